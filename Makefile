@@ -1,0 +1,27 @@
+# The two commands of the README. Everything else is set up by them.
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | md5sum | cut -c1-8)
+PORT   ?= 8050
+
+.PHONY: run test bench lint
+
+$(STAMP): requirements.txt requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	rm -f $(VENV)/.installed-*; touch $(STAMP)
+
+## run: build the embedded demo database once (boundaries, published 2561 figures, synthetic households), then serve on :$(PORT)
+run: $(STAMP)
+	$(BIN)/flask --app app:server demo --port $(PORT)
+
+## test: every test; PostGIS tests run when a server answers at 127.0.0.1:5432, browser tests when chromium is installed
+test: $(STAMP)
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
+lint: $(STAMP)
+	$(BIN)/ruff check .

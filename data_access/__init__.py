@@ -1,0 +1,1 @@
+"""The only package that talks to the database. Pages, callbacks and the API call its functions."""

@@ -1,0 +1,145 @@
+"""Areas: the country, provinces, amphoes and tambons, with their boundaries."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import shapely
+from sqlalchemy import Connection, Engine, bindparam, select, text, update
+
+from data_access.db import get_engine, is_postgres
+from data_access.models import area
+from geo.boundaries import BoundaryArea, BoundarySet, level_of_code, parent_of_code
+
+LEVEL_ORDER = {"country": 0, "province": 1, "amphoe": 2, "tambon": 3}
+CHILD_LEVEL = {"country": "province", "province": "amphoe", "amphoe": "tambon"}
+
+
+@dataclass
+class BoundaryImportReport:
+    layout: str
+    by_level: dict[str, int]
+    with_geometry: dict[str, int]
+    without_geometry: list[str]
+    notes: list[str]
+
+    def lines(self) -> list[str]:
+        out = [f"Boundaries ({self.layout}):"]
+        for level, n in self.by_level.items():
+            out.append(f"  {level}: {n} areas, {self.with_geometry.get(level, 0)} with geometry")
+        out += [f"  {n}" for n in self.notes]
+        if self.without_geometry:
+            shown = ", ".join(self.without_geometry[:40])
+            more = f" … and {len(self.without_geometry) - 40} more" if len(self.without_geometry) > 40 else ""
+            out.append(f"  {len(self.without_geometry)} area codes have no geometry (shown in tables and lists, "
+                       f"not on the map): {shown}{more}")
+        return out
+
+
+def _geom_value(conn: Connection, geom) -> bytes | None:
+    return None if geom is None else shapely.to_wkb(geom)
+
+
+def _geom_sql(conn: Connection, param: str) -> str:
+    # PostGIS gets real geometry; the embedded SQLite keeps WKB bytes.
+    if conn.dialect.name == "postgresql":
+        return f"ST_Multi(ST_GeomFromWKB(:{param}, 4326))"
+    return f":{param}"
+
+
+def upsert_areas(conn: Connection, areas: list[BoundaryArea], source: str) -> None:
+    """Insert or update areas, parents before children. Names and geometry are replaced when given."""
+    existing = set(conn.scalars(select(area.c.code)))
+    ordered = sorted(areas, key=lambda a: (LEVEL_ORDER[a.level], a.code))
+    rows = [
+        {
+            "code": a.code, "level": a.level, "name_th": a.name_th, "name_en": a.name_en,
+            "parent_code": a.parent_code, "has_geometry": a.geom is not None,
+            "geom": _geom_value(conn, a.geom), "geom_display": _geom_value(conn, a.geom_display),
+            "source": source,
+        }
+        for a in ordered
+    ]
+    new = [r for r in rows if r["code"] not in existing]
+    old = [r for r in rows if r["code"] in existing]
+    g, gd = _geom_sql(conn, "geom"), _geom_sql(conn, "geom_display")
+    if new:
+        conn.execute(text(
+            "INSERT INTO area (code, level, name_th, name_en, parent_code, has_geometry, geom, geom_display, source) "
+            f"VALUES (:code, :level, :name_th, :name_en, :parent_code, :has_geometry, {g}, {gd}, :source)"), new)
+    if old:
+        conn.execute(text(
+            "UPDATE area SET level = :level, name_th = COALESCE(:name_th, name_th), "
+            "name_en = COALESCE(:name_en, name_en), parent_code = :parent_code, has_geometry = :has_geometry, "
+            f"geom = {g}, geom_display = {gd}, source = :source WHERE code = :code"), old)
+
+
+def ensure_area_codes(conn: Connection, codes: dict[str, tuple[str | None, str | None]], source: str) -> list[str]:
+    """Create areas (and missing ancestors) for statistics codes that no boundary file had.
+
+    codes maps a code to its (name_th, name_en). Returns the codes created, which have no geometry.
+    """
+    existing = set(conn.scalars(select(area.c.code)))
+    wanted: dict[str, tuple[str | None, str | None]] = {}
+    for code, names in codes.items():
+        c: str | None = code
+        while c is not None and c not in existing:
+            wanted.setdefault(c, names if c == code else (None, None))
+            c = parent_of_code(c)
+    created = [BoundaryArea(c, level_of_code(c), n[0], n[1], parent_of_code(c)) for c, n in wanted.items()]
+    if created:
+        conn.execute(area.insert(), [
+            {"code": a.code, "level": a.level, "name_th": a.name_th, "name_en": a.name_en,
+             "parent_code": a.parent_code, "has_geometry": False, "source": source}
+            for a in sorted(created, key=lambda a: (LEVEL_ORDER[a.level], a.code))
+        ])
+    return sorted(wanted)
+
+
+def import_boundary_set(boundaries: BoundarySet, engine: Engine | None = None) -> BoundaryImportReport:
+    engine = engine or get_engine()
+    with engine.begin() as conn:
+        upsert_areas(conn, boundaries.areas, source=f"boundaries:{boundaries.layout}")
+        rows = conn.execute(select(area.c.code, area.c.level, area.c.has_geometry)).all()
+    by_level: dict[str, int] = {}
+    with_geom: dict[str, int] = {}
+    without = []
+    for code, level, has_geom in sorted(rows, key=lambda r: (LEVEL_ORDER[r[1]], r[0])):
+        by_level[level] = by_level.get(level, 0) + 1
+        if has_geom:
+            with_geom[level] = with_geom.get(level, 0) + 1
+        elif level != "country":
+            without.append(code)
+    return BoundaryImportReport(boundaries.layout, by_level, with_geom, without, boundaries.notes)
+
+
+def set_area_names(conn: Connection, names: dict[str, tuple[str | None, str | None]]) -> None:
+    """Fill names that an area lacks (never overwrite boundary names with statistics names)."""
+    stmt = (update(area).where(area.c.code == bindparam("c"))
+            .values(name_th=text("COALESCE(name_th, :th)"), name_en=text("COALESCE(name_en, :en)")))
+    rows = [{"c": c, "th": th, "en": en} for c, (th, en) in names.items()]
+    if rows:
+        conn.execute(stmt, rows)
+
+
+def get_area(code: str, engine: Engine | None = None) -> dict | None:
+    engine = engine or get_engine()
+    with engine.connect() as conn:
+        row = conn.execute(select(area.c.code, area.c.level, area.c.name_th, area.c.name_en, area.c.parent_code,
+                                  area.c.has_geometry).where(area.c.code == code)).mappings().first()
+    return dict(row) if row else None
+
+
+def tambon_codes(conn: Connection) -> set[str]:
+    return set(conn.scalars(select(area.c.code).where(area.c.level == "tambon")))
+
+
+def point_in_tambon(conn: Connection, tambon_code: str, lon: float, lat: float) -> bool | None:
+    """Whether a point lies inside a tambon; None when the tambon has no geometry."""
+    if is_postgres(conn.engine):
+        return conn.execute(text(
+            "SELECT ST_Covers(geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)) FROM area WHERE code = :c"),
+            {"lon": lon, "lat": lat, "c": tambon_code}).scalar()
+    wkb = conn.execute(select(area.c.geom).where(area.c.code == tambon_code)).scalar()
+    if wkb is None:
+        return None
+    return bool(shapely.from_wkb(wkb).covers(shapely.Point(lon, lat)))

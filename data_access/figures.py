@@ -1,0 +1,98 @@
+"""Area figures for the read API and the dashboard, computed from the rollup tables only.
+
+Every figure goes through mpi.rules.area_figures; the SQL here only picks rows and, for the
+indicator counts, sums the patterns the selected dimensions keep.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import Connection, Engine, bindparam, text
+
+from data_access.db import get_engine
+from data_access.rollups import PUBLISHED, SURVEY
+from mpi import catalogue
+from mpi.rules import ALL_DIMENSIONS_MASK, IndicatorCount, PatternCount, area_figures
+
+SOURCE_PREFERENCE = (SURVEY, PUBLISHED)  # survey microdata wins where both exist
+
+
+class NotFound(LookupError):
+    """No such area, or no figures for it in that year."""
+
+
+def known_years(engine: Engine | None = None) -> list[int]:
+    with (engine or get_engine()).connect() as conn:
+        return sorted(conn.execute(text("SELECT DISTINCT year FROM area_rollup_source")).scalars())
+
+
+def _area_row(conn: Connection, code: str) -> dict:
+    row = conn.execute(text("SELECT code, level, name_th, name_en, parent_code FROM area WHERE code = :c"),
+                       {"c": code}).mappings().first()
+    if row is None:
+        raise NotFound(f"unknown area code {code!r}")
+    return dict(row)
+
+
+def _sources(conn: Connection, year: int, codes: list[str]) -> dict[str, str]:
+    """For each area code with data, the source to use."""
+    rows = conn.execute(text("SELECT area_code, source FROM area_rollup_source WHERE year = :y AND area_code IN :codes")
+                        .bindparams(bindparam("codes", expanding=True)), {"y": year, "codes": codes}).all()
+    have = defaultdict(set)
+    for code, source in rows:
+        have[code].add(source)
+    return {code: next(s for s in SOURCE_PREFERENCE if s in srcs) for code, srcs in have.items()}
+
+
+def _figures_for(conn: Connection, year: int, chosen: dict[str, str], mask: int) -> dict[str, dict]:
+    if not chosen:
+        return {}
+    keys = [f"{c}|{s}" for c, s in chosen.items()]
+    # area_code || '|' || source selects exactly the chosen (area, source) pairs in one query.
+    patterns = conn.execute(text(
+        "SELECT area_code, pattern, households, persons, welfare_persons, welfare_households "
+        "FROM area_pattern_rollup WHERE year = :y AND area_code IN :codes AND (area_code || '|' || source) IN :keys")
+        .bindparams(bindparam("codes", expanding=True), bindparam("keys", expanding=True)),
+        {"y": year, "codes": list(chosen), "keys": keys}).all()
+    indicators = conn.execute(text(
+        "SELECT area_code, indicator_code, welfare_persons "
+        "FROM area_indicator_rollup WHERE year = :y AND area_code IN :codes AND (area_code || '|' || source) IN :keys")
+        .bindparams(bindparam("codes", expanding=True), bindparam("keys", expanding=True)),
+        {"y": year, "codes": list(chosen), "keys": keys}).all()
+    by_area_p: dict[str, list[PatternCount]] = defaultdict(list)
+    for code, pattern, hh, persons, welfare, welfare_hh in patterns:
+        by_area_p[code].append(PatternCount(pattern, hh, persons, welfare, welfare_hh))
+    by_area_i: dict[str, list[IndicatorCount]] = defaultdict(list)
+    for code, ind, value in indicators:
+        by_area_i[code].append(IndicatorCount(ind, value))
+    dims = {i.code: i.dimension for i in catalogue.indicators_for_year(year)}
+    return {code: area_figures(by_area_p[code], by_area_i[code], dims, mask) | {"source": chosen[code]}
+            for code in chosen}
+
+
+def _check_year(year: int) -> None:
+    if year not in catalogue.known_years():
+        raise NotFound(f"no survey year {year}")
+
+
+def area_summary(code: str, year: int, mask: int = ALL_DIMENSIONS_MASK, engine: Engine | None = None) -> dict:
+    _check_year(year)
+    with (engine or get_engine()).connect() as conn:
+        info = _area_row(conn, code)
+        chosen = _sources(conn, year, [code])
+        if code not in chosen:
+            raise NotFound(f"no figures for area {code} in {year}")
+        figures = _figures_for(conn, year, chosen, mask)[code]
+    return info | {"year": year} | figures
+
+
+def children_summaries(code: str, year: int, mask: int = ALL_DIMENSIONS_MASK,
+                       engine: Engine | None = None) -> list[dict]:
+    _check_year(year)
+    with (engine or get_engine()).connect() as conn:
+        _area_row(conn, code)
+        children = conn.execute(text("SELECT code, level, name_th, name_en, parent_code FROM area "
+                                     "WHERE parent_code = :c ORDER BY code"), {"c": code}).mappings().all()
+        chosen = _sources(conn, year, [c["code"] for c in children]) if children else {}
+        figures = _figures_for(conn, year, chosen, mask)
+    return [dict(c) | {"year": year} | figures[c["code"]] for c in children if c["code"] in figures]

@@ -1,0 +1,167 @@
+"""The schema. Alembic migrations in data_access/migrations create exactly these tables.
+
+Geometry is PostGIS `geometry(MultiPolygon, 4326)` on PostgreSQL and WKB bytes on the
+embedded SQLite default (no SpatiaLite needed for a zero-setup start).
+"""
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import UserDefinedType
+
+metadata = MetaData()
+
+
+class PostGISGeometry(UserDefinedType):
+    """`geometry(KIND, 4326)` on PostGIS. Values cross the wire as WKB, converted explicitly
+    in SQL (ST_GeomFromWKB / ST_AsBinary) by the data-access functions that touch geometry."""
+
+    cache_ok = True
+
+    def __init__(self, kind: str = "GEOMETRY", srid: int = 4326):
+        self.kind = kind
+        self.srid = srid
+
+    def get_col_spec(self, **_kw) -> str:
+        return f"geometry({self.kind},{self.srid})"
+
+
+def geometry(kind: str):
+    return PostGISGeometry(kind).with_variant(LargeBinary(), "sqlite")
+
+
+LEVELS = ("country", "province", "amphoe", "tambon")
+
+area = Table(
+    "area",
+    metadata,
+    Column("code", String(8), primary_key=True, comment="TH, or the 2/4/6-digit DOPA code"),
+    Column("level", String(10), nullable=False),
+    Column("name_th", Text),
+    Column("name_en", Text),
+    Column("parent_code", String(8), ForeignKey("area.code"), index=True),
+    Column("has_geometry", Boolean, nullable=False, default=False),
+    Column("geom", geometry("MULTIPOLYGON")),
+    Column("geom_display", geometry("MULTIPOLYGON"), comment="simplified for the map at this level"),
+    Column("source", String(40), comment="where the row came from: boundaries, published, survey"),
+)
+Index("ix_area_level", area.c.level)
+
+survey_year = Table(
+    "survey_year",
+    metadata,
+    Column("year", Integer, primary_key=True, comment="Buddhist-era TPMAP year, e.g. 2561"),
+    Column("indicator_set", String(40), nullable=False),
+    Column("imported_at", DateTime(timezone=True)),
+    Column("households", Integer),
+    Column("persons", Integer),
+)
+
+indicator = Table(
+    "indicator",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("code", String(8), primary_key=True, comment="TPMAP code such as 2.1"),
+    Column("dimension", String(12), nullable=False),
+    Column("dimension_bit", SmallInteger, nullable=False),
+    Column("jpt_no", SmallInteger),
+    Column("name_th", Text, nullable=False),
+    Column("name_en", Text, nullable=False),
+)
+
+household = Table(
+    "household",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("year", Integer, ForeignKey("survey_year.year"), nullable=False),
+    Column("house_id", String(32), nullable=False),
+    Column("tambon_code", String(8), ForeignKey("area.code"), nullable=False),
+    Column("village_no", SmallInteger, nullable=False),
+    Column("latitude", Float),
+    Column("longitude", Float),
+    # Derived on import, inside the database, from household_failure and person.
+    Column("pattern", SmallInteger, nullable=False, default=0, comment="5-bit HLEIA deprivation pattern"),
+    Column("n_persons", Integer, nullable=False, default=0),
+    Column("n_welfare", Integer, nullable=False, default=0),
+    UniqueConstraint("year", "house_id", name="uq_household_year_house"),
+)
+Index("ix_household_year_tambon", household.c.year, household.c.tambon_code)
+
+person = Table(
+    "person",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("year", Integer, nullable=False),
+    Column("household_id", Integer, ForeignKey("household.id", ondelete="CASCADE"), nullable=False),
+    Column("citizen_id", String(13), nullable=False),
+    Column("first_name", Text, nullable=False),
+    Column("last_name", Text, nullable=False),
+    Column("sex", String(1), nullable=False),
+    Column("birth_date", Date, nullable=False),
+    Column("welfare_card", Boolean, nullable=False),
+    Column("disabled", Boolean, nullable=False),
+    UniqueConstraint("year", "citizen_id", name="uq_person_year_citizen"),
+)
+Index("ix_person_household", person.c.household_id)
+
+household_failure = Table(
+    "household_failure",
+    metadata,
+    Column("household_id", Integer, ForeignKey("household.id", ondelete="CASCADE"), primary_key=True),
+    Column("indicator_code", String(8), primary_key=True),
+)
+
+# --- Rollups: refreshed on import, read at click time -----------------------------------------
+# One row per (year, area, source, pattern): summing at most 32 rows answers any dimension switch.
+area_pattern_rollup = Table(
+    "area_pattern_rollup",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("area_code", String(8), primary_key=True),
+    Column("source", String(10), primary_key=True, comment="survey | published"),
+    Column("pattern", SmallInteger, primary_key=True, comment="0 = not deprived"),
+    Column("households", Integer, nullable=False),
+    Column("persons", Integer, nullable=False),
+    Column("welfare_persons", Integer, nullable=False),
+    Column("welfare_households", Integer, comment="null where the source does not give it"),
+)
+Index("ix_apr_area", area_pattern_rollup.c.area_code, area_pattern_rollup.c.year)
+
+# Welfare-registered persons in households failing each indicator. Anyone failing an
+# indicator is deprived in its dimension, so while that dimension is selected they are all
+# target poor: one number per indicator answers every dimension switch.
+area_indicator_rollup = Table(
+    "area_indicator_rollup",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("area_code", String(8), primary_key=True),
+    Column("source", String(10), primary_key=True),
+    Column("indicator_code", String(8), primary_key=True),
+    Column("welfare_persons", Integer, nullable=False),
+)
+
+# Which (year, area, source) rollups exist: the children listing reads this, not the big tables.
+area_rollup_source = Table(
+    "area_rollup_source",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("area_code", String(8), primary_key=True),
+    Column("source", String(10), primary_key=True),
+    Column("parent_code", String(8), index=True),
+    Column("refreshed_at", DateTime(timezone=True)),
+)

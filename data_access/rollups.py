@@ -1,0 +1,75 @@
+"""Rollup tables, refreshed inside the database on import (no person row is pulled into Python).
+
+area_pattern_rollup   (year, area, source, pattern) → households, persons, welfare persons,
+                      households with a welfare member
+area_indicator_rollup (year, area, source, indicator) → welfare persons failing it
+Tambon rows come from households; each higher level is the sum of its children's rows.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Connection, text
+
+SURVEY = "survey"
+PUBLISHED = "published"
+# Children level → parent level, bottom-up.
+UP_LEVELS = (("tambon", "amphoe"), ("amphoe", "province"), ("province", "country"))
+
+
+def delete_rollups(conn: Connection, year: int, source: str) -> None:
+    for table in ("area_pattern_rollup", "area_indicator_rollup", "area_rollup_source"):
+        conn.execute(text(f"DELETE FROM {table} WHERE year = :y AND source = :s"), {"y": year, "s": source})
+
+
+def _roll_up(conn: Connection, year: int, source: str, child_level: str) -> None:
+    params = {"y": year, "s": source, "lvl": child_level}
+    conn.execute(text("""
+        INSERT INTO area_pattern_rollup (year, area_code, source, pattern, households, persons, welfare_persons, welfare_households)
+        SELECT r.year, a.parent_code, r.source, r.pattern, SUM(r.households), SUM(r.persons), SUM(r.welfare_persons),
+               SUM(r.welfare_households)
+        FROM area_pattern_rollup r JOIN area a ON a.code = r.area_code
+        WHERE r.year = :y AND r.source = :s AND a.level = :lvl
+        GROUP BY r.year, a.parent_code, r.source, r.pattern
+    """), params)
+    conn.execute(text("""
+        INSERT INTO area_indicator_rollup (year, area_code, source, indicator_code, welfare_persons)
+        SELECT r.year, a.parent_code, r.source, r.indicator_code, SUM(r.welfare_persons)
+        FROM area_indicator_rollup r JOIN area a ON a.code = r.area_code
+        WHERE r.year = :y AND r.source = :s AND a.level = :lvl
+        GROUP BY r.year, a.parent_code, r.source, r.indicator_code
+    """), params)
+
+
+def record_sources(conn: Connection, year: int, source: str) -> None:
+    """List which areas have rollups of this source, with their parent, for the children listing."""
+    conn.execute(text("""
+        INSERT INTO area_rollup_source (year, area_code, source, parent_code, refreshed_at)
+        SELECT DISTINCT r.year, r.area_code, r.source, a.parent_code, :t
+        FROM area_pattern_rollup r JOIN area a ON a.code = r.area_code
+        WHERE r.year = :y AND r.source = :s
+    """), {"y": year, "s": source, "t": dt.datetime.now(dt.timezone.utc)})
+
+
+def refresh_survey_rollups(conn: Connection, year: int) -> None:
+    delete_rollups(conn, year, SURVEY)
+    conn.execute(text("""
+        INSERT INTO area_pattern_rollup (year, area_code, source, pattern, households, persons, welfare_persons, welfare_households)
+        SELECT year, tambon_code, :s, pattern, COUNT(*), SUM(n_persons), SUM(n_welfare),
+               SUM(CASE WHEN n_welfare > 0 THEN 1 ELSE 0 END)
+        FROM household WHERE year = :y
+        GROUP BY year, tambon_code, pattern
+    """), {"y": year, "s": SURVEY})
+    conn.execute(text("""
+        INSERT INTO area_indicator_rollup (year, area_code, source, indicator_code, welfare_persons)
+        SELECT h.year, h.tambon_code, :s, f.indicator_code, SUM(h.n_welfare)
+        FROM household_failure f JOIN household h ON h.id = f.household_id
+        WHERE h.year = :y AND h.n_welfare > 0
+        GROUP BY h.year, h.tambon_code, f.indicator_code
+    """), {"y": year, "s": SURVEY})
+    for child_level, _parent in UP_LEVELS:
+        _roll_up(conn, year, SURVEY, child_level)
+    record_sources(conn, year, SURVEY)
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("ANALYZE area_pattern_rollup"))
+        conn.execute(text("ANALYZE area_indicator_rollup"))

@@ -1,0 +1,1 @@
+"""Geometry: reading official boundary files, simplifying per level, serving shapes as static files."""

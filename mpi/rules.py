@@ -1,0 +1,194 @@
+"""The MPI rules, pure: no I/O, no database. Everything the API reports is computed here.
+
+Deprivation is household-level (a household failing an indicator deprives every member),
+so a household's deprivation is one 5-bit *pattern* over the dimensions, in TPMAP's order
+health, living, education, income, access: 0b10000 = health only, 0b11111 = all five. The
+bit string equals TPMAP's `pattern_HLEIA` column, so int("10010", 2) is health + income.
+
+Area figures are computed from counts per pattern (at most 32 rows), which is how a
+dimension switch is answered without rescanning persons. A dimension switched off does not
+count for anyone: a person's pattern is intersected with the selection before anything is
+counted, so the deprivation score, crisis, per-dimension and per-indicator figures all
+follow the selection (the pinned "every figure is recomputed under it").
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+DIMENSIONS: tuple[str, ...] = ("health", "living", "education", "income", "access")
+# Leftmost character of the HLEIA string is the highest bit.
+DIMENSION_BIT: dict[str, int] = {d: 1 << (len(DIMENSIONS) - 1 - i) for i, d in enumerate(DIMENSIONS)}
+ALL_DIMENSIONS_MASK = (1 << len(DIMENSIONS)) - 1
+CRISIS_MIN_DIMENSIONS = 3
+
+
+def popcount(value: int) -> int:
+    return bin(value).count("1")
+
+
+def pattern_to_string(pattern: int) -> str:
+    return format(pattern, "05b")
+
+
+def pattern_from_string(text: str) -> int:
+    if len(text) != len(DIMENSIONS) or set(text) - {"0", "1"}:
+        raise ValueError(f"a pattern is 5 characters of 0/1 in the order HLEIA, not {text!r}")
+    return int(text, 2)
+
+
+def dimensions_mask(names: Iterable[str]) -> int:
+    """The bit mask for a set of dimension names; raises ValueError on an unknown name or an empty set."""
+    mask = 0
+    for name in names:
+        key = name.strip().lower()
+        if key not in DIMENSION_BIT:
+            raise ValueError(f"unknown dimension {name!r}; expected some of {', '.join(DIMENSIONS)}")
+        mask |= DIMENSION_BIT[key]
+    if mask == 0:
+        raise ValueError("at least one dimension must be selected")
+    return mask
+
+
+def dimensions_of(mask: int) -> list[str]:
+    return [d for d in DIMENSIONS if mask & DIMENSION_BIT[d]]
+
+
+def household_pattern(failed_indicators: Iterable[str], dimension_of: Mapping[str, str]) -> int:
+    """The deprivation pattern of a household from the indicator codes it fails."""
+    pattern = 0
+    for code in failed_indicators:
+        pattern |= DIMENSION_BIT[dimension_of[code]]
+    return pattern
+
+
+def deprivation_score(pattern: int, mask: int = ALL_DIMENSIONS_MASK) -> float:
+    """Deprived (selected) dimensions / 5."""
+    return popcount(pattern & mask) / len(DIMENSIONS)
+
+
+def is_poor(pattern: int, mask: int = ALL_DIMENSIONS_MASK) -> bool:
+    return (pattern & mask) != 0
+
+
+def is_target_poor(pattern: int, welfare_card: bool, mask: int = ALL_DIMENSIONS_MASK) -> bool:
+    return welfare_card and is_poor(pattern, mask)
+
+
+def is_crisis(pattern: int, welfare_card: bool, mask: int = ALL_DIMENSIONS_MASK) -> bool:
+    return is_target_poor(pattern, welfare_card, mask) and popcount(pattern & mask) >= CRISIS_MIN_DIMENSIONS
+
+
+@dataclass(frozen=True)
+class PatternCount:
+    """Counts of one area for the households sharing one deprivation pattern (0 = not deprived).
+
+    welfare_persons: members registered and verified for state welfare (target poor when pattern
+    is selected). welfare_households: households with at least one such member; None where the
+    source does not publish it.
+    """
+
+    pattern: int
+    households: int
+    persons: int
+    welfare_persons: int
+    welfare_households: int | None = None
+
+
+@dataclass(frozen=True)
+class IndicatorCount:
+    """Welfare-registered members of households failing one indicator.
+
+    Failing an indicator deprives a person in its dimension, so while that dimension is
+    selected every one of them is target poor; while it is switched off the indicator does
+    not count for anyone. One number per indicator therefore answers every selection.
+    """
+
+    code: str
+    welfare_persons: int
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator else 0.0
+
+
+def area_figures(
+    patterns: Iterable[PatternCount],
+    indicator_counts: Iterable[IndicatorCount],
+    indicator_dimension: Mapping[str, str],
+    mask: int = ALL_DIMENSIONS_MASK,
+) -> dict:
+    """Every figure of the read API for one area, under the union rule over the selected dimensions."""
+    surveyed_households = surveyed_persons = 0
+    poor_persons = target_poor = 0
+    target_poor_households: int | None = 0
+    crisis = 0
+    score_sum = 0
+    by_dimension = dict.fromkeys(DIMENSIONS, 0)
+    by_count = {str(k): 0 for k in range(1, len(DIMENSIONS) + 1)}
+    for row in patterns:
+        surveyed_households += row.households
+        surveyed_persons += row.persons
+        selected = row.pattern & mask
+        if not selected:
+            continue
+        n_dims = popcount(selected)
+        poor_persons += row.persons
+        target_poor += row.welfare_persons
+        if target_poor_households is not None:
+            target_poor_households = (
+                None if row.welfare_households is None else target_poor_households + row.welfare_households
+            )
+        score_sum += n_dims * row.welfare_persons
+        by_count[str(n_dims)] += row.welfare_persons
+        if n_dims >= CRISIS_MIN_DIMENSIONS:
+            crisis += row.welfare_persons
+        for d in DIMENSIONS:
+            if selected & DIMENSION_BIT[d]:
+                by_dimension[d] += row.welfare_persons
+
+    by_indicator: dict[str, int] = dict.fromkeys(indicator_dimension, 0)
+    for ic in indicator_counts:
+        if mask & DIMENSION_BIT[indicator_dimension[ic.code]]:
+            by_indicator[ic.code] += ic.welfare_persons
+
+    headcount = _ratio(target_poor, surveyed_persons)
+    intensity = _ratio(score_sum / len(DIMENSIONS), target_poor)
+    return {
+        "surveyed_households": surveyed_households,
+        "surveyed_persons": surveyed_persons,
+        "poor_persons": poor_persons,
+        "target_poor_persons": target_poor,
+        "target_poor_households": target_poor_households,
+        "crisis_persons": crisis,
+        "dimension_target_poor": by_dimension,
+        "indicator_target_poor": by_indicator,
+        "deprived_dimensions_target_poor": by_count,
+        "headcount_ratio": headcount,
+        "intensity": intensity,
+        "mpi": headcount * intensity,
+    }
+
+
+# --- Thai citizen ID -------------------------------------------------------------------------
+
+def citizen_id_problem(value: str) -> str | None:
+    """Why a 13-digit Thai citizen ID is invalid, or None if it is valid.
+
+    The 13th digit is a check digit: (11 - sum(d_i * (14 - i) for i in 1..12) mod 11) mod 10.
+    """
+    if value is None or value == "":
+        return "citizen ID is empty"
+    if len(value) != 13:
+        return f"citizen ID must have 13 digits, got {len(value)} characters"
+    if not value.isascii() or not value.isdigit():
+        return "citizen ID must contain digits 0-9 only"
+    expected = citizen_id_check_digit(value[:12])
+    if int(value[12]) != expected:
+        return f"citizen ID check digit is {value[12]}, expected {expected}"
+    return None
+
+
+def citizen_id_check_digit(first12: str) -> int:
+    total = sum(int(d) * (13 - i) for i, d in enumerate(first12))
+    return (11 - total % 11) % 10

@@ -1,0 +1,96 @@
+"""Fixtures: one database per backend per test session (SQLite file and real PostGIS).
+
+PostGIS is reached at TPMAP_TEST_POSTGIS_URL (default: the local server with trust auth).
+Outside CI its tests skip, saying why, when no server answers; with TPMAP_REQUIRE_POSTGIS=1
+(set by .ci/run) an unreachable server or a missing extension fails the run instead.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, make_url, text
+
+import config
+from data_access.areas import import_boundary_set
+from data_access.db import engine_for
+from data_access.schema import upgrade
+from geo.boundaries import read_boundaries
+
+POSTGIS_ADMIN_URL = os.environ.get("TPMAP_TEST_POSTGIS_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+REQUIRE_POSTGIS = os.environ.get("TPMAP_REQUIRE_POSTGIS") == "1"
+
+
+def _postgis_database() -> str:
+    admin = create_engine(POSTGIS_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"tpmap_test_{uuid.uuid4().hex[:8]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as e:  # noqa: BLE001 - any connection failure means "no server here"
+        message = f"PostGIS tests need a PostgreSQL server at {POSTGIS_ADMIN_URL}: {type(e).__name__}: {e}"
+        if REQUIRE_POSTGIS:
+            pytest.fail(message)
+        pytest.skip(message)
+    finally:
+        admin.dispose()
+    return make_url(POSTGIS_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_postgis_database(url: str) -> None:
+    name = make_url(url).database
+    admin = create_engine(POSTGIS_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def boundaries():
+    return read_boundaries(config.GEO_DIR)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgis"])
+def engine(request, tmp_path_factory, boundaries):
+    """A migrated database with the real boundaries loaded, one per backend."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'tpmap.sqlite'}"
+    else:
+        url = _postgis_database()
+    eng = engine_for(url)
+    try:
+        upgrade(eng)
+    except Exception as e:
+        if request.param == "postgis" and "postgis" in str(e).lower() and not REQUIRE_POSTGIS:
+            pytest.skip(f"PostGIS extension is not installed on the server: {e}")
+        raise
+    import_boundary_set(boundaries, eng)
+    yield eng
+    eng.dispose()
+    if request.param == "postgis":
+        _drop_postgis_database(url)
+
+
+@pytest.fixture
+def use_engine(engine, monkeypatch):
+    """Point the application (config.database_url) at the test database."""
+    monkeypatch.setenv("TPMAP_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    return engine
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    return Path(__file__).parent / "data"
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI (TPMAP_NO_SKIPS=1) a skipped test is a failure: PostGIS and browser tests must run."""
+    if os.environ.get("TPMAP_NO_SKIPS") != "1":
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped:
+        reporter.write_line(f"TPMAP_NO_SKIPS=1: {len(skipped)} test(s) skipped; failing the run.", red=True)
+        session.exitstatus = 1

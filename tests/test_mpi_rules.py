@@ -1,0 +1,144 @@
+"""The MPI rules on hand-computed cases; the arithmetic is written out beside each figure."""
+import pytest
+
+from mpi import catalogue
+from mpi.rules import (
+    ALL_DIMENSIONS_MASK,
+    IndicatorCount,
+    PatternCount,
+    area_figures,
+    citizen_id_check_digit,
+    citizen_id_problem,
+    deprivation_score,
+    dimensions_mask,
+    household_pattern,
+    is_crisis,
+    is_target_poor,
+    pattern_from_string,
+    pattern_to_string,
+)
+
+DIMS = {i.code: i.dimension for i in catalogue.indicators_for_year(2561)}
+
+# A small area, by hand:
+#   A: 4 persons, 2 with a welfare card; fails 1.2 (health) and 4.3 (income) -> pattern 10010
+#   B: 3 persons, all 3 welfare;         fails 2.1 (living), 3.2, 3.4 (education), 5.1 (access) -> 01101
+#   C: 5 persons, 2 welfare;             fails nothing -> 00000
+#   D: 2 persons, 0 welfare;             fails 4.1 (income) -> 00010
+HOUSEHOLDS = {
+    "A": (4, 2, ["1.2", "4.3"]),
+    "B": (3, 3, ["2.1", "3.2", "3.4", "5.1"]),
+    "C": (5, 2, []),
+    "D": (2, 0, ["4.1"]),
+}
+
+
+def _area_rows():
+    patterns, indicators = [], []
+    for persons, welfare, failed in HOUSEHOLDS.values():
+        p = household_pattern(failed, DIMS)
+        patterns.append(PatternCount(p, 1, persons, welfare, 1 if welfare else 0))
+        indicators += [IndicatorCount(code, welfare) for code in failed]
+    return patterns, indicators
+
+
+def test_patterns_follow_tpmap_hleia_order():
+    assert household_pattern(["1.2", "4.3"], DIMS) == 0b10010
+    assert pattern_to_string(household_pattern(["2.1", "3.2", "3.4", "5.1"], DIMS)) == "01101"
+    assert pattern_from_string("11111") == ALL_DIMENSIONS_MASK
+    with pytest.raises(ValueError):
+        pattern_from_string("1012")
+
+
+def test_all_dimensions_hand_computed():
+    f = area_figures(*_area_rows(), DIMS)
+    assert f["surveyed_households"] == 4
+    assert f["surveyed_persons"] == 4 + 3 + 5 + 2 == 14
+    assert f["poor_persons"] == 4 + 3 + 2 == 9  # A, B, D
+    assert f["target_poor_persons"] == 2 + 3 == 5  # welfare members of A and B
+    assert f["target_poor_households"] == 2  # A and B
+    assert f["crisis_persons"] == 3  # B's members, deprived in 3 dimensions
+    assert f["dimension_target_poor"] == {"health": 2, "living": 3, "education": 3, "income": 2, "access": 3}
+    assert f["deprived_dimensions_target_poor"] == {"1": 0, "2": 2, "3": 3, "4": 0, "5": 0}
+    assert f["indicator_target_poor"]["1.2"] == 2 and f["indicator_target_poor"]["3.4"] == 3
+    assert f["indicator_target_poor"]["4.1"] == 0  # D has no welfare member
+    assert f["headcount_ratio"] == pytest.approx(5 / 14)
+    # scores: A 2/5 for 2 persons, B 3/5 for 3 persons -> (0.8 + 1.8) / 5 = 0.52
+    assert f["intensity"] == pytest.approx((2 * 2 / 5 + 3 * 3 / 5) / 5) == pytest.approx(0.52)
+    assert f["mpi"] == pytest.approx(5 / 14 * 0.52)
+
+
+def test_income_only_switch_recomputes_everything():
+    f = area_figures(*_area_rows(), DIMS, dimensions_mask(["income"]))
+    assert f["surveyed_persons"] == 14  # the denominator never changes
+    assert f["poor_persons"] == 4 + 2 == 6  # A and D are income-deprived; B is not
+    assert f["target_poor_persons"] == 2  # A's welfare members
+    assert f["target_poor_households"] == 1
+    assert f["crisis_persons"] == 0
+    assert f["dimension_target_poor"] == {"health": 0, "living": 0, "education": 0, "income": 2, "access": 0}
+    assert f["indicator_target_poor"]["4.3"] == 2
+    assert f["indicator_target_poor"]["1.2"] == 0  # health is switched off: it does not count
+    assert f["deprived_dimensions_target_poor"]["1"] == 2
+    assert f["intensity"] == pytest.approx(1 / 5)  # each counts 1 selected dimension of 5
+    assert f["mpi"] == pytest.approx(2 / 14 * 0.2)
+
+
+def test_living_and_education_switch():
+    f = area_figures(*_area_rows(), DIMS, dimensions_mask(["living", "education"]))
+    assert f["target_poor_persons"] == 3  # B only
+    assert f["crisis_persons"] == 0  # B counts 2 selected dimensions now
+    assert f["deprived_dimensions_target_poor"]["2"] == 3
+    assert f["intensity"] == pytest.approx(2 / 5)
+
+
+def test_empty_area_has_zero_ratios_not_errors():
+    f = area_figures([], [], DIMS)
+    assert f["surveyed_persons"] == 0 and f["headcount_ratio"] == 0 and f["intensity"] == 0 and f["mpi"] == 0
+
+
+def test_unknown_welfare_households_stay_unknown():
+    f = area_figures([PatternCount(0b10000, 10, 30, 5, None)], [], DIMS)
+    assert f["target_poor_households"] is None and f["target_poor_persons"] == 5
+
+
+def test_person_rules():
+    assert deprivation_score(0b10010) == pytest.approx(2 / 5)
+    assert deprivation_score(0b10010, dimensions_mask(["health"])) == pytest.approx(1 / 5)
+    assert is_target_poor(0b00010, True) and not is_target_poor(0b00010, False)
+    assert not is_target_poor(0b00010, True, dimensions_mask(["health"]))
+    assert is_crisis(0b11100, True) and not is_crisis(0b11000, True) and not is_crisis(0b11100, False)
+
+
+def test_dimension_names_are_checked():
+    assert dimensions_mask(["health", "access"]) == 0b10001
+    with pytest.raises(ValueError, match="unknown dimension"):
+        dimensions_mask(["wealth"])
+    with pytest.raises(ValueError, match="at least one"):
+        dimensions_mask([])
+
+
+def test_citizen_id_check_digit():
+    # 1-1017-00203-81-?: 1*13 + 1*12 + 0*11 + 1*10 + 7*9 + 0*8 + 0*7 + 2*6 + 0*5 + 3*4 + 8*3 + 1*2 = 148
+    # 148 mod 11 = 5; (11 - 5) mod 10 = 6
+    assert citizen_id_check_digit("110170020381") == 6
+    assert citizen_id_problem("1101700203816") is None
+    assert "check digit is 4, expected 6" in citizen_id_problem("1101700203814")
+    assert "13 digits" in citizen_id_problem("110170020381")
+    assert "digits 0-9" in citizen_id_problem("11017002038l6")
+    # remainder 1 gives 11 - 1 = 10, which wraps to 0: 0-1000-00000-00-?: 1*12 = 12, 12 mod 11 = 1
+    assert citizen_id_check_digit("010000000000") == 0
+    # remainder 0 gives 11, which wraps to 1
+    assert citizen_id_check_digit("000000000000") == 1
+
+
+def test_catalogue_is_data_versioned_by_year():
+    for year in range(2561, 2566):
+        inds = catalogue.indicators_for_year(year)
+        assert len(inds) == 17
+        per_dim = {}
+        for i in inds:
+            per_dim[i.dimension] = per_dim.get(i.dimension, 0) + 1
+        assert per_dim == {"health": 4, "living": 4, "education": 4, "income": 3, "access": 2}
+    assert catalogue.indicators_for_year(2561)[0].name_th.startswith("เด็กแรกเกิด")
+    with pytest.raises(KeyError):
+        catalogue.indicators_for_year(2570)

@@ -1,0 +1,195 @@
+"""Survey import on both backends: figures equal an independent computation; bad input changes nothing."""
+from __future__ import annotations
+
+import copy
+import hashlib
+
+import pytest
+from sqlalchemy import text
+
+from data_access.figures import area_summary, children_summaries
+from data_access.survey_import import SurveyImport, SurveyImportError
+from mpi.rules import dimensions_mask
+from tests.utils.reference import reference_figures
+from tests.utils.survey_factory import make_citizen_id, make_survey
+
+YEAR = 2562
+FIELDS = ["surveyed_households", "surveyed_persons", "poor_persons", "target_poor_persons", "target_poor_households",
+          "crisis_persons", "dimension_target_poor", "deprived_dimensions_target_poor"]
+
+
+@pytest.fixture(scope="module")
+def survey():
+    return make_survey(n_households=300, seed=11)
+
+
+@pytest.fixture(scope="module")
+def imported(engine, survey, tmp_path_factory):
+    folder = survey.write(tmp_path_factory.mktemp("survey"))
+    report = SurveyImport(YEAR, folder, engine).run()
+    return report
+
+
+def _fingerprint(engine) -> str:
+    """A digest of every survey and rollup row, to prove a refused import changed nothing."""
+    h = hashlib.sha256()
+    with engine.connect() as conn:
+        for q in ("SELECT year, house_id, tambon_code, village_no, pattern, n_persons, n_welfare FROM household ORDER BY year, house_id",
+                  "SELECT year, citizen_id, first_name, welfare_card FROM person ORDER BY year, citizen_id",
+                  "SELECT household_id, indicator_code FROM household_failure ORDER BY 1, 2",
+                  "SELECT year, area_code, source, pattern, households, persons, welfare_persons FROM area_pattern_rollup ORDER BY 1, 2, 3, 4",
+                  "SELECT year, area_code, source, indicator_code, welfare_persons FROM area_indicator_rollup ORDER BY 1, 2, 3, 4"):
+            for row in conn.execute(text(q)):
+                h.update(repr(tuple(row)).encode())
+    return h.hexdigest()
+
+
+def _compare(got: dict, want: dict, code: str) -> None:
+    for field in FIELDS:
+        assert got[field] == want[field], f"{code} {field}"
+    for ind, n in want["indicator_target_poor"].items():
+        assert got["indicator_target_poor"][ind] == n, f"{code} indicator {ind}"
+    assert sum(got["indicator_target_poor"].values()) == sum(want["indicator_target_poor"].values())
+    for ratio in ("headcount_ratio", "intensity", "mpi"):
+        assert got[ratio] == pytest.approx(want[ratio]), f"{code} {ratio}"
+
+
+def test_import_counts(imported, survey):
+    assert imported.households == 300
+    assert imported.persons == len(survey.persons)
+    assert imported.failures == len(survey.failures)
+
+
+@pytest.mark.parametrize("dims", [None, ["income"], ["health", "living", "access"]])
+def test_figures_equal_hand_computation_at_every_level(imported, survey, engine, dims):
+    want = reference_figures(survey, dims)
+    mask = dimensions_mask(dims) if dims else 0b11111
+    for code, expected in want.items():
+        got = area_summary(code, YEAR, mask, engine=engine)
+        assert got["source"] == "survey"
+        _compare(got, expected, code)
+    assert want["TH"]["target_poor_persons"] > 0
+
+
+def test_children_lists_only_areas_with_data_sorted(imported, survey, engine):
+    want = reference_figures(survey)
+    provinces = children_summaries("TH", YEAR, engine=engine)
+    assert [p["code"] for p in provinces] == ["58", "75"]
+    amphoes = children_summaries("75", YEAR, engine=engine)
+    assert [a["code"] for a in amphoes] == sorted(c for c in want if len(c) == 4 and c.startswith("75"))
+    for a in amphoes:
+        _compare(a, want[a["code"]], a["code"])
+        assert a["parent_code"] == "75" and a["level"] == "amphoe" and a["name_th"]
+
+
+def test_household_patterns_are_derived_in_the_database(imported, survey, engine):
+    with engine.connect() as conn:
+        pattern = conn.execute(text("SELECT pattern FROM household WHERE year = :y AND house_id = :h"),
+                               {"y": YEAR, "h": survey.failures[0]["house_id"]}).scalar()
+    failed = {f["indicator"][0] for f in survey.failures if f["house_id"] == survey.failures[0]["house_id"]}
+    expected = sum(1 << (5 - int(d)) for d in failed)
+    assert pattern == expected
+
+
+def _bad(survey, mutate):
+    s = copy.deepcopy(survey)
+    mutate(s)
+    return s
+
+
+def _set(rows, i, **values):
+    rows[i] = dict(rows[i], **values)
+
+
+BAD_CASES = {
+    "unknown tambon": (lambda s: _set(s.households, 4, tambon_code="999999"), "households.csv row 6: unknown tambon code '999999'"),
+    "duplicate house": (lambda s: _set(s.households, 9, house_id=s.households[2]["house_id"]), "households.csv row 11: duplicate house_id 'H00002' (first on row 4)"),
+    "duplicate citizen id": (lambda s: _set(s.persons, 20, citizen_id=s.persons[3]["citizen_id"]), "persons.csv row 22: duplicate citizen_id 9-0000-xxxxx-xx-x (first on row 5)"),
+    "bad checksum": (lambda s: _set(s.persons, 7, citizen_id=s.persons[7]["citizen_id"][:12] + str((int(s.persons[7]["citizen_id"][12]) + 1) % 10)), "persons.csv row 9: citizen_id 9-0000-xxxxx-xx-x fails the Thai check digit"),
+    "short citizen id": (lambda s: _set(s.persons, 1, citizen_id="12345"), "persons.csv row 3: citizen_id must be exactly 13 digits"),
+    "unknown indicator": (lambda s: _set(s.failures, 0, indicator="6.1"), "failures.csv row 2: unknown indicator code '6.1'"),
+    "bad date": (lambda s: _set(s.persons, 5, birth_date="1980-02-30"), "persons.csv row 7: birth_date '1980-02-30' is not a date"),
+    "buddhist era date": (lambda s: _set(s.persons, 6, birth_date="2523-01-15"), "persons.csv row 8: birth_date 2523-01-15 is in the future (a Buddhist-era year?"),
+    "person without household": (lambda s: _set(s.persons, 12, house_id="NOPE"), "persons.csv row 14: person's house_id 'NOPE' is not in households.csv"),
+    "bad flag": (lambda s: _set(s.persons, 2, welfare_card="yes"), "persons.csv row 4: welfare_card must be 0 or 1"),
+    "bad sex": (lambda s: _set(s.persons, 2, sex="X"), "persons.csv row 4: sex must be M or F"),
+    "bad latitude": (lambda s: _set(s.households, 0, latitude="45.0", longitude="100.0"), "households.csv row 2: latitude '45.0' is not a number within Thailand"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CASES))
+def test_bad_input_is_refused_with_row_and_reason_and_changes_nothing(imported, survey, engine, tmp_path, case):
+    mutate, expected = BAD_CASES[case]
+    before = _fingerprint(engine)
+    folder = _bad(survey, mutate).write(tmp_path / "bad")
+    with pytest.raises(SurveyImportError) as err:
+        SurveyImport(YEAR, folder, engine).run()
+    messages = [str(p) for p in err.value.problems]
+    assert any(m.startswith(expected) for m in messages), messages
+    assert err.value.total >= 1
+    assert _fingerprint(engine) == before
+    assert not any(survey.persons[0]["citizen_id"] in m for m in messages)  # IDs masked in reports
+
+
+def test_misspelt_header_is_named(imported, survey, engine, tmp_path):
+    folder = survey.write(tmp_path / "hdr")
+    p = folder / "persons.csv"
+    p.write_text(p.read_text(encoding="utf-8").replace("welfare_card", "welfare_crad", 1), encoding="utf-8")
+    before = _fingerprint(engine)
+    with pytest.raises(SurveyImportError) as err:
+        SurveyImport(YEAR, folder, engine).run()
+    assert "persons.csv row 1: missing column 'welfare_card' (found 'welfare_crad': misspelt?)" in [str(x) for x in err.value.problems]
+    assert _fingerprint(engine) == before
+
+
+def test_missing_file_is_named(engine, survey, tmp_path):
+    folder = survey.write(tmp_path / "nofile")
+    (folder / "failures.csv").unlink()
+    with pytest.raises(SurveyImportError) as err:
+        SurveyImport(YEAR, folder, engine).validate()
+    assert str(err.value.problems[0]).startswith("failures.csv: file is missing")
+
+
+def test_many_problems_report_first_hundred_and_count(engine, survey, tmp_path):
+    bad = copy.deepcopy(survey)
+    for i in range(150):
+        _set(bad.persons, i, sex="?")
+    with pytest.raises(SurveyImportError) as err:
+        SurveyImport(YEAR, bad.write(tmp_path / "many"), engine).validate()
+    assert len(err.value.problems) == 100 and err.value.total == 150
+    assert err.value.lines()[-1] == "  … and 50 more."
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "cp874"])
+def test_bom_and_tis620_files_import_the_same(engine, encoding, tmp_path):
+    small = make_survey(n_households=25, seed=3)
+    folder = small.write(tmp_path / encoding, encoding=encoding)
+    report = SurveyImport(2563, folder, engine).run()
+    assert report.encodings["persons.csv"] == encoding
+    with engine.connect() as conn:
+        names = set(conn.execute(text("SELECT first_name FROM person WHERE year = 2563")).scalars())
+    assert names <= {"สมชาย", "สมศรี", "มาลี", "ประยุทธ", "บุญมี"} and names
+
+
+def test_reimport_replaces_the_year(engine, tmp_path):
+    first = make_survey(n_households=40, seed=5)
+    SurveyImport(2564, first.write(tmp_path / "a"), engine).run()
+    second = make_survey(n_households=20, seed=6)
+    SurveyImport(2564, second.write(tmp_path / "b"), engine).run()
+    got = area_summary("TH", 2564, engine=engine)
+    want = reference_figures(second)["TH"]
+    _compare(got, want, "TH")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM household WHERE year = 2564")).scalar() == 20
+
+
+def test_other_years_are_untouched_by_a_reimport(imported, engine, survey, tmp_path):
+    before = area_summary("TH", YEAR, engine=engine)
+    SurveyImport(2565, make_survey(n_households=10, seed=9).write(tmp_path / "y"), engine).run()
+    assert area_summary("TH", YEAR, engine=engine) == before
+
+
+def test_synthetic_ids_in_factory_are_valid():
+    from mpi.rules import citizen_id_problem
+
+    assert citizen_id_problem(make_citizen_id(123)) is None
