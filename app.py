@@ -19,6 +19,7 @@ def create_app() -> dash.Dash:
     server.register_blueprint(api_v1)
     cli.register(server)
     cli.register_demo(server)
+    cli.register_data(server)
     app = dash.Dash(
         __name__,
         server=server,

@@ -71,3 +71,61 @@ def register_demo(server: Flask) -> None:
         demo_build.ensure_built(rebuild=rebuild)
         click.echo(f"TPMAP Open: http://{host}:{port}/")
         app.run(host=host, port=port, debug=False)
+
+
+def register_data(server: Flask) -> None:
+    @server.cli.command("import-published")
+    @click.option("--year", required=True, type=int)
+    @click.argument("folder", required=False, type=click.Path(path_type=Path))
+    def import_published_cmd(year: int, folder: Path | None) -> None:
+        """Load TPMAP's published area figures (default ../shared/domain) as source 'published'."""
+        from data_access.published import PublishedImportError, import_published
+        from data_access.schema import upgrade
+
+        upgrade()
+        try:
+            report = import_published(year, folder or config.DOMAIN_DIR)
+        except PublishedImportError as e:
+            _fail([f"Published import refused: {e}"])
+        for line in report.lines():
+            click.echo(line)
+
+    @server.cli.command("generate-population")
+    @click.option("--year", required=True, type=int)
+    @click.option("--provinces", help="comma-separated province codes, e.g. 75,58")
+    @click.option("--all", "all_", is_flag=True, help="every province")
+    @click.option("--seed", default=2561, show_default=True, type=int)
+    @click.argument("out_dir", type=click.Path(path_type=Path))
+    def generate_population(year: int, provinces: str | None, all_: bool, seed: int, out_dir: Path) -> None:
+        """Write a synthetic population calibrated to the published tambon figures (survey import format)."""
+        from synthetic.population import generate
+
+        if bool(provinces) == all_:
+            _fail(["Give either --provinces 75,58 or --all."])
+        chosen = None if all_ else [p.strip() for p in provinces.split(",") if p.strip()]
+        with click.progressbar(length=1, label="Generating") as bar:
+            def progress(done: int, total: int) -> None:
+                bar.length = total
+                bar.update(done - bar.pos)
+            counts = generate(year, out_dir, config.DOMAIN_DIR, config.GEO_DIR, chosen, seed, progress)
+        click.echo(", ".join(f"{n}: {c:,} rows" for n, c in counts.items()) + f" → {out_dir}")
+
+    @server.cli.command("compare-sources")
+    @click.option("--year", required=True, type=int)
+    @click.option("--level", default="province", type=click.Choice(["country", "province", "amphoe", "tambon"]))
+    def compare_sources_cmd(year: int, level: str) -> None:
+        """Compare survey microdata with TPMAP's published figures where both exist."""
+        from data_access.published import compare_sources
+
+        rows = compare_sources(year, level)
+        if not rows:
+            click.echo(f"No {level} has both survey and published figures for {year}.")
+            return
+        fields = [k for k in rows[0] if k != "code"]
+        click.echo("code\t" + "\t".join(f"{f} (survey/published)" for f in fields))
+        same = 0
+        for r in rows:
+            diffs = [f"{r[f][0]}/{r[f][1]}" + ("" if r[f][0] == r[f][1] else " *") for f in fields]
+            same += all(r[f][0] == r[f][1] for f in fields)
+            click.echo(r["code"] + "\t" + "\t".join(diffs))
+        click.echo(f"{same} of {len(rows)} areas agree on every figure (* marks a difference).")

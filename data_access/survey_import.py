@@ -435,6 +435,8 @@ def _move_from_staging(conn: Connection, year: int) -> None:
     """Staging → real tables, with each household's pattern and member counts computed in SQL."""
     pg = conn.dialect.name == "postgresql"
     if pg:
+        # National imports join tens of millions of rows: let the joins hash in memory, not spill.
+        conn.execute(text("SET LOCAL work_mem = '512MB'"))
         for t in ("stage_household", "stage_person", "stage_failure"):
             conn.execute(text(f"ANALYZE {t}"))
     conn.execute(text("""
