@@ -75,11 +75,17 @@ def _check_year(year: int) -> None:
         raise NotFound(f"no survey year {year}")
 
 
-def area_summary(code: str, year: int, mask: int = ALL_DIMENSIONS_MASK, engine: Engine | None = None) -> dict:
+def area_summary(code: str, year: int, mask: int = ALL_DIMENSIONS_MASK, engine: Engine | None = None,
+                 source: str | None = None) -> dict:
+    """Figures of one area; from survey microdata where there is some, else published, unless `source` says."""
     _check_year(year)
     with (engine or get_engine()).connect() as conn:
         info = _area_row(conn, code)
         chosen = _sources(conn, year, [code])
+        if source is not None and code in chosen:
+            have = conn.execute(text("SELECT 1 FROM area_rollup_source WHERE year = :y AND area_code = :c AND source = :s"),
+                                {"y": year, "c": code, "s": source}).first()
+            chosen = {code: source} if have else {}
         if code not in chosen:
             raise NotFound(f"no figures for area {code} in {year}")
         figures = _figures_for(conn, year, chosen, mask)[code]

@@ -1,0 +1,127 @@
+"""TPMAP's published 2561 figures, and the synthetic population calibrated to them (both backends)."""
+from __future__ import annotations
+
+import hashlib
+import re
+
+import pandas as pd
+import pytest
+import shapely
+from sqlalchemy import text
+
+import config
+from data_access.figures import area_summary, children_summaries
+from data_access.published import compare_sources, import_published
+from data_access.survey_import import SurveyImport
+from mpi.rules import citizen_id_problem, dimensions_of
+from synthetic.population import generate
+
+YEAR = 2561
+
+
+@pytest.fixture(scope="module")
+def published(engine):
+    return import_published(YEAR, config.DOMAIN_DIR, engine)
+
+
+def test_national_figures_are_tpmaps_own(published, engine):
+    th = area_summary("TH", YEAR, engine=engine, source="published")
+    assert th["target_poor_persons"] == 1_032_987
+    assert th["surveyed_persons"] == 36_647_817 and th["surveyed_households"] == 12_935_866
+    assert th["poor_persons"] == 4_405_684
+    assert th["dimension_target_poor"] == {"health": 217_081, "living": 244_739, "education": 378_080,
+                                           "income": 376_091, "access": 6_490}
+    assert th["crisis_persons"] == 26_999
+    assert th["deprived_dimensions_target_poor"] == {"1": 873_201, "2": 132_787, "3": 24_339, "4": 2_611, "5": 49}
+    assert th["indicator_target_poor"]["3.2"] == 276_750
+    assert th["target_poor_households"] is None  # not published: null, not invented
+    assert th["intensity"] == pytest.approx(0.237, abs=0.001)
+
+
+def test_every_dimension_switch_equals_tpmaps_union_counts(published, engine):
+    """TPMAP published the count for each of the 31 selections; our pattern sums must equal each one."""
+    rows = pd.read_csv(config.DOMAIN_DIR / "tpmap_2561_province_patterns.csv", dtype={"area_code": str, "pattern_HLEIA": str})
+    for code in ("58", "50"):
+        for r in rows[rows["area_code"] == code].itertuples():
+            mask = int(r.pattern_HLEIA, 2)
+            got = area_summary(code, YEAR, mask, engine=engine, source="published")
+            assert got["target_poor_persons"] == r.union_target_poor, (code, dimensions_of(mask))
+            assert got["poor_persons"] == r.union_persons, (code, dimensions_of(mask))
+
+
+def test_samut_songkhram_star_shows_income_and_education(published, engine):
+    dims = area_summary("75", YEAR, engine=engine, source="published")["dimension_target_poor"]
+    assert sorted(dims, key=dims.get, reverse=True)[:2] == ["income", "education"]
+
+
+def test_codes_without_boundaries_are_listed(published, engine):
+    assert "110151" in published.created_without_geometry
+    children = {c["code"]: c for c in children_summaries("1101", YEAR, engine=engine)}
+    assert "110151" in children and children["110151"]["target_poor_persons"] >= 0
+
+
+@pytest.fixture(scope="module")
+def synthetic_75(tmp_path_factory):
+    out = tmp_path_factory.mktemp("synthetic")
+    counts = generate(YEAR, out, config.DOMAIN_DIR, config.GEO_DIR, ["75"], seed=7)
+    return out, counts
+
+
+def test_generator_is_deterministic(synthetic_75, tmp_path):
+    out, _ = synthetic_75
+    again = generate(YEAR, tmp_path / "again", config.DOMAIN_DIR, config.GEO_DIR, ["75"], seed=7)
+    assert again == synthetic_75[1]
+    for name in ("households.csv", "persons.csv", "failures.csv"):
+        assert hashlib.sha256((out / name).read_bytes()).digest() == hashlib.sha256((tmp_path / "again" / name).read_bytes()).digest()
+    other = generate(YEAR, tmp_path / "other", config.DOMAIN_DIR, config.GEO_DIR, ["75"], seed=8)
+    assert (tmp_path / "other" / "persons.csv").read_bytes() != (out / "persons.csv").read_bytes()
+    assert other["households.csv"] == again["households.csv"]  # calibrated counts do not depend on the seed
+
+
+def test_generated_people_look_real(synthetic_75):
+    out, _ = synthetic_75
+    persons = pd.read_csv(out / "persons.csv", dtype=str)
+    households = pd.read_csv(out / "households.csv", dtype={"tambon_code": str})
+    assert persons["citizen_id"].str.fullmatch(r"900\d{10}").all()
+    assert all(citizen_id_problem(c) is None for c in persons["citizen_id"].sample(500, random_state=1))
+    assert set(persons["sex"]) == {"M", "F"}
+    ages = 2017 - persons["birth_date"].str[:4].astype(int)
+    assert ages.min() >= 0 and ages.max() < 110 and (ages < 15).any() and (ages >= 60).any()
+    cards = persons[persons["welfare_card"] == "1"]
+    assert (2017 - cards["birth_date"].str[:4].astype(int) >= 17).mean() > 0.95
+    sizes = persons.groupby("house_id").size()
+    assert 1 <= sizes.min() and 2 < sizes.mean() < 4
+    assert re.fullmatch(r"[\u0e00-\u0e7f]+", persons["first_name"].iloc[0])
+    import geopandas as gpd
+
+    tambons = gpd.read_file(config.GEO_DIR / "tambons.geojson").set_index("code")
+    sample = households.dropna(subset=["latitude"]).sample(300, random_state=2)
+    inside = [tambons.geometry[r.tambon_code].covers(shapely.Point(r.longitude, r.latitude)) for r in sample.itertuples()]
+    assert all(inside)
+
+
+def test_synthetic_rollups_equal_published_tambon_figures(published, synthetic_75, engine):
+    out, _ = synthetic_75
+    SurveyImport(YEAR, out, engine).run()
+    with engine.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT r.area_code, r.pattern, r.source, r.households, r.persons, r.welfare_persons "
+            "FROM area_pattern_rollup r JOIN area a ON a.code = r.area_code "
+            "WHERE r.year = :y AND r.area_code LIKE '75%'"), {"y": YEAR}).all()
+        ind = conn.execute(text(
+            "SELECT area_code, indicator_code, source, welfare_persons FROM area_indicator_rollup "
+            "WHERE year = :y AND area_code LIKE '75%'"), {"y": YEAR}).all()
+    cells: dict = {}
+    for code, pattern, source, *values in rows:
+        cells.setdefault((code, pattern), {})[source] = tuple(values)
+    differing = [k for k, v in cells.items() if v.get("survey", (0, 0, 0)) != v.get("published", (0, 0, 0))]
+    assert len(cells) > 500 and differing == []
+    inds: dict = {}
+    for code, i, source, v in ind:
+        inds.setdefault((code, i), {})[source] = v
+    off = [(k, v) for k, v in inds.items()
+           if abs(v.get("survey", 0) - v.get("published", 0)) > max(2, 0.05 * v.get("published", 0))]
+    assert off == []
+    agree = compare_sources(YEAR, "tambon", engine)
+    assert agree and all(r["target_poor_persons"][0] == r["target_poor_persons"][1] for r in agree)
+    assert area_summary("75", YEAR, engine=engine)["source"] == "survey"  # microdata wins
