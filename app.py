@@ -8,7 +8,7 @@ import logging
 
 import dash
 import dash_bootstrap_components as dbc
-from flask import Flask
+from flask import Flask, abort, redirect, request, send_file
 
 import cli
 from api.v1 import bp as api_v1
@@ -27,9 +27,41 @@ def create_app() -> dash.Dash:
         title="TPMAP Open",
         serve_locally=True,
         suppress_callback_exceptions=True,
+        compress=True,  # gzip/brotli every layout and callback response (flask-compress)
     )
     app.layout = dbc.Container([dash.page_container], fluid=True)
+    register_routes(server)
     return app
+
+
+def register_routes(server: Flask) -> None:
+    from components.view import LANG_COOKIE
+    from geo import shapes
+
+    @server.get("/shapes/<path:name>")
+    def shape_file(name: str):
+        """Simplified boundaries as static files: cached by the browser, never sent through callbacks."""
+        path = shapes.path_for(name)
+        if path is None:
+            abort(404)
+        gz = shapes.gzip_path(path)
+        if "gzip" in request.headers.get("Accept-Encoding", "") and gz is not None:
+            response = send_file(gz, mimetype="application/geo+json", max_age=86400, conditional=True, etag=True)
+            response.headers["Content-Encoding"] = "gzip"
+            response.headers["Vary"] = "Accept-Encoding"
+            return response
+        return send_file(path, mimetype="application/geo+json", max_age=86400, conditional=True, etag=True)
+
+    @server.get("/lang/<lang>")
+    def set_language(lang: str):
+        """The language toggle: remembered in a cookie, so it persists across pages and visits."""
+        target = request.args.get("next", "/")
+        if not target.startswith("/") or target.startswith("//"):
+            target = "/"
+        response = redirect(target)
+        if lang in ("th", "en"):
+            response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="Lax")
+        return response
 
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -99,6 +99,10 @@ def import_boundary_set(boundaries: BoundarySet, engine: Engine | None = None) -
     engine = engine or get_engine()
     with engine.begin() as conn:
         upsert_areas(conn, boundaries.areas, source=f"boundaries:{boundaries.layout}")
+    from geo.shapes import clear_cache  # display files are derived from these boundaries
+
+    clear_cache()
+    with engine.begin() as conn:
         rows = conn.execute(select(area.c.code, area.c.level, area.c.has_geometry)).all()
     by_level: dict[str, int] = {}
     with_geom: dict[str, int] = {}
@@ -143,3 +147,22 @@ def point_in_tambon(conn: Connection, tambon_code: str, lon: float, lat: float) 
     if wkb is None:
         return None
     return bool(shapely.from_wkb(wkb).covers(shapely.Point(lon, lat)))
+
+
+def ancestors(code: str, engine: Engine | None = None) -> list[dict]:
+    """The area and its parents, country first."""
+    chain = []
+    c: str | None = code
+    while c is not None:
+        a = get_area(c, engine)
+        if a is None:
+            break
+        chain.append(a)
+        c = a["parent_code"]
+    return list(reversed(chain))
+
+
+def children_with_geometry(code: str, engine: Engine | None = None) -> list[str]:
+    with (engine or get_engine()).connect() as conn:
+        return list(conn.scalars(select(area.c.code).where(area.c.parent_code == code, area.c.has_geometry)
+                                 .order_by(area.c.code)))

@@ -92,6 +92,27 @@ def area_summary(code: str, year: int, mask: int = ALL_DIMENSIONS_MASK, engine: 
     return info | {"year": year} | figures
 
 
+def village_summaries(tambon_code: str, year: int, mask: int = ALL_DIMENSIONS_MASK,
+                      engine: Engine | None = None) -> list[dict]:
+    """Figures per village of a tambon (survey microdata only; the published files stop at tambons here)."""
+    _check_year(year)
+    with (engine or get_engine()).connect() as conn:
+        rows = conn.execute(text(
+            "SELECT village_no, pattern, households, persons, welfare_persons, welfare_households "
+            "FROM village_pattern_rollup WHERE year = :y AND tambon_code = :t ORDER BY village_no"),
+            {"y": year, "t": tambon_code}).all()
+    by_village: dict[int, list[PatternCount]] = defaultdict(list)
+    for v, *counts in rows:
+        by_village[v].append(PatternCount(*counts))
+    dims = {i.code: i.dimension for i in catalogue.indicators_for_year(year)}
+    out = []
+    for v, p in sorted(by_village.items()):
+        fig = area_figures(p, [], dims, mask)
+        del fig["indicator_target_poor"]  # not rolled up per village
+        out.append({"village_no": v} | fig)
+    return out
+
+
 def children_summaries(code: str, year: int, mask: int = ALL_DIMENSIONS_MASK,
                        engine: Engine | None = None) -> list[dict]:
     _check_year(year)

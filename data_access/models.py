@@ -155,6 +155,20 @@ area_indicator_rollup = Table(
     Column("welfare_persons", Integer, nullable=False),
 )
 
+# Villages (survey microdata only): the table under a tambon. Same columns as the area rollup.
+village_pattern_rollup = Table(
+    "village_pattern_rollup",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("tambon_code", String(8), primary_key=True),
+    Column("village_no", SmallInteger, primary_key=True),
+    Column("pattern", SmallInteger, primary_key=True),
+    Column("households", Integer, nullable=False),
+    Column("persons", Integer, nullable=False),
+    Column("welfare_persons", Integer, nullable=False),
+    Column("welfare_households", Integer, nullable=False),
+)
+
 # Which (year, area, source) rollups exist: the children listing reads this, not the big tables.
 area_rollup_source = Table(
     "area_rollup_source",

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, text
 from data_access.areas import ensure_area_codes, set_area_names
 from data_access.catalogue import sync_indicators
 from data_access.db import get_engine
-from data_access.rollups import PUBLISHED, delete_rollups, record_sources
+from data_access.rollups import PUBLISHED, delete_rollups, reconcile_survey_sources, record_sources
 from data_access.survey_import import _upsert_year
 from mpi import catalogue
 
@@ -123,6 +123,7 @@ def import_published(year: int, folder: Path | str, engine: Engine | None = None
         delete_rollups(conn, year, PUBLISHED)
         _insert(conn, year, pattern_rows, indicator_rows)
         record_sources(conn, year, PUBLISHED)
+        reconcile_survey_sources(conn, year)
         conn.execute(text("UPDATE survey_year SET imported_at = COALESCE(imported_at, :t) WHERE year = :y"),
                      {"t": dt.datetime.now(dt.timezone.utc), "y": year})
     return PublishedReport(year, counts, created)

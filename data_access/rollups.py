@@ -51,6 +51,25 @@ def record_sources(conn: Connection, year: int, source: str) -> None:
     """), {"y": year, "s": source, "t": dt.datetime.now(dt.timezone.utc)})
 
 
+def reconcile_survey_sources(conn: Connection, year: int) -> None:
+    """Let survey figures stand for an area only where they cover it: every tambon of the area that
+    has published figures must have survey data too. A demo with three provinces of microdata must
+    not replace the published national figures with a three-province total."""
+    conn.execute(text("DELETE FROM area_rollup_source WHERE year = :y AND source = :s"), {"y": year, "s": SURVEY})
+    record_sources(conn, year, SURVEY)
+    uncovered = """
+        SELECT p.area_code FROM area_rollup_source p JOIN area a ON a.code = p.area_code
+        WHERE p.year = :y AND p.source = :pub AND a.level = 'tambon'
+          AND NOT EXISTS (SELECT 1 FROM area_rollup_source s
+                          WHERE s.year = :y AND s.source = :s AND s.area_code = p.area_code)"""
+    conn.execute(text(f"""
+        DELETE FROM area_rollup_source WHERE year = :y AND source = :s AND (
+            area_code = 'TH' AND EXISTS ({uncovered})
+            OR area_code IN (SELECT substr(u.area_code, 1, 2) FROM ({uncovered}) u)
+            OR area_code IN (SELECT substr(u.area_code, 1, 4) FROM ({uncovered}) u))
+    """), {"y": year, "s": SURVEY, "pub": PUBLISHED})
+
+
 def refresh_survey_rollups(conn: Connection, year: int) -> None:
     delete_rollups(conn, year, SURVEY)
     conn.execute(text("""
@@ -67,9 +86,18 @@ def refresh_survey_rollups(conn: Connection, year: int) -> None:
         WHERE h.year = :y AND h.n_welfare > 0
         GROUP BY h.year, h.tambon_code, f.indicator_code
     """), {"y": year, "s": SURVEY})
+    conn.execute(text("DELETE FROM village_pattern_rollup WHERE year = :y"), {"y": year})
+    conn.execute(text("""
+        INSERT INTO village_pattern_rollup (year, tambon_code, village_no, pattern, households, persons, welfare_persons,
+                                            welfare_households)
+        SELECT year, tambon_code, village_no, pattern, COUNT(*), SUM(n_persons), SUM(n_welfare),
+               SUM(CASE WHEN n_welfare > 0 THEN 1 ELSE 0 END)
+        FROM household WHERE year = :y
+        GROUP BY year, tambon_code, village_no, pattern
+    """), {"y": year})
     for child_level, _parent in UP_LEVELS:
         _roll_up(conn, year, SURVEY, child_level)
-    record_sources(conn, year, SURVEY)
+    reconcile_survey_sources(conn, year)
     if conn.dialect.name == "postgresql":
         conn.execute(text("ANALYZE area_pattern_rollup"))
         conn.execute(text("ANALYZE area_indicator_rollup"))

@@ -1,9 +1,11 @@
-"""/ : the country view."""
+"""/ : the country view (the area page for TH)."""
 import dash
-from dash import html
 
-dash.register_page(__name__, path="/")
+from pages.area import layout as area_layout
+
+dash.register_page(__name__, path="/", title="TPMAP Open")
 
 
-def layout(**_query):
-    return html.Div([html.H1("TPMAP Open"), html.P("แผนที่ชี้เป้าคนจน")])
+def layout(**query):
+    query.pop("code", None)
+    return area_layout(code="TH", **query)

@@ -1,0 +1,61 @@
+"""Plotly figures: the choropleth (geometry by URL, never inline) and the 5-dimension star."""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from components.i18n import t
+from mpi.rules import DIMENSIONS
+
+def graph_config(filename: str) -> dict:
+    """dcc.Graph config: local topojson (Plotly's geo traces would otherwise fetch it from a CDN), PNG download."""
+    return {"displaylogo": False, "scrollZoom": False, "topojsonURL": "/assets/topojson/",
+            "toImageButtonOptions": {"filename": filename, "scale": 2}}
+
+
+# ColorBrewer RdPu: sequential, colour-blind safe; its lightest step is still visibly not the grey of "no data".
+SCALE = [[0.0, "#fde0dd"], [0.25, "#fa9fb5"], [0.5, "#f768a1"], [0.75, "#c51b8a"], [1.0, "#49006a"]]
+NO_DATA = "#bdbdbd"
+
+
+def choropleth(geojson_url: str, codes: list[str], values: list[float | None], names: list[str],
+               hover_values: list[str], all_codes: list[str], unit: str, title: str,
+               highlight: str | None = None) -> go.Figure:
+    """Child areas coloured by value; areas with no figure drawn grey beneath, so zero and no data differ."""
+    fig = go.Figure()
+    missing = [c for c in all_codes if c not in set(codes)]
+    if missing:
+        fig.add_trace(go.Choropleth(geojson=geojson_url, featureidkey="properties.code", locations=missing,
+                                    z=[0] * len(missing), colorscale=[[0, NO_DATA], [1, NO_DATA]], showscale=False,
+                                    hovertemplate="%{location}<extra></extra>", name="no data",
+                                    marker_line_color="white", marker_line_width=0.5))
+    fig.add_trace(go.Choropleth(
+        geojson=geojson_url, featureidkey="properties.code", locations=codes, z=values, customdata=list(zip(names, hover_values)),
+        colorscale=SCALE, zmin=0, marker_line_color="white", marker_line_width=0.6,
+        hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
+        colorbar={"title": {"text": unit}, "thickness": 14, "len": 0.8}))
+    if highlight:
+        fig.add_trace(go.Choropleth(geojson=geojson_url, featureidkey="properties.code", locations=[highlight], z=[1],
+                                    colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False,
+                                    marker_line_color="#111", marker_line_width=3, hoverinfo="skip"))
+    fig.update_geos(fitbounds="locations", visible=False, bgcolor="rgba(0,0,0,0)")
+    fig.update_layout(margin={"l": 0, "r": 0, "t": 30, "b": 0}, title={"text": title, "x": 0.01, "font": {"size": 15}},
+                      height=560, paper_bgcolor="rgba(0,0,0,0)", font={"family": "Sarabun, sans-serif"},
+                      dragmode=False, uirevision=geojson_url)
+    return fig
+
+
+def star(series: list[tuple[str, dict[str, float]]], lang: str, title: str) -> go.Figure:
+    """Radar of the share (%) of target poor deprived in each dimension, one trace per area."""
+    labels = [t(f"dim.{d}", lang) for d in DIMENSIONS]
+    fig = go.Figure()
+    colours = ["#c51b8a", "#636363"]
+    for i, (name, shares) in enumerate(series):
+        r = [round(100 * shares.get(d, 0.0), 1) for d in DIMENSIONS]
+        fig.add_trace(go.Scatterpolar(r=r + r[:1], theta=labels + labels[:1], name=name, fill="toself" if i == 0 else None,
+                                      line={"color": colours[i % 2], "width": 3 if i == 0 else 2,
+                                            "dash": "solid" if i == 0 else "dash"},
+                                      hovertemplate="%{theta}: %{r:.1f}%<extra>" + name + "</extra>"))
+    fig.update_layout(polar={"radialaxis": {"ticksuffix": "%", "angle": 90, "range": [0, 100]}},
+                      margin={"l": 40, "r": 40, "t": 50, "b": 20}, height=380, title={"text": title, "font": {"size": 15}},
+                      legend={"orientation": "h", "y": -0.1}, font={"family": "Sarabun, sans-serif"})
+    return fig

@@ -1,0 +1,75 @@
+"""Page chrome: top bar with breadcrumb and toggles, headline cards, the weakest-dimension sentence."""
+from __future__ import annotations
+
+from dash import dcc, html
+
+from components import fmt
+from components.i18n import area_name, t
+from components.view import View
+from mpi.rules import DIMENSIONS
+
+
+def breadcrumb(chain: list[dict], view: View) -> html.Nav:
+    items = [dcc.Link(t("nav.country", view.lang), href="/" + view.query())]
+    for a in chain:
+        if a["code"] == "TH":
+            continue
+        items += [html.Span(" › "), dcc.Link(area_name(a, view.lang), href=f"/area/{a['code']}" + view.query())]
+    return html.Nav(items, className="tp-breadcrumb", **{"aria-label": "breadcrumb"})
+
+
+def topbar(chain: list[dict], view: View, here: str) -> html.Div:
+    other = "en" if view.lang == "th" else "th"
+    present = (dcc.Link(t("nav.exit_present", view.lang), href=here + view.query(present=False), className="btn btn-sm btn-outline-dark")
+               if view.present else
+               dcc.Link(t("nav.present", view.lang), href=here + view.query(present=True), className="btn btn-sm btn-outline-secondary tp-chrome", id="present-link"))
+    return html.Div([
+        html.H1(t("app.title", view.lang), className="tp-chrome"),
+        breadcrumb(chain, view),
+        html.Span(t("year.label", view.lang, year=view.year), className="badge bg-secondary"),
+        html.Div([present,
+                  html.A(t("nav.lang", view.lang), href=f"/lang/{other}?next=" + here + view.query(lang=other).replace("&", "%26"),
+                         className="btn btn-sm btn-outline-secondary ms-2 tp-chrome", id="lang-toggle")],
+                 className="ms-auto"),
+    ], className="tp-topbar")
+
+
+def card(label: str, value: str, sub: str | None = None, id_: str | None = None) -> html.Div:
+    kw = {"id": id_} if id_ else {}
+    return html.Div([html.Div(label, className="tp-label"), html.Div(value, className="tp-value", **kw),
+                     html.Div(sub or "", className="tp-sub")], className="tp-card")
+
+
+def headline_cards(f: dict, lang: str) -> html.Div:
+    cards = [
+        card(t("card.surveyed_persons", lang), fmt.number(f["surveyed_persons"]),
+             f"{fmt.number(f['surveyed_households'])} {t('unit.households', lang)}"),
+        card(t("card.target_poor", lang), fmt.number(f["target_poor_persons"]),
+             t("card.target_poor_sub", lang, pct=fmt.percent(f["headcount_ratio"])), id_="card-target-poor"),
+        card(t("card.target_poor_households", lang), fmt.number(f["target_poor_households"])),
+        card(t("card.crisis", lang), fmt.number(f["crisis_persons"]), id_="card-crisis"),
+        card(t("card.mpi", lang), fmt.index(f["mpi"]),
+             t("card.mpi_sub", lang, h=fmt.percent(f["headcount_ratio"]), a=fmt.index(f["intensity"], 3))),
+    ]
+    return html.Div([html.Div(c, className="col") for c in cards], className="row g-2 row-cols-2 row-cols-md-5 my-2")
+
+
+def dimension_shares(f: dict) -> dict[str, float]:
+    tp = f["target_poor_persons"] or 0
+    return {d: (f["dimension_target_poor"][d] / tp if tp else 0.0) for d in DIMENSIONS}
+
+
+def weakest_sentence(f: dict, name: str, lang: str) -> str:
+    shares = dimension_shares(f)
+    ranked = sorted((d for d in DIMENSIONS if shares[d] > 0), key=lambda d: shares[d], reverse=True)
+    if len(ranked) < 2:
+        return t("weakest.none", lang, area=name) if not ranked else \
+            t("weakest", lang, area=name, first=t(f"dim.{ranked[0]}", lang), first_pct=fmt.percent(shares[ranked[0]], 0),
+              second="–", second_pct="–")
+    a, b = ranked[:2]
+    return t("weakest", lang, area=name, first=t(f"dim.{a}", lang), first_pct=fmt.percent(shares[a], 0),
+             second=t(f"dim.{b}", lang), second_pct=fmt.percent(shares[b], 0))
+
+
+def dimension_badges(dims: list[str], lang: str) -> list:
+    return [html.Span(t(f"dim.{d}", lang), className=f"tp-dim-icon tp-dim-{d}") for d in dims]

@@ -1,0 +1,56 @@
+"""The view state that lives in the URL: parsed once, turned back into links that keep it."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from urllib.parse import urlencode
+
+import flask
+
+from components.i18n import DEFAULT_LANG, LANGS
+from mpi.rules import DIMENSIONS
+
+DEFAULT_YEAR = 2561
+METRICS_BASE = ("target_poor", "crisis", "mpi")
+LANG_COOKIE = "tpmap_lang"
+
+
+@dataclass(frozen=True)
+class View:
+    year: int = DEFAULT_YEAR
+    metric: str = "target_poor"  # target_poor | crisis | mpi | dim:<d> | ind:<code>
+    colour: str = "share"  # share | count
+    dims: tuple[str, ...] = DIMENSIONS
+    present: bool = False
+    lang: str = DEFAULT_LANG
+
+    def query(self, **changes) -> str:
+        v = replace(self, **changes)
+        q = {"year": v.year, "metric": v.metric, "colour": v.colour}
+        if tuple(v.dims) != DIMENSIONS:
+            q["dims"] = ",".join(v.dims)
+        if v.present:
+            q["present"] = 1
+        if v.lang != DEFAULT_LANG:
+            q["lang"] = v.lang
+        return "?" + urlencode(q)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def parse(query: dict) -> View:
+    """Lenient: a malformed parameter falls back to its default rather than breaking a shared link."""
+    v = View()
+    try:
+        year = int(query.get("year", v.year))
+    except (TypeError, ValueError):
+        year = v.year
+    metric = query.get("metric", v.metric)
+    colour = query.get("colour", v.colour) if query.get("colour") in ("share", "count") else v.colour
+    dims = tuple(d for d in DIMENSIONS if d in str(query.get("dims", ",".join(DIMENSIONS))).split(",")) or DIMENSIONS
+    lang = query.get("lang")
+    if lang not in LANGS:
+        lang = flask.request.cookies.get(LANG_COOKIE) if flask.has_request_context() else None
+        lang = lang if lang in LANGS else DEFAULT_LANG
+    return View(year=year, metric=metric if isinstance(metric, str) else v.metric, colour=colour, dims=dims,
+                present=str(query.get("present", "")) in ("1", "true"), lang=lang)

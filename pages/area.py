@@ -1,0 +1,243 @@
+"""/ and /area/<code>: the choropleth of the child areas, headline cards, the star, the table."""
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
+
+from components import fmt
+from components.figures import choropleth, graph_config, star
+from components.i18n import area_name, t
+from components.layout import dimension_shares, headline_cards, topbar, weakest_sentence
+from components.view import View, parse
+from data_access import areas as areas_da
+from data_access import figures as figures_da
+from data_access.households import has_microdata
+from geo.shapes import url_for_children
+from mpi import catalogue
+from mpi.rules import DIMENSIONS, dimensions_mask
+
+dash.register_page(__name__, path_template="/area/<code>", title="TPMAP Open", order=1)
+
+
+def metric_value(f: dict, metric: str, colour: str) -> float | None:
+    """The number a map cell shows: a count, or a share of surveyed persons (MPI is always an index)."""
+    if metric == "mpi":
+        return f["mpi"]
+    if metric == "crisis":
+        n = f["crisis_persons"]
+    elif metric.startswith("dim:"):
+        n = f["dimension_target_poor"].get(metric[4:])
+    elif metric.startswith("ind:"):
+        n = f["indicator_target_poor"].get(metric[4:])
+    else:
+        n = f["target_poor_persons"]
+    if n is None:
+        return None
+    if colour == "share":
+        return 100 * n / f["surveyed_persons"] if f["surveyed_persons"] else None
+    return n
+
+
+def metric_label(metric: str, lang: str) -> str:
+    if metric.startswith("dim:"):
+        return t("metric.dim", lang, name=t(f"dim.{metric[4:]}", lang))
+    if metric.startswith("ind:"):
+        return t("metric.ind", lang, code=metric[4:])
+    return t({"crisis": "metric.crisis", "mpi": "metric.mpi"}.get(metric, "metric.target_poor"), lang)
+
+
+def metric_options(year: int, lang: str) -> list[dict]:
+    opts = [{"label": metric_label(m, lang), "value": m} for m in ("target_poor", "crisis", "mpi")]
+    opts += [{"label": metric_label(f"dim:{d}", lang), "value": f"dim:{d}"} for d in DIMENSIONS]
+    for i in catalogue.indicators_for_year(year):
+        opts.append({"label": f"{i.code} {i.name_th if lang == 'th' else i.name_en}", "value": f"ind:{i.code}"})
+    return opts
+
+
+def unit_of(metric: str, colour: str, lang: str) -> str:
+    if metric == "mpi":
+        return t("unit.index", lang)
+    return t("unit.percent", lang) if colour == "share" else t("unit.persons", lang)
+
+
+def format_value(v: float | None, metric: str, colour: str) -> str:
+    if v is None:
+        return "–"
+    if metric == "mpi":
+        return fmt.index(v)
+    return f"{v:.2f}%" if colour == "share" else fmt.number(v)
+
+
+def not_found(message: str, lang: str) -> html.Div:
+    return html.Div([html.H1(t("notfound.title", lang)), html.P(message, id="not-found"),
+                     dcc.Link(t("nav.country", lang), href="/")], className="my-5")
+
+
+def _villages(code: str, view: View, mask: int):
+    villages = figures_da.village_summaries(code, view.year, mask)
+    if not villages:
+        return None
+    lang = view.lang
+    return html.Div([
+        html.H3(f"{t('hh.village', lang)} ({len(villages)})", className="h5 mt-3"),
+        dash_table.DataTable(
+            id="village-table", sort_action="native",
+            data=[{"village": v["village_no"], "households": v["surveyed_households"], "surveyed": v["surveyed_persons"],
+                   "target_poor": v["target_poor_persons"], "share": round(100 * v["headcount_ratio"], 2),
+                   "crisis": v["crisis_persons"], "mpi": round(v["mpi"], 4)} for v in villages],
+            columns=[{"name": t("hh.village", lang), "id": "village", "type": "numeric"},
+                     {"name": t("card.surveyed_households", lang), "id": "households", "type": "numeric"},
+                     {"name": t("table.surveyed", lang), "id": "surveyed", "type": "numeric"},
+                     {"name": t("table.target_poor", lang), "id": "target_poor", "type": "numeric"},
+                     {"name": t("table.share", lang), "id": "share", "type": "numeric"},
+                     {"name": t("table.crisis", lang), "id": "crisis", "type": "numeric"},
+                     {"name": t("table.mpi", lang), "id": "mpi", "type": "numeric"}],
+            style_cell={"fontFamily": "Sarabun, sans-serif", "padding": "4px 8px", "textAlign": "left"},
+            style_header={"fontWeight": "bold"})])
+
+
+def _controls(view: View) -> html.Div:
+    years = figures_da.known_years() or [view.year]
+    return html.Div([
+        dbc.Row([
+            dbc.Col([dbc.Label(t("year", view.lang), html_for="ctl-year"),
+                     dcc.Dropdown(id="ctl-year", options=[{"label": str(y), "value": y} for y in years], value=view.year,
+                                  clearable=False)], md=2),
+            dbc.Col([dbc.Label(t("metric", view.lang), html_for="ctl-metric"),
+                     dcc.Dropdown(id="ctl-metric", options=metric_options(view.year, view.lang), value=view.metric,
+                                  clearable=False)], md=4),
+            dbc.Col([dbc.Label(t("colour", view.lang)),
+                     dbc.RadioItems(id="ctl-colour", inline=True, value=view.colour,
+                                    options=[{"label": t("colour.count", view.lang), "value": "count"},
+                                             {"label": t("colour.share", view.lang), "value": "share"}])], md=2),
+            dbc.Col([dbc.Label(t("dims", view.lang)),
+                     dbc.Checklist(id="ctl-dims", inline=True, value=list(view.dims),
+                                   options=[{"label": t(f"dim.{d}", view.lang), "value": d} for d in DIMENSIONS])], md=4),
+        ], className="g-2"),
+    ], className="tp-controls tp-chrome my-2", hidden=view.present)
+
+
+def _table(children: list[dict], view: View) -> dash_table.DataTable:
+    rows = []
+    for c in children:
+        v = metric_value(c, view.metric, view.colour)
+        rows.append({"name": f"[{area_name(c, view.lang)}](/area/{c['code']}{view.query()})", "code": c["code"],
+                     "surveyed": c["surveyed_persons"], "target_poor": c["target_poor_persons"],
+                     "share": round(100 * c["headcount_ratio"], 2), "crisis": c["crisis_persons"],
+                     "mpi": round(c["mpi"], 4), "value": None if v is None else round(v, 4)})
+    lang = view.lang
+    return dash_table.DataTable(
+        id="area-table", data=rows, sort_action="native", page_size=100, style_table={"overflowX": "auto"},
+        markdown_options={"link_target": "_self"},
+        columns=[{"name": t("table.area", lang), "id": "name", "presentation": "markdown"},
+                 {"name": t("table.code", lang), "id": "code"},
+                 {"name": t("table.surveyed", lang), "id": "surveyed", "type": "numeric", "format": {"specifier": ","}},
+                 {"name": t("table.target_poor", lang), "id": "target_poor", "type": "numeric", "format": {"specifier": ","}},
+                 {"name": t("table.share", lang), "id": "share", "type": "numeric"},
+                 {"name": t("table.crisis", lang), "id": "crisis", "type": "numeric", "format": {"specifier": ","}},
+                 {"name": t("table.mpi", lang), "id": "mpi", "type": "numeric"},
+                 {"name": f"{metric_label(view.metric, lang)} ({unit_of(view.metric, view.colour, lang)})", "id": "value",
+                  "type": "numeric"}],
+        style_cell={"fontFamily": "Sarabun, sans-serif", "padding": "4px 8px", "textAlign": "left"},
+        style_header={"fontWeight": "bold"})
+
+
+def area_view(code: str, view: View, tour: list[str] | None = None, every: int = 30):
+    mask = dimensions_mask(view.dims)
+    here = "/" if code == "TH" else f"/area/{code}"
+    chain = areas_da.ancestors(code)
+    if not chain or chain[-1]["code"] != code:
+        return not_found(t("notfound.area", view.lang, code=code), view.lang)
+    area = chain[-1]
+    name = area_name(area, view.lang)
+    try:
+        f = figures_da.area_summary(code, view.year, mask)
+    except figures_da.NotFound:
+        f = None  # still show the map and table of the surroundings, and say so
+    map_level = area["level"] if area["level"] != "tambon" else "amphoe"
+    map_parent = code if area["level"] != "tambon" else area["parent_code"]
+    children = figures_da.children_summaries(map_parent, view.year, mask)
+    shape_url = url_for_children(map_parent, map_level)
+    all_codes = areas_da.children_with_geometry(map_parent)
+    with_geom = set(all_codes)
+    mapped = [c for c in children if c["code"] in with_geom]
+    values = [metric_value(c, view.metric, view.colour) for c in mapped]
+    label = metric_label(view.metric, view.lang)
+    fig = choropleth(shape_url, [c["code"] for c in mapped], values, [area_name(c, view.lang) for c in mapped],
+                     [f"{label}: {format_value(v, view.metric, view.colour)} {unit_of(view.metric, view.colour, view.lang)}"
+                      for v in values], all_codes, unit_of(view.metric, view.colour, view.lang),
+                     t("map.title", view.lang, metric=label), highlight=code if area["level"] == "tambon" else None)
+    if view.present:
+        fig.update_layout(height=720)
+    series = [(name, dimension_shares(f))] if f else []
+    if f and area["parent_code"]:
+        try:
+            parent = figures_da.area_summary(area["parent_code"], view.year, mask)
+            series.append((t("parent", view.lang, name=area_name(parent, view.lang)), dimension_shares(parent)))
+        except figures_da.NotFound:
+            pass
+    source_key = "source.survey" if f and f["source"] == "survey" else "source.published"
+    microdata = has_microdata(code, view.year)
+    households_link = (dcc.Link(t("nav.households", view.lang), href=f"/area/{code}/households{view.query()}",
+                                className="btn btn-primary tp-btn-big", id="households-link")
+                       if microdata else html.Span(t("nodata.households", view.lang), className="tp-nodata", id="no-households"))
+    star_fig = star(series, view.lang, t("star.title", view.lang))
+    if view.present:
+        star_fig.update_layout(height=620, font={"size": 18})
+    tour_next = None
+    if tour:
+        nxt = tour[(tour.index(code) + 1) % len(tour)] if code in tour else tour[0]
+        tour_next = (f"/area/{nxt}" if nxt != "TH" else "/") + view.query() + f"&tour={','.join(tour)}&every={every}"
+    return html.Div([
+        topbar(chain, view, here),
+        _controls(view),
+        headline_cards(f, view.lang) if f else html.P(t("nodata.area", view.lang, year=view.year), className="tp-nodata",
+                                                      id="no-figures"),
+        html.P(weakest_sentence(f, name, view.lang), className="tp-weakest", id="weakest") if f else None,
+        dbc.Row([
+            dbc.Col(dcc.Graph(id="area-map", figure=fig, config=graph_config(f"tpmap-{code}-map")), lg=7),
+            dbc.Col([dcc.Graph(id="area-star", figure=star_fig, config=graph_config(f"tpmap-{code}-star")) if f else None,
+                     html.Div(households_link, className="my-2 tp-chrome")], lg=5),
+        ]),
+        _villages(code, view, mask) if area["level"] == "tambon" and microdata else None,
+        html.P(t("map.nogeom", view.lang), className="tp-sub tp-chrome") if len(children) > len(mapped) else None,
+        html.Div(_table(children, view), className="my-2", **({"hidden": True} if view.present else {})),
+        html.P([t(source_key, view.lang, year=view.year), " · ", t("attribution", view.lang)], className="tp-sub small my-3"),
+        dcc.Store(id="area-state", data={"code": code, "here": here, "level": area["level"], "tour_next": tour_next,
+                                         **view.as_dict()}),
+        dcc.Interval(id="tour-tick", interval=max(5, every) * 1000, disabled=tour_next is None),
+        dcc.Location(id="area-nav", refresh="callback-nav"),
+    ], className="tp-present" if view.present else None, id="area-page")
+
+
+def layout(code: str = "TH", tour: str = "", every: str = "30", **query):
+    """tour=58,75,50&every=30 (with present=1) advances through those areas, one every 30 seconds."""
+    stops = [c for c in tour.split(",") if c.strip()] if tour else None
+    try:
+        seconds = int(every)
+    except ValueError:
+        seconds = 30
+    return area_view(code, parse(query), stops, seconds)
+
+
+@callback(Output("area-nav", "href"),
+          Input("ctl-year", "value"), Input("ctl-metric", "value"), Input("ctl-colour", "value"),
+          Input("ctl-dims", "value"), Input("area-map", "clickData"), Input("tour-tick", "n_intervals"),
+          State("area-state", "data"), prevent_initial_call=True)
+def navigate(year, metric, colour, dims, click, _tick, state):
+    """Every control is a link: it changes the URL, and the page renders what the URL says."""
+    view = View(year=state["year"], metric=state["metric"], colour=state["colour"], dims=tuple(state["dims"]),
+                present=state["present"], lang=state["lang"])
+    if ctx.triggered_id == "tour-tick":
+        return state["tour_next"] or no_update
+    if ctx.triggered_id == "area-map":
+        if not click or not click.get("points"):
+            return no_update
+        target = click["points"][0].get("location")
+        if not target or target == state["code"]:
+            return no_update
+        return f"/area/{target}" + view.query()
+    chosen = tuple(d for d in DIMENSIONS if d in (dims or [])) or DIMENSIONS
+    return state["here"] + view.query(year=year or view.year, metric=metric or view.metric,
+                                      colour=colour or view.colour, dims=chosen)

@@ -1,0 +1,83 @@
+"""/area/<code>/households: the target-poor households of an area, paged on the server."""
+from __future__ import annotations
+
+import math
+from urllib.parse import urlencode
+
+import dash
+from dash import dash_table, dcc, html
+
+from components.i18n import area_name, t
+from components.layout import topbar
+from components.view import parse
+from data_access import areas as areas_da
+from data_access.households import PAGE_SIZE, SORTS, has_microdata, list_target_poor_households
+from mpi.rules import DIMENSIONS
+from pages.area import not_found
+
+# order 0: tried before /area/<code>, whose wildcard would also match this path
+dash.register_page(__name__, path_template="/area/<code>/households", title="TPMAP Open", order=0)
+
+
+def layout(code: str = "TH", page: str = "1", dim: str = "", crisis: str = "", sort: str = "village", **query):
+    view = parse(query)
+    lang = view.lang
+    chain = areas_da.ancestors(code)
+    if not chain or chain[-1]["code"] != code:
+        return not_found(t("notfound.area", lang, code=code), lang)
+    here = f"/area/{code}/households"
+    head = [topbar(chain, view, here),
+            html.H2(f"{t('nav.households', lang)}: {area_name(chain[-1], lang)}", className="h4 my-2")]
+    if not has_microdata(code, view.year):
+        return html.Div(head + [html.P(t("nodata.households", lang), className="tp-nodata", id="no-households")])
+    dim = dim if dim in DIMENSIONS else None
+    crisis_only = crisis == "1"
+    sort = sort if sort in SORTS else "village"
+    try:
+        page_no = max(1, int(page))
+    except ValueError:
+        page_no = 1
+    result = list_target_poor_households(code, view.year, page=page_no, dimension=dim, crisis_only=crisis_only, sort=sort)
+    pages = max(1, math.ceil(result["total"] / PAGE_SIZE))
+
+    def link(**changes) -> str:
+        state = {"page": page_no, "dim": dim or "", "crisis": "1" if crisis_only else "", "sort": sort} | changes
+        q = {k: v for k, v in state.items() if v not in ("", None)}
+        return here + view.query() + "&" + urlencode(q)
+
+    filters = html.Div([
+        html.Span(t("hh.filter_dim", lang) + ": ", className="me-1"),
+        *[dcc.Link(t("hh.any", lang) if d is None else t(f"dim.{d}", lang), href=link(dim=d or "", page=1),
+                   className="btn btn-sm tp-btn-big me-1 " + ("btn-dark" if d == dim else "btn-outline-dark"))
+          for d in [None, *DIMENSIONS]],
+        dcc.Link(t("hh.crisis_only", lang), href=link(crisis="" if crisis_only else "1", page=1), id="crisis-filter",
+                 className="btn btn-sm tp-btn-big ms-2 " + ("btn-danger" if crisis_only else "btn-outline-danger")),
+        html.Span(t("hh.sort", lang) + ": ", className="ms-3 me-1"),
+        *[dcc.Link(t(label, lang), href=link(sort=key, page=1),
+                   className="btn btn-sm tp-btn-big me-1 " + ("btn-secondary" if key == sort else "btn-outline-secondary"))
+          for key, label in (("village", "hh.village"), ("members", "hh.members"), ("target", "hh.target_members"))],
+    ], className="my-2 tp-controls")
+    rows = [{"house": f"[{h['house_id']}](/household/{h['house_id']}{view.query()})", "village": h["village_no"],
+             "tambon": h["tambon_code"], "members": h["members"], "target": h["target_poor_members"],
+             "dims": " · ".join(t(f"dim.{d}", lang) for d in h["deprived_dimensions"]),
+             "crisis": t("yes", lang) if h["crisis"] else ""} for h in result["items"]]
+    table = dash_table.DataTable(
+        id="households-table", data=rows, markdown_options={"link_target": "_self"},
+        columns=[{"name": t("hh.house", lang), "id": "house", "presentation": "markdown"},
+                 {"name": t("level.tambon", lang), "id": "tambon"},
+                 {"name": t("hh.village", lang), "id": "village"},
+                 {"name": t("hh.members", lang), "id": "members"},
+                 {"name": t("hh.target_members", lang), "id": "target"},
+                 {"name": t("hh.dims", lang), "id": "dims"},
+                 {"name": t("hh.crisis", lang), "id": "crisis"}],
+        style_cell={"fontFamily": "Sarabun, sans-serif", "padding": "6px 8px", "textAlign": "left"},
+        style_header={"fontWeight": "bold"},
+        style_data_conditional=[{"if": {"filter_query": '{crisis} != ""'}, "backgroundColor": "#fde0dd"}])
+    pager = html.Div([
+        dcc.Link(t("hh.prev", lang), href=link(page=page_no - 1), className="btn btn-outline-primary tp-btn-big me-2")
+        if page_no > 1 else None,
+        html.Span(t("hh.page", lang, page=page_no, pages=pages, total=f"{result['total']:,}"), id="households-total"),
+        dcc.Link(t("hh.next", lang), href=link(page=page_no + 1), className="btn btn-outline-primary tp-btn-big ms-2",
+                 id="next-page") if page_no < pages else None,
+    ], className="my-2")
+    return html.Div(head + [filters, pager, table, pager])

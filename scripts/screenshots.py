@@ -1,0 +1,59 @@
+"""Screenshots of the main pages in headless Chromium, for docs/screenshots/.
+
+    python scripts/screenshots.py [--base http://127.0.0.1:8050] [--out docs/screenshots]
+"""
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+
+PAGES = {
+    "country": "/",
+    "province-75": "/area/75",
+    "amphoe-7501": "/area/7501?metric=dim:income",
+    "tambon-750101": "/area/750101",
+    "country-english": "/?lang=en",
+    "households-7501": "/area/7501/households",
+    "presentation-58": "/area/58?present=1",
+}
+
+
+def driver(width: int = 1600, height: int = 1000) -> webdriver.Chrome:
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = "/usr/bin/chromium"
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                f"--window-size={width},{height}"):
+        opts.add_argument(arg)
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--base", default="http://127.0.0.1:8050")
+    ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "docs" / "screenshots")
+    ap.add_argument("--only", nargs="*")
+    a = ap.parse_args()
+    a.out.mkdir(parents=True, exist_ok=True)
+    d = driver()
+    try:
+        for name, path in PAGES.items():
+            if a.only and name not in a.only:
+                continue
+            if name.startswith("presentation"):
+                d.set_window_size(1920, 1080)
+            d.get(a.base + path)
+            time.sleep(4)
+            d.save_screenshot(str(a.out / f"{name}.png"))
+            print(a.out / f"{name}.png")
+            d.set_window_size(1600, 1000)
+    finally:
+        d.quit()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,220 @@
+"""The dashboard in headless Chromium (Debian's chromium + chromium-driver), against a live server.
+
+The database is real: SQLite with the real boundaries, TPMAP's published 2561 figures and a
+synthetic population for Samut Songkhram. Every test ends with no console errors.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+import config
+from data_access.areas import import_boundary_set
+from data_access.db import engine_for
+from data_access.figures import area_summary
+from data_access.published import import_published
+from data_access.schema import upgrade
+from data_access.survey_import import SurveyImport
+from mpi.rules import dimensions_mask
+from synthetic.population import generate
+
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+pytestmark = pytest.mark.browser
+
+
+def _need_browser():
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        msg = "browser tests need Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)"
+        if os.environ.get("TPMAP_REQUIRE_BROWSER") == "1":
+            pytest.fail(msg)
+        pytest.skip(msg)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, boundaries):
+    _need_browser()
+    import logging
+
+    from werkzeug.serving import make_server
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+    tmp = tmp_path_factory.mktemp("browser")
+    url = f"sqlite:///{tmp / 'tpmap.sqlite'}"
+    saved = {k: os.environ.get(k) for k in ("TPMAP_DATABASE_URL", "TPMAP_SHAPES_DIR")}
+    os.environ["TPMAP_DATABASE_URL"] = url
+    os.environ["TPMAP_SHAPES_DIR"] = str(tmp / "shapes")
+    engine = engine_for(url)
+    upgrade(engine)
+    import_boundary_set(boundaries, engine)
+    import_published(2561, config.DOMAIN_DIR, engine)
+    generate(2561, tmp / "survey", config.DOMAIN_DIR, config.GEO_DIR, ["75"], seed=3)
+    SurveyImport(2561, tmp / "survey", engine).run()
+    from app import create_app
+
+    httpd = make_server("127.0.0.1", 0, create_app().server, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}", engine
+    httpd.shutdown()
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+    shutil.rmtree(tmp / "shapes", ignore_errors=True)
+
+
+@pytest.fixture
+def browser(server):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--window-size=1600,1000", "--lang=th"):
+        opts.add_argument(arg)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    driver.implicitly_wait(0)
+    yield driver
+    errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    driver.quit()
+    assert errors == [], errors  # no console errors on any page a test visited
+
+
+def wait_for(driver, predicate, timeout=15.0, what="condition"):
+    end = time.time() + timeout
+    last = None
+    while time.time() < end:
+        try:
+            last = predicate()
+            if last:
+                return last
+        except Exception as e:  # noqa: BLE001 - elements come and go while Dash renders
+            last = e
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}: {last!r}")
+
+
+def css(driver, selector):
+    return driver.find_elements("css selector", selector)
+
+
+def map_rendered(driver) -> bool:
+    """The choropleth has drawn its polygons (the geometry came from the static shape file)."""
+    return len(css(driver, "#area-map path.choroplethlocation")) > 0
+
+
+def click(driver, element):
+    """Scroll the element to the middle of the screen and click it, retrying while the page settles."""
+    from selenium.common.exceptions import ElementClickInterceptedException, StaleElementReferenceException
+
+    for _ in range(20):
+        try:
+            driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+            time.sleep(0.15)
+            element.click()
+            return
+        except ElementClickInterceptedException:
+            time.sleep(0.25)
+        except StaleElementReferenceException:
+            raise
+    raise AssertionError(f"could not click {element.text!r}")
+
+
+def click_link(driver, text):
+    link = wait_for(driver, lambda: next((a for a in css(driver, "a") if a.text.strip() == text), None), what=f"link {text}")
+    click(driver, link)
+
+
+def test_map001_drill_from_country_to_household_by_clicks(server, browser):
+    base, _ = server
+    browser.get(base + "/")
+    wait_for(browser, lambda: map_rendered(browser), what="country map")
+    click_link(browser, "สมุทรสงคราม")
+    wait_for(browser, lambda: browser.current_url.split("?")[0].endswith("/area/75"), what="province page")
+    wait_for(browser, lambda: "สมุทรสงคราม" in css(browser, ".tp-breadcrumb")[0].text, what="breadcrumb")
+    click_link(browser, "เมืองสมุทรสงคราม")
+    wait_for(browser, lambda: "/area/7501" in browser.current_url, what="amphoe page")
+    wait_for(browser, lambda: map_rendered(browser), what="amphoe map")
+    click(browser, wait_for(browser, lambda: css(browser, "#households-link"), what="households link")[0])
+    wait_for(browser, lambda: "/area/7501/households" in browser.current_url, what="household list")
+    first = wait_for(browser, lambda: css(browser, "#households-table a"), what="household rows")[0]
+    house_id = first.text
+    click(browser, first)
+    wait_for(browser, lambda: f"/household/{house_id}" in browser.current_url, what="household page")
+    title = wait_for(browser, lambda: css(browser, "#household-title"), what="household title")[0].text
+    assert house_id in title
+    assert css(browser, "#failed-indicators li"), "a target-poor household fails at least one indicator"
+    wait_for(browser, lambda: css(browser, "#household-star .main-svg"), what="household star")
+    # the breadcrumb goes back up
+    click_link(browser, "ประเทศไทย")
+    wait_for(browser, lambda: browser.current_url.split("?")[0].rstrip("/") == base, what="back to the country")
+
+
+def test_map002_copied_url_restores_the_view(server, browser):
+    base, engine = server
+    browser.get(base + "/area/75?year=2561&metric=dim:income&colour=count&dims=income,education")
+    wait_for(browser, lambda: map_rendered(browser), what="map")
+    checked = {e.get_attribute("value") for e in css(browser, "#ctl-dims input") if e.is_selected()}
+    assert checked == {"income", "education"}
+    assert css(browser, "#ctl-colour input[value=count]")[0].is_selected()
+    assert "ด้านรายได้" in css(browser, "#ctl-metric")[0].text or "รายได้" in css(browser, "#ctl-metric")[0].text
+    want = area_summary("75", 2561, dimensions_mask(["income", "education"]), engine=engine)
+    assert css(browser, "#card-target-poor")[0].text == f"{want['target_poor_persons']:,}"
+
+
+def test_map003_switching_a_dimension_changes_figures_as_the_api_says(server, browser):
+    base, engine = server
+    browser.get(base + "/area/75")
+    wait_for(browser, lambda: map_rendered(browser), what="map")
+    before = css(browser, "#card-target-poor")[0].text
+    box = next(e for e in css(browser, "#ctl-dims input") if e.get_attribute("value") == "income")
+    browser.execute_script("arguments[0].click();", box)
+    wait_for(browser, lambda: "dims=" in browser.current_url, what="URL to carry the dimensions")
+    want = area_summary("75", 2561, dimensions_mask(["health", "living", "education", "access"]), engine=engine)
+    wait_for(browser, lambda: css(browser, "#card-target-poor")[0].text == f"{want['target_poor_persons']:,}",
+             what="card to show the API's figure")
+    assert css(browser, "#card-target-poor")[0].text != before
+    crisis = css(browser, "#card-crisis")[0].text
+    assert crisis == f"{want['crisis_persons']:,}"
+
+
+def test_map004_presentation_mode_fits_1920x1080(server, browser):
+    base, _ = server
+    browser.set_window_size(1920, 1080)
+    browser.get(base + "/area/75?present=1")
+    wait_for(browser, lambda: map_rendered(browser), what="map")
+    size = browser.execute_script(
+        "return {sh: document.documentElement.scrollHeight, ih: window.innerHeight, sw: document.documentElement.scrollWidth,"
+        " iw: window.innerWidth, font: parseFloat(getComputedStyle(document.querySelector('.tp-present')).fontSize),"
+        " controls_visible: !!(document.querySelector('#ctl-metric') || {}).offsetParent}")
+    assert size["sh"] <= size["ih"] and size["sw"] <= size["iw"], size
+    assert size["font"] >= 24 and not size["controls_visible"]
+
+
+def test_map005_english_toggle_persists_across_pages(server, browser):
+    base, _ = server
+    browser.get(base + "/area/75")
+    click(browser, wait_for(browser, lambda: css(browser, "#lang-toggle"), what="toggle")[0])
+    wait_for(browser, lambda: "Target poor" in browser.find_element("tag name", "body").text, what="English labels")
+    browser.get(base + "/area/58")  # a fresh navigation keeps the choice
+    wait_for(browser, lambda: "Persons surveyed" in browser.find_element("tag name", "body").text, what="English again")
+    click(browser, wait_for(browser, lambda: css(browser, "#lang-toggle"), what="toggle")[0])
+    wait_for(browser, lambda: "คนจนเป้าหมาย" in browser.find_element("tag name", "body").text, what="Thai again")
+
+
+def test_map006_areas_without_microdata_say_so_and_unknown_codes_are_not_found(server, browser):
+    base, _ = server
+    browser.get(base + "/area/58")
+    wait_for(browser, lambda: css(browser, "#no-households"), what="no-microdata note")
+    browser.get(base + "/area/999999")
+    wait_for(browser, lambda: "999999" in css(browser, "#not-found")[0].text, what="not-found page")
