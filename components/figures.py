@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 from components.i18n import t
 from mpi.rules import DIMENSIONS
 
+
 def graph_config(filename: str) -> dict:
     """dcc.Graph config: local topojson (Plotly's geo traces would otherwise fetch it from a CDN), PNG download."""
     return {"displaylogo": False, "scrollZoom": False, "topojsonURL": "/assets/topojson/",
@@ -29,7 +30,7 @@ def choropleth(geojson_url: str, codes: list[str], values: list[float | None], n
                                     hovertemplate="%{location}<extra></extra>", name="no data",
                                     marker_line_color="white", marker_line_width=0.5))
     fig.add_trace(go.Choropleth(
-        geojson=geojson_url, featureidkey="properties.code", locations=codes, z=values, customdata=list(zip(names, hover_values)),
+        geojson=geojson_url, featureidkey="properties.code", locations=codes, z=values, customdata=list(zip(names, hover_values, strict=False)),
         colorscale=SCALE, zmin=0, marker_line_color="white", marker_line_width=0.6,
         hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
         colorbar={"title": {"text": unit}, "thickness": 14, "len": 0.8}))
@@ -55,7 +56,12 @@ def star(series: list[tuple[str, dict[str, float]]], lang: str, title: str) -> g
                                       line={"color": colours[i % 2], "width": 3 if i == 0 else 2,
                                             "dash": "solid" if i == 0 else "dash"},
                                       hovertemplate="%{theta}: %{r:.1f}%<extra>" + name + "</extra>"))
-    fig.update_layout(polar={"radialaxis": {"ticksuffix": "%", "angle": 90, "range": [0, 100]}},
+    # Like TPMAP's star: health at the top, and the radial scale stretched to the largest share so
+    # small areas' shapes stay readable (the axis labels say where 100% would be).
+    top = max([100 * v for _, s in series for v in s.values()] + [10])
+    top = min(100, 10 * -(-top * 1.1 // 10))
+    fig.update_layout(polar={"radialaxis": {"ticksuffix": "%", "angle": 126, "range": [0, top], "tickfont": {"size": 10}},
+                             "angularaxis": {"rotation": 90, "direction": "clockwise"}},
                       margin={"l": 40, "r": 40, "t": 50, "b": 20}, height=380, title={"text": title, "font": {"size": 15}},
                       legend={"orientation": "h", "y": -0.1}, font={"family": "Sarabun, sans-serif"})
     return fig

@@ -33,6 +33,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "card.target_poor": ("คนจนเป้าหมาย", "Target poor"),
     "card.target_poor_sub": ("ร้อยละ {pct} ของผู้ถูกสำรวจ", "{pct} of persons surveyed"),
     "card.target_poor_households": ("ครัวเรือนเป้าหมาย", "Target-poor households"),
+    "card.not_published": ("ไม่มีในข้อมูลที่เผยแพร่", "not in the published figures"),
     "card.crisis": ("กลุ่มวิกฤต (ขาด ≥3 มิติ)", "Crisis group (≥3 dimensions)"),
     "card.mpi": ("ดัชนี MPI", "MPI"),
     "card.mpi_sub": ("H {h} × A {a}", "H {h} × A {a}"),

@@ -125,7 +125,7 @@ def import_published(year: int, folder: Path | str, engine: Engine | None = None
         record_sources(conn, year, PUBLISHED)
         reconcile_survey_sources(conn, year)
         conn.execute(text("UPDATE survey_year SET imported_at = COALESCE(imported_at, :t) WHERE year = :y"),
-                     {"t": dt.datetime.now(dt.timezone.utc), "y": year})
+                     {"t": dt.datetime.now(dt.UTC), "y": year})
     return PublishedReport(year, counts, created)
 
 

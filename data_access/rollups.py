@@ -48,7 +48,7 @@ def record_sources(conn: Connection, year: int, source: str) -> None:
         SELECT DISTINCT r.year, r.area_code, r.source, a.parent_code, :t
         FROM area_pattern_rollup r JOIN area a ON a.code = r.area_code
         WHERE r.year = :y AND r.source = :s
-    """), {"y": year, "s": source, "t": dt.datetime.now(dt.timezone.utc)})
+    """), {"y": year, "s": source, "t": dt.datetime.now(dt.UTC)})
 
 
 def reconcile_survey_sources(conn: Connection, year: int) -> None:

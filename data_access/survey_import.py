@@ -80,7 +80,7 @@ class ImportReport:
         return [
             f"Imported survey year {self.year}: {self.households:,} households, {self.persons:,} persons, "
             f"{self.failures:,} indicator failures.",
-            f"Encodings: " + ", ".join(f"{k} {v}" for k, v in self.encodings.items()),
+            "Encodings: " + ", ".join(f"{k} {v}" for k, v in self.encodings.items()),
             f"Validate {self.validate_seconds:.1f} s, write {self.write_seconds:.1f} s, rollups "
             f"{self.rollup_seconds:.1f} s: {rate:,.0f} rows/s overall.",
         ]
@@ -276,7 +276,7 @@ class SurveyImport:
         all_rows = pd.concat(rows, ignore_index=True) if rows else pd.Series([], dtype=int)
         dup = all_ids.duplicated(keep="first") & (all_ids != "")
         if dup.any():
-            first_row = dict(zip(all_ids[~dup].tolist(), all_rows[~dup].tolist()))
+            first_row = dict(zip(all_ids[~dup].tolist(), all_rows[~dup].tolist(), strict=False))
             frame = pd.DataFrame({"house_id": all_ids, "_row": all_rows})
             problems.add_mask(f, frame, dup, lambda r: f"duplicate house_id {r['house_id']!r} (first on row {first_row[r['house_id']]})")
         self.counts[f] = len(all_ids)
@@ -376,7 +376,7 @@ class SurveyImport:
             counts = conn.execute(text(
                 "SELECT COUNT(*), COALESCE(SUM(n_persons), 0) FROM household WHERE year = :y"), {"y": self.year}).one()
             conn.execute(text("UPDATE survey_year SET households = :h, persons = :p, imported_at = :t WHERE year = :y"),
-                         {"h": counts[0], "p": counts[1], "t": dt.datetime.now(dt.timezone.utc), "y": self.year})
+                         {"h": counts[0], "p": counts[1], "t": dt.datetime.now(dt.UTC), "y": self.year})
         report.households = self.counts["households.csv"]
         report.persons = self.counts["persons.csv"]
         report.failures = self.counts["failures.csv"]

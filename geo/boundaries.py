@@ -110,7 +110,7 @@ def _read_shared(folder: Path) -> BoundarySet:
         precise = _read_layer(hires_file).set_index("code").geometry if hires_file.exists() else None
         web_geoms = [shapely.make_valid(g) for g in web.geometry]
         display = simplify_level(web_geoms, level)
-        for row, disp in zip(web.itertuples(index=False), display):
+        for row, disp in zip(web.itertuples(index=False), display, strict=False):
             code = str(row.code)
             geom = precise.get(code, row.geometry) if precise is not None else row.geometry
             areas.append(BoundaryArea(code, level, row.name_th, row.name_en, parent_of_code(code),
@@ -166,7 +166,7 @@ def _read_cod_ab(path: Path) -> BoundarySet:
         level = names[n]
         geoms = [shapely.make_valid(g) for g in gdf.geometry]
         display = simplify_level(geoms, level)
-        for (_, row), geom, disp in zip(gdf.iterrows(), geoms, display):
+        for (_, row), geom, disp in zip(gdf.iterrows(), geoms, display, strict=False):
             code = _strip_pcode(row[f"ADM{n}_PCODE"])
             parent = _strip_pcode(row[f"ADM{n - 1}_PCODE"]) if n > 1 and f"ADM{n - 1}_PCODE" in row else parent_of_code(code)
             areas.append(BoundaryArea(code, level, row.get(f"ADM{n}_TH"), row.get(f"ADM{n}_EN"), parent,

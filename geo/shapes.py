@@ -65,7 +65,7 @@ def build(name: str) -> bytes | None:
         geoms = list(shapely.coverage_simplify(geoms, NATIONAL_TAMBON_TOLERANCE))
     grid = GRID.get(kind, 0.0001)
     features = []
-    for (code, name_th, name_en, _), geom in zip(rows, geoms):
+    for (code, name_th, name_en, _), geom in zip(rows, geoms, strict=False):
         geom = _clockwise(shapely.set_precision(geom, grid))
         if geom.is_empty:
             continue

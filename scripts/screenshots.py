@@ -32,6 +32,16 @@ def driver(width: int = 1600, height: int = 1000) -> webdriver.Chrome:
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
 
 
+def _a_crisis_household(province: str) -> str | None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from data_access.households import list_target_poor_households
+
+    found = list_target_poor_households(province, 2561, crisis_only=True, page_size=1)["items"]
+    return found[0]["house_id"] if found else None
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--base", default="http://127.0.0.1:8050")
@@ -39,9 +49,13 @@ def main() -> None:
     ap.add_argument("--only", nargs="*")
     a = ap.parse_args()
     a.out.mkdir(parents=True, exist_ok=True)
+    pages = dict(PAGES)
+    house = _a_crisis_household("75")
+    if house:
+        pages["household"] = f"/household/{house}"
     d = driver()
     try:
-        for name, path in PAGES.items():
+        for name, path in pages.items():
             if a.only and name not in a.only:
                 continue
             if name.startswith("presentation"):

@@ -142,7 +142,7 @@ class PointSampler:
             import geopandas as gpd
 
             gdf = gpd.read_file(tambons_geojson, columns=["code"])
-            self.geoms = dict(zip(gdf["code"].astype(str), gdf.geometry))
+            self.geoms = dict(zip(gdf["code"].astype(str), gdf.geometry, strict=False))
 
     def sample(self, rng: np.random.Generator, code: str, n: int) -> tuple[np.ndarray, np.ndarray]:
         geom = self.geoms.get(code)
@@ -237,7 +237,7 @@ def generate_tambon(t: TambonTarget, year: int, seed: int, serial_start: int, po
             continue
         codes = dimension_codes[d]
         picks = _allocate_indicators(rng, hh_welfare[idx], t.indicator_target, codes)
-        for h, chosen in zip(idx, picks):
+        for h, chosen in zip(idx, picks, strict=False):
             for c in chosen:
                 fail_house.append(house_ids[h])
                 fail_code.append(c)

@@ -6,7 +6,6 @@ import pytest
 from sqlalchemy import text
 
 import config
-
 from data_access.areas import ensure_area_codes, import_boundary_set, point_in_tambon
 from data_access.db import engine_for
 from data_access.schema import upgrade
