@@ -35,7 +35,7 @@ class BoundaryImportReport:
         return out
 
 
-def _geom_value(conn: Connection, geom) -> bytes | None:
+def _geom_value(geom) -> bytes | None:
     return None if geom is None else shapely.to_wkb(geom)
 
 
@@ -54,7 +54,7 @@ def upsert_areas(conn: Connection, areas: list[BoundaryArea], source: str) -> No
         {
             "code": a.code, "level": a.level, "name_th": a.name_th, "name_en": a.name_en,
             "parent_code": a.parent_code, "has_geometry": a.geom is not None,
-            "geom": _geom_value(conn, a.geom), "geom_display": _geom_value(conn, a.geom_display),
+            "geom": _geom_value(a.geom), "geom_display": _geom_value(a.geom_display),
             "source": source,
         }
         for a in ordered

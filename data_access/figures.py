@@ -44,7 +44,7 @@ def _sources(conn: Connection, year: int, codes: list[str]) -> dict[str, str]:
     return {code: next(s for s in SOURCE_PREFERENCE if s in srcs) for code, srcs in have.items()}
 
 
-def _figures_for(conn: Connection, year: int, chosen: dict[str, str], mask: int) -> dict[str, dict]:
+def figures_for_sources(conn: Connection, year: int, chosen: dict[str, str], mask: int) -> dict[str, dict]:
     if not chosen:
         return {}
     keys = [f"{c}|{s}" for c, s in chosen.items()]
@@ -88,7 +88,7 @@ def area_summary(code: str, year: int, mask: int = ALL_DIMENSIONS_MASK, engine: 
             chosen = {code: source} if have else {}
         if code not in chosen:
             raise NotFound(f"no figures for area {code} in {year}")
-        figures = _figures_for(conn, year, chosen, mask)[code]
+        figures = figures_for_sources(conn, year, chosen, mask)[code]
     return info | {"year": year} | figures
 
 
@@ -121,5 +121,5 @@ def children_summaries(code: str, year: int, mask: int = ALL_DIMENSIONS_MASK,
         children = conn.execute(text("SELECT code, level, name_th, name_en, parent_code FROM area "
                                      "WHERE parent_code = :c ORDER BY code"), {"c": code}).mappings().all()
         chosen = _sources(conn, year, [c["code"] for c in children]) if children else {}
-        figures = _figures_for(conn, year, chosen, mask)
+        figures = figures_for_sources(conn, year, chosen, mask)
     return [dict(c) | {"year": year} | figures[c["code"]] for c in children if c["code"] in figures]

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, text
 
 from data_access.db import get_engine
 from mpi import catalogue
-from mpi.rules import CRISIS_MIN_DIMENSIONS, DIMENSION_BIT, DIMENSIONS, dimensions_of, popcount
+from mpi.rules import CRISIS_MIN_DIMENSIONS, DIMENSION_BIT, dimensions_of, popcount
 
 PAGE_SIZE = 25
 SORTS = {"village": "h.village_no, h.house_id", "members": "h.n_persons DESC, h.house_id",
@@ -95,5 +95,3 @@ def get_household(house_id: str, year: int, *, user=None, engine: Engine | None 
                                  "name_en": names[c].name_en} for c in failed if c in names]
     return out
 
-
-DIMENSION_ORDER = DIMENSIONS

@@ -19,7 +19,7 @@ from data_access.areas import ensure_area_codes, set_area_names
 from data_access.catalogue import sync_indicators
 from data_access.db import get_engine
 from data_access.rollups import PUBLISHED, delete_rollups, reconcile_survey_sources, record_sources
-from data_access.survey_import import _upsert_year
+from data_access.survey_import import upsert_survey_year
 from mpi import catalogue
 
 LEVEL_FILES = {  # level → (area file, key column, patterns file)
@@ -117,7 +117,7 @@ def import_published(year: int, folder: Path | str, engine: Engine | None = None
                                  "welfare_persons": int(r.exact_target_poor)})
     with engine.begin() as conn:
         sync_indicators(conn, year)
-        _upsert_year(conn, year, catalogue.indicator_set_for_year(year))
+        upsert_survey_year(conn, year, catalogue.indicator_set_for_year(year))
         created = ensure_area_codes(conn, names, source=f"published:{year}")
         set_area_names(conn, names)
         delete_rollups(conn, year, PUBLISHED)
@@ -145,7 +145,7 @@ def _insert(conn: Connection, year: int, patterns: list[dict], indicators: list[
 
 def compare_sources(year: int, level: str, engine: Engine | None = None) -> list[dict]:
     """Areas holding both survey and published figures, with the differences of the headline counts."""
-    from data_access.figures import _figures_for
+    from data_access.figures import figures_for_sources
 
     engine = engine or get_engine()
     with engine.connect() as conn:
@@ -153,8 +153,8 @@ def compare_sources(year: int, level: str, engine: Engine | None = None) -> list
             "SELECT s.area_code FROM area_rollup_source s JOIN area a ON a.code = s.area_code "
             "WHERE s.year = :y AND a.level = :lvl GROUP BY s.area_code HAVING COUNT(DISTINCT s.source) = 2 "
             "ORDER BY s.area_code"), {"y": year, "lvl": level}).scalars())
-        survey = _figures_for(conn, year, dict.fromkeys(codes, "survey"), 0b11111)
-        published = _figures_for(conn, year, dict.fromkeys(codes, "published"), 0b11111)
+        survey = figures_for_sources(conn, year, dict.fromkeys(codes, "survey"), 0b11111)
+        published = figures_for_sources(conn, year, dict.fromkeys(codes, "published"), 0b11111)
     rows = []
     for code in codes:
         row = {"code": code}

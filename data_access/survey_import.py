@@ -362,7 +362,7 @@ class SurveyImport:
         t1 = time.perf_counter()
         with self.engine.begin() as conn:
             sync_indicators(conn, self.year)
-            _upsert_year(conn, self.year, catalogue.indicator_set_for_year(self.year))
+            upsert_survey_year(conn, self.year, catalogue.indicator_set_for_year(self.year))
             _delete_year(conn, self.year)
             _create_staging(conn)
             for name, table in (("households.csv", "stage_household"), ("persons.csv", "stage_person"),
@@ -402,7 +402,7 @@ class SurveyImport:
             conn.execute(stmt, frame.to_dict("records"))
 
 
-def _upsert_year(conn: Connection, year: int, indicator_set: str) -> None:
+def upsert_survey_year(conn: Connection, year: int, indicator_set: str) -> None:
     exists = conn.execute(text("SELECT 1 FROM survey_year WHERE year = :y"), {"y": year}).first()
     if exists:
         conn.execute(text("UPDATE survey_year SET indicator_set = :s WHERE year = :y"), {"s": indicator_set, "y": year})

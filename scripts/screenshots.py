@@ -5,11 +5,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from scripts.chromium import make_driver  # noqa: E402
 
 PAGES = {
     "country": "/",
@@ -22,14 +23,8 @@ PAGES = {
 }
 
 
-def driver(width: int = 1600, height: int = 1000) -> webdriver.Chrome:
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = "/usr/bin/chromium"
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                f"--window-size={width},{height}"):
-        opts.add_argument(arg)
-    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+def driver(width: int = 1600, height: int = 1000):
+    return make_driver(width, height)
 
 
 def _a_crisis_household(province: str) -> str | None:

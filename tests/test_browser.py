@@ -9,7 +9,6 @@ import os
 import shutil
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
@@ -21,14 +20,14 @@ from data_access.published import import_published
 from data_access.schema import upgrade
 from data_access.survey_import import SurveyImport
 from mpi.rules import dimensions_mask
+from scripts import chromium
 from synthetic.population import generate
 
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 pytestmark = pytest.mark.browser
 
 
 def _need_browser():
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+    if not chromium.available():
         msg = "browser tests need Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)"
         if os.environ.get("TPMAP_REQUIRE_BROWSER") == "1":
             pytest.fail(msg)
@@ -72,17 +71,7 @@ def server(tmp_path_factory, boundaries):
 
 @pytest.fixture
 def browser(server):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1600,1000", "--lang=th"):
-        opts.add_argument(arg)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    driver = chromium.make_driver(console_log=True, lang="th")
     driver.implicitly_wait(0)
     yield driver
     errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
