@@ -65,12 +65,14 @@ def register_demo(server: Flask) -> None:
     @click.option("--rebuild", is_flag=True, help="Build the embedded demo database again from scratch.")
     def demo(port: int, host: str, rebuild: bool) -> None:
         """Build the embedded demo database once (if needed), then serve the dashboard."""
+        from werkzeug.serving import run_simple
+
         import demo as demo_build
-        from app import app
 
         demo_build.ensure_built(rebuild=rebuild)
-        click.echo(f"TPMAP Open: http://{host}:{port}/")
-        app.run(host=host, port=port, debug=False)
+        click.echo(f"TPMAP Open: http://{host}:{port}/  (Ctrl+C stops it)")
+        # Flask refuses app.run() inside a `flask` command, so serve the same WSGI app directly.
+        run_simple(host, port, server, threaded=True)
 
 
 def register_data(server: Flask) -> None:

@@ -12,13 +12,18 @@ GEO_DIR = SHARED_DIR / "geo"
 DOMAIN_DIR = SHARED_DIR / "domain"
 
 
+def default_database_url() -> str:
+    """The embedded SQLite file under instance/ that `make run` builds the demo into."""
+    return f"sqlite:///{INSTANCE_DIR / 'tpmap.sqlite'}"
+
+
 def database_url() -> str:
-    """The SQLAlchemy URL; an embedded SQLite file under instance/ unless TPMAP_DATABASE_URL says otherwise."""
+    """The SQLAlchemy URL; the embedded default unless TPMAP_DATABASE_URL says otherwise."""
     url = os.environ.get("TPMAP_DATABASE_URL")
     if url:
         return url
     INSTANCE_DIR.mkdir(exist_ok=True)
-    return f"sqlite:///{INSTANCE_DIR / 'tpmap.sqlite'}"
+    return default_database_url()
 
 
 def static_shapes_dir() -> Path:

@@ -57,8 +57,8 @@ def build(db_file: Path) -> float:
 
 def ensure_built(rebuild: bool = False) -> None:
     url = config.database_url()
-    if not url.startswith("sqlite"):
-        # Against a real server the demo only migrates; data is loaded with the import commands.
+    if url != config.default_database_url():
+        # Any other database (PostGIS, a test file) is only migrated; data comes from the import commands.
         upgrade(get_engine())
         return
     if _marker_path().exists() and not rebuild:

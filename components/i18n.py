@@ -83,6 +83,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "hh.failed_title": ("ตัวชี้วัดที่ไม่ผ่าน", "Indicators failed"),
     "hh.none_failed": ("ผ่านทุกตัวชี้วัด", "Passes every indicator"),
     "hh.name": ("ชื่อ", "Name"),
+    "hh.citizen_id": ("เลขประจำตัวประชาชน", "Citizen ID"),
     "hh.age": ("อายุ", "Age"),
     "hh.sex": ("เพศ", "Sex"),
     "hh.welfare": ("บัตรสวัสดิการแห่งรัฐ", "State-welfare card"),

@@ -52,7 +52,7 @@ def layout(house_id: str = "", **query):
         data=[{"id": mask_citizen_id(m["citizen_id"]), "name": f"{m['first_name']} {m['last_name']}", "age": m["age"],
                "sex": t(f"sex.{m['sex']}", lang), "welfare": t("yes" if m["welfare_card"] else "no", lang),
                "disabled": t("yes" if m["disabled"] else "no", lang)} for m in h["members"]],
-        columns=[{"name": "ID", "id": "id"}, {"name": t("hh.name", lang), "id": "name"},
+        columns=[{"name": t("hh.citizen_id", lang), "id": "id"}, {"name": t("hh.name", lang), "id": "name"},
                  {"name": t("hh.age", lang), "id": "age"}, {"name": t("hh.sex", lang), "id": "sex"},
                  {"name": t("hh.welfare", lang), "id": "welfare"}, {"name": t("hh.disabled", lang), "id": "disabled"}],
         style_cell={"fontFamily": "Sarabun, sans-serif", "padding": "6px 8px", "textAlign": "left"},

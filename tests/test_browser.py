@@ -6,6 +6,7 @@ synthetic population for Samut Songkhram. Every test ends with no console errors
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 import time
@@ -125,7 +126,17 @@ def click_link(driver, text):
 
 
 def test_map001_drill_from_country_to_household_by_clicks(server, browser):
+    from selenium.webdriver.common.action_chains import ActionChains
+
     base, _ = server
+    browser.get(base + "/")
+    wait_for(browser, lambda: map_rendered(browser), what="country map")
+    # a click on a province polygon drills down to that province...
+    polygon = css(browser, "#area-map path.choroplethlocation")[40]
+    ActionChains(browser).move_to_element(polygon).click().perform()
+    wait_for(browser, lambda: re.search(r"/area/[0-9]{2}\?", browser.current_url), what="a province page from the map")
+    wait_for(browser, lambda: map_rendered(browser), what="province map")
+    # ...and so does a row of the table
     browser.get(base + "/")
     wait_for(browser, lambda: map_rendered(browser), what="country map")
     click_link(browser, "สมุทรสงคราม")

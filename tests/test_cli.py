@@ -1,0 +1,72 @@
+"""The flask commands as a user runs them: exit codes, reports, and `demo` actually serving."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from tests.utils.survey_factory import make_survey
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _flask(args: list[str], url: str, **kw) -> subprocess.CompletedProcess:
+    env = dict(os.environ, TPMAP_DATABASE_URL=url)
+    return subprocess.run([sys.executable, "-m", "flask", "--app", "app:server", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300, **kw)
+
+
+def test_import_survey_refusal_exits_nonzero_with_rows(engine, tmp_path):
+    url = engine.url.render_as_string(hide_password=False)
+    bad = make_survey(n_households=10, seed=1)
+    bad.persons[3]["citizen_id"] = "1234567890123"
+    out = _flask(["import-survey", "--year", "2563", str(bad.write(tmp_path / "bad"))], url)
+    assert out.returncode == 1
+    assert "Import refused: 1 problem(s) found; the database was not changed." in out.stderr
+    assert "persons.csv row 5: citizen_id 1-2345-xxxxx-xx-x fails the Thai check digit" in out.stderr
+    assert "1234567890123" not in out.stderr + out.stdout  # never the full ID
+
+
+def test_import_survey_success_reports_rates(engine, tmp_path):
+    url = engine.url.render_as_string(hide_password=False)
+    out = _flask(["import-survey", "--year", "2563", str(make_survey(n_households=10, seed=2).write(tmp_path / "ok"))], url)
+    assert out.returncode == 0, out.stderr
+    assert "Imported survey year 2563: 10 households" in out.stdout and "rows/s" in out.stdout
+
+
+def test_generate_population_needs_a_scale(tmp_path):
+    out = _flask(["generate-population", "--year", "2561", str(tmp_path)], "sqlite:///" + str(tmp_path / "x.sqlite"))
+    assert out.returncode == 1 and "--provinces 75,58 or --all" in out.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_demo_command_serves_the_dashboard(engine):
+    """`make run` ends in `flask demo`: it must really serve (Flask ignores app.run() inside a command)."""
+    port = _free_port()
+    env = dict(os.environ, TPMAP_DATABASE_URL=engine.url.render_as_string(hide_password=False))
+    proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app:server", "demo", "--port", str(port)],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.time() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as r:
+                    status, body = r.status, r.read()
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read().decode()
+                assert time.time() < deadline, "the demo server did not answer within 30 s"
+                time.sleep(0.2)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    assert status == 200 and b"<title>TPMAP Open</title>" in body
