@@ -13,6 +13,7 @@ from flask import Flask, abort, redirect, request, send_file
 
 import cli
 from api.v1 import bp as api_v1
+from auth import web as auth_web
 
 
 def create_app() -> dash.Dash:
@@ -21,6 +22,8 @@ def create_app() -> dash.Dash:
     cli.register(server)
     cli.register_demo(server)
     cli.register_data(server)
+    cli.register_accounts(server)
+    auth_web.init_app(server)
     app = dash.Dash(
         __name__,
         server=server,

@@ -58,6 +58,36 @@ def register(server: Flask) -> None:
             click.echo(line)
 
 
+def register_accounts(server: Flask) -> None:
+    @server.cli.command("create-user")
+    @click.option("--username", required=True)
+    @click.option("--role", required=True, type=click.Choice(["national", "province", "bangkok", "district",
+                                                              "bangkok_district", "team", "admin"]))
+    @click.option("--area", "area", required=True, help="area code (TH, 75, 7501); a team: tambons 750101,750102")
+    @click.option("--full-name", default=None, help="the person the account belongs to (asked if not given)")
+    @click.option("--agency", default=None, help="for province agency users, e.g. provincial health office")
+    @click.option("--area-admin", is_flag=True, help="the governor's account: manages its province's accounts")
+    @click.option("--password-stdin", is_flag=True, help="read the password from standard input instead of asking")
+    def create_user(username, role, area, full_name, agency, area_admin, password_stdin) -> None:
+        """Create an account tied to a named person and an area (bootstraps the first administrators)."""
+        from data_access.accounts import AccountError, create_user
+        from data_access.schema import upgrade
+
+        upgrade()
+        if full_name is None:
+            full_name = click.prompt("Full name of the account holder")
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        try:
+            create_user(username=username, full_name=full_name, role=role, areas=[a.strip() for a in area.split(",")],
+                        password=password, agency=agency, is_area_admin=area_admin)
+        except AccountError as e:
+            _fail([f"Account not created: {e}"])
+        click.echo(f"Created {role} account {username!r} for {area}.")
+
+
 def register_demo(server: Flask) -> None:
     @server.cli.command("demo")
     @click.option("--port", default=8050, type=int)

@@ -18,6 +18,23 @@ def breadcrumb(chain: list[dict], view: View) -> html.Nav:
     return html.Nav(items, className="tp-breadcrumb", **{"aria-label": "breadcrumb"})
 
 
+def account_box(view: View, here: str):
+    """Sign in, or the signed-in person with password change and sign out (a POST form with its CSRF token)."""
+    from auth.web import csrf_token, current_user
+
+    user = current_user()
+    if user is None:
+        return dcc.Link(t("auth.sign_in", view.lang), href="/login?next=" + here, refresh=True,
+                        className="btn btn-sm btn-outline-primary ms-2 tp-chrome", id="sign-in-link")
+    return html.Span([
+        html.A(t("auth.signed_in_as", view.lang, name=user.full_name, role=user.role, area=",".join(user.areas)),
+               href="/account/password", className="small ms-2", id="signed-in-as"),
+        html.Form([dcc.Input(type="hidden", name="csrf_token", value=csrf_token()),
+                   html.Button(t("auth.sign_out", view.lang), type="submit", className="btn btn-sm btn-outline-secondary ms-2",
+                               id="sign-out")], method="POST", action="/logout", className="d-inline"),
+    ], className="tp-chrome")
+
+
 def topbar(chain: list[dict], view: View, here: str) -> html.Div:
     other = "en" if view.lang == "th" else "th"
     present = (dcc.Link(t("nav.exit_present", view.lang), href=here + view.query(present=False), className="btn btn-sm btn-outline-dark")
@@ -29,7 +46,8 @@ def topbar(chain: list[dict], view: View, here: str) -> html.Div:
         html.Span(t("year.label", view.lang, year=view.year), className="badge bg-secondary"),
         html.Div([present,
                   html.A(t("nav.lang", view.lang), href=f"/lang/{other}?next=" + here + view.query(lang=other).replace("&", "%26"),
-                         className="btn btn-sm btn-outline-secondary ms-2 tp-chrome", id="lang-toggle")],
+                         className="btn btn-sm btn-outline-secondary ms-2 tp-chrome", id="lang-toggle"),
+                  account_box(view, here)],
                  className="ms-auto"),
     ], className="tp-topbar")
 

@@ -1,16 +1,22 @@
 """Household and person reads: the one place that serves named records.
 
-Every query for households or persons goes through `_scope`, so area-based access control
-(issue: access control) is added here once and no page can forget it. Until then these
-functions serve the synthetic demo microdata to everyone.
+Every function takes the signed-in user (`user=`) and applies the area rule of
+data_access.access here, so no page, callback or API route can forget it: no user → Unauthorized
+(401), a household or area outside the user's area → Forbidden (403). Every look is rate-limited
+per user and written to the audit trail. Citizen IDs come back masked; a full ID is revealed one
+record at a time by reveal_citizen_id, to roles that need it, and that is audited too.
 """
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 from sqlalchemy import Engine, text
 
+from data_access import audit, ratelimit
+from data_access.access import CurrentUser, Forbidden, household_filter, require_user
 from data_access.db import get_engine
+from data_access.survey_import import mask_citizen_id
 from mpi import catalogue
 from mpi.rules import CRISIS_MIN_DIMENSIONS, DIMENSION_BIT, dimensions_of, popcount
 
@@ -19,8 +25,28 @@ SORTS = {"village": "h.village_no, h.house_id", "members": "h.n_persons DESC, h.
          "target": "h.n_welfare DESC, h.house_id", "house": "h.house_id"}
 
 
-def _scope(where: list[str], params: dict, user=None) -> None:
-    """Restrict to what `user` may see. Public for now (synthetic data only); access control lands here."""
+def _lookup(user: CurrentUser | None) -> CurrentUser:
+    user = require_user(user)
+    ratelimit.hit("lookup", user.username, "too many household look-ups in a minute; wait a moment and try again")
+    return user
+
+
+def check_area(user: CurrentUser | None, code: str, engine: Engine | None = None) -> CurrentUser:
+    """The user may list households of this area (it overlaps theirs); else Unauthorized/Forbidden."""
+    user = require_user(user)
+    if not user.overlaps(code):
+        audit.record("access_denied", user=user, object_type="area", object_id=code, area_code=code, engine=engine)
+        raise Forbidden(f"area {code} is outside your area")
+    return user
+
+
+def mask_name(first: str, last: str) -> tuple[str, str]:
+    return first, (last[:1] + "." if last else "")
+
+
+def names_masked_for(user: CurrentUser) -> bool:
+    """TPMAP_MASK_NAMES=1 shows surnames as an initial to roles that do not work with people by name."""
+    return os.environ.get("TPMAP_MASK_NAMES") == "1" and not user.may_reveal_ids
 
 
 def _area_filter(code: str, where: list[str], params: dict) -> None:
@@ -38,11 +64,14 @@ def has_microdata(code: str, year: int, engine: Engine | None = None) -> bool:
 
 def list_target_poor_households(code: str, year: int, *, page: int = 1, page_size: int = PAGE_SIZE,
                                 dimension: str | None = None, crisis_only: bool = False, sort: str = "village",
-                                user=None, engine: Engine | None = None) -> dict:
-    """Target-poor households of an area (at least one welfare-card member in a deprived household), paged."""
+                                user: CurrentUser | None, engine: Engine | None = None) -> dict:
+    """Target-poor households of an area (at least one welfare-card member in a deprived household) that
+    the user may see, paged. The list is audited (area, page, filters), not each row."""
+    user = check_area(_lookup(user), code, engine)
     where = ["h.year = :y", "h.pattern <> 0", "h.n_welfare > 0"]
     params: dict = {"y": year}
     _area_filter(code, where, params)
+    household_filter(user, where, params)
     if dimension:
         where.append("(h.pattern & :bit) <> 0")
         params["bit"] = DIMENSION_BIT[dimension]
@@ -50,7 +79,6 @@ def list_target_poor_households(code: str, year: int, *, page: int = 1, page_siz
         # popcount >= 3 of a 5-bit pattern: the patterns are few, so list them.
         crisis = [p for p in range(32) if popcount(p) >= CRISIS_MIN_DIMENSIONS]
         where.append(f"h.pattern IN ({', '.join(map(str, crisis))})")
-    _scope(where, params, user)
     clause = " AND ".join(where)
     page = max(1, page)
     with (engine or get_engine()).connect() as conn:
@@ -63,16 +91,36 @@ def list_target_poor_households(code: str, year: int, *, page: int = 1, page_siz
               "members": r.n_persons, "target_poor_members": r.n_welfare,
               "deprived_dimensions": dimensions_of(r.pattern), "crisis": popcount(r.pattern) >= CRISIS_MIN_DIMENSIONS}
              for r in rows]
+    audit.record("view_household_list", user=user, object_type="area", object_id=code, area_code=code,
+                 detail={"year": year, "page": page, "dimension": dimension, "crisis_only": crisis_only, "sort": sort,
+                         "rows": len(items)}, engine=engine)
     return {"items": items, "total": total, "page": page, "page_size": page_size}
 
 
-def get_household(house_id: str, year: int, *, user=None, engine: Engine | None = None) -> dict | None:
-    where, params = ["h.year = :y", "h.house_id = :hid"], {"y": year, "hid": house_id}
-    _scope(where, params, user)
+def _household_row(conn, house_id: str, year: int, user: CurrentUser):
+    """The household if it exists and the user covers it; None if it does not exist; Forbidden otherwise."""
+    h = conn.execute(text(
+        "SELECT h.id, h.house_id, h.tambon_code, h.village_no, h.latitude, h.longitude, h.pattern, h.n_persons, "
+        "h.n_welfare FROM household h WHERE h.year = :y AND h.house_id = :hid"), {"y": year, "hid": house_id}).mappings().first()
+    if h is not None and not user.covers(h["tambon_code"]):
+        audit.record("access_denied", user=user, object_type="household", object_id=house_id, area_code=h["tambon_code"],
+                     engine=conn.engine)
+        raise Forbidden(f"household {house_id} is outside your area")
+    return h
+
+
+def check_household(user: CurrentUser | None, house_id: str, year: int, engine: Engine | None = None) -> bool:
+    """Whether the household exists (raising Unauthorized/Forbidden if it is not the user's)."""
+    user = require_user(user)
     with (engine or get_engine()).connect() as conn:
-        h = conn.execute(text(
-            "SELECT h.id, h.house_id, h.tambon_code, h.village_no, h.latitude, h.longitude, h.pattern, h.n_persons, "
-            f"h.n_welfare FROM household h WHERE {' AND '.join(where)}"), params).mappings().first()
+        return _household_row(conn, house_id, year, user) is not None
+
+
+def get_household(house_id: str, year: int, *, user: CurrentUser | None, engine: Engine | None = None) -> dict | None:
+    """One household with members (IDs masked) and failed indicators; None if no such household."""
+    user = _lookup(user)
+    with (engine or get_engine()).connect() as conn:
+        h = _household_row(conn, house_id, year, user)
         if h is None:
             return None
         members = conn.execute(text(
@@ -85,13 +133,39 @@ def get_household(house_id: str, year: int, *, user=None, engine: Engine | None 
     out = dict(h) | {"deprived_dimensions": dimensions_of(h["pattern"]),
                      "crisis": h["n_welfare"] > 0 and popcount(h["pattern"]) >= CRISIS_MIN_DIMENSIONS}
     out["members"] = []
-    for m in members:
+    hide_names = names_masked_for(user)
+    for i, m in enumerate(members):
         born = m["birth_date"] if isinstance(m["birth_date"], dt.date) else dt.date.fromisoformat(str(m["birth_date"]))
         age = ref.year - born.year - ((ref.month, ref.day) < (born.month, born.day))
-        out["members"].append({"citizen_id": m["citizen_id"], "first_name": m["first_name"], "last_name": m["last_name"],
-                               "sex": m["sex"], "age": age, "welfare_card": bool(m["welfare_card"]),
+        first, last = mask_name(m["first_name"], m["last_name"]) if hide_names else (m["first_name"], m["last_name"])
+        out["members"].append({"member": i + 1, "citizen_id": mask_citizen_id(m["citizen_id"]), "first_name": first,
+                               "last_name": last, "sex": m["sex"], "age": age, "welfare_card": bool(m["welfare_card"]),
                                "disabled": bool(m["disabled"])})
     out["failed_indicators"] = [{"code": c, "dimension": names[c].dimension, "name_th": names[c].name_th,
                                  "name_en": names[c].name_en} for c in failed if c in names]
+    del out["id"]
+    out["year"] = year
+    audit.record("view_household", user=user, object_type="household", object_id=house_id, area_code=h["tambon_code"],
+                 detail={"year": year}, engine=engine)
     return out
+
+
+def reveal_citizen_id(house_id: str, year: int, member: int, *, user: CurrentUser | None,
+                      engine: Engine | None = None) -> str:
+    """The full citizen ID of one member (numbered as in get_household), for roles that need it; audited."""
+    user = _lookup(user)
+    if not user.may_reveal_ids:
+        audit.record("access_denied", user=user, object_type="citizen_id", object_id=f"{house_id}#{member}", engine=engine)
+        raise Forbidden("your role sees citizen IDs masked")
+    with (engine or get_engine()).connect() as conn:
+        h = _household_row(conn, house_id, year, user)
+        if h is None:
+            raise LookupError(f"no household {house_id} in {year}")
+        ids = list(conn.execute(text("SELECT citizen_id FROM person WHERE household_id = :id ORDER BY birth_date"),
+                                {"id": h["id"]}).scalars())
+    if not 1 <= member <= len(ids):
+        raise LookupError(f"household {house_id} has no member {member}")
+    audit.record("reveal_citizen_id", user=user, object_type="person", object_id=f"{house_id}#{member}",
+                 area_code=h["tambon_code"], detail={"masked": mask_citizen_id(ids[member - 1]), "year": year}, engine=engine)
+    return ids[member - 1]
 

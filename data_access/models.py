@@ -179,3 +179,62 @@ area_rollup_source = Table(
     Column("parent_code", String(8), index=True),
     Column("refreshed_at", DateTime(timezone=True)),
 )
+
+# --- Accounts, tokens and the audit trail -------------------------------------------------------
+ROLES = ("national", "province", "bangkok", "district", "bangkok_district", "team", "admin")
+
+user_account = Table(
+    "user_account",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("full_name", Text, nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("agency", Text, comment="e.g. the provincial public-health office, for province agency users"),
+    Column("is_area_admin", Boolean, nullable=False, default=False,
+           comment="the governor's account: manages the accounts of its province"),
+    Column("password_hash", Text, nullable=False),
+    Column("password_changed_at", DateTime(timezone=True), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("locked_until", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", Integer),
+)
+
+# The areas an account covers: one for most roles, the tambons of an operation team.
+user_area = Table(
+    "user_area",
+    metadata,
+    Column("user_id", Integer, ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
+    Column("area_code", String(8), ForeignKey("area.code"), primary_key=True),
+)
+
+api_token = Table(
+    "api_token",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True, comment="sha256 of the token; the token itself is never stored"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+# Append-only (a trigger refuses UPDATE and DELETE). Never holds a full citizen ID or a name.
+audit_event = Table(
+    "audit_event",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("user_id", Integer),
+    Column("username", String(64)),
+    Column("action", String(40), nullable=False),
+    Column("object_type", String(20)),
+    Column("object_id", String(64)),
+    Column("area_code", String(8)),
+    Column("detail", Text, comment="JSON: filters, before/after of a change"),
+    Column("ip", String(45)),
+)
+Index("ix_audit_at", audit_event.c.at)
+Index("ix_audit_user", audit_event.c.username, audit_event.c.at)

@@ -5,6 +5,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
 
+from auth.web import current_user
 from components import fmt
 from components.figures import choropleth, graph_config, star
 from components.i18n import area_name, t
@@ -179,9 +180,18 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
             pass
     source_key = "source.survey" if f and f["source"] == "survey" else "source.published"
     microdata = has_microdata(code, view.year)
-    households_link = (dcc.Link(t("nav.households", view.lang), href=f"/area/{code}/households{view.query()}",
-                                className="btn btn-primary tp-btn-big", id="households-link")
-                       if microdata else html.Span(t("nodata.households", view.lang), className="tp-nodata", id="no-households"))
+    user = current_user()
+    list_href = f"/area/{code}/households{view.query()}"
+    if not microdata:
+        households_link = html.Span(t("nodata.households", view.lang), className="tp-nodata", id="no-households")
+    elif user is None:
+        households_link = dcc.Link(t("auth.sign_in_for_households", view.lang), href="/login?next=" + list_href.replace("&", "%26"),
+                                   refresh=True, className="btn btn-outline-primary tp-btn-big", id="households-sign-in")
+    elif not user.overlaps(code):
+        households_link = html.Span(t("auth.outside_area", view.lang), className="tp-nodata", id="households-outside")
+    else:
+        households_link = dcc.Link(t("nav.households", view.lang), href=list_href, className="btn btn-primary tp-btn-big",
+                                   id="households-link")
     star_fig = star(series, view.lang, t("star.title", view.lang))
     if view.present:
         star_fig.update_layout(height=620, font={"size": 18})

@@ -4,15 +4,15 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
-from dash import dash_table, dcc, html
+from dash import MATCH, Input, Output, State, callback, ctx, dash_table, dcc, html
 
+from auth.web import current_user
 from components.figures import graph_config, star
 from components.i18n import area_name, t
 from components.layout import dimension_badges, topbar
 from components.view import parse
 from data_access import areas as areas_da
-from data_access.households import get_household
-from data_access.survey_import import mask_citizen_id
+from data_access.households import get_household, reveal_citizen_id
 from geo.shapes import url_for_children
 from mpi.rules import DIMENSIONS
 from pages.area import not_found
@@ -39,17 +39,35 @@ def _pin_map(h: dict, lang: str) -> go.Figure | None:
     return fig
 
 
+def _reveal_buttons(h: dict, lang: str):
+    """One button per member: the full ID is fetched one record at a time, and each reveal is audited."""
+    return html.Div([
+        html.Div([html.Button(f"{t('auth.reveal', lang)} #{m['member']}", className="btn btn-sm btn-outline-dark me-2 my-1",
+                              id={"type": "reveal", "member": m["member"]}),
+                  html.Code(id={"type": "revealed", "member": m["member"]})])
+        for m in h["members"]] + [dcc.Store(id="reveal-house", data={"house_id": h["house_id"], "year": h.get("year")})],
+        className="my-2", id="reveal-box")
+
+
+@callback(Output({"type": "revealed", "member": MATCH}, "children"), Input({"type": "reveal", "member": MATCH}, "n_clicks"),
+          State("reveal-house", "data"), prevent_initial_call=True)
+def reveal(_n, house):
+    member = ctx.triggered_id["member"]
+    return reveal_citizen_id(house["house_id"], house["year"], member, user=current_user())
+
+
 def layout(house_id: str = "", **query):
     view = parse(query)
     lang = view.lang
-    h = get_household(house_id, view.year)
+    user = current_user()
+    h = get_household(house_id, view.year, user=user)  # scoped and audited in data_access
     if h is None:
         return not_found(t("notfound.household", lang, code=house_id), lang)
     chain = areas_da.ancestors(h["tambon_code"])
     shares = {d: (1.0 if d in h["deprived_dimensions"] else 0.0) for d in DIMENSIONS}
     members = dash_table.DataTable(
         id="members-table",
-        data=[{"id": mask_citizen_id(m["citizen_id"]), "name": f"{m['first_name']} {m['last_name']}", "age": m["age"],
+        data=[{"id": m["citizen_id"], "name": f"{m['first_name']} {m['last_name']}", "age": m["age"],
                "sex": t(f"sex.{m['sex']}", lang), "welfare": t("yes" if m["welfare_card"] else "no", lang),
                "disabled": t("yes" if m["disabled"] else "no", lang)} for m in h["members"]],
         columns=[{"name": t("hh.citizen_id", lang), "id": "id"}, {"name": t("hh.name", lang), "id": "name"},
@@ -69,6 +87,7 @@ def layout(house_id: str = "", **query):
         html.P([f"{t('hh.village', lang)} {h['village_no']} · ", *dimension_badges(h["deprived_dimensions"], lang)]),
         dbc.Row([
             dbc.Col([html.H3(t("hh.members_title", lang), className="h5"), members,
+                     _reveal_buttons(h, lang) if user.may_reveal_ids else None,
                      html.H3(t("hh.failed_title", lang), className="h5 mt-3"), failed], lg=7),
             dbc.Col([dcc.Graph(id="household-star", figure=star([(h["house_id"], shares)], lang, t("star.household", lang)),
                                config=graph_config(f"tpmap-{house_id}-star")),

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 import dash
 from dash import dash_table, dcc, html
 
+from auth.web import current_user
 from components.i18n import area_name, t
 from components.layout import topbar
 from components.view import parse
@@ -37,7 +38,9 @@ def layout(code: str = "TH", page: str = "1", dim: str = "", crisis: str = "", s
         page_no = max(1, int(page))
     except ValueError:
         page_no = 1
-    result = list_target_poor_households(code, view.year, page=page_no, dimension=dim, crisis_only=crisis_only, sort=sort)
+    # Scoped in data_access: outside the user's area this raises Forbidden (403), signed out Unauthorized (401).
+    result = list_target_poor_households(code, view.year, page=page_no, dimension=dim, crisis_only=crisis_only, sort=sort,
+                                         user=current_user())
     pages = max(1, math.ceil(result["total"] / PAGE_SIZE))
 
     def link(**changes) -> str:

@@ -31,9 +31,11 @@ def _a_crisis_household(province: str) -> str | None:
     import sys
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from data_access.access import CurrentUser
     from data_access.households import list_target_poor_households
 
-    found = list_target_poor_households(province, 2561, crisis_only=True, page_size=1)["items"]
+    tool = CurrentUser(0, "screenshots", "screenshot script", "national", ("TH",))
+    found = list_target_poor_households(province, 2561, crisis_only=True, page_size=1, user=tool)["items"]
     return found[0]["house_id"] if found else None
 
 

@@ -14,6 +14,7 @@ import time
 import pytest
 
 import config
+from data_access import accounts
 from data_access.areas import import_boundary_set
 from data_access.db import engine_for
 from data_access.figures import area_summary
@@ -25,6 +26,7 @@ from scripts import chromium
 from synthetic.population import generate
 
 pytestmark = pytest.mark.browser
+PASSWORD = "browser-test-secret"
 
 
 def _need_browser():
@@ -55,6 +57,8 @@ def server(tmp_path_factory, boundaries):
     import_published(2561, config.DOMAIN_DIR, engine)
     generate(2561, tmp / "survey", config.DOMAIN_DIR, config.GEO_DIR, ["75"], seed=3)
     SurveyImport(2561, tmp / "survey", engine).run()
+    accounts.create_user(username="ss.district", full_name="นายอำเภอทดสอบ", role="district", areas=["7501"],
+                         password=PASSWORD, engine=engine)
     from app import create_app
 
     httpd = make_server("127.0.0.1", 0, create_app().server, threaded=True)
@@ -120,6 +124,19 @@ def click(driver, element):
     raise AssertionError(f"could not click {element.text!r}")
 
 
+def click_css(driver, selector):
+    """Click the element matching selector, finding it again if Dash re-renders it meanwhile."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    for _ in range(10):
+        try:
+            click(driver, wait_for(driver, lambda: css(driver, selector), what=selector)[0])
+            return
+        except StaleElementReferenceException:
+            time.sleep(0.2)
+    raise AssertionError(f"{selector} kept going stale")
+
+
 def click_link(driver, text):
     link = wait_for(driver, lambda: next((a for a in css(driver, "a") if a.text.strip() == text), None), what=f"link {text}")
     click(driver, link)
@@ -145,7 +162,12 @@ def test_map001_drill_from_country_to_household_by_clicks(server, browser):
     click_link(browser, "เมืองสมุทรสงคราม")
     wait_for(browser, lambda: "/area/7501" in browser.current_url, what="amphoe page")
     wait_for(browser, lambda: map_rendered(browser), what="amphoe map")
-    click(browser, wait_for(browser, lambda: css(browser, "#households-link"), what="households link")[0])
+    # Household data needs an account: sign in through the real form, and land on the list.
+    click(browser, wait_for(browser, lambda: css(browser, "#households-sign-in"), what="sign-in link")[0])
+    wait_for(browser, lambda: "/login" in browser.current_url, what="sign-in page")
+    browser.find_element("name", "username").send_keys("ss.district")
+    browser.find_element("name", "password").send_keys(PASSWORD)
+    click(browser, browser.find_element("id", "login-submit"))
     wait_for(browser, lambda: "/area/7501/households" in browser.current_url, what="household list")
     first = wait_for(browser, lambda: css(browser, "#households-table a"), what="household rows")[0]
     house_id = first.text
@@ -155,9 +177,21 @@ def test_map001_drill_from_country_to_household_by_clicks(server, browser):
     assert house_id in title
     assert css(browser, "#failed-indicators li"), "a target-poor household fails at least one indicator"
     wait_for(browser, lambda: css(browser, "#household-star .main-svg"), what="household star")
+    masked = css(browser, "#members-table td")[0].text
+    assert re.fullmatch(r"9-00\d\d-xxxxx-xx-x", masked), masked
+    # A district chief may reveal one member's full ID (and that is audited)
+    click_css(browser, "#reveal-box button")
+    revealed = wait_for(browser, lambda: next((c.text for c in css(browser, "#reveal-box code") if c.text), None),
+                        what="revealed ID")
+    assert re.fullmatch(r"900\d{10}", revealed)
     # the breadcrumb goes back up
     click_link(browser, "ประเทศไทย")
     wait_for(browser, lambda: browser.current_url.split("?")[0].rstrip("/") == base, what="back to the country")
+    # signed in: the top bar says who, and signing out works
+    wait_for(browser, lambda: map_rendered(browser), what="country map")
+    assert "นายอำเภอทดสอบ" in wait_for(browser, lambda: css(browser, "#signed-in-as"), what="account")[0].text
+    click_css(browser, "#sign-out")
+    wait_for(browser, lambda: css(browser, "#sign-in-link"), what="signed out")
 
 
 def test_map002_copied_url_restores_the_view(server, browser):

@@ -1,0 +1,349 @@
+"""Sign-in pages, sessions, bearer tokens, CSRF, and the HTTP face of access errors.
+
+- Every request: the user comes from `Authorization: Bearer <token>` (scripts, the field app) or
+  the signed session cookie (pages and callbacks) and is put in flask.g.user.
+- CSRF: a state-changing request (POST, PUT, PATCH, DELETE) that rides on the session cookie must
+  carry the session's token, in the form field `csrf_token` or the `X-CSRFToken` header (Dash's
+  renderer sends that header from the `_csrf_token` cookie set here). Bearer requests carry no
+  ambient credential and need none.
+- Unauthorized → 401 (a page redirects to sign-in), Forbidden → 403, RateLimited → 429.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import re
+import secrets
+from html import escape
+
+from flask import Blueprint, Flask, Response, g, jsonify, redirect, request, session
+
+import config
+from auth.security import same
+from components.i18n import LANGS, t
+from components.view import LANG_COOKIE
+from data_access import accounts, audit, ratelimit
+from data_access.access import CurrentUser, Forbidden, RateLimited, Unauthorized
+from data_access.households import check_area, check_household
+
+bp = Blueprint("auth", __name__)
+CSRF_COOKIE = "_csrf_token"
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+CSRF_EXEMPT = {"/api/v1/auth/login"}  # a JSON login carries no ambient credential
+HOUSEHOLD_PAGE = re.compile(r"^/(household/(?P<house>[^/]+)|area/(?P<area>[^/]+)/households)$")
+
+
+def current_user() -> CurrentUser | None:
+    return g.get("user")
+
+
+def secret_key() -> str:
+    """TPMAP_SECRET_KEY, or a random key kept in instance/secret_key (made once, readable by the owner only)."""
+    key = os.environ.get("TPMAP_SECRET_KEY")
+    if key:
+        return key
+    path = config.INSTANCE_DIR / "secret_key"
+    config.INSTANCE_DIR.mkdir(exist_ok=True)
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def init_app(server: Flask) -> None:
+    server.config.update(
+        SECRET_KEY=secret_key(),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        # Behind HTTPS set TPMAP_SECURE_COOKIES=1; the embedded demo runs on plain http://127.0.0.1.
+        SESSION_COOKIE_SECURE=os.environ.get("TPMAP_SECURE_COOKIES") == "1",
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=8),
+    )
+    server.register_blueprint(bp)
+    server.before_request(_load_user)
+    server.before_request(_check_csrf)
+    server.before_request(_guard_household_pages)
+    server.after_request(_csrf_cookie)
+    server.register_error_handler(Unauthorized, _unauthorized)
+    server.register_error_handler(Forbidden, _forbidden)
+    server.register_error_handler(RateLimited, _rate_limited)
+
+
+def _ip() -> str | None:
+    return request.remote_addr
+
+
+def _load_user() -> None:
+    g.user = None
+    g.bearer = False
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        g.bearer = True
+        g.user = accounts.user_for_token(header[7:].strip())
+        return
+    uid = session.get("uid")
+    if uid is not None:
+        g.user = accounts.load_user(uid, session.get("stamp"))
+        if g.user is None:
+            session.clear()
+
+
+def csrf_token() -> str:
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return session["csrf"]
+
+
+def _check_csrf():
+    if request.method not in UNSAFE or g.bearer or request.path in CSRF_EXEMPT:
+        return None
+    if g.user is None and request.path != "/login":
+        return None  # no ambient credential to abuse: public callbacks work signed out
+    sent = request.form.get("csrf_token") or request.headers.get("X-CSRFToken")
+    if not same(sent, session.get("csrf")):
+        audit.record("access_denied", user=g.user, object_type="csrf", object_id=request.path[:64], ip=_ip())
+        return _error(403, "CSRF token missing or wrong: reload the page and try again")
+    return None
+
+
+def _csrf_cookie(response: Response) -> Response:
+    if g.get("user") is not None and not g.get("bearer"):
+        response.set_cookie(CSRF_COOKIE, csrf_token(), samesite="Lax", secure=os.environ.get("TPMAP_SECURE_COOKIES") == "1")
+    return response
+
+
+def _wants_html() -> bool:
+    return request.method == "GET" and not request.path.startswith(("/api/", "/_dash")) and \
+        "text/html" in request.headers.get("Accept", "")
+
+
+def _guard_household_pages():
+    """Household pages: sign in first; a record outside the user's area is a 403 page, not a blank one."""
+    m = HOUSEHOLD_PAGE.match(request.path)
+    if not m or request.method != "GET":
+        return None
+    if g.user is None:
+        return redirect("/login?next=" + escape(request.full_path.rstrip("?")))
+    year = int(request.args.get("year", "2561")) if request.args.get("year", "2561").isdigit() else 2561
+    if m.group("house"):
+        check_household(g.user, m.group("house"), year)
+    else:
+        check_area(g.user, m.group("area"))
+    return None
+
+
+def _error(status: int, message: str, retry_after: int | None = None):
+    if _wants_html():
+        body = _page(t("auth.error_title", _lang()), f"<p class='lead'>{escape(message)}</p>"
+                     f"<p><a href='/'>{escape(t('nav.country', _lang()))}</a></p>")
+        response = Response(body, status=status, mimetype="text/html")
+    else:
+        response = jsonify({"error": message, "status": status})
+        response.status_code = status
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def _unauthorized(e: Unauthorized):
+    if _wants_html():
+        return redirect("/login?next=" + escape(request.full_path.rstrip("?")))
+    return _error(401, str(e) or "sign in first")
+
+
+def _forbidden(e: Forbidden):
+    return _error(403, str(e) or "outside your area")
+
+
+def _rate_limited(e: RateLimited):
+    audit.record("rate_limited", user=g.get("user"), object_id=request.path[:64], ip=_ip())
+    return _error(429, str(e), e.retry_after)
+
+
+# --- HTML pages (plain Flask forms: they must work before any JavaScript) -----------------------
+
+def _lang() -> str:
+    lang = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
+    return lang if lang in LANGS else "th"
+
+
+def _page(title: str, body: str) -> str:
+    return f"""<!doctype html><html lang="{_lang()}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(title)} · TPMAP Open</title>
+<link rel="stylesheet" href="/assets/00-bootstrap.min.css"><link rel="stylesheet" href="/assets/10-tpmap.css"></head>
+<body><main class="container my-4" style="max-width: 960px"><h1 class="h3 mb-3">{escape(title)}</h1>{body}</main></body></html>"""
+
+
+def _form_token() -> str:
+    return f"<input type='hidden' name='csrf_token' value='{escape(csrf_token())}'>"
+
+
+def _safe_next(target: str | None) -> str:
+    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    lang = _lang()
+    message = ""
+    nxt = _safe_next(request.values.get("next"))
+    if request.method == "POST":
+        try:
+            ratelimit.hit("login", _ip() or "-", t("auth.too_many", lang))
+            signed = accounts.authenticate(request.form.get("username", ""), request.form.get("password", ""), ip=_ip())
+        except accounts.LoginFailed:
+            message = t("auth.failed", lang)
+        except RateLimited as e:
+            message = str(e)
+        else:
+            session.clear()
+            session.permanent = True
+            session["uid"] = signed.user.id
+            session["stamp"] = signed.password_stamp
+            csrf_token()
+            g.user = signed.user  # so this very response carries the new session's CSRF cookie
+            return redirect(nxt)
+    alert = f"<div class='alert alert-danger' role='alert'>{escape(message)}</div>" if message else ""
+    body = f"""{alert}<form method="post" action="/login" class="vstack gap-3" style="max-width: 420px">{_form_token()}
+<input type="hidden" name="next" value="{escape(nxt)}">
+<label class="form-label">{escape(t('auth.username', lang))}<input class="form-control form-control-lg" name="username"
+ autocomplete="username" required autofocus></label>
+<label class="form-label">{escape(t('auth.password', lang))}<input class="form-control form-control-lg" type="password"
+ name="password" autocomplete="current-password" required></label>
+<button class="btn btn-primary btn-lg" type="submit" id="login-submit">{escape(t('auth.sign_in', lang))}</button></form>"""
+    return _page(t("auth.sign_in", lang), body), (401 if message else 200)
+
+
+@bp.post("/logout")
+def logout():
+    if g.user is not None:
+        audit.record("logout", user=g.user, ip=_ip())
+    session.clear()
+    response = redirect("/")
+    response.delete_cookie(CSRF_COOKIE)
+    return response
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def change_password():
+    lang = _lang()
+    if g.user is None:
+        return redirect("/login?next=/account/password")
+    message, ok = "", False
+    if request.method == "POST":
+        if request.form.get("new") != request.form.get("again"):
+            message = t("auth.mismatch", lang)
+        else:
+            try:
+                session["stamp"] = accounts.change_password(g.user, request.form.get("old", ""), request.form.get("new", ""))
+                ok, message = True, t("auth.changed", lang)
+            except (accounts.AccountError, accounts.LoginFailed) as e:
+                message = str(e)
+    alert = f"<div class='alert alert-{'success' if ok else 'danger'}'>{escape(message)}</div>" if message else ""
+    fields = "".join(
+        f"<label class='form-label'>{escape(t(key, lang))}<input class='form-control' type='password' name='{name}' "
+        f"autocomplete='{ac}' required></label>"
+        for name, key, ac in (("old", "auth.old_password", "current-password"), ("new", "auth.new_password", "new-password"),
+                              ("again", "auth.new_again", "new-password")))
+    body = f"""{alert}<form method="post" class="vstack gap-3" style="max-width: 420px">{_form_token()}{fields}
+<button class="btn btn-primary" type="submit">{escape(t('auth.change_password', lang))}</button></form>
+<p class="mt-3"><a href="/">{escape(t('nav.country', lang))}</a></p>"""
+    return _page(t("auth.change_password", lang), body)
+
+
+def _require_admin() -> CurrentUser:
+    user = g.user
+    if user is None:
+        raise Unauthorized("sign in first")
+    if user.role != "admin" and not user.is_area_admin:
+        raise Forbidden("only administrators manage accounts and read the audit trail")
+    return user
+
+
+@bp.route("/admin/users", methods=["GET", "POST"])
+def admin_users():
+    manager = _require_admin()
+    lang = _lang()
+    message, ok = "", False
+    if request.method == "POST":
+        try:
+            if request.form.get("action") == "deactivate":
+                accounts.set_active(manager, request.form["username"], False)
+            else:
+                accounts.create_user(username=request.form.get("username", ""), full_name=request.form.get("full_name", ""),
+                                     role=request.form.get("role", ""), agency=request.form.get("agency") or None,
+                                     areas=[a.strip() for a in request.form.get("areas", "").split(",") if a.strip()],
+                                     password=request.form.get("password", ""), manager=manager)
+            ok, message = True, t("auth.saved", lang)
+        except (accounts.AccountError, Forbidden) as e:
+            message = str(e)
+    rows = "".join(
+        f"<tr><td>{escape(a['username'])}</td><td>{escape(a['full_name'])}</td><td>{escape(a['role'])}"
+        f"{' (admin)' if a['is_area_admin'] else ''}</td><td>{escape(', '.join(a['areas']))}</td>"
+        f"<td>{escape(a['agency'] or '')}</td><td>{'✓' if a['active'] else '–'}</td><td>"
+        + (f"<form method='post'>{_form_token()}<input type='hidden' name='action' value='deactivate'>"
+           f"<input type='hidden' name='username' value='{escape(a['username'])}'>"
+           f"<button class='btn btn-sm btn-outline-danger'>{escape(t('auth.deactivate', lang))}</button></form>"
+           if a["active"] and a["username"] != manager.username else "") + "</td></tr>"
+        for a in accounts.list_accounts(manager))
+    alert = f"<div class='alert alert-{'success' if ok else 'danger'}'>{escape(message)}</div>" if message else ""
+    roles = ("province", "district", "team") if manager.role == "province" else \
+        ("bangkok", "bangkok_district", "team") if manager.role == "bangkok" else accounts.ROLES
+    options = "".join(f"<option>{r}</option>" for r in roles)
+    body = f"""{alert}<table class="table table-sm"><thead><tr><th>{escape(t('auth.username', lang))}</th>
+<th>{escape(t('hh.name', lang))}</th><th>role</th><th>{escape(t('table.area', lang))}</th><th>agency</th><th></th><th></th></tr>
+</thead><tbody>{rows}</tbody></table>
+<h2 class="h5 mt-4">{escape(t('auth.new_account', lang))}</h2>
+<form method="post" class="row g-2">{_form_token()}
+<div class="col-md-3"><input class="form-control" name="username" placeholder="{escape(t('auth.username', lang))}" required></div>
+<div class="col-md-3"><input class="form-control" name="full_name" placeholder="{escape(t('hh.name', lang))}" required></div>
+<div class="col-md-2"><select class="form-select" name="role">{options}</select></div>
+<div class="col-md-2"><input class="form-control" name="areas" placeholder="7501 / 750101,750102" required></div>
+<div class="col-md-2"><input class="form-control" name="agency" placeholder="agency"></div>
+<div class="col-md-3"><input class="form-control" type="password" name="password" placeholder="{escape(t('auth.password', lang))}"
+ autocomplete="new-password" required></div>
+<div class="col-md-2"><button class="btn btn-primary" type="submit">{escape(t('auth.create', lang))}</button></div></form>
+<p class="mt-3"><a href="/admin/audit">{escape(t('auth.audit', lang))}</a> · <a href="/">{escape(t('nav.country', lang))}</a></p>"""
+    return _page(t("auth.accounts", lang), body)
+
+
+@bp.get("/admin/audit")
+def admin_audit():
+    manager = _require_admin()
+    lang = _lang()
+    def day(name):
+        try:
+            return dt.date.fromisoformat(request.args.get(name, ""))
+        except ValueError:
+            return None
+    scope = None if manager.role == "admin" else manager.areas[0]
+    rows = audit.events(username=request.args.get("username") or None, action=request.args.get("action") or None,
+                        since=day("since"), until=day("until"), area_prefix=scope, limit=5000 if request.args.get("format") else 500)
+    if request.args.get("format") == "csv":
+        audit.record("export", user=manager, object_type="audit", detail={k: v for k, v in request.args.items()}, ip=_ip())
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(["id", "at", "username", "action", "object_type", "object_id", "area_code", "detail", "ip"])
+        for r in rows:
+            w.writerow([r["id"], r["at"], r["username"], r["action"], r["object_type"], r["object_id"], r["area_code"],
+                        r["detail"], r["ip"]])
+        return Response(buf.getvalue(), mimetype="text/csv",
+                        headers={"Content-Disposition": "attachment; filename=tpmap-audit.csv"})
+    actions = "".join(f"<option {'selected' if request.args.get('action') == a else ''}>{a}</option>" for a in ("", *audit.ACTIONS))
+    trs = "".join(f"<tr><td>{escape(str(r['at'])[:19])}</td><td>{escape(r['username'] or '')}</td><td>{escape(r['action'])}</td>"
+                  f"<td>{escape(r['object_type'] or '')} {escape(r['object_id'] or '')}</td><td>{escape(r['area_code'] or '')}</td>"
+                  f"<td class='small'>{escape(r['detail'] or '')}</td></tr>" for r in rows)
+    q = escape(request.query_string.decode())
+    body = f"""<form class="row g-2 mb-3" method="get">
+<div class="col-md-3"><input class="form-control" name="username" value="{escape(request.args.get('username', ''))}" placeholder="{escape(t('auth.username', lang))}"></div>
+<div class="col-md-3"><select class="form-select" name="action">{actions}</select></div>
+<div class="col-md-2"><input class="form-control" type="date" name="since" value="{escape(request.args.get('since', ''))}"></div>
+<div class="col-md-2"><input class="form-control" type="date" name="until" value="{escape(request.args.get('until', ''))}"></div>
+<div class="col-md-2"><button class="btn btn-primary" type="submit">{escape(t('auth.filter', lang))}</button></div></form>
+<p><a class="btn btn-outline-secondary btn-sm" href="/admin/audit?{q}&format=csv">CSV</a></p>
+<table class="table table-sm" id="audit-table"><thead><tr><th>at (UTC)</th><th>user</th><th>action</th><th>object</th><th>area</th>
+<th>detail</th></tr></thead><tbody>{trs}</tbody></table>"""
+    return _page(t("auth.audit", lang), body)
+

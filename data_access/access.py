@@ -1,0 +1,86 @@
+"""Who may see which households: the one place the area rule lives.
+
+A user covers one or more areas (a province, an amphoe, the tambons of an operation team, or
+the country). A household is visible when its tambon code starts with one of them. National
+users cover the country. The system administrator manages accounts and reads the audit trail
+but covers no households: nobody sees named records without a reason in the committee structure.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Roles that work with people by name in the field and may reveal a full citizen ID, one at a time.
+FULL_ID_ROLES = frozenset({"district", "bangkok_district", "team"})
+HOUSEHOLD_ROLES = frozenset({"national", "province", "bangkok", "district", "bangkok_district", "team"})
+
+
+class Unauthorized(PermissionError):
+    """Not signed in (401)."""
+
+
+class Forbidden(PermissionError):
+    """Signed in, but outside the user's area or role (403)."""
+
+
+class RateLimited(PermissionError):
+    """Too many look-ups or sign-in attempts (429)."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    id: int
+    username: str
+    full_name: str
+    role: str
+    areas: tuple[str, ...]
+    is_area_admin: bool = False
+
+    @property
+    def covers_country(self) -> bool:
+        return self.role == "national" or "TH" in self.areas
+
+    @property
+    def may_see_households(self) -> bool:
+        return self.role in HOUSEHOLD_ROLES
+
+    @property
+    def may_reveal_ids(self) -> bool:
+        return self.role in FULL_ID_ROLES
+
+    def covers(self, tambon_code: str) -> bool:
+        """Whether a household in this tambon is within the user's area."""
+        if not self.may_see_households:
+            return False
+        return self.covers_country or any(tambon_code.startswith(a) for a in self.areas)
+
+    def overlaps(self, area_code: str) -> bool:
+        """Whether any part of an area is within the user's area (the area contains theirs, or theirs contains it)."""
+        if not self.may_see_households:
+            return False
+        if self.covers_country or area_code == "TH":
+            return True
+        return any(area_code.startswith(a) or a.startswith(area_code) for a in self.areas)
+
+
+def require_user(user: CurrentUser | None) -> CurrentUser:
+    if user is None:
+        raise Unauthorized("sign in to see household data")
+    return user
+
+
+def household_filter(user: CurrentUser | None, where: list[str], params: dict, column: str = "h.tambon_code") -> None:
+    """Append the SQL condition that keeps only the user's households. Raises if the user may see none."""
+    user = require_user(user)
+    if not user.may_see_households:
+        raise Forbidden(f"the role {user.role!r} has no access to household records")
+    if user.covers_country:
+        return
+    ors = []
+    for i, a in enumerate(user.areas):
+        params[f"scope{i}"] = a + "%"
+        ors.append(f"{column} LIKE :scope{i}")
+    where.append("(" + " OR ".join(ors) + ")" if ors else "1 = 0")

@@ -1,0 +1,57 @@
+"""The audit trail: who looked at or changed what, sign-ins and failures. Append-only.
+
+Never pass a full citizen ID or a name here: use a masked ID and the house id.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from sqlalchemy import Connection, Engine, text
+
+from data_access.db import get_engine
+
+ACTIONS = ("login_ok", "login_failed", "login_locked", "logout", "token_issued", "token_revoked", "password_changed",
+           "view_household_list", "view_household", "reveal_citizen_id", "export", "access_denied", "rate_limited",
+           "user_created", "user_changed")
+
+
+def record(action: str, *, user=None, username: str | None = None, object_type: str | None = None,
+           object_id: str | None = None, area_code: str | None = None, detail: dict | None = None,
+           ip: str | None = None, conn: Connection | None = None, engine: Engine | None = None) -> None:
+    row = {"at": dt.datetime.now(dt.UTC), "user_id": getattr(user, "id", None),
+           "username": getattr(user, "username", None) or username, "action": action, "object_type": object_type,
+           "object_id": object_id, "area_code": area_code,
+           "detail": json.dumps(detail, ensure_ascii=False, default=str) if detail else None, "ip": ip}
+    sql = text("INSERT INTO audit_event (at, user_id, username, action, object_type, object_id, area_code, detail, ip) "
+               "VALUES (:at, :user_id, :username, :action, :object_type, :object_id, :area_code, :detail, :ip)")
+    if conn is not None:
+        conn.execute(sql, row)
+    else:
+        with (engine or get_engine()).begin() as c:
+            c.execute(sql, row)
+
+
+def events(*, username: str | None = None, action: str | None = None, since: dt.date | None = None,
+           until: dt.date | None = None, area_prefix: str | None = None, limit: int = 500,
+           engine: Engine | None = None) -> list[dict]:
+    where, params = ["1 = 1"], {"lim": limit}
+    if username:
+        where.append("username = :u")
+        params["u"] = username
+    if action:
+        where.append("action = :a")
+        params["a"] = action
+    if since:
+        where.append("at >= :since")
+        params["since"] = dt.datetime.combine(since, dt.time.min, dt.UTC)
+    if until:
+        where.append("at < :until")
+        params["until"] = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, dt.UTC)
+    if area_prefix and area_prefix != "TH":
+        where.append("area_code LIKE :ap")
+        params["ap"] = area_prefix + "%"
+    with (engine or get_engine()).connect() as conn:
+        rows = conn.execute(text(f"SELECT id, at, username, action, object_type, object_id, area_code, detail, ip "
+                                 f"FROM audit_event WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT :lim"), params)
+        return [dict(r) for r in rows.mappings()]

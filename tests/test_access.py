@@ -1,0 +1,376 @@
+"""Access control on both backends: every role through the API, pages and hand-made callback requests;
+sign-in failures, lockout, CSRF, masking, rate limits, tokens and the audit trail."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from data_access import accounts, ratelimit
+from data_access.access import CurrentUser, Forbidden
+from data_access.households import list_target_poor_households
+from data_access.survey_import import SurveyImport
+from tests.utils.survey_factory import make_survey
+
+YEAR = 2562
+PASSWORD = "kept-secret-42"
+NATIONAL = CurrentUser(0, "test-national", "t", "national", ("TH",))
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def world(engine, tmp_path_factory):
+    """A survey in Samut Songkhram (75) and Mae Hong Son (58), one account per role, and a client on this database."""
+    saved = os.environ.get("TPMAP_DATABASE_URL")
+    os.environ["TPMAP_DATABASE_URL"] = engine.url.render_as_string(hide_password=False)
+    survey = make_survey(n_households=240, seed=31)
+    SurveyImport(YEAR, survey.write(tmp_path_factory.mktemp("access")), engine).run()
+    suffix = engine.dialect.name[:2]
+    users = {
+        "national": ("national", ["TH"]),
+        "province": ("province", ["75"]),
+        "district": ("district", ["7501"]),
+        "team": ("team", ["750201", "750202"]),
+        "bangkok": ("bangkok", ["10"]),
+        "admin": ("admin", ["TH"]),
+    }
+    names = {}
+    for key, (role, areas) in users.items():
+        username = f"{key}-{suffix}"
+        accounts.create_user(username=username, full_name=f"Test {key}", role=role, areas=areas, password=PASSWORD,
+                             is_area_admin=key == "province", engine=engine)
+        names[key] = username
+    houses = {}
+    for code in ("7501", "7502", "7503", "58"):
+        houses[code] = list_target_poor_households(code, YEAR, user=NATIONAL, engine=engine)["items"][0]["house_id"]
+    from app import create_app
+
+    app = create_app()
+    yield {"engine": engine, "names": names, "houses": houses, "app": app, "survey": survey}
+    if saved is None:
+        os.environ.pop("TPMAP_DATABASE_URL", None)
+    else:
+        os.environ["TPMAP_DATABASE_URL"] = saved
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limits():
+    ratelimit.reset()
+    yield
+    ratelimit.reset()
+
+
+def bearer(world, key: str) -> dict:
+    client = world["app"].server.test_client()
+    r = client.post("/api/v1/auth/login", json={"username": world["names"][key], "password": PASSWORD})
+    assert r.status_code == 200, r.get_json()
+    return {"Authorization": "Bearer " + r.get_json()["token"]}
+
+
+def session_client(world, key: str):
+    """A browser-like client signed in through the HTML form (with its CSRF token)."""
+    client = world["app"].server.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r"name='csrf_token' value='([^']+)'", page).group(1)
+    r = client.post("/login", data={"username": world["names"][key], "password": PASSWORD, "csrf_token": token, "next": "/"})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    # Signing in starts a new session with a new CSRF token, handed to the page's scripts in a cookie.
+    fresh = client.get_cookie("_csrf_token").value
+    assert fresh != token
+    return client, fresh
+
+
+# role → which of the test households it may open (7501 and 7502 are amphoes of 75; 58 is Mae Hong Son)
+EXPECTED_HOUSES = {
+    "national": {"7501": 200, "7502": 200, "7503": 200, "58": 200},
+    "province": {"7501": 200, "7502": 200, "7503": 200, "58": 403},
+    "district": {"7501": 200, "7502": 403, "7503": 403, "58": 403},
+    "team": {"7501": 403, "7502": 200, "7503": 403, "58": 403},
+    "bangkok": {"7501": 403, "7502": 403, "7503": 403, "58": 403},
+    "admin": {"7501": 403, "7502": 403, "7503": 403, "58": 403},
+}
+EXPECTED_LISTS = {  # role → {area: status}
+    "national": {"TH": 200, "75": 200, "58": 200},
+    "province": {"75": 200, "7501": 200, "58": 403, "5801": 403},
+    "district": {"75": 200, "7501": 200, "750101": 200, "7502": 403, "750201": 403, "58": 403},
+    "team": {"7502": 200, "750201": 200, "750202": 200, "750301": 403, "750101": 403, "58": 403},  # a tambon just outside
+    "bangkok": {"10": 200, "75": 403, "58": 403},
+    "admin": {"TH": 403, "75": 403},
+}
+
+
+@pytest.mark.parametrize("role", sorted(EXPECTED_HOUSES))
+def test_api_household_by_role(world, role):
+    client = world["app"].server.test_client()
+    headers = bearer(world, role)
+    for area, status in EXPECTED_HOUSES[role].items():
+        house = world["houses"][area]
+        r = client.get(f"/api/v1/households/{house}?year={YEAR}", headers=headers)
+        assert r.status_code == status, (role, area, r.get_json())
+        body = r.get_json()
+        if status == 200:
+            assert body["house_id"] == house and body["members"]
+            assert all(re.fullmatch(r"\d-\d{4}-xxxxx-xx-x", m["citizen_id"]) for m in body["members"])
+        else:
+            assert "outside" in body["error"] or "no access" in body["error"]
+            assert "members" not in body
+
+
+@pytest.mark.parametrize("role", sorted(EXPECTED_LISTS))
+def test_api_household_lists_by_role(world, role):
+    client = world["app"].server.test_client()
+    headers = bearer(world, role)
+    user = accounts.user_for_token(headers["Authorization"][7:], engine=world["engine"])
+    for area, status in EXPECTED_LISTS[role].items():
+        r = client.get(f"/api/v1/areas/{area}/households?year={YEAR}&page=1", headers=headers)
+        assert r.status_code == status, (role, area, r.get_json())
+        if status == 200:
+            body = r.get_json()
+            assert set(body) >= {"items", "total", "page"} and body["page"] == 1
+            for item in body["items"]:
+                assert {"house_id", "village_no", "members", "target_poor_members", "deprived_dimensions", "crisis"} <= set(item)
+                assert user.covers(item["tambon_code"]), (role, item["tambon_code"])  # never another area's row
+
+
+def test_a_district_sees_only_its_own_households_inside_a_wider_area(world):
+    client = world["app"].server.test_client()
+    body = client.get(f"/api/v1/areas/75/households?year={YEAR}", headers=bearer(world, "district")).get_json()
+    everyone = list_target_poor_households("7501", YEAR, user=NATIONAL, engine=world["engine"])
+    assert body["total"] == everyone["total"] > 0
+    assert {i["tambon_code"][:4] for i in body["items"]} == {"7501"}
+
+
+def test_signed_out_requests_for_named_data_are_refused(world):
+    client = world["app"].server.test_client()
+    house = world["houses"]["7501"]
+    assert client.get(f"/api/v1/households/{house}?year={YEAR}").status_code == 401
+    assert client.get(f"/api/v1/areas/75/households?year={YEAR}").status_code == 401
+    r = client.get(f"/household/{house}?year={YEAR}", headers={"Accept": "text/html"})
+    assert r.status_code == 302 and r.headers["Location"].startswith("/login?next=/household/")
+    assert client.get(f"/api/v1/areas/75?year={YEAR}").status_code == 200  # aggregates stay public
+
+
+def test_pages_refuse_outside_households(world):
+    client, _ = session_client(world, "district")
+    html = {"Accept": "text/html"}
+    assert client.get(f"/household/{world['houses']['7501']}?year={YEAR}", headers=html).status_code == 200
+    r = client.get(f"/household/{world['houses']['58']}?year={YEAR}", headers=html)
+    assert r.status_code == 403 and "outside your area" in r.get_data(as_text=True)
+    assert client.get(f"/area/58/households?year={YEAR}", headers=html).status_code == 403
+    assert client.get(f"/area/7501/households?year={YEAR}", headers=html).status_code == 200
+
+
+def _page_callback(client, path: str, search: str, csrf: str | None):
+    """The request Dash's renderer makes to render a page: built by hand, as an attacker would."""
+    deps = client.get("/_dash-dependencies").get_json()
+    cb = next(c for c in deps if any(i["id"] == "_pages_location" and i["property"] == "pathname" for i in c["inputs"]))
+    inputs = [{"id": i["id"], "property": i["property"], "value": path if i["property"] == "pathname" else search}
+              for i in cb["inputs"]]
+    payload = {"output": cb["output"], "outputs": [{"id": o.split(".")[0], "property": o.split(".")[1]}
+                                                   for o in cb["output"].strip(".").split("...")],
+               "inputs": inputs, "changedPropIds": ["_pages_location.pathname"], "state": []}
+    headers = {"X-CSRFToken": csrf} if csrf else {}
+    return client.post("/_dash-update-component", json=payload, headers=headers)
+
+
+def test_hand_made_callbacks_are_scoped(world):
+    client, csrf = session_client(world, "district")
+    ok = _page_callback(client, f"/household/{world['houses']['7501']}", f"?year={YEAR}", csrf)
+    assert ok.status_code == 200 and world["houses"]["7501"] in ok.get_data(as_text=True)
+    bad = _page_callback(client, f"/household/{world['houses']['58']}", f"?year={YEAR}", csrf)
+    assert bad.status_code == 403
+    assert "ศรีสุข" not in bad.get_data(as_text=True) and world["houses"]["58"] not in bad.get_data(as_text=True).replace(
+        f"household {world['houses']['58']} is outside", "")
+    assert _page_callback(client, "/area/58/households", f"?year={YEAR}", csrf).status_code == 403
+    anon = world["app"].server.test_client()
+    assert _page_callback(anon, f"/household/{world['houses']['7501']}", f"?year={YEAR}", None).status_code == 401
+
+
+def test_csrf_is_required_for_session_requests_but_not_bearer(world):
+    client, csrf = session_client(world, "district")
+    assert _page_callback(client, "/area/75", "", None).status_code == 403  # no X-CSRFToken header
+    assert _page_callback(client, "/area/75", "", "forged").status_code == 403
+    assert _page_callback(client, "/area/75", "", csrf).status_code == 200
+    assert client.post("/logout").status_code == 403  # the sign-out form without its token
+    assert client.post("/logout", data={"csrf_token": csrf}).status_code == 302
+    fresh = world["app"].server.test_client()
+    assert fresh.post("/login", data={"username": world["names"]["district"], "password": PASSWORD}).status_code == 403
+    headers = bearer(world, "district")  # bearer: no CSRF token needed
+    r = fresh.post(f"/api/v1/households/{world['houses']['7501']}/members/1/citizen-id?year={YEAR}", headers=headers)
+    assert r.status_code == 200
+
+
+def test_masking_and_reveal_one_record_at_a_time(world):
+    client = world["app"].server.test_client()
+    house = world["houses"]["7501"]
+    members = [p for p in world["survey"].persons if p["house_id"] == house]
+    full_ids = {p["citizen_id"] for p in members}
+    r = client.post(f"/api/v1/households/{house}/members/1/citizen-id?year={YEAR}", headers=bearer(world, "district"))
+    assert r.status_code == 200 and r.get_json()["citizen_id"] in full_ids
+    r = client.post(f"/api/v1/households/{house}/members/1/citizen-id?year={YEAR}", headers=bearer(world, "province"))
+    assert r.status_code == 403  # a province agency user sees IDs masked only
+    r = client.post(f"/api/v1/households/{world['houses']['58']}/members/1/citizen-id?year={YEAR}",
+                    headers=bearer(world, "district"))
+    assert r.status_code == 403
+
+
+def test_wrong_passwords_lock_the_account(world):
+    engine = world["engine"]
+    accounts.create_user(username=f"lock-{engine.dialect.name}", full_name="Lock Test", role="district", areas=["7502"],
+                         password=PASSWORD, engine=engine)
+    client = world["app"].server.test_client()
+    name = f"lock-{engine.dialect.name}"
+    for _ in range(accounts.MAX_FAILED_LOGINS):
+        r = client.post("/api/v1/auth/login", json={"username": name, "password": "wrong password!"})
+        assert r.status_code == 401 and r.get_json()["error"] == "wrong username or password"
+    r = client.post("/api/v1/auth/login", json={"username": name, "password": PASSWORD})
+    assert r.status_code == 429 and "locked" in r.get_json()["error"] and int(r.headers["Retry-After"]) > 60
+    with engine.connect() as conn:
+        actions = list(conn.execute(text("SELECT action FROM audit_event WHERE username = :u ORDER BY id"), {"u": name}).scalars())
+    assert actions.count("login_failed") == accounts.MAX_FAILED_LOGINS and "login_locked" in actions
+    unknown = client.post("/api/v1/auth/login", json={"username": "nobody-here", "password": "x"})
+    assert unknown.status_code == 401 and unknown.get_json()["error"] == "wrong username or password"
+
+
+def test_lookups_are_rate_limited_with_a_clear_message(world, monkeypatch):
+    monkeypatch.setitem(ratelimit.LIMITS, "lookup", (3, 60))
+    client = world["app"].server.test_client()
+    headers = bearer(world, "district")
+    codes = [client.get(f"/api/v1/households/{world['houses']['7501']}?year={YEAR}", headers=headers).status_code
+             for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    r = client.get(f"/api/v1/households/{world['houses']['7501']}?year={YEAR}", headers=headers)
+    assert "too many" in r.get_json()["error"] and r.headers["Retry-After"]
+
+
+def test_tokens_expire_and_are_revoked(world):
+    client = world["app"].server.test_client()
+    headers = bearer(world, "district")
+    url = f"/api/v1/households/{world['houses']['7501']}?year={YEAR}"
+    assert client.get(url, headers=headers).status_code == 200
+    assert client.post("/api/v1/auth/logout", headers=headers).status_code == 200
+    assert client.get(url, headers=headers).status_code == 401
+    headers = bearer(world, "district")
+    with world["engine"].begin() as conn:
+        conn.execute(text("UPDATE api_token SET expires_at = :t WHERE revoked_at IS NULL"),
+                     {"t": __import__("datetime").datetime(2020, 1, 1, tzinfo=__import__("datetime").UTC)})
+    assert client.get(url, headers=headers).status_code == 401
+
+
+def test_password_change_ends_other_sessions(world):
+    engine = world["engine"]
+    name = f"pw-{engine.dialect.name}"
+    accounts.create_user(username=name, full_name="Password Test", role="district", areas=["7503"], password=PASSWORD,
+                         engine=engine)
+    world["names"]["pw"] = name
+    other, _ = session_client(world, "pw")
+    client, csrf = session_client(world, "pw")
+    r = client.post("/account/password", data={"old": PASSWORD, "new": "another-secret-77", "again": "another-secret-77",
+                                                "csrf_token": csrf})
+    assert r.status_code == 200 and "alert-success" in r.get_data(as_text=True)
+    house = world["houses"]["7503"]
+    assert client.get(f"/api/v1/households/{house}?year={YEAR}").status_code == 200  # this session goes on
+    assert other.get(f"/api/v1/households/{house}?year={YEAR}").status_code == 401  # the other one is signed out
+    with pytest.raises(accounts.AccountError, match="at least 10"):
+        accounts.change_password(accounts.load_user(accounts.authenticate(name, "another-secret-77",
+                                                                          engine=engine).user.id, engine=engine),
+                                 "another-secret-77", "short", engine=engine)
+
+
+def test_views_and_reveals_are_audited_without_personal_data(world):
+    engine = world["engine"]
+    client = world["app"].server.test_client()
+    headers = bearer(world, "district")
+    house = world["houses"]["7501"]
+    client.get(f"/api/v1/areas/7501/households?year={YEAR}", headers=headers)
+    client.get(f"/api/v1/households/{house}?year={YEAR}", headers=headers)
+    client.post(f"/api/v1/households/{house}/members/1/citizen-id?year={YEAR}", headers=headers)
+    client.get(f"/api/v1/households/{world['houses']['58']}?year={YEAR}", headers=headers)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT action, object_id, detail FROM audit_event WHERE username = :u ORDER BY id"),
+                            {"u": world["names"]["district"]}).all()
+        everything = " ".join(str(tuple(r)) for r in conn.execute(text("SELECT * FROM audit_event")))
+    actions = [(a, o) for a, o, _ in rows]
+    assert ("view_household_list", "7501") in actions and ("view_household", house) in actions
+    assert ("reveal_citizen_id", f"{house}#1") in actions and ("access_denied", world["houses"]["58"]) in actions
+    ids = {p["citizen_id"] for p in world["survey"].persons}
+    assert not set(re.findall(r"\d{13}", everything)) & ids  # no full citizen ID anywhere in the trail
+    assert not any(p["last_name"] in everything for p in world["survey"].persons[:50])
+
+
+def test_audit_trail_is_append_only(world):
+    engine = world["engine"]
+    with pytest.raises(Exception, match="append-only"):
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE audit_event SET action = 'nothing'"))
+    with pytest.raises(Exception, match="append-only"):
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM audit_event"))
+
+
+def test_audit_page_is_for_administrators_and_exports(world):
+    client, _ = session_client(world, "admin")
+    r = client.get("/admin/audit?action=login_ok")
+    assert r.status_code == 200 and "audit-table" in r.get_data(as_text=True)
+    csv_ = client.get("/admin/audit?action=login_ok&format=csv")
+    assert csv_.status_code == 200 and csv_.mimetype == "text/csv" and "login_ok" in csv_.get_data(as_text=True)
+    district, _ = session_client(world, "district")
+    assert district.get("/admin/audit").status_code == 403
+    with world["engine"].connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM audit_event WHERE action = 'export' AND object_type = 'audit'")).scalar() >= 1
+
+
+def test_accounts_follow_the_committee_quotas(world):
+    engine = world["engine"]
+    s = engine.dialect.name
+    accounts.create_user(username=f"d2-{s}", full_name="Second officer", role="district", areas=["7501"], password=PASSWORD,
+                         engine=engine)
+    with pytest.raises(accounts.AccountError, match="quota"):
+        accounts.create_user(username=f"d3-{s}", full_name="Third", role="district", areas=["7501"], password=PASSWORD,
+                             engine=engine)
+    with pytest.raises(accounts.AccountError, match="one amphoe"):
+        accounts.create_user(username=f"t-{s}", full_name="Team", role="team", areas=["750101", "750201"], password=PASSWORD,
+                             engine=engine)
+    with pytest.raises(accounts.AccountError, match="one province"):
+        accounts.create_user(username=f"p-{s}", full_name="Province", role="province", areas=["10"], password=PASSWORD,
+                             engine=engine)
+    governor = accounts.load_user(accounts.authenticate(world["names"]["province"], PASSWORD, engine=engine).user.id,
+                                  engine=engine)
+    accounts.create_user(username=f"team75-{s}", full_name="Team 75", role="team", areas=["750301"], password=PASSWORD,
+                         manager=governor, engine=engine)
+    with pytest.raises(Forbidden):
+        accounts.create_user(username=f"team58-{s}", full_name="Team 58", role="team", areas=["580101"], password=PASSWORD,
+                             manager=governor, engine=engine)
+    assert all(all(a.startswith("75") for a in acc["areas"]) for acc in accounts.list_accounts(governor, engine=engine))
+
+
+def test_create_user_command_reads_the_password_from_stdin(world):
+    env = dict(os.environ, TPMAP_DATABASE_URL=world["engine"].url.render_as_string(hide_password=False))
+    name = f"cli-{world['engine'].dialect.name}"
+    out = subprocess.run([sys.executable, "-m", "flask", "--app", "app:server", "create-user", "--username", name,
+                          "--role", "district", "--area", "5801", "--full-name", "District Chief", "--password-stdin"],
+                         input=PASSWORD + "\n", cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert accounts.authenticate(name, PASSWORD, engine=world["engine"]).user.areas == ("5801",)
+    bad = subprocess.run([sys.executable, "-m", "flask", "--app", "app:server", "create-user", "--username", name + "x",
+                          "--role", "team", "--area", "58", "--full-name", "X", "--password-stdin"],
+                         input=PASSWORD + "\n", cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 1 and "tambons" in bad.stderr
+
+
+def test_no_citizen_id_or_name_reaches_the_application_log(world, caplog):
+    caplog.set_level("DEBUG")
+    client = world["app"].server.test_client()
+    headers = bearer(world, "district")
+    house = world["houses"]["7501"]
+    client.get(f"/api/v1/households/{house}?year={YEAR}", headers=headers)
+    client.post(f"/api/v1/households/{house}/members/1/citizen-id?year={YEAR}", headers=headers)
+    logged = caplog.text + json.dumps([r.getMessage() for r in caplog.records], ensure_ascii=False)
+    members = [p for p in world["survey"].persons if p["house_id"] == house]
+    assert not any(p["citizen_id"] in logged or p["last_name"] in logged for p in members)
