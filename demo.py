@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 import config
+from data_access.accounts import create_user
 from data_access.areas import import_boundary_set
 from data_access.db import get_engine
 from data_access.published import import_published
@@ -19,7 +20,17 @@ from data_access.schema import upgrade
 from data_access.survey_import import SurveyImport
 from geo.boundaries import read_boundaries
 
-MARKER = "demo-built-v1"
+MARKER = "demo-built-v2"
+# Demo accounts, for the embedded demo on 127.0.0.1 only (a real deployment creates its own with create-user).
+DEMO_PASSWORD = "tpmap-demo-2564"
+DEMO_ACCOUNTS = [  # username, full name, role, areas, area administrator
+    ("admin", "ผู้ดูแลระบบ (สาธิต)", "admin", ["TH"], False),
+    ("national", "ศจพ. ส่วนกลาง (สาธิต)", "national", ["TH"], False),
+    ("ss.governor", "ผู้ว่าราชการจังหวัดสมุทรสงคราม (สาธิต)", "province", ["75"], True),
+    ("ss.district", "นายอำเภอเมืองสมุทรสงคราม (สาธิต)", "district", ["7501"], False),
+    ("ss.team", "ทีมปฏิบัติการตำบลบางขันแตก (สาธิต)", "team", ["750102"], False),
+    ("mhs.district", "นายอำเภอเมืองแม่ฮ่องสอน (สาธิต)", "district", ["5801"], False),
+]
 YEAR = 2561
 # Samut Songkhram (the source deck's pilot), Mae Hong Son (highest poverty rate), Chiang Mai
 # (the most target poor of any province).
@@ -47,6 +58,8 @@ def build(db_file: Path) -> float:
             ("synthetic households", lambda: generate(YEAR, Path(tmp), config.DOMAIN_DIR, config.GEO_DIR,
                                                       DEMO_PROVINCES)),
             ("household import", lambda: SurveyImport(YEAR, Path(tmp), engine).run()),
+            ("demo accounts", lambda: [create_user(username=u, full_name=n, role=r, areas=a, password=DEMO_PASSWORD,
+                                                   is_area_admin=adm, engine=engine) for u, n, r, a, adm in DEMO_ACCOUNTS]),
         ]
         with click.progressbar(steps, label="Building the demo database (once)",
                                item_show_func=lambda s: s[0] if s else "") as bar:
@@ -64,6 +77,9 @@ def ensure_built(rebuild: bool = False) -> None:
     if _marker_path().exists() and not rebuild:
         upgrade(get_engine())
         return
+    for old in config.INSTANCE_DIR.glob("demo-built-*"):
+        old.unlink()
     seconds = build(config.INSTANCE_DIR / "tpmap.sqlite")
     _marker_path().write_text(f"built in {seconds:.0f} s\n")
     click.echo(f"Demo database ready in {seconds:.0f} s.")
+    click.echo(f"Demo accounts (password {DEMO_PASSWORD}): " + ", ".join(a[0] for a in DEMO_ACCOUNTS))

@@ -374,3 +374,30 @@ def test_no_citizen_id_or_name_reaches_the_application_log(world, caplog):
     logged = caplog.text + json.dumps([r.getMessage() for r in caplog.records], ensure_ascii=False)
     members = [p for p in world["survey"].persons if p["house_id"] == house]
     assert not any(p["citizen_id"] in logged or p["last_name"] in logged for p in members)
+
+
+def test_a_hand_edited_reveal_callback_is_refused(world):
+    """The reveal button's callback takes the house id from the page: an attacker edits it to another province's."""
+    client, csrf = session_client(world, "district")
+    deps = client.get("/_dash-dependencies").get_json()
+    cb = next(c for c in deps if "revealed" in c["output"])
+    member = {"type": "reveal", "member": 1}
+    payload = {"output": cb["output"], "outputs": {"id": {"type": "revealed", "member": 1}, "property": "children"},
+               "inputs": [{"id": member, "property": "n_clicks", "value": 1}],
+               "state": [{"id": "reveal-house", "property": "data", "value": {"house_id": world["houses"]["58"], "year": YEAR}}],
+               "changedPropIds": [json.dumps(member, separators=(",", ":"), sort_keys=True) + ".n_clicks"]}
+    r = client.post("/_dash-update-component", json=payload, headers={"X-CSRFToken": csrf})
+    assert r.status_code == 403
+    payload["state"][0]["value"]["house_id"] = world["houses"]["7501"]
+    ok = client.post("/_dash-update-component", json=payload, headers={"X-CSRFToken": csrf})
+    assert ok.status_code == 200 and re.search(r"\d{13}", ok.get_data(as_text=True))
+
+
+def test_names_can_be_masked_for_roles_that_do_not_work_by_name(world, monkeypatch):
+    client = world["app"].server.test_client()
+    house = world["houses"]["7501"]
+    monkeypatch.setenv("TPMAP_MASK_NAMES", "1")
+    province = client.get(f"/api/v1/households/{house}?year={YEAR}", headers=bearer(world, "province")).get_json()
+    district = client.get(f"/api/v1/households/{house}?year={YEAR}", headers=bearer(world, "district")).get_json()
+    assert all(re.fullmatch(r".\.", m["last_name"]) for m in province["members"])
+    assert not any(re.fullmatch(r".\.", m["last_name"]) for m in district["members"])
