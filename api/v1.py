@@ -14,6 +14,7 @@ from flask import Blueprint, jsonify, request
 from auth.web import current_user
 from data_access import accounts, figures, ratelimit
 from data_access import households as households_da
+from data_access import logbook as logbook_da
 from mpi.rules import ALL_DIMENSIONS_MASK, DIMENSIONS, dimensions_mask
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
@@ -146,3 +147,157 @@ def reveal(house_id: str, member: int):
     except LookupError as e:
         raise figures.NotFound(str(e)) from None
     return jsonify({"house_id": house_id, "member": member, "citizen_id": full})
+
+
+# --- The Logbook, for the field app (pinned) ------------------------------------------------------
+
+@bp.errorhandler(logbook_da.LogbookError)
+def _logbook_bad(e):
+    return _error(400, str(e))
+
+
+@bp.errorhandler(logbook_da.Conflict)
+def _logbook_conflict(e):
+    return _error(409, str(e))
+
+
+@bp.errorhandler(logbook_da.NotFound)
+def _logbook_missing(e):
+    return _error(404, str(e))
+
+
+def _body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest("send a JSON object")
+    return body
+
+
+def _version(body: dict) -> int | None:
+    """The Logbook version the client read (JSON "version" or an If-Match header); stale → 409."""
+    raw = body.get("version", request.headers.get("If-Match"))
+    if raw in (None, ""):
+        return None
+    try:
+        return int(str(raw).strip('"'))
+    except ValueError:
+        raise BadRequest("version must be a whole number") from None
+
+
+def _created(result: dict):
+    return jsonify(result), 201
+
+
+def _fields(body: dict, allowed: tuple[str, ...]) -> dict:
+    unknown = set(body) - set(allowed) - {"version", "year"}
+    if unknown:
+        raise BadRequest(f"unknown field(s): {', '.join(sorted(unknown))}")
+    return {k: body[k] for k in allowed if k in body}
+
+
+@bp.route("/households/<house_id>/visits", methods=["GET", "POST"])
+def visits(house_id: str):
+    if request.method == "GET":
+        return jsonify({"items": logbook_da.records(current_user(), house_id, _year(), "visits")})
+    body = _body()
+    f = _fields(body, ("visited_on", "outcome", "note", "visitor", "latitude", "longitude"))
+    return _created(logbook_da.add_visit(current_user(), house_id, _year(), version=_version(body), **f))
+
+
+@bp.route("/households/<house_id>/needs", methods=["GET", "POST"])
+def needs(house_id: str):
+    if request.method == "GET":
+        return jsonify({"items": logbook_da.records(current_user(), house_id, _year(), "needs")})
+    body = _body()
+    f = _fields(body, ("dimension", "description", "status", "member"))
+    return _created(logbook_da.add_need(current_user(), house_id, _year(), version=_version(body), **f))
+
+
+@bp.patch("/households/<house_id>/needs/<int:need_id>")
+def need_status(house_id: str, need_id: int):
+    body = _body()
+    return jsonify(logbook_da.update_need(current_user(), house_id, _year(), need_id, status=body.get("status"),
+                                          version=_version(body)))
+
+
+@bp.route("/households/<house_id>/assistance", methods=["GET", "POST"])
+def assistance(house_id: str):
+    if request.method == "GET":
+        return jsonify({"items": logbook_da.records(current_user(), house_id, _year(), "assistance")})
+    body = _body()
+    f = _fields(body, ("given_on", "dimension", "kind", "agency", "amount_baht", "need_id", "visit_id", "note"))
+    return _created(logbook_da.add_assistance(current_user(), house_id, _year(), version=_version(body), **f))
+
+
+@bp.put("/households/<house_id>/status")
+def status(house_id: str):
+    body = _body()
+    f = _fields(body, ("status", "reason"))
+    return jsonify(logbook_da.set_status(current_user(), house_id, _year(), status=f.get("status"), reason=f.get("reason"),
+                                         version=_version(body)))
+
+
+@bp.get("/households/<house_id>/logbook")
+def household_logbook(house_id: str):
+    return jsonify(logbook_da.logbook(current_user(), house_id, _year()))
+
+
+@bp.post("/member-requests")
+def member_requests():
+    body = _body()
+    f = _fields(body, ("house_id", "tambon_code", "village_no", *logbook_da.PERSON_FIELDS))
+    year = int(body.get("year", request.args.get("year", 2561)))
+    return _created(logbook_da.request_member(current_user(), year, **f))
+
+
+@bp.post("/member-requests/<int:request_id>/<decision>")
+def decide(request_id: int, decision: str):
+    if decision not in ("approve", "reject"):
+        raise figures.NotFound("use /approve or /reject")
+    body = request.get_json(silent=True) or {}
+    return jsonify(logbook_da.decide_request(current_user(), request_id, approve=decision == "approve",
+                                             reason=body.get("reason")))
+
+
+@bp.get("/areas/<code>/member-requests")
+def area_member_requests(code: str):
+    return jsonify({"items": logbook_da.list_requests(current_user(), _code(code), status=request.args.get("status"))})
+
+
+@bp.get("/areas/<code>/progress")
+def area_progress(code: str):
+    """Logbook progress: aggregates, public like the other figures."""
+    return jsonify({"code": _code(code), "year": _year(), **logbook_da.progress(code, _year())})
+
+
+@bp.post("/mentor-teams")
+def mentor_teams():
+    body = _body()
+    tid = logbook_da.create_mentor_team(current_user(), name=body.get("name"), area_code=body.get("area_code", ""),
+                                        capacity=int(body.get("capacity", logbook_da.TEAM_CAPACITY)))
+    return _created({"id": tid})
+
+
+@bp.post("/mentor-teams/<int:team_id>/mentors")
+def mentor_members(team_id: int):
+    body = _body()
+    return _created({"id": logbook_da.add_mentor(current_user(), team_id, name=body.get("name"), kind=body.get("kind"),
+                                                 dimension=body.get("dimension"))})
+
+
+@bp.post("/mentor-teams/<int:team_id>/households")
+def mentor_households(team_id: int):
+    body = _body()
+    logbook_da.assign_household(current_user(), team_id, body.get("house_id", ""), int(body.get("year", 2561)))
+    return _created({"team_id": team_id, "house_id": body.get("house_id")})
+
+
+@bp.get("/areas/<code>/mentor-teams")
+def area_mentor_teams(code: str):
+    return jsonify({"items": logbook_da.workload(current_user(), _code(code))})
+
+
+@bp.post("/mentors/<int:mentor_id>/hand-back")
+def mentor_hand_back(mentor_id: int):
+    logbook_da.hand_back(current_user(), mentor_id)
+    return jsonify({"id": mentor_id, "handed_back": True})

@@ -238,3 +238,153 @@ audit_event = Table(
 )
 Index("ix_audit_at", audit_event.c.at)
 Index("ix_audit_user", audit_event.c.username, audit_event.c.at)
+
+# --- The Logbook (แฟ้มบ้านพัฒนาคนไทย) -------------------------------------------------------------
+# Kept apart from the survey: nothing here changes a survey row or a survey rollup.
+logbook_state = Table(  # one row per household that has Logbook records: its version and current status
+    "logbook_state",
+    metadata,
+    Column("household_id", Integer, ForeignKey("household.id", ondelete="CASCADE"), primary_key=True),
+    Column("version", Integer, nullable=False, default=0, comment="bumped by every Logbook write: optimistic locking"),
+    Column("status", String(20), comment="survival | sufficiency | sustainability"),
+    Column("flagged", Boolean, nullable=False, default=False, comment="an inclusion error was recorded"),
+    Column("updated_at", DateTime(timezone=True)),
+    Column("updated_by", String(64)),
+)
+
+visit = Table(
+    "visit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("household_id", Integer, ForeignKey("household.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("visited_on", Date, nullable=False),
+    Column("visitor", Text, comment="who knocked on the door"),
+    Column("outcome", String(20), nullable=False, comment="verified | not_found | inclusion_error"),
+    Column("note", Text),
+    Column("latitude", Float),
+    Column("longitude", Float),
+    Column("gps_inside_tambon", Boolean),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(64), nullable=False),
+)
+
+need = Table(
+    "need",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("household_id", Integer, ForeignKey("household.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("member", SmallInteger, comment="member number on the household page; null = the whole household"),
+    Column("dimension", String(12), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("status", String(12), nullable=False, comment="open | in_progress | resolved"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("updated_at", DateTime(timezone=True)),
+    Column("updated_by", String(64)),
+)
+
+assistance_kind = Table(
+    "assistance_kind",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("name_th", Text, nullable=False),
+    Column("name_en", Text, nullable=False),
+    Column("monetary", Boolean, nullable=False, default=False, comment="money or goods: an amount in baht is expected"),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+assistance = Table(
+    "assistance",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("household_id", Integer, ForeignKey("household.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("given_on", Date, nullable=False),
+    Column("dimension", String(12), nullable=False),
+    Column("kind", String(32), ForeignKey("assistance_kind.code"), nullable=False),
+    Column("agency", Text, nullable=False),
+    Column("amount_baht", Float),
+    Column("need_id", Integer, ForeignKey("need.id")),
+    Column("visit_id", Integer, ForeignKey("visit.id")),
+    Column("note", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(64), nullable=False),
+)
+
+status_change = Table(
+    "status_change",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("household_id", Integer, ForeignKey("household.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("status", String(20), nullable=False),
+    Column("previous", String(20)),
+    Column("reason", Text, nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+    Column("changed_by", String(64), nullable=False),
+)
+
+member_request = Table(  # exclusion errors: a person or household the survey missed, pending the district chief
+    "member_request",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("year", Integer, nullable=False),
+    Column("household_id", Integer, ForeignKey("household.id"), comment="an existing household, or null for a new one"),
+    Column("tambon_code", String(8), ForeignKey("area.code"), nullable=False),
+    Column("village_no", SmallInteger, nullable=False),
+    Column("citizen_id", String(13), nullable=False),
+    Column("first_name", Text, nullable=False),
+    Column("last_name", Text, nullable=False),
+    Column("sex", String(1), nullable=False),
+    Column("birth_date", Date, nullable=False),
+    Column("welfare_card", Boolean, nullable=False),
+    Column("disabled", Boolean, nullable=False),
+    Column("status", String(10), nullable=False, comment="pending | approved | rejected"),
+    Column("reason", Text),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("requested_by", String(64), nullable=False),
+    Column("decided_at", DateTime(timezone=True)),
+    Column("decided_by", String(64)),
+)
+Index("ix_member_request_tambon", member_request.c.tambon_code, member_request.c.status)
+
+mentor_team = Table(
+    "mentor_team",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", Text, nullable=False),
+    Column("area_code", String(8), ForeignKey("area.code"), nullable=False, comment="the amphoe or tambon it works in"),
+    Column("capacity", SmallInteger, nullable=False, default=5, comment="households; 5 unless the province raises it"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(64), nullable=False),
+)
+
+mentor = Table(
+    "mentor",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("team_id", Integer, ForeignKey("mentor_team.id", ondelete="CASCADE"), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("kind", String(20), nullable=False, comment="official | student | community_leader | volunteer"),
+    Column("dimension", String(12), comment="the MPI dimension this mentor covers"),
+    Column("handed_back_at", DateTime(timezone=True), comment="overloaded official: work handed back to the governor's office"),
+)
+
+mentor_assignment = Table(
+    "mentor_assignment",
+    metadata,
+    Column("team_id", Integer, ForeignKey("mentor_team.id", ondelete="CASCADE"), primary_key=True),
+    Column("household_id", Integer, ForeignKey("household.id", ondelete="CASCADE"), primary_key=True),
+    Column("assigned_at", DateTime(timezone=True), nullable=False),
+    Column("assigned_by", String(64), nullable=False),
+)
+
+# Logbook progress per tambon, refreshed in the same transaction as every Logbook write; higher
+# levels are sums of these rows. metric: visited, helped, flagged, flagged_tp, added, status:<s>,
+# open_needs:<dimension>, baht:<agency>.
+logbook_rollup = Table(
+    "logbook_rollup",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("tambon_code", String(8), primary_key=True),
+    Column("metric", String(80), primary_key=True),
+    Column("value", Float, nullable=False),
+)

@@ -46,6 +46,11 @@ CHUNK_ROWS = 500_000
 LAT_RANGE = (5.0, 21.0)
 LON_RANGE = (97.0, 106.0)
 MAX_HOUSE_ID = 32
+# Households that Logbook records point at: a re-import must keep them (and their ids).
+LOGBOOK_HOUSEHOLDS = ("SELECT household_id FROM logbook_state UNION SELECT household_id FROM visit "
+                      "UNION SELECT household_id FROM need UNION SELECT household_id FROM assistance "
+                      "UNION SELECT household_id FROM status_change UNION SELECT household_id FROM mentor_assignment "
+                      "UNION SELECT household_id FROM member_request WHERE household_id IS NOT NULL")
 
 
 @dataclass(frozen=True)
@@ -239,6 +244,7 @@ class SurveyImport:
             house_ids = self._validate_households(tambons, problems)
             self._validate_persons(house_ids, problems)
             self._validate_failures(house_ids, indicator_codes, problems)
+            self._validate_logbook_kept(house_ids, problems)
         except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as e:
             problems.add(getattr(e, "_tpmap_file", "(csv)"), None, f"cannot be read as CSV: {e}")
         if problems.total:
@@ -330,6 +336,15 @@ class SurveyImport:
             problems.add("households.csv", None, f"household {hid!r} has no persons in persons.csv")
         problems.total += max(len(empty) - MAX_REPORTED, 0)
 
+    def _validate_logbook_kept(self, house_ids: pd.Index, problems: _Collector) -> None:
+        """A re-import keeps the year's Logbook work: every household with Logbook records must still be there."""
+        with self.engine.connect() as conn:
+            kept = set(conn.execute(text(f"SELECT h.house_id FROM household h WHERE h.year = :y AND h.id IN ({LOGBOOK_HOUSEHOLDS})"),
+                                    {"y": self.year}).scalars())
+        for hid in sorted(kept - set(house_ids))[:MAX_REPORTED]:
+            problems.add("households.csv", None, f"household {hid!r} has Logbook records (visits, needs, help) for "
+                                                 f"{self.year} but is missing from the new file; it cannot be dropped")
+
     def _validate_failures(self, house_ids: pd.Index, codes: set[str], problems: _Collector) -> None:
         f = "failures.csv"
         keys, rows = [], []
@@ -363,7 +378,6 @@ class SurveyImport:
         with self.engine.begin() as conn:
             sync_indicators(conn, self.year)
             upsert_survey_year(conn, self.year, catalogue.indicator_set_for_year(self.year))
-            _delete_year(conn, self.year)
             _create_staging(conn)
             for name, table in (("households.csv", "stage_household"), ("persons.csv", "stage_person"),
                                 ("failures.csv", "stage_failure")):
@@ -410,13 +424,6 @@ def upsert_survey_year(conn: Connection, year: int, indicator_set: str) -> None:
         conn.execute(text("INSERT INTO survey_year (year, indicator_set) VALUES (:y, :s)"), {"y": year, "s": indicator_set})
 
 
-def _delete_year(conn: Connection, year: int) -> None:
-    conn.execute(text("DELETE FROM household_failure WHERE household_id IN (SELECT id FROM household WHERE year = :y)"),
-                 {"y": year})
-    conn.execute(text("DELETE FROM person WHERE year = :y"), {"y": year})
-    conn.execute(text("DELETE FROM household WHERE year = :y"), {"y": year})
-
-
 def _create_staging(conn: Connection) -> None:
     temp = "TEMPORARY" if conn.dialect.name == "postgresql" else "TEMP"
     for ddl in (
@@ -439,17 +446,37 @@ def _move_from_staging(conn: Connection, year: int) -> None:
         conn.execute(text("SET LOCAL work_mem = '512MB'"))
         for t in ("stage_household", "stage_person", "stage_failure"):
             conn.execute(text(f"ANALYZE {t}"))
+    # Each household's pattern and member counts, derived in SQL from the staged rows.
+    temp = "TEMPORARY" if pg else "TEMP"
+    conn.execute(text(f"CREATE {temp} TABLE stage_household_derived AS "
+                      "SELECT s.house_id, s.tambon_code, s.village_no, s.latitude, s.longitude, "
+                      "COALESCE(fp.pattern, 0) AS pattern, COALESCE(pp.n, 0) AS n_persons, COALESCE(pp.w, 0) AS n_welfare "
+                      "FROM stage_household s "
+                      "LEFT JOIN (SELECT f.house_id, SUM(DISTINCT i.dimension_bit) AS pattern "
+                      "           FROM stage_failure f JOIN indicator i ON i.year = :y AND i.code = f.indicator "
+                      "           GROUP BY f.house_id) fp ON fp.house_id = s.house_id "
+                      "LEFT JOIN (SELECT house_id, COUNT(*) AS n, SUM(welfare_card) AS w FROM stage_person GROUP BY house_id) pp "
+                      "ON pp.house_id = s.house_id"), {"y": year})
+    # Replace the year. Households that stay keep their row (and id), so Logbook records stay attached;
+    # validation has refused any import that would drop a household with Logbook records.
+    conn.execute(text("DELETE FROM household_failure WHERE household_id IN (SELECT id FROM household WHERE year = :y)"),
+                 {"y": year})
+    conn.execute(text("DELETE FROM person WHERE year = :y"), {"y": year})
+    existing = conn.execute(text("SELECT COUNT(*) FROM household WHERE year = :y"), {"y": year}).scalar()
+    if existing:
+        conn.execute(text("DELETE FROM household WHERE year = :y AND house_id NOT IN (SELECT house_id FROM stage_household)"),
+                     {"y": year})
+        conn.execute(text("""
+            UPDATE household SET tambon_code = d.tambon_code, village_no = d.village_no, latitude = d.latitude,
+                   longitude = d.longitude, pattern = d.pattern, n_persons = d.n_persons, n_welfare = d.n_welfare
+            FROM stage_household_derived d WHERE household.year = :y AND household.house_id = d.house_id
+        """), {"y": year})
     conn.execute(text("""
         INSERT INTO household (year, house_id, tambon_code, village_no, latitude, longitude, pattern, n_persons, n_welfare)
-        SELECT :y, s.house_id, s.tambon_code, s.village_no, s.latitude, s.longitude,
-               COALESCE(fp.pattern, 0), COALESCE(pp.n, 0), COALESCE(pp.w, 0)
-        FROM stage_household s
-        LEFT JOIN (SELECT f.house_id, SUM(DISTINCT i.dimension_bit) AS pattern
-                   FROM stage_failure f JOIN indicator i ON i.year = :y AND i.code = f.indicator
-                   GROUP BY f.house_id) fp ON fp.house_id = s.house_id
-        LEFT JOIN (SELECT house_id, COUNT(*) AS n, SUM(welfare_card) AS w
-                   FROM stage_person GROUP BY house_id) pp ON pp.house_id = s.house_id
-    """), {"y": year})
+        SELECT :y, d.house_id, d.tambon_code, d.village_no, d.latitude, d.longitude, d.pattern, d.n_persons, d.n_welfare
+        FROM stage_household_derived d
+    """ + (" WHERE NOT EXISTS (SELECT 1 FROM household h WHERE h.year = :y AND h.house_id = d.house_id)" if existing else "")),
+        {"y": year})
     true_ = "= 1"
     conn.execute(text(f"""
         INSERT INTO person (year, household_id, citizen_id, first_name, last_name, sex, birth_date, welfare_card, disabled)
@@ -462,5 +489,7 @@ def _move_from_staging(conn: Connection, year: int) -> None:
         SELECT h.id, f.indicator FROM stage_failure f JOIN household h ON h.year = :y AND h.house_id = f.house_id
     """), {"y": year})
     if not pg:
-        for t in ("stage_household", "stage_person", "stage_failure"):
+        for t in ("stage_household", "stage_person", "stage_failure", "stage_household_derived"):
             conn.execute(text(f"DROP TABLE {t}"))
+    else:
+        conn.execute(text("DROP TABLE stage_household_derived"))

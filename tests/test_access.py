@@ -13,46 +13,18 @@ import pytest
 from sqlalchemy import text
 
 from data_access import accounts, ratelimit
-from data_access.access import CurrentUser, Forbidden
+from data_access.access import Forbidden
 from data_access.households import list_target_poor_households
-from data_access.survey_import import SurveyImport
-from tests.utils.survey_factory import make_survey
+from tests.utils.world import NATIONAL, PASSWORD, bearer, make_world, session_client
 
 YEAR = 2562
-PASSWORD = "kept-secret-42"
-NATIONAL = CurrentUser(0, "test-national", "t", "national", ("TH",))
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
 def world(engine, tmp_path_factory):
-    """A survey in Samut Songkhram (75) and Mae Hong Son (58), one account per role, and a client on this database."""
     saved = os.environ.get("TPMAP_DATABASE_URL")
-    os.environ["TPMAP_DATABASE_URL"] = engine.url.render_as_string(hide_password=False)
-    survey = make_survey(n_households=240, seed=31)
-    SurveyImport(YEAR, survey.write(tmp_path_factory.mktemp("access")), engine).run()
-    suffix = engine.dialect.name[:2]
-    users = {
-        "national": ("national", ["TH"]),
-        "province": ("province", ["75"]),
-        "district": ("district", ["7501"]),
-        "team": ("team", ["750201", "750202"]),
-        "bangkok": ("bangkok", ["10"]),
-        "admin": ("admin", ["TH"]),
-    }
-    names = {}
-    for key, (role, areas) in users.items():
-        username = f"{key}-{suffix}"
-        accounts.create_user(username=username, full_name=f"Test {key}", role=role, areas=areas, password=PASSWORD,
-                             is_area_admin=key == "province", engine=engine)
-        names[key] = username
-    houses = {}
-    for code in ("7501", "7502", "7503", "58"):
-        houses[code] = list_target_poor_households(code, YEAR, user=NATIONAL, engine=engine)["items"][0]["house_id"]
-    from app import create_app
-
-    app = create_app()
-    yield {"engine": engine, "names": names, "houses": houses, "app": app, "survey": survey}
+    yield make_world(engine, tmp_path_factory.mktemp("access"), YEAR, "acc")
     if saved is None:
         os.environ.pop("TPMAP_DATABASE_URL", None)
     else:
@@ -64,26 +36,6 @@ def _fresh_limits():
     ratelimit.reset()
     yield
     ratelimit.reset()
-
-
-def bearer(world, key: str) -> dict:
-    client = world["app"].server.test_client()
-    r = client.post("/api/v1/auth/login", json={"username": world["names"][key], "password": PASSWORD})
-    assert r.status_code == 200, r.get_json()
-    return {"Authorization": "Bearer " + r.get_json()["token"]}
-
-
-def session_client(world, key: str):
-    """A browser-like client signed in through the HTML form (with its CSRF token)."""
-    client = world["app"].server.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r"name='csrf_token' value='([^']+)'", page).group(1)
-    r = client.post("/login", data={"username": world["names"][key], "password": PASSWORD, "csrf_token": token, "next": "/"})
-    assert r.status_code == 302, r.get_data(as_text=True)
-    # Signing in starts a new session with a new CSRF token, handed to the page's scripts in a cookie.
-    fresh = client.get_cookie("_csrf_token").value
-    assert fresh != token
-    return client, fresh
 
 
 # role → which of the test households it may open (7501 and 7502 are amphoes of 75; 58 is Mae Hong Son)

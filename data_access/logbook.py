@@ -1,0 +1,604 @@
+"""The Logbook (แฟ้มบ้านพัฒนาคนไทย): visits, needs, assistance, status, missed people, mentor teams.
+
+Every function takes the signed-in user and goes through the household rule of
+data_access.access (outside the user's area → Forbidden). Every write is one transaction: the
+record, the household's Logbook version (optimistic locking: a write that names the version it
+read fails with Conflict if someone else wrote first), the tambon's progress rollup, and the
+audit row. Nothing here changes a survey row: Logbook figures stay apart from survey figures.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Connection, Engine, text
+
+from data_access import audit, ratelimit
+from data_access.access import CurrentUser, Forbidden, require_user
+from data_access.areas import point_in_tambon
+from data_access.db import get_engine
+from data_access.survey_import import mask_citizen_id
+from mpi.rules import DIMENSIONS, citizen_id_problem
+
+OUTCOMES = ("verified", "not_found", "inclusion_error")
+NEED_STATUSES = ("open", "in_progress", "resolved")
+LADDER = ("survival", "sufficiency", "sustainability")
+MENTOR_KINDS = ("official", "student", "community_leader", "volunteer")
+WRITE_ROLES = frozenset({"team", "district", "bangkok_district", "province", "bangkok"})
+APPROVER_ROLES = frozenset({"district", "bangkok_district"})
+TEAM_CAPACITY = 5
+OFFICIAL_OVERLOAD = 2  # teams an official mentor serves before the work goes back to the governor's office
+
+
+class LogbookError(ValueError):
+    """Bad input: the reason says what to fix (400)."""
+
+
+class Conflict(RuntimeError):
+    """Someone else changed the household since it was read (409)."""
+
+
+class NotFound(LookupError):
+    """No such household, record or request (404)."""
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _date(value, field: str, earliest: dt.date = dt.date(2000, 1, 1)) -> dt.date:
+    try:
+        day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise LogbookError(f"{field} must be a date YYYY-MM-DD (Christian era), got {value!r}") from None
+    if day > dt.date.today():
+        raise LogbookError(f"{field} {day} is in the future (a Buddhist-era year? use e.g. 2021, not 2564)")
+    if day < earliest:
+        raise LogbookError(f"{field} {day} is before {earliest}")
+    return day
+
+
+def _choice(value, allowed, field: str) -> str:
+    if value not in allowed:
+        raise LogbookError(f"{field} must be one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
+def _text(value, field: str, required: bool = True, limit: int = 2000) -> str | None:
+    if value is None or str(value).strip() == "":
+        if required:
+            raise LogbookError(f"{field} is required")
+        return None
+    value = str(value).strip()
+    if len(value) > limit:
+        raise LogbookError(f"{field} is longer than {limit} characters")
+    return value
+
+
+def _household(conn: Connection, user: CurrentUser | None, house_id: str, year: int, *, write: bool):
+    """The household row if the user covers it; NotFound / Forbidden otherwise."""
+    user = require_user(user)
+    ratelimit.hit("lookup", user.username, "too many household look-ups in a minute; wait a moment and try again")
+    row = conn.execute(text("SELECT id, house_id, tambon_code, village_no, pattern, n_welfare FROM household "
+                            "WHERE year = :y AND house_id = :h"), {"y": year, "h": house_id}).mappings().first()
+    if row is None:
+        raise NotFound(f"no household {house_id} in {year}")
+    if not user.covers(row["tambon_code"]):
+        audit.record("access_denied", user=user, object_type="household", object_id=house_id, area_code=row["tambon_code"],
+                     engine=conn.engine)
+        raise Forbidden(f"household {house_id} is outside your area")
+    if write and user.role not in WRITE_ROLES:
+        raise Forbidden(f"the role {user.role!r} reads the Logbook but does not write to it")
+    return row
+
+
+def _state(conn: Connection, household_id: int) -> dict:
+    row = conn.execute(text("SELECT version, status, flagged, updated_at, updated_by FROM logbook_state "
+                            "WHERE household_id = :h"), {"h": household_id}).mappings().first()
+    return dict(row) if row else {"version": 0, "status": None, "flagged": False, "updated_at": None, "updated_by": None}
+
+
+def _bump(conn: Connection, household_id: int, user: CurrentUser, expected: int | None, **changes) -> int:
+    """Advance the household's Logbook version; with `expected`, refuse if someone wrote in between."""
+    state = _state(conn, household_id)
+    if expected is not None and int(expected) != state["version"]:
+        raise Conflict(f"this household was changed by {state['updated_by']} at {str(state['updated_at'])[:19]} "
+                       f"(version {state['version']}, you had {expected}): reload it and try again")
+    new = {"version": state["version"] + 1, "status": changes.get("status", state["status"]),
+           "flagged": changes.get("flagged", state["flagged"]), "t": _now(), "by": user.username, "h": household_id,
+           "old": state["version"]}
+    if state["updated_at"] is None and state["version"] == 0 and not conn.execute(
+            text("SELECT 1 FROM logbook_state WHERE household_id = :h"), {"h": household_id}).first():
+        conn.execute(text("INSERT INTO logbook_state (household_id, version, status, flagged, updated_at, updated_by) "
+                          "VALUES (:h, :version, :status, :flagged, :t, :by)"), new)
+    else:
+        done = conn.execute(text("UPDATE logbook_state SET version = :version, status = :status, flagged = :flagged, "
+                                 "updated_at = :t, updated_by = :by WHERE household_id = :h AND version = :old"), new)
+        if done.rowcount != 1:  # lost a race between our read and our write
+            raise Conflict("this household was changed at the same moment by someone else: reload it and try again")
+    return new["version"]
+
+
+def refresh_tambon(conn: Connection, year: int, tambon_code: str) -> None:
+    """Recompute one tambon's Logbook progress rows (a few hundred Logbook rows at most)."""
+    conn.execute(text("DELETE FROM logbook_rollup WHERE year = :y AND tambon_code = :t"), {"y": year, "t": tambon_code})
+    p = {"y": year, "t": tambon_code}
+    hh = "SELECT id FROM household WHERE year = :y AND tambon_code = :t"
+    rows: list[tuple[str, float]] = []
+    rows.append(("visited", conn.execute(text(f"SELECT COUNT(DISTINCT household_id) FROM visit WHERE household_id IN ({hh})"), p).scalar()))
+    rows.append(("helped", conn.execute(text(f"SELECT COUNT(DISTINCT household_id) FROM assistance WHERE household_id IN ({hh})"), p).scalar()))
+    rows.append(("flagged", conn.execute(text(f"SELECT COUNT(*) FROM logbook_state WHERE flagged AND household_id IN ({hh})"), p).scalar()))
+    rows.append(("flagged_tp", conn.execute(text(
+        "SELECT COALESCE(SUM(h.n_welfare), 0) FROM logbook_state s JOIN household h ON h.id = s.household_id "
+        "WHERE s.flagged AND h.year = :y AND h.tambon_code = :t AND h.pattern <> 0"), p).scalar()))
+    rows.append(("added", conn.execute(text("SELECT COUNT(*) FROM member_request WHERE year = :y AND tambon_code = :t "
+                                            "AND status = 'approved'"), p).scalar()))
+    for status, n in conn.execute(text(f"SELECT status, COUNT(*) FROM logbook_state WHERE status IS NOT NULL "
+                                       f"AND household_id IN ({hh}) GROUP BY status"), p):
+        rows.append((f"status:{status}", n))
+    for dim, n in conn.execute(text(f"SELECT dimension, COUNT(*) FROM need WHERE status <> 'resolved' "
+                                    f"AND household_id IN ({hh}) GROUP BY dimension"), p):
+        rows.append((f"open_needs:{dim}", n))
+    for agency, baht in conn.execute(text(f"SELECT agency, COALESCE(SUM(amount_baht), 0) FROM assistance "
+                                          f"WHERE household_id IN ({hh}) GROUP BY agency"), p):
+        rows.append((f"baht:{agency}"[:80], baht))
+    rows = [(m, v) for m, v in rows if v]
+    if rows:
+        conn.execute(text("INSERT INTO logbook_rollup (year, tambon_code, metric, value) VALUES (:y, :t, :m, :v)"),
+                     [{"y": year, "t": tambon_code, "m": m, "v": float(v)} for m, v in rows])
+
+
+def _write(conn: Connection, h, year: int, user: CurrentUser, version: int | None, action: str, object_type: str,
+           object_id, detail: dict, **state_changes) -> int:
+    new_version = _bump(conn, h["id"], user, version, **state_changes)
+    refresh_tambon(conn, year, h["tambon_code"])
+    audit.record(action, user=user, object_type=object_type, object_id=str(object_id), area_code=h["tambon_code"],
+                 detail={"house_id": h["house_id"], "year": year, **detail}, conn=conn)
+    return new_version
+
+
+# --- Visits, needs, assistance, status ---------------------------------------------------------
+
+def add_visit(user: CurrentUser | None, house_id: str, year: int, *, visited_on, outcome: str, note: str | None = None,
+              visitor: str | None = None, latitude=None, longitude=None, version: int | None = None,
+              engine: Engine | None = None) -> dict:
+    """Record a knock-knock visit. An inclusion_error outcome flags the household (the survey row stays)."""
+    day = _date(visited_on, "visited_on")
+    _choice(outcome, OUTCOMES, "outcome")
+    note = _text(note, "note", required=outcome != "verified")
+    visitor = _text(visitor, "visitor", required=False, limit=200)
+    if (latitude is None) != (longitude is None):
+        raise LogbookError("give both latitude and longitude, or neither")
+    warnings = []
+    with (engine or get_engine()).begin() as conn:
+        h = _household(conn, user, house_id, year, write=True)
+        inside = None
+        if latitude is not None:
+            try:
+                lat, lon = float(latitude), float(longitude)
+            except (TypeError, ValueError):
+                raise LogbookError("latitude and longitude must be numbers") from None
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                raise LogbookError(f"({lat}, {lon}) is not a point on Earth")
+            inside = point_in_tambon(conn, h["tambon_code"], lon, lat)
+            if inside is False:
+                warnings.append(f"the GPS point ({lat:.5f}, {lon:.5f}) is outside tambon {h['tambon_code']}: "
+                                "check the location (the visit was saved)")
+            latitude, longitude = lat, lon
+        vid = conn.execute(text(
+            "INSERT INTO visit (household_id, visited_on, visitor, outcome, note, latitude, longitude, gps_inside_tambon, "
+            "created_at, created_by) VALUES (:h, :d, :v, :o, :n, :lat, :lon, :ins, :t, :by) RETURNING id"),
+            {"h": h["id"], "d": day, "v": visitor, "o": outcome, "n": note, "lat": latitude, "lon": longitude,
+             "ins": inside, "t": _now(), "by": user.username}).scalar()
+        changes = {"flagged": True} if outcome == "inclusion_error" else {}
+        new_version = _write(conn, h, year, user, version, "logbook_visit", "visit", vid,
+                             {"outcome": outcome, "gps_inside_tambon": inside}, **changes)
+    return {"id": vid, "version": new_version, "warnings": warnings}
+
+
+def add_need(user: CurrentUser | None, house_id: str, year: int, *, dimension: str, description: str, status: str = "open",
+             member: int | None = None, version: int | None = None, engine: Engine | None = None) -> dict:
+    _choice(dimension, DIMENSIONS, "dimension")
+    _choice(status, NEED_STATUSES, "status")
+    description = _text(description, "description")
+    with (engine or get_engine()).begin() as conn:
+        h = _household(conn, user, house_id, year, write=True)
+        nid = conn.execute(text(
+            "INSERT INTO need (household_id, member, dimension, description, status, created_at, created_by) "
+            "VALUES (:h, :m, :d, :desc, :s, :t, :by) RETURNING id"),
+            {"h": h["id"], "m": member, "d": dimension, "desc": description, "s": status, "t": _now(),
+             "by": user.username}).scalar()
+        new_version = _write(conn, h, year, user, version, "logbook_need", "need", nid, {"dimension": dimension, "status": status})
+    return {"id": nid, "version": new_version}
+
+
+def update_need(user: CurrentUser | None, house_id: str, year: int, need_id: int, *, status: str,
+                version: int | None = None, engine: Engine | None = None) -> dict:
+    _choice(status, NEED_STATUSES, "status")
+    with (engine or get_engine()).begin() as conn:
+        h = _household(conn, user, house_id, year, write=True)
+        before = conn.execute(text("SELECT status FROM need WHERE id = :n AND household_id = :h"),
+                              {"n": need_id, "h": h["id"]}).scalar()
+        if before is None:
+            raise NotFound(f"household {house_id} has no need {need_id}")
+        conn.execute(text("UPDATE need SET status = :s, updated_at = :t, updated_by = :by WHERE id = :n"),
+                     {"s": status, "t": _now(), "by": user.username, "n": need_id})
+        new_version = _write(conn, h, year, user, version, "logbook_need_update", "need", need_id,
+                             {"before": {"status": before}, "after": {"status": status}})
+    return {"id": need_id, "version": new_version}
+
+
+def assistance_kinds(engine: Engine | None = None) -> list[dict]:
+    with (engine or get_engine()).connect() as conn:
+        return [dict(r) for r in conn.execute(text("SELECT code, name_th, name_en, monetary FROM assistance_kind "
+                                                   "WHERE active ORDER BY code")).mappings()]
+
+
+def add_assistance(user: CurrentUser | None, house_id: str, year: int, *, given_on, dimension: str, kind: str, agency: str,
+                   amount_baht=None, need_id: int | None = None, visit_id: int | None = None, note: str | None = None,
+                   version: int | None = None, engine: Engine | None = None) -> dict:
+    day = _date(given_on, "given_on")
+    _choice(dimension, DIMENSIONS, "dimension")
+    agency = _text(agency, "agency", limit=200)
+    note = _text(note, "note", required=False)
+    if amount_baht not in (None, ""):
+        try:
+            amount_baht = float(amount_baht)
+        except (TypeError, ValueError):
+            raise LogbookError(f"amount_baht must be a number, got {amount_baht!r}") from None
+        if amount_baht < 0 or amount_baht > 10_000_000:
+            raise LogbookError("amount_baht must be between 0 and 10,000,000")
+    else:
+        amount_baht = None
+    with (engine or get_engine()).begin() as conn:
+        kinds = {r.code: r.monetary for r in conn.execute(text("SELECT code, monetary FROM assistance_kind WHERE active"))}
+        _choice(kind, tuple(kinds), "kind")
+        if kinds[kind] and amount_baht is None:
+            raise LogbookError(f"{kind} is money or goods: give amount_baht")
+        h = _household(conn, user, house_id, year, write=True)
+        for ref, table in ((need_id, "need"), (visit_id, "visit")):
+            if ref is not None and not conn.execute(text(f"SELECT 1 FROM {table} WHERE id = :i AND household_id = :h"),
+                                                    {"i": ref, "h": h["id"]}).first():
+                raise LogbookError(f"{table} {ref} is not a {table} of household {house_id}")
+        aid = conn.execute(text(
+            "INSERT INTO assistance (household_id, given_on, dimension, kind, agency, amount_baht, need_id, visit_id, note, "
+            "created_at, created_by) VALUES (:h, :d, :dim, :k, :a, :amt, :n, :v, :note, :t, :by) RETURNING id"),
+            {"h": h["id"], "d": day, "dim": dimension, "k": kind, "a": agency, "amt": amount_baht, "n": need_id,
+             "v": visit_id, "note": note, "t": _now(), "by": user.username}).scalar()
+        new_version = _write(conn, h, year, user, version, "logbook_assistance", "assistance", aid,
+                             {"kind": kind, "dimension": dimension, "agency": agency, "amount_baht": amount_baht})
+    return {"id": aid, "version": new_version}
+
+
+def set_status(user: CurrentUser | None, house_id: str, year: int, *, status: str, reason: str,
+               version: int | None = None, engine: Engine | None = None) -> dict:
+    _choice(status, LADDER, "status")
+    reason = _text(reason, "reason")
+    with (engine or get_engine()).begin() as conn:
+        h = _household(conn, user, house_id, year, write=True)
+        previous = _state(conn, h["id"])["status"]
+        sid = conn.execute(text(
+            "INSERT INTO status_change (household_id, status, previous, reason, changed_at, changed_by) "
+            "VALUES (:h, :s, :p, :r, :t, :by) RETURNING id"),
+            {"h": h["id"], "s": status, "p": previous, "r": reason, "t": _now(), "by": user.username}).scalar()
+        new_version = _write(conn, h, year, user, version, "logbook_status", "status", sid,
+                             {"before": {"status": previous}, "after": {"status": status}}, status=status)
+    return {"id": sid, "version": new_version, "status": status}
+
+
+BOOLEAN_COLUMNS = {"gps_inside_tambon", "welfare_card", "disabled"}  # raw SQL on SQLite gives 0/1
+
+
+def _jsonable(key: str, value):
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if key in BOOLEAN_COLUMNS and value is not None:
+        return bool(value)
+    return value
+
+
+def _list(conn: Connection, sql: str, household_id: int) -> list[dict]:
+    return [{k: _jsonable(k, v) for k, v in r.items()} for r in conn.execute(text(sql), {"h": household_id}).mappings()]
+
+
+VISITS_SQL = ("SELECT id, visited_on, visitor, outcome, note, latitude, longitude, gps_inside_tambon, created_at, created_by "
+              "FROM visit WHERE household_id = :h ORDER BY visited_on DESC, id DESC")
+NEEDS_SQL = ("SELECT id, member, dimension, description, status, created_at, created_by, updated_at, updated_by "
+             "FROM need WHERE household_id = :h ORDER BY id DESC")
+ASSISTANCE_SQL = ("SELECT id, given_on, dimension, kind, agency, amount_baht, need_id, visit_id, note, created_at, created_by "
+                  "FROM assistance WHERE household_id = :h ORDER BY given_on DESC, id DESC")
+STATUS_SQL = ("SELECT id, status, previous, reason, changed_at, changed_by FROM status_change WHERE household_id = :h "
+              "ORDER BY id DESC")
+
+
+def records(user: CurrentUser | None, house_id: str, year: int, kind: str, engine: Engine | None = None) -> list[dict]:
+    """visits | needs | assistance | status, newest first."""
+    sql = {"visits": VISITS_SQL, "needs": NEEDS_SQL, "assistance": ASSISTANCE_SQL, "status": STATUS_SQL}[kind]
+    with (engine or get_engine()).connect() as conn:
+        h = _household(conn, user, house_id, year, write=False)
+        return _list(conn, sql, h["id"])
+
+
+def logbook(user: CurrentUser | None, house_id: str, year: int, engine: Engine | None = None) -> dict:
+    """Everything the household page shows: state, one timeline, and the lists."""
+    with (engine or get_engine()).connect() as conn:
+        h = _household(conn, user, house_id, year, write=False)
+        state = _state(conn, h["id"])
+        visits, needs = _list(conn, VISITS_SQL, h["id"]), _list(conn, NEEDS_SQL, h["id"])
+        helps, statuses = _list(conn, ASSISTANCE_SQL, h["id"]), _list(conn, STATUS_SQL, h["id"])
+        added = [dict(r) | {"citizen_id": mask_citizen_id(r["citizen_id"])} for r in conn.execute(text(
+            "SELECT id, citizen_id, first_name, last_name, sex, status, requested_by FROM member_request "
+            "WHERE household_id = :h ORDER BY id"), {"h": h["id"]}).mappings()]
+    timeline = ([{"kind": "visit", "on": v["visited_on"], "at": v["created_at"], "record": v} for v in visits]
+                + [{"kind": "need", "on": n["created_at"][:10], "at": n["created_at"], "record": n} for n in needs]
+                + [{"kind": "assistance", "on": a["given_on"], "at": a["created_at"], "record": a} for a in helps]
+                + [{"kind": "status", "on": s["changed_at"][:10], "at": s["changed_at"], "record": s} for s in statuses])
+    timeline.sort(key=lambda e: (e["on"], e["at"]), reverse=True)
+    return {"house_id": house_id, "year": year, "version": state["version"], "status": state["status"],
+            "flagged": bool(state["flagged"]), "timeline": timeline, "visits": visits, "needs": needs,
+            "assistance": helps, "status_history": statuses, "added_members": added}
+
+
+# --- Missed people and households (exclusion errors) -------------------------------------------
+
+PERSON_FIELDS = ("citizen_id", "first_name", "last_name", "sex", "birth_date", "welfare_card", "disabled")
+
+
+def _flag(value, field: str) -> bool:
+    if value in (0, 1, "0", "1", True, False):
+        return bool(int(value))
+    raise LogbookError(f"{field} must be 0 or 1, got {value!r}")
+
+
+def request_member(user: CurrentUser | None, year: int, *, house_id: str | None = None, tambon_code: str | None = None,
+                   village_no=None, engine: Engine | None = None, **person) -> dict:
+    """A team adds a person the survey missed (to a household, or as a new household); pending the district chief."""
+    user = require_user(user)
+    if user.role not in WRITE_ROLES:
+        raise Forbidden(f"the role {user.role!r} does not add people")
+    missing = [f for f in PERSON_FIELDS if person.get(f) in (None, "")]
+    if missing:
+        raise LogbookError(f"missing {', '.join(missing)}")
+    cid = str(person["citizen_id"]).strip()
+    problem = citizen_id_problem(cid)
+    if problem:
+        raise LogbookError(problem)
+    first, last = _text(person["first_name"], "first_name", limit=200), _text(person["last_name"], "last_name", limit=200)
+    sex = _choice(person["sex"], ("M", "F"), "sex")
+    born = _date(person["birth_date"], "birth_date", earliest=dt.date(1880, 1, 1))
+    welfare, disabled = _flag(person["welfare_card"], "welfare_card"), _flag(person["disabled"], "disabled")
+    with (engine or get_engine()).begin() as conn:
+        household_id = None
+        if house_id:
+            h = _household(conn, user, house_id, year, write=True)
+            household_id, tambon_code, village_no = h["id"], h["tambon_code"], h["village_no"]
+        else:
+            if not tambon_code or village_no in (None, ""):
+                raise LogbookError("give house_id, or tambon_code and village_no for a new household")
+            if not conn.execute(text("SELECT 1 FROM area WHERE code = :c AND level = 'tambon'"), {"c": tambon_code}).first():
+                raise LogbookError(f"unknown tambon code {tambon_code!r}")
+            try:
+                village_no = int(village_no)
+            except (TypeError, ValueError):
+                raise LogbookError("village_no must be a whole number") from None
+            if not 0 <= village_no <= 999:
+                raise LogbookError("village_no must be 0-999")
+            if not user.covers(tambon_code):
+                raise Forbidden(f"tambon {tambon_code} is outside your area")
+        _check_duplicate(conn, year, cid)
+        rid = conn.execute(text(
+            "INSERT INTO member_request (year, household_id, tambon_code, village_no, citizen_id, first_name, last_name, sex, "
+            "birth_date, welfare_card, disabled, status, requested_at, requested_by) VALUES (:y, :h, :t, :v, :cid, :f, :l, "
+            ":s, :b, :w, :d, 'pending', :now, :by) RETURNING id"),
+            {"y": year, "h": household_id, "t": tambon_code, "v": village_no, "cid": cid, "f": first, "l": last, "s": sex,
+             "b": born, "w": welfare, "d": disabled, "now": _now(), "by": user.username}).scalar()
+        audit.record("member_request", user=user, object_type="member_request", object_id=str(rid), area_code=tambon_code,
+                     detail={"house_id": house_id, "citizen_id": mask_citizen_id(cid), "year": year}, conn=conn)
+    return {"id": rid, "status": "pending"}
+
+
+def _check_duplicate(conn: Connection, year: int, cid: str, ignore_request: int | None = None) -> None:
+    if conn.execute(text("SELECT 1 FROM person WHERE year = :y AND citizen_id = :c"), {"y": year, "c": cid}).first():
+        raise LogbookError(f"citizen ID {mask_citizen_id(cid)} is already in the {year} survey")
+    dup = conn.execute(text("SELECT id FROM member_request WHERE year = :y AND citizen_id = :c AND status <> 'rejected' "
+                            "AND id <> :i"), {"y": year, "c": cid, "i": ignore_request or -1}).scalar()
+    if dup:
+        raise LogbookError(f"citizen ID {mask_citizen_id(cid)} was already added by request {dup}")
+
+
+def decide_request(user: CurrentUser | None, request_id: int, *, approve: bool, reason: str,
+                   engine: Engine | None = None) -> dict:
+    """The district chief of the request's amphoe approves or rejects it, with a reason, after the civil register check."""
+    user = require_user(user)
+    reason = _text(reason, "reason")
+    with (engine or get_engine()).begin() as conn:
+        r = conn.execute(text("SELECT * FROM member_request WHERE id = :i"), {"i": request_id}).mappings().first()
+        if r is None:
+            raise NotFound(f"no member request {request_id}")
+        amphoe = r["tambon_code"][:4]
+        if user.role not in APPROVER_ROLES or amphoe not in user.areas:
+            audit.record("access_denied", user=user, object_type="member_request", object_id=str(request_id),
+                         area_code=r["tambon_code"], engine=conn.engine)
+            raise Forbidden(f"only the district chief of amphoe {amphoe} decides this request")
+        if r["status"] != "pending":
+            raise Conflict(f"request {request_id} was already {r['status']} by {r['decided_by']}")
+        if approve:
+            _check_duplicate(conn, r["year"], r["citizen_id"], ignore_request=request_id)
+        status = "approved" if approve else "rejected"
+        done = conn.execute(text("UPDATE member_request SET status = :s, reason = :r, decided_at = :t, decided_by = :by "
+                                 "WHERE id = :i AND status = 'pending'"),
+                            {"s": status, "r": reason, "t": _now(), "by": user.username, "i": request_id})
+        if done.rowcount != 1:
+            raise Conflict(f"request {request_id} was decided by someone else at the same moment")
+        refresh_tambon(conn, r["year"], r["tambon_code"])
+        audit.record(f"member_request_{status}", user=user, object_type="member_request", object_id=str(request_id),
+                     area_code=r["tambon_code"], detail={"before": {"status": "pending"}, "after": {"status": status},
+                                                         "reason": reason}, conn=conn)
+    return {"id": request_id, "status": status}
+
+
+def list_requests(user: CurrentUser | None, area_code: str, *, status: str | None = None,
+                  engine: Engine | None = None) -> list[dict]:
+    """Member requests of an area that the user covers (IDs masked)."""
+    user = require_user(user)
+    if not user.overlaps(area_code):
+        raise Forbidden(f"area {area_code} is outside your area")
+    where, params = ["1 = 1"], {}
+    if area_code != "TH":
+        where.append("r.tambon_code LIKE :p")
+        params["p"] = area_code + "%"
+    if status:
+        where.append("r.status = :s")
+        params["s"] = _choice(status, ("pending", "approved", "rejected"), "status")
+    with (engine or get_engine()).connect() as conn:
+        rows = conn.execute(text(f"SELECT r.*, h.house_id FROM member_request r LEFT JOIN household h ON h.id = r.household_id "
+                                 f"WHERE {' AND '.join(where)} ORDER BY r.id"), params).mappings().all()
+    out = []
+    for r in rows:
+        if not user.covers(r["tambon_code"]):
+            continue
+        d = {k: _jsonable(k, v) for k, v in r.items() if k != "household_id"}
+        d["citizen_id"] = mask_citizen_id(r["citizen_id"])
+        out.append(d)
+    return out
+
+
+# --- Mentor teams -------------------------------------------------------------------------------
+
+def create_mentor_team(user: CurrentUser | None, *, name: str, area_code: str, capacity: int = TEAM_CAPACITY,
+                       engine: Engine | None = None) -> int:
+    user = require_user(user)
+    if user.role not in WRITE_ROLES or not user.overlaps(area_code):
+        raise Forbidden("you may not set up mentor teams here")
+    if capacity != TEAM_CAPACITY and user.role not in ("province", "bangkok"):
+        raise Forbidden("only the province raises a mentor team's household cap")
+    if not 1 <= int(capacity) <= 20:
+        raise LogbookError("capacity must be 1-20 households")
+    with (engine or get_engine()).begin() as conn:
+        tid = conn.execute(text("INSERT INTO mentor_team (name, area_code, capacity, created_at, created_by) "
+                                "VALUES (:n, :a, :c, :t, :by) RETURNING id"),
+                           {"n": _text(name, "name", limit=200), "a": area_code, "c": int(capacity), "t": _now(),
+                            "by": user.username}).scalar()
+        audit.record("mentor_team", user=user, object_type="mentor_team", object_id=str(tid), area_code=area_code,
+                     detail={"capacity": capacity}, conn=conn)
+    return tid
+
+
+def _team(conn: Connection, user: CurrentUser, team_id: int):
+    t = conn.execute(text("SELECT * FROM mentor_team WHERE id = :i"), {"i": team_id}).mappings().first()
+    if t is None:
+        raise NotFound(f"no mentor team {team_id}")
+    if user.role not in WRITE_ROLES or not user.overlaps(t["area_code"]):
+        raise Forbidden(f"mentor team {team_id} is outside your area")
+    return t
+
+
+def add_mentor(user: CurrentUser | None, team_id: int, *, name: str, kind: str, dimension: str | None = None,
+               engine: Engine | None = None) -> int:
+    user = require_user(user)
+    _choice(kind, MENTOR_KINDS, "kind")
+    if dimension is not None:
+        _choice(dimension, DIMENSIONS, "dimension")
+    with (engine or get_engine()).begin() as conn:
+        _team(conn, user, team_id)
+        mid = conn.execute(text("INSERT INTO mentor (team_id, name, kind, dimension) VALUES (:t, :n, :k, :d) RETURNING id"),
+                           {"t": team_id, "n": _text(name, "name", limit=200), "k": kind, "d": dimension}).scalar()
+        audit.record("mentor_team", user=user, object_type="mentor", object_id=str(mid), detail={"team": team_id, "kind": kind},
+                     conn=conn)
+    return mid
+
+
+def assign_household(user: CurrentUser | None, team_id: int, house_id: str, year: int, engine: Engine | None = None) -> None:
+    """Give a household to a mentor team, at most `capacity` (5 unless the province raised it)."""
+    with (engine or get_engine()).begin() as conn:
+        t = _team(conn, require_user(user), team_id)
+        h = _household(conn, user, house_id, year, write=True)
+        if not h["tambon_code"].startswith(t["area_code"]) and not t["area_code"].startswith(h["tambon_code"][:4]):
+            raise LogbookError(f"household {house_id} is outside the team's area {t['area_code']}")
+        n = conn.execute(text("SELECT COUNT(*) FROM mentor_assignment WHERE team_id = :t"), {"t": team_id}).scalar()
+        if conn.execute(text("SELECT 1 FROM mentor_assignment WHERE team_id = :t AND household_id = :h"),
+                        {"t": team_id, "h": h["id"]}).first():
+            return
+        if n >= t["capacity"]:
+            raise LogbookError(f"mentor team {t['name']!r} already looks after {n} households, its cap "
+                               f"(the province can raise it)")
+        conn.execute(text("INSERT INTO mentor_assignment (team_id, household_id, assigned_at, assigned_by) "
+                          "VALUES (:t, :h, :now, :by)"), {"t": team_id, "h": h["id"], "now": _now(), "by": user.username})
+        audit.record("mentor_assign", user=user, object_type="mentor_team", object_id=str(team_id), area_code=h["tambon_code"],
+                     detail={"house_id": house_id}, conn=conn)
+
+
+def workload(user: CurrentUser | None, area_code: str, engine: Engine | None = None) -> list[dict]:
+    """Mentor teams of an area with their households; official mentors serving too many teams are flagged
+    for hand-back to the governor's office."""
+    user = require_user(user)
+    if not user.overlaps(area_code):
+        raise Forbidden(f"area {area_code} is outside your area")
+    with (engine or get_engine()).connect() as conn:
+        teams = conn.execute(text(
+            "SELECT t.id, t.name, t.area_code, t.capacity, COUNT(a.household_id) AS households FROM mentor_team t "
+            "LEFT JOIN mentor_assignment a ON a.team_id = t.id WHERE t.area_code LIKE :p "
+            "GROUP BY t.id, t.name, t.area_code, t.capacity ORDER BY t.id"),
+            {"p": ("" if area_code == "TH" else area_code) + "%"}).mappings().all()
+        mentors = conn.execute(text("SELECT m.id, m.team_id, m.name, m.kind, m.dimension, m.handed_back_at FROM mentor m "
+                                    "JOIN mentor_team t ON t.id = m.team_id WHERE t.area_code LIKE :p"),
+                               {"p": ("" if area_code == "TH" else area_code) + "%"}).mappings().all()
+    official_teams: dict[str, int] = {}
+    for m in mentors:
+        if m["kind"] == "official":
+            official_teams[m["name"]] = official_teams.get(m["name"], 0) + 1
+    out = []
+    for t in teams:
+        ms = [dict(m) | {"overloaded": m["kind"] == "official" and official_teams[m["name"]] > OFFICIAL_OVERLOAD}
+              for m in mentors if m["team_id"] == t["id"]]
+        out.append(dict(t) | {"mentors": ms, "full": t["households"] >= t["capacity"]})
+    return out
+
+
+def hand_back(user: CurrentUser | None, mentor_id: int, engine: Engine | None = None) -> None:
+    """An overloaded official mentor's work goes back to the governor's office (recorded, audited)."""
+    with (engine or get_engine()).begin() as conn:
+        m = conn.execute(text("SELECT team_id, kind FROM mentor WHERE id = :i"), {"i": mentor_id}).mappings().first()
+        if m is None:
+            raise NotFound(f"no mentor {mentor_id}")
+        t = _team(conn, require_user(user), m["team_id"])
+        if m["kind"] != "official":
+            raise LogbookError("only an official mentor's work is handed back to the governor's office")
+        conn.execute(text("UPDATE mentor SET handed_back_at = :t WHERE id = :i"), {"t": _now(), "i": mentor_id})
+        audit.record("mentor_hand_back", user=user, object_type="mentor", object_id=str(mentor_id), area_code=t["area_code"],
+                     conn=conn)
+
+
+# --- Progress (aggregates: public like the other figures) ---------------------------------------
+
+def progress(area_code: str, year: int, engine: Engine | None = None) -> dict:
+    """Logbook progress of an area: sums of its tambons' rollup rows."""
+    prefix = "" if area_code == "TH" else area_code
+    with (engine or get_engine()).connect() as conn:
+        rows = conn.execute(text("SELECT metric, SUM(value) FROM logbook_rollup WHERE year = :y AND tambon_code LIKE :p "
+                                 "GROUP BY metric"), {"y": year, "p": prefix + "%"}).all()
+    return _shape({m: v for m, v in rows})
+
+
+def progress_children(parent_code: str, child_digits: int, year: int, engine: Engine | None = None) -> dict[str, dict]:
+    prefix = "" if parent_code == "TH" else parent_code
+    with (engine or get_engine()).connect() as conn:
+        rows = conn.execute(text("SELECT substr(tambon_code, 1, :n) AS code, metric, SUM(value) FROM logbook_rollup "
+                                 "WHERE year = :y AND tambon_code LIKE :p GROUP BY substr(tambon_code, 1, :n), metric"),
+                            {"y": year, "p": prefix + "%", "n": child_digits}).all()
+    by: dict[str, dict] = {}
+    for code, metric, value in rows:
+        by.setdefault(code, {})[metric] = value
+    return {code: _shape(m) for code, m in by.items()}
+
+
+def _shape(m: dict) -> dict:
+    return {
+        "households_visited": int(m.get("visited", 0)),
+        "households_helped": int(m.get("helped", 0)),
+        "households_flagged": int(m.get("flagged", 0)),
+        "target_poor_in_flagged_households": int(m.get("flagged_tp", 0)),
+        "persons_added": int(m.get("added", 0)),
+        "by_status": {s: int(m.get(f"status:{s}", 0)) for s in LADDER},
+        "open_needs": {d: int(m.get(f"open_needs:{d}", 0)) for d in DIMENSIONS},
+        "baht_by_agency": {k[5:]: v for k, v in sorted(m.items()) if k.startswith("baht:")},
+    }

@@ -1,0 +1,301 @@
+"""The Logbook through the pinned API, on both backends: every record type, scoping, audit, approval by the
+right and the wrong district chief, the mentor-team cap, concurrent edits, bad GPS points and bad IDs."""
+from __future__ import annotations
+
+import os
+
+import pytest
+import shapely
+from sqlalchemy import text
+
+from data_access import ratelimit
+from mpi.rules import citizen_id_check_digit
+from tests.utils.world import bearer, make_world
+
+YEAR = 2563
+
+
+@pytest.fixture(scope="module")
+def world(engine, tmp_path_factory):
+    saved = os.environ.get("TPMAP_DATABASE_URL")
+    yield make_world(engine, tmp_path_factory.mktemp("logbook"), YEAR, "lb")
+    if saved is None:
+        os.environ.pop("TPMAP_DATABASE_URL", None)
+    else:
+        os.environ["TPMAP_DATABASE_URL"] = saved
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limits():
+    ratelimit.reset()
+    yield
+    ratelimit.reset()
+
+
+@pytest.fixture
+def client(world):
+    return world["app"].server.test_client()
+
+
+def url(world, area: str, what: str) -> str:
+    return f"/api/v1/households/{world['houses'][area]}/{what}?year={YEAR}"
+
+
+def count(world, table: str) -> int:
+    with world["engine"].connect() as conn:
+        return conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar()
+
+
+def audit_actions(world, username: str) -> list[str]:
+    with world["engine"].connect() as conn:
+        return list(conn.execute(text("SELECT action FROM audit_event WHERE username = :u ORDER BY id"), {"u": username}).scalars())
+
+
+def inside_point(boundaries, tambon: str) -> tuple[float, float]:
+    geom = next(a.geom for a in boundaries.areas if a.code == tambon)
+    p = shapely.point_on_surface(geom)
+    return p.y, p.x
+
+
+def new_citizen_id(serial: int) -> str:
+    first12 = f"8{serial:011d}"  # not a survey ID (those start with 9 in the test factory)
+    return first12 + str(citizen_id_check_digit(first12))
+
+
+def test_visit_is_recorded_listed_and_audited(world, client, boundaries):
+    headers = bearer(world, "team")
+    house = world["houses"]["7502"]
+    tambon = next(h["tambon_code"] for h in world["survey"].households if h["house_id"] == house)
+    lat, lon = inside_point(boundaries, tambon)
+    r = client.post(url(world, "7502", "visits"), headers=headers,
+                    json={"visited_on": "2021-05-01", "outcome": "verified", "note": "ครอบครัวอยู่ครบ", "latitude": lat,
+                          "longitude": lon})
+    assert r.status_code == 201, r.get_json()
+    body = r.get_json()
+    assert body["id"] > 0 and body["warnings"] == []
+    items = client.get(url(world, "7502", "visits"), headers=headers).get_json()["items"]
+    assert items[0]["id"] == body["id"] and items[0]["outcome"] == "verified" and items[0]["gps_inside_tambon"] is True
+    assert "logbook_visit" in audit_actions(world, world["names"]["team"])
+
+
+def test_a_gps_point_outside_the_tambon_is_saved_with_a_warning(world, client):
+    r = client.post(url(world, "7502", "visits"), headers=bearer(world, "team"),
+                    json={"visited_on": "2021-05-02", "outcome": "verified", "latitude": 18.3, "longitude": 97.9})
+    assert r.status_code == 201 and "outside tambon" in r.get_json()["warnings"][0]
+
+
+@pytest.mark.parametrize("payload,reason", [
+    ({"visited_on": "2021-05-01", "outcome": "maybe"}, "outcome must be one of"),
+    ({"visited_on": "2564-05-01", "outcome": "verified"}, "in the future (a Buddhist-era year?"),
+    ({"visited_on": "01/05/2021", "outcome": "verified"}, "must be a date"),
+    ({"visited_on": "2021-05-01", "outcome": "verified", "latitude": 13.4}, "both latitude and longitude"),
+    ({"visited_on": "2021-05-01", "outcome": "verified", "latitude": 130, "longitude": 100}, "not a point on Earth"),
+    ({"visited_on": "2021-05-01", "outcome": "not_found"}, "note is required"),
+    ({"visited_on": "2021-05-01", "outcome": "verified", "colour": "red"}, "unknown field"),
+])
+def test_bad_visits_are_refused_and_nothing_is_written(world, client, payload, reason):
+    before = count(world, "visit")
+    r = client.post(url(world, "7502", "visits"), headers=bearer(world, "team"), json=payload)
+    assert r.status_code == 400 and reason in r.get_json()["error"]
+    assert count(world, "visit") == before
+
+
+def test_needs_are_created_updated_and_listed(world, client):
+    headers = bearer(world, "team")
+    r = client.post(url(world, "7502", "needs"), headers=headers,
+                    json={"dimension": "income", "description": "ต้องการอาชีพเสริม", "status": "open"})
+    assert r.status_code == 201
+    nid = r.get_json()["id"]
+    house = world["houses"]["7502"]
+    r = client.patch(f"/api/v1/households/{house}/needs/{nid}?year={YEAR}", headers=headers, json={"status": "in_progress"})
+    assert r.status_code == 200
+    items = client.get(url(world, "7502", "needs"), headers=headers).get_json()["items"]
+    assert next(i for i in items if i["id"] == nid)["status"] == "in_progress"
+    bad = client.post(url(world, "7502", "needs"), headers=headers, json={"dimension": "wealth", "description": "x"})
+    assert bad.status_code == 400 and "dimension must be one of" in bad.get_json()["error"]
+
+
+def test_assistance_needs_an_amount_for_money_and_a_need_of_the_same_household(world, client):
+    headers = bearer(world, "team")
+    need = client.post(url(world, "7502", "needs"), headers=headers,
+                       json={"dimension": "living", "description": "หลังคารั่ว"}).get_json()["id"]
+    r = client.post(url(world, "7502", "assistance"), headers=headers,
+                    json={"given_on": "2021-06-01", "dimension": "living", "kind": "housing_repair",
+                          "agency": "พมจ.สมุทรสงคราม", "amount_baht": 15000, "need_id": need, "note": "ซ่อมหลังคา"})
+    assert r.status_code == 201
+    assert client.get(url(world, "7502", "assistance"), headers=headers).get_json()["items"][0]["amount_baht"] == 15000
+    no_amount = client.post(url(world, "7502", "assistance"), headers=headers,
+                            json={"given_on": "2021-06-01", "dimension": "living", "kind": "cash_transfer", "agency": "x"})
+    assert no_amount.status_code == 400 and "give amount_baht" in no_amount.get_json()["error"]
+    unknown = client.post(url(world, "7502", "assistance"), headers=headers,
+                          json={"given_on": "2021-06-01", "dimension": "living", "kind": "lottery", "agency": "x"})
+    assert unknown.status_code == 400 and "kind must be one of" in unknown.get_json()["error"]
+    other_need = client.post(url(world, "7502", "assistance"), headers=headers,
+                             json={"given_on": "2021-06-01", "dimension": "living", "kind": "referral", "agency": "x",
+                                   "need_id": 999999})
+    assert other_need.status_code == 400 and "is not a need of household" in other_need.get_json()["error"]
+
+
+def test_status_ladder_keeps_its_history_and_concurrent_edits_conflict(world, client):
+    team, district = bearer(world, "team"), bearer(world, "province")
+    house = world["houses"]["7502"]
+    version = client.get(f"/api/v1/households/{house}/logbook?year={YEAR}", headers=team).get_json()["version"]
+    first = client.put(f"/api/v1/households/{house}/status?year={YEAR}", headers=team,
+                       json={"status": "survival", "reason": "ได้รับถุงยังชีพ", "version": version})
+    assert first.status_code == 200
+    history_before = count(world, "status_change")
+    # A second officer who read the same version must not overwrite silently
+    second = client.put(f"/api/v1/households/{house}/status?year={YEAR}", headers=district,
+                        json={"status": "sufficiency", "reason": "มีรายได้", "version": version})
+    assert second.status_code == 409 and "reload" in second.get_json()["error"]
+    assert count(world, "status_change") == history_before  # nothing half-written
+    fresh = client.get(f"/api/v1/households/{house}/logbook?year={YEAR}", headers=district).get_json()
+    assert fresh["status"] == "survival" and fresh["version"] == version + 1
+    again = client.put(f"/api/v1/households/{house}/status?year={YEAR}", headers=district,
+                       json={"status": "sufficiency", "reason": "มีรายได้", "version": fresh["version"]})
+    assert again.status_code == 200
+    history = client.get(f"/api/v1/households/{house}/logbook?year={YEAR}", headers=team).get_json()["status_history"]
+    assert [h["status"] for h in history[:2]] == ["sufficiency", "survival"] and history[0]["previous"] == "survival"
+    assert client.put(f"/api/v1/households/{house}/status?year={YEAR}", headers=team,
+                      json={"status": "rich", "reason": "x"}).status_code == 400
+    assert client.put(f"/api/v1/households/{house}/status?year={YEAR}", headers=team,
+                      json={"status": "survival"}).status_code == 400  # a change needs a reason
+
+
+def test_the_logbook_is_scoped_and_read_only_for_national(world, client):
+    ok = client.post(url(world, "7501", "visits"), headers=bearer(world, "district"),
+                     json={"visited_on": "2021-05-03", "outcome": "verified"})
+    assert ok.status_code == 201
+    for role, area in (("district", "58"), ("team", "7501"), ("district", "7502")):
+        r = client.post(url(world, area, "visits"), headers=bearer(world, role),
+                        json={"visited_on": "2021-05-03", "outcome": "verified"})
+        assert r.status_code == 403, (role, area)
+        assert client.get(url(world, area, "visits"), headers=bearer(world, role)).status_code == 403
+    national = bearer(world, "national")
+    assert client.get(url(world, "7501", "visits"), headers=national).status_code == 200
+    assert client.post(url(world, "7501", "visits"), headers=national,
+                       json={"visited_on": "2021-05-03", "outcome": "verified"}).status_code == 403
+    assert client.post(url(world, "7501", "visits"), json={"visited_on": "2021-05-03", "outcome": "verified"}).status_code == 401
+
+
+def test_inclusion_error_flags_without_deleting_and_figures_show_both(world, client):
+    house = world["houses"]["7501"]
+    with world["engine"].connect() as conn:
+        n_welfare = conn.execute(text("SELECT n_welfare FROM household WHERE year = :y AND house_id = :h"),
+                                 {"y": YEAR, "h": house}).scalar()
+    before = client.get(f"/api/v1/areas/7501/progress?year={YEAR}").get_json()
+    r = client.post(url(world, "7501", "visits"), headers=bearer(world, "district"),
+                    json={"visited_on": "2021-05-04", "outcome": "inclusion_error", "note": "มีรายได้ประจำ ไม่ใช่คนจน"})
+    assert r.status_code == 201
+    after = client.get(f"/api/v1/areas/7501/progress?year={YEAR}").get_json()
+    assert after["households_flagged"] == before["households_flagged"] + 1
+    assert after["target_poor_in_flagged_households"] == before["target_poor_in_flagged_households"] + n_welfare
+    with world["engine"].connect() as conn:  # the survey record is untouched
+        assert conn.execute(text("SELECT COUNT(*) FROM household WHERE year = :y AND house_id = :h"),
+                            {"y": YEAR, "h": house}).scalar() == 1
+    survey = client.get(f"/api/v1/areas/7501?year={YEAR}").get_json()
+    assert survey["target_poor_persons"] >= after["target_poor_in_flagged_households"]
+
+
+def test_missed_person_needs_the_right_district_chief(world, client):
+    team = bearer(world, "team")
+    house = world["houses"]["7502"]
+    person = {"citizen_id": new_citizen_id(1), "first_name": "สมใจ", "last_name": "ตกสำรวจ", "sex": "F",
+              "birth_date": "1960-03-01", "welfare_card": 1, "disabled": 0}
+    r = client.post(f"/api/v1/member-requests?year={YEAR}", headers=team, json={"house_id": house, "year": YEAR, **person})
+    assert r.status_code == 201 and r.get_json()["status"] == "pending", r.get_json()
+    rid = r.get_json()["id"]
+    wrong = client.post(f"/api/v1/member-requests/{rid}/approve", headers=bearer(world, "district"),
+                        json={"reason": "ตรวจทะเบียนราษฎร์แล้ว"})
+    assert wrong.status_code == 403 and "district chief of amphoe 7502" in wrong.get_json()["error"], wrong.get_data(as_text=True)[:400]
+    assert client.post(f"/api/v1/member-requests/{rid}/approve", headers=bearer(world, "province"),
+                       json={"reason": "x"}).status_code == 403
+    chief = bearer(world, "district7502")
+    assert client.post(f"/api/v1/member-requests/{rid}/approve", headers=chief, json={}).status_code == 400  # needs a reason
+    before = client.get(f"/api/v1/areas/7502/progress?year={YEAR}").get_json()["persons_added"]
+    ok = client.post(f"/api/v1/member-requests/{rid}/approve", headers=chief, json={"reason": "ตรวจทะเบียนราษฎร์แล้ว"})
+    assert ok.status_code == 200 and ok.get_json()["status"] == "approved"
+    assert client.get(f"/api/v1/areas/7502/progress?year={YEAR}").get_json()["persons_added"] == before + 1
+    assert client.post(f"/api/v1/member-requests/{rid}/reject", headers=chief, json={"reason": "x"}).status_code == 409
+    listed = client.get("/api/v1/areas/7502/member-requests?status=approved", headers=chief).get_json()["items"]
+    assert any(i["id"] == rid and i["citizen_id"].endswith("xxxxx-xx-x") for i in listed)
+    assert "member_request_approved" in audit_actions(world, world["names"]["district7502"])
+    # a whole new household, then a rejection with its reason
+    new = client.post(f"/api/v1/member-requests?year={YEAR}", headers=team,
+                      json={"tambon_code": "750201", "village_no": 4, **person, "citizen_id": new_citizen_id(2)})
+    assert new.status_code == 201
+    rej = client.post(f"/api/v1/member-requests/{new.get_json()['id']}/reject", headers=chief,
+                      json={"reason": "ไม่พบในทะเบียนราษฎร์"})
+    assert rej.status_code == 200 and rej.get_json()["status"] == "rejected"
+
+
+@pytest.mark.parametrize("change,reason", [
+    ({"citizen_id": "1234567890123"}, "check digit"),
+    ({"citizen_id": "12345"}, "13 digits"),
+    ({"birth_date": "2530-01-01"}, "in the future"),
+    ({"sex": "X"}, "sex must be one of"),
+])
+def test_bad_missed_person_is_refused(world, client, change, reason):
+    person = {"citizen_id": new_citizen_id(50), "first_name": "ก", "last_name": "ข", "sex": "M",
+              "birth_date": "1970-01-01", "welfare_card": 0, "disabled": 0} | change
+    before = count(world, "member_request")
+    r = client.post(f"/api/v1/member-requests?year={YEAR}", headers=bearer(world, "team"),
+                    json={"house_id": world["houses"]["7502"], "year": YEAR, **person})
+    assert r.status_code == 400 and reason in r.get_json()["error"]
+    assert count(world, "member_request") == before
+
+
+def test_a_missed_person_already_in_the_data_is_caught(world, client):
+    surveyed = world["survey"].persons[0]
+    r = client.post(f"/api/v1/member-requests?year={YEAR}", headers=bearer(world, "team"),
+                    json={"house_id": world["houses"]["7502"], "year": YEAR, **{k: surveyed[k] for k in (
+                        "citizen_id", "first_name", "last_name", "sex", "birth_date", "welfare_card", "disabled")}})
+    assert r.status_code == 400 and f"already in the {YEAR} survey" in r.get_json()["error"]
+    assert surveyed["citizen_id"] not in r.get_data(as_text=True)  # the reason masks the ID
+
+
+def test_mentor_team_cap_and_workload(world, client, engine):
+    district = bearer(world, "district")
+    tid = client.post("/api/v1/mentor-teams", headers=district, json={"name": "ทีมพี่เลี้ยง 1", "area_code": "7501"}).get_json()["id"]
+    assert client.post(f"/api/v1/mentor-teams/{tid}/mentors", headers=district,
+                       json={"name": "ครูสมศรี", "kind": "official", "dimension": "education"}).status_code == 201
+    from data_access.access import CurrentUser
+    from data_access.households import list_target_poor_households
+
+    houses = [h["house_id"] for h in list_target_poor_households(
+        "7501", YEAR, user=CurrentUser(0, "t", "t", "national", ("TH",)), engine=engine, page_size=6)["items"]]
+    for h in houses[:5]:
+        assert client.post(f"/api/v1/mentor-teams/{tid}/households", headers=district,
+                           json={"house_id": h, "year": YEAR}).status_code == 201
+    sixth = client.post(f"/api/v1/mentor-teams/{tid}/households", headers=district, json={"house_id": houses[5], "year": YEAR})
+    assert sixth.status_code == 400 and "its cap" in sixth.get_json()["error"]
+    assert client.post("/api/v1/mentor-teams", headers=district,
+                       json={"name": "ใหญ่", "area_code": "7501", "capacity": 8}).status_code == 403
+    assert client.post("/api/v1/mentor-teams", headers=bearer(world, "province"),
+                       json={"name": "ใหญ่", "area_code": "7501", "capacity": 8}).status_code == 201
+    teams = client.get("/api/v1/areas/7501/mentor-teams", headers=district).get_json()["items"]
+    mine = next(t for t in teams if t["id"] == tid)
+    assert mine["households"] == 5 and mine["full"] and mine["mentors"][0]["kind"] == "official"
+    assert client.get("/api/v1/areas/58/mentor-teams", headers=district).status_code == 403
+
+
+def test_reimporting_the_year_keeps_the_logbook(world, client, tmp_path):
+    from data_access.survey_import import SurveyImport, SurveyImportError
+
+    headers = bearer(world, "team")
+    visits_before = client.get(url(world, "7502", "visits"), headers=headers).get_json()["items"]
+    assert visits_before
+    SurveyImport(YEAR, world["survey"].write(tmp_path / "same"), world["engine"]).run()
+    assert client.get(url(world, "7502", "visits"), headers=headers).get_json()["items"] == visits_before
+    # a file that drops a household with Logbook records is refused, row-level, and changes nothing
+    import copy
+
+    smaller = copy.deepcopy(world["survey"])
+    gone = world["houses"]["7502"]
+    smaller.households = [h for h in smaller.households if h["house_id"] != gone]
+    smaller.persons = [p for p in smaller.persons if p["house_id"] != gone]
+    smaller.failures = [f for f in smaller.failures if f["house_id"] != gone]
+    with pytest.raises(SurveyImportError) as err:
+        SurveyImport(YEAR, smaller.write(tmp_path / "smaller"), world["engine"]).run()
+    assert any(f"household {gone!r} has Logbook records" in str(p) for p in err.value.problems)
+    assert client.get(url(world, "7502", "visits"), headers=headers).get_json()["items"] == visits_before

@@ -1,0 +1,67 @@
+"""A small world for access and Logbook tests: a survey in Samut Songkhram and Mae Hong Son, one account
+per role, and a client of the app on that database."""
+from __future__ import annotations
+
+import os
+import re
+
+from sqlalchemy import text
+
+from data_access import accounts
+from data_access.access import CurrentUser
+from data_access.households import list_target_poor_households
+from data_access.survey_import import SurveyImport
+from tests.utils.survey_factory import make_survey
+
+PASSWORD = "kept-secret-42"
+NATIONAL = CurrentUser(0, "test-national", "t", "national", ("TH",))
+ROLES = {
+    "national": ("national", ["TH"]),
+    "province": ("province", ["75"]),
+    "district": ("district", ["7501"]),
+    "district7502": ("district", ["7502"]),
+    "team": ("team", ["750201", "750202"]),
+    "bangkok": ("bangkok", ["10"]),
+    "admin": ("admin", ["TH"]),
+}
+
+
+def make_world(engine, folder, year: int, tag: str) -> dict:
+    os.environ["TPMAP_DATABASE_URL"] = engine.url.render_as_string(hide_password=False)
+    survey = make_survey(n_households=240, seed=31)
+    SurveyImport(year, survey.write(folder), engine).run()
+    # Test modules share one database per backend: earlier modules' accounts would use up the committee
+    # quotas (which count active accounts), so each module starts from its own set.
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE user_account SET active = :f"), {"f": False})
+    names = {}
+    for key, (role, areas) in ROLES.items():
+        username = f"{key}-{tag}-{engine.dialect.name[:2]}"
+        accounts.create_user(username=username, full_name=f"Test {key}", role=role, areas=areas, password=PASSWORD,
+                             is_area_admin=key == "province", engine=engine)
+        names[key] = username
+    houses = {code: list_target_poor_households(code, year, user=NATIONAL, engine=engine)["items"][0]["house_id"]
+              for code in ("7501", "7502", "7503", "58")}
+    from app import create_app
+
+    return {"engine": engine, "names": names, "houses": houses, "app": create_app(), "survey": survey, "year": year}
+
+
+def bearer(world, key: str) -> dict:
+    client = world["app"].server.test_client()
+    r = client.post("/api/v1/auth/login", json={"username": world["names"][key], "password": PASSWORD})
+    assert r.status_code == 200, r.get_json()
+    return {"Authorization": "Bearer " + r.get_json()["token"]}
+
+
+def session_client(world, key: str):
+    """A browser-like client signed in through the HTML form; returns it with the session's CSRF token."""
+    client = world["app"].server.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r"name='csrf_token' value='([^']+)'", page).group(1)
+    r = client.post("/login", data={"username": world["names"][key], "password": PASSWORD, "csrf_token": token, "next": "/"})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    # Signing in starts a new session with a new CSRF token, handed to the page's scripts in a cookie.
+    fresh = client.get_cookie("_csrf_token").value
+    assert fresh != token
+    return client, fresh
