@@ -32,6 +32,8 @@ def create_app() -> dash.Dash:
         serve_locally=True,
         suppress_callback_exceptions=True,
         compress=True,  # gzip/brotli every layout and callback response (flask-compress)
+        # Without it a phone lays the page out at desktop width and zooms out: field forms become unusable.
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.layout = dbc.Container([dash.page_container], fluid=True)
     register_routes(server)
@@ -79,4 +81,7 @@ app = create_app()
 server = app.server
 
 if __name__ == "__main__":
+    import demo
+
+    demo.ensure_built()  # the same as `make run`: migrate (and build the embedded demo once)
     app.run(debug=False, host="127.0.0.1", port=8050)

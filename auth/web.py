@@ -32,7 +32,7 @@ bp = Blueprint("auth", __name__)
 CSRF_COOKIE = "_csrf_token"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 CSRF_EXEMPT = {"/api/v1/auth/login"}  # a JSON login carries no ambient credential
-HOUSEHOLD_PAGE = re.compile(r"^/(household/(?P<house>[^/]+)|area/(?P<area>[^/]+)/households)$")
+HOUSEHOLD_PAGE = re.compile(r"^/(household/(?P<house>[^/]+)|area/(?P<area>[^/]+)/households|(?P<requests>logbook/requests))$")
 
 
 def current_user() -> CurrentUser | None:
@@ -129,7 +129,7 @@ def _guard_household_pages():
     year = int(request.args.get("year", "2561")) if request.args.get("year", "2561").isdigit() else 2561
     if m.group("house"):
         check_household(g.user, m.group("house"), year)
-    else:
+    elif m.group("area"):
         check_area(g.user, m.group("area"))
     return None
 

@@ -9,10 +9,11 @@ from auth.web import current_user
 from components import fmt
 from components.figures import choropleth, graph_config, star
 from components.i18n import area_name, t
-from components.layout import dimension_shares, headline_cards, topbar, weakest_sentence
+from components.layout import card, dimension_shares, headline_cards, topbar, weakest_sentence
 from components.view import View, parse
 from data_access import areas as areas_da
 from data_access import figures as figures_da
+from data_access import logbook as logbook_da
 from data_access.households import has_microdata
 from geo.shapes import url_for_children
 from mpi import catalogue
@@ -21,10 +22,20 @@ from mpi.rules import DIMENSIONS, dimensions_mask
 dash.register_page(__name__, path_template="/area/<code>", title="TPMAP Open", order=1)
 
 
+LOGBOOK_METRICS = {"lb:visited": "households_visited", "lb:helped": "households_helped", "lb:open_needs": None}
+CHILD_DIGITS = {"country": 2, "province": 4, "amphoe": 6}
+
+
 def metric_value(f: dict, metric: str, colour: str) -> float | None:
-    """The number a map cell shows: a count, or a share of surveyed persons (MPI is always an index)."""
+    """The number a map cell shows: a count, or a share of surveyed persons (MPI is always an index; Logbook
+    progress is always a count of households or needs)."""
     if metric == "mpi":
         return f["mpi"]
+    if metric in LOGBOOK_METRICS:
+        lb = f.get("logbook") or {}
+        if not lb:
+            return 0
+        return sum(lb["open_needs"].values()) if metric == "lb:open_needs" else lb[LOGBOOK_METRICS[metric]]
     if metric == "crisis":
         n = f["crisis_persons"]
     elif metric.startswith("dim:"):
@@ -41,6 +52,8 @@ def metric_value(f: dict, metric: str, colour: str) -> float | None:
 
 
 def metric_label(metric: str, lang: str) -> str:
+    if metric in LOGBOOK_METRICS:
+        return t("metric." + metric.replace(":", "_"), lang)
     if metric.startswith("dim:"):
         return t("metric.dim", lang, name=t(f"dim.{metric[4:]}", lang))
     if metric.startswith("ind:"):
@@ -51,6 +64,7 @@ def metric_label(metric: str, lang: str) -> str:
 def metric_options(year: int, lang: str) -> list[dict]:
     opts = [{"label": metric_label(m, lang), "value": m} for m in ("target_poor", "crisis", "mpi")]
     opts += [{"label": metric_label(f"dim:{d}", lang), "value": f"dim:{d}"} for d in DIMENSIONS]
+    opts += [{"label": metric_label(m, lang), "value": m} for m in LOGBOOK_METRICS]
     for i in catalogue.indicators_for_year(year):
         opts.append({"label": f"{i.code} {i.name_th if lang == 'th' else i.name_en}", "value": f"ind:{i.code}"})
     return opts
@@ -59,6 +73,8 @@ def metric_options(year: int, lang: str) -> list[dict]:
 def unit_of(metric: str, colour: str, lang: str) -> str:
     if metric == "mpi":
         return t("unit.index", lang)
+    if metric in LOGBOOK_METRICS:
+        return t("unit.count", lang)
     return t("unit.percent", lang) if colour == "share" else t("unit.persons", lang)
 
 
@@ -67,6 +83,8 @@ def format_value(v: float | None, metric: str, colour: str) -> str:
         return "–"
     if metric == "mpi":
         return fmt.index(v)
+    if metric in LOGBOOK_METRICS:
+        return fmt.number(v)
     return f"{v:.2f}%" if colour == "share" else fmt.number(v)
 
 
@@ -96,6 +114,29 @@ def _villages(code: str, view: View, mask: int):
                      {"name": t("table.mpi", lang), "id": "mpi", "type": "numeric"}],
             style_cell={"fontFamily": "Sarabun, sans-serif", "padding": "4px 8px", "textAlign": "left"},
             style_header={"fontWeight": "bold"})])
+
+
+def _progress(code: str, view: View):
+    """Logbook progress of the area: visits, help, status ladder, open needs, baht by agency."""
+    p = logbook_da.progress(code, view.year)
+    lang = view.lang
+    if not any((p["households_visited"], p["households_helped"], p["persons_added"], p["households_flagged"])):
+        return None
+    cards = [card(t("lb.visited", lang), fmt.number(p["households_visited"]), id_="lb-visited"),
+             card(t("lb.helped", lang), fmt.number(p["households_helped"]), id_="lb-helped"),
+             card(t("lb.flagged_count", lang, n=fmt.number(p["target_poor_in_flagged_households"])),
+                  fmt.number(p["households_flagged"])),
+             card(t("lb.persons_added", lang), fmt.number(p["persons_added"]), id_="lb-added")]
+    status = " · ".join(f"{t('lb.ladder.' + s, lang)} {n:,}" for s, n in p["by_status"].items())
+    needs = " · ".join(f"{t('dim.' + d, lang)} {n:,}" for d, n in p["open_needs"].items() if n) or "–"
+    baht = " · ".join(f"{a} {v:,.0f}" for a, v in p["baht_by_agency"].items()) or "–"
+    return html.Div([
+        html.H3(t("lb.progress", lang), className="h5 mt-3"),
+        html.Div([html.Div(c, className="col") for c in cards], className="row g-2 row-cols-2 row-cols-md-4"),
+        html.P([html.B(t("lb.by_status", lang) + ": "), status], className="mt-2 mb-1"),
+        html.P([html.B(t("lb.open_needs", lang) + ": "), needs], className="mb-1", id="lb-open-needs"),
+        html.P([html.B(t("lb.baht", lang) + ": "), baht], className="mb-1"),
+    ], id="area-progress")
 
 
 def _controls(view: View) -> html.Div:
@@ -159,6 +200,9 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
     map_level = area["level"] if area["level"] != "tambon" else "amphoe"
     map_parent = code if area["level"] != "tambon" else area["parent_code"]
     children = figures_da.children_summaries(map_parent, view.year, mask)
+    if view.metric in LOGBOOK_METRICS:
+        progress = logbook_da.progress_children(map_parent, CHILD_DIGITS[map_level], view.year)
+        children = [c | {"logbook": progress.get(c["code"], {})} for c in children]
     shape_url = url_for_children(map_parent, map_level)
     all_codes = areas_da.children_with_geometry(map_parent)
     with_geom = set(all_codes)
@@ -211,6 +255,7 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
                      html.Div(households_link, className="my-2 tp-chrome")], lg=5),
         ]),
         _villages(code, view, mask) if area["level"] == "tambon" and microdata else None,
+        _progress(code, view) if microdata else None,
         html.P(t("map.nogeom", view.lang), className="tp-sub tp-chrome") if len(children) > len(mapped) else None,
         html.Div(_table(children, view), className="my-2", **({"hidden": True} if view.present else {})),
         html.P([t(source_key, view.lang, year=view.year), " · ", t("attribution", view.lang)], className="tp-sub small my-3"),

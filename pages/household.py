@@ -7,11 +7,13 @@ import plotly.graph_objects as go
 from dash import MATCH, Input, Output, State, callback, ctx, dash_table, dcc, html
 
 from auth.web import current_user
+from components import logbook_ui
 from components.figures import graph_config, star
 from components.i18n import area_name, t
 from components.layout import dimension_badges, topbar
 from components.view import parse
 from data_access import areas as areas_da
+from data_access import logbook as logbook_da
 from data_access.households import get_household, reveal_citizen_id
 from geo.shapes import url_for_children
 from mpi.rules import DIMENSIONS
@@ -95,6 +97,96 @@ def layout(house_id: str = "", **query):
                      dcc.Graph(id="household-map", figure=pin, config=graph_config(f"tpmap-{house_id}-map")) if pin else
                      html.P(t("nodata", lang), className="tp-nodata")], lg=5),
         ]),
+        _logbook_section(user, h, view.year, lang),
         dcc.Link(t("nav.back_to_area", lang), href=f"/area/{h['tambon_code']}/households{view.query()}",
                  className="btn btn-outline-primary tp-btn-big my-3"),
     ])
+
+
+def _kinds(lang: str) -> tuple[list[dict], dict]:
+    kinds = logbook_da.assistance_kinds()
+    return kinds, {k["code"]: k for k in kinds}
+
+
+def _logbook_section(user, h: dict, year: int, lang: str) -> html.Div:
+    lb = logbook_da.logbook(user, h["house_id"], year)
+    kinds, by_code = _kinds(lang)
+    can_write = user.role in logbook_da.WRITE_ROLES
+    return html.Div([
+        html.H3(t("lb.title", lang), className="h4 mt-4"),
+        dbc.Row([
+            dbc.Col(logbook_ui.forms(lb, lang, kinds, can_write), lg=6, className="order-lg-2"),
+            dbc.Col([html.H4(t("lb.timeline", lang), className="h6"),
+                     html.Div(logbook_ui.timeline(lb, lang, by_code), id="lb-timeline")], lg=6),
+        ]),
+        dcc.Store(id="lb-state", data={"house_id": h["house_id"], "year": year, "version": lb["version"], "lang": lang}),
+    ], id="logbook")
+
+
+def _result(state: dict, outcome: dict | None, error: str | None):
+    """The message, the refreshed timeline and the new version after a save (or the reason it failed)."""
+    lang = state["lang"]
+    if error:
+        return dbc.Alert(error, color="danger", className="mb-0"), dash.no_update, dash.no_update
+    lb = logbook_da.logbook(current_user(), state["house_id"], state["year"])
+    _, by_code = _kinds(lang)
+    warnings = [dbc.Alert(t("lb.warning", lang, text=w), color="warning", className="mb-1") for w in outcome.get("warnings", [])]
+    message = html.Div(warnings + [dbc.Alert(t("lb.saved", lang), color="success", className="mb-0")])
+    return message, logbook_ui.timeline(lb, lang, by_code), state | {"version": lb["version"]}
+
+
+def _save(state: dict, write):
+    try:
+        return _result(state, write(), None)
+    except (logbook_da.LogbookError, logbook_da.Conflict, logbook_da.NotFound) as e:
+        return _result(state, None, str(e))
+
+
+def _outputs(key: str):
+    return (Output(f"lb-{key}-msg", "children"), Output("lb-timeline", "children", allow_duplicate=True),
+            Output("lb-state", "data", allow_duplicate=True))
+
+
+@callback(*_outputs("visit"), Input("lb-visit-save", "n_clicks"), State("lb-visit-date", "value"),
+          State("lb-visit-outcome", "value"), State("lb-visit-visitor", "value"), State("lb-visit-note", "value"),
+          State("lb-visit-lat", "value"), State("lb-visit-lon", "value"), State("lb-state", "data"), prevent_initial_call=True)
+def save_visit(_n, day, outcome, visitor, note, lat, lon, state):
+    return _save(state, lambda: logbook_da.add_visit(
+        current_user(), state["house_id"], state["year"], visited_on=day, outcome=outcome, visitor=visitor, note=note,
+        latitude=lat, longitude=lon, version=state["version"]))
+
+
+@callback(*_outputs("need"), Input("lb-need-save", "n_clicks"), State("lb-need-dimension", "value"),
+          State("lb-need-description", "value"), State("lb-need-status", "value"), State("lb-state", "data"),
+          prevent_initial_call=True)
+def save_need(_n, dimension, description, status, state):
+    return _save(state, lambda: logbook_da.add_need(current_user(), state["house_id"], state["year"], dimension=dimension,
+                                                    description=description, status=status, version=state["version"]))
+
+
+@callback(*_outputs("assist"), Input("lb-assist-save", "n_clicks"), State("lb-assist-date", "value"),
+          State("lb-assist-dimension", "value"), State("lb-assist-kind", "value"), State("lb-assist-agency", "value"),
+          State("lb-assist-amount", "value"), State("lb-assist-need", "value"), State("lb-assist-note", "value"),
+          State("lb-state", "data"), prevent_initial_call=True)
+def save_assistance(_n, day, dimension, kind, agency, amount, need, note, state):
+    return _save(state, lambda: logbook_da.add_assistance(
+        current_user(), state["house_id"], state["year"], given_on=day, dimension=dimension, kind=kind, agency=agency,
+        amount_baht=amount, need_id=int(need) if need else None, note=note, version=state["version"]))
+
+
+@callback(*_outputs("status"), Input("lb-status-save", "n_clicks"), State("lb-status-value", "value"),
+          State("lb-status-reason", "value"), State("lb-state", "data"), prevent_initial_call=True)
+def save_status(_n, status, reason, state):
+    return _save(state, lambda: logbook_da.set_status(current_user(), state["house_id"], state["year"], status=status,
+                                                      reason=reason, version=state["version"]))
+
+
+@callback(*_outputs("member"), Input("lb-member-save", "n_clicks"), State("lb-member-cid", "value"),
+          State("lb-member-first", "value"), State("lb-member-last", "value"), State("lb-member-sex", "value"),
+          State("lb-member-born", "value"), State("lb-member-flags", "value"), State("lb-state", "data"),
+          prevent_initial_call=True)
+def save_member(_n, cid, first, last, sex, born, flags, state):
+    flags = flags or []
+    return _save(state, lambda: logbook_da.request_member(
+        current_user(), state["year"], house_id=state["house_id"], citizen_id=(cid or "").strip(), first_name=first,
+        last_name=last, sex=sex, birth_date=born, welfare_card=int("welfare" in flags), disabled=int("disabled" in flags)))

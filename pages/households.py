@@ -12,6 +12,7 @@ from components.i18n import area_name, t
 from components.layout import topbar
 from components.view import parse
 from data_access import areas as areas_da
+from data_access import logbook as logbook_da
 from data_access.households import PAGE_SIZE, SORTS, has_microdata, list_target_poor_households
 from mpi.rules import DIMENSIONS
 from pages.area import not_found
@@ -83,4 +84,13 @@ def layout(code: str = "TH", page: str = "1", dim: str = "", crisis: str = "", s
         dcc.Link(t("hh.next", lang), href=link(page=page_no + 1), className="btn btn-outline-primary tp-btn-big ms-2",
                  id="next-page") if page_no < pages else None,
     ], className="my-2")
-    return html.Div(head + [filters, pager, table, pager])
+    added = [r for r in logbook_da.list_requests(current_user(), code, status="approved")]
+    added_section = html.Div([
+        html.H3(t("lb.added", lang), className="h5 mt-4"),
+        html.Ul([html.Li(f"{r['first_name']} {r['last_name']} · {r['citizen_id']} · "
+                         f"{r['house_id'] or (r['tambon_code'] + ' ' + t('hh.village', lang) + ' ' + str(r['village_no']))}"
+                         f" · {r['decided_by']}") for r in added], id="added-members"),
+    ]) if added else None
+    requests_link = dcc.Link(t("lb.requests", lang), href=f"/logbook/requests?area={code}", className="btn btn-outline-dark "
+                             "tp-btn-big my-2", id="requests-link")
+    return html.Div(head + [filters, pager, table, pager, added_section, requests_link])

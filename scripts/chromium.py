@@ -14,6 +14,16 @@ def available() -> bool:
     return Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()
 
 
+def emulate_phone(driver, width: int = 360, height: int = 740) -> None:
+    """A real phone viewport (a headless window cannot be narrower than 500 px)."""
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": width, "height": height, "deviceScaleFactor": 2, "mobile": True})
+
+
+def stop_emulation(driver) -> None:
+    driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
 def make_driver(width: int = 1600, height: int = 1000, console_log: bool = False, lang: str | None = None):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from scripts.chromium import make_driver  # noqa: E402
+from scripts.chromium import emulate_phone, make_driver, stop_emulation  # noqa: E402
 
 PAGES = {
     "country": "/",
@@ -27,6 +27,17 @@ def driver(width: int = 1600, height: int = 1000):
     return make_driver(width, height)
 
 
+def _sign_in(d, base: str, username: str) -> None:
+    from demo import DEMO_PASSWORD
+
+    d.delete_all_cookies()
+    d.get(base + "/login")
+    d.find_element("name", "username").send_keys(username)
+    d.find_element("name", "password").send_keys(DEMO_PASSWORD)
+    d.find_element("id", "login-submit").click()
+    time.sleep(1)
+
+
 def _a_crisis_household(province: str) -> str | None:
     import sys
 
@@ -35,7 +46,8 @@ def _a_crisis_household(province: str) -> str | None:
     from data_access.households import list_target_poor_households
 
     tool = CurrentUser(0, "screenshots", "screenshot script", "national", ("TH",))
-    found = list_target_poor_households(province, 2561, crisis_only=True, page_size=1, user=tool)["items"]
+    found = (list_target_poor_households(province, 2561, crisis_only=True, page_size=1, user=tool)["items"]
+             or list_target_poor_households(province, 2561, page_size=1, user=tool)["items"])
     return found[0]["house_id"] if found else None
 
 
@@ -47,14 +59,25 @@ def main() -> None:
     a = ap.parse_args()
     a.out.mkdir(parents=True, exist_ok=True)
     pages = dict(PAGES)
-    house = _a_crisis_household("75")
+    house = _a_crisis_household("7501")
     if house:
         pages["household"] = f"/household/{house}"
+    pages["logbook-phone"] = "/household/" + (_a_crisis_household("750102") or "")
+    # pages behind sign-in, and who signs in for them (demo accounts)
+    accounts = {"households-7501": "ss.district", "household": "ss.district", "logbook-phone": "ss.team"}
     d = driver()
     try:
         for name, path in pages.items():
             if a.only and name not in a.only:
                 continue
+            if name in accounts:
+                _sign_in(d, a.base, accounts[name])
+            else:
+                d.delete_all_cookies()
+            if name == "logbook-phone":
+                emulate_phone(d, 360, 1400)
+            else:
+                stop_emulation(d)
             if name.startswith("presentation"):
                 d.set_window_size(1920, 1080)
             d.get(a.base + path)

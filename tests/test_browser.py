@@ -59,6 +59,8 @@ def server(tmp_path_factory, boundaries):
     SurveyImport(2561, tmp / "survey", engine).run()
     accounts.create_user(username="ss.district", full_name="นายอำเภอทดสอบ", role="district", areas=["7501"],
                          password=PASSWORD, engine=engine)
+    accounts.create_user(username="ss.team", full_name="ทีมปฏิบัติการทดสอบ", role="team", areas=["750103", "750104"],
+                         password=PASSWORD, engine=engine)
     from app import create_app
 
     httpd = make_server("127.0.0.1", 0, create_app().server, threaded=True)
@@ -252,3 +254,88 @@ def test_map006_areas_without_microdata_say_so_and_unknown_codes_are_not_found(s
     wait_for(browser, lambda: css(browser, "#no-households"), what="no-microdata note")
     browser.get(base + "/area/999999")
     wait_for(browser, lambda: "999999" in css(browser, "#not-found")[0].text, what="not-found page")
+
+
+def sign_in(browser, base, username, next_path):
+    browser.get(base + "/login?next=" + next_path)
+    wait_for(browser, lambda: browser.find_elements("name", "username"), what="sign-in form")
+    browser.find_element("name", "username").send_keys(username)
+    browser.find_element("name", "password").send_keys(PASSWORD)
+    click(browser, browser.find_element("id", "login-submit"))
+    wait_for(browser, lambda: next_path.split("?")[0] in browser.current_url, what=f"{next_path} after sign-in")
+
+
+def fill(browser, element_id, text):
+    box = wait_for(browser, lambda: css(browser, f"#{element_id}"), what=element_id)[0]
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", box)
+    box.clear()
+    box.send_keys(text)
+
+
+def saved(browser, key):
+    return wait_for(browser, lambda: next((a.text for a in css(browser, f"#lb-{key}-msg .alert") if a.text), None),
+                    what=f"{key} saved")
+
+
+def test_map007_logbook_on_a_phone_then_the_district_chief_approves(server, browser):
+    from selenium.webdriver.support.ui import Select
+
+    from data_access.logbook import progress
+    from mpi.rules import citizen_id_check_digit
+
+    base, engine = server
+    chromium.emulate_phone(browser, 360, 740)
+    before = progress("7501", 2561, engine=engine)
+    sign_in(browser, base, "ss.team", "/area/750103/households")
+    first = wait_for(browser, lambda: css(browser, "#households-table a"), what="household rows")[0]
+    house_id = first.text
+    click(browser, first)
+    wait_for(browser, lambda: css(browser, "#lb-visit-save"), what="visit form")
+    # large touch targets, and nothing wider than the phone
+    height = browser.execute_script("return document.querySelector('#lb-visit-save').getBoundingClientRect().height")
+    assert height >= 44
+    assert browser.execute_script("return window.innerWidth") == 360
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= 361
+    fill(browser, "lb-visit-note", "เคาะประตูบ้าน ข้อมูลถูกต้อง")
+    click_css(browser, "#lb-visit-save")
+    assert saved(browser, "visit") == "บันทึกแล้ว"
+    click_css(browser, "#lb-need-form summary")
+    fill(browser, "lb-need-description", "ต้องการอาชีพเสริม")
+    click_css(browser, "#lb-need-save")
+    assert saved(browser, "need") == "บันทึกแล้ว"
+    click_css(browser, "#lb-assist-form summary")
+    Select(css(browser, "#lb-assist-kind")[0]).select_by_value("food")
+    fill(browser, "lb-assist-agency", "พมจ.สมุทรสงคราม")
+    fill(browser, "lb-assist-amount", "500")
+    click_css(browser, "#lb-assist-save")
+    assert saved(browser, "assist") == "บันทึกแล้ว"
+    assert len(css(browser, "#lb-timeline-list li")) == 3
+    # a person the survey missed, pending the district chief
+    click_css(browser, "#lb-member-form summary")
+    first12 = "812345678901"
+    fill(browser, "lb-member-cid", first12 + str(citizen_id_check_digit(first12)))
+    fill(browser, "lb-member-first", "สมใจ")
+    fill(browser, "lb-member-last", "ตกสำรวจ")
+    fill(browser, "lb-member-born", "01011960")
+    click_css(browser, "#lb-member-save")
+    assert saved(browser, "member") == "บันทึกแล้ว"
+    after = progress("7501", 2561, engine=engine)
+    assert after["households_visited"] == before["households_visited"] + 1
+    assert after["households_helped"] == before["households_helped"] + 1
+    assert after["open_needs"]["income"] == before["open_needs"]["income"] + 1
+    # the district chief approves, and the area's Logbook figures change
+    click_css(browser, "#sign-out")
+    wait_for(browser, lambda: css(browser, "#sign-in-link"), what="signed out")
+    chromium.stop_emulation(browser)
+    sign_in(browser, base, "ss.district", "/logbook/requests")
+    reason = wait_for(browser, lambda: css(browser, "#requests-list textarea"), what="pending request")[0]
+    reason.send_keys("ตรวจสอบทะเบียนราษฎร์แล้ว")
+    click(browser, next(b for b in css(browser, "#requests-list button") if b.text == "อนุมัติ"))
+    wait_for(browser, lambda: any(a.text == "approved" for a in css(browser, "#requests-list .alert")), what="approved")
+    assert progress("7501", 2561, engine=engine)["persons_added"] == before["persons_added"] + 1
+    browser.get(base + "/area/7501")
+    assert wait_for(browser, lambda: css(browser, "#lb-visited"), what="progress cards")[0].text == str(
+        after["households_visited"])
+    browser.get(base + "/area/75?metric=lb:visited&colour=count")
+    wait_for(browser, lambda: map_rendered(browser), what="map coloured by visits")
+    assert house_id
