@@ -80,6 +80,16 @@ def use_engine(engine, monkeypatch):
     return engine
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate limits are per process: each test starts with empty windows (sign-ins add up across tests)."""
+    from data_access import ratelimit
+
+    ratelimit.reset()
+    yield
+    ratelimit.reset()
+
+
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     return Path(__file__).parent / "data"

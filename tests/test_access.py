@@ -15,7 +15,7 @@ from sqlalchemy import text
 from data_access import accounts, ratelimit
 from data_access.access import Forbidden
 from data_access.households import list_target_poor_households
-from tests.utils.world import NATIONAL, PASSWORD, bearer, make_world, session_client
+from tests.utils.world import NATIONAL, PASSWORD, bearer, session_client, world_for
 
 YEAR = 2562
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,19 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def world(engine, tmp_path_factory):
-    saved = os.environ.get("TPMAP_DATABASE_URL")
-    yield make_world(engine, tmp_path_factory.mktemp("access"), YEAR, "acc")
-    if saved is None:
-        os.environ.pop("TPMAP_DATABASE_URL", None)
-    else:
-        os.environ["TPMAP_DATABASE_URL"] = saved
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limits():
-    ratelimit.reset()
-    yield
-    ratelimit.reset()
+    with world_for(engine, tmp_path_factory.mktemp("access"), YEAR, "acc") as w:
+        yield w
 
 
 # role → which of the test households it may open (7501 and 7502 are amphoes of 75; 58 is Mae Hong Son)

@@ -2,39 +2,25 @@
 right and the wrong district chief, the mentor-team cap, concurrent edits, bad GPS points and bad IDs."""
 from __future__ import annotations
 
-import os
-
 import pytest
 import shapely
 from sqlalchemy import text
 
-from data_access import ratelimit
 from mpi.rules import citizen_id_check_digit
-from tests.utils.world import bearer, make_world
+from tests.utils.world import bearer, world_for
 
 YEAR = 2563
 
 
 @pytest.fixture(scope="module")
 def world(engine, tmp_path_factory):
-    saved = os.environ.get("TPMAP_DATABASE_URL")
-    yield make_world(engine, tmp_path_factory.mktemp("logbook"), YEAR, "lb")
+    with world_for(engine, tmp_path_factory.mktemp("logbook"), YEAR, "lb") as w:
+        yield w
     # Later modules re-import this year; a re-import (rightly) refuses to drop households with Logbook work.
     with engine.begin() as conn:
         for table in ("assistance", "need", "visit", "status_change", "logbook_state", "mentor_assignment", "member_request",
                       "mentor", "mentor_team", "logbook_rollup"):
             conn.execute(text(f"DELETE FROM {table}"))
-    if saved is None:
-        os.environ.pop("TPMAP_DATABASE_URL", None)
-    else:
-        os.environ["TPMAP_DATABASE_URL"] = saved
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limits():
-    ratelimit.reset()
-    yield
-    ratelimit.reset()
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import text
 
@@ -24,6 +26,19 @@ ROLES = {
     "bangkok": ("bangkok", ["10"]),
     "admin": ("admin", ["TH"]),
 }
+
+
+@contextmanager
+def world_for(engine, folder, year: int, tag: str) -> Iterator[dict]:
+    """make_world, with TPMAP_DATABASE_URL pointed at the test database for the duration and restored after."""
+    saved = os.environ.get("TPMAP_DATABASE_URL")
+    try:
+        yield make_world(engine, folder, year, tag)
+    finally:
+        if saved is None:
+            os.environ.pop("TPMAP_DATABASE_URL", None)
+        else:
+            os.environ["TPMAP_DATABASE_URL"] = saved
 
 
 def make_world(engine, folder, year: int, tag: str) -> dict:
