@@ -32,7 +32,7 @@ bp = Blueprint("auth", __name__)
 CSRF_COOKIE = "_csrf_token"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 CSRF_EXEMPT = {"/api/v1/auth/login"}  # a JSON login carries no ambient credential
-HOUSEHOLD_PAGE = re.compile(r"^/(household/(?P<house>[^/]+)|area/(?P<area>[^/]+)/households|(?P<requests>logbook/requests))$")
+HOUSEHOLD_PAGE = re.compile(r"^/(household/(?P<house>[^/]+)|area/(?P<area>[^/]+)/households|(?P<requests>logbook/(requests|mentors)))$")
 
 
 def current_user() -> CurrentUser | None:

@@ -93,6 +93,11 @@ def forms(lb: dict, lang: str, kinds: list[dict], can_write: bool) -> html.Div:
             html.Div([t("lb.need_status", lang), _radios("lb-need-status", [(s, t(f"lb.need_status.{s}", lang))
                                                                              for s in NEED_STATUSES], "open")]),
         ]),
+        form(t("lb.need_update", lang), "needupd", [
+            _field(t("lb.linked_need", lang), dbc.Select(id="lb-needupd-need", options=open_needs,
+                                                         value=open_needs[0]["value"] if open_needs else None)),
+            _radios("lb-needupd-status", [(s, t(f"lb.need_status.{s}", lang)) for s in NEED_STATUSES], "in_progress"),
+        ]) if open_needs else None,
         form(t("lb.assistance", lang), "assist", [
             _field(t("lb.date", lang), dcc.Input(id="lb-assist-date", type="date", value=today, className="form-control")),
             html.Div([t("lb.dimension", lang), _radios("lb-assist-dimension", dims, "income")]),

@@ -164,6 +164,13 @@ def save_need(_n, dimension, description, status, state):
                                                     description=description, status=status, version=state["version"]))
 
 
+@callback(*_outputs("needupd"), Input("lb-needupd-save", "n_clicks"), State("lb-needupd-need", "value"),
+          State("lb-needupd-status", "value"), State("lb-state", "data"), prevent_initial_call=True)
+def save_need_update(_n, need, status, state):
+    return _save(state, lambda: logbook_da.update_need(current_user(), state["house_id"], state["year"], int(need),
+                                                       status=status, version=state["version"]))
+
+
 @callback(*_outputs("assist"), Input("lb-assist-save", "n_clicks"), State("lb-assist-date", "value"),
           State("lb-assist-dimension", "value"), State("lb-assist-kind", "value"), State("lb-assist-agency", "value"),
           State("lb-assist-amount", "value"), State("lb-assist-need", "value"), State("lb-assist-note", "value"),

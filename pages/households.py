@@ -93,4 +93,6 @@ def layout(code: str = "TH", page: str = "1", dim: str = "", crisis: str = "", s
     ]) if added else None
     requests_link = dcc.Link(t("lb.requests", lang), href=f"/logbook/requests?area={code}", className="btn btn-outline-dark "
                              "tp-btn-big my-2", id="requests-link")
-    return html.Div(head + [filters, pager, table, pager, added_section, requests_link])
+    mentors_link = dcc.Link(t("lb.mentors", lang), href=f"/logbook/mentors?area={code}",
+                            className="btn btn-outline-dark tp-btn-big my-2 ms-2", id="mentors-link")
+    return html.Div(head + [filters, pager, table, pager, added_section, requests_link, mentors_link])

@@ -310,6 +310,11 @@ def test_map007_logbook_on_a_phone_then_the_district_chief_approves(server, brow
     click_css(browser, "#lb-assist-save")
     assert saved(browser, "assist") == "บันทึกแล้ว"
     assert len(css(browser, "#lb-timeline-list li")) == 3
+    click_css(browser, "#lb-status-form summary")
+    fill(browser, "lb-status-reason", "ได้รับความช่วยเหลือเบื้องต้นแล้ว")
+    click_css(browser, "#lb-status-save")
+    assert saved(browser, "status") == "บันทึกแล้ว"
+    assert "อยู่รอด" in css(browser, "#lb-status-now")[0].text
     # a person the survey missed, pending the district chief
     click_css(browser, "#lb-member-form summary")
     first12 = "812345678901"

@@ -7,7 +7,7 @@ import shapely
 from sqlalchemy import text
 
 from mpi.rules import citizen_id_check_digit
-from tests.utils.world import bearer, world_for
+from tests.utils.world import bearer, decoded, page_callback, session_client, world_for
 
 YEAR = 2563
 
@@ -291,3 +291,12 @@ def test_reimporting_the_year_keeps_the_logbook(world, client, tmp_path):
         SurveyImport(YEAR, smaller.write(tmp_path / "smaller"), world["engine"]).run()
     assert any(f"household {gone!r} has Logbook records" in str(p) for p in err.value.problems)
     assert client.get(url(world, "7502", "visits"), headers=headers).get_json()["items"] == visits_before
+
+
+def test_mentor_workload_page_is_scoped(world, client):
+    district = bearer(world, "district")
+    client.post("/api/v1/mentor-teams", headers=district, json={"name": "ทีมพี่เลี้ยงหน้าเว็บ", "area_code": "7501"})
+    browser_like, csrf = session_client(world, "district")
+    ok = page_callback(browser_like, "/logbook/mentors", "?area=7501", csrf)
+    assert ok.status_code == 200 and "ทีมพี่เลี้ยงหน้าเว็บ" in decoded(ok)
+    assert page_callback(browser_like, "/logbook/mentors", "?area=58", csrf).status_code == 403

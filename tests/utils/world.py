@@ -2,6 +2,7 @@
 per role, and a client of the app on that database."""
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterator
@@ -80,3 +81,22 @@ def session_client(world, key: str):
     fresh = client.get_cookie("_csrf_token").value
     assert fresh != token
     return client, fresh
+
+
+def page_callback(client, path: str, search: str, csrf: str | None):
+    """The request Dash's renderer makes to render a page: built by hand, as an attacker would."""
+    deps = client.get("/_dash-dependencies").get_json()
+    cb = next(c for c in deps if any(i["id"] == "_pages_location" and i["property"] == "pathname" for i in c["inputs"]))
+    inputs = [{"id": i["id"], "property": i["property"], "value": path if i["property"] == "pathname" else search}
+              for i in cb["inputs"]]
+    payload = {"output": cb["output"], "outputs": [{"id": o.split(".")[0], "property": o.split(".")[1]}
+                                                   for o in cb["output"].strip(".").split("...")],
+               "inputs": inputs, "changedPropIds": ["_pages_location.pathname"], "state": []}
+    headers = {"X-CSRFToken": csrf} if csrf else {}
+    return client.post("/_dash-update-component", json=payload, headers=headers)
+
+
+def decoded(response) -> str:
+    """A response body as text with JSON decoded, so Thai is comparable (Dash escapes it as \\uXXXX)."""
+    data = response.get_json(silent=True)
+    return json.dumps(data, ensure_ascii=False) if data is not None else response.get_data(as_text=True)
