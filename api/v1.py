@@ -7,15 +7,17 @@ GET /api/v1/households/<house_id>, POST /api/v1/households/<house_id>/members/<n
 """
 from __future__ import annotations
 
+import csv
+import io
 import re
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from auth.web import current_user
 from data_access import accounts, figures, ratelimit
 from data_access import households as households_da
 from data_access import logbook as logbook_da
-from mpi.rules import ALL_DIMENSIONS_MASK, DIMENSIONS, dimensions_mask
+from mpi.rules import ALL_DIMENSIONS_MASK, DIMENSIONS, crisis_rule, dimensions_mask
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 CODE_RE = re.compile(r"^(TH|[0-9]{2}|[0-9]{4}|[0-9]{6})$")
@@ -301,3 +303,36 @@ def area_mentor_teams(code: str):
 def mentor_hand_back(mentor_id: int):
     logbook_da.hand_back(current_user(), mentor_id)
     return jsonify({"id": mentor_id, "handed_back": True})
+
+
+
+# --- Priority targeting --------------------------------------------------------------------------
+
+def _rule():
+    try:
+        k = request.args.get("k")
+        return crisis_rule(request.args.get("by", "ge3"), min_dimensions=int(k) if k not in (None, "") else None,
+                           required=(request.args.get("required") or "").split(","))
+    except ValueError as e:
+        raise BadRequest(str(e)) from None
+
+
+@bp.get("/areas/<code>/ranking")
+def ranking(code: str):
+    """Child areas ranked by the crisis group: by=ge3 (>= 3 dimensions, the default), basic_needs (income, living
+    and health together) or custom (&k=2&required=income). format=csv downloads the table."""
+    year, mask = _params()
+    rule = _rule()
+    rows = figures.ranking(_code(code), year, rule, mask)
+    if request.args.get("format") == "csv":
+        buf = io.StringIO()
+        fields = ["rank", "code", "name_th", "name_en", "surveyed_persons", "target_poor_persons", "crisis", "crisis_share",
+                  "crisis_ge3", "crisis_basic_needs", "source"]
+        w = csv.DictWriter(buf, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+        # UTF-8 with BOM so Excel shows the Thai names
+        return Response("\ufeff" + buf.getvalue(), mimetype="text/csv",
+                        headers={"Content-Disposition": f"attachment; filename=tpmap-ranking-{code}-{year}.csv"})
+    return jsonify({"code": code, "year": year, "rule": {"key": rule.key, "min_dimensions": rule.min_dimensions,
+                                                         "required": sorted(rule.required)}, "items": rows})

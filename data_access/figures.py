@@ -12,7 +12,15 @@ from sqlalchemy import Connection, Engine, bindparam, text
 from data_access.db import get_engine
 from data_access.rollups import PUBLISHED, SURVEY
 from mpi import catalogue
-from mpi.rules import ALL_DIMENSIONS_MASK, IndicatorCount, PatternCount, area_figures
+from mpi.rules import (
+    ALL_DIMENSIONS_MASK,
+    CRISIS_RULES,
+    CrisisRule,
+    IndicatorCount,
+    PatternCount,
+    area_figures,
+    crisis_count,
+)
 
 SOURCE_PREFERENCE = (SURVEY, PUBLISHED)  # survey microdata wins where both exist
 
@@ -44,7 +52,8 @@ def _sources(conn: Connection, year: int, codes: list[str]) -> dict[str, str]:
     return {code: next(s for s in SOURCE_PREFERENCE if s in srcs) for code, srcs in have.items()}
 
 
-def figures_for_sources(conn: Connection, year: int, chosen: dict[str, str], mask: int) -> dict[str, dict]:
+def figures_for_sources(conn: Connection, year: int, chosen: dict[str, str], mask: int,
+                        rules: tuple[CrisisRule, ...] = ()) -> dict[str, dict]:
     if not chosen:
         return {}
     keys = [f"{c}|{s}" for c, s in chosen.items()]
@@ -66,8 +75,11 @@ def figures_for_sources(conn: Connection, year: int, chosen: dict[str, str], mas
     for code, ind, value in indicators:
         by_area_i[code].append(IndicatorCount(ind, value))
     dims = {i.code: i.dimension for i in catalogue.indicators_for_year(year)}
-    return {code: area_figures(by_area_p[code], by_area_i[code], dims, mask) | {"source": chosen[code]}
-            for code in chosen}
+    out = {code: area_figures(by_area_p[code], by_area_i[code], dims, mask) | {"source": chosen[code]} for code in chosen}
+    for code in chosen:
+        for rule in rules:
+            out[code][f"crisis_{rule.key}"] = crisis_count(by_area_p[code], rule, mask)
+    return out
 
 
 def _check_year(year: int) -> None:
@@ -123,3 +135,31 @@ def children_summaries(code: str, year: int, mask: int = ALL_DIMENSIONS_MASK,
         chosen = _sources(conn, year, [c["code"] for c in children]) if children else {}
         figures = figures_for_sources(conn, year, chosen, mask)
     return [dict(c) | {"year": year} | figures[c["code"]] for c in children if c["code"] in figures]
+
+
+def ranking(code: str, year: int, rule: CrisisRule, mask: int = ALL_DIMENSIONS_MASK,
+            engine: Engine | None = None) -> list[dict]:
+    """The child areas ranked by target poor in crisis under `rule` (both source-deck rules shown beside it)."""
+    _check_year(year)
+    rules = tuple({r.key: r for r in (*CRISIS_RULES.values(), rule)}.values())
+    with (engine or get_engine()).connect() as conn:
+        _area_row(conn, code)
+        children = conn.execute(text("SELECT code, level, name_th, name_en, parent_code FROM area "
+                                     "WHERE parent_code = :c ORDER BY code"), {"c": code}).mappings().all()
+        chosen = _sources(conn, year, [c["code"] for c in children]) if children else {}
+        figs = figures_for_sources(conn, year, chosen, mask, rules)
+    rows = []
+    for c in children:
+        if c["code"] not in figs:
+            continue
+        f = figs[c["code"]]
+        n = f[f"crisis_{rule.key}"]
+        rows.append({"code": c["code"], "level": c["level"], "name_th": c["name_th"], "name_en": c["name_en"],
+                     "source": f["source"], "surveyed_persons": f["surveyed_persons"],
+                     "target_poor_persons": f["target_poor_persons"], "crisis_ge3": f["crisis_ge3"],
+                     "crisis_basic_needs": f["crisis_basic_needs"], "crisis": n,
+                     "crisis_share": n / f["surveyed_persons"] if f["surveyed_persons"] else 0.0})
+    rows.sort(key=lambda r: (-r["crisis"], r["code"]))
+    for i, r in enumerate(rows, 1):
+        r["rank"] = i
+    return rows

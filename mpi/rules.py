@@ -192,3 +192,52 @@ def citizen_id_problem(value: str) -> str | None:
 def citizen_id_check_digit(first12: str) -> int:
     total = sum(int(d) * (13 - i) for i, d in enumerate(first12))
     return (11 - total % 11) % 10
+
+
+
+# --- Crisis rules (configurable; the source deck's two as defaults) -------------------------------
+
+@dataclass(frozen=True)
+class CrisisRule:
+    """Who among the target poor is in crisis: deprived in at least `min_dimensions` of the selected dimensions,
+    and in every dimension of `required` (the source deck's "basic needs": income, living conditions, health)."""
+
+    key: str
+    min_dimensions: int = 0
+    required: frozenset[str] = frozenset()
+
+    def matches(self, pattern: int, mask: int = ALL_DIMENSIONS_MASK) -> bool:
+        selected = pattern & mask
+        if not selected:
+            return False
+        need = sum(DIMENSION_BIT[d] for d in self.required)
+        return popcount(selected) >= self.min_dimensions and (selected & need) == need
+
+
+CRISIS_RULES = {
+    "ge3": CrisisRule("ge3", min_dimensions=CRISIS_MIN_DIMENSIONS),
+    "basic_needs": CrisisRule("basic_needs", required=frozenset({"income", "living", "health"})),
+}
+
+
+def crisis_rule(key: str | None = None, *, min_dimensions: int | None = None, required: Iterable[str] = ()) -> CrisisRule:
+    """A named rule, or a custom one (k of the dimensions and/or a required set)."""
+    required = frozenset(r.strip().lower() for r in required if r.strip())
+    if key and key in CRISIS_RULES and min_dimensions is None and not required:
+        return CRISIS_RULES[key]
+    if key and key not in CRISIS_RULES and key != "custom":
+        raise ValueError(f"unknown crisis rule {key!r}; use {', '.join(CRISIS_RULES)} or custom")
+    unknown = required - set(DIMENSIONS)
+    if unknown:
+        raise ValueError(f"unknown dimension(s) {', '.join(sorted(unknown))}")
+    k = 0 if min_dimensions is None else int(min_dimensions)
+    if not 0 <= k <= len(DIMENSIONS):
+        raise ValueError("min_dimensions must be 0-5")
+    if k == 0 and not required:
+        raise ValueError("a custom rule needs min_dimensions or required dimensions")
+    return CrisisRule("custom", k, required)
+
+
+def crisis_count(patterns: Iterable[PatternCount], rule: CrisisRule, mask: int = ALL_DIMENSIONS_MASK) -> int:
+    """Target poor in crisis under a rule: welfare members of households whose pattern matches."""
+    return sum(p.welfare_persons for p in patterns if rule.matches(p.pattern, mask))

@@ -252,7 +252,10 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
         dbc.Row([
             dbc.Col(dcc.Graph(id="area-map", figure=fig, config=graph_config(f"tpmap-{code}-map")), lg=7),
             dbc.Col([dcc.Graph(id="area-star", figure=star_fig, config=graph_config(f"tpmap-{code}-star")) if f else None,
-                     html.Div(households_link, className="my-2 tp-chrome")], lg=5),
+                     html.Div([households_link,
+                               dcc.Link(t("nav.ranking", view.lang), href=f"/ranking{view.query()}&area={code}",
+                                        className="btn btn-outline-dark tp-btn-big ms-2", id="ranking-link")
+                               if area["level"] != "tambon" else None], className="my-2 tp-chrome")], lg=5),
         ]),
         _villages(code, view, mask) if area["level"] == "tambon" and microdata else None,
         _progress(code, view) if microdata else None,

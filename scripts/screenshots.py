@@ -20,6 +20,7 @@ PAGES = {
     "country-english": "/?lang=en",
     "households-7501": "/area/7501/households",
     "presentation-58": "/area/58?present=1",
+    "ranking": "/ranking",
 }
 
 

@@ -344,3 +344,15 @@ def test_map007_logbook_on_a_phone_then_the_district_chief_approves(server, brow
     browser.get(base + "/area/75?metric=lb:visited&colour=count")
     wait_for(browser, lambda: map_rendered(browser), what="map coloured by visits")
     assert house_id
+
+
+def test_map008_rank_provinces_by_the_crisis_group(server, browser):
+    base, engine = server
+    browser.get(base + "/ranking")
+    first = wait_for(browser, lambda: css(browser, "#ranking-table a"), what="ranking rows")[0]
+    assert first.text == "เชียงใหม่"  # the most target poor in 3 or more dimensions
+    click_css(browser, "#rank-by-basic_needs")
+    wait_for(browser, lambda: "by=basic_needs" in browser.current_url, what="basic-needs rule")
+    wait_for(browser, lambda: css(browser, "#ranking-table a")[0].text == "เชียงใหม่", what="re-ranked rows")
+    click(browser, css(browser, "#ranking-table a")[1])
+    wait_for(browser, lambda: re.search(r"/area/[0-9]{2}\?", browser.current_url), what="a province page")

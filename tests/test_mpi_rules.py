@@ -142,3 +142,46 @@ def test_catalogue_is_data_versioned_by_year():
     assert catalogue.indicators_for_year(2561)[0].name_th.startswith("เด็กแรกเกิด")
     with pytest.raises(KeyError):
         catalogue.indicators_for_year(2570)
+
+
+def test_crisis_rules_hand_computed():
+    from mpi.rules import CRISIS_RULES, crisis_count, crisis_rule
+
+    # A: health+income (2 dims), B: living+education+access (3), E: health+living+income (3), F: all but access (4)
+    rows = [PatternCount(0b10010, 1, 4, 2), PatternCount(0b01101, 1, 3, 3), PatternCount(0b11010, 1, 5, 4),
+            PatternCount(0b11110, 1, 2, 1)]
+    assert crisis_count(rows, CRISIS_RULES["ge3"]) == 3 + 4 + 1  # B, E, F
+    assert crisis_count(rows, CRISIS_RULES["basic_needs"]) == 4 + 1  # E and F have health, living and income
+    assert crisis_count(rows, crisis_rule("custom", min_dimensions=2, required=["income"])) == 2 + 4 + 1  # A, E, F
+    # switching living off: E and F no longer meet basic needs, and only F keeps 3 selected dimensions
+    assert crisis_count(rows, CRISIS_RULES["basic_needs"], dimensions_mask(["health", "income", "education"])) == 0
+    assert crisis_count(rows, CRISIS_RULES["ge3"], dimensions_mask(["health", "income", "education"])) == 1
+    with pytest.raises(ValueError):
+        crisis_rule("custom")
+    with pytest.raises(ValueError):
+        crisis_rule("custom", required=["wealth"])
+
+
+def test_crisis_rules_reproduce_the_derived_province_counts():
+    """The brief's DERIVED files count, per province, target poor in >= 3 dimensions and in health+living+income."""
+    import csv
+
+    import config
+    from mpi.rules import CRISIS_RULES, crisis_count, pattern_from_string
+
+    patterns: dict[str, list] = {}
+    with open(config.DOMAIN_DIR / "tpmap_2561_province_patterns.csv", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            patterns.setdefault(r["area_code"], []).append(
+                PatternCount(pattern_from_string(r["pattern_HLEIA"]), 0, 0, int(r["exact_target_poor"])))
+    with open(config.DOMAIN_DIR / "tpmap_2561_province_deprivation_count_DERIVED.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    checked = 0
+    for r in rows:
+        if r["province_code"] not in patterns:
+            continue
+        p = patterns[r["province_code"]]
+        assert crisis_count(p, CRISIS_RULES["ge3"]) == int(r["tp_ge3_dims"]), r["province_code"]
+        assert crisis_count(p, CRISIS_RULES["basic_needs"]) == int(r["tp_health_and_living_and_income"]), r["province_code"]
+        checked += 1
+    assert checked == 76

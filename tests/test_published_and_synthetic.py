@@ -125,3 +125,34 @@ def test_synthetic_rollups_equal_published_tambon_figures(published, synthetic_7
     agree = compare_sources(YEAR, "tambon", engine)
     assert agree and all(r["target_poor_persons"][0] == r["target_poor_persons"][1] for r in agree)
     assert area_summary("75", YEAR, engine=engine)["source"] == "survey"  # microdata wins
+
+
+
+def test_ranking_by_both_crisis_rules_equals_the_derived_counts(published, engine):
+    import csv
+
+    from data_access.figures import ranking
+    from mpi.rules import CRISIS_RULES
+
+    with open(config.DOMAIN_DIR / "tpmap_2561_province_deprivation_count_DERIVED.csv", encoding="utf-8") as f:
+        derived = {r["province_code"]: r for r in csv.DictReader(f)}
+    for key, column in (("ge3", "tp_ge3_dims"), ("basic_needs", "tp_health_and_living_and_income")):
+        rows = ranking("TH", YEAR, CRISIS_RULES[key], engine=engine)
+        assert [r["rank"] for r in rows] == list(range(1, len(rows) + 1))
+        assert all(a["crisis"] >= b["crisis"] for a, b in zip(rows, rows[1:], strict=False))
+        for r in rows:
+            assert r["crisis"] == int(derived[r["code"]][column]), (key, r["code"])
+    assert rows and ranking("TH", YEAR, CRISIS_RULES["ge3"], engine=engine)[0]["code"] == "50"  # Chiang Mai first
+
+
+def test_ranking_api_answers_json_and_csv(published, engine, monkeypatch):
+    monkeypatch.setenv("TPMAP_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    from app import create_app
+
+    client = create_app().server.test_client()
+    body = client.get(f"/api/v1/areas/58/ranking?year={YEAR}&by=custom&k=2&required=education").get_json()
+    assert body["rule"] == {"key": "custom", "min_dimensions": 2, "required": ["education"]}
+    assert all(i["crisis"] <= i["target_poor_persons"] for i in body["items"]) and body["items"]
+    csv_ = client.get(f"/api/v1/areas/TH/ranking?year={YEAR}&format=csv")
+    assert csv_.mimetype == "text/csv" and "เชียงใหม่" in csv_.get_data(as_text=True)
+    assert client.get(f"/api/v1/areas/TH/ranking?year={YEAR}&by=custom").status_code == 400

@@ -1,0 +1,56 @@
+"""/ranking: child areas ranked by the crisis group, under a chosen rule (the source deck's as defaults)."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import dash
+from dash import dash_table, dcc, html
+
+from components.i18n import area_name, t
+from components.layout import topbar
+from components.view import parse
+from data_access import areas as areas_da
+from data_access import figures as figures_da
+from mpi.rules import crisis_rule, dimensions_mask
+from pages.area import not_found
+
+dash.register_page(__name__, path="/ranking", title="TPMAP Open")
+RULES = ("ge3", "basic_needs")
+
+
+def layout(area: str = "TH", by: str = "ge3", **query):
+    view = parse(query)
+    lang = view.lang
+    chain = areas_da.ancestors(area)
+    if not chain or chain[-1]["code"] != area:
+        return not_found(t("notfound.area", lang, code=area), lang)
+    by = by if by in RULES else "ge3"
+    rows = figures_da.ranking(area, view.year, crisis_rule(by), dimensions_mask(view.dims))
+    base = view.query()
+
+    def link(**changes):
+        return "/ranking" + base + "&" + urlencode({"area": area, "by": by} | changes)
+
+    choose = html.Div([dcc.Link(t(f"rank.{r}", lang), href=link(by=r), id=f"rank-by-{r}",
+                                className="btn tp-btn-big me-2 " + ("btn-dark" if r == by else "btn-outline-dark"))
+                       for r in RULES] + [
+        html.A("CSV", href=f"/api/v1/areas/{area}/ranking?year={view.year}&by={by}&format=csv", id="ranking-csv",
+               className="btn btn-outline-secondary tp-btn-big")], className="my-2")
+    table = dash_table.DataTable(
+        id="ranking-table", sort_action="native", markdown_options={"link_target": "_self"},
+        data=[{"rank": r["rank"], "name": f"[{area_name(r, lang)}](/area/{r['code']}{base})", "code": r["code"],
+               "crisis": r["crisis"], "share": round(100 * r["crisis_share"], 3), "target_poor": r["target_poor_persons"],
+               "ge3": r["crisis_ge3"], "basic": r["crisis_basic_needs"]} for r in rows],
+        columns=[{"name": "#", "id": "rank", "type": "numeric"},
+                 {"name": t("table.area", lang), "id": "name", "presentation": "markdown"},
+                 {"name": t("table.code", lang), "id": "code"},
+                 {"name": t(f"rank.{by}", lang), "id": "crisis", "type": "numeric", "format": {"specifier": ","}},
+                 {"name": t("rank.share", lang), "id": "share", "type": "numeric"},
+                 {"name": t("table.target_poor", lang), "id": "target_poor", "type": "numeric", "format": {"specifier": ","}},
+                 {"name": t("rank.ge3", lang), "id": "ge3", "type": "numeric", "format": {"specifier": ","}},
+                 {"name": t("rank.basic_needs", lang), "id": "basic", "type": "numeric", "format": {"specifier": ","}}],
+        style_cell={"fontFamily": "Sarabun, sans-serif", "padding": "4px 8px", "textAlign": "left"},
+        style_header={"fontWeight": "bold"})
+    return html.Div([topbar(chain, view, "/ranking"), html.H2(t("rank.title", lang, area=area_name(chain[-1], lang)),
+                                                              className="h4 my-2"),
+                     html.P(t("rank.explain", lang), className="tp-sub"), choose, table])
