@@ -14,7 +14,7 @@ import re
 from flask import Blueprint, Response, jsonify, request
 
 from auth.web import current_user
-from data_access import accounts, figures, ratelimit
+from data_access import accounts, figures, ratelimit, shortlists
 from data_access import households as households_da
 from data_access import logbook as logbook_da
 from mpi.rules import ALL_DIMENSIONS_MASK, DIMENSIONS, crisis_rule, dimensions_mask
@@ -323,7 +323,10 @@ def ranking(code: str):
     and health together) or custom (&k=2&required=income). format=csv downloads the table."""
     year, mask = _params()
     rule = _rule()
-    rows = figures.ranking(_code(code), year, rule, mask)
+    try:
+        rows = figures.ranking(_code(code), year, rule, mask, level=request.args.get("level") or None)
+    except ValueError as e:
+        raise BadRequest(str(e)) from None
     if request.args.get("format") == "csv":
         buf = io.StringIO()
         fields = ["rank", "code", "name_th", "name_en", "surveyed_persons", "target_poor_persons", "crisis", "crisis_share",
@@ -336,3 +339,44 @@ def ranking(code: str):
                         headers={"Content-Disposition": f"attachment; filename=tpmap-ranking-{code}-{year}.csv"})
     return jsonify({"code": code, "year": year, "rule": {"key": rule.key, "min_dimensions": rule.min_dimensions,
                                                          "required": sorted(rule.required)}, "items": rows})
+
+
+
+@bp.errorhandler(shortlists.ShortlistError)
+def _shortlist_bad(e):
+    return _error(400, str(e))
+
+
+@bp.post("/shortlists")
+def save_shortlist():
+    """Save a named shortlist (JSON: name, kind areas|households, year, refs [...], rule) → 201 with its share link."""
+    body = _body()
+    refs = body.get("refs")
+    if not isinstance(refs, list):
+        raise BadRequest("refs must be a list of area codes or house ids")
+    return _created(shortlists.create(current_user(), name=body.get("name"), kind=body.get("kind"),
+                                      year=int(body.get("year", 2561)), refs=refs, rule=body.get("rule")))
+
+
+@bp.get("/shortlists/<token>")
+def shortlist(token: str):
+    s = shortlists.get(token, user=current_user())
+    if s is None:
+        raise figures.NotFound(f"no shortlist {token}")
+    if request.args.get("format") == "csv":
+        audit_export(s)
+        buf = io.StringIO()
+        fields = sorted({k for item in s["items"] for k in item}, key=lambda k: (k != "position", k))
+        w = csv.DictWriter(buf, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
+        w.writeheader()
+        w.writerows(s["items"])
+        return Response("\ufeff" + buf.getvalue(), mimetype="text/csv",
+                        headers={"Content-Disposition": f"attachment; filename=tpmap-shortlist-{token}.csv"})
+    return jsonify(s)
+
+
+def audit_export(s: dict) -> None:
+    from data_access import audit
+
+    audit.record("export", user=current_user(), object_type="shortlist", object_id=s["token"],
+                 detail={"kind": s["kind"], "rows": len(s["items"])})

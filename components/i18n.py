@@ -191,6 +191,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "rank.explain": ("เกณฑ์ตามที่ประชุม คจพ. 1/2564: คนจนเป้าหมายที่ขาด 3 ใน 5 มิติ หรือขาดทั้งด้านรายได้ ความเป็นอยู่ และสุขภาพ",
                      "Rules of the 1/2564 committee meeting: target poor deprived in 3 of the 5 dimensions, or in income, living "
                      "conditions and health together"),
+    "short.name": ("ชื่อรายการพื้นที่เป้าหมาย", "Name of the shortlist"),
+    "short.save": ("บันทึกรายการที่เลือก", "Save the selected rows"),
+    "short.hidden": ("อีก {n} รายการอยู่นอกพื้นที่ของคุณ", "{n} more are outside your area"),
     "nav.ranking": ("จัดอันดับกลุ่มวิกฤต", "Rank by crisis group"),
     "parent": ("{name} (พื้นที่แม่)", "{name} (parent area)"),
     "attribution": ("ขอบเขต: กรมแผนที่ทหาร ผ่าน OCHA COD-AB (CC BY 3.0 IGO) · ชื่อและรหัส: กรมการปกครอง ผ่าน GeoThai (CC BY 4.0) · ตัวเลข: TPMAP (สศช./NECTEC)",

@@ -137,15 +137,27 @@ def children_summaries(code: str, year: int, mask: int = ALL_DIMENSIONS_MASK,
     return [dict(c) | {"year": year} | figures[c["code"]] for c in children if c["code"] in figures]
 
 
-def ranking(code: str, year: int, rule: CrisisRule, mask: int = ALL_DIMENSIONS_MASK,
+RANK_LEVELS = ("province", "amphoe", "tambon")
+
+
+def ranking(code: str, year: int, rule: CrisisRule, mask: int = ALL_DIMENSIONS_MASK, level: str | None = None,
             engine: Engine | None = None) -> list[dict]:
-    """The child areas ranked by target poor in crisis under `rule` (both source-deck rules shown beside it)."""
+    """Areas ranked by target poor in crisis under `rule` (both source-deck rules shown beside it): the children
+    of `code`, or every area of `level` inside it (e.g. all tambons of a province)."""
     _check_year(year)
     rules = tuple({r.key: r for r in (*CRISIS_RULES.values(), rule)}.values())
     with (engine or get_engine()).connect() as conn:
-        _area_row(conn, code)
-        children = conn.execute(text("SELECT code, level, name_th, name_en, parent_code FROM area "
-                                     "WHERE parent_code = :c ORDER BY code"), {"c": code}).mappings().all()
+        info = _area_row(conn, code)
+        if level is not None and level not in RANK_LEVELS:
+            raise ValueError(f"level must be one of {', '.join(RANK_LEVELS)}")
+        here = RANK_LEVELS.index(info["level"]) if info["level"] in RANK_LEVELS else -1  # the country is -1
+        if level is None or RANK_LEVELS.index(level) <= here + 1:
+            children = conn.execute(text("SELECT code, level, name_th, name_en, parent_code FROM area "
+                                         "WHERE parent_code = :c ORDER BY code"), {"c": code}).mappings().all()
+        else:
+            children = conn.execute(text("SELECT code, level, name_th, name_en, parent_code FROM area "
+                                         "WHERE level = :l AND code LIKE :p ORDER BY code"),
+                                    {"l": level, "p": ("" if code == "TH" else code) + "%"}).mappings().all()
         chosen = _sources(conn, year, [c["code"] for c in children]) if children else {}
         figs = figures_for_sources(conn, year, chosen, mask, rules)
     rows = []

@@ -18,11 +18,15 @@ from data_access.access import CurrentUser, Forbidden, household_filter, require
 from data_access.db import get_engine
 from data_access.survey_import import mask_citizen_id
 from mpi import catalogue
-from mpi.rules import CRISIS_MIN_DIMENSIONS, DIMENSION_BIT, dimensions_of, popcount
+from mpi.rules import CRISIS_MIN_DIMENSIONS, CRISIS_RULES, DIMENSION_BIT, dimensions_of, popcount
 
 PAGE_SIZE = 25
+# Deprived dimensions of a pattern, as SQL (portable: no popcount function in SQLite).
+_DIMS_SQL = "CASE h.pattern " + " ".join(f"WHEN {p} THEN {bin(p).count('1')}" for p in range(32)) + " ELSE 0 END"
 SORTS = {"village": "h.village_no, h.house_id", "members": "h.n_persons DESC, h.house_id",
-         "target": "h.n_welfare DESC, h.house_id", "house": "h.house_id"}
+         "target": "h.n_welfare DESC, h.house_id", "house": "h.house_id",
+         # the committee's order: most dimensions first, then those helped longest ago (never helped first)
+         "priority": f"{_DIMS_SQL} DESC, CASE WHEN lh.last_help IS NULL THEN 0 ELSE 1 END, lh.last_help, h.house_id"}
 
 
 def _lookup(user: CurrentUser | None) -> CurrentUser:
@@ -64,7 +68,7 @@ def has_microdata(code: str, year: int, engine: Engine | None = None) -> bool:
 
 def list_target_poor_households(code: str, year: int, *, page: int = 1, page_size: int = PAGE_SIZE,
                                 dimension: str | None = None, crisis_only: bool = False, sort: str = "village",
-                                user: CurrentUser | None, engine: Engine | None = None) -> dict:
+                                rule: str | None = None, user: CurrentUser | None, engine: Engine | None = None) -> dict:
     """Target-poor households of an area (at least one welfare-card member in a deprived household) that
     the user may see, paged. The list is audited (area, page, filters), not each row."""
     user = check_area(_lookup(user), code, engine)
@@ -76,20 +80,28 @@ def list_target_poor_households(code: str, year: int, *, page: int = 1, page_siz
         where.append("(h.pattern & :bit) <> 0")
         params["bit"] = DIMENSION_BIT[dimension]
     if crisis_only:
-        # popcount >= 3 of a 5-bit pattern: the patterns are few, so list them.
-        crisis = [p for p in range(32) if popcount(p) >= CRISIS_MIN_DIMENSIONS]
-        where.append(f"h.pattern IN ({', '.join(map(str, crisis))})")
+        rule = rule or "ge3"
+    if rule:
+        # The patterns are few: list those the crisis rule accepts.
+        chosen = CRISIS_RULES[rule] if rule in CRISIS_RULES else None
+        if chosen is None:
+            raise ValueError(f"unknown crisis rule {rule!r}")
+        where.append(f"h.pattern IN ({', '.join(str(p) for p in range(32) if chosen.matches(p))})")
     clause = " AND ".join(where)
     page = max(1, page)
     with (engine or get_engine()).connect() as conn:
         total = conn.execute(text(f"SELECT COUNT(*) FROM household h WHERE {clause}"), params).scalar()
         rows = conn.execute(text(
-            f"SELECT h.house_id, h.tambon_code, h.village_no, h.n_persons, h.n_welfare, h.pattern FROM household h "
+            f"SELECT h.house_id, h.tambon_code, h.village_no, h.n_persons, h.n_welfare, h.pattern, lh.last_help "
+            f"FROM household h LEFT JOIN (SELECT household_id, MAX(given_on) AS last_help FROM assistance "
+            f"GROUP BY household_id) lh ON lh.household_id = h.id "
             f"WHERE {clause} ORDER BY {SORTS.get(sort, SORTS['village'])} LIMIT :lim OFFSET :off"),
             params | {"lim": page_size, "off": (page - 1) * page_size}).all()
     items = [{"house_id": r.house_id, "tambon_code": r.tambon_code, "village_no": r.village_no,
               "members": r.n_persons, "target_poor_members": r.n_welfare,
-              "deprived_dimensions": dimensions_of(r.pattern), "crisis": popcount(r.pattern) >= CRISIS_MIN_DIMENSIONS}
+              "deprived_dimensions": dimensions_of(r.pattern), "crisis": popcount(r.pattern) >= CRISIS_MIN_DIMENSIONS,
+              "basic_needs": CRISIS_RULES["basic_needs"].matches(r.pattern),
+              "last_help": str(r.last_help)[:10] if r.last_help else None}
              for r in rows]
     audit.record("view_household_list", user=user, object_type="area", object_id=code, area_code=code,
                  detail={"year": year, "page": page, "dimension": dimension, "crisis_only": crisis_only, "sort": sort,

@@ -388,3 +388,25 @@ logbook_rollup = Table(
     Column("metric", String(80), primary_key=True),
     Column("value", Float, nullable=False),
 )
+
+# --- Priority targeting: named shortlists of areas or households ------------------------------------
+shortlist = Table(
+    "shortlist",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("token", String(32), nullable=False, unique=True, comment="the share link: /shortlists/<token>"),
+    Column("name", Text, nullable=False),
+    Column("kind", String(10), nullable=False, comment="areas | households"),
+    Column("year", Integer, nullable=False),
+    Column("rule", String(40), comment="the crisis rule it was ranked by"),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+shortlist_item = Table(
+    "shortlist_item",
+    metadata,
+    Column("shortlist_id", Integer, ForeignKey("shortlist.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", SmallInteger, primary_key=True),
+    Column("ref", String(32), nullable=False, comment="an area code or a house id"),
+)

@@ -4,13 +4,15 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import dash
-from dash import dash_table, dcc, html
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dash_table, dcc, html
 
 from components.i18n import area_name, t
 from components.layout import topbar
 from components.view import parse
 from data_access import areas as areas_da
 from data_access import figures as figures_da
+from data_access import shortlists
 from mpi.rules import crisis_rule, dimensions_mask
 from pages.area import not_found
 
@@ -18,26 +20,34 @@ dash.register_page(__name__, path="/ranking", title="TPMAP Open")
 RULES = ("ge3", "basic_needs")
 
 
-def layout(area: str = "TH", by: str = "ge3", **query):
+LEVEL_NAMES = {"province": "level.province", "amphoe": "level.amphoe", "tambon": "level.tambon"}
+
+
+def layout(area: str = "TH", by: str = "ge3", level: str = "", **query):
     view = parse(query)
     lang = view.lang
     chain = areas_da.ancestors(area)
     if not chain or chain[-1]["code"] != area:
         return not_found(t("notfound.area", lang, code=area), lang)
     by = by if by in RULES else "ge3"
-    rows = figures_da.ranking(area, view.year, crisis_rule(by), dimensions_mask(view.dims))
+    level = level if level in figures_da.RANK_LEVELS else ""
+    rows = figures_da.ranking(area, view.year, crisis_rule(by), dimensions_mask(view.dims), level=level or None)
     base = view.query()
 
     def link(**changes):
-        return "/ranking" + base + "&" + urlencode({"area": area, "by": by} | changes)
+        return "/ranking" + base + "&" + urlencode({"area": area, "by": by, "level": level} | changes)
 
     choose = html.Div([dcc.Link(t(f"rank.{r}", lang), href=link(by=r), id=f"rank-by-{r}",
                                 className="btn tp-btn-big me-2 " + ("btn-dark" if r == by else "btn-outline-dark"))
                        for r in RULES] + [
-        html.A("CSV", href=f"/api/v1/areas/{area}/ranking?year={view.year}&by={by}&format=csv", id="ranking-csv",
-               className="btn btn-outline-secondary tp-btn-big")], className="my-2")
+        html.A("CSV", href=f"/api/v1/areas/{area}/ranking?year={view.year}&by={by}&level={level}&format=csv",
+               id="ranking-csv", className="btn btn-outline-secondary tp-btn-big")] + [
+        dcc.Link(t(LEVEL_NAMES[lv], lang), href=link(level=lv), id=f"rank-level-{lv}",
+                 className="btn tp-btn-big ms-2 " + ("btn-secondary" if lv == level else "btn-outline-secondary"))
+        for lv in figures_da.RANK_LEVELS], className="my-2")
     table = dash_table.DataTable(
-        id="ranking-table", sort_action="native", markdown_options={"link_target": "_self"},
+        id="ranking-table", sort_action="native", markdown_options={"link_target": "_self"}, row_selectable="multi",
+        selected_rows=[],
         data=[{"rank": r["rank"], "name": f"[{area_name(r, lang)}](/area/{r['code']}{base})", "code": r["code"],
                "crisis": r["crisis"], "share": round(100 * r["crisis_share"], 3), "target_poor": r["target_poor_persons"],
                "ge3": r["crisis_ge3"], "basic": r["crisis_basic_needs"]} for r in rows],
@@ -53,4 +63,30 @@ def layout(area: str = "TH", by: str = "ge3", **query):
         style_header={"fontWeight": "bold"})
     return html.Div([topbar(chain, view, "/ranking"), html.H2(t("rank.title", lang, area=area_name(chain[-1], lang)),
                                                               className="h4 my-2"),
-                     html.P(t("rank.explain", lang), className="tp-sub"), choose, table])
+                     html.P(t("rank.explain", lang), className="tp-sub"), choose, _save_box(lang), table,
+                     dcc.Store(id="ranking-state", data={"year": view.year, "by": by})])
+
+
+def _save_box(lang: str):
+    from auth.web import current_user
+
+    if current_user() is None:
+        return None
+    return dbc.Row([dbc.Col(dcc.Input(id="shortlist-name", type="text", placeholder=t("short.name", lang),
+                                      className="form-control"), md=5),
+                    dbc.Col(dbc.Button(t("short.save", lang), id="shortlist-save", color="primary", className="w-100"), md=3),
+                    dbc.Col(html.Div(id="shortlist-result"), md=4)], className="g-2 my-2")
+
+
+@callback(Output("shortlist-result", "children"), Input("shortlist-save", "n_clicks"), State("shortlist-name", "value"),
+          State("ranking-table", "selected_rows"), State("ranking-table", "data"), State("ranking-state", "data"),
+          prevent_initial_call=True)
+def save(_n, name, selected, data, state):
+    from auth.web import current_user
+
+    refs = [data[i]["code"] for i in sorted(selected or [])]
+    try:
+        saved = shortlists.create(current_user(), name=name, kind="areas", year=state["year"], refs=refs, rule=state["by"])
+    except shortlists.ShortlistError as e:
+        return dbc.Alert(str(e), color="danger", className="mb-0")
+    return dcc.Link(saved["url"], href=saved["url"], id="shortlist-link")

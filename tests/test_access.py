@@ -329,3 +329,43 @@ def test_names_can_be_masked_for_roles_that_do_not_work_by_name(world, monkeypat
     district = client.get(f"/api/v1/households/{house}?year={YEAR}", headers=bearer(world, "district")).get_json()
     assert all(re.fullmatch(r".\.", m["last_name"]) for m in province["members"])
     assert not any(re.fullmatch(r".\.", m["last_name"]) for m in district["members"])
+
+
+def test_shortlists_of_areas_and_households(world):
+    client = world["app"].server.test_client()
+    national = bearer(world, "national")
+    tambons = ["750101", "750102", "750103", "750201", "750202", "750301", "580101", "580102", "580201", "580301"]
+    r = client.post("/api/v1/shortlists", headers=national,
+                    json={"name": "สิบตำบลเร่งด่วน", "kind": "areas", "year": YEAR, "refs": tambons, "rule": "ge3"})
+    assert r.status_code == 201
+    token = r.get_json()["token"]
+    shared = client.get(f"/api/v1/shortlists/{token}").get_json()  # areas: public like the figures
+    assert [i["code"] for i in shared["items"]] == tambons and shared["name"] == "สิบตำบลเร่งด่วน"
+    csv_ = client.get(f"/api/v1/shortlists/{token}?format=csv", headers=national)
+    assert csv_.mimetype == "text/csv" and csv_.get_data(as_text=True).count("\n") == 11
+    assert client.post("/api/v1/shortlists", headers=national,
+                       json={"name": "x", "kind": "areas", "year": YEAR, "refs": ["999999"]}).status_code == 400
+    # households: saved by the province, opened by a district that covers only some of them
+    province = bearer(world, "province")
+    houses = [world["houses"]["7501"], world["houses"]["7502"], world["houses"]["7503"]]
+    r = client.post("/api/v1/shortlists", headers=province,
+                    json={"name": "ครัวเรือนวิกฤต", "kind": "households", "year": YEAR, "refs": houses})
+    assert r.status_code == 201
+    token = r.get_json()["token"]
+    seen = client.get(f"/api/v1/shortlists/{token}", headers=bearer(world, "district")).get_json()
+    assert [i["house_id"] for i in seen["items"]] == [world["houses"]["7501"]] and seen["hidden"] == 2
+    assert client.get(f"/api/v1/shortlists/{token}").status_code == 401
+    r = client.post("/api/v1/shortlists", headers=bearer(world, "district"),
+                    json={"name": "x", "kind": "households", "year": YEAR, "refs": [world["houses"]["58"]]})
+    assert r.status_code == 403
+
+
+def test_priority_order_puts_the_most_deprived_first(world):
+    from mpi.rules import popcount
+
+    body = list_target_poor_households("75", YEAR, user=NATIONAL, engine=world["engine"], sort="priority", page_size=200)
+    dims = [len(i["deprived_dimensions"]) for i in body["items"]]
+    assert dims == sorted(dims, reverse=True) and dims[0] >= 3
+    basic = list_target_poor_households("75", YEAR, user=NATIONAL, engine=world["engine"], rule="basic_needs")
+    assert all({"health", "living", "income"} <= set(i["deprived_dimensions"]) for i in basic["items"])
+    assert popcount(0b11100) == 3

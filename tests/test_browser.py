@@ -61,6 +61,8 @@ def server(tmp_path_factory, boundaries):
                          password=PASSWORD, engine=engine)
     accounts.create_user(username="ss.team", full_name="ทีมปฏิบัติการทดสอบ", role="team", areas=["750103", "750104"],
                          password=PASSWORD, engine=engine)
+    accounts.create_user(username="policy", full_name="เจ้าหน้าที่นโยบาย", role="national", areas=["TH"], password=PASSWORD,
+                         engine=engine)
     from app import create_app
 
     httpd = make_server("127.0.0.1", 0, create_app().server, threaded=True)
@@ -356,3 +358,39 @@ def test_map008_rank_provinces_by_the_crisis_group(server, browser):
     wait_for(browser, lambda: css(browser, "#ranking-table a")[0].text == "เชียงใหม่", what="re-ranked rows")
     click(browser, css(browser, "#ranking-table a")[1])
     wait_for(browser, lambda: re.search(r"/area/[0-9]{2}\?", browser.current_url), what="a province page")
+
+
+
+def test_map009_a_policy_user_saves_ten_tambons_and_exports_them(server, browser):
+    import urllib.request
+
+    base, _ = server
+    sign_in(browser, base, "policy", "/ranking")
+    click_css(browser, "#rank-level-tambon")
+    wait_for(browser, lambda: "level=tambon" in browser.current_url, what="tambon ranking")
+    wait_for(browser, lambda: re.search(r"/area/[0-9]{6}", css(browser, "#ranking-table a")[0].get_attribute("href")),
+             what="tambon rows")
+    wait_for(browser, lambda: len(css(browser, "#ranking-table td.dash-select-cell input")) >= 10, what="selectable rows")
+    names = [a.text for a in css(browser, "#ranking-table a")[:10]]
+    def tick_first_ten() -> bool:
+        """Tick one more of the first ten rows per call; quick successive ticks can race the table's update."""
+        for box in css(browser, "#ranking-table td.dash-select-cell input")[:10]:
+            if not box.is_selected():
+                browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", box)
+                box.click()
+                time.sleep(0.8)
+                return False
+        return True
+
+    wait_for(browser, tick_first_ten, timeout=60, what="the first ten rows ticked")
+    fill(browser, "shortlist-name", "สิบตำบลเร่งด่วน")
+    click_css(browser, "#shortlist-save")
+    link = wait_for(browser, lambda: css(browser, "#shortlist-link"), what="saved shortlist link")[0]
+    click(browser, link)
+    wait_for(browser, lambda: "/shortlists/" in browser.current_url, what="shortlist page")
+    wait_for(browser, lambda: css(browser, "#shortlist-table a"), what="shortlist rows")
+    assert [a.text for a in css(browser, "#shortlist-table a")] == names
+    href = css(browser, "#shortlist-csv")[0].get_attribute("href")
+    with urllib.request.urlopen(href) as r:  # area shortlists are public, like the figures
+        body = r.read().decode("utf-8-sig")
+    assert body.count("\n") == 11 and names[0] in body

@@ -156,3 +156,23 @@ def test_ranking_api_answers_json_and_csv(published, engine, monkeypatch):
     csv_ = client.get(f"/api/v1/areas/TH/ranking?year={YEAR}&format=csv")
     assert csv_.mimetype == "text/csv" and "เชียงใหม่" in csv_.get_data(as_text=True)
     assert client.get(f"/api/v1/areas/TH/ranking?year={YEAR}&by=custom").status_code == 400
+
+
+def test_ranking_all_tambons_of_a_province(published, engine):
+    import csv
+
+    from data_access.figures import ranking
+    from mpi.rules import CRISIS_RULES, PatternCount, crisis_count, pattern_from_string
+
+    rows = ranking("58", YEAR, CRISIS_RULES["ge3"], level="tambon", engine=engine)
+    expected: dict[str, list] = {}
+    with open(config.DOMAIN_DIR / "tpmap_2561_tambon_patterns.csv", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            if r["area_code"].startswith("58"):
+                expected.setdefault(r["area_code"], []).append(
+                    PatternCount(pattern_from_string(r["pattern_HLEIA"]), 0, 0, int(r["exact_target_poor"])))
+    assert {r["code"] for r in rows} == set(expected) and all(r["level"] == "tambon" for r in rows)
+    for r in rows:
+        assert r["crisis"] == crisis_count(expected[r["code"]], CRISIS_RULES["ge3"]), r["code"]
+    with pytest.raises(ValueError):
+        ranking("58", YEAR, CRISIS_RULES["ge3"], level="village", engine=engine)

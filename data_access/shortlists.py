@@ -1,0 +1,100 @@
+"""Named shortlists of priority areas or households: saved, shared by link, exported.
+
+An area shortlist is public like the figures it lists. A household shortlist is personal data: whoever opens
+the link sees only the households their own area covers (the rest are counted, not shown), and every open
+and export is audited.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from sqlalchemy import Engine, text
+
+from data_access import audit
+from data_access.access import CurrentUser, Forbidden, require_user
+from data_access.db import get_engine
+from data_access.figures import ranking
+from mpi.rules import crisis_rule
+
+KINDS = ("areas", "households")
+MAX_ITEMS = 500
+
+
+class ShortlistError(ValueError):
+    pass
+
+
+def create(user: CurrentUser | None, *, name: str, kind: str, year: int, refs: list[str], rule: str | None = None,
+           engine: Engine | None = None) -> dict:
+    user = require_user(user)
+    name = (name or "").strip()
+    if not name:
+        raise ShortlistError("a shortlist needs a name")
+    if kind not in KINDS:
+        raise ShortlistError(f"kind must be one of {', '.join(KINDS)}")
+    refs = [str(r).strip() for r in refs if str(r).strip()]
+    if not refs or len(refs) > MAX_ITEMS:
+        raise ShortlistError(f"a shortlist holds 1 to {MAX_ITEMS} items")
+    if len(set(refs)) != len(refs):
+        raise ShortlistError("an item is listed twice")
+    with (engine or get_engine()).begin() as conn:
+        if kind == "areas":
+            known = set(conn.execute(text("SELECT code FROM area WHERE code IN (" + ", ".join(f":r{i}" for i in range(len(refs)))
+                                          + ")"), {f"r{i}": r for i, r in enumerate(refs)}).scalars())
+        else:
+            rows = conn.execute(text("SELECT house_id, tambon_code FROM household WHERE year = :y AND house_id IN ("
+                                     + ", ".join(f":r{i}" for i in range(len(refs))) + ")"),
+                                {"y": year} | {f"r{i}": r for i, r in enumerate(refs)}).all()
+            outside = [h for h, t in rows if not user.covers(t)]
+            if outside:
+                raise Forbidden(f"household {outside[0]} is outside your area")
+            known = {h for h, _ in rows}
+        unknown = [r for r in refs if r not in known]
+        if unknown:
+            raise ShortlistError(f"unknown {'area code' if kind == 'areas' else 'house id'} {unknown[0]!r}")
+        token = secrets.token_urlsafe(12)
+        sid = conn.execute(text("INSERT INTO shortlist (token, name, kind, year, rule, created_by, created_at) "
+                                "VALUES (:t, :n, :k, :y, :r, :by, :at) RETURNING id"),
+                           {"t": token, "n": name[:200], "k": kind, "y": year, "r": rule, "by": user.username,
+                            "at": dt.datetime.now(dt.UTC)}).scalar()
+        conn.execute(text("INSERT INTO shortlist_item (shortlist_id, position, ref) VALUES (:s, :p, :r)"),
+                     [{"s": sid, "p": i, "r": r} for i, r in enumerate(refs, 1)])
+        audit.record("shortlist_saved", user=user, object_type="shortlist", object_id=token,
+                     detail={"name": name, "kind": kind, "items": len(refs), "year": year}, conn=conn)
+    return {"id": sid, "token": token, "url": f"/shortlists/{token}"}
+
+
+def get(token: str, *, user: CurrentUser | None, engine: Engine | None = None) -> dict | None:
+    """The shortlist with its rows, figures filled in; household rows limited to the viewer's area."""
+    engine = engine or get_engine()
+    with engine.connect() as conn:
+        s = conn.execute(text("SELECT * FROM shortlist WHERE token = :t"), {"t": token}).mappings().first()
+        if s is None:
+            return None
+        refs = list(conn.execute(text("SELECT ref FROM shortlist_item WHERE shortlist_id = :s ORDER BY position"),
+                                 {"s": s["id"]}).scalars())
+        out = {k: s[k] for k in ("token", "name", "kind", "year", "rule", "created_by")} | {
+            "created_at": str(s["created_at"])[:19], "hidden": 0}
+        if s["kind"] == "areas":
+            rule = crisis_rule(s["rule"] or "ge3")
+            figures = {}
+            for parent in {r[:-2] if len(r) > 2 else "TH" for r in refs}:
+                figures |= {row["code"]: row for row in ranking(parent, s["year"], rule, engine=engine)}
+            out["items"] = [figures.get(r, {"code": r}) | {"position": i} for i, r in enumerate(refs, 1)]
+            return out
+        viewer = require_user(user)
+        rows = {h: (t, v, n, w) for h, t, v, n, w in conn.execute(text(
+            "SELECT house_id, tambon_code, village_no, n_persons, n_welfare FROM household WHERE year = :y AND house_id IN ("
+            + ", ".join(f":r{i}" for i in range(len(refs))) + ")"), {"y": s["year"]} | {f"r{i}": r for i, r in enumerate(refs)})}
+    items = []
+    for i, r in enumerate(refs, 1):
+        if r in rows and viewer.covers(rows[r][0]):
+            t, v, n, w = rows[r]
+            items.append({"position": i, "house_id": r, "tambon_code": t, "village_no": v, "members": n,
+                          "target_poor_members": w})
+        else:
+            out["hidden"] += 1
+    audit.record("view_household_list", user=viewer, object_type="shortlist", object_id=token,
+                 detail={"shown": len(items), "hidden": out["hidden"]}, engine=engine)
+    return out | {"items": items}
