@@ -12,13 +12,19 @@ import dash_bootstrap_components as dbc
 from flask import Flask, abort, redirect, request, send_file
 
 import cli
+from api.files import bp as files_bp
 from api.v1 import bp as api_v1
 from auth import web as auth_web
 
 
 def create_app() -> dash.Dash:
     server = Flask(__name__)
+    # Uploads are committee orders (PDF, 5 MB by default): refuse anything much larger before reading it.
+    from data_access.committees import MAX_ORDER_BYTES
+
+    server.config["MAX_CONTENT_LENGTH"] = MAX_ORDER_BYTES + 1024 * 1024
     server.register_blueprint(api_v1)
+    server.register_blueprint(files_bp)
     cli.register(server)
     cli.register_demo(server)
     cli.register_data(server)

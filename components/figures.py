@@ -65,3 +65,23 @@ def star(series: list[tuple[str, dict[str, float]]], lang: str, title: str) -> g
                       margin={"l": 40, "r": 40, "t": 50, "b": 20}, height=380, title={"text": title, "font": {"size": 15}},
                       legend={"orientation": "h", "y": -0.1}, font={"family": "Sarabun, sans-serif"})
     return fig
+
+
+def status_map(geojson_url: str, codes: list[str], statuses: list[str], names: list[str], palette: dict[str, str],
+               labels: dict[str, str], title: str) -> go.Figure:
+    """Areas coloured by a state (filed, late, missing...): one trace per state, so the legend names each colour."""
+    fig = go.Figure()
+    for state, colour in palette.items():
+        idx = [i for i, s in enumerate(statuses) if s == state]
+        if not idx:
+            continue
+        fig.add_trace(go.Choropleth(
+            geojson=geojson_url, featureidkey="properties.code", locations=[codes[i] for i in idx], z=[1] * len(idx),
+            customdata=[names[i] for i in idx], colorscale=[[0, colour], [1, colour]], showscale=False, showlegend=True,
+            name=f"{labels[state]} ({len(idx)})", marker_line_color="white", marker_line_width=0.6,
+            hovertemplate="<b>%{customdata}</b><br>" + labels[state] + "<extra></extra>"))
+    fig.update_geos(fitbounds="locations", visible=False, bgcolor="rgba(0,0,0,0)")
+    fig.update_layout(margin={"l": 0, "r": 0, "t": 30, "b": 0}, title={"text": title, "x": 0.01, "font": {"size": 15}},
+                      height=560, paper_bgcolor="rgba(0,0,0,0)", font={"family": "Sarabun, sans-serif"}, dragmode=False,
+                      legend={"x": 0, "y": 0, "bgcolor": "rgba(255,255,255,0.8)"}, uirevision=geojson_url)
+    return fig

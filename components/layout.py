@@ -92,3 +92,17 @@ def weakest_sentence(f: dict, name: str, lang: str) -> str:
 
 def dimension_badges(dims: list[str], lang: str) -> list:
     return [html.Span(t(f"dim.{d}", lang), className=f"tp-dim-icon tp-dim-{d}") for d in dims]
+
+
+def export_links(table: str, lang: str, **args) -> html.Div:
+    """Download buttons beside a table: the same rows as CSV and XLSX, scoped and audited by the server."""
+    from urllib.parse import urlencode
+
+    def url(fmt: str) -> str:
+        query = urlencode({k: v for k, v in (args | {"lang": lang}).items() if v not in (None, "")})
+        return f"/export/{table}.{fmt}?{query}"
+
+    return html.Div([html.Span(t("export.label", lang) + ":", className="me-2 small"),
+                     *[html.A(t(f"export.{fmt}", lang), href=url(fmt), id=f"export-{table}-{fmt}",
+                              className="btn btn-sm btn-outline-secondary me-1 tp-chrome") for fmt in ("csv", "xlsx")]],
+                    className="tp-export my-1")

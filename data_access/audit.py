@@ -15,7 +15,8 @@ ACTIONS = ("login_ok", "login_failed", "login_locked", "logout", "token_issued",
            "view_household_list", "view_household", "reveal_citizen_id", "export", "access_denied", "rate_limited",
            "user_created", "user_changed", "logbook_visit", "logbook_need", "logbook_need_update", "logbook_assistance",
            "logbook_status", "member_request", "member_request_approved", "member_request_rejected", "mentor_team",
-           "mentor_assign", "mentor_hand_back", "shortlist_saved")
+           "mentor_assign", "mentor_hand_back", "shortlist_saved", "committee_changed", "committee_order",
+           "report_saved", "report_submitted")
 
 
 def record(action: str, *, user=None, username: str | None = None, object_type: str | None = None,

@@ -410,3 +410,68 @@ shortlist_item = Table(
     Column("position", SmallInteger, primary_key=True),
     Column("ref", String(32), nullable=False, comment="an area code or a house id"),
 )
+
+# --- Committees (ศจพ.) and their establishment orders ----------------------------------------------
+committee_unit = Table(
+    "committee_unit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(20), nullable=False,
+           comment="national | province | bangkok | district | bangkok_district | operation_team"),
+    Column("area_code", String(8), ForeignKey("area.code"), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("changed_on", Date, comment="last change of members; a new order is due within 30 days of it"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    UniqueConstraint("kind", "area_code", "name", name="uq_committee_unit"),
+)
+
+committee_member = Table(
+    "committee_member",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("unit_id", Integer, ForeignKey("committee_unit.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("position", String(24), nullable=False, comment="chair | vice_chair | member | secretary | assistant_secretary"),
+    Column("agency", Text),
+    Column("added_on", Date, nullable=False),
+    Column("removed_on", Date),
+    Column("created_by", String(64), nullable=False),
+)
+
+committee_order = Table(
+    "committee_order",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("unit_id", Integer, ForeignKey("committee_unit.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("order_no", String(40), nullable=False, comment="as written on the order, e.g. 1234/2564"),
+    Column("order_date", Date, nullable=False, comment="the date the order was signed (stored in the Common Era)"),
+    Column("filed_on", Date, nullable=False, comment="the date it was uploaded here"),
+    Column("filename", Text, nullable=False),
+    Column("size_bytes", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("uploaded_by", String(64), nullable=False),
+    Column("uploaded_at", DateTime(timezone=True), nullable=False),
+)
+
+# --- Quarterly reports of each province (and Bangkok) ----------------------------------------------
+quarterly_report = Table(
+    "quarterly_report",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("province_code", String(8), ForeignKey("area.code"), nullable=False),
+    Column("fiscal_year", Integer, nullable=False, comment="Thai fiscal year, Buddhist era: 2564 runs Oct 2020 - Sep 2021"),
+    Column("quarter", SmallInteger, nullable=False),
+    Column("status", String(10), nullable=False, comment="draft | submitted"),
+    Column("progress", Text),
+    Column("obstacles", Text),
+    Column("suggestions", Text),
+    Column("figures", Text, comment="JSON snapshot of the filled-in figures, frozen on submission"),
+    Column("version", Integer, nullable=False, default=0),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(64), nullable=False),
+    Column("submitted_at", DateTime(timezone=True)),
+    Column("submitted_by", String(64)),
+    UniqueConstraint("province_code", "fiscal_year", "quarter", name="uq_quarterly_report"),
+)

@@ -9,7 +9,7 @@ from auth.web import current_user
 from components import fmt
 from components.figures import choropleth, graph_config, star
 from components.i18n import area_name, t
-from components.layout import card, dimension_shares, headline_cards, topbar, weakest_sentence
+from components.layout import card, dimension_shares, export_links, headline_cards, topbar, weakest_sentence
 from components.view import View, parse
 from data_access import areas as areas_da
 from data_access import figures as figures_da
@@ -100,6 +100,8 @@ def _villages(code: str, view: View, mask: int):
     lang = view.lang
     return html.Div([
         html.H3(f"{t('hh.village', lang)} ({len(villages)})", className="h5 mt-3"),
+        export_links("villages", lang, code=code, year=view.year,
+                     dims=",".join(view.dims) if tuple(view.dims) != DIMENSIONS else None),
         dash_table.DataTable(
             id="village-table", sort_action="native",
             data=[{"village": v["village_no"], "households": v["surveyed_households"], "surveyed": v["surveyed_persons"],
@@ -136,6 +138,7 @@ def _progress(code: str, view: View):
         html.P([html.B(t("lb.by_status", lang) + ": "), status], className="mt-2 mb-1"),
         html.P([html.B(t("lb.open_needs", lang) + ": "), needs], className="mb-1", id="lb-open-needs"),
         html.P([html.B(t("lb.baht", lang) + ": "), baht], className="mb-1"),
+        export_links("progress", lang, code=code, year=view.year),
     ], id="area-progress")
 
 
@@ -255,12 +258,24 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
                      html.Div([households_link,
                                dcc.Link(t("nav.ranking", view.lang), href=f"/ranking{view.query()}&area={code}",
                                         className="btn btn-outline-dark tp-btn-big ms-2", id="ranking-link")
-                               if area["level"] != "tambon" else None], className="my-2 tp-chrome")], lg=5),
+                               if area["level"] != "tambon" else None,
+                               dcc.Link(t("nav.story", view.lang), href=f"/area/{code}/story{view.query()}",
+                                        className="btn btn-outline-dark tp-btn-big ms-2", id="story-link"),
+                               dcc.Link(t("nav.pivot", view.lang), href=f"/pivot{view.query()}&area={code}",
+                                        className="btn btn-outline-dark tp-btn-big ms-2", id="pivot-link"),
+                               dcc.Link(t("nav.committees", view.lang),
+                                        href=f"/committees/{code}{view.query()}" if len(code) <= 4 else "/committees",
+                                        className="btn btn-outline-secondary tp-btn-big ms-2", id="committees-link"),
+                               dcc.Link(t("nav.reports", view.lang), href="/reports" + view.query(),
+                                        className="btn btn-outline-secondary tp-btn-big ms-2", id="reports-link"),
+                               ], className="my-2 tp-chrome d-flex flex-wrap gap-1")], lg=5),
         ]),
         _villages(code, view, mask) if area["level"] == "tambon" and microdata else None,
         _progress(code, view) if microdata else None,
         html.P(t("map.nogeom", view.lang), className="tp-sub tp-chrome") if len(children) > len(mapped) else None,
-        html.Div(_table(children, view), className="my-2", **({"hidden": True} if view.present else {})),
+        html.Div([export_links("children", view.lang, code=code, year=view.year,
+                               dims=",".join(view.dims) if tuple(view.dims) != DIMENSIONS else None),
+                  _table(children, view)], className="my-2", **({"hidden": True} if view.present else {})),
         html.P([t(source_key, view.lang, year=view.year), " · ", t("attribution", view.lang)], className="tp-sub small my-3"),
         dcc.Store(id="area-state", data={"code": code, "here": here, "level": area["level"], "tour_next": tour_next,
                                          **view.as_dict()}),

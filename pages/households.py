@@ -9,7 +9,7 @@ from dash import dash_table, dcc, html
 
 from auth.web import current_user
 from components.i18n import area_name, t
-from components.layout import topbar
+from components.layout import export_links, topbar
 from components.view import parse
 from data_access import areas as areas_da
 from data_access import logbook as logbook_da
@@ -95,4 +95,6 @@ def layout(code: str = "TH", page: str = "1", dim: str = "", crisis: str = "", s
                              "tp-btn-big my-2", id="requests-link")
     mentors_link = dcc.Link(t("lb.mentors", lang), href=f"/logbook/mentors?area={code}",
                             className="btn btn-outline-dark tp-btn-big my-2 ms-2", id="mentors-link")
-    return html.Div(head + [filters, pager, table, pager, added_section, requests_link, mentors_link])
+    exports = export_links("households", lang, code=code, year=view.year, dimension=dim, crisis="1" if crisis_only else None,
+                           sort=sort)
+    return html.Div(head + [filters, exports, pager, table, pager, added_section, requests_link, mentors_link])

@@ -41,7 +41,9 @@ def layout(area: str = "TH", by: str = "ge3", level: str = "", **query):
                                 className="btn tp-btn-big me-2 " + ("btn-dark" if r == by else "btn-outline-dark"))
                        for r in RULES] + [
         html.A("CSV", href=f"/api/v1/areas/{area}/ranking?year={view.year}&by={by}&level={level}&format=csv",
-               id="ranking-csv", className="btn btn-outline-secondary tp-btn-big")] + [
+               id="ranking-csv", className="btn btn-outline-secondary tp-btn-big"),
+        html.A("XLSX", href=f"/export/ranking.xlsx?code={area}&year={view.year}&by={by}&level={level}&lang={lang}",
+               id="ranking-xlsx", className="btn btn-outline-secondary tp-btn-big ms-1")] + [
         dcc.Link(t(LEVEL_NAMES[lv], lang), href=link(level=lv), id=f"rank-level-{lv}",
                  className="btn tp-btn-big ms-2 " + ("btn-secondary" if lv == level else "btn-outline-secondary"))
         for lv in figures_da.RANK_LEVELS], className="my-2")

@@ -41,6 +41,8 @@ def layout(token: str = "", **query):
                + (f" · {t('short.hidden', lang, n=s['hidden'])}" if s["hidden"] else ""), className="tp-sub"),
         html.A("CSV", href=f"/api/v1/shortlists/{token}?format=csv", className="btn btn-outline-secondary tp-btn-big mb-2",
                id="shortlist-csv"),
+        html.A("XLSX", href=f"/export/shortlist.xlsx?token={token}&lang={lang}",
+               className="btn btn-outline-secondary tp-btn-big mb-2 ms-1", id="shortlist-xlsx"),
         dash_table.DataTable(id="shortlist-table", data=data, columns=columns, markdown_options={"link_target": "_self"},
                              style_cell={"fontFamily": "Sarabun, sans-serif", "padding": "4px 8px", "textAlign": "left"}),
     ])

@@ -1,0 +1,99 @@
+"""Downloads and plain-form posts outside /api/v1: the quarterly report files (pinned), committee order uploads
+from the page's form, and the one table-export route every page's download buttons use.
+
+All of them work by session cookie or by the API's bearer token (auth.web loads either before any route).
+"""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import Blueprint, Response, jsonify, redirect, request
+
+from auth.web import current_user
+from components.i18n import LANGS
+from components.view import LANG_COOKIE
+from data_access import audit, committees, exports, reports
+from data_access.access import require_user
+from exports import report_pdf, report_xlsx, tables
+from mpi.governance import DateError, parse_quarter
+
+bp = Blueprint("files", __name__)
+
+
+def _lang() -> str:
+    lang = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
+    return lang if lang in LANGS else "th"
+
+
+def _error(status: int, message: str):
+    return jsonify({"error": message, "status": status}), status
+
+
+@bp.errorhandler(DateError)
+@bp.errorhandler(reports.ReportError)
+@bp.errorhandler(committees.CommitteeError)
+@bp.errorhandler(exports.ExportError)
+def _bad(e):
+    return _error(400, str(e))
+
+
+@bp.errorhandler(committees.NotFound)
+def _missing(e):
+    return _error(404, str(e))
+
+
+def _download(data: bytes, mimetype: str, filename: str) -> Response:
+    return Response(data, mimetype=mimetype, headers={
+        "Content-Disposition": f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(filename)}",
+        "Cache-Control": "private, no-store"})
+
+
+@bp.get("/reports/quarterly/<province_code>/<quarter>.<fmt>")
+def quarterly_report_file(province_code: str, quarter: str, fmt: str):
+    """GET /reports/quarterly/75/2564-Q3.pdf (pinned), or .xlsx: for users of the province and national roles."""
+    if fmt not in ("pdf", "xlsx"):
+        return _error(404, "a report is served as .pdf or .xlsx")
+    year, q = parse_quarter(quarter)
+    user = require_user(current_user())
+    report = reports.get_report(user, province_code, year, q)
+    lang = _lang()
+    audit.record("export", user=user, object_type="report", object_id=f"{province_code}/{quarter}.{fmt}",
+                 area_code=province_code, detail={"status": report["status"], "lang": lang})
+    name = f"tpmap-quarterly-{province_code}-{quarter}.{fmt}"
+    if fmt == "pdf":
+        data = report_pdf.render(report, geojson=report_pdf.load_geojson(province_code), lang=lang)
+        return _download(data, "application/pdf", name)
+    return _download(report_xlsx.render(report, lang=lang), tables.MIME["xlsx"], name)
+
+
+@bp.post("/committees/<code>/orders")
+def order_form(code: str):
+    """The committee page's upload form (multipart): file an order for the area's unit, then back to the page."""
+    user = current_user()
+    back = f"/committees/{code}"
+    try:
+        unit_id = request.form.get("unit_id")
+        unit = {"id": int(unit_id)} if unit_id else committees.unit_for(user, code)
+        upload = request.files.get("file")
+        content = upload.read(committees.MAX_ORDER_BYTES + 1) if upload else b""
+        committees.file_order(user, unit["id"], order_no=request.form.get("order_no", ""),
+                              order_date=request.form.get("order_date", ""),
+                              filename=upload.filename if upload else "", content=content)
+    except (committees.CommitteeError, committees.NotFound, ValueError) as e:
+        return redirect(f"{back}?error={quote(str(e))}", 303)
+    return redirect(f"{back}?filed=1", 303)
+
+
+@bp.get("/export/<table>.<fmt>")
+def export_table(table: str, fmt: str):
+    """Every table a page shows, as CSV or XLSX, with the page's own filters in the query string. Scoping and
+    masking are those of data_access; every export is audited."""
+    if fmt not in tables.FORMATS:
+        return _error(404, "tables are exported as .csv or .xlsx")
+    lang = _lang()
+    rows, columns, name, audit_info = exports.table(table, dict(request.args), user=current_user(), lang=lang)
+    if audit_info is not None:
+        audit.record("export", user=current_user(), object_type=audit_info.get("object_type", table),
+                     object_id=audit_info.get("object_id"), area_code=audit_info.get("area_code"),
+                     detail={"table": table, "format": fmt, "rows": len(rows)})
+    return _download(tables.render(fmt, rows, columns, sheet=name[:31]), tables.MIME[fmt], f"{name}.{fmt}")

@@ -1,0 +1,319 @@
+"""Committees (ศจพ.) per area, their members and establishment orders, and who has filed.
+
+The units of the source deck: ศจพ. (national), ศจพ.จ. (province), ศจพ.กทม. (Bangkok), ศจพ.อ. (district),
+ศจพ.ข. (Bangkok district) and area operation teams (per amphoe or tambon). Mentor teams live in the Logbook
+and are counted here, not filed: their orders are filed by the province with its operation teams.
+
+Who may change what: a province (or Bangkok) account manages every unit in its province, a district (or khet)
+account its own amphoe's, national accounts the national unit, the administrator all. Any signed-in user may
+read the filing table; orders are official documents but served to signed-in users only.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+
+from sqlalchemy import Engine, text
+
+from data_access import audit
+from data_access.access import CurrentUser, Forbidden, require_user
+from data_access.db import get_engine
+from mpi.governance import DateError, filing_status, parse_date
+
+KINDS = ("national", "province", "bangkok", "district", "bangkok_district", "operation_team")
+POSITIONS = ("chair", "vice_chair", "member", "secretary", "assistant_secretary")
+SHORT_NAMES = {"national": "ศจพ.", "province": "ศจพ.จ.", "bangkok": "ศจพ.กทม.", "district": "ศจพ.อ.",
+               "bangkok_district": "ศจพ.ข.", "operation_team": "ทีมปฏิบัติการ"}
+MANAGER_ROLES = frozenset({"province", "bangkok", "district", "bangkok_district"})
+MAX_ORDER_BYTES = int(os.environ.get("TPMAP_ORDER_MAX_BYTES", 5 * 1024 * 1024))
+
+
+class CommitteeError(ValueError):
+    """Bad input: answered 400 with the reason."""
+
+
+class NotFound(LookupError):
+    pass
+
+
+def kind_for(area_code: str) -> str:
+    """The committee an area is expected to have."""
+    if area_code == "TH":
+        return "national"
+    if len(area_code) == 2:
+        return "bangkok" if area_code == "10" else "province"
+    if len(area_code) == 4:
+        return "bangkok_district" if area_code.startswith("10") else "district"
+    raise CommitteeError(f"no committee is set up for area {area_code}; tambons have operation teams")
+
+
+def _check_kind(kind: str, area_code: str) -> None:
+    if kind not in KINDS:
+        raise CommitteeError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
+    if kind == "operation_team":
+        if len(area_code) not in (4, 6):
+            raise CommitteeError("an operation team works in an amphoe or a tambon (4- or 6-digit code)")
+    elif kind_for(area_code) != kind:
+        raise CommitteeError(f"area {area_code} has a {kind_for(area_code)} committee, not {kind}")
+
+
+def may_manage(user: CurrentUser, area_code: str) -> bool:
+    if user.role == "admin":
+        return True
+    if user.role == "national":
+        return area_code == "TH"
+    if user.role in MANAGER_ROLES:
+        return area_code != "TH" and any(area_code.startswith(a) for a in user.areas)
+    return False
+
+
+def _require_manager(user: CurrentUser | None, area_code: str) -> CurrentUser:
+    user = require_user(user)
+    if not may_manage(user, area_code):
+        raise Forbidden(f"your account does not manage committees of area {area_code}")
+    return user
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+def _area_name(conn, code: str) -> str:
+    name = conn.execute(text("SELECT name_th FROM area WHERE code = :c"), {"c": code}).scalar()
+    if name is None:
+        raise NotFound(f"unknown area {code}")
+    return name
+
+
+def create_unit(user: CurrentUser | None, *, kind: str, area_code: str, name: str | None = None,
+                engine: Engine | None = None) -> dict:
+    user = _require_manager(user, area_code)
+    _check_kind(kind, area_code)
+    with (engine or get_engine()).begin() as conn:
+        area_name = _area_name(conn, area_code)
+        name = (name or "").strip() or f"{SHORT_NAMES[kind]}{area_name}"
+        exists = conn.execute(text("SELECT id FROM committee_unit WHERE kind = :k AND area_code = :a AND name = :n"),
+                              {"k": kind, "a": area_code, "n": name}).scalar()
+        if exists:
+            raise CommitteeError(f"{name} is already set up (unit {exists})")
+        uid = conn.execute(text("INSERT INTO committee_unit (kind, area_code, name, created_at, created_by) "
+                                "VALUES (:k, :a, :n, :at, :by) RETURNING id"),
+                           {"k": kind, "a": area_code, "n": name[:200], "at": dt.datetime.now(dt.UTC),
+                            "by": user.username}).scalar()
+        audit.record("committee_changed", user=user, object_type="committee", object_id=str(uid), area_code=area_code,
+                     detail={"created": kind, "name": name}, conn=conn)
+    return {"id": uid, "kind": kind, "area_code": area_code, "name": name}
+
+
+def unit_for(user: CurrentUser | None, area_code: str, engine: Engine | None = None) -> dict:
+    """The area's own committee, set up on first use by someone who manages it."""
+    engine = engine or get_engine()
+    kind = kind_for(area_code)
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT id, kind, area_code, name FROM committee_unit WHERE kind = :k AND area_code = :a "
+                                "ORDER BY id LIMIT 1"), {"k": kind, "a": area_code}).mappings().first()
+    return dict(row) if row else create_unit(user, kind=kind, area_code=area_code, engine=engine)
+
+
+def _unit(conn, unit_id: int) -> dict:
+    row = conn.execute(text("SELECT * FROM committee_unit WHERE id = :i"), {"i": unit_id}).mappings().first()
+    if row is None:
+        raise NotFound(f"no committee unit {unit_id}")
+    return dict(row)
+
+
+def add_member(user: CurrentUser | None, unit_id: int, *, name: str, position: str, agency: str | None = None,
+               engine: Engine | None = None) -> dict:
+    name = (name or "").strip()
+    if not name:
+        raise CommitteeError("a member needs a name")
+    if position not in POSITIONS:
+        raise CommitteeError(f"position must be one of {', '.join(POSITIONS)}, got {position!r}")
+    with (engine or get_engine()).begin() as conn:
+        unit = _unit(conn, unit_id)
+        user = _require_manager(user, unit["area_code"])
+        today = _today()
+        mid = conn.execute(text("INSERT INTO committee_member (unit_id, name, position, agency, added_on, created_by) "
+                                "VALUES (:u, :n, :p, :a, :d, :by) RETURNING id"),
+                           {"u": unit_id, "n": name[:200], "p": position, "a": (agency or "").strip()[:200] or None,
+                            "d": today, "by": user.username}).scalar()
+        # A change of members needs a new order within 30 days; the change date starts that clock.
+        conn.execute(text("UPDATE committee_unit SET changed_on = :d WHERE id = :u"), {"d": today, "u": unit_id})
+        audit.record("committee_changed", user=user, object_type="committee", object_id=str(unit_id),
+                     area_code=unit["area_code"], detail={"member_added": position}, conn=conn)
+    return {"id": mid, "unit_id": unit_id, "name": name, "position": position}
+
+
+def remove_member(user: CurrentUser | None, unit_id: int, member_id: int, engine: Engine | None = None) -> None:
+    with (engine or get_engine()).begin() as conn:
+        unit = _unit(conn, unit_id)
+        user = _require_manager(user, unit["area_code"])
+        today = _today()
+        n = conn.execute(text("UPDATE committee_member SET removed_on = :d WHERE id = :m AND unit_id = :u "
+                              "AND removed_on IS NULL"), {"d": today, "m": member_id, "u": unit_id}).rowcount
+        if not n:
+            raise NotFound(f"no current member {member_id} in unit {unit_id}")
+        conn.execute(text("UPDATE committee_unit SET changed_on = :d WHERE id = :u"), {"d": today, "u": unit_id})
+        audit.record("committee_changed", user=user, object_type="committee", object_id=str(unit_id),
+                     area_code=unit["area_code"], detail={"member_removed": member_id}, conn=conn)
+
+
+def check_pdf(filename: str, content: bytes) -> None:
+    """Refuse anything but a PDF of sensible size: by name, by its magic bytes and by its trailer."""
+    if not filename or not filename.lower().endswith(".pdf"):
+        raise CommitteeError(f"the order must be a PDF file (.pdf), got {filename or 'no file'!r}")
+    if not content:
+        raise CommitteeError("the file is empty")
+    if len(content) > MAX_ORDER_BYTES:
+        raise CommitteeError(f"the file is {len(content) / 1048576:.1f} MB; the limit is {MAX_ORDER_BYTES / 1048576:.0f} MB")
+    if not content.startswith(b"%PDF-"):
+        raise CommitteeError("the file is not a PDF (it does not start with %PDF-); scan the order to PDF and try again")
+    if b"%%EOF" not in content[-2048:]:
+        raise CommitteeError("the PDF is incomplete (no end-of-file marker); the upload may have been cut off")
+
+
+def file_order(user: CurrentUser | None, unit_id: int, *, order_no: str, order_date, filename: str, content: bytes,
+               engine: Engine | None = None) -> dict:
+    order_no = (order_no or "").strip()
+    if not order_no:
+        raise CommitteeError("the order number is missing (e.g. 1234/2564)")
+    try:
+        day = parse_date(order_date)
+    except DateError as e:
+        raise CommitteeError(f"order date: {e}") from None
+    today = _today()
+    if day > today:
+        raise CommitteeError(f"the order date {day} is in the future")
+    if day < dt.date(2020, 10, 30):
+        raise CommitteeError("the order date is before PM Office order 347/2563 (30 October 2563) that created ศจพ.")
+    check_pdf(filename, content)
+    with (engine or get_engine()).begin() as conn:
+        unit = _unit(conn, unit_id)
+        user = _require_manager(user, unit["area_code"])
+        oid = conn.execute(text(
+            "INSERT INTO committee_order (unit_id, order_no, order_date, filed_on, filename, size_bytes, sha256, content, "
+            "uploaded_by, uploaded_at) VALUES (:u, :no, :d, :f, :fn, :s, :h, :c, :by, :at) RETURNING id"),
+            {"u": unit_id, "no": order_no[:40], "d": day, "f": today, "fn": os.path.basename(filename)[:200],
+             "s": len(content), "h": hashlib.sha256(content).hexdigest(), "c": content, "by": user.username,
+             "at": dt.datetime.now(dt.UTC)}).scalar()
+        # The new order covers every change up to its date.
+        conn.execute(text("UPDATE committee_unit SET changed_on = NULL WHERE id = :u AND changed_on <= :d"),
+                     {"u": unit_id, "d": day})
+        audit.record("committee_order", user=user, object_type="committee", object_id=str(unit_id),
+                     area_code=unit["area_code"], detail={"order_no": order_no, "order_date": str(day), "bytes": len(content)},
+                     conn=conn)
+    return {"id": oid, "unit_id": unit_id, "order_no": order_no, "order_date": str(day), "filed_on": str(today),
+            "url": f"/api/v1/committee-orders/{oid}.pdf"}
+
+
+def order_file(user: CurrentUser | None, order_id: int, engine: Engine | None = None) -> tuple[str, bytes]:
+    require_user(user)
+    with (engine or get_engine()).connect() as conn:
+        row = conn.execute(text("SELECT filename, content FROM committee_order WHERE id = :i"), {"i": order_id}).first()
+    if row is None:
+        raise NotFound(f"no order {order_id}")
+    return row[0], bytes(row[1])
+
+
+def _d(v) -> dt.date | None:
+    return v if isinstance(v, dt.date) or v is None else dt.date.fromisoformat(str(v)[:10])
+
+
+def _status_of(unit: dict | None, orders: list[dict], today: dt.date) -> dict:
+    s = filing_status([(_d(o["order_date"]), _d(o["filed_on"])) for o in orders], today=today,
+                      changed_on=_d(unit["changed_on"]) if unit else None, exists=unit is not None)
+    latest = max(orders, key=lambda o: (_d(o["order_date"]), o["id"])) if orders else None
+    return {"status": s.status, "deadline": str(s.deadline),
+            "order_id": latest["id"] if latest else None, "order_no": latest["order_no"] if latest else None,
+            "order_date": str(_d(latest["order_date"])) if latest else None,
+            "filed_on": str(_d(latest["filed_on"])) if latest else None}
+
+
+def _load(conn, prefix: str | None):
+    where, params = "", {}
+    if prefix and prefix != "TH":
+        where, params = " WHERE u.area_code LIKE :p", {"p": prefix + "%"}
+    units = [dict(r) for r in conn.execute(text("SELECT u.* FROM committee_unit u" + where + " ORDER BY u.id"),
+                                           params).mappings()]
+    orders: dict[int, list[dict]] = {}
+    for r in conn.execute(text("SELECT o.id, o.unit_id, o.order_no, o.order_date, o.filed_on, o.uploaded_by FROM committee_order o "
+                               "JOIN committee_unit u ON u.id = o.unit_id" + where), params).mappings():
+        orders.setdefault(r["unit_id"], []).append(dict(r))
+    return units, orders
+
+
+def filing_table(level: str = "province", parent: str = "TH", *, today: dt.date | None = None,
+                 engine: Engine | None = None) -> list[dict]:
+    """Every area of a level (provinces, or the amphoes of a province) with its committee's filing status and counts
+    of its sub-units: the national view of who has filed, is late, or is missing."""
+    if level not in ("province", "amphoe"):
+        raise CommitteeError("level must be province or amphoe")
+    today = today or _today()
+    with (engine or get_engine()).connect() as conn:
+        digits = 2 if level == "province" else 4
+        sql = "SELECT code, name_th, name_en FROM area WHERE level = :lvl"
+        params = {"lvl": level}
+        if parent != "TH":
+            sql += " AND parent_code = :p"
+            params["p"] = parent
+        areas = conn.execute(text(sql + " ORDER BY code"), params).mappings().all()
+        units, orders = _load(conn, parent)
+        teams = dict(conn.execute(text("SELECT substr(area_code, 1, :n), count(*) FROM mentor_team GROUP BY 1"),
+                                  {"n": digits}).all())
+    own = {}
+    subs: dict[str, list[dict]] = {}
+    for u in units:
+        if u["kind"] == "operation_team" or len(u["area_code"]) > digits:
+            subs.setdefault(u["area_code"][:digits], []).append(u)
+        elif len(u["area_code"]) == digits:
+            own.setdefault(u["area_code"], u)
+    rows = []
+    for a in areas:
+        unit = own.get(a["code"])
+        row = {"code": a["code"], "name_th": a["name_th"], "name_en": a["name_en"],
+               "unit_id": unit["id"] if unit else None, "unit": unit["name"] if unit else None}
+        row |= _status_of(unit, orders.get(unit["id"], []) if unit else [], today)
+        sub = subs.get(a["code"], [])
+        sub_status = [_status_of(u, orders.get(u["id"], []), today)["status"] for u in sub]
+        row["sub_units"] = len(sub)
+        row["sub_units_filed"] = sum(s in ("filed", "filed_late") for s in sub_status)
+        row["operation_teams"] = sum(u["kind"] == "operation_team" for u in sub)
+        row["mentor_teams"] = int(teams.get(a["code"], 0))
+        rows.append(row)
+    return rows
+
+
+def area_units(code: str, *, today: dt.date | None = None, engine: Engine | None = None) -> dict:
+    """The committee of an area and the units under it, each with members and orders (files not included)."""
+    today = today or _today()
+    with (engine or get_engine()).connect() as conn:
+        name = _area_name(conn, code)
+        units, orders = _load(conn, code)
+        members: dict[int, list[dict]] = {}
+        ids = [u["id"] for u in units]
+        if ids:
+            for r in conn.execute(text("SELECT id, unit_id, name, position, agency, added_on, removed_on FROM "
+                                       "committee_member WHERE unit_id IN (" + ", ".join(str(int(i)) for i in ids)
+                                       + ") ORDER BY unit_id, id")).mappings():
+                members.setdefault(r["unit_id"], []).append(
+                    {k: (str(v) if isinstance(v, dt.date) else v) for k, v in r.items()})
+    out = []
+    for u in units:
+        if code != "TH" and not u["area_code"].startswith(code):
+            continue
+        item = {"id": u["id"], "kind": u["kind"], "area_code": u["area_code"], "name": u["name"],
+                "changed_on": str(_d(u["changed_on"])) if u["changed_on"] else None}
+        item |= _status_of(u, orders.get(u["id"], []), today)
+        item["members"] = [m for m in members.get(u["id"], []) if not m["removed_on"]]
+        item["orders"] = [{k: (str(_d(v)) if k in ("order_date", "filed_on") else v) for k, v in o.items() if k != "unit_id"}
+                          for o in sorted(orders.get(u["id"], []), key=lambda o: o["id"], reverse=True)]
+        out.append(item)
+    expected = None
+    try:
+        expected = kind_for(code)
+    except CommitteeError:
+        pass
+    return {"code": code, "name_th": name, "expected_kind": expected,
+            "own": next((u for u in out if u["area_code"] == code and u["kind"] == expected), None),
+            "units": out}

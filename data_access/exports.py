@@ -1,0 +1,188 @@
+"""The tables a user can download, by name: each reuses the data-access function its page calls, so an export
+holds exactly what the page shows that user (same scoping, same masking) and nothing more.
+
+table(name, args, user, lang) → (rows, columns, file name, audit info). Columns are (key, label in the language).
+"""
+from __future__ import annotations
+
+import re
+
+from components.i18n import t
+from data_access import committees, figures, households, logbook, reports, shortlists
+from data_access.access import require_user
+from mpi.governance import parse_quarter
+from mpi.rules import ALL_DIMENSIONS_MASK, DIMENSIONS, crisis_rule, dimensions_mask
+
+MAX_ROWS = 100_000
+CODE_RE = re.compile(r"^(TH|[0-9]{2}|[0-9]{4}|[0-9]{6})$")
+
+
+class ExportError(ValueError):
+    pass
+
+
+def _code(args: dict, key: str = "code", default: str | None = "TH") -> str:
+    code = args.get(key) or default
+    if code is None or not CODE_RE.match(code):
+        raise ExportError(f"{key} must be TH or a 2-, 4- or 6-digit area code, got {code!r}")
+    return code
+
+
+def _year(args: dict) -> int:
+    raw = args.get("year")
+    if raw is None:
+        years = figures.known_years()
+        if not years:
+            raise ExportError("no survey year has been imported")
+        return years[-1]
+    if not re.fullmatch(r"[0-9]{4}", str(raw)):
+        raise ExportError(f"year must be a Buddhist-era year such as 2561, got {raw!r}")
+    return int(raw)
+
+
+def _mask(args: dict) -> int:
+    raw = args.get("dims") or args.get("dimensions")
+    if not raw:
+        return ALL_DIMENSIONS_MASK
+    try:
+        return dimensions_mask(d for d in raw.split(","))
+    except ValueError as e:
+        raise ExportError(str(e)) from None
+
+
+def _figure_columns(lang: str) -> list[tuple[str, str]]:
+    return [("code", "code"), ("name", t("table.area", lang)), ("surveyed_persons", "surveyed_persons"),
+            ("target_poor_persons", t("metric.target_poor", lang)), ("target_poor_households", t("rep.target_poor_households", lang)),
+            ("crisis_persons", t("metric.crisis", lang)), ("mpi", "MPI"), ("headcount_ratio", "H"), ("intensity", "A")] + [
+        (f"dim_{d}", t(f"dim.{d}", lang)) for d in DIMENSIONS] + [("source", "source")]
+
+
+def _figure_row(r: dict, lang: str) -> dict:
+    return r | {"name": (r.get("name_en") if lang == "en" else r.get("name_th")) or r["code"]} | {
+        f"dim_{d}": (r.get("dimension_target_poor") or {}).get(d) for d in DIMENSIONS}
+
+
+def _children(args, user, lang):
+    code, year = _code(args), _year(args)
+    rows = [_figure_row(r, lang) for r in figures.children_summaries(code, year, _mask(args))]
+    return rows, _figure_columns(lang), f"tpmap-{code}-{year}", {"object_type": "area", "object_id": code, "area_code": code}
+
+
+def _villages(args, user, lang):
+    code, year = _code(args, default=None), _year(args)
+    rows = [r | {"code": f"{code}-{r['village_no']:02d}", "name": f"{t('village', lang)} {r['village_no']}"} | {
+        f"dim_{d}": (r.get("dimension_target_poor") or {}).get(d) for d in DIMENSIONS}
+        for r in figures.village_summaries(code, year, _mask(args))]
+    return rows, _figure_columns(lang)[:-1], f"tpmap-villages-{code}-{year}", {"object_type": "area", "object_id": code,
+                                                                            "area_code": code}
+
+
+def _ranking(args, user, lang):
+    code, year = _code(args), _year(args)
+    try:
+        k = args.get("k")
+        rule = crisis_rule(args.get("by", "ge3"), min_dimensions=int(k) if k not in (None, "") else None,
+                           required=(args.get("required") or "").split(","))
+        rows = figures.ranking(code, year, rule, _mask(args), level=args.get("level") or None)
+    except ValueError as e:
+        raise ExportError(str(e)) from None
+    for r in rows:
+        r["name"] = (r["name_en"] if lang == "en" else r["name_th"]) or r["code"]
+    cols = [("rank", "#"), ("code", "code"), ("name", t("table.area", lang)), ("surveyed_persons", "surveyed_persons"),
+            ("target_poor_persons", t("metric.target_poor", lang)), ("crisis", t("rank.by", lang)),
+            ("crisis_share", "share"), ("crisis_ge3", t("rank.ge3", lang)),
+            ("crisis_basic_needs", t("rank.basic_needs", lang)), ("source", "source")]
+    return rows, cols, f"tpmap-ranking-{code}-{year}", {"object_type": "area", "object_id": code, "area_code": code}
+
+
+def _households(args, user, lang):
+    code, year = _code(args, default=None), _year(args)
+    try:
+        listing = households.list_target_poor_households(
+            code, year, page=1, page_size=MAX_ROWS, dimension=args.get("dimension") or None,
+            crisis_only=args.get("crisis") == "1", sort=args.get("sort") or "village", rule=args.get("rule") or None,
+            user=user)
+    except ValueError as e:
+        raise ExportError(str(e)) from None
+    rows = [r | {"deprived_dimensions": ", ".join(t(f"dim.{d}", lang) for d in r["deprived_dimensions"])}
+            for r in listing["items"]]
+    cols = [("house_id", t("hh.house", lang)), ("tambon_code", "tambon_code"), ("village_no", t("hh.village", lang)),
+            ("members", t("hh.members", lang)), ("target_poor_members", t("metric.target_poor", lang)),
+            ("deprived_dimensions", t("hh.dims", lang)), ("crisis", t("rank.ge3", lang)),
+            ("basic_needs", t("rank.basic_needs", lang)), ("last_help", t("hh.last_help", lang))]
+    return rows, cols, f"tpmap-households-{code}-{year}", {"object_type": "area", "object_id": code, "area_code": code}
+
+
+def _committees(args, user, lang):
+    require_user(user)
+    level = args.get("level") or "province"
+    parent = _code(args, "parent")
+    rows = committees.filing_table(level, parent)
+    for r in rows:
+        r["name"] = (r["name_en"] if lang == "en" else r["name_th"]) or r["code"]
+        r["status_label"] = t(f"com.status.{r['status']}", lang)
+    cols = [("code", "code"), ("name", t("table.area", lang)), ("unit", t("com.unit", lang)),
+            ("status_label", "status"), ("order_no", t("com.order_no", lang)), ("order_date", t("com.order_date", lang)),
+            ("filed_on", t("com.filed_on", lang)), ("deadline", t("com.deadline", lang)),
+            ("sub_units", "sub_units"), ("sub_units_filed", t("com.sub_units", lang)),
+            ("operation_teams", t("com.operation_teams", lang)), ("mentor_teams", t("com.mentor_teams", lang))]
+    return rows, cols, f"tpmap-committees-{parent}-{level}", {"object_type": "committee", "object_id": parent}
+
+
+def _reports(args, user, lang):
+    year, q = parse_quarter(args.get("quarter") or "")
+    rows = reports.submissions(user, year, q)
+    for r in rows:
+        r["name"] = (r["name_en"] if lang == "en" else r["name_th"]) or r["code"]
+        r["status_label"] = t(f"rep.status.{r['status']}", lang)
+    cols = [("code", "code"), ("name", t("table.area", lang)), ("status_label", "status"),
+            ("submitted_at", "submitted_at"), ("submitted_by", "submitted_by"), ("updated_at", "updated_at"),
+            ("overdue", t("rep.overdue", lang))]
+    return rows, cols, f"tpmap-quarterly-{year}-Q{q}", {"object_type": "report", "object_id": f"{year}-Q{q}"}
+
+
+def _shortlist(args, user, lang):
+    s = shortlists.get(args.get("token") or "", user=user)
+    if s is None:
+        raise ExportError("no such shortlist")
+    keys = sorted({k for item in s["items"] for k in item}, key=lambda k: (k != "position", k))
+    return s["items"], [(k, k) for k in keys], f"tpmap-shortlist-{s['token']}", {"object_type": "shortlist",
+                                                                                  "object_id": s["token"]}
+
+
+def _progress(args, user, lang):
+    code, year = _code(args), _year(args)
+    digits = {"TH": 2}.get(code, len(code) + 2)
+    prog = logbook.progress_children(code, digits, year)
+    names = {c["code"]: c for c in figures.children_summaries(code, year)} if digits <= 6 else {}
+    rows = []
+    for c, p in sorted(prog.items()):
+        a = names.get(c, {"code": c})
+        rows.append({"code": c, "name": (a.get("name_en") if lang == "en" else a.get("name_th")) or c,
+                     "visited": p["households_visited"], "helped": p["households_helped"],
+                     "flagged": p["households_flagged"], "added": p["persons_added"]}
+                    | {f"open_{d}": p["open_needs"][d] for d in DIMENSIONS})
+    cols = [("code", "code"), ("name", t("table.area", lang)), ("visited", t("rep.households_visited", lang)),
+            ("helped", t("rep.households_helped", lang)), ("flagged", "flagged"), ("added", t("rep.persons_added", lang))] + [
+        (f"open_{d}", f"{t('rep.col_open', lang)}: {t(f'dim.{d}', lang)}") for d in DIMENSIONS]
+    return rows, cols, f"tpmap-progress-{code}-{year}", {"object_type": "area", "object_id": code}
+
+
+TABLES = {"children": _children, "villages": _villages, "ranking": _ranking, "households": _households,
+          "committees": _committees, "reports": _reports, "shortlist": _shortlist, "progress": _progress}
+
+
+def register(name: str):
+    """Add a table from another module (pivot, vulnerable households) without a cycle of imports."""
+    def wrap(fn):
+        TABLES[name] = fn
+        return fn
+    return wrap
+
+
+def table(name: str, args: dict, *, user, lang: str = "th"):
+    fn = TABLES.get(name)
+    if fn is None:
+        raise ExportError(f"no table {name!r}; there are {', '.join(sorted(TABLES))}")
+    return fn(args, user, lang)
+

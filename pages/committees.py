@@ -1,0 +1,188 @@
+"""/committees: which provinces (or a province's amphoes) have filed their ศจพ. establishment orders, on a map and
+in a table; /committees/<code>: one area's committee, its members and orders, and the upload form."""
+from __future__ import annotations
+
+import datetime as dt
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, callback, ctx, dash_table, dcc, html
+from markupsafe import escape
+
+from auth.web import csrf_token, current_user
+from components.figures import graph_config, status_map
+from components.i18n import area_name, t
+from components.layout import card, export_links, topbar
+from components.view import parse
+from data_access import areas as areas_da
+from data_access import committees as committees_da
+from data_access.access import Forbidden
+from mpi.governance import FILING_STATUSES, english_date, thai_date
+from pages.area import not_found
+
+dash.register_page(__name__, path="/committees", title="TPMAP Open")
+
+PALETTE = {"filed": "#1a9850", "filed_late": "#91cf60", "due": "#fee08b", "late": "#fc8d59", "missing": "#d73027"}
+
+
+def _sign_in(lang: str, here: str):
+    return html.Div([dcc.Link(t("auth.sign_in", lang), href=f"/login?next={here}", refresh=True, id="sign-in-link")],
+                    className="my-4")
+
+
+def day(iso: str | None, lang: str) -> str:
+    if not iso:
+        return "–"
+    d = dt.date.fromisoformat(iso[:10])
+    return english_date(d) if lang == "en" else thai_date(d, short=True)
+
+
+def status_badge(status: str, lang: str):
+    return html.Span(t(f"com.status.{status}", lang), className="badge tp-status",
+                     style={"background": PALETTE[status], "color": "#111" if status in ("due", "filed_late") else "#fff"})
+
+
+def layout(level: str = "province", parent: str = "TH", **query):
+    view = parse(query)
+    lang = view.lang
+    if current_user() is None:
+        return _sign_in(lang, "/committees")
+    level = level if level in ("province", "amphoe") else "province"
+    if level == "amphoe" and len(parent) != 2:
+        return not_found(t("notfound.area", lang, code=parent), lang)
+    chain = areas_da.ancestors(parent)
+    if not chain:
+        return not_found(t("notfound.area", lang, code=parent), lang)
+    rows = committees_da.filing_table(level, parent)
+    counts = {s: sum(r["status"] == s for r in rows) for s in FILING_STATUSES}
+    cards = html.Div([card(t(f"com.status.{s}", lang), f"{counts[s]:,}", id_=f"com-count-{s}") for s in FILING_STATUSES],
+                     className="tp-cards")
+    shapes = "/shapes/provinces.json" if level == "province" else f"/shapes/amphoes/{parent}.json"
+    fig = status_map(shapes, [r["code"] for r in rows], [r["status"] for r in rows], [area_name(r, lang) for r in rows],
+                     PALETTE, {s: t(f"com.status.{s}", lang) for s in FILING_STATUSES}, t("com.title", lang))
+    table = dash_table.DataTable(
+        id="committee-table", sort_action="native", filter_action="native", page_size=80,
+        markdown_options={"link_target": "_self"},
+        data=[{"name": f"[{area_name(r, lang)}](/committees/{r['code']}{view.query()})", "code": r["code"],
+               "status": t(f"com.status.{r['status']}", lang), "order_no": r["order_no"] or "–",
+               "order_date": day(r["order_date"], lang), "filed_on": day(r["filed_on"], lang),
+               "deadline": day(r["deadline"], lang), "sub": f"{r['sub_units_filed']}/{r['sub_units']}",
+               "mentor_teams": r["mentor_teams"]} for r in rows],
+        columns=[{"name": t("table.area", lang), "id": "name", "presentation": "markdown"},
+                 {"name": t("table.code", lang), "id": "code"}, {"name": "status", "id": "status"},
+                 {"name": t("com.order_no", lang), "id": "order_no"}, {"name": t("com.order_date", lang), "id": "order_date"},
+                 {"name": t("com.filed_on", lang), "id": "filed_on"}, {"name": t("com.deadline", lang), "id": "deadline"},
+                 {"name": t("com.sub_units", lang), "id": "sub"},
+                 {"name": t("com.mentor_teams", lang), "id": "mentor_teams", "type": "numeric"}],
+        style_cell={"fontFamily": "Sarabun, sans-serif", "padding": "4px 8px", "textAlign": "left"},
+        style_header={"fontWeight": "bold"},
+        style_data_conditional=[{"if": {"filter_query": f'{{status}} = "{t(f"com.status.{s}", lang)}"', "column_id": "status"},
+                                 "backgroundColor": c, "color": "#111" if s in ("due", "filed_late") else "#fff"}
+                                for s, c in PALETTE.items()])
+    return html.Div([
+        topbar(chain, view, "/committees"),
+        html.H2(t("com.title", lang) + ("" if parent == "TH" else f": {area_name(chain[-1], lang)}"), className="h4 my-2"),
+        html.P(t("com.rule", lang), className="tp-sub"),
+        cards,
+        dbc.Row([dbc.Col(dcc.Graph(id="committee-map", figure=fig, config=graph_config("tpmap-committees")), lg=5),
+                 dbc.Col([export_links("committees", lang, level=level, parent=parent), table], lg=7)]),
+    ])
+
+
+def _upload_form(here: str, own: dict | None, lang: str):
+    """A plain multipart form (Dash has no file <input> of its own): the PDF streams to the server in one POST, and
+    the form works before any script has loaded, on a slow phone too."""
+    mb = committees_da.MAX_ORDER_BYTES // 1048576
+    e = escape
+    html_ = f"""<form method="POST" action="{e(here)}/orders" enctype="multipart/form-data" id="order-form" class="tp-form my-3">
+<input type="hidden" name="csrf_token" value="{e(csrf_token())}">
+<input type="hidden" name="unit_id" value="{own['id'] if own else ''}">
+<h3 class="h6">{e(t("com.upload", lang, mb=mb))}</h3>
+<div class="row g-2">
+<div class="col-md-3"><label class="w-100">{e(t("com.order_no", lang))}
+<input name="order_no" id="order-no" required class="form-control" placeholder="123/2564"></label></div>
+<div class="col-md-4"><label class="w-100">{e(t("com.order_date", lang))}
+<input name="order_date" id="order-date" required class="form-control" placeholder="{e(t("com.date_hint", lang))}"></label></div>
+<div class="col-md-3"><label class="w-100">{e(t("com.file", lang))}
+<input type="file" name="file" id="order-file" accept="application/pdf,.pdf" required class="form-control"></label></div>
+<div class="col-md-2"><button type="submit" id="order-submit" class="btn btn-primary tp-btn-big mt-4 w-100">{e(t("com.send", lang))}</button></div>
+</div></form>"""
+    return dcc.Markdown(html_, dangerously_allow_html=True)
+
+
+def area_layout(code: str, view, filed: str | None = None, error: str | None = None):
+    lang = view.lang
+    user = current_user()
+    here = f"/committees/{code}"
+    if user is None:
+        return _sign_in(lang, here)
+    chain = areas_da.ancestors(code)
+    if not chain or chain[-1]["code"] != code:
+        return not_found(t("notfound.area", lang, code=code), lang)
+    data = committees_da.area_units(code)
+    own = data["own"]
+    may = committees_da.may_manage(user, code)
+    alert = None
+    if filed:
+        alert = dbc.Alert(t("com.filed_ok", lang), color="success", id="committee-alert")
+    elif error:
+        alert = dbc.Alert(error, color="danger", id="committee-alert")
+    head = [html.H2(own["name"] if own else f"{committees_da.SHORT_NAMES.get(data['expected_kind'] or '', '')}"
+                    f"{area_name(chain[-1], lang)}", className="h4 my-2")]
+    if own:
+        head.append(html.Div([status_badge(own["status"], lang), html.Span(
+            f" {t('com.deadline', lang)} {day(own['deadline'], lang)}", className="tp-sub")], id="committee-status"))
+    else:
+        head.append(html.P(t("com.none", lang), className="tp-nodata"))
+    upload = None
+    if may and data["expected_kind"]:
+        upload = _upload_form(here, own, lang)
+    members = own["members"] if own else []
+    member_list = html.Ul([html.Li([f"{m['name']} · {t('com.pos.' + m['position'], lang)}"
+                                    + (f" · {m['agency']}" if m["agency"] else ""),
+                                    html.Button(t("com.remove", lang), id={"type": "member-remove", "index": m["id"]},
+                                                className="btn btn-sm btn-link text-danger") if may else None])
+                           for m in members], id="committee-members")
+    member_form = None
+    if may and own:
+        member_form = dbc.Row([
+            dbc.Col(dcc.Input(id="member-name", placeholder=t("hh.name", lang), className="form-control"), md=4),
+            dbc.Col(dcc.Dropdown(id="member-position", value="member", clearable=False,
+                                 options=[{"label": t(f"com.pos.{p}", lang), "value": p} for p in committees_da.POSITIONS]), md=3),
+            dbc.Col(dcc.Input(id="member-agency", placeholder=t("com.agency", lang), className="form-control"), md=3),
+            dbc.Col(dbc.Button(t("com.add_member", lang), id="member-add", color="secondary"), md=2),
+        ], className="g-2 my-2")
+    orders = html.Ul([html.Li([html.A(f"{o['order_no']}", href=f"/api/v1/committee-orders/{o['id']}.pdf", target="_blank"),
+                               f" · {t('com.order_date', lang)} {day(o['order_date'], lang)} · "
+                               f"{t('com.filed_on', lang)} {day(o['filed_on'], lang)} · {o['uploaded_by']}"])
+                      for o in (own["orders"] if own else [])], id="committee-orders")
+    sub = None
+    if len(code) == 2:
+        sub = html.Div([html.H3(t("com.sub_units", lang), className="h5 mt-4"),
+                        dcc.Link(t("com.title", lang) + " →", href=f"/committees?level=amphoe&parent={code}"
+                                 + view.query().replace("?", "&"), id="committee-amphoes")])
+    return html.Div([
+        topbar(chain, view, here), alert, *head, html.P(t("com.rule", lang), className="tp-sub"), upload,
+        html.H3(t("com.members", lang), className="h5 mt-3"), member_list, member_form, html.Div(id="member-result"),
+        html.H3(t("com.orders", lang), className="h5 mt-3"), orders, sub,
+        dcc.Store(id="committee-unit", data={"id": own["id"] if own else None, "code": code}),
+        dcc.Location(id="committee-reload", refresh=True),
+    ])
+
+
+@callback(Output("member-result", "children"), Output("committee-reload", "href"),
+          Input("member-add", "n_clicks"), Input({"type": "member-remove", "index": ALL}, "n_clicks"),
+          State("member-name", "value"), State("member-position", "value"), State("member-agency", "value"),
+          State("committee-unit", "data"), prevent_initial_call=True)
+def change_members(_add, _removes, name, position, agency, unit):
+    trigger = ctx.triggered_id
+    if trigger is None or not ctx.triggered[0]["value"]:
+        return dash.no_update, dash.no_update
+    try:
+        if trigger == "member-add":
+            committees_da.add_member(current_user(), unit["id"], name=name or "", position=position or "member", agency=agency)
+        else:
+            committees_da.remove_member(current_user(), unit["id"], int(trigger["index"]))
+    except (committees_da.CommitteeError, committees_da.NotFound, Forbidden) as e:
+        return dbc.Alert(str(e), color="danger"), dash.no_update
+    return None, f"/committees/{unit['code']}"

@@ -1,0 +1,168 @@
+"""/reports: which provinces have submitted their quarterly report (map and table, for the national committee);
+/reports/<province>/<quarter>: the province's report with its figures filled in, its own text, draft and submit."""
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dash_table, dcc, html
+
+from auth.web import current_user
+from components import fmt
+from components.figures import graph_config, status_map
+from components.i18n import area_name, t
+from components.layout import card, export_links, topbar
+from components.view import parse
+from data_access import areas as areas_da
+from data_access import reports as reports_da
+from data_access.access import Forbidden
+from mpi.governance import DateError, parse_quarter
+from mpi.rules import DIMENSIONS
+from pages.area import not_found
+from pages.committees import _sign_in, day
+
+dash.register_page(__name__, path="/reports", title="TPMAP Open")
+
+PALETTE = {"submitted": "#1a9850", "draft": "#fee08b", "none": "#d73027"}
+STATES = tuple(PALETTE)
+
+
+def _quarters(current: tuple[int, int], n: int = 8) -> list[str]:
+    y, q = current
+    out = []
+    for _ in range(n):
+        out.append(f"{y}-Q{q}")
+        y, q = (y, q - 1) if q > 1 else (y - 1, 4)
+    return out
+
+
+def layout(quarter: str | None = None, **query):
+    view = parse(query)
+    lang = view.lang
+    user = current_user()
+    if user is None:
+        return _sign_in(lang, "/reports")
+    try:
+        year, q = parse_quarter(quarter) if quarter else reports_da.current_quarter()
+    except DateError as e:
+        return not_found(str(e), lang)
+    quarter = f"{year}-Q{q}"
+    rows = reports_da.submissions(user, year, q)
+    counts = {s: sum(r["status"] == s for r in rows) for s in STATES}
+    fig = status_map("/shapes/provinces.json", [r["code"] for r in rows], [r["status"] for r in rows],
+                     [area_name(r, lang) for r in rows], PALETTE, {s: t(f"rep.status.{s}", lang) for s in STATES},
+                     t("rep.who", lang))
+    own = [a for a in user.areas if len(a) == 2]
+    choose = html.Div([dcc.Link(qq, href=f"/reports?quarter={qq}" + view.query().replace("?", "&"),
+                                className="btn btn-sm me-1 " + ("btn-dark" if qq == quarter else "btn-outline-dark"))
+                       for qq in _quarters(reports_da.current_quarter())], className="my-2", id="report-quarters")
+    table = dash_table.DataTable(
+        id="report-table", sort_action="native", filter_action="native", page_size=80,
+        markdown_options={"link_target": "_self"},
+        data=[{"name": (f"[{area_name(r, lang)}](/reports/{r['code']}/{quarter}{view.query()})"
+                        if reports_da.may_read(user, r["code"]) else area_name(r, lang)),
+               "code": r["code"], "status": t(f"rep.status.{r['status']}", lang),
+               "submitted_at": day(r["submitted_at"], lang), "by": r["submitted_by"] or "",
+               "overdue": t("rep.overdue", lang) if r["overdue"] else "",
+               "pdf": f"[PDF]({r['pdf']})" if reports_da.may_read(user, r["code"]) and r["status"] != "none" else ""}
+              for r in rows],
+        columns=[{"name": t("table.area", lang), "id": "name", "presentation": "markdown"},
+                 {"name": t("table.code", lang), "id": "code"}, {"name": "status", "id": "status"},
+                 {"name": t("rep.status.submitted", lang), "id": "submitted_at"}, {"name": "", "id": "by"},
+                 {"name": t("rep.overdue", lang), "id": "overdue"},
+                 {"name": "PDF", "id": "pdf", "presentation": "markdown"}],
+        style_cell={"fontFamily": "Sarabun, sans-serif", "padding": "4px 8px", "textAlign": "left"},
+        style_header={"fontWeight": "bold"},
+        style_data_conditional=[{"if": {"filter_query": f'{{status}} = "{t(f"rep.status.{s}", lang)}"', "column_id": "status"},
+                                 "backgroundColor": c, "color": "#111" if s == "draft" else "#fff"} for s, c in PALETTE.items()])
+    return html.Div([
+        topbar(areas_da.ancestors("TH"), view, "/reports"),
+        html.H2(t("rep.who", lang) + " · " + reports_da.quarter_label(year, q, lang), className="h4 my-2"),
+        choose,
+        html.Div([dcc.Link(t("rep.title", lang) + f": {a}", href=f"/reports/{a}/{quarter}" + view.query(),
+                           className="btn btn-primary tp-btn-big me-2", id=f"report-own-{a}") for a in own]),
+        html.P(t("rep.counts", lang, total=len(rows), **counts), className="lead my-2", id="report-counts"),
+        dbc.Row([dbc.Col(dcc.Graph(id="report-map", figure=fig, config=graph_config("tpmap-reports")), lg=5),
+                 dbc.Col([export_links("reports", lang, quarter=quarter), table], lg=7)]),
+    ])
+
+
+def report_layout(province: str, quarter: str, view, saved: str | None = None):
+    lang = view.lang
+    user = current_user()
+    here = f"/reports/{province}/{quarter}"
+    if user is None:
+        return _sign_in(lang, here)
+    try:
+        year, q = parse_quarter(quarter)
+        report = reports_da.get_report(user, province, year, q)
+    except (DateError, reports_da.ReportError) as e:
+        return not_found(str(e), lang)
+    except Forbidden as e:
+        return html.Div([topbar(areas_da.ancestors("TH"), view, here), dbc.Alert(str(e), color="danger", id="report-denied")])
+    f = report["figures"] or {}
+    chain = areas_da.ancestors(province)
+    name = area_name(chain[-1], lang) if chain else province
+    editable = report["may_write"] and report["status"] != "submitted"
+    cards = html.Div([
+        card(t("metric.target_poor", lang), fmt.number(f.get("target_poor_persons")), id_="rep-target-poor"),
+        card(t("rank.ge3", lang), fmt.number(f.get("crisis_ge3")), id_="rep-crisis"),
+        card(t("rep.visits", lang), fmt.number(f.get("visits")), t("rep.households_visited", lang) + ": "
+             + fmt.number(f.get("households_visited")), id_="rep-visits"),
+        card(t("rep.assistance", lang), fmt.number(f.get("assistance")), t("rep.baht", lang) + ": "
+             + fmt.number(f.get("assistance_baht")), id_="rep-assistance"),
+        card(t("rep.open_needs", lang, end=day(f.get("end"), lang)), fmt.number(sum((f.get("open_needs") or {}).values())),
+             " · ".join(f"{t('dim.' + d, lang)} {(f.get('open_needs') or {}).get(d, 0)}" for d in DIMENSIONS), id_="rep-needs"),
+    ], className="tp-cards")
+    state = (t("rep.state_submitted", lang, at=day(report["submitted_at"], lang), by=report["submitted_by"])
+             if report["status"] == "submitted" else t(f"rep.status.{report['status']}", lang))
+    fields = []
+    for key in reports_da.TEXT_FIELDS:
+        fields.append(html.Label([html.Span(t(f"rep.{key}", lang), className="fw-bold"),
+                                  dcc.Textarea(id=f"report-{key}", value=report[key], disabled=not editable,
+                                               maxLength=reports_da.TEXT_LIMIT, className="form-control",
+                                               style={"minHeight": "120px"})], className="w-100 my-2"))
+    buttons = html.Div([
+        dbc.Button(t("rep.save_draft", lang), id="report-save", color="secondary", className="tp-btn-big me-2",
+                   disabled=not editable),
+        dbc.Button(t("rep.submit", lang), id="report-submit", color="primary", className="tp-btn-big me-2",
+                   disabled=not editable),
+        html.A(t("rep.download_pdf", lang), href=f"/reports/quarterly/{province}/{quarter}.pdf?lang={lang}",
+               id="report-pdf", className="btn btn-outline-dark tp-btn-big me-2"),
+        html.A(t("rep.download_xlsx", lang), href=f"/reports/quarterly/{province}/{quarter}.xlsx?lang={lang}",
+               id="report-xlsx", className="btn btn-outline-dark tp-btn-big"),
+    ], className="my-2")
+    return html.Div([
+        topbar(chain or areas_da.ancestors("TH"), view, here),
+        html.H2(t("rep.title", lang), className="h4 mt-2"),
+        html.H3(t("rep.province", lang, name=name), className="h5"),
+        html.P(reports_da.quarter_label(year, q, lang), className="tp-sub"),
+        html.P(state, id="report-state", className="fw-bold " + ("text-success" if report["status"] == "submitted" else "")),
+        cards, *fields, buttons, html.Div(id="report-result"),
+        dcc.Store(id="report-key", data={"province": province, "quarter": quarter, "version": report["version"],
+                                         "lang": lang}),
+        dcc.Link(t("rep.who", lang), href=f"/reports?quarter={quarter}" + view.query().replace("?", "&")),
+    ])
+
+
+@callback(Output("report-result", "children"), Output("report-key", "data"), Output("report-state", "children"),
+          Output("report-save", "disabled"), Output("report-submit", "disabled"),
+          Input("report-save", "n_clicks"), Input("report-submit", "n_clicks"),
+          State("report-progress", "value"), State("report-obstacles", "value"), State("report-suggestions", "value"),
+          State("report-key", "data"), prevent_initial_call=True)
+def save_report(_save, _submit, progress, obstacles, suggestions, key):
+    from dash import ctx
+
+    lang = key.get("lang", "th")
+    submit = ctx.triggered_id == "report-submit"
+    year, q = parse_quarter(key["quarter"])
+    try:
+        r = reports_da.save(current_user(), key["province"], year, q,
+                            texts={"progress": progress or "", "obstacles": obstacles or "", "suggestions": suggestions or ""},
+                            version=key["version"], submit=submit)
+    except (reports_da.ReportError, reports_da.ReportConflict, Forbidden) as e:
+        return dbc.Alert(str(e), color="danger"), dash.no_update, dash.no_update, dash.no_update, dash.no_update
+    done = r["status"] == "submitted"
+    state = (t("rep.state_submitted", lang, at=day(r["submitted_at"], lang), by=r["submitted_by"]) if done
+             else t("rep.status.draft", lang))
+    return (dbc.Alert(t("rep.submitted_ok" if done else "rep.saved", lang), color="success", id="report-ok"),
+            key | {"version": r["version"]}, state, done, done)
