@@ -490,3 +490,36 @@ def quarterly_submit(province_code: str, quarter: str):
     texts = {k: v for k, v in body.items() if k != "version"}
     return jsonify(reports_da.save(current_user(), province_code, year, q, texts=texts, version=_version(body),
                                    submit=True))
+
+
+# --- Vulnerable households ---------------------------------------------------------------------------
+
+def _vulnerable_rule():
+    from mpi.vulnerable import rule_from
+
+    try:
+        return rule_from(request.args.get("selections"), request.args.get("burdens"), request.args.get("min_burdens"))
+    except ValueError as e:
+        raise BadRequest(str(e)) from None
+
+
+@bp.get("/areas/<code>/vulnerable")
+def area_vulnerable(code: str):
+    """Vulnerable households of an area and its children under a rule (selections=, burdens=, min_burdens=)."""
+    from data_access import vulnerable
+
+    year, _ = _params()
+    return jsonify(vulnerable.area_figures(_code(code), year, _vulnerable_rule()))
+
+
+@bp.get("/areas/<code>/vulnerable/households")
+def area_vulnerable_households(code: str):
+    from data_access import vulnerable
+
+    year, _ = _params()
+    try:
+        page = max(1, int(request.args.get("page", 1)))
+        return jsonify(vulnerable.list_households(_code(code), year, user=current_user(), rule=_vulnerable_rule(),
+                                                  burden=request.args.get("burden") or None, page=page))
+    except ValueError as e:
+        raise BadRequest(str(e)) from None

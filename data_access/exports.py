@@ -168,16 +168,33 @@ def _progress(args, user, lang):
     return rows, cols, f"tpmap-progress-{code}-{year}", {"object_type": "area", "object_id": code}
 
 
-TABLES = {"children": _children, "villages": _villages, "ranking": _ranking, "households": _households,
+def _pivot(args, user, lang):
+    from data_access import pivot
+
+    return pivot.export_table(args, user, lang)
+
+
+def _vulnerable(args, user, lang):
+    from data_access import vulnerable
+    from mpi.vulnerable import BURDENS, SELECTIONS, rule_from
+
+    code, year = _code(args, default=None), _year(args)
+    try:
+        rule = rule_from(args.get("selections"), args.get("burdens"), args.get("min_burdens"))
+        listing = vulnerable.list_households(code, year, user=user, rule=rule, burden=args.get("burden") or None,
+                                             page=1, page_size=MAX_ROWS)
+    except ValueError as e:
+        raise ExportError(str(e)) from None
+    rows = [r | {f"s:{s}": s in r["selection"] for s in SELECTIONS} | {f"b:{b}": b in r["burdens"] for b in BURDENS}
+            for r in listing["items"]]
+    cols = [("house_id", t("hh.house", lang)), ("tambon_code", "tambon_code"), ("village_no", t("hh.village", lang)),
+            ("members", t("hh.members", lang)), ("income_per_capita", t("vul.income", lang))] + [
+        (f"s:{s}", t(f"vul.sel.{s}", lang)) for s in SELECTIONS] + [(f"b:{b}", t(f"vul.burden.{b}", lang)) for b in BURDENS]
+    return rows, cols, f"tpmap-vulnerable-{code}-{year}", {"object_type": "vulnerable", "object_id": code, "area_code": code}
+
+
+TABLES = {"pivot": _pivot, "vulnerable": _vulnerable, "children": _children, "villages": _villages, "ranking": _ranking, "households": _households,
           "committees": _committees, "reports": _reports, "shortlist": _shortlist, "progress": _progress}
-
-
-def register(name: str):
-    """Add a table from another module (pivot, vulnerable households) without a cycle of imports."""
-    def wrap(fn):
-        TABLES[name] = fn
-        return fn
-    return wrap
 
 
 def table(name: str, args: dict, *, user, lang: str = "th"):

@@ -175,3 +175,26 @@ def ranking(code: str, year: int, rule: CrisisRule, mask: int = ALL_DIMENSIONS_M
     for i, r in enumerate(rows, 1):
         r["rank"] = i
     return rows
+
+
+def crisis_counts(codes: list[str], year: int, mask: int = ALL_DIMENSIONS_MASK, engine: Engine | None = None) -> dict:
+    """{code: {crisis_ge3, crisis_basic_needs}} for the given areas, by the source deck's rules."""
+    if not codes:
+        return {}
+    with (engine or get_engine()).connect() as conn:
+        chosen = _sources(conn, year, codes)
+        figs = figures_for_sources(conn, year, chosen, mask, tuple(CRISIS_RULES.values()))
+    return {c: {f"crisis_{k}": f[f"crisis_{k}"] for k in CRISIS_RULES} for c, f in figs.items()}
+
+
+def pattern_counts(code: str, year: int, engine: Engine | None = None) -> list[PatternCount]:
+    """The area's deprivation-pattern rows (at most 32) from its preferred source."""
+    _check_year(year)
+    with (engine or get_engine()).connect() as conn:
+        chosen = _sources(conn, year, [code])
+        if code not in chosen:
+            raise NotFound(f"no figures for area {code} in {year}")
+        rows = conn.execute(text("SELECT pattern, households, persons, welfare_persons, welfare_households "
+                                 "FROM area_pattern_rollup WHERE year = :y AND area_code = :c AND source = :s"),
+                            {"y": year, "c": code, "s": chosen[code]}).all()
+    return [PatternCount(*r) for r in rows]

@@ -98,6 +98,12 @@ household = Table(
     Column("pattern", SmallInteger, nullable=False, default=0, comment="5-bit HLEIA deprivation pattern"),
     Column("n_persons", Integer, nullable=False, default=0),
     Column("n_welfare", Integer, nullable=False, default=0),
+    # Optional survey columns for vulnerable households (null = not supplied) and the bits derived from them.
+    Column("head_farming", Boolean, comment="the head reports farming as occupation"),
+    Column("farmer_registered", Boolean, comment="someone in the household is on the farmer register (Farmer ONE)"),
+    Column("income_per_capita", Float, comment="baht a year"),
+    Column("vuln_selection", SmallInteger, comment="mpi.vulnerable selection bits; null = not assessable"),
+    Column("vuln_burdens", SmallInteger, comment="mpi.vulnerable burden bits"),
     UniqueConstraint("year", "house_id", name="uq_household_year_house"),
 )
 Index("ix_household_year_tambon", household.c.year, household.c.tambon_code)
@@ -115,6 +121,10 @@ person = Table(
     Column("birth_date", Date, nullable=False),
     Column("welfare_card", Boolean, nullable=False),
     Column("disabled", Boolean, nullable=False),
+    Column("old_age_allowance", Boolean, comment="optional: receives the old-age allowance"),
+    Column("disability_allowance", Boolean, comment="optional: receives the disability allowance"),
+    Column("chronic_dependent", Boolean, comment="optional: chronically ill and cannot look after themselves"),
+    Column("moe_poor_child", Boolean, comment="optional: a poor child in the Ministry of Education's database"),
     UniqueConstraint("year", "citizen_id", name="uq_person_year_citizen"),
 )
 Index("ix_person_household", person.c.household_id)
@@ -474,4 +484,16 @@ quarterly_report = Table(
     Column("submitted_at", DateTime(timezone=True)),
     Column("submitted_by", String(64)),
     UniqueConstraint("province_code", "fiscal_year", "quarter", name="uq_quarterly_report"),
+)
+
+# Vulnerable households per area: (selection bits, burden bits) → households and persons (survey source only).
+vulnerable_rollup = Table(
+    "vulnerable_rollup",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("area_code", String(8), primary_key=True),
+    Column("selection", SmallInteger, primary_key=True),
+    Column("burdens", SmallInteger, primary_key=True),
+    Column("households", Integer, nullable=False),
+    Column("persons", Integer, nullable=False),
 )

@@ -4,6 +4,10 @@ households.csv  house_id,tambon_code,village_no,latitude,longitude
 persons.csv     citizen_id,house_id,first_name,last_name,sex,birth_date,welfare_card,disabled
 failures.csv    house_id,indicator
 
+Optional columns (vulnerable households, domain brief §6), blank where unknown:
+households.csv  head_farming (0/1), farmer_registered (0/1: anyone on Farmer ONE), income_per_capita (baht a year)
+persons.csv     old_age_allowance, disability_allowance, chronic_dependent, moe_poor_child (0/1 each)
+
 `SurveyImport(year, folder).validate()` reads every file in chunks and collects every problem
 (file, row, reason) without touching the database; `run()` validates, then writes the year in
 one transaction: staging tables (COPY on PostgreSQL), derived household columns and the
@@ -31,6 +35,7 @@ from sqlalchemy import Connection, Engine, text
 from data_access.catalogue import sync_indicators
 from data_access.db import get_engine, is_postgres
 from data_access.rollups import refresh_survey_rollups
+from data_access.vulnerable import derive_vulnerable_bits
 from mpi import catalogue
 
 log = logging.getLogger(__name__)
@@ -40,6 +45,14 @@ FILES: dict[str, list[str]] = {
     "persons.csv": ["citizen_id", "house_id", "first_name", "last_name", "sex", "birth_date", "welfare_card", "disabled"],
     "failures.csv": ["house_id", "indicator"],
 }
+OPTIONAL: dict[str, list[str]] = {
+    "households.csv": ["head_farming", "farmer_registered", "income_per_capita"],
+    "persons.csv": ["old_age_allowance", "disability_allowance", "chronic_dependent", "moe_poor_child"],
+    "failures.csv": [],
+}
+OPTIONAL_FLAGS = {"head_farming", "farmer_registered", "old_age_allowance", "disability_allowance", "chronic_dependent",
+                  "moe_poor_child"}
+MAX_INCOME = 100_000_000
 MAX_REPORTED = 100
 CHUNK_ROWS = 500_000
 # Thailand with a margin: a point outside this box is certainly a typo (swapped lat/lon, say).
@@ -153,9 +166,10 @@ class _Collector:
             self.problems.append(Problem(file, int(row["_row"]), reason(row) if callable(reason) else reason))
 
 
-def _check_header(file: str, header: list[str], expected: list[str], problems: _Collector) -> bool:
+def _check_header(file: str, header: list[str], expected: list[str], problems: _Collector,
+                  optional: list[str] = ()) -> bool:
     missing = [c for c in expected if c not in header]
-    extra = [c for c in header if c not in expected]
+    extra = [c for c in header if c not in expected and c not in optional]
     dupes = sorted({c for c in header if header.count(c) > 1})
     for c in missing:
         guess = difflib.get_close_matches(c, extra, n=1)
@@ -163,7 +177,8 @@ def _check_header(file: str, header: list[str], expected: list[str], problems: _
         problems.add(file, 1, f"missing column {c!r}{hint}")
     for c in extra:
         if not difflib.get_close_matches(c, missing, n=1):
-            problems.add(file, 1, f"unexpected column {c!r}; expected {', '.join(expected)}")
+            problems.add(file, 1, f"unexpected column {c!r}; expected {', '.join(expected)}"
+                         + (f" (optional: {', '.join(optional)})" if optional else ""))
     for c in dupes:
         problems.add(file, 1, f"column {c!r} appears more than once")
     return not (missing or extra or dupes)
@@ -234,7 +249,7 @@ class SurveyImport:
             self.encodings[name] = enc = detect_encoding(path)
             header = _read_header(path, enc)
             self.headers[name] = header
-            _check_header(name, header, expected, problems)
+            _check_header(name, header, expected, problems, OPTIONAL[name])
         if problems.total:
             raise SurveyImportError(problems.problems, problems.total)
 
@@ -276,6 +291,7 @@ class SurveyImport:
                               lambda r: f"latitude {r['latitude']!r} is not a number within Thailand ({LAT_RANGE[0]}-{LAT_RANGE[1]})")
             problems.add_mask(f, c, lon_given & (lon.isna() | ~lon.between(*LON_RANGE)),
                               lambda r: f"longitude {r['longitude']!r} is not a number within Thailand ({LON_RANGE[0]}-{LON_RANGE[1]})")
+            self._validate_optional(f, c, problems)
             ids.append(c["house_id"])
             rows.append(c["_row"])
         all_ids = pd.Series(pd.concat(ids, ignore_index=True) if ids else pd.Series([], dtype=str))
@@ -311,6 +327,7 @@ class SurveyImport:
             problems.add_mask(f, c, born.notna() & (born.dt.year < 1880), lambda r: f"birth_date {r['birth_date']} is before 1880")
             for flag in ("welfare_card", "disabled"):
                 problems.add_mask(f, c, ~c[flag].isin(["0", "1"]), lambda r, flag=flag: f"{flag} must be 0 or 1, got {r[flag]!r}")
+            self._validate_optional(f, c, problems)
             ok = ~malformed
             id_parts.append(c.loc[ok, "citizen_id"].astype(np.int64).to_numpy())
             row_parts.append(c.loc[ok, "_row"].to_numpy())
@@ -335,6 +352,22 @@ class SurveyImport:
         for hid in empty[:MAX_REPORTED]:
             problems.add("households.csv", None, f"household {hid!r} has no persons in persons.csv")
         problems.total += max(len(empty) - MAX_REPORTED, 0)
+
+    def _validate_optional(self, f: str, c: pd.DataFrame, problems: _Collector) -> None:
+        """Optional columns, where given: flags 0, 1 or blank; income a number of baht, or blank."""
+        for col in OPTIONAL[f]:
+            if col not in c.columns:
+                continue
+            if col in OPTIONAL_FLAGS:
+                problems.add_mask(f, c, ~c[col].isin(["", "0", "1"]),
+                                  lambda r, col=col: f"{col} must be 0, 1 or blank (unknown), got {r[col]!r}")
+            else:
+                value = _parse_float(c[col])
+                problems.add_mask(f, c, (c[col] != "") & (value.isna() | (value < 0) | (value > MAX_INCOME)),
+                                  lambda r, col=col: f"{col} must be baht a year (0-{MAX_INCOME:,}) or blank, got {r[col]!r}")
+
+    def optional_supplied(self) -> bool:
+        return any(col in self.headers.get(name, []) for name, cols in OPTIONAL.items() for col in cols)
 
     def _validate_logbook_kept(self, house_ids: pd.Index, problems: _Collector) -> None:
         """A re-import keeps the year's Logbook work: every household with Logbook records must still be there."""
@@ -383,6 +416,7 @@ class SurveyImport:
                                 ("failures.csv", "stage_failure")):
                 self._load_stage(conn, name, table)
             _move_from_staging(conn, self.year)
+            derive_vulnerable_bits(conn, self.year, supplied=self.optional_supplied())
             t2 = time.perf_counter()
             report.write_seconds = t2 - t1
             refresh_survey_rollups(conn, self.year)
@@ -410,9 +444,10 @@ class SurveyImport:
                     while block := fh.read(1 << 20):
                         copy.write(block)
             return
-        stmt = text(f"INSERT INTO {table} ({', '.join(FILES[name])}) VALUES ({', '.join(':' + c for c in FILES[name])})")
+        cols = FILES[name] + [c for c in OPTIONAL[name] if c in self.headers[name]]
+        stmt = text(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})")
         for chunk in _chunks(path, self.encodings[name], FILES[name]):
-            frame = chunk[FILES[name]].replace({"": None})
+            frame = chunk[cols].replace({"": None})
             conn.execute(stmt, frame.to_dict("records"))
 
 
@@ -428,9 +463,11 @@ def _create_staging(conn: Connection) -> None:
     temp = "TEMPORARY" if conn.dialect.name == "postgresql" else "TEMP"
     for ddl in (
         f"CREATE {temp} TABLE stage_household (house_id TEXT, tambon_code TEXT, village_no INTEGER, "
-        "latitude DOUBLE PRECISION, longitude DOUBLE PRECISION)",
+        "latitude DOUBLE PRECISION, longitude DOUBLE PRECISION, head_farming INTEGER, farmer_registered INTEGER, "
+        "income_per_capita DOUBLE PRECISION)",
         f"CREATE {temp} TABLE stage_person (citizen_id TEXT, house_id TEXT, first_name TEXT, last_name TEXT, "
-        "sex TEXT, birth_date DATE, welfare_card INTEGER, disabled INTEGER)",
+        "sex TEXT, birth_date DATE, welfare_card INTEGER, disabled INTEGER, old_age_allowance INTEGER, "
+        "disability_allowance INTEGER, chronic_dependent INTEGER, moe_poor_child INTEGER)",
         f"CREATE {temp} TABLE stage_failure (house_id TEXT, indicator TEXT)",
     ):
         if conn.dialect.name == "postgresql":
@@ -449,7 +486,8 @@ def _move_from_staging(conn: Connection, year: int) -> None:
     # Each household's pattern and member counts, derived in SQL from the staged rows.
     temp = "TEMPORARY" if pg else "TEMP"
     conn.execute(text(f"CREATE {temp} TABLE stage_household_derived AS "
-                      "SELECT s.house_id, s.tambon_code, s.village_no, s.latitude, s.longitude, "
+                      "SELECT s.house_id, s.tambon_code, s.village_no, s.latitude, s.longitude, s.head_farming, "
+                      "s.farmer_registered, s.income_per_capita, "
                       "COALESCE(fp.pattern, 0) AS pattern, COALESCE(pp.n, 0) AS n_persons, COALESCE(pp.w, 0) AS n_welfare "
                       "FROM stage_household s "
                       "LEFT JOIN (SELECT f.house_id, SUM(DISTINCT i.dimension_bit) AS pattern "
@@ -468,20 +506,26 @@ def _move_from_staging(conn: Connection, year: int) -> None:
                      {"y": year})
         conn.execute(text("""
             UPDATE household SET tambon_code = d.tambon_code, village_no = d.village_no, latitude = d.latitude,
-                   longitude = d.longitude, pattern = d.pattern, n_persons = d.n_persons, n_welfare = d.n_welfare
+                   longitude = d.longitude, pattern = d.pattern, n_persons = d.n_persons, n_welfare = d.n_welfare,
+                   head_farming = (d.head_farming = 1), farmer_registered = (d.farmer_registered = 1),
+                   income_per_capita = d.income_per_capita
             FROM stage_household_derived d WHERE household.year = :y AND household.house_id = d.house_id
         """), {"y": year})
     conn.execute(text("""
-        INSERT INTO household (year, house_id, tambon_code, village_no, latitude, longitude, pattern, n_persons, n_welfare)
-        SELECT :y, d.house_id, d.tambon_code, d.village_no, d.latitude, d.longitude, d.pattern, d.n_persons, d.n_welfare
+        INSERT INTO household (year, house_id, tambon_code, village_no, latitude, longitude, pattern, n_persons, n_welfare,
+                               head_farming, farmer_registered, income_per_capita)
+        SELECT :y, d.house_id, d.tambon_code, d.village_no, d.latitude, d.longitude, d.pattern, d.n_persons, d.n_welfare,
+               (d.head_farming = 1), (d.farmer_registered = 1), d.income_per_capita
         FROM stage_household_derived d
     """ + (" WHERE NOT EXISTS (SELECT 1 FROM household h WHERE h.year = :y AND h.house_id = d.house_id)" if existing else "")),
         {"y": year})
     true_ = "= 1"
     conn.execute(text(f"""
-        INSERT INTO person (year, household_id, citizen_id, first_name, last_name, sex, birth_date, welfare_card, disabled)
+        INSERT INTO person (year, household_id, citizen_id, first_name, last_name, sex, birth_date, welfare_card, disabled,
+                            old_age_allowance, disability_allowance, chronic_dependent, moe_poor_child)
         SELECT :y, h.id, p.citizen_id, p.first_name, p.last_name, p.sex, p.birth_date,
-               p.welfare_card {true_}, p.disabled {true_}
+               p.welfare_card {true_}, p.disabled {true_}, (p.old_age_allowance = 1), (p.disability_allowance = 1),
+               (p.chronic_dependent = 1), (p.moe_poor_child = 1)
         FROM stage_person p JOIN household h ON h.year = :y AND h.house_id = p.house_id
     """), {"y": year})
     conn.execute(text("""

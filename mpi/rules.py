@@ -241,3 +241,38 @@ def crisis_rule(key: str | None = None, *, min_dimensions: int | None = None, re
 def crisis_count(patterns: Iterable[PatternCount], rule: CrisisRule, mask: int = ALL_DIMENSIONS_MASK) -> int:
     """Target poor in crisis under a rule: welfare members of households whose pattern matches."""
     return sum(p.welfare_persons for p in patterns if rule.matches(p.pattern, mask))
+
+
+# --- Cross-tabulation of target poor over deprivation patterns (the pivot's non-area axes) ------------------
+
+def pattern_categories(axis: str, mask: int = ALL_DIMENSIONS_MASK) -> list[tuple[str, object]]:
+    """The categories of an axis and the test a deprivation pattern passes to fall in each.
+
+    dimension: deprived in that (selected) dimension; crisis: accepted by each source-deck rule;
+    deprivations: deprived in exactly k of the selected dimensions; a person can be in several categories of the
+    dimension and crisis axes, so their cells do not add up to the total.
+    """
+    if axis == "dimension":
+        return [(d, (lambda p, b=DIMENSION_BIT[d]: bool(p & mask & b))) for d in DIMENSIONS if mask & DIMENSION_BIT[d]]
+    if axis == "crisis":
+        return [(k, (lambda p, r=r: r.matches(p, mask))) for k, r in CRISIS_RULES.items()]
+    if axis == "deprivations":
+        return [(str(k), (lambda p, k=k: popcount(p & mask) == k)) for k in range(1, popcount(mask) + 1)]
+    if axis == "total":
+        return [("total", lambda p: bool(p & mask))]
+    raise ValueError(f"unknown axis {axis!r}")
+
+
+def cross_tab(patterns: Iterable[PatternCount], rows: str, cols: str, mask: int = ALL_DIMENSIONS_MASK) -> dict:
+    """Target poor persons by (row category, column category): {row: {col: persons}}."""
+    rcat, ccat = pattern_categories(rows, mask), pattern_categories(cols, mask)
+    out = {r: dict.fromkeys((c for c, _ in ccat), 0) for r, _ in rcat}
+    for row in patterns:
+        if not row.pattern & mask or not row.welfare_persons:
+            continue
+        for r, rtest in rcat:
+            if rtest(row.pattern):
+                for c, ctest in ccat:
+                    if ctest(row.pattern):
+                        out[r][c] += row.welfare_persons
+    return out

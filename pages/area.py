@@ -261,6 +261,8 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
                                if area["level"] != "tambon" else None,
                                dcc.Link(t("nav.story", view.lang), href=f"/area/{code}/story{view.query()}",
                                         className="btn btn-outline-dark tp-btn-big ms-2", id="story-link"),
+                               dcc.Link(t("nav.vulnerable", view.lang), href=f"/area/{code}/vulnerable{view.query()}",
+                                        className="btn btn-outline-dark tp-btn-big ms-2", id="vulnerable-link"),
                                dcc.Link(t("nav.pivot", view.lang), href=f"/pivot{view.query()}&area={code}",
                                         className="btn btn-outline-dark tp-btn-big ms-2", id="pivot-link"),
                                dcc.Link(t("nav.committees", view.lang),

@@ -242,7 +242,29 @@ def generate_tambon(t: TambonTarget, year: int, seed: int, serial_start: int, po
                 fail_house.append(house_ids[h])
                 fail_code.append(c)
     failures = pd.DataFrame({"house_id": fail_house, "indicator": fail_code})
+    _vulnerable_columns(households, persons, pattern, size, age, hh_welfare, np.random.default_rng([seed, int(t.code), 6]))
     return households, persons, failures
+
+
+def _vulnerable_columns(households: pd.DataFrame, persons: pd.DataFrame, pattern: np.ndarray, size: np.ndarray,
+                        age: np.ndarray, hh_welfare: np.ndarray, rng: np.random.Generator) -> None:
+    """The optional columns for vulnerable households, plausibly drawn (their own random stream, so every
+    calibrated column above stays exactly as it was): farming heads, the farmer register, income, allowances."""
+    n_h = len(households)
+    farming = rng.random(n_h) < 0.35
+    registered = np.where(farming, rng.random(n_h) < 0.8, rng.random(n_h) < 0.05)
+    income = np.exp(rng.normal(np.log(90_000), 0.7, n_h)) * np.where(pattern & DIMENSION_BIT["income"], 0.35, 1.0)
+    income = np.where(hh_welfare > 0, income * 0.6, income)
+    households["head_farming"] = farming.astype(int)
+    households["farmer_registered"] = registered.astype(int)
+    households["income_per_capita"] = (np.round(income / 100) * 100).astype(int)
+    poorish = np.repeat((pattern != 0) | (hh_welfare > 0), size)
+    disabled = persons["disabled"].to_numpy() == 1
+    persons["old_age_allowance"] = np.where(age >= 60, rng.random(len(age)) < 0.9, False).astype(int)
+    persons["disability_allowance"] = np.where(disabled, rng.random(len(age)) < 0.8, False).astype(int)
+    persons["chronic_dependent"] = (rng.random(len(age)) < np.where(age >= 70, 0.05, 0.005)).astype(int)
+    child = (age >= 3) & (age <= 15)
+    persons["moe_poor_child"] = (child & (rng.random(len(age)) < np.where(poorish, 0.3, 0.02))).astype(int)
 
 
 def generate(year: int, out_dir: Path, domain_dir: Path, geo_dir: Path | None, provinces: Iterable[str] | None,

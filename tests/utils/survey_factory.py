@@ -34,6 +34,8 @@ class Survey:
                                            "welfare_card", "disabled"]),
             ("failures.csv", self.failures, ["house_id", "indicator"]),
         ):
+            # optional columns (vulnerable households) are written when the rows carry them
+            cols = cols + [k for k in (rows[0] if rows else {}) if k not in cols]
             with open(folder / name, "w", encoding=encoding, newline="") as f:
                 w = csv.DictWriter(f, fieldnames=cols, lineterminator="\n")
                 w.writeheader()

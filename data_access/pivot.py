@@ -1,0 +1,164 @@
+"""The pivot: a cross-tab of target poor over two axes, read from the rollups (never from person rows).
+
+Axes: area (the children of an area), dimension, indicator, crisis (the source deck's two rules), deprivations
+(number of dimensions deprived) and status (Logbook households by the status ladder). Any axis can meet area; the
+pattern axes (dimension, crisis, deprivations) can also meet each other. Indicators and Logbook status are rolled up
+per area only, so they pair with area alone; other pairs are refused with the reason.
+
+Values are target-poor persons (households for status). "share" divides each cell by its row's base: an area's
+target poor (its target-poor households for status), or the row category's own count, so dimension × dimension
+reads "of those deprived in health, the share also deprived in income".
+"""
+from __future__ import annotations
+
+from data_access import exports, figures, logbook  # noqa: F401
+from data_access.db import get_engine
+from mpi import catalogue
+from mpi.rules import ALL_DIMENSIONS_MASK, CRISIS_RULES, cross_tab, pattern_categories
+
+AXES = ("area", "dimension", "indicator", "crisis", "deprivations", "status")
+PATTERN_AXES = ("dimension", "crisis", "deprivations")
+STATUSES = ("survival", "sufficiency", "sustainability")
+VALUES = ("count", "share")
+
+
+class PivotError(ValueError):
+    pass
+
+
+def _categories(axis: str, year: int, mask: int) -> list[str]:
+    if axis == "indicator":
+        return [i.code for i in catalogue.indicators_for_year(year)]
+    if axis == "status":
+        return list(STATUSES)
+    return [k for k, _ in pattern_categories(axis, mask)]
+
+
+def _area_cells(f: dict, axis: str, progress: dict | None) -> dict:
+    """One area's cells along a non-area axis, from its API figures."""
+    if axis == "dimension":
+        return dict(f["dimension_target_poor"])
+    if axis == "indicator":
+        return dict(f["indicator_target_poor"])
+    if axis == "crisis":
+        return {k: f[f"crisis_{k}"] for k in CRISIS_RULES}
+    if axis == "deprivations":
+        return {k: v for k, v in f["deprived_dimensions_target_poor"].items()}
+    if axis == "status":
+        return {s: (progress or {}).get("by_status", {}).get(s, 0) for s in STATUSES}
+    raise PivotError(f"unknown axis {axis!r}")
+
+
+def pivot(code: str, year: int, rows: str, cols: str, *, mask: int = ALL_DIMENSIONS_MASK, value: str = "count",
+          engine=None) -> dict:
+    for axis in (rows, cols):
+        if axis not in AXES:
+            raise PivotError(f"an axis is one of {', '.join(AXES)}, not {axis!r}")
+    if value not in VALUES:
+        raise PivotError(f"value is count or share, not {value!r}")
+    if rows == cols and rows != "dimension":
+        raise PivotError("rows and columns must differ (only dimension × dimension crosses itself)")
+    engine = engine or get_engine()
+    area = figures.area_summary(code, year, mask, engine=engine)
+    with_rules = figures.crisis_counts([code], year, mask, engine=engine)
+    area |= with_rules.get(code, {})
+    unit = "households" if "status" in (rows, cols) else "persons"
+
+    if "area" in (rows, cols):
+        other = cols if rows == "area" else rows
+        if other == "area":
+            raise PivotError("rows and columns must differ")
+        children = figures.children_summaries(code, year, mask, engine=engine)
+        crisis = figures.crisis_counts([c["code"] for c in children], year, mask, engine=engine)
+        digits = {"TH": 2}.get(code, len(code) + 2)
+        progress = logbook.progress_children(code, digits, year, engine) if other == "status" else {}
+        own_progress = logbook.progress(code, year, engine) if other == "status" else None
+        cats = _categories(other, year, mask)
+        table = []
+        for c in children:
+            f = c | crisis.get(c["code"], {})
+            cells = _area_cells(f, other, progress.get(c["code"]))
+            base = f["target_poor_households"] if other == "status" else f["target_poor_persons"]
+            table.append({"key": c["code"], "name_th": c["name_th"], "name_en": c["name_en"], "base": base,
+                          "cells": {k: cells.get(k, 0) for k in cats}})
+        total_cells = _area_cells(area, other, own_progress)
+        total = {"key": code, "name_th": area["name_th"], "name_en": area["name_en"],
+                 "base": area["target_poor_households"] if other == "status" else area["target_poor_persons"],
+                 "cells": {k: total_cells.get(k, 0) for k in cats}}
+        if cols == "area":  # transpose: categories down the side, areas across
+            table, total = _transpose(table, total, cats)
+            cats = [r["key"] for r in _transpose_keys(children)]
+    else:
+        if rows not in PATTERN_AXES or cols not in PATTERN_AXES:
+            raise PivotError(f"{rows} × {cols} is not rolled up: indicators and Logbook status pair with area only")
+        patterns = figures.pattern_counts(code, year, engine=engine)
+        tab = cross_tab(patterns, rows, cols, mask)
+        margins = cross_tab(patterns, rows, "total", mask)
+        cats = _categories(cols, year, mask)
+        table = [{"key": r, "base": margins[r]["total"], "cells": dict(tab[r])} for r in _categories(rows, year, mask)]
+        col_totals = cross_tab(patterns, "total", cols, mask)["total"]
+        total = {"key": code, "name_th": area["name_th"], "name_en": area["name_en"],
+                 "base": area["target_poor_persons"], "cells": col_totals}
+    if value == "share":
+        for r in [*table, total]:
+            base = r["base"]
+            r["cells"] = {k: (v / base if base else None) if v is not None else None for k, v in r["cells"].items()}
+    return {"code": code, "year": year, "rows": rows, "cols": cols, "value": value, "unit": unit,
+            "columns": cats, "items": table, "total": total, "source": area["source"]}
+
+
+def _transpose(table: list[dict], total: dict, cats: list[str]) -> tuple[list[dict], dict]:
+    rows = [{"key": k, "base": total["cells"].get(k), "cells": {r["key"]: r["cells"][k] for r in table}} for k in cats]
+    new_total = {"key": total["key"], "name_th": total["name_th"], "name_en": total["name_en"], "base": total["base"],
+                 "cells": {r["key"]: r["base"] for r in table}}
+    return rows, new_total
+
+
+def _transpose_keys(children: list[dict]) -> list[dict]:
+    return [{"key": c["code"]} for c in children]
+
+
+def labels(result: dict, lang: str) -> dict:
+    """Labels of the row and column keys in the language."""
+    from components.i18n import area_name, t
+
+    inds = {i.code: (i.name_en if lang == "en" else i.name_th) for i in catalogue.indicators_for_year(result["year"])}
+    names = {r["key"]: area_name({"code": r["key"], **r}, lang) for r in result["items"] if "name_th" in r}
+
+    def label(axis: str, key: str) -> str:
+        if axis == "area":
+            return names.get(key) or key
+        if axis == "dimension":
+            return t(f"dim.{key}", lang)
+        if axis == "indicator":
+            return f"{key} {inds.get(key, '')}"
+        if axis == "crisis":
+            return t(f"rank.{key}", lang)
+        if axis == "deprivations":
+            return t("pivot.k_dims", lang, k=key)
+        if axis == "status":
+            return t(f"lb.ladder.{key}", lang)
+        return key
+    if result["cols"] == "area":
+        children = {c["code"]: c for c in figures.children_summaries(result["code"], result["year"])}
+        col_names = {k: area_name(children[k], lang) if k in children else k for k in result["columns"]}
+    else:
+        col_names = {k: label(result["cols"], k) for k in result["columns"]}
+    return {"rows": {r["key"]: label(result["rows"], r["key"]) for r in result["items"]}, "cols": col_names}
+
+
+def export_table(args, user, lang):
+    from data_access.exports import _code, _mask, _year
+
+    try:
+        result = pivot(_code(args, "area"), _year(args), args.get("rows", "area"), args.get("cols", "dimension"),
+                       mask=_mask(args), value=args.get("value", "count"))
+    except PivotError as e:
+        raise exports.ExportError(str(e)) from None
+    lab = labels(result, lang)
+    cols = [("label", f"{result['rows']} \\ {result['cols']}")] + [(f"c:{k}", lab["cols"][k]) for k in result["columns"]]
+    rows = [{"label": lab["rows"][r["key"]]} | {f"c:{k}": v for k, v in r["cells"].items()} for r in result["items"]]
+    rows.append({"label": "รวม / Total"} | {f"c:{k}": v for k, v in result["total"]["cells"].items()})
+    return rows, cols, f"tpmap-pivot-{result['code']}-{result['year']}-{result['rows']}-{result['cols']}", {
+        "object_type": "area", "object_id": result["code"]}
+

@@ -1,0 +1,141 @@
+"""Vulnerable households (ครัวเรือนเปราะบาง): bits derived on import, rolled up per area, counted under any rule,
+and listed (scoped) for signed-in users. The rules themselves are in mpi.vulnerable."""
+from __future__ import annotations
+
+from sqlalchemy import Connection, Engine, text
+
+from data_access import audit
+from data_access.access import household_filter
+from data_access.db import get_engine
+from mpi.vulnerable import (
+    BURDEN_BIT,
+    BURDENS,
+    DEFAULT_RULE,
+    INSECURE_HOUSING_INDICATOR,
+    SELECTION_BIT,
+    SELECTIONS,
+    THRESHOLDS,
+    Thresholds,
+    VulnerableCount,
+    VulnerableRule,
+    figures,
+)
+
+UP_LEVELS = ("tambon", "amphoe", "province")
+
+
+def derive_vulnerable_bits(conn: Connection, year: int, *, supplied: bool, th: Thresholds = THRESHOLDS) -> None:
+    """Selection and burden bits of every household of the year, in SQL (mpi.vulnerable.classify is the reference).
+    Without any optional column in the import nothing can be assessed: the bits stay null."""
+    conn.execute(text("UPDATE household SET vuln_selection = NULL, vuln_burdens = NULL WHERE year = :y"), {"y": year})
+    if not supplied:
+        return
+    fu, lw = SELECTION_BIT["farmer_unregistered"], SELECTION_BIT["low_income_no_welfare"]
+    conn.execute(text(f"""
+        UPDATE household SET vuln_selection =
+            CASE WHEN (head_farming IS NULL OR farmer_registered IS NULL) AND income_per_capita IS NULL THEN NULL
+                 ELSE (CASE WHEN head_farming AND NOT farmer_registered THEN {fu} ELSE 0 END)
+                    + (CASE WHEN income_per_capita < :income AND n_welfare = 0 THEN {lw} ELSE 0 END) END
+        WHERE year = :y"""), {"y": year, "income": th.income_per_capita})
+    b = BURDEN_BIT
+    conn.execute(text(f"""
+        UPDATE household SET vuln_burdens =
+            (CASE WHEN EXISTS (SELECT 1 FROM household_failure f WHERE f.household_id = household.id
+                               AND f.indicator_code = :housing) THEN {b['insecure_housing']} ELSE 0 END)
+          + COALESCE((SELECT MAX(CASE WHEN p.moe_poor_child THEN {b['poor_child']} ELSE 0 END)
+                           + MAX(CASE WHEN p.birth_date > :child_after AND p.birth_date <= :child_by
+                                      THEN {b['young_children']} ELSE 0 END)
+                           + MAX(CASE WHEN p.birth_date <= :elderly_by AND p.old_age_allowance = FALSE
+                                      THEN {b['elderly_no_allowance']} ELSE 0 END)
+                           + MAX(CASE WHEN p.disabled AND p.disability_allowance = FALSE
+                                      THEN {b['disabled_no_allowance']} ELSE 0 END)
+                           + MAX(CASE WHEN p.chronic_dependent THEN {b['chronic_dependent']} ELSE 0 END)
+                      FROM person p WHERE p.household_id = household.id), 0)
+        WHERE year = :y AND vuln_selection IS NOT NULL"""),
+        {"y": year, "housing": INSECURE_HOUSING_INDICATOR, **{k.replace("_born", ""): v for k, v in
+                                                             th.born_bounds(year).items()}})
+
+
+def refresh_vulnerable_rollup(conn: Connection, year: int) -> None:
+    conn.execute(text("DELETE FROM vulnerable_rollup WHERE year = :y"), {"y": year})
+    conn.execute(text("""
+        INSERT INTO vulnerable_rollup (year, area_code, selection, burdens, households, persons)
+        SELECT year, tambon_code, vuln_selection, vuln_burdens, COUNT(*), SUM(n_persons)
+        FROM household WHERE year = :y AND vuln_selection IS NOT NULL
+        GROUP BY year, tambon_code, vuln_selection, vuln_burdens"""), {"y": year})
+    for level in UP_LEVELS:
+        conn.execute(text("""
+            INSERT INTO vulnerable_rollup (year, area_code, selection, burdens, households, persons)
+            SELECT r.year, a.parent_code, r.selection, r.burdens, SUM(r.households), SUM(r.persons)
+            FROM vulnerable_rollup r JOIN area a ON a.code = r.area_code
+            WHERE r.year = :y AND a.level = :lvl
+            GROUP BY r.year, a.parent_code, r.selection, r.burdens"""), {"y": year, "lvl": level})
+
+
+def _rows(conn, year: int, codes: list[str]) -> dict[str, list[VulnerableCount]]:
+    out: dict[str, list[VulnerableCount]] = {c: [] for c in codes}
+    if not codes:
+        return out
+    params = {"y": year} | {f"c{i}": c for i, c in enumerate(codes)}
+    for code, sel, bur, hh, persons in conn.execute(text(
+            "SELECT area_code, selection, burdens, households, persons FROM vulnerable_rollup WHERE year = :y AND "
+            "area_code IN (" + ", ".join(f":c{i}" for i in range(len(codes))) + ")"), params):
+        out[code].append(VulnerableCount(sel, bur, hh, persons))
+    return out
+
+
+def area_figures(code: str, year: int, rule: VulnerableRule = DEFAULT_RULE, engine: Engine | None = None) -> dict:
+    """The area's counts, with its children's, under a rule. Aggregates: public like the other figures."""
+    with (engine or get_engine()).connect() as conn:
+        area = conn.execute(text("SELECT code, level, name_th, name_en FROM area WHERE code = :c"), {"c": code}).mappings().first()
+        if area is None:
+            from data_access.figures import NotFound
+
+            raise NotFound(f"unknown area code {code!r}")
+        children = conn.execute(text("SELECT code, name_th, name_en FROM area WHERE parent_code = :c ORDER BY code"),
+                                {"c": code}).mappings().all()
+        rows = _rows(conn, year, [code] + [c["code"] for c in children])
+        surveyed = conn.execute(text("SELECT COALESCE(SUM(households), 0) FROM area_pattern_rollup WHERE year = :y "
+                                     "AND area_code = :c AND source = 'survey'"), {"y": year, "c": code}).scalar()
+    return {"code": code, "year": year, "name_th": area["name_th"], "name_en": area["name_en"],
+            "rule": {"selections": sorted(rule.selections), "burdens": sorted(rule.burdens), "min_burdens": rule.min_burdens},
+            "surveyed_households": int(surveyed or 0), **figures(rows[code], rule).as_dict(),
+            "children": [{"code": c["code"], "name_th": c["name_th"], "name_en": c["name_en"],
+                          **figures(rows[c["code"]], rule).as_dict()} for c in children if rows[c["code"]]]}
+
+
+def list_households(code: str, year: int, *, user, rule: VulnerableRule = DEFAULT_RULE, burden: str | None = None,
+                    page: int = 1, page_size: int = 25, engine: Engine | None = None) -> dict:
+    """Vulnerable households of an area that the user may see: selection, burdens, members. Audited like other lists."""
+    from data_access.households import check_area
+
+    engine = engine or get_engine()
+    user = check_area(user, code, engine)
+    where = ["h.year = :y", "h.vuln_selection IS NOT NULL", "(h.vuln_selection & :sm) <> 0"]
+    params: dict = {"y": year, "sm": rule.selection_mask}
+    if code != "TH":
+        where.append("h.tambon_code LIKE :code")
+        params["code"] = code + "%"
+    household_filter(user, where, params)
+    # "at least k of the chosen burdens": k is small; list the burden bit sets that qualify.
+    ok = [b for b in range(1 << len(BURDENS)) if bin(b & rule.burden_mask).count("1") >= rule.min_burdens]
+    if burden:
+        if burden not in BURDEN_BIT:
+            raise ValueError(f"unknown burden {burden!r}")
+        ok = [b for b in ok if b & BURDEN_BIT[burden]]
+    where.append(f"h.vuln_burdens IN ({', '.join(str(b) for b in ok) or '-1'})")
+    clause = " AND ".join(where)
+    with engine.connect() as conn:
+        total = conn.execute(text(f"SELECT COUNT(*) FROM household h WHERE {clause}"), params).scalar()
+        rows = conn.execute(text(
+            f"SELECT h.house_id, h.tambon_code, h.village_no, h.n_persons, h.income_per_capita, h.vuln_selection, "
+            f"h.vuln_burdens FROM household h WHERE {clause} "
+            "ORDER BY h.tambon_code, h.village_no, h.house_id LIMIT :lim OFFSET :off"),
+            params | {"lim": page_size, "off": (max(1, page) - 1) * page_size}).all()
+    items = [{"house_id": r.house_id, "tambon_code": r.tambon_code, "village_no": r.village_no, "members": r.n_persons,
+              "income_per_capita": r.income_per_capita,
+              "selection": [s for s in SELECTIONS if r.vuln_selection & SELECTION_BIT[s]],
+              "burdens": [b for b in BURDENS if r.vuln_burdens & BURDEN_BIT[b]]} for r in rows]
+    audit.record("view_household_list", user=user, object_type="vulnerable", object_id=code, area_code=code,
+                 detail={"year": year, "page": page, "burden": burden, "rows": len(items)}, engine=engine)
+    return {"items": items, "total": total, "page": page, "page_size": page_size}
