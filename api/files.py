@@ -66,22 +66,45 @@ def quarterly_report_file(province_code: str, quarter: str, fmt: str):
     return _download(report_xlsx.render(report, lang=lang), tables.MIME["xlsx"], name)
 
 
-@bp.post("/committees/<code>/orders")
+@bp.route("/committees/<code>/orders", methods=["GET", "POST"])
 def order_form(code: str):
-    """The committee page's upload form (multipart): file an order for the area's unit, then back to the page."""
-    user = current_user()
+    """File an order for the area's committee: a plain multipart form (no script needed), then back to the page."""
+    from markupsafe import escape
+
+    from auth.web import _form_token, _page
+    from components.i18n import t
+
+    user = require_user(current_user())
+    lang = _lang()
     back = f"/committees/{code}"
-    try:
-        unit_id = request.form.get("unit_id")
-        unit = {"id": int(unit_id)} if unit_id else committees.unit_for(user, code)
-        upload = request.files.get("file")
-        content = upload.read(committees.MAX_ORDER_BYTES + 1) if upload else b""
-        committees.file_order(user, unit["id"], order_no=request.form.get("order_no", ""),
-                              order_date=request.form.get("order_date", ""),
-                              filename=upload.filename if upload else "", content=content)
-    except (committees.CommitteeError, committees.NotFound, ValueError) as e:
-        return redirect(f"{back}?error={quote(str(e))}", 303)
-    return redirect(f"{back}?filed=1", 303)
+    if not committees.may_manage(user, code):
+        return _error(403, f"your account does not manage committees of area {code}")
+    error = request.args.get("error", "")
+    if request.method == "POST":
+        try:
+            unit = committees.unit_for(user, code)
+            upload = request.files.get("file")
+            content = upload.read(committees.MAX_ORDER_BYTES + 1) if upload else b""
+            committees.file_order(user, unit["id"], order_no=request.form.get("order_no", ""),
+                                  order_date=request.form.get("order_date", ""),
+                                  filename=upload.filename if upload else "", content=content)
+        except (committees.CommitteeError, committees.NotFound, ValueError) as e:
+            return redirect(f"{back}/orders?error={quote(str(e))}&lang={lang}", 303)
+        return redirect(f"{back}?filed=1", 303)
+    mb = committees.MAX_ORDER_BYTES // 1048576
+    e = escape
+    alert = f"<div class='alert alert-danger' id='order-error'>{e(error)}</div>" if error else ""
+    body = f"""{alert}<p class="tp-sub">{e(t("com.rule", lang))}</p>
+<form method="POST" enctype="multipart/form-data" id="order-form" class="vstack gap-3" style="max-width: 520px">
+{_form_token()}
+<label>{e(t("com.order_no", lang))}<input name="order_no" id="order-no" required class="form-control" placeholder="123/2564"></label>
+<label>{e(t("com.order_date", lang))}<input name="order_date" id="order-date" required class="form-control"
+ placeholder="{e(t("com.date_hint", lang))}"></label>
+<label>{e(t("com.file", lang))}<input type="file" name="file" id="order-file" accept="application/pdf,.pdf" required
+ class="form-control"></label>
+<button type="submit" id="order-submit" class="btn btn-primary btn-lg">{e(t("com.send", lang))}</button>
+</form><p class="mt-3"><a href="{e(back)}">← {e(t("com.title", lang))}</a></p>"""
+    return _page(t("com.upload", lang, mb=mb), body)
 
 
 @bp.get("/export/<table>.<fmt>")

@@ -89,6 +89,57 @@ def latencies(url: str, year: int, repeat: int) -> list[dict]:
     return rows
 
 
+def documents(url: str, year: int, repeat: int) -> list[dict]:
+    """Time the heavier read paths of the analysis pages: report files, exports, pivot, story, vulnerable."""
+    os.environ["TPMAP_DATABASE_URL"] = url
+    sys.path.insert(0, str(ROOT))
+    from sqlalchemy import text
+
+    from app import create_app
+    from data_access import accounts
+    from data_access.db import get_engine
+
+    client = create_app().server.test_client()
+    with get_engine().connect() as conn:
+        province = conn.execute(text(
+            "SELECT area_code FROM area_pattern_rollup WHERE year = :y AND source = 'survey' AND length(area_code) = 2 "
+            "GROUP BY area_code ORDER BY SUM(households) DESC LIMIT 1"), {"y": year}).scalar() or "75"
+        exists = conn.execute(text("SELECT 1 FROM user_account WHERE username = 'bench-national'")).first()
+    if not exists:
+        accounts.create_user(username="bench-national", full_name="Benchmark", role="national", areas=["TH"],
+                             password="bench-only-password-1")
+    token = client.post("/api/v1/auth/login", json={"username": "bench-national",
+                                                   "password": "bench-only-password-1"}).get_json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    quarter = f"{year + 3}-Q3"
+    calls = [("quarterly report PDF", f"/reports/quarterly/{province}/{quarter}.pdf"),
+             ("quarterly report XLSX", f"/reports/quarterly/{province}/{quarter}.xlsx"),
+             ("households XLSX (province)", f"/export/households.xlsx?code={province}&year={year}"),
+             ("pivot area x indicator (TH)", f"/export/pivot.csv?area=TH&year={year}&rows=area&cols=indicator"),
+             ("vulnerable (TH, API)", f"/api/v1/areas/TH/vulnerable?year={year}"),
+             ("committees table (TH)", "/api/v1/committees")]
+    rows = []
+    for label, path in calls:
+        times, size = [], 0
+        for _ in range(max(1, repeat)):
+            t0 = time.perf_counter()
+            r = client.get(path, headers=headers)
+            times.append(time.perf_counter() - t0)
+            assert r.status_code == 200, (path, r.status_code, r.get_data(as_text=True)[:200])
+            size = len(r.data)
+        rows.append({"call": label, "median_s": statistics.median(times), "bytes": size})
+    from components.story import compose
+    from data_access import story
+
+    times = []
+    for _ in range(max(1, repeat)):
+        t0 = time.perf_counter()
+        compose(story.facts("TH", year), "th", f"?year={year}")
+        times.append(time.perf_counter() - t0)
+    rows.append({"call": "story (TH)", "median_s": statistics.median(times), "bytes": 0})
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     scale = ap.add_mutually_exclusive_group(required=True)
@@ -107,6 +158,8 @@ def main() -> None:
         print(f"{'level':<10}{'call':<10}{'filter':<15}{'n':>5}{'p50 ms':>9}{'p95 ms':>9}")
         for r in latencies(url, a.year, a.repeat):
             print(f"{r['level']:<10}{r['call']:<10}{r['filter']:<15}{r['n']:>5}{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}")
+        for r in documents(url, a.year, a.repeat):
+            print(f"{r['call']:<32}{r['median_s']:>10.2f}{r['bytes'] / 1024:>9.0f} KB")
         return
     a.out.mkdir(parents=True, exist_ok=True)
     url = a.database_url or f"sqlite:///{a.out / 'bench.sqlite'}"
@@ -125,6 +178,7 @@ def main() -> None:
     steps.append(imp)
     rows = sum(sum(1 for _ in open(survey / f, "rb")) - 1 for f in ("households.csv", "persons.csv", "failures.csv"))
     lat = latencies(url, a.year, a.repeat)
+    docs = documents(url, a.year, a.repeat)
 
     print(f"\nTPMAP Open benchmark, {time.strftime('%Y-%m-%d')}, {platform.node()}: {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, database {url.split(':')[0]}")
@@ -140,9 +194,12 @@ def main() -> None:
     print(f"{'level':<10}{'call':<10}{'filter':<15}{'n':>5}{'p50 ms':>9}{'p95 ms':>9}")
     for r in lat:
         print(f"{r['level']:<10}{r['call']:<10}{r['filter']:<15}{r['n']:>5}{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}")
+    print(f"\n{'reports, exports and analysis':<32}{'median s':>10}{'KB':>9}")
+    for r in docs:
+        print(f"{r['call']:<32}{r['median_s']:>10.2f}{r['bytes'] / 1024:>9.0f}")
     if a.json:
         a.json.write_text(json.dumps({"steps": [{k: v for k, v in s.items() if k != "output"} for s in steps],
-                                      "rows": rows, "latency": lat}, indent=2))
+                                      "rows": rows, "latency": lat, "documents": docs}, indent=2))
 
 
 if __name__ == "__main__":

@@ -24,6 +24,32 @@ GREY = (189, 189, 189)
 INK = (33, 37, 41)
 
 
+class _NoText(tuple):
+    """A ToUnicode entry that maps a glyph to no text at all (fpdf2 skips glyphs whose mapping is empty)."""
+
+    def __len__(self) -> int:
+        return 1
+
+
+def _map_sara_am(pdf: FPDF) -> None:
+    """HarfBuzz splits SARA AM (ำ) into NIKHAHIT + SARA AA so tone marks can sit between them; fpdf2 then gives the
+    whole character to the nikhahit and nothing to the sara aa, which text extractors show as a stray control
+    character ("ตำ\x03บล"). Give the character to the sara aa (the end of the cluster) and none to the nikhahit, so
+    copying, searching and extracting read "ตำบล" (checked with pypdf and poppler's pdftotext)."""
+    for font in pdf.fonts.values():
+        subset = getattr(font, "subset", None)
+        if subset is None:
+            continue
+        for glyph, _code in subset.items():
+            if glyph is None or not isinstance(glyph.unicode, tuple):
+                continue
+            if glyph.glyph_name.startswith("uni0E32") and glyph.unicode == ():
+                glyph.unicode = (0x0E33,)
+            elif glyph.glyph_name.startswith("uni0E4D") and 0x0E33 in glyph.unicode:
+                rest = tuple(c for c in glyph.unicode if c != 0x0E33)
+                glyph.unicode = rest or _NoText()
+
+
 class _Report(FPDF):
     footer_text = ""
 
@@ -227,6 +253,7 @@ def render(report: dict, *, geojson: dict | None = None, lang: str = "th") -> by
     pdf.set_font("Sarabun", "", 8.5)
     pdf.set_text_color(110, 110, 110)
     pdf.multi_cell(0, 4.5, t("rep.method", lang, computed=_date(f.get("computed_at"), lang)), new_x="LMARGIN", new_y="NEXT")
+    _map_sara_am(pdf)
     return bytes(pdf.output())
 
 

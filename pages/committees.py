@@ -7,9 +7,8 @@ import datetime as dt
 import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dash_table, dcc, html
-from markupsafe import escape
 
-from auth.web import csrf_token, current_user
+from auth.web import current_user
 from components.figures import graph_config, status_map
 from components.i18n import area_name, t
 from components.layout import card, export_links, topbar
@@ -89,25 +88,13 @@ def layout(level: str = "province", parent: str = "TH", **query):
     ])
 
 
-def _upload_form(here: str, own: dict | None, lang: str):
-    """A plain multipart form (Dash has no file <input> of its own): the PDF streams to the server in one POST, and
-    the form works before any script has loaded, on a slow phone too."""
+def _upload_link(code: str, lang: str):
+    """The upload is a plain server-rendered form (Dash has no file <input> of its own, and a plain multipart POST
+    streams the PDF in one request and works before any script has loaded)."""
     mb = committees_da.MAX_ORDER_BYTES // 1048576
-    e = escape
-    html_ = f"""<form method="POST" action="{e(here)}/orders" enctype="multipart/form-data" id="order-form" class="tp-form my-3">
-<input type="hidden" name="csrf_token" value="{e(csrf_token())}">
-<input type="hidden" name="unit_id" value="{own['id'] if own else ''}">
-<h3 class="h6">{e(t("com.upload", lang, mb=mb))}</h3>
-<div class="row g-2">
-<div class="col-md-3"><label class="w-100">{e(t("com.order_no", lang))}
-<input name="order_no" id="order-no" required class="form-control" placeholder="123/2564"></label></div>
-<div class="col-md-4"><label class="w-100">{e(t("com.order_date", lang))}
-<input name="order_date" id="order-date" required class="form-control" placeholder="{e(t("com.date_hint", lang))}"></label></div>
-<div class="col-md-3"><label class="w-100">{e(t("com.file", lang))}
-<input type="file" name="file" id="order-file" accept="application/pdf,.pdf" required class="form-control"></label></div>
-<div class="col-md-2"><button type="submit" id="order-submit" class="btn btn-primary tp-btn-big mt-4 w-100">{e(t("com.send", lang))}</button></div>
-</div></form>"""
-    return dcc.Markdown(html_, dangerously_allow_html=True)
+    return html.Div([html.A(t("com.send", lang), href=f"/committees/{code}/orders?lang={lang}", id="order-upload-link",
+                            className="btn btn-primary tp-btn-big"),
+                     html.Span(" " + t("com.upload", lang, mb=mb), className="tp-sub")], className="my-3")
 
 
 def area_layout(code: str, view, filed: str | None = None, error: str | None = None):
@@ -136,7 +123,7 @@ def area_layout(code: str, view, filed: str | None = None, error: str | None = N
         head.append(html.P(t("com.none", lang), className="tp-nodata"))
     upload = None
     if may and data["expected_kind"]:
-        upload = _upload_form(here, own, lang)
+        upload = _upload_link(code, lang)
     members = own["members"] if own else []
     member_list = html.Ul([html.Li([f"{m['name']} · {t('com.pos.' + m['position'], lang)}"
                                     + (f" · {m['agency']}" if m["agency"] else ""),

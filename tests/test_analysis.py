@@ -28,7 +28,6 @@ from mpi.vulnerable import (
     figures,
     rule_from,
 )
-from tests.utils.survey_factory import make_survey
 from tests.utils.world import bearer, decoded, page_callback, session_client, world_for
 
 YEAR = 2564  # the database year (test_committees_reports re-imports it after this module)
@@ -98,7 +97,10 @@ def test_rules_over_rollup_rows():
 def _with_optional_columns(survey, seed: int = 5):
     rng = random.Random(seed)
     s = copy.deepcopy(survey)
-    flag = (lambda p_one, p_blank=0.1: "" if rng.random() < p_blank else ("1" if rng.random() < p_one else "0"))
+
+    def flag(p_one: float, p_blank: float = 0.1) -> str:
+        return "" if rng.random() < p_blank else ("1" if rng.random() < p_one else "0")
+
     for h in s.households:
         h["head_farming"] = flag(0.4)
         h["farmer_registered"] = flag(0.5)
@@ -112,7 +114,9 @@ def _with_optional_columns(survey, seed: int = 5):
 
 
 def _reference(survey) -> dict[str, tuple[int | None, int]]:
-    fl = (lambda v: None if v == "" else v == "1")
+    def fl(v: str) -> bool | None:
+        return None if v == "" else v == "1"
+
     members: dict[str, list[Member]] = {}
     welfare: dict[str, bool] = {}
     for p in survey.persons:

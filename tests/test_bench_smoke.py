@@ -11,7 +11,8 @@ def test_bench_runs_at_tiny_scale(tmp_path):
                          cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stdout + out.stderr
     text = out.stdout
-    for needle in ("generate", "import-survey", "rows/s", "database size", "country   children", "tambon    area"):
+    for needle in ("generate", "import-survey", "rows/s", "database size", "country   children", "tambon    area",
+                   "quarterly report PDF", "households XLSX", "story (TH)"):
         assert needle in text, needle
     rows = [line for line in text.splitlines() if line.startswith(("country", "province", "amphoe", "tambon"))]
     assert len(rows) == 14  # 4 levels x area/children (no children for tambons) x 2 filters

@@ -63,6 +63,8 @@ def server(tmp_path_factory, boundaries):
                          password=PASSWORD, engine=engine)
     accounts.create_user(username="policy", full_name="เจ้าหน้าที่นโยบาย", role="national", areas=["TH"], password=PASSWORD,
                          engine=engine)
+    accounts.create_user(username="ss.governor", full_name="สำนักงานจังหวัดสมุทรสงคราม", role="province", areas=["75"],
+                         password=PASSWORD, is_area_admin=True, engine=engine)
     from app import create_app
 
     httpd = make_server("127.0.0.1", 0, create_app().server, threaded=True)
@@ -425,3 +427,67 @@ def test_map009_a_policy_user_saves_ten_tambons_and_exports_them(server, browser
     with urllib.request.urlopen(href) as r:  # area shortlists are public, like the figures
         body = r.read().decode("utf-8-sig")
     assert body.count("\n") == 11 and names[0] in body
+
+
+def test_map010_the_province_files_its_order_and_report_and_the_nation_sees_it(server, browser, tmp_path):
+    """Samut Songkhram's administrator uploads its order and submits its quarterly report; the PDF reads correctly in
+    Thai; the national views show who has filed and who has reported."""
+    import base64
+    import io
+
+    from fpdf import FPDF
+    from pypdf import PdfReader
+
+    from exports.report_pdf import FONT_DIR
+
+    base, _ = server
+    order = FPDF()
+    order.add_page()
+    order.add_font("Sarabun", "", str(FONT_DIR / "Sarabun-Regular.ttf"))
+    order.set_font("Sarabun", "", 16)
+    order.cell(0, 10, "คำสั่งจังหวัดสมุทรสงคราม ที่ 1234/2564 เรื่อง แต่งตั้ง ศจพ.จ.")
+    order_file = tmp_path / "คำสั่ง-ศจพ.pdf"
+    order_file.write_bytes(bytes(order.output()))
+
+    sign_in(browser, base, "ss.governor", "/committees/75")
+    click(browser, wait_for(browser, lambda: css(browser, "#order-upload-link"), what="the upload button")[0])
+    wait_for(browser, lambda: css(browser, "#order-form"), what="the upload form")
+    fill(browser, "order-no", "1234/2564")
+    fill(browser, "order-date", "15 มีนาคม 2564")
+    css(browser, "#order-file")[0].send_keys(str(order_file))
+    click_css(browser, "#order-submit")
+    wait_for(browser, lambda: "filed=1" in browser.current_url, what="back on the committee page")
+    listed = wait_for(browser, lambda: css(browser, "#committee-orders a"), what="the order listed")[0]
+    assert listed.text == "1234/2564"
+    assert "ยื่น" in css(browser, "#committee-status")[0].text  # filed (late: March 2564 is long past)
+
+    browser.get(base + "/reports/75/2564-Q3")
+    box = wait_for(browser, lambda: css(browser, "#report-progress"), what="the report form")[0]
+    assert css(browser, "#rep-target-poor")[0].text == f"{area_summary('75', 2561)['target_poor_persons']:,}"
+    fill(browser, "report-progress", "ทีมปฏิบัติการเยี่ยมบ้านครัวเรือนเป้าหมายครบทุกตำบล")
+    fill(browser, "report-obstacles", "ข้อมูลบางครัวเรือนไม่ตรงกับทะเบียนราษฎร์")
+    assert box.get_attribute("value").startswith("ทีมปฏิบัติการ")
+    click_css(browser, "#report-submit")
+    wait_for(browser, lambda: css(browser, "#report-ok"), what="submitted")
+    assert "ส่งแล้ว" in css(browser, "#report-state")[0].text
+    # The PDF, fetched by the signed-in page itself: Thai text extractable, figures in it.
+    data = browser.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        fetch(arguments[0]).then(r => r.arrayBuffer()).then(b => {
+            let s = ''; new Uint8Array(b).forEach(x => s += String.fromCharCode(x)); done(btoa(s)); });
+    """, css(browser, "#report-pdf")[0].get_attribute("href"))
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(base64.b64decode(data))).pages)
+    assert "จังหวัดสมุทรสงคราม" in text and "ทีมปฏิบัติการเยี่ยมบ้านครัวเรือนเป้าหมายครบทุกตำบล" in text
+    click_css(browser, "#sign-out")
+
+    sign_in(browser, base, "policy", "/committees")
+    wait_for(browser, lambda: css(browser, "#committee-table td"), what="the filing table")
+    assert css(browser, "#com-count-filed_late")[0].text == "1" and css(browser, "#com-count-missing")[0].text == "76"
+    row = next(r for r in css(browser, "#committee-table tr") if "สมุทรสงคราม" in r.text)
+    assert "1234/2564" in row.text
+    assert wait_for(browser, lambda: css(browser, "#committee-map .choroplethlocation"), what="the status map")
+    browser.get(base + "/reports?quarter=2564-Q3")
+    counts = wait_for(browser, lambda: css(browser, "#report-counts"), what="the national report view")[0]
+    assert counts.text.startswith("ส่งแล้ว 1 ·")
+    row = next(r for r in css(browser, "#report-table tr") if "สมุทรสงคราม" in r.text)
+    assert "ส่งแล้ว" in row.text and "PDF" in row.text
