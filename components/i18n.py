@@ -248,6 +248,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "com.status.due": ("รอยื่น (ยังไม่ครบกำหนด)", "Due (deadline not passed)"),
     "com.status.late": ("เกินกำหนด", "Late"),
     "com.status.missing": ("ยังไม่มีคำสั่ง", "Missing"),
+    "com.status": ("สถานะ", "Status"),
     "com.unit": ("หน่วย", "Unit"),
     "com.order_no": ("เลขที่คำสั่ง", "Order no."),
     "com.order_date": ("ลงวันที่", "Order date"),

@@ -106,3 +106,9 @@ def export_links(table: str, lang: str, **args) -> html.Div:
                      *[html.A(t(f"export.{fmt}", lang), href=url(fmt), id=f"export-{table}-{fmt}",
                               className="btn btn-sm btn-outline-secondary me-1 tp-chrome") for fmt in ("csv", "xlsx")]],
                     className="tp-export my-1")
+
+
+def card_row(cards: list) -> html.Div:
+    """Cards side by side: two to a row on a phone, all in one row from a tablet up."""
+    return html.Div([html.Div(c, className="col") for c in cards],
+                    className=f"row g-2 row-cols-2 row-cols-md-{min(len(cards), 6)} my-2 tp-cards")

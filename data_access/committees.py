@@ -138,11 +138,17 @@ def add_member(user: CurrentUser | None, unit_id: int, *, name: str, position: s
                                 "VALUES (:u, :n, :p, :a, :d, :by) RETURNING id"),
                            {"u": unit_id, "n": name[:200], "p": position, "a": (agency or "").strip()[:200] or None,
                             "d": today, "by": user.username}).scalar()
-        # A change of members needs a new order within 30 days; the change date starts that clock.
-        conn.execute(text("UPDATE committee_unit SET changed_on = :d WHERE id = :u"), {"d": today, "u": unit_id})
+        _member_changed(conn, unit_id, today)
         audit.record("committee_changed", user=user, object_type="committee", object_id=str(unit_id),
                      area_code=unit["area_code"], detail={"member_added": position}, conn=conn)
     return {"id": mid, "unit_id": unit_id, "name": name, "position": position}
+
+
+def _member_changed(conn, unit_id: int, today: dt.date) -> None:
+    """A change of members after an order is on file needs a new order within 30 days; the change date starts
+    that clock. Before the first order the members are the unit's first composition: no clock yet."""
+    if conn.execute(text("SELECT 1 FROM committee_order WHERE unit_id = :u"), {"u": unit_id}).first():
+        conn.execute(text("UPDATE committee_unit SET changed_on = :d WHERE id = :u"), {"d": today, "u": unit_id})
 
 
 def remove_member(user: CurrentUser | None, unit_id: int, member_id: int, engine: Engine | None = None) -> None:
@@ -154,7 +160,7 @@ def remove_member(user: CurrentUser | None, unit_id: int, member_id: int, engine
                               "AND removed_on IS NULL"), {"d": today, "m": member_id, "u": unit_id}).rowcount
         if not n:
             raise NotFound(f"no current member {member_id} in unit {unit_id}")
-        conn.execute(text("UPDATE committee_unit SET changed_on = :d WHERE id = :u"), {"d": today, "u": unit_id})
+        _member_changed(conn, unit_id, today)
         audit.record("committee_changed", user=user, object_type="committee", object_id=str(unit_id),
                      area_code=unit["area_code"], detail={"member_removed": member_id}, conn=conn)
 
@@ -197,9 +203,12 @@ def file_order(user: CurrentUser | None, unit_id: int, *, order_no: str, order_d
             {"u": unit_id, "no": order_no[:40], "d": day, "f": today, "fn": os.path.basename(filename)[:200],
              "s": len(content), "h": hashlib.sha256(content).hexdigest(), "c": content, "by": user.username,
              "at": dt.datetime.now(dt.UTC)}).scalar()
-        # The new order covers every change up to its date.
-        conn.execute(text("UPDATE committee_unit SET changed_on = NULL WHERE id = :u AND changed_on <= :d"),
-                     {"u": unit_id, "d": day})
+        # The newest order on file is the current composition: it covers every change recorded before it was
+        # filed (members are often typed in from the order itself). An older order filed late covers nothing.
+        newest = conn.execute(text("SELECT MAX(order_date) FROM committee_order WHERE unit_id = :u AND id <> :o"),
+                              {"u": unit_id, "o": oid}).scalar()
+        if newest is None or str(day) >= str(newest)[:10]:
+            conn.execute(text("UPDATE committee_unit SET changed_on = NULL WHERE id = :u"), {"u": unit_id})
         audit.record("committee_order", user=user, object_type="committee", object_id=str(unit_id),
                      area_code=unit["area_code"], detail={"order_no": order_no, "order_date": str(day), "bytes": len(content)},
                      conn=conn)

@@ -122,7 +122,7 @@ def _committees(args, user, lang):
         r["name"] = (r["name_en"] if lang == "en" else r["name_th"]) or r["code"]
         r["status_label"] = t(f"com.status.{r['status']}", lang)
     cols = [("code", "code"), ("name", t("table.area", lang)), ("unit", t("com.unit", lang)),
-            ("status_label", "status"), ("order_no", t("com.order_no", lang)), ("order_date", t("com.order_date", lang)),
+            ("status_label", t("com.status", lang)), ("order_no", t("com.order_no", lang)), ("order_date", t("com.order_date", lang)),
             ("filed_on", t("com.filed_on", lang)), ("deadline", t("com.deadline", lang)),
             ("sub_units", "sub_units"), ("sub_units_filed", t("com.sub_units", lang)),
             ("operation_teams", t("com.operation_teams", lang)), ("mentor_teams", t("com.mentor_teams", lang))]
@@ -135,7 +135,7 @@ def _reports(args, user, lang):
     for r in rows:
         r["name"] = (r["name_en"] if lang == "en" else r["name_th"]) or r["code"]
         r["status_label"] = t(f"rep.status.{r['status']}", lang)
-    cols = [("code", "code"), ("name", t("table.area", lang)), ("status_label", "status"),
+    cols = [("code", "code"), ("name", t("table.area", lang)), ("status_label", t("com.status", lang)),
             ("submitted_at", "submitted_at"), ("submitted_by", "submitted_by"), ("updated_at", "updated_at"),
             ("overdue", t("rep.overdue", lang))]
     return rows, cols, f"tpmap-quarterly-{year}-Q{q}", {"object_type": "report", "object_id": f"{year}-Q{q}"}

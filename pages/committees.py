@@ -11,7 +11,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dash_table, dcc, html
 from auth.web import current_user
 from components.figures import graph_config, status_map
 from components.i18n import area_name, t
-from components.layout import card, export_links, topbar
+from components.layout import card, card_row, export_links, topbar
 from components.view import parse
 from data_access import areas as areas_da
 from data_access import committees as committees_da
@@ -54,8 +54,7 @@ def layout(level: str = "province", parent: str = "TH", **query):
         return not_found(t("notfound.area", lang, code=parent), lang)
     rows = committees_da.filing_table(level, parent)
     counts = {s: sum(r["status"] == s for r in rows) for s in FILING_STATUSES}
-    cards = html.Div([card(t(f"com.status.{s}", lang), f"{counts[s]:,}", id_=f"com-count-{s}") for s in FILING_STATUSES],
-                     className="tp-cards")
+    cards = card_row([card(t(f"com.status.{s}", lang), f"{counts[s]:,}", id_=f"com-count-{s}") for s in FILING_STATUSES])
     shapes = "/shapes/provinces.json" if level == "province" else f"/shapes/amphoes/{parent}.json"
     fig = status_map(shapes, [r["code"] for r in rows], [r["status"] for r in rows], [area_name(r, lang) for r in rows],
                      PALETTE, {s: t(f"com.status.{s}", lang) for s in FILING_STATUSES}, t("com.title", lang))
@@ -68,7 +67,7 @@ def layout(level: str = "province", parent: str = "TH", **query):
                "deadline": day(r["deadline"], lang), "sub": f"{r['sub_units_filed']}/{r['sub_units']}",
                "mentor_teams": r["mentor_teams"]} for r in rows],
         columns=[{"name": t("table.area", lang), "id": "name", "presentation": "markdown"},
-                 {"name": t("table.code", lang), "id": "code"}, {"name": "status", "id": "status"},
+                 {"name": t("table.code", lang), "id": "code"}, {"name": t("com.status", lang), "id": "status"},
                  {"name": t("com.order_no", lang), "id": "order_no"}, {"name": t("com.order_date", lang), "id": "order_date"},
                  {"name": t("com.filed_on", lang), "id": "filed_on"}, {"name": t("com.deadline", lang), "id": "deadline"},
                  {"name": t("com.sub_units", lang), "id": "sub"},

@@ -10,7 +10,7 @@ from auth.web import current_user
 from components import fmt
 from components.figures import graph_config, status_map
 from components.i18n import area_name, t
-from components.layout import card, export_links, topbar
+from components.layout import card, card_row, export_links, topbar
 from components.view import parse
 from data_access import areas as areas_da
 from data_access import reports as reports_da
@@ -66,7 +66,7 @@ def layout(quarter: str | None = None, **query):
                "pdf": f"[PDF]({r['pdf']})" if reports_da.may_read(user, r["code"]) and r["status"] != "none" else ""}
               for r in rows],
         columns=[{"name": t("table.area", lang), "id": "name", "presentation": "markdown"},
-                 {"name": t("table.code", lang), "id": "code"}, {"name": "status", "id": "status"},
+                 {"name": t("table.code", lang), "id": "code"}, {"name": t("com.status", lang), "id": "status"},
                  {"name": t("rep.status.submitted", lang), "id": "submitted_at"}, {"name": "", "id": "by"},
                  {"name": t("rep.overdue", lang), "id": "overdue"},
                  {"name": "PDF", "id": "pdf", "presentation": "markdown"}],
@@ -103,7 +103,7 @@ def report_layout(province: str, quarter: str, view, saved: str | None = None):
     chain = areas_da.ancestors(province)
     name = area_name(chain[-1], lang) if chain else province
     editable = report["may_write"] and report["status"] != "submitted"
-    cards = html.Div([
+    cards = card_row([
         card(t("metric.target_poor", lang), fmt.number(f.get("target_poor_persons")), id_="rep-target-poor"),
         card(t("rank.ge3", lang), fmt.number(f.get("crisis_ge3")), id_="rep-crisis"),
         card(t("rep.visits", lang), fmt.number(f.get("visits")), t("rep.households_visited", lang) + ": "
@@ -112,7 +112,7 @@ def report_layout(province: str, quarter: str, view, saved: str | None = None):
              + fmt.number(f.get("assistance_baht")), id_="rep-assistance"),
         card(t("rep.open_needs", lang, end=day(f.get("end"), lang)), fmt.number(sum((f.get("open_needs") or {}).values())),
              " · ".join(f"{t('dim.' + d, lang)} {(f.get('open_needs') or {}).get(d, 0)}" for d in DIMENSIONS), id_="rep-needs"),
-    ], className="tp-cards")
+    ])
     state = (t("rep.state_submitted", lang, at=day(report["submitted_at"], lang), by=report["submitted_by"])
              if report["status"] == "submitted" else t(f"rep.status.{report['status']}", lang))
     fields = []

@@ -11,7 +11,7 @@ from dash import Input, Output, State, callback, dash_table, dcc, html
 from auth.web import current_user
 from components import fmt
 from components.i18n import area_name, t
-from components.layout import card, export_links, topbar
+from components.layout import card, card_row, export_links, topbar
 from components.view import parse
 from data_access import areas as areas_da
 from data_access import vulnerable as vulnerable_da
@@ -55,13 +55,13 @@ def layout(code: str = "TH", selections: str = "", burdens: str = "", min_burden
             dcc.Location(id="vul-nav", refresh="callback-nav")]
     if not f["assessed_households"]:
         return html.Div(head + [html.P(t("vul.none", lang), className="tp-nodata", id="vul-none")])
-    cards = html.Div([
+    cards = card_row([
         card(t("vul.households", lang), fmt.number(f["vulnerable_households"]), id_="vul-households"),
         card(t("vul.persons", lang), fmt.number(f["vulnerable_persons"]), id_="vul-persons"),
         card(t("vul.selected", lang), fmt.number(f["selected_households"])),
         card(t("vul.assessed", lang), fmt.number(f["assessed_households"]),
              f"{fmt.percent(f['assessed_households'] / f['surveyed_households'], 0)}" if f["surveyed_households"] else None),
-    ], className="tp-cards")
+    ])
 
     def link(b: str) -> str:
         return here + view.query() + "&" + urlencode(rule_args | {"burden": b})

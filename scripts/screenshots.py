@@ -21,6 +21,13 @@ PAGES = {
     "households-7501": "/area/7501/households",
     "presentation-58": "/area/58?present=1",
     "ranking": "/ranking",
+    "committees": "/committees",
+    "committee-75": "/committees/75",
+    "reports": "/reports?quarter=2564-Q3",
+    "report-75": "/reports/75/2564-Q3",
+    "pivot-75": "/pivot?area=75&rows=area&cols=indicator",
+    "story-75": "/area/75/story",
+    "vulnerable-50": "/area/50/vulnerable",
 }
 
 
@@ -65,7 +72,9 @@ def main() -> None:
         pages["household"] = f"/household/{house}"
     pages["logbook-phone"] = "/household/" + (_a_crisis_household("750102") or "")
     # pages behind sign-in, and who signs in for them (demo accounts)
-    accounts = {"households-7501": "ss.district", "household": "ss.district", "logbook-phone": "ss.team"}
+    accounts = {"households-7501": "ss.district", "household": "ss.district", "logbook-phone": "ss.team",
+                "committees": "national", "reports": "national", "committee-75": "ss.governor", "report-75": "ss.governor",
+                "vulnerable-50": "national"}
     d = driver()
     try:
         for name, path in pages.items():

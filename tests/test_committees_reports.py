@@ -158,6 +158,10 @@ def test_national_filing_table(world, client):
     assert items["58"]["status"] == "missing" and items["58"]["unit_id"] is None  # nothing filed, past 30 Apr 2564
     # Samut Songkhram's amphoes: 7501 set up without an order, 7502 filed
     assert (items["75"]["sub_units"], items["75"]["sub_units_filed"]) == (2, 1)
+    # Members typed in before the first order are its first composition: no 30-day clock, still "missing".
+    unit7501 = client.get("/api/v1/areas/7501/committees", headers=province).get_json()["own"]
+    assert client.post(f"/api/v1/committees/{unit7501['id']}/members", headers=province,
+                       json={"name": "นายอำเภอเมืองสมุทรสงคราม", "position": "chair"}).status_code == 201
     amphoes = {r["code"]: r for r in client.get("/api/v1/committees?level=amphoe&parent=75", headers=province).get_json()["items"]}
     assert amphoes["7502"]["status"] == "filed" and amphoes["7501"]["status"] == "missing"
     assert amphoes["7503"]["unit_id"] is None
@@ -276,7 +280,7 @@ def test_who_has_submitted(world, client):
     assert items["58"]["overdue"] is True  # the quarter ended in 2021
     r = client.get(f"/export/reports.csv?quarter={QUARTER}", headers=bearer(world, "national"))
     rows = {row["code"]: row for row in csv.DictReader(io.StringIO(r.data.decode("utf-8-sig")))}
-    assert rows["75"]["status"] == "ส่งแล้ว" and rows["10"]["status"] == "ยังไม่เริ่ม"
+    assert rows["75"]["สถานะ"] == "ส่งแล้ว" and rows["10"]["สถานะ"] == "ยังไม่เริ่ม"
     # The national page and the province's own page render for their users.
     session, csrf = session_client(world, "national")
     page = decoded(page_callback(session, "/reports", f"?quarter={QUARTER}", csrf))
