@@ -193,7 +193,33 @@ def _vulnerable(args, user, lang):
     return rows, cols, f"tpmap-vulnerable-{code}-{year}", {"object_type": "vulnerable", "object_id": code, "area_code": code}
 
 
-TABLES = {"pivot": _pivot, "vulnerable": _vulnerable, "children": _children, "villages": _villages, "ranking": _ranking, "households": _households,
+def _requests(args, user, lang):
+    code = _code(args, "area", default=(user.areas[0] if user and user.areas else None)) if user else None
+    rows = logbook.list_requests(user, code or "TH", status=args.get("status") or None)
+    cols = [("id", "#"), ("status", t("com.status", lang)), ("house_id", t("hh.house", lang)),
+            ("tambon_code", "tambon_code"), ("village_no", t("hh.village", lang)), ("citizen_id", t("hh.citizen_id", lang)),
+            ("first_name", t("hh.name", lang)), ("last_name", "last_name"), ("sex", t("hh.sex", lang)),
+            ("birth_date", "birth_date"), ("requested_by", "requested_by"), ("requested_at", "requested_at"),
+            ("decided_by", "decided_by"), ("reason", "reason")]
+    return rows, cols, f"tpmap-member-requests-{code}", {"object_type": "member_request", "object_id": code,
+                                                          "area_code": code}
+
+
+def _mentors(args, user, lang):
+    code = _code(args, "area", default=(user.areas[0] if user and user.areas else None)) if user else None
+    teams = logbook.workload(user, code or "TH")
+    rows = [{"team": tm["name"], "area_code": tm["area_code"], "households": tm["households"], "capacity": tm["capacity"],
+             "mentor": m["name"], "kind": m["kind"], "dimension": m["dimension"] or "",
+             "overloaded": m["overloaded"], "handed_back": bool(m["handed_back_at"])}
+            for tm in teams for m in (tm["mentors"] or [{"name": "", "kind": "", "dimension": "", "overloaded": False,
+                                                          "handed_back_at": None}])]
+    cols = [("team", t("lb.mentors", lang)), ("area_code", "area_code"), ("households", "households"),
+            ("capacity", "capacity"), ("mentor", t("hh.name", lang)), ("kind", "kind"), ("dimension", "dimension"),
+            ("overloaded", "overloaded"), ("handed_back", "handed_back")]
+    return rows, cols, f"tpmap-mentor-teams-{code}", {"object_type": "mentor_team", "object_id": code, "area_code": code}
+
+
+TABLES = {"requests": _requests, "mentors": _mentors, "pivot": _pivot, "vulnerable": _vulnerable, "children": _children, "villages": _villages, "ranking": _ranking, "households": _households,
           "committees": _committees, "reports": _reports, "shortlist": _shortlist, "progress": _progress}
 
 

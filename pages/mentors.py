@@ -6,7 +6,7 @@ from dash import dcc, html
 
 from auth.web import current_user
 from components.i18n import t
-from components.layout import topbar
+from components.layout import export_links, topbar
 from components.view import parse
 from data_access import areas as areas_da
 from data_access import logbook as logbook_da
@@ -33,6 +33,6 @@ def layout(area: str | None = None, **query):
                                       className="text-danger" if team["full"] else "tp-when"),
                              html.Ul(mentors)], className="tp-form"))
     return html.Div([topbar(areas_da.ancestors(area) or areas_da.ancestors("TH"), view, "/logbook/mentors"),
-                     html.H2(t("lb.mentors", lang), className="h4 my-2"),
+                     html.H2(t("lb.mentors", lang), className="h4 my-2"), export_links("mentors", lang, area=area),
                      html.Ul(rows, className="list-unstyled", id="mentor-teams") if rows
                      else html.P(t("lb.empty", lang), className="tp-nodata")])

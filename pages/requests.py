@@ -7,7 +7,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from auth.web import current_user
 from components.i18n import t
-from components.layout import topbar
+from components.layout import export_links, topbar
 from components.view import parse
 from data_access import areas as areas_da
 from data_access import logbook as logbook_da
@@ -47,6 +47,7 @@ def layout(area: str | None = None, **query):
     chain = areas_da.ancestors(area) or areas_da.ancestors("TH")
     rows = _rows(user, area, view.lang)
     return html.Div([topbar(chain, view, "/logbook/requests"), html.H2(t("lb.requests", view.lang), className="h4 my-2"),
+                     export_links("requests", view.lang, area=area),
                      html.Ul(rows, className="list-unstyled", id="requests-list") if rows
                      else html.P(t("lb.empty", view.lang), className="tp-nodata")])
 

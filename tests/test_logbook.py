@@ -300,3 +300,30 @@ def test_mentor_workload_page_is_scoped(world, client):
     ok = page_callback(browser_like, "/logbook/mentors", "?area=7501", csrf)
     assert ok.status_code == 200 and "ทีมพี่เลี้ยงหน้าเว็บ" in decoded(ok)
     assert page_callback(browser_like, "/logbook/mentors", "?area=58", csrf).status_code == 403
+
+
+def test_requests_and_mentor_exports_are_scoped_masked_and_audited(world, client):
+    import csv
+    import io
+    import re
+
+    chief = bearer(world, "district7502")  # the requests of the earlier tests are in 7502
+    r = client.get(f"/export/requests.csv?area=75&year={YEAR}", headers=chief)
+    assert r.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(r.data.decode("utf-8-sig"))))
+    assert rows and all(row["tambon_code"].startswith("7502") for row in rows)
+    district = bearer(world, "district")  # 7501: the same export holds none of 7502's requests
+    other = client.get(f"/export/requests.csv?area=75&year={YEAR}", headers=district).data.decode("utf-8-sig")
+    assert other.count("\n") == 1
+    assert all(re.fullmatch(r"\d-\d{4}-xxxxx-xx-x", row["เลขประจำตัวประชาชน"]) for row in rows)
+    assert client.get("/export/requests.xlsx?area=58", headers=district).status_code == 403
+    assert client.get("/export/requests.csv?area=75").status_code == 401
+    r = client.get("/export/mentors.xlsx?area=7501", headers=district)
+    from openpyxl import load_workbook
+
+    sheet = list(load_workbook(io.BytesIO(r.data)).active.iter_rows(min_row=2, values_only=True))
+    assert sheet and all(row[1].startswith("7501") for row in sheet)  # area_code column
+    assert client.get("/export/mentors.csv?area=7502", headers=district).status_code == 403
+    with world["engine"].connect() as conn:
+        n = conn.execute(text("SELECT COUNT(*) FROM audit_event WHERE action = 'export' AND object_type = 'member_request'")).scalar()
+    assert n >= 1
