@@ -102,7 +102,7 @@ def documents(url: str, year: int, repeat: int) -> list[dict]:
     client = create_app().server.test_client()
     with get_engine().connect() as conn:
         province = conn.execute(text(
-            "SELECT area_code FROM area_pattern_rollup WHERE year = :y AND source = 'survey' AND length(area_code) = 2 "
+            "SELECT area_code FROM area_pattern_rollup WHERE year = :y AND source = 'survey' AND length(area_code) = 2 AND area_code <> 'TH' "
             "GROUP BY area_code ORDER BY SUM(households) DESC LIMIT 1"), {"y": year}).scalar() or "75"
         exists = conn.execute(text("SELECT 1 FROM user_account WHERE username = 'bench-national'")).first()
     if not exists:
