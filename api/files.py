@@ -79,17 +79,22 @@ def order_form(code: str):
     back = f"/committees/{code}"
     if not committees.may_manage(user, code):
         return _error(403, f"your account does not manage committees of area {code}")
+    unit_arg = request.args.get("unit", "")
+    if unit_arg and not unit_arg.isdigit():
+        return _error(400, "unit must be a unit number")
     error = request.args.get("error", "")
     if request.method == "POST":
         try:
-            unit = committees.unit_for(user, code)
+            chosen = request.args.get("unit") or request.form.get("unit")
+            unit = {"id": int(chosen)} if chosen else committees.unit_for(user, code)
             upload = request.files.get("file")
             content = upload.read(committees.MAX_ORDER_BYTES + 1) if upload else b""
             committees.file_order(user, unit["id"], order_no=request.form.get("order_no", ""),
                                   order_date=request.form.get("order_date", ""),
                                   filename=upload.filename if upload else "", content=content)
         except (committees.CommitteeError, committees.NotFound, ValueError) as e:
-            return redirect(f"{back}/orders?error={quote(str(e))}&lang={lang}", 303)
+            extra = f"&unit={unit_arg}" if unit_arg else ""
+            return redirect(f"{back}/orders?error={quote(str(e))}&lang={lang}{extra}", 303)
         return redirect(f"{back}?filed=1", 303)
     mb = committees.MAX_ORDER_BYTES // 1048576
     e = escape

@@ -92,7 +92,10 @@ def create_unit(user: CurrentUser | None, *, kind: str, area_code: str, name: st
     _check_kind(kind, area_code)
     with (engine or get_engine()).begin() as conn:
         area_name = _area_name(conn, area_code)
-        name = (name or "").strip() or f"{SHORT_NAMES[kind]}{area_name}"
+        name = (name or "").strip()
+        if kind == "operation_team" and not name:
+            raise CommitteeError("an operation team needs a name (an area can have several)")
+        name = name or f"{SHORT_NAMES[kind]}{area_name}"
         exists = conn.execute(text("SELECT id FROM committee_unit WHERE kind = :k AND area_code = :a AND name = :n"),
                               {"k": kind, "a": area_code, "n": name}).scalar()
         if exists:

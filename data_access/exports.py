@@ -51,10 +51,10 @@ def _mask(args: dict) -> int:
 
 
 def _figure_columns(lang: str) -> list[tuple[str, str]]:
-    return [("code", "code"), ("name", t("table.area", lang)), ("surveyed_persons", "surveyed_persons"),
+    return [("code", t("table.code", lang)), ("name", t("table.area", lang)), ("surveyed_persons", t("table.surveyed", lang)),
             ("target_poor_persons", t("metric.target_poor", lang)), ("target_poor_households", t("rep.target_poor_households", lang)),
-            ("crisis_persons", t("metric.crisis", lang)), ("mpi", "MPI"), ("headcount_ratio", "H"), ("intensity", "A")] + [
-        (f"dim_{d}", t(f"dim.{d}", lang)) for d in DIMENSIONS] + [("source", "source")]
+            ("crisis_persons", t("metric.crisis", lang)), ("mpi", "MPI"), ("headcount_ratio", t("table.headcount", lang)), ("intensity", t("table.intensity", lang))] + [
+        (f"dim_{d}", t(f"dim.{d}", lang)) for d in DIMENSIONS] + [("source", t("table.source", lang))]
 
 
 def _figure_row(r: dict, lang: str) -> dict:
@@ -88,10 +88,10 @@ def _ranking(args, user, lang):
         raise ExportError(str(e)) from None
     for r in rows:
         r["name"] = (r["name_en"] if lang == "en" else r["name_th"]) or r["code"]
-    cols = [("rank", "#"), ("code", "code"), ("name", t("table.area", lang)), ("surveyed_persons", "surveyed_persons"),
+    cols = [("rank", "#"), ("code", t("table.code", lang)), ("name", t("table.area", lang)), ("surveyed_persons", t("table.surveyed", lang)),
             ("target_poor_persons", t("metric.target_poor", lang)), ("crisis", t("rank.by", lang)),
-            ("crisis_share", "share"), ("crisis_ge3", t("rank.ge3", lang)),
-            ("crisis_basic_needs", t("rank.basic_needs", lang)), ("source", "source")]
+            ("crisis_share", t("rank.share", lang)), ("crisis_ge3", t("rank.ge3", lang)),
+            ("crisis_basic_needs", t("rank.basic_needs", lang)), ("source", t("table.source", lang))]
     return rows, cols, f"tpmap-ranking-{code}-{year}", {"object_type": "area", "object_id": code, "area_code": code}
 
 
@@ -106,7 +106,7 @@ def _households(args, user, lang):
         raise ExportError(str(e)) from None
     rows = [r | {"deprived_dimensions": ", ".join(t(f"dim.{d}", lang) for d in r["deprived_dimensions"])}
             for r in listing["items"]]
-    cols = [("house_id", t("hh.house", lang)), ("tambon_code", "tambon_code"), ("village_no", t("hh.village", lang)),
+    cols = [("house_id", t("hh.house", lang)), ("tambon_code", t("table.tambon_code", lang)), ("village_no", t("hh.village", lang)),
             ("members", t("hh.members", lang)), ("target_poor_members", t("metric.target_poor", lang)),
             ("deprived_dimensions", t("hh.dims", lang)), ("crisis", t("rank.ge3", lang)),
             ("basic_needs", t("rank.basic_needs", lang)), ("last_help", t("hh.last_help", lang))]
@@ -121,7 +121,7 @@ def _committees(args, user, lang):
     for r in rows:
         r["name"] = (r["name_en"] if lang == "en" else r["name_th"]) or r["code"]
         r["status_label"] = t(f"com.status.{r['status']}", lang)
-    cols = [("code", "code"), ("name", t("table.area", lang)), ("unit", t("com.unit", lang)),
+    cols = [("code", t("table.code", lang)), ("name", t("table.area", lang)), ("unit", t("com.unit", lang)),
             ("status_label", t("com.status", lang)), ("order_no", t("com.order_no", lang)), ("order_date", t("com.order_date", lang)),
             ("filed_on", t("com.filed_on", lang)), ("deadline", t("com.deadline", lang)),
             ("sub_units", "sub_units"), ("sub_units_filed", t("com.sub_units", lang)),
@@ -135,7 +135,7 @@ def _reports(args, user, lang):
     for r in rows:
         r["name"] = (r["name_en"] if lang == "en" else r["name_th"]) or r["code"]
         r["status_label"] = t(f"rep.status.{r['status']}", lang)
-    cols = [("code", "code"), ("name", t("table.area", lang)), ("status_label", t("com.status", lang)),
+    cols = [("code", t("table.code", lang)), ("name", t("table.area", lang)), ("status_label", t("com.status", lang)),
             ("submitted_at", "submitted_at"), ("submitted_by", "submitted_by"), ("updated_at", "updated_at"),
             ("overdue", t("rep.overdue", lang))]
     return rows, cols, f"tpmap-quarterly-{year}-Q{q}", {"object_type": "report", "object_id": f"{year}-Q{q}"}
@@ -162,8 +162,8 @@ def _progress(args, user, lang):
                      "visited": p["households_visited"], "helped": p["households_helped"],
                      "flagged": p["households_flagged"], "added": p["persons_added"]}
                     | {f"open_{d}": p["open_needs"][d] for d in DIMENSIONS})
-    cols = [("code", "code"), ("name", t("table.area", lang)), ("visited", t("rep.households_visited", lang)),
-            ("helped", t("rep.households_helped", lang)), ("flagged", "flagged"), ("added", t("rep.persons_added", lang))] + [
+    cols = [("code", t("table.code", lang)), ("name", t("table.area", lang)), ("visited", t("rep.households_visited", lang)),
+            ("helped", t("rep.households_helped", lang)), ("flagged", t("table.flagged", lang)), ("added", t("rep.persons_added", lang))] + [
         (f"open_{d}", f"{t('rep.col_open', lang)}: {t(f'dim.{d}', lang)}") for d in DIMENSIONS]
     return rows, cols, f"tpmap-progress-{code}-{year}", {"object_type": "area", "object_id": code}
 
@@ -187,7 +187,7 @@ def _vulnerable(args, user, lang):
         raise ExportError(str(e)) from None
     rows = [r | {f"s:{s}": s in r["selection"] for s in SELECTIONS} | {f"b:{b}": b in r["burdens"] for b in BURDENS}
             for r in listing["items"]]
-    cols = [("house_id", t("hh.house", lang)), ("tambon_code", "tambon_code"), ("village_no", t("hh.village", lang)),
+    cols = [("house_id", t("hh.house", lang)), ("tambon_code", t("table.tambon_code", lang)), ("village_no", t("hh.village", lang)),
             ("members", t("hh.members", lang)), ("income_per_capita", t("vul.income", lang))] + [
         (f"s:{s}", t(f"vul.sel.{s}", lang)) for s in SELECTIONS] + [(f"b:{b}", t(f"vul.burden.{b}", lang)) for b in BURDENS]
     return rows, cols, f"tpmap-vulnerable-{code}-{year}", {"object_type": "vulnerable", "object_id": code, "area_code": code}
@@ -197,7 +197,7 @@ def _requests(args, user, lang):
     code = _code(args, "area", default=(user.areas[0] if user and user.areas else None)) if user else None
     rows = logbook.list_requests(user, code or "TH", status=args.get("status") or None)
     cols = [("id", "#"), ("status", t("com.status", lang)), ("house_id", t("hh.house", lang)),
-            ("tambon_code", "tambon_code"), ("village_no", t("hh.village", lang)), ("citizen_id", t("hh.citizen_id", lang)),
+            ("tambon_code", t("table.tambon_code", lang)), ("village_no", t("hh.village", lang)), ("citizen_id", t("hh.citizen_id", lang)),
             ("first_name", t("hh.name", lang)), ("last_name", "last_name"), ("sex", t("hh.sex", lang)),
             ("birth_date", "birth_date"), ("requested_by", "requested_by"), ("requested_at", "requested_at"),
             ("decided_by", "decided_by"), ("reason", "reason")]
@@ -213,8 +213,8 @@ def _mentors(args, user, lang):
              "overloaded": m["overloaded"], "handed_back": bool(m["handed_back_at"])}
             for tm in teams for m in (tm["mentors"] or [{"name": "", "kind": "", "dimension": "", "overloaded": False,
                                                           "handed_back_at": None}])]
-    cols = [("team", t("lb.mentors", lang)), ("area_code", "area_code"), ("households", "households"),
-            ("capacity", "capacity"), ("mentor", t("hh.name", lang)), ("kind", "kind"), ("dimension", "dimension"),
+    cols = [("team", t("lb.mentors", lang)), ("area_code", t("table.code", lang)), ("households", t("table.households", lang)),
+            ("capacity", t("table.capacity", lang)), ("mentor", t("hh.name", lang)), ("kind", "kind"), ("dimension", "dimension"),
             ("overloaded", "overloaded"), ("handed_back", "handed_back")]
     return rows, cols, f"tpmap-mentor-teams-{code}", {"object_type": "mentor_team", "object_id": code, "area_code": code}
 

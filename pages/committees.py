@@ -142,16 +142,32 @@ def area_layout(code: str, view, filed: str | None = None, error: str | None = N
                                f" · {t('com.order_date', lang)} {day(o['order_date'], lang)} · "
                                f"{t('com.filed_on', lang)} {day(o['filed_on'], lang)} · {o['uploaded_by']}"])
                       for o in (own["orders"] if own else [])], id="committee-orders")
-    sub = None
+    links = None
     if len(code) == 2:
-        sub = html.Div([html.H3(t("com.sub_units", lang), className="h5 mt-4"),
-                        dcc.Link(t("com.title", lang) + " →", href=f"/committees?level=amphoe&parent={code}"
-                                 + view.query().replace("?", "&"), id="committee-amphoes")])
+        links = dcc.Link(t("com.title", lang) + " →", href=f"/committees?level=amphoe&parent={code}"
+                         + view.query().replace("?", "&"), id="committee-amphoes")
+    others = [u for u in data["units"] if not own or u["id"] != own["id"]]
+    sub_items = [html.Li([html.Span(f"{u['name']} ({u['area_code']}) "), status_badge(u["status"], lang),
+                          html.Span(f" · {t('com.members', lang)} {len(u['members'])}"
+                                    + (f" · {u['order_no']}" if u["order_no"] else ""), className="tp-sub"),
+                          html.A(t("com.send", lang), href=f"/committees/{code}/orders?unit={u['id']}&lang={lang}",
+                                 className="btn btn-sm btn-outline-primary ms-2")
+                          if committees_da.may_manage(user, u["area_code"]) else None])
+                 for u in others]
+    team_form = None
+    if may and len(code) in (4, 6):
+        team_form = dbc.Row([
+            dbc.Col(dcc.Input(id="team-name", placeholder=t("com.team_name", lang), className="form-control"), md=6),
+            dbc.Col(dbc.Button(t("com.new_team", lang), id="team-add", color="secondary"), md=3),
+            dbc.Col(html.Div(id="team-result"), md=3)], className="g-2 my-2")
+    sub = html.Div([html.H3(t("com.sub_units", lang), className="h5 mt-4"), links,
+                    html.Ul(sub_items, id="committee-sub-units") if sub_items else None, team_form])
     return html.Div([
         topbar(chain, view, here), alert, *head, html.P(t("com.rule", lang), className="tp-sub"), upload,
         html.H3(t("com.members", lang), className="h5 mt-3"), member_list, member_form, html.Div(id="member-result"),
         html.H3(t("com.orders", lang), className="h5 mt-3"), orders, sub,
         dcc.Store(id="committee-unit", data={"id": own["id"] if own else None, "code": code}),
+        dcc.Store(id="committee-team-area", data={"code": code}),
         dcc.Location(id="committee-reload", refresh=True),
     ])
 
@@ -172,3 +188,16 @@ def change_members(_add, _removes, name, position, agency, unit):
     except (committees_da.CommitteeError, committees_da.NotFound, Forbidden) as e:
         return dbc.Alert(str(e), color="danger"), dash.no_update
     return None, f"/committees/{unit['code']}"
+
+
+@callback(Output("team-result", "children"), Output("committee-reload", "href", allow_duplicate=True),
+          Input("team-add", "n_clicks"), State("team-name", "value"), State("committee-team-area", "data"),
+          prevent_initial_call=True)
+def add_team(n, name, area):
+    if not n:
+        return dash.no_update, dash.no_update
+    try:
+        committees_da.create_unit(current_user(), kind="operation_team", area_code=area["code"], name=name or "")
+    except (committees_da.CommitteeError, committees_da.NotFound, Forbidden) as e:
+        return dbc.Alert(str(e), color="danger"), dash.no_update
+    return None, f"/committees/{area['code']}"

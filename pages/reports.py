@@ -8,7 +8,7 @@ from dash import Input, Output, State, callback, dash_table, dcc, html
 
 from auth.web import current_user
 from components import fmt
-from components.figures import graph_config, status_map
+from components.figures import graph_config, star, status_map
 from components.i18n import area_name, t
 from components.layout import card, card_row, export_links, topbar
 from components.view import parse
@@ -86,6 +86,20 @@ def layout(quarter: str | None = None, **query):
     ])
 
 
+def _star(f: dict, name: str, lang: str):
+    """The star of the report (the PDF draws the same shares), with the map one click away."""
+    tp = f.get("target_poor_persons") or 0
+    if not tp:
+        return None
+    shares = {d: (f.get("dimension_target_poor") or {}).get(d, 0) / tp for d in DIMENSIONS}
+    return dbc.Row([
+        dbc.Col(dcc.Graph(id="report-star", figure=star([(name, shares)], lang, t("rep.star_title", lang)),
+                          config=graph_config(f"tpmap-report-{f.get('province_code')}-star")), md=6),
+        dbc.Col(dcc.Link(t("rep.map_title", lang) + " →", href=f"/area/{f.get('province_code')}?year={f.get('survey_year')}",
+                         className="btn btn-outline-dark tp-btn-big mt-4", id="report-map-link"), md=6),
+    ])
+
+
 def report_layout(province: str, quarter: str, view, saved: str | None = None):
     lang = view.lang
     user = current_user()
@@ -137,7 +151,7 @@ def report_layout(province: str, quarter: str, view, saved: str | None = None):
         html.H3(t("rep.province", lang, name=name), className="h5"),
         html.P(reports_da.quarter_label(year, q, lang), className="tp-sub"),
         html.P(state, id="report-state", className="fw-bold " + ("text-success" if report["status"] == "submitted" else "")),
-        cards, *fields, buttons, html.Div(id="report-result"),
+        cards, _star(f, name, lang), *fields, buttons, html.Div(id="report-result"),
         dcc.Store(id="report-key", data={"province": province, "quarter": quarter, "version": report["version"],
                                          "lang": lang}),
         dcc.Link(t("rep.who", lang), href=f"/reports?quarter={quarter}" + view.query().replace("?", "&")),

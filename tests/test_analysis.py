@@ -209,7 +209,7 @@ def test_vulnerable_list_is_scoped(world, client):
     assert client.get(f"/api/v1/areas/75/vulnerable/households?year={YEAR}").status_code == 401
     r = client.get(f"/export/vulnerable.csv?code=75&year={YEAR}&burden=young_children", headers=district)
     rows = list(csv.DictReader(io.StringIO(r.data.decode("utf-8-sig"))))
-    assert rows and all(row["tambon_code"].startswith("7501") and row["มีเด็กอายุ 3–14 ปี"] == "1" for row in rows)
+    assert rows and all(row["รหัสตำบล"].startswith("7501") and row["มีเด็กอายุ 3–14 ปี"] == "1" for row in rows)
     session, csrf = session_client(world, "district")
     page = decoded(page_callback(session, "/area/75/vulnerable", f"?year={YEAR}", csrf))
     assert "vul-households-table" in page and "580" not in "".join(i["tambon_code"] for i in body["items"])

@@ -279,7 +279,7 @@ def test_who_has_submitted(world, client):
     assert items["75"]["status"] == "submitted" and items["58"]["status"] == "none"
     assert items["58"]["overdue"] is True  # the quarter ended in 2021
     r = client.get(f"/export/reports.csv?quarter={QUARTER}", headers=bearer(world, "national"))
-    rows = {row["code"]: row for row in csv.DictReader(io.StringIO(r.data.decode("utf-8-sig")))}
+    rows = {row["รหัส"]: row for row in csv.DictReader(io.StringIO(r.data.decode("utf-8-sig")))}
     assert rows["75"]["สถานะ"] == "ส่งแล้ว" and rows["10"]["สถานะ"] == "ยังไม่เริ่ม"
     # The national page and the province's own page render for their users.
     session, csrf = session_client(world, "national")
@@ -322,7 +322,7 @@ def test_household_export_is_scoped_and_audited(world, client):
 
 def test_figure_exports_equal_the_api(world, client):
     r = client.get(f"/export/children.csv?code=75&year={YEAR}&dims=health,income")
-    rows = {row["code"]: row for row in csv.DictReader(io.StringIO(r.data.decode("utf-8-sig")))}
+    rows = {row["รหัส"]: row for row in csv.DictReader(io.StringIO(r.data.decode("utf-8-sig")))}
     api = client.get(f"/api/v1/areas/75/children?year={YEAR}&dimensions=health,income").get_json()
     items = api["items"] if isinstance(api, dict) else api
     assert rows and set(rows) == {c["code"] for c in items}
@@ -330,3 +330,31 @@ def test_figure_exports_equal_the_api(world, client):
         assert int(rows[c["code"]]["คนจนเป้าหมาย"]) == c["target_poor_persons"]
     assert client.get("/export/nothing.csv").status_code == 400
     assert client.get("/export/children.pdf").status_code == 404
+
+
+def test_operation_teams_are_set_up_and_file_their_orders(world, client):
+    district = bearer(world, "district")  # 7501
+    assert client.post("/api/v1/committees", headers=district,
+                       json={"kind": "operation_team", "area_code": "750101"}).status_code == 400  # needs a name
+    r = client.post("/api/v1/committees", headers=district,
+                    json={"kind": "operation_team", "area_code": "750101", "name": "ทีมปฏิบัติการตำบลแม่กลอง"})
+    assert r.status_code == 201
+    team = r.get_json()["id"]
+    session, csrf = session_client(world, "district")
+    data = {"order_no": "5/2565", "order_date": str(dt.date.today()), "csrf_token": csrf,
+            "file": (io.BytesIO(_pdf("คำสั่งอำเภอเมืองสมุทรสงคราม")), "team.pdf")}
+    r = session.post(f"/committees/7501/orders?unit={team}", data=data, content_type="multipart/form-data")
+    assert r.status_code == 303 and r.headers["Location"].endswith("/committees/7501?filed=1")
+    units = client.get("/api/v1/areas/7501/committees", headers=district).get_json()["units"]
+    got = next(u for u in units if u["id"] == team)
+    assert got["status"] == "filed" and got["order_no"] == "5/2565" and got["kind"] == "operation_team"
+    amphoes = {r["code"]: r for r in client.get("/api/v1/committees?level=amphoe&parent=75",
+                                                headers=district).get_json()["items"]}
+    assert amphoes["7501"]["operation_teams"] == 1 and amphoes["7501"]["sub_units_filed"] == 1
+    page = decoded(page_callback(session, "/committees/7501", "", csrf))
+    assert "ทีมปฏิบัติการตำบลแม่กลอง" in page and "committee-sub-units" in page
+    # another district's chief cannot file for this team
+    other, csrf2 = session_client(world, "district7502")
+    data["csrf_token"] = csrf2
+    data["file"] = (io.BytesIO(_pdf()), "x.pdf")
+    assert other.post(f"/committees/7501/orders?unit={team}", data=data, content_type="multipart/form-data").status_code == 403

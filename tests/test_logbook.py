@@ -311,7 +311,7 @@ def test_requests_and_mentor_exports_are_scoped_masked_and_audited(world, client
     r = client.get(f"/export/requests.csv?area=75&year={YEAR}", headers=chief)
     assert r.status_code == 200
     rows = list(csv.DictReader(io.StringIO(r.data.decode("utf-8-sig"))))
-    assert rows and all(row["tambon_code"].startswith("7502") for row in rows)
+    assert rows and all(row["รหัสตำบล"].startswith("7502") for row in rows)
     district = bearer(world, "district")  # 7501: the same export holds none of 7502's requests
     other = client.get(f"/export/requests.csv?area=75&year={YEAR}", headers=district).data.decode("utf-8-sig")
     assert other.count("\n") == 1
