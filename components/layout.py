@@ -112,3 +112,9 @@ def card_row(cards: list) -> html.Div:
     """Cards side by side: two to a row on a phone, all in one row from a tablet up."""
     return html.Div([html.Div(c, className="col") for c in cards],
                     className=f"row g-2 row-cols-2 row-cols-md-{min(len(cards), 6)} my-2 tp-cards")
+
+
+def sign_in_prompt(lang: str, here: str) -> html.Div:
+    """What a signed-in-only page shows a visitor: the way to sign in and come back."""
+    return html.Div([dcc.Link(t("auth.sign_in", lang), href=f"/login?next={here}", refresh=True, id="sign-in-link")],
+                    className="my-4")

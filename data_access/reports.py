@@ -18,7 +18,7 @@ from data_access import audit, figures
 from data_access.access import CurrentUser, Forbidden, require_user
 from data_access.db import get_engine
 from mpi.governance import quarter_of, quarter_range
-from mpi.rules import DIMENSIONS
+from mpi.rules import CRISIS_RULES, DIMENSIONS
 
 WRITER_ROLES = frozenset({"province", "bangkok"})
 NATIONAL_ROLES = frozenset({"national", "admin"})
@@ -89,12 +89,10 @@ def compute_figures(province_code: str, fiscal_year: int, quarter: int, engine: 
                     "surveyed_persons": s["surveyed_persons"], "target_poor_persons": s["target_poor_persons"],
                     "target_poor_households": s["target_poor_households"], "mpi": s["mpi"],
                     "dimension_target_poor": s["dimension_target_poor"]}
-        ranked = {r["code"]: r for r in figures.ranking("TH", year, _rule(), engine=engine)} if s else {}
-        if province_code in ranked:
-            out["crisis_ge3"] = ranked[province_code]["crisis_ge3"]
-            out["crisis_basic_needs"] = ranked[province_code]["crisis_basic_needs"]
+        if s is not None:
+            out |= figures.crisis_counts([province_code], year, engine=engine).get(province_code, {})
         try:
-            amphoes = figures.ranking(province_code, year, _rule(), engine=engine)
+            amphoes = figures.ranking(province_code, year, CRISIS_RULES["ge3"], engine=engine)
         except figures.NotFound:
             amphoes = []
     else:
@@ -132,12 +130,6 @@ def compute_figures(province_code: str, fiscal_year: int, quarter: int, engine: 
                        "crisis_basic_needs": r["crisis_basic_needs"], "visits": int(visits_by_amphoe.get(r["code"], 0))}
                       for r in sorted(amphoes, key=lambda r: r["code"])]
     return out
-
-
-def _rule():
-    from mpi.rules import crisis_rule
-
-    return crisis_rule("ge3")
 
 
 def _row(conn, province_code: str, fiscal_year: int, quarter: int):

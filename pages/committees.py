@@ -2,38 +2,25 @@
 in a table; /committees/<code>: one area's committee, its members and orders, and the upload form."""
 from __future__ import annotations
 
-import datetime as dt
-
 import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dash_table, dcc, html
 
 from auth.web import current_user
+from components import fmt
 from components.figures import graph_config, status_map
 from components.i18n import area_name, t
-from components.layout import card, card_row, export_links, topbar
+from components.layout import card, card_row, export_links, sign_in_prompt, topbar
 from components.view import parse
 from data_access import areas as areas_da
 from data_access import committees as committees_da
 from data_access.access import Forbidden
-from mpi.governance import FILING_STATUSES, english_date, thai_date
+from mpi.governance import FILING_STATUSES
 from pages.area import not_found
 
 dash.register_page(__name__, path="/committees", title="TPMAP Open")
 
 PALETTE = {"filed": "#1a9850", "filed_late": "#91cf60", "due": "#fee08b", "late": "#fc8d59", "missing": "#d73027"}
-
-
-def _sign_in(lang: str, here: str):
-    return html.Div([dcc.Link(t("auth.sign_in", lang), href=f"/login?next={here}", refresh=True, id="sign-in-link")],
-                    className="my-4")
-
-
-def day(iso: str | None, lang: str) -> str:
-    if not iso:
-        return "–"
-    d = dt.date.fromisoformat(iso[:10])
-    return english_date(d) if lang == "en" else thai_date(d, short=True)
 
 
 def status_badge(status: str, lang: str):
@@ -45,7 +32,7 @@ def layout(level: str = "province", parent: str = "TH", **query):
     view = parse(query)
     lang = view.lang
     if current_user() is None:
-        return _sign_in(lang, "/committees")
+        return sign_in_prompt(lang, "/committees")
     level = level if level in ("province", "amphoe") else "province"
     if level == "amphoe" and len(parent) != 2:
         return not_found(t("notfound.area", lang, code=parent), lang)
@@ -63,8 +50,8 @@ def layout(level: str = "province", parent: str = "TH", **query):
         markdown_options={"link_target": "_self"},
         data=[{"name": f"[{area_name(r, lang)}](/committees/{r['code']}{view.query()})", "code": r["code"],
                "status": t(f"com.status.{r['status']}", lang), "order_no": r["order_no"] or "–",
-               "order_date": day(r["order_date"], lang), "filed_on": day(r["filed_on"], lang),
-               "deadline": day(r["deadline"], lang), "sub": f"{r['sub_units_filed']}/{r['sub_units']}",
+               "order_date": fmt.be_date(r["order_date"], lang), "filed_on": fmt.be_date(r["filed_on"], lang),
+               "deadline": fmt.be_date(r["deadline"], lang), "sub": f"{r['sub_units_filed']}/{r['sub_units']}",
                "mentor_teams": r["mentor_teams"]} for r in rows],
         columns=[{"name": t("table.area", lang), "id": "name", "presentation": "markdown"},
                  {"name": t("table.code", lang), "id": "code"}, {"name": t("com.status", lang), "id": "status"},
@@ -101,7 +88,7 @@ def area_layout(code: str, view, filed: str | None = None, error: str | None = N
     user = current_user()
     here = f"/committees/{code}"
     if user is None:
-        return _sign_in(lang, here)
+        return sign_in_prompt(lang, here)
     chain = areas_da.ancestors(code)
     if not chain or chain[-1]["code"] != code:
         return not_found(t("notfound.area", lang, code=code), lang)
@@ -117,7 +104,7 @@ def area_layout(code: str, view, filed: str | None = None, error: str | None = N
                     f"{area_name(chain[-1], lang)}", className="h4 my-2")]
     if own:
         head.append(html.Div([status_badge(own["status"], lang), html.Span(
-            f" {t('com.deadline', lang)} {day(own['deadline'], lang)}", className="tp-sub")], id="committee-status"))
+            f" {t('com.deadline', lang)} {fmt.be_date(own['deadline'], lang)}", className="tp-sub")], id="committee-status"))
     else:
         head.append(html.P(t("com.none", lang), className="tp-nodata"))
     upload = None
@@ -139,8 +126,8 @@ def area_layout(code: str, view, filed: str | None = None, error: str | None = N
             dbc.Col(dbc.Button(t("com.add_member", lang), id="member-add", color="secondary"), md=2),
         ], className="g-2 my-2")
     orders = html.Ul([html.Li([html.A(f"{o['order_no']}", href=f"/api/v1/committee-orders/{o['id']}.pdf", target="_blank"),
-                               f" · {t('com.order_date', lang)} {day(o['order_date'], lang)} · "
-                               f"{t('com.filed_on', lang)} {day(o['filed_on'], lang)} · {o['uploaded_by']}"])
+                               f" · {t('com.order_date', lang)} {fmt.be_date(o['order_date'], lang)} · "
+                               f"{t('com.filed_on', lang)} {fmt.be_date(o['filed_on'], lang)} · {o['uploaded_by']}"])
                       for o in (own["orders"] if own else [])], id="committee-orders")
     links = None
     if len(code) == 2:

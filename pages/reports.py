@@ -10,7 +10,7 @@ from auth.web import current_user
 from components import fmt
 from components.figures import graph_config, star, status_map
 from components.i18n import area_name, t
-from components.layout import card, card_row, export_links, topbar
+from components.layout import card, card_row, export_links, sign_in_prompt, topbar
 from components.view import parse
 from data_access import areas as areas_da
 from data_access import reports as reports_da
@@ -18,7 +18,6 @@ from data_access.access import Forbidden
 from mpi.governance import DateError, parse_quarter
 from mpi.rules import DIMENSIONS
 from pages.area import not_found
-from pages.committees import _sign_in, day
 
 dash.register_page(__name__, path="/reports", title="TPMAP Open")
 
@@ -40,7 +39,7 @@ def layout(quarter: str | None = None, **query):
     lang = view.lang
     user = current_user()
     if user is None:
-        return _sign_in(lang, "/reports")
+        return sign_in_prompt(lang, "/reports")
     try:
         year, q = parse_quarter(quarter) if quarter else reports_da.current_quarter()
     except DateError as e:
@@ -61,7 +60,7 @@ def layout(quarter: str | None = None, **query):
         data=[{"name": (f"[{area_name(r, lang)}](/reports/{r['code']}/{quarter}{view.query()})"
                         if reports_da.may_read(user, r["code"]) else area_name(r, lang)),
                "code": r["code"], "status": t(f"rep.status.{r['status']}", lang),
-               "submitted_at": day(r["submitted_at"], lang), "by": r["submitted_by"] or "",
+               "submitted_at": fmt.be_date(r["submitted_at"], lang), "by": r["submitted_by"] or "",
                "overdue": t("rep.overdue", lang) if r["overdue"] else "",
                "pdf": f"[PDF]({r['pdf']})" if reports_da.may_read(user, r["code"]) and r["status"] != "none" else ""}
               for r in rows],
@@ -105,7 +104,7 @@ def report_layout(province: str, quarter: str, view, saved: str | None = None):
     user = current_user()
     here = f"/reports/{province}/{quarter}"
     if user is None:
-        return _sign_in(lang, here)
+        return sign_in_prompt(lang, here)
     try:
         year, q = parse_quarter(quarter)
         report = reports_da.get_report(user, province, year, q)
@@ -124,10 +123,10 @@ def report_layout(province: str, quarter: str, view, saved: str | None = None):
              + fmt.number(f.get("households_visited")), id_="rep-visits"),
         card(t("rep.assistance", lang), fmt.number(f.get("assistance")), t("rep.baht", lang) + ": "
              + fmt.number(f.get("assistance_baht")), id_="rep-assistance"),
-        card(t("rep.open_needs", lang, end=day(f.get("end"), lang)), fmt.number(sum((f.get("open_needs") or {}).values())),
+        card(t("rep.open_needs", lang, end=fmt.be_date(f.get("end"), lang)), fmt.number(sum((f.get("open_needs") or {}).values())),
              " · ".join(f"{t('dim.' + d, lang)} {(f.get('open_needs') or {}).get(d, 0)}" for d in DIMENSIONS), id_="rep-needs"),
     ])
-    state = (t("rep.state_submitted", lang, at=day(report["submitted_at"], lang), by=report["submitted_by"])
+    state = (t("rep.state_submitted", lang, at=fmt.be_date(report["submitted_at"], lang), by=report["submitted_by"])
              if report["status"] == "submitted" else t(f"rep.status.{report['status']}", lang))
     fields = []
     for key in reports_da.TEXT_FIELDS:
@@ -176,7 +175,7 @@ def save_report(_save, _submit, progress, obstacles, suggestions, key):
     except (reports_da.ReportError, reports_da.ReportConflict, Forbidden) as e:
         return dbc.Alert(str(e), color="danger"), dash.no_update, dash.no_update, dash.no_update, dash.no_update
     done = r["status"] == "submitted"
-    state = (t("rep.state_submitted", lang, at=day(r["submitted_at"], lang), by=r["submitted_by"]) if done
+    state = (t("rep.state_submitted", lang, at=fmt.be_date(r["submitted_at"], lang), by=r["submitted_by"]) if done
              else t("rep.status.draft", lang))
     return (dbc.Alert(t("rep.submitted_ok" if done else "rep.saved", lang), color="success", id="report-ok"),
             key | {"version": r["version"]}, state, done, done)
