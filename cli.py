@@ -43,15 +43,27 @@ def register(server: Flask) -> None:
 
     @server.cli.command("import-survey")
     @click.option("--year", required=True, type=int, help="Buddhist-era TPMAP year, e.g. 2561")
+    @click.option("--scope", default=None,
+                  help="what the files cover, replacing only that: province/amphoe/tambon codes, e.g. 75 or 7501,7502 "
+                       "(default: the whole country)")
+    @click.option("--allow-shrink", is_flag=True,
+                  help="accept an amphoe losing more than --max-shrink of its households, persons or failures")
+    @click.option("--max-shrink", default=5.0, show_default=True, type=click.FloatRange(0, 100),
+                  help="per cent an amphoe may shrink without --allow-shrink")
+    @click.option("--dry-run", is_flag=True, help="check everything and report what would change; write nothing")
     @click.argument("folder", type=click.Path(path_type=Path))
-    def import_survey(year: int, folder: Path) -> None:
-        """Validate and import households.csv, persons.csv and failures.csv from FOLDER (all or nothing)."""
+    def import_survey(year: int, scope: str | None, allow_shrink: bool, max_shrink: float, dry_run: bool,
+                      folder: Path) -> None:
+        """Validate and import households.csv, persons.csv and failures.csv from FOLDER (all or nothing).
+
+        A manifest.csv beside them (file,rows[,sha256]) is checked when present."""
         from data_access.schema import upgrade
         from data_access.survey_import import SurveyImport, SurveyImportError
 
         upgrade()
         try:
-            report = SurveyImport(year, folder).run()
+            report = SurveyImport(year, folder, scope=scope.split(",") if scope else None, allow_shrink=allow_shrink,
+                                  max_shrink=max_shrink / 100, dry_run=dry_run).run()
         except SurveyImportError as e:
             _fail(e.lines())
         for line in report.lines():

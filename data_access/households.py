@@ -16,7 +16,7 @@ from sqlalchemy import Engine, text
 from data_access import audit, ratelimit
 from data_access.access import CurrentUser, Forbidden, household_filter, require_user
 from data_access.db import get_engine
-from data_access.survey_import import mask_citizen_id
+from data_access.masking import mask_citizen_id
 from mpi import catalogue
 from mpi.rules import CRISIS_MIN_DIMENSIONS, CRISIS_RULES, DIMENSION_BIT, dimensions_of, popcount
 

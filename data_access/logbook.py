@@ -16,7 +16,7 @@ from data_access import audit, ratelimit
 from data_access.access import CurrentUser, Forbidden, require_user
 from data_access.areas import point_in_tambon
 from data_access.db import get_engine
-from data_access.survey_import import mask_citizen_id
+from data_access.masking import mask_citizen_id
 from mpi.rules import DIMENSIONS, citizen_id_problem
 
 OUTCOMES = ("verified", "not_found", "inclusion_error")

@@ -18,11 +18,11 @@ Citizen IDs are masked in every message: a report may end up in a log.
 """
 from __future__ import annotations
 
-import codecs
 import datetime as dt
 import difflib
 import io
 import logging
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -34,6 +34,8 @@ from sqlalchemy import Connection, Engine, text
 
 from data_access.catalogue import sync_indicators
 from data_access.db import get_engine, is_postgres
+from data_access.file_checks import MANIFEST, detect_encoding, read_manifest, scan
+from data_access.masking import mask_citizen_id
 from data_access.rollups import refresh_survey_rollups
 from data_access.vulnerable import derive_vulnerable_bits
 from mpi import catalogue
@@ -59,6 +61,15 @@ CHUNK_ROWS = 500_000
 LAT_RANGE = (5.0, 21.0)
 LON_RANGE = (97.0, 106.0)
 MAX_HOUSE_ID = 32
+# Longest value each column may hold (characters). Longer is a damaged file or an attack, never data.
+FIELD_LIMITS = {"house_id": MAX_HOUSE_ID, "tambon_code": 6, "village_no": 3, "latitude": 24, "longitude": 24,
+                "citizen_id": 13, "first_name": 100, "last_name": 100, "sex": 1, "birth_date": 10, "welfare_card": 1,
+                "disabled": 1, "indicator": 8, "head_farming": 1, "farmer_registered": 1, "income_per_capita": 16,
+                "old_age_allowance": 1, "disability_allowance": 1, "chronic_dependent": 1, "moe_poor_child": 1}
+# An import may shrink an amphoe's households, persons or indicator failures by at most this share
+# unless the operator says the smaller figures are right (--allow-shrink): a cut file or one amphoe's
+# files named as the whole country must never delete the rest of the year.
+DEFAULT_MAX_SHRINK = 0.05
 # Households that Logbook records point at: a re-import must keep them (and their ids).
 LOGBOOK_HOUSEHOLDS = ("SELECT household_id FROM logbook_state UNION SELECT household_id FROM visit "
                       "UNION SELECT household_id FROM need UNION SELECT household_id FROM assistance "
@@ -87,17 +98,31 @@ class ImportReport:
     validate_seconds: float = 0.0
     write_seconds: float = 0.0
     rollup_seconds: float = 0.0
+    scope: tuple[str, ...] = ("TH",)
+    changes: list[tuple[str, tuple[int, int, int], tuple[int, int, int]]] = field(default_factory=list)
+    dry_run: bool = False
 
     @property
     def rows(self) -> int:
         return self.households + self.persons + self.failures
 
+    def change_lines(self) -> list[str]:
+        """Per province: households, persons and failures before → after, inside the import's scope."""
+        out = [f"Scope: {'the whole country' if self.scope == ('TH',) else ', '.join(self.scope)} "
+               "(only these areas of the year are replaced)"]
+        for code, old, new in self.changes:
+            out.append(f"  {code}: households {old[0]:,} → {new[0]:,}, persons {old[1]:,} → {new[1]:,}, "
+                       f"failures {old[2]:,} → {new[2]:,}")
+        return out
+
     def lines(self) -> list[str]:
         total = self.validate_seconds + self.write_seconds + self.rollup_seconds
         rate = self.rows / total if total else 0
+        verb = "Dry run, nothing written; would import" if self.dry_run else "Imported"
         return [
-            f"Imported survey year {self.year}: {self.households:,} households, {self.persons:,} persons, "
+            f"{verb} survey year {self.year}: {self.households:,} households, {self.persons:,} persons, "
             f"{self.failures:,} indicator failures.",
+            *self.change_lines(),
             "Encodings: " + ", ".join(f"{k} {v}" for k, v in self.encodings.items()),
             f"Validate {self.validate_seconds:.1f} s, write {self.write_seconds:.1f} s, rollups "
             f"{self.rollup_seconds:.1f} s: {rate:,.0f} rows/s overall.",
@@ -120,29 +145,9 @@ class SurveyImportError(Exception):
         return out
 
 
-def mask_citizen_id(value: str) -> str:
-    """1-2345-xxxxx-xx-x: enough to find the row, not enough to identify the person."""
-    v = str(value)
-    if len(v) == 13 and v.isdigit():
-        return f"{v[0]}-{v[1:5]}-xxxxx-xx-x"
-    return "(malformed)"
-
-
-def detect_encoding(path: Path) -> str:
-    """utf-8-sig (BOM), utf-8, or cp874 (the Windows superset of TIS-620), decided over the whole file."""
-    with open(path, "rb") as f:
-        head = f.read(3)
-        if head == codecs.BOM_UTF8:
-            return "utf-8-sig"
-        f.seek(0)
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        try:
-            while block := f.read(1 << 24):
-                decoder.decode(block)
-            decoder.decode(b"", final=True)
-            return "utf-8"
-        except UnicodeDecodeError:
-            return "cp874"
+def _bounded(reason: str, limit: int = 300) -> str:
+    """A reason quotes the bad value; a 2,000,000-character value must not become a 2 MB report line."""
+    return reason if len(reason) <= limit else reason[:limit] + "…"
 
 
 class _Collector:
@@ -153,7 +158,7 @@ class _Collector:
     def add(self, file: str, row: int | None, reason: str) -> None:
         self.total += 1
         if len(self.problems) < MAX_REPORTED:
-            self.problems.append(Problem(file, row, reason))
+            self.problems.append(Problem(file, row, _bounded(reason)))
 
     def add_mask(self, file: str, frame: pd.DataFrame, bad: pd.Series, reason) -> None:
         """Report every row where `bad` is true; reason is a string or a function of the row."""
@@ -163,7 +168,7 @@ class _Collector:
         self.total += len(hits)
         room = MAX_REPORTED - len(self.problems)
         for _, row in hits.head(max(room, 0)).iterrows():
-            self.problems.append(Problem(file, int(row["_row"]), reason(row) if callable(reason) else reason))
+            self.problems.append(Problem(file, int(row["_row"]), _bounded(reason(row) if callable(reason) else reason)))
 
 
 def _check_header(file: str, header: list[str], expected: list[str], problems: _Collector,
@@ -190,17 +195,55 @@ def _read_header(path: Path, encoding: str) -> list[str]:
     return [c.strip() for c in next(iter(pd.read_csv(io.StringIO(first), header=None, dtype=str).values))] if first.strip() else []
 
 
+class RowShapeError(ValueError):
+    """A row with more fields than the header: the parser stops there, so it is reported alone."""
+
+    def __init__(self, row: int | None, reason: str):
+        super().__init__(reason)
+        self.row = row
+        self.reason = reason
+
+
+_FIELDS_RE = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
 def _chunks(path: Path, encoding: str, columns: list[str]) -> Iterator[pd.DataFrame]:
-    """The file in chunks of strings, each with `_row` = its row number (header = 1)."""
+    """The file in chunks of strings, each with `_row` = its row number (header = 1) and `_missing` =
+    how many fields the row lacks (a cut or a lost comma: the parser fills them with NaN)."""
     start = 2
     reader = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding, chunksize=CHUNK_ROWS,
                          skip_blank_lines=False, on_bad_lines="error")
-    for chunk in reader:
-        chunk.columns = [c.strip() for c in chunk.columns]
-        chunk = chunk.fillna("")
-        chunk["_row"] = np.arange(start, start + len(chunk))
-        start += len(chunk)
-        yield chunk
+    try:
+        for chunk in reader:
+            chunk.columns = [c.strip() for c in chunk.columns]
+            missing = chunk.isna().sum(axis=1).to_numpy()
+            chunk = chunk.fillna("")
+            chunk["_row"] = np.arange(start, start + len(chunk))
+            chunk["_missing"] = missing
+            start += len(chunk)
+            yield chunk
+    except pd.errors.ParserError as e:
+        m = _FIELDS_RE.search(str(e))
+        if m:
+            raise RowShapeError(int(m.group(2)), f"has {m.group(3)} fields, the header has {m.group(1)} "
+                                                 "(a stray comma, or an unquoted comma inside a field)") from None
+        raise RowShapeError(None, f"cannot be read as CSV: {str(e).splitlines()[-1]}") from None
+
+
+def _check_cells(f: str, c: pd.DataFrame, problems: _Collector) -> None:
+    """Row shape and field sizes, the same for every file: short rows, line breaks inside fields, over-long values."""
+    problems.add_mask(f, c, pd.Series(c["_missing"] > 0, index=c.index),
+                      lambda r: f"has {int(r['_missing'])} field(s) fewer than the header: the row is cut short "
+                                "(a truncated file?) or a comma is missing")
+    for col in c.columns:
+        if col.startswith("_"):
+            continue
+        lengths = c[col].str.len()
+        limit = FIELD_LIMITS.get(col, 100)
+        problems.add_mask(f, c, lengths > limit,
+                          lambda r, col=col, limit=limit: f"{col} is {len(r[col]):,} characters long; at most {limit}")
+        problems.add_mask(f, c, c[col].str.contains("\n", regex=False),
+                          lambda r, col=col: f"{col} holds a line break inside a quoted field")
 
 
 def _citizen_id_bad(ids: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -220,67 +263,188 @@ def _parse_float(s: pd.Series) -> pd.Series:
     return pd.to_numeric(s.where(s != ""), errors="coerce")
 
 
+class _DryRun(Exception):
+    """Raised inside the write transaction of a dry run so that nothing is kept."""
+
+
 class SurveyImport:
     """Validate, then import one year (a command object: construct, validate(), run())."""
 
-    def __init__(self, year: int, folder: Path | str, engine: Engine | None = None):
+    def __init__(self, year: int, folder: Path | str, engine: Engine | None = None, *,
+                 scope: list[str] | tuple[str, ...] | None = None, allow_shrink: bool = False,
+                 max_shrink: float = DEFAULT_MAX_SHRINK, dry_run: bool = False):
         self.year = int(year)
         self.folder = Path(folder)
         self.engine = engine or get_engine()
         self.encodings: dict[str, str] = {}
         self.headers: dict[str, list[str]] = {}
         self.counts: dict[str, int] = {}
+        self.digests: dict[str, str] = {}
+        # The areas this import replaces: the whole country unless named (provinces, amphoes or tambons).
+        codes = tuple(sorted({c.strip() for c in (scope or []) if c and c.strip()}))
+        self.scope: tuple[str, ...] = ("TH",) if not codes or "TH" in codes else codes
+        self.allow_shrink = allow_shrink
+        self.max_shrink = max_shrink
+        self.dry_run = dry_run
+        # new rows per tambon, collected while validating: (households, persons, failures)
+        self.new_counts: dict[str, list[int]] = {}
+        self.changes: list[tuple[str, tuple[int, int, int], tuple[int, int, int]]] = []
+
+    @property
+    def whole_country(self) -> bool:
+        return self.scope == ("TH",)
+
+    def in_scope(self, tambon_code: str) -> bool:
+        return self.whole_country or tambon_code.startswith(self.scope)
+
+    def scope_sql(self, column: str = "tambon_code") -> tuple[str, dict]:
+        """The SQL condition (and its parameters) for rows inside the scope."""
+        if self.whole_country:
+            return "1 = 1", {}
+        params = {f"sc{i}": code + "%" for i, code in enumerate(self.scope)}
+        return "(" + " OR ".join(f"{column} LIKE :sc{i}" for i in range(len(self.scope))) + ")", params
 
     # -- validation ------------------------------------------------------------------------
     def validate(self) -> None:
         """Raise SurveyImportError listing every problem; the database is only read."""
-        problems = _Collector()
+        problems = self._problems = _Collector()
         try:
             indicator_codes = {i.code for i in catalogue.indicators_for_year(self.year)}
         except KeyError as e:
             raise SurveyImportError([Problem("(year)", None, str(e.args[0]))], 1) from None
         if not self.folder.is_dir():
             raise SurveyImportError([Problem(str(self.folder), None, "is not a folder")], 1)
+        with self.engine.connect() as conn:
+            levels = dict(conn.execute(text("SELECT code, level FROM area")).all())
+        tambons = {c for c, lvl in levels.items() if lvl == "tambon"}
+        for code in self.scope:
+            if code != "TH" and levels.get(code) not in ("province", "amphoe", "tambon"):
+                problems.add("(scope)", None, f"{code!r} is not a province, amphoe or tambon code")
         for name, expected in FILES.items():
             path = self.folder / name
             if not path.exists():
                 problems.add(name, None, f"file is missing from {self.folder}")
                 continue
             self.encodings[name] = enc = detect_encoding(path)
-            header = _read_header(path, enc)
+            # bytes no CSV row may hold are found before any parser sees them, the same on every backend
+            found = scan(path, enc, MAX_REPORTED)
+            self.digests[name] = found.sha256
+            for row, reason in found.problems:
+                problems.add(name, row, reason)
+            problems.total += found.total_problems - len(found.problems)
+            if found.problems:
+                continue
+            try:
+                header = _read_header(path, enc)
+            except (UnicodeDecodeError, pd.errors.ParserError, ValueError) as e:
+                problems.add(name, 1, f"the header row cannot be read: {str(e).splitlines()[-1][:200]}")
+                continue
             self.headers[name] = header
             _check_header(name, header, expected, problems, OPTIONAL[name])
         if problems.total:
             raise SurveyImportError(problems.problems, problems.total)
 
-        with self.engine.connect() as conn:
-            tambons = set(conn.execute(text("SELECT code FROM area WHERE level = 'tambon'")).scalars())
+        current = ""
         try:
+            current = "households.csv"
             house_ids = self._validate_households(tambons, problems)
+            current = "persons.csv"
             self._validate_persons(house_ids, problems)
+            current = "failures.csv"
             self._validate_failures(house_ids, indicator_codes, problems)
+            current = "households.csv"
             self._validate_logbook_kept(house_ids, problems)
-        except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as e:
-            problems.add(getattr(e, "_tpmap_file", "(csv)"), None, f"cannot be read as CSV: {e}")
+        except RowShapeError as e:
+            problems.add(current, e.row, e.reason)
+        if problems.total:
+            raise SurveyImportError(problems.problems, problems.total)
+        self._check_manifest(problems)
+        self._check_shrink(problems)
         if problems.total:
             raise SurveyImportError(problems.problems, problems.total)
 
+    def _check_manifest(self, problems: _Collector) -> None:
+        """manifest.csv, when the sender included one: every file whole, with the rows (and digest) it names."""
+        entries, manifest_problems = read_manifest(self.folder, set(FILES))
+        for row, reason in manifest_problems:
+            problems.add(MANIFEST, row, reason)
+        for name, entry in (entries or {}).items():
+            have = self.counts.get(name)
+            if entry.rows is not None and have is not None and have != entry.rows:
+                problems.add(name, None, f"the manifest says {entry.rows:,} rows, the file has {have:,}: "
+                                         f"{'it is cut short' if have < entry.rows else 'it has rows the sender did not count'}")
+            if entry.sha256 and entry.sha256 != self.digests.get(name):
+                problems.add(name, None, "its SHA-256 differs from the manifest's: the file was changed or damaged "
+                                         "after it was sent")
+
+    def _old_counts(self) -> dict[str, tuple[int, int, int]]:
+        """The year's households, persons and failures per tambon now in the database, inside the scope."""
+        cond, params = self.scope_sql("h.tambon_code")
+        params = params | {"y": self.year}
+        with self.engine.connect() as conn:
+            hp = conn.execute(text(f"SELECT h.tambon_code, COUNT(*), COALESCE(SUM(h.n_persons), 0) FROM household h "
+                                   f"WHERE h.year = :y AND {cond} GROUP BY h.tambon_code"), params).all()
+            fl = dict(conn.execute(text(f"SELECT h.tambon_code, COUNT(*) FROM household_failure f "
+                                        f"JOIN household h ON h.id = f.household_id WHERE h.year = :y AND {cond} "
+                                        f"GROUP BY h.tambon_code"), params).all())
+        return {t: (int(n), int(p), int(fl.get(t, 0))) for t, n, p in hp}
+
+    def _check_shrink(self, problems: _Collector) -> None:
+        """Refuse to shrink any amphoe in scope by more than max_shrink unless told; record the changes."""
+        old = self._old_counts()
+        by_amphoe_old: dict[str, list[int]] = {}
+        by_amphoe_new: dict[str, list[int]] = {}
+        for t, counts in old.items():
+            acc = by_amphoe_old.setdefault(t[:4], [0, 0, 0])
+            for i in range(3):
+                acc[i] += counts[i]
+        for t, counts in self.new_counts.items():
+            acc = by_amphoe_new.setdefault(t[:4], [0, 0, 0])
+            for i in range(3):
+                acc[i] += counts[i]
+        provinces: dict[str, tuple[list[int], list[int]]] = {}
+        for a in sorted(set(by_amphoe_old) | set(by_amphoe_new)):
+            o, n = by_amphoe_old.get(a, [0, 0, 0]), by_amphoe_new.get(a, [0, 0, 0])
+            po, pn = provinces.setdefault(a[:2], ([0, 0, 0], [0, 0, 0]))
+            for i in range(3):
+                po[i] += o[i]
+                pn[i] += n[i]
+            if self.allow_shrink:
+                continue
+            for i, what in enumerate(("households", "persons", "indicator failures")):
+                if o[i] and n[i] < o[i] * (1 - self.max_shrink):
+                    problems.add("(scope)", None,
+                                 f"amphoe {a} would go from {o[i]:,} {what} to {n[i]:,} ({(n[i] - o[i]) / o[i]:+.0%}) in "
+                                 f"{self.year}: a partial or cut file? Name what the files cover with --scope "
+                                 f"(e.g. --scope {a[:2]}), or pass --allow-shrink if the smaller figures are right")
+        self.changes = [(p, tuple(o), tuple(n)) for p, (o, n) in sorted(provinces.items())]
+
     def _each(self, name: str) -> Iterator[pd.DataFrame]:
-        try:
-            yield from _chunks(self.folder / name, self.encodings[name], FILES[name])
-        except (pd.errors.ParserError, UnicodeDecodeError) as e:
-            e._tpmap_file = name  # type: ignore[attr-defined]
-            raise
+        for chunk in _chunks(self.folder / name, self.encodings[name], FILES[name]):
+            problems = self._problems
+            _check_cells(name, chunk, problems)
+            yield chunk
+
+    def _count(self, tambons: pd.Series, slot: int) -> None:
+        for t, n in tambons.value_counts().items():
+            if t:
+                self.new_counts.setdefault(str(t), [0, 0, 0])[slot] += int(n)
 
     def _validate_households(self, tambons: set[str], problems: _Collector) -> pd.Index:
         f = "households.csv"
-        ids, rows = [], []
+        ids, rows, tambon_parts = [], [], []
         for c in self._each(f):
             problems.add_mask(f, c, c["house_id"] == "", "house_id is empty")
             problems.add_mask(f, c, c["house_id"].str.len() > MAX_HOUSE_ID,
                               f"house_id is longer than {MAX_HOUSE_ID} characters")
             problems.add_mask(f, c, ~c["tambon_code"].isin(tambons),
                               lambda r: f"unknown tambon code {r['tambon_code']!r}")
+            if not self.whole_country:
+                problems.add_mask(f, c, c["tambon_code"].isin(tambons) & ~c["tambon_code"].str.startswith(self.scope),
+                                  lambda r: f"tambon {r['tambon_code']} is outside the import's scope "
+                                            f"({', '.join(self.scope)})")
+            self._count(c["tambon_code"], 0)
+            tambon_parts.append(c["tambon_code"])
             village = pd.to_numeric(c["village_no"].where(c["village_no"].str.fullmatch(r"[0-9]+")), errors="coerce")
             problems.add_mask(f, c, village.isna() | (village < 0) | (village > 999),
                               lambda r: f"village_no must be a whole number 0-999, got {r['village_no']!r}")
@@ -302,6 +466,12 @@ class SurveyImport:
             frame = pd.DataFrame({"house_id": all_ids, "_row": all_rows})
             problems.add_mask(f, frame, dup, lambda r: f"duplicate house_id {r['house_id']!r} (first on row {first_row[r['house_id']]})")
         self.counts[f] = len(all_ids)
+        tambon_of = pd.concat(tambon_parts, ignore_index=True) if tambon_parts else pd.Series([], dtype=str)
+        # house_id -> tambon, to count persons and failures per tambon (first row wins for duplicates)
+        self.tambon_of_house = pd.Series(tambon_of.to_numpy(), index=all_ids.to_numpy())
+        self.tambon_of_house = self.tambon_of_house[~self.tambon_of_house.index.duplicated(keep="first")]
+        if not len(all_ids):
+            problems.add(f, None, "has a header but no households")
         return pd.Index(all_ids.unique())
 
     def _validate_persons(self, house_ids: pd.Index, problems: _Collector) -> None:
@@ -328,6 +498,7 @@ class SurveyImport:
             for flag in ("welfare_card", "disabled"):
                 problems.add_mask(f, c, ~c[flag].isin(["0", "1"]), lambda r, flag=flag: f"{flag} must be 0 or 1, got {r[flag]!r}")
             self._validate_optional(f, c, problems)
+            self._count(c["house_id"].map(self.tambon_of_house).fillna(""), 1)
             ok = ~malformed
             id_parts.append(c.loc[ok, "citizen_id"].astype(np.int64).to_numpy())
             row_parts.append(c.loc[ok, "_row"].to_numpy())
@@ -371,9 +542,10 @@ class SurveyImport:
 
     def _validate_logbook_kept(self, house_ids: pd.Index, problems: _Collector) -> None:
         """A re-import keeps the year's Logbook work: every household with Logbook records must still be there."""
+        cond, params = self.scope_sql("h.tambon_code")
         with self.engine.connect() as conn:
-            kept = set(conn.execute(text(f"SELECT h.house_id FROM household h WHERE h.year = :y AND h.id IN ({LOGBOOK_HOUSEHOLDS})"),
-                                    {"y": self.year}).scalars())
+            kept = set(conn.execute(text(f"SELECT h.house_id FROM household h WHERE h.year = :y AND {cond} "
+                                         f"AND h.id IN ({LOGBOOK_HOUSEHOLDS})"), params | {"y": self.year}).scalars())
         for hid in sorted(kept - set(house_ids))[:MAX_REPORTED]:
             problems.add("households.csv", None, f"household {hid!r} has Logbook records (visits, needs, help) for "
                                                  f"{self.year} but is missing from the new file; it cannot be dropped")
@@ -387,6 +559,7 @@ class SurveyImport:
             problems.add_mask(f, c, ~c["indicator"].isin(codes),
                               lambda r: f"unknown indicator code {r['indicator']!r} for {self.year}; "
                                         f"expected one of {', '.join(sorted(codes))}")
+            self._count(c["house_id"].map(self.tambon_of_house).fillna(""), 2)
             keys.append(c["house_id"] + "\x1f" + c["indicator"])
             rows.append(c["_row"])
         if keys:
@@ -402,20 +575,37 @@ class SurveyImport:
 
     # -- writing ---------------------------------------------------------------------------
     def run(self) -> ImportReport:
-        report = ImportReport(self.year)
+        report = ImportReport(self.year, scope=self.scope, dry_run=self.dry_run)
         t0 = time.perf_counter()
         self.validate()
         report.validate_seconds = time.perf_counter() - t0
         report.encodings = dict(self.encodings)
+        report.changes = list(self.changes)
+        report.households = self.counts["households.csv"]
+        report.persons = self.counts["persons.csv"]
+        report.failures = self.counts["failures.csv"]
         t1 = time.perf_counter()
+        try:
+            self._write(report, t1)
+        except _DryRun:
+            report.write_seconds = time.perf_counter() - t1
+        return report
+
+    def _write(self, report: ImportReport, t1: float) -> None:
         with self.engine.begin() as conn:
+            if is_postgres(self.engine):
+                _quiet_server_errors(conn)
             sync_indicators(conn, self.year)
             upsert_survey_year(conn, self.year, catalogue.indicator_set_for_year(self.year))
             _create_staging(conn)
             for name, table in (("households.csv", "stage_household"), ("persons.csv", "stage_person"),
                                 ("failures.csv", "stage_failure")):
                 self._load_stage(conn, name, table)
-            _move_from_staging(conn, self.year)
+            self._check_outside_scope(conn)
+            if self.dry_run:
+                raise _DryRun  # everything checked; leaving the block rolls the staging back
+            cond, params = self.scope_sql("tambon_code")
+            _move_from_staging(conn, self.year, cond, params)
             derive_vulnerable_bits(conn, self.year, supplied=self.optional_supplied())
             t2 = time.perf_counter()
             report.write_seconds = t2 - t1
@@ -425,11 +615,26 @@ class SurveyImport:
                 "SELECT COUNT(*), COALESCE(SUM(n_persons), 0) FROM household WHERE year = :y"), {"y": self.year}).one()
             conn.execute(text("UPDATE survey_year SET households = :h, persons = :p, imported_at = :t WHERE year = :y"),
                          {"h": counts[0], "p": counts[1], "t": dt.datetime.now(dt.UTC), "y": self.year})
-        report.households = self.counts["households.csv"]
-        report.persons = self.counts["persons.csv"]
-        report.failures = self.counts["failures.csv"]
-        log.info("survey %s imported: %s rows", self.year, report.rows)
-        return report
+        log.info("survey %s imported (scope %s): %s rows", self.year, ",".join(self.scope), report.rows)
+
+    def _check_outside_scope(self, conn: Connection) -> None:
+        """A partial import may not claim a house or a person that the year holds outside its scope."""
+        if self.whole_country:
+            return
+        cond, params = self.scope_sql("h.tambon_code")
+        params = params | {"y": self.year}
+        found = _Collector()
+        for hid in conn.execute(text(f"SELECT s.house_id FROM stage_household s JOIN household h ON h.year = :y "
+                                     f"AND h.house_id = s.house_id WHERE NOT {cond} LIMIT {MAX_REPORTED}"), params).scalars():
+            found.add("households.csv", None, f"house_id {hid!r} is already in {self.year} outside the scope "
+                                              f"({', '.join(self.scope)})")
+        for cid in conn.execute(text(f"SELECT s.citizen_id FROM stage_person s JOIN person p ON p.year = :y "
+                                     f"AND p.citizen_id = s.citizen_id JOIN household h ON h.id = p.household_id "
+                                     f"WHERE NOT {cond} LIMIT {MAX_REPORTED}"), params).scalars():
+            found.add("persons.csv", None, f"citizen_id {mask_citizen_id(cid)} is already in {self.year} outside the "
+                                           f"scope ({', '.join(self.scope)})")
+        if found.total:
+            raise SurveyImportError(found.problems, found.total)
 
     def _load_stage(self, conn: Connection, name: str, table: str) -> None:
         path = self.folder / name
@@ -461,6 +666,10 @@ def upsert_survey_year(conn: Connection, year: int, indicator_set: str) -> None:
 
 def _create_staging(conn: Connection) -> None:
     temp = "TEMPORARY" if conn.dialect.name == "postgresql" else "TEMP"
+    if conn.dialect.name != "postgresql":
+        # a rolled-back import (a dry run, a refusal) may leave them on this pooled connection
+        for t in ("stage_household", "stage_person", "stage_failure", "stage_household_derived"):
+            conn.execute(text(f"DROP TABLE IF EXISTS temp.{t}"))
     for ddl in (
         f"CREATE {temp} TABLE stage_household (house_id TEXT, tambon_code TEXT, village_no INTEGER, "
         "latitude DOUBLE PRECISION, longitude DOUBLE PRECISION, head_farming INTEGER, farmer_registered INTEGER, "
@@ -475,8 +684,23 @@ def _create_staging(conn: Connection) -> None:
         conn.execute(text(ddl))
 
 
-def _move_from_staging(conn: Connection, year: int) -> None:
-    """Staging → real tables, with each household's pattern and member counts computed in SQL."""
+def _quiet_server_errors(conn: Connection) -> None:
+    """Keep PostgreSQL's own log free of personal data: with the default verbosity a failed COPY logs
+    the whole offending row (citizen ID, names) as CONTEXT. 'terse' drops CONTEXT, DETAIL and the
+    statement. It is a superuser setting: without the right the server's setting stands (README)."""
+    try:
+        with conn.begin_nested():
+            conn.execute(text("SET LOCAL log_error_verbosity = 'terse'"))
+            conn.execute(text("SET LOCAL log_min_error_statement = 'panic'"))
+    except Exception:  # noqa: BLE001 - not a superuser: the server configuration decides
+        log.info("log_error_verbosity is left to the server configuration (not a superuser)")
+
+
+def _move_from_staging(conn: Connection, year: int, scope: str = "1 = 1", scope_params: dict | None = None) -> None:
+    """Staging → real tables, with each household's pattern and member counts computed in SQL.
+
+    Only the year's households inside `scope` (an SQL condition on tambon_code) are replaced."""
+    sp = {"y": year} | (scope_params or {})
     pg = conn.dialect.name == "postgresql"
     if pg:
         # National imports join tens of millions of rows: let the joins hash in memory, not spill.
@@ -497,13 +721,16 @@ def _move_from_staging(conn: Connection, year: int) -> None:
                       "ON pp.house_id = s.house_id"), {"y": year})
     # Replace the year. Households that stay keep their row (and id), so Logbook records stay attached;
     # validation has refused any import that would drop a household with Logbook records.
-    conn.execute(text("DELETE FROM household_failure WHERE household_id IN (SELECT id FROM household WHERE year = :y)"),
-                 {"y": year})
-    conn.execute(text("DELETE FROM person WHERE year = :y"), {"y": year})
+    in_scope = f"SELECT id FROM household WHERE year = :y AND {scope}"
+    conn.execute(text(f"DELETE FROM household_failure WHERE household_id IN ({in_scope})"), sp)
+    if scope == "1 = 1":
+        conn.execute(text("DELETE FROM person WHERE year = :y"), {"y": year})
+    else:
+        conn.execute(text(f"DELETE FROM person WHERE year = :y AND household_id IN ({in_scope})"), sp)
     existing = conn.execute(text("SELECT COUNT(*) FROM household WHERE year = :y"), {"y": year}).scalar()
     if existing:
-        conn.execute(text("DELETE FROM household WHERE year = :y AND house_id NOT IN (SELECT house_id FROM stage_household)"),
-                     {"y": year})
+        conn.execute(text(f"DELETE FROM household WHERE year = :y AND {scope} "
+                          "AND house_id NOT IN (SELECT house_id FROM stage_household)"), sp)
         conn.execute(text("""
             UPDATE household SET tambon_code = d.tambon_code, village_no = d.village_no, latitude = d.latitude,
                    longitude = d.longitude, pattern = d.pattern, n_persons = d.n_persons, n_welfare = d.n_welfare,

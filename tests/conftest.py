@@ -7,6 +7,7 @@ Outside CI its tests skip, saying why, when no server answers; with TPMAP_REQUIR
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from pathlib import Path
 
@@ -67,9 +68,54 @@ def engine(request, tmp_path_factory, boundaries):
             pytest.skip(f"PostGIS extension is not installed on the server: {e}")
         raise
     import_boundary_set(boundaries, eng)
+    eng.template_url = _make_template(eng)  # a migrated database with boundaries, never written to again
     yield eng
     eng.dispose()
     if request.param == "postgis":
+        _drop_postgis_database(url)
+        _drop_postgis_database(eng.template_url)
+    _clones.clear()
+
+
+def _make_template(eng) -> str:
+    if eng.dialect.name == "sqlite":
+        with eng.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        src = Path(eng.url.database)
+        dst = src.with_name("template.sqlite")
+        shutil.copyfile(src, dst)
+        return f"sqlite:///{dst}"
+    eng.dispose()  # CREATE DATABASE … TEMPLATE needs the source to have no sessions
+    name = f"{make_url(eng.url).database}_tpl"
+    admin = create_engine(POSTGIS_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(eng.url).database}"'))
+    admin.dispose()
+    return make_url(eng.url).set(database=name).render_as_string(hide_password=False)
+
+
+_clones: list[str] = []
+
+
+@pytest.fixture(scope="module")
+def isolated_engine(engine, tmp_path_factory):
+    """A database of the module's own, cloned from the migrated template (boundaries loaded, nothing else):
+    a module that imports, shrinks or re-imports years cannot disturb another module's figures."""
+    if engine.dialect.name == "sqlite":
+        dst = tmp_path_factory.mktemp("iso") / "tpmap.sqlite"
+        shutil.copyfile(make_url(engine.template_url).database, dst)
+        url = f"sqlite:///{dst}"
+    else:
+        name = f"tpmap_iso_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(POSTGIS_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(engine.template_url).database}"'))
+        admin.dispose()
+        url = make_url(POSTGIS_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    eng = engine_for(url)
+    yield eng
+    eng.dispose()
+    if eng.dialect.name == "postgresql":
         _drop_postgis_database(url)
 
 

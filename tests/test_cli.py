@@ -20,8 +20,8 @@ def _flask(args: list[str], url: str, **kw) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=300, **kw)
 
 
-def test_import_survey_refusal_exits_nonzero_with_rows(engine, tmp_path):
-    url = engine.url.render_as_string(hide_password=False)
+def test_import_survey_refusal_exits_nonzero_with_rows(isolated_engine, tmp_path):
+    url = isolated_engine.url.render_as_string(hide_password=False)
     bad = make_survey(n_households=10, seed=1)
     bad.persons[3]["citizen_id"] = "1234567890123"
     out = _flask(["import-survey", "--year", "2563", str(bad.write(tmp_path / "bad"))], url)
@@ -31,11 +31,37 @@ def test_import_survey_refusal_exits_nonzero_with_rows(engine, tmp_path):
     assert "1234567890123" not in out.stderr + out.stdout  # never the full ID
 
 
-def test_import_survey_success_reports_rates(engine, tmp_path):
-    url = engine.url.render_as_string(hide_password=False)
+def test_import_survey_success_reports_rates(isolated_engine, tmp_path):
+    url = isolated_engine.url.render_as_string(hide_password=False)
     out = _flask(["import-survey", "--year", "2563", str(make_survey(n_households=10, seed=2).write(tmp_path / "ok"))], url)
     assert out.returncode == 0, out.stderr
     assert "Imported survey year 2563: 10 households" in out.stdout and "rows/s" in out.stdout
+
+
+def test_import_survey_scope_dry_run_and_shrink_flags(isolated_engine, tmp_path):
+    """The pinned call keeps working; a smaller re-import needs --scope or --allow-shrink; --dry-run writes nothing."""
+    url = isolated_engine.url.render_as_string(hide_password=False)
+    full = make_survey(n_households=30, seed=2, tambons=["750101", "750201"])
+    assert _flask(["import-survey", "--year", "2564", str(full.write(tmp_path / "full"))], url).returncode == 0
+    part = make_survey(n_households=12, seed=3, tambons=["750101"])
+    for h in part.households:
+        h["house_id"] = "P" + h["house_id"]
+    for p in part.persons:
+        p["house_id"] = "P" + p["house_id"]
+        p["citizen_id"] = "8" + p["citizen_id"][1:12]
+        from mpi.rules import citizen_id_check_digit
+        p["citizen_id"] += str(citizen_id_check_digit(p["citizen_id"]))
+    for f in part.failures:
+        f["house_id"] = "P" + f["house_id"]
+    folder = str(part.write(tmp_path / "part"))
+    refused = _flask(["import-survey", "--year", "2564", folder], url)
+    assert refused.returncode == 1 and "amphoe 7502 would go from 15 households to 0 (-100%)" in refused.stderr
+    dry = _flask(["import-survey", "--year", "2564", "--scope", "7501", "--dry-run", "--allow-shrink", folder], url)
+    assert dry.returncode == 0, dry.stderr
+    assert "Dry run, nothing written" in dry.stdout and "75: households 15 → 12" in dry.stdout
+    with isolated_engine.connect() as conn:
+        from sqlalchemy import text
+        assert conn.execute(text("SELECT COUNT(*) FROM household WHERE year = 2564")).scalar() == 30
 
 
 def test_generate_population_needs_a_scale(tmp_path):

@@ -175,7 +175,10 @@ def test_reimport_replaces_the_year(engine, tmp_path):
     first = make_survey(n_households=40, seed=5)
     SurveyImport(2564, first.write(tmp_path / "a"), engine).run()
     second = make_survey(n_households=20, seed=6)
-    SurveyImport(2564, second.write(tmp_path / "b"), engine).run()
+    # half the households: refused unless the operator says the smaller figures are right
+    with pytest.raises(SurveyImportError):
+        SurveyImport(2564, second.write(tmp_path / "b"), engine).run()
+    SurveyImport(2564, second.write(tmp_path / "b"), engine, allow_shrink=True).run()
     got = area_summary("TH", 2564, engine=engine)
     want = reference_figures(second)["TH"]
     _compare(got, want, "TH")
