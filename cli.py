@@ -26,8 +26,9 @@ def register(server: Flask) -> None:
         click.echo("Database schema is up to date.")
 
     @server.cli.command("import-boundaries")
+    @click.option("--replace-geometry", is_flag=True, help="allow the set to replace geometry already stored")
     @click.argument("path", required=False, type=click.Path(path_type=Path))
-    def import_boundaries(path: Path | None) -> None:
+    def import_boundaries(replace_geometry: bool, path: Path | None) -> None:
         """Load province/amphoe/tambon boundaries (default ../shared/geo; COD-AB files accepted)."""
         from data_access.areas import import_boundary_set
         from data_access.schema import upgrade
@@ -38,7 +39,11 @@ def register(server: Flask) -> None:
             boundaries = read_boundaries(path or config.GEO_DIR)
         except BoundaryFormatError as e:
             _fail([f"Boundary import refused: {e}"])
-        for line in import_boundary_set(boundaries).lines():
+        try:
+            report = import_boundary_set(boundaries, replace_geometry=replace_geometry)
+        except BoundaryFormatError as e:
+            _fail([f"Boundary import refused: {e}"])
+        for line in report.lines():
             click.echo(line)
 
     @server.cli.command("import-survey")

@@ -8,7 +8,15 @@ from sqlalchemy import Connection, Engine, bindparam, select, text, update
 
 from data_access.db import get_engine, is_postgres
 from data_access.models import area
-from geo.boundaries import BoundaryArea, BoundarySet, level_of_code, parent_of_code
+from geo.boundaries import (
+    MAX_DEPTH,
+    BoundaryArea,
+    BoundaryImportError,
+    BoundarySet,
+    level_of_code,
+    parent_of_code,
+    validate_set,
+)
 
 LEVEL_ORDER = {"country": 0, "province": 1, "amphoe": 2, "tambon": 3}
 CHILD_LEVEL = {"country": "province", "province": "amphoe", "amphoe": "tambon"}
@@ -82,7 +90,9 @@ def ensure_area_codes(conn: Connection, codes: dict[str, tuple[str | None, str |
     wanted: dict[str, tuple[str | None, str | None]] = {}
     for code, names in codes.items():
         c: str | None = code
-        while c is not None and c not in existing:
+        depth = 0
+        while c is not None and c not in existing and depth <= MAX_DEPTH:
+            depth += 1
             wanted.setdefault(c, names if c == code else (None, None))
             c = parent_of_code(c)
     created = [BoundaryArea(c, level_of_code(c), n[0], n[1], parent_of_code(c)) for c, n in wanted.items()]
@@ -95,9 +105,46 @@ def ensure_area_codes(conn: Connection, codes: dict[str, tuple[str | None, str |
     return sorted(wanted)
 
 
-def import_boundary_set(boundaries: BoundarySet, engine: Engine | None = None) -> BoundaryImportReport:
+def _stored_geometry(conn: Connection, codes: list[str]) -> dict[str, bytes]:
+    """WKB of the areas that already have geometry, among `codes`."""
+    col = text("ST_AsBinary(geom)") if conn.dialect.name == "postgresql" else area.c.geom
+    out: dict[str, bytes] = {}
+    for i in range(0, len(codes), 2000):
+        rows = conn.execute(select(area.c.code, col).where(area.c.code.in_(codes[i:i + 2000]), area.c.has_geometry))
+        out.update({c: bytes(g) for c, g in rows if g is not None})
+    return out
+
+
+def geometry_replacements(conn: Connection, boundaries: BoundarySet) -> list[str]:
+    """Codes whose stored geometry this set would change (re-loading the same file changes none)."""
+    new = {a.code: a.geom for a in boundaries.areas if a.geom is not None}
+    stored = _stored_geometry(conn, sorted(new))
+    changed = []
+    for code, wkb in stored.items():
+        old = shapely.from_wkb(wkb)
+        if not shapely.equals_exact(shapely.normalize(old), shapely.normalize(new[code]), tolerance=1e-9):
+            changed.append(code)
+    return sorted(changed)
+
+
+def import_boundary_set(boundaries: BoundarySet, engine: Engine | None = None, *,
+                        replace_geometry: bool = False) -> BoundaryImportReport:
+    """Validate the whole set against itself and the stored tree, then load it in one transaction.
+
+    Refused whole (BoundaryImportError) for a code that does not fit its level or parent, a duplicate, an
+    over-long name, or (without replace_geometry) geometry that would replace what is stored."""
     engine = engine or get_engine()
     with engine.begin() as conn:
+        known = dict(conn.execute(select(area.c.code, area.c.level)).all())
+        problems = validate_set(boundaries, known)
+        if not problems and not replace_geometry:
+            changed = geometry_replacements(conn, boundaries)
+            if changed:
+                shown = ", ".join(changed[:20]) + (f" … and {len(changed) - 20} more" if len(changed) > 20 else "")
+                problems.append(f"the set would replace the stored geometry of {len(changed)} area(s) ({shown}); "
+                                "pass --replace-geometry if that is intended")
+        if problems:
+            raise BoundaryImportError(problems)
         upsert_areas(conn, boundaries.areas, source=f"boundaries:{boundaries.layout}")
     from geo.shapes import clear_cache  # display files are derived from these boundaries
 
@@ -150,13 +197,16 @@ def point_in_tambon(conn: Connection, tambon_code: str, lon: float, lat: float) 
 
 
 def ancestors(code: str, engine: Engine | None = None) -> list[dict]:
-    """The area and its parents, country first."""
+    """The area and its parents, country first. Bounded: a corrupt row (a cycle, a runaway chain) ends
+    the walk at the tree's depth instead of spinning a request forever."""
     chain = []
+    seen: set[str] = set()
     c: str | None = code
-    while c is not None:
+    while c is not None and c not in seen and len(chain) <= MAX_DEPTH:
         a = get_area(c, engine)
         if a is None:
             break
+        seen.add(c)
         chain.append(a)
         c = a["parent_code"]
     return list(reversed(chain))

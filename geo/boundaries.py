@@ -11,6 +11,7 @@ Two layouts are understood:
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +32,25 @@ class BoundaryFormatError(ValueError):
     """The path holds no boundary layer this module understands."""
 
 
+class BoundaryImportError(BoundaryFormatError):
+    """The boundary set is refused whole; `problems` says why, feature by feature."""
+
+    def __init__(self, problems: list[str], total: int | None = None):
+        self.problems = problems[:100]
+        self.total = total if total is not None else len(problems)
+        more = f"\n  … and {self.total - len(self.problems)} more" if self.total > len(self.problems) else ""
+        super().__init__(f"{self.total} problem(s); nothing was changed:\n  " + "\n  ".join(self.problems) + more)
+
+
+CODE_PATTERN = {"country": re.compile(r"^TH$"), "province": re.compile(r"^[0-9]{2}$"),
+                "amphoe": re.compile(r"^[0-9]{4}$"), "tambon": re.compile(r"^[0-9]{6}$")}
+PARENT_LEVEL = {"province": "country", "amphoe": "province", "tambon": "amphoe"}
+MAX_NAME = 200
+# The tree is four levels deep; any walk up it that goes further has met a corrupt row.
+MAX_DEPTH = 4
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 @dataclass
 class BoundaryArea:
     code: str
@@ -49,6 +69,63 @@ class BoundarySet:
     notes: list[str] = field(default_factory=list)
 
 
+def validate_set(boundaries: BoundarySet, known: dict[str, str]) -> list[str]:
+    """Every problem that would corrupt the area tree, or [] (geometry repairs are noted in boundaries.notes).
+
+    known maps codes already in the database to their level, so a set may add tambons under existing amphoes.
+    """
+    problems: list[str] = []
+    seen: dict[str, str] = {}
+    for a in boundaries.areas:
+        pattern = CODE_PATTERN.get(a.level)
+        if pattern is None:
+            problems.append(f"{a.code!r}: unknown level {a.level!r}")
+            continue
+        if not pattern.match(a.code or ""):
+            problems.append(f"{(a.code or '')[:40]!r} is not a valid {a.level} code "
+                            f"({'TH' if a.level == 'country' else {'province': 2, 'amphoe': 4, 'tambon': 6}[a.level]} "
+                            "digits): the feature is in the wrong layer or its code is damaged")
+            continue
+        if a.code in seen:
+            problems.append(f"{a.code}: appears twice in the boundary set")
+            continue
+        seen[a.code] = a.level
+        if a.level != "country" and a.parent_code != parent_of_code(a.code):
+            problems.append(f"{a.code}: parent {str(a.parent_code)[:40]!r} is not its code's parent "
+                            f"{parent_of_code(a.code)!r}")
+        for label, name in (("name_th", a.name_th), ("name_en", a.name_en)):
+            if name is None:
+                continue
+            if len(name) > MAX_NAME:
+                problems.append(f"{a.code}: {label} is {len(name):,} characters long; at most {MAX_NAME}")
+            elif _CONTROL.search(name):
+                problems.append(f"{a.code}: {label} holds a control character")
+    levels = known | seen
+    for a in boundaries.areas:
+        if a.level == "country" or a.code not in seen or seen[a.code] != a.level:
+            continue
+        parent = parent_of_code(a.code)
+        if levels.get(parent) != PARENT_LEVEL[a.level]:
+            problems.append(f"{a.code}: its parent {parent} is not a known {PARENT_LEVEL[a.level]}")
+    return problems
+
+
+def repair_geometry(code: str, geom: BaseGeometry | None, notes: list[str], problems: list[str]) -> MultiPolygon | None:
+    """Valid polygons pass; invalid ones are repaired (and noted) when the repair keeps a polygon, else refused."""
+    if geom is None or geom.is_empty:
+        return None
+    if geom.is_valid:
+        return as_multipolygon(geom)
+    reason = shapely.is_valid_reason(geom)
+    fixed = as_multipolygon(shapely.make_valid(geom))
+    if fixed is None or fixed.is_empty or not fixed.is_valid:
+        problems.append(f"{code}: invalid geometry ({reason}) that cannot be repaired into a polygon")
+        return None
+    change = abs(fixed.area - geom.buffer(0).area) / max(geom.buffer(0).area, 1e-12)
+    notes.append(f"{code}: invalid geometry ({reason}) repaired" + (f", area changed {change:.1%}" if change > 0.001 else ""))
+    return fixed
+
+
 def level_of_code(code: str) -> str:
     if code == "TH":
         return "country"
@@ -59,9 +136,9 @@ def level_of_code(code: str) -> str:
 
 
 def parent_of_code(code: str) -> str | None:
-    if code == "TH":
+    if code == "TH" or not code:
         return None
-    return "TH" if len(code) == 2 else code[:-2]
+    return "TH" if len(code) <= 2 else code[:-2]
 
 
 def as_multipolygon(geom: BaseGeometry | None) -> MultiPolygon | None:
@@ -103,18 +180,21 @@ def _read_layer(file: Path) -> gpd.GeoDataFrame:
 def _read_shared(folder: Path) -> BoundarySet:
     areas: list[BoundaryArea] = [BoundaryArea(COUNTRY[0], "country", COUNTRY[1], COUNTRY[2], None)]
     notes: list[str] = []
+    problems: list[str] = []
     seen: set[str] = {"TH"}
     for level, filename in LEVEL_FILES.items():
         web = _read_layer(folder / filename)
         hires_file = folder / "hires" / filename
         precise = _read_layer(hires_file).set_index("code").geometry if hires_file.exists() else None
-        web_geoms = [shapely.make_valid(g) for g in web.geometry]
+        web_geoms = [shapely.make_valid(g) if g is not None else g for g in web.geometry]
         display = simplify_level(web_geoms, level)
         for row, disp in zip(web.itertuples(index=False), display, strict=False):
             code = str(row.code)
             geom = precise.get(code, row.geometry) if precise is not None else row.geometry
-            areas.append(BoundaryArea(code, level, row.name_th, row.name_en, parent_of_code(code),
-                                      as_multipolygon(geom), as_multipolygon(disp)))
+            areas.append(BoundaryArea(code, level, _name(row.name_th), _name(row.name_en),
+                                      str(getattr(row, "parent_code", None) or parent_of_code(code)) if level != "province"
+                                      else parent_of_code(code),
+                                      repair_geometry(code, geom, notes, problems), as_multipolygon(disp)))
             seen.add(code)
         notes.append(f"{level}: {len(web)} polygons" + (" (precise geometry from hires/)" if precise is not None else ""))
     codes_file = folder / "admin_codes.csv"
@@ -131,6 +211,8 @@ def _read_shared(folder: Path) -> BoundarySet:
                 missing.append(f"{row['code']} (inside polygon {row['polygon_code']})")
         if missing:
             notes.append(f"{len(missing)} DOPA codes have no polygon of their own: " + ", ".join(missing))
+    if problems:
+        raise BoundaryImportError(problems)
     return BoundarySet(areas, "shared", notes)
 
 
@@ -159,17 +241,28 @@ def _read_cod_ab(path: Path) -> BoundarySet:
         raise BoundaryFormatError(
             f"{path}: no provinces.geojson (shared layout) and no layer with ADM1_PCODE/ADM2_PCODE/ADM3_PCODE (COD-AB)")
     areas = [BoundaryArea(COUNTRY[0], "country", COUNTRY[1], COUNTRY[2], None)]
-    notes = []
+    notes: list[str] = []
+    problems: list[str] = []
     names = {1: "province", 2: "amphoe", 3: "tambon"}
     for n in sorted(by_level):
         gdf = by_level[n]
         level = names[n]
-        geoms = [shapely.make_valid(g) for g in gdf.geometry]
-        display = simplify_level(geoms, level)
+        geoms = []
+        for (_, row), g in zip(gdf.iterrows(), gdf.geometry, strict=False):
+            geoms.append(repair_geometry(_strip_pcode(row[f"ADM{n}_PCODE"])[:40], g, notes, problems))
+        display = simplify_level([g if g is not None else MultiPolygon() for g in geoms], level)
         for (_, row), geom, disp in zip(gdf.iterrows(), geoms, display, strict=False):
             code = _strip_pcode(row[f"ADM{n}_PCODE"])
             parent = _strip_pcode(row[f"ADM{n - 1}_PCODE"]) if n > 1 and f"ADM{n - 1}_PCODE" in row else parent_of_code(code)
-            areas.append(BoundaryArea(code, level, row.get(f"ADM{n}_TH"), row.get(f"ADM{n}_EN"), parent,
-                                      as_multipolygon(geom), as_multipolygon(disp)))
+            areas.append(BoundaryArea(code, level, _name(row.get(f"ADM{n}_TH")), _name(row.get(f"ADM{n}_EN")), parent,
+                                      geom, as_multipolygon(disp)))
         notes.append(f"{level}: {len(gdf)} polygons (COD-AB ADM{n})")
+    if problems:
+        raise BoundaryImportError(problems)
     return BoundarySet(areas, "cod-ab", notes)
+
+
+def _name(value) -> str | None:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return str(value).strip() or None
