@@ -1,6 +1,8 @@
 """Boundary import: the shared DOPA set and OCHA COD-AB style files."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import pytest
 from sqlalchemy import text
@@ -65,7 +67,7 @@ def test_unknown_layout_is_refused(tmp_path):
 
 # --- Issue 11: a boundary file cannot corrupt the area tree ------------------------------------------
 
-def _cod_province_set(tmp_path, edit) -> "Path":
+def _cod_province_set(tmp_path, edit) -> Path:
     provinces = gpd.read_file(config.GEO_DIR / "provinces.geojson")
     sub = provinces[provinces["code"].isin(["75", "58"])].copy()
     frame = gpd.GeoDataFrame({"ADM1_PCODE": "TH" + sub["code"], "ADM1_TH": sub["name_th"], "ADM1_EN": sub["name_en"]},
