@@ -72,10 +72,9 @@ def register_routes(server: Flask) -> None:
     @server.get("/lang/<lang>")
     def set_language(lang: str):
         """The language toggle: remembered in a cookie, so it persists across pages and visits."""
-        target = request.args.get("next", "/")
-        if not target.startswith("/") or target.startswith("//"):
-            target = "/"
-        response = redirect(target)
+        from auth.security import safe_next
+
+        response = redirect(safe_next(request.args.get("next")))
         if lang in ("th", "en"):
             response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="Lax")
         return response

@@ -21,7 +21,7 @@ from html import escape
 from flask import Blueprint, Flask, Response, g, jsonify, redirect, request, session
 
 import config
-from auth.security import same
+from auth.security import safe_next, same
 from components.i18n import LANGS, t
 from components.view import LANG_COOKIE
 from data_access import accounts, audit, ratelimit
@@ -83,9 +83,10 @@ def _load_user() -> None:
         g.bearer = True
         g.user = accounts.user_for_token(header[7:].strip())
         return
-    uid = session.get("uid")
-    if uid is not None:
-        g.user = accounts.load_user(uid, session.get("stamp"))
+    sid = session.get("sid")
+    if sid is not None:
+        # the session lives in the database: a copied cookie is worthless after sign-out
+        g.user = accounts.load_session(sid)
         if g.user is None:
             session.clear()
 
@@ -154,6 +155,10 @@ def _unauthorized(e: Unauthorized):
 
 
 def _forbidden(e: Forbidden):
+    # Every refusal is in the trail, whichever route raised it; data_access audits its own (refuse()).
+    if not getattr(e, "audited", False):
+        audit.record("access_denied", user=g.get("user"), object_type="route", object_id=request.path[:64],
+                     detail={"reason": str(e)[:200], "method": request.method}, ip=_ip())
     return _error(403, str(e) or "outside your area")
 
 
@@ -180,15 +185,11 @@ def _form_token() -> str:
     return f"<input type='hidden' name='csrf_token' value='{escape(csrf_token())}'>"
 
 
-def _safe_next(target: str | None) -> str:
-    return target if target and target.startswith("/") and not target.startswith("//") else "/"
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     lang = _lang()
     message = ""
-    nxt = _safe_next(request.values.get("next"))
+    nxt = safe_next(request.values.get("next"))
     if request.method == "POST":
         try:
             ratelimit.hit("login", _ip() or "-", t("auth.too_many", lang))
@@ -196,12 +197,11 @@ def login():
         except accounts.LoginFailed:
             message = t("auth.failed", lang)
         except RateLimited as e:
-            message = str(e)
+            message = str(e)  # the address's throttle, not the account's state
         else:
             session.clear()
             session.permanent = True
-            session["uid"] = signed.user.id
-            session["stamp"] = signed.password_stamp
+            session["sid"] = signed.session
             csrf_token()
             g.user = signed.user  # so this very response carries the new session's CSRF cookie
             return redirect(nxt)
@@ -220,6 +220,7 @@ def login():
 def logout():
     if g.user is not None:
         audit.record("logout", user=g.user, ip=_ip())
+    accounts.end_session(session.get("sid"))
     session.clear()
     response = redirect("/")
     response.delete_cookie(CSRF_COOKIE)
@@ -237,9 +238,13 @@ def change_password():
             message = t("auth.mismatch", lang)
         else:
             try:
-                session["stamp"] = accounts.change_password(g.user, request.form.get("old", ""), request.form.get("new", ""))
+                # throttled like sign-in: per account and per address
+                ratelimit.hit("login", f"password:{g.user.id}", t("auth.too_many", lang))
+                ratelimit.hit("login", _ip() or "-", t("auth.too_many", lang))
+                accounts.change_password(g.user, request.form.get("old", ""), request.form.get("new", ""),
+                                         session=session.get("sid"), ip=_ip())
                 ok, message = True, t("auth.changed", lang)
-            except (accounts.AccountError, accounts.LoginFailed) as e:
+            except (accounts.AccountError, accounts.LoginFailed, RateLimited) as e:
                 message = str(e)
     alert = f"<div class='alert alert-{'success' if ok else 'danger'}'>{escape(message)}</div>" if message else ""
     fields = "".join(
@@ -251,6 +256,41 @@ def change_password():
 <button class="btn btn-primary" type="submit">{escape(t('auth.change_password', lang))}</button></form>
 <p class="mt-3"><a href="/">{escape(t('nav.country', lang))}</a></p>"""
     return _page(t("auth.change_password", lang), body)
+
+
+@bp.route("/account/approvals", methods=["GET", "POST"])
+def approvals():
+    """The second approver's page: accounts made by an administrator that read named records start here."""
+    if g.user is None:
+        return redirect("/login?next=/account/approvals")
+    lang = _lang()
+    message, ok = "", False
+    if request.method == "POST":
+        try:
+            accounts.decide_account(g.user, request.form.get("username", "")[:64],
+                                    approve=request.form.get("decision") == "approve",
+                                    reason=request.form.get("reason", ""))
+            ok, message = True, t("auth.saved", lang)
+        except (accounts.AccountError, Forbidden) as e:
+            message = str(e)
+    rows = "".join(
+        f"<tr><td>{escape(a['username'])}</td><td>{escape(a['full_name'])}</td><td>{escape(a['role'])}</td>"
+        f"<td>{escape(', '.join(a['areas']))}</td><td>{escape(a['created_by'] or '')}</td><td>"
+        f"<form method='post' class='d-flex gap-2'>{_form_token()}"
+        f"<input type='hidden' name='username' value='{escape(a['username'])}'>"
+        f"<input class='form-control form-control-sm' name='reason' placeholder='{escape(t('auth.reason', lang))}'>"
+        f"<button class='btn btn-sm btn-success' name='decision' value='approve'>{escape(t('auth.approve', lang))}</button>"
+        f"<button class='btn btn-sm btn-outline-danger' name='decision' value='reject'>{escape(t('auth.reject', lang))}"
+        f"</button></form></td></tr>"
+        for a in accounts.pending_accounts(g.user))
+    alert = f"<div class='alert alert-{'success' if ok else 'danger'}'>{escape(message)}</div>" if message else ""
+    body = (f"{alert}<p>{escape(t('auth.approvals_help', lang))}</p>"
+            f"<table class='table table-sm' id='approvals'><thead><tr><th>{escape(t('auth.username', lang))}</th>"
+            f"<th>{escape(t('hh.name', lang))}</th><th>{escape(t('auth.role', lang))}</th><th>{escape(t('table.area', lang))}</th>"
+            f"<th>{escape(t('auth.created_by', lang))}</th><th></th></tr></thead><tbody>{rows or ''}</tbody></table>"
+            + ("" if rows else f"<p class='text-muted'>{escape(t('auth.no_approvals', lang))}</p>")
+            + f"<p class='mt-3'><a href='/'>{escape(t('nav.country', lang))}</a></p>")
+    return _page(t("auth.approvals", lang), body)
 
 
 def _require_admin() -> CurrentUser:
@@ -282,7 +322,8 @@ def admin_users():
     rows = "".join(
         f"<tr><td>{escape(a['username'])}</td><td>{escape(a['full_name'])}</td><td>{escape(a['role'])}"
         f"{' (admin)' if a['is_area_admin'] else ''}</td><td>{escape(', '.join(a['areas']))}</td>"
-        f"<td>{escape(a['agency'] or '')}</td><td>{'✓' if a['active'] else '–'}</td><td>"
+        f"<td>{escape(a['agency'] or '')}</td><td>{'✓' if a['active'] else '–'}"
+        f"{'' if a.get('approval', 'approved') == 'approved' else ' ' + escape(t('auth.approval.' + a['approval'], lang))}</td><td>"
         + (f"<form method='post'>{_form_token()}<input type='hidden' name='action' value='deactivate'>"
            f"<input type='hidden' name='username' value='{escape(a['username'])}'>"
            f"<button class='btn btn-sm btn-outline-danger'>{escape(t('auth.deactivate', lang))}</button></form>"

@@ -19,7 +19,22 @@ class Unauthorized(PermissionError):
 
 
 class Forbidden(PermissionError):
-    """Signed in, but outside the user's area or role (403)."""
+    """Signed in, but outside the user's area or role (403). `audited` once the refusal is in the trail."""
+
+    def __init__(self, message: str = "", *, audited: bool = False):
+        super().__init__(message)
+        self.audited = audited
+
+
+def refuse(user: CurrentUser | None, message: str, *, object_type: str | None = None, object_id: str | None = None,
+           area_code: str | None = None, engine=None) -> Forbidden:
+    """A 403 written to the audit trail at the place that decided it (so a Dash callback that catches the
+    error, an API route and an export all leave the same row). Use as `raise refuse(user, "...")`."""
+    from data_access import audit
+
+    audit.record("access_denied", user=user, object_type=object_type, object_id=object_id, area_code=area_code,
+                 detail={"reason": message[:200]}, engine=engine)
+    return Forbidden(message, audited=True)
 
 
 class RateLimited(PermissionError):
@@ -76,7 +91,7 @@ def household_filter(user: CurrentUser | None, where: list[str], params: dict, c
     """Append the SQL condition that keeps only the user's households. Raises if the user may see none."""
     user = require_user(user)
     if not user.may_see_households:
-        raise Forbidden(f"the role {user.role!r} has no access to household records")
+        raise refuse(user, f"the role {user.role!r} has no access to household records", object_type="household")
     if user.covers_country:
         return
     ors = []

@@ -22,15 +22,31 @@ from sqlalchemy import Connection, Engine, bindparam, text
 
 from auth.security import hash_password, needs_rehash, new_token, password_problem, token_digest, verify_password
 from data_access import audit
-from data_access.access import CurrentUser, Forbidden, RateLimited
+from data_access.access import CurrentUser, refuse
 from data_access.db import get_engine
 from data_access.models import ROLES
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,63}$")
 QUOTA = {"province": 6, "bangkok": 5, "district": 2, "bangkok_district": 1}
+# Operation teams may reveal full citizen IDs: each tambon has at most this many team accounts.
+TEAM_QUOTA_PER_TAMBON = 3
 MAX_FAILED_LOGINS = 5
 LOCKOUT = dt.timedelta(minutes=15)
 TOKEN_TTL = dt.timedelta(hours=12)
+SESSION_TTL = dt.timedelta(hours=8)
+# Accounts that read named records (or reveal full IDs) need a second person's approval before they work,
+# someone of the level above (or, for national, another national account) whose area covers the account's.
+APPROVER_ROLES = {
+    "team": ("district", "bangkok_district"),
+    "district": ("province",),
+    "bangkok_district": ("bangkok",),
+    "province": ("national",),
+    "bangkok": ("national",),
+    "national": ("national",),
+}
+# Every refused sign-in reads the same, whether the name is unknown, the password wrong or the account
+# locked: the answer must not tell an attacker which usernames exist.
+LOGIN_REFUSED = "wrong username or password (after 5 wrong passwords an account is locked for 15 minutes)"
 
 
 class AccountError(ValueError):
@@ -97,10 +113,33 @@ def _can_manage(manager: CurrentUser | None, role: str, areas: list[str]) -> boo
     return False
 
 
+def _lock_quota(conn: Connection, codes: list[str]) -> None:
+    """Serialise account creation for these areas until the transaction ends: a no-op write on their rows
+    takes the row lock on PostgreSQL and the write lock on SQLite, so a concurrent creation waits and then
+    counts the account this one adds. (A count followed by an insert is a race under READ COMMITTED.)"""
+    for code in sorted(set(codes)):
+        conn.execute(text("UPDATE area SET name_th = name_th WHERE code = :c"), {"c": code})
+
+
+def needs_approval(role: str, manager: CurrentUser | None) -> bool:
+    """The command line (the operator's bootstrap) is trusted; an account made on the web that reads named
+    records waits for a second approver."""
+    return manager is not None and role in APPROVER_ROLES
+
+
+def may_approve(approver: CurrentUser, role: str, areas: list[str] | tuple[str, ...], creator: str | None) -> bool:
+    if approver.username == creator or approver.role not in APPROVER_ROLES.get(role, ()):
+        return False
+    return approver.covers_country or all(any(a.startswith(x) for x in approver.areas) for a in areas)
+
+
 def create_user(*, username: str, full_name: str, role: str, areas: list[str], password: str,
                 agency: str | None = None, is_area_admin: bool = False, manager: CurrentUser | None = None,
                 engine: Engine | None = None) -> int:
-    """Create an account; raises AccountError with the reason, or Forbidden if `manager` may not."""
+    """Create an account; raises AccountError with the reason, or Forbidden if `manager` may not.
+
+    Made on the web by an administrator, an account that reads named records starts `pending` until
+    a second approver (APPROVER_ROLES) accepts it."""
     username = username.strip().lower()
     if not USERNAME_RE.match(username):
         raise AccountError("a username is 3-64 characters of a-z, 0-9, '.', '_' or '-'")
@@ -114,39 +153,91 @@ def create_user(*, username: str, full_name: str, role: str, areas: list[str], p
     if problem:
         raise AccountError(problem)
     if not _can_manage(manager, role, areas):
-        raise Forbidden("you may not create this account")
+        raise refuse(manager, "you may not create this account", object_type="user", object_id=username, engine=engine)
     if manager is not None and manager.role != "admin" and is_area_admin:
-        raise Forbidden("only the system administrator appoints an area administrator")
+        raise refuse(manager, "only the system administrator appoints an area administrator", object_type="user", engine=engine)
     with (engine or get_engine()).begin() as conn:
         problem = area_problem(role, areas, conn)
         if problem:
             raise AccountError(problem)
+        if role in QUOTA or role == "team":
+            _lock_quota(conn, areas)
         if conn.execute(text("SELECT 1 FROM user_account WHERE username = :u"), {"u": username}).first():
             raise AccountError(f"the username {username!r} is taken")
+        counted = "u.active AND u.approval <> 'rejected'"
         if role in QUOTA:
             used = conn.execute(text(
                 "SELECT COUNT(*) FROM user_account u JOIN user_area a ON a.user_id = u.id "
-                "WHERE u.role = :r AND u.active AND a.area_code = :c"), {"r": role, "c": areas[0]}).scalar()
+                f"WHERE u.role = :r AND {counted} AND a.area_code = :c"), {"r": role, "c": areas[0]}).scalar()
             if used >= QUOTA[role]:
                 raise AccountError(f"{areas[0]} already has {used} active {role} accounts, the quota")
+        if role == "team":
+            for tambon in areas:
+                used = conn.execute(text(
+                    "SELECT COUNT(*) FROM user_account u JOIN user_area a ON a.user_id = u.id "
+                    f"WHERE u.role = 'team' AND {counted} AND a.area_code = :c"), {"c": tambon}).scalar()
+                if used >= TEAM_QUOTA_PER_TAMBON:
+                    raise AccountError(f"tambon {tambon} already has {used} operation-team accounts, the quota "
+                                       f"({TEAM_QUOTA_PER_TAMBON})")
             if is_area_admin and conn.execute(text(
                     "SELECT 1 FROM user_account u JOIN user_area a ON a.user_id = u.id "
                     "WHERE u.role = :r AND u.active AND u.is_area_admin AND a.area_code = :c"),
                     {"r": role, "c": areas[0]}).first():
                 raise AccountError(f"{areas[0]} already has an administrator")
         now = _now()
+        approval = "pending" if needs_approval(role, manager) else "approved"
         uid = conn.execute(text(
             "INSERT INTO user_account (username, full_name, role, agency, is_area_admin, password_hash, password_changed_at, "
-            "active, failed_logins, created_at, created_by) VALUES (:u, :n, :r, :ag, :adm, :h, :now, :t, 0, :now, :by) "
+            "active, failed_logins, created_at, created_by, approval) "
+            "VALUES (:u, :n, :r, :ag, :adm, :h, :now, :t, 0, :now, :by, :ap) "
             "RETURNING id"), {"u": username, "n": full_name.strip(), "r": role, "ag": agency, "adm": is_area_admin,
                               "h": hash_password(password), "now": now, "t": True,
-                              "by": manager.id if manager else None}).scalar()
+                              "by": manager.id if manager else None, "ap": approval}).scalar()
         conn.execute(text("INSERT INTO user_area (user_id, area_code) VALUES (:u, :a)"), [{"u": uid, "a": a} for a in areas])
         audit.record("user_created", user=manager, username=None if manager else "(command line)",
                      object_type="user", object_id=username, area_code=areas[0],
                      detail={"after": {"role": role, "areas": areas, "agency": agency, "is_area_admin": is_area_admin,
-                                       "full_name_given": True}}, conn=conn)
+                                       "full_name_given": True, "approval": approval}}, conn=conn)
     return uid
+
+
+def pending_accounts(approver: CurrentUser, engine: Engine | None = None) -> list[dict]:
+    """Accounts waiting for a second approver that this user may approve."""
+    with (engine or get_engine()).connect() as conn:
+        rows = conn.execute(text(
+            "SELECT u.id, u.username, u.full_name, u.role, u.agency, u.created_at, c.username AS created_by "
+            "FROM user_account u LEFT JOIN user_account c ON c.id = u.created_by "
+            "WHERE u.approval = 'pending' AND u.active ORDER BY u.created_at")).mappings().all()
+        out = []
+        for r in rows:
+            areas = _areas(conn, r["id"])
+            if may_approve(approver, r["role"], areas, r["created_by"]):
+                out.append(dict(r) | {"areas": list(areas)})
+    return out
+
+
+def decide_account(approver: CurrentUser, username: str, *, approve: bool, reason: str = "",
+                   engine: Engine | None = None) -> None:
+    """The second approver accepts or rejects a pending account (audited with the reason)."""
+    with (engine or get_engine()).begin() as conn:
+        row = conn.execute(text("SELECT u.id, u.role, u.approval, c.username AS created_by FROM user_account u "
+                                "LEFT JOIN user_account c ON c.id = u.created_by WHERE u.username = :u"),
+                           {"u": username}).mappings().first()
+        if row is None or row["approval"] != "pending":
+            raise AccountError(f"no account {username!r} is waiting for approval")
+        areas = _areas(conn, row["id"])
+        if not may_approve(approver, row["role"], areas, row["created_by"]):
+            raise refuse(approver, "you may not approve this account: it needs a second person of the level above whose "
+                            "area covers it", object_type="user", object_id=username, engine=engine)
+        state = "approved" if approve else "rejected"
+        done = conn.execute(text("UPDATE user_account SET approval = :s, approved_by = :by, approved_at = :t "
+                                 "WHERE id = :id AND approval = 'pending'"),
+                            {"s": state, "by": approver.username, "t": _now(), "id": row["id"]}).rowcount
+        if done != 1:
+            raise AccountError(f"account {username!r} was decided at the same moment by someone else")
+        audit.record("account_approved" if approve else "account_rejected", user=approver, object_type="user",
+                     object_id=username, area_code=areas[0] if areas else None,
+                     detail={"role": row["role"], "reason": reason[:500]}, conn=conn)
 
 
 def _user_row(conn: Connection, where: str, params: dict):
@@ -165,72 +256,137 @@ def _current(conn: Connection, row) -> CurrentUser:
 @dataclass
 class SignIn:
     user: CurrentUser
-    password_stamp: str
+    session: str  # the secret for the session cookie (its digest is stored)
+
+
+def _count_failure(conn: Connection, user_id: int, now: dt.datetime) -> None:
+    """One wrong password, counted atomically in the database (parallel attempts cannot all read 0):
+    an expired lock starts the count again; the 5th failure in a row sets the lock."""
+    conn.execute(text(
+        "UPDATE user_account SET "
+        "failed_logins = CASE WHEN locked_until IS NOT NULL AND locked_until <= :now THEN 1 ELSE failed_logins + 1 END, "
+        "locked_until = CASE WHEN locked_until IS NOT NULL AND locked_until <= :now THEN NULL "
+        "                    WHEN failed_logins + 1 >= :max THEN :lock ELSE locked_until END "
+        "WHERE id = :id"), {"now": now, "max": MAX_FAILED_LOGINS, "lock": now + LOCKOUT, "id": user_id})
+
+
+def _is_locked(row, now: dt.datetime) -> bool:
+    return bool(_aware(row["locked_until"]) and _aware(row["locked_until"]) > now)
 
 
 def authenticate(username: str, password: str, *, ip: str | None = None, engine: Engine | None = None) -> SignIn:
-    """Check a password; lock the account for LOCKOUT after MAX_FAILED_LOGINS failures in a row."""
+    """Check a password; lock the account for LOCKOUT after MAX_FAILED_LOGINS failures in a row.
+
+    Every refusal raises LoginFailed(LOGIN_REFUSED) after one argon2 verification, whether the name is
+    unknown, the account locked or pending, or the password wrong: same answer, same timing class."""
     username = (username or "").strip().lower()
-    # The failure count and the audit rows must be committed before refusing: raise after the transaction.
-    refusal: Exception | None = None
-    with (engine or get_engine()).begin() as conn:
-        row = _user_row(conn, "username = :u", {"u": username})
+    known_shape = len(username) <= 64
+    engine = engine or get_engine()
+    refused = False
+    with engine.begin() as conn:
+        row = _user_row(conn, "username = :u", {"u": username}) if known_shape else None
         now = _now()
-        if row is not None and _aware(row["locked_until"]) and _aware(row["locked_until"]) > now:
-            wait = int((_aware(row["locked_until"]) - now).total_seconds()) + 1
+        right = verify_password(row["password_hash"] if row is not None else None, password[:1024])
+        if row is None:
+            audit.record("login_failed", username=username[:64], ip=ip, conn=conn)
+            refused = True
+        elif _is_locked(row, now):
             audit.record("login_locked", username=username, ip=ip, conn=conn)
-            refusal = RateLimited(f"too many failed sign-ins: the account is locked for {wait // 60 + 1} more minutes", wait)
-        elif not (row is not None and verify_password(row["password_hash"], password) and row["active"]):
-            if row is None:
-                verify_password(None, password)  # same work as a real check: timing does not tell who exists
-            else:
-                failures = row["failed_logins"] + 1
-                locked = now + LOCKOUT if failures >= MAX_FAILED_LOGINS else None
-                conn.execute(text("UPDATE user_account SET failed_logins = :f, locked_until = :l WHERE id = :id"),
-                             {"f": 0 if locked else failures, "l": locked, "id": row["id"]})
+            refused = True
+        elif not right or not row["active"] or row["approval"] != "approved":
+            if not right:
+                _count_failure(conn, row["id"], now)
             audit.record("login_failed", username=username, ip=ip, conn=conn)
-            refusal = LoginFailed("wrong username or password")
-    if refusal is not None:
-        raise refusal
+            refused = True
+        else:
+            sets = ["failed_logins = 0", "locked_until = NULL"]
+            params = {"id": row["id"], "now": now}
+            if needs_rehash(row["password_hash"]):
+                sets.append("password_hash = :h")
+                params["h"] = hash_password(password)
+            # Conditional: failures committed by parallel attempts while this one was verifying may have
+            # locked the account in between; then this sign-in is refused like any other.
+            done = conn.execute(text(f"UPDATE user_account SET {', '.join(sets)} WHERE id = :id "
+                                     "AND (locked_until IS NULL OR locked_until <= :now)"), params).rowcount
+            if done != 1:
+                audit.record("login_locked", username=username, ip=ip, conn=conn)
+                refused = True
+            else:
+                user = _current(conn, row)
+                secret = new_token()
+                conn.execute(text("INSERT INTO user_session (id, user_id, created_at, expires_at) VALUES (:i, :u, :c, :e)"),
+                             {"i": token_digest(secret), "u": row["id"], "c": now, "e": now + SESSION_TTL})
+                audit.record("login_ok", user=user, ip=ip, conn=conn)
+    # The failure count and the audit rows are committed before refusing.
+    if refused:
+        raise LoginFailed(LOGIN_REFUSED)
+    return SignIn(user, secret)
+
+
+def load_session(secret: str | None, engine: Engine | None = None) -> CurrentUser | None:
+    """The active, approved user behind a session cookie; None once the session is signed out, expired,
+    or ended by a password change or deactivation."""
+    if not secret or len(secret) > 128:
+        return None
+    with (engine or get_engine()).connect() as conn:
+        row = conn.execute(text("SELECT user_id, expires_at, revoked_at FROM user_session WHERE id = :i"),
+                           {"i": token_digest(secret)}).first()
+    if row is None or row.revoked_at is not None or _aware(row.expires_at) <= _now():
+        return None
+    return load_user(row.user_id, engine=engine)
+
+
+def end_session(secret: str | None, engine: Engine | None = None) -> None:
+    if not secret:
+        return
     with (engine or get_engine()).begin() as conn:
-        updates = {"id": row["id"]}
-        sets = ["failed_logins = 0", "locked_until = NULL"]
-        if needs_rehash(row["password_hash"]):
-            sets.append("password_hash = :h")
-            updates["h"] = hash_password(password)
-        conn.execute(text(f"UPDATE user_account SET {', '.join(sets)} WHERE id = :id"), updates)
-        user = _current(conn, row)
-        audit.record("login_ok", user=user, ip=ip, conn=conn)
-        return SignIn(user, str(_aware(row["password_changed_at"]).timestamp()))
+        conn.execute(text("UPDATE user_session SET revoked_at = :t WHERE id = :i AND revoked_at IS NULL"),
+                     {"t": _now(), "i": token_digest(secret)})
+
+
+def _revoke_everything(conn: Connection, user_id: int, keep_session: str | None = None) -> None:
+    now = _now()
+    conn.execute(text("UPDATE api_token SET revoked_at = :t WHERE user_id = :u AND revoked_at IS NULL"),
+                 {"t": now, "u": user_id})
+    conn.execute(text("UPDATE user_session SET revoked_at = :t WHERE user_id = :u AND revoked_at IS NULL "
+                      "AND id <> :keep"), {"t": now, "u": user_id, "keep": token_digest(keep_session or "")})
 
 
 def load_user(user_id: int, password_stamp: str | None = None, engine: Engine | None = None) -> CurrentUser | None:
-    """The active user behind a session; None if gone, deactivated, or the password changed since sign-in."""
+    """The active, approved user with this id, or None."""
     with (engine or get_engine()).connect() as conn:
         row = _user_row(conn, "id = :id", {"id": user_id})
-        if row is None or not row["active"]:
-            return None
-        if password_stamp is not None and password_stamp != str(_aware(row["password_changed_at"]).timestamp()):
+        if row is None or not row["active"] or row["approval"] != "approved":
             return None
         return _current(conn, row)
 
 
-def change_password(user: CurrentUser, old: str, new: str, *, engine: Engine | None = None) -> str:
-    """Change a password (signs out other sessions and revokes API tokens); returns the new session stamp."""
+def change_password(user: CurrentUser, old: str, new: str, *, session: str | None = None, ip: str | None = None,
+                    engine: Engine | None = None) -> None:
+    """Change a password. A wrong current password counts towards the lockout like a failed sign-in and is
+    audited; success ends every other session and revokes API tokens (the current session stays)."""
     problem = password_problem(new, user.username)
     if problem:
         raise AccountError(problem)
+    refused: Exception | None = None
     with (engine or get_engine()).begin() as conn:
         row = _user_row(conn, "id = :id", {"id": user.id})
-        if row is None or not verify_password(row["password_hash"], old):
-            raise LoginFailed("the current password is wrong")
         now = _now()
-        conn.execute(text("UPDATE user_account SET password_hash = :h, password_changed_at = :t WHERE id = :id"),
-                     {"h": hash_password(new), "t": now, "id": user.id})
-        conn.execute(text("UPDATE api_token SET revoked_at = :t WHERE user_id = :u AND revoked_at IS NULL"),
-                     {"t": now, "u": user.id})
-        audit.record("password_changed", user=user, object_type="user", object_id=user.username, conn=conn)
-    return str(now.timestamp())
+        right = verify_password(row["password_hash"] if row is not None else None, old[:1024])
+        if row is None or _is_locked(row, now):
+            audit.record("password_change_failed", user=user, ip=ip, detail={"why": "locked"}, conn=conn)
+            refused = LoginFailed("the account is locked after too many wrong passwords; try again later")
+        elif not right:
+            _count_failure(conn, row["id"], now)
+            audit.record("password_change_failed", user=user, ip=ip, detail={"why": "wrong current password"}, conn=conn)
+            refused = LoginFailed("the current password is wrong")
+        else:
+            conn.execute(text("UPDATE user_account SET password_hash = :h, password_changed_at = :t, failed_logins = 0 "
+                              "WHERE id = :id"), {"h": hash_password(new), "t": now, "id": user.id})
+            _revoke_everything(conn, user.id, keep_session=session)
+            audit.record("password_changed", user=user, object_type="user", object_id=user.username, ip=ip, conn=conn)
+    if refused is not None:
+        raise refused
 
 
 def issue_token(user: CurrentUser, *, ip: str | None = None, engine: Engine | None = None) -> tuple[str, dt.datetime]:
@@ -263,11 +419,11 @@ def revoke_token(token: str, user: CurrentUser, engine: Engine | None = None) ->
 def list_accounts(manager: CurrentUser, engine: Engine | None = None) -> list[dict]:
     """The accounts a manager may see: all for the system administrator, its province's for an area administrator."""
     if manager.role != "admin" and not manager.is_area_admin:
-        raise Forbidden("only administrators manage accounts")
+        raise refuse(manager, "only administrators manage accounts", object_type="user", engine=engine)
     with (engine or get_engine()).connect() as conn:
         rows = conn.execute(text(
             "SELECT u.id, u.username, u.full_name, u.role, u.agency, u.is_area_admin, u.active, u.locked_until, "
-            "a.area_code FROM user_account u JOIN user_area a ON a.user_id = u.id ORDER BY u.username, a.area_code")).mappings()
+            "u.approval, a.area_code FROM user_account u JOIN user_area a ON a.user_id = u.id ORDER BY u.username, a.area_code")).mappings()
         out: dict[int, dict] = {}
         for r in rows:
             entry = out.setdefault(r["id"], dict(r) | {"areas": []})
@@ -288,10 +444,9 @@ def set_active(manager: CurrentUser, username: str, active: bool, engine: Engine
             raise AccountError(f"no account {username!r}")
         target = _current(conn, row)
         if not _can_manage(manager, target.role, list(target.areas)) or (manager.role != "admin" and row["is_area_admin"]):
-            raise Forbidden("you may not change this account")
+            raise refuse(manager, "you may not change this account", object_type="user", object_id=username, engine=engine)
         conn.execute(text("UPDATE user_account SET active = :a WHERE id = :id"), {"a": active, "id": row["id"]})
         if not active:
-            conn.execute(text("UPDATE api_token SET revoked_at = :t WHERE user_id = :u AND revoked_at IS NULL"),
-                         {"t": _now(), "u": row["id"]})
+            _revoke_everything(conn, row["id"])
         audit.record("user_changed", user=manager, object_type="user", object_id=username, area_code=target.areas[0],
                      detail={"before": {"active": bool(row["active"])}, "after": {"active": active}}, conn=conn)

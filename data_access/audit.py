@@ -16,16 +16,41 @@ ACTIONS = ("login_ok", "login_failed", "login_locked", "logout", "token_issued",
            "user_created", "user_changed", "logbook_visit", "logbook_need", "logbook_need_update", "logbook_assistance",
            "logbook_status", "member_request", "member_request_approved", "member_request_rejected", "mentor_team",
            "mentor_assign", "mentor_hand_back", "shortlist_saved", "committee_changed", "committee_order",
-           "report_saved", "report_submitted")
+           "report_saved", "report_submitted", "password_change_failed", "account_approved", "account_rejected",
+           "view_mentor_teams", "view_shortlist")
+
+# Field sizes: an attacker's 5 MB username or query string must not become a 5 MB audit row.
+LIMITS = {"username": 64, "action": 40, "object_type": 20, "object_id": 64, "area_code": 8, "ip": 45}
+MAX_DETAIL = 2000
+
+
+def _clip(value: str | None, limit: int) -> str | None:
+    if value is None:
+        return None
+    value = str(value)
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def _detail(detail: dict | None) -> str | None:
+    if not detail:
+        return None
+    encoded = json.dumps(detail, ensure_ascii=False, default=str)
+    if len(encoded) <= MAX_DETAIL:
+        return encoded
+    # keep it JSON: each value clipped until it fits
+    clipped = {str(k)[:40]: _clip(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str), 200)
+               for k, v in list(detail.items())[:20]}
+    return json.dumps(clipped | {"_clipped": True}, ensure_ascii=False)[:MAX_DETAIL]
 
 
 def record(action: str, *, user=None, username: str | None = None, object_type: str | None = None,
            object_id: str | None = None, area_code: str | None = None, detail: dict | None = None,
            ip: str | None = None, conn: Connection | None = None, engine: Engine | None = None) -> None:
     row = {"at": dt.datetime.now(dt.UTC), "user_id": getattr(user, "id", None),
-           "username": getattr(user, "username", None) or username, "action": action, "object_type": object_type,
-           "object_id": object_id, "area_code": area_code,
-           "detail": json.dumps(detail, ensure_ascii=False, default=str) if detail else None, "ip": ip}
+           "username": _clip(getattr(user, "username", None) or username, LIMITS["username"]),
+           "action": _clip(action, LIMITS["action"]), "object_type": _clip(object_type, LIMITS["object_type"]),
+           "object_id": _clip(object_id, LIMITS["object_id"]), "area_code": _clip(area_code, LIMITS["area_code"]),
+           "detail": _detail(detail), "ip": _clip(ip, LIMITS["ip"])}
     sql = text("INSERT INTO audit_event (at, user_id, username, action, object_type, object_id, area_code, detail, ip) "
                "VALUES (:at, :user_id, :username, :action, :object_type, :object_id, :area_code, :detail, :ip)")
     if conn is not None:

@@ -17,7 +17,7 @@ import os
 from sqlalchemy import Engine, text
 
 from data_access import audit
-from data_access.access import CurrentUser, Forbidden, require_user
+from data_access.access import CurrentUser, refuse, require_user
 from data_access.db import get_engine
 from mpi.governance import DateError, filing_status, parse_date
 
@@ -71,7 +71,7 @@ def may_manage(user: CurrentUser, area_code: str) -> bool:
 def _require_manager(user: CurrentUser | None, area_code: str) -> CurrentUser:
     user = require_user(user)
     if not may_manage(user, area_code):
-        raise Forbidden(f"your account does not manage committees of area {area_code}")
+        raise refuse(user, f"your account does not manage committees of area {area_code}", object_type="committee", area_code=area_code)
     return user
 
 

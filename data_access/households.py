@@ -14,7 +14,7 @@ import os
 from sqlalchemy import Engine, text
 
 from data_access import audit, ratelimit
-from data_access.access import CurrentUser, Forbidden, household_filter, require_user
+from data_access.access import CurrentUser, household_filter, refuse, require_user
 from data_access.db import get_engine
 from data_access.masking import mask_citizen_id
 from mpi import catalogue
@@ -39,8 +39,8 @@ def check_area(user: CurrentUser | None, code: str, engine: Engine | None = None
     """The user may list households of this area (it overlaps theirs); else Unauthorized/Forbidden."""
     user = require_user(user)
     if not user.overlaps(code):
-        audit.record("access_denied", user=user, object_type="area", object_id=code, area_code=code, engine=engine)
-        raise Forbidden(f"area {code} is outside your area")
+        raise refuse(user, f"area {code} is outside your area", object_type="area", object_id=code, area_code=code,
+                     engine=engine)
     return user
 
 
@@ -115,9 +115,8 @@ def _household_row(conn, house_id: str, year: int, user: CurrentUser):
         "SELECT h.id, h.house_id, h.tambon_code, h.village_no, h.latitude, h.longitude, h.pattern, h.n_persons, "
         "h.n_welfare FROM household h WHERE h.year = :y AND h.house_id = :hid"), {"y": year, "hid": house_id}).mappings().first()
     if h is not None and not user.covers(h["tambon_code"]):
-        audit.record("access_denied", user=user, object_type="household", object_id=house_id, area_code=h["tambon_code"],
-                     engine=conn.engine)
-        raise Forbidden(f"household {house_id} is outside your area")
+        raise refuse(user, f"household {house_id} is outside your area", object_type="household", object_id=house_id,
+                     area_code=h["tambon_code"], engine=conn.engine)
     return h
 
 
@@ -167,8 +166,8 @@ def reveal_citizen_id(house_id: str, year: int, member: int, *, user: CurrentUse
     """The full citizen ID of one member (numbered as in get_household), for roles that need it; audited."""
     user = _lookup(user)
     if not user.may_reveal_ids:
-        audit.record("access_denied", user=user, object_type="citizen_id", object_id=f"{house_id}#{member}", engine=engine)
-        raise Forbidden("your role sees citizen IDs masked")
+        raise refuse(user, "your role sees citizen IDs masked", object_type="citizen_id", object_id=f"{house_id}#{member}",
+                     engine=engine)
     with (engine or get_engine()).connect() as conn:
         h = _household_row(conn, house_id, year, user)
         if h is None:

@@ -13,7 +13,7 @@ import datetime as dt
 from sqlalchemy import Connection, Engine, text
 
 from data_access import audit, ratelimit
-from data_access.access import CurrentUser, Forbidden, require_user
+from data_access.access import CurrentUser, refuse, require_user
 from data_access.areas import point_in_tambon
 from data_access.db import get_engine
 from data_access.masking import mask_citizen_id
@@ -83,11 +83,11 @@ def _household(conn: Connection, user: CurrentUser | None, house_id: str, year: 
     if row is None:
         raise NotFound(f"no household {house_id} in {year}")
     if not user.covers(row["tambon_code"]):
-        audit.record("access_denied", user=user, object_type="household", object_id=house_id, area_code=row["tambon_code"],
-                     engine=conn.engine)
-        raise Forbidden(f"household {house_id} is outside your area")
+        raise refuse(user, f"household {house_id} is outside your area", object_type="household", object_id=house_id,
+                     area_code=row["tambon_code"], engine=conn.engine)
     if write and user.role not in WRITE_ROLES:
-        raise Forbidden(f"the role {user.role!r} reads the Logbook but does not write to it")
+        raise refuse(user, f"the role {user.role!r} reads the Logbook but does not write to it", object_type="household",
+                     object_id=house_id, engine=conn.engine)
     return row
 
 
@@ -354,7 +354,7 @@ def request_member(user: CurrentUser | None, year: int, *, house_id: str | None 
     """A team adds a person the survey missed (to a household, or as a new household); pending the district chief."""
     user = require_user(user)
     if user.role not in WRITE_ROLES:
-        raise Forbidden(f"the role {user.role!r} does not add people")
+        raise refuse(user, f"the role {user.role!r} does not add people", object_type="member_request", engine=engine)
     missing = [f for f in PERSON_FIELDS if person.get(f) in (None, "")]
     if missing:
         raise LogbookError(f"missing {', '.join(missing)}")
@@ -383,7 +383,8 @@ def request_member(user: CurrentUser | None, year: int, *, house_id: str | None 
             if not 0 <= village_no <= 999:
                 raise LogbookError("village_no must be 0-999")
             if not user.covers(tambon_code):
-                raise Forbidden(f"tambon {tambon_code} is outside your area")
+                raise refuse(user, f"tambon {tambon_code} is outside your area", object_type="member_request",
+                             area_code=tambon_code, engine=conn.engine)
         _check_duplicate(conn, year, cid)
         rid = conn.execute(text(
             "INSERT INTO member_request (year, household_id, tambon_code, village_no, citizen_id, first_name, last_name, sex, "
@@ -416,9 +417,8 @@ def decide_request(user: CurrentUser | None, request_id: int, *, approve: bool, 
             raise NotFound(f"no member request {request_id}")
         amphoe = r["tambon_code"][:4]
         if user.role not in APPROVER_ROLES or amphoe not in user.areas:
-            audit.record("access_denied", user=user, object_type="member_request", object_id=str(request_id),
-                         area_code=r["tambon_code"], engine=conn.engine)
-            raise Forbidden(f"only the district chief of amphoe {amphoe} decides this request")
+            raise refuse(user, f"only the district chief of amphoe {amphoe} decides this request", object_type="member_request",
+                         object_id=str(request_id), area_code=r["tambon_code"], engine=conn.engine)
         if r["status"] != "pending":
             raise Conflict(f"request {request_id} was already {r['status']} by {r['decided_by']}")
         if approve:
@@ -441,7 +441,8 @@ def list_requests(user: CurrentUser | None, area_code: str, *, status: str | Non
     """Member requests of an area that the user covers (IDs masked)."""
     user = require_user(user)
     if not user.overlaps(area_code):
-        raise Forbidden(f"area {area_code} is outside your area")
+        raise refuse(user, f"area {area_code} is outside your area", object_type="area", area_code=area_code[:8],
+                     engine=engine)
     where, params = ["1 = 1"], {}
     if area_code != "TH":
         where.append("r.tambon_code LIKE :p")
@@ -468,9 +469,11 @@ def create_mentor_team(user: CurrentUser | None, *, name: str, area_code: str, c
                        engine: Engine | None = None) -> int:
     user = require_user(user)
     if user.role not in WRITE_ROLES or not user.overlaps(area_code):
-        raise Forbidden("you may not set up mentor teams here")
+        raise refuse(user, "you may not set up mentor teams here", object_type="mentor_team", area_code=area_code[:8],
+                     engine=engine)
     if capacity != TEAM_CAPACITY and user.role not in ("province", "bangkok"):
-        raise Forbidden("only the province raises a mentor team's household cap")
+        raise refuse(user, "only the province raises a mentor team's household cap", object_type="mentor_team",
+                     engine=engine)
     if not 1 <= int(capacity) <= 20:
         raise LogbookError("capacity must be 1-20 households")
     with (engine or get_engine()).begin() as conn:
@@ -488,7 +491,8 @@ def _team(conn: Connection, user: CurrentUser, team_id: int):
     if t is None:
         raise NotFound(f"no mentor team {team_id}")
     if user.role not in WRITE_ROLES or not user.overlaps(t["area_code"]):
-        raise Forbidden(f"mentor team {team_id} is outside your area")
+        raise refuse(user, f"mentor team {team_id} is outside your area", object_type="mentor_team", object_id=str(team_id),
+                     engine=conn.engine)
     return t
 
 
@@ -532,7 +536,8 @@ def workload(user: CurrentUser | None, area_code: str, engine: Engine | None = N
     for hand-back to the governor's office."""
     user = require_user(user)
     if not user.overlaps(area_code):
-        raise Forbidden(f"area {area_code} is outside your area")
+        raise refuse(user, f"area {area_code} is outside your area", object_type="area", area_code=area_code[:8],
+                     engine=engine)
     with (engine or get_engine()).connect() as conn:
         teams = conn.execute(text(
             "SELECT t.id, t.name, t.area_code, t.capacity, COUNT(a.household_id) AS households FROM mentor_team t "

@@ -210,7 +210,23 @@ user_account = Table(
     Column("locked_until", DateTime(timezone=True)),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("created_by", Integer),
+    Column("approval", String(10), nullable=False, server_default="approved",
+           comment="approved | pending | rejected: accounts that read named records need a second approver"),
+    Column("approved_by", String(64)),
+    Column("approved_at", DateTime(timezone=True)),
 )
+
+# Server-side sessions: sign-out, a password change and deactivation end them, whatever the cookie says.
+user_session = Table(
+    "user_session",
+    metadata,
+    Column("id", String(64), primary_key=True, comment="sha256 of the cookie secret; the secret is never stored"),
+    Column("user_id", Integer, ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+Index("ix_user_session_user", user_session.c.user_id)
 
 # The areas an account covers: one for most roles, the tambons of an operation team.
 user_area = Table(

@@ -15,7 +15,7 @@ import json
 from sqlalchemy import Engine, text
 
 from data_access import audit, figures
-from data_access.access import CurrentUser, Forbidden, require_user
+from data_access.access import CurrentUser, refuse, require_user
 from data_access.db import get_engine
 from mpi.governance import quarter_of, quarter_range
 from mpi.rules import CRISIS_RULES, DIMENSIONS
@@ -49,7 +49,7 @@ def _check(user: CurrentUser | None, province_code: str, write: bool = False) ->
     if len(province_code) != 2 or not province_code.isdigit():
         raise ReportError(f"a quarterly report belongs to a province (2-digit code), not {province_code!r}")
     if not (may_write(user, province_code) if write else may_read(user, province_code)):
-        raise Forbidden(f"the quarterly report of province {province_code} is not yours to "
+        raise refuse(user, f"the quarterly report of province {province_code} is not yours to "
                         + ("write" if write else "read"))
     return user
 

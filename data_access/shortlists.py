@@ -12,7 +12,7 @@ import secrets
 from sqlalchemy import Engine, text
 
 from data_access import audit
-from data_access.access import CurrentUser, Forbidden, require_user
+from data_access.access import CurrentUser, refuse, require_user
 from data_access.db import get_engine
 from data_access.figures import ranking
 from mpi.rules import crisis_rule
@@ -48,7 +48,7 @@ def create(user: CurrentUser | None, *, name: str, kind: str, year: int, refs: l
                                 {"y": year} | {f"r{i}": r for i, r in enumerate(refs)}).all()
             outside = [h for h, t in rows if not user.covers(t)]
             if outside:
-                raise Forbidden(f"household {outside[0]} is outside your area")
+                raise refuse(user, f"household {outside[0]} is outside your area", object_type="shortlist")
             known = {h for h, _ in rows}
         unknown = [r for r in refs if r not in known]
         if unknown:

@@ -19,21 +19,27 @@ FIELDS = ["surveyed_households", "surveyed_persons", "poor_persons", "target_poo
 
 
 @pytest.fixture(scope="module")
+def db(isolated_engine):
+    """This module re-imports years at will: it gets a database of its own."""
+    return isolated_engine
+
+
+@pytest.fixture(scope="module")
 def survey():
     return make_survey(n_households=300, seed=11)
 
 
 @pytest.fixture(scope="module")
-def imported(engine, survey, tmp_path_factory):
+def imported(db, survey, tmp_path_factory):
     folder = survey.write(tmp_path_factory.mktemp("survey"))
-    report = SurveyImport(YEAR, folder, engine).run()
+    report = SurveyImport(YEAR, folder, db).run()
     return report
 
 
-def _fingerprint(engine) -> str:
+def _fingerprint(db) -> str:
     """A digest of every survey and rollup row, to prove a refused import changed nothing."""
     h = hashlib.sha256()
-    with engine.connect() as conn:
+    with db.connect() as conn:
         for q in ("SELECT year, house_id, tambon_code, village_no, pattern, n_persons, n_welfare FROM household ORDER BY year, house_id",
                   "SELECT year, citizen_id, first_name, welfare_card FROM person ORDER BY year, citizen_id",
                   "SELECT household_id, indicator_code FROM household_failure ORDER BY 1, 2",
@@ -61,29 +67,29 @@ def test_import_counts(imported, survey):
 
 
 @pytest.mark.parametrize("dims", [None, ["income"], ["health", "living", "access"]])
-def test_figures_equal_hand_computation_at_every_level(imported, survey, engine, dims):
+def test_figures_equal_hand_computation_at_every_level(imported, survey, db, dims):
     want = reference_figures(survey, dims)
     mask = dimensions_mask(dims) if dims else 0b11111
     for code, expected in want.items():
-        got = area_summary(code, YEAR, mask, engine=engine)
+        got = area_summary(code, YEAR, mask, engine=db)
         assert got["source"] == "survey"
         _compare(got, expected, code)
     assert want["TH"]["target_poor_persons"] > 0
 
 
-def test_children_lists_only_areas_with_data_sorted(imported, survey, engine):
+def test_children_lists_only_areas_with_data_sorted(imported, survey, db):
     want = reference_figures(survey)
-    provinces = children_summaries("TH", YEAR, engine=engine)
+    provinces = children_summaries("TH", YEAR, engine=db)
     assert [p["code"] for p in provinces] == ["58", "75"]
-    amphoes = children_summaries("75", YEAR, engine=engine)
+    amphoes = children_summaries("75", YEAR, engine=db)
     assert [a["code"] for a in amphoes] == sorted(c for c in want if len(c) == 4 and c.startswith("75"))
     for a in amphoes:
         _compare(a, want[a["code"]], a["code"])
         assert a["parent_code"] == "75" and a["level"] == "amphoe" and a["name_th"]
 
 
-def test_household_patterns_are_derived_in_the_database(imported, survey, engine):
-    with engine.connect() as conn:
+def test_household_patterns_are_derived_in_the_database(imported, survey, db):
+    with db.connect() as conn:
         pattern = conn.execute(text("SELECT pattern FROM household WHERE year = :y AND house_id = :h"),
                                {"y": YEAR, "h": survey.failures[0]["house_id"]}).scalar()
     failed = {f["indicator"][0] for f in survey.failures if f["house_id"] == survey.failures[0]["house_id"]}
@@ -118,78 +124,78 @@ BAD_CASES = {
 
 
 @pytest.mark.parametrize("case", sorted(BAD_CASES))
-def test_bad_input_is_refused_with_row_and_reason_and_changes_nothing(imported, survey, engine, tmp_path, case):
+def test_bad_input_is_refused_with_row_and_reason_and_changes_nothing(imported, survey, db, tmp_path, case):
     mutate, expected = BAD_CASES[case]
-    before = _fingerprint(engine)
+    before = _fingerprint(db)
     folder = _bad(survey, mutate).write(tmp_path / "bad")
     with pytest.raises(SurveyImportError) as err:
-        SurveyImport(YEAR, folder, engine).run()
+        SurveyImport(YEAR, folder, db).run()
     messages = [str(p) for p in err.value.problems]
     assert any(m.startswith(expected) for m in messages), messages
     assert err.value.total >= 1
-    assert _fingerprint(engine) == before
+    assert _fingerprint(db) == before
     assert not any(survey.persons[0]["citizen_id"] in m for m in messages)  # IDs masked in reports
 
 
-def test_misspelt_header_is_named(imported, survey, engine, tmp_path):
+def test_misspelt_header_is_named(imported, survey, db, tmp_path):
     folder = survey.write(tmp_path / "hdr")
     p = folder / "persons.csv"
     p.write_text(p.read_text(encoding="utf-8").replace("welfare_card", "welfare_crad", 1), encoding="utf-8")
-    before = _fingerprint(engine)
+    before = _fingerprint(db)
     with pytest.raises(SurveyImportError) as err:
-        SurveyImport(YEAR, folder, engine).run()
+        SurveyImport(YEAR, folder, db).run()
     assert "persons.csv row 1: missing column 'welfare_card' (found 'welfare_crad': misspelt?)" in [str(x) for x in err.value.problems]
-    assert _fingerprint(engine) == before
+    assert _fingerprint(db) == before
 
 
-def test_missing_file_is_named(engine, survey, tmp_path):
+def test_missing_file_is_named(db, survey, tmp_path):
     folder = survey.write(tmp_path / "nofile")
     (folder / "failures.csv").unlink()
     with pytest.raises(SurveyImportError) as err:
-        SurveyImport(YEAR, folder, engine).validate()
+        SurveyImport(YEAR, folder, db).validate()
     assert str(err.value.problems[0]).startswith("failures.csv: file is missing")
 
 
-def test_many_problems_report_first_hundred_and_count(engine, survey, tmp_path):
+def test_many_problems_report_first_hundred_and_count(db, survey, tmp_path):
     bad = copy.deepcopy(survey)
     for i in range(150):
         _set(bad.persons, i, sex="?")
     with pytest.raises(SurveyImportError) as err:
-        SurveyImport(YEAR, bad.write(tmp_path / "many"), engine).validate()
+        SurveyImport(YEAR, bad.write(tmp_path / "many"), db).validate()
     assert len(err.value.problems) == 100 and err.value.total == 150
     assert err.value.lines()[-1] == "  … and 50 more."
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "cp874"])
-def test_bom_and_tis620_files_import_the_same(engine, encoding, tmp_path):
+def test_bom_and_tis620_files_import_the_same(db, encoding, tmp_path):
     small = make_survey(n_households=25, seed=3)
     folder = small.write(tmp_path / encoding, encoding=encoding)
-    report = SurveyImport(2563, folder, engine).run()
+    report = SurveyImport(2563, folder, db).run()
     assert report.encodings["persons.csv"] == encoding
-    with engine.connect() as conn:
+    with db.connect() as conn:
         names = set(conn.execute(text("SELECT first_name FROM person WHERE year = 2563")).scalars())
     assert names <= {"สมชาย", "สมศรี", "มาลี", "ประยุทธ", "บุญมี"} and names
 
 
-def test_reimport_replaces_the_year(engine, tmp_path):
+def test_reimport_replaces_the_year(db, tmp_path):
     first = make_survey(n_households=40, seed=5)
-    SurveyImport(2564, first.write(tmp_path / "a"), engine).run()
+    SurveyImport(2564, first.write(tmp_path / "a"), db).run()
     second = make_survey(n_households=20, seed=6)
     # half the households: refused unless the operator says the smaller figures are right
     with pytest.raises(SurveyImportError):
-        SurveyImport(2564, second.write(tmp_path / "b"), engine).run()
-    SurveyImport(2564, second.write(tmp_path / "b"), engine, allow_shrink=True).run()
-    got = area_summary("TH", 2564, engine=engine)
+        SurveyImport(2564, second.write(tmp_path / "b"), db).run()
+    SurveyImport(2564, second.write(tmp_path / "b"), db, allow_shrink=True).run()
+    got = area_summary("TH", 2564, engine=db)
     want = reference_figures(second)["TH"]
     _compare(got, want, "TH")
-    with engine.connect() as conn:
+    with db.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM household WHERE year = 2564")).scalar() == 20
 
 
-def test_other_years_are_untouched_by_a_reimport(imported, engine, survey, tmp_path):
-    before = area_summary("TH", YEAR, engine=engine)
-    SurveyImport(2565, make_survey(n_households=10, seed=9).write(tmp_path / "y"), engine).run()
-    assert area_summary("TH", YEAR, engine=engine) == before
+def test_other_years_are_untouched_by_a_reimport(imported, db, survey, tmp_path):
+    before = area_summary("TH", YEAR, engine=db)
+    SurveyImport(2565, make_survey(n_households=10, seed=9).write(tmp_path / "y"), db).run()
+    assert area_summary("TH", YEAR, engine=db) == before
 
 
 def test_synthetic_ids_in_factory_are_valid():
