@@ -269,7 +269,7 @@ def area_member_requests(code: str):
 @bp.get("/areas/<code>/progress")
 def area_progress(code: str):
     """Logbook progress: aggregates, public like the other figures."""
-    return jsonify({"code": _code(code), "year": _year(), **logbook_da.progress(code, _year())})
+    return jsonify({"code": _code(code), "year": _year(), **logbook_da.progress(code, _year(), viewer=current_user())})
 
 
 @bp.post("/mentor-teams")

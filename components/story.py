@@ -95,12 +95,12 @@ def compose(f: dict, lang: str, query: str) -> list[list]:
     p = f["progress"]
     papi = f"/api/v1/areas/{code}/progress?year={year}"
     if p["households_visited"] or p["households_helped"]:
-        open_total = sum(p["open_needs"].values())
+        open_total = sum(v or 0 for v in p["open_needs"].values())
         p4: list = [t("story.visited", lang), _num(p["households_visited"], page(code, "lb:visited"), papi, "households_visited"),
                     t("story.helped", lang), _num(p["households_helped"], page(code, "lb:helped"), papi, "households_helped"),
                     t("story.households", lang)]
         if open_total:
-            worst = max(DIMENSIONS, key=lambda d: (p["open_needs"][d], -DIMENSIONS.index(d)))
+            worst = max(DIMENSIONS, key=lambda d: (p["open_needs"][d] or 0, -DIMENSIONS.index(d)))
             p4 += [t("story.open", lang), _num(open_total, page(code, "lb:open_needs"), papi, "open_needs.*"),
                    t("story.open_most", lang, dim=t(f"dim.{worst}", lang))]
         paras.append(p4)

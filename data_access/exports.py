@@ -153,7 +153,7 @@ def _shortlist(args, user, lang):
 def _progress(args, user, lang):
     code, year = _code(args), _year(args)
     digits = {"TH": 2}.get(code, len(code) + 2)
-    prog = logbook.progress_children(code, digits, year)
+    prog = logbook.progress_children(code, digits, year, viewer=user)
     names = {c["code"]: c for c in figures.children_summaries(code, year)} if digits <= 6 else {}
     rows = []
     for c, p in sorted(prog.items()):

@@ -13,7 +13,7 @@ import datetime as dt
 from sqlalchemy import Connection, Engine, text
 
 from data_access import audit, ratelimit
-from data_access.access import CurrentUser, refuse, require_user
+from data_access.access import CurrentUser, household_filter, refuse, require_user
 from data_access.areas import point_in_tambon
 from data_access.db import get_engine
 from data_access.masking import mask_citizen_id
@@ -26,6 +26,9 @@ MENTOR_KINDS = ("official", "student", "community_leader", "volunteer")
 WRITE_ROLES = frozenset({"team", "district", "bangkok_district", "province", "bangkok"})
 APPROVER_ROLES = frozenset({"district", "bangkok_district"})
 TEAM_CAPACITY = 5
+# Public Logbook aggregates: a count of 1 or 2 households in an area can point at a family, so viewers
+# whose area does not cover it see such cells as null (the usual small-cell rule of official statistics).
+MIN_CELL = 3
 OFFICIAL_OVERLOAD = 2  # teams an official mentor serves before the work goes back to the governor's office
 
 
@@ -141,6 +144,10 @@ def refresh_tambon(conn: Connection, year: int, tambon_code: str) -> None:
     for agency, baht in conn.execute(text(f"SELECT agency, COALESCE(SUM(amount_baht), 0) FROM assistance "
                                           f"WHERE household_id IN ({hh}) GROUP BY agency"), p):
         rows.append((f"baht:{agency}"[:80], baht))
+    # the same money by kind of help: a managed list, safe to publish (agency names are free text)
+    for kind, baht in conn.execute(text(f"SELECT kind, COALESCE(SUM(amount_baht), 0) FROM assistance "
+                                        f"WHERE household_id IN ({hh}) GROUP BY kind"), p):
+        rows.append((f"baht_kind:{kind}", baht))
     rows = [(m, v) for m, v in rows if v]
     if rows:
         conn.execute(text("INSERT INTO logbook_rollup (year, tambon_code, metric, value) VALUES (:y, :t, :m, :v)"),
@@ -468,9 +475,10 @@ def list_requests(user: CurrentUser | None, area_code: str, *, status: str | Non
 def create_mentor_team(user: CurrentUser | None, *, name: str, area_code: str, capacity: int = TEAM_CAPACITY,
                        engine: Engine | None = None) -> int:
     user = require_user(user)
-    if user.role not in WRITE_ROLES or not user.overlaps(area_code):
-        raise refuse(user, "you may not set up mentor teams here", object_type="mentor_team", area_code=area_code[:8],
-                     engine=engine)
+    inside = user.covers_country or any(str(area_code).startswith(a) for a in user.areas)
+    if user.role not in WRITE_ROLES or not inside or len(str(area_code)) not in (4, 6) or not str(area_code).isdigit():
+        raise refuse(user, "a mentor team belongs to an amphoe or tambon inside your area", object_type="mentor_team",
+                     area_code=str(area_code)[:8], engine=engine)
     if capacity != TEAM_CAPACITY and user.role not in ("province", "bangkok"):
         raise refuse(user, "only the province raises a mentor team's household cap", object_type="mentor_team",
                      engine=engine)
@@ -538,15 +546,17 @@ def workload(user: CurrentUser | None, area_code: str, engine: Engine | None = N
     if not user.overlaps(area_code):
         raise refuse(user, f"area {area_code} is outside your area", object_type="area", area_code=area_code[:8],
                      engine=engine)
+    # Rows, not just the requested area, are scoped: asking for an ancestor (TH) yields only the user's own.
+    where, params = ["t.area_code LIKE :p"], {"p": ("" if area_code == "TH" else area_code) + "%"}
+    household_filter(user, where, params, column="t.area_code")
+    cond = " AND ".join(where)
     with (engine or get_engine()).connect() as conn:
         teams = conn.execute(text(
             "SELECT t.id, t.name, t.area_code, t.capacity, COUNT(a.household_id) AS households FROM mentor_team t "
-            "LEFT JOIN mentor_assignment a ON a.team_id = t.id WHERE t.area_code LIKE :p "
-            "GROUP BY t.id, t.name, t.area_code, t.capacity ORDER BY t.id"),
-            {"p": ("" if area_code == "TH" else area_code) + "%"}).mappings().all()
+            f"LEFT JOIN mentor_assignment a ON a.team_id = t.id WHERE {cond} "
+            "GROUP BY t.id, t.name, t.area_code, t.capacity ORDER BY t.id"), params).mappings().all()
         mentors = conn.execute(text("SELECT m.id, m.team_id, m.name, m.kind, m.dimension, m.handed_back_at FROM mentor m "
-                                    "JOIN mentor_team t ON t.id = m.team_id WHERE t.area_code LIKE :p"),
-                               {"p": ("" if area_code == "TH" else area_code) + "%"}).mappings().all()
+                                    f"JOIN mentor_team t ON t.id = m.team_id WHERE {cond}"), params).mappings().all()
     official_teams: dict[str, int] = {}
     for m in mentors:
         if m["kind"] == "official":
@@ -575,16 +585,25 @@ def hand_back(user: CurrentUser | None, mentor_id: int, engine: Engine | None = 
 
 # --- Progress (aggregates: public like the other figures) ---------------------------------------
 
-def progress(area_code: str, year: int, engine: Engine | None = None) -> dict:
-    """Logbook progress of an area: sums of its tambons' rollup rows."""
+def _covers_area(viewer: CurrentUser | None, area_code: str) -> bool:
+    """Whether the whole area lies inside the viewer's own (who then sees exact Logbook figures)."""
+    if viewer is None or not viewer.may_see_households:
+        return False
+    return viewer.covers_country or (area_code != "TH" and any(area_code.startswith(a) for a in viewer.areas))
+
+
+def progress(area_code: str, year: int, engine: Engine | None = None, *, viewer: CurrentUser | None = None) -> dict:
+    """Logbook progress of an area: sums of its tambons' rollup rows. Exact (with agency names) for a viewer
+    whose area covers it; for everyone else controlled vocabularies only and small cells suppressed."""
     prefix = "" if area_code == "TH" else area_code
     with (engine or get_engine()).connect() as conn:
         rows = conn.execute(text("SELECT metric, SUM(value) FROM logbook_rollup WHERE year = :y AND tambon_code LIKE :p "
                                  "GROUP BY metric"), {"y": year, "p": prefix + "%"}).all()
-    return _shape({m: v for m, v in rows})
+    return _shape({m: v for m, v in rows}, exact=_covers_area(viewer, area_code))
 
 
-def progress_children(parent_code: str, child_digits: int, year: int, engine: Engine | None = None) -> dict[str, dict]:
+def progress_children(parent_code: str, child_digits: int, year: int, engine: Engine | None = None, *,
+                      viewer: CurrentUser | None = None) -> dict[str, dict]:
     prefix = "" if parent_code == "TH" else parent_code
     with (engine or get_engine()).connect() as conn:
         rows = conn.execute(text("SELECT substr(tambon_code, 1, :n) AS code, metric, SUM(value) FROM logbook_rollup "
@@ -593,17 +612,28 @@ def progress_children(parent_code: str, child_digits: int, year: int, engine: En
     by: dict[str, dict] = {}
     for code, metric, value in rows:
         by.setdefault(code, {})[metric] = value
-    return {code: _shape(m) for code, m in by.items()}
+    return {code: _shape(m, exact=_covers_area(viewer, code)) for code, m in by.items()}
 
 
-def _shape(m: dict) -> dict:
-    return {
-        "households_visited": int(m.get("visited", 0)),
-        "households_helped": int(m.get("helped", 0)),
-        "households_flagged": int(m.get("flagged", 0)),
-        "target_poor_in_flagged_households": int(m.get("flagged_tp", 0)),
-        "persons_added": int(m.get("added", 0)),
-        "by_status": {s: int(m.get(f"status:{s}", 0)) for s in LADDER},
-        "open_needs": {d: int(m.get(f"open_needs:{d}", 0)) for d in DIMENSIONS},
-        "baht_by_agency": {k[5:]: v for k, v in sorted(m.items()) if k.startswith("baht:")},
+def _cell(value, exact: bool) -> int | None:
+    n = int(value or 0)
+    return n if exact or n == 0 or n >= MIN_CELL else None
+
+
+def _shape(m: dict, exact: bool = True) -> dict:
+    out = {
+        "households_visited": _cell(m.get("visited"), exact),
+        "households_helped": _cell(m.get("helped"), exact),
+        "households_flagged": _cell(m.get("flagged"), exact),
+        "target_poor_in_flagged_households": _cell(m.get("flagged_tp"), exact),
+        "persons_added": _cell(m.get("added"), exact),
+        "by_status": {s: _cell(m.get(f"status:{s}"), exact) for s in LADDER},
+        "open_needs": {d: _cell(m.get(f"open_needs:{d}"), exact) for d in DIMENSIONS},
+        "baht_by_kind": {k[10:]: v for k, v in sorted(m.items()) if k.startswith("baht_kind:")},
+        "exact": exact,
     }
+    if exact:
+        out["baht_by_agency"] = {k[5:]: v for k, v in sorted(m.items()) if k.startswith("baht:")}
+    else:
+        out["suppressed_below"] = MIN_CELL
+    return out

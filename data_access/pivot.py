@@ -50,7 +50,7 @@ def _area_cells(f: dict, axis: str, progress: dict | None) -> dict:
 
 
 def pivot(code: str, year: int, rows: str, cols: str, *, mask: int = ALL_DIMENSIONS_MASK, value: str = "count",
-          engine=None) -> dict:
+          engine=None, viewer=None) -> dict:
     for axis in (rows, cols):
         if axis not in AXES:
             raise PivotError(f"an axis is one of {', '.join(AXES)}, not {axis!r}")
@@ -71,8 +71,8 @@ def pivot(code: str, year: int, rows: str, cols: str, *, mask: int = ALL_DIMENSI
         children = figures.children_summaries(code, year, mask, engine=engine)
         crisis = figures.crisis_counts([c["code"] for c in children], year, mask, engine=engine)
         digits = {"TH": 2}.get(code, len(code) + 2)
-        progress = logbook.progress_children(code, digits, year, engine) if other == "status" else {}
-        own_progress = logbook.progress(code, year, engine) if other == "status" else None
+        progress = logbook.progress_children(code, digits, year, engine, viewer=viewer) if other == "status" else {}
+        own_progress = logbook.progress(code, year, engine, viewer=viewer) if other == "status" else None
         cats = _categories(other, year, mask)
         table = []
         for c in children:

@@ -84,6 +84,7 @@ def get(token: str, *, user: CurrentUser | None, engine: Engine | None = None) -
             out["items"] = [figures.get(r, {"code": r}) | {"position": i} for i, r in enumerate(refs, 1)]
             return out
         viewer = require_user(user)
+        owner = viewer.username == s["created_by"]
         rows = {h: (t, v, n, w) for h, t, v, n, w in conn.execute(text(
             "SELECT house_id, tambon_code, village_no, n_persons, n_welfare FROM household WHERE year = :y AND house_id IN ("
             + ", ".join(f":r{i}" for i in range(len(refs))) + ")"), {"y": s["year"]} | {f"r{i}": r for i, r in enumerate(refs)})}
@@ -95,6 +96,11 @@ def get(token: str, *, user: CurrentUser | None, engine: Engine | None = None) -
                           "target_poor_members": w})
         else:
             out["hidden"] += 1
+    # Its name, its author and how much is hidden are about named households too: only the author and
+    # viewers who see at least one of them learn any of it; the rest get a refusal like any other record.
+    if not items and not owner:
+        raise refuse(viewer, f"shortlist {token} holds no household of your area", object_type="shortlist",
+                     object_id=token[:64], engine=engine)
     audit.record("view_household_list", user=viewer, object_type="shortlist", object_id=token,
                  detail={"shown": len(items), "hidden": out["hidden"]}, engine=engine)
     return out | {"items": items}

@@ -5,7 +5,7 @@ from data_access import areas, figures, logbook
 from mpi import catalogue
 
 
-def facts(code: str, year: int) -> dict:
+def facts(code: str, year: int, viewer=None) -> dict:
     """The area, its parent and siblings (for standing), its children (for pockets), indicators and Logbook progress.
     Raises figures.NotFound when the area has no figures that year."""
     area = figures.area_summary(code, year)
@@ -17,4 +17,4 @@ def facts(code: str, year: int) -> dict:
     villages = figures.village_summaries(code, year) if area["level"] == "tambon" else []
     return {"area": area, "parent": parent, "siblings": siblings, "children": children, "villages": villages,
             "indicators": {i.code: i for i in catalogue.indicators_for_year(year)},
-            "progress": logbook.progress(code, year), "year": year}
+            "progress": logbook.progress(code, year, viewer=viewer), "year": year}

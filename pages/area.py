@@ -120,7 +120,7 @@ def _villages(code: str, view: View, mask: int):
 
 def _progress(code: str, view: View):
     """Logbook progress of the area: visits, help, status ladder, open needs, baht by agency."""
-    p = logbook_da.progress(code, view.year)
+    p = logbook_da.progress(code, view.year, viewer=current_user())
     lang = view.lang
     if not any((p["households_visited"], p["households_helped"], p["persons_added"], p["households_flagged"])):
         return None
@@ -131,7 +131,10 @@ def _progress(code: str, view: View):
              card(t("lb.persons_added", lang), fmt.number(p["persons_added"]), id_="lb-added")]
     status = " · ".join(f"{t('lb.ladder.' + s, lang)} {n:,}" for s, n in p["by_status"].items())
     needs = " · ".join(f"{t('dim.' + d, lang)} {n:,}" for d, n in p["open_needs"].items() if n) or "–"
-    baht = " · ".join(f"{a} {v:,.0f}" for a, v in p["baht_by_agency"].items()) or "–"
+    # agency names are free text: only a viewer whose area covers this one sees them (data_access decides)
+    kinds = {k["code"]: k["name_en" if lang == "en" else "name_th"] for k in logbook_da.assistance_kinds()}
+    by = p.get("baht_by_agency") or {kinds.get(k, k): v for k, v in p["baht_by_kind"].items()}
+    baht = " · ".join(f"{a} {v:,.0f}" for a, v in by.items()) or "–"
     return html.Div([
         html.H3(t("lb.progress", lang), className="h5 mt-3"),
         html.Div([html.Div(c, className="col") for c in cards], className="row g-2 row-cols-2 row-cols-md-4"),
@@ -204,7 +207,7 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
     map_parent = code if area["level"] != "tambon" else area["parent_code"]
     children = figures_da.children_summaries(map_parent, view.year, mask)
     if view.metric in LOGBOOK_METRICS:
-        progress = logbook_da.progress_children(map_parent, CHILD_DIGITS[map_level], view.year)
+        progress = logbook_da.progress_children(map_parent, CHILD_DIGITS[map_level], view.year, viewer=current_user())
         children = [c | {"logbook": progress.get(c["code"], {})} for c in children]
     shape_url = url_for_children(map_parent, map_level)
     all_codes = areas_da.children_with_geometry(map_parent)

@@ -7,6 +7,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dash_table, dcc, html
 
+from auth.web import current_user
 from components import fmt
 from components.i18n import area_name, t
 from components.layout import export_links, topbar
@@ -47,7 +48,8 @@ def layout(area: str = "TH", rows: str = "area", cols: str = "dimension", value:
             dcc.Store(id="pivot-state", data={"area": area, "query": view.query()}),
             dcc.Location(id="pivot-nav", refresh="callback-nav")]
     try:
-        result = pivot_da.pivot(area, view.year, rows, cols, mask=dimensions_mask(view.dims), value=value)
+        result = pivot_da.pivot(area, view.year, rows, cols, mask=dimensions_mask(view.dims), value=value,
+                                viewer=current_user())
     except pivot_da.PivotError as e:
         return html.Div(head + [dbc.Alert(str(e), color="warning", id="pivot-error")])
     except figures_da.NotFound:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import dash
 from dash import dcc, html
 
+from auth.web import current_user
 from components.i18n import area_name, t
 from components.layout import topbar
 from components.story import compose, plain
@@ -24,7 +25,7 @@ def layout(code: str = "TH", **query):
         return not_found(t("notfound.area", lang, code=code), lang)
     here = f"/area/{code}/story"
     try:
-        facts = story_da.facts(code, view.year)
+        facts = story_da.facts(code, view.year, viewer=current_user())
     except figures_da.NotFound:
         return html.Div([topbar(chain, view, here), html.P(t("nodata.area", lang, year=view.year), className="tp-nodata")])
     paras = compose(facts, lang, view.query())

@@ -174,11 +174,11 @@ def test_inclusion_error_flags_without_deleting_and_figures_show_both(world, cli
     with world["engine"].connect() as conn:
         n_welfare = conn.execute(text("SELECT n_welfare FROM household WHERE year = :y AND house_id = :h"),
                                  {"y": YEAR, "h": house}).scalar()
-    before = client.get(f"/api/v1/areas/7501/progress?year={YEAR}").get_json()
+    before = client.get(f"/api/v1/areas/7501/progress?year={YEAR}", headers=bearer(world, "district")).get_json()
     r = client.post(url(world, "7501", "visits"), headers=bearer(world, "district"),
                     json={"visited_on": "2021-05-04", "outcome": "inclusion_error", "note": "มีรายได้ประจำ ไม่ใช่คนจน"})
     assert r.status_code == 201
-    after = client.get(f"/api/v1/areas/7501/progress?year={YEAR}").get_json()
+    after = client.get(f"/api/v1/areas/7501/progress?year={YEAR}", headers=bearer(world, "district")).get_json()
     assert after["households_flagged"] == before["households_flagged"] + 1
     assert after["target_poor_in_flagged_households"] == before["target_poor_in_flagged_households"] + n_welfare
     with world["engine"].connect() as conn:  # the survey record is untouched
@@ -203,10 +203,10 @@ def test_missed_person_needs_the_right_district_chief(world, client):
                        json={"reason": "x"}).status_code == 403
     chief = bearer(world, "district7502")
     assert client.post(f"/api/v1/member-requests/{rid}/approve", headers=chief, json={}).status_code == 400  # needs a reason
-    before = client.get(f"/api/v1/areas/7502/progress?year={YEAR}").get_json()["persons_added"]
+    before = client.get(f"/api/v1/areas/7502/progress?year={YEAR}", headers=bearer(world, "province")).get_json()["persons_added"]
     ok = client.post(f"/api/v1/member-requests/{rid}/approve", headers=chief, json={"reason": "ตรวจทะเบียนราษฎร์แล้ว"})
     assert ok.status_code == 200 and ok.get_json()["status"] == "approved"
-    assert client.get(f"/api/v1/areas/7502/progress?year={YEAR}").get_json()["persons_added"] == before + 1
+    assert client.get(f"/api/v1/areas/7502/progress?year={YEAR}", headers=bearer(world, "province")).get_json()["persons_added"] == before + 1
     assert client.post(f"/api/v1/member-requests/{rid}/reject", headers=chief, json={"reason": "x"}).status_code == 409
     listed = client.get("/api/v1/areas/7502/member-requests?status=approved", headers=chief).get_json()["items"]
     assert any(i["id"] == rid and i["citizen_id"].endswith("xxxxx-xx-x") for i in listed)
