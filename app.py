@@ -6,19 +6,25 @@ from __future__ import annotations
 
 import gc
 import logging
+from html import escape
 
 import dash
 import dash_bootstrap_components as dbc
-from flask import Flask, abort, redirect, request, send_file
+from flask import Flask, Response, abort, jsonify, redirect, request, send_file
 
 import cli
 from api.files import bp as files_bp
 from api.v1 import bp as api_v1
 from auth import web as auth_web
 
+log = logging.getLogger(__name__)
+
 
 def create_app() -> dash.Dash:
     server = Flask(__name__)
+    from api.inputs import BoundedInt
+
+    server.url_map.converters["int"] = BoundedInt  # before any route: ids beyond 2^31-1 are not found
     # Uploads are committee orders (PDF, 5 MB by default): refuse anything much larger before reading it.
     from data_access.committees import MAX_ORDER_BYTES
 
@@ -43,12 +49,64 @@ def create_app() -> dash.Dash:
     )
     app.layout = dbc.Container([dash.page_container], fluid=True)
     register_routes(server)
+    register_input_guards(server)
     # Dash and Plotly leave a large heap of long-lived objects behind at start-up. Freezing it keeps
     # the periodic full garbage collection from walking all of it during a request (measured: the
     # p95 of the country's children call fell from 88 ms to 15 ms on the national database).
     gc.collect()
     gc.freeze()
     return app
+
+
+def register_input_guards(server: Flask) -> None:
+    """The last line of defence against input the routes did not foresee: no request becomes a 500."""
+    from sqlalchemy.exc import DataError, StatementError
+    from werkzeug.exceptions import HTTPException
+
+    from api.inputs import BadInput
+
+    def _answer(status: int, message: str):
+        if request.path.startswith(("/api/", "/_dash", "/export/")) or "text/html" not in request.headers.get("Accept", ""):
+            return jsonify({"error": message, "status": status}), status
+        return Response(f"<!doctype html><meta charset='utf-8'><title>TPMAP Open</title><p>{escape(message)}</p>"
+                        "<p><a href='/'>TPMAP Open</a></p>", status=status, mimetype="text/html")
+
+    @server.before_request
+    def _no_control_characters():
+        # A NUL cannot be stored by PostgreSQL and never belongs in a path or a query: refuse it at the door.
+        if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)):
+            return _answer(400, "the request holds a NUL character")
+        return None
+
+    @server.errorhandler(HTTPException)
+    def _http_error(e):
+        # the JSON API answers every error as JSON with a reason, even a 404 or 405 from routing itself
+        if request.path.startswith("/api/"):
+            response = jsonify({"error": e.description or e.name, "status": e.code})
+            response.status_code = e.code or 500
+            for header in ("Allow", "Retry-After"):
+                if e.get_response().headers.get(header):
+                    response.headers[header] = e.get_response().headers[header]
+            return response
+        return e
+
+    @server.errorhandler(BadInput)
+    def _bad_input(e):
+        return _answer(400, str(e))
+
+    @server.errorhandler(DataError)
+    @server.errorhandler(OverflowError)
+    def _out_of_range(e):
+        # a value the database cannot hold (an integer past 2^63, a malformed date): the request's fault
+        log.warning("refused a value the database cannot hold on %s: %s", request.path[:80], type(e).__name__)
+        return _answer(400, "a value in the request is out of range")
+
+    @server.errorhandler(500)
+    def _server_error(e):
+        original = getattr(e, "original_exception", None)
+        if isinstance(original, StatementError) and isinstance(getattr(original, "orig", None), (ValueError, OverflowError)):
+            return _answer(400, "a value in the request is out of range")
+        return _answer(500, "something went wrong on the server; it is logged and nothing was changed")
 
 
 def register_routes(server: Flask) -> None:

@@ -13,6 +13,7 @@ import re
 
 from flask import Blueprint, Response, jsonify, request
 
+from api import inputs
 from auth.web import current_user
 from data_access import accounts, figures, ratelimit, shortlists
 from data_access import households as households_da
@@ -23,7 +24,7 @@ bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 CODE_RE = re.compile(r"^(TH|[0-9]{2}|[0-9]{4}|[0-9]{6})$")
 
 
-class BadRequest(ValueError):
+class BadRequest(inputs.BadInput):
     pass
 
 
@@ -38,10 +39,8 @@ def _params() -> tuple[int, int]:
         if not years:
             raise figures.NotFound("no survey year has been imported")
         year = years[-1]
-    elif not re.fullmatch(r"[0-9]{4}", raw_year):
-        raise BadRequest(f"year must be a Buddhist-era year such as 2561, got {raw_year!r}")
     else:
-        year = int(raw_year)
+        year = inputs.year(raw_year)
     raw_dims = request.args.get("dimensions")
     if raw_dims is None:
         return year, ALL_DIMENSIONS_MASK
@@ -57,7 +56,7 @@ def _code(code: str) -> str:
     return code
 
 
-@bp.errorhandler(BadRequest)
+@bp.errorhandler(inputs.BadInput)
 def _bad_request(e):
     return _error(400, str(e))
 
@@ -109,21 +108,13 @@ def logout():
 # --- Named records (scoped in data_access) ----------------------------------------------------
 
 def _year() -> int:
-    raw = request.args.get("year", "2561")
-    if not re.fullmatch(r"[0-9]{4}", raw):
-        raise BadRequest(f"year must be a Buddhist-era year such as 2561, got {raw!r}")
-    return int(raw)
+    return inputs.year(request.args.get("year"), default=2561)
 
 
 @bp.get("/areas/<code>/households")
 def area_households(code: str):
     year = _year()
-    try:
-        page = int(request.args.get("page", "1"))
-    except ValueError:
-        raise BadRequest("page must be a whole number") from None
-    if page < 1:
-        raise BadRequest("page starts at 1")
+    page = inputs.page(request.args.get("page"))
     dim = request.args.get("dimension")
     if dim is not None and dim not in DIMENSIONS:
         raise BadRequest(f"dimension must be one of {', '.join(DIMENSIONS)}")
@@ -190,11 +181,8 @@ def _created(result: dict):
     return jsonify(result), 201
 
 
-def _fields(body: dict, allowed: tuple[str, ...]) -> dict:
-    unknown = set(body) - set(allowed) - {"version", "year"}
-    if unknown:
-        raise BadRequest(f"unknown field(s): {', '.join(sorted(unknown))}")
-    return {k: body[k] for k in allowed if k in body}
+def _fields(body: dict, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> dict:
+    return inputs.fields(body, allowed, required)
 
 
 @bp.route("/households/<house_id>/visits", methods=["GET", "POST"])
@@ -202,7 +190,7 @@ def visits(house_id: str):
     if request.method == "GET":
         return jsonify({"items": logbook_da.records(current_user(), house_id, _year(), "visits")})
     body = _body()
-    f = _fields(body, ("visited_on", "outcome", "note", "visitor", "latitude", "longitude"))
+    f = _fields(body, ("visited_on", "outcome", "note", "visitor", "latitude", "longitude"), ("visited_on", "outcome"))
     return _created(logbook_da.add_visit(current_user(), house_id, _year(), version=_version(body), **f))
 
 
@@ -211,14 +199,15 @@ def needs(house_id: str):
     if request.method == "GET":
         return jsonify({"items": logbook_da.records(current_user(), house_id, _year(), "needs")})
     body = _body()
-    f = _fields(body, ("dimension", "description", "status", "member"))
+    f = _fields(body, ("dimension", "description", "status", "member"), ("dimension", "description"))
     return _created(logbook_da.add_need(current_user(), house_id, _year(), version=_version(body), **f))
 
 
 @bp.patch("/households/<house_id>/needs/<int:need_id>")
 def need_status(house_id: str, need_id: int):
     body = _body()
-    return jsonify(logbook_da.update_need(current_user(), house_id, _year(), need_id, status=body.get("status"),
+    f = _fields(body, ("status",), ("status",))
+    return jsonify(logbook_da.update_need(current_user(), house_id, _year(), need_id, status=f["status"],
                                           version=_version(body)))
 
 
@@ -227,14 +216,15 @@ def assistance(house_id: str):
     if request.method == "GET":
         return jsonify({"items": logbook_da.records(current_user(), house_id, _year(), "assistance")})
     body = _body()
-    f = _fields(body, ("given_on", "dimension", "kind", "agency", "amount_baht", "need_id", "visit_id", "note"))
+    f = _fields(body, ("given_on", "dimension", "kind", "agency", "amount_baht", "need_id", "visit_id", "note"),
+                ("given_on", "dimension", "kind", "agency"))
     return _created(logbook_da.add_assistance(current_user(), house_id, _year(), version=_version(body), **f))
 
 
 @bp.put("/households/<house_id>/status")
 def status(house_id: str):
     body = _body()
-    f = _fields(body, ("status", "reason"))
+    f = _fields(body, ("status", "reason"), ("status", "reason"))
     return jsonify(logbook_da.set_status(current_user(), house_id, _year(), status=f.get("status"), reason=f.get("reason"),
                                          version=_version(body)))
 
@@ -248,7 +238,7 @@ def household_logbook(house_id: str):
 def member_requests():
     body = _body()
     f = _fields(body, ("house_id", "tambon_code", "village_no", *logbook_da.PERSON_FIELDS))
-    year = int(body.get("year", request.args.get("year", 2561)))
+    year = inputs.year(body.get("year", request.args.get("year")), default=2561)
     return _created(logbook_da.request_member(current_user(), year, **f))
 
 
@@ -257,8 +247,11 @@ def decide(request_id: int, decision: str):
     if decision not in ("approve", "reject"):
         raise figures.NotFound("use /approve or /reject")
     body = request.get_json(silent=True) or {}
+    if not isinstance(body, dict):
+        raise BadRequest("send a JSON object")
+    f = _fields(body, ("reason",))
     return jsonify(logbook_da.decide_request(current_user(), request_id, approve=decision == "approve",
-                                             reason=body.get("reason")))
+                                             reason=f.get("reason")))
 
 
 @bp.get("/areas/<code>/member-requests")
@@ -275,23 +268,27 @@ def area_progress(code: str):
 @bp.post("/mentor-teams")
 def mentor_teams():
     body = _body()
-    tid = logbook_da.create_mentor_team(current_user(), name=body.get("name"), area_code=body.get("area_code", ""),
-                                        capacity=int(body.get("capacity", logbook_da.TEAM_CAPACITY)))
+    f = _fields(body, ("name", "area_code", "capacity"), ("name", "area_code"))
+    tid = logbook_da.create_mentor_team(current_user(), name=f["name"], area_code=f["area_code"],
+                                        capacity=inputs.whole(f.get("capacity"), "capacity", 1, 20,
+                                                              default=logbook_da.TEAM_CAPACITY))
     return _created({"id": tid})
 
 
 @bp.post("/mentor-teams/<int:team_id>/mentors")
 def mentor_members(team_id: int):
     body = _body()
-    return _created({"id": logbook_da.add_mentor(current_user(), team_id, name=body.get("name"), kind=body.get("kind"),
-                                                 dimension=body.get("dimension"))})
+    f = _fields(body, ("name", "kind", "dimension"), ("name", "kind"))
+    return _created({"id": logbook_da.add_mentor(current_user(), team_id, name=f["name"], kind=f["kind"],
+                                                 dimension=f.get("dimension"))})
 
 
 @bp.post("/mentor-teams/<int:team_id>/households")
 def mentor_households(team_id: int):
     body = _body()
-    logbook_da.assign_household(current_user(), team_id, body.get("house_id", ""), int(body.get("year", 2561)))
-    return _created({"team_id": team_id, "house_id": body.get("house_id")})
+    f = _fields(body, ("house_id",), ("house_id",))
+    logbook_da.assign_household(current_user(), team_id, f["house_id"], inputs.year(body.get("year"), default=2561))
+    return _created({"team_id": team_id, "house_id": f["house_id"]})
 
 
 @bp.get("/areas/<code>/mentor-teams")
@@ -352,10 +349,11 @@ def save_shortlist():
     """Save a named shortlist (JSON: name, kind areas|households, year, refs [...], rule) → 201 with its share link."""
     body = _body()
     refs = body.get("refs")
-    if not isinstance(refs, list):
+    if not isinstance(refs, list) or not all(isinstance(r, str) and len(r) <= 64 for r in refs):
         raise BadRequest("refs must be a list of area codes or house ids")
-    return _created(shortlists.create(current_user(), name=body.get("name"), kind=body.get("kind"),
-                                      year=int(body.get("year", 2561)), refs=refs, rule=body.get("rule")))
+    f = _fields(body, ("name", "kind", "refs", "rule"), ("name", "kind"))
+    return _created(shortlists.create(current_user(), name=f["name"], kind=f["kind"],
+                                      year=inputs.year(body.get("year"), default=2561), refs=refs, rule=f.get("rule")))
 
 
 @bp.get("/shortlists/<token>")
@@ -518,7 +516,7 @@ def area_vulnerable_households(code: str):
 
     year, _ = _params()
     try:
-        page = max(1, int(request.args.get("page", 1)))
+        page = inputs.page(request.args.get("page"))
         return jsonify(vulnerable.list_households(_code(code), year, user=current_user(), rule=_vulnerable_rule(),
                                                   burden=request.args.get("burden") or None, page=page))
     except ValueError as e:

@@ -1,6 +1,7 @@
 """The view state that lives in the URL: parsed once, turned back into links that keep it."""
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, replace
 from urllib.parse import urlencode
 
@@ -10,6 +11,8 @@ from components.i18n import DEFAULT_LANG, LANGS
 from mpi.rules import DIMENSIONS
 
 DEFAULT_YEAR = 2561
+YEAR_MIN, YEAR_MAX = 2500, 2700
+METRIC_RE = re.compile(r"target_poor|crisis|mpi|dim:[a-z]{1,12}|ind:[0-9]{1,2}\.[0-9]{1,2}|lb:[a-z_]{1,20}")
 METRICS_BASE = ("target_poor", "crisis", "mpi")
 LANG_COOKIE = "tpmap_lang"
 
@@ -41,11 +44,12 @@ class View:
 def parse(query: dict) -> View:
     """Lenient: a malformed parameter falls back to its default rather than breaking a shared link."""
     v = View()
-    try:
-        year = int(query.get("year", v.year))
-    except (TypeError, ValueError):
-        year = v.year
+    raw_year = str(query.get("year", v.year))
+    # a shared link with a damaged year falls back; one the database cannot even hold never reaches it
+    year = int(raw_year) if raw_year.isdigit() and len(raw_year) == 4 and YEAR_MIN <= int(raw_year) <= YEAR_MAX else v.year
     metric = query.get("metric", v.metric)
+    if not isinstance(metric, str) or not METRIC_RE.fullmatch(metric):
+        metric = v.metric
     colour = query.get("colour", v.colour) if query.get("colour") in ("share", "count") else v.colour
     dims = tuple(d for d in DIMENSIONS if d in str(query.get("dims", ",".join(DIMENSIONS))).split(",")) or DIMENSIONS
     lang = query.get("lang")
