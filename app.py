@@ -13,6 +13,7 @@ import dash_bootstrap_components as dbc
 from flask import Flask, Response, abort, jsonify, redirect, request, send_file
 
 import cli
+import logsafety
 from api.files import bp as files_bp
 from api.v1 import bp as api_v1
 from auth import web as auth_web
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 
 
 def create_app() -> dash.Dash:
+    logsafety.install()
     server = Flask(__name__)
     from api.inputs import BoundedInt
 
@@ -48,6 +50,7 @@ def create_app() -> dash.Dash:
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.layout = dbc.Container([dash.page_container], fluid=True)
+    register_security_headers(server, app)
     register_routes(server)
     register_input_guards(server)
     # Dash and Plotly leave a large heap of long-lived objects behind at start-up. Freezing it keeps
@@ -56,6 +59,46 @@ def create_app() -> dash.Dash:
     gc.collect()
     gc.freeze()
     return app
+
+
+STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/shapes/", "/_favicon.ico")
+
+
+def register_security_headers(server: Flask, app: dash.Dash) -> None:
+    """Headers on every response. The policy allows scripts from this origin only, plus the inline scripts
+    Dash itself writes into the page, by hash (Dash computes them); nothing is loaded from elsewhere."""
+    import os
+
+    from flask import g
+
+    policy: dict[str, str] = {}
+
+    def csp() -> str:
+        if not policy:  # after every page has registered its callbacks, so every inline script is hashed
+            hashes = " ".join(app.csp_hashes())
+            policy["value"] = "; ".join((
+                "default-src 'self'", f"script-src 'self' {hashes}", "style-src 'self' 'unsafe-inline'",
+                "img-src 'self' data: blob:", "font-src 'self' data:", "connect-src 'self'", "object-src 'none'",
+                "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'"))
+        return policy["value"]
+
+    @server.after_request
+    def _headers(response):
+        h = response.headers
+        h.setdefault("Content-Security-Policy", csp())
+        h.setdefault("X-Content-Type-Options", "nosniff")
+        h.setdefault("X-Frame-Options", "DENY")
+        h.setdefault("Referrer-Policy", "same-origin")
+        h.setdefault("Permissions-Policy", "geolocation=(self), camera=(), microphone=()")
+        if os.environ.get("TPMAP_SECURE_COOKIES") == "1":
+            h.setdefault("Strict-Transport-Security", "max-age=31536000")
+        static = request.path.startswith(STATIC_PREFIXES)
+        named = request.path.startswith(("/api/v1/households", "/household/", "/export/")) or "/households" in request.path
+        if not static and (named or g.get("user") is not None):
+            # anything a signed-in user receives may name people: never kept by a browser or a proxy cache
+            h["Cache-Control"] = "no-store"
+            h.setdefault("Pragma", "no-cache")
+        return response
 
 
 def register_input_guards(server: Flask) -> None:
@@ -138,6 +181,7 @@ def register_routes(server: Flask) -> None:
         return response
 
 
+logsafety.install()
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 logging.getLogger("alembic").setLevel(logging.WARNING)
 app = create_app()

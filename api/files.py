@@ -12,7 +12,7 @@ from flask import Blueprint, Response, jsonify, redirect, request
 from auth.web import current_user
 from components.i18n import LANGS
 from components.view import LANG_COOKIE
-from data_access import audit, committees, exports, reports
+from data_access import audit, committees, exports, ratelimit, reports
 from data_access.access import require_user
 from exports import report_pdf, report_xlsx, tables
 from mpi.governance import DateError, parse_quarter
@@ -119,6 +119,8 @@ def export_table(table: str, fmt: str):
     if fmt not in tables.FORMATS:
         return _error(404, "tables are exported as .csv or .xlsx")
     lang = _lang()
+    if current_user() is None:
+        ratelimit.hit("heavy", request.remote_addr or "-", "too many exports from this address; wait a minute")
     rows, columns, name, audit_info = exports.table(table, dict(request.args), user=current_user(), lang=lang)
     if audit_info is not None:
         audit.record("export", user=current_user(), object_type=audit_info.get("object_type", table),

@@ -18,6 +18,7 @@ from auth.web import current_user
 from data_access import accounts, figures, ratelimit, shortlists
 from data_access import households as households_da
 from data_access import logbook as logbook_da
+from exports import tables
 from mpi.rules import ALL_DIMENSIONS_MASK, DIMENSIONS, crisis_rule, dimensions_mask
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
@@ -48,6 +49,13 @@ def _params() -> tuple[int, int]:
         return year, dimensions_mask(d for d in raw_dims.split(",") if d.strip() or raw_dims.strip() == "")
     except ValueError as e:
         raise BadRequest(str(e)) from None
+
+
+def _throttle_anonymous() -> None:
+    """Reads over every area are cached, but an anonymous caller still may not hammer them."""
+    if current_user() is None:
+        ratelimit.hit("heavy", request.remote_addr or "-", "too many requests for whole-country tables from this "
+                                                           "address; wait a minute (signed-in users are not limited)")
 
 
 def _code(code: str) -> str:
@@ -320,6 +328,7 @@ def ranking(code: str):
     and health together) or custom (&k=2&required=income). format=csv downloads the table."""
     year, mask = _params()
     rule = _rule()
+    _throttle_anonymous()
     try:
         rows = figures.ranking(_code(code), year, rule, mask, level=request.args.get("level") or None)
     except ValueError as e:
@@ -330,7 +339,7 @@ def ranking(code: str):
                   "crisis_ge3", "crisis_basic_needs", "source"]
         w = csv.DictWriter(buf, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
         w.writeheader()
-        w.writerows(rows)
+        w.writerows(tables.safe_row(r) for r in rows)
         # UTF-8 with BOM so Excel shows the Thai names
         return Response("\ufeff" + buf.getvalue(), mimetype="text/csv",
                         headers={"Content-Disposition": f"attachment; filename=tpmap-ranking-{code}-{year}.csv"})
@@ -367,7 +376,7 @@ def shortlist(token: str):
         fields = sorted({k for item in s["items"] for k in item}, key=lambda k: (k != "position", k))
         w = csv.DictWriter(buf, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
         w.writeheader()
-        w.writerows(s["items"])
+        w.writerows(tables.safe_row(r) for r in s["items"])
         return Response("\ufeff" + buf.getvalue(), mimetype="text/csv",
                         headers={"Content-Disposition": f"attachment; filename=tpmap-shortlist-{token}.csv"})
     return jsonify(s)
@@ -456,9 +465,11 @@ def committee_order(unit_id: int):
 @bp.get("/committee-orders/<int:order_id>.pdf")
 def committee_order_file(order_id: int):
     filename, content = committees_da.order_file(current_user(), order_id)
+    # attachment, never rendered in the site's own origin; nosniff and a sandbox in case a browser tries
     return Response(content, mimetype="application/pdf",
-                    headers={"Content-Disposition": f"inline; filename=order-{order_id}.pdf",
-                             "Cache-Control": "private, max-age=3600"})
+                    headers={"Content-Disposition": f"attachment; filename=order-{order_id}.pdf",
+                             "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox",
+                             "Cache-Control": "private, no-store"})
 
 
 # --- Quarterly reports -----------------------------------------------------------------------------

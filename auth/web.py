@@ -27,6 +27,7 @@ from components.view import LANG_COOKIE
 from data_access import accounts, audit, ratelimit
 from data_access.access import CurrentUser, Forbidden, RateLimited, Unauthorized
 from data_access.households import check_area, check_household
+from exports.tables import neutralise
 
 bp = Blueprint("auth", __name__)
 CSRF_COOKIE = "_csrf_token"
@@ -368,8 +369,8 @@ def admin_audit():
         w = csv.writer(buf)
         w.writerow(["id", "at", "username", "action", "object_type", "object_id", "area_code", "detail", "ip"])
         for r in rows:
-            w.writerow([r["id"], r["at"], r["username"], r["action"], r["object_type"], r["object_id"], r["area_code"],
-                        r["detail"], r["ip"]])
+            w.writerow([neutralise(v) for v in (r["id"], r["at"], r["username"], r["action"], r["object_type"],
+                                                r["object_id"], r["area_code"], r["detail"], r["ip"])])
         return Response(buf.getvalue(), mimetype="text/csv",
                         headers={"Content-Disposition": "attachment; filename=tpmap-audit.csv"})
     actions = "".join(f"<option {'selected' if request.args.get('action') == a else ''}>{a}</option>" for a in ("", *audit.ACTIONS))

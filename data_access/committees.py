@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import os
+import re
 
 from sqlalchemy import Engine, text
 
@@ -180,6 +182,62 @@ def check_pdf(filename: str, content: bytes) -> None:
         raise CommitteeError("the file is not a PDF (it does not start with %PDF-); scan the order to PDF and try again")
     if b"%%EOF" not in content[-2048:]:
         raise CommitteeError("the PDF is incomplete (no end-of-file marker); the upload may have been cut off")
+    tail = content[content.rfind(b"%%EOF") + 5:]
+    if tail.strip(b"\r\n\t \x00"):
+        raise CommitteeError("the PDF has data after its end-of-file marker (another file joined to it); "
+                             "save the scan again as a plain PDF")
+    active = pdf_active_content(content)
+    if active:
+        raise CommitteeError(f"the PDF holds {active}, which an order never needs; print it to PDF or scan it "
+                             "again and upload that")
+
+
+# Names that make a PDF run something, or carry other files: an order is a scanned page. (/OpenAction and
+# /AA themselves are common and harmless when they only go to a page; what they run is what is refused.)
+ACTIVE_NAMES = {"/JavaScript": "JavaScript", "/JS": "JavaScript",
+                "/Launch": "a program launch", "/EmbeddedFile": "an embedded file",
+                "/EmbeddedFiles": "embedded files", "/RichMedia": "rich media", "/XFA": "an XFA form",
+                "/SubmitForm": "a form that submits data", "/ImportData": "a data import", "/GoToE": "an embedded link"}
+_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_MARKUP = re.compile(rb"<\s*(script|html|svg|iframe|body|\?php)\b", re.IGNORECASE)
+
+
+def pdf_active_content(content: bytes) -> str | None:
+    """What active or foreign content a PDF holds, or None. Looks twice: at the raw bytes (names decoded
+    from their #xx escapes) and, through pypdf, at every object reachable from the trailer, so that names
+    inside compressed object streams are seen too."""
+    raw = _NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), content)
+    for name, what in ACTIVE_NAMES.items():
+        if re.search(re.escape(name.encode()) + rb"(?![A-Za-z0-9])", raw):
+            return what
+    if _MARKUP.search(content):
+        return "HTML or script markup (a file that is also a web page)"
+    try:
+        from pypdf import PdfReader
+        from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+        reader = PdfReader(io.BytesIO(content), strict=False)
+        stack, seen = [reader.trailer], set()
+        while stack and len(seen) < 50_000:
+            obj = stack.pop()
+            if isinstance(obj, IndirectObject):
+                key = (obj.idnum, obj.generation)
+                if key in seen:
+                    continue
+                seen.add(key)
+                obj = obj.get_object()
+            if isinstance(obj, DictionaryObject):
+                for k, v in obj.items():
+                    if k in ACTIVE_NAMES:
+                        return ACTIVE_NAMES[k]
+                    if k == "/S" and v in ACTIVE_NAMES:
+                        return ACTIVE_NAMES[v]
+                    stack.append(v)
+            elif isinstance(obj, ArrayObject):
+                stack.extend(obj)
+    except Exception:  # noqa: BLE001 - a PDF that pypdf cannot read at all is refused below
+        return "a structure that cannot be read as a PDF"
+    return None
 
 
 def file_order(user: CurrentUser | None, unit_id: int, *, order_no: str, order_date, filename: str, content: bytes,

@@ -1,19 +1,36 @@
 """Engine and transactions. One engine per URL per process."""
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
+from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 
 import config
 
 
+def _private_file(url: str) -> None:
+    """The embedded database holds people's records: readable by its owner only (0600), like the secret key.
+    SQLite gives its -wal and -shm files the database file's permissions."""
+    path = make_url(url).database
+    if not path or path == ":memory:":
+        return
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(p, os.O_CREAT | os.O_RDWR, 0o600)
+    os.close(fd)
+    os.chmod(p, 0o600)
+
+
 @cache
 def engine_for(url: str) -> Engine:
+    # hide_parameters: a failed statement is logged and raised without its values (names, citizen IDs)
     if url.startswith("sqlite"):
-        eng = create_engine(url, connect_args={"timeout": 60})
+        _private_file(url)
+        eng = create_engine(url, connect_args={"timeout": 60}, hide_parameters=True)
 
         @event.listens_for(eng, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
@@ -24,7 +41,7 @@ def engine_for(url: str) -> Engine:
             cur.close()
 
         return eng
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def get_engine(url: str | None = None) -> Engine:

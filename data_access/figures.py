@@ -9,6 +9,7 @@ from collections import defaultdict
 
 from sqlalchemy import Connection, Engine, bindparam, text
 
+from data_access import cache
 from data_access.db import get_engine
 from data_access.rollups import PUBLISHED, SURVEY
 from mpi import catalogue
@@ -143,7 +144,17 @@ RANK_LEVELS = ("province", "amphoe", "tambon")
 def ranking(code: str, year: int, rule: CrisisRule, mask: int = ALL_DIMENSIONS_MASK, level: str | None = None,
             engine: Engine | None = None) -> list[dict]:
     """Areas ranked by target poor in crisis under `rule` (both source-deck rules shown beside it): the children
-    of `code`, or every area of `level` inside it (e.g. all tambons of a province)."""
+    of `code`, or every area of `level` inside it (e.g. all tambons of a province).
+
+    Public and the same for everyone: computed once per data stamp (the national tambon ranking takes
+    seconds), then served from the cache; each caller gets its own copy of the rows."""
+    engine = engine or get_engine()
+    key = ("ranking", code, year, rule.key, rule.min_dimensions, tuple(sorted(rule.required)), mask, level)
+    rows = cache.cached(engine, key, lambda: _ranking(code, year, rule, mask, level, engine))
+    return [dict(r) for r in rows]
+
+
+def _ranking(code: str, year: int, rule: CrisisRule, mask: int, level: str | None, engine: Engine) -> list[dict]:
     _check_year(year)
     rules = tuple({r.key: r for r in (*CRISIS_RULES.values(), rule)}.values())
     with (engine or get_engine()).connect() as conn:

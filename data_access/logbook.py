@@ -91,7 +91,21 @@ def _household(conn: Connection, user: CurrentUser | None, house_id: str, year: 
     if write and user.role not in WRITE_ROLES:
         raise refuse(user, f"the role {user.role!r} reads the Logbook but does not write to it", object_type="household",
                      object_id=house_id, engine=conn.engine)
+    if write:
+        _lock_state(conn, row["id"])
     return row
+
+
+def _lock_state(conn: Connection, household_id: int) -> None:
+    """Serialise every write to one household, identically on both backends, before anything is read:
+    make sure its state row exists (the first two writers used to race on inserting it: a 500), then hold
+    it until commit (FOR UPDATE on PostgreSQL; on SQLite the INSERT has already taken the write lock).
+    A second writer waits, then reads the first one's version: a stale version is a 409, and an
+    unversioned write applies on top with the true previous state in its history."""
+    conn.execute(text("INSERT INTO logbook_state (household_id, version, status, flagged) VALUES (:h, 0, NULL, :f) "
+                      "ON CONFLICT (household_id) DO NOTHING"), {"h": household_id, "f": False})
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT version FROM logbook_state WHERE household_id = :h FOR UPDATE"), {"h": household_id})
 
 
 def _state(conn: Connection, household_id: int) -> dict:
@@ -109,15 +123,11 @@ def _bump(conn: Connection, household_id: int, user: CurrentUser, expected: int 
     new = {"version": state["version"] + 1, "status": changes.get("status", state["status"]),
            "flagged": changes.get("flagged", state["flagged"]), "t": _now(), "by": user.username, "h": household_id,
            "old": state["version"]}
-    if state["updated_at"] is None and state["version"] == 0 and not conn.execute(
-            text("SELECT 1 FROM logbook_state WHERE household_id = :h"), {"h": household_id}).first():
-        conn.execute(text("INSERT INTO logbook_state (household_id, version, status, flagged, updated_at, updated_by) "
-                          "VALUES (:h, :version, :status, :flagged, :t, :by)"), new)
-    else:
-        done = conn.execute(text("UPDATE logbook_state SET version = :version, status = :status, flagged = :flagged, "
-                                 "updated_at = :t, updated_by = :by WHERE household_id = :h AND version = :old"), new)
-        if done.rowcount != 1:  # lost a race between our read and our write
-            raise Conflict("this household was changed at the same moment by someone else: reload it and try again")
+    # the row exists and is locked (_lock_state); the version check stays as a second guard
+    done = conn.execute(text("UPDATE logbook_state SET version = :version, status = :status, flagged = :flagged, "
+                             "updated_at = :t, updated_by = :by WHERE household_id = :h AND version = :old"), new)
+    if done.rowcount != 1:
+        raise Conflict("this household was changed at the same moment by someone else: reload it and try again")
     return new["version"]
 
 

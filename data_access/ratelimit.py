@@ -15,6 +15,8 @@ from data_access.access import RateLimited
 LIMITS = {  # kind -> (events, seconds)
     "login": (20, 60),
     "lookup": (120, 60),
+    # anonymous calls that read every area of the country (rankings, exports): per address
+    "heavy": (30, 60),
 }
 _events: dict[tuple[str, str], deque] = defaultdict(deque)
 _lock = threading.Lock()

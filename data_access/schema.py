@@ -18,11 +18,29 @@ def alembic_config() -> Config:
     return cfg
 
 
+def _quiet_error_log(engine: Engine) -> None:
+    """PostgreSQL logs a failed statement's CONTEXT, and for COPY that is the whole offending row (a citizen
+    ID and names). For this database: terse errors and no statement text. Needs a superuser (as in CI and
+    the README's set-up); without one the server's own configuration must say the same (see README)."""
+    try:
+        with engine.begin() as conn:
+            name = conn.execute(text("SELECT current_database()")).scalar()
+            quoted = '"' + name.replace('"', '""') + '"'
+            conn.execute(text(f"ALTER DATABASE {quoted} SET log_error_verbosity = 'terse'"))
+            conn.execute(text(f"ALTER DATABASE {quoted} SET log_min_error_statement = 'panic'"))
+    except Exception:  # noqa: BLE001 - not a superuser: documented server setting
+        import logging
+
+        logging.getLogger(__name__).warning("could not set log_error_verbosity=terse on the database; set it in "
+                                            "postgresql.conf (README, 'Personal data in server logs')")
+
+
 def upgrade(engine: Engine | None = None) -> None:
     engine = engine or get_engine()
     if is_postgres(engine):
         with engine.begin() as conn:
             conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+        _quiet_error_log(engine)
     cfg = alembic_config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn

@@ -15,10 +15,26 @@ MIME = {"csv": "text/csv; charset=utf-8",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(...), +cmd|...): text
+# typed by a user (a note, a name, an agency) must never become one. Numbers are numbers, not text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def neutralise(v):
+    """Text that a spreadsheet would read as a formula, prefixed with an apostrophe (shown, never run)."""
+    if isinstance(v, str) and v.startswith(FORMULA_START):
+        return "'" + v
+    return v
+
+
+def safe_row(row: dict) -> dict:
+    return {k: neutralise(v) for k, v in row.items()}
+
+
 def _cell(v):
     if isinstance(v, (dict, list, tuple)):
-        return ", ".join(f"{k}: {x}" for k, x in v.items()) if isinstance(v, dict) else ", ".join(map(str, v))
-    return v
+        v = ", ".join(f"{k}: {x}" for k, x in v.items()) if isinstance(v, dict) else ", ".join(map(str, v))
+    return neutralise(v)
 
 
 def csv_bytes(rows: list[dict], columns: list[tuple[str, str]]) -> bytes:

@@ -358,3 +358,80 @@ def test_operation_teams_are_set_up_and_file_their_orders(world, client):
     data["csrf_token"] = csrf2
     data["file"] = (io.BytesIO(_pdf()), "x.pdf")
     assert other.post(f"/committees/7501/orders?unit={team}", data=data, content_type="multipart/form-data").status_code == 403
+
+
+# --- Issue 11: uploads and exports that attack the reader -------------------------------------------------
+
+def _pdf_with(extra) -> bytes:
+    """A real PDF (fpdf2 output) changed by `extra`, as a crafted upload would be."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(_pdf())))
+    extra(writer)
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def _javascript(w):
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+
+    action = DictionaryObject({NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert(1)")})
+    w._root_object[NameObject("/Names")] = DictionaryObject({NameObject("/JavaScript"): DictionaryObject(
+        {NameObject("/Names"): ArrayObject([TextStringObject("x"), w._add_object(action)])})})
+
+
+def _open_action(w):
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    w._root_object[NameObject("/OpenAction")] = DictionaryObject(
+        {NameObject("/S"): NameObject("/Launch"), NameObject("/F"): TextStringObject("calc.exe")})
+
+
+def _attachment(w):
+    w.add_attachment("payload.exe", b"MZ\x90\x00")
+
+
+@pytest.mark.parametrize("craft, reason", [
+    (lambda: _pdf_with(_javascript), "JavaScript"),
+    (lambda: _pdf_with(_open_action), "a program launch"),
+    (lambda: _pdf_with(_attachment), "embedded file"),
+    (lambda: _pdf().replace(b"%PDF-1.3", b"%PDF-1.3\n%<html><script>alert(1)</script>", 1), "HTML or script"),
+    (lambda: _pdf() + b"PK\x03\x04 a zip joined to the PDF", "after its end-of-file marker"),
+    (lambda: _pdf().replace(b"/Type /Catalog", b"/Type /Catalog /Names << /J#61vaScript 3 0 R >>", 1), "JavaScript"),
+])
+def test_pdfs_with_active_or_foreign_content_are_refused(world, client, craft, reason):
+    province = bearer(world, "province")
+    unit = client.get("/api/v1/areas/75/committees", headers=province).get_json()["own"] or \
+        client.post("/api/v1/committees", headers=province, json={"kind": "province", "area_code": "75"}).get_json()
+    r = upload(client, province, unit["id"], craft())
+    assert r.status_code == 400 and reason in r.get_json()["error"], r.get_json()
+
+
+def test_a_plain_order_pdf_passes_and_downloads_as_an_attachment(world, client):
+    from data_access.committees import pdf_active_content
+
+    assert pdf_active_content(_pdf()) is None
+    province = bearer(world, "province")
+    unit = client.get("/api/v1/areas/75/committees", headers=province).get_json()["own"] or \
+        client.post("/api/v1/committees", headers=province, json={"kind": "province", "area_code": "75"}).get_json()
+    order = upload(client, province, unit["id"], _pdf(), order_no="77/2564").get_json()
+    r = client.get(f"/api/v1/committee-orders/{order['id']}.pdf", headers=province)
+    assert r.status_code == 200 and r.headers["Content-Disposition"].startswith("attachment")
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_exported_cells_never_run_as_formulas():
+    from openpyxl import load_workbook
+
+    from exports import tables
+
+    rows = [{"note": "=HYPERLINK(\"http://evil.example\",\"click\")", "agency": "+cmd|' /C calc'!A0", "n": -5,
+             "who": "@SUM(1+1)", "dash": "-2+3", "plain": "อบต. บางขันแตก"}]
+    cols = [(k, k) for k in rows[0]]
+    text_ = tables.render("csv", rows, cols).decode("utf-8-sig")
+    assert "'=HYPERLINK" in text_ and "'+cmd" in text_ and "'@SUM" in text_ and "'-2+3" in text_ and ",-5," in text_
+    ws = load_workbook(io.BytesIO(tables.render("xlsx", rows, cols))).active
+    values = [c.value for c in ws[2]]
+    assert values[0].startswith("'=") and values[2] == -5 and values[5] == "อบต. บางขันแตก"
+    assert all(not (isinstance(v, str) and v[:1] in "=+-@") for v in values)

@@ -1,0 +1,59 @@
+"""Results that are the same for every viewer (public figures of an edition), computed once per import.
+
+The key carries a stamp of the data (when each year's rollups were last refreshed), so an import in any
+process, the CLI included, retires every cached answer without anyone having to call an invalidation.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+from sqlalchemy import Engine, text
+
+T = TypeVar("T")
+MAX_ENTRIES = 256
+STAMP_SECONDS = 2.0  # the stamp itself is read at most this often per engine
+
+_lock = threading.Lock()
+_entries: OrderedDict[tuple, object] = OrderedDict()
+_stamps: dict[str, tuple[float, str]] = {}
+
+
+def data_stamp(engine: Engine) -> str:
+    """A short string that changes whenever any year's rollups are refreshed (one indexed aggregate)."""
+    key = engine.url.render_as_string(hide_password=True)
+    now = time.monotonic()
+    with _lock:
+        cached = _stamps.get(key)
+        if cached and now - cached[0] < STAMP_SECONDS:
+            return cached[1]
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT COUNT(*), MAX(refreshed_at) FROM area_rollup_source")).one()
+        years = conn.execute(text("SELECT year, imported_at, households FROM survey_year ORDER BY year")).all()
+    stamp = f"{row[0]}|{row[1]}|{years}"
+    with _lock:
+        _stamps[key] = (now, stamp)
+    return stamp
+
+
+def cached(engine: Engine, key: Hashable, compute: Callable[[], T]) -> T:
+    full = (engine.url.render_as_string(hide_password=True), data_stamp(engine), key)
+    with _lock:
+        if full in _entries:
+            _entries.move_to_end(full)
+            return _entries[full]  # type: ignore[return-value]
+    value = compute()
+    with _lock:
+        _entries[full] = value
+        while len(_entries) > MAX_ENTRIES:
+            _entries.popitem(last=False)
+    return value
+
+
+def clear() -> None:
+    with _lock:
+        _entries.clear()
+        _stamps.clear()
