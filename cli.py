@@ -91,8 +91,11 @@ def register_accounts(server: Flask) -> None:
         from data_access.schema import upgrade
 
         upgrade()
-        if full_name is None:
-            full_name = click.prompt("Full name of the account holder")
+        if full_name is None and not password_stdin and sys.stdin.isatty():
+            full_name = click.prompt("Full name of the account holder", default="", show_default=False)
+        # A script (the pinned call: --password-stdin, no terminal) is never prompted: standard input holds the
+        # password only. The account is created, and /admin/users shows that its holder's name is missing.
+        full_name = (full_name or "").strip()
         if password_stdin:
             password = sys.stdin.readline().rstrip("\n")
         else:
@@ -102,7 +105,8 @@ def register_accounts(server: Flask) -> None:
                         password=password, agency=agency, is_area_admin=area_admin)
         except AccountError as e:
             _fail([f"Account not created: {e}"])
-        click.echo(f"Created {role} account {username!r} for {area}.")
+        click.echo(f"Created {role} account {username!r} for {area}."
+                   + ("" if full_name else " The holder's name is missing: an administrator fills it in at /admin/users."))
 
 
 def register_demo(server: Flask) -> None:

@@ -312,6 +312,8 @@ def admin_users():
         try:
             if request.form.get("action") == "deactivate":
                 accounts.set_active(manager, request.form["username"], False)
+            elif request.form.get("action") == "name":
+                accounts.set_full_name(manager, request.form.get("username", ""), request.form.get("full_name", ""))
             else:
                 accounts.create_user(username=request.form.get("username", ""), full_name=request.form.get("full_name", ""),
                                      role=request.form.get("role", ""), agency=request.form.get("agency") or None,
@@ -321,7 +323,14 @@ def admin_users():
         except (accounts.AccountError, Forbidden) as e:
             message = str(e)
     rows = "".join(
-        f"<tr><td>{escape(a['username'])}</td><td>{escape(a['full_name'])}</td><td>{escape(a['role'])}"
+        f"<tr><td>{escape(a['username'])}</td><td>"
+        + (escape(a['full_name']) if a['full_name'] else
+           f"<form method='post' class='d-flex gap-1'>{_form_token()}<input type='hidden' name='action' value='name'>"
+           f"<input type='hidden' name='username' value='{escape(a['username'])}'>"
+           f"<input class='form-control form-control-sm is-invalid' name='full_name' required "
+           f"placeholder='{escape(t('auth.name_missing', lang))}'>"
+           f"<button class='btn btn-sm btn-outline-primary'>{escape(t('auth.saved_name', lang))}</button></form>")
+        + f"</td><td>{escape(a['role'])}"
         f"{' (admin)' if a['is_area_admin'] else ''}</td><td>{escape(', '.join(a['areas']))}</td>"
         f"<td>{escape(a['agency'] or '')}</td><td>{'✓' if a['active'] else '–'}"
         f"{'' if a.get('approval', 'approved') == 'approved' else ' ' + escape(t('auth.approval.' + a['approval'], lang))}</td><td>"

@@ -123,6 +123,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "auth.mismatch": ("รหัสผ่านใหม่ทั้งสองช่องไม่ตรงกัน", "The two new passwords differ"),
     "auth.changed": ("เปลี่ยนรหัสผ่านแล้ว อุปกรณ์อื่นที่เข้าสู่ระบบไว้จะต้องเข้าสู่ระบบใหม่",
                      "Password changed; other signed-in devices must sign in again"),
+    "auth.name_missing": ("ยังไม่มีชื่อผู้ถือบัญชี: กรอกชื่อ", "Holder's name missing: fill it in"),
+    "auth.saved_name": ("บันทึกชื่อ", "Save name"),
     "auth.approvals": ("บัญชีที่รออนุมัติ", "Accounts awaiting approval"),
     "auth.approvals_help": ("บัญชีที่เห็นข้อมูลรายบุคคลต้องมีผู้อนุมัติคนที่สองในระดับที่สูงกว่า (นายอำเภอสำหรับทีมปฏิบัติการ "
                             "ศจพ. ส่วนกลางสำหรับบัญชีระดับประเทศ) จึงจะใช้งานได้",

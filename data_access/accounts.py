@@ -145,8 +145,10 @@ def create_user(*, username: str, full_name: str, role: str, areas: list[str], p
         raise AccountError("a username is 3-64 characters of a-z, 0-9, '.', '_' or '-'")
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}")
-    if not full_name.strip():
+    if not (full_name or "").strip() and manager is not None:
+        # on the web the name is required; the command line may leave it for an administrator to fill in
         raise AccountError("an account is tied to a named person: give the full name")
+    full_name = (full_name or "").strip()
     if is_area_admin and role not in ("province", "bangkok"):
         raise AccountError("only a province or Bangkok account can be the area administrator")
     problem = password_problem(password, username)
@@ -197,8 +199,27 @@ def create_user(*, username: str, full_name: str, role: str, areas: list[str], p
         audit.record("user_created", user=manager, username=None if manager else "(command line)",
                      object_type="user", object_id=username, area_code=areas[0],
                      detail={"after": {"role": role, "areas": areas, "agency": agency, "is_area_admin": is_area_admin,
-                                       "full_name_given": True, "approval": approval}}, conn=conn)
+                                       "full_name_given": bool(full_name), "approval": approval}}, conn=conn)
     return uid
+
+
+def set_full_name(manager: CurrentUser, username: str, full_name: str, engine: Engine | None = None) -> None:
+    """An administrator fills in (or corrects) the name of an account's holder; audited with before/after."""
+    full_name = (full_name or "").strip()
+    if not full_name or len(full_name) > 200:
+        raise AccountError("give the holder's full name (at most 200 characters)")
+    with (engine or get_engine()).begin() as conn:
+        row = _user_row(conn, "username = :u", {"u": username})
+        if row is None:
+            raise AccountError(f"no account {username!r}")
+        target = _current(conn, row)
+        if not _can_manage(manager, target.role, list(target.areas)):
+            raise refuse(manager, "you may not change this account", object_type="user", object_id=username, engine=engine)
+        conn.execute(text("UPDATE user_account SET full_name = :n WHERE id = :id"), {"n": full_name, "id": row["id"]})
+        audit.record("user_changed", user=manager, object_type="user", object_id=username,
+                     area_code=target.areas[0] if target.areas else None,
+                     detail={"before": {"full_name_given": bool(row["full_name"])}, "after": {"full_name_given": True}},
+                     conn=conn)
 
 
 def pending_accounts(approver: CurrentUser, engine: Engine | None = None) -> list[dict]:
