@@ -19,7 +19,7 @@ from data_access import accounts, figures, ratelimit, shortlists
 from data_access import households as households_da
 from data_access import logbook as logbook_da
 from exports import tables
-from mpi.rules import ALL_DIMENSIONS_MASK, DIMENSIONS, crisis_rule, dimensions_mask
+from mpi.rules import ALL_DIMENSIONS_MASK, CRISIS_RULES, DIMENSIONS, crisis_rule, dimensions_mask
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 CODE_RE = re.compile(r"^(TH|[0-9]{2}|[0-9]{4}|[0-9]{6})$")
@@ -126,8 +126,15 @@ def area_households(code: str):
     dim = request.args.get("dimension")
     if dim is not None and dim not in DIMENSIONS:
         raise BadRequest(f"dimension must be one of {', '.join(DIMENSIONS)}")
+    rule = request.args.get("rule") or None
+    if rule is not None and rule not in CRISIS_RULES:
+        raise BadRequest(f"rule must be one of {', '.join(CRISIS_RULES)}")
+    sort = request.args.get("sort") or "village"
+    if sort not in households_da.SORTS:
+        raise BadRequest(f"sort must be one of {', '.join(households_da.SORTS)}")
     result = households_da.list_target_poor_households(
-        _code(code), year, page=page, dimension=dim, crisis_only=request.args.get("crisis") == "1", user=current_user())
+        _code(code), year, page=page, dimension=dim, crisis_only=request.args.get("crisis") == "1", rule=rule, sort=sort,
+        user=current_user())
     items = [{k: h[k] for k in ("house_id", "village_no", "members", "target_poor_members", "deprived_dimensions",
                                 "crisis", "tambon_code")} for h in result["items"]]
     return jsonify({"items": items, "total": result["total"], "page": result["page"], "page_size": result["page_size"]})

@@ -81,10 +81,11 @@ def dimension_shares(f: dict) -> dict[str, float]:
 def weakest_sentence(f: dict, name: str, lang: str) -> str:
     shares = dimension_shares(f)
     ranked = sorted((d for d in DIMENSIONS if shares[d] > 0), key=lambda d: shares[d], reverse=True)
-    if len(ranked) < 2:
-        return t("weakest.none", lang, area=name) if not ranked else \
-            t("weakest", lang, area=name, first=t(f"dim.{ranked[0]}", lang), first_pct=fmt.percent(shares[ranked[0]], 0),
-              second="–", second_pct="–")
+    if not ranked:
+        return t("weakest.none", lang, area=name)
+    if len(ranked) == 1:  # one deprived dimension: say so, not "X and – (–)"
+        return t("weakest.one", lang, area=name, first=t(f"dim.{ranked[0]}", lang),
+                 first_pct=fmt.percent(shares[ranked[0]], 0))
     a, b = ranked[:2]
     return t("weakest", lang, area=name, first=t(f"dim.{a}", lang), first_pct=fmt.percent(shares[a], 0),
              second=t(f"dim.{b}", lang), second_pct=fmt.percent(shares[b], 0))

@@ -5,9 +5,11 @@ from and names the API field that holds it (so a test can check every number aga
 """
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode
+
 from components import fmt
 from components.i18n import area_name, t
-from mpi.rules import DIMENSIONS
+from mpi.rules import ALL_DIMENSIONS_MASK, DIMENSION_BIT, DIMENSIONS
 
 LEVEL_CHILD = {"country": "province", "province": "amphoe", "amphoe": "tambon"}
 
@@ -34,10 +36,15 @@ def compose(f: dict, lang: str, query: str) -> list[list]:
     a, year = f["area"], f["year"]
     code = a["code"]
     name = area_name(a, lang)
-    api = f"/api/v1/areas/{code}?year={year}"
+    mask = f.get("mask", ALL_DIMENSIONS_MASK)
+    # the API links carry the dimension selection the figures were computed with, so they return the same numbers
+    dims_q = "" if mask == ALL_DIMENSIONS_MASK else "&dimensions=" + ",".join(d for d in DIMENSIONS if mask & DIMENSION_BIT[d])
+    api = f"/api/v1/areas/{code}?year={year}{dims_q}"
+    base_query = [(k, v) for k, v in parse_qsl(query.lstrip("?"), keep_blank_values=True) if k != "metric"]
 
     def page(c: str, metric: str) -> str:
-        return ("/" if c == "TH" else f"/area/{c}") + query + f"&metric={metric}"
+        # one metric per link (the view's own is replaced), and the view's dims kept: the map shows this number
+        return ("/" if c == "TH" else f"/area/{c}") + "?" + urlencode(base_query + [("metric", metric)])
 
     tp, surveyed = a["target_poor_persons"], a["surveyed_persons"]
     paras: list[list] = []
@@ -49,7 +56,7 @@ def compose(f: dict, lang: str, query: str) -> list[list]:
     parent = f["parent"]
     if parent:
         pname = area_name(parent, lang)
-        papi = f"/api/v1/areas/{parent['code']}?year={year}"
+        papi = f"/api/v1/areas/{parent['code']}?year={year}{dims_q}"
         ratio, pratio = a["headcount_ratio"], parent["headcount_ratio"]
         key = "story.higher" if ratio > pratio else "story.lower" if ratio < pratio else "story.same"
         p1 += [t(key, lang, parent=pname), _num(pratio, page(parent["code"], "target_poor"), papi, "headcount_ratio",
@@ -80,7 +87,7 @@ def compose(f: dict, lang: str, query: str) -> list[list]:
     # 3. Largest pockets of target poor: child areas, or villages of a tambon.
     if f["children"]:
         kids = sorted(f["children"], key=lambda c: (-c["target_poor_persons"], c["code"]))[:3]
-        capi = f"/api/v1/areas/{code}/children?year={year}"
+        capi = f"/api/v1/areas/{code}/children?year={year}{dims_q}"
         pockets = [[area_name(c, lang) + " (", _num(c["target_poor_persons"], page(c["code"], "target_poor"), capi,
                                                     f"items[{c['code']}].target_poor_persons"), ")"] for c in kids]
         together = sum(c["target_poor_persons"] for c in kids)

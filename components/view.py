@@ -12,7 +12,8 @@ from mpi.rules import DIMENSIONS
 
 DEFAULT_YEAR = 2561
 YEAR_MIN, YEAR_MAX = 2500, 2700
-METRIC_RE = re.compile(r"target_poor|crisis|mpi|dim:[a-z]{1,12}|ind:[0-9]{1,2}\.[0-9]{1,2}|lb:[a-z_]{1,20}")
+# every metric the map can colour by; anything else in a link falls back to the default (never an empty box)
+METRIC_RE = re.compile(r"target_poor|crisis|mpi|dim:(" + "|".join(DIMENSIONS) + r")|ind:[1-5]\.[0-9]|lb:(visited|helped|open_needs)")
 METRICS_BASE = ("target_poor", "crisis", "mpi")
 LANG_COOKIE = "tpmap_lang"
 

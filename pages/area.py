@@ -1,6 +1,8 @@
 """/ and /area/<code>: the choropleth of the child areas, headline cards, the star, the table."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
@@ -191,9 +193,22 @@ def _table(children: list[dict], view: View) -> dash_table.DataTable:
         style_header={"fontWeight": "bold"})
 
 
-def area_view(code: str, view: View, tour: list[str] | None = None, every: int = 30):
-    mask = dimensions_mask(view.dims)
+def year_not_found(view: View, years: list[int], here: str) -> html.Div:
+    """A year the database does not hold: say so and name the years it does (never a blank page)."""
+    return html.Div([html.H1(t("notfound.year_title", view.lang, year=view.year)),
+                     html.P(t("notfound.year", view.lang, year=view.year), id="year-not-found"),
+                     html.Ul([html.Li(dcc.Link(t("notfound.year_link", view.lang, year=y), href=here + view.query(year=y)))
+                              for y in years], id="known-years")], className="my-5")
+
+
+def area_view(code: str, view: View, tour: list[str] | None = None, every: int = 30, year_given: bool = True):
     here = "/" if code == "TH" else f"/area/{code}"
+    years = figures_da.known_years()
+    if years and view.year not in years:
+        if year_given:
+            return year_not_found(view, years, here)
+        view = replace(view, year=years[-1])  # no year in the link: the latest edition the database has
+    mask = dimensions_mask(view.dims)
     chain = areas_da.ancestors(code)
     if not chain or chain[-1]["code"] != code:
         return not_found(t("notfound.area", view.lang, code=code), view.lang)
@@ -228,7 +243,9 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
             series.append((t("parent", view.lang, name=area_name(parent, view.lang)), dimension_shares(parent)))
         except figures_da.NotFound:
             pass
-    source_key = "source.survey" if f and f["source"] == "survey" else "source.published"
+    # name the source only when there are figures to attribute (no "published figures of 2562" for a year TPMAP
+    # did not publish here)
+    source_key = None if f is None else "source.survey" if f["source"] == "survey" else "source.published"
     microdata = has_microdata(code, view.year)
     user = current_user()
     list_href = f"/area/{code}/households{view.query()}"
@@ -281,7 +298,8 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
         html.Div([export_links("children", view.lang, code=code, year=view.year,
                                dims=",".join(view.dims) if tuple(view.dims) != DIMENSIONS else None),
                   _table(children, view)], className="my-2", **({"hidden": True} if view.present else {})),
-        html.P([t(source_key, view.lang, year=view.year), " · ", t("attribution", view.lang)], className="tp-sub small my-3"),
+        html.P(([t(source_key, view.lang, year=view.year), " · "] if source_key else []) + [t("attribution", view.lang)],
+               className="tp-sub small my-3", id="source-line"),
         dcc.Store(id="area-state", data={"code": code, "here": here, "level": area["level"], "tour_next": tour_next,
                                          **view.as_dict()}),
         dcc.Interval(id="tour-tick", interval=max(5, every) * 1000, disabled=tour_next is None),
@@ -296,7 +314,7 @@ def layout(code: str = "TH", tour: str = "", every: str = "30", **query):
         seconds = int(every)
     except ValueError:
         seconds = 30
-    return area_view(code, parse(query), stops, seconds)
+    return area_view(code, parse(query), stops, seconds, year_given="year" in query)
 
 
 @callback(Output("area-nav", "href"),

@@ -14,14 +14,15 @@ from components.view import parse
 from data_access import areas as areas_da
 from data_access import logbook as logbook_da
 from data_access.households import PAGE_SIZE, SORTS, has_microdata, list_target_poor_households
-from mpi.rules import DIMENSIONS
+from mpi.rules import CRISIS_RULES, DIMENSIONS
 from pages.area import not_found
 
 # order 0: tried before /area/<code>, whose wildcard would also match this path
 dash.register_page(__name__, path_template="/area/<code>/households", title="TPMAP Open", order=0)
 
 
-def layout(code: str = "TH", page: str = "1", dim: str = "", crisis: str = "", sort: str = "village", **query):
+def layout(code: str = "TH", page: str = "1", dim: str = "", crisis: str = "", sort: str = "village", rule: str = "",
+           **query):
     view = parse(query)
     lang = view.lang
     chain = areas_da.ancestors(code)
@@ -35,17 +36,16 @@ def layout(code: str = "TH", page: str = "1", dim: str = "", crisis: str = "", s
     dim = dim if dim in DIMENSIONS else None
     crisis_only = crisis == "1"
     sort = sort if sort in SORTS else "village"
-    try:
-        page_no = max(1, int(page))
-    except ValueError:
-        page_no = 1
+    rule = rule if rule in CRISIS_RULES else ""
+    page_no = int(page) if str(page).isdigit() and 0 < int(page) < 1_000_000 else 1
     # Scoped in data_access: outside the user's area this raises Forbidden (403), signed out Unauthorized (401).
     result = list_target_poor_households(code, view.year, page=page_no, dimension=dim, crisis_only=crisis_only, sort=sort,
-                                         user=current_user())
+                                         rule=rule or None, user=current_user())
     pages = max(1, math.ceil(result["total"] / PAGE_SIZE))
 
     def link(**changes) -> str:
-        state = {"page": page_no, "dim": dim or "", "crisis": "1" if crisis_only else "", "sort": sort} | changes
+        state = {"page": page_no, "dim": dim or "", "crisis": "1" if crisis_only else "", "sort": sort,
+                 "rule": rule} | changes
         q = {k: v for k, v in state.items() if v not in ("", None)}
         return here + view.query() + "&" + urlencode(q)
 
@@ -54,12 +54,19 @@ def layout(code: str = "TH", page: str = "1", dim: str = "", crisis: str = "", s
         *[dcc.Link(t("hh.any", lang) if d is None else t(f"dim.{d}", lang), href=link(dim=d or "", page=1),
                    className="btn btn-sm tp-btn-big me-1 " + ("btn-dark" if d == dim else "btn-outline-dark"))
           for d in [None, *DIMENSIONS]],
-        dcc.Link(t("hh.crisis_only", lang), href=link(crisis="" if crisis_only else "1", page=1), id="crisis-filter",
+        dcc.Link(t("hh.crisis_only", lang), href=link(crisis="" if crisis_only else "1", rule="", page=1),
+                 id="crisis-filter",
                  className="btn btn-sm tp-btn-big ms-2 " + ("btn-danger" if crisis_only else "btn-outline-danger")),
+        # the source deck's two crisis rules, as controls (issue 12: `rule=` is honoured, and visible)
+        *[dcc.Link(t(f"rank.{key}", lang), href=link(rule="" if rule == key else key, crisis="", page=1),
+                   id=f"rule-{key}",
+                   className="btn btn-sm tp-btn-big ms-1 " + ("btn-danger" if rule == key else "btn-outline-danger"))
+          for key in CRISIS_RULES],
         html.Span(t("hh.sort", lang) + ": ", className="ms-3 me-1"),
         *[dcc.Link(t(label, lang), href=link(sort=key, page=1),
                    className="btn btn-sm tp-btn-big me-1 " + ("btn-secondary" if key == sort else "btn-outline-secondary"))
-          for key, label in (("village", "hh.village"), ("members", "hh.members"), ("target", "hh.target_members"))],
+          for key, label in (("village", "hh.village"), ("members", "hh.members"), ("target", "hh.target_members"),
+                             ("priority", "hh.sort_priority"))],
     ], className="my-2 tp-controls")
     rows = [{"house": f"[{h['house_id']}](/household/{h['house_id']}{view.query()})", "village": h["village_no"],
              "tambon": h["tambon_code"], "members": h["members"], "target": h["target_poor_members"],
@@ -96,5 +103,5 @@ def layout(code: str = "TH", page: str = "1", dim: str = "", crisis: str = "", s
     mentors_link = dcc.Link(t("lb.mentors", lang), href=f"/logbook/mentors?area={code}",
                             className="btn btn-outline-dark tp-btn-big my-2 ms-2", id="mentors-link")
     exports = export_links("households", lang, code=code, year=view.year, dimension=dim, crisis="1" if crisis_only else None,
-                           sort=sort)
+                           sort=sort, rule=rule or None)
     return html.Div(head + [filters, exports, pager, table, pager, added_section, requests_link, mentors_link])

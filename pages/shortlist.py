@@ -20,7 +20,7 @@ def layout(token: str = "", **query):
     lang = view.lang
     s = shortlists.get(token, user=current_user())  # household rows are scoped to the viewer in data_access
     if s is None:
-        return not_found(t("notfound.area", lang, code=token), lang)
+        return not_found(t("notfound.shortlist", lang, code=token), lang)
     if s["kind"] == "areas":
         data = [{"#": i["position"], "name": f"[{area_name(i, lang) if 'name_th' in i else i['code']}](/area/{i['code']})",
                  "code": i["code"], "target_poor": i.get("target_poor_persons"), "ge3": i.get("crisis_ge3"),

@@ -12,6 +12,7 @@ from components.view import parse
 from data_access import areas as areas_da
 from data_access import figures as figures_da
 from data_access import story as story_da
+from mpi.rules import dimensions_mask
 from pages.area import not_found
 
 dash.register_page(__name__, path_template="/area/<code>/story", title="TPMAP Open", order=0)
@@ -25,7 +26,7 @@ def layout(code: str = "TH", **query):
         return not_found(t("notfound.area", lang, code=code), lang)
     here = f"/area/{code}/story"
     try:
-        facts = story_da.facts(code, view.year, viewer=current_user())
+        facts = story_da.facts(code, view.year, viewer=current_user(), mask=dimensions_mask(view.dims))
     except figures_da.NotFound:
         return html.Div([topbar(chain, view, here), html.P(t("nodata.area", lang, year=view.year), className="tp-nodata")])
     paras = compose(facts, lang, view.query())

@@ -1,0 +1,85 @@
+"""Issue 12, figures, links and exports that agree: each defect a governor met, as a test."""
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from components.story import compose
+from data_access import story as story_da
+from data_access.figures import area_summary
+from mpi.rules import dimensions_mask
+from tests.utils.world import NATIONAL, bearer, decoded, page_callback, session_client, world_for
+
+YEAR = 2562
+
+
+@pytest.fixture(scope="module")
+def world(isolated_engine, tmp_path_factory):
+    with world_for(isolated_engine, tmp_path_factory.mktemp("agree"), YEAR, "ag") as w:
+        yield w
+
+
+def test_story_follows_the_dimension_selection_and_its_links_open_that_number(world):
+    client = world["app"].server.test_client()
+    mask = dimensions_mask(["health", "income"])
+    facts = story_da.facts("75", YEAR, viewer=NATIONAL, mask=mask)
+    assert facts["area"]["target_poor_persons"] == area_summary("75", YEAR, mask)["target_poor_persons"]
+    paras = compose(facts, "th", f"?year={YEAR}&metric=target_poor&dims=health,income")
+    numbers = [s for p in paras for s in p if isinstance(s, dict)]
+    for n in numbers:
+        query = parse_qs(urlsplit(n["href"]).query)
+        assert len(query["metric"]) == 1, n["href"]  # one metric per link
+        assert query["dims"] == ["health,income"], n["href"]
+        if n["api"].startswith("/api/v1/areas/75?"):
+            assert "dimensions=health,income" in n["api"]
+            body = client.get(n["api"]).get_json()
+            head, _, key = n["field"].partition(".")
+            assert (body[head][key] if key else body[head]) == n["value"]
+    crisis = next(n for n in numbers if n["field"] == "crisis_persons")
+    assert parse_qs(urlsplit(crisis["href"]).query)["metric"] == ["crisis"]
+
+
+def test_households_honour_the_crisis_rule(world):
+    client = world["app"].server.test_client()
+    headers = bearer(world, "national")
+    every = client.get(f"/api/v1/areas/75/households?year={YEAR}", headers=headers).get_json()["total"]
+    ge3 = client.get(f"/api/v1/areas/75/households?year={YEAR}&rule=ge3", headers=headers).get_json()["total"]
+    basic = client.get(f"/api/v1/areas/75/households?year={YEAR}&rule=basic_needs", headers=headers).get_json()["total"]
+    assert ge3 < every and basic < every
+    assert client.get(f"/api/v1/areas/75/households?year={YEAR}&rule=nope", headers=headers).status_code == 400
+    browser, csrf = session_client(world, "national")
+    page = decoded(page_callback(browser, "/area/75/households", f"?year={YEAR}&rule=ge3", csrf))
+    assert f"{ge3:,}" in page and "rule-ge3" in page and "rule-basic_needs" in page
+
+
+def test_one_deprived_dimension_reads_as_one(world):
+    from components.layout import weakest_sentence
+
+    f = {"target_poor_persons": 10, "dimension_target_poor": {"health": 0, "living": 0, "education": 0, "income": 10,
+                                                              "access": 0}}
+    text = weakest_sentence(f, "ตำบลทดสอบ", "th")
+    assert "รายได้ (100%)" in text and "–" not in text and "และ" not in text
+
+
+def test_a_year_the_database_lacks_names_the_years_it_has(world):
+    browser, csrf = session_client(world, "national")
+    r = page_callback(browser, "/area/75", "?year=2599", csrf)
+    page = decoded(r)
+    assert r.status_code == 200 and "year-not-found" in page and "2599" in page and str(YEAR) in page
+
+
+def test_no_published_source_is_claimed_without_figures(world):
+    browser, csrf = session_client(world, "national")
+    page = decoded(page_callback(browser, "/", f"?year={YEAR}", csrf))  # the country: no published figures in 2562
+    assert f"ข้อมูลเผยแพร่ของ TPMAP ปี {YEAR}" not in page
+
+
+def test_unknown_metric_falls_back_and_unknown_shortlist_says_so(world):
+    from components.view import parse
+
+    assert parse({"metric": "dim:garbage"}).metric == "target_poor"
+    assert parse({"metric": "dim:income"}).metric == "dim:income"
+    browser, csrf = session_client(world, "national")
+    page = decoded(page_callback(browser, "/shortlists/nope123", "", csrf))
+    assert "nope123" in page and "พื้นที่รหัส" not in page
