@@ -83,7 +83,7 @@ def area(code: str):
 @bp.get("/areas/<code>/children")
 def children(code: str):
     year, mask = _params()
-    return jsonify({"items": figures.children_summaries(_code(code), year, mask)})
+    return jsonify({"items": figures.children_summaries(_code(code), year, mask, include_counted_under=True)})
 
 
 # --- Sign-in for scripts and the field app ----------------------------------------------------

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from components.i18n import t
+from components.i18n import area_name, t
 from mpi.rules import DIMENSIONS
 
 
@@ -18,11 +18,38 @@ SCALE = [[0.0, "#fde0dd"], [0.25, "#fa9fb5"], [0.5, "#f768a1"], [0.75, "#c51b8a"
 NO_DATA = "#bdbdbd"
 
 
+def map_layers(children: list[dict], with_geom: set[str], lang: str) -> tuple[list[dict], list[dict]]:
+    """What the map draws: polygons with figures; a tambon whose people are counted under a municipal unit in
+    the unit's colour (and named so on hover); every other unit as a symbol at its point. Nobody is left out."""
+    units = {c["code"]: c for c in children if c["level"] == "municipality"}
+    polygons, carried = [], set()
+    for c in children:
+        if c["code"] not in with_geom:
+            continue
+        under = c.get("counted_under")
+        if under and under in units:
+            u = units[under]
+            polygons.append(u | {"code": c["code"], "_label": t("map.counted_under", lang, tambon=area_name(c, lang),
+                                                                    unit=area_name(u, lang))})
+            carried.add(under)
+        elif not under:
+            polygons.append(c | {"_label": area_name(c, lang)})
+    symbols = [u | {"_label": area_name(u, lang)} for code, u in units.items()
+               if code not in carried and u.get("point")]
+    return polygons, symbols
+
+
 def choropleth(geojson_url: str, codes: list[str], values: list[float | None], names: list[str],
                hover_values: list[str], all_codes: list[str], unit: str, title: str,
-               highlight: str | None = None) -> go.Figure:
-    """Child areas coloured by value; areas with no figure drawn grey beneath, so zero and no data differ."""
+               highlight: str | None = None, symbols: list[dict] | None = None,
+               symbol_label: str = "") -> go.Figure:
+    """Child areas coloured by value; areas with no figure drawn grey beneath, so zero and no data differ.
+
+    `symbols` are areas without a polygon (municipal units): {code, lon, lat, value, name, hover}, drawn as
+    circles on the same colour scale, hoverable and clickable like the polygons."""
     fig = go.Figure()
+    symbols = symbols or []
+    top = max([v for v in values if v is not None] + [s["value"] for s in symbols if s["value"] is not None] + [0])
     missing = [c for c in all_codes if c not in set(codes)]
     if missing:
         fig.add_trace(go.Choropleth(geojson=geojson_url, featureidkey="properties.code", locations=missing,
@@ -31,9 +58,17 @@ def choropleth(geojson_url: str, codes: list[str], values: list[float | None], n
                                     marker_line_color="white", marker_line_width=0.5))
     fig.add_trace(go.Choropleth(
         geojson=geojson_url, featureidkey="properties.code", locations=codes, z=values, customdata=list(zip(names, hover_values, strict=False)),
-        colorscale=SCALE, zmin=0, marker_line_color="white", marker_line_width=0.6,
+        colorscale=SCALE, zmin=0, zmax=top or None, marker_line_color="white", marker_line_width=0.6,
         hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
         colorbar={"title": {"text": unit}, "thickness": 14, "len": 0.8}))
+    if symbols:
+        fig.add_trace(go.Scattergeo(
+            lon=[s["lon"] for s in symbols], lat=[s["lat"] for s in symbols], mode="markers", name=symbol_label,
+            customdata=[[s["name"], s["hover"], s["code"]] for s in symbols], showlegend=bool(symbol_label),
+            marker={"size": 16, "symbol": "circle", "color": [s["value"] if s["value"] is not None else 0 for s in symbols],
+                    "colorscale": SCALE, "cmin": 0, "cmax": top or 1, "line": {"color": "#111", "width": 1.5}},
+            hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>"))
+        fig.update_layout(legend={"x": 0, "y": 0, "bgcolor": "rgba(255,255,255,0.8)"})
     if highlight:
         fig.add_trace(go.Choropleth(geojson=geojson_url, featureidkey="properties.code", locations=[highlight], z=[1],
                                     colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False,

@@ -18,6 +18,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "level.province": ("จังหวัด", "Province"),
     "level.amphoe": ("อำเภอ", "District"),
     "level.tambon": ("ตำบล", "Subdistrict"),
+    "level.municipality": ("เขตเทศบาล", "Municipal area"),
+    "map.municipal_symbol": ("● เขตเทศบาล", "● Municipal area"),
+    "map.municipal_note": ("● คือเขตเทศบาลที่ TPMAP รายงานแยกจากตำบล ไม่มีขอบเขตในแผนที่ จึงแสดงเป็นจุดภายในอำเภอ "
+                           "สีตามค่าเดียวกับแผนที่ ชี้เพื่อดูตัวเลข คลิกเพื่อดูรายละเอียด",
+                           "● marks a municipal area that TPMAP reports apart from the tambons; it has no boundary on "
+                           "the map, so it is drawn as a point inside its district, coloured on the same scale"),
+    "map.counted_under": ("{tambon} (นับรวมใน {unit})", "{tambon} (counted under {unit})"),
+    "area.counted_under": ("TPMAP นับประชากรของ{tambon}รวมไว้ใน", "TPMAP counts the people of {tambon} under"),
+    "table.counted_under": ("นับรวมใน {unit}", "counted under {unit}"),
     "metric": ("ตัวชี้วัดบนแผนที่", "Map metric"),
     "metric.target_poor": ("คนจนเป้าหมาย", "Target poor"),
     "metric.mpi": ("ดัชนีความยากจนหลายมิติ (MPI)", "Multidimensional Poverty Index (MPI)"),

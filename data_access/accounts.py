@@ -87,7 +87,7 @@ def area_problem(role: str, areas: list[str], conn: Connection) -> str | None:
         "bangkok": one and a == "10",
         "district": one and levels[a] == "amphoe" and not a.startswith("10"),
         "bangkok_district": one and levels[a] == "amphoe" and a.startswith("10"),
-        "team": all(levels[x] == "tambon" for x in areas) and len({x[:4] for x in areas}) == 1,
+        "team": all(levels[x] in ("tambon", "municipality") for x in areas) and len({x[:4] for x in areas}) == 1,
     }
     if not rules[role]:
         return {

@@ -14,11 +14,12 @@ from geo.boundaries import (
     BoundaryImportError,
     BoundarySet,
     level_of_code,
+    municipal_names,
     parent_of_code,
     validate_set,
 )
 
-LEVEL_ORDER = {"country": 0, "province": 1, "amphoe": 2, "tambon": 3}
+LEVEL_ORDER = {"country": 0, "province": 1, "amphoe": 2, "tambon": 3, "municipality": 3}
 CHILD_LEVEL = {"country": "province", "province": "amphoe", "amphoe": "tambon"}
 
 
@@ -63,7 +64,8 @@ def upsert_areas(conn: Connection, areas: list[BoundaryArea], source: str) -> No
             "code": a.code, "level": a.level, "name_th": a.name_th, "name_en": a.name_en,
             "parent_code": a.parent_code, "has_geometry": a.geom is not None,
             "geom": _geom_value(a.geom), "geom_display": _geom_value(a.geom_display),
-            "source": source,
+            "source": source, "lon": a.point[0] if a.point else None, "lat": a.point[1] if a.point else None,
+            "cu": a.counted_under,
         }
         for a in ordered
     ]
@@ -72,13 +74,16 @@ def upsert_areas(conn: Connection, areas: list[BoundaryArea], source: str) -> No
     g, gd = _geom_sql(conn, "geom"), _geom_sql(conn, "geom_display")
     if new:
         conn.execute(text(
-            "INSERT INTO area (code, level, name_th, name_en, parent_code, has_geometry, geom, geom_display, source) "
-            f"VALUES (:code, :level, :name_th, :name_en, :parent_code, :has_geometry, {g}, {gd}, :source)"), new)
+            "INSERT INTO area (code, level, name_th, name_en, parent_code, has_geometry, geom, geom_display, source, "
+            "point_lon, point_lat, counted_under) "
+            f"VALUES (:code, :level, :name_th, :name_en, :parent_code, :has_geometry, {g}, {gd}, :source, :lon, :lat, :cu)"),
+            new)
     if old:
         conn.execute(text(
             "UPDATE area SET level = :level, name_th = COALESCE(:name_th, name_th), "
             "name_en = COALESCE(:name_en, name_en), parent_code = :parent_code, has_geometry = :has_geometry, "
-            f"geom = {g}, geom_display = {gd}, source = :source WHERE code = :code"), old)
+            f"geom = {g}, geom_display = {gd}, source = :source, point_lon = :lon, point_lat = :lat, "
+            "counted_under = :cu WHERE code = :code"), old)
 
 
 def ensure_area_codes(conn: Connection, codes: dict[str, tuple[str | None, str | None]], source: str) -> list[str]:
@@ -96,6 +101,11 @@ def ensure_area_codes(conn: Connection, codes: dict[str, tuple[str | None, str |
             wanted.setdefault(c, names if c == code else (None, None))
             c = parent_of_code(c)
     created = [BoundaryArea(c, level_of_code(c), n[0], n[1], parent_of_code(c)) for c, n in wanted.items()]
+    amphoe_names = dict(((c, (th, en)) for c, th, en in conn.execute(
+        select(area.c.code, area.c.name_th, area.c.name_en).where(area.c.level == "amphoe")))) if created else {}
+    for a in created:
+        if a.level == "municipality" and not a.name_th:  # a unit the boundary import did not know: name it anyway
+            a.name_th, a.name_en = municipal_names(a.code, *amphoe_names.get(a.code[:4], (None, None)))
     if created:
         conn.execute(area.insert(), [
             {"code": a.code, "level": a.level, "name_th": a.name_th, "name_en": a.name_en,
@@ -158,7 +168,7 @@ def import_boundary_set(boundaries: BoundarySet, engine: Engine | None = None, *
         by_level[level] = by_level.get(level, 0) + 1
         if has_geom:
             with_geom[level] = with_geom.get(level, 0) + 1
-        elif level != "country":
+        elif level not in ("country", "municipality"):  # municipal units are drawn as symbols, not polygons
             without.append(code)
     return BoundaryImportReport(boundaries.layout, by_level, with_geom, without, boundaries.notes)
 
@@ -176,7 +186,8 @@ def get_area(code: str, engine: Engine | None = None) -> dict | None:
     engine = engine or get_engine()
     with engine.connect() as conn:
         row = conn.execute(select(area.c.code, area.c.level, area.c.name_th, area.c.name_en, area.c.parent_code,
-                                  area.c.has_geometry).where(area.c.code == code)).mappings().first()
+                                  area.c.has_geometry, area.c.counted_under)
+                           .where(area.c.code == code)).mappings().first()
     return dict(row) if row else None
 
 

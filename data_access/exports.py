@@ -53,12 +53,20 @@ def _mask(args: dict) -> int:
 def _figure_columns(lang: str) -> list[tuple[str, str]]:
     return [("code", t("table.code", lang)), ("name", t("table.area", lang)), ("surveyed_persons", t("table.surveyed", lang)),
             ("target_poor_persons", t("metric.target_poor", lang)), ("target_poor_households", t("rep.target_poor_households", lang)),
-            ("crisis_persons", t("metric.crisis", lang)), ("mpi", "MPI"), ("headcount_ratio", t("table.headcount", lang)), ("intensity", t("table.intensity", lang))] + [
+            ("crisis_persons", t("metric.crisis", lang)), ("mpi", "MPI"),
+            ("headcount_pct", t("table.headcount", lang) + " (%)"), ("intensity_pct", t("table.intensity", lang) + " (%)")] + [
         (f"dim_{d}", t(f"dim.{d}", lang)) for d in DIMENSIONS] + [("source", t("table.source", lang))]
 
 
+def percent(share: float | None, digits: int = 2) -> float | None:
+    """Shares leave in one convention: per cent, rounded as the pages show them (labelled "(%)")."""
+    return None if share is None else round(100 * share, digits)
+
+
 def _figure_row(r: dict, lang: str) -> dict:
-    return r | {"name": (r.get("name_en") if lang == "en" else r.get("name_th")) or r["code"]} | {
+    return r | {"name": (r.get("name_en") if lang == "en" else r.get("name_th")) or r["code"],
+                "headcount_pct": percent(r.get("headcount_ratio")), "intensity_pct": percent(r.get("intensity")),
+                "mpi": None if r.get("mpi") is None else round(r["mpi"], 4)} | {
         f"dim_{d}": (r.get("dimension_target_poor") or {}).get(d) for d in DIMENSIONS}
 
 
@@ -88,9 +96,10 @@ def _ranking(args, user, lang):
         raise ExportError(str(e)) from None
     for r in rows:
         r["name"] = (r["name_en"] if lang == "en" else r["name_th"]) or r["code"]
+        r["crisis_pct"] = percent(r["crisis_share"], 3)  # as the ranking page shows it
     cols = [("rank", "#"), ("code", t("table.code", lang)), ("name", t("table.area", lang)), ("surveyed_persons", t("table.surveyed", lang)),
             ("target_poor_persons", t("metric.target_poor", lang)), ("crisis", t("rank.by", lang)),
-            ("crisis_share", t("rank.share", lang)), ("crisis_ge3", t("rank.ge3", lang)),
+            ("crisis_pct", t("rank.share", lang) + " (%)"), ("crisis_ge3", t("rank.ge3", lang)),
             ("crisis_basic_needs", t("rank.basic_needs", lang)), ("source", t("table.source", lang))]
     return rows, cols, f"tpmap-ranking-{code}-{year}", {"object_type": "area", "object_id": code, "area_code": code}
 

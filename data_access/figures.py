@@ -127,15 +127,29 @@ def village_summaries(tambon_code: str, year: int, mask: int = ALL_DIMENSIONS_MA
 
 
 def children_summaries(code: str, year: int, mask: int = ALL_DIMENSIONS_MASK,
-                       engine: Engine | None = None) -> list[dict]:
+                       engine: Engine | None = None, *, include_counted_under: bool = False) -> list[dict]:
+    """Figures of the children that have some. A municipal unit carries `point` [lon, lat] (where the map
+    draws it); with include_counted_under, a tambon whose people are counted under a unit is listed too,
+    with `counted_under` and no figures of its own (null), so no person is counted twice."""
     _check_year(year)
     with (engine or get_engine()).connect() as conn:
         _area_row(conn, code)
-        children = conn.execute(text("SELECT code, level, name_th, name_en, parent_code FROM area "
-                                     "WHERE parent_code = :c ORDER BY code"), {"c": code}).mappings().all()
+        children = conn.execute(text("SELECT code, level, name_th, name_en, parent_code, point_lon, point_lat, "
+                                     "counted_under FROM area WHERE parent_code = :c ORDER BY code"),
+                                {"c": code}).mappings().all()
         chosen = _sources(conn, year, [c["code"] for c in children]) if children else {}
         figures = figures_for_sources(conn, year, chosen, mask)
-    return [dict(c) | {"year": year} | figures[c["code"]] for c in children if c["code"] in figures]
+    empty = dict.fromkeys(next(iter(figures.values()), {}), None)
+    out = []
+    for c in children:
+        item = {k: c[k] for k in ("code", "level", "name_th", "name_en", "parent_code")} | {"year": year}
+        if c["level"] == "municipality" and c["point_lon"] is not None:
+            item["point"] = [c["point_lon"], c["point_lat"]]
+        if c["code"] in figures:
+            out.append(item | figures[c["code"]])
+        elif include_counted_under and c["counted_under"] in figures:
+            out.append(item | empty | {"counted_under": c["counted_under"]})
+    return out
 
 
 RANK_LEVELS = ("province", "amphoe", "tambon")
@@ -166,9 +180,12 @@ def _ranking(code: str, year: int, rule: CrisisRule, mask: int, level: str | Non
             children = conn.execute(text("SELECT code, level, name_th, name_en, parent_code FROM area "
                                          "WHERE parent_code = :c ORDER BY code"), {"c": code}).mappings().all()
         else:
+            # the tambon level includes municipal units (labelled by their level): every target poor is ranked
+            levels = ("tambon", "municipality") if level == "tambon" else (level,)
             children = conn.execute(text("SELECT code, level, name_th, name_en, parent_code FROM area "
-                                         "WHERE level = :l AND code LIKE :p ORDER BY code"),
-                                    {"l": level, "p": ("" if code == "TH" else code) + "%"}).mappings().all()
+                                         "WHERE level IN :l AND code LIKE :p ORDER BY code")
+                                    .bindparams(bindparam("l", expanding=True)),
+                                    {"l": list(levels), "p": ("" if code == "TH" else code) + "%"}).mappings().all()
         chosen = _sources(conn, year, [c["code"] for c in children]) if children else {}
         figs = figures_for_sources(conn, year, chosen, mask, rules)
     rows = []

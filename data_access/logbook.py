@@ -391,7 +391,8 @@ def request_member(user: CurrentUser | None, year: int, *, house_id: str | None 
         else:
             if not tambon_code or village_no in (None, ""):
                 raise LogbookError("give house_id, or tambon_code and village_no for a new household")
-            if not conn.execute(text("SELECT 1 FROM area WHERE code = :c AND level = 'tambon'"), {"c": tambon_code}).first():
+            if not conn.execute(text("SELECT 1 FROM area WHERE code = :c AND level IN ('tambon', 'municipality')"),
+                                {"c": tambon_code}).first():
                 raise LogbookError(f"unknown tambon code {tambon_code!r}")
             try:
                 village_no = int(village_no)

@@ -45,13 +45,13 @@ def geometry(kind: str):
     return PostGISGeometry(kind).with_variant(LargeBinary(), "sqlite")
 
 
-LEVELS = ("country", "province", "amphoe", "tambon")
+LEVELS = ("country", "province", "amphoe", "tambon", "municipality")
 
 area = Table(
     "area",
     metadata,
     Column("code", String(8), primary_key=True, comment="TH, or the 2/4/6-digit DOPA code"),
-    Column("level", String(10), nullable=False),
+    Column("level", String(16), nullable=False, comment="country | province | amphoe | tambon | municipality"),
     Column("name_th", Text),
     Column("name_en", Text),
     Column("parent_code", String(8), ForeignKey("area.code"), index=True),
@@ -59,6 +59,9 @@ area = Table(
     Column("geom", geometry("MULTIPOLYGON")),
     Column("geom_display", geometry("MULTIPOLYGON"), comment="simplified for the map at this level"),
     Column("source", String(40), comment="where the row came from: boundaries, published, survey"),
+    Column("point_lon", Float, comment="a municipal unit (no polygon) is drawn as a symbol here, inside its amphoe"),
+    Column("point_lat", Float),
+    Column("counted_under", String(8), comment="a tambon whose people TPMAP counts under this municipal unit"),
 )
 Index("ix_area_level", area.c.level)
 

@@ -14,7 +14,8 @@ from sqlalchemy import Connection, text
 SURVEY = "survey"
 PUBLISHED = "published"
 # Children level → parent level, bottom-up.
-UP_LEVELS = (("tambon", "amphoe"), ("amphoe", "province"), ("province", "country"))
+# Municipal units sit beside tambons under their amphoe: they roll up with them.
+UP_LEVELS = ((("tambon", "municipality"), "amphoe"), (("amphoe",), "province"), (("province",), "country"))
 
 
 def delete_rollups(conn: Connection, year: int, source: str) -> None:
@@ -22,21 +23,22 @@ def delete_rollups(conn: Connection, year: int, source: str) -> None:
         conn.execute(text(f"DELETE FROM {table} WHERE year = :y AND source = :s"), {"y": year, "s": source})
 
 
-def _roll_up(conn: Connection, year: int, source: str, child_level: str) -> None:
-    params = {"y": year, "s": source, "lvl": child_level}
-    conn.execute(text("""
+def _roll_up(conn: Connection, year: int, source: str, child_levels: tuple[str, ...]) -> None:
+    params = {"y": year, "s": source} | {f"l{i}": lvl for i, lvl in enumerate(child_levels)}
+    levels = "(" + ", ".join(f":l{i}" for i in range(len(child_levels))) + ")"
+    conn.execute(text(f"""
         INSERT INTO area_pattern_rollup (year, area_code, source, pattern, households, persons, welfare_persons, welfare_households)
         SELECT r.year, a.parent_code, r.source, r.pattern, SUM(r.households), SUM(r.persons), SUM(r.welfare_persons),
                SUM(r.welfare_households)
         FROM area_pattern_rollup r JOIN area a ON a.code = r.area_code
-        WHERE r.year = :y AND r.source = :s AND a.level = :lvl
+        WHERE r.year = :y AND r.source = :s AND a.level IN {levels}
         GROUP BY r.year, a.parent_code, r.source, r.pattern
     """), params)
-    conn.execute(text("""
+    conn.execute(text(f"""
         INSERT INTO area_indicator_rollup (year, area_code, source, indicator_code, welfare_persons)
         SELECT r.year, a.parent_code, r.source, r.indicator_code, SUM(r.welfare_persons)
         FROM area_indicator_rollup r JOIN area a ON a.code = r.area_code
-        WHERE r.year = :y AND r.source = :s AND a.level = :lvl
+        WHERE r.year = :y AND r.source = :s AND a.level IN {levels}
         GROUP BY r.year, a.parent_code, r.source, r.indicator_code
     """), params)
 
@@ -59,7 +61,7 @@ def reconcile_survey_sources(conn: Connection, year: int) -> None:
     record_sources(conn, year, SURVEY)
     uncovered = """
         SELECT p.area_code FROM area_rollup_source p JOIN area a ON a.code = p.area_code
-        WHERE p.year = :y AND p.source = :pub AND a.level = 'tambon'
+        WHERE p.year = :y AND p.source = :pub AND a.level IN ('tambon', 'municipality')
           AND NOT EXISTS (SELECT 1 FROM area_rollup_source s
                           WHERE s.year = :y AND s.source = :s AND s.area_code = p.area_code)"""
     conn.execute(text(f"""

@@ -316,9 +316,10 @@ class SurveyImport:
             raise SurveyImportError([Problem(str(self.folder), None, "is not a folder")], 1)
         with self.engine.connect() as conn:
             levels = dict(conn.execute(text("SELECT code, level FROM area")).all())
-        tambons = {c for c, lvl in levels.items() if lvl == "tambon"}
+        # households live in tambons and in municipal units (เขตเทศบาล), which TPMAP reports like tambons
+        tambons = {c for c, lvl in levels.items() if lvl in ("tambon", "municipality")}
         for code in self.scope:
-            if code != "TH" and levels.get(code) not in ("province", "amphoe", "tambon"):
+            if code != "TH" and levels.get(code) not in ("province", "amphoe", "tambon", "municipality"):
                 problems.add("(scope)", None, f"{code!r} is not a province, amphoe or tambon code")
         for name, expected in FILES.items():
             path = self.folder / name

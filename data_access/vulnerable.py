@@ -2,7 +2,7 @@
 and listed (scoped) for signed-in users. The rules themselves are in mpi.vulnerable."""
 from __future__ import annotations
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, bindparam, text
 
 from data_access import audit
 from data_access.access import household_filter
@@ -21,7 +21,7 @@ from mpi.vulnerable import (
     figures,
 )
 
-UP_LEVELS = ("tambon", "amphoe", "province")
+UP_LEVELS = (("tambon", "municipality"), ("amphoe",), ("province",))
 
 
 def derive_vulnerable_bits(conn: Connection, year: int, *, supplied: bool, th: Thresholds = THRESHOLDS) -> None:
@@ -83,8 +83,9 @@ def refresh_vulnerable_rollup(conn: Connection, year: int) -> None:
             INSERT INTO vulnerable_rollup (year, area_code, selection, burdens, households, persons)
             SELECT r.year, a.parent_code, r.selection, r.burdens, SUM(r.households), SUM(r.persons)
             FROM vulnerable_rollup r JOIN area a ON a.code = r.area_code
-            WHERE r.year = :y AND a.level = :lvl
-            GROUP BY r.year, a.parent_code, r.selection, r.burdens"""), {"y": year, "lvl": level})
+            WHERE r.year = :y AND a.level IN :lvl
+            GROUP BY r.year, a.parent_code, r.selection, r.burdens""").bindparams(bindparam("lvl", expanding=True)),
+            {"y": year, "lvl": list(level)})
 
 
 def _rows(conn, year: int, codes: list[str]) -> dict[str, list[VulnerableCount]]:

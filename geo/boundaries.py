@@ -42,9 +42,14 @@ class BoundaryImportError(BoundaryFormatError):
         super().__init__(f"{self.total} problem(s); nothing was changed:\n  " + "\n  ".join(self.problems) + more)
 
 
+# Municipal units (เขตเทศบาล): TPMAP reports people of municipal areas under codes ending 51-99, which no
+# DOPA tambon uses. They have no polygon; they are children of their amphoe, beside its tambons.
 CODE_PATTERN = {"country": re.compile(r"^TH$"), "province": re.compile(r"^[0-9]{2}$"),
-                "amphoe": re.compile(r"^[0-9]{4}$"), "tambon": re.compile(r"^[0-9]{6}$")}
-PARENT_LEVEL = {"province": "country", "amphoe": "province", "tambon": "amphoe"}
+                "amphoe": re.compile(r"^[0-9]{4}$"), "tambon": re.compile(r"^[0-9]{4}([0-4][0-9]|50)$"),
+                "municipality": re.compile(r"^[0-9]{4}(5[1-9]|[6-9][0-9])$")}
+PARENT_LEVEL = {"province": "country", "amphoe": "province", "tambon": "amphoe", "municipality": "amphoe"}
+# Levels that hold households and sit under an amphoe: where a tambon is meant, a municipal unit is too.
+LOCAL_LEVELS = ("tambon", "municipality")
 MAX_NAME = 200
 # The tree is four levels deep; any walk up it that goes further has met a corrupt row.
 MAX_DEPTH = 4
@@ -60,6 +65,8 @@ class BoundaryArea:
     parent_code: str | None
     geom: BaseGeometry | None = None
     geom_display: BaseGeometry | None = None
+    point: tuple[float, float] | None = None  # (lon, lat) where a municipal unit is drawn as a symbol
+    counted_under: str | None = None  # a tambon whose people a municipal unit holds
 
 
 @dataclass
@@ -83,7 +90,7 @@ def validate_set(boundaries: BoundarySet, known: dict[str, str]) -> list[str]:
             continue
         if not pattern.match(a.code or ""):
             problems.append(f"{(a.code or '')[:40]!r} is not a valid {a.level} code "
-                            f"({'TH' if a.level == 'country' else {'province': 2, 'amphoe': 4, 'tambon': 6}[a.level]} "
+                            f"({'TH' if a.level == 'country' else {'province': 2, 'amphoe': 4, 'tambon': 6, 'municipality': 6}[a.level]} "
                             "digits): the feature is in the wrong layer or its code is damaged")
             continue
         if a.code in seen:
@@ -129,10 +136,76 @@ def repair_geometry(code: str, geom: BaseGeometry | None, notes: list[str], prob
 def level_of_code(code: str) -> str:
     if code == "TH":
         return "country"
+    if len(code) == 6 and CODE_PATTERN["municipality"].match(code):
+        return "municipality"
     try:
         return LEVEL_BY_DIGITS[len(code)]
     except KeyError:
         raise ValueError(f"{code!r} is not a 2-, 4- or 6-digit DOPA code") from None
+
+
+def municipal_names(code: str, amphoe_th: str | None, amphoe_en: str | None) -> tuple[str, str]:
+    """A name that says what the unit is: เขตเทศบาล 1 ของอำเภอเมืองสมุทรสงคราม (750151)."""
+    n = int(code[4:]) - 50
+    th = f"เขตเทศบาล {n} ของอำเภอ{amphoe_th or code[:4]} ({code})"
+    en = f"Municipal area {n} of {amphoe_en or code[:4]} ({code})"
+    return th, en
+
+
+def municipal_units(areas: list[BoundaryArea], domain_dir: Path) -> tuple[list[BoundaryArea], list[str]]:
+    """The municipal units that TPMAP's tambon files report, as areas of the tree, each with a point to be
+    drawn at; and the tambons that plainly hold a unit's people (the only tambon of its amphoe without a
+    TPMAP row, in an amphoe with exactly one unit), marked counted_under so the map colours them."""
+    files = sorted(domain_dir.glob("tpmap_*_tambon.csv")) if domain_dir and domain_dir.is_dir() else []
+    if not files:
+        return [], []
+    reported: set[str] = set()
+    for file in files:
+        with open(file, encoding="utf-8-sig", newline="") as f:
+            reported |= {row["tambon_code"].strip() for row in csv.DictReader(f) if row.get("tambon_code")}
+    by_code = {a.code: a for a in areas}
+    units: dict[str, list[str]] = {}
+    for code in sorted(reported):
+        if CODE_PATTERN["municipality"].match(code) and code[:4] in by_code:
+            units.setdefault(code[:4], []).append(code)
+    tambons: dict[str, list[BoundaryArea]] = {}
+    for a in areas:
+        if a.level == "tambon" and a.geom is not None:
+            tambons.setdefault(a.code[:4], []).append(a)
+    out: list[BoundaryArea] = []
+    notes: list[str] = []
+    for amphoe, codes in sorted(units.items()):
+        parent = by_code[amphoe]
+        silent = [t for t in sorted(tambons.get(amphoe, []), key=lambda t: t.code) if t.code not in reported]
+        spots = _spots(parent.geom, [t.geom for t in silent], len(codes))
+        for i, code in enumerate(codes):
+            th, en = municipal_names(code, parent.name_th, parent.name_en)
+            out.append(BoundaryArea(code, "municipality", th, en, amphoe, point=spots[i]))
+        if len(codes) == 1 and len(silent) == 1:
+            silent[0].counted_under = codes[0]
+            out[-1].point = _spots(silent[0].geom, [], 1)[0]
+            notes.append(f"{silent[0].code} is counted under municipal unit {codes[0]}")
+    return out, notes
+
+
+def _spots(polygon: BaseGeometry | None, candidates: list[BaseGeometry], n: int) -> list[tuple[float, float] | None]:
+    """n distinct points inside `polygon`: first inside the candidate tambons, then around its centre."""
+    if polygon is None or polygon.is_empty:
+        return [None] * n
+    points = [g.representative_point() for g in candidates if g is not None][:n]
+    centre = polygon.representative_point()
+    step, k = 0.01, 0
+    while len(points) < n and k < 400:
+        import math
+
+        k += 1
+        angle, radius = k * 2.399963, step * math.sqrt(k)  # a sunflower spiral: evenly spread, never on top
+        p = shapely.Point(centre.x + radius * math.cos(angle), centre.y + radius * math.sin(angle))
+        if polygon.contains(p):
+            points.append(p)
+    while len(points) < n:
+        points.append(centre)
+    return [(round(p.x, 6), round(p.y, 6)) for p in points]
 
 
 def parent_of_code(code: str) -> str | None:
@@ -161,13 +234,24 @@ def simplify_level(geoms: list[BaseGeometry], level: str) -> list[BaseGeometry]:
     return list(shapely.coverage_simplify(geoms, tolerance))
 
 
-def read_boundaries(path: Path | str) -> BoundarySet:
+def read_boundaries(path: Path | str, domain_dir: Path | str | None = None) -> BoundarySet:
+    """A boundary set, with the municipal units of TPMAP's tambon files (domain_dir, by default the
+    `domain` folder beside a shared `geo` folder) added as areas without polygons."""
     path = Path(path)
     if not path.exists():
         raise BoundaryFormatError(f"{path} does not exist")
     if path.is_dir() and (path / LEVEL_FILES["province"]).exists():
-        return _read_shared(path)
-    return _read_cod_ab(path)
+        result = _read_shared(path)
+    else:
+        result = _read_cod_ab(path)
+    domain = Path(domain_dir) if domain_dir is not None else (path.parent / "domain" if path.is_dir() else None)
+    if domain is not None and domain.is_dir():
+        units, counted = municipal_units(result.areas, domain)
+        if units:
+            result.areas.extend(units)
+            result.notes.append(f"municipality: {len(units)} municipal units (no polygon; drawn as symbols), "
+                                f"{len(counted)} tambons counted under one")
+    return result
 
 
 def _read_layer(file: Path) -> gpd.GeoDataFrame:

@@ -9,7 +9,7 @@ from dash import Input, Output, State, callback, ctx, dash_table, dcc, html, no_
 
 from auth.web import current_user
 from components import fmt
-from components.figures import choropleth, graph_config, star
+from components.figures import choropleth, graph_config, map_layers, star
 from components.i18n import area_name, t
 from components.layout import card, dimension_shares, export_links, headline_cards, topbar, weakest_sentence
 from components.view import View, parse
@@ -24,6 +24,7 @@ from mpi.rules import DIMENSIONS, dimensions_mask
 dash.register_page(__name__, path_template="/area/<code>", title="TPMAP Open", order=1)
 
 
+LOCAL_LEVELS = ("tambon", "municipality")
 LOGBOOK_METRICS = {"lb:visited": "households_visited", "lb:helped": "households_helped", "lb:open_needs": None}
 CHILD_DIGITS = {"country": 2, "province": 4, "amphoe": 6}
 
@@ -168,9 +169,23 @@ def _controls(view: View) -> html.Div:
     ], className="tp-controls tp-chrome my-2", hidden=view.present)
 
 
+def _no_figures(area: dict, view: View):
+    """A tambon whose people TPMAP counts under a municipal unit says so (never "no data")."""
+    if area.get("counted_under"):
+        unit = areas_da.get_area(area["counted_under"]) or {"code": area["counted_under"]}
+        return html.P([t("area.counted_under", view.lang, tambon=area_name(area, view.lang)), " ",
+                       dcc.Link(area_name(unit, view.lang) if unit.get("name_th") else unit["code"],
+                                href=f"/area/{unit['code']}{view.query()}")], className="tp-nodata", id="counted-under")
+    return html.P(t("nodata.area", view.lang, year=view.year), className="tp-nodata", id="no-figures")
+
+
 def _table(children: list[dict], view: View) -> dash_table.DataTable:
     rows = []
     for c in children:
+        if c.get("counted_under"):  # no figures of its own: where its people are counted
+            rows.append({"name": f"[{area_name(c, view.lang)}](/area/{c['code']}{view.query()}) · "
+                                 + t("table.counted_under", view.lang, unit=c["counted_under"]), "code": c["code"]})
+            continue
         v = metric_value(c, view.metric, view.colour)
         rows.append({"name": f"[{area_name(c, view.lang)}](/area/{c['code']}{view.query()})", "code": c["code"],
                      "surveyed": c["surveyed_persons"], "target_poor": c["target_poor_persons"],
@@ -218,22 +233,27 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
         f = figures_da.area_summary(code, view.year, mask)
     except figures_da.NotFound:
         f = None  # still show the map and table of the surroundings, and say so
-    map_level = area["level"] if area["level"] != "tambon" else "amphoe"
-    map_parent = code if area["level"] != "tambon" else area["parent_code"]
-    children = figures_da.children_summaries(map_parent, view.year, mask)
+    local = area["level"] in LOCAL_LEVELS  # a tambon or a municipal unit: the map shows it among its amphoe's
+    map_level = "amphoe" if local else area["level"]
+    map_parent = area["parent_code"] if local else code
+    children = figures_da.children_summaries(map_parent, view.year, mask, include_counted_under=True)
     if view.metric in LOGBOOK_METRICS:
         progress = logbook_da.progress_children(map_parent, CHILD_DIGITS[map_level], view.year, viewer=current_user())
         children = [c | {"logbook": progress.get(c["code"], {})} for c in children]
     shape_url = url_for_children(map_parent, map_level)
     all_codes = areas_da.children_with_geometry(map_parent)
     with_geom = set(all_codes)
-    mapped = [c for c in children if c["code"] in with_geom]
+    mapped, symbols = map_layers(children, with_geom, view.lang)
     values = [metric_value(c, view.metric, view.colour) for c in mapped]
     label = metric_label(view.metric, view.lang)
-    fig = choropleth(shape_url, [c["code"] for c in mapped], values, [area_name(c, view.lang) for c in mapped],
-                     [f"{label}: {format_value(v, view.metric, view.colour)} {unit_of(view.metric, view.colour, view.lang)}"
-                      for v in values], all_codes, unit_of(view.metric, view.colour, view.lang),
-                     t("map.title", view.lang, metric=label), highlight=code if area["level"] == "tambon" else None)
+    unit = unit_of(view.metric, view.colour, view.lang)
+    fig = choropleth(shape_url, [c["code"] for c in mapped], values, [c["_label"] for c in mapped],
+                     [f"{label}: {format_value(v, view.metric, view.colour)} {unit}" for v in values], all_codes, unit,
+                     t("map.title", view.lang, metric=label), highlight=code if area["level"] in LOCAL_LEVELS else None,
+                     symbols=[{"code": s["code"], "lon": s["point"][0], "lat": s["point"][1], "name": s["_label"],
+                               "value": (v := metric_value(s, view.metric, view.colour)),
+                               "hover": f"{label}: {format_value(v, view.metric, view.colour)} {unit}"} for s in symbols],
+                     symbol_label=t("map.municipal_symbol", view.lang))
     if view.present:
         fig.update_layout(height=720)
     series = [(name, dimension_shares(f))] if f else []
@@ -269,8 +289,7 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
     return html.Div([
         topbar(chain, view, here),
         _controls(view),
-        headline_cards(f, view.lang) if f else html.P(t("nodata.area", view.lang, year=view.year), className="tp-nodata",
-                                                      id="no-figures"),
+        headline_cards(f, view.lang) if f else _no_figures(area, view),
         html.P(weakest_sentence(f, name, view.lang), className="tp-weakest", id="weakest") if f else None,
         dbc.Row([
             dbc.Col(dcc.Graph(id="area-map", figure=fig, config=graph_config(f"tpmap-{code}-map")), lg=7),
@@ -278,7 +297,7 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
                      html.Div([households_link,
                                dcc.Link(t("nav.ranking", view.lang), href=f"/ranking{view.query()}&area={code}",
                                         className="btn btn-outline-dark tp-btn-big ms-2", id="ranking-link")
-                               if area["level"] != "tambon" else None,
+                               if not local else None,
                                dcc.Link(t("nav.story", view.lang), href=f"/area/{code}/story{view.query()}",
                                         className="btn btn-outline-dark tp-btn-big ms-2", id="story-link"),
                                dcc.Link(t("nav.vulnerable", view.lang), href=f"/area/{code}/vulnerable{view.query()}",
@@ -292,9 +311,9 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
                                         className="btn btn-outline-secondary tp-btn-big ms-2", id="reports-link"),
                                ], className="my-2 tp-chrome d-flex flex-wrap gap-1")], lg=5),
         ]),
-        _villages(code, view, mask) if area["level"] == "tambon" and microdata else None,
+        _villages(code, view, mask) if local and microdata else None,
         _progress(code, view) if microdata else None,
-        html.P(t("map.nogeom", view.lang), className="tp-sub tp-chrome") if len(children) > len(mapped) else None,
+        html.P(t("map.municipal_note", view.lang), className="tp-sub tp-chrome", id="municipal-note") if symbols else None,
         html.Div([export_links("children", view.lang, code=code, year=view.year,
                                dims=",".join(view.dims) if tuple(view.dims) != DIMENSIONS else None),
                   _table(children, view)], className="my-2", **({"hidden": True} if view.present else {})),
@@ -330,7 +349,9 @@ def navigate(year, metric, colour, dims, click, _tick, state):
     if ctx.triggered_id == "area-map":
         if not click or not click.get("points"):
             return no_update
-        target = click["points"][0].get("location")
+        point = click["points"][0]
+        # a polygon reports its location; a municipal unit's symbol carries its code in customdata
+        target = point.get("location") or ((point.get("customdata") or [None, None, None])[2:3] or [None])[0]
         if not target or target == state["code"]:
             return no_update
         return f"/area/{target}" + view.query()

@@ -40,7 +40,8 @@ def layout(area: str = "TH", by: str = "ge3", level: str = "", **query):
     choose = html.Div([dcc.Link(t(f"rank.{r}", lang), href=link(by=r), id=f"rank-by-{r}",
                                 className="btn tp-btn-big me-2 " + ("btn-dark" if r == by else "btn-outline-dark"))
                        for r in RULES] + [
-        html.A("CSV", href=f"/api/v1/areas/{area}/ranking?year={view.year}&by={by}&level={level}&format=csv",
+        # one table, two formats: both buttons use the same export (same columns, values and headers)
+        html.A("CSV", href=f"/export/ranking.csv?code={area}&year={view.year}&by={by}&level={level}&lang={lang}",
                id="ranking-csv", className="btn btn-outline-secondary tp-btn-big"),
         html.A("XLSX", href=f"/export/ranking.xlsx?code={area}&year={view.year}&by={by}&level={level}&lang={lang}",
                id="ranking-xlsx", className="btn btn-outline-secondary tp-btn-big ms-1")] + [

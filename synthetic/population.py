@@ -143,9 +143,16 @@ class PointSampler:
 
             gdf = gpd.read_file(tambons_geojson, columns=["code"])
             self.geoms = dict(zip(gdf["code"].astype(str), gdf.geometry, strict=False))
+            amphoes = tambons_geojson.with_name("amphoes.geojson")
+            if amphoes.exists():
+                a = gpd.read_file(amphoes, columns=["code"])
+                self.amphoes = dict(zip(a["code"].astype(str), a.geometry, strict=False))
+
+    amphoes: dict[str, shapely.Geometry] = {}
 
     def sample(self, rng: np.random.Generator, code: str, n: int) -> tuple[np.ndarray, np.ndarray]:
-        geom = self.geoms.get(code)
+        # a municipal unit (no polygon of its own): its households get points inside its amphoe
+        geom = self.geoms.get(code) or self.amphoes.get(code[:4])
         if geom is None or n == 0:
             return np.full(n, np.nan), np.full(n, np.nan)
         minx, miny, maxx, maxy = geom.bounds

@@ -35,10 +35,15 @@ def test_codes_without_geometry_are_created_and_reported(tmp_path, boundaries):
     upgrade(eng)
     import_boundary_set(boundaries, eng)
     with eng.begin() as conn:
-        created = ensure_area_codes(conn, {"110151": ("เทศบาล", None), "999901": (None, None)}, "published")
-    assert set(created) == {"99", "9999", "999901", "110151"}  # ancestors of an unknown code too
+        created = ensure_area_codes(conn, {"110151": ("เทศบาล", None), "999901": (None, None), "999951": (None, None)},
+                                    "published")
+    # 110151 is a municipal unit the boundary import already made; ancestors of an unknown code are created too
+    assert set(created) == {"99", "9999", "999901", "999951"}
+    with eng.connect() as conn:
+        level, name = conn.execute(text("SELECT level, name_th FROM area WHERE code = '999951'")).one()
+    assert level == "municipality" and name == "เขตเทศบาล 1 ของอำเภอ9999 (999951)"
     report = import_boundary_set(boundaries, eng)
-    assert "110151" in report.without_geometry and "999901" in report.without_geometry
+    assert "999901" in report.without_geometry and "110151" not in report.without_geometry
     assert any("have no geometry" in line for line in report.lines())
 
 

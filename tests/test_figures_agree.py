@@ -83,3 +83,21 @@ def test_unknown_metric_falls_back_and_unknown_shortlist_says_so(world):
     browser, csrf = session_client(world, "national")
     page = decoded(page_callback(browser, "/shortlists/nope123", "", csrf))
     assert "nope123" in page and "พื้นที่รหัส" not in page
+
+
+def test_the_ranking_exports_one_table_in_two_formats(world):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    client = world["app"].server.test_client()
+    q = f"code=75&year={YEAR}&by=ge3&lang=th"
+    rows = list(csv.reader(io.StringIO(client.get(f"/export/ranking.csv?{q}").get_data(as_text=True).lstrip("\ufeff"))))
+    ws = load_workbook(io.BytesIO(client.get(f"/export/ranking.xlsx?{q}").get_data())).active
+    sheet = [[c.value for c in row] for row in ws.iter_rows()]
+    assert rows[0] == sheet[0] and "ร้อยละของผู้ถูกสำรวจ (%)" in rows[0]  # same Thai headers, share labelled
+    col = rows[0].index("ร้อยละของผู้ถูกสำรวจ (%)")
+    api = client.get(f"/api/v1/areas/75/ranking?year={YEAR}&by=ge3").get_json()["items"]
+    first = next(r for r in api if r["code"] == sheet[1][1])
+    assert sheet[1][col] == round(100 * first["crisis_share"], 3) == float(rows[1][col])  # per cent, as on the page

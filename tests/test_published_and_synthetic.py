@@ -54,10 +54,13 @@ def test_samut_songkhram_star_shows_income_and_education(published, engine):
     assert sorted(dims, key=dims.get, reverse=True)[:2] == ["income", "education"]
 
 
-def test_codes_without_boundaries_are_listed(published, engine):
-    assert "110151" in published.created_without_geometry
+def test_municipal_units_are_areas_before_the_published_figures_arrive(published, engine):
+    # the boundary import made them (issue 12): the published import finds them there and creates none
+    assert "110151" not in published.created_without_geometry
     children = {c["code"]: c for c in children_summaries("1101", YEAR, engine=engine)}
-    assert "110151" in children and children["110151"]["target_poor_persons"] >= 0
+    unit = children["110151"]
+    assert unit["level"] == "municipality" and unit["target_poor_persons"] >= 0
+    assert unit["name_th"] == "เขตเทศบาล 1 ของอำเภอเมืองสมุทรปราการ (110151)" and len(unit["point"]) == 2
 
 
 @pytest.fixture(scope="module")
@@ -171,8 +174,54 @@ def test_ranking_all_tambons_of_a_province(published, engine):
             if r["area_code"].startswith("58"):
                 expected.setdefault(r["area_code"], []).append(
                     PatternCount(pattern_from_string(r["pattern_HLEIA"]), 0, 0, int(r["exact_target_poor"])))
-    assert {r["code"] for r in rows} == set(expected) and all(r["level"] == "tambon" for r in rows)
+    # municipal units are ranked with the tambons, labelled by their level (issue 12)
+    assert {r["code"] for r in rows} == set(expected)
+    assert all(r["level"] == ("municipality" if int(r["code"][4:]) >= 51 else "tambon") for r in rows)
     for r in rows:
         assert r["crisis"] == crisis_count(expected[r["code"]], CRISIS_RULES["ge3"]), r["code"]
     with pytest.raises(ValueError):
         ranking("58", YEAR, CRISIS_RULES["ge3"], level="village", engine=engine)
+
+
+def test_every_amphoes_children_add_up_and_every_target_poor_is_drawn(published, engine):
+    """Issue 12: for every amphoe (published 2561), the children's figures sum to the amphoe's, each child with
+    target poor is on the map (a polygon, a tambon counted under it, or a symbol), and each municipal unit's
+    point lies inside its amphoe."""
+    import shapely
+
+    from components.figures import map_layers
+    from data_access.areas import children_with_geometry
+    from data_access.figures import area_summary
+
+    with engine.connect() as conn:
+        geom = "ST_AsBinary(geom)" if engine.dialect.name == "postgresql" else "geom"
+        amphoes = {c: shapely.from_wkb(bytes(g)) for c, g in conn.execute(text(
+            f"SELECT code, {geom} FROM area WHERE level = 'amphoe' AND has_geometry"))}
+        with_published = list(conn.execute(text(
+            "SELECT DISTINCT s.area_code FROM area_rollup_source s JOIN area a ON a.code = s.area_code "
+            "WHERE s.year = :y AND s.source = 'published' AND a.level = 'amphoe' ORDER BY 1"), {"y": YEAR}).scalars())
+    assert len(with_published) == 878
+    units = drawn_units = 0
+    for amphoe in with_published:
+        total = area_summary(amphoe, YEAR, engine=engine, source="published")
+        children = children_summaries(amphoe, YEAR, engine=engine, include_counted_under=True)
+        counted = [c for c in children if c.get("counted_under") is None]
+        for field in ("target_poor_persons", "surveyed_persons", "crisis_persons"):
+            assert sum(c[field] for c in counted) == total[field], (amphoe, field)
+        polygons, symbols = map_layers(children, set(children_with_geometry(amphoe, engine)), "th")
+        on_map = {p["code"] for p in polygons} | {s["code"] for s in symbols}
+        carried = {c["counted_under"] for c in children if c.get("counted_under")}
+        for c in counted:
+            if c["target_poor_persons"]:
+                assert c["code"] in on_map or c["code"] in carried, (amphoe, c["code"])
+        for s in symbols:
+            assert amphoes[amphoe].covers(shapely.Point(*s["point"])), (amphoe, s["code"], s["point"])
+            drawn_units += 1
+        units += sum(1 for c in children if c["level"] == "municipality")
+    assert units == 593 and 0 < drawn_units <= units
+
+
+def test_a_tambon_counted_under_a_unit_says_where_its_people_are(published, engine):
+    items = {c["code"]: c for c in children_summaries("7501", YEAR, engine=engine, include_counted_under=True)}
+    assert items["750101"]["counted_under"] == "750151" and items["750101"]["target_poor_persons"] is None
+    assert items["750151"]["level"] == "municipality" and items["750151"]["surveyed_persons"] > 0
