@@ -20,7 +20,7 @@ from data_access.schema import upgrade
 from data_access.survey_import import SurveyImport
 from geo.boundaries import read_boundaries
 
-MARKER = "demo-built-v3"  # v3: vulnerable-household columns in the synthetic survey
+MARKER = "demo-built-v4"  # v4: municipal units in the area tree (v3: vulnerable-household columns)
 # Demo accounts, for the embedded demo on 127.0.0.1 only (a real deployment creates its own with create-user).
 DEMO_PASSWORD = "tpmap-demo-2564"
 DEMO_ACCOUNTS = [  # username, full name, role, areas, area administrator

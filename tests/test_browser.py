@@ -492,3 +492,32 @@ def test_map010_the_province_files_its_order_and_report_and_the_nation_sees_it(s
     assert counts.text.startswith("ส่งแล้ว 1 ·")
     row = next(r for r in css(browser, "#report-table tr") if "สมุทรสงคราม" in r.text)
     assert "ส่งแล้ว" in row.text and "PDF" in row.text
+
+
+def test_map011_municipal_units_are_on_the_map(server, browser):
+    """Issue 12: แม่กลอง (750101) is coloured as counted under เขตเทศบาล 750151, never grey; in an amphoe
+    whose unit holds no tambon the unit is a symbol, and hovering it shows its figures."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    base, _ = server
+    browser.get(base + "/area/7501?year=2561")
+    wait_for(browser, lambda: map_rendered(browser), what="map")
+    traces = browser.execute_script("return document.querySelector('#area-map .js-plotly-plot').data.map("
+                                    "t => ({type: t.type, name: t.name || '', locations: t.locations || [], "
+                                    "customdata: t.customdata || []}))")
+    grey = [t for t in traces if t["name"] == "no data"]
+    assert not grey or "750101" not in grey[0]["locations"]
+    coloured = next(t for t in traces if t["type"] == "choropleth" and "750101" in t["locations"] and t["name"] != "no data")
+    label = coloured["customdata"][coloured["locations"].index("750101")][0]
+    assert "นับรวมใน" in label and "750151" in label
+    browser.get(base + "/area/750101?year=2561")
+    note = wait_for(browser, lambda: css(browser, "#counted-under"), what="counted-under note")[0]
+    assert "เขตเทศบาล 1" in note.text and not css(browser, "#no-figures")
+
+    browser.get(base + "/area/5802?year=2561")
+    wait_for(browser, lambda: map_rendered(browser) and css(browser, "#area-map .scattergeo .point"), what="unit symbol")
+    assert css(browser, "#municipal-note")
+    point = css(browser, "#area-map .scattergeo .point")[0]
+    ActionChains(browser).move_to_element(point).perform()
+    hover = wait_for(browser, lambda: css(browser, "#area-map .hoverlayer .hovertext"), what="hover label")[0]
+    assert "เขตเทศบาล" in hover.text and re.search(r"[0-9]", hover.text)

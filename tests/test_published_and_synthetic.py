@@ -98,9 +98,14 @@ def test_generated_people_look_real(synthetic_75):
     import geopandas as gpd
 
     tambons = gpd.read_file(config.GEO_DIR / "tambons.geojson").set_index("code")
+    amphoes = gpd.read_file(config.GEO_DIR / "amphoes.geojson").set_index("code")
     sample = households.dropna(subset=["latitude"]).sample(300, random_state=2)
-    inside = [tambons.geometry[r.tambon_code].covers(shapely.Point(r.longitude, r.latitude)) for r in sample.itertuples()]
+    # a municipal unit has no polygon: its households are placed inside its amphoe
+    inside = [(tambons.geometry[r.tambon_code] if r.tambon_code in tambons.index else amphoes.geometry[r.tambon_code[:4]])
+              .covers(shapely.Point(r.longitude, r.latitude)) for r in sample.itertuples()]
     assert all(inside)
+    units = households[households["tambon_code"].str[4:].astype(int) >= 51]
+    assert len(units) and units["latitude"].notna().any()
 
 
 def test_synthetic_rollups_equal_published_tambon_figures(published, synthetic_75, engine):
