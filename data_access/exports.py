@@ -232,9 +232,27 @@ TABLES = {"requests": _requests, "mentors": _mentors, "pivot": _pivot, "vulnerab
           "committees": _committees, "reports": _reports, "shortlist": _shortlist, "progress": _progress}
 
 
+DATE_COLUMN = re.compile(r"(_at|_on|_date|^deadline|^last_help)$")
+
+
 def table(name: str, args: dict, *, user, lang: str = "th"):
+    """Rows and columns of one table, as the page shows them: one pass here gives every table headers in the
+    user's language (a column still named by its key gets its catalogue label) and Buddhist-era dates."""
     fn = TABLES.get(name)
     if fn is None:
         raise ExportError(f"no table {name!r}; there are {', '.join(sorted(TABLES))}")
-    return fn(args, user, lang)
+    rows, cols, filename, audit_info = fn(args, user, lang)
+    cols = [(k, t(f"col.{k}", lang) if label == k else label) for k, label in cols]
+    dates = [k for k, _ in cols if DATE_COLUMN.search(k)]
+    if dates:
+        from components.fmt import be_date
+
+        def shown(v):
+            try:
+                return be_date(v, lang) if v else v
+            except (TypeError, ValueError):
+                return v  # not a date after all: as it is
+
+        rows = [r | {k: shown(r.get(k)) for k in dates} for r in rows]
+    return rows, cols, filename, audit_info
 

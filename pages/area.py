@@ -181,10 +181,13 @@ def _no_figures(area: dict, view: View):
 
 def _table(children: list[dict], view: View) -> dash_table.DataTable:
     rows = []
+    names = {c["code"]: area_name(c, view.lang) for c in children}
     for c in children:
         if c.get("counted_under"):  # no figures of its own: where its people are counted
+            unit = c["counted_under"]
             rows.append({"name": f"[{area_name(c, view.lang)}](/area/{c['code']}{view.query()}) · "
-                                 + t("table.counted_under", view.lang, unit=c["counted_under"]), "code": c["code"]})
+                                 + t("table.counted_under", view.lang, unit=f"[{names.get(unit, unit)}](/area/{unit}"
+                                                                          f"{view.query()})"), "code": c["code"]})
             continue
         v = metric_value(c, view.metric, view.colour)
         rows.append({"name": f"[{area_name(c, view.lang)}](/area/{c['code']}{view.query()})", "code": c["code"],

@@ -270,6 +270,13 @@ def test_quarterly_report_draft_submit_pdf_and_xlsx(world, client):
     wb = load_workbook(io.BytesIO(client.get(f"/reports/quarterly/75/{QUARTER}.xlsx", headers=province).data))
     summary = {row[0]: row[1] for row in wb.worksheets[0].iter_rows(min_row=2, values_only=True)}
     assert summary["คนจนเป้าหมาย"] == f["target_poor_persons"] and summary["การเยี่ยมบ้าน"] == 2
+    # issue 12: Thai labels, Buddhist-era dates, short sheet names, shares as per cent beside the counts
+    assert summary["วันเริ่มไตรมาส"].endswith("2564") and "start" not in summary
+    assert [ws.title for ws in wb.worksheets][:2] == ["ตัวเลขสำคัญ", "รายมิติ"]
+    header = [c.value for c in wb.worksheets[1][1]]
+    assert header[1] == "คนจนเป้าหมายที่ขาดมิตินี้ (คน)" and header[2].endswith("(%)")
+    income = next(r for r in wb.worksheets[1].iter_rows(min_row=2, values_only=True) if r[0] == "รายได้")
+    assert income[2] == round(100 * income[1] / f["target_poor_persons"], 1)
     assert audit_count(world, "export", "report") >= 4 and audit_count(world, "report_submitted") >= 1
 
 
