@@ -521,3 +521,5 @@ def test_map011_municipal_units_are_on_the_map(server, browser):
     ActionChains(browser).move_to_element(point).perform()
     hover = wait_for(browser, lambda: css(browser, "#area-map .hoverlayer .hovertext"), what="hover label")[0]
     assert "เขตเทศบาล" in hover.text and re.search(r"[0-9]", hover.text)
+    ActionChains(browser).move_to_element(css(browser, "#area-map .scattergeo .point")[0]).click().perform()  # drills down
+    wait_for(browser, lambda: re.search(r"/area/5802(5[1-9]|[6-9][0-9])", browser.current_url), what="unit page")

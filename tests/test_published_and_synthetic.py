@@ -230,3 +230,23 @@ def test_a_tambon_counted_under_a_unit_says_where_its_people_are(published, engi
     items = {c["code"]: c for c in children_summaries("7501", YEAR, engine=engine, include_counted_under=True)}
     assert items["750101"]["counted_under"] == "750151" and items["750101"]["target_poor_persons"] is None
     assert items["750151"]["level"] == "municipality" and items["750151"]["surveyed_persons"] > 0
+
+
+def test_a_survey_imports_without_the_published_figures(synthetic_75, isolated_engine):
+    """Issue 12: import-boundaries → generate-population → import-survey, no published figures in between:
+    the municipal units are in the tree already, so their households are accepted and listed like a tambon's."""
+    from data_access.households import list_target_poor_households
+    from tests.utils.world import NATIONAL
+
+    out, _ = synthetic_75
+    report = SurveyImport(YEAR, out, isolated_engine).run()
+    assert report.households > 6000
+    unit = next(c for c in children_summaries("7501", YEAR, engine=isolated_engine) if c["code"] == "750151")
+    assert unit["level"] == "municipality" and unit["source"] == "survey" and unit["surveyed_persons"] > 0
+    # listed and scoped like a tambon's: the unit's list holds only its own households (its target poor, if any)
+    listed = list_target_poor_households("750151", YEAR, user=NATIONAL, engine=isolated_engine, page_size=5000)
+    assert listed["total"] == unit["target_poor_households"]
+    assert all(h["tambon_code"] == "750151" for h in listed["items"])
+    with isolated_engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM household WHERE year = :y AND tambon_code = '750151'"),
+                            {"y": YEAR}).scalar() == unit["surveyed_households"] > 0
