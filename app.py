@@ -50,6 +50,10 @@ def create_app() -> dash.Dash:
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.layout = dbc.Container([dash.page_container], fluid=True)
+    from components.layout import guard_years
+    from data_access.figures import known_years
+
+    guard_years(dash.page_registry, known_years)  # one place: no page renders a year the database lacks
     register_security_headers(server, app)
     register_routes(server)
     register_input_guards(server)

@@ -1,6 +1,8 @@
 """Page chrome: top bar with breadcrumb and toggles, headline cards, the weakest-dimension sentence."""
 from __future__ import annotations
 
+import re
+
 from dash import dcc, html
 
 from components import fmt
@@ -119,3 +121,37 @@ def sign_in_prompt(lang: str, here: str) -> html.Div:
     """What a signed-in-only page shows a visitor: the way to sign in and come back."""
     return html.Div([dcc.Link(t("auth.sign_in", lang), href=f"/login?next={here}", refresh=True, id="sign-in-link")],
                     className="my-4")
+
+
+def year_not_found(view: View, years: list[int], here: str) -> html.Div:
+    """A year the database does not hold: say so and name the years it does (never a blank page)."""
+    return html.Div([html.H1(t("notfound.year_title", view.lang, year=view.year)),
+                     html.P(t("notfound.year", view.lang, year=view.year), id="year-not-found"),
+                     html.Ul([html.Li(dcc.Link(t("notfound.year_link", view.lang, year=y), href=here + view.query(year=y)))
+                              for y in years], id="known-years")], className="my-5")
+
+
+def guard_years(registry: dict, known_years) -> None:
+    """Every page, once: a link whose `year` the database does not hold gets the page that names the years it
+    has, instead of a blank page or an error from deep inside (wraps each registered page's layout)."""
+    from components.view import parse
+
+    for page in registry.values():
+        layout = page.get("layout")
+        if not callable(layout) or getattr(layout, "_year_guarded", False):
+            continue
+
+        template = page.get("path_template") or page.get("path") or "/"
+
+        def guarded(*args, _layout=layout, _template=template, **query):
+            if "year" in query:
+                view = parse(query)
+                years = known_years()
+                if years and (view.year not in years or str(query.get("year")) != str(view.year)):
+                    # the page's own path, its <variables> filled from the URL, for links to the years there are
+                    here = re.sub(r"<([^>]+)>", lambda m: str(query.get(m.group(1), "")), _template)
+                    return year_not_found(view, years, here)
+            return _layout(*args, **query)
+
+        guarded._year_guarded = True
+        page["layout"] = guarded

@@ -11,7 +11,7 @@ from auth.web import current_user
 from components import fmt
 from components.figures import choropleth, graph_config, map_layers, star
 from components.i18n import area_name, t
-from components.layout import card, dimension_shares, export_links, headline_cards, topbar, weakest_sentence
+from components.layout import card, dimension_shares, export_links, headline_cards, topbar, weakest_sentence, year_not_found
 from components.view import View, parse
 from data_access import areas as areas_da
 from data_access import figures as figures_da
@@ -209,14 +209,6 @@ def _table(children: list[dict], view: View) -> dash_table.DataTable:
                   "type": "numeric"}],
         style_cell={"fontFamily": "Sarabun, sans-serif", "padding": "4px 8px", "textAlign": "left"},
         style_header={"fontWeight": "bold"})
-
-
-def year_not_found(view: View, years: list[int], here: str) -> html.Div:
-    """A year the database does not hold: say so and name the years it does (never a blank page)."""
-    return html.Div([html.H1(t("notfound.year_title", view.lang, year=view.year)),
-                     html.P(t("notfound.year", view.lang, year=view.year), id="year-not-found"),
-                     html.Ul([html.Li(dcc.Link(t("notfound.year_link", view.lang, year=y), href=here + view.query(year=y)))
-                              for y in years], id="known-years")], className="my-5")
 
 
 def area_view(code: str, view: View, tour: list[str] | None = None, every: int = 30, year_given: bool = True):

@@ -101,3 +101,12 @@ def test_the_ranking_exports_one_table_in_two_formats(world):
     api = client.get(f"/api/v1/areas/75/ranking?year={YEAR}&by=ge3").get_json()["items"]
     first = next(r for r in api if r["code"] == sheet[1][1])
     assert sheet[1][col] == round(100 * first["crisis_share"], 3) == float(rows[1][col])  # per cent, as on the page
+
+
+@pytest.mark.parametrize("path", ["/ranking", "/pivot", "/area/75/story", "/area/75/households", "/area/75/vulnerable",
+                                  "/household/H00001", "/reports", "/committees"])
+def test_every_page_names_the_years_there_are_for_a_missing_year(world, path):
+    browser, csrf = session_client(world, "national")
+    r = page_callback(browser, path, "?year=2599&area=75", csrf)
+    page = decoded(r)
+    assert r.status_code == 200 and "year-not-found" in page and str(YEAR) in page, page[:300]
