@@ -13,7 +13,7 @@ import re
 
 from flask import Blueprint, Response, jsonify, request
 
-from api import inputs
+from api import inputs, replay
 from auth.web import current_user
 from data_access import accounts, figures, ratelimit, shortlists
 from data_access import households as households_da
@@ -22,6 +22,7 @@ from exports import tables
 from mpi.rules import ALL_DIMENSIONS_MASK, CRISIS_RULES, DIMENSIONS, crisis_rule, dimensions_mask
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
+replay.init(bp)  # Idempotency-Key on every POST, PUT and PATCH (pinned)
 CODE_RE = re.compile(r"^(TH|[0-9]{2}|[0-9]{4}|[0-9]{6})$")
 
 

@@ -190,7 +190,8 @@ def _form_token() -> str:
 def login():
     lang = _lang()
     message = ""
-    nxt = safe_next(request.values.get("next"))
+    asked = request.values.get("next") or ""
+    nxt = safe_next(asked) if asked else ""
     if request.method == "POST":
         try:
             ratelimit.hit("login", _ip() or "-", t("auth.too_many", lang))
@@ -205,7 +206,7 @@ def login():
             session["sid"] = signed.session
             csrf_token()
             g.user = signed.user  # so this very response carries the new session's CSRF cookie
-            return redirect(nxt)
+            return redirect(nxt or landing(signed.user))
     alert = f"<div class='alert alert-danger' role='alert'>{escape(message)}</div>" if message else ""
     body = f"""{alert}<form method="post" action="/login" class="vstack gap-3" style="max-width: 420px">{_form_token()}
 <input type="hidden" name="next" value="{escape(nxt)}">
@@ -292,6 +293,17 @@ def approvals():
             + ("" if rows else f"<p class='text-muted'>{escape(t('auth.no_approvals', lang))}</p>")
             + f"<p class='mt-3'><a href='/'>{escape(t('nav.country', lang))}</a></p>")
     return _page(t("auth.approvals", lang), body)
+
+
+def landing(user: CurrentUser) -> str:
+    """Where a sign-in without a destination lands: the user's own area, not the country."""
+    if user.role == "admin":
+        return "/admin/users"
+    if user.covers_country or not user.areas:
+        return "/"
+    areas = list(user.areas)
+    code = areas[0] if len(areas) == 1 else areas[0][:4]  # a team of several tambons: their amphoe
+    return f"/area/{code}"
 
 
 def _require_admin() -> CurrentUser:

@@ -7,9 +7,14 @@ from components.i18n import area_name, t
 from mpi.rules import DIMENSIONS
 
 
-def graph_config(filename: str) -> dict:
-    """dcc.Graph config: local topojson (Plotly's geo traces would otherwise fetch it from a CDN), PNG download."""
+def graph_config(filename: str, lang: str = "th") -> dict:
+    """dcc.Graph config: local topojson (Plotly's geo traces would otherwise fetch it from a CDN), PNG download,
+    nothing that sends a chart off the machine (no "edit in Chart Studio" / Plotly Cloud), and the toolbar in
+    the user's language (assets/plotly-locale-th.js registers the Thai words)."""
     return {"displaylogo": False, "scrollZoom": False, "topojsonURL": "/assets/topojson/",
+            "showSendToCloud": False, "showEditInChartStudio": False, "showLink": False, "plotlyServerURL": "",
+            "modeBarButtonsToRemove": ["sendDataToCloud", "editInChartStudio", "lasso2d", "select2d"],
+            "locale": "th" if lang == "th" else "en",
             "toImageButtonOptions": {"filename": filename, "scale": 2}}
 
 

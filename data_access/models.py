@@ -231,6 +231,20 @@ user_session = Table(
 )
 Index("ix_user_session_user", user_session.c.user_id)
 
+# Idempotency-Key: the first answer to a write by this user under this key, returned for every repeat.
+idempotent_request = Table(
+    "idempotent_request",
+    metadata,
+    Column("user_id", Integer, primary_key=True),
+    Column("key", String(128), primary_key=True),
+    Column("method", String(8), nullable=False),
+    Column("path", String(300), nullable=False),
+    Column("body_sha256", String(64), nullable=False),
+    Column("status", Integer, comment="null while the first request is being processed"),
+    Column("response", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
 # The areas an account covers: one for most roles, the tambons of an operation team.
 user_area = Table(
     "user_area",

@@ -287,8 +287,8 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
         headline_cards(f, view.lang) if f else _no_figures(area, view),
         html.P(weakest_sentence(f, name, view.lang), className="tp-weakest", id="weakest") if f else None,
         dbc.Row([
-            dbc.Col(dcc.Graph(id="area-map", figure=fig, config=graph_config(f"tpmap-{code}-map")), lg=7),
-            dbc.Col([dcc.Graph(id="area-star", figure=star_fig, config=graph_config(f"tpmap-{code}-star")) if f else None,
+            dbc.Col(dcc.Graph(id="area-map", figure=fig, config=graph_config(f"tpmap-{code}-map", view.lang)), lg=7),
+            dbc.Col([dcc.Graph(id="area-star", figure=star_fig, config=graph_config(f"tpmap-{code}-star", view.lang)) if f else None,
                      html.Div([households_link,
                                dcc.Link(t("nav.ranking", view.lang), href=f"/ranking{view.query()}&area={code}",
                                         className="btn btn-outline-dark tp-btn-big ms-2", id="ranking-link")

@@ -69,7 +69,7 @@ def layout(level: str = "province", parent: str = "TH", **query):
         html.H2(t("com.title", lang) + ("" if parent == "TH" else f": {area_name(chain[-1], lang)}"), className="h4 my-2"),
         html.P(t("com.rule", lang), className="tp-sub"),
         cards,
-        dbc.Row([dbc.Col(dcc.Graph(id="committee-map", figure=fig, config=graph_config("tpmap-committees")), lg=5),
+        dbc.Row([dbc.Col(dcc.Graph(id="committee-map", figure=fig, config=graph_config("tpmap-committees", lang)), lg=5),
                  dbc.Col([export_links("committees", lang, level=level, parent=parent), table], lg=7)]),
     ])
 

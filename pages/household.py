@@ -92,9 +92,9 @@ def layout(house_id: str = "", **query):
                      _reveal_buttons(h, lang) if user.may_reveal_ids else None,
                      html.H3(t("hh.failed_title", lang), className="h5 mt-3"), failed], lg=7),
             dbc.Col([dcc.Graph(id="household-star", figure=star([(h["house_id"], shares)], lang, t("star.household", lang)),
-                               config=graph_config(f"tpmap-{house_id}-star")),
+                               config=graph_config(f"tpmap-{house_id}-star", lang)),
                      html.H3(t("hh.location", lang), className="h6"),
-                     dcc.Graph(id="household-map", figure=pin, config=graph_config(f"tpmap-{house_id}-map")) if pin else
+                     dcc.Graph(id="household-map", figure=pin, config=graph_config(f"tpmap-{house_id}-map", lang)) if pin else
                      html.P(t("nodata", lang), className="tp-nodata")], lg=5),
         ]),
         _logbook_section(user, h, view.year, lang),
@@ -142,6 +142,11 @@ def _save(state: dict, write):
         return _result(state, None, str(e))
 
 
+def _saving(key: str) -> list:
+    """While a save runs its button is disabled: a double tap on a slow phone sends one write, not two."""
+    return [(Output(f"lb-{key}-save", "disabled"), True, False)]
+
+
 def _outputs(key: str):
     return (Output(f"lb-{key}-msg", "children"), Output("lb-timeline", "children", allow_duplicate=True),
             Output("lb-state", "data", allow_duplicate=True))
@@ -149,7 +154,7 @@ def _outputs(key: str):
 
 @callback(*_outputs("visit"), Input("lb-visit-save", "n_clicks"), State("lb-visit-date", "value"),
           State("lb-visit-outcome", "value"), State("lb-visit-visitor", "value"), State("lb-visit-note", "value"),
-          State("lb-visit-lat", "value"), State("lb-visit-lon", "value"), State("lb-state", "data"), prevent_initial_call=True)
+          State("lb-visit-lat", "value"), State("lb-visit-lon", "value"), State("lb-state", "data"), running=_saving("visit"), prevent_initial_call=True)
 def save_visit(_n, day, outcome, visitor, note, lat, lon, state):
     return _save(state, lambda: logbook_da.add_visit(
         current_user(), state["house_id"], state["year"], visited_on=day, outcome=outcome, visitor=visitor, note=note,
@@ -158,14 +163,14 @@ def save_visit(_n, day, outcome, visitor, note, lat, lon, state):
 
 @callback(*_outputs("need"), Input("lb-need-save", "n_clicks"), State("lb-need-dimension", "value"),
           State("lb-need-description", "value"), State("lb-need-status", "value"), State("lb-state", "data"),
-          prevent_initial_call=True)
+          running=_saving("need"), prevent_initial_call=True)
 def save_need(_n, dimension, description, status, state):
     return _save(state, lambda: logbook_da.add_need(current_user(), state["house_id"], state["year"], dimension=dimension,
                                                     description=description, status=status, version=state["version"]))
 
 
 @callback(*_outputs("needupd"), Input("lb-needupd-save", "n_clicks"), State("lb-needupd-need", "value"),
-          State("lb-needupd-status", "value"), State("lb-state", "data"), prevent_initial_call=True)
+          State("lb-needupd-status", "value"), State("lb-state", "data"), running=_saving("needupd"), prevent_initial_call=True)
 def save_need_update(_n, need, status, state):
     return _save(state, lambda: logbook_da.update_need(current_user(), state["house_id"], state["year"], int(need),
                                                        status=status, version=state["version"]))
@@ -174,7 +179,7 @@ def save_need_update(_n, need, status, state):
 @callback(*_outputs("assist"), Input("lb-assist-save", "n_clicks"), State("lb-assist-date", "value"),
           State("lb-assist-dimension", "value"), State("lb-assist-kind", "value"), State("lb-assist-agency", "value"),
           State("lb-assist-amount", "value"), State("lb-assist-need", "value"), State("lb-assist-note", "value"),
-          State("lb-state", "data"), prevent_initial_call=True)
+          State("lb-state", "data"), running=_saving("assist"), prevent_initial_call=True)
 def save_assistance(_n, day, dimension, kind, agency, amount, need, note, state):
     return _save(state, lambda: logbook_da.add_assistance(
         current_user(), state["house_id"], state["year"], given_on=day, dimension=dimension, kind=kind, agency=agency,
@@ -182,7 +187,7 @@ def save_assistance(_n, day, dimension, kind, agency, amount, need, note, state)
 
 
 @callback(*_outputs("status"), Input("lb-status-save", "n_clicks"), State("lb-status-value", "value"),
-          State("lb-status-reason", "value"), State("lb-state", "data"), prevent_initial_call=True)
+          State("lb-status-reason", "value"), State("lb-state", "data"), running=_saving("status"), prevent_initial_call=True)
 def save_status(_n, status, reason, state):
     return _save(state, lambda: logbook_da.set_status(current_user(), state["house_id"], state["year"], status=status,
                                                       reason=reason, version=state["version"]))
@@ -191,7 +196,7 @@ def save_status(_n, status, reason, state):
 @callback(*_outputs("member"), Input("lb-member-save", "n_clicks"), State("lb-member-cid", "value"),
           State("lb-member-first", "value"), State("lb-member-last", "value"), State("lb-member-sex", "value"),
           State("lb-member-born", "value"), State("lb-member-flags", "value"), State("lb-state", "data"),
-          prevent_initial_call=True)
+          running=_saving("member"), prevent_initial_call=True)
 def save_member(_n, cid, first, last, sex, born, flags, state):
     flags = flags or []
     return _save(state, lambda: logbook_da.request_member(

@@ -80,7 +80,7 @@ def layout(quarter: str | None = None, **query):
         html.Div([dcc.Link(t("rep.title", lang) + f": {a}", href=f"/reports/{a}/{quarter}" + view.query(),
                            className="btn btn-primary tp-btn-big me-2", id=f"report-own-{a}") for a in own]),
         html.P(t("rep.counts", lang, total=len(rows), **counts), className="lead my-2", id="report-counts"),
-        dbc.Row([dbc.Col(dcc.Graph(id="report-map", figure=fig, config=graph_config("tpmap-reports")), lg=5),
+        dbc.Row([dbc.Col(dcc.Graph(id="report-map", figure=fig, config=graph_config("tpmap-reports", lang)), lg=5),
                  dbc.Col([export_links("reports", lang, quarter=quarter), table], lg=7)]),
     ])
 
@@ -93,7 +93,7 @@ def _star(f: dict, name: str, lang: str):
     shares = {d: (f.get("dimension_target_poor") or {}).get(d, 0) / tp for d in DIMENSIONS}
     return dbc.Row([
         dbc.Col(dcc.Graph(id="report-star", figure=star([(name, shares)], lang, t("rep.star_title", lang)),
-                          config=graph_config(f"tpmap-report-{f.get('province_code')}-star")), md=6),
+                          config=graph_config(f"tpmap-report-{f.get('province_code')}-star", lang)), md=6),
         dbc.Col(dcc.Link(t("rep.map_title", lang) + " →", href=f"/area/{f.get('province_code')}?year={f.get('survey_year')}",
                          className="btn btn-outline-dark tp-btn-big mt-4", id="report-map-link"), md=6),
     ])

@@ -226,3 +226,14 @@ def test_audit_rows_bound_their_fields(world):
     with engine.connect() as conn:
         longest = conn.execute(text("SELECT MAX(LENGTH(username)), MAX(LENGTH(detail)) FROM audit_event")).one()
     assert longest[0] <= 64 and (longest[1] or 0) <= audit.MAX_DETAIL
+
+
+@pytest.mark.parametrize("key, where", [("province", "/area/75"), ("district", "/area/7501"), ("team", "/area/7502"),
+                                        ("national", "/"), ("admin", "/admin/users")])
+def test_signing_in_lands_on_the_users_own_area(world, key, where):
+    import re
+
+    client = world["app"].server.test_client()
+    token = re.search(r"name='csrf_token' value='([^']+)'", client.get("/login").get_data(as_text=True)).group(1)
+    r = client.post("/login", data={"username": world["names"][key], "password": PASSWORD, "csrf_token": token})
+    assert r.status_code == 302 and r.headers["Location"] == where

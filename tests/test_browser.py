@@ -523,3 +523,17 @@ def test_map011_municipal_units_are_on_the_map(server, browser):
     assert "เขตเทศบาล" in hover.text and re.search(r"[0-9]", hover.text)
     ActionChains(browser).move_to_element(css(browser, "#area-map .scattergeo .point")[0]).click().perform()  # drills down
     wait_for(browser, lambda: re.search(r"/area/5802(5[1-9]|[6-9][0-9])", browser.current_url), what="unit page")
+
+
+def test_map012_chart_toolbars_speak_thai_and_send_nothing_away(server, browser):
+    """Issue 13: no "edit in Chart Studio / Plotly Cloud" button, and the toolbar in the user's language."""
+    base, _ = server
+    browser.get(base + "/area/75?year=2561")
+    wait_for(browser, lambda: map_rendered(browser) and css(browser, "#area-map .modebar-btn"), what="map toolbar")
+    titles = [b.get_attribute("data-title") or "" for b in css(browser, ".modebar-btn")]
+    assert any("ดาวน์โหลด" in x for x in titles), titles
+    assert not any("Cloud" in x or "Chart Studio" in x or "Edit" in x for x in titles), titles
+    browser.get(base + "/area/75?year=2561&lang=en")
+    wait_for(browser, lambda: map_rendered(browser) and css(browser, "#area-map .modebar-btn"), what="map toolbar (en)")
+    titles = [b.get_attribute("data-title") or "" for b in css(browser, ".modebar-btn")]
+    assert any("Download plot" in x for x in titles), titles

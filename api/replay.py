@@ -1,0 +1,68 @@
+"""The `Idempotency-Key` header (pinned) on every POST, PUT and PATCH of the API: a repeated key returns the
+first result (status and body) instead of writing again. Keys are per user; a key is 1-128 printable
+characters (a UUID is the usual choice). The answer to a repeat carries `Idempotent-Replayed: true`."""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from flask import Blueprint, Response, g, jsonify, request
+
+from data_access import idempotency
+
+HEADER = "Idempotency-Key"
+WRITES = {"POST", "PUT", "PATCH"}
+NOT_REPLAYED = {"/api/v1/auth/login", "/api/v1/auth/logout"}
+
+
+def init(bp: Blueprint) -> None:
+    bp.before_request(_before)
+    bp.after_request(_after)
+
+
+def _error(status: int, message: str):
+    response = jsonify({"error": message, "status": status})
+    response.status_code = status
+    return response
+
+
+def _before():
+    key = request.headers.get(HEADER)
+    if key is None or request.method not in WRITES or request.path in NOT_REPLAYED:
+        return None
+    if not 1 <= len(key) <= 128 or any(ord(c) < 33 or ord(c) > 126 for c in key):
+        return _error(400, f"{HEADER} must be 1-128 printable characters (a UUID, say)")
+    user = g.get("user")
+    if user is None:
+        return None  # the route answers 401 as usual; nothing is written, nothing to remember
+    body = hashlib.sha256(request.get_data(cache=True)).hexdigest()
+    try:
+        stored = idempotency.claim(user.id, key, request.method, request.full_path.rstrip("?")[:300], body)
+    except idempotency.KeyReused as e:
+        return _error(422, str(e))
+    except idempotency.StillRunning as e:
+        response = _error(409, str(e))
+        response.headers["Retry-After"] = "2"
+        return response
+    if stored is not None:
+        response = Response(stored.response, status=stored.status, mimetype="application/json")
+        response.headers["Idempotent-Replayed"] = "true"
+        return response
+    g.idempotency = (user.id, key)
+    return None
+
+
+def _after(response: Response) -> Response:
+    claim = g.pop("idempotency", None)
+    if claim is None:
+        return response
+    if response.status_code >= 500 or response.status_code == 429:
+        idempotency.release(*claim)  # the server's failure or a throttle: a retry should run afresh
+        return response
+    body = response.get_data(as_text=True)
+    try:
+        json.loads(body or "null")
+    except ValueError:
+        body = json.dumps({"status": response.status_code})
+    idempotency.finish(*claim, response.status_code, body)
+    return response
