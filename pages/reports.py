@@ -8,13 +8,14 @@ from dash import Input, Output, State, callback, dash_table, dcc, html
 
 from auth.web import current_user
 from components import fmt
-from components.figures import graph_config, star, status_map
+from components.figures import choropleth, graph_config, star, status_map
 from components.i18n import area_name, t
 from components.layout import card, card_row, export_links, sign_in_prompt, topbar
 from components.view import parse
 from data_access import areas as areas_da
 from data_access import reports as reports_da
 from data_access.access import Forbidden
+from geo.shapes import url_for_children
 from mpi.governance import DateError, parse_quarter
 from mpi.rules import DIMENSIONS
 from pages.area import not_found
@@ -91,11 +92,21 @@ def _star(f: dict, name: str, lang: str):
     if not tp:
         return None
     shares = {d: (f.get("dimension_target_poor") or {}).get(d, 0) / tp for d in DIMENSIONS}
+    province = f.get("province_code")
+    amphoes = f.get("amphoes") or []
+    # the map the PDF draws: the province's amphoes by their (frozen) target poor
+    report_map = choropleth(url_for_children(province, "province"), [a["code"] for a in amphoes],
+                            [a["target_poor_persons"] for a in amphoes], [area_name(a, lang) for a in amphoes],
+                            [f"{t('metric.target_poor', lang)}: {fmt.number(a['target_poor_persons'])}" for a in amphoes],
+                            areas_da.children_with_geometry(province), t("unit.persons", lang),
+                            t("rep.map_title", lang)) if amphoes else None
     return dbc.Row([
-        dbc.Col(dcc.Graph(id="report-star", figure=star([(name, shares)], lang, t("rep.star_title", lang)),
-                          config=graph_config(f"tpmap-report-{f.get('province_code')}-star", lang)), md=6),
-        dbc.Col(dcc.Link(t("rep.map_title", lang) + " →", href=f"/area/{f.get('province_code')}?year={f.get('survey_year')}",
-                         className="btn btn-outline-dark tp-btn-big mt-4", id="report-map-link"), md=6),
+        dbc.Col(dcc.Graph(id="report-map-province", figure=report_map,
+                          config=graph_config(f"tpmap-report-{province}-map", lang)) if report_map else None, md=6),
+        dbc.Col([dcc.Graph(id="report-star", figure=star([(name, shares)], lang, t("rep.star_title", lang)),
+                           config=graph_config(f"tpmap-report-{province}-star", lang)),
+                 dcc.Link(t("rep.map_title", lang) + " →", href=f"/area/{province}?year={f.get('survey_year')}",
+                          className="btn btn-outline-dark tp-btn-big mt-2", id="report-map-link")], md=6),
     ])
 
 

@@ -295,6 +295,7 @@ def test_who_has_submitted(world, client):
     session, csrf = session_client(world, "province")
     page = decoded(page_callback(session, f"/reports/75/{QUARTER}", "", csrf))
     assert "ขอเพิ่มทีมพี่เลี้ยง" in page and "ส่งแล้ว" in page
+    assert "report-map-province" in page and "report-star" in page  # the map as well as the star (issue 13)
     page = decoded(page_callback(session, f"/reports/58/{QUARTER}", "", csrf))
     assert "not yours to read" in page and "rep-target-poor" not in page and "report-progress" not in page
 
