@@ -262,7 +262,14 @@ def test_map006_areas_without_microdata_say_so_and_unknown_codes_are_not_found(s
 
 def sign_in(browser, base, username, next_path):
     browser.get(base + "/login?next=" + next_path)
-    wait_for(browser, lambda: browser.find_elements("name", "username"), what="sign-in form")
+    if not browser.find_elements("name", "username"):
+        try:
+            wait_for(browser, lambda: browser.find_elements("name", "username"), timeout=10, what="sign-in form")
+        except AssertionError:
+            # a navigation still under way (a sign-out's redirect) can swallow the first load: load it once more
+            browser.get(base + "/login?next=" + next_path)
+    wait_for(browser, lambda: browser.find_elements("name", "username"), timeout=20,
+             what=f"sign-in form (at {browser.current_url}: {browser.title})")
     browser.find_element("name", "username").send_keys(username)
     browser.find_element("name", "password").send_keys(PASSWORD)
     click(browser, browser.find_element("id", "login-submit"))
