@@ -80,7 +80,7 @@ def choropleth(geojson_url: str, codes: list[str], values: list[float | None], n
                                     marker_line_color="#111", marker_line_width=3, hoverinfo="skip"))
     fig.update_geos(fitbounds="locations", visible=False, bgcolor="rgba(0,0,0,0)")
     fig.update_layout(margin={"l": 0, "r": 0, "t": 30, "b": 0}, title={"text": title, "x": 0.01, "font": {"size": 15}},
-                      height=560, paper_bgcolor="rgba(0,0,0,0)", font={"family": "Sarabun, sans-serif"},
+                      height=560, paper_bgcolor="white", font={"family": "Sarabun, sans-serif"},
                       dragmode=False, uirevision=geojson_url)
     return fig
 
@@ -122,6 +122,6 @@ def status_map(geojson_url: str, codes: list[str], statuses: list[str], names: l
             hovertemplate="<b>%{customdata}</b><br>" + labels[state] + "<extra></extra>"))
     fig.update_geos(fitbounds="locations", visible=False, bgcolor="rgba(0,0,0,0)")
     fig.update_layout(margin={"l": 0, "r": 0, "t": 30, "b": 0}, title={"text": title, "x": 0.01, "font": {"size": 15}},
-                      height=560, paper_bgcolor="rgba(0,0,0,0)", font={"family": "Sarabun, sans-serif"}, dragmode=False,
+                      height=560, paper_bgcolor="white", font={"family": "Sarabun, sans-serif"}, dragmode=False,
                       legend={"x": 0, "y": 0, "bgcolor": "rgba(255,255,255,0.8)"}, uirevision=geojson_url)
     return fig

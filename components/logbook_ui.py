@@ -62,13 +62,22 @@ def _form(title: str, key: str, children: list, save: str, open_: bool = False) 
                         className="tp-form", open=open_, id=f"lb-{key}-form")
 
 
+def need_options(lb: dict, lang: str) -> list[dict]:
+    """The household's needs still open, as choices (refreshed after every save, so a new one shows at once)."""
+    return [{"label": f"#{n['id']} {t('dim.' + n['dimension'], lang)}: {n['description'][:40]}", "value": n["id"]}
+            for n in lb.get("needs", []) if n.get("status") != "resolved"]
+
+
+def assist_need_options(lb: dict, lang: str) -> list[dict]:
+    return [{"label": "–", "value": ""}] + need_options(lb, lang)
+
+
 def forms(lb: dict, lang: str, kinds: list[dict], can_write: bool) -> html.Div:
     if not can_write:
         return html.Div()
     today = dt.date.today().isoformat()
     dims = [(d, t(f"dim.{d}", lang)) for d in DIMENSIONS]
-    open_needs = [{"label": f"#{n['id']} {t('dim.' + n['dimension'], lang)}: {n['description'][:40]}", "value": n["id"]}
-                  for n in lb["needs"] if n["status"] != "resolved"]
+    open_needs = need_options(lb, lang)
     save = t("lb.save", lang)
 
     def form(title, key, children, open_=False):
@@ -86,6 +95,8 @@ def forms(lb: dict, lang: str, kinds: list[dict], can_write: bool) -> html.Div:
                                        className="form-control", step="any")),
                      dbc.Col(dcc.Input(id="lb-visit-lon", type="number", placeholder=t("lb.longitude", lang),
                                        className="form-control", step="any"))], className="g-2"),
+            dbc.Button(t("lb.use_location", lang), id="lb-visit-locate", color="secondary", outline=True,
+                       className="w-100 mt-2"),
         ], open_=True),
         form(t("lb.need", lang), "need", [
             html.Div([t("lb.dimension", lang), _radios("lb-need-dimension", dims, "income")]),
@@ -97,7 +108,7 @@ def forms(lb: dict, lang: str, kinds: list[dict], can_write: bool) -> html.Div:
             _field(t("lb.linked_need", lang), dbc.Select(id="lb-needupd-need", options=open_needs,
                                                          value=open_needs[0]["value"] if open_needs else None)),
             _radios("lb-needupd-status", [(s, t(f"lb.need_status.{s}", lang)) for s in NEED_STATUSES], "in_progress"),
-        ]) if open_needs else None,
+        ]),  # always there: a need recorded a moment ago can be updated without a reload
         form(t("lb.assistance", lang), "assist", [
             _field(t("lb.date", lang), dcc.Input(id="lb-assist-date", type="date", value=today, className="form-control")),
             html.Div([t("lb.dimension", lang), _radios("lb-assist-dimension", dims, "income")]),
@@ -106,7 +117,7 @@ def forms(lb: dict, lang: str, kinds: list[dict], can_write: bool) -> html.Div:
                                                             "value": k["code"]} for k in kinds])),
             _field(t("lb.agency", lang), dcc.Input(id="lb-assist-agency", type="text", className="form-control")),
             _field(t("lb.amount", lang), dcc.Input(id="lb-assist-amount", type="number", min=0, className="form-control")),
-            _field(t("lb.linked_need", lang), dbc.Select(id="lb-assist-need", options=[{"label": "–", "value": ""}] + open_needs,
+            _field(t("lb.linked_need", lang), dbc.Select(id="lb-assist-need", options=assist_need_options(lb, lang),
                                                          value="")),
             _field(t("lb.note", lang), dcc.Textarea(id="lb-assist-note", className="form-control", rows=2)),
         ]),
@@ -121,7 +132,7 @@ def forms(lb: dict, lang: str, kinds: list[dict], can_write: bool) -> html.Div:
                      dbc.Col(_field("นามสกุล" if lang == "th" else "Surname",
                                     dcc.Input(id="lb-member-last", type="text", className="form-control")))], className="g-2"),
             _radios("lb-member-sex", [("M", t("sex.M", lang)), ("F", t("sex.F", lang))], "F"),
-            _field(t("hh.age", lang) + " (YYYY-MM-DD)", dcc.Input(id="lb-member-born", type="date", className="form-control")),
+            _field(t("lb.birth_date", lang), dcc.Input(id="lb-member-born", type="date", className="form-control")),
             dbc.Checklist(id="lb-member-flags", options=[{"label": t("hh.welfare", lang), "value": "welfare"},
                                                         {"label": t("hh.disabled", lang), "value": "disabled"}], value=[]),
         ]),

@@ -185,7 +185,7 @@ def add_visit(user: CurrentUser | None, house_id: str, year: int, *, visited_on,
     visitor = _text(visitor, "visitor", required=False, limit=200)
     if (latitude is None) != (longitude is None):
         raise LogbookError("give both latitude and longitude, or neither")
-    warnings = []
+    warnings, notices = [], []
     with (engine or get_engine()).begin() as conn:
         h = _household(conn, user, house_id, year, write=True)
         inside = None
@@ -200,6 +200,7 @@ def add_visit(user: CurrentUser | None, house_id: str, year: int, *, visited_on,
             if inside is False:
                 warnings.append(f"the GPS point ({lat:.5f}, {lon:.5f}) is outside tambon {h['tambon_code']}: "
                                 "check the location (the visit was saved)")
+                notices.append({"code": "gps_outside", "tambon": h["tambon_code"]})  # for the page, in its language
             latitude, longitude = lat, lon
         vid = conn.execute(text(
             "INSERT INTO visit (household_id, visited_on, visitor, outcome, note, latitude, longitude, gps_inside_tambon, "
@@ -209,7 +210,7 @@ def add_visit(user: CurrentUser | None, house_id: str, year: int, *, visited_on,
         changes = {"flagged": True} if outcome == "inclusion_error" else {}
         new_version = _write(conn, h, year, user, version, "logbook_visit", "visit", vid,
                              {"outcome": outcome, "gps_inside_tambon": inside}, **changes)
-    return {"id": vid, "version": new_version, "warnings": warnings}
+    return {"id": vid, "version": new_version, "warnings": warnings, "notices": notices}
 
 
 def add_need(user: CurrentUser | None, house_id: str, year: int, *, dimension: str, description: str, status: str = "open",

@@ -244,7 +244,7 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
     unit = unit_of(view.metric, view.colour, view.lang)
     fig = choropleth(shape_url, [c["code"] for c in mapped], values, [c["_label"] for c in mapped],
                      [f"{label}: {format_value(v, view.metric, view.colour)} {unit}" for v in values], all_codes, unit,
-                     t("map.title", view.lang, metric=label), highlight=code if area["level"] in LOCAL_LEVELS else None,
+                     t("map.title", view.lang, metric=label, area=name, year=view.year), highlight=code if area["level"] in LOCAL_LEVELS else None,
                      symbols=[{"code": s["code"], "lon": s["point"][0], "lat": s["point"][1], "name": s["_label"],
                                "value": (v := metric_value(s, view.metric, view.colour)),
                                "hover": f"{label}: {format_value(v, view.metric, view.colour)} {unit}"} for s in symbols],
@@ -274,7 +274,7 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
     else:
         households_link = dcc.Link(t("nav.households", view.lang), href=list_href, className="btn btn-primary tp-btn-big",
                                    id="households-link")
-    star_fig = star(series, view.lang, t("star.title", view.lang))
+    star_fig = star(series, view.lang, t("star.title_of", view.lang, area=name, year=view.year))
     if view.present:
         star_fig.update_layout(height=620, font={"size": 18})
     tour_next = None

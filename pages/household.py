@@ -4,7 +4,7 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
-from dash import MATCH, Input, Output, State, callback, ctx, dash_table, dcc, html
+from dash import MATCH, Input, Output, State, callback, clientside_callback, ctx, dash_table, dcc, html
 
 from auth.web import current_user
 from components import logbook_ui
@@ -127,12 +127,16 @@ def _result(state: dict, outcome: dict | None, error: str | None):
     """The message, the refreshed timeline and the new version after a save (or the reason it failed)."""
     lang = state["lang"]
     if error:
-        return dbc.Alert(error, color="danger", className="mb-0"), dash.no_update, dash.no_update
+        return dbc.Alert(error, color="danger", className="mb-0"), dash.no_update, dash.no_update, dash.no_update, \
+            dash.no_update
     lb = logbook_da.logbook(current_user(), state["house_id"], state["year"])
     _, by_code = _kinds(lang)
-    warnings = [dbc.Alert(t("lb.warning", lang, text=w), color="warning", className="mb-1") for w in outcome.get("warnings", [])]
+    warnings = [dbc.Alert(t("lb.gps_outside", lang, tambon=n["tambon"]), color="warning", className="mb-1")
+                for n in outcome.get("notices", []) if n.get("code") == "gps_outside"]
     message = html.Div(warnings + [dbc.Alert(t("lb.saved", lang), color="success", className="mb-0")])
-    return message, logbook_ui.timeline(lb, lang, by_code), state | {"version": lb["version"]}
+    # the need lists follow every save: a need recorded now can be updated or linked to help at once
+    return (message, logbook_ui.timeline(lb, lang, by_code), state | {"version": lb["version"]},
+            logbook_ui.need_options(lb, lang), logbook_ui.assist_need_options(lb, lang))
 
 
 def _save(state: dict, write):
@@ -142,6 +146,21 @@ def _save(state: dict, write):
         return _result(state, None, str(e))
 
 
+# "Use my location": the phone's GPS fills the point (the browser asks the user first); nothing is sent until saved.
+clientside_callback(
+    """function (n) {
+        var skip = [window.dash_clientside.no_update, window.dash_clientside.no_update];
+        if (!n || !navigator.geolocation) { return skip; }
+        return new Promise(function (resolve) {
+            navigator.geolocation.getCurrentPosition(
+                function (p) { resolve([+p.coords.latitude.toFixed(6), +p.coords.longitude.toFixed(6)]); },
+                function () { resolve(skip); }, {enableHighAccuracy: true, timeout: 15000, maximumAge: 60000});
+        });
+    }""",
+    Output("lb-visit-lat", "value"), Output("lb-visit-lon", "value"), Input("lb-visit-locate", "n_clicks"),
+    prevent_initial_call=True)
+
+
 def _saving(key: str) -> list:
     """While a save runs its button is disabled: a double tap on a slow phone sends one write, not two."""
     return [(Output(f"lb-{key}-save", "disabled"), True, False)]
@@ -149,7 +168,8 @@ def _saving(key: str) -> list:
 
 def _outputs(key: str):
     return (Output(f"lb-{key}-msg", "children"), Output("lb-timeline", "children", allow_duplicate=True),
-            Output("lb-state", "data", allow_duplicate=True))
+            Output("lb-state", "data", allow_duplicate=True), Output("lb-needupd-need", "options", allow_duplicate=True),
+            Output("lb-assist-need", "options", allow_duplicate=True))
 
 
 @callback(*_outputs("visit"), Input("lb-visit-save", "n_clicks"), State("lb-visit-date", "value"),

@@ -544,3 +544,43 @@ def test_map012_chart_toolbars_speak_thai_and_send_nothing_away(server, browser)
     wait_for(browser, lambda: map_rendered(browser) and css(browser, "#area-map .modebar-btn"), what="map toolbar (en)")
     titles = [b.get_attribute("data-title") or "" for b in css(browser, ".modebar-btn")]
     assert any("Download plot" in x for x in titles), titles
+
+
+def test_map013_a_double_tap_saves_one_visit_a_new_need_is_offered_at_once_and_gps_fills_in(server, browser):
+    """Issue 13, the field team on a 360 px phone: two taps on save make one visit; a need just recorded can be
+    chosen in the assistance form without a reload; "use my location" fills the point from the phone."""
+    from sqlalchemy import text
+
+    base, engine = server
+    chromium.emulate_phone(browser, 360, 740)
+    browser.execute_cdp_cmd("Browser.grantPermissions", {"permissions": ["geolocation"], "origin": base})
+    browser.execute_cdp_cmd("Emulation.setGeolocationOverride", {"latitude": 13.41, "longitude": 100.0, "accuracy": 5})
+    sign_in(browser, base, "ss.team", "/area/750104/households")
+    first = wait_for(browser, lambda: css(browser, "#households-table a"), what="household rows")[0]
+    house_id = first.text
+    click(browser, first)
+    wait_for(browser, lambda: css(browser, "#lb-visit-save"), what="visit form")
+
+    def visits() -> int:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT COUNT(*) FROM visit v JOIN household h ON h.id = v.household_id "
+                                     "WHERE h.house_id = :h"), {"h": house_id}).scalar()
+
+    before = visits()
+    click_css(browser, "#lb-visit-locate")
+    wait_for(browser, lambda: css(browser, "#lb-visit-lat")[0].get_attribute("value") == "13.41", what="GPS filled in")
+    assert css(browser, "#lb-visit-lon")[0].get_attribute("value") == "100"
+    browser.execute_script("var b = document.getElementById('lb-visit-save'); b.click(); b.click();")  # a double tap
+    wait_for(browser, lambda: "alert-success" in (css(browser, "#lb-visit-msg")[0].get_attribute("innerHTML") or ""),
+             timeout=30, what="visit saved")
+    time.sleep(1.5)  # let a second request, if one was sent, arrive
+    assert visits() == before + 1
+
+    open_form(browser, "lb-need-form")
+    fill(browser, "lb-need-description", "ต้องการเครื่องมือทำกิน")
+    click_css(browser, "#lb-need-save")
+    wait_for(browser, lambda: "alert-success" in (css(browser, "#lb-need-msg")[0].get_attribute("innerHTML") or ""),
+             timeout=30, what="need saved")
+    wait_for(browser, lambda: any("ต้องการเครื่องมือทำกิน" in (o.get_attribute("textContent") or "")
+                                  for o in css(browser, "#lb-assist-need option")), what="new need in the assistance form")
+    chromium.stop_emulation(browser)
