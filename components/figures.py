@@ -47,7 +47,7 @@ def map_layers(children: list[dict], with_geom: set[str], lang: str) -> tuple[li
 def choropleth(geojson_url: str, codes: list[str], values: list[float | None], names: list[str],
                hover_values: list[str], all_codes: list[str], unit: str, title: str,
                highlight: str | None = None, symbols: list[dict] | None = None,
-               symbol_label: str = "") -> go.Figure:
+               symbol_label: str = "", missing_note: str | None = None) -> go.Figure:
     """Child areas coloured by value; areas with no figure drawn grey beneath, so zero and no data differ.
 
     `symbols` are areas without a polygon (municipal units): {code, lon, lat, value, name, hover}, drawn as
@@ -59,7 +59,8 @@ def choropleth(geojson_url: str, codes: list[str], values: list[float | None], n
     if missing:
         fig.add_trace(go.Choropleth(geojson=geojson_url, featureidkey="properties.code", locations=missing,
                                     z=[0] * len(missing), colorscale=[[0, NO_DATA], [1, NO_DATA]], showscale=False,
-                                    hovertemplate="%{location}<extra></extra>", name="no data",
+                                    hovertemplate="%{location}" + (f"<br>{missing_note}" if missing_note else "")
+                                    + "<extra></extra>", name="no data",
                                     marker_line_color="white", marker_line_width=0.5))
     fig.add_trace(go.Choropleth(
         geojson=geojson_url, featureidkey="properties.code", locations=codes, z=values, customdata=list(zip(names, hover_values, strict=False)),

@@ -24,8 +24,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                            "สีตามค่าเดียวกับแผนที่ ชี้เพื่อดูตัวเลข คลิกเพื่อดูรายละเอียด",
                            "● marks a municipal area that TPMAP reports apart from the tambons; it has no boundary on "
                            "the map, so it is drawn as a point inside its district, coloured on the same scale"),
+    "map.in_municipal": ("ไม่มีตัวเลขแยก: นับรวมในเขตเทศบาลของอำเภอ", "no figures of its own: counted in the district's municipal areas"),
     "map.counted_under": ("{tambon} (นับรวมใน {unit})", "{tambon} (counted under {unit})"),
     "area.counted_under": ("TPMAP นับประชากรของ{tambon}รวมไว้ใน", "TPMAP counts the people of {tambon} under"),
+    "area.maybe_counted_under": ("TPMAP ไม่มีตัวเลขของ{tambon}แยกไว้ ประชากรนับรวมอยู่ในเขตเทศบาลของอำเภอ:",
+                                 "TPMAP has no figures of {tambon} of its own; its people are counted in the "
+                                 "district's municipal areas:"),
     "table.counted_under": ("นับรวมใน {unit}", "counted under {unit}"),
     "metric": ("ตัวชี้วัดบนแผนที่", "Map metric"),
     "metric.target_poor": ("คนจนเป้าหมาย", "Target poor"),

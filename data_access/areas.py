@@ -223,6 +223,14 @@ def ancestors(code: str, engine: Engine | None = None) -> list[dict]:
     return list(reversed(chain))
 
 
+def municipal_units_of(amphoe: str, engine: Engine | None = None) -> list[dict]:
+    """The municipal units (เขตเทศบาล) of an amphoe, by code."""
+    with (engine or get_engine()).connect() as conn:
+        return [dict(r) for r in conn.execute(select(area.c.code, area.c.name_th, area.c.name_en)
+                                              .where(area.c.parent_code == amphoe, area.c.level == "municipality")
+                                              .order_by(area.c.code)).mappings()]
+
+
 def children_with_geometry(code: str, engine: Engine | None = None) -> list[str]:
     with (engine or get_engine()).connect() as conn:
         return list(conn.scalars(select(area.c.code).where(area.c.parent_code == code, area.c.has_geometry)

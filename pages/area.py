@@ -176,6 +176,14 @@ def _no_figures(area: dict, view: View):
         return html.P([t("area.counted_under", view.lang, tambon=area_name(area, view.lang)), " ",
                        dcc.Link(area_name(unit, view.lang) if unit.get("name_th") else unit["code"],
                                 href=f"/area/{unit['code']}{view.query()}")], className="tp-nodata", id="counted-under")
+    units = areas_da.municipal_units_of(area["parent_code"]) if area["level"] == "tambon" and area["parent_code"] else []
+    if units:
+        # no row of its own, but its amphoe has municipal units that TPMAP reports apart: say where to look
+        links = []
+        for i, u in enumerate(units):
+            links += ([", "] if i else []) + [dcc.Link(area_name(u, view.lang), href=f"/area/{u['code']}{view.query()}")]
+        return html.P([t("area.maybe_counted_under", view.lang, tambon=area_name(area, view.lang)), " ", *links],
+                      className="tp-nodata", id="counted-under")
     return html.P(t("nodata.area", view.lang, year=view.year), className="tp-nodata", id="no-figures")
 
 
@@ -248,7 +256,10 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
                      symbols=[{"code": s["code"], "lon": s["point"][0], "lat": s["point"][1], "name": s["_label"],
                                "value": (v := metric_value(s, view.metric, view.colour)),
                                "hover": f"{label}: {format_value(v, view.metric, view.colour)} {unit}"} for s in symbols],
-                     symbol_label=t("map.municipal_symbol", view.lang))
+                     symbol_label=t("map.municipal_symbol", view.lang),
+                     # a tambon without figures beside municipal units: its people are counted in one of them
+                     missing_note=t("map.in_municipal", view.lang) if any(c["level"] == "municipality" for c in children)
+                     else None)
     if view.present:
         fig.update_layout(height=720)
     series = [(name, dimension_shares(f))] if f else []

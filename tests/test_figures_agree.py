@@ -110,3 +110,17 @@ def test_every_page_names_the_years_there_are_for_a_missing_year(world, path):
     r = page_callback(browser, path, "?year=2599&area=75", csrf)
     page = decoded(r)
     assert r.status_code == 200 and "year-not-found" in page and str(YEAR) in page, page[:300]
+
+
+def test_a_tambon_without_figures_beside_municipal_units_says_where_to_look(world):
+    """Issue 12: never a bare "no data" where TPMAP counted the people in a municipal unit."""
+    from sqlalchemy import text
+
+    with world["engine"].connect() as conn:
+        code = conn.execute(text(
+            "SELECT t.code FROM area t WHERE t.level = 'tambon' AND t.counted_under IS NULL AND t.has_geometry "
+            "AND t.parent_code = '5801' AND NOT EXISTS (SELECT 1 FROM household h WHERE h.tambon_code = t.code) "
+            "ORDER BY t.code LIMIT 1")).scalar()
+    browser, csrf = session_client(world, "national")
+    page = decoded(page_callback(browser, f"/area/{code}", f"?year={YEAR}", csrf))
+    assert "counted-under" in page and "580151" in page and "no-figures" not in page
