@@ -223,6 +223,17 @@ def ancestors(code: str, engine: Engine | None = None) -> list[dict]:
     return list(reversed(chain))
 
 
+def names(codes: list[str], engine: Engine | None = None) -> dict[str, dict]:
+    """code → {code, level, name_th, name_en} for the given codes (tables show names, not codes)."""
+    codes = sorted(set(codes))
+    if not codes:
+        return {}
+    with (engine or get_engine()).connect() as conn:
+        rows = conn.execute(select(area.c.code, area.c.level, area.c.name_th, area.c.name_en)
+                            .where(area.c.code.in_(codes))).mappings()
+        return {r["code"]: dict(r) for r in rows}
+
+
 def municipal_units_of(amphoe: str, engine: Engine | None = None) -> list[dict]:
     """The municipal units (เขตเทศบาล) of an amphoe, by code."""
     with (engine or get_engine()).connect() as conn:

@@ -68,8 +68,10 @@ def layout(code: str = "TH", page: str = "1", dim: str = "", crisis: str = "", s
           for key, label in (("village", "hh.village"), ("members", "hh.members"), ("target", "hh.target_members"),
                              ("priority", "hh.sort_priority"))],
     ], className="my-2 tp-controls")
+    tambons = areas_da.names([h["tambon_code"] for h in result["items"]])
     rows = [{"house": f"[{h['house_id']}](/household/{h['house_id']}{view.query()})", "village": h["village_no"],
-             "tambon": h["tambon_code"], "members": h["members"], "target": h["target_poor_members"],
+             "tambon": area_name(tambons[h["tambon_code"]], lang) if h["tambon_code"] in tambons else h["tambon_code"],
+             "members": h["members"], "target": h["target_poor_members"],
              "dims": " · ".join(t(f"dim.{d}", lang) for d in h["deprived_dimensions"]),
              "crisis": t("yes", lang) if h["crisis"] else ""} for h in result["items"]]
     table = dash_table.DataTable(

@@ -124,3 +124,11 @@ def test_a_tambon_without_figures_beside_municipal_units_says_where_to_look(worl
     browser, csrf = session_client(world, "national")
     page = decoded(page_callback(browser, f"/area/{code}", f"?year={YEAR}", csrf))
     assert "counted-under" in page and "580151" in page and "no-figures" not in page
+
+
+def test_household_lists_name_their_tambons(world):
+    """Issue 13: a governor reads tambon names, not codes."""
+    browser, csrf = session_client(world, "national")
+    page = decoded(page_callback(browser, "/area/7501/households", f"?year={YEAR}", csrf))
+    assert "แม่กลอง" in page or "บางขันแตก" in page or "ท้ายหาด" in page
+    assert '"tambon": "7501' not in page  # the cell holds the name, not the code
