@@ -22,7 +22,7 @@ from flask import Blueprint, Flask, Response, g, jsonify, redirect, request, ses
 
 import config
 from auth.security import safe_next, same
-from components.i18n import LANGS, t
+from components.i18n import CATALOGUE, LANGS, t
 from components.view import LANG_COOKIE
 from data_access import accounts, audit, ratelimit
 from data_access.access import CurrentUser, Forbidden, RateLimited, Unauthorized
@@ -138,8 +138,12 @@ def _guard_household_pages():
 
 def _error(status: int, message: str, retry_after: int | None = None):
     if _wants_html():
-        body = _page(t("auth.error_title", _lang()), f"<p class='lead'>{escape(message)}</p>"
-                     f"<p><a href='/'>{escape(t('nav.country', _lang()))}</a></p>")
+        # a person reads the page: the reason in their language (the API keeps its precise English reason)
+        lang = _lang()
+        lead = t(f"error.{status}", lang) if f"error.{status}" in CATALOGUE else message
+        home = landing(g.user) if g.get("user") is not None else "/"
+        body = _page(t("auth.error_title", lang), f"<p class='lead' id='error-reason'>{escape(lead)}</p>"
+                     f"<p><a href='{escape(home)}'>{escape(t('error.back', lang))}</a></p>")
         response = Response(body, status=status, mimetype="text/html")
     else:
         response = jsonify({"error": message, "status": status})

@@ -245,7 +245,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "short.save": ("บันทึกรายการที่เลือก", "Save the selected rows"),
     "short.hidden": ("อีก {n} รายการอยู่นอกพื้นที่ของคุณ", "{n} more are outside your area"),
     "nav.ranking": ("จัดอันดับกลุ่มวิกฤต", "Rank by crisis group"),
-    "parent": ("{name} (พื้นที่แม่)", "{name} (parent area)"),
+    "parent": ("เทียบกับ{name}", "{name}, for comparison"),
+    "error.403": ("พื้นที่หรือรายการนี้อยู่นอกพื้นที่ที่บัญชีของท่านดูแล หรือบทบาทของท่านไม่มีสิทธิ์ทำรายการนี้",
+                  "This area or record is outside the area your account covers, or your role may not do this"),
+    "error.429": ("มีการเรียกใช้บ่อยเกินไป กรุณารอสักครู่แล้วลองใหม่", "Too many requests: wait a moment and try again"),
+    "error.back": ("กลับไปยังพื้นที่ของท่าน", "Back to your area"),
     # Quarterly reports
     "nav.reports": ("รายงานรายไตรมาส", "Quarterly reports"),
     "rep.title": ("รายงานผลการดำเนินงานแก้ไขปัญหาความยากจนรายไตรมาส", "Quarterly report on poverty eradication"),

@@ -102,7 +102,13 @@ def test_pages_refuse_outside_households(world):
     html = {"Accept": "text/html"}
     assert client.get(f"/household/{world['houses']['7501']}?year={YEAR}", headers=html).status_code == 200
     r = client.get(f"/household/{world['houses']['58']}?year={YEAR}", headers=html)
-    assert r.status_code == 403 and "outside your area" in r.get_data(as_text=True)
+    # the page says it in the user's language (Thai by default), with a way back to their own area
+    page = r.get_data(as_text=True)
+    assert r.status_code == 403 and "อยู่นอกพื้นที่ที่บัญชีของท่านดูแล" in page and "href='/area/7501'" in page
+    client.set_cookie("tpmap_lang", "en")
+    r = client.get(f"/household/{world['houses']['58']}?year={YEAR}", headers=html)
+    assert "outside the area your account covers" in r.get_data(as_text=True)
+    client.set_cookie("tpmap_lang", "th")
     assert client.get(f"/area/58/households?year={YEAR}", headers=html).status_code == 403
     assert client.get(f"/area/7501/households?year={YEAR}", headers=html).status_code == 200
 
