@@ -101,8 +101,7 @@ def star(series: list[tuple[str, dict[str, float]]], lang: str, title: str) -> g
     # small areas' shapes stay readable (the axis labels say where 100% would be).
     top = max([100 * v for _, s in series for v in s.values()] + [10])
     top = min(100, 10 * -(-top * 1.1 // 10))
-    # ticks upright (tickangle 0) on an axis between two dimension labels, so they never cross a label
-    fig.update_layout(polar={"radialaxis": {"ticksuffix": "%", "angle": 126, "tickangle": 0, "range": [0, top],
+    fig.update_layout(polar={"radialaxis": {"ticksuffix": "%", "angle": 126, "range": [0, top],
                                             "tickfont": {"size": 10}},
                              "angularaxis": {"rotation": 90, "direction": "clockwise"}},
                       margin={"l": 40, "r": 40, "t": 50, "b": 20}, height=380, title={"text": title, "font": {"size": 15}},
