@@ -65,9 +65,10 @@ def build(db_file: Path) -> float:
         click.echo(f"Building the demo database once ({len(steps)} steps, about a minute on a 2-core machine):")
         for i, (name, step) in enumerate(steps, 1):
             started = time.perf_counter()
-            click.echo(f"  [{i}/{len(steps)}] {name} …", nl=False)
+            # a whole line before the step: the importer's own log lines must not land in the middle of it
+            click.echo(f"  [{i}/{len(steps)}] {name} …")
             step()
-            click.echo(f" {time.perf_counter() - started:.1f} s")
+            click.echo(f"        {name}: {time.perf_counter() - started:.1f} s")
     return time.perf_counter() - t0
 
 

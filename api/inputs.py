@@ -108,9 +108,3 @@ def _describe(kinds: tuple[type, ...]) -> str:
     names = {str: "text", int: "a whole number", float: "a number", list: "a list", bool: "0 or 1"}
     return " or ".join(dict.fromkeys(names.get(k, k.__name__) for k in kinds))
 
-
-def path_text(raw: str, name: str, limit: int = 64) -> str:
-    """A path segment used as a key (house id, token): bounded and free of control characters."""
-    if len(raw) > limit or any(ord(c) < 32 for c in raw):
-        raise BadInput(f"{name} must be at most {limit} printable characters")
-    return raw

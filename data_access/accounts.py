@@ -373,7 +373,7 @@ def _revoke_everything(conn: Connection, user_id: int, keep_session: str | None 
                       "AND id <> :keep"), {"t": now, "u": user_id, "keep": token_digest(keep_session or "")})
 
 
-def load_user(user_id: int, password_stamp: str | None = None, engine: Engine | None = None) -> CurrentUser | None:
+def load_user(user_id: int, engine: Engine | None = None) -> CurrentUser | None:
     """The active, approved user with this id, or None."""
     with (engine or get_engine()).connect() as conn:
         row = _user_row(conn, "id = :id", {"id": user_id})

@@ -52,8 +52,3 @@ def cached(engine: Engine, key: Hashable, compute: Callable[[], T]) -> T:
             _entries.popitem(last=False)
     return value
 
-
-def clear() -> None:
-    with _lock:
-        _entries.clear()
-        _stamps.clear()

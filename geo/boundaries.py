@@ -11,6 +11,7 @@ Two layouts are understood:
 from __future__ import annotations
 
 import csv
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -196,8 +197,6 @@ def _spots(polygon: BaseGeometry | None, candidates: list[BaseGeometry], n: int)
     centre = polygon.representative_point()
     step, k = 0.01, 0
     while len(points) < n and k < 400:
-        import math
-
         k += 1
         angle, radius = k * 2.399963, step * math.sqrt(k)  # a sunflower spiral: evenly spread, never on top
         p = shapely.Point(centre.x + radius * math.cos(angle), centre.y + radius * math.sin(angle))

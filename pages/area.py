@@ -11,7 +11,7 @@ from auth.web import current_user
 from components import fmt
 from components.figures import choropleth, graph_config, map_layers, star
 from components.i18n import area_name, t
-from components.layout import card, dimension_shares, export_links, headline_cards, topbar, weakest_sentence, year_not_found
+from components.layout import card, dimension_shares, export_links, headline_cards, topbar, weakest_sentence
 from components.view import View, parse
 from data_access import areas as areas_da
 from data_access import figures as figures_da
@@ -148,8 +148,8 @@ def _progress(code: str, view: View):
     ], id="area-progress")
 
 
-def _controls(view: View) -> html.Div:
-    years = figures_da.known_years() or [view.year]
+def _controls(view: View, known: list[int]) -> html.Div:
+    years = known or [view.year]
     return html.Div([
         dbc.Row([
             dbc.Col([dbc.Label(t("year", view.lang), html_for="ctl-year"),
@@ -221,10 +221,10 @@ def _table(children: list[dict], view: View) -> dash_table.DataTable:
 
 def area_view(code: str, view: View, tour: list[str] | None = None, every: int = 30, year_given: bool = True):
     here = "/" if code == "TH" else f"/area/{code}"
+    # read once per render (the controls list them too); a year given but not held never gets here:
+    # components.layout.guard_years answers it for every page
     years = figures_da.known_years()
-    if years and view.year not in years:
-        if year_given:
-            return year_not_found(view, years, here)
+    if years and view.year not in years and not year_given:
         view = replace(view, year=years[-1])  # no year in the link: the latest edition the database has
     mask = dimensions_mask(view.dims)
     chain = areas_da.ancestors(code)
@@ -294,7 +294,7 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
         tour_next = (f"/area/{nxt}" if nxt != "TH" else "/") + view.query() + f"&tour={','.join(tour)}&every={every}"
     return html.Div([
         topbar(chain, view, here),
-        _controls(view),
+        _controls(view, years),
         headline_cards(f, view.lang) if f else _no_figures(area, view),
         html.P(weakest_sentence(f, name, view.lang), className="tp-weakest", id="weakest") if f else None,
         dbc.Row([

@@ -98,6 +98,16 @@ _clones: list[str] = []
 
 
 @pytest.fixture(scope="module")
+def isolated_world(isolated_engine, tmp_path_factory, request):
+    """tests.utils.world.make_world on the module's own database, for the module's YEAR."""
+    from tests.utils.world import world_for
+
+    tag = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")[:8]
+    with world_for(isolated_engine, tmp_path_factory.mktemp(tag), request.module.YEAR, tag) as w:
+        yield w
+
+
+@pytest.fixture(scope="module")
 def isolated_engine(engine, tmp_path_factory):
     """A database of the module's own, cloned from the migrated template (boundaries loaded, nothing else):
     a module that imports, shrinks or re-imports years cannot disturb another module's figures."""

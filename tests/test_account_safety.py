@@ -13,15 +13,14 @@ from sqlalchemy import text
 from data_access import accounts, audit, ratelimit
 from data_access.access import Forbidden
 from tests.utils.served import request, served
-from tests.utils.world import PASSWORD, session_client, world_for
+from tests.utils.world import PASSWORD, session_client
 
 YEAR = 2562
 
 
 @pytest.fixture(scope="module")
-def world(isolated_engine, tmp_path_factory):
-    with world_for(isolated_engine, tmp_path_factory.mktemp("acct"), YEAR, "sec") as w:
-        yield w
+def world(isolated_world):
+    return isolated_world
 
 
 def _row(engine, username: str):

@@ -9,15 +9,14 @@ from components.story import compose
 from data_access import story as story_da
 from data_access.figures import area_summary
 from mpi.rules import dimensions_mask
-from tests.utils.world import NATIONAL, bearer, decoded, page_callback, session_client, world_for
+from tests.utils.world import NATIONAL, bearer, decoded, page_callback, session_client
 
 YEAR = 2562
 
 
 @pytest.fixture(scope="module")
-def world(isolated_engine, tmp_path_factory):
-    with world_for(isolated_engine, tmp_path_factory.mktemp("agree"), YEAR, "ag") as w:
-        yield w
+def world(isolated_world):
+    return isolated_world
 
 
 def test_story_follows_the_dimension_selection_and_its_links_open_that_number(world):

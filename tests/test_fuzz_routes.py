@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.utils.world import bearer, page_callback, session_client, world_for
+from tests.utils.world import bearer, page_callback, session_client
 
 YEAR = 2562
 
@@ -29,9 +29,8 @@ QUERY = st.dictionaries(st.sampled_from(PARAMS), VALUE, max_size=4)
 
 
 @pytest.fixture(scope="module")
-def world(isolated_engine, tmp_path_factory):
-    with world_for(isolated_engine, tmp_path_factory.mktemp("fuzz"), YEAR, "fz") as w:
-        yield w
+def world(isolated_world):
+    return isolated_world
 
 
 def _routes(app) -> list[tuple[str, list[str], set[str]]]:

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.utils.world import bearer, session_client, world_for
+from tests.utils.world import bearer, session_client
 
 YEAR = 2562
 
 
 @pytest.fixture(scope="module")
-def world(isolated_engine, tmp_path_factory):
-    with world_for(isolated_engine, tmp_path_factory.mktemp("hdr"), YEAR, "hd") as w:
-        yield w
+def world(isolated_world):
+    return isolated_world
 
 
 @pytest.mark.parametrize("path", ["/", "/area/75", "/api/v1/areas/TH?year=2562", "/login", "/assets/10-tpmap.css",

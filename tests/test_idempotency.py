@@ -11,15 +11,14 @@ from sqlalchemy import text
 
 from data_access import ratelimit
 from tests.utils.served import request, served
-from tests.utils.world import bearer, world_for
+from tests.utils.world import bearer
 
 YEAR = 2563
 
 
 @pytest.fixture(scope="module")
-def world(isolated_engine, tmp_path_factory):
-    with world_for(isolated_engine, tmp_path_factory.mktemp("idem"), YEAR, "id") as w:
-        yield w
+def world(isolated_world):
+    return isolated_world
 
 
 def _visits(world, house: str) -> int:

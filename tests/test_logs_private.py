@@ -10,15 +10,14 @@ from sqlalchemy import text
 
 from data_access.db import engine_for
 from mpi.rules import citizen_id_check_digit
-from tests.utils.world import bearer, world_for
+from tests.utils.world import bearer
 
 YEAR = 2562
 
 
 @pytest.fixture(scope="module")
-def world(isolated_engine, tmp_path_factory):
-    with world_for(isolated_engine, tmp_path_factory.mktemp("logs"), YEAR, "lg") as w:
-        yield w
+def world(isolated_world):
+    return isolated_world
 
 
 def _forced_failure(engine, table: str):

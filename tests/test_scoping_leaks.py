@@ -5,15 +5,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from tests.utils.world import bearer, decoded, page_callback, session_client, world_for
+from tests.utils.world import bearer, decoded, page_callback, session_client
 
 YEAR = 2563
 
 
 @pytest.fixture(scope="module")
-def world(isolated_engine, tmp_path_factory):
-    with world_for(isolated_engine, tmp_path_factory.mktemp("leaks"), YEAR, "lk") as w:
-        yield w
+def world(isolated_world):
+    return isolated_world
 
 
 @pytest.fixture
@@ -66,7 +65,7 @@ def test_a_household_shortlist_tells_an_outsider_nothing(world, client):
     before = _denials(world["engine"])
     outsider = client.get(f"/api/v1/shortlists/{token}", headers=bearer(world, "bangkok"))
     assert outsider.status_code == 403
-    assert "ครัวเรือนลับ" not in decoded(outsider) and "province-lk" not in decoded(outsider)
+    assert "ครัวเรือนลับ" not in decoded(outsider) and world["names"]["province"] not in decoded(outsider)
     assert _denials(world["engine"]) == before + 1
 
 
