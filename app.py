@@ -112,17 +112,26 @@ def register_input_guards(server: Flask) -> None:
 
     from api.inputs import BadInput
 
-    def _answer(status: int, message: str):
+    def _answer(status: int, message: str, key: str | None = None):
+        """JSON for programs (the message in English, as every API error); a page in the reader's language
+        for a browser, with the detail when there is one beyond the catalogue's sentence."""
         if request.path.startswith(("/api/", "/_dash", "/export/")) or "text/html" not in request.headers.get("Accept", ""):
             return jsonify({"error": message, "status": status}), status
-        return Response(f"<!doctype html><meta charset='utf-8'><title>TPMAP Open</title><p>{escape(message)}</p>"
-                        "<p><a href='/'>TPMAP Open</a></p>", status=status, mimetype="text/html")
+        from components.i18n import t
+        from components.view import parse
+
+        lang = parse(request.args.to_dict()).lang
+        said = t(f"err.{key}", lang) if key else t(f"err.{status}", lang)
+        detail = f"<p><small>{escape(message)}</small></p>" if key is None else ""
+        return Response(f"<!doctype html><html lang='{lang}'><meta charset='utf-8'><title>TPMAP Open</title>"
+                        f"<p>{escape(said)}</p>{detail}<p><a href='/'>{escape(t('nav.country', lang))}</a></p></html>",
+                        status=status, mimetype="text/html")
 
     @server.before_request
     def _no_control_characters():
         # A NUL cannot be stored by PostgreSQL and never belongs in a path or a query: refuse it at the door.
         if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)):
-            return _answer(400, "the request holds a NUL character")
+            return _answer(400, "the request holds a NUL character", "nul")
         return None
 
     @server.errorhandler(HTTPException)
@@ -146,14 +155,14 @@ def register_input_guards(server: Flask) -> None:
     def _out_of_range(e):
         # a value the database cannot hold (an integer past 2^63, a malformed date): the request's fault
         log.warning("refused a value the database cannot hold on %s: %s", request.path[:80], type(e).__name__)
-        return _answer(400, "a value in the request is out of range")
+        return _answer(400, "a value in the request is out of range", "range")
 
     @server.errorhandler(500)
     def _server_error(e):
         original = getattr(e, "original_exception", None)
         if isinstance(original, StatementError) and isinstance(getattr(original, "orig", None), (ValueError, OverflowError)):
-            return _answer(400, "a value in the request is out of range")
-        return _answer(500, "something went wrong on the server; it is logged and nothing was changed")
+            return _answer(400, "a value in the request is out of range", "range")
+        return _answer(500, "something went wrong on the server; it is logged and nothing was changed", "500")
 
 
 def register_routes(server: Flask) -> None:

@@ -1,5 +1,13 @@
-"""Plotly figures: the choropleth (geometry by URL, never inline) and the 5-dimension star."""
+"""Plotly figures: the choropleth (geometry by URL, never inline) and the 5-dimension star.
+
+Every figure gets its type sizes and title placement from `style`, once: on screen, or in presentation
+mode, where nothing is under 24 px (a committee reads it from the back of the room)."""
 from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
@@ -7,15 +15,126 @@ from components.i18n import area_name, t
 from mpi.rules import DIMENSIONS
 
 
-def graph_config(filename: str, lang: str = "th") -> dict:
+def graph_config(filename: str, lang: str = "th", present: bool = False) -> dict:
     """dcc.Graph config: local topojson (Plotly's geo traces would otherwise fetch it from a CDN), PNG download,
     nothing that sends a chart off the machine (no "edit in Chart Studio" / Plotly Cloud), and the toolbar in
-    the user's language (assets/plotly-locale-th.js registers the Thai words)."""
-    return {"displaylogo": False, "scrollZoom": False, "topojsonURL": "/assets/topojson/",
+    the user's language (assets/plotly-locale-th.js registers the Thai words). A projector shows no toolbar:
+    nobody hovers there, and it sat over the chart's title."""
+    return {"displaylogo": False, **({"displayModeBar": False} if present else {}), "scrollZoom": False, "topojsonURL": "/assets/topojson/",
             "showSendToCloud": False, "showEditInChartStudio": False, "showLink": False, "plotlyServerURL": "",
             "modeBarButtonsToRemove": ["sendDataToCloud", "editInChartStudio", "lasso2d", "select2d"],
             "locale": "th" if lang == "th" else "en",
             "toImageButtonOptions": {"filename": filename, "scale": 2}}
+
+
+@dataclass(frozen=True)
+class Sizes:
+    title: int
+    text: int  # axis labels, legends, colour-bar ticks, names on the map
+    map_names: int
+
+
+SCREEN = Sizes(title=17, text=12, map_names=11)
+PRESENT = Sizes(title=30, text=24, map_names=24)
+
+
+def sizes(present: bool) -> Sizes:
+    return PRESENT if present else SCREEN
+
+
+def wrap(title: str, width_px: float, font_px: float) -> str:
+    """A title too wide for its chart, broken into lines at its natural joints (": ", " · ", spaces)."""
+    if width_px <= 0 or text_width(title, font_px) <= width_px:
+        return title
+    for joint in (": ", " · ", " "):
+        if joint in title:
+            head, _, tail = title.rpartition(joint) if joint == " " else title.partition(joint)
+            if joint == " ":  # the last space that leaves a first line that fits
+                words, line = title.split(" "), ""
+                for i, w in enumerate(words):
+                    if text_width(f"{line} {w}".strip(), font_px) > width_px and line:
+                        return line + "<br>" + wrap(" ".join(words[i:]), width_px, font_px)
+                    line = f"{line} {w}".strip()
+                return title
+            return wrap(head + joint.rstrip(), width_px, font_px) + "<br>" + wrap(tail, width_px, font_px)
+    return title
+
+
+# the narrowest chart a title must fit: a 360 px phone less its margins (Plotly does not wrap titles)
+PHONE_TITLE_PX = 320
+
+
+def style(fig: go.Figure, title: str, present: bool, fit_px: float = 0, title_px: int | None = None,
+          **layout) -> go.Figure:
+    """Title, fonts and margins of every chart.
+
+    Thai stacks a tone mark on an upper vowel (พื้นที่, ตั้ง) about half an em above the Latin cap height;
+    Plotly centres a title in the top margin, so in a 30 px margin those marks fell outside the SVG and were
+    cut ("พืนที"). The title is anchored to the top of the figure with a pad of more than that half em,
+    and the margin grows with the font. Plotly lifts the first line of a title of several lines by about
+    half an em more: such a title gets that much more pad."""
+    s = sizes(present)
+    size = title_px or s.title
+    title = wrap(title, fit_px if present else min(fit_px or PHONE_TITLE_PX, PHONE_TITLE_PX), size)
+    top = int(size * 2.4) + int(size * 1.35) * title.count("<br>") + (int(size * 0.6) if "<br>" in title else 0)
+    margin = {"l": 0, "r": 0, "b": 0} | layout.pop("margin", {}) | {"t": top}
+    fig.update_layout(
+        title={"text": title, "x": 0.01, "xanchor": "left", "yref": "container", "y": 1, "yanchor": "top",
+               "pad": {"t": int(size * (0.7 if "<br>" not in title else 1.3))}, "font": {"size": size}},
+        font={"family": "Sarabun, sans-serif", "size": s.text, "color": "#111"},
+        paper_bgcolor="white", margin=margin, **layout)
+    return fig
+
+
+_MARKS = re.compile("[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]")  # Thai marks that take no width of their own
+
+
+def text_width(text: str, font_px: float) -> float:
+    """Rough rendered width of a label: Thai marks stack, wide Latin letters average about 0.6 em."""
+    base = _MARKS.sub("", unicodedata.normalize("NFC", text))
+    return len(base) * font_px * 0.58
+
+
+def _mercator_y(lat: float) -> float:
+    return math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))
+
+
+def frame(extent: tuple[float, float, float, float], pad: float = 0.03) -> dict:
+    """Geo axes that show exactly `extent` (west, south, east, north), a little padded, in Mercator.
+
+    Plotly's fitbounds keeps the world map's 2:1 frame and fits the areas inside it, so a tall country
+    or province used half the height it had; axis ranges make the frame the areas' own."""
+    w, s, e, n = extent
+    dx, dy = (e - w) * pad or 0.01, (n - s) * pad or 0.01
+    return {"projection": {"type": "mercator"}, "lonaxis": {"range": [w - dx, e + dx]},
+            "lataxis": {"range": [s - dy, n + dy]}}
+
+
+def place_labels(points: list[tuple[float, float]], texts: list[str], width_px: float, height_px: float,
+                 font_px: float, extent: tuple[float, float, float, float] | None = None) -> list[int]:
+    """Which names fit on a map of width × height pixels without touching one another, in priority order
+    (the caller puts the names that matter most first): a greedy pass that keeps a name when its box
+    clears every kept one. The map frames `extent` (by default the points' own, padded) in Mercator."""
+    if not points:
+        return []
+    if extent is None:
+        lons, lats = [p[0] for p in points], [p[1] for p in points]
+        dx, dy = (max(lons) - min(lons)) * 0.15, (max(lats) - min(lats)) * 0.15
+        extent = (min(lons) - dx, min(lats) - dy, max(lons) + dx, max(lats) + dy)
+    w, s, e, n = extent
+    span_x, span_y = (e - w) or 0.1, (_mercator_y(n) - _mercator_y(s)) or 0.1
+    scale = min(width_px / span_x, height_px / span_y)
+    kept: list[int] = []
+    boxes: list[tuple[float, float, float, float]] = []
+    gap = font_px * 0.3
+    for i, ((lon, lat), text) in enumerate(zip(points, texts, strict=True)):
+        x, y = lon * scale, -_mercator_y(lat) * scale
+        w, h = text_width(text, font_px) / 2 + gap, font_px * 0.75 + gap
+        box = (x - w, y - h, x + w, y + h)
+        if all(box[2] < b[0] or box[0] > b[2] or box[3] < b[1] or box[1] > b[3] for b in boxes):
+            kept.append(i)
+            boxes.append(box)
+    return kept
 
 
 # ColorBrewer RdPu: sequential, colour-blind safe; its lightest step is still visibly not the grey of "no data".
@@ -47,11 +166,16 @@ def map_layers(children: list[dict], with_geom: set[str], lang: str) -> tuple[li
 def choropleth(geojson_url: str, codes: list[str], values: list[float | None], names: list[str],
                hover_values: list[str], all_codes: list[str], unit: str, title: str,
                highlight: str | None = None, symbols: list[dict] | None = None,
-               symbol_label: str = "", missing_note: str | None = None) -> go.Figure:
+               symbol_label: str = "", missing_note: str | None = None, present: bool = False,
+               names_at: list[tuple[float, float, str, float | None]] | None = None,
+               extent: tuple[float, float, float, float] | None = None) -> go.Figure:
     """Child areas coloured by value; areas with no figure drawn grey beneath, so zero and no data differ.
 
     `symbols` are areas without a polygon (municipal units): {code, lon, lat, value, name, hover}, drawn as
-    circles on the same colour scale, hoverable and clickable like the polygons."""
+    circles on the same colour scale, hoverable and clickable like the polygons. `names_at` (lon, lat, name, value),
+    most important first, are written on the map where they fit (a projector has no hover); a name on one
+    of the darkest colours is written in white."""
+    s = sizes(present)
     fig = go.Figure()
     symbols = symbols or []
     top = max([v for v in values if v is not None] + [s["value"] for s in symbols if s["value"] is not None] + [0])
@@ -66,51 +190,82 @@ def choropleth(geojson_url: str, codes: list[str], values: list[float | None], n
         geojson=geojson_url, featureidkey="properties.code", locations=codes, z=values, customdata=list(zip(names, hover_values, strict=False)),
         colorscale=SCALE, zmin=0, zmax=top or None, marker_line_color="white", marker_line_width=0.6,
         hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
-        colorbar={"title": {"text": unit}, "thickness": 14, "len": 0.8}))
+        colorbar={"title": {"text": unit, "font": {"size": s.text}}, "thickness": 14 if not present else 24, "len": 0.8,
+                  "tickfont": {"size": s.text}}))
     if symbols:
         fig.add_trace(go.Scattergeo(
             lon=[s["lon"] for s in symbols], lat=[s["lat"] for s in symbols], mode="markers", name=symbol_label,
             customdata=[[s["name"], s["hover"], s["code"]] for s in symbols], showlegend=bool(symbol_label),
-            marker={"size": 16, "symbol": "circle", "color": [s["value"] if s["value"] is not None else 0 for s in symbols],
+            marker={"size": 16 if not present else 26, "symbol": "circle", "color": [s["value"] if s["value"] is not None else 0 for s in symbols],
                     "colorscale": SCALE, "cmin": 0, "cmax": top or 1, "line": {"color": "#111", "width": 1.5}},
             hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>"))
-        fig.update_layout(legend={"x": 0, "y": 0, "bgcolor": "rgba(255,255,255,0.8)"})
+        fig.update_layout(legend={"x": 0, "y": 0, "bgcolor": "rgba(255,255,255,0.8)", "font": {"size": s.text}})
+    if names_at:
+        width, height = (1300, 980) if present else (760, 520)
+        keep = place_labels([(p[0], p[1]) for p in names_at], [p[2] for p in names_at], width, height,
+                            s.map_names, extent)
+        dark = [top and names_at[i][3] is not None and names_at[i][3] / top > 0.6 for i in keep]
+        fig.add_trace(go.Scattergeo(
+            lon=[names_at[i][0] for i in keep], lat=[names_at[i][1] for i in keep], text=[names_at[i][2] for i in keep],
+            mode="text", hoverinfo="skip", showlegend=False, name="names",
+            textfont={"size": s.map_names, "color": ["#fff" if d else "#111" for d in dark],
+                      "family": "Sarabun, sans-serif", "shadow": "auto"}))
     if highlight:
         fig.add_trace(go.Choropleth(geojson=geojson_url, featureidkey="properties.code", locations=[highlight], z=[1],
                                     colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False,
                                     marker_line_color="#111", marker_line_width=3, hoverinfo="skip"))
-    fig.update_geos(fitbounds="locations", visible=False, bgcolor="rgba(0,0,0,0)")
-    fig.update_layout(margin={"l": 0, "r": 0, "t": 30, "b": 0}, title={"text": title, "x": 0.01, "font": {"size": 15}},
-                      height=560, paper_bgcolor="white", font={"family": "Sarabun, sans-serif"},
-                      dragmode=False, uirevision=geojson_url)
-    return fig
+    fig.update_geos(visible=False, bgcolor="rgba(0,0,0,0)", **(frame(extent) if extent else {"fitbounds": "locations"}))
+    # in presentation mode the map takes the height its container gives it (autosize), not a fixed one
+    return style(fig, title, present, fit_px=1200 if present else 700, height=None if present else 560, dragmode=False,
+                 uirevision=geojson_url)
 
 
-def star(series: list[tuple[str, dict[str, float]]], lang: str, title: str) -> go.Figure:
-    """Radar of the share (%) of target poor deprived in each dimension, one trace per area."""
-    labels = [t(f"dim.{d}", lang) for d in DIMENSIONS]
+def star(series: list[tuple[str, dict[str, float]]], lang: str, title: str, present: bool = False) -> go.Figure:
+    """Radar of the share (%) of target poor deprived in each dimension, one trace per area.
+
+    The angles are numbers (one axis every 72°) so the percentage scale can be written as upright text
+    between the first two axes: Plotly turns a radial axis's own tick labels along the axis, and the
+    labels it draws cannot be turned back."""
+    s = sizes(present)
+    labels = [t(f"star.axis.{d}", lang) for d in DIMENSIONS]
+    angles = [i * 360 / len(DIMENSIONS) for i in range(len(DIMENSIONS))]
     fig = go.Figure()
     colours = ["#c51b8a", "#636363"]
     for i, (name, shares) in enumerate(series):
         r = [round(100 * shares.get(d, 0.0), 1) for d in DIMENSIONS]
-        fig.add_trace(go.Scatterpolar(r=r + r[:1], theta=labels + labels[:1], name=name, fill="toself" if i == 0 else None,
+        names = [t(f"dim.{d}", lang) for d in DIMENSIONS]
+        fig.add_trace(go.Scatterpolar(r=r + r[:1], theta=angles + angles[:1], name=name, customdata=names + names[:1],
+                                      fill="toself" if i == 0 else None,
                                       line={"color": colours[i % 2], "width": 3 if i == 0 else 2,
                                             "dash": "solid" if i == 0 else "dash"},
-                                      hovertemplate="%{theta}: %{r:.1f}%<extra>" + name + "</extra>"))
+                                      hovertemplate="%{customdata}: %{r:.1f}%<extra>" + name + "</extra>"))
     # Like TPMAP's star: health at the top, and the radial scale stretched to the largest share so
-    # small areas' shapes stay readable (the axis labels say where 100% would be).
-    top = max([100 * v for _, s in series for v in s.values()] + [10])
+    # small areas' shapes stay readable (the scale's labels say where each ring is).
+    top = max([100 * v for _, sh in series for v in sh.values()] + [10])
     top = min(100, 10 * -(-top * 1.1 // 10))
-    fig.update_layout(polar={"radialaxis": {"ticksuffix": "%", "angle": 126, "range": [0, top],
-                                            "tickfont": {"size": 10}},
-                             "angularaxis": {"rotation": 90, "direction": "clockwise"}},
-                      margin={"l": 40, "r": 40, "t": 50, "b": 20}, height=380, title={"text": title, "font": {"size": 15}},
-                      legend={"orientation": "h", "y": -0.1}, font={"family": "Sarabun, sans-serif"})
-    return fig
+    step = next(st for st in (5, 10, 20, 25) if top / st <= 5)
+    rings = [v for v in range(step, int(top) + 1, step)]
+    # two labelled rings (the middle and the outer one): more would pile up on a small star
+    named = sorted({rings[(len(rings) - 1) // 2], rings[-1]}) if len(rings) > 2 else rings
+    half = angles[1] / 2
+    fig.add_trace(go.Scatterpolar(r=named, theta=[half] * len(named), mode="text", text=[f"{v}%" for v in named],
+                                  textfont={"size": s.text if present else s.text - 2, "color": "#555"}, hoverinfo="skip",
+                                  showlegend=False, name="scale"))
+    # room for the axis names left and right of the star: the longest line of a name, at the text size
+    side = int(max(text_width(line, s.text) for lab in labels for line in lab.split("<br>")) + 12)
+    return style(fig, title, present, fit_px=560 if present else 460, title_px=s.text if present else None,
+                 polar={"radialaxis": {"range": [0, top], "tickvals": rings, "showticklabels": False, "showline": False,
+                                       "gridcolor": "#d0d0d0"},
+                        "angularaxis": {"rotation": 90, "direction": "clockwise", "tickmode": "array",
+                                        "tickvals": angles, "ticktext": labels, "tickfont": {"size": s.text},
+                                        "gridcolor": "#d0d0d0"}},
+                 margin={"l": side, "r": side, "b": int(s.text * 1.5)}, height=None if present else 400,
+                 legend={"orientation": "h", "y": -0.08, "x": 0.5, "xanchor": "center", "font": {"size": s.text}})
 
 
 def status_map(geojson_url: str, codes: list[str], statuses: list[str], names: list[str], palette: dict[str, str],
-               labels: dict[str, str], title: str) -> go.Figure:
+               labels: dict[str, str], title: str, present: bool = False,
+               extent: tuple[float, float, float, float] | None = None) -> go.Figure:
     """Areas coloured by a state (filed, late, missing...): one trace per state, so the legend names each colour."""
     fig = go.Figure()
     for state, colour in palette.items():
@@ -122,8 +277,6 @@ def status_map(geojson_url: str, codes: list[str], statuses: list[str], names: l
             customdata=[names[i] for i in idx], colorscale=[[0, colour], [1, colour]], showscale=False, showlegend=True,
             name=f"{labels[state]} ({len(idx)})", marker_line_color="white", marker_line_width=0.6,
             hovertemplate="<b>%{customdata}</b><br>" + labels[state] + "<extra></extra>"))
-    fig.update_geos(fitbounds="locations", visible=False, bgcolor="rgba(0,0,0,0)")
-    fig.update_layout(margin={"l": 0, "r": 0, "t": 30, "b": 0}, title={"text": title, "x": 0.01, "font": {"size": 15}},
-                      height=560, paper_bgcolor="white", font={"family": "Sarabun, sans-serif"}, dragmode=False,
-                      legend={"x": 0, "y": 0, "bgcolor": "rgba(255,255,255,0.8)"}, uirevision=geojson_url)
-    return fig
+    fig.update_geos(visible=False, bgcolor="rgba(0,0,0,0)", **(frame(extent) if extent else {"fitbounds": "locations"}))
+    return style(fig, title, present, height=560, dragmode=False, uirevision=geojson_url,
+                 legend={"x": 0, "y": 0, "bgcolor": "rgba(255,255,255,0.8)"})

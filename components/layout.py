@@ -17,19 +17,21 @@ def breadcrumb(chain: list[dict], view: View) -> html.Nav:
         if a["code"] == "TH":
             continue
         items += [html.Span(" › "), dcc.Link(area_name(a, view.lang), href=f"/area/{a['code']}" + view.query())]
-    return html.Nav(items, className="tp-breadcrumb", **{"aria-label": "breadcrumb"})
+    return html.Nav(items, className="tp-breadcrumb", **{"aria-label": t("nav.breadcrumb", view.lang)})
 
 
 def account_box(view: View, here: str):
     """Sign in, or the signed-in person with password change and sign out (a POST form with its CSRF token)."""
     from auth.web import csrf_token, current_user
+    from data_access.areas import names
 
     user = current_user()
     if user is None:
         return dcc.Link(t("auth.sign_in", view.lang), href="/login?next=" + here, refresh=True,
                         className="btn btn-sm btn-outline-primary ms-2 tp-chrome", id="sign-in-link")
     return html.Span([
-        html.A(t("auth.signed_in_as", view.lang, name=user.full_name, role=user.role, area=",".join(user.areas)),
+        html.A(t("auth.signed_in_as", view.lang, name=user.full_name, role=t(f"role.{user.role}", view.lang),
+                 area=", ".join(area_name(a, view.lang) for a in names(list(user.areas)).values()) or "–"),
                href="/account/password", className="small ms-2", id="signed-in-as"),
         html.Form([dcc.Input(type="hidden", name="csrf_token", value=csrf_token()),
                    html.Button(t("auth.sign_out", view.lang), type="submit", className="btn btn-sm btn-outline-secondary ms-2",
@@ -60,7 +62,7 @@ def card(label: str, value: str, sub: str | None = None, id_: str | None = None)
                      html.Div(sub or "", className="tp-sub")], className="tp-card")
 
 
-def headline_cards(f: dict, lang: str) -> html.Div:
+def headline_cards(f: dict, lang: str, columns: int = 5) -> html.Div:
     cards = [
         card(t("card.surveyed_persons", lang), fmt.number(f["surveyed_persons"]),
              f"{fmt.number(f['surveyed_households'])} {t('unit.households', lang)}"),
@@ -72,7 +74,7 @@ def headline_cards(f: dict, lang: str) -> html.Div:
         card(t("card.mpi", lang), fmt.index(f["mpi"]),
              t("card.mpi_sub", lang, h=fmt.percent(f["headcount_ratio"]), a=fmt.index(f["intensity"], 3))),
     ]
-    return html.Div([html.Div(c, className="col") for c in cards], className="row g-2 row-cols-2 row-cols-md-5 my-2")
+    return html.Div([html.Div(c, className="col") for c in cards], className=f"row g-2 row-cols-2 row-cols-md-{columns} my-2")
 
 
 def dimension_shares(f: dict) -> dict[str, float]:

@@ -6,6 +6,8 @@ import datetime as dt
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components import fmt
+from components.dates import be_date_input
 from components.i18n import t
 from mpi.rules import DIMENSIONS
 
@@ -31,8 +33,9 @@ def _describe(entry: dict, lang: str, kinds: dict[str, dict]) -> list:
         text = ["🤝 ", kind.get("name_th" if lang == "th" else "name_en", r["kind"]), f" · {r['agency']}{amount}"]
     else:
         text = ["⬆ ", t(f"lb.ladder.{r['status']}", lang), f" · {r['reason']}"]
-    who = r.get("created_by") or r.get("changed_by") or ""
-    return [html.Div(text), html.Div(f"{entry['on']} · {who}", className="tp-when")]
+    # the person who knocked (as the team typed it) before the account that saved the record
+    who = r.get("visitor") or r.get("created_by") or r.get("changed_by") or ""
+    return [html.Div(text), html.Div(f"{fmt.be_date(entry['on'], lang)} · {who}", className="tp-when")]
 
 
 def timeline(lb: dict, lang: str, kinds: dict[str, dict]) -> html.Div:
@@ -75,7 +78,7 @@ def assist_need_options(lb: dict, lang: str) -> list[dict]:
 def forms(lb: dict, lang: str, kinds: list[dict], can_write: bool) -> html.Div:
     if not can_write:
         return html.Div()
-    today = dt.date.today().isoformat()
+    today = dt.date.today()
     dims = [(d, t(f"dim.{d}", lang)) for d in DIMENSIONS]
     open_needs = need_options(lb, lang)
     save = t("lb.save", lang)
@@ -85,7 +88,7 @@ def forms(lb: dict, lang: str, kinds: list[dict], can_write: bool) -> html.Div:
 
     return html.Div([
         form(t("lb.visit", lang), "visit", [
-            _field(t("lb.date", lang), dcc.Input(id="lb-visit-date", type="date", value=today, className="form-control")),
+            be_date_input("lb-visit-date", t("lb.date", lang), lang, today, first_year=2000),
             html.Div([t("lb.outcome", lang), _radios("lb-visit-outcome", [(o, t(f"lb.outcome.{o}", lang)) for o in OUTCOMES],
                                                      "verified")]),
             _field(t("lb.visitor", lang), dcc.Input(id="lb-visit-visitor", type="text", className="form-control")),
@@ -110,7 +113,7 @@ def forms(lb: dict, lang: str, kinds: list[dict], can_write: bool) -> html.Div:
             _radios("lb-needupd-status", [(s, t(f"lb.need_status.{s}", lang)) for s in NEED_STATUSES], "in_progress"),
         ]),  # always there: a need recorded a moment ago can be updated without a reload
         form(t("lb.assistance", lang), "assist", [
-            _field(t("lb.date", lang), dcc.Input(id="lb-assist-date", type="date", value=today, className="form-control")),
+            be_date_input("lb-assist-date", t("lb.date", lang), lang, today, first_year=2000),
             html.Div([t("lb.dimension", lang), _radios("lb-assist-dimension", dims, "income")]),
             _field(t("lb.kind", lang), dbc.Select(id="lb-assist-kind", value=kinds[0]["code"] if kinds else None,
                                                   options=[{"label": k["name_th"] if lang == "th" else k["name_en"],
@@ -126,13 +129,13 @@ def forms(lb: dict, lang: str, kinds: list[dict], can_write: bool) -> html.Div:
             _field(t("lb.reason", lang), dcc.Textarea(id="lb-status-reason", className="form-control", rows=2)),
         ]),
         form(t("lb.member", lang), "member", [
-            _field("เลขประจำตัวประชาชน 13 หลัก" if lang == "th" else "13-digit citizen ID",
+            _field(t("lb.citizen_id_13", lang),
                    dcc.Input(id="lb-member-cid", type="text", inputMode="numeric", maxLength=13, className="form-control")),
             dbc.Row([dbc.Col(_field(t("hh.name", lang), dcc.Input(id="lb-member-first", type="text", className="form-control"))),
-                     dbc.Col(_field("นามสกุล" if lang == "th" else "Surname",
+                     dbc.Col(_field(t("field.last_name", lang).capitalize(),
                                     dcc.Input(id="lb-member-last", type="text", className="form-control")))], className="g-2"),
             _radios("lb-member-sex", [("M", t("sex.M", lang)), ("F", t("sex.F", lang))], "F"),
-            _field(t("lb.birth_date", lang), dcc.Input(id="lb-member-born", type="date", className="form-control")),
+            be_date_input("lb-member-born", t("lb.birth_date", lang), lang, None, first_year=1900),
             dbc.Checklist(id="lb-member-flags", options=[{"label": t("hh.welfare", lang), "value": "welfare"},
                                                         {"label": t("hh.disabled", lang), "value": "disabled"}], value=[]),
         ]),

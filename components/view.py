@@ -18,6 +18,11 @@ METRICS_BASE = ("target_poor", "crisis", "mpi")
 LANG_COOKIE = "tpmap_lang"
 
 
+def request_lang() -> str:
+    """The reader's language inside a callback, which has no URL of its own: the cookie the toggle set."""
+    return parse({}).lang
+
+
 @dataclass(frozen=True)
 class View:
     year: int = DEFAULT_YEAR

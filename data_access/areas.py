@@ -13,6 +13,7 @@ from geo.boundaries import (
     BoundaryArea,
     BoundaryImportError,
     BoundarySet,
+    label_point,
     level_of_code,
     municipal_names,
     parent_of_code,
@@ -65,7 +66,8 @@ def upsert_areas(conn: Connection, areas: list[BoundaryArea], source: str) -> No
             "parent_code": a.parent_code, "has_geometry": a.geom is not None,
             "geom": _geom_value(a.geom), "geom_display": _geom_value(a.geom_display),
             "source": source, "lon": a.point[0] if a.point else None, "lat": a.point[1] if a.point else None,
-            "cu": a.counted_under,
+            "cu": a.counted_under, **dict(zip(("llon", "llat"), label_point(a.geom) or (None, None), strict=True)),
+            **dict(zip(("w", "s", "e", "n"), a.geom.bounds if a.geom is not None else (None,) * 4, strict=True)),
         }
         for a in ordered
     ]
@@ -75,15 +77,17 @@ def upsert_areas(conn: Connection, areas: list[BoundaryArea], source: str) -> No
     if new:
         conn.execute(text(
             "INSERT INTO area (code, level, name_th, name_en, parent_code, has_geometry, geom, geom_display, source, "
-            "point_lon, point_lat, counted_under) "
-            f"VALUES (:code, :level, :name_th, :name_en, :parent_code, :has_geometry, {g}, {gd}, :source, :lon, :lat, :cu)"),
+            "point_lon, point_lat, counted_under, label_lon, label_lat, west, south, east, north) "
+            f"VALUES (:code, :level, :name_th, :name_en, :parent_code, :has_geometry, {g}, {gd}, :source, :lon, :lat, :cu, "
+            ":llon, :llat, :w, :s, :e, :n)"),
             new)
     if old:
         conn.execute(text(
             "UPDATE area SET level = :level, name_th = COALESCE(:name_th, name_th), "
             "name_en = COALESCE(:name_en, name_en), parent_code = :parent_code, has_geometry = :has_geometry, "
             f"geom = {g}, geom_display = {gd}, source = :source, point_lon = :lon, point_lat = :lat, "
-            "counted_under = :cu WHERE code = :code"), old)
+            "counted_under = :cu, label_lon = :llon, label_lat = :llat, west = :w, south = :s, east = :e, north = :n "
+            "WHERE code = :code"), old)
 
 
 def ensure_area_codes(conn: Connection, codes: dict[str, tuple[str | None, str | None]], source: str) -> list[str]:
@@ -240,6 +244,25 @@ def municipal_units_of(amphoe: str, engine: Engine | None = None) -> list[dict]:
         return [dict(r) for r in conn.execute(select(area.c.code, area.c.name_th, area.c.name_en)
                                               .where(area.c.parent_code == amphoe, area.c.level == "municipality")
                                               .order_by(area.c.code)).mappings()]
+
+
+@dataclass(frozen=True)
+class MapFrame:
+    """What a map of an area's children needs besides their shapes: where to write each name
+    (code → (lon, lat)), and the box (west, south, east, north) that holds them all."""
+    names_at: dict[str, tuple[float, float]]
+    extent: tuple[float, float, float, float] | None
+
+
+def map_frame(parent: str, engine: Engine | None = None) -> MapFrame:
+    with (engine or get_engine()).connect() as conn:
+        rows = conn.execute(select(area.c.code, area.c.label_lon, area.c.label_lat, area.c.west, area.c.south,
+                                   area.c.east, area.c.north)
+                            .where(area.c.parent_code == parent, area.c.label_lon.is_not(None))).all()
+    boxes = [r[3:] for r in rows if None not in r[3:]]
+    extent = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+              max(b[3] for b in boxes)) if boxes else None
+    return MapFrame({r[0]: (r[1], r[2]) for r in rows}, extent)
 
 
 def children_with_geometry(code: str, engine: Engine | None = None) -> list[str]:

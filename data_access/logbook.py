@@ -16,8 +16,9 @@ from data_access import audit, ratelimit
 from data_access.access import CurrentUser, household_filter, refuse, require_user
 from data_access.areas import point_in_tambon
 from data_access.db import get_engine
+from data_access.errors import BadRequest, ConflictError, NotFoundError
 from data_access.masking import mask_citizen_id
-from mpi.rules import DIMENSIONS, citizen_id_problem
+from mpi.rules import DIMENSIONS, citizen_id_issue, citizen_id_problem
 
 OUTCOMES = ("verified", "not_found", "inclusion_error")
 NEED_STATUSES = ("open", "in_progress", "resolved")
@@ -32,16 +33,21 @@ MIN_CELL = 3
 OFFICIAL_OVERLOAD = 2  # teams an official mentor serves before the work goes back to the governor's office
 
 
-class LogbookError(ValueError):
+class LogbookError(BadRequest):
     """Bad input: the reason says what to fix (400)."""
 
 
-class Conflict(RuntimeError):
+class Conflict(ConflictError):
     """Someone else changed the household since it was read (409)."""
 
 
-class NotFound(LookupError):
+class NotFound(NotFoundError):
     """No such household, record or request (404)."""
+
+
+def _be(day: dt.date) -> str:
+    """A date inside a message: day/month/Buddhist-era year, as a person on the form reads it."""
+    return f"{day.day}/{day.month}/{day.year + 543}"
 
 
 def _now() -> dt.datetime:
@@ -52,28 +58,31 @@ def _date(value, field: str, earliest: dt.date = dt.date(2000, 1, 1)) -> dt.date
     try:
         day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
     except ValueError:
-        raise LogbookError(f"{field} must be a date YYYY-MM-DD (Christian era), got {value!r}") from None
+        raise LogbookError(f"{field} must be a date YYYY-MM-DD (Christian era), got {value!r}", key="err.date",
+                           field=field) from None
     if day > dt.date.today():
-        raise LogbookError(f"{field} {day} is in the future (a Buddhist-era year? use e.g. 2021, not 2564)")
+        raise LogbookError(f"{field} {day} is in the future (a Buddhist-era year? use e.g. 2021, not 2564)",
+                           key="err.date_future", field=field, day=_be(day))
     if day < earliest:
-        raise LogbookError(f"{field} {day} is before {earliest}")
+        raise LogbookError(f"{field} {day} is before {earliest}", key="err.date_before", field=field, day=_be(day),
+                           earliest=_be(earliest))
     return day
 
 
 def _choice(value, allowed, field: str) -> str:
     if value not in allowed:
-        raise LogbookError(f"{field} must be one of {', '.join(allowed)}, got {value!r}")
+        raise LogbookError(f"{field} must be one of {', '.join(allowed)}, got {value!r}", key="err.choice", field=field)
     return value
 
 
 def _text(value, field: str, required: bool = True, limit: int = 2000) -> str | None:
     if value is None or str(value).strip() == "":
         if required:
-            raise LogbookError(f"{field} is required")
+            raise LogbookError(f"{field} is required", key="err.required", field=field)
         return None
     value = str(value).strip()
     if len(value) > limit:
-        raise LogbookError(f"{field} is longer than {limit} characters")
+        raise LogbookError(f"{field} is longer than {limit} characters", key="err.too_long", field=field, limit=limit)
     return value
 
 
@@ -119,7 +128,8 @@ def _bump(conn: Connection, household_id: int, user: CurrentUser, expected: int 
     state = _state(conn, household_id)
     if expected is not None and int(expected) != state["version"]:
         raise Conflict(f"this household was changed by {state['updated_by']} at {str(state['updated_at'])[:19]} "
-                       f"(version {state['version']}, you had {expected}): reload it and try again")
+                       f"(version {state['version']}, you had {expected}): reload it and try again", key="err.conflict",
+                       by=state["updated_by"], at=str(state["updated_at"])[11:16])
     new = {"version": state["version"] + 1, "status": changes.get("status", state["status"]),
            "flagged": changes.get("flagged", state["flagged"]), "t": _now(), "by": user.username, "h": household_id,
            "old": state["version"]}
@@ -127,7 +137,8 @@ def _bump(conn: Connection, household_id: int, user: CurrentUser, expected: int 
     done = conn.execute(text("UPDATE logbook_state SET version = :version, status = :status, flagged = :flagged, "
                              "updated_at = :t, updated_by = :by WHERE household_id = :h AND version = :old"), new)
     if done.rowcount != 1:
-        raise Conflict("this household was changed at the same moment by someone else: reload it and try again")
+        raise Conflict("this household was changed at the same moment by someone else: reload it and try again",
+                       key="err.conflict_now")
     return new["version"]
 
 
@@ -184,7 +195,7 @@ def add_visit(user: CurrentUser | None, house_id: str, year: int, *, visited_on,
     note = _text(note, "note", required=outcome != "verified")
     visitor = _text(visitor, "visitor", required=False, limit=200)
     if (latitude is None) != (longitude is None):
-        raise LogbookError("give both latitude and longitude, or neither")
+        raise LogbookError("give both latitude and longitude, or neither", key="err.gps_pair")
     warnings, notices = [], []
     with (engine or get_engine()).begin() as conn:
         h = _household(conn, user, house_id, year, write=True)
@@ -193,9 +204,9 @@ def add_visit(user: CurrentUser | None, house_id: str, year: int, *, visited_on,
             try:
                 lat, lon = float(latitude), float(longitude)
             except (TypeError, ValueError):
-                raise LogbookError("latitude and longitude must be numbers") from None
+                raise LogbookError("latitude and longitude must be numbers", key="err.gps_number") from None
             if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-                raise LogbookError(f"({lat}, {lon}) is not a point on Earth")
+                raise LogbookError(f"({lat}, {lon}) is not a point on Earth", key="err.gps_earth")
             inside = point_in_tambon(conn, h["tambon_code"], lon, lat)
             if inside is False:
                 warnings.append(f"the GPS point ({lat:.5f}, {lon:.5f}) is outside tambon {h['tambon_code']}: "
@@ -262,16 +273,16 @@ def add_assistance(user: CurrentUser | None, house_id: str, year: int, *, given_
         try:
             amount_baht = float(amount_baht)
         except (TypeError, ValueError):
-            raise LogbookError(f"amount_baht must be a number, got {amount_baht!r}") from None
+            raise LogbookError(f"amount_baht must be a number, got {amount_baht!r}", key="err.amount") from None
         if amount_baht < 0 or amount_baht > 10_000_000:
-            raise LogbookError("amount_baht must be between 0 and 10,000,000")
+            raise LogbookError("amount_baht must be between 0 and 10,000,000", key="err.amount")
     else:
         amount_baht = None
     with (engine or get_engine()).begin() as conn:
         kinds = {r.code: r.monetary for r in conn.execute(text("SELECT code, monetary FROM assistance_kind WHERE active"))}
         _choice(kind, tuple(kinds), "kind")
         if kinds[kind] and amount_baht is None:
-            raise LogbookError(f"{kind} is money or goods: give amount_baht")
+            raise LogbookError(f"{kind} is money or goods: give amount_baht", key="err.amount_needed")
         h = _household(conn, user, house_id, year, write=True)
         for ref, table in ((need_id, "need"), (visit_id, "visit")):
             if ref is not None and not conn.execute(text(f"SELECT 1 FROM {table} WHERE id = :i AND household_id = :h"),
@@ -375,11 +386,11 @@ def request_member(user: CurrentUser | None, year: int, *, house_id: str | None 
         raise refuse(user, f"the role {user.role!r} does not add people", object_type="member_request", engine=engine)
     missing = [f for f in PERSON_FIELDS if person.get(f) in (None, "")]
     if missing:
-        raise LogbookError(f"missing {', '.join(missing)}")
+        raise LogbookError(f"missing {', '.join(missing)}", key="err.missing", fields=missing)
     cid = str(person["citizen_id"]).strip()
-    problem = citizen_id_problem(cid)
+    problem = citizen_id_issue(cid)
     if problem:
-        raise LogbookError(problem)
+        raise LogbookError(citizen_id_problem(cid), key=f"err.cid.{problem[0]}", **problem[1])
     first, last = _text(person["first_name"], "first_name", limit=200), _text(person["last_name"], "last_name", limit=200)
     sex = _choice(person["sex"], ("M", "F"), "sex")
     born = _date(person["birth_date"], "birth_date", earliest=dt.date(1880, 1, 1))
@@ -418,11 +429,13 @@ def request_member(user: CurrentUser | None, year: int, *, house_id: str | None 
 
 def _check_duplicate(conn: Connection, year: int, cid: str, ignore_request: int | None = None) -> None:
     if conn.execute(text("SELECT 1 FROM person WHERE year = :y AND citizen_id = :c"), {"y": year, "c": cid}).first():
-        raise LogbookError(f"citizen ID {mask_citizen_id(cid)} is already in the {year} survey")
+        raise LogbookError(f"citizen ID {mask_citizen_id(cid)} is already in the {year} survey", key="err.cid_in_survey",
+                           cid=mask_citizen_id(cid), year=year)
     dup = conn.execute(text("SELECT id FROM member_request WHERE year = :y AND citizen_id = :c AND status <> 'rejected' "
                             "AND id <> :i"), {"y": year, "c": cid, "i": ignore_request or -1}).scalar()
     if dup:
-        raise LogbookError(f"citizen ID {mask_citizen_id(cid)} was already added by request {dup}")
+        raise LogbookError(f"citizen ID {mask_citizen_id(cid)} was already added by request {dup}", key="err.cid_requested",
+                           cid=mask_citizen_id(cid), request=dup)
 
 
 def decide_request(user: CurrentUser | None, request_id: int, *, approve: bool, reason: str,

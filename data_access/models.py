@@ -62,6 +62,12 @@ area = Table(
     Column("point_lon", Float, comment="a municipal unit (no polygon) is drawn as a symbol here, inside its amphoe"),
     Column("point_lat", Float),
     Column("counted_under", String(8), comment="a tambon whose people TPMAP counts under this municipal unit"),
+    Column("label_lon", Float, comment="where a map writes the area's name (inside its largest part)"),
+    Column("label_lat", Float),
+    Column("west", Float, comment="the geometry's bounding box, degrees: what a map of the area frames"),
+    Column("south", Float),
+    Column("east", Float),
+    Column("north", Float),
 )
 Index("ix_area_level", area.c.level)
 

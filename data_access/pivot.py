@@ -155,10 +155,15 @@ def export_table(args, user, lang):
                        mask=_mask(args), value=args.get("value", "count"))
     except PivotError as e:
         raise exports.ExportError(str(e)) from None
+    from components.i18n import area_name, t
+
     lab = labels(result, lang)
-    cols = [("label", f"{result['rows']} \\ {result['cols']}")] + [(f"c:{k}", lab["cols"][k]) for k in result["columns"]]
+    corner = t("pivot.corner", lang, rows=t(f"pivot.axis.{result['rows']}", lang), cols=t(f"pivot.axis.{result['cols']}", lang))
+    cols = [("label", corner)] + [(f"c:{k}", lab["cols"][k]) for k in result["columns"]]
     rows = [{"label": lab["rows"][r["key"]]} | {f"c:{k}": v for k, v in r["cells"].items()} for r in result["items"]]
-    rows.append({"label": "รวม / Total"} | {f"c:{k}": v for k, v in result["total"]["cells"].items()})
+    area = {"code": result["code"], **{k: result["total"].get(k) for k in ("name_th", "name_en")}}
+    rows.append({"label": t("pivot.total", lang, area=area_name(area, lang))}
+                | {f"c:{k}": v for k, v in result["total"]["cells"].items()})
     return rows, cols, f"tpmap-pivot-{result['code']}-{result['year']}-{result['rows']}-{result['cols']}", {
         "object_type": "area", "object_id": result["code"]}
 

@@ -20,6 +20,7 @@ import geopandas as gpd
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
+from shapely.ops import polylabel
 
 LEVEL_FILES = {"province": "provinces.geojson", "amphoe": "amphoes.geojson", "tambon": "tambons.geojson"}
 LEVEL_BY_DIGITS = {2: "province", 4: "amphoe", 6: "tambon"}
@@ -223,6 +224,19 @@ def as_multipolygon(geom: BaseGeometry | None) -> MultiPolygon | None:
     polys = [g for g in getattr(geom, "geoms", []) if isinstance(g, (Polygon, MultiPolygon))]
     parts = [p for g in polys for p in (g.geoms if isinstance(g, MultiPolygon) else [g])]
     return MultiPolygon(parts) if parts else None
+
+
+def label_point(geom: BaseGeometry | None) -> tuple[float, float] | None:
+    """Where a map writes an area's name: the pole of inaccessibility of its largest part (the point
+    farthest from every edge), so a name sits inside a crescent or a coastal strip, not beside it."""
+    geom = as_multipolygon(geom)
+    if geom is None:
+        return None
+    part = max(geom.geoms, key=lambda p: p.area)
+    # tolerance: a thousandth of the part's extent, enough for a label and fast on coastlines
+    minx, miny, maxx, maxy = part.bounds
+    p = polylabel(part, tolerance=max(maxx - minx, maxy - miny) / 1000 or 1e-6)
+    return round(p.x, 5), round(p.y, 5)
 
 
 def simplify_level(geoms: list[BaseGeometry], level: str) -> list[BaseGeometry]:

@@ -172,21 +172,35 @@ def area_figures(
 
 # --- Thai citizen ID -------------------------------------------------------------------------
 
-def citizen_id_problem(value: str) -> str | None:
-    """Why a 13-digit Thai citizen ID is invalid, or None if it is valid.
+CITIZEN_ID_PROBLEMS = {
+    "empty": "citizen ID is empty",
+    "length": "citizen ID must have 13 digits, got {length} characters",
+    "digits": "citizen ID must contain digits 0-9 only",
+    "check": "citizen ID check digit is {got}, expected {expected}",
+}
+
+
+def citizen_id_issue(value: str) -> tuple[str, dict] | None:
+    """What is wrong with a 13-digit Thai citizen ID, as (kind, values), or None if it is valid.
 
     The 13th digit is a check digit: (11 - sum(d_i * (14 - i) for i in 1..12) mod 11) mod 10.
     """
     if value is None or value == "":
-        return "citizen ID is empty"
+        return "empty", {}
     if len(value) != 13:
-        return f"citizen ID must have 13 digits, got {len(value)} characters"
+        return "length", {"length": len(value)}
     if not value.isascii() or not value.isdigit():
-        return "citizen ID must contain digits 0-9 only"
+        return "digits", {}
     expected = citizen_id_check_digit(value[:12])
     if int(value[12]) != expected:
-        return f"citizen ID check digit is {value[12]}, expected {expected}"
+        return "check", {"got": value[12], "expected": expected}
     return None
+
+
+def citizen_id_problem(value: str) -> str | None:
+    """Why a 13-digit Thai citizen ID is invalid (in English), or None if it is valid."""
+    issue = citizen_id_issue(value)
+    return None if issue is None else CITIZEN_ID_PROBLEMS[issue[0]].format(**issue[1])
 
 
 def citizen_id_check_digit(first12: str) -> int:

@@ -13,6 +13,7 @@ from components.figures import choropleth, graph_config, map_layers, star
 from components.i18n import area_name, t
 from components.layout import card, dimension_shares, export_links, headline_cards, topbar, weakest_sentence
 from components.view import View, parse
+from components.widgets import data_table, dropdown
 from data_access import areas as areas_da
 from data_access import figures as figures_da
 from data_access import logbook as logbook_da
@@ -105,7 +106,7 @@ def _villages(code: str, view: View, mask: int):
         html.H3(f"{t('hh.village', lang)} ({len(villages)})", className="h5 mt-3"),
         export_links("villages", lang, code=code, year=view.year,
                      dims=",".join(view.dims) if tuple(view.dims) != DIMENSIONS else None),
-        dash_table.DataTable(
+        data_table(view.lang,
             id="village-table", sort_action="native",
             data=[{"village": v["village_no"], "households": v["surveyed_households"], "surveyed": v["surveyed_persons"],
                    "target_poor": v["target_poor_persons"], "share": round(100 * v["headcount_ratio"], 2),
@@ -153,10 +154,10 @@ def _controls(view: View, known: list[int]) -> html.Div:
     return html.Div([
         dbc.Row([
             dbc.Col([dbc.Label(t("year", view.lang), html_for="ctl-year"),
-                     dcc.Dropdown(id="ctl-year", options=[{"label": str(y), "value": y} for y in years], value=view.year,
+                     dropdown(view.lang, id="ctl-year", options=[{"label": str(y), "value": y} for y in years], value=view.year,
                                   clearable=False)], md=2),
             dbc.Col([dbc.Label(t("metric", view.lang), html_for="ctl-metric"),
-                     dcc.Dropdown(id="ctl-metric", options=metric_options(view.year, view.lang), value=view.metric,
+                     dropdown(view.lang, id="ctl-metric", options=metric_options(view.year, view.lang), value=view.metric,
                                   clearable=False)], md=4),
             dbc.Col([dbc.Label(t("colour", view.lang)),
                      dbc.RadioItems(id="ctl-colour", inline=True, value=view.colour,
@@ -203,7 +204,7 @@ def _table(children: list[dict], view: View) -> dash_table.DataTable:
                      "share": round(100 * c["headcount_ratio"], 2), "crisis": c["crisis_persons"],
                      "mpi": round(c["mpi"], 4), "value": None if v is None else round(v, 4)})
     lang = view.lang
-    return dash_table.DataTable(
+    return data_table(view.lang,
         id="area-table", data=rows, sort_action="native", page_size=100, style_table={"overflowX": "auto"},
         markdown_options={"link_target": "_self"},
         columns=[{"name": t("table.area", lang), "id": "name", "presentation": "markdown"},
@@ -248,6 +249,12 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
     with_geom = set(all_codes)
     mapped, symbols = map_layers(children, with_geom, view.lang)
     values = [metric_value(c, view.metric, view.colour) for c in mapped]
+    # names on the map, the areas with the most to show first (they keep their name where names would collide)
+    map_frame = areas_da.map_frame(map_parent)
+    spots = map_frame.names_at
+    named = sorted((c for c in zip(mapped, values, strict=True) if c[0]["code"] in spots and not c[0].get("counted_under")),
+                   key=lambda cv: -(cv[1] or 0))
+    names_at = [(*spots[c["code"]], area_name(c, view.lang), v) for c, v in named]
     label = metric_label(view.metric, view.lang)
     unit = unit_of(view.metric, view.colour, view.lang)
     fig = choropleth(shape_url, [c["code"] for c in mapped], values, [c["_label"] for c in mapped],
@@ -259,9 +266,7 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
                      symbol_label=t("map.municipal_symbol", view.lang),
                      # a tambon without figures beside municipal units: its people are counted in one of them
                      missing_note=t("map.in_municipal", view.lang) if any(c["level"] == "municipality" for c in children)
-                     else None)
-    if view.present:
-        fig.update_layout(height=720)
+                     else None, present=view.present, names_at=names_at, extent=map_frame.extent)
     series = [(name, dimension_shares(f))] if f else []
     if f and area["parent_code"]:
         try:
@@ -283,15 +288,21 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
     elif not user.overlaps(code):
         households_link = html.Span(t("auth.outside_area", view.lang), className="tp-nodata", id="households-outside")
     else:
-        households_link = dcc.Link(t("nav.households", view.lang), href=list_href, className="btn btn-primary tp-btn-big",
-                                   id="households-link")
-    star_fig = star(series, view.lang, t("star.title_of", view.lang, area=name, year=view.year))
+        # a user whose area is only part of this one is told whose households the list holds
+        partial = not (user.covers_country or any(code.startswith(a) for a in user.areas))
+        label = (t("nav.households_in", view.lang, areas=", ".join(
+            area_name(a, view.lang) for a in areas_da.names(list(user.areas)).values())) if partial
+            else t("nav.households", view.lang))
+        households_link = dcc.Link(label, href=list_href, className="btn btn-primary tp-btn-big", id="households-link")
+    # on a projector the page already names the area and year, and the star's side of the screen is narrow
+    star_title = t("star.title", view.lang) if view.present else t("star.title_of", view.lang, area=name, year=view.year)
+    star_fig = star(series, view.lang, star_title, present=view.present)
+    map_graph = dcc.Graph(id="area-map", figure=fig, config=graph_config(f"tpmap-{code}-map", view.lang, view.present),
+                          className="tp-map-graph")
+    star_graph = dcc.Graph(id="area-star", figure=star_fig, config=graph_config(f"tpmap-{code}-star", view.lang, view.present),
+                           className="tp-star-graph") if f else None
     if view.present:
-        star_fig.update_layout(height=620, font={"size": 18})
-    tour_next = None
-    if tour:
-        nxt = tour[(tour.index(code) + 1) % len(tour)] if code in tour else tour[0]
-        tour_next = (f"/area/{nxt}" if nxt != "TH" else "/") + view.query() + f"&tour={','.join(tour)}&every={every}"
+        return _presentation(chain, view, here, area, f, name, map_graph, star_graph, source_key, tour, every, years)
     return html.Div([
         topbar(chain, view, here),
         _controls(view, years),
@@ -325,11 +336,47 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
                   _table(children, view)], className="my-2", **({"hidden": True} if view.present else {})),
         html.P(([t(source_key, view.lang, year=view.year), " · "] if source_key else []) + [t("attribution", view.lang)],
                className="tp-sub small my-3", id="source-line"),
-        dcc.Store(id="area-state", data={"code": code, "here": here, "level": area["level"], "tour_next": tour_next,
-                                         **view.as_dict()}),
-        dcc.Interval(id="tour-tick", interval=max(5, every) * 1000, disabled=tour_next is None),
+        dcc.Store(id="area-state", data={"code": code, "here": here, "level": area["level"], **view.as_dict()}),
         dcc.Location(id="area-nav", refresh="callback-nav"),
-    ], className="tp-present" if view.present else None, id="area-page")
+    ], id="area-page")
+
+
+def _presentation(chain: list[dict], view: View, here: str, area: dict, f: dict | None, name: str, map_graph, star_graph,
+                  source_key: str | None, tour: list[str] | None, every: int, years: list[int]) -> html.Div:
+    """One 1920×1080 screen read from the back of a room: the map on two thirds of it (names written on it),
+    beside it the sentence, the cards and the star; a tour says what comes next and pauses on the space bar."""
+    side = [html.P(weakest_sentence(f, name, view.lang), className="tp-weakest", id="weakest") if f else None,
+            headline_cards(f, view.lang, columns=2) if f else _no_figures(area, view),
+            star_graph]
+    return html.Div([
+        topbar(chain, view, here),
+        _controls(view, years),  # hidden, but there: the map's click callback listens to them
+        html.Div([html.Div(map_graph, className="tp-present-map"), html.Div(side, className="tp-present-side")],
+                 className="tp-present-body"),
+        _tour(view, tour, every, area["code"]) if tour else None,
+        html.P(([t(source_key, view.lang, year=view.year), " · "] if source_key else []) + [t("attribution", view.lang)],
+               className="tp-attribution", id="source-line"),
+        dcc.Store(id="area-state", data={"code": area["code"], "here": here, "level": area["level"], **view.as_dict()}),
+        dcc.Location(id="area-nav", refresh="callback-nav"),
+    ], className="tp-present", id="area-page")
+
+
+def _tour(view: View, tour: list[str], every: int, code: str) -> html.Div:
+    """The next stop and a countdown (assets/tour.js counts, pauses on Space or P, skips on →); the link
+    it follows is an ordinary one, so a tour is just a sequence of addresses."""
+    nxt = tour[(tour.index(code) + 1) % len(tour)] if code in tour else tour[0]
+    href = (f"/area/{nxt}" if nxt != "TH" else "/") + view.query() + f"&tour={','.join(tour)}&every={every}"
+    nxt_area = areas_da.get_area(nxt)
+    nxt_name = area_name(nxt_area, view.lang) if nxt_area else nxt
+    return html.Div([
+        html.Span(t("tour.next", view.lang, name=nxt_name, seconds=every), id="tour-text"),
+        html.Button(t("tour.pause", view.lang), id="tour-pause", className="btn btn-outline-dark ms-3", type="button"),
+        dcc.Link(t("tour.go", view.lang), href=href, id="tour-next-link", className="btn btn-outline-dark ms-2"),
+    ], id="tour-status", className="tp-tour", **{
+        "data-every": str(max(5, every)), "data-name": nxt_name,
+        "data-next": t("tour.next", view.lang, name="{name}", seconds="{seconds}"),
+        "data-paused": t("tour.paused", view.lang, name="{name}"),
+        "data-pause": t("tour.pause", view.lang), "data-resume": t("tour.resume", view.lang)})
 
 
 def layout(code: str = "TH", tour: str = "", every: str = "30", **query):
@@ -344,14 +391,12 @@ def layout(code: str = "TH", tour: str = "", every: str = "30", **query):
 
 @callback(Output("area-nav", "href"),
           Input("ctl-year", "value"), Input("ctl-metric", "value"), Input("ctl-colour", "value"),
-          Input("ctl-dims", "value"), Input("area-map", "clickData"), Input("tour-tick", "n_intervals"),
+          Input("ctl-dims", "value"), Input("area-map", "clickData"),
           State("area-state", "data"), prevent_initial_call=True)
-def navigate(year, metric, colour, dims, click, _tick, state):
+def navigate(year, metric, colour, dims, click, state):
     """Every control is a link: it changes the URL, and the page renders what the URL says."""
     view = View(year=state["year"], metric=state["metric"], colour=state["colour"], dims=tuple(state["dims"]),
                 present=state["present"], lang=state["lang"])
-    if ctx.triggered_id == "tour-tick":
-        return state["tour_next"] or no_update
     if ctx.triggered_id == "area-map":
         if not click or not click.get("points"):
             return no_update

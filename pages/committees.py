@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, callback, ctx, dash_table, dcc, html
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from auth.web import current_user
 from components import fmt
 from components.figures import graph_config, status_map
-from components.i18n import area_name, t
+from components.i18n import area_name, said, t
 from components.layout import card, card_row, export_links, sign_in_prompt, topbar
-from components.view import parse
+from components.view import parse, request_lang
+from components.widgets import data_table, dropdown
 from data_access import areas as areas_da
 from data_access import committees as committees_da
 from data_access.access import Forbidden
@@ -44,8 +45,9 @@ def layout(level: str = "province", parent: str = "TH", **query):
     cards = card_row([card(t(f"com.status.{s}", lang), f"{counts[s]:,}", id_=f"com-count-{s}") for s in FILING_STATUSES])
     shapes = "/shapes/provinces.json" if level == "province" else f"/shapes/amphoes/{parent}.json"
     fig = status_map(shapes, [r["code"] for r in rows], [r["status"] for r in rows], [area_name(r, lang) for r in rows],
-                     PALETTE, {s: t(f"com.status.{s}", lang) for s in FILING_STATUSES}, t("com.title", lang))
-    table = dash_table.DataTable(
+                     PALETTE, {s: t(f"com.status.{s}", lang) for s in FILING_STATUSES}, t("com.title", lang),
+                     extent=areas_da.map_frame("TH" if level == "province" else parent).extent)
+    table = data_table(lang,
         id="committee-table", sort_action="native", filter_action="native", page_size=80,
         markdown_options={"link_target": "_self"},
         data=[{"name": f"[{area_name(r, lang)}](/committees/{r['code']}{view.query()})", "code": r["code"],
@@ -120,7 +122,7 @@ def area_layout(code: str, view, filed: str | None = None, error: str | None = N
     if may and own:
         member_form = dbc.Row([
             dbc.Col(dcc.Input(id="member-name", placeholder=t("hh.name", lang), className="form-control"), md=4),
-            dbc.Col(dcc.Dropdown(id="member-position", value="member", clearable=False,
+            dbc.Col(dropdown(lang, id="member-position", value="member", clearable=False,
                                  options=[{"label": t(f"com.pos.{p}", lang), "value": p} for p in committees_da.POSITIONS]), md=3),
             dbc.Col(dcc.Input(id="member-agency", placeholder=t("com.agency", lang), className="form-control"), md=3),
             dbc.Col(dbc.Button(t("com.add_member", lang), id="member-add", color="secondary"), md=2),
@@ -173,7 +175,7 @@ def change_members(_add, _removes, name, position, agency, unit):
         else:
             committees_da.remove_member(current_user(), unit["id"], int(trigger["index"]))
     except (committees_da.CommitteeError, committees_da.NotFound, Forbidden) as e:
-        return dbc.Alert(str(e), color="danger"), dash.no_update
+        return dbc.Alert(said(e, request_lang()), color="danger"), dash.no_update
     return None, f"/committees/{unit['code']}"
 
 
@@ -186,5 +188,5 @@ def add_team(n, name, area):
     try:
         committees_da.create_unit(current_user(), kind="operation_team", area_code=area["code"], name=name or "")
     except (committees_da.CommitteeError, committees_da.NotFound, Forbidden) as e:
-        return dbc.Alert(str(e), color="danger"), dash.no_update
+        return dbc.Alert(said(e, request_lang()), color="danger"), dash.no_update
     return None, f"/committees/{area['code']}"

@@ -4,16 +4,19 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
-from dash import MATCH, Input, Output, State, callback, clientside_callback, ctx, dash_table, dcc, html
+from dash import MATCH, Input, Output, State, callback, clientside_callback, ctx, dcc, html
 
 from auth.web import current_user
 from components import logbook_ui
+from components.dates import iso_from_parts
 from components.figures import graph_config, star
 from components.i18n import area_name, t
 from components.layout import dimension_badges, topbar
 from components.view import parse
+from components.widgets import data_table
 from data_access import areas as areas_da
 from data_access import logbook as logbook_da
+from data_access.errors import DomainError
 from data_access.households import get_household, reveal_citizen_id
 from geo.shapes import url_for_children
 from mpi.rules import DIMENSIONS
@@ -67,7 +70,7 @@ def layout(house_id: str = "", **query):
         return not_found(t("notfound.household", lang, code=house_id), lang)
     chain = areas_da.ancestors(h["tambon_code"])
     shares = {d: (1.0 if d in h["deprived_dimensions"] else 0.0) for d in DIMENSIONS}
-    members = dash_table.DataTable(
+    members = data_table(lang,
         id="members-table",
         data=[{"id": m["citizen_id"], "name": f"{m['first_name']} {m['last_name']}", "age": m["age"],
                "sex": t(f"sex.{m['sex']}", lang), "welfare": t("yes" if m["welfare_card"] else "no", lang),
@@ -123,12 +126,26 @@ def _logbook_section(user, h: dict, year: int, lang: str) -> html.Div:
     ], id="logbook")
 
 
-def _result(state: dict, outcome: dict | None, error: str | None):
-    """The message, the refreshed timeline and the new version after a save (or the reason it failed)."""
+# What a form forgets once its record is saved, so the next record starts clean (the date, the visitor and
+# the agency stay: a team records several visits of one day, one agency's several kinds of help).
+CLEARED = {
+    "visit": [("lb-visit-note", ""), ("lb-visit-lat", None), ("lb-visit-lon", None)],
+    "need": [("lb-need-description", "")],
+    "needupd": [],
+    "assist": [("lb-assist-amount", None), ("lb-assist-note", "")],
+    "status": [("lb-status-reason", "")],
+    "member": [("lb-member-cid", ""), ("lb-member-first", ""), ("lb-member-last", ""), ("lb-member-born-d", ""),
+               ("lb-member-born-m", ""), ("lb-member-born-y", ""), ("lb-member-flags", [])],
+}
+
+
+def _result(key: str, state: dict, outcome: dict | None, error: str | None):
+    """The message, the refreshed timeline and the new version after a save, and the form's fields cleared
+    (or the reason it failed, with everything typed kept for a correction)."""
     lang = state["lang"]
     if error:
-        return dbc.Alert(error, color="danger", className="mb-0"), dash.no_update, dash.no_update, dash.no_update, \
-            dash.no_update
+        return (dbc.Alert(error, color="danger", className="mb-0"), dash.no_update, dash.no_update, dash.no_update,
+                dash.no_update, *[dash.no_update] * len(CLEARED[key]))
     lb = logbook_da.logbook(current_user(), state["house_id"], state["year"])
     _, by_code = _kinds(lang)
     warnings = [dbc.Alert(t("lb.gps_outside", lang, tambon=n["tambon"]), color="warning", className="mb-1")
@@ -136,14 +153,15 @@ def _result(state: dict, outcome: dict | None, error: str | None):
     message = html.Div(warnings + [dbc.Alert(t("lb.saved", lang), color="success", className="mb-0")])
     # the need lists follow every save: a need recorded now can be updated or linked to help at once
     return (message, logbook_ui.timeline(lb, lang, by_code), state | {"version": lb["version"]},
-            logbook_ui.need_options(lb, lang), logbook_ui.assist_need_options(lb, lang))
+            logbook_ui.need_options(lb, lang), logbook_ui.assist_need_options(lb, lang),
+            *[value for _, value in CLEARED[key]])
 
 
-def _save(state: dict, write):
+def _save(key: str, state: dict, write):
     try:
-        return _result(state, write(), None)
-    except (logbook_da.LogbookError, logbook_da.Conflict, logbook_da.NotFound) as e:
-        return _result(state, None, str(e))
+        return _result(key, state, write(), None)
+    except DomainError as e:  # the Logbook's refusals and a date that does not exist, in the reader's language
+        return _result(key, state, None, e.said(state["lang"]))
 
 
 # "Use my location": the phone's GPS fills the point (the browser asks the user first); nothing is sent until saved.
@@ -169,56 +187,61 @@ def _saving(key: str) -> list:
 def _outputs(key: str):
     return (Output(f"lb-{key}-msg", "children"), Output("lb-timeline", "children", allow_duplicate=True),
             Output("lb-state", "data", allow_duplicate=True), Output("lb-needupd-need", "options", allow_duplicate=True),
-            Output("lb-assist-need", "options", allow_duplicate=True))
+            Output("lb-assist-need", "options", allow_duplicate=True),
+            *[Output(field, "value", allow_duplicate=True) for field, _ in CLEARED[key]])
 
 
-@callback(*_outputs("visit"), Input("lb-visit-save", "n_clicks"), State("lb-visit-date", "value"),
+def _date_states(id_: str) -> list[State]:
+    return [State(f"{id_}-{part}", "value") for part in "dmy"]
+
+
+@callback(*_outputs("visit"), Input("lb-visit-save", "n_clicks"), *_date_states("lb-visit-date"),
           State("lb-visit-outcome", "value"), State("lb-visit-visitor", "value"), State("lb-visit-note", "value"),
           State("lb-visit-lat", "value"), State("lb-visit-lon", "value"), State("lb-state", "data"), running=_saving("visit"), prevent_initial_call=True)
-def save_visit(_n, day, outcome, visitor, note, lat, lon, state):
-    return _save(state, lambda: logbook_da.add_visit(
-        current_user(), state["house_id"], state["year"], visited_on=day, outcome=outcome, visitor=visitor, note=note,
-        latitude=lat, longitude=lon, version=state["version"]))
+def save_visit(_n, d, m, y, outcome, visitor, note, lat, lon, state):
+    return _save("visit", state, lambda: logbook_da.add_visit(
+        current_user(), state["house_id"], state["year"], visited_on=iso_from_parts(d, m, y, "visited_on"),
+        outcome=outcome, visitor=visitor, note=note, latitude=lat, longitude=lon, version=state["version"]))
 
 
 @callback(*_outputs("need"), Input("lb-need-save", "n_clicks"), State("lb-need-dimension", "value"),
           State("lb-need-description", "value"), State("lb-need-status", "value"), State("lb-state", "data"),
           running=_saving("need"), prevent_initial_call=True)
 def save_need(_n, dimension, description, status, state):
-    return _save(state, lambda: logbook_da.add_need(current_user(), state["house_id"], state["year"], dimension=dimension,
+    return _save("need", state, lambda: logbook_da.add_need(current_user(), state["house_id"], state["year"], dimension=dimension,
                                                     description=description, status=status, version=state["version"]))
 
 
 @callback(*_outputs("needupd"), Input("lb-needupd-save", "n_clicks"), State("lb-needupd-need", "value"),
           State("lb-needupd-status", "value"), State("lb-state", "data"), running=_saving("needupd"), prevent_initial_call=True)
 def save_need_update(_n, need, status, state):
-    return _save(state, lambda: logbook_da.update_need(current_user(), state["house_id"], state["year"], int(need),
+    return _save("needupd", state, lambda: logbook_da.update_need(current_user(), state["house_id"], state["year"], int(need),
                                                        status=status, version=state["version"]))
 
 
-@callback(*_outputs("assist"), Input("lb-assist-save", "n_clicks"), State("lb-assist-date", "value"),
+@callback(*_outputs("assist"), Input("lb-assist-save", "n_clicks"), *_date_states("lb-assist-date"),
           State("lb-assist-dimension", "value"), State("lb-assist-kind", "value"), State("lb-assist-agency", "value"),
           State("lb-assist-amount", "value"), State("lb-assist-need", "value"), State("lb-assist-note", "value"),
           State("lb-state", "data"), running=_saving("assist"), prevent_initial_call=True)
-def save_assistance(_n, day, dimension, kind, agency, amount, need, note, state):
-    return _save(state, lambda: logbook_da.add_assistance(
-        current_user(), state["house_id"], state["year"], given_on=day, dimension=dimension, kind=kind, agency=agency,
+def save_assistance(_n, d, m, y, dimension, kind, agency, amount, need, note, state):
+    return _save("assist", state, lambda: logbook_da.add_assistance(
+        current_user(), state["house_id"], state["year"], given_on=iso_from_parts(d, m, y, "given_on"), dimension=dimension, kind=kind, agency=agency,
         amount_baht=amount, need_id=int(need) if need else None, note=note, version=state["version"]))
 
 
 @callback(*_outputs("status"), Input("lb-status-save", "n_clicks"), State("lb-status-value", "value"),
           State("lb-status-reason", "value"), State("lb-state", "data"), running=_saving("status"), prevent_initial_call=True)
 def save_status(_n, status, reason, state):
-    return _save(state, lambda: logbook_da.set_status(current_user(), state["house_id"], state["year"], status=status,
+    return _save("status", state, lambda: logbook_da.set_status(current_user(), state["house_id"], state["year"], status=status,
                                                       reason=reason, version=state["version"]))
 
 
 @callback(*_outputs("member"), Input("lb-member-save", "n_clicks"), State("lb-member-cid", "value"),
           State("lb-member-first", "value"), State("lb-member-last", "value"), State("lb-member-sex", "value"),
-          State("lb-member-born", "value"), State("lb-member-flags", "value"), State("lb-state", "data"),
+          *_date_states("lb-member-born"), State("lb-member-flags", "value"), State("lb-state", "data"),
           running=_saving("member"), prevent_initial_call=True)
-def save_member(_n, cid, first, last, sex, born, flags, state):
+def save_member(_n, cid, first, last, sex, d, m, y, flags, state):
     flags = flags or []
-    return _save(state, lambda: logbook_da.request_member(
+    return _save("member", state, lambda: logbook_da.request_member(
         current_user(), state["year"], house_id=state["house_id"], citizen_id=(cid or "").strip(), first_name=first,
-        last_name=last, sex=sex, birth_date=born, welfare_card=int("welfare" in flags), disabled=int("disabled" in flags)))
+        last_name=last, sex=sex, birth_date=iso_from_parts(d, m, y, "birth_date"), welfare_card=int("welfare" in flags), disabled=int("disabled" in flags)))

@@ -5,12 +5,13 @@ import math
 from urllib.parse import urlencode
 
 import dash
-from dash import dash_table, dcc, html
+from dash import dcc, html
 
 from auth.web import current_user
 from components.i18n import area_name, t
 from components.layout import export_links, topbar
 from components.view import parse
+from components.widgets import data_table
 from data_access import areas as areas_da
 from data_access import logbook as logbook_da
 from data_access.households import PAGE_SIZE, SORTS, has_microdata, list_target_poor_households
@@ -74,7 +75,7 @@ def layout(code: str = "TH", page: str = "1", dim: str = "", crisis: str = "", s
              "members": h["members"], "target": h["target_poor_members"],
              "dims": " · ".join(t(f"dim.{d}", lang) for d in h["deprived_dimensions"]),
              "crisis": t("yes", lang) if h["crisis"] else ""} for h in result["items"]]
-    table = dash_table.DataTable(
+    table = data_table(lang,
         id="households-table", data=rows, markdown_options={"link_target": "_self"},
         columns=[{"name": t("hh.house", lang), "id": "house", "presentation": "markdown"},
                  {"name": t("level.tambon", lang), "id": "tambon"},

@@ -5,13 +5,14 @@ from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dash_table, dcc, html
+from dash import Input, Output, State, callback, dcc, html
 
 from auth.web import current_user
 from components import fmt
-from components.i18n import area_name, t
+from components.i18n import area_name, said, t
 from components.layout import export_links, topbar
 from components.view import parse
+from components.widgets import data_table, dropdown
 from data_access import areas as areas_da
 from data_access import figures as figures_da
 from data_access import pivot as pivot_da
@@ -33,10 +34,10 @@ def layout(area: str = "TH", rows: str = "area", cols: str = "dimension", value:
         return not_found(t("notfound.area", lang, code=area), lang)
     here = "/pivot"
     controls = dbc.Row([
-        dbc.Col([dbc.Label(t("pivot.rows", lang)), dcc.Dropdown(
+        dbc.Col([dbc.Label(t("pivot.rows", lang)), dropdown(lang,
             id="pivot-rows", value=rows, clearable=False,
             options=[{"label": t(f"pivot.axis.{a}", lang), "value": a} for a in pivot_da.AXES])], md=3),
-        dbc.Col([dbc.Label(t("pivot.cols", lang)), dcc.Dropdown(
+        dbc.Col([dbc.Label(t("pivot.cols", lang)), dropdown(lang,
             id="pivot-cols", value=cols, clearable=False,
             options=[{"label": t(f"pivot.axis.{a}", lang), "value": a} for a in pivot_da.AXES])], md=3),
         dbc.Col([dbc.Label(t("pivot.value", lang)), dbc.RadioItems(
@@ -51,7 +52,7 @@ def layout(area: str = "TH", rows: str = "area", cols: str = "dimension", value:
         result = pivot_da.pivot(area, view.year, rows, cols, mask=dimensions_mask(view.dims), value=value,
                                 viewer=current_user())
     except pivot_da.PivotError as e:
-        return html.Div(head + [dbc.Alert(str(e), color="warning", id="pivot-error")])
+        return html.Div(head + [dbc.Alert(said(e, lang), color="warning", id="pivot-error")])
     except figures_da.NotFound:
         return html.Div(head + [html.P(t("nodata.area", lang, year=view.year), className="tp-nodata")])
     lab = pivot_da.labels(result, lang)
@@ -67,7 +68,7 @@ def layout(area: str = "TH", rows: str = "area", cols: str = "dimension", value:
     base_label = t("pivot.base_area", lang) if rows == "area" else t("pivot.base_cat", lang)
     columns = [{"name": "", "id": "label", "presentation": "markdown"}, {"name": base_label, "id": "base"}] + [
         {"name": lab["cols"][k], "id": f"c{i}"} for i, k in enumerate(result["columns"])]
-    table = dash_table.DataTable(
+    table = data_table(lang,
         id="pivot-table", data=data, columns=columns, markdown_options={"link_target": "_self"},
         style_cell={"fontFamily": "Sarabun, sans-serif", "padding": "4px 8px", "textAlign": "right", "whiteSpace": "normal",
                     "maxWidth": "14rem"},

@@ -5,11 +5,12 @@ from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dash_table, dcc, html
+from dash import Input, Output, State, callback, dcc, html
 
-from components.i18n import area_name, t
+from components.i18n import area_name, said, t
 from components.layout import topbar
-from components.view import parse
+from components.view import parse, request_lang
+from components.widgets import data_table
 from data_access import areas as areas_da
 from data_access import figures as figures_da
 from data_access import shortlists
@@ -48,7 +49,7 @@ def layout(area: str = "TH", by: str = "ge3", level: str = "", **query):
         dcc.Link(t(LEVEL_NAMES[lv], lang), href=link(level=lv), id=f"rank-level-{lv}",
                  className="btn tp-btn-big ms-2 " + ("btn-secondary" if lv == level else "btn-outline-secondary"))
         for lv in figures_da.RANK_LEVELS], className="my-2")
-    table = dash_table.DataTable(
+    table = data_table(lang,
         id="ranking-table", sort_action="native", markdown_options={"link_target": "_self"}, row_selectable="multi",
         selected_rows=[],
         data=[{"rank": r["rank"], "name": f"[{area_name(r, lang)}](/area/{r['code']}{base})", "code": r["code"],
@@ -91,5 +92,5 @@ def save(_n, name, selected, data, state):
     try:
         saved = shortlists.create(current_user(), name=name, kind="areas", year=state["year"], refs=refs, rule=state["by"])
     except shortlists.ShortlistError as e:
-        return dbc.Alert(str(e), color="danger", className="mb-0")
+        return dbc.Alert(said(e, request_lang()), color="danger", className="mb-0")
     return dcc.Link(saved["url"], href=saved["url"], id="shortlist-link")

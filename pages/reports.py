@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dash_table, dcc, html
+from dash import Input, Output, State, callback, dcc, html
 
 from auth.web import current_user
 from components import fmt
 from components.figures import choropleth, graph_config, star, status_map
-from components.i18n import area_name, t
+from components.i18n import area_name, said, t
 from components.layout import card, card_row, export_links, sign_in_prompt, topbar
 from components.view import parse
+from components.widgets import data_table
 from data_access import areas as areas_da
 from data_access import reports as reports_da
 from data_access.access import Forbidden
@@ -44,18 +45,18 @@ def layout(quarter: str | None = None, **query):
     try:
         year, q = parse_quarter(quarter) if quarter else reports_da.current_quarter()
     except DateError as e:
-        return not_found(str(e), lang)
+        return not_found(said(e, lang), lang)
     quarter = f"{year}-Q{q}"
     rows = reports_da.submissions(user, year, q)
     counts = {s: sum(r["status"] == s for r in rows) for s in STATES}
     fig = status_map("/shapes/provinces.json", [r["code"] for r in rows], [r["status"] for r in rows],
                      [area_name(r, lang) for r in rows], PALETTE, {s: t(f"rep.status.{s}", lang) for s in STATES},
-                     t("rep.who", lang))
+                     t("rep.who", lang), extent=areas_da.map_frame("TH").extent)
     own = [a for a in user.areas if len(a) == 2]
     choose = html.Div([dcc.Link(qq, href=f"/reports?quarter={qq}" + view.query().replace("?", "&"),
                                 className="btn btn-sm me-1 " + ("btn-dark" if qq == quarter else "btn-outline-dark"))
                        for qq in _quarters(reports_da.current_quarter())], className="my-2", id="report-quarters")
-    table = dash_table.DataTable(
+    table = data_table(lang,
         id="report-table", sort_action="native", filter_action="native", page_size=80,
         markdown_options={"link_target": "_self"},
         data=[{"name": (f"[{area_name(r, lang)}](/reports/{r['code']}/{quarter}{view.query()})"
@@ -95,11 +96,15 @@ def _star(f: dict, name: str, lang: str):
     province = f.get("province_code")
     amphoes = f.get("amphoes") or []
     # the map the PDF draws: the province's amphoes by their (frozen) target poor
+    mf = areas_da.map_frame(province)
     report_map = choropleth(url_for_children(province, "province"), [a["code"] for a in amphoes],
                             [a["target_poor_persons"] for a in amphoes], [area_name(a, lang) for a in amphoes],
                             [f"{t('metric.target_poor', lang)}: {fmt.number(a['target_poor_persons'])}" for a in amphoes],
                             areas_da.children_with_geometry(province), t("unit.persons", lang),
-                            t("rep.map_title", lang)) if amphoes else None
+                            t("rep.map_title", lang), extent=mf.extent,
+                            names_at=[(*mf.names_at[a["code"]], area_name(a, lang), a["target_poor_persons"])
+                                      for a in sorted(amphoes, key=lambda a: -(a["target_poor_persons"] or 0))
+                                      if a["code"] in mf.names_at]) if amphoes else None
     return dbc.Row([
         dbc.Col(dcc.Graph(id="report-map-province", figure=report_map,
                           config=graph_config(f"tpmap-report-{province}-map", lang)) if report_map else None, md=6),
@@ -120,9 +125,9 @@ def report_layout(province: str, quarter: str, view, saved: str | None = None):
         year, q = parse_quarter(quarter)
         report = reports_da.get_report(user, province, year, q)
     except (DateError, reports_da.ReportError) as e:
-        return not_found(str(e), lang)
+        return not_found(said(e, lang), lang)
     except Forbidden as e:
-        return html.Div([topbar(areas_da.ancestors("TH"), view, here), dbc.Alert(str(e), color="danger", id="report-denied")])
+        return html.Div([topbar(areas_da.ancestors("TH"), view, here), dbc.Alert(said(e, lang), color="danger", id="report-denied")])
     f = report["figures"] or {}
     chain = areas_da.ancestors(province)
     name = area_name(chain[-1], lang) if chain else province
@@ -184,7 +189,7 @@ def save_report(_save, _submit, progress, obstacles, suggestions, key):
                             texts={"progress": progress or "", "obstacles": obstacles or "", "suggestions": suggestions or ""},
                             version=key["version"], submit=submit)
     except (reports_da.ReportError, reports_da.ReportConflict, Forbidden) as e:
-        return dbc.Alert(str(e), color="danger"), dash.no_update, dash.no_update, dash.no_update, dash.no_update
+        return dbc.Alert(said(e, lang), color="danger"), dash.no_update, dash.no_update, dash.no_update, dash.no_update
     done = r["status"] == "submitted"
     state = (t("rep.state_submitted", lang, at=fmt.be_date(r["submitted_at"], lang), by=r["submitted_by"]) if done
              else t("rep.status.draft", lang))

@@ -6,9 +6,9 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from auth.web import current_user
-from components.i18n import t
+from components.i18n import said, t
 from components.layout import export_links, topbar
-from components.view import parse
+from components.view import parse, request_lang
 from data_access import areas as areas_da
 from data_access import logbook as logbook_da
 
@@ -66,7 +66,7 @@ def decide(_approve, _reject, reasons, ids):
             continue
         try:
             result = logbook_da.decide_request(current_user(), rid["id"], approve=trigger["type"] == "req-approve", reason=reason)
-            out.append(dbc.Alert(result["status"], color="success", className="mb-0"))
+            out.append(dbc.Alert(t(f"lb.decided.{result['status']}", request_lang()), color="success", className="mb-0"))
         except (logbook_da.LogbookError, logbook_da.Conflict) as e:
-            out.append(dbc.Alert(str(e), color="danger", className="mb-0"))
+            out.append(dbc.Alert(said(e, request_lang()), color="danger", className="mb-0"))
     return out

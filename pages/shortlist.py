@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import dash
-from dash import dash_table, html
+from dash import html
 
 from auth.web import current_user
+from components import fmt
 from components.i18n import area_name, t
 from components.layout import topbar
 from components.view import parse
+from components.widgets import data_table
 from data_access import areas as areas_da
 from data_access import shortlists
 from pages.area import not_found
@@ -37,12 +39,12 @@ def layout(token: str = "", **query):
     return html.Div([
         topbar(areas_da.ancestors("TH"), view, f"/shortlists/{token}"),
         html.H2(s["name"], className="h4 my-2", id="shortlist-name-title"),
-        html.P(f"{s['created_by']} · {s['created_at'][:10]} · {len(s['items'])}"
+        html.P(f"{s['created_by']} · {fmt.be_date(s['created_at'], lang)} · {len(s['items'])}"
                + (f" · {t('short.hidden', lang, n=s['hidden'])}" if s["hidden"] else ""), className="tp-sub"),
         html.A("CSV", href=f"/api/v1/shortlists/{token}?format=csv", className="btn btn-outline-secondary tp-btn-big mb-2",
                id="shortlist-csv"),
         html.A("XLSX", href=f"/export/shortlist.xlsx?token={token}&lang={lang}",
                className="btn btn-outline-secondary tp-btn-big mb-2 ms-1", id="shortlist-xlsx"),
-        dash_table.DataTable(id="shortlist-table", data=data, columns=columns, markdown_options={"link_target": "_self"},
+        data_table(lang, id="shortlist-table", data=data, columns=columns, markdown_options={"link_target": "_self"},
                              style_cell={"fontFamily": "Sarabun, sans-serif", "padding": "4px 8px", "textAlign": "left"}),
     ])

@@ -30,7 +30,8 @@ def layout(code: str = "TH", **query):
     except figures_da.NotFound:
         return html.Div([topbar(chain, view, here), html.P(t("nodata.area", lang, year=view.year), className="tp-nodata")])
     paras = compose(facts, lang, view.query())
-    body = [html.P([s if isinstance(s, str) else dcc.Link(s["text"], href=s["href"], className="tp-num", title=s["field"])
+    body = [html.P([s if isinstance(s, str) else dcc.Link(s["text"], href=s["href"], className="tp-num",
+                                                                        title=t("story.number_title", lang))
                     for s in p], className="tp-story") for p in paras]
     return html.Div([
         topbar(chain, view, here),

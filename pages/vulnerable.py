@@ -6,13 +6,14 @@ from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dash_table, dcc, html
+from dash import Input, Output, State, callback, dcc, html
 
 from auth.web import current_user
 from components import fmt
-from components.i18n import area_name, t
+from components.i18n import area_name, said, t
 from components.layout import card, card_row, export_links, topbar
 from components.view import parse
+from components.widgets import data_table, dropdown
 from data_access import areas as areas_da
 from data_access import vulnerable as vulnerable_da
 from data_access.access import Forbidden
@@ -33,7 +34,7 @@ def layout(code: str = "TH", selections: str = "", burdens: str = "", min_burden
     try:
         rule = rule_from(selections, burdens, min_burdens)
     except ValueError as e:
-        return html.Div([topbar(chain, view, here), dbc.Alert(str(e), color="warning")])
+        return html.Div([topbar(chain, view, here), dbc.Alert(said(e, lang), color="warning")])
     f = vulnerable_da.area_figures(code, view.year, rule)
     rule_args = {"selections": ",".join(sorted(rule.selections)), "burdens": ",".join(sorted(rule.burdens)),
                  "min_burdens": rule.min_burdens}
@@ -44,7 +45,7 @@ def layout(code: str = "TH", selections: str = "", burdens: str = "", min_burden
         dbc.Col([dbc.Label(t("vul.burdens", lang)), dbc.Checklist(
             id="vul-burdens", value=sorted(rule.burdens),
             options=[{"label": t(f"vul.burden.{b}", lang), "value": b} for b in BURDENS])], md=4),
-        dbc.Col([dbc.Label(t("vul.min_burdens", lang)), dcc.Dropdown(
+        dbc.Col([dbc.Label(t("vul.min_burdens", lang)), dropdown(lang,
             id="vul-min", value=rule.min_burdens, clearable=False,
             options=[{"label": str(k), "value": k} for k in range(0, len(BURDENS) + 1)]),
             dbc.Button(t("vul.apply", lang), id="vul-apply", color="primary", className="mt-2 tp-btn-big")], md=3),
@@ -70,7 +71,7 @@ def layout(code: str = "TH", selections: str = "", burdens: str = "", min_burden
                            for b in BURDENS if b in rule.burdens], className="tp-burdens")
     sel_rows = html.Ul([html.Li([t(f"vul.sel.{s}", lang), ": ", html.B(fmt.number(f["by_selection"][s]))])
                         for s in SELECTIONS if s in rule.selections])
-    children = dash_table.DataTable(
+    children = data_table(lang,
         id="vul-children", sort_action="native", markdown_options={"link_target": "_self"},
         data=[{"name": f"[{area_name(c, lang)}](/area/{c['code']}/vulnerable{view.query()}&{urlencode(rule_args)})",
                "code": c["code"], "vulnerable": c["vulnerable_households"], "persons": c["vulnerable_persons"],
@@ -102,8 +103,10 @@ def _households(code, view, rule, rule_args, burden, page, lang):
     try:
         listing = vulnerable_da.list_households(code, view.year, user=user, rule=rule, burden=burden, page=page_no)
     except Forbidden as e:
-        return dbc.Alert(str(e), color="secondary", className="my-3", id="vul-forbidden")
-    rows = [{"house": f"[{r['house_id']}](/household/{r['house_id']}{view.query()})", "tambon": r["tambon_code"],
+        return dbc.Alert(said(e, lang), color="secondary", className="my-3", id="vul-forbidden")
+    tambons = areas_da.names([r["tambon_code"] for r in listing["items"]])
+    rows = [{"house": f"[{r['house_id']}](/household/{r['house_id']}{view.query()})",
+             "tambon": area_name(tambons.get(r["tambon_code"], {"code": r["tambon_code"]}), lang),
              "village": r["village_no"], "members": r["members"], "income": fmt.number(r["income_per_capita"]),
              "selection": " · ".join(t(f"vul.sel.{s}", lang) for s in r["selection"]),
              "burdens": " · ".join(t(f"vul.burden.{b}", lang) for b in r["burdens"])} for r in listing["items"]]
@@ -117,10 +120,10 @@ def _households(code, view, rule, rule_args, burden, page, lang):
     return html.Div([
         html.H3(t("vul.list", lang) + (f": {t(f'vul.burden.{burden}', lang)}" if burden else ""), className="h5 mt-4"),
         export_links("vulnerable", lang, code=code, year=view.year, burden=burden, **rule_args), pager,
-        dash_table.DataTable(
+        data_table(lang,
             id="vul-households-table", data=rows, markdown_options={"link_target": "_self"},
             columns=[{"name": t("hh.house", lang), "id": "house", "presentation": "markdown"},
-                     {"name": "tambon", "id": "tambon"}, {"name": t("hh.village", lang), "id": "village"},
+                     {"name": t("table.tambon", lang), "id": "tambon"}, {"name": t("hh.village", lang), "id": "village"},
                      {"name": t("hh.members", lang), "id": "members"}, {"name": t("vul.income", lang), "id": "income"},
                      {"name": t("vul.selections", lang), "id": "selection"}, {"name": t("vul.burdens", lang), "id": "burdens"}],
             style_cell={"fontFamily": "Sarabun, sans-serif", "padding": "4px 8px", "textAlign": "left", "whiteSpace": "normal"},

@@ -20,6 +20,13 @@ def emulate_phone(driver, width: int = 360, height: int = 740) -> None:
                            {"width": width, "height": height, "deviceScaleFactor": 2, "mobile": True})
 
 
+def emulate_screen(driver, width: int = 1920, height: int = 1080) -> None:
+    """A whole screen as a projector shows it (fullscreen): the viewport itself, not a window with the
+    room a headless window keeps for its toolbars (1080 px tall windows give 937 px pages)."""
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+
+
 def stop_emulation(driver) -> None:
     driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 

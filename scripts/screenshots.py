@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from scripts.chromium import emulate_phone, make_driver, stop_emulation  # noqa: E402
+from scripts.chromium import emulate_phone, emulate_screen, make_driver, stop_emulation  # noqa: E402
 
 PAGES = {
     "country": "/",
@@ -20,6 +20,9 @@ PAGES = {
     "country-english": "/?lang=en",
     "households-7501": "/area/7501/households",
     "presentation-58": "/area/58?present=1",
+    "presentation-country": "/?present=1",
+    "presentation-tour-75": "/area/75?present=1&tour=75,58,50&every=30",
+    "country-phone": "/",
     "ranking": "/ranking",
     "committees": "/committees",
     "committee-75": "/committees/75",
@@ -84,17 +87,16 @@ def main() -> None:
                 _sign_in(d, a.base, accounts[name])
             else:
                 d.delete_all_cookies()
-            if name == "logbook-phone":
-                emulate_phone(d, 360, 1400)
+            if name.endswith("-phone"):
+                emulate_phone(d, 360, 1400 if name == "logbook-phone" else 2600)
+            elif name.startswith("presentation"):
+                emulate_screen(d, 1920, 1080)  # the projector's whole screen
             else:
                 stop_emulation(d)
-            if name.startswith("presentation"):
-                d.set_window_size(1920, 1080)
             d.get(a.base + path)
             time.sleep(4)
             d.save_screenshot(str(a.out / f"{name}.png"))
             print(a.out / f"{name}.png")
-            d.set_window_size(1600, 1000)
     finally:
         d.quit()
 

@@ -228,17 +228,131 @@ def test_map003_switching_a_dimension_changes_figures_as_the_api_says(server, br
     assert crisis == f"{want['crisis_persons']:,}"
 
 
+# Every visible piece of text (HTML and the charts' SVG) with its computed size, except the attribution line.
+TEXT_SIZES_JS = """
+var out = [];
+function visible(el) { var r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden'; }
+document.querySelectorAll('body *').forEach(function (el) {
+  if (el.closest('#source-line') || el.closest('.modebar-container') || el.tagName === 'SCRIPT' || el.tagName === 'STYLE') return;
+  var own = Array.from(el.childNodes).some(function (n) { return n.nodeType === 3 && n.textContent.trim(); });
+  if ((own || el.tagName === 'text') && visible(el))
+    out.push([el.tagName, (el.textContent || '').trim().slice(0, 40), parseFloat(getComputedStyle(el).fontSize)]);
+});
+return out;
+"""
+
+# Each chart's SVG text that reaches outside its chart (cut off on screen): [chart id, text, overflow px].
+TEXT_OUTSIDE_JS = """
+var out = [];
+document.querySelectorAll('.js-plotly-plot').forEach(function (g) {
+  var svg = g.querySelector('svg.main-svg'); if (!svg) return;
+  var s = svg.getBoundingClientRect();
+  g.querySelectorAll('svg.main-svg text').forEach(function (t) {
+    var r = t.getBoundingClientRect();
+    if (!r.width || !t.textContent.trim()) return;
+    var over = Math.max(s.left - r.left, r.right - s.right, s.top - r.top, r.bottom - s.bottom);
+    if (over > 1) out.push([(g.closest('[id]') || {}).id, t.textContent, Math.round(over)]);
+  });
+});
+return out;
+"""
+
+
 def test_map004_presentation_mode_fits_1920x1080(server, browser):
+    """Issue 13: on a projector the map takes most of the screen with the names written on it, nothing is under
+    24 px but the attribution, and the page fits one screen."""
     base, _ = server
-    browser.set_window_size(1920, 1080)
+    chromium.emulate_screen(browser, 1920, 1080)
     browser.get(base + "/area/75?present=1")
-    wait_for(browser, lambda: map_rendered(browser), what="map")
+    wait_for(browser, lambda: map_rendered(browser) and css(browser, "#area-star .polar"), what="map and star")
+    time.sleep(0.5)
     size = browser.execute_script(
+        "var m = document.querySelector('#area-map').getBoundingClientRect();"
         "return {sh: document.documentElement.scrollHeight, ih: window.innerHeight, sw: document.documentElement.scrollWidth,"
-        " iw: window.innerWidth, font: parseFloat(getComputedStyle(document.querySelector('.tp-present')).fontSize),"
+        " iw: window.innerWidth, map: m.width * m.height,"
         " controls_visible: !!(document.querySelector('#ctl-metric') || {}).offsetParent}")
     assert size["sh"] <= size["ih"] and size["sw"] <= size["iw"], size
-    assert size["font"] >= 24 and not size["controls_visible"]
+    assert not size["controls_visible"]
+    assert size["map"] >= 0.6 * size["iw"] * size["ih"], size
+    small = [s for s in browser.execute_script(TEXT_SIZES_JS) if s[2] < 24]
+    assert small == [], small
+    names = {e.text for e in css(browser, "#area-map .scattergeo text")}
+    amphoes = {"เมืองสมุทรสงคราม", "บางคนที", "อัมพวา"}
+    assert amphoes <= names, names
+    assert browser.execute_script(TEXT_OUTSIDE_JS) == []
+    chromium.stop_emulation(browser)
+
+
+def test_map014_a_tour_says_what_comes_next_and_pauses_from_the_keyboard(server, browser):
+    from selenium.webdriver.common.keys import Keys
+
+    base, _ = server
+    chromium.emulate_screen(browser, 1920, 1080)
+    browser.get(base + "/area/75?present=1&tour=75,58&every=30")
+    status = wait_for(browser, lambda: css(browser, "#tour-text"), what="tour status")[0]
+    wait_for(browser, lambda: "แม่ฮ่องสอน" in status.text and "วินาที" in status.text, what="next stop named")
+    body = browser.find_element("tag name", "body")
+    body.send_keys(Keys.SPACE)
+    wait_for(browser, lambda: "หยุด" in css(browser, "#tour-text")[0].text and
+             css(browser, "#tour-pause")[0].text == "เล่นต่อ", what="paused")
+    paused_text = css(browser, "#tour-text")[0].text
+    time.sleep(2.5)
+    assert css(browser, "#tour-text")[0].text == paused_text  # the clock stands still while paused
+    body.send_keys(Keys.SPACE)
+    wait_for(browser, lambda: css(browser, "#tour-pause")[0].text == "หยุด", what="resumed")
+    seconds = int(re.search(r"(\d+) วินาที", css(browser, "#tour-text")[0].text).group(1))
+    time.sleep(2.2)
+    assert int(re.search(r"(\d+) วินาที", css(browser, "#tour-text")[0].text).group(1)) < seconds
+    body.send_keys(Keys.ARROW_RIGHT)  # on to the next stop now
+    wait_for(browser, lambda: "/area/58" in browser.current_url, what="next stop")
+    wait_for(browser, lambda: "สมุทรสงคราม" in css(browser, "#tour-text")[0].text, what="the tour goes round")
+    chromium.stop_emulation(browser)
+
+
+@pytest.mark.parametrize("width,height", [(1920, 1080), (360, 740)])
+def test_map015_every_chart_text_is_whole(server, browser, width, height):
+    """Issue 13: Thai marks above a title, the star's axis names and the legends all lie inside their chart,
+    on a projector and on a phone, on every page with charts."""
+    base, _ = server
+    (chromium.emulate_phone if width < 500 else chromium.emulate_screen)(browser, width, height)
+    sign_in(browser, base, "ss.governor", "/area/75")
+    pages = ["/", "/area/75", "/area/7501?metric=dim:income", "/area/750101", "/committees", "/reports", "/?lang=en"]
+    if width > 1000:
+        pages.append("/area/75?present=1")  # a projector's page (its type is sized for a room, not a phone)
+    found = {}
+    for path in pages:
+        browser.get(base + path)
+        wait_for(browser, lambda: css(browser, ".js-plotly-plot .main-svg text"), what=f"charts of {path}")
+        time.sleep(1.0)  # the shapes arrive after the first draw
+        out = browser.execute_script(TEXT_OUTSIDE_JS)
+        if out:
+            found[path] = out
+    chromium.stop_emulation(browser)
+    assert found == {}
+
+
+def test_map016_presentation_prints_on_one_a4_landscape_page(server, browser):
+    import base64
+    import io
+
+    from pypdf import PdfReader
+    from selenium.webdriver.common.print_page_options import PrintOptions
+
+    base, _ = server
+    chromium.emulate_screen(browser, 1920, 1080)
+    browser.get(base + "/area/75?present=1")
+    wait_for(browser, lambda: map_rendered(browser) and css(browser, "#area-star .polar"), what="map and star")
+    opts = PrintOptions()
+    opts.orientation = "landscape"
+    opts.page_width, opts.page_height = 21.0, 29.7
+    opts.background = True
+    pdf = PdfReader(io.BytesIO(base64.b64decode(browser.print_page(opts))))
+    chromium.stop_emulation(browser)
+    assert len(pdf.pages) == 1
+    page = pdf.pages[0]
+    assert float(page.mediabox.width) > float(page.mediabox.height)  # landscape
+    text = page.extract_text()
+    assert "สมุทรสงคราม" in text.replace("\u0e4d\u0e32", "\u0e33")
 
 
 def test_map005_english_toggle_persists_across_pages(server, browser):
@@ -281,6 +395,14 @@ def fill(browser, element_id, text):
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", box)
     box.clear()
     box.send_keys(text)
+
+
+def choose(browser, element_id, value):
+    from selenium.webdriver.support.ui import Select
+
+    box = wait_for(browser, lambda: css(browser, f"#{element_id}"), what=element_id)[0]
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", box)
+    Select(box).select_by_value(value)
 
 
 def open_form(browser, form_id):
@@ -365,7 +487,8 @@ def test_map007_logbook_on_a_phone_then_the_district_chief_approves(server, brow
     fill(browser, "lb-member-cid", first12 + str(citizen_id_check_digit(first12)))
     fill(browser, "lb-member-first", "สมใจ")
     fill(browser, "lb-member-last", "ตกสำรวจ")
-    fill(browser, "lb-member-born", "01011960")
+    for part, value in (("d", "1"), ("m", "1"), ("y", "2503")):  # 1 มกราคม 2503: day, month by name, Buddhist era
+        choose(browser, f"lb-member-born-{part}", value)
     assert save(browser, "member", engine, "member_request") == "บันทึกแล้ว"
     after = progress("7501", 2561, engine=engine, viewer=NATIONAL)
     assert after["households_visited"] == before["households_visited"] + 1
@@ -379,7 +502,8 @@ def test_map007_logbook_on_a_phone_then_the_district_chief_approves(server, brow
     reason = wait_for(browser, lambda: css(browser, "#requests-list textarea"), what="pending request")[0]
     reason.send_keys("ตรวจสอบทะเบียนราษฎร์แล้ว")
     click(browser, next(b for b in css(browser, "#requests-list button") if b.text == "อนุมัติ"))
-    wait_for(browser, lambda: any(a.text == "approved" for a in css(browser, "#requests-list .alert")), what="approved")
+    wait_for(browser, lambda: any(a.text.startswith("อนุมัติแล้ว") for a in css(browser, "#requests-list .alert")),
+             what="approved, said in Thai")
     assert progress("7501", 2561, engine=engine, viewer=NATIONAL)["persons_added"] == before["persons_added"] + 1
     browser.get(base + "/area/7501")
     assert wait_for(browser, lambda: css(browser, "#lb-visited"), what="progress cards")[0].text == str(
