@@ -23,5 +23,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 
+## lint: ruff's checks and mypy's types (pyproject.toml names the packages it enforces)
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy

@@ -1,6 +1,8 @@
-"""The TPMAP Open application: a Dash multipage app on a Flask server.
+"""The TPMAP Open application: a Dash multipage app on a Flask server, built by one factory.
 
-`server` is the Flask app (for `flask --app app:server ...` and WSGI servers).
+`create_app()` builds it; `wsgi.py` (`gunicorn wsgi:server`) and `flask --app app:server ...` both get it
+from there. Importing this module builds nothing: `app.server` is made on first use (PEP 562), so a test,
+a benchmark or a script that builds its own app does not also build, and register callbacks for, this one.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import dash_bootstrap_components as dbc
 from flask import Flask, Response, abort, jsonify, redirect, request, send_file
 
 import cli
+import config
 import logsafety
 from api.files import bp as files_bp
 from api.v1 import bp as api_v1
@@ -21,7 +24,22 @@ from auth import web as auth_web
 log = logging.getLogger(__name__)
 
 
-def create_app() -> dash.Dash:
+def configure_logging() -> None:
+    """The process's logging: personal data masked in every record, one line per event."""
+    logsafety.install()
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def create_app(settings: config.Settings | None = None) -> dash.Dash:
+    """The app. Given settings are installed for the process (wsgi.py reads the environment once into them);
+    without, each setting is read from the environment when used (the CLI and the tests)."""
+    from components.feedback import alert_line, callback_error
+
+    if settings is not None:
+        config.install(settings)
     logsafety.install()
     server = Flask(__name__)
     from api.inputs import BoundedInt
@@ -48,8 +66,9 @@ def create_app() -> dash.Dash:
         compress=True,  # gzip/brotli every layout and callback response (flask-compress)
         # Without it a phone lays the page out at desktop width and zooms out: field forms become unusable.
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+        on_error=callback_error,  # components/feedback.py: every callback's refusal said on the page
     )
-    app.layout = dbc.Container([dash.page_container], fluid=True)
+    app.layout = dbc.Container([alert_line(), dash.page_container], fluid=True)
     from components.layout import guard_years
     from data_access.figures import known_years
 
@@ -71,7 +90,6 @@ STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/shapes/", "/_favico
 def register_security_headers(server: Flask, app: dash.Dash) -> None:
     """Headers on every response. The policy allows scripts from this origin only, plus the inline scripts
     Dash itself writes into the page, by hash (Dash computes them); nothing is loaded from elsewhere."""
-    import os
 
     from flask import g
 
@@ -94,7 +112,7 @@ def register_security_headers(server: Flask, app: dash.Dash) -> None:
         h.setdefault("X-Frame-Options", "DENY")
         h.setdefault("Referrer-Policy", "same-origin")
         h.setdefault("Permissions-Policy", "geolocation=(self), camera=(), microphone=()")
-        if os.environ.get("TPMAP_SECURE_COOKIES") == "1":
+        if config.settings().secure_cookies:
             h.setdefault("Strict-Transport-Security", "max-age=31536000")
         static = request.path.startswith(STATIC_PREFIXES)
         named = request.path.startswith(("/api/v1/households", "/household/", "/export/")) or "/households" in request.path
@@ -110,7 +128,6 @@ def register_input_guards(server: Flask) -> None:
     from sqlalchemy.exc import DataError, StatementError
     from werkzeug.exceptions import HTTPException
 
-    from api.inputs import BadInput
 
     def _answer(status: int, message: str, key: str | None = None):
         """JSON for programs (the message in English, as every API error); a page in the reader's language
@@ -145,10 +162,6 @@ def register_input_guards(server: Flask) -> None:
                     response.headers[header] = e.get_response().headers[header]
             return response
         return e
-
-    @server.errorhandler(BadInput)
-    def _bad_input(e):
-        return _answer(400, str(e))
 
     @server.errorhandler(DataError)
     @server.errorhandler(OverflowError)
@@ -194,14 +207,21 @@ def register_routes(server: Flask) -> None:
         return response
 
 
-logsafety.install()
-logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-logging.getLogger("alembic").setLevel(logging.WARNING)
-app = create_app()
-server = app.server
+_built: dict[str, dash.Dash] = {}
+
+
+def __getattr__(name: str):
+    """`app` and `server`, built on first use: `flask --app app:server` reads `server` here."""
+    if name in ("app", "server"):
+        if "app" not in _built:
+            configure_logging()
+            _built["app"] = create_app()
+        return _built["app"] if name == "app" else _built["app"].server
+    raise AttributeError(name)
+
 
 if __name__ == "__main__":
     import demo
 
     demo.ensure_built()  # the same as `make run`: migrate (and build the embedded demo once)
-    app.run(debug=False, host="127.0.0.1", port=8050)
+    __getattr__("app").run(debug=False, host="127.0.0.1", port=8050)

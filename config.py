@@ -1,7 +1,14 @@
-"""Settings in one place: every knob the app reads from the environment."""
+"""Settings in one place: every knob the app reads from the environment, read into one object.
+
+`Settings.from_env()` reads them; `create_app(settings)` installs the object it is given (wsgi.py reads the
+environment once, at start); without one installed, `settings()` reads the environment when asked, which
+is what the CLI and the test suite (which point TPMAP_DATABASE_URL at each module's database) rely on.
+No other module reads os.environ."""
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -12,14 +19,48 @@ GEO_DIR = SHARED_DIR / "geo"
 DOMAIN_DIR = SHARED_DIR / "domain"
 
 
+@dataclass(frozen=True)
+class Settings:
+    database_url: str | None = None  # TPMAP_DATABASE_URL; None: the embedded SQLite file under instance/
+    shapes_dir: Path = INSTANCE_DIR / "shapes"  # TPMAP_SHAPES_DIR: the boundary files served to browsers
+    secret_key: str | None = None  # TPMAP_SECRET_KEY; None: a random key kept in instance/secret_key
+    secure_cookies: bool = False  # TPMAP_SECURE_COOKIES=1 behind HTTPS: secure cookies and HSTS
+    mask_names: bool = False  # TPMAP_MASK_NAMES=1: surnames as an initial to roles that do not work by name
+    order_max_bytes: int = 5 * 1024 * 1024  # TPMAP_ORDER_MAX_BYTES: the largest committee order accepted
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
+        return cls(database_url=env.get("TPMAP_DATABASE_URL") or None,
+                   shapes_dir=Path(env.get("TPMAP_SHAPES_DIR", INSTANCE_DIR / "shapes")),
+                   secret_key=env.get("TPMAP_SECRET_KEY") or None,
+                   secure_cookies=env.get("TPMAP_SECURE_COOKIES") == "1",
+                   mask_names=env.get("TPMAP_MASK_NAMES") == "1",
+                   order_max_bytes=int(env.get("TPMAP_ORDER_MAX_BYTES", 5 * 1024 * 1024)))
+
+    def but(self, **changes) -> Settings:
+        return replace(self, **changes)
+
+
+_installed: list[Settings] = []
+
+
+def install(settings: Settings) -> None:
+    """The settings of the app being served (create_app installs the ones it is given)."""
+    _installed[:] = [settings]
+
+
+def settings() -> Settings:
+    return _installed[0] if _installed else Settings.from_env()
+
+
 def default_database_url() -> str:
     """The embedded SQLite file under instance/ that `make run` builds the demo into."""
     return f"sqlite:///{INSTANCE_DIR / 'tpmap.sqlite'}"
 
 
 def database_url() -> str:
-    """The SQLAlchemy URL; the embedded default unless TPMAP_DATABASE_URL says otherwise."""
-    url = os.environ.get("TPMAP_DATABASE_URL")
+    """The SQLAlchemy URL; the embedded default unless the settings name another."""
+    url = settings().database_url
     if url:
         return url
     INSTANCE_DIR.mkdir(exist_ok=True)
@@ -28,6 +69,6 @@ def database_url() -> str:
 
 def static_shapes_dir() -> Path:
     """Where the simplified boundary files are written for the browser to fetch once and cache."""
-    path = Path(os.environ.get("TPMAP_SHAPES_DIR", INSTANCE_DIR / "shapes"))
+    path = settings().shapes_dir
     path.mkdir(parents=True, exist_ok=True)
     return path

@@ -15,7 +15,7 @@ from components.view import LANG_COOKIE
 from data_access import audit, committees, exports, ratelimit, reports
 from data_access.access import require_user
 from exports import report_pdf, report_xlsx, tables
-from mpi.governance import DateError, parse_quarter
+from mpi.governance import parse_quarter
 
 bp = Blueprint("files", __name__)
 
@@ -27,19 +27,6 @@ def _lang() -> str:
 
 def _error(status: int, message: str):
     return jsonify({"error": message, "status": status}), status
-
-
-@bp.errorhandler(DateError)
-@bp.errorhandler(reports.ReportError)
-@bp.errorhandler(committees.CommitteeError)
-@bp.errorhandler(exports.ExportError)
-def _bad(e):
-    return _error(400, str(e))
-
-
-@bp.errorhandler(committees.NotFound)
-def _missing(e):
-    return _error(404, str(e))
 
 
 def _download(data: bytes, mimetype: str, filename: str) -> Response:

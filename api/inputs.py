@@ -8,6 +8,8 @@ import re
 
 from werkzeug.routing import IntegerConverter
 
+from data_access.errors import BadRequest
+
 # Buddhist-era survey years the platform can hold: TPMAP's first edition is 2561.
 YEAR_MIN, YEAR_MAX = 2500, 2700
 INT32_MAX = 2**31 - 1
@@ -15,10 +17,8 @@ MAX_PAGE = 1_000_000
 MAX_TEXT = 5000
 
 
-class BadInput(ValueError):
+class BadInput(BadRequest):
     """A request value that cannot be used; answered 400 with this message."""
-
-    status = 400
 
 
 class BoundedInt(IntegerConverter):

@@ -65,16 +65,6 @@ def _code(code: str) -> str:
     return code
 
 
-@bp.errorhandler(inputs.BadInput)
-def _bad_request(e):
-    return _error(400, str(e))
-
-
-@bp.errorhandler(figures.NotFound)
-def _not_found(e):
-    return _error(404, str(e.args[0]) if e.args else "not found")
-
-
 @bp.get("/areas/<code>")
 def area(code: str):
     year, mask = _params()
@@ -159,21 +149,6 @@ def reveal(house_id: str, member: int):
 
 
 # --- The Logbook, for the field app (pinned) ------------------------------------------------------
-
-@bp.errorhandler(logbook_da.LogbookError)
-def _logbook_bad(e):
-    return _error(400, str(e))
-
-
-@bp.errorhandler(logbook_da.Conflict)
-def _logbook_conflict(e):
-    return _error(409, str(e))
-
-
-@bp.errorhandler(logbook_da.NotFound)
-def _logbook_missing(e):
-    return _error(404, str(e))
-
 
 def _body() -> dict:
     body = request.get_json(silent=True)
@@ -356,11 +331,6 @@ def ranking(code: str):
 
 
 
-@bp.errorhandler(shortlists.ShortlistError)
-def _shortlist_bad(e):
-    return _error(400, str(e))
-
-
 @bp.post("/shortlists")
 def save_shortlist():
     """Save a named shortlist (JSON: name, kind areas|households, year, refs [...], rule) → 201 with its share link."""
@@ -401,24 +371,7 @@ def audit_export(s: dict) -> None:
 
 from data_access import committees as committees_da  # noqa: E402
 from data_access import reports as reports_da  # noqa: E402
-from mpi.governance import DateError, parse_quarter  # noqa: E402
-
-
-@bp.errorhandler(committees_da.CommitteeError)
-@bp.errorhandler(reports_da.ReportError)
-@bp.errorhandler(DateError)
-def _domain_bad(e):
-    return _error(400, str(e))
-
-
-@bp.errorhandler(committees_da.NotFound)
-def _domain_missing(e):
-    return _error(404, str(e))
-
-
-@bp.errorhandler(reports_da.ReportConflict)
-def _report_conflict(e):
-    return _error(409, str(e))
+from mpi.governance import parse_quarter  # noqa: E402
 
 
 @bp.get("/committees")

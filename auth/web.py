@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
 import re
 import secrets
 from html import escape
@@ -26,8 +25,11 @@ from components.i18n import CATALOGUE, LANGS, t
 from components.view import LANG_COOKIE
 from data_access import accounts, audit, ratelimit
 from data_access.access import CurrentUser, Forbidden, RateLimited, Unauthorized
+from data_access.errors import DomainError
 from data_access.households import check_area, check_household
+from data_access.policy import ACCOUNTS_ALL, may
 from exports.tables import neutralise
+from mpi.governance import DateError
 
 bp = Blueprint("auth", __name__)
 CSRF_COOKIE = "_csrf_token"
@@ -42,7 +44,7 @@ def current_user() -> CurrentUser | None:
 
 def secret_key() -> str:
     """TPMAP_SECRET_KEY, or a random key kept in instance/secret_key (made once, readable by the owner only)."""
-    key = os.environ.get("TPMAP_SECRET_KEY")
+    key = config.settings().secret_key
     if key:
         return key
     path = config.INSTANCE_DIR / "secret_key"
@@ -59,7 +61,7 @@ def init_app(server: Flask) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         # Behind HTTPS set TPMAP_SECURE_COOKIES=1; the embedded demo runs on plain http://127.0.0.1.
-        SESSION_COOKIE_SECURE=os.environ.get("TPMAP_SECURE_COOKIES") == "1",
+        SESSION_COOKIE_SECURE=config.settings().secure_cookies,
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=8),
     )
     server.register_blueprint(bp)
@@ -70,6 +72,10 @@ def init_app(server: Flask) -> None:
     server.register_error_handler(Unauthorized, _unauthorized)
     server.register_error_handler(Forbidden, _forbidden)
     server.register_error_handler(RateLimited, _rate_limited)
+    # one handler for every other domain error, whichever route raised it: its own status, JSON for programs,
+    # a page in the reader's language for a person
+    server.register_error_handler(DomainError, _domain_error)
+    server.register_error_handler(DateError, lambda e: _error(400, str(e)))
 
 
 def _ip() -> str | None:
@@ -112,7 +118,7 @@ def _check_csrf():
 
 def _csrf_cookie(response: Response) -> Response:
     if g.get("user") is not None and not g.get("bearer"):
-        response.set_cookie(CSRF_COOKIE, csrf_token(), samesite="Lax", secure=os.environ.get("TPMAP_SECURE_COOKIES") == "1")
+        response.set_cookie(CSRF_COOKIE, csrf_token(), samesite="Lax", secure=config.settings().secure_cookies)
     return response
 
 
@@ -136,11 +142,15 @@ def _guard_household_pages():
     return None
 
 
-def _error(status: int, message: str, retry_after: int | None = None):
+def _domain_error(e: DomainError):
+    return _error(e.status, str(e), said=e.said(_lang()) if e.key else None)
+
+
+def _error(status: int, message: str, retry_after: int | None = None, said: str | None = None):
     if _wants_html():
         # a person reads the page: the reason in their language (the API keeps its precise English reason)
         lang = _lang()
-        lead = t(f"error.{status}", lang) if f"error.{status}" in CATALOGUE else message
+        lead = said or (t(f"error.{status}", lang) if f"error.{status}" in CATALOGUE else message)
         home = landing(g.user) if g.get("user") is not None else "/"
         body = _page(t("auth.error_title", lang), f"<p class='lead' id='error-reason'>{escape(lead)}</p>"
                      f"<p><a href='{escape(home)}'>{escape(t('error.back', lang))}</a></p>")
@@ -278,9 +288,9 @@ def approvals():
                                     reason=request.form.get("reason", ""))
             ok, message = True, t("auth.saved", lang)
         except (accounts.AccountError, Forbidden) as e:
-            message = str(e)
+            message = e.said(lang)
     rows = "".join(
-        f"<tr><td>{escape(a['username'])}</td><td>{escape(a['full_name'])}</td><td>{escape(a['role'])}</td>"
+        f"<tr><td>{escape(a['username'])}</td><td>{escape(a['full_name'])}</td><td>{escape(t('role.' + a['role'], lang))}</td>"
         f"<td>{escape(', '.join(a['areas']))}</td><td>{escape(a['created_by'] or '')}</td><td>"
         f"<form method='post' class='d-flex gap-2'>{_form_token()}"
         f"<input type='hidden' name='username' value='{escape(a['username'])}'>"
@@ -301,7 +311,7 @@ def approvals():
 
 def landing(user: CurrentUser) -> str:
     """Where a sign-in without a destination lands: the user's own area, not the country."""
-    if user.role == "admin":
+    if may(user, ACCOUNTS_ALL):
         return "/admin/users"
     if user.covers_country or not user.areas:
         return "/"
@@ -314,7 +324,7 @@ def _require_admin() -> CurrentUser:
     user = g.user
     if user is None:
         raise Unauthorized("sign in first")
-    if user.role != "admin" and not user.is_area_admin:
+    if not may(user, ACCOUNTS_ALL) and not user.is_area_admin:
         raise Forbidden("only administrators manage accounts and read the audit trail")
     return user
 
@@ -337,7 +347,7 @@ def admin_users():
                                      password=request.form.get("password", ""), manager=manager)
             ok, message = True, t("auth.saved", lang)
         except (accounts.AccountError, Forbidden) as e:
-            message = str(e)
+            message = e.said(lang)
     rows = "".join(
         f"<tr><td>{escape(a['username'])}</td><td>"
         + (escape(a['full_name']) if a['full_name'] else
@@ -346,7 +356,7 @@ def admin_users():
            f"<input class='form-control form-control-sm is-invalid' name='full_name' required "
            f"placeholder='{escape(t('auth.name_missing', lang))}'>"
            f"<button class='btn btn-sm btn-outline-primary'>{escape(t('auth.saved_name', lang))}</button></form>")
-        + f"</td><td>{escape(a['role'])}"
+        + f"</td><td>{escape(t('role.' + a['role'], lang))}"
         f"{' (admin)' if a['is_area_admin'] else ''}</td><td>{escape(', '.join(a['areas']))}</td>"
         f"<td>{escape(a['agency'] or '')}</td><td>{'✓' if a['active'] else '–'}"
         f"{'' if a.get('approval', 'approved') == 'approved' else ' ' + escape(t('auth.approval.' + a['approval'], lang))}</td><td>"
@@ -356,11 +366,9 @@ def admin_users():
            if a["active"] and a["username"] != manager.username else "") + "</td></tr>"
         for a in accounts.list_accounts(manager))
     alert = f"<div class='alert alert-{'success' if ok else 'danger'}'>{escape(message)}</div>" if message else ""
-    roles = ("province", "district", "team") if manager.role == "province" else \
-        ("bangkok", "bangkok_district", "team") if manager.role == "bangkok" else accounts.ROLES
-    options = "".join(f"<option>{r}</option>" for r in roles)
+    options = "".join(f"<option value='{r}'>{escape(t(f'role.{r}', lang))}</option>" for r in accounts.creatable_roles(manager))
     body = f"""{alert}<table class="table table-sm"><thead><tr><th>{escape(t('auth.username', lang))}</th>
-<th>{escape(t('hh.name', lang))}</th><th>role</th><th>{escape(t('table.area', lang))}</th><th>agency</th><th></th><th></th></tr>
+<th>{escape(t('hh.name', lang))}</th><th>{escape(t('auth.role', lang))}</th><th>{escape(t('table.area', lang))}</th><th>{escape(t('auth.agency', lang))}</th><th></th><th></th></tr>
 </thead><tbody>{rows}</tbody></table>
 <h2 class="h5 mt-4">{escape(t('auth.new_account', lang))}</h2>
 <form method="post" class="row g-2">{_form_token()}
@@ -385,7 +393,7 @@ def admin_audit():
             return dt.date.fromisoformat(request.args.get(name, ""))
         except ValueError:
             return None
-    scope = None if manager.role == "admin" else manager.areas[0]
+    scope = None if may(manager, ACCOUNTS_ALL) else manager.areas[0]
     rows = audit.events(username=request.args.get("username") or None, action=request.args.get("action") or None,
                         since=day("since"), until=day("until"), area_prefix=scope, limit=5000 if request.args.get("format") else 500)
     if request.args.get("format") == "csv":

@@ -12,7 +12,7 @@ from dash import html
 
 from components.i18n import t
 from data_access.errors import BadRequest
-from mpi.governance import BE_OFFSET, THAI_MONTHS
+from mpi.calendar import BE_OFFSET, THAI_MONTHS
 
 ENGLISH_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
                   "November", "December")

@@ -14,15 +14,11 @@ def index(value, digits: int = 4) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
 
-def be_year(ce_year: int) -> int:
-    return ce_year + 543
-
-
 def be_date(iso: str | None, lang: str = "th") -> str:
     """An ISO date (or timestamp) as people read it: 15 มี.ค. 2564, or 15 Mar 2564 BE."""
     import datetime as dt
 
-    from mpi.governance import english_date, thai_date
+    from mpi.calendar import english_date, thai_date
 
     if not iso:
         return "–"

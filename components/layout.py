@@ -157,3 +157,8 @@ def guard_years(registry: dict, known_years) -> None:
 
         guarded._year_guarded = True
         page["layout"] = guarded
+
+
+def not_found(message: str, lang: str) -> html.Div:
+    return html.Div([html.H1(t("notfound.title", lang)), html.P(message, id="not-found"),
+                     dcc.Link(t("nav.country", lang), href="/")], className="my-5")

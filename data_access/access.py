@@ -9,21 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from data_access.errors import Forbidden, RateLimited, Unauthorized  # noqa: F401 - raised and caught as access.*
+from data_access.policy import HOUSEHOLDS, REVEAL_IDS, WHOLE_COUNTRY, may, roles_with
+
 # Roles that work with people by name in the field and may reveal a full citizen ID, one at a time.
-FULL_ID_ROLES = frozenset({"district", "bangkok_district", "team"})
-HOUSEHOLD_ROLES = frozenset({"national", "province", "bangkok", "district", "bangkok_district", "team"})
+FULL_ID_ROLES = roles_with(REVEAL_IDS)
+HOUSEHOLD_ROLES = roles_with(HOUSEHOLDS)
 
 
-class Unauthorized(PermissionError):
-    """Not signed in (401)."""
-
-
-class Forbidden(PermissionError):
-    """Signed in, but outside the user's area or role (403). `audited` once the refusal is in the trail."""
-
-    def __init__(self, message: str = "", *, audited: bool = False):
-        super().__init__(message)
-        self.audited = audited
 
 
 def refuse(user: CurrentUser | None, message: str, *, object_type: str | None = None, object_id: str | None = None,
@@ -37,12 +30,6 @@ def refuse(user: CurrentUser | None, message: str, *, object_type: str | None = 
     return Forbidden(message, audited=True)
 
 
-class RateLimited(PermissionError):
-    """Too many look-ups or sign-in attempts (429)."""
-
-    def __init__(self, message: str, retry_after: int):
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -56,15 +43,15 @@ class CurrentUser:
 
     @property
     def covers_country(self) -> bool:
-        return self.role == "national" or "TH" in self.areas
+        return may(self, WHOLE_COUNTRY) or "TH" in self.areas
 
     @property
     def may_see_households(self) -> bool:
-        return self.role in HOUSEHOLD_ROLES
+        return may(self, HOUSEHOLDS)
 
     @property
     def may_reveal_ids(self) -> bool:
-        return self.role in FULL_ID_ROLES
+        return may(self, REVEAL_IDS)
 
     def covers(self, tambon_code: str) -> bool:
         """Whether a household in this tambon is within the user's area."""

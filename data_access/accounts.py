@@ -21,10 +21,12 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine, bindparam, text
 
 from auth.security import hash_password, needs_rehash, new_token, password_problem, token_digest, verify_password
-from data_access import audit
+from data_access import audit, policy
 from data_access.access import CurrentUser, refuse
 from data_access.db import get_engine
+from data_access.errors import BadRequest
 from data_access.models import ROLES
+from data_access.policy import ACCOUNTS_ALL, may
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,63}$")
 QUOTA = {"province": 6, "bangkok": 5, "district": 2, "bangkok_district": 1}
@@ -36,20 +38,13 @@ TOKEN_TTL = dt.timedelta(hours=12)
 SESSION_TTL = dt.timedelta(hours=8)
 # Accounts that read named records (or reveal full IDs) need a second person's approval before they work,
 # someone of the level above (or, for national, another national account) whose area covers the account's.
-APPROVER_ROLES = {
-    "team": ("district", "bangkok_district"),
-    "district": ("province",),
-    "bangkok_district": ("bangkok",),
-    "province": ("national",),
-    "bangkok": ("national",),
-    "national": ("national",),
-}
+APPROVER_ROLES = {name: role.approved_by for name, role in policy.ROLES.items() if role.approved_by}
 # Every refused sign-in reads the same, whether the name is unknown, the password wrong or the account
 # locked: the answer must not tell an attacker which usernames exist.
 LOGIN_REFUSED = "wrong username or password (after 5 wrong passwords an account is locked for 15 minutes)"
 
 
-class AccountError(ValueError):
+class AccountError(BadRequest):
     """A request about accounts that cannot be done, with the reason."""
 
 
@@ -103,14 +98,18 @@ def area_problem(role: str, areas: list[str], conn: Connection) -> str | None:
 
 
 def _can_manage(manager: CurrentUser | None, role: str, areas: list[str]) -> bool:
-    if manager is None or manager.role == "admin":
+    if manager is None or may(manager, ACCOUNTS_ALL):
         return True  # the command line (bootstrap) and the system administrator
-    if manager.is_area_admin and manager.role in ("province", "bangkok"):
+    if manager.is_area_admin and manager.role in policy.ROLES and policy.ROLES[manager.role].creates:
         province = manager.areas[0]
         inside = all(a.startswith(province) for a in areas)
-        allowed = {"province": {"province", "district", "team"}, "bangkok": {"bangkok", "bangkok_district", "team"}}
-        return inside and role in allowed[manager.role]
+        return inside and role in policy.ROLES[manager.role].creates
     return False
+
+
+def creatable_roles(manager: CurrentUser) -> tuple[str, ...]:
+    """The roles a manager may create (the administrator: all of them), in the table's order."""
+    return tuple(policy.ROLES) if may(manager, ACCOUNTS_ALL) else policy.ROLES.get(manager.role, policy.Role(frozenset())).creates
 
 
 def _lock_quota(conn: Connection, codes: list[str]) -> None:
@@ -149,14 +148,14 @@ def create_user(*, username: str, full_name: str, role: str, areas: list[str], p
         # on the web the name is required; the command line may leave it for an administrator to fill in
         raise AccountError("an account is tied to a named person: give the full name")
     full_name = (full_name or "").strip()
-    if is_area_admin and role not in ("province", "bangkok"):
+    if is_area_admin and not policy.ROLES[role].area_admin_allowed:
         raise AccountError("only a province or Bangkok account can be the area administrator")
     problem = password_problem(password, username)
     if problem:
         raise AccountError(problem)
     if not _can_manage(manager, role, areas):
         raise refuse(manager, "you may not create this account", object_type="user", object_id=username, engine=engine)
-    if manager is not None and manager.role != "admin" and is_area_admin:
+    if manager is not None and not may(manager, ACCOUNTS_ALL) and is_area_admin:
         raise refuse(manager, "only the system administrator appoints an area administrator", object_type="user", engine=engine)
     with (engine or get_engine()).begin() as conn:
         problem = area_problem(role, areas, conn)
@@ -439,7 +438,7 @@ def revoke_token(token: str, user: CurrentUser, engine: Engine | None = None) ->
 
 def list_accounts(manager: CurrentUser, engine: Engine | None = None) -> list[dict]:
     """The accounts a manager may see: all for the system administrator, its province's for an area administrator."""
-    if manager.role != "admin" and not manager.is_area_admin:
+    if not may(manager, ACCOUNTS_ALL) and not manager.is_area_admin:
         raise refuse(manager, "only administrators manage accounts", object_type="user", engine=engine)
     with (engine or get_engine()).connect() as conn:
         rows = conn.execute(text(
@@ -450,7 +449,7 @@ def list_accounts(manager: CurrentUser, engine: Engine | None = None) -> list[di
             entry = out.setdefault(r["id"], dict(r) | {"areas": []})
             entry["areas"].append(r["area_code"])
     accounts = list(out.values())
-    if manager.role != "admin":
+    if not may(manager, ACCOUNTS_ALL):
         province = manager.areas[0]
         accounts = [a for a in accounts if all(x.startswith(province) for x in a["areas"])]
     for a in accounts:
@@ -464,7 +463,7 @@ def set_active(manager: CurrentUser, username: str, active: bool, engine: Engine
         if row is None:
             raise AccountError(f"no account {username!r}")
         target = _current(conn, row)
-        if not _can_manage(manager, target.role, list(target.areas)) or (manager.role != "admin" and row["is_area_admin"]):
+        if not _can_manage(manager, target.role, list(target.areas)) or (not may(manager, ACCOUNTS_ALL) and row["is_area_admin"]):
             raise refuse(manager, "you may not change this account", object_type="user", object_id=username, engine=engine)
         conn.execute(text("UPDATE user_account SET active = :a WHERE id = :id"), {"a": active, "id": row["id"]})
         if not active:

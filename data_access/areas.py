@@ -21,7 +21,6 @@ from geo.boundaries import (
 )
 
 LEVEL_ORDER = {"country": 0, "province": 1, "amphoe": 2, "tambon": 3, "municipality": 3}
-CHILD_LEVEL = {"country": "province", "province": "amphoe", "amphoe": "tambon"}
 
 
 @dataclass
@@ -193,10 +192,6 @@ def get_area(code: str, engine: Engine | None = None) -> dict | None:
                                   area.c.has_geometry, area.c.counted_under)
                            .where(area.c.code == code)).mappings().first()
     return dict(row) if row else None
-
-
-def tambon_codes(conn: Connection) -> set[str]:
-    return set(conn.scalars(select(area.c.code).where(area.c.level == "tambon")))
 
 
 def point_in_tambon(conn: Connection, tambon_code: str, lon: float, lat: float) -> bool | None:

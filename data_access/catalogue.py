@@ -1,9 +1,8 @@
 """The indicator catalogue in the database: a copy of mpi/data for each imported year."""
 from __future__ import annotations
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection
 
-from data_access.db import get_engine
 from data_access.models import indicator
 from mpi import catalogue
 from mpi.rules import DIMENSION_BIT
@@ -20,7 +19,3 @@ def sync_indicators(conn: Connection, year: int) -> None:
     conn.execute(indicator.insert(), rows)
 
 
-def indicators(year: int, engine: Engine | None = None) -> list[dict]:
-    with (engine or get_engine()).connect() as conn:
-        rows = conn.execute(select(indicator).where(indicator.c.year == year).order_by(indicator.c.code)).mappings()
-        return [dict(r) for r in rows]

@@ -18,24 +18,27 @@ import re
 
 from sqlalchemy import Engine, text
 
+import config
 from data_access import audit
 from data_access.access import CurrentUser, refuse, require_user
 from data_access.db import get_engine
+from data_access.errors import BadRequest, NotFoundError
+from data_access.policy import COMMITTEES_MANAGE, COMMITTEES_NATIONAL, EVERYTHING_ADMINISTRATIVE, may, roles_with
 from mpi.governance import DateError, filing_status, parse_date
 
 KINDS = ("national", "province", "bangkok", "district", "bangkok_district", "operation_team")
 POSITIONS = ("chair", "vice_chair", "member", "secretary", "assistant_secretary")
 SHORT_NAMES = {"national": "ศจพ.", "province": "ศจพ.จ.", "bangkok": "ศจพ.กทม.", "district": "ศจพ.อ.",
                "bangkok_district": "ศจพ.ข.", "operation_team": "ทีมปฏิบัติการ"}
-MANAGER_ROLES = frozenset({"province", "bangkok", "district", "bangkok_district"})
-MAX_ORDER_BYTES = int(os.environ.get("TPMAP_ORDER_MAX_BYTES", 5 * 1024 * 1024))
+MANAGER_ROLES = roles_with(COMMITTEES_MANAGE)
+MAX_ORDER_BYTES = config.settings().order_max_bytes
 
 
-class CommitteeError(ValueError):
+class CommitteeError(BadRequest):
     """Bad input: answered 400 with the reason."""
 
 
-class NotFound(LookupError):
+class NotFound(NotFoundError):
     pass
 
 
@@ -61,11 +64,11 @@ def _check_kind(kind: str, area_code: str) -> None:
 
 
 def may_manage(user: CurrentUser, area_code: str) -> bool:
-    if user.role == "admin":
+    if may(user, EVERYTHING_ADMINISTRATIVE):
         return True
-    if user.role == "national":
+    if may(user, COMMITTEES_NATIONAL):
         return area_code == "TH"
-    if user.role in MANAGER_ROLES:
+    if may(user, COMMITTEES_MANAGE):
         return area_code != "TH" and any(area_code.startswith(a) for a in user.areas)
     return False
 

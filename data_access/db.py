@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -52,8 +50,3 @@ def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
 
 
-@contextmanager
-def transaction(engine: Engine | None = None) -> Iterator:
-    """A connection inside one transaction: committed on success, rolled back on any error."""
-    with (engine or get_engine()).begin() as conn:
-        yield conn

@@ -14,9 +14,11 @@ class DomainError(Exception):
         self.params = params
 
     def said(self, lang: str) -> str:
-        if not self.key:
-            return str(self)
         from components.i18n import CATALOGUE, t
+
+        if not self.key:  # not yet in the catalogue: the status's sentence first, the precise reason after
+            generic = f"error.{self.status}"
+            return f"{t(generic, lang)} ({self})" if generic in CATALOGUE and lang != "en" else str(self)
 
         def word(name: str) -> str:
             return t(f"field.{name}", lang) if f"field.{name}" in CATALOGUE else name
@@ -24,6 +26,29 @@ class DomainError(Exception):
         params = {k: (word(v) if k == "field" else ", ".join(word(f) for f in v) if k == "fields" else v)
                   for k, v in self.params.items()}
         return t(self.key, lang, **params)
+
+
+class Unauthorized(DomainError, PermissionError):
+    """Not signed in (401): a page sends the reader to sign in."""
+    status = 401
+
+
+class Forbidden(DomainError, PermissionError):
+    """Signed in, but outside the user's area or role (403). `audited` once the refusal is in the trail."""
+    status = 403
+
+    def __init__(self, message: str = "", *, audited: bool = False, **kw):
+        super().__init__(message, **kw)
+        self.audited = audited
+
+
+class RateLimited(DomainError, PermissionError):
+    """Too many look-ups or sign-in attempts (429), with the seconds to wait."""
+    status = 429
+
+    def __init__(self, message: str, retry_after: int, **kw):
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
 
 
 class BadRequest(DomainError, ValueError):
@@ -38,3 +63,8 @@ class NotFoundError(DomainError, LookupError):
 class ConflictError(DomainError, RuntimeError):
     """Someone else changed the record since it was read (409)."""
     status = 409
+
+
+def status_of(error: Exception) -> int:
+    """The HTTP status an error answers with: its own, or 500 for one that is not the domain's."""
+    return error.status if isinstance(error, DomainError) else 500

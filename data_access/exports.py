@@ -10,6 +10,7 @@ import re
 from components.i18n import t
 from data_access import committees, figures, households, logbook, reports, shortlists
 from data_access.access import require_user
+from data_access.errors import BadRequest
 from mpi.governance import parse_quarter
 from mpi.rules import ALL_DIMENSIONS_MASK, DIMENSIONS, crisis_rule, dimensions_mask
 
@@ -17,7 +18,7 @@ MAX_ROWS = 100_000
 CODE_RE = re.compile(r"^(TH|[0-9]{2}|[0-9]{4}|[0-9]{6})$")
 
 
-class ExportError(ValueError):
+class ExportError(BadRequest):
     pass
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine, bindparam, text
 
 from data_access import cache
 from data_access.db import get_engine
+from data_access.errors import NotFoundError
 from data_access.rollups import PUBLISHED, SURVEY
 from mpi import catalogue
 from mpi.rules import (
@@ -26,7 +27,7 @@ from mpi.rules import (
 SOURCE_PREFERENCE = (SURVEY, PUBLISHED)  # survey microdata wins where both exist
 
 
-class NotFound(LookupError):
+class NotFound(NotFoundError):
     """No such area, or no figures for it in that year."""
 
 

@@ -9,15 +9,16 @@ record at a time by reveal_citizen_id, to roles that need it, and that is audite
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 from sqlalchemy import Engine, text
 
+import config
 from data_access import audit, ratelimit
 from data_access.access import CurrentUser, household_filter, refuse, require_user
 from data_access.db import get_engine
 from data_access.masking import mask_citizen_id
 from mpi import catalogue
+from mpi.calendar import BE_OFFSET
 from mpi.rules import CRISIS_MIN_DIMENSIONS, CRISIS_RULES, DIMENSION_BIT, dimensions_of, popcount
 
 PAGE_SIZE = 25
@@ -50,7 +51,7 @@ def mask_name(first: str, last: str) -> tuple[str, str]:
 
 def names_masked_for(user: CurrentUser) -> bool:
     """TPMAP_MASK_NAMES=1 shows surnames as an initial to roles that do not work with people by name."""
-    return os.environ.get("TPMAP_MASK_NAMES") == "1" and not user.may_reveal_ids
+    return config.settings().mask_names and not user.may_reveal_ids
 
 
 def _area_filter(code: str, where: list[str], params: dict) -> None:
@@ -140,7 +141,7 @@ def get_household(house_id: str, year: int, *, user: CurrentUser | None, engine:
         failed = list(conn.execute(text("SELECT indicator_code FROM household_failure WHERE household_id = :id "
                                         "ORDER BY indicator_code"), {"id": h["id"]}).scalars())
     names = {i.code: i for i in catalogue.indicators_for_year(year)}
-    ref = dt.date(year - 543, 7, 1)
+    ref = dt.date(year - BE_OFFSET, 7, 1)
     out = dict(h) | {"deprived_dimensions": dimensions_of(h["pattern"]),
                      "crisis": h["n_welfare"] > 0 and popcount(h["pattern"]) >= CRISIS_MIN_DIMENSIONS}
     out["members"] = []

@@ -12,20 +12,22 @@ import datetime as dt
 
 from sqlalchemy import Connection, Engine, text
 
-from data_access import audit, ratelimit
+from data_access import audit, policy, ratelimit
 from data_access.access import CurrentUser, household_filter, refuse, require_user
 from data_access.areas import point_in_tambon
 from data_access.db import get_engine
 from data_access.errors import BadRequest, ConflictError, NotFoundError
 from data_access.masking import mask_citizen_id
+from data_access.policy import LOGBOOK_APPROVE, LOGBOOK_WRITE, may, roles_with
+from mpi.calendar import numeric_date
 from mpi.rules import DIMENSIONS, citizen_id_issue, citizen_id_problem
 
 OUTCOMES = ("verified", "not_found", "inclusion_error")
 NEED_STATUSES = ("open", "in_progress", "resolved")
 LADDER = ("survival", "sufficiency", "sustainability")
 MENTOR_KINDS = ("official", "student", "community_leader", "volunteer")
-WRITE_ROLES = frozenset({"team", "district", "bangkok_district", "province", "bangkok"})
-APPROVER_ROLES = frozenset({"district", "bangkok_district"})
+WRITE_ROLES = roles_with(LOGBOOK_WRITE)
+APPROVER_ROLES = roles_with(LOGBOOK_APPROVE)
 TEAM_CAPACITY = 5
 # Public Logbook aggregates: a count of 1 or 2 households in an area can point at a family, so viewers
 # whose area does not cover it see such cells as null (the usual small-cell rule of official statistics).
@@ -45,11 +47,6 @@ class NotFound(NotFoundError):
     """No such household, record or request (404)."""
 
 
-def _be(day: dt.date) -> str:
-    """A date inside a message: day/month/Buddhist-era year, as a person on the form reads it."""
-    return f"{day.day}/{day.month}/{day.year + 543}"
-
-
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -62,10 +59,10 @@ def _date(value, field: str, earliest: dt.date = dt.date(2000, 1, 1)) -> dt.date
                            field=field) from None
     if day > dt.date.today():
         raise LogbookError(f"{field} {day} is in the future (a Buddhist-era year? use e.g. 2021, not 2564)",
-                           key="err.date_future", field=field, day=_be(day))
+                           key="err.date_future", field=field, day=numeric_date(day))
     if day < earliest:
-        raise LogbookError(f"{field} {day} is before {earliest}", key="err.date_before", field=field, day=_be(day),
-                           earliest=_be(earliest))
+        raise LogbookError(f"{field} {day} is before {earliest}", key="err.date_before", field=field, day=numeric_date(day),
+                           earliest=numeric_date(earliest))
     return day
 
 
@@ -97,7 +94,7 @@ def _household(conn: Connection, user: CurrentUser | None, house_id: str, year: 
     if not user.covers(row["tambon_code"]):
         raise refuse(user, f"household {house_id} is outside your area", object_type="household", object_id=house_id,
                      area_code=row["tambon_code"], engine=conn.engine)
-    if write and user.role not in WRITE_ROLES:
+    if write and not may(user, LOGBOOK_WRITE):
         raise refuse(user, f"the role {user.role!r} reads the Logbook but does not write to it", object_type="household",
                      object_id=house_id, engine=conn.engine)
     if write:
@@ -382,7 +379,7 @@ def request_member(user: CurrentUser | None, year: int, *, house_id: str | None 
                    village_no=None, engine: Engine | None = None, **person) -> dict:
     """A team adds a person the survey missed (to a household, or as a new household); pending the district chief."""
     user = require_user(user)
-    if user.role not in WRITE_ROLES:
+    if not may(user, LOGBOOK_WRITE):
         raise refuse(user, f"the role {user.role!r} does not add people", object_type="member_request", engine=engine)
     missing = [f for f in PERSON_FIELDS if person.get(f) in (None, "")]
     if missing:
@@ -448,7 +445,7 @@ def decide_request(user: CurrentUser | None, request_id: int, *, approve: bool, 
         if r is None:
             raise NotFound(f"no member request {request_id}")
         amphoe = r["tambon_code"][:4]
-        if user.role not in APPROVER_ROLES or amphoe not in user.areas:
+        if not may(user, LOGBOOK_APPROVE) or amphoe not in user.areas:
             raise refuse(user, f"only the district chief of amphoe {amphoe} decides this request", object_type="member_request",
                          object_id=str(request_id), area_code=r["tambon_code"], engine=conn.engine)
         if r["status"] != "pending":
@@ -501,10 +498,10 @@ def create_mentor_team(user: CurrentUser | None, *, name: str, area_code: str, c
                        engine: Engine | None = None) -> int:
     user = require_user(user)
     inside = user.covers_country or any(str(area_code).startswith(a) for a in user.areas)
-    if user.role not in WRITE_ROLES or not inside or len(str(area_code)) not in (4, 6) or not str(area_code).isdigit():
+    if not may(user, LOGBOOK_WRITE) or not inside or len(str(area_code)) not in (4, 6) or not str(area_code).isdigit():
         raise refuse(user, "a mentor team belongs to an amphoe or tambon inside your area", object_type="mentor_team",
                      area_code=str(area_code)[:8], engine=engine)
-    if capacity != TEAM_CAPACITY and user.role not in ("province", "bangkok"):
+    if capacity != TEAM_CAPACITY and not may(user, policy.TEAM_CAPACITY):
         raise refuse(user, "only the province raises a mentor team's household cap", object_type="mentor_team",
                      engine=engine)
     if not 1 <= int(capacity) <= 20:
@@ -523,7 +520,7 @@ def _team(conn: Connection, user: CurrentUser, team_id: int):
     t = conn.execute(text("SELECT * FROM mentor_team WHERE id = :i"), {"i": team_id}).mappings().first()
     if t is None:
         raise NotFound(f"no mentor team {team_id}")
-    if user.role not in WRITE_ROLES or not user.overlaps(t["area_code"]):
+    if not may(user, LOGBOOK_WRITE) or not user.overlaps(t["area_code"]):
         raise refuse(user, f"mentor team {team_id} is outside your area", object_type="mentor_team", object_id=str(team_id),
                      engine=conn.engine)
     return t

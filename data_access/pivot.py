@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from data_access import exports, figures, logbook  # noqa: F401
 from data_access.db import get_engine
+from data_access.errors import BadRequest
 from mpi import catalogue
 from mpi.rules import ALL_DIMENSIONS_MASK, CRISIS_RULES, cross_tab, pattern_categories
 
@@ -22,7 +23,7 @@ STATUSES = ("survival", "sufficiency", "sustainability")
 VALUES = ("count", "share")
 
 
-class PivotError(ValueError):
+class PivotError(BadRequest):
     pass
 
 

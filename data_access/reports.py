@@ -17,31 +17,33 @@ from sqlalchemy import Engine, text
 from data_access import audit, figures
 from data_access.access import CurrentUser, refuse, require_user
 from data_access.db import get_engine
+from data_access.errors import BadRequest, ConflictError
+from data_access.policy import EVERYTHING_ADMINISTRATIVE, REPORTS_READ_ALL, REPORTS_WRITE, may, roles_with
 from mpi.governance import quarter_of, quarter_range
 from mpi.rules import CRISIS_RULES, DIMENSIONS
 
-WRITER_ROLES = frozenset({"province", "bangkok"})
-NATIONAL_ROLES = frozenset({"national", "admin"})
+WRITER_ROLES = roles_with(REPORTS_WRITE)
+NATIONAL_ROLES = roles_with(REPORTS_READ_ALL)
 TEXT_FIELDS = ("progress", "obstacles", "suggestions")
 TEXT_LIMIT = 8000
 
 
-class ReportError(ValueError):
+class ReportError(BadRequest):
     pass
 
 
-class ReportConflict(RuntimeError):
+class ReportConflict(ConflictError):
     pass
 
 
 def may_read(user: CurrentUser, province_code: str) -> bool:
-    if user.role in NATIONAL_ROLES or user.covers_country:
+    if may(user, REPORTS_READ_ALL) or user.covers_country:
         return True
     return any(a.startswith(province_code) or province_code.startswith(a) for a in user.areas if a != "TH")
 
 
 def may_write(user: CurrentUser, province_code: str) -> bool:
-    return (user.role in WRITER_ROLES and province_code in user.areas) or user.role == "admin"
+    return (may(user, REPORTS_WRITE) and province_code in user.areas) or may(user, EVERYTHING_ADMINISTRATIVE)
 
 
 def _check(user: CurrentUser | None, province_code: str, write: bool = False) -> CurrentUser:
@@ -238,7 +240,7 @@ def current_quarter() -> tuple[int, int]:
 
 
 def quarter_label(fiscal_year: int, quarter: int, lang: str = "th") -> str:
-    from mpi.governance import english_date, thai_date
+    from mpi.calendar import english_date, thai_date
 
     start, end = quarter_range(fiscal_year, quarter)
     if lang == "en":

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, text
 from data_access import audit
 from data_access.access import CurrentUser, refuse, require_user
 from data_access.db import get_engine
+from data_access.errors import BadRequest
 from data_access.figures import ranking
 from mpi.rules import crisis_rule
 
@@ -21,7 +22,7 @@ KINDS = ("areas", "households")
 MAX_ITEMS = 500
 
 
-class ShortlistError(ValueError):
+class ShortlistError(BadRequest):
     pass
 
 

@@ -12,7 +12,7 @@ from fpdf import FPDF
 
 from components.fmt import number, percent
 from components.i18n import t
-from mpi.governance import english_date, thai_date
+from mpi.calendar import english_date, thai_date
 from mpi.rules import DIMENSIONS
 
 # fontTools logs every glyph it keeps when fpdf2 subsets the font: noise in the application log.

@@ -114,7 +114,7 @@ def validate_set(boundaries: BoundarySet, known: dict[str, str]) -> list[str]:
         if a.level == "country" or a.code not in seen or seen[a.code] != a.level:
             continue
         parent = parent_of_code(a.code)
-        if levels.get(parent) != PARENT_LEVEL[a.level]:
+        if parent is None or levels.get(parent) != PARENT_LEVEL[a.level]:
             problems.append(f"{a.code}: its parent {parent} is not a known {PARENT_LEVEL[a.level]}")
     return problems
 

@@ -58,8 +58,8 @@ def build(name: str) -> bytes | None:
     kind = name[:-5]
     sql, params = _query(kind)
     with get_engine().connect() as conn:
-        rows = [(code, th, en, shapely.from_wkb(bytes(wkb))) for code, th, en, wkb in conn.execute(text(sql), params)
-                if wkb is not None]
+        rows = [(code, th, en, shapely.from_wkb(bytes(wkb)))
+                for code, th, en, wkb in conn.execute(text(sql), params).tuples() if wkb is not None]
     geoms = [r[3] for r in rows]
     if kind == "tambons" and geoms:
         geoms = list(shapely.coverage_simplify(geoms, NATIONAL_TAMBON_TOLERANCE))

@@ -14,14 +14,12 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-BE_OFFSET = 543
+from mpi.calendar import BE_OFFSET, THAI_MONTHS, THAI_MONTHS_SHORT, english_date, thai_date  # noqa: F401 - re-exported
+
 INITIAL_DEADLINE = dt.date(2021, 4, 30)  # ภายในวันที่ 30 เมษายน 2564
 FILING_DAYS = 30
 FILING_STATUSES = ("filed", "filed_late", "due", "late", "missing")
 
-THAI_MONTHS = ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม", "สิงหาคม", "กันยายน",
-               "ตุลาคม", "พฤศจิกายน", "ธันวาคม")
-THAI_MONTHS_SHORT = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.")
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 
@@ -63,15 +61,6 @@ def parse_date(value) -> dt.date:
     except ValueError as e:
         raise DateError(f"not a real date: {value!r} ({e})") from None
     raise DateError(f"write a date as 2564-03-15, 15/03/2564 or 15 มีนาคม 2564, not {value!r}")
-
-
-def thai_date(d: dt.date, short: bool = False) -> str:
-    months = THAI_MONTHS_SHORT if short else THAI_MONTHS
-    return f"{d.day} {months[d.month - 1]} {d.year + BE_OFFSET}"
-
-
-def english_date(d: dt.date) -> str:
-    return f"{d.day} {d.strftime('%b')} {d.year + BE_OFFSET} BE"
 
 
 def filing_deadline(order_date: dt.date) -> dt.date:

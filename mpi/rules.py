@@ -13,7 +13,7 @@ follow the selection (the pinned "every figure is recomputed under it").
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 DIMENSIONS: tuple[str, ...] = ("health", "living", "education", "income", "access")
@@ -259,19 +259,28 @@ def crisis_count(patterns: Iterable[PatternCount], rule: CrisisRule, mask: int =
 
 # --- Cross-tabulation of target poor over deprivation patterns (the pivot's non-area axes) ------------------
 
-def pattern_categories(axis: str, mask: int = ALL_DIMENSIONS_MASK) -> list[tuple[str, object]]:
+def pattern_categories(axis: str, mask: int = ALL_DIMENSIONS_MASK) -> list[tuple[str, Callable[[int], bool]]]:
     """The categories of an axis and the test a deprivation pattern passes to fall in each.
 
     dimension: deprived in that (selected) dimension; crisis: accepted by each source-deck rule;
     deprivations: deprived in exactly k of the selected dimensions; a person can be in several categories of the
     dimension and crisis axes, so their cells do not add up to the total.
     """
+    def deprived_in(bit: int) -> Callable[[int], bool]:
+        return lambda p: bool(p & mask & bit)
+
+    def accepted_by(rule: CrisisRule) -> Callable[[int], bool]:
+        return lambda p: rule.matches(p, mask)
+
+    def deprived_exactly(k: int) -> Callable[[int], bool]:
+        return lambda p: popcount(p & mask) == k
+
     if axis == "dimension":
-        return [(d, (lambda p, b=DIMENSION_BIT[d]: bool(p & mask & b))) for d in DIMENSIONS if mask & DIMENSION_BIT[d]]
+        return [(d, deprived_in(DIMENSION_BIT[d])) for d in DIMENSIONS if mask & DIMENSION_BIT[d]]
     if axis == "crisis":
-        return [(k, (lambda p, r=r: r.matches(p, mask))) for k, r in CRISIS_RULES.items()]
+        return [(k, accepted_by(r)) for k, r in CRISIS_RULES.items()]
     if axis == "deprivations":
-        return [(str(k), (lambda p, k=k: popcount(p & mask) == k)) for k in range(1, popcount(mask) + 1)]
+        return [(str(k), deprived_exactly(k)) for k in range(1, popcount(mask) + 1)]
     if axis == "total":
         return [("total", lambda p: bool(p & mask))]
     raise ValueError(f"unknown axis {axis!r}")

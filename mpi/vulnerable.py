@@ -27,6 +27,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from mpi.calendar import BE_OFFSET
+
 SELECTIONS = ("farmer_unregistered", "low_income_no_welfare")
 BURDENS = ("insecure_housing", "poor_child", "young_children", "elderly_no_allowance", "disabled_no_allowance",
            "chronic_dependent")
@@ -45,7 +47,7 @@ class Thresholds:
 
     def reference_date(self, year_be: int) -> dt.date:
         """Ages are counted on 1 January of the survey year (จปฐ. is collected from January)."""
-        return dt.date(year_be - 543, 1, 1)
+        return dt.date(year_be - BE_OFFSET, 1, 1)
 
     def born_bounds(self, year_be: int) -> dict[str, dt.date]:
         """Birth-date bounds for the ages, so SQL compares dates (the same on PostgreSQL and SQLite).
@@ -191,7 +193,7 @@ def rule_from(selections: str | None = None, burdens: str | None = None, min_bur
     def names(v: str | None, default: tuple[str, ...]) -> frozenset[str]:
         return frozenset(x.strip() for x in v.split(",") if x.strip()) if v else frozenset(default)
     try:
-        k = 1 if min_burdens in (None, "") else int(min_burdens)
+        k = 1 if min_burdens is None or min_burdens == "" else int(min_burdens)
     except ValueError:
         raise ValueError(f"min_burdens must be a whole number, not {min_burdens!r}") from None
     return VulnerableRule(names(selections, SELECTIONS), names(burdens, BURDENS), k)

@@ -1,11 +1,13 @@
 """/ : the country view (the area page for TH)."""
 import dash
 
-from pages.area import layout as area_layout
+from components.view import parse
+from pages._area import area_view, tour_args
 
 dash.register_page(__name__, path="/", title="TPMAP Open")
 
 
-def layout(**query):
+def layout(tour: str = "", every: str = "30", **query):
     query.pop("code", None)
-    return area_layout(code="TH", **query)
+    stops, seconds = tour_args(tour, every)
+    return area_view("TH", parse(query), stops, seconds, year_given="year" in query)

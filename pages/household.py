@@ -11,16 +11,16 @@ from components import logbook_ui
 from components.dates import iso_from_parts
 from components.figures import graph_config, star
 from components.i18n import area_name, t
-from components.layout import dimension_badges, topbar
+from components.layout import dimension_badges, not_found, topbar
 from components.view import parse
 from components.widgets import data_table
 from data_access import areas as areas_da
 from data_access import logbook as logbook_da
 from data_access.errors import DomainError
 from data_access.households import get_household, reveal_citizen_id
+from data_access.policy import LOGBOOK_WRITE, may
 from geo.shapes import url_for_children
 from mpi.rules import DIMENSIONS
-from pages.area import not_found
 
 dash.register_page(__name__, path_template="/household/<house_id>", title="TPMAP Open")
 
@@ -114,7 +114,7 @@ def _kinds(lang: str) -> tuple[list[dict], dict]:
 def _logbook_section(user, h: dict, year: int, lang: str) -> html.Div:
     lb = logbook_da.logbook(user, h["house_id"], year)
     kinds, by_code = _kinds(lang)
-    can_write = user.role in logbook_da.WRITE_ROLES
+    can_write = may(user, LOGBOOK_WRITE)
     return html.Div([
         html.H3(t("lb.title", lang), className="h4 mt-4"),
         dbc.Row([

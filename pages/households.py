@@ -9,14 +9,13 @@ from dash import dcc, html
 
 from auth.web import current_user
 from components.i18n import area_name, t
-from components.layout import export_links, topbar
+from components.layout import export_links, not_found, topbar
 from components.view import parse
 from components.widgets import data_table
 from data_access import areas as areas_da
 from data_access import logbook as logbook_da
 from data_access.households import PAGE_SIZE, SORTS, has_microdata, list_target_poor_households
 from mpi.rules import CRISIS_RULES, DIMENSIONS
-from pages.area import not_found
 
 # order 0: tried before /area/<code>, whose wildcard would also match this path
 dash.register_page(__name__, path_template="/area/<code>/households", title="TPMAP Open", order=0)

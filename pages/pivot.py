@@ -10,14 +10,13 @@ from dash import Input, Output, State, callback, dcc, html
 from auth.web import current_user
 from components import fmt
 from components.i18n import area_name, said, t
-from components.layout import export_links, topbar
+from components.layout import export_links, not_found, topbar
 from components.view import parse
 from components.widgets import data_table, dropdown
 from data_access import areas as areas_da
 from data_access import figures as figures_da
 from data_access import pivot as pivot_da
 from mpi.rules import DIMENSIONS, dimensions_mask
-from pages.area import not_found
 
 dash.register_page(__name__, path="/pivot", title="TPMAP Open")
 

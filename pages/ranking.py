@@ -8,14 +8,13 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
 from components.i18n import area_name, said, t
-from components.layout import topbar
+from components.layout import not_found, topbar
 from components.view import parse, request_lang
 from components.widgets import data_table
 from data_access import areas as areas_da
 from data_access import figures as figures_da
 from data_access import shortlists
 from mpi.rules import crisis_rule, dimensions_mask
-from pages.area import not_found
 
 dash.register_page(__name__, path="/ranking", title="TPMAP Open")
 RULES = ("ge3", "basic_needs")

@@ -11,13 +11,14 @@ from components.layout import export_links, topbar
 from components.view import parse, request_lang
 from data_access import areas as areas_da
 from data_access import logbook as logbook_da
+from data_access.policy import LOGBOOK_APPROVE, may
 
 dash.register_page(__name__, path="/logbook/requests", title="TPMAP Open")
 
 
 def _rows(user, area: str, lang: str) -> list:
     items = logbook_da.list_requests(user, area)
-    decides = user.role in logbook_da.APPROVER_ROLES
+    decides = may(user, LOGBOOK_APPROVE)
     out = []
     for r in reversed(items):
         header = f"#{r['id']} · {r['first_name']} {r['last_name']} · {r['citizen_id']} · " \

@@ -7,12 +7,11 @@ from dash import html
 from auth.web import current_user
 from components import fmt
 from components.i18n import area_name, t
-from components.layout import topbar
+from components.layout import not_found, topbar
 from components.view import parse
 from components.widgets import data_table
 from data_access import areas as areas_da
 from data_access import shortlists
-from pages.area import not_found
 
 dash.register_page(__name__, path_template="/shortlists/<token>", title="TPMAP Open")
 

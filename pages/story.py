@@ -6,14 +6,13 @@ from dash import dcc, html
 
 from auth.web import current_user
 from components.i18n import area_name, t
-from components.layout import topbar
+from components.layout import not_found, topbar
 from components.story import compose, plain
 from components.view import parse
 from data_access import areas as areas_da
 from data_access import figures as figures_da
 from data_access import story as story_da
 from mpi.rules import dimensions_mask
-from pages.area import not_found
 
 dash.register_page(__name__, path_template="/area/<code>/story", title="TPMAP Open", order=0)
 

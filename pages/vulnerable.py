@@ -11,14 +11,13 @@ from dash import Input, Output, State, callback, dcc, html
 from auth.web import current_user
 from components import fmt
 from components.i18n import area_name, said, t
-from components.layout import card, card_row, export_links, topbar
+from components.layout import card, card_row, export_links, not_found, topbar
 from components.view import parse
 from components.widgets import data_table, dropdown
 from data_access import areas as areas_da
 from data_access import vulnerable as vulnerable_da
 from data_access.access import Forbidden
 from mpi.vulnerable import BURDENS, SELECTIONS, rule_from
-from pages.area import not_found
 
 dash.register_page(__name__, path_template="/area/<code>/vulnerable", title="TPMAP Open", order=0)
 

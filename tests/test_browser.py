@@ -130,13 +130,13 @@ def click(driver, element):
     raise AssertionError(f"could not click {element.text!r}")
 
 
-def click_css(driver, selector):
-    """Click the element matching selector, finding it again if Dash re-renders it meanwhile."""
+def click_css(driver, selector, index=0):
+    """Click the index-th element matching selector, finding it again if Dash re-renders it meanwhile."""
     from selenium.common.exceptions import StaleElementReferenceException
 
     for _ in range(10):
         try:
-            click(driver, wait_for(driver, lambda: css(driver, selector), what=selector)[0])
+            click(driver, wait_for(driver, lambda: css(driver, selector)[index:], what=selector)[0])
             return
         except StaleElementReferenceException:
             time.sleep(0.2)
@@ -521,7 +521,7 @@ def test_map008_rank_provinces_by_the_crisis_group(server, browser):
     click_css(browser, "#rank-by-basic_needs")
     wait_for(browser, lambda: "by=basic_needs" in browser.current_url, what="basic-needs rule")
     wait_for(browser, lambda: css(browser, "#ranking-table a")[0].text == "เชียงใหม่", what="re-ranked rows")
-    click(browser, css(browser, "#ranking-table a")[1])
+    click_css(browser, "#ranking-table a", 1)  # the table may re-render under the click: found again if so
     wait_for(browser, lambda: re.search(r"/area/[0-9]{2}\?", browser.current_url), what="a province page")
 
 

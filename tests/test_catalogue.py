@@ -38,3 +38,15 @@ def test_thai_texts_are_thai_and_english_texts_are_not():
                        and not re.search(r"[A-Za-z]{3,}", en)]
     assert not thai_missing, thai_missing
     assert not thai_in_english, thai_in_english
+
+
+def test_no_key_is_written_twice():
+    """A dict literal keeps the last of two equal keys without a word: the first text would silently vanish."""
+    import ast
+    import collections
+    import pathlib
+
+    tree = ast.parse(pathlib.Path("components/i18n.py").read_text(encoding="utf-8"))
+    node = next(n for n in ast.walk(tree) if isinstance(n, ast.AnnAssign) and getattr(n.target, "id", "") == "CATALOGUE")
+    keys = [k.value for k in node.value.keys]
+    assert [k for k, n in collections.Counter(keys).items() if n > 1] == []

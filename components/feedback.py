@@ -1,0 +1,48 @@
+"""The one error handler of Dash callbacks (the fourth surface, beside the API, file routes and pages).
+
+A callback that raises reaches here instead of leaving the page silently unchanged (Dash's renderer shows a
+person nothing for a 500): a domain error is said in the reader's language in the page's alert line, a
+refusal is audited as the HTTP handler would, anything else is logged with its traceback and said as
+"something went wrong". The callback's outputs stay as they were."""
+from __future__ import annotations
+
+import logging
+
+import dash_bootstrap_components as dbc
+from dash import html, set_props
+
+from components.i18n import said, t
+from components.view import request_lang
+from data_access.errors import DomainError, Forbidden, RateLimited, Unauthorized
+
+log = logging.getLogger(__name__)
+ALERT_ID = "app-alert"
+
+
+def alert_line() -> html.Div:
+    """Where a callback's refusal is written: one line at the top of every page."""
+    return html.Div(id=ALERT_ID, className="tp-app-alert", role="alert", **{"aria-live": "polite"})
+
+
+def callback_error(error: Exception):
+    from flask import g, request
+
+    from data_access import audit
+
+    lang = request_lang()
+    if isinstance(error, Forbidden) and not error.audited:
+        audit.record("access_denied", user=g.get("user"), object_type="callback", object_id=request.path[:64],
+                     detail={"reason": str(error)[:200]})
+    if isinstance(error, Unauthorized):
+        message = t("error.401", lang)
+    elif isinstance(error, RateLimited):
+        message = t("error.429_wait", lang, seconds=error.retry_after)
+    elif isinstance(error, Forbidden) and not error.key:
+        message = t("error.403", lang)
+    elif isinstance(error, DomainError):
+        message = said(error, lang)
+    else:
+        log.exception("a callback failed", exc_info=error)
+        message = t("err.500", lang)
+    set_props(ALERT_ID, {"children": dbc.Alert(message, color="danger", dismissable=True, className="mb-2")})
+    return None

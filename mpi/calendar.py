@@ -1,0 +1,23 @@
+"""The Thai calendar, pure: the Buddhist-era offset (in one place), month names, dates as people write them."""
+from __future__ import annotations
+
+import datetime as dt
+
+BE_OFFSET = 543  # Buddhist era = Christian era + 543
+THAI_MONTHS = ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม", "สิงหาคม", "กันยายน",
+               "ตุลาคม", "พฤศจิกายน", "ธันวาคม")
+THAI_MONTHS_SHORT = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.")
+
+
+def thai_date(d: dt.date, short: bool = False) -> str:
+    months = THAI_MONTHS_SHORT if short else THAI_MONTHS
+    return f"{d.day} {months[d.month - 1]} {d.year + BE_OFFSET}"
+
+
+def english_date(d: dt.date) -> str:
+    return f"{d.day} {d.strftime('%b')} {d.year + BE_OFFSET} BE"
+
+
+def numeric_date(d: dt.date) -> str:
+    """day/month/Buddhist-era year, as on a Thai form: 1/12/2569."""
+    return f"{d.day}/{d.month}/{d.year + BE_OFFSET}"
