@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from components.i18n import t
 from data_access import accounts, ratelimit
 from data_access.access import Forbidden
 from data_access.households import list_target_poor_households
-from tests.utils.world import NATIONAL, PASSWORD, bearer, page_callback, session_client, world_for
+from tests.utils.world import NATIONAL, PASSWORD, bearer, page_callback, refusal, session_client, world_for
 
 YEAR = 2562
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,12 +119,13 @@ def test_hand_made_callbacks_are_scoped(world):
     ok = page_callback(client, f"/household/{world['houses']['7501']}", f"?year={YEAR}", csrf)
     assert ok.status_code == 200 and world["houses"]["7501"] in ok.get_data(as_text=True)
     bad = page_callback(client, f"/household/{world['houses']['58']}", f"?year={YEAR}", csrf)
-    assert bad.status_code == 403
-    # the refusal is the error and nothing else: no member, no figure of that household
-    assert bad.get_json() == {"error": f"household {world['houses']['58']} is outside your area", "status": 403}
-    assert page_callback(client, "/area/58/households", f"?year={YEAR}", csrf).status_code == 403
+    # the refusal is said on the page and nothing else: no member, no figure of that household (issue 14: a callback's
+    # refusal was a bare JSON 403 that the renderer dropped, leaving a person a blank page)
+    assert refusal(bad) == t("error.403", "th"), bad.get_data(as_text=True)[:300]
+    assert world["houses"]["58"] not in json.dumps(bad.get_json()["response"])
+    assert refusal(page_callback(client, "/area/58/households", f"?year={YEAR}", csrf)) == t("error.403", "th")
     anon = world["app"].server.test_client()
-    assert page_callback(anon, f"/household/{world['houses']['7501']}", f"?year={YEAR}", None).status_code == 401
+    assert refusal(page_callback(anon, f"/household/{world['houses']['7501']}", f"?year={YEAR}", None)) == t("error.401", "th")
 
 
 def test_csrf_is_required_for_session_requests_but_not_bearer(world):
@@ -322,7 +324,7 @@ def test_a_hand_edited_reveal_callback_is_refused(world):
                "state": [{"id": "reveal-house", "property": "data", "value": {"house_id": world["houses"]["58"], "year": YEAR}}],
                "changedPropIds": [json.dumps(member, separators=(",", ":"), sort_keys=True) + ".n_clicks"]}
     r = client.post("/_dash-update-component", json=payload, headers={"X-CSRFToken": csrf})
-    assert r.status_code == 403
+    assert refusal(r) == t("error.403", "th") and not re.search(r"\d{13}", r.get_data(as_text=True))
     payload["state"][0]["value"]["house_id"] = world["houses"]["7501"]
     ok = client.post("/_dash-update-component", json=payload, headers={"X-CSRFToken": csrf})
     assert ok.status_code == 200 and re.search(r"\d{13}", ok.get_data(as_text=True))

@@ -6,8 +6,9 @@ import pytest
 import shapely
 from sqlalchemy import text
 
+from components.i18n import t
 from mpi.rules import citizen_id_check_digit
-from tests.utils.world import bearer, decoded, page_callback, session_client, world_for
+from tests.utils.world import bearer, decoded, page_callback, refusal, session_client, world_for
 
 YEAR = 2563
 
@@ -299,7 +300,7 @@ def test_mentor_workload_page_is_scoped(world, client):
     browser_like, csrf = session_client(world, "district")
     ok = page_callback(browser_like, "/logbook/mentors", "?area=7501", csrf)
     assert ok.status_code == 200 and "ทีมพี่เลี้ยงหน้าเว็บ" in decoded(ok)
-    assert page_callback(browser_like, "/logbook/mentors", "?area=58", csrf).status_code == 403
+    assert refusal(page_callback(browser_like, "/logbook/mentors", "?area=58", csrf)) == t("error.403", "th")
 
 
 def test_requests_and_mentor_exports_are_scoped_masked_and_audited(world, client):

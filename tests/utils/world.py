@@ -100,3 +100,17 @@ def decoded(response) -> str:
     """A response body as text with JSON decoded, so Thai is comparable (Dash escapes it as \\uXXXX)."""
     data = response.get_json(silent=True)
     return json.dumps(data, ensure_ascii=False) if data is not None else response.get_data(as_text=True)
+
+
+def refusal(response) -> str | None:
+    """What a Dash callback answered when it refused (components/feedback.py): the reason, written in the page's
+    alert line, and nothing else (no output of the callback, so no record reaches the browser). None when the
+    response is not such a refusal."""
+    if response.status_code != 200:
+        return None
+    body = response.get_json(silent=True) or {}
+    side = body.get("sideUpdate") or {}
+    if body.get("response") or set(side) != {"app-alert"}:
+        return None
+    alert = side["app-alert"]["children"]
+    return alert["props"]["children"] if alert.get("type") == "Alert" else None
