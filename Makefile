@@ -26,4 +26,5 @@ bench: $(STAMP)
 ## lint: ruff's checks and mypy's types (pyproject.toml names the packages it enforces)
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy

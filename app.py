@@ -4,6 +4,7 @@
 from there. Importing this module builds nothing: `app.server` is made on first use (PEP 562), so a test,
 a benchmark or a script that builds its own app does not also build, and register callbacks for, this one.
 """
+
 from __future__ import annotations
 
 import gc
@@ -98,10 +99,20 @@ def register_security_headers(server: Flask, app: dash.Dash) -> None:
     def csp() -> str:
         if not policy:  # after every page has registered its callbacks, so every inline script is hashed
             hashes = " ".join(app.csp_hashes())
-            policy["value"] = "; ".join((
-                "default-src 'self'", f"script-src 'self' {hashes}", "style-src 'self' 'unsafe-inline'",
-                "img-src 'self' data: blob:", "font-src 'self' data:", "connect-src 'self'", "object-src 'none'",
-                "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'"))
+            policy["value"] = "; ".join(
+                (
+                    "default-src 'self'",
+                    f"script-src 'self' {hashes}",
+                    "style-src 'self' 'unsafe-inline'",
+                    "img-src 'self' data: blob:",
+                    "font-src 'self' data:",
+                    "connect-src 'self'",
+                    "object-src 'none'",
+                    "base-uri 'self'",
+                    "form-action 'self'",
+                    "frame-ancestors 'none'",
+                )
+            )
         return policy["value"]
 
     @server.after_request
@@ -128,7 +139,6 @@ def register_input_guards(server: Flask) -> None:
     from sqlalchemy.exc import DataError, StatementError
     from werkzeug.exceptions import HTTPException
 
-
     def _answer(status: int, message: str, key: str | None = None):
         """JSON for programs (the message in English, as every API error); a page in the reader's language
         for a browser, with the detail when there is one beyond the catalogue's sentence."""
@@ -140,9 +150,12 @@ def register_input_guards(server: Flask) -> None:
         lang = parse(request.args.to_dict()).lang
         said = t(f"err.{key}", lang) if key else t(f"err.{status}", lang)
         detail = f"<p><small>{escape(message)}</small></p>" if key is None else ""
-        return Response(f"<!doctype html><html lang='{lang}'><meta charset='utf-8'><title>TPMAP Open</title>"
-                        f"<p>{escape(said)}</p>{detail}<p><a href='/'>{escape(t('nav.country', lang))}</a></p></html>",
-                        status=status, mimetype="text/html")
+        return Response(
+            f"<!doctype html><html lang='{lang}'><meta charset='utf-8'><title>TPMAP Open</title>"
+            f"<p>{escape(said)}</p>{detail}<p><a href='/'>{escape(t('nav.country', lang))}</a></p></html>",
+            status=status,
+            mimetype="text/html",
+        )
 
     @server.before_request
     def _no_control_characters():

@@ -1,4 +1,5 @@
 """Flask CLI commands: `flask --app app:server <command>`."""
+
 from __future__ import annotations
 
 import sys
@@ -48,17 +49,27 @@ def register(server: Flask) -> None:
 
     @server.cli.command("import-survey")
     @click.option("--year", required=True, type=int, help="Buddhist-era TPMAP year, e.g. 2561")
-    @click.option("--scope", default=None,
-                  help="what the files cover, replacing only that: province/amphoe/tambon codes, e.g. 75 or 7501,7502 "
-                       "(default: the whole country)")
-    @click.option("--allow-shrink", is_flag=True,
-                  help="accept an amphoe losing more than --max-shrink of its households, persons or failures")
-    @click.option("--max-shrink", default=5.0, show_default=True, type=click.FloatRange(0, 100),
-                  help="per cent an amphoe may shrink without --allow-shrink")
+    @click.option(
+        "--scope",
+        default=None,
+        help="what the files cover, replacing only that: province/amphoe/tambon codes, e.g. 75 or 7501,7502 "
+        "(default: the whole country)",
+    )
+    @click.option(
+        "--allow-shrink",
+        is_flag=True,
+        help="accept an amphoe losing more than --max-shrink of its households, persons or failures",
+    )
+    @click.option(
+        "--max-shrink",
+        default=5.0,
+        show_default=True,
+        type=click.FloatRange(0, 100),
+        help="per cent an amphoe may shrink without --allow-shrink",
+    )
     @click.option("--dry-run", is_flag=True, help="check everything and report what would change; write nothing")
     @click.argument("folder", type=click.Path(path_type=Path))
-    def import_survey(year: int, scope: str | None, allow_shrink: bool, max_shrink: float, dry_run: bool,
-                      folder: Path) -> None:
+    def import_survey(year: int, scope: str | None, allow_shrink: bool, max_shrink: float, dry_run: bool, folder: Path) -> None:
         """Validate and import households.csv, persons.csv and failures.csv from FOLDER (all or nothing).
 
         A manifest.csv beside them (file,rows[,sha256]) is checked when present."""
@@ -67,8 +78,14 @@ def register(server: Flask) -> None:
 
         upgrade()
         try:
-            report = SurveyImport(year, folder, scope=scope.split(",") if scope else None, allow_shrink=allow_shrink,
-                                  max_shrink=max_shrink / 100, dry_run=dry_run).run()
+            report = SurveyImport(
+                year,
+                folder,
+                scope=scope.split(",") if scope else None,
+                allow_shrink=allow_shrink,
+                max_shrink=max_shrink / 100,
+                dry_run=dry_run,
+            ).run()
         except SurveyImportError as e:
             _fail(e.lines())
         for line in report.lines():
@@ -78,8 +95,11 @@ def register(server: Flask) -> None:
 def register_accounts(server: Flask) -> None:
     @server.cli.command("create-user")
     @click.option("--username", required=True)
-    @click.option("--role", required=True, type=click.Choice(["national", "province", "bangkok", "district",
-                                                              "bangkok_district", "team", "admin"]))
+    @click.option(
+        "--role",
+        required=True,
+        type=click.Choice(["national", "province", "bangkok", "district", "bangkok_district", "team", "admin"]),
+    )
     @click.option("--area", "area", required=True, help="area code (TH, 75, 7501); a team: tambons 750101,750102")
     @click.option("--full-name", default=None, help="the person the account belongs to (asked if not given)")
     @click.option("--agency", default=None, help="for province agency users, e.g. provincial health office")
@@ -101,12 +121,21 @@ def register_accounts(server: Flask) -> None:
         else:
             password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
         try:
-            create_user(username=username, full_name=full_name, role=role, areas=[a.strip() for a in area.split(",")],
-                        password=password, agency=agency, is_area_admin=area_admin)
+            create_user(
+                username=username,
+                full_name=full_name,
+                role=role,
+                areas=[a.strip() for a in area.split(",")],
+                password=password,
+                agency=agency,
+                is_area_admin=area_admin,
+            )
         except AccountError as e:
             _fail([f"Account not created: {e}"])
-        click.echo(f"Created {role} account {username!r} for {area}."
-                   + ("" if full_name else " The holder's name is missing: an administrator fills it in at /admin/users."))
+        click.echo(
+            f"Created {role} account {username!r} for {area}."
+            + ("" if full_name else " The holder's name is missing: an administrator fills it in at /admin/users.")
+        )
 
 
 def register_demo(server: Flask) -> None:
@@ -157,9 +186,11 @@ def register_data(server: Flask) -> None:
             _fail(["Give either --provinces 75,58 or --all."])
         chosen = None if all_ else [p.strip() for p in provinces.split(",") if p.strip()]
         with click.progressbar(length=1, label="Generating") as bar:
+
             def progress(done: int, total: int) -> None:
                 bar.length = total
                 bar.update(done - bar.pos)
+
             counts = generate(year, out_dir, config.DOMAIN_DIR, config.GEO_DIR, chosen, seed, progress)
         click.echo(", ".join(f"{n}: {c:,} rows" for n, c in counts.items()) + f" → {out_dir}")
 

@@ -4,6 +4,7 @@
 environment once, at start); without one installed, `settings()` reads the environment when asked, which
 is what the CLI and the test suite (which point TPMAP_DATABASE_URL at each module's database) rely on.
 No other module reads os.environ."""
+
 from __future__ import annotations
 
 import os
@@ -30,12 +31,14 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
-        return cls(database_url=env.get("TPMAP_DATABASE_URL") or None,
-                   shapes_dir=Path(env.get("TPMAP_SHAPES_DIR", INSTANCE_DIR / "shapes")),
-                   secret_key=env.get("TPMAP_SECRET_KEY") or None,
-                   secure_cookies=env.get("TPMAP_SECURE_COOKIES") == "1",
-                   mask_names=env.get("TPMAP_MASK_NAMES") == "1",
-                   order_max_bytes=int(env.get("TPMAP_ORDER_MAX_BYTES", 5 * 1024 * 1024)))
+        return cls(
+            database_url=env.get("TPMAP_DATABASE_URL") or None,
+            shapes_dir=Path(env.get("TPMAP_SHAPES_DIR", INSTANCE_DIR / "shapes")),
+            secret_key=env.get("TPMAP_SECRET_KEY") or None,
+            secure_cookies=env.get("TPMAP_SECURE_COOKIES") == "1",
+            mask_names=env.get("TPMAP_MASK_NAMES") == "1",
+            order_max_bytes=int(env.get("TPMAP_ORDER_MAX_BYTES", 5 * 1024 * 1024)),
+        )
 
     def but(self, **changes) -> Settings:
         return replace(self, **changes)

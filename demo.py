@@ -3,6 +3,7 @@
 Boundaries of the whole country, TPMAP's published 2561 figures for every area, and synthetic
 household microdata (calibrated to those figures) for the demo provinces.
 """
+
 from __future__ import annotations
 
 import tempfile
@@ -55,11 +56,17 @@ def build(db_file: Path) -> float:
             ("schema", lambda: upgrade(engine)),
             ("boundaries", lambda: import_boundary_set(read_boundaries(config.GEO_DIR), engine)),
             ("published 2561 figures", lambda: import_published(YEAR, config.DOMAIN_DIR, engine)),
-            ("synthetic households", lambda: generate(YEAR, Path(tmp), config.DOMAIN_DIR, config.GEO_DIR,
-                                                      DEMO_PROVINCES)),
+            ("synthetic households", lambda: generate(YEAR, Path(tmp), config.DOMAIN_DIR, config.GEO_DIR, DEMO_PROVINCES)),
             ("household import", lambda: SurveyImport(YEAR, Path(tmp), engine).run()),
-            ("demo accounts", lambda: [create_user(username=u, full_name=n, role=r, areas=a, password=DEMO_PASSWORD,
-                                                   is_area_admin=adm, engine=engine) for u, n, r, a, adm in DEMO_ACCOUNTS]),
+            (
+                "demo accounts",
+                lambda: [
+                    create_user(
+                        username=u, full_name=n, role=r, areas=a, password=DEMO_PASSWORD, is_area_admin=adm, engine=engine
+                    )
+                    for u, n, r, a, adm in DEMO_ACCOUNTS
+                ],
+            ),
         ]
         # one line per step, terminal or not (a progress bar prints nothing useful into a log or a CI job)
         click.echo(f"Building the demo database once ({len(steps)} steps, about a minute on a 2-core machine):")

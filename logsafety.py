@@ -6,6 +6,7 @@ DETAIL of a unique violation quotes the key: a citizen ID). Every log record is 
 factory that masks anything shaped like a 13-digit citizen ID, in the message and in the formatted
 traceback, before any handler sees it: handlers added later (a WSGI server's, a test's) are covered too.
 """
+
 from __future__ import annotations
 
 import logging

@@ -1,6 +1,7 @@
 """The production entry point: `gunicorn --workers N --bind HOST:PORT wsgi:server`.
 
 Settings come from the environment (see config.py and the README's deployment section)."""
+
 import config
 from app import configure_logging, create_app
 

@@ -3,6 +3,7 @@ from the page's form, and the one table-export route every page's download butto
 
 All of them work by session cookie or by the API's bearer token (auth.web loads either before any route).
 """
+
 from __future__ import annotations
 
 from urllib.parse import quote
@@ -30,9 +31,14 @@ def _error(status: int, message: str):
 
 
 def _download(data: bytes, mimetype: str, filename: str) -> Response:
-    return Response(data, mimetype=mimetype, headers={
-        "Content-Disposition": f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(filename)}",
-        "Cache-Control": "private, no-store"})
+    return Response(
+        data,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(filename)}",
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 @bp.get("/reports/quarterly/<province_code>/<quarter>.<fmt>")
@@ -44,8 +50,14 @@ def quarterly_report_file(province_code: str, quarter: str, fmt: str):
     user = require_user(current_user())
     report = reports.get_report(user, province_code, year, q)
     lang = _lang()
-    audit.record("export", user=user, object_type="report", object_id=f"{province_code}/{quarter}.{fmt}",
-                 area_code=province_code, detail={"status": report["status"], "lang": lang})
+    audit.record(
+        "export",
+        user=user,
+        object_type="report",
+        object_id=f"{province_code}/{quarter}.{fmt}",
+        area_code=province_code,
+        detail={"status": report["status"], "lang": lang},
+    )
     name = f"tpmap-quarterly-{province_code}-{quarter}.{fmt}"
     if fmt == "pdf":
         data = report_pdf.render(report, geojson=report_pdf.load_geojson(province_code), lang=lang)
@@ -76,9 +88,14 @@ def order_form(code: str):
             unit = {"id": int(chosen)} if chosen else committees.unit_for(user, code)
             upload = request.files.get("file")
             content = upload.read(committees.MAX_ORDER_BYTES + 1) if upload else b""
-            committees.file_order(user, unit["id"], order_no=request.form.get("order_no", ""),
-                                  order_date=request.form.get("order_date", ""),
-                                  filename=upload.filename if upload else "", content=content)
+            committees.file_order(
+                user,
+                unit["id"],
+                order_no=request.form.get("order_no", ""),
+                order_date=request.form.get("order_date", ""),
+                filename=upload.filename if upload else "",
+                content=content,
+            )
         except (committees.CommitteeError, committees.NotFound, ValueError) as e:
             extra = f"&unit={unit_arg}" if unit_arg else ""
             return redirect(f"{back}/orders?error={quote(str(e))}&lang={lang}{extra}", 303)
@@ -110,7 +127,12 @@ def export_table(table: str, fmt: str):
         ratelimit.hit("heavy", request.remote_addr or "-", "too many exports from this address; wait a minute")
     rows, columns, name, audit_info = exports.table(table, dict(request.args), user=current_user(), lang=lang)
     if audit_info is not None:
-        audit.record("export", user=current_user(), object_type=audit_info.get("object_type", table),
-                     object_id=audit_info.get("object_id"), area_code=audit_info.get("area_code"),
-                     detail={"table": table, "format": fmt, "rows": len(rows)})
+        audit.record(
+            "export",
+            user=current_user(),
+            object_type=audit_info.get("object_type", table),
+            object_id=audit_info.get("object_id"),
+            area_code=audit_info.get("area_code"),
+            detail={"table": table, "format": fmt, "rows": len(rows)},
+        )
     return _download(tables.render(fmt, rows, columns, sheet=name[:31]), tables.MIME[fmt], f"{name}.{fmt}")

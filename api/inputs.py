@@ -1,6 +1,7 @@
 """Input at the edge: every number, year and JSON field a request carries is checked here, once, before it
 reaches data_access or the database. A value out of its range is a 400 with the reason, never a 500 from
 deep inside (an integer PostgreSQL cannot hold, a NUL byte in a string, NaN baht)."""
+
 from __future__ import annotations
 
 import math
@@ -59,17 +60,48 @@ def page(raw) -> int:
 
 # JSON body fields of the write API and the type each must have (None is "not given" for optional ones).
 FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
-    "visited_on": str, "outcome": str, "note": str, "visitor": str, "latitude": (int, float), "longitude": (int, float),
-    "dimension": str, "description": str, "status": str, "member": int, "given_on": str, "kind": str, "agency": str,
-    "amount_baht": (int, float), "need_id": int, "visit_id": int, "reason": str, "name": str, "area_code": str,
-    "capacity": int, "house_id": str, "tambon_code": str, "village_no": (int, str), "rule": str, "position": str,
-    "citizen_id": str, "first_name": str, "last_name": str, "sex": str, "birth_date": str, "welfare_card": (int, bool, str),
-    "disabled": (int, bool, str), "refs": list, "username": str, "password": str, "version": (int, str),
+    "visited_on": str,
+    "outcome": str,
+    "note": str,
+    "visitor": str,
+    "latitude": (int, float),
+    "longitude": (int, float),
+    "dimension": str,
+    "description": str,
+    "status": str,
+    "member": int,
+    "given_on": str,
+    "kind": str,
+    "agency": str,
+    "amount_baht": (int, float),
+    "need_id": int,
+    "visit_id": int,
+    "reason": str,
+    "name": str,
+    "area_code": str,
+    "capacity": int,
+    "house_id": str,
+    "tambon_code": str,
+    "village_no": (int, str),
+    "rule": str,
+    "position": str,
+    "citizen_id": str,
+    "first_name": str,
+    "last_name": str,
+    "sex": str,
+    "birth_date": str,
+    "welfare_card": (int, bool, str),
+    "disabled": (int, bool, str),
+    "refs": list,
+    "username": str,
+    "password": str,
+    "version": (int, str),
 }
 
 
-def fields(body: dict, allowed: tuple[str, ...], required: tuple[str, ...] = (),
-           extra_ok: tuple[str, ...] = ("version", "year")) -> dict:
+def fields(
+    body: dict, allowed: tuple[str, ...], required: tuple[str, ...] = (), extra_ok: tuple[str, ...] = ("version", "year")
+) -> dict:
     """The allowed fields of a JSON object, each of its declared type; unknown or missing ones refused."""
     unknown = set(body) - set(allowed) - set(extra_ok)
     if unknown:
@@ -107,4 +139,3 @@ def value(name: str, v):
 def _describe(kinds: tuple[type, ...]) -> str:
     names = {str: "text", int: "a whole number", float: "a number", list: "a list", bool: "0 or 1"}
     return " or ".join(dict.fromkeys(names.get(k, k.__name__) for k in kinds))
-

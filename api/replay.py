@@ -1,6 +1,7 @@
 """The `Idempotency-Key` header (pinned) on every POST, PUT and PATCH of the API: a repeated key returns the
 first result (status and body) instead of writing again. Keys are per user; a key is 1-128 printable
 characters (a UUID is the usual choice). The answer to a repeat carries `Idempotent-Replayed: true`."""
+
 from __future__ import annotations
 
 import hashlib

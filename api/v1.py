@@ -5,6 +5,7 @@ Sign-in for scripts and the field app: POST /api/v1/auth/login, POST /api/v1/aut
 Named records, scoped to the caller's area by data_access: GET /api/v1/areas/<code>/households,
 GET /api/v1/households/<house_id>, POST /api/v1/households/<house_id>/members/<n>/citizen-id.
 """
+
 from __future__ import annotations
 
 import csv
@@ -55,8 +56,11 @@ def _params() -> tuple[int, int]:
 def _throttle_anonymous() -> None:
     """Reads over every area are cached, but an anonymous caller still may not hammer them."""
     if current_user() is None:
-        ratelimit.hit("heavy", request.remote_addr or "-", "too many requests for whole-country tables from this "
-                                                           "address; wait a minute (signed-in users are not limited)")
+        ratelimit.hit(
+            "heavy",
+            request.remote_addr or "-",
+            "too many requests for whole-country tables from this address; wait a minute (signed-in users are not limited)",
+        )
 
 
 def _code(code: str) -> str:
@@ -79,19 +83,27 @@ def children(code: str):
 
 # --- Sign-in for scripts and the field app ----------------------------------------------------
 
+
 @bp.post("/auth/login")
 def login():
     body = request.get_json(silent=True) or {}
     if not isinstance(body.get("username"), str) or not isinstance(body.get("password"), str):
-        raise BadRequest("send JSON {\"username\": …, \"password\": …}")
+        raise BadRequest('send JSON {"username": …, "password": …}')
     ratelimit.hit("login", request.remote_addr or "-", "too many sign-in attempts; wait a minute")
     try:
         signed = accounts.authenticate(body["username"], body["password"], ip=request.remote_addr)
     except accounts.LoginFailed as e:
         return _error(401, str(e))
     token, expires = accounts.issue_token(signed.user, ip=request.remote_addr)
-    return jsonify({"token": token, "expires_at": expires.isoformat(), "username": signed.user.username,
-                    "role": signed.user.role, "areas": list(signed.user.areas)})
+    return jsonify(
+        {
+            "token": token,
+            "expires_at": expires.isoformat(),
+            "username": signed.user.username,
+            "role": signed.user.role,
+            "areas": list(signed.user.areas),
+        }
+    )
 
 
 @bp.post("/auth/logout")
@@ -105,6 +117,7 @@ def logout():
 
 
 # --- Named records (scoped in data_access) ----------------------------------------------------
+
 
 def _year() -> int:
     return inputs.year(request.args.get("year"), default=2561)
@@ -124,10 +137,22 @@ def area_households(code: str):
     if sort not in households_da.SORTS:
         raise BadRequest(f"sort must be one of {', '.join(households_da.SORTS)}")
     result = households_da.list_target_poor_households(
-        _code(code), year, page=page, dimension=dim, crisis_only=request.args.get("crisis") == "1", rule=rule, sort=sort,
-        user=current_user())
-    items = [{k: h[k] for k in ("house_id", "village_no", "members", "target_poor_members", "deprived_dimensions",
-                                "crisis", "tambon_code")} for h in result["items"]]
+        _code(code),
+        year,
+        page=page,
+        dimension=dim,
+        crisis_only=request.args.get("crisis") == "1",
+        rule=rule,
+        sort=sort,
+        user=current_user(),
+    )
+    items = [
+        {
+            k: h[k]
+            for k in ("house_id", "village_no", "members", "target_poor_members", "deprived_dimensions", "crisis", "tambon_code")
+        }
+        for h in result["items"]
+    ]
     return jsonify({"items": items, "total": result["total"], "page": result["page"], "page_size": result["page_size"]})
 
 
@@ -149,6 +174,7 @@ def reveal(house_id: str, member: int):
 
 
 # --- The Logbook, for the field app (pinned) ------------------------------------------------------
+
 
 def _body() -> dict:
     body = request.get_json(silent=True)
@@ -198,8 +224,7 @@ def needs(house_id: str):
 def need_status(house_id: str, need_id: int):
     body = _body()
     f = _fields(body, ("status",), ("status",))
-    return jsonify(logbook_da.update_need(current_user(), house_id, _year(), need_id, status=f["status"],
-                                          version=_version(body)))
+    return jsonify(logbook_da.update_need(current_user(), house_id, _year(), need_id, status=f["status"], version=_version(body)))
 
 
 @bp.route("/households/<house_id>/assistance", methods=["GET", "POST"])
@@ -207,8 +232,11 @@ def assistance(house_id: str):
     if request.method == "GET":
         return jsonify({"items": logbook_da.records(current_user(), house_id, _year(), "assistance")})
     body = _body()
-    f = _fields(body, ("given_on", "dimension", "kind", "agency", "amount_baht", "need_id", "visit_id", "note"),
-                ("given_on", "dimension", "kind", "agency"))
+    f = _fields(
+        body,
+        ("given_on", "dimension", "kind", "agency", "amount_baht", "need_id", "visit_id", "note"),
+        ("given_on", "dimension", "kind", "agency"),
+    )
     return _created(logbook_da.add_assistance(current_user(), house_id, _year(), version=_version(body), **f))
 
 
@@ -216,8 +244,11 @@ def assistance(house_id: str):
 def status(house_id: str):
     body = _body()
     f = _fields(body, ("status", "reason"), ("status", "reason"))
-    return jsonify(logbook_da.set_status(current_user(), house_id, _year(), status=f.get("status"), reason=f.get("reason"),
-                                         version=_version(body)))
+    return jsonify(
+        logbook_da.set_status(
+            current_user(), house_id, _year(), status=f.get("status"), reason=f.get("reason"), version=_version(body)
+        )
+    )
 
 
 @bp.get("/households/<house_id>/logbook")
@@ -241,8 +272,7 @@ def decide(request_id: int, decision: str):
     if not isinstance(body, dict):
         raise BadRequest("send a JSON object")
     f = _fields(body, ("reason",))
-    return jsonify(logbook_da.decide_request(current_user(), request_id, approve=decision == "approve",
-                                             reason=f.get("reason")))
+    return jsonify(logbook_da.decide_request(current_user(), request_id, approve=decision == "approve", reason=f.get("reason")))
 
 
 @bp.get("/areas/<code>/member-requests")
@@ -260,9 +290,12 @@ def area_progress(code: str):
 def mentor_teams():
     body = _body()
     f = _fields(body, ("name", "area_code", "capacity"), ("name", "area_code"))
-    tid = logbook_da.create_mentor_team(current_user(), name=f["name"], area_code=f["area_code"],
-                                        capacity=inputs.whole(f.get("capacity"), "capacity", 1, 20,
-                                                              default=logbook_da.TEAM_CAPACITY))
+    tid = logbook_da.create_mentor_team(
+        current_user(),
+        name=f["name"],
+        area_code=f["area_code"],
+        capacity=inputs.whole(f.get("capacity"), "capacity", 1, 20, default=logbook_da.TEAM_CAPACITY),
+    )
     return _created({"id": tid})
 
 
@@ -270,8 +303,9 @@ def mentor_teams():
 def mentor_members(team_id: int):
     body = _body()
     f = _fields(body, ("name", "kind", "dimension"), ("name", "kind"))
-    return _created({"id": logbook_da.add_mentor(current_user(), team_id, name=f["name"], kind=f["kind"],
-                                                 dimension=f.get("dimension"))})
+    return _created(
+        {"id": logbook_da.add_mentor(current_user(), team_id, name=f["name"], kind=f["kind"], dimension=f.get("dimension"))}
+    )
 
 
 @bp.post("/mentor-teams/<int:team_id>/households")
@@ -293,14 +327,17 @@ def mentor_hand_back(mentor_id: int):
     return jsonify({"id": mentor_id, "handed_back": True})
 
 
-
 # --- Priority targeting --------------------------------------------------------------------------
+
 
 def _rule():
     try:
         k = request.args.get("k")
-        return crisis_rule(request.args.get("by", "ge3"), min_dimensions=int(k) if k not in (None, "") else None,
-                           required=(request.args.get("required") or "").split(","))
+        return crisis_rule(
+            request.args.get("by", "ge3"),
+            min_dimensions=int(k) if k not in (None, "") else None,
+            required=(request.args.get("required") or "").split(","),
+        )
     except ValueError as e:
         raise BadRequest(str(e)) from None
 
@@ -318,17 +355,36 @@ def ranking(code: str):
         raise BadRequest(str(e)) from None
     if request.args.get("format") == "csv":
         buf = io.StringIO()
-        fields = ["rank", "code", "name_th", "name_en", "surveyed_persons", "target_poor_persons", "crisis", "crisis_share",
-                  "crisis_ge3", "crisis_basic_needs", "source"]
+        fields = [
+            "rank",
+            "code",
+            "name_th",
+            "name_en",
+            "surveyed_persons",
+            "target_poor_persons",
+            "crisis",
+            "crisis_share",
+            "crisis_ge3",
+            "crisis_basic_needs",
+            "source",
+        ]
         w = csv.DictWriter(buf, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
         w.writeheader()
         w.writerows(tables.safe_row(r) for r in rows)
         # UTF-8 with BOM so Excel shows the Thai names
-        return Response("\ufeff" + buf.getvalue(), mimetype="text/csv",
-                        headers={"Content-Disposition": f"attachment; filename=tpmap-ranking-{code}-{year}.csv"})
-    return jsonify({"code": code, "year": year, "rule": {"key": rule.key, "min_dimensions": rule.min_dimensions,
-                                                         "required": sorted(rule.required)}, "items": rows})
-
+        return Response(
+            "\ufeff" + buf.getvalue(),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f"attachment; filename=tpmap-ranking-{code}-{year}.csv"},
+        )
+    return jsonify(
+        {
+            "code": code,
+            "year": year,
+            "rule": {"key": rule.key, "min_dimensions": rule.min_dimensions, "required": sorted(rule.required)},
+            "items": rows,
+        }
+    )
 
 
 @bp.post("/shortlists")
@@ -339,8 +395,16 @@ def save_shortlist():
     if not isinstance(refs, list) or not all(isinstance(r, str) and len(r) <= 64 for r in refs):
         raise BadRequest("refs must be a list of area codes or house ids")
     f = _fields(body, ("name", "kind", "refs", "rule"), ("name", "kind"))
-    return _created(shortlists.create(current_user(), name=f["name"], kind=f["kind"],
-                                      year=inputs.year(body.get("year"), default=2561), refs=refs, rule=f.get("rule")))
+    return _created(
+        shortlists.create(
+            current_user(),
+            name=f["name"],
+            kind=f["kind"],
+            year=inputs.year(body.get("year"), default=2561),
+            refs=refs,
+            rule=f.get("rule"),
+        )
+    )
 
 
 @bp.get("/shortlists/<token>")
@@ -355,16 +419,24 @@ def shortlist(token: str):
         w = csv.DictWriter(buf, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
         w.writeheader()
         w.writerows(tables.safe_row(r) for r in s["items"])
-        return Response("\ufeff" + buf.getvalue(), mimetype="text/csv",
-                        headers={"Content-Disposition": f"attachment; filename=tpmap-shortlist-{token}.csv"})
+        return Response(
+            "\ufeff" + buf.getvalue(),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f"attachment; filename=tpmap-shortlist-{token}.csv"},
+        )
     return jsonify(s)
 
 
 def audit_export(s: dict) -> None:
     from data_access import audit
 
-    audit.record("export", user=current_user(), object_type="shortlist", object_id=s["token"],
-                 detail={"kind": s["kind"], "rows": len(s["items"])})
+    audit.record(
+        "export",
+        user=current_user(),
+        object_type="shortlist",
+        object_id=s["token"],
+        detail={"kind": s["kind"], "rows": len(s["items"])},
+    )
 
 
 # --- Committees (ศจพ.) and their orders ----------------------------------------------------------
@@ -381,8 +453,13 @@ def committee_table():
 
     require_user(current_user())
     parent = request.args.get("parent", "TH")
-    return jsonify({"level": request.args.get("level", "province"), "parent": parent,
-                    "items": committees_da.filing_table(request.args.get("level", "province"), _code(parent))})
+    return jsonify(
+        {
+            "level": request.args.get("level", "province"),
+            "parent": parent,
+            "items": committees_da.filing_table(request.args.get("level", "province"), _code(parent)),
+        }
+    )
 
 
 @bp.get("/areas/<code>/committees")
@@ -396,15 +473,21 @@ def area_committees(code: str):
 @bp.post("/committees")
 def create_committee():
     body = _body()
-    return _created(committees_da.create_unit(current_user(), kind=body.get("kind", ""),
-                                              area_code=_code(str(body.get("area_code", ""))), name=body.get("name")))
+    return _created(
+        committees_da.create_unit(
+            current_user(), kind=body.get("kind", ""), area_code=_code(str(body.get("area_code", ""))), name=body.get("name")
+        )
+    )
 
 
 @bp.post("/committees/<int:unit_id>/members")
 def committee_member(unit_id: int):
     body = _fields(_body(), ("name", "position", "agency"))
-    return _created(committees_da.add_member(current_user(), unit_id, name=body.get("name", ""),
-                                             position=body.get("position", ""), agency=body.get("agency")))
+    return _created(
+        committees_da.add_member(
+            current_user(), unit_id, name=body.get("name", ""), position=body.get("position", ""), agency=body.get("agency")
+        )
+    )
 
 
 @bp.delete("/committees/<int:unit_id>/members/<int:member_id>")
@@ -418,22 +501,36 @@ def committee_order(unit_id: int):
     """multipart/form-data: file (PDF), order_no, order_date (2564-03-15, 15/03/2564, 15 มีนาคม 2564 or 2021-03-15)."""
     upload = request.files.get("file")
     content = upload.read(committees_da.MAX_ORDER_BYTES + 1) if upload else b""
-    return _created(committees_da.file_order(current_user(), unit_id, order_no=request.form.get("order_no", ""),
-                                             order_date=request.form.get("order_date", ""),
-                                             filename=upload.filename if upload else "", content=content))
+    return _created(
+        committees_da.file_order(
+            current_user(),
+            unit_id,
+            order_no=request.form.get("order_no", ""),
+            order_date=request.form.get("order_date", ""),
+            filename=upload.filename if upload else "",
+            content=content,
+        )
+    )
 
 
 @bp.get("/committee-orders/<int:order_id>.pdf")
 def committee_order_file(order_id: int):
     filename, content = committees_da.order_file(current_user(), order_id)
     # attachment, never rendered in the site's own origin; nosniff and a sandbox in case a browser tries
-    return Response(content, mimetype="application/pdf",
-                    headers={"Content-Disposition": f"attachment; filename=order-{order_id}.pdf",
-                             "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox",
-                             "Cache-Control": "private, no-store"})
+    return Response(
+        content,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f"attachment; filename=order-{order_id}.pdf",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "sandbox",
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 # --- Quarterly reports -----------------------------------------------------------------------------
+
 
 @bp.get("/reports/quarterly/<quarter>")
 def quarterly_submissions(quarter: str):
@@ -458,11 +555,11 @@ def quarterly_submit(province_code: str, quarter: str):
     year, q = parse_quarter(quarter)
     body = request.get_json(silent=True) or {}
     texts = {k: v for k, v in body.items() if k != "version"}
-    return jsonify(reports_da.save(current_user(), province_code, year, q, texts=texts, version=_version(body),
-                                   submit=True))
+    return jsonify(reports_da.save(current_user(), province_code, year, q, texts=texts, version=_version(body), submit=True))
 
 
 # --- Vulnerable households ---------------------------------------------------------------------------
+
 
 def _vulnerable_rule():
     from mpi.vulnerable import rule_from
@@ -489,7 +586,15 @@ def area_vulnerable_households(code: str):
     year, _ = _params()
     try:
         page = inputs.page(request.args.get("page"))
-        return jsonify(vulnerable.list_households(_code(code), year, user=current_user(), rule=_vulnerable_rule(),
-                                                  burden=request.args.get("burden") or None, page=page))
+        return jsonify(
+            vulnerable.list_households(
+                _code(code),
+                year,
+                user=current_user(),
+                rule=_vulnerable_rule(),
+                burden=request.args.get("burden") or None,
+                page=page,
+            )
+        )
     except ValueError as e:
         raise BadRequest(str(e)) from None

@@ -1,4 +1,5 @@
 """Password hashing (argon2id, via argon2-cffi) and random tokens. Nothing here is hand-rolled crypto."""
+
 from __future__ import annotations
 
 import hashlib

@@ -8,6 +8,7 @@
   ambient credential and need none.
 - Unauthorized → 401 (a page redirects to sign-in), Forbidden → 403, RateLimited → 429.
 """
+
 from __future__ import annotations
 
 import csv
@@ -35,7 +36,9 @@ bp = Blueprint("auth", __name__)
 CSRF_COOKIE = "_csrf_token"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 CSRF_EXEMPT = {"/api/v1/auth/login"}  # a JSON login carries no ambient credential
-HOUSEHOLD_PAGE = re.compile(r"^/(household/(?P<house>[^/]+)|area/(?P<area>[^/]+)/households|(?P<requests>logbook/(requests|mentors)))$")
+HOUSEHOLD_PAGE = re.compile(
+    r"^/(household/(?P<house>[^/]+)|area/(?P<area>[^/]+)/households|(?P<requests>logbook/(requests|mentors)))$"
+)
 
 
 def current_user() -> CurrentUser | None:
@@ -123,8 +126,11 @@ def _csrf_cookie(response: Response) -> Response:
 
 
 def _wants_html() -> bool:
-    return request.method == "GET" and not request.path.startswith(("/api/", "/_dash")) and \
-        "text/html" in request.headers.get("Accept", "")
+    return (
+        request.method == "GET"
+        and not request.path.startswith(("/api/", "/_dash"))
+        and "text/html" in request.headers.get("Accept", "")
+    )
 
 
 def _guard_household_pages():
@@ -152,8 +158,11 @@ def _error(status: int, message: str, retry_after: int | None = None, said: str 
         lang = _lang()
         lead = said or (t(f"error.{status}", lang) if f"error.{status}" in CATALOGUE else message)
         home = landing(g.user) if g.get("user") is not None else "/"
-        body = _page(t("auth.error_title", lang), f"<p class='lead' id='error-reason'>{escape(lead)}</p>"
-                     f"<p><a href='{escape(home)}'>{escape(t('error.back', lang))}</a></p>")
+        body = _page(
+            t("auth.error_title", lang),
+            f"<p class='lead' id='error-reason'>{escape(lead)}</p>"
+            f"<p><a href='{escape(home)}'>{escape(t('error.back', lang))}</a></p>",
+        )
         response = Response(body, status=status, mimetype="text/html")
     else:
         response = jsonify({"error": message, "status": status})
@@ -172,8 +181,14 @@ def _unauthorized(e: Unauthorized):
 def _forbidden(e: Forbidden):
     # Every refusal is in the trail, whichever route raised it; data_access audits its own (refuse()).
     if not getattr(e, "audited", False):
-        audit.record("access_denied", user=g.get("user"), object_type="route", object_id=request.path[:64],
-                     detail={"reason": str(e)[:200], "method": request.method}, ip=_ip())
+        audit.record(
+            "access_denied",
+            user=g.get("user"),
+            object_type="route",
+            object_id=request.path[:64],
+            detail={"reason": str(e)[:200], "method": request.method},
+            ip=_ip(),
+        )
     return _error(403, str(e) or "outside your area")
 
 
@@ -183,6 +198,7 @@ def _rate_limited(e: RateLimited):
 
 
 # --- HTML pages (plain Flask forms: they must work before any JavaScript) -----------------------
+
 
 def _lang() -> str:
     lang = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
@@ -224,11 +240,11 @@ def login():
     alert = f"<div class='alert alert-danger' role='alert'>{escape(message)}</div>" if message else ""
     body = f"""{alert}<form method="post" action="/login" class="vstack gap-3" style="max-width: 420px">{_form_token()}
 <input type="hidden" name="next" value="{escape(nxt)}">
-<label class="form-label">{escape(t('auth.username', lang))}<input class="form-control form-control-lg" name="username"
+<label class="form-label">{escape(t("auth.username", lang))}<input class="form-control form-control-lg" name="username"
  autocomplete="username" required autofocus></label>
-<label class="form-label">{escape(t('auth.password', lang))}<input class="form-control form-control-lg" type="password"
+<label class="form-label">{escape(t("auth.password", lang))}<input class="form-control form-control-lg" type="password"
  name="password" autocomplete="current-password" required></label>
-<button class="btn btn-primary btn-lg" type="submit" id="login-submit">{escape(t('auth.sign_in', lang))}</button></form>"""
+<button class="btn btn-primary btn-lg" type="submit" id="login-submit">{escape(t("auth.sign_in", lang))}</button></form>"""
     return _page(t("auth.sign_in", lang), body), (401 if message else 200)
 
 
@@ -257,8 +273,9 @@ def change_password():
                 # throttled like sign-in: per account and per address
                 ratelimit.hit("login", f"password:{g.user.id}", t("auth.too_many", lang))
                 ratelimit.hit("login", _ip() or "-", t("auth.too_many", lang))
-                accounts.change_password(g.user, request.form.get("old", ""), request.form.get("new", ""),
-                                         session=session.get("sid"), ip=_ip())
+                accounts.change_password(
+                    g.user, request.form.get("old", ""), request.form.get("new", ""), session=session.get("sid"), ip=_ip()
+                )
                 ok, message = True, t("auth.changed", lang)
             except (accounts.AccountError, accounts.LoginFailed, RateLimited) as e:
                 message = str(e)
@@ -266,11 +283,15 @@ def change_password():
     fields = "".join(
         f"<label class='form-label'>{escape(t(key, lang))}<input class='form-control' type='password' name='{name}' "
         f"autocomplete='{ac}' required></label>"
-        for name, key, ac in (("old", "auth.old_password", "current-password"), ("new", "auth.new_password", "new-password"),
-                              ("again", "auth.new_again", "new-password")))
+        for name, key, ac in (
+            ("old", "auth.old_password", "current-password"),
+            ("new", "auth.new_password", "new-password"),
+            ("again", "auth.new_again", "new-password"),
+        )
+    )
     body = f"""{alert}<form method="post" class="vstack gap-3" style="max-width: 420px">{_form_token()}{fields}
-<button class="btn btn-primary" type="submit">{escape(t('auth.change_password', lang))}</button></form>
-<p class="mt-3"><a href="/">{escape(t('nav.country', lang))}</a></p>"""
+<button class="btn btn-primary" type="submit">{escape(t("auth.change_password", lang))}</button></form>
+<p class="mt-3"><a href="/">{escape(t("nav.country", lang))}</a></p>"""
     return _page(t("auth.change_password", lang), body)
 
 
@@ -283,9 +304,12 @@ def approvals():
     message, ok = "", False
     if request.method == "POST":
         try:
-            accounts.decide_account(g.user, request.form.get("username", "")[:64],
-                                    approve=request.form.get("decision") == "approve",
-                                    reason=request.form.get("reason", ""))
+            accounts.decide_account(
+                g.user,
+                request.form.get("username", "")[:64],
+                approve=request.form.get("decision") == "approve",
+                reason=request.form.get("reason", ""),
+            )
             ok, message = True, t("auth.saved", lang)
         except (accounts.AccountError, Forbidden) as e:
             message = e.said(lang)
@@ -298,14 +322,17 @@ def approvals():
         f"<button class='btn btn-sm btn-success' name='decision' value='approve'>{escape(t('auth.approve', lang))}</button>"
         f"<button class='btn btn-sm btn-outline-danger' name='decision' value='reject'>{escape(t('auth.reject', lang))}"
         f"</button></form></td></tr>"
-        for a in accounts.pending_accounts(g.user))
+        for a in accounts.pending_accounts(g.user)
+    )
     alert = f"<div class='alert alert-{'success' if ok else 'danger'}'>{escape(message)}</div>" if message else ""
-    body = (f"{alert}<p>{escape(t('auth.approvals_help', lang))}</p>"
-            f"<table class='table table-sm' id='approvals'><thead><tr><th>{escape(t('auth.username', lang))}</th>"
-            f"<th>{escape(t('hh.name', lang))}</th><th>{escape(t('auth.role', lang))}</th><th>{escape(t('table.area', lang))}</th>"
-            f"<th>{escape(t('auth.created_by', lang))}</th><th></th></tr></thead><tbody>{rows or ''}</tbody></table>"
-            + ("" if rows else f"<p class='text-muted'>{escape(t('auth.no_approvals', lang))}</p>")
-            + f"<p class='mt-3'><a href='/'>{escape(t('nav.country', lang))}</a></p>")
+    body = (
+        f"{alert}<p>{escape(t('auth.approvals_help', lang))}</p>"
+        f"<table class='table table-sm' id='approvals'><thead><tr><th>{escape(t('auth.username', lang))}</th>"
+        f"<th>{escape(t('hh.name', lang))}</th><th>{escape(t('auth.role', lang))}</th><th>{escape(t('table.area', lang))}</th>"
+        f"<th>{escape(t('auth.created_by', lang))}</th><th></th></tr></thead><tbody>{rows or ''}</tbody></table>"
+        + ("" if rows else f"<p class='text-muted'>{escape(t('auth.no_approvals', lang))}</p>")
+        + f"<p class='mt-3'><a href='/'>{escape(t('nav.country', lang))}</a></p>"
+    )
     return _page(t("auth.approvals", lang), body)
 
 
@@ -341,46 +368,59 @@ def admin_users():
             elif request.form.get("action") == "name":
                 accounts.set_full_name(manager, request.form.get("username", ""), request.form.get("full_name", ""))
             else:
-                accounts.create_user(username=request.form.get("username", ""), full_name=request.form.get("full_name", ""),
-                                     role=request.form.get("role", ""), agency=request.form.get("agency") or None,
-                                     areas=[a.strip() for a in request.form.get("areas", "").split(",") if a.strip()],
-                                     password=request.form.get("password", ""), manager=manager)
+                accounts.create_user(
+                    username=request.form.get("username", ""),
+                    full_name=request.form.get("full_name", ""),
+                    role=request.form.get("role", ""),
+                    agency=request.form.get("agency") or None,
+                    areas=[a.strip() for a in request.form.get("areas", "").split(",") if a.strip()],
+                    password=request.form.get("password", ""),
+                    manager=manager,
+                )
             ok, message = True, t("auth.saved", lang)
         except (accounts.AccountError, Forbidden) as e:
             message = e.said(lang)
     rows = "".join(
         f"<tr><td>{escape(a['username'])}</td><td>"
-        + (escape(a['full_name']) if a['full_name'] else
-           f"<form method='post' class='d-flex gap-1'>{_form_token()}<input type='hidden' name='action' value='name'>"
-           f"<input type='hidden' name='username' value='{escape(a['username'])}'>"
-           f"<input class='form-control form-control-sm is-invalid' name='full_name' required "
-           f"placeholder='{escape(t('auth.name_missing', lang))}'>"
-           f"<button class='btn btn-sm btn-outline-primary'>{escape(t('auth.saved_name', lang))}</button></form>")
+        + (
+            escape(a["full_name"])
+            if a["full_name"]
+            else f"<form method='post' class='d-flex gap-1'>{_form_token()}<input type='hidden' name='action' value='name'>"
+            f"<input type='hidden' name='username' value='{escape(a['username'])}'>"
+            f"<input class='form-control form-control-sm is-invalid' name='full_name' required "
+            f"placeholder='{escape(t('auth.name_missing', lang))}'>"
+            f"<button class='btn btn-sm btn-outline-primary'>{escape(t('auth.saved_name', lang))}</button></form>"
+        )
         + f"</td><td>{escape(t('role.' + a['role'], lang))}"
         f"{' (admin)' if a['is_area_admin'] else ''}</td><td>{escape(', '.join(a['areas']))}</td>"
         f"<td>{escape(a['agency'] or '')}</td><td>{'✓' if a['active'] else '–'}"
         f"{'' if a.get('approval', 'approved') == 'approved' else ' ' + escape(t('auth.approval.' + a['approval'], lang))}</td><td>"
-        + (f"<form method='post'>{_form_token()}<input type='hidden' name='action' value='deactivate'>"
-           f"<input type='hidden' name='username' value='{escape(a['username'])}'>"
-           f"<button class='btn btn-sm btn-outline-danger'>{escape(t('auth.deactivate', lang))}</button></form>"
-           if a["active"] and a["username"] != manager.username else "") + "</td></tr>"
-        for a in accounts.list_accounts(manager))
+        + (
+            f"<form method='post'>{_form_token()}<input type='hidden' name='action' value='deactivate'>"
+            f"<input type='hidden' name='username' value='{escape(a['username'])}'>"
+            f"<button class='btn btn-sm btn-outline-danger'>{escape(t('auth.deactivate', lang))}</button></form>"
+            if a["active"] and a["username"] != manager.username
+            else ""
+        )
+        + "</td></tr>"
+        for a in accounts.list_accounts(manager)
+    )
     alert = f"<div class='alert alert-{'success' if ok else 'danger'}'>{escape(message)}</div>" if message else ""
     options = "".join(f"<option value='{r}'>{escape(t(f'role.{r}', lang))}</option>" for r in accounts.creatable_roles(manager))
-    body = f"""{alert}<table class="table table-sm"><thead><tr><th>{escape(t('auth.username', lang))}</th>
-<th>{escape(t('hh.name', lang))}</th><th>{escape(t('auth.role', lang))}</th><th>{escape(t('table.area', lang))}</th><th>{escape(t('auth.agency', lang))}</th><th></th><th></th></tr>
+    body = f"""{alert}<table class="table table-sm"><thead><tr><th>{escape(t("auth.username", lang))}</th>
+<th>{escape(t("hh.name", lang))}</th><th>{escape(t("auth.role", lang))}</th><th>{escape(t("table.area", lang))}</th><th>{escape(t("auth.agency", lang))}</th><th></th><th></th></tr>
 </thead><tbody>{rows}</tbody></table>
-<h2 class="h5 mt-4">{escape(t('auth.new_account', lang))}</h2>
+<h2 class="h5 mt-4">{escape(t("auth.new_account", lang))}</h2>
 <form method="post" class="row g-2">{_form_token()}
-<div class="col-md-3"><input class="form-control" name="username" placeholder="{escape(t('auth.username', lang))}" required></div>
-<div class="col-md-3"><input class="form-control" name="full_name" placeholder="{escape(t('hh.name', lang))}" required></div>
+<div class="col-md-3"><input class="form-control" name="username" placeholder="{escape(t("auth.username", lang))}" required></div>
+<div class="col-md-3"><input class="form-control" name="full_name" placeholder="{escape(t("hh.name", lang))}" required></div>
 <div class="col-md-2"><select class="form-select" name="role">{options}</select></div>
 <div class="col-md-2"><input class="form-control" name="areas" placeholder="7501 / 750101,750102" required></div>
 <div class="col-md-2"><input class="form-control" name="agency" placeholder="agency"></div>
-<div class="col-md-3"><input class="form-control" type="password" name="password" placeholder="{escape(t('auth.password', lang))}"
+<div class="col-md-3"><input class="form-control" type="password" name="password" placeholder="{escape(t("auth.password", lang))}"
  autocomplete="new-password" required></div>
-<div class="col-md-2"><button class="btn btn-primary" type="submit">{escape(t('auth.create', lang))}</button></div></form>
-<p class="mt-3"><a href="/admin/audit">{escape(t('auth.audit', lang))}</a> · <a href="/">{escape(t('nav.country', lang))}</a></p>"""
+<div class="col-md-2"><button class="btn btn-primary" type="submit">{escape(t("auth.create", lang))}</button></div></form>
+<p class="mt-3"><a href="/admin/audit">{escape(t("auth.audit", lang))}</a> · <a href="/">{escape(t("nav.country", lang))}</a></p>"""
     return _page(t("auth.accounts", lang), body)
 
 
@@ -388,37 +428,64 @@ def admin_users():
 def admin_audit():
     manager = _require_admin()
     lang = _lang()
+
     def day(name):
         try:
             return dt.date.fromisoformat(request.args.get(name, ""))
         except ValueError:
             return None
+
     scope = None if may(manager, ACCOUNTS_ALL) else manager.areas[0]
-    rows = audit.events(username=request.args.get("username") or None, action=request.args.get("action") or None,
-                        since=day("since"), until=day("until"), area_prefix=scope, limit=5000 if request.args.get("format") else 500)
+    rows = audit.events(
+        username=request.args.get("username") or None,
+        action=request.args.get("action") or None,
+        since=day("since"),
+        until=day("until"),
+        area_prefix=scope,
+        limit=5000 if request.args.get("format") else 500,
+    )
     if request.args.get("format") == "csv":
         audit.record("export", user=manager, object_type="audit", detail={k: v for k, v in request.args.items()}, ip=_ip())
         buf = io.StringIO()
         w = csv.writer(buf)
         w.writerow(["id", "at", "username", "action", "object_type", "object_id", "area_code", "detail", "ip"])
         for r in rows:
-            w.writerow([neutralise(v) for v in (r["id"], r["at"], r["username"], r["action"], r["object_type"],
-                                                r["object_id"], r["area_code"], r["detail"], r["ip"])])
-        return Response(buf.getvalue(), mimetype="text/csv",
-                        headers={"Content-Disposition": "attachment; filename=tpmap-audit.csv"})
-    actions = "".join(f"<option {'selected' if request.args.get('action') == a else ''}>{a}</option>" for a in ("", *audit.ACTIONS))
-    trs = "".join(f"<tr><td>{escape(str(r['at'])[:19])}</td><td>{escape(r['username'] or '')}</td><td>{escape(r['action'])}</td>"
-                  f"<td>{escape(r['object_type'] or '')} {escape(r['object_id'] or '')}</td><td>{escape(r['area_code'] or '')}</td>"
-                  f"<td class='small'>{escape(r['detail'] or '')}</td></tr>" for r in rows)
+            w.writerow(
+                [
+                    neutralise(v)
+                    for v in (
+                        r["id"],
+                        r["at"],
+                        r["username"],
+                        r["action"],
+                        r["object_type"],
+                        r["object_id"],
+                        r["area_code"],
+                        r["detail"],
+                        r["ip"],
+                    )
+                ]
+            )
+        return Response(
+            buf.getvalue(), mimetype="text/csv", headers={"Content-Disposition": "attachment; filename=tpmap-audit.csv"}
+        )
+    actions = "".join(
+        f"<option {'selected' if request.args.get('action') == a else ''}>{a}</option>" for a in ("", *audit.ACTIONS)
+    )
+    trs = "".join(
+        f"<tr><td>{escape(str(r['at'])[:19])}</td><td>{escape(r['username'] or '')}</td><td>{escape(r['action'])}</td>"
+        f"<td>{escape(r['object_type'] or '')} {escape(r['object_id'] or '')}</td><td>{escape(r['area_code'] or '')}</td>"
+        f"<td class='small'>{escape(r['detail'] or '')}</td></tr>"
+        for r in rows
+    )
     q = escape(request.query_string.decode())
     body = f"""<form class="row g-2 mb-3" method="get">
-<div class="col-md-3"><input class="form-control" name="username" value="{escape(request.args.get('username', ''))}" placeholder="{escape(t('auth.username', lang))}"></div>
+<div class="col-md-3"><input class="form-control" name="username" value="{escape(request.args.get("username", ""))}" placeholder="{escape(t("auth.username", lang))}"></div>
 <div class="col-md-3"><select class="form-select" name="action">{actions}</select></div>
-<div class="col-md-2"><input class="form-control" type="date" name="since" value="{escape(request.args.get('since', ''))}"></div>
-<div class="col-md-2"><input class="form-control" type="date" name="until" value="{escape(request.args.get('until', ''))}"></div>
-<div class="col-md-2"><button class="btn btn-primary" type="submit">{escape(t('auth.filter', lang))}</button></div></form>
+<div class="col-md-2"><input class="form-control" type="date" name="since" value="{escape(request.args.get("since", ""))}"></div>
+<div class="col-md-2"><input class="form-control" type="date" name="until" value="{escape(request.args.get("until", ""))}"></div>
+<div class="col-md-2"><button class="btn btn-primary" type="submit">{escape(t("auth.filter", lang))}</button></div></form>
 <p><a class="btn btn-outline-secondary btn-sm" href="/admin/audit?{q}&format=csv">CSV</a></p>
 <table class="table table-sm" id="audit-table"><thead><tr><th>at (UTC)</th><th>user</th><th>action</th><th>object</th><th>area</th>
 <th>detail</th></tr></thead><tbody>{trs}</tbody></table>"""
     return _page(t("auth.audit", lang), body)
-

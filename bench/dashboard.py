@@ -5,6 +5,7 @@
 Targets (issue 4): national tambon layer <= 1.5 MB gzipped; a province's tambon layer <= 150 KB
 gzipped; a metric change <= 50 KB on the wire; click-to-rendered drill-down <= 1 s.
 """
+
 from __future__ import annotations
 
 import logging
@@ -27,10 +28,14 @@ def shape_sizes() -> dict:
     from geo import shapes
 
     with get_engine().connect() as conn:
-        provinces = list(conn.execute(text("SELECT code FROM area WHERE level = 'province' AND has_geometry ORDER BY code")).scalars())
+        provinces = list(
+            conn.execute(text("SELECT code FROM area WHERE level = 'province' AND has_geometry ORDER BY code")).scalars()
+        )
+
     def gz(name):
         path = shapes.path_for(name)
         return path.stat().st_size, shapes.gzip_path(path).stat().st_size
+
     national = gz("tambons.json")
     per_province = {p: gz(f"tambons-of/{p}.json") for p in provinces}
     return {"provinces": gz("provinces.json"), "national_tambons": national, "province_tambons": per_province}
@@ -92,10 +97,14 @@ def metric_change_bytes(driver, base: str) -> dict:
     wait(driver, RENDERED, f"/shapes/amphoes/{PROVINCE}.json")
     time.sleep(0.5)
     entries = driver.execute_script(
-        "return performance.getEntriesByType('resource').map(e => [e.name, e.transferSize, e.encodedBodySize]);")
-    return {"requests": len(entries), "transfer_bytes": sum(e[1] for e in entries),
-            "shape_bytes": sum(e[1] for e in entries if "/shapes/" in e[0]),
-            "detail": [(e[0].split("?")[0].replace(base, ""), e[1]) for e in entries]}
+        "return performance.getEntriesByType('resource').map(e => [e.name, e.transferSize, e.encodedBodySize]);"
+    )
+    return {
+        "requests": len(entries),
+        "transfer_bytes": sum(e[1] for e in entries),
+        "shape_bytes": sum(e[1] for e in entries if "/shapes/" in e[0]),
+        "detail": [(e[0].split("?")[0].replace(base, ""), e[1]) for e in entries],
+    }
 
 
 def drill_down_seconds(driver, base: str, clicks: int) -> list[float]:
@@ -135,17 +144,25 @@ def main() -> None:
     worst = max(sizes["province_tambons"].items(), key=lambda kv: kv[1][1])
     print(f"TPMAP Open dashboard benchmark, {time.strftime('%Y-%m-%d')}")
     print(f"provinces layer: {sizes['provinces'][0] / 1e3:,.0f} KB raw, {sizes['provinces'][1] / 1e3:,.0f} KB gzipped")
-    print(f"national tambon layer: {sizes['national_tambons'][0] / 1e6:,.2f} MB raw, "
-          f"{sizes['national_tambons'][1] / 1e6:,.2f} MB gzipped (target <= 1.5 MB)")
-    print(f"province tambon layers, gzipped: median {statistics.median(prov) / 1e3:,.0f} KB, max {prov[-1] / 1e3:,.0f} KB "
-          f"(province {worst[0]}) (target <= 150 KB)")
-    print(f"metric change on /area/{PROVINCE}: {metric['requests']} requests, {metric['transfer_bytes'] / 1e3:,.1f} KB "
-          f"transferred, of which shapes {metric['shape_bytes']} B (target <= 50 KB)")
+    print(
+        f"national tambon layer: {sizes['national_tambons'][0] / 1e6:,.2f} MB raw, "
+        f"{sizes['national_tambons'][1] / 1e6:,.2f} MB gzipped (target <= 1.5 MB)"
+    )
+    print(
+        f"province tambon layers, gzipped: median {statistics.median(prov) / 1e3:,.0f} KB, max {prov[-1] / 1e3:,.0f} KB "
+        f"(province {worst[0]}) (target <= 150 KB)"
+    )
+    print(
+        f"metric change on /area/{PROVINCE}: {metric['requests']} requests, {metric['transfer_bytes'] / 1e3:,.1f} KB "
+        f"transferred, of which shapes {metric['shape_bytes']} B (target <= 50 KB)"
+    )
     for name, size in metric["detail"]:
         print(f"    {size:>8,} B  {name}")
-    print(f"drill-down province → amphoe, map click to rendered tambon map ({len(warm)} clicks): "
-          f"cold median {statistics.median(cold):.2f} s (max {max(cold):.2f}), "
-          f"warm median {statistics.median(warm):.2f} s (max {max(warm):.2f}) (target <= 1 s)")
+    print(
+        f"drill-down province → amphoe, map click to rendered tambon map ({len(warm)} clicks): "
+        f"cold median {statistics.median(cold):.2f} s (max {max(cold):.2f}), "
+        f"warm median {statistics.median(warm):.2f} s (max {max(warm):.2f}) (target <= 1 s)"
+    )
 
 
 if __name__ == "__main__":

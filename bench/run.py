@@ -7,6 +7,7 @@ Each heavy step runs as its own process so its peak memory (max RSS, from wait4)
 The database server's memory is not included. Targets (issue 3, national scale on PostGIS):
 area and children API p95 <= 50 ms; import plus rollup <= 30 min; peak memory of any step <= 8 GB.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,10 +57,18 @@ def latencies(url: str, year: int, repeat: int) -> list[dict]:
 
     client = create_app().server.test_client()
     with get_engine().connect() as conn:
-        sample = {lvl: list(conn.execute(text(
-            "SELECT s.area_code FROM area_rollup_source s JOIN area a ON a.code = s.area_code "
-            "WHERE s.year = :y AND a.level = :l GROUP BY s.area_code ORDER BY s.area_code"), {"y": year, "l": lvl}).scalars())
-            for lvl in ("country", "province", "amphoe", "tambon")}
+        sample = {
+            lvl: list(
+                conn.execute(
+                    text(
+                        "SELECT s.area_code FROM area_rollup_source s JOIN area a ON a.code = s.area_code "
+                        "WHERE s.year = :y AND a.level = :l GROUP BY s.area_code ORDER BY s.area_code"
+                    ),
+                    {"y": year, "l": lvl},
+                ).scalars()
+            )
+            for lvl in ("country", "province", "amphoe", "tambon")
+        }
     rows = []
     for level, codes in sample.items():
         if not codes:
@@ -83,9 +92,16 @@ def latencies(url: str, year: int, repeat: int) -> list[dict]:
                         times.append((time.perf_counter() - t0) * 1000)
                         assert r.status_code == 200, (path, r.status_code)
                 times.sort()
-                rows.append({"level": level, "call": kind, "filter": "health,income" if dims else "all",
-                             "n": len(times), "p50_ms": statistics.median(times),
-                             "p95_ms": times[min(len(times) - 1, int(len(times) * 0.95))]})
+                rows.append(
+                    {
+                        "level": level,
+                        "call": kind,
+                        "filter": "health,income" if dims else "all",
+                        "n": len(times),
+                        "p50_ms": statistics.median(times),
+                        "p95_ms": times[min(len(times) - 1, int(len(times) * 0.95))],
+                    }
+                )
     return rows
 
 
@@ -101,23 +117,34 @@ def documents(url: str, year: int, repeat: int) -> list[dict]:
 
     client = create_app().server.test_client()
     with get_engine().connect() as conn:
-        province = conn.execute(text(
-            "SELECT area_code FROM area_pattern_rollup WHERE year = :y AND source = 'survey' AND length(area_code) = 2 AND area_code <> 'TH' "
-            "GROUP BY area_code ORDER BY SUM(households) DESC LIMIT 1"), {"y": year}).scalar() or "75"
+        province = (
+            conn.execute(
+                text(
+                    "SELECT area_code FROM area_pattern_rollup WHERE year = :y AND source = 'survey' AND length(area_code) = 2 AND area_code <> 'TH' "
+                    "GROUP BY area_code ORDER BY SUM(households) DESC LIMIT 1"
+                ),
+                {"y": year},
+            ).scalar()
+            or "75"
+        )
         exists = conn.execute(text("SELECT 1 FROM user_account WHERE username = 'bench-national'")).first()
     if not exists:
-        accounts.create_user(username="bench-national", full_name="Benchmark", role="national", areas=["TH"],
-                             password="bench-only-password-1")
-    token = client.post("/api/v1/auth/login", json={"username": "bench-national",
-                                                   "password": "bench-only-password-1"}).get_json()["token"]
+        accounts.create_user(
+            username="bench-national", full_name="Benchmark", role="national", areas=["TH"], password="bench-only-password-1"
+        )
+    token = client.post(
+        "/api/v1/auth/login", json={"username": "bench-national", "password": "bench-only-password-1"}
+    ).get_json()["token"]
     headers = {"Authorization": f"Bearer {token}"}
     quarter = f"{year + 3}-Q3"
-    calls = [("quarterly report PDF", f"/reports/quarterly/{province}/{quarter}.pdf"),
-             ("quarterly report XLSX", f"/reports/quarterly/{province}/{quarter}.xlsx"),
-             ("households XLSX (province)", f"/export/households.xlsx?code={province}&year={year}"),
-             ("pivot area x indicator (TH)", f"/export/pivot.csv?area=TH&year={year}&rows=area&cols=indicator"),
-             ("vulnerable (TH, API)", f"/api/v1/areas/TH/vulnerable?year={year}"),
-             ("committees table (TH)", "/api/v1/committees")]
+    calls = [
+        ("quarterly report PDF", f"/reports/quarterly/{province}/{quarter}.pdf"),
+        ("quarterly report XLSX", f"/reports/quarterly/{province}/{quarter}.xlsx"),
+        ("households XLSX (province)", f"/export/households.xlsx?code={province}&year={year}"),
+        ("pivot area x indicator (TH)", f"/export/pivot.csv?area=TH&year={year}&rows=area&cols=indicator"),
+        ("vulnerable (TH, API)", f"/api/v1/areas/TH/vulnerable?year={year}"),
+        ("committees table (TH)", "/api/v1/committees"),
+    ]
     rows = []
     for label, path in calls:
         times, size = [], 0
@@ -180,8 +207,10 @@ def main() -> None:
     lat = latencies(url, a.year, a.repeat)
     docs = documents(url, a.year, a.repeat)
 
-    print(f"\nTPMAP Open benchmark, {time.strftime('%Y-%m-%d')}, {platform.node()}: {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, database {url.split(':')[0]}")
+    print(
+        f"\nTPMAP Open benchmark, {time.strftime('%Y-%m-%d')}, {platform.node()}: {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, database {url.split(':')[0]}"
+    )
     print(f"scale: {'all provinces' if a.all else 'provinces ' + a.provinces}; {rows:,} CSV rows\n")
     print(f"{'step':<16}{'seconds':>10}{'peak MB':>10}")
     for s in steps:
@@ -198,8 +227,17 @@ def main() -> None:
     for r in docs:
         print(f"{r['call']:<32}{r['median_s']:>10.2f}{r['bytes'] / 1024:>9.0f}")
     if a.json:
-        a.json.write_text(json.dumps({"steps": [{k: v for k, v in s.items() if k != "output"} for s in steps],
-                                      "rows": rows, "latency": lat, "documents": docs}, indent=2))
+        a.json.write_text(
+            json.dumps(
+                {
+                    "steps": [{k: v for k, v in s.items() if k != "output"} for s in steps],
+                    "rows": rows,
+                    "latency": lat,
+                    "documents": docs,
+                },
+                indent=2,
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ A callback that raises reaches here instead of leaving the page silently unchang
 person nothing for a 500): a domain error is said in the reader's language in the page's alert line, a
 refusal is audited as the HTTP handler would, anything else is logged with its traceback and said as
 "something went wrong". The callback's outputs stay as they were."""
+
 from __future__ import annotations
 
 import logging
@@ -31,8 +32,13 @@ def callback_error(error: Exception):
 
     lang = request_lang()
     if isinstance(error, Forbidden) and not error.audited:
-        audit.record("access_denied", user=g.get("user"), object_type="callback", object_id=request.path[:64],
-                     detail={"reason": str(error)[:200]})
+        audit.record(
+            "access_denied",
+            user=g.get("user"),
+            object_type="callback",
+            object_id=request.path[:64],
+            detail={"reason": str(error)[:200]},
+        )
     if isinstance(error, Unauthorized):
         message = t("error.401", lang)
     elif isinstance(error, RateLimited):

@@ -2,6 +2,7 @@
 
 Every figure gets its type sizes and title placement from `style`, once: on screen, or in presentation
 mode, where nothing is under 24 px (a committee reads it from the back of the room)."""
+
 from __future__ import annotations
 
 import math
@@ -20,11 +21,19 @@ def graph_config(filename: str, lang: str = "th", present: bool = False) -> dict
     nothing that sends a chart off the machine (no "edit in Chart Studio" / Plotly Cloud), and the toolbar in
     the user's language (assets/plotly-locale-th.js registers the Thai words). A projector shows no toolbar:
     nobody hovers there, and it sat over the chart's title."""
-    return {"displaylogo": False, **({"displayModeBar": False} if present else {}), "scrollZoom": False, "topojsonURL": "/assets/topojson/",
-            "showSendToCloud": False, "showEditInChartStudio": False, "showLink": False, "plotlyServerURL": "",
-            "modeBarButtonsToRemove": ["sendDataToCloud", "editInChartStudio", "lasso2d", "select2d"],
-            "locale": "th" if lang == "th" else "en",
-            "toImageButtonOptions": {"filename": filename, "scale": 2}}
+    return {
+        "displaylogo": False,
+        **({"displayModeBar": False} if present else {}),
+        "scrollZoom": False,
+        "topojsonURL": "/assets/topojson/",
+        "showSendToCloud": False,
+        "showEditInChartStudio": False,
+        "showLink": False,
+        "plotlyServerURL": "",
+        "modeBarButtonsToRemove": ["sendDataToCloud", "editInChartStudio", "lasso2d", "select2d"],
+        "locale": "th" if lang == "th" else "en",
+        "toImageButtonOptions": {"filename": filename, "scale": 2},
+    }
 
 
 @dataclass(frozen=True)
@@ -64,8 +73,7 @@ def wrap(title: str, width_px: float, font_px: float) -> str:
 PHONE_TITLE_PX = 320
 
 
-def style(fig: go.Figure, title: str, present: bool, fit_px: float = 0, title_px: int | None = None,
-          **layout) -> go.Figure:
+def style(fig: go.Figure, title: str, present: bool, fit_px: float = 0, title_px: int | None = None, **layout) -> go.Figure:
     """Title, fonts and margins of every chart.
 
     Thai stacks a tone mark on an upper vowel (พื้นที่, ตั้ง) about half an em above the Latin cap height;
@@ -79,10 +87,21 @@ def style(fig: go.Figure, title: str, present: bool, fit_px: float = 0, title_px
     top = int(size * 2.4) + int(size * 1.35) * title.count("<br>") + (int(size * 0.6) if "<br>" in title else 0)
     margin = {"l": 0, "r": 0, "b": 0} | layout.pop("margin", {}) | {"t": top}
     fig.update_layout(
-        title={"text": title, "x": 0.01, "xanchor": "left", "yref": "container", "y": 1, "yanchor": "top",
-               "pad": {"t": int(size * (0.7 if "<br>" not in title else 1.3))}, "font": {"size": size}},
+        title={
+            "text": title,
+            "x": 0.01,
+            "xanchor": "left",
+            "yref": "container",
+            "y": 1,
+            "yanchor": "top",
+            "pad": {"t": int(size * (0.7 if "<br>" not in title else 1.3))},
+            "font": {"size": size},
+        },
         font={"family": "Sarabun, sans-serif", "size": s.text, "color": "#111"},
-        paper_bgcolor="white", margin=margin, **layout)
+        paper_bgcolor="white",
+        margin=margin,
+        **layout,
+    )
     return fig
 
 
@@ -106,12 +125,17 @@ def frame(extent: tuple[float, float, float, float], pad: float = 0.03) -> dict:
     or province used half the height it had; axis ranges make the frame the areas' own."""
     w, s, e, n = extent
     dx, dy = (e - w) * pad or 0.01, (n - s) * pad or 0.01
-    return {"projection": {"type": "mercator"}, "lonaxis": {"range": [w - dx, e + dx]},
-            "lataxis": {"range": [s - dy, n + dy]}}
+    return {"projection": {"type": "mercator"}, "lonaxis": {"range": [w - dx, e + dx]}, "lataxis": {"range": [s - dy, n + dy]}}
 
 
-def place_labels(points: list[tuple[float, float]], texts: list[str], width_px: float, height_px: float,
-                 font_px: float, extent: tuple[float, float, float, float] | None = None) -> list[int]:
+def place_labels(
+    points: list[tuple[float, float]],
+    texts: list[str],
+    width_px: float,
+    height_px: float,
+    font_px: float,
+    extent: tuple[float, float, float, float] | None = None,
+) -> list[int]:
     """Which names fit on a map of width × height pixels without touching one another, in priority order
     (the caller puts the names that matter most first): a greedy pass that keeps a name when its box
     clears every kept one. The map frames `extent` (by default the points' own, padded) in Mercator."""
@@ -153,22 +177,34 @@ def map_layers(children: list[dict], with_geom: set[str], lang: str) -> tuple[li
         under = c.get("counted_under")
         if under and under in units:
             u = units[under]
-            polygons.append(u | {"code": c["code"], "_label": t("map.counted_under", lang, tambon=area_name(c, lang),
-                                                                    unit=area_name(u, lang))})
+            polygons.append(
+                u
+                | {"code": c["code"], "_label": t("map.counted_under", lang, tambon=area_name(c, lang), unit=area_name(u, lang))}
+            )
             carried.add(under)
         elif not under:
             polygons.append(c | {"_label": area_name(c, lang)})
-    symbols = [u | {"_label": area_name(u, lang)} for code, u in units.items()
-               if code not in carried and u.get("point")]
+    symbols = [u | {"_label": area_name(u, lang)} for code, u in units.items() if code not in carried and u.get("point")]
     return polygons, symbols
 
 
-def choropleth(geojson_url: str, codes: list[str], values: list[float | None], names: list[str],
-               hover_values: list[str], all_codes: list[str], unit: str, title: str,
-               highlight: str | None = None, symbols: list[dict] | None = None,
-               symbol_label: str = "", missing_note: str | None = None, present: bool = False,
-               names_at: list[tuple[float, float, str, float | None]] | None = None,
-               extent: tuple[float, float, float, float] | None = None) -> go.Figure:
+def choropleth(
+    geojson_url: str,
+    codes: list[str],
+    values: list[float | None],
+    names: list[str],
+    hover_values: list[str],
+    all_codes: list[str],
+    unit: str,
+    title: str,
+    highlight: str | None = None,
+    symbols: list[dict] | None = None,
+    symbol_label: str = "",
+    missing_note: str | None = None,
+    present: bool = False,
+    names_at: list[tuple[float, float, str, float | None]] | None = None,
+    extent: tuple[float, float, float, float] | None = None,
+) -> go.Figure:
     """Child areas coloured by value; areas with no figure drawn grey beneath, so zero and no data differ.
 
     `symbols` are areas without a polygon (municipal units): {code, lon, lat, value, name, hover}, drawn as
@@ -181,43 +217,109 @@ def choropleth(geojson_url: str, codes: list[str], values: list[float | None], n
     top = max([v for v in values if v is not None] + [s["value"] for s in symbols if s["value"] is not None] + [0])
     missing = [c for c in all_codes if c not in set(codes)]
     if missing:
-        fig.add_trace(go.Choropleth(geojson=geojson_url, featureidkey="properties.code", locations=missing,
-                                    z=[0] * len(missing), colorscale=[[0, NO_DATA], [1, NO_DATA]], showscale=False,
-                                    hovertemplate="%{location}" + (f"<br>{missing_note}" if missing_note else "")
-                                    + "<extra></extra>", name="no data",
-                                    marker_line_color="white", marker_line_width=0.5))
-    fig.add_trace(go.Choropleth(
-        geojson=geojson_url, featureidkey="properties.code", locations=codes, z=values, customdata=list(zip(names, hover_values, strict=False)),
-        colorscale=SCALE, zmin=0, zmax=top or None, marker_line_color="white", marker_line_width=0.6,
-        hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
-        colorbar={"title": {"text": unit, "font": {"size": s.text}}, "thickness": 14 if not present else 24, "len": 0.8,
-                  "tickfont": {"size": s.text}}))
+        fig.add_trace(
+            go.Choropleth(
+                geojson=geojson_url,
+                featureidkey="properties.code",
+                locations=missing,
+                z=[0] * len(missing),
+                colorscale=[[0, NO_DATA], [1, NO_DATA]],
+                showscale=False,
+                hovertemplate="%{location}" + (f"<br>{missing_note}" if missing_note else "") + "<extra></extra>",
+                name="no data",
+                marker_line_color="white",
+                marker_line_width=0.5,
+            )
+        )
+    fig.add_trace(
+        go.Choropleth(
+            geojson=geojson_url,
+            featureidkey="properties.code",
+            locations=codes,
+            z=values,
+            customdata=list(zip(names, hover_values, strict=False)),
+            colorscale=SCALE,
+            zmin=0,
+            zmax=top or None,
+            marker_line_color="white",
+            marker_line_width=0.6,
+            hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
+            colorbar={
+                "title": {"text": unit, "font": {"size": s.text}},
+                "thickness": 14 if not present else 24,
+                "len": 0.8,
+                "tickfont": {"size": s.text},
+            },
+        )
+    )
     if symbols:
-        fig.add_trace(go.Scattergeo(
-            lon=[s["lon"] for s in symbols], lat=[s["lat"] for s in symbols], mode="markers", name=symbol_label,
-            customdata=[[s["name"], s["hover"], s["code"]] for s in symbols], showlegend=bool(symbol_label),
-            marker={"size": 16 if not present else 26, "symbol": "circle", "color": [s["value"] if s["value"] is not None else 0 for s in symbols],
-                    "colorscale": SCALE, "cmin": 0, "cmax": top or 1, "line": {"color": "#111", "width": 1.5}},
-            hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>"))
+        fig.add_trace(
+            go.Scattergeo(
+                lon=[s["lon"] for s in symbols],
+                lat=[s["lat"] for s in symbols],
+                mode="markers",
+                name=symbol_label,
+                customdata=[[s["name"], s["hover"], s["code"]] for s in symbols],
+                showlegend=bool(symbol_label),
+                marker={
+                    "size": 16 if not present else 26,
+                    "symbol": "circle",
+                    "color": [s["value"] if s["value"] is not None else 0 for s in symbols],
+                    "colorscale": SCALE,
+                    "cmin": 0,
+                    "cmax": top or 1,
+                    "line": {"color": "#111", "width": 1.5},
+                },
+                hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
+            )
+        )
         fig.update_layout(legend={"x": 0, "y": 0, "bgcolor": "rgba(255,255,255,0.8)", "font": {"size": s.text}})
     if names_at:
         width, height = (1300, 980) if present else (760, 520)
-        keep = place_labels([(p[0], p[1]) for p in names_at], [p[2] for p in names_at], width, height,
-                            s.map_names, extent)
+        keep = place_labels([(p[0], p[1]) for p in names_at], [p[2] for p in names_at], width, height, s.map_names, extent)
         dark = [top and names_at[i][3] is not None and names_at[i][3] / top > 0.6 for i in keep]
-        fig.add_trace(go.Scattergeo(
-            lon=[names_at[i][0] for i in keep], lat=[names_at[i][1] for i in keep], text=[names_at[i][2] for i in keep],
-            mode="text", hoverinfo="skip", showlegend=False, name="names",
-            textfont={"size": s.map_names, "color": ["#fff" if d else "#111" for d in dark],
-                      "family": "Sarabun, sans-serif", "shadow": "auto"}))
+        fig.add_trace(
+            go.Scattergeo(
+                lon=[names_at[i][0] for i in keep],
+                lat=[names_at[i][1] for i in keep],
+                text=[names_at[i][2] for i in keep],
+                mode="text",
+                hoverinfo="skip",
+                showlegend=False,
+                name="names",
+                textfont={
+                    "size": s.map_names,
+                    "color": ["#fff" if d else "#111" for d in dark],
+                    "family": "Sarabun, sans-serif",
+                    "shadow": "auto",
+                },
+            )
+        )
     if highlight:
-        fig.add_trace(go.Choropleth(geojson=geojson_url, featureidkey="properties.code", locations=[highlight], z=[1],
-                                    colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False,
-                                    marker_line_color="#111", marker_line_width=3, hoverinfo="skip"))
+        fig.add_trace(
+            go.Choropleth(
+                geojson=geojson_url,
+                featureidkey="properties.code",
+                locations=[highlight],
+                z=[1],
+                colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
+                showscale=False,
+                marker_line_color="#111",
+                marker_line_width=3,
+                hoverinfo="skip",
+            )
+        )
     fig.update_geos(visible=False, bgcolor="rgba(0,0,0,0)", **(frame(extent) if extent else {"fitbounds": "locations"}))
     # in presentation mode the map takes the height its container gives it (autosize), not a fixed one
-    return style(fig, title, present, fit_px=1200 if present else 700, height=None if present else 560, dragmode=False,
-                 uirevision=geojson_url)
+    return style(
+        fig,
+        title,
+        present,
+        fit_px=1200 if present else 700,
+        height=None if present else 560,
+        dragmode=False,
+        uirevision=geojson_url,
+    )
 
 
 def star(series: list[tuple[str, dict[str, float]]], lang: str, title: str, present: bool = False) -> go.Figure:
@@ -234,11 +336,17 @@ def star(series: list[tuple[str, dict[str, float]]], lang: str, title: str, pres
     for i, (name, shares) in enumerate(series):
         r = [round(100 * shares.get(d, 0.0), 1) for d in DIMENSIONS]
         names = [t(f"dim.{d}", lang) for d in DIMENSIONS]
-        fig.add_trace(go.Scatterpolar(r=r + r[:1], theta=angles + angles[:1], name=name, customdata=names + names[:1],
-                                      fill="toself" if i == 0 else None,
-                                      line={"color": colours[i % 2], "width": 3 if i == 0 else 2,
-                                            "dash": "solid" if i == 0 else "dash"},
-                                      hovertemplate="%{customdata}: %{r:.1f}%<extra>" + name + "</extra>"))
+        fig.add_trace(
+            go.Scatterpolar(
+                r=r + r[:1],
+                theta=angles + angles[:1],
+                name=name,
+                customdata=names + names[:1],
+                fill="toself" if i == 0 else None,
+                line={"color": colours[i % 2], "width": 3 if i == 0 else 2, "dash": "solid" if i == 0 else "dash"},
+                hovertemplate="%{customdata}: %{r:.1f}%<extra>" + name + "</extra>",
+            )
+        )
     # Like TPMAP's star: health at the top, and the radial scale stretched to the largest share so
     # small areas' shapes stay readable (the scale's labels say where each ring is).
     top = max([100 * v for _, sh in series for v in sh.values()] + [10])
@@ -248,35 +356,90 @@ def star(series: list[tuple[str, dict[str, float]]], lang: str, title: str, pres
     # two labelled rings (the middle and the outer one): more would pile up on a small star
     named = sorted({rings[(len(rings) - 1) // 2], rings[-1]}) if len(rings) > 2 else rings
     half = angles[1] / 2
-    fig.add_trace(go.Scatterpolar(r=named, theta=[half] * len(named), mode="text", text=[f"{v}%" for v in named],
-                                  textfont={"size": s.text if present else s.text - 2, "color": "#555"}, hoverinfo="skip",
-                                  showlegend=False, name="scale"))
+    fig.add_trace(
+        go.Scatterpolar(
+            r=named,
+            theta=[half] * len(named),
+            mode="text",
+            text=[f"{v}%" for v in named],
+            textfont={"size": s.text if present else s.text - 2, "color": "#555"},
+            hoverinfo="skip",
+            showlegend=False,
+            name="scale",
+        )
+    )
     # room for the axis names left and right of the star: the longest line of a name, at the text size
     side = int(max(text_width(line, s.text) for lab in labels for line in lab.split("<br>")) + 12)
-    return style(fig, title, present, fit_px=560 if present else 460, title_px=s.text if present else None,
-                 polar={"radialaxis": {"range": [0, top], "tickvals": rings, "showticklabels": False, "showline": False,
-                                       "gridcolor": "#d0d0d0"},
-                        "angularaxis": {"rotation": 90, "direction": "clockwise", "tickmode": "array",
-                                        "tickvals": angles, "ticktext": labels, "tickfont": {"size": s.text},
-                                        "gridcolor": "#d0d0d0"}},
-                 margin={"l": side, "r": side, "b": int(s.text * 1.5)}, height=None if present else 400,
-                 legend={"orientation": "h", "y": -0.08, "x": 0.5, "xanchor": "center", "font": {"size": s.text}})
+    return style(
+        fig,
+        title,
+        present,
+        fit_px=560 if present else 460,
+        title_px=s.text if present else None,
+        polar={
+            "radialaxis": {
+                "range": [0, top],
+                "tickvals": rings,
+                "showticklabels": False,
+                "showline": False,
+                "gridcolor": "#d0d0d0",
+            },
+            "angularaxis": {
+                "rotation": 90,
+                "direction": "clockwise",
+                "tickmode": "array",
+                "tickvals": angles,
+                "ticktext": labels,
+                "tickfont": {"size": s.text},
+                "gridcolor": "#d0d0d0",
+            },
+        },
+        margin={"l": side, "r": side, "b": int(s.text * 1.5)},
+        height=None if present else 400,
+        legend={"orientation": "h", "y": -0.08, "x": 0.5, "xanchor": "center", "font": {"size": s.text}},
+    )
 
 
-def status_map(geojson_url: str, codes: list[str], statuses: list[str], names: list[str], palette: dict[str, str],
-               labels: dict[str, str], title: str, present: bool = False,
-               extent: tuple[float, float, float, float] | None = None) -> go.Figure:
+def status_map(
+    geojson_url: str,
+    codes: list[str],
+    statuses: list[str],
+    names: list[str],
+    palette: dict[str, str],
+    labels: dict[str, str],
+    title: str,
+    present: bool = False,
+    extent: tuple[float, float, float, float] | None = None,
+) -> go.Figure:
     """Areas coloured by a state (filed, late, missing...): one trace per state, so the legend names each colour."""
     fig = go.Figure()
     for state, colour in palette.items():
         idx = [i for i, s in enumerate(statuses) if s == state]
         if not idx:
             continue
-        fig.add_trace(go.Choropleth(
-            geojson=geojson_url, featureidkey="properties.code", locations=[codes[i] for i in idx], z=[1] * len(idx),
-            customdata=[names[i] for i in idx], colorscale=[[0, colour], [1, colour]], showscale=False, showlegend=True,
-            name=f"{labels[state]} ({len(idx)})", marker_line_color="white", marker_line_width=0.6,
-            hovertemplate="<b>%{customdata}</b><br>" + labels[state] + "<extra></extra>"))
+        fig.add_trace(
+            go.Choropleth(
+                geojson=geojson_url,
+                featureidkey="properties.code",
+                locations=[codes[i] for i in idx],
+                z=[1] * len(idx),
+                customdata=[names[i] for i in idx],
+                colorscale=[[0, colour], [1, colour]],
+                showscale=False,
+                showlegend=True,
+                name=f"{labels[state]} ({len(idx)})",
+                marker_line_color="white",
+                marker_line_width=0.6,
+                hovertemplate="<b>%{customdata}</b><br>" + labels[state] + "<extra></extra>",
+            )
+        )
     fig.update_geos(visible=False, bgcolor="rgba(0,0,0,0)", **(frame(extent) if extent else {"fitbounds": "locations"}))
-    return style(fig, title, present, height=560, dragmode=False, uirevision=geojson_url,
-                 legend={"x": 0, "y": 0, "bgcolor": "rgba(255,255,255,0.8)"})
+    return style(
+        fig,
+        title,
+        present,
+        height=560,
+        dragmode=False,
+        uirevision=geojson_url,
+        legend={"x": 0, "y": 0, "bgcolor": "rgba(255,255,255,0.8)"},
+    )

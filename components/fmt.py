@@ -1,4 +1,5 @@
 """Number and date formatting: thousands separators, percentages, Buddhist-era years."""
+
 from __future__ import annotations
 
 

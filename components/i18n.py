@@ -1,4 +1,5 @@
 """The one translation catalogue: every visible string, Thai first, English by toggle."""
+
 from __future__ import annotations
 
 DEFAULT_LANG = "th"
@@ -25,27 +26,38 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "err.choice": ("{field}: กรุณาเลือกจากรายการ", "{field}: choose one of the options"),
     "err.required": ("กรุณากรอก{field}", "{field} is required"),
     "err.too_long": ("{field} ยาวเกิน {limit} ตัวอักษร", "{field} is longer than {limit} characters"),
-    "err.conflict": ("ครัวเรือนนี้เพิ่งถูกแก้ไขโดย {by} เวลา {at} น. กรุณาโหลดหน้าใหม่แล้วบันทึกอีกครั้ง",
-                     "{by} changed this household at {at}: reload the page and save again"),
-    "err.conflict_now": ("มีผู้อื่นแก้ไขครัวเรือนนี้ในเวลาเดียวกัน กรุณาโหลดหน้าใหม่แล้วบันทึกอีกครั้ง",
-                         "Someone else changed this household at the same moment: reload the page and save again"),
+    "err.conflict": (
+        "ครัวเรือนนี้เพิ่งถูกแก้ไขโดย {by} เวลา {at} น. กรุณาโหลดหน้าใหม่แล้วบันทึกอีกครั้ง",
+        "{by} changed this household at {at}: reload the page and save again",
+    ),
+    "err.conflict_now": (
+        "มีผู้อื่นแก้ไขครัวเรือนนี้ในเวลาเดียวกัน กรุณาโหลดหน้าใหม่แล้วบันทึกอีกครั้ง",
+        "Someone else changed this household at the same moment: reload the page and save again",
+    ),
     "err.gps_pair": ("กรุณาระบุทั้งละติจูดและลองจิจูด หรือเว้นว่างทั้งสองช่อง", "Give both latitude and longitude, or neither"),
     "err.gps_number": ("ละติจูดและลองจิจูดต้องเป็นตัวเลข", "Latitude and longitude must be numbers"),
     "err.gps_earth": ("พิกัดนี้ไม่อยู่บนพื้นโลก", "That point is not on Earth"),
     "err.amount": ("มูลค่าต้องเป็นตัวเลข 0 ถึง 10,000,000 บาท", "The amount must be a number from 0 to 10,000,000 baht"),
-    "err.amount_needed": ("ความช่วยเหลือประเภทเงินหรือสิ่งของ: กรุณาระบุมูลค่า (บาท)",
-                          "Money or goods: give the amount in baht"),
+    "err.amount_needed": ("ความช่วยเหลือประเภทเงินหรือสิ่งของ: กรุณาระบุมูลค่า (บาท)", "Money or goods: give the amount in baht"),
     "err.missing": ("กรุณากรอก: {fields}", "Please fill in: {fields}"),
     "err.cid.empty": ("กรุณากรอกเลขประจำตัวประชาชน", "The citizen ID is empty"),
-    "err.cid.length": ("เลขประจำตัวประชาชนต้องมี 13 หลัก (กรอกมา {length} ตัว)",
-                       "The citizen ID must have 13 digits ({length} given)"),
+    "err.cid.length": (
+        "เลขประจำตัวประชาชนต้องมี 13 หลัก (กรอกมา {length} ตัว)",
+        "The citizen ID must have 13 digits ({length} given)",
+    ),
     "err.cid.digits": ("เลขประจำตัวประชาชนต้องเป็นตัวเลข 0-9 เท่านั้น", "The citizen ID must be digits 0-9 only"),
-    "err.cid.check": ("เลขประจำตัวประชาชนไม่ถูกต้อง: หลักตรวจสอบเป็น {got} แต่ควรเป็น {expected}",
-                      "The citizen ID's check digit is {got}, expected {expected}"),
-    "err.cid_in_survey": ("เลขประจำตัวประชาชน {cid} มีอยู่แล้วในข้อมูลสำรวจปี {year}",
-                          "Citizen ID {cid} is already in the {year} survey"),
-    "err.cid_requested": ("เลขประจำตัวประชาชน {cid} ถูกขอเพิ่มแล้ว (คำขอที่ {request})",
-                          "Citizen ID {cid} was already added by request {request}"),
+    "err.cid.check": (
+        "เลขประจำตัวประชาชนไม่ถูกต้อง: หลักตรวจสอบเป็น {got} แต่ควรเป็น {expected}",
+        "The citizen ID's check digit is {got}, expected {expected}",
+    ),
+    "err.cid_in_survey": (
+        "เลขประจำตัวประชาชน {cid} มีอยู่แล้วในข้อมูลสำรวจปี {year}",
+        "Citizen ID {cid} is already in the {year} survey",
+    ),
+    "err.cid_requested": (
+        "เลขประจำตัวประชาชน {cid} ถูกขอเพิ่มแล้ว (คำขอที่ {request})",
+        "Citizen ID {cid} was already added by request {request}",
+    ),
     "field.visited_on": ("วันที่เยี่ยม", "visit date"),
     "field.given_on": ("วันที่ให้ความช่วยเหลือ", "date of help"),
     "field.birth_date": ("วันเกิด", "birth date"),
@@ -83,8 +95,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "err.400": ("คำขอนี้ไม่ถูกต้อง", "The request is not valid"),
     "err.nul": ("คำขอมีอักขระที่ใช้ไม่ได้ (NUL)", "The request holds a NUL character"),
     "err.range": ("ค่าในคำขอเกินขอบเขตที่รับได้", "A value in the request is out of range"),
-    "err.500": ("ระบบขัดข้อง ได้บันทึกไว้แล้วและไม่มีข้อมูลใดถูกเปลี่ยน กรุณาลองใหม่อีกครั้ง",
-                "Something went wrong on the server; it is logged and nothing was changed. Please try again."),
+    "err.500": (
+        "ระบบขัดข้อง ได้บันทึกไว้แล้วและไม่มีข้อมูลใดถูกเปลี่ยน กรุณาลองใหม่อีกครั้ง",
+        "Something went wrong on the server; it is logged and nothing was changed. Please try again.",
+    ),
     "tour.next": ("ถัดไป: {name} ในอีก {seconds} วินาที · กด Space เพื่อหยุด", "Next: {name} in {seconds} s · Space to pause"),
     "tour.paused": ("หยุดอยู่ · ถัดไป: {name} · กด Space เพื่อเล่นต่อ", "Paused · next: {name} · Space to resume"),
     "tour.pause": ("หยุด", "Pause"),
@@ -100,16 +114,22 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "level.tambon": ("ตำบล", "Subdistrict"),
     "level.municipality": ("เขตเทศบาล", "Municipal area"),
     "map.municipal_symbol": ("เขตเทศบาล", "Municipal area"),
-    "map.municipal_note": ("● คือเขตเทศบาลที่ TPMAP รายงานแยกจากตำบล ไม่มีขอบเขตในแผนที่ จึงแสดงเป็นจุดภายในอำเภอ "
-                           "สีตามค่าเดียวกับแผนที่ ชี้เพื่อดูตัวเลข คลิกเพื่อดูรายละเอียด",
-                           "● marks a municipal area that TPMAP reports apart from the tambons; it has no boundary on "
-                           "the map, so it is drawn as a point inside its district, coloured on the same scale"),
-    "map.in_municipal": ("ไม่มีตัวเลขแยก: นับรวมในเขตเทศบาลของอำเภอ", "no figures of its own: counted in the district's municipal areas"),
+    "map.municipal_note": (
+        "● คือเขตเทศบาลที่ TPMAP รายงานแยกจากตำบล ไม่มีขอบเขตในแผนที่ จึงแสดงเป็นจุดภายในอำเภอ "
+        "สีตามค่าเดียวกับแผนที่ ชี้เพื่อดูตัวเลข คลิกเพื่อดูรายละเอียด",
+        "● marks a municipal area that TPMAP reports apart from the tambons; it has no boundary on "
+        "the map, so it is drawn as a point inside its district, coloured on the same scale",
+    ),
+    "map.in_municipal": (
+        "ไม่มีตัวเลขแยก: นับรวมในเขตเทศบาลของอำเภอ",
+        "no figures of its own: counted in the district's municipal areas",
+    ),
     "map.counted_under": ("{tambon} (นับรวมใน {unit})", "{tambon} (counted under {unit})"),
     "area.counted_under": ("TPMAP นับประชากรของ{tambon}รวมไว้ใน", "TPMAP counts the people of {tambon} under"),
-    "area.maybe_counted_under": ("TPMAP ไม่มีตัวเลขของ{tambon}แยกไว้ ประชากรนับรวมอยู่ในเขตเทศบาลของอำเภอ:",
-                                 "TPMAP has no figures of {tambon} of its own; its people are counted in the "
-                                 "district's municipal areas:"),
+    "area.maybe_counted_under": (
+        "TPMAP ไม่มีตัวเลขของ{tambon}แยกไว้ ประชากรนับรวมอยู่ในเขตเทศบาลของอำเภอ:",
+        "TPMAP has no figures of {tambon} of its own; its people are counted in the district's municipal areas:",
+    ),
     "table.counted_under": ("นับรวมใน {unit}", "counted under {unit}"),
     "metric": ("ตัวชี้วัดบนแผนที่", "Map metric"),
     "metric.target_poor": ("คนจนเป้าหมาย", "Target poor"),
@@ -134,24 +154,34 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "unit.households": ("ครัวเรือน", "households"),
     "unit.percent": ("ร้อยละ", "%"),
     "unit.index": ("ดัชนี", "index"),
-    "weakest": ("มิติที่เป็นปัญหามากที่สุดของ{area}: {first} ({first_pct}) และ{second} ({second_pct}) ของคนจนเป้าหมาย",
-                "{area}'s weakest dimensions: {first} ({first_pct}) and {second} ({second_pct}) of its target poor"),
-    "weakest.one": ("มิติที่เป็นปัญหาของ{area}มีมิติเดียว: {first} ({first_pct}) ของคนจนเป้าหมาย",
-                    "{area}'s target poor are deprived in one dimension only: {first} ({first_pct})"),
+    "weakest": (
+        "มิติที่เป็นปัญหามากที่สุดของ{area}: {first} ({first_pct}) และ{second} ({second_pct}) ของคนจนเป้าหมาย",
+        "{area}'s weakest dimensions: {first} ({first_pct}) and {second} ({second_pct}) of its target poor",
+    ),
+    "weakest.one": (
+        "มิติที่เป็นปัญหาของ{area}มีมิติเดียว: {first} ({first_pct}) ของคนจนเป้าหมาย",
+        "{area}'s target poor are deprived in one dimension only: {first} ({first_pct})",
+    ),
     "weakest.none": ("{area} ไม่มีคนจนเป้าหมายในมิติที่เลือก", "{area} has no target poor in the selected dimensions"),
     "source.published": ("ที่มา: ข้อมูลเผยแพร่ของ TPMAP ปี {year}", "Source: TPMAP's published figures, {year}"),
     "source.survey": ("ที่มา: ข้อมูลครัวเรือน (สังเคราะห์สำหรับสาธิต)", "Source: household microdata (synthetic demo data)"),
     "nodata": ("ไม่มีข้อมูล", "No data"),
     "nodata.area": ("ไม่มีข้อมูลของพื้นที่นี้ในปี {year}", "No figures for this area in {year}"),
-    "nodata.households": ("พื้นที่นี้ยังไม่มีข้อมูลรายครัวเรือน (มีเพียงตัวเลขที่เผยแพร่)",
-                          "No household microdata for this area yet (published figures only)"),
+    "nodata.households": (
+        "พื้นที่นี้ยังไม่มีข้อมูลรายครัวเรือน (มีเพียงตัวเลขที่เผยแพร่)",
+        "No household microdata for this area yet (published figures only)",
+    ),
     "notfound.title": ("ไม่พบหน้าที่ต้องการ", "Page not found"),
     "notfound.year_title": ("ไม่มีข้อมูลปี {year}", "No figures for {year}"),
-    "notfound.year": ("ฐานข้อมูลนี้ไม่มีข้อมูลปี {year} ดูได้เฉพาะปีต่อไปนี้", "This database holds no figures for {year}; "
-                      "these years are there:"),
+    "notfound.year": (
+        "ฐานข้อมูลนี้ไม่มีข้อมูลปี {year} ดูได้เฉพาะปีต่อไปนี้",
+        "This database holds no figures for {year}; these years are there:",
+    ),
     "notfound.year_link": ("ปี {year}", "{year}"),
-    "notfound.shortlist": ("ไม่พบรายชื่อที่บันทึกไว้ ({code}) ลิงก์อาจพิมพ์ผิดหรือถูกลบแล้ว",
-                           "No saved shortlist {code}: the link may be mistyped"),
+    "notfound.shortlist": (
+        "ไม่พบรายชื่อที่บันทึกไว้ ({code}) ลิงก์อาจพิมพ์ผิดหรือถูกลบแล้ว",
+        "No saved shortlist {code}: the link may be mistyped",
+    ),
     "notfound.area": ("ไม่พบพื้นที่รหัส {code}", "No area with code {code}"),
     "notfound.household": ("ไม่พบครัวเรือน {code}", "No household {code}"),
     "table.area": ("พื้นที่", "Area"),
@@ -170,12 +200,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "table.capacity": ("รับได้ (ครัวเรือน)", "Capacity (households)"),
     "table.households": ("ครัวเรือน", "Households"),
     "star.title": ("ดาว 5 มิติ: ร้อยละของคนจนเป้าหมายที่ขาดในแต่ละมิติ", "5-dimension star: % of target poor deprived"),
-    "star.title_of": ("ดาว 5 มิติของ{area} ปี {year}: ร้อยละของคนจนเป้าหมายที่ขาดในแต่ละมิติ",
-                      "5-dimension star of {area}, {year}: % of target poor deprived"),
+    "star.title_of": (
+        "ดาว 5 มิติของ{area} ปี {year}: ร้อยละของคนจนเป้าหมายที่ขาดในแต่ละมิติ",
+        "5-dimension star of {area}, {year}: % of target poor deprived",
+    ),
     "star.household": ("มิติที่ครัวเรือนนี้ขาด", "Dimensions this household lacks"),
     "map.title": ("{metric} รายพื้นที่ย่อย: {area} ปี {year}", "{metric} by sub-area: {area}, {year}"),
-    "map.nogeom": ("พื้นที่ที่ไม่มีขอบเขตบนแผนที่ (เช่น เขตเทศบาล) แสดงในตารางเท่านั้น",
-                   "Areas without a boundary (such as municipal units) appear in the table only"),
+    "map.nogeom": (
+        "พื้นที่ที่ไม่มีขอบเขตบนแผนที่ (เช่น เขตเทศบาล) แสดงในตารางเท่านั้น",
+        "Areas without a boundary (such as municipal units) appear in the table only",
+    ),
     "hh.village": ("หมู่ที่", "Village"),
     "hh.house": ("รหัสบ้าน", "House ID"),
     "hh.members": ("สมาชิก", "Members"),
@@ -222,8 +256,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "auth.outside_area": ("พื้นที่นี้อยู่นอกพื้นที่รับผิดชอบของคุณ", "This area is outside your area"),
     "auth.username": ("ชื่อผู้ใช้", "Username"),
     "auth.password": ("รหัสผ่าน", "Password"),
-    "auth.failed": ("ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง (ใส่รหัสผ่านผิด 5 ครั้งติดกัน บัญชีจะถูกล็อก 15 นาที)",
-                    "Wrong username or password (after 5 wrong passwords in a row an account is locked for 15 minutes)"),
+    "auth.failed": (
+        "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง (ใส่รหัสผ่านผิด 5 ครั้งติดกัน บัญชีจะถูกล็อก 15 นาที)",
+        "Wrong username or password (after 5 wrong passwords in a row an account is locked for 15 minutes)",
+    ),
     "auth.too_many": ("พยายามเข้าสู่ระบบบ่อยเกินไป กรุณารอสักครู่", "Too many sign-in attempts; wait a minute"),
     "auth.error_title": ("ไม่สามารถดำเนินการได้", "Not allowed"),
     "auth.change_password": ("เปลี่ยนรหัสผ่าน", "Change password"),
@@ -231,15 +267,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "auth.new_password": ("รหัสผ่านใหม่ (อย่างน้อย 10 ตัวอักษร)", "New password (10 characters or more)"),
     "auth.new_again": ("รหัสผ่านใหม่อีกครั้ง", "New password again"),
     "auth.mismatch": ("รหัสผ่านใหม่ทั้งสองช่องไม่ตรงกัน", "The two new passwords differ"),
-    "auth.changed": ("เปลี่ยนรหัสผ่านแล้ว อุปกรณ์อื่นที่เข้าสู่ระบบไว้จะต้องเข้าสู่ระบบใหม่",
-                     "Password changed; other signed-in devices must sign in again"),
+    "auth.changed": (
+        "เปลี่ยนรหัสผ่านแล้ว อุปกรณ์อื่นที่เข้าสู่ระบบไว้จะต้องเข้าสู่ระบบใหม่",
+        "Password changed; other signed-in devices must sign in again",
+    ),
     "auth.name_missing": ("ยังไม่มีชื่อผู้ถือบัญชี: กรอกชื่อ", "Holder's name missing: fill it in"),
     "auth.saved_name": ("บันทึกชื่อ", "Save name"),
     "auth.approvals": ("บัญชีที่รออนุมัติ", "Accounts awaiting approval"),
-    "auth.approvals_help": ("บัญชีที่เห็นข้อมูลรายบุคคลต้องมีผู้อนุมัติคนที่สองในระดับที่สูงกว่า (นายอำเภอสำหรับทีมปฏิบัติการ "
-                            "ศจพ. ส่วนกลางสำหรับบัญชีระดับประเทศ) จึงจะใช้งานได้",
-                            "Accounts that read named records work only once a second person of the level above approves "
-                            "them (the district chief for an operation team, a national account for a national one)"),
+    "auth.approvals_help": (
+        "บัญชีที่เห็นข้อมูลรายบุคคลต้องมีผู้อนุมัติคนที่สองในระดับที่สูงกว่า (นายอำเภอสำหรับทีมปฏิบัติการ ศจพ. ส่วนกลางสำหรับบัญชีระดับประเทศ) จึงจะใช้งานได้",
+        "Accounts that read named records work only once a second person of the level above approves "
+        "them (the district chief for an operation team, a national account for a national one)",
+    ),
     "auth.no_approvals": ("ไม่มีบัญชีที่รอให้ท่านอนุมัติ", "No accounts are waiting for your approval"),
     "auth.approve": ("อนุมัติ", "Approve"),
     "auth.reject": ("ไม่อนุมัติ", "Reject"),
@@ -303,8 +342,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "lb.use_location": ("ใช้ตำแหน่งปัจจุบันของโทรศัพท์", "Use my location"),
     "lb.birth_date": ("วันเดือนปีเกิด", "Date of birth"),
     "lb.citizen_id_13": ("เลขประจำตัวประชาชน 13 หลัก", "13-digit citizen ID"),
-    "lb.gps_outside": ("คำเตือน: พิกัดที่บันทึกอยู่นอกตำบล {tambon} กรุณาตรวจสอบตำแหน่ง (บันทึกการเยี่ยมแล้ว)",
-                       "Warning: the GPS point is outside tambon {tambon}; check the location (the visit was saved)"),
+    "lb.gps_outside": (
+        "คำเตือน: พิกัดที่บันทึกอยู่นอกตำบล {tambon} กรุณาตรวจสอบตำแหน่ง (บันทึกการเยี่ยมแล้ว)",
+        "Warning: the GPS point is outside tambon {tambon}; check the location (the visit was saved)",
+    ),
     "lb.requests": ("คำขอเพิ่มบุคคลที่ตกสำรวจ", "Requests to add missed people"),
     "lb.approve": ("อนุมัติ", "Approve"),
     "lb.reject": ("ไม่อนุมัติ", "Reject"),
@@ -326,19 +367,25 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "rank.ge3": ("ขาดตั้งแต่ 3 มิติ", "Deprived in 3+ dimensions"),
     "rank.basic_needs": ("ขาดปัจจัยพื้นฐาน (รายได้ ความเป็นอยู่ สุขภาพ)", "Basic needs (income, living, health)"),
     "rank.share": ("ร้อยละของผู้ถูกสำรวจ", "% of surveyed"),
-    "rank.explain": ("เกณฑ์ตามที่ประชุม คจพ. 1/2564: คนจนเป้าหมายที่ขาด 3 ใน 5 มิติ หรือขาดทั้งด้านรายได้ ความเป็นอยู่ และสุขภาพ",
-                     "Rules of the 1/2564 committee meeting: target poor deprived in 3 of the 5 dimensions, or in income, living "
-                     "conditions and health together"),
+    "rank.explain": (
+        "เกณฑ์ตามที่ประชุม คจพ. 1/2564: คนจนเป้าหมายที่ขาด 3 ใน 5 มิติ หรือขาดทั้งด้านรายได้ ความเป็นอยู่ และสุขภาพ",
+        "Rules of the 1/2564 committee meeting: target poor deprived in 3 of the 5 dimensions, or in income, living "
+        "conditions and health together",
+    ),
     "short.name": ("ชื่อรายการพื้นที่เป้าหมาย", "Name of the shortlist"),
     "short.save": ("บันทึกรายการที่เลือก", "Save the selected rows"),
     "short.hidden": ("อีก {n} รายการอยู่นอกพื้นที่ของคุณ", "{n} more are outside your area"),
     "nav.ranking": ("จัดอันดับกลุ่มวิกฤต", "Rank by crisis group"),
     "parent": ("เทียบกับ{name}", "{name}, for comparison"),
-    "error.403": ("พื้นที่หรือรายการนี้อยู่นอกพื้นที่ที่บัญชีของท่านดูแล หรือบทบาทของท่านไม่มีสิทธิ์ทำรายการนี้",
-                  "This area or record is outside the area your account covers, or your role may not do this"),
+    "error.403": (
+        "พื้นที่หรือรายการนี้อยู่นอกพื้นที่ที่บัญชีของท่านดูแล หรือบทบาทของท่านไม่มีสิทธิ์ทำรายการนี้",
+        "This area or record is outside the area your account covers, or your role may not do this",
+    ),
     "error.429": ("มีการเรียกใช้บ่อยเกินไป กรุณารอสักครู่แล้วลองใหม่", "Too many requests: wait a moment and try again"),
-    "error.401": ("หมดเวลาการเข้าสู่ระบบ กรุณาเข้าสู่ระบบอีกครั้ง (สิ่งที่ยังไม่ได้บันทึกจะไม่ถูกส่ง)",
-                  "Your sign-in has ended: sign in again (nothing unsaved was sent)"),
+    "error.401": (
+        "หมดเวลาการเข้าสู่ระบบ กรุณาเข้าสู่ระบบอีกครั้ง (สิ่งที่ยังไม่ได้บันทึกจะไม่ถูกส่ง)",
+        "Your sign-in has ended: sign in again (nothing unsaved was sent)",
+    ),
     "error.400": ("ข้อมูลที่ส่งมายังไม่ถูกต้อง", "The request is not valid"),
     "error.404": ("ไม่พบรายการนี้", "Not found"),
     "error.409": ("รายการนี้เพิ่งถูกเปลี่ยนโดยผู้อื่น กรุณาโหลดหน้าใหม่", "Someone else changed this: reload the page"),
@@ -351,7 +398,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "rep.period": ("ไตรมาสที่ {q} ปีงบประมาณ {y} ({start} – {end})", "Quarter {q} of fiscal year {y} ({start} – {end})"),
     "rep.state_submitted": ("ส่งแล้ว เมื่อ {at} โดย {by}", "Submitted on {at} by {by}"),
     "rep.state_draft": ("ร่าง: ยังไม่ได้ส่ง ตัวเลขเป็นปัจจุบัน ณ วันที่พิมพ์", "Draft: not submitted; figures as of printing"),
-    "rep.figures": ("ตัวเลขสำคัญ (ข้อมูลสำรวจปี {year} และ Logbook ในไตรมาส)", "Key figures (survey year {year}; Logbook within the quarter)"),
+    "rep.figures": (
+        "ตัวเลขสำคัญ (ข้อมูลสำรวจปี {year} และ Logbook ในไตรมาส)",
+        "Key figures (survey year {year}; Logbook within the quarter)",
+    ),
     "rep.col_item": ("รายการ", "Item"),
     # export columns otherwise named by their key
     "col.sub_units": ("หน่วยย่อย", "Sub-units"),
@@ -394,8 +444,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "rep.progress": ("ผลการดำเนินงาน", "Progress"),
     "rep.obstacles": ("ปัญหาและอุปสรรค", "Obstacles"),
     "rep.suggestions": ("ข้อเสนอแนะ", "Suggestions"),
-    "rep.method": ("ตัวเลขคำนวณโดย TPMAP Open เมื่อ {computed}: คนจนเป้าหมายและกลุ่มวิกฤตจากข้อมูล จปฐ. ที่ยืนยันด้วยทะเบียนสวัสดิการแห่งรัฐ การเยี่ยม ความช่วยเหลือ และสถานะจาก Logbook ที่ลงวันที่ในไตรมาส",
-                   "Figures computed by TPMAP Open on {computed}: target poor and crisis group from the household survey confirmed by the state-welfare register; visits, help and status from Logbook records dated within the quarter"),
+    "rep.method": (
+        "ตัวเลขคำนวณโดย TPMAP Open เมื่อ {computed}: คนจนเป้าหมายและกลุ่มวิกฤตจากข้อมูล จปฐ. ที่ยืนยันด้วยทะเบียนสวัสดิการแห่งรัฐ การเยี่ยม ความช่วยเหลือ และสถานะจาก Logbook ที่ลงวันที่ในไตรมาส",
+        "Figures computed by TPMAP Open on {computed}: target poor and crisis group from the household survey confirmed by the state-welfare register; visits, help and status from Logbook records dated within the quarter",
+    ),
     "rep.status.none": ("ยังไม่เริ่ม", "Not started"),
     "rep.status.draft": ("ร่าง", "Draft"),
     "rep.status.submitted": ("ส่งแล้ว", "Submitted"),
@@ -408,8 +460,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "rep.overdue": ("เกินกำหนด", "Overdue"),
     "rep.download_pdf": ("PDF", "PDF"),
     "rep.download_xlsx": ("XLSX", "XLSX"),
-    "rep.counts": ("ส่งแล้ว {submitted} · ร่าง {draft} · ยังไม่เริ่ม {none} จาก {total} จังหวัด",
-                   "Submitted {submitted} · draft {draft} · not started {none} of {total} provinces"),
+    "rep.counts": (
+        "ส่งแล้ว {submitted} · ร่าง {draft} · ยังไม่เริ่ม {none} จาก {total} จังหวัด",
+        "Submitted {submitted} · draft {draft} · not started {none} of {total} provinces",
+    ),
     # Committees and orders
     "nav.committees": ("คำสั่งจัดตั้ง ศจพ.", "Committee orders"),
     "com.title": ("การจัดตั้ง ศจพ. และคำสั่งแต่งตั้ง", "Committees (ศจพ.) and their orders"),
@@ -432,8 +486,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "com.upload": ("ยื่นคำสั่ง (PDF ไม่เกิน {mb} MB)", "File an order (PDF, at most {mb} MB)"),
     "com.file": ("ไฟล์คำสั่ง (PDF)", "Order file (PDF)"),
     "com.date_hint": ("เช่น 15/03/2564 หรือ 15 มีนาคม 2564", "e.g. 15/03/2564 or 2021-03-15"),
-    "com.rule": ("ยื่นคำสั่งภายใน 30 เมษายน 2564 และภายใน 30 วันนับจากวันที่มีคำสั่งหรือเปลี่ยนแปลงองค์ประกอบ",
-                 "File the order by 30 April 2564 BE, and within 30 days of any new order or change of members"),
+    "com.rule": (
+        "ยื่นคำสั่งภายใน 30 เมษายน 2564 และภายใน 30 วันนับจากวันที่มีคำสั่งหรือเปลี่ยนแปลงองค์ประกอบ",
+        "File the order by 30 April 2564 BE, and within 30 days of any new order or change of members",
+    ),
     "com.send": ("ยื่นคำสั่ง", "File the order"),
     "com.add_member": ("เพิ่มกรรมการ", "Add member"),
     "com.remove": ("นำออก", "Remove"),
@@ -458,8 +514,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "nav.pivot": ("ตารางไขว้", "Pivot"),
     # Area story
     "story.title": ("เรื่องเล่าของ{area} ปี {year}", "The story of {area}, {year}"),
-    "story.explain": ("สร้างจากตัวเลขของแพลตฟอร์มตามกฎที่กำหนดไว้ ตัวเลขทุกตัวกดเพื่อดูแผนที่ที่มาได้",
-                      "Written by fixed rules from the platform's figures; every number links to the map it comes from"),
+    "story.explain": (
+        "สร้างจากตัวเลขของแพลตฟอร์มตามกฎที่กำหนดไว้ ตัวเลขทุกตัวกดเพื่อดูแผนที่ที่มาได้",
+        "Written by fixed rules from the platform's figures; every number links to the map it comes from",
+    ),
     "story.and": (" และ ", " and "),
     "story.has": ("{area} มีคนจนเป้าหมาย ", "{area} has "),
     "story.of_surveyed": (" คน จากผู้ถูกสำรวจ ", " target poor among "),
@@ -467,8 +525,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "story.higher": (" สูงกว่า{parent} (", ", higher than {parent} ("),
     "story.lower": (" ต่ำกว่า{parent} (", ", lower than {parent} ("),
     "story.same": (" เท่ากับ{parent} (", ", the same as {parent} ("),
-    "story.rank": (" อยู่อันดับที่ {rank} จาก {n} {level}ใน{parent} เมื่อเรียงตามสัดส่วนคนจนเป้าหมาย",
-                   ", ranking {rank} of {n} {level} in {parent} by share of target poor"),
+    "story.rank": (
+        " อยู่อันดับที่ {rank} จาก {n} {level}ใน{parent} เมื่อเรียงตามสัดส่วนคนจนเป้าหมาย",
+        ", ranking {rank} of {n} {level} in {parent} by share of target poor",
+    ),
     "story.stop": ("", "."),
     "story.levels.province": ("จังหวัด", "provinces"),
     "story.levels.amphoe": ("อำเภอ", "districts"),
@@ -486,8 +546,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "story.households": (" ครัวเรือน", " households"),
     "story.open": (" ยังมีความต้องการที่ค้างอยู่ ", "; needs still open: "),
     "story.open_most": (" รายการ มากที่สุดด้าน{dim}", ", most of them in {dim}."),
-    "story.no_logbook": ("ยังไม่มีการบันทึกการเยี่ยมบ้านหรือความช่วยเหลือใน Logbook ของ{area}",
-                         "No visits or help have been recorded in the Logbook for {area} yet."),
+    "story.no_logbook": (
+        "ยังไม่มีการบันทึกการเยี่ยมบ้านหรือความช่วยเหลือใน Logbook ของ{area}",
+        "No visits or help have been recorded in the Logbook for {area} yet.",
+    ),
     "story.copy": ("ข้อความล้วน (คัดลอกไปใช้ในรายงานการประชุม)", "Plain text (to copy into minutes)"),
     # Pivot
     "pivot.title": ("ตารางไขว้: {area}", "Pivot: {area}"),
@@ -512,16 +574,23 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "pivot.base_cat": ("รวมในแถว", "Row total"),
     "pivot.unit.persons": ("หน่วย: คนจนเป้าหมาย (คน)", "Unit: target-poor persons"),
     "pivot.unit.households": ("หน่วย: ครัวเรือน", "Unit: households"),
-    "pivot.value_explain.count": ("คนหนึ่งคนอาจขาดหลายมิติ ผลรวมของแถวจึงอาจมากกว่ายอดรวม",
-                                  "One person can be deprived in several dimensions, so a row may add up to more than its total"),
+    "pivot.value_explain.count": (
+        "คนหนึ่งคนอาจขาดหลายมิติ ผลรวมของแถวจึงอาจมากกว่ายอดรวม",
+        "One person can be deprived in several dimensions, so a row may add up to more than its total",
+    ),
     "pivot.value_explain.share": ("สัดส่วนของยอดรวมในแถว", "Share of the row's total"),
     # Vulnerable households
     "nav.vulnerable": ("ครัวเรือนเปราะบาง", "Vulnerable households"),
     "vul.title": ("ครัวเรือนเปราะบาง: {area}", "Vulnerable households: {area}"),
-    "vul.explain": ("เกณฑ์กรมการพัฒนาชุมชน: เข้าเงื่อนไขคัดเลือกข้อใดข้อหนึ่ง และมีภาระอย่างน้อยตามจำนวนที่เลือก นับจากคอลัมน์เสริมของข้อมูลสำรวจ",
-                    "Community Development Department criteria: meets a selection condition and has at least the chosen number of burdens; counted from the survey's optional columns"),
+    "vul.explain": (
+        "เกณฑ์กรมการพัฒนาชุมชน: เข้าเงื่อนไขคัดเลือกข้อใดข้อหนึ่ง และมีภาระอย่างน้อยตามจำนวนที่เลือก นับจากคอลัมน์เสริมของข้อมูลสำรวจ",
+        "Community Development Department criteria: meets a selection condition and has at least the chosen number of burdens; counted from the survey's optional columns",
+    ),
     "vul.sel.farmer_unregistered": ("หัวหน้าครัวเรือนทำเกษตร แต่ไม่มีใครขึ้นทะเบียนเกษตรกร", "Farming head, nobody on the farmer register"),
-    "vul.sel.low_income_no_welfare": ("รายได้ต่ำกว่า 100,000 บาท/คน/ปี และไม่มีบัตรสวัสดิการแห่งรัฐ", "Income below 100,000 baht a person a year and no welfare card"),
+    "vul.sel.low_income_no_welfare": (
+        "รายได้ต่ำกว่า 100,000 บาท/คน/ปี และไม่มีบัตรสวัสดิการแห่งรัฐ",
+        "Income below 100,000 baht a person a year and no welfare card",
+    ),
     "vul.burden.insecure_housing": ("ที่อยู่อาศัยไม่มั่นคง", "Insecure housing"),
     "vul.burden.poor_child": ("มีเด็กยากจน (ศธ.)", "Poor child (Ministry of Education)"),
     "vul.burden.young_children": ("มีเด็กอายุ 3–14 ปี", "Children aged 3–14"),
@@ -539,11 +608,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "vul.list": ("รายชื่อครัวเรือน (เฉพาะในพื้นที่ของคุณ)", "Households (your area only)"),
     "vul.sign_in": ("ลงชื่อเข้าใช้เพื่อดูรายชื่อครัวเรือนในพื้นที่ของคุณ", "Sign in to see the households of your area"),
     "vul.income": ("รายได้ต่อคนต่อปี (บาท)", "Income a person a year (baht)"),
-    "vul.none": ("ยังไม่มีข้อมูลสำหรับประเมินครัวเรือนเปราะบาง (ต้องมีคอลัมน์เสริมในข้อมูลสำรวจ)",
-                 "No data to assess vulnerable households (the survey's optional columns are needed)"),
+    "vul.none": (
+        "ยังไม่มีข้อมูลสำหรับประเมินครัวเรือนเปราะบาง (ต้องมีคอลัมน์เสริมในข้อมูลสำรวจ)",
+        "No data to assess vulnerable households (the survey's optional columns are needed)",
+    ),
     "vul.apply": ("ใช้เกณฑ์นี้", "Apply"),
-    "attribution": ("ขอบเขต: กรมแผนที่ทหาร ผ่าน OCHA COD-AB (CC BY 3.0 IGO) · ชื่อและรหัส: กรมการปกครอง ผ่าน GeoThai (CC BY 4.0) · ตัวเลข: TPMAP (สศช./NECTEC)",
-                    "Boundaries: Royal Thai Survey Dept. via OCHA COD-AB (CC BY 3.0 IGO) · Names and codes: DOPA via GeoThai (CC BY 4.0) · Figures: TPMAP (NESDC/NECTEC)"),
+    "attribution": (
+        "ขอบเขต: กรมแผนที่ทหาร ผ่าน OCHA COD-AB (CC BY 3.0 IGO) · ชื่อและรหัส: กรมการปกครอง ผ่าน GeoThai (CC BY 4.0) · ตัวเลข: TPMAP (สศช./NECTEC)",
+        "Boundaries: Royal Thai Survey Dept. via OCHA COD-AB (CC BY 3.0 IGO) · Names and codes: DOPA via GeoThai (CC BY 4.0) · Figures: TPMAP (NESDC/NECTEC)",
+    ),
 }
 
 

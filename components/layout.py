@@ -1,4 +1,5 @@
 """Page chrome: top bar with breadcrumb and toggles, headline cards, the weakest-dimension sentence."""
+
 from __future__ import annotations
 
 import re
@@ -27,52 +28,117 @@ def account_box(view: View, here: str):
 
     user = current_user()
     if user is None:
-        return dcc.Link(t("auth.sign_in", view.lang), href="/login?next=" + here, refresh=True,
-                        className="btn btn-sm btn-outline-primary ms-2 tp-chrome", id="sign-in-link")
-    return html.Span([
-        html.A(t("auth.signed_in_as", view.lang, name=user.full_name, role=t(f"role.{user.role}", view.lang),
-                 area=", ".join(area_name(a, view.lang) for a in names(list(user.areas)).values()) or "–"),
-               href="/account/password", className="small ms-2", id="signed-in-as"),
-        html.Form([dcc.Input(type="hidden", name="csrf_token", value=csrf_token()),
-                   html.Button(t("auth.sign_out", view.lang), type="submit", className="btn btn-sm btn-outline-secondary ms-2",
-                               id="sign-out")], method="POST", action="/logout", className="d-inline"),
-    ], className="tp-chrome")
+        return dcc.Link(
+            t("auth.sign_in", view.lang),
+            href="/login?next=" + here,
+            refresh=True,
+            className="btn btn-sm btn-outline-primary ms-2 tp-chrome",
+            id="sign-in-link",
+        )
+    return html.Span(
+        [
+            html.A(
+                t(
+                    "auth.signed_in_as",
+                    view.lang,
+                    name=user.full_name,
+                    role=t(f"role.{user.role}", view.lang),
+                    area=", ".join(area_name(a, view.lang) for a in names(list(user.areas)).values()) or "–",
+                ),
+                href="/account/password",
+                className="small ms-2",
+                id="signed-in-as",
+            ),
+            html.Form(
+                [
+                    dcc.Input(type="hidden", name="csrf_token", value=csrf_token()),
+                    html.Button(
+                        t("auth.sign_out", view.lang),
+                        type="submit",
+                        className="btn btn-sm btn-outline-secondary ms-2",
+                        id="sign-out",
+                    ),
+                ],
+                method="POST",
+                action="/logout",
+                className="d-inline",
+            ),
+        ],
+        className="tp-chrome",
+    )
 
 
 def topbar(chain: list[dict], view: View, here: str) -> html.Div:
     other = "en" if view.lang == "th" else "th"
-    present = (dcc.Link(t("nav.exit_present", view.lang), href=here + view.query(present=False), className="btn btn-sm btn-outline-dark")
-               if view.present else
-               dcc.Link(t("nav.present", view.lang), href=here + view.query(present=True), className="btn btn-sm btn-outline-secondary tp-chrome", id="present-link"))
-    return html.Div([
-        html.H1(t("app.title", view.lang), className="tp-chrome"),
-        breadcrumb(chain, view),
-        html.Span(t("year.label", view.lang, year=view.year), className="badge bg-secondary"),
-        html.Div([present,
-                  html.A(t("nav.lang", view.lang), href=f"/lang/{other}?next=" + here + view.query(lang=other).replace("&", "%26"),
-                         className="btn btn-sm btn-outline-secondary ms-2 tp-chrome", id="lang-toggle"),
-                  account_box(view, here)],
-                 className="ms-auto"),
-    ], className="tp-topbar")
+    present = (
+        dcc.Link(t("nav.exit_present", view.lang), href=here + view.query(present=False), className="btn btn-sm btn-outline-dark")
+        if view.present
+        else dcc.Link(
+            t("nav.present", view.lang),
+            href=here + view.query(present=True),
+            className="btn btn-sm btn-outline-secondary tp-chrome",
+            id="present-link",
+        )
+    )
+    return html.Div(
+        [
+            html.H1(t("app.title", view.lang), className="tp-chrome"),
+            breadcrumb(chain, view),
+            html.Span(t("year.label", view.lang, year=view.year), className="badge bg-secondary"),
+            html.Div(
+                [
+                    present,
+                    html.A(
+                        t("nav.lang", view.lang),
+                        href=f"/lang/{other}?next=" + here + view.query(lang=other).replace("&", "%26"),
+                        className="btn btn-sm btn-outline-secondary ms-2 tp-chrome",
+                        id="lang-toggle",
+                    ),
+                    account_box(view, here),
+                ],
+                className="ms-auto",
+            ),
+        ],
+        className="tp-topbar",
+    )
 
 
 def card(label: str, value: str, sub: str | None = None, id_: str | None = None) -> html.Div:
     kw = {"id": id_} if id_ else {}
-    return html.Div([html.Div(label, className="tp-label"), html.Div(value, className="tp-value", **kw),
-                     html.Div(sub or "", className="tp-sub")], className="tp-card")
+    return html.Div(
+        [
+            html.Div(label, className="tp-label"),
+            html.Div(value, className="tp-value", **kw),
+            html.Div(sub or "", className="tp-sub"),
+        ],
+        className="tp-card",
+    )
 
 
 def headline_cards(f: dict, lang: str, columns: int = 5) -> html.Div:
     cards = [
-        card(t("card.surveyed_persons", lang), fmt.number(f["surveyed_persons"]),
-             f"{fmt.number(f['surveyed_households'])} {t('unit.households', lang)}"),
-        card(t("card.target_poor", lang), fmt.number(f["target_poor_persons"]),
-             t("card.target_poor_sub", lang, pct=fmt.percent(f["headcount_ratio"])), id_="card-target-poor"),
-        card(t("card.target_poor_households", lang), fmt.number(f["target_poor_households"]),
-             None if f["target_poor_households"] is not None else t("card.not_published", lang)),
+        card(
+            t("card.surveyed_persons", lang),
+            fmt.number(f["surveyed_persons"]),
+            f"{fmt.number(f['surveyed_households'])} {t('unit.households', lang)}",
+        ),
+        card(
+            t("card.target_poor", lang),
+            fmt.number(f["target_poor_persons"]),
+            t("card.target_poor_sub", lang, pct=fmt.percent(f["headcount_ratio"])),
+            id_="card-target-poor",
+        ),
+        card(
+            t("card.target_poor_households", lang),
+            fmt.number(f["target_poor_households"]),
+            None if f["target_poor_households"] is not None else t("card.not_published", lang),
+        ),
         card(t("card.crisis", lang), fmt.number(f["crisis_persons"]), id_="card-crisis"),
-        card(t("card.mpi", lang), fmt.index(f["mpi"]),
-             t("card.mpi_sub", lang, h=fmt.percent(f["headcount_ratio"]), a=fmt.index(f["intensity"], 3))),
+        card(
+            t("card.mpi", lang),
+            fmt.index(f["mpi"]),
+            t("card.mpi_sub", lang, h=fmt.percent(f["headcount_ratio"]), a=fmt.index(f["intensity"], 3)),
+        ),
     ]
     return html.Div([html.Div(c, className="col") for c in cards], className=f"row g-2 row-cols-2 row-cols-md-{columns} my-2")
 
@@ -88,11 +154,17 @@ def weakest_sentence(f: dict, name: str, lang: str) -> str:
     if not ranked:
         return t("weakest.none", lang, area=name)
     if len(ranked) == 1:  # one deprived dimension: say so, not "X and – (–)"
-        return t("weakest.one", lang, area=name, first=t(f"dim.{ranked[0]}", lang),
-                 first_pct=fmt.percent(shares[ranked[0]], 0))
+        return t("weakest.one", lang, area=name, first=t(f"dim.{ranked[0]}", lang), first_pct=fmt.percent(shares[ranked[0]], 0))
     a, b = ranked[:2]
-    return t("weakest", lang, area=name, first=t(f"dim.{a}", lang), first_pct=fmt.percent(shares[a], 0),
-             second=t(f"dim.{b}", lang), second_pct=fmt.percent(shares[b], 0))
+    return t(
+        "weakest",
+        lang,
+        area=name,
+        first=t(f"dim.{a}", lang),
+        first_pct=fmt.percent(shares[a], 0),
+        second=t(f"dim.{b}", lang),
+        second_pct=fmt.percent(shares[b], 0),
+    )
 
 
 def dimension_badges(dims: list[str], lang: str) -> list:
@@ -107,30 +179,51 @@ def export_links(table: str, lang: str, **args) -> html.Div:
         query = urlencode({k: v for k, v in (args | {"lang": lang}).items() if v not in (None, "")})
         return f"/export/{table}.{fmt}?{query}"
 
-    return html.Div([html.Span(t("export.label", lang) + ":", className="me-2 small"),
-                     *[html.A(t(f"export.{fmt}", lang), href=url(fmt), id=f"export-{table}-{fmt}",
-                              className="btn btn-sm btn-outline-secondary me-1 tp-chrome") for fmt in ("csv", "xlsx")]],
-                    className="tp-export my-1")
+    return html.Div(
+        [
+            html.Span(t("export.label", lang) + ":", className="me-2 small"),
+            *[
+                html.A(
+                    t(f"export.{fmt}", lang),
+                    href=url(fmt),
+                    id=f"export-{table}-{fmt}",
+                    className="btn btn-sm btn-outline-secondary me-1 tp-chrome",
+                )
+                for fmt in ("csv", "xlsx")
+            ],
+        ],
+        className="tp-export my-1",
+    )
 
 
 def card_row(cards: list) -> html.Div:
     """Cards side by side: two to a row on a phone, all in one row from a tablet up."""
-    return html.Div([html.Div(c, className="col") for c in cards],
-                    className=f"row g-2 row-cols-2 row-cols-md-{min(len(cards), 6)} my-2 tp-cards")
+    return html.Div(
+        [html.Div(c, className="col") for c in cards],
+        className=f"row g-2 row-cols-2 row-cols-md-{min(len(cards), 6)} my-2 tp-cards",
+    )
 
 
 def sign_in_prompt(lang: str, here: str) -> html.Div:
     """What a signed-in-only page shows a visitor: the way to sign in and come back."""
-    return html.Div([dcc.Link(t("auth.sign_in", lang), href=f"/login?next={here}", refresh=True, id="sign-in-link")],
-                    className="my-4")
+    return html.Div(
+        [dcc.Link(t("auth.sign_in", lang), href=f"/login?next={here}", refresh=True, id="sign-in-link")], className="my-4"
+    )
 
 
 def year_not_found(view: View, years: list[int], here: str) -> html.Div:
     """A year the database does not hold: say so and name the years it does (never a blank page)."""
-    return html.Div([html.H1(t("notfound.year_title", view.lang, year=view.year)),
-                     html.P(t("notfound.year", view.lang, year=view.year), id="year-not-found"),
-                     html.Ul([html.Li(dcc.Link(t("notfound.year_link", view.lang, year=y), href=here + view.query(year=y)))
-                              for y in years], id="known-years")], className="my-5")
+    return html.Div(
+        [
+            html.H1(t("notfound.year_title", view.lang, year=view.year)),
+            html.P(t("notfound.year", view.lang, year=view.year), id="year-not-found"),
+            html.Ul(
+                [html.Li(dcc.Link(t("notfound.year_link", view.lang, year=y), href=here + view.query(year=y))) for y in years],
+                id="known-years",
+            ),
+        ],
+        className="my-5",
+    )
 
 
 def guard_years(registry: dict, known_years) -> None:
@@ -160,5 +253,7 @@ def guard_years(registry: dict, known_years) -> None:
 
 
 def not_found(message: str, lang: str) -> html.Div:
-    return html.Div([html.H1(t("notfound.title", lang)), html.P(message, id="not-found"),
-                     dcc.Link(t("nav.country", lang), href="/")], className="my-5")
+    return html.Div(
+        [html.H1(t("notfound.title", lang)), html.P(message, id="not-found"), dcc.Link(t("nav.country", lang), href="/")],
+        className="my-5",
+    )

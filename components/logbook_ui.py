@@ -1,4 +1,5 @@
 """The household page's Logbook: a timeline and one form per record type, sized for a phone."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,8 +26,11 @@ def _describe(entry: dict, lang: str, kinds: dict[str, dict]) -> list:
         if r.get("gps_inside_tambon") is False:
             text.append(" · ⚠ GPS")
     elif entry["kind"] == "need":
-        text = ["📝 ", html.Span(t(f"dim.{r['dimension']}", lang), className=f"tp-dim-icon tp-dim-{r['dimension']}"),
-                f" {r['description']} ({t('lb.need_status.' + r['status'], lang)})"]
+        text = [
+            "📝 ",
+            html.Span(t(f"dim.{r['dimension']}", lang), className=f"tp-dim-icon tp-dim-{r['dimension']}"),
+            f" {r['description']} ({t('lb.need_status.' + r['status'], lang)})",
+        ]
     elif entry["kind"] == "assistance":
         kind = kinds.get(r["kind"], {})
         amount = f" · {r['amount_baht']:,.0f} ฿" if r.get("amount_baht") else ""
@@ -39,14 +43,19 @@ def _describe(entry: dict, lang: str, kinds: dict[str, dict]) -> list:
 
 
 def timeline(lb: dict, lang: str, kinds: dict[str, dict]) -> html.Div:
-    status = (t("lb.status_now", lang, status=t(f"lb.ladder.{lb['status']}", lang)) if lb["status"]
-              else t("lb.no_status", lang))
-    head = [html.P([html.B(status)] + ([" · ", html.Span(t("lb.flagged", lang), className="text-danger")]
-                                       if lb["flagged"] else []), id="lb-status-now")]
+    status = t("lb.status_now", lang, status=t(f"lb.ladder.{lb['status']}", lang)) if lb["status"] else t("lb.no_status", lang)
+    head = [
+        html.P(
+            [html.B(status)] + ([" · ", html.Span(t("lb.flagged", lang), className="text-danger")] if lb["flagged"] else []),
+            id="lb-status-now",
+        )
+    ]
     if not lb["timeline"]:
         return html.Div(head + [html.P(t("lb.empty", lang), className="tp-nodata")])
-    return html.Div(head + [html.Ul([html.Li(_describe(e, lang, kinds)) for e in lb["timeline"]], className="tp-timeline",
-                                    id="lb-timeline-list")])
+    return html.Div(
+        head
+        + [html.Ul([html.Li(_describe(e, lang, kinds)) for e in lb["timeline"]], className="tp-timeline", id="lb-timeline-list")]
+    )
 
 
 def _field(label: str, control) -> html.Label:
@@ -59,16 +68,26 @@ def _radios(id_: str, options: list[tuple[str, str]], value: str) -> dbc.RadioIt
 
 def _form(title: str, key: str, children: list, save: str, open_: bool = False) -> html.Details:
     """A collapsible form: its fields, a full-width save button and a message area for the result."""
-    return html.Details([html.Summary(title), *children,
-                         dbc.Button(save, id=f"lb-{key}-save", color="primary", className="w-100 mt-2"),
-                         html.Div(id=f"lb-{key}-msg", className="mt-2", role="status")],
-                        className="tp-form", open=open_, id=f"lb-{key}-form")
+    return html.Details(
+        [
+            html.Summary(title),
+            *children,
+            dbc.Button(save, id=f"lb-{key}-save", color="primary", className="w-100 mt-2"),
+            html.Div(id=f"lb-{key}-msg", className="mt-2", role="status"),
+        ],
+        className="tp-form",
+        open=open_,
+        id=f"lb-{key}-form",
+    )
 
 
 def need_options(lb: dict, lang: str) -> list[dict]:
     """The household's needs still open, as choices (refreshed after every save, so a new one shows at once)."""
-    return [{"label": f"#{n['id']} {t('dim.' + n['dimension'], lang)}: {n['description'][:40]}", "value": n["id"]}
-            for n in lb.get("needs", []) if n.get("status") != "resolved"]
+    return [
+        {"label": f"#{n['id']} {t('dim.' + n['dimension'], lang)}: {n['description'][:40]}", "value": n["id"]}
+        for n in lb.get("needs", [])
+        if n.get("status") != "resolved"
+    ]
 
 
 def assist_need_options(lb: dict, lang: str) -> list[dict]:
@@ -86,57 +105,147 @@ def forms(lb: dict, lang: str, kinds: list[dict], can_write: bool) -> html.Div:
     def form(title, key, children, open_=False):
         return _form(title, key, children, save, open_)
 
-    return html.Div([
-        form(t("lb.visit", lang), "visit", [
-            be_date_input("lb-visit-date", t("lb.date", lang), lang, today, first_year=2000),
-            html.Div([t("lb.outcome", lang), _radios("lb-visit-outcome", [(o, t(f"lb.outcome.{o}", lang)) for o in OUTCOMES],
-                                                     "verified")]),
-            _field(t("lb.visitor", lang), dcc.Input(id="lb-visit-visitor", type="text", className="form-control")),
-            _field(t("lb.note", lang), dcc.Textarea(id="lb-visit-note", className="form-control", rows=3)),
-            html.Div(t("lb.gps", lang)),
-            dbc.Row([dbc.Col(dcc.Input(id="lb-visit-lat", type="number", placeholder=t("lb.latitude", lang),
-                                       className="form-control", step="any")),
-                     dbc.Col(dcc.Input(id="lb-visit-lon", type="number", placeholder=t("lb.longitude", lang),
-                                       className="form-control", step="any"))], className="g-2"),
-            dbc.Button(t("lb.use_location", lang), id="lb-visit-locate", color="secondary", outline=True,
-                       className="w-100 mt-2"),
-        ], open_=True),
-        form(t("lb.need", lang), "need", [
-            html.Div([t("lb.dimension", lang), _radios("lb-need-dimension", dims, "income")]),
-            _field(t("lb.description", lang), dcc.Textarea(id="lb-need-description", className="form-control", rows=3)),
-            html.Div([t("lb.need_status", lang), _radios("lb-need-status", [(s, t(f"lb.need_status.{s}", lang))
-                                                                             for s in NEED_STATUSES], "open")]),
-        ]),
-        form(t("lb.need_update", lang), "needupd", [
-            _field(t("lb.linked_need", lang), dbc.Select(id="lb-needupd-need", options=open_needs,
-                                                         value=open_needs[0]["value"] if open_needs else None)),
-            _radios("lb-needupd-status", [(s, t(f"lb.need_status.{s}", lang)) for s in NEED_STATUSES], "in_progress"),
-        ]),  # always there: a need recorded a moment ago can be updated without a reload
-        form(t("lb.assistance", lang), "assist", [
-            be_date_input("lb-assist-date", t("lb.date", lang), lang, today, first_year=2000),
-            html.Div([t("lb.dimension", lang), _radios("lb-assist-dimension", dims, "income")]),
-            _field(t("lb.kind", lang), dbc.Select(id="lb-assist-kind", value=kinds[0]["code"] if kinds else None,
-                                                  options=[{"label": k["name_th"] if lang == "th" else k["name_en"],
-                                                            "value": k["code"]} for k in kinds])),
-            _field(t("lb.agency", lang), dcc.Input(id="lb-assist-agency", type="text", className="form-control")),
-            _field(t("lb.amount", lang), dcc.Input(id="lb-assist-amount", type="number", min=0, className="form-control")),
-            _field(t("lb.linked_need", lang), dbc.Select(id="lb-assist-need", options=assist_need_options(lb, lang),
-                                                         value="")),
-            _field(t("lb.note", lang), dcc.Textarea(id="lb-assist-note", className="form-control", rows=2)),
-        ]),
-        form(t("lb.status", lang), "status", [
-            _radios("lb-status-value", [(s, t(f"lb.ladder.{s}", lang)) for s in LADDER], lb["status"] or "survival"),
-            _field(t("lb.reason", lang), dcc.Textarea(id="lb-status-reason", className="form-control", rows=2)),
-        ]),
-        form(t("lb.member", lang), "member", [
-            _field(t("lb.citizen_id_13", lang),
-                   dcc.Input(id="lb-member-cid", type="text", inputMode="numeric", maxLength=13, className="form-control")),
-            dbc.Row([dbc.Col(_field(t("hh.name", lang), dcc.Input(id="lb-member-first", type="text", className="form-control"))),
-                     dbc.Col(_field(t("field.last_name", lang).capitalize(),
-                                    dcc.Input(id="lb-member-last", type="text", className="form-control")))], className="g-2"),
-            _radios("lb-member-sex", [("M", t("sex.M", lang)), ("F", t("sex.F", lang))], "F"),
-            be_date_input("lb-member-born", t("lb.birth_date", lang), lang, None, first_year=1900),
-            dbc.Checklist(id="lb-member-flags", options=[{"label": t("hh.welfare", lang), "value": "welfare"},
-                                                        {"label": t("hh.disabled", lang), "value": "disabled"}], value=[]),
-        ]),
-    ], id="lb-forms")
+    return html.Div(
+        [
+            form(
+                t("lb.visit", lang),
+                "visit",
+                [
+                    be_date_input("lb-visit-date", t("lb.date", lang), lang, today, first_year=2000),
+                    html.Div(
+                        [
+                            t("lb.outcome", lang),
+                            _radios("lb-visit-outcome", [(o, t(f"lb.outcome.{o}", lang)) for o in OUTCOMES], "verified"),
+                        ]
+                    ),
+                    _field(t("lb.visitor", lang), dcc.Input(id="lb-visit-visitor", type="text", className="form-control")),
+                    _field(t("lb.note", lang), dcc.Textarea(id="lb-visit-note", className="form-control", rows=3)),
+                    html.Div(t("lb.gps", lang)),
+                    dbc.Row(
+                        [
+                            dbc.Col(
+                                dcc.Input(
+                                    id="lb-visit-lat",
+                                    type="number",
+                                    placeholder=t("lb.latitude", lang),
+                                    className="form-control",
+                                    step="any",
+                                )
+                            ),
+                            dbc.Col(
+                                dcc.Input(
+                                    id="lb-visit-lon",
+                                    type="number",
+                                    placeholder=t("lb.longitude", lang),
+                                    className="form-control",
+                                    step="any",
+                                )
+                            ),
+                        ],
+                        className="g-2",
+                    ),
+                    dbc.Button(
+                        t("lb.use_location", lang), id="lb-visit-locate", color="secondary", outline=True, className="w-100 mt-2"
+                    ),
+                ],
+                open_=True,
+            ),
+            form(
+                t("lb.need", lang),
+                "need",
+                [
+                    html.Div([t("lb.dimension", lang), _radios("lb-need-dimension", dims, "income")]),
+                    _field(t("lb.description", lang), dcc.Textarea(id="lb-need-description", className="form-control", rows=3)),
+                    html.Div(
+                        [
+                            t("lb.need_status", lang),
+                            _radios("lb-need-status", [(s, t(f"lb.need_status.{s}", lang)) for s in NEED_STATUSES], "open"),
+                        ]
+                    ),
+                ],
+            ),
+            form(
+                t("lb.need_update", lang),
+                "needupd",
+                [
+                    _field(
+                        t("lb.linked_need", lang),
+                        dbc.Select(
+                            id="lb-needupd-need", options=open_needs, value=open_needs[0]["value"] if open_needs else None
+                        ),
+                    ),
+                    _radios("lb-needupd-status", [(s, t(f"lb.need_status.{s}", lang)) for s in NEED_STATUSES], "in_progress"),
+                ],
+            ),  # always there: a need recorded a moment ago can be updated without a reload
+            form(
+                t("lb.assistance", lang),
+                "assist",
+                [
+                    be_date_input("lb-assist-date", t("lb.date", lang), lang, today, first_year=2000),
+                    html.Div([t("lb.dimension", lang), _radios("lb-assist-dimension", dims, "income")]),
+                    _field(
+                        t("lb.kind", lang),
+                        dbc.Select(
+                            id="lb-assist-kind",
+                            value=kinds[0]["code"] if kinds else None,
+                            options=[
+                                {"label": k["name_th"] if lang == "th" else k["name_en"], "value": k["code"]} for k in kinds
+                            ],
+                        ),
+                    ),
+                    _field(t("lb.agency", lang), dcc.Input(id="lb-assist-agency", type="text", className="form-control")),
+                    _field(
+                        t("lb.amount", lang), dcc.Input(id="lb-assist-amount", type="number", min=0, className="form-control")
+                    ),
+                    _field(
+                        t("lb.linked_need", lang),
+                        dbc.Select(id="lb-assist-need", options=assist_need_options(lb, lang), value=""),
+                    ),
+                    _field(t("lb.note", lang), dcc.Textarea(id="lb-assist-note", className="form-control", rows=2)),
+                ],
+            ),
+            form(
+                t("lb.status", lang),
+                "status",
+                [
+                    _radios("lb-status-value", [(s, t(f"lb.ladder.{s}", lang)) for s in LADDER], lb["status"] or "survival"),
+                    _field(t("lb.reason", lang), dcc.Textarea(id="lb-status-reason", className="form-control", rows=2)),
+                ],
+            ),
+            form(
+                t("lb.member", lang),
+                "member",
+                [
+                    _field(
+                        t("lb.citizen_id_13", lang),
+                        dcc.Input(id="lb-member-cid", type="text", inputMode="numeric", maxLength=13, className="form-control"),
+                    ),
+                    dbc.Row(
+                        [
+                            dbc.Col(
+                                _field(t("hh.name", lang), dcc.Input(id="lb-member-first", type="text", className="form-control"))
+                            ),
+                            dbc.Col(
+                                _field(
+                                    t("field.last_name", lang).capitalize(),
+                                    dcc.Input(id="lb-member-last", type="text", className="form-control"),
+                                )
+                            ),
+                        ],
+                        className="g-2",
+                    ),
+                    _radios("lb-member-sex", [("M", t("sex.M", lang)), ("F", t("sex.F", lang))], "F"),
+                    be_date_input("lb-member-born", t("lb.birth_date", lang), lang, None, first_year=1900),
+                    dbc.Checklist(
+                        id="lb-member-flags",
+                        options=[
+                            {"label": t("hh.welfare", lang), "value": "welfare"},
+                            {"label": t("hh.disabled", lang), "value": "disabled"},
+                        ],
+                        value=[],
+                    ),
+                ],
+            ),
+        ],
+        id="lb-forms",
+    )

@@ -3,6 +3,7 @@
 compose() returns paragraphs as lists of segments. A segment is text, or a number that links to the view it comes
 from and names the API field that holds it (so a test can check every number against the API).
 """
+
 from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode
@@ -50,37 +51,58 @@ def compose(f: dict, lang: str, query: str) -> list[list]:
     paras: list[list] = []
 
     # 1. Where it stands: against its parent and among its peers.
-    p1: list = [t("story.has", lang, area=name), _num(tp, page(code, "target_poor"), api, "target_poor_persons"),
-                t("story.of_surveyed", lang), _num(surveyed, page(code, "target_poor"), api, "surveyed_persons"),
-                t("story.share", lang, pct=_pct(tp, surveyed))]
+    p1: list = [
+        t("story.has", lang, area=name),
+        _num(tp, page(code, "target_poor"), api, "target_poor_persons"),
+        t("story.of_surveyed", lang),
+        _num(surveyed, page(code, "target_poor"), api, "surveyed_persons"),
+        t("story.share", lang, pct=_pct(tp, surveyed)),
+    ]
     parent = f["parent"]
     if parent:
         pname = area_name(parent, lang)
         papi = f"/api/v1/areas/{parent['code']}?year={year}{dims_q}"
         ratio, pratio = a["headcount_ratio"], parent["headcount_ratio"]
         key = "story.higher" if ratio > pratio else "story.lower" if ratio < pratio else "story.same"
-        p1 += [t(key, lang, parent=pname), _num(pratio, page(parent["code"], "target_poor"), papi, "headcount_ratio",
-                                                text=fmt.percent(pratio, 1)), ")"]
+        p1 += [
+            t(key, lang, parent=pname),
+            _num(pratio, page(parent["code"], "target_poor"), papi, "headcount_ratio", text=fmt.percent(pratio, 1)),
+            ")",
+        ]
         peers = sorted(f["siblings"], key=lambda s: (-s["headcount_ratio"], s["code"]))
         rank = next((i for i, s in enumerate(peers, 1) if s["code"] == code), None)
         if rank:
             p1.append(t("story.rank", lang, rank=rank, n=len(peers), level=t(f"story.levels.{a['level']}", lang), parent=pname))
-    p1 += [t("story.crisis", lang), _num(a["crisis_persons"], page(code, "crisis"), api, "crisis_persons"),
-           t("story.persons", lang)]
+    p1 += [
+        t("story.crisis", lang),
+        _num(a["crisis_persons"], page(code, "crisis"), api, "crisis_persons"),
+        t("story.persons", lang),
+    ]
     paras.append(p1)
 
     # 2. Weakest dimensions and indicators.
     if tp:
         dims = sorted((d for d in DIMENSIONS if a["dimension_target_poor"][d]), key=lambda d: -a["dimension_target_poor"][d])
-        top = [[t(f"dim.{d}", lang) + " (", _num(a["dimension_target_poor"][d], page(code, f"dim:{d}"), api,
-                                                   f"dimension_target_poor.{d}"),
-                f" {t('story.persons_short', lang)}, {_pct(a['dimension_target_poor'][d], tp)})"] for d in dims[:2]]
+        top = [
+            [
+                t(f"dim.{d}", lang) + " (",
+                _num(a["dimension_target_poor"][d], page(code, f"dim:{d}"), api, f"dimension_target_poor.{d}"),
+                f" {t('story.persons_short', lang)}, {_pct(a['dimension_target_poor'][d], tp)})",
+            ]
+            for d in dims[:2]
+        ]
         p2: list = [t("story.weakest", lang)] + _join(top, lang) + [t("story.stop", lang)]
         inds = sorted(((c, n) for c, n in (a.get("indicator_target_poor") or {}).items() if n), key=lambda x: (-x[1], x[0]))
         if inds:
-            named = [[(f["indicators"][c].name_en if lang == "en" else f["indicators"][c].name_th) + f" [{c}] (",
-                      _num(n, page(code, f"ind:{c}"), api, f"indicator_target_poor.{c}"), ")"]
-                     for c, n in inds[:3] if c in f["indicators"]]
+            named = [
+                [
+                    (f["indicators"][c].name_en if lang == "en" else f["indicators"][c].name_th) + f" [{c}] (",
+                    _num(n, page(code, f"ind:{c}"), api, f"indicator_target_poor.{c}"),
+                    ")",
+                ]
+                for c, n in inds[:3]
+                if c in f["indicators"]
+            ]
             p2 += [" " + t("story.indicators", lang)] + _join(named, lang) + [t("story.stop", lang)]
         paras.append(p2)
 
@@ -88,28 +110,46 @@ def compose(f: dict, lang: str, query: str) -> list[list]:
     if f["children"]:
         kids = sorted(f["children"], key=lambda c: (-c["target_poor_persons"], c["code"]))[:3]
         capi = f"/api/v1/areas/{code}/children?year={year}{dims_q}"
-        pockets = [[area_name(c, lang) + " (", _num(c["target_poor_persons"], page(c["code"], "target_poor"), capi,
-                                                    f"items[{c['code']}].target_poor_persons"), ")"] for c in kids]
+        pockets = [
+            [
+                area_name(c, lang) + " (",
+                _num(c["target_poor_persons"], page(c["code"], "target_poor"), capi, f"items[{c['code']}].target_poor_persons"),
+                ")",
+            ]
+            for c in kids
+        ]
         together = sum(c["target_poor_persons"] for c in kids)
-        paras.append([t("story.pockets", lang, level=t(f"level.{LEVEL_CHILD[a['level']]}", lang).lower())] + _join(pockets, lang)
-                     + [t("story.together", lang, pct=_pct(together, tp), area=name)])
+        paras.append(
+            [t("story.pockets", lang, level=t(f"level.{LEVEL_CHILD[a['level']]}", lang).lower())]
+            + _join(pockets, lang)
+            + [t("story.together", lang, pct=_pct(together, tp), area=name)]
+        )
     elif f["villages"]:
         vs = sorted(f["villages"], key=lambda v: (-v["target_poor_persons"], v["village_no"]))[:3]
         pockets = [f"{t('hh.village', lang)} {v['village_no']} ({fmt.number(v['target_poor_persons'])})" for v in vs]
-        paras.append([t("story.pockets", lang, level=t("story.levels.village", lang))] + _join(pockets, lang) + [t("story.stop", lang)])
+        paras.append(
+            [t("story.pockets", lang, level=t("story.levels.village", lang))] + _join(pockets, lang) + [t("story.stop", lang)]
+        )
 
     # 4. Progress from the Logbook.
     p = f["progress"]
     papi = f"/api/v1/areas/{code}/progress?year={year}"
     if p["households_visited"] or p["households_helped"]:
         open_total = sum(v or 0 for v in p["open_needs"].values())
-        p4: list = [t("story.visited", lang), _num(p["households_visited"], page(code, "lb:visited"), papi, "households_visited"),
-                    t("story.helped", lang), _num(p["households_helped"], page(code, "lb:helped"), papi, "households_helped"),
-                    t("story.households", lang)]
+        p4: list = [
+            t("story.visited", lang),
+            _num(p["households_visited"], page(code, "lb:visited"), papi, "households_visited"),
+            t("story.helped", lang),
+            _num(p["households_helped"], page(code, "lb:helped"), papi, "households_helped"),
+            t("story.households", lang),
+        ]
         if open_total:
             worst = max(DIMENSIONS, key=lambda d: (p["open_needs"][d] or 0, -DIMENSIONS.index(d)))
-            p4 += [t("story.open", lang), _num(open_total, page(code, "lb:open_needs"), papi, "open_needs.*"),
-                   t("story.open_most", lang, dim=t(f"dim.{worst}", lang))]
+            p4 += [
+                t("story.open", lang),
+                _num(open_total, page(code, "lb:open_needs"), papi, "open_needs.*"),
+                t("story.open_most", lang, dim=t(f"dim.{worst}", lang)),
+            ]
         paras.append(p4)
     else:
         paras.append([t("story.no_logbook", lang, area=name)])

@@ -1,4 +1,5 @@
 """The view state that lives in the URL: parsed once, turned back into links that keep it."""
+
 from __future__ import annotations
 
 import re
@@ -13,7 +14,9 @@ from mpi.rules import DIMENSIONS
 DEFAULT_YEAR = 2561
 YEAR_MIN, YEAR_MAX = 2500, 2700
 # every metric the map can colour by; anything else in a link falls back to the default (never an empty box)
-METRIC_RE = re.compile(r"target_poor|crisis|mpi|dim:(" + "|".join(DIMENSIONS) + r")|ind:[1-5]\.[0-9]|lb:(visited|helped|open_needs)")
+METRIC_RE = re.compile(
+    r"target_poor|crisis|mpi|dim:(" + "|".join(DIMENSIONS) + r")|ind:[1-5]\.[0-9]|lb:(visited|helped|open_needs)"
+)
 LANG_COOKIE = "tpmap_lang"
 
 
@@ -61,5 +64,11 @@ def parse(query: dict) -> View:
     if lang not in LANGS:
         lang = flask.request.cookies.get(LANG_COOKIE) if flask.has_request_context() else None
         lang = lang if lang in LANGS else DEFAULT_LANG
-    return View(year=year, metric=metric if isinstance(metric, str) else v.metric, colour=colour, dims=dims,
-                present=str(query.get("present", "")) in ("1", "true"), lang=lang)
+    return View(
+        year=year,
+        metric=metric if isinstance(metric, str) else v.metric,
+        colour=colour,
+        dims=dims,
+        present=str(query.get("present", "")) in ("1", "true"),
+        lang=lang,
+    )

@@ -1,5 +1,6 @@
 """The app's dropdowns and tables, built once: every word they show (a search box, "no options", a table's
 filter hint) comes from the catalogue in the reader's language, and every table looks the same."""
+
 from __future__ import annotations
 
 from dash import dash_table, dcc
@@ -8,8 +9,15 @@ from components.i18n import t
 
 FONT = "Sarabun, sans-serif"
 # dcc.Dropdown replaces its labels whole, so every one is given ({num_selected} is filled in by the component)
-DROPDOWN_LABELS = ("select_all", "deselect_all", "selected_count", "search", "clear_search", "clear_selection",
-                   "no_options_found")
+DROPDOWN_LABELS = (
+    "select_all",
+    "deselect_all",
+    "selected_count",
+    "search",
+    "clear_search",
+    "clear_selection",
+    "no_options_found",
+)
 
 
 def dropdown(lang: str, **kw) -> dcc.Dropdown:

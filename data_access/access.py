@@ -5,6 +5,7 @@ the country). A household is visible when its tambon code starts with one of the
 users cover the country. The system administrator manages accounts and reads the audit trail
 but covers no households: nobody sees named records without a reason in the committee structure.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,19 +18,29 @@ FULL_ID_ROLES = roles_with(REVEAL_IDS)
 HOUSEHOLD_ROLES = roles_with(HOUSEHOLDS)
 
 
-
-
-def refuse(user: CurrentUser | None, message: str, *, object_type: str | None = None, object_id: str | None = None,
-           area_code: str | None = None, engine=None) -> Forbidden:
+def refuse(
+    user: CurrentUser | None,
+    message: str,
+    *,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    area_code: str | None = None,
+    engine=None,
+) -> Forbidden:
     """A 403 written to the audit trail at the place that decided it (so a Dash callback that catches the
     error, an API route and an export all leave the same row). Use as `raise refuse(user, "...")`."""
     from data_access import audit
 
-    audit.record("access_denied", user=user, object_type=object_type, object_id=object_id, area_code=area_code,
-                 detail={"reason": message[:200]}, engine=engine)
+    audit.record(
+        "access_denied",
+        user=user,
+        object_type=object_type,
+        object_id=object_id,
+        area_code=area_code,
+        detail={"reason": message[:200]},
+        engine=engine,
+    )
     return Forbidden(message, audited=True)
-
-
 
 
 @dataclass(frozen=True)

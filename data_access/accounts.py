@@ -12,6 +12,7 @@
 
 A province (or Bangkok) administrator manages the accounts inside its province within these quotas.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -68,8 +69,11 @@ def area_problem(role: str, areas: list[str], conn: Connection) -> str | None:
     """Why these areas do not fit the role, or None."""
     if not areas:
         return "an account needs an area"
-    levels = dict(conn.execute(text("SELECT code, level FROM area WHERE code IN :c")
-                               .bindparams(bindparam("c", expanding=True)), {"c": areas}).all())
+    levels = dict(
+        conn.execute(
+            text("SELECT code, level FROM area WHERE code IN :c").bindparams(bindparam("c", expanding=True)), {"c": areas}
+        ).all()
+    )
     unknown = [a for a in areas if a not in levels]
     if unknown:
         return f"unknown area code {unknown[0]!r}"
@@ -132,9 +136,18 @@ def may_approve(approver: CurrentUser, role: str, areas: list[str] | tuple[str, 
     return approver.covers_country or all(any(a.startswith(x) for x in approver.areas) for a in areas)
 
 
-def create_user(*, username: str, full_name: str, role: str, areas: list[str], password: str,
-                agency: str | None = None, is_area_admin: bool = False, manager: CurrentUser | None = None,
-                engine: Engine | None = None) -> int:
+def create_user(
+    *,
+    username: str,
+    full_name: str,
+    role: str,
+    areas: list[str],
+    password: str,
+    agency: str | None = None,
+    is_area_admin: bool = False,
+    manager: CurrentUser | None = None,
+    engine: Engine | None = None,
+) -> int:
     """Create an account; raises AccountError with the reason, or Forbidden if `manager` may not.
 
     Made on the web by an administrator, an account that reads named records starts `pending` until
@@ -167,38 +180,81 @@ def create_user(*, username: str, full_name: str, role: str, areas: list[str], p
             raise AccountError(f"the username {username!r} is taken")
         counted = "u.active AND u.approval <> 'rejected'"
         if role in QUOTA:
-            used = conn.execute(text(
-                "SELECT COUNT(*) FROM user_account u JOIN user_area a ON a.user_id = u.id "
-                f"WHERE u.role = :r AND {counted} AND a.area_code = :c"), {"r": role, "c": areas[0]}).scalar()
+            used = conn.execute(
+                text(
+                    "SELECT COUNT(*) FROM user_account u JOIN user_area a ON a.user_id = u.id "
+                    f"WHERE u.role = :r AND {counted} AND a.area_code = :c"
+                ),
+                {"r": role, "c": areas[0]},
+            ).scalar()
             if used >= QUOTA[role]:
                 raise AccountError(f"{areas[0]} already has {used} active {role} accounts, the quota")
         if role == "team":
             for tambon in areas:
-                used = conn.execute(text(
-                    "SELECT COUNT(*) FROM user_account u JOIN user_area a ON a.user_id = u.id "
-                    f"WHERE u.role = 'team' AND {counted} AND a.area_code = :c"), {"c": tambon}).scalar()
+                used = conn.execute(
+                    text(
+                        "SELECT COUNT(*) FROM user_account u JOIN user_area a ON a.user_id = u.id "
+                        f"WHERE u.role = 'team' AND {counted} AND a.area_code = :c"
+                    ),
+                    {"c": tambon},
+                ).scalar()
                 if used >= TEAM_QUOTA_PER_TAMBON:
-                    raise AccountError(f"tambon {tambon} already has {used} operation-team accounts, the quota "
-                                       f"({TEAM_QUOTA_PER_TAMBON})")
-            if is_area_admin and conn.execute(text(
-                    "SELECT 1 FROM user_account u JOIN user_area a ON a.user_id = u.id "
-                    "WHERE u.role = :r AND u.active AND u.is_area_admin AND a.area_code = :c"),
-                    {"r": role, "c": areas[0]}).first():
+                    raise AccountError(
+                        f"tambon {tambon} already has {used} operation-team accounts, the quota ({TEAM_QUOTA_PER_TAMBON})"
+                    )
+            if (
+                is_area_admin
+                and conn.execute(
+                    text(
+                        "SELECT 1 FROM user_account u JOIN user_area a ON a.user_id = u.id "
+                        "WHERE u.role = :r AND u.active AND u.is_area_admin AND a.area_code = :c"
+                    ),
+                    {"r": role, "c": areas[0]},
+                ).first()
+            ):
                 raise AccountError(f"{areas[0]} already has an administrator")
         now = _now()
         approval = "pending" if needs_approval(role, manager) else "approved"
-        uid = conn.execute(text(
-            "INSERT INTO user_account (username, full_name, role, agency, is_area_admin, password_hash, password_changed_at, "
-            "active, failed_logins, created_at, created_by, approval) "
-            "VALUES (:u, :n, :r, :ag, :adm, :h, :now, :t, 0, :now, :by, :ap) "
-            "RETURNING id"), {"u": username, "n": full_name.strip(), "r": role, "ag": agency, "adm": is_area_admin,
-                              "h": hash_password(password), "now": now, "t": True,
-                              "by": manager.id if manager else None, "ap": approval}).scalar()
+        uid = conn.execute(
+            text(
+                "INSERT INTO user_account (username, full_name, role, agency, is_area_admin, password_hash, password_changed_at, "
+                "active, failed_logins, created_at, created_by, approval) "
+                "VALUES (:u, :n, :r, :ag, :adm, :h, :now, :t, 0, :now, :by, :ap) "
+                "RETURNING id"
+            ),
+            {
+                "u": username,
+                "n": full_name.strip(),
+                "r": role,
+                "ag": agency,
+                "adm": is_area_admin,
+                "h": hash_password(password),
+                "now": now,
+                "t": True,
+                "by": manager.id if manager else None,
+                "ap": approval,
+            },
+        ).scalar()
         conn.execute(text("INSERT INTO user_area (user_id, area_code) VALUES (:u, :a)"), [{"u": uid, "a": a} for a in areas])
-        audit.record("user_created", user=manager, username=None if manager else "(command line)",
-                     object_type="user", object_id=username, area_code=areas[0],
-                     detail={"after": {"role": role, "areas": areas, "agency": agency, "is_area_admin": is_area_admin,
-                                       "full_name_given": bool(full_name), "approval": approval}}, conn=conn)
+        audit.record(
+            "user_created",
+            user=manager,
+            username=None if manager else "(command line)",
+            object_type="user",
+            object_id=username,
+            area_code=areas[0],
+            detail={
+                "after": {
+                    "role": role,
+                    "areas": areas,
+                    "agency": agency,
+                    "is_area_admin": is_area_admin,
+                    "full_name_given": bool(full_name),
+                    "approval": approval,
+                }
+            },
+            conn=conn,
+        )
     return uid
 
 
@@ -215,19 +271,31 @@ def set_full_name(manager: CurrentUser, username: str, full_name: str, engine: E
         if not _can_manage(manager, target.role, list(target.areas)):
             raise refuse(manager, "you may not change this account", object_type="user", object_id=username, engine=engine)
         conn.execute(text("UPDATE user_account SET full_name = :n WHERE id = :id"), {"n": full_name, "id": row["id"]})
-        audit.record("user_changed", user=manager, object_type="user", object_id=username,
-                     area_code=target.areas[0] if target.areas else None,
-                     detail={"before": {"full_name_given": bool(row["full_name"])}, "after": {"full_name_given": True}},
-                     conn=conn)
+        audit.record(
+            "user_changed",
+            user=manager,
+            object_type="user",
+            object_id=username,
+            area_code=target.areas[0] if target.areas else None,
+            detail={"before": {"full_name_given": bool(row["full_name"])}, "after": {"full_name_given": True}},
+            conn=conn,
+        )
 
 
 def pending_accounts(approver: CurrentUser, engine: Engine | None = None) -> list[dict]:
     """Accounts waiting for a second approver that this user may approve."""
     with (engine or get_engine()).connect() as conn:
-        rows = conn.execute(text(
-            "SELECT u.id, u.username, u.full_name, u.role, u.agency, u.created_at, c.username AS created_by "
-            "FROM user_account u LEFT JOIN user_account c ON c.id = u.created_by "
-            "WHERE u.approval = 'pending' AND u.active ORDER BY u.created_at")).mappings().all()
+        rows = (
+            conn.execute(
+                text(
+                    "SELECT u.id, u.username, u.full_name, u.role, u.agency, u.created_at, c.username AS created_by "
+                    "FROM user_account u LEFT JOIN user_account c ON c.id = u.created_by "
+                    "WHERE u.approval = 'pending' AND u.active ORDER BY u.created_at"
+                )
+            )
+            .mappings()
+            .all()
+        )
         out = []
         for r in rows:
             areas = _areas(conn, r["id"])
@@ -236,28 +304,52 @@ def pending_accounts(approver: CurrentUser, engine: Engine | None = None) -> lis
     return out
 
 
-def decide_account(approver: CurrentUser, username: str, *, approve: bool, reason: str = "",
-                   engine: Engine | None = None) -> None:
+def decide_account(
+    approver: CurrentUser, username: str, *, approve: bool, reason: str = "", engine: Engine | None = None
+) -> None:
     """The second approver accepts or rejects a pending account (audited with the reason)."""
     with (engine or get_engine()).begin() as conn:
-        row = conn.execute(text("SELECT u.id, u.role, u.approval, c.username AS created_by FROM user_account u "
-                                "LEFT JOIN user_account c ON c.id = u.created_by WHERE u.username = :u"),
-                           {"u": username}).mappings().first()
+        row = (
+            conn.execute(
+                text(
+                    "SELECT u.id, u.role, u.approval, c.username AS created_by FROM user_account u "
+                    "LEFT JOIN user_account c ON c.id = u.created_by WHERE u.username = :u"
+                ),
+                {"u": username},
+            )
+            .mappings()
+            .first()
+        )
         if row is None or row["approval"] != "pending":
             raise AccountError(f"no account {username!r} is waiting for approval")
         areas = _areas(conn, row["id"])
         if not may_approve(approver, row["role"], areas, row["created_by"]):
-            raise refuse(approver, "you may not approve this account: it needs a second person of the level above whose "
-                            "area covers it", object_type="user", object_id=username, engine=engine)
+            raise refuse(
+                approver,
+                "you may not approve this account: it needs a second person of the level above whose area covers it",
+                object_type="user",
+                object_id=username,
+                engine=engine,
+            )
         state = "approved" if approve else "rejected"
-        done = conn.execute(text("UPDATE user_account SET approval = :s, approved_by = :by, approved_at = :t "
-                                 "WHERE id = :id AND approval = 'pending'"),
-                            {"s": state, "by": approver.username, "t": _now(), "id": row["id"]}).rowcount
+        done = conn.execute(
+            text(
+                "UPDATE user_account SET approval = :s, approved_by = :by, approved_at = :t "
+                "WHERE id = :id AND approval = 'pending'"
+            ),
+            {"s": state, "by": approver.username, "t": _now(), "id": row["id"]},
+        ).rowcount
         if done != 1:
             raise AccountError(f"account {username!r} was decided at the same moment by someone else")
-        audit.record("account_approved" if approve else "account_rejected", user=approver, object_type="user",
-                     object_id=username, area_code=areas[0] if areas else None,
-                     detail={"role": row["role"], "reason": reason[:500]}, conn=conn)
+        audit.record(
+            "account_approved" if approve else "account_rejected",
+            user=approver,
+            object_type="user",
+            object_id=username,
+            area_code=areas[0] if areas else None,
+            detail={"role": row["role"], "reason": reason[:500]},
+            conn=conn,
+        )
 
 
 def _user_row(conn: Connection, where: str, params: dict):
@@ -269,8 +361,9 @@ def _areas(conn: Connection, user_id: int) -> tuple[str, ...]:
 
 
 def _current(conn: Connection, row) -> CurrentUser:
-    return CurrentUser(row["id"], row["username"], row["full_name"], row["role"], _areas(conn, row["id"]),
-                       bool(row["is_area_admin"]))
+    return CurrentUser(
+        row["id"], row["username"], row["full_name"], row["role"], _areas(conn, row["id"]), bool(row["is_area_admin"])
+    )
 
 
 @dataclass
@@ -282,12 +375,16 @@ class SignIn:
 def _count_failure(conn: Connection, user_id: int, now: dt.datetime) -> None:
     """One wrong password, counted atomically in the database (parallel attempts cannot all read 0):
     an expired lock starts the count again; the 5th failure in a row sets the lock."""
-    conn.execute(text(
-        "UPDATE user_account SET "
-        "failed_logins = CASE WHEN locked_until IS NOT NULL AND locked_until <= :now THEN 1 ELSE failed_logins + 1 END, "
-        "locked_until = CASE WHEN locked_until IS NOT NULL AND locked_until <= :now THEN NULL "
-        "                    WHEN failed_logins + 1 >= :max THEN :lock ELSE locked_until END "
-        "WHERE id = :id"), {"now": now, "max": MAX_FAILED_LOGINS, "lock": now + LOCKOUT, "id": user_id})
+    conn.execute(
+        text(
+            "UPDATE user_account SET "
+            "failed_logins = CASE WHEN locked_until IS NOT NULL AND locked_until <= :now THEN 1 ELSE failed_logins + 1 END, "
+            "locked_until = CASE WHEN locked_until IS NOT NULL AND locked_until <= :now THEN NULL "
+            "                    WHEN failed_logins + 1 >= :max THEN :lock ELSE locked_until END "
+            "WHERE id = :id"
+        ),
+        {"now": now, "max": MAX_FAILED_LOGINS, "lock": now + LOCKOUT, "id": user_id},
+    )
 
 
 def _is_locked(row, now: dt.datetime) -> bool:
@@ -326,16 +423,22 @@ def authenticate(username: str, password: str, *, ip: str | None = None, engine:
                 params["h"] = hash_password(password)
             # Conditional: failures committed by parallel attempts while this one was verifying may have
             # locked the account in between; then this sign-in is refused like any other.
-            done = conn.execute(text(f"UPDATE user_account SET {', '.join(sets)} WHERE id = :id "
-                                     "AND (locked_until IS NULL OR locked_until <= :now)"), params).rowcount
+            done = conn.execute(
+                text(
+                    f"UPDATE user_account SET {', '.join(sets)} WHERE id = :id AND (locked_until IS NULL OR locked_until <= :now)"
+                ),
+                params,
+            ).rowcount
             if done != 1:
                 audit.record("login_locked", username=username, ip=ip, conn=conn)
                 refused = True
             else:
                 user = _current(conn, row)
                 secret = new_token()
-                conn.execute(text("INSERT INTO user_session (id, user_id, created_at, expires_at) VALUES (:i, :u, :c, :e)"),
-                             {"i": token_digest(secret), "u": row["id"], "c": now, "e": now + SESSION_TTL})
+                conn.execute(
+                    text("INSERT INTO user_session (id, user_id, created_at, expires_at) VALUES (:i, :u, :c, :e)"),
+                    {"i": token_digest(secret), "u": row["id"], "c": now, "e": now + SESSION_TTL},
+                )
                 audit.record("login_ok", user=user, ip=ip, conn=conn)
     # The failure count and the audit rows are committed before refusing.
     if refused:
@@ -349,8 +452,9 @@ def load_session(secret: str | None, engine: Engine | None = None) -> CurrentUse
     if not secret or len(secret) > 128:
         return None
     with (engine or get_engine()).connect() as conn:
-        row = conn.execute(text("SELECT user_id, expires_at, revoked_at FROM user_session WHERE id = :i"),
-                           {"i": token_digest(secret)}).first()
+        row = conn.execute(
+            text("SELECT user_id, expires_at, revoked_at FROM user_session WHERE id = :i"), {"i": token_digest(secret)}
+        ).first()
     if row is None or row.revoked_at is not None or _aware(row.expires_at) <= _now():
         return None
     return load_user(row.user_id, engine=engine)
@@ -360,16 +464,19 @@ def end_session(secret: str | None, engine: Engine | None = None) -> None:
     if not secret:
         return
     with (engine or get_engine()).begin() as conn:
-        conn.execute(text("UPDATE user_session SET revoked_at = :t WHERE id = :i AND revoked_at IS NULL"),
-                     {"t": _now(), "i": token_digest(secret)})
+        conn.execute(
+            text("UPDATE user_session SET revoked_at = :t WHERE id = :i AND revoked_at IS NULL"),
+            {"t": _now(), "i": token_digest(secret)},
+        )
 
 
 def _revoke_everything(conn: Connection, user_id: int, keep_session: str | None = None) -> None:
     now = _now()
-    conn.execute(text("UPDATE api_token SET revoked_at = :t WHERE user_id = :u AND revoked_at IS NULL"),
-                 {"t": now, "u": user_id})
-    conn.execute(text("UPDATE user_session SET revoked_at = :t WHERE user_id = :u AND revoked_at IS NULL "
-                      "AND id <> :keep"), {"t": now, "u": user_id, "keep": token_digest(keep_session or "")})
+    conn.execute(text("UPDATE api_token SET revoked_at = :t WHERE user_id = :u AND revoked_at IS NULL"), {"t": now, "u": user_id})
+    conn.execute(
+        text("UPDATE user_session SET revoked_at = :t WHERE user_id = :u AND revoked_at IS NULL AND id <> :keep"),
+        {"t": now, "u": user_id, "keep": token_digest(keep_session or "")},
+    )
 
 
 def load_user(user_id: int, engine: Engine | None = None) -> CurrentUser | None:
@@ -381,8 +488,9 @@ def load_user(user_id: int, engine: Engine | None = None) -> CurrentUser | None:
         return _current(conn, row)
 
 
-def change_password(user: CurrentUser, old: str, new: str, *, session: str | None = None, ip: str | None = None,
-                    engine: Engine | None = None) -> None:
+def change_password(
+    user: CurrentUser, old: str, new: str, *, session: str | None = None, ip: str | None = None, engine: Engine | None = None
+) -> None:
     """Change a password. A wrong current password counts towards the lockout like a failed sign-in and is
     audited; success ends every other session and revokes API tokens (the current session stays)."""
     problem = password_problem(new, user.username)
@@ -401,8 +509,10 @@ def change_password(user: CurrentUser, old: str, new: str, *, session: str | Non
             audit.record("password_change_failed", user=user, ip=ip, detail={"why": "wrong current password"}, conn=conn)
             refused = LoginFailed("the current password is wrong")
         else:
-            conn.execute(text("UPDATE user_account SET password_hash = :h, password_changed_at = :t, failed_logins = 0 "
-                              "WHERE id = :id"), {"h": hash_password(new), "t": now, "id": user.id})
+            conn.execute(
+                text("UPDATE user_account SET password_hash = :h, password_changed_at = :t, failed_logins = 0 WHERE id = :id"),
+                {"h": hash_password(new), "t": now, "id": user.id},
+            )
             _revoke_everything(conn, user.id, keep_session=session)
             audit.record("password_changed", user=user, object_type="user", object_id=user.username, ip=ip, conn=conn)
     if refused is not None:
@@ -413,16 +523,19 @@ def issue_token(user: CurrentUser, *, ip: str | None = None, engine: Engine | No
     token = new_token()
     expires = _now() + TOKEN_TTL
     with (engine or get_engine()).begin() as conn:
-        conn.execute(text("INSERT INTO api_token (user_id, token_hash, created_at, expires_at) VALUES (:u, :h, :c, :e)"),
-                     {"u": user.id, "h": token_digest(token), "c": _now(), "e": expires})
+        conn.execute(
+            text("INSERT INTO api_token (user_id, token_hash, created_at, expires_at) VALUES (:u, :h, :c, :e)"),
+            {"u": user.id, "h": token_digest(token), "c": _now(), "e": expires},
+        )
         audit.record("token_issued", user=user, ip=ip, conn=conn)
     return token, expires
 
 
 def user_for_token(token: str, engine: Engine | None = None) -> CurrentUser | None:
     with (engine or get_engine()).connect() as conn:
-        row = conn.execute(text("SELECT user_id, expires_at, revoked_at FROM api_token WHERE token_hash = :h"),
-                           {"h": token_digest(token)}).first()
+        row = conn.execute(
+            text("SELECT user_id, expires_at, revoked_at FROM api_token WHERE token_hash = :h"), {"h": token_digest(token)}
+        ).first()
     if row is None or row.revoked_at is not None or _aware(row.expires_at) <= _now():
         return None
     return load_user(row.user_id, engine=engine)
@@ -430,8 +543,10 @@ def user_for_token(token: str, engine: Engine | None = None) -> CurrentUser | No
 
 def revoke_token(token: str, user: CurrentUser, engine: Engine | None = None) -> bool:
     with (engine or get_engine()).begin() as conn:
-        n = conn.execute(text("UPDATE api_token SET revoked_at = :t WHERE token_hash = :h AND user_id = :u "
-                              "AND revoked_at IS NULL"), {"t": _now(), "h": token_digest(token), "u": user.id}).rowcount
+        n = conn.execute(
+            text("UPDATE api_token SET revoked_at = :t WHERE token_hash = :h AND user_id = :u AND revoked_at IS NULL"),
+            {"t": _now(), "h": token_digest(token), "u": user.id},
+        ).rowcount
         audit.record("token_revoked", user=user, conn=conn)
     return n > 0
 
@@ -441,9 +556,12 @@ def list_accounts(manager: CurrentUser, engine: Engine | None = None) -> list[di
     if not may(manager, ACCOUNTS_ALL) and not manager.is_area_admin:
         raise refuse(manager, "only administrators manage accounts", object_type="user", engine=engine)
     with (engine or get_engine()).connect() as conn:
-        rows = conn.execute(text(
-            "SELECT u.id, u.username, u.full_name, u.role, u.agency, u.is_area_admin, u.active, u.locked_until, "
-            "u.approval, a.area_code FROM user_account u JOIN user_area a ON a.user_id = u.id ORDER BY u.username, a.area_code")).mappings()
+        rows = conn.execute(
+            text(
+                "SELECT u.id, u.username, u.full_name, u.role, u.agency, u.is_area_admin, u.active, u.locked_until, "
+                "u.approval, a.area_code FROM user_account u JOIN user_area a ON a.user_id = u.id ORDER BY u.username, a.area_code"
+            )
+        ).mappings()
         out: dict[int, dict] = {}
         for r in rows:
             entry = out.setdefault(r["id"], dict(r) | {"areas": []})
@@ -468,5 +586,12 @@ def set_active(manager: CurrentUser, username: str, active: bool, engine: Engine
         conn.execute(text("UPDATE user_account SET active = :a WHERE id = :id"), {"a": active, "id": row["id"]})
         if not active:
             _revoke_everything(conn, row["id"])
-        audit.record("user_changed", user=manager, object_type="user", object_id=username, area_code=target.areas[0],
-                     detail={"before": {"active": bool(row["active"])}, "after": {"active": active}}, conn=conn)
+        audit.record(
+            "user_changed",
+            user=manager,
+            object_type="user",
+            object_id=username,
+            area_code=target.areas[0],
+            detail={"before": {"active": bool(row["active"])}, "after": {"active": active}},
+            conn=conn,
+        )

@@ -1,4 +1,5 @@
 """Areas: the country, provinces, amphoes and tambons, with their boundaries."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,8 +40,10 @@ class BoundaryImportReport:
         if self.without_geometry:
             shown = ", ".join(self.without_geometry[:40])
             more = f" … and {len(self.without_geometry) - 40} more" if len(self.without_geometry) > 40 else ""
-            out.append(f"  {len(self.without_geometry)} area codes have no geometry (shown in tables and lists, "
-                       f"not on the map): {shown}{more}")
+            out.append(
+                f"  {len(self.without_geometry)} area codes have no geometry (shown in tables and lists, "
+                f"not on the map): {shown}{more}"
+            )
         return out
 
 
@@ -61,11 +64,19 @@ def upsert_areas(conn: Connection, areas: list[BoundaryArea], source: str) -> No
     ordered = sorted(areas, key=lambda a: (LEVEL_ORDER[a.level], a.code))
     rows = [
         {
-            "code": a.code, "level": a.level, "name_th": a.name_th, "name_en": a.name_en,
-            "parent_code": a.parent_code, "has_geometry": a.geom is not None,
-            "geom": _geom_value(a.geom), "geom_display": _geom_value(a.geom_display),
-            "source": source, "lon": a.point[0] if a.point else None, "lat": a.point[1] if a.point else None,
-            "cu": a.counted_under, **dict(zip(("llon", "llat"), label_point(a.geom) or (None, None), strict=True)),
+            "code": a.code,
+            "level": a.level,
+            "name_th": a.name_th,
+            "name_en": a.name_en,
+            "parent_code": a.parent_code,
+            "has_geometry": a.geom is not None,
+            "geom": _geom_value(a.geom),
+            "geom_display": _geom_value(a.geom_display),
+            "source": source,
+            "lon": a.point[0] if a.point else None,
+            "lat": a.point[1] if a.point else None,
+            "cu": a.counted_under,
+            **dict(zip(("llon", "llat"), label_point(a.geom) or (None, None), strict=True)),
             **dict(zip(("w", "s", "e", "n"), a.geom.bounds if a.geom is not None else (None,) * 4, strict=True)),
         }
         for a in ordered
@@ -74,19 +85,26 @@ def upsert_areas(conn: Connection, areas: list[BoundaryArea], source: str) -> No
     old = [r for r in rows if r["code"] in existing]
     g, gd = _geom_sql(conn, "geom"), _geom_sql(conn, "geom_display")
     if new:
-        conn.execute(text(
-            "INSERT INTO area (code, level, name_th, name_en, parent_code, has_geometry, geom, geom_display, source, "
-            "point_lon, point_lat, counted_under, label_lon, label_lat, west, south, east, north) "
-            f"VALUES (:code, :level, :name_th, :name_en, :parent_code, :has_geometry, {g}, {gd}, :source, :lon, :lat, :cu, "
-            ":llon, :llat, :w, :s, :e, :n)"),
-            new)
+        conn.execute(
+            text(
+                "INSERT INTO area (code, level, name_th, name_en, parent_code, has_geometry, geom, geom_display, source, "
+                "point_lon, point_lat, counted_under, label_lon, label_lat, west, south, east, north) "
+                f"VALUES (:code, :level, :name_th, :name_en, :parent_code, :has_geometry, {g}, {gd}, :source, :lon, :lat, :cu, "
+                ":llon, :llat, :w, :s, :e, :n)"
+            ),
+            new,
+        )
     if old:
-        conn.execute(text(
-            "UPDATE area SET level = :level, name_th = COALESCE(:name_th, name_th), "
-            "name_en = COALESCE(:name_en, name_en), parent_code = :parent_code, has_geometry = :has_geometry, "
-            f"geom = {g}, geom_display = {gd}, source = :source, point_lon = :lon, point_lat = :lat, "
-            "counted_under = :cu, label_lon = :llon, label_lat = :llat, west = :w, south = :s, east = :e, north = :n "
-            "WHERE code = :code"), old)
+        conn.execute(
+            text(
+                "UPDATE area SET level = :level, name_th = COALESCE(:name_th, name_th), "
+                "name_en = COALESCE(:name_en, name_en), parent_code = :parent_code, has_geometry = :has_geometry, "
+                f"geom = {g}, geom_display = {gd}, source = :source, point_lon = :lon, point_lat = :lat, "
+                "counted_under = :cu, label_lon = :llon, label_lat = :llat, west = :w, south = :s, east = :e, north = :n "
+                "WHERE code = :code"
+            ),
+            old,
+        )
 
 
 def ensure_area_codes(conn: Connection, codes: dict[str, tuple[str | None, str | None]], source: str) -> list[str]:
@@ -104,17 +122,35 @@ def ensure_area_codes(conn: Connection, codes: dict[str, tuple[str | None, str |
             wanted.setdefault(c, names if c == code else (None, None))
             c = parent_of_code(c)
     created = [BoundaryArea(c, level_of_code(c), n[0], n[1], parent_of_code(c)) for c, n in wanted.items()]
-    amphoe_names = dict(((c, (th, en)) for c, th, en in conn.execute(
-        select(area.c.code, area.c.name_th, area.c.name_en).where(area.c.level == "amphoe")))) if created else {}
+    amphoe_names = (
+        dict(
+            (
+                (c, (th, en))
+                for c, th, en in conn.execute(select(area.c.code, area.c.name_th, area.c.name_en).where(area.c.level == "amphoe"))
+            )
+        )
+        if created
+        else {}
+    )
     for a in created:
         if a.level == "municipality" and not a.name_th:  # a unit the boundary import did not know: name it anyway
             a.name_th, a.name_en = municipal_names(a.code, *amphoe_names.get(a.code[:4], (None, None)))
     if created:
-        conn.execute(area.insert(), [
-            {"code": a.code, "level": a.level, "name_th": a.name_th, "name_en": a.name_en,
-             "parent_code": a.parent_code, "has_geometry": False, "source": source}
-            for a in sorted(created, key=lambda a: (LEVEL_ORDER[a.level], a.code))
-        ])
+        conn.execute(
+            area.insert(),
+            [
+                {
+                    "code": a.code,
+                    "level": a.level,
+                    "name_th": a.name_th,
+                    "name_en": a.name_en,
+                    "parent_code": a.parent_code,
+                    "has_geometry": False,
+                    "source": source,
+                }
+                for a in sorted(created, key=lambda a: (LEVEL_ORDER[a.level], a.code))
+            ],
+        )
     return sorted(wanted)
 
 
@@ -123,7 +159,7 @@ def _stored_geometry(conn: Connection, codes: list[str]) -> dict[str, bytes]:
     col = text("ST_AsBinary(geom)") if conn.dialect.name == "postgresql" else area.c.geom
     out: dict[str, bytes] = {}
     for i in range(0, len(codes), 2000):
-        rows = conn.execute(select(area.c.code, col).where(area.c.code.in_(codes[i:i + 2000]), area.c.has_geometry))
+        rows = conn.execute(select(area.c.code, col).where(area.c.code.in_(codes[i : i + 2000]), area.c.has_geometry))
         out.update({c: bytes(g) for c, g in rows if g is not None})
     return out
 
@@ -140,8 +176,9 @@ def geometry_replacements(conn: Connection, boundaries: BoundarySet) -> list[str
     return sorted(changed)
 
 
-def import_boundary_set(boundaries: BoundarySet, engine: Engine | None = None, *,
-                        replace_geometry: bool = False) -> BoundaryImportReport:
+def import_boundary_set(
+    boundaries: BoundarySet, engine: Engine | None = None, *, replace_geometry: bool = False
+) -> BoundaryImportReport:
     """Validate the whole set against itself and the stored tree, then load it in one transaction.
 
     Refused whole (BoundaryImportError) for a code that does not fit its level or parent, a duplicate, an
@@ -154,8 +191,10 @@ def import_boundary_set(boundaries: BoundarySet, engine: Engine | None = None, *
             changed = geometry_replacements(conn, boundaries)
             if changed:
                 shown = ", ".join(changed[:20]) + (f" … and {len(changed) - 20} more" if len(changed) > 20 else "")
-                problems.append(f"the set would replace the stored geometry of {len(changed)} area(s) ({shown}); "
-                                "pass --replace-geometry if that is intended")
+                problems.append(
+                    f"the set would replace the stored geometry of {len(changed)} area(s) ({shown}); "
+                    "pass --replace-geometry if that is intended"
+                )
         if problems:
             raise BoundaryImportError(problems)
         upsert_areas(conn, boundaries.areas, source=f"boundaries:{boundaries.layout}")
@@ -178,8 +217,11 @@ def import_boundary_set(boundaries: BoundarySet, engine: Engine | None = None, *
 
 def set_area_names(conn: Connection, names: dict[str, tuple[str | None, str | None]]) -> None:
     """Fill names that an area lacks (never overwrite boundary names with statistics names)."""
-    stmt = (update(area).where(area.c.code == bindparam("c"))
-            .values(name_th=text("COALESCE(name_th, :th)"), name_en=text("COALESCE(name_en, :en)")))
+    stmt = (
+        update(area)
+        .where(area.c.code == bindparam("c"))
+        .values(name_th=text("COALESCE(name_th, :th)"), name_en=text("COALESCE(name_en, :en)"))
+    )
     rows = [{"c": c, "th": th, "en": en} for c, (th, en) in names.items()]
     if rows:
         conn.execute(stmt, rows)
@@ -188,18 +230,31 @@ def set_area_names(conn: Connection, names: dict[str, tuple[str | None, str | No
 def get_area(code: str, engine: Engine | None = None) -> dict | None:
     engine = engine or get_engine()
     with engine.connect() as conn:
-        row = conn.execute(select(area.c.code, area.c.level, area.c.name_th, area.c.name_en, area.c.parent_code,
-                                  area.c.has_geometry, area.c.counted_under)
-                           .where(area.c.code == code)).mappings().first()
+        row = (
+            conn.execute(
+                select(
+                    area.c.code,
+                    area.c.level,
+                    area.c.name_th,
+                    area.c.name_en,
+                    area.c.parent_code,
+                    area.c.has_geometry,
+                    area.c.counted_under,
+                ).where(area.c.code == code)
+            )
+            .mappings()
+            .first()
+        )
     return dict(row) if row else None
 
 
 def point_in_tambon(conn: Connection, tambon_code: str, lon: float, lat: float) -> bool | None:
     """Whether a point lies inside a tambon; None when the tambon has no geometry."""
     if is_postgres(conn.engine):
-        return conn.execute(text(
-            "SELECT ST_Covers(geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)) FROM area WHERE code = :c"),
-            {"lon": lon, "lat": lat, "c": tambon_code}).scalar()
+        return conn.execute(
+            text("SELECT ST_Covers(geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)) FROM area WHERE code = :c"),
+            {"lon": lon, "lat": lat, "c": tambon_code},
+        ).scalar()
     wkb = conn.execute(select(area.c.geom).where(area.c.code == tambon_code)).scalar()
     if wkb is None:
         return None
@@ -228,39 +283,52 @@ def names(codes: list[str], engine: Engine | None = None) -> dict[str, dict]:
     if not codes:
         return {}
     with (engine or get_engine()).connect() as conn:
-        rows = conn.execute(select(area.c.code, area.c.level, area.c.name_th, area.c.name_en)
-                            .where(area.c.code.in_(codes))).mappings()
+        rows = conn.execute(
+            select(area.c.code, area.c.level, area.c.name_th, area.c.name_en).where(area.c.code.in_(codes))
+        ).mappings()
         return {r["code"]: dict(r) for r in rows}
 
 
 def municipal_units_of(amphoe: str, engine: Engine | None = None) -> list[dict]:
     """The municipal units (เขตเทศบาล) of an amphoe, by code."""
     with (engine or get_engine()).connect() as conn:
-        return [dict(r) for r in conn.execute(select(area.c.code, area.c.name_th, area.c.name_en)
-                                              .where(area.c.parent_code == amphoe, area.c.level == "municipality")
-                                              .order_by(area.c.code)).mappings()]
+        return [
+            dict(r)
+            for r in conn.execute(
+                select(area.c.code, area.c.name_th, area.c.name_en)
+                .where(area.c.parent_code == amphoe, area.c.level == "municipality")
+                .order_by(area.c.code)
+            ).mappings()
+        ]
 
 
 @dataclass(frozen=True)
 class MapFrame:
     """What a map of an area's children needs besides their shapes: where to write each name
     (code → (lon, lat)), and the box (west, south, east, north) that holds them all."""
+
     names_at: dict[str, tuple[float, float]]
     extent: tuple[float, float, float, float] | None
 
 
 def map_frame(parent: str, engine: Engine | None = None) -> MapFrame:
     with (engine or get_engine()).connect() as conn:
-        rows = conn.execute(select(area.c.code, area.c.label_lon, area.c.label_lat, area.c.west, area.c.south,
-                                   area.c.east, area.c.north)
-                            .where(area.c.parent_code == parent, area.c.label_lon.is_not(None))).all()
+        rows = conn.execute(
+            select(area.c.code, area.c.label_lon, area.c.label_lat, area.c.west, area.c.south, area.c.east, area.c.north).where(
+                area.c.parent_code == parent, area.c.label_lon.is_not(None)
+            )
+        ).all()
     boxes = [r[3:] for r in rows if None not in r[3:]]
-    extent = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
-              max(b[3] for b in boxes)) if boxes else None
+    extent = (
+        (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+        if boxes
+        else None
+    )
     return MapFrame({r[0]: (r[1], r[2]) for r in rows}, extent)
 
 
 def children_with_geometry(code: str, engine: Engine | None = None) -> list[str]:
     with (engine or get_engine()).connect() as conn:
-        return list(conn.scalars(select(area.c.code).where(area.c.parent_code == code, area.c.has_geometry)
-                                 .order_by(area.c.code)))
+        return list(
+            conn.scalars(select(area.c.code).where(area.c.parent_code == code, area.c.has_geometry).order_by(area.c.code))
+        )

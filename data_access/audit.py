@@ -2,6 +2,7 @@
 
 Never pass a full citizen ID or a name here: use a masked ID and the house id.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,13 +12,44 @@ from sqlalchemy import Connection, Engine, text
 
 from data_access.db import get_engine
 
-ACTIONS = ("login_ok", "login_failed", "login_locked", "logout", "token_issued", "token_revoked", "password_changed",
-           "view_household_list", "view_household", "reveal_citizen_id", "export", "access_denied", "rate_limited",
-           "user_created", "user_changed", "logbook_visit", "logbook_need", "logbook_need_update", "logbook_assistance",
-           "logbook_status", "member_request", "member_request_approved", "member_request_rejected", "mentor_team",
-           "mentor_assign", "mentor_hand_back", "shortlist_saved", "committee_changed", "committee_order",
-           "report_saved", "report_submitted", "password_change_failed", "account_approved", "account_rejected",
-           "view_mentor_teams", "view_shortlist")
+ACTIONS = (
+    "login_ok",
+    "login_failed",
+    "login_locked",
+    "logout",
+    "token_issued",
+    "token_revoked",
+    "password_changed",
+    "view_household_list",
+    "view_household",
+    "reveal_citizen_id",
+    "export",
+    "access_denied",
+    "rate_limited",
+    "user_created",
+    "user_changed",
+    "logbook_visit",
+    "logbook_need",
+    "logbook_need_update",
+    "logbook_assistance",
+    "logbook_status",
+    "member_request",
+    "member_request_approved",
+    "member_request_rejected",
+    "mentor_team",
+    "mentor_assign",
+    "mentor_hand_back",
+    "shortlist_saved",
+    "committee_changed",
+    "committee_order",
+    "report_saved",
+    "report_submitted",
+    "password_change_failed",
+    "account_approved",
+    "account_rejected",
+    "view_mentor_teams",
+    "view_shortlist",
+)
 
 # Field sizes: an attacker's 5 MB username or query string must not become a 5 MB audit row.
 LIMITS = {"username": 64, "action": 40, "object_type": 20, "object_id": 64, "area_code": 8, "ip": 45}
@@ -38,21 +70,41 @@ def _detail(detail: dict | None) -> str | None:
     if len(encoded) <= MAX_DETAIL:
         return encoded
     # keep it JSON: each value clipped until it fits
-    clipped = {str(k)[:40]: _clip(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str), 200)
-               for k, v in list(detail.items())[:20]}
+    clipped = {
+        str(k)[:40]: _clip(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str), 200)
+        for k, v in list(detail.items())[:20]
+    }
     return json.dumps(clipped | {"_clipped": True}, ensure_ascii=False)[:MAX_DETAIL]
 
 
-def record(action: str, *, user=None, username: str | None = None, object_type: str | None = None,
-           object_id: str | None = None, area_code: str | None = None, detail: dict | None = None,
-           ip: str | None = None, conn: Connection | None = None, engine: Engine | None = None) -> None:
-    row = {"at": dt.datetime.now(dt.UTC), "user_id": getattr(user, "id", None),
-           "username": _clip(getattr(user, "username", None) or username, LIMITS["username"]),
-           "action": _clip(action, LIMITS["action"]), "object_type": _clip(object_type, LIMITS["object_type"]),
-           "object_id": _clip(object_id, LIMITS["object_id"]), "area_code": _clip(area_code, LIMITS["area_code"]),
-           "detail": _detail(detail), "ip": _clip(ip, LIMITS["ip"])}
-    sql = text("INSERT INTO audit_event (at, user_id, username, action, object_type, object_id, area_code, detail, ip) "
-               "VALUES (:at, :user_id, :username, :action, :object_type, :object_id, :area_code, :detail, :ip)")
+def record(
+    action: str,
+    *,
+    user=None,
+    username: str | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    area_code: str | None = None,
+    detail: dict | None = None,
+    ip: str | None = None,
+    conn: Connection | None = None,
+    engine: Engine | None = None,
+) -> None:
+    row = {
+        "at": dt.datetime.now(dt.UTC),
+        "user_id": getattr(user, "id", None),
+        "username": _clip(getattr(user, "username", None) or username, LIMITS["username"]),
+        "action": _clip(action, LIMITS["action"]),
+        "object_type": _clip(object_type, LIMITS["object_type"]),
+        "object_id": _clip(object_id, LIMITS["object_id"]),
+        "area_code": _clip(area_code, LIMITS["area_code"]),
+        "detail": _detail(detail),
+        "ip": _clip(ip, LIMITS["ip"]),
+    }
+    sql = text(
+        "INSERT INTO audit_event (at, user_id, username, action, object_type, object_id, area_code, detail, ip) "
+        "VALUES (:at, :user_id, :username, :action, :object_type, :object_id, :area_code, :detail, :ip)"
+    )
     if conn is not None:
         conn.execute(sql, row)
     else:
@@ -60,9 +112,16 @@ def record(action: str, *, user=None, username: str | None = None, object_type: 
             c.execute(sql, row)
 
 
-def events(*, username: str | None = None, action: str | None = None, since: dt.date | None = None,
-           until: dt.date | None = None, area_prefix: str | None = None, limit: int = 500,
-           engine: Engine | None = None) -> list[dict]:
+def events(
+    *,
+    username: str | None = None,
+    action: str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    area_prefix: str | None = None,
+    limit: int = 500,
+    engine: Engine | None = None,
+) -> list[dict]:
     where, params = ["1 = 1"], {"lim": limit}
     if username:
         where.append("username = :u")
@@ -80,6 +139,11 @@ def events(*, username: str | None = None, action: str | None = None, since: dt.
         where.append("area_code LIKE :ap")
         params["ap"] = area_prefix + "%"
     with (engine or get_engine()).connect() as conn:
-        rows = conn.execute(text(f"SELECT id, at, username, action, object_type, object_id, area_code, detail, ip "
-                                 f"FROM audit_event WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT :lim"), params)
+        rows = conn.execute(
+            text(
+                f"SELECT id, at, username, action, object_type, object_id, area_code, detail, ip "
+                f"FROM audit_event WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT :lim"
+            ),
+            params,
+        )
         return [dict(r) for r in rows.mappings()]

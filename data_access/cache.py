@@ -3,6 +3,7 @@
 The key carries a stamp of the data (when each year's rollups were last refreshed), so an import in any
 process, the CLI included, retires every cached answer without anyone having to call an invalidation.
 """
+
 from __future__ import annotations
 
 import threading
@@ -51,4 +52,3 @@ def cached(engine: Engine, key: Hashable, compute: Callable[[], T]) -> T:
         while len(_entries) > MAX_ENTRIES:
             _entries.popitem(last=False)
     return value
-

@@ -1,4 +1,5 @@
 """The indicator catalogue in the database: a copy of mpi/data for each imported year."""
+
 from __future__ import annotations
 
 from sqlalchemy import Connection
@@ -11,11 +12,16 @@ from mpi.rules import DIMENSION_BIT
 def sync_indicators(conn: Connection, year: int) -> None:
     """Write the year's indicator set (from mpi/data) into the indicator table."""
     rows = [
-        {"year": year, "code": i.code, "dimension": i.dimension, "dimension_bit": DIMENSION_BIT[i.dimension],
-         "jpt_no": i.jpt_no, "name_th": i.name_th, "name_en": i.name_en}
+        {
+            "year": year,
+            "code": i.code,
+            "dimension": i.dimension,
+            "dimension_bit": DIMENSION_BIT[i.dimension],
+            "jpt_no": i.jpt_no,
+            "name_th": i.name_th,
+            "name_en": i.name_en,
+        }
         for i in catalogue.indicators_for_year(year)
     ]
     conn.execute(indicator.delete().where(indicator.c.year == year))
     conn.execute(indicator.insert(), rows)
-
-

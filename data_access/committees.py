@@ -8,6 +8,7 @@ Who may change what: a province (or Bangkok) account manages every unit in its p
 account its own amphoe's, national accounts the national unit, the administrator all. Any signed-in user may
 read the filing table; orders are official documents but served to signed-in users only.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,8 +29,14 @@ from mpi.governance import DateError, filing_status, parse_date
 
 KINDS = ("national", "province", "bangkok", "district", "bangkok_district", "operation_team")
 POSITIONS = ("chair", "vice_chair", "member", "secretary", "assistant_secretary")
-SHORT_NAMES = {"national": "ศจพ.", "province": "ศจพ.จ.", "bangkok": "ศจพ.กทม.", "district": "ศจพ.อ.",
-               "bangkok_district": "ศจพ.ข.", "operation_team": "ทีมปฏิบัติการ"}
+SHORT_NAMES = {
+    "national": "ศจพ.",
+    "province": "ศจพ.จ.",
+    "bangkok": "ศจพ.กทม.",
+    "district": "ศจพ.อ.",
+    "bangkok_district": "ศจพ.ข.",
+    "operation_team": "ทีมปฏิบัติการ",
+}
 MANAGER_ROLES = roles_with(COMMITTEES_MANAGE)
 MAX_ORDER_BYTES = config.settings().order_max_bytes
 
@@ -76,7 +83,9 @@ def may_manage(user: CurrentUser, area_code: str) -> bool:
 def _require_manager(user: CurrentUser | None, area_code: str) -> CurrentUser:
     user = require_user(user)
     if not may_manage(user, area_code):
-        raise refuse(user, f"your account does not manage committees of area {area_code}", object_type="committee", area_code=area_code)
+        raise refuse(
+            user, f"your account does not manage committees of area {area_code}", object_type="committee", area_code=area_code
+        )
     return user
 
 
@@ -91,8 +100,9 @@ def _area_name(conn, code: str) -> str:
     return name
 
 
-def create_unit(user: CurrentUser | None, *, kind: str, area_code: str, name: str | None = None,
-                engine: Engine | None = None) -> dict:
+def create_unit(
+    user: CurrentUser | None, *, kind: str, area_code: str, name: str | None = None, engine: Engine | None = None
+) -> dict:
     user = _require_manager(user, area_code)
     _check_kind(kind, area_code)
     with (engine or get_engine()).begin() as conn:
@@ -101,16 +111,28 @@ def create_unit(user: CurrentUser | None, *, kind: str, area_code: str, name: st
         if kind == "operation_team" and not name:
             raise CommitteeError("an operation team needs a name (an area can have several)")
         name = name or f"{SHORT_NAMES[kind]}{area_name}"
-        exists = conn.execute(text("SELECT id FROM committee_unit WHERE kind = :k AND area_code = :a AND name = :n"),
-                              {"k": kind, "a": area_code, "n": name}).scalar()
+        exists = conn.execute(
+            text("SELECT id FROM committee_unit WHERE kind = :k AND area_code = :a AND name = :n"),
+            {"k": kind, "a": area_code, "n": name},
+        ).scalar()
         if exists:
             raise CommitteeError(f"{name} is already set up (unit {exists})")
-        uid = conn.execute(text("INSERT INTO committee_unit (kind, area_code, name, created_at, created_by) "
-                                "VALUES (:k, :a, :n, :at, :by) RETURNING id"),
-                           {"k": kind, "a": area_code, "n": name[:200], "at": dt.datetime.now(dt.UTC),
-                            "by": user.username}).scalar()
-        audit.record("committee_changed", user=user, object_type="committee", object_id=str(uid), area_code=area_code,
-                     detail={"created": kind, "name": name}, conn=conn)
+        uid = conn.execute(
+            text(
+                "INSERT INTO committee_unit (kind, area_code, name, created_at, created_by) "
+                "VALUES (:k, :a, :n, :at, :by) RETURNING id"
+            ),
+            {"k": kind, "a": area_code, "n": name[:200], "at": dt.datetime.now(dt.UTC), "by": user.username},
+        ).scalar()
+        audit.record(
+            "committee_changed",
+            user=user,
+            object_type="committee",
+            object_id=str(uid),
+            area_code=area_code,
+            detail={"created": kind, "name": name},
+            conn=conn,
+        )
     return {"id": uid, "kind": kind, "area_code": area_code, "name": name}
 
 
@@ -119,8 +141,16 @@ def unit_for(user: CurrentUser | None, area_code: str, engine: Engine | None = N
     engine = engine or get_engine()
     kind = kind_for(area_code)
     with engine.connect() as conn:
-        row = conn.execute(text("SELECT id, kind, area_code, name FROM committee_unit WHERE kind = :k AND area_code = :a "
-                                "ORDER BY id LIMIT 1"), {"k": kind, "a": area_code}).mappings().first()
+        row = (
+            conn.execute(
+                text(
+                    "SELECT id, kind, area_code, name FROM committee_unit WHERE kind = :k AND area_code = :a ORDER BY id LIMIT 1"
+                ),
+                {"k": kind, "a": area_code},
+            )
+            .mappings()
+            .first()
+        )
     return dict(row) if row else create_unit(user, kind=kind, area_code=area_code, engine=engine)
 
 
@@ -131,8 +161,9 @@ def _unit(conn, unit_id: int) -> dict:
     return dict(row)
 
 
-def add_member(user: CurrentUser | None, unit_id: int, *, name: str, position: str, agency: str | None = None,
-               engine: Engine | None = None) -> dict:
+def add_member(
+    user: CurrentUser | None, unit_id: int, *, name: str, position: str, agency: str | None = None, engine: Engine | None = None
+) -> dict:
     name = (name or "").strip()
     if not name:
         raise CommitteeError("a member needs a name")
@@ -142,13 +173,30 @@ def add_member(user: CurrentUser | None, unit_id: int, *, name: str, position: s
         unit = _unit(conn, unit_id)
         user = _require_manager(user, unit["area_code"])
         today = _today()
-        mid = conn.execute(text("INSERT INTO committee_member (unit_id, name, position, agency, added_on, created_by) "
-                                "VALUES (:u, :n, :p, :a, :d, :by) RETURNING id"),
-                           {"u": unit_id, "n": name[:200], "p": position, "a": (agency or "").strip()[:200] or None,
-                            "d": today, "by": user.username}).scalar()
+        mid = conn.execute(
+            text(
+                "INSERT INTO committee_member (unit_id, name, position, agency, added_on, created_by) "
+                "VALUES (:u, :n, :p, :a, :d, :by) RETURNING id"
+            ),
+            {
+                "u": unit_id,
+                "n": name[:200],
+                "p": position,
+                "a": (agency or "").strip()[:200] or None,
+                "d": today,
+                "by": user.username,
+            },
+        ).scalar()
         _member_changed(conn, unit_id, today)
-        audit.record("committee_changed", user=user, object_type="committee", object_id=str(unit_id),
-                     area_code=unit["area_code"], detail={"member_added": position}, conn=conn)
+        audit.record(
+            "committee_changed",
+            user=user,
+            object_type="committee",
+            object_id=str(unit_id),
+            area_code=unit["area_code"],
+            detail={"member_added": position},
+            conn=conn,
+        )
     return {"id": mid, "unit_id": unit_id, "name": name, "position": position}
 
 
@@ -164,13 +212,22 @@ def remove_member(user: CurrentUser | None, unit_id: int, member_id: int, engine
         unit = _unit(conn, unit_id)
         user = _require_manager(user, unit["area_code"])
         today = _today()
-        n = conn.execute(text("UPDATE committee_member SET removed_on = :d WHERE id = :m AND unit_id = :u "
-                              "AND removed_on IS NULL"), {"d": today, "m": member_id, "u": unit_id}).rowcount
+        n = conn.execute(
+            text("UPDATE committee_member SET removed_on = :d WHERE id = :m AND unit_id = :u AND removed_on IS NULL"),
+            {"d": today, "m": member_id, "u": unit_id},
+        ).rowcount
         if not n:
             raise NotFound(f"no current member {member_id} in unit {unit_id}")
         _member_changed(conn, unit_id, today)
-        audit.record("committee_changed", user=user, object_type="committee", object_id=str(unit_id),
-                     area_code=unit["area_code"], detail={"member_removed": member_id}, conn=conn)
+        audit.record(
+            "committee_changed",
+            user=user,
+            object_type="committee",
+            object_id=str(unit_id),
+            area_code=unit["area_code"],
+            detail={"member_removed": member_id},
+            conn=conn,
+        )
 
 
 def check_pdf(filename: str, content: bytes) -> None:
@@ -185,22 +242,32 @@ def check_pdf(filename: str, content: bytes) -> None:
         raise CommitteeError("the file is not a PDF (it does not start with %PDF-); scan the order to PDF and try again")
     if b"%%EOF" not in content[-2048:]:
         raise CommitteeError("the PDF is incomplete (no end-of-file marker); the upload may have been cut off")
-    tail = content[content.rfind(b"%%EOF") + 5:]
+    tail = content[content.rfind(b"%%EOF") + 5 :]
     if tail.strip(b"\r\n\t \x00"):
-        raise CommitteeError("the PDF has data after its end-of-file marker (another file joined to it); "
-                             "save the scan again as a plain PDF")
+        raise CommitteeError(
+            "the PDF has data after its end-of-file marker (another file joined to it); save the scan again as a plain PDF"
+        )
     active = pdf_active_content(content)
     if active:
-        raise CommitteeError(f"the PDF holds {active}, which an order never needs; print it to PDF or scan it "
-                             "again and upload that")
+        raise CommitteeError(
+            f"the PDF holds {active}, which an order never needs; print it to PDF or scan it again and upload that"
+        )
 
 
 # Names that make a PDF run something, or carry other files: an order is a scanned page. (/OpenAction and
 # /AA themselves are common and harmless when they only go to a page; what they run is what is refused.)
-ACTIVE_NAMES = {"/JavaScript": "JavaScript", "/JS": "JavaScript",
-                "/Launch": "a program launch", "/EmbeddedFile": "an embedded file",
-                "/EmbeddedFiles": "embedded files", "/RichMedia": "rich media", "/XFA": "an XFA form",
-                "/SubmitForm": "a form that submits data", "/ImportData": "a data import", "/GoToE": "an embedded link"}
+ACTIVE_NAMES = {
+    "/JavaScript": "JavaScript",
+    "/JS": "JavaScript",
+    "/Launch": "a program launch",
+    "/EmbeddedFile": "an embedded file",
+    "/EmbeddedFiles": "embedded files",
+    "/RichMedia": "rich media",
+    "/XFA": "an XFA form",
+    "/SubmitForm": "a form that submits data",
+    "/ImportData": "a data import",
+    "/GoToE": "an embedded link",
+}
 _NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 _MARKUP = re.compile(rb"<\s*(script|html|svg|iframe|body|\?php)\b", re.IGNORECASE)
 
@@ -243,8 +310,16 @@ def pdf_active_content(content: bytes) -> str | None:
     return None
 
 
-def file_order(user: CurrentUser | None, unit_id: int, *, order_no: str, order_date, filename: str, content: bytes,
-               engine: Engine | None = None) -> dict:
+def file_order(
+    user: CurrentUser | None,
+    unit_id: int,
+    *,
+    order_no: str,
+    order_date,
+    filename: str,
+    content: bytes,
+    engine: Engine | None = None,
+) -> dict:
     order_no = (order_no or "").strip()
     if not order_no:
         raise CommitteeError("the order number is missing (e.g. 1234/2564)")
@@ -261,23 +336,48 @@ def file_order(user: CurrentUser | None, unit_id: int, *, order_no: str, order_d
     with (engine or get_engine()).begin() as conn:
         unit = _unit(conn, unit_id)
         user = _require_manager(user, unit["area_code"])
-        oid = conn.execute(text(
-            "INSERT INTO committee_order (unit_id, order_no, order_date, filed_on, filename, size_bytes, sha256, content, "
-            "uploaded_by, uploaded_at) VALUES (:u, :no, :d, :f, :fn, :s, :h, :c, :by, :at) RETURNING id"),
-            {"u": unit_id, "no": order_no[:40], "d": day, "f": today, "fn": os.path.basename(filename)[:200],
-             "s": len(content), "h": hashlib.sha256(content).hexdigest(), "c": content, "by": user.username,
-             "at": dt.datetime.now(dt.UTC)}).scalar()
+        oid = conn.execute(
+            text(
+                "INSERT INTO committee_order (unit_id, order_no, order_date, filed_on, filename, size_bytes, sha256, content, "
+                "uploaded_by, uploaded_at) VALUES (:u, :no, :d, :f, :fn, :s, :h, :c, :by, :at) RETURNING id"
+            ),
+            {
+                "u": unit_id,
+                "no": order_no[:40],
+                "d": day,
+                "f": today,
+                "fn": os.path.basename(filename)[:200],
+                "s": len(content),
+                "h": hashlib.sha256(content).hexdigest(),
+                "c": content,
+                "by": user.username,
+                "at": dt.datetime.now(dt.UTC),
+            },
+        ).scalar()
         # The newest order on file is the current composition: it covers every change recorded before it was
         # filed (members are often typed in from the order itself). An older order filed late covers nothing.
-        newest = conn.execute(text("SELECT MAX(order_date) FROM committee_order WHERE unit_id = :u AND id <> :o"),
-                              {"u": unit_id, "o": oid}).scalar()
+        newest = conn.execute(
+            text("SELECT MAX(order_date) FROM committee_order WHERE unit_id = :u AND id <> :o"), {"u": unit_id, "o": oid}
+        ).scalar()
         if newest is None or str(day) >= str(newest)[:10]:
             conn.execute(text("UPDATE committee_unit SET changed_on = NULL WHERE id = :u"), {"u": unit_id})
-        audit.record("committee_order", user=user, object_type="committee", object_id=str(unit_id),
-                     area_code=unit["area_code"], detail={"order_no": order_no, "order_date": str(day), "bytes": len(content)},
-                     conn=conn)
-    return {"id": oid, "unit_id": unit_id, "order_no": order_no, "order_date": str(day), "filed_on": str(today),
-            "url": f"/api/v1/committee-orders/{oid}.pdf"}
+        audit.record(
+            "committee_order",
+            user=user,
+            object_type="committee",
+            object_id=str(unit_id),
+            area_code=unit["area_code"],
+            detail={"order_no": order_no, "order_date": str(day), "bytes": len(content)},
+            conn=conn,
+        )
+    return {
+        "id": oid,
+        "unit_id": unit_id,
+        "order_no": order_no,
+        "order_date": str(day),
+        "filed_on": str(today),
+        "url": f"/api/v1/committee-orders/{oid}.pdf",
+    }
 
 
 def order_file(user: CurrentUser | None, order_id: int, engine: Engine | None = None) -> tuple[str, bytes]:
@@ -294,30 +394,45 @@ def _d(v) -> dt.date | None:
 
 
 def _status_of(unit: dict | None, orders: list[dict], today: dt.date) -> dict:
-    s = filing_status([(_d(o["order_date"]), _d(o["filed_on"])) for o in orders], today=today,
-                      changed_on=_d(unit["changed_on"]) if unit else None, exists=unit is not None)
+    s = filing_status(
+        [(_d(o["order_date"]), _d(o["filed_on"])) for o in orders],
+        today=today,
+        changed_on=_d(unit["changed_on"]) if unit else None,
+        exists=unit is not None,
+    )
     latest = max(orders, key=lambda o: (_d(o["order_date"]), o["id"])) if orders else None
-    return {"status": s.status, "deadline": str(s.deadline),
-            "order_id": latest["id"] if latest else None, "order_no": latest["order_no"] if latest else None,
-            "order_date": str(_d(latest["order_date"])) if latest else None,
-            "filed_on": str(_d(latest["filed_on"])) if latest else None}
+    return {
+        "status": s.status,
+        "deadline": str(s.deadline),
+        "order_id": latest["id"] if latest else None,
+        "order_no": latest["order_no"] if latest else None,
+        "order_date": str(_d(latest["order_date"])) if latest else None,
+        "filed_on": str(_d(latest["filed_on"])) if latest else None,
+    }
 
 
 def _load(conn, prefix: str | None):
     where, params = "", {}
     if prefix and prefix != "TH":
         where, params = " WHERE u.area_code LIKE :p", {"p": prefix + "%"}
-    units = [dict(r) for r in conn.execute(text("SELECT u.* FROM committee_unit u" + where + " ORDER BY u.id"),
-                                           params).mappings()]
+    units = [
+        dict(r) for r in conn.execute(text("SELECT u.* FROM committee_unit u" + where + " ORDER BY u.id"), params).mappings()
+    ]
     orders: dict[int, list[dict]] = {}
-    for r in conn.execute(text("SELECT o.id, o.unit_id, o.order_no, o.order_date, o.filed_on, o.uploaded_by FROM committee_order o "
-                               "JOIN committee_unit u ON u.id = o.unit_id" + where), params).mappings():
+    for r in conn.execute(
+        text(
+            "SELECT o.id, o.unit_id, o.order_no, o.order_date, o.filed_on, o.uploaded_by FROM committee_order o "
+            "JOIN committee_unit u ON u.id = o.unit_id" + where
+        ),
+        params,
+    ).mappings():
         orders.setdefault(r["unit_id"], []).append(dict(r))
     return units, orders
 
 
-def filing_table(level: str = "province", parent: str = "TH", *, today: dt.date | None = None,
-                 engine: Engine | None = None) -> list[dict]:
+def filing_table(
+    level: str = "province", parent: str = "TH", *, today: dt.date | None = None, engine: Engine | None = None
+) -> list[dict]:
     """Every area of a level (provinces, or the amphoes of a province) with its committee's filing status and counts
     of its sub-units: the national view of who has filed, is late, or is missing."""
     if level not in ("province", "amphoe"):
@@ -332,8 +447,9 @@ def filing_table(level: str = "province", parent: str = "TH", *, today: dt.date 
             params["p"] = parent
         areas = conn.execute(text(sql + " ORDER BY code"), params).mappings().all()
         units, orders = _load(conn, parent)
-        teams = dict(conn.execute(text("SELECT substr(area_code, 1, :n), count(*) FROM mentor_team GROUP BY 1"),
-                                  {"n": digits}).all())
+        teams = dict(
+            conn.execute(text("SELECT substr(area_code, 1, :n), count(*) FROM mentor_team GROUP BY 1"), {"n": digits}).all()
+        )
     own = {}
     subs: dict[str, list[dict]] = {}
     for u in units:
@@ -344,8 +460,13 @@ def filing_table(level: str = "province", parent: str = "TH", *, today: dt.date 
     rows = []
     for a in areas:
         unit = own.get(a["code"])
-        row = {"code": a["code"], "name_th": a["name_th"], "name_en": a["name_en"],
-               "unit_id": unit["id"] if unit else None, "unit": unit["name"] if unit else None}
+        row = {
+            "code": a["code"],
+            "name_th": a["name_th"],
+            "name_en": a["name_en"],
+            "unit_id": unit["id"] if unit else None,
+            "unit": unit["name"] if unit else None,
+        }
         row |= _status_of(unit, orders.get(unit["id"], []) if unit else [], today)
         sub = subs.get(a["code"], [])
         sub_status = [_status_of(u, orders.get(u["id"], []), today)["status"] for u in sub]
@@ -366,27 +487,40 @@ def area_units(code: str, *, today: dt.date | None = None, engine: Engine | None
         members: dict[int, list[dict]] = {}
         ids = [u["id"] for u in units]
         if ids:
-            for r in conn.execute(text("SELECT id, unit_id, name, position, agency, added_on, removed_on FROM "
-                                       "committee_member WHERE unit_id IN (" + ", ".join(str(int(i)) for i in ids)
-                                       + ") ORDER BY unit_id, id")).mappings():
-                members.setdefault(r["unit_id"], []).append(
-                    {k: (str(v) if isinstance(v, dt.date) else v) for k, v in r.items()})
+            for r in conn.execute(
+                text(
+                    "SELECT id, unit_id, name, position, agency, added_on, removed_on FROM "
+                    "committee_member WHERE unit_id IN (" + ", ".join(str(int(i)) for i in ids) + ") ORDER BY unit_id, id"
+                )
+            ).mappings():
+                members.setdefault(r["unit_id"], []).append({k: (str(v) if isinstance(v, dt.date) else v) for k, v in r.items()})
     out = []
     for u in units:
         if code != "TH" and not u["area_code"].startswith(code):
             continue
-        item = {"id": u["id"], "kind": u["kind"], "area_code": u["area_code"], "name": u["name"],
-                "changed_on": str(_d(u["changed_on"])) if u["changed_on"] else None}
+        item = {
+            "id": u["id"],
+            "kind": u["kind"],
+            "area_code": u["area_code"],
+            "name": u["name"],
+            "changed_on": str(_d(u["changed_on"])) if u["changed_on"] else None,
+        }
         item |= _status_of(u, orders.get(u["id"], []), today)
         item["members"] = [m for m in members.get(u["id"], []) if not m["removed_on"]]
-        item["orders"] = [{k: (str(_d(v)) if k in ("order_date", "filed_on") else v) for k, v in o.items() if k != "unit_id"}
-                          for o in sorted(orders.get(u["id"], []), key=lambda o: o["id"], reverse=True)]
+        item["orders"] = [
+            {k: (str(_d(v)) if k in ("order_date", "filed_on") else v) for k, v in o.items() if k != "unit_id"}
+            for o in sorted(orders.get(u["id"], []), key=lambda o: o["id"], reverse=True)
+        ]
         out.append(item)
     expected = None
     try:
         expected = kind_for(code)
     except CommitteeError:
         pass
-    return {"code": code, "name_th": name, "expected_kind": expected,
-            "own": next((u for u in out if u["area_code"] == code and u["kind"] == expected), None),
-            "units": out}
+    return {
+        "code": code,
+        "name_th": name,
+        "expected_kind": expected,
+        "own": next((u for u in out if u["area_code"] == code and u["kind"] == expected), None),
+        "units": out,
+    }

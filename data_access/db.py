@@ -1,4 +1,5 @@
 """Engine and transactions. One engine per URL per process."""
+
 from __future__ import annotations
 
 import os
@@ -48,5 +49,3 @@ def get_engine(url: str | None = None) -> Engine:
 
 def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
-
-

@@ -2,6 +2,7 @@
 
 `str(error)` stays the English sentence (the API's `error` field, logs, tests); `error.said(lang)` is what a
 page shows. Field names in a message are translated too (`field.<name>` in the catalogue)."""
+
 from __future__ import annotations
 
 
@@ -23,18 +24,22 @@ class DomainError(Exception):
         def word(name: str) -> str:
             return t(f"field.{name}", lang) if f"field.{name}" in CATALOGUE else name
 
-        params = {k: (word(v) if k == "field" else ", ".join(word(f) for f in v) if k == "fields" else v)
-                  for k, v in self.params.items()}
+        params = {
+            k: (word(v) if k == "field" else ", ".join(word(f) for f in v) if k == "fields" else v)
+            for k, v in self.params.items()
+        }
         return t(self.key, lang, **params)
 
 
 class Unauthorized(DomainError, PermissionError):
     """Not signed in (401): a page sends the reader to sign in."""
+
     status = 401
 
 
 class Forbidden(DomainError, PermissionError):
     """Signed in, but outside the user's area or role (403). `audited` once the refusal is in the trail."""
+
     status = 403
 
     def __init__(self, message: str = "", *, audited: bool = False, **kw):
@@ -44,6 +49,7 @@ class Forbidden(DomainError, PermissionError):
 
 class RateLimited(DomainError, PermissionError):
     """Too many look-ups or sign-in attempts (429), with the seconds to wait."""
+
     status = 429
 
     def __init__(self, message: str, retry_after: int, **kw):
@@ -53,6 +59,7 @@ class RateLimited(DomainError, PermissionError):
 
 class BadRequest(DomainError, ValueError):
     """Input to fix: the reason says what (400)."""
+
     status = 400
 
 
@@ -62,6 +69,7 @@ class NotFoundError(DomainError, LookupError):
 
 class ConflictError(DomainError, RuntimeError):
     """Someone else changed the record since it was read (409)."""
+
     status = 409
 
 

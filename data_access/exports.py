@@ -3,6 +3,7 @@ holds exactly what the page shows that user (same scoping, same masking) and not
 
 table(name, args, user, lang) → (rows, columns, file name, audit info). Columns are (key, label in the language).
 """
+
 from __future__ import annotations
 
 import re
@@ -52,11 +53,21 @@ def _mask(args: dict) -> int:
 
 
 def _figure_columns(lang: str) -> list[tuple[str, str]]:
-    return [("code", t("table.code", lang)), ("name", t("table.area", lang)), ("surveyed_persons", t("table.surveyed", lang)),
-            ("target_poor_persons", t("metric.target_poor", lang)), ("target_poor_households", t("rep.target_poor_households", lang)),
-            ("crisis_persons", t("metric.crisis", lang)), ("mpi", "MPI"),
-            ("headcount_pct", t("table.headcount", lang) + " (%)"), ("intensity_pct", t("table.intensity", lang) + " (%)")] + [
-        (f"dim_{d}", t(f"dim.{d}", lang)) for d in DIMENSIONS] + [("source", t("table.source", lang))]
+    return (
+        [
+            ("code", t("table.code", lang)),
+            ("name", t("table.area", lang)),
+            ("surveyed_persons", t("table.surveyed", lang)),
+            ("target_poor_persons", t("metric.target_poor", lang)),
+            ("target_poor_households", t("rep.target_poor_households", lang)),
+            ("crisis_persons", t("metric.crisis", lang)),
+            ("mpi", "MPI"),
+            ("headcount_pct", t("table.headcount", lang) + " (%)"),
+            ("intensity_pct", t("table.intensity", lang) + " (%)"),
+        ]
+        + [(f"dim_{d}", t(f"dim.{d}", lang)) for d in DIMENSIONS]
+        + [("source", t("table.source", lang))]
+    )
 
 
 def percent(share: float | None, digits: int = 2) -> float | None:
@@ -65,10 +76,16 @@ def percent(share: float | None, digits: int = 2) -> float | None:
 
 
 def _figure_row(r: dict, lang: str) -> dict:
-    return r | {"name": (r.get("name_en") if lang == "en" else r.get("name_th")) or r["code"],
-                "headcount_pct": percent(r.get("headcount_ratio")), "intensity_pct": percent(r.get("intensity")),
-                "mpi": None if r.get("mpi") is None else round(r["mpi"], 4)} | {
-        f"dim_{d}": (r.get("dimension_target_poor") or {}).get(d) for d in DIMENSIONS}
+    return (
+        r
+        | {
+            "name": (r.get("name_en") if lang == "en" else r.get("name_th")) or r["code"],
+            "headcount_pct": percent(r.get("headcount_ratio")),
+            "intensity_pct": percent(r.get("intensity")),
+            "mpi": None if r.get("mpi") is None else round(r["mpi"], 4),
+        }
+        | {f"dim_{d}": (r.get("dimension_target_poor") or {}).get(d) for d in DIMENSIONS}
+    )
 
 
 def _children(args, user, lang):
@@ -79,29 +96,47 @@ def _children(args, user, lang):
 
 def _villages(args, user, lang):
     code, year = _code(args, default=None), _year(args)
-    rows = [r | {"code": f"{code}-{r['village_no']:02d}", "name": f"{t('village', lang)} {r['village_no']}"} | {
-        f"dim_{d}": (r.get("dimension_target_poor") or {}).get(d) for d in DIMENSIONS}
-        for r in figures.village_summaries(code, year, _mask(args))]
-    return rows, _figure_columns(lang)[:-1], f"tpmap-villages-{code}-{year}", {"object_type": "area", "object_id": code,
-                                                                            "area_code": code}
+    rows = [
+        r
+        | {"code": f"{code}-{r['village_no']:02d}", "name": f"{t('village', lang)} {r['village_no']}"}
+        | {f"dim_{d}": (r.get("dimension_target_poor") or {}).get(d) for d in DIMENSIONS}
+        for r in figures.village_summaries(code, year, _mask(args))
+    ]
+    return (
+        rows,
+        _figure_columns(lang)[:-1],
+        f"tpmap-villages-{code}-{year}",
+        {"object_type": "area", "object_id": code, "area_code": code},
+    )
 
 
 def _ranking(args, user, lang):
     code, year = _code(args), _year(args)
     try:
         k = args.get("k")
-        rule = crisis_rule(args.get("by", "ge3"), min_dimensions=int(k) if k not in (None, "") else None,
-                           required=(args.get("required") or "").split(","))
+        rule = crisis_rule(
+            args.get("by", "ge3"),
+            min_dimensions=int(k) if k not in (None, "") else None,
+            required=(args.get("required") or "").split(","),
+        )
         rows = figures.ranking(code, year, rule, _mask(args), level=args.get("level") or None)
     except ValueError as e:
         raise ExportError(str(e)) from None
     for r in rows:
         r["name"] = (r["name_en"] if lang == "en" else r["name_th"]) or r["code"]
         r["crisis_pct"] = percent(r["crisis_share"], 3)  # as the ranking page shows it
-    cols = [("rank", "#"), ("code", t("table.code", lang)), ("name", t("table.area", lang)), ("surveyed_persons", t("table.surveyed", lang)),
-            ("target_poor_persons", t("metric.target_poor", lang)), ("crisis", t("rank.by", lang)),
-            ("crisis_pct", t("rank.share", lang) + " (%)"), ("crisis_ge3", t("rank.ge3", lang)),
-            ("crisis_basic_needs", t("rank.basic_needs", lang)), ("source", t("table.source", lang))]
+    cols = [
+        ("rank", "#"),
+        ("code", t("table.code", lang)),
+        ("name", t("table.area", lang)),
+        ("surveyed_persons", t("table.surveyed", lang)),
+        ("target_poor_persons", t("metric.target_poor", lang)),
+        ("crisis", t("rank.by", lang)),
+        ("crisis_pct", t("rank.share", lang) + " (%)"),
+        ("crisis_ge3", t("rank.ge3", lang)),
+        ("crisis_basic_needs", t("rank.basic_needs", lang)),
+        ("source", t("table.source", lang)),
+    ]
     return rows, cols, f"tpmap-ranking-{code}-{year}", {"object_type": "area", "object_id": code, "area_code": code}
 
 
@@ -109,17 +144,32 @@ def _households(args, user, lang):
     code, year = _code(args, default=None), _year(args)
     try:
         listing = households.list_target_poor_households(
-            code, year, page=1, page_size=MAX_ROWS, dimension=args.get("dimension") or None,
-            crisis_only=args.get("crisis") == "1", sort=args.get("sort") or "village", rule=args.get("rule") or None,
-            user=user)
+            code,
+            year,
+            page=1,
+            page_size=MAX_ROWS,
+            dimension=args.get("dimension") or None,
+            crisis_only=args.get("crisis") == "1",
+            sort=args.get("sort") or "village",
+            rule=args.get("rule") or None,
+            user=user,
+        )
     except ValueError as e:
         raise ExportError(str(e)) from None
-    rows = [r | {"deprived_dimensions": ", ".join(t(f"dim.{d}", lang) for d in r["deprived_dimensions"])}
-            for r in listing["items"]]
-    cols = [("house_id", t("hh.house", lang)), ("tambon_code", t("table.tambon_code", lang)), ("village_no", t("hh.village", lang)),
-            ("members", t("hh.members", lang)), ("target_poor_members", t("metric.target_poor", lang)),
-            ("deprived_dimensions", t("hh.dims", lang)), ("crisis", t("rank.ge3", lang)),
-            ("basic_needs", t("rank.basic_needs", lang)), ("last_help", t("hh.last_help", lang))]
+    rows = [
+        r | {"deprived_dimensions": ", ".join(t(f"dim.{d}", lang) for d in r["deprived_dimensions"])} for r in listing["items"]
+    ]
+    cols = [
+        ("house_id", t("hh.house", lang)),
+        ("tambon_code", t("table.tambon_code", lang)),
+        ("village_no", t("hh.village", lang)),
+        ("members", t("hh.members", lang)),
+        ("target_poor_members", t("metric.target_poor", lang)),
+        ("deprived_dimensions", t("hh.dims", lang)),
+        ("crisis", t("rank.ge3", lang)),
+        ("basic_needs", t("rank.basic_needs", lang)),
+        ("last_help", t("hh.last_help", lang)),
+    ]
     return rows, cols, f"tpmap-households-{code}-{year}", {"object_type": "area", "object_id": code, "area_code": code}
 
 
@@ -131,11 +181,20 @@ def _committees(args, user, lang):
     for r in rows:
         r["name"] = (r["name_en"] if lang == "en" else r["name_th"]) or r["code"]
         r["status_label"] = t(f"com.status.{r['status']}", lang)
-    cols = [("code", t("table.code", lang)), ("name", t("table.area", lang)), ("unit", t("com.unit", lang)),
-            ("status_label", t("com.status", lang)), ("order_no", t("com.order_no", lang)), ("order_date", t("com.order_date", lang)),
-            ("filed_on", t("com.filed_on", lang)), ("deadline", t("com.deadline", lang)),
-            ("sub_units", "sub_units"), ("sub_units_filed", t("com.sub_units", lang)),
-            ("operation_teams", t("com.operation_teams", lang)), ("mentor_teams", t("com.mentor_teams", lang))]
+    cols = [
+        ("code", t("table.code", lang)),
+        ("name", t("table.area", lang)),
+        ("unit", t("com.unit", lang)),
+        ("status_label", t("com.status", lang)),
+        ("order_no", t("com.order_no", lang)),
+        ("order_date", t("com.order_date", lang)),
+        ("filed_on", t("com.filed_on", lang)),
+        ("deadline", t("com.deadline", lang)),
+        ("sub_units", "sub_units"),
+        ("sub_units_filed", t("com.sub_units", lang)),
+        ("operation_teams", t("com.operation_teams", lang)),
+        ("mentor_teams", t("com.mentor_teams", lang)),
+    ]
     return rows, cols, f"tpmap-committees-{parent}-{level}", {"object_type": "committee", "object_id": parent}
 
 
@@ -145,9 +204,15 @@ def _reports(args, user, lang):
     for r in rows:
         r["name"] = (r["name_en"] if lang == "en" else r["name_th"]) or r["code"]
         r["status_label"] = t(f"rep.status.{r['status']}", lang)
-    cols = [("code", t("table.code", lang)), ("name", t("table.area", lang)), ("status_label", t("com.status", lang)),
-            ("submitted_at", "submitted_at"), ("submitted_by", "submitted_by"), ("updated_at", "updated_at"),
-            ("overdue", t("rep.overdue", lang))]
+    cols = [
+        ("code", t("table.code", lang)),
+        ("name", t("table.area", lang)),
+        ("status_label", t("com.status", lang)),
+        ("submitted_at", "submitted_at"),
+        ("submitted_by", "submitted_by"),
+        ("updated_at", "updated_at"),
+        ("overdue", t("rep.overdue", lang)),
+    ]
     return rows, cols, f"tpmap-quarterly-{year}-Q{q}", {"object_type": "report", "object_id": f"{year}-Q{q}"}
 
 
@@ -156,8 +221,12 @@ def _shortlist(args, user, lang):
     if s is None:
         raise ExportError("no such shortlist")
     keys = sorted({k for item in s["items"] for k in item}, key=lambda k: (k != "position", k))
-    return s["items"], [(k, k) for k in keys], f"tpmap-shortlist-{s['token']}", {"object_type": "shortlist",
-                                                                                  "object_id": s["token"]}
+    return (
+        s["items"],
+        [(k, k) for k in keys],
+        f"tpmap-shortlist-{s['token']}",
+        {"object_type": "shortlist", "object_id": s["token"]},
+    )
 
 
 def _progress(args, user, lang):
@@ -168,13 +237,25 @@ def _progress(args, user, lang):
     rows = []
     for c, p in sorted(prog.items()):
         a = names.get(c, {"code": c})
-        rows.append({"code": c, "name": (a.get("name_en") if lang == "en" else a.get("name_th")) or c,
-                     "visited": p["households_visited"], "helped": p["households_helped"],
-                     "flagged": p["households_flagged"], "added": p["persons_added"]}
-                    | {f"open_{d}": p["open_needs"][d] for d in DIMENSIONS})
-    cols = [("code", t("table.code", lang)), ("name", t("table.area", lang)), ("visited", t("rep.households_visited", lang)),
-            ("helped", t("rep.households_helped", lang)), ("flagged", t("table.flagged", lang)), ("added", t("rep.persons_added", lang))] + [
-        (f"open_{d}", f"{t('rep.col_open', lang)}: {t(f'dim.{d}', lang)}") for d in DIMENSIONS]
+        rows.append(
+            {
+                "code": c,
+                "name": (a.get("name_en") if lang == "en" else a.get("name_th")) or c,
+                "visited": p["households_visited"],
+                "helped": p["households_helped"],
+                "flagged": p["households_flagged"],
+                "added": p["persons_added"],
+            }
+            | {f"open_{d}": p["open_needs"][d] for d in DIMENSIONS}
+        )
+    cols = [
+        ("code", t("table.code", lang)),
+        ("name", t("table.area", lang)),
+        ("visited", t("rep.households_visited", lang)),
+        ("helped", t("rep.households_helped", lang)),
+        ("flagged", t("table.flagged", lang)),
+        ("added", t("rep.persons_added", lang)),
+    ] + [(f"open_{d}", f"{t('rep.col_open', lang)}: {t(f'dim.{d}', lang)}") for d in DIMENSIONS]
     return rows, cols, f"tpmap-progress-{code}-{year}", {"object_type": "area", "object_id": code}
 
 
@@ -191,46 +272,97 @@ def _vulnerable(args, user, lang):
     code, year = _code(args, default=None), _year(args)
     try:
         rule = rule_from(args.get("selections"), args.get("burdens"), args.get("min_burdens"))
-        listing = vulnerable.list_households(code, year, user=user, rule=rule, burden=args.get("burden") or None,
-                                             page=1, page_size=MAX_ROWS)
+        listing = vulnerable.list_households(
+            code, year, user=user, rule=rule, burden=args.get("burden") or None, page=1, page_size=MAX_ROWS
+        )
     except ValueError as e:
         raise ExportError(str(e)) from None
-    rows = [r | {f"s:{s}": s in r["selection"] for s in SELECTIONS} | {f"b:{b}": b in r["burdens"] for b in BURDENS}
-            for r in listing["items"]]
-    cols = [("house_id", t("hh.house", lang)), ("tambon_code", t("table.tambon_code", lang)), ("village_no", t("hh.village", lang)),
-            ("members", t("hh.members", lang)), ("income_per_capita", t("vul.income", lang))] + [
-        (f"s:{s}", t(f"vul.sel.{s}", lang)) for s in SELECTIONS] + [(f"b:{b}", t(f"vul.burden.{b}", lang)) for b in BURDENS]
+    rows = [
+        r | {f"s:{s}": s in r["selection"] for s in SELECTIONS} | {f"b:{b}": b in r["burdens"] for b in BURDENS}
+        for r in listing["items"]
+    ]
+    cols = (
+        [
+            ("house_id", t("hh.house", lang)),
+            ("tambon_code", t("table.tambon_code", lang)),
+            ("village_no", t("hh.village", lang)),
+            ("members", t("hh.members", lang)),
+            ("income_per_capita", t("vul.income", lang)),
+        ]
+        + [(f"s:{s}", t(f"vul.sel.{s}", lang)) for s in SELECTIONS]
+        + [(f"b:{b}", t(f"vul.burden.{b}", lang)) for b in BURDENS]
+    )
     return rows, cols, f"tpmap-vulnerable-{code}-{year}", {"object_type": "vulnerable", "object_id": code, "area_code": code}
 
 
 def _requests(args, user, lang):
     code = _code(args, "area", default=(user.areas[0] if user and user.areas else None)) if user else None
     rows = logbook.list_requests(user, code or "TH", status=args.get("status") or None)
-    cols = [("id", "#"), ("status", t("com.status", lang)), ("house_id", t("hh.house", lang)),
-            ("tambon_code", t("table.tambon_code", lang)), ("village_no", t("hh.village", lang)), ("citizen_id", t("hh.citizen_id", lang)),
-            ("first_name", t("hh.name", lang)), ("last_name", "last_name"), ("sex", t("hh.sex", lang)),
-            ("birth_date", "birth_date"), ("requested_by", "requested_by"), ("requested_at", "requested_at"),
-            ("decided_by", "decided_by"), ("reason", "reason")]
-    return rows, cols, f"tpmap-member-requests-{code}", {"object_type": "member_request", "object_id": code,
-                                                          "area_code": code}
+    cols = [
+        ("id", "#"),
+        ("status", t("com.status", lang)),
+        ("house_id", t("hh.house", lang)),
+        ("tambon_code", t("table.tambon_code", lang)),
+        ("village_no", t("hh.village", lang)),
+        ("citizen_id", t("hh.citizen_id", lang)),
+        ("first_name", t("hh.name", lang)),
+        ("last_name", "last_name"),
+        ("sex", t("hh.sex", lang)),
+        ("birth_date", "birth_date"),
+        ("requested_by", "requested_by"),
+        ("requested_at", "requested_at"),
+        ("decided_by", "decided_by"),
+        ("reason", "reason"),
+    ]
+    return rows, cols, f"tpmap-member-requests-{code}", {"object_type": "member_request", "object_id": code, "area_code": code}
 
 
 def _mentors(args, user, lang):
     code = _code(args, "area", default=(user.areas[0] if user and user.areas else None)) if user else None
     teams = logbook.workload(user, code or "TH")
-    rows = [{"team": tm["name"], "area_code": tm["area_code"], "households": tm["households"], "capacity": tm["capacity"],
-             "mentor": m["name"], "kind": m["kind"], "dimension": m["dimension"] or "",
-             "overloaded": m["overloaded"], "handed_back": bool(m["handed_back_at"])}
-            for tm in teams for m in (tm["mentors"] or [{"name": "", "kind": "", "dimension": "", "overloaded": False,
-                                                          "handed_back_at": None}])]
-    cols = [("team", t("lb.mentors", lang)), ("area_code", t("table.code", lang)), ("households", t("table.households", lang)),
-            ("capacity", t("table.capacity", lang)), ("mentor", t("hh.name", lang)), ("kind", "kind"), ("dimension", "dimension"),
-            ("overloaded", "overloaded"), ("handed_back", "handed_back")]
+    rows = [
+        {
+            "team": tm["name"],
+            "area_code": tm["area_code"],
+            "households": tm["households"],
+            "capacity": tm["capacity"],
+            "mentor": m["name"],
+            "kind": m["kind"],
+            "dimension": m["dimension"] or "",
+            "overloaded": m["overloaded"],
+            "handed_back": bool(m["handed_back_at"]),
+        }
+        for tm in teams
+        for m in (tm["mentors"] or [{"name": "", "kind": "", "dimension": "", "overloaded": False, "handed_back_at": None}])
+    ]
+    cols = [
+        ("team", t("lb.mentors", lang)),
+        ("area_code", t("table.code", lang)),
+        ("households", t("table.households", lang)),
+        ("capacity", t("table.capacity", lang)),
+        ("mentor", t("hh.name", lang)),
+        ("kind", "kind"),
+        ("dimension", "dimension"),
+        ("overloaded", "overloaded"),
+        ("handed_back", "handed_back"),
+    ]
     return rows, cols, f"tpmap-mentor-teams-{code}", {"object_type": "mentor_team", "object_id": code, "area_code": code}
 
 
-TABLES = {"requests": _requests, "mentors": _mentors, "pivot": _pivot, "vulnerable": _vulnerable, "children": _children, "villages": _villages, "ranking": _ranking, "households": _households,
-          "committees": _committees, "reports": _reports, "shortlist": _shortlist, "progress": _progress}
+TABLES = {
+    "requests": _requests,
+    "mentors": _mentors,
+    "pivot": _pivot,
+    "vulnerable": _vulnerable,
+    "children": _children,
+    "villages": _villages,
+    "ranking": _ranking,
+    "households": _households,
+    "committees": _committees,
+    "reports": _reports,
+    "shortlist": _shortlist,
+    "progress": _progress,
+}
 
 
 DATE_COLUMN = re.compile(r"(_at|_on|_date|^deadline|^last_help)$")
@@ -256,4 +388,3 @@ def table(name: str, args: dict, *, user, lang: str = "th"):
 
         rows = [r | {k: shown(r.get(k)) for k in dates} for r in rows]
     return rows, cols, filename, audit_info
-

@@ -3,6 +3,7 @@
 Every figure goes through mpi.rules.area_figures; the SQL here only picks rows and, for the
 indicator counts, sums the patterns the selected dimensions keep.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -37,8 +38,11 @@ def known_years(engine: Engine | None = None) -> list[int]:
 
 
 def _area_row(conn: Connection, code: str) -> dict:
-    row = conn.execute(text("SELECT code, level, name_th, name_en, parent_code FROM area WHERE code = :c"),
-                       {"c": code}).mappings().first()
+    row = (
+        conn.execute(text("SELECT code, level, name_th, name_en, parent_code FROM area WHERE code = :c"), {"c": code})
+        .mappings()
+        .first()
+    )
     if row is None:
         raise NotFound(f"unknown area code {code!r}")
     return dict(row)
@@ -46,30 +50,39 @@ def _area_row(conn: Connection, code: str) -> dict:
 
 def _sources(conn: Connection, year: int, codes: list[str]) -> dict[str, str]:
     """For each area code with data, the source to use."""
-    rows = conn.execute(text("SELECT area_code, source FROM area_rollup_source WHERE year = :y AND area_code IN :codes")
-                        .bindparams(bindparam("codes", expanding=True)), {"y": year, "codes": codes}).all()
+    rows = conn.execute(
+        text("SELECT area_code, source FROM area_rollup_source WHERE year = :y AND area_code IN :codes").bindparams(
+            bindparam("codes", expanding=True)
+        ),
+        {"y": year, "codes": codes},
+    ).all()
     have = defaultdict(set)
     for code, source in rows:
         have[code].add(source)
     return {code: next(s for s in SOURCE_PREFERENCE if s in srcs) for code, srcs in have.items()}
 
 
-def figures_for_sources(conn: Connection, year: int, chosen: dict[str, str], mask: int,
-                        rules: tuple[CrisisRule, ...] = ()) -> dict[str, dict]:
+def figures_for_sources(
+    conn: Connection, year: int, chosen: dict[str, str], mask: int, rules: tuple[CrisisRule, ...] = ()
+) -> dict[str, dict]:
     if not chosen:
         return {}
     keys = [f"{c}|{s}" for c, s in chosen.items()]
     # area_code || '|' || source selects exactly the chosen (area, source) pairs in one query.
-    patterns = conn.execute(text(
-        "SELECT area_code, pattern, households, persons, welfare_persons, welfare_households "
-        "FROM area_pattern_rollup WHERE year = :y AND area_code IN :codes AND (area_code || '|' || source) IN :keys")
-        .bindparams(bindparam("codes", expanding=True), bindparam("keys", expanding=True)),
-        {"y": year, "codes": list(chosen), "keys": keys}).all()
-    indicators = conn.execute(text(
-        "SELECT area_code, indicator_code, welfare_persons "
-        "FROM area_indicator_rollup WHERE year = :y AND area_code IN :codes AND (area_code || '|' || source) IN :keys")
-        .bindparams(bindparam("codes", expanding=True), bindparam("keys", expanding=True)),
-        {"y": year, "codes": list(chosen), "keys": keys}).all()
+    patterns = conn.execute(
+        text(
+            "SELECT area_code, pattern, households, persons, welfare_persons, welfare_households "
+            "FROM area_pattern_rollup WHERE year = :y AND area_code IN :codes AND (area_code || '|' || source) IN :keys"
+        ).bindparams(bindparam("codes", expanding=True), bindparam("keys", expanding=True)),
+        {"y": year, "codes": list(chosen), "keys": keys},
+    ).all()
+    indicators = conn.execute(
+        text(
+            "SELECT area_code, indicator_code, welfare_persons "
+            "FROM area_indicator_rollup WHERE year = :y AND area_code IN :codes AND (area_code || '|' || source) IN :keys"
+        ).bindparams(bindparam("codes", expanding=True), bindparam("keys", expanding=True)),
+        {"y": year, "codes": list(chosen), "keys": keys},
+    ).all()
     by_area_p: dict[str, list[PatternCount]] = defaultdict(list)
     for code, pattern, hh, persons, welfare, welfare_hh in patterns:
         by_area_p[code].append(PatternCount(pattern, hh, persons, welfare, welfare_hh))
@@ -89,16 +102,19 @@ def _check_year(year: int) -> None:
         raise NotFound(f"no survey year {year}")
 
 
-def area_summary(code: str, year: int, mask: int = ALL_DIMENSIONS_MASK, engine: Engine | None = None,
-                 source: str | None = None) -> dict:
+def area_summary(
+    code: str, year: int, mask: int = ALL_DIMENSIONS_MASK, engine: Engine | None = None, source: str | None = None
+) -> dict:
     """Figures of one area; from survey microdata where there is some, else published, unless `source` says."""
     _check_year(year)
     with (engine or get_engine()).connect() as conn:
         info = _area_row(conn, code)
         chosen = _sources(conn, year, [code])
         if source is not None and code in chosen:
-            have = conn.execute(text("SELECT 1 FROM area_rollup_source WHERE year = :y AND area_code = :c AND source = :s"),
-                                {"y": year, "c": code, "s": source}).first()
+            have = conn.execute(
+                text("SELECT 1 FROM area_rollup_source WHERE year = :y AND area_code = :c AND source = :s"),
+                {"y": year, "c": code, "s": source},
+            ).first()
             chosen = {code: source} if have else {}
         if code not in chosen:
             raise NotFound(f"no figures for area {code} in {year}")
@@ -106,15 +122,17 @@ def area_summary(code: str, year: int, mask: int = ALL_DIMENSIONS_MASK, engine: 
     return info | {"year": year} | figures
 
 
-def village_summaries(tambon_code: str, year: int, mask: int = ALL_DIMENSIONS_MASK,
-                      engine: Engine | None = None) -> list[dict]:
+def village_summaries(tambon_code: str, year: int, mask: int = ALL_DIMENSIONS_MASK, engine: Engine | None = None) -> list[dict]:
     """Figures per village of a tambon (survey microdata only; the published files stop at tambons here)."""
     _check_year(year)
     with (engine or get_engine()).connect() as conn:
-        rows = conn.execute(text(
-            "SELECT village_no, pattern, households, persons, welfare_persons, welfare_households "
-            "FROM village_pattern_rollup WHERE year = :y AND tambon_code = :t ORDER BY village_no"),
-            {"y": year, "t": tambon_code}).all()
+        rows = conn.execute(
+            text(
+                "SELECT village_no, pattern, households, persons, welfare_persons, welfare_households "
+                "FROM village_pattern_rollup WHERE year = :y AND tambon_code = :t ORDER BY village_no"
+            ),
+            {"y": year, "t": tambon_code},
+        ).all()
     by_village: dict[int, list[PatternCount]] = defaultdict(list)
     for v, *counts in rows:
         by_village[v].append(PatternCount(*counts))
@@ -127,17 +145,26 @@ def village_summaries(tambon_code: str, year: int, mask: int = ALL_DIMENSIONS_MA
     return out
 
 
-def children_summaries(code: str, year: int, mask: int = ALL_DIMENSIONS_MASK,
-                       engine: Engine | None = None, *, include_counted_under: bool = False) -> list[dict]:
+def children_summaries(
+    code: str, year: int, mask: int = ALL_DIMENSIONS_MASK, engine: Engine | None = None, *, include_counted_under: bool = False
+) -> list[dict]:
     """Figures of the children that have some. A municipal unit carries `point` [lon, lat] (where the map
     draws it); with include_counted_under, a tambon whose people are counted under a unit is listed too,
     with `counted_under` and no figures of its own (null), so no person is counted twice."""
     _check_year(year)
     with (engine or get_engine()).connect() as conn:
         _area_row(conn, code)
-        children = conn.execute(text("SELECT code, level, name_th, name_en, parent_code, point_lon, point_lat, "
-                                     "counted_under FROM area WHERE parent_code = :c ORDER BY code"),
-                                {"c": code}).mappings().all()
+        children = (
+            conn.execute(
+                text(
+                    "SELECT code, level, name_th, name_en, parent_code, point_lon, point_lat, "
+                    "counted_under FROM area WHERE parent_code = :c ORDER BY code"
+                ),
+                {"c": code},
+            )
+            .mappings()
+            .all()
+        )
         chosen = _sources(conn, year, [c["code"] for c in children]) if children else {}
         figures = figures_for_sources(conn, year, chosen, mask)
     empty = dict.fromkeys(next(iter(figures.values()), {}), None)
@@ -156,8 +183,14 @@ def children_summaries(code: str, year: int, mask: int = ALL_DIMENSIONS_MASK,
 RANK_LEVELS = ("province", "amphoe", "tambon")
 
 
-def ranking(code: str, year: int, rule: CrisisRule, mask: int = ALL_DIMENSIONS_MASK, level: str | None = None,
-            engine: Engine | None = None) -> list[dict]:
+def ranking(
+    code: str,
+    year: int,
+    rule: CrisisRule,
+    mask: int = ALL_DIMENSIONS_MASK,
+    level: str | None = None,
+    engine: Engine | None = None,
+) -> list[dict]:
     """Areas ranked by target poor in crisis under `rule` (both source-deck rules shown beside it): the children
     of `code`, or every area of `level` inside it (e.g. all tambons of a province).
 
@@ -178,15 +211,28 @@ def _ranking(code: str, year: int, rule: CrisisRule, mask: int, level: str | Non
             raise ValueError(f"level must be one of {', '.join(RANK_LEVELS)}")
         here = RANK_LEVELS.index(info["level"]) if info["level"] in RANK_LEVELS else -1  # the country is -1
         if level is None or RANK_LEVELS.index(level) <= here + 1:
-            children = conn.execute(text("SELECT code, level, name_th, name_en, parent_code FROM area "
-                                         "WHERE parent_code = :c ORDER BY code"), {"c": code}).mappings().all()
+            children = (
+                conn.execute(
+                    text("SELECT code, level, name_th, name_en, parent_code FROM area WHERE parent_code = :c ORDER BY code"),
+                    {"c": code},
+                )
+                .mappings()
+                .all()
+            )
         else:
             # the tambon level includes municipal units (labelled by their level): every target poor is ranked
             levels = ("tambon", "municipality") if level == "tambon" else (level,)
-            children = conn.execute(text("SELECT code, level, name_th, name_en, parent_code FROM area "
-                                         "WHERE level IN :l AND code LIKE :p ORDER BY code")
-                                    .bindparams(bindparam("l", expanding=True)),
-                                    {"l": list(levels), "p": ("" if code == "TH" else code) + "%"}).mappings().all()
+            children = (
+                conn.execute(
+                    text(
+                        "SELECT code, level, name_th, name_en, parent_code FROM area "
+                        "WHERE level IN :l AND code LIKE :p ORDER BY code"
+                    ).bindparams(bindparam("l", expanding=True)),
+                    {"l": list(levels), "p": ("" if code == "TH" else code) + "%"},
+                )
+                .mappings()
+                .all()
+            )
         chosen = _sources(conn, year, [c["code"] for c in children]) if children else {}
         figs = figures_for_sources(conn, year, chosen, mask, rules)
     rows = []
@@ -195,11 +241,21 @@ def _ranking(code: str, year: int, rule: CrisisRule, mask: int, level: str | Non
             continue
         f = figs[c["code"]]
         n = f[f"crisis_{rule.key}"]
-        rows.append({"code": c["code"], "level": c["level"], "name_th": c["name_th"], "name_en": c["name_en"],
-                     "source": f["source"], "surveyed_persons": f["surveyed_persons"],
-                     "target_poor_persons": f["target_poor_persons"], "crisis_ge3": f["crisis_ge3"],
-                     "crisis_basic_needs": f["crisis_basic_needs"], "crisis": n,
-                     "crisis_share": n / f["surveyed_persons"] if f["surveyed_persons"] else 0.0})
+        rows.append(
+            {
+                "code": c["code"],
+                "level": c["level"],
+                "name_th": c["name_th"],
+                "name_en": c["name_en"],
+                "source": f["source"],
+                "surveyed_persons": f["surveyed_persons"],
+                "target_poor_persons": f["target_poor_persons"],
+                "crisis_ge3": f["crisis_ge3"],
+                "crisis_basic_needs": f["crisis_basic_needs"],
+                "crisis": n,
+                "crisis_share": n / f["surveyed_persons"] if f["surveyed_persons"] else 0.0,
+            }
+        )
     rows.sort(key=lambda r: (-r["crisis"], r["code"]))
     for i, r in enumerate(rows, 1):
         r["rank"] = i
@@ -223,7 +279,11 @@ def pattern_counts(code: str, year: int, engine: Engine | None = None) -> list[P
         chosen = _sources(conn, year, [code])
         if code not in chosen:
             raise NotFound(f"no figures for area {code} in {year}")
-        rows = conn.execute(text("SELECT pattern, households, persons, welfare_persons, welfare_households "
-                                 "FROM area_pattern_rollup WHERE year = :y AND area_code = :c AND source = :s"),
-                            {"y": year, "c": code, "s": chosen[code]}).all()
+        rows = conn.execute(
+            text(
+                "SELECT pattern, households, persons, welfare_persons, welfare_households "
+                "FROM area_pattern_rollup WHERE year = :y AND area_code = :c AND source = :s"
+            ),
+            {"y": year, "c": code, "s": chosen[code]},
+        ).all()
     return [PatternCount(*r) for r in rows]

@@ -7,6 +7,7 @@ walk the lines to say which rows: the common, clean file pays one pass at C spee
 
 Row numbers count the header as row 1, as everywhere in the import reports.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -20,6 +21,8 @@ from pathlib import Path
 import numpy as np
 
 BLOCK = 1 << 22
+
+
 def _cp874_undefined() -> bytes:
     bad = []
     for b in range(256):
@@ -40,6 +43,7 @@ _CP874_BAD_RE = re.compile(b"[" + b"".join(b"\\x%02x" % b for b in CP874_UNDEFIN
 @dataclass
 class ByteScan:
     """What one pass over a file found: its digest, and rows with bytes no CSV row may hold."""
+
     sha256: str
     lines: int
     problems: list[tuple[int, str]] = field(default_factory=list)
@@ -67,16 +71,17 @@ def _nul_or_cr(line: bytes) -> str | None:
     body = line[:-2] if line.endswith(b"\r\n") else line[:-1] if line.endswith(b"\n") else line
     if b"\r" in body:
         at = body.index(b"\r") + 1
-        return (f"holds a carriage return alone at character {at} (a line break inside a field "
-                "or a damaged file)")
+        return f"holds a carriage return alone at character {at} (a line break inside a field or a damaged file)"
     return None
 
 
 def _cp874_bad(line: bytes) -> str | None:
     m = _CP874_BAD_RE.search(line)
     if m:
-        return (f"byte 0x{m.group()[0]:02X} at character {m.start() + 1} is not a character of TIS-620/CP874 "
-                "(the file's encoding): the file is damaged or in another encoding")
+        return (
+            f"byte 0x{m.group()[0]:02X} at character {m.start() + 1} is not a character of TIS-620/CP874 "
+            "(the file's encoding): the file is damaged or in another encoding"
+        )
     return None
 
 
@@ -84,8 +89,10 @@ def _utf8_bad(line: bytes) -> str | None:
     try:
         line.decode("utf-8")
     except UnicodeDecodeError as e:
-        return (f"byte 0x{line[e.start]:02X} at character {e.start + 1} is not valid UTF-8 (the file's encoding): "
-                "the file is damaged or mixes encodings")
+        return (
+            f"byte 0x{line[e.start]:02X} at character {e.start + 1} is not valid UTF-8 (the file's encoding): "
+            "the file is damaged or mixes encodings"
+        )
     return None
 
 
@@ -141,7 +148,7 @@ class _FieldCounter:
         quoted = (quotes[ends] - quotes[starts]) > 0
         for i in np.flatnonzero(quoted):
             # commas inside quotes do not separate fields: let the csv module count these (rare) lines
-            row = next(csv.reader([piece[starts[i]:ends[i]].decode("latin-1")]), [])
+            row = next(csv.reader([piece[starts[i] : ends[i]].decode("latin-1")]), [])
             fields[i] = max(len(row), 1)
         if self.expected is None:
             self.expected = int(fields[0])
@@ -152,8 +159,11 @@ class _FieldCounter:
             self.total += 1
             if len(self.problems) < self.limit:
                 n = int(fields[i])
-                why = ("fewer than the header: the row is cut short (a truncated file?) or a comma is missing"
-                       if n < self.expected else "more than the header: a stray comma, or an unquoted comma in a field")
+                why = (
+                    "fewer than the header: the row is cut short (a truncated file?) or a comma is missing"
+                    if n < self.expected
+                    else "more than the header: a stray comma, or an unquoted comma in a field"
+                )
                 self.problems.append((self.line + int(i) + 1, f"has {n} field(s), the header has {self.expected}: {why}"))
         self.line += len(fields)
 
@@ -199,12 +209,14 @@ def scan(path: Path, encoding: str, limit: int = 100) -> ByteScan:
             except UnicodeDecodeError:
                 checks.append(_utf8_bad)
     if checks:
+
         def combined(line: bytes) -> str | None:
             for c in checks:
                 reason = c(line)
                 if reason:
                     return reason
             return None
+
         result.problems, result.total_problems = _line_problems(path, combined, limit)
     elif counter.total:
         # only when the bytes are sound: a NUL or a lone CR would miscount every later line

@@ -6,6 +6,7 @@ data_access.access here, so no page, callback or API route can forget it: no use
 per user and written to the audit trail. Citizen IDs come back masked; a full ID is revealed one
 record at a time by reveal_citizen_id, to roles that need it, and that is audited too.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,10 +25,14 @@ from mpi.rules import CRISIS_MIN_DIMENSIONS, CRISIS_RULES, DIMENSION_BIT, dimens
 PAGE_SIZE = 25
 # Deprived dimensions of a pattern, as SQL (portable: no popcount function in SQLite).
 _DIMS_SQL = "CASE h.pattern " + " ".join(f"WHEN {p} THEN {bin(p).count('1')}" for p in range(32)) + " ELSE 0 END"
-SORTS = {"village": "h.village_no, h.house_id", "members": "h.n_persons DESC, h.house_id",
-         "target": "h.n_welfare DESC, h.house_id", "house": "h.house_id",
-         # the committee's order: most dimensions first, then those helped longest ago (never helped first)
-         "priority": f"{_DIMS_SQL} DESC, CASE WHEN lh.last_help IS NULL THEN 0 ELSE 1 END, lh.last_help, h.house_id"}
+SORTS = {
+    "village": "h.village_no, h.house_id",
+    "members": "h.n_persons DESC, h.house_id",
+    "target": "h.n_welfare DESC, h.house_id",
+    "house": "h.house_id",
+    # the committee's order: most dimensions first, then those helped longest ago (never helped first)
+    "priority": f"{_DIMS_SQL} DESC, CASE WHEN lh.last_help IS NULL THEN 0 ELSE 1 END, lh.last_help, h.house_id",
+}
 
 
 def _lookup(user: CurrentUser | None) -> CurrentUser:
@@ -40,8 +45,7 @@ def check_area(user: CurrentUser | None, code: str, engine: Engine | None = None
     """The user may list households of this area (it overlaps theirs); else Unauthorized/Forbidden."""
     user = require_user(user)
     if not user.overlaps(code):
-        raise refuse(user, f"area {code} is outside your area", object_type="area", object_id=code, area_code=code,
-                     engine=engine)
+        raise refuse(user, f"area {code} is outside your area", object_type="area", object_id=code, area_code=code, engine=engine)
     return user
 
 
@@ -67,9 +71,19 @@ def has_microdata(code: str, year: int, engine: Engine | None = None) -> bool:
         return conn.execute(text(f"SELECT 1 FROM household h WHERE {' AND '.join(where)} LIMIT 1"), params).first() is not None
 
 
-def list_target_poor_households(code: str, year: int, *, page: int = 1, page_size: int = PAGE_SIZE,
-                                dimension: str | None = None, crisis_only: bool = False, sort: str = "village",
-                                rule: str | None = None, user: CurrentUser | None, engine: Engine | None = None) -> dict:
+def list_target_poor_households(
+    code: str,
+    year: int,
+    *,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+    dimension: str | None = None,
+    crisis_only: bool = False,
+    sort: str = "village",
+    rule: str | None = None,
+    user: CurrentUser | None,
+    engine: Engine | None = None,
+) -> dict:
     """Target-poor households of an area (at least one welfare-card member in a deprived household) that
     the user may see, paged. The list is audited (area, page, filters), not each row."""
     user = check_area(_lookup(user), code, engine)
@@ -92,32 +106,63 @@ def list_target_poor_households(code: str, year: int, *, page: int = 1, page_siz
     page = max(1, page)
     with (engine or get_engine()).connect() as conn:
         total = conn.execute(text(f"SELECT COUNT(*) FROM household h WHERE {clause}"), params).scalar()
-        rows = conn.execute(text(
-            f"SELECT h.house_id, h.tambon_code, h.village_no, h.n_persons, h.n_welfare, h.pattern, lh.last_help "
-            f"FROM household h LEFT JOIN (SELECT household_id, MAX(given_on) AS last_help FROM assistance "
-            f"GROUP BY household_id) lh ON lh.household_id = h.id "
-            f"WHERE {clause} ORDER BY {SORTS.get(sort, SORTS['village'])} LIMIT :lim OFFSET :off"),
-            params | {"lim": page_size, "off": (page - 1) * page_size}).all()
-    items = [{"house_id": r.house_id, "tambon_code": r.tambon_code, "village_no": r.village_no,
-              "members": r.n_persons, "target_poor_members": r.n_welfare,
-              "deprived_dimensions": dimensions_of(r.pattern), "crisis": popcount(r.pattern) >= CRISIS_MIN_DIMENSIONS,
-              "basic_needs": CRISIS_RULES["basic_needs"].matches(r.pattern),
-              "last_help": str(r.last_help)[:10] if r.last_help else None}
-             for r in rows]
-    audit.record("view_household_list", user=user, object_type="area", object_id=code, area_code=code,
-                 detail={"year": year, "page": page, "dimension": dimension, "crisis_only": crisis_only, "sort": sort,
-                         "rows": len(items)}, engine=engine)
+        rows = conn.execute(
+            text(
+                f"SELECT h.house_id, h.tambon_code, h.village_no, h.n_persons, h.n_welfare, h.pattern, lh.last_help "
+                f"FROM household h LEFT JOIN (SELECT household_id, MAX(given_on) AS last_help FROM assistance "
+                f"GROUP BY household_id) lh ON lh.household_id = h.id "
+                f"WHERE {clause} ORDER BY {SORTS.get(sort, SORTS['village'])} LIMIT :lim OFFSET :off"
+            ),
+            params | {"lim": page_size, "off": (page - 1) * page_size},
+        ).all()
+    items = [
+        {
+            "house_id": r.house_id,
+            "tambon_code": r.tambon_code,
+            "village_no": r.village_no,
+            "members": r.n_persons,
+            "target_poor_members": r.n_welfare,
+            "deprived_dimensions": dimensions_of(r.pattern),
+            "crisis": popcount(r.pattern) >= CRISIS_MIN_DIMENSIONS,
+            "basic_needs": CRISIS_RULES["basic_needs"].matches(r.pattern),
+            "last_help": str(r.last_help)[:10] if r.last_help else None,
+        }
+        for r in rows
+    ]
+    audit.record(
+        "view_household_list",
+        user=user,
+        object_type="area",
+        object_id=code,
+        area_code=code,
+        detail={"year": year, "page": page, "dimension": dimension, "crisis_only": crisis_only, "sort": sort, "rows": len(items)},
+        engine=engine,
+    )
     return {"items": items, "total": total, "page": page, "page_size": page_size}
 
 
 def _household_row(conn, house_id: str, year: int, user: CurrentUser):
     """The household if it exists and the user covers it; None if it does not exist; Forbidden otherwise."""
-    h = conn.execute(text(
-        "SELECT h.id, h.house_id, h.tambon_code, h.village_no, h.latitude, h.longitude, h.pattern, h.n_persons, "
-        "h.n_welfare FROM household h WHERE h.year = :y AND h.house_id = :hid"), {"y": year, "hid": house_id}).mappings().first()
+    h = (
+        conn.execute(
+            text(
+                "SELECT h.id, h.house_id, h.tambon_code, h.village_no, h.latitude, h.longitude, h.pattern, h.n_persons, "
+                "h.n_welfare FROM household h WHERE h.year = :y AND h.house_id = :hid"
+            ),
+            {"y": year, "hid": house_id},
+        )
+        .mappings()
+        .first()
+    )
     if h is not None and not user.covers(h["tambon_code"]):
-        raise refuse(user, f"household {house_id} is outside your area", object_type="household", object_id=house_id,
-                     area_code=h["tambon_code"], engine=conn.engine)
+        raise refuse(
+            user,
+            f"household {house_id} is outside your area",
+            object_type="household",
+            object_id=house_id,
+            area_code=h["tambon_code"],
+            engine=conn.engine,
+        )
     return h
 
 
@@ -135,49 +180,91 @@ def get_household(house_id: str, year: int, *, user: CurrentUser | None, engine:
         h = _household_row(conn, house_id, year, user)
         if h is None:
             return None
-        members = conn.execute(text(
-            "SELECT citizen_id, first_name, last_name, sex, birth_date, welfare_card, disabled FROM person "
-            "WHERE household_id = :id ORDER BY birth_date"), {"id": h["id"]}).mappings().all()
-        failed = list(conn.execute(text("SELECT indicator_code FROM household_failure WHERE household_id = :id "
-                                        "ORDER BY indicator_code"), {"id": h["id"]}).scalars())
+        members = (
+            conn.execute(
+                text(
+                    "SELECT citizen_id, first_name, last_name, sex, birth_date, welfare_card, disabled FROM person "
+                    "WHERE household_id = :id ORDER BY birth_date"
+                ),
+                {"id": h["id"]},
+            )
+            .mappings()
+            .all()
+        )
+        failed = list(
+            conn.execute(
+                text("SELECT indicator_code FROM household_failure WHERE household_id = :id ORDER BY indicator_code"),
+                {"id": h["id"]},
+            ).scalars()
+        )
     names = {i.code: i for i in catalogue.indicators_for_year(year)}
     ref = dt.date(year - BE_OFFSET, 7, 1)
-    out = dict(h) | {"deprived_dimensions": dimensions_of(h["pattern"]),
-                     "crisis": h["n_welfare"] > 0 and popcount(h["pattern"]) >= CRISIS_MIN_DIMENSIONS}
+    out = dict(h) | {
+        "deprived_dimensions": dimensions_of(h["pattern"]),
+        "crisis": h["n_welfare"] > 0 and popcount(h["pattern"]) >= CRISIS_MIN_DIMENSIONS,
+    }
     out["members"] = []
     hide_names = names_masked_for(user)
     for i, m in enumerate(members):
         born = m["birth_date"] if isinstance(m["birth_date"], dt.date) else dt.date.fromisoformat(str(m["birth_date"]))
         age = ref.year - born.year - ((ref.month, ref.day) < (born.month, born.day))
         first, last = mask_name(m["first_name"], m["last_name"]) if hide_names else (m["first_name"], m["last_name"])
-        out["members"].append({"member": i + 1, "citizen_id": mask_citizen_id(m["citizen_id"]), "first_name": first,
-                               "last_name": last, "sex": m["sex"], "age": age, "welfare_card": bool(m["welfare_card"]),
-                               "disabled": bool(m["disabled"])})
-    out["failed_indicators"] = [{"code": c, "dimension": names[c].dimension, "name_th": names[c].name_th,
-                                 "name_en": names[c].name_en} for c in failed if c in names]
+        out["members"].append(
+            {
+                "member": i + 1,
+                "citizen_id": mask_citizen_id(m["citizen_id"]),
+                "first_name": first,
+                "last_name": last,
+                "sex": m["sex"],
+                "age": age,
+                "welfare_card": bool(m["welfare_card"]),
+                "disabled": bool(m["disabled"]),
+            }
+        )
+    out["failed_indicators"] = [
+        {"code": c, "dimension": names[c].dimension, "name_th": names[c].name_th, "name_en": names[c].name_en}
+        for c in failed
+        if c in names
+    ]
     del out["id"]
     out["year"] = year
-    audit.record("view_household", user=user, object_type="household", object_id=house_id, area_code=h["tambon_code"],
-                 detail={"year": year}, engine=engine)
+    audit.record(
+        "view_household",
+        user=user,
+        object_type="household",
+        object_id=house_id,
+        area_code=h["tambon_code"],
+        detail={"year": year},
+        engine=engine,
+    )
     return out
 
 
-def reveal_citizen_id(house_id: str, year: int, member: int, *, user: CurrentUser | None,
-                      engine: Engine | None = None) -> str:
+def reveal_citizen_id(house_id: str, year: int, member: int, *, user: CurrentUser | None, engine: Engine | None = None) -> str:
     """The full citizen ID of one member (numbered as in get_household), for roles that need it; audited."""
     user = _lookup(user)
     if not user.may_reveal_ids:
-        raise refuse(user, "your role sees citizen IDs masked", object_type="citizen_id", object_id=f"{house_id}#{member}",
-                     engine=engine)
+        raise refuse(
+            user, "your role sees citizen IDs masked", object_type="citizen_id", object_id=f"{house_id}#{member}", engine=engine
+        )
     with (engine or get_engine()).connect() as conn:
         h = _household_row(conn, house_id, year, user)
         if h is None:
             raise LookupError(f"no household {house_id} in {year}")
-        ids = list(conn.execute(text("SELECT citizen_id FROM person WHERE household_id = :id ORDER BY birth_date"),
-                                {"id": h["id"]}).scalars())
+        ids = list(
+            conn.execute(
+                text("SELECT citizen_id FROM person WHERE household_id = :id ORDER BY birth_date"), {"id": h["id"]}
+            ).scalars()
+        )
     if not 1 <= member <= len(ids):
         raise LookupError(f"household {house_id} has no member {member}")
-    audit.record("reveal_citizen_id", user=user, object_type="person", object_id=f"{house_id}#{member}",
-                 area_code=h["tambon_code"], detail={"masked": mask_citizen_id(ids[member - 1]), "year": year}, engine=engine)
+    audit.record(
+        "reveal_citizen_id",
+        user=user,
+        object_type="person",
+        object_id=f"{house_id}#{member}",
+        area_code=h["tambon_code"],
+        detail={"masked": mask_citizen_id(ids[member - 1]), "year": year},
+        engine=engine,
+    )
     return ids[member - 1]
-

@@ -4,6 +4,7 @@ claim() records a key before the write runs: a repeat of a finished request gets
 that arrives while the first is still running waits for it, and the same key for another request is refused.
 The key's row is the lock, so two copies of one request can never both write, on either backend.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -43,24 +44,35 @@ def _aware(v):
     return v if v.tzinfo else v.replace(tzinfo=dt.UTC)
 
 
-def claim(user_id: int, key: str, method: str, path: str, body_sha256: str,
-          engine: Engine | None = None) -> Stored | None:
+def claim(user_id: int, key: str, method: str, path: str, body_sha256: str, engine: Engine | None = None) -> Stored | None:
     """None: this request is the first and should run (answer with finish()); a Stored: the answer to repeat."""
     engine = engine or get_engine()
     deadline = time.monotonic() + WAIT_SECONDS
     while True:
         try:
             with engine.begin() as conn:
-                conn.execute(text("INSERT INTO idempotent_request (user_id, key, method, path, body_sha256, created_at) "
-                                  "VALUES (:u, :k, :m, :p, :b, :t)"),
-                             {"u": user_id, "k": key, "m": method, "p": path, "b": body_sha256, "t": _now()})
+                conn.execute(
+                    text(
+                        "INSERT INTO idempotent_request (user_id, key, method, path, body_sha256, created_at) "
+                        "VALUES (:u, :k, :m, :p, :b, :t)"
+                    ),
+                    {"u": user_id, "k": key, "m": method, "p": path, "b": body_sha256, "t": _now()},
+                )
             return None
         except IntegrityError:
             pass
         with engine.connect() as conn:
-            row = conn.execute(text("SELECT method, path, body_sha256, status, response, created_at "
-                                    "FROM idempotent_request WHERE user_id = :u AND key = :k"),
-                               {"u": user_id, "k": key}).mappings().first()
+            row = (
+                conn.execute(
+                    text(
+                        "SELECT method, path, body_sha256, status, response, created_at "
+                        "FROM idempotent_request WHERE user_id = :u AND key = :k"
+                    ),
+                    {"u": user_id, "k": key},
+                )
+                .mappings()
+                .first()
+            )
         if row is None:
             continue  # released in between: try to claim again
         if (row["method"], row["path"], row["body_sha256"]) != (method, path, body_sha256):
@@ -77,12 +89,15 @@ def claim(user_id: int, key: str, method: str, path: str, body_sha256: str,
 
 def finish(user_id: int, key: str, status: int, response: str, engine: Engine | None = None) -> None:
     with (engine or get_engine()).begin() as conn:
-        conn.execute(text("UPDATE idempotent_request SET status = :s, response = :r WHERE user_id = :u AND key = :k"),
-                     {"s": status, "r": response, "u": user_id, "k": key})
+        conn.execute(
+            text("UPDATE idempotent_request SET status = :s, response = :r WHERE user_id = :u AND key = :k"),
+            {"s": status, "r": response, "u": user_id, "k": key},
+        )
 
 
 def release(user_id: int, key: str, engine: Engine | None = None) -> None:
     """Forget a claim whose request failed on the server's side (5xx, 429): a retry runs it afresh."""
     with (engine or get_engine()).begin() as conn:
-        conn.execute(text("DELETE FROM idempotent_request WHERE user_id = :u AND key = :k AND status IS NULL"),
-                     {"u": user_id, "k": key})
+        conn.execute(
+            text("DELETE FROM idempotent_request WHERE user_id = :u AND key = :k AND status IS NULL"), {"u": user_id, "k": key}
+        )

@@ -6,6 +6,7 @@ record, the household's Logbook version (optimistic locking: a write that names 
 read fails with Conflict if someone else wrote first), the tambon's progress rollup, and the
 audit row. Nothing here changes a survey row: Logbook figures stay apart from survey figures.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -55,14 +56,24 @@ def _date(value, field: str, earliest: dt.date = dt.date(2000, 1, 1)) -> dt.date
     try:
         day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
     except ValueError:
-        raise LogbookError(f"{field} must be a date YYYY-MM-DD (Christian era), got {value!r}", key="err.date",
-                           field=field) from None
+        raise LogbookError(
+            f"{field} must be a date YYYY-MM-DD (Christian era), got {value!r}", key="err.date", field=field
+        ) from None
     if day > dt.date.today():
-        raise LogbookError(f"{field} {day} is in the future (a Buddhist-era year? use e.g. 2021, not 2564)",
-                           key="err.date_future", field=field, day=numeric_date(day))
+        raise LogbookError(
+            f"{field} {day} is in the future (a Buddhist-era year? use e.g. 2021, not 2564)",
+            key="err.date_future",
+            field=field,
+            day=numeric_date(day),
+        )
     if day < earliest:
-        raise LogbookError(f"{field} {day} is before {earliest}", key="err.date_before", field=field, day=numeric_date(day),
-                           earliest=numeric_date(earliest))
+        raise LogbookError(
+            f"{field} {day} is before {earliest}",
+            key="err.date_before",
+            field=field,
+            day=numeric_date(day),
+            earliest=numeric_date(earliest),
+        )
     return day
 
 
@@ -87,16 +98,36 @@ def _household(conn: Connection, user: CurrentUser | None, house_id: str, year: 
     """The household row if the user covers it; NotFound / Forbidden otherwise."""
     user = require_user(user)
     ratelimit.hit("lookup", user.username, "too many household look-ups in a minute; wait a moment and try again")
-    row = conn.execute(text("SELECT id, house_id, tambon_code, village_no, pattern, n_welfare FROM household "
-                            "WHERE year = :y AND house_id = :h"), {"y": year, "h": house_id}).mappings().first()
+    row = (
+        conn.execute(
+            text(
+                "SELECT id, house_id, tambon_code, village_no, pattern, n_welfare FROM household "
+                "WHERE year = :y AND house_id = :h"
+            ),
+            {"y": year, "h": house_id},
+        )
+        .mappings()
+        .first()
+    )
     if row is None:
         raise NotFound(f"no household {house_id} in {year}")
     if not user.covers(row["tambon_code"]):
-        raise refuse(user, f"household {house_id} is outside your area", object_type="household", object_id=house_id,
-                     area_code=row["tambon_code"], engine=conn.engine)
+        raise refuse(
+            user,
+            f"household {house_id} is outside your area",
+            object_type="household",
+            object_id=house_id,
+            area_code=row["tambon_code"],
+            engine=conn.engine,
+        )
     if write and not may(user, LOGBOOK_WRITE):
-        raise refuse(user, f"the role {user.role!r} reads the Logbook but does not write to it", object_type="household",
-                     object_id=house_id, engine=conn.engine)
+        raise refuse(
+            user,
+            f"the role {user.role!r} reads the Logbook but does not write to it",
+            object_type="household",
+            object_id=house_id,
+            engine=conn.engine,
+        )
     if write:
         _lock_state(conn, row["id"])
     return row
@@ -108,15 +139,26 @@ def _lock_state(conn: Connection, household_id: int) -> None:
     it until commit (FOR UPDATE on PostgreSQL; on SQLite the INSERT has already taken the write lock).
     A second writer waits, then reads the first one's version: a stale version is a 409, and an
     unversioned write applies on top with the true previous state in its history."""
-    conn.execute(text("INSERT INTO logbook_state (household_id, version, status, flagged) VALUES (:h, 0, NULL, :f) "
-                      "ON CONFLICT (household_id) DO NOTHING"), {"h": household_id, "f": False})
+    conn.execute(
+        text(
+            "INSERT INTO logbook_state (household_id, version, status, flagged) VALUES (:h, 0, NULL, :f) "
+            "ON CONFLICT (household_id) DO NOTHING"
+        ),
+        {"h": household_id, "f": False},
+    )
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT version FROM logbook_state WHERE household_id = :h FOR UPDATE"), {"h": household_id})
 
 
 def _state(conn: Connection, household_id: int) -> dict:
-    row = conn.execute(text("SELECT version, status, flagged, updated_at, updated_by FROM logbook_state "
-                            "WHERE household_id = :h"), {"h": household_id}).mappings().first()
+    row = (
+        conn.execute(
+            text("SELECT version, status, flagged, updated_at, updated_by FROM logbook_state WHERE household_id = :h"),
+            {"h": household_id},
+        )
+        .mappings()
+        .first()
+    )
     return dict(row) if row else {"version": 0, "status": None, "flagged": False, "updated_at": None, "updated_by": None}
 
 
@@ -124,18 +166,34 @@ def _bump(conn: Connection, household_id: int, user: CurrentUser, expected: int 
     """Advance the household's Logbook version; with `expected`, refuse if someone wrote in between."""
     state = _state(conn, household_id)
     if expected is not None and int(expected) != state["version"]:
-        raise Conflict(f"this household was changed by {state['updated_by']} at {str(state['updated_at'])[:19]} "
-                       f"(version {state['version']}, you had {expected}): reload it and try again", key="err.conflict",
-                       by=state["updated_by"], at=str(state["updated_at"])[11:16])
-    new = {"version": state["version"] + 1, "status": changes.get("status", state["status"]),
-           "flagged": changes.get("flagged", state["flagged"]), "t": _now(), "by": user.username, "h": household_id,
-           "old": state["version"]}
+        raise Conflict(
+            f"this household was changed by {state['updated_by']} at {str(state['updated_at'])[:19]} "
+            f"(version {state['version']}, you had {expected}): reload it and try again",
+            key="err.conflict",
+            by=state["updated_by"],
+            at=str(state["updated_at"])[11:16],
+        )
+    new = {
+        "version": state["version"] + 1,
+        "status": changes.get("status", state["status"]),
+        "flagged": changes.get("flagged", state["flagged"]),
+        "t": _now(),
+        "by": user.username,
+        "h": household_id,
+        "old": state["version"],
+    }
     # the row exists and is locked (_lock_state); the version check stays as a second guard
-    done = conn.execute(text("UPDATE logbook_state SET version = :version, status = :status, flagged = :flagged, "
-                             "updated_at = :t, updated_by = :by WHERE household_id = :h AND version = :old"), new)
+    done = conn.execute(
+        text(
+            "UPDATE logbook_state SET version = :version, status = :status, flagged = :flagged, "
+            "updated_at = :t, updated_by = :by WHERE household_id = :h AND version = :old"
+        ),
+        new,
+    )
     if done.rowcount != 1:
-        raise Conflict("this household was changed at the same moment by someone else: reload it and try again",
-                       key="err.conflict_now")
+        raise Conflict(
+            "this household was changed at the same moment by someone else: reload it and try again", key="err.conflict_now"
+        )
     return new["version"]
 
 
@@ -145,47 +203,112 @@ def refresh_tambon(conn: Connection, year: int, tambon_code: str) -> None:
     p = {"y": year, "t": tambon_code}
     hh = "SELECT id FROM household WHERE year = :y AND tambon_code = :t"
     rows: list[tuple[str, float]] = []
-    rows.append(("visited", conn.execute(text(f"SELECT COUNT(DISTINCT household_id) FROM visit WHERE household_id IN ({hh})"), p).scalar()))
-    rows.append(("helped", conn.execute(text(f"SELECT COUNT(DISTINCT household_id) FROM assistance WHERE household_id IN ({hh})"), p).scalar()))
-    rows.append(("flagged", conn.execute(text(f"SELECT COUNT(*) FROM logbook_state WHERE flagged AND household_id IN ({hh})"), p).scalar()))
-    rows.append(("flagged_tp", conn.execute(text(
-        "SELECT COALESCE(SUM(h.n_welfare), 0) FROM logbook_state s JOIN household h ON h.id = s.household_id "
-        "WHERE s.flagged AND h.year = :y AND h.tambon_code = :t AND h.pattern <> 0"), p).scalar()))
-    rows.append(("added", conn.execute(text("SELECT COUNT(*) FROM member_request WHERE year = :y AND tambon_code = :t "
-                                            "AND status = 'approved'"), p).scalar()))
-    for status, n in conn.execute(text(f"SELECT status, COUNT(*) FROM logbook_state WHERE status IS NOT NULL "
-                                       f"AND household_id IN ({hh}) GROUP BY status"), p):
+    rows.append(
+        (
+            "visited",
+            conn.execute(text(f"SELECT COUNT(DISTINCT household_id) FROM visit WHERE household_id IN ({hh})"), p).scalar(),
+        )
+    )
+    rows.append(
+        (
+            "helped",
+            conn.execute(text(f"SELECT COUNT(DISTINCT household_id) FROM assistance WHERE household_id IN ({hh})"), p).scalar(),
+        )
+    )
+    rows.append(
+        (
+            "flagged",
+            conn.execute(text(f"SELECT COUNT(*) FROM logbook_state WHERE flagged AND household_id IN ({hh})"), p).scalar(),
+        )
+    )
+    rows.append(
+        (
+            "flagged_tp",
+            conn.execute(
+                text(
+                    "SELECT COALESCE(SUM(h.n_welfare), 0) FROM logbook_state s JOIN household h ON h.id = s.household_id "
+                    "WHERE s.flagged AND h.year = :y AND h.tambon_code = :t AND h.pattern <> 0"
+                ),
+                p,
+            ).scalar(),
+        )
+    )
+    rows.append(
+        (
+            "added",
+            conn.execute(
+                text("SELECT COUNT(*) FROM member_request WHERE year = :y AND tambon_code = :t AND status = 'approved'"), p
+            ).scalar(),
+        )
+    )
+    for status, n in conn.execute(
+        text(f"SELECT status, COUNT(*) FROM logbook_state WHERE status IS NOT NULL AND household_id IN ({hh}) GROUP BY status"), p
+    ):
         rows.append((f"status:{status}", n))
-    for dim, n in conn.execute(text(f"SELECT dimension, COUNT(*) FROM need WHERE status <> 'resolved' "
-                                    f"AND household_id IN ({hh}) GROUP BY dimension"), p):
+    for dim, n in conn.execute(
+        text(f"SELECT dimension, COUNT(*) FROM need WHERE status <> 'resolved' AND household_id IN ({hh}) GROUP BY dimension"), p
+    ):
         rows.append((f"open_needs:{dim}", n))
-    for agency, baht in conn.execute(text(f"SELECT agency, COALESCE(SUM(amount_baht), 0) FROM assistance "
-                                          f"WHERE household_id IN ({hh}) GROUP BY agency"), p):
+    for agency, baht in conn.execute(
+        text(f"SELECT agency, COALESCE(SUM(amount_baht), 0) FROM assistance WHERE household_id IN ({hh}) GROUP BY agency"), p
+    ):
         rows.append((f"baht:{agency}"[:80], baht))
     # the same money by kind of help: a managed list, safe to publish (agency names are free text)
-    for kind, baht in conn.execute(text(f"SELECT kind, COALESCE(SUM(amount_baht), 0) FROM assistance "
-                                        f"WHERE household_id IN ({hh}) GROUP BY kind"), p):
+    for kind, baht in conn.execute(
+        text(f"SELECT kind, COALESCE(SUM(amount_baht), 0) FROM assistance WHERE household_id IN ({hh}) GROUP BY kind"), p
+    ):
         rows.append((f"baht_kind:{kind}", baht))
     rows = [(m, v) for m, v in rows if v]
     if rows:
-        conn.execute(text("INSERT INTO logbook_rollup (year, tambon_code, metric, value) VALUES (:y, :t, :m, :v)"),
-                     [{"y": year, "t": tambon_code, "m": m, "v": float(v)} for m, v in rows])
+        conn.execute(
+            text("INSERT INTO logbook_rollup (year, tambon_code, metric, value) VALUES (:y, :t, :m, :v)"),
+            [{"y": year, "t": tambon_code, "m": m, "v": float(v)} for m, v in rows],
+        )
 
 
-def _write(conn: Connection, h, year: int, user: CurrentUser, version: int | None, action: str, object_type: str,
-           object_id, detail: dict, **state_changes) -> int:
+def _write(
+    conn: Connection,
+    h,
+    year: int,
+    user: CurrentUser,
+    version: int | None,
+    action: str,
+    object_type: str,
+    object_id,
+    detail: dict,
+    **state_changes,
+) -> int:
     new_version = _bump(conn, h["id"], user, version, **state_changes)
     refresh_tambon(conn, year, h["tambon_code"])
-    audit.record(action, user=user, object_type=object_type, object_id=str(object_id), area_code=h["tambon_code"],
-                 detail={"house_id": h["house_id"], "year": year, **detail}, conn=conn)
+    audit.record(
+        action,
+        user=user,
+        object_type=object_type,
+        object_id=str(object_id),
+        area_code=h["tambon_code"],
+        detail={"house_id": h["house_id"], "year": year, **detail},
+        conn=conn,
+    )
     return new_version
 
 
 # --- Visits, needs, assistance, status ---------------------------------------------------------
 
-def add_visit(user: CurrentUser | None, house_id: str, year: int, *, visited_on, outcome: str, note: str | None = None,
-              visitor: str | None = None, latitude=None, longitude=None, version: int | None = None,
-              engine: Engine | None = None) -> dict:
+
+def add_visit(
+    user: CurrentUser | None,
+    house_id: str,
+    year: int,
+    *,
+    visited_on,
+    outcome: str,
+    note: str | None = None,
+    visitor: str | None = None,
+    latitude=None,
+    longitude=None,
+    version: int | None = None,
+    engine: Engine | None = None,
+) -> dict:
     """Record a knock-knock visit. An inclusion_error outcome flags the household (the survey row stays)."""
     day = _date(visited_on, "visited_on")
     _choice(outcome, OUTCOMES, "outcome")
@@ -206,62 +329,138 @@ def add_visit(user: CurrentUser | None, house_id: str, year: int, *, visited_on,
                 raise LogbookError(f"({lat}, {lon}) is not a point on Earth", key="err.gps_earth")
             inside = point_in_tambon(conn, h["tambon_code"], lon, lat)
             if inside is False:
-                warnings.append(f"the GPS point ({lat:.5f}, {lon:.5f}) is outside tambon {h['tambon_code']}: "
-                                "check the location (the visit was saved)")
+                warnings.append(
+                    f"the GPS point ({lat:.5f}, {lon:.5f}) is outside tambon {h['tambon_code']}: "
+                    "check the location (the visit was saved)"
+                )
                 notices.append({"code": "gps_outside", "tambon": h["tambon_code"]})  # for the page, in its language
             latitude, longitude = lat, lon
-        vid = conn.execute(text(
-            "INSERT INTO visit (household_id, visited_on, visitor, outcome, note, latitude, longitude, gps_inside_tambon, "
-            "created_at, created_by) VALUES (:h, :d, :v, :o, :n, :lat, :lon, :ins, :t, :by) RETURNING id"),
-            {"h": h["id"], "d": day, "v": visitor, "o": outcome, "n": note, "lat": latitude, "lon": longitude,
-             "ins": inside, "t": _now(), "by": user.username}).scalar()
+        vid = conn.execute(
+            text(
+                "INSERT INTO visit (household_id, visited_on, visitor, outcome, note, latitude, longitude, gps_inside_tambon, "
+                "created_at, created_by) VALUES (:h, :d, :v, :o, :n, :lat, :lon, :ins, :t, :by) RETURNING id"
+            ),
+            {
+                "h": h["id"],
+                "d": day,
+                "v": visitor,
+                "o": outcome,
+                "n": note,
+                "lat": latitude,
+                "lon": longitude,
+                "ins": inside,
+                "t": _now(),
+                "by": user.username,
+            },
+        ).scalar()
         changes = {"flagged": True} if outcome == "inclusion_error" else {}
-        new_version = _write(conn, h, year, user, version, "logbook_visit", "visit", vid,
-                             {"outcome": outcome, "gps_inside_tambon": inside}, **changes)
+        new_version = _write(
+            conn,
+            h,
+            year,
+            user,
+            version,
+            "logbook_visit",
+            "visit",
+            vid,
+            {"outcome": outcome, "gps_inside_tambon": inside},
+            **changes,
+        )
     return {"id": vid, "version": new_version, "warnings": warnings, "notices": notices}
 
 
-def add_need(user: CurrentUser | None, house_id: str, year: int, *, dimension: str, description: str, status: str = "open",
-             member: int | None = None, version: int | None = None, engine: Engine | None = None) -> dict:
+def add_need(
+    user: CurrentUser | None,
+    house_id: str,
+    year: int,
+    *,
+    dimension: str,
+    description: str,
+    status: str = "open",
+    member: int | None = None,
+    version: int | None = None,
+    engine: Engine | None = None,
+) -> dict:
     _choice(dimension, DIMENSIONS, "dimension")
     _choice(status, NEED_STATUSES, "status")
     description = _text(description, "description")
     with (engine or get_engine()).begin() as conn:
         h = _household(conn, user, house_id, year, write=True)
-        nid = conn.execute(text(
-            "INSERT INTO need (household_id, member, dimension, description, status, created_at, created_by) "
-            "VALUES (:h, :m, :d, :desc, :s, :t, :by) RETURNING id"),
-            {"h": h["id"], "m": member, "d": dimension, "desc": description, "s": status, "t": _now(),
-             "by": user.username}).scalar()
-        new_version = _write(conn, h, year, user, version, "logbook_need", "need", nid, {"dimension": dimension, "status": status})
+        nid = conn.execute(
+            text(
+                "INSERT INTO need (household_id, member, dimension, description, status, created_at, created_by) "
+                "VALUES (:h, :m, :d, :desc, :s, :t, :by) RETURNING id"
+            ),
+            {"h": h["id"], "m": member, "d": dimension, "desc": description, "s": status, "t": _now(), "by": user.username},
+        ).scalar()
+        new_version = _write(
+            conn, h, year, user, version, "logbook_need", "need", nid, {"dimension": dimension, "status": status}
+        )
     return {"id": nid, "version": new_version}
 
 
-def update_need(user: CurrentUser | None, house_id: str, year: int, need_id: int, *, status: str,
-                version: int | None = None, engine: Engine | None = None) -> dict:
+def update_need(
+    user: CurrentUser | None,
+    house_id: str,
+    year: int,
+    need_id: int,
+    *,
+    status: str,
+    version: int | None = None,
+    engine: Engine | None = None,
+) -> dict:
     _choice(status, NEED_STATUSES, "status")
     with (engine or get_engine()).begin() as conn:
         h = _household(conn, user, house_id, year, write=True)
-        before = conn.execute(text("SELECT status FROM need WHERE id = :n AND household_id = :h"),
-                              {"n": need_id, "h": h["id"]}).scalar()
+        before = conn.execute(
+            text("SELECT status FROM need WHERE id = :n AND household_id = :h"), {"n": need_id, "h": h["id"]}
+        ).scalar()
         if before is None:
             raise NotFound(f"household {house_id} has no need {need_id}")
-        conn.execute(text("UPDATE need SET status = :s, updated_at = :t, updated_by = :by WHERE id = :n"),
-                     {"s": status, "t": _now(), "by": user.username, "n": need_id})
-        new_version = _write(conn, h, year, user, version, "logbook_need_update", "need", need_id,
-                             {"before": {"status": before}, "after": {"status": status}})
+        conn.execute(
+            text("UPDATE need SET status = :s, updated_at = :t, updated_by = :by WHERE id = :n"),
+            {"s": status, "t": _now(), "by": user.username, "n": need_id},
+        )
+        new_version = _write(
+            conn,
+            h,
+            year,
+            user,
+            version,
+            "logbook_need_update",
+            "need",
+            need_id,
+            {"before": {"status": before}, "after": {"status": status}},
+        )
     return {"id": need_id, "version": new_version}
 
 
 def assistance_kinds(engine: Engine | None = None) -> list[dict]:
     with (engine or get_engine()).connect() as conn:
-        return [dict(r) for r in conn.execute(text("SELECT code, name_th, name_en, monetary FROM assistance_kind "
-                                                   "WHERE active ORDER BY code")).mappings()]
+        return [
+            dict(r)
+            for r in conn.execute(
+                text("SELECT code, name_th, name_en, monetary FROM assistance_kind WHERE active ORDER BY code")
+            ).mappings()
+        ]
 
 
-def add_assistance(user: CurrentUser | None, house_id: str, year: int, *, given_on, dimension: str, kind: str, agency: str,
-                   amount_baht=None, need_id: int | None = None, visit_id: int | None = None, note: str | None = None,
-                   version: int | None = None, engine: Engine | None = None) -> dict:
+def add_assistance(
+    user: CurrentUser | None,
+    house_id: str,
+    year: int,
+    *,
+    given_on,
+    dimension: str,
+    kind: str,
+    agency: str,
+    amount_baht=None,
+    need_id: int | None = None,
+    visit_id: int | None = None,
+    note: str | None = None,
+    version: int | None = None,
+    engine: Engine | None = None,
+) -> dict:
     day = _date(given_on, "given_on")
     _choice(dimension, DIMENSIONS, "dimension")
     agency = _text(agency, "agency", limit=200)
@@ -282,32 +481,80 @@ def add_assistance(user: CurrentUser | None, house_id: str, year: int, *, given_
             raise LogbookError(f"{kind} is money or goods: give amount_baht", key="err.amount_needed")
         h = _household(conn, user, house_id, year, write=True)
         for ref, table in ((need_id, "need"), (visit_id, "visit")):
-            if ref is not None and not conn.execute(text(f"SELECT 1 FROM {table} WHERE id = :i AND household_id = :h"),
-                                                    {"i": ref, "h": h["id"]}).first():
+            if (
+                ref is not None
+                and not conn.execute(
+                    text(f"SELECT 1 FROM {table} WHERE id = :i AND household_id = :h"), {"i": ref, "h": h["id"]}
+                ).first()
+            ):
                 raise LogbookError(f"{table} {ref} is not a {table} of household {house_id}")
-        aid = conn.execute(text(
-            "INSERT INTO assistance (household_id, given_on, dimension, kind, agency, amount_baht, need_id, visit_id, note, "
-            "created_at, created_by) VALUES (:h, :d, :dim, :k, :a, :amt, :n, :v, :note, :t, :by) RETURNING id"),
-            {"h": h["id"], "d": day, "dim": dimension, "k": kind, "a": agency, "amt": amount_baht, "n": need_id,
-             "v": visit_id, "note": note, "t": _now(), "by": user.username}).scalar()
-        new_version = _write(conn, h, year, user, version, "logbook_assistance", "assistance", aid,
-                             {"kind": kind, "dimension": dimension, "agency": agency, "amount_baht": amount_baht})
+        aid = conn.execute(
+            text(
+                "INSERT INTO assistance (household_id, given_on, dimension, kind, agency, amount_baht, need_id, visit_id, note, "
+                "created_at, created_by) VALUES (:h, :d, :dim, :k, :a, :amt, :n, :v, :note, :t, :by) RETURNING id"
+            ),
+            {
+                "h": h["id"],
+                "d": day,
+                "dim": dimension,
+                "k": kind,
+                "a": agency,
+                "amt": amount_baht,
+                "n": need_id,
+                "v": visit_id,
+                "note": note,
+                "t": _now(),
+                "by": user.username,
+            },
+        ).scalar()
+        new_version = _write(
+            conn,
+            h,
+            year,
+            user,
+            version,
+            "logbook_assistance",
+            "assistance",
+            aid,
+            {"kind": kind, "dimension": dimension, "agency": agency, "amount_baht": amount_baht},
+        )
     return {"id": aid, "version": new_version}
 
 
-def set_status(user: CurrentUser | None, house_id: str, year: int, *, status: str, reason: str,
-               version: int | None = None, engine: Engine | None = None) -> dict:
+def set_status(
+    user: CurrentUser | None,
+    house_id: str,
+    year: int,
+    *,
+    status: str,
+    reason: str,
+    version: int | None = None,
+    engine: Engine | None = None,
+) -> dict:
     _choice(status, LADDER, "status")
     reason = _text(reason, "reason")
     with (engine or get_engine()).begin() as conn:
         h = _household(conn, user, house_id, year, write=True)
         previous = _state(conn, h["id"])["status"]
-        sid = conn.execute(text(
-            "INSERT INTO status_change (household_id, status, previous, reason, changed_at, changed_by) "
-            "VALUES (:h, :s, :p, :r, :t, :by) RETURNING id"),
-            {"h": h["id"], "s": status, "p": previous, "r": reason, "t": _now(), "by": user.username}).scalar()
-        new_version = _write(conn, h, year, user, version, "logbook_status", "status", sid,
-                             {"before": {"status": previous}, "after": {"status": status}}, status=status)
+        sid = conn.execute(
+            text(
+                "INSERT INTO status_change (household_id, status, previous, reason, changed_at, changed_by) "
+                "VALUES (:h, :s, :p, :r, :t, :by) RETURNING id"
+            ),
+            {"h": h["id"], "s": status, "p": previous, "r": reason, "t": _now(), "by": user.username},
+        ).scalar()
+        new_version = _write(
+            conn,
+            h,
+            year,
+            user,
+            version,
+            "logbook_status",
+            "status",
+            sid,
+            {"before": {"status": previous}, "after": {"status": status}},
+            status=status,
+        )
     return {"id": sid, "version": new_version, "status": status}
 
 
@@ -326,14 +573,21 @@ def _list(conn: Connection, sql: str, household_id: int) -> list[dict]:
     return [{k: _jsonable(k, v) for k, v in r.items()} for r in conn.execute(text(sql), {"h": household_id}).mappings()]
 
 
-VISITS_SQL = ("SELECT id, visited_on, visitor, outcome, note, latitude, longitude, gps_inside_tambon, created_at, created_by "
-              "FROM visit WHERE household_id = :h ORDER BY visited_on DESC, id DESC")
-NEEDS_SQL = ("SELECT id, member, dimension, description, status, created_at, created_by, updated_at, updated_by "
-             "FROM need WHERE household_id = :h ORDER BY id DESC")
-ASSISTANCE_SQL = ("SELECT id, given_on, dimension, kind, agency, amount_baht, need_id, visit_id, note, created_at, created_by "
-                  "FROM assistance WHERE household_id = :h ORDER BY given_on DESC, id DESC")
-STATUS_SQL = ("SELECT id, status, previous, reason, changed_at, changed_by FROM status_change WHERE household_id = :h "
-              "ORDER BY id DESC")
+VISITS_SQL = (
+    "SELECT id, visited_on, visitor, outcome, note, latitude, longitude, gps_inside_tambon, created_at, created_by "
+    "FROM visit WHERE household_id = :h ORDER BY visited_on DESC, id DESC"
+)
+NEEDS_SQL = (
+    "SELECT id, member, dimension, description, status, created_at, created_by, updated_at, updated_by "
+    "FROM need WHERE household_id = :h ORDER BY id DESC"
+)
+ASSISTANCE_SQL = (
+    "SELECT id, given_on, dimension, kind, agency, amount_baht, need_id, visit_id, note, created_at, created_by "
+    "FROM assistance WHERE household_id = :h ORDER BY given_on DESC, id DESC"
+)
+STATUS_SQL = (
+    "SELECT id, status, previous, reason, changed_at, changed_by FROM status_change WHERE household_id = :h ORDER BY id DESC"
+)
 
 
 def records(user: CurrentUser | None, house_id: str, year: int, kind: str, engine: Engine | None = None) -> list[dict]:
@@ -351,17 +605,36 @@ def logbook(user: CurrentUser | None, house_id: str, year: int, engine: Engine |
         state = _state(conn, h["id"])
         visits, needs = _list(conn, VISITS_SQL, h["id"]), _list(conn, NEEDS_SQL, h["id"])
         helps, statuses = _list(conn, ASSISTANCE_SQL, h["id"]), _list(conn, STATUS_SQL, h["id"])
-        added = [dict(r) | {"citizen_id": mask_citizen_id(r["citizen_id"])} for r in conn.execute(text(
-            "SELECT id, citizen_id, first_name, last_name, sex, status, requested_by FROM member_request "
-            "WHERE household_id = :h ORDER BY id"), {"h": h["id"]}).mappings()]
-    timeline = ([{"kind": "visit", "on": v["visited_on"], "at": v["created_at"], "record": v} for v in visits]
-                + [{"kind": "need", "on": n["created_at"][:10], "at": n["created_at"], "record": n} for n in needs]
-                + [{"kind": "assistance", "on": a["given_on"], "at": a["created_at"], "record": a} for a in helps]
-                + [{"kind": "status", "on": s["changed_at"][:10], "at": s["changed_at"], "record": s} for s in statuses])
+        added = [
+            dict(r) | {"citizen_id": mask_citizen_id(r["citizen_id"])}
+            for r in conn.execute(
+                text(
+                    "SELECT id, citizen_id, first_name, last_name, sex, status, requested_by FROM member_request "
+                    "WHERE household_id = :h ORDER BY id"
+                ),
+                {"h": h["id"]},
+            ).mappings()
+        ]
+    timeline = (
+        [{"kind": "visit", "on": v["visited_on"], "at": v["created_at"], "record": v} for v in visits]
+        + [{"kind": "need", "on": n["created_at"][:10], "at": n["created_at"], "record": n} for n in needs]
+        + [{"kind": "assistance", "on": a["given_on"], "at": a["created_at"], "record": a} for a in helps]
+        + [{"kind": "status", "on": s["changed_at"][:10], "at": s["changed_at"], "record": s} for s in statuses]
+    )
     timeline.sort(key=lambda e: (e["on"], e["at"]), reverse=True)
-    return {"house_id": house_id, "year": year, "version": state["version"], "status": state["status"],
-            "flagged": bool(state["flagged"]), "timeline": timeline, "visits": visits, "needs": needs,
-            "assistance": helps, "status_history": statuses, "added_members": added}
+    return {
+        "house_id": house_id,
+        "year": year,
+        "version": state["version"],
+        "status": state["status"],
+        "flagged": bool(state["flagged"]),
+        "timeline": timeline,
+        "visits": visits,
+        "needs": needs,
+        "assistance": helps,
+        "status_history": statuses,
+        "added_members": added,
+    }
 
 
 # --- Missed people and households (exclusion errors) -------------------------------------------
@@ -375,8 +648,16 @@ def _flag(value, field: str) -> bool:
     raise LogbookError(f"{field} must be 0 or 1, got {value!r}")
 
 
-def request_member(user: CurrentUser | None, year: int, *, house_id: str | None = None, tambon_code: str | None = None,
-                   village_no=None, engine: Engine | None = None, **person) -> dict:
+def request_member(
+    user: CurrentUser | None,
+    year: int,
+    *,
+    house_id: str | None = None,
+    tambon_code: str | None = None,
+    village_no=None,
+    engine: Engine | None = None,
+    **person,
+) -> dict:
     """A team adds a person the survey missed (to a household, or as a new household); pending the district chief."""
     user = require_user(user)
     if not may(user, LOGBOOK_WRITE):
@@ -400,8 +681,9 @@ def request_member(user: CurrentUser | None, year: int, *, house_id: str | None 
         else:
             if not tambon_code or village_no in (None, ""):
                 raise LogbookError("give house_id, or tambon_code and village_no for a new household")
-            if not conn.execute(text("SELECT 1 FROM area WHERE code = :c AND level IN ('tambon', 'municipality')"),
-                                {"c": tambon_code}).first():
+            if not conn.execute(
+                text("SELECT 1 FROM area WHERE code = :c AND level IN ('tambon', 'municipality')"), {"c": tambon_code}
+            ).first():
                 raise LogbookError(f"unknown tambon code {tambon_code!r}")
             try:
                 village_no = int(village_no)
@@ -410,33 +692,72 @@ def request_member(user: CurrentUser | None, year: int, *, house_id: str | None 
             if not 0 <= village_no <= 999:
                 raise LogbookError("village_no must be 0-999")
             if not user.covers(tambon_code):
-                raise refuse(user, f"tambon {tambon_code} is outside your area", object_type="member_request",
-                             area_code=tambon_code, engine=conn.engine)
+                raise refuse(
+                    user,
+                    f"tambon {tambon_code} is outside your area",
+                    object_type="member_request",
+                    area_code=tambon_code,
+                    engine=conn.engine,
+                )
         _check_duplicate(conn, year, cid)
-        rid = conn.execute(text(
-            "INSERT INTO member_request (year, household_id, tambon_code, village_no, citizen_id, first_name, last_name, sex, "
-            "birth_date, welfare_card, disabled, status, requested_at, requested_by) VALUES (:y, :h, :t, :v, :cid, :f, :l, "
-            ":s, :b, :w, :d, 'pending', :now, :by) RETURNING id"),
-            {"y": year, "h": household_id, "t": tambon_code, "v": village_no, "cid": cid, "f": first, "l": last, "s": sex,
-             "b": born, "w": welfare, "d": disabled, "now": _now(), "by": user.username}).scalar()
-        audit.record("member_request", user=user, object_type="member_request", object_id=str(rid), area_code=tambon_code,
-                     detail={"house_id": house_id, "citizen_id": mask_citizen_id(cid), "year": year}, conn=conn)
+        rid = conn.execute(
+            text(
+                "INSERT INTO member_request (year, household_id, tambon_code, village_no, citizen_id, first_name, last_name, sex, "
+                "birth_date, welfare_card, disabled, status, requested_at, requested_by) VALUES (:y, :h, :t, :v, :cid, :f, :l, "
+                ":s, :b, :w, :d, 'pending', :now, :by) RETURNING id"
+            ),
+            {
+                "y": year,
+                "h": household_id,
+                "t": tambon_code,
+                "v": village_no,
+                "cid": cid,
+                "f": first,
+                "l": last,
+                "s": sex,
+                "b": born,
+                "w": welfare,
+                "d": disabled,
+                "now": _now(),
+                "by": user.username,
+            },
+        ).scalar()
+        audit.record(
+            "member_request",
+            user=user,
+            object_type="member_request",
+            object_id=str(rid),
+            area_code=tambon_code,
+            detail={"house_id": house_id, "citizen_id": mask_citizen_id(cid), "year": year},
+            conn=conn,
+        )
     return {"id": rid, "status": "pending"}
 
 
 def _check_duplicate(conn: Connection, year: int, cid: str, ignore_request: int | None = None) -> None:
     if conn.execute(text("SELECT 1 FROM person WHERE year = :y AND citizen_id = :c"), {"y": year, "c": cid}).first():
-        raise LogbookError(f"citizen ID {mask_citizen_id(cid)} is already in the {year} survey", key="err.cid_in_survey",
-                           cid=mask_citizen_id(cid), year=year)
-    dup = conn.execute(text("SELECT id FROM member_request WHERE year = :y AND citizen_id = :c AND status <> 'rejected' "
-                            "AND id <> :i"), {"y": year, "c": cid, "i": ignore_request or -1}).scalar()
+        raise LogbookError(
+            f"citizen ID {mask_citizen_id(cid)} is already in the {year} survey",
+            key="err.cid_in_survey",
+            cid=mask_citizen_id(cid),
+            year=year,
+        )
+    dup = conn.execute(
+        text("SELECT id FROM member_request WHERE year = :y AND citizen_id = :c AND status <> 'rejected' AND id <> :i"),
+        {"y": year, "c": cid, "i": ignore_request or -1},
+    ).scalar()
     if dup:
-        raise LogbookError(f"citizen ID {mask_citizen_id(cid)} was already added by request {dup}", key="err.cid_requested",
-                           cid=mask_citizen_id(cid), request=dup)
+        raise LogbookError(
+            f"citizen ID {mask_citizen_id(cid)} was already added by request {dup}",
+            key="err.cid_requested",
+            cid=mask_citizen_id(cid),
+            request=dup,
+        )
 
 
-def decide_request(user: CurrentUser | None, request_id: int, *, approve: bool, reason: str,
-                   engine: Engine | None = None) -> dict:
+def decide_request(
+    user: CurrentUser | None, request_id: int, *, approve: bool, reason: str, engine: Engine | None = None
+) -> dict:
     """The district chief of the request's amphoe approves or rejects it, with a reason, after the civil register check."""
     user = require_user(user)
     reason = _text(reason, "reason")
@@ -446,32 +767,48 @@ def decide_request(user: CurrentUser | None, request_id: int, *, approve: bool, 
             raise NotFound(f"no member request {request_id}")
         amphoe = r["tambon_code"][:4]
         if not may(user, LOGBOOK_APPROVE) or amphoe not in user.areas:
-            raise refuse(user, f"only the district chief of amphoe {amphoe} decides this request", object_type="member_request",
-                         object_id=str(request_id), area_code=r["tambon_code"], engine=conn.engine)
+            raise refuse(
+                user,
+                f"only the district chief of amphoe {amphoe} decides this request",
+                object_type="member_request",
+                object_id=str(request_id),
+                area_code=r["tambon_code"],
+                engine=conn.engine,
+            )
         if r["status"] != "pending":
             raise Conflict(f"request {request_id} was already {r['status']} by {r['decided_by']}")
         if approve:
             _check_duplicate(conn, r["year"], r["citizen_id"], ignore_request=request_id)
         status = "approved" if approve else "rejected"
-        done = conn.execute(text("UPDATE member_request SET status = :s, reason = :r, decided_at = :t, decided_by = :by "
-                                 "WHERE id = :i AND status = 'pending'"),
-                            {"s": status, "r": reason, "t": _now(), "by": user.username, "i": request_id})
+        done = conn.execute(
+            text(
+                "UPDATE member_request SET status = :s, reason = :r, decided_at = :t, decided_by = :by "
+                "WHERE id = :i AND status = 'pending'"
+            ),
+            {"s": status, "r": reason, "t": _now(), "by": user.username, "i": request_id},
+        )
         if done.rowcount != 1:
             raise Conflict(f"request {request_id} was decided by someone else at the same moment")
         refresh_tambon(conn, r["year"], r["tambon_code"])
-        audit.record(f"member_request_{status}", user=user, object_type="member_request", object_id=str(request_id),
-                     area_code=r["tambon_code"], detail={"before": {"status": "pending"}, "after": {"status": status},
-                                                         "reason": reason}, conn=conn)
+        audit.record(
+            f"member_request_{status}",
+            user=user,
+            object_type="member_request",
+            object_id=str(request_id),
+            area_code=r["tambon_code"],
+            detail={"before": {"status": "pending"}, "after": {"status": status}, "reason": reason},
+            conn=conn,
+        )
     return {"id": request_id, "status": status}
 
 
-def list_requests(user: CurrentUser | None, area_code: str, *, status: str | None = None,
-                  engine: Engine | None = None) -> list[dict]:
+def list_requests(
+    user: CurrentUser | None, area_code: str, *, status: str | None = None, engine: Engine | None = None
+) -> list[dict]:
     """Member requests of an area that the user covers (IDs masked)."""
     user = require_user(user)
     if not user.overlaps(area_code):
-        raise refuse(user, f"area {area_code} is outside your area", object_type="area", area_code=area_code[:8],
-                     engine=engine)
+        raise refuse(user, f"area {area_code} is outside your area", object_type="area", area_code=area_code[:8], engine=engine)
     where, params = ["1 = 1"], {}
     if area_code != "TH":
         where.append("r.tambon_code LIKE :p")
@@ -480,8 +817,17 @@ def list_requests(user: CurrentUser | None, area_code: str, *, status: str | Non
         where.append("r.status = :s")
         params["s"] = _choice(status, ("pending", "approved", "rejected"), "status")
     with (engine or get_engine()).connect() as conn:
-        rows = conn.execute(text(f"SELECT r.*, h.house_id FROM member_request r LEFT JOIN household h ON h.id = r.household_id "
-                                 f"WHERE {' AND '.join(where)} ORDER BY r.id"), params).mappings().all()
+        rows = (
+            conn.execute(
+                text(
+                    f"SELECT r.*, h.house_id FROM member_request r LEFT JOIN household h ON h.id = r.household_id "
+                    f"WHERE {' AND '.join(where)} ORDER BY r.id"
+                ),
+                params,
+            )
+            .mappings()
+            .all()
+        )
     out = []
     for r in rows:
         if not user.covers(r["tambon_code"]):
@@ -494,25 +840,41 @@ def list_requests(user: CurrentUser | None, area_code: str, *, status: str | Non
 
 # --- Mentor teams -------------------------------------------------------------------------------
 
-def create_mentor_team(user: CurrentUser | None, *, name: str, area_code: str, capacity: int = TEAM_CAPACITY,
-                       engine: Engine | None = None) -> int:
+
+def create_mentor_team(
+    user: CurrentUser | None, *, name: str, area_code: str, capacity: int = TEAM_CAPACITY, engine: Engine | None = None
+) -> int:
     user = require_user(user)
     inside = user.covers_country or any(str(area_code).startswith(a) for a in user.areas)
     if not may(user, LOGBOOK_WRITE) or not inside or len(str(area_code)) not in (4, 6) or not str(area_code).isdigit():
-        raise refuse(user, "a mentor team belongs to an amphoe or tambon inside your area", object_type="mentor_team",
-                     area_code=str(area_code)[:8], engine=engine)
+        raise refuse(
+            user,
+            "a mentor team belongs to an amphoe or tambon inside your area",
+            object_type="mentor_team",
+            area_code=str(area_code)[:8],
+            engine=engine,
+        )
     if capacity != TEAM_CAPACITY and not may(user, policy.TEAM_CAPACITY):
-        raise refuse(user, "only the province raises a mentor team's household cap", object_type="mentor_team",
-                     engine=engine)
+        raise refuse(user, "only the province raises a mentor team's household cap", object_type="mentor_team", engine=engine)
     if not 1 <= int(capacity) <= 20:
         raise LogbookError("capacity must be 1-20 households")
     with (engine or get_engine()).begin() as conn:
-        tid = conn.execute(text("INSERT INTO mentor_team (name, area_code, capacity, created_at, created_by) "
-                                "VALUES (:n, :a, :c, :t, :by) RETURNING id"),
-                           {"n": _text(name, "name", limit=200), "a": area_code, "c": int(capacity), "t": _now(),
-                            "by": user.username}).scalar()
-        audit.record("mentor_team", user=user, object_type="mentor_team", object_id=str(tid), area_code=area_code,
-                     detail={"capacity": capacity}, conn=conn)
+        tid = conn.execute(
+            text(
+                "INSERT INTO mentor_team (name, area_code, capacity, created_at, created_by) "
+                "VALUES (:n, :a, :c, :t, :by) RETURNING id"
+            ),
+            {"n": _text(name, "name", limit=200), "a": area_code, "c": int(capacity), "t": _now(), "by": user.username},
+        ).scalar()
+        audit.record(
+            "mentor_team",
+            user=user,
+            object_type="mentor_team",
+            object_id=str(tid),
+            area_code=area_code,
+            detail={"capacity": capacity},
+            conn=conn,
+        )
     return tid
 
 
@@ -521,23 +883,32 @@ def _team(conn: Connection, user: CurrentUser, team_id: int):
     if t is None:
         raise NotFound(f"no mentor team {team_id}")
     if not may(user, LOGBOOK_WRITE) or not user.overlaps(t["area_code"]):
-        raise refuse(user, f"mentor team {team_id} is outside your area", object_type="mentor_team", object_id=str(team_id),
-                     engine=conn.engine)
+        raise refuse(
+            user,
+            f"mentor team {team_id} is outside your area",
+            object_type="mentor_team",
+            object_id=str(team_id),
+            engine=conn.engine,
+        )
     return t
 
 
-def add_mentor(user: CurrentUser | None, team_id: int, *, name: str, kind: str, dimension: str | None = None,
-               engine: Engine | None = None) -> int:
+def add_mentor(
+    user: CurrentUser | None, team_id: int, *, name: str, kind: str, dimension: str | None = None, engine: Engine | None = None
+) -> int:
     user = require_user(user)
     _choice(kind, MENTOR_KINDS, "kind")
     if dimension is not None:
         _choice(dimension, DIMENSIONS, "dimension")
     with (engine or get_engine()).begin() as conn:
         _team(conn, user, team_id)
-        mid = conn.execute(text("INSERT INTO mentor (team_id, name, kind, dimension) VALUES (:t, :n, :k, :d) RETURNING id"),
-                           {"t": team_id, "n": _text(name, "name", limit=200), "k": kind, "d": dimension}).scalar()
-        audit.record("mentor_team", user=user, object_type="mentor", object_id=str(mid), detail={"team": team_id, "kind": kind},
-                     conn=conn)
+        mid = conn.execute(
+            text("INSERT INTO mentor (team_id, name, kind, dimension) VALUES (:t, :n, :k, :d) RETURNING id"),
+            {"t": team_id, "n": _text(name, "name", limit=200), "k": kind, "d": dimension},
+        ).scalar()
+        audit.record(
+            "mentor_team", user=user, object_type="mentor", object_id=str(mid), detail={"team": team_id, "kind": kind}, conn=conn
+        )
     return mid
 
 
@@ -549,16 +920,27 @@ def assign_household(user: CurrentUser | None, team_id: int, house_id: str, year
         if not h["tambon_code"].startswith(t["area_code"]) and not t["area_code"].startswith(h["tambon_code"][:4]):
             raise LogbookError(f"household {house_id} is outside the team's area {t['area_code']}")
         n = conn.execute(text("SELECT COUNT(*) FROM mentor_assignment WHERE team_id = :t"), {"t": team_id}).scalar()
-        if conn.execute(text("SELECT 1 FROM mentor_assignment WHERE team_id = :t AND household_id = :h"),
-                        {"t": team_id, "h": h["id"]}).first():
+        if conn.execute(
+            text("SELECT 1 FROM mentor_assignment WHERE team_id = :t AND household_id = :h"), {"t": team_id, "h": h["id"]}
+        ).first():
             return
         if n >= t["capacity"]:
-            raise LogbookError(f"mentor team {t['name']!r} already looks after {n} households, its cap "
-                               f"(the province can raise it)")
-        conn.execute(text("INSERT INTO mentor_assignment (team_id, household_id, assigned_at, assigned_by) "
-                          "VALUES (:t, :h, :now, :by)"), {"t": team_id, "h": h["id"], "now": _now(), "by": user.username})
-        audit.record("mentor_assign", user=user, object_type="mentor_team", object_id=str(team_id), area_code=h["tambon_code"],
-                     detail={"house_id": house_id}, conn=conn)
+            raise LogbookError(
+                f"mentor team {t['name']!r} already looks after {n} households, its cap (the province can raise it)"
+            )
+        conn.execute(
+            text("INSERT INTO mentor_assignment (team_id, household_id, assigned_at, assigned_by) VALUES (:t, :h, :now, :by)"),
+            {"t": team_id, "h": h["id"], "now": _now(), "by": user.username},
+        )
+        audit.record(
+            "mentor_assign",
+            user=user,
+            object_type="mentor_team",
+            object_id=str(team_id),
+            area_code=h["tambon_code"],
+            detail={"house_id": house_id},
+            conn=conn,
+        )
 
 
 def workload(user: CurrentUser | None, area_code: str, engine: Engine | None = None) -> list[dict]:
@@ -566,27 +948,46 @@ def workload(user: CurrentUser | None, area_code: str, engine: Engine | None = N
     for hand-back to the governor's office."""
     user = require_user(user)
     if not user.overlaps(area_code):
-        raise refuse(user, f"area {area_code} is outside your area", object_type="area", area_code=area_code[:8],
-                     engine=engine)
+        raise refuse(user, f"area {area_code} is outside your area", object_type="area", area_code=area_code[:8], engine=engine)
     # Rows, not just the requested area, are scoped: asking for an ancestor (TH) yields only the user's own.
     where, params = ["t.area_code LIKE :p"], {"p": ("" if area_code == "TH" else area_code) + "%"}
     household_filter(user, where, params, column="t.area_code")
     cond = " AND ".join(where)
     with (engine or get_engine()).connect() as conn:
-        teams = conn.execute(text(
-            "SELECT t.id, t.name, t.area_code, t.capacity, COUNT(a.household_id) AS households FROM mentor_team t "
-            f"LEFT JOIN mentor_assignment a ON a.team_id = t.id WHERE {cond} "
-            "GROUP BY t.id, t.name, t.area_code, t.capacity ORDER BY t.id"), params).mappings().all()
-        mentors = conn.execute(text("SELECT m.id, m.team_id, m.name, m.kind, m.dimension, m.handed_back_at FROM mentor m "
-                                    f"JOIN mentor_team t ON t.id = m.team_id WHERE {cond}"), params).mappings().all()
+        teams = (
+            conn.execute(
+                text(
+                    "SELECT t.id, t.name, t.area_code, t.capacity, COUNT(a.household_id) AS households FROM mentor_team t "
+                    f"LEFT JOIN mentor_assignment a ON a.team_id = t.id WHERE {cond} "
+                    "GROUP BY t.id, t.name, t.area_code, t.capacity ORDER BY t.id"
+                ),
+                params,
+            )
+            .mappings()
+            .all()
+        )
+        mentors = (
+            conn.execute(
+                text(
+                    "SELECT m.id, m.team_id, m.name, m.kind, m.dimension, m.handed_back_at FROM mentor m "
+                    f"JOIN mentor_team t ON t.id = m.team_id WHERE {cond}"
+                ),
+                params,
+            )
+            .mappings()
+            .all()
+        )
     official_teams: dict[str, int] = {}
     for m in mentors:
         if m["kind"] == "official":
             official_teams[m["name"]] = official_teams.get(m["name"], 0) + 1
     out = []
     for t in teams:
-        ms = [dict(m) | {"overloaded": m["kind"] == "official" and official_teams[m["name"]] > OFFICIAL_OVERLOAD}
-              for m in mentors if m["team_id"] == t["id"]]
+        ms = [
+            dict(m) | {"overloaded": m["kind"] == "official" and official_teams[m["name"]] > OFFICIAL_OVERLOAD}
+            for m in mentors
+            if m["team_id"] == t["id"]
+        ]
         out.append(dict(t) | {"mentors": ms, "full": t["households"] >= t["capacity"]})
     return out
 
@@ -601,11 +1002,13 @@ def hand_back(user: CurrentUser | None, mentor_id: int, engine: Engine | None = 
         if m["kind"] != "official":
             raise LogbookError("only an official mentor's work is handed back to the governor's office")
         conn.execute(text("UPDATE mentor SET handed_back_at = :t WHERE id = :i"), {"t": _now(), "i": mentor_id})
-        audit.record("mentor_hand_back", user=user, object_type="mentor", object_id=str(mentor_id), area_code=t["area_code"],
-                     conn=conn)
+        audit.record(
+            "mentor_hand_back", user=user, object_type="mentor", object_id=str(mentor_id), area_code=t["area_code"], conn=conn
+        )
 
 
 # --- Progress (aggregates: public like the other figures) ---------------------------------------
+
 
 def _covers_area(viewer: CurrentUser | None, area_code: str) -> bool:
     """Whether the whole area lies inside the viewer's own (who then sees exact Logbook figures)."""
@@ -619,18 +1022,25 @@ def progress(area_code: str, year: int, engine: Engine | None = None, *, viewer:
     whose area covers it; for everyone else controlled vocabularies only and small cells suppressed."""
     prefix = "" if area_code == "TH" else area_code
     with (engine or get_engine()).connect() as conn:
-        rows = conn.execute(text("SELECT metric, SUM(value) FROM logbook_rollup WHERE year = :y AND tambon_code LIKE :p "
-                                 "GROUP BY metric"), {"y": year, "p": prefix + "%"}).all()
+        rows = conn.execute(
+            text("SELECT metric, SUM(value) FROM logbook_rollup WHERE year = :y AND tambon_code LIKE :p GROUP BY metric"),
+            {"y": year, "p": prefix + "%"},
+        ).all()
     return _shape({m: v for m, v in rows}, exact=_covers_area(viewer, area_code))
 
 
-def progress_children(parent_code: str, child_digits: int, year: int, engine: Engine | None = None, *,
-                      viewer: CurrentUser | None = None) -> dict[str, dict]:
+def progress_children(
+    parent_code: str, child_digits: int, year: int, engine: Engine | None = None, *, viewer: CurrentUser | None = None
+) -> dict[str, dict]:
     prefix = "" if parent_code == "TH" else parent_code
     with (engine or get_engine()).connect() as conn:
-        rows = conn.execute(text("SELECT substr(tambon_code, 1, :n) AS code, metric, SUM(value) FROM logbook_rollup "
-                                 "WHERE year = :y AND tambon_code LIKE :p GROUP BY substr(tambon_code, 1, :n), metric"),
-                            {"y": year, "p": prefix + "%", "n": child_digits}).all()
+        rows = conn.execute(
+            text(
+                "SELECT substr(tambon_code, 1, :n) AS code, metric, SUM(value) FROM logbook_rollup "
+                "WHERE year = :y AND tambon_code LIKE :p GROUP BY substr(tambon_code, 1, :n), metric"
+            ),
+            {"y": year, "p": prefix + "%", "n": child_digits},
+        ).all()
     by: dict[str, dict] = {}
     for code, metric, value in rows:
         by.setdefault(code, {})[metric] = value

@@ -1,4 +1,5 @@
 """How personal identifiers are shown where the viewer may not see them whole."""
+
 from __future__ import annotations
 
 

@@ -3,6 +3,7 @@
 Geometry is PostGIS `geometry(MultiPolygon, 4326)` on PostgreSQL and WKB bytes on the
 embedded SQLite default (no SpatiaLite needed for a zero-setup start).
 """
+
 from __future__ import annotations
 
 from sqlalchemy import (
@@ -210,8 +211,13 @@ user_account = Table(
     Column("full_name", Text, nullable=False),
     Column("role", String(20), nullable=False),
     Column("agency", Text, comment="e.g. the provincial public-health office, for province agency users"),
-    Column("is_area_admin", Boolean, nullable=False, default=False,
-           comment="the governor's account: manages the accounts of its province"),
+    Column(
+        "is_area_admin",
+        Boolean,
+        nullable=False,
+        default=False,
+        comment="the governor's account: manages the accounts of its province",
+    ),
     Column("password_hash", Text, nullable=False),
     Column("password_changed_at", DateTime(timezone=True), nullable=False),
     Column("active", Boolean, nullable=False, default=True),
@@ -219,8 +225,13 @@ user_account = Table(
     Column("locked_until", DateTime(timezone=True)),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("created_by", Integer),
-    Column("approval", String(10), nullable=False, server_default="approved",
-           comment="approved | pending | rejected: accounts that read named records need a second approver"),
+    Column(
+        "approval",
+        String(10),
+        nullable=False,
+        server_default="approved",
+        comment="approved | pending | rejected: accounts that read named records need a second approver",
+    ),
     Column("approved_by", String(64)),
     Column("approved_at", DateTime(timezone=True)),
 )
@@ -264,7 +275,9 @@ api_token = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("user_id", Integer, ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False),
-    Column("token_hash", String(64), nullable=False, unique=True, comment="sha256 of the token; the token itself is never stored"),
+    Column(
+        "token_hash", String(64), nullable=False, unique=True, comment="sha256 of the token; the token itself is never stored"
+    ),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True)),
@@ -465,8 +478,9 @@ committee_unit = Table(
     "committee_unit",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("kind", String(20), nullable=False,
-           comment="national | province | bangkok | district | bangkok_district | operation_team"),
+    Column(
+        "kind", String(20), nullable=False, comment="national | province | bangkok | district | bangkok_district | operation_team"
+    ),
     Column("area_code", String(8), ForeignKey("area.code"), nullable=False),
     Column("name", Text, nullable=False),
     Column("changed_on", Date, comment="last change of members; a new order is due within 30 days of it"),

@@ -9,6 +9,7 @@ Values are target-poor persons (households for status). "share" divides each cel
 target poor (its target-poor households for status), or the row category's own count, so dimension × dimension
 reads "of those deprived in health, the share also deprived in income".
 """
+
 from __future__ import annotations
 
 from data_access import exports, figures, logbook  # noqa: F401
@@ -50,8 +51,9 @@ def _area_cells(f: dict, axis: str, progress: dict | None) -> dict:
     raise PivotError(f"unknown axis {axis!r}")
 
 
-def pivot(code: str, year: int, rows: str, cols: str, *, mask: int = ALL_DIMENSIONS_MASK, value: str = "count",
-          engine=None, viewer=None) -> dict:
+def pivot(
+    code: str, year: int, rows: str, cols: str, *, mask: int = ALL_DIMENSIONS_MASK, value: str = "count", engine=None, viewer=None
+) -> dict:
     for axis in (rows, cols):
         if axis not in AXES:
             raise PivotError(f"an axis is one of {', '.join(AXES)}, not {axis!r}")
@@ -80,12 +82,23 @@ def pivot(code: str, year: int, rows: str, cols: str, *, mask: int = ALL_DIMENSI
             f = c | crisis.get(c["code"], {})
             cells = _area_cells(f, other, progress.get(c["code"]))
             base = f["target_poor_households"] if other == "status" else f["target_poor_persons"]
-            table.append({"key": c["code"], "name_th": c["name_th"], "name_en": c["name_en"], "base": base,
-                          "cells": {k: cells.get(k, 0) for k in cats}})
+            table.append(
+                {
+                    "key": c["code"],
+                    "name_th": c["name_th"],
+                    "name_en": c["name_en"],
+                    "base": base,
+                    "cells": {k: cells.get(k, 0) for k in cats},
+                }
+            )
         total_cells = _area_cells(area, other, own_progress)
-        total = {"key": code, "name_th": area["name_th"], "name_en": area["name_en"],
-                 "base": area["target_poor_households"] if other == "status" else area["target_poor_persons"],
-                 "cells": {k: total_cells.get(k, 0) for k in cats}}
+        total = {
+            "key": code,
+            "name_th": area["name_th"],
+            "name_en": area["name_en"],
+            "base": area["target_poor_households"] if other == "status" else area["target_poor_persons"],
+            "cells": {k: total_cells.get(k, 0) for k in cats},
+        }
         if cols == "area":  # transpose: categories down the side, areas across
             table, total = _transpose(table, total, cats)
             cats = [r["key"] for r in _transpose_keys(children)]
@@ -98,20 +111,40 @@ def pivot(code: str, year: int, rows: str, cols: str, *, mask: int = ALL_DIMENSI
         cats = _categories(cols, year, mask)
         table = [{"key": r, "base": margins[r]["total"], "cells": dict(tab[r])} for r in _categories(rows, year, mask)]
         col_totals = cross_tab(patterns, "total", cols, mask)["total"]
-        total = {"key": code, "name_th": area["name_th"], "name_en": area["name_en"],
-                 "base": area["target_poor_persons"], "cells": col_totals}
+        total = {
+            "key": code,
+            "name_th": area["name_th"],
+            "name_en": area["name_en"],
+            "base": area["target_poor_persons"],
+            "cells": col_totals,
+        }
     if value == "share":
         for r in [*table, total]:
             base = r["base"]
             r["cells"] = {k: (v / base if base else None) if v is not None else None for k, v in r["cells"].items()}
-    return {"code": code, "year": year, "rows": rows, "cols": cols, "value": value, "unit": unit,
-            "columns": cats, "items": table, "total": total, "source": area["source"]}
+    return {
+        "code": code,
+        "year": year,
+        "rows": rows,
+        "cols": cols,
+        "value": value,
+        "unit": unit,
+        "columns": cats,
+        "items": table,
+        "total": total,
+        "source": area["source"],
+    }
 
 
 def _transpose(table: list[dict], total: dict, cats: list[str]) -> tuple[list[dict], dict]:
     rows = [{"key": k, "base": total["cells"].get(k), "cells": {r["key"]: r["cells"][k] for r in table}} for k in cats]
-    new_total = {"key": total["key"], "name_th": total["name_th"], "name_en": total["name_en"], "base": total["base"],
-                 "cells": {r["key"]: r["base"] for r in table}}
+    new_total = {
+        "key": total["key"],
+        "name_th": total["name_th"],
+        "name_en": total["name_en"],
+        "base": total["base"],
+        "cells": {r["key"]: r["base"] for r in table},
+    }
     return rows, new_total
 
 
@@ -140,6 +173,7 @@ def labels(result: dict, lang: str) -> dict:
         if axis == "status":
             return t(f"lb.ladder.{key}", lang)
         return key
+
     if result["cols"] == "area":
         children = {c["code"]: c for c in figures.children_summaries(result["code"], result["year"])}
         col_names = {k: area_name(children[k], lang) if k in children else k for k in result["columns"]}
@@ -152,8 +186,14 @@ def export_table(args, user, lang):
     from data_access.exports import _code, _mask, _year
 
     try:
-        result = pivot(_code(args, "area"), _year(args), args.get("rows", "area"), args.get("cols", "dimension"),
-                       mask=_mask(args), value=args.get("value", "count"))
+        result = pivot(
+            _code(args, "area"),
+            _year(args),
+            args.get("rows", "area"),
+            args.get("cols", "dimension"),
+            mask=_mask(args),
+            value=args.get("value", "count"),
+        )
     except PivotError as e:
         raise exports.ExportError(str(e)) from None
     from components.i18n import area_name, t
@@ -163,8 +203,12 @@ def export_table(args, user, lang):
     cols = [("label", corner)] + [(f"c:{k}", lab["cols"][k]) for k in result["columns"]]
     rows = [{"label": lab["rows"][r["key"]]} | {f"c:{k}": v for k, v in r["cells"].items()} for r in result["items"]]
     area = {"code": result["code"], **{k: result["total"].get(k) for k in ("name_th", "name_en")}}
-    rows.append({"label": t("pivot.total", lang, area=area_name(area, lang))}
-                | {f"c:{k}": v for k, v in result["total"]["cells"].items()})
-    return rows, cols, f"tpmap-pivot-{result['code']}-{result['year']}-{result['rows']}-{result['cols']}", {
-        "object_type": "area", "object_id": result["code"]}
-
+    rows.append(
+        {"label": t("pivot.total", lang, area=area_name(area, lang))} | {f"c:{k}": v for k, v in result["total"]["cells"].items()}
+    )
+    return (
+        rows,
+        cols,
+        f"tpmap-pivot-{result['code']}-{result['year']}-{result['rows']}-{result['cols']}",
+        {"object_type": "area", "object_id": result["code"]},
+    )

@@ -4,6 +4,7 @@ Every "may this user …" in the code asks `may(user, CAPABILITY)`; the old role
 derived from this table (`roles_with`). A new role is one row here (and, when it holds named records, its
 quota in data_access/accounts.py). Where, as opposed to what, is the area rule of data_access/access.py
 (`CurrentUser.covers`, `household_filter`)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -34,22 +35,44 @@ class Role:
 
 
 ROLES: dict[str, Role] = {
-    "national": Role(frozenset({HOUSEHOLDS, WHOLE_COUNTRY, COMMITTEES_NATIONAL, REPORTS_READ_ALL}), approved_by=("national",),
-                     description="ศจพ. (national)"),
-    "province": Role(frozenset({HOUSEHOLDS, LOGBOOK_WRITE, TEAM_CAPACITY, COMMITTEES_MANAGE, REPORTS_WRITE}),
-                     creates=("province", "district", "team"), approved_by=("national",), area_admin_allowed=True,
-                     description="ศจพ.จ. (province)"),
-    "bangkok": Role(frozenset({HOUSEHOLDS, LOGBOOK_WRITE, TEAM_CAPACITY, COMMITTEES_MANAGE, REPORTS_WRITE}),
-                    creates=("bangkok", "bangkok_district", "team"), approved_by=("national",), area_admin_allowed=True,
-                    description="ศจพ.กทม. (Bangkok)"),
-    "district": Role(frozenset({HOUSEHOLDS, REVEAL_IDS, LOGBOOK_WRITE, LOGBOOK_APPROVE, COMMITTEES_MANAGE}),
-                     approved_by=("province",), description="ศจพ.อ. (amphoe)"),
-    "bangkok_district": Role(frozenset({HOUSEHOLDS, REVEAL_IDS, LOGBOOK_WRITE, LOGBOOK_APPROVE, COMMITTEES_MANAGE}),
-                             approved_by=("bangkok",), description="ศจพ.เขต (Bangkok khet)"),
-    "team": Role(frozenset({HOUSEHOLDS, REVEAL_IDS, LOGBOOK_WRITE}), approved_by=("district", "bangkok_district"),
-                 description="operation team"),
-    "admin": Role(frozenset({ACCOUNTS_ALL, AUDIT_READ, EVERYTHING_ADMINISTRATIVE, REPORTS_READ_ALL}),
-                  description="system administrator (no household data)"),
+    "national": Role(
+        frozenset({HOUSEHOLDS, WHOLE_COUNTRY, COMMITTEES_NATIONAL, REPORTS_READ_ALL}),
+        approved_by=("national",),
+        description="ศจพ. (national)",
+    ),
+    "province": Role(
+        frozenset({HOUSEHOLDS, LOGBOOK_WRITE, TEAM_CAPACITY, COMMITTEES_MANAGE, REPORTS_WRITE}),
+        creates=("province", "district", "team"),
+        approved_by=("national",),
+        area_admin_allowed=True,
+        description="ศจพ.จ. (province)",
+    ),
+    "bangkok": Role(
+        frozenset({HOUSEHOLDS, LOGBOOK_WRITE, TEAM_CAPACITY, COMMITTEES_MANAGE, REPORTS_WRITE}),
+        creates=("bangkok", "bangkok_district", "team"),
+        approved_by=("national",),
+        area_admin_allowed=True,
+        description="ศจพ.กทม. (Bangkok)",
+    ),
+    "district": Role(
+        frozenset({HOUSEHOLDS, REVEAL_IDS, LOGBOOK_WRITE, LOGBOOK_APPROVE, COMMITTEES_MANAGE}),
+        approved_by=("province",),
+        description="ศจพ.อ. (amphoe)",
+    ),
+    "bangkok_district": Role(
+        frozenset({HOUSEHOLDS, REVEAL_IDS, LOGBOOK_WRITE, LOGBOOK_APPROVE, COMMITTEES_MANAGE}),
+        approved_by=("bangkok",),
+        description="ศจพ.เขต (Bangkok khet)",
+    ),
+    "team": Role(
+        frozenset({HOUSEHOLDS, REVEAL_IDS, LOGBOOK_WRITE}),
+        approved_by=("district", "bangkok_district"),
+        description="operation team",
+    ),
+    "admin": Role(
+        frozenset({ACCOUNTS_ALL, AUDIT_READ, EVERYTHING_ADMINISTRATIVE, REPORTS_READ_ALL}),
+        description="system administrator (no household data)",
+    ),
 }
 
 

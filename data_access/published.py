@@ -6,6 +6,7 @@ surveyed totals and target poor failing each indicator. Pattern 0 (not deprived)
 surveyed total less the poor. The files do not give target-poor *households*, so that figure
 stays null for published areas rather than being invented.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,13 +42,13 @@ class PublishedReport:
     created_without_geometry: list[str]
 
     def lines(self) -> list[str]:
-        out = [f"Imported TPMAP's published {self.year} figures: "
-               + ", ".join(f"{n:,} {lvl}" for lvl, n in self.areas.items())]
+        out = [f"Imported TPMAP's published {self.year} figures: " + ", ".join(f"{n:,} {lvl}" for lvl, n in self.areas.items())]
         if self.created_without_geometry:
             codes = self.created_without_geometry
-            out.append(f"{len(codes):,} area codes in the figures have no boundary (municipal units and changed codes); "
-                       f"they appear in tables and lists, not on the map: {', '.join(codes[:20])}"
-                       + (" …" if len(codes) > 20 else ""))
+            out.append(
+                f"{len(codes):,} area codes in the figures have no boundary (municipal units and changed codes); "
+                f"they appear in tables and lists, not on the map: {', '.join(codes[:20])}" + (" …" if len(codes) > 20 else "")
+            )
         return out
 
 
@@ -78,10 +79,16 @@ def load_published(folder: Path, year: int) -> dict[str, tuple[pd.DataFrame, pd.
 
 
 def _names(level: str, areas: pd.DataFrame) -> dict[str, tuple[str | None, str | None]]:
-    th, en = {"province": ("province_th", "province_en"), "amphoe": ("amphoe_th", "amphoe_en"),
-              "tambon": ("tambon_th", "tambon_en"), "country": ("province_th", "province_en")}[level]
+    th, en = {
+        "province": ("province_th", "province_en"),
+        "amphoe": ("amphoe_th", "amphoe_en"),
+        "tambon": ("tambon_th", "tambon_en"),
+        "country": ("province_th", "province_en"),
+    }[level]
+
     def clean(v):
         return None if pd.isna(v) or v == "" else str(v)
+
     return {code: (clean(r[th]), clean(r[en]).title() if clean(r[en]) else None) for code, r in areas.iterrows()}
 
 
@@ -102,19 +109,31 @@ def import_published(year: int, folder: Path | str, engine: Engine | None = None
         if missing_cols:
             raise PublishedImportError(f"{level} figures lack columns {missing_cols}")
         for code, r in areas.iterrows():
-            pattern_rows.append({"area_code": code, "pattern": 0,
-                                 "households": int(r["jpt_households_surveyed"] - r["jpt_poor_households"]),
-                                 "persons": int(r["jpt_persons_surveyed"] - r["jpt_poor_persons"]),
-                                 "welfare_persons": int(r["mof_verified_persons"] - r["target_poor"])})
+            pattern_rows.append(
+                {
+                    "area_code": code,
+                    "pattern": 0,
+                    "households": int(r["jpt_households_surveyed"] - r["jpt_poor_households"]),
+                    "persons": int(r["jpt_persons_surveyed"] - r["jpt_poor_persons"]),
+                    "welfare_persons": int(r["mof_verified_persons"] - r["target_poor"]),
+                }
+            )
             for i in indicators:
-                indicator_rows.append({"area_code": code, "indicator_code": i.code,
-                                       "welfare_persons": int(r[_indicator_column(i.code)])})
+                indicator_rows.append(
+                    {"area_code": code, "indicator_code": i.code, "welfare_persons": int(r[_indicator_column(i.code)])}
+                )
         for r in patterns.itertuples(index=False):
             if r.area_code not in areas.index:
                 continue
-            pattern_rows.append({"area_code": r.area_code, "pattern": int(r.pattern_HLEIA, 2),
-                                 "households": int(r.exact_households), "persons": int(r.exact_persons),
-                                 "welfare_persons": int(r.exact_target_poor)})
+            pattern_rows.append(
+                {
+                    "area_code": r.area_code,
+                    "pattern": int(r.pattern_HLEIA, 2),
+                    "households": int(r.exact_households),
+                    "persons": int(r.exact_persons),
+                    "welfare_persons": int(r.exact_target_poor),
+                }
+            )
     with engine.begin() as conn:
         sync_indicators(conn, year)
         upsert_survey_year(conn, year, catalogue.indicator_set_for_year(year))
@@ -124,8 +143,10 @@ def import_published(year: int, folder: Path | str, engine: Engine | None = None
         _insert(conn, year, pattern_rows, indicator_rows)
         record_sources(conn, year, PUBLISHED)
         reconcile_survey_sources(conn, year)
-        conn.execute(text("UPDATE survey_year SET imported_at = COALESCE(imported_at, :t) WHERE year = :y"),
-                     {"t": dt.datetime.now(dt.UTC), "y": year})
+        conn.execute(
+            text("UPDATE survey_year SET imported_at = COALESCE(imported_at, :t) WHERE year = :y"),
+            {"t": dt.datetime.now(dt.UTC), "y": year},
+        )
     return PublishedReport(year, counts, created)
 
 
@@ -134,13 +155,21 @@ def _insert(conn: Connection, year: int, patterns: list[dict], indicators: list[
         r.update(year=year, source=PUBLISHED, welfare_households=None)
     for r in indicators:
         r.update(year=year, source=PUBLISHED)
-    conn.execute(text(
-        "INSERT INTO area_pattern_rollup (year, area_code, source, pattern, households, persons, welfare_persons, "
-        "welfare_households) VALUES (:year, :area_code, :source, :pattern, :households, :persons, :welfare_persons, "
-        ":welfare_households)"), patterns)
-    conn.execute(text(
-        "INSERT INTO area_indicator_rollup (year, area_code, source, indicator_code, welfare_persons) "
-        "VALUES (:year, :area_code, :source, :indicator_code, :welfare_persons)"), indicators)
+    conn.execute(
+        text(
+            "INSERT INTO area_pattern_rollup (year, area_code, source, pattern, households, persons, welfare_persons, "
+            "welfare_households) VALUES (:year, :area_code, :source, :pattern, :households, :persons, :welfare_persons, "
+            ":welfare_households)"
+        ),
+        patterns,
+    )
+    conn.execute(
+        text(
+            "INSERT INTO area_indicator_rollup (year, area_code, source, indicator_code, welfare_persons) "
+            "VALUES (:year, :area_code, :source, :indicator_code, :welfare_persons)"
+        ),
+        indicators,
+    )
 
 
 def compare_sources(year: int, level: str, engine: Engine | None = None) -> list[dict]:
@@ -149,10 +178,16 @@ def compare_sources(year: int, level: str, engine: Engine | None = None) -> list
 
     engine = engine or get_engine()
     with engine.connect() as conn:
-        codes = list(conn.execute(text(
-            "SELECT s.area_code FROM area_rollup_source s JOIN area a ON a.code = s.area_code "
-            "WHERE s.year = :y AND a.level = :lvl GROUP BY s.area_code HAVING COUNT(DISTINCT s.source) = 2 "
-            "ORDER BY s.area_code"), {"y": year, "lvl": level}).scalars())
+        codes = list(
+            conn.execute(
+                text(
+                    "SELECT s.area_code FROM area_rollup_source s JOIN area a ON a.code = s.area_code "
+                    "WHERE s.year = :y AND a.level = :lvl GROUP BY s.area_code HAVING COUNT(DISTINCT s.source) = 2 "
+                    "ORDER BY s.area_code"
+                ),
+                {"y": year, "lvl": level},
+            ).scalars()
+        )
         survey = figures_for_sources(conn, year, dict.fromkeys(codes, "survey"), 0b11111)
         published = figures_for_sources(conn, year, dict.fromkeys(codes, "published"), 0b11111)
     rows = []

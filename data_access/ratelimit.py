@@ -4,6 +4,7 @@ Per process is enough for one server process; a deployment with several workers 
 limits by the worker count or moves these counters to a shared store. The account lockout
 (data_access.accounts) is in the database and holds across processes.
 """
+
 from __future__ import annotations
 
 import threading

@@ -7,6 +7,7 @@ submitted report freezes its figures, so what the committee received never chang
 Readers: signed-in users of the province (any account whose area lies inside it) and national roles. Writers:
 the province's own committee accounts (province, or bangkok for Bangkok).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -51,8 +52,7 @@ def _check(user: CurrentUser | None, province_code: str, write: bool = False) ->
     if len(province_code) != 2 or not province_code.isdigit():
         raise ReportError(f"a quarterly report belongs to a province (2-digit code), not {province_code!r}")
     if not (may_write(user, province_code) if write else may_read(user, province_code)):
-        raise refuse(user, f"the quarterly report of province {province_code} is not yours to "
-                        + ("write" if write else "read"))
+        raise refuse(user, f"the quarterly report of province {province_code} is not yours to " + ("write" if write else "read"))
     return user
 
 
@@ -78,19 +78,31 @@ def compute_figures(province_code: str, fiscal_year: int, quarter: int, engine: 
     after = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
     before = dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC)
     year = survey_year_for(fiscal_year, engine)
-    out: dict = {"province_code": province_code, "fiscal_year": fiscal_year, "quarter": quarter,
-                 "start": str(start), "end": str(end), "survey_year": year,
-                 "computed_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+    out: dict = {
+        "province_code": province_code,
+        "fiscal_year": fiscal_year,
+        "quarter": quarter,
+        "start": str(start),
+        "end": str(end),
+        "survey_year": year,
+        "computed_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
     if year is not None:
         try:
             s = figures.area_summary(province_code, year, engine=engine)
         except figures.NotFound:
             s = None
         if s is not None:
-            out |= {"name_th": s["name_th"], "name_en": s["name_en"], "source": s["source"],
-                    "surveyed_persons": s["surveyed_persons"], "target_poor_persons": s["target_poor_persons"],
-                    "target_poor_households": s["target_poor_households"], "mpi": s["mpi"],
-                    "dimension_target_poor": s["dimension_target_poor"]}
+            out |= {
+                "name_th": s["name_th"],
+                "name_en": s["name_en"],
+                "source": s["source"],
+                "surveyed_persons": s["surveyed_persons"],
+                "target_poor_persons": s["target_poor_persons"],
+                "target_poor_households": s["target_poor_households"],
+                "mpi": s["mpi"],
+                "dimension_target_poor": s["dimension_target_poor"],
+            }
         if s is not None:
             out |= figures.crisis_counts([province_code], year, engine=engine).get(province_code, {})
         try:
@@ -107,63 +119,139 @@ def compute_figures(province_code: str, fiscal_year: int, quarter: int, engine: 
                 raise figures.NotFound(f"unknown province {province_code}")
             out |= {"name_th": a[0], "name_en": a[1]}
         hh = "JOIN household h ON h.id = x.household_id WHERE h.tambon_code LIKE :p"
-        v = conn.execute(text(f"SELECT count(*), count(DISTINCT x.household_id) FROM visit x {hh} "
-                              "AND x.visited_on BETWEEN :s AND :e"), p).first()
-        a = conn.execute(text(f"SELECT count(*), count(DISTINCT x.household_id), coalesce(sum(x.amount_baht), 0) "
-                              f"FROM assistance x {hh} AND x.given_on BETWEEN :s AND :e"), p).first()
-        sc = dict(conn.execute(text(f"SELECT x.status, count(*) FROM status_change x {hh} "
-                                    "AND x.changed_at >= :before AND x.changed_at < :after GROUP BY x.status"), p).all())
-        added = conn.execute(text("SELECT count(*) FROM member_request WHERE tambon_code LIKE :p AND status = 'approved' "
-                                  "AND decided_at >= :before AND decided_at < :after"), p).scalar()
+        v = conn.execute(
+            text(f"SELECT count(*), count(DISTINCT x.household_id) FROM visit x {hh} AND x.visited_on BETWEEN :s AND :e"), p
+        ).first()
+        a = conn.execute(
+            text(
+                f"SELECT count(*), count(DISTINCT x.household_id), coalesce(sum(x.amount_baht), 0) "
+                f"FROM assistance x {hh} AND x.given_on BETWEEN :s AND :e"
+            ),
+            p,
+        ).first()
+        sc = dict(
+            conn.execute(
+                text(
+                    f"SELECT x.status, count(*) FROM status_change x {hh} "
+                    "AND x.changed_at >= :before AND x.changed_at < :after GROUP BY x.status"
+                ),
+                p,
+            ).all()
+        )
+        added = conn.execute(
+            text(
+                "SELECT count(*) FROM member_request WHERE tambon_code LIKE :p AND status = 'approved' "
+                "AND decided_at >= :before AND decided_at < :after"
+            ),
+            p,
+        ).scalar()
         # A need was open at the quarter's end if it existed by then and was not resolved by then.
-        needs = dict(conn.execute(text(
-            f"SELECT x.dimension, count(*) FROM need x {hh} AND x.created_at < :after "
-            "AND (x.status <> 'resolved' OR x.updated_at >= :after) GROUP BY x.dimension"), p).all())
-        visits_by_amphoe = dict(conn.execute(text(
-            f"SELECT substr(h.tambon_code, 1, 4), count(*) FROM visit x {hh} AND x.visited_on BETWEEN :s AND :e "
-            "GROUP BY substr(h.tambon_code, 1, 4)"), p).all())
-    out |= {"visits": int(v[0]), "households_visited": int(v[1]), "assistance": int(a[0]),
-            "households_helped": int(a[1]), "assistance_baht": float(a[2]),
-            "status_changes": {k: int(sc.get(k, 0)) for k in ("survival", "sufficiency", "sustainability")},
-            "persons_added": int(added or 0),
-            "open_needs": {d: int(needs.get(d, 0)) for d in DIMENSIONS}}
-    out["amphoes"] = [{"code": r["code"], "name_th": r["name_th"], "name_en": r["name_en"],
-                       "target_poor_persons": r["target_poor_persons"], "crisis_ge3": r["crisis_ge3"],
-                       "crisis_basic_needs": r["crisis_basic_needs"], "visits": int(visits_by_amphoe.get(r["code"], 0))}
-                      for r in sorted(amphoes, key=lambda r: r["code"])]
+        needs = dict(
+            conn.execute(
+                text(
+                    f"SELECT x.dimension, count(*) FROM need x {hh} AND x.created_at < :after "
+                    "AND (x.status <> 'resolved' OR x.updated_at >= :after) GROUP BY x.dimension"
+                ),
+                p,
+            ).all()
+        )
+        visits_by_amphoe = dict(
+            conn.execute(
+                text(
+                    f"SELECT substr(h.tambon_code, 1, 4), count(*) FROM visit x {hh} AND x.visited_on BETWEEN :s AND :e "
+                    "GROUP BY substr(h.tambon_code, 1, 4)"
+                ),
+                p,
+            ).all()
+        )
+    out |= {
+        "visits": int(v[0]),
+        "households_visited": int(v[1]),
+        "assistance": int(a[0]),
+        "households_helped": int(a[1]),
+        "assistance_baht": float(a[2]),
+        "status_changes": {k: int(sc.get(k, 0)) for k in ("survival", "sufficiency", "sustainability")},
+        "persons_added": int(added or 0),
+        "open_needs": {d: int(needs.get(d, 0)) for d in DIMENSIONS},
+    }
+    out["amphoes"] = [
+        {
+            "code": r["code"],
+            "name_th": r["name_th"],
+            "name_en": r["name_en"],
+            "target_poor_persons": r["target_poor_persons"],
+            "crisis_ge3": r["crisis_ge3"],
+            "crisis_basic_needs": r["crisis_basic_needs"],
+            "visits": int(visits_by_amphoe.get(r["code"], 0)),
+        }
+        for r in sorted(amphoes, key=lambda r: r["code"])
+    ]
     return out
 
 
 def _row(conn, province_code: str, fiscal_year: int, quarter: int):
-    return conn.execute(text("SELECT * FROM quarterly_report WHERE province_code = :p AND fiscal_year = :y AND quarter = :q"),
-                        {"p": province_code, "y": fiscal_year, "q": quarter}).mappings().first()
+    return (
+        conn.execute(
+            text("SELECT * FROM quarterly_report WHERE province_code = :p AND fiscal_year = :y AND quarter = :q"),
+            {"p": province_code, "y": fiscal_year, "q": quarter},
+        )
+        .mappings()
+        .first()
+    )
 
 
 def _public(row, live: dict | None) -> dict:
     if row is None:
-        return {"status": "none", "version": 0, **{f: "" for f in TEXT_FIELDS}, "figures": live,
-                "updated_at": None, "updated_by": None, "submitted_at": None, "submitted_by": None}
-    return {"status": row["status"], "version": row["version"], **{f: row[f] or "" for f in TEXT_FIELDS},
-            "figures": json.loads(row["figures"]) if row["figures"] else live,
-            "updated_at": str(row["updated_at"])[:19], "updated_by": row["updated_by"],
-            "submitted_at": str(row["submitted_at"])[:19] if row["submitted_at"] else None,
-            "submitted_by": row["submitted_by"]}
+        return {
+            "status": "none",
+            "version": 0,
+            **{f: "" for f in TEXT_FIELDS},
+            "figures": live,
+            "updated_at": None,
+            "updated_by": None,
+            "submitted_at": None,
+            "submitted_by": None,
+        }
+    return {
+        "status": row["status"],
+        "version": row["version"],
+        **{f: row[f] or "" for f in TEXT_FIELDS},
+        "figures": json.loads(row["figures"]) if row["figures"] else live,
+        "updated_at": str(row["updated_at"])[:19],
+        "updated_by": row["updated_by"],
+        "submitted_at": str(row["submitted_at"])[:19] if row["submitted_at"] else None,
+        "submitted_by": row["submitted_by"],
+    }
 
 
-def get_report(user: CurrentUser | None, province_code: str, fiscal_year: int, quarter: int,
-               engine: Engine | None = None) -> dict:
+def get_report(
+    user: CurrentUser | None, province_code: str, fiscal_year: int, quarter: int, engine: Engine | None = None
+) -> dict:
     user = _check(user, province_code)
     engine = engine or get_engine()
     _check_quarter(fiscal_year, quarter)
     with engine.connect() as conn:
         row = _row(conn, province_code, fiscal_year, quarter)
     live = None if row is not None and row["figures"] else compute_figures(province_code, fiscal_year, quarter, engine)
-    return {"province_code": province_code, "fiscal_year": fiscal_year, "quarter": quarter,
-            "may_write": may_write(user, province_code)} | _public(row, live)
+    return {
+        "province_code": province_code,
+        "fiscal_year": fiscal_year,
+        "quarter": quarter,
+        "may_write": may_write(user, province_code),
+    } | _public(row, live)
 
 
-def save(user: CurrentUser | None, province_code: str, fiscal_year: int, quarter: int, *, texts: dict,
-         version: int | None = None, submit: bool = False, engine: Engine | None = None) -> dict:
+def save(
+    user: CurrentUser | None,
+    province_code: str,
+    fiscal_year: int,
+    quarter: int,
+    *,
+    texts: dict,
+    version: int | None = None,
+    submit: bool = False,
+    engine: Engine | None = None,
+) -> dict:
     """Save the unit's text as a draft, or submit it (figures frozen). version: the one the editor started from."""
     user = _check(user, province_code, write=True)
     engine = engine or get_engine()
@@ -185,29 +273,55 @@ def save(user: CurrentUser | None, province_code: str, fiscal_year: int, quarter
         row = _row(conn, province_code, fiscal_year, quarter)
         current = row["version"] if row else 0
         if row is not None and row["status"] == "submitted":
-            raise ReportConflict(f"the report was submitted on {str(row['submitted_at'])[:16]} by {row['submitted_by']}; "
-                                 "it can no longer be changed")
+            raise ReportConflict(
+                f"the report was submitted on {str(row['submitted_at'])[:16]} by {row['submitted_by']}; "
+                "it can no longer be changed"
+            )
         if version is not None and version != current:
-            raise ReportConflict(f"the report was changed by {row['updated_by']} at {str(row['updated_at'])[:16]} "
-                                 "after you opened it; reload to see their text")
+            raise ReportConflict(
+                f"the report was changed by {row['updated_by']} at {str(row['updated_at'])[:16]} "
+                "after you opened it; reload to see their text"
+            )
         merged = {f: clean[f] if clean[f] is not None else (row[f] if row else None) for f in TEXT_FIELDS}
         if submit and not (merged["progress"] or "").strip():
             raise ReportError("write the progress section before submitting")
-        values = merged | {"st": "submitted" if submit else "draft", "v": current + 1, "at": now, "by": user.username,
-                           "fig": frozen, "p": province_code, "y": fiscal_year, "q": quarter}
+        values = merged | {
+            "st": "submitted" if submit else "draft",
+            "v": current + 1,
+            "at": now,
+            "by": user.username,
+            "fig": frozen,
+            "p": province_code,
+            "y": fiscal_year,
+            "q": quarter,
+        }
         if row is None:
-            conn.execute(text(
-                "INSERT INTO quarterly_report (province_code, fiscal_year, quarter, status, progress, obstacles, suggestions, "
-                "figures, version, updated_at, updated_by, submitted_at, submitted_by) VALUES (:p, :y, :q, :st, :progress, "
-                ":obstacles, :suggestions, :fig, :v, :at, :by, " + (":at, :by" if submit else "NULL, NULL") + ")"), values)
+            conn.execute(
+                text(
+                    "INSERT INTO quarterly_report (province_code, fiscal_year, quarter, status, progress, obstacles, suggestions, "
+                    "figures, version, updated_at, updated_by, submitted_at, submitted_by) VALUES (:p, :y, :q, :st, :progress, "
+                    ":obstacles, :suggestions, :fig, :v, :at, :by, " + (":at, :by" if submit else "NULL, NULL") + ")"
+                ),
+                values,
+            )
         else:
-            conn.execute(text(
-                "UPDATE quarterly_report SET status = :st, progress = :progress, obstacles = :obstacles, "
-                "suggestions = :suggestions, figures = :fig, version = :v, updated_at = :at, updated_by = :by"
-                + (", submitted_at = :at, submitted_by = :by" if submit else "")
-                + " WHERE province_code = :p AND fiscal_year = :y AND quarter = :q"), values)
-        audit.record("report_submitted" if submit else "report_saved", user=user, object_type="report",
-                     object_id=f"{province_code}/{fiscal_year}-Q{quarter}", area_code=province_code, conn=conn)
+            conn.execute(
+                text(
+                    "UPDATE quarterly_report SET status = :st, progress = :progress, obstacles = :obstacles, "
+                    "suggestions = :suggestions, figures = :fig, version = :v, updated_at = :at, updated_by = :by"
+                    + (", submitted_at = :at, submitted_by = :by" if submit else "")
+                    + " WHERE province_code = :p AND fiscal_year = :y AND quarter = :q"
+                ),
+                values,
+            )
+        audit.record(
+            "report_submitted" if submit else "report_saved",
+            user=user,
+            object_type="report",
+            object_id=f"{province_code}/{fiscal_year}-Q{quarter}",
+            area_code=province_code,
+            conn=conn,
+        )
     return get_report(user, province_code, fiscal_year, quarter, engine)
 
 
@@ -217,19 +331,33 @@ def submissions(user: CurrentUser | None, fiscal_year: int, quarter: int, engine
     _, end = quarter_range(fiscal_year, quarter)
     due = end + dt.timedelta(days=30)
     with (engine or get_engine()).connect() as conn:
-        rows = {r["province_code"]: r for r in conn.execute(text(
-            "SELECT province_code, status, updated_at, submitted_at, submitted_by FROM quarterly_report "
-            "WHERE fiscal_year = :y AND quarter = :q"), {"y": fiscal_year, "q": quarter}).mappings()}
+        rows = {
+            r["province_code"]: r
+            for r in conn.execute(
+                text(
+                    "SELECT province_code, status, updated_at, submitted_at, submitted_by FROM quarterly_report "
+                    "WHERE fiscal_year = :y AND quarter = :q"
+                ),
+                {"y": fiscal_year, "q": quarter},
+            ).mappings()
+        }
         provinces = conn.execute(text("SELECT code, name_th, name_en FROM area WHERE level = 'province' ORDER BY code")).all()
     out = []
     for code, th, en in provinces:
         r = rows.get(code)
-        out.append({"code": code, "name_th": th, "name_en": en, "status": r["status"] if r else "none",
-                    "submitted_at": str(r["submitted_at"])[:19] if r and r["submitted_at"] else None,
-                    "submitted_by": r["submitted_by"] if r else None,
-                    "updated_at": str(r["updated_at"])[:19] if r else None,
-                    "overdue": (r is None or r["status"] != "submitted") and dt.date.today() > due,
-                    "pdf": f"/reports/quarterly/{code}/{fiscal_year}-Q{quarter}.pdf"})
+        out.append(
+            {
+                "code": code,
+                "name_th": th,
+                "name_en": en,
+                "status": r["status"] if r else "none",
+                "submitted_at": str(r["submitted_at"])[:19] if r and r["submitted_at"] else None,
+                "submitted_by": r["submitted_by"] if r else None,
+                "updated_at": str(r["updated_at"])[:19] if r else None,
+                "overdue": (r is None or r["status"] != "submitted") and dt.date.today() > due,
+                "pdf": f"/reports/quarterly/{code}/{fiscal_year}-Q{quarter}.pdf",
+            }
+        )
     return out
 
 
@@ -246,4 +374,3 @@ def quarter_label(fiscal_year: int, quarter: int, lang: str = "th") -> str:
     if lang == "en":
         return f"Q{quarter} of fiscal year {fiscal_year} ({english_date(start)} - {english_date(end)})"
     return f"ไตรมาสที่ {quarter} ปีงบประมาณ {fiscal_year} ({thai_date(start)} – {thai_date(end)})"
-

@@ -5,6 +5,7 @@ area_pattern_rollup   (year, area, source, pattern) → households, persons, wel
 area_indicator_rollup (year, area, source, indicator) → welfare persons failing it
 Tambon rows come from households; each higher level is the sum of its children's rows.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,31 +27,40 @@ def delete_rollups(conn: Connection, year: int, source: str) -> None:
 def _roll_up(conn: Connection, year: int, source: str, child_levels: tuple[str, ...]) -> None:
     params = {"y": year, "s": source} | {f"l{i}": lvl for i, lvl in enumerate(child_levels)}
     levels = "(" + ", ".join(f":l{i}" for i in range(len(child_levels))) + ")"
-    conn.execute(text(f"""
+    conn.execute(
+        text(f"""
         INSERT INTO area_pattern_rollup (year, area_code, source, pattern, households, persons, welfare_persons, welfare_households)
         SELECT r.year, a.parent_code, r.source, r.pattern, SUM(r.households), SUM(r.persons), SUM(r.welfare_persons),
                SUM(r.welfare_households)
         FROM area_pattern_rollup r JOIN area a ON a.code = r.area_code
         WHERE r.year = :y AND r.source = :s AND a.level IN {levels}
         GROUP BY r.year, a.parent_code, r.source, r.pattern
-    """), params)
-    conn.execute(text(f"""
+    """),
+        params,
+    )
+    conn.execute(
+        text(f"""
         INSERT INTO area_indicator_rollup (year, area_code, source, indicator_code, welfare_persons)
         SELECT r.year, a.parent_code, r.source, r.indicator_code, SUM(r.welfare_persons)
         FROM area_indicator_rollup r JOIN area a ON a.code = r.area_code
         WHERE r.year = :y AND r.source = :s AND a.level IN {levels}
         GROUP BY r.year, a.parent_code, r.source, r.indicator_code
-    """), params)
+    """),
+        params,
+    )
 
 
 def record_sources(conn: Connection, year: int, source: str) -> None:
     """List which areas have rollups of this source, with their parent, for the children listing."""
-    conn.execute(text("""
+    conn.execute(
+        text("""
         INSERT INTO area_rollup_source (year, area_code, source, parent_code, refreshed_at)
         SELECT DISTINCT r.year, r.area_code, r.source, a.parent_code, :t
         FROM area_pattern_rollup r JOIN area a ON a.code = r.area_code
         WHERE r.year = :y AND r.source = :s
-    """), {"y": year, "s": source, "t": dt.datetime.now(dt.UTC)})
+    """),
+        {"y": year, "s": source, "t": dt.datetime.now(dt.UTC)},
+    )
 
 
 def reconcile_survey_sources(conn: Connection, year: int) -> None:
@@ -64,39 +74,51 @@ def reconcile_survey_sources(conn: Connection, year: int) -> None:
         WHERE p.year = :y AND p.source = :pub AND a.level IN ('tambon', 'municipality')
           AND NOT EXISTS (SELECT 1 FROM area_rollup_source s
                           WHERE s.year = :y AND s.source = :s AND s.area_code = p.area_code)"""
-    conn.execute(text(f"""
+    conn.execute(
+        text(f"""
         DELETE FROM area_rollup_source WHERE year = :y AND source = :s AND (
             area_code = 'TH' AND EXISTS ({uncovered})
             OR area_code IN (SELECT substr(u.area_code, 1, 2) FROM ({uncovered}) u)
             OR area_code IN (SELECT substr(u.area_code, 1, 4) FROM ({uncovered}) u))
-    """), {"y": year, "s": SURVEY, "pub": PUBLISHED})
+    """),
+        {"y": year, "s": SURVEY, "pub": PUBLISHED},
+    )
 
 
 def refresh_survey_rollups(conn: Connection, year: int) -> None:
     delete_rollups(conn, year, SURVEY)
-    conn.execute(text("""
+    conn.execute(
+        text("""
         INSERT INTO area_pattern_rollup (year, area_code, source, pattern, households, persons, welfare_persons, welfare_households)
         SELECT year, tambon_code, :s, pattern, COUNT(*), SUM(n_persons), SUM(n_welfare),
                SUM(CASE WHEN n_welfare > 0 THEN 1 ELSE 0 END)
         FROM household WHERE year = :y
         GROUP BY year, tambon_code, pattern
-    """), {"y": year, "s": SURVEY})
-    conn.execute(text("""
+    """),
+        {"y": year, "s": SURVEY},
+    )
+    conn.execute(
+        text("""
         INSERT INTO area_indicator_rollup (year, area_code, source, indicator_code, welfare_persons)
         SELECT h.year, h.tambon_code, :s, f.indicator_code, SUM(h.n_welfare)
         FROM household_failure f JOIN household h ON h.id = f.household_id
         WHERE h.year = :y AND h.n_welfare > 0
         GROUP BY h.year, h.tambon_code, f.indicator_code
-    """), {"y": year, "s": SURVEY})
+    """),
+        {"y": year, "s": SURVEY},
+    )
     conn.execute(text("DELETE FROM village_pattern_rollup WHERE year = :y"), {"y": year})
-    conn.execute(text("""
+    conn.execute(
+        text("""
         INSERT INTO village_pattern_rollup (year, tambon_code, village_no, pattern, households, persons, welfare_persons,
                                             welfare_households)
         SELECT year, tambon_code, village_no, pattern, COUNT(*), SUM(n_persons), SUM(n_welfare),
                SUM(CASE WHEN n_welfare > 0 THEN 1 ELSE 0 END)
         FROM household WHERE year = :y
         GROUP BY year, tambon_code, village_no, pattern
-    """), {"y": year})
+    """),
+        {"y": year},
+    )
     for child_level, _parent in UP_LEVELS:
         _roll_up(conn, year, SURVEY, child_level)
     reconcile_survey_sources(conn, year)

@@ -1,4 +1,5 @@
 """Bring a database to the current schema with Alembic (PostGIS extension included)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -31,8 +32,10 @@ def _quiet_error_log(engine: Engine) -> None:
     except Exception:  # noqa: BLE001 - not a superuser: documented server setting
         import logging
 
-        logging.getLogger(__name__).warning("could not set log_error_verbosity=terse on the database; set it in "
-                                            "postgresql.conf (README, 'Personal data in server logs')")
+        logging.getLogger(__name__).warning(
+            "could not set log_error_verbosity=terse on the database; set it in "
+            "postgresql.conf (README, 'Personal data in server logs')"
+        )
 
 
 def upgrade(engine: Engine | None = None) -> None:

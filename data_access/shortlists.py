@@ -4,6 +4,7 @@ An area shortlist is public like the figures it lists. A household shortlist is 
 the link sees only the households their own area covers (the rest are counted, not shown), and every open
 and export is audited.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,8 +27,16 @@ class ShortlistError(BadRequest):
     pass
 
 
-def create(user: CurrentUser | None, *, name: str, kind: str, year: int, refs: list[str], rule: str | None = None,
-           engine: Engine | None = None) -> dict:
+def create(
+    user: CurrentUser | None,
+    *,
+    name: str,
+    kind: str,
+    year: int,
+    refs: list[str],
+    rule: str | None = None,
+    engine: Engine | None = None,
+) -> dict:
     user = require_user(user)
     name = (name or "").strip()
     if not name:
@@ -41,12 +50,21 @@ def create(user: CurrentUser | None, *, name: str, kind: str, year: int, refs: l
         raise ShortlistError("an item is listed twice")
     with (engine or get_engine()).begin() as conn:
         if kind == "areas":
-            known = set(conn.execute(text("SELECT code FROM area WHERE code IN (" + ", ".join(f":r{i}" for i in range(len(refs)))
-                                          + ")"), {f"r{i}": r for i, r in enumerate(refs)}).scalars())
+            known = set(
+                conn.execute(
+                    text("SELECT code FROM area WHERE code IN (" + ", ".join(f":r{i}" for i in range(len(refs))) + ")"),
+                    {f"r{i}": r for i, r in enumerate(refs)},
+                ).scalars()
+            )
         else:
-            rows = conn.execute(text("SELECT house_id, tambon_code FROM household WHERE year = :y AND house_id IN ("
-                                     + ", ".join(f":r{i}" for i in range(len(refs))) + ")"),
-                                {"y": year} | {f"r{i}": r for i, r in enumerate(refs)}).all()
+            rows = conn.execute(
+                text(
+                    "SELECT house_id, tambon_code FROM household WHERE year = :y AND house_id IN ("
+                    + ", ".join(f":r{i}" for i in range(len(refs)))
+                    + ")"
+                ),
+                {"y": year} | {f"r{i}": r for i, r in enumerate(refs)},
+            ).all()
             outside = [h for h, t in rows if not user.covers(t)]
             if outside:
                 raise refuse(user, f"household {outside[0]} is outside your area", object_type="shortlist")
@@ -55,14 +73,25 @@ def create(user: CurrentUser | None, *, name: str, kind: str, year: int, refs: l
         if unknown:
             raise ShortlistError(f"unknown {'area code' if kind == 'areas' else 'house id'} {unknown[0]!r}")
         token = secrets.token_urlsafe(12)
-        sid = conn.execute(text("INSERT INTO shortlist (token, name, kind, year, rule, created_by, created_at) "
-                                "VALUES (:t, :n, :k, :y, :r, :by, :at) RETURNING id"),
-                           {"t": token, "n": name[:200], "k": kind, "y": year, "r": rule, "by": user.username,
-                            "at": dt.datetime.now(dt.UTC)}).scalar()
-        conn.execute(text("INSERT INTO shortlist_item (shortlist_id, position, ref) VALUES (:s, :p, :r)"),
-                     [{"s": sid, "p": i, "r": r} for i, r in enumerate(refs, 1)])
-        audit.record("shortlist_saved", user=user, object_type="shortlist", object_id=token,
-                     detail={"name": name, "kind": kind, "items": len(refs), "year": year}, conn=conn)
+        sid = conn.execute(
+            text(
+                "INSERT INTO shortlist (token, name, kind, year, rule, created_by, created_at) "
+                "VALUES (:t, :n, :k, :y, :r, :by, :at) RETURNING id"
+            ),
+            {"t": token, "n": name[:200], "k": kind, "y": year, "r": rule, "by": user.username, "at": dt.datetime.now(dt.UTC)},
+        ).scalar()
+        conn.execute(
+            text("INSERT INTO shortlist_item (shortlist_id, position, ref) VALUES (:s, :p, :r)"),
+            [{"s": sid, "p": i, "r": r} for i, r in enumerate(refs, 1)],
+        )
+        audit.record(
+            "shortlist_saved",
+            user=user,
+            object_type="shortlist",
+            object_id=token,
+            detail={"name": name, "kind": kind, "items": len(refs), "year": year},
+            conn=conn,
+        )
     return {"id": sid, "token": token, "url": f"/shortlists/{token}"}
 
 
@@ -73,10 +102,15 @@ def get(token: str, *, user: CurrentUser | None, engine: Engine | None = None) -
         s = conn.execute(text("SELECT * FROM shortlist WHERE token = :t"), {"t": token}).mappings().first()
         if s is None:
             return None
-        refs = list(conn.execute(text("SELECT ref FROM shortlist_item WHERE shortlist_id = :s ORDER BY position"),
-                                 {"s": s["id"]}).scalars())
+        refs = list(
+            conn.execute(
+                text("SELECT ref FROM shortlist_item WHERE shortlist_id = :s ORDER BY position"), {"s": s["id"]}
+            ).scalars()
+        )
         out = {k: s[k] for k in ("token", "name", "kind", "year", "rule", "created_by")} | {
-            "created_at": str(s["created_at"])[:19], "hidden": 0}
+            "created_at": str(s["created_at"])[:19],
+            "hidden": 0,
+        }
         if s["kind"] == "areas":
             rule = crisis_rule(s["rule"] or "ge3")
             figures = {}
@@ -86,22 +120,42 @@ def get(token: str, *, user: CurrentUser | None, engine: Engine | None = None) -
             return out
         viewer = require_user(user)
         owner = viewer.username == s["created_by"]
-        rows = {h: (t, v, n, w) for h, t, v, n, w in conn.execute(text(
-            "SELECT house_id, tambon_code, village_no, n_persons, n_welfare FROM household WHERE year = :y AND house_id IN ("
-            + ", ".join(f":r{i}" for i in range(len(refs))) + ")"), {"y": s["year"]} | {f"r{i}": r for i, r in enumerate(refs)})}
+        rows = {
+            h: (t, v, n, w)
+            for h, t, v, n, w in conn.execute(
+                text(
+                    "SELECT house_id, tambon_code, village_no, n_persons, n_welfare FROM household WHERE year = :y AND house_id IN ("
+                    + ", ".join(f":r{i}" for i in range(len(refs)))
+                    + ")"
+                ),
+                {"y": s["year"]} | {f"r{i}": r for i, r in enumerate(refs)},
+            )
+        }
     items = []
     for i, r in enumerate(refs, 1):
         if r in rows and viewer.covers(rows[r][0]):
             t, v, n, w = rows[r]
-            items.append({"position": i, "house_id": r, "tambon_code": t, "village_no": v, "members": n,
-                          "target_poor_members": w})
+            items.append(
+                {"position": i, "house_id": r, "tambon_code": t, "village_no": v, "members": n, "target_poor_members": w}
+            )
         else:
             out["hidden"] += 1
     # Its name, its author and how much is hidden are about named households too: only the author and
     # viewers who see at least one of them learn any of it; the rest get a refusal like any other record.
     if not items and not owner:
-        raise refuse(viewer, f"shortlist {token} holds no household of your area", object_type="shortlist",
-                     object_id=token[:64], engine=engine)
-    audit.record("view_household_list", user=viewer, object_type="shortlist", object_id=token,
-                 detail={"shown": len(items), "hidden": out["hidden"]}, engine=engine)
+        raise refuse(
+            viewer,
+            f"shortlist {token} holds no household of your area",
+            object_type="shortlist",
+            object_id=token[:64],
+            engine=engine,
+        )
+    audit.record(
+        "view_household_list",
+        user=viewer,
+        object_type="shortlist",
+        object_id=token,
+        detail={"shown": len(items), "hidden": out["hidden"]},
+        engine=engine,
+    )
     return out | {"items": items}

@@ -1,4 +1,5 @@
 """The facts an area's story is told from, each read through the same functions the API answers with."""
+
 from __future__ import annotations
 
 from data_access import areas, figures, logbook
@@ -16,6 +17,14 @@ def facts(code: str, year: int, viewer=None, mask: int = ALL_DIMENSIONS_MASK) ->
     siblings = figures.children_summaries(parent_code, year, mask) if parent_code else []
     children = figures.children_summaries(code, year, mask) if area["level"] != "tambon" else []
     villages = figures.village_summaries(code, year, mask) if area["level"] == "tambon" else []
-    return {"area": area, "parent": parent, "siblings": siblings, "children": children, "villages": villages,
-            "indicators": {i.code: i for i in catalogue.indicators_for_year(year)},
-            "progress": logbook.progress(code, year, viewer=viewer), "year": year, "mask": mask}
+    return {
+        "area": area,
+        "parent": parent,
+        "siblings": siblings,
+        "children": children,
+        "villages": villages,
+        "indicators": {i.code: i for i in catalogue.indicators_for_year(year)},
+        "progress": logbook.progress(code, year, viewer=viewer),
+        "year": year,
+        "mask": mask,
+    }

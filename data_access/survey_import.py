@@ -16,6 +16,7 @@ rollups computed by SQL inside the database. On any problem nothing is written.
 Row numbers count the header as row 1, so they equal line numbers in a spreadsheet.
 Citizen IDs are masked in every message: a report may end up in a log.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -52,8 +53,14 @@ OPTIONAL: dict[str, list[str]] = {
     "persons.csv": ["old_age_allowance", "disability_allowance", "chronic_dependent", "moe_poor_child"],
     "failures.csv": [],
 }
-OPTIONAL_FLAGS = {"head_farming", "farmer_registered", "old_age_allowance", "disability_allowance", "chronic_dependent",
-                  "moe_poor_child"}
+OPTIONAL_FLAGS = {
+    "head_farming",
+    "farmer_registered",
+    "old_age_allowance",
+    "disability_allowance",
+    "chronic_dependent",
+    "moe_poor_child",
+}
 MAX_INCOME = 100_000_000
 MAX_REPORTED = 100
 CHUNK_ROWS = 500_000
@@ -62,19 +69,39 @@ LAT_RANGE = (5.0, 21.0)
 LON_RANGE = (97.0, 106.0)
 MAX_HOUSE_ID = 32
 # Longest value each column may hold (characters). Longer is a damaged file or an attack, never data.
-FIELD_LIMITS = {"house_id": MAX_HOUSE_ID, "tambon_code": 6, "village_no": 3, "latitude": 24, "longitude": 24,
-                "citizen_id": 13, "first_name": 100, "last_name": 100, "sex": 1, "birth_date": 10, "welfare_card": 1,
-                "disabled": 1, "indicator": 8, "head_farming": 1, "farmer_registered": 1, "income_per_capita": 16,
-                "old_age_allowance": 1, "disability_allowance": 1, "chronic_dependent": 1, "moe_poor_child": 1}
+FIELD_LIMITS = {
+    "house_id": MAX_HOUSE_ID,
+    "tambon_code": 6,
+    "village_no": 3,
+    "latitude": 24,
+    "longitude": 24,
+    "citizen_id": 13,
+    "first_name": 100,
+    "last_name": 100,
+    "sex": 1,
+    "birth_date": 10,
+    "welfare_card": 1,
+    "disabled": 1,
+    "indicator": 8,
+    "head_farming": 1,
+    "farmer_registered": 1,
+    "income_per_capita": 16,
+    "old_age_allowance": 1,
+    "disability_allowance": 1,
+    "chronic_dependent": 1,
+    "moe_poor_child": 1,
+}
 # An import may shrink an amphoe's households, persons or indicator failures by at most this share
 # unless the operator says the smaller figures are right (--allow-shrink): a cut file or one amphoe's
 # files named as the whole country must never delete the rest of the year.
 DEFAULT_MAX_SHRINK = 0.05
 # Households that Logbook records point at: a re-import must keep them (and their ids).
-LOGBOOK_HOUSEHOLDS = ("SELECT household_id FROM logbook_state UNION SELECT household_id FROM visit "
-                      "UNION SELECT household_id FROM need UNION SELECT household_id FROM assistance "
-                      "UNION SELECT household_id FROM status_change UNION SELECT household_id FROM mentor_assignment "
-                      "UNION SELECT household_id FROM member_request WHERE household_id IS NOT NULL")
+LOGBOOK_HOUSEHOLDS = (
+    "SELECT household_id FROM logbook_state UNION SELECT household_id FROM visit "
+    "UNION SELECT household_id FROM need UNION SELECT household_id FROM assistance "
+    "UNION SELECT household_id FROM status_change UNION SELECT household_id FROM mentor_assignment "
+    "UNION SELECT household_id FROM member_request WHERE household_id IS NOT NULL"
+)
 
 
 @dataclass(frozen=True)
@@ -108,11 +135,14 @@ class ImportReport:
 
     def change_lines(self) -> list[str]:
         """Per province: households, persons and failures before → after, inside the import's scope."""
-        out = [f"Scope: {'the whole country' if self.scope == ('TH',) else ', '.join(self.scope)} "
-               "(only these areas of the year are replaced)"]
+        out = [
+            f"Scope: {'the whole country' if self.scope == ('TH',) else ', '.join(self.scope)} "
+            "(only these areas of the year are replaced)"
+        ]
         for code, old, new in self.changes:
-            out.append(f"  {code}: households {old[0]:,} → {new[0]:,}, persons {old[1]:,} → {new[1]:,}, "
-                       f"failures {old[2]:,} → {new[2]:,}")
+            out.append(
+                f"  {code}: households {old[0]:,} → {new[0]:,}, persons {old[1]:,} → {new[1]:,}, failures {old[2]:,} → {new[2]:,}"
+            )
         return out
 
     def lines(self) -> list[str]:
@@ -171,8 +201,7 @@ class _Collector:
             self.problems.append(Problem(file, int(row["_row"]), _bounded(reason(row) if callable(reason) else reason)))
 
 
-def _check_header(file: str, header: list[str], expected: list[str], problems: _Collector,
-                  optional: list[str] = ()) -> bool:
+def _check_header(file: str, header: list[str], expected: list[str], problems: _Collector, optional: list[str] = ()) -> bool:
     missing = [c for c in expected if c not in header]
     extra = [c for c in header if c not in expected and c not in optional]
     dupes = sorted({c for c in header if header.count(c) > 1})
@@ -182,8 +211,12 @@ def _check_header(file: str, header: list[str], expected: list[str], problems: _
         problems.add(file, 1, f"missing column {c!r}{hint}")
     for c in extra:
         if not difflib.get_close_matches(c, missing, n=1):
-            problems.add(file, 1, f"unexpected column {c!r}; expected {', '.join(expected)}"
-                         + (f" (optional: {', '.join(optional)})" if optional else ""))
+            problems.add(
+                file,
+                1,
+                f"unexpected column {c!r}; expected {', '.join(expected)}"
+                + (f" (optional: {', '.join(optional)})" if optional else ""),
+            )
     for c in dupes:
         problems.add(file, 1, f"column {c!r} appears more than once")
     return not (missing or extra or dupes)
@@ -192,7 +225,9 @@ def _check_header(file: str, header: list[str], expected: list[str], problems: _
 def _read_header(path: Path, encoding: str) -> list[str]:
     with open(path, encoding=encoding, newline="") as f:
         first = f.readline()
-    return [c.strip() for c in next(iter(pd.read_csv(io.StringIO(first), header=None, dtype=str).values))] if first.strip() else []
+    return (
+        [c.strip() for c in next(iter(pd.read_csv(io.StringIO(first), header=None, dtype=str).values))] if first.strip() else []
+    )
 
 
 class RowShapeError(ValueError):
@@ -211,8 +246,15 @@ def _chunks(path: Path, encoding: str, columns: list[str]) -> Iterator[pd.DataFr
     """The file in chunks of strings, each with `_row` = its row number (header = 1) and `_missing` =
     how many fields the row lacks (a cut or a lost comma: the parser fills them with NaN)."""
     start = 2
-    reader = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding, chunksize=CHUNK_ROWS,
-                         skip_blank_lines=False, on_bad_lines="error")
+    reader = pd.read_csv(
+        path,
+        dtype=str,
+        keep_default_na=False,
+        encoding=encoding,
+        chunksize=CHUNK_ROWS,
+        skip_blank_lines=False,
+        on_bad_lines="error",
+    )
     try:
         for chunk in reader:
             chunk.columns = [c.strip() for c in chunk.columns]
@@ -225,25 +267,33 @@ def _chunks(path: Path, encoding: str, columns: list[str]) -> Iterator[pd.DataFr
     except pd.errors.ParserError as e:
         m = _FIELDS_RE.search(str(e))
         if m:
-            raise RowShapeError(int(m.group(2)), f"has {m.group(3)} fields, the header has {m.group(1)} "
-                                                 "(a stray comma, or an unquoted comma inside a field)") from None
+            raise RowShapeError(
+                int(m.group(2)),
+                f"has {m.group(3)} fields, the header has {m.group(1)} (a stray comma, or an unquoted comma inside a field)",
+            ) from None
         raise RowShapeError(None, f"cannot be read as CSV: {str(e).splitlines()[-1]}") from None
 
 
 def _check_cells(f: str, c: pd.DataFrame, problems: _Collector) -> None:
     """Row shape and field sizes, the same for every file: short rows, line breaks inside fields, over-long values."""
-    problems.add_mask(f, c, pd.Series(c["_missing"] > 0, index=c.index),
-                      lambda r: f"has {int(r['_missing'])} field(s) fewer than the header: the row is cut short "
-                                "(a truncated file?) or a comma is missing")
+    problems.add_mask(
+        f,
+        c,
+        pd.Series(c["_missing"] > 0, index=c.index),
+        lambda r: f"has {int(r['_missing'])} field(s) fewer than the header: the row is cut short "
+        "(a truncated file?) or a comma is missing",
+    )
     for col in c.columns:
         if col.startswith("_"):
             continue
         lengths = c[col].str.len()
         limit = FIELD_LIMITS.get(col, 100)
-        problems.add_mask(f, c, lengths > limit,
-                          lambda r, col=col, limit=limit: f"{col} is {len(r[col]):,} characters long; at most {limit}")
-        problems.add_mask(f, c, c[col].str.contains("\n", regex=False),
-                          lambda r, col=col: f"{col} holds a line break inside a quoted field")
+        problems.add_mask(
+            f, c, lengths > limit, lambda r, col=col, limit=limit: f"{col} is {len(r[col]):,} characters long; at most {limit}"
+        )
+        problems.add_mask(
+            f, c, c[col].str.contains("\n", regex=False), lambda r, col=col: f"{col} holds a line break inside a quoted field"
+        )
 
 
 def _citizen_id_bad(ids: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -270,9 +320,17 @@ class _DryRun(Exception):
 class SurveyImport:
     """Validate, then import one year (a command object: construct, validate(), run())."""
 
-    def __init__(self, year: int, folder: Path | str, engine: Engine | None = None, *,
-                 scope: list[str] | tuple[str, ...] | None = None, allow_shrink: bool = False,
-                 max_shrink: float = DEFAULT_MAX_SHRINK, dry_run: bool = False):
+    def __init__(
+        self,
+        year: int,
+        folder: Path | str,
+        engine: Engine | None = None,
+        *,
+        scope: list[str] | tuple[str, ...] | None = None,
+        allow_shrink: bool = False,
+        max_shrink: float = DEFAULT_MAX_SHRINK,
+        dry_run: bool = False,
+    ):
         self.year = int(year)
         self.folder = Path(folder)
         self.engine = engine or get_engine()
@@ -372,22 +430,39 @@ class SurveyImport:
         for name, entry in (entries or {}).items():
             have = self.counts.get(name)
             if entry.rows is not None and have is not None and have != entry.rows:
-                problems.add(name, None, f"the manifest says {entry.rows:,} rows, the file has {have:,}: "
-                                         f"{'it is cut short' if have < entry.rows else 'it has rows the sender did not count'}")
+                problems.add(
+                    name,
+                    None,
+                    f"the manifest says {entry.rows:,} rows, the file has {have:,}: "
+                    f"{'it is cut short' if have < entry.rows else 'it has rows the sender did not count'}",
+                )
             if entry.sha256 and entry.sha256 != self.digests.get(name):
-                problems.add(name, None, "its SHA-256 differs from the manifest's: the file was changed or damaged "
-                                         "after it was sent")
+                problems.add(
+                    name, None, "its SHA-256 differs from the manifest's: the file was changed or damaged after it was sent"
+                )
 
     def _old_counts(self) -> dict[str, tuple[int, int, int]]:
         """The year's households, persons and failures per tambon now in the database, inside the scope."""
         cond, params = self.scope_sql("h.tambon_code")
         params = params | {"y": self.year}
         with self.engine.connect() as conn:
-            hp = conn.execute(text(f"SELECT h.tambon_code, COUNT(*), COALESCE(SUM(h.n_persons), 0) FROM household h "
-                                   f"WHERE h.year = :y AND {cond} GROUP BY h.tambon_code"), params).all()
-            fl = dict(conn.execute(text(f"SELECT h.tambon_code, COUNT(*) FROM household_failure f "
-                                        f"JOIN household h ON h.id = f.household_id WHERE h.year = :y AND {cond} "
-                                        f"GROUP BY h.tambon_code"), params).all())
+            hp = conn.execute(
+                text(
+                    f"SELECT h.tambon_code, COUNT(*), COALESCE(SUM(h.n_persons), 0) FROM household h "
+                    f"WHERE h.year = :y AND {cond} GROUP BY h.tambon_code"
+                ),
+                params,
+            ).all()
+            fl = dict(
+                conn.execute(
+                    text(
+                        f"SELECT h.tambon_code, COUNT(*) FROM household_failure f "
+                        f"JOIN household h ON h.id = f.household_id WHERE h.year = :y AND {cond} "
+                        f"GROUP BY h.tambon_code"
+                    ),
+                    params,
+                ).all()
+            )
         return {t: (int(n), int(p), int(fl.get(t, 0))) for t, n, p in hp}
 
     def _check_shrink(self, problems: _Collector) -> None:
@@ -414,10 +489,13 @@ class SurveyImport:
                 continue
             for i, what in enumerate(("households", "persons", "indicator failures")):
                 if o[i] and n[i] < o[i] * (1 - self.max_shrink):
-                    problems.add("(scope)", None,
-                                 f"amphoe {a} would go from {o[i]:,} {what} to {n[i]:,} ({(n[i] - o[i]) / o[i]:+.0%}) in "
-                                 f"{self.year}: a partial or cut file? Name what the files cover with --scope "
-                                 f"(e.g. --scope {a[:2]}), or pass --allow-shrink if the smaller figures are right")
+                    problems.add(
+                        "(scope)",
+                        None,
+                        f"amphoe {a} would go from {o[i]:,} {what} to {n[i]:,} ({(n[i] - o[i]) / o[i]:+.0%}) in "
+                        f"{self.year}: a partial or cut file? Name what the files cover with --scope "
+                        f"(e.g. --scope {a[:2]}), or pass --allow-shrink if the smaller figures are right",
+                    )
         self.changes = [(p, tuple(o), tuple(n)) for p, (o, n) in sorted(provinces.items())]
 
     def _each(self, name: str) -> Iterator[pd.DataFrame]:
@@ -436,26 +514,39 @@ class SurveyImport:
         ids, rows, tambon_parts = [], [], []
         for c in self._each(f):
             problems.add_mask(f, c, c["house_id"] == "", "house_id is empty")
-            problems.add_mask(f, c, c["house_id"].str.len() > MAX_HOUSE_ID,
-                              f"house_id is longer than {MAX_HOUSE_ID} characters")
-            problems.add_mask(f, c, ~c["tambon_code"].isin(tambons),
-                              lambda r: f"unknown tambon code {r['tambon_code']!r}")
+            problems.add_mask(f, c, c["house_id"].str.len() > MAX_HOUSE_ID, f"house_id is longer than {MAX_HOUSE_ID} characters")
+            problems.add_mask(f, c, ~c["tambon_code"].isin(tambons), lambda r: f"unknown tambon code {r['tambon_code']!r}")
             if not self.whole_country:
-                problems.add_mask(f, c, c["tambon_code"].isin(tambons) & ~c["tambon_code"].str.startswith(self.scope),
-                                  lambda r: f"tambon {r['tambon_code']} is outside the import's scope "
-                                            f"({', '.join(self.scope)})")
+                problems.add_mask(
+                    f,
+                    c,
+                    c["tambon_code"].isin(tambons) & ~c["tambon_code"].str.startswith(self.scope),
+                    lambda r: f"tambon {r['tambon_code']} is outside the import's scope ({', '.join(self.scope)})",
+                )
             self._count(c["tambon_code"], 0)
             tambon_parts.append(c["tambon_code"])
             village = pd.to_numeric(c["village_no"].where(c["village_no"].str.fullmatch(r"[0-9]+")), errors="coerce")
-            problems.add_mask(f, c, village.isna() | (village < 0) | (village > 999),
-                              lambda r: f"village_no must be a whole number 0-999, got {r['village_no']!r}")
+            problems.add_mask(
+                f,
+                c,
+                village.isna() | (village < 0) | (village > 999),
+                lambda r: f"village_no must be a whole number 0-999, got {r['village_no']!r}",
+            )
             lat, lon = _parse_float(c["latitude"]), _parse_float(c["longitude"])
             lat_given, lon_given = c["latitude"] != "", c["longitude"] != ""
             problems.add_mask(f, c, lat_given != lon_given, "latitude and longitude must both be given or both empty")
-            problems.add_mask(f, c, lat_given & (lat.isna() | ~lat.between(*LAT_RANGE)),
-                              lambda r: f"latitude {r['latitude']!r} is not a number within Thailand ({LAT_RANGE[0]}-{LAT_RANGE[1]})")
-            problems.add_mask(f, c, lon_given & (lon.isna() | ~lon.between(*LON_RANGE)),
-                              lambda r: f"longitude {r['longitude']!r} is not a number within Thailand ({LON_RANGE[0]}-{LON_RANGE[1]})")
+            problems.add_mask(
+                f,
+                c,
+                lat_given & (lat.isna() | ~lat.between(*LAT_RANGE)),
+                lambda r: f"latitude {r['latitude']!r} is not a number within Thailand ({LAT_RANGE[0]}-{LAT_RANGE[1]})",
+            )
+            problems.add_mask(
+                f,
+                c,
+                lon_given & (lon.isna() | ~lon.between(*LON_RANGE)),
+                lambda r: f"longitude {r['longitude']!r} is not a number within Thailand ({LON_RANGE[0]}-{LON_RANGE[1]})",
+            )
             self._validate_optional(f, c, problems)
             ids.append(c["house_id"])
             rows.append(c["_row"])
@@ -465,7 +556,9 @@ class SurveyImport:
         if dup.any():
             first_row = dict(zip(all_ids[~dup].tolist(), all_rows[~dup].tolist(), strict=False))
             frame = pd.DataFrame({"house_id": all_ids, "_row": all_rows})
-            problems.add_mask(f, frame, dup, lambda r: f"duplicate house_id {r['house_id']!r} (first on row {first_row[r['house_id']]})")
+            problems.add_mask(
+                f, frame, dup, lambda r: f"duplicate house_id {r['house_id']!r} (first on row {first_row[r['house_id']]})"
+            )
         self.counts[f] = len(all_ids)
         tambon_of = pd.concat(tambon_parts, ignore_index=True) if tambon_parts else pd.Series([], dtype=str)
         # house_id -> tambon, to count persons and failures per tambon (first row wins for duplicates)
@@ -482,20 +575,31 @@ class SurveyImport:
         for c in self._each(f):
             malformed, wrong_check = _citizen_id_bad(c["citizen_id"])
             problems.add_mask(f, c, malformed, "citizen_id must be exactly 13 digits")
-            problems.add_mask(f, c, wrong_check, lambda r: f"citizen_id {mask_citizen_id(r['citizen_id'])} fails the "
-                                                            "Thai check digit (13th digit) test")
-            problems.add_mask(f, c, ~c["house_id"].isin(house_ids),
-                              lambda r: f"person's house_id {r['house_id']!r} is not in households.csv")
+            problems.add_mask(
+                f,
+                c,
+                wrong_check,
+                lambda r: f"citizen_id {mask_citizen_id(r['citizen_id'])} fails the Thai check digit (13th digit) test",
+            )
+            problems.add_mask(
+                f, c, ~c["house_id"].isin(house_ids), lambda r: f"person's house_id {r['house_id']!r} is not in households.csv"
+            )
             problems.add_mask(f, c, c["first_name"].str.strip() == "", "first_name is empty")
             problems.add_mask(f, c, c["last_name"].str.strip() == "", "last_name is empty")
             problems.add_mask(f, c, ~c["sex"].isin(["M", "F"]), lambda r: f"sex must be M or F, got {r['sex']!r}")
             shaped = c["birth_date"].str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
             born = pd.to_datetime(c["birth_date"].where(shaped), format="%Y-%m-%d", errors="coerce")
             problems.add_mask(f, c, born.isna(), lambda r: f"birth_date {r['birth_date']!r} is not a date YYYY-MM-DD")
-            problems.add_mask(f, c, born.notna() & (born > today),
-                              lambda r: f"birth_date {r['birth_date']} is in the future (a Buddhist-era year? use the "
-                                        "Christian era, e.g. 1980 not 2523)")
-            problems.add_mask(f, c, born.notna() & (born.dt.year < 1880), lambda r: f"birth_date {r['birth_date']} is before 1880")
+            problems.add_mask(
+                f,
+                c,
+                born.notna() & (born > today),
+                lambda r: f"birth_date {r['birth_date']} is in the future (a Buddhist-era year? use the "
+                "Christian era, e.g. 1980 not 2523)",
+            )
+            problems.add_mask(
+                f, c, born.notna() & (born.dt.year < 1880), lambda r: f"birth_date {r['birth_date']} is before 1880"
+            )
             for flag in ("welfare_card", "disabled"):
                 problems.add_mask(f, c, ~c[flag].isin(["0", "1"]), lambda r, flag=flag: f"{flag} must be 0 or 1, got {r[flag]!r}")
             self._validate_optional(f, c, problems)
@@ -511,13 +615,18 @@ class SurveyImport:
         dup_pos = np.nonzero(sorted_ids[1:] == sorted_ids[:-1])[0] + 1
         if len(dup_pos):
             # the first occurrence of each run is the earliest row (stable sort)
-            run_start = np.maximum.accumulate(np.where(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]],
-                                                       np.arange(len(sorted_ids)), 0))
-            frame = pd.DataFrame({"_row": rows[order][dup_pos], "first": rows[order][run_start[dup_pos]],
-                                  "cid": sorted_ids[dup_pos]}).sort_values("_row")
-            problems.add_mask(f, frame, pd.Series(True, index=frame.index),
-                              lambda r: f"duplicate citizen_id {mask_citizen_id(str(r['cid']).zfill(13))} "
-                                        f"(first on row {r['first']})")
+            run_start = np.maximum.accumulate(
+                np.where(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]], np.arange(len(sorted_ids)), 0)
+            )
+            frame = pd.DataFrame(
+                {"_row": rows[order][dup_pos], "first": rows[order][run_start[dup_pos]], "cid": sorted_ids[dup_pos]}
+            ).sort_values("_row")
+            problems.add_mask(
+                f,
+                frame,
+                pd.Series(True, index=frame.index),
+                lambda r: f"duplicate citizen_id {mask_citizen_id(str(r['cid']).zfill(13))} (first on row {r['first']})",
+            )
         self.counts[f] = len(rows) if not per_house else sum(len(p) for p in per_house)
         houses_with_people = pd.Index(pd.concat(per_house).unique()) if per_house else pd.Index([])
         empty = house_ids.difference(houses_with_people)
@@ -531,12 +640,20 @@ class SurveyImport:
             if col not in c.columns:
                 continue
             if col in OPTIONAL_FLAGS:
-                problems.add_mask(f, c, ~c[col].isin(["", "0", "1"]),
-                                  lambda r, col=col: f"{col} must be 0, 1 or blank (unknown), got {r[col]!r}")
+                problems.add_mask(
+                    f,
+                    c,
+                    ~c[col].isin(["", "0", "1"]),
+                    lambda r, col=col: f"{col} must be 0, 1 or blank (unknown), got {r[col]!r}",
+                )
             else:
                 value = _parse_float(c[col])
-                problems.add_mask(f, c, (c[col] != "") & (value.isna() | (value < 0) | (value > MAX_INCOME)),
-                                  lambda r, col=col: f"{col} must be baht a year (0-{MAX_INCOME:,}) or blank, got {r[col]!r}")
+                problems.add_mask(
+                    f,
+                    c,
+                    (c[col] != "") & (value.isna() | (value < 0) | (value > MAX_INCOME)),
+                    lambda r, col=col: f"{col} must be baht a year (0-{MAX_INCOME:,}) or blank, got {r[col]!r}",
+                )
 
     def optional_supplied(self) -> bool:
         return any(col in self.headers.get(name, []) for name, cols in OPTIONAL.items() for col in cols)
@@ -545,21 +662,34 @@ class SurveyImport:
         """A re-import keeps the year's Logbook work: every household with Logbook records must still be there."""
         cond, params = self.scope_sql("h.tambon_code")
         with self.engine.connect() as conn:
-            kept = set(conn.execute(text(f"SELECT h.house_id FROM household h WHERE h.year = :y AND {cond} "
-                                         f"AND h.id IN ({LOGBOOK_HOUSEHOLDS})"), params | {"y": self.year}).scalars())
+            kept = set(
+                conn.execute(
+                    text(f"SELECT h.house_id FROM household h WHERE h.year = :y AND {cond} AND h.id IN ({LOGBOOK_HOUSEHOLDS})"),
+                    params | {"y": self.year},
+                ).scalars()
+            )
         for hid in sorted(kept - set(house_ids))[:MAX_REPORTED]:
-            problems.add("households.csv", None, f"household {hid!r} has Logbook records (visits, needs, help) for "
-                                                 f"{self.year} but is missing from the new file; it cannot be dropped")
+            problems.add(
+                "households.csv",
+                None,
+                f"household {hid!r} has Logbook records (visits, needs, help) for "
+                f"{self.year} but is missing from the new file; it cannot be dropped",
+            )
 
     def _validate_failures(self, house_ids: pd.Index, codes: set[str], problems: _Collector) -> None:
         f = "failures.csv"
         keys, rows = [], []
         for c in self._each(f):
-            problems.add_mask(f, c, ~c["house_id"].isin(house_ids),
-                              lambda r: f"house_id {r['house_id']!r} is not in households.csv")
-            problems.add_mask(f, c, ~c["indicator"].isin(codes),
-                              lambda r: f"unknown indicator code {r['indicator']!r} for {self.year}; "
-                                        f"expected one of {', '.join(sorted(codes))}")
+            problems.add_mask(
+                f, c, ~c["house_id"].isin(house_ids), lambda r: f"house_id {r['house_id']!r} is not in households.csv"
+            )
+            problems.add_mask(
+                f,
+                c,
+                ~c["indicator"].isin(codes),
+                lambda r: f"unknown indicator code {r['indicator']!r} for {self.year}; "
+                f"expected one of {', '.join(sorted(codes))}",
+            )
             self._count(c["house_id"].map(self.tambon_of_house).fillna(""), 2)
             keys.append(c["house_id"] + "\x1f" + c["indicator"])
             rows.append(c["_row"])
@@ -569,7 +699,9 @@ class SurveyImport:
             dup = k.duplicated(keep="first")
             if dup.any():
                 frame = pd.DataFrame({"k": k, "_row": r})
-                problems.add_mask(f, frame, dup, lambda x: "house {!r} already lists indicator {!r}".format(*x["k"].split("\x1f")))
+                problems.add_mask(
+                    f, frame, dup, lambda x: "house {!r} already lists indicator {!r}".format(*x["k"].split("\x1f"))
+                )
             self.counts[f] = len(k)
         else:
             self.counts[f] = 0
@@ -599,8 +731,11 @@ class SurveyImport:
             sync_indicators(conn, self.year)
             upsert_survey_year(conn, self.year, catalogue.indicator_set_for_year(self.year))
             _create_staging(conn)
-            for name, table in (("households.csv", "stage_household"), ("persons.csv", "stage_person"),
-                                ("failures.csv", "stage_failure")):
+            for name, table in (
+                ("households.csv", "stage_household"),
+                ("persons.csv", "stage_person"),
+                ("failures.csv", "stage_failure"),
+            ):
                 self._load_stage(conn, name, table)
             self._check_outside_scope(conn)
             if self.dry_run:
@@ -612,10 +747,13 @@ class SurveyImport:
             report.write_seconds = t2 - t1
             refresh_survey_rollups(conn, self.year)
             report.rollup_seconds = time.perf_counter() - t2
-            counts = conn.execute(text(
-                "SELECT COUNT(*), COALESCE(SUM(n_persons), 0) FROM household WHERE year = :y"), {"y": self.year}).one()
-            conn.execute(text("UPDATE survey_year SET households = :h, persons = :p, imported_at = :t WHERE year = :y"),
-                         {"h": counts[0], "p": counts[1], "t": dt.datetime.now(dt.UTC), "y": self.year})
+            counts = conn.execute(
+                text("SELECT COUNT(*), COALESCE(SUM(n_persons), 0) FROM household WHERE year = :y"), {"y": self.year}
+            ).one()
+            conn.execute(
+                text("UPDATE survey_year SET households = :h, persons = :p, imported_at = :t WHERE year = :y"),
+                {"h": counts[0], "p": counts[1], "t": dt.datetime.now(dt.UTC), "y": self.year},
+            )
         log.info("survey %s imported (scope %s): %s rows", self.year, ",".join(self.scope), report.rows)
 
     def _check_outside_scope(self, conn: Connection) -> None:
@@ -625,15 +763,29 @@ class SurveyImport:
         cond, params = self.scope_sql("h.tambon_code")
         params = params | {"y": self.year}
         found = _Collector()
-        for hid in conn.execute(text(f"SELECT s.house_id FROM stage_household s JOIN household h ON h.year = :y "
-                                     f"AND h.house_id = s.house_id WHERE NOT {cond} LIMIT {MAX_REPORTED}"), params).scalars():
-            found.add("households.csv", None, f"house_id {hid!r} is already in {self.year} outside the scope "
-                                              f"({', '.join(self.scope)})")
-        for cid in conn.execute(text(f"SELECT s.citizen_id FROM stage_person s JOIN person p ON p.year = :y "
-                                     f"AND p.citizen_id = s.citizen_id JOIN household h ON h.id = p.household_id "
-                                     f"WHERE NOT {cond} LIMIT {MAX_REPORTED}"), params).scalars():
-            found.add("persons.csv", None, f"citizen_id {mask_citizen_id(cid)} is already in {self.year} outside the "
-                                           f"scope ({', '.join(self.scope)})")
+        for hid in conn.execute(
+            text(
+                f"SELECT s.house_id FROM stage_household s JOIN household h ON h.year = :y "
+                f"AND h.house_id = s.house_id WHERE NOT {cond} LIMIT {MAX_REPORTED}"
+            ),
+            params,
+        ).scalars():
+            found.add(
+                "households.csv", None, f"house_id {hid!r} is already in {self.year} outside the scope ({', '.join(self.scope)})"
+            )
+        for cid in conn.execute(
+            text(
+                f"SELECT s.citizen_id FROM stage_person s JOIN person p ON p.year = :y "
+                f"AND p.citizen_id = s.citizen_id JOIN household h ON h.id = p.household_id "
+                f"WHERE NOT {cond} LIMIT {MAX_REPORTED}"
+            ),
+            params,
+        ).scalars():
+            found.add(
+                "persons.csv",
+                None,
+                f"citizen_id {mask_citizen_id(cid)} is already in {self.year} outside the scope ({', '.join(self.scope)})",
+            )
         if found.total:
             raise SurveyImportError(found.problems, found.total)
 
@@ -645,8 +797,9 @@ class SurveyImport:
             enc = {"utf-8": "UTF8", "utf-8-sig": "UTF8", "cp874": "WIN874"}[self.encodings[name]]
             raw = conn.connection.dbapi_connection
             with raw.cursor() as cur, open(path, "rb") as fh:
-                with cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN "
-                              f"WITH (FORMAT csv, HEADER true, ENCODING '{enc}')") as copy:
+                with cur.copy(
+                    f"COPY {table} ({', '.join(cols)}) FROM STDIN WITH (FORMAT csv, HEADER true, ENCODING '{enc}')"
+                ) as copy:
                     while block := fh.read(1 << 20):
                         copy.write(block)
             return
@@ -710,16 +863,21 @@ def _move_from_staging(conn: Connection, year: int, scope: str = "1 = 1", scope_
             conn.execute(text(f"ANALYZE {t}"))
     # Each household's pattern and member counts, derived in SQL from the staged rows.
     temp = "TEMPORARY" if pg else "TEMP"
-    conn.execute(text(f"CREATE {temp} TABLE stage_household_derived AS "
-                      "SELECT s.house_id, s.tambon_code, s.village_no, s.latitude, s.longitude, s.head_farming, "
-                      "s.farmer_registered, s.income_per_capita, "
-                      "COALESCE(fp.pattern, 0) AS pattern, COALESCE(pp.n, 0) AS n_persons, COALESCE(pp.w, 0) AS n_welfare "
-                      "FROM stage_household s "
-                      "LEFT JOIN (SELECT f.house_id, SUM(DISTINCT i.dimension_bit) AS pattern "
-                      "           FROM stage_failure f JOIN indicator i ON i.year = :y AND i.code = f.indicator "
-                      "           GROUP BY f.house_id) fp ON fp.house_id = s.house_id "
-                      "LEFT JOIN (SELECT house_id, COUNT(*) AS n, SUM(welfare_card) AS w FROM stage_person GROUP BY house_id) pp "
-                      "ON pp.house_id = s.house_id"), {"y": year})
+    conn.execute(
+        text(
+            f"CREATE {temp} TABLE stage_household_derived AS "
+            "SELECT s.house_id, s.tambon_code, s.village_no, s.latitude, s.longitude, s.head_farming, "
+            "s.farmer_registered, s.income_per_capita, "
+            "COALESCE(fp.pattern, 0) AS pattern, COALESCE(pp.n, 0) AS n_persons, COALESCE(pp.w, 0) AS n_welfare "
+            "FROM stage_household s "
+            "LEFT JOIN (SELECT f.house_id, SUM(DISTINCT i.dimension_bit) AS pattern "
+            "           FROM stage_failure f JOIN indicator i ON i.year = :y AND i.code = f.indicator "
+            "           GROUP BY f.house_id) fp ON fp.house_id = s.house_id "
+            "LEFT JOIN (SELECT house_id, COUNT(*) AS n, SUM(welfare_card) AS w FROM stage_person GROUP BY house_id) pp "
+            "ON pp.house_id = s.house_id"
+        ),
+        {"y": year},
+    )
     # Replace the year. Households that stay keep their row (and id), so Logbook records stay attached;
     # validation has refused any import that would drop a household with Logbook records.
     in_scope = f"SELECT id FROM household WHERE year = :y AND {scope}"
@@ -730,36 +888,52 @@ def _move_from_staging(conn: Connection, year: int, scope: str = "1 = 1", scope_
         conn.execute(text(f"DELETE FROM person WHERE year = :y AND household_id IN ({in_scope})"), sp)
     existing = conn.execute(text("SELECT COUNT(*) FROM household WHERE year = :y"), {"y": year}).scalar()
     if existing:
-        conn.execute(text(f"DELETE FROM household WHERE year = :y AND {scope} "
-                          "AND house_id NOT IN (SELECT house_id FROM stage_household)"), sp)
-        conn.execute(text("""
+        conn.execute(
+            text(f"DELETE FROM household WHERE year = :y AND {scope} AND house_id NOT IN (SELECT house_id FROM stage_household)"),
+            sp,
+        )
+        conn.execute(
+            text("""
             UPDATE household SET tambon_code = d.tambon_code, village_no = d.village_no, latitude = d.latitude,
                    longitude = d.longitude, pattern = d.pattern, n_persons = d.n_persons, n_welfare = d.n_welfare,
                    head_farming = (d.head_farming = 1), farmer_registered = (d.farmer_registered = 1),
                    income_per_capita = d.income_per_capita
             FROM stage_household_derived d WHERE household.year = :y AND household.house_id = d.house_id
-        """), {"y": year})
-    conn.execute(text("""
+        """),
+            {"y": year},
+        )
+    conn.execute(
+        text(
+            """
         INSERT INTO household (year, house_id, tambon_code, village_no, latitude, longitude, pattern, n_persons, n_welfare,
                                head_farming, farmer_registered, income_per_capita)
         SELECT :y, d.house_id, d.tambon_code, d.village_no, d.latitude, d.longitude, d.pattern, d.n_persons, d.n_welfare,
                (d.head_farming = 1), (d.farmer_registered = 1), d.income_per_capita
         FROM stage_household_derived d
-    """ + (" WHERE NOT EXISTS (SELECT 1 FROM household h WHERE h.year = :y AND h.house_id = d.house_id)" if existing else "")),
-        {"y": year})
+    """
+            + (" WHERE NOT EXISTS (SELECT 1 FROM household h WHERE h.year = :y AND h.house_id = d.house_id)" if existing else "")
+        ),
+        {"y": year},
+    )
     true_ = "= 1"
-    conn.execute(text(f"""
+    conn.execute(
+        text(f"""
         INSERT INTO person (year, household_id, citizen_id, first_name, last_name, sex, birth_date, welfare_card, disabled,
                             old_age_allowance, disability_allowance, chronic_dependent, moe_poor_child)
         SELECT :y, h.id, p.citizen_id, p.first_name, p.last_name, p.sex, p.birth_date,
                p.welfare_card {true_}, p.disabled {true_}, (p.old_age_allowance = 1), (p.disability_allowance = 1),
                (p.chronic_dependent = 1), (p.moe_poor_child = 1)
         FROM stage_person p JOIN household h ON h.year = :y AND h.house_id = p.house_id
-    """), {"y": year})
-    conn.execute(text("""
+    """),
+        {"y": year},
+    )
+    conn.execute(
+        text("""
         INSERT INTO household_failure (household_id, indicator_code)
         SELECT h.id, f.indicator FROM stage_failure f JOIN household h ON h.year = :y AND h.house_id = f.house_id
-    """), {"y": year})
+    """),
+        {"y": year},
+    )
     if not pg:
         for t in ("stage_household", "stage_person", "stage_failure", "stage_household_derived"):
             conn.execute(text(f"DROP TABLE {t}"))

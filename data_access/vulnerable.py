@@ -1,5 +1,6 @@
 """Vulnerable households (ครัวเรือนเปราะบาง): bits derived on import, rolled up per area, counted under any rule,
 and listed (scoped) for signed-in users. The rules themselves are in mpi.vulnerable."""
+
 from __future__ import annotations
 
 from sqlalchemy import Connection, Engine, bindparam, text
@@ -28,17 +29,26 @@ def derive_vulnerable_bits(conn: Connection, year: int, *, supplied: bool, th: T
     """Selection and burden bits of every household of the year, in SQL (mpi.vulnerable.classify is the reference).
     Without any optional column in the import nothing can be assessed: the bits stay null."""
     if not supplied:
-        conn.execute(text("UPDATE household SET vuln_selection = NULL, vuln_burdens = NULL "
-                          "WHERE year = :y AND vuln_selection IS NOT NULL"), {"y": year})
+        conn.execute(
+            text(
+                "UPDATE household SET vuln_selection = NULL, vuln_burdens = NULL WHERE year = :y AND vuln_selection IS NOT NULL"
+            ),
+            {"y": year},
+        )
         return
     fu, lw = SELECTION_BIT["farmer_unregistered"], SELECTION_BIT["low_income_no_welfare"]
     b = BURDEN_BIT
-    params = {"y": year, "housing": INSECURE_HOUSING_INDICATOR, "income": th.income_per_capita,
-              **{k.replace("_born", ""): v for k, v in th.born_bounds(year).items()}}
+    params = {
+        "y": year,
+        "housing": INSECURE_HOUSING_INDICATOR,
+        "income": th.income_per_capita,
+        **{k.replace("_born", ""): v for k, v in th.born_bounds(year).items()},
+    }
     # One grouped pass over the year's persons, one over the housing failures, and a single joined UPDATE that
     # writes each household row once (correlated subqueries per household took 21 s for three provinces on PostGIS).
     temp = "TEMPORARY" if conn.dialect.name == "postgresql" else "TEMP"
-    conn.execute(text(f"""
+    conn.execute(
+        text(f"""
         CREATE {temp} TABLE stage_vuln AS
         SELECT s.household_id, s.sel,
                CASE WHEN s.sel IS NULL THEN NULL ELSE s.person_bits + s.housing_bit END AS bur
@@ -48,44 +58,53 @@ def derive_vulnerable_bits(conn: Connection, year: int, *, supplied: bool, th: T
                           ELSE (CASE WHEN h.head_farming AND NOT h.farmer_registered THEN {fu} ELSE 0 END)
                              + (CASE WHEN h.income_per_capita < :income AND h.n_welfare = 0 THEN {lw} ELSE 0 END) END AS sel,
                      COALESCE(pb.bits, 0) AS person_bits,
-                     CASE WHEN fb.household_id IS NULL THEN 0 ELSE {b['insecure_housing']} END AS housing_bit
+                     CASE WHEN fb.household_id IS NULL THEN 0 ELSE {b["insecure_housing"]} END AS housing_bit
               FROM household h
               LEFT JOIN (SELECT p.household_id,
-                                MAX(CASE WHEN p.moe_poor_child THEN {b['poor_child']} ELSE 0 END)
+                                MAX(CASE WHEN p.moe_poor_child THEN {b["poor_child"]} ELSE 0 END)
                               + MAX(CASE WHEN p.birth_date > :child_after AND p.birth_date <= :child_by
-                                         THEN {b['young_children']} ELSE 0 END)
+                                         THEN {b["young_children"]} ELSE 0 END)
                               + MAX(CASE WHEN p.birth_date <= :elderly_by AND p.old_age_allowance = FALSE
-                                         THEN {b['elderly_no_allowance']} ELSE 0 END)
+                                         THEN {b["elderly_no_allowance"]} ELSE 0 END)
                               + MAX(CASE WHEN p.disabled AND p.disability_allowance = FALSE
-                                         THEN {b['disabled_no_allowance']} ELSE 0 END)
-                              + MAX(CASE WHEN p.chronic_dependent THEN {b['chronic_dependent']} ELSE 0 END) AS bits
+                                         THEN {b["disabled_no_allowance"]} ELSE 0 END)
+                              + MAX(CASE WHEN p.chronic_dependent THEN {b["chronic_dependent"]} ELSE 0 END) AS bits
                          FROM person p WHERE p.year = :y GROUP BY p.household_id) pb ON pb.household_id = h.id
               LEFT JOIN (SELECT DISTINCT f.household_id FROM household_failure f
                          WHERE f.indicator_code = :housing) fb ON fb.household_id = h.id
-              WHERE h.year = :y) s"""), params)
+              WHERE h.year = :y) s"""),
+        params,
+    )
     if conn.dialect.name == "postgresql":
         conn.execute(text("ANALYZE stage_vuln"))
-    conn.execute(text("""
+    conn.execute(
+        text("""
         UPDATE household SET vuln_selection = v.sel, vuln_burdens = v.bur FROM stage_vuln v
-        WHERE household.id = v.household_id AND (v.sel IS NOT NULL OR household.vuln_selection IS NOT NULL)"""))
+        WHERE household.id = v.household_id AND (v.sel IS NOT NULL OR household.vuln_selection IS NOT NULL)""")
+    )
     conn.execute(text("DROP TABLE stage_vuln"))
 
 
 def refresh_vulnerable_rollup(conn: Connection, year: int) -> None:
     conn.execute(text("DELETE FROM vulnerable_rollup WHERE year = :y"), {"y": year})
-    conn.execute(text("""
+    conn.execute(
+        text("""
         INSERT INTO vulnerable_rollup (year, area_code, selection, burdens, households, persons)
         SELECT year, tambon_code, vuln_selection, vuln_burdens, COUNT(*), SUM(n_persons)
         FROM household WHERE year = :y AND vuln_selection IS NOT NULL
-        GROUP BY year, tambon_code, vuln_selection, vuln_burdens"""), {"y": year})
+        GROUP BY year, tambon_code, vuln_selection, vuln_burdens"""),
+        {"y": year},
+    )
     for level in UP_LEVELS:
-        conn.execute(text("""
+        conn.execute(
+            text("""
             INSERT INTO vulnerable_rollup (year, area_code, selection, burdens, households, persons)
             SELECT r.year, a.parent_code, r.selection, r.burdens, SUM(r.households), SUM(r.persons)
             FROM vulnerable_rollup r JOIN area a ON a.code = r.area_code
             WHERE r.year = :y AND a.level IN :lvl
             GROUP BY r.year, a.parent_code, r.selection, r.burdens""").bindparams(bindparam("lvl", expanding=True)),
-            {"y": year, "lvl": list(level)})
+            {"y": year, "lvl": list(level)},
+        )
 
 
 def _rows(conn, year: int, codes: list[str]) -> dict[str, list[VulnerableCount]]:
@@ -93,9 +112,13 @@ def _rows(conn, year: int, codes: list[str]) -> dict[str, list[VulnerableCount]]
     if not codes:
         return out
     params = {"y": year} | {f"c{i}": c for i, c in enumerate(codes)}
-    for code, sel, bur, hh, persons in conn.execute(text(
+    for code, sel, bur, hh, persons in conn.execute(
+        text(
             "SELECT area_code, selection, burdens, households, persons FROM vulnerable_rollup WHERE year = :y AND "
-            "area_code IN (" + ", ".join(f":c{i}" for i in range(len(codes))) + ")"), params):
+            "area_code IN (" + ", ".join(f":c{i}" for i in range(len(codes))) + ")"
+        ),
+        params,
+    ):
         out[code].append(VulnerableCount(sel, bur, hh, persons))
     return out
 
@@ -103,25 +126,53 @@ def _rows(conn, year: int, codes: list[str]) -> dict[str, list[VulnerableCount]]
 def area_figures(code: str, year: int, rule: VulnerableRule = DEFAULT_RULE, engine: Engine | None = None) -> dict:
     """The area's counts, with its children's, under a rule. Aggregates: public like the other figures."""
     with (engine or get_engine()).connect() as conn:
-        area = conn.execute(text("SELECT code, level, name_th, name_en FROM area WHERE code = :c"), {"c": code}).mappings().first()
+        area = (
+            conn.execute(text("SELECT code, level, name_th, name_en FROM area WHERE code = :c"), {"c": code}).mappings().first()
+        )
         if area is None:
             from data_access.figures import NotFound
 
             raise NotFound(f"unknown area code {code!r}")
-        children = conn.execute(text("SELECT code, name_th, name_en FROM area WHERE parent_code = :c ORDER BY code"),
-                                {"c": code}).mappings().all()
+        children = (
+            conn.execute(text("SELECT code, name_th, name_en FROM area WHERE parent_code = :c ORDER BY code"), {"c": code})
+            .mappings()
+            .all()
+        )
         rows = _rows(conn, year, [code] + [c["code"] for c in children])
-        surveyed = conn.execute(text("SELECT COALESCE(SUM(households), 0) FROM area_pattern_rollup WHERE year = :y "
-                                     "AND area_code = :c AND source = 'survey'"), {"y": year, "c": code}).scalar()
-    return {"code": code, "year": year, "name_th": area["name_th"], "name_en": area["name_en"],
-            "rule": {"selections": sorted(rule.selections), "burdens": sorted(rule.burdens), "min_burdens": rule.min_burdens},
-            "surveyed_households": int(surveyed or 0), **figures(rows[code], rule).as_dict(),
-            "children": [{"code": c["code"], "name_th": c["name_th"], "name_en": c["name_en"],
-                          **figures(rows[c["code"]], rule).as_dict()} for c in children if rows[c["code"]]]}
+        surveyed = conn.execute(
+            text(
+                "SELECT COALESCE(SUM(households), 0) FROM area_pattern_rollup WHERE year = :y "
+                "AND area_code = :c AND source = 'survey'"
+            ),
+            {"y": year, "c": code},
+        ).scalar()
+    return {
+        "code": code,
+        "year": year,
+        "name_th": area["name_th"],
+        "name_en": area["name_en"],
+        "rule": {"selections": sorted(rule.selections), "burdens": sorted(rule.burdens), "min_burdens": rule.min_burdens},
+        "surveyed_households": int(surveyed or 0),
+        **figures(rows[code], rule).as_dict(),
+        "children": [
+            {"code": c["code"], "name_th": c["name_th"], "name_en": c["name_en"], **figures(rows[c["code"]], rule).as_dict()}
+            for c in children
+            if rows[c["code"]]
+        ],
+    }
 
 
-def list_households(code: str, year: int, *, user, rule: VulnerableRule = DEFAULT_RULE, burden: str | None = None,
-                    page: int = 1, page_size: int = 25, engine: Engine | None = None) -> dict:
+def list_households(
+    code: str,
+    year: int,
+    *,
+    user,
+    rule: VulnerableRule = DEFAULT_RULE,
+    burden: str | None = None,
+    page: int = 1,
+    page_size: int = 25,
+    engine: Engine | None = None,
+) -> dict:
     """Vulnerable households of an area that the user may see: selection, burdens, members. Audited like other lists."""
     from data_access.households import check_area
 
@@ -143,15 +194,33 @@ def list_households(code: str, year: int, *, user, rule: VulnerableRule = DEFAUL
     clause = " AND ".join(where)
     with engine.connect() as conn:
         total = conn.execute(text(f"SELECT COUNT(*) FROM household h WHERE {clause}"), params).scalar()
-        rows = conn.execute(text(
-            f"SELECT h.house_id, h.tambon_code, h.village_no, h.n_persons, h.income_per_capita, h.vuln_selection, "
-            f"h.vuln_burdens FROM household h WHERE {clause} "
-            "ORDER BY h.tambon_code, h.village_no, h.house_id LIMIT :lim OFFSET :off"),
-            params | {"lim": page_size, "off": (max(1, page) - 1) * page_size}).all()
-    items = [{"house_id": r.house_id, "tambon_code": r.tambon_code, "village_no": r.village_no, "members": r.n_persons,
-              "income_per_capita": r.income_per_capita,
-              "selection": [s for s in SELECTIONS if r.vuln_selection & SELECTION_BIT[s]],
-              "burdens": [b for b in BURDENS if r.vuln_burdens & BURDEN_BIT[b]]} for r in rows]
-    audit.record("view_household_list", user=user, object_type="vulnerable", object_id=code, area_code=code,
-                 detail={"year": year, "page": page, "burden": burden, "rows": len(items)}, engine=engine)
+        rows = conn.execute(
+            text(
+                f"SELECT h.house_id, h.tambon_code, h.village_no, h.n_persons, h.income_per_capita, h.vuln_selection, "
+                f"h.vuln_burdens FROM household h WHERE {clause} "
+                "ORDER BY h.tambon_code, h.village_no, h.house_id LIMIT :lim OFFSET :off"
+            ),
+            params | {"lim": page_size, "off": (max(1, page) - 1) * page_size},
+        ).all()
+    items = [
+        {
+            "house_id": r.house_id,
+            "tambon_code": r.tambon_code,
+            "village_no": r.village_no,
+            "members": r.n_persons,
+            "income_per_capita": r.income_per_capita,
+            "selection": [s for s in SELECTIONS if r.vuln_selection & SELECTION_BIT[s]],
+            "burdens": [b for b in BURDENS if r.vuln_burdens & BURDEN_BIT[b]],
+        }
+        for r in rows
+    ]
+    audit.record(
+        "view_household_list",
+        user=user,
+        object_type="vulnerable",
+        object_id=code,
+        area_code=code,
+        detail={"year": year, "page": page, "burden": burden, "rows": len(items)},
+        engine=engine,
+    )
     return {"items": items, "total": total, "page": page, "page_size": page_size}

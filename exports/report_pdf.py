@@ -1,5 +1,6 @@
 """The quarterly report as a PDF: Sarabun embedded and shaped by HarfBuzz, so Thai vowels and tone marks stack
 correctly and the text can be searched and copied; the map and the star are drawn as vectors (no browser)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -77,8 +78,9 @@ def _shade(value: float, top: float):
     return RDPU[min(len(RDPU) - 1, int(value / top * len(RDPU)))]
 
 
-def _draw_map(pdf: FPDF, x: float, y: float, w: float, h: float, geojson: dict | None, values: dict[str, float],
-              lang: str) -> None:
+def _draw_map(
+    pdf: FPDF, x: float, y: float, w: float, h: float, geojson: dict | None, values: dict[str, float], lang: str
+) -> None:
     pdf.set_draw_color(255, 255, 255)
     pdf.set_line_width(0.2)
     feats = (geojson or {}).get("features", [])
@@ -124,9 +126,11 @@ def _draw_map(pdf: FPDF, x: float, y: float, w: float, h: float, geojson: dict |
 def _draw_star(pdf: FPDF, cx: float, cy: float, r: float, shares: dict[str, float], lang: str) -> None:
     """Health at the top, clockwise, like TPMAP's star; rings at 25, 50, 75 and 100 % of target poor."""
     n = len(DIMENSIONS)
+
     def at(i, frac):
         a = -math.pi / 2 + 2 * math.pi * i / n
         return cx + r * frac * math.cos(a), cy + r * frac * math.sin(a)
+
     pdf.set_draw_color(200, 200, 200)
     pdf.set_line_width(0.2)
     for frac in (0.25, 0.5, 0.75, 1.0):
@@ -152,8 +156,13 @@ def _table(pdf: FPDF, rows: list[list[str]], widths: list[float], header: bool =
     pdf.set_fill_color(255, 255, 255)
     pdf.set_draw_color(150, 150, 150)
     pdf.set_line_width(0.2)
-    with pdf.table(col_widths=widths, text_align=["LEFT"] + ["RIGHT"] * (len(widths) - 1),
-                   first_row_as_headings=header, line_height=5.6, borders_layout="HORIZONTAL_LINES") as table:
+    with pdf.table(
+        col_widths=widths,
+        text_align=["LEFT"] + ["RIGHT"] * (len(widths) - 1),
+        first_row_as_headings=header,
+        line_height=5.6,
+        borders_layout="HORIZONTAL_LINES",
+    ) as table:
         for r in rows:
             row = table.row()
             for c in r:
@@ -180,8 +189,13 @@ def render(report: dict, *, geojson: dict | None = None, lang: str = "th") -> by
     pdf.multi_cell(0, 8, t("rep.province", lang, name=name), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Sarabun", "", 11.5)
     start, end = f.get("start"), f.get("end")
-    pdf.multi_cell(0, 6, t("rep.period", lang, q=report["quarter"], y=report["fiscal_year"], start=_date(start, lang),
-                           end=_date(end, lang)), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        0,
+        6,
+        t("rep.period", lang, q=report["quarter"], y=report["fiscal_year"], start=_date(start, lang), end=_date(end, lang)),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     if report["status"] == "submitted":
         state = t("rep.state_submitted", lang, at=_date(report["submitted_at"], lang), by=report["submitted_by"])
         pdf.set_text_color(25, 135, 84)
@@ -196,19 +210,23 @@ def render(report: dict, *, geojson: dict | None = None, lang: str = "th") -> by
     sy = f.get("survey_year")
     pdf.set_font("Sarabun", "B", 12.5)
     pdf.cell(0, 7, t("rep.figures", lang, year=sy or "–"), new_x="LMARGIN", new_y="NEXT")
-    rows = [[t("rep.col_item", lang), t("rep.col_value", lang)],
-            [t("metric.target_poor", lang), number(f.get("target_poor_persons"))],
-            [t("rep.target_poor_households", lang), number(f.get("target_poor_households"))],
-            [t("rank.ge3", lang), number(f.get("crisis_ge3"))],
-            [t("rank.basic_needs", lang), number(f.get("crisis_basic_needs"))],
-            [t("rep.visits", lang), number(f.get("visits"))],
-            [t("rep.households_visited", lang), number(f.get("households_visited"))],
-            [t("rep.assistance", lang), number(f.get("assistance"))],
-            [t("rep.households_helped", lang), number(f.get("households_helped"))],
-            [t("rep.baht", lang), number(f.get("assistance_baht"))],
-            [t("rep.persons_added", lang), number(f.get("persons_added"))]]
-    rows += [[t("rep.status_change", lang, status=t(f"lb.ladder.{s}", lang)), number(n)]
-             for s, n in (f.get("status_changes") or {}).items()]
+    rows = [
+        [t("rep.col_item", lang), t("rep.col_value", lang)],
+        [t("metric.target_poor", lang), number(f.get("target_poor_persons"))],
+        [t("rep.target_poor_households", lang), number(f.get("target_poor_households"))],
+        [t("rank.ge3", lang), number(f.get("crisis_ge3"))],
+        [t("rank.basic_needs", lang), number(f.get("crisis_basic_needs"))],
+        [t("rep.visits", lang), number(f.get("visits"))],
+        [t("rep.households_visited", lang), number(f.get("households_visited"))],
+        [t("rep.assistance", lang), number(f.get("assistance"))],
+        [t("rep.households_helped", lang), number(f.get("households_helped"))],
+        [t("rep.baht", lang), number(f.get("assistance_baht"))],
+        [t("rep.persons_added", lang), number(f.get("persons_added"))],
+    ]
+    rows += [
+        [t("rep.status_change", lang, status=t(f"lb.ladder.{s}", lang)), number(n)]
+        for s, n in (f.get("status_changes") or {}).items()
+    ]
     _table(pdf, rows, [120, 50])
     pdf.ln(3)
 
@@ -230,17 +248,32 @@ def render(report: dict, *, geojson: dict | None = None, lang: str = "th") -> by
     pdf.set_font("Sarabun", "B", 12.5)
     pdf.cell(0, 7, t("rep.open_needs", lang, end=_date(end, lang)), new_x="LMARGIN", new_y="NEXT")
     needs = f.get("open_needs") or {}
-    _table(pdf, [[t("rep.col_dimension", lang), t("rep.col_open", lang)]]
-           + [[t(f"dim.{d}", lang), number(needs.get(d, 0))] for d in DIMENSIONS], [120, 50])
+    _table(
+        pdf,
+        [[t("rep.col_dimension", lang), t("rep.col_open", lang)]]
+        + [[t(f"dim.{d}", lang), number(needs.get(d, 0))] for d in DIMENSIONS],
+        [120, 50],
+    )
     pdf.ln(3)
 
     # Amphoes
     if f.get("amphoes"):
         pdf.set_font("Sarabun", "B", 12.5)
         pdf.cell(0, 7, t("rep.amphoes", lang), new_x="LMARGIN", new_y="NEXT")
-        _table(pdf, [[t("table.area", lang), t("metric.target_poor", lang), t("rank.ge3", lang), t("rep.visits", lang)]]
-               + [[(a["name_en"] if lang == "en" else a["name_th"]) or a["code"], number(a["target_poor_persons"]),
-                   number(a["crisis_ge3"]), number(a["visits"])] for a in f["amphoes"]], [70, 35, 35, 30])
+        _table(
+            pdf,
+            [[t("table.area", lang), t("metric.target_poor", lang), t("rank.ge3", lang), t("rep.visits", lang)]]
+            + [
+                [
+                    (a["name_en"] if lang == "en" else a["name_th"]) or a["code"],
+                    number(a["target_poor_persons"]),
+                    number(a["crisis_ge3"]),
+                    number(a["visits"]),
+                ]
+                for a in f["amphoes"]
+            ],
+            [70, 35, 35, 30],
+        )
         pdf.ln(3)
 
     # The unit's own text

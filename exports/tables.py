@@ -1,4 +1,5 @@
 """CSV and XLSX of a table: the same columns and rows in both, headers in the user's language."""
+
 from __future__ import annotations
 
 import csv
@@ -11,8 +12,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 FORMATS = ("csv", "xlsx")
-MIME = {"csv": "text/csv; charset=utf-8",
-        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+MIME = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 # A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(...), +cmd|...): text

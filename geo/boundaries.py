@@ -8,6 +8,7 @@ Two layouts are understood:
   level is told by their ADM1_PCODE / ADM2_PCODE / ADM3_PCODE columns and whose pcodes are
   "TH" + the DOPA code.
 """
+
 from __future__ import annotations
 
 import csv
@@ -46,9 +47,13 @@ class BoundaryImportError(BoundaryFormatError):
 
 # Municipal units (เขตเทศบาล): TPMAP reports people of municipal areas under codes ending 51-99, which no
 # DOPA tambon uses. They have no polygon; they are children of their amphoe, beside its tambons.
-CODE_PATTERN = {"country": re.compile(r"^TH$"), "province": re.compile(r"^[0-9]{2}$"),
-                "amphoe": re.compile(r"^[0-9]{4}$"), "tambon": re.compile(r"^[0-9]{4}([0-4][0-9]|50)$"),
-                "municipality": re.compile(r"^[0-9]{4}(5[1-9]|[6-9][0-9])$")}
+CODE_PATTERN = {
+    "country": re.compile(r"^TH$"),
+    "province": re.compile(r"^[0-9]{2}$"),
+    "amphoe": re.compile(r"^[0-9]{4}$"),
+    "tambon": re.compile(r"^[0-9]{4}([0-4][0-9]|50)$"),
+    "municipality": re.compile(r"^[0-9]{4}(5[1-9]|[6-9][0-9])$"),
+}
 PARENT_LEVEL = {"province": "country", "amphoe": "province", "tambon": "amphoe", "municipality": "amphoe"}
 # Levels that hold households and sit under an amphoe: where a tambon is meant, a municipal unit is too.
 LOCAL_LEVELS = ("tambon", "municipality")
@@ -91,17 +96,18 @@ def validate_set(boundaries: BoundarySet, known: dict[str, str]) -> list[str]:
             problems.append(f"{a.code!r}: unknown level {a.level!r}")
             continue
         if not pattern.match(a.code or ""):
-            problems.append(f"{(a.code or '')[:40]!r} is not a valid {a.level} code "
-                            f"({'TH' if a.level == 'country' else {'province': 2, 'amphoe': 4, 'tambon': 6, 'municipality': 6}[a.level]} "
-                            "digits): the feature is in the wrong layer or its code is damaged")
+            problems.append(
+                f"{(a.code or '')[:40]!r} is not a valid {a.level} code "
+                f"({'TH' if a.level == 'country' else {'province': 2, 'amphoe': 4, 'tambon': 6, 'municipality': 6}[a.level]} "
+                "digits): the feature is in the wrong layer or its code is damaged"
+            )
             continue
         if a.code in seen:
             problems.append(f"{a.code}: appears twice in the boundary set")
             continue
         seen[a.code] = a.level
         if a.level != "country" and a.parent_code != parent_of_code(a.code):
-            problems.append(f"{a.code}: parent {str(a.parent_code)[:40]!r} is not its code's parent "
-                            f"{parent_of_code(a.code)!r}")
+            problems.append(f"{a.code}: parent {str(a.parent_code)[:40]!r} is not its code's parent {parent_of_code(a.code)!r}")
         for label, name in (("name_th", a.name_th), ("name_en", a.name_en)):
             if name is None:
                 continue
@@ -262,8 +268,10 @@ def read_boundaries(path: Path | str, domain_dir: Path | str | None = None) -> B
         units, counted = municipal_units(result.areas, domain)
         if units:
             result.areas.extend(units)
-            result.notes.append(f"municipality: {len(units)} municipal units (no polygon; drawn as symbols), "
-                                f"{len(counted)} tambons counted under one")
+            result.notes.append(
+                f"municipality: {len(units)} municipal units (no polygon; drawn as symbols), "
+                f"{len(counted)} tambons counted under one"
+            )
     return result
 
 
@@ -288,10 +296,19 @@ def _read_shared(folder: Path) -> BoundarySet:
         for row, disp in zip(web.itertuples(index=False), display, strict=False):
             code = str(row.code)
             geom = precise.get(code, row.geometry) if precise is not None else row.geometry
-            areas.append(BoundaryArea(code, level, _name(row.name_th), _name(row.name_en),
-                                      str(getattr(row, "parent_code", None) or parent_of_code(code)) if level != "province"
-                                      else parent_of_code(code),
-                                      repair_geometry(code, geom, notes, problems), as_multipolygon(disp)))
+            areas.append(
+                BoundaryArea(
+                    code,
+                    level,
+                    _name(row.name_th),
+                    _name(row.name_en),
+                    str(getattr(row, "parent_code", None) or parent_of_code(code))
+                    if level != "province"
+                    else parent_of_code(code),
+                    repair_geometry(code, geom, notes, problems),
+                    as_multipolygon(disp),
+                )
+            )
             seen.add(code)
         notes.append(f"{level}: {len(web)} polygons" + (" (precise geometry from hires/)" if precise is not None else ""))
     codes_file = folder / "admin_codes.csv"
@@ -301,9 +318,15 @@ def _read_shared(folder: Path) -> BoundarySet:
             for row in csv.DictReader(f):
                 if row["code"] in seen:
                     continue
-                areas.append(BoundaryArea(row["code"], row["level"] if row["level"] != "district" else "amphoe",
-                                          row["name_th"] or None, row["name_en"] or None,
-                                          row["parent_code"] or parent_of_code(row["code"])))
+                areas.append(
+                    BoundaryArea(
+                        row["code"],
+                        row["level"] if row["level"] != "district" else "amphoe",
+                        row["name_th"] or None,
+                        row["name_en"] or None,
+                        row["parent_code"] or parent_of_code(row["code"]),
+                    )
+                )
                 seen.add(row["code"])
                 missing.append(f"{row['code']} (inside polygon {row['polygon_code']})")
         if missing:
@@ -326,8 +349,11 @@ def _strip_pcode(pcode: str) -> str:
 
 
 def _read_cod_ab(path: Path) -> BoundarySet:
-    files = [path] if path.is_file() else sorted(
-        p for p in path.iterdir() if p.suffix.lower() in {".geojson", ".json", ".shp", ".gpkg"})
+    files = (
+        [path]
+        if path.is_file()
+        else sorted(p for p in path.iterdir() if p.suffix.lower() in {".geojson", ".json", ".shp", ".gpkg"})
+    )
     by_level: dict[int, gpd.GeoDataFrame] = {}
     for file in files:
         gdf = _read_layer(file)
@@ -336,7 +362,8 @@ def _read_cod_ab(path: Path) -> BoundarySet:
             by_level[n] = gdf
     if not by_level:
         raise BoundaryFormatError(
-            f"{path}: no provinces.geojson (shared layout) and no layer with ADM1_PCODE/ADM2_PCODE/ADM3_PCODE (COD-AB)")
+            f"{path}: no provinces.geojson (shared layout) and no layer with ADM1_PCODE/ADM2_PCODE/ADM3_PCODE (COD-AB)"
+        )
     areas = [BoundaryArea(COUNTRY[0], "country", COUNTRY[1], COUNTRY[2], None)]
     notes: list[str] = []
     problems: list[str] = []
@@ -351,8 +378,11 @@ def _read_cod_ab(path: Path) -> BoundarySet:
         for (_, row), geom, disp in zip(gdf.iterrows(), geoms, display, strict=False):
             code = _strip_pcode(row[f"ADM{n}_PCODE"])
             parent = _strip_pcode(row[f"ADM{n - 1}_PCODE"]) if n > 1 and f"ADM{n - 1}_PCODE" in row else parent_of_code(code)
-            areas.append(BoundaryArea(code, level, _name(row.get(f"ADM{n}_TH")), _name(row.get(f"ADM{n}_EN")), parent,
-                                      geom, as_multipolygon(disp)))
+            areas.append(
+                BoundaryArea(
+                    code, level, _name(row.get(f"ADM{n}_TH")), _name(row.get(f"ADM{n}_EN")), parent, geom, as_multipolygon(disp)
+                )
+            )
         notes.append(f"{level}: {len(gdf)} polygons (COD-AB ADM{n})")
     if problems:
         raise BoundaryImportError(problems)

@@ -10,6 +10,7 @@ Files are written from area.geom_display on first request, with coordinates roun
 decimals (~11 m, well under the display simplification) and rings kept in the clockwise
 order Plotly's geo traces need.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -58,8 +59,11 @@ def build(name: str) -> bytes | None:
     kind = name[:-5]
     sql, params = _query(kind)
     with get_engine().connect() as conn:
-        rows = [(code, th, en, shapely.from_wkb(bytes(wkb)))
-                for code, th, en, wkb in conn.execute(text(sql), params).tuples() if wkb is not None]
+        rows = [
+            (code, th, en, shapely.from_wkb(bytes(wkb)))
+            for code, th, en, wkb in conn.execute(text(sql), params).tuples()
+            if wkb is not None
+        ]
     geoms = [r[3] for r in rows]
     if kind == "tambons" and geoms:
         geoms = list(shapely.coverage_simplify(geoms, NATIONAL_TAMBON_TOLERANCE))
@@ -69,13 +73,19 @@ def build(name: str) -> bytes | None:
         geom = _clockwise(shapely.set_precision(geom, grid))
         if geom.is_empty:
             continue
-        features.append({"type": "Feature", "id": code,
-                         "properties": {"code": code, "name_th": name_th, "name_en": name_en},
-                         "geometry": json.loads(shapely.to_geojson(geom))})
+        features.append(
+            {
+                "type": "Feature",
+                "id": code,
+                "properties": {"code": code, "name_th": name_th, "name_en": name_en},
+                "geometry": json.loads(shapely.to_geojson(geom)),
+            }
+        )
     if not features:
         return None
-    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False,
-                      separators=(",", ":")).encode("utf-8")
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, separators=(",", ":")).encode(
+        "utf-8"
+    )
 
 
 def path_for(name: str) -> Path | None:
@@ -113,5 +123,8 @@ def clear_cache() -> None:
 
 def url_for_children(code: str, level: str) -> str | None:
     """The shape file holding the children of an area."""
-    return {"country": "/shapes/provinces.json", "province": f"/shapes/amphoes/{code}.json",
-            "amphoe": f"/shapes/tambons/{code}.json"}.get(level)
+    return {
+        "country": "/shapes/provinces.json",
+        "province": f"/shapes/amphoes/{code}.json",
+        "amphoe": f"/shapes/tambons/{code}.json",
+    }.get(level)

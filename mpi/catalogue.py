@@ -3,6 +3,7 @@
 A new year's indicator set is a new row in indicator_sets.csv and, if the instrument
 changed, a new indicators_<set>.csv: no code changes.
 """
+
 from __future__ import annotations
 
 import csv

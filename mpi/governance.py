@@ -8,6 +8,7 @@ s. 193/3), so an order signed on 31 January is due on 2 March (1 March in a leap
 Quarterly reports follow the Thai fiscal year, which starts on 1 October: fiscal year 2564 (BE) runs from
 1 October 2020 to 30 September 2021, and its third quarter is April-June 2021.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -76,8 +77,9 @@ class FilingStatus:
     filed_on: dt.date | None = None
 
 
-def filing_status(orders: list[tuple[dt.date, dt.date]], *, today: dt.date, changed_on: dt.date | None = None,
-                  exists: bool = True) -> FilingStatus:
+def filing_status(
+    orders: list[tuple[dt.date, dt.date]], *, today: dt.date, changed_on: dt.date | None = None, exists: bool = True
+) -> FilingStatus:
     """Where a unit stands. orders: (order_date, filed_on) pairs; changed_on: the last change of members.
 
     filed: the current order was uploaded in time; filed_late: uploaded, but after its deadline;
@@ -121,7 +123,7 @@ def quarter_range(fiscal_year_be: int, quarter: int) -> tuple[dt.date, dt.date]:
     start_year = ce - 1 if quarter == 1 else ce
     start = dt.date(start_year, start_month, 1)
     end_month = start_month + 2
-    end = (dt.date(start_year + (end_month // 12), end_month % 12 + 1, 1) - dt.timedelta(days=1))
+    end = dt.date(start_year + (end_month // 12), end_month % 12 + 1, 1) - dt.timedelta(days=1)
     return start, end
 
 

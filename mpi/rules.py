@@ -11,6 +11,7 @@ count for anyone: a person's pattern is intersected with the selection before an
 counted, so the deprivation score, crisis, per-dimension and per-indicator figures all
 follow the selection (the pinned "every figure is recomputed under it").
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
@@ -136,9 +137,7 @@ def area_figures(
         poor_persons += row.persons
         target_poor += row.welfare_persons
         if target_poor_households is not None:
-            target_poor_households = (
-                None if row.welfare_households is None else target_poor_households + row.welfare_households
-            )
+            target_poor_households = None if row.welfare_households is None else target_poor_households + row.welfare_households
         score_sum += n_dims * row.welfare_persons
         by_count[str(n_dims)] += row.welfare_persons
         if n_dims >= CRISIS_MIN_DIMENSIONS:
@@ -208,8 +207,8 @@ def citizen_id_check_digit(first12: str) -> int:
     return (11 - total % 11) % 10
 
 
-
 # --- Crisis rules (configurable; the source deck's two as defaults) -------------------------------
+
 
 @dataclass(frozen=True)
 class CrisisRule:
@@ -259,6 +258,7 @@ def crisis_count(patterns: Iterable[PatternCount], rule: CrisisRule, mask: int =
 
 # --- Cross-tabulation of target poor over deprivation patterns (the pivot's non-area axes) ------------------
 
+
 def pattern_categories(axis: str, mask: int = ALL_DIMENSIONS_MASK) -> list[tuple[str, Callable[[int], bool]]]:
     """The categories of an axis and the test a deprivation pattern passes to fall in each.
 
@@ -266,6 +266,7 @@ def pattern_categories(axis: str, mask: int = ALL_DIMENSIONS_MASK) -> list[tuple
     deprivations: deprived in exactly k of the selected dimensions; a person can be in several categories of the
     dimension and crisis axes, so their cells do not add up to the total.
     """
+
     def deprived_in(bit: int) -> Callable[[int], bool]:
         return lambda p: bool(p & mask & bit)
 

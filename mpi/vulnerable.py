@@ -21,6 +21,7 @@ household is vulnerable when it meets a selection condition and has at least one
 A condition that cannot be judged (its optional column was not supplied) is not met; households for which neither
 selection condition can be judged are not assessed, and counted as such.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,8 +31,14 @@ from dataclasses import dataclass, field
 from mpi.calendar import BE_OFFSET
 
 SELECTIONS = ("farmer_unregistered", "low_income_no_welfare")
-BURDENS = ("insecure_housing", "poor_child", "young_children", "elderly_no_allowance", "disabled_no_allowance",
-           "chronic_dependent")
+BURDENS = (
+    "insecure_housing",
+    "poor_child",
+    "young_children",
+    "elderly_no_allowance",
+    "disabled_no_allowance",
+    "chronic_dependent",
+)
 SELECTION_BIT = {s: 1 << i for i, s in enumerate(SELECTIONS)}
 BURDEN_BIT = {b: 1 << i for i, b in enumerate(BURDENS)}
 INSECURE_HOUSING_INDICATOR = "2.1"
@@ -40,6 +47,7 @@ INSECURE_HOUSING_INDICATOR = "2.1"
 @dataclass(frozen=True)
 class Thresholds:
     """Applied on import (change them and re-import the year)."""
+
     income_per_capita: float = 100_000  # baht a year, strictly below
     child_min_age: int = 3
     child_max_age: int = 14
@@ -59,9 +67,12 @@ class Thresholds:
                 return ref.replace(year=ref.year - n)
             except ValueError:  # 29 February
                 return ref.replace(year=ref.year - n, day=28)
-        return {"child_born_by": years_before(self.child_min_age),
-                "child_born_after": years_before(self.child_max_age + 1),
-                "elderly_born_by": years_before(self.elderly_age)}
+
+        return {
+            "child_born_by": years_before(self.child_min_age),
+            "child_born_after": years_before(self.child_max_age + 1),
+            "elderly_born_by": years_before(self.elderly_age),
+        }
 
 
 THRESHOLDS = Thresholds()
@@ -114,6 +125,7 @@ def classify(h: Household, year_be: int, th: Thresholds = THRESHOLDS) -> tuple[i
 @dataclass(frozen=True)
 class VulnerableRule:
     """Vulnerable = meets any of `selections` and has at least `min_burdens` of `burdens` (0: selection alone)."""
+
     selections: frozenset[str] = frozenset(SELECTIONS)
     burdens: frozenset[str] = frozenset(BURDENS)
     min_burdens: int = 1
@@ -148,6 +160,7 @@ DEFAULT_RULE = VulnerableRule()
 @dataclass(frozen=True)
 class VulnerableCount:
     """One rollup row: households (and their persons) with these selection and burden bits."""
+
     selection: int
     burdens: int
     households: int
@@ -190,8 +203,10 @@ def figures(rows: Iterable[VulnerableCount], rule: VulnerableRule = DEFAULT_RULE
 
 def rule_from(selections: str | None = None, burdens: str | None = None, min_burdens: str | int | None = None) -> VulnerableRule:
     """A rule from query-string values (comma-separated names), defaults where missing."""
+
     def names(v: str | None, default: tuple[str, ...]) -> frozenset[str]:
         return frozenset(x.strip() for x in v.split(",") if x.strip()) if v else frozenset(default)
+
     try:
         k = 1 if min_burdens is None or min_burdens == "" else int(min_burdens)
     except ValueError:

@@ -1,5 +1,6 @@
 """The area view shared by / and /area/<code> (and read by no callback of its own: Dash runs each page file
 once per app, so callbacks live only in page files and no page file imports another)."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -94,24 +95,42 @@ def _villages(code: str, view: View, mask: int):
     if not villages:
         return None
     lang = view.lang
-    return html.Div([
-        html.H3(f"{t('hh.village', lang)} ({len(villages)})", className="h5 mt-3"),
-        export_links("villages", lang, code=code, year=view.year,
-                     dims=",".join(view.dims) if tuple(view.dims) != DIMENSIONS else None),
-        data_table(view.lang,
-            id="village-table", sort_action="native",
-            data=[{"village": v["village_no"], "households": v["surveyed_households"], "surveyed": v["surveyed_persons"],
-                   "target_poor": v["target_poor_persons"], "share": round(100 * v["headcount_ratio"], 2),
-                   "crisis": v["crisis_persons"], "mpi": round(v["mpi"], 4)} for v in villages],
-            columns=[{"name": t("hh.village", lang), "id": "village", "type": "numeric"},
-                     {"name": t("card.surveyed_households", lang), "id": "households", "type": "numeric"},
-                     {"name": t("table.surveyed", lang), "id": "surveyed", "type": "numeric"},
-                     {"name": t("table.target_poor", lang), "id": "target_poor", "type": "numeric"},
-                     {"name": t("table.share", lang), "id": "share", "type": "numeric"},
-                     {"name": t("table.crisis", lang), "id": "crisis", "type": "numeric"},
-                     {"name": t("table.mpi", lang), "id": "mpi", "type": "numeric"}],
-            style_cell={"fontFamily": "Sarabun, sans-serif", "padding": "4px 8px", "textAlign": "left"},
-            style_header={"fontWeight": "bold"})])
+    return html.Div(
+        [
+            html.H3(f"{t('hh.village', lang)} ({len(villages)})", className="h5 mt-3"),
+            export_links(
+                "villages", lang, code=code, year=view.year, dims=",".join(view.dims) if tuple(view.dims) != DIMENSIONS else None
+            ),
+            data_table(
+                view.lang,
+                id="village-table",
+                sort_action="native",
+                data=[
+                    {
+                        "village": v["village_no"],
+                        "households": v["surveyed_households"],
+                        "surveyed": v["surveyed_persons"],
+                        "target_poor": v["target_poor_persons"],
+                        "share": round(100 * v["headcount_ratio"], 2),
+                        "crisis": v["crisis_persons"],
+                        "mpi": round(v["mpi"], 4),
+                    }
+                    for v in villages
+                ],
+                columns=[
+                    {"name": t("hh.village", lang), "id": "village", "type": "numeric"},
+                    {"name": t("card.surveyed_households", lang), "id": "households", "type": "numeric"},
+                    {"name": t("table.surveyed", lang), "id": "surveyed", "type": "numeric"},
+                    {"name": t("table.target_poor", lang), "id": "target_poor", "type": "numeric"},
+                    {"name": t("table.share", lang), "id": "share", "type": "numeric"},
+                    {"name": t("table.crisis", lang), "id": "crisis", "type": "numeric"},
+                    {"name": t("table.mpi", lang), "id": "mpi", "type": "numeric"},
+                ],
+                style_cell={"fontFamily": "Sarabun, sans-serif", "padding": "4px 8px", "textAlign": "left"},
+                style_header={"fontWeight": "bold"},
+            ),
+        ]
+    )
 
 
 def _progress(code: str, view: View):
@@ -120,63 +139,128 @@ def _progress(code: str, view: View):
     lang = view.lang
     if not any((p["households_visited"], p["households_helped"], p["persons_added"], p["households_flagged"])):
         return None
-    cards = [card(t("lb.visited", lang), fmt.number(p["households_visited"]), id_="lb-visited"),
-             card(t("lb.helped", lang), fmt.number(p["households_helped"]), id_="lb-helped"),
-             card(t("lb.flagged_count", lang, n=fmt.number(p["target_poor_in_flagged_households"])),
-                  fmt.number(p["households_flagged"])),
-             card(t("lb.persons_added", lang), fmt.number(p["persons_added"]), id_="lb-added")]
+    cards = [
+        card(t("lb.visited", lang), fmt.number(p["households_visited"]), id_="lb-visited"),
+        card(t("lb.helped", lang), fmt.number(p["households_helped"]), id_="lb-helped"),
+        card(
+            t("lb.flagged_count", lang, n=fmt.number(p["target_poor_in_flagged_households"])), fmt.number(p["households_flagged"])
+        ),
+        card(t("lb.persons_added", lang), fmt.number(p["persons_added"]), id_="lb-added"),
+    ]
     status = " · ".join(f"{t('lb.ladder.' + s, lang)} {n:,}" for s, n in p["by_status"].items())
     needs = " · ".join(f"{t('dim.' + d, lang)} {n:,}" for d, n in p["open_needs"].items() if n) or "–"
     # agency names are free text: only a viewer whose area covers this one sees them (data_access decides)
     kinds = {k["code"]: k["name_en" if lang == "en" else "name_th"] for k in logbook_da.assistance_kinds()}
     by = p.get("baht_by_agency") or {kinds.get(k, k): v for k, v in p["baht_by_kind"].items()}
     baht = " · ".join(f"{a} {v:,.0f}" for a, v in by.items()) or "–"
-    return html.Div([
-        html.H3(t("lb.progress", lang), className="h5 mt-3"),
-        html.Div([html.Div(c, className="col") for c in cards], className="row g-2 row-cols-2 row-cols-md-4"),
-        html.P([html.B(t("lb.by_status", lang) + ": "), status], className="mt-2 mb-1"),
-        html.P([html.B(t("lb.open_needs", lang) + ": "), needs], className="mb-1", id="lb-open-needs"),
-        html.P([html.B(t("lb.baht", lang) + ": "), baht], className="mb-1"),
-        export_links("progress", lang, code=code, year=view.year),
-    ], id="area-progress")
+    return html.Div(
+        [
+            html.H3(t("lb.progress", lang), className="h5 mt-3"),
+            html.Div([html.Div(c, className="col") for c in cards], className="row g-2 row-cols-2 row-cols-md-4"),
+            html.P([html.B(t("lb.by_status", lang) + ": "), status], className="mt-2 mb-1"),
+            html.P([html.B(t("lb.open_needs", lang) + ": "), needs], className="mb-1", id="lb-open-needs"),
+            html.P([html.B(t("lb.baht", lang) + ": "), baht], className="mb-1"),
+            export_links("progress", lang, code=code, year=view.year),
+        ],
+        id="area-progress",
+    )
 
 
 def _controls(view: View, known: list[int]) -> html.Div:
     years = known or [view.year]
-    return html.Div([
-        dbc.Row([
-            dbc.Col([dbc.Label(t("year", view.lang), html_for="ctl-year"),
-                     dropdown(view.lang, id="ctl-year", options=[{"label": str(y), "value": y} for y in years], value=view.year,
-                                  clearable=False)], md=2),
-            dbc.Col([dbc.Label(t("metric", view.lang), html_for="ctl-metric"),
-                     dropdown(view.lang, id="ctl-metric", options=metric_options(view.year, view.lang), value=view.metric,
-                                  clearable=False)], md=4),
-            dbc.Col([dbc.Label(t("colour", view.lang)),
-                     dbc.RadioItems(id="ctl-colour", inline=True, value=view.colour,
-                                    options=[{"label": t("colour.count", view.lang), "value": "count"},
-                                             {"label": t("colour.share", view.lang), "value": "share"}])], md=2),
-            dbc.Col([dbc.Label(t("dims", view.lang)),
-                     dbc.Checklist(id="ctl-dims", inline=True, value=list(view.dims),
-                                   options=[{"label": t(f"dim.{d}", view.lang), "value": d} for d in DIMENSIONS])], md=4),
-        ], className="g-2"),
-    ], className="tp-controls tp-chrome my-2", hidden=view.present)
+    return html.Div(
+        [
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.Label(t("year", view.lang), html_for="ctl-year"),
+                            dropdown(
+                                view.lang,
+                                id="ctl-year",
+                                options=[{"label": str(y), "value": y} for y in years],
+                                value=view.year,
+                                clearable=False,
+                            ),
+                        ],
+                        md=2,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label(t("metric", view.lang), html_for="ctl-metric"),
+                            dropdown(
+                                view.lang,
+                                id="ctl-metric",
+                                options=metric_options(view.year, view.lang),
+                                value=view.metric,
+                                clearable=False,
+                            ),
+                        ],
+                        md=4,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label(t("colour", view.lang)),
+                            dbc.RadioItems(
+                                id="ctl-colour",
+                                inline=True,
+                                value=view.colour,
+                                options=[
+                                    {"label": t("colour.count", view.lang), "value": "count"},
+                                    {"label": t("colour.share", view.lang), "value": "share"},
+                                ],
+                            ),
+                        ],
+                        md=2,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label(t("dims", view.lang)),
+                            dbc.Checklist(
+                                id="ctl-dims",
+                                inline=True,
+                                value=list(view.dims),
+                                options=[{"label": t(f"dim.{d}", view.lang), "value": d} for d in DIMENSIONS],
+                            ),
+                        ],
+                        md=4,
+                    ),
+                ],
+                className="g-2",
+            ),
+        ],
+        className="tp-controls tp-chrome my-2",
+        hidden=view.present,
+    )
 
 
 def _no_figures(area: dict, view: View):
     """A tambon whose people TPMAP counts under a municipal unit says so (never "no data")."""
     if area.get("counted_under"):
         unit = areas_da.get_area(area["counted_under"]) or {"code": area["counted_under"]}
-        return html.P([t("area.counted_under", view.lang, tambon=area_name(area, view.lang)), " ",
-                       dcc.Link(area_name(unit, view.lang) if unit.get("name_th") else unit["code"],
-                                href=f"/area/{unit['code']}{view.query()}")], className="tp-nodata", id="counted-under")
+        return html.P(
+            [
+                t("area.counted_under", view.lang, tambon=area_name(area, view.lang)),
+                " ",
+                dcc.Link(
+                    area_name(unit, view.lang) if unit.get("name_th") else unit["code"],
+                    href=f"/area/{unit['code']}{view.query()}",
+                ),
+            ],
+            className="tp-nodata",
+            id="counted-under",
+        )
     units = areas_da.municipal_units_of(area["parent_code"]) if area["level"] == "tambon" and area["parent_code"] else []
     if units:
         # no row of its own, but its amphoe has municipal units that TPMAP reports apart: say where to look
         links = []
         for i, u in enumerate(units):
             links += ([", "] if i else []) + [dcc.Link(area_name(u, view.lang), href=f"/area/{u['code']}{view.query()}")]
-        return html.P([t("area.maybe_counted_under", view.lang, tambon=area_name(area, view.lang)), " ", *links],
-                      className="tp-nodata", id="counted-under")
+        return html.P(
+            [t("area.maybe_counted_under", view.lang, tambon=area_name(area, view.lang)), " ", *links],
+            className="tp-nodata",
+            id="counted-under",
+        )
     return html.P(t("nodata.area", view.lang, year=view.year), className="tp-nodata", id="no-figures")
 
 
@@ -186,30 +270,53 @@ def _table(children: list[dict], view: View) -> dash_table.DataTable:
     for c in children:
         if c.get("counted_under"):  # no figures of its own: where its people are counted
             unit = c["counted_under"]
-            rows.append({"name": f"[{area_name(c, view.lang)}](/area/{c['code']}{view.query()}) · "
-                                 + t("table.counted_under", view.lang, unit=f"[{names.get(unit, unit)}](/area/{unit}"
-                                                                          f"{view.query()})"), "code": c["code"]})
+            rows.append(
+                {
+                    "name": f"[{area_name(c, view.lang)}](/area/{c['code']}{view.query()}) · "
+                    + t("table.counted_under", view.lang, unit=f"[{names.get(unit, unit)}](/area/{unit}{view.query()})"),
+                    "code": c["code"],
+                }
+            )
             continue
         v = metric_value(c, view.metric, view.colour)
-        rows.append({"name": f"[{area_name(c, view.lang)}](/area/{c['code']}{view.query()})", "code": c["code"],
-                     "surveyed": c["surveyed_persons"], "target_poor": c["target_poor_persons"],
-                     "share": round(100 * c["headcount_ratio"], 2), "crisis": c["crisis_persons"],
-                     "mpi": round(c["mpi"], 4), "value": None if v is None else round(v, 4)})
+        rows.append(
+            {
+                "name": f"[{area_name(c, view.lang)}](/area/{c['code']}{view.query()})",
+                "code": c["code"],
+                "surveyed": c["surveyed_persons"],
+                "target_poor": c["target_poor_persons"],
+                "share": round(100 * c["headcount_ratio"], 2),
+                "crisis": c["crisis_persons"],
+                "mpi": round(c["mpi"], 4),
+                "value": None if v is None else round(v, 4),
+            }
+        )
     lang = view.lang
-    return data_table(view.lang,
-        id="area-table", data=rows, sort_action="native", page_size=100, style_table={"overflowX": "auto"},
+    return data_table(
+        view.lang,
+        id="area-table",
+        data=rows,
+        sort_action="native",
+        page_size=100,
+        style_table={"overflowX": "auto"},
         markdown_options={"link_target": "_self"},
-        columns=[{"name": t("table.area", lang), "id": "name", "presentation": "markdown"},
-                 {"name": t("table.code", lang), "id": "code"},
-                 {"name": t("table.surveyed", lang), "id": "surveyed", "type": "numeric", "format": {"specifier": ","}},
-                 {"name": t("table.target_poor", lang), "id": "target_poor", "type": "numeric", "format": {"specifier": ","}},
-                 {"name": t("table.share", lang), "id": "share", "type": "numeric"},
-                 {"name": t("table.crisis", lang), "id": "crisis", "type": "numeric", "format": {"specifier": ","}},
-                 {"name": t("table.mpi", lang), "id": "mpi", "type": "numeric"},
-                 {"name": f"{metric_label(view.metric, lang)} ({unit_of(view.metric, view.colour, lang)})", "id": "value",
-                  "type": "numeric"}],
+        columns=[
+            {"name": t("table.area", lang), "id": "name", "presentation": "markdown"},
+            {"name": t("table.code", lang), "id": "code"},
+            {"name": t("table.surveyed", lang), "id": "surveyed", "type": "numeric", "format": {"specifier": ","}},
+            {"name": t("table.target_poor", lang), "id": "target_poor", "type": "numeric", "format": {"specifier": ","}},
+            {"name": t("table.share", lang), "id": "share", "type": "numeric"},
+            {"name": t("table.crisis", lang), "id": "crisis", "type": "numeric", "format": {"specifier": ","}},
+            {"name": t("table.mpi", lang), "id": "mpi", "type": "numeric"},
+            {
+                "name": f"{metric_label(view.metric, lang)} ({unit_of(view.metric, view.colour, lang)})",
+                "id": "value",
+                "type": "numeric",
+            },
+        ],
         style_cell={"fontFamily": "Sarabun, sans-serif", "padding": "4px 8px", "textAlign": "left"},
-        style_header={"fontWeight": "bold"})
+        style_header={"fontWeight": "bold"},
+    )
 
 
 def area_view(code: str, view: View, tour: list[str] | None = None, every: int = 30, year_given: bool = True):
@@ -244,21 +351,41 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
     # names on the map, the areas with the most to show first (they keep their name where names would collide)
     map_frame = areas_da.map_frame(map_parent)
     spots = map_frame.names_at
-    named = sorted((c for c in zip(mapped, values, strict=True) if c[0]["code"] in spots and not c[0].get("counted_under")),
-                   key=lambda cv: -(cv[1] or 0))
+    named = sorted(
+        (c for c in zip(mapped, values, strict=True) if c[0]["code"] in spots and not c[0].get("counted_under")),
+        key=lambda cv: -(cv[1] or 0),
+    )
     names_at = [(*spots[c["code"]], area_name(c, view.lang), v) for c, v in named]
     label = metric_label(view.metric, view.lang)
     unit = unit_of(view.metric, view.colour, view.lang)
-    fig = choropleth(shape_url, [c["code"] for c in mapped], values, [c["_label"] for c in mapped],
-                     [f"{label}: {format_value(v, view.metric, view.colour)} {unit}" for v in values], all_codes, unit,
-                     t("map.title", view.lang, metric=label, area=name, year=view.year), highlight=code if area["level"] in LOCAL_LEVELS else None,
-                     symbols=[{"code": s["code"], "lon": s["point"][0], "lat": s["point"][1], "name": s["_label"],
-                               "value": (v := metric_value(s, view.metric, view.colour)),
-                               "hover": f"{label}: {format_value(v, view.metric, view.colour)} {unit}"} for s in symbols],
-                     symbol_label=t("map.municipal_symbol", view.lang),
-                     # a tambon without figures beside municipal units: its people are counted in one of them
-                     missing_note=t("map.in_municipal", view.lang) if any(c["level"] == "municipality" for c in children)
-                     else None, present=view.present, names_at=names_at, extent=map_frame.extent)
+    fig = choropleth(
+        shape_url,
+        [c["code"] for c in mapped],
+        values,
+        [c["_label"] for c in mapped],
+        [f"{label}: {format_value(v, view.metric, view.colour)} {unit}" for v in values],
+        all_codes,
+        unit,
+        t("map.title", view.lang, metric=label, area=name, year=view.year),
+        highlight=code if area["level"] in LOCAL_LEVELS else None,
+        symbols=[
+            {
+                "code": s["code"],
+                "lon": s["point"][0],
+                "lat": s["point"][1],
+                "name": s["_label"],
+                "value": (v := metric_value(s, view.metric, view.colour)),
+                "hover": f"{label}: {format_value(v, view.metric, view.colour)} {unit}",
+            }
+            for s in symbols
+        ],
+        symbol_label=t("map.municipal_symbol", view.lang),
+        # a tambon without figures beside municipal units: its people are counted in one of them
+        missing_note=t("map.in_municipal", view.lang) if any(c["level"] == "municipality" for c in children) else None,
+        present=view.present,
+        names_at=names_at,
+        extent=map_frame.extent,
+    )
     series = [(name, dimension_shares(f))] if f else []
     if f and area["parent_code"]:
         try:
@@ -275,82 +402,179 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
     if not microdata:
         households_link = html.Span(t("nodata.households", view.lang), className="tp-nodata", id="no-households")
     elif user is None:
-        households_link = dcc.Link(t("auth.sign_in_for_households", view.lang), href="/login?next=" + list_href.replace("&", "%26"),
-                                   refresh=True, className="btn btn-outline-primary tp-btn-big", id="households-sign-in")
+        households_link = dcc.Link(
+            t("auth.sign_in_for_households", view.lang),
+            href="/login?next=" + list_href.replace("&", "%26"),
+            refresh=True,
+            className="btn btn-outline-primary tp-btn-big",
+            id="households-sign-in",
+        )
     elif not user.overlaps(code):
         households_link = html.Span(t("auth.outside_area", view.lang), className="tp-nodata", id="households-outside")
     else:
         # a user whose area is only part of this one is told whose households the list holds
         partial = not (user.covers_country or any(code.startswith(a) for a in user.areas))
-        label = (t("nav.households_in", view.lang, areas=", ".join(
-            area_name(a, view.lang) for a in areas_da.names(list(user.areas)).values())) if partial
-            else t("nav.households", view.lang))
+        label = (
+            t(
+                "nav.households_in",
+                view.lang,
+                areas=", ".join(area_name(a, view.lang) for a in areas_da.names(list(user.areas)).values()),
+            )
+            if partial
+            else t("nav.households", view.lang)
+        )
         households_link = dcc.Link(label, href=list_href, className="btn btn-primary tp-btn-big", id="households-link")
     # on a projector the page already names the area and year, and the star's side of the screen is narrow
     star_title = t("star.title", view.lang) if view.present else t("star.title_of", view.lang, area=name, year=view.year)
     star_fig = star(series, view.lang, star_title, present=view.present)
-    map_graph = dcc.Graph(id="area-map", figure=fig, config=graph_config(f"tpmap-{code}-map", view.lang, view.present),
-                          className="tp-map-graph")
-    star_graph = dcc.Graph(id="area-star", figure=star_fig, config=graph_config(f"tpmap-{code}-star", view.lang, view.present),
-                           className="tp-star-graph") if f else None
+    map_graph = dcc.Graph(
+        id="area-map", figure=fig, config=graph_config(f"tpmap-{code}-map", view.lang, view.present), className="tp-map-graph"
+    )
+    star_graph = (
+        dcc.Graph(
+            id="area-star",
+            figure=star_fig,
+            config=graph_config(f"tpmap-{code}-star", view.lang, view.present),
+            className="tp-star-graph",
+        )
+        if f
+        else None
+    )
     if view.present:
         return _presentation(chain, view, here, area, f, name, map_graph, star_graph, source_key, tour, every, years)
-    return html.Div([
-        topbar(chain, view, here),
-        _controls(view, years),
-        headline_cards(f, view.lang) if f else _no_figures(area, view),
-        html.P(weakest_sentence(f, name, view.lang), className="tp-weakest", id="weakest") if f else None,
-        dbc.Row([
-            dbc.Col(dcc.Graph(id="area-map", figure=fig, config=graph_config(f"tpmap-{code}-map", view.lang)), lg=7),
-            dbc.Col([dcc.Graph(id="area-star", figure=star_fig, config=graph_config(f"tpmap-{code}-star", view.lang)) if f else None,
-                     html.Div([households_link,
-                               dcc.Link(t("nav.ranking", view.lang), href=f"/ranking{view.query()}&area={code}",
-                                        className="btn btn-outline-dark tp-btn-big ms-2", id="ranking-link")
-                               if not local else None,
-                               dcc.Link(t("nav.story", view.lang), href=f"/area/{code}/story{view.query()}",
-                                        className="btn btn-outline-dark tp-btn-big ms-2", id="story-link"),
-                               dcc.Link(t("nav.vulnerable", view.lang), href=f"/area/{code}/vulnerable{view.query()}",
-                                        className="btn btn-outline-dark tp-btn-big ms-2", id="vulnerable-link"),
-                               dcc.Link(t("nav.pivot", view.lang), href=f"/pivot{view.query()}&area={code}",
-                                        className="btn btn-outline-dark tp-btn-big ms-2", id="pivot-link"),
-                               dcc.Link(t("nav.committees", view.lang),
+    return html.Div(
+        [
+            topbar(chain, view, here),
+            _controls(view, years),
+            headline_cards(f, view.lang) if f else _no_figures(area, view),
+            html.P(weakest_sentence(f, name, view.lang), className="tp-weakest", id="weakest") if f else None,
+            dbc.Row(
+                [
+                    dbc.Col(dcc.Graph(id="area-map", figure=fig, config=graph_config(f"tpmap-{code}-map", view.lang)), lg=7),
+                    dbc.Col(
+                        [
+                            dcc.Graph(id="area-star", figure=star_fig, config=graph_config(f"tpmap-{code}-star", view.lang))
+                            if f
+                            else None,
+                            html.Div(
+                                [
+                                    households_link,
+                                    dcc.Link(
+                                        t("nav.ranking", view.lang),
+                                        href=f"/ranking{view.query()}&area={code}",
+                                        className="btn btn-outline-dark tp-btn-big ms-2",
+                                        id="ranking-link",
+                                    )
+                                    if not local
+                                    else None,
+                                    dcc.Link(
+                                        t("nav.story", view.lang),
+                                        href=f"/area/{code}/story{view.query()}",
+                                        className="btn btn-outline-dark tp-btn-big ms-2",
+                                        id="story-link",
+                                    ),
+                                    dcc.Link(
+                                        t("nav.vulnerable", view.lang),
+                                        href=f"/area/{code}/vulnerable{view.query()}",
+                                        className="btn btn-outline-dark tp-btn-big ms-2",
+                                        id="vulnerable-link",
+                                    ),
+                                    dcc.Link(
+                                        t("nav.pivot", view.lang),
+                                        href=f"/pivot{view.query()}&area={code}",
+                                        className="btn btn-outline-dark tp-btn-big ms-2",
+                                        id="pivot-link",
+                                    ),
+                                    dcc.Link(
+                                        t("nav.committees", view.lang),
                                         href=f"/committees/{code}{view.query()}" if len(code) <= 4 else "/committees",
-                                        className="btn btn-outline-secondary tp-btn-big ms-2", id="committees-link"),
-                               dcc.Link(t("nav.reports", view.lang), href="/reports" + view.query(),
-                                        className="btn btn-outline-secondary tp-btn-big ms-2", id="reports-link"),
-                               ], className="my-2 tp-chrome d-flex flex-wrap gap-1")], lg=5),
-        ]),
-        _villages(code, view, mask) if local and microdata else None,
-        _progress(code, view) if microdata else None,
-        html.P(t("map.municipal_note", view.lang), className="tp-sub tp-chrome", id="municipal-note") if symbols else None,
-        html.Div([export_links("children", view.lang, code=code, year=view.year,
-                               dims=",".join(view.dims) if tuple(view.dims) != DIMENSIONS else None),
-                  _table(children, view)], className="my-2", **({"hidden": True} if view.present else {})),
-        html.P(([t(source_key, view.lang, year=view.year), " · "] if source_key else []) + [t("attribution", view.lang)],
-               className="tp-sub small my-3", id="source-line"),
-        dcc.Store(id="area-state", data={"code": code, "here": here, "level": area["level"], **view.as_dict()}),
-        dcc.Location(id="area-nav", refresh="callback-nav"),
-    ], id="area-page")
+                                        className="btn btn-outline-secondary tp-btn-big ms-2",
+                                        id="committees-link",
+                                    ),
+                                    dcc.Link(
+                                        t("nav.reports", view.lang),
+                                        href="/reports" + view.query(),
+                                        className="btn btn-outline-secondary tp-btn-big ms-2",
+                                        id="reports-link",
+                                    ),
+                                ],
+                                className="my-2 tp-chrome d-flex flex-wrap gap-1",
+                            ),
+                        ],
+                        lg=5,
+                    ),
+                ]
+            ),
+            _villages(code, view, mask) if local and microdata else None,
+            _progress(code, view) if microdata else None,
+            html.P(t("map.municipal_note", view.lang), className="tp-sub tp-chrome", id="municipal-note") if symbols else None,
+            html.Div(
+                [
+                    export_links(
+                        "children",
+                        view.lang,
+                        code=code,
+                        year=view.year,
+                        dims=",".join(view.dims) if tuple(view.dims) != DIMENSIONS else None,
+                    ),
+                    _table(children, view),
+                ],
+                className="my-2",
+                **({"hidden": True} if view.present else {}),
+            ),
+            html.P(
+                ([t(source_key, view.lang, year=view.year), " · "] if source_key else []) + [t("attribution", view.lang)],
+                className="tp-sub small my-3",
+                id="source-line",
+            ),
+            dcc.Store(id="area-state", data={"code": code, "here": here, "level": area["level"], **view.as_dict()}),
+            dcc.Location(id="area-nav", refresh="callback-nav"),
+        ],
+        id="area-page",
+    )
 
 
-def _presentation(chain: list[dict], view: View, here: str, area: dict, f: dict | None, name: str, map_graph, star_graph,
-                  source_key: str | None, tour: list[str] | None, every: int, years: list[int]) -> html.Div:
+def _presentation(
+    chain: list[dict],
+    view: View,
+    here: str,
+    area: dict,
+    f: dict | None,
+    name: str,
+    map_graph,
+    star_graph,
+    source_key: str | None,
+    tour: list[str] | None,
+    every: int,
+    years: list[int],
+) -> html.Div:
     """One 1920×1080 screen read from the back of a room: the map on two thirds of it (names written on it),
     beside it the sentence, the cards and the star; a tour says what comes next and pauses on the space bar."""
-    side = [html.P(weakest_sentence(f, name, view.lang), className="tp-weakest", id="weakest") if f else None,
-            headline_cards(f, view.lang, columns=2) if f else _no_figures(area, view),
-            star_graph]
-    return html.Div([
-        topbar(chain, view, here),
-        _controls(view, years),  # hidden, but there: the map's click callback listens to them
-        html.Div([html.Div(map_graph, className="tp-present-map"), html.Div(side, className="tp-present-side")],
-                 className="tp-present-body"),
-        _tour(view, tour, every, area["code"]) if tour else None,
-        html.P(([t(source_key, view.lang, year=view.year), " · "] if source_key else []) + [t("attribution", view.lang)],
-               className="tp-attribution", id="source-line"),
-        dcc.Store(id="area-state", data={"code": area["code"], "here": here, "level": area["level"], **view.as_dict()}),
-        dcc.Location(id="area-nav", refresh="callback-nav"),
-    ], className="tp-present", id="area-page")
+    side = [
+        html.P(weakest_sentence(f, name, view.lang), className="tp-weakest", id="weakest") if f else None,
+        headline_cards(f, view.lang, columns=2) if f else _no_figures(area, view),
+        star_graph,
+    ]
+    return html.Div(
+        [
+            topbar(chain, view, here),
+            _controls(view, years),  # hidden, but there: the map's click callback listens to them
+            html.Div(
+                [html.Div(map_graph, className="tp-present-map"), html.Div(side, className="tp-present-side")],
+                className="tp-present-body",
+            ),
+            _tour(view, tour, every, area["code"]) if tour else None,
+            html.P(
+                ([t(source_key, view.lang, year=view.year), " · "] if source_key else []) + [t("attribution", view.lang)],
+                className="tp-attribution",
+                id="source-line",
+            ),
+            dcc.Store(id="area-state", data={"code": area["code"], "here": here, "level": area["level"], **view.as_dict()}),
+            dcc.Location(id="area-nav", refresh="callback-nav"),
+        ],
+        className="tp-present",
+        id="area-page",
+    )
 
 
 def _tour(view: View, tour: list[str], every: int, code: str) -> html.Div:
@@ -360,15 +584,23 @@ def _tour(view: View, tour: list[str], every: int, code: str) -> html.Div:
     href = (f"/area/{nxt}" if nxt != "TH" else "/") + view.query() + f"&tour={','.join(tour)}&every={every}"
     nxt_area = areas_da.get_area(nxt)
     nxt_name = area_name(nxt_area, view.lang) if nxt_area else nxt
-    return html.Div([
-        html.Span(t("tour.next", view.lang, name=nxt_name, seconds=every), id="tour-text"),
-        html.Button(t("tour.pause", view.lang), id="tour-pause", className="btn btn-outline-dark ms-3", type="button"),
-        dcc.Link(t("tour.go", view.lang), href=href, id="tour-next-link", className="btn btn-outline-dark ms-2"),
-    ], id="tour-status", className="tp-tour", **{
-        "data-every": str(max(5, every)), "data-name": nxt_name,
-        "data-next": t("tour.next", view.lang, name="{name}", seconds="{seconds}"),
-        "data-paused": t("tour.paused", view.lang, name="{name}"),
-        "data-pause": t("tour.pause", view.lang), "data-resume": t("tour.resume", view.lang)})
+    return html.Div(
+        [
+            html.Span(t("tour.next", view.lang, name=nxt_name, seconds=every), id="tour-text"),
+            html.Button(t("tour.pause", view.lang), id="tour-pause", className="btn btn-outline-dark ms-3", type="button"),
+            dcc.Link(t("tour.go", view.lang), href=href, id="tour-next-link", className="btn btn-outline-dark ms-2"),
+        ],
+        id="tour-status",
+        className="tp-tour",
+        **{
+            "data-every": str(max(5, every)),
+            "data-name": nxt_name,
+            "data-next": t("tour.next", view.lang, name="{name}", seconds="{seconds}"),
+            "data-paused": t("tour.paused", view.lang, name="{name}"),
+            "data-pause": t("tour.pause", view.lang),
+            "data-resume": t("tour.resume", view.lang),
+        },
+    )
 
 
 def tour_args(tour: str, every: str) -> tuple[list[str] | None, int]:

@@ -1,4 +1,5 @@
 """What the committees list and one committee's page share."""
+
 from __future__ import annotations
 
 from dash import html
@@ -9,5 +10,8 @@ PALETTE = {"filed": "#1a9850", "filed_late": "#91cf60", "due": "#fee08b", "late"
 
 
 def status_badge(status: str, lang: str):
-    return html.Span(t(f"com.status.{status}", lang), className="badge tp-status",
-                     style={"background": PALETTE[status], "color": "#111" if status in ("due", "filed_late") else "#fff"})
+    return html.Span(
+        t(f"com.status.{status}", lang),
+        className="badge tp-status",
+        style={"background": PALETTE[status], "color": "#111" if status in ("due", "filed_late") else "#fff"},
+    )

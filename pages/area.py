@@ -1,4 +1,5 @@
 """/area/<code>: the choropleth of the child areas, headline cards, the star, the table."""
+
 from __future__ import annotations
 
 import dash
@@ -17,14 +18,26 @@ def layout(code: str = "TH", tour: str = "", every: str = "30", **query):
     return area_view(code, parse(query), stops, seconds, year_given="year" in query)
 
 
-@callback(Output("area-nav", "href"),
-          Input("ctl-year", "value"), Input("ctl-metric", "value"), Input("ctl-colour", "value"),
-          Input("ctl-dims", "value"), Input("area-map", "clickData"),
-          State("area-state", "data"), prevent_initial_call=True)
+@callback(
+    Output("area-nav", "href"),
+    Input("ctl-year", "value"),
+    Input("ctl-metric", "value"),
+    Input("ctl-colour", "value"),
+    Input("ctl-dims", "value"),
+    Input("area-map", "clickData"),
+    State("area-state", "data"),
+    prevent_initial_call=True,
+)
 def navigate(year, metric, colour, dims, click, state):
     """Every control is a link: it changes the URL, and the page renders what the URL says."""
-    view = View(year=state["year"], metric=state["metric"], colour=state["colour"], dims=tuple(state["dims"]),
-                present=state["present"], lang=state["lang"])
+    view = View(
+        year=state["year"],
+        metric=state["metric"],
+        colour=state["colour"],
+        dims=tuple(state["dims"]),
+        present=state["present"],
+        lang=state["lang"],
+    )
     if ctx.triggered_id == "area-map":
         if not click or not click.get("points"):
             return no_update
@@ -35,5 +48,6 @@ def navigate(year, metric, colour, dims, click, state):
             return no_update
         return f"/area/{target}" + view.query()
     chosen = tuple(d for d in DIMENSIONS if d in (dims or [])) or DIMENSIONS
-    return state["here"] + view.query(year=year or view.year, metric=metric or view.metric,
-                                      colour=colour or view.colour, dims=chosen)
+    return state["here"] + view.query(
+        year=year or view.year, metric=metric or view.metric, colour=colour or view.colour, dims=chosen
+    )

@@ -1,4 +1,5 @@
 """/committees/<code>: one area's committee (ศจพ.), its members and orders, the upload form and the teams it sets up."""
+
 from __future__ import annotations
 
 import dash
@@ -18,13 +19,23 @@ from pages._committees import status_badge
 
 dash.register_page(__name__, path_template="/committees/<code>", title="TPMAP Open")
 
+
 def _upload_link(code: str, lang: str):
     """The upload is a plain server-rendered form (Dash has no file <input> of its own, and a plain multipart POST
     streams the PDF in one request and works before any script has loaded)."""
     mb = committees_da.MAX_ORDER_BYTES // 1048576
-    return html.Div([html.A(t("com.send", lang), href=f"/committees/{code}/orders?lang={lang}", id="order-upload-link",
-                            className="btn btn-primary tp-btn-big"),
-                     html.Span(" " + t("com.upload", lang, mb=mb), className="tp-sub")], className="my-3")
+    return html.Div(
+        [
+            html.A(
+                t("com.send", lang),
+                href=f"/committees/{code}/orders?lang={lang}",
+                id="order-upload-link",
+                className="btn btn-primary tp-btn-big",
+            ),
+            html.Span(" " + t("com.upload", lang, mb=mb), className="tp-sub"),
+        ],
+        className="my-3",
+    )
 
 
 def area_layout(code: str, view, filed: str | None = None, error: str | None = None):
@@ -44,69 +55,159 @@ def area_layout(code: str, view, filed: str | None = None, error: str | None = N
         alert = dbc.Alert(t("com.filed_ok", lang), color="success", id="committee-alert")
     elif error:
         alert = dbc.Alert(error, color="danger", id="committee-alert")
-    head = [html.H2(own["name"] if own else f"{committees_da.SHORT_NAMES.get(data['expected_kind'] or '', '')}"
-                    f"{area_name(chain[-1], lang)}", className="h4 my-2")]
+    head = [
+        html.H2(
+            own["name"]
+            if own
+            else f"{committees_da.SHORT_NAMES.get(data['expected_kind'] or '', '')}{area_name(chain[-1], lang)}",
+            className="h4 my-2",
+        )
+    ]
     if own:
-        head.append(html.Div([status_badge(own["status"], lang), html.Span(
-            f" {t('com.deadline', lang)} {fmt.be_date(own['deadline'], lang)}", className="tp-sub")], id="committee-status"))
+        head.append(
+            html.Div(
+                [
+                    status_badge(own["status"], lang),
+                    html.Span(f" {t('com.deadline', lang)} {fmt.be_date(own['deadline'], lang)}", className="tp-sub"),
+                ],
+                id="committee-status",
+            )
+        )
     else:
         head.append(html.P(t("com.none", lang), className="tp-nodata"))
     upload = None
     if may and data["expected_kind"]:
         upload = _upload_link(code, lang)
     members = own["members"] if own else []
-    member_list = html.Ul([html.Li([f"{m['name']} · {t('com.pos.' + m['position'], lang)}"
-                                    + (f" · {m['agency']}" if m["agency"] else ""),
-                                    html.Button(t("com.remove", lang), id={"type": "member-remove", "index": m["id"]},
-                                                className="btn btn-sm btn-link text-danger") if may else None])
-                           for m in members], id="committee-members")
+    member_list = html.Ul(
+        [
+            html.Li(
+                [
+                    f"{m['name']} · {t('com.pos.' + m['position'], lang)}" + (f" · {m['agency']}" if m["agency"] else ""),
+                    html.Button(
+                        t("com.remove", lang),
+                        id={"type": "member-remove", "index": m["id"]},
+                        className="btn btn-sm btn-link text-danger",
+                    )
+                    if may
+                    else None,
+                ]
+            )
+            for m in members
+        ],
+        id="committee-members",
+    )
     member_form = None
     if may and own:
-        member_form = dbc.Row([
-            dbc.Col(dcc.Input(id="member-name", placeholder=t("hh.name", lang), className="form-control"), md=4),
-            dbc.Col(dropdown(lang, id="member-position", value="member", clearable=False,
-                                 options=[{"label": t(f"com.pos.{p}", lang), "value": p} for p in committees_da.POSITIONS]), md=3),
-            dbc.Col(dcc.Input(id="member-agency", placeholder=t("com.agency", lang), className="form-control"), md=3),
-            dbc.Col(dbc.Button(t("com.add_member", lang), id="member-add", color="secondary"), md=2),
-        ], className="g-2 my-2")
-    orders = html.Ul([html.Li([html.A(f"{o['order_no']}", href=f"/api/v1/committee-orders/{o['id']}.pdf", target="_blank"),
-                               f" · {t('com.order_date', lang)} {fmt.be_date(o['order_date'], lang)} · "
-                               f"{t('com.filed_on', lang)} {fmt.be_date(o['filed_on'], lang)} · {o['uploaded_by']}"])
-                      for o in (own["orders"] if own else [])], id="committee-orders")
+        member_form = dbc.Row(
+            [
+                dbc.Col(dcc.Input(id="member-name", placeholder=t("hh.name", lang), className="form-control"), md=4),
+                dbc.Col(
+                    dropdown(
+                        lang,
+                        id="member-position",
+                        value="member",
+                        clearable=False,
+                        options=[{"label": t(f"com.pos.{p}", lang), "value": p} for p in committees_da.POSITIONS],
+                    ),
+                    md=3,
+                ),
+                dbc.Col(dcc.Input(id="member-agency", placeholder=t("com.agency", lang), className="form-control"), md=3),
+                dbc.Col(dbc.Button(t("com.add_member", lang), id="member-add", color="secondary"), md=2),
+            ],
+            className="g-2 my-2",
+        )
+    orders = html.Ul(
+        [
+            html.Li(
+                [
+                    html.A(f"{o['order_no']}", href=f"/api/v1/committee-orders/{o['id']}.pdf", target="_blank"),
+                    f" · {t('com.order_date', lang)} {fmt.be_date(o['order_date'], lang)} · "
+                    f"{t('com.filed_on', lang)} {fmt.be_date(o['filed_on'], lang)} · {o['uploaded_by']}",
+                ]
+            )
+            for o in (own["orders"] if own else [])
+        ],
+        id="committee-orders",
+    )
     links = None
     if len(code) == 2:
-        links = dcc.Link(t("com.title", lang) + " →", href=f"/committees?level=amphoe&parent={code}"
-                         + view.query().replace("?", "&"), id="committee-amphoes")
+        links = dcc.Link(
+            t("com.title", lang) + " →",
+            href=f"/committees?level=amphoe&parent={code}" + view.query().replace("?", "&"),
+            id="committee-amphoes",
+        )
     others = [u for u in data["units"] if not own or u["id"] != own["id"]]
-    sub_items = [html.Li([html.Span(f"{u['name']} ({u['area_code']}) "), status_badge(u["status"], lang),
-                          html.Span(f" · {t('com.members', lang)} {len(u['members'])}"
-                                    + (f" · {u['order_no']}" if u["order_no"] else ""), className="tp-sub"),
-                          html.A(t("com.send", lang), href=f"/committees/{code}/orders?unit={u['id']}&lang={lang}",
-                                 className="btn btn-sm btn-outline-primary ms-2")
-                          if committees_da.may_manage(user, u["area_code"]) else None])
-                 for u in others]
+    sub_items = [
+        html.Li(
+            [
+                html.Span(f"{u['name']} ({u['area_code']}) "),
+                status_badge(u["status"], lang),
+                html.Span(
+                    f" · {t('com.members', lang)} {len(u['members'])}" + (f" · {u['order_no']}" if u["order_no"] else ""),
+                    className="tp-sub",
+                ),
+                html.A(
+                    t("com.send", lang),
+                    href=f"/committees/{code}/orders?unit={u['id']}&lang={lang}",
+                    className="btn btn-sm btn-outline-primary ms-2",
+                )
+                if committees_da.may_manage(user, u["area_code"])
+                else None,
+            ]
+        )
+        for u in others
+    ]
     team_form = None
     if may and len(code) in (4, 6):
-        team_form = dbc.Row([
-            dbc.Col(dcc.Input(id="team-name", placeholder=t("com.team_name", lang), className="form-control"), md=6),
-            dbc.Col(dbc.Button(t("com.new_team", lang), id="team-add", color="secondary"), md=3),
-            dbc.Col(html.Div(id="team-result"), md=3)], className="g-2 my-2")
-    sub = html.Div([html.H3(t("com.sub_units", lang), className="h5 mt-4"), links,
-                    html.Ul(sub_items, id="committee-sub-units") if sub_items else None, team_form])
-    return html.Div([
-        topbar(chain, view, here), alert, *head, html.P(t("com.rule", lang), className="tp-sub"), upload,
-        html.H3(t("com.members", lang), className="h5 mt-3"), member_list, member_form, html.Div(id="member-result"),
-        html.H3(t("com.orders", lang), className="h5 mt-3"), orders, sub,
-        dcc.Store(id="committee-unit", data={"id": own["id"] if own else None, "code": code}),
-        dcc.Store(id="committee-team-area", data={"code": code}),
-        dcc.Location(id="committee-reload", refresh=True),
-    ])
+        team_form = dbc.Row(
+            [
+                dbc.Col(dcc.Input(id="team-name", placeholder=t("com.team_name", lang), className="form-control"), md=6),
+                dbc.Col(dbc.Button(t("com.new_team", lang), id="team-add", color="secondary"), md=3),
+                dbc.Col(html.Div(id="team-result"), md=3),
+            ],
+            className="g-2 my-2",
+        )
+    sub = html.Div(
+        [
+            html.H3(t("com.sub_units", lang), className="h5 mt-4"),
+            links,
+            html.Ul(sub_items, id="committee-sub-units") if sub_items else None,
+            team_form,
+        ]
+    )
+    return html.Div(
+        [
+            topbar(chain, view, here),
+            alert,
+            *head,
+            html.P(t("com.rule", lang), className="tp-sub"),
+            upload,
+            html.H3(t("com.members", lang), className="h5 mt-3"),
+            member_list,
+            member_form,
+            html.Div(id="member-result"),
+            html.H3(t("com.orders", lang), className="h5 mt-3"),
+            orders,
+            sub,
+            dcc.Store(id="committee-unit", data={"id": own["id"] if own else None, "code": code}),
+            dcc.Store(id="committee-team-area", data={"code": code}),
+            dcc.Location(id="committee-reload", refresh=True),
+        ]
+    )
 
 
-@callback(Output("member-result", "children"), Output("committee-reload", "href"),
-          Input("member-add", "n_clicks"), Input({"type": "member-remove", "index": ALL}, "n_clicks"),
-          State("member-name", "value"), State("member-position", "value"), State("member-agency", "value"),
-          State("committee-unit", "data"), prevent_initial_call=True)
+@callback(
+    Output("member-result", "children"),
+    Output("committee-reload", "href"),
+    Input("member-add", "n_clicks"),
+    Input({"type": "member-remove", "index": ALL}, "n_clicks"),
+    State("member-name", "value"),
+    State("member-position", "value"),
+    State("member-agency", "value"),
+    State("committee-unit", "data"),
+    prevent_initial_call=True,
+)
 def change_members(_add, _removes, name, position, agency, unit):
     trigger = ctx.triggered_id
     if trigger is None or not ctx.triggered[0]["value"]:
@@ -121,9 +222,14 @@ def change_members(_add, _removes, name, position, agency, unit):
     return None, f"/committees/{unit['code']}"
 
 
-@callback(Output("team-result", "children"), Output("committee-reload", "href", allow_duplicate=True),
-          Input("team-add", "n_clicks"), State("team-name", "value"), State("committee-team-area", "data"),
-          prevent_initial_call=True)
+@callback(
+    Output("team-result", "children"),
+    Output("committee-reload", "href", allow_duplicate=True),
+    Input("team-add", "n_clicks"),
+    State("team-name", "value"),
+    State("committee-team-area", "data"),
+    prevent_initial_call=True,
+)
 def add_team(n, name, area):
     if not n:
         return dash.no_update, dash.no_update

@@ -1,4 +1,5 @@
 """/ : the country view (the area page for TH)."""
+
 import dash
 
 from components.view import parse

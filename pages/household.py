@@ -1,4 +1,5 @@
 """/household/<house_id>: members, failed indicators, the household star and a map pin."""
+
 from __future__ import annotations
 
 import dash
@@ -32,13 +33,28 @@ def _pin_map(h: dict, lang: str) -> go.Figure | None:
     amphoe = tambon.get("parent_code")
     fig = go.Figure()
     if amphoe and tambon.get("has_geometry"):
-        fig.add_trace(go.Choropleth(geojson=url_for_children(amphoe, "amphoe"), featureidkey="properties.code",
-                                    locations=[h["tambon_code"]], z=[1], colorscale=[[0, "#fde0dd"], [1, "#fde0dd"]],
-                                    showscale=False, marker_line_color="#c51b8a", marker_line_width=2,
-                                    hovertemplate=area_name(tambon, lang) + "<extra></extra>"))
-    fig.add_trace(go.Scattergeo(lat=[h["latitude"]], lon=[h["longitude"]], mode="markers",
-                                marker={"size": 14, "color": "#49006a", "symbol": "circle"},
-                                hovertemplate=f"{h['house_id']}<br>%{{lat:.5f}}, %{{lon:.5f}}<extra></extra>"))
+        fig.add_trace(
+            go.Choropleth(
+                geojson=url_for_children(amphoe, "amphoe"),
+                featureidkey="properties.code",
+                locations=[h["tambon_code"]],
+                z=[1],
+                colorscale=[[0, "#fde0dd"], [1, "#fde0dd"]],
+                showscale=False,
+                marker_line_color="#c51b8a",
+                marker_line_width=2,
+                hovertemplate=area_name(tambon, lang) + "<extra></extra>",
+            )
+        )
+    fig.add_trace(
+        go.Scattergeo(
+            lat=[h["latitude"]],
+            lon=[h["longitude"]],
+            mode="markers",
+            marker={"size": 14, "color": "#49006a", "symbol": "circle"},
+            hovertemplate=f"{h['house_id']}<br>%{{lat:.5f}}, %{{lon:.5f}}<extra></extra>",
+        )
+    )
     fig.update_geos(fitbounds="locations", visible=False)
     fig.update_layout(margin={"l": 0, "r": 0, "t": 0, "b": 0}, height=300, showlegend=False)
     return fig
@@ -46,16 +62,32 @@ def _pin_map(h: dict, lang: str) -> go.Figure | None:
 
 def _reveal_buttons(h: dict, lang: str):
     """One button per member: the full ID is fetched one record at a time, and each reveal is audited."""
-    return html.Div([
-        html.Div([html.Button(f"{t('auth.reveal', lang)} #{m['member']}", className="btn btn-sm btn-outline-dark me-2 my-1",
-                              id={"type": "reveal", "member": m["member"]}),
-                  html.Code(id={"type": "revealed", "member": m["member"]})])
-        for m in h["members"]] + [dcc.Store(id="reveal-house", data={"house_id": h["house_id"], "year": h.get("year")})],
-        className="my-2", id="reveal-box")
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.Button(
+                        f"{t('auth.reveal', lang)} #{m['member']}",
+                        className="btn btn-sm btn-outline-dark me-2 my-1",
+                        id={"type": "reveal", "member": m["member"]},
+                    ),
+                    html.Code(id={"type": "revealed", "member": m["member"]}),
+                ]
+            )
+            for m in h["members"]
+        ]
+        + [dcc.Store(id="reveal-house", data={"house_id": h["house_id"], "year": h.get("year")})],
+        className="my-2",
+        id="reveal-box",
+    )
 
 
-@callback(Output({"type": "revealed", "member": MATCH}, "children"), Input({"type": "reveal", "member": MATCH}, "n_clicks"),
-          State("reveal-house", "data"), prevent_initial_call=True)
+@callback(
+    Output({"type": "revealed", "member": MATCH}, "children"),
+    Input({"type": "reveal", "member": MATCH}, "n_clicks"),
+    State("reveal-house", "data"),
+    prevent_initial_call=True,
+)
 def reveal(_n, house):
     member = ctx.triggered_id["member"]
     return reveal_citizen_id(house["house_id"], house["year"], member, user=current_user())
@@ -70,40 +102,98 @@ def layout(house_id: str = "", **query):
         return not_found(t("notfound.household", lang, code=house_id), lang)
     chain = areas_da.ancestors(h["tambon_code"])
     shares = {d: (1.0 if d in h["deprived_dimensions"] else 0.0) for d in DIMENSIONS}
-    members = data_table(lang,
+    members = data_table(
+        lang,
         id="members-table",
-        data=[{"id": m["citizen_id"], "name": f"{m['first_name']} {m['last_name']}", "age": m["age"],
-               "sex": t(f"sex.{m['sex']}", lang), "welfare": t("yes" if m["welfare_card"] else "no", lang),
-               "disabled": t("yes" if m["disabled"] else "no", lang)} for m in h["members"]],
-        columns=[{"name": t("hh.citizen_id", lang), "id": "id"}, {"name": t("hh.name", lang), "id": "name"},
-                 {"name": t("hh.age", lang), "id": "age"}, {"name": t("hh.sex", lang), "id": "sex"},
-                 {"name": t("hh.welfare", lang), "id": "welfare"}, {"name": t("hh.disabled", lang), "id": "disabled"}],
+        data=[
+            {
+                "id": m["citizen_id"],
+                "name": f"{m['first_name']} {m['last_name']}",
+                "age": m["age"],
+                "sex": t(f"sex.{m['sex']}", lang),
+                "welfare": t("yes" if m["welfare_card"] else "no", lang),
+                "disabled": t("yes" if m["disabled"] else "no", lang),
+            }
+            for m in h["members"]
+        ],
+        columns=[
+            {"name": t("hh.citizen_id", lang), "id": "id"},
+            {"name": t("hh.name", lang), "id": "name"},
+            {"name": t("hh.age", lang), "id": "age"},
+            {"name": t("hh.sex", lang), "id": "sex"},
+            {"name": t("hh.welfare", lang), "id": "welfare"},
+            {"name": t("hh.disabled", lang), "id": "disabled"},
+        ],
         style_cell={"fontFamily": "Sarabun, sans-serif", "padding": "6px 8px", "textAlign": "left"},
-        style_header={"fontWeight": "bold"})
-    failed = html.Ul([html.Li([html.Span(f["code"], className=f"tp-dim-icon tp-dim-{f['dimension']}"), " ",
-                               f["name_th"] if lang == "th" else f["name_en"]]) for f in h["failed_indicators"]],
-                     id="failed-indicators") if h["failed_indicators"] else html.P(t("hh.none_failed", lang))
+        style_header={"fontWeight": "bold"},
+    )
+    failed = (
+        html.Ul(
+            [
+                html.Li(
+                    [
+                        html.Span(f["code"], className=f"tp-dim-icon tp-dim-{f['dimension']}"),
+                        " ",
+                        f["name_th"] if lang == "th" else f["name_en"],
+                    ]
+                )
+                for f in h["failed_indicators"]
+            ],
+            id="failed-indicators",
+        )
+        if h["failed_indicators"]
+        else html.P(t("hh.none_failed", lang))
+    )
     pin = _pin_map(h, lang)
-    return html.Div([
-        topbar(chain, view, f"/household/{house_id}"),
-        html.H2([t("hh.title", lang, house_id=h["house_id"]), " ",
-                 html.Span(t("hh.crisis", lang), className="badge bg-danger") if h["crisis"] else None],
-                className="h4 my-2", id="household-title"),
-        html.P([f"{t('hh.village', lang)} {h['village_no']} · ", *dimension_badges(h["deprived_dimensions"], lang)]),
-        dbc.Row([
-            dbc.Col([html.H3(t("hh.members_title", lang), className="h5"), members,
-                     _reveal_buttons(h, lang) if user.may_reveal_ids else None,
-                     html.H3(t("hh.failed_title", lang), className="h5 mt-3"), failed], lg=7),
-            dbc.Col([dcc.Graph(id="household-star", figure=star([(h["house_id"], shares)], lang, t("star.household", lang)),
-                               config=graph_config(f"tpmap-{house_id}-star", lang)),
-                     html.H3(t("hh.location", lang), className="h6"),
-                     dcc.Graph(id="household-map", figure=pin, config=graph_config(f"tpmap-{house_id}-map", lang)) if pin else
-                     html.P(t("nodata", lang), className="tp-nodata")], lg=5),
-        ]),
-        _logbook_section(user, h, view.year, lang),
-        dcc.Link(t("nav.back_to_area", lang), href=f"/area/{h['tambon_code']}/households{view.query()}",
-                 className="btn btn-outline-primary tp-btn-big my-3"),
-    ])
+    return html.Div(
+        [
+            topbar(chain, view, f"/household/{house_id}"),
+            html.H2(
+                [
+                    t("hh.title", lang, house_id=h["house_id"]),
+                    " ",
+                    html.Span(t("hh.crisis", lang), className="badge bg-danger") if h["crisis"] else None,
+                ],
+                className="h4 my-2",
+                id="household-title",
+            ),
+            html.P([f"{t('hh.village', lang)} {h['village_no']} · ", *dimension_badges(h["deprived_dimensions"], lang)]),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            html.H3(t("hh.members_title", lang), className="h5"),
+                            members,
+                            _reveal_buttons(h, lang) if user.may_reveal_ids else None,
+                            html.H3(t("hh.failed_title", lang), className="h5 mt-3"),
+                            failed,
+                        ],
+                        lg=7,
+                    ),
+                    dbc.Col(
+                        [
+                            dcc.Graph(
+                                id="household-star",
+                                figure=star([(h["house_id"], shares)], lang, t("star.household", lang)),
+                                config=graph_config(f"tpmap-{house_id}-star", lang),
+                            ),
+                            html.H3(t("hh.location", lang), className="h6"),
+                            dcc.Graph(id="household-map", figure=pin, config=graph_config(f"tpmap-{house_id}-map", lang))
+                            if pin
+                            else html.P(t("nodata", lang), className="tp-nodata"),
+                        ],
+                        lg=5,
+                    ),
+                ]
+            ),
+            _logbook_section(user, h, view.year, lang),
+            dcc.Link(
+                t("nav.back_to_area", lang),
+                href=f"/area/{h['tambon_code']}/households{view.query()}",
+                className="btn btn-outline-primary tp-btn-big my-3",
+            ),
+        ]
+    )
 
 
 def _kinds(lang: str) -> tuple[list[dict], dict]:
@@ -115,15 +205,25 @@ def _logbook_section(user, h: dict, year: int, lang: str) -> html.Div:
     lb = logbook_da.logbook(user, h["house_id"], year)
     kinds, by_code = _kinds(lang)
     can_write = may(user, LOGBOOK_WRITE)
-    return html.Div([
-        html.H3(t("lb.title", lang), className="h4 mt-4"),
-        dbc.Row([
-            dbc.Col(logbook_ui.forms(lb, lang, kinds, can_write), lg=6, className="order-lg-2"),
-            dbc.Col([html.H4(t("lb.timeline", lang), className="h6"),
-                     html.Div(logbook_ui.timeline(lb, lang, by_code), id="lb-timeline")], lg=6),
-        ]),
-        dcc.Store(id="lb-state", data={"house_id": h["house_id"], "year": year, "version": lb["version"], "lang": lang}),
-    ], id="logbook")
+    return html.Div(
+        [
+            html.H3(t("lb.title", lang), className="h4 mt-4"),
+            dbc.Row(
+                [
+                    dbc.Col(logbook_ui.forms(lb, lang, kinds, can_write), lg=6, className="order-lg-2"),
+                    dbc.Col(
+                        [
+                            html.H4(t("lb.timeline", lang), className="h6"),
+                            html.Div(logbook_ui.timeline(lb, lang, by_code), id="lb-timeline"),
+                        ],
+                        lg=6,
+                    ),
+                ]
+            ),
+            dcc.Store(id="lb-state", data={"house_id": h["house_id"], "year": year, "version": lb["version"], "lang": lang}),
+        ],
+        id="logbook",
+    )
 
 
 # What a form forgets once its record is saved, so the next record starts clean (the date, the visitor and
@@ -134,8 +234,15 @@ CLEARED = {
     "needupd": [],
     "assist": [("lb-assist-amount", None), ("lb-assist-note", "")],
     "status": [("lb-status-reason", "")],
-    "member": [("lb-member-cid", ""), ("lb-member-first", ""), ("lb-member-last", ""), ("lb-member-born-d", ""),
-               ("lb-member-born-m", ""), ("lb-member-born-y", ""), ("lb-member-flags", [])],
+    "member": [
+        ("lb-member-cid", ""),
+        ("lb-member-first", ""),
+        ("lb-member-last", ""),
+        ("lb-member-born-d", ""),
+        ("lb-member-born-m", ""),
+        ("lb-member-born-y", ""),
+        ("lb-member-flags", []),
+    ],
 }
 
 
@@ -144,17 +251,31 @@ def _result(key: str, state: dict, outcome: dict | None, error: str | None):
     (or the reason it failed, with everything typed kept for a correction)."""
     lang = state["lang"]
     if error:
-        return (dbc.Alert(error, color="danger", className="mb-0"), dash.no_update, dash.no_update, dash.no_update,
-                dash.no_update, *[dash.no_update] * len(CLEARED[key]))
+        return (
+            dbc.Alert(error, color="danger", className="mb-0"),
+            dash.no_update,
+            dash.no_update,
+            dash.no_update,
+            dash.no_update,
+            *[dash.no_update] * len(CLEARED[key]),
+        )
     lb = logbook_da.logbook(current_user(), state["house_id"], state["year"])
     _, by_code = _kinds(lang)
-    warnings = [dbc.Alert(t("lb.gps_outside", lang, tambon=n["tambon"]), color="warning", className="mb-1")
-                for n in outcome.get("notices", []) if n.get("code") == "gps_outside"]
+    warnings = [
+        dbc.Alert(t("lb.gps_outside", lang, tambon=n["tambon"]), color="warning", className="mb-1")
+        for n in outcome.get("notices", [])
+        if n.get("code") == "gps_outside"
+    ]
     message = html.Div(warnings + [dbc.Alert(t("lb.saved", lang), color="success", className="mb-0")])
     # the need lists follow every save: a need recorded now can be updated or linked to help at once
-    return (message, logbook_ui.timeline(lb, lang, by_code), state | {"version": lb["version"]},
-            logbook_ui.need_options(lb, lang), logbook_ui.assist_need_options(lb, lang),
-            *[value for _, value in CLEARED[key]])
+    return (
+        message,
+        logbook_ui.timeline(lb, lang, by_code),
+        state | {"version": lb["version"]},
+        logbook_ui.need_options(lb, lang),
+        logbook_ui.assist_need_options(lb, lang),
+        *[value for _, value in CLEARED[key]],
+    )
 
 
 def _save(key: str, state: dict, write):
@@ -175,8 +296,11 @@ clientside_callback(
                 function () { resolve(skip); }, {enableHighAccuracy: true, timeout: 15000, maximumAge: 60000});
         });
     }""",
-    Output("lb-visit-lat", "value"), Output("lb-visit-lon", "value"), Input("lb-visit-locate", "n_clicks"),
-    prevent_initial_call=True)
+    Output("lb-visit-lat", "value"),
+    Output("lb-visit-lon", "value"),
+    Input("lb-visit-locate", "n_clicks"),
+    prevent_initial_call=True,
+)
 
 
 def _saving(key: str) -> list:
@@ -185,63 +309,178 @@ def _saving(key: str) -> list:
 
 
 def _outputs(key: str):
-    return (Output(f"lb-{key}-msg", "children"), Output("lb-timeline", "children", allow_duplicate=True),
-            Output("lb-state", "data", allow_duplicate=True), Output("lb-needupd-need", "options", allow_duplicate=True),
-            Output("lb-assist-need", "options", allow_duplicate=True),
-            *[Output(field, "value", allow_duplicate=True) for field, _ in CLEARED[key]])
+    return (
+        Output(f"lb-{key}-msg", "children"),
+        Output("lb-timeline", "children", allow_duplicate=True),
+        Output("lb-state", "data", allow_duplicate=True),
+        Output("lb-needupd-need", "options", allow_duplicate=True),
+        Output("lb-assist-need", "options", allow_duplicate=True),
+        *[Output(field, "value", allow_duplicate=True) for field, _ in CLEARED[key]],
+    )
 
 
 def _date_states(id_: str) -> list[State]:
     return [State(f"{id_}-{part}", "value") for part in "dmy"]
 
 
-@callback(*_outputs("visit"), Input("lb-visit-save", "n_clicks"), *_date_states("lb-visit-date"),
-          State("lb-visit-outcome", "value"), State("lb-visit-visitor", "value"), State("lb-visit-note", "value"),
-          State("lb-visit-lat", "value"), State("lb-visit-lon", "value"), State("lb-state", "data"), running=_saving("visit"), prevent_initial_call=True)
+@callback(
+    *_outputs("visit"),
+    Input("lb-visit-save", "n_clicks"),
+    *_date_states("lb-visit-date"),
+    State("lb-visit-outcome", "value"),
+    State("lb-visit-visitor", "value"),
+    State("lb-visit-note", "value"),
+    State("lb-visit-lat", "value"),
+    State("lb-visit-lon", "value"),
+    State("lb-state", "data"),
+    running=_saving("visit"),
+    prevent_initial_call=True,
+)
 def save_visit(_n, d, m, y, outcome, visitor, note, lat, lon, state):
-    return _save("visit", state, lambda: logbook_da.add_visit(
-        current_user(), state["house_id"], state["year"], visited_on=iso_from_parts(d, m, y, "visited_on"),
-        outcome=outcome, visitor=visitor, note=note, latitude=lat, longitude=lon, version=state["version"]))
+    return _save(
+        "visit",
+        state,
+        lambda: logbook_da.add_visit(
+            current_user(),
+            state["house_id"],
+            state["year"],
+            visited_on=iso_from_parts(d, m, y, "visited_on"),
+            outcome=outcome,
+            visitor=visitor,
+            note=note,
+            latitude=lat,
+            longitude=lon,
+            version=state["version"],
+        ),
+    )
 
 
-@callback(*_outputs("need"), Input("lb-need-save", "n_clicks"), State("lb-need-dimension", "value"),
-          State("lb-need-description", "value"), State("lb-need-status", "value"), State("lb-state", "data"),
-          running=_saving("need"), prevent_initial_call=True)
+@callback(
+    *_outputs("need"),
+    Input("lb-need-save", "n_clicks"),
+    State("lb-need-dimension", "value"),
+    State("lb-need-description", "value"),
+    State("lb-need-status", "value"),
+    State("lb-state", "data"),
+    running=_saving("need"),
+    prevent_initial_call=True,
+)
 def save_need(_n, dimension, description, status, state):
-    return _save("need", state, lambda: logbook_da.add_need(current_user(), state["house_id"], state["year"], dimension=dimension,
-                                                    description=description, status=status, version=state["version"]))
+    return _save(
+        "need",
+        state,
+        lambda: logbook_da.add_need(
+            current_user(),
+            state["house_id"],
+            state["year"],
+            dimension=dimension,
+            description=description,
+            status=status,
+            version=state["version"],
+        ),
+    )
 
 
-@callback(*_outputs("needupd"), Input("lb-needupd-save", "n_clicks"), State("lb-needupd-need", "value"),
-          State("lb-needupd-status", "value"), State("lb-state", "data"), running=_saving("needupd"), prevent_initial_call=True)
+@callback(
+    *_outputs("needupd"),
+    Input("lb-needupd-save", "n_clicks"),
+    State("lb-needupd-need", "value"),
+    State("lb-needupd-status", "value"),
+    State("lb-state", "data"),
+    running=_saving("needupd"),
+    prevent_initial_call=True,
+)
 def save_need_update(_n, need, status, state):
-    return _save("needupd", state, lambda: logbook_da.update_need(current_user(), state["house_id"], state["year"], int(need),
-                                                       status=status, version=state["version"]))
+    return _save(
+        "needupd",
+        state,
+        lambda: logbook_da.update_need(
+            current_user(), state["house_id"], state["year"], int(need), status=status, version=state["version"]
+        ),
+    )
 
 
-@callback(*_outputs("assist"), Input("lb-assist-save", "n_clicks"), *_date_states("lb-assist-date"),
-          State("lb-assist-dimension", "value"), State("lb-assist-kind", "value"), State("lb-assist-agency", "value"),
-          State("lb-assist-amount", "value"), State("lb-assist-need", "value"), State("lb-assist-note", "value"),
-          State("lb-state", "data"), running=_saving("assist"), prevent_initial_call=True)
+@callback(
+    *_outputs("assist"),
+    Input("lb-assist-save", "n_clicks"),
+    *_date_states("lb-assist-date"),
+    State("lb-assist-dimension", "value"),
+    State("lb-assist-kind", "value"),
+    State("lb-assist-agency", "value"),
+    State("lb-assist-amount", "value"),
+    State("lb-assist-need", "value"),
+    State("lb-assist-note", "value"),
+    State("lb-state", "data"),
+    running=_saving("assist"),
+    prevent_initial_call=True,
+)
 def save_assistance(_n, d, m, y, dimension, kind, agency, amount, need, note, state):
-    return _save("assist", state, lambda: logbook_da.add_assistance(
-        current_user(), state["house_id"], state["year"], given_on=iso_from_parts(d, m, y, "given_on"), dimension=dimension, kind=kind, agency=agency,
-        amount_baht=amount, need_id=int(need) if need else None, note=note, version=state["version"]))
+    return _save(
+        "assist",
+        state,
+        lambda: logbook_da.add_assistance(
+            current_user(),
+            state["house_id"],
+            state["year"],
+            given_on=iso_from_parts(d, m, y, "given_on"),
+            dimension=dimension,
+            kind=kind,
+            agency=agency,
+            amount_baht=amount,
+            need_id=int(need) if need else None,
+            note=note,
+            version=state["version"],
+        ),
+    )
 
 
-@callback(*_outputs("status"), Input("lb-status-save", "n_clicks"), State("lb-status-value", "value"),
-          State("lb-status-reason", "value"), State("lb-state", "data"), running=_saving("status"), prevent_initial_call=True)
+@callback(
+    *_outputs("status"),
+    Input("lb-status-save", "n_clicks"),
+    State("lb-status-value", "value"),
+    State("lb-status-reason", "value"),
+    State("lb-state", "data"),
+    running=_saving("status"),
+    prevent_initial_call=True,
+)
 def save_status(_n, status, reason, state):
-    return _save("status", state, lambda: logbook_da.set_status(current_user(), state["house_id"], state["year"], status=status,
-                                                      reason=reason, version=state["version"]))
+    return _save(
+        "status",
+        state,
+        lambda: logbook_da.set_status(
+            current_user(), state["house_id"], state["year"], status=status, reason=reason, version=state["version"]
+        ),
+    )
 
 
-@callback(*_outputs("member"), Input("lb-member-save", "n_clicks"), State("lb-member-cid", "value"),
-          State("lb-member-first", "value"), State("lb-member-last", "value"), State("lb-member-sex", "value"),
-          *_date_states("lb-member-born"), State("lb-member-flags", "value"), State("lb-state", "data"),
-          running=_saving("member"), prevent_initial_call=True)
+@callback(
+    *_outputs("member"),
+    Input("lb-member-save", "n_clicks"),
+    State("lb-member-cid", "value"),
+    State("lb-member-first", "value"),
+    State("lb-member-last", "value"),
+    State("lb-member-sex", "value"),
+    *_date_states("lb-member-born"),
+    State("lb-member-flags", "value"),
+    State("lb-state", "data"),
+    running=_saving("member"),
+    prevent_initial_call=True,
+)
 def save_member(_n, cid, first, last, sex, d, m, y, flags, state):
     flags = flags or []
-    return _save("member", state, lambda: logbook_da.request_member(
-        current_user(), state["year"], house_id=state["house_id"], citizen_id=(cid or "").strip(), first_name=first,
-        last_name=last, sex=sex, birth_date=iso_from_parts(d, m, y, "birth_date"), welfare_card=int("welfare" in flags), disabled=int("disabled" in flags)))
+    return _save(
+        "member",
+        state,
+        lambda: logbook_da.request_member(
+            current_user(),
+            state["year"],
+            house_id=state["house_id"],
+            citizen_id=(cid or "").strip(),
+            first_name=first,
+            last_name=last,
+            sex=sex,
+            birth_date=iso_from_parts(d, m, y, "birth_date"),
+            welfare_card=int("welfare" in flags),
+            disabled=int("disabled" in flags),
+        ),
+    )

@@ -1,4 +1,5 @@
 """Any unknown path."""
+
 import dash
 from dash import dcc, html
 

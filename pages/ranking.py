@@ -1,4 +1,5 @@
 """/ranking: child areas ranked by the crisis group, under a chosen rule (the source deck's as defaults)."""
+
 from __future__ import annotations
 
 from urllib.parse import urlencode
@@ -37,37 +38,86 @@ def layout(area: str = "TH", by: str = "ge3", level: str = "", **query):
     def link(**changes):
         return "/ranking" + base + "&" + urlencode({"area": area, "by": by, "level": level} | changes)
 
-    choose = html.Div([dcc.Link(t(f"rank.{r}", lang), href=link(by=r), id=f"rank-by-{r}",
-                                className="btn tp-btn-big me-2 " + ("btn-dark" if r == by else "btn-outline-dark"))
-                       for r in RULES] + [
-        # one table, two formats: both buttons use the same export (same columns, values and headers)
-        html.A("CSV", href=f"/export/ranking.csv?code={area}&year={view.year}&by={by}&level={level}&lang={lang}",
-               id="ranking-csv", className="btn btn-outline-secondary tp-btn-big"),
-        html.A("XLSX", href=f"/export/ranking.xlsx?code={area}&year={view.year}&by={by}&level={level}&lang={lang}",
-               id="ranking-xlsx", className="btn btn-outline-secondary tp-btn-big ms-1")] + [
-        dcc.Link(t(LEVEL_NAMES[lv], lang), href=link(level=lv), id=f"rank-level-{lv}",
-                 className="btn tp-btn-big ms-2 " + ("btn-secondary" if lv == level else "btn-outline-secondary"))
-        for lv in figures_da.RANK_LEVELS], className="my-2")
-    table = data_table(lang,
-        id="ranking-table", sort_action="native", markdown_options={"link_target": "_self"}, row_selectable="multi",
+    choose = html.Div(
+        [
+            dcc.Link(
+                t(f"rank.{r}", lang),
+                href=link(by=r),
+                id=f"rank-by-{r}",
+                className="btn tp-btn-big me-2 " + ("btn-dark" if r == by else "btn-outline-dark"),
+            )
+            for r in RULES
+        ]
+        + [
+            # one table, two formats: both buttons use the same export (same columns, values and headers)
+            html.A(
+                "CSV",
+                href=f"/export/ranking.csv?code={area}&year={view.year}&by={by}&level={level}&lang={lang}",
+                id="ranking-csv",
+                className="btn btn-outline-secondary tp-btn-big",
+            ),
+            html.A(
+                "XLSX",
+                href=f"/export/ranking.xlsx?code={area}&year={view.year}&by={by}&level={level}&lang={lang}",
+                id="ranking-xlsx",
+                className="btn btn-outline-secondary tp-btn-big ms-1",
+            ),
+        ]
+        + [
+            dcc.Link(
+                t(LEVEL_NAMES[lv], lang),
+                href=link(level=lv),
+                id=f"rank-level-{lv}",
+                className="btn tp-btn-big ms-2 " + ("btn-secondary" if lv == level else "btn-outline-secondary"),
+            )
+            for lv in figures_da.RANK_LEVELS
+        ],
+        className="my-2",
+    )
+    table = data_table(
+        lang,
+        id="ranking-table",
+        sort_action="native",
+        markdown_options={"link_target": "_self"},
+        row_selectable="multi",
         selected_rows=[],
-        data=[{"rank": r["rank"], "name": f"[{area_name(r, lang)}](/area/{r['code']}{base})", "code": r["code"],
-               "crisis": r["crisis"], "share": round(100 * r["crisis_share"], 3), "target_poor": r["target_poor_persons"],
-               "ge3": r["crisis_ge3"], "basic": r["crisis_basic_needs"]} for r in rows],
-        columns=[{"name": "#", "id": "rank", "type": "numeric"},
-                 {"name": t("table.area", lang), "id": "name", "presentation": "markdown"},
-                 {"name": t("table.code", lang), "id": "code"},
-                 {"name": t(f"rank.{by}", lang), "id": "crisis", "type": "numeric", "format": {"specifier": ","}},
-                 {"name": t("rank.share", lang), "id": "share", "type": "numeric"},
-                 {"name": t("table.target_poor", lang), "id": "target_poor", "type": "numeric", "format": {"specifier": ","}},
-                 {"name": t("rank.ge3", lang), "id": "ge3", "type": "numeric", "format": {"specifier": ","}},
-                 {"name": t("rank.basic_needs", lang), "id": "basic", "type": "numeric", "format": {"specifier": ","}}],
+        data=[
+            {
+                "rank": r["rank"],
+                "name": f"[{area_name(r, lang)}](/area/{r['code']}{base})",
+                "code": r["code"],
+                "crisis": r["crisis"],
+                "share": round(100 * r["crisis_share"], 3),
+                "target_poor": r["target_poor_persons"],
+                "ge3": r["crisis_ge3"],
+                "basic": r["crisis_basic_needs"],
+            }
+            for r in rows
+        ],
+        columns=[
+            {"name": "#", "id": "rank", "type": "numeric"},
+            {"name": t("table.area", lang), "id": "name", "presentation": "markdown"},
+            {"name": t("table.code", lang), "id": "code"},
+            {"name": t(f"rank.{by}", lang), "id": "crisis", "type": "numeric", "format": {"specifier": ","}},
+            {"name": t("rank.share", lang), "id": "share", "type": "numeric"},
+            {"name": t("table.target_poor", lang), "id": "target_poor", "type": "numeric", "format": {"specifier": ","}},
+            {"name": t("rank.ge3", lang), "id": "ge3", "type": "numeric", "format": {"specifier": ","}},
+            {"name": t("rank.basic_needs", lang), "id": "basic", "type": "numeric", "format": {"specifier": ","}},
+        ],
         style_cell={"fontFamily": "Sarabun, sans-serif", "padding": "4px 8px", "textAlign": "left"},
-        style_header={"fontWeight": "bold"})
-    return html.Div([topbar(chain, view, "/ranking"), html.H2(t("rank.title", lang, area=area_name(chain[-1], lang)),
-                                                              className="h4 my-2"),
-                     html.P(t("rank.explain", lang), className="tp-sub"), choose, _save_box(lang), table,
-                     dcc.Store(id="ranking-state", data={"year": view.year, "by": by})])
+        style_header={"fontWeight": "bold"},
+    )
+    return html.Div(
+        [
+            topbar(chain, view, "/ranking"),
+            html.H2(t("rank.title", lang, area=area_name(chain[-1], lang)), className="h4 my-2"),
+            html.P(t("rank.explain", lang), className="tp-sub"),
+            choose,
+            _save_box(lang),
+            table,
+            dcc.Store(id="ranking-state", data={"year": view.year, "by": by}),
+        ]
+    )
 
 
 def _save_box(lang: str):
@@ -75,15 +125,27 @@ def _save_box(lang: str):
 
     if current_user() is None:
         return None
-    return dbc.Row([dbc.Col(dcc.Input(id="shortlist-name", type="text", placeholder=t("short.name", lang),
-                                      className="form-control"), md=5),
-                    dbc.Col(dbc.Button(t("short.save", lang), id="shortlist-save", color="primary", className="w-100"), md=3),
-                    dbc.Col(html.Div(id="shortlist-result"), md=4)], className="g-2 my-2")
+    return dbc.Row(
+        [
+            dbc.Col(
+                dcc.Input(id="shortlist-name", type="text", placeholder=t("short.name", lang), className="form-control"), md=5
+            ),
+            dbc.Col(dbc.Button(t("short.save", lang), id="shortlist-save", color="primary", className="w-100"), md=3),
+            dbc.Col(html.Div(id="shortlist-result"), md=4),
+        ],
+        className="g-2 my-2",
+    )
 
 
-@callback(Output("shortlist-result", "children"), Input("shortlist-save", "n_clicks"), State("shortlist-name", "value"),
-          State("ranking-table", "selected_rows"), State("ranking-table", "data"), State("ranking-state", "data"),
-          prevent_initial_call=True)
+@callback(
+    Output("shortlist-result", "children"),
+    Input("shortlist-save", "n_clicks"),
+    State("shortlist-name", "value"),
+    State("ranking-table", "selected_rows"),
+    State("ranking-table", "data"),
+    State("ranking-state", "data"),
+    prevent_initial_call=True,
+)
 def save(_n, name, selected, data, state):
     from auth.web import current_user
 

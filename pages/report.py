@@ -1,4 +1,5 @@
 """/reports/<province>/<quarter>: one province's quarterly report: figures filled in, its own text, draft, submit."""
+
 from __future__ import annotations
 
 import dash
@@ -20,6 +21,7 @@ from mpi.rules import DIMENSIONS
 
 dash.register_page(__name__, path_template="/reports/<province>/<quarter>", title="TPMAP Open")
 
+
 def _star(f: dict, name: str, lang: str):
     """The star of the report (the PDF draws the same shares), with the map one click away."""
     tp = f.get("target_poor_persons") or 0
@@ -30,22 +32,52 @@ def _star(f: dict, name: str, lang: str):
     amphoes = f.get("amphoes") or []
     # the map the PDF draws: the province's amphoes by their (frozen) target poor
     mf = areas_da.map_frame(province)
-    report_map = choropleth(url_for_children(province, "province"), [a["code"] for a in amphoes],
-                            [a["target_poor_persons"] for a in amphoes], [area_name(a, lang) for a in amphoes],
-                            [f"{t('metric.target_poor', lang)}: {fmt.number(a['target_poor_persons'])}" for a in amphoes],
-                            areas_da.children_with_geometry(province), t("unit.persons", lang),
-                            t("rep.map_title", lang), extent=mf.extent,
-                            names_at=[(*mf.names_at[a["code"]], area_name(a, lang), a["target_poor_persons"])
-                                      for a in sorted(amphoes, key=lambda a: -(a["target_poor_persons"] or 0))
-                                      if a["code"] in mf.names_at]) if amphoes else None
-    return dbc.Row([
-        dbc.Col(dcc.Graph(id="report-map-province", figure=report_map,
-                          config=graph_config(f"tpmap-report-{province}-map", lang)) if report_map else None, md=6),
-        dbc.Col([dcc.Graph(id="report-star", figure=star([(name, shares)], lang, t("rep.star_title", lang)),
-                           config=graph_config(f"tpmap-report-{province}-star", lang)),
-                 dcc.Link(t("rep.map_title", lang) + " →", href=f"/area/{province}?year={f.get('survey_year')}",
-                          className="btn btn-outline-dark tp-btn-big mt-2", id="report-map-link")], md=6),
-    ])
+    report_map = (
+        choropleth(
+            url_for_children(province, "province"),
+            [a["code"] for a in amphoes],
+            [a["target_poor_persons"] for a in amphoes],
+            [area_name(a, lang) for a in amphoes],
+            [f"{t('metric.target_poor', lang)}: {fmt.number(a['target_poor_persons'])}" for a in amphoes],
+            areas_da.children_with_geometry(province),
+            t("unit.persons", lang),
+            t("rep.map_title", lang),
+            extent=mf.extent,
+            names_at=[
+                (*mf.names_at[a["code"]], area_name(a, lang), a["target_poor_persons"])
+                for a in sorted(amphoes, key=lambda a: -(a["target_poor_persons"] or 0))
+                if a["code"] in mf.names_at
+            ],
+        )
+        if amphoes
+        else None
+    )
+    return dbc.Row(
+        [
+            dbc.Col(
+                dcc.Graph(id="report-map-province", figure=report_map, config=graph_config(f"tpmap-report-{province}-map", lang))
+                if report_map
+                else None,
+                md=6,
+            ),
+            dbc.Col(
+                [
+                    dcc.Graph(
+                        id="report-star",
+                        figure=star([(name, shares)], lang, t("rep.star_title", lang)),
+                        config=graph_config(f"tpmap-report-{province}-star", lang),
+                    ),
+                    dcc.Link(
+                        t("rep.map_title", lang) + " →",
+                        href=f"/area/{province}?year={f.get('survey_year')}",
+                        className="btn btn-outline-dark tp-btn-big mt-2",
+                        id="report-map-link",
+                    ),
+                ],
+                md=6,
+            ),
+        ]
+    )
 
 
 def report_layout(province: str, quarter: str, view, saved: str | None = None):
@@ -60,57 +92,117 @@ def report_layout(province: str, quarter: str, view, saved: str | None = None):
     except (DateError, reports_da.ReportError) as e:
         return not_found(said(e, lang), lang)
     except Forbidden as e:
-        return html.Div([topbar(areas_da.ancestors("TH"), view, here), dbc.Alert(said(e, lang), color="danger", id="report-denied")])
+        return html.Div(
+            [topbar(areas_da.ancestors("TH"), view, here), dbc.Alert(said(e, lang), color="danger", id="report-denied")]
+        )
     f = report["figures"] or {}
     chain = areas_da.ancestors(province)
     name = area_name(chain[-1], lang) if chain else province
     editable = report["may_write"] and report["status"] != "submitted"
-    cards = card_row([
-        card(t("metric.target_poor", lang), fmt.number(f.get("target_poor_persons")), id_="rep-target-poor"),
-        card(t("rank.ge3", lang), fmt.number(f.get("crisis_ge3")), id_="rep-crisis"),
-        card(t("rep.visits", lang), fmt.number(f.get("visits")), t("rep.households_visited", lang) + ": "
-             + fmt.number(f.get("households_visited")), id_="rep-visits"),
-        card(t("rep.assistance", lang), fmt.number(f.get("assistance")), t("rep.baht", lang) + ": "
-             + fmt.number(f.get("assistance_baht")), id_="rep-assistance"),
-        card(t("rep.open_needs", lang, end=fmt.be_date(f.get("end"), lang)), fmt.number(sum((f.get("open_needs") or {}).values())),
-             " · ".join(f"{t('dim.' + d, lang)} {(f.get('open_needs') or {}).get(d, 0)}" for d in DIMENSIONS), id_="rep-needs"),
-    ])
-    state = (t("rep.state_submitted", lang, at=fmt.be_date(report["submitted_at"], lang), by=report["submitted_by"])
-             if report["status"] == "submitted" else t(f"rep.status.{report['status']}", lang))
+    cards = card_row(
+        [
+            card(t("metric.target_poor", lang), fmt.number(f.get("target_poor_persons")), id_="rep-target-poor"),
+            card(t("rank.ge3", lang), fmt.number(f.get("crisis_ge3")), id_="rep-crisis"),
+            card(
+                t("rep.visits", lang),
+                fmt.number(f.get("visits")),
+                t("rep.households_visited", lang) + ": " + fmt.number(f.get("households_visited")),
+                id_="rep-visits",
+            ),
+            card(
+                t("rep.assistance", lang),
+                fmt.number(f.get("assistance")),
+                t("rep.baht", lang) + ": " + fmt.number(f.get("assistance_baht")),
+                id_="rep-assistance",
+            ),
+            card(
+                t("rep.open_needs", lang, end=fmt.be_date(f.get("end"), lang)),
+                fmt.number(sum((f.get("open_needs") or {}).values())),
+                " · ".join(f"{t('dim.' + d, lang)} {(f.get('open_needs') or {}).get(d, 0)}" for d in DIMENSIONS),
+                id_="rep-needs",
+            ),
+        ]
+    )
+    state = (
+        t("rep.state_submitted", lang, at=fmt.be_date(report["submitted_at"], lang), by=report["submitted_by"])
+        if report["status"] == "submitted"
+        else t(f"rep.status.{report['status']}", lang)
+    )
     fields = []
     for key in reports_da.TEXT_FIELDS:
-        fields.append(html.Label([html.Span(t(f"rep.{key}", lang), className="fw-bold"),
-                                  dcc.Textarea(id=f"report-{key}", value=report[key], disabled=not editable,
-                                               maxLength=reports_da.TEXT_LIMIT, className="form-control",
-                                               style={"minHeight": "120px"})], className="w-100 my-2"))
-    buttons = html.Div([
-        dbc.Button(t("rep.save_draft", lang), id="report-save", color="secondary", className="tp-btn-big me-2",
-                   disabled=not editable),
-        dbc.Button(t("rep.submit", lang), id="report-submit", color="primary", className="tp-btn-big me-2",
-                   disabled=not editable),
-        html.A(t("rep.download_pdf", lang), href=f"/reports/quarterly/{province}/{quarter}.pdf?lang={lang}",
-               id="report-pdf", className="btn btn-outline-dark tp-btn-big me-2"),
-        html.A(t("rep.download_xlsx", lang), href=f"/reports/quarterly/{province}/{quarter}.xlsx?lang={lang}",
-               id="report-xlsx", className="btn btn-outline-dark tp-btn-big"),
-    ], className="my-2")
-    return html.Div([
-        topbar(chain or areas_da.ancestors("TH"), view, here),
-        html.H2(t("rep.title", lang), className="h4 mt-2"),
-        html.H3(t("rep.province", lang, name=name), className="h5"),
-        html.P(reports_da.quarter_label(year, q, lang), className="tp-sub"),
-        html.P(state, id="report-state", className="fw-bold " + ("text-success" if report["status"] == "submitted" else "")),
-        cards, _star(f, name, lang), *fields, buttons, html.Div(id="report-result"),
-        dcc.Store(id="report-key", data={"province": province, "quarter": quarter, "version": report["version"],
-                                         "lang": lang}),
-        dcc.Link(t("rep.who", lang), href=f"/reports?quarter={quarter}" + view.query().replace("?", "&")),
-    ])
+        fields.append(
+            html.Label(
+                [
+                    html.Span(t(f"rep.{key}", lang), className="fw-bold"),
+                    dcc.Textarea(
+                        id=f"report-{key}",
+                        value=report[key],
+                        disabled=not editable,
+                        maxLength=reports_da.TEXT_LIMIT,
+                        className="form-control",
+                        style={"minHeight": "120px"},
+                    ),
+                ],
+                className="w-100 my-2",
+            )
+        )
+    buttons = html.Div(
+        [
+            dbc.Button(
+                t("rep.save_draft", lang), id="report-save", color="secondary", className="tp-btn-big me-2", disabled=not editable
+            ),
+            dbc.Button(
+                t("rep.submit", lang), id="report-submit", color="primary", className="tp-btn-big me-2", disabled=not editable
+            ),
+            html.A(
+                t("rep.download_pdf", lang),
+                href=f"/reports/quarterly/{province}/{quarter}.pdf?lang={lang}",
+                id="report-pdf",
+                className="btn btn-outline-dark tp-btn-big me-2",
+            ),
+            html.A(
+                t("rep.download_xlsx", lang),
+                href=f"/reports/quarterly/{province}/{quarter}.xlsx?lang={lang}",
+                id="report-xlsx",
+                className="btn btn-outline-dark tp-btn-big",
+            ),
+        ],
+        className="my-2",
+    )
+    return html.Div(
+        [
+            topbar(chain or areas_da.ancestors("TH"), view, here),
+            html.H2(t("rep.title", lang), className="h4 mt-2"),
+            html.H3(t("rep.province", lang, name=name), className="h5"),
+            html.P(reports_da.quarter_label(year, q, lang), className="tp-sub"),
+            html.P(state, id="report-state", className="fw-bold " + ("text-success" if report["status"] == "submitted" else "")),
+            cards,
+            _star(f, name, lang),
+            *fields,
+            buttons,
+            html.Div(id="report-result"),
+            dcc.Store(
+                id="report-key", data={"province": province, "quarter": quarter, "version": report["version"], "lang": lang}
+            ),
+            dcc.Link(t("rep.who", lang), href=f"/reports?quarter={quarter}" + view.query().replace("?", "&")),
+        ]
+    )
 
 
-@callback(Output("report-result", "children"), Output("report-key", "data"), Output("report-state", "children"),
-          Output("report-save", "disabled"), Output("report-submit", "disabled"),
-          Input("report-save", "n_clicks"), Input("report-submit", "n_clicks"),
-          State("report-progress", "value"), State("report-obstacles", "value"), State("report-suggestions", "value"),
-          State("report-key", "data"), prevent_initial_call=True)
+@callback(
+    Output("report-result", "children"),
+    Output("report-key", "data"),
+    Output("report-state", "children"),
+    Output("report-save", "disabled"),
+    Output("report-submit", "disabled"),
+    Input("report-save", "n_clicks"),
+    Input("report-submit", "n_clicks"),
+    State("report-progress", "value"),
+    State("report-obstacles", "value"),
+    State("report-suggestions", "value"),
+    State("report-key", "data"),
+    prevent_initial_call=True,
+)
 def save_report(_save, _submit, progress, obstacles, suggestions, key):
     from dash import ctx
 
@@ -118,16 +210,30 @@ def save_report(_save, _submit, progress, obstacles, suggestions, key):
     submit = ctx.triggered_id == "report-submit"
     year, q = parse_quarter(key["quarter"])
     try:
-        r = reports_da.save(current_user(), key["province"], year, q,
-                            texts={"progress": progress or "", "obstacles": obstacles or "", "suggestions": suggestions or ""},
-                            version=key["version"], submit=submit)
+        r = reports_da.save(
+            current_user(),
+            key["province"],
+            year,
+            q,
+            texts={"progress": progress or "", "obstacles": obstacles or "", "suggestions": suggestions or ""},
+            version=key["version"],
+            submit=submit,
+        )
     except (reports_da.ReportError, reports_da.ReportConflict, Forbidden) as e:
         return dbc.Alert(said(e, lang), color="danger"), dash.no_update, dash.no_update, dash.no_update, dash.no_update
     done = r["status"] == "submitted"
-    state = (t("rep.state_submitted", lang, at=fmt.be_date(r["submitted_at"], lang), by=r["submitted_by"]) if done
-             else t("rep.status.draft", lang))
-    return (dbc.Alert(t("rep.submitted_ok" if done else "rep.saved", lang), color="success", id="report-ok"),
-            key | {"version": r["version"]}, state, done, done)
+    state = (
+        t("rep.state_submitted", lang, at=fmt.be_date(r["submitted_at"], lang), by=r["submitted_by"])
+        if done
+        else t("rep.status.draft", lang)
+    )
+    return (
+        dbc.Alert(t("rep.submitted_ok" if done else "rep.saved", lang), color="success", id="report-ok"),
+        key | {"version": r["version"]},
+        state,
+        done,
+        done,
+    )
 
 
 def layout(province: str = "", quarter: str = "", **query):

@@ -1,5 +1,6 @@
 """/reports: which provinces have submitted their quarterly report (map and table, for the national committee);
 /reports/<province>/<quarter>: the province's report with its figures filled in, its own text, draft and submit."""
+
 from __future__ import annotations
 
 import dash
@@ -45,39 +46,94 @@ def layout(quarter: str | None = None, **query):
     quarter = f"{year}-Q{q}"
     rows = reports_da.submissions(user, year, q)
     counts = {s: sum(r["status"] == s for r in rows) for s in STATES}
-    fig = status_map("/shapes/provinces.json", [r["code"] for r in rows], [r["status"] for r in rows],
-                     [area_name(r, lang) for r in rows], PALETTE, {s: t(f"rep.status.{s}", lang) for s in STATES},
-                     t("rep.who", lang), extent=areas_da.map_frame("TH").extent)
+    fig = status_map(
+        "/shapes/provinces.json",
+        [r["code"] for r in rows],
+        [r["status"] for r in rows],
+        [area_name(r, lang) for r in rows],
+        PALETTE,
+        {s: t(f"rep.status.{s}", lang) for s in STATES},
+        t("rep.who", lang),
+        extent=areas_da.map_frame("TH").extent,
+    )
     own = [a for a in user.areas if len(a) == 2]
-    choose = html.Div([dcc.Link(qq, href=f"/reports?quarter={qq}" + view.query().replace("?", "&"),
-                                className="btn btn-sm me-1 " + ("btn-dark" if qq == quarter else "btn-outline-dark"))
-                       for qq in _quarters(reports_da.current_quarter())], className="my-2", id="report-quarters")
-    table = data_table(lang,
-        id="report-table", sort_action="native", filter_action="native", page_size=80,
+    choose = html.Div(
+        [
+            dcc.Link(
+                qq,
+                href=f"/reports?quarter={qq}" + view.query().replace("?", "&"),
+                className="btn btn-sm me-1 " + ("btn-dark" if qq == quarter else "btn-outline-dark"),
+            )
+            for qq in _quarters(reports_da.current_quarter())
+        ],
+        className="my-2",
+        id="report-quarters",
+    )
+    table = data_table(
+        lang,
+        id="report-table",
+        sort_action="native",
+        filter_action="native",
+        page_size=80,
         markdown_options={"link_target": "_self"},
-        data=[{"name": (f"[{area_name(r, lang)}](/reports/{r['code']}/{quarter}{view.query()})"
-                        if reports_da.may_read(user, r["code"]) else area_name(r, lang)),
-               "code": r["code"], "status": t(f"rep.status.{r['status']}", lang),
-               "submitted_at": fmt.be_date(r["submitted_at"], lang), "by": r["submitted_by"] or "",
-               "overdue": t("rep.overdue", lang) if r["overdue"] else "",
-               "pdf": f"[PDF]({r['pdf']})" if reports_da.may_read(user, r["code"]) and r["status"] != "none" else ""}
-              for r in rows],
-        columns=[{"name": t("table.area", lang), "id": "name", "presentation": "markdown"},
-                 {"name": t("table.code", lang), "id": "code"}, {"name": t("com.status", lang), "id": "status"},
-                 {"name": t("rep.status.submitted", lang), "id": "submitted_at"}, {"name": "", "id": "by"},
-                 {"name": t("rep.overdue", lang), "id": "overdue"},
-                 {"name": "PDF", "id": "pdf", "presentation": "markdown"}],
+        data=[
+            {
+                "name": (
+                    f"[{area_name(r, lang)}](/reports/{r['code']}/{quarter}{view.query()})"
+                    if reports_da.may_read(user, r["code"])
+                    else area_name(r, lang)
+                ),
+                "code": r["code"],
+                "status": t(f"rep.status.{r['status']}", lang),
+                "submitted_at": fmt.be_date(r["submitted_at"], lang),
+                "by": r["submitted_by"] or "",
+                "overdue": t("rep.overdue", lang) if r["overdue"] else "",
+                "pdf": f"[PDF]({r['pdf']})" if reports_da.may_read(user, r["code"]) and r["status"] != "none" else "",
+            }
+            for r in rows
+        ],
+        columns=[
+            {"name": t("table.area", lang), "id": "name", "presentation": "markdown"},
+            {"name": t("table.code", lang), "id": "code"},
+            {"name": t("com.status", lang), "id": "status"},
+            {"name": t("rep.status.submitted", lang), "id": "submitted_at"},
+            {"name": "", "id": "by"},
+            {"name": t("rep.overdue", lang), "id": "overdue"},
+            {"name": "PDF", "id": "pdf", "presentation": "markdown"},
+        ],
         style_cell={"fontFamily": "Sarabun, sans-serif", "padding": "4px 8px", "textAlign": "left"},
         style_header={"fontWeight": "bold"},
-        style_data_conditional=[{"if": {"filter_query": f'{{status}} = "{t(f"rep.status.{s}", lang)}"', "column_id": "status"},
-                                 "backgroundColor": c, "color": "#111" if s == "draft" else "#fff"} for s, c in PALETTE.items()])
-    return html.Div([
-        topbar(areas_da.ancestors("TH"), view, "/reports"),
-        html.H2(t("rep.who", lang) + " · " + reports_da.quarter_label(year, q, lang), className="h4 my-2"),
-        choose,
-        html.Div([dcc.Link(t("rep.title", lang) + f": {a}", href=f"/reports/{a}/{quarter}" + view.query(),
-                           className="btn btn-primary tp-btn-big me-2", id=f"report-own-{a}") for a in own]),
-        html.P(t("rep.counts", lang, total=len(rows), **counts), className="lead my-2", id="report-counts"),
-        dbc.Row([dbc.Col(dcc.Graph(id="report-map", figure=fig, config=graph_config("tpmap-reports", lang)), lg=5),
-                 dbc.Col([export_links("reports", lang, quarter=quarter), table], lg=7)]),
-    ])
+        style_data_conditional=[
+            {
+                "if": {"filter_query": f'{{status}} = "{t(f"rep.status.{s}", lang)}"', "column_id": "status"},
+                "backgroundColor": c,
+                "color": "#111" if s == "draft" else "#fff",
+            }
+            for s, c in PALETTE.items()
+        ],
+    )
+    return html.Div(
+        [
+            topbar(areas_da.ancestors("TH"), view, "/reports"),
+            html.H2(t("rep.who", lang) + " · " + reports_da.quarter_label(year, q, lang), className="h4 my-2"),
+            choose,
+            html.Div(
+                [
+                    dcc.Link(
+                        t("rep.title", lang) + f": {a}",
+                        href=f"/reports/{a}/{quarter}" + view.query(),
+                        className="btn btn-primary tp-btn-big me-2",
+                        id=f"report-own-{a}",
+                    )
+                    for a in own
+                ]
+            ),
+            html.P(t("rep.counts", lang, total=len(rows), **counts), className="lead my-2", id="report-counts"),
+            dbc.Row(
+                [
+                    dbc.Col(dcc.Graph(id="report-map", figure=fig, config=graph_config("tpmap-reports", lang)), lg=5),
+                    dbc.Col([export_links("reports", lang, quarter=quarter), table], lg=7),
+                ]
+            ),
+        ]
+    )

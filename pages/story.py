@@ -1,4 +1,5 @@
 """/area/<code>/story: the area's story in a few paragraphs, every number a link to the view it comes from."""
+
 from __future__ import annotations
 
 import dash
@@ -29,14 +30,28 @@ def layout(code: str = "TH", **query):
     except figures_da.NotFound:
         return html.Div([topbar(chain, view, here), html.P(t("nodata.area", lang, year=view.year), className="tp-nodata")])
     paras = compose(facts, lang, view.query())
-    body = [html.P([s if isinstance(s, str) else dcc.Link(s["text"], href=s["href"], className="tp-num",
-                                                                        title=t("story.number_title", lang))
-                    for s in p], className="tp-story") for p in paras]
-    return html.Div([
-        topbar(chain, view, here),
-        html.H2(t("story.title", lang, area=area_name(chain[-1], lang), year=view.year), className="h4 my-2"),
-        html.P(t("story.explain", lang), className="tp-sub"),
-        html.Div(body, id="story", className="tp-story-box"),
-        html.Details([html.Summary(t("story.copy", lang)),
-                      html.Pre(plain(paras), id="story-plain", className="tp-story-plain")], className="my-3"),
-    ], className="tp-present" if view.present else None)
+    body = [
+        html.P(
+            [
+                s
+                if isinstance(s, str)
+                else dcc.Link(s["text"], href=s["href"], className="tp-num", title=t("story.number_title", lang))
+                for s in p
+            ],
+            className="tp-story",
+        )
+        for p in paras
+    ]
+    return html.Div(
+        [
+            topbar(chain, view, here),
+            html.H2(t("story.title", lang, area=area_name(chain[-1], lang), year=view.year), className="h4 my-2"),
+            html.P(t("story.explain", lang), className="tp-sub"),
+            html.Div(body, id="story", className="tp-story-box"),
+            html.Details(
+                [html.Summary(t("story.copy", lang)), html.Pre(plain(paras), id="story-plain", className="tp-story-plain")],
+                className="my-3",
+            ),
+        ],
+        className="tp-present" if view.present else None,
+    )

@@ -1,4 +1,5 @@
 """Headless Debian Chromium for browser tests, screenshots and the dashboard benchmark (never a downloaded browser)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,8 +7,17 @@ from pathlib import Path
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 # The machines have no internet: without the background-networking flags Chromium keeps trying to reach Google.
-FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync")
+FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
 
 
 def available() -> bool:
@@ -16,15 +26,17 @@ def available() -> bool:
 
 def emulate_phone(driver, width: int = 360, height: int = 740) -> None:
     """A real phone viewport (a headless window cannot be narrower than 500 px)."""
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                           {"width": width, "height": height, "deviceScaleFactor": 2, "mobile": True})
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride", {"width": width, "height": height, "deviceScaleFactor": 2, "mobile": True}
+    )
 
 
 def emulate_screen(driver, width: int = 1920, height: int = 1080) -> None:
     """A whole screen as a projector shows it (fullscreen): the viewport itself, not a window with the
     room a headless window keeps for its toolbars (1080 px tall windows give 937 px pages)."""
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                           {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride", {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}
+    )
 
 
 def stop_emulation(driver) -> None:

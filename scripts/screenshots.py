@@ -1,7 +1,8 @@
 """Screenshots of the main pages in headless Chromium, for docs/screenshots/.
 
-    python scripts/screenshots.py [--base http://127.0.0.1:8050] [--out docs/screenshots]
+python scripts/screenshots.py [--base http://127.0.0.1:8050] [--out docs/screenshots]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -57,8 +58,10 @@ def _a_crisis_household(province: str) -> str | None:
     from data_access.households import list_target_poor_households
 
     tool = CurrentUser(0, "screenshots", "screenshot script", "national", ("TH",))
-    found = (list_target_poor_households(province, 2561, crisis_only=True, page_size=1, user=tool)["items"]
-             or list_target_poor_households(province, 2561, page_size=1, user=tool)["items"])
+    found = (
+        list_target_poor_households(province, 2561, crisis_only=True, page_size=1, user=tool)["items"]
+        or list_target_poor_households(province, 2561, page_size=1, user=tool)["items"]
+    )
     return found[0]["house_id"] if found else None
 
 
@@ -75,9 +78,16 @@ def main() -> None:
         pages["household"] = f"/household/{house}"
     pages["logbook-phone"] = "/household/" + (_a_crisis_household("750102") or "")
     # pages behind sign-in, and who signs in for them (demo accounts)
-    accounts = {"households-7501": "ss.district", "household": "ss.district", "logbook-phone": "ss.team",
-                "committees": "national", "reports": "national", "committee-75": "ss.governor", "report-75": "ss.governor",
-                "vulnerable-50": "national"}
+    accounts = {
+        "households-7501": "ss.district",
+        "household": "ss.district",
+        "logbook-phone": "ss.team",
+        "committees": "national",
+        "reports": "national",
+        "committee-75": "ss.governor",
+        "report-75": "ss.governor",
+        "vulnerable-50": "national",
+    }
     d = driver()
     try:
         for name, path in pages.items():

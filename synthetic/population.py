@@ -16,6 +16,7 @@ a registration-office province code of 00, which no real ID carries, and they pa
 digit. Same seed, same output: every tambon draws from its own generator seeded by
 (seed, tambon code), so output does not depend on which provinces are generated together.
 """
+
 from __future__ import annotations
 
 import csv
@@ -34,13 +35,82 @@ from mpi.rules import DIMENSION_BIT, DIMENSIONS
 SURVEY_REFERENCE_DATE = {2561: dt.date(2017, 7, 1)}  # TPMAP 2561 = jpt survey of 2560 BE
 CITIZEN_PREFIX = "900"
 SERIAL_BLOCK = 120_000  # > the largest tambon (about 91,000 persons); 7,588 blocks fit in 9 digits
-MALE_NAMES = ["สมชาย", "สมศักดิ์", "ประเสริฐ", "บุญมี", "สมพงษ์", "วิชัย", "สุรชัย", "ณรงค์", "ประยูร", "ทองดี",
-              "มานะ", "อนันต์", "ชัยวัฒน์", "สุชาติ", "พิชิต", "ธนากร", "กิตติ", "อภิชาติ", "ศักดิ์ชัย", "วีระ"]
-FEMALE_NAMES = ["สมศรี", "มาลี", "บุญเรือน", "สุภาพ", "ทองใบ", "นงลักษณ์", "วันเพ็ญ", "จันทร์เพ็ญ", "สายสุนีย์", "ประภา",
-                "อรุณี", "กัญญา", "สุดารัตน์", "พรทิพย์", "รัตนา", "ศิริพร", "นิตยา", "วิไล", "ปราณี", "อำไพ"]
-SURNAMES = ["ใจดี", "มีสุข", "ทองคำ", "แสงจันทร์", "ศรีสุข", "บุญมา", "สุขสวัสดิ์", "วงศ์ไทย", "แก้วมณี", "ทองมา",
-            "คำแก้ว", "ปัญญาดี", "จันทร์หอม", "สายทอง", "พรหมมา", "อินทร์แก้ว", "ชัยมงคล", "บุญเกิด", "ศรีวงศ์",
-            "ดวงดี", "เพชรรัตน์", "นาคสุข", "สมบัติ", "ขันทอง", "มั่นคง", "ยอดดี", "ธงชัย", "รักษา", "เรือนคำ", "ผาสุข"]
+MALE_NAMES = [
+    "สมชาย",
+    "สมศักดิ์",
+    "ประเสริฐ",
+    "บุญมี",
+    "สมพงษ์",
+    "วิชัย",
+    "สุรชัย",
+    "ณรงค์",
+    "ประยูร",
+    "ทองดี",
+    "มานะ",
+    "อนันต์",
+    "ชัยวัฒน์",
+    "สุชาติ",
+    "พิชิต",
+    "ธนากร",
+    "กิตติ",
+    "อภิชาติ",
+    "ศักดิ์ชัย",
+    "วีระ",
+]
+FEMALE_NAMES = [
+    "สมศรี",
+    "มาลี",
+    "บุญเรือน",
+    "สุภาพ",
+    "ทองใบ",
+    "นงลักษณ์",
+    "วันเพ็ญ",
+    "จันทร์เพ็ญ",
+    "สายสุนีย์",
+    "ประภา",
+    "อรุณี",
+    "กัญญา",
+    "สุดารัตน์",
+    "พรทิพย์",
+    "รัตนา",
+    "ศิริพร",
+    "นิตยา",
+    "วิไล",
+    "ปราณี",
+    "อำไพ",
+]
+SURNAMES = [
+    "ใจดี",
+    "มีสุข",
+    "ทองคำ",
+    "แสงจันทร์",
+    "ศรีสุข",
+    "บุญมา",
+    "สุขสวัสดิ์",
+    "วงศ์ไทย",
+    "แก้วมณี",
+    "ทองมา",
+    "คำแก้ว",
+    "ปัญญาดี",
+    "จันทร์หอม",
+    "สายทอง",
+    "พรหมมา",
+    "อินทร์แก้ว",
+    "ชัยมงคล",
+    "บุญเกิด",
+    "ศรีวงศ์",
+    "ดวงดี",
+    "เพชรรัตน์",
+    "นาคสุข",
+    "สมบัติ",
+    "ขันทอง",
+    "มั่นคง",
+    "ยอดดี",
+    "ธงชัย",
+    "รักษา",
+    "เรือนคำ",
+    "ผาสุข",
+]
 
 
 @dataclass
@@ -79,9 +149,16 @@ def load_targets(domain_dir: Path, year: int, provinces: Iterable[str] | None) -
             for p in g.itertuples(index=False):
                 if p.exact_households:
                     pats[int(p.pattern_HLEIA, 2)] = (int(p.exact_households), int(p.exact_persons), int(p.exact_target_poor))
-        out.append(TambonTarget(r.tambon_code, int(r.jpt_households_surveyed), int(r.jpt_persons_surveyed),
-                                int(r.mof_verified_persons), pats,
-                                {c: int(getattr(r, "tp_ind_" + c.replace(".", "_"))) for c in indicators}))
+        out.append(
+            TambonTarget(
+                r.tambon_code,
+                int(r.jpt_households_surveyed),
+                int(r.jpt_persons_surveyed),
+                int(r.mof_verified_persons),
+                pats,
+                {c: int(getattr(r, "tp_ind_" + c.replace(".", "_"))) for c in indicators},
+            )
+        )
     return out
 
 
@@ -94,8 +171,9 @@ def _sizes(rng: np.random.Generator, households: int, persons: int) -> np.ndarra
     return 1 + rng.multinomial(extra, weights / weights.sum())
 
 
-def _allocate_indicators(rng: np.random.Generator, welfare: np.ndarray, targets: dict[str, int],
-                         codes: list[str]) -> list[list[str]]:
+def _allocate_indicators(
+    rng: np.random.Generator, welfare: np.ndarray, targets: dict[str, int], codes: list[str]
+) -> list[list[str]]:
     """Give each household deprived in one dimension at least one of its indicators, so that the
     welfare members per indicator approach the published targets (greedy on the deficits)."""
     n = len(welfare)
@@ -112,8 +190,11 @@ def _allocate_indicators(rng: np.random.Generator, welfare: np.ndarray, targets:
             continue
         deficits = np.array([targets.get(c, 0) - got[c] for c in codes], dtype=float)
         best = np.flatnonzero(deficits == deficits.max())
-        c = codes[best[rng.integers(len(best))]] if deficits.max() > 0 or t.sum() == 0 else \
-            codes[rng.choice(len(codes), p=(t + 1) / (t + 1).sum())]
+        c = (
+            codes[best[rng.integers(len(best))]]
+            if deficits.max() > 0 or t.sum() == 0
+            else codes[rng.choice(len(codes), p=(t + 1) / (t + 1).sum())]
+        )
         chosen[h].append(c)
         got[c] += w
     # Second indicators where a target is still short: households that fit the remaining deficit.
@@ -170,8 +251,9 @@ class PointSampler:
         return np.concatenate(ys)[:n].round(6), np.concatenate(xs)[:n].round(6)
 
 
-def generate_tambon(t: TambonTarget, year: int, seed: int, serial_start: int, points: PointSampler,
-                    dimension_codes: dict[str, list[str]]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def generate_tambon(
+    t: TambonTarget, year: int, seed: int, serial_start: int, points: PointSampler, dimension_codes: dict[str, list[str]]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     rng = np.random.default_rng([seed, int(t.code)])
     ref = SURVEY_REFERENCE_DATE.get(year, dt.date(year - 544, 7, 1))
     # Households per pattern group; pattern 0 takes the rest of the tambon.
@@ -207,10 +289,19 @@ def generate_tambon(t: TambonTarget, year: int, seed: int, serial_start: int, po
     # Members: 0 head, 1 spouse, 2+ children or elders.
     member = np.arange(n_p) - np.repeat(np.concatenate([[0], np.cumsum(size)[:-1]]), size)
     head_age = np.repeat(rng.integers(25, 78, n_h), size)
-    age = np.where(member == 0, head_age,
-          np.where(member == 1, np.clip(head_age + rng.integers(-6, 5, n_p), 18, 95),
-          np.where(rng.random(n_p) < 0.2, np.clip(head_age + rng.integers(20, 30, n_p), 60, 99),
-                   np.clip(head_age - rng.integers(20, 40, n_p), 0, 60))))
+    age = np.where(
+        member == 0,
+        head_age,
+        np.where(
+            member == 1,
+            np.clip(head_age + rng.integers(-6, 5, n_p), 18, 95),
+            np.where(
+                rng.random(n_p) < 0.2,
+                np.clip(head_age + rng.integers(20, 30, n_p), 60, 99),
+                np.clip(head_age - rng.integers(20, 40, n_p), 0, 60),
+            ),
+        ),
+    )
     head_sex = np.repeat(rng.integers(0, 2, n_h), size)
     sex = np.where(member == 0, head_sex, np.where(member == 1, 1 - head_sex, rng.integers(0, 2, n_p)))
     birth = np.datetime64(ref) - (age * 365.25).astype("timedelta64[D]") - rng.integers(0, 365, n_p).astype("timedelta64[D]")
@@ -224,16 +315,27 @@ def generate_tambon(t: TambonTarget, year: int, seed: int, serial_start: int, po
         k = min(len(kids), len(adults))
         welfare[kids[:k]] = False
         welfare[rng.permutation(adults)[:k]] = True
-    first = np.where(sex == 1, np.array(FEMALE_NAMES)[rng.integers(0, len(FEMALE_NAMES), n_p)],
-                     np.array(MALE_NAMES)[rng.integers(0, len(MALE_NAMES), n_p)])
+    first = np.where(
+        sex == 1,
+        np.array(FEMALE_NAMES)[rng.integers(0, len(FEMALE_NAMES), n_p)],
+        np.array(MALE_NAMES)[rng.integers(0, len(MALE_NAMES), n_p)],
+    )
     surname = np.repeat(np.array(SURNAMES)[rng.integers(0, len(SURNAMES), n_h)], size)
-    households = pd.DataFrame({"house_id": house_ids, "tambon_code": t.code, "village_no": village,
-                               "latitude": lat, "longitude": lon})
-    persons = pd.DataFrame({
-        "citizen_id": citizen_id(np.arange(serial_start, serial_start + n_p)),
-        "house_id": np.repeat(house_ids, size), "first_name": first, "last_name": surname,
-        "sex": np.where(sex == 1, "F", "M"), "birth_date": birth.astype("datetime64[D]").astype(str),
-        "welfare_card": welfare.astype(int), "disabled": (rng.random(n_p) < 0.015).astype(int)})
+    households = pd.DataFrame(
+        {"house_id": house_ids, "tambon_code": t.code, "village_no": village, "latitude": lat, "longitude": lon}
+    )
+    persons = pd.DataFrame(
+        {
+            "citizen_id": citizen_id(np.arange(serial_start, serial_start + n_p)),
+            "house_id": np.repeat(house_ids, size),
+            "first_name": first,
+            "last_name": surname,
+            "sex": np.where(sex == 1, "F", "M"),
+            "birth_date": birth.astype("datetime64[D]").astype(str),
+            "welfare_card": welfare.astype(int),
+            "disabled": (rng.random(n_p) < 0.015).astype(int),
+        }
+    )
 
     # Indicators: per dimension, among households deprived in it.
     hh_welfare = np.bincount(np.repeat(np.arange(n_h), size), weights=welfare, minlength=n_h).astype(int)
@@ -253,8 +355,15 @@ def generate_tambon(t: TambonTarget, year: int, seed: int, serial_start: int, po
     return households, persons, failures
 
 
-def _vulnerable_columns(households: pd.DataFrame, persons: pd.DataFrame, pattern: np.ndarray, size: np.ndarray,
-                        age: np.ndarray, hh_welfare: np.ndarray, rng: np.random.Generator) -> None:
+def _vulnerable_columns(
+    households: pd.DataFrame,
+    persons: pd.DataFrame,
+    pattern: np.ndarray,
+    size: np.ndarray,
+    age: np.ndarray,
+    hh_welfare: np.ndarray,
+    rng: np.random.Generator,
+) -> None:
     """The optional columns for vulnerable households, plausibly drawn (their own random stream, so every
     calibrated column above stays exactly as it was): farming heads, the farmer register, income, allowances."""
     n_h = len(households)
@@ -274,8 +383,15 @@ def _vulnerable_columns(households: pd.DataFrame, persons: pd.DataFrame, pattern
     persons["moe_poor_child"] = (child & (rng.random(len(age)) < np.where(poorish, 0.3, 0.02))).astype(int)
 
 
-def generate(year: int, out_dir: Path, domain_dir: Path, geo_dir: Path | None, provinces: Iterable[str] | None,
-             seed: int = 2561, progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+def generate(
+    year: int,
+    out_dir: Path,
+    domain_dir: Path,
+    geo_dir: Path | None,
+    provinces: Iterable[str] | None,
+    seed: int = 2561,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, int]:
     """Write households.csv, persons.csv and failures.csv for the chosen provinces (None = all)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     targets = load_targets(domain_dir, year, provinces)
@@ -294,8 +410,9 @@ def generate(year: int, out_dir: Path, domain_dir: Path, geo_dir: Path | None, p
         for k, t in enumerate(targets):
             hh, pp, ff = generate_tambon(t, year, seed, serial_base[t.code], points, dimension_codes)
             for name, frame in (("households.csv", hh), ("persons.csv", pp), ("failures.csv", ff)):
-                frame.to_csv(files[name], header=first, index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL,
-                             float_format="%.6f")
+                frame.to_csv(
+                    files[name], header=first, index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL, float_format="%.6f"
+                )
                 counts[name] += len(frame)
             first = False
             if progress:
@@ -304,5 +421,3 @@ def generate(year: int, out_dir: Path, domain_dir: Path, geo_dir: Path | None, p
         for f in files.values():
             f.close()
     return counts
-
-

@@ -4,6 +4,7 @@ PostGIS is reached at TPMAP_TEST_POSTGIS_URL (default: the local server with tru
 Outside CI its tests skip, saying why, when no server answers; with TPMAP_REQUIRE_POSTGIS=1
 (set by .ci/run) an unreachable server or a missing extension fails the run instead.
 """
+
 from __future__ import annotations
 
 import os

@@ -1,5 +1,6 @@
 """Access control on both backends: every role through the API, pages and hand-made callback requests;
 sign-in failures, lockout, CSRF, masking, rate limits, tokens and the audit trail."""
+
 from __future__ import annotations
 
 import json
@@ -151,15 +152,22 @@ def test_masking_and_reveal_one_record_at_a_time(world):
     assert r.status_code == 200 and r.get_json()["citizen_id"] in full_ids
     r = client.post(f"/api/v1/households/{house}/members/1/citizen-id?year={YEAR}", headers=bearer(world, "province"))
     assert r.status_code == 403  # a province agency user sees IDs masked only
-    r = client.post(f"/api/v1/households/{world['houses']['58']}/members/1/citizen-id?year={YEAR}",
-                    headers=bearer(world, "district"))
+    r = client.post(
+        f"/api/v1/households/{world['houses']['58']}/members/1/citizen-id?year={YEAR}", headers=bearer(world, "district")
+    )
     assert r.status_code == 403
 
 
 def test_wrong_passwords_lock_the_account(world):
     engine = world["engine"]
-    accounts.create_user(username=f"lock-{engine.dialect.name}", full_name="Lock Test", role="district", areas=["7502"],
-                         password=PASSWORD, engine=engine)
+    accounts.create_user(
+        username=f"lock-{engine.dialect.name}",
+        full_name="Lock Test",
+        role="district",
+        areas=["7502"],
+        password=PASSWORD,
+        engine=engine,
+    )
     client = world["app"].server.test_client()
     name = f"lock-{engine.dialect.name}"
     for _ in range(accounts.MAX_FAILED_LOGINS):
@@ -169,7 +177,9 @@ def test_wrong_passwords_lock_the_account(world):
     r = client.post("/api/v1/auth/login", json={"username": name, "password": PASSWORD})
     assert r.status_code == 401 and r.get_json()["error"] == accounts.LOGIN_REFUSED
     with engine.connect() as conn:
-        actions = list(conn.execute(text("SELECT action FROM audit_event WHERE username = :u ORDER BY id"), {"u": name}).scalars())
+        actions = list(
+            conn.execute(text("SELECT action FROM audit_event WHERE username = :u ORDER BY id"), {"u": name}).scalars()
+        )
     assert actions.count("login_failed") == accounts.MAX_FAILED_LOGINS and "login_locked" in actions
     unknown = client.post("/api/v1/auth/login", json={"username": "nobody-here", "password": "x"})
     assert unknown.status_code == 401 and unknown.get_json()["error"] == accounts.LOGIN_REFUSED
@@ -179,8 +189,9 @@ def test_lookups_are_rate_limited_with_a_clear_message(world, monkeypatch):
     monkeypatch.setitem(ratelimit.LIMITS, "lookup", (3, 60))
     client = world["app"].server.test_client()
     headers = bearer(world, "district")
-    codes = [client.get(f"/api/v1/households/{world['houses']['7501']}?year={YEAR}", headers=headers).status_code
-             for _ in range(4)]
+    codes = [
+        client.get(f"/api/v1/households/{world['houses']['7501']}?year={YEAR}", headers=headers).status_code for _ in range(4)
+    ]
     assert codes == [200, 200, 200, 429]
     r = client.get(f"/api/v1/households/{world['houses']['7501']}?year={YEAR}", headers=headers)
     assert "too many" in r.get_json()["error"] and r.headers["Retry-After"]
@@ -195,29 +206,36 @@ def test_tokens_expire_and_are_revoked(world):
     assert client.get(url, headers=headers).status_code == 401
     headers = bearer(world, "district")
     with world["engine"].begin() as conn:
-        conn.execute(text("UPDATE api_token SET expires_at = :t WHERE revoked_at IS NULL"),
-                     {"t": __import__("datetime").datetime(2020, 1, 1, tzinfo=__import__("datetime").UTC)})
+        conn.execute(
+            text("UPDATE api_token SET expires_at = :t WHERE revoked_at IS NULL"),
+            {"t": __import__("datetime").datetime(2020, 1, 1, tzinfo=__import__("datetime").UTC)},
+        )
     assert client.get(url, headers=headers).status_code == 401
 
 
 def test_password_change_ends_other_sessions(world):
     engine = world["engine"]
     name = f"pw-{engine.dialect.name}"
-    accounts.create_user(username=name, full_name="Password Test", role="district", areas=["7503"], password=PASSWORD,
-                         engine=engine)
+    accounts.create_user(
+        username=name, full_name="Password Test", role="district", areas=["7503"], password=PASSWORD, engine=engine
+    )
     world["names"]["pw"] = name
     other, _ = session_client(world, "pw")
     client, csrf = session_client(world, "pw")
-    r = client.post("/account/password", data={"old": PASSWORD, "new": "another-secret-77", "again": "another-secret-77",
-                                                "csrf_token": csrf})
+    r = client.post(
+        "/account/password", data={"old": PASSWORD, "new": "another-secret-77", "again": "another-secret-77", "csrf_token": csrf}
+    )
     assert r.status_code == 200 and "alert-success" in r.get_data(as_text=True)
     house = world["houses"]["7503"]
     assert client.get(f"/api/v1/households/{house}?year={YEAR}").status_code == 200  # this session goes on
     assert other.get(f"/api/v1/households/{house}?year={YEAR}").status_code == 401  # the other one is signed out
     with pytest.raises(accounts.AccountError, match="at least 10"):
-        accounts.change_password(accounts.load_user(accounts.authenticate(name, "another-secret-77",
-                                                                          engine=engine).user.id, engine=engine),
-                                 "another-secret-77", "short", engine=engine)
+        accounts.change_password(
+            accounts.load_user(accounts.authenticate(name, "another-secret-77", engine=engine).user.id, engine=engine),
+            "another-secret-77",
+            "short",
+            engine=engine,
+        )
 
 
 def test_views_and_reveals_are_audited_without_personal_data(world):
@@ -230,8 +248,10 @@ def test_views_and_reveals_are_audited_without_personal_data(world):
     client.post(f"/api/v1/households/{house}/members/1/citizen-id?year={YEAR}", headers=headers)
     client.get(f"/api/v1/households/{world['houses']['58']}?year={YEAR}", headers=headers)
     with engine.connect() as conn:
-        rows = conn.execute(text("SELECT action, object_id, detail FROM audit_event WHERE username = :u ORDER BY id"),
-                            {"u": world["names"]["district"]}).all()
+        rows = conn.execute(
+            text("SELECT action, object_id, detail FROM audit_event WHERE username = :u ORDER BY id"),
+            {"u": world["names"]["district"]},
+        ).all()
         everything = " ".join(str(tuple(r)) for r in conn.execute(text("SELECT * FROM audit_event")))
     actions = [(a, o) for a, o, _ in rows]
     assert ("view_household_list", "7501") in actions and ("view_household", house) in actions
@@ -260,44 +280,109 @@ def test_audit_page_is_for_administrators_and_exports(world):
     district, _ = session_client(world, "district")
     assert district.get("/admin/audit").status_code == 403
     with world["engine"].connect() as conn:
-        assert conn.execute(text("SELECT COUNT(*) FROM audit_event WHERE action = 'export' AND object_type = 'audit'")).scalar() >= 1
+        assert (
+            conn.execute(text("SELECT COUNT(*) FROM audit_event WHERE action = 'export' AND object_type = 'audit'")).scalar() >= 1
+        )
 
 
 def test_accounts_follow_the_committee_quotas(world):
     engine = world["engine"]
     s = engine.dialect.name
-    accounts.create_user(username=f"d2-{s}", full_name="Second officer", role="district", areas=["7501"], password=PASSWORD,
-                         engine=engine)
+    accounts.create_user(
+        username=f"d2-{s}", full_name="Second officer", role="district", areas=["7501"], password=PASSWORD, engine=engine
+    )
     with pytest.raises(accounts.AccountError, match="quota"):
-        accounts.create_user(username=f"d3-{s}", full_name="Third", role="district", areas=["7501"], password=PASSWORD,
-                             engine=engine)
+        accounts.create_user(
+            username=f"d3-{s}", full_name="Third", role="district", areas=["7501"], password=PASSWORD, engine=engine
+        )
     with pytest.raises(accounts.AccountError, match="one amphoe"):
-        accounts.create_user(username=f"t-{s}", full_name="Team", role="team", areas=["750101", "750201"], password=PASSWORD,
-                             engine=engine)
+        accounts.create_user(
+            username=f"t-{s}", full_name="Team", role="team", areas=["750101", "750201"], password=PASSWORD, engine=engine
+        )
     with pytest.raises(accounts.AccountError, match="one province"):
-        accounts.create_user(username=f"p-{s}", full_name="Province", role="province", areas=["10"], password=PASSWORD,
-                             engine=engine)
-    governor = accounts.load_user(accounts.authenticate(world["names"]["province"], PASSWORD, engine=engine).user.id,
-                                  engine=engine)
-    accounts.create_user(username=f"team75-{s}", full_name="Team 75", role="team", areas=["750301"], password=PASSWORD,
-                         manager=governor, engine=engine)
+        accounts.create_user(
+            username=f"p-{s}", full_name="Province", role="province", areas=["10"], password=PASSWORD, engine=engine
+        )
+    governor = accounts.load_user(
+        accounts.authenticate(world["names"]["province"], PASSWORD, engine=engine).user.id, engine=engine
+    )
+    accounts.create_user(
+        username=f"team75-{s}",
+        full_name="Team 75",
+        role="team",
+        areas=["750301"],
+        password=PASSWORD,
+        manager=governor,
+        engine=engine,
+    )
     with pytest.raises(Forbidden):
-        accounts.create_user(username=f"team58-{s}", full_name="Team 58", role="team", areas=["580101"], password=PASSWORD,
-                             manager=governor, engine=engine)
+        accounts.create_user(
+            username=f"team58-{s}",
+            full_name="Team 58",
+            role="team",
+            areas=["580101"],
+            password=PASSWORD,
+            manager=governor,
+            engine=engine,
+        )
     assert all(all(a.startswith("75") for a in acc["areas"]) for acc in accounts.list_accounts(governor, engine=engine))
 
 
 def test_create_user_command_reads_the_password_from_stdin(world):
     env = dict(os.environ, TPMAP_DATABASE_URL=world["engine"].url.render_as_string(hide_password=False))
     name = f"cli-{world['engine'].dialect.name}"
-    out = subprocess.run([sys.executable, "-m", "flask", "--app", "app:server", "create-user", "--username", name,
-                          "--role", "district", "--area", "5801", "--full-name", "District Chief", "--password-stdin"],
-                         input=PASSWORD + "\n", cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "flask",
+            "--app",
+            "app:server",
+            "create-user",
+            "--username",
+            name,
+            "--role",
+            "district",
+            "--area",
+            "5801",
+            "--full-name",
+            "District Chief",
+            "--password-stdin",
+        ],
+        input=PASSWORD + "\n",
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     assert accounts.authenticate(name, PASSWORD, engine=world["engine"]).user.areas == ("5801",)
-    bad = subprocess.run([sys.executable, "-m", "flask", "--app", "app:server", "create-user", "--username", name + "x",
-                          "--role", "team", "--area", "58", "--full-name", "X", "--password-stdin"],
-                         input=PASSWORD + "\n", cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "flask",
+            "--app",
+            "app:server",
+            "create-user",
+            "--username",
+            name + "x",
+            "--role",
+            "team",
+            "--area",
+            "58",
+            "--full-name",
+            "X",
+            "--password-stdin",
+        ],
+        input=PASSWORD + "\n",
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert bad.returncode == 1 and "tambons" in bad.stderr
 
 
@@ -319,10 +404,13 @@ def test_a_hand_edited_reveal_callback_is_refused(world):
     deps = client.get("/_dash-dependencies").get_json()
     cb = next(c for c in deps if "revealed" in c["output"])
     member = {"type": "reveal", "member": 1}
-    payload = {"output": cb["output"], "outputs": {"id": {"type": "revealed", "member": 1}, "property": "children"},
-               "inputs": [{"id": member, "property": "n_clicks", "value": 1}],
-               "state": [{"id": "reveal-house", "property": "data", "value": {"house_id": world["houses"]["58"], "year": YEAR}}],
-               "changedPropIds": [json.dumps(member, separators=(",", ":"), sort_keys=True) + ".n_clicks"]}
+    payload = {
+        "output": cb["output"],
+        "outputs": {"id": {"type": "revealed", "member": 1}, "property": "children"},
+        "inputs": [{"id": member, "property": "n_clicks", "value": 1}],
+        "state": [{"id": "reveal-house", "property": "data", "value": {"house_id": world["houses"]["58"], "year": YEAR}}],
+        "changedPropIds": [json.dumps(member, separators=(",", ":"), sort_keys=True) + ".n_clicks"],
+    }
     r = client.post("/_dash-update-component", json=payload, headers={"X-CSRFToken": csrf})
     assert refusal(r) == t("error.403", "th") and not re.search(r"\d{13}", r.get_data(as_text=True))
     payload["state"][0]["value"]["house_id"] = world["houses"]["7501"]
@@ -344,28 +432,39 @@ def test_shortlists_of_areas_and_households(world):
     client = world["app"].server.test_client()
     national = bearer(world, "national")
     tambons = ["750101", "750102", "750103", "750201", "750202", "750301", "580101", "580102", "580201", "580301"]
-    r = client.post("/api/v1/shortlists", headers=national,
-                    json={"name": "สิบตำบลเร่งด่วน", "kind": "areas", "year": YEAR, "refs": tambons, "rule": "ge3"})
+    r = client.post(
+        "/api/v1/shortlists",
+        headers=national,
+        json={"name": "สิบตำบลเร่งด่วน", "kind": "areas", "year": YEAR, "refs": tambons, "rule": "ge3"},
+    )
     assert r.status_code == 201
     token = r.get_json()["token"]
     shared = client.get(f"/api/v1/shortlists/{token}").get_json()  # areas: public like the figures
     assert [i["code"] for i in shared["items"]] == tambons and shared["name"] == "สิบตำบลเร่งด่วน"
     csv_ = client.get(f"/api/v1/shortlists/{token}?format=csv", headers=national)
     assert csv_.mimetype == "text/csv" and csv_.get_data(as_text=True).count("\n") == 11
-    assert client.post("/api/v1/shortlists", headers=national,
-                       json={"name": "x", "kind": "areas", "year": YEAR, "refs": ["999999"]}).status_code == 400
+    assert (
+        client.post(
+            "/api/v1/shortlists", headers=national, json={"name": "x", "kind": "areas", "year": YEAR, "refs": ["999999"]}
+        ).status_code
+        == 400
+    )
     # households: saved by the province, opened by a district that covers only some of them
     province = bearer(world, "province")
     houses = [world["houses"]["7501"], world["houses"]["7502"], world["houses"]["7503"]]
-    r = client.post("/api/v1/shortlists", headers=province,
-                    json={"name": "ครัวเรือนวิกฤต", "kind": "households", "year": YEAR, "refs": houses})
+    r = client.post(
+        "/api/v1/shortlists", headers=province, json={"name": "ครัวเรือนวิกฤต", "kind": "households", "year": YEAR, "refs": houses}
+    )
     assert r.status_code == 201
     token = r.get_json()["token"]
     seen = client.get(f"/api/v1/shortlists/{token}", headers=bearer(world, "district")).get_json()
     assert [i["house_id"] for i in seen["items"]] == [world["houses"]["7501"]] and seen["hidden"] == 2
     assert client.get(f"/api/v1/shortlists/{token}").status_code == 401
-    r = client.post("/api/v1/shortlists", headers=bearer(world, "district"),
-                    json={"name": "x", "kind": "households", "year": YEAR, "refs": [world["houses"]["58"]]})
+    r = client.post(
+        "/api/v1/shortlists",
+        headers=bearer(world, "district"),
+        json={"name": "x", "kind": "households", "year": YEAR, "refs": [world["houses"]["58"]]},
+    )
     assert r.status_code == 403
 
 

@@ -3,6 +3,7 @@
 Vulnerable: hand-made rule cases, then a survey with the optional columns whose bits (computed in SQL on import)
 must equal the pure reference household by household, rollups equal to a count over those households, and a list
 that stays inside the user's area. Pivot: totals equal the API's figures. Story: every number equals the API's."""
+
 from __future__ import annotations
 
 import copy
@@ -37,18 +38,23 @@ D = dt.date
 
 # --- Rules on hand-made households (2566 BE: ages counted on 1 Jan 2023) --------------------------------------
 
+
 def adult(**kw) -> Member:
     return Member(birth_date=D(1980, 5, 1), **kw)
 
 
 def test_selection_conditions():
-    farming = Household((adult(),), any_welfare_card=False, fails_insecure_housing=False, head_farming=True,
-                        farmer_registered=False)
+    farming = Household(
+        (adult(),), any_welfare_card=False, fails_insecure_housing=False, head_farming=True, farmer_registered=False
+    )
     assert classify(farming, RULE_YEAR) == (SELECTION_BIT["farmer_unregistered"], 0)
     registered = Household((adult(),), False, False, head_farming=True, farmer_registered=True)
     assert classify(registered, RULE_YEAR) == (0, 0)
     # 99,999 baht is below the line; 100,000 is not; a welfare card disqualifies.
-    assert classify(Household((adult(),), False, False, income_per_capita=99_999), RULE_YEAR)[0] == SELECTION_BIT["low_income_no_welfare"]
+    assert (
+        classify(Household((adult(),), False, False, income_per_capita=99_999), RULE_YEAR)[0]
+        == SELECTION_BIT["low_income_no_welfare"]
+    )
     assert classify(Household((adult(),), False, False, income_per_capita=100_000), RULE_YEAR)[0] == 0
     assert classify(Household((adult(),), True, False, income_per_capita=20_000), RULE_YEAR)[0] == 0
     # Nothing to judge either condition by: not assessed.
@@ -57,29 +63,54 @@ def test_selection_conditions():
 
 def test_burdens_by_age_and_allowance():
     # On 1 Jan 2023: born 1 Jan 2020 is exactly 3 (a young child); born 2 Jan 2020 is 2; born 1 Jan 2008 is 15.
-    assert classify(Household((Member(D(2020, 1, 1)),), False, False, income_per_capita=1), RULE_YEAR)[1] == BURDEN_BIT["young_children"]
+    assert (
+        classify(Household((Member(D(2020, 1, 1)),), False, False, income_per_capita=1), RULE_YEAR)[1]
+        == BURDEN_BIT["young_children"]
+    )
     assert classify(Household((Member(D(2020, 1, 2)),), False, False, income_per_capita=1), RULE_YEAR)[1] == 0
-    assert classify(Household((Member(D(2008, 1, 2)),), False, False, income_per_capita=1), RULE_YEAR)[1] == BURDEN_BIT["young_children"]
+    assert (
+        classify(Household((Member(D(2008, 1, 2)),), False, False, income_per_capita=1), RULE_YEAR)[1]
+        == BURDEN_BIT["young_children"]
+    )
     assert classify(Household((Member(D(2008, 1, 1)),), False, False, income_per_capita=1), RULE_YEAR)[1] == 0
     # Elderly (60 on 1 Jan 2023: born by 1 Jan 1963) without the allowance; with it; allowance unknown.
     old = D(1963, 1, 1)
-    assert classify(Household((Member(old, old_age_allowance=False),), False, False, income_per_capita=1), RULE_YEAR)[1] == \
-        BURDEN_BIT["elderly_no_allowance"]
+    assert (
+        classify(Household((Member(old, old_age_allowance=False),), False, False, income_per_capita=1), RULE_YEAR)[1]
+        == BURDEN_BIT["elderly_no_allowance"]
+    )
     assert classify(Household((Member(old, old_age_allowance=True),), False, False, income_per_capita=1), RULE_YEAR)[1] == 0
     assert classify(Household((Member(old),), False, False, income_per_capita=1), RULE_YEAR)[1] == 0
-    assert classify(Household((Member(D(1963, 1, 2), old_age_allowance=False),), False, False, income_per_capita=1), RULE_YEAR)[1] == 0
-    both = Household((adult(disabled=True, disability_allowance=False), adult(chronic_dependent=True),
-                      Member(D(2012, 6, 1), moe_poor_child=True)), False, True, income_per_capita=1)
-    assert classify(both, RULE_YEAR)[1] == (BURDEN_BIT["insecure_housing"] | BURDEN_BIT["disabled_no_allowance"]
-                                       | BURDEN_BIT["chronic_dependent"] | BURDEN_BIT["poor_child"]
-                                       | BURDEN_BIT["young_children"])
+    assert (
+        classify(Household((Member(D(1963, 1, 2), old_age_allowance=False),), False, False, income_per_capita=1), RULE_YEAR)[1]
+        == 0
+    )
+    both = Household(
+        (
+            adult(disabled=True, disability_allowance=False),
+            adult(chronic_dependent=True),
+            Member(D(2012, 6, 1), moe_poor_child=True),
+        ),
+        False,
+        True,
+        income_per_capita=1,
+    )
+    assert classify(both, RULE_YEAR)[1] == (
+        BURDEN_BIT["insecure_housing"]
+        | BURDEN_BIT["disabled_no_allowance"]
+        | BURDEN_BIT["chronic_dependent"]
+        | BURDEN_BIT["poor_child"]
+        | BURDEN_BIT["young_children"]
+    )
 
 
 def test_rules_over_rollup_rows():
-    rows = [VulnerableCount(1, 0, 10, 40),        # farmer, no burden
-            VulnerableCount(2, 4 | 8, 5, 20),      # low income, young children and elderly
-            VulnerableCount(3, 1, 2, 6),           # both conditions, insecure housing
-            VulnerableCount(0, 63, 7, 30)]         # every burden, no selection
+    rows = [
+        VulnerableCount(1, 0, 10, 40),  # farmer, no burden
+        VulnerableCount(2, 4 | 8, 5, 20),  # low income, young children and elderly
+        VulnerableCount(3, 1, 2, 6),  # both conditions, insecure housing
+        VulnerableCount(0, 63, 7, 30),
+    ]  # every burden, no selection
     f = figures(rows)  # default: a selection condition and at least one burden
     assert (f.assessed_households, f.selected_households, f.vulnerable_households, f.vulnerable_persons) == (24, 17, 7, 26)
     assert f.by_selection == {"farmer_unregistered": 2, "low_income_no_welfare": 7}
@@ -93,6 +124,7 @@ def test_rules_over_rollup_rows():
 
 
 # --- On the database ---------------------------------------------------------------------------------------------
+
 
 def _with_optional_columns(survey, seed: int = 5):
     rng = random.Random(seed)
@@ -120,15 +152,32 @@ def _reference(survey) -> dict[str, tuple[int | None, int]]:
     members: dict[str, list[Member]] = {}
     welfare: dict[str, bool] = {}
     for p in survey.persons:
-        members.setdefault(p["house_id"], []).append(Member(
-            D.fromisoformat(p["birth_date"]), p["disabled"] == "1", fl(p["old_age_allowance"]),
-            fl(p["disability_allowance"]), fl(p["chronic_dependent"]), fl(p["moe_poor_child"])))
+        members.setdefault(p["house_id"], []).append(
+            Member(
+                D.fromisoformat(p["birth_date"]),
+                p["disabled"] == "1",
+                fl(p["old_age_allowance"]),
+                fl(p["disability_allowance"]),
+                fl(p["chronic_dependent"]),
+                fl(p["moe_poor_child"]),
+            )
+        )
         welfare[p["house_id"]] = welfare.get(p["house_id"], False) or p["welfare_card"] == "1"
     housing = {f["house_id"] for f in survey.failures if f["indicator"] == "2.1"}
-    return {h["house_id"]: classify(Household(
-        tuple(members[h["house_id"]]), welfare[h["house_id"]], h["house_id"] in housing, fl(h["head_farming"]),
-        fl(h["farmer_registered"]), None if h["income_per_capita"] == "" else float(h["income_per_capita"])), YEAR)
-        for h in survey.households}
+    return {
+        h["house_id"]: classify(
+            Household(
+                tuple(members[h["house_id"]]),
+                welfare[h["house_id"]],
+                h["house_id"] in housing,
+                fl(h["head_farming"]),
+                fl(h["farmer_registered"]),
+                None if h["income_per_capita"] == "" else float(h["income_per_capita"]),
+            ),
+            YEAR,
+        )
+        for h in survey.households
+    }
 
 
 @pytest.fixture(scope="module")
@@ -149,8 +198,12 @@ def client(world):
 def test_sql_bits_equal_the_reference(world):
     expected = _reference(world["vsurvey"])
     with world["engine"].connect() as conn:
-        got = {h: (s, b) for h, s, b in conn.execute(text(
-            "SELECT house_id, vuln_selection, vuln_burdens FROM household WHERE year = :y"), {"y": YEAR})}
+        got = {
+            h: (s, b)
+            for h, s, b in conn.execute(
+                text("SELECT house_id, vuln_selection, vuln_burdens FROM household WHERE year = :y"), {"y": YEAR}
+            )
+        }
     assert len(got) == len(expected) > 200
     want = {h: (s, b if s is not None else None) for h, (s, b) in expected.items()}
     assert got == want
@@ -172,13 +225,21 @@ def test_rollup_and_api_equal_a_count_over_households(world, client):
                 rows[(s, b)][0] += 1
                 rows[(s, b)][1] += size[h]
         counts = [VulnerableCount(s, b, n, p) for (s, b), (n, p) in rows.items()]
-        for query, rule in (("", VulnerableRule()), ("&min_burdens=2", VulnerableRule(min_burdens=2)),
-                            ("&selections=low_income_no_welfare&burdens=young_children,elderly_no_allowance",
-                             rule_from("low_income_no_welfare", "young_children,elderly_no_allowance"))):
+        for query, rule in (
+            ("", VulnerableRule()),
+            ("&min_burdens=2", VulnerableRule(min_burdens=2)),
+            (
+                "&selections=low_income_no_welfare&burdens=young_children,elderly_no_allowance",
+                rule_from("low_income_no_welfare", "young_children,elderly_no_allowance"),
+            ),
+        ):
             api = client.get(f"/api/v1/areas/{code}/vulnerable?year={YEAR}{query}").get_json()
             want = figures(counts, rule)
-            assert (api["vulnerable_households"], api["vulnerable_persons"], api["assessed_households"]) == \
-                (want.vulnerable_households, want.vulnerable_persons, want.assessed_households), (code, query)
+            assert (api["vulnerable_households"], api["vulnerable_persons"], api["assessed_households"]) == (
+                want.vulnerable_households,
+                want.vulnerable_persons,
+                want.assessed_households,
+            ), (code, query)
             assert api["by_burden"] == want.by_burden
     assert client.get(f"/api/v1/areas/75/vulnerable?year={YEAR}&burdens=flood").status_code == 400
 
@@ -217,6 +278,7 @@ def test_vulnerable_list_is_scoped(world, client):
 
 # --- Pivot ------------------------------------------------------------------------------------------------------
 
+
 def test_pivot_totals_equal_the_api(world, client):
     area = client.get(f"/api/v1/areas/75?year={YEAR}").get_json()
     children = {c["code"]: c for c in client.get(f"/api/v1/areas/75/children?year={YEAR}").get_json()["items"]}
@@ -245,8 +307,9 @@ def test_pivot_totals_equal_the_api(world, client):
     # shares divide by the row's base; pairs that are not rolled up are refused
     s = pivot("75", YEAR, "area", "dimension", value="share")
     row = s["items"][0]
-    assert row["cells"]["income"] == pytest.approx(children[row["key"]]["dimension_target_poor"]["income"]
-                                                   / children[row["key"]]["target_poor_persons"])
+    assert row["cells"]["income"] == pytest.approx(
+        children[row["key"]]["dimension_target_poor"]["income"] / children[row["key"]]["target_poor_persons"]
+    )
     from data_access.pivot import PivotError
 
     with pytest.raises(PivotError, match="not rolled up"):
@@ -260,6 +323,7 @@ def test_pivot_totals_equal_the_api(world, client):
 
 
 # --- Story ------------------------------------------------------------------------------------------------------
+
 
 def _api_value(client, api: str, field: str):
     body = client.get(api).get_json()

@@ -1,4 +1,5 @@
 """The pinned read API over HTTP (Flask test client), on both backends."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,10 +9,26 @@ from tests.utils.reference import reference_figures
 from tests.utils.survey_factory import make_survey
 
 YEAR = 2565  # a year no other module loads published figures for
-PINNED_FIELDS = {"code", "level", "name_th", "name_en", "parent_code", "year", "surveyed_households",
-                 "surveyed_persons", "poor_persons", "target_poor_persons", "target_poor_households",
-                 "crisis_persons", "dimension_target_poor", "indicator_target_poor",
-                 "deprived_dimensions_target_poor", "headcount_ratio", "intensity", "mpi"}
+PINNED_FIELDS = {
+    "code",
+    "level",
+    "name_th",
+    "name_en",
+    "parent_code",
+    "year",
+    "surveyed_households",
+    "surveyed_persons",
+    "poor_persons",
+    "target_poor_persons",
+    "target_poor_households",
+    "crisis_persons",
+    "dimension_target_poor",
+    "indicator_target_poor",
+    "deprived_dimensions_target_poor",
+    "headcount_ratio",
+    "intensity",
+    "mpi",
+}
 
 
 @pytest.fixture(scope="module")
@@ -55,17 +72,20 @@ def test_children_are_sorted_and_have_parent(client):
     assert all(i["parent_code"] == "58" and i["level"] == "amphoe" for i in items)
 
 
-@pytest.mark.parametrize("url,status", [
-    (f"/api/v1/areas/99?year={YEAR}", 404),          # no such province
-    (f"/api/v1/areas/10?year={YEAR}", 404),          # Bangkok exists, but has no figures
-    ("/api/v1/areas/TH?year=2570", 404),             # no such survey year
-    ("/api/v1/areas/TH?year=61", 400),
-    ("/api/v1/areas/TH?year=abcd", 400),
-    (f"/api/v1/areas/TH?year={YEAR}&dimensions=wealth", 400),
-    (f"/api/v1/areas/TH?year={YEAR}&dimensions=", 400),
-    (f"/api/v1/areas/7501x?year={YEAR}", 400),
-    (f"/api/v1/areas/99/children?year={YEAR}", 404),
-])
+@pytest.mark.parametrize(
+    "url,status",
+    [
+        (f"/api/v1/areas/99?year={YEAR}", 404),  # no such province
+        (f"/api/v1/areas/10?year={YEAR}", 404),  # Bangkok exists, but has no figures
+        ("/api/v1/areas/TH?year=2570", 404),  # no such survey year
+        ("/api/v1/areas/TH?year=61", 400),
+        ("/api/v1/areas/TH?year=abcd", 400),
+        (f"/api/v1/areas/TH?year={YEAR}&dimensions=wealth", 400),
+        (f"/api/v1/areas/TH?year={YEAR}&dimensions=", 400),
+        (f"/api/v1/areas/7501x?year={YEAR}", 400),
+        (f"/api/v1/areas/99/children?year={YEAR}", 404),
+    ],
+)
 def test_errors_are_json(client, url, status):
     r = client.get(url)
     assert r.status_code == status

@@ -1,4 +1,5 @@
 """Boundary import: the shared DOPA set and OCHA COD-AB style files."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -35,8 +36,9 @@ def test_codes_without_geometry_are_created_and_reported(tmp_path, boundaries):
     upgrade(eng)
     import_boundary_set(boundaries, eng)
     with eng.begin() as conn:
-        created = ensure_area_codes(conn, {"110151": ("เทศบาล", None), "999901": (None, None), "999951": (None, None)},
-                                    "published")
+        created = ensure_area_codes(
+            conn, {"110151": ("เทศบาล", None), "999901": (None, None), "999951": (None, None)}, "published"
+        )
     # 110151 is a municipal unit the boundary import already made; ancestors of an unknown code are created too
     assert set(created) == {"99", "9999", "999901", "999951"}
     with eng.connect() as conn:
@@ -50,10 +52,17 @@ def test_codes_without_geometry_are_created_and_reported(tmp_path, boundaries):
 def test_cod_ab_files_are_understood(tmp_path, boundaries):
     tambons = gpd.read_file(config.GEO_DIR / "tambons.geojson")
     sub = tambons[tambons["province_code"] == "75"].copy()
-    cod = gpd.GeoDataFrame({
-        "ADM3_PCODE": "TH" + sub["code"], "ADM3_TH": sub["name_th"], "ADM3_EN": sub["name_en"],
-        "ADM2_PCODE": "TH" + sub["parent_code"], "ADM1_PCODE": "TH" + sub["province_code"],
-    }, geometry=sub.geometry, crs=4326)
+    cod = gpd.GeoDataFrame(
+        {
+            "ADM3_PCODE": "TH" + sub["code"],
+            "ADM3_TH": sub["name_th"],
+            "ADM3_EN": sub["name_en"],
+            "ADM2_PCODE": "TH" + sub["parent_code"],
+            "ADM1_PCODE": "TH" + sub["province_code"],
+        },
+        geometry=sub.geometry,
+        crs=4326,
+    )
     folder = tmp_path / "cod"
     folder.mkdir()
     cod.to_file(folder / "tha_admbnda_adm3.geojson", driver="GeoJSON")
@@ -72,11 +81,15 @@ def test_unknown_layout_is_refused(tmp_path):
 
 # --- Issue 11: a boundary file cannot corrupt the area tree ------------------------------------------
 
+
 def _cod_province_set(tmp_path, edit) -> Path:
     provinces = gpd.read_file(config.GEO_DIR / "provinces.geojson")
     sub = provinces[provinces["code"].isin(["75", "58"])].copy()
-    frame = gpd.GeoDataFrame({"ADM1_PCODE": "TH" + sub["code"], "ADM1_TH": sub["name_th"], "ADM1_EN": sub["name_en"]},
-                             geometry=list(sub.geometry), crs=4326)
+    frame = gpd.GeoDataFrame(
+        {"ADM1_PCODE": "TH" + sub["code"], "ADM1_TH": sub["name_th"], "ADM1_EN": sub["name_en"]},
+        geometry=list(sub.geometry),
+        crs=4326,
+    )
     frame = edit(frame)
     folder = tmp_path / "cod"
     folder.mkdir(exist_ok=True)
@@ -95,16 +108,20 @@ def tree(tmp_path, boundaries):
 
 def _tree_digest(eng) -> list:
     with eng.connect() as conn:
-        return conn.execute(text("SELECT code, level, parent_code, name_th, has_geometry, length(geom) FROM area "
-                                 "ORDER BY code")).all()
+        return conn.execute(
+            text("SELECT code, level, parent_code, name_th, has_geometry, length(geom) FROM area ORDER BY code")
+        ).all()
 
 
 def test_a_province_code_in_the_tambon_layer_is_refused(tree, tmp_path):
     from geo.boundaries import BoundaryImportError
 
     def as_tambons(frame):
-        return gpd.GeoDataFrame({"ADM3_PCODE": frame["ADM1_PCODE"], "ADM2_PCODE": frame["ADM1_PCODE"],
-                                 "ADM3_TH": frame["ADM1_TH"]}, geometry=frame.geometry, crs=4326)
+        return gpd.GeoDataFrame(
+            {"ADM3_PCODE": frame["ADM1_PCODE"], "ADM2_PCODE": frame["ADM1_PCODE"], "ADM3_TH": frame["ADM1_TH"]},
+            geometry=frame.geometry,
+            crs=4326,
+        )
 
     before = _tree_digest(tree)
     with pytest.raises(BoundaryImportError) as err:
@@ -131,12 +148,14 @@ def test_a_self_intersecting_polygon_is_repaired_and_named_and_needs_the_replace
     with pytest.raises(BoundaryImportError) as err:
         import_boundary_set(boundaries, tree)
     # 58 differs too: the web layer is coarser than the stored hires geometry
-    assert any("would replace the stored geometry of 2 area(s) (58, 75)" in p and "--replace-geometry" in p
-               for p in err.value.problems), err.value.problems
+    assert any(
+        "would replace the stored geometry of 2 area(s) (58, 75)" in p and "--replace-geometry" in p for p in err.value.problems
+    ), err.value.problems
     assert _tree_digest(tree) == before
     import_boundary_set(boundaries, tree, replace_geometry=True)
     with tree.connect() as conn:
         import shapely
+
         stored = shapely.from_wkb(conn.execute(text("SELECT geom FROM area WHERE code = '75'")).scalar())
     assert stored.is_valid and stored.area == pytest.approx(0.02, rel=0.01)
     assert [a["code"] for a in ancestors("75", tree)] == ["TH", "75"]
@@ -151,8 +170,10 @@ def test_names_and_parents_are_bounded(tree, tmp_path):
 
     with pytest.raises(BoundaryImportError) as err:
         import_boundary_set(read_boundaries(_cod_province_set(tmp_path, huge_name)), tree)
-    assert any(p.startswith("75: name_th is 2,000,000 characters long; at most 200") or
-               p.startswith("58: name_th is 2,000,000") for p in err.value.problems)
+    assert any(
+        p.startswith("75: name_th is 2,000,000 characters long; at most 200") or p.startswith("58: name_th is 2,000,000")
+        for p in err.value.problems
+    )
     assert len(str(err.value)) < 5000
 
 

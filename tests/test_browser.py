@@ -3,6 +3,7 @@
 The database is real: SQLite with the real boundaries, TPMAP's published 2561 figures and a
 synthetic population for Samut Songkhram. Every test ends with no console errors.
 """
+
 from __future__ import annotations
 
 import os
@@ -57,14 +58,24 @@ def server(tmp_path_factory, boundaries):
     import_published(2561, config.DOMAIN_DIR, engine)
     generate(2561, tmp / "survey", config.DOMAIN_DIR, config.GEO_DIR, ["75"], seed=3)
     SurveyImport(2561, tmp / "survey", engine).run()
-    accounts.create_user(username="ss.district", full_name="นายอำเภอทดสอบ", role="district", areas=["7501"],
-                         password=PASSWORD, engine=engine)
-    accounts.create_user(username="ss.team", full_name="ทีมปฏิบัติการทดสอบ", role="team", areas=["750103", "750104"],
-                         password=PASSWORD, engine=engine)
-    accounts.create_user(username="policy", full_name="เจ้าหน้าที่นโยบาย", role="national", areas=["TH"], password=PASSWORD,
-                         engine=engine)
-    accounts.create_user(username="ss.governor", full_name="สำนักงานจังหวัดสมุทรสงคราม", role="province", areas=["75"],
-                         password=PASSWORD, is_area_admin=True, engine=engine)
+    accounts.create_user(
+        username="ss.district", full_name="นายอำเภอทดสอบ", role="district", areas=["7501"], password=PASSWORD, engine=engine
+    )
+    accounts.create_user(
+        username="ss.team", full_name="ทีมปฏิบัติการทดสอบ", role="team", areas=["750103", "750104"], password=PASSWORD, engine=engine
+    )
+    accounts.create_user(
+        username="policy", full_name="เจ้าหน้าที่นโยบาย", role="national", areas=["TH"], password=PASSWORD, engine=engine
+    )
+    accounts.create_user(
+        username="ss.governor",
+        full_name="สำนักงานจังหวัดสมุทรสงคราม",
+        role="province",
+        areas=["75"],
+        password=PASSWORD,
+        is_area_admin=True,
+        engine=engine,
+    )
     from app import create_app
 
     httpd = make_server("127.0.0.1", 0, create_app().server, threaded=True)
@@ -187,8 +198,9 @@ def test_map001_drill_from_country_to_household_by_clicks(server, browser):
     assert re.fullmatch(r"9-00\d\d-xxxxx-xx-x", masked), masked
     # A district chief may reveal one member's full ID (and that is audited)
     click_css(browser, "#reveal-box button")
-    revealed = wait_for(browser, lambda: next((c.text for c in css(browser, "#reveal-box code") if c.text), None),
-                        what="revealed ID")
+    revealed = wait_for(
+        browser, lambda: next((c.text for c in css(browser, "#reveal-box code") if c.text), None), what="revealed ID"
+    )
     assert re.fullmatch(r"900\d{10}", revealed)
     # the breadcrumb goes back up
     click_link(browser, "ประเทศไทย")
@@ -221,8 +233,11 @@ def test_map003_switching_a_dimension_changes_figures_as_the_api_says(server, br
     browser.execute_script("arguments[0].click();", box)
     wait_for(browser, lambda: "dims=" in browser.current_url, what="URL to carry the dimensions")
     want = area_summary("75", 2561, dimensions_mask(["health", "living", "education", "access"]), engine=engine)
-    wait_for(browser, lambda: css(browser, "#card-target-poor")[0].text == f"{want['target_poor_persons']:,}",
-             what="card to show the API's figure")
+    wait_for(
+        browser,
+        lambda: css(browser, "#card-target-poor")[0].text == f"{want['target_poor_persons']:,}",
+        what="card to show the API's figure",
+    )
     assert css(browser, "#card-target-poor")[0].text != before
     crisis = css(browser, "#card-crisis")[0].text
     assert crisis == f"{want['crisis_persons']:,}"
@@ -270,7 +285,8 @@ def test_map004_presentation_mode_fits_1920x1080(server, browser):
         "var m = document.querySelector('#area-map').getBoundingClientRect();"
         "return {sh: document.documentElement.scrollHeight, ih: window.innerHeight, sw: document.documentElement.scrollWidth,"
         " iw: window.innerWidth, map: m.width * m.height,"
-        " controls_visible: !!(document.querySelector('#ctl-metric') || {}).offsetParent}")
+        " controls_visible: !!(document.querySelector('#ctl-metric') || {}).offsetParent}"
+    )
     assert size["sh"] <= size["ih"] and size["sw"] <= size["iw"], size
     assert not size["controls_visible"]
     assert size["map"] >= 0.6 * size["iw"] * size["ih"], size
@@ -293,8 +309,11 @@ def test_map014_a_tour_says_what_comes_next_and_pauses_from_the_keyboard(server,
     wait_for(browser, lambda: "แม่ฮ่องสอน" in status.text and "วินาที" in status.text, what="next stop named")
     body = browser.find_element("tag name", "body")
     body.send_keys(Keys.SPACE)
-    wait_for(browser, lambda: "หยุด" in css(browser, "#tour-text")[0].text and
-             css(browser, "#tour-pause")[0].text == "เล่นต่อ", what="paused")
+    wait_for(
+        browser,
+        lambda: "หยุด" in css(browser, "#tour-text")[0].text and css(browser, "#tour-pause")[0].text == "เล่นต่อ",
+        what="paused",
+    )
     paused_text = css(browser, "#tour-text")[0].text
     time.sleep(2.5)
     assert css(browser, "#tour-text")[0].text == paused_text  # the clock stands still while paused
@@ -382,8 +401,12 @@ def sign_in(browser, base, username, next_path):
         except AssertionError:
             # a navigation still under way (a sign-out's redirect) can swallow the first load: load it once more
             browser.get(base + "/login?next=" + next_path)
-    wait_for(browser, lambda: browser.find_elements("name", "username"), timeout=20,
-             what=f"sign-in form (at {browser.current_url}: {browser.title})")
+    wait_for(
+        browser,
+        lambda: browser.find_elements("name", "username"),
+        timeout=20,
+        what=f"sign-in form (at {browser.current_url}: {browser.title})",
+    )
     browser.find_element("name", "username").send_keys(username)
     browser.find_element("name", "password").send_keys(PASSWORD)
     click(browser, browser.find_element("id", "login-submit"))
@@ -418,8 +441,12 @@ def open_form(browser, form_id):
 
 
 def saved(browser, key, timeout=15.0):
-    return wait_for(browser, lambda: next((a.text for a in css(browser, f"#lb-{key}-msg .alert") if a.text), None),
-                    timeout=timeout, what=f"{key} saved")
+    return wait_for(
+        browser,
+        lambda: next((a.text for a in css(browser, f"#lb-{key}-msg .alert") if a.text), None),
+        timeout=timeout,
+        what=f"{key} saved",
+    )
 
 
 def save(browser, key, engine, table):
@@ -502,12 +529,16 @@ def test_map007_logbook_on_a_phone_then_the_district_chief_approves(server, brow
     reason = wait_for(browser, lambda: css(browser, "#requests-list textarea"), what="pending request")[0]
     reason.send_keys("ตรวจสอบทะเบียนราษฎร์แล้ว")
     click(browser, next(b for b in css(browser, "#requests-list button") if b.text == "อนุมัติ"))
-    wait_for(browser, lambda: any(a.text.startswith("อนุมัติแล้ว") for a in css(browser, "#requests-list .alert")),
-             what="approved, said in Thai")
+    wait_for(
+        browser,
+        lambda: any(a.text.startswith("อนุมัติแล้ว") for a in css(browser, "#requests-list .alert")),
+        what="approved, said in Thai",
+    )
     assert progress("7501", 2561, engine=engine, viewer=NATIONAL)["persons_added"] == before["persons_added"] + 1
     browser.get(base + "/area/7501")
     assert wait_for(browser, lambda: css(browser, "#lb-visited"), what="progress cards")[0].text == str(
-        after["households_visited"])
+        after["households_visited"]
+    )
     browser.get(base + "/area/75?metric=lb:visited&colour=count")
     wait_for(browser, lambda: map_rendered(browser), what="map coloured by visits")
     assert house_id
@@ -525,7 +556,6 @@ def test_map008_rank_provinces_by_the_crisis_group(server, browser):
     wait_for(browser, lambda: re.search(r"/area/[0-9]{2}\?", browser.current_url), what="a province page")
 
 
-
 def test_map009_a_policy_user_saves_ten_tambons_and_exports_them(server, browser):
     import urllib.request
 
@@ -533,10 +563,14 @@ def test_map009_a_policy_user_saves_ten_tambons_and_exports_them(server, browser
     sign_in(browser, base, "policy", "/ranking")
     click_css(browser, "#rank-level-tambon")
     wait_for(browser, lambda: "level=tambon" in browser.current_url, what="tambon ranking")
-    wait_for(browser, lambda: re.search(r"/area/[0-9]{6}", css(browser, "#ranking-table a")[0].get_attribute("href")),
-             what="tambon rows")
+    wait_for(
+        browser,
+        lambda: re.search(r"/area/[0-9]{6}", css(browser, "#ranking-table a")[0].get_attribute("href")),
+        what="tambon rows",
+    )
     wait_for(browser, lambda: len(css(browser, "#ranking-table td.dash-select-cell input")) >= 10, what="selectable rows")
     names = [a.text for a in css(browser, "#ranking-table a")[:10]]
+
     def tick_first_ten() -> bool:
         """Tick one more of the first ten rows per call; quick successive ticks can race the table's update."""
         for box in css(browser, "#ranking-table td.dash-select-cell input")[:10]:
@@ -603,11 +637,14 @@ def test_map010_the_province_files_its_order_and_report_and_the_nation_sees_it(s
     wait_for(browser, lambda: css(browser, "#report-ok"), what="submitted")
     assert "ส่งแล้ว" in css(browser, "#report-state")[0].text
     # The PDF, fetched by the signed-in page itself: Thai text extractable, figures in it.
-    data = browser.execute_async_script("""
+    data = browser.execute_async_script(
+        """
         const done = arguments[arguments.length - 1];
         fetch(arguments[0]).then(r => r.arrayBuffer()).then(b => {
             let s = ''; new Uint8Array(b).forEach(x => s += String.fromCharCode(x)); done(btoa(s)); });
-    """, css(browser, "#report-pdf")[0].get_attribute("href"))
+    """,
+        css(browser, "#report-pdf")[0].get_attribute("href"),
+    )
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(base64.b64decode(data))).pages)
     assert "จังหวัดสมุทรสงคราม" in text and "ทีมปฏิบัติการเยี่ยมบ้านครัวเรือนเป้าหมายครบทุกตำบล" in text
     click_css(browser, "#sign-out")
@@ -633,9 +670,11 @@ def test_map011_municipal_units_are_on_the_map(server, browser):
     base, _ = server
     browser.get(base + "/area/7501?year=2561")
     wait_for(browser, lambda: map_rendered(browser), what="map")
-    traces = browser.execute_script("return document.querySelector('#area-map .js-plotly-plot').data.map("
-                                    "t => ({type: t.type, name: t.name || '', locations: t.locations || [], "
-                                    "customdata: t.customdata || []}))")
+    traces = browser.execute_script(
+        "return document.querySelector('#area-map .js-plotly-plot').data.map("
+        "t => ({type: t.type, name: t.name || '', locations: t.locations || [], "
+        "customdata: t.customdata || []}))"
+    )
     grey = [t for t in traces if t["name"] == "no data"]
     assert not grey or "750101" not in grey[0]["locations"]
     coloured = next(t for t in traces if t["type"] == "choropleth" and "750101" in t["locations"] and t["name"] != "no data")
@@ -687,24 +726,39 @@ def test_map013_a_double_tap_saves_one_visit_a_new_need_is_offered_at_once_and_g
 
     def visits() -> int:
         with engine.connect() as conn:
-            return conn.execute(text("SELECT COUNT(*) FROM visit v JOIN household h ON h.id = v.household_id "
-                                     "WHERE h.house_id = :h"), {"h": house_id}).scalar()
+            return conn.execute(
+                text("SELECT COUNT(*) FROM visit v JOIN household h ON h.id = v.household_id WHERE h.house_id = :h"),
+                {"h": house_id},
+            ).scalar()
 
     before = visits()
     click_css(browser, "#lb-visit-locate")
     wait_for(browser, lambda: css(browser, "#lb-visit-lat")[0].get_attribute("value") == "13.41", what="GPS filled in")
     assert css(browser, "#lb-visit-lon")[0].get_attribute("value") == "100"
     browser.execute_script("var b = document.getElementById('lb-visit-save'); b.click(); b.click();")  # a double tap
-    wait_for(browser, lambda: "alert-success" in (css(browser, "#lb-visit-msg")[0].get_attribute("innerHTML") or ""),
-             timeout=30, what="visit saved")
+    wait_for(
+        browser,
+        lambda: "alert-success" in (css(browser, "#lb-visit-msg")[0].get_attribute("innerHTML") or ""),
+        timeout=30,
+        what="visit saved",
+    )
     time.sleep(1.5)  # let a second request, if one was sent, arrive
     assert visits() == before + 1
 
     open_form(browser, "lb-need-form")
     fill(browser, "lb-need-description", "ต้องการเครื่องมือทำกิน")
     click_css(browser, "#lb-need-save")
-    wait_for(browser, lambda: "alert-success" in (css(browser, "#lb-need-msg")[0].get_attribute("innerHTML") or ""),
-             timeout=30, what="need saved")
-    wait_for(browser, lambda: any("ต้องการเครื่องมือทำกิน" in (o.get_attribute("textContent") or "")
-                                  for o in css(browser, "#lb-assist-need option")), what="new need in the assistance form")
+    wait_for(
+        browser,
+        lambda: "alert-success" in (css(browser, "#lb-need-msg")[0].get_attribute("innerHTML") or ""),
+        timeout=30,
+        what="need saved",
+    )
+    wait_for(
+        browser,
+        lambda: any(
+            "ต้องการเครื่องมือทำกิน" in (o.get_attribute("textContent") or "") for o in css(browser, "#lb-assist-need option")
+        ),
+        what="new need in the assistance form",
+    )
     chromium.stop_emulation(browser)

@@ -1,5 +1,6 @@
 """One translation catalogue: every key has both languages, the Thai is Thai, and both carry the same
 placeholders (a missing {area} in one language would raise, or drop a number, in front of a committee)."""
+
 from __future__ import annotations
 
 import re
@@ -21,8 +22,9 @@ def test_every_key_has_both_languages_with_the_same_placeholders():
     for key, pair in CATALOGUE.items():
         # Thai has no full stop: a key that is punctuation only may be empty in Thai
         punctuation = isinstance(pair, tuple) and len(pair) == 2 and pair[0] == "" and pair[1] in (".", ";", ",")
-        if not punctuation and not (isinstance(pair, tuple) and len(pair) == 2
-                                    and all(isinstance(s, str) and s.strip() for s in pair)):
+        if not punctuation and not (
+            isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(s, str) and s.strip() for s in pair)
+        ):
             problems.append(f"{key}: needs a Thai and an English text")
             continue
         th, en = pair
@@ -32,10 +34,14 @@ def test_every_key_has_both_languages_with_the_same_placeholders():
 
 
 def test_thai_texts_are_thai_and_english_texts_are_not():
-    thai_missing = [k for k, (th, en) in CATALOGUE.items()
-                    if not THAI.search(th) and th != en and re.search(r"[A-Za-z]{4,}", th) and k not in NEUTRAL]
-    thai_in_english = [k for k, (th, en) in CATALOGUE.items() if THAI.search(en) and k not in NEUTRAL
-                       and not re.search(r"[A-Za-z]{3,}", en)]
+    thai_missing = [
+        k
+        for k, (th, en) in CATALOGUE.items()
+        if not THAI.search(th) and th != en and re.search(r"[A-Za-z]{4,}", th) and k not in NEUTRAL
+    ]
+    thai_in_english = [
+        k for k, (th, en) in CATALOGUE.items() if THAI.search(en) and k not in NEUTRAL and not re.search(r"[A-Za-z]{3,}", en)
+    ]
     assert not thai_missing, thai_missing
     assert not thai_in_english, thai_in_english
 

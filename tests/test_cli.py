@@ -1,4 +1,5 @@
 """The flask commands as a user runs them: exit codes, reports, and `demo` actually serving."""
+
 from __future__ import annotations
 
 import os
@@ -16,8 +17,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _flask(args: list[str], url: str, **kw) -> subprocess.CompletedProcess:
     env = dict(os.environ, TPMAP_DATABASE_URL=url)
-    return subprocess.run([sys.executable, "-m", "flask", "--app", "app:server", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app:server", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        **kw,
+    )
 
 
 def test_import_survey_refusal_exits_nonzero_with_rows(isolated_engine, tmp_path):
@@ -50,6 +58,7 @@ def test_import_survey_scope_dry_run_and_shrink_flags(isolated_engine, tmp_path)
         p["house_id"] = "P" + p["house_id"]
         p["citizen_id"] = "8" + p["citizen_id"][1:12]
         from mpi.rules import citizen_id_check_digit
+
         p["citizen_id"] += str(citizen_id_check_digit(p["citizen_id"]))
     for f in part.failures:
         f["house_id"] = "P" + f["house_id"]
@@ -61,6 +70,7 @@ def test_import_survey_scope_dry_run_and_shrink_flags(isolated_engine, tmp_path)
     assert "Dry run, nothing written" in dry.stdout and "75: households 15 → 12" in dry.stdout
     with isolated_engine.connect() as conn:
         from sqlalchemy import text
+
         assert conn.execute(text("SELECT COUNT(*) FROM household WHERE year = 2564")).scalar() == 30
 
 
@@ -79,8 +89,13 @@ def test_demo_command_serves_the_dashboard(engine):
     """`make run` ends in `flask demo`: it must really serve (Flask ignores app.run() inside a command)."""
     port = _free_port()
     env = dict(os.environ, TPMAP_DATABASE_URL=engine.url.render_as_string(hide_password=False))
-    proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app:server", "demo", "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "app:server", "demo", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.time() + 30
         while True:

@@ -1,5 +1,6 @@
 """Committees and their orders, quarterly reports (PDF with Thai text, XLSX, the pinned route) and table exports,
 on both backends: who may do what, the filing table, frozen figures, and that every export is scoped and audited."""
+
 from __future__ import annotations
 
 import csv
@@ -37,8 +38,18 @@ def world(engine, tmp_path_factory):
     with world_for(engine, tmp_path_factory.mktemp("gov"), YEAR, "gov") as w:
         yield w
     with engine.begin() as conn:
-        for table in ("assistance", "need", "visit", "status_change", "logbook_state", "logbook_rollup", "quarterly_report",
-                      "committee_order", "committee_member", "committee_unit"):
+        for table in (
+            "assistance",
+            "need",
+            "visit",
+            "status_change",
+            "logbook_state",
+            "logbook_rollup",
+            "quarterly_report",
+            "committee_order",
+            "committee_member",
+            "committee_unit",
+        ):
             conn.execute(text(f"DELETE FROM {table}"))
 
 
@@ -56,11 +67,16 @@ def audit_count(world, action: str, object_type: str | None = None) -> int:
 def upload(client, headers, unit_id: int, content: bytes, *, name="order.pdf", order_no="12/2564", order_date=None):
     if order_date is None:
         order_date = (dt.date.today() - dt.timedelta(days=5)).strftime("%d/%m/") + str(dt.date.today().year + 543)
-    return client.post(f"/api/v1/committees/{unit_id}/orders", headers=headers, content_type="multipart/form-data",
-                       data={"order_no": order_no, "order_date": order_date, "file": (io.BytesIO(content), name)})
+    return client.post(
+        f"/api/v1/committees/{unit_id}/orders",
+        headers=headers,
+        content_type="multipart/form-data",
+        data={"order_no": order_no, "order_date": order_date, "file": (io.BytesIO(content), name)},
+    )
 
 
 # --- Committees and orders ------------------------------------------------------------------------------
+
 
 def test_committee_set_up_filed_changed_and_refiled(world, client):
     province = bearer(world, "province")
@@ -83,8 +99,11 @@ def test_committee_set_up_filed_changed_and_refiled(world, client):
     assert client.get(order["url"]).status_code == 401
 
     # A new member is a change: a new order is due within 30 days.
-    r = client.post(f"/api/v1/committees/{unit}/members", headers=province,
-                    json={"name": "ผู้ว่าราชการจังหวัดสมุทรสงคราม", "position": "chair", "agency": "ศาลากลางจังหวัด"})
+    r = client.post(
+        f"/api/v1/committees/{unit}/members",
+        headers=province,
+        json={"name": "ผู้ว่าราชการจังหวัดสมุทรสงคราม", "position": "chair", "agency": "ศาลากลางจังหวัด"},
+    )
     assert r.status_code == 201, r.get_json()
     own = client.get("/api/v1/areas/75/committees", headers=province).get_json()["own"]
     assert own["status"] == "due" and own["deadline"] == str(dt.date.today() + dt.timedelta(days=30))
@@ -96,16 +115,21 @@ def test_committee_set_up_filed_changed_and_refiled(world, client):
     assert audit_count(world, "committee_order") >= 2
 
 
-@pytest.mark.parametrize("content, name, reason", [
-    (b"hello, not a pdf", "order.pdf", "not a PDF"),
-    (None, "order.docx", "must be a PDF"),
-    (b"%PDF-1.4\n1 0 obj<<>>endobj\n", "order.pdf", "incomplete"),
-    (b"", "order.pdf", "empty"),
-])
+@pytest.mark.parametrize(
+    "content, name, reason",
+    [
+        (b"hello, not a pdf", "order.pdf", "not a PDF"),
+        (None, "order.docx", "must be a PDF"),
+        (b"%PDF-1.4\n1 0 obj<<>>endobj\n", "order.pdf", "incomplete"),
+        (b"", "order.pdf", "empty"),
+    ],
+)
 def test_an_order_that_is_not_a_pdf_is_refused(world, client, content, name, reason):
     province = bearer(world, "province")
-    unit = client.get("/api/v1/areas/75/committees", headers=province).get_json()["own"] or \
-        client.post("/api/v1/committees", headers=province, json={"kind": "province", "area_code": "75"}).get_json()
+    unit = (
+        client.get("/api/v1/areas/75/committees", headers=province).get_json()["own"]
+        or client.post("/api/v1/committees", headers=province, json={"kind": "province", "area_code": "75"}).get_json()
+    )
     with world["engine"].connect() as conn:
         before = conn.execute(text("SELECT COUNT(*) FROM committee_order")).scalar()
     r = upload(client, province, unit["id"], _pdf() if content is None else content, name=name)
@@ -117,15 +141,20 @@ def test_an_order_that_is_not_a_pdf_is_refused(world, client, content, name, rea
 def test_an_oversized_order_is_refused(world, client, monkeypatch):
     monkeypatch.setattr(committees, "MAX_ORDER_BYTES", 2000)
     province = bearer(world, "province")
-    unit = committees.unit_for(None, "75") if False else client.get("/api/v1/areas/75/committees",
-                                                                   headers=province).get_json()["own"]
+    unit = (
+        committees.unit_for(None, "75")
+        if False
+        else client.get("/api/v1/areas/75/committees", headers=province).get_json()["own"]
+    )
     big = _pdf() + b"%" * 3000 + b"\n%%EOF\n"
     r = upload(client, province, unit["id"], big)
     assert r.status_code == 400 and "limit" in r.get_json()["error"]
 
 
-@pytest.mark.parametrize("order_date, reason", [("31/02/2564", "not a real date"), ("15/03/2563", "before PM Office"),
-                                                ("2999-01-01", "future"), ("", "write a date")])
+@pytest.mark.parametrize(
+    "order_date, reason",
+    [("31/02/2564", "not a real date"), ("15/03/2563", "before PM Office"), ("2999-01-01", "future"), ("", "write a date")],
+)
 def test_bad_order_dates_are_refused(world, client, order_date, reason):
     province = bearer(world, "province")
     unit = client.get("/api/v1/areas/75/committees", headers=province).get_json()["own"]
@@ -142,8 +171,12 @@ def test_who_may_manage_which_committee(world, client):
     assert upload(client, district, province_unit["id"], _pdf()).status_code == 403
     for role in ("team", "bangkok"):
         assert upload(client, bearer(world, role), province_unit["id"], _pdf()).status_code == 403
-    assert client.post("/api/v1/committees", headers=bearer(world, "national"),
-                       json={"kind": "province", "area_code": "58"}).status_code == 403
+    assert (
+        client.post(
+            "/api/v1/committees", headers=bearer(world, "national"), json={"kind": "province", "area_code": "58"}
+        ).status_code
+        == 403
+    )
     assert client.get("/api/v1/committees").status_code == 401
 
 
@@ -160,9 +193,17 @@ def test_national_filing_table(world, client):
     assert (items["75"]["sub_units"], items["75"]["sub_units_filed"]) == (2, 1)
     # Members typed in before the first order are its first composition: no 30-day clock, still "missing".
     unit7501 = client.get("/api/v1/areas/7501/committees", headers=province).get_json()["own"]
-    assert client.post(f"/api/v1/committees/{unit7501['id']}/members", headers=province,
-                       json={"name": "นายอำเภอเมืองสมุทรสงคราม", "position": "chair"}).status_code == 201
-    amphoes = {r["code"]: r for r in client.get("/api/v1/committees?level=amphoe&parent=75", headers=province).get_json()["items"]}
+    assert (
+        client.post(
+            f"/api/v1/committees/{unit7501['id']}/members",
+            headers=province,
+            json={"name": "นายอำเภอเมืองสมุทรสงคราม", "position": "chair"},
+        ).status_code
+        == 201
+    )
+    amphoes = {
+        r["code"]: r for r in client.get("/api/v1/committees?level=amphoe&parent=75", headers=province).get_json()["items"]
+    }
     assert amphoes["7502"]["status"] == "filed" and amphoes["7501"]["status"] == "missing"
     assert amphoes["7503"]["unit_id"] is None
     # The same table as a spreadsheet, and the export is audited.
@@ -177,8 +218,12 @@ def test_national_filing_table(world, client):
 
 def test_upload_form_of_the_page(world):
     client, csrf = session_client(world, "province")
-    data = {"order_no": "20/2564", "order_date": str(dt.date.today()), "csrf_token": csrf,
-            "file": (io.BytesIO(_pdf()), "คำสั่ง.pdf")}
+    data = {
+        "order_no": "20/2564",
+        "order_date": str(dt.date.today()),
+        "csrf_token": csrf,
+        "file": (io.BytesIO(_pdf()), "คำสั่ง.pdf"),
+    }
     r = client.post("/committees/75/orders", data=data, content_type="multipart/form-data")
     assert r.status_code == 303 and r.headers["Location"].endswith("/committees/75?filed=1")
     bad = {"order_no": "21/2564", "order_date": "x", "csrf_token": csrf, "file": (io.BytesIO(_pdf()), "a.pdf")}
@@ -196,9 +241,13 @@ def test_upload_form_of_the_page(world):
 
 # --- Quarterly reports -------------------------------------------------------------------------------------
 
+
 def _visit(client, headers, house: str, day: dt.date):
-    r = client.post(f"/api/v1/households/{house}/visits?year={YEAR}", headers=headers,
-                    json={"visited_on": str(day), "outcome": "verified", "note": "เยี่ยมบ้าน"})
+    r = client.post(
+        f"/api/v1/households/{house}/visits?year={YEAR}",
+        headers=headers,
+        json={"visited_on": str(day), "outcome": "verified", "note": "เยี่ยมบ้าน"},
+    )
     assert r.status_code == 201, r.get_json()
 
 
@@ -206,8 +255,8 @@ def test_quarterly_report_draft_submit_pdf_and_xlsx(world, client):
     start, end = quarter_range(2564, 3)
     district = bearer(world, "district")
     team = bearer(world, "team")
-    _visit(client, district, world["houses"]["7501"], start)          # inside, first day
-    _visit(client, team, world["houses"]["7502"], end)                 # inside, last day
+    _visit(client, district, world["houses"]["7501"], start)  # inside, first day
+    _visit(client, team, world["houses"]["7502"], end)  # inside, last day
     _visit(client, team, world["houses"]["7502"], end + dt.timedelta(days=1))  # the next quarter: not counted
     _visit(client, district, world["houses"]["7501"], start - dt.timedelta(days=1))  # the quarter before
 
@@ -251,9 +300,12 @@ def test_quarterly_report_draft_submit_pdf_and_xlsx(world, client):
     assert f"{f['target_poor_persons']:,}" in text_ and "ขอเพิ่มทีมพี่เลี้ยง" in text_
     # SARA AM is split in two glyphs when shaped: the text must still read back as typed
     assert "เยี่ยมบ้านครบทุกตำบล แก้ปัญหาน้ำดื่ม" in text_ and "ดำเนินงาน" in text_
-    fonts = {str(font.get("/BaseFont")) for page in reader.pages
-             for font in (page.get("/Resources", {}).get("/Font", {}) or {}).values()
-             for font in [font.get_object()]}
+    fonts = {
+        str(font.get("/BaseFont"))
+        for page in reader.pages
+        for font in (page.get("/Resources", {}).get("/Font", {}) or {}).values()
+        for font in [font.get_object()]
+    }
     assert any("Sarabun" in name for name in fonts), fonts  # the font is embedded, not left to the reader
     session, _ = session_client(world, "national")
     assert session.get(pdf_url).status_code == 200
@@ -281,8 +333,10 @@ def test_quarterly_report_draft_submit_pdf_and_xlsx(world, client):
 
 
 def test_who_has_submitted(world, client):
-    items = {r["code"]: r for r in client.get(f"/api/v1/reports/quarterly/{QUARTER}",
-                                              headers=bearer(world, "national")).get_json()["items"]}
+    items = {
+        r["code"]: r
+        for r in client.get(f"/api/v1/reports/quarterly/{QUARTER}", headers=bearer(world, "national")).get_json()["items"]
+    }
     assert items["75"]["status"] == "submitted" and items["58"]["status"] == "none"
     assert items["58"]["overdue"] is True  # the quarter ended in 2021
     r = client.get(f"/export/reports.csv?quarter={QUARTER}", headers=bearer(world, "national"))
@@ -308,6 +362,7 @@ def test_a_quarter_not_started_is_refused(world, client):
 
 
 # --- Exports: scoped, masked, audited ------------------------------------------------------------------------
+
 
 def test_household_export_is_scoped_and_audited(world, client):
     district = bearer(world, "district")
@@ -342,22 +397,32 @@ def test_figure_exports_equal_the_api(world, client):
 
 def test_operation_teams_are_set_up_and_file_their_orders(world, client):
     district = bearer(world, "district")  # 7501
-    assert client.post("/api/v1/committees", headers=district,
-                       json={"kind": "operation_team", "area_code": "750101"}).status_code == 400  # needs a name
-    r = client.post("/api/v1/committees", headers=district,
-                    json={"kind": "operation_team", "area_code": "750101", "name": "ทีมปฏิบัติการตำบลแม่กลอง"})
+    assert (
+        client.post("/api/v1/committees", headers=district, json={"kind": "operation_team", "area_code": "750101"}).status_code
+        == 400
+    )  # needs a name
+    r = client.post(
+        "/api/v1/committees",
+        headers=district,
+        json={"kind": "operation_team", "area_code": "750101", "name": "ทีมปฏิบัติการตำบลแม่กลอง"},
+    )
     assert r.status_code == 201
     team = r.get_json()["id"]
     session, csrf = session_client(world, "district")
-    data = {"order_no": "5/2565", "order_date": str(dt.date.today()), "csrf_token": csrf,
-            "file": (io.BytesIO(_pdf("คำสั่งอำเภอเมืองสมุทรสงคราม")), "team.pdf")}
+    data = {
+        "order_no": "5/2565",
+        "order_date": str(dt.date.today()),
+        "csrf_token": csrf,
+        "file": (io.BytesIO(_pdf("คำสั่งอำเภอเมืองสมุทรสงคราม")), "team.pdf"),
+    }
     r = session.post(f"/committees/7501/orders?unit={team}", data=data, content_type="multipart/form-data")
     assert r.status_code == 303 and r.headers["Location"].endswith("/committees/7501?filed=1")
     units = client.get("/api/v1/areas/7501/committees", headers=district).get_json()["units"]
     got = next(u for u in units if u["id"] == team)
     assert got["status"] == "filed" and got["order_no"] == "5/2565" and got["kind"] == "operation_team"
-    amphoes = {r["code"]: r for r in client.get("/api/v1/committees?level=amphoe&parent=75",
-                                                headers=district).get_json()["items"]}
+    amphoes = {
+        r["code"]: r for r in client.get("/api/v1/committees?level=amphoe&parent=75", headers=district).get_json()["items"]
+    }
     assert amphoes["7501"]["operation_teams"] == 1 and amphoes["7501"]["sub_units_filed"] == 1
     page = decoded(page_callback(session, "/committees/7501", "", csrf))
     assert "ทีมปฏิบัติการตำบลแม่กลอง" in page and "committee-sub-units" in page
@@ -369,6 +434,7 @@ def test_operation_teams_are_set_up_and_file_their_orders(world, client):
 
 
 # --- Issue 11: uploads and exports that attack the reader -------------------------------------------------
+
 
 def _pdf_with(extra) -> bytes:
     """A real PDF (fpdf2 output) changed by `extra`, as a crafted upload would be."""
@@ -385,33 +451,44 @@ def _javascript(w):
     from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
 
     action = DictionaryObject({NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert(1)")})
-    w._root_object[NameObject("/Names")] = DictionaryObject({NameObject("/JavaScript"): DictionaryObject(
-        {NameObject("/Names"): ArrayObject([TextStringObject("x"), w._add_object(action)])})})
+    w._root_object[NameObject("/Names")] = DictionaryObject(
+        {
+            NameObject("/JavaScript"): DictionaryObject(
+                {NameObject("/Names"): ArrayObject([TextStringObject("x"), w._add_object(action)])}
+            )
+        }
+    )
 
 
 def _open_action(w):
     from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
     w._root_object[NameObject("/OpenAction")] = DictionaryObject(
-        {NameObject("/S"): NameObject("/Launch"), NameObject("/F"): TextStringObject("calc.exe")})
+        {NameObject("/S"): NameObject("/Launch"), NameObject("/F"): TextStringObject("calc.exe")}
+    )
 
 
 def _attachment(w):
     w.add_attachment("payload.exe", b"MZ\x90\x00")
 
 
-@pytest.mark.parametrize("craft, reason", [
-    (lambda: _pdf_with(_javascript), "JavaScript"),
-    (lambda: _pdf_with(_open_action), "a program launch"),
-    (lambda: _pdf_with(_attachment), "embedded file"),
-    (lambda: _pdf().replace(b"%PDF-1.3", b"%PDF-1.3\n%<html><script>alert(1)</script>", 1), "HTML or script"),
-    (lambda: _pdf() + b"PK\x03\x04 a zip joined to the PDF", "after its end-of-file marker"),
-    (lambda: _pdf().replace(b"/Type /Catalog", b"/Type /Catalog /Names << /J#61vaScript 3 0 R >>", 1), "JavaScript"),
-])
+@pytest.mark.parametrize(
+    "craft, reason",
+    [
+        (lambda: _pdf_with(_javascript), "JavaScript"),
+        (lambda: _pdf_with(_open_action), "a program launch"),
+        (lambda: _pdf_with(_attachment), "embedded file"),
+        (lambda: _pdf().replace(b"%PDF-1.3", b"%PDF-1.3\n%<html><script>alert(1)</script>", 1), "HTML or script"),
+        (lambda: _pdf() + b"PK\x03\x04 a zip joined to the PDF", "after its end-of-file marker"),
+        (lambda: _pdf().replace(b"/Type /Catalog", b"/Type /Catalog /Names << /J#61vaScript 3 0 R >>", 1), "JavaScript"),
+    ],
+)
 def test_pdfs_with_active_or_foreign_content_are_refused(world, client, craft, reason):
     province = bearer(world, "province")
-    unit = client.get("/api/v1/areas/75/committees", headers=province).get_json()["own"] or \
-        client.post("/api/v1/committees", headers=province, json={"kind": "province", "area_code": "75"}).get_json()
+    unit = (
+        client.get("/api/v1/areas/75/committees", headers=province).get_json()["own"]
+        or client.post("/api/v1/committees", headers=province, json={"kind": "province", "area_code": "75"}).get_json()
+    )
     r = upload(client, province, unit["id"], craft())
     assert r.status_code == 400 and reason in r.get_json()["error"], r.get_json()
 
@@ -421,8 +498,10 @@ def test_a_plain_order_pdf_passes_and_downloads_as_an_attachment(world, client):
 
     assert pdf_active_content(_pdf()) is None
     province = bearer(world, "province")
-    unit = client.get("/api/v1/areas/75/committees", headers=province).get_json()["own"] or \
-        client.post("/api/v1/committees", headers=province, json={"kind": "province", "area_code": "75"}).get_json()
+    unit = (
+        client.get("/api/v1/areas/75/committees", headers=province).get_json()["own"]
+        or client.post("/api/v1/committees", headers=province, json={"kind": "province", "area_code": "75"}).get_json()
+    )
     order = upload(client, province, unit["id"], _pdf(), order_no="77/2564").get_json()
     r = client.get(f"/api/v1/committee-orders/{order['id']}.pdf", headers=province)
     assert r.status_code == 200 and r.headers["Content-Disposition"].startswith("attachment")
@@ -434,8 +513,16 @@ def test_exported_cells_never_run_as_formulas():
 
     from exports import tables
 
-    rows = [{"note": "=HYPERLINK(\"http://evil.example\",\"click\")", "agency": "+cmd|' /C calc'!A0", "n": -5,
-             "who": "@SUM(1+1)", "dash": "-2+3", "plain": "อบต. บางขันแตก"}]
+    rows = [
+        {
+            "note": '=HYPERLINK("http://evil.example","click")',
+            "agency": "+cmd|' /C calc'!A0",
+            "n": -5,
+            "who": "@SUM(1+1)",
+            "dash": "-2+3",
+            "plain": "อบต. บางขันแตก",
+        }
+    ]
     cols = [(k, k) for k in rows[0]]
     text_ = tables.render("csv", rows, cols).decode("utf-8-sig")
     assert "'=HYPERLINK" in text_ and "'+cmd" in text_ and "'@SUM" in text_ and "'-2+3" in text_ and ",-5," in text_

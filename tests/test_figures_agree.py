@@ -1,4 +1,5 @@
 """Issue 12, figures, links and exports that agree: each defect a governor met, as a test."""
+
 from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
@@ -55,8 +56,10 @@ def test_households_honour_the_crisis_rule(world):
 def test_one_deprived_dimension_reads_as_one(world):
     from components.layout import weakest_sentence
 
-    f = {"target_poor_persons": 10, "dimension_target_poor": {"health": 0, "living": 0, "education": 0, "income": 10,
-                                                              "access": 0}}
+    f = {
+        "target_poor_persons": 10,
+        "dimension_target_poor": {"health": 0, "living": 0, "education": 0, "income": 10, "access": 0},
+    }
     text = weakest_sentence(f, "ตำบลทดสอบ", "th")
     assert "รายได้ (100%)" in text and "–" not in text and "และ" not in text
 
@@ -102,8 +105,19 @@ def test_the_ranking_exports_one_table_in_two_formats(world):
     assert sheet[1][col] == round(100 * first["crisis_share"], 3) == float(rows[1][col])  # per cent, as on the page
 
 
-@pytest.mark.parametrize("path", ["/ranking", "/pivot", "/area/75/story", "/area/75/households", "/area/75/vulnerable",
-                                  "/household/H00001", "/reports", "/committees"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/ranking",
+        "/pivot",
+        "/area/75/story",
+        "/area/75/households",
+        "/area/75/vulnerable",
+        "/household/H00001",
+        "/reports",
+        "/committees",
+    ],
+)
 def test_every_page_names_the_years_there_are_for_a_missing_year(world, path):
     browser, csrf = session_client(world, "national")
     r = page_callback(browser, path, "?year=2599&area=75", csrf)
@@ -116,10 +130,13 @@ def test_a_tambon_without_figures_beside_municipal_units_says_where_to_look(worl
     from sqlalchemy import text
 
     with world["engine"].connect() as conn:
-        code = conn.execute(text(
-            "SELECT t.code FROM area t WHERE t.level = 'tambon' AND t.counted_under IS NULL AND t.has_geometry "
-            "AND t.parent_code = '5801' AND NOT EXISTS (SELECT 1 FROM household h WHERE h.tambon_code = t.code) "
-            "ORDER BY t.code LIMIT 1")).scalar()
+        code = conn.execute(
+            text(
+                "SELECT t.code FROM area t WHERE t.level = 'tambon' AND t.counted_under IS NULL AND t.has_geometry "
+                "AND t.parent_code = '5801' AND NOT EXISTS (SELECT 1 FROM household h WHERE h.tambon_code = t.code) "
+                "ORDER BY t.code LIMIT 1"
+            )
+        ).scalar()
     browser, csrf = session_client(world, "national")
     page = decoded(page_callback(browser, f"/area/{code}", f"?year={YEAR}", csrf))
     assert "counted-under" in page and "580151" in page and "no-figures" not in page

@@ -1,5 +1,6 @@
 """The committee-process rules, pure: dates in either era, the 30-day filing rule across month ends, leap years and
 year ends, filing states, and Thai fiscal quarters. Every expected date is worked out by hand in the comment."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,23 +22,35 @@ from mpi.governance import (
 D = dt.date
 
 
-@pytest.mark.parametrize("written, expected", [
-    ("2564-03-15", D(2021, 3, 15)),          # ISO with a Buddhist-era year: 2564 - 543 = 2021
-    ("2021-03-15", D(2021, 3, 15)),          # ISO in the Common Era stays as it is
-    ("15/03/2564", D(2021, 3, 15)),          # day/month/BE year, as on Thai forms
-    ("5/1/2565", D(2022, 1, 5)),
-    ("30 ตุลาคม 2563", D(2020, 10, 30)),      # the PM Office order 347/2563's own date
-    ("ลงวันที่ 30 เมษายน 2564", D(2021, 4, 30)),
-    ("1 ก.พ. 64", D(2021, 2, 1)),             # short month, two-digit BE year: 64 → 2564 → 2021
-    ("๑๕ มีนาคม ๒๕๖๔", D(2021, 3, 15)),       # Thai digits
-    ("29/02/2567", D(2024, 2, 29)),          # 2567 BE = 2024, a leap year
-])
+@pytest.mark.parametrize(
+    "written, expected",
+    [
+        ("2564-03-15", D(2021, 3, 15)),  # ISO with a Buddhist-era year: 2564 - 543 = 2021
+        ("2021-03-15", D(2021, 3, 15)),  # ISO in the Common Era stays as it is
+        ("15/03/2564", D(2021, 3, 15)),  # day/month/BE year, as on Thai forms
+        ("5/1/2565", D(2022, 1, 5)),
+        ("30 ตุลาคม 2563", D(2020, 10, 30)),  # the PM Office order 347/2563's own date
+        ("ลงวันที่ 30 เมษายน 2564", D(2021, 4, 30)),
+        ("1 ก.พ. 64", D(2021, 2, 1)),  # short month, two-digit BE year: 64 → 2564 → 2021
+        ("๑๕ มีนาคม ๒๕๖๔", D(2021, 3, 15)),  # Thai digits
+        ("29/02/2567", D(2024, 2, 29)),  # 2567 BE = 2024, a leap year
+    ],
+)
 def test_dates_in_either_era(written, expected):
     assert parse_date(written) == expected
 
 
-@pytest.mark.parametrize("written", ["29/02/2564",  # 2021 is not a leap year
-                                     "31/04/2564", "2564-13-01", "15 Marchh 2564", "yesterday", ""])
+@pytest.mark.parametrize(
+    "written",
+    [
+        "29/02/2564",  # 2021 is not a leap year
+        "31/04/2564",
+        "2564-13-01",
+        "15 Marchh 2564",
+        "yesterday",
+        "",
+    ],
+)
 def test_impossible_or_unreadable_dates_are_refused(written):
     with pytest.raises(DateError):
         parse_date(written)
@@ -48,14 +61,17 @@ def test_thai_date_is_written_in_the_buddhist_era():
     assert thai_date(D(2021, 4, 30), short=True) == "30 เม.ย. 2564"
 
 
-@pytest.mark.parametrize("order_date, deadline", [
-    (D(2021, 3, 15), INITIAL_DEADLINE),      # before the first deadline: 15 Mar + 30 = 14 Apr < 30 Apr 2564
-    (D(2021, 4, 15), D(2021, 5, 15)),        # 15 Apr + 30 days = 15 May
-    (D(2021, 7, 31), D(2021, 8, 30)),        # 31 Jul: 31 Jul + 30 = 30 Aug
-    (D(2023, 1, 31), D(2023, 3, 2)),         # across February in a common year: 28 days, so 2 March
-    (D(2024, 1, 31), D(2024, 3, 1)),         # in a leap year (2567 BE): 29 days, so 1 March
-    (D(2021, 12, 15), D(2022, 1, 14)),       # across the year end (2564 → 2565 BE)
-])
+@pytest.mark.parametrize(
+    "order_date, deadline",
+    [
+        (D(2021, 3, 15), INITIAL_DEADLINE),  # before the first deadline: 15 Mar + 30 = 14 Apr < 30 Apr 2564
+        (D(2021, 4, 15), D(2021, 5, 15)),  # 15 Apr + 30 days = 15 May
+        (D(2021, 7, 31), D(2021, 8, 30)),  # 31 Jul: 31 Jul + 30 = 30 Aug
+        (D(2023, 1, 31), D(2023, 3, 2)),  # across February in a common year: 28 days, so 2 March
+        (D(2024, 1, 31), D(2024, 3, 1)),  # in a leap year (2567 BE): 29 days, so 1 March
+        (D(2021, 12, 15), D(2022, 1, 14)),  # across the year end (2564 → 2565 BE)
+    ],
+)
 def test_filing_deadline_is_thirty_days_after_the_order(order_date, deadline):
     assert filing_deadline(order_date) == deadline
 
@@ -85,13 +101,16 @@ def test_filing_states():
     assert filing_status([], today=D(2022, 1, 1), changed_on=D(2021, 11, 1)).status == "late"
 
 
-@pytest.mark.parametrize("year, q, start, end", [
-    (2564, 1, D(2020, 10, 1), D(2020, 12, 31)),   # the fiscal year 2564 starts on 1 Oct 2563 (2020)
-    (2564, 2, D(2021, 1, 1), D(2021, 3, 31)),
-    (2564, 3, D(2021, 4, 1), D(2021, 6, 30)),
-    (2564, 4, D(2021, 7, 1), D(2021, 9, 30)),
-    (2567, 2, D(2024, 1, 1), D(2024, 3, 31)),
-])
+@pytest.mark.parametrize(
+    "year, q, start, end",
+    [
+        (2564, 1, D(2020, 10, 1), D(2020, 12, 31)),  # the fiscal year 2564 starts on 1 Oct 2563 (2020)
+        (2564, 2, D(2021, 1, 1), D(2021, 3, 31)),
+        (2564, 3, D(2021, 4, 1), D(2021, 6, 30)),
+        (2564, 4, D(2021, 7, 1), D(2021, 9, 30)),
+        (2567, 2, D(2024, 1, 1), D(2024, 3, 31)),
+    ],
+)
 def test_fiscal_quarters(year, q, start, end):
     assert quarter_range(year, q) == (start, end)
     assert quarter_of(start) == (year, q) and quarter_of(end) == (year, q)

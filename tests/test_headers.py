@@ -1,6 +1,7 @@
 """Issue 11, security headers on every response: a Content-Security-Policy that the Dash pages pass (the
 browser tests fail on any console error, CSP violations included), nosniff, no framing, a referrer policy,
 and no-store on anything that can name a person."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,8 +16,19 @@ def world(isolated_world):
     return isolated_world
 
 
-@pytest.mark.parametrize("path", ["/", "/area/75", "/api/v1/areas/TH?year=2562", "/login", "/assets/10-tpmap.css",
-                                  "/no-such-page", "/api/v1/no-such-route", "/_dash-layout"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/area/75",
+        "/api/v1/areas/TH?year=2562",
+        "/login",
+        "/assets/10-tpmap.css",
+        "/no-such-page",
+        "/api/v1/no-such-route",
+        "/_dash-layout",
+    ],
+)
 def test_every_response_carries_the_headers(world, path):
     r = world["app"].server.test_client().get(path)
     csp = r.headers["Content-Security-Policy"]

@@ -1,5 +1,6 @@
 """Issue 13 (pinned): an Idempotency-Key on a POST, PUT or PATCH returns the first result for a repeat, so a
 double tap or a replayed field-app queue writes once. Real threads against a served app, both backends."""
+
 from __future__ import annotations
 
 import threading
@@ -23,8 +24,10 @@ def world(isolated_world):
 
 def _visits(world, house: str) -> int:
     with world["engine"].connect() as conn:
-        return conn.execute(text("SELECT COUNT(*) FROM visit v JOIN household h ON h.id = v.household_id "
-                                 "WHERE h.year = :y AND h.house_id = :h"), {"y": YEAR, "h": house}).scalar()
+        return conn.execute(
+            text("SELECT COUNT(*) FROM visit v JOIN household h ON h.id = v.household_id WHERE h.year = :y AND h.house_id = :h"),
+            {"y": YEAR, "h": house},
+        ).scalar()
 
 
 def test_a_repeated_key_returns_the_first_result_and_writes_once(world):
@@ -49,8 +52,7 @@ def test_parallel_copies_of_one_request_write_once(world, monkeypatch):
     monkeypatch.setitem(ratelimit.LIMITS, "lookup", (10_000, 60))
     house = world["houses"]["7502"]
     headers = bearer(world, "team") | {"Idempotency-Key": str(uuid.uuid4())}
-    call = ("POST", f"/api/v1/households/{house}/needs?year={YEAR}",
-            {"dimension": "income", "description": "ต้องการงาน"}, headers)
+    call = ("POST", f"/api/v1/households/{house}/needs?year={YEAR}", {"dimension": "income", "description": "ต้องการงาน"}, headers)
     with served(world["app"].server) as base:
         barrier = threading.Barrier(6)
 
@@ -79,7 +81,15 @@ def test_status_changes_and_refusals_replay_too(world):
     bad_key = {"Idempotency-Key": "bad-" + uuid.uuid4().hex}
     refused = client.put(url, headers=bearer(world, "team") | bad_key, json={"status": "rich", "reason": "x"})
     assert refused.status_code == 400
-    assert client.put(url, headers=bearer(world, "team") | bad_key,
-                      json={"status": "rich", "reason": "x"}).get_json() == refused.get_json()
-    assert client.post(url.replace("status", "visits"), headers=bearer(world, "team") | {"Idempotency-Key": "x" * 200},
-                       json={"visited_on": "2021-08-01", "outcome": "verified"}).status_code == 400
+    assert (
+        client.put(url, headers=bearer(world, "team") | bad_key, json={"status": "rich", "reason": "x"}).get_json()
+        == refused.get_json()
+    )
+    assert (
+        client.post(
+            url.replace("status", "visits"),
+            headers=bearer(world, "team") | {"Idempotency-Key": "x" * 200},
+            json={"visited_on": "2021-08-01", "outcome": "verified"},
+        ).status_code
+        == 400
+    )

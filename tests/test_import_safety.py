@@ -1,5 +1,6 @@
 """Issue 11, data loss and corruption: a wrong, partial or damaged survey file can never remove a household
 that the operator did not ask to remove, and every damaged byte is refused with its row, on both backends."""
+
 from __future__ import annotations
 
 import copy
@@ -32,8 +33,9 @@ def imported(db, survey, tmp_path_factory):
 
 def _households(db, prefix: str = "") -> int:
     with db.connect() as conn:
-        return conn.execute(text("SELECT COUNT(*) FROM household WHERE year = :y AND tambon_code LIKE :p"),
-                            {"y": YEAR, "p": prefix + "%"}).scalar()
+        return conn.execute(
+            text("SELECT COUNT(*) FROM household WHERE year = :y AND tambon_code LIKE :p"), {"y": YEAR, "p": prefix + "%"}
+        ).scalar()
 
 
 def _only(survey, prefix: str):
@@ -67,8 +69,13 @@ def test_a_named_scope_replaces_only_that_amphoe(imported, survey, db, tmp_path)
     assert report.scope == ("7501",)
     assert _households(db) == total and _households(db) - _households(db, "7501") == others
     with db.connect() as conn:
-        assert conn.execute(text("SELECT first_name FROM person WHERE year = :y AND citizen_id = :c"),
-                            {"y": YEAR, "c": part.persons[0]["citizen_id"]}).scalar() == "แก้ไขแล้ว"
+        assert (
+            conn.execute(
+                text("SELECT first_name FROM person WHERE year = :y AND citizen_id = :c"),
+                {"y": YEAR, "c": part.persons[0]["citizen_id"]},
+            ).scalar()
+            == "แก้ไขแล้ว"
+        )
     # put the original back for the other tests
     SurveyImport(YEAR, _only(survey, "7501").write(tmp_path / "orig"), db, scope=["7501"]).run()
 
@@ -104,16 +111,20 @@ def test_a_persons_file_cut_inside_a_household_is_caught_by_the_manifest(importe
     folder = survey.write(tmp_path / "manifest")
     rows = {n: sum(1 for _ in open(folder / n, "rb")) - 1 for n in ("households.csv", "persons.csv", "failures.csv")}
     digest = hashlib.sha256((folder / "persons.csv").read_bytes()).hexdigest()
-    (folder / "manifest.csv").write_text("file,rows,sha256\n" + "".join(
-        f"{n},{r},{digest if n == 'persons.csv' else ''}\n" for n, r in rows.items()), encoding="utf-8")
+    (folder / "manifest.csv").write_text(
+        "file,rows,sha256\n" + "".join(f"{n},{r},{digest if n == 'persons.csv' else ''}\n" for n, r in rows.items()),
+        encoding="utf-8",
+    )
     assert SurveyImport(YEAR, folder, db, dry_run=True).run().dry_run  # the whole set passes
     lines = (folder / "persons.csv").read_bytes().splitlines(keepends=True)
     (folder / "persons.csv").write_bytes(b"".join(lines[:-1]))  # one member of the last household lost
     with pytest.raises(SurveyImportError) as err:
         SurveyImport(YEAR, folder, db).run()
     messages = _problems(err)
-    assert f"persons.csv: the manifest says {rows['persons.csv']:,} rows, the file has {rows['persons.csv'] - 1:,}: " \
-           "it is cut short" in messages
+    assert (
+        f"persons.csv: the manifest says {rows['persons.csv']:,} rows, the file has {rows['persons.csv'] - 1:,}: "
+        "it is cut short" in messages
+    )
     assert any(m.startswith("persons.csv: its SHA-256 differs") for m in messages)
     assert _fingerprint(db) == before
 
@@ -125,7 +136,9 @@ def test_a_row_cut_in_the_middle_is_refused(imported, survey, db, tmp_path):
     with pytest.raises(SurveyImportError) as err:
         SurveyImport(YEAR, folder, db).validate()
     last_row = len(survey.persons) + 1
-    assert any(m.startswith(f"persons.csv row {last_row}: has ") and "fewer than the header" in m for m in _problems(err)), _problems(err)
+    assert any(m.startswith(f"persons.csv row {last_row}: has ") and "fewer than the header" in m for m in _problems(err)), (
+        _problems(err)
+    )
 
 
 def test_dry_run_reports_the_change_and_writes_nothing(imported, survey, db, tmp_path):
@@ -135,8 +148,7 @@ def test_dry_run_reports_the_change_and_writes_nothing(imported, survey, db, tmp
     keep = {h["house_id"] for h in part.households}
     part.persons = [p for p in part.persons if p["house_id"] in keep]
     part.failures = [f for f in part.failures if f["house_id"] in keep]
-    report = SurveyImport(YEAR, part.write(tmp_path / "dry"), db, scope=["7502"], dry_run=True,
-                          allow_shrink=True).run()
+    report = SurveyImport(YEAR, part.write(tmp_path / "dry"), db, scope=["7502"], dry_run=True, allow_shrink=True).run()
     n_old = _households(db, "7502")
     assert report.changes[0][0] == "75" and report.changes[0][1][0] == n_old and report.changes[0][2][0] == n_old - 3
     assert report.lines()[0].startswith("Dry run, nothing written")
@@ -144,6 +156,7 @@ def test_dry_run_reports_the_change_and_writes_nothing(imported, survey, db, tmp
 
 
 # --- damaged bytes: refused whole, with row and reason, identically on both backends -------------------
+
 
 def _damage(folder, name: str, row: int, transform) -> None:
     path = folder / name
@@ -160,14 +173,25 @@ def _field(line: bytes, i: int, value: bytes) -> bytes:
 
 DAMAGE = {
     "nul byte": ("persons.csv", 5, lambda line: line.replace(b",", b",\x00", 1), "persons.csv row 5: holds a NUL byte"),
-    "stray carriage return": ("households.csv", 4, lambda line: line.replace(b",", b"\r,", 1),
-                              "households.csv row 4: holds a carriage return alone"),
-    "over-long name": ("persons.csv", 7, lambda line: _field(line, 2, ("ก" * 2_000_000).encode()),
-                       "persons.csv row 7: first_name is 2,000,"),
-    "too many fields": ("failures.csv", 3, lambda line: line.rstrip(b"\n") + b",extra\n",
-                        "failures.csv row 3: has 3 field(s), the header has 2"),
-    "line break in a quoted field": ("persons.csv", 6, lambda line: line.replace(b",", b',"x\ny",', 1),
-                                     "persons.csv row 6:"),
+    "stray carriage return": (
+        "households.csv",
+        4,
+        lambda line: line.replace(b",", b"\r,", 1),
+        "households.csv row 4: holds a carriage return alone",
+    ),
+    "over-long name": (
+        "persons.csv",
+        7,
+        lambda line: _field(line, 2, ("ก" * 2_000_000).encode()),
+        "persons.csv row 7: first_name is 2,000,",
+    ),
+    "too many fields": (
+        "failures.csv",
+        3,
+        lambda line: line.rstrip(b"\n") + b",extra\n",
+        "failures.csv row 3: has 3 field(s), the header has 2",
+    ),
+    "line break in a quoted field": ("persons.csv", 6, lambda line: line.replace(b",", b',"x\ny",', 1), "persons.csv row 6:"),
 }
 
 

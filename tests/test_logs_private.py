@@ -1,5 +1,6 @@
 """Issue 11, personal data out of logs: a failing write logs no citizen ID or name (forced errors, both
 backends); PostgreSQL's own error log is terse for the project's databases; SQLite files are private."""
+
 from __future__ import annotations
 
 import logging
@@ -26,8 +27,10 @@ def _forced_failure(engine, table: str):
         create = [f"CREATE TRIGGER forced_{table} BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'forced'); END"]
         drop = [f"DROP TRIGGER forced_{table}"]
     else:
-        create = ["CREATE FUNCTION forced_fail() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'forced'; END $$ LANGUAGE plpgsql",
-                  f"CREATE TRIGGER forced_{table} BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION forced_fail()"]
+        create = [
+            "CREATE FUNCTION forced_fail() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'forced'; END $$ LANGUAGE plpgsql",
+            f"CREATE TRIGGER forced_{table} BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION forced_fail()",
+        ]
         drop = [f"DROP TRIGGER forced_{table} ON {table}", "DROP FUNCTION forced_fail()"]
     return create, drop
 
@@ -36,8 +39,15 @@ def test_a_failing_write_logs_no_citizen_id_or_name(world, caplog):
     engine = world["engine"]
     first12 = "312345678901"
     cid = first12 + str(citizen_id_check_digit(first12))
-    person = {"citizen_id": cid, "first_name": "ลับเฉพาะ", "last_name": "ไม่ควรเห็น", "sex": "F",
-              "birth_date": "1980-05-05", "welfare_card": 1, "disabled": 0}
+    person = {
+        "citizen_id": cid,
+        "first_name": "ลับเฉพาะ",
+        "last_name": "ไม่ควรเห็น",
+        "sex": "F",
+        "birth_date": "1980-05-05",
+        "welfare_card": 1,
+        "disabled": 0,
+    }
     create, drop = _forced_failure(engine, "member_request")
     with engine.begin() as conn:
         for sql in create:
@@ -45,8 +55,11 @@ def test_a_failing_write_logs_no_citizen_id_or_name(world, caplog):
     try:
         client = world["app"].server.test_client()
         with caplog.at_level(logging.INFO):
-            r = client.post(f"/api/v1/member-requests?year={YEAR}", headers=bearer(world, "team"),
-                            json={"house_id": world["houses"]["7502"], "year": YEAR, **person})
+            r = client.post(
+                f"/api/v1/member-requests?year={YEAR}",
+                headers=bearer(world, "team"),
+                json={"house_id": world["houses"]["7502"], "year": YEAR, **person},
+            )
     finally:
         with engine.begin() as conn:
             for sql in drop:
@@ -64,7 +77,7 @@ def test_database_error_text_with_an_id_is_masked_in_the_log(world, caplog):
         cid = conn.execute(text("SELECT citizen_id FROM person WHERE year = :y LIMIT 1"), {"y": YEAR}).scalar()
     with caplog.at_level(logging.ERROR):
         try:
-            raise RuntimeError(f'duplicate key value violates unique constraint: Key (year, citizen_id)=({YEAR}, {cid})')
+            raise RuntimeError(f"duplicate key value violates unique constraint: Key (year, citizen_id)=({YEAR}, {cid})")
         except RuntimeError:
             logging.getLogger("tpmap.test").exception("write failed for %s", cid)
     assert cid not in caplog.text and f"{cid[0]}-{cid[1:5]}-xxxxx-xx-x" in caplog.text

@@ -1,5 +1,6 @@
 """Issue 14: the Alembic migrations build exactly the schema models.py declares (tables, columns, indexes),
 on both backends, so code written against the declared tables meets the database it runs on."""
+
 from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata

@@ -1,4 +1,5 @@
 """The MPI rules on hand-computed cases; the arithmetic is written out beside each figure."""
+
 import pytest
 
 from mpi import catalogue
@@ -148,8 +149,12 @@ def test_crisis_rules_hand_computed():
     from mpi.rules import CRISIS_RULES, crisis_count, crisis_rule
 
     # A: health+income (2 dims), B: living+education+access (3), E: health+living+income (3), F: all but access (4)
-    rows = [PatternCount(0b10010, 1, 4, 2), PatternCount(0b01101, 1, 3, 3), PatternCount(0b11010, 1, 5, 4),
-            PatternCount(0b11110, 1, 2, 1)]
+    rows = [
+        PatternCount(0b10010, 1, 4, 2),
+        PatternCount(0b01101, 1, 3, 3),
+        PatternCount(0b11010, 1, 5, 4),
+        PatternCount(0b11110, 1, 2, 1),
+    ]
     assert crisis_count(rows, CRISIS_RULES["ge3"]) == 3 + 4 + 1  # B, E, F
     assert crisis_count(rows, CRISIS_RULES["basic_needs"]) == 4 + 1  # E and F have health, living and income
     assert crisis_count(rows, crisis_rule("custom", min_dimensions=2, required=["income"])) == 2 + 4 + 1  # A, E, F
@@ -173,7 +178,8 @@ def test_crisis_rules_reproduce_the_derived_province_counts():
     with open(config.DOMAIN_DIR / "tpmap_2561_province_patterns.csv", encoding="utf-8") as f:
         for r in csv.DictReader(f):
             patterns.setdefault(r["area_code"], []).append(
-                PatternCount(pattern_from_string(r["pattern_HLEIA"]), 0, 0, int(r["exact_target_poor"])))
+                PatternCount(pattern_from_string(r["pattern_HLEIA"]), 0, 0, int(r["exact_target_poor"]))
+            )
     with open(config.DOMAIN_DIR / "tpmap_2561_province_deprivation_count_DERIVED.csv", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     checked = 0

@@ -1,5 +1,6 @@
 """Every pinned command and route of issues 2-7, called exactly as a script calls it: no terminal, no
 prompts, the documented flags and fields. A change that breaks one of these breaks someone's tooling."""
+
 from __future__ import annotations
 
 import subprocess
@@ -11,9 +12,27 @@ from tests.utils.survey_factory import make_survey
 from tests.utils.world import PASSWORD
 
 YEAR = 2561
-AREA_FIELDS = {"code", "level", "name_th", "name_en", "parent_code", "year", "surveyed_households", "surveyed_persons",
-               "poor_persons", "target_poor_persons", "target_poor_households", "crisis_persons", "dimension_target_poor",
-               "indicator_target_poor", "deprived_dimensions_target_poor", "headcount_ratio", "intensity", "mpi", "source"}
+AREA_FIELDS = {
+    "code",
+    "level",
+    "name_th",
+    "name_en",
+    "parent_code",
+    "year",
+    "surveyed_households",
+    "surveyed_persons",
+    "poor_persons",
+    "target_poor_persons",
+    "target_poor_households",
+    "crisis_persons",
+    "dimension_target_poor",
+    "indicator_target_poor",
+    "deprived_dimensions_target_poor",
+    "headcount_ratio",
+    "intensity",
+    "mpi",
+    "source",
+}
 
 
 @pytest.fixture(scope="module")
@@ -34,16 +53,45 @@ def scripted(isolated_engine, tmp_path_factory):
     run(["import-survey", "--year", str(YEAR), str(survey.write(folder / "survey"))])
     run(["compare-sources", "--year", str(YEAR), "--level", "province"])
     # the pinned bootstrap: no --full-name, no terminal, the password on standard input
-    out = run(["create-user", "--username", "script.district", "--role", "district", "--area", "7501",
-               "--password-stdin"], stdin=PASSWORD + "\n")
+    out = run(
+        ["create-user", "--username", "script.district", "--role", "district", "--area", "7501", "--password-stdin"],
+        stdin=PASSWORD + "\n",
+    )
     assert "name is missing" in out.stdout
-    run(["create-user", "--username", "script.team", "--role", "team", "--area", "750101,750102", "--full-name",
-         "ทีมตำบล", "--password-stdin"], stdin=PASSWORD + "\n")
-    run(["create-user", "--username", "script.admin", "--role", "admin", "--area", "TH", "--full-name", "Admin",
-         "--password-stdin"], stdin=PASSWORD + "\n")
+    run(
+        [
+            "create-user",
+            "--username",
+            "script.team",
+            "--role",
+            "team",
+            "--area",
+            "750101,750102",
+            "--full-name",
+            "ทีมตำบล",
+            "--password-stdin",
+        ],
+        stdin=PASSWORD + "\n",
+    )
+    run(
+        [
+            "create-user",
+            "--username",
+            "script.admin",
+            "--role",
+            "admin",
+            "--area",
+            "TH",
+            "--full-name",
+            "Admin",
+            "--password-stdin",
+        ],
+        stdin=PASSWORD + "\n",
+    )
     import os
 
     from app import create_app
+
     saved = os.environ.get("TPMAP_DATABASE_URL")
     os.environ["TPMAP_DATABASE_URL"] = url
     try:
@@ -84,8 +132,15 @@ def test_the_script_made_account_works_and_its_missing_name_is_shown(scripted):
     body = client.get(f"/api/v1/areas/7501/households?year={YEAR}&page=1", headers=headers).get_json()
     assert set(body) >= {"items", "total", "page"} and body["items"]
     item = body["items"][0]
-    assert set(item) >= {"house_id", "village_no", "members", "target_poor_members", "deprived_dimensions", "crisis",
-                         "tambon_code"}
+    assert set(item) >= {
+        "house_id",
+        "village_no",
+        "members",
+        "target_poor_members",
+        "deprived_dimensions",
+        "crisis",
+        "tambon_code",
+    }
     house = client.get(f"/api/v1/households/{item['house_id']}?year={YEAR}", headers=headers)
     assert house.status_code == 200
     reveal = client.post(f"/api/v1/households/{item['house_id']}/members/1/citizen-id?year={YEAR}", headers=headers)
@@ -107,19 +162,32 @@ def test_the_field_app_routes_keep_their_shapes(scripted):
     headers = _token(client, "script.team")
     house = next(h["house_id"] for h in scripted["survey"].households if h["tambon_code"] == "750101")
     base = f"/api/v1/households/{house}"
-    visit = client.post(f"{base}/visits?year={YEAR}", headers=headers,
-                        json={"visited_on": "2021-05-01", "outcome": "verified", "note": "ok"})
+    visit = client.post(
+        f"{base}/visits?year={YEAR}", headers=headers, json={"visited_on": "2021-05-01", "outcome": "verified", "note": "ok"}
+    )
     assert visit.status_code == 201 and "id" in visit.get_json()
-    need = client.post(f"{base}/needs?year={YEAR}", headers=headers,
-                       json={"dimension": "income", "description": "ต้องการอาชีพ", "status": "open"})
+    need = client.post(
+        f"{base}/needs?year={YEAR}", headers=headers, json={"dimension": "income", "description": "ต้องการอาชีพ", "status": "open"}
+    )
     assert need.status_code == 201
-    assert client.patch(f"{base}/needs/{need.get_json()['id']}?year={YEAR}", headers=headers,
-                        json={"status": "in_progress"}).status_code == 200
-    assert client.post(f"{base}/assistance?year={YEAR}", headers=headers,
-                       json={"given_on": "2021-05-02", "dimension": "income", "kind": "job_training", "agency": "พมจ.",
-                             "amount_baht": 0}).status_code == 201
-    assert client.put(f"{base}/status?year={YEAR}", headers=headers,
-                      json={"status": "survival", "reason": "เริ่มต้น"}).status_code == 200
+    assert (
+        client.patch(
+            f"{base}/needs/{need.get_json()['id']}?year={YEAR}", headers=headers, json={"status": "in_progress"}
+        ).status_code
+        == 200
+    )
+    assert (
+        client.post(
+            f"{base}/assistance?year={YEAR}",
+            headers=headers,
+            json={"given_on": "2021-05-02", "dimension": "income", "kind": "job_training", "agency": "พมจ.", "amount_baht": 0},
+        ).status_code
+        == 201
+    )
+    assert (
+        client.put(f"{base}/status?year={YEAR}", headers=headers, json={"status": "survival", "reason": "เริ่มต้น"}).status_code
+        == 200
+    )
     for kind in ("visits", "needs", "assistance"):
         assert "items" in client.get(f"{base}/{kind}?year={YEAR}", headers=headers).get_json()
     assert client.get(f"{base}/logbook?year={YEAR}", headers=headers).status_code == 200
@@ -129,7 +197,12 @@ def test_the_field_app_routes_keep_their_shapes(scripted):
     assert ranking.status_code == 200 and "items" in ranking.get_json()
     csv_ = client.get(f"/api/v1/areas/75/ranking?year={YEAR}&by=ge3&format=csv")
     assert csv_.mimetype == "text/csv"
-    shortlist = client.post("/api/v1/shortlists", headers=headers,
-                            json={"name": "ชุดทดสอบ", "kind": "areas", "year": YEAR, "refs": ["7501", "7502"], "rule": "ge3"})
-    assert shortlist.status_code == 201 and client.get(f"/api/v1/shortlists/{shortlist.get_json()['token']}?format=csv"
-                                                       ).status_code == 200
+    shortlist = client.post(
+        "/api/v1/shortlists",
+        headers=headers,
+        json={"name": "ชุดทดสอบ", "kind": "areas", "year": YEAR, "refs": ["7501", "7502"], "rule": "ge3"},
+    )
+    assert (
+        shortlist.status_code == 201
+        and client.get(f"/api/v1/shortlists/{shortlist.get_json()['token']}?format=csv").status_code == 200
+    )

@@ -1,6 +1,7 @@
 """Issue 14: one access policy. The role table is the only place a role's rights are written; these tests
 pin who may do the things a leak or a forged decision would come from, so a change to the table is a
 deliberate one."""
+
 from __future__ import annotations
 
 import pathlib
@@ -36,6 +37,11 @@ def test_no_module_compares_a_role_by_name():
     """Rights are asked of the table (policy.may), not written as `user.role == "..."` in a module."""
     root = pathlib.Path(__file__).resolve().parent.parent
     pattern = re.compile(r"\.role\s*(==|!=|in|not in)\s*[\"'(]")
-    offenders = [f"{f.relative_to(root)}:{i}" for f in root.glob("*/*.py") if f.parts[-2] not in ("tests", ".venv", "bench")
-                 for i, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1) if pattern.search(line)]
+    offenders = [
+        f"{f.relative_to(root)}:{i}"
+        for f in root.glob("*/*.py")
+        if f.parts[-2] not in ("tests", ".venv", "bench")
+        for i, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
     assert offenders == []

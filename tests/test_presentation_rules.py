@@ -1,6 +1,7 @@
 """Issue 13, the pure parts behind what a room and a field team read: names placed on a map without
 collisions, titles broken before they overflow, label points inside their area, dates in the Buddhist era,
 and refusals in the reader's language."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,8 +17,7 @@ from geo.boundaries import label_point
 def test_names_that_would_touch_keep_the_first_and_drop_the_second():
     # two names 0.01° apart on a 1000 px map of a 1° box: the first (more important) one is kept
     extent = (100.0, 13.0, 101.0, 14.0)
-    kept = place_labels([(100.5, 13.5), (100.51, 13.5), (100.1, 13.9)], ["อัมพวา", "บางคนที", "เมือง"], 1000, 1000, 24,
-                        extent)
+    kept = place_labels([(100.5, 13.5), (100.51, 13.5), (100.1, 13.9)], ["อัมพวา", "บางคนที", "เมือง"], 1000, 1000, 24, extent)
     assert kept == [0, 2]
     # far apart on the same map, all three fit
     assert place_labels([(100.1, 13.1), (100.5, 13.5), (100.9, 13.9)], ["a", "b", "c"], 1000, 1000, 24, extent) == [0, 1, 2]

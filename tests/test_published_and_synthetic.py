@@ -1,4 +1,5 @@
 """TPMAP's published 2561 figures, and the synthetic population calibrated to them (both backends)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -29,8 +30,13 @@ def test_national_figures_are_tpmaps_own(published, engine):
     assert th["target_poor_persons"] == 1_032_987
     assert th["surveyed_persons"] == 36_647_817 and th["surveyed_households"] == 12_935_866
     assert th["poor_persons"] == 4_405_684
-    assert th["dimension_target_poor"] == {"health": 217_081, "living": 244_739, "education": 378_080,
-                                           "income": 376_091, "access": 6_490}
+    assert th["dimension_target_poor"] == {
+        "health": 217_081,
+        "living": 244_739,
+        "education": 378_080,
+        "income": 376_091,
+        "access": 6_490,
+    }
     assert th["crisis_persons"] == 26_999
     assert th["deprived_dimensions_target_poor"] == {"1": 873_201, "2": 132_787, "3": 24_339, "4": 2_611, "5": 49}
     assert th["indicator_target_poor"]["3.2"] == 276_750
@@ -75,7 +81,10 @@ def test_generator_is_deterministic(synthetic_75, tmp_path):
     again = generate(YEAR, tmp_path / "again", config.DOMAIN_DIR, config.GEO_DIR, ["75"], seed=7)
     assert again == synthetic_75[1]
     for name in ("households.csv", "persons.csv", "failures.csv"):
-        assert hashlib.sha256((out / name).read_bytes()).digest() == hashlib.sha256((tmp_path / "again" / name).read_bytes()).digest()
+        assert (
+            hashlib.sha256((out / name).read_bytes()).digest()
+            == hashlib.sha256((tmp_path / "again" / name).read_bytes()).digest()
+        )
     other = generate(YEAR, tmp_path / "other", config.DOMAIN_DIR, config.GEO_DIR, ["75"], seed=8)
     assert (tmp_path / "other" / "persons.csv").read_bytes() != (out / "persons.csv").read_bytes()
     assert other["households.csv"] == again["households.csv"]  # calibrated counts do not depend on the seed
@@ -101,8 +110,12 @@ def test_generated_people_look_real(synthetic_75):
     amphoes = gpd.read_file(config.GEO_DIR / "amphoes.geojson").set_index("code")
     sample = households.dropna(subset=["latitude"]).sample(300, random_state=2)
     # a municipal unit has no polygon: its households are placed inside its amphoe
-    inside = [(tambons.geometry[r.tambon_code] if r.tambon_code in tambons.index else amphoes.geometry[r.tambon_code[:4]])
-              .covers(shapely.Point(r.longitude, r.latitude)) for r in sample.itertuples()]
+    inside = [
+        (tambons.geometry[r.tambon_code] if r.tambon_code in tambons.index else amphoes.geometry[r.tambon_code[:4]]).covers(
+            shapely.Point(r.longitude, r.latitude)
+        )
+        for r in sample.itertuples()
+    ]
     assert all(inside)
     units = households[households["tambon_code"].str[4:].astype(int) >= 51]
     assert len(units) and units["latitude"].notna().any()
@@ -112,13 +125,21 @@ def test_synthetic_rollups_equal_published_tambon_figures(published, synthetic_7
     out, _ = synthetic_75
     SurveyImport(YEAR, out, engine).run()
     with engine.connect() as conn:
-        rows = conn.execute(text(
-            "SELECT r.area_code, r.pattern, r.source, r.households, r.persons, r.welfare_persons "
-            "FROM area_pattern_rollup r JOIN area a ON a.code = r.area_code "
-            "WHERE r.year = :y AND r.area_code LIKE '75%'"), {"y": YEAR}).all()
-        ind = conn.execute(text(
-            "SELECT area_code, indicator_code, source, welfare_persons FROM area_indicator_rollup "
-            "WHERE year = :y AND area_code LIKE '75%'"), {"y": YEAR}).all()
+        rows = conn.execute(
+            text(
+                "SELECT r.area_code, r.pattern, r.source, r.households, r.persons, r.welfare_persons "
+                "FROM area_pattern_rollup r JOIN area a ON a.code = r.area_code "
+                "WHERE r.year = :y AND r.area_code LIKE '75%'"
+            ),
+            {"y": YEAR},
+        ).all()
+        ind = conn.execute(
+            text(
+                "SELECT area_code, indicator_code, source, welfare_persons FROM area_indicator_rollup "
+                "WHERE year = :y AND area_code LIKE '75%'"
+            ),
+            {"y": YEAR},
+        ).all()
     cells: dict = {}
     for code, pattern, source, *values in rows:
         cells.setdefault((code, pattern), {})[source] = tuple(values)
@@ -127,13 +148,13 @@ def test_synthetic_rollups_equal_published_tambon_figures(published, synthetic_7
     inds: dict = {}
     for code, i, source, v in ind:
         inds.setdefault((code, i), {})[source] = v
-    off = [(k, v) for k, v in inds.items()
-           if abs(v.get("survey", 0) - v.get("published", 0)) > max(2, 0.05 * v.get("published", 0))]
+    off = [
+        (k, v) for k, v in inds.items() if abs(v.get("survey", 0) - v.get("published", 0)) > max(2, 0.05 * v.get("published", 0))
+    ]
     assert off == []
     agree = compare_sources(YEAR, "tambon", engine)
     assert agree and all(r["target_poor_persons"][0] == r["target_poor_persons"][1] for r in agree)
     assert area_summary("75", YEAR, engine=engine)["source"] == "survey"  # microdata wins
-
 
 
 def test_ranking_by_both_crisis_rules_equals_the_derived_counts(published, engine):
@@ -178,7 +199,8 @@ def test_ranking_all_tambons_of_a_province(published, engine):
         for r in csv.DictReader(f):
             if r["area_code"].startswith("58"):
                 expected.setdefault(r["area_code"], []).append(
-                    PatternCount(pattern_from_string(r["pattern_HLEIA"]), 0, 0, int(r["exact_target_poor"])))
+                    PatternCount(pattern_from_string(r["pattern_HLEIA"]), 0, 0, int(r["exact_target_poor"]))
+                )
     # municipal units are ranked with the tambons, labelled by their level (issue 12)
     assert {r["code"] for r in rows} == set(expected)
     assert all(r["level"] == ("municipality" if int(r["code"][4:]) >= 51 else "tambon") for r in rows)
@@ -200,11 +222,19 @@ def test_every_amphoes_children_add_up_and_every_target_poor_is_drawn(published,
 
     with engine.connect() as conn:
         geom = "ST_AsBinary(geom)" if engine.dialect.name == "postgresql" else "geom"
-        amphoes = {c: shapely.from_wkb(bytes(g)) for c, g in conn.execute(text(
-            f"SELECT code, {geom} FROM area WHERE level = 'amphoe' AND has_geometry"))}
-        with_published = list(conn.execute(text(
-            "SELECT DISTINCT s.area_code FROM area_rollup_source s JOIN area a ON a.code = s.area_code "
-            "WHERE s.year = :y AND s.source = 'published' AND a.level = 'amphoe' ORDER BY 1"), {"y": YEAR}).scalars())
+        amphoes = {
+            c: shapely.from_wkb(bytes(g))
+            for c, g in conn.execute(text(f"SELECT code, {geom} FROM area WHERE level = 'amphoe' AND has_geometry"))
+        }
+        with_published = list(
+            conn.execute(
+                text(
+                    "SELECT DISTINCT s.area_code FROM area_rollup_source s JOIN area a ON a.code = s.area_code "
+                    "WHERE s.year = :y AND s.source = 'published' AND a.level = 'amphoe' ORDER BY 1"
+                ),
+                {"y": YEAR},
+            ).scalars()
+        )
     assert len(with_published) == 878
     units = drawn_units = 0
     for amphoe in with_published:
@@ -248,5 +278,8 @@ def test_a_survey_imports_without_the_published_figures(synthetic_75, isolated_e
     assert listed["total"] == unit["target_poor_households"]
     assert all(h["tambon_code"] == "750151" for h in listed["items"])
     with isolated_engine.connect() as conn:
-        assert conn.execute(text("SELECT COUNT(*) FROM household WHERE year = :y AND tambon_code = '750151'"),
-                            {"y": YEAR}).scalar() == unit["surveyed_households"] > 0
+        assert (
+            conn.execute(text("SELECT COUNT(*) FROM household WHERE year = :y AND tambon_code = '750151'"), {"y": YEAR}).scalar()
+            == unit["surveyed_households"]
+            > 0
+        )

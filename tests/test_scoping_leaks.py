@@ -1,5 +1,6 @@
 """Issue 11, scoping that leaked and refusals audited everywhere: rows are scoped (not only the requested
 area), public Logbook aggregates use controlled vocabularies with a minimum cell, every 403 leaves an audit row."""
+
 from __future__ import annotations
 
 import pytest
@@ -34,8 +35,12 @@ def mentor_teams(world):
         r = client.post("/api/v1/mentor-teams", headers=headers, json={"name": f"ทีม {area}", "area_code": area})
         assert r.status_code == 201, r.get_json()
         ids[area] = r.get_json()["id"]
-        assert client.post(f"/api/v1/mentor-teams/{ids[area]}/mentors", headers=headers,
-                           json={"name": mentor, "kind": "official"}).status_code == 201
+        assert (
+            client.post(
+                f"/api/v1/mentor-teams/{ids[area]}/mentors", headers=headers, json={"name": mentor, "kind": "official"}
+            ).status_code
+            == 201
+        )
     return ids
 
 
@@ -58,9 +63,16 @@ def test_mentor_teams_belong_to_an_amphoe_or_tambon_inside_the_users_area(world,
 
 def test_a_household_shortlist_tells_an_outsider_nothing(world, client):
     province = bearer(world, "province")
-    r = client.post("/api/v1/shortlists", headers=province,
-                    json={"name": "ครัวเรือนลับของจังหวัด", "kind": "households", "year": YEAR,
-                          "refs": [world["houses"]["7501"], world["houses"]["7502"]]})
+    r = client.post(
+        "/api/v1/shortlists",
+        headers=province,
+        json={
+            "name": "ครัวเรือนลับของจังหวัด",
+            "kind": "households",
+            "year": YEAR,
+            "refs": [world["houses"]["7501"], world["houses"]["7502"]],
+        },
+    )
     token = r.get_json()["token"]
     before = _denials(world["engine"])
     outsider = client.get(f"/api/v1/shortlists/{token}", headers=bearer(world, "bangkok"))
@@ -73,13 +85,16 @@ def test_public_logbook_progress_hides_free_text_and_small_cells(world, client):
     house = world["houses"]["7502"]
     headers = bearer(world, "team")
     agency = "ร้านป้าแดง บ้านเลขที่ 5 หมู่ 3"
-    r = client.post(f"/api/v1/households/{house}/assistance?year={YEAR}", headers=headers,
-                    json={"given_on": "2021-06-01", "dimension": "income", "kind": "cash_transfer", "agency": agency,
-                          "amount_baht": 500})
+    r = client.post(
+        f"/api/v1/households/{house}/assistance?year={YEAR}",
+        headers=headers,
+        json={"given_on": "2021-06-01", "dimension": "income", "kind": "cash_transfer", "agency": agency, "amount_baht": 500},
+    )
     assert r.status_code == 201, r.get_json()
     with world["engine"].connect() as conn:
-        tambon = conn.execute(text("SELECT tambon_code FROM household WHERE year = :y AND house_id = :h"),
-                              {"y": YEAR, "h": house}).scalar()
+        tambon = conn.execute(
+            text("SELECT tambon_code FROM household WHERE year = :y AND house_id = :h"), {"y": YEAR, "h": house}
+        ).scalar()
     public = client.get(f"/api/v1/areas/{tambon}/progress?year={YEAR}")
     body = public.get_json()
     assert public.status_code == 200 and agency not in decoded(public) and "baht_by_agency" not in body

@@ -1,5 +1,6 @@
 """Issue 14, the seams: the app that is served registers each callback once, no page imports another, the
 factory is the only way to an app."""
+
 from __future__ import annotations
 
 import ast
@@ -28,8 +29,9 @@ def _served_outputs(entry: str) -> list[str]:
     """The callbacks' outputs of an app as a server process builds it (a fresh interpreter, as gunicorn or
     `flask --app app:server` would): Dash runs every page file again when it loads the pages, so a page that
     imports another registers that one's callbacks twice, in this app and not in one built by a test."""
-    out = subprocess.run([sys.executable, "-c", SERVED.format(root=str(ROOT), entry=entry)], capture_output=True,
-                         text=True, cwd=ROOT, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-c", SERVED.format(root=str(ROOT), entry=entry)], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -45,8 +47,13 @@ def test_no_page_imports_another_page():
     offenders = []
     for f in sorted((ROOT / "pages").glob("*.py")):
         for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
-            names = [node.module] if isinstance(node, ast.ImportFrom) and node.module else \
-                [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            names = (
+                [node.module]
+                if isinstance(node, ast.ImportFrom) and node.module
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
             for name in names:
                 parts = name.split(".")
                 if parts[0] == "pages" and len(parts) > 1 and not parts[1].startswith("_"):
@@ -63,10 +70,13 @@ def _reveal(client, csrf, house_id: str, year: int):
     deps = client.get("/_dash-dependencies").get_json()
     cb = next(c for c in deps if '"revealed"' in c["output"])
     member = {"member": 1, "type": "reveal"}
-    payload = {"output": cb["output"], "outputs": {"id": {"member": 1, "type": "revealed"}, "property": "children"},
-               "inputs": [{"id": member, "property": "n_clicks", "value": 1}],
-               "changedPropIds": [json.dumps(member, separators=(",", ":"), sort_keys=True) + ".n_clicks"],
-               "state": [{"id": "reveal-house", "property": "data", "value": {"house_id": house_id, "year": year}}]}
+    payload = {
+        "output": cb["output"],
+        "outputs": {"id": {"member": 1, "type": "revealed"}, "property": "children"},
+        "inputs": [{"id": member, "property": "n_clicks", "value": 1}],
+        "changedPropIds": [json.dumps(member, separators=(",", ":"), sort_keys=True) + ".n_clicks"],
+        "state": [{"id": "reveal-house", "property": "data", "value": {"house_id": house_id, "year": year}}],
+    }
     return client.post("/_dash-update-component", json=payload, headers={"X-CSRFToken": csrf})
 
 
@@ -105,8 +115,14 @@ def test_the_settings_given_to_the_factory_are_the_ones_used(isolated_world, tmp
     url = isolated_world["engine"].url.render_as_string(hide_password=False)
     env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("TPMAP_")}
     env["TPMAP_DATABASE_URL"] = f"sqlite:///{tmp_path / 'not-this-one.sqlite'}"  # would have no figures at all
-    out = subprocess.run([sys.executable, "-c", SETTINGS_CHILD.format(root=str(ROOT), url=url, year=YEAR)],
-                         capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-c", SETTINGS_CHILD.format(root=str(ROOT), url=url, year=YEAR)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     status, target_poor = json.loads(out.stdout.strip().splitlines()[-1])
     assert status == 200

@@ -1,4 +1,5 @@
 """Survey import on both backends: figures equal an independent computation; bad input changes nothing."""
+
 from __future__ import annotations
 
 import copy
@@ -14,8 +15,16 @@ from tests.utils.reference import reference_figures
 from tests.utils.survey_factory import make_citizen_id, make_survey
 
 YEAR = 2562
-FIELDS = ["surveyed_households", "surveyed_persons", "poor_persons", "target_poor_persons", "target_poor_households",
-          "crisis_persons", "dimension_target_poor", "deprived_dimensions_target_poor"]
+FIELDS = [
+    "surveyed_households",
+    "surveyed_persons",
+    "poor_persons",
+    "target_poor_persons",
+    "target_poor_households",
+    "crisis_persons",
+    "dimension_target_poor",
+    "deprived_dimensions_target_poor",
+]
 
 
 @pytest.fixture(scope="module")
@@ -40,11 +49,13 @@ def _fingerprint(db) -> str:
     """A digest of every survey and rollup row, to prove a refused import changed nothing."""
     h = hashlib.sha256()
     with db.connect() as conn:
-        for q in ("SELECT year, house_id, tambon_code, village_no, pattern, n_persons, n_welfare FROM household ORDER BY year, house_id",
-                  "SELECT year, citizen_id, first_name, welfare_card FROM person ORDER BY year, citizen_id",
-                  "SELECT household_id, indicator_code FROM household_failure ORDER BY 1, 2",
-                  "SELECT year, area_code, source, pattern, households, persons, welfare_persons FROM area_pattern_rollup ORDER BY 1, 2, 3, 4",
-                  "SELECT year, area_code, source, indicator_code, welfare_persons FROM area_indicator_rollup ORDER BY 1, 2, 3, 4"):
+        for q in (
+            "SELECT year, house_id, tambon_code, village_no, pattern, n_persons, n_welfare FROM household ORDER BY year, house_id",
+            "SELECT year, citizen_id, first_name, welfare_card FROM person ORDER BY year, citizen_id",
+            "SELECT household_id, indicator_code FROM household_failure ORDER BY 1, 2",
+            "SELECT year, area_code, source, pattern, households, persons, welfare_persons FROM area_pattern_rollup ORDER BY 1, 2, 3, 4",
+            "SELECT year, area_code, source, indicator_code, welfare_persons FROM area_indicator_rollup ORDER BY 1, 2, 3, 4",
+        ):
             for row in conn.execute(text(q)):
                 h.update(repr(tuple(row)).encode())
     return h.hexdigest()
@@ -90,8 +101,10 @@ def test_children_lists_only_areas_with_data_sorted(imported, survey, db):
 
 def test_household_patterns_are_derived_in_the_database(imported, survey, db):
     with db.connect() as conn:
-        pattern = conn.execute(text("SELECT pattern FROM household WHERE year = :y AND house_id = :h"),
-                               {"y": YEAR, "h": survey.failures[0]["house_id"]}).scalar()
+        pattern = conn.execute(
+            text("SELECT pattern FROM household WHERE year = :y AND house_id = :h"),
+            {"y": YEAR, "h": survey.failures[0]["house_id"]},
+        ).scalar()
     failed = {f["indicator"][0] for f in survey.failures if f["house_id"] == survey.failures[0]["house_id"]}
     expected = sum(1 << (5 - int(d)) for d in failed)
     assert pattern == expected
@@ -108,18 +121,47 @@ def _set(rows, i, **values):
 
 
 BAD_CASES = {
-    "unknown tambon": (lambda s: _set(s.households, 4, tambon_code="999999"), "households.csv row 6: unknown tambon code '999999'"),
-    "duplicate house": (lambda s: _set(s.households, 9, house_id=s.households[2]["house_id"]), "households.csv row 11: duplicate house_id 'H00002' (first on row 4)"),
-    "duplicate citizen id": (lambda s: _set(s.persons, 20, citizen_id=s.persons[3]["citizen_id"]), "persons.csv row 22: duplicate citizen_id 9-0000-xxxxx-xx-x (first on row 5)"),
-    "bad checksum": (lambda s: _set(s.persons, 7, citizen_id=s.persons[7]["citizen_id"][:12] + str((int(s.persons[7]["citizen_id"][12]) + 1) % 10)), "persons.csv row 9: citizen_id 9-0000-xxxxx-xx-x fails the Thai check digit"),
-    "short citizen id": (lambda s: _set(s.persons, 1, citizen_id="12345"), "persons.csv row 3: citizen_id must be exactly 13 digits"),
+    "unknown tambon": (
+        lambda s: _set(s.households, 4, tambon_code="999999"),
+        "households.csv row 6: unknown tambon code '999999'",
+    ),
+    "duplicate house": (
+        lambda s: _set(s.households, 9, house_id=s.households[2]["house_id"]),
+        "households.csv row 11: duplicate house_id 'H00002' (first on row 4)",
+    ),
+    "duplicate citizen id": (
+        lambda s: _set(s.persons, 20, citizen_id=s.persons[3]["citizen_id"]),
+        "persons.csv row 22: duplicate citizen_id 9-0000-xxxxx-xx-x (first on row 5)",
+    ),
+    "bad checksum": (
+        lambda s: _set(
+            s.persons, 7, citizen_id=s.persons[7]["citizen_id"][:12] + str((int(s.persons[7]["citizen_id"][12]) + 1) % 10)
+        ),
+        "persons.csv row 9: citizen_id 9-0000-xxxxx-xx-x fails the Thai check digit",
+    ),
+    "short citizen id": (
+        lambda s: _set(s.persons, 1, citizen_id="12345"),
+        "persons.csv row 3: citizen_id must be exactly 13 digits",
+    ),
     "unknown indicator": (lambda s: _set(s.failures, 0, indicator="6.1"), "failures.csv row 2: unknown indicator code '6.1'"),
-    "bad date": (lambda s: _set(s.persons, 5, birth_date="1980-02-30"), "persons.csv row 7: birth_date '1980-02-30' is not a date"),
-    "buddhist era date": (lambda s: _set(s.persons, 6, birth_date="2523-01-15"), "persons.csv row 8: birth_date 2523-01-15 is in the future (a Buddhist-era year?"),
-    "person without household": (lambda s: _set(s.persons, 12, house_id="NOPE"), "persons.csv row 14: person's house_id 'NOPE' is not in households.csv"),
+    "bad date": (
+        lambda s: _set(s.persons, 5, birth_date="1980-02-30"),
+        "persons.csv row 7: birth_date '1980-02-30' is not a date",
+    ),
+    "buddhist era date": (
+        lambda s: _set(s.persons, 6, birth_date="2523-01-15"),
+        "persons.csv row 8: birth_date 2523-01-15 is in the future (a Buddhist-era year?",
+    ),
+    "person without household": (
+        lambda s: _set(s.persons, 12, house_id="NOPE"),
+        "persons.csv row 14: person's house_id 'NOPE' is not in households.csv",
+    ),
     "bad flag": (lambda s: _set(s.persons, 2, welfare_card="yes"), "persons.csv row 4: welfare_card must be 0 or 1"),
     "bad sex": (lambda s: _set(s.persons, 2, sex="X"), "persons.csv row 4: sex must be M or F"),
-    "bad latitude": (lambda s: _set(s.households, 0, latitude="45.0", longitude="100.0"), "households.csv row 2: latitude '45.0' is not a number within Thailand"),
+    "bad latitude": (
+        lambda s: _set(s.households, 0, latitude="45.0", longitude="100.0"),
+        "households.csv row 2: latitude '45.0' is not a number within Thailand",
+    ),
 }
 
 
@@ -144,7 +186,9 @@ def test_misspelt_header_is_named(imported, survey, db, tmp_path):
     before = _fingerprint(db)
     with pytest.raises(SurveyImportError) as err:
         SurveyImport(YEAR, folder, db).run()
-    assert "persons.csv row 1: missing column 'welfare_card' (found 'welfare_crad': misspelt?)" in [str(x) for x in err.value.problems]
+    assert "persons.csv row 1: missing column 'welfare_card' (found 'welfare_crad': misspelt?)" in [
+        str(x) for x in err.value.problems
+    ]
     assert _fingerprint(db) == before
 
 

@@ -2,6 +2,7 @@
 but data (names of places and people), and one rendered in Thai no English words but a short list of
 acronyms and proper names. A string written into a page instead of the catalogue is in one language only,
 so one of the two renderings finds it."""
+
 from __future__ import annotations
 
 import json
@@ -22,12 +23,47 @@ THAI_ALLOWED = ("ภาษาไทย", "ศจพ.", "จปฐ.")
 LATIN_ALLOWED = {"TPMAP", "Open", "English", "XLSX", "NECTEC", "OCHA", "GeoThai", "Space", "Logbook", "Plotly"}
 # props whose strings a person reads (a table's rows and a chart's traces are data, checked elsewhere)
 READ = {"children", "label", "placeholder", "title", "placeholder_text", "text", "aria-label", "ticktext"}
-SKIP = {"data", "customdata", "locations", "z", "hovertemplate", "href", "id", "className", "style", "value", "options_data",
-        "geojson", "lon", "lat", "r", "theta", "filter_query", "src", "action", "method", "type"}
+SKIP = {
+    "data",
+    "customdata",
+    "locations",
+    "z",
+    "hovertemplate",
+    "href",
+    "id",
+    "className",
+    "style",
+    "value",
+    "options_data",
+    "geojson",
+    "lon",
+    "lat",
+    "r",
+    "theta",
+    "filter_query",
+    "src",
+    "action",
+    "method",
+    "type",
+}
 
-PAGES = ["/", "/area/75", "/area/7501", "/area/750101", "/area/75/households", "/area/7501/vulnerable", "/area/75/story",
-         "/ranking", "/pivot", "/committees", "/committees/75", "/reports", "/logbook/requests", "/mentors/75",
-         "/area/75?present=1"]
+PAGES = [
+    "/",
+    "/area/75",
+    "/area/7501",
+    "/area/750101",
+    "/area/75/households",
+    "/area/7501/vulnerable",
+    "/area/75/story",
+    "/ranking",
+    "/pivot",
+    "/committees",
+    "/committees/75",
+    "/reports",
+    "/logbook/requests",
+    "/mentors/75",
+    "/area/75?present=1",
+]
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +89,18 @@ def _strings(node, out: list[str], key: str | None = None) -> None:
                 out.extend(o["label"] for o in v if isinstance(o, dict) and isinstance(o.get("label"), str))
             elif k == "columns" and isinstance(v, list):  # a table's headings
                 out.extend(c["name"] for c in v if isinstance(c, dict) and isinstance(c.get("name"), str))
-            elif k in ("props", "layout", "figure", "title", "filter_options", "polar", "angularaxis",
-                       "radialaxis", "legend", "colorbar"):
+            elif k in (
+                "props",
+                "layout",
+                "figure",
+                "title",
+                "filter_options",
+                "polar",
+                "angularaxis",
+                "radialaxis",
+                "legend",
+                "colorbar",
+            ):
                 _strings(v, out, key)
             else:
                 _strings(v, out, k)
@@ -85,13 +131,16 @@ def _rendered(world, lang: str) -> dict[str, list[str]]:
 
 def test_an_english_page_shows_no_thai_but_names(world):
     names = _names(world)
+
     def bare(s: str) -> str:
         for allowed in THAI_ALLOWED:
             s = s.replace(allowed, "")
         return s
 
-    thai = {page: sorted({s for s in found if THAI.search(bare(s)) and not any(n in s for n in names)})
-            for page, found in _rendered(world, "en").items()}
+    thai = {
+        page: sorted({s for s in found if THAI.search(bare(s)) and not any(n in s for n in names)})
+        for page, found in _rendered(world, "en").items()
+    }
     assert {p: s for p, s in thai.items() if s} == {}
 
 
@@ -99,8 +148,12 @@ def test_a_thai_page_shows_no_english_words_but_acronyms_and_names(world):
     names = _names(world)
     english = {}
     for page, found in _rendered(world, "th").items():
-        words = {w for s in found for w in LATIN_WORD.findall(re.sub(r"\{[a-z_]+\}", "", s))
-                 if w not in LATIN_ALLOWED and not w.isupper() and not any(w in n for n in names if n)}
+        words = {
+            w
+            for s in found
+            for w in LATIN_WORD.findall(re.sub(r"\{[a-z_]+\}", "", s))
+            if w not in LATIN_ALLOWED and not w.isupper() and not any(w in n for n in names if n)
+        }
         if words:
             english[page] = sorted(words)
     assert english == {}

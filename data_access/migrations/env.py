@@ -1,4 +1,5 @@
 """Alembic environment: the URL comes from config (or from the connection handed in by schema.upgrade)."""
+
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
@@ -16,16 +17,15 @@ def include_object(obj, name, type_, reflected, compare_to):
 def run_migrations_online() -> None:
     connection = context.config.attributes.get("connection")
     if connection is not None:
-        context.configure(connection=connection, target_metadata=target_metadata,
-                          include_object=include_object, render_as_batch=True)
+        context.configure(
+            connection=connection, target_metadata=target_metadata, include_object=include_object, render_as_batch=True
+        )
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = engine_from_config({"sqlalchemy.url": config.database_url()}, prefix="sqlalchemy.",
-                                poolclass=pool.NullPool)
+    engine = engine_from_config({"sqlalchemy.url": config.database_url()}, prefix="sqlalchemy.", poolclass=pool.NullPool)
     with engine.connect() as conn:
-        context.configure(connection=conn, target_metadata=target_metadata,
-                          include_object=include_object, render_as_batch=True)
+        context.configure(connection=conn, target_metadata=target_metadata, include_object=include_object, render_as_batch=True)
         with context.begin_transaction():
             context.run_migrations()
 

@@ -3,6 +3,7 @@
 It walks person by person, as one would by hand, sharing no code with mpi.rules or the SQL
 rollups, so the two can check each other.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -25,11 +26,18 @@ def reference_figures(survey, selected: list[str] | None = None) -> dict[str, di
 
     def fig(code):
         if code not in out:
-            out[code] = {"surveyed_households": 0, "surveyed_persons": 0, "poor_persons": 0,
-                         "target_poor_persons": 0, "crisis_persons": 0, "_tp_houses": set(), "_score": 0.0,
-                         "dimension_target_poor": dict.fromkeys(DIMS, 0),
-                         "indicator_target_poor": defaultdict(int),
-                         "deprived_dimensions_target_poor": {str(k): 0 for k in range(1, 6)}}
+            out[code] = {
+                "surveyed_households": 0,
+                "surveyed_persons": 0,
+                "poor_persons": 0,
+                "target_poor_persons": 0,
+                "crisis_persons": 0,
+                "_tp_houses": set(),
+                "_score": 0.0,
+                "dimension_target_poor": dict.fromkeys(DIMS, 0),
+                "indicator_target_poor": defaultdict(int),
+                "deprived_dimensions_target_poor": {str(k): 0 for k in range(1, 6)},
+            }
         return out[code]
 
     for h in survey.households:

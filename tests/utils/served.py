@@ -1,4 +1,5 @@
 """The app served over real HTTP on a loopback port, for tests that need real threads and real sockets."""
+
 from __future__ import annotations
 
 import http.client
@@ -23,8 +24,9 @@ def served(flask_app) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-def request(base: str, method: str, path: str, body: dict | None = None, headers: dict | None = None,
-            timeout: float = 60) -> tuple[int, dict | str, dict]:
+def request(
+    base: str, method: str, path: str, body: dict | None = None, headers: dict | None = None, timeout: float = 60
+) -> tuple[int, dict | str, dict]:
     """One HTTP request on its own connection: (status, JSON or text body, headers)."""
     host, port = base.split(":")
     conn = http.client.HTTPConnection(host, int(port), timeout=timeout)

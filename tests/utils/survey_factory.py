@@ -1,4 +1,5 @@
 """Small, deterministic survey folders in the pinned import format, for tests."""
+
 from __future__ import annotations
 
 import csv
@@ -9,8 +10,25 @@ from pathlib import Path
 
 from mpi.rules import citizen_id_check_digit
 
-INDICATORS = ["1.1", "1.2", "1.3", "1.4", "2.1", "2.2", "2.3", "2.4", "3.1", "3.2", "3.3", "3.4",
-              "4.1", "4.2", "4.3", "5.1", "5.2"]
+INDICATORS = [
+    "1.1",
+    "1.2",
+    "1.3",
+    "1.4",
+    "2.1",
+    "2.2",
+    "2.3",
+    "2.4",
+    "3.1",
+    "3.2",
+    "3.3",
+    "3.4",
+    "4.1",
+    "4.2",
+    "4.3",
+    "5.1",
+    "5.2",
+]
 # Real tambons in two provinces: Samut Songkhram (75) and Mae Hong Son (58), several amphoes each.
 TAMBONS = ["750101", "750102", "750103", "750201", "750202", "750301", "580101", "580102", "580201", "580301"]
 
@@ -30,8 +48,11 @@ class Survey:
         folder.mkdir(parents=True, exist_ok=True)
         for name, rows, cols in (
             ("households.csv", self.households, ["house_id", "tambon_code", "village_no", "latitude", "longitude"]),
-            ("persons.csv", self.persons, ["citizen_id", "house_id", "first_name", "last_name", "sex", "birth_date",
-                                           "welfare_card", "disabled"]),
+            (
+                "persons.csv",
+                self.persons,
+                ["citizen_id", "house_id", "first_name", "last_name", "sex", "birth_date", "welfare_card", "disabled"],
+            ),
             ("failures.csv", self.failures, ["house_id", "indicator"]),
         ):
             # optional columns (vulnerable households) are written when the rows carry them
@@ -52,20 +73,29 @@ def make_survey(n_households: int = 300, seed: int = 7, tambons: list[str] | Non
         house_id = f"H{h:05d}"
         tambon = tambons[h % len(tambons)]
         with_point = rng.random() < 0.5
-        s.households.append({"house_id": house_id, "tambon_code": tambon, "village_no": rng.randint(1, 12),
-                             "latitude": f"{rng.uniform(13.3, 13.5):.5f}" if with_point else "",
-                             "longitude": f"{rng.uniform(99.9, 100.0):.5f}" if with_point else ""})
+        s.households.append(
+            {
+                "house_id": house_id,
+                "tambon_code": tambon,
+                "village_no": rng.randint(1, 12),
+                "latitude": f"{rng.uniform(13.3, 13.5):.5f}" if with_point else "",
+                "longitude": f"{rng.uniform(99.9, 100.0):.5f}" if with_point else "",
+            }
+        )
         for _ in range(rng.randint(1, 6)):
             serial += 1
-            s.persons.append({
-                "citizen_id": make_citizen_id(serial), "house_id": house_id,
-                "first_name": rng.choice(["สมชาย", "สมศรี", "มาลี", "ประยุทธ", "บุญมี"]),
-                "last_name": rng.choice(["ใจดี", "มีสุข", "ทองคำ", "แสงจันทร์"]),
-                "sex": rng.choice("MF"),
-                "birth_date": (dt.date(1940, 1, 1) + dt.timedelta(days=rng.randint(0, 30000))).isoformat(),
-                "welfare_card": "1" if rng.random() < 0.35 else "0",
-                "disabled": "1" if rng.random() < 0.05 else "0",
-            })
+            s.persons.append(
+                {
+                    "citizen_id": make_citizen_id(serial),
+                    "house_id": house_id,
+                    "first_name": rng.choice(["สมชาย", "สมศรี", "มาลี", "ประยุทธ", "บุญมี"]),
+                    "last_name": rng.choice(["ใจดี", "มีสุข", "ทองคำ", "แสงจันทร์"]),
+                    "sex": rng.choice("MF"),
+                    "birth_date": (dt.date(1940, 1, 1) + dt.timedelta(days=rng.randint(0, 30000))).isoformat(),
+                    "welfare_card": "1" if rng.random() < 0.35 else "0",
+                    "disabled": "1" if rng.random() < 0.05 else "0",
+                }
+            )
         # Most households pass everything; some fail 1-4 indicators, a few many.
         r = rng.random()
         n_fail = 0 if r < 0.45 else 1 if r < 0.7 else 2 if r < 0.85 else rng.randint(3, 8)

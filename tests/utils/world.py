@@ -1,5 +1,6 @@
 """A small world for access and Logbook tests: a survey in Samut Songkhram and Mae Hong Son, one account
 per role, and a client of the app on that database."""
+
 from __future__ import annotations
 
 import json
@@ -53,11 +54,20 @@ def make_world(engine, folder, year: int, tag: str) -> dict:
     names = {}
     for key, (role, areas) in ROLES.items():
         username = f"{key}-{tag}-{engine.dialect.name[:2]}"
-        accounts.create_user(username=username, full_name=f"Test {key}", role=role, areas=areas, password=PASSWORD,
-                             is_area_admin=key == "province", engine=engine)
+        accounts.create_user(
+            username=username,
+            full_name=f"Test {key}",
+            role=role,
+            areas=areas,
+            password=PASSWORD,
+            is_area_admin=key == "province",
+            engine=engine,
+        )
         names[key] = username
-    houses = {code: list_target_poor_households(code, year, user=NATIONAL, engine=engine)["items"][0]["house_id"]
-              for code in ("7501", "7502", "7503", "58")}
+    houses = {
+        code: list_target_poor_households(code, year, user=NATIONAL, engine=engine)["items"][0]["house_id"]
+        for code in ("7501", "7502", "7503", "58")
+    }
     from app import create_app
 
     return {"engine": engine, "names": names, "houses": houses, "app": create_app(), "survey": survey, "year": year}
@@ -87,11 +97,16 @@ def page_callback(client, path: str, search: str, csrf: str | None):
     """The request Dash's renderer makes to render a page: built by hand, as an attacker would."""
     deps = client.get("/_dash-dependencies").get_json()
     cb = next(c for c in deps if any(i["id"] == "_pages_location" and i["property"] == "pathname" for i in c["inputs"]))
-    inputs = [{"id": i["id"], "property": i["property"], "value": path if i["property"] == "pathname" else search}
-              for i in cb["inputs"]]
-    payload = {"output": cb["output"], "outputs": [{"id": o.split(".")[0], "property": o.split(".")[1]}
-                                                   for o in cb["output"].strip(".").split("...")],
-               "inputs": inputs, "changedPropIds": ["_pages_location.pathname"], "state": []}
+    inputs = [
+        {"id": i["id"], "property": i["property"], "value": path if i["property"] == "pathname" else search} for i in cb["inputs"]
+    ]
+    payload = {
+        "output": cb["output"],
+        "outputs": [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in cb["output"].strip(".").split("...")],
+        "inputs": inputs,
+        "changedPropIds": ["_pages_location.pathname"],
+        "state": [],
+    }
     headers = {"X-CSRFToken": csrf} if csrf else {}
     return client.post("/_dash-update-component", json=payload, headers=headers)
 
