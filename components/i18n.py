@@ -568,7 +568,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "pivot.total": ("รวมทั้ง{area}", "All of {area}"),
     "nav.breadcrumb": ("ตำแหน่งของพื้นที่", "Where this area is"),
     "story.number_title": ("ตัวเลขนี้มาจากข้อมูลที่เปิดเผย: คลิกเพื่อดูที่มา", "This number comes from the open data: click for its source"),
-    "table.tambon": ("ตำบล", "Tambon"),
     "pivot.corner": ("{rows} × {cols}", "{rows} × {cols}"),
     "pivot.base_area": ("คนจนเป้าหมาย", "Target poor"),
     "pivot.base_cat": ("รวมในแถว", "Row total"),

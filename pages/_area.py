@@ -126,7 +126,7 @@ def _villages(code: str, view: View, mask: int):
                     {"name": t("table.crisis", lang), "id": "crisis", "type": "numeric"},
                     {"name": t("table.mpi", lang), "id": "mpi", "type": "numeric"},
                 ],
-                style_cell={"fontFamily": "Sarabun, sans-serif", "padding": "4px 8px", "textAlign": "left"},
+                style_cell={"padding": "4px 8px", "textAlign": "left"},
                 style_header={"fontWeight": "bold"},
             ),
         ]
@@ -314,7 +314,7 @@ def _table(children: list[dict], view: View) -> dash_table.DataTable:
                 "type": "numeric",
             },
         ],
-        style_cell={"fontFamily": "Sarabun, sans-serif", "padding": "4px 8px", "textAlign": "left"},
+        style_cell={"padding": "4px 8px", "textAlign": "left"},
         style_header={"fontWeight": "bold"},
     )
 

@@ -79,7 +79,7 @@ def layout(level: str = "province", parent: str = "TH", **query):
             {"name": t("com.sub_units", lang), "id": "sub"},
             {"name": t("com.mentor_teams", lang), "id": "mentor_teams", "type": "numeric"},
         ],
-        style_cell={"fontFamily": "Sarabun, sans-serif", "padding": "4px 8px", "textAlign": "left"},
+        style_cell={"padding": "4px 8px", "textAlign": "left"},
         style_header={"fontWeight": "bold"},
         style_data_conditional=[
             {

@@ -124,7 +124,7 @@ def layout(house_id: str = "", **query):
             {"name": t("hh.welfare", lang), "id": "welfare"},
             {"name": t("hh.disabled", lang), "id": "disabled"},
         ],
-        style_cell={"fontFamily": "Sarabun, sans-serif", "padding": "6px 8px", "textAlign": "left"},
+        style_cell={"padding": "6px 8px", "textAlign": "left"},
         style_header={"fontWeight": "bold"},
     )
     failed = (

@@ -119,7 +119,7 @@ def layout(code: str = "TH", page: str = "1", dim: str = "", crisis: str = "", s
             {"name": t("hh.dims", lang), "id": "dims"},
             {"name": t("hh.crisis", lang), "id": "crisis"},
         ],
-        style_cell={"fontFamily": "Sarabun, sans-serif", "padding": "6px 8px", "textAlign": "left"},
+        style_cell={"padding": "6px 8px", "textAlign": "left"},
         style_header={"fontWeight": "bold"},
         style_data_conditional=[{"if": {"filter_query": '{crisis} != ""'}, "backgroundColor": "#fde0dd"}],
     )

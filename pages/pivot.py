@@ -117,7 +117,6 @@ def layout(area: str = "TH", rows: str = "area", cols: str = "dimension", value:
         columns=columns,
         markdown_options={"link_target": "_self"},
         style_cell={
-            "fontFamily": "Sarabun, sans-serif",
             "padding": "4px 8px",
             "textAlign": "right",
             "whiteSpace": "normal",

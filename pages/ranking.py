@@ -104,7 +104,7 @@ def layout(area: str = "TH", by: str = "ge3", level: str = "", **query):
             {"name": t("rank.ge3", lang), "id": "ge3", "type": "numeric", "format": {"specifier": ","}},
             {"name": t("rank.basic_needs", lang), "id": "basic", "type": "numeric", "format": {"specifier": ","}},
         ],
-        style_cell={"fontFamily": "Sarabun, sans-serif", "padding": "4px 8px", "textAlign": "left"},
+        style_cell={"padding": "4px 8px", "textAlign": "left"},
         style_header={"fontWeight": "bold"},
     )
     return html.Div(

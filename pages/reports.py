@@ -101,7 +101,7 @@ def layout(quarter: str | None = None, **query):
             {"name": t("rep.overdue", lang), "id": "overdue"},
             {"name": "PDF", "id": "pdf", "presentation": "markdown"},
         ],
-        style_cell={"fontFamily": "Sarabun, sans-serif", "padding": "4px 8px", "textAlign": "left"},
+        style_cell={"padding": "4px 8px", "textAlign": "left"},
         style_header={"fontWeight": "bold"},
         style_data_conditional=[
             {

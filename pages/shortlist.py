@@ -88,7 +88,7 @@ def layout(token: str = "", **query):
                 data=data,
                 columns=columns,
                 markdown_options={"link_target": "_self"},
-                style_cell={"fontFamily": "Sarabun, sans-serif", "padding": "4px 8px", "textAlign": "left"},
+                style_cell={"padding": "4px 8px", "textAlign": "left"},
             ),
         ]
     )

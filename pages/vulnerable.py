@@ -153,7 +153,7 @@ def layout(
             {"name": t("vul.assessed", lang), "id": "assessed", "type": "numeric", "format": {"specifier": ","}},
         ]
         + [{"name": t(f"vul.burden.{b}", lang), "id": b, "type": "numeric", "format": {"specifier": ","}} for b in BURDENS],
-        style_cell={"fontFamily": "Sarabun, sans-serif", "padding": "4px 8px", "textAlign": "left", "whiteSpace": "normal"},
+        style_cell={"padding": "4px 8px", "textAlign": "left", "whiteSpace": "normal"},
         style_header={"fontWeight": "bold", "whiteSpace": "normal"},
         style_table={"overflowX": "auto"},
     )
@@ -228,7 +228,7 @@ def _households(code, view, rule, rule_args, burden, page, lang):
                 markdown_options={"link_target": "_self"},
                 columns=[
                     {"name": t("hh.house", lang), "id": "house", "presentation": "markdown"},
-                    {"name": t("table.tambon", lang), "id": "tambon"},
+                    {"name": t("level.tambon", lang), "id": "tambon"},
                     {"name": t("hh.village", lang), "id": "village"},
                     {"name": t("hh.members", lang), "id": "members"},
                     {"name": t("vul.income", lang), "id": "income"},
@@ -236,7 +236,6 @@ def _households(code, view, rule, rule_args, burden, page, lang):
                     {"name": t("vul.burdens", lang), "id": "burdens"},
                 ],
                 style_cell={
-                    "fontFamily": "Sarabun, sans-serif",
                     "padding": "4px 8px",
                     "textAlign": "left",
                     "whiteSpace": "normal",
