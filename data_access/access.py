@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import ColumnElement, false, or_, true
+
 from data_access.errors import Forbidden, RateLimited, Unauthorized  # noqa: F401 - raised and caught as access.*
 from data_access.policy import HOUSEHOLDS, REVEAL_IDS, WHOLE_COUNTRY, may, roles_with
 
@@ -44,6 +46,60 @@ def refuse(
 
 
 @dataclass(frozen=True)
+class Scope:
+    """A set of areas given by code prefixes, in the two forms the code needs: a Python test for one
+    record and an SQL condition for a query. Both forms come from the same prefixes, so a list and the
+    record it links to can never disagree about who may see what."""
+
+    prefixes: tuple[str, ...] = ()
+    everywhere: bool = False
+
+    @classmethod
+    def nothing(cls) -> Scope:
+        return cls()
+
+    @classmethod
+    def country(cls) -> Scope:
+        return cls(everywhere=True)
+
+    @classmethod
+    def within(cls, code: str) -> Scope:
+        """An area and everything below it."""
+        return cls.country() if code == "TH" else cls((code,))
+
+    def contains(self, code: str) -> bool:
+        """The whole area (a tambon, an amphoe, …) lies inside the scope."""
+        return self.everywhere or any(str(code).startswith(p) for p in self.prefixes)
+
+    def overlaps(self, code: str) -> bool:
+        """Some part of the area lies inside the scope (it contains the scope, or the scope contains it)."""
+        if self.everywhere:
+            return True
+        if not self.prefixes:
+            return False
+        return code == "TH" or any(str(code).startswith(p) or p.startswith(str(code)) for p in self.prefixes)
+
+    def where(self, column: str, params: dict, name: str = "scope") -> str:
+        """The SQL condition (text form) that keeps rows whose `column` lies inside the scope; binds its
+        parameters into `params` under `name0`, `name1`, …"""
+        if self.everywhere:
+            return "1 = 1"
+        if not self.prefixes:
+            return "1 = 0"
+        for i, p in enumerate(self.prefixes):
+            params[f"{name}{i}"] = p + "%"
+        return "(" + " OR ".join(f"{column} LIKE :{name}{i}" for i in range(len(self.prefixes))) + ")"
+
+    def clause(self, column) -> ColumnElement[bool]:
+        """The same condition for SQLAlchemy Core queries over the declared tables."""
+        if self.everywhere:
+            return true()
+        if not self.prefixes:
+            return false()
+        return or_(*(column.like(p + "%") for p in self.prefixes))
+
+
+@dataclass(frozen=True)
 class CurrentUser:
     id: int
     username: str
@@ -61,22 +117,26 @@ class CurrentUser:
         return may(self, HOUSEHOLDS)
 
     @property
+    def area_scope(self) -> Scope:
+        """The user's area, whatever the role may do in it (committees, reports, teams)."""
+        return Scope.country() if self.covers_country else Scope(tuple(a for a in self.areas if a != "TH"))
+
+    @property
+    def household_scope(self) -> Scope:
+        """Where the user may read named households: the area, when the role reads households at all."""
+        return self.area_scope if self.may_see_households else Scope.nothing()
+
+    @property
     def may_reveal_ids(self) -> bool:
         return may(self, REVEAL_IDS)
 
     def covers(self, tambon_code: str) -> bool:
         """Whether a household in this tambon is within the user's area."""
-        if not self.may_see_households:
-            return False
-        return self.covers_country or any(tambon_code.startswith(a) for a in self.areas)
+        return self.household_scope.contains(tambon_code)
 
     def overlaps(self, area_code: str) -> bool:
         """Whether any part of an area is within the user's area (the area contains theirs, or theirs contains it)."""
-        if not self.may_see_households:
-            return False
-        if self.covers_country or area_code == "TH":
-            return True
-        return any(area_code.startswith(a) or a.startswith(area_code) for a in self.areas)
+        return self.household_scope.overlaps(area_code)
 
 
 def require_user(user: CurrentUser | None) -> CurrentUser:
@@ -90,10 +150,5 @@ def household_filter(user: CurrentUser | None, where: list[str], params: dict, c
     user = require_user(user)
     if not user.may_see_households:
         raise refuse(user, f"the role {user.role!r} has no access to household records", object_type="household")
-    if user.covers_country:
-        return
-    ors = []
-    for i, a in enumerate(user.areas):
-        params[f"scope{i}"] = a + "%"
-        ors.append(f"{column} LIKE :scope{i}")
-    where.append("(" + " OR ".join(ors) + ")" if ors else "1 = 0")
+    if not user.covers_country:
+        where.append(user.household_scope.where(column, params))

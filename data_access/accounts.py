@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Engine, bindparam, text
 
 from auth.security import hash_password, needs_rehash, new_token, password_problem, token_digest, verify_password
 from data_access import audit, policy
-from data_access.access import CurrentUser, refuse
+from data_access.access import CurrentUser, Scope, refuse
 from data_access.db import get_engine
 from data_access.errors import BadRequest
 from data_access.models import ROLES
@@ -105,8 +105,7 @@ def _can_manage(manager: CurrentUser | None, role: str, areas: list[str]) -> boo
     if manager is None or may(manager, ACCOUNTS_ALL):
         return True  # the command line (bootstrap) and the system administrator
     if manager.is_area_admin and manager.role in policy.ROLES and policy.ROLES[manager.role].creates:
-        province = manager.areas[0]
-        inside = all(a.startswith(province) for a in areas)
+        inside = all(Scope.within(manager.areas[0]).contains(a) for a in areas)
         return inside and role in policy.ROLES[manager.role].creates
     return False
 
@@ -133,7 +132,7 @@ def needs_approval(role: str, manager: CurrentUser | None) -> bool:
 def may_approve(approver: CurrentUser, role: str, areas: list[str] | tuple[str, ...], creator: str | None) -> bool:
     if approver.username == creator or approver.role not in APPROVER_ROLES.get(role, ()):
         return False
-    return approver.covers_country or all(any(a.startswith(x) for x in approver.areas) for a in areas)
+    return all(approver.area_scope.contains(a) for a in areas)
 
 
 def create_user(
@@ -568,8 +567,8 @@ def list_accounts(manager: CurrentUser, engine: Engine | None = None) -> list[di
             entry["areas"].append(r["area_code"])
     accounts = list(out.values())
     if not may(manager, ACCOUNTS_ALL):
-        province = manager.areas[0]
-        accounts = [a for a in accounts if all(x.startswith(province) for x in a["areas"])]
+        theirs = Scope.within(manager.areas[0])
+        accounts = [a for a in accounts if all(theirs.contains(x) for x in a["areas"])]
     for a in accounts:
         a.pop("area_code", None)
     return accounts

@@ -76,7 +76,7 @@ def may_manage(user: CurrentUser, area_code: str) -> bool:
     if may(user, COMMITTEES_NATIONAL):
         return area_code == "TH"
     if may(user, COMMITTEES_MANAGE):
-        return area_code != "TH" and any(area_code.startswith(a) for a in user.areas)
+        return area_code != "TH" and user.area_scope.contains(area_code)
     return False
 
 

@@ -14,7 +14,7 @@ import datetime as dt
 from sqlalchemy import Connection, Engine, text
 
 from data_access import audit, policy, ratelimit
-from data_access.access import CurrentUser, household_filter, refuse, require_user
+from data_access.access import CurrentUser, Scope, household_filter, refuse, require_user
 from data_access.areas import point_in_tambon
 from data_access.db import get_engine
 from data_access.errors import BadRequest, ConflictError, NotFoundError
@@ -809,10 +809,9 @@ def list_requests(
     user = require_user(user)
     if not user.overlaps(area_code):
         raise refuse(user, f"area {area_code} is outside your area", object_type="area", area_code=area_code[:8], engine=engine)
-    where, params = ["1 = 1"], {}
-    if area_code != "TH":
-        where.append("r.tambon_code LIKE :p")
-        params["p"] = area_code + "%"
+    # both the area asked for and the user's own, in SQL: nothing outside them is read at all
+    params: dict = {}
+    where = [Scope.within(area_code).where("r.tambon_code", params, "p"), user.household_scope.where("r.tambon_code", params)]
     if status:
         where.append("r.status = :s")
         params["s"] = _choice(status, ("pending", "approved", "rejected"), "status")
@@ -830,8 +829,6 @@ def list_requests(
         )
     out = []
     for r in rows:
-        if not user.covers(r["tambon_code"]):
-            continue
         d = {k: _jsonable(k, v) for k, v in r.items() if k != "household_id"}
         d["citizen_id"] = mask_citizen_id(r["citizen_id"])
         out.append(d)
@@ -845,7 +842,7 @@ def create_mentor_team(
     user: CurrentUser | None, *, name: str, area_code: str, capacity: int = TEAM_CAPACITY, engine: Engine | None = None
 ) -> int:
     user = require_user(user)
-    inside = user.covers_country or any(str(area_code).startswith(a) for a in user.areas)
+    inside = user.area_scope.contains(str(area_code))
     if not may(user, LOGBOOK_WRITE) or not inside or len(str(area_code)) not in (4, 6) or not str(area_code).isdigit():
         raise refuse(
             user,
@@ -1014,7 +1011,7 @@ def _covers_area(viewer: CurrentUser | None, area_code: str) -> bool:
     """Whether the whole area lies inside the viewer's own (who then sees exact Logbook figures)."""
     if viewer is None or not viewer.may_see_households:
         return False
-    return viewer.covers_country or (area_code != "TH" and any(area_code.startswith(a) for a in viewer.areas))
+    return viewer.household_scope.contains(area_code) if area_code != "TH" else viewer.covers_country
 
 
 def progress(area_code: str, year: int, engine: Engine | None = None, *, viewer: CurrentUser | None = None) -> dict:

@@ -3,7 +3,7 @@
 Every "may this user …" in the code asks `may(user, CAPABILITY)`; the old role sets of each module are
 derived from this table (`roles_with`). A new role is one row here (and, when it holds named records, its
 quota in data_access/accounts.py). Where, as opposed to what, is the area rule of data_access/access.py
-(`CurrentUser.covers`, `household_filter`)."""
+(`Scope`: one set of area prefixes as both a Python test and an SQL condition; `CurrentUser.household_scope`)."""
 
 from __future__ import annotations
 
@@ -77,7 +77,8 @@ ROLES: dict[str, Role] = {
 
 
 class HasRole(Protocol):
-    role: str
+    @property
+    def role(self) -> str: ...
 
 
 def may(user: HasRole | None, capability: str) -> bool:

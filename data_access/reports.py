@@ -40,7 +40,7 @@ class ReportConflict(ConflictError):
 def may_read(user: CurrentUser, province_code: str) -> bool:
     if may(user, REPORTS_READ_ALL) or user.covers_country:
         return True
-    return any(a.startswith(province_code) or province_code.startswith(a) for a in user.areas if a != "TH")
+    return user.area_scope.overlaps(province_code)
 
 
 def may_write(user: CurrentUser, province_code: str) -> bool:

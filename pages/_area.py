@@ -413,7 +413,7 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
         households_link = html.Span(t("auth.outside_area", view.lang), className="tp-nodata", id="households-outside")
     else:
         # a user whose area is only part of this one is told whose households the list holds
-        partial = not (user.covers_country or any(code.startswith(a) for a in user.areas))
+        partial = not user.household_scope.contains(code)
         label = (
             t(
                 "nav.households_in",
