@@ -193,12 +193,13 @@ def register_input_guards(server: Flask) -> None:
 
 def register_routes(server: Flask) -> None:
     from components.view import LANG_COOKIE
+    from data_access.areas import display_shapes
     from geo import shapes
 
     @server.get("/shapes/<path:name>")
     def shape_file(name: str):
         """Simplified boundaries as static files: cached by the browser, never sent through callbacks."""
-        path = shapes.path_for(name)
+        path = shapes.path_for(name, display_shapes)
         if path is None:
             abort(404)
         gz = shapes.gzip_path(path)

@@ -13,9 +13,9 @@ from flask import Blueprint, Response, jsonify, redirect, request
 from auth.web import current_user
 from components.i18n import LANGS
 from components.view import LANG_COOKIE
-from data_access import audit, committees, exports, ratelimit, reports
+from data_access import audit, committees, ratelimit, reports
 from data_access.access import require_user
-from exports import report_pdf, report_xlsx, tables
+from exports import downloads, report_pdf, report_xlsx, tables
 from mpi.governance import parse_quarter
 
 bp = Blueprint("files", __name__)
@@ -125,7 +125,7 @@ def export_table(table: str, fmt: str):
     lang = _lang()
     if current_user() is None:
         ratelimit.hit("heavy", request.remote_addr or "-", "too many exports from this address; wait a minute")
-    rows, columns, name, audit_info = exports.table(table, dict(request.args), user=current_user(), lang=lang)
+    rows, columns, name, audit_info = downloads.table(table, dict(request.args), user=current_user(), lang=lang)
     if audit_info is not None:
         audit.record(
             "export",

@@ -22,7 +22,7 @@ from flask import Blueprint, Flask, Response, g, jsonify, redirect, request, ses
 
 import config
 from auth.security import safe_next, same
-from components.i18n import CATALOGUE, LANGS, t
+from components.i18n import CATALOGUE, LANGS, said, t
 from components.view import LANG_COOKIE
 from data_access import accounts, audit, ratelimit
 from data_access.access import CurrentUser, Forbidden, RateLimited, Unauthorized
@@ -149,7 +149,7 @@ def _guard_household_pages():
 
 
 def _domain_error(e: DomainError):
-    return _error(e.status, str(e), said=e.said(_lang()) if e.key else None)
+    return _error(e.status, str(e), said=said(e, _lang()) if e.key else None)
 
 
 def _error(status: int, message: str, retry_after: int | None = None, said: str | None = None):
@@ -312,7 +312,7 @@ def approvals():
             )
             ok, message = True, t("auth.saved", lang)
         except (accounts.AccountError, Forbidden) as e:
-            message = e.said(lang)
+            message = said(e, lang)
     rows = "".join(
         f"<tr><td>{escape(a['username'])}</td><td>{escape(a['full_name'])}</td><td>{escape(t('role.' + a['role'], lang))}</td>"
         f"<td>{escape(', '.join(a['areas']))}</td><td>{escape(a['created_by'] or '')}</td><td>"
@@ -379,7 +379,7 @@ def admin_users():
                 )
             ok, message = True, t("auth.saved", lang)
         except (accounts.AccountError, Forbidden) as e:
-            message = e.said(lang)
+            message = said(e, lang)
     rows = "".join(
         f"<tr><td>{escape(a['username'])}</td><td>"
         + (

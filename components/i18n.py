@@ -629,7 +629,19 @@ def said(error: Exception, lang: str) -> str:
     """An error as a person reads it: a domain error in their language, any other in its own words."""
     from data_access.errors import DomainError
 
-    return error.said(lang) if isinstance(error, DomainError) else str(error)
+    if not isinstance(error, DomainError):
+        return str(error)
+    if not error.key:  # not yet in the catalogue: the status's sentence first, the precise reason after
+        generic = f"error.{error.status}"
+        return f"{t(generic, lang)} ({error})" if generic in CATALOGUE and lang != "en" else str(error)
+
+    def word(name: str) -> str:
+        return t(f"field.{name}", lang) if f"field.{name}" in CATALOGUE else name
+
+    params = {
+        k: (word(v) if k == "field" else ", ".join(word(f) for f in v) if k == "fields" else v) for k, v in error.params.items()
+    }
+    return t(error.key, lang, **params)
 
 
 def area_name(area: dict, lang: str) -> str:

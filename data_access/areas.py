@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import shapely
-from sqlalchemy import Connection, Engine, bindparam, select, text, update
+from sqlalchemy import Connection, Engine, bindparam, func, select, text, update
 
 from data_access.db import get_engine, is_postgres
 from data_access.models import area
@@ -332,3 +332,25 @@ def children_with_geometry(code: str, engine: Engine | None = None) -> list[str]
         return list(
             conn.scalars(select(area.c.code).where(area.c.parent_code == code, area.c.has_geometry).order_by(area.c.code))
         )
+
+
+def display_shapes(kind: str, engine: Engine | None = None) -> list[tuple[str, str, str | None, bytes | None]]:
+    """(code, name_th, name_en, WKB) of the display geometries a shape file holds, in code order. `kind` is
+    the file's name without `.json`: provinces, tambons, amphoes/<province>, tambons/<amphoe>,
+    tambons-of/<province>."""
+    engine = engine or get_engine()
+    geom = func.ST_AsBinary(area.c.geom_display) if is_postgres(engine) else area.c.geom_display
+    q = select(area.c.code, area.c.name_th, area.c.name_en, geom).where(area.c.has_geometry).order_by(area.c.code)
+    what, _, parent = kind.partition("/")
+    if what == "provinces":
+        q = q.where(area.c.level == "province")
+    elif what == "amphoes":
+        q = q.where(area.c.level == "amphoe", area.c.parent_code == parent)
+    elif what == "tambons":
+        q = q.where(area.c.level == "tambon", *([area.c.parent_code == parent] if parent else []))
+    elif what == "tambons-of":
+        q = q.where(area.c.level == "tambon", area.c.code.like(parent + "%"))
+    else:
+        raise ValueError(f"no shape file kind {kind!r}")
+    with engine.connect() as conn:
+        return [(c, th, en, None if w is None else bytes(w)) for c, th, en, w in conn.execute(q).tuples()]

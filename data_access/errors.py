@@ -1,7 +1,8 @@
 """Domain errors: each carries its HTTP status, and a catalogue key so a person reads it in their own language.
 
-`str(error)` stays the English sentence (the API's `error` field, logs, tests); `error.said(lang)` is what a
-page shows. Field names in a message are translated too (`field.<name>` in the catalogue)."""
+`str(error)` stays the English sentence (the API's `error` field, logs, tests); `components.i18n.said(error,
+lang)` is what a page shows (the data layer names the message, it does not translate it). Field names in a
+message are translated too (`field.<name>` in the catalogue)."""
 
 from __future__ import annotations
 
@@ -13,22 +14,6 @@ class DomainError(Exception):
         super().__init__(message)
         self.key = key
         self.params = params
-
-    def said(self, lang: str) -> str:
-        from components.i18n import CATALOGUE, t
-
-        if not self.key:  # not yet in the catalogue: the status's sentence first, the precise reason after
-            generic = f"error.{self.status}"
-            return f"{t(generic, lang)} ({self})" if generic in CATALOGUE and lang != "en" else str(self)
-
-        def word(name: str) -> str:
-            return t(f"field.{name}", lang) if f"field.{name}" in CATALOGUE else name
-
-        params = {
-            k: (word(v) if k == "field" else ", ".join(word(f) for f in v) if k == "fields" else v)
-            for k, v in self.params.items()
-        }
-        return t(self.key, lang, **params)
 
 
 class Unauthorized(DomainError, PermissionError):

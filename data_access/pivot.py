@@ -12,7 +12,7 @@ reads "of those deprived in health, the share also deprived in income".
 
 from __future__ import annotations
 
-from data_access import exports, figures, logbook  # noqa: F401
+from data_access import figures, logbook
 from data_access.db import get_engine
 from data_access.errors import BadRequest
 from mpi import catalogue
@@ -150,65 +150,3 @@ def _transpose(table: list[dict], total: dict, cats: list[str]) -> tuple[list[di
 
 def _transpose_keys(children: list[dict]) -> list[dict]:
     return [{"key": c["code"]} for c in children]
-
-
-def labels(result: dict, lang: str) -> dict:
-    """Labels of the row and column keys in the language."""
-    from components.i18n import area_name, t
-
-    inds = {i.code: (i.name_en if lang == "en" else i.name_th) for i in catalogue.indicators_for_year(result["year"])}
-    names = {r["key"]: area_name({"code": r["key"], **r}, lang) for r in result["items"] if "name_th" in r}
-
-    def label(axis: str, key: str) -> str:
-        if axis == "area":
-            return names.get(key) or key
-        if axis == "dimension":
-            return t(f"dim.{key}", lang)
-        if axis == "indicator":
-            return f"{key} {inds.get(key, '')}"
-        if axis == "crisis":
-            return t(f"rank.{key}", lang)
-        if axis == "deprivations":
-            return t("pivot.k_dims", lang, k=key)
-        if axis == "status":
-            return t(f"lb.ladder.{key}", lang)
-        return key
-
-    if result["cols"] == "area":
-        children = {c["code"]: c for c in figures.children_summaries(result["code"], result["year"])}
-        col_names = {k: area_name(children[k], lang) if k in children else k for k in result["columns"]}
-    else:
-        col_names = {k: label(result["cols"], k) for k in result["columns"]}
-    return {"rows": {r["key"]: label(result["rows"], r["key"]) for r in result["items"]}, "cols": col_names}
-
-
-def export_table(args, user, lang):
-    from data_access.exports import _code, _mask, _year
-
-    try:
-        result = pivot(
-            _code(args, "area"),
-            _year(args),
-            args.get("rows", "area"),
-            args.get("cols", "dimension"),
-            mask=_mask(args),
-            value=args.get("value", "count"),
-        )
-    except PivotError as e:
-        raise exports.ExportError(str(e)) from None
-    from components.i18n import area_name, t
-
-    lab = labels(result, lang)
-    corner = t("pivot.corner", lang, rows=t(f"pivot.axis.{result['rows']}", lang), cols=t(f"pivot.axis.{result['cols']}", lang))
-    cols = [("label", corner)] + [(f"c:{k}", lab["cols"][k]) for k in result["columns"]]
-    rows = [{"label": lab["rows"][r["key"]]} | {f"c:{k}": v for k, v in r["cells"].items()} for r in result["items"]]
-    area = {"code": result["code"], **{k: result["total"].get(k) for k in ("name_th", "name_en")}}
-    rows.append(
-        {"label": t("pivot.total", lang, area=area_name(area, lang))} | {f"c:{k}": v for k, v in result["total"]["cells"].items()}
-    )
-    return (
-        rows,
-        cols,
-        f"tpmap-pivot-{result['code']}-{result['year']}-{result['rows']}-{result['cols']}",
-        {"object_type": "area", "object_id": result["code"]},
-    )

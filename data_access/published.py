@@ -17,8 +17,8 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, text
 
 from data_access.areas import ensure_area_codes, set_area_names
-from data_access.catalogue import sync_indicators
 from data_access.db import get_engine
+from data_access.indicator_sync import sync_indicators
 from data_access.rollups import PUBLISHED, delete_rollups, reconcile_survey_sources, record_sources
 from data_access.survey_import import upsert_survey_year
 from mpi import catalogue

@@ -33,9 +33,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, text
 
-from data_access.catalogue import sync_indicators
 from data_access.db import get_engine, is_postgres
 from data_access.file_checks import MANIFEST, detect_encoding, read_manifest, scan
+from data_access.indicator_sync import sync_indicators
 from data_access.masking import mask_citizen_id
 from data_access.rollups import refresh_survey_rollups
 from data_access.vulnerable import derive_vulnerable_bits

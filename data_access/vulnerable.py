@@ -8,6 +8,7 @@ from sqlalchemy import Connection, Engine, bindparam, text
 from data_access import audit
 from data_access.access import household_filter
 from data_access.db import get_engine
+from data_access.errors import NotFoundError
 from mpi.vulnerable import (
     BURDEN_BIT,
     BURDENS,
@@ -130,9 +131,7 @@ def area_figures(code: str, year: int, rule: VulnerableRule = DEFAULT_RULE, engi
             conn.execute(text("SELECT code, level, name_th, name_en FROM area WHERE code = :c"), {"c": code}).mappings().first()
         )
         if area is None:
-            from data_access.figures import NotFound
-
-            raise NotFound(f"unknown area code {code!r}")
+            raise NotFoundError(f"unknown area code {code!r}")
         children = (
             conn.execute(text("SELECT code, name_th, name_en FROM area WHERE parent_code = :c ORDER BY code"), {"c": code})
             .mappings()

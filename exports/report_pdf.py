@@ -291,7 +291,8 @@ def render(report: dict, *, geojson: dict | None = None, lang: str = "th") -> by
 
 
 def load_geojson(province_code: str) -> dict | None:
+    from data_access.areas import display_shapes
     from geo import shapes
 
-    path = shapes.path_for(f"amphoes/{province_code}.json")
+    path = shapes.path_for(f"amphoes/{province_code}.json", display_shapes)
     return json.loads(path.read_text("utf-8")) if path else None

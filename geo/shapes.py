@@ -8,7 +8,8 @@
 
 Files are written from area.geom_display on first request, with coordinates rounded to 4
 decimals (~11 m, well under the display simplification) and rings kept in the clockwise
-order Plotly's geo traces need.
+order Plotly's geo traces need. The rows come from the data layer (`data_access.areas.display_shapes`,
+passed in by the caller): this module turns geometry into files and reads no database itself.
 """
 
 from __future__ import annotations
@@ -16,30 +17,18 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import shapely
-from sqlalchemy import text
 
 import config
-from data_access.db import get_engine
 
 NAME_RE = re.compile(r"^(provinces|tambons|amphoes/[0-9]{2}|tambons/[0-9]{4}|tambons-of/[0-9]{2})\.json$")
 
 
-def _query(kind: str) -> tuple[str, dict]:
-    geom = "ST_AsBinary(geom_display)" if get_engine().dialect.name == "postgresql" else "geom_display"
-    base = f"SELECT code, name_th, name_en, {geom} FROM area WHERE has_geometry AND "
-    if kind == "provinces":
-        return base + "level = 'province' ORDER BY code", {}
-    if kind == "tambons":
-        return base + "level = 'tambon' ORDER BY code", {}
-    what, parent = kind.split("/")
-    if what == "amphoes":
-        return base + "level = 'amphoe' AND parent_code = :p ORDER BY code", {"p": parent}
-    if what == "tambons":
-        return base + "level = 'tambon' AND parent_code = :p ORDER BY code", {"p": parent}
-    return base + "level = 'tambon' AND substr(code, 1, 2) = :p ORDER BY code", {"p": parent}
+# (code, name_th, name_en, WKB of the display geometry) for a file's kind, e.g. "amphoes/75"
+ShapeRows = Callable[[str], Sequence[tuple[str, str, str | None, bytes | None]]]
 
 
 def _clockwise(geom):
@@ -53,17 +42,11 @@ NATIONAL_TAMBON_TOLERANCE = 0.004
 GRID = {"tambons": 0.001}
 
 
-def build(name: str) -> bytes | None:
+def build(name: str, read: ShapeRows) -> bytes | None:
     if not NAME_RE.match(name):
         return None
     kind = name[:-5]
-    sql, params = _query(kind)
-    with get_engine().connect() as conn:
-        rows = [
-            (code, th, en, shapely.from_wkb(bytes(wkb)))
-            for code, th, en, wkb in conn.execute(text(sql), params).tuples()
-            if wkb is not None
-        ]
+    rows = [(code, th, en, shapely.from_wkb(bytes(wkb))) for code, th, en, wkb in read(kind) if wkb is not None]
     geoms = [r[3] for r in rows]
     if kind == "tambons" and geoms:
         geoms = list(shapely.coverage_simplify(geoms, NATIONAL_TAMBON_TOLERANCE))
@@ -88,13 +71,13 @@ def build(name: str) -> bytes | None:
     )
 
 
-def path_for(name: str) -> Path | None:
-    """The cached file for a shape name, written on first use; None for an unknown name."""
+def path_for(name: str, read: ShapeRows) -> Path | None:
+    """The cached file for a shape name, written on first use from `read`'s rows; None for an unknown name."""
     if not NAME_RE.match(name):
         return None
     target = config.static_shapes_dir() / name
     if not target.exists():
-        data = build(name)
+        data = build(name, read)
         if data is None:
             return None
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,7 @@ from dash import Input, Output, State, callback, ctx, no_update
 
 from components.view import View, parse
 from mpi.rules import DIMENSIONS
-from pages._area import area_view, tour_args
+from pages._area_shared import area_view, tour_args
 
 dash.register_page(__name__, path_template="/area/<code>", title="TPMAP Open", order=1)
 

@@ -3,7 +3,7 @@
 import dash
 
 from components.view import parse
-from pages._area import area_view, tour_args
+from pages._area_shared import area_view, tour_args
 
 dash.register_page(__name__, path="/", title="TPMAP Open")
 

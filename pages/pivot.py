@@ -11,6 +11,7 @@ from dash import Input, Output, State, callback, dcc, html
 from auth.web import current_user
 from components import fmt
 from components.i18n import area_name, said, t
+from components.labels import pivot_labels
 from components.layout import export_links, not_found, topbar
 from components.view import parse
 from components.widgets import data_table, dropdown
@@ -89,7 +90,7 @@ def layout(area: str = "TH", rows: str = "area", cols: str = "dimension", value:
         return html.Div(head + [dbc.Alert(said(e, lang), color="warning", id="pivot-error")])
     except figures_da.NotFound:
         return html.Div(head + [html.P(t("nodata.area", lang, year=view.year), className="tp-nodata")])
-    lab = pivot_da.labels(result, lang)
+    lab = pivot_labels(result, lang)
     show = (lambda v: fmt.percent(v, 1)) if value == "share" else fmt.number
 
     def row(r, label, link=None):

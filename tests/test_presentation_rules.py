@@ -9,6 +9,7 @@ import shapely
 
 from components.dates import iso_from_parts
 from components.figures import place_labels, text_width, wrap
+from components.i18n import said
 from data_access.errors import BadRequest
 from data_access.logbook import LogbookError, _date, _text
 from geo.boundaries import label_point
@@ -49,11 +50,11 @@ def test_three_selects_make_a_christian_era_date_and_a_day_that_does_not_exist_i
     assert iso_from_parts("", "", "", "birth_date") is None
     with pytest.raises(BadRequest) as e:
         iso_from_parts("29", "2", "2566", "given_on")
-    assert "ไม่มีอยู่จริง" in e.value.said("th") and "วันที่ให้ความช่วยเหลือ" in e.value.said("th")
-    assert "not a date" in e.value.said("en") and e.value.status == 400
+    assert "ไม่มีอยู่จริง" in said(e.value, "th") and "วันที่ให้ความช่วยเหลือ" in said(e.value, "th")
+    assert "not a date" in said(e.value, "en") and e.value.status == 400
     with pytest.raises(BadRequest) as e:
         iso_from_parts("3", "", "2566", "visited_on")
-    assert "วันที่เยี่ยม" in e.value.said("th")
+    assert "วันที่เยี่ยม" in said(e.value, "th")
 
 
 def test_logbook_refusals_are_english_for_programs_and_thai_on_the_form():
@@ -61,10 +62,10 @@ def test_logbook_refusals_are_english_for_programs_and_thai_on_the_form():
         _date("2999-01-01", "visited_on")
     assert "in the future" in str(e.value)  # the API's words stay
     # the form's reader sees the field's Thai name and the date in the Buddhist era (1/1/2999 is 1/1/3542)
-    assert "วันที่เยี่ยม" in e.value.said("th") and "อนาคต" in e.value.said("th") and "1/1/3542" in e.value.said("th")
+    assert "วันที่เยี่ยม" in said(e.value, "th") and "อนาคต" in said(e.value, "th") and "1/1/3542" in said(e.value, "th")
     with pytest.raises(LogbookError) as e:
         _text("", "agency")
-    assert e.value.said("th") == "กรุณากรอกหน่วยงาน" and e.value.said("en") == "agency is required"
+    assert said(e.value, "th") == "กรุณากรอกหน่วยงาน" and said(e.value, "en") == "agency is required"
 
 
 def test_every_error_key_raised_in_data_access_is_in_the_catalogue():

@@ -43,6 +43,80 @@ def test_the_served_app_registers_each_callback_once():
         assert len(outputs) > 10 and twice == [], (entry, twice)
 
 
+def test_no_two_page_modules_differ_by_one_letter():
+    """`committee` and `committees` were two pages; a reader following a URL opened the wrong one. Names say
+    what the page is (`_list`, `_card`, `_form`, …) and no two are one edit apart."""
+
+    def one_edit_apart(a: str, b: str) -> bool:
+        if abs(len(a) - len(b)) > 1 or a == b:
+            return False
+        if len(a) == len(b):
+            return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+        short, long_ = sorted((a, b), key=len)
+        return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+    names = sorted(f.stem for f in (ROOT / "pages").glob("*.py"))
+    close = [(a, b) for i, a in enumerate(names) for b in names[i + 1 :] if one_edit_apart(a, b)]
+    assert close == []
+
+
+def _project_imports() -> dict[str, set[str]]:
+    """Module → the project modules it imports, counting imports inside functions (a lazy import hides a
+    cycle from Python, not from the reader)."""
+    mods: dict[str, pathlib.Path] = {}
+    for pkg in ("mpi", "geo", "data_access", "components", "auth", "api", "exports"):
+        for f in (ROOT / pkg).rglob("*.py"):
+            if "migrations" not in f.parts:
+                mods[".".join(f.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")] = f
+    for name in ("config", "app", "wsgi", "cli", "demo", "logsafety"):
+        mods[name] = ROOT / f"{name}.py"
+    graph: dict[str, set[str]] = {m: set() for m in mods}
+    for m, f in mods.items():
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            graph[m] |= {n for n in names if n in mods and n != m}
+    return graph
+
+
+def test_no_import_cycles_between_project_modules():
+    graph = _project_imports()
+    cycles = []
+
+    def visit(node: str, path: list[str], done: set[str]) -> None:
+        for nxt in sorted(graph[node]):
+            if nxt in path:
+                cycles.append(path[path.index(nxt) :] + [nxt])
+            elif nxt not in done:
+                visit(nxt, path + [nxt], done)
+        done.add(node)
+
+    done: set[str] = set()
+    for start in sorted(graph):
+        if start not in done:
+            visit(start, [start], done)
+    assert cycles == []
+
+
+def test_the_data_layer_does_not_reach_up_into_the_web_or_the_words():
+    """data_access answers with keys and numbers; labels, pages, sessions and files are built above it, and
+    geometry files are built from rows the data layer hands over."""
+    graph = _project_imports()
+    upward = ("components", "pages", "api", "exports", "auth.web", "app")
+    offenders = sorted(
+        f"{m} imports {n}"
+        for m, ns in graph.items()
+        if m.startswith(("data_access", "geo", "mpi"))
+        for n in ns
+        if n.startswith(upward) or (m.startswith(("geo", "mpi")) and n.startswith("data_access"))
+    )
+    assert offenders == []
+
+
 def test_no_page_imports_another_page():
     offenders = []
     for f in sorted((ROOT / "pages").glob("*.py")):

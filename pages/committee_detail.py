@@ -15,7 +15,7 @@ from components.widgets import dropdown
 from data_access import areas as areas_da
 from data_access import committees as committees_da
 from data_access.access import Forbidden
-from pages._committees import status_badge
+from pages._committee_shared import status_badge
 
 dash.register_page(__name__, path_template="/committees/<code>", title="TPMAP Open")
 

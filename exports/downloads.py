@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 
-from components.i18n import t
-from data_access import committees, figures, households, logbook, reports, shortlists
+from components.i18n import area_name, t
+from components.labels import pivot_labels
+from data_access import committees, figures, households, logbook, pivot, reports, shortlists
 from data_access.access import require_user
 from data_access.errors import BadRequest
 from mpi.governance import parse_quarter
@@ -260,9 +261,31 @@ def _progress(args, user, lang):
 
 
 def _pivot(args, user, lang):
-    from data_access import pivot
-
-    return pivot.export_table(args, user, lang)
+    try:
+        result = pivot.pivot(
+            _code(args, "area"),
+            _year(args),
+            args.get("rows", "area"),
+            args.get("cols", "dimension"),
+            mask=_mask(args),
+            value=args.get("value", "count"),
+        )
+    except pivot.PivotError as e:
+        raise ExportError(str(e)) from None
+    lab = pivot_labels(result, lang)
+    corner = t("pivot.corner", lang, rows=t(f"pivot.axis.{result['rows']}", lang), cols=t(f"pivot.axis.{result['cols']}", lang))
+    cols = [("label", corner)] + [(f"c:{k}", lab["cols"][k]) for k in result["columns"]]
+    rows = [{"label": lab["rows"][r["key"]]} | {f"c:{k}": v for k, v in r["cells"].items()} for r in result["items"]]
+    area = {"code": result["code"], **{k: result["total"].get(k) for k in ("name_th", "name_en")}}
+    rows.append(
+        {"label": t("pivot.total", lang, area=area_name(area, lang))} | {f"c:{k}": v for k, v in result["total"]["cells"].items()}
+    )
+    return (
+        rows,
+        cols,
+        f"tpmap-pivot-{result['code']}-{result['year']}-{result['rows']}-{result['cols']}",
+        {"object_type": "area", "object_id": result["code"]},
+    )
 
 
 def _vulnerable(args, user, lang):

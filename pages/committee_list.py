@@ -17,7 +17,7 @@ from components.widgets import data_table
 from data_access import areas as areas_da
 from data_access import committees as committees_da
 from mpi.governance import FILING_STATUSES
-from pages._committees import PALETTE
+from pages._committee_shared import PALETTE
 
 dash.register_page(__name__, path="/committees", title="TPMAP Open")
 
