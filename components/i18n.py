@@ -631,6 +631,8 @@ def said(error: Exception, lang: str) -> str:
 
     if not isinstance(error, DomainError):
         return str(error)
+    if getattr(error, "problems", None):  # a form with several mistakes: each in its own words
+        return "; ".join(said(p, lang) for p in error.problems)
     if not error.key:  # not yet in the catalogue: the status's sentence first, the precise reason after
         generic = f"error.{error.status}"
         return f"{t(generic, lang)} ({error})" if generic in CATALOGUE and lang != "en" else str(error)

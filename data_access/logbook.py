@@ -40,6 +40,66 @@ class LogbookError(BadRequest):
     """Bad input: the reason says what to fix (400)."""
 
 
+class LogbookProblems(LogbookError):
+    """Several problems with one form (400): each is kept with its own catalogue key, so a page lists them all
+    in the reader's language and the API's sentence names every one."""
+
+    def __init__(self, problems: list[LogbookError]):
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+class Problems:
+    """A write's checks, all run before anything is written: the person filling the form is told every
+    mistake at once instead of one per attempt. `check` runs one field's check and keeps its refusal;
+    `raise_any` raises the one problem as it is, or all of them together."""
+
+    def __init__(self) -> None:
+        self.found: list[LogbookError] = []
+
+    def check(self, fn, *args, **kw):
+        try:
+            return fn(*args, **kw)
+        except LogbookError as e:
+            self.found.append(e)
+            return None
+
+    def add(self, problem: LogbookError) -> None:
+        self.found.append(problem)
+
+    def raise_any(self) -> None:
+        if len(self.found) == 1:
+            raise self.found[0]
+        if self.found:
+            raise LogbookProblems(self.found)
+
+
+def _gps(latitude, longitude) -> tuple[float, float] | None:
+    if (latitude is None) != (longitude is None):
+        raise LogbookError("give both latitude and longitude, or neither", key="err.gps_pair")
+    if latitude is None:
+        return None
+    try:
+        lat, lon = float(latitude), float(longitude)
+    except (TypeError, ValueError):
+        raise LogbookError("latitude and longitude must be numbers", key="err.gps_number") from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise LogbookError(f"({lat}, {lon}) is not a point on Earth", key="err.gps_earth")
+    return lat, lon
+
+
+def _amount(amount_baht) -> float | None:
+    if amount_baht in (None, ""):
+        return None
+    try:
+        amount = float(amount_baht)
+    except (TypeError, ValueError):
+        raise LogbookError(f"amount_baht must be a number, got {amount_baht!r}", key="err.amount") from None
+    if amount < 0 or amount > 10_000_000:
+        raise LogbookError("amount_baht must be between 0 and 10,000,000", key="err.amount")
+    return amount
+
+
 class Conflict(ConflictError):
     """Someone else changed the household since it was read (409)."""
 
@@ -310,23 +370,19 @@ def add_visit(
     engine: Engine | None = None,
 ) -> dict:
     """Record a knock-knock visit. An inclusion_error outcome flags the household (the survey row stays)."""
-    day = _date(visited_on, "visited_on")
-    _choice(outcome, OUTCOMES, "outcome")
-    note = _text(note, "note", required=outcome != "verified")
-    visitor = _text(visitor, "visitor", required=False, limit=200)
-    if (latitude is None) != (longitude is None):
-        raise LogbookError("give both latitude and longitude, or neither", key="err.gps_pair")
+    problems = Problems()
+    day = problems.check(_date, visited_on, "visited_on")
+    problems.check(_choice, outcome, OUTCOMES, "outcome")
+    note = problems.check(_text, note, "note", required=outcome != "verified")
+    visitor = problems.check(_text, visitor, "visitor", required=False, limit=200)
+    point = problems.check(_gps, latitude, longitude)
+    problems.raise_any()
     warnings, notices = [], []
     with (engine or get_engine()).begin() as conn:
         h = _household(conn, user, house_id, year, write=True)
         inside = None
-        if latitude is not None:
-            try:
-                lat, lon = float(latitude), float(longitude)
-            except (TypeError, ValueError):
-                raise LogbookError("latitude and longitude must be numbers", key="err.gps_number") from None
-            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-                raise LogbookError(f"({lat}, {lon}) is not a point on Earth", key="err.gps_earth")
+        if point is not None:
+            lat, lon = point
             inside = point_in_tambon(conn, h["tambon_code"], lon, lat)
             if inside is False:
                 warnings.append(
@@ -381,9 +437,11 @@ def add_need(
     version: int | None = None,
     engine: Engine | None = None,
 ) -> dict:
-    _choice(dimension, DIMENSIONS, "dimension")
-    _choice(status, NEED_STATUSES, "status")
-    description = _text(description, "description")
+    problems = Problems()
+    problems.check(_choice, dimension, DIMENSIONS, "dimension")
+    problems.check(_choice, status, NEED_STATUSES, "status")
+    description = problems.check(_text, description, "description")
+    problems.raise_any()
     with (engine or get_engine()).begin() as conn:
         h = _household(conn, user, house_id, year, write=True)
         nid = conn.execute(
@@ -461,19 +519,13 @@ def add_assistance(
     version: int | None = None,
     engine: Engine | None = None,
 ) -> dict:
-    day = _date(given_on, "given_on")
-    _choice(dimension, DIMENSIONS, "dimension")
-    agency = _text(agency, "agency", limit=200)
-    note = _text(note, "note", required=False)
-    if amount_baht not in (None, ""):
-        try:
-            amount_baht = float(amount_baht)
-        except (TypeError, ValueError):
-            raise LogbookError(f"amount_baht must be a number, got {amount_baht!r}", key="err.amount") from None
-        if amount_baht < 0 or amount_baht > 10_000_000:
-            raise LogbookError("amount_baht must be between 0 and 10,000,000", key="err.amount")
-    else:
-        amount_baht = None
+    problems = Problems()
+    day = problems.check(_date, given_on, "given_on")
+    problems.check(_choice, dimension, DIMENSIONS, "dimension")
+    agency = problems.check(_text, agency, "agency", limit=200)
+    note = problems.check(_text, note, "note", required=False)
+    amount_baht = problems.check(_amount, amount_baht)
+    problems.raise_any()
     with (engine or get_engine()).begin() as conn:
         kinds = {r.code: r.monetary for r in conn.execute(text("SELECT code, monetary FROM assistance_kind WHERE active"))}
         _choice(kind, tuple(kinds), "kind")
@@ -531,8 +583,10 @@ def set_status(
     version: int | None = None,
     engine: Engine | None = None,
 ) -> dict:
-    _choice(status, LADDER, "status")
-    reason = _text(reason, "reason")
+    problems = Problems()
+    problems.check(_choice, status, LADDER, "status")
+    reason = problems.check(_text, reason, "reason")
+    problems.raise_any()
     with (engine or get_engine()).begin() as conn:
         h = _household(conn, user, house_id, year, write=True)
         previous = _state(conn, h["id"])["status"]
@@ -665,14 +719,18 @@ def request_member(
     missing = [f for f in PERSON_FIELDS if person.get(f) in (None, "")]
     if missing:
         raise LogbookError(f"missing {', '.join(missing)}", key="err.missing", fields=missing)
+    problems = Problems()
     cid = str(person["citizen_id"]).strip()
     problem = citizen_id_issue(cid)
     if problem:
-        raise LogbookError(citizen_id_problem(cid), key=f"err.cid.{problem[0]}", **problem[1])
-    first, last = _text(person["first_name"], "first_name", limit=200), _text(person["last_name"], "last_name", limit=200)
-    sex = _choice(person["sex"], ("M", "F"), "sex")
-    born = _date(person["birth_date"], "birth_date", earliest=dt.date(1880, 1, 1))
-    welfare, disabled = _flag(person["welfare_card"], "welfare_card"), _flag(person["disabled"], "disabled")
+        problems.add(LogbookError(citizen_id_problem(cid), key=f"err.cid.{problem[0]}", **problem[1]))
+    first = problems.check(_text, person["first_name"], "first_name", limit=200)
+    last = problems.check(_text, person["last_name"], "last_name", limit=200)
+    sex = problems.check(_choice, person["sex"], ("M", "F"), "sex")
+    born = problems.check(_date, person["birth_date"], "birth_date", earliest=dt.date(1880, 1, 1))
+    welfare = problems.check(_flag, person["welfare_card"], "welfare_card")
+    disabled = problems.check(_flag, person["disabled"], "disabled")
+    problems.raise_any()
     with (engine or get_engine()).begin() as conn:
         household_id = None
         if house_id:

@@ -113,6 +113,29 @@ def test_bad_visits_are_refused_and_nothing_is_written(world, client, payload, r
     assert count(world, "visit") == before
 
 
+def test_a_form_with_several_mistakes_is_told_all_of_them_at_once(world, client):
+    """Issue 14: validation collects every problem before anything is written (it stopped at the first)."""
+    before = count(world, "visit")
+    payload = {"visited_on": "2564-05-01", "outcome": "maybe", "latitude": 130, "longitude": 100}
+    r = client.post(url(world, "7502", "visits"), headers=bearer(world, "team"), json=payload)
+    error = r.get_json()["error"]
+    assert r.status_code == 400, error
+    for reason in ("in the future", "outcome must be one of", "not a point on Earth", "note is required"):
+        assert reason in error, (reason, error)
+    assert count(world, "visit") == before
+
+    from components.i18n import said
+    from data_access import logbook
+
+    with pytest.raises(logbook.LogbookProblems) as e:
+        logbook.add_assistance(
+            None, "x", YEAR, given_on="2021-02-30", dimension="wealth", kind="cash", agency=" ", amount_baht="lots"
+        )
+    thai = said(e.value, "th")
+    assert len(e.value.problems) == 4 and e.value.status == 400
+    assert thai.count(";") == 3 and "หน่วยงาน" in thai, thai  # each problem in the reader's language
+
+
 def test_needs_are_created_updated_and_listed(world, client):
     headers = bearer(world, "team")
     r = client.post(
