@@ -69,7 +69,7 @@ def area_problem(role: str, areas: list[str], conn: Connection) -> str | None:
     """Why these areas do not fit the role, or None."""
     if not areas:
         return "an account needs an area"
-    levels = dict(
+    levels: dict[str, str] = dict(
         conn.execute(
             text("SELECT code, level FROM area WHERE code IN :c").bindparams(bindparam("c", expanding=True)), {"c": areas}
         ).all()
@@ -179,13 +179,13 @@ def create_user(
             raise AccountError(f"the username {username!r} is taken")
         counted = "u.active AND u.approval <> 'rejected'"
         if role in QUOTA:
-            used = conn.execute(
+            used: int = conn.execute(
                 text(
                     "SELECT COUNT(*) FROM user_account u JOIN user_area a ON a.user_id = u.id "
                     f"WHERE u.role = :r AND {counted} AND a.area_code = :c"
                 ),
                 {"r": role, "c": areas[0]},
-            ).scalar()
+            ).scalar_one()
             if used >= QUOTA[role]:
                 raise AccountError(f"{areas[0]} already has {used} active {role} accounts, the quota")
         if role == "team":
@@ -196,7 +196,7 @@ def create_user(
                         f"WHERE u.role = 'team' AND {counted} AND a.area_code = :c"
                     ),
                     {"c": tambon},
-                ).scalar()
+                ).scalar_one()
                 if used >= TEAM_QUOTA_PER_TAMBON:
                     raise AccountError(
                         f"tambon {tambon} already has {used} operation-team accounts, the quota ({TEAM_QUOTA_PER_TAMBON})"
@@ -214,7 +214,7 @@ def create_user(
                 raise AccountError(f"{areas[0]} already has an administrator")
         now = _now()
         approval = "pending" if needs_approval(role, manager) else "approved"
-        uid = conn.execute(
+        uid: int = conn.execute(
             text(
                 "INSERT INTO user_account (username, full_name, role, agency, is_area_admin, password_hash, password_changed_at, "
                 "active, failed_logins, created_at, created_by, approval) "
@@ -233,7 +233,7 @@ def create_user(
                 "by": manager.id if manager else None,
                 "ap": approval,
             },
-        ).scalar()
+        ).scalar_one()
         conn.execute(text("INSERT INTO user_area (user_id, area_code) VALUES (:u, :a)"), [{"u": uid, "a": a} for a in areas])
         audit.record(
             "user_created",
@@ -387,7 +387,8 @@ def _count_failure(conn: Connection, user_id: int, now: dt.datetime) -> None:
 
 
 def _is_locked(row, now: dt.datetime) -> bool:
-    return bool(_aware(row["locked_until"]) and _aware(row["locked_until"]) > now)
+    until = _aware(row["locked_until"])
+    return until is not None and until > now
 
 
 def authenticate(username: str, password: str, *, ip: str | None = None, engine: Engine | None = None) -> SignIn:
@@ -454,7 +455,7 @@ def load_session(secret: str | None, engine: Engine | None = None) -> CurrentUse
         row = conn.execute(
             text("SELECT user_id, expires_at, revoked_at FROM user_session WHERE id = :i"), {"i": token_digest(secret)}
         ).first()
-    if row is None or row.revoked_at is not None or _aware(row.expires_at) <= _now():
+    if row is None or row.revoked_at is not None or (_aware(row.expires_at) or _now()) <= _now():
         return None
     return load_user(row.user_id, engine=engine)
 
@@ -535,7 +536,7 @@ def user_for_token(token: str, engine: Engine | None = None) -> CurrentUser | No
         row = conn.execute(
             text("SELECT user_id, expires_at, revoked_at FROM api_token WHERE token_hash = :h"), {"h": token_digest(token)}
         ).first()
-    if row is None or row.revoked_at is not None or _aware(row.expires_at) <= _now():
+    if row is None or row.revoked_at is not None or (_aware(row.expires_at) or _now()) <= _now():
         return None
     return load_user(row.user_id, engine=engine)
 

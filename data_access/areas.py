@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import shapely
 from sqlalchemy import Connection, Engine, bindparam, func, select, text, update
 
-from data_access.db import get_engine, is_postgres
+from data_access.db import get_engine, is_postgres, tuples
 from data_access.models import area
 from geo.boundaries import (
     MAX_DEPTH,
@@ -60,7 +60,7 @@ def _geom_sql(conn: Connection, param: str) -> str:
 
 def upsert_areas(conn: Connection, areas: list[BoundaryArea], source: str) -> None:
     """Insert or update areas, parents before children. Names and geometry are replaced when given."""
-    existing = set(conn.scalars(select(area.c.code)))
+    existing: set[str] = set(conn.scalars(select(area.c.code)))
     ordered = sorted(areas, key=lambda a: (LEVEL_ORDER[a.level], a.code))
     rows = [
         {
@@ -112,7 +112,7 @@ def ensure_area_codes(conn: Connection, codes: dict[str, tuple[str | None, str |
 
     codes maps a code to its (name_th, name_en). Returns the codes created, which have no geometry.
     """
-    existing = set(conn.scalars(select(area.c.code)))
+    existing: set[str] = set(conn.scalars(select(area.c.code)))
     wanted: dict[str, tuple[str | None, str | None]] = {}
     for code, names in codes.items():
         c: str | None = code
@@ -122,11 +122,13 @@ def ensure_area_codes(conn: Connection, codes: dict[str, tuple[str | None, str |
             wanted.setdefault(c, names if c == code else (None, None))
             c = parent_of_code(c)
     created = [BoundaryArea(c, level_of_code(c), n[0], n[1], parent_of_code(c)) for c, n in wanted.items()]
-    amphoe_names = (
+    amphoe_names: dict[str, tuple[str | None, str | None]] = (
         dict(
             (
                 (c, (th, en))
-                for c, th, en in conn.execute(select(area.c.code, area.c.name_th, area.c.name_en).where(area.c.level == "amphoe"))
+                for c, th, en in tuples(
+                    conn.execute(select(area.c.code, area.c.name_th, area.c.name_en).where(area.c.level == "amphoe"))
+                )
             )
         )
         if created
@@ -159,7 +161,7 @@ def _stored_geometry(conn: Connection, codes: list[str]) -> dict[str, bytes]:
     col = text("ST_AsBinary(geom)") if conn.dialect.name == "postgresql" else area.c.geom
     out: dict[str, bytes] = {}
     for i in range(0, len(codes), 2000):
-        rows = conn.execute(select(area.c.code, col).where(area.c.code.in_(codes[i : i + 2000]), area.c.has_geometry))
+        rows = tuples(conn.execute(select(area.c.code, col).where(area.c.code.in_(codes[i : i + 2000]), area.c.has_geometry)))
         out.update({c: bytes(g) for c, g in rows if g is not None})
     return out
 
@@ -185,7 +187,7 @@ def import_boundary_set(
     over-long name, or (without replace_geometry) geometry that would replace what is stored."""
     engine = engine or get_engine()
     with engine.begin() as conn:
-        known = dict(conn.execute(select(area.c.code, area.c.level)).all())
+        known: dict[str, str] = dict(conn.execute(select(area.c.code, area.c.level)).all())
         problems = validate_set(boundaries, known)
         if not problems and not replace_geometry:
             changed = geometry_replacements(conn, boundaries)
@@ -202,7 +204,7 @@ def import_boundary_set(
 
     clear_cache()
     with engine.begin() as conn:
-        rows = conn.execute(select(area.c.code, area.c.level, area.c.has_geometry)).all()
+        rows = tuples(conn.execute(select(area.c.code, area.c.level, area.c.has_geometry)))
     by_level: dict[str, int] = {}
     with_geom: dict[str, int] = {}
     without = []
@@ -264,7 +266,7 @@ def point_in_tambon(conn: Connection, tambon_code: str, lon: float, lat: float) 
 def ancestors(code: str, engine: Engine | None = None) -> list[dict]:
     """The area and its parents, country first. Bounded: a corrupt row (a cycle, a runaway chain) ends
     the walk at the tree's depth instead of spinning a request forever."""
-    chain = []
+    chain: list[dict] = []
     seen: set[str] = set()
     c: str | None = code
     while c is not None and c not in seen and len(chain) <= MAX_DEPTH:
@@ -353,4 +355,4 @@ def display_shapes(kind: str, engine: Engine | None = None) -> list[tuple[str, s
     else:
         raise ValueError(f"no shape file kind {kind!r}")
     with engine.connect() as conn:
-        return [(c, th, en, None if w is None else bytes(w)) for c, th, en, w in conn.execute(q).tuples()]
+        return [(c, th, en, None if w is None else bytes(w)) for c, th, en, w in tuples(conn.execute(q))]

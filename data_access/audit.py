@@ -122,7 +122,7 @@ def events(
     limit: int = 500,
     engine: Engine | None = None,
 ) -> list[dict]:
-    where, params = ["1 = 1"], {"lim": limit}
+    where, params = ["1 = 1"], dict[str, object](lim=limit)
     if username:
         where.append("username = :u")
         params["u"] = username

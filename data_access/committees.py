@@ -287,7 +287,7 @@ def pdf_active_content(content: bytes) -> str | None:
         from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
         reader = PdfReader(io.BytesIO(content), strict=False)
-        stack, seen = [reader.trailer], set()
+        stack, seen = [reader.trailer], set[int]()
         while stack and len(seen) < 50_000:
             obj = stack.pop()
             if isinstance(obj, IndirectObject):
@@ -393,9 +393,17 @@ def _d(v) -> dt.date | None:
     return v if isinstance(v, dt.date) or v is None else dt.date.fromisoformat(str(v)[:10])
 
 
+def _day(v) -> dt.date:
+    """A date column that is never null (an order's date and the day it was filed)."""
+    day = _d(v)
+    if day is None:
+        raise ValueError("a required date is missing")
+    return day
+
+
 def _status_of(unit: dict | None, orders: list[dict], today: dt.date) -> dict:
     s = filing_status(
-        [(_d(o["order_date"]), _d(o["filed_on"])) for o in orders],
+        [(_day(o["order_date"]), _day(o["filed_on"])) for o in orders],
         today=today,
         changed_on=_d(unit["changed_on"]) if unit else None,
         exists=unit is not None,
@@ -447,10 +455,10 @@ def filing_table(
             params["p"] = parent
         areas = conn.execute(text(sql + " ORDER BY code"), params).mappings().all()
         units, orders = _load(conn, parent)
-        teams = dict(
+        teams: dict[str, int] = dict(
             conn.execute(text("SELECT substr(area_code, 1, :n), count(*) FROM mentor_team GROUP BY 1"), {"n": digits}).all()
         )
-    own = {}
+    own: dict[str, dict] = {}
     subs: dict[str, list[dict]] = {}
     for u in units:
         if u["kind"] == "operation_team" or len(u["area_code"]) > digits:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 from functools import cache
 from pathlib import Path
+from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Engine, Result, create_engine, event, make_url
 
 import config
 
@@ -49,3 +50,10 @@ def get_engine(url: str | None = None) -> Engine:
 
 def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+def tuples(result: Result) -> list[tuple[Any, ...]]:
+    """A result's rows as tuples of values. The tables in models.py are Core tables without Python types, and
+    SQLAlchemy 2.1 types each value of such a row as `object`; this is the one place that says "the columns
+    hold what the schema says" (`Result.tuples()` did this before 2.1 and is deprecated)."""
+    return cast(list[tuple[Any, ...]], result.all())

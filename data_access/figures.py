@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import Connection, Engine, bindparam, text
+from sqlalchemy import Connection, Engine, bindparam, select, text
 
 from data_access import cache
-from data_access.db import get_engine
+from data_access import models as tables
+from data_access.db import get_engine, tuples
 from data_access.errors import NotFoundError
 from data_access.rollups import PUBLISHED, SURVEY
 from mpi import catalogue
@@ -50,13 +51,9 @@ def _area_row(conn: Connection, code: str) -> dict:
 
 def _sources(conn: Connection, year: int, codes: list[str]) -> dict[str, str]:
     """For each area code with data, the source to use."""
-    rows = conn.execute(
-        text("SELECT area_code, source FROM area_rollup_source WHERE year = :y AND area_code IN :codes").bindparams(
-            bindparam("codes", expanding=True)
-        ),
-        {"y": year, "codes": codes},
-    ).all()
-    have = defaultdict(set)
+    s = tables.area_rollup_source
+    rows = tuples(conn.execute(select(s.c.area_code, s.c.source).where(s.c.year == year, s.c.area_code.in_(codes))))
+    have: dict[str, set[str]] = defaultdict(set)
     for code, source in rows:
         have[code].add(source)
     return {code: next(s for s in SOURCE_PREFERENCE if s in srcs) for code, srcs in have.items()}
@@ -68,21 +65,22 @@ def figures_for_sources(
     if not chosen:
         return {}
     keys = [f"{c}|{s}" for c, s in chosen.items()]
+    p, i = tables.area_pattern_rollup, tables.area_indicator_rollup
     # area_code || '|' || source selects exactly the chosen (area, source) pairs in one query.
-    patterns = conn.execute(
-        text(
-            "SELECT area_code, pattern, households, persons, welfare_persons, welfare_households "
-            "FROM area_pattern_rollup WHERE year = :y AND area_code IN :codes AND (area_code || '|' || source) IN :keys"
-        ).bindparams(bindparam("codes", expanding=True), bindparam("keys", expanding=True)),
-        {"y": year, "codes": list(chosen), "keys": keys},
-    ).all()
-    indicators = conn.execute(
-        text(
-            "SELECT area_code, indicator_code, welfare_persons "
-            "FROM area_indicator_rollup WHERE year = :y AND area_code IN :codes AND (area_code || '|' || source) IN :keys"
-        ).bindparams(bindparam("codes", expanding=True), bindparam("keys", expanding=True)),
-        {"y": year, "codes": list(chosen), "keys": keys},
-    ).all()
+    patterns = tuples(
+        conn.execute(
+            select(p.c.area_code, p.c.pattern, p.c.households, p.c.persons, p.c.welfare_persons, p.c.welfare_households).where(
+                p.c.year == year, p.c.area_code.in_(list(chosen)), (p.c.area_code + "|" + p.c.source).in_(keys)
+            )
+        )
+    )
+    indicators = tuples(
+        conn.execute(
+            select(i.c.area_code, i.c.indicator_code, i.c.welfare_persons).where(
+                i.c.year == year, i.c.area_code.in_(list(chosen)), (i.c.area_code + "|" + i.c.source).in_(keys)
+            )
+        )
+    )
     by_area_p: dict[str, list[PatternCount]] = defaultdict(list)
     for code, pattern, hh, persons, welfare, welfare_hh in patterns:
         by_area_p[code].append(PatternCount(pattern, hh, persons, welfare, welfare_hh))
@@ -126,16 +124,17 @@ def village_summaries(tambon_code: str, year: int, mask: int = ALL_DIMENSIONS_MA
     """Figures per village of a tambon (survey microdata only; the published files stop at tambons here)."""
     _check_year(year)
     with (engine or get_engine()).connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT village_no, pattern, households, persons, welfare_persons, welfare_households "
-                "FROM village_pattern_rollup WHERE year = :y AND tambon_code = :t ORDER BY village_no"
-            ),
-            {"y": year, "t": tambon_code},
-        ).all()
+        r = tables.village_pattern_rollup
+        rows = tuples(
+            conn.execute(
+                select(r.c.village_no, r.c.pattern, r.c.households, r.c.persons, r.c.welfare_persons, r.c.welfare_households)
+                .where(r.c.year == year, r.c.tambon_code == tambon_code)
+                .order_by(r.c.village_no)
+            )
+        )
     by_village: dict[int, list[PatternCount]] = defaultdict(list)
-    for v, *counts in rows:
-        by_village[v].append(PatternCount(*counts))
+    for v, pattern, hh, persons, welfare, welfare_hh in rows:
+        by_village[v].append(PatternCount(pattern, hh, persons, welfare, welfare_hh))
     dims = {i.code: i.dimension for i in catalogue.indicators_for_year(year)}
     out = []
     for v, p in sorted(by_village.items()):
@@ -279,11 +278,12 @@ def pattern_counts(code: str, year: int, engine: Engine | None = None) -> list[P
         chosen = _sources(conn, year, [code])
         if code not in chosen:
             raise NotFound(f"no figures for area {code} in {year}")
-        rows = conn.execute(
-            text(
-                "SELECT pattern, households, persons, welfare_persons, welfare_households "
-                "FROM area_pattern_rollup WHERE year = :y AND area_code = :c AND source = :s"
-            ),
-            {"y": year, "c": code, "s": chosen[code]},
-        ).all()
+        p = tables.area_pattern_rollup
+        rows = tuples(
+            conn.execute(
+                select(p.c.pattern, p.c.households, p.c.persons, p.c.welfare_persons, p.c.welfare_households).where(
+                    p.c.year == year, p.c.area_code == code, p.c.source == chosen[code]
+                )
+            )
+        )
     return [PatternCount(*r) for r in rows]

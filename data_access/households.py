@@ -191,7 +191,7 @@ def get_household(house_id: str, year: int, *, user: CurrentUser | None, engine:
             .mappings()
             .all()
         )
-        failed = list(
+        failed: list[str] = list(
             conn.execute(
                 text("SELECT indicator_code FROM household_failure WHERE household_id = :id ORDER BY indicator_code"),
                 {"id": h["id"]},
@@ -251,7 +251,7 @@ def reveal_citizen_id(house_id: str, year: int, member: int, *, user: CurrentUse
         h = _household_row(conn, house_id, year, user)
         if h is None:
             raise LookupError(f"no household {house_id} in {year}")
-        ids = list(
+        ids: list[str] = list(
             conn.execute(
                 text("SELECT citizen_id FROM person WHERE household_id = :id ORDER BY birth_date"), {"id": h["id"]}
             ).scalars()

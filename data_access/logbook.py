@@ -10,13 +10,15 @@ audit row. Nothing here changes a survey row: Logbook figures stay apart from su
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, Literal, TypedDict, overload
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, select, text
 
 from data_access import audit, policy, ratelimit
+from data_access import models as tables
 from data_access.access import CurrentUser, Scope, household_filter, refuse, require_user
 from data_access.areas import point_in_tambon
-from data_access.db import get_engine
+from data_access.db import get_engine, tuples
 from data_access.errors import BadRequest, ConflictError, NotFoundError
 from data_access.masking import mask_citizen_id
 from data_access.policy import LOGBOOK_APPROVE, LOGBOOK_WRITE, may, roles_with
@@ -143,6 +145,10 @@ def _choice(value, allowed, field: str) -> str:
     return value
 
 
+@overload
+def _text(value, field: str, required: Literal[True] = True, limit: int = 2000) -> str: ...
+@overload
+def _text(value, field: str, required: bool, limit: int = 2000) -> str | None: ...
 def _text(value, field: str, required: bool = True, limit: int = 2000) -> str | None:
     if value is None or str(value).strip() == "":
         if required:
@@ -262,7 +268,7 @@ def refresh_tambon(conn: Connection, year: int, tambon_code: str) -> None:
     conn.execute(text("DELETE FROM logbook_rollup WHERE year = :y AND tambon_code = :t"), {"y": year, "t": tambon_code})
     p = {"y": year, "t": tambon_code}
     hh = "SELECT id FROM household WHERE year = :y AND tambon_code = :t"
-    rows: list[tuple[str, float]] = []
+    rows: list[tuple[str, Any]] = []
     rows.append(
         (
             "visited",
@@ -378,6 +384,7 @@ def add_visit(
     point = problems.check(_gps, latitude, longitude)
     problems.raise_any()
     warnings, notices = [], []
+    user = require_user(user)
     with (engine or get_engine()).begin() as conn:
         h = _household(conn, user, house_id, year, write=True)
         inside = None
@@ -442,6 +449,7 @@ def add_need(
     problems.check(_choice, status, NEED_STATUSES, "status")
     description = problems.check(_text, description, "description")
     problems.raise_any()
+    user = require_user(user)
     with (engine or get_engine()).begin() as conn:
         h = _household(conn, user, house_id, year, write=True)
         nid = conn.execute(
@@ -468,6 +476,7 @@ def update_need(
     engine: Engine | None = None,
 ) -> dict:
     _choice(status, NEED_STATUSES, "status")
+    user = require_user(user)
     with (engine or get_engine()).begin() as conn:
         h = _household(conn, user, house_id, year, write=True)
         before = conn.execute(
@@ -526,6 +535,7 @@ def add_assistance(
     note = problems.check(_text, note, "note", required=False)
     amount_baht = problems.check(_amount, amount_baht)
     problems.raise_any()
+    user = require_user(user)
     with (engine or get_engine()).begin() as conn:
         kinds = {r.code: r.monetary for r in conn.execute(text("SELECT code, monetary FROM assistance_kind WHERE active"))}
         _choice(kind, tuple(kinds), "kind")
@@ -587,6 +597,7 @@ def set_status(
     problems.check(_choice, status, LADDER, "status")
     reason = problems.check(_text, reason, "reason")
     problems.raise_any()
+    user = require_user(user)
     with (engine or get_engine()).begin() as conn:
         h = _household(conn, user, house_id, year, write=True)
         previous = _state(conn, h["id"])["status"]
@@ -612,83 +623,192 @@ def set_status(
     return {"id": sid, "version": new_version, "status": status}
 
 
-BOOLEAN_COLUMNS = {"gps_inside_tambon", "welfare_card", "disabled"}  # raw SQL on SQLite gives 0/1
+class Visit(TypedDict):
+    id: int
+    visited_on: str  # ISO date (Christian era; pages show it in the Buddhist era)
+    visitor: str | None
+    outcome: str
+    note: str | None
+    latitude: float | None
+    longitude: float | None
+    gps_inside_tambon: bool | None
+    created_at: str  # ISO moment, UTC, on both backends
+    created_by: str
 
 
-def _jsonable(key: str, value):
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if key in BOOLEAN_COLUMNS and value is not None:
-        return bool(value)
-    return value
+class Need(TypedDict):
+    id: int
+    member: int | None
+    dimension: str
+    description: str
+    status: str
+    created_at: str
+    created_by: str
+    updated_at: str | None
+    updated_by: str | None
 
 
-def _list(conn: Connection, sql: str, household_id: int) -> list[dict]:
-    return [{k: _jsonable(k, v) for k, v in r.items()} for r in conn.execute(text(sql), {"h": household_id}).mappings()]
+class Assistance(TypedDict):
+    id: int
+    given_on: str
+    dimension: str
+    kind: str
+    agency: str
+    amount_baht: float | None
+    need_id: int | None
+    visit_id: int | None
+    note: str | None
+    created_at: str
+    created_by: str
 
 
-VISITS_SQL = (
-    "SELECT id, visited_on, visitor, outcome, note, latitude, longitude, gps_inside_tambon, created_at, created_by "
-    "FROM visit WHERE household_id = :h ORDER BY visited_on DESC, id DESC"
-)
-NEEDS_SQL = (
-    "SELECT id, member, dimension, description, status, created_at, created_by, updated_at, updated_by "
-    "FROM need WHERE household_id = :h ORDER BY id DESC"
-)
-ASSISTANCE_SQL = (
-    "SELECT id, given_on, dimension, kind, agency, amount_baht, need_id, visit_id, note, created_at, created_by "
-    "FROM assistance WHERE household_id = :h ORDER BY given_on DESC, id DESC"
-)
-STATUS_SQL = (
-    "SELECT id, status, previous, reason, changed_at, changed_by FROM status_change WHERE household_id = :h ORDER BY id DESC"
-)
+class StatusChange(TypedDict):
+    id: int
+    status: str
+    previous: str | None
+    reason: str
+    changed_at: str
+    changed_by: str
 
 
-def records(user: CurrentUser | None, house_id: str, year: int, kind: str, engine: Engine | None = None) -> list[dict]:
-    """visits | needs | assistance | status, newest first."""
-    sql = {"visits": VISITS_SQL, "needs": NEEDS_SQL, "assistance": ASSISTANCE_SQL, "status": STATUS_SQL}[kind]
+class TimelineEntry(TypedDict):
+    kind: str  # visit | need | assistance | status
+    on: str
+    at: str
+    record: Visit | Need | Assistance | StatusChange
+
+
+class AddedMember(TypedDict):
+    id: int
+    citizen_id: str  # masked
+    first_name: str
+    last_name: str
+    sex: str
+    status: str
+    requested_by: str
+
+
+class HouseholdLogbook(TypedDict):
+    house_id: str
+    year: int
+    version: int
+    status: str | None
+    flagged: bool
+    timeline: list[TimelineEntry]
+    visits: list[Visit]
+    needs: list[Need]
+    assistance: list[Assistance]
+    status_history: list[StatusChange]
+    added_members: list[AddedMember]
+
+
+def _jsonable(value):
+    """Dates and moments as ISO text (the typed columns give the same Python values on both backends)."""
+    return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
+
+
+# The columns each list shows, newest first; read through the declared tables, so booleans, dates and
+# moments come back as the same Python types on SQLite and PostgreSQL.
+_LISTS = {
+    "visits": (
+        tables.visit,
+        (
+            "id",
+            "visited_on",
+            "visitor",
+            "outcome",
+            "note",
+            "latitude",
+            "longitude",
+            "gps_inside_tambon",
+            "created_at",
+            "created_by",
+        ),
+        ("visited_on", "id"),
+    ),
+    "needs": (
+        tables.need,
+        ("id", "member", "dimension", "description", "status", "created_at", "created_by", "updated_at", "updated_by"),
+        ("id",),
+    ),
+    "assistance": (
+        tables.assistance,
+        (
+            "id",
+            "given_on",
+            "dimension",
+            "kind",
+            "agency",
+            "amount_baht",
+            "need_id",
+            "visit_id",
+            "note",
+            "created_at",
+            "created_by",
+        ),
+        ("given_on", "id"),
+    ),
+    "status": (tables.status_change, ("id", "status", "previous", "reason", "changed_at", "changed_by"), ("id",)),
+}
+
+
+def _list(conn: Connection, kind: str, household_id: int) -> list:
+    table, columns, newest_first = _LISTS[kind]
+    q = (
+        select(*(table.c[c] for c in columns))
+        .where(table.c.household_id == household_id)
+        .order_by(*(table.c[c].desc() for c in newest_first))
+    )
+    return [{k: _jsonable(v) for k, v in r.items()} for r in conn.execute(q).mappings()]
+
+
+def records(user: CurrentUser | None, house_id: str, year: int, kind: str, engine: Engine | None = None) -> list:
+    """visits | needs | assistance | status, newest first (Visit, Need, Assistance or StatusChange rows)."""
+    if kind not in _LISTS:
+        raise KeyError(kind)
     with (engine or get_engine()).connect() as conn:
         h = _household(conn, user, house_id, year, write=False)
-        return _list(conn, sql, h["id"])
+        return _list(conn, kind, h["id"])
 
 
-def logbook(user: CurrentUser | None, house_id: str, year: int, engine: Engine | None = None) -> dict:
+def logbook(user: CurrentUser | None, house_id: str, year: int, engine: Engine | None = None) -> HouseholdLogbook:
     """Everything the household page shows: state, one timeline, and the lists."""
+    r = tables.member_request
     with (engine or get_engine()).connect() as conn:
         h = _household(conn, user, house_id, year, write=False)
         state = _state(conn, h["id"])
-        visits, needs = _list(conn, VISITS_SQL, h["id"]), _list(conn, NEEDS_SQL, h["id"])
-        helps, statuses = _list(conn, ASSISTANCE_SQL, h["id"]), _list(conn, STATUS_SQL, h["id"])
+        visits: list[Visit] = _list(conn, "visits", h["id"])
+        needs: list[Need] = _list(conn, "needs", h["id"])
+        helps: list[Assistance] = _list(conn, "assistance", h["id"])
+        statuses: list[StatusChange] = _list(conn, "status", h["id"])
         added = [
-            dict(r) | {"citizen_id": mask_citizen_id(r["citizen_id"])}
-            for r in conn.execute(
-                text(
-                    "SELECT id, citizen_id, first_name, last_name, sex, status, requested_by FROM member_request "
-                    "WHERE household_id = :h ORDER BY id"
-                ),
-                {"h": h["id"]},
+            AddedMember(**(dict(row) | {"citizen_id": mask_citizen_id(row["citizen_id"])}))  # type: ignore[typeddict-item]
+            for row in conn.execute(
+                select(r.c.id, r.c.citizen_id, r.c.first_name, r.c.last_name, r.c.sex, r.c.status, r.c.requested_by)
+                .where(r.c.household_id == h["id"])
+                .order_by(r.c.id)
             ).mappings()
         ]
-    timeline = (
-        [{"kind": "visit", "on": v["visited_on"], "at": v["created_at"], "record": v} for v in visits]
-        + [{"kind": "need", "on": n["created_at"][:10], "at": n["created_at"], "record": n} for n in needs]
-        + [{"kind": "assistance", "on": a["given_on"], "at": a["created_at"], "record": a} for a in helps]
-        + [{"kind": "status", "on": s["changed_at"][:10], "at": s["changed_at"], "record": s} for s in statuses]
+    timeline: list[TimelineEntry] = (
+        [TimelineEntry(kind="visit", on=v["visited_on"], at=v["created_at"], record=v) for v in visits]
+        + [TimelineEntry(kind="need", on=n["created_at"][:10], at=n["created_at"], record=n) for n in needs]
+        + [TimelineEntry(kind="assistance", on=a["given_on"], at=a["created_at"], record=a) for a in helps]
+        + [TimelineEntry(kind="status", on=s["changed_at"][:10], at=s["changed_at"], record=s) for s in statuses]
     )
     timeline.sort(key=lambda e: (e["on"], e["at"]), reverse=True)
-    return {
-        "house_id": house_id,
-        "year": year,
-        "version": state["version"],
-        "status": state["status"],
-        "flagged": bool(state["flagged"]),
-        "timeline": timeline,
-        "visits": visits,
-        "needs": needs,
-        "assistance": helps,
-        "status_history": statuses,
-        "added_members": added,
-    }
+    return HouseholdLogbook(
+        house_id=house_id,
+        year=year,
+        version=state["version"],
+        status=state["status"],
+        flagged=bool(state["flagged"]),
+        timeline=timeline,
+        visits=visits,
+        needs=needs,
+        assistance=helps,
+        status_history=statuses,
+        added_members=added,
+    )
 
 
 # --- Missed people and households (exclusion errors) -------------------------------------------
@@ -723,7 +843,7 @@ def request_member(
     cid = str(person["citizen_id"]).strip()
     problem = citizen_id_issue(cid)
     if problem:
-        problems.add(LogbookError(citizen_id_problem(cid), key=f"err.cid.{problem[0]}", **problem[1]))
+        problems.add(LogbookError(citizen_id_problem(cid) or problem[0], key=f"err.cid.{problem[0]}", **problem[1]))
     first = problems.check(_text, person["first_name"], "first_name", limit=200)
     last = problems.check(_text, person["last_name"], "last_name", limit=200)
     sex = problems.check(_choice, person["sex"], ("M", "F"), "sex")
@@ -867,30 +987,19 @@ def list_requests(
     user = require_user(user)
     if not user.overlaps(area_code):
         raise refuse(user, f"area {area_code} is outside your area", object_type="area", area_code=area_code[:8], engine=engine)
+    r, h = tables.member_request, tables.household
     # both the area asked for and the user's own, in SQL: nothing outside them is read at all
-    params: dict = {}
-    where = [Scope.within(area_code).where("r.tambon_code", params, "p"), user.household_scope.where("r.tambon_code", params)]
+    q = (
+        select(*(c for c in r.c if c.name != "household_id"), h.c.house_id)
+        .select_from(r.outerjoin(h, h.c.id == r.c.household_id))
+        .where(Scope.within(area_code).clause(r.c.tambon_code), user.household_scope.clause(r.c.tambon_code))
+        .order_by(r.c.id)
+    )
     if status:
-        where.append("r.status = :s")
-        params["s"] = _choice(status, ("pending", "approved", "rejected"), "status")
+        q = q.where(r.c.status == _choice(status, ("pending", "approved", "rejected"), "status"))
     with (engine or get_engine()).connect() as conn:
-        rows = (
-            conn.execute(
-                text(
-                    f"SELECT r.*, h.house_id FROM member_request r LEFT JOIN household h ON h.id = r.household_id "
-                    f"WHERE {' AND '.join(where)} ORDER BY r.id"
-                ),
-                params,
-            )
-            .mappings()
-            .all()
-        )
-    out = []
-    for r in rows:
-        d = {k: _jsonable(k, v) for k, v in r.items() if k != "household_id"}
-        d["citizen_id"] = mask_citizen_id(r["citizen_id"])
-        out.append(d)
-    return out
+        rows = conn.execute(q).mappings().all()
+    return [{k: _jsonable(v) for k, v in row.items()} | {"citizen_id": mask_citizen_id(row["citizen_id"])} for row in rows]
 
 
 # --- Mentor teams -------------------------------------------------------------------------------
@@ -914,13 +1023,13 @@ def create_mentor_team(
     if not 1 <= int(capacity) <= 20:
         raise LogbookError("capacity must be 1-20 households")
     with (engine or get_engine()).begin() as conn:
-        tid = conn.execute(
+        tid: int = conn.execute(
             text(
                 "INSERT INTO mentor_team (name, area_code, capacity, created_at, created_by) "
                 "VALUES (:n, :a, :c, :t, :by) RETURNING id"
             ),
             {"n": _text(name, "name", limit=200), "a": area_code, "c": int(capacity), "t": _now(), "by": user.username},
-        ).scalar()
+        ).scalar_one()
         audit.record(
             "mentor_team",
             user=user,
@@ -957,10 +1066,10 @@ def add_mentor(
         _choice(dimension, DIMENSIONS, "dimension")
     with (engine or get_engine()).begin() as conn:
         _team(conn, user, team_id)
-        mid = conn.execute(
+        mid: int = conn.execute(
             text("INSERT INTO mentor (team_id, name, kind, dimension) VALUES (:t, :n, :k, :d) RETURNING id"),
             {"t": team_id, "n": _text(name, "name", limit=200), "k": kind, "d": dimension},
-        ).scalar()
+        ).scalar_one()
         audit.record(
             "mentor_team", user=user, object_type="mentor", object_id=str(mid), detail={"team": team_id, "kind": kind}, conn=conn
         )
@@ -969,6 +1078,7 @@ def add_mentor(
 
 def assign_household(user: CurrentUser | None, team_id: int, house_id: str, year: int, engine: Engine | None = None) -> None:
     """Give a household to a mentor team, at most `capacity` (5 unless the province raised it)."""
+    user = require_user(user)
     with (engine or get_engine()).begin() as conn:
         t = _team(conn, require_user(user), team_id)
         h = _household(conn, user, house_id, year, write=True)
@@ -1089,13 +1199,15 @@ def progress_children(
 ) -> dict[str, dict]:
     prefix = "" if parent_code == "TH" else parent_code
     with (engine or get_engine()).connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT substr(tambon_code, 1, :n) AS code, metric, SUM(value) FROM logbook_rollup "
-                "WHERE year = :y AND tambon_code LIKE :p GROUP BY substr(tambon_code, 1, :n), metric"
-            ),
-            {"y": year, "p": prefix + "%", "n": child_digits},
-        ).all()
+        rows = tuples(
+            conn.execute(
+                text(
+                    "SELECT substr(tambon_code, 1, :n) AS code, metric, SUM(value) FROM logbook_rollup "
+                    "WHERE year = :y AND tambon_code LIKE :p GROUP BY substr(tambon_code, 1, :n), metric"
+                ),
+                {"y": year, "p": prefix + "%", "n": child_digits},
+            )
+        )
     by: dict[str, dict] = {}
     for code, metric, value in rows:
         by.setdefault(code, {})[metric] = value

@@ -178,7 +178,7 @@ def compare_sources(year: int, level: str, engine: Engine | None = None) -> list
 
     engine = engine or get_engine()
     with engine.connect() as conn:
-        codes = list(
+        codes: list[str] = list(
             conn.execute(
                 text(
                     "SELECT s.area_code FROM area_rollup_source s JOIN area a ON a.code = s.area_code "
@@ -192,7 +192,7 @@ def compare_sources(year: int, level: str, engine: Engine | None = None) -> list
         published = figures_for_sources(conn, year, dict.fromkeys(codes, "published"), 0b11111)
     rows = []
     for code in codes:
-        row = {"code": code}
+        row: dict[str, object] = {"code": code}
         for field in ("surveyed_households", "surveyed_persons", "poor_persons", "target_poor_persons", "crisis_persons"):
             row[field] = (survey[code][field], published[code][field])
         for d, v in survey[code]["dimension_target_poor"].items():

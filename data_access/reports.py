@@ -121,15 +121,15 @@ def compute_figures(province_code: str, fiscal_year: int, quarter: int, engine: 
         hh = "JOIN household h ON h.id = x.household_id WHERE h.tambon_code LIKE :p"
         v = conn.execute(
             text(f"SELECT count(*), count(DISTINCT x.household_id) FROM visit x {hh} AND x.visited_on BETWEEN :s AND :e"), p
-        ).first()
+        ).one()
         a = conn.execute(
             text(
                 f"SELECT count(*), count(DISTINCT x.household_id), coalesce(sum(x.amount_baht), 0) "
                 f"FROM assistance x {hh} AND x.given_on BETWEEN :s AND :e"
             ),
             p,
-        ).first()
-        sc = dict(
+        ).one()
+        sc: dict[str, int] = dict(
             conn.execute(
                 text(
                     f"SELECT x.status, count(*) FROM status_change x {hh} "
@@ -146,7 +146,7 @@ def compute_figures(province_code: str, fiscal_year: int, quarter: int, engine: 
             p,
         ).scalar()
         # A need was open at the quarter's end if it existed by then and was not resolved by then.
-        needs = dict(
+        needs: dict[str, int] = dict(
             conn.execute(
                 text(
                     f"SELECT x.dimension, count(*) FROM need x {hh} AND x.created_at < :after "
@@ -155,7 +155,7 @@ def compute_figures(province_code: str, fiscal_year: int, quarter: int, engine: 
                 p,
             ).all()
         )
-        visits_by_amphoe = dict(
+        visits_by_amphoe: dict[str, int] = dict(
             conn.execute(
                 text(
                     f"SELECT substr(h.tambon_code, 1, 4), count(*) FROM visit x {hh} AND x.visited_on BETWEEN :s AND :e "

@@ -25,7 +25,7 @@ def _quiet_error_log(engine: Engine) -> None:
     the README's set-up); without one the server's own configuration must say the same (see README)."""
     try:
         with engine.begin() as conn:
-            name = conn.execute(text("SELECT current_database()")).scalar()
+            name: str = conn.execute(text("SELECT current_database()")).scalar_one()
             quoted = '"' + name.replace('"', '""') + '"'
             conn.execute(text(f"ALTER DATABASE {quoted} SET log_error_verbosity = 'terse'"))
             conn.execute(text(f"ALTER DATABASE {quoted} SET log_min_error_statement = 'panic'"))

@@ -65,7 +65,7 @@ def create(
                 ),
                 {"y": year} | {f"r{i}": r for i, r in enumerate(refs)},
             ).all()
-            outside = [h for h, t in rows if not user.covers(t)]
+            outside = [h for h, t in rows if not user.covers(str(t))]
             if outside:
                 raise refuse(user, f"household {outside[0]} is outside your area", object_type="shortlist")
             known = {h for h, _ in rows}
@@ -102,7 +102,7 @@ def get(token: str, *, user: CurrentUser | None, engine: Engine | None = None) -
         s = conn.execute(text("SELECT * FROM shortlist WHERE token = :t"), {"t": token}).mappings().first()
         if s is None:
             return None
-        refs = list(
+        refs: list[str] = list(
             conn.execute(
                 text("SELECT ref FROM shortlist_item WHERE shortlist_id = :s ORDER BY position"), {"s": s["id"]}
             ).scalars()
@@ -113,7 +113,7 @@ def get(token: str, *, user: CurrentUser | None, engine: Engine | None = None) -
         }
         if s["kind"] == "areas":
             rule = crisis_rule(s["rule"] or "ge3")
-            figures = {}
+            figures: dict[str, dict] = {}
             for parent in {r[:-2] if len(r) > 2 else "TH" for r in refs}:
                 figures |= {row["code"]: row for row in ranking(parent, s["year"], rule, engine=engine)}
             out["items"] = [figures.get(r, {"code": r}) | {"position": i} for i, r in enumerate(refs, 1)]
@@ -133,7 +133,7 @@ def get(token: str, *, user: CurrentUser | None, engine: Engine | None = None) -
         }
     items = []
     for i, r in enumerate(refs, 1):
-        if r in rows and viewer.covers(rows[r][0]):
+        if r in rows and viewer.covers(str(rows[r][0])):
             t, v, n, w = rows[r]
             items.append(
                 {"position": i, "house_id": r, "tambon_code": t, "village_no": v, "members": n, "target_poor_members": w}

@@ -28,12 +28,13 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, text
 
-from data_access.db import get_engine, is_postgres
+from data_access.db import get_engine, is_postgres, tuples
 from data_access.file_checks import MANIFEST, detect_encoding, read_manifest, scan
 from data_access.indicator_sync import sync_indicators
 from data_access.masking import mask_citizen_id
@@ -201,7 +202,9 @@ class _Collector:
             self.problems.append(Problem(file, int(row["_row"]), _bounded(reason(row) if callable(reason) else reason)))
 
 
-def _check_header(file: str, header: list[str], expected: list[str], problems: _Collector, optional: list[str] = ()) -> bool:
+def _check_header(
+    file: str, header: list[str], expected: list[str], problems: _Collector, optional: list[str] | tuple[str, ...] = ()
+) -> bool:
     missing = [c for c in expected if c not in header]
     extra = [c for c in header if c not in expected and c not in optional]
     dupes = sorted({c for c in header if header.count(c) > 1})
@@ -373,7 +376,7 @@ class SurveyImport:
         if not self.folder.is_dir():
             raise SurveyImportError([Problem(str(self.folder), None, "is not a folder")], 1)
         with self.engine.connect() as conn:
-            levels = dict(conn.execute(text("SELECT code, level FROM area")).all())
+            levels: dict[str, str] = dict(conn.execute(text("SELECT code, level FROM area")).all())
         # households live in tambons and in municipal units (เขตเทศบาล), which TPMAP reports like tambons
         tambons = {c for c, lvl in levels.items() if lvl in ("tambon", "municipality")}
         for code in self.scope:
@@ -446,14 +449,16 @@ class SurveyImport:
         cond, params = self.scope_sql("h.tambon_code")
         params = params | {"y": self.year}
         with self.engine.connect() as conn:
-            hp = conn.execute(
-                text(
-                    f"SELECT h.tambon_code, COUNT(*), COALESCE(SUM(h.n_persons), 0) FROM household h "
-                    f"WHERE h.year = :y AND {cond} GROUP BY h.tambon_code"
-                ),
-                params,
-            ).all()
-            fl = dict(
+            hp = tuples(
+                conn.execute(
+                    text(
+                        f"SELECT h.tambon_code, COUNT(*), COALESCE(SUM(h.n_persons), 0) FROM household h "
+                        f"WHERE h.year = :y AND {cond} GROUP BY h.tambon_code"
+                    ),
+                    params,
+                )
+            )
+            fl: dict[str, int] = dict(
                 conn.execute(
                     text(
                         f"SELECT h.tambon_code, COUNT(*) FROM household_failure f "
@@ -474,10 +479,10 @@ class SurveyImport:
             acc = by_amphoe_old.setdefault(t[:4], [0, 0, 0])
             for i in range(3):
                 acc[i] += counts[i]
-        for t, counts in self.new_counts.items():
+        for t, new in self.new_counts.items():
             acc = by_amphoe_new.setdefault(t[:4], [0, 0, 0])
             for i in range(3):
-                acc[i] += counts[i]
+                acc[i] += new[i]
         provinces: dict[str, tuple[list[int], list[int]]] = {}
         for a in sorted(set(by_amphoe_old) | set(by_amphoe_new)):
             o, n = by_amphoe_old.get(a, [0, 0, 0]), by_amphoe_new.get(a, [0, 0, 0])
@@ -496,7 +501,7 @@ class SurveyImport:
                         f"{self.year}: a partial or cut file? Name what the files cover with --scope "
                         f"(e.g. --scope {a[:2]}), or pass --allow-shrink if the smaller figures are right",
                     )
-        self.changes = [(p, tuple(o), tuple(n)) for p, (o, n) in sorted(provinces.items())]
+        self.changes = [(p, (o[0], o[1], o[2]), (n[0], n[1], n[2])) for p, (o, n) in sorted(provinces.items())]
 
     def _each(self, name: str) -> Iterator[pd.DataFrame]:
         for chunk in _chunks(self.folder / name, self.encodings[name], FILES[name]):
@@ -662,7 +667,7 @@ class SurveyImport:
         """A re-import keeps the year's Logbook work: every household with Logbook records must still be there."""
         cond, params = self.scope_sql("h.tambon_code")
         with self.engine.connect() as conn:
-            kept = set(
+            kept: set[str] = set(
                 conn.execute(
                     text(f"SELECT h.house_id FROM household h WHERE h.year = :y AND {cond} AND h.id IN ({LOGBOOK_HOUSEHOLDS})"),
                     params | {"y": self.year},
@@ -763,6 +768,7 @@ class SurveyImport:
         cond, params = self.scope_sql("h.tambon_code")
         params = params | {"y": self.year}
         found = _Collector()
+        hid: str
         for hid in conn.execute(
             text(
                 f"SELECT s.house_id FROM stage_household s JOIN household h ON h.year = :y "
@@ -773,6 +779,7 @@ class SurveyImport:
             found.add(
                 "households.csv", None, f"house_id {hid!r} is already in {self.year} outside the scope ({', '.join(self.scope)})"
             )
+        cid: str
         for cid in conn.execute(
             text(
                 f"SELECT s.citizen_id FROM stage_person s JOIN person p ON p.year = :y "
@@ -795,7 +802,7 @@ class SurveyImport:
         if is_postgres(self.engine):
             # The file is validated: stream it to the server as it is (C speed, no Python rows).
             enc = {"utf-8": "UTF8", "utf-8-sig": "UTF8", "cp874": "WIN874"}[self.encodings[name]]
-            raw = conn.connection.dbapi_connection
+            raw: Any = conn.connection.dbapi_connection  # psycopg's own connection: its COPY API
             with raw.cursor() as cur, open(path, "rb") as fh:
                 with cur.copy(
                     f"COPY {table} ({', '.join(cols)}) FROM STDIN WITH (FORMAT csv, HEADER true, ENCODING '{enc}')"

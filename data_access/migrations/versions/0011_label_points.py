@@ -27,7 +27,7 @@ def upgrade() -> None:
     rows = bind.execute(sa.text(f"SELECT code, {geom} FROM area WHERE geom IS NOT NULL")).all()
     values = []
     for code, wkb in rows:
-        g = shapely.from_wkb(bytes(wkb))
+        g = shapely.from_wkb(bytes(wkb))  # type: ignore[call-overload]
         p = label_point(g)
         if p:
             values.append({"code": code, "lon": p[0], "lat": p[1], **dict(zip(("w", "s", "e", "n"), g.bounds))})
