@@ -68,10 +68,7 @@ def quarterly_report_file(province_code: str, quarter: str, fmt: str):
 @bp.route("/committees/<code>/orders", methods=["GET", "POST"])
 def order_form(code: str):
     """File an order for the area's committee: a plain multipart form (no script needed), then back to the page."""
-    from markupsafe import escape
-
-    from auth.web import _form_token, _page
-    from components.i18n import t
+    from auth.web import page
 
     user = require_user(current_user())
     lang = _lang()
@@ -100,20 +97,14 @@ def order_form(code: str):
             extra = f"&unit={unit_arg}" if unit_arg else ""
             return redirect(f"{back}/orders?error={quote(str(e))}&lang={lang}{extra}", 303)
         return redirect(f"{back}?filed=1", 303)
-    mb = committees.MAX_ORDER_BYTES // 1048576
-    e = escape
-    alert = f"<div class='alert alert-danger' id='order-error'>{e(error)}</div>" if error else ""
-    body = f"""{alert}<p class="tp-sub">{e(t("com.rule", lang))}</p>
-<form method="POST" enctype="multipart/form-data" id="order-form" class="vstack gap-3" style="max-width: 520px">
-{_form_token()}
-<label>{e(t("com.order_no", lang))}<input name="order_no" id="order-no" required class="form-control" placeholder="123/2564"></label>
-<label>{e(t("com.order_date", lang))}<input name="order_date" id="order-date" required class="form-control"
- placeholder="{e(t("com.date_hint", lang))}"></label>
-<label>{e(t("com.file", lang))}<input type="file" name="file" id="order-file" accept="application/pdf,.pdf" required
- class="form-control"></label>
-<button type="submit" id="order-submit" class="btn btn-primary btn-lg">{e(t("com.send", lang))}</button>
-</form><p class="mt-3"><a href="{e(back)}">← {e(t("com.title", lang))}</a></p>"""
-    return _page(t("com.upload", lang, mb=mb), body)
+    return page(
+        "order_upload.html",
+        "com.upload",
+        title_values={"mb": committees.MAX_ORDER_BYTES // 1048576},
+        message=error,
+        alert_id="order-error",
+        back=back,
+    )
 
 
 @bp.get("/export/<table>.<fmt>")

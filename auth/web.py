@@ -18,7 +18,7 @@ import re
 import secrets
 from html import escape
 
-from flask import Blueprint, Flask, Response, g, jsonify, redirect, request, session
+from flask import Blueprint, Flask, Response, g, jsonify, redirect, render_template, request, session
 
 import config
 from auth.security import safe_next, same
@@ -158,12 +158,7 @@ def _error(status: int, message: str, retry_after: int | None = None, said: str 
         lang = _lang()
         lead = said or (t(f"error.{status}", lang) if f"error.{status}" in CATALOGUE else message)
         home = landing(g.user) if g.get("user") is not None else "/"
-        body = _page(
-            t("auth.error_title", lang),
-            f"<p class='lead' id='error-reason'>{escape(lead)}</p>"
-            f"<p><a href='{escape(home)}'>{escape(t('error.back', lang))}</a></p>",
-        )
-        response = Response(body, status=status, mimetype="text/html")
+        response = Response(page("error.html", "auth.error_title", lead=lead, home=home), status=status, mimetype="text/html")
     else:
         response = jsonify({"error": message, "status": status})
         response.status_code = status
@@ -205,15 +200,20 @@ def _lang() -> str:
     return lang if lang in LANGS else "th"
 
 
-def _page(title: str, body: str) -> str:
-    return f"""<!doctype html><html lang="{_lang()}"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(title)} · TPMAP Open</title>
-<link rel="stylesheet" href="/assets/00-bootstrap.min.css"><link rel="stylesheet" href="/assets/10-tpmap.css"></head>
-<body><main class="container my-4" style="max-width: 960px"><h1 class="h3 mb-3">{escape(title)}</h1>{body}</main></body></html>"""
-
-
-def _form_token() -> str:
-    return f"<input type='hidden' name='csrf_token' value='{escape(csrf_token())}'>"
+def page(template: str, title_key: str, *, message: str = "", ok: bool = False, **context) -> str:
+    """A server-rendered page from templates/ in the reader's language. Jinja escapes every value, and `t`
+    in a template is the catalogue bound to that language."""
+    lang = _lang()
+    return render_template(
+        template,
+        lang=lang,
+        t=lambda key, **values: t(key, lang, **values),
+        csrf_token=csrf_token,
+        title=t(title_key, lang, **context.pop("title_values", {})),
+        message=message,
+        ok=ok,
+        **context,
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -237,15 +237,7 @@ def login():
             csrf_token()
             g.user = signed.user  # so this very response carries the new session's CSRF cookie
             return redirect(nxt or landing(signed.user))
-    alert = f"<div class='alert alert-danger' role='alert'>{escape(message)}</div>" if message else ""
-    body = f"""{alert}<form method="post" action="/login" class="vstack gap-3" style="max-width: 420px">{_form_token()}
-<input type="hidden" name="next" value="{escape(nxt)}">
-<label class="form-label">{escape(t("auth.username", lang))}<input class="form-control form-control-lg" name="username"
- autocomplete="username" required autofocus></label>
-<label class="form-label">{escape(t("auth.password", lang))}<input class="form-control form-control-lg" type="password"
- name="password" autocomplete="current-password" required></label>
-<button class="btn btn-primary btn-lg" type="submit" id="login-submit">{escape(t("auth.sign_in", lang))}</button></form>"""
-    return _page(t("auth.sign_in", lang), body), (401 if message else 200)
+    return page("login.html", "auth.sign_in", message=message, next=nxt), (401 if message else 200)
 
 
 @bp.post("/logout")
@@ -279,20 +271,7 @@ def change_password():
                 ok, message = True, t("auth.changed", lang)
             except (accounts.AccountError, accounts.LoginFailed, RateLimited) as e:
                 message = str(e)
-    alert = f"<div class='alert alert-{'success' if ok else 'danger'}'>{escape(message)}</div>" if message else ""
-    fields = "".join(
-        f"<label class='form-label'>{escape(t(key, lang))}<input class='form-control' type='password' name='{name}' "
-        f"autocomplete='{ac}' required></label>"
-        for name, key, ac in (
-            ("old", "auth.old_password", "current-password"),
-            ("new", "auth.new_password", "new-password"),
-            ("again", "auth.new_again", "new-password"),
-        )
-    )
-    body = f"""{alert}<form method="post" class="vstack gap-3" style="max-width: 420px">{_form_token()}{fields}
-<button class="btn btn-primary" type="submit">{escape(t("auth.change_password", lang))}</button></form>
-<p class="mt-3"><a href="/">{escape(t("nav.country", lang))}</a></p>"""
-    return _page(t("auth.change_password", lang), body)
+    return page("password.html", "auth.change_password", message=message, ok=ok)
 
 
 @bp.route("/account/approvals", methods=["GET", "POST"])
@@ -313,27 +292,7 @@ def approvals():
             ok, message = True, t("auth.saved", lang)
         except (accounts.AccountError, Forbidden) as e:
             message = said(e, lang)
-    rows = "".join(
-        f"<tr><td>{escape(a['username'])}</td><td>{escape(a['full_name'])}</td><td>{escape(t('role.' + a['role'], lang))}</td>"
-        f"<td>{escape(', '.join(a['areas']))}</td><td>{escape(a['created_by'] or '')}</td><td>"
-        f"<form method='post' class='d-flex gap-2'>{_form_token()}"
-        f"<input type='hidden' name='username' value='{escape(a['username'])}'>"
-        f"<input class='form-control form-control-sm' name='reason' placeholder='{escape(t('auth.reason', lang))}'>"
-        f"<button class='btn btn-sm btn-success' name='decision' value='approve'>{escape(t('auth.approve', lang))}</button>"
-        f"<button class='btn btn-sm btn-outline-danger' name='decision' value='reject'>{escape(t('auth.reject', lang))}"
-        f"</button></form></td></tr>"
-        for a in accounts.pending_accounts(g.user)
-    )
-    alert = f"<div class='alert alert-{'success' if ok else 'danger'}'>{escape(message)}</div>" if message else ""
-    body = (
-        f"{alert}<p>{escape(t('auth.approvals_help', lang))}</p>"
-        f"<table class='table table-sm' id='approvals'><thead><tr><th>{escape(t('auth.username', lang))}</th>"
-        f"<th>{escape(t('hh.name', lang))}</th><th>{escape(t('auth.role', lang))}</th><th>{escape(t('table.area', lang))}</th>"
-        f"<th>{escape(t('auth.created_by', lang))}</th><th></th></tr></thead><tbody>{rows or ''}</tbody></table>"
-        + ("" if rows else f"<p class='text-muted'>{escape(t('auth.no_approvals', lang))}</p>")
-        + f"<p class='mt-3'><a href='/'>{escape(t('nav.country', lang))}</a></p>"
-    )
-    return _page(t("auth.approvals", lang), body)
+    return page("approvals.html", "auth.approvals", message=message, ok=ok, pending=accounts.pending_accounts(g.user))
 
 
 def landing(user: CurrentUser) -> str:
@@ -380,54 +339,20 @@ def admin_users():
             ok, message = True, t("auth.saved", lang)
         except (accounts.AccountError, Forbidden) as e:
             message = said(e, lang)
-    rows = "".join(
-        f"<tr><td>{escape(a['username'])}</td><td>"
-        + (
-            escape(a["full_name"])
-            if a["full_name"]
-            else f"<form method='post' class='d-flex gap-1'>{_form_token()}<input type='hidden' name='action' value='name'>"
-            f"<input type='hidden' name='username' value='{escape(a['username'])}'>"
-            f"<input class='form-control form-control-sm is-invalid' name='full_name' required "
-            f"placeholder='{escape(t('auth.name_missing', lang))}'>"
-            f"<button class='btn btn-sm btn-outline-primary'>{escape(t('auth.saved_name', lang))}</button></form>"
-        )
-        + f"</td><td>{escape(t('role.' + a['role'], lang))}"
-        f"{' (admin)' if a['is_area_admin'] else ''}</td><td>{escape(', '.join(a['areas']))}</td>"
-        f"<td>{escape(a['agency'] or '')}</td><td>{'✓' if a['active'] else '–'}"
-        f"{'' if a.get('approval', 'approved') == 'approved' else ' ' + escape(t('auth.approval.' + a['approval'], lang))}</td><td>"
-        + (
-            f"<form method='post'>{_form_token()}<input type='hidden' name='action' value='deactivate'>"
-            f"<input type='hidden' name='username' value='{escape(a['username'])}'>"
-            f"<button class='btn btn-sm btn-outline-danger'>{escape(t('auth.deactivate', lang))}</button></form>"
-            if a["active"] and a["username"] != manager.username
-            else ""
-        )
-        + "</td></tr>"
-        for a in accounts.list_accounts(manager)
+    return page(
+        "admin_users.html",
+        "auth.accounts",
+        message=message,
+        ok=ok,
+        accounts=accounts.list_accounts(manager),
+        roles=accounts.creatable_roles(manager),
+        manager=manager.username,
     )
-    alert = f"<div class='alert alert-{'success' if ok else 'danger'}'>{escape(message)}</div>" if message else ""
-    options = "".join(f"<option value='{r}'>{escape(t(f'role.{r}', lang))}</option>" for r in accounts.creatable_roles(manager))
-    body = f"""{alert}<table class="table table-sm"><thead><tr><th>{escape(t("auth.username", lang))}</th>
-<th>{escape(t("hh.name", lang))}</th><th>{escape(t("auth.role", lang))}</th><th>{escape(t("table.area", lang))}</th><th>{escape(t("auth.agency", lang))}</th><th></th><th></th></tr>
-</thead><tbody>{rows}</tbody></table>
-<h2 class="h5 mt-4">{escape(t("auth.new_account", lang))}</h2>
-<form method="post" class="row g-2">{_form_token()}
-<div class="col-md-3"><input class="form-control" name="username" placeholder="{escape(t("auth.username", lang))}" required></div>
-<div class="col-md-3"><input class="form-control" name="full_name" placeholder="{escape(t("hh.name", lang))}" required></div>
-<div class="col-md-2"><select class="form-select" name="role">{options}</select></div>
-<div class="col-md-2"><input class="form-control" name="areas" placeholder="7501 / 750101,750102" required></div>
-<div class="col-md-2"><input class="form-control" name="agency" placeholder="agency"></div>
-<div class="col-md-3"><input class="form-control" type="password" name="password" placeholder="{escape(t("auth.password", lang))}"
- autocomplete="new-password" required></div>
-<div class="col-md-2"><button class="btn btn-primary" type="submit">{escape(t("auth.create", lang))}</button></div></form>
-<p class="mt-3"><a href="/admin/audit">{escape(t("auth.audit", lang))}</a> · <a href="/">{escape(t("nav.country", lang))}</a></p>"""
-    return _page(t("auth.accounts", lang), body)
 
 
 @bp.get("/admin/audit")
 def admin_audit():
     manager = _require_admin()
-    lang = _lang()
 
     def day(name):
         try:
@@ -469,23 +394,11 @@ def admin_audit():
         return Response(
             buf.getvalue(), mimetype="text/csv", headers={"Content-Disposition": "attachment; filename=tpmap-audit.csv"}
         )
-    actions = "".join(
-        f"<option {'selected' if request.args.get('action') == a else ''}>{a}</option>" for a in ("", *audit.ACTIONS)
+    return page(
+        "admin_audit.html",
+        "auth.audit",
+        rows=rows,
+        actions=("", *audit.ACTIONS),
+        args=request.args,
+        query=request.query_string.decode(),
     )
-    trs = "".join(
-        f"<tr><td>{escape(str(r['at'])[:19])}</td><td>{escape(r['username'] or '')}</td><td>{escape(r['action'])}</td>"
-        f"<td>{escape(r['object_type'] or '')} {escape(r['object_id'] or '')}</td><td>{escape(r['area_code'] or '')}</td>"
-        f"<td class='small'>{escape(r['detail'] or '')}</td></tr>"
-        for r in rows
-    )
-    q = escape(request.query_string.decode())
-    body = f"""<form class="row g-2 mb-3" method="get">
-<div class="col-md-3"><input class="form-control" name="username" value="{escape(request.args.get("username", ""))}" placeholder="{escape(t("auth.username", lang))}"></div>
-<div class="col-md-3"><select class="form-select" name="action">{actions}</select></div>
-<div class="col-md-2"><input class="form-control" type="date" name="since" value="{escape(request.args.get("since", ""))}"></div>
-<div class="col-md-2"><input class="form-control" type="date" name="until" value="{escape(request.args.get("until", ""))}"></div>
-<div class="col-md-2"><button class="btn btn-primary" type="submit">{escape(t("auth.filter", lang))}</button></div></form>
-<p><a class="btn btn-outline-secondary btn-sm" href="/admin/audit?{q}&format=csv">CSV</a></p>
-<table class="table table-sm" id="audit-table"><thead><tr><th>at (UTC)</th><th>user</th><th>action</th><th>object</th><th>area</th>
-<th>detail</th></tr></thead><tbody>{trs}</tbody></table>"""
-    return _page(t("auth.audit", lang), body)

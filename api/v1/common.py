@@ -1,0 +1,104 @@
+"""What every /api/v1 resource shares: reading the year, dimensions, codes and bodies, and the JSON error."""
+
+from __future__ import annotations
+
+import re
+
+from flask import jsonify, request
+
+from api import inputs
+from auth.web import current_user
+from data_access import figures, ratelimit
+from mpi.rules import ALL_DIMENSIONS_MASK, crisis_rule, dimensions_mask
+
+CODE_RE = re.compile(r"^(TH|[0-9]{2}|[0-9]{4}|[0-9]{6})$")
+
+
+class BadRequest(inputs.BadInput):
+    pass
+
+
+def _error(status: int, message: str):
+    return jsonify({"error": message, "status": status}), status
+
+
+def _params() -> tuple[int, int]:
+    raw_year = request.args.get("year")
+    if raw_year is None:
+        years = figures.known_years()
+        if not years:
+            raise figures.NotFound("no survey year has been imported")
+        year = years[-1]
+    else:
+        year = inputs.year(raw_year)
+    raw_dims = request.args.get("dimensions")
+    if raw_dims is None:
+        return year, ALL_DIMENSIONS_MASK
+    try:
+        return year, dimensions_mask(d for d in raw_dims.split(",") if d.strip() or raw_dims.strip() == "")
+    except ValueError as e:
+        raise BadRequest(str(e)) from None
+
+
+def _throttle_anonymous() -> None:
+    """Reads over every area are cached, but an anonymous caller still may not hammer them."""
+    if current_user() is None:
+        ratelimit.hit(
+            "heavy",
+            request.remote_addr or "-",
+            "too many requests for whole-country tables from this address; wait a minute (signed-in users are not limited)",
+        )
+
+
+def _code(code: str) -> str:
+    if not CODE_RE.match(code):
+        raise BadRequest(f"area code must be TH or a 2-, 4- or 6-digit DOPA code, got {code!r}")
+    return code
+
+
+def _year() -> int:
+    """The year asked for, or the latest edition the database holds (never a fixed year)."""
+    if request.args.get("year") is None:
+        years = figures.known_years()
+        if not years:
+            raise figures.NotFound("no survey year has been imported")
+        return years[-1]
+    return inputs.year(request.args.get("year"))
+
+
+def _body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest("send a JSON object")
+    return body
+
+
+def _version(body: dict) -> int | None:
+    """The Logbook version the client read (JSON "version" or an If-Match header); stale → 409."""
+    raw = body.get("version", request.headers.get("If-Match"))
+    if raw in (None, ""):
+        return None
+    try:
+        return int(str(raw).strip('"'))
+    except ValueError:
+        raise BadRequest("version must be a whole number") from None
+
+
+def _created(result: dict):
+    return jsonify(result), 201
+
+
+def _fields(body: dict, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> dict:
+    return inputs.fields(body, allowed, required)
+
+
+def _rule():
+    try:
+        k = request.args.get("k")
+        return crisis_rule(
+            request.args.get("by", "ge3"),
+            min_dimensions=int(k) if k not in (None, "") else None,
+            required=(request.args.get("required") or "").split(","),
+        )
+    except ValueError as e:
+        raise BadRequest(str(e)) from None

@@ -1,0 +1,68 @@
+"""Named records: lists, one household, one full citizen ID at a time (scoped in data_access)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from api import inputs
+from api.v1.common import (
+    BadRequest,
+    _code,
+    _year,
+)
+from auth.web import current_user
+from data_access import figures
+from data_access import households as households_da
+from mpi.rules import CRISIS_RULES, DIMENSIONS
+
+bp = Blueprint("households", __name__)
+
+
+@bp.get("/areas/<code>/households")
+def area_households(code: str):
+    year = _year()
+    page = inputs.page(request.args.get("page"))
+    dim = request.args.get("dimension")
+    if dim is not None and dim not in DIMENSIONS:
+        raise BadRequest(f"dimension must be one of {', '.join(DIMENSIONS)}")
+    rule = request.args.get("rule") or None
+    if rule is not None and rule not in CRISIS_RULES:
+        raise BadRequest(f"rule must be one of {', '.join(CRISIS_RULES)}")
+    sort = request.args.get("sort") or "village"
+    if sort not in households_da.SORTS:
+        raise BadRequest(f"sort must be one of {', '.join(households_da.SORTS)}")
+    result = households_da.list_target_poor_households(
+        _code(code),
+        year,
+        page=page,
+        dimension=dim,
+        crisis_only=request.args.get("crisis") == "1",
+        rule=rule,
+        sort=sort,
+        user=current_user(),
+    )
+    items = [
+        {
+            k: h[k]
+            for k in ("house_id", "village_no", "members", "target_poor_members", "deprived_dimensions", "crisis", "tambon_code")
+        }
+        for h in result["items"]
+    ]
+    return jsonify({"items": items, "total": result["total"], "page": result["page"], "page_size": result["page_size"]})
+
+
+@bp.get("/households/<house_id>")
+def household(house_id: str):
+    h = households_da.get_household(house_id, _year(), user=current_user())
+    if h is None:
+        raise figures.NotFound(f"no household {house_id}")
+    return jsonify(h)
+
+
+@bp.post("/households/<house_id>/members/<int:member>/citizen-id")
+def reveal(house_id: str, member: int):
+    try:
+        full = households_da.reveal_citizen_id(house_id, _year(), member, user=current_user())
+    except LookupError as e:
+        raise figures.NotFound(str(e)) from None
+    return jsonify({"house_id": house_id, "member": member, "citizen_id": full})

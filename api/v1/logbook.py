@@ -1,0 +1,146 @@
+"""The Logbook, for the field app (pinned): visits, needs, assistance, status, missed people, mentor teams."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from api import inputs
+from api.v1.common import (
+    BadRequest,
+    _body,
+    _code,
+    _created,
+    _fields,
+    _version,
+    _year,
+)
+from auth.web import current_user
+from data_access import figures
+from data_access import logbook as logbook_da
+
+bp = Blueprint("logbook", __name__)
+
+
+@bp.route("/households/<house_id>/visits", methods=["GET", "POST"])
+def visits(house_id: str):
+    if request.method == "GET":
+        return jsonify({"items": logbook_da.records(current_user(), house_id, _year(), "visits")})
+    body = _body()
+    f = _fields(body, ("visited_on", "outcome", "note", "visitor", "latitude", "longitude"), ("visited_on", "outcome"))
+    return _created(logbook_da.add_visit(current_user(), house_id, _year(), version=_version(body), **f))
+
+
+@bp.route("/households/<house_id>/needs", methods=["GET", "POST"])
+def needs(house_id: str):
+    if request.method == "GET":
+        return jsonify({"items": logbook_da.records(current_user(), house_id, _year(), "needs")})
+    body = _body()
+    f = _fields(body, ("dimension", "description", "status", "member"), ("dimension", "description"))
+    return _created(logbook_da.add_need(current_user(), house_id, _year(), version=_version(body), **f))
+
+
+@bp.patch("/households/<house_id>/needs/<int:need_id>")
+def need_status(house_id: str, need_id: int):
+    body = _body()
+    f = _fields(body, ("status",), ("status",))
+    return jsonify(logbook_da.update_need(current_user(), house_id, _year(), need_id, status=f["status"], version=_version(body)))
+
+
+@bp.route("/households/<house_id>/assistance", methods=["GET", "POST"])
+def assistance(house_id: str):
+    if request.method == "GET":
+        return jsonify({"items": logbook_da.records(current_user(), house_id, _year(), "assistance")})
+    body = _body()
+    f = _fields(
+        body,
+        ("given_on", "dimension", "kind", "agency", "amount_baht", "need_id", "visit_id", "note"),
+        ("given_on", "dimension", "kind", "agency"),
+    )
+    return _created(logbook_da.add_assistance(current_user(), house_id, _year(), version=_version(body), **f))
+
+
+@bp.put("/households/<house_id>/status")
+def status(house_id: str):
+    body = _body()
+    f = _fields(body, ("status", "reason"), ("status", "reason"))
+    return jsonify(
+        logbook_da.set_status(
+            current_user(), house_id, _year(), status=f.get("status"), reason=f.get("reason"), version=_version(body)
+        )
+    )
+
+
+@bp.get("/households/<house_id>/logbook")
+def household_logbook(house_id: str):
+    return jsonify(logbook_da.logbook(current_user(), house_id, _year()))
+
+
+@bp.post("/member-requests")
+def member_requests():
+    body = _body()
+    f = _fields(body, ("house_id", "tambon_code", "village_no", *logbook_da.PERSON_FIELDS))
+    year = inputs.year(body.get("year", request.args.get("year")), default=2561)
+    return _created(logbook_da.request_member(current_user(), year, **f))
+
+
+@bp.post("/member-requests/<int:request_id>/<decision>")
+def decide(request_id: int, decision: str):
+    if decision not in ("approve", "reject"):
+        raise figures.NotFound("use /approve or /reject")
+    body = request.get_json(silent=True) or {}
+    if not isinstance(body, dict):
+        raise BadRequest("send a JSON object")
+    f = _fields(body, ("reason",))
+    return jsonify(logbook_da.decide_request(current_user(), request_id, approve=decision == "approve", reason=f.get("reason")))
+
+
+@bp.get("/areas/<code>/member-requests")
+def area_member_requests(code: str):
+    return jsonify({"items": logbook_da.list_requests(current_user(), _code(code), status=request.args.get("status"))})
+
+
+@bp.get("/areas/<code>/progress")
+def area_progress(code: str):
+    """Logbook progress: aggregates, public like the other figures."""
+    return jsonify({"code": _code(code), "year": _year(), **logbook_da.progress(code, _year(), viewer=current_user())})
+
+
+@bp.post("/mentor-teams")
+def mentor_teams():
+    body = _body()
+    f = _fields(body, ("name", "area_code", "capacity"), ("name", "area_code"))
+    tid = logbook_da.create_mentor_team(
+        current_user(),
+        name=f["name"],
+        area_code=f["area_code"],
+        capacity=inputs.whole(f.get("capacity"), "capacity", 1, 20, default=logbook_da.TEAM_CAPACITY),
+    )
+    return _created({"id": tid})
+
+
+@bp.post("/mentor-teams/<int:team_id>/mentors")
+def mentor_members(team_id: int):
+    body = _body()
+    f = _fields(body, ("name", "kind", "dimension"), ("name", "kind"))
+    return _created(
+        {"id": logbook_da.add_mentor(current_user(), team_id, name=f["name"], kind=f["kind"], dimension=f.get("dimension"))}
+    )
+
+
+@bp.post("/mentor-teams/<int:team_id>/households")
+def mentor_households(team_id: int):
+    body = _body()
+    f = _fields(body, ("house_id",), ("house_id",))
+    logbook_da.assign_household(current_user(), team_id, f["house_id"], inputs.year(body.get("year"), default=2561))
+    return _created({"team_id": team_id, "house_id": f["house_id"]})
+
+
+@bp.get("/areas/<code>/mentor-teams")
+def area_mentor_teams(code: str):
+    return jsonify({"items": logbook_da.workload(current_user(), _code(code))})
+
+
+@bp.post("/mentors/<int:mentor_id>/hand-back")
+def mentor_hand_back(mentor_id: int):
+    logbook_da.hand_back(current_user(), mentor_id)
+    return jsonify({"id": mentor_id, "handed_back": True})

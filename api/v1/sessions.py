@@ -1,0 +1,46 @@
+"""Sign-in for scripts and the field app: bearer tokens (pinned)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from api.v1.common import (
+    BadRequest,
+    _error,
+)
+from auth.web import current_user
+from data_access import accounts, ratelimit
+
+bp = Blueprint("sessions", __name__)
+
+
+@bp.post("/auth/login")
+def login():
+    body = request.get_json(silent=True) or {}
+    if not isinstance(body.get("username"), str) or not isinstance(body.get("password"), str):
+        raise BadRequest('send JSON {"username": …, "password": …}')
+    ratelimit.hit("login", request.remote_addr or "-", "too many sign-in attempts; wait a minute")
+    try:
+        signed = accounts.authenticate(body["username"], body["password"], ip=request.remote_addr)
+    except accounts.LoginFailed as e:
+        return _error(401, str(e))
+    token, expires = accounts.issue_token(signed.user, ip=request.remote_addr)
+    return jsonify(
+        {
+            "token": token,
+            "expires_at": expires.isoformat(),
+            "username": signed.user.username,
+            "role": signed.user.role,
+            "areas": list(signed.user.areas),
+        }
+    )
+
+
+@bp.post("/auth/logout")
+def logout():
+    header = request.headers.get("Authorization", "")
+    user = current_user()
+    if not header.startswith("Bearer ") or user is None:
+        return _error(401, "send the token to revoke as Authorization: Bearer <token>")
+    accounts.revoke_token(header[7:].strip(), user)
+    return jsonify({"revoked": True})

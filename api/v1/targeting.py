@@ -1,0 +1,122 @@
+"""Priority targeting: rankings of areas under a crisis rule, and shortlists."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, jsonify, request
+
+from api import inputs
+from api.v1.common import (
+    BadRequest,
+    _body,
+    _code,
+    _created,
+    _fields,
+    _params,
+    _rule,
+    _throttle_anonymous,
+)
+from auth.web import current_user
+from data_access import figures, shortlists
+from exports import tables
+
+bp = Blueprint("targeting", __name__)
+
+
+@bp.get("/areas/<code>/ranking")
+def ranking(code: str):
+    """Child areas ranked by the crisis group: by=ge3 (>= 3 dimensions, the default), basic_needs (income, living
+    and health together) or custom (&k=2&required=income). format=csv downloads the table."""
+    year, mask = _params()
+    rule = _rule()
+    _throttle_anonymous()
+    try:
+        rows = figures.ranking(_code(code), year, rule, mask, level=request.args.get("level") or None)
+    except ValueError as e:
+        raise BadRequest(str(e)) from None
+    if request.args.get("format") == "csv":
+        buf = io.StringIO()
+        fields = [
+            "rank",
+            "code",
+            "name_th",
+            "name_en",
+            "surveyed_persons",
+            "target_poor_persons",
+            "crisis",
+            "crisis_share",
+            "crisis_ge3",
+            "crisis_basic_needs",
+            "source",
+        ]
+        w = csv.DictWriter(buf, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
+        w.writeheader()
+        w.writerows(tables.safe_row(r) for r in rows)
+        # UTF-8 with BOM so Excel shows the Thai names
+        return Response(
+            "\ufeff" + buf.getvalue(),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f"attachment; filename=tpmap-ranking-{code}-{year}.csv"},
+        )
+    return jsonify(
+        {
+            "code": code,
+            "year": year,
+            "rule": {"key": rule.key, "min_dimensions": rule.min_dimensions, "required": sorted(rule.required)},
+            "items": rows,
+        }
+    )
+
+
+@bp.post("/shortlists")
+def save_shortlist():
+    """Save a named shortlist (JSON: name, kind areas|households, year, refs [...], rule) → 201 with its share link."""
+    body = _body()
+    refs = body.get("refs")
+    if not isinstance(refs, list) or not all(isinstance(r, str) and len(r) <= 64 for r in refs):
+        raise BadRequest("refs must be a list of area codes or house ids")
+    f = _fields(body, ("name", "kind", "refs", "rule"), ("name", "kind"))
+    return _created(
+        shortlists.create(
+            current_user(),
+            name=f["name"],
+            kind=f["kind"],
+            year=inputs.year(body.get("year"), default=2561),
+            refs=refs,
+            rule=f.get("rule"),
+        )
+    )
+
+
+@bp.get("/shortlists/<token>")
+def shortlist(token: str):
+    s = shortlists.get(token, user=current_user())
+    if s is None:
+        raise figures.NotFound(f"no shortlist {token}")
+    if request.args.get("format") == "csv":
+        audit_export(s)
+        buf = io.StringIO()
+        fields = sorted({k for item in s["items"] for k in item}, key=lambda k: (k != "position", k))
+        w = csv.DictWriter(buf, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
+        w.writeheader()
+        w.writerows(tables.safe_row(r) for r in s["items"])
+        return Response(
+            "\ufeff" + buf.getvalue(),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f"attachment; filename=tpmap-shortlist-{token}.csv"},
+        )
+    return jsonify(s)
+
+
+def audit_export(s: dict) -> None:
+    from data_access import audit
+
+    audit.record(
+        "export",
+        user=current_user(),
+        object_type="shortlist",
+        object_id=s["token"],
+        detail={"kind": s["kind"], "rows": len(s["items"])},
+    )

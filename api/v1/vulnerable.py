@@ -1,0 +1,54 @@
+"""Vulnerable households: counts (public) and the list (scoped)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from api import inputs
+from api.v1.common import (
+    BadRequest,
+    _code,
+    _params,
+)
+from auth.web import current_user
+
+bp = Blueprint("vulnerable", __name__)
+
+
+def _vulnerable_rule():
+    from mpi.vulnerable import rule_from
+
+    try:
+        return rule_from(request.args.get("selections"), request.args.get("burdens"), request.args.get("min_burdens"))
+    except ValueError as e:
+        raise BadRequest(str(e)) from None
+
+
+@bp.get("/areas/<code>/vulnerable")
+def area_vulnerable(code: str):
+    """Vulnerable households of an area and its children under a rule (selections=, burdens=, min_burdens=)."""
+    from data_access import vulnerable
+
+    year, _ = _params()
+    return jsonify(vulnerable.area_figures(_code(code), year, _vulnerable_rule()))
+
+
+@bp.get("/areas/<code>/vulnerable/households")
+def area_vulnerable_households(code: str):
+    from data_access import vulnerable
+
+    year, _ = _params()
+    try:
+        page = inputs.page(request.args.get("page"))
+        return jsonify(
+            vulnerable.list_households(
+                _code(code),
+                year,
+                user=current_user(),
+                rule=_vulnerable_rule(),
+                burden=request.args.get("burden") or None,
+                page=page,
+            )
+        )
+    except ValueError as e:
+        raise BadRequest(str(e)) from None
