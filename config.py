@@ -8,7 +8,8 @@ No other module reads os.environ."""
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -50,6 +51,18 @@ _installed: list[Settings] = []
 def install(settings: Settings) -> None:
     """The settings of the app being served (create_app installs the ones it is given)."""
     _installed[:] = [settings]
+
+
+@contextmanager
+def installed(settings: Settings) -> Iterator[Settings]:
+    """These settings for a block, then whatever was there before (a test's own app, a command run in
+    process) without leaking into the rest of the process."""
+    before = list(_installed)
+    install(settings)
+    try:
+        yield settings
+    finally:
+        _installed[:] = before
 
 
 def settings() -> Settings:

@@ -27,7 +27,9 @@ def dropdown(lang: str, **kw) -> dcc.Dropdown:
 
 def data_table(lang: str, **kw) -> dash_table.DataTable:
     """A DataTable with the filter row's hint in the reader's language and the app's type and padding
-    (a page may add to the cell style)."""
+    (a page may add to the cell style). The one place tables are built: dash_table is deprecated upstream, but
+    dash-ag-grid would load 358 KB (compressed) of script on every page and needs `new Function` for its
+    function strings (our CSP forbids eval); when that changes, the switch happens here."""
     if kw.get("filter_action") in ("native", "custom"):
         kw.setdefault("filter_options", {"placeholder_text": t("table.filter_hint", lang), "case": "insensitive"})
     kw["style_cell"] = {"fontFamily": FONT, "padding": "6px 8px", "textAlign": "left"} | kw.get("style_cell", {})

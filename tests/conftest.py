@@ -1,4 +1,7 @@
-"""Fixtures: one database per backend per test session (SQLite file and real PostGIS).
+"""Fixtures: one migrated database per backend per test session (SQLite file and real PostGIS) with the real
+boundaries, kept as a template; every module that writes survey, Logbook or account data works on its own clone
+of it (`isolated_engine`: CREATE DATABASE … TEMPLATE on PostgreSQL, a file copy for SQLite), so no module depends
+on another's years or rows. The shared `engine` is read-only by convention (boundaries, migrations, log checks).
 
 PostGIS is reached at TPMAP_TEST_POSTGIS_URL (default: the local server with trust auth).
 Outside CI its tests skip, saying why, when no server answers; with TPMAP_REQUIRE_POSTGIS=1
@@ -131,10 +134,10 @@ def isolated_engine(engine, tmp_path_factory):
 
 
 @pytest.fixture
-def use_engine(engine, monkeypatch):
-    """Point the application (config.database_url) at the test database."""
-    monkeypatch.setenv("TPMAP_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    return engine
+def use_engine(isolated_engine, monkeypatch):
+    """Point the application (config.database_url) at the module's own database."""
+    monkeypatch.setenv("TPMAP_DATABASE_URL", isolated_engine.url.render_as_string(hide_password=False))
+    return isolated_engine
 
 
 @pytest.fixture(autouse=True)

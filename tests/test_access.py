@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def world(engine, tmp_path_factory):
-    with world_for(engine, tmp_path_factory.mktemp("access"), YEAR, "acc") as w:
+def world(isolated_engine, tmp_path_factory):
+    with world_for(isolated_engine, tmp_path_factory.mktemp("access"), YEAR, "acc") as w:
         yield w
 
 
@@ -106,7 +106,7 @@ def test_pages_refuse_outside_households(world):
     r = client.get(f"/household/{world['houses']['58']}?year={YEAR}", headers=html)
     # the page says it in the user's language (Thai by default), with a way back to their own area
     page = r.get_data(as_text=True)
-    assert r.status_code == 403 and "อยู่นอกพื้นที่ที่บัญชีของท่านดูแล" in page and "href='/area/7501'" in page
+    assert r.status_code == 403 and "อยู่นอกพื้นที่ที่บัญชีของท่านดูแล" in page and re.search(r"href=[\"']/area/7501[\"']", page)
     client.set_cookie("tpmap_lang", "en")
     r = client.get(f"/household/{world['houses']['58']}?year={YEAR}", headers=html)
     assert "outside the area your account covers" in r.get_data(as_text=True)
@@ -283,6 +283,26 @@ def test_audit_page_is_for_administrators_and_exports(world):
         assert (
             conn.execute(text("SELECT COUNT(*) FROM audit_event WHERE action = 'export' AND object_type = 'audit'")).scalar() >= 1
         )
+
+
+def test_server_pages_are_templates_that_escape_what_users_typed(world):
+    """Issue 14: the sign-in, account and audit pages are Jinja templates; a name typed as markup is shown as
+    text on the administrator's page, never run."""
+    engine = world["engine"]
+    s = engine.dialect.name
+    accounts.create_user(
+        username=f"x-{s}", full_name="<script>alert(1)</script>", role="team", areas=["750201"], password=PASSWORD, engine=engine
+    )
+    client, _ = session_client(world, "admin")
+    body = client.get("/admin/users").get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body and "<script>alert(1)" not in body
+    assert body.count("name='csrf_token'") >= 2 and '<html lang="th">' in body
+    english = client.get("/admin/users?lang=en").get_data(as_text=True)
+    assert t("auth.accounts", "en") in english and t("auth.accounts", "th") not in english
+    login = world["app"].server.test_client().get("/login?next=/area/75%22%3E%3Cx")
+    assert login.status_code == 200 and 'id="login-submit"' in login.get_data(as_text=True)
+    assert '"><x' not in login.get_data(as_text=True)
+    accounts.set_active(None, f"x-{s}", False, engine=engine)
 
 
 def test_accounts_follow_the_committee_quotas(world):

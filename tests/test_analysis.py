@@ -181,11 +181,11 @@ def _reference(survey) -> dict[str, tuple[int | None, int]]:
 
 
 @pytest.fixture(scope="module")
-def world(engine, tmp_path_factory):
+def world(isolated_engine, tmp_path_factory):
     folder = tmp_path_factory.mktemp("analysis")
-    with world_for(engine, folder / "base", YEAR, "an") as w:
+    with world_for(isolated_engine, folder / "base", YEAR, "an") as w:
         survey = _with_optional_columns(w["survey"])
-        SurveyImport(YEAR, survey.write(folder / "vulnerable"), engine).run()
+        SurveyImport(YEAR, survey.write(folder / "vulnerable"), isolated_engine).run()
         w["vsurvey"] = survey
         yield w
 

@@ -8,7 +8,7 @@ from data_access.survey_import import SurveyImport
 from tests.utils.reference import reference_figures
 from tests.utils.survey_factory import make_survey
 
-YEAR = 2565  # a year no other module loads published figures for
+YEAR = 2565
 PINNED_FIELDS = {
     "code",
     "level",

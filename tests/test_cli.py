@@ -1,4 +1,6 @@
-"""The flask commands as a user runs them: exit codes, reports, and `demo` actually serving."""
+"""The flask commands: exit codes, reports, and `demo` actually serving. They run in process through Flask's
+CliRunner on an app built by the factory for the module's database (fast, and a failure shows its traceback);
+tests/test_pinned_interfaces.py runs the pinned ones as separate processes, the way scripts call them."""
 
 from __future__ import annotations
 
@@ -9,23 +11,23 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from types import SimpleNamespace
 
+import config
 from tests.utils.survey_factory import make_survey
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _flask(args: list[str], url: str, **kw) -> subprocess.CompletedProcess:
-    env = dict(os.environ, TPMAP_DATABASE_URL=url)
-    return subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "app:server", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        **kw,
-    )
+def _flask(args: list[str], url: str) -> SimpleNamespace:
+    """`flask --app app:server ARGS` against the database at `url`, in this process."""
+    from app import create_app
+
+    with config.installed(config.Settings.from_env().but(database_url=url)):
+        result = create_app().server.test_cli_runner().invoke(args=args)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return SimpleNamespace(returncode=result.exit_code, stdout=result.stdout, stderr=result.stderr)
 
 
 def test_import_survey_refusal_exits_nonzero_with_rows(isolated_engine, tmp_path):

@@ -34,23 +34,9 @@ def _pdf(title: str = "คำสั่งจังหวัดสมุทรส
 
 
 @pytest.fixture(scope="module")
-def world(engine, tmp_path_factory):
-    with world_for(engine, tmp_path_factory.mktemp("gov"), YEAR, "gov") as w:
+def world(isolated_engine, tmp_path_factory):
+    with world_for(isolated_engine, tmp_path_factory.mktemp("gov"), YEAR, "gov") as w:
         yield w
-    with engine.begin() as conn:
-        for table in (
-            "assistance",
-            "need",
-            "visit",
-            "status_change",
-            "logbook_state",
-            "logbook_rollup",
-            "quarterly_report",
-            "committee_order",
-            "committee_member",
-            "committee_unit",
-        ):
-            conn.execute(text(f"DELETE FROM {table}"))
 
 
 @pytest.fixture

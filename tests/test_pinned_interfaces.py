@@ -3,13 +3,32 @@ prompts, the documented flags and fields. A change that breaks one of these brea
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
-from tests.test_cli import _flask
 from tests.utils.survey_factory import make_survey
 from tests.utils.world import PASSWORD
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _flask(args: list[str], url: str, **kw) -> subprocess.CompletedProcess:
+    """`flask --app app:server ARGS` as a separate process, the way a script calls a pinned command."""
+    env = dict(os.environ, TPMAP_DATABASE_URL=url)
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app:server", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        **kw,
+    )
+
 
 YEAR = 2561
 AREA_FIELDS = {

@@ -21,12 +21,12 @@ YEAR = 2561
 
 
 @pytest.fixture(scope="module")
-def published(engine):
-    return import_published(YEAR, config.DOMAIN_DIR, engine)
+def published(isolated_engine):
+    return import_published(YEAR, config.DOMAIN_DIR, isolated_engine)
 
 
-def test_national_figures_are_tpmaps_own(published, engine):
-    th = area_summary("TH", YEAR, engine=engine, source="published")
+def test_national_figures_are_tpmaps_own(published, isolated_engine):
+    th = area_summary("TH", YEAR, engine=isolated_engine, source="published")
     assert th["target_poor_persons"] == 1_032_987
     assert th["surveyed_persons"] == 36_647_817 and th["surveyed_households"] == 12_935_866
     assert th["poor_persons"] == 4_405_684
@@ -44,26 +44,26 @@ def test_national_figures_are_tpmaps_own(published, engine):
     assert th["intensity"] == pytest.approx(0.237, abs=0.001)
 
 
-def test_every_dimension_switch_equals_tpmaps_union_counts(published, engine):
+def test_every_dimension_switch_equals_tpmaps_union_counts(published, isolated_engine):
     """TPMAP published the count for each of the 31 selections; our pattern sums must equal each one."""
     rows = pd.read_csv(config.DOMAIN_DIR / "tpmap_2561_province_patterns.csv", dtype={"area_code": str, "pattern_HLEIA": str})
     for code in ("58", "50"):
         for r in rows[rows["area_code"] == code].itertuples():
             mask = int(r.pattern_HLEIA, 2)
-            got = area_summary(code, YEAR, mask, engine=engine, source="published")
+            got = area_summary(code, YEAR, mask, engine=isolated_engine, source="published")
             assert got["target_poor_persons"] == r.union_target_poor, (code, dimensions_of(mask))
             assert got["poor_persons"] == r.union_persons, (code, dimensions_of(mask))
 
 
-def test_samut_songkhram_star_shows_income_and_education(published, engine):
-    dims = area_summary("75", YEAR, engine=engine, source="published")["dimension_target_poor"]
+def test_samut_songkhram_star_shows_income_and_education(published, isolated_engine):
+    dims = area_summary("75", YEAR, engine=isolated_engine, source="published")["dimension_target_poor"]
     assert sorted(dims, key=dims.get, reverse=True)[:2] == ["income", "education"]
 
 
-def test_municipal_units_are_areas_before_the_published_figures_arrive(published, engine):
+def test_municipal_units_are_areas_before_the_published_figures_arrive(published, isolated_engine):
     # the boundary import made them (issue 12): the published import finds them there and creates none
     assert "110151" not in published.created_without_geometry
-    children = {c["code"]: c for c in children_summaries("1101", YEAR, engine=engine)}
+    children = {c["code"]: c for c in children_summaries("1101", YEAR, engine=isolated_engine)}
     unit = children["110151"]
     assert unit["level"] == "municipality" and unit["target_poor_persons"] >= 0
     assert unit["name_th"] == "เขตเทศบาล 1 ของอำเภอเมืองสมุทรปราการ (110151)" and len(unit["point"]) == 2
@@ -121,10 +121,10 @@ def test_generated_people_look_real(synthetic_75):
     assert len(units) and units["latitude"].notna().any()
 
 
-def test_synthetic_rollups_equal_published_tambon_figures(published, synthetic_75, engine):
+def test_synthetic_rollups_equal_published_tambon_figures(published, synthetic_75, isolated_engine):
     out, _ = synthetic_75
-    SurveyImport(YEAR, out, engine).run()
-    with engine.connect() as conn:
+    SurveyImport(YEAR, out, isolated_engine).run()
+    with isolated_engine.connect() as conn:
         rows = conn.execute(
             text(
                 "SELECT r.area_code, r.pattern, r.source, r.households, r.persons, r.welfare_persons "
@@ -152,12 +152,12 @@ def test_synthetic_rollups_equal_published_tambon_figures(published, synthetic_7
         (k, v) for k, v in inds.items() if abs(v.get("survey", 0) - v.get("published", 0)) > max(2, 0.05 * v.get("published", 0))
     ]
     assert off == []
-    agree = compare_sources(YEAR, "tambon", engine)
+    agree = compare_sources(YEAR, "tambon", isolated_engine)
     assert agree and all(r["target_poor_persons"][0] == r["target_poor_persons"][1] for r in agree)
-    assert area_summary("75", YEAR, engine=engine)["source"] == "survey"  # microdata wins
+    assert area_summary("75", YEAR, engine=isolated_engine)["source"] == "survey"  # microdata wins
 
 
-def test_ranking_by_both_crisis_rules_equals_the_derived_counts(published, engine):
+def test_ranking_by_both_crisis_rules_equals_the_derived_counts(published, isolated_engine):
     import csv
 
     from data_access.figures import ranking
@@ -166,16 +166,16 @@ def test_ranking_by_both_crisis_rules_equals_the_derived_counts(published, engin
     with open(config.DOMAIN_DIR / "tpmap_2561_province_deprivation_count_DERIVED.csv", encoding="utf-8") as f:
         derived = {r["province_code"]: r for r in csv.DictReader(f)}
     for key, column in (("ge3", "tp_ge3_dims"), ("basic_needs", "tp_health_and_living_and_income")):
-        rows = ranking("TH", YEAR, CRISIS_RULES[key], engine=engine)
+        rows = ranking("TH", YEAR, CRISIS_RULES[key], engine=isolated_engine)
         assert [r["rank"] for r in rows] == list(range(1, len(rows) + 1))
         assert all(a["crisis"] >= b["crisis"] for a, b in zip(rows, rows[1:], strict=False))
         for r in rows:
             assert r["crisis"] == int(derived[r["code"]][column]), (key, r["code"])
-    assert rows and ranking("TH", YEAR, CRISIS_RULES["ge3"], engine=engine)[0]["code"] == "50"  # Chiang Mai first
+    assert rows and ranking("TH", YEAR, CRISIS_RULES["ge3"], engine=isolated_engine)[0]["code"] == "50"  # Chiang Mai first
 
 
-def test_ranking_api_answers_json_and_csv(published, engine, monkeypatch):
-    monkeypatch.setenv("TPMAP_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+def test_ranking_api_answers_json_and_csv(published, isolated_engine, monkeypatch):
+    monkeypatch.setenv("TPMAP_DATABASE_URL", isolated_engine.url.render_as_string(hide_password=False))
     from app import create_app
 
     client = create_app().server.test_client()
@@ -187,13 +187,13 @@ def test_ranking_api_answers_json_and_csv(published, engine, monkeypatch):
     assert client.get(f"/api/v1/areas/TH/ranking?year={YEAR}&by=custom").status_code == 400
 
 
-def test_ranking_all_tambons_of_a_province(published, engine):
+def test_ranking_all_tambons_of_a_province(published, isolated_engine):
     import csv
 
     from data_access.figures import ranking
     from mpi.rules import CRISIS_RULES, PatternCount, crisis_count, pattern_from_string
 
-    rows = ranking("58", YEAR, CRISIS_RULES["ge3"], level="tambon", engine=engine)
+    rows = ranking("58", YEAR, CRISIS_RULES["ge3"], level="tambon", engine=isolated_engine)
     expected: dict[str, list] = {}
     with open(config.DOMAIN_DIR / "tpmap_2561_tambon_patterns.csv", encoding="utf-8") as f:
         for r in csv.DictReader(f):
@@ -207,10 +207,10 @@ def test_ranking_all_tambons_of_a_province(published, engine):
     for r in rows:
         assert r["crisis"] == crisis_count(expected[r["code"]], CRISIS_RULES["ge3"]), r["code"]
     with pytest.raises(ValueError):
-        ranking("58", YEAR, CRISIS_RULES["ge3"], level="village", engine=engine)
+        ranking("58", YEAR, CRISIS_RULES["ge3"], level="village", engine=isolated_engine)
 
 
-def test_every_amphoes_children_add_up_and_every_target_poor_is_drawn(published, engine):
+def test_every_amphoes_children_add_up_and_every_target_poor_is_drawn(published, isolated_engine):
     """Issue 12: for every amphoe (published 2561), the children's figures sum to the amphoe's, each child with
     target poor is on the map (a polygon, a tambon counted under it, or a symbol), and each municipal unit's
     point lies inside its amphoe."""
@@ -220,8 +220,8 @@ def test_every_amphoes_children_add_up_and_every_target_poor_is_drawn(published,
     from data_access.areas import children_with_geometry
     from data_access.figures import area_summary
 
-    with engine.connect() as conn:
-        geom = "ST_AsBinary(geom)" if engine.dialect.name == "postgresql" else "geom"
+    with isolated_engine.connect() as conn:
+        geom = "ST_AsBinary(geom)" if isolated_engine.dialect.name == "postgresql" else "geom"
         amphoes = {
             c: shapely.from_wkb(bytes(g))
             for c, g in conn.execute(text(f"SELECT code, {geom} FROM area WHERE level = 'amphoe' AND has_geometry"))
@@ -238,12 +238,12 @@ def test_every_amphoes_children_add_up_and_every_target_poor_is_drawn(published,
     assert len(with_published) == 878
     units = drawn_units = 0
     for amphoe in with_published:
-        total = area_summary(amphoe, YEAR, engine=engine, source="published")
-        children = children_summaries(amphoe, YEAR, engine=engine, include_counted_under=True)
+        total = area_summary(amphoe, YEAR, engine=isolated_engine, source="published")
+        children = children_summaries(amphoe, YEAR, engine=isolated_engine, include_counted_under=True)
         counted = [c for c in children if c.get("counted_under") is None]
         for field in ("target_poor_persons", "surveyed_persons", "crisis_persons"):
             assert sum(c[field] for c in counted) == total[field], (amphoe, field)
-        polygons, symbols = map_layers(children, set(children_with_geometry(amphoe, engine)), "th")
+        polygons, symbols = map_layers(children, set(children_with_geometry(amphoe, isolated_engine)), "th")
         on_map = {p["code"] for p in polygons} | {s["code"] for s in symbols}
         carried = {c["counted_under"] for c in children if c.get("counted_under")}
         for c in counted:
@@ -256,8 +256,8 @@ def test_every_amphoes_children_add_up_and_every_target_poor_is_drawn(published,
     assert units == 593 and 0 < drawn_units <= units
 
 
-def test_a_tambon_counted_under_a_unit_says_where_its_people_are(published, engine):
-    items = {c["code"]: c for c in children_summaries("7501", YEAR, engine=engine, include_counted_under=True)}
+def test_a_tambon_counted_under_a_unit_says_where_its_people_are(published, isolated_engine):
+    items = {c["code"]: c for c in children_summaries("7501", YEAR, engine=isolated_engine, include_counted_under=True)}
     assert items["750101"]["counted_under"] == "750151" and items["750101"]["target_poor_persons"] is None
     assert items["750151"]["level"] == "municipality" and items["750151"]["surveyed_persons"] > 0
 
