@@ -19,14 +19,18 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, bindparam, text
+from sqlalchemy import Connection, Engine, insert, select, text, update
 
 from auth.security import hash_password, needs_rehash, new_token, password_problem, token_digest, verify_password
 from data_access import audit, policy
+from data_access import models as tables
 from data_access.access import CurrentUser, Scope, refuse
-from data_access.db import get_engine
+from data_access.db import get_engine, tuples
 from data_access.errors import BadRequest
 from data_access.models import ROLES
+from data_access.models import api_token as TOKENS
+from data_access.models import user_account as USERS
+from data_access.models import user_session as SESSIONS
 from data_access.policy import ACCOUNTS_ALL, may
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,63}$")
@@ -57,23 +61,12 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _aware(value) -> dt.datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
 def area_problem(role: str, areas: list[str], conn: Connection) -> str | None:
     """Why these areas do not fit the role, or None."""
     if not areas:
         return "an account needs an area"
-    levels: dict[str, str] = dict(
-        conn.execute(
-            text("SELECT code, level FROM area WHERE code IN :c").bindparams(bindparam("c", expanding=True)), {"c": areas}
-        ).all()
-    )
+    ac = tables.area.c
+    levels: dict[str, str] = dict(tuples(conn.execute(select(ac.code, ac.level).where(ac.code.in_(areas)))))
     unknown = [a for a in areas if a not in levels]
     if unknown:
         return f"unknown area code {unknown[0]!r}"
@@ -175,7 +168,7 @@ def create_user(
             raise AccountError(problem)
         if role in QUOTA or role == "team":
             _lock_quota(conn, areas)
-        if conn.execute(text("SELECT 1 FROM user_account WHERE username = :u"), {"u": username}).first():
+        if _user_row(conn, username=username) is not None:
             raise AccountError(f"the username {username!r} is taken")
         counted = "u.active AND u.approval <> 'rejected'"
         if role in QUOTA:
@@ -234,7 +227,7 @@ def create_user(
                 "ap": approval,
             },
         ).scalar_one()
-        conn.execute(text("INSERT INTO user_area (user_id, area_code) VALUES (:u, :a)"), [{"u": uid, "a": a} for a in areas])
+        conn.execute(insert(tables.user_area), [{"user_id": uid, "area_code": a} for a in areas])
         audit.record(
             "user_created",
             user=manager,
@@ -263,13 +256,13 @@ def set_full_name(manager: CurrentUser, username: str, full_name: str, engine: E
     if not full_name or len(full_name) > 200:
         raise AccountError("give the holder's full name (at most 200 characters)")
     with (engine or get_engine()).begin() as conn:
-        row = _user_row(conn, "username = :u", {"u": username})
+        row = _user_row(conn, username=username)
         if row is None:
             raise AccountError(f"no account {username!r}")
         target = _current(conn, row)
         if not _can_manage(manager, target.role, list(target.areas)):
             raise refuse(manager, "you may not change this account", object_type="user", object_id=username, engine=engine)
-        conn.execute(text("UPDATE user_account SET full_name = :n WHERE id = :id"), {"n": full_name, "id": row["id"]})
+        conn.execute(update(USERS).where(USERS.c.id == row["id"]).values(full_name=full_name))
         audit.record(
             "user_changed",
             user=manager,
@@ -351,12 +344,16 @@ def decide_account(
         )
 
 
-def _user_row(conn: Connection, where: str, params: dict):
-    return conn.execute(text(f"SELECT * FROM user_account WHERE {where}"), params).mappings().first()
+def _user_row(conn: Connection, *, username: str | None = None, user_id: int | None = None):
+    """The account's row, read through the declared table (so its moments are UTC-aware on both backends)."""
+    u = tables.user_account
+    where = u.c.username == username if user_id is None else u.c.id == user_id
+    return conn.execute(select(u).where(where)).mappings().first()
 
 
 def _areas(conn: Connection, user_id: int) -> tuple[str, ...]:
-    return tuple(sorted(conn.execute(text("SELECT area_code FROM user_area WHERE user_id = :u"), {"u": user_id}).scalars()))
+    a = tables.user_area
+    return tuple(sorted(conn.scalars(select(a.c.area_code).where(a.c.user_id == user_id))))
 
 
 def _current(conn: Connection, row) -> CurrentUser:
@@ -387,8 +384,7 @@ def _count_failure(conn: Connection, user_id: int, now: dt.datetime) -> None:
 
 
 def _is_locked(row, now: dt.datetime) -> bool:
-    until = _aware(row["locked_until"])
-    return until is not None and until > now
+    return row["locked_until"] is not None and row["locked_until"] > now
 
 
 def authenticate(username: str, password: str, *, ip: str | None = None, engine: Engine | None = None) -> SignIn:
@@ -401,7 +397,7 @@ def authenticate(username: str, password: str, *, ip: str | None = None, engine:
     engine = engine or get_engine()
     refused = False
     with engine.begin() as conn:
-        row = _user_row(conn, "username = :u", {"u": username}) if known_shape else None
+        row = _user_row(conn, username=username) if known_shape else None
         now = _now()
         right = verify_password(row["password_hash"] if row is not None else None, password[:1024])
         if row is None:
@@ -436,8 +432,9 @@ def authenticate(username: str, password: str, *, ip: str | None = None, engine:
                 user = _current(conn, row)
                 secret = new_token()
                 conn.execute(
-                    text("INSERT INTO user_session (id, user_id, created_at, expires_at) VALUES (:i, :u, :c, :e)"),
-                    {"i": token_digest(secret), "u": row["id"], "c": now, "e": now + SESSION_TTL},
+                    insert(SESSIONS).values(
+                        id=token_digest(secret), user_id=row["id"], created_at=now, expires_at=now + SESSION_TTL
+                    )
                 )
                 audit.record("login_ok", user=user, ip=ip, conn=conn)
     # The failure count and the audit rows are committed before refusing.
@@ -452,10 +449,9 @@ def load_session(secret: str | None, engine: Engine | None = None) -> CurrentUse
     if not secret or len(secret) > 128:
         return None
     with (engine or get_engine()).connect() as conn:
-        row = conn.execute(
-            text("SELECT user_id, expires_at, revoked_at FROM user_session WHERE id = :i"), {"i": token_digest(secret)}
-        ).first()
-    if row is None or row.revoked_at is not None or (_aware(row.expires_at) or _now()) <= _now():
+        s = tables.user_session
+        row = conn.execute(select(s.c.user_id, s.c.expires_at, s.c.revoked_at).where(s.c.id == token_digest(secret))).first()
+    if row is None or row.revoked_at is not None or row.expires_at <= _now():
         return None
     return load_user(row.user_id, engine=engine)
 
@@ -465,24 +461,26 @@ def end_session(secret: str | None, engine: Engine | None = None) -> None:
         return
     with (engine or get_engine()).begin() as conn:
         conn.execute(
-            text("UPDATE user_session SET revoked_at = :t WHERE id = :i AND revoked_at IS NULL"),
-            {"t": _now(), "i": token_digest(secret)},
+            update(SESSIONS)
+            .where(SESSIONS.c.id == token_digest(secret), SESSIONS.c.revoked_at.is_(None))
+            .values(revoked_at=_now())
         )
 
 
 def _revoke_everything(conn: Connection, user_id: int, keep_session: str | None = None) -> None:
     now = _now()
-    conn.execute(text("UPDATE api_token SET revoked_at = :t WHERE user_id = :u AND revoked_at IS NULL"), {"t": now, "u": user_id})
+    conn.execute(update(TOKENS).where(TOKENS.c.user_id == user_id, TOKENS.c.revoked_at.is_(None)).values(revoked_at=now))
     conn.execute(
-        text("UPDATE user_session SET revoked_at = :t WHERE user_id = :u AND revoked_at IS NULL AND id <> :keep"),
-        {"t": now, "u": user_id, "keep": token_digest(keep_session or "")},
+        update(SESSIONS)
+        .where(SESSIONS.c.user_id == user_id, SESSIONS.c.revoked_at.is_(None), SESSIONS.c.id != token_digest(keep_session or ""))
+        .values(revoked_at=now)
     )
 
 
 def load_user(user_id: int, engine: Engine | None = None) -> CurrentUser | None:
     """The active, approved user with this id, or None."""
     with (engine or get_engine()).connect() as conn:
-        row = _user_row(conn, "id = :id", {"id": user_id})
+        row = _user_row(conn, user_id=user_id)
         if row is None or not row["active"] or row["approval"] != "approved":
             return None
         return _current(conn, row)
@@ -498,7 +496,7 @@ def change_password(
         raise AccountError(problem)
     refused: Exception | None = None
     with (engine or get_engine()).begin() as conn:
-        row = _user_row(conn, "id = :id", {"id": user.id})
+        row = _user_row(conn, user_id=user.id)
         now = _now()
         right = verify_password(row["password_hash"] if row is not None else None, old[:1024])
         if row is None or _is_locked(row, now):
@@ -510,8 +508,9 @@ def change_password(
             refused = LoginFailed("the current password is wrong")
         else:
             conn.execute(
-                text("UPDATE user_account SET password_hash = :h, password_changed_at = :t, failed_logins = 0 WHERE id = :id"),
-                {"h": hash_password(new), "t": now, "id": user.id},
+                update(USERS)
+                .where(USERS.c.id == user.id)
+                .values(password_hash=hash_password(new), password_changed_at=now, failed_logins=0)
             )
             _revoke_everything(conn, user.id, keep_session=session)
             audit.record("password_changed", user=user, object_type="user", object_id=user.username, ip=ip, conn=conn)
@@ -524,8 +523,7 @@ def issue_token(user: CurrentUser, *, ip: str | None = None, engine: Engine | No
     expires = _now() + TOKEN_TTL
     with (engine or get_engine()).begin() as conn:
         conn.execute(
-            text("INSERT INTO api_token (user_id, token_hash, created_at, expires_at) VALUES (:u, :h, :c, :e)"),
-            {"u": user.id, "h": token_digest(token), "c": _now(), "e": expires},
+            insert(TOKENS).values(user_id=user.id, token_hash=token_digest(token), created_at=_now(), expires_at=expires)
         )
         audit.record("token_issued", user=user, ip=ip, conn=conn)
     return token, expires
@@ -533,10 +531,11 @@ def issue_token(user: CurrentUser, *, ip: str | None = None, engine: Engine | No
 
 def user_for_token(token: str, engine: Engine | None = None) -> CurrentUser | None:
     with (engine or get_engine()).connect() as conn:
+        k = tables.api_token
         row = conn.execute(
-            text("SELECT user_id, expires_at, revoked_at FROM api_token WHERE token_hash = :h"), {"h": token_digest(token)}
+            select(k.c.user_id, k.c.expires_at, k.c.revoked_at).where(k.c.token_hash == token_digest(token))
         ).first()
-    if row is None or row.revoked_at is not None or (_aware(row.expires_at) or _now()) <= _now():
+    if row is None or row.revoked_at is not None or row.expires_at <= _now():
         return None
     return load_user(row.user_id, engine=engine)
 
@@ -544,8 +543,9 @@ def user_for_token(token: str, engine: Engine | None = None) -> CurrentUser | No
 def revoke_token(token: str, user: CurrentUser, engine: Engine | None = None) -> bool:
     with (engine or get_engine()).begin() as conn:
         n = conn.execute(
-            text("UPDATE api_token SET revoked_at = :t WHERE token_hash = :h AND user_id = :u AND revoked_at IS NULL"),
-            {"t": _now(), "h": token_digest(token), "u": user.id},
+            update(TOKENS)
+            .where(TOKENS.c.token_hash == token_digest(token), TOKENS.c.user_id == user.id, TOKENS.c.revoked_at.is_(None))
+            .values(revoked_at=_now())
         ).rowcount
         audit.record("token_revoked", user=user, conn=conn)
     return n > 0
@@ -577,13 +577,13 @@ def list_accounts(manager: CurrentUser, engine: Engine | None = None) -> list[di
 
 def set_active(manager: CurrentUser, username: str, active: bool, engine: Engine | None = None) -> None:
     with (engine or get_engine()).begin() as conn:
-        row = _user_row(conn, "username = :u", {"u": username})
+        row = _user_row(conn, username=username)
         if row is None:
             raise AccountError(f"no account {username!r}")
         target = _current(conn, row)
         if not _can_manage(manager, target.role, list(target.areas)) or (not may(manager, ACCOUNTS_ALL) and row["is_area_admin"]):
             raise refuse(manager, "you may not change this account", object_type="user", object_id=username, engine=engine)
-        conn.execute(text("UPDATE user_account SET active = :a WHERE id = :id"), {"a": active, "id": row["id"]})
+        conn.execute(update(USERS).where(USERS.c.id == row["id"]).values(active=active))
         if not active:
             _revoke_everything(conn, row["id"])
         audit.record(

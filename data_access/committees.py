@@ -17,11 +17,12 @@ import io
 import os
 import re
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, func, insert, select, text, update
 
 import config
 from data_access import audit
-from data_access.access import CurrentUser, refuse, require_user
+from data_access import models as tables
+from data_access.access import CurrentUser, Scope, refuse, require_user
 from data_access.db import get_engine
 from data_access.errors import BadRequest, NotFoundError
 from data_access.policy import COMMITTEES_MANAGE, COMMITTEES_NATIONAL, EVERYTHING_ADMINISTRATIVE, may, roles_with
@@ -94,7 +95,7 @@ def _today() -> dt.date:
 
 
 def _area_name(conn, code: str) -> str:
-    name = conn.execute(text("SELECT name_th FROM area WHERE code = :c"), {"c": code}).scalar()
+    name = conn.scalar(select(tables.area.c.name_th).where(tables.area.c.code == code))
     if name is None:
         raise NotFound(f"unknown area {code}")
     return name
@@ -111,19 +112,15 @@ def create_unit(
         if kind == "operation_team" and not name:
             raise CommitteeError("an operation team needs a name (an area can have several)")
         name = name or f"{SHORT_NAMES[kind]}{area_name}"
-        exists = conn.execute(
-            text("SELECT id FROM committee_unit WHERE kind = :k AND area_code = :a AND name = :n"),
-            {"k": kind, "a": area_code, "n": name},
-        ).scalar()
+        u = tables.committee_unit
+        exists = conn.scalar(select(u.c.id).where(u.c.kind == kind, u.c.area_code == area_code, u.c.name == name))
         if exists:
             raise CommitteeError(f"{name} is already set up (unit {exists})")
-        uid = conn.execute(
-            text(
-                "INSERT INTO committee_unit (kind, area_code, name, created_at, created_by) "
-                "VALUES (:k, :a, :n, :at, :by) RETURNING id"
-            ),
-            {"k": kind, "a": area_code, "n": name[:200], "at": dt.datetime.now(dt.UTC), "by": user.username},
-        ).scalar()
+        uid: int = conn.execute(
+            insert(u)
+            .values(kind=kind, area_code=area_code, name=name[:200], created_at=dt.datetime.now(dt.UTC), created_by=user.username)
+            .returning(u.c.id)
+        ).scalar_one()
         audit.record(
             "committee_changed",
             user=user,
@@ -141,12 +138,10 @@ def unit_for(user: CurrentUser | None, area_code: str, engine: Engine | None = N
     engine = engine or get_engine()
     kind = kind_for(area_code)
     with engine.connect() as conn:
+        u = tables.committee_unit.c
         row = (
             conn.execute(
-                text(
-                    "SELECT id, kind, area_code, name FROM committee_unit WHERE kind = :k AND area_code = :a ORDER BY id LIMIT 1"
-                ),
-                {"k": kind, "a": area_code},
+                select(u.id, u.kind, u.area_code, u.name).where(u.kind == kind, u.area_code == area_code).order_by(u.id).limit(1)
             )
             .mappings()
             .first()
@@ -155,7 +150,7 @@ def unit_for(user: CurrentUser | None, area_code: str, engine: Engine | None = N
 
 
 def _unit(conn, unit_id: int) -> dict:
-    row = conn.execute(text("SELECT * FROM committee_unit WHERE id = :i"), {"i": unit_id}).mappings().first()
+    row = conn.execute(select(tables.committee_unit).where(tables.committee_unit.c.id == unit_id)).mappings().first()
     if row is None:
         raise NotFound(f"no committee unit {unit_id}")
     return dict(row)
@@ -173,20 +168,19 @@ def add_member(
         unit = _unit(conn, unit_id)
         user = _require_manager(user, unit["area_code"])
         today = _today()
-        mid = conn.execute(
-            text(
-                "INSERT INTO committee_member (unit_id, name, position, agency, added_on, created_by) "
-                "VALUES (:u, :n, :p, :a, :d, :by) RETURNING id"
-            ),
-            {
-                "u": unit_id,
-                "n": name[:200],
-                "p": position,
-                "a": (agency or "").strip()[:200] or None,
-                "d": today,
-                "by": user.username,
-            },
-        ).scalar()
+        m = tables.committee_member
+        mid: int = conn.execute(
+            insert(m)
+            .values(
+                unit_id=unit_id,
+                name=name[:200],
+                position=position,
+                agency=(agency or "").strip()[:200] or None,
+                added_on=today,
+                created_by=user.username,
+            )
+            .returning(m.c.id)
+        ).scalar_one()
         _member_changed(conn, unit_id, today)
         audit.record(
             "committee_changed",
@@ -203,8 +197,9 @@ def add_member(
 def _member_changed(conn, unit_id: int, today: dt.date) -> None:
     """A change of members after an order is on file needs a new order within 30 days; the change date starts
     that clock. Before the first order the members are the unit's first composition: no clock yet."""
-    if conn.execute(text("SELECT 1 FROM committee_order WHERE unit_id = :u"), {"u": unit_id}).first():
-        conn.execute(text("UPDATE committee_unit SET changed_on = :d WHERE id = :u"), {"d": today, "u": unit_id})
+    o, u = tables.committee_order, tables.committee_unit
+    if conn.execute(select(o.c.id).where(o.c.unit_id == unit_id).limit(1)).first():
+        conn.execute(update(u).where(u.c.id == unit_id).values(changed_on=today))
 
 
 def remove_member(user: CurrentUser | None, unit_id: int, member_id: int, engine: Engine | None = None) -> None:
@@ -213,8 +208,13 @@ def remove_member(user: CurrentUser | None, unit_id: int, member_id: int, engine
         user = _require_manager(user, unit["area_code"])
         today = _today()
         n = conn.execute(
-            text("UPDATE committee_member SET removed_on = :d WHERE id = :m AND unit_id = :u AND removed_on IS NULL"),
-            {"d": today, "m": member_id, "u": unit_id},
+            update(tables.committee_member)
+            .where(
+                tables.committee_member.c.id == member_id,
+                tables.committee_member.c.unit_id == unit_id,
+                tables.committee_member.c.removed_on.is_(None),
+            )
+            .values(removed_on=today)
         ).rowcount
         if not n:
             raise NotFound(f"no current member {member_id} in unit {unit_id}")
@@ -336,31 +336,29 @@ def file_order(
     with (engine or get_engine()).begin() as conn:
         unit = _unit(conn, unit_id)
         user = _require_manager(user, unit["area_code"])
-        oid = conn.execute(
-            text(
-                "INSERT INTO committee_order (unit_id, order_no, order_date, filed_on, filename, size_bytes, sha256, content, "
-                "uploaded_by, uploaded_at) VALUES (:u, :no, :d, :f, :fn, :s, :h, :c, :by, :at) RETURNING id"
-            ),
-            {
-                "u": unit_id,
-                "no": order_no[:40],
-                "d": day,
-                "f": today,
-                "fn": os.path.basename(filename)[:200],
-                "s": len(content),
-                "h": hashlib.sha256(content).hexdigest(),
-                "c": content,
-                "by": user.username,
-                "at": dt.datetime.now(dt.UTC),
-            },
-        ).scalar()
+        o = tables.committee_order
+        oid: int = conn.execute(
+            insert(o)
+            .values(
+                unit_id=unit_id,
+                order_no=order_no[:40],
+                order_date=day,
+                filed_on=today,
+                filename=os.path.basename(filename)[:200],
+                size_bytes=len(content),
+                sha256=hashlib.sha256(content).hexdigest(),
+                content=content,
+                uploaded_by=user.username,
+                uploaded_at=dt.datetime.now(dt.UTC),
+            )
+            .returning(o.c.id)
+        ).scalar_one()
         # The newest order on file is the current composition: it covers every change recorded before it was
         # filed (members are often typed in from the order itself). An older order filed late covers nothing.
-        newest = conn.execute(
-            text("SELECT MAX(order_date) FROM committee_order WHERE unit_id = :u AND id <> :o"), {"u": unit_id, "o": oid}
-        ).scalar()
-        if newest is None or str(day) >= str(newest)[:10]:
-            conn.execute(text("UPDATE committee_unit SET changed_on = NULL WHERE id = :u"), {"u": unit_id})
+        newest = conn.scalar(select(func.max(o.c.order_date)).where(o.c.unit_id == unit_id, o.c.id != oid))
+        if newest is None or day >= newest:
+            u = tables.committee_unit
+            conn.execute(update(u).where(u.c.id == unit_id).values(changed_on=None))
         audit.record(
             "committee_order",
             user=user,
@@ -383,56 +381,41 @@ def file_order(
 def order_file(user: CurrentUser | None, order_id: int, engine: Engine | None = None) -> tuple[str, bytes]:
     require_user(user)
     with (engine or get_engine()).connect() as conn:
-        row = conn.execute(text("SELECT filename, content FROM committee_order WHERE id = :i"), {"i": order_id}).first()
+        o = tables.committee_order.c
+        row = conn.execute(select(o.filename, o.content).where(o.id == order_id)).first()
     if row is None:
         raise NotFound(f"no order {order_id}")
     return row[0], bytes(row[1])
 
 
-def _d(v) -> dt.date | None:
-    return v if isinstance(v, dt.date) or v is None else dt.date.fromisoformat(str(v)[:10])
-
-
-def _day(v) -> dt.date:
-    """A date column that is never null (an order's date and the day it was filed)."""
-    day = _d(v)
-    if day is None:
-        raise ValueError("a required date is missing")
-    return day
-
-
 def _status_of(unit: dict | None, orders: list[dict], today: dt.date) -> dict:
     s = filing_status(
-        [(_day(o["order_date"]), _day(o["filed_on"])) for o in orders],
+        [(o["order_date"], o["filed_on"]) for o in orders],
         today=today,
-        changed_on=_d(unit["changed_on"]) if unit else None,
+        changed_on=unit["changed_on"] if unit else None,
         exists=unit is not None,
     )
-    latest = max(orders, key=lambda o: (_d(o["order_date"]), o["id"])) if orders else None
+    latest = max(orders, key=lambda o: (o["order_date"], o["id"])) if orders else None
     return {
         "status": s.status,
         "deadline": str(s.deadline),
         "order_id": latest["id"] if latest else None,
         "order_no": latest["order_no"] if latest else None,
-        "order_date": str(_d(latest["order_date"])) if latest else None,
-        "filed_on": str(_d(latest["filed_on"])) if latest else None,
+        "order_date": str(latest["order_date"]) if latest else None,
+        "filed_on": str(latest["filed_on"]) if latest else None,
     }
 
 
-def _load(conn, prefix: str | None):
-    where, params = "", {}
-    if prefix and prefix != "TH":
-        where, params = " WHERE u.area_code LIKE :p", {"p": prefix + "%"}
-    units = [
-        dict(r) for r in conn.execute(text("SELECT u.* FROM committee_unit u" + where + " ORDER BY u.id"), params).mappings()
-    ]
+def _load(conn, prefix: str | None) -> tuple[list[dict], dict[int, list[dict]]]:
+    """The units of an area and everything below it, and their orders (dates as dates on both backends)."""
+    u, o = tables.committee_unit, tables.committee_order
+    inside = Scope.within(prefix or "TH").clause(u.c.area_code)
+    units = [dict(r) for r in conn.execute(select(u).where(inside).order_by(u.c.id)).mappings()]
     orders: dict[int, list[dict]] = {}
     for r in conn.execute(
-        text(
-            "SELECT o.id, o.unit_id, o.order_no, o.order_date, o.filed_on, o.uploaded_by FROM committee_order o "
-            "JOIN committee_unit u ON u.id = o.unit_id" + where
-        ),
-        params,
+        select(o.c.id, o.c.unit_id, o.c.order_no, o.c.order_date, o.c.filed_on, o.c.uploaded_by)
+        .join(u, u.c.id == o.c.unit_id)
+        .where(inside)
     ).mappings():
         orders.setdefault(r["unit_id"], []).append(dict(r))
     return units, orders
@@ -448,12 +431,11 @@ def filing_table(
     today = today or _today()
     with (engine or get_engine()).connect() as conn:
         digits = 2 if level == "province" else 4
-        sql = "SELECT code, name_th, name_en FROM area WHERE level = :lvl"
-        params = {"lvl": level}
+        ac = tables.area.c
+        q = select(ac.code, ac.name_th, ac.name_en).where(ac.level == level).order_by(ac.code)
         if parent != "TH":
-            sql += " AND parent_code = :p"
-            params["p"] = parent
-        areas = conn.execute(text(sql + " ORDER BY code"), params).mappings().all()
+            q = q.where(ac.parent_code == parent)
+        areas = conn.execute(q).mappings().all()
         units, orders = _load(conn, parent)
         teams: dict[str, int] = dict(
             conn.execute(text("SELECT substr(area_code, 1, :n), count(*) FROM mentor_team GROUP BY 1"), {"n": digits}).all()
@@ -495,11 +477,11 @@ def area_units(code: str, *, today: dt.date | None = None, engine: Engine | None
         members: dict[int, list[dict]] = {}
         ids = [u["id"] for u in units]
         if ids:
+            m = tables.committee_member
             for r in conn.execute(
-                text(
-                    "SELECT id, unit_id, name, position, agency, added_on, removed_on FROM "
-                    "committee_member WHERE unit_id IN (" + ", ".join(str(int(i)) for i in ids) + ") ORDER BY unit_id, id"
-                )
+                select(m.c.id, m.c.unit_id, m.c.name, m.c.position, m.c.agency, m.c.added_on, m.c.removed_on)
+                .where(m.c.unit_id.in_(ids))
+                .order_by(m.c.unit_id, m.c.id)
             ).mappings():
                 members.setdefault(r["unit_id"], []).append({k: (str(v) if isinstance(v, dt.date) else v) for k, v in r.items()})
     out = []
@@ -511,12 +493,12 @@ def area_units(code: str, *, today: dt.date | None = None, engine: Engine | None
             "kind": u["kind"],
             "area_code": u["area_code"],
             "name": u["name"],
-            "changed_on": str(_d(u["changed_on"])) if u["changed_on"] else None,
+            "changed_on": str(u["changed_on"]) if u["changed_on"] else None,
         }
         item |= _status_of(u, orders.get(u["id"], []), today)
         item["members"] = [m for m in members.get(u["id"], []) if not m["removed_on"]]
         item["orders"] = [
-            {k: (str(_d(v)) if k in ("order_date", "filed_on") else v) for k, v in o.items() if k != "unit_id"}
+            {k: (str(v) if k in ("order_date", "filed_on") else v) for k, v in o.items() if k != "unit_id"}
             for o in sorted(orders.get(u["id"], []), key=lambda o: o["id"], reverse=True)
         ]
         out.append(item)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import Connection, Engine, bindparam, select, text
+from sqlalchemy import Connection, Engine, select
 
 from data_access import cache
 from data_access import models as tables
@@ -35,15 +35,14 @@ class NotFound(NotFoundError):
 
 def known_years(engine: Engine | None = None) -> list[int]:
     with (engine or get_engine()).connect() as conn:
-        return sorted(conn.execute(text("SELECT DISTINCT year FROM area_rollup_source")).scalars())
+        return sorted(conn.scalars(select(tables.area_rollup_source.c.year).distinct()))
+
+
+AREA_COLUMNS = tuple(tables.area.c[n] for n in ("code", "level", "name_th", "name_en", "parent_code"))
 
 
 def _area_row(conn: Connection, code: str) -> dict:
-    row = (
-        conn.execute(text("SELECT code, level, name_th, name_en, parent_code FROM area WHERE code = :c"), {"c": code})
-        .mappings()
-        .first()
-    )
+    row = conn.execute(select(*AREA_COLUMNS).where(tables.area.c.code == code)).mappings().first()
     if row is None:
         raise NotFound(f"unknown area code {code!r}")
     return dict(row)
@@ -109,10 +108,8 @@ def area_summary(
         info = _area_row(conn, code)
         chosen = _sources(conn, year, [code])
         if source is not None and code in chosen:
-            have = conn.execute(
-                text("SELECT 1 FROM area_rollup_source WHERE year = :y AND area_code = :c AND source = :s"),
-                {"y": year, "c": code, "s": source},
-            ).first()
+            src = tables.area_rollup_source.c
+            have = conn.execute(select(src.year).where(src.year == year, src.area_code == code, src.source == source)).first()
             chosen = {code: source} if have else {}
         if code not in chosen:
             raise NotFound(f"no figures for area {code} in {year}")
@@ -153,13 +150,10 @@ def children_summaries(
     _check_year(year)
     with (engine or get_engine()).connect() as conn:
         _area_row(conn, code)
+        a = tables.area.c
         children = (
             conn.execute(
-                text(
-                    "SELECT code, level, name_th, name_en, parent_code, point_lon, point_lat, "
-                    "counted_under FROM area WHERE parent_code = :c ORDER BY code"
-                ),
-                {"c": code},
+                select(*AREA_COLUMNS, a.point_lon, a.point_lat, a.counted_under).where(a.parent_code == code).order_by(a.code)
             )
             .mappings()
             .all()
@@ -210,24 +204,17 @@ def _ranking(code: str, year: int, rule: CrisisRule, mask: int, level: str | Non
             raise ValueError(f"level must be one of {', '.join(RANK_LEVELS)}")
         here = RANK_LEVELS.index(info["level"]) if info["level"] in RANK_LEVELS else -1  # the country is -1
         if level is None or RANK_LEVELS.index(level) <= here + 1:
-            children = (
-                conn.execute(
-                    text("SELECT code, level, name_th, name_en, parent_code FROM area WHERE parent_code = :c ORDER BY code"),
-                    {"c": code},
-                )
-                .mappings()
-                .all()
-            )
+            a = tables.area.c
+            children = conn.execute(select(*AREA_COLUMNS).where(a.parent_code == code).order_by(a.code)).mappings().all()
         else:
             # the tambon level includes municipal units (labelled by their level): every target poor is ranked
             levels = ("tambon", "municipality") if level == "tambon" else (level,)
+            a = tables.area.c
             children = (
                 conn.execute(
-                    text(
-                        "SELECT code, level, name_th, name_en, parent_code FROM area "
-                        "WHERE level IN :l AND code LIKE :p ORDER BY code"
-                    ).bindparams(bindparam("l", expanding=True)),
-                    {"l": list(levels), "p": ("" if code == "TH" else code) + "%"},
+                    select(*AREA_COLUMNS)
+                    .where(a.level.in_(levels), a.code.like(("" if code == "TH" else code) + "%"))
+                    .order_by(a.code)
                 )
                 .mappings()
                 .all()

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 
 import config
 from data_access import audit, ratelimit
+from data_access import models as tables
 from data_access.access import CurrentUser, household_filter, refuse, require_user
 from data_access.db import get_engine
 from data_access.masking import mask_citizen_id
@@ -141,15 +142,19 @@ def list_target_poor_households(
     return {"items": items, "total": total, "page": page, "page_size": page_size}
 
 
+# Members are numbered on the page, and a full ID is revealed by that number: both read them in this order (the
+# row id breaks ties between twins, whose birth dates are the same).
+MEMBER_ORDER = (tables.person.c.birth_date, tables.person.c.id)
+
+
 def _household_row(conn, house_id: str, year: int, user: CurrentUser):
     """The household if it exists and the user covers it; None if it does not exist; Forbidden otherwise."""
+    t = tables.household.c
     h = (
         conn.execute(
-            text(
-                "SELECT h.id, h.house_id, h.tambon_code, h.village_no, h.latitude, h.longitude, h.pattern, h.n_persons, "
-                "h.n_welfare FROM household h WHERE h.year = :y AND h.house_id = :hid"
-            ),
-            {"y": year, "hid": house_id},
+            select(
+                t.id, t.house_id, t.tambon_code, t.village_no, t.latitude, t.longitude, t.pattern, t.n_persons, t.n_welfare
+            ).where(t.year == year, t.house_id == house_id)
         )
         .mappings()
         .first()
@@ -180,22 +185,18 @@ def get_household(house_id: str, year: int, *, user: CurrentUser | None, engine:
         h = _household_row(conn, house_id, year, user)
         if h is None:
             return None
+        p, f = tables.person.c, tables.household_failure.c
         members = (
             conn.execute(
-                text(
-                    "SELECT citizen_id, first_name, last_name, sex, birth_date, welfare_card, disabled FROM person "
-                    "WHERE household_id = :id ORDER BY birth_date"
-                ),
-                {"id": h["id"]},
+                select(p.citizen_id, p.first_name, p.last_name, p.sex, p.birth_date, p.welfare_card, p.disabled)
+                .where(p.household_id == h["id"])
+                .order_by(*MEMBER_ORDER)
             )
             .mappings()
             .all()
         )
         failed: list[str] = list(
-            conn.execute(
-                text("SELECT indicator_code FROM household_failure WHERE household_id = :id ORDER BY indicator_code"),
-                {"id": h["id"]},
-            ).scalars()
+            conn.scalars(select(f.indicator_code).where(f.household_id == h["id"]).order_by(f.indicator_code))
         )
     names = {i.code: i for i in catalogue.indicators_for_year(year)}
     ref = dt.date(year - BE_OFFSET, 7, 1)
@@ -206,7 +207,7 @@ def get_household(house_id: str, year: int, *, user: CurrentUser | None, engine:
     out["members"] = []
     hide_names = names_masked_for(user)
     for i, m in enumerate(members):
-        born = m["birth_date"] if isinstance(m["birth_date"], dt.date) else dt.date.fromisoformat(str(m["birth_date"]))
+        born = m["birth_date"]
         age = ref.year - born.year - ((ref.month, ref.day) < (born.month, born.day))
         first, last = mask_name(m["first_name"], m["last_name"]) if hide_names else (m["first_name"], m["last_name"])
         out["members"].append(
@@ -251,11 +252,8 @@ def reveal_citizen_id(house_id: str, year: int, member: int, *, user: CurrentUse
         h = _household_row(conn, house_id, year, user)
         if h is None:
             raise LookupError(f"no household {house_id} in {year}")
-        ids: list[str] = list(
-            conn.execute(
-                text("SELECT citizen_id FROM person WHERE household_id = :id ORDER BY birth_date"), {"id": h["id"]}
-            ).scalars()
-        )
+        p = tables.person.c
+        ids: list[str] = list(conn.scalars(select(p.citizen_id).where(p.household_id == h["id"]).order_by(*MEMBER_ORDER)))
     if not 1 <= member <= len(ids):
         raise LookupError(f"household {house_id} has no member {member}")
     audit.record(

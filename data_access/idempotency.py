@@ -11,10 +11,11 @@ import datetime as dt
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from data_access.db import get_engine
+from data_access.models import idempotent_request as REQUESTS
 
 WAIT_SECONDS = 15.0  # how long a repeat waits for the first copy to finish
 ABANDONED = dt.timedelta(minutes=2)  # a claim this old without an answer was cut off: the repeat may proceed
@@ -38,12 +39,6 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _aware(v):
-    if isinstance(v, str):
-        v = dt.datetime.fromisoformat(v)
-    return v if v.tzinfo else v.replace(tzinfo=dt.UTC)
-
-
 def claim(user_id: int, key: str, method: str, path: str, body_sha256: str, engine: Engine | None = None) -> Stored | None:
     """None: this request is the first and should run (answer with finish()); a Stored: the answer to repeat."""
     engine = engine or get_engine()
@@ -52,23 +47,20 @@ def claim(user_id: int, key: str, method: str, path: str, body_sha256: str, engi
         try:
             with engine.begin() as conn:
                 conn.execute(
-                    text(
-                        "INSERT INTO idempotent_request (user_id, key, method, path, body_sha256, created_at) "
-                        "VALUES (:u, :k, :m, :p, :b, :t)"
-                    ),
-                    {"u": user_id, "k": key, "m": method, "p": path, "b": body_sha256, "t": _now()},
+                    insert(REQUESTS).values(
+                        user_id=user_id, key=key, method=method, path=path, body_sha256=body_sha256, created_at=_now()
+                    )
                 )
             return None
         except IntegrityError:
             pass
         with engine.connect() as conn:
+            r = REQUESTS.c
             row = (
                 conn.execute(
-                    text(
-                        "SELECT method, path, body_sha256, status, response, created_at "
-                        "FROM idempotent_request WHERE user_id = :u AND key = :k"
-                    ),
-                    {"u": user_id, "k": key},
+                    select(r.method, r.path, r.body_sha256, r.status, r.response, r.created_at).where(
+                        r.user_id == user_id, r.key == key
+                    )
                 )
                 .mappings()
                 .first()
@@ -79,7 +71,7 @@ def claim(user_id: int, key: str, method: str, path: str, body_sha256: str, engi
             raise KeyReused("this Idempotency-Key was already used for a different request; send a new key")
         if row["status"] is not None:
             return Stored(int(row["status"]), row["response"] or "")
-        if _now() - _aware(row["created_at"]) > ABANDONED:
+        if _now() - row["created_at"] > ABANDONED:
             release(user_id, key, engine)
             continue
         if time.monotonic() > deadline:
@@ -89,15 +81,12 @@ def claim(user_id: int, key: str, method: str, path: str, body_sha256: str, engi
 
 def finish(user_id: int, key: str, status: int, response: str, engine: Engine | None = None) -> None:
     with (engine or get_engine()).begin() as conn:
-        conn.execute(
-            text("UPDATE idempotent_request SET status = :s, response = :r WHERE user_id = :u AND key = :k"),
-            {"s": status, "r": response, "u": user_id, "k": key},
-        )
+        r = REQUESTS.c
+        conn.execute(update(REQUESTS).where(r.user_id == user_id, r.key == key).values(status=status, response=response))
 
 
 def release(user_id: int, key: str, engine: Engine | None = None) -> None:
     """Forget a claim whose request failed on the server's side (5xx, 429): a retry runs it afresh."""
     with (engine or get_engine()).begin() as conn:
-        conn.execute(
-            text("DELETE FROM idempotent_request WHERE user_id = :u AND key = :k AND status IS NULL"), {"u": user_id, "k": key}
-        )
+        r = REQUESTS.c
+        conn.execute(delete(REQUESTS).where(r.user_id == user_id, r.key == key, r.status.is_(None)))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal, TypedDict, overload
 
-from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy import Connection, Engine, insert, select, text, update
 
 from data_access import audit, policy, ratelimit
 from data_access import models as tables
@@ -264,7 +264,8 @@ def _bump(conn: Connection, household_id: int, user: CurrentUser, expected: int 
 
 
 def refresh_tambon(conn: Connection, year: int, tambon_code: str) -> None:
-    """Recompute one tambon's Logbook progress rows (a few hundred Logbook rows at most)."""
+    """Recompute one tambon's Logbook progress rows (a few hundred Logbook rows at most). Hand SQL like the
+    other rollups: one aggregate statement per metric over the tambon's households, inside the database."""
     conn.execute(text("DELETE FROM logbook_rollup WHERE year = :y AND tambon_code = :t"), {"y": year, "t": tambon_code})
     p = {"y": year, "t": tambon_code}
     hh = "SELECT id FROM household WHERE year = :y AND tambon_code = :t"
@@ -330,6 +331,11 @@ def refresh_tambon(conn: Connection, year: int, tambon_code: str) -> None:
             text("INSERT INTO logbook_rollup (year, tambon_code, metric, value) VALUES (:y, :t, :m, :v)"),
             [{"y": year, "t": tambon_code, "m": m, "v": float(v)} for m, v in rows],
         )
+
+
+def _insert(conn: Connection, table, **values) -> int:
+    """One Logbook record into its declared table; its new id."""
+    return conn.execute(insert(table).values(**values).returning(table.c.id)).scalar_one()
 
 
 def _write(
@@ -398,24 +404,20 @@ def add_visit(
                 )
                 notices.append({"code": "gps_outside", "tambon": h["tambon_code"]})  # for the page, in its language
             latitude, longitude = lat, lon
-        vid = conn.execute(
-            text(
-                "INSERT INTO visit (household_id, visited_on, visitor, outcome, note, latitude, longitude, gps_inside_tambon, "
-                "created_at, created_by) VALUES (:h, :d, :v, :o, :n, :lat, :lon, :ins, :t, :by) RETURNING id"
-            ),
-            {
-                "h": h["id"],
-                "d": day,
-                "v": visitor,
-                "o": outcome,
-                "n": note,
-                "lat": latitude,
-                "lon": longitude,
-                "ins": inside,
-                "t": _now(),
-                "by": user.username,
-            },
-        ).scalar()
+        vid = _insert(
+            conn,
+            tables.visit,
+            household_id=h["id"],
+            visited_on=day,
+            visitor=visitor,
+            outcome=outcome,
+            note=note,
+            latitude=latitude,
+            longitude=longitude,
+            gps_inside_tambon=inside,
+            created_at=_now(),
+            created_by=user.username,
+        )
         changes = {"flagged": True} if outcome == "inclusion_error" else {}
         new_version = _write(
             conn,
@@ -452,13 +454,17 @@ def add_need(
     user = require_user(user)
     with (engine or get_engine()).begin() as conn:
         h = _household(conn, user, house_id, year, write=True)
-        nid = conn.execute(
-            text(
-                "INSERT INTO need (household_id, member, dimension, description, status, created_at, created_by) "
-                "VALUES (:h, :m, :d, :desc, :s, :t, :by) RETURNING id"
-            ),
-            {"h": h["id"], "m": member, "d": dimension, "desc": description, "s": status, "t": _now(), "by": user.username},
-        ).scalar()
+        nid = _insert(
+            conn,
+            tables.need,
+            household_id=h["id"],
+            member=member,
+            dimension=dimension,
+            description=description,
+            status=status,
+            created_at=_now(),
+            created_by=user.username,
+        )
         new_version = _write(
             conn, h, year, user, version, "logbook_need", "need", nid, {"dimension": dimension, "status": status}
         )
@@ -479,14 +485,12 @@ def update_need(
     user = require_user(user)
     with (engine or get_engine()).begin() as conn:
         h = _household(conn, user, house_id, year, write=True)
-        before = conn.execute(
-            text("SELECT status FROM need WHERE id = :n AND household_id = :h"), {"n": need_id, "h": h["id"]}
-        ).scalar()
+        n = tables.need.c
+        before = conn.scalar(select(n.status).where(n.id == need_id, n.household_id == h["id"]))
         if before is None:
             raise NotFound(f"household {house_id} has no need {need_id}")
         conn.execute(
-            text("UPDATE need SET status = :s, updated_at = :t, updated_by = :by WHERE id = :n"),
-            {"s": status, "t": _now(), "by": user.username, "n": need_id},
+            update(tables.need).where(n.id == need_id).values(status=status, updated_at=_now(), updated_by=user.username)
         )
         new_version = _write(
             conn,
@@ -550,25 +554,21 @@ def add_assistance(
                 ).first()
             ):
                 raise LogbookError(f"{table} {ref} is not a {table} of household {house_id}")
-        aid = conn.execute(
-            text(
-                "INSERT INTO assistance (household_id, given_on, dimension, kind, agency, amount_baht, need_id, visit_id, note, "
-                "created_at, created_by) VALUES (:h, :d, :dim, :k, :a, :amt, :n, :v, :note, :t, :by) RETURNING id"
-            ),
-            {
-                "h": h["id"],
-                "d": day,
-                "dim": dimension,
-                "k": kind,
-                "a": agency,
-                "amt": amount_baht,
-                "n": need_id,
-                "v": visit_id,
-                "note": note,
-                "t": _now(),
-                "by": user.username,
-            },
-        ).scalar()
+        aid = _insert(
+            conn,
+            tables.assistance,
+            household_id=h["id"],
+            given_on=day,
+            dimension=dimension,
+            kind=kind,
+            agency=agency,
+            amount_baht=amount_baht,
+            need_id=need_id,
+            visit_id=visit_id,
+            note=note,
+            created_at=_now(),
+            created_by=user.username,
+        )
         new_version = _write(
             conn,
             h,
@@ -601,13 +601,16 @@ def set_status(
     with (engine or get_engine()).begin() as conn:
         h = _household(conn, user, house_id, year, write=True)
         previous = _state(conn, h["id"])["status"]
-        sid = conn.execute(
-            text(
-                "INSERT INTO status_change (household_id, status, previous, reason, changed_at, changed_by) "
-                "VALUES (:h, :s, :p, :r, :t, :by) RETURNING id"
-            ),
-            {"h": h["id"], "s": status, "p": previous, "r": reason, "t": _now(), "by": user.username},
-        ).scalar()
+        sid = _insert(
+            conn,
+            tables.status_change,
+            household_id=h["id"],
+            status=status,
+            previous=previous,
+            reason=reason,
+            changed_at=_now(),
+            changed_by=user.username,
+        )
         new_version = _write(
             conn,
             h,

@@ -6,6 +6,8 @@ embedded SQLite default (no SpatiaLite needed for a zero-setup start).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import (
     Boolean,
     Column,
@@ -23,7 +25,27 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.types import UserDefinedType
+from sqlalchemy.types import TypeDecorator, UserDefinedType
+
+
+class UTCDateTime(TypeDecorator):
+    """A moment, always read back time-zone aware in UTC. PostgreSQL keeps the zone (timestamptz); SQLite keeps
+    none, and SQLAlchemy writes its values without an offset: values are turned into UTC before they are
+    written and a value read without an offset is UTC. (Rows written by hand SQL carry "+00:00" and read the same.)"""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if isinstance(value, dt.datetime):
+            return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if isinstance(value, dt.datetime):
+            return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+        return value
+
 
 metadata = MetaData()
 
@@ -77,7 +99,7 @@ survey_year = Table(
     metadata,
     Column("year", Integer, primary_key=True, comment="Buddhist-era TPMAP year, e.g. 2561"),
     Column("indicator_set", String(40), nullable=False),
-    Column("imported_at", DateTime(timezone=True)),
+    Column("imported_at", UTCDateTime()),
     Column("households", Integer),
     Column("persons", Integer),
 )
@@ -197,7 +219,7 @@ area_rollup_source = Table(
     Column("area_code", String(8), primary_key=True),
     Column("source", String(10), primary_key=True),
     Column("parent_code", String(8), index=True),
-    Column("refreshed_at", DateTime(timezone=True)),
+    Column("refreshed_at", UTCDateTime()),
 )
 
 # --- Accounts, tokens and the audit trail -------------------------------------------------------
@@ -219,11 +241,11 @@ user_account = Table(
         comment="the governor's account: manages the accounts of its province",
     ),
     Column("password_hash", Text, nullable=False),
-    Column("password_changed_at", DateTime(timezone=True), nullable=False),
+    Column("password_changed_at", UTCDateTime(), nullable=False),
     Column("active", Boolean, nullable=False, default=True),
     Column("failed_logins", Integer, nullable=False, default=0),
-    Column("locked_until", DateTime(timezone=True)),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("locked_until", UTCDateTime()),
+    Column("created_at", UTCDateTime(), nullable=False),
     Column("created_by", Integer),
     Column(
         "approval",
@@ -233,7 +255,7 @@ user_account = Table(
         comment="approved | pending | rejected: accounts that read named records need a second approver",
     ),
     Column("approved_by", String(64)),
-    Column("approved_at", DateTime(timezone=True)),
+    Column("approved_at", UTCDateTime()),
 )
 
 # Server-side sessions: sign-out, a password change and deactivation end them, whatever the cookie says.
@@ -242,9 +264,9 @@ user_session = Table(
     metadata,
     Column("id", String(64), primary_key=True, comment="sha256 of the cookie secret; the secret is never stored"),
     Column("user_id", Integer, ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("expires_at", DateTime(timezone=True), nullable=False),
-    Column("revoked_at", DateTime(timezone=True)),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("revoked_at", UTCDateTime()),
 )
 Index("ix_user_session_user", user_session.c.user_id)
 
@@ -259,7 +281,7 @@ idempotent_request = Table(
     Column("body_sha256", String(64), nullable=False),
     Column("status", Integer, comment="null while the first request is being processed"),
     Column("response", Text),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
 )
 
 # The areas an account covers: one for most roles, the tambons of an operation team.
@@ -278,9 +300,9 @@ api_token = Table(
     Column(
         "token_hash", String(64), nullable=False, unique=True, comment="sha256 of the token; the token itself is never stored"
     ),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("expires_at", DateTime(timezone=True), nullable=False),
-    Column("revoked_at", DateTime(timezone=True)),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("revoked_at", UTCDateTime()),
 )
 
 # Append-only (a trigger refuses UPDATE and DELETE). Never holds a full citizen ID or a name.
@@ -288,7 +310,7 @@ audit_event = Table(
     "audit_event",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
     Column("user_id", Integer),
     Column("username", String(64)),
     Column("action", String(40), nullable=False),
@@ -310,7 +332,7 @@ logbook_state = Table(  # one row per household that has Logbook records: its ve
     Column("version", Integer, nullable=False, default=0, comment="bumped by every Logbook write: optimistic locking"),
     Column("status", String(20), comment="survival | sufficiency | sustainability"),
     Column("flagged", Boolean, nullable=False, default=False, comment="an inclusion error was recorded"),
-    Column("updated_at", DateTime(timezone=True)),
+    Column("updated_at", UTCDateTime()),
     Column("updated_by", String(64)),
 )
 
@@ -326,7 +348,7 @@ visit = Table(
     Column("latitude", Float),
     Column("longitude", Float),
     Column("gps_inside_tambon", Boolean),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
     Column("created_by", String(64), nullable=False),
 )
 
@@ -339,9 +361,9 @@ need = Table(
     Column("dimension", String(12), nullable=False),
     Column("description", Text, nullable=False),
     Column("status", String(12), nullable=False, comment="open | in_progress | resolved"),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
     Column("created_by", String(64), nullable=False),
-    Column("updated_at", DateTime(timezone=True)),
+    Column("updated_at", UTCDateTime()),
     Column("updated_by", String(64)),
 )
 
@@ -368,7 +390,7 @@ assistance = Table(
     Column("need_id", Integer, ForeignKey("need.id")),
     Column("visit_id", Integer, ForeignKey("visit.id")),
     Column("note", Text),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
     Column("created_by", String(64), nullable=False),
 )
 
@@ -380,7 +402,7 @@ status_change = Table(
     Column("status", String(20), nullable=False),
     Column("previous", String(20)),
     Column("reason", Text, nullable=False),
-    Column("changed_at", DateTime(timezone=True), nullable=False),
+    Column("changed_at", UTCDateTime(), nullable=False),
     Column("changed_by", String(64), nullable=False),
 )
 
@@ -401,9 +423,9 @@ member_request = Table(  # exclusion errors: a person or household the survey mi
     Column("disabled", Boolean, nullable=False),
     Column("status", String(10), nullable=False, comment="pending | approved | rejected"),
     Column("reason", Text),
-    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("requested_at", UTCDateTime(), nullable=False),
     Column("requested_by", String(64), nullable=False),
-    Column("decided_at", DateTime(timezone=True)),
+    Column("decided_at", UTCDateTime()),
     Column("decided_by", String(64)),
 )
 Index("ix_member_request_tambon", member_request.c.tambon_code, member_request.c.status)
@@ -415,7 +437,7 @@ mentor_team = Table(
     Column("name", Text, nullable=False),
     Column("area_code", String(8), ForeignKey("area.code"), nullable=False, comment="the amphoe or tambon it works in"),
     Column("capacity", SmallInteger, nullable=False, default=5, comment="households; 5 unless the province raises it"),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
     Column("created_by", String(64), nullable=False),
 )
 
@@ -427,7 +449,7 @@ mentor = Table(
     Column("name", Text, nullable=False),
     Column("kind", String(20), nullable=False, comment="official | student | community_leader | volunteer"),
     Column("dimension", String(12), comment="the MPI dimension this mentor covers"),
-    Column("handed_back_at", DateTime(timezone=True), comment="overloaded official: work handed back to the governor's office"),
+    Column("handed_back_at", UTCDateTime(), comment="overloaded official: work handed back to the governor's office"),
 )
 
 mentor_assignment = Table(
@@ -435,7 +457,7 @@ mentor_assignment = Table(
     metadata,
     Column("team_id", Integer, ForeignKey("mentor_team.id", ondelete="CASCADE"), primary_key=True),
     Column("household_id", Integer, ForeignKey("household.id", ondelete="CASCADE"), primary_key=True),
-    Column("assigned_at", DateTime(timezone=True), nullable=False),
+    Column("assigned_at", UTCDateTime(), nullable=False),
     Column("assigned_by", String(64), nullable=False),
 )
 
@@ -462,7 +484,7 @@ shortlist = Table(
     Column("year", Integer, nullable=False),
     Column("rule", String(40), comment="the crisis rule it was ranked by"),
     Column("created_by", String(64), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
 )
 
 shortlist_item = Table(
@@ -484,7 +506,7 @@ committee_unit = Table(
     Column("area_code", String(8), ForeignKey("area.code"), nullable=False),
     Column("name", Text, nullable=False),
     Column("changed_on", Date, comment="last change of members; a new order is due within 30 days of it"),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
     Column("created_by", String(64), nullable=False),
     UniqueConstraint("kind", "area_code", "name", name="uq_committee_unit"),
 )
@@ -515,7 +537,7 @@ committee_order = Table(
     Column("sha256", String(64), nullable=False),
     Column("content", LargeBinary, nullable=False),
     Column("uploaded_by", String(64), nullable=False),
-    Column("uploaded_at", DateTime(timezone=True), nullable=False),
+    Column("uploaded_at", UTCDateTime(), nullable=False),
 )
 
 # --- Quarterly reports of each province (and Bangkok) ----------------------------------------------
@@ -532,9 +554,9 @@ quarterly_report = Table(
     Column("suggestions", Text),
     Column("figures", Text, comment="JSON snapshot of the filled-in figures, frozen on submission"),
     Column("version", Integer, nullable=False, default=0),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
     Column("updated_by", String(64), nullable=False),
-    Column("submitted_at", DateTime(timezone=True)),
+    Column("submitted_at", UTCDateTime()),
     Column("submitted_by", String(64)),
     UniqueConstraint("province_code", "fiscal_year", "quarter", name="uq_quarterly_report"),
 )

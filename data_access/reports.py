@@ -13,11 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 
 from data_access import audit, figures
+from data_access import models as tables
 from data_access.access import CurrentUser, refuse, require_user
-from data_access.db import get_engine
+from data_access.db import get_engine, tuples
 from data_access.errors import BadRequest, ConflictError
 from data_access.policy import EVERYTHING_ADMINISTRATIVE, REPORTS_READ_ALL, REPORTS_WRITE, may, roles_with
 from mpi.governance import quarter_of, quarter_range
@@ -190,11 +191,9 @@ def compute_figures(province_code: str, fiscal_year: int, quarter: int, engine: 
 
 
 def _row(conn, province_code: str, fiscal_year: int, quarter: int):
+    r = tables.quarterly_report
     return (
-        conn.execute(
-            text("SELECT * FROM quarterly_report WHERE province_code = :p AND fiscal_year = :y AND quarter = :q"),
-            {"p": province_code, "y": fiscal_year, "q": quarter},
-        )
+        conn.execute(select(r).where(r.c.province_code == province_code, r.c.fiscal_year == fiscal_year, r.c.quarter == quarter))
         .mappings()
         .first()
     )
@@ -330,18 +329,18 @@ def submissions(user: CurrentUser | None, fiscal_year: int, quarter: int, engine
     require_user(user)
     _, end = quarter_range(fiscal_year, quarter)
     due = end + dt.timedelta(days=30)
+    q = tables.quarterly_report.c
     with (engine or get_engine()).connect() as conn:
         rows = {
             r["province_code"]: r
             for r in conn.execute(
-                text(
-                    "SELECT province_code, status, updated_at, submitted_at, submitted_by FROM quarterly_report "
-                    "WHERE fiscal_year = :y AND quarter = :q"
-                ),
-                {"y": fiscal_year, "q": quarter},
+                select(q.province_code, q.status, q.updated_at, q.submitted_at, q.submitted_by).where(
+                    q.fiscal_year == fiscal_year, q.quarter == quarter
+                )
             ).mappings()
         }
-        provinces = conn.execute(text("SELECT code, name_th, name_en FROM area WHERE level = 'province' ORDER BY code")).all()
+        a = tables.area.c
+        provinces = tuples(conn.execute(select(a.code, a.name_th, a.name_en).where(a.level == "province").order_by(a.code)))
     out = []
     for code, th, en in provinces:
         r = rows.get(code)

@@ -4,6 +4,10 @@ area_pattern_rollup   (year, area, source, pattern) → households, persons, wel
                       households with a welfare member
 area_indicator_rollup (year, area, source, indicator) → welfare persons failing it
 Tambon rows come from households; each higher level is the sum of its children's rows.
+
+These statements stay hand-written SQL on purpose (issue 14): each is one set-based INSERT … SELECT … GROUP BY
+that runs inside the database over millions of rows, and the substr()/prefix joins between levels read more
+plainly as SQL than as the same SQL spelled in Core. Reads for pages and the API go through models.py.
 """
 
 from __future__ import annotations

@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, insert, select
 
 from data_access import audit
+from data_access import models as tables
 from data_access.access import CurrentUser, refuse, require_user
-from data_access.db import get_engine
+from data_access.db import get_engine, tuples
 from data_access.errors import BadRequest
 from data_access.figures import ranking
 from mpi.rules import crisis_rule
@@ -50,22 +51,11 @@ def create(
         raise ShortlistError("an item is listed twice")
     with (engine or get_engine()).begin() as conn:
         if kind == "areas":
-            known = set(
-                conn.execute(
-                    text("SELECT code FROM area WHERE code IN (" + ", ".join(f":r{i}" for i in range(len(refs))) + ")"),
-                    {f"r{i}": r for i, r in enumerate(refs)},
-                ).scalars()
-            )
+            known = set(conn.execute(select(tables.area.c.code).where(tables.area.c.code.in_(refs))).scalars())
         else:
-            rows = conn.execute(
-                text(
-                    "SELECT house_id, tambon_code FROM household WHERE year = :y AND house_id IN ("
-                    + ", ".join(f":r{i}" for i in range(len(refs)))
-                    + ")"
-                ),
-                {"y": year} | {f"r{i}": r for i, r in enumerate(refs)},
-            ).all()
-            outside = [h for h, t in rows if not user.covers(str(t))]
+            hc = tables.household.c
+            rows = tuples(conn.execute(select(hc.house_id, hc.tambon_code).where(hc.year == year, hc.house_id.in_(refs))))
+            outside = [h for h, t in rows if not user.covers(t)]
             if outside:
                 raise refuse(user, f"household {outside[0]} is outside your area", object_type="shortlist")
             known = {h for h, _ in rows}
@@ -73,16 +63,22 @@ def create(
         if unknown:
             raise ShortlistError(f"unknown {'area code' if kind == 'areas' else 'house id'} {unknown[0]!r}")
         token = secrets.token_urlsafe(12)
-        sid = conn.execute(
-            text(
-                "INSERT INTO shortlist (token, name, kind, year, rule, created_by, created_at) "
-                "VALUES (:t, :n, :k, :y, :r, :by, :at) RETURNING id"
-            ),
-            {"t": token, "n": name[:200], "k": kind, "y": year, "r": rule, "by": user.username, "at": dt.datetime.now(dt.UTC)},
-        ).scalar()
+        lst = tables.shortlist
+        sid: int = conn.execute(
+            insert(lst)
+            .values(
+                token=token,
+                name=name[:200],
+                kind=kind,
+                year=year,
+                rule=rule,
+                created_by=user.username,
+                created_at=dt.datetime.now(dt.UTC),
+            )
+            .returning(lst.c.id)
+        ).scalar_one()
         conn.execute(
-            text("INSERT INTO shortlist_item (shortlist_id, position, ref) VALUES (:s, :p, :r)"),
-            [{"s": sid, "p": i, "r": r} for i, r in enumerate(refs, 1)],
+            insert(tables.shortlist_item), [{"shortlist_id": sid, "position": i, "ref": r} for i, r in enumerate(refs, 1)]
         )
         audit.record(
             "shortlist_saved",
@@ -99,14 +95,11 @@ def get(token: str, *, user: CurrentUser | None, engine: Engine | None = None) -
     """The shortlist with its rows, figures filled in; household rows limited to the viewer's area."""
     engine = engine or get_engine()
     with engine.connect() as conn:
-        s = conn.execute(text("SELECT * FROM shortlist WHERE token = :t"), {"t": token}).mappings().first()
+        s = conn.execute(select(tables.shortlist).where(tables.shortlist.c.token == token)).mappings().first()
         if s is None:
             return None
-        refs: list[str] = list(
-            conn.execute(
-                text("SELECT ref FROM shortlist_item WHERE shortlist_id = :s ORDER BY position"), {"s": s["id"]}
-            ).scalars()
-        )
+        item = tables.shortlist_item.c
+        refs: list[str] = list(conn.scalars(select(item.ref).where(item.shortlist_id == s["id"]).order_by(item.position)))
         out = {k: s[k] for k in ("token", "name", "kind", "year", "rule", "created_by")} | {
             "created_at": str(s["created_at"])[:19],
             "hidden": 0,
@@ -120,20 +113,20 @@ def get(token: str, *, user: CurrentUser | None, engine: Engine | None = None) -
             return out
         viewer = require_user(user)
         owner = viewer.username == s["created_by"]
+        hh = tables.household.c
         rows = {
             h: (t, v, n, w)
-            for h, t, v, n, w in conn.execute(
-                text(
-                    "SELECT house_id, tambon_code, village_no, n_persons, n_welfare FROM household WHERE year = :y AND house_id IN ("
-                    + ", ".join(f":r{i}" for i in range(len(refs)))
-                    + ")"
-                ),
-                {"y": s["year"]} | {f"r{i}": r for i, r in enumerate(refs)},
+            for h, t, v, n, w in tuples(
+                conn.execute(
+                    select(hh.house_id, hh.tambon_code, hh.village_no, hh.n_persons, hh.n_welfare).where(
+                        hh.year == s["year"], hh.house_id.in_(refs)
+                    )
+                )
             )
         }
     items = []
     for i, r in enumerate(refs, 1):
-        if r in rows and viewer.covers(str(rows[r][0])):
+        if r in rows and viewer.covers(rows[r][0]):
             t, v, n, w = rows[r]
             items.append(
                 {"position": i, "house_id": r, "tambon_code": t, "village_no": v, "members": n, "target_poor_members": w}

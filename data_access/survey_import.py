@@ -15,6 +15,10 @@ rollups computed by SQL inside the database. On any problem nothing is written.
 
 Row numbers count the header as row 1, so they equal line numbers in a spreadsheet.
 Citizen IDs are masked in every message: a report may end up in a log.
+
+The writes here are hand-written SQL on purpose (issue 14): COPY into staging tables, then set-based
+INSERT … SELECT / UPDATE … FROM statements with dialect branches, which is where the import's speed comes from
+(bench/RESULTS.md); pages and the API read the same tables through models.py.
 """
 
 from __future__ import annotations
