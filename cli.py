@@ -160,28 +160,57 @@ def register_data(server: Flask) -> None:
     @click.option("--year", required=True, type=int)
     @click.argument("folder", required=False, type=click.Path(path_type=Path))
     def import_published_cmd(year: int, folder: Path | None) -> None:
-        """Load TPMAP's published area figures (default ../shared/domain) as source 'published'."""
+        """Load what TPMAP published for an edition (default ../shared/domain): its area figures as source
+        'published' where the area files exist (2561), and its headline figures (the country, and the provinces
+        the press named) with their source and status for every edition the shared files list."""
+        from data_access.editions import NATIONAL_FILE, HeadlineError, import_headlines
         from data_access.published import PublishedImportError, import_published
         from data_access.schema import upgrade
 
         upgrade()
+        folder = folder or config.DOMAIN_DIR
+        full = (folder / f"tpmap_{year}_province.csv").exists()
         try:
-            report = import_published(year, folder or config.DOMAIN_DIR)
-        except PublishedImportError as e:
+            if full:
+                for line in import_published(year, folder).lines():
+                    click.echo(line)
+            if (folder / NATIONAL_FILE).exists():
+                try:
+                    for line in import_headlines(year, folder).lines():
+                        click.echo(line)
+                except HeadlineError:
+                    if not full:
+                        raise
+            elif not full:
+                raise HeadlineError(f"{folder} has neither tpmap_{year}_*.csv area files nor {NATIONAL_FILE}")
+        except (PublishedImportError, HeadlineError) as e:
             _fail([f"Published import refused: {e}"])
-        for line in report.lines():
-            click.echo(line)
 
     @server.cli.command("generate-population")
     @click.option("--year", required=True, type=int)
     @click.option("--provinces", help="comma-separated province codes, e.g. 75,58")
     @click.option("--all", "all_", is_flag=True, help="every province")
     @click.option("--seed", default=2561, show_default=True, type=int)
+    @click.option(
+        "--previous",
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        help="the previous edition's output folder: write the next edition of the same people (synthetic/panel.py)",
+    )
     @click.argument("out_dir", type=click.Path(path_type=Path))
-    def generate_population(year: int, provinces: str | None, all_: bool, seed: int, out_dir: Path) -> None:
-        """Write a synthetic population calibrated to the published tambon figures (survey import format)."""
+    def generate_population(
+        year: int, provinces: str | None, all_: bool, seed: int, previous: Path | None, out_dir: Path
+    ) -> None:
+        """Write a synthetic population calibrated to the published tambon figures (survey import format), or with
+        --previous the next edition of an earlier output (same house_id and citizen IDs where people stay)."""
         from synthetic.population import generate
 
+        if previous is not None:
+            from synthetic.panel import evolve
+
+            chosen_from = None if all_ or not provinces else [p.strip() for p in provinces.split(",") if p.strip()]
+            counts = evolve(previous, year, out_dir, config.DOMAIN_DIR, config.GEO_DIR, chosen_from, seed)
+            click.echo(", ".join(f"{n}: {c:,} rows" for n, c in counts.items()) + f" → {out_dir}")
+            return
         if bool(provinces) == all_:
             _fail(["Give either --provinces 75,58 or --all."])
         chosen = None if all_ else [p.strip() for p in provinces.split(",") if p.strip()]

@@ -1,7 +1,8 @@
 """The embedded demo database: built once on the first `make run`, reused afterwards.
 
-Boundaries of the whole country, TPMAP's published 2561 figures for every area, and synthetic
-household microdata (calibrated to those figures) for the demo provinces.
+Boundaries of the whole country, TPMAP's published 2561 figures for every area, the headline figures of the
+later editions (2562, 2565, 2566), and two editions of synthetic household microdata for the demo provinces:
+2561 calibrated to the published figures, and 2562 the same people one survey later (synthetic/panel.py).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from data_access.schema import upgrade
 from data_access.survey_import import SurveyImport
 from geo.boundaries import read_boundaries
 
-MARKER = "demo-built-v4"  # v4: municipal units in the area tree (v3: vulnerable-household columns)
+MARKER = "demo-built-v5"  # v5: a second edition (2562) and headline figures (v4: municipal units, v3: vulnerable columns)
 # Demo accounts, for the embedded demo on 127.0.0.1 only (a real deployment creates its own with create-user).
 DEMO_PASSWORD = "tpmap-demo-2564"
 DEMO_ACCOUNTS = [  # username, full name, role, areas, area administrator
@@ -33,6 +34,8 @@ DEMO_ACCOUNTS = [  # username, full name, role, areas, area administrator
     ("mhs.district", "นายอำเภอเมืองแม่ฮ่องสอน (สาธิต)", "district", ["5801"], False),
 ]
 YEAR = 2561
+NEXT_YEAR = 2562  # the panel's second edition: the same households and people, followed by citizen ID
+HEADLINE_YEARS = (2561, 2562, 2565, 2566)
 # Samut Songkhram (the source deck's pilot), Mae Hong Son (highest poverty rate), Chiang Mai
 # (the most target poor of any province).
 DEMO_PROVINCES = ["75", "58", "50"]
@@ -43,6 +46,8 @@ def _marker_path() -> Path:
 
 
 def build(db_file: Path) -> float:
+    from data_access.editions import import_headlines
+    from synthetic.panel import evolve
     from synthetic.population import generate
 
     for suffix in ("", "-wal", "-shm"):
@@ -56,8 +61,23 @@ def build(db_file: Path) -> float:
             ("schema", lambda: upgrade(engine)),
             ("boundaries", lambda: import_boundary_set(read_boundaries(config.GEO_DIR), engine)),
             ("published 2561 figures", lambda: import_published(YEAR, config.DOMAIN_DIR, engine)),
-            ("synthetic households", lambda: generate(YEAR, Path(tmp), config.DOMAIN_DIR, config.GEO_DIR, DEMO_PROVINCES)),
-            ("household import", lambda: SurveyImport(YEAR, Path(tmp), engine).run()),
+            (
+                "headline figures of later editions",
+                lambda: [import_headlines(y, config.DOMAIN_DIR, engine) for y in HEADLINE_YEARS],
+            ),
+            (
+                f"synthetic households {YEAR}",
+                lambda: generate(YEAR, Path(tmp) / str(YEAR), config.DOMAIN_DIR, config.GEO_DIR, DEMO_PROVINCES),
+            ),
+            (f"household import {YEAR}", lambda: SurveyImport(YEAR, Path(tmp) / str(YEAR), engine).run()),
+            (
+                f"synthetic households {NEXT_YEAR} (the same people)",
+                lambda: evolve(Path(tmp) / str(YEAR), NEXT_YEAR, Path(tmp) / str(NEXT_YEAR), config.DOMAIN_DIR, config.GEO_DIR),
+            ),
+            (
+                f"household import {NEXT_YEAR} and flows",
+                lambda: SurveyImport(NEXT_YEAR, Path(tmp) / str(NEXT_YEAR), engine).run(),
+            ),
             (
                 "demo accounts",
                 lambda: [
@@ -69,7 +89,7 @@ def build(db_file: Path) -> float:
             ),
         ]
         # one line per step, terminal or not (a progress bar prints nothing useful into a log or a CI job)
-        click.echo(f"Building the demo database once ({len(steps)} steps, about a minute on a 2-core machine):")
+        click.echo(f"Building the demo database once ({len(steps)} steps, a few minutes on a 2-core machine):")
         for i, (name, step) in enumerate(steps, 1):
             started = time.perf_counter()
             # a whole line before the step: the importer's own log lines must not land in the middle of it

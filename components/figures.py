@@ -443,3 +443,46 @@ def status_map(
         uirevision=geojson_url,
         legend={"x": 0, "y": 0, "bgcolor": "rgba(255,255,255,0.8)"},
     )
+
+
+def trend_chart(series: list[tuple[str, list[dict]]], lang: str, title: str, present: bool = False) -> go.Figure:
+    """Target poor per edition, one line per area (the area, then its parent on a second axis of its own scale,
+    since a province's count dwarfs a tambon's). A point from survey microdata is a filled circle, one TPMAP
+    published is an open one: the legend says which is which, and the hover names the source."""
+    s = sizes(present)
+    fig = go.Figure()
+    colours = ["#c51b8a", "#636363"]
+    for i, (name, items) in enumerate(series):
+        if not items:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=[str(it["year"]) for it in items],
+                y=[it["target_poor_persons"] for it in items],
+                name=name,
+                yaxis="y" if i == 0 else "y2",
+                mode="lines+markers",
+                line={"color": colours[i % 2], "width": 3 if i == 0 else 2, "dash": "solid" if i == 0 else "dash"},
+                marker={
+                    "size": 11,
+                    "symbol": ["circle" if it["source"] == "survey" else "circle-open" for it in items],
+                    "line": {"width": 2, "color": colours[i % 2]},
+                },
+                customdata=[t(f"trend.source.{it['source']}", lang) for it in items],
+                hovertemplate="%{x}: %{y:,} " + t("unit.persons", lang) + " · %{customdata}<extra>" + name + "</extra>",
+            )
+        )
+    style(fig, title, present, margin={"l": 10, "r": 10, "b": 10})
+    fig.update_layout(
+        xaxis={"type": "category", "title": {"text": t("trend.axis.year", lang)}, "tickfont": {"size": s.text}},
+        yaxis={
+            "title": {"text": t("trend.axis.persons", lang)},
+            "rangemode": "tozero",
+            "tickformat": ",",
+            "tickfont": {"size": s.text},
+        },
+        yaxis2={"overlaying": "y", "side": "right", "rangemode": "tozero", "tickformat": ",", "showgrid": False},
+        height=None if present else 340,
+        legend={"orientation": "h", "y": -0.25, "x": 0.5, "xanchor": "center", "font": {"size": s.text}},
+    )
+    return fig

@@ -41,6 +41,13 @@ def known_years(engine: Engine | None = None) -> list[int]:
 AREA_COLUMNS = tuple(tables.area.c[n] for n in ("code", "level", "name_th", "name_en", "parent_code"))
 
 
+def years_of(code: str, engine: Engine | None = None) -> list[int]:
+    """The editions the area has figures for (survey or published area files), oldest first."""
+    s = tables.area_rollup_source.c
+    with (engine or get_engine()).connect() as conn:
+        return sorted(conn.scalars(select(s.year).where(s.area_code == code).distinct()))
+
+
 def _area_row(conn: Connection, code: str) -> dict:
     row = conn.execute(select(*AREA_COLUMNS).where(tables.area.c.code == code)).mappings().first()
     if row is None:

@@ -572,3 +572,41 @@ vulnerable_rollup = Table(
     Column("households", Integer, nullable=False),
     Column("persons", Integer, nullable=False),
 )
+
+# --- Editions over time (issue 15) ------------------------------------------------------------------
+published_headline = Table(  # headline figures of an edition as TPMAP or the press published them; absent = not received
+    "published_headline",
+    metadata,
+    Column("year", Integer, primary_key=True, comment="TPMAP edition, Buddhist era"),
+    Column("area_code", String(8), ForeignKey("area.code"), primary_key=True),
+    Column("surveyed_households", Integer),
+    Column("surveyed_persons", Integer),
+    Column("poor_households", Integer, comment="jpt-poor: failing at least one indicator"),
+    Column("poor_persons", Integer),
+    Column("target_poor_persons", Integer),
+    Column("target_poor_rate_pct", Float, comment="as published, per cent of surveyed persons"),
+    Column("rank_type", String(8), comment="most | least | single: how the press listed the province"),
+    Column("rank", SmallInteger),
+    Column("basis", Text, comment="the survey and welfare data the edition rests on, as the source words it"),
+    Column("status", Text, nullable=False, comment="VERIFIED / DERIVED / … as the shared file says"),
+    Column("source_url", Text),
+    Column("notes", Text),
+    Column("imported_at", UTCDateTime(), nullable=False),
+)
+
+flow_rollup = Table(  # persons and households followed between two editions, per area (refreshed on import)
+    "flow_rollup",
+    metadata,
+    Column("year_from", Integer, primary_key=True),
+    Column("year_to", Integer, primary_key=True),
+    Column("area_code", String(8), primary_key=True),
+    Column("stayed_persons", Integer, nullable=False, comment="target poor in both editions, in this area in both"),
+    Column("exited_persons", Integer, nullable=False, comment="target poor in `from`, in the area in `to` but not target poor"),
+    Column("entered_persons", Integer, nullable=False, comment="target poor in `to`, not target poor here in `from`"),
+    Column("left_survey_persons", Integer, nullable=False, comment="target poor in `from`, not in the area's `to` survey"),
+    Column("stayed_households", Integer, nullable=False),
+    Column("exited_households", Integer, nullable=False),
+    Column("entered_households", Integer, nullable=False),
+    Column("left_survey_households", Integer, nullable=False),
+    Column("refreshed_at", UTCDateTime(), nullable=False),
+)

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, text
 
 from data_access.areas import ensure_area_codes, set_area_names
 from data_access.db import get_engine
+from data_access.flows import refresh_flows
 from data_access.indicator_sync import sync_indicators
 from data_access.rollups import PUBLISHED, delete_rollups, reconcile_survey_sources, record_sources
 from data_access.survey_import import upsert_survey_year
@@ -143,6 +144,7 @@ def import_published(year: int, folder: Path | str, engine: Engine | None = None
         _insert(conn, year, pattern_rows, indicator_rows)
         record_sources(conn, year, PUBLISHED)
         reconcile_survey_sources(conn, year)
+        refresh_flows(conn, year)  # which areas the microdata covers may have changed
         conn.execute(
             text("UPDATE survey_year SET imported_at = COALESCE(imported_at, :t) WHERE year = :y"),
             {"t": dt.datetime.now(dt.UTC), "y": year},

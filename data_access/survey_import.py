@@ -40,6 +40,7 @@ from sqlalchemy import Connection, Engine, text
 
 from data_access.db import get_engine, is_postgres, tuples
 from data_access.file_checks import MANIFEST, detect_encoding, read_manifest, scan
+from data_access.flows import refresh_flows
 from data_access.indicator_sync import sync_indicators
 from data_access.masking import mask_citizen_id
 from data_access.rollups import refresh_survey_rollups
@@ -755,6 +756,7 @@ class SurveyImport:
             t2 = time.perf_counter()
             report.write_seconds = t2 - t1
             refresh_survey_rollups(conn, self.year)
+            refresh_flows(conn, self.year)  # persons and households followed to and from the other editions
             report.rollup_seconds = time.perf_counter() - t2
             counts = conn.execute(
                 text("SELECT COUNT(*), COALESCE(SUM(n_persons), 0) FROM household WHERE year = :y"), {"y": self.year}

@@ -10,17 +10,21 @@ from dash import dash_table, dcc, html
 
 from auth.web import current_user
 from components import fmt
-from components.figures import choropleth, graph_config, map_layers, star
+from components.figures import choropleth, graph_config, map_layers, star, trend_chart
 from components.i18n import area_name, t
 from components.layout import card, dimension_shares, export_links, headline_cards, not_found, topbar, weakest_sentence
 from components.view import View
 from components.widgets import data_table, dropdown
 from data_access import areas as areas_da
+from data_access import editions as editions_da
 from data_access import figures as figures_da
+from data_access import flows as flows_da
 from data_access import logbook as logbook_da
+from data_access.errors import NotFoundError
 from data_access.households import has_microdata
 from geo.shapes import url_for_children
 from mpi import catalogue
+from mpi.editions import comparable_indicators, edition
 from mpi.rules import DIMENSIONS, dimensions_mask
 
 LOCAL_LEVELS = ("tambon", "municipality")
@@ -163,6 +167,81 @@ def _progress(code: str, view: View):
             export_links("progress", lang, code=code, year=view.year),
         ],
         id="area-progress",
+    )
+
+
+def _change(code: str, name: str, parent: dict | None, view: View):
+    """How the area's target poor changed across editions: the trend (with its parent's), and, where both
+    editions have household data for the area, who stayed, got out, came in or left since the edition before."""
+    lang = view.lang
+    try:
+        items = editions_da.trend(code, dimensions_mask(view.dims))
+    except NotFoundError:
+        return None
+    if not items:
+        return None
+    e = edition(view.year)
+    definition = html.P(t(f"change.definition.{e.definition}", lang, year=view.year), className="tp-sub mb-1", id="definition")
+    if len(items) < 2:
+        return html.Div(
+            [
+                html.H3(t("change.title", lang), className="h5 mt-3"),
+                definition,
+                html.P(t("trend.one", lang, year=items[0]["year"])),
+            ],
+            id="area-change",
+        )
+    series = [(name, items)]
+    if parent is not None:
+        series.append(
+            (t("parent", lang, name=area_name(parent, lang)), editions_da.trend(parent["code"], dimensions_mask(view.dims)))
+        )
+    chart = dcc.Graph(
+        id="area-trend",
+        figure=trend_chart(series, lang, t("trend.title", lang, area=name)),
+        config=graph_config(f"tpmap-{code}-trend", lang),
+    )
+    earlier = [i["year"] for i in items if i["year"] < view.year]
+    flows_part = None
+    if earlier:
+        before = earlier[-1]
+        try:
+            fl = flows_da.flows(code, before, view.year)
+        except NotFoundError:
+            flows_part = html.P(t("flow.none", lang), className="tp-sub", id="flows-none")
+        else:
+            rows = [
+                {"kind": t(f"flow.{k}", lang), "persons": fl[f"{col}_persons"], "households": fl.get(f"{col}_households")}
+                for k, col in (("stayed", "stayed"), ("exited", "exited"), ("entered", "entered"), ("left", "left_survey"))
+            ]
+            flows_part = html.Div(
+                [
+                    html.H4(t("flow.title", lang, a=before, b=view.year), className="h6 mt-2"),
+                    data_table(
+                        lang,
+                        id="flows-table",
+                        data=rows,
+                        columns=[
+                            {"name": t("flow.kind", lang), "id": "kind"},
+                            {"name": t("flow.persons", lang), "id": "persons", "type": "numeric", "format": {"specifier": ","}},
+                            {
+                                "name": t("flow.households", lang),
+                                "id": "households",
+                                "type": "numeric",
+                                "format": {"specifier": ","},
+                            },
+                        ],
+                    ),
+                    html.P(t("change.not_comparable", lang, a=before, b=view.year), className="tp-sub small")
+                    if not comparable_indicators(before, view.year)
+                    else None,
+                ],
+                id="area-flows",
+            )
+    return html.Div(
+        [html.H3(t("change.title", lang), className="h5 mt-3"), definition, chart, flows_part],
+        id="area-change",
+        className="tp-chrome",
     )
 
 
@@ -324,8 +403,10 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
     # read once per render (the controls list them too); a year given but not held never gets here:
     # components.layout.guard_years answers it for every page
     years = figures_da.known_years()
-    if years and view.year not in years and not year_given:
-        view = replace(view, year=years[-1])  # no year in the link: the latest edition the database has
+    if not year_given:  # no year in the link: the latest edition the database has figures of this area for
+        own = figures_da.years_of(code)
+        if own or (years and view.year not in years):
+            view = replace(view, year=(own or years)[-1])
     mask = dimensions_mask(view.dims)
     chain = areas_da.ancestors(code)
     if not chain or chain[-1]["code"] != code:
@@ -507,6 +588,7 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
             ),
             _villages(code, view, mask) if local and microdata else None,
             _progress(code, view) if microdata else None,
+            _change(code, name, chain[-2] if len(chain) > 1 else None, view),
             html.P(t("map.municipal_note", view.lang), className="tp-sub tp-chrome", id="municipal-note") if symbols else None,
             html.Div(
                 [

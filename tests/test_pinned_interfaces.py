@@ -71,6 +71,10 @@ def scripted(isolated_engine, tmp_path_factory):
     survey = make_survey(n_households=60, seed=77, tambons=["750101", "750102", "750201"])
     run(["import-survey", "--year", str(YEAR), str(survey.write(folder / "survey"))])
     run(["compare-sources", "--year", str(YEAR), "--level", "province"])
+    # issue 15, pinned: the next edition of the same people, and the headline figures of a later edition
+    run(["generate-population", "--year", "2562", "--previous", str(folder / "survey"), "--seed", "4", str(folder / "next")])
+    run(["import-survey", "--year", "2562", str(folder / "next")])
+    run(["import-published", "--year", "2565"])
     # the pinned bootstrap: no --full-name, no terminal, the password on standard input
     out = run(
         ["create-user", "--username", "script.district", "--role", "district", "--area", "7501", "--password-stdin"],
@@ -132,6 +136,21 @@ def test_generate_population_writes_the_import_format(tmp_path):
     out = _flask(["generate-population", "--year", "2561", "--provinces", "75", "--seed", "3", str(tmp_path / "g")], "")
     assert out.returncode == 0, out.stderr
     assert {p.name for p in (tmp_path / "g").iterdir()} >= {"households.csv", "persons.csv", "failures.csv"}
+
+
+def test_the_time_routes_keep_their_fields(scripted):
+    client = scripted["client"]
+    flows = client.get("/api/v1/areas/750102/flows?from=2561&to=2562").get_json()  # a tambon the microdata covers
+    assert set(flows) >= {"from", "to", "stayed_persons", "exited_persons", "entered_persons", "left_survey_persons"}
+    assert set(flows) >= {"stayed_households", "exited_households", "entered_households"}
+    before = client.get(f"/api/v1/areas/750102?year={YEAR}").get_json()["target_poor_persons"]
+    assert before == flows["stayed_persons"] + flows["exited_persons"] + flows["left_survey_persons"]
+    items = client.get("/api/v1/areas/TH/trend").get_json()["items"]
+    assert [i["year"] for i in items] == sorted(i["year"] for i in items) and {2561, 2565} <= {i["year"] for i in items}
+    for i in items:
+        assert set(i) >= {"year", "target_poor_persons", "surveyed_persons", "crisis_persons", "source"}
+        assert i["source"] in ("published", "survey")
+    assert next(i for i in items if i["year"] == 2565)["target_poor_persons"] == 1_025_782
 
 
 def test_public_area_routes_keep_their_fields(scripted):

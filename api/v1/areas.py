@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 
+from api import inputs
 from api.v1.common import (
+    BadRequest,
     _code,
     _params,
 )
-from data_access import figures
+from data_access import editions, figures, flows
+from mpi.rules import ALL_DIMENSIONS_MASK, dimensions_mask
 
 bp = Blueprint("areas", __name__)
 
@@ -17,6 +20,34 @@ bp = Blueprint("areas", __name__)
 def area(code: str):
     year, mask = _params()
     return jsonify(figures.area_summary(_code(code), year, mask))
+
+
+@bp.get("/areas/<code>/flows")
+def area_flows(code: str):
+    """Target poor followed between two editions (pinned): stayed, exited, entered, left the survey."""
+    year_from, year_to = inputs.year(request.args.get("from")), inputs.year(request.args.get("to"))
+    if year_from >= year_to:
+        raise BadRequest("`from` must be an earlier edition than `to`")
+    return jsonify(flows.flows(_code(code), year_from, year_to))
+
+
+@bp.get("/areas/<code>/trend")
+def area_trend(code: str):
+    """One item per edition the area has figures for (pinned), oldest first."""
+    raw = request.args.get("dimensions")
+    try:
+        mask = (
+            ALL_DIMENSIONS_MASK if raw is None else dimensions_mask(d for d in raw.split(",") if d.strip() or raw.strip() == "")
+        )
+    except ValueError as e:
+        raise BadRequest(str(e)) from None
+    return jsonify({"code": code, "items": editions.trend(_code(code), mask)})
+
+
+@bp.get("/editions")
+def edition_list():
+    """Every TPMAP edition: its basis, its definition of target poor, and what the database holds of it."""
+    return jsonify({"items": editions.editions()})
 
 
 @bp.get("/areas/<code>/children")

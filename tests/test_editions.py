@@ -1,0 +1,177 @@
+"""Issue 15: editions over time. Flows on a two-edition fixture computed by hand, on both backends; the trend
+equals the per-year figures; headline figures equal the shared files; the definition switch of 2567; the
+synthetic panel keeps its people and follows the published ratio."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+import config
+from data_access import editions, flows
+from data_access.figures import area_summary
+from data_access.survey_import import SurveyImport
+from mpi.editions import EDITIONS, MPI_AND_CARD, MPI_ONLY, comparable_indicators, edition
+from tests.utils.survey_factory import Survey, make_citizen_id
+
+T1, T2 = "750101", "750102"  # two tambons of amphoe 7501 (Mueang Samut Songkhram)
+
+
+def _person(n: int, house: str, card: int, born: str = "1970-01-01") -> dict:
+    return {
+        "citizen_id": make_citizen_id(700 + n),
+        "house_id": house,
+        "first_name": f"คน{n}",
+        "last_name": "ทดสอบ",
+        "sex": "F" if n % 2 else "M",
+        "birth_date": born,
+        "welfare_card": card,
+        "disabled": 0,
+    }
+
+
+def _house(house: str, tambon: str) -> dict:
+    return {"house_id": house, "tambon_code": tambon, "village_no": 1, "latitude": "", "longitude": ""}
+
+
+def two_editions() -> tuple[Survey, Survey]:
+    """2561: H1 (T1) poor with P1, P2 carded and P3 not; H2 (T1) not poor, P4 carded; H3 (T2) poor, P5 carded;
+    H4 (T1) poor, P6 carded. 2562: P2 died; H2 fell into poverty and had a baby (P7); H3 got out; H4 moved to T2
+    as H4B (a new house_id, the same person)."""
+    a = Survey(
+        households=[_house("H1", T1), _house("H2", T1), _house("H3", T2), _house("H4", T1)],
+        persons=[_person(1, "H1", 1), _person(2, "H1", 1), _person(3, "H1", 0), _person(4, "H2", 1)]
+        + [_person(5, "H3", 1), _person(6, "H4", 1)],
+        failures=[{"house_id": "H1", "indicator": "1.1"}, {"house_id": "H3", "indicator": "4.1"}]
+        + [{"house_id": "H4", "indicator": "3.1"}],
+    )
+    b = Survey(
+        households=[_house("H1", T1), _house("H2", T1), _house("H3", T2), _house("H4B", T2)],
+        persons=[_person(1, "H1", 1), _person(3, "H1", 0), _person(4, "H2", 1), _person(7, "H2", 0, "2018-03-01")]
+        + [_person(5, "H3", 1), _person(6, "H4B", 1)],
+        failures=[{"house_id": "H1", "indicator": "1.1"}, {"house_id": "H2", "indicator": "4.2"}]
+        + [{"house_id": "H4B", "indicator": "3.1"}],
+    )
+    return a, b
+
+
+@pytest.fixture(scope="module")
+def two(isolated_engine, tmp_path_factory):
+    a, b = two_editions()
+    folder = tmp_path_factory.mktemp("editions")
+    SurveyImport(2561, a.write(folder / "a"), isolated_engine).run()
+    SurveyImport(2562, b.write(folder / "b"), isolated_engine).run()
+    return isolated_engine
+
+
+EXPECTED = {  # by hand from the docstring of two_editions
+    T1: dict(stayed_persons=1, exited_persons=0, left_survey_persons=2, entered_persons=1)
+    | dict(stayed_households=1, exited_households=0, left_survey_households=1, entered_households=1),
+    T2: dict(stayed_persons=0, exited_persons=1, left_survey_persons=0, entered_persons=1)
+    | dict(stayed_households=0, exited_households=1, left_survey_households=0, entered_households=1),
+    "7501": dict(stayed_persons=2, exited_persons=1, left_survey_persons=1, entered_persons=1)
+    | dict(stayed_households=1, exited_households=1, left_survey_households=1, entered_households=2),
+}
+
+
+@pytest.mark.parametrize("code", list(EXPECTED))
+def test_flows_on_a_fixture_computed_by_hand(two, code):
+    got = flows.flows(code, 2561, 2562, engine=two)
+    assert {k: got[k] for k in EXPECTED[code]} == EXPECTED[code]
+    before = area_summary(code, 2561, engine=two)["target_poor_persons"]
+    after = area_summary(code, 2562, engine=two)["target_poor_persons"]
+    assert before == got["stayed_persons"] + got["exited_persons"] + got["left_survey_persons"]
+    assert after == got["stayed_persons"] + got["entered_persons"]
+
+
+def test_flows_api_is_pinned_and_refuses_what_it_cannot_know(two, monkeypatch):
+    monkeypatch.setenv("TPMAP_DATABASE_URL", two.url.render_as_string(hide_password=False))
+    from app import create_app
+
+    client = create_app().server.test_client()
+    body = client.get("/api/v1/areas/7501/flows?from=2561&to=2562").get_json()
+    pinned = {"from", "to", "stayed_persons", "exited_persons", "entered_persons", "left_survey_persons"}
+    assert pinned | {"stayed_households", "exited_households", "entered_households"} <= set(body)
+    assert (body["from"], body["to"], body["stayed_persons"]) == (2561, 2562, 2)
+    assert client.get("/api/v1/areas/58/flows?from=2561&to=2562").status_code == 404  # no microdata there
+    assert client.get("/api/v1/areas/7501/flows?from=2562&to=2561").status_code in (400, 404)
+    assert client.get("/api/v1/areas/7501/flows?from=abc&to=2562").status_code == 400
+    trend = client.get("/api/v1/areas/7501/trend").get_json()["items"]
+    assert [(i["year"], i["source"]) for i in trend] == [(2561, "survey"), (2562, "survey")]
+    for item in trend:  # the trend equals the per-year figures
+        f = area_summary("7501", item["year"], engine=two)
+        assert (item["target_poor_persons"], item["surveyed_persons"], item["crisis_persons"]) == (
+            f["target_poor_persons"],
+            f["surveyed_persons"],
+            f["crisis_persons"],
+        )
+    years = [e["year"] for e in client.get("/api/v1/editions").get_json()["items"]]
+    assert years == sorted(years) and {2561, 2562, 2565, 2566, 2567} <= set(years)
+
+
+def test_a_later_import_links_every_staying_person(two):
+    """Everyone in both editions is followed by citizen ID: the country's flows account for every target poor."""
+    th = flows.flows("TH", 2561, 2562, engine=two)
+    assert th["stayed_persons"] + th["exited_persons"] + th["left_survey_persons"] == 4
+    assert th["stayed_persons"] + th["entered_persons"] == 3
+
+
+def test_headline_figures_equal_the_shared_files(isolated_engine):
+    for year in (2562, 2565, 2566):
+        editions.import_headlines(year, config.DOMAIN_DIR, isolated_engine)
+    with open(config.DOMAIN_DIR / "tpmap_national_totals.csv", encoding="utf-8", newline="") as f:
+        national = {int(r["tpmap_year_label_be"]): r for r in csv.DictReader(f)}
+    rows = {h["year"]: h for h in editions.headlines("TH", isolated_engine)}
+    assert rows[2562]["target_poor_persons"] == 983_316 and rows[2562]["status"].startswith("DERIVED")
+    assert (rows[2565]["target_poor_persons"], rows[2565]["surveyed_persons"]) == (1_025_782, 36_103_806)
+    assert (rows[2566]["target_poor_persons"], rows[2566]["surveyed_persons"]) == (655_365, 36_130_610)
+    for year, r in rows.items():
+        assert str(r["target_poor_persons"] or "") == national[year]["target_poor_persons"]
+        assert r["source_url"] == national[year]["source_url"]
+    chiang_mai = {h["year"]: h for h in editions.headlines("50", isolated_engine)}
+    assert chiang_mai[2565]["target_poor_persons"] == 52_928 and chiang_mai[2565]["rank"] == 1
+    assert chiang_mai[2566]["target_poor_persons"] is None  # the press named it without a count: never invented
+    trend = editions.trend("50", engine=isolated_engine)
+    assert [i["year"] for i in trend] == [2565]  # a name without a number is no point on a trend
+    with pytest.raises(editions.HeadlineError):
+        editions.import_headlines(2570, config.DOMAIN_DIR, isolated_engine)
+
+
+def test_the_definition_switch_of_2567():
+    assert [EDITIONS[y].definition for y in (2561, 2562, 2565, 2566)] == [MPI_AND_CARD] * 4
+    assert EDITIONS[2567].definition == MPI_ONLY and not EDITIONS[2567].needs_card
+    assert edition(2563).definition == MPI_AND_CARD and edition(2568).definition == MPI_ONLY
+    assert comparable_indicators(2561, 2562) and not comparable_indicators(2561, 2567)
+    # under 2567's definition the uncarded member of a poor household is target poor too (by hand: H1 has P3)
+    assert flows._poor_person("p", "h", 2567) == "(h.pattern <> 0)"
+    assert "welfare_card" in flows._poor_person("p", "h", 2566)
+
+
+def test_the_panel_keeps_its_people_and_follows_the_published_ratio(tmp_path):
+    import pandas as pd
+
+    from synthetic.panel import evolve, published_ratio
+    from synthetic.population import generate
+
+    generate(2561, tmp_path / "61", config.DOMAIN_DIR, None, ["75"], seed=5)
+    evolve(tmp_path / "61", 2562, tmp_path / "62", config.DOMAIN_DIR, None, seed=5)
+
+    def read(d: Path):
+        p = pd.read_csv(d / "persons.csv", dtype=str)
+        f = pd.read_csv(d / "failures.csv", dtype=str)
+        return p, p[p["house_id"].isin(set(f["house_id"])) & (p["welfare_card"] == "1")]
+
+    p1, tp1 = read(tmp_path / "61")
+    p2, tp2 = read(tmp_path / "62")
+    kept = set(p1["citizen_id"]) & set(p2["citizen_id"])
+    assert 0.95 * len(p1) < len(kept) < len(p1)  # most stay, some die
+    assert p2["citizen_id"].is_unique and len(set(p2["citizen_id"]) - kept) > 0  # births with IDs of their own
+    ratio = published_ratio(config.DOMAIN_DIR, 2561, 2562)
+    assert abs(ratio - 983_316 / 1_032_987) < 1e-12
+    assert abs(len(tp2) / len(tp1) - ratio) < 0.02
+    assert 0 < len(set(tp1["citizen_id"]) - set(tp2["citizen_id"])) < len(tp1)  # some got out, not all
+    # the same seed, the same panel
+    evolve(tmp_path / "61", 2562, tmp_path / "62b", config.DOMAIN_DIR, None, seed=5)
+    assert (tmp_path / "62" / "persons.csv").read_bytes() == (tmp_path / "62b" / "persons.csv").read_bytes()
