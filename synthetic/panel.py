@@ -154,9 +154,9 @@ def evolve(
         hh.at[i, "house_id"], hh.at[i, "tambon_code"] = new_id, new_t
         lat, lon = points.sample(rng, new_t, 1)
         hh.at[i, "latitude"], hh.at[i, "longitude"] = ("", "") if np.isnan(lat[0]) else (f"{lat[0]:.6f}", f"{lon[0]:.6f}")
-    if renamed:
-        pp["house_id"] = pp["house_id"].replace(renamed)
-        ff["house_id"] = ff["house_id"].replace(renamed)
+    if renamed:  # (Series.replace with a large dict is quadratic; a lookup is not)
+        pp["house_id"] = pp["house_id"].map(lambda h: renamed.get(h, h))
+        ff["house_id"] = ff["house_id"].map(lambda h: renamed.get(h, h))
     ff = ff[ff["house_id"].isin(hh["house_id"])]
 
     # --- poverty: exits, pattern changes, calibrated entries ---

@@ -58,6 +58,7 @@ def server(tmp_path_factory, boundaries):
     import_published(2561, config.DOMAIN_DIR, engine)
     generate(2561, tmp / "survey", config.DOMAIN_DIR, config.GEO_DIR, ["75"], seed=3)
     SurveyImport(2561, tmp / "survey", engine).run()
+    engine.survey_dir = tmp / "survey"  # the 2561 population, which the last test follows one edition on
     accounts.create_user(
         username="ss.district", full_name="นายอำเภอทดสอบ", role="district", areas=["7501"], password=PASSWORD, engine=engine
     )
@@ -761,4 +762,25 @@ def test_map013_a_double_tap_saves_one_visit_a_new_need_is_offered_at_once_and_g
         ),
         what="new need in the assistance form",
     )
+    chromium.stop_emulation(browser)
+
+
+def test_map017_samut_songkhram_shows_its_change_from_2561_to_2562(server, browser):
+    """Issue 15: the next edition of the same people imported, Samut Songkhram's page (no year: its latest edition)
+    shows the trend with the country's line and who stayed, got out, came in or left; no console errors.
+    Last in the module: it adds an edition every later page would open at."""
+    from synthetic.panel import evolve
+
+    base, engine = server
+    evolve(engine.survey_dir, 2562, engine.survey_dir.parent / "survey62", config.DOMAIN_DIR, config.GEO_DIR, seed=3)
+    SurveyImport(2562, engine.survey_dir.parent / "survey62", engine).run()
+    chromium.emulate_screen(browser, 1920, 1080)
+    browser.get(f"{base}/area/75")
+    wait_for(browser, lambda: css(browser, "#area-trend .scatterlayer .trace"), timeout=30, what="the trend chart")
+    assert len(css(browser, "#area-trend .scatterlayer .trace")) == 2  # the province and the country
+    cells = wait_for(browser, lambda: css(browser, "#flows-table td"), what="the flows table")
+    text = " ".join(c.text for c in cells)
+    assert "ยังเป็นคนจนเป้าหมาย" in text and "พ้นจากความยากจน" in text
+    assert "2562" in css(browser, "#area-flows h4")[0].text and "2561" in css(browser, "#area-flows h4")[0].text
+    assert "บัตรสวัสดิการ" in css(browser, "#definition")[0].text
     chromium.stop_emulation(browser)
