@@ -164,6 +164,8 @@ def place_labels(
 # ColorBrewer RdPu: sequential, colour-blind safe; its lightest step is still visibly not the grey of "no data".
 SCALE = [[0.0, "#fde0dd"], [0.25, "#fa9fb5"], [0.5, "#f768a1"], [0.75, "#c51b8a"], [1.0, "#49006a"]]
 NO_DATA = "#bdbdbd"
+# ColorBrewer PuOr, colour-blind safe: fewer target poor (negative change) purple, more orange, no change near white
+DIVERGING = [[0.0, "#542788"], [0.25, "#998ec3"], [0.5, "#f7f7f7"], [0.75, "#f1a340"], [1.0, "#b35806"]]
 
 
 def map_layers(children: list[dict], with_geom: set[str], lang: str) -> tuple[list[dict], list[dict]]:
@@ -204,8 +206,11 @@ def choropleth(
     present: bool = False,
     names_at: list[tuple[float, float, str, float | None]] | None = None,
     extent: tuple[float, float, float, float] | None = None,
+    diverging: bool = False,
 ) -> go.Figure:
     """Child areas coloured by value; areas with no figure drawn grey beneath, so zero and no data differ.
+    `diverging` (a change between editions): a purple-orange scale centred on zero (safe for colour-blind
+    readers), symmetric around it, so a fall and a rise of the same size look equally strong.
 
     `symbols` are areas without a polygon (municipal units): {code, lon, lat, value, name, hover}, drawn as
     circles on the same colour scale, hoverable and clickable like the polygons. `names_at` (lon, lat, name, value),
@@ -214,7 +219,8 @@ def choropleth(
     s = sizes(present)
     fig = go.Figure()
     symbols = symbols or []
-    top = max([v for v in values if v is not None] + [s["value"] for s in symbols if s["value"] is not None] + [0])
+    top = max([abs(v) for v in values if v is not None] + [abs(s["value"]) for s in symbols if s["value"] is not None] + [0])
+    scale, low = (DIVERGING, -(top or 1)) if diverging else (SCALE, 0)
     missing = [c for c in all_codes if c not in set(codes)]
     if missing:
         fig.add_trace(
@@ -238,9 +244,9 @@ def choropleth(
             locations=codes,
             z=values,
             customdata=list(zip(names, hover_values, strict=False)),
-            colorscale=SCALE,
-            zmin=0,
-            zmax=top or None,
+            colorscale=scale,
+            zmin=low,
+            zmax=top or None if not diverging else top or 1,
             marker_line_color="white",
             marker_line_width=0.6,
             hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
@@ -265,8 +271,8 @@ def choropleth(
                     "size": 16 if not present else 26,
                     "symbol": "circle",
                     "color": [s["value"] if s["value"] is not None else 0 for s in symbols],
-                    "colorscale": SCALE,
-                    "cmin": 0,
+                    "colorscale": scale,
+                    "cmin": low,
                     "cmax": top or 1,
                     "line": {"color": "#111", "width": 1.5},
                 },
@@ -277,7 +283,7 @@ def choropleth(
     if names_at:
         width, height = (1300, 980) if present else (760, 520)
         keep = place_labels([(p[0], p[1]) for p in names_at], [p[2] for p in names_at], width, height, s.map_names, extent)
-        dark = [top and names_at[i][3] is not None and names_at[i][3] / top > 0.6 for i in keep]
+        dark = [top and names_at[i][3] is not None and abs(names_at[i][3]) / top > 0.6 for i in keep]
         fig.add_trace(
             go.Scattergeo(
                 lon=[names_at[i][0] for i in keep],

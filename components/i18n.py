@@ -152,6 +152,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "card.mpi_sub": ("H {h} × A {a}", "H {h} × A {a}"),
     "unit.persons": ("คน", "persons"),
     # --- editions over time (issue 15) ---
+    "metric.change": ("การเปลี่ยนแปลงของคนจนเป้าหมาย", "Change in target poor"),
+    "metric.change_pct": ("การเปลี่ยนแปลงของคนจนเป้าหมาย (ร้อยละ)", "Change in target poor (per cent)"),
+    "metric.change_between": ("{metric} ปี {a}→{b}", "{metric}, {a}→{b}"),
+    "map.no_change": ("ไม่มีข้อมูลครบทั้งปี {a} และปี {b}", "No figures for both {a} and {b}"),
+    "unit.points": ("จุดร้อยละ", "percentage points"),
     "change.title": ("การเปลี่ยนแปลงระหว่างปี", "Change between editions"),
     "trend.title": ("คนจนเป้าหมายแต่ละปี: {area}", "Target poor in each edition: {area}"),
     "trend.axis.year": ("ปีข้อมูล TPMAP (พ.ศ.)", "TPMAP edition (BE)"),

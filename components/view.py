@@ -15,7 +15,9 @@ DEFAULT_YEAR = 2561
 YEAR_MIN, YEAR_MAX = 2500, 2700
 # every metric the map can colour by; anything else in a link falls back to the default (never an empty box)
 METRIC_RE = re.compile(
-    r"target_poor|crisis|mpi|dim:(" + "|".join(DIMENSIONS) + r")|ind:[1-5]\.[0-9]|lb:(visited|helped|open_needs)"
+    r"target_poor|crisis|mpi|change|change_pct|dim:("
+    + "|".join(DIMENSIONS)
+    + r")|ind:[1-5]\.[0-9]|lb:(visited|helped|open_needs)"
 )
 LANG_COOKIE = "tpmap_lang"
 

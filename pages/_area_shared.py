@@ -29,6 +29,9 @@ from mpi.rules import DIMENSIONS, dimensions_mask
 
 LOCAL_LEVELS = ("tambon", "municipality")
 LOGBOOK_METRICS = {"lb:visited": "households_visited", "lb:helped": "households_helped", "lb:open_needs": None}
+# change since the edition before (each child carries that edition's figures as "_prev"): a count or share-point
+# difference ("change", by the colour switch) or a per-cent change ("change_pct"), on a diverging scale
+CHANGE_METRICS = ("change", "change_pct")
 CHILD_DIGITS = {"country": 2, "province": 4, "amphoe": 6}
 
 
@@ -37,6 +40,18 @@ def metric_value(f: dict, metric: str, colour: str) -> float | None:
     progress is always a count of households or needs)."""
     if metric == "mpi":
         return f["mpi"]
+    if metric in CHANGE_METRICS:
+        prev = f.get("_prev")
+        if not prev or prev.get("target_poor_persons") is None or f.get("target_poor_persons") is None:
+            return None  # an area lacking either edition: drawn as "no data", never as "no change"
+        now, before = f["target_poor_persons"], prev["target_poor_persons"]
+        if metric == "change_pct":
+            return 100 * (now - before) / before if before else None
+        if colour == "share":
+            if not f["surveyed_persons"] or not prev["surveyed_persons"]:
+                return None
+            return 100 * (now / f["surveyed_persons"] - before / prev["surveyed_persons"])
+        return now - before
     if metric in LOGBOOK_METRICS:
         lb = f.get("logbook") or {}
         if not lb:
@@ -58,6 +73,8 @@ def metric_value(f: dict, metric: str, colour: str) -> float | None:
 
 
 def metric_label(metric: str, lang: str) -> str:
+    if metric in CHANGE_METRICS:
+        return t(f"metric.{metric}", lang)
     if metric in LOGBOOK_METRICS:
         return t("metric." + metric.replace(":", "_"), lang)
     if metric.startswith("dim:"):
@@ -67,8 +84,10 @@ def metric_label(metric: str, lang: str) -> str:
     return t({"crisis": "metric.crisis", "mpi": "metric.mpi"}.get(metric, "metric.target_poor"), lang)
 
 
-def metric_options(year: int, lang: str) -> list[dict]:
+def metric_options(year: int, lang: str, with_change: bool = False) -> list[dict]:
     opts = [{"label": metric_label(m, lang), "value": m} for m in ("target_poor", "crisis", "mpi")]
+    if with_change:
+        opts += [{"label": metric_label(m, lang), "value": m} for m in CHANGE_METRICS]
     opts += [{"label": metric_label(f"dim:{d}", lang), "value": f"dim:{d}"} for d in DIMENSIONS]
     opts += [{"label": metric_label(m, lang), "value": m} for m in LOGBOOK_METRICS]
     for i in catalogue.indicators_for_year(year):
@@ -77,6 +96,10 @@ def metric_options(year: int, lang: str) -> list[dict]:
 
 
 def unit_of(metric: str, colour: str, lang: str) -> str:
+    if metric == "change_pct":
+        return t("unit.percent", lang)
+    if metric == "change":
+        return t("unit.points", lang) if colour == "share" else t("unit.persons", lang)
     if metric == "mpi":
         return t("unit.index", lang)
     if metric in LOGBOOK_METRICS:
@@ -89,6 +112,9 @@ def format_value(v: float | None, metric: str, colour: str) -> str:
         return "–"
     if metric == "mpi":
         return fmt.index(v)
+    if metric in CHANGE_METRICS:
+        sign = "+" if v > 0 else "−" if v < 0 else "±"
+        return sign + (f"{abs(v):.2f}" if metric == "change_pct" or colour == "share" else fmt.number(abs(v)))
     if metric in LOGBOOK_METRICS:
         return fmt.number(v)
     return f"{v:.2f}%" if colour == "share" else fmt.number(v)
@@ -245,7 +271,7 @@ def _change(code: str, name: str, parent: dict | None, view: View):
     )
 
 
-def _controls(view: View, known: list[int]) -> html.Div:
+def _controls(view: View, known: list[int], previous: int | None = None) -> html.Div:
     years = known or [view.year]
     return html.Div(
         [
@@ -270,7 +296,7 @@ def _controls(view: View, known: list[int]) -> html.Div:
                             dropdown(
                                 view.lang,
                                 id="ctl-metric",
-                                options=metric_options(view.year, view.lang),
+                                options=metric_options(view.year, view.lang, with_change=previous is not None),
                                 value=view.metric,
                                 clearable=False,
                             ),
@@ -421,6 +447,13 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
     map_level = "amphoe" if local else area["level"]
     map_parent = area["parent_code"] if local else code
     children = figures_da.children_summaries(map_parent, view.year, mask, include_counted_under=True)
+    previous = max((y for y in years if y < view.year), default=None)  # the edition a change is measured from
+    changing = view.metric in CHANGE_METRICS and previous is not None
+    if view.metric in CHANGE_METRICS and previous is None:
+        view = replace(view, metric="target_poor")  # nothing earlier to compare with: the count itself
+    if changing:
+        before = {c["code"]: c for c in figures_da.children_summaries(map_parent, previous, mask, include_counted_under=True)}
+        children = [c | {"_prev": before.get(c["code"])} for c in children]
     if view.metric in LOGBOOK_METRICS:
         progress = logbook_da.progress_children(map_parent, CHILD_DIGITS[map_level], view.year, viewer=current_user())
         children = [c | {"logbook": progress.get(c["code"], {})} for c in children]
@@ -429,6 +462,9 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
     with_geom = set(all_codes)
     mapped, symbols = map_layers(children, with_geom, view.lang)
     values = [metric_value(c, view.metric, view.colour) for c in mapped]
+    if changing:  # an area lacking either edition is drawn grey with the "no data" areas, never as "no change"
+        kept = [(c, v) for c, v in zip(mapped, values, strict=True) if v is not None]
+        mapped, values = [c for c, _ in kept], [v for _, v in kept]
     # names on the map, the areas with the most to show first (they keep their name where names would collide)
     map_frame = areas_da.map_frame(map_parent)
     spots = map_frame.names_at
@@ -438,6 +474,8 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
     )
     names_at = [(*spots[c["code"]], area_name(c, view.lang), v) for c, v in named]
     label = metric_label(view.metric, view.lang)
+    if changing:
+        label = t("metric.change_between", view.lang, metric=label, a=previous, b=view.year)
     unit = unit_of(view.metric, view.colour, view.lang)
     fig = choropleth(
         shape_url,
@@ -462,7 +500,12 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
         ],
         symbol_label=t("map.municipal_symbol", view.lang),
         # a tambon without figures beside municipal units: its people are counted in one of them
-        missing_note=t("map.in_municipal", view.lang) if any(c["level"] == "municipality" for c in children) else None,
+        missing_note=t("map.no_change", view.lang, a=previous, b=view.year)
+        if changing
+        else t("map.in_municipal", view.lang)
+        if any(c["level"] == "municipality" for c in children)
+        else None,
+        diverging=changing,
         present=view.present,
         names_at=names_at,
         extent=map_frame.extent,
@@ -526,7 +569,7 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
     return html.Div(
         [
             topbar(chain, view, here),
-            _controls(view, years),
+            _controls(view, years, previous),
             headline_cards(f, view.lang) if f else _no_figures(area, view),
             html.P(weakest_sentence(f, name, view.lang), className="tp-weakest", id="weakest") if f else None,
             dbc.Row(
@@ -640,7 +683,8 @@ def _presentation(
     return html.Div(
         [
             topbar(chain, view, here),
-            _controls(view, years),  # hidden, but there: the map's click callback listens to them
+            # hidden, but there: the map's click callback listens to them
+            _controls(view, years, max((y for y in years if y < view.year), default=None)),
             html.Div(
                 [html.Div(map_graph, className="tp-present-map"), html.Div(side, className="tp-present-side")],
                 className="tp-present-body",

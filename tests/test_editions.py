@@ -175,3 +175,42 @@ def test_the_panel_keeps_its_people_and_follows_the_published_ratio(tmp_path):
     # the same seed, the same panel
     evolve(tmp_path / "61", 2562, tmp_path / "62b", config.DOMAIN_DIR, None, seed=5)
     assert (tmp_path / "62" / "persons.csv").read_bytes() == (tmp_path / "62b" / "persons.csv").read_bytes()
+
+
+def test_the_change_map_colours_each_tambon_by_its_change_on_a_diverging_scale(two, monkeypatch):
+    """7501 between 2561 and 2562, by hand: T1 3 → 2 target poor (−1; 3/5 → 2/4 of its surveyed: −10 points),
+    T2 1 → 1 (0; 1/1 → 1/2: −50 points); tambons without both editions are grey "no data", never "no change"."""
+    monkeypatch.setenv("TPMAP_DATABASE_URL", two.url.render_as_string(hide_password=False))
+    from app import create_app
+    from components.figures import DIVERGING
+    from components.view import View
+    from pages._area_shared import area_view
+
+    app = create_app()
+    with app.server.test_request_context("/area/7501"):
+        page = area_view("7501", View(year=2562, metric="change", colour="count"), year_given=True)
+        shares = area_view("7501", View(year=2562, metric="change", colour="share"), year_given=True)
+    fig = next(c.figure for c in _walk(page) if getattr(c, "id", None) == "area-map")
+    coloured = next(
+        tr for tr in fig.data if tr.type == "choropleth" and tr.name != "no data" and tr.z is not None and len(tr.z) > 1
+    )
+    assert dict(zip(coloured.locations, coloured.z, strict=True)) == {T1: -1, T2: 0}
+    fig_s = next(c.figure for c in _walk(shares) if getattr(c, "id", None) == "area-map")
+    z = next(tr for tr in fig_s.data if tr.type == "choropleth" and tr.name != "no data" and tr.z is not None and len(tr.z) > 1)
+    assert {k: round(v, 6) for k, v in zip(z.locations, z.z, strict=True)} == {T1: -10.0, T2: -50.0}
+    assert [c for _, c in coloured.colorscale] == [c for _, c in DIVERGING] and coloured.zmin == -coloured.zmax
+    grey = next(tr for tr in fig.data if tr.name == "no data")
+    assert T1 not in grey.locations and "750103" in grey.locations
+    assert "2561→2562" in fig.layout.title.text
+    with app.server.test_request_context("/area/7501"):
+        first = area_view("7501", View(year=2561, metric="change"), year_given=True)  # nothing earlier: the count
+    fig1 = next(c.figure for c in _walk(first) if getattr(c, "id", None) == "area-map")
+    assert "2561→" not in fig1.layout.title.text
+
+
+def _walk(component):
+    yield component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list) else [children] if children is not None else []:
+        if hasattr(child, "to_plotly_json"):
+            yield from _walk(child)
