@@ -8,8 +8,9 @@ evolve) and writes the next one in the same import format. Households and people
   with new IDs from a range of the tambon's block that no first edition uses;
 - a few households move to another tambon of their province (MOVE_RATE): their people keep their IDs, the
   household gets a new house_id there (house registration is per address);
-- poor households leave poverty (EXIT_RATE), non-poor households with a welfare-card holder fall into it, and
-  some poor households change their pattern of deprivations (PATTERN_CHANGE_RATE).
+- poor households leave poverty (EXIT_RATE), non-poor households with a welfare-card holder fall into it (with a
+  pattern drawn from the province's poor households), and some poor households change their pattern of
+  deprivations (PATTERN_CHANGE_RATE).
 
 Entries are calibrated per province so that the target poor change by the ratio of the country's published
 totals between the two editions (1,032,987 in 2561 → 983,316 in 2562: -4.8 %); where the shared file has no pair
@@ -181,12 +182,13 @@ def evolve(
         have = int(welfare[here & (new_pattern != 0)].sum())
         pool = np.flatnonzero(here & ~poor & (welfare > 0))
         rng.shuffle(pool)
+        # a household falling into poverty takes a pattern drawn from the province's poor households of the
+        # previous edition, so the mix of deprivations (and the crisis share) stays the province's own
+        patterns_here = pattern[here & poor]
         for i in pool:
             if have >= target:
                 break
-            k = int(rng.choice([1, 1, 1, 2, 2, 3]))
-            dims = rng.choice(len(DIMENSIONS), size=k, replace=False)
-            new_pattern[i] = int(sum(DIMENSION_BIT[DIMENSIONS[d]] for d in dims))
+            new_pattern[i] = int(rng.choice(patterns_here)) if len(patterns_here) else DIMENSION_BIT["income"]
             have += int(welfare[i])
 
     # failures follow the new patterns: kept where the dimension stays, drawn where it is new
