@@ -465,7 +465,7 @@ def trend_chart(series: list[tuple[str, list[dict]]], lang: str, title: str, pre
             go.Scatter(
                 x=[str(it["year"]) for it in items],
                 y=[it["target_poor_persons"] for it in items],
-                name=name,
+                name=name if i == 0 else f"{name} ({t('trend.right_axis', lang)})",
                 yaxis="y" if i == 0 else "y2",
                 mode="lines+markers",
                 line={"color": colours[i % 2], "width": 3 if i == 0 else 2, "dash": "solid" if i == 0 else "dash"},
@@ -480,14 +480,23 @@ def trend_chart(series: list[tuple[str, list[dict]]], lang: str, title: str, pre
         )
     style(fig, title, present, margin={"l": 10, "r": 10, "b": 10})
     fig.update_layout(
+        plot_bgcolor="white",
         xaxis={"type": "category", "title": {"text": t("trend.axis.year", lang)}, "tickfont": {"size": s.text}},
         yaxis={
             "title": {"text": t("trend.axis.persons", lang)},
             "rangemode": "tozero",
-            "tickformat": ",",
+            "tickformat": ",.0f",
             "tickfont": {"size": s.text},
+            "gridcolor": "#e0e0e0",
         },
-        yaxis2={"overlaying": "y", "side": "right", "rangemode": "tozero", "tickformat": ",", "showgrid": False},
+        yaxis2={
+            "overlaying": "y",
+            "side": "right",
+            "rangemode": "tozero",
+            "tickformat": ",.0f",
+            "showgrid": False,
+            "tickfont": {"size": s.text, "color": "#636363"},
+        },
         height=None if present else 340,
         legend={"orientation": "h", "y": -0.25, "x": 0.5, "xanchor": "center", "font": {"size": s.text}},
     )

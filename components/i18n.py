@@ -161,6 +161,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "trend.title": ("คนจนเป้าหมายแต่ละปี: {area}", "Target poor in each edition: {area}"),
     "trend.axis.year": ("ปีข้อมูล TPMAP (พ.ศ.)", "TPMAP edition (BE)"),
     "trend.axis.persons": ("คน", "persons"),
+    "trend.right_axis": ("แกนขวา", "right axis"),
     "trend.source.survey": ("ข้อมูลรายครัวเรือน จปฐ.", "household survey data"),
     "trend.source.published": ("ตัวเลขที่ TPMAP เผยแพร่", "a figure TPMAP published"),
     "trend.one": ("มีข้อมูลปีเดียว ({year}) จึงยังเทียบการเปลี่ยนแปลงไม่ได้", "Only one edition ({year}) so far: no change to show yet"),
