@@ -17,13 +17,13 @@ import io
 import os
 import re
 
-from sqlalchemy import Engine, func, insert, select, text, update
+from sqlalchemy import Engine, func, select, text, update
 
 import config
 from data_access import audit
 from data_access import models as tables
 from data_access.access import CurrentUser, Scope, refuse, require_user
-from data_access.db import get_engine
+from data_access.db import get_engine, insert_id
 from data_access.errors import BadRequest, NotFoundError
 from data_access.policy import COMMITTEES_MANAGE, COMMITTEES_NATIONAL, EVERYTHING_ADMINISTRATIVE, may, roles_with
 from mpi.governance import DateError, filing_status, parse_date
@@ -116,11 +116,9 @@ def create_unit(
         exists = conn.scalar(select(u.c.id).where(u.c.kind == kind, u.c.area_code == area_code, u.c.name == name))
         if exists:
             raise CommitteeError(f"{name} is already set up (unit {exists})")
-        uid: int = conn.execute(
-            insert(u)
-            .values(kind=kind, area_code=area_code, name=name[:200], created_at=dt.datetime.now(dt.UTC), created_by=user.username)
-            .returning(u.c.id)
-        ).scalar_one()
+        uid = insert_id(
+            conn, u, kind=kind, area_code=area_code, name=name[:200], created_at=dt.datetime.now(dt.UTC), created_by=user.username
+        )
         audit.record(
             "committee_changed",
             user=user,
@@ -169,18 +167,16 @@ def add_member(
         user = _require_manager(user, unit["area_code"])
         today = _today()
         m = tables.committee_member
-        mid: int = conn.execute(
-            insert(m)
-            .values(
-                unit_id=unit_id,
-                name=name[:200],
-                position=position,
-                agency=(agency or "").strip()[:200] or None,
-                added_on=today,
-                created_by=user.username,
-            )
-            .returning(m.c.id)
-        ).scalar_one()
+        mid = insert_id(
+            conn,
+            m,
+            unit_id=unit_id,
+            name=name[:200],
+            position=position,
+            agency=(agency or "").strip()[:200] or None,
+            added_on=today,
+            created_by=user.username,
+        )
         _member_changed(conn, unit_id, today)
         audit.record(
             "committee_changed",
@@ -337,22 +333,20 @@ def file_order(
         unit = _unit(conn, unit_id)
         user = _require_manager(user, unit["area_code"])
         o = tables.committee_order
-        oid: int = conn.execute(
-            insert(o)
-            .values(
-                unit_id=unit_id,
-                order_no=order_no[:40],
-                order_date=day,
-                filed_on=today,
-                filename=os.path.basename(filename)[:200],
-                size_bytes=len(content),
-                sha256=hashlib.sha256(content).hexdigest(),
-                content=content,
-                uploaded_by=user.username,
-                uploaded_at=dt.datetime.now(dt.UTC),
-            )
-            .returning(o.c.id)
-        ).scalar_one()
+        oid = insert_id(
+            conn,
+            o,
+            unit_id=unit_id,
+            order_no=order_no[:40],
+            order_date=day,
+            filed_on=today,
+            filename=os.path.basename(filename)[:200],
+            size_bytes=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            content=content,
+            uploaded_by=user.username,
+            uploaded_at=dt.datetime.now(dt.UTC),
+        )
         # The newest order on file is the current composition: it covers every change recorded before it was
         # filed (members are often typed in from the order itself). An older order filed late covers nothing.
         newest = conn.scalar(select(func.max(o.c.order_date)).where(o.c.unit_id == unit_id, o.c.id != oid))

@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Engine, Result, create_engine, event, make_url
+from sqlalchemy import Engine, Result, create_engine, event, insert, make_url
 
 import config
 
@@ -57,3 +57,8 @@ def tuples(result: Result) -> list[tuple[Any, ...]]:
     SQLAlchemy 2.1 types each value of such a row as `object`; this is the one place that says "the columns
     hold what the schema says" (`Result.tuples()` did this before 2.1 and is deprecated)."""
     return cast(list[tuple[Any, ...]], result.all())
+
+
+def insert_id(conn, table, **values) -> int:
+    """One row into a declared table; its new id (RETURNING on both backends)."""
+    return conn.execute(insert(table).values(**values).returning(table.c.id)).scalar_one()

@@ -13,9 +13,10 @@ from 2567). Flows are rolled up on import (flow_rollup) for every pair of editio
 the imported one, at each level (the household's own tambon or municipal unit, amphoe, province, country), and
 kept only for areas that have survey figures in both editions: elsewhere everyone would look as if they had left.
 
-The refresh is hand-written SQL on purpose, like the other rollups: one set-based statement per level and side,
-joining two editions' rows inside the database (person (year, citizen_id) and household (year, house_id) are
-unique, so each join is an index lookup).
+The refresh is hand-written SQL on purpose, like the other rollups: four set-based statements (persons and
+households, from each side) joining two editions' rows inside the database (person (year, citizen_id) and
+household (year, house_id) are unique, so each join is an index lookup), grouped by the unit at both ends; every
+level is then summed from those few thousand groups.
 """
 
 from __future__ import annotations
@@ -41,8 +42,6 @@ FIELDS = (
     "entered_households",
     "left_survey_households",
 )
-# the area key of a household row at each level: its own unit, amphoe, province, country
-LEVEL_KEYS = ("{h}.tambon_code", "substr({h}.tambon_code, 1, 4)", "substr({h}.tambon_code, 1, 2)", "'TH'")
 
 
 class Flows(TypedDict):
@@ -75,84 +74,78 @@ def survey_years(conn: Connection) -> list[int]:
     return sorted(conn.scalars(select(s.year).where(s.source == SURVEY).distinct()))
 
 
+def _keys(unit: str | None) -> list[str | None]:
+    """The areas a household's unit lies in, lowest first: the unit, its amphoe, its province, the country."""
+    if unit is None:
+        return [None] * len(LEVELS)
+    return [unit, unit[:4], unit[:2], "TH"]
+
+
+LEVELS = ("unit", "amphoe", "province", "country")
+
+
 def _pair(conn: Connection, a: int, b: int) -> dict[str, dict[str, int]]:
-    """Every area's flows from edition a to edition b."""
+    """Every area's flows from edition a to edition b. Four statements, each one pass over one side's target poor
+    joined to the other edition: grouped by the unit at both ends, so every level is summed from the same rows in
+    Python (a few thousand groups), not joined again per level."""
     out: dict[str, dict[str, int]] = {}
 
-    def add(rows, names):
-        for key, *values in rows:
-            row = out.setdefault(key, dict.fromkeys(FIELDS, 0))
-            for name, v in zip(names, values, strict=True):
-                row[name] += int(v or 0)
+    def bump(code: str, field: str, n: int) -> None:
+        out.setdefault(code, dict.fromkeys(FIELDS, 0))[field] += n
 
     params = {"a": a, "b": b}
-    for level in LEVEL_KEYS:
-        k1, k2 = level.format(h="h1"), level.format(h="h2")
-        same = f"{k2} = {k1}"
-        poor1, poor2 = _poor_person("p1", "h1", a), _poor_person("p2", "h2", b)
-        add(
-            tuples(
-                conn.execute(
-                    text(
-                        f"SELECT {k1}, "
-                        f"SUM(CASE WHEN p2.id IS NOT NULL AND {same} AND {poor2} THEN 1 ELSE 0 END), "
-                        f"SUM(CASE WHEN p2.id IS NOT NULL AND {same} AND NOT {poor2} THEN 1 ELSE 0 END), "
-                        f"SUM(CASE WHEN p2.id IS NULL OR {k2} <> {k1} THEN 1 ELSE 0 END) "
-                        "FROM person p1 JOIN household h1 ON h1.id = p1.household_id "
-                        "LEFT JOIN person p2 ON p2.year = :b AND p2.citizen_id = p1.citizen_id "
-                        "LEFT JOIN household h2 ON h2.id = p2.household_id "
-                        f"WHERE p1.year = :a AND {poor1} GROUP BY 1"
-                    ),
-                    params,
-                )
-            ),
-            ("stayed_persons", "exited_persons", "left_survey_persons"),
-        )
-        add(
-            tuples(
-                conn.execute(
-                    text(
-                        f"SELECT {k2}, SUM(CASE WHEN p1.id IS NOT NULL AND {same} AND {poor1} THEN 0 ELSE 1 END) "
-                        "FROM person p2 JOIN household h2 ON h2.id = p2.household_id "
-                        "LEFT JOIN person p1 ON p1.year = :a AND p1.citizen_id = p2.citizen_id "
-                        "LEFT JOIN household h1 ON h1.id = p1.household_id "
-                        f"WHERE p2.year = :b AND {poor2} GROUP BY 1"
-                    ),
-                    params,
-                )
-            ),
-            ("entered_persons",),
-        )
-        hpoor1, hpoor2 = _poor_household("h1", a), _poor_household("h2", b)
-        add(
-            tuples(
-                conn.execute(
-                    text(
-                        f"SELECT {k1}, "
-                        f"SUM(CASE WHEN h2.id IS NOT NULL AND {same} AND {hpoor2} THEN 1 ELSE 0 END), "
-                        f"SUM(CASE WHEN h2.id IS NOT NULL AND {same} AND NOT {hpoor2} THEN 1 ELSE 0 END), "
-                        f"SUM(CASE WHEN h2.id IS NULL OR {k2} <> {k1} THEN 1 ELSE 0 END) "
-                        "FROM household h1 LEFT JOIN household h2 ON h2.year = :b AND h2.house_id = h1.house_id "
-                        f"WHERE h1.year = :a AND {hpoor1} GROUP BY 1"
-                    ),
-                    params,
-                )
-            ),
-            ("stayed_households", "exited_households", "left_survey_households"),
-        )
-        add(
-            tuples(
-                conn.execute(
-                    text(
-                        f"SELECT {k2}, SUM(CASE WHEN h1.id IS NOT NULL AND {same} AND {hpoor1} THEN 0 ELSE 1 END) "
-                        "FROM household h2 LEFT JOIN household h1 ON h1.year = :a AND h1.house_id = h2.house_id "
-                        f"WHERE h2.year = :b AND {hpoor2} GROUP BY 1"
-                    ),
-                    params,
-                )
-            ),
-            ("entered_households",),
-        )
+    poor1, poor2 = _poor_person("p1", "h1", a), _poor_person("p2", "h2", b)
+    hpoor1, hpoor2 = _poor_household("h1", a), _poor_household("h2", b)
+    sides = (
+        # (what, the joined rows' SQL)
+        (
+            "persons_from",
+            f"SELECT h1.tambon_code, h2.tambon_code, CASE WHEN {poor2} THEN 1 ELSE 0 END, COUNT(*) "
+            "FROM person p1 JOIN household h1 ON h1.id = p1.household_id "
+            "LEFT JOIN person p2 ON p2.year = :b AND p2.citizen_id = p1.citizen_id "
+            "LEFT JOIN household h2 ON h2.id = p2.household_id "
+            f"WHERE p1.year = :a AND {poor1} GROUP BY 1, 2, 3",
+        ),
+        (
+            "persons_to",
+            f"SELECT h2.tambon_code, h1.tambon_code, CASE WHEN {poor1} THEN 1 ELSE 0 END, COUNT(*) "
+            "FROM person p2 JOIN household h2 ON h2.id = p2.household_id "
+            "LEFT JOIN person p1 ON p1.year = :a AND p1.citizen_id = p2.citizen_id "
+            "LEFT JOIN household h1 ON h1.id = p1.household_id "
+            f"WHERE p2.year = :b AND {poor2} GROUP BY 1, 2, 3",
+        ),
+        (
+            "households_from",
+            f"SELECT h1.tambon_code, h2.tambon_code, CASE WHEN {hpoor2} THEN 1 ELSE 0 END, COUNT(*) "
+            "FROM household h1 LEFT JOIN household h2 ON h2.year = :b AND h2.house_id = h1.house_id "
+            f"WHERE h1.year = :a AND {hpoor1} GROUP BY 1, 2, 3",
+        ),
+        (
+            "households_to",
+            f"SELECT h2.tambon_code, h1.tambon_code, CASE WHEN {hpoor1} THEN 1 ELSE 0 END, COUNT(*) "
+            "FROM household h2 LEFT JOIN household h1 ON h1.year = :a AND h1.house_id = h2.house_id "
+            f"WHERE h2.year = :b AND {hpoor2} GROUP BY 1, 2, 3",
+        ),
+    )
+    for what, sql in sides:
+        unit = what.split("_")[0]  # persons | households
+        for here, there, poor_there, n in tuples(conn.execute(text(sql), params)):
+            # `there` is null where the person (household) is not in the other edition at all; a row with a
+            # unit elsewhere was matched but is not "here" at that level
+            for key, other in zip(_keys(here), _keys(there), strict=True):
+                assert key is not None
+                same = other is not None and other == key
+                if what.endswith("_from"):
+                    if same and poor_there:
+                        bump(key, f"stayed_{unit}", int(n))
+                    elif same:
+                        bump(key, f"exited_{unit}", int(n))
+                    else:
+                        bump(key, f"left_survey_{unit}", int(n))
+                elif not (same and poor_there):
+                    bump(key, f"entered_{unit}", int(n))
+                else:
+                    out.setdefault(key, dict.fromkeys(FIELDS, 0))  # stayed: counted from the other side
     return out
 
 

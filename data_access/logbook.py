@@ -12,13 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal, TypedDict, overload
 
-from sqlalchemy import Connection, Engine, insert, select, text, update
+from sqlalchemy import Connection, Engine, select, text, update
 
 from data_access import audit, policy, ratelimit
 from data_access import models as tables
 from data_access.access import CurrentUser, Scope, household_filter, refuse, require_user
 from data_access.areas import point_in_tambon
-from data_access.db import get_engine, tuples
+from data_access.db import get_engine, insert_id, tuples
 from data_access.errors import BadRequest, ConflictError, NotFoundError
 from data_access.masking import mask_citizen_id
 from data_access.policy import LOGBOOK_APPROVE, LOGBOOK_WRITE, may, roles_with
@@ -333,11 +333,6 @@ def refresh_tambon(conn: Connection, year: int, tambon_code: str) -> None:
         )
 
 
-def _insert(conn: Connection, table, **values) -> int:
-    """One Logbook record into its declared table; its new id."""
-    return conn.execute(insert(table).values(**values).returning(table.c.id)).scalar_one()
-
-
 def _write(
     conn: Connection,
     h,
@@ -404,7 +399,7 @@ def add_visit(
                 )
                 notices.append({"code": "gps_outside", "tambon": h["tambon_code"]})  # for the page, in its language
             latitude, longitude = lat, lon
-        vid = _insert(
+        vid = insert_id(
             conn,
             tables.visit,
             household_id=h["id"],
@@ -454,7 +449,7 @@ def add_need(
     user = require_user(user)
     with (engine or get_engine()).begin() as conn:
         h = _household(conn, user, house_id, year, write=True)
-        nid = _insert(
+        nid = insert_id(
             conn,
             tables.need,
             household_id=h["id"],
@@ -554,7 +549,7 @@ def add_assistance(
                 ).first()
             ):
                 raise LogbookError(f"{table} {ref} is not a {table} of household {house_id}")
-        aid = _insert(
+        aid = insert_id(
             conn,
             tables.assistance,
             household_id=h["id"],
@@ -601,7 +596,7 @@ def set_status(
     with (engine or get_engine()).begin() as conn:
         h = _household(conn, user, house_id, year, write=True)
         previous = _state(conn, h["id"])["status"]
-        sid = _insert(
+        sid = insert_id(
             conn,
             tables.status_change,
             household_id=h["id"],

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, insert, select
 from data_access import audit
 from data_access import models as tables
 from data_access.access import CurrentUser, refuse, require_user
-from data_access.db import get_engine, tuples
+from data_access.db import get_engine, insert_id, tuples
 from data_access.errors import BadRequest
 from data_access.figures import ranking
 from mpi.rules import crisis_rule
@@ -64,19 +64,17 @@ def create(
             raise ShortlistError(f"unknown {'area code' if kind == 'areas' else 'house id'} {unknown[0]!r}")
         token = secrets.token_urlsafe(12)
         lst = tables.shortlist
-        sid: int = conn.execute(
-            insert(lst)
-            .values(
-                token=token,
-                name=name[:200],
-                kind=kind,
-                year=year,
-                rule=rule,
-                created_by=user.username,
-                created_at=dt.datetime.now(dt.UTC),
-            )
-            .returning(lst.c.id)
-        ).scalar_one()
+        sid = insert_id(
+            conn,
+            lst,
+            token=token,
+            name=name[:200],
+            kind=kind,
+            year=year,
+            rule=rule,
+            created_by=user.username,
+            created_at=dt.datetime.now(dt.UTC),
+        )
         conn.execute(
             insert(tables.shortlist_item), [{"shortlist_id": sid, "position": i, "ref": r} for i, r in enumerate(refs, 1)]
         )

@@ -247,6 +247,9 @@ def _change(code: str, name: str, parent: dict | None, view: View):
                         lang,
                         id="flows-table",
                         data=rows,
+                        # the group names wrap, so the two numbers stay on a 360 px phone's screen
+                        style_cell={"whiteSpace": "normal", "height": "auto"},
+                        style_cell_conditional=[{"if": {"column_id": "kind"}, "width": "60%"}],
                         columns=[
                             {"name": t("flow.kind", lang), "id": "kind"},
                             {"name": t("flow.persons", lang), "id": "persons", "type": "numeric", "format": {"specifier": ","}},
