@@ -24,7 +24,7 @@ from data_access.errors import BadRequest, NotFoundError
 from data_access.figures import area_summary, known_years
 from data_access.rollups import SURVEY
 from mpi.editions import EDITIONS, edition
-from mpi.rules import ALL_DIMENSIONS_MASK
+from mpi.rules import ALL_DIMENSIONS_MASK, ALL_POOR, REGISTERED
 
 NATIONAL_FILE = "tpmap_national_totals.csv"
 PRESS_FILE = "tpmap_province_press_figures.csv"
@@ -230,11 +230,27 @@ class TrendItem(TypedDict):
     status: str  # how sure the figure is: "survey", "published area file", or the headline row's status
 
 
-def trend(area_code: str, mask: int = ALL_DIMENSIONS_MASK, engine: Engine | None = None) -> list[TrendItem]:
+def _headline_count(hl: Headline, definition: str | None) -> int | None:
+    """A headline row's count under a definition: the published target poor under the edition's own; the poor, or
+    the poor less the target poor, where the row carries both; else None (never derived from what is missing)."""
+    own = edition(hl["year"]).target_definition
+    if definition is None or definition == own:
+        return hl["target_poor_persons"]
+    if own != REGISTERED:
+        return None  # a count without the card (2567) does not give the card holders
+    poor, target = hl["poor_persons"], hl["target_poor_persons"]
+    if definition == ALL_POOR:
+        return poor
+    return poor - target if poor is not None and target is not None else None
+
+
+def trend(
+    area_code: str, mask: int = ALL_DIMENSIONS_MASK, engine: Engine | None = None, *, definition: str | None = None
+) -> list[TrendItem]:
     """One item per edition the area has figures for, oldest first: the area files (survey microdata where it covers
     the area, else TPMAP's published area figures), then the headline figures of editions without area files. A
     dimension switch applies to the area files only: headline figures count every dimension, so they are left out
-    of a trend over fewer."""
+    of a trend over fewer. Without a definition each edition counts by its own."""
     engine = engine or get_engine()
     with engine.connect() as conn:
         if conn.scalar(select(tables.area.c.code).where(tables.area.c.code == area_code)) is None:
@@ -242,7 +258,7 @@ def trend(area_code: str, mask: int = ALL_DIMENSIONS_MASK, engine: Engine | None
     items: dict[int, TrendItem] = {}
     for year in known_years(engine):
         try:
-            f = area_summary(area_code, year, mask, engine=engine)
+            f = area_summary(area_code, year, mask, engine=engine, definition=definition)
         except NotFoundError:
             continue
         survey = f.get("source") == SURVEY
@@ -256,10 +272,11 @@ def trend(area_code: str, mask: int = ALL_DIMENSIONS_MASK, engine: Engine | None
         )
     if mask == ALL_DIMENSIONS_MASK:
         for hl in headlines(area_code, engine):
-            if hl["year"] not in items and hl["target_poor_persons"] is not None:
+            count = _headline_count(hl, definition)
+            if hl["year"] not in items and count is not None:
                 items[hl["year"]] = TrendItem(
                     year=hl["year"],
-                    target_poor_persons=hl["target_poor_persons"],
+                    target_poor_persons=count,
                     surveyed_persons=hl["surveyed_persons"],
                     crisis_persons=None,
                     source="published",

@@ -16,6 +16,7 @@ from data_access.db import get_engine, tuples
 from data_access.errors import NotFoundError
 from data_access.rollups import PUBLISHED, SURVEY
 from mpi import catalogue
+from mpi.editions import definition_for
 from mpi.rules import (
     ALL_DIMENSIONS_MASK,
     CRISIS_RULES,
@@ -23,7 +24,9 @@ from mpi.rules import (
     IndicatorCount,
     PatternCount,
     area_figures,
+    as_defined,
     crisis_count,
+    indicators_as_defined,
 )
 
 SOURCE_PREFERENCE = (SURVEY, PUBLISHED)  # survey microdata wins where both exist
@@ -66,8 +69,16 @@ def _sources(conn: Connection, year: int, codes: list[str]) -> dict[str, str]:
 
 
 def figures_for_sources(
-    conn: Connection, year: int, chosen: dict[str, str], mask: int, rules: tuple[CrisisRule, ...] = ()
+    conn: Connection,
+    year: int,
+    chosen: dict[str, str],
+    mask: int,
+    rules: tuple[CrisisRule, ...] = (),
+    definition: str | None = None,
 ) -> dict[str, dict]:
+    """Figures of the chosen (area, source) pairs; `definition` says who counts as target poor (the edition's own
+    when None): every figure below, crisis and per-indicator included, follows it."""
+    definition = definition_for(year, definition)
     if not chosen:
         return {}
     keys = [f"{c}|{s}" for c, s in chosen.items()]
@@ -82,7 +93,7 @@ def figures_for_sources(
     )
     indicators = tuples(
         conn.execute(
-            select(i.c.area_code, i.c.indicator_code, i.c.welfare_persons).where(
+            select(i.c.area_code, i.c.indicator_code, i.c.welfare_persons, i.c.persons).where(
                 i.c.year == year, i.c.area_code.in_(list(chosen)), (i.c.area_code + "|" + i.c.source).in_(keys)
             )
         )
@@ -91,13 +102,18 @@ def figures_for_sources(
     for code, pattern, hh, persons, welfare, welfare_hh in patterns:
         by_area_p[code].append(PatternCount(pattern, hh, persons, welfare, welfare_hh))
     by_area_i: dict[str, list[IndicatorCount]] = defaultdict(list)
-    for code, ind, value in indicators:
-        by_area_i[code].append(IndicatorCount(ind, value))
+    for code, ind, value, persons in indicators:
+        by_area_i[code].append(IndicatorCount(ind, value, persons))
     dims = {i.code: i.dimension for i in catalogue.indicators_for_year(year)}
-    out = {code: area_figures(by_area_p[code], by_area_i[code], dims, mask) | {"source": chosen[code]} for code in chosen}
+    out = {}
     for code in chosen:
+        rows = as_defined(by_area_p[code], definition)
+        out[code] = area_figures(rows, indicators_as_defined(by_area_i[code], definition), dims, mask) | {
+            "source": chosen[code],
+            "definition": definition,
+        }
         for rule in rules:
-            out[code][f"crisis_{rule.key}"] = crisis_count(by_area_p[code], rule, mask)
+            out[code][f"crisis_{rule.key}"] = crisis_count(rows, rule, mask)
     return out
 
 
@@ -107,7 +123,13 @@ def _check_year(year: int) -> None:
 
 
 def area_summary(
-    code: str, year: int, mask: int = ALL_DIMENSIONS_MASK, engine: Engine | None = None, source: str | None = None
+    code: str,
+    year: int,
+    mask: int = ALL_DIMENSIONS_MASK,
+    engine: Engine | None = None,
+    source: str | None = None,
+    *,
+    definition: str | None = None,
 ) -> dict:
     """Figures of one area; from survey microdata where there is some, else published, unless `source` says."""
     _check_year(year)
@@ -120,11 +142,13 @@ def area_summary(
             chosen = {code: source} if have else {}
         if code not in chosen:
             raise NotFound(f"no figures for area {code} in {year}")
-        figures = figures_for_sources(conn, year, chosen, mask)[code]
+        figures = figures_for_sources(conn, year, chosen, mask, definition=definition)[code]
     return info | {"year": year} | figures
 
 
-def village_summaries(tambon_code: str, year: int, mask: int = ALL_DIMENSIONS_MASK, engine: Engine | None = None) -> list[dict]:
+def village_summaries(
+    tambon_code: str, year: int, mask: int = ALL_DIMENSIONS_MASK, engine: Engine | None = None, *, definition: str | None = None
+) -> list[dict]:
     """Figures per village of a tambon (survey microdata only; the published files stop at tambons here)."""
     _check_year(year)
     with (engine or get_engine()).connect() as conn:
@@ -141,15 +165,22 @@ def village_summaries(tambon_code: str, year: int, mask: int = ALL_DIMENSIONS_MA
         by_village[v].append(PatternCount(pattern, hh, persons, welfare, welfare_hh))
     dims = {i.code: i.dimension for i in catalogue.indicators_for_year(year)}
     out = []
+    definition = definition_for(year, definition)
     for v, p in sorted(by_village.items()):
-        fig = area_figures(p, [], dims, mask)
+        fig = area_figures(as_defined(p, definition), [], dims, mask)
         del fig["indicator_target_poor"]  # not rolled up per village
         out.append({"village_no": v} | fig)
     return out
 
 
 def children_summaries(
-    code: str, year: int, mask: int = ALL_DIMENSIONS_MASK, engine: Engine | None = None, *, include_counted_under: bool = False
+    code: str,
+    year: int,
+    mask: int = ALL_DIMENSIONS_MASK,
+    engine: Engine | None = None,
+    *,
+    include_counted_under: bool = False,
+    definition: str | None = None,
 ) -> list[dict]:
     """Figures of the children that have some. A municipal unit carries `point` [lon, lat] (where the map
     draws it); with include_counted_under, a tambon whose people are counted under a unit is listed too,
@@ -166,7 +197,7 @@ def children_summaries(
             .all()
         )
         chosen = _sources(conn, year, [c["code"] for c in children]) if children else {}
-        figures = figures_for_sources(conn, year, chosen, mask)
+        figures = figures_for_sources(conn, year, chosen, mask, definition=definition)
     empty = dict.fromkeys(next(iter(figures.values()), {}), None)
     out = []
     for c in children:
@@ -190,6 +221,8 @@ def ranking(
     mask: int = ALL_DIMENSIONS_MASK,
     level: str | None = None,
     engine: Engine | None = None,
+    *,
+    definition: str | None = None,
 ) -> list[dict]:
     """Areas ranked by target poor in crisis under `rule` (both source-deck rules shown beside it): the children
     of `code`, or every area of `level` inside it (e.g. all tambons of a province).
@@ -197,12 +230,13 @@ def ranking(
     Public and the same for everyone: computed once per data stamp (the national tambon ranking takes
     seconds), then served from the cache; each caller gets its own copy of the rows."""
     engine = engine or get_engine()
-    key = ("ranking", code, year, rule.key, rule.min_dimensions, tuple(sorted(rule.required)), mask, level)
-    rows = cache.cached(engine, key, lambda: _ranking(code, year, rule, mask, level, engine))
+    definition = definition_for(year, definition)
+    key = ("ranking", code, year, rule.key, rule.min_dimensions, tuple(sorted(rule.required)), mask, level, definition)
+    rows = cache.cached(engine, key, lambda: _ranking(code, year, rule, mask, level, engine, definition))
     return [dict(r) for r in rows]
 
 
-def _ranking(code: str, year: int, rule: CrisisRule, mask: int, level: str | None, engine: Engine) -> list[dict]:
+def _ranking(code: str, year: int, rule: CrisisRule, mask: int, level: str | None, engine: Engine, definition: str) -> list[dict]:
     _check_year(year)
     rules = tuple({r.key: r for r in (*CRISIS_RULES.values(), rule)}.values())
     with (engine or get_engine()).connect() as conn:
@@ -227,7 +261,7 @@ def _ranking(code: str, year: int, rule: CrisisRule, mask: int, level: str | Non
                 .all()
             )
         chosen = _sources(conn, year, [c["code"] for c in children]) if children else {}
-        figs = figures_for_sources(conn, year, chosen, mask, rules)
+        figs = figures_for_sources(conn, year, chosen, mask, rules, definition)
     rows = []
     for c in children:
         if c["code"] not in figs:
@@ -255,18 +289,25 @@ def _ranking(code: str, year: int, rule: CrisisRule, mask: int, level: str | Non
     return rows
 
 
-def crisis_counts(codes: list[str], year: int, mask: int = ALL_DIMENSIONS_MASK, engine: Engine | None = None) -> dict:
+def crisis_counts(
+    codes: list[str],
+    year: int,
+    mask: int = ALL_DIMENSIONS_MASK,
+    engine: Engine | None = None,
+    *,
+    definition: str | None = None,
+) -> dict:
     """{code: {crisis_ge3, crisis_basic_needs}} for the given areas, by the source deck's rules."""
     if not codes:
         return {}
     with (engine or get_engine()).connect() as conn:
         chosen = _sources(conn, year, codes)
-        figs = figures_for_sources(conn, year, chosen, mask, tuple(CRISIS_RULES.values()))
+        figs = figures_for_sources(conn, year, chosen, mask, tuple(CRISIS_RULES.values()), definition)
     return {c: {f"crisis_{k}": f[f"crisis_{k}"] for k in CRISIS_RULES} for c, f in figs.items()}
 
 
-def pattern_counts(code: str, year: int, engine: Engine | None = None) -> list[PatternCount]:
-    """The area's deprivation-pattern rows (at most 32) from its preferred source."""
+def pattern_counts(code: str, year: int, engine: Engine | None = None, *, definition: str | None = None) -> list[PatternCount]:
+    """The area's deprivation-pattern rows (at most 32) from its preferred source, counted by the definition."""
     _check_year(year)
     with (engine or get_engine()).connect() as conn:
         chosen = _sources(conn, year, [code])
@@ -280,4 +321,4 @@ def pattern_counts(code: str, year: int, engine: Engine | None = None) -> list[P
                 )
             )
         )
-    return [PatternCount(*r) for r in rows]
+    return as_defined([PatternCount(*r) for r in rows], definition_for(year, definition))

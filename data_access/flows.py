@@ -1,6 +1,6 @@
 """Persons and households followed between two editions: who stayed target poor, got out, fell in, or left.
 
-A person is followed by citizen ID and a household by house_id. Per area and pair of editions (from, to):
+A person is followed by citizen ID and a household by house_id. Per area and pair of consecutive editions (from, to):
 
   stayed       target poor in `from` and in `to`, in the area both times
   exited       target poor in `from`; in the area's `to` survey, no longer target poor
@@ -8,15 +8,23 @@ A person is followed by citizen ID and a household by house_id. Per area and pai
   entered      target poor in `to`; not target poor in the area in `from` (newly poor, born, moved in)
 
 so that, exactly, target poor of `from` = stayed + exited + left_survey and target poor of `to` = stayed + entered.
-Each edition counts target poor by its own definition (mpi.editions: MPI-poor and card-holding up to 2566, MPI-poor
-from 2567). Flows are rolled up on import (flow_rollup) for every pair of editions with microdata that includes
-the imported one, at each level (the household's own tambon or municipal unit, amphoe, province, country), and
-kept only for areas that have survey figures in both editions: elsewhere everyone would look as if they had left.
 
-The refresh is hand-written SQL on purpose, like the other rollups: four set-based statements (persons and
-households, from each side) joining two editions' rows inside the database (person (year, citizen_id) and
-household (year, house_id) are unique, so each join is an index lookup), grouped by the unit at both ends; every
-level is then summed from those few thousand groups.
+Every flow is kept per *definition* of target poor (mpi.rules: registered, all MPI-poor, poor without a card; plus
+"edition" where the two editions define it differently, 2566 → 2567) and per *dimension* ("all": deprived in any
+dimension; or deprived in that one dimension, e.g. of the income-deprived of 2561, who still is in 2562). The
+default of the API is each edition's own definition.
+
+Flows are rolled up on import (flow_rollup) between *consecutive* microdata editions (the pairs grow linearly with
+the editions), at each level (the household's own tambon or municipal unit, amphoe, province, country), and kept only
+for areas that have survey figures in both editions: elsewhere everyone would look as if they had left.
+
+The refresh is hand-written SQL on purpose, like the other rollups: four set-based statements per pair (persons and
+households, from each side) joining two editions' rows inside the database (person (year, citizen_id) and household
+(year, house_id) are unique, so each join is an index lookup), grouped by the unit at both ends, with one pair of
+sums per definition and dimension; every level is then summed from those few thousand groups.
+
+The same refresh writes help_outcome_rollup: the `from` edition's target-poor households by the help the Logbook
+recorded for them and by what became of them (data_access.help_outcomes reads it).
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ from data_access.db import get_engine, tuples
 from data_access.errors import NotFoundError
 from data_access.rollups import SURVEY
 from mpi.editions import edition
+from mpi.rules import ALL_DIMENSIONS_MASK, ALL_POOR, DIMENSION_BIT, DIMENSIONS, NO_CARD, REGISTERED, TARGET_DEFINITIONS
 
 FIELDS = (
     "stayed_persons",
@@ -42,13 +51,19 @@ FIELDS = (
     "entered_households",
     "left_survey_households",
 )
+EDITION = "edition"  # each edition counted by its own definition (stored only where the two differ)
+ALL_DIMENSIONS = "all"
+FLOW_DIMENSIONS: tuple[str, ...] = (ALL_DIMENSIONS, *DIMENSIONS)
+OUTCOMES = ("stayed", "exited", "left_survey")
 
 
 class Flows(TypedDict):
-    """The pinned answer of GET /api/v1/areas/<code>/flows (plus left_survey_households)."""
+    """The pinned answer of GET /api/v1/areas/<code>/flows (plus left_survey_households, definition, dimension)."""
 
     code: str
     # "from" and "to" are added by name below (Python keywords)
+    definition: str
+    dimension: str
     stayed_persons: int
     exited_persons: int
     entered_persons: int
@@ -59,19 +74,52 @@ class Flows(TypedDict):
     left_survey_households: int
 
 
+def own_definition(year: int) -> str:
+    """The definition an edition itself counts target poor by (registered up to 2566; every MPI-poor from 2567)."""
+    return edition(year).target_definition
+
+
+def pair_definition(year_from: int, year_to: int) -> str:
+    """The default flows of a pair: each edition's own definition (one name where the two agree)."""
+    a, b = own_definition(year_from), own_definition(year_to)
+    return a if a == b else EDITION
+
+
+def _variants(a: int, b: int) -> list[tuple[str, str, str]]:
+    """(stored name, definition in `from`, definition in `to`)."""
+    out = [(d, d, d) for d in TARGET_DEFINITIONS]
+    if pair_definition(a, b) == EDITION:
+        out.append((EDITION, own_definition(a), own_definition(b)))
+    return out
+
+
+def person_counted(p: str, h: str, definition: str, bit: int) -> str:
+    """SQL: the person (alias p, household h) counts as target poor under the definition, deprived in `bit`."""
+    card = {REGISTERED: f" AND {p}.welfare_card", NO_CARD: f" AND NOT {p}.welfare_card", ALL_POOR: ""}[definition]
+    return f"(({h}.pattern & {bit}) <> 0{card})"
+
+
+def household_counted(h: str, definition: str, bit: int) -> str:
+    """SQL: the household counts under the definition (registered: a card holder; nocard: none), deprived in `bit`."""
+    card = {REGISTERED: f" AND {h}.n_welfare > 0", NO_CARD: f" AND {h}.n_welfare = 0", ALL_POOR: ""}[definition]
+    return f"(({h}.pattern & {bit}) <> 0{card})"
+
+
 def _poor_person(p: str, h: str, year: int) -> str:
-    card = f" AND {p}.welfare_card" if edition(year).needs_card else ""
-    return f"({h}.pattern <> 0{card})"
+    """Target poor by the edition's own definition, every dimension."""
+    return person_counted(p, h, own_definition(year), ALL_DIMENSIONS_MASK)
 
 
 def _poor_household(h: str, year: int) -> str:
-    card = f" AND {h}.n_welfare > 0" if edition(year).needs_card else ""
-    return f"({h}.pattern <> 0{card})"
+    return household_counted(h, own_definition(year), ALL_DIMENSIONS_MASK)
 
 
 def survey_years(conn: Connection) -> list[int]:
     s = tables.area_rollup_source.c
     return sorted(conn.scalars(select(s.year).where(s.source == SURVEY).distinct()))
+
+
+LEVELS = ("unit", "amphoe", "province", "country")
 
 
 def _keys(unit: str | None) -> list[str | None]:
@@ -81,71 +129,85 @@ def _keys(unit: str | None) -> list[str | None]:
     return [unit, unit[:4], unit[:2], "TH"]
 
 
-LEVELS = ("unit", "amphoe", "province", "country")
+def _bit(dimension: str) -> int:
+    return ALL_DIMENSIONS_MASK if dimension == ALL_DIMENSIONS else DIMENSION_BIT[dimension]
 
 
-def _pair(conn: Connection, a: int, b: int) -> dict[str, dict[str, int]]:
-    """Every area's flows from edition a to edition b. Four statements, each one pass over one side's target poor
-    joined to the other edition: grouped by the unit at both ends, so every level is summed from the same rows in
-    Python (a few thousand groups), not joined again per level."""
-    out: dict[str, dict[str, int]] = {}
+def _pair(conn: Connection, a: int, b: int) -> dict[tuple[str, str, str], dict[str, int]]:
+    """Every area's flows from edition a to edition b, per (area, definition, dimension). Four statements, each one
+    pass over one side's MPI-poor joined to the other edition, grouped by the unit at both ends, with two sums per
+    variant: those counted here, and those counted here *and* on the other side."""
+    variants = [(name, da, db, dim) for name, da, db in _variants(a, b) for dim in FLOW_DIMENSIONS]
+    out: dict[tuple[str, str, str], dict[str, int]] = {}
 
-    def bump(code: str, field: str, n: int) -> None:
-        out.setdefault(code, dict.fromkeys(FIELDS, 0))[field] += n
+    def sums(here_cond: list[str], both_cond: list[str]) -> str:
+        cols = []
+        for i, (h, both) in enumerate(zip(here_cond, both_cond, strict=True)):
+            cols.append(f"SUM(CASE WHEN {h} THEN 1 ELSE 0 END) AS n{i}")
+            cols.append(f"SUM(CASE WHEN {h} AND {both} THEN 1 ELSE 0 END) AS m{i}")
+        return ", ".join(cols)
 
-    params = {"a": a, "b": b}
-    poor1, poor2 = _poor_person("p1", "h1", a), _poor_person("p2", "h2", b)
-    hpoor1, hpoor2 = _poor_household("h1", a), _poor_household("h2", b)
-    sides = (
-        # (what, the joined rows' SQL)
-        (
-            "persons_from",
-            f"SELECT h1.tambon_code, h2.tambon_code, CASE WHEN {poor2} THEN 1 ELSE 0 END, COUNT(*) "
-            "FROM person p1 JOIN household h1 ON h1.id = p1.household_id "
-            "LEFT JOIN person p2 ON p2.year = :b AND p2.citizen_id = p1.citizen_id "
-            "LEFT JOIN household h2 ON h2.id = p2.household_id "
-            f"WHERE p1.year = :a AND {poor1} GROUP BY 1, 2, 3",
-        ),
-        (
-            "persons_to",
-            f"SELECT h2.tambon_code, h1.tambon_code, CASE WHEN {poor1} THEN 1 ELSE 0 END, COUNT(*) "
-            "FROM person p2 JOIN household h2 ON h2.id = p2.household_id "
-            "LEFT JOIN person p1 ON p1.year = :a AND p1.citizen_id = p2.citizen_id "
-            "LEFT JOIN household h1 ON h1.id = p1.household_id "
-            f"WHERE p2.year = :b AND {poor2} GROUP BY 1, 2, 3",
-        ),
-        (
-            "households_from",
-            f"SELECT h1.tambon_code, h2.tambon_code, CASE WHEN {hpoor2} THEN 1 ELSE 0 END, COUNT(*) "
-            "FROM household h1 LEFT JOIN household h2 ON h2.year = :b AND h2.house_id = h1.house_id "
-            f"WHERE h1.year = :a AND {hpoor1} GROUP BY 1, 2, 3",
-        ),
-        (
-            "households_to",
-            f"SELECT h2.tambon_code, h1.tambon_code, CASE WHEN {hpoor1} THEN 1 ELSE 0 END, COUNT(*) "
-            "FROM household h2 LEFT JOIN household h1 ON h1.year = :a AND h1.house_id = h2.house_id "
-            f"WHERE h2.year = :b AND {hpoor2} GROUP BY 1, 2, 3",
-        ),
-    )
-    for what, sql in sides:
-        unit = what.split("_")[0]  # persons | households
-        for here, there, poor_there, n in tuples(conn.execute(text(sql), params)):
-            # `there` is null where the person (household) is not in the other edition at all; a row with a
-            # unit elsewhere was matched but is not "here" at that level
-            for key, other in zip(_keys(here), _keys(there), strict=True):
-                assert key is not None
-                same = other is not None and other == key
-                if what.endswith("_from"):
-                    if same and poor_there:
-                        bump(key, f"stayed_{unit}", int(n))
-                    elif same:
-                        bump(key, f"exited_{unit}", int(n))
-                    else:
-                        bump(key, f"left_survey_{unit}", int(n))
-                elif not (same and poor_there):
-                    bump(key, f"entered_{unit}", int(n))
-                else:
-                    out.setdefault(key, dict.fromkeys(FIELDS, 0))  # stayed: counted from the other side
+    def conds(side_from: bool, person: bool) -> tuple[list[str], list[str]]:
+        """Per variant: counted on this side, and counted on the other side."""
+        one, two = ("p1", "h1"), ("p2", "h2")
+        here_alias, there_alias = (one, two) if side_from else (two, one)
+        here, there = [], []
+        for _, da, db, dim in variants:
+            d_here, d_there = (da, db) if side_from else (db, da)
+            if person:
+                here.append(person_counted(*here_alias, d_here, _bit(dim)))
+                there.append(person_counted(*there_alias, d_there, _bit(dim)))
+            else:
+                here.append(household_counted(here_alias[1], d_here, _bit(dim)))
+                there.append(household_counted(there_alias[1], d_there, _bit(dim)))
+        return here, there
+
+    statements = []
+    for side_from in (True, False):
+        here, there = conds(side_from, person=True)
+        me, other = ("1", "2") if side_from else ("2", "1")
+        year_me, year_other = (":a", ":b") if side_from else (":b", ":a")
+        statements.append(
+            (
+                "persons",
+                side_from,
+                f"SELECT h{me}.tambon_code, h{other}.tambon_code, {sums(here, there)} "
+                f"FROM person p{me} JOIN household h{me} ON h{me}.id = p{me}.household_id "
+                f"LEFT JOIN person p{other} ON p{other}.year = {year_other} AND p{other}.citizen_id = p{me}.citizen_id "
+                f"LEFT JOIN household h{other} ON h{other}.id = p{other}.household_id "
+                f"WHERE p{me}.year = {year_me} AND h{me}.pattern <> 0 GROUP BY 1, 2",
+            )
+        )
+        here, there = conds(side_from, person=False)
+        statements.append(
+            (
+                "households",
+                side_from,
+                f"SELECT h{me}.tambon_code, h{other}.tambon_code, {sums(here, there)} "
+                f"FROM household h{me} LEFT JOIN household h{other} "
+                f"ON h{other}.year = {year_other} AND h{other}.house_id = h{me}.house_id "
+                f"WHERE h{me}.year = {year_me} AND h{me}.pattern <> 0 GROUP BY 1, 2",
+            )
+        )
+    for unit, side_from, sql in statements:
+        for row in tuples(conn.execute(text(sql), {"a": a, "b": b})):
+            here_unit, there_unit, counts = row[0], row[1], row[2:]
+            # `there` is null where the person (household) is not in the other edition at all; a row with a unit
+            # elsewhere was matched but is not "here" at that level
+            for level_code, there_code in zip(_keys(here_unit), _keys(there_unit), strict=True):
+                assert level_code is not None
+                same = there_code is not None and there_code == level_code
+                for i, (name, _, _, dim) in enumerate(variants):
+                    n, m = int(counts[2 * i] or 0), int(counts[2 * i + 1] or 0)
+                    cell = out.setdefault((level_code, name, dim), dict.fromkeys(FIELDS, 0))
+                    if side_from:
+                        if same:
+                            cell[f"stayed_{unit}"] += m
+                            cell[f"exited_{unit}"] += n - m
+                        else:
+                            cell[f"left_survey_{unit}"] += n
+                    else:  # stayed is counted from the other side
+                        cell[f"entered_{unit}"] += n - m if same else n
     return out
 
 
@@ -156,37 +218,112 @@ def _covered(conn: Connection, a: int, b: int) -> set[str]:
     return codes[0] & codes[1]
 
 
+def consecutive_pairs(years: list[int], year: int) -> list[tuple[int, int]]:
+    """The pairs of consecutive microdata editions that an import (or removal) of `year` changes."""
+    before = [y for y in years if y < year]
+    after = [y for y in years if y > year]
+    if year not in years:  # the year went away: its neighbours become consecutive
+        return [(before[-1], after[0])] if before and after else []
+    return ([(before[-1], year)] if before else []) + ([(year, after[0])] if after else [])
+
+
 def refresh_flows(conn: Connection, year: int) -> int:
-    """Recompute the flows of every pair of microdata editions that includes `year`; rows written."""
-    f = tables.flow_rollup
-    conn.execute(delete(f).where((f.c.year_from == year) | (f.c.year_to == year)))
+    """Recompute the flows (and help outcomes) that `year` takes part in; rows written."""
+    f, ho = tables.flow_rollup, tables.help_outcome_rollup
     years = survey_years(conn)
-    others = [y for y in years if y != year] if year in years else []
+    pairs = consecutive_pairs(years, year)
+    # every stored pair that touches the year, or straddles it (2561→2565 once 2562 arrives), is replaced
+    for t in (f, ho):
+        conn.execute(
+            delete(t).where((t.c.year_from == year) | (t.c.year_to == year) | ((t.c.year_from < year) & (t.c.year_to > year)))
+        )
     now = dt.datetime.now(dt.UTC)
     written = 0
-    for other in others:
-        a, b = sorted((year, other))
+    for a, b in pairs:
         covered = _covered(conn, a, b)
         rows = [
-            {"year_from": a, "year_to": b, "area_code": code, "refreshed_at": now, **values}
-            for code, values in _pair(conn, a, b).items()
+            {"year_from": a, "year_to": b, "area_code": code, "definition": name, "dimension": dim, "refreshed_at": now} | values
+            for (code, name, dim), values in _pair(conn, a, b).items()
             if code in covered
         ]
         if rows:
             conn.execute(insert(f), rows)
         written += len(rows)
+        refresh_help_outcomes(conn, a, b)
     return written
 
 
-def flows(code: str, year_from: int, year_to: int, engine: Engine | None = None) -> dict:
-    """The flows of an area between two editions (public, like every aggregate)."""
+def refresh_help_outcomes(conn: Connection, a: int, b: int, unit: str | None = None) -> None:
+    """The `a` edition's target-poor households (its own definition) by the help recorded for them in the Logbook
+    (each dimension of help, any, none) and by what became of them in `b` (still target poor, out, or gone from the
+    survey: followed by house_id anywhere). One unit (a Logbook write) or all of them (an import)."""
+    ho = tables.help_outcome_rollup
+    where = "h1.year = :a AND " + _poor_household("h1", a) + (" AND h1.tambon_code = :u" if unit else "")
+    cond = delete(ho).where(ho.c.year_from == a, ho.c.year_to == b)
+    conn.execute(cond.where(ho.c.tambon_code == unit) if unit else cond)
+    outcome = f"CASE WHEN h2.id IS NULL THEN 'left_survey' WHEN {_poor_household('h2', b)} THEN 'stayed' ELSE 'exited' END"
+    params = {"a": a, "b": b, "u": unit}
+    joined = f"FROM household h1 LEFT JOIN household h2 ON h2.year = :b AND h2.house_id = h1.house_id WHERE {where}"
+    helped = "EXISTS (SELECT 1 FROM assistance s WHERE s.household_id = h1.id)"
+    rows: list[tuple[str, str, str, int]] = []
+    for unit_code, out, any_help, n in tuples(
+        conn.execute(
+            text(f"SELECT h1.tambon_code, {outcome}, CASE WHEN {helped} THEN 1 ELSE 0 END, COUNT(*) {joined} GROUP BY 1, 2, 3"),
+            params,
+        )
+    ):
+        rows.append((unit_code, "any" if any_help else "none", out, int(n)))
+    for unit_code, out, dim, n in tuples(
+        conn.execute(
+            text(
+                f"SELECT h1.tambon_code, {outcome}, s.dimension, COUNT(DISTINCT h1.id) "
+                f"FROM household h1 JOIN assistance s ON s.household_id = h1.id "
+                f"LEFT JOIN household h2 ON h2.year = :b AND h2.house_id = h1.house_id WHERE {where} GROUP BY 1, 2, 3"
+            ),
+            params,
+        )
+    ):
+        rows.append((unit_code, dim, out, int(n)))
+    if rows:
+        conn.execute(
+            insert(ho),
+            [{"year_from": a, "year_to": b, "tambon_code": u, "help": h, "outcome": o, "households": n} for u, h, o, n in rows],
+        )
+
+
+def pairs_after(conn: Connection, year: int) -> list[int]:
+    """The editions a household of `year` is followed into (the next microdata edition, if any)."""
+    f = tables.flow_rollup.c
+    return sorted(set(conn.scalars(select(f.year_to).where(f.year_from == year).distinct())))
+
+
+def flows(
+    code: str,
+    year_from: int,
+    year_to: int,
+    engine: Engine | None = None,
+    *,
+    definition: str | None = None,
+    dimension: str = ALL_DIMENSIONS,
+) -> dict:
+    """The flows of an area between two consecutive editions (public, like every aggregate). Without a definition,
+    each edition counts target poor by its own."""
     if year_from >= year_to:
         raise NotFoundError("`from` must be an edition before `to`")
+    if dimension not in FLOW_DIMENSIONS:
+        raise NotFoundError(f"dimension must be one of {', '.join(FLOW_DIMENSIONS)}")
+    name = definition or pair_definition(year_from, year_to)
     f = tables.flow_rollup.c
     with (engine or get_engine()).connect() as conn:
         found = (
             conn.execute(
-                select(*(f[c] for c in FIELDS)).where(f.year_from == year_from, f.year_to == year_to, f.area_code == code)
+                select(*(f[c] for c in FIELDS)).where(
+                    f.year_from == year_from,
+                    f.year_to == year_to,
+                    f.area_code == code,
+                    f.definition == name,
+                    f.dimension == dimension,
+                )
             )
             .mappings()
             .first()
@@ -197,5 +334,18 @@ def flows(code: str, year_from: int, year_to: int, engine: Engine | None = None)
                 raise NotFoundError(
                     f"no flows for area {code} from {year_from} to {year_to}: both editions need survey microdata covering it"
                 )
+            years = survey_years(conn)
+            if [y for y in years if year_from < y < year_to]:
+                raise NotFoundError(
+                    f"flows are kept between consecutive editions; ask for {year_from}→"
+                    f"{min(y for y in years if y > year_from)} and onwards"
+                )
             row = dict.fromkeys(FIELDS, 0)  # covered, but nobody was target poor in either edition
-    return {"code": code, "from": year_from, "to": year_to, **{k: int(row[k]) for k in FIELDS}}
+    return {
+        "code": code,
+        "from": year_from,
+        "to": year_to,
+        "definition": name,
+        "dimension": dimension,
+        **{k: int(row[k]) for k in FIELDS},
+    }

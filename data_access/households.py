@@ -18,10 +18,21 @@ from data_access import audit, ratelimit
 from data_access import models as tables
 from data_access.access import CurrentUser, household_filter, refuse, require_user
 from data_access.db import get_engine
+from data_access.flows import household_counted
 from data_access.masking import mask_citizen_id
 from mpi import catalogue
 from mpi.calendar import BE_OFFSET
-from mpi.rules import CRISIS_MIN_DIMENSIONS, CRISIS_RULES, DIMENSION_BIT, dimensions_of, popcount
+from mpi.editions import definition_for
+from mpi.rules import (
+    ALL_DIMENSIONS_MASK,
+    ALL_POOR,
+    CRISIS_MIN_DIMENSIONS,
+    CRISIS_RULES,
+    DIMENSION_BIT,
+    REGISTERED,
+    dimensions_of,
+    popcount,
+)
 
 PAGE_SIZE = 25
 # Deprived dimensions of a pattern, as SQL (portable: no popcount function in SQLite).
@@ -29,7 +40,7 @@ _DIMS_SQL = "CASE h.pattern " + " ".join(f"WHEN {p} THEN {bin(p).count('1')}" fo
 SORTS = {
     "village": "h.village_no, h.house_id",
     "members": "h.n_persons DESC, h.house_id",
-    "target": "h.n_welfare DESC, h.house_id",
+    "target": "n_counted DESC, h.house_id",  # the members counted under the definition
     "house": "h.house_id",
     # the committee's order: most dimensions first, then those helped longest ago (never helped first)
     "priority": f"{_DIMS_SQL} DESC, CASE WHEN lh.last_help IS NULL THEN 0 ELSE 1 END, lh.last_help, h.house_id",
@@ -82,13 +93,17 @@ def list_target_poor_households(
     crisis_only: bool = False,
     sort: str = "village",
     rule: str | None = None,
+    definition: str | None = None,
     user: CurrentUser | None,
     engine: Engine | None = None,
 ) -> dict:
     """Target-poor households of an area (at least one welfare-card member in a deprived household) that
-    the user may see, paged. The list is audited (area, page, filters), not each row."""
+    the user may see, paged. Under definition=all every MPI-poor household; under nocard those where nobody holds a
+    card (the exclusion errors the field teams look for). The list is audited (area, page, filters), not each row."""
     user = check_area(_lookup(user), code, engine)
-    where = ["h.year = :y", "h.pattern <> 0", "h.n_welfare > 0"]
+    definition = definition_for(year, definition)
+    counted = {REGISTERED: "h.n_welfare", ALL_POOR: "h.n_persons"}.get(definition, "h.n_persons - h.n_welfare")
+    where = ["h.year = :y", household_counted("h", definition, ALL_DIMENSIONS_MASK)]
     params: dict = {"y": year}
     _area_filter(code, where, params)
     household_filter(user, where, params)
@@ -109,7 +124,7 @@ def list_target_poor_households(
         total = conn.execute(text(f"SELECT COUNT(*) FROM household h WHERE {clause}"), params).scalar()
         rows = conn.execute(
             text(
-                f"SELECT h.house_id, h.tambon_code, h.village_no, h.n_persons, h.n_welfare, h.pattern, lh.last_help "
+                f"SELECT h.house_id, h.tambon_code, h.village_no, h.n_persons, {counted} AS n_counted, h.pattern, lh.last_help "
                 f"FROM household h LEFT JOIN (SELECT household_id, MAX(given_on) AS last_help FROM assistance "
                 f"GROUP BY household_id) lh ON lh.household_id = h.id "
                 f"WHERE {clause} ORDER BY {SORTS.get(sort, SORTS['village'])} LIMIT :lim OFFSET :off"
@@ -122,7 +137,7 @@ def list_target_poor_households(
             "tambon_code": r.tambon_code,
             "village_no": r.village_no,
             "members": r.n_persons,
-            "target_poor_members": r.n_welfare,
+            "target_poor_members": r.n_counted,
             "deprived_dimensions": dimensions_of(r.pattern),
             "crisis": popcount(r.pattern) >= CRISIS_MIN_DIMENSIONS,
             "basic_needs": CRISIS_RULES["basic_needs"].matches(r.pattern),
@@ -136,10 +151,18 @@ def list_target_poor_households(
         object_type="area",
         object_id=code,
         area_code=code,
-        detail={"year": year, "page": page, "dimension": dimension, "crisis_only": crisis_only, "sort": sort, "rows": len(items)},
+        detail={
+            "year": year,
+            "page": page,
+            "dimension": dimension,
+            "crisis_only": crisis_only,
+            "sort": sort,
+            "definition": definition,
+            "rows": len(items),
+        },
         engine=engine,
     )
-    return {"items": items, "total": total, "page": page, "page_size": page_size}
+    return {"items": items, "total": total, "page": page, "page_size": page_size, "definition": definition}
 
 
 # Members are numbered on the page, and a full ID is revealed by that number: both read them in this order (the

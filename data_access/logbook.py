@@ -20,6 +20,7 @@ from data_access.access import CurrentUser, Scope, household_filter, refuse, req
 from data_access.areas import point_in_tambon
 from data_access.db import get_engine, insert_id, tuples
 from data_access.errors import BadRequest, ConflictError, NotFoundError
+from data_access.flows import pairs_after, refresh_help_outcomes
 from data_access.masking import mask_citizen_id
 from data_access.policy import LOGBOOK_APPROVE, LOGBOOK_WRITE, may, roles_with
 from mpi.calendar import numeric_date
@@ -347,6 +348,9 @@ def _write(
 ) -> int:
     new_version = _bump(conn, h["id"], user, version, **state_changes)
     refresh_tambon(conn, year, h["tambon_code"])
+    # help given to a household of an edition that a later one has followed up changes "did the help reach them"
+    for later in pairs_after(conn, year):
+        refresh_help_outcomes(conn, year, later, unit=h["tambon_code"])
     audit.record(
         action,
         user=user,

@@ -195,6 +195,7 @@ area_indicator_rollup = Table(
     Column("source", String(10), primary_key=True),
     Column("indicator_code", String(8), primary_key=True),
     Column("welfare_persons", Integer, nullable=False),
+    Column("persons", Integer, comment="every member, card or not (the all / no-card definitions); null = not published"),
 )
 
 # Villages (survey microdata only): the table under a tambon. Same columns as the area rollup.
@@ -594,12 +595,14 @@ published_headline = Table(  # headline figures of an edition as TPMAP or the pr
     Column("imported_at", UTCDateTime(), nullable=False),
 )
 
-flow_rollup = Table(  # persons and households followed between two editions, per area (refreshed on import)
+flow_rollup = Table(  # persons and households followed between consecutive editions, per area (refreshed on import)
     "flow_rollup",
     metadata,
     Column("year_from", Integer, primary_key=True),
     Column("year_to", Integer, primary_key=True),
     Column("area_code", String(8), primary_key=True),
+    Column("definition", String(10), primary_key=True, comment="registered | all | nocard | edition (each its own)"),
+    Column("dimension", String(12), primary_key=True, comment="all (deprived in any) or one dimension"),
     Column("stayed_persons", Integer, nullable=False, comment="target poor in both editions, in this area in both"),
     Column("exited_persons", Integer, nullable=False, comment="target poor in `from`, in the area in `to` but not target poor"),
     Column("entered_persons", Integer, nullable=False, comment="target poor in `to`, not target poor here in `from`"),
@@ -609,4 +612,19 @@ flow_rollup = Table(  # persons and households followed between two editions, pe
     Column("entered_households", Integer, nullable=False),
     Column("left_survey_households", Integer, nullable=False),
     Column("refreshed_at", UTCDateTime(), nullable=False),
+)
+
+# Did the help reach those who got out? The `from` edition's target-poor households of each unit, by the help the
+# Logbook recorded for them while that edition was current (help: a dimension, "any" or "none") and by what became
+# of them in the next edition (stayed | exited | left_survey). Refreshed on import and by every Logbook write to such
+# a household, so the table on the area page sums a few rows per unit.
+help_outcome_rollup = Table(
+    "help_outcome_rollup",
+    metadata,
+    Column("year_from", Integer, primary_key=True),
+    Column("year_to", Integer, primary_key=True),
+    Column("tambon_code", String(8), primary_key=True, comment="the household's unit in `from` (tambon or municipal unit)"),
+    Column("help", String(12), primary_key=True, comment="a dimension of help, any, or none"),
+    Column("outcome", String(12), primary_key=True, comment="stayed | exited | left_survey"),
+    Column("households", Integer, nullable=False),
 )

@@ -28,6 +28,15 @@ def delete_rollups(conn: Connection, year: int, source: str) -> None:
         conn.execute(text(f"DELETE FROM {table} WHERE year = :y AND source = :s"), {"y": year, "s": source})
 
 
+_INDICATOR_UP = """
+    INSERT INTO area_indicator_rollup (year, area_code, source, indicator_code, welfare_persons, persons)
+    SELECT r.year, a.parent_code, r.source, r.indicator_code, SUM(r.welfare_persons), SUM(r.persons)
+    FROM area_indicator_rollup r JOIN area a ON a.code = r.area_code
+    WHERE r.year = :y AND r.source = :s AND a.level IN {levels}
+    GROUP BY r.year, a.parent_code, r.source, r.indicator_code
+"""
+
+
 def _roll_up(conn: Connection, year: int, source: str, child_levels: tuple[str, ...]) -> None:
     params = {"y": year, "s": source} | {f"l{i}": lvl for i, lvl in enumerate(child_levels)}
     levels = "(" + ", ".join(f":l{i}" for i in range(len(child_levels))) + ")"
@@ -42,16 +51,7 @@ def _roll_up(conn: Connection, year: int, source: str, child_levels: tuple[str, 
     """),
         params,
     )
-    conn.execute(
-        text(f"""
-        INSERT INTO area_indicator_rollup (year, area_code, source, indicator_code, welfare_persons)
-        SELECT r.year, a.parent_code, r.source, r.indicator_code, SUM(r.welfare_persons)
-        FROM area_indicator_rollup r JOIN area a ON a.code = r.area_code
-        WHERE r.year = :y AND r.source = :s AND a.level IN {levels}
-        GROUP BY r.year, a.parent_code, r.source, r.indicator_code
-    """),
-        params,
-    )
+    conn.execute(text(_INDICATOR_UP.format(levels=levels)), params)
 
 
 def record_sources(conn: Connection, year: int, source: str) -> None:
@@ -96,6 +96,31 @@ def reconcile_survey_sources(conn: Connection, year: int) -> None:
     )
 
 
+def _unit_indicators(conn: Connection, year: int) -> None:
+    """Per unit and indicator: card holders (the target poor while its dimension is selected) and every member
+    (the "all" and "no card" definitions) of the households failing it."""
+    conn.execute(
+        text("""
+        INSERT INTO area_indicator_rollup (year, area_code, source, indicator_code, welfare_persons, persons)
+        SELECT h.year, h.tambon_code, :s, f.indicator_code, SUM(h.n_welfare), SUM(h.n_persons)
+        FROM household_failure f JOIN household h ON h.id = f.household_id
+        WHERE h.year = :y
+        GROUP BY h.year, h.tambon_code, f.indicator_code
+    """),
+        {"y": year, "s": SURVEY},
+    )
+
+
+def refresh_survey_indicators(conn: Connection, year: int) -> None:
+    """The indicator rollups of a survey year alone (migration 0013 fills the new `persons` column with it)."""
+    conn.execute(text("DELETE FROM area_indicator_rollup WHERE year = :y AND source = :s"), {"y": year, "s": SURVEY})
+    _unit_indicators(conn, year)
+    for child_level, _parent in UP_LEVELS:
+        params = {"y": year, "s": SURVEY} | {f"l{i}": lvl for i, lvl in enumerate(child_level)}
+        levels = "(" + ", ".join(f":l{i}" for i in range(len(child_level))) + ")"
+        conn.execute(text(_INDICATOR_UP.format(levels=levels)), params)
+
+
 def refresh_survey_rollups(conn: Connection, year: int) -> None:
     delete_rollups(conn, year, SURVEY)
     conn.execute(
@@ -108,16 +133,7 @@ def refresh_survey_rollups(conn: Connection, year: int) -> None:
     """),
         {"y": year, "s": SURVEY},
     )
-    conn.execute(
-        text("""
-        INSERT INTO area_indicator_rollup (year, area_code, source, indicator_code, welfare_persons)
-        SELECT h.year, h.tambon_code, :s, f.indicator_code, SUM(h.n_welfare)
-        FROM household_failure f JOIN household h ON h.id = f.household_id
-        WHERE h.year = :y AND h.n_welfare > 0
-        GROUP BY h.year, h.tambon_code, f.indicator_code
-    """),
-        {"y": year, "s": SURVEY},
-    )
+    _unit_indicators(conn, year)
     conn.execute(text("DELETE FROM village_pattern_rollup WHERE year = :y"), {"y": year})
     conn.execute(
         text("""

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mpi import catalogue
+from mpi.rules import ALL_POOR, REGISTERED, check_definition
 
 MPI_AND_CARD = "mpi_and_card"  # MPI-poor and registered for the state welfare card (up to 2566)
 MPI_ONLY = "mpi"  # MPI-poor, registered or not (2567 onwards; "no card" = nobody in the household holds one)
@@ -38,6 +39,11 @@ class Edition:
     @property
     def needs_card(self) -> bool:
         return self.definition == MPI_AND_CARD
+
+    @property
+    def target_definition(self) -> str:
+        """The edition's own definition as a switch value (mpi.rules): registered up to 2566, all from 2567."""
+        return REGISTERED if self.needs_card else ALL_POOR
 
 
 EDITIONS: dict[int, Edition] = {
@@ -66,3 +72,8 @@ def comparable_indicators(a: int, b: int) -> bool:
     """Whether two editions' indicators can be compared one by one (the same catalogue)."""
     sa, sb = edition(a).indicator_set, edition(b).indicator_set
     return sa is not None and sa == sb
+
+
+def definition_for(year: int, asked: str | None = None) -> str:
+    """The definition a figure of `year` is counted by: the one asked for, else the edition's own."""
+    return check_definition(asked) if asked else edition(year).target_definition

@@ -107,6 +107,52 @@ class IndicatorCount:
 
     code: str
     welfare_persons: int
+    persons: int | None = None  # every member of a household failing it, card or not (None: the source lacks it)
+
+
+# --- Who counts as target poor: the definition switch ---------------------------------------------
+# TPMAP's own definition up to 2566 is REGISTERED: MPI-poor and holding a verified state-welfare card. ALL counts
+# every MPI-poor person (TPMAP 2567's definition); NO_CARD the MPI-poor without a card, i.e. ALL minus REGISTERED:
+# the candidates for exclusion errors that the source deck asks field teams to find. A household counts under
+# NO_CARD when nobody in it holds a card, so REGISTERED + NO_CARD households = ALL households.
+REGISTERED, ALL_POOR, NO_CARD = "registered", "all", "nocard"
+TARGET_DEFINITIONS: tuple[str, ...] = (REGISTERED, ALL_POOR, NO_CARD)
+
+
+def check_definition(definition: str) -> str:
+    if definition not in TARGET_DEFINITIONS:
+        raise ValueError(f"definition must be one of {', '.join(TARGET_DEFINITIONS)}, not {definition!r}")
+    return definition
+
+
+def as_defined(patterns: Iterable[PatternCount], definition: str = REGISTERED) -> list[PatternCount]:
+    """The pattern rows with `welfare_persons` and `welfare_households` holding whoever the definition counts, so
+    every figure computed from them (target poor, crisis, intensity, per dimension) follows the definition."""
+    check_definition(definition)
+    if definition == REGISTERED:
+        return list(patterns)
+    out = []
+    for p in patterns:
+        if definition == ALL_POOR:
+            out.append(PatternCount(p.pattern, p.households, p.persons, p.persons, p.households))
+        else:
+            hh = None if p.welfare_households is None else p.households - p.welfare_households
+            out.append(PatternCount(p.pattern, p.households, p.persons, p.persons - p.welfare_persons, hh))
+    return out
+
+
+def indicators_as_defined(counts: Iterable[IndicatorCount], definition: str = REGISTERED) -> list[IndicatorCount] | None:
+    """Per-indicator counts under the definition; None where the source lacks the persons the definition needs
+    (TPMAP's published files count the target poor per indicator, not every poor person)."""
+    check_definition(definition)
+    counts = list(counts)
+    if definition == REGISTERED:
+        return counts
+    if any(c.persons is None for c in counts):
+        return None
+    return [
+        IndicatorCount(c.code, (c.persons or 0) - (c.welfare_persons if definition == NO_CARD else 0), c.persons) for c in counts
+    ]
 
 
 def _ratio(numerator: float, denominator: float) -> float:
@@ -115,7 +161,7 @@ def _ratio(numerator: float, denominator: float) -> float:
 
 def area_figures(
     patterns: Iterable[PatternCount],
-    indicator_counts: Iterable[IndicatorCount],
+    indicator_counts: Iterable[IndicatorCount] | None,
     indicator_dimension: Mapping[str, str],
     mask: int = ALL_DIMENSIONS_MASK,
 ) -> dict:
@@ -146,10 +192,11 @@ def area_figures(
             if selected & DIMENSION_BIT[d]:
                 by_dimension[d] += row.welfare_persons
 
-    by_indicator: dict[str, int] = dict.fromkeys(indicator_dimension, 0)
-    for ic in indicator_counts:
+    # None: not known under this definition (indicators_as_defined), never shown as a zero
+    by_indicator: dict[str, int | None] = dict.fromkeys(indicator_dimension, None if indicator_counts is None else 0)
+    for ic in indicator_counts or ():
         if mask & DIMENSION_BIT[indicator_dimension[ic.code]]:
-            by_indicator[ic.code] += ic.welfare_persons
+            by_indicator[ic.code] = (by_indicator[ic.code] or 0) + ic.welfare_persons
 
     headcount = _ratio(target_poor, surveyed_persons)
     intensity = _ratio(score_sum / len(DIMENSIONS), target_poor)

@@ -39,7 +39,8 @@ def _house(house: str, tambon: str) -> dict:
 def two_editions() -> tuple[Survey, Survey]:
     """2561: H1 (T1) poor with P1, P2 carded and P3 not; H2 (T1) not poor, P4 carded; H3 (T2) poor, P5 carded;
     H4 (T1) poor, P6 carded. 2562: P2 died; H2 fell into poverty and had a baby (P7); H3 got out; H4 moved to T2
-    as H4B (a new house_id, the same person)."""
+    as H4B (a new house_id, the same person); H5 (T2) was surveyed for the first time: poor, and nobody in it holds
+    a card (P8), so it counts only under the "all" and "no card" definitions."""
     a = Survey(
         households=[_house("H1", T1), _house("H2", T1), _house("H3", T2), _house("H4", T1)],
         persons=[_person(1, "H1", 1), _person(2, "H1", 1), _person(3, "H1", 0), _person(4, "H2", 1)]
@@ -48,11 +49,11 @@ def two_editions() -> tuple[Survey, Survey]:
         + [{"house_id": "H4", "indicator": "3.1"}],
     )
     b = Survey(
-        households=[_house("H1", T1), _house("H2", T1), _house("H3", T2), _house("H4B", T2)],
+        households=[_house("H1", T1), _house("H2", T1), _house("H3", T2), _house("H4B", T2), _house("H5", T2)],
         persons=[_person(1, "H1", 1), _person(3, "H1", 0), _person(4, "H2", 1), _person(7, "H2", 0, "2018-03-01")]
-        + [_person(5, "H3", 1), _person(6, "H4B", 1)],
+        + [_person(5, "H3", 1), _person(6, "H4B", 1), _person(8, "H5", 0)],
         failures=[{"house_id": "H1", "indicator": "1.1"}, {"house_id": "H2", "indicator": "4.2"}]
-        + [{"house_id": "H4B", "indicator": "3.1"}],
+        + [{"house_id": "H4B", "indicator": "3.1"}, {"house_id": "H5", "indicator": "5.1"}],
     )
     return a, b
 
@@ -144,9 +145,9 @@ def test_the_definition_switch_of_2567():
     assert EDITIONS[2567].definition == MPI_ONLY and not EDITIONS[2567].needs_card
     assert edition(2563).definition == MPI_AND_CARD and edition(2568).definition == MPI_ONLY
     assert comparable_indicators(2561, 2562) and not comparable_indicators(2561, 2567)
-    # under 2567's definition the uncarded member of a poor household is target poor too (by hand: H1 has P3)
-    assert flows._poor_person("p", "h", 2567) == "(h.pattern <> 0)"
-    assert "welfare_card" in flows._poor_person("p", "h", 2566)
+    # 2567 counts every MPI-poor person (its own definition is the switch's "all"); the editions before, card holders
+    assert [edition(y).target_definition for y in (2561, 2566, 2567)] == ["registered", "registered", "all"]
+    assert flows.pair_definition(2561, 2562) == "registered" and flows.pair_definition(2566, 2567) == "edition"
 
 
 def test_the_panel_keeps_its_people_and_follows_the_published_ratio(tmp_path):
@@ -179,7 +180,7 @@ def test_the_panel_keeps_its_people_and_follows_the_published_ratio(tmp_path):
 
 def test_the_change_map_colours_each_tambon_by_its_change_on_a_diverging_scale(two, monkeypatch):
     """7501 between 2561 and 2562, by hand: T1 3 → 2 target poor (−1; 3/5 → 2/4 of its surveyed: −10 points),
-    T2 1 → 1 (0; 1/1 → 1/2: −50 points); tambons without both editions are grey "no data", never "no change"."""
+    T2 1 → 1 (0; 1/1 → 1/3: −66.67 points); tambons without both editions are grey "no data", never "no change"."""
     monkeypatch.setenv("TPMAP_DATABASE_URL", two.url.render_as_string(hide_password=False))
     from app import create_app
     from components.figures import DIVERGING
@@ -197,7 +198,7 @@ def test_the_change_map_colours_each_tambon_by_its_change_on_a_diverging_scale(t
     assert dict(zip(coloured.locations, coloured.z, strict=True)) == {T1: -1, T2: 0}
     fig_s = next(c.figure for c in _walk(shares) if getattr(c, "id", None) == "area-map")
     z = next(tr for tr in fig_s.data if tr.type == "choropleth" and tr.name != "no data" and tr.z is not None and len(tr.z) > 1)
-    assert {k: round(v, 6) for k, v in zip(z.locations, z.z, strict=True)} == {T1: -10.0, T2: -50.0}
+    assert {k: round(v, 6) for k, v in zip(z.locations, z.z, strict=True)} == {T1: -10.0, T2: round(100 * (1 / 3 - 1), 6)}
     assert [c for _, c in coloured.colorscale] == [c for _, c in DIVERGING] and coloured.zmin == -coloured.zmax
     grey = next(tr for tr in fig.data if tr.name == "no data")
     assert T1 not in grey.locations and "750103" in grey.locations
@@ -214,3 +215,76 @@ def _walk(component):
     for child in children if isinstance(children, list) else [children] if children is not None else []:
         if hasattr(child, "to_plotly_json"):
             yield from _walk(child)
+
+
+# Who counts, by hand from the docstring of two_editions (amphoe 7501). Persons and households per definition; the
+# per-indicator counts of 2562; and registered + nocard = all, always.
+BY_DEFINITION = {
+    2561: {"registered": (4, 3), "all": (5, 3), "nocard": (1, 0)},  # P3 is poor without a card, in a carded household
+    2562: {"registered": (3, 3), "all": (6, 4), "nocard": (3, 1)},  # P3, P7 (born uncarded), P8 (H5: nobody carded)
+}
+INDICATORS_2562 = {
+    "registered": {"1.1": 1, "4.2": 1, "3.1": 1, "5.1": 0},
+    "all": {"1.1": 2, "4.2": 2, "3.1": 1, "5.1": 1},
+    "nocard": {"1.1": 1, "4.2": 1, "3.1": 0, "5.1": 1},
+}
+
+
+@pytest.mark.parametrize("year", [2561, 2562])
+def test_the_definition_switch_on_a_fixture_computed_by_hand(two, year):
+    for definition, (persons, households) in BY_DEFINITION[year].items():
+        f = area_summary("7501", year, engine=two, definition=definition)
+        assert (f["target_poor_persons"], f["target_poor_households"]) == (persons, households), definition
+        assert f["definition"] == definition
+        if year == 2562:
+            assert {k: f["indicator_target_poor"][k] for k in INDICATORS_2562[definition]} == INDICATORS_2562[definition]
+    own = area_summary("7501", year, engine=two)  # no definition: the edition's own (registered up to 2566)
+    assert own["target_poor_persons"] == BY_DEFINITION[year]["registered"][0] and own["definition"] == "registered"
+
+
+def test_the_definition_switch_in_the_api_and_the_household_list(two, monkeypatch):
+    monkeypatch.setenv("TPMAP_DATABASE_URL", two.url.render_as_string(hide_password=False))
+    from app import create_app
+    from data_access.households import list_target_poor_households
+    from tests.utils.world import NATIONAL
+
+    client = create_app().server.test_client()
+    get = lambda url: client.get(url).get_json()  # noqa: E731
+    assert get("/api/v1/areas/7501?year=2562&definition=nocard")["target_poor_persons"] == 3
+    assert get("/api/v1/areas/7501?year=2562")["target_poor_persons"] == 3  # the default is the edition's: registered
+    r = client.get("/api/v1/areas/7501?year=2562&definition=poorest")
+    assert r.status_code == 400 and "registered, all, nocard" in r.get_json()["error"]
+    kids = {c["code"]: c["target_poor_persons"] for c in get("/api/v1/areas/7501/children?year=2562&definition=all")["items"]}
+    assert (kids[T1], kids[T2]) == (4, 2)  # T1: P1, P3, P4, P7; T2: P6, P8
+    trend = get("/api/v1/areas/7501/trend?definition=all")["items"]
+    assert [(i["year"], i["target_poor_persons"]) for i in trend] == [(2561, 5), (2562, 6)]
+    nocard = list_target_poor_households("7501", 2562, definition="nocard", user=NATIONAL, engine=two)
+    assert [(h["house_id"], h["target_poor_members"]) for h in nocard["items"]] == [("H5", 1)]
+    every = list_target_poor_households("7501", 2562, definition="all", user=NATIONAL, engine=two)
+    assert {h["house_id"] for h in every["items"]} == {"H1", "H2", "H4B", "H5"}
+
+
+# Flows of 7501 by definition and dimension, by hand (pair 2561 → 2562): (stayed, exited, left, entered) persons.
+FLOWS_BY_VARIANT = {
+    ("all", "all"): (3, 1, 1, 3),  # P1, P3, P6 stay (P6 moved inside 7501); P5 out; P2 died; P4, P7, P8 in
+    ("nocard", "all"): (1, 0, 0, 2),  # P3 stays uncarded; P7 and P8 come in
+    ("registered", "health"): (1, 0, 1, 0),  # P1 stays health-deprived; P2 died
+    ("registered", "income"): (0, 1, 0, 1),  # P5 out of income deprivation; P4 in
+    ("nocard", "access"): (0, 0, 0, 1),  # P8
+}
+
+
+@pytest.mark.parametrize("variant", list(FLOWS_BY_VARIANT))
+def test_flows_per_definition_and_dimension_by_hand(two, variant):
+    definition, dimension = variant
+    got = flows.flows("7501", 2561, 2562, engine=two, definition=definition, dimension=dimension)
+    assert (got["stayed_persons"], got["exited_persons"], got["left_survey_persons"], got["entered_persons"]) == (
+        FLOWS_BY_VARIANT[variant]
+    )
+    if dimension == "all":  # the identities, under every definition
+        before = area_summary("7501", 2561, engine=two, definition=definition)
+        after = area_summary("7501", 2562, engine=two, definition=definition)
+        assert before["target_poor_persons"] == got["stayed_persons"] + got["exited_persons"] + got["left_survey_persons"]
+        assert after["target_poor_persons"] == got["stayed_persons"] + got["entered_persons"]
+        assert before["target_poor_households"] == sum(got[f"{k}_households"] for k in ("stayed", "exited", "left_survey"))
+        assert after["target_poor_households"] == got["stayed_households"] + got["entered_households"]

@@ -8,11 +8,13 @@ from mpi.rules import (
     IndicatorCount,
     PatternCount,
     area_figures,
+    as_defined,
     citizen_id_check_digit,
     citizen_id_problem,
     deprivation_score,
     dimensions_mask,
     household_pattern,
+    indicators_as_defined,
     is_crisis,
     is_target_poor,
     pattern_from_string,
@@ -39,7 +41,7 @@ def _area_rows():
     for persons, welfare, failed in HOUSEHOLDS.values():
         p = household_pattern(failed, DIMS)
         patterns.append(PatternCount(p, 1, persons, welfare, 1 if welfare else 0))
-        indicators += [IndicatorCount(code, welfare) for code in failed]
+        indicators += [IndicatorCount(code, welfare, persons) for code in failed]
     return patterns, indicators
 
 
@@ -191,3 +193,26 @@ def test_crisis_rules_reproduce_the_derived_province_counts():
         assert crisis_count(p, CRISIS_RULES["basic_needs"]) == int(r["tp_health_and_living_and_income"]), r["province_code"]
         checked += 1
     assert checked == 76
+
+
+def test_the_three_definitions_of_target_poor_hand_computed():
+    """all = every MPI-poor person (A 4 + B 3 + D 2 = 9); nocard = the poor without a card (A's 2 uncarded + D's 2 = 4;
+    households where nobody holds one: D alone); registered + nocard = all, in persons and households."""
+    patterns, indicators = _area_rows()
+    every = area_figures(as_defined(patterns, "all"), indicators_as_defined(indicators, "all"), DIMS)
+    nocard = area_figures(as_defined(patterns, "nocard"), indicators_as_defined(indicators, "nocard"), DIMS)
+    assert (every["target_poor_persons"], every["target_poor_households"]) == (9, 3)
+    assert (nocard["target_poor_persons"], nocard["target_poor_households"]) == (4, 1)
+    assert every["crisis_persons"] == 3 and nocard["crisis_persons"] == 0  # B (3 dimensions) is carded throughout
+    assert every["dimension_target_poor"] == {"health": 4, "living": 3, "education": 3, "income": 6, "access": 3}
+    assert nocard["dimension_target_poor"] == {"health": 2, "living": 0, "education": 0, "income": 4, "access": 0}
+    assert (every["indicator_target_poor"]["4.1"], nocard["indicator_target_poor"]["4.1"]) == (2, 2)  # D
+    assert (every["indicator_target_poor"]["1.2"], nocard["indicator_target_poor"]["1.2"]) == (4, 2)  # A
+    # intensity of the uncarded: A's 2 at 2/5 and D's 2 at 1/5 -> (0.8 + 0.4) / 4 = 0.3
+    assert nocard["intensity"] == pytest.approx(0.3)
+    # a source that counts card holders alone per indicator (TPMAP's published files) has no figure for the others
+    published = [IndicatorCount(c.code, c.welfare_persons) for c in indicators]
+    assert indicators_as_defined(published, "all") is None
+    assert set(area_figures(patterns, None, DIMS)["indicator_target_poor"].values()) == {None}
+    with pytest.raises(ValueError):
+        as_defined(patterns, "poorest")

@@ -8,6 +8,7 @@ from api import inputs
 from api.v1.common import (
     BadRequest,
     _code,
+    _definition,
     _params,
 )
 from data_access import editions, figures, flows
@@ -19,7 +20,7 @@ bp = Blueprint("areas", __name__)
 @bp.get("/areas/<code>")
 def area(code: str):
     year, mask = _params()
-    return jsonify(figures.area_summary(_code(code), year, mask))
+    return jsonify(figures.area_summary(_code(code), year, mask, definition=_definition()))
 
 
 @bp.get("/areas/<code>/flows")
@@ -28,7 +29,10 @@ def area_flows(code: str):
     year_from, year_to = inputs.year(request.args.get("from")), inputs.year(request.args.get("to"))
     if year_from >= year_to:
         raise BadRequest("`from` must be an earlier edition than `to`")
-    return jsonify(flows.flows(_code(code), year_from, year_to))
+    dimension = request.args.get("dimension") or flows.ALL_DIMENSIONS
+    if dimension not in flows.FLOW_DIMENSIONS:
+        raise BadRequest(f"dimension must be one of {', '.join(flows.FLOW_DIMENSIONS)}")
+    return jsonify(flows.flows(_code(code), year_from, year_to, definition=_definition(), dimension=dimension))
 
 
 @bp.get("/areas/<code>/trend")
@@ -41,7 +45,7 @@ def area_trend(code: str):
         )
     except ValueError as e:
         raise BadRequest(str(e)) from None
-    return jsonify({"code": code, "items": editions.trend(_code(code), mask)})
+    return jsonify({"code": code, "items": editions.trend(_code(code), mask, definition=_definition())})
 
 
 @bp.get("/editions")
@@ -53,4 +57,6 @@ def edition_list():
 @bp.get("/areas/<code>/children")
 def children(code: str):
     year, mask = _params()
-    return jsonify({"items": figures.children_summaries(_code(code), year, mask, include_counted_under=True)})
+    return jsonify(
+        {"items": figures.children_summaries(_code(code), year, mask, include_counted_under=True, definition=_definition())}
+    )

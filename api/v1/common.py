@@ -9,7 +9,7 @@ from flask import jsonify, request
 from api import inputs
 from auth.web import current_user
 from data_access import figures, ratelimit
-from mpi.rules import ALL_DIMENSIONS_MASK, crisis_rule, dimensions_mask
+from mpi.rules import ALL_DIMENSIONS_MASK, TARGET_DEFINITIONS, crisis_rule, dimensions_mask
 
 CODE_RE = re.compile(r"^(TH|[0-9]{2}|[0-9]{4}|[0-9]{6})$")
 
@@ -38,6 +38,17 @@ def _params() -> tuple[int, int]:
         return year, dimensions_mask(d for d in raw_dims.split(",") if d.strip() or raw_dims.strip() == "")
     except ValueError as e:
         raise BadRequest(str(e)) from None
+
+
+def _definition() -> str | None:
+    """definition=registered|all|nocard (pinned): who counts as target poor; None: the edition's own (registered up
+    to 2566)."""
+    raw = request.args.get("definition")
+    if raw is None or raw == "":
+        return None
+    if raw not in TARGET_DEFINITIONS:
+        raise BadRequest(f"definition must be one of {', '.join(TARGET_DEFINITIONS)}, got {raw[:20]!r}")
+    return raw
 
 
 def _throttle_anonymous() -> None:

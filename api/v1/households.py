@@ -8,6 +8,7 @@ from api import inputs
 from api.v1.common import (
     BadRequest,
     _code,
+    _definition,
     _year,
 )
 from auth.web import current_user
@@ -39,6 +40,7 @@ def area_households(code: str):
         crisis_only=request.args.get("crisis") == "1",
         rule=rule,
         sort=sort,
+        definition=_definition(),
         user=current_user(),
     )
     items = [

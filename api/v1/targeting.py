@@ -13,6 +13,7 @@ from api.v1.common import (
     _body,
     _code,
     _created,
+    _definition,
     _fields,
     _params,
     _rule,
@@ -33,7 +34,7 @@ def ranking(code: str):
     rule = _rule()
     _throttle_anonymous()
     try:
-        rows = figures.ranking(_code(code), year, rule, mask, level=request.args.get("level") or None)
+        rows = figures.ranking(_code(code), year, rule, mask, level=request.args.get("level") or None, definition=_definition())
     except ValueError as e:
         raise BadRequest(str(e)) from None
     if request.args.get("format") == "csv":
