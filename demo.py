@@ -22,7 +22,7 @@ from data_access.schema import upgrade
 from data_access.survey_import import SurveyImport
 from geo.boundaries import read_boundaries
 
-MARKER = "demo-built-v5"  # v5: a second edition (2562) and headline figures (v4: municipal units, v3: vulnerable columns)
+MARKER = "demo-built-v6"  # v6: the Logbook's 2561 history, definitions (v5: a second edition (2562) and headline figures)
 # Demo accounts, for the embedded demo on 127.0.0.1 only (a real deployment creates its own with create-user).
 DEMO_PASSWORD = "tpmap-demo-2564"
 DEMO_ACCOUNTS = [  # username, full name, role, areas, area administrator
@@ -71,14 +71,6 @@ def build(db_file: Path) -> float:
             ),
             (f"household import {YEAR}", lambda: SurveyImport(YEAR, Path(tmp) / str(YEAR), engine).run()),
             (
-                f"synthetic households {NEXT_YEAR} (the same people)",
-                lambda: evolve(Path(tmp) / str(YEAR), NEXT_YEAR, Path(tmp) / str(NEXT_YEAR), config.DOMAIN_DIR, config.GEO_DIR),
-            ),
-            (
-                f"household import {NEXT_YEAR} and flows",
-                lambda: SurveyImport(NEXT_YEAR, Path(tmp) / str(NEXT_YEAR), engine).run(),
-            ),
-            (
                 "demo accounts",
                 lambda: [
                     create_user(
@@ -86,6 +78,15 @@ def build(db_file: Path) -> float:
                     )
                     for u, n, r, a, adm in DEMO_ACCOUNTS
                 ],
+            ),
+            (f"Logbook history {YEAR} (the team's tambon)", lambda: seed_logbook(engine)),
+            (
+                f"synthetic households {NEXT_YEAR} (the same people)",
+                lambda: evolve(Path(tmp) / str(YEAR), NEXT_YEAR, Path(tmp) / str(NEXT_YEAR), config.DOMAIN_DIR, config.GEO_DIR),
+            ),
+            (
+                f"household import {NEXT_YEAR} and flows",
+                lambda: SurveyImport(NEXT_YEAR, Path(tmp) / str(NEXT_YEAR), engine).run(),
             ),
         ]
         # one line per step, terminal or not (a progress bar prints nothing useful into a log or a CI job)
@@ -97,6 +98,55 @@ def build(db_file: Path) -> float:
             step()
             click.echo(f"        {name}: {time.perf_counter() - started:.1f} s")
     return time.perf_counter() - t0
+
+
+TEAM_TAMBON = "750102"  # ss.team's tambon (Bang Khan Taek)
+HELPED_SHARE = 0.4
+
+
+def seed_logbook(engine) -> int:
+    """The team's work between the 2561 and 2562 surveys: a visit and help in one of its deprived dimensions for a
+    random 40 % of the tambon's 2561 target-poor households, dated 2562 BE. The households are drawn by a seeded
+    generator before the 2562 edition exists, and the panel never reads the Logbook, so whether the help "worked"
+    is not built in: the page's help table should show helped and not-helped households getting out at about the
+    same rate. Written through the Logbook's own functions (rollups and audit trail as for a team's real work)."""
+    import datetime as dt
+    import random
+
+    from data_access import ratelimit
+    from data_access.accounts import authenticate
+    from data_access.households import list_target_poor_households
+    from data_access.logbook import add_assistance, add_visit
+
+    team = authenticate("ss.team", DEMO_PASSWORD, engine=engine).user
+    listed = list_target_poor_households(TEAM_TAMBON, YEAR, page_size=1000, user=team, engine=engine)["items"]
+    rng = random.Random(YEAR)
+    chosen = sorted(rng.sample(listed, round(HELPED_SHARE * len(listed))), key=lambda h: h["house_id"])
+    # (kind of help, baht) per dimension, from the managed list of migration 0004
+    kinds = {
+        "health": ("health_care", 800),
+        "living": ("housing_repair", 5000),
+        "education": ("education_support", 1500),
+        "income": ("job_training", None),
+        "access": ("referral", None),
+    }
+    for i, h in enumerate(chosen):
+        ratelimit.reset()  # a team's day of records, written at once: the per-minute look-up limit is for people
+        day = dt.date(2019, 3, 1) + dt.timedelta(days=i * 3)
+        add_visit(team, h["house_id"], YEAR, visited_on=day, outcome="verified", visitor="ทีมปฏิบัติการ (สาธิต)", engine=engine)
+        dim = rng.choice(h["deprived_dimensions"])
+        add_assistance(
+            team,
+            h["house_id"],
+            YEAR,
+            given_on=day,
+            dimension=dim,
+            kind=kinds[dim][0],
+            agency="ศจพ.อ. เมืองสมุทรสงคราม (สาธิต)",
+            amount_baht=kinds[dim][1],
+            engine=engine,
+        )
+    return len(chosen)
 
 
 def ensure_built(rebuild: bool = False) -> None:

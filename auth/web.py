@@ -23,7 +23,7 @@ from flask import Blueprint, Flask, Response, g, jsonify, redirect, render_templ
 import config
 from auth.security import safe_next, same
 from components.i18n import CATALOGUE, LANGS, said, t
-from components.view import LANG_COOKIE
+from components.view import LANG_COOKIE, parse
 from data_access import accounts, audit, ratelimit
 from data_access.access import CurrentUser, Forbidden, RateLimited, Unauthorized
 from data_access.errors import DomainError
@@ -140,7 +140,7 @@ def _guard_household_pages():
         return None
     if g.user is None:
         return redirect("/login?next=" + escape(request.full_path.rstrip("?")))
-    year = int(request.args.get("year", "2561")) if request.args.get("year", "2561").isdigit() else 2561
+    year = parse(request.args.to_dict()).year  # the page's own reading of the link (the latest edition if none)
     if m.group("house"):
         check_household(g.user, m.group("house"), year)
     elif m.group("area"):

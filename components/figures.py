@@ -338,7 +338,8 @@ def star(series: list[tuple[str, dict[str, float]]], lang: str, title: str, pres
     labels = [t(f"star.axis.{d}", lang) for d in DIMENSIONS]
     angles = [i * 360 / len(DIMENSIONS) for i in range(len(DIMENSIONS))]
     fig = go.Figure()
-    colours = ["#c51b8a", "#636363"]
+    # the area (filled), its parent (dashed grey), the area's own previous edition (dotted blue): star over time
+    colours, dashes = ["#c51b8a", "#636363", "#2c7fb8"], ["solid", "dash", "dot"]
     for i, (name, shares) in enumerate(series):
         r = [round(100 * shares.get(d, 0.0), 1) for d in DIMENSIONS]
         names = [t(f"dim.{d}", lang) for d in DIMENSIONS]
@@ -349,7 +350,7 @@ def star(series: list[tuple[str, dict[str, float]]], lang: str, title: str, pres
                 name=name,
                 customdata=names + names[:1],
                 fill="toself" if i == 0 else None,
-                line={"color": colours[i % 2], "width": 3 if i == 0 else 2, "dash": "solid" if i == 0 else "dash"},
+                line={"color": colours[i % 3], "width": 3 if i == 0 else 2, "dash": dashes[i % 3]},
                 hovertemplate="%{customdata}: %{r:.1f}%<extra>" + name + "</extra>",
             )
         )
@@ -457,7 +458,8 @@ def trend_chart(series: list[tuple[str, list[dict]]], lang: str, title: str, pre
     published is an open one: the legend says which is which, and the hover names the source."""
     s = sizes(present)
     fig = go.Figure()
-    colours = ["#c51b8a", "#636363"]
+    # the area (filled), its parent (dashed grey), the area's own previous edition (dotted blue): star over time
+    colours, dashes = ["#c51b8a", "#636363", "#2c7fb8"], ["solid", "dash", "dot"]
     for i, (name, items) in enumerate(series):
         if not items:
             continue
@@ -468,7 +470,7 @@ def trend_chart(series: list[tuple[str, list[dict]]], lang: str, title: str, pre
                 name=name if i == 0 else f"{name} ({t('trend.right_axis', lang)})",
                 yaxis="y" if i == 0 else "y2",
                 mode="lines+markers",
-                line={"color": colours[i % 2], "width": 3 if i == 0 else 2, "dash": "solid" if i == 0 else "dash"},
+                line={"color": colours[i % 3], "width": 3 if i == 0 else 2, "dash": dashes[i % 3]},
                 marker={
                     "size": 11,
                     "symbol": ["circle" if it["source"] == "survey" else "circle-open" for it in items],

@@ -33,3 +33,21 @@ def pivot_labels(result: dict, lang: str) -> dict:
     else:
         col_names = {k: label(result["cols"], k) for k in result["columns"]}
     return {"rows": {r["key"]: label(result["rows"], r["key"]) for r in result["items"]}, "cols": col_names}
+
+
+def change_rows(f: dict, lang: str) -> list[tuple[str, str | int | None]]:
+    """A report's change since the edition before, as (label, value) lines for the page, the PDF and the XLSX."""
+    ch = f.get("change")
+    if not ch:
+        return [(t("rep.change", lang), t("rep.change_none", lang))]
+    pct = "" if ch["change_pct"] is None else f" ({ch['change_pct']:+.1f}%)"
+    rows: list[tuple[str, str | int | None]] = [
+        (t("rep.change_target_poor", lang, a=ch["year_from"], b=ch["year_to"]), f"{ch['change']:+,}{pct}"),
+    ]
+    fl = f.get("flows")
+    if fl:
+        rows += [
+            (t(f"flow.{k}", lang), fl[f"{col}_persons"])
+            for k, col in (("stayed", "stayed"), ("exited", "exited"), ("entered", "entered"), ("left", "left_survey"))
+        ]
+    return rows

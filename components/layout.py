@@ -7,7 +7,7 @@ import re
 from dash import dcc, html
 
 from components import fmt
-from components.i18n import area_name, t
+from components.i18n import area_name, defined, t
 from components.view import View
 from mpi.rules import DIMENSIONS
 
@@ -116,6 +116,8 @@ def card(label: str, value: str, sub: str | None = None, id_: str | None = None)
 
 
 def headline_cards(f: dict, lang: str, columns: int = 5) -> html.Div:
+    """The area's five cards; the figures carry the definition they were counted by, and the labels say it."""
+    who = f.get("definition")
     cards = [
         card(
             t("card.surveyed_persons", lang),
@@ -123,13 +125,13 @@ def headline_cards(f: dict, lang: str, columns: int = 5) -> html.Div:
             f"{fmt.number(f['surveyed_households'])} {t('unit.households', lang)}",
         ),
         card(
-            t("card.target_poor", lang),
+            t(defined("card.target_poor", who), lang),
             fmt.number(f["target_poor_persons"]),
             t("card.target_poor_sub", lang, pct=fmt.percent(f["headcount_ratio"])),
             id_="card-target-poor",
         ),
         card(
-            t("card.target_poor_households", lang),
+            t(defined("card.target_poor_households", who), lang),
             fmt.number(f["target_poor_households"]),
             None if f["target_poor_households"] is not None else t("card.not_published", lang),
         ),

@@ -58,6 +58,44 @@ def timeline(lb: dict, lang: str, kinds: dict[str, dict]) -> html.Div:
     )
 
 
+def trajectory(steps: list[dict], lang: str, kinds: dict[str, dict], year_on_screen: int) -> html.Div | None:
+    """The household across editions on one timeline: how each survey found it (target poor or not, which
+    dimensions), and the Logbook work recorded while that edition was current, oldest first."""
+    if len(steps) < 2:
+        return None
+    items = []
+    for s in steps:
+        if not s["surveyed"]:
+            state: list = [t("traj.not_surveyed", lang)]
+        elif s["target_poor"]:
+            state = [
+                t("traj.target_poor", lang, n=s["counted_members"], of=s["members"]),
+                " ",
+                *_badges(s["deprived_dimensions"], lang),
+            ]
+        elif s["deprived_dimensions"]:
+            state = [t("traj.poor_not_target", lang), " ", *_badges(s["deprived_dimensions"], lang)]
+        else:
+            state = [t("traj.not_poor", lang)]
+        here = " tp-traj-here" if s["year"] == year_on_screen else ""
+        items.append(
+            html.Li(
+                [html.Div([html.B(t("traj.edition", lang, year=s["year"])), " · ", *state], className="tp-traj-edition")]
+                + [html.Div(_describe(e, lang, kinds), className="tp-traj-event") for e in s["events"]],
+                className="tp-traj-step" + here,
+                id=f"traj-{s['year']}",
+            )
+        )
+    return html.Div(
+        [html.H3(t("traj.title", lang), className="h5 mt-3"), html.Ol(items, className="tp-trajectory")],
+        id="household-trajectory",
+    )
+
+
+def _badges(dims: list[str], lang: str) -> list:
+    return [html.Span(t(f"dim.{d}", lang), className=f"tp-dim-icon tp-dim-{d}") for d in dims]
+
+
 def _field(label: str, control) -> html.Label:
     return html.Label([label, control])
 

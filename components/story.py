@@ -9,7 +9,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode
 
 from components import fmt
-from components.i18n import area_name, t
+from components.i18n import area_name, defined, t
 from mpi.rules import ALL_DIMENSIONS_MASK, DIMENSION_BIT, DIMENSIONS
 
 LEVEL_CHILD = {"country": "province", "province": "amphoe", "amphoe": "tambon"}
@@ -40,6 +40,8 @@ def compose(f: dict, lang: str, query: str) -> list[list]:
     mask = f.get("mask", ALL_DIMENSIONS_MASK)
     # the API links carry the dimension selection the figures were computed with, so they return the same numbers
     dims_q = "" if mask == ALL_DIMENSIONS_MASK else "&dimensions=" + ",".join(d for d in DIMENSIONS if mask & DIMENSION_BIT[d])
+    who_q = f"&definition={f['definition']}" if f.get("definition") else ""
+    dims_q += who_q  # and the definition: the same people counted
     api = f"/api/v1/areas/{code}?year={year}{dims_q}"
     base_query = [(k, v) for k, v in parse_qsl(query.lstrip("?"), keep_blank_values=True) if k != "metric"]
 
@@ -52,9 +54,9 @@ def compose(f: dict, lang: str, query: str) -> list[list]:
 
     # 1. Where it stands: against its parent and among its peers.
     p1: list = [
-        t("story.has", lang, area=name),
+        t(defined("story.has", f.get("definition")), lang, area=name),
         _num(tp, page(code, "target_poor"), api, "target_poor_persons"),
-        t("story.of_surveyed", lang),
+        t(defined("story.of_surveyed", f.get("definition")), lang),
         _num(surveyed, page(code, "target_poor"), api, "surveyed_persons"),
         t("story.share", lang, pct=_pct(tp, surveyed)),
     ]
@@ -79,6 +81,38 @@ def compose(f: dict, lang: str, query: str) -> list[list]:
         t("story.persons", lang),
     ]
     paras.append(p1)
+
+    # 1b. Change since the edition before, and who got out or came in (as the trend and flows APIs give them).
+    ch = f.get("change")
+    if ch:
+        who = who_q
+        trend_api = f"/api/v1/areas/{code}/trend?{dims_q.lstrip('&')}".rstrip("?")
+        direction = "fell" if ch["change"] < 0 else "rose" if ch["change"] > 0 else "same"
+        pct = "±0" if not ch["change_pct"] else f"{ch['change_pct']:+.1f}%"
+        pc: list = [
+            t(f"story.change.{direction}", lang, a=ch["year_from"], area=name),
+            _num(ch["before"], page(code, "change"), trend_api, f"items[{ch['year_from']}].target_poor_persons"),
+            t("story.change.to", lang),
+            _num(ch["after"], page(code, "change"), trend_api, f"items[{ch['year_to']}].target_poor_persons"),
+            t("story.change.in", lang, b=ch["year_to"], pct=pct),
+        ]
+        fl = f.get("flows")
+        if fl:
+            fapi = f"/api/v1/areas/{code}/flows?from={fl['from']}&to={fl['to']}{who}"
+            pc += [
+                t("story.flows.exited", lang, a=fl["from"]),
+                _num(fl["exited_persons"], page(code, "change"), fapi, "exited_persons"),
+                t("story.flows.exited_end", lang),
+                _num(fl["stayed_persons"], page(code, "change"), fapi, "stayed_persons"),
+                t("story.flows.stayed_end", lang),
+                _num(fl["left_survey_persons"], page(code, "change"), fapi, "left_survey_persons"),
+                t("story.flows.left_end", lang),
+                _num(fl["entered_persons"], page(code, "change"), fapi, "entered_persons"),
+                t("story.flows.entered_end", lang),
+            ]
+        else:
+            pc.append(t("story.stop", lang))
+        paras.append(pc)
 
     # 2. Weakest dimensions and indicators.
     if tp:

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import flask
 
 from components.i18n import DEFAULT_LANG, LANGS
-from mpi.rules import DIMENSIONS
+from mpi.rules import DIMENSIONS, TARGET_DEFINITIONS
 
 DEFAULT_YEAR = 2561
 YEAR_MIN, YEAR_MAX = 2500, 2700
@@ -24,7 +24,15 @@ LANG_COOKIE = "tpmap_lang"
 
 def request_lang() -> str:
     """The reader's language inside a callback, which has no URL of its own: the cookie the toggle set."""
-    return parse({}).lang
+    lang = flask.request.cookies.get(LANG_COOKIE) if flask.has_request_context() else None
+    return lang if lang in LANGS else DEFAULT_LANG
+
+
+def default_year() -> int:
+    """A link without a year means the latest edition the database holds (DEFAULT_YEAR only on an empty one)."""
+    from data_access.figures import latest_year
+
+    return latest_year() or DEFAULT_YEAR
 
 
 @dataclass(frozen=True)
@@ -35,12 +43,16 @@ class View:
     dims: tuple[str, ...] = DIMENSIONS
     present: bool = False
     lang: str = DEFAULT_LANG
+    # who counts as target poor (mpi.rules): registered | all | nocard; None = the edition's own definition
+    definition: str | None = None
 
     def query(self, **changes) -> str:
         v = replace(self, **changes)
         q = {"year": v.year, "metric": v.metric, "colour": v.colour}
         if tuple(v.dims) != DIMENSIONS:
             q["dims"] = ",".join(v.dims)
+        if v.definition:
+            q["definition"] = v.definition
         if v.present:
             q["present"] = 1
         if v.lang != DEFAULT_LANG:
@@ -54,9 +66,10 @@ class View:
 def parse(query: dict) -> View:
     """Lenient: a malformed parameter falls back to its default rather than breaking a shared link."""
     v = View()
-    raw_year = str(query.get("year", v.year))
+    raw_year = str(query.get("year", ""))
     # a shared link with a damaged year falls back; one the database cannot even hold never reaches it
-    year = int(raw_year) if raw_year.isdigit() and len(raw_year) == 4 and YEAR_MIN <= int(raw_year) <= YEAR_MAX else v.year
+    valid = raw_year.isdigit() and len(raw_year) == 4 and YEAR_MIN <= int(raw_year) <= YEAR_MAX
+    year = int(raw_year) if valid else default_year()
     metric = query.get("metric", v.metric)
     if not isinstance(metric, str) or not METRIC_RE.fullmatch(metric):
         metric = v.metric
@@ -73,4 +86,5 @@ def parse(query: dict) -> View:
         dims=dims,
         present=str(query.get("present", "")) in ("1", "true"),
         lang=lang,
+        definition=query.get("definition") if query.get("definition") in TARGET_DEFINITIONS else None,
     )

@@ -34,7 +34,9 @@ def data_stamp(engine: Engine) -> str:
     with engine.connect() as conn:
         row = conn.execute(text("SELECT COUNT(*), MAX(refreshed_at) FROM area_rollup_source")).one()
         years = conn.execute(text("SELECT year, imported_at, households FROM survey_year ORDER BY year")).all()
-    stamp = f"{row[0]}|{row[1]}|{years}"
+        # headline figures change trends and change rankings without touching the rollups
+        headline = conn.execute(text("SELECT COUNT(*), MAX(imported_at) FROM published_headline")).one()
+    stamp = f"{row[0]}|{row[1]}|{years}|{headline[0]}|{headline[1]}"
     with _lock:
         _stamps[key] = (now, stamp)
     return stamp

@@ -230,7 +230,7 @@ class TrendItem(TypedDict):
     status: str  # how sure the figure is: "survey", "published area file", or the headline row's status
 
 
-def _headline_count(hl: Headline, definition: str | None) -> int | None:
+def headline_count(hl: Headline | dict, definition: str | None) -> int | None:
     """A headline row's count under a definition: the published target poor under the edition's own; the poor, or
     the poor less the target poor, where the row carries both; else None (never derived from what is missing)."""
     own = edition(hl["year"]).target_definition
@@ -272,7 +272,7 @@ def trend(
         )
     if mask == ALL_DIMENSIONS_MASK:
         for hl in headlines(area_code, engine):
-            count = _headline_count(hl, definition)
+            count = headline_count(hl, definition)
             if hl["year"] not in items and count is not None:
                 items[hl["year"]] = TrendItem(
                     year=hl["year"],

@@ -41,6 +41,14 @@ def known_years(engine: Engine | None = None) -> list[int]:
         return sorted(conn.scalars(select(tables.area_rollup_source.c.year).distinct()))
 
 
+def latest_year(engine: Engine | None = None) -> int | None:
+    """The latest edition the database has figures of: the year every page, route and form means when none is
+    given (cached per data stamp, so a link without a year costs no scan)."""
+    engine = engine or get_engine()
+    years = cache.cached(engine, ("known_years",), lambda: known_years(engine))
+    return years[-1] if years else None
+
+
 AREA_COLUMNS = tuple(tables.area.c[n] for n in ("code", "level", "name_th", "name_en", "parent_code"))
 
 
@@ -236,30 +244,32 @@ def ranking(
     return [dict(r) for r in rows]
 
 
+def ranked_areas(conn: Connection, code: str, level: str | None) -> list[dict]:
+    """The areas a ranking of `code` lists: its children, or every area of `level` inside it."""
+    info = _area_row(conn, code)
+    if level is not None and level not in RANK_LEVELS:
+        raise ValueError(f"level must be one of {', '.join(RANK_LEVELS)}")
+    here = RANK_LEVELS.index(info["level"]) if info["level"] in RANK_LEVELS else -1  # the country is -1
+    a = tables.area.c
+    if level is None or RANK_LEVELS.index(level) <= here + 1:
+        query = select(*AREA_COLUMNS).where(a.parent_code == code)
+    else:
+        # the tambon level includes municipal units (labelled by their level): every target poor is ranked
+        levels = ("tambon", "municipality") if level == "tambon" else (level,)
+        query = select(*AREA_COLUMNS).where(a.level.in_(levels), a.code.like(("" if code == "TH" else code) + "%"))
+    return [dict(r) for r in conn.execute(query.order_by(a.code)).mappings()]
+
+
+def sources_of(conn: Connection, year: int, codes: list[str]) -> dict[str, str]:
+    """For each area code with figures that year, the source its figures come from (survey over published)."""
+    return _sources(conn, year, codes)
+
+
 def _ranking(code: str, year: int, rule: CrisisRule, mask: int, level: str | None, engine: Engine, definition: str) -> list[dict]:
     _check_year(year)
     rules = tuple({r.key: r for r in (*CRISIS_RULES.values(), rule)}.values())
     with (engine or get_engine()).connect() as conn:
-        info = _area_row(conn, code)
-        if level is not None and level not in RANK_LEVELS:
-            raise ValueError(f"level must be one of {', '.join(RANK_LEVELS)}")
-        here = RANK_LEVELS.index(info["level"]) if info["level"] in RANK_LEVELS else -1  # the country is -1
-        if level is None or RANK_LEVELS.index(level) <= here + 1:
-            a = tables.area.c
-            children = conn.execute(select(*AREA_COLUMNS).where(a.parent_code == code).order_by(a.code)).mappings().all()
-        else:
-            # the tambon level includes municipal units (labelled by their level): every target poor is ranked
-            levels = ("tambon", "municipality") if level == "tambon" else (level,)
-            a = tables.area.c
-            children = (
-                conn.execute(
-                    select(*AREA_COLUMNS)
-                    .where(a.level.in_(levels), a.code.like(("" if code == "TH" else code) + "%"))
-                    .order_by(a.code)
-                )
-                .mappings()
-                .all()
-            )
+        children = ranked_areas(conn, code, level)
         chosen = _sources(conn, year, [c["code"] for c in children]) if children else {}
         figs = figures_for_sources(conn, year, chosen, mask, rules, definition)
     rows = []

@@ -54,7 +54,7 @@ FIELDS = (
 EDITION = "edition"  # each edition counted by its own definition (stored only where the two differ)
 ALL_DIMENSIONS = "all"
 FLOW_DIMENSIONS: tuple[str, ...] = (ALL_DIMENSIONS, *DIMENSIONS)
-OUTCOMES = ("stayed", "exited", "left_survey")
+FOLLOW_UPS = ("stayed", "exited", "left_survey")  # what became of a household in the next edition
 
 
 class Flows(TypedDict):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal, TypedDict, overload
 
-from sqlalchemy import Connection, Engine, select, text, update
+from sqlalchemy import Connection, Engine, func, select, text, update
 
 from data_access import audit, policy, ratelimit
 from data_access import models as tables
@@ -20,11 +20,12 @@ from data_access.access import CurrentUser, Scope, household_filter, refuse, req
 from data_access.areas import point_in_tambon
 from data_access.db import get_engine, insert_id, tuples
 from data_access.errors import BadRequest, ConflictError, NotFoundError
-from data_access.flows import pairs_after, refresh_help_outcomes
+from data_access.flows import FOLLOW_UPS, pairs_after, refresh_help_outcomes, survey_years
 from data_access.masking import mask_citizen_id
 from data_access.policy import LOGBOOK_APPROVE, LOGBOOK_WRITE, may, roles_with
 from mpi.calendar import numeric_date
-from mpi.rules import DIMENSIONS, citizen_id_issue, citizen_id_problem
+from mpi.editions import edition
+from mpi.rules import DIMENSIONS, citizen_id_issue, citizen_id_problem, dimensions_of
 
 OUTCOMES = ("verified", "not_found", "inclusion_error")
 NEED_STATUSES = ("open", "in_progress", "resolved")
@@ -1238,3 +1239,126 @@ def _shape(m: dict, exact: bool = True) -> dict:
     else:
         out["suppressed_below"] = MIN_CELL
     return out
+
+
+HELP_ROWS = ("any", *DIMENSIONS, "none")
+
+
+def help_outcomes(
+    area_code: str, year_from: int, year_to: int, engine: Engine | None = None, *, viewer: CurrentUser | None = None
+) -> dict:
+    """Did the help reach those who got out? The `from` edition's target-poor households of the area, by the help
+    the Logbook recorded for them (any, each dimension of help, none) and by what became of them in `to`: still
+    target poor, out of it, or gone from the survey. Descriptive only: households were not helped at random, so a
+    difference is no measure of what the help did. Sums of help_outcome_rollup (refreshed on import and by each
+    Logbook write); cells of 1-2 households are suppressed for viewers whose area does not cover this one."""
+    prefix = "" if area_code == "TH" else area_code
+    ho = tables.help_outcome_rollup.c
+    with (engine or get_engine()).connect() as conn:
+        rows = tuples(
+            conn.execute(
+                select(ho.help, ho.outcome, func.sum(ho.households))
+                .where(ho.year_from == year_from, ho.year_to == year_to, ho.tambon_code.like(prefix + "%"))
+                .group_by(ho.help, ho.outcome)
+            )
+        )
+    counts: dict[str, dict[str, int]] = {h: dict.fromkeys(FOLLOW_UPS, 0) for h in HELP_ROWS}
+    for help_, outcome, n in rows:
+        if help_ in counts:
+            counts[help_][outcome] += int(n or 0)
+    exact = _covers_area(viewer, area_code)
+    out = []
+    for h in HELP_ROWS:
+        c = counts[h]
+        total = sum(c.values())
+        followed = c["stayed"] + c["exited"]
+        row: dict = {"help": h, "households": _cell(total, exact)} | {o: _cell(c[o], exact) for o in FOLLOW_UPS}
+        # the share who got out, among those the next survey found again
+        row["exit_share"] = c["exited"] / followed if followed and (exact or followed >= MIN_CELL) else None
+        out.append(row)
+    result = {"from": year_from, "to": year_to, "rows": out, "exact": exact}
+    if not exact:
+        result["suppressed_below"] = MIN_CELL
+    return result
+
+
+class TrajectoryStep(TypedDict):
+    """One edition in a household's life: how the survey found it, and the Logbook work recorded while that edition
+    was the current one (the Logbook writes to the household row of the edition on screen)."""
+
+    year: int
+    surveyed: bool  # False: the household (this house_id) was not in that edition's survey
+    target_poor: bool | None  # by the edition's own definition
+    deprived_dimensions: list[str]
+    members: int | None
+    counted_members: int | None  # members counted as target poor by the edition's definition
+    events: list[TimelineEntry]  # oldest first
+
+
+def trajectory(user: CurrentUser | None, house_id: str, year: int, engine: Engine | None = None) -> list[TrajectoryStep]:
+    """The household across every survey edition (by house_id), oldest first, with the Logbook events in between.
+    Scoped like the household itself (the row of `year` decides, and a row elsewhere the user does not cover is
+    left out); part of the household view, which get_household audits."""
+    hh = tables.household.c
+    with (engine or get_engine()).connect() as conn:
+        _household(conn, user, house_id, year, write=False)  # 401/403/404 as for the page itself
+        assert user is not None
+        rows = (
+            conn.execute(
+                select(hh.id, hh.year, hh.tambon_code, hh.pattern, hh.n_persons, hh.n_welfare)
+                .where(hh.house_id == house_id)
+                .order_by(hh.year)
+            )
+            .mappings()
+            .all()
+        )
+        years = [y for y in survey_years(conn) if y >= rows[0]["year"]] if rows else []
+        by_year = {r["year"]: r for r in rows if user.covers(r["tambon_code"])}
+        steps: list[TrajectoryStep] = []
+        for y in years:
+            r = by_year.get(y)
+            if r is None:
+                steps.append(
+                    TrajectoryStep(
+                        year=y,
+                        surveyed=False,
+                        target_poor=None,
+                        deprived_dimensions=[],
+                        members=None,
+                        counted_members=None,
+                        events=[],
+                    )
+                )
+                continue
+            card = edition(y).needs_card
+            events: list[TimelineEntry] = (
+                [
+                    TimelineEntry(kind="visit", on=v["visited_on"], at=v["created_at"], record=v)
+                    for v in _list(conn, "visits", r["id"])
+                ]
+                + [
+                    TimelineEntry(kind="need", on=n["created_at"][:10], at=n["created_at"], record=n)
+                    for n in _list(conn, "needs", r["id"])
+                ]
+                + [
+                    TimelineEntry(kind="assistance", on=a["given_on"], at=a["created_at"], record=a)
+                    for a in _list(conn, "assistance", r["id"])
+                ]
+                + [
+                    TimelineEntry(kind="status", on=s["changed_at"][:10], at=s["changed_at"], record=s)
+                    for s in _list(conn, "status", r["id"])
+                ]
+            )
+            events.sort(key=lambda e: (e["on"], e["at"]))
+            steps.append(
+                TrajectoryStep(
+                    year=y,
+                    surveyed=True,
+                    target_poor=r["pattern"] != 0 and (r["n_welfare"] > 0 or not card),
+                    deprived_dimensions=dimensions_of(r["pattern"]),
+                    members=r["n_persons"],
+                    counted_members=(r["n_welfare"] if card else r["n_persons"]) if r["pattern"] else 0,
+                    events=events,
+                )
+            )
+    return steps

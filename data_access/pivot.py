@@ -52,7 +52,16 @@ def _area_cells(f: dict, axis: str, progress: dict | None) -> dict:
 
 
 def pivot(
-    code: str, year: int, rows: str, cols: str, *, mask: int = ALL_DIMENSIONS_MASK, value: str = "count", engine=None, viewer=None
+    code: str,
+    year: int,
+    rows: str,
+    cols: str,
+    *,
+    mask: int = ALL_DIMENSIONS_MASK,
+    value: str = "count",
+    engine=None,
+    viewer=None,
+    definition: str | None = None,
 ) -> dict:
     for axis in (rows, cols):
         if axis not in AXES:
@@ -62,8 +71,8 @@ def pivot(
     if rows == cols and rows != "dimension":
         raise PivotError("rows and columns must differ (only dimension × dimension crosses itself)")
     engine = engine or get_engine()
-    area = figures.area_summary(code, year, mask, engine=engine)
-    with_rules = figures.crisis_counts([code], year, mask, engine=engine)
+    area = figures.area_summary(code, year, mask, engine=engine, definition=definition)
+    with_rules = figures.crisis_counts([code], year, mask, engine=engine, definition=definition)
     area |= with_rules.get(code, {})
     unit = "households" if "status" in (rows, cols) else "persons"
 
@@ -71,8 +80,8 @@ def pivot(
         other = cols if rows == "area" else rows
         if other == "area":
             raise PivotError("rows and columns must differ")
-        children = figures.children_summaries(code, year, mask, engine=engine)
-        crisis = figures.crisis_counts([c["code"] for c in children], year, mask, engine=engine)
+        children = figures.children_summaries(code, year, mask, engine=engine, definition=definition)
+        crisis = figures.crisis_counts([c["code"] for c in children], year, mask, engine=engine, definition=definition)
         digits = {"TH": 2}.get(code, len(code) + 2)
         progress = logbook.progress_children(code, digits, year, engine, viewer=viewer) if other == "status" else {}
         own_progress = logbook.progress(code, year, engine, viewer=viewer) if other == "status" else None
@@ -105,7 +114,7 @@ def pivot(
     else:
         if rows not in PATTERN_AXES or cols not in PATTERN_AXES:
             raise PivotError(f"{rows} × {cols} is not rolled up: indicators and Logbook status pair with area only")
-        patterns = figures.pattern_counts(code, year, engine=engine)
+        patterns = figures.pattern_counts(code, year, engine=engine, definition=definition)
         tab = cross_tab(patterns, rows, cols, mask)
         margins = cross_tab(patterns, rows, "total", mask)
         cats = _categories(cols, year, mask)

@@ -15,11 +15,11 @@ import json
 
 from sqlalchemy import Engine, select, text
 
-from data_access import audit, figures
+from data_access import audit, change, figures, flows
 from data_access import models as tables
 from data_access.access import CurrentUser, refuse, require_user
 from data_access.db import get_engine, tuples
-from data_access.errors import BadRequest, ConflictError
+from data_access.errors import BadRequest, ConflictError, NotFoundError
 from data_access.policy import EVERYTHING_ADMINISTRATIVE, REPORTS_READ_ALL, REPORTS_WRITE, may, roles_with
 from mpi.governance import quarter_of, quarter_range
 from mpi.rules import CRISIS_RULES, DIMENSIONS
@@ -106,6 +106,13 @@ def compute_figures(province_code: str, fiscal_year: int, quarter: int, engine: 
             }
         if s is not None:
             out |= figures.crisis_counts([province_code], year, engine=engine).get(province_code, {})
+            # the change since the edition before, and who got out or came in where household data allows
+            out["change"] = change.area_change(province_code, year, engine=engine)
+            if out["change"] is not None:
+                try:
+                    out["flows"] = flows.flows(province_code, out["change"]["year_from"], year, engine=engine)
+                except NotFoundError:
+                    out["flows"] = None
         try:
             amphoes = figures.ranking(province_code, year, CRISIS_RULES["ge3"], engine=engine)
         except figures.NotFound:

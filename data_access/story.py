@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
-from data_access import areas, figures, logbook
+from data_access import areas, change, figures, flows, logbook
+from data_access.errors import NotFoundError
 from mpi import catalogue
 from mpi.rules import ALL_DIMENSIONS_MASK
 
 
-def facts(code: str, year: int, viewer=None, mask: int = ALL_DIMENSIONS_MASK) -> dict:
-    """The area, its parent and siblings (for standing), its children (for pockets), indicators and Logbook progress.
+def facts(code: str, year: int, viewer=None, mask: int = ALL_DIMENSIONS_MASK, definition: str | None = None) -> dict:
+    """The area, its parent and siblings (for standing), its children (for pockets), indicators, the change since
+    the edition before (and who got out or came in, where both editions have household data), and Logbook progress.
     Raises figures.NotFound when the area has no figures that year."""
-    area = figures.area_summary(code, year, mask)
+    d = definition
+    area = figures.area_summary(code, year, mask, definition=d)
     chain = areas.ancestors(code)
     parent_code = chain[-2]["code"] if len(chain) > 1 else None
-    parent = figures.area_summary(parent_code, year, mask) if parent_code else None
-    siblings = figures.children_summaries(parent_code, year, mask) if parent_code else []
-    children = figures.children_summaries(code, year, mask) if area["level"] != "tambon" else []
-    villages = figures.village_summaries(code, year, mask) if area["level"] == "tambon" else []
+    parent = figures.area_summary(parent_code, year, mask, definition=d) if parent_code else None
+    siblings = figures.children_summaries(parent_code, year, mask, definition=d) if parent_code else []
+    children = figures.children_summaries(code, year, mask, definition=d) if area["level"] != "tambon" else []
+    villages = figures.village_summaries(code, year, mask, definition=d) if area["level"] == "tambon" else []
+    since = change.area_change(code, year, mask, definition=d)
+    followed = None
+    if since is not None and mask == ALL_DIMENSIONS_MASK:
+        try:
+            followed = flows.flows(code, since["year_from"], year, definition=d)
+        except NotFoundError:
+            followed = None  # not both editions with household data here: the change alone is told
     return {
+        "change": since,
+        "flows": followed,
+        "definition": d,
         "area": area,
         "parent": parent,
         "siblings": siblings,

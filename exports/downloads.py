@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 
-from components.i18n import area_name, t
+from components.i18n import area_name, defined, t
 from components.labels import pivot_labels
 from data_access import committees, figures, households, logbook, pivot, reports, shortlists
 from data_access.access import require_user
 from data_access.errors import BadRequest
 from mpi.governance import parse_quarter
-from mpi.rules import ALL_DIMENSIONS_MASK, DIMENSIONS, crisis_rule, dimensions_mask
+from mpi.rules import ALL_DIMENSIONS_MASK, DIMENSIONS, TARGET_DEFINITIONS, crisis_rule, dimensions_mask
 
 MAX_ROWS = 100_000
 CODE_RE = re.compile(r"^(TH|[0-9]{2}|[0-9]{4}|[0-9]{6})$")
@@ -53,14 +53,22 @@ def _mask(args: dict) -> int:
         raise ExportError(str(e)) from None
 
 
-def _figure_columns(lang: str) -> list[tuple[str, str]]:
+def _definition(args: dict) -> str | None:
+    """definition=registered|all|nocard, as on the page and in the API; none: the edition's own."""
+    raw = args.get("definition") or None
+    if raw is not None and raw not in TARGET_DEFINITIONS:
+        raise ExportError(f"definition must be one of {', '.join(TARGET_DEFINITIONS)}, got {raw[:20]!r}")
+    return raw
+
+
+def _figure_columns(lang: str, definition: str | None = None) -> list[tuple[str, str]]:
     return (
         [
             ("code", t("table.code", lang)),
             ("name", t("table.area", lang)),
             ("surveyed_persons", t("table.surveyed", lang)),
-            ("target_poor_persons", t("metric.target_poor", lang)),
-            ("target_poor_households", t("rep.target_poor_households", lang)),
+            ("target_poor_persons", t(defined("metric.target_poor", definition), lang)),
+            ("target_poor_households", t(defined("rep.target_poor_households", definition), lang)),
             ("crisis_persons", t("metric.crisis", lang)),
             ("mpi", "MPI"),
             ("headcount_pct", t("table.headcount", lang) + " (%)"),
@@ -91,8 +99,9 @@ def _figure_row(r: dict, lang: str) -> dict:
 
 def _children(args, user, lang):
     code, year = _code(args), _year(args)
-    rows = [_figure_row(r, lang) for r in figures.children_summaries(code, year, _mask(args))]
-    return rows, _figure_columns(lang), f"tpmap-{code}-{year}", {"object_type": "area", "object_id": code, "area_code": code}
+    who = _definition(args)
+    rows = [_figure_row(r, lang) for r in figures.children_summaries(code, year, _mask(args), definition=who)]
+    return rows, _figure_columns(lang, who), f"tpmap-{code}-{year}", {"object_type": "area", "object_id": code, "area_code": code}
 
 
 def _villages(args, user, lang):
@@ -101,11 +110,11 @@ def _villages(args, user, lang):
         r
         | {"code": f"{code}-{r['village_no']:02d}", "name": f"{t('village', lang)} {r['village_no']}"}
         | {f"dim_{d}": (r.get("dimension_target_poor") or {}).get(d) for d in DIMENSIONS}
-        for r in figures.village_summaries(code, year, _mask(args))
+        for r in figures.village_summaries(code, year, _mask(args), definition=_definition(args))
     ]
     return (
         rows,
-        _figure_columns(lang)[:-1],
+        _figure_columns(lang, _definition(args))[:-1],
         f"tpmap-villages-{code}-{year}",
         {"object_type": "area", "object_id": code, "area_code": code},
     )
@@ -120,7 +129,7 @@ def _ranking(args, user, lang):
             min_dimensions=int(k) if k not in (None, "") else None,
             required=(args.get("required") or "").split(","),
         )
-        rows = figures.ranking(code, year, rule, _mask(args), level=args.get("level") or None)
+        rows = figures.ranking(code, year, rule, _mask(args), level=args.get("level") or None, definition=_definition(args))
     except ValueError as e:
         raise ExportError(str(e)) from None
     for r in rows:
@@ -153,6 +162,7 @@ def _households(args, user, lang):
             crisis_only=args.get("crisis") == "1",
             sort=args.get("sort") or "village",
             rule=args.get("rule") or None,
+            definition=_definition(args),
             user=user,
         )
     except ValueError as e:
@@ -165,7 +175,7 @@ def _households(args, user, lang):
         ("tambon_code", t("table.tambon_code", lang)),
         ("village_no", t("hh.village", lang)),
         ("members", t("hh.members", lang)),
-        ("target_poor_members", t("metric.target_poor", lang)),
+        ("target_poor_members", t(defined("metric.target_poor", _definition(args)), lang)),
         ("deprived_dimensions", t("hh.dims", lang)),
         ("crisis", t("rank.ge3", lang)),
         ("basic_needs", t("rank.basic_needs", lang)),
@@ -269,6 +279,7 @@ def _pivot(args, user, lang):
             args.get("cols", "dimension"),
             mask=_mask(args),
             value=args.get("value", "count"),
+            definition=_definition(args),
         )
     except pivot.PivotError as e:
         raise ExportError(str(e)) from None

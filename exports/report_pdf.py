@@ -13,6 +13,7 @@ from fpdf import FPDF
 
 from components.fmt import number, percent
 from components.i18n import t
+from components.labels import change_rows
 from mpi.calendar import english_date, thai_date
 from mpi.rules import DIMENSIONS
 
@@ -227,6 +228,7 @@ def render(report: dict, *, geojson: dict | None = None, lang: str = "th") -> by
         [t("rep.status_change", lang, status=t(f"lb.ladder.{s}", lang)), number(n)]
         for s, n in (f.get("status_changes") or {}).items()
     ]
+    rows += [[label, number(v) if isinstance(v, int) else str(v)] for label, v in change_rows(f, lang)]
     _table(pdf, rows, [120, 50])
     pdf.ln(3)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from components.fmt import be_date
 from components.i18n import t
+from components.labels import change_rows
 from exports.tables import xlsx_bytes
 from mpi.rules import DIMENSIONS
 
@@ -35,6 +36,7 @@ def render(report: dict, lang: str = "th") -> bytes:
         {"item": t("rep.status_change", lang, status=t(f"lb.ladder.{s}", lang)), "value": n}
         for s, n in (f.get("status_changes") or {}).items()
     ]
+    summary += [{"item": label, "value": v} for label, v in change_rows(f, lang)]
     tp = f.get("target_poor_persons") or 0
     deprived = f.get("dimension_target_poor") or {}
     dims = [

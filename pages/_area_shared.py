@@ -11,7 +11,7 @@ from dash import dash_table, dcc, html
 from auth.web import current_user
 from components import fmt
 from components.figures import choropleth, graph_config, map_layers, star, trend_chart
-from components.i18n import area_name, t
+from components.i18n import area_name, defined, t
 from components.layout import card, dimension_shares, export_links, headline_cards, not_found, topbar, weakest_sentence
 from components.view import View
 from components.widgets import data_table, dropdown
@@ -24,8 +24,8 @@ from data_access.errors import NotFoundError
 from data_access.households import has_microdata
 from geo.shapes import url_for_children
 from mpi import catalogue
-from mpi.editions import comparable_indicators, edition
-from mpi.rules import DIMENSIONS, dimensions_mask
+from mpi.editions import comparable_indicators, definition_for, edition
+from mpi.rules import DIMENSIONS, REGISTERED, TARGET_DEFINITIONS, dimensions_mask
 
 LOCAL_LEVELS = ("tambon", "municipality")
 LOGBOOK_METRICS = {"lb:visited": "households_visited", "lb:helped": "households_helped", "lb:open_needs": None}
@@ -72,7 +72,7 @@ def metric_value(f: dict, metric: str, colour: str) -> float | None:
     return n
 
 
-def metric_label(metric: str, lang: str) -> str:
+def metric_label(metric: str, lang: str, definition: str | None = None) -> str:
     if metric in CHANGE_METRICS:
         return t(f"metric.{metric}", lang)
     if metric in LOGBOOK_METRICS:
@@ -81,11 +81,11 @@ def metric_label(metric: str, lang: str) -> str:
         return t("metric.dim", lang, name=t(f"dim.{metric[4:]}", lang))
     if metric.startswith("ind:"):
         return t("metric.ind", lang, code=metric[4:])
-    return t({"crisis": "metric.crisis", "mpi": "metric.mpi"}.get(metric, "metric.target_poor"), lang)
+    return t({"crisis": "metric.crisis", "mpi": "metric.mpi"}.get(metric, defined("metric.target_poor", definition)), lang)
 
 
-def metric_options(year: int, lang: str, with_change: bool = False) -> list[dict]:
-    opts = [{"label": metric_label(m, lang), "value": m} for m in ("target_poor", "crisis", "mpi")]
+def metric_options(year: int, lang: str, with_change: bool = False, definition: str | None = None) -> list[dict]:
+    opts = [{"label": metric_label(m, lang, definition), "value": m} for m in ("target_poor", "crisis", "mpi")]
     if with_change:
         opts += [{"label": metric_label(m, lang), "value": m} for m in CHANGE_METRICS]
     opts += [{"label": metric_label(f"dim:{d}", lang), "value": f"dim:{d}"} for d in DIMENSIONS]
@@ -121,7 +121,7 @@ def format_value(v: float | None, metric: str, colour: str) -> str:
 
 
 def _villages(code: str, view: View, mask: int):
-    villages = figures_da.village_summaries(code, view.year, mask)
+    villages = figures_da.village_summaries(code, view.year, mask, definition=view.definition)
     if not villages:
         return None
     lang = view.lang
@@ -129,7 +129,12 @@ def _villages(code: str, view: View, mask: int):
         [
             html.H3(f"{t('hh.village', lang)} ({len(villages)})", className="h5 mt-3"),
             export_links(
-                "villages", lang, code=code, year=view.year, dims=",".join(view.dims) if tuple(view.dims) != DIMENSIONS else None
+                "villages",
+                lang,
+                code=code,
+                year=view.year,
+                dims=",".join(view.dims) if tuple(view.dims) != DIMENSIONS else None,
+                definition=view.definition,
             ),
             data_table(
                 view.lang,
@@ -151,7 +156,7 @@ def _villages(code: str, view: View, mask: int):
                     {"name": t("hh.village", lang), "id": "village", "type": "numeric"},
                     {"name": t("card.surveyed_households", lang), "id": "households", "type": "numeric"},
                     {"name": t("table.surveyed", lang), "id": "surveyed", "type": "numeric"},
-                    {"name": t("table.target_poor", lang), "id": "target_poor", "type": "numeric"},
+                    {"name": t(defined("table.target_poor", view.definition), lang), "id": "target_poor", "type": "numeric"},
                     {"name": t("table.share", lang), "id": "share", "type": "numeric"},
                     {"name": t("table.crisis", lang), "id": "crisis", "type": "numeric"},
                     {"name": t("table.mpi", lang), "id": "mpi", "type": "numeric"},
@@ -201,7 +206,7 @@ def _change(code: str, name: str, parent: dict | None, view: View):
     editions have household data for the area, who stayed, got out, came in or left since the edition before."""
     lang = view.lang
     try:
-        items = editions_da.trend(code, dimensions_mask(view.dims))
+        items = editions_da.trend(code, dimensions_mask(view.dims), definition=view.definition)
     except NotFoundError:
         return None
     if not items:
@@ -220,11 +225,14 @@ def _change(code: str, name: str, parent: dict | None, view: View):
     series = [(name, items)]
     if parent is not None:
         series.append(
-            (t("parent", lang, name=area_name(parent, lang)), editions_da.trend(parent["code"], dimensions_mask(view.dims)))
+            (
+                t("parent", lang, name=area_name(parent, lang)),
+                editions_da.trend(parent["code"], dimensions_mask(view.dims), definition=view.definition),
+            )
         )
     chart = dcc.Graph(
         id="area-trend",
-        figure=trend_chart(series, lang, t("trend.title", lang, area=name)),
+        figure=trend_chart(series, lang, t(defined("trend.title", view.definition), lang, area=name)),
         config=graph_config(f"tpmap-{code}-trend", lang),
     )
     earlier = [i["year"] for i in items if i["year"] < view.year]
@@ -232,17 +240,21 @@ def _change(code: str, name: str, parent: dict | None, view: View):
     if earlier:
         before = earlier[-1]
         try:
-            fl = flows_da.flows(code, before, view.year)
+            fl = flows_da.flows(code, before, view.year, definition=view.definition)
         except NotFoundError:
             flows_part = html.P(t("flow.none", lang), className="tp-sub", id="flows-none")
         else:
             rows = [
-                {"kind": t(f"flow.{k}", lang), "persons": fl[f"{col}_persons"], "households": fl.get(f"{col}_households")}
+                {
+                    "kind": t(defined(f"flow.{k}", view.definition), lang),
+                    "persons": fl[f"{col}_persons"],
+                    "households": fl.get(f"{col}_households"),
+                }
                 for k, col in (("stayed", "stayed"), ("exited", "exited"), ("entered", "entered"), ("left", "left_survey"))
             ]
             flows_part = html.Div(
                 [
-                    html.H4(t("flow.title", lang, a=before, b=view.year), className="h6 mt-2"),
+                    html.H4(t(defined("flow.title", view.definition), lang, a=before, b=view.year), className="h6 mt-2"),
                     data_table(
                         lang,
                         id="flows-table",
@@ -264,6 +276,7 @@ def _change(code: str, name: str, parent: dict | None, view: View):
                     html.P(t("change.not_comparable", lang, a=before, b=view.year), className="tp-sub small")
                     if not comparable_indicators(before, view.year)
                     else None,
+                    _help_outcomes(code, before, view),
                 ],
                 id="area-flows",
             )
@@ -271,6 +284,55 @@ def _change(code: str, name: str, parent: dict | None, view: View):
         [html.H3(t("change.title", lang), className="h5 mt-3"), definition, chart, flows_part],
         id="area-change",
         className="tp-chrome",
+    )
+
+
+def _help_outcomes(code: str, before: int, view: View) -> html.Div:
+    """Did the help reach those who got out? Exits among the households the Logbook helped (by dimension of help)
+    beside those it did not, with the caveat printed: a description, not a measure of what the help did."""
+    lang = view.lang
+    ho = logbook_da.help_outcomes(code, before, view.year, viewer=current_user())
+
+    def pct(v: float | None) -> float | None:
+        return None if v is None else round(100 * v, 1)
+
+    rows = [
+        {
+            "help": t(f"help.row.{r['help']}", lang)
+            if r["help"] in ("any", "none")
+            else t("help.row.dim", lang, dim=t(f"dim.{r['help']}", lang)),
+            "households": r["households"],
+            "exited": r["exited"],
+            "stayed": r["stayed"],
+            "left": r["left_survey"],
+            "share": pct(r["exit_share"]),
+        }
+        for r in ho["rows"]
+        if r["help"] in ("any", "none") or r["households"] != 0
+    ]
+    number = {"type": "numeric", "format": {"specifier": ","}}
+    return html.Div(
+        [
+            html.H4(t("help.title", lang, a=before, b=view.year), className="h6 mt-3"),
+            data_table(
+                lang,
+                id="help-outcomes-table",
+                data=rows,
+                style_cell={"whiteSpace": "normal", "height": "auto"},
+                style_cell_conditional=[{"if": {"column_id": "help"}, "width": "34%"}],
+                columns=[
+                    {"name": t("help.col.help", lang), "id": "help"},
+                    {"name": t("help.col.households", lang, a=before), "id": "households", **number},
+                    {"name": t("flow.exited", lang), "id": "exited", **number},
+                    {"name": t("flow.stayed", lang), "id": "stayed", **number},
+                    {"name": t("help.col.left", lang), "id": "left", **number},
+                    {"name": t("help.col.share", lang), "id": "share", "type": "numeric"},
+                ],
+            ),
+            html.P(t("help.caveat", lang), className="tp-caveat", id="help-caveat"),
+            html.P(t("help.suppressed", lang, n=ho["suppressed_below"]), className="tp-sub small") if not ho["exact"] else None,
+        ],
+        id="help-outcomes",
     )
 
 
@@ -299,7 +361,9 @@ def _controls(view: View, known: list[int], previous: int | None = None) -> html
                             dropdown(
                                 view.lang,
                                 id="ctl-metric",
-                                options=metric_options(view.year, view.lang, with_change=previous is not None),
+                                options=metric_options(
+                                    view.year, view.lang, with_change=previous is not None, definition=view.definition
+                                ),
                                 value=view.metric,
                                 clearable=False,
                             ),
@@ -323,6 +387,20 @@ def _controls(view: View, known: list[int], previous: int | None = None) -> html
                     ),
                     dbc.Col(
                         [
+                            dbc.Label(t("definition", view.lang), html_for="ctl-definition"),
+                            dropdown(
+                                view.lang,
+                                id="ctl-definition",
+                                options=[{"label": t(f"definition.{d}", view.lang), "value": d} for d in TARGET_DEFINITIONS],
+                                value=definition_for(view.year, view.definition),
+                                clearable=False,
+                            ),
+                        ],
+                        md=12,
+                        lg=4,
+                    ),
+                    dbc.Col(
+                        [
                             dbc.Label(t("dims", view.lang)),
                             dbc.Checklist(
                                 id="ctl-dims",
@@ -340,6 +418,14 @@ def _controls(view: View, known: list[int], previous: int | None = None) -> html
         className="tp-controls tp-chrome my-2",
         hidden=view.present,
     )
+
+
+def _definition_note(f: dict | None, view: View) -> html.P | None:
+    """Say so whenever the figures count anyone but the edition's own target poor."""
+    who = (f or {}).get("definition") or definition_for(view.year, view.definition)
+    if who == REGISTERED:
+        return None
+    return html.P(t(f"definition.note.{who}", view.lang), className="tp-definition-note", id="definition-note")
 
 
 def _no_figures(area: dict, view: View):
@@ -412,12 +498,17 @@ def _table(children: list[dict], view: View) -> dash_table.DataTable:
             {"name": t("table.area", lang), "id": "name", "presentation": "markdown"},
             {"name": t("table.code", lang), "id": "code"},
             {"name": t("table.surveyed", lang), "id": "surveyed", "type": "numeric", "format": {"specifier": ","}},
-            {"name": t("table.target_poor", lang), "id": "target_poor", "type": "numeric", "format": {"specifier": ","}},
+            {
+                "name": t(defined("table.target_poor", view.definition), lang),
+                "id": "target_poor",
+                "type": "numeric",
+                "format": {"specifier": ","},
+            },
             {"name": t("table.share", lang), "id": "share", "type": "numeric"},
             {"name": t("table.crisis", lang), "id": "crisis", "type": "numeric", "format": {"specifier": ","}},
             {"name": t("table.mpi", lang), "id": "mpi", "type": "numeric"},
             {
-                "name": f"{metric_label(view.metric, lang)} ({unit_of(view.metric, view.colour, lang)})",
+                "name": f"{metric_label(view.metric, lang, view.definition)} ({unit_of(view.metric, view.colour, lang)})",
                 "id": "value",
                 "type": "numeric",
             },
@@ -443,19 +534,24 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
     area = chain[-1]
     name = area_name(area, view.lang)
     try:
-        f = figures_da.area_summary(code, view.year, mask)
+        f = figures_da.area_summary(code, view.year, mask, definition=view.definition)
     except figures_da.NotFound:
         f = None  # still show the map and table of the surroundings, and say so
     local = area["level"] in LOCAL_LEVELS  # a tambon or a municipal unit: the map shows it among its amphoe's
     map_level = "amphoe" if local else area["level"]
     map_parent = area["parent_code"] if local else code
-    children = figures_da.children_summaries(map_parent, view.year, mask, include_counted_under=True)
+    children = figures_da.children_summaries(map_parent, view.year, mask, include_counted_under=True, definition=view.definition)
     previous = max((y for y in years if y < view.year), default=None)  # the edition a change is measured from
     changing = view.metric in CHANGE_METRICS and previous is not None
     if view.metric in CHANGE_METRICS and previous is None:
         view = replace(view, metric="target_poor")  # nothing earlier to compare with: the count itself
     if changing:
-        before = {c["code"]: c for c in figures_da.children_summaries(map_parent, previous, mask, include_counted_under=True)}
+        before = {
+            c["code"]: c
+            for c in figures_da.children_summaries(
+                map_parent, previous, mask, include_counted_under=True, definition=view.definition
+            )
+        }
         children = [c | {"_prev": before.get(c["code"])} for c in children]
     if view.metric in LOGBOOK_METRICS:
         progress = logbook_da.progress_children(map_parent, CHILD_DIGITS[map_level], view.year, viewer=current_user())
@@ -476,7 +572,7 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
         key=lambda cv: -(cv[1] or 0),
     )
     names_at = [(*spots[c["code"]], area_name(c, view.lang), v) for c, v in named]
-    label = metric_label(view.metric, view.lang)
+    label = metric_label(view.metric, view.lang, view.definition)
     if changing:
         label = t("metric.change_between", view.lang, metric=label, a=previous, b=view.year)
     unit = unit_of(view.metric, view.colour, view.lang)
@@ -516,8 +612,15 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
     series = [(name, dimension_shares(f))] if f else []
     if f and area["parent_code"]:
         try:
-            parent = figures_da.area_summary(area["parent_code"], view.year, mask)
+            parent = figures_da.area_summary(area["parent_code"], view.year, mask, definition=view.definition)
             series.append((t("parent", view.lang, name=area_name(parent, view.lang)), dimension_shares(parent)))
+        except figures_da.NotFound:
+            pass
+    earlier = [y for y in years if y < view.year]
+    if f and earlier:  # the star over time: the area itself in the edition before
+        try:
+            before = figures_da.area_summary(code, earlier[-1], mask, definition=view.definition)
+            series.append((t("star.edition", view.lang, area=name, year=earlier[-1]), dimension_shares(before)))
         except figures_da.NotFound:
             pass
     # name the source only when there are figures to attribute (no "published figures of 2562" for a year TPMAP
@@ -574,6 +677,7 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
             topbar(chain, view, here),
             _controls(view, years, previous),
             headline_cards(f, view.lang) if f else _no_figures(area, view),
+            _definition_note(f, view),
             html.P(weakest_sentence(f, name, view.lang), className="tp-weakest", id="weakest") if f else None,
             dbc.Row(
                 [
@@ -644,6 +748,7 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
                         code=code,
                         year=view.year,
                         dims=",".join(view.dims) if tuple(view.dims) != DIMENSIONS else None,
+                        definition=view.definition,
                     ),
                     _table(children, view),
                 ],

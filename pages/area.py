@@ -6,7 +6,8 @@ import dash
 from dash import Input, Output, State, callback, ctx, no_update
 
 from components.view import View, parse
-from mpi.rules import DIMENSIONS
+from mpi.editions import definition_for
+from mpi.rules import DIMENSIONS, TARGET_DEFINITIONS
 from pages._area_shared import area_view, tour_args
 
 dash.register_page(__name__, path_template="/area/<code>", title="TPMAP Open", order=1)
@@ -24,11 +25,12 @@ def layout(code: str = "TH", tour: str = "", every: str = "30", **query):
     Input("ctl-metric", "value"),
     Input("ctl-colour", "value"),
     Input("ctl-dims", "value"),
+    Input("ctl-definition", "value"),
     Input("area-map", "clickData"),
     State("area-state", "data"),
     prevent_initial_call=True,
 )
-def navigate(year, metric, colour, dims, click, state):
+def navigate(year, metric, colour, dims, definition, click, state):
     """Every control is a link: it changes the URL, and the page renders what the URL says."""
     view = View(
         year=state["year"],
@@ -37,6 +39,7 @@ def navigate(year, metric, colour, dims, click, state):
         dims=tuple(state["dims"]),
         present=state["present"],
         lang=state["lang"],
+        definition=state.get("definition"),
     )
     if ctx.triggered_id == "area-map":
         if not click or not click.get("points"):
@@ -48,6 +51,8 @@ def navigate(year, metric, colour, dims, click, state):
             return no_update
         return f"/area/{target}" + view.query()
     chosen = tuple(d for d in DIMENSIONS if d in (dims or [])) or DIMENSIONS
+    # the edition's own definition stays out of the link (a link without one keeps meaning "the edition's own")
+    who = definition if definition in TARGET_DEFINITIONS and definition != definition_for(year or view.year) else None
     return state["here"] + view.query(
-        year=year or view.year, metric=metric or view.metric, colour=colour or view.colour, dims=chosen
+        year=year or view.year, metric=metric or view.metric, colour=colour or view.colour, dims=chosen, definition=who
     )

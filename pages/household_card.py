@@ -186,6 +186,12 @@ def layout(house_id: str = "", **query):
                     ),
                 ]
             ),
+            logbook_ui.trajectory(
+                logbook_da.trajectory(user, house_id, view.year),
+                lang,
+                {k["code"]: k for k in logbook_da.assistance_kinds()},
+                view.year,
+            ),
             _logbook_section(user, h, view.year, lang),
             dcc.Link(
                 t("nav.back_to_area", lang),

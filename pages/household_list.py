@@ -9,14 +9,15 @@ import dash
 from dash import dcc, html
 
 from auth.web import current_user
-from components.i18n import area_name, t
+from components.i18n import area_name, defined, t
 from components.layout import export_links, not_found, topbar
 from components.view import parse
 from components.widgets import data_table
 from data_access import areas as areas_da
 from data_access import logbook as logbook_da
 from data_access.households import PAGE_SIZE, SORTS, has_microdata, list_target_poor_households
-from mpi.rules import CRISIS_RULES, DIMENSIONS
+from mpi.editions import definition_for
+from mpi.rules import CRISIS_RULES, DIMENSIONS, TARGET_DEFINITIONS
 
 # order 0: tried before /area/<code>, whose wildcard would also match this path
 dash.register_page(__name__, path_template="/area/<code>/households", title="TPMAP Open", order=0)
@@ -29,7 +30,11 @@ def layout(code: str = "TH", page: str = "1", dim: str = "", crisis: str = "", s
     if not chain or chain[-1]["code"] != code:
         return not_found(t("notfound.area", lang, code=code), lang)
     here = f"/area/{code}/households"
-    head = [topbar(chain, view, here), html.H2(f"{t('nav.households', lang)}: {area_name(chain[-1], lang)}", className="h4 my-2")]
+    who = view.definition
+    head = [
+        topbar(chain, view, here),
+        html.H2(f"{t(defined('nav.households', who), lang)}: {area_name(chain[-1], lang)}", className="h4 my-2"),
+    ]
     if not has_microdata(code, view.year):
         return html.Div(head + [html.P(t("nodata.households", lang), className="tp-nodata", id="no-households")])
     dim = dim if dim in DIMENSIONS else None
@@ -39,7 +44,15 @@ def layout(code: str = "TH", page: str = "1", dim: str = "", crisis: str = "", s
     page_no = int(page) if str(page).isdigit() and 0 < int(page) < 1_000_000 else 1
     # Scoped in data_access: outside the user's area this raises Forbidden (403), signed out Unauthorized (401).
     result = list_target_poor_households(
-        code, view.year, page=page_no, dimension=dim, crisis_only=crisis_only, sort=sort, rule=rule or None, user=current_user()
+        code,
+        view.year,
+        page=page_no,
+        dimension=dim,
+        crisis_only=crisis_only,
+        sort=sort,
+        rule=rule or None,
+        definition=view.definition,
+        user=current_user(),
     )
     pages = max(1, math.ceil(result["total"] / PAGE_SIZE))
 
@@ -48,6 +61,23 @@ def layout(code: str = "TH", page: str = "1", dim: str = "", crisis: str = "", s
         q = {k: v for k, v in state.items() if v not in ("", None)}
         return here + view.query() + "&" + urlencode(q)
 
+    # who is listed: the target poor, every MPI-poor household, or the poor households nobody in which holds a card
+    # (the exclusion errors the deck asks teams to find)
+    own = definition_for(view.year)
+    definitions = html.Div(
+        [html.Span(t("definition", lang) + ": ", className="me-1")]
+        + [
+            dcc.Link(
+                t(f"definition.{d}", lang),
+                href=here + view.query(definition=None if d == own else d) + "&" + urlencode({"sort": sort}),
+                id=f"definition-{d}",
+                className="btn btn-sm tp-btn-big me-1 " + ("btn-dark" if d == (who or own) else "btn-outline-dark"),
+            )
+            for d in TARGET_DEFINITIONS
+        ]
+        + ([html.P(t(f"definition.note.{who}", lang), className="tp-definition-note mt-2")] if who and who != own else []),
+        className="my-2",
+    )
     filters = html.Div(
         [
             html.Span(t("hh.filter_dim", lang) + ": ", className="me-1"),
@@ -115,7 +145,7 @@ def layout(code: str = "TH", page: str = "1", dim: str = "", crisis: str = "", s
             {"name": t("level.tambon", lang), "id": "tambon"},
             {"name": t("hh.village", lang), "id": "village"},
             {"name": t("hh.members", lang), "id": "members"},
-            {"name": t("hh.target_members", lang), "id": "target"},
+            {"name": t(defined("hh.target_members", who), lang), "id": "target"},
             {"name": t("hh.dims", lang), "id": "dims"},
             {"name": t("hh.crisis", lang), "id": "crisis"},
         ],
@@ -182,5 +212,6 @@ def layout(code: str = "TH", page: str = "1", dim: str = "", crisis: str = "", s
         crisis="1" if crisis_only else None,
         sort=sort,
         rule=rule or None,
+        definition=who,
     )
-    return html.Div(head + [filters, exports, pager, table, pager, added_section, requests_link, mentors_link])
+    return html.Div(head + [definitions, filters, exports, pager, table, pager, added_section, requests_link, mentors_link])

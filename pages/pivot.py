@@ -85,7 +85,16 @@ def layout(area: str = "TH", rows: str = "area", cols: str = "dimension", value:
         dcc.Location(id="pivot-nav", refresh="callback-nav"),
     ]
     try:
-        result = pivot_da.pivot(area, view.year, rows, cols, mask=dimensions_mask(view.dims), value=value, viewer=current_user())
+        result = pivot_da.pivot(
+            area,
+            view.year,
+            rows,
+            cols,
+            mask=dimensions_mask(view.dims),
+            value=value,
+            viewer=current_user(),
+            definition=view.definition,
+        )
     except pivot_da.PivotError as e:
         return html.Div(head + [dbc.Alert(said(e, lang), color="warning", id="pivot-error")])
     except figures_da.NotFound:
@@ -133,7 +142,9 @@ def layout(area: str = "TH", rows: str = "area", cols: str = "dimension", value:
         head
         + [
             html.P(t(f"pivot.unit.{result['unit']}", lang) + " · " + t(f"pivot.value_explain.{value}", lang), className="tp-sub"),
-            export_links("pivot", lang, area=area, year=view.year, rows=rows, cols=cols, value=value, dims=dims),
+            export_links(
+                "pivot", lang, area=area, year=view.year, rows=rows, cols=cols, value=value, dims=dims, definition=view.definition
+            ),
             table,
         ]
     )

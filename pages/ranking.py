@@ -13,6 +13,8 @@ from components.layout import not_found, topbar
 from components.view import parse, request_lang
 from components.widgets import data_table
 from data_access import areas as areas_da
+from data_access import change as change_da
+from data_access import editions as editions_da
 from data_access import figures as figures_da
 from data_access import shortlists
 from mpi.rules import crisis_rule, dimensions_mask
@@ -24,19 +26,24 @@ RULES = ("ge3", "basic_needs")
 LEVEL_NAMES = {"province": "level.province", "amphoe": "level.amphoe", "tambon": "level.tambon"}
 
 
-def layout(area: str = "TH", by: str = "ge3", level: str = "", **query):
+def layout(area: str = "TH", by: str = "ge3", level: str = "", order: str = "improved", **query):
     view = parse(query)
     lang = view.lang
     chain = areas_da.ancestors(area)
     if not chain or chain[-1]["code"] != area:
         return not_found(t("notfound.area", lang, code=area), lang)
-    by = by if by in RULES else "ge3"
+    by = by if by in (*RULES, "change") else "ge3"
     level = level if level in figures_da.RANK_LEVELS else ""
-    rows = figures_da.ranking(area, view.year, crisis_rule(by), dimensions_mask(view.dims), level=level or None)
     base = view.query()
 
     def link(**changes):
         return "/ranking" + base + "&" + urlencode({"area": area, "by": by, "level": level} | changes)
+
+    if by == "change":
+        return _by_change(chain, view, level, order if order in change_da.ORDERS else "improved", query.get("from"), link)
+    rows = figures_da.ranking(
+        area, view.year, crisis_rule(by), dimensions_mask(view.dims), level=level or None, definition=view.definition
+    )
 
     choose = html.Div(
         [
@@ -46,7 +53,7 @@ def layout(area: str = "TH", by: str = "ge3", level: str = "", **query):
                 id=f"rank-by-{r}",
                 className="btn tp-btn-big me-2 " + ("btn-dark" if r == by else "btn-outline-dark"),
             )
-            for r in RULES
+            for r in (*RULES, "change")
         ]
         + [
             # one table, two formats: both buttons use the same export (same columns, values and headers)
@@ -116,6 +123,115 @@ def layout(area: str = "TH", by: str = "ge3", level: str = "", **query):
             _save_box(lang),
             table,
             dcc.Store(id="ranking-state", data={"year": view.year, "by": by}),
+        ]
+    )
+
+
+def _by_change(chain: list[dict], view, level: str, order: str, raw_from: str | None, link):
+    """Areas by the change in target poor between two editions: most improved or most worsened first."""
+    lang, area = view.lang, chain[-1]["code"]
+    held = sorted(set(figures_da.known_years()) | {e["year"] for e in editions_da.editions() if e["figures"] != "none"})
+    earlier = [y for y in held if y < view.year]
+    year_from = int(raw_from) if raw_from and raw_from.isdigit() and int(raw_from) in earlier else (earlier or [None])[-1]
+    buttons = [
+        dcc.Link(
+            t(f"rank.{r}", lang),
+            href=link(by=r),
+            id=f"rank-by-{r}",
+            className="btn tp-btn-big me-2 " + ("btn-dark" if r == "change" else "btn-outline-dark"),
+        )
+        for r in (*RULES, "change")
+    ]
+    head = [
+        topbar(chain, view, "/ranking"),
+        html.H2(t("rank.change_title", lang, area=area_name(chain[-1], lang)), className="h4 my-2"),
+    ]
+    if year_from is None:
+        return html.Div([*head, html.Div(buttons, className="my-2"), html.P(t("trend.one", lang, year=view.year))])
+    result = change_da.change_ranking(
+        area, view.year, year_from, dimensions_mask(view.dims), level=level or None, order=order, definition=view.definition
+    )
+    controls = html.Div(
+        [
+            *[
+                dcc.Link(
+                    t(f"rank.order.{o}", lang),
+                    href=link(order=o, **{"from": year_from}),
+                    id=f"rank-order-{o}",
+                    className="btn tp-btn-big me-2 " + ("btn-secondary" if o == order else "btn-outline-secondary"),
+                )
+                for o in change_da.ORDERS
+            ],
+            html.Span(t("rank.from", lang) + ":", className="ms-2 me-1"),
+            *[
+                dcc.Link(
+                    str(y),
+                    href=link(order=order, **{"from": y}),
+                    id=f"rank-from-{y}",
+                    className="btn me-1 " + ("btn-secondary" if y == year_from else "btn-outline-secondary"),
+                )
+                for y in earlier
+            ],
+            *[
+                dcc.Link(
+                    t(LEVEL_NAMES[lv], lang),
+                    href=link(level=lv, order=order, **{"from": year_from}),
+                    id=f"rank-level-{lv}",
+                    className="btn tp-btn-big ms-2 " + ("btn-secondary" if lv == level else "btn-outline-secondary"),
+                )
+                for lv in figures_da.RANK_LEVELS
+            ],
+        ],
+        className="my-2 d-flex flex-wrap gap-1 align-items-center",
+    )
+
+    def signed(v, digits=0):
+        return None if v is None else round(v, digits) if digits else v
+
+    table = data_table(
+        lang,
+        id="ranking-table",
+        sort_action="native",
+        markdown_options={"link_target": "_self"},
+        style_table={"overflowX": "auto"},
+        data=[
+            {
+                "rank": r["rank"],
+                "name": f"[{area_name(r, lang)}](/area/{r['code']}{view.query()})",
+                "code": r["code"],
+                "before": r["before"],
+                "after": r["after"],
+                "change": r["change"],
+                "points": signed(r["change_points"], 2),
+                "pct": signed(r["change_pct"], 1),
+                "source": " → ".join(t(f"rank.source.{x}", lang) for x in (r["source_before"], r["source_after"])),
+            }
+            for r in result["items"]
+        ],
+        columns=[
+            {"name": "#", "id": "rank", "type": "numeric"},
+            {"name": t("table.area", lang), "id": "name", "presentation": "markdown"},
+            {"name": t("table.code", lang), "id": "code"},
+            {"name": t("rank.before", lang, year=year_from), "id": "before", "type": "numeric", "format": {"specifier": ","}},
+            {"name": t("rank.before", lang, year=view.year), "id": "after", "type": "numeric", "format": {"specifier": ","}},
+            {"name": t("rank.change_persons", lang), "id": "change", "type": "numeric", "format": {"specifier": "+,"}},
+            {"name": t("rank.change_points", lang), "id": "points", "type": "numeric", "format": {"specifier": "+.2f"}},
+            {"name": t("rank.change_pct", lang), "id": "pct", "type": "numeric", "format": {"specifier": "+.1f"}},
+            {"name": t("rank.source", lang), "id": "source"},
+        ],
+        style_cell={"padding": "4px 8px", "textAlign": "left", "whiteSpace": "normal", "height": "auto"},
+        style_header={"fontWeight": "bold", "whiteSpace": "normal", "height": "auto"},
+    )
+    return html.Div(
+        [
+            *head,
+            html.P(t("rank.change_explain", lang, a=year_from, b=view.year), className="tp-sub"),
+            html.Div(buttons, className="my-2"),
+            controls,
+            table if result["items"] else html.P(t("rank.none", lang), className="tp-nodata", id="rank-none"),
+            html.P(t("rank.lacking", lang, n=result["lacking"]), className="tp-sub", id="rank-lacking")
+            if result["lacking"]
+            else None,
         ]
     )
 

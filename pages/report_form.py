@@ -10,6 +10,7 @@ from auth.web import current_user
 from components import fmt
 from components.figures import choropleth, graph_config, star
 from components.i18n import area_name, said, t
+from components.labels import change_rows
 from components.layout import card, card_row, not_found, sign_in_prompt, topbar
 from components.view import parse
 from data_access import areas as areas_da
@@ -177,6 +178,14 @@ def report_layout(province: str, quarter: str, view, saved: str | None = None):
             html.P(reports_da.quarter_label(year, q, lang), className="tp-sub"),
             html.P(state, id="report-state", className="fw-bold " + ("text-success" if report["status"] == "submitted" else "")),
             cards,
+            html.Div(
+                [html.H4(t("rep.change", lang), className="h6 mt-2")]
+                + [
+                    html.P([html.B(label + ": "), fmt.number(v) if isinstance(v, int) else v], className="mb-1")
+                    for label, v in change_rows(f, lang)
+                ],
+                id="report-change",
+            ),
             _star(f, name, lang),
             *fields,
             buttons,

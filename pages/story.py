@@ -26,7 +26,9 @@ def layout(code: str = "TH", **query):
         return not_found(t("notfound.area", lang, code=code), lang)
     here = f"/area/{code}/story"
     try:
-        facts = story_da.facts(code, view.year, viewer=current_user(), mask=dimensions_mask(view.dims))
+        facts = story_da.facts(
+            code, view.year, viewer=current_user(), mask=dimensions_mask(view.dims), definition=view.definition
+        )
     except figures_da.NotFound:
         return html.Div([topbar(chain, view, here), html.P(t("nodata.area", lang, year=view.year), className="tp-nodata")])
     paras = compose(facts, lang, view.query())

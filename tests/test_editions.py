@@ -288,3 +288,113 @@ def test_flows_per_definition_and_dimension_by_hand(two, variant):
         assert after["target_poor_persons"] == got["stayed_persons"] + got["entered_persons"]
         assert before["target_poor_households"] == sum(got[f"{k}_households"] for k in ("stayed", "exited", "left_survey"))
         assert after["target_poor_households"] == got["stayed_households"] + got["entered_households"]
+
+
+def test_ranking_by_change_most_improved_and_most_worsened(two, monkeypatch):
+    """7501's tambons, 2561 → 2562 by hand: T1 3 → 2 (−1, −33.3 %), T2 1 → 1 (0); no other tambon has both."""
+    from data_access.change import area_change, change_ranking
+
+    improved = change_ranking("7501", 2562, 2561, engine=two)
+    assert [(r["code"], r["before"], r["after"], r["change"]) for r in improved["items"]] == [(T1, 3, 2, -1), (T2, 1, 1, 0)]
+    assert improved["items"][0]["change_pct"] == pytest.approx(-100 / 3) and improved["lacking"] == 0
+    worsened = change_ranking("7501", 2562, 2561, order="worsened", engine=two)
+    assert [r["code"] for r in worsened["items"]] == [T2, T1] and worsened["items"][0]["rank"] == 1
+    # under "no card", T2 went from nobody to P8: the most worsened
+    nocard = change_ranking("7501", 2562, 2561, order="worsened", definition="nocard", engine=two)
+    assert [(r["code"], r["change"]) for r in nocard["items"]] == [(T1, 1), (T2, 1)]
+    assert area_change("7501", 2562, engine=two) == {
+        "year_from": 2561,
+        "year_to": 2562,
+        "before": 4,
+        "after": 3,
+        "change": -1,
+        "change_points": pytest.approx(100 * (3 / 7 - 4 / 6)),
+        "change_pct": -25.0,
+    }
+    monkeypatch.setenv("TPMAP_DATABASE_URL", two.url.render_as_string(hide_password=False))
+    from app import create_app
+
+    client = create_app().server.test_client()
+    body = client.get("/api/v1/areas/7501/ranking?by=change&year=2562&from=2561&order=worsened").get_json()
+    assert (body["from"], body["order"], [i["code"] for i in body["items"]]) == (2561, "worsened", [T2, T1])
+    assert client.get("/api/v1/areas/7501/ranking?by=change&year=2562").get_json()["from"] == 2561  # the edition before
+    assert client.get("/api/v1/areas/7501/ranking?by=change&year=2562&order=sideways").status_code == 400
+
+
+def test_help_outcomes_and_the_household_trajectory(two, monkeypatch):
+    """Help recorded for 2561's target-poor households after 2562 was imported (the rollup follows the Logbook write):
+    H1 (helped in health) stayed poor, H3 (helped in income) got out, H4 (not helped) left the survey (it moved)."""
+    from data_access import logbook
+    from data_access.access import CurrentUser
+
+    district = CurrentUser(0, "test-district-7501", "t", "district", ("7501",))
+    logbook.add_assistance(
+        district, "H1", 2561, given_on="2019-05-01", dimension="health", kind="referral", agency="รพ.สต.", engine=two
+    )
+    logbook.add_visit(district, "H3", 2561, visited_on="2019-05-02", outcome="verified", engine=two)
+    logbook.add_assistance(
+        district,
+        "H3",
+        2561,
+        given_on="2019-05-02",
+        dimension="income",
+        kind="cash_transfer",
+        agency="พมจ.",
+        amount_baht=2000,
+        engine=two,
+    )
+    got = {r["help"]: r for r in logbook.help_outcomes("7501", 2561, 2562, engine=two, viewer=district)["rows"]}
+    assert {k: got["any"][k] for k in ("households", "stayed", "exited", "left_survey")} == dict(
+        households=2, stayed=1, exited=1, left_survey=0
+    )
+    assert (got["health"]["stayed"], got["income"]["exited"], got["none"]["left_survey"]) == (1, 1, 1)
+    assert got["any"]["exit_share"] == 0.5 and got["none"]["exit_share"] is None  # nobody not helped was found again
+    # a viewer whose area does not cover 7501 sees cells of 1-2 households suppressed
+    public = logbook.help_outcomes("7501", 2561, 2562, engine=two, viewer=None)
+    assert public["rows"][0]["households"] is None and public["suppressed_below"] == 3
+    monkeypatch.setenv("TPMAP_DATABASE_URL", two.url.render_as_string(hide_password=False))
+    from app import create_app
+
+    body = create_app().server.test_client().get("/api/v1/areas/7501/help-outcomes?from=2561&to=2562").get_json()
+    assert "not a measure of what the help did" in body["caveat"] and body["exact"] is False
+
+    # the trajectory: H3 was target poor in 2561 (income), helped in between, and not poor in 2562
+    steps = logbook.trajectory(district, "H3", 2562, engine=two)
+    assert [(s["year"], s["surveyed"], s["target_poor"], s["deprived_dimensions"]) for s in steps] == [
+        (2561, True, True, ["income"]),
+        (2562, True, False, []),
+    ]
+    assert [e["kind"] for e in steps[0]["events"]] == ["visit", "assistance"] and steps[1]["events"] == []
+    moved = logbook.trajectory(district, "H4", 2561, engine=two)  # H4 moved and became H4B: not in 2562's survey
+    assert [(s["year"], s["surveyed"]) for s in moved] == [(2561, True), (2562, False)]
+    outsider = CurrentUser(0, "test-district-5801", "t", "district", ("5801",))
+    from data_access.errors import Forbidden
+
+    with pytest.raises(Forbidden):
+        logbook.trajectory(outsider, "H3", 2562, engine=two)
+
+
+def test_the_story_and_the_report_tell_the_change(two, monkeypatch):
+    """The story's change paragraph and the quarterly report's change lines, their numbers as the APIs give them."""
+    monkeypatch.setenv("TPMAP_DATABASE_URL", two.url.render_as_string(hide_password=False))
+    from app import create_app
+    from components.story import compose
+    from data_access import reports
+    from data_access import story as story_da
+
+    client = create_app().server.test_client()
+    for definition in (None, "all"):
+        paras = compose(story_da.facts("7501", 2562, definition=definition), "th", "?year=2562")
+        change = next(p for p in paras if any(isinstance(s, dict) and "/flows?" in s["api"] for s in p))
+        numbers = [s for s in change if isinstance(s, dict)]
+        assert len(numbers) == 6  # before, after; exited, stayed, left, entered
+        for n in numbers:
+            body = client.get(n["api"]).get_json()
+            if n["field"].startswith("items["):
+                year, field = n["field"][6:].split("].")
+                assert n["value"] == next(i for i in body["items"] if str(i["year"]) == year)[field], n
+            else:
+                assert n["value"] == body[n["field"]], n
+    f = reports.compute_figures("75", 2563, 1, engine=two)
+    assert (f["survey_year"], f["change"]["before"], f["change"]["after"]) == (2562, 4, 3)
+    assert (f["flows"]["exited_persons"], f["flows"]["entered_persons"]) == (1, 1)

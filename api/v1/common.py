@@ -23,14 +23,7 @@ def _error(status: int, message: str):
 
 
 def _params() -> tuple[int, int]:
-    raw_year = request.args.get("year")
-    if raw_year is None:
-        years = figures.known_years()
-        if not years:
-            raise figures.NotFound("no survey year has been imported")
-        year = years[-1]
-    else:
-        year = inputs.year(raw_year)
+    year = _year_or_latest(request.args.get("year"))
     raw_dims = request.args.get("dimensions")
     if raw_dims is None:
         return year, ALL_DIMENSIONS_MASK
@@ -69,12 +62,17 @@ def _code(code: str) -> str:
 
 def _year() -> int:
     """The year asked for, or the latest edition the database holds (never a fixed year)."""
-    if request.args.get("year") is None:
-        years = figures.known_years()
-        if not years:
+    return _year_or_latest(request.args.get("year"))
+
+
+def _year_or_latest(raw) -> int:
+    """A year from a query or a body; none given: the latest edition the database holds."""
+    if raw is None or raw == "":
+        latest = figures.latest_year()
+        if latest is None:
             raise figures.NotFound("no survey year has been imported")
-        return years[-1]
-    return inputs.year(request.args.get("year"))
+        return latest
+    return inputs.year(raw)
 
 
 def _body() -> dict:

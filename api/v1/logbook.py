@@ -13,6 +13,7 @@ from api.v1.common import (
     _fields,
     _version,
     _year,
+    _year_or_latest,
 )
 from auth.web import current_user
 from data_access import figures
@@ -79,7 +80,7 @@ def household_logbook(house_id: str):
 def member_requests():
     body = _body()
     f = _fields(body, ("house_id", "tambon_code", "village_no", *logbook_da.PERSON_FIELDS))
-    year = inputs.year(body.get("year", request.args.get("year")), default=2561)
+    year = _year_or_latest(body.get("year", request.args.get("year")))
     return _created(logbook_da.request_member(current_user(), year, **f))
 
 
@@ -103,6 +104,24 @@ def area_member_requests(code: str):
 def area_progress(code: str):
     """Logbook progress: aggregates, public like the other figures."""
     return jsonify({"code": _code(code), "year": _year(), **logbook_da.progress(code, _year(), viewer=current_user())})
+
+
+@bp.get("/areas/<code>/help-outcomes")
+def area_help_outcomes(code: str):
+    """Of the `from` edition's target-poor households, exits among those the Logbook helped (by dimension of help)
+    beside those it did not: descriptive, public with small cells suppressed like the other Logbook aggregates."""
+    year_from, year_to = inputs.year(request.args.get("from")), inputs.year(request.args.get("to"))
+    if year_from >= year_to:
+        raise BadRequest("`from` must be an earlier edition than `to`")
+    body = logbook_da.help_outcomes(_code(code), year_from, year_to, viewer=current_user())
+    return jsonify({"code": code, **body, "caveat": HELP_CAVEAT})
+
+
+# said with every answer, so no copy of the table travels without it
+HELP_CAVEAT = (
+    "Descriptive only: households were not chosen for help at random, so a difference between helped and "
+    "not-helped households is not a measure of what the help did."
+)
 
 
 @bp.post("/mentor-teams")
@@ -131,7 +150,7 @@ def mentor_members(team_id: int):
 def mentor_households(team_id: int):
     body = _body()
     f = _fields(body, ("house_id",), ("house_id",))
-    logbook_da.assign_household(current_user(), team_id, f["house_id"], inputs.year(body.get("year"), default=2561))
+    logbook_da.assign_household(current_user(), team_id, f["house_id"], _year_or_latest(body.get("year")))
     return _created({"team_id": team_id, "house_id": f["house_id"]})
 
 

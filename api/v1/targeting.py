@@ -18,9 +18,10 @@ from api.v1.common import (
     _params,
     _rule,
     _throttle_anonymous,
+    _year_or_latest,
 )
 from auth.web import current_user
-from data_access import figures, shortlists
+from data_access import change, figures, shortlists
 from exports import tables
 
 bp = Blueprint("targeting", __name__)
@@ -31,6 +32,8 @@ def ranking(code: str):
     """Child areas ranked by the crisis group: by=ge3 (>= 3 dimensions, the default), basic_needs (income, living
     and health together) or custom (&k=2&required=income). format=csv downloads the table."""
     year, mask = _params()
+    if request.args.get("by") == "change":
+        return _change_ranking(code, year, mask)
     rule = _rule()
     _throttle_anonymous()
     try:
@@ -71,6 +74,29 @@ def ranking(code: str):
     )
 
 
+def _change_ranking(code: str, year: int, mask: int):
+    """by=change: areas by the change in target poor since `from` (default: the edition before), most improved
+    first (order=improved) or most worsened (order=worsened); areas lacking either edition are counted apart."""
+    raw_from = request.args.get("from")
+    year_from = inputs.year(raw_from) if raw_from else change.previous_edition(year)
+    if year_from is None:
+        raise figures.NotFound(f"no edition before {year} to measure change from")
+    _throttle_anonymous()
+    try:
+        result = change.change_ranking(
+            _code(code),
+            year,
+            year_from,
+            mask,
+            level=request.args.get("level") or None,
+            order=request.args.get("order") or "improved",
+            definition=_definition(),
+        )
+    except ValueError as e:
+        raise BadRequest(str(e)) from None
+    return jsonify({"code": code, "year": year, "from": year_from, **{k: v for k, v in result.items() if k != "year_to"}})
+
+
 @bp.post("/shortlists")
 def save_shortlist():
     """Save a named shortlist (JSON: name, kind areas|households, year, refs [...], rule) → 201 with its share link."""
@@ -84,7 +110,7 @@ def save_shortlist():
             current_user(),
             name=f["name"],
             kind=f["kind"],
-            year=inputs.year(body.get("year"), default=2561),
+            year=_year_or_latest(body.get("year")),
             refs=refs,
             rule=f.get("rule"),
         )
