@@ -79,7 +79,7 @@ def build(db_file: Path) -> float:
                     for u, n, r, a, adm in DEMO_ACCOUNTS
                 ],
             ),
-            (f"Logbook history {YEAR} (the team's tambon)", lambda: seed_logbook(engine)),
+            (f"Logbook history {YEAR} (amphoe {LOGBOOK_AMPHOE})", lambda: seed_logbook(engine)),
             (
                 f"synthetic households {NEXT_YEAR} (the same people)",
                 lambda: evolve(Path(tmp) / str(YEAR), NEXT_YEAR, Path(tmp) / str(NEXT_YEAR), config.DOMAIN_DIR, config.GEO_DIR),
@@ -100,13 +100,13 @@ def build(db_file: Path) -> float:
     return time.perf_counter() - t0
 
 
-TEAM_TAMBON = "750102"  # ss.team's tambon (Bang Khan Taek)
-HELPED_SHARE = 0.4
+LOGBOOK_AMPHOE = "7501"  # Mueang Samut Songkhram: ss.district's amphoe (ss.team's tambon is one of its tambons)
+HELPED_SHARE = 0.3
 
 
 def seed_logbook(engine) -> int:
-    """The team's work between the 2561 and 2562 surveys: a visit and help in one of its deprived dimensions for a
-    random 40 % of the tambon's 2561 target-poor households, dated 2562 BE. The households are drawn by a seeded
+    """The amphoe's work between the 2561 and 2562 surveys: a visit and help in one of its deprived dimensions for a
+    random 30 % of its 2561 target-poor households (about 160), dated 2562 BE. The households are drawn by a seeded
     generator before the 2562 edition exists, and the panel never reads the Logbook, so whether the help "worked"
     is not built in: the page's help table should show helped and not-helped households getting out at about the
     same rate. Written through the Logbook's own functions (rollups and audit trail as for a team's real work)."""
@@ -118,8 +118,8 @@ def seed_logbook(engine) -> int:
     from data_access.households import list_target_poor_households
     from data_access.logbook import add_assistance, add_visit
 
-    team = authenticate("ss.team", DEMO_PASSWORD, engine=engine).user
-    listed = list_target_poor_households(TEAM_TAMBON, YEAR, page_size=1000, user=team, engine=engine)["items"]
+    team = authenticate("ss.district", DEMO_PASSWORD, engine=engine).user
+    listed = list_target_poor_households(LOGBOOK_AMPHOE, YEAR, page_size=5000, user=team, engine=engine)["items"]
     rng = random.Random(YEAR)
     chosen = sorted(rng.sample(listed, round(HELPED_SHARE * len(listed))), key=lambda h: h["house_id"])
     # (kind of help, baht) per dimension, from the managed list of migration 0004
@@ -132,7 +132,7 @@ def seed_logbook(engine) -> int:
     }
     for i, h in enumerate(chosen):
         ratelimit.reset()  # a team's day of records, written at once: the per-minute look-up limit is for people
-        day = dt.date(2019, 3, 1) + dt.timedelta(days=i * 3)
+        day = dt.date(2019, 1, 7) + dt.timedelta(days=i * 2)
         add_visit(team, h["house_id"], YEAR, visited_on=day, outcome="verified", visitor="ทีมปฏิบัติการ (สาธิต)", engine=engine)
         dim = rng.choice(h["deprived_dimensions"])
         add_assistance(
