@@ -114,7 +114,9 @@ def main() -> None:
     if not a.skip_first:
         if url.startswith("sqlite"):
             Path(url.split("///", 1)[1]).unlink(missing_ok=True)
-        steps.append(run_step(f"generate {a.year}", flask + ["generate-population", "--year", str(a.year), *scale_args, str(first)], env))
+        steps.append(
+            run_step(f"generate {a.year}", flask + ["generate-population", "--year", str(a.year), *scale_args, str(first)], env)
+        )
         steps.append(run_step("boundaries", flask + ["import-boundaries"], env))
         steps.append(run_step("published", flask + ["import-published", "--year", str(a.year)], env))
         steps.append(run_step(f"import {a.year}", flask + ["import-survey", "--year", str(a.year), str(first)], env))
@@ -156,9 +158,7 @@ def main() -> None:
     print(f"\n{'level':<10}{'call':<14}{'filter':<15}{'n':>5}{'p50 ms':>9}{'p95 ms':>9}   editions")
     for label, rows in (("one", one), ("two", two), ("two", reads)):
         for r in rows:
-            print(
-                f"{r['level']:<10}{r['call']:<14}{r['filter']:<15}{r['n']:>5}{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}   {label}"
-            )
+            print(f"{r['level']:<10}{r['call']:<14}{r['filter']:<15}{r['n']:>5}{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}   {label}")
     if a.json:
         a.json.write_text(
             json.dumps(

@@ -35,11 +35,12 @@ from typing import TypedDict
 from sqlalchemy import Connection, Engine, delete, insert, select, text
 
 from data_access import models as tables
+from data_access.counted import household_counted, person_counted
 from data_access.db import get_engine, tuples
 from data_access.errors import NotFoundError
 from data_access.rollups import SURVEY
 from mpi.editions import edition
-from mpi.rules import ALL_DIMENSIONS_MASK, ALL_POOR, DIMENSION_BIT, DIMENSIONS, NO_CARD, REGISTERED, TARGET_DEFINITIONS
+from mpi.rules import ALL_DIMENSIONS_MASK, DIMENSION_BIT, DIMENSIONS, TARGET_DEFINITIONS
 
 FIELDS = (
     "stayed_persons",
@@ -91,18 +92,6 @@ def _variants(a: int, b: int) -> list[tuple[str, str, str]]:
     if pair_definition(a, b) == EDITION:
         out.append((EDITION, own_definition(a), own_definition(b)))
     return out
-
-
-def person_counted(p: str, h: str, definition: str, bit: int) -> str:
-    """SQL: the person (alias p, household h) counts as target poor under the definition, deprived in `bit`."""
-    card = {REGISTERED: f" AND {p}.welfare_card", NO_CARD: f" AND NOT {p}.welfare_card", ALL_POOR: ""}[definition]
-    return f"(({h}.pattern & {bit}) <> 0{card})"
-
-
-def household_counted(h: str, definition: str, bit: int) -> str:
-    """SQL: the household counts under the definition (registered: a card holder; nocard: none), deprived in `bit`."""
-    card = {REGISTERED: f" AND {h}.n_welfare > 0", NO_CARD: f" AND {h}.n_welfare = 0", ALL_POOR: ""}[definition]
-    return f"(({h}.pattern & {bit}) <> 0{card})"
 
 
 def _poor_person(p: str, h: str, year: int) -> str:

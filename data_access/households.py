@@ -17,8 +17,8 @@ import config
 from data_access import audit, ratelimit
 from data_access import models as tables
 from data_access.access import CurrentUser, household_filter, refuse, require_user
+from data_access.counted import household_counted
 from data_access.db import get_engine
-from data_access.flows import household_counted
 from data_access.masking import mask_citizen_id
 from mpi import catalogue
 from mpi.calendar import BE_OFFSET

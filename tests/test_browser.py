@@ -784,3 +784,42 @@ def test_map017_samut_songkhram_shows_its_change_from_2561_to_2562(server, brows
     assert "2562" in css(browser, "#area-flows h4")[0].text and "2561" in css(browser, "#area-flows h4")[0].text
     assert "บัตรสวัสดิการ" in css(browser, "#definition")[0].text
     chromium.stop_emulation(browser)
+
+
+def test_map018_change_map_ranking_by_change_definitions_and_a_households_path(server, browser):
+    """Issue 15, after map017 imported 2562: the change map of Samut Songkhram's amphoes on the diverging scale,
+    the star over time, the provinces ranked by change, the 'no card' view, and a household's path across the two
+    editions with help recorded in between. No console errors on any of them."""
+    from data_access import logbook
+    from data_access.access import CurrentUser
+    from data_access.households import list_target_poor_households
+
+    base, engine = server
+    chromium.emulate_screen(browser, 1920, 1080)
+    browser.get(f"{base}/area/75?year=2562&metric=change&colour=count")
+    wait_for(browser, lambda: map_rendered(browser), timeout=30, what="the change map")
+    title = wait_for(browser, lambda: css(browser, "#area-map .gtitle"), what="the map's title")[0].text
+    assert "2561→2562" in title
+    # the star: the province, the country, and the province in 2561
+    assert len(wait_for(browser, lambda: css(browser, "#area-star .scatterlayer .trace")[2:], what="three star traces")) >= 1
+    # the provinces ranked by change: Samut Songkhram is the one with both editions
+    browser.get(f"{base}/ranking?by=change&year=2562&order=worsened")
+    rows = wait_for(browser, lambda: css(browser, "#ranking-table a"), what="ranked rows")
+    assert [r.text for r in rows] == ["สมุทรสงคราม"]
+    assert "75" in css(browser, "#rank-lacking")[0].text  # the 75 other surveyed provinces lack 2562 (Bangkok has none)
+    # who the card misses: the poor without a card, said on the page
+    browser.get(f"{base}/area/75?year=2562&definition=nocard")
+    note = wait_for(browser, lambda: css(browser, "#definition-note"), what="the definition note")[0]
+    assert "ไม่มีบัตร" in note.text
+    assert any(label.text == "คนจนที่ไม่มีบัตร" for label in css(browser, ".tp-card .tp-label"))  # the card says who it counts
+    # a household's path: help recorded on its 2561 row, then how the 2562 survey found it
+    district = CurrentUser(0, "ss.district", "t", "district", ("7501",))
+    house = list_target_poor_households("7501", 2561, user=district, engine=engine)["items"][0]["house_id"]
+    logbook.add_assistance(
+        district, house, 2561, given_on="2019-06-01", dimension="income", kind="job_training", agency="พัฒนาชุมชน", engine=engine
+    )
+    sign_in(browser, base, "ss.district", f"/household/{house}?year=2562")
+    steps = wait_for(browser, lambda: css(browser, "#household-trajectory .tp-traj-step"), what="the trajectory")
+    assert [s.get_attribute("id") for s in steps] == ["traj-2561", "traj-2562"]
+    assert "พัฒนาชุมชน" in steps[0].text  # the help, under the edition it was given in
+    chromium.stop_emulation(browser)

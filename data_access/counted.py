@@ -1,0 +1,18 @@
+"""Who counts as target poor under each definition (mpi.rules), as SQL conditions on the household and person
+tables: the one place the flows, the help outcomes and the household lists spell them."""
+
+from __future__ import annotations
+
+from mpi.rules import ALL_POOR, NO_CARD, REGISTERED
+
+
+def person_counted(p: str, h: str, definition: str, bit: int) -> str:
+    """SQL: the person (alias p, household h) counts as target poor under the definition, deprived in `bit`."""
+    card = {REGISTERED: f" AND {p}.welfare_card", NO_CARD: f" AND NOT {p}.welfare_card", ALL_POOR: ""}[definition]
+    return f"(({h}.pattern & {bit}) <> 0{card})"
+
+
+def household_counted(h: str, definition: str, bit: int) -> str:
+    """SQL: the household counts under the definition (registered: a card holder; nocard: none), deprived in `bit`."""
+    card = {REGISTERED: f" AND {h}.n_welfare > 0", NO_CARD: f" AND {h}.n_welfare = 0", ALL_POOR: ""}[definition]
+    return f"(({h}.pattern & {bit}) <> 0{card})"
