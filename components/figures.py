@@ -328,7 +328,7 @@ def choropleth(
     )
 
 
-def star(series: list[tuple[str, dict[str, float]]], lang: str, title: str, present: bool = False) -> go.Figure:
+def star(series: list[tuple], lang: str, title: str, present: bool = False) -> go.Figure:
     """Radar of the share (%) of target poor deprived in each dimension, one trace per area.
 
     The angles are numbers (one axis every 72°) so the percentage scale can be written as upright text
@@ -338,9 +338,12 @@ def star(series: list[tuple[str, dict[str, float]]], lang: str, title: str, pres
     labels = [t(f"star.axis.{d}", lang) for d in DIMENSIONS]
     angles = [i * 360 / len(DIMENSIONS) for i in range(len(DIMENSIONS))]
     fig = go.Figure()
-    # the area (filled), its parent (dashed grey), the area's own previous edition (dotted blue): star over time
-    colours, dashes = ["#c51b8a", "#636363", "#2c7fb8"], ["solid", "dash", "dot"]
-    for i, (name, shares) in enumerate(series):
+    # by role, whatever else is drawn: the area (filled), its parent (dashed grey), the area in the edition before
+    # (dotted blue): the star over time
+    looks = {"area": ("#c51b8a", "solid"), "parent": ("#636363", "dash"), "before": ("#2c7fb8", "dot")}
+    for i, entry in enumerate(series):
+        name, shares = entry[0], entry[1]
+        colour, dash = looks[entry[2] if len(entry) > 2 else ("area" if i == 0 else "parent")]
         r = [round(100 * shares.get(d, 0.0), 1) for d in DIMENSIONS]
         names = [t(f"dim.{d}", lang) for d in DIMENSIONS]
         fig.add_trace(
@@ -350,13 +353,13 @@ def star(series: list[tuple[str, dict[str, float]]], lang: str, title: str, pres
                 name=name,
                 customdata=names + names[:1],
                 fill="toself" if i == 0 else None,
-                line={"color": colours[i % 3], "width": 3 if i == 0 else 2, "dash": dashes[i % 3]},
+                line={"color": colour, "width": 3 if i == 0 else 2, "dash": dash},
                 hovertemplate="%{customdata}: %{r:.1f}%<extra>" + name + "</extra>",
             )
         )
     # Like TPMAP's star: health at the top, and the radial scale stretched to the largest share so
     # small areas' shapes stay readable (the scale's labels say where each ring is).
-    top = max([100 * v for _, sh in series for v in sh.values()] + [10])
+    top = max([100 * v for entry in series for v in entry[1].values()] + [10])
     top = min(100, 10 * -(-top * 1.1 // 10))
     step = next(st for st in (5, 10, 20, 25) if top / st <= 5)
     rings = [v for v in range(step, int(top) + 1, step)]
@@ -458,8 +461,7 @@ def trend_chart(series: list[tuple[str, list[dict]]], lang: str, title: str, pre
     published is an open one: the legend says which is which, and the hover names the source."""
     s = sizes(present)
     fig = go.Figure()
-    # the area (filled), its parent (dashed grey), the area's own previous edition (dotted blue): star over time
-    colours, dashes = ["#c51b8a", "#636363", "#2c7fb8"], ["solid", "dash", "dot"]
+    colours = ["#c51b8a", "#636363"]
     for i, (name, items) in enumerate(series):
         if not items:
             continue
@@ -470,7 +472,7 @@ def trend_chart(series: list[tuple[str, list[dict]]], lang: str, title: str, pre
                 name=name if i == 0 else f"{name} ({t('trend.right_axis', lang)})",
                 yaxis="y" if i == 0 else "y2",
                 mode="lines+markers",
-                line={"color": colours[i % 3], "width": 3 if i == 0 else 2, "dash": dashes[i % 3]},
+                line={"color": colours[i % 2], "width": 3 if i == 0 else 2, "dash": "solid" if i == 0 else "dash"},
                 marker={
                     "size": 11,
                     "symbol": ["circle" if it["source"] == "survey" else "circle-open" for it in items],

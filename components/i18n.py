@@ -222,14 +222,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "unit.percent": ("ร้อยละ", "%"),
     "unit.index": ("ดัชนี", "index"),
     "weakest": (
-        "มิติที่เป็นปัญหามากที่สุดของ{area}: {first} ({first_pct}) และ{second} ({second_pct}) ของคนจนเป้าหมาย",
-        "{area}'s weakest dimensions: {first} ({first_pct}) and {second} ({second_pct}) of its target poor",
+        "มิติที่เป็นปัญหามากที่สุดของ{area}: {first} ({first_pct}) และ{second} ({second_pct}) ของ{who}",
+        "{area}'s weakest dimensions: {first} ({first_pct}) and {second} ({second_pct}) of its {who}",
     ),
     "weakest.one": (
-        "มิติที่เป็นปัญหาของ{area}มีมิติเดียว: {first} ({first_pct}) ของคนจนเป้าหมาย",
-        "{area}'s target poor are deprived in one dimension only: {first} ({first_pct})",
+        "มิติที่เป็นปัญหาของ{area}มีมิติเดียว: {first} ({first_pct}) ของ{who}",
+        "{area}'s {who} are deprived in one dimension only: {first} ({first_pct})",
     ),
-    "weakest.none": ("{area} ไม่มีคนจนเป้าหมายในมิติที่เลือก", "{area} has no target poor in the selected dimensions"),
+    "weakest.none": ("{area} ไม่มี{who}ในมิติที่เลือก", "{area} has no {who} in the selected dimensions"),
+    # who a figure counts, by the definition (mpi.rules): the noun the sentences about it use
+    "who.registered": ("คนจนเป้าหมาย", "target poor"),
+    "who.all": ("คนจนตาม MPI", "MPI-poor"),
+    "who.nocard": ("คนจนที่ไม่มีบัตร", "poor without a card"),
     "source.published": ("ที่มา: ข้อมูลเผยแพร่ของ TPMAP ปี {year}", "Source: TPMAP's published figures, {year}"),
     "source.survey": ("ที่มา: ข้อมูลครัวเรือน (สังเคราะห์สำหรับสาธิต)", "Source: household microdata (synthetic demo data)"),
     "nodata": ("ไม่มีข้อมูล", "No data"),
@@ -266,10 +270,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "table.flagged": ("ครัวเรือนที่แจ้งว่าไม่ควรอยู่ในกลุ่มเป้าหมาย", "Households flagged as inclusion errors"),
     "table.capacity": ("รับได้ (ครัวเรือน)", "Capacity (households)"),
     "table.households": ("ครัวเรือน", "Households"),
-    "star.title": ("ดาว 5 มิติ: ร้อยละของคนจนเป้าหมายที่ขาดในแต่ละมิติ", "5-dimension star: % of target poor deprived"),
+    "star.title": ("ดาว 5 มิติ: ร้อยละของ{who}ที่ขาดในแต่ละมิติ", "5-dimension star: % of {who} deprived"),
     "star.title_of": (
-        "ดาว 5 มิติของ{area} ปี {year}: ร้อยละของคนจนเป้าหมายที่ขาดในแต่ละมิติ",
-        "5-dimension star of {area}, {year}: % of target poor deprived",
+        "ดาว 5 มิติของ{area} ปี {year}: ร้อยละของ{who}ที่ขาดในแต่ละมิติ",
+        "5-dimension star of {area}, {year}: % of {who} deprived",
     ),
     "star.household": ("มิติที่ครัวเรือนนี้ขาด", "Dimensions this household lacks"),
     "map.title": ("{metric} รายพื้นที่ย่อย: {area} ปี {year}", "{metric} by sub-area: {area}, {year}"),
@@ -491,10 +495,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "help.row.any": ("ได้รับความช่วยเหลือ (ด้านใดก็ได้)", "helped (in any dimension)"),
     "help.row.dim": ("ได้รับความช่วยเหลือด้าน{dim}", "helped in {dim}"),
     "help.row.none": ("ไม่มีบันทึกความช่วยเหลือในแฟ้มบ้าน", "no help recorded in the Logbook"),
+    "help.small": ("น้อยกว่า {n}", "under {n}"),
     "help.col.help": ("ความช่วยเหลือที่บันทึก", "Help recorded"),
     "help.col.households": ("ครัวเรือนเป้าหมายปี {a}", "Target-poor households of {a}"),
     "help.col.left": ("ไม่อยู่ในการสำรวจแล้ว", "left the survey"),
-    "help.col.share": ("ร้อยละที่พ้นจน (ของผู้ที่สำรวจพบอีก)", "% out of poverty (of those found again)"),
+    "help.col.share": ("ร้อยละที่พ้นจน (ของที่สำรวจพบอีก)", "% out of poverty (of those found again)"),
     "help.caveat": (
         "ตารางนี้เป็นการบรรยายข้อมูลเท่านั้น: ครัวเรือนไม่ได้ถูกเลือกรับความช่วยเหลือแบบสุ่ม ความแตกต่างระหว่างกลุ่มที่ได้รับและไม่ได้รับความช่วยเหลือ"
         "จึงไม่ใช่ผลของความช่วยเหลือ",
@@ -760,6 +765,11 @@ def defined(key: str, definition: str | None) -> str:
     """The catalogue key that names who is counted: `key@all` or `key@nocard` where the catalogue has one (a label
     that says "target poor" says "all MPI-poor" under that definition), else the key itself."""
     return f"{key}@{definition}" if definition and f"{key}@{definition}" in CATALOGUE else key
+
+
+def who(definition: str | None, lang: str) -> str:
+    """The people a figure counts, as a noun in the reader's language (the edition's own: the target poor)."""
+    return t(f"who.{definition or 'registered'}", lang)
 
 
 def t(key: str, lang: str = DEFAULT_LANG, **values) -> str:

@@ -7,7 +7,7 @@ import re
 from dash import dcc, html
 
 from components import fmt
-from components.i18n import area_name, defined, t
+from components.i18n import area_name, defined, t, who
 from components.view import View
 from mpi.rules import DIMENSIONS
 
@@ -153,15 +153,24 @@ def dimension_shares(f: dict) -> dict[str, float]:
 def weakest_sentence(f: dict, name: str, lang: str) -> str:
     shares = dimension_shares(f)
     ranked = sorted((d for d in DIMENSIONS if shares[d] > 0), key=lambda d: shares[d], reverse=True)
+    counted = who(f.get("definition"), lang)
     if not ranked:
-        return t("weakest.none", lang, area=name)
+        return t("weakest.none", lang, area=name, who=counted)
     if len(ranked) == 1:  # one deprived dimension: say so, not "X and – (–)"
-        return t("weakest.one", lang, area=name, first=t(f"dim.{ranked[0]}", lang), first_pct=fmt.percent(shares[ranked[0]], 0))
+        return t(
+            "weakest.one",
+            lang,
+            area=name,
+            who=counted,
+            first=t(f"dim.{ranked[0]}", lang),
+            first_pct=fmt.percent(shares[ranked[0]], 0),
+        )
     a, b = ranked[:2]
     return t(
         "weakest",
         lang,
         area=name,
+        who=counted,
         first=t(f"dim.{a}", lang),
         first_pct=fmt.percent(shares[a], 0),
         second=t(f"dim.{b}", lang),

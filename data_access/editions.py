@@ -42,6 +42,7 @@ class HeadlineReport:
     provinces: int
     with_figures: int  # rows that carry a target-poor count
     unmatched: list[str] = field(default_factory=list)  # province names the area table does not know
+    disputed: list[str] = field(default_factory=list)  # rows the source doubts: kept, counted nowhere
 
     def lines(self) -> list[str]:
         out = [
@@ -49,6 +50,7 @@ class HeadlineReport:
             + ("the country" if self.country else "no country row")
             + f" and {self.provinces} province(s); {self.with_figures} carry a target-poor count."
         ]
+        out += [f"  disputed by the source, kept but counted nowhere: {name}" for name in self.disputed]
         out += [f"  not matched to a province: {name}" for name in self.unmatched]
         return out
 
@@ -89,6 +91,7 @@ def read_headlines(folder: Path, year: int) -> tuple[dict | None, list[dict]]:
                     {
                         "name_th": r["province_th"].strip(),
                         "name_en": r["province_en"].strip(),
+                        "disputed": disputed(r["province_en"], r["status"]),
                         "target_poor_persons": _int(r["target_poor_persons"]),
                         "target_poor_rate_pct": _float(r["pct_of_surveyed"]),
                         "rank_type": r["rank_type"] or None,
@@ -98,6 +101,14 @@ def read_headlines(folder: Path, year: int) -> tuple[dict | None, list[dict]]:
                     }
                 )
     return country, provinces
+
+
+def disputed(name_en: str, status: str) -> bool:
+    """The shared file doubts which province a press figure is of ("Samut Sakhon (as printed; likely Samut
+    Songkhram)", "probable province mix-up", "same caveat"): such a row is kept and listed, but counted nowhere
+    (no trend point, no change, no ranking), since it may be another area's number."""
+    text = f"{name_en} {status}".lower()
+    return "as printed" in text or "mix-up" in text or "same caveat" in text
 
 
 def import_headlines(year: int, folder: Path | str, engine: Engine | None = None) -> HeadlineReport:
@@ -116,7 +127,7 @@ def import_headlines(year: int, folder: Path | str, engine: Engine | None = None
         by_name = dict(tuples(conn.execute(select(a.name_th, a.code).where(a.level == "province"))))
         rows, unmatched = [], []
         if country is not None:
-            rows.append({"area_code": "TH", **country})
+            rows.append({"area_code": "TH", "disputed": False, **country})
         for p in provinces:
             code = by_name.get(p.pop("name_th"))
             name_en = p.pop("name_en")
@@ -133,11 +144,13 @@ def import_headlines(year: int, folder: Path | str, engine: Engine | None = None
         sum(r["area_code"] != "TH" for r in rows),
         sum(r.get("target_poor_persons") is not None for r in rows),
         unmatched,
+        [f"{r['area_code']} ({r.get('status')})" for r in rows if r.get("disputed")],
     )
 
 
 HEADLINE_COLUMNS = (
     "area_code",
+    "disputed",
     *NUMBERS,
     "target_poor_rate_pct",
     "rank_type",
@@ -169,6 +182,7 @@ class Headline(TypedDict):
     status: str
     source_url: str | None
     notes: str | None
+    disputed: bool
 
 
 def headlines(area_code: str, engine: Engine | None = None) -> list[Headline]:
@@ -233,6 +247,8 @@ class TrendItem(TypedDict):
 def headline_count(hl: Headline | dict, definition: str | None) -> int | None:
     """A headline row's count under a definition: the published target poor under the edition's own; the poor, or
     the poor less the target poor, where the row carries both; else None (never derived from what is missing)."""
+    if hl.get("disputed"):
+        return None  # perhaps another area's figure: never a point on a trend or a change
     own = edition(hl["year"]).target_definition
     if definition is None or definition == own:
         return hl["target_poor_persons"]

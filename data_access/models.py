@@ -593,6 +593,13 @@ published_headline = Table(  # headline figures of an edition as TPMAP or the pr
     Column("source_url", Text),
     Column("notes", Text),
     Column("imported_at", UTCDateTime(), nullable=False),
+    Column(
+        "disputed",
+        Boolean,
+        nullable=False,
+        default=False,
+        comment="the source itself doubts which area the figure is of: kept and shown, never counted",
+    ),
 )
 
 flow_rollup = Table(  # persons and households followed between consecutive editions, per area (refreshed on import)

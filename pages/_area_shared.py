@@ -11,7 +11,7 @@ from dash import dash_table, dcc, html
 from auth.web import current_user
 from components import fmt
 from components.figures import choropleth, graph_config, map_layers, star, trend_chart
-from components.i18n import area_name, defined, t
+from components.i18n import area_name, defined, t, who
 from components.layout import card, dimension_shares, export_links, headline_cards, not_found, topbar, weakest_sentence
 from components.view import View
 from components.widgets import data_table, dropdown
@@ -296,15 +296,20 @@ def _help_outcomes(code: str, before: int, view: View) -> html.Div:
     def pct(v: float | None) -> float | None:
         return None if v is None else round(100 * v, 1)
 
+    small = t("help.small", lang, n=ho.get("suppressed_below", 3))
+
+    def n(v: int | None) -> int | str:
+        return small if v is None else v  # a suppressed cell says so, never a blank
+
     rows = [
         {
             "help": t(f"help.row.{r['help']}", lang)
             if r["help"] in ("any", "none")
             else t("help.row.dim", lang, dim=t(f"dim.{r['help']}", lang)),
-            "households": r["households"],
-            "exited": r["exited"],
-            "stayed": r["stayed"],
-            "left": r["left_survey"],
+            "households": n(r["households"]),
+            "exited": n(r["exited"]),
+            "stayed": n(r["stayed"]),
+            "left": n(r["left_survey"]),
             "share": pct(r["exit_share"]),
         }
         for r in ho["rows"]
@@ -620,7 +625,7 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
     if f and earlier:  # the star over time: the area itself in the edition before
         try:
             before = figures_da.area_summary(code, earlier[-1], mask, definition=view.definition)
-            series.append((t("star.edition", view.lang, area=name, year=earlier[-1]), dimension_shares(before)))
+            series.append((t("star.edition", view.lang, area=name, year=earlier[-1]), dimension_shares(before), "before"))
         except figures_da.NotFound:
             pass
     # name the source only when there are figures to attribute (no "published figures of 2562" for a year TPMAP
@@ -655,7 +660,12 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
         )
         households_link = dcc.Link(label, href=list_href, className="btn btn-primary tp-btn-big", id="households-link")
     # on a projector the page already names the area and year, and the star's side of the screen is narrow
-    star_title = t("star.title", view.lang) if view.present else t("star.title_of", view.lang, area=name, year=view.year)
+    counted = who(f["definition"] if f else view.definition, view.lang)
+    star_title = (
+        t("star.title", view.lang, who=counted)
+        if view.present
+        else t("star.title_of", view.lang, area=name, year=view.year, who=counted)
+    )
     star_fig = star(series, view.lang, star_title, present=view.present)
     map_graph = dcc.Graph(
         id="area-map", figure=fig, config=graph_config(f"tpmap-{code}-map", view.lang, view.present), className="tp-map-graph"

@@ -32,7 +32,15 @@ PAGES = {
     "pivot-75": "/pivot?area=75&rows=area&cols=indicator",
     "story-75": "/area/75/story",
     "vulnerable-50": "/area/50/vulnerable",
+    # editions over time (issue 15)
+    "change-75": "/area/75",
+    "change-75-phone": "/area/75",
+    "change-map-50": "/area/50?metric=change&colour=share",
+    "ranking-change": "/ranking?by=change&order=improved",
+    "nocard-75": "/area/75?definition=nocard",
 }
+# shots of a part further down a page: scrolled to this element first
+SCROLL_TO = {"change-75": "#area-change", "change-75-phone": "#area-change", "household-path": "#household-trajectory"}
 
 
 def driver(width: int = 1600, height: int = 1000):
@@ -55,14 +63,48 @@ def _a_crisis_household(province: str) -> str | None:
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from data_access.access import CurrentUser
+    from data_access.figures import latest_year
     from data_access.households import list_target_poor_households
 
     tool = CurrentUser(0, "screenshots", "screenshot script", "national", ("TH",))
+    year = latest_year() or 2561
     found = (
-        list_target_poor_households(province, 2561, crisis_only=True, page_size=1, user=tool)["items"]
-        or list_target_poor_households(province, 2561, page_size=1, user=tool)["items"]
+        list_target_poor_households(province, year, crisis_only=True, page_size=1, user=tool)["items"]
+        or list_target_poor_households(province, year, page_size=1, user=tool)["items"]
     )
     return found[0]["house_id"] if found else None
+
+
+def _a_helped_household(amphoe: str) -> str | None:
+    """A household of the earliest edition with help recorded in the Logbook (its path crosses two editions)."""
+    from sqlalchemy import text
+
+    from data_access.db import get_engine
+
+    with get_engine().connect() as conn:
+        return conn.execute(
+            text(
+                "SELECT h.house_id FROM household h JOIN assistance a ON a.household_id = h.id "
+                "WHERE h.tambon_code LIKE :p AND h.year = (SELECT MIN(year) FROM household) ORDER BY h.house_id LIMIT 1"
+            ),
+            {"p": amphoe + "%"},
+        ).scalar()
+
+
+SETTLED = """
+return !document.querySelector('[data-dash-is-loading="true"]')
+  && document.querySelector('#_pages_content') && document.querySelector('#_pages_content').children.length > 0
+  && Array.from(document.querySelectorAll('.dash-graph')).every(g => g.querySelector('.main-svg'));
+"""
+
+
+def _settled(d, timeout: float = 30.0) -> None:
+    """Wait until Dash has rendered the page and every chart has drawn (a loaded machine takes longer than 4 s)."""
+    end = time.time() + timeout
+    time.sleep(1.5)
+    while time.time() < end and not d.execute_script(SETTLED):
+        time.sleep(0.3)
+    time.sleep(1.5)  # the last transitions and fonts
 
 
 def main() -> None:
@@ -77,10 +119,14 @@ def main() -> None:
     if house:
         pages["household"] = f"/household/{house}"
     pages["logbook-phone"] = "/household/" + (_a_crisis_household("750102") or "")
+    helped = _a_helped_household("7501")
+    if helped:
+        pages["household-path"] = f"/household/{helped}"
     # pages behind sign-in, and who signs in for them (demo accounts)
     accounts = {
         "households-7501": "ss.district",
         "household": "ss.district",
+        "household-path": "ss.district",
         "logbook-phone": "ss.team",
         "committees": "national",
         "reports": "national",
@@ -98,13 +144,16 @@ def main() -> None:
             else:
                 d.delete_all_cookies()
             if name.endswith("-phone"):
-                emulate_phone(d, 360, 1400 if name == "logbook-phone" else 2600)
+                emulate_phone(d, 360, 1400 if name in ("logbook-phone", "change-75-phone") else 2600)
             elif name.startswith("presentation"):
                 emulate_screen(d, 1920, 1080)  # the projector's whole screen
             else:
                 stop_emulation(d)
             d.get(a.base + path)
-            time.sleep(4)
+            _settled(d)
+            if name in SCROLL_TO:
+                d.execute_script(f"document.querySelector('{SCROLL_TO[name]}').scrollIntoView({{block: 'start'}});")
+                time.sleep(1)
             d.save_screenshot(str(a.out / f"{name}.png"))
             print(a.out / f"{name}.png")
     finally:

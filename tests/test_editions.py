@@ -398,3 +398,13 @@ def test_the_story_and_the_report_tell_the_change(two, monkeypatch):
     f = reports.compute_figures("75", 2563, 1, engine=two)
     assert (f["survey_year"], f["change"]["before"], f["change"]["after"]) == (2562, 4, 3)
     assert (f["flows"]["exited_persons"], f["flows"]["entered_persons"]) == (1, 1)
+
+
+def test_a_press_figure_the_source_doubts_is_kept_but_counted_nowhere(isolated_engine):
+    """The press printed 903 for Samut Sakhon in 2562; the shared file says it is probably Samut Songkhram's 2561
+    figure (a province mix-up). It is stored with its status, and is no trend point, change or ranking entry."""
+    report = editions.import_headlines(2562, config.DOMAIN_DIR, isolated_engine)
+    assert any(line.strip().startswith("disputed") and "74" in line for line in report.lines())
+    row = next(h for h in editions.headlines("74", isolated_engine) if h["year"] == 2562)
+    assert (row["target_poor_persons"], row["disputed"]) == (903, True)
+    assert [i["year"] for i in editions.trend("74", engine=isolated_engine)] == []

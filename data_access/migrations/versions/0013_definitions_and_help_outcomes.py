@@ -41,6 +41,10 @@ def _flow_table(with_variants: bool) -> None:
 
 def upgrade() -> None:
     op.add_column('area_indicator_rollup', sa.Column('persons', sa.Integer(), nullable=True))
+    # a press figure printed under one province's name and probably another's: kept, shown, never counted
+    op.add_column('published_headline', sa.Column('disputed', sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.execute("UPDATE published_headline SET disputed = TRUE WHERE lower(status) LIKE '%mix-up%' "
+               "OR lower(status) LIKE '%same caveat%'")
     # flows are derived data: the table is rebuilt with its new key and filled again below
     op.drop_table('flow_rollup')
     _flow_table(with_variants=True)
@@ -68,6 +72,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('published_headline') as b:
+        b.drop_column('disputed')
     op.drop_table('help_outcome_rollup')
     op.drop_table('flow_rollup')
     _flow_table(with_variants=False)
