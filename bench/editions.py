@@ -16,12 +16,11 @@ import argparse
 import json
 import os
 import platform
-import statistics
 import sys
 import time
 from pathlib import Path
 
-from bench.run import ROOT, database_size, latencies, run_step
+from bench.run import ROOT, database_size, latencies, run_step, timed
 
 
 def _bytes(url: str) -> int | None:
@@ -68,26 +67,8 @@ def time_reads(url: str, year_from: int, year_to: int, repeat: int) -> list[dict
             ("flows", f"/api/v1/areas/{{code}}/flows?from={year_from}&to={year_to}"),
             ("flows nocard", f"/api/v1/areas/{{code}}/flows?from={year_from}&to={year_to}&definition=nocard"),
         ):
-            for code in chosen:  # warm-up
-                client.get(path.format(code=code))
-            times = []
-            for _ in range(rounds):
-                for code in chosen:
-                    t0 = time.perf_counter()
-                    r = client.get(path.format(code=code))
-                    times.append((time.perf_counter() - t0) * 1000)
-                    assert r.status_code == 200, (path, code, r.status_code)
-            times.sort()
-            rows.append(
-                {
-                    "level": level,
-                    "call": call,
-                    "filter": "all",
-                    "n": len(times),
-                    "p50_ms": statistics.median(times),
-                    "p95_ms": times[min(len(times) - 1, int(len(times) * 0.95))],
-                }
-            )
+            paths = [path.format(code=code) for code in chosen]
+            rows.append({"level": level, "call": call, "filter": "all"} | timed(client, paths, rounds))
     return rows
 
 

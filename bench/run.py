@@ -81,28 +81,30 @@ def latencies(url: str, year: int, repeat: int) -> list[dict]:
             if kind == "children" and level == "tambon":
                 continue
             for dims in ("", "&dimensions=health,income"):
-                times = []
-                for code in chosen:  # warm-up: connection pool, query plans, the OS page cache
-                    client.get(f"/api/v1/areas/{code}" + ("/children" if kind == "children" else "") + f"?year={year}{dims}")
-                for _ in range(rounds):
-                    for code in chosen:
-                        path = f"/api/v1/areas/{code}" + ("/children" if kind == "children" else "") + f"?year={year}{dims}"
-                        t0 = time.perf_counter()
-                        r = client.get(path)
-                        times.append((time.perf_counter() - t0) * 1000)
-                        assert r.status_code == 200, (path, r.status_code)
-                times.sort()
+                paths = [
+                    f"/api/v1/areas/{code}" + ("/children" if kind == "children" else "") + f"?year={year}{dims}"
+                    for code in chosen
+                ]
                 rows.append(
-                    {
-                        "level": level,
-                        "call": kind,
-                        "filter": "health,income" if dims else "all",
-                        "n": len(times),
-                        "p50_ms": statistics.median(times),
-                        "p95_ms": times[min(len(times) - 1, int(len(times) * 0.95))],
-                    }
+                    {"level": level, "call": kind, "filter": "health,income" if dims else "all"} | timed(client, paths, rounds)
                 )
     return rows
+
+
+def timed(client, paths: list[str], rounds: int) -> dict:
+    """Each path once to warm up (connection pool, query plans, the OS page cache), then `rounds` times over:
+    the count, median and 95th percentile in milliseconds."""
+    for path in paths:
+        client.get(path)
+    times = []
+    for _ in range(rounds):
+        for path in paths:
+            t0 = time.perf_counter()
+            r = client.get(path)
+            times.append((time.perf_counter() - t0) * 1000)
+            assert r.status_code == 200, (path, r.status_code)
+    times.sort()
+    return {"n": len(times), "p50_ms": statistics.median(times), "p95_ms": times[min(len(times) - 1, int(len(times) * 0.95))]}
 
 
 def documents(url: str, year: int, repeat: int) -> list[dict]:

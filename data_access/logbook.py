@@ -774,6 +774,20 @@ def records(user: CurrentUser | None, house_id: str, year: int, kind: str, engin
         return _list(conn, kind, h["id"])
 
 
+def _timeline(
+    visits: list[Visit], needs: list[Need], helps: list[Assistance], statuses: list[StatusChange]
+) -> list[TimelineEntry]:
+    """One household's Logbook records as one timeline, oldest first."""
+    timeline: list[TimelineEntry] = (
+        [TimelineEntry(kind="visit", on=v["visited_on"], at=v["created_at"], record=v) for v in visits]
+        + [TimelineEntry(kind="need", on=n["created_at"][:10], at=n["created_at"], record=n) for n in needs]
+        + [TimelineEntry(kind="assistance", on=a["given_on"], at=a["created_at"], record=a) for a in helps]
+        + [TimelineEntry(kind="status", on=s["changed_at"][:10], at=s["changed_at"], record=s) for s in statuses]
+    )
+    timeline.sort(key=lambda e: (e["on"], e["at"]))
+    return timeline
+
+
 def logbook(user: CurrentUser | None, house_id: str, year: int, engine: Engine | None = None) -> HouseholdLogbook:
     """Everything the household page shows: state, one timeline, and the lists."""
     r = tables.member_request
@@ -792,13 +806,7 @@ def logbook(user: CurrentUser | None, house_id: str, year: int, engine: Engine |
                 .order_by(r.c.id)
             ).mappings()
         ]
-    timeline: list[TimelineEntry] = (
-        [TimelineEntry(kind="visit", on=v["visited_on"], at=v["created_at"], record=v) for v in visits]
-        + [TimelineEntry(kind="need", on=n["created_at"][:10], at=n["created_at"], record=n) for n in needs]
-        + [TimelineEntry(kind="assistance", on=a["given_on"], at=a["created_at"], record=a) for a in helps]
-        + [TimelineEntry(kind="status", on=s["changed_at"][:10], at=s["changed_at"], record=s) for s in statuses]
-    )
-    timeline.sort(key=lambda e: (e["on"], e["at"]), reverse=True)
+    timeline = sorted(_timeline(visits, needs, helps, statuses), key=lambda e: (e["on"], e["at"]), reverse=True)
     return HouseholdLogbook(
         house_id=house_id,
         year=year,
@@ -1331,25 +1339,7 @@ def trajectory(user: CurrentUser | None, house_id: str, year: int, engine: Engin
                 )
                 continue
             card = edition(y).needs_card
-            events: list[TimelineEntry] = (
-                [
-                    TimelineEntry(kind="visit", on=v["visited_on"], at=v["created_at"], record=v)
-                    for v in _list(conn, "visits", r["id"])
-                ]
-                + [
-                    TimelineEntry(kind="need", on=n["created_at"][:10], at=n["created_at"], record=n)
-                    for n in _list(conn, "needs", r["id"])
-                ]
-                + [
-                    TimelineEntry(kind="assistance", on=a["given_on"], at=a["created_at"], record=a)
-                    for a in _list(conn, "assistance", r["id"])
-                ]
-                + [
-                    TimelineEntry(kind="status", on=s["changed_at"][:10], at=s["changed_at"], record=s)
-                    for s in _list(conn, "status", r["id"])
-                ]
-            )
-            events.sort(key=lambda e: (e["on"], e["at"]))
+            events = _timeline(*(_list(conn, kind, r["id"]) for kind in ("visits", "needs", "assistance", "status")))
             steps.append(
                 TrajectoryStep(
                     year=y,

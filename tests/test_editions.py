@@ -321,7 +321,7 @@ def test_ranking_by_change_most_improved_and_most_worsened(two, monkeypatch):
     assert client.get("/api/v1/areas/7501/ranking?by=change&year=2562&order=sideways").status_code == 400
 
 
-def test_help_outcomes_and_the_household_trajectory(two, monkeypatch):
+def test_help_outcomes_and_the_household_trajectory(two, monkeypatch, tmp_path):
     """Help recorded for 2561's target-poor households after 2562 was imported (the rollup follows the Logbook write):
     H1 (helped in health) stayed poor, H3 (helped in income) got out, H4 (not helped) left the survey (it moved)."""
     from data_access import logbook
@@ -357,6 +357,12 @@ def test_help_outcomes_and_the_household_trajectory(two, monkeypatch):
 
     body = create_app().server.test_client().get("/api/v1/areas/7501/help-outcomes?from=2561&to=2562").get_json()
     assert "not a measure of what the help did" in body["caveat"] and body["exact"] is False
+
+    # importing 2562 again keeps the Logbook work on 2561's households, and its outcomes
+    b = two_editions()[1]
+    SurveyImport(2562, b.write(tmp_path / "again"), two).run()
+    again = {r["help"]: r for r in logbook.help_outcomes("7501", 2561, 2562, engine=two, viewer=district)["rows"]}
+    assert again == got
 
     # the trajectory: H3 was target poor in 2561 (income), helped in between, and not poor in 2562
     steps = logbook.trajectory(district, "H3", 2562, engine=two)

@@ -145,6 +145,15 @@ def test_the_time_routes_keep_their_fields(scripted):
     assert set(flows) >= {"stayed_households", "exited_households", "entered_households"}
     before = client.get(f"/api/v1/areas/750102?year={YEAR}").get_json()["target_poor_persons"]
     assert before == flows["stayed_persons"] + flows["exited_persons"] + flows["left_survey_persons"]
+    # on the synthetic panel the identities hold under every definition, for persons and households
+    for who in ("registered", "all", "nocard"):
+        fl = client.get(f"/api/v1/areas/750102/flows?from={YEAR}&to=2562&definition={who}").get_json()
+        a = client.get(f"/api/v1/areas/750102?year={YEAR}&definition={who}").get_json()
+        b = client.get(f"/api/v1/areas/750102?year=2562&definition={who}").get_json()
+        assert a["target_poor_persons"] == fl["stayed_persons"] + fl["exited_persons"] + fl["left_survey_persons"], who
+        assert b["target_poor_persons"] == fl["stayed_persons"] + fl["entered_persons"], who
+        assert a["target_poor_households"] == fl["stayed_households"] + fl["exited_households"] + fl["left_survey_households"]
+        assert b["target_poor_households"] == fl["stayed_households"] + fl["entered_households"], who
     items = client.get("/api/v1/areas/TH/trend").get_json()["items"]
     assert [i["year"] for i in items] == sorted(i["year"] for i in items) and {2561, 2565} <= {i["year"] for i in items}
     for i in items:
