@@ -46,6 +46,12 @@ def register(server: Flask) -> None:
             _fail([f"Boundary import refused: {e}"])
         for line in report.lines():
             click.echo(line)
+        from data_access.areas import display_shapes
+        from geo import shapes
+
+        # the country's two big files, written now rather than inside some visitor's first request
+        shapes.prebuild(shapes.PREBUILT, display_shapes)
+        click.echo(f"Shape files written ahead: {', '.join(shapes.PREBUILT)}")
 
     @server.cli.command("import-survey")
     @click.option("--year", required=True, type=int, help="Buddhist-era TPMAP year, e.g. 2561")

@@ -32,9 +32,13 @@ def shape_sizes() -> dict:
             conn.execute(text("SELECT code FROM area WHERE level = 'province' AND has_geometry ORDER BY code")).scalars()
         )
 
+    from data_access.areas import display_shapes
+    from static_files import compressed_copy
+
     def gz(name):
-        path = shapes.path_for(name)
-        return path.stat().st_size, shapes.gzip_path(path).stat().st_size
+        """(raw, gzip, brotli) bytes of a shape file as the server sends it."""
+        path = shapes.path_for(name, display_shapes)
+        return path.stat().st_size, compressed_copy(path, "gzip").stat().st_size, compressed_copy(path, "br").stat().st_size
 
     national = gz("tambons.json")
     per_province = {p: gz(f"tambons-of/{p}.json") for p in provinces}

@@ -94,6 +94,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "dd.clear_selection": ("ล้างที่เลือก", "Clear selection"),
     "dd.no_options_found": ("ไม่พบรายการ", "No options found"),
     "table.filter_hint": ("กรองข้อมูล…", "filter data…"),
+    "table.sort": ("คลิกเพื่อเรียงลำดับ", "click to sort"),
     "err.400": ("คำขอนี้ไม่ถูกต้อง", "The request is not valid"),
     "err.nul": ("คำขอมีอักขระที่ใช้ไม่ได้ (NUL)", "The request holds a NUL character"),
     "err.range": ("ค่าในคำขอเกินขอบเขตที่รับได้", "A value in the request is out of range"),

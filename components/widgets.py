@@ -3,7 +3,7 @@ filter hint) comes from the catalogue in the reader's language, and every table 
 
 from __future__ import annotations
 
-from dash import dash_table, dcc
+from dash import dash_table, dcc, html
 
 from components.i18n import t
 
@@ -35,3 +35,42 @@ def data_table(lang: str, **kw) -> dash_table.DataTable:
     kw["style_cell"] = {"fontFamily": FONT, "padding": "6px 8px", "textAlign": "left"} | kw.get("style_cell", {})
     kw.setdefault("style_header", {"fontWeight": "bold", "whiteSpace": "normal"})
     return dash_table.DataTable(**kw)
+
+
+def plain_table(lang: str, *, id: str, columns: list[dict], rows: list[dict], sortable: bool = True) -> html.Div:
+    """A plain HTML table for the area pages: no table library to download (dash_table's script is 146 KB
+    compressed, a third of the country page), sorted in the browser by assets/table-sort.js when a header is
+    clicked. A column is {"id", "name", "numeric": bool, "format": callable, "missing": text for None (default "–"),
+    "className": added to its cells}; a row maps a column's id to its value (a number, text or a component such as a
+    link) and may give "<id>:sort", the value it sorts by."""
+    head = html.Tr(
+        [
+            html.Th(
+                html.Button(c["name"], className="tp-sort", type="button", title=t("table.sort", lang))
+                if sortable
+                else c["name"],
+                className=" ".join(filter(None, ("tp-num-col" if c.get("numeric") else None, c.get("className")))) or None,
+                **{"aria-sort": "none"} if sortable else {},
+            )
+            for c in columns
+        ]
+    )
+
+    def cell(row: dict, c: dict):
+        value = row.get(c["id"])
+        key = row.get(f"{c['id']}:sort", value)
+        if value is None:
+            shown = c.get("missing", "–")
+        elif c.get("format") and not hasattr(value, "to_plotly_json"):
+            shown = c["format"](value)
+        else:
+            shown = value
+        sort = "" if key is None or hasattr(key, "to_plotly_json") else str(key)
+        css = " ".join(filter(None, ("tp-num" if c.get("numeric") else None, c.get("className")))) or None
+        return html.Td(shown, className=css, **{"data-sort": sort})
+
+    body = [html.Tr([cell(r, c) for c in columns]) for r in rows]
+    return html.Div(
+        html.Table([html.Thead(head), html.Tbody(body)], className="table table-sm tp-table", id=id),
+        className="tp-table-wrap",
+    )

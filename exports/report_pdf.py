@@ -90,7 +90,7 @@ def _draw_map(
         g = ft["geometry"]
         polys = g["coordinates"] if g["type"] == "MultiPolygon" else [g["coordinates"]]
         for poly in polys:
-            rings.append((ft["id"], poly[0]))
+            rings.append((ft["properties"]["code"], poly[0]))
     if not rings:
         pdf.set_xy(x, y + h / 2)
         pdf.cell(w, 6, t("rep.no_map", lang), align="C")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import dash_bootstrap_components as dbc
-from dash import dash_table, dcc, html
+from dash import dcc, html
 
 from auth.web import current_user
 from components import fmt
@@ -14,7 +14,7 @@ from components.figures import choropleth, graph_config, map_layers, star, trend
 from components.i18n import area_name, defined, t, who
 from components.layout import card, dimension_shares, export_links, headline_cards, not_found, topbar, weakest_sentence
 from components.view import View
-from components.widgets import data_table, dropdown
+from components.widgets import dropdown, plain_table
 from data_access import areas as areas_da
 from data_access import editions as editions_da
 from data_access import figures as figures_da
@@ -136,33 +136,35 @@ def _villages(code: str, view: View, mask: int):
                 dims=",".join(view.dims) if tuple(view.dims) != DIMENSIONS else None,
                 definition=view.definition,
             ),
-            data_table(
-                view.lang,
+            plain_table(
+                lang,
                 id="village-table",
-                sort_action="native",
-                data=[
+                rows=[
                     {
                         "village": v["village_no"],
                         "households": v["surveyed_households"],
                         "surveyed": v["surveyed_persons"],
                         "target_poor": v["target_poor_persons"],
-                        "share": round(100 * v["headcount_ratio"], 2),
+                        "share": 100 * v["headcount_ratio"],
                         "crisis": v["crisis_persons"],
-                        "mpi": round(v["mpi"], 4),
+                        "mpi": v["mpi"],
                     }
                     for v in villages
                 ],
                 columns=[
-                    {"name": t("hh.village", lang), "id": "village", "type": "numeric"},
-                    {"name": t("card.surveyed_households", lang), "id": "households", "type": "numeric"},
-                    {"name": t("table.surveyed", lang), "id": "surveyed", "type": "numeric"},
-                    {"name": t(defined("table.target_poor", view.definition), lang), "id": "target_poor", "type": "numeric"},
-                    {"name": t("table.share", lang), "id": "share", "type": "numeric"},
-                    {"name": t("table.crisis", lang), "id": "crisis", "type": "numeric"},
-                    {"name": t("table.mpi", lang), "id": "mpi", "type": "numeric"},
+                    {"name": t("hh.village", lang), "id": "village", "numeric": True},
+                    {"name": t("card.surveyed_households", lang), "id": "households", "numeric": True, "format": fmt.number},
+                    {"name": t("table.surveyed", lang), "id": "surveyed", "numeric": True, "format": fmt.number},
+                    {
+                        "name": t(defined("table.target_poor", view.definition), lang),
+                        "id": "target_poor",
+                        "numeric": True,
+                        "format": fmt.number,
+                    },
+                    {"name": t("table.share", lang), "id": "share", "numeric": True, "format": lambda v: f"{v:.2f}"},
+                    {"name": t("table.crisis", lang), "id": "crisis", "numeric": True, "format": fmt.number},
+                    {"name": t("table.mpi", lang), "id": "mpi", "numeric": True, "format": lambda v: f"{v:.4f}"},
                 ],
-                style_cell={"padding": "4px 8px", "textAlign": "left"},
-                style_header={"fontWeight": "bold"},
             ),
         ]
     )
@@ -255,22 +257,15 @@ def _change(code: str, name: str, parent: dict | None, view: View):
             flows_part = html.Div(
                 [
                     html.H4(t(defined("flow.title", view.definition), lang, a=before, b=view.year), className="h6 mt-2"),
-                    data_table(
+                    plain_table(
                         lang,
                         id="flows-table",
-                        data=rows,
-                        # the group names wrap, so the two numbers stay on a 360 px phone's screen
-                        style_cell={"whiteSpace": "normal", "height": "auto"},
-                        style_cell_conditional=[{"if": {"column_id": "kind"}, "width": "60%"}],
+                        sortable=False,
+                        rows=rows,
                         columns=[
                             {"name": t("flow.kind", lang), "id": "kind"},
-                            {"name": t("flow.persons", lang), "id": "persons", "type": "numeric", "format": {"specifier": ","}},
-                            {
-                                "name": t("flow.households", lang),
-                                "id": "households",
-                                "type": "numeric",
-                                "format": {"specifier": ","},
-                            },
+                            {"name": t("flow.persons", lang), "id": "persons", "numeric": True, "format": fmt.number},
+                            {"name": t("flow.households", lang), "id": "households", "numeric": True, "format": fmt.number},
                         ],
                     ),
                     html.P(t("change.not_comparable", lang, a=before, b=view.year), className="tp-sub small")
@@ -296,42 +291,38 @@ def _help_outcomes(code: str, before: int, view: View) -> html.Div:
     def pct(v: float | None) -> float | None:
         return None if v is None else round(100 * v, 1)
 
-    small = t("help.small", lang, n=ho.get("suppressed_below", 3))
-
-    def n(v: int | None) -> int | str:
-        return small if v is None else v  # a suppressed cell says so, never a blank
-
+    small = t("help.small", lang, n=ho.get("suppressed_below", 3))  # a suppressed cell says so, never a blank
     rows = [
         {
             "help": t(f"help.row.{r['help']}", lang)
             if r["help"] in ("any", "none")
             else t("help.row.dim", lang, dim=t(f"dim.{r['help']}", lang)),
-            "households": n(r["households"]),
-            "exited": n(r["exited"]),
-            "stayed": n(r["stayed"]),
-            "left": n(r["left_survey"]),
+            "households": r["households"],
+            "exited": r["exited"],
+            "stayed": r["stayed"],
+            "left": r["left_survey"],
             "share": pct(r["exit_share"]),
         }
         for r in ho["rows"]
         if r["help"] in ("any", "none") or r["households"] != 0
     ]
-    number = {"type": "numeric", "format": {"specifier": ","}}
+    count = {"numeric": True, "format": fmt.number, "missing": small}
     return html.Div(
         [
             html.H4(t("help.title", lang, a=before, b=view.year), className="h6 mt-3"),
-            data_table(
+            plain_table(
                 lang,
                 id="help-outcomes-table",
-                data=rows,
-                style_cell={"whiteSpace": "normal", "height": "auto"},
-                style_cell_conditional=[{"if": {"column_id": "help"}, "width": "34%"}],
+                sortable=False,
+                rows=rows,
+                # on a phone the table keeps what it is read for (households, got out, the share): the rest on wider screens
                 columns=[
                     {"name": t("help.col.help", lang), "id": "help"},
-                    {"name": t("help.col.households", lang, a=before), "id": "households", **number},
-                    {"name": t("flow.exited", lang), "id": "exited", **number},
-                    {"name": t("flow.stayed", lang), "id": "stayed", **number},
-                    {"name": t("help.col.left", lang), "id": "left", **number},
-                    {"name": t("help.col.share", lang), "id": "share", "type": "numeric"},
+                    {"name": t("help.col.households", lang, a=before), "id": "households", **count},
+                    {"name": t("flow.exited", lang), "id": "exited", **count},
+                    {"name": t("flow.stayed", lang), "id": "stayed", **count, "className": "tp-wide-only"},
+                    {"name": t("help.col.left", lang), "id": "left", **count, "className": "tp-wide-only"},
+                    {"name": t("help.col.share", lang), "id": "share", "numeric": True, "format": lambda v: f"{v:.1f}"},
                 ],
             ),
             html.P(t("help.caveat", lang), className="tp-caveat", id="help-caveat"),
@@ -463,63 +454,62 @@ def _no_figures(area: dict, view: View):
     return html.P(t("nodata.area", view.lang, year=view.year), className="tp-nodata", id="no-figures")
 
 
-def _table(children: list[dict], view: View) -> dash_table.DataTable:
+def _table(children: list[dict], view: View) -> html.Div:
+    lang = view.lang
+    names = {c["code"]: area_name(c, lang) for c in children}
+
+    def link(code: str) -> dcc.Link:
+        return dcc.Link(names.get(code, code), href=f"/area/{code}{view.query()}")
+
     rows = []
-    names = {c["code"]: area_name(c, view.lang) for c in children}
     for c in children:
         if c.get("counted_under"):  # no figures of its own: where its people are counted
             unit = c["counted_under"]
             rows.append(
                 {
-                    "name": f"[{area_name(c, view.lang)}](/area/{c['code']}{view.query()}) · "
-                    + t("table.counted_under", view.lang, unit=f"[{names.get(unit, unit)}](/area/{unit}{view.query()})"),
+                    "name": html.Span([link(c["code"]), " · ", t("table.counted_under", lang, unit=""), link(unit)]),
+                    "name:sort": names[c["code"]],
                     "code": c["code"],
                 }
             )
             continue
-        v = metric_value(c, view.metric, view.colour)
         rows.append(
             {
-                "name": f"[{area_name(c, view.lang)}](/area/{c['code']}{view.query()})",
+                "name": link(c["code"]),
+                "name:sort": names[c["code"]],
                 "code": c["code"],
                 "surveyed": c["surveyed_persons"],
                 "target_poor": c["target_poor_persons"],
-                "share": round(100 * c["headcount_ratio"], 2),
+                "share": 100 * c["headcount_ratio"],
                 "crisis": c["crisis_persons"],
-                "mpi": round(c["mpi"], 4),
-                "value": None if v is None else round(v, 4),
+                "mpi": c["mpi"],
+                "value": metric_value(c, view.metric, view.colour),
             }
         )
-    lang = view.lang
-    return data_table(
-        view.lang,
+    return plain_table(
+        lang,
         id="area-table",
-        data=rows,
-        sort_action="native",
-        page_size=100,
-        style_table={"overflowX": "auto"},
-        markdown_options={"link_target": "_self"},
+        rows=rows,
         columns=[
-            {"name": t("table.area", lang), "id": "name", "presentation": "markdown"},
+            {"name": t("table.area", lang), "id": "name"},
             {"name": t("table.code", lang), "id": "code"},
-            {"name": t("table.surveyed", lang), "id": "surveyed", "type": "numeric", "format": {"specifier": ","}},
+            {"name": t("table.surveyed", lang), "id": "surveyed", "numeric": True, "format": fmt.number},
             {
                 "name": t(defined("table.target_poor", view.definition), lang),
                 "id": "target_poor",
-                "type": "numeric",
-                "format": {"specifier": ","},
+                "numeric": True,
+                "format": fmt.number,
             },
-            {"name": t("table.share", lang), "id": "share", "type": "numeric"},
-            {"name": t("table.crisis", lang), "id": "crisis", "type": "numeric", "format": {"specifier": ","}},
-            {"name": t("table.mpi", lang), "id": "mpi", "type": "numeric"},
+            {"name": t("table.share", lang), "id": "share", "numeric": True, "format": lambda v: f"{v:.2f}"},
+            {"name": t("table.crisis", lang), "id": "crisis", "numeric": True, "format": fmt.number},
+            {"name": t("table.mpi", lang), "id": "mpi", "numeric": True, "format": lambda v: f"{v:.4f}"},
             {
                 "name": f"{metric_label(view.metric, lang, view.definition)} ({unit_of(view.metric, view.colour, lang)})",
                 "id": "value",
-                "type": "numeric",
+                "numeric": True,
+                "format": lambda v: format_value(v, view.metric, view.colour),
             },
         ],
-        style_cell={"padding": "4px 8px", "textAlign": "left"},
-        style_header={"fontWeight": "bold"},
     )
 
 

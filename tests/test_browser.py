@@ -156,8 +156,19 @@ def click_css(driver, selector, index=0):
 
 
 def click_link(driver, text):
-    link = wait_for(driver, lambda: next((a for a in css(driver, "a") if a.text.strip() == text), None), what=f"link {text}")
-    click(driver, link)
+    """Click the link with this text, finding it again if the page renders it anew meanwhile."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    for _ in range(10):
+        try:
+            link = wait_for(
+                driver, lambda: next((a for a in css(driver, "a") if a.text.strip() == text), None), what=f"link {text}"
+            )
+            click(driver, link)
+            return
+        except StaleElementReferenceException:
+            time.sleep(0.2)
+    raise AssertionError(f"link {text} kept going stale")
 
 
 def test_map001_drill_from_country_to_household_by_clicks(server, browser):
@@ -181,15 +192,14 @@ def test_map001_drill_from_country_to_household_by_clicks(server, browser):
     wait_for(browser, lambda: "/area/7501" in browser.current_url, what="amphoe page")
     wait_for(browser, lambda: map_rendered(browser), what="amphoe map")
     # Household data needs an account: sign in through the real form, and land on the list.
-    click(browser, wait_for(browser, lambda: css(browser, "#households-sign-in"), what="sign-in link")[0])
+    click_css(browser, "#households-sign-in")
     wait_for(browser, lambda: "/login" in browser.current_url, what="sign-in page")
     browser.find_element("name", "username").send_keys("ss.district")
     browser.find_element("name", "password").send_keys(PASSWORD)
     click(browser, browser.find_element("id", "login-submit"))
     wait_for(browser, lambda: "/area/7501/households" in browser.current_url, what="household list")
-    first = wait_for(browser, lambda: css(browser, "#households-table a"), what="household rows")[0]
-    house_id = first.text
-    click(browser, first)
+    house_id = wait_for(browser, lambda: css(browser, "#households-table a"), what="household rows")[0].text
+    click_css(browser, "#households-table a")  # found again if the table renders once more when its script arrives
     wait_for(browser, lambda: f"/household/{house_id}" in browser.current_url, what="household page")
     title = wait_for(browser, lambda: css(browser, "#household-title"), what="household title")[0].text
     assert house_id in title
@@ -485,9 +495,8 @@ def test_map007_logbook_on_a_phone_then_the_district_chief_approves(server, brow
     chromium.emulate_phone(browser, 360, 740)
     before = progress("7501", 2561, engine=engine, viewer=NATIONAL)
     sign_in(browser, base, "ss.team", "/area/750103/households")
-    first = wait_for(browser, lambda: css(browser, "#households-table a"), what="household rows")[0]
-    house_id = first.text
-    click(browser, first)
+    house_id = wait_for(browser, lambda: css(browser, "#households-table a"), what="household rows")[0].text
+    click_css(browser, "#households-table a")  # found again if the table renders once more when its script arrives
     wait_for(browser, lambda: css(browser, "#lb-visit-save"), what="visit form")
     # large touch targets, and nothing wider than the phone
     height = browser.execute_script("return document.querySelector('#lb-visit-save').getBoundingClientRect().height")
@@ -720,9 +729,8 @@ def test_map013_a_double_tap_saves_one_visit_a_new_need_is_offered_at_once_and_g
     browser.execute_cdp_cmd("Browser.grantPermissions", {"permissions": ["geolocation"], "origin": base})
     browser.execute_cdp_cmd("Emulation.setGeolocationOverride", {"latitude": 13.41, "longitude": 100.0, "accuracy": 5})
     sign_in(browser, base, "ss.team", "/area/750104/households")
-    first = wait_for(browser, lambda: css(browser, "#households-table a"), what="household rows")[0]
-    house_id = first.text
-    click(browser, first)
+    house_id = wait_for(browser, lambda: css(browser, "#households-table a"), what="household rows")[0].text
+    click_css(browser, "#households-table a")  # found again if the table renders once more when its script arrives
     wait_for(browser, lambda: css(browser, "#lb-visit-save"), what="visit form")
 
     def visits() -> int:

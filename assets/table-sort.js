@@ -1,0 +1,25 @@
+// Sorts a plain table (components/widgets.plain_table) when a header button is clicked: numbers by value, text in
+// Thai order, blanks last; a second click reverses. One listener for the whole page (no inline handlers: the CSP).
+document.addEventListener('click', function (event) {
+  var button = event.target.closest && event.target.closest('button.tp-sort');
+  if (!button) return;
+  var th = button.closest('th');
+  var table = th.closest('table');
+  var col = Array.prototype.indexOf.call(th.parentNode.children, th);
+  var dir = th.getAttribute('aria-sort') === 'descending' ? 'ascending' : 'descending';
+  table.querySelectorAll('thead th').forEach(function (h) { h.setAttribute('aria-sort', 'none'); });
+  th.setAttribute('aria-sort', dir);
+  var numeric = th.classList.contains('tp-num-col');
+  var body = table.tBodies[0];
+  var rows = Array.prototype.slice.call(body.rows);
+  rows.sort(function (a, b) {
+    var x = a.cells[col] ? a.cells[col].getAttribute('data-sort') : '';
+    var y = b.cells[col] ? b.cells[col].getAttribute('data-sort') : '';
+    if (!x && !y) return 0;
+    if (!x) return 1;
+    if (!y) return -1;
+    var c = numeric ? parseFloat(x) - parseFloat(y) : x.localeCompare(y, 'th');
+    return dir === 'ascending' ? c : -c;
+  });
+  rows.forEach(function (r) { body.appendChild(r); });
+});

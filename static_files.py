@@ -1,0 +1,112 @@
+"""Static files sent compressed once, not on every request: a brotli and a gzip copy of each file are written the
+first time it is asked for (atomically, under a lock, into a cache folder keyed by the file's size and modification
+time), then sent as they are to every browser that accepts them, with a validator and a cache lifetime.
+
+Flask-Compress would squeeze the same 1.4 MB of plotly.js again for every cold visitor; this does it once.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import threading
+from pathlib import Path
+
+import brotli
+from flask import Response, request, send_file
+
+import config
+
+_lock = threading.Lock()
+ENCODINGS = (("br", ".br"), ("gzip", ".gz"))
+
+
+def _cache_dir() -> Path:
+    return config.INSTANCE_DIR / "compressed"
+
+
+def compressed_copy(path: Path, encoding: str) -> Path:
+    """The file compressed with `encoding` (br or gzip), written once beside its siblings in the cache folder."""
+    stat = path.stat()
+    key = hashlib.sha256(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:16]
+    suffix = dict(ENCODINGS)[encoding]
+    target = _cache_dir() / f"{path.name}.{key}{suffix}"
+    if target.exists():
+        return target
+    with _lock:  # parallel first requests compress once; the others wait for the file
+        if not target.exists():
+            data = path.read_bytes()
+            packed = brotli.compress(data, quality=11) if encoding == "br" else gzip.compress(data, compresslevel=9)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(target.name + ".tmp")
+            tmp.write_bytes(packed)
+            tmp.replace(target)
+    return target
+
+
+def accepted(header: str) -> str | None:
+    """The best encoding the browser accepts of those kept (brotli before gzip)."""
+    offered = {part.split(";")[0].strip().lower() for part in header.split(",")}
+    return next((name for name, _ in ENCODINGS if name in offered), None)
+
+
+def send(path: Path, mimetype: str, max_age: int) -> Response:
+    """The file, compressed as the browser accepts, with an ETag and a cache lifetime; 304 when unchanged."""
+    encoding = accepted(request.headers.get("Accept-Encoding", ""))
+    source = compressed_copy(path, encoding) if encoding else path
+    response = send_file(source, mimetype=mimetype, max_age=max_age, conditional=True, etag=True)
+    if encoding:
+        response.headers["Content-Encoding"] = encoding
+    # each encoding is its own file, so its own ETag: a 304 never hands gzip to a browser that was sent brotli
+    response.headers["Vary"] = "Accept-Encoding"
+    response.direct_passthrough = True  # already compressed: Flask-Compress must not touch it again
+    return response
+
+
+# Dash's own files (its component suites, the assets folder, the favicon) are the same bytes for the life of the
+# process: each is compressed once per encoding, at the best ratio, and kept in memory (about 1 MB in all).
+COMPRESSIBLE = {"application/javascript", "text/javascript", "text/css", "application/json", "image/x-icon", "text/plain"}
+_memory: dict[tuple[str, str], bytes] = {}
+
+
+def compress_once(view):
+    """Wrap a view that serves unchanging files: its answers go out compressed at brotli 11 (or gzip 9), computed
+    once per path and encoding, instead of at Flask-Compress's fast, per-request level."""
+    import functools
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        response = view(*args, **kwargs)
+        encoding = accepted(request.headers.get("Accept-Encoding", ""))
+        if (
+            encoding is None
+            or response.status_code != 200
+            or "Content-Encoding" in response.headers
+            or response.mimetype not in COMPRESSIBLE
+        ):
+            return response
+        key = (request.full_path, encoding)
+        body = _memory.get(key)
+        if body is None:
+            response.direct_passthrough = False
+            data = response.get_data()
+            body = brotli.compress(data, quality=11) if encoding == "br" else gzip.compress(data, compresslevel=9)
+            with _lock:
+                _memory[key] = body
+        response.direct_passthrough = False
+        response.set_data(body)
+        response.headers["Content-Encoding"] = encoding
+        response.headers["Vary"] = "Accept-Encoding"
+        etag, weak = response.get_etag()
+        if etag:  # the compressed bytes are another representation: so is their validator
+            response.set_etag(f"{etag}-{encoding}", weak=weak)
+        return response
+
+    return wrapper
+
+
+def compress_dash_files(server) -> None:
+    """Serve Dash's component suites, assets and favicon through compress_once."""
+    for rule in server.url_map.iter_rules():
+        if rule.rule.startswith(("/_dash-component-suites/", "/assets/", "/_favicon.ico")) and rule.endpoint != "plotly_bundle":
+            server.view_functions[rule.endpoint] = compress_once(server.view_functions[rule.endpoint])
