@@ -241,6 +241,7 @@ def guard_years(registry: dict, known_years) -> None:
     """Every page, once: a link whose `year` the database does not hold gets the page that names the years it
     has, instead of a blank page or an error from deep inside (wraps each registered page's layout)."""
     from components.view import parse
+    from data_access.db import one_connection
 
     for page in registry.values():
         layout = page.get("layout")
@@ -250,14 +251,15 @@ def guard_years(registry: dict, known_years) -> None:
         template = page.get("path_template") or page.get("path") or "/"
 
         def guarded(*args, _layout=layout, _template=template, **query):
-            if "year" in query:
-                view = parse(query)
-                years = known_years()
-                if years and (view.year not in years or str(query.get("year")) != str(view.year)):
-                    # the page's own path, its <variables> filled from the URL, for links to the years there are
-                    here = re.sub(r"<([^>]+)>", lambda m: str(query.get(m.group(1), "")), _template)
-                    return year_not_found(view, years, here)
-            return _layout(*args, **query)
+            with one_connection():  # the whole render reads through one pooled connection
+                if "year" in query:
+                    view = parse(query)
+                    years = known_years()
+                    if years and (view.year not in years or str(query.get("year")) != str(view.year)):
+                        # the page's own path, its <variables> filled from the URL, for links to the years there are
+                        here = re.sub(r"<([^>]+)>", lambda m: str(query.get(m.group(1), "")), _template)
+                        return year_not_found(view, years, here)
+                return _layout(*args, **query)
 
         guarded._year_guarded = True
         page["layout"] = guarded

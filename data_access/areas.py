@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import shapely
 from sqlalchemy import Connection, Engine, bindparam, func, select, text, update
 
-from data_access.db import get_engine, is_postgres, tuples
+from data_access.db import get_engine, is_postgres, reading, render_memo, tuples
 from data_access.models import area
 from geo.boundaries import (
     MAX_DEPTH,
@@ -229,25 +229,25 @@ def set_area_names(conn: Connection, names: dict[str, tuple[str | None, str | No
         conn.execute(stmt, rows)
 
 
+AREA_FIELDS = ("code", "level", "name_th", "name_en", "parent_code", "has_geometry", "counted_under")
+
+
+def _get_areas(codes: list[str], engine: Engine | None) -> dict[str, dict]:
+    """Rows of several areas in one query; within a render, each is read once (the render's memo)."""
+    memo = render_memo()
+    found = {c: dict(memo[("area_full", c)]) for c in codes if memo is not None and ("area_full", c) in memo}
+    missing = [c for c in codes if c not in found]
+    if missing:
+        with reading(engine) as conn:
+            for row in conn.execute(select(*(area.c[f] for f in AREA_FIELDS)).where(area.c.code.in_(missing))).mappings():
+                found[row["code"]] = dict(row)
+                if memo is not None:
+                    memo[("area_full", row["code"])] = dict(row)
+    return found
+
+
 def get_area(code: str, engine: Engine | None = None) -> dict | None:
-    engine = engine or get_engine()
-    with engine.connect() as conn:
-        row = (
-            conn.execute(
-                select(
-                    area.c.code,
-                    area.c.level,
-                    area.c.name_th,
-                    area.c.name_en,
-                    area.c.parent_code,
-                    area.c.has_geometry,
-                    area.c.counted_under,
-                ).where(area.c.code == code)
-            )
-            .mappings()
-            .first()
-        )
-    return dict(row) if row else None
+    return _get_areas([code], engine).get(code)
 
 
 def point_in_tambon(conn: Connection, tambon_code: str, lon: float, lat: float) -> bool | None:
@@ -268,9 +268,12 @@ def ancestors(code: str, engine: Engine | None = None) -> list[dict]:
     the walk at the tree's depth instead of spinning a request forever."""
     chain: list[dict] = []
     seen: set[str] = set()
+    # DOPA codes nest (750102 lies in 7501, in 75, in TH): the whole chain is usually one query; a parent that is
+    # not a prefix (a corrupt row) is still followed, one read at a time
+    rows = _get_areas(["TH", *(code[:n] for n in (2, 4, 6) if len(code) >= n)], engine) if code.isdigit() else {}
     c: str | None = code
     while c is not None and c not in seen and len(chain) <= MAX_DEPTH:
-        a = get_area(c, engine)
+        a = rows.get(c) or get_area(c, engine)
         if a is None:
             break
         seen.add(c)
@@ -284,7 +287,7 @@ def names(codes: list[str], engine: Engine | None = None) -> dict[str, dict]:
     codes = sorted(set(codes))
     if not codes:
         return {}
-    with (engine or get_engine()).connect() as conn:
+    with reading(engine) as conn:
         rows = conn.execute(
             select(area.c.code, area.c.level, area.c.name_th, area.c.name_en).where(area.c.code.in_(codes))
         ).mappings()
@@ -293,7 +296,7 @@ def names(codes: list[str], engine: Engine | None = None) -> dict[str, dict]:
 
 def municipal_units_of(amphoe: str, engine: Engine | None = None) -> list[dict]:
     """The municipal units (เขตเทศบาล) of an amphoe, by code."""
-    with (engine or get_engine()).connect() as conn:
+    with reading(engine) as conn:
         return [
             dict(r)
             for r in conn.execute(
@@ -314,7 +317,7 @@ class MapFrame:
 
 
 def map_frame(parent: str, engine: Engine | None = None) -> MapFrame:
-    with (engine or get_engine()).connect() as conn:
+    with reading(engine) as conn:
         rows = conn.execute(
             select(area.c.code, area.c.label_lon, area.c.label_lat, area.c.west, area.c.south, area.c.east, area.c.north).where(
                 area.c.parent_code == parent, area.c.label_lon.is_not(None)
@@ -330,7 +333,7 @@ def map_frame(parent: str, engine: Engine | None = None) -> MapFrame:
 
 
 def children_with_geometry(code: str, engine: Engine | None = None) -> list[str]:
-    with (engine or get_engine()).connect() as conn:
+    with reading(engine) as conn:
         return list(
             conn.scalars(select(area.c.code).where(area.c.parent_code == code, area.c.has_geometry).order_by(area.c.code))
         )
@@ -354,5 +357,5 @@ def display_shapes(kind: str, engine: Engine | None = None) -> list[tuple[str, s
         q = q.where(area.c.level == "tambon", area.c.code.like(parent + "%"))
     else:
         raise ValueError(f"no shape file kind {kind!r}")
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return [(c, th, en, None if w is None else bytes(w)) for c, th, en, w in tuples(conn.execute(q))]

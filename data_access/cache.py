@@ -54,3 +54,10 @@ def cached(engine: Engine, key: Hashable, compute: Callable[[], T]) -> T:
         while len(_entries) > MAX_ENTRIES:
             _entries.popitem(last=False)
     return value
+
+
+def data_changed(engine: Engine) -> None:
+    """This process has just changed the figures (an import): read the stamp afresh on the next call instead of
+    trusting the one read less than STAMP_SECONDS ago. Other processes see the new stamp within that time."""
+    with _lock:
+        _stamps.pop(engine.url.render_as_string(hide_password=True), None)

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Engine, select
 
 from data_access import cache
 from data_access import models as tables
-from data_access.db import get_engine
+from data_access.db import get_engine, reading
 from data_access.editions import headline_count
 from data_access.figures import figures_for_sources, known_years, ranked_areas, sources_of
 from mpi.editions import definition_for
@@ -90,7 +90,7 @@ def previous_edition(year: int, engine: Engine | None = None) -> int | None:
     """The latest edition before `year` that the database holds figures of (area files or headline counts)."""
     engine = engine or get_engine()
     h = tables.published_headline.c
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         headline: set[int] = set(conn.scalars(select(h.year).where(h.target_poor_persons.is_not(None)).distinct()))
     earlier = [y for y in set(known_years(engine)) | headline if y < year]
     return max(earlier) if earlier else None
@@ -125,7 +125,7 @@ def change_ranking(
 def _change_rows(
     code: str, year_to: int, year_from: int, mask: int, level: str | None, definition: str | None, engine: Engine
 ) -> tuple[list[dict], int]:
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         areas = ranked_areas(conn, code, level)
         codes = [a["code"] for a in areas]
         before = standings(conn, codes, year_from, mask, definition)
@@ -171,7 +171,7 @@ def area_change(
 ) -> AreaChange | None:
     """The area's change since the edition before `year` that it has figures for; None if it has none earlier."""
     engine = engine or get_engine()
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         now = standings(conn, [code], year, mask, definition).get(code)
         if now is None:
             return None

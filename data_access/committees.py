@@ -23,7 +23,7 @@ import config
 from data_access import audit
 from data_access import models as tables
 from data_access.access import CurrentUser, Scope, refuse, require_user
-from data_access.db import get_engine, insert_id
+from data_access.db import get_engine, insert_id, reading
 from data_access.errors import BadRequest, NotFoundError
 from data_access.policy import COMMITTEES_MANAGE, COMMITTEES_NATIONAL, EVERYTHING_ADMINISTRATIVE, may, roles_with
 from mpi.governance import DateError, filing_status, parse_date
@@ -135,7 +135,7 @@ def unit_for(user: CurrentUser | None, area_code: str, engine: Engine | None = N
     """The area's own committee, set up on first use by someone who manages it."""
     engine = engine or get_engine()
     kind = kind_for(area_code)
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         u = tables.committee_unit.c
         row = (
             conn.execute(
@@ -374,7 +374,7 @@ def file_order(
 
 def order_file(user: CurrentUser | None, order_id: int, engine: Engine | None = None) -> tuple[str, bytes]:
     require_user(user)
-    with (engine or get_engine()).connect() as conn:
+    with reading(engine) as conn:
         o = tables.committee_order.c
         row = conn.execute(select(o.filename, o.content).where(o.id == order_id)).first()
     if row is None:
@@ -423,7 +423,7 @@ def filing_table(
     if level not in ("province", "amphoe"):
         raise CommitteeError("level must be province or amphoe")
     today = today or _today()
-    with (engine or get_engine()).connect() as conn:
+    with reading(engine) as conn:
         digits = 2 if level == "province" else 4
         ac = tables.area.c
         q = select(ac.code, ac.name_th, ac.name_en).where(ac.level == level).order_by(ac.code)
@@ -465,7 +465,7 @@ def filing_table(
 def area_units(code: str, *, today: dt.date | None = None, engine: Engine | None = None) -> dict:
     """The committee of an area and the units under it, each with members and orders (files not included)."""
     today = today or _today()
-    with (engine or get_engine()).connect() as conn:
+    with reading(engine) as conn:
         name = _area_name(conn, code)
         units, orders = _load(conn, code)
         members: dict[int, list[dict]] = {}

@@ -18,10 +18,11 @@ from typing import TypedDict
 
 from sqlalchemy import Engine, delete, insert, select
 
+from data_access import cache
 from data_access import models as tables
-from data_access.db import get_engine, tuples
-from data_access.errors import BadRequest, NotFoundError
-from data_access.figures import area_summary, known_years
+from data_access.db import get_engine, reading, tuples
+from data_access.errors import BadRequest
+from data_access.figures import area_over_years, area_row
 from data_access.rollups import SURVEY
 from mpi.editions import EDITIONS, edition
 from mpi.rules import ALL_DIMENSIONS_MASK, ALL_POOR, REGISTERED
@@ -138,6 +139,7 @@ def import_headlines(year: int, folder: Path | str, engine: Engine | None = None
         conn.execute(delete(h).where(h.c.year == year))
         if rows:
             conn.execute(insert(h), [{k: r.get(k) for k in HEADLINE_COLUMNS} | {"year": year, "imported_at": now} for r in rows])
+    cache.data_changed(engine)
     return HeadlineReport(
         year,
         country is not None,
@@ -189,7 +191,7 @@ def headlines(area_code: str, engine: Engine | None = None) -> list[Headline]:
     """Every headline row of an area, oldest edition first."""
     h = tables.published_headline
     cols = [h.c.year, *(h.c[c] for c in HEADLINE_COLUMNS)]
-    with (engine or get_engine()).connect() as conn:
+    with reading(engine) as conn:
         return [
             Headline(**r)  # type: ignore[typeddict-item]
             for r in conn.execute(select(*cols).where(h.c.area_code == area_code).order_by(h.c.year)).mappings()
@@ -210,7 +212,7 @@ def editions(engine: Engine | None = None) -> list[EditionInfo]:
     """Every edition TPMAP published or the database holds, with what the database has of it."""
     engine = engine or get_engine()
     s, h = tables.area_rollup_source.c, tables.published_headline.c
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         by_source = tuples(conn.execute(select(s.year, s.source).distinct()))
         headline: set[int] = set(conn.scalars(select(h.year).where(h.target_poor_persons.is_not(None)).distinct()))
     rolled: dict[int, set[str]] = {}
@@ -268,15 +270,10 @@ def trend(
     dimension switch applies to the area files only: headline figures count every dimension, so they are left out
     of a trend over fewer. Without a definition each edition counts by its own."""
     engine = engine or get_engine()
-    with engine.connect() as conn:
-        if conn.scalar(select(tables.area.c.code).where(tables.area.c.code == area_code)) is None:
-            raise NotFoundError(f"unknown area code {area_code!r}")
+    with reading(engine) as conn:
+        area_row(conn, area_code)  # 404 for an unknown code (the render's memo answers a known one)
     items: dict[int, TrendItem] = {}
-    for year in known_years(engine):
-        try:
-            f = area_summary(area_code, year, mask, engine=engine, definition=definition)
-        except NotFoundError:
-            continue
+    for year, f in area_over_years(area_code, mask, engine, definition=definition).items():
         survey = f.get("source") == SURVEY
         items[year] = TrendItem(
             year=year,

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, String, cast, select
 
 from data_access import cache
 from data_access import models as tables
-from data_access.db import get_engine, tuples
+from data_access.db import get_engine, reading, render_memo, tuples
 from data_access.errors import NotFoundError
 from data_access.rollups import PUBLISHED, SURVEY
 from mpi import catalogue
@@ -36,16 +36,45 @@ class NotFound(NotFoundError):
     """No such area, or no figures for it in that year."""
 
 
+class SourceIndex:
+    """Which areas have figures of which edition, and from which source (area_rollup_source, a few rows per area):
+    read once per data stamp and kept, so a page asks no query to learn the years or the sources it draws from."""
+
+    def __init__(self, rows: list[tuple[int, str, str]], with_survey: set[tuple[int, str]]):
+        self.by_year: dict[int, dict[str, str]] = defaultdict(dict)
+        have: dict[tuple[int, str], set[str]] = defaultdict(set)
+        for year, code, source in rows:
+            have[(year, code)].add(source)
+        for (year, code), srcs in have.items():
+            self.by_year[year][code] = next(s for s in SOURCE_PREFERENCE if s in srcs)
+        self.years = sorted(self.by_year)
+        self.with_survey = with_survey  # (year, area) with any household microdata, even where it covers only part
+
+    def years_of(self, code: str) -> list[int]:
+        return [y for y in self.years if code in self.by_year[y]]
+
+
+def source_index(engine: Engine | None = None) -> SourceIndex:
+    engine = engine or get_engine()
+
+    def read() -> SourceIndex:
+        s, p = tables.area_rollup_source.c, tables.area_pattern_rollup.c
+        with reading(engine) as conn:
+            rows = tuples(conn.execute(select(s.year, s.area_code, s.source)))
+            survey = set(tuples(conn.execute(select(p.year, p.area_code).where(p.source == SURVEY).distinct())))
+        return SourceIndex(rows, survey)
+
+    return cache.cached(engine, ("source_index",), read)
+
+
 def known_years(engine: Engine | None = None) -> list[int]:
-    with (engine or get_engine()).connect() as conn:
-        return sorted(conn.scalars(select(tables.area_rollup_source.c.year).distinct()))
+    return list(source_index(engine).years)
 
 
 def latest_year(engine: Engine | None = None) -> int | None:
     """The latest edition the database has figures of: the year every page, route and form means when none is
-    given (cached per data stamp, so a link without a year costs no scan)."""
-    engine = engine or get_engine()
-    years = cache.cached(engine, ("known_years",), lambda: known_years(engine))
+    given (from the source index, so a link without a year costs no query)."""
+    years = source_index(engine).years
     return years[-1] if years else None
 
 
@@ -54,26 +83,35 @@ AREA_COLUMNS = tuple(tables.area.c[n] for n in ("code", "level", "name_th", "nam
 
 def years_of(code: str, engine: Engine | None = None) -> list[int]:
     """The editions the area has figures for (survey or published area files), oldest first."""
-    s = tables.area_rollup_source.c
-    with (engine or get_engine()).connect() as conn:
-        return sorted(conn.scalars(select(s.year).where(s.area_code == code).distinct()))
+    return source_index(engine).years_of(code)
+
+
+def has_survey(code: str, year: int, engine: Engine | None = None) -> bool:
+    """Whether any household microdata of the year lies in the area (the rollups say; no household is read)."""
+    return (year, code) in source_index(engine).with_survey
 
 
 def _area_row(conn: Connection, code: str) -> dict:
+    memo = render_memo()
+    if memo is not None and ("area", code) in memo:
+        return dict(memo[("area", code)])
     row = conn.execute(select(*AREA_COLUMNS).where(tables.area.c.code == code)).mappings().first()
     if row is None:
         raise NotFound(f"unknown area code {code!r}")
+    if memo is not None:
+        memo[("area", code)] = dict(row)
     return dict(row)
+
+
+def area_row(conn: Connection, code: str) -> dict:
+    """The area's code, level, names and parent (NotFound for an unknown code), memoised within a render."""
+    return _area_row(conn, code)
 
 
 def _sources(conn: Connection, year: int, codes: list[str]) -> dict[str, str]:
     """For each area code with data, the source to use."""
-    s = tables.area_rollup_source
-    rows = tuples(conn.execute(select(s.c.area_code, s.c.source).where(s.c.year == year, s.c.area_code.in_(codes))))
-    have: dict[str, set[str]] = defaultdict(set)
-    for code, source in rows:
-        have[code].add(source)
-    return {code: next(s for s in SOURCE_PREFERENCE if s in srcs) for code, srcs in have.items()}
+    have = source_index(conn.engine).by_year.get(year, {})
+    return {code: have[code] for code in codes if code in have}
 
 
 def figures_for_sources(
@@ -141,7 +179,7 @@ def area_summary(
 ) -> dict:
     """Figures of one area; from survey microdata where there is some, else published, unless `source` says."""
     _check_year(year)
-    with (engine or get_engine()).connect() as conn:
+    with reading(engine) as conn:
         info = _area_row(conn, code)
         chosen = _sources(conn, year, [code])
         if source is not None and code in chosen:
@@ -154,12 +192,55 @@ def area_summary(
     return info | {"year": year} | figures
 
 
+def area_over_years(
+    code: str, mask: int = ALL_DIMENSIONS_MASK, engine: Engine | None = None, *, definition: str | None = None
+) -> dict[int, dict]:
+    """The area's figures in every edition it has them, {year: figures}: two queries however many editions (the
+    trend's cost does not grow with them), each edition counted by the definition asked for or its own."""
+    index = source_index(engine)
+    chosen = {y: index.by_year[y][code] for y in index.years_of(code)}
+    if not chosen:
+        return {}
+    p, i = tables.area_pattern_rollup, tables.area_indicator_rollup
+    keys = [f"{y}|{s}" for y, s in chosen.items()]
+    with reading(engine) as conn:
+        info = _area_row(conn, code)
+        patterns = tuples(
+            conn.execute(
+                select(p.c.year, p.c.pattern, p.c.households, p.c.persons, p.c.welfare_persons, p.c.welfare_households).where(
+                    p.c.area_code == code, (cast(p.c.year, String) + "|" + p.c.source).in_(keys)
+                )
+            )
+        )
+        indicators = tuples(
+            conn.execute(
+                select(i.c.year, i.c.indicator_code, i.c.welfare_persons, i.c.persons).where(
+                    i.c.area_code == code, (cast(i.c.year, String) + "|" + i.c.source).in_(keys)
+                )
+            )
+        )
+    by_year_p: dict[int, list[PatternCount]] = defaultdict(list)
+    for year, *row in patterns:
+        by_year_p[year].append(PatternCount(*row))
+    by_year_i: dict[int, list[IndicatorCount]] = defaultdict(list)
+    for year, ind, value, persons in indicators:
+        by_year_i[year].append(IndicatorCount(ind, value, persons))
+    out = {}
+    for year in sorted(chosen):
+        who = definition_for(year, definition)
+        dims = {ind.code: ind.dimension for ind in catalogue.indicators_for_year(year)}
+        rows = as_defined(by_year_p[year], who)
+        figures = area_figures(rows, indicators_as_defined(by_year_i[year], who), dims, mask)
+        out[year] = info | {"year": year} | figures | {"source": chosen[year], "definition": who}
+    return out
+
+
 def village_summaries(
     tambon_code: str, year: int, mask: int = ALL_DIMENSIONS_MASK, engine: Engine | None = None, *, definition: str | None = None
 ) -> list[dict]:
     """Figures per village of a tambon (survey microdata only; the published files stop at tambons here)."""
     _check_year(year)
-    with (engine or get_engine()).connect() as conn:
+    with reading(engine) as conn:
         r = tables.village_pattern_rollup
         rows = tuples(
             conn.execute(
@@ -194,7 +275,7 @@ def children_summaries(
     draws it); with include_counted_under, a tambon whose people are counted under a unit is listed too,
     with `counted_under` and no figures of its own (null), so no person is counted twice."""
     _check_year(year)
-    with (engine or get_engine()).connect() as conn:
+    with reading(engine) as conn:
         _area_row(conn, code)
         a = tables.area.c
         children = (
@@ -268,7 +349,7 @@ def sources_of(conn: Connection, year: int, codes: list[str]) -> dict[str, str]:
 def _ranking(code: str, year: int, rule: CrisisRule, mask: int, level: str | None, engine: Engine, definition: str) -> list[dict]:
     _check_year(year)
     rules = tuple({r.key: r for r in (*CRISIS_RULES.values(), rule)}.values())
-    with (engine or get_engine()).connect() as conn:
+    with reading(engine) as conn:
         children = ranked_areas(conn, code, level)
         chosen = _sources(conn, year, [c["code"] for c in children]) if children else {}
         figs = figures_for_sources(conn, year, chosen, mask, rules, definition)
@@ -310,7 +391,7 @@ def crisis_counts(
     """{code: {crisis_ge3, crisis_basic_needs}} for the given areas, by the source deck's rules."""
     if not codes:
         return {}
-    with (engine or get_engine()).connect() as conn:
+    with reading(engine) as conn:
         chosen = _sources(conn, year, codes)
         figs = figures_for_sources(conn, year, chosen, mask, tuple(CRISIS_RULES.values()), definition)
     return {c: {f"crisis_{k}": f[f"crisis_{k}"] for k in CRISIS_RULES} for c, f in figs.items()}
@@ -319,7 +400,7 @@ def crisis_counts(
 def pattern_counts(code: str, year: int, engine: Engine | None = None, *, definition: str | None = None) -> list[PatternCount]:
     """The area's deprivation-pattern rows (at most 32) from its preferred source, counted by the definition."""
     _check_year(year)
-    with (engine or get_engine()).connect() as conn:
+    with reading(engine) as conn:
         chosen = _sources(conn, year, [code])
         if code not in chosen:
             raise NotFound(f"no figures for area {code} in {year}")

@@ -36,7 +36,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, text
 
 from data_access import models as tables
 from data_access.counted import household_counted, person_counted
-from data_access.db import get_engine, tuples
+from data_access.db import reading, tuples
 from data_access.errors import NotFoundError
 from data_access.rollups import SURVEY
 from mpi.editions import edition
@@ -303,7 +303,7 @@ def flows(
         raise NotFoundError(f"dimension must be one of {', '.join(FLOW_DIMENSIONS)}")
     name = definition or pair_definition(year_from, year_to)
     f = tables.flow_rollup.c
-    with (engine or get_engine()).connect() as conn:
+    with reading(engine) as conn:
         found = (
             conn.execute(
                 select(*(f[c] for c in FIELDS)).where(

@@ -18,7 +18,7 @@ from data_access import audit, ratelimit
 from data_access import models as tables
 from data_access.access import CurrentUser, household_filter, refuse, require_user
 from data_access.counted import household_counted
-from data_access.db import get_engine
+from data_access.db import reading
 from data_access.masking import mask_citizen_id
 from mpi import catalogue
 from mpi.calendar import BE_OFFSET
@@ -77,10 +77,11 @@ def _area_filter(code: str, where: list[str], params: dict) -> None:
 
 
 def has_microdata(code: str, year: int, engine: Engine | None = None) -> bool:
-    where, params = ["h.year = :y"], {"y": year}
-    _area_filter(code, where, params)
-    with (engine or get_engine()).connect() as conn:
-        return conn.execute(text(f"SELECT 1 FROM household h WHERE {' AND '.join(where)} LIMIT 1"), params).first() is not None
+    """Whether household microdata of the year lies in the area: answered from the rollups' index (cached per
+    import), never by scanning households (a LIKE over millions of rows the collation keeps off the index)."""
+    from data_access.figures import has_survey
+
+    return has_survey(code, year, engine)
 
 
 def list_target_poor_households(
@@ -120,7 +121,7 @@ def list_target_poor_households(
         where.append(f"h.pattern IN ({', '.join(str(p) for p in range(32) if chosen.matches(p))})")
     clause = " AND ".join(where)
     page = max(1, page)
-    with (engine or get_engine()).connect() as conn:
+    with reading(engine) as conn:
         total = conn.execute(text(f"SELECT COUNT(*) FROM household h WHERE {clause}"), params).scalar()
         rows = conn.execute(
             text(
@@ -197,14 +198,14 @@ def _household_row(conn, house_id: str, year: int, user: CurrentUser):
 def check_household(user: CurrentUser | None, house_id: str, year: int, engine: Engine | None = None) -> bool:
     """Whether the household exists (raising Unauthorized/Forbidden if it is not the user's)."""
     user = require_user(user)
-    with (engine or get_engine()).connect() as conn:
+    with reading(engine) as conn:
         return _household_row(conn, house_id, year, user) is not None
 
 
 def get_household(house_id: str, year: int, *, user: CurrentUser | None, engine: Engine | None = None) -> dict | None:
     """One household with members (IDs masked) and failed indicators; None if no such household."""
     user = _lookup(user)
-    with (engine or get_engine()).connect() as conn:
+    with reading(engine) as conn:
         h = _household_row(conn, house_id, year, user)
         if h is None:
             return None
@@ -271,7 +272,7 @@ def reveal_citizen_id(house_id: str, year: int, member: int, *, user: CurrentUse
         raise refuse(
             user, "your role sees citizen IDs masked", object_type="citizen_id", object_id=f"{house_id}#{member}", engine=engine
         )
-    with (engine or get_engine()).connect() as conn:
+    with reading(engine) as conn:
         h = _household_row(conn, house_id, year, user)
         if h is None:
             raise LookupError(f"no household {house_id} in {year}")

@@ -18,7 +18,7 @@ from data_access import audit, policy, ratelimit
 from data_access import models as tables
 from data_access.access import CurrentUser, Scope, household_filter, refuse, require_user
 from data_access.areas import point_in_tambon
-from data_access.db import get_engine, insert_id, tuples
+from data_access.db import get_engine, insert_id, reading, tuples
 from data_access.errors import BadRequest, ConflictError, NotFoundError
 from data_access.flows import FOLLOW_UPS, pairs_after, refresh_help_outcomes, survey_years
 from data_access.masking import mask_citizen_id
@@ -507,7 +507,7 @@ def update_need(
 
 
 def assistance_kinds(engine: Engine | None = None) -> list[dict]:
-    with (engine or get_engine()).connect() as conn:
+    with reading(engine) as conn:
         return [
             dict(r)
             for r in conn.execute(
@@ -769,7 +769,7 @@ def records(user: CurrentUser | None, house_id: str, year: int, kind: str, engin
     """visits | needs | assistance | status, newest first (Visit, Need, Assistance or StatusChange rows)."""
     if kind not in _LISTS:
         raise KeyError(kind)
-    with (engine or get_engine()).connect() as conn:
+    with reading(engine) as conn:
         h = _household(conn, user, house_id, year, write=False)
         return _list(conn, kind, h["id"])
 
@@ -791,7 +791,7 @@ def _timeline(
 def logbook(user: CurrentUser | None, house_id: str, year: int, engine: Engine | None = None) -> HouseholdLogbook:
     """Everything the household page shows: state, one timeline, and the lists."""
     r = tables.member_request
-    with (engine or get_engine()).connect() as conn:
+    with reading(engine) as conn:
         h = _household(conn, user, house_id, year, write=False)
         state = _state(conn, h["id"])
         visits: list[Visit] = _list(conn, "visits", h["id"])
@@ -1008,7 +1008,7 @@ def list_requests(
     )
     if status:
         q = q.where(r.c.status == _choice(status, ("pending", "approved", "rejected"), "status"))
-    with (engine or get_engine()).connect() as conn:
+    with reading(engine) as conn:
         rows = conn.execute(q).mappings().all()
     return [{k: _jsonable(v) for k, v in row.items()} | {"citizen_id": mask_citizen_id(row["citizen_id"])} for row in rows]
 
@@ -1129,7 +1129,7 @@ def workload(user: CurrentUser | None, area_code: str, engine: Engine | None = N
     where, params = ["t.area_code LIKE :p"], {"p": ("" if area_code == "TH" else area_code) + "%"}
     household_filter(user, where, params, column="t.area_code")
     cond = " AND ".join(where)
-    with (engine or get_engine()).connect() as conn:
+    with reading(engine) as conn:
         teams = (
             conn.execute(
                 text(
@@ -1197,7 +1197,7 @@ def progress(area_code: str, year: int, engine: Engine | None = None, *, viewer:
     """Logbook progress of an area: sums of its tambons' rollup rows. Exact (with agency names) for a viewer
     whose area covers it; for everyone else controlled vocabularies only and small cells suppressed."""
     prefix = "" if area_code == "TH" else area_code
-    with (engine or get_engine()).connect() as conn:
+    with reading(engine) as conn:
         rows = conn.execute(
             text("SELECT metric, SUM(value) FROM logbook_rollup WHERE year = :y AND tambon_code LIKE :p GROUP BY metric"),
             {"y": year, "p": prefix + "%"},
@@ -1209,7 +1209,7 @@ def progress_children(
     parent_code: str, child_digits: int, year: int, engine: Engine | None = None, *, viewer: CurrentUser | None = None
 ) -> dict[str, dict]:
     prefix = "" if parent_code == "TH" else parent_code
-    with (engine or get_engine()).connect() as conn:
+    with reading(engine) as conn:
         rows = tuples(
             conn.execute(
                 text(
@@ -1262,7 +1262,7 @@ def help_outcomes(
     Logbook write); cells of 1-2 households are suppressed for viewers whose area does not cover this one."""
     prefix = "" if area_code == "TH" else area_code
     ho = tables.help_outcome_rollup.c
-    with (engine or get_engine()).connect() as conn:
+    with reading(engine) as conn:
         rows = tuples(
             conn.execute(
                 select(ho.help, ho.outcome, func.sum(ho.households))
@@ -1308,7 +1308,7 @@ def trajectory(user: CurrentUser | None, house_id: str, year: int, engine: Engin
     Scoped like the household itself (the row of `year` decides, and a row elsewhere the user does not cover is
     left out); part of the household view, which get_household audits."""
     hh = tables.household.c
-    with (engine or get_engine()).connect() as conn:
+    with reading(engine) as conn:
         _household(conn, user, house_id, year, write=False)  # 401/403/404 as for the page itself
         assert user is not None
         rows = (

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Connection, Engine, text
 
+from data_access import cache
 from data_access.areas import ensure_area_codes, set_area_names
 from data_access.db import get_engine
 from data_access.flows import refresh_flows
@@ -149,6 +150,7 @@ def import_published(year: int, folder: Path | str, engine: Engine | None = None
             text("UPDATE survey_year SET imported_at = COALESCE(imported_at, :t) WHERE year = :y"),
             {"t": dt.datetime.now(dt.UTC), "y": year},
         )
+    cache.data_changed(engine)
     return PublishedReport(year, counts, created)
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, select, text
 from data_access import audit, change, figures, flows
 from data_access import models as tables
 from data_access.access import CurrentUser, refuse, require_user
-from data_access.db import get_engine, tuples
+from data_access.db import get_engine, reading, tuples
 from data_access.errors import BadRequest, ConflictError, NotFoundError
 from data_access.policy import EVERYTHING_ADMINISTRATIVE, REPORTS_READ_ALL, REPORTS_WRITE, may, roles_with
 from mpi.governance import quarter_of, quarter_range
@@ -120,7 +120,7 @@ def compute_figures(province_code: str, fiscal_year: int, quarter: int, engine: 
     else:
         amphoes = []
     p = {"p": province_code + "%", "s": start, "e": end, "before": before, "after": after}
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         if "name_th" not in out:
             a = conn.execute(text("SELECT name_th, name_en FROM area WHERE code = :c"), {"c": province_code}).first()
             if a is None:
@@ -236,7 +236,7 @@ def get_report(
     user = _check(user, province_code)
     engine = engine or get_engine()
     _check_quarter(fiscal_year, quarter)
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         row = _row(conn, province_code, fiscal_year, quarter)
     live = None if row is not None and row["figures"] else compute_figures(province_code, fiscal_year, quarter, engine)
     return {
@@ -337,7 +337,7 @@ def submissions(user: CurrentUser | None, fiscal_year: int, quarter: int, engine
     _, end = quarter_range(fiscal_year, quarter)
     due = end + dt.timedelta(days=30)
     q = tables.quarterly_report.c
-    with (engine or get_engine()).connect() as conn:
+    with reading(engine) as conn:
         rows = {
             r["province_code"]: r
             for r in conn.execute(

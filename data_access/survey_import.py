@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, text
 
+from data_access import cache
 from data_access.db import get_engine, is_postgres, tuples
 from data_access.file_checks import MANIFEST, detect_encoding, read_manifest, scan
 from data_access.flows import refresh_flows
@@ -733,6 +734,8 @@ class SurveyImport:
             self._write(report, t1)
         except _DryRun:
             report.write_seconds = time.perf_counter() - t1
+        else:
+            cache.data_changed(self.engine)
         return report
 
     def _write(self, report: ImportReport, t1: float) -> None:

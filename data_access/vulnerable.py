@@ -7,7 +7,7 @@ from sqlalchemy import Connection, Engine, bindparam, text
 
 from data_access import audit
 from data_access.access import household_filter
-from data_access.db import get_engine
+from data_access.db import get_engine, reading
 from data_access.errors import NotFoundError
 from mpi.vulnerable import (
     BURDEN_BIT,
@@ -126,7 +126,7 @@ def _rows(conn, year: int, codes: list[str]) -> dict[str, list[VulnerableCount]]
 
 def area_figures(code: str, year: int, rule: VulnerableRule = DEFAULT_RULE, engine: Engine | None = None) -> dict:
     """The area's counts, with its children's, under a rule. Aggregates: public like the other figures."""
-    with (engine or get_engine()).connect() as conn:
+    with reading(engine) as conn:
         area = (
             conn.execute(text("SELECT code, level, name_th, name_en FROM area WHERE code = :c"), {"c": code}).mappings().first()
         )
@@ -191,7 +191,7 @@ def list_households(
         ok = [b for b in ok if b & BURDEN_BIT[burden]]
     where.append(f"h.vuln_burdens IN ({', '.join(str(b) for b in ok) or '-1'})")
     clause = " AND ".join(where)
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         total = conn.execute(text(f"SELECT COUNT(*) FROM household h WHERE {clause}"), params).scalar()
         rows = conn.execute(
             text(

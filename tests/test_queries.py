@@ -1,0 +1,74 @@
+"""Issue 16: a page render asks the database a fixed, small number of questions through one connection, however
+large the area: the statements of the country's page, a province's and an amphoe's are counted (not timed), and a
+province of 32 amphoes costs what one of 3 does. Years, sources and microdata presence come from the rollups'
+index, cached per import; no render scans household or person rows."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+
+import config
+from data_access.db import get_engine
+from data_access.published import import_published
+from tests.utils.world import page_callback
+
+BUDGET = 20  # statements per area page render (published figures; was 26-45 before issue 16)
+
+
+@pytest.fixture(scope="module")
+def client(isolated_engine):
+    import os
+
+    import_published(2561, config.DOMAIN_DIR, isolated_engine)
+    saved = os.environ.get("TPMAP_DATABASE_URL")
+    os.environ["TPMAP_DATABASE_URL"] = isolated_engine.url.render_as_string(hide_password=False)
+    from app import create_app
+
+    yield create_app().server.test_client()
+    if saved is None:
+        os.environ.pop("TPMAP_DATABASE_URL", None)
+    else:
+        os.environ["TPMAP_DATABASE_URL"] = saved
+
+
+def _render(client, path: str) -> tuple[list[str], int]:
+    """The statements and pool checkouts of one render of the page (after a first one has warmed the caches)."""
+    engine = get_engine()
+    statements: list[str] = []
+    checkouts: list[int] = []
+
+    def count(conn, cursor, statement, *_):
+        statements.append(statement)
+
+    def checkout(*_):
+        checkouts.append(1)
+
+    assert page_callback(client, path, "", None).status_code == 200
+    event.listen(engine, "before_cursor_execute", count)
+    event.listen(engine.pool, "checkout", checkout)
+    try:
+        assert page_callback(client, path, "", None).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+        event.remove(engine.pool, "checkout", checkout)
+    return statements, len(checkouts)
+
+
+@pytest.mark.parametrize(
+    "small, large",
+    [("/area/75", "/area/30"), ("/area/7501", "/area/3001")],  # 3 amphoes vs 32; 8 tambons vs 25
+)
+def test_a_page_asks_the_same_few_questions_whatever_the_size_of_the_area(client, small, large):
+    few, one = _render(client, small)
+    many, also_one = _render(client, large)
+    assert len(few) == len(many) <= BUDGET, (len(few), len(many))
+    assert one == also_one == 1  # one pooled connection per render
+    for statement in few + many:
+        assert "FROM household" not in statement and "FROM person" not in statement, statement
+
+
+def test_the_country_page_reads_no_microdata_to_know_its_years(client):
+    statements, checkouts = _render(client, "/")
+    assert len(statements) <= BUDGET and checkouts == 1
+    assert not any("area_rollup_source" in s for s in statements)  # years and sources: the cached index
