@@ -40,6 +40,7 @@ def create_app(settings: config.Settings | None = None) -> dash.Dash:
     """The app. Given settings are installed for the process (wsgi.py reads the environment once into them);
     without, each setting is read from the environment when used (the CLI and the tests)."""
     from components.feedback import alert_line, callback_error
+    from components.layout import SHOWN_ARG, SHOWN_STORE, register_shown_reset
 
     if settings is not None:
         config.install(settings)
@@ -70,8 +71,11 @@ def create_app(settings: config.Settings | None = None) -> dash.Dash:
         # Without it a phone lays the page out at desktop width and zooms out: field forms become unusable.
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
         on_error=callback_error,  # components/feedback.py: every callback's refusal said on the page
+        # what the screen shows after an in-place update (components.layout.SHOWN): the router skips that address
+        routing_callback_inputs={SHOWN_ARG: dash.State(SHOWN_STORE, "data")},
     )
-    app.layout = dbc.Container([alert_line(), dash.page_container], fluid=True)
+    app.layout = dbc.Container([alert_line(), dash.page_container, dash.dcc.Store(id=SHOWN_STORE)], fluid=True)
+    register_shown_reset(app)
     from components.layout import guard_years
     from data_access.figures import known_years
 

@@ -237,6 +237,36 @@ def year_not_found(view: View, years: list[int], here: str) -> html.Div:
     )
 
 
+# An in-place update (pages/area.py) changes the page without Dash's router, then tells the router the new address
+# so that the back button works; the router would render that address again. The store below holds the address
+# the screen already shows; every page's layout (guard_years) answers no_update for it, and a real render clears it.
+SHOWN_STORE = "tp-shown"
+SHOWN_ARG = "shown"
+
+
+def register_shown_reset(app) -> None:
+    """Once the router has rendered a page, the screen shows what the router asked for: forget the shown address."""
+    from dash import Input, Output
+
+    app.clientside_callback(
+        "function (_children) { return null; }",
+        Output(SHOWN_STORE, "data", allow_duplicate=True),
+        Input("_pages_content", "children"),
+        prevent_initial_call=True,
+    )
+
+
+def _already_shown(shown: str | None) -> bool:
+    """Whether the router is asked for the address an in-place update has put on the screen already."""
+    if not shown:
+        return False
+    import dash
+
+    inputs = dash.callback_context.inputs if dash.callback_context else {}
+    asked = (inputs.get("_pages_location.pathname") or "") + (inputs.get("_pages_location.search") or "")
+    return asked == shown
+
+
 def guard_years(registry: dict, known_years) -> None:
     """Every page, once: a link whose `year` the database does not hold gets the page that names the years it
     has, instead of a blank page or an error from deep inside (wraps each registered page's layout)."""
@@ -251,6 +281,10 @@ def guard_years(registry: dict, known_years) -> None:
         template = page.get("path_template") or page.get("path") or "/"
 
         def guarded(*args, _layout=layout, _template=template, **query):
+            if _already_shown(query.pop(SHOWN_ARG, None)):
+                import dash
+
+                return dash.no_update
             with one_connection():  # the whole render reads through one pooled connection
                 if "year" in query:
                     view = parse(query)

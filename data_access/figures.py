@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import Connection, Engine, String, cast, select
+from sqlalchemy import Connection, Engine, String, case, cast, func, select
 
 from data_access import cache
 from data_access import models as tables
@@ -27,6 +27,7 @@ from mpi.rules import (
     as_defined,
     crisis_count,
     indicators_as_defined,
+    ranking_measures,
 )
 
 SOURCE_PREFERENCE = (SURVEY, PUBLISHED)  # survey microdata wins where both exist
@@ -325,20 +326,24 @@ def ranking(
     return [dict(r) for r in rows]
 
 
-def ranked_areas(conn: Connection, code: str, level: str | None) -> list[dict]:
-    """The areas a ranking of `code` lists: its children, or every area of `level` inside it."""
+def _ranked_condition(conn: Connection, code: str, level: str | None):
+    """Which rows of `area` a ranking of `code` lists: its children, or every area of `level` inside it."""
     info = _area_row(conn, code)
     if level is not None and level not in RANK_LEVELS:
         raise ValueError(f"level must be one of {', '.join(RANK_LEVELS)}")
     here = RANK_LEVELS.index(info["level"]) if info["level"] in RANK_LEVELS else -1  # the country is -1
     a = tables.area.c
     if level is None or RANK_LEVELS.index(level) <= here + 1:
-        query = select(*AREA_COLUMNS).where(a.parent_code == code)
-    else:
-        # the tambon level includes municipal units (labelled by their level): every target poor is ranked
-        levels = ("tambon", "municipality") if level == "tambon" else (level,)
-        query = select(*AREA_COLUMNS).where(a.level.in_(levels), a.code.like(("" if code == "TH" else code) + "%"))
-    return [dict(r) for r in conn.execute(query.order_by(a.code)).mappings()]
+        return a.parent_code == code
+    # the tambon level includes municipal units (labelled by their level): every target poor is ranked
+    levels = ("tambon", "municipality") if level == "tambon" else (level,)
+    return a.level.in_(levels) & a.code.like(("" if code == "TH" else code) + "%")
+
+
+def ranked_areas(conn: Connection, code: str, level: str | None) -> list[dict]:
+    """The areas a ranking of `code` lists: its children, or every area of `level` inside it."""
+    query = select(*AREA_COLUMNS).where(_ranked_condition(conn, code, level)).order_by(tables.area.c.code)
+    return [dict(r) for r in conn.execute(query).mappings()]
 
 
 def sources_of(conn: Connection, year: int, codes: list[str]) -> dict[str, str]:
@@ -347,31 +352,48 @@ def sources_of(conn: Connection, year: int, codes: list[str]) -> dict[str, str]:
 
 
 def _ranking(code: str, year: int, rule: CrisisRule, mask: int, level: str | None, engine: Engine, definition: str) -> list[dict]:
+    """One aggregate over the ranked areas' pattern rows (sums of the counts of the patterns each measure takes,
+    mpi.rules.ranking_measures), instead of every area's full figures: the national tambon ranking's 7,425 areas
+    are one statement."""
     _check_year(year)
     rules = tuple({r.key: r for r in (*CRISIS_RULES.values(), rule)}.values())
+    measures = ranking_measures(rules, mask, definition)
+    p, a = tables.area_pattern_rollup.c, tables.area.c
+    counted = {"welfare": p.welfare_persons, "persons": p.persons, "nocard": p.persons - p.welfare_persons}
+    sums = [
+        func.sum(case((p.pattern.in_(sorted(patterns)), counted[column]), else_=0)).label(name)
+        for name, (patterns, column) in measures.items()
+    ]
     with reading(engine) as conn:
-        children = ranked_areas(conn, code, level)
-        chosen = _sources(conn, year, [c["code"] for c in children]) if children else {}
-        figs = figures_for_sources(conn, year, chosen, mask, rules, definition)
+        where = _ranked_condition(conn, code, level)
+        areas = {r["code"]: dict(r) for r in conn.execute(select(*AREA_COLUMNS).where(where)).mappings()}
+        rows_by_source = conn.execute(
+            select(p.area_code, p.source, *sums)
+            .where(p.year == year, p.area_code.in_(select(a.code).where(where)))
+            .group_by(p.area_code, p.source)
+        ).mappings()
+        chosen = _sources(conn, year, list(areas))
+        sums_of = {(r["area_code"], r["source"]): r for r in rows_by_source}
     rows = []
-    for c in children:
-        if c["code"] not in figs:
+    for c, src in chosen.items():
+        f = sums_of.get((c, src))
+        if f is None:
             continue
-        f = figs[c["code"]]
-        n = f[f"crisis_{rule.key}"]
+        info = areas[c]
+        n, surveyed = int(f[f"crisis_{rule.key}"] or 0), int(f["surveyed"] or 0)
         rows.append(
             {
-                "code": c["code"],
-                "level": c["level"],
-                "name_th": c["name_th"],
-                "name_en": c["name_en"],
-                "source": f["source"],
-                "surveyed_persons": f["surveyed_persons"],
-                "target_poor_persons": f["target_poor_persons"],
-                "crisis_ge3": f["crisis_ge3"],
-                "crisis_basic_needs": f["crisis_basic_needs"],
+                "code": c,
+                "level": info["level"],
+                "name_th": info["name_th"],
+                "name_en": info["name_en"],
+                "source": src,
+                "surveyed_persons": surveyed,
+                "target_poor_persons": int(f["target_poor"] or 0),
+                "crisis_ge3": int(f["crisis_ge3"] or 0),
+                "crisis_basic_needs": int(f["crisis_basic_needs"] or 0),
                 "crisis": n,
-                "crisis_share": n / f["surveyed_persons"] if f["surveyed_persons"] else 0.0,
+                "crisis_share": n / surveyed if surveyed else 0.0,
             }
         )
     rows.sort(key=lambda r: (-r["crisis"], r["code"]))

@@ -76,14 +76,6 @@ def _area_filter(code: str, where: list[str], params: dict) -> None:
         params["prefix"] = code + "%"
 
 
-def has_microdata(code: str, year: int, engine: Engine | None = None) -> bool:
-    """Whether household microdata of the year lies in the area: answered from the rollups' index (cached per
-    import), never by scanning households (a LIKE over millions of rows the collation keeps off the index)."""
-    from data_access.figures import has_survey
-
-    return has_survey(code, year, engine)
-
-
 def list_target_poor_households(
     code: str,
     year: int,

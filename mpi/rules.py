@@ -303,6 +303,20 @@ def crisis_count(patterns: Iterable[PatternCount], rule: CrisisRule, mask: int =
     return sum(p.welfare_persons for p in patterns if rule.matches(p.pattern, mask))
 
 
+def ranking_measures(rules: Iterable[CrisisRule], mask: int, definition: str = REGISTERED) -> dict[str, tuple[set[int], str]]:
+    """What a ranking sums, as {measure: (the patterns whose rows count, which count)}: every figure of a ranking
+    is a sum of some pattern rows' counts, so a database can add them up for thousands of areas at once.
+    The count is "persons" (everyone surveyed), "welfare" (card holders), or "nocard" (persons less card holders),
+    after the definition of who is target poor (as_defined)."""
+    check_definition(definition)
+    counted = {REGISTERED: "welfare", ALL_POOR: "persons", NO_CARD: "nocard"}[definition]
+    every = set(range(1 << len(DIMENSIONS)))
+    out = {"surveyed": (every, "persons"), "target_poor": ({p for p in every if p & mask}, counted)}
+    for rule in rules:
+        out[f"crisis_{rule.key}"] = ({p for p in every if rule.matches(p, mask)}, counted)
+    return out
+
+
 # --- Cross-tabulation of target poor over deprivation patterns (the pivot's non-area axes) ------------------
 
 

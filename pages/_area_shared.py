@@ -21,7 +21,6 @@ from data_access import figures as figures_da
 from data_access import flows as flows_da
 from data_access import logbook as logbook_da
 from data_access.errors import NotFoundError
-from data_access.households import has_microdata
 from geo.shapes import url_for_children
 from mpi import catalogue
 from mpi.editions import comparable_indicators, definition_for, edition
@@ -513,7 +512,10 @@ def _table(children: list[dict], view: View) -> html.Div:
     )
 
 
-def area_view(code: str, view: View, tour: list[str] | None = None, every: int = 30, year_given: bool = True):
+def area_parts(code: str, view: View, year_given: bool = True) -> dict | html.Div:
+    """Everything an area page shows, computed once and named: the first render assembles the parts into a page
+    (area_view), and a control's change sends only the parts that changed (pages/area.py, in place). A page that
+    cannot be drawn (an unknown code) comes back as that page instead."""
     here = "/" if code == "TH" else f"/area/{code}"
     # read once per render (the controls list them too); a year given but not held never gets here:
     # components.layout.guard_years answers it for every page
@@ -621,7 +623,7 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
     # name the source only when there are figures to attribute (no "published figures of 2562" for a year TPMAP
     # did not publish here)
     source_key = None if f is None else "source.survey" if f["source"] == "survey" else "source.published"
-    microdata = has_microdata(code, view.year)
+    microdata = figures_da.has_survey(code, view.year)
     user = current_user()
     list_href = f"/area/{code}/households{view.query()}"
     if not microdata:
@@ -649,121 +651,156 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
             else t("nav.households", view.lang)
         )
         households_link = dcc.Link(label, href=list_href, className="btn btn-primary tp-btn-big", id="households-link")
-    # on a projector the page already names the area and year, and the star's side of the screen is narrow
     counted = who(f["definition"] if f else view.definition, view.lang)
     star_title = (
         t("star.title", view.lang, who=counted)
         if view.present
         else t("star.title_of", view.lang, area=name, year=view.year, who=counted)
     )
-    star_fig = star(series, view.lang, star_title, present=view.present)
+    star_fig = star(series, view.lang, star_title, present=view.present) if f else None
+    return {
+        "view": view,
+        "code": code,
+        "here": here,
+        "chain": chain,
+        "area": area,
+        "name": name,
+        "f": f,
+        "years": years,
+        "previous": previous,
+        "source_key": source_key,
+        "figure": fig,
+        "star": star_fig,
+        "topbar": topbar(chain, view, here),
+        "cards": [headline_cards(f, view.lang) if f else _no_figures(area, view), _definition_note(f, view)],
+        "weakest": weakest_sentence(f, name, view.lang) if f else None,
+        "actions": _actions(code, view, households_link, local),
+        "details": [
+            _villages(code, view, mask) if local and microdata else None,
+            _progress(code, view) if microdata else None,
+            _change(code, name, chain[-2] if len(chain) > 1 else None, view),
+            html.P(t("map.municipal_note", view.lang), className="tp-sub tp-chrome", id="municipal-note") if symbols else None,
+        ],
+        "table": [
+            export_links(
+                "children",
+                view.lang,
+                code=code,
+                year=view.year,
+                dims=",".join(view.dims) if tuple(view.dims) != DIMENSIONS else None,
+                definition=view.definition,
+            ),
+            _table(children, view),
+        ],
+        "source": ([t(source_key, view.lang, year=view.year), " · "] if source_key else []) + [t("attribution", view.lang)],
+        "state": {"code": code, "here": here, "level": area["level"], "query": view.query(), **view.as_dict()},
+    }
+
+
+def area_view(code: str, view: View, tour: list[str] | None = None, every: int = 30, year_given: bool = True):
+    parts = area_parts(code, view, year_given)
+    if not isinstance(parts, dict):
+        return parts
+    view, f = parts["view"], parts["f"]
     map_graph = dcc.Graph(
-        id="area-map", figure=fig, config=graph_config(f"tpmap-{code}-map", view.lang, view.present), className="tp-map-graph"
+        id="area-map",
+        figure=parts["figure"],
+        config=graph_config(f"tpmap-{code}-map", view.lang, view.present),
+        className="tp-map-graph" if view.present else None,
     )
     star_graph = (
         dcc.Graph(
             id="area-star",
-            figure=star_fig,
+            figure=parts["star"],
             config=graph_config(f"tpmap-{code}-star", view.lang, view.present),
-            className="tp-star-graph",
+            className="tp-star-graph" if view.present else None,
         )
         if f
         else None
     )
     if view.present:
-        return _presentation(chain, view, here, area, f, name, map_graph, star_graph, source_key, tour, every, years)
+        return _presentation(
+            parts["chain"],
+            view,
+            parts["here"],
+            parts["area"],
+            f,
+            parts["name"],
+            map_graph,
+            star_graph,
+            parts["source_key"],
+            tour,
+            every,
+            parts["years"],
+        )
     return html.Div(
         [
-            topbar(chain, view, here),
-            _controls(view, years, previous),
-            headline_cards(f, view.lang) if f else _no_figures(area, view),
-            _definition_note(f, view),
-            html.P(weakest_sentence(f, name, view.lang), className="tp-weakest", id="weakest") if f else None,
+            html.Div(parts["topbar"], id="area-topbar"),
+            _controls(view, parts["years"], parts["previous"]),
+            html.Div(parts["cards"], id="area-cards"),
+            html.P(parts["weakest"], className="tp-weakest", id="weakest"),
             dbc.Row(
                 [
-                    dbc.Col(dcc.Graph(id="area-map", figure=fig, config=graph_config(f"tpmap-{code}-map", view.lang)), lg=7),
-                    dbc.Col(
-                        [
-                            dcc.Graph(id="area-star", figure=star_fig, config=graph_config(f"tpmap-{code}-star", view.lang))
-                            if f
-                            else None,
-                            html.Div(
-                                [
-                                    households_link,
-                                    dcc.Link(
-                                        t("nav.ranking", view.lang),
-                                        href=f"/ranking{view.query()}&area={code}",
-                                        className="btn btn-outline-dark tp-btn-big ms-2",
-                                        id="ranking-link",
-                                    )
-                                    if not local
-                                    else None,
-                                    dcc.Link(
-                                        t("nav.story", view.lang),
-                                        href=f"/area/{code}/story{view.query()}",
-                                        className="btn btn-outline-dark tp-btn-big ms-2",
-                                        id="story-link",
-                                    ),
-                                    dcc.Link(
-                                        t("nav.vulnerable", view.lang),
-                                        href=f"/area/{code}/vulnerable{view.query()}",
-                                        className="btn btn-outline-dark tp-btn-big ms-2",
-                                        id="vulnerable-link",
-                                    ),
-                                    dcc.Link(
-                                        t("nav.pivot", view.lang),
-                                        href=f"/pivot{view.query()}&area={code}",
-                                        className="btn btn-outline-dark tp-btn-big ms-2",
-                                        id="pivot-link",
-                                    ),
-                                    dcc.Link(
-                                        t("nav.committees", view.lang),
-                                        href=f"/committees/{code}{view.query()}" if len(code) <= 4 else "/committees",
-                                        className="btn btn-outline-secondary tp-btn-big ms-2",
-                                        id="committees-link",
-                                    ),
-                                    dcc.Link(
-                                        t("nav.reports", view.lang),
-                                        href="/reports" + view.query(),
-                                        className="btn btn-outline-secondary tp-btn-big ms-2",
-                                        id="reports-link",
-                                    ),
-                                ],
-                                className="my-2 tp-chrome d-flex flex-wrap gap-1",
-                            ),
-                        ],
-                        lg=5,
-                    ),
+                    dbc.Col(map_graph, lg=7),
+                    dbc.Col([html.Div(star_graph, id="area-star-box"), html.Div(parts["actions"], id="area-actions")], lg=5),
                 ]
             ),
-            _villages(code, view, mask) if local and microdata else None,
-            _progress(code, view) if microdata else None,
-            _change(code, name, chain[-2] if len(chain) > 1 else None, view),
-            html.P(t("map.municipal_note", view.lang), className="tp-sub tp-chrome", id="municipal-note") if symbols else None,
-            html.Div(
-                [
-                    export_links(
-                        "children",
-                        view.lang,
-                        code=code,
-                        year=view.year,
-                        dims=",".join(view.dims) if tuple(view.dims) != DIMENSIONS else None,
-                        definition=view.definition,
-                    ),
-                    _table(children, view),
-                ],
-                className="my-2",
-                **({"hidden": True} if view.present else {}),
-            ),
-            html.P(
-                ([t(source_key, view.lang, year=view.year), " · "] if source_key else []) + [t("attribution", view.lang)],
-                className="tp-sub small my-3",
-                id="source-line",
-            ),
-            dcc.Store(id="area-state", data={"code": code, "here": here, "level": area["level"], **view.as_dict()}),
+            html.Div(parts["details"], id="area-details"),
+            html.Div(parts["table"], className="my-2", id="area-table-box"),
+            html.P(parts["source"], className="tp-sub small my-3", id="source-line"),
+            dcc.Store(id="area-state", data=parts["state"]),
             dcc.Location(id="area-nav", refresh="callback-nav"),
         ],
         id="area-page",
+    )
+
+
+def _actions(code: str, view: View, households_link, local: bool) -> html.Div:
+    """The way on from an area: its households, its ranking, story, vulnerable households, pivot, committee and
+    reports, each a link that keeps the view."""
+    return html.Div(
+        [
+            households_link,
+            dcc.Link(
+                t("nav.ranking", view.lang),
+                href=f"/ranking{view.query()}&area={code}",
+                className="btn btn-outline-dark tp-btn-big ms-2",
+                id="ranking-link",
+            )
+            if not local
+            else None,
+            dcc.Link(
+                t("nav.story", view.lang),
+                href=f"/area/{code}/story{view.query()}",
+                className="btn btn-outline-dark tp-btn-big ms-2",
+                id="story-link",
+            ),
+            dcc.Link(
+                t("nav.vulnerable", view.lang),
+                href=f"/area/{code}/vulnerable{view.query()}",
+                className="btn btn-outline-dark tp-btn-big ms-2",
+                id="vulnerable-link",
+            ),
+            dcc.Link(
+                t("nav.pivot", view.lang),
+                href=f"/pivot{view.query()}&area={code}",
+                className="btn btn-outline-dark tp-btn-big ms-2",
+                id="pivot-link",
+            ),
+            dcc.Link(
+                t("nav.committees", view.lang),
+                href=f"/committees/{code}{view.query()}" if len(code) <= 4 else "/committees",
+                className="btn btn-outline-secondary tp-btn-big ms-2",
+                id="committees-link",
+            ),
+            dcc.Link(
+                t("nav.reports", view.lang),
+                href="/reports" + view.query(),
+                className="btn btn-outline-secondary tp-btn-big ms-2",
+                id="reports-link",
+            ),
+        ],
+        className="my-2 tp-chrome d-flex flex-wrap gap-1",
     )
 
 
@@ -803,7 +840,10 @@ def _presentation(
                 className="tp-attribution",
                 id="source-line",
             ),
-            dcc.Store(id="area-state", data={"code": area["code"], "here": here, "level": area["level"], **view.as_dict()}),
+            dcc.Store(
+                id="area-state",
+                data={"code": area["code"], "here": here, "level": area["level"], "query": view.query(), **view.as_dict()},
+            ),
             dcc.Location(id="area-nav", refresh="callback-nav"),
         ],
         className="tp-present",

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import dash
-from dash import Input, Output, State, callback, ctx, no_update
+from dataclasses import replace
 
+import dash
+from dash import Input, Output, Patch, State, callback, clientside_callback, ctx, no_update
+
+from components.layout import SHOWN_STORE
 from components.view import View, parse
+from data_access.db import one_connection
 from mpi.editions import definition_for
 from mpi.rules import DIMENSIONS, TARGET_DEFINITIONS
-from pages._area_shared import area_view, tour_args
+from pages._area_shared import area_parts, area_view, metric_options, tour_args
 
 dash.register_page(__name__, path_template="/area/<code>", title="TPMAP Open", order=1)
 
@@ -19,7 +23,43 @@ def layout(code: str = "TH", tour: str = "", every: str = "30", **query):
     return area_view(code, parse(query), stops, seconds, year_given="year" in query)
 
 
+def _view(state: dict) -> View:
+    return View(
+        year=state["year"],
+        metric=state["metric"],
+        colour=state["colour"],
+        dims=tuple(state["dims"]),
+        present=state["present"],
+        lang=state["lang"],
+        definition=state.get("definition"),
+    )
+
+
+PARTS = ("star", "cards", "weakest", "actions", "details", "table", "source", "topbar")
+NOTHING = (dash.no_update,) * 13
+
+
+def _clicked(click) -> str | None:
+    """The area a map click chose: a polygon reports its location, a municipal unit's symbol its code."""
+    if not click or not click.get("points"):
+        return None
+    point = click["points"][0]
+    return point.get("location") or ((point.get("customdata") or [None, None, None])[2:3] or [None])[0]
+
+
 @callback(
+    Output("area-map", "figure"),
+    Output("area-star-box", "children"),
+    Output("area-cards", "children"),
+    Output("weakest", "children"),
+    Output("area-actions", "children"),
+    Output("area-details", "children"),
+    Output("area-table-box", "children"),
+    Output("source-line", "children"),
+    Output("area-topbar", "children"),
+    Output("ctl-metric", "options"),
+    Output("ctl-metric", "value"),
+    Output("area-state", "data"),
     Output("area-nav", "href"),
     Input("ctl-year", "value"),
     Input("ctl-metric", "value"),
@@ -30,29 +70,86 @@ def layout(code: str = "TH", tour: str = "", every: str = "30", **query):
     State("area-state", "data"),
     prevent_initial_call=True,
 )
-def navigate(year, metric, colour, dims, definition, click, state):
-    """Every control is a link: it changes the URL, and the page renders what the URL says."""
-    view = View(
-        year=state["year"],
-        metric=state["metric"],
-        colour=state["colour"],
-        dims=tuple(state["dims"]),
-        present=state["present"],
-        lang=state["lang"],
-        definition=state.get("definition"),
-    )
+def update(year, metric, colour, dims, definition, click, state):
+    """The page changes in place, its chrome (the bar, the controls) left standing, and the address follows (the
+    clientside callback below). A control re-colours: the map's values go as a Patch (the browser holds its
+    shapes), with the table, the links and whichever cards, star and sections the change touches; a metric or
+    colour change sends the map's values, the table and the links alone. A click on the map drills down: the new
+    level's map, figures and sections. On a projector, where the page has none of those parts, a click navigates."""
+    old = _view(state)
+    code = state["code"]
     if ctx.triggered_id == "area-map":
-        if not click or not click.get("points"):
-            return no_update
-        point = click["points"][0]
-        # a polygon reports its location; a municipal unit's symbol carries its code in customdata
-        target = point.get("location") or ((point.get("customdata") or [None, None, None])[2:3] or [None])[0]
-        if not target or target == state["code"]:
-            return no_update
-        return f"/area/{target}" + view.query()
-    chosen = tuple(d for d in DIMENSIONS if d in (dims or [])) or DIMENSIONS
-    # the edition's own definition stays out of the link (a link without one keeps meaning "the edition's own")
-    who = definition if definition in TARGET_DEFINITIONS and definition != definition_for(year or view.year) else None
-    return state["here"] + view.query(
-        year=year or view.year, metric=metric or view.metric, colour=colour or view.colour, dims=chosen, definition=who
+        target = _clicked(click)
+        if not target or target == code:
+            return NOTHING
+        if old.present:
+            return (*NOTHING[:-1], f"/area/{target}" + old.query())
+        code, new = target, old
+    else:
+        year = year or old.year
+        chosen = tuple(d for d in DIMENSIONS if d in (dims or [])) or DIMENSIONS
+        # the edition's own definition stays out of the link (a link without one keeps meaning "the edition's own")
+        who = definition if definition in TARGET_DEFINITIONS and definition != definition_for(year) else None
+        new = replace(old, year=year, metric=metric or old.metric, colour=colour or old.colour, dims=chosen, definition=who)
+        if new == old:
+            return NOTHING
+    with one_connection():  # the whole update reads through one pooled connection, like a page render
+        parts = area_parts(code, new)
+    if not isinstance(parts, dict):
+        return NOTHING
+    new = parts["view"]
+    drilled = code != state["code"]
+    if drilled:
+        figure = parts["figure"]  # another map: its shapes, frame and names
+    else:
+        whole = parts["figure"].to_plotly_json()
+        figure = Patch()
+        figure["data"] = whole["data"]
+        figure["layout"]["title"] = whole["layout"]["title"]
+    only_colour = not drilled and (new.year, new.dims, new.definition) == (old.year, old.dims, old.definition)
+    star_graph = dash.dcc.Graph(id="area-star", figure=parts["star"], config=_star_config(code, new)) if parts["f"] else None
+    out = {
+        "star": no_update if only_colour else star_graph,
+        "cards": no_update if only_colour else parts["cards"],
+        "weakest": no_update if only_colour else parts["weakest"],
+        "actions": parts["actions"],
+        "details": no_update if only_colour else parts["details"],
+        "table": parts["table"],
+        "source": no_update if only_colour else parts["source"],
+        "topbar": parts["topbar"],
+    }
+    options = (
+        no_update
+        if (new.year, new.definition) == (old.year, old.definition) and not drilled
+        else metric_options(new.year, new.lang, with_change=parts["previous"] is not None, definition=new.definition)
     )
+    # a change map asked of an edition with nothing before it shows the count itself: the menu says so too
+    value = new.metric if new.metric != (metric or old.metric) else no_update
+    return (figure, *(out[k] for k in PARTS), options, value, parts["state"] | {"pushed": True}, no_update)
+
+
+def _star_config(code: str, view: View) -> dict:
+    from components.figures import graph_config
+
+    return graph_config(f"tpmap-{code}-star", view.lang)
+
+
+# The address follows the view. Pushed by the page itself, then given to Dash's router (so the back button and the
+# links know where the screen is) with the shown address set first: the router's render of it is skipped
+# (components.layout.SHOWN_STORE). The first render only tidies the address (replaced, not a new history entry).
+clientside_callback(
+    """function (state) {
+        if (!state || !state.query) { return window.dash_clientside.no_update; }
+        var url = state.here + state.query;
+        if (window.location.pathname + window.location.search === url) { return window.dash_clientside.no_update; }
+        if (state.pushed) { window.history.pushState({}, '', url); }
+        else { window.history.replaceState(window.history.state, '', url); }
+        // the shown address first, then the router's: the router's render of it is skipped
+        window.dash_clientside.set_props('tp-shown', {data: url});
+        window.dash_clientside.set_props('_pages_location', {pathname: state.here, search: state.query, href: window.location.href});
+        return window.dash_clientside.no_update;
+    }""",
+    Output(SHOWN_STORE, "data", allow_duplicate=True),
+    Input("area-state", "data"),
+    prevent_initial_call="initial_duplicate",
+)

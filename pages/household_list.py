@@ -15,7 +15,8 @@ from components.view import parse
 from components.widgets import data_table
 from data_access import areas as areas_da
 from data_access import logbook as logbook_da
-from data_access.households import PAGE_SIZE, SORTS, has_microdata, list_target_poor_households
+from data_access.figures import has_survey
+from data_access.households import PAGE_SIZE, SORTS, list_target_poor_households
 from mpi.editions import definition_for
 from mpi.rules import CRISIS_RULES, DIMENSIONS, TARGET_DEFINITIONS
 
@@ -35,7 +36,7 @@ def layout(code: str = "TH", page: str = "1", dim: str = "", crisis: str = "", s
         topbar(chain, view, here),
         html.H2(f"{t(defined('nav.households', who), lang)}: {area_name(chain[-1], lang)}", className="h4 my-2"),
     ]
-    if not has_microdata(code, view.year):
+    if not has_survey(code, view.year):
         return html.Div(head + [html.P(t("nodata.households", lang), className="tp-nodata", id="no-households")])
     dim = dim if dim in DIMENSIONS else None
     crisis_only = crisis == "1"

@@ -283,3 +283,31 @@ def test_a_survey_imports_without_the_published_figures(synthetic_75, isolated_e
             == unit["surveyed_households"]
             > 0
         )
+
+
+@pytest.mark.parametrize("definition", [None, "all", "nocard"])
+def test_a_ranking_sums_in_one_statement_what_each_areas_figures_say(published, isolated_engine, definition):
+    """Issue 16: the ranking adds up pattern rows in the database (mpi.rules.ranking_measures); for every area,
+    under every definition and dimension selection, its numbers are the area's own figures."""
+    from data_access.db import reading
+    from data_access.figures import _sources, figures_for_sources, ranked_areas, ranking
+    from mpi.rules import CRISIS_RULES, crisis_rule, dimensions_mask
+
+    custom = crisis_rule("custom", min_dimensions=2, required=["income"])
+    for code, level in (("TH", None), ("75", "tambon"), ("58", "tambon")):
+        for mask in (31, dimensions_mask(["income", "health"])):
+            rows = ranking(code, YEAR, custom, mask, level=level, definition=definition, engine=isolated_engine)
+            with reading(isolated_engine) as conn:
+                areas = ranked_areas(conn, code, level)
+                chosen = _sources(conn, YEAR, [a["code"] for a in areas])
+                rules = (*CRISIS_RULES.values(), custom)
+                ref = figures_for_sources(conn, YEAR, chosen, mask, rules, definition)
+            assert {r["code"] for r in rows} == set(ref)
+            for r in rows:
+                f = ref[r["code"]]
+                assert (r["surveyed_persons"], r["target_poor_persons"], r["crisis"]) == (
+                    f["surveyed_persons"],
+                    f["target_poor_persons"],
+                    f["crisis_custom"],
+                ), (code, level, mask, r["code"])
+                assert (r["crisis_ge3"], r["crisis_basic_needs"]) == (f["crisis_ge3"], f["crisis_basic_needs"])

@@ -105,7 +105,8 @@ def page_callback(client, path: str, search: str, csrf: str | None):
         "outputs": [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in cb["output"].strip(".").split("...")],
         "inputs": inputs,
         "changedPropIds": ["_pages_location.pathname"],
-        "state": [],
+        # the router's states (the address an in-place update showed): none, as on a first visit
+        "state": [{"id": st["id"], "property": st["property"], "value": None} for st in cb.get("state", [])],
     }
     headers = {"X-CSRFToken": csrf} if csrf else {}
     return client.post("/_dash-update-component", json=payload, headers=headers)
