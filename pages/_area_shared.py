@@ -512,10 +512,12 @@ def _table(children: list[dict], view: View) -> html.Div:
     )
 
 
-def area_parts(code: str, view: View, year_given: bool = True) -> dict | html.Div:
+def area_parts(code: str, view: View, year_given: bool = True, *, full: bool = True) -> dict | html.Div:
     """Everything an area page shows, computed once and named: the first render assembles the parts into a page
-    (area_view), and a control's change sends only the parts that changed (pages/area.py, in place). A page that
-    cannot be drawn (an unknown code) comes back as that page instead."""
+    (area_view), and a control's change sends only the parts that changed (pages/area.py, in place). With
+    full=False (a metric or colour change) only the map, the table, the links and the state are made: the cards, the
+    star and the sections below do not change with them. A page that cannot be drawn (an unknown code) comes back
+    as that page instead."""
     here = "/" if code == "TH" else f"/area/{code}"
     # read once per render (the controls list them too); a year given but not held never gets here:
     # components.layout.guard_years answers it for every page
@@ -531,7 +533,7 @@ def area_parts(code: str, view: View, year_given: bool = True) -> dict | html.Di
     area = chain[-1]
     name = area_name(area, view.lang)
     try:
-        f = figures_da.area_summary(code, view.year, mask, definition=view.definition)
+        f = figures_da.area_summary(code, view.year, mask, definition=view.definition) if full else None
     except figures_da.NotFound:
         f = None  # still show the map and table of the surroundings, and say so
     local = area["level"] in LOCAL_LEVELS  # a tambon or a municipal unit: the map shows it among its amphoe's
@@ -606,6 +608,17 @@ def area_parts(code: str, view: View, year_given: bool = True) -> dict | html.Di
         names_at=names_at,
         extent=map_frame.extent,
     )
+    if not full:
+        return {
+            "view": view,
+            "f": None,
+            "figure": fig,
+            "previous": previous,
+            "topbar": topbar(chain, view, here),
+            "actions": _actions(code, view, _households_link(code, view, local), local),
+            "table": _table_part(code, view, children),
+            "state": _state(code, here, area, view),
+        }
     series = [(name, dimension_shares(f))] if f else []
     if f and area["parent_code"]:
         try:
@@ -624,33 +637,7 @@ def area_parts(code: str, view: View, year_given: bool = True) -> dict | html.Di
     # did not publish here)
     source_key = None if f is None else "source.survey" if f["source"] == "survey" else "source.published"
     microdata = figures_da.has_survey(code, view.year)
-    user = current_user()
-    list_href = f"/area/{code}/households{view.query()}"
-    if not microdata:
-        households_link = html.Span(t("nodata.households", view.lang), className="tp-nodata", id="no-households")
-    elif user is None:
-        households_link = dcc.Link(
-            t("auth.sign_in_for_households", view.lang),
-            href="/login?next=" + list_href.replace("&", "%26"),
-            refresh=True,
-            className="btn btn-outline-primary tp-btn-big",
-            id="households-sign-in",
-        )
-    elif not user.overlaps(code):
-        households_link = html.Span(t("auth.outside_area", view.lang), className="tp-nodata", id="households-outside")
-    else:
-        # a user whose area is only part of this one is told whose households the list holds
-        partial = not user.household_scope.contains(code)
-        label = (
-            t(
-                "nav.households_in",
-                view.lang,
-                areas=", ".join(area_name(a, view.lang) for a in areas_da.names(list(user.areas)).values()),
-            )
-            if partial
-            else t("nav.households", view.lang)
-        )
-        households_link = dcc.Link(label, href=list_href, className="btn btn-primary tp-btn-big", id="households-link")
+    households_link = _households_link(code, view, local)
     counted = who(f["definition"] if f else view.definition, view.lang)
     star_title = (
         t("star.title", view.lang, who=counted)
@@ -681,20 +668,61 @@ def area_parts(code: str, view: View, year_given: bool = True) -> dict | html.Di
             _change(code, name, chain[-2] if len(chain) > 1 else None, view),
             html.P(t("map.municipal_note", view.lang), className="tp-sub tp-chrome", id="municipal-note") if symbols else None,
         ],
-        "table": [
-            export_links(
-                "children",
-                view.lang,
-                code=code,
-                year=view.year,
-                dims=",".join(view.dims) if tuple(view.dims) != DIMENSIONS else None,
-                definition=view.definition,
-            ),
-            _table(children, view),
-        ],
+        "table": _table_part(code, view, children),
         "source": ([t(source_key, view.lang, year=view.year), " · "] if source_key else []) + [t("attribution", view.lang)],
-        "state": {"code": code, "here": here, "level": area["level"], "query": view.query(), **view.as_dict()},
+        "state": _state(code, here, area, view),
     }
+
+
+def _households_link(code: str, view: View, local: bool):
+    """The way to the area's households: signed in and covering it, the list; else why not, or how to sign in."""
+    microdata = figures_da.has_survey(code, view.year)
+    user = current_user()
+    list_href = f"/area/{code}/households{view.query()}"
+    if not microdata:
+        households_link = html.Span(t("nodata.households", view.lang), className="tp-nodata", id="no-households")
+    elif user is None:
+        households_link = dcc.Link(
+            t("auth.sign_in_for_households", view.lang),
+            href="/login?next=" + list_href.replace("&", "%26"),
+            refresh=True,
+            className="btn btn-outline-primary tp-btn-big",
+            id="households-sign-in",
+        )
+    elif not user.overlaps(code):
+        households_link = html.Span(t("auth.outside_area", view.lang), className="tp-nodata", id="households-outside")
+    else:
+        # a user whose area is only part of this one is told whose households the list holds
+        partial = not user.household_scope.contains(code)
+        label = (
+            t(
+                "nav.households_in",
+                view.lang,
+                areas=", ".join(area_name(a, view.lang) for a in areas_da.names(list(user.areas)).values()),
+            )
+            if partial
+            else t("nav.households", view.lang)
+        )
+        households_link = dcc.Link(label, href=list_href, className="btn btn-primary tp-btn-big", id="households-link")
+    return households_link
+
+
+def _state(code: str, here: str, area: dict, view: View) -> dict:
+    return {"code": code, "here": here, "level": area["level"], "query": view.query(), **view.as_dict()}
+
+
+def _table_part(code: str, view: View, children: list[dict]) -> list:
+    return [
+        export_links(
+            "children",
+            view.lang,
+            code=code,
+            year=view.year,
+            dims=",".join(view.dims) if tuple(view.dims) != DIMENSIONS else None,
+            definition=view.definition,
+        ),
+        _table(children, view),
+    ]
 
 
 def area_view(code: str, view: View, tour: list[str] | None = None, every: int = 30, year_given: bool = True):

@@ -93,12 +93,13 @@ def update(year, metric, colour, dims, definition, click, state):
         new = replace(old, year=year, metric=metric or old.metric, colour=colour or old.colour, dims=chosen, definition=who)
         if new == old:
             return NOTHING
+    drilled = code != state["code"]
+    only_colour = not drilled and (new.year, new.dims, new.definition) == (old.year, old.dims, old.definition)
     with one_connection():  # the whole update reads through one pooled connection, like a page render
-        parts = area_parts(code, new)
+        parts = area_parts(code, new, full=not only_colour)
     if not isinstance(parts, dict):
         return NOTHING
     new = parts["view"]
-    drilled = code != state["code"]
     if drilled:
         figure = parts["figure"]  # another map: its shapes, frame and names
     else:
@@ -106,7 +107,6 @@ def update(year, metric, colour, dims, definition, click, state):
         figure = Patch()
         figure["data"] = whole["data"]
         figure["layout"]["title"] = whole["layout"]["title"]
-    only_colour = not drilled and (new.year, new.dims, new.definition) == (old.year, old.dims, old.definition)
     star_graph = dash.dcc.Graph(id="area-star", figure=parts["star"], config=_star_config(code, new)) if parts["f"] else None
     out = {
         "star": no_update if only_colour else star_graph,

@@ -254,6 +254,43 @@ def test_map003_switching_a_dimension_changes_figures_as_the_api_says(server, br
     assert crisis == f"{want['crisis_persons']:,}"
 
 
+def test_map019_a_control_and_a_click_change_the_page_in_place(server, browser):
+    """Issue 16: a metric change re-colours the map where it stands (the page itself is not rebuilt) with a few KB on
+    the wire, the address follows, a click on the map drills down without rebuilding the bar and the controls, and
+    the back button goes back to each view before."""
+    from bench.dashboard import choose_option
+
+    base, engine = server
+    browser.get(base + "/area/75")
+    wait_for(browser, lambda: map_rendered(browser), what="map")
+    browser.execute_script("window.__page = document.querySelector('#area-page'); performance.clearResourceTimings();")
+    title = css(browser, "#area-map .gtitle")[0].text
+    choose_option(browser, "ctl-metric", "MPI")
+    wait_for(browser, lambda: "metric=mpi" in browser.current_url, what="the address to follow the metric")
+    wait_for(browser, lambda: css(browser, "#area-map .gtitle")[0].text != title, what="the map's new title")
+    assert browser.execute_script("return window.__page === document.querySelector('#area-page')")  # not rebuilt
+    sent = browser.execute_script(
+        "return performance.getEntriesByType('resource').filter(e => e.name.includes('_dash')).map(e => e.transferSize)"
+    )
+    assert sent and sum(sent) <= 10_000, sent
+    # a click on an amphoe drills down where the page stands: the bar's breadcrumb names it, the controls stay
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    browser.execute_script("window.__controls = document.querySelector('#ctl-year');")
+    ActionChains(browser).move_to_element(css(browser, "#area-map path.choroplethlocation")[0]).click().perform()
+    wait_for(browser, lambda: re.search(r"/area/75[0-9]{2}\?", browser.current_url), what="an amphoe's address")
+    wait_for(browser, lambda: len(css(browser, ".tp-breadcrumb a, .tp-breadcrumb span")) >= 3, what="the amphoe's breadcrumb")
+    assert browser.execute_script("return window.__controls === document.querySelector('#ctl-year')")
+    assert "metric=mpi" in browser.current_url  # the view goes along
+    # back: the province again, then the province before its metric changed
+    browser.back()
+    wait_for(browser, lambda: browser.current_url.split("?")[0].endswith("/area/75"), what="back to the province")
+    wait_for(browser, lambda: "MPI" in css(browser, "#area-map .gtitle")[0].text, what="the province's MPI map")
+    browser.back()
+    wait_for(browser, lambda: "metric=mpi" not in browser.current_url, what="back before the metric change")
+    wait_for(browser, lambda: css(browser, "#area-map .gtitle")[0].text == title, what="the first map again")
+
+
 # Every visible piece of text (HTML and the charts' SVG) with its computed size, except the attribution line.
 TEXT_SIZES_JS = """
 var out = [];

@@ -1,0 +1,255 @@
+"""Issue 16: the dashboard side by side with a naive Dash app (bench/naive_app.py) and with the floor, in headless
+Chromium at 1920×1080, in interleaved rounds, on one database.
+
+    python -m bench.side_by_side [--database-url URL] [--rounds 10] [--province 50] [--json FILE]
+
+Actions, each timed from its start to the map drawn with the new values, with the bytes it moved:
+  cold load      a new browser opens the country page
+  metric change  on a province's page, the metric menu set to MPI
+  drill-down     on a province's page, a click on one of its amphoes
+The floor is measured in the same rounds: an empty page, and plotly.js alone drawing the same province layer
+(the project's own bundle and shape file, no Dash). Prints p50 and p90 per app and action, the bytes, and the
+ratio naive/project per action (pairs of the same round). Both apps are served by werkzeug's threaded server in
+this process, on loopback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DRAWN = """
+const want = arguments[0];
+const g = document.querySelector('#area-map .js-plotly-plot') || document.querySelector('.js-plotly-plot');
+if (!g || !g.data || !g.querySelectorAll('path.choroplethlocation').length) return false;
+return want === null || (g.layout && g.layout.title && String(g.layout.title.text || '').includes(want))
+    || g.data.some(t => t.geojson === want);
+"""
+BYTES = "return performance.getEntriesByType('resource').reduce((a, e) => a + e.transferSize, 0)"
+NAV_BYTES = "const n = performance.getEntriesByType('navigation')[0]; return n ? n.transferSize : 0"
+
+
+def serve(app, port: int = 0):
+    from werkzeug.serving import make_server
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    httpd = make_server("127.0.0.1", port, app, threaded=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, f"http://127.0.0.1:{httpd.server_port}"
+
+
+def floor_app(plotly_path: Path, shape_path: Path):
+    """The floor: an empty page, and plotly.js alone drawing one layer (no Dash, no callbacks)."""
+    from flask import Flask, send_file
+
+    from static_files import send
+
+    app = Flask("floor")
+
+    @app.get("/empty")
+    def empty():
+        return "<!doctype html><html><head><title>empty</title></head><body><p>empty</p></body></html>"
+
+    @app.get("/plotly.js")
+    def plotly():
+        return send(plotly_path, "text/javascript", max_age=0)
+
+    @app.get("/layer.json")
+    def layer():
+        return send(shape_path, "application/geo+json", max_age=0)
+
+    @app.get("/alone")
+    def alone():
+        return """<!doctype html><html><head><title>plotly alone</title></head><body>
+<div id="area-map"><div id="g" style="width:1000px;height:700px"></div></div>
+<script src="/plotly.js"></script>
+<script>
+fetch("/layer.json").then(r => r.json()).then(geo => {
+  const codes = geo.features.map(f => f.properties.code);
+  Plotly.newPlot("g", [{type: "choropleth", geojson: geo, featureidkey: "properties.code", locations: codes,
+    z: codes.map((c, i) => i), colorscale: "RdPu"}], {geo: {fitbounds: "locations", visible: false},
+    margin: {l: 0, r: 0, t: 30, b: 0}}, {topojsonURL: "/topojson/"});
+});
+</script></body></html>"""
+
+    @app.get("/topojson/world_110m.json")
+    def topojson():
+        return send_file(ROOT / "assets" / "topojson" / "world_110m.json")
+
+    return app
+
+
+def wait(driver, script, *args, timeout=60.0) -> bool:
+    end = time.time() + timeout
+    while time.time() < end:
+        if driver.execute_script(script, *args):
+            return True
+        time.sleep(0.01)
+    raise TimeoutError(script[:80])
+
+
+def now(driver) -> float:
+    return driver.execute_script("return performance.now()")
+
+
+def cold_load(make_driver, url: str) -> tuple[float, int]:
+    d = make_driver()
+    try:
+        d.execute_cdp_cmd(
+            "Page.addScriptToEvaluateOnNewDocument",
+            {
+                "source": "new MutationObserver(function (m, o) { if (document.querySelector('path.choroplethlocation'))"
+                " { window.__drawn = performance.now(); o.disconnect(); } }).observe(document, {subtree: true, childList: true});"
+            },
+        )
+        d.get(url)
+        wait(d, "return window.__drawn || (document.title === 'empty' && (window.__drawn = performance.now()))")
+        drawn = d.execute_script("return window.__drawn")
+        time.sleep(0.5)
+        return drawn, d.execute_script(BYTES) + d.execute_script(NAV_BYTES)
+    finally:
+        d.quit()
+
+
+def choose(driver, dropdown_id: str, text_part: str) -> None:
+    from bench.dashboard import choose_option
+
+    choose_option(driver, dropdown_id, text_part)
+
+
+VALUES = """
+const g = document.querySelector('#area-map .js-plotly-plot') || document.querySelector('.js-plotly-plot');
+return g && g.data ? JSON.stringify(g.data.map(t => t.z || null)) : null;
+"""
+CHANGED = """
+const g = document.querySelector('#area-map .js-plotly-plot') || document.querySelector('.js-plotly-plot');
+const values = g && g.data ? JSON.stringify(g.data.map(t => t.z || null)) : null;
+return values !== null && values !== arguments[0];
+"""
+
+
+def metric_change(driver, url: str, menu: str, pick: str) -> tuple[float, int]:
+    driver.get(url)
+    wait(driver, DRAWN, None)
+    time.sleep(0.5)
+    before = driver.execute_script(VALUES)
+    driver.execute_script("performance.clearResourceTimings()")
+    # the menu is opened first and the time starts at the choice (opening it is the browser's, not the app's)
+    driver.find_element("css selector", f"#{menu}").click()
+    end = time.time() + 10
+    while time.time() < end:
+        options = [o for o in driver.find_elements("css selector", "[role=option]") if pick in o.text]
+        if options:
+            break
+        time.sleep(0.02)
+    t0 = now(driver)
+    options[0].click()
+    wait(driver, CHANGED, before)
+    wait(driver, DRAWN, None)
+    took = now(driver) - t0
+    time.sleep(0.3)
+    return took, driver.execute_script(BYTES)
+
+
+def drill_down(driver, url: str, index: int) -> tuple[float, int]:
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    driver.get(url)
+    wait(driver, DRAWN, None)
+    time.sleep(0.5)
+    before = driver.current_url
+    paths = driver.find_elements("css selector", "path.choroplethlocation")
+    target = paths[index % len(paths)]
+    driver.execute_script("performance.clearResourceTimings()")
+    t0 = now(driver)
+    ActionChains(driver).move_to_element(target).click().perform()
+    wait(driver, "return window.location.href !== arguments[0]", before)
+    code = driver.current_url.split("?")[0].rstrip("/").split("/")[-1]
+    wait(driver, DRAWN, f"/shapes/tambons/{code}.json" if "/area/" in driver.current_url else None)
+    # the naive app draws from an inline GeoJSON: wait until its map is of the new area
+    wait(
+        driver,
+        "const g = document.querySelector('.js-plotly-plot'); return g && g.data && "
+        "g.data[0].locations && g.data[0].locations.length && String(g.data[0].locations[0]).startsWith(arguments[0])",
+        code,
+    )
+    took = now(driver) - t0
+    time.sleep(0.3)
+    return took, driver.execute_script(BYTES)
+
+
+def pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--database-url", default=None, help="default: the embedded demo database")
+    ap.add_argument("--rounds", type=int, default=10)
+    ap.add_argument("--province", default="50")
+    ap.add_argument("--json", type=Path)
+    a = ap.parse_args()
+    import os
+
+    if a.database_url:
+        os.environ["TPMAP_DATABASE_URL"] = a.database_url
+    import config
+    from app import create_app
+    from bench.naive_app import make_app
+    from data_access.areas import display_shapes
+    from geo import shapes
+    from scripts.chromium import make_driver
+
+    project_httpd, project = serve(create_app().server)
+    naive_httpd, naive = serve(make_app(config.database_url()).server)
+    layer = f"amphoes/{a.province}.json"
+    shape_file = shapes.path_for(layer, display_shapes)
+    floor_httpd, floor = serve(floor_app(ROOT / "static" / "plotly-tpmap.min.js", shape_file))
+
+    def driver():
+        return make_driver(1920, 1080)
+
+    results: dict[tuple[str, str], list[tuple[float, int]]] = {}
+    d = driver()
+    try:
+        for r in range(a.rounds):
+            for app_name, base in (("project", project), ("naive", naive)):
+                results.setdefault((app_name, "cold load"), []).append(cold_load(driver, base + "/"))
+                page = f"{base}/area/{a.province}" if app_name == "project" else f"{base}/{a.province}"
+                menu, pick = ("ctl-metric", "MPI") if app_name == "project" else ("metric", "crisis")
+                results.setdefault((app_name, "metric change"), []).append(metric_change(d, page, menu, pick))
+                results.setdefault((app_name, "drill-down"), []).append(drill_down(d, page, r * 7))
+            results.setdefault(("floor", "empty page"), []).append(cold_load(driver, floor + "/empty"))
+            results.setdefault(("floor", "plotly alone"), []).append(cold_load(driver, floor + "/alone"))
+            print(f"round {r + 1}/{a.rounds} done", file=sys.stderr)
+    finally:
+        d.quit()
+        for h in (project_httpd, naive_httpd, floor_httpd):
+            h.shutdown()
+
+    print(f"\n{'app':<9}{'action':<15}{'p50 ms':>9}{'p90 ms':>9}{'KB':>9}")
+    for (app_name, action), rows in results.items():
+        ms = [t for t, _ in rows]
+        kb = statistics.median(b for _, b in rows) / 1024
+        print(f"{app_name:<9}{action:<15}{pct(ms, 0.5):>9.0f}{pct(ms, 0.9):>9.0f}{kb:>9.0f}")
+    print(f"\n{'action':<15}{'naive/project (median of per-round ratios)':>45}")
+    for action in ("cold load", "metric change", "drill-down"):
+        pairs = zip(results[("naive", action)], results[("project", action)], strict=True)
+        ratio = statistics.median(n[0] / p[0] for n, p in pairs)
+        print(f"{action:<15}{ratio:>45.1f}")
+    if a.json:
+        a.json.write_text(json.dumps({f"{k[0]}|{k[1]}": v for k, v in results.items()}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
