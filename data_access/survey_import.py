@@ -45,7 +45,7 @@ from data_access.flows import refresh_flows
 from data_access.indicator_sync import sync_indicators
 from data_access.masking import mask_citizen_id
 from data_access.rollups import refresh_survey_rollups
-from data_access.vulnerable import derive_vulnerable_bits
+from data_access.vulnerable import stage_vulnerable_bits
 from mpi import catalogue
 
 log = logging.getLogger(__name__)
@@ -736,6 +736,9 @@ class SurveyImport:
             report.write_seconds = time.perf_counter() - t1
         else:
             cache.data_changed(self.engine)
+            if not is_postgres(self.engine):
+                with self.engine.connect() as conn:  # SQLite's own cheap statistics pass, after a large change
+                    conn.exec_driver_sql("PRAGMA optimize")
         return report
 
     def _write(self, report: ImportReport, t1: float) -> None:
@@ -755,16 +758,16 @@ class SurveyImport:
             if self.dry_run:
                 raise _DryRun  # everything checked; leaving the block rolls the staging back
             cond, params = self.scope_sql("tambon_code")
-            _move_from_staging(conn, self.year, cond, params)
-            derive_vulnerable_bits(conn, self.year, supplied=self.optional_supplied())
+            _move_from_staging(conn, self.year, cond, params, vulnerable_supplied=self.optional_supplied())
+            if is_postgres(self.engine):
+                # the rollups, the reconcile step and the flows plan their joins on these: fresh statistics, so the
+                # first page after an import is as quick as the hundredth (this server may run without autovacuum)
+                for table in ("household", "person", "household_failure"):
+                    conn.execute(text(f"ANALYZE {table}"))
             t2 = time.perf_counter()
             report.write_seconds = t2 - t1
             refresh_survey_rollups(conn, self.year)
             t3 = time.perf_counter()
-            if is_postgres(self.engine):
-                # the flows join two editions' persons by citizen ID: plan them on this import's row counts
-                conn.execute(text("ANALYZE household"))
-                conn.execute(text("ANALYZE person"))
             refresh_flows(conn, self.year)  # persons and households followed to and from the other editions
             report.flows_seconds = time.perf_counter() - t3
             report.rollup_seconds = time.perf_counter() - t2
@@ -845,7 +848,7 @@ def _create_staging(conn: Connection) -> None:
     temp = "TEMPORARY" if conn.dialect.name == "postgresql" else "TEMP"
     if conn.dialect.name != "postgresql":
         # a rolled-back import (a dry run, a refusal) may leave them on this pooled connection
-        for t in ("stage_household", "stage_person", "stage_failure", "stage_household_derived"):
+        for t in ("stage_household", "stage_person", "stage_failure", "stage_household_derived", "stage_vuln"):
             conn.execute(text(f"DROP TABLE IF EXISTS temp.{t}"))
     for ddl in (
         f"CREATE {temp} TABLE stage_household (house_id TEXT, tambon_code TEXT, village_no INTEGER, "
@@ -873,8 +876,16 @@ def _quiet_server_errors(conn: Connection) -> None:
         log.info("log_error_verbosity is left to the server configuration (not a superuser)")
 
 
-def _move_from_staging(conn: Connection, year: int, scope: str = "1 = 1", scope_params: dict | None = None) -> None:
-    """Staging → real tables, with each household's pattern and member counts computed in SQL.
+def _move_from_staging(
+    conn: Connection,
+    year: int,
+    scope: str = "1 = 1",
+    scope_params: dict | None = None,
+    *,
+    vulnerable_supplied: bool = False,
+) -> None:
+    """Staging → real tables, with each household's pattern, member counts and vulnerable-household bits computed
+    in SQL first, so every row is written once (a household of a fresh year is inserted, never updated after).
 
     Only the year's households inside `scope` (an SQL condition on tambon_code) are replaced."""
     sp = {"y": year} | (scope_params or {})
@@ -884,15 +895,16 @@ def _move_from_staging(conn: Connection, year: int, scope: str = "1 = 1", scope_
         conn.execute(text("SET LOCAL work_mem = '512MB'"))
         for t in ("stage_household", "stage_person", "stage_failure"):
             conn.execute(text(f"ANALYZE {t}"))
-    # Each household's pattern and member counts, derived in SQL from the staged rows.
+    # Each household's pattern, member counts and vulnerable bits, derived in SQL from the staged rows.
+    stage_vulnerable_bits(conn, year, supplied=vulnerable_supplied)
     temp = "TEMPORARY" if pg else "TEMP"
     conn.execute(
         text(
             f"CREATE {temp} TABLE stage_household_derived AS "
             "SELECT s.house_id, s.tambon_code, s.village_no, s.latitude, s.longitude, s.head_farming, "
-            "s.farmer_registered, s.income_per_capita, "
+            "s.farmer_registered, s.income_per_capita, v.sel AS vuln_selection, v.bur AS vuln_burdens, "
             "COALESCE(fp.pattern, 0) AS pattern, COALESCE(pp.n, 0) AS n_persons, COALESCE(pp.w, 0) AS n_welfare "
-            "FROM stage_household s "
+            "FROM stage_household s JOIN stage_vuln v ON v.house_id = s.house_id "
             "LEFT JOIN (SELECT f.house_id, SUM(DISTINCT i.dimension_bit) AS pattern "
             "           FROM stage_failure f JOIN indicator i ON i.year = :y AND i.code = f.indicator "
             "           GROUP BY f.house_id) fp ON fp.house_id = s.house_id "
@@ -920,7 +932,8 @@ def _move_from_staging(conn: Connection, year: int, scope: str = "1 = 1", scope_
             UPDATE household SET tambon_code = d.tambon_code, village_no = d.village_no, latitude = d.latitude,
                    longitude = d.longitude, pattern = d.pattern, n_persons = d.n_persons, n_welfare = d.n_welfare,
                    head_farming = (d.head_farming = 1), farmer_registered = (d.farmer_registered = 1),
-                   income_per_capita = d.income_per_capita
+                   income_per_capita = d.income_per_capita, vuln_selection = d.vuln_selection,
+                   vuln_burdens = d.vuln_burdens
             FROM stage_household_derived d WHERE household.year = :y AND household.house_id = d.house_id
         """),
             {"y": year},
@@ -929,9 +942,9 @@ def _move_from_staging(conn: Connection, year: int, scope: str = "1 = 1", scope_
         text(
             """
         INSERT INTO household (year, house_id, tambon_code, village_no, latitude, longitude, pattern, n_persons, n_welfare,
-                               head_farming, farmer_registered, income_per_capita)
+                               head_farming, farmer_registered, income_per_capita, vuln_selection, vuln_burdens)
         SELECT :y, d.house_id, d.tambon_code, d.village_no, d.latitude, d.longitude, d.pattern, d.n_persons, d.n_welfare,
-               (d.head_farming = 1), (d.farmer_registered = 1), d.income_per_capita
+               (d.head_farming = 1), (d.farmer_registered = 1), d.income_per_capita, d.vuln_selection, d.vuln_burdens
         FROM stage_household_derived d
     """
             + (" WHERE NOT EXISTS (SELECT 1 FROM household h WHERE h.year = :y AND h.house_id = d.house_id)" if existing else "")
@@ -958,7 +971,8 @@ def _move_from_staging(conn: Connection, year: int, scope: str = "1 = 1", scope_
         {"y": year},
     )
     if not pg:
-        for t in ("stage_household", "stage_person", "stage_failure", "stage_household_derived"):
+        for t in ("stage_household", "stage_person", "stage_failure", "stage_household_derived", "stage_vuln"):
             conn.execute(text(f"DROP TABLE {t}"))
     else:
         conn.execute(text("DROP TABLE stage_household_derived"))
+        conn.execute(text("DROP TABLE stage_vuln"))

@@ -26,64 +26,59 @@ from mpi.vulnerable import (
 UP_LEVELS = (("tambon", "municipality"), ("amphoe",), ("province",))
 
 
-def derive_vulnerable_bits(conn: Connection, year: int, *, supplied: bool, th: Thresholds = THRESHOLDS) -> None:
-    """Selection and burden bits of every household of the year, in SQL (mpi.vulnerable.classify is the reference).
-    Without any optional column in the import nothing can be assessed: the bits stay null."""
+def stage_vulnerable_bits(conn: Connection, year: int, *, supplied: bool, th: Thresholds = THRESHOLDS) -> None:
+    """Selection and burden bits of every staged household (stage_vuln: house_id, sel, bur), in SQL from the staged
+    files (mpi.vulnerable.classify is the reference), so the import writes each household row once with its bits
+    (an UPDATE of every row afterwards doubled the table on PostgreSQL). Without any optional column in the import
+    nothing can be assessed: the bits stay null."""
+    temp = "TEMPORARY" if conn.dialect.name == "postgresql" else "TEMP"
+    if conn.dialect.name != "postgresql":
+        conn.execute(text("DROP TABLE IF EXISTS temp.stage_vuln"))
     if not supplied:
         conn.execute(
             text(
-                "UPDATE household SET vuln_selection = NULL, vuln_burdens = NULL WHERE year = :y AND vuln_selection IS NOT NULL"
-            ),
-            {"y": year},
+                f"CREATE {temp} TABLE stage_vuln AS SELECT house_id, CAST(NULL AS SMALLINT) AS sel, "
+                "CAST(NULL AS SMALLINT) AS bur FROM stage_household"
+            )
         )
         return
     fu, lw = SELECTION_BIT["farmer_unregistered"], SELECTION_BIT["low_income_no_welfare"]
     b = BURDEN_BIT
     params = {
-        "y": year,
         "housing": INSECURE_HOUSING_INDICATOR,
         "income": th.income_per_capita,
         **{k.replace("_born", ""): v for k, v in th.born_bounds(year).items()},
     }
-    # One grouped pass over the year's persons, one over the housing failures, and a single joined UPDATE that
-    # writes each household row once (correlated subqueries per household took 21 s for three provinces on PostGIS).
-    temp = "TEMPORARY" if conn.dialect.name == "postgresql" else "TEMP"
+    # staged flags are 0/1 or empty (null): a comparison with null counts as false, as the typed columns did
     conn.execute(
         text(f"""
         CREATE {temp} TABLE stage_vuln AS
-        SELECT s.household_id, s.sel,
-               CASE WHEN s.sel IS NULL THEN NULL ELSE s.person_bits + s.housing_bit END AS bur
-        FROM (SELECT h.id AS household_id,
-                     CASE WHEN (h.head_farming IS NULL OR h.farmer_registered IS NULL) AND h.income_per_capita IS NULL
+        SELECT v.house_id, v.sel, CASE WHEN v.sel IS NULL THEN NULL ELSE v.person_bits + v.housing_bit END AS bur
+        FROM (SELECT s.house_id,
+                     CASE WHEN (s.head_farming IS NULL OR s.farmer_registered IS NULL) AND s.income_per_capita IS NULL
                           THEN NULL
-                          ELSE (CASE WHEN h.head_farming AND NOT h.farmer_registered THEN {fu} ELSE 0 END)
-                             + (CASE WHEN h.income_per_capita < :income AND h.n_welfare = 0 THEN {lw} ELSE 0 END) END AS sel,
+                          ELSE (CASE WHEN s.head_farming = 1 AND s.farmer_registered = 0 THEN {fu} ELSE 0 END)
+                             + (CASE WHEN s.income_per_capita < :income AND COALESCE(pb.welfare, 0) = 0 THEN {lw} ELSE 0 END)
+                     END AS sel,
                      COALESCE(pb.bits, 0) AS person_bits,
-                     CASE WHEN fb.household_id IS NULL THEN 0 ELSE {b["insecure_housing"]} END AS housing_bit
-              FROM household h
-              LEFT JOIN (SELECT p.household_id,
-                                MAX(CASE WHEN p.moe_poor_child THEN {b["poor_child"]} ELSE 0 END)
+                     CASE WHEN fb.house_id IS NULL THEN 0 ELSE {b["insecure_housing"]} END AS housing_bit
+              FROM stage_household s
+              LEFT JOIN (SELECT p.house_id, SUM(p.welfare_card) AS welfare,
+                                MAX(CASE WHEN p.moe_poor_child = 1 THEN {b["poor_child"]} ELSE 0 END)
                               + MAX(CASE WHEN p.birth_date > :child_after AND p.birth_date <= :child_by
                                          THEN {b["young_children"]} ELSE 0 END)
-                              + MAX(CASE WHEN p.birth_date <= :elderly_by AND p.old_age_allowance = FALSE
+                              + MAX(CASE WHEN p.birth_date <= :elderly_by AND p.old_age_allowance = 0
                                          THEN {b["elderly_no_allowance"]} ELSE 0 END)
-                              + MAX(CASE WHEN p.disabled AND p.disability_allowance = FALSE
+                              + MAX(CASE WHEN p.disabled = 1 AND p.disability_allowance = 0
                                          THEN {b["disabled_no_allowance"]} ELSE 0 END)
-                              + MAX(CASE WHEN p.chronic_dependent THEN {b["chronic_dependent"]} ELSE 0 END) AS bits
-                         FROM person p WHERE p.year = :y GROUP BY p.household_id) pb ON pb.household_id = h.id
-              LEFT JOIN (SELECT DISTINCT f.household_id FROM household_failure f
-                         WHERE f.indicator_code = :housing) fb ON fb.household_id = h.id
-              WHERE h.year = :y) s"""),
+                              + MAX(CASE WHEN p.chronic_dependent = 1 THEN {b["chronic_dependent"]} ELSE 0 END) AS bits
+                         FROM stage_person p GROUP BY p.house_id) pb ON pb.house_id = s.house_id
+              LEFT JOIN (SELECT DISTINCT f.house_id FROM stage_failure f WHERE f.indicator = :housing) fb
+                     ON fb.house_id = s.house_id) v"""),
         params,
     )
     if conn.dialect.name == "postgresql":
         conn.execute(text("ANALYZE stage_vuln"))
-    conn.execute(
-        text("""
-        UPDATE household SET vuln_selection = v.sel, vuln_burdens = v.bur FROM stage_vuln v
-        WHERE household.id = v.household_id AND (v.sel IS NOT NULL OR household.vuln_selection IS NOT NULL)""")
-    )
-    conn.execute(text("DROP TABLE stage_vuln"))
 
 
 def refresh_vulnerable_rollup(conn: Connection, year: int) -> None:

@@ -134,22 +134,21 @@ def _star_config(code: str, view: View) -> dict:
     return graph_config(f"tpmap-{code}-star", view.lang)
 
 
-# The address follows the view. Pushed by the page itself, then given to Dash's router (so the back button and the
-# links know where the screen is) with the shown address set first: the router's render of it is skipped
-# (components.layout.SHOWN_STORE). The first render only tidies the address (replaced, not a new history entry).
+# The address follows the view after an in-place update: pushed by the page itself, then given to Dash's router (so
+# the back button and the links know where the screen is) with the shown address set first, so that the router's
+# render of it is skipped (components.layout.SHOWN_STORE). A first render leaves the address as it was typed.
 clientside_callback(
     """function (state) {
-        if (!state || !state.query) { return window.dash_clientside.no_update; }
+        // a page's first render (its state is new, so Dash runs this) leaves the address as it was typed
+        if (!state || !state.pushed) { return window.dash_clientside.no_update; }
         var url = state.here + state.query;
         if (window.location.pathname + window.location.search === url) { return window.dash_clientside.no_update; }
-        if (state.pushed) { window.history.pushState({}, '', url); }
-        else { window.history.replaceState(window.history.state, '', url); }
-        // the shown address first, then the router's: the router's render of it is skipped
+        window.history.pushState({}, '', url);
         window.dash_clientside.set_props('tp-shown', {data: url});
         window.dash_clientside.set_props('_pages_location', {pathname: state.here, search: state.query, href: window.location.href});
         return window.dash_clientside.no_update;
     }""",
     Output(SHOWN_STORE, "data", allow_duplicate=True),
     Input("area-state", "data"),
-    prevent_initial_call="initial_duplicate",
+    prevent_initial_call=True,
 )
