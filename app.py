@@ -206,7 +206,7 @@ def shape_of_page(path: str) -> str | None:
     """The shape file a page's map draws (the country's provinces, a province's amphoes, an amphoe's tambons; a
     tambon or municipal unit among its amphoe's), so the page can ask for it before its map is built."""
     if path == "/":
-        return "/shapes/provinces.json"
+        return "/shapes/tambons.json" if request.args.get("level") == "tambon" else "/shapes/provinces.json"
     parts = path.strip("/").split("/")
     if len(parts) != 2 or parts[0] != "area" or not parts[1].isdigit() or len(parts[1]) not in (2, 4, 6):
         return None

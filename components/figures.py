@@ -207,8 +207,11 @@ def choropleth(
     names_at: list[tuple[float, float, str, float | None]] | None = None,
     extent: tuple[float, float, float, float] | None = None,
     diverging: bool = False,
+    hover: tuple[str, str] | None = None,
 ) -> go.Figure:
     """Child areas coloured by value; areas with no figure drawn grey beneath, so zero and no data differ.
+    `hover` (a label and a d3 number format) writes the value into one hover template instead of one text per
+    area: the national tambon map's 7,425 areas send their names and values, not 7,425 sentences.
     `diverging` (a change between editions): a purple-orange scale centred on zero (safe for colour-blind
     readers), symmetric around it, so a fall and a rise of the same size look equally strong.
 
@@ -243,13 +246,19 @@ def choropleth(
             featureidkey="properties.code",
             locations=codes,
             z=values,
-            customdata=list(zip(names, hover_values, strict=False)),
+            **(
+                {"text": names, "hovertemplate": f"<b>%{{text}}</b><br>{hover[0]}: %{{z:{hover[1]}}}<extra></extra>"}
+                if hover
+                else {
+                    "customdata": list(zip(names, hover_values, strict=False)),
+                    "hovertemplate": "<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
+                }
+            ),
             colorscale=scale,
             zmin=low,
             zmax=top or None if not diverging else top or 1,
             marker_line_color="white",
             marker_line_width=0.6,
-            hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
             colorbar={
                 "title": {"text": unit, "font": {"size": s.text}},
                 "thickness": 14 if not present else 24,
@@ -265,7 +274,8 @@ def choropleth(
                 lat=[s["lat"] for s in symbols],
                 mode="markers",
                 name=symbol_label,
-                customdata=[[s["name"], s["hover"], s["code"]] for s in symbols],
+                # with a shared hover template the value is read off the marker's colour, not written per symbol
+                customdata=[[s["name"], "" if hover else s["hover"], s["code"]] for s in symbols],
                 showlegend=bool(symbol_label),
                 marker={
                     "size": 16 if not present else 26,
@@ -276,7 +286,9 @@ def choropleth(
                     "cmax": top or 1,
                     "line": {"color": "#111", "width": 1.5},
                 },
-                hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
+                hovertemplate=f"<b>%{{customdata[0]}}</b><br>{hover[0]}: %{{marker.color:{hover[1]}}}<extra></extra>"
+                if hover
+                else "<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
             )
         )
         fig.update_layout(legend={"x": 0, "y": 0, "bgcolor": "rgba(255,255,255,0.8)", "font": {"size": s.text}})

@@ -45,6 +45,8 @@ class View:
     lang: str = DEFAULT_LANG
     # who counts as target poor (mpi.rules): registered | all | nocard; None = the edition's own definition
     definition: str | None = None
+    # the country's map drawn by "province" (default) or by "tambon": all 7,425 tambons at once (`level=tambon`)
+    maplevel: str = "province"
 
     def query(self, **changes) -> str:
         v = replace(self, **changes)
@@ -53,6 +55,8 @@ class View:
             q["dims"] = ",".join(v.dims)
         if v.definition:
             q["definition"] = v.definition
+        if v.maplevel != "province":
+            q["level"] = v.maplevel
         if v.present:
             q["present"] = 1
         if v.lang != DEFAULT_LANG:
@@ -87,4 +91,5 @@ def parse(query: dict) -> View:
         present=str(query.get("present", "")) in ("1", "true"),
         lang=lang,
         definition=query.get("definition") if query.get("definition") in TARGET_DEFINITIONS else None,
+        maplevel="tambon" if query.get("level") == "tambon" else "province",
     )

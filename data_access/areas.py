@@ -332,6 +332,12 @@ def map_frame(parent: str, engine: Engine | None = None) -> MapFrame:
     return MapFrame({r[0]: (r[1], r[2]) for r in rows}, extent)
 
 
+def codes_with_geometry(level: str, engine: Engine | None = None) -> list[str]:
+    """Every area of a level that has a polygon (the national tambon map draws them all)."""
+    with reading(engine) as conn:
+        return list(conn.scalars(select(area.c.code).where(area.c.level == level, area.c.has_geometry).order_by(area.c.code)))
+
+
 def children_with_geometry(code: str, engine: Engine | None = None) -> list[str]:
     with reading(engine) as conn:
         return list(

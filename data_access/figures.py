@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import Connection, Engine, String, case, cast, func, select
+from sqlalchemy import Connection, Engine, String, case, cast, func, literal, select
 
 from data_access import cache
 from data_access import models as tables
@@ -20,6 +20,7 @@ from mpi.editions import definition_for
 from mpi.rules import (
     ALL_DIMENSIONS_MASK,
     CRISIS_RULES,
+    DIMENSIONS,
     CrisisRule,
     IndicatorCount,
     PatternCount,
@@ -351,6 +352,32 @@ def sources_of(conn: Connection, year: int, codes: list[str]) -> dict[str, str]:
     return _sources(conn, year, codes)
 
 
+def _sums(conn: Connection, year: int, where, measures: dict) -> dict[tuple[str, str], dict]:
+    """Each measure (mpi.rules.ranking_measures) summed over the pattern rows of the areas `where` selects, per area
+    and source, in one statement."""
+    p, a = tables.area_pattern_rollup.c, tables.area.c
+    counted = {"welfare": p.welfare_persons, "persons": p.persons, "nocard": p.persons - p.welfare_persons}
+
+    def weighted(weights: dict[int, int], column):
+        if not weights:  # a dimension switched off: nobody counts
+            return literal(0)
+        by_weight: dict[int, list[int]] = defaultdict(list)
+        for pattern, w in weights.items():
+            by_weight[w].append(pattern)
+        if len(by_weight) == 1:  # a plain membership: the patterns that count, once each
+            ((w, patterns),) = by_weight.items()
+            return case((p.pattern.in_(sorted(patterns)), column * w), else_=0)
+        return case(*((p.pattern.in_(sorted(ps)), column * w) for w, ps in sorted(by_weight.items())), else_=0)
+
+    sums = [func.sum(weighted(weights, counted[column])).label(name) for name, (weights, column) in measures.items()]
+    rows = conn.execute(
+        select(p.area_code, p.source, *sums)
+        .where(p.year == year, p.area_code.in_(select(a.code).where(where)))
+        .group_by(p.area_code, p.source)
+    ).mappings()
+    return {(r["area_code"], r["source"]): {k: int(r[k] or 0) for k in measures} for r in rows}
+
+
 def _ranking(code: str, year: int, rule: CrisisRule, mask: int, level: str | None, engine: Engine, definition: str) -> list[dict]:
     """One aggregate over the ranked areas' pattern rows (sums of the counts of the patterns each measure takes,
     mpi.rules.ranking_measures), instead of every area's full figures: the national tambon ranking's 7,425 areas
@@ -358,29 +385,18 @@ def _ranking(code: str, year: int, rule: CrisisRule, mask: int, level: str | Non
     _check_year(year)
     rules = tuple({r.key: r for r in (*CRISIS_RULES.values(), rule)}.values())
     measures = ranking_measures(rules, mask, definition)
-    p, a = tables.area_pattern_rollup.c, tables.area.c
-    counted = {"welfare": p.welfare_persons, "persons": p.persons, "nocard": p.persons - p.welfare_persons}
-    sums = [
-        func.sum(case((p.pattern.in_(sorted(patterns)), counted[column]), else_=0)).label(name)
-        for name, (patterns, column) in measures.items()
-    ]
     with reading(engine) as conn:
         where = _ranked_condition(conn, code, level)
         areas = {r["code"]: dict(r) for r in conn.execute(select(*AREA_COLUMNS).where(where)).mappings()}
-        rows_by_source = conn.execute(
-            select(p.area_code, p.source, *sums)
-            .where(p.year == year, p.area_code.in_(select(a.code).where(where)))
-            .group_by(p.area_code, p.source)
-        ).mappings()
+        sums_of = _sums(conn, year, where, measures)
         chosen = _sources(conn, year, list(areas))
-        sums_of = {(r["area_code"], r["source"]): r for r in rows_by_source}
     rows = []
     for c, src in chosen.items():
         f = sums_of.get((c, src))
         if f is None:
             continue
         info = areas[c]
-        n, surveyed = int(f[f"crisis_{rule.key}"] or 0), int(f["surveyed"] or 0)
+        n, surveyed = f[f"crisis_{rule.key}"], f["surveyed"]
         rows.append(
             {
                 "code": c,
@@ -389,9 +405,9 @@ def _ranking(code: str, year: int, rule: CrisisRule, mask: int, level: str | Non
                 "name_en": info["name_en"],
                 "source": src,
                 "surveyed_persons": surveyed,
-                "target_poor_persons": int(f["target_poor"] or 0),
-                "crisis_ge3": int(f["crisis_ge3"] or 0),
-                "crisis_basic_needs": int(f["crisis_basic_needs"] or 0),
+                "target_poor_persons": f["target_poor"],
+                "crisis_ge3": f["crisis_ge3"],
+                "crisis_basic_needs": f["crisis_basic_needs"],
                 "crisis": n,
                 "crisis_share": n / surveyed if surveyed else 0.0,
             }
@@ -400,6 +416,86 @@ def _ranking(code: str, year: int, rule: CrisisRule, mask: int, level: str | Non
     for i, r in enumerate(rows, 1):
         r["rank"] = i
     return rows
+
+
+MAP_LEVEL_METRICS = ("target_poor", "crisis", "mpi", *(f"dim:{d}" for d in DIMENSIONS))
+LEVEL_FIGURES = (
+    "source",
+    "definition",
+    "surveyed_persons",
+    "target_poor_persons",
+    "crisis_persons",
+    "dimension_target_poor",
+    "indicator_target_poor",
+    "headcount_ratio",
+    "intensity",
+    "mpi",
+)
+
+
+def level_summaries(
+    code: str,
+    level: str,
+    year: int,
+    mask: int = ALL_DIMENSIONS_MASK,
+    engine: Engine | None = None,
+    *,
+    definition: str | None = None,
+) -> list[dict]:
+    """The figures a map of every area of a level inside `code` colours by (the national tambon map: 7,425 tambons
+    and 593 municipal units), summed in one statement like a ranking: surveyed and target poor, the crisis group,
+    each dimension, the MPI. Each item is shaped like a children_summaries item, with `counted_under` and a unit's
+    `point`, so the map draws it the same way; indicators are not among them (MAP_LEVEL_METRICS)."""
+    _check_year(year)
+    engine = engine or get_engine()
+    definition = definition_for(year, definition)
+    measures = ranking_measures((CRISIS_RULES["ge3"],), mask, definition)
+    a = tables.area.c
+    key = ("level_summaries", code, level, year, mask, definition)
+
+    def compute() -> list[dict]:
+        with reading(engine) as conn:
+            where = _ranked_condition(conn, code, level)
+            areas = [
+                dict(r)
+                for r in conn.execute(
+                    select(*AREA_COLUMNS, a.point_lon, a.point_lat, a.counted_under).where(where).order_by(a.code)
+                ).mappings()
+            ]
+            sums_of = _sums(conn, year, where, measures)
+            chosen = _sources(conn, year, [r["code"] for r in areas])
+        out = []
+        for r in areas:
+            item = {k: r[k] for k in ("code", "level", "name_th", "name_en", "parent_code")} | {"year": year}
+            if r["level"] == "municipality" and r["point_lon"] is not None:
+                item["point"] = [r["point_lon"], r["point_lat"]]
+            src = chosen.get(r["code"])
+            f = sums_of.get((r["code"], src)) if src else None
+            if f is None:
+                if r["counted_under"]:  # counted under a municipal unit: no figures of its own (null, not zero)
+                    out.append(item | dict.fromkeys(LEVEL_FIGURES) | {"counted_under": r["counted_under"]})
+                continue
+            surveyed, target = f["surveyed"], f["target_poor"]
+            headcount = target / surveyed if surveyed else 0.0
+            intensity = f["deprivations"] / len(DIMENSIONS) / target if target else 0.0
+            out.append(
+                item
+                | {
+                    "source": src,
+                    "definition": definition,
+                    "surveyed_persons": surveyed,
+                    "target_poor_persons": target,
+                    "crisis_persons": f["crisis_ge3"],
+                    "dimension_target_poor": {d: f[f"dim_{d}"] for d in DIMENSIONS},
+                    "indicator_target_poor": {},
+                    "headcount_ratio": headcount,
+                    "intensity": intensity,
+                    "mpi": headcount * intensity,
+                }
+            )
+        return out
+
+    return [dict(r) for r in cache.cached(engine, key, compute)]
 
 
 def crisis_counts(

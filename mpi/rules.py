@@ -303,17 +303,27 @@ def crisis_count(patterns: Iterable[PatternCount], rule: CrisisRule, mask: int =
     return sum(p.welfare_persons for p in patterns if rule.matches(p.pattern, mask))
 
 
-def ranking_measures(rules: Iterable[CrisisRule], mask: int, definition: str = REGISTERED) -> dict[str, tuple[set[int], str]]:
-    """What a ranking sums, as {measure: (the patterns whose rows count, which count)}: every figure of a ranking
-    is a sum of some pattern rows' counts, so a database can add them up for thousands of areas at once.
+def ranking_measures(
+    rules: Iterable[CrisisRule], mask: int, definition: str = REGISTERED
+) -> dict[str, tuple[dict[int, int], str]]:
+    """What a ranking or a map of many areas sums, as {measure: ({pattern: weight}, which count)}: every figure of
+    them is a weighted sum of pattern rows' counts, so a database can add them up for thousands of areas at once.
     The count is "persons" (everyone surveyed), "welfare" (card holders), or "nocard" (persons less card holders),
-    after the definition of who is target poor (as_defined)."""
+    after the definition of who is target poor (as_defined). Besides each crisis rule: the surveyed, the target poor,
+    the target poor deprived in each dimension, and `deprivations` (each counted person times the dimensions they
+    are deprived in: intensity and MPI follow from it)."""
     check_definition(definition)
     counted = {REGISTERED: "welfare", ALL_POOR: "persons", NO_CARD: "nocard"}[definition]
-    every = set(range(1 << len(DIMENSIONS)))
-    out = {"surveyed": (every, "persons"), "target_poor": ({p for p in every if p & mask}, counted)}
+    every = range(1 << len(DIMENSIONS))
+    out: dict[str, tuple[dict[int, int], str]] = {
+        "surveyed": (dict.fromkeys(every, 1), "persons"),
+        "target_poor": ({p: 1 for p in every if p & mask}, counted),
+        "deprivations": ({p: popcount(p & mask) for p in every if p & mask}, counted),
+    }
+    for d in DIMENSIONS:
+        out[f"dim_{d}"] = ({p: 1 for p in every if p & mask & DIMENSION_BIT[d]}, counted)
     for rule in rules:
-        out[f"crisis_{rule.key}"] = ({p for p in every if rule.matches(p, mask)}, counted)
+        out[f"crisis_{rule.key}"] = ({p: 1 for p in every if rule.matches(p, mask)}, counted)
     return out
 
 

@@ -71,6 +71,14 @@ def metric_value(f: dict, metric: str, colour: str) -> float | None:
     return n
 
 
+def _sent(v: float | None, metric: str) -> float | None:
+    """A value as the map needs it: more digits than a colour or a hover shows are bytes on the wire (a national map
+    has 7,425 of them)."""
+    if v is None:
+        return None
+    return round(v, 5 if metric == "mpi" else 3)
+
+
 def metric_label(metric: str, lang: str, definition: str | None = None) -> str:
     if metric in CHANGE_METRICS:
         return t(f"metric.{metric}", lang)
@@ -83,7 +91,11 @@ def metric_label(metric: str, lang: str, definition: str | None = None) -> str:
     return t({"crisis": "metric.crisis", "mpi": "metric.mpi"}.get(metric, defined("metric.target_poor", definition)), lang)
 
 
-def metric_options(year: int, lang: str, with_change: bool = False, definition: str | None = None) -> list[dict]:
+def metric_options(
+    year: int, lang: str, with_change: bool = False, definition: str | None = None, national: bool = False
+) -> list[dict]:
+    if national:  # the national tambon map: what the database sums for every tambon at once
+        return [{"label": metric_label(m, lang, definition), "value": m} for m in figures_da.MAP_LEVEL_METRICS]
     opts = [{"label": metric_label(m, lang, definition), "value": m} for m in ("target_poor", "crisis", "mpi")]
     if with_change:
         opts += [{"label": metric_label(m, lang), "value": m} for m in CHANGE_METRICS]
@@ -331,7 +343,7 @@ def _help_outcomes(code: str, before: int, view: View) -> html.Div:
     )
 
 
-def _controls(view: View, known: list[int], previous: int | None = None) -> html.Div:
+def _controls(view: View, known: list[int], previous: int | None = None, country: bool = False) -> html.Div:
     years = known or [view.year]
     return html.Div(
         [
@@ -357,7 +369,11 @@ def _controls(view: View, known: list[int], previous: int | None = None) -> html
                                 view.lang,
                                 id="ctl-metric",
                                 options=metric_options(
-                                    view.year, view.lang, with_change=previous is not None, definition=view.definition
+                                    view.year,
+                                    view.lang,
+                                    with_change=previous is not None,
+                                    definition=view.definition,
+                                    national=view.maplevel == "tambon",
                                 ),
                                 value=view.metric,
                                 clearable=False,
@@ -376,6 +392,22 @@ def _controls(view: View, known: list[int], previous: int | None = None) -> html
                                     {"label": t("colour.count", view.lang), "value": "count"},
                                     {"label": t("colour.share", view.lang), "value": "share"},
                                 ],
+                            ),
+                            # the country's map by province or by every tambon (elsewhere there, but hidden)
+                            html.Div(
+                                [
+                                    dbc.Label(t("maplevel", view.lang), className="mt-1"),
+                                    dbc.RadioItems(
+                                        id="ctl-level",
+                                        inline=True,
+                                        value=view.maplevel,
+                                        options=[
+                                            {"label": t(f"maplevel.{lv}", view.lang), "value": lv}
+                                            for lv in ("province", "tambon")
+                                        ],
+                                    ),
+                                ],
+                                hidden=not country,
                             ),
                         ],
                         md=2,
@@ -539,7 +571,17 @@ def area_parts(code: str, view: View, year_given: bool = True, *, full: bool = T
     local = area["level"] in LOCAL_LEVELS  # a tambon or a municipal unit: the map shows it among its amphoe's
     map_level = "amphoe" if local else area["level"]
     map_parent = area["parent_code"] if local else code
-    children = figures_da.children_summaries(map_parent, view.year, mask, include_counted_under=True, definition=view.definition)
+    # the country's map of every tambon: summed in the database like a ranking, no names written on it
+    national = code == "TH" and view.maplevel == "tambon"
+    if national and view.metric not in figures_da.MAP_LEVEL_METRICS:
+        view = replace(view, metric="target_poor")
+    if not national and view.maplevel != "province":
+        view = replace(view, maplevel="province")
+    children = (
+        figures_da.level_summaries("TH", "tambon", view.year, mask, definition=view.definition)
+        if national
+        else figures_da.children_summaries(map_parent, view.year, mask, include_counted_under=True, definition=view.definition)
+    )
     previous = max((y for y in years if y < view.year), default=None)  # the edition a change is measured from
     changing = view.metric in CHANGE_METRICS and previous is not None
     if view.metric in CHANGE_METRICS and previous is None:
@@ -555,17 +597,17 @@ def area_parts(code: str, view: View, year_given: bool = True, *, full: bool = T
     if view.metric in LOGBOOK_METRICS:
         progress = logbook_da.progress_children(map_parent, CHILD_DIGITS[map_level], view.year, viewer=current_user())
         children = [c | {"logbook": progress.get(c["code"], {})} for c in children]
-    shape_url = url_for_children(map_parent, map_level)
-    all_codes = areas_da.children_with_geometry(map_parent)
+    shape_url = NATIONAL_TAMBONS if national else url_for_children(map_parent, map_level)
+    all_codes = areas_da.codes_with_geometry("tambon") if national else areas_da.children_with_geometry(map_parent)
     with_geom = set(all_codes)
     mapped, symbols = map_layers(children, with_geom, view.lang)
-    values = [metric_value(c, view.metric, view.colour) for c in mapped]
+    values = [_sent(metric_value(c, view.metric, view.colour), view.metric) for c in mapped]
     if changing:  # an area lacking either edition is drawn grey with the "no data" areas, never as "no change"
         kept = [(c, v) for c, v in zip(mapped, values, strict=True) if v is not None]
         mapped, values = [c for c, _ in kept], [v for _, v in kept]
     # names on the map, the areas with the most to show first (they keep their name where names would collide)
     map_frame = areas_da.map_frame(map_parent)
-    spots = map_frame.names_at
+    spots = {} if national else map_frame.names_at
     named = sorted(
         (c for c in zip(mapped, values, strict=True) if c[0]["code"] in spots and not c[0].get("counted_under")),
         key=lambda cv: -(cv[1] or 0),
@@ -607,6 +649,9 @@ def area_parts(code: str, view: View, year_given: bool = True, *, full: bool = T
         present=view.present,
         names_at=names_at,
         extent=map_frame.extent,
+        hover=(f"{label} ({unit})", HOVER_FORMAT.get(view.metric if view.metric == "mpi" else view.colour, ",.0f"))
+        if national
+        else None,
     )
     if not full:
         return {
@@ -616,8 +661,8 @@ def area_parts(code: str, view: View, year_given: bool = True, *, full: bool = T
             "previous": previous,
             "topbar": topbar(chain, view, here),
             "actions": _actions(code, view, _households_link(code, view, local), local),
-            "table": _table_part(code, view, children),
-            "state": _state(code, here, area, view),
+            "table": _table_part(code, view, children, top=TOP_ROWS if national else None),
+            "state": _state(code, here, area, view, fig),
         }
     series = [(name, dimension_shares(f))] if f else []
     if f and area["parent_code"]:
@@ -668,9 +713,9 @@ def area_parts(code: str, view: View, year_given: bool = True, *, full: bool = T
             _change(code, name, chain[-2] if len(chain) > 1 else None, view),
             html.P(t("map.municipal_note", view.lang), className="tp-sub tp-chrome", id="municipal-note") if symbols else None,
         ],
-        "table": _table_part(code, view, children),
+        "table": _table_part(code, view, children, top=TOP_ROWS if national else None),
         "source": ([t(source_key, view.lang, year=view.year), " · "] if source_key else []) + [t("attribution", view.lang)],
-        "state": _state(code, here, area, view),
+        "state": _state(code, here, area, view, fig),
     }
 
 
@@ -707,11 +752,43 @@ def _households_link(code: str, view: View, local: bool):
     return households_link
 
 
-def _state(code: str, here: str, area: dict, view: View) -> dict:
-    return {"code": code, "here": here, "level": area["level"], "query": view.query(), **view.as_dict()}
+def _state(code: str, here: str, area: dict, view: View, fig=None) -> dict:
+    return {"code": code, "here": here, "level": area["level"], "query": view.query(), **view.as_dict()} | (
+        {"map": map_signature(fig)} if fig is not None else {}
+    )
 
 
-def _table_part(code: str, view: View, children: list[dict]) -> list:
+def map_signature(fig) -> list[str]:
+    """Which traces the map has and which areas each draws: an update whose map keeps them sends only the values."""
+    import hashlib
+
+    out = []
+    for tr in fig.data:
+        where = tuple(getattr(tr, "locations", None) or ()) or tuple(getattr(tr, "lon", None) or ())
+        out.append(f"{tr.type}:{tr.name}:" + hashlib.sha1(repr(where).encode()).hexdigest()[:12])
+    return out
+
+
+def _table_part(code: str, view: View, children: list[dict], top: int | None = None) -> list:
+    """The table of the map's areas; of the 7,425 tambons of the national map, those with the most to show (the
+    ranking page lists them all)."""
+    if top is not None:
+        shown = sorted(
+            (c for c in children if not c.get("counted_under") and metric_value(c, view.metric, view.colour) is not None),
+            key=lambda c: -(metric_value(c, view.metric, view.colour) or 0),
+        )[:top]
+        return [
+            html.P(
+                [
+                    t("table.top", view.lang, n=top, total=f"{len(children):,}"),
+                    " ",
+                    dcc.Link(t("nav.ranking", view.lang), href=f"/ranking{view.query()}&area=TH&level=tambon"),
+                ],
+                className="tp-sub",
+                id="table-top",
+            ),
+            _table(shown, view),
+        ]
     return [
         export_links(
             "children",
@@ -723,6 +800,11 @@ def _table_part(code: str, view: View, children: list[dict]) -> list:
         ),
         _table(children, view),
     ]
+
+
+NATIONAL_TAMBONS = "/shapes/tambons.json"
+HOVER_FORMAT = {"mpi": ".4f", "share": ".2f", "count": ",.0f"}  # as format_value writes them
+TOP_ROWS = 25
 
 
 def area_view(code: str, view: View, tour: list[str] | None = None, every: int = 30, year_given: bool = True):
@@ -764,7 +846,7 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
     return html.Div(
         [
             html.Div(parts["topbar"], id="area-topbar"),
-            _controls(view, parts["years"], parts["previous"]),
+            _controls(view, parts["years"], parts["previous"], country=code == "TH"),
             html.Div(parts["cards"], id="area-cards"),
             html.P(parts["weakest"], className="tp-weakest", id="weakest"),
             dbc.Row(

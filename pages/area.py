@@ -32,10 +32,13 @@ def _view(state: dict) -> View:
         present=state["present"],
         lang=state["lang"],
         definition=state.get("definition"),
+        maplevel=state.get("maplevel", "province"),
     )
 
 
 PARTS = ("star", "cards", "weakest", "actions", "details", "table", "source", "topbar")
+# what a re-coloured trace keeps: the areas it draws and where their shapes are
+KEPT = {"type", "locations", "geojson", "featureidkey", "lon", "lat", "text", "name"}
 NOTHING = (dash.no_update,) * 13
 
 
@@ -66,11 +69,12 @@ def _clicked(click) -> str | None:
     Input("ctl-colour", "value"),
     Input("ctl-dims", "value"),
     Input("ctl-definition", "value"),
+    Input("ctl-level", "value"),
     Input("area-map", "clickData"),
     State("area-state", "data"),
     prevent_initial_call=True,
 )
-def update(year, metric, colour, dims, definition, click, state):
+def update(year, metric, colour, dims, definition, maplevel, click, state):
     """The page changes in place, its chrome (the bar, the controls) left standing, and the address follows (the
     clientside callback below). A control re-colours: the map's values go as a Patch (the browser holds its
     shapes), with the table, the links and whichever cards, star and sections the change touches; a metric or
@@ -90,22 +94,39 @@ def update(year, metric, colour, dims, definition, click, state):
         chosen = tuple(d for d in DIMENSIONS if d in (dims or [])) or DIMENSIONS
         # the edition's own definition stays out of the link (a link without one keeps meaning "the edition's own")
         who = definition if definition in TARGET_DEFINITIONS and definition != definition_for(year) else None
-        new = replace(old, year=year, metric=metric or old.metric, colour=colour or old.colour, dims=chosen, definition=who)
+        new = replace(
+            old,
+            year=year,
+            metric=metric or old.metric,
+            colour=colour or old.colour,
+            dims=chosen,
+            definition=who,
+            maplevel="tambon" if maplevel == "tambon" else "province",
+        )
         if new == old:
             return NOTHING
     drilled = code != state["code"]
+    relevelled = new.maplevel != old.maplevel  # another layer of shapes: the whole figure, as for a drill-down
     only_colour = not drilled and (new.year, new.dims, new.definition) == (old.year, old.dims, old.definition)
     with one_connection():  # the whole update reads through one pooled connection, like a page render
         parts = area_parts(code, new, full=not only_colour)
     if not isinstance(parts, dict):
         return NOTHING
     new = parts["view"]
-    if drilled:
+    if drilled or relevelled:
         figure = parts["figure"]  # another map: its shapes, frame and names
     else:
         whole = parts["figure"].to_plotly_json()
         figure = Patch()
-        figure["data"] = whole["data"]
+        if state.get("map") == parts["state"]["map"]:
+            # the same traces over the same areas: their colours and words alone (a national map's 7,425 codes and
+            # names stay where they are)
+            for i, trace in enumerate(whole["data"]):
+                for key, value in trace.items():
+                    if key not in KEPT:
+                        figure["data"][i][key] = value
+        else:
+            figure["data"] = whole["data"]
         figure["layout"]["title"] = whole["layout"]["title"]
     star_graph = dash.dcc.Graph(id="area-star", figure=parts["star"], config=_star_config(code, new)) if parts["f"] else None
     out = {
@@ -120,8 +141,14 @@ def update(year, metric, colour, dims, definition, click, state):
     }
     options = (
         no_update
-        if (new.year, new.definition) == (old.year, old.definition) and not drilled
-        else metric_options(new.year, new.lang, with_change=parts["previous"] is not None, definition=new.definition)
+        if (new.year, new.definition, new.maplevel) == (old.year, old.definition, old.maplevel) and not drilled
+        else metric_options(
+            new.year,
+            new.lang,
+            with_change=parts["previous"] is not None,
+            definition=new.definition,
+            national=new.maplevel == "tambon" and code == "TH",
+        )
     )
     # a change map asked of an edition with nothing before it shows the count itself: the menu says so too
     value = new.metric if new.metric != (metric or old.metric) else no_update
