@@ -258,7 +258,7 @@ def choropleth(
             zmin=low,
             zmax=top or None if not diverging else top or 1,
             marker_line_color="white",
-            marker_line_width=0.6,
+            marker_line_width=0.1 if hover else 0.6,  # 7,425 white outlines would wash a national map out
             colorbar={
                 "title": {"text": unit, "font": {"size": s.text}},
                 "thickness": 14 if not present else 24,
@@ -278,13 +278,14 @@ def choropleth(
                 customdata=[[s["name"], "" if hover else s["hover"], s["code"]] for s in symbols],
                 showlegend=bool(symbol_label),
                 marker={
-                    "size": 16 if not present else 26,
+                    # at the national tambon map's scale, 593 municipal units are dots, not circles over the tambons
+                    "size": 5 if hover else 16 if not present else 26,
                     "symbol": "circle",
                     "color": [s["value"] if s["value"] is not None else 0 for s in symbols],
                     "colorscale": scale,
                     "cmin": low,
                     "cmax": top or 1,
-                    "line": {"color": "#111", "width": 1.5},
+                    "line": {"color": "#111", "width": 0.5 if hover else 1.5},
                 },
                 hovertemplate=f"<b>%{{customdata[0]}}</b><br>{hover[0]}: %{{marker.color:{hover[1]}}}<extra></extra>"
                 if hover

@@ -393,22 +393,6 @@ def _controls(view: View, known: list[int], previous: int | None = None, country
                                     {"label": t("colour.share", view.lang), "value": "share"},
                                 ],
                             ),
-                            # the country's map by province or by every tambon (elsewhere there, but hidden)
-                            html.Div(
-                                [
-                                    dbc.Label(t("maplevel", view.lang), className="mt-1"),
-                                    dbc.RadioItems(
-                                        id="ctl-level",
-                                        inline=True,
-                                        value=view.maplevel,
-                                        options=[
-                                            {"label": t(f"maplevel.{lv}", view.lang), "value": lv}
-                                            for lv in ("province", "tambon")
-                                        ],
-                                    ),
-                                ],
-                                hidden=not country,
-                            ),
                         ],
                         md=2,
                     ),
@@ -436,7 +420,21 @@ def _controls(view: View, known: list[int], previous: int | None = None, country
                                 options=[{"label": t(f"dim.{d}", view.lang), "value": d} for d in DIMENSIONS],
                             ),
                         ],
+                        md=8,
+                    ),
+                    # the country's map by province or by every tambon (on other pages there, but hidden)
+                    dbc.Col(
+                        [
+                            dbc.Label(t("maplevel", view.lang)),
+                            dbc.RadioItems(
+                                id="ctl-level",
+                                inline=True,
+                                value=view.maplevel,
+                                options=[{"label": t(f"maplevel.{lv}", view.lang), "value": lv} for lv in ("province", "tambon")],
+                            ),
+                        ],
                         md=4,
+                        style=None if country else {"display": "none"},
                     ),
                 ],
                 className="g-2",

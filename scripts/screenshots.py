@@ -38,6 +38,8 @@ PAGES = {
     "change-map-50": "/area/50?metric=change&colour=share",
     "ranking-change": "/ranking?by=change&order=improved",
     "nocard-75": "/area/75?definition=nocard",
+    # the country by every tambon (issue 16)
+    "tambons-country": "/?level=tambon",
 }
 # shots of a part further down a page: scrolled to this element first
 SCROLL_TO = {"change-75": "#area-change", "change-75-phone": "#area-change", "household-path": "#household-trajectory"}
@@ -94,11 +96,12 @@ def _a_helped_household(amphoe: str) -> str | None:
 SETTLED = """
 return !document.querySelector('[data-dash-is-loading="true"]')
   && document.querySelector('#_pages_content') && document.querySelector('#_pages_content').children.length > 0
-  && Array.from(document.querySelectorAll('.dash-graph')).every(g => g.querySelector('.main-svg'));
+  && Array.from(document.querySelectorAll('.dash-graph')).every(g => g.querySelector('.main-svg'))
+  && (!document.querySelector('#area-map') || document.querySelector('#area-map path.choroplethlocation'));
 """
 
 
-def _settled(d, timeout: float = 30.0) -> None:
+def _settled(d, timeout: float = 60.0) -> None:
     """Wait until Dash has rendered the page and every chart has drawn (a loaded machine takes longer than 4 s)."""
     end = time.time() + timeout
     time.sleep(1.5)
