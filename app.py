@@ -7,8 +7,11 @@ a benchmark or a script that builds its own app does not also build, and registe
 
 from __future__ import annotations
 
+import functools
 import gc
+import hashlib
 import logging
+import re
 from html import escape
 from pathlib import Path
 
@@ -83,6 +86,7 @@ def create_app(settings: config.Settings | None = None) -> dash.Dash:
     register_security_headers(server, app)
     register_routes(server)
     register_preloads(server)
+    register_lean_scripts(app)
     static_files.compress_dash_files(server)
     register_input_guards(server)
     # Dash and Plotly leave a large heap of long-lived objects behind at start-up. Freezing it keeps
@@ -97,6 +101,9 @@ STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/shapes/", "/_favico
 # where dash-renderer points dcc.Graph for plotly.js when serving locally, and what this app sends there instead
 PLOTLY_URL = "/_dash-component-suites/plotly/package_data/plotly.min.js"
 PLOTLY_BUNDLE = Path(__file__).resolve().parent / "static" / "plotly-tpmap.min.js"
+MODERN_URL = "/_tpmap/modern.min.js"
+MODERN_SCRIPT = Path(__file__).resolve().parent / "static" / "modern.min.js"
+_POLYFILL_TAG = re.compile(r'<script src="([^"]*/deps/polyfill@[^"]*)"></script>')
 
 
 def register_security_headers(server: Flask, app: dash.Dash) -> None:
@@ -219,6 +226,31 @@ def shape_of_page(path: str) -> str | None:
     return {2: f"/shapes/amphoes/{code}.json", 4: f"/shapes/tambons/{code}.json", 6: f"/shapes/tambons/{code[:4]}.json"}[
         len(code)
     ]
+
+
+def register_lean_scripts(app: dash.Dash) -> None:
+    """Every page's first script is Dash's @babel/polyfill, 29 KB with brotli, of which a current browser needs
+    only regeneratorRuntime: static/modern.min.js (vendor/runtime, 3 KB) brings that, and writes the polyfill in
+    for a browser that lacks the newer built-ins (its address, still served by Dash, in data-polyfill)."""
+    generate = app._generate_scripts_html
+
+    def scripts_html() -> str:
+        html = generate()
+        return _POLYFILL_TAG.sub(
+            lambda m: f'<script src="{MODERN_URL}?v={_modern_version()}" data-polyfill="{m.group(1)}"></script>', html, count=1
+        )
+
+    app._generate_scripts_html = scripts_html
+
+    @app.server.get(MODERN_URL)
+    def modern_script():
+        return static_files.send(MODERN_SCRIPT, "text/javascript", max_age=365 * 86400)
+
+
+@functools.cache
+def _modern_version() -> str:
+    """The script's content hash: its address changes with it, so it can be cached for a year."""
+    return hashlib.sha256(MODERN_SCRIPT.read_bytes()).hexdigest()[:12]
 
 
 def register_preloads(server: Flask) -> None:

@@ -12,9 +12,14 @@ document.addEventListener('click', function (event) {
   var numeric = th.classList.contains('tp-num-col');
   var body = table.tBodies[0];
   var rows = Array.prototype.slice.call(body.rows);
+  function key(row) {  // data-sort when the cell shows something else than it sorts by, else its text
+    var cell = row.cells[col];
+    if (!cell) return '';
+    return cell.hasAttribute('data-sort') ? cell.getAttribute('data-sort') : cell.textContent;
+  }
   rows.sort(function (a, b) {
-    var x = a.cells[col] ? a.cells[col].getAttribute('data-sort') : '';
-    var y = b.cells[col] ? b.cells[col].getAttribute('data-sort') : '';
+    var x = key(a);
+    var y = key(b);
     if (!x && !y) return 0;
     if (!x) return 1;
     if (!y) return -1;

@@ -65,9 +65,17 @@ def plain_table(lang: str, *, id: str, columns: list[dict], rows: list[dict], so
             shown = c["format"](value)
         else:
             shown = value
-        sort = "" if key is None or hasattr(key, "to_plotly_json") else str(key)
-        css = " ".join(filter(None, ("tp-num" if c.get("numeric") else None, c.get("className")))) or None
-        return html.Td(shown, className=css, **{"data-sort": sort})
+        if key is None or hasattr(key, "to_plotly_json"):
+            sort = ""
+        elif isinstance(key, float):
+            sort = f"{key:.6g}"  # enough to order by; the full float's digits only cost bytes on every page
+        else:
+            sort = str(key)
+        props = {} if sort == shown else {"data-sort": sort}  # the script sorts by the text when they are equal
+        css = " ".join(filter(None, ("tp-num" if c.get("numeric") else None, c.get("className"))))
+        if css:
+            props["className"] = css
+        return html.Td(shown, **props)
 
     body = [html.Tr([cell(r, c) for c in columns]) for r in rows]
     return html.Div(

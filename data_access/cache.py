@@ -31,7 +31,9 @@ def data_stamp(engine: Engine) -> str:
         cached = _stamps.get(key)
         if cached and now - cached[0] < STAMP_SECONDS:
             return cached[1]
-    with engine.connect() as conn:
+    from data_access.db import reading
+
+    with reading(engine) as conn:  # a render's own connection when there is one: the stamp costs no checkout
         row = conn.execute(text("SELECT COUNT(*), MAX(refreshed_at) FROM area_rollup_source")).one()
         years = conn.execute(text("SELECT year, imported_at, households FROM survey_year ORDER BY year")).all()
         # headline figures change trends and change rankings without touching the rollups

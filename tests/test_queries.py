@@ -72,3 +72,34 @@ def test_the_country_page_reads_no_microdata_to_know_its_years(client):
     statements, checkouts = _render(client, "/")
     assert len(statements) <= BUDGET and checkouts == 1
     assert not any("area_rollup_source" in s for s in statements)  # years and sources: the cached index
+
+
+def test_the_national_tambon_ranking_is_answered_from_stored_bytes_until_the_next_import(client, isolated_engine):
+    """Every tambon of the country (about 7,600 rows, 2 MB of JSON) is public: summed, serialised and compressed once
+    per import; a repeat costs no statement beyond the data stamp, and the bytes are the ones a fresh answer has."""
+    import json
+
+    import brotli
+
+    from data_access import cache
+
+    url = "/api/v1/areas/TH/ranking?level=tambon&year=2561"
+    first = client.get(url, headers={"Accept-Encoding": "br"})
+    assert first.status_code == 200 and first.headers["Content-Encoding"] == "br"
+    items = json.loads(brotli.decompress(first.get_data()))["items"]
+    assert len(items) > 7000 and items[0]["rank"] == 1
+    statements: list[str] = []
+    engine = get_engine()
+    listen = lambda conn, cursor, statement, *_: statements.append(statement)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        again = client.get(url, headers={"Accept-Encoding": "br"})
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    assert again.get_data() == first.get_data()
+    assert all("area_rollup_source" in s or "survey_year" in s or "published_headline" in s for s in statements)
+    plain = client.get(url)  # without brotli: the same answer, uncompressed
+    assert "Content-Encoding" not in plain.headers and json.loads(plain.get_data())["items"] == items
+    cache.data_changed(engine)
+    import_published(2561, config.DOMAIN_DIR, isolated_engine)  # an import: the stamp moves, the answer is recomputed
+    assert json.loads(client.get(url).get_data())["items"] == items

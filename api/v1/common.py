@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import gzip
 import re
+from collections.abc import Callable
 
-from flask import jsonify, request
+import brotli
+from flask import Response, current_app, jsonify, request
 
+import static_files
 from api import inputs
 from auth.web import current_user
-from data_access import figures, ratelimit
+from data_access import cache, figures, ratelimit
+from data_access.db import get_engine
 from mpi.rules import ALL_DIMENSIONS_MASK, TARGET_DEFINITIONS, crisis_rule, dimensions_mask
 
 CODE_RE = re.compile(r"^(TH|[0-9]{2}|[0-9]{4}|[0-9]{6})$")
@@ -16,6 +21,27 @@ CODE_RE = re.compile(r"^(TH|[0-9]{2}|[0-9]{4}|[0-9]{6})$")
 
 class BadRequest(inputs.BadInput):
     pass
+
+
+def public_json(build: Callable[[], dict]) -> Response:
+    """A public answer, the same for every caller until the next import (the national tambon ranking is 2 MB of
+    JSON): serialised and compressed once per data stamp, address and encoding, then sent as the stored bytes."""
+    encoding = static_files.accepted(request.headers.get("Accept-Encoding", ""))
+
+    def make() -> bytes:
+        body = current_app.json.response(build()).get_data()
+        if encoding == "br":
+            return brotli.compress(body, quality=5)
+        return gzip.compress(body, compresslevel=6) if encoding == "gzip" else body
+
+    response = Response(
+        cache.cached(get_engine(), ("public-json", request.full_path, encoding), make), mimetype="application/json"
+    )
+    response.headers["Vary"] = "Accept-Encoding"
+    if encoding:
+        response.headers["Content-Encoding"] = encoding
+        response.direct_passthrough = True  # compressed already: Flask-Compress leaves it alone
+    return response
 
 
 def _error(status: int, message: str):

@@ -19,6 +19,7 @@ from api.v1.common import (
     _rule,
     _throttle_anonymous,
     _year_or_latest,
+    public_json,
 )
 from auth.web import current_user
 from data_access import change, figures, shortlists
@@ -36,41 +37,45 @@ def ranking(code: str):
         return _change_ranking(code, year, mask)
     rule = _rule()
     _throttle_anonymous()
-    try:
-        rows = figures.ranking(_code(code), year, rule, mask, level=request.args.get("level") or None, definition=_definition())
-    except ValueError as e:
-        raise BadRequest(str(e)) from None
-    if request.args.get("format") == "csv":
-        buf = io.StringIO()
-        fields = [
-            "rank",
-            "code",
-            "name_th",
-            "name_en",
-            "surveyed_persons",
-            "target_poor_persons",
-            "crisis",
-            "crisis_share",
-            "crisis_ge3",
-            "crisis_basic_needs",
-            "source",
-        ]
-        w = csv.DictWriter(buf, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
-        w.writeheader()
-        w.writerows(tables.safe_row(r) for r in rows)
-        # UTF-8 with BOM so Excel shows the Thai names
-        return Response(
-            "\ufeff" + buf.getvalue(),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f"attachment; filename=tpmap-ranking-{code}-{year}.csv"},
+    level, definition = request.args.get("level") or None, _definition()
+
+    def rows() -> list[dict]:
+        try:
+            return figures.ranking(_code(code), year, rule, mask, level=level, definition=definition)
+        except ValueError as e:
+            raise BadRequest(str(e)) from None
+
+    if request.args.get("format") != "csv":
+        return public_json(
+            lambda: {
+                "code": code,
+                "year": year,
+                "rule": {"key": rule.key, "min_dimensions": rule.min_dimensions, "required": sorted(rule.required)},
+                "items": rows(),
+            }
         )
-    return jsonify(
-        {
-            "code": code,
-            "year": year,
-            "rule": {"key": rule.key, "min_dimensions": rule.min_dimensions, "required": sorted(rule.required)},
-            "items": rows,
-        }
+    buf = io.StringIO()
+    fields = [
+        "rank",
+        "code",
+        "name_th",
+        "name_en",
+        "surveyed_persons",
+        "target_poor_persons",
+        "crisis",
+        "crisis_share",
+        "crisis_ge3",
+        "crisis_basic_needs",
+        "source",
+    ]
+    w = csv.DictWriter(buf, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
+    w.writeheader()
+    w.writerows(tables.safe_row(r) for r in rows())
+    # UTF-8 with BOM so Excel shows the Thai names
+    return Response(
+        "\ufeff" + buf.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=tpmap-ranking-{code}-{year}.csv"},
     )
 
 
