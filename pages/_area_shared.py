@@ -631,7 +631,7 @@ def area_parts(code: str, view: View, year_given: bool = True, *, full: bool = T
                 "lon": s["point"][0],
                 "lat": s["point"][1],
                 "name": s["_label"],
-                "value": (v := metric_value(s, view.metric, view.colour)),
+                "value": _sent(v := metric_value(s, view.metric, view.colour), view.metric),
                 "hover": f"{label}: {format_value(v, view.metric, view.colour)} {unit}",
             }
             for s in symbols

@@ -13,7 +13,7 @@ import shapely
 from geo import shapes
 
 # bytes on the wire (brotli), per layer: the country's first map, a province's, and the national tambon map
-BUDGET = {"provinces.json": 30_000, "tambons.json": 300_000}
+BUDGET = {"provinces.json": 30_000, "tambons.json": 200_000}
 PROVINCE_BUDGET = 40_000  # any province's amphoes
 AMPHOE_BUDGET = 40_000  # any amphoe's tambons
 
