@@ -7,6 +7,8 @@ Actions, each timed from its start to the map drawn with the new values, with th
   cold load      a new browser opens the country page
   metric change  on a province's page, the metric menu set to MPI
   drill-down     on a province's page, a click on one of its amphoes
+  tambon map     (the project alone) a new browser opens the national tambon map, /?level=tambon
+  tambon recolour  (the project alone) on that map, the metric menu set to MPI
 The floor is measured in the same rounds: an empty page, and plotly.js alone drawing the same province layer
 (the project's own bundle and shape file, no Dash). Prints p50 and p90 per app and action, the bytes, and the
 ratio naive/project per action (pairs of the same round). Both apps are served by werkzeug's threaded server in
@@ -199,6 +201,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=10)
     ap.add_argument("--province", default="50")
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--no-national", dest="national", action="store_false", help="leave out the national tambon map")
     a = ap.parse_args()
     import os
 
@@ -230,6 +233,11 @@ def main() -> None:
                 menu, pick = ("ctl-metric", "MPI") if app_name == "project" else ("metric", "crisis")
                 results.setdefault((app_name, "metric change"), []).append(metric_change(d, page, menu, pick))
                 results.setdefault((app_name, "drill-down"), []).append(drill_down(d, page, r * 7))
+            if a.national:  # the project alone: the naive app has no national tambon map
+                results.setdefault(("project", "tambon map"), []).append(cold_load(driver, project + "/?level=tambon"))
+                results.setdefault(("project", "tambon recolour"), []).append(
+                    metric_change(d, project + "/?level=tambon", "ctl-metric", "MPI")
+                )
             results.setdefault(("floor", "empty page"), []).append(cold_load(driver, floor + "/empty"))
             results.setdefault(("floor", "plotly alone"), []).append(cold_load(driver, floor + "/alone"))
             print(f"round {r + 1}/{a.rounds} done", file=sys.stderr)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import Connection, Engine, String, case, cast, func, literal, select
+from sqlalchemy import Connection, Engine, String, cast, select
 
 from data_access import cache
+from data_access import measures as measures_da
 from data_access import models as tables
 from data_access.db import get_engine, reading, render_memo, tuples
 from data_access.errors import NotFoundError
@@ -352,30 +353,10 @@ def sources_of(conn: Connection, year: int, codes: list[str]) -> dict[str, str]:
     return _sources(conn, year, codes)
 
 
-def _sums(conn: Connection, year: int, where, measures: dict) -> dict[tuple[str, str], dict]:
-    """Each measure (mpi.rules.ranking_measures) summed over the pattern rows of the areas `where` selects, per area
-    and source, in one statement."""
-    p, a = tables.area_pattern_rollup.c, tables.area.c
-    counted = {"welfare": p.welfare_persons, "persons": p.persons, "nocard": p.persons - p.welfare_persons}
-
-    def weighted(weights: dict[int, int], column):
-        if not weights:  # a dimension switched off: nobody counts
-            return literal(0)
-        by_weight: dict[int, list[int]] = defaultdict(list)
-        for pattern, w in weights.items():
-            by_weight[w].append(pattern)
-        if len(by_weight) == 1:  # a plain membership: the patterns that count, once each
-            ((w, patterns),) = by_weight.items()
-            return case((p.pattern.in_(sorted(patterns)), column * w), else_=0)
-        return case(*((p.pattern.in_(sorted(ps)), column * w) for w, ps in sorted(by_weight.items())), else_=0)
-
-    sums = [func.sum(weighted(weights, counted[column])).label(name) for name, (weights, column) in measures.items()]
-    rows = conn.execute(
-        select(p.area_code, p.source, *sums)
-        .where(p.year == year, p.area_code.in_(select(a.code).where(where)))
-        .group_by(p.area_code, p.source)
-    ).mappings()
-    return {(r["area_code"], r["source"]): {k: int(r[k] or 0) for k in measures} for r in rows}
+def _sums(conn: Connection, year: int, where, measures: dict, mask: int, definition: str) -> dict[tuple[str, str], dict]:
+    """Each measure (mpi.rules.ranking_measures) summed per area and source over the areas `where` selects, in one
+    statement (data_access.measures: stored for the default choices, else summed from the pattern rows)."""
+    return measures_da.sums(conn, year, measures, select(tables.area.c.code).where(where), mask, definition)
 
 
 def _ranking(code: str, year: int, rule: CrisisRule, mask: int, level: str | None, engine: Engine, definition: str) -> list[dict]:
@@ -387,22 +368,23 @@ def _ranking(code: str, year: int, rule: CrisisRule, mask: int, level: str | Non
     measures = ranking_measures(rules, mask, definition)
     with reading(engine) as conn:
         where = _ranked_condition(conn, code, level)
-        areas = {r["code"]: dict(r) for r in conn.execute(select(*AREA_COLUMNS).where(where)).mappings()}
-        sums_of = _sums(conn, year, where, measures)
+        a = tables.area.c
+        areas = {r[0]: r for r in conn.execute(select(a.code, a.level, a.name_th, a.name_en).where(where))}
+        sums_of = _sums(conn, year, where, measures, mask, definition)
         chosen = _sources(conn, year, list(areas))
     rows = []
     for c, src in chosen.items():
         f = sums_of.get((c, src))
         if f is None:
             continue
-        info = areas[c]
+        _, level_of, name_th, name_en = areas[c]
         n, surveyed = f[f"crisis_{rule.key}"], f["surveyed"]
         rows.append(
             {
                 "code": c,
-                "level": info["level"],
-                "name_th": info["name_th"],
-                "name_en": info["name_en"],
+                "level": level_of,
+                "name_th": name_th,
+                "name_en": name_en,
                 "source": src,
                 "surveyed_persons": surveyed,
                 "target_poor_persons": f["target_poor"],
@@ -462,7 +444,7 @@ def level_summaries(
                     select(*AREA_COLUMNS, a.point_lon, a.point_lat, a.counted_under).where(where).order_by(a.code)
                 ).mappings()
             ]
-            sums_of = _sums(conn, year, where, measures)
+            sums_of = _sums(conn, year, where, measures, mask, definition)
             chosen = _sources(conn, year, [r["code"] for r in areas])
         out = []
         for r in areas:

@@ -184,6 +184,28 @@ area_pattern_rollup = Table(
 )
 Index("ix_apr_area", area_pattern_rollup.c.area_code, area_pattern_rollup.c.year)
 
+# What a ranking or a map of every area sums, precomputed per area, source and definition of who is target poor,
+# with every dimension counted (mpi.rules.ranking_measures): the national tambon ranking and map read 7,588 rows of
+# it instead of summing 250,000 pattern rows (data_access/measures.py; refreshed with the pattern rollup).
+area_measure_rollup = Table(
+    "area_measure_rollup",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("area_code", String(8), primary_key=True),
+    Column("source", String(10), primary_key=True),
+    Column("definition", String(10), primary_key=True),
+    Column("surveyed", Integer, nullable=False),
+    Column("target_poor", Integer, nullable=False),
+    Column("deprivations", Integer, nullable=False),
+    Column("dim_health", Integer, nullable=False),
+    Column("dim_living", Integer, nullable=False),
+    Column("dim_education", Integer, nullable=False),
+    Column("dim_income", Integer, nullable=False),
+    Column("dim_access", Integer, nullable=False),
+    Column("crisis_ge3", Integer, nullable=False),
+    Column("crisis_basic_needs", Integer, nullable=False),
+)
+
 # Welfare-registered persons in households failing each indicator. Anyone failing an
 # indicator is deprived in its dimension, so while that dimension is selected they are all
 # target poor: one number per indicator answers every dimension switch.

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Connection, Engine, text
 
-from data_access import cache
+from data_access import cache, measures
 from data_access.areas import ensure_area_codes, set_area_names
 from data_access.db import get_engine
 from data_access.flows import refresh_flows
@@ -143,6 +143,7 @@ def import_published(year: int, folder: Path | str, engine: Engine | None = None
         set_area_names(conn, names)
         delete_rollups(conn, year, PUBLISHED)
         _insert(conn, year, pattern_rows, indicator_rows)
+        measures.refresh(conn, year)
         record_sources(conn, year, PUBLISHED)
         reconcile_survey_sources(conn, year)
         refresh_flows(conn, year)  # which areas the microdata covers may have changed

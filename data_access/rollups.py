@@ -149,9 +149,13 @@ def refresh_survey_rollups(conn: Connection, year: int) -> None:
     for child_level, _parent in UP_LEVELS:
         _roll_up(conn, year, SURVEY, child_level)
     reconcile_survey_sources(conn, year)
+    from data_access import measures
     from data_access.vulnerable import refresh_vulnerable_rollup
+
+    measures.refresh(conn, year)
 
     refresh_vulnerable_rollup(conn, year)
     if conn.dialect.name == "postgresql":
         conn.execute(text("ANALYZE area_pattern_rollup"))
         conn.execute(text("ANALYZE area_indicator_rollup"))
+        conn.execute(text("ANALYZE area_measure_rollup"))

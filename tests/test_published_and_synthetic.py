@@ -294,20 +294,45 @@ def test_a_ranking_sums_in_one_statement_what_each_areas_figures_say(published, 
     from mpi.rules import CRISIS_RULES, crisis_rule, dimensions_mask
 
     custom = crisis_rule("custom", min_dimensions=2, required=["income"])
-    for code, level in (("TH", None), ("75", "tambon"), ("58", "tambon")):
-        for mask in (31, dimensions_mask(["income", "health"])):
-            rows = ranking(code, YEAR, custom, mask, level=level, definition=definition, engine=isolated_engine)
-            with reading(isolated_engine) as conn:
-                areas = ranked_areas(conn, code, level)
-                chosen = _sources(conn, YEAR, [a["code"] for a in areas])
-                rules = (*CRISIS_RULES.values(), custom)
-                ref = figures_for_sources(conn, YEAR, chosen, mask, rules, definition)
-            assert {r["code"] for r in rows} == set(ref)
-            for r in rows:
-                f = ref[r["code"]]
-                assert (r["surveyed_persons"], r["target_poor_persons"], r["crisis"]) == (
-                    f["surveyed_persons"],
-                    f["target_poor_persons"],
-                    f["crisis_custom"],
-                ), (code, level, mask, r["code"])
-                assert (r["crisis_ge3"], r["crisis_basic_needs"]) == (f["crisis_ge3"], f["crisis_basic_needs"])
+    # the source deck's rule with every dimension is read from the stored sums (area_measure_rollup), the rest summed
+    for code, level, mask, rule in (
+        (code, level, mask, rule)
+        for code, level in (("TH", None), ("75", "tambon"), ("58", "tambon"))
+        for mask in (31, dimensions_mask(["income", "health"]))
+        for rule in (custom, CRISIS_RULES["ge3"])
+    ):
+        rows = ranking(code, YEAR, rule, mask, level=level, definition=definition, engine=isolated_engine)
+        with reading(isolated_engine) as conn:
+            areas = ranked_areas(conn, code, level)
+            chosen = _sources(conn, YEAR, [a["code"] for a in areas])
+            rules = (*CRISIS_RULES.values(), custom)
+            ref = figures_for_sources(conn, YEAR, chosen, mask, rules, definition)
+        assert {r["code"] for r in rows} == set(ref)
+        for r in rows:
+            f = ref[r["code"]]
+            assert (r["surveyed_persons"], r["target_poor_persons"], r["crisis"]) == (
+                f["surveyed_persons"],
+                f["target_poor_persons"],
+                f[f"crisis_{rule.key}"],
+            ), (code, level, mask, rule.key, r["code"])
+            assert (r["crisis_ge3"], r["crisis_basic_needs"]) == (f["crisis_ge3"], f["crisis_basic_needs"])
+
+
+@pytest.mark.parametrize("definition", ["registered", "all", "nocard"])
+def test_the_stored_sums_are_what_the_pattern_rows_add_up_to(published, isolated_engine, definition):
+    """Issue 16: area_measure_rollup, refreshed on import, holds for every area and source exactly what summing its
+    pattern rows gives (the published country and the survey's three provinces)."""
+    from sqlalchemy import select
+
+    from data_access import measures
+    from data_access import models as tables
+
+    asked = measures.stored_measures(definition)
+    with isolated_engine.connect() as conn:
+        stored = measures.sums(conn, YEAR, asked, select(tables.area.c.code), 31, definition)
+        summed = {
+            (r["area_code"], r["source"]): {k: int(r[k]) for k in asked}
+            for r in conn.execute(measures.sum_select(YEAR, asked)).mappings()
+        }
+    assert stored == summed
+    assert len(stored) > 8000 and {src for _, src in stored} == {"published", "survey"}
