@@ -34,7 +34,7 @@ def test_the_country_page_fits_its_byte_budget(client):
     tags = re.findall(r'<(?:script|link)[^>]*(?:src|href)="(/[^"]+)"', html)
     fonts = re.findall(r'url\("(fonts/[^"]+\.woff2)"\)', client.get("/assets/10-tpmap.css").get_data(as_text=True))
     assert len(fonts) == 4
-    urls = tags + ["/_dash-component-suites/plotly/package_data/plotly.min.js"] + [f"/assets/{f}" for f in fonts]
+    urls = dict.fromkeys(tags + ["/_dash-component-suites/plotly/package_data/plotly.min.js"] + [f"/assets/{f}" for f in fonts])
     total = len(page.get_data()) + sum(_sent(client, u) for u in urls)
     assert total <= STATIC_BUDGET, f"{total:,} bytes"
 
@@ -51,3 +51,16 @@ def test_no_babel_polyfill_for_a_current_browser_but_an_older_one_still_gets_it(
     assert "max-age=31536000" in runtime.headers["Cache-Control"]
     polyfill = client.get(tag.group(2))  # the fallback's address is one Dash still serves
     assert polyfill.status_code == 200 and b"regeneratorRuntime" in polyfill.get_data()
+
+
+def test_a_map_page_fetches_and_runs_plotly_with_the_page_and_other_pages_do_not(client):
+    """plotly.js and the page's shape file are preloaded (Link) and plotly.js runs as soon as it arrives (async), on
+    map pages only: the login page and the household list never download it."""
+    plotly = "/_dash-component-suites/plotly/package_data/plotly.min.js"
+    page = client.get("/area/75")
+    assert f"<{plotly}>; rel=preload; as=script" in page.headers["Link"]
+    assert "</shapes/amphoes/75.json>; rel=preload" in page.headers["Link"]
+    assert page.get_data(as_text=True).count(f'<script src="{plotly}" async></script>') == 1
+    for other in ("/login", "/area/75/households"):
+        r = client.get(other)
+        assert "Link" not in r.headers and plotly not in r.get_data(as_text=True), other
