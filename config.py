@@ -29,6 +29,9 @@ class Settings:
     secure_cookies: bool = False  # TPMAP_SECURE_COOKIES=1 behind HTTPS: secure cookies and HSTS
     mask_names: bool = False  # TPMAP_MASK_NAMES=1: surnames as an initial to roles that do not work by name
     order_max_bytes: int = 5 * 1024 * 1024  # TPMAP_ORDER_MAX_BYTES: the largest committee order accepted
+    # TPMAP_VALIDATE_FIGURES=1: plotly checks every property of every figure as it is built (the tests run so); off,
+    # a page's figures are built in about half the time (measured: 58 -> 25 ms of a 95 ms render)
+    validate_figures: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -39,6 +42,7 @@ class Settings:
             secure_cookies=env.get("TPMAP_SECURE_COOKIES") == "1",
             mask_names=env.get("TPMAP_MASK_NAMES") == "1",
             order_max_bytes=int(env.get("TPMAP_ORDER_MAX_BYTES", 5 * 1024 * 1024)),
+            validate_figures=env.get("TPMAP_VALIDATE_FIGURES") == "1",
         )
 
     def but(self, **changes) -> Settings:

@@ -12,8 +12,15 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
+import config
 from components.i18n import area_name, t
 from mpi.rules import DIMENSIONS
+
+
+def checked() -> dict:
+    """Whether plotly validates the figures built here (config.Settings.validate_figures: in the tests, not in
+    service, where checking every property of every figure was half of a page's render)."""
+    return {"_validate": config.settings().validate_figures}
 
 
 def graph_config(filename: str, lang: str = "th", present: bool = False) -> dict:
@@ -220,7 +227,7 @@ def choropleth(
     most important first, are written on the map where they fit (a projector has no hover); a name on one
     of the darkest colours is written in white."""
     s = sizes(present)
-    fig = go.Figure()
+    fig = go.Figure(**checked())
     symbols = symbols or []
     top = max([abs(v) for v in values if v is not None] + [abs(s["value"]) for s in symbols if s["value"] is not None] + [0])
     scale, low = (DIVERGING, -(top or 1)) if diverging else (SCALE, 0)
@@ -228,6 +235,7 @@ def choropleth(
     if missing:
         fig.add_trace(
             go.Choropleth(
+                **checked(),
                 geojson=geojson_url,
                 featureidkey="properties.code",
                 locations=missing,
@@ -242,6 +250,7 @@ def choropleth(
         )
     fig.add_trace(
         go.Choropleth(
+            **checked(),
             geojson=geojson_url,
             featureidkey="properties.code",
             locations=codes,
@@ -270,6 +279,7 @@ def choropleth(
     if symbols:
         fig.add_trace(
             go.Scattergeo(
+                **checked(),
                 lon=[s["lon"] for s in symbols],
                 lat=[s["lat"] for s in symbols],
                 mode="markers",
@@ -299,6 +309,7 @@ def choropleth(
         dark = [top and names_at[i][3] is not None and abs(names_at[i][3]) / top > 0.6 for i in keep]
         fig.add_trace(
             go.Scattergeo(
+                **checked(),
                 lon=[names_at[i][0] for i in keep],
                 lat=[names_at[i][1] for i in keep],
                 text=[names_at[i][2] for i in keep],
@@ -317,6 +328,7 @@ def choropleth(
     if highlight:
         fig.add_trace(
             go.Choropleth(
+                **checked(),
                 geojson=geojson_url,
                 featureidkey="properties.code",
                 locations=[highlight],
@@ -350,7 +362,7 @@ def star(series: list[tuple], lang: str, title: str, present: bool = False) -> g
     s = sizes(present)
     labels = [t(f"star.axis.{d}", lang) for d in DIMENSIONS]
     angles = [i * 360 / len(DIMENSIONS) for i in range(len(DIMENSIONS))]
-    fig = go.Figure()
+    fig = go.Figure(**checked())
     # by role, whatever else is drawn: the area (filled), its parent (dashed grey), the area in the edition before
     # (dotted blue): the star over time
     looks = {"area": ("#c51b8a", "solid"), "parent": ("#636363", "dash"), "before": ("#2c7fb8", "dot")}
@@ -361,6 +373,7 @@ def star(series: list[tuple], lang: str, title: str, present: bool = False) -> g
         names = [t(f"dim.{d}", lang) for d in DIMENSIONS]
         fig.add_trace(
             go.Scatterpolar(
+                **checked(),
                 r=r + r[:1],
                 theta=angles + angles[:1],
                 name=name,
@@ -381,6 +394,7 @@ def star(series: list[tuple], lang: str, title: str, present: bool = False) -> g
     half = angles[1] / 2
     fig.add_trace(
         go.Scatterpolar(
+            **checked(),
             r=named,
             theta=[half] * len(named),
             mode="text",
@@ -435,13 +449,14 @@ def status_map(
     extent: tuple[float, float, float, float] | None = None,
 ) -> go.Figure:
     """Areas coloured by a state (filed, late, missing...): one trace per state, so the legend names each colour."""
-    fig = go.Figure()
+    fig = go.Figure(**checked())
     for state, colour in palette.items():
         idx = [i for i, s in enumerate(statuses) if s == state]
         if not idx:
             continue
         fig.add_trace(
             go.Choropleth(
+                **checked(),
                 geojson=geojson_url,
                 featureidkey="properties.code",
                 locations=[codes[i] for i in idx],
@@ -473,13 +488,14 @@ def trend_chart(series: list[tuple[str, list[dict]]], lang: str, title: str, pre
     since a province's count dwarfs a tambon's). A point from survey microdata is a filled circle, one TPMAP
     published is an open one: the legend says which is which, and the hover names the source."""
     s = sizes(present)
-    fig = go.Figure()
+    fig = go.Figure(**checked())
     colours = ["#c51b8a", "#636363"]
     for i, (name, items) in enumerate(series):
         if not items:
             continue
         fig.add_trace(
             go.Scatter(
+                **checked(),
                 x=[str(it["year"]) for it in items],
                 y=[it["target_poor_persons"] for it in items],
                 name=name if i == 0 else f"{name} ({t('trend.right_axis', lang)})",

@@ -10,7 +10,7 @@ from dash import MATCH, Input, Output, State, callback, clientside_callback, ctx
 from auth.web import current_user
 from components import logbook_ui
 from components.dates import iso_from_parts
-from components.figures import graph_config, star
+from components.figures import checked, graph_config, star
 from components.i18n import area_name, t
 from components.layout import dimension_badges, not_found, topbar
 from components.view import parse
@@ -31,10 +31,11 @@ def _pin_map(h: dict, lang: str) -> go.Figure | None:
         return None
     tambon = areas_da.get_area(h["tambon_code"]) or {}
     amphoe = tambon.get("parent_code")
-    fig = go.Figure()
+    fig = go.Figure(**checked())
     if amphoe and tambon.get("has_geometry"):
         fig.add_trace(
             go.Choropleth(
+                **checked(),
                 geojson=url_for_children(amphoe, "amphoe"),
                 featureidkey="properties.code",
                 locations=[h["tambon_code"]],
@@ -48,6 +49,7 @@ def _pin_map(h: dict, lang: str) -> go.Figure | None:
         )
     fig.add_trace(
         go.Scattergeo(
+            **checked(),
             lat=[h["latitude"]],
             lon=[h["longitude"]],
             mode="markers",

@@ -24,6 +24,8 @@ from data_access.db import engine_for
 from data_access.schema import upgrade
 from geo.boundaries import read_boundaries
 
+# every figure the tests build is checked by plotly, property by property (in service it is not: it was half a render)
+os.environ.setdefault("TPMAP_VALIDATE_FIGURES", "1")
 POSTGIS_ADMIN_URL = os.environ.get("TPMAP_TEST_POSTGIS_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REQUIRE_POSTGIS = os.environ.get("TPMAP_REQUIRE_POSTGIS") == "1"
 
