@@ -7,7 +7,7 @@ Actions, each timed from its start to the map drawn with the new values, with th
   cold load      a new browser opens the country page
   metric change  on a province's page, the metric menu set to MPI (as the driver sees it)
   metric in page the same, timed in the page: the option's click event to the end of Plotly.react's redraw
-  drill-down     on a province's page, a click on one of its amphoes
+  drill-down     on a province's page, a click on one of its amphoes (the pointer rests on it 0.3 s first)
   tambon map     (the project alone) a new browser opens the national tambon map, /?level=tambon
   tambon recolour  (the project alone) on that map, the metric menu set to MPI
 The floor is measured in the same rounds: an empty page, and plotly.js alone drawing the same province layer
@@ -187,10 +187,13 @@ def drill_down(driver, url: str, index: int) -> tuple[float, int]:
     before = driver.current_url
     paths = driver.find_elements("css selector", "path.choroplethlocation")
     target = paths[index % len(paths)]
+    # the pointer rests on the area a moment first, as a hand does before it clicks (both apps alike)
+    ActionChains(driver).move_to_element(target).perform()
+    time.sleep(0.3)
     driver.execute_script("performance.clearResourceTimings()")
     # wall time: the naive app's drill-down loads a new document, which starts performance.now() again
     t0 = time.perf_counter()
-    ActionChains(driver).move_to_element(target).click().perform()
+    ActionChains(driver).click().perform()
     wait(driver, "return window.location.href !== arguments[0]", before)
     code = driver.current_url.split("?")[0].rstrip("/").split("/")[-1]
     wait(driver, DRAWN, f"/shapes/tambons/{code}.json" if "/area/" in driver.current_url else None)

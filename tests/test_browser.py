@@ -291,6 +291,39 @@ def test_map019_a_control_and_a_click_change_the_page_in_place(server, browser):
     wait_for(browser, lambda: css(browser, "#area-map .gtitle")[0].text == title, what="the first map again")
 
 
+def test_map020_a_resting_pointer_fetches_the_next_map_before_the_click(server, browser):
+    """Issue 16: while the mouse rests on an amphoe, its tambons' shape file is fetched into plotly.js's store
+    (assets/prefetch-shapes.js), so the click that follows downloads no shapes and draws from that copy."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    base, _ = server
+    browser.get(base + "/area/75")
+    wait_for(browser, lambda: map_rendered(browser), what="map")
+    area = css(browser, "#area-map path.choroplethlocation")[0]
+    ActionChains(browser).move_to_element(area).perform()
+    stored = wait_for(
+        browser,
+        lambda: [
+            k
+            for k, v in browser.execute_script("return window.PlotlyGeoAssets || {}").items()
+            if k.startswith("/shapes/tambons/75") and isinstance(v, dict)
+        ],
+        what="the next shape file fetched on hover",
+    )
+    browser.execute_script("performance.clearResourceTimings()")
+    ActionChains(browser).click().perform()
+    wait_for(browser, lambda: re.search(r"/area/75[0-9]{2}\?", browser.current_url), what="the amphoe's page")
+    drawn_from = "return document.querySelector('#area-map .js-plotly-plot').data.map(t => t.geojson)"
+    wait_for(browser, lambda: stored[0] in browser.execute_script(drawn_from), what="the tambons' map drawn")
+    wait_for(browser, lambda: map_rendered(browser), what="the tambons' map")
+    code = browser.current_url.split("?")[0].rsplit("/", 1)[1]
+    assert stored == [f"/shapes/tambons/{code}.json"]
+    shapes = browser.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/shapes/'))"
+    )
+    assert shapes == [], shapes
+
+
 # Every visible piece of text (HTML and the charts' SVG) with its computed size, except the attribution line.
 TEXT_SIZES_JS = """
 var out = [];
