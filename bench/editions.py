@@ -16,11 +16,12 @@ import argparse
 import json
 import os
 import platform
+import subprocess
 import sys
 import time
 from pathlib import Path
 
-from bench.run import ROOT, database_size, latencies, run_step, timed
+from bench.run import ROOT, database_size, run_step, timed
 
 
 def _bytes(url: str) -> int | None:
@@ -72,6 +73,25 @@ def time_reads(url: str, year_from: int, year_to: int, repeat: int) -> list[dict
     return rows
 
 
+def reads_in_child(call: str, url: str, *args: int) -> list[dict]:
+    """A read timing (bench.run.latencies or time_reads below) in a process of its own: the app is built from the
+    code as it is now, once per process, and a failure there loses none of the import figures already printed."""
+    code = (
+        "import json, sys; from bench import editions, run; "
+        f"rows = getattr(run, {call!r}, None) or getattr(editions, {call!r}); "
+        "print('READS ' + json.dumps(rows(*json.loads(sys.argv[1]))))"
+    )
+    env = dict(os.environ, TPMAP_DATABASE_URL=url)
+    done = subprocess.run(
+        [sys.executable, "-c", code, json.dumps([url, *args])], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    line = next((x for x in done.stdout.splitlines() if x.startswith("READS ")), None)
+    if done.returncode != 0 or line is None:
+        print(f"{call} failed:\n{done.stdout[-2000:]}{done.stderr[-4000:]}", flush=True)
+        return []
+    return json.loads(line[len("READS ") :])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     scale = ap.add_mutually_exclusive_group(required=True)
@@ -91,34 +111,40 @@ def main() -> None:
     flask = [sys.executable, "-m", "flask", "--app", "app:server"]
     first, second = a.out / "survey", a.out / f"survey-{a.next_year}"
     scale_args = ["--all"] if a.all else ["--provinces", a.provinces]
-    steps = []
+    steps: list[dict] = []
+
+    def step(label: str, args: list[str]) -> dict:
+        """Run one heavy step in its own process and print its figures at once (a later failure keeps them)."""
+        done = run_step(label, args, env)
+        steps.append(done)
+        print(f"{label:<22}{done['seconds']:>10.1f} s{done['peak_mb']:>10.0f} MB", flush=True)
+        for line in done["output"].splitlines():
+            if line.startswith(("Validate", "Imported")):
+                print("  " + line, flush=True)
+        return done
+
     if not a.skip_first:
         if url.startswith("sqlite"):
             Path(url.split("///", 1)[1]).unlink(missing_ok=True)
-        steps.append(
-            run_step(f"generate {a.year}", flask + ["generate-population", "--year", str(a.year), *scale_args, str(first)], env)
-        )
-        steps.append(run_step("boundaries", flask + ["import-boundaries"], env))
-        steps.append(run_step("published", flask + ["import-published", "--year", str(a.year)], env))
-        steps.append(run_step(f"import {a.year}", flask + ["import-survey", "--year", str(a.year), str(first)], env))
-    steps.append(run_step(f"headlines {a.next_year}", flask + ["import-published", "--year", str(a.next_year)], env))
+        step(f"generate {a.year}", flask + ["generate-population", "--year", str(a.year), *scale_args, str(first)])
+        step("boundaries", flask + ["import-boundaries"])
+        step("published", flask + ["import-published", "--year", str(a.year)])
+        step(f"import {a.year}", flask + ["import-survey", "--year", str(a.year), str(first)])
+    step(f"headlines {a.next_year}", flask + ["import-published", "--year", str(a.next_year)])
     size_one = _bytes(url)
-    one = latencies(url, a.year, a.repeat)
-    steps.append(
-        run_step(
-            f"generate {a.next_year}",
-            flask
-            + ["generate-population", "--year", str(a.next_year), "--previous", str(first)]
-            + (["--provinces", a.provinces] if a.provinces else [])
-            + [str(second)],
-            env,
-        )
+    print(f"database with {a.year}: {size_one / 1e6:,.0f} MB" if size_one else "", flush=True)
+    one = reads_in_child("latencies", url, a.year, a.repeat)
+    step(
+        f"generate {a.next_year}",
+        flask
+        + ["generate-population", "--year", str(a.next_year), "--previous", str(first)]
+        + (["--provinces", a.provinces] if a.provinces else [])
+        + [str(second)],
     )
-    imp = run_step(f"import {a.next_year}", flask + ["import-survey", "--year", str(a.next_year), str(second)], env)
-    steps.append(imp)
+    imp = step(f"import {a.next_year}", flask + ["import-survey", "--year", str(a.next_year), str(second)])
     size_two = _bytes(url)
-    two = latencies(url, a.next_year, a.repeat)
-    reads = time_reads(url, a.year, a.next_year, a.repeat)
+    two = reads_in_child("latencies", url, a.next_year, a.repeat)
+    reads = reads_in_child("time_reads", url, a.year, a.next_year, a.repeat)
 
     print(
         f"\nTPMAP Open editions benchmark, {time.strftime('%Y-%m-%d')}, {platform.node()}: {os.cpu_count()} cores, "
