@@ -165,16 +165,7 @@ def _villages(code: str, view: View, mask: int):
                 columns=[
                     {"name": t("hh.village", lang), "id": "village", "numeric": True},
                     {"name": t("card.surveyed_households", lang), "id": "households", "numeric": True, "format": fmt.number},
-                    {"name": t("table.surveyed", lang), "id": "surveyed", "numeric": True, "format": fmt.number},
-                    {
-                        "name": t(defined("table.target_poor", view.definition), lang),
-                        "id": "target_poor",
-                        "numeric": True,
-                        "format": fmt.number,
-                    },
-                    {"name": t("table.share", lang), "id": "share", "numeric": True, "format": lambda v: f"{v:.2f}"},
-                    {"name": t("table.crisis", lang), "id": "crisis", "numeric": True, "format": fmt.number},
-                    {"name": t("table.mpi", lang), "id": "mpi", "numeric": True, "format": lambda v: f"{v:.4f}"},
+                    *_figure_columns(view),
                 ],
             ),
         ]
@@ -483,6 +474,23 @@ def _no_figures(area: dict, view: View):
     return html.P(t("nodata.area", view.lang, year=view.year), className="tp-nodata", id="no-figures")
 
 
+def _figure_columns(view: View) -> list[dict]:
+    """The figures an area's and a village's table both show, in the same words and formats."""
+    lang = view.lang
+    return [
+        {"name": t("table.surveyed", lang), "id": "surveyed", "numeric": True, "format": fmt.number},
+        {
+            "name": t(defined("table.target_poor", view.definition), lang),
+            "id": "target_poor",
+            "numeric": True,
+            "format": fmt.number,
+        },
+        {"name": t("table.share", lang), "id": "share", "numeric": True, "format": lambda v: f"{v:.2f}"},
+        {"name": t("table.crisis", lang), "id": "crisis", "numeric": True, "format": fmt.number},
+        {"name": t("table.mpi", lang), "id": "mpi", "numeric": True, "format": lambda v: f"{v:.4f}"},
+    ]
+
+
 def _table(children: list[dict], view: View) -> html.Div:
     lang = view.lang
     names = {c["code"]: area_name(c, lang) for c in children}
@@ -522,16 +530,7 @@ def _table(children: list[dict], view: View) -> html.Div:
         columns=[
             {"name": t("table.area", lang), "id": "name"},
             {"name": t("table.code", lang), "id": "code"},
-            {"name": t("table.surveyed", lang), "id": "surveyed", "numeric": True, "format": fmt.number},
-            {
-                "name": t(defined("table.target_poor", view.definition), lang),
-                "id": "target_poor",
-                "numeric": True,
-                "format": fmt.number,
-            },
-            {"name": t("table.share", lang), "id": "share", "numeric": True, "format": lambda v: f"{v:.2f}"},
-            {"name": t("table.crisis", lang), "id": "crisis", "numeric": True, "format": fmt.number},
-            {"name": t("table.mpi", lang), "id": "mpi", "numeric": True, "format": lambda v: f"{v:.4f}"},
+            *_figure_columns(view),
             {
                 "name": f"{metric_label(view.metric, lang, view.definition)} ({unit_of(view.metric, view.colour, lang)})",
                 "id": "value",
