@@ -80,8 +80,8 @@ def wrap(title: str, width_px: float, font_px: float) -> str:
 PHONE_TITLE_PX = 320
 
 
-def style(fig: go.Figure, title: str, present: bool, fit_px: float = 0, title_px: int | None = None, **layout) -> go.Figure:
-    """Title, fonts and margins of every chart.
+def style_layout(title: str, present: bool, fit_px: float = 0, title_px: int | None = None, **layout) -> dict:
+    """Title, fonts and margins of every chart, as layout properties.
 
     Thai stacks a tone mark on an upper vowel (พื้นที่, ตั้ง) about half an em above the Latin cap height;
     Plotly centres a title in the top margin, so in a 30 px margin those marks fell outside the SVG and were
@@ -93,8 +93,8 @@ def style(fig: go.Figure, title: str, present: bool, fit_px: float = 0, title_px
     title = wrap(title, fit_px if present else min(fit_px or PHONE_TITLE_PX, PHONE_TITLE_PX), size)
     top = int(size * 2.4) + int(size * 1.35) * title.count("<br>") + (int(size * 0.6) if "<br>" in title else 0)
     margin = {"l": 0, "r": 0, "b": 0} | layout.pop("margin", {}) | {"t": top}
-    fig.update_layout(
-        title={
+    return {
+        "title": {
             "text": title,
             "x": 0.01,
             "xanchor": "left",
@@ -104,11 +104,28 @@ def style(fig: go.Figure, title: str, present: bool, fit_px: float = 0, title_px
             "pad": {"t": int(size * (0.7 if "<br>" not in title else 1.3))},
             "font": {"size": size},
         },
-        font={"family": "Sarabun, sans-serif", "size": s.text, "color": "#111"},
-        paper_bgcolor="white",
-        margin=margin,
+        "font": {"family": "Sarabun, sans-serif", "size": s.text, "color": "#111"},
+        "paper_bgcolor": "white",
+        "margin": margin,
         **layout,
-    )
+    }
+
+
+def style(fig: go.Figure, title: str, present: bool, fit_px: float = 0, title_px: int | None = None, **layout) -> go.Figure:
+    """`style_layout` applied to a plotly figure object."""
+    fig.update_layout(**style_layout(title, present, fit_px, title_px, **layout))
+    return fig
+
+
+def map_figure(traces: list[dict], extent: tuple[float, float, float, float] | None, layout: dict) -> dict:
+    """A map as plain JSON-ready dicts. The national tambon map has 7,425 areas: building it through plotly's
+    figure objects (which copy and check every list, and again on add_trace and on to_plotly_json) was most of
+    a recolour's time on the server. Where figures are checked (config.Settings.validate_figures, the tests),
+    plotly checks this one too, every property, and refuses a wrong one."""
+    geo = {"visible": False, "bgcolor": "rgba(0,0,0,0)", **(frame(extent) if extent else {"fitbounds": "locations"})}
+    fig = {"data": traces, "layout": {"geo": geo, **layout}}
+    if config.settings().validate_figures:
+        go.Figure(fig)  # raises ValueError on a property plotly does not know or a value it refuses
     return fig
 
 
@@ -215,7 +232,7 @@ def choropleth(
     extent: tuple[float, float, float, float] | None = None,
     diverging: bool = False,
     hover: tuple[str, str] | None = None,
-) -> go.Figure:
+) -> dict:
     """Child areas coloured by value; areas with no figure drawn grey beneath, so zero and no data differ.
     `hover` (a label and a d3 number format) writes the value into one hover template instead of one text per
     area: the national tambon map's 7,425 areas send their names and values, not 7,425 sentences.
@@ -227,68 +244,68 @@ def choropleth(
     most important first, are written on the map where they fit (a projector has no hover); a name on one
     of the darkest colours is written in white."""
     s = sizes(present)
-    fig = go.Figure(**checked())
     symbols = symbols or []
     top = max([abs(v) for v in values if v is not None] + [abs(s["value"]) for s in symbols if s["value"] is not None] + [0])
     scale, low = (DIVERGING, -(top or 1)) if diverging else (SCALE, 0)
     drawn = set(codes)  # once: rebuilt per area it made the national tambon map quadratic (1.1 s of a recolour)
     missing = [c for c in all_codes if c not in drawn]
+    traces: list[dict] = []
     if missing:
-        fig.add_trace(
-            go.Choropleth(
-                **checked(),
-                geojson=geojson_url,
-                featureidkey="properties.code",
-                locations=missing,
-                z=[0] * len(missing),
-                colorscale=[[0, NO_DATA], [1, NO_DATA]],
-                showscale=False,
-                hovertemplate="%{location}" + (f"<br>{missing_note}" if missing_note else "") + "<extra></extra>",
-                name="no data",
-                marker_line_color="white",
-                marker_line_width=0.5,
-            )
+        traces.append(
+            {
+                "type": "choropleth",
+                "geojson": geojson_url,
+                "featureidkey": "properties.code",
+                "locations": missing,
+                "z": [0] * len(missing),
+                "colorscale": [[0, NO_DATA], [1, NO_DATA]],
+                "showscale": False,
+                "hovertemplate": "%{location}" + (f"<br>{missing_note}" if missing_note else "") + "<extra></extra>",
+                "name": "no data",
+                "marker": {"line": {"color": "white", "width": 0.5}},
+            }
         )
-    fig.add_trace(
-        go.Choropleth(
-            **checked(),
-            geojson=geojson_url,
-            featureidkey="properties.code",
-            locations=codes,
-            z=values,
+    traces.append(
+        {
+            "type": "choropleth",
+            "geojson": geojson_url,
+            "featureidkey": "properties.code",
+            "locations": codes,
+            "z": values,
             **(
                 {"text": names, "hovertemplate": f"<b>%{{text}}</b><br>{hover[0]}: %{{z:{hover[1]}}}<extra></extra>"}
                 if hover
                 else {
-                    "customdata": list(zip(names, hover_values, strict=False)),
+                    "customdata": [[n, h] for n, h in zip(names, hover_values, strict=False)],
                     "hovertemplate": "<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
                 }
             ),
-            colorscale=scale,
-            zmin=low,
-            zmax=top or None if not diverging else top or 1,
-            marker_line_color="white",
-            marker_line_width=0.1 if hover else 0.6,  # 7,425 white outlines would wash a national map out
-            colorbar={
+            "colorscale": scale,
+            "zmin": low,
+            "zmax": top or None if not diverging else top or 1,
+            # 7,425 white outlines would wash a national map out
+            "marker": {"line": {"color": "white", "width": 0.1 if hover else 0.6}},
+            "colorbar": {
                 "title": {"text": unit, "font": {"size": s.text}},
                 "thickness": 14 if not present else 24,
                 "len": 0.8,
                 "tickfont": {"size": s.text},
             },
-        )
+        }
     )
+    layout: dict = {}
     if symbols:
-        fig.add_trace(
-            go.Scattergeo(
-                **checked(),
-                lon=[s["lon"] for s in symbols],
-                lat=[s["lat"] for s in symbols],
-                mode="markers",
-                name=symbol_label,
+        traces.append(
+            {
+                "type": "scattergeo",
+                "lon": [s["lon"] for s in symbols],
+                "lat": [s["lat"] for s in symbols],
+                "mode": "markers",
+                "name": symbol_label,
                 # with a shared hover template the value is read off the marker's colour, not written per symbol
-                customdata=[[s["name"], "" if hover else s["hover"], s["code"]] for s in symbols],
-                showlegend=bool(symbol_label),
-                marker={
+                "customdata": [[s["name"], "" if hover else s["hover"], s["code"]] for s in symbols],
+                "showlegend": bool(symbol_label),
+                "marker": {
                     # at the national tambon map's scale, 593 municipal units are dots, not circles over the tambons
                     "size": 5 if hover else 16 if not present else 26,
                     "symbol": "circle",
@@ -298,59 +315,61 @@ def choropleth(
                     "cmax": top or 1,
                     "line": {"color": "#111", "width": 0.5 if hover else 1.5},
                 },
-                hovertemplate=f"<b>%{{customdata[0]}}</b><br>{hover[0]}: %{{marker.color:{hover[1]}}}<extra></extra>"
+                "hovertemplate": f"<b>%{{customdata[0]}}</b><br>{hover[0]}: %{{marker.color:{hover[1]}}}<extra></extra>"
                 if hover
                 else "<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
-            )
+            }
         )
-        fig.update_layout(legend={"x": 0, "y": 0, "bgcolor": "rgba(255,255,255,0.8)", "font": {"size": s.text}})
+        layout["legend"] = {"x": 0, "y": 0, "bgcolor": "rgba(255,255,255,0.8)", "font": {"size": s.text}}
     if names_at:
         width, height = (1300, 980) if present else (760, 520)
         keep = place_labels([(p[0], p[1]) for p in names_at], [p[2] for p in names_at], width, height, s.map_names, extent)
         dark = [top and names_at[i][3] is not None and abs(names_at[i][3]) / top > 0.6 for i in keep]
-        fig.add_trace(
-            go.Scattergeo(
-                **checked(),
-                lon=[names_at[i][0] for i in keep],
-                lat=[names_at[i][1] for i in keep],
-                text=[names_at[i][2] for i in keep],
-                mode="text",
-                hoverinfo="skip",
-                showlegend=False,
-                name="names",
-                textfont={
+        traces.append(
+            {
+                "type": "scattergeo",
+                "lon": [names_at[i][0] for i in keep],
+                "lat": [names_at[i][1] for i in keep],
+                "text": [names_at[i][2] for i in keep],
+                "mode": "text",
+                "hoverinfo": "skip",
+                "showlegend": False,
+                "name": "names",
+                "textfont": {
                     "size": s.map_names,
                     "color": ["#fff" if d else "#111" for d in dark],
                     "family": "Sarabun, sans-serif",
                     "shadow": "auto",
                 },
-            )
+            }
         )
     if highlight:
-        fig.add_trace(
-            go.Choropleth(
-                **checked(),
-                geojson=geojson_url,
-                featureidkey="properties.code",
-                locations=[highlight],
-                z=[1],
-                colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
-                showscale=False,
-                marker_line_color="#111",
-                marker_line_width=3,
-                hoverinfo="skip",
-            )
+        traces.append(
+            {
+                "type": "choropleth",
+                "geojson": geojson_url,
+                "featureidkey": "properties.code",
+                "locations": [highlight],
+                "z": [1],
+                "colorscale": [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
+                "showscale": False,
+                "marker": {"line": {"color": "#111", "width": 3}},
+                "hoverinfo": "skip",
+            }
         )
-    fig.update_geos(visible=False, bgcolor="rgba(0,0,0,0)", **(frame(extent) if extent else {"fitbounds": "locations"}))
     # in presentation mode the map takes the height its container gives it (autosize), not a fixed one
-    return style(
-        fig,
-        title,
-        present,
-        fit_px=1200 if present else 700,
-        height=None if present else 560,
-        dragmode=False,
-        uirevision=geojson_url,
+    return map_figure(
+        traces,
+        extent,
+        style_layout(
+            title,
+            present,
+            fit_px=1200 if present else 700,
+            height=None if present else 560,
+            dragmode=False,
+            uirevision=geojson_url,
+            **layout,
+        ),
     )
 
 
@@ -448,39 +467,40 @@ def status_map(
     title: str,
     present: bool = False,
     extent: tuple[float, float, float, float] | None = None,
-) -> go.Figure:
+) -> dict:
     """Areas coloured by a state (filed, late, missing...): one trace per state, so the legend names each colour."""
-    fig = go.Figure(**checked())
+    traces = []
     for state, colour in palette.items():
         idx = [i for i, s in enumerate(statuses) if s == state]
         if not idx:
             continue
-        fig.add_trace(
-            go.Choropleth(
-                **checked(),
-                geojson=geojson_url,
-                featureidkey="properties.code",
-                locations=[codes[i] for i in idx],
-                z=[1] * len(idx),
-                customdata=[names[i] for i in idx],
-                colorscale=[[0, colour], [1, colour]],
-                showscale=False,
-                showlegend=True,
-                name=f"{labels[state]} ({len(idx)})",
-                marker_line_color="white",
-                marker_line_width=0.6,
-                hovertemplate="<b>%{customdata}</b><br>" + labels[state] + "<extra></extra>",
-            )
+        traces.append(
+            {
+                "type": "choropleth",
+                "geojson": geojson_url,
+                "featureidkey": "properties.code",
+                "locations": [codes[i] for i in idx],
+                "z": [1] * len(idx),
+                "customdata": [names[i] for i in idx],
+                "colorscale": [[0, colour], [1, colour]],
+                "showscale": False,
+                "showlegend": True,
+                "name": f"{labels[state]} ({len(idx)})",
+                "marker": {"line": {"color": "white", "width": 0.6}},
+                "hovertemplate": "<b>%{customdata}</b><br>" + labels[state] + "<extra></extra>",
+            }
         )
-    fig.update_geos(visible=False, bgcolor="rgba(0,0,0,0)", **(frame(extent) if extent else {"fitbounds": "locations"}))
-    return style(
-        fig,
-        title,
-        present,
-        height=560,
-        dragmode=False,
-        uirevision=geojson_url,
-        legend={"x": 0, "y": 0, "bgcolor": "rgba(255,255,255,0.8)"},
+    return map_figure(
+        traces,
+        extent,
+        style_layout(
+            title,
+            present,
+            height=560,
+            dragmode=False,
+            uirevision=geojson_url,
+            legend={"x": 0, "y": 0, "bgcolor": "rgba(255,255,255,0.8)"},
+        ),
     )
 
 

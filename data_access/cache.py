@@ -24,7 +24,7 @@ _stamps: dict[str, tuple[float, str]] = {}
 
 
 def data_stamp(engine: Engine) -> str:
-    """A short string that changes whenever any year's rollups are refreshed (one indexed aggregate)."""
+    """A short string that changes whenever any year's rollups are refreshed or areas gain or lose a polygon."""
     key = engine.url.render_as_string(hide_password=True)
     now = time.monotonic()
     with _lock:
@@ -38,7 +38,9 @@ def data_stamp(engine: Engine) -> str:
         years = conn.execute(text("SELECT year, imported_at, households FROM survey_year ORDER BY year")).all()
         # headline figures change trends and change rankings without touching the rollups
         headline = conn.execute(text("SELECT COUNT(*), MAX(imported_at) FROM published_headline")).one()
-    stamp = f"{row[0]}|{row[1]}|{years}|{headline[0]}|{headline[1]}"
+        # which areas have a polygon (a boundary import) changes what a map draws grey
+        shaped = conn.execute(text("SELECT COUNT(*) FROM area WHERE has_geometry")).scalar()
+    stamp = f"{row[0]}|{row[1]}|{years}|{headline[0]}|{headline[1]}|{shaped}"
     with _lock:
         _stamps[key] = (now, stamp)
     return stamp

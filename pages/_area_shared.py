@@ -619,7 +619,8 @@ def area_parts(code: str, view: View, year_given: bool = True, *, full: bool = T
         [c["code"] for c in mapped],
         values,
         [c["_label"] for c in mapped],
-        [f"{label}: {format_value(v, view.metric, view.colour)} {unit}" for v in values],
+        # the national map writes its values through one hover template: no 7,425 sentences to build
+        [] if national else [f"{label}: {format_value(v, view.metric, view.colour)} {unit}" for v in values],
         all_codes,
         unit,
         t("map.title", view.lang, metric=label, area=name, year=view.year),
@@ -760,9 +761,9 @@ def map_signature(fig) -> list[str]:
     import hashlib
 
     out = []
-    for tr in fig.data:
-        where = tuple(getattr(tr, "locations", None) or ()) or tuple(getattr(tr, "lon", None) or ())
-        out.append(f"{tr.type}:{tr.name}:" + hashlib.sha1(repr(where).encode()).hexdigest()[:12])
+    for tr in fig["data"]:
+        where = tuple(tr.get("locations") or ()) or tuple(tr.get("lon") or ())
+        out.append(f"{tr['type']}:{tr.get('name')}:" + hashlib.sha1(repr(where).encode()).hexdigest()[:12])
     return out
 
 

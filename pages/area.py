@@ -116,14 +116,15 @@ def update(year, metric, colour, dims, definition, maplevel, click, state):
     if drilled or relevelled:
         figure = parts["figure"]  # another map: its shapes, frame and names
     else:
-        whole = parts["figure"].to_plotly_json()
+        whole = parts["figure"]
         figure = Patch()
         if state.get("map") == parts["state"]["map"]:
             # the same traces over the same areas: their colours and words alone (a national map's 7,425 codes and
             # names stay where they are)
             for i, trace in enumerate(whole["data"]):
                 for key, value in trace.items():
-                    if key not in KEPT:
+                    # the grey "no data" areas are all drawn at zero: their values come with their locations
+                    if key not in KEPT and not (key == "z" and trace.get("name") == "no data"):
                         figure["data"][i][key] = value
         else:
             figure["data"] = whole["data"]
