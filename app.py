@@ -157,8 +157,11 @@ def register_security_headers(server: Flask, app: dash.Dash) -> None:
 
 def register_input_guards(server: Flask) -> None:
     """The last line of defence against input the routes did not foresee: no request becomes a 500."""
-    from sqlalchemy.exc import DataError, StatementError
+    from sqlalchemy.exc import DataError, InterfaceError, OperationalError, StatementError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
     from werkzeug.exceptions import HTTPException
+
+    from data_access.db import is_outage
 
     def _answer(status: int, message: str, key: str | None = None):
         """JSON for programs (the message in English, as every API error); a page in the reader's language
@@ -204,9 +207,29 @@ def register_input_guards(server: Flask) -> None:
         log.warning("refused a value the database cannot hold on %s: %s", request.path[:80], type(e).__name__)
         return _answer(400, "a value in the request is out of range", "range")
 
+    RETRY_SECONDS = 5
+
+    def _unavailable():
+        response = _answer(503, "the database is unavailable for a moment; nothing was changed, try again", "503")
+        response = server.make_response(response)
+        response.headers["Retry-After"] = str(RETRY_SECONDS)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @server.errorhandler(OperationalError)
+    @server.errorhandler(InterfaceError)
+    @server.errorhandler(PoolTimeout)
+    def _database_unavailable(e):
+        # a restart of PostgreSQL, a dropped connection, a full pool: 503 with Retry-After, never an HTML 500; the
+        # pool checks each connection before use, so service resumes by itself once the database is back
+        log.warning("the database was unavailable on %s: %s", request.path[:80], type(e).__name__)
+        return _unavailable()
+
     @server.errorhandler(500)
     def _server_error(e):
         original = getattr(e, "original_exception", None)
+        if original is not None and is_outage(original):
+            return _database_unavailable(original)
         if isinstance(original, StatementError) and isinstance(getattr(original, "orig", None), (ValueError, OverflowError)):
             return _answer(400, "a value in the request is out of range", "range")
         return _answer(500, "something went wrong on the server; it is logged and nothing was changed", "500")
@@ -296,6 +319,27 @@ def register_routes(server: Flask) -> None:
         """dcc.Graph loads plotly.js from this address (the renderer's own, not fingerprinted): the dashboard's own
         build with only the traces it draws (vendor/plotly), 0.4 MB with brotli instead of 1.4 MB gzipped."""
         return static_files.send(PLOTLY_BUNDLE, "text/javascript", max_age=86400)
+
+    @server.get("/healthz")
+    def healthz():
+        """For a load balancer or a monitor (pinned): 200 {"status": "ok"} when the database answers, else 503."""
+        from sqlalchemy import text
+
+        from data_access.db import get_engine
+
+        try:
+            with get_engine().connect() as conn:
+                conn.execute(text("SELECT 1")).scalar()
+        except Exception as e:  # noqa: BLE001 - whatever the cause, the answer is "not ready"
+            log.warning("health check: the database did not answer (%s)", type(e).__name__)
+            response = jsonify({"status": "unavailable", "database": "unreachable"})
+            response.status_code = 503
+            response.headers["Retry-After"] = "5"
+            response.headers["Cache-Control"] = "no-store"
+            return response
+        response = jsonify({"status": "ok"})
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     @server.get("/lang/<lang>")
     def set_language(lang: str):

@@ -32,6 +32,10 @@ class Settings:
     # TPMAP_VALIDATE_FIGURES=1: plotly checks every property of every figure as it is built (the tests run so); off,
     # a page's figures are built in about half the time (measured: 58 -> 25 ms of a 95 ms render)
     validate_figures: bool = False
+    # Scraping: an account that opens more household records, or reveals more citizen IDs, in an hour than any
+    # person's work needs is blocked and an alert raised for an administrator (data_access.abuse)
+    alert_record_views_per_hour: int = 300  # TPMAP_ALERT_RECORD_VIEWS_PER_HOUR
+    alert_id_reveals_per_hour: int = 30  # TPMAP_ALERT_ID_REVEALS_PER_HOUR
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -43,6 +47,8 @@ class Settings:
             mask_names=env.get("TPMAP_MASK_NAMES") == "1",
             order_max_bytes=int(env.get("TPMAP_ORDER_MAX_BYTES", 5 * 1024 * 1024)),
             validate_figures=env.get("TPMAP_VALIDATE_FIGURES") == "1",
+            alert_record_views_per_hour=int(env.get("TPMAP_ALERT_RECORD_VIEWS_PER_HOUR", 300)),
+            alert_id_reveals_per_hour=int(env.get("TPMAP_ALERT_ID_REVEALS_PER_HOUR", 30)),
         )
 
     def but(self, **changes) -> Settings:

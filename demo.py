@@ -46,17 +46,19 @@ def _marker_path() -> Path:
     return config.INSTANCE_DIR / MARKER
 
 
-def build(db_file: Path) -> float:
+def build(db_file: Path | None, engine=None) -> float:
+    """The demo's data into the embedded file `db_file` (made anew), or into `engine`'s empty database (the load
+    benchmark builds it on PostGIS: bench/load.py --prepare)."""
     from data_access.editions import import_headlines
     from synthetic.panel import evolve
     from synthetic.population import generate
 
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in ("", "-wal", "-shm") if db_file is not None else ():
         p = db_file.with_name(db_file.name + suffix)
         if p.exists():
             p.unlink()
     t0 = time.perf_counter()
-    engine = get_engine()
+    engine = engine or get_engine()
     with tempfile.TemporaryDirectory(prefix="tpmap-demo-") as tmp:
         steps = [
             ("schema", lambda: upgrade(engine)),

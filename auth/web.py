@@ -350,6 +350,27 @@ def admin_users():
     )
 
 
+@bp.route("/admin/alerts", methods=["GET", "POST"])
+def admin_alerts():
+    """Open abuse alerts (data_access.abuse): the blocked accounts, each closed by an administrator's decision."""
+    from data_access import abuse
+
+    manager = _require_admin()
+    lang = _lang()
+    message, ok = "", False
+    if request.method == "POST":
+        try:
+            alert_id = int(request.form.get("alert", ""))
+        except ValueError:
+            alert_id = 0
+        try:
+            abuse.close_alert(manager, alert_id, reactivate=request.form.get("decision") == "reactivate")
+            ok, message = True, t("alert.closed", lang)
+        except DomainError as e:
+            message = said(e, lang)
+    return page("admin_alerts.html", "auth.alerts", message=message, ok=ok, alerts=abuse.open_alerts(manager))
+
+
 @bp.get("/admin/audit")
 def admin_audit():
     manager = _require_admin()

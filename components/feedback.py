@@ -14,6 +14,7 @@ from dash import html, set_props
 
 from components.i18n import said, t
 from components.view import request_lang
+from data_access.db import is_outage
 from data_access.errors import DomainError, Forbidden, RateLimited, Unauthorized
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,9 @@ def callback_error(error: Exception):
         message = t("error.403", lang)
     elif isinstance(error, DomainError):
         message = said(error, lang)
+    elif is_outage(error):  # a database restart: said as such, logged without a traceback per request
+        log.warning("a callback met an unavailable database: %s", type(error).__name__)
+        message = t("err.503", lang)
     else:
         log.exception("a callback failed", exc_info=error)
         message = t("err.500", lang)

@@ -106,6 +106,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "ระบบขัดข้อง ได้บันทึกไว้แล้วและไม่มีข้อมูลใดถูกเปลี่ยน กรุณาลองใหม่อีกครั้ง",
         "Something went wrong on the server; it is logged and nothing was changed. Please try again.",
     ),
+    "err.503": (
+        "ฐานข้อมูลไม่พร้อมใช้งานชั่วคราว ไม่มีข้อมูลใดถูกเปลี่ยน กรุณาลองใหม่อีกครั้งในอีกสักครู่",
+        "The database is unavailable for a moment; nothing was changed. Please try again shortly.",
+    ),
     "tour.next": ("ถัดไป: {name} ในอีก {seconds} วินาที · กด Space เพื่อหยุด", "Next: {name} in {seconds} s · Space to pause"),
     "tour.paused": ("หยุดอยู่ · ถัดไป: {name} · กด Space เพื่อเล่นต่อ", "Paused · next: {name} · Space to resume"),
     "tour.pause": ("หยุด", "Pause"),
@@ -372,6 +376,25 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "auth.deactivate": ("ระงับ", "Deactivate"),
     "auth.saved": ("บันทึกแล้ว", "Saved"),
     "auth.audit": ("บันทึกการใช้งาน (audit)", "Audit trail"),
+    "auth.alerts": ("การแจ้งเตือนการใช้งานผิดปกติ", "Abuse alerts"),
+    "alert.explain": (
+        "บัญชีด้านล่างเปิดดูข้อมูลครัวเรือนหรือเลขประจำตัวประชาชนเร็วเกินกว่างานปกติ และถูกระงับไว้จนกว่าผู้ดูแลระบบจะตรวจสอบ",
+        "These accounts read household records or citizen IDs faster than any person's work needs, and are blocked until an administrator has looked",
+    ),
+    "alert.raised": ("เวลาที่แจ้งเตือน", "Raised"),
+    "alert.kind": ("เหตุ", "Why"),
+    "alert.kind.record_views": (
+        "เปิดดูข้อมูลครัวเรือนเกิน {per_hour} รายการต่อชั่วโมง",
+        "more than {per_hour} household records in an hour",
+    ),
+    "alert.kind.id_reveals": (
+        "เปิดดูเลขประจำตัวประชาชนเกิน {per_hour} ครั้งต่อชั่วโมง",
+        "more than {per_hour} citizen IDs revealed in an hour",
+    ),
+    "alert.reactivate": ("ปิดการแจ้งเตือนและเปิดใช้บัญชี", "Close and reactivate"),
+    "alert.keep_blocked": ("ปิดการแจ้งเตือน ระงับบัญชีต่อ", "Close, keep blocked"),
+    "alert.none": ("ไม่มีการแจ้งเตือนที่ยังเปิดอยู่", "No open alerts"),
+    "alert.closed": ("ปิดการแจ้งเตือนแล้ว", "Alert closed"),
     "auth.filter": ("กรอง", "Filter"),
     "auth.reveal": ("แสดงเลขเต็ม", "Show in full"),
     "auth.signed_in_as": ("{name} ({role}: {area})", "{name} ({role}: {area})"),
@@ -489,6 +512,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "error.400": ("ข้อมูลที่ส่งมายังไม่ถูกต้อง", "The request is not valid"),
     "error.404": ("ไม่พบรายการนี้", "Not found"),
     "error.409": ("รายการนี้เพิ่งถูกเปลี่ยนโดยผู้อื่น กรุณาโหลดหน้าใหม่", "Someone else changed this: reload the page"),
+    "error.blocked": (
+        "บัญชีนี้ถูกระงับเพราะเปิดดูข้อมูลครัวเรือนเร็วเกินกว่างานปกติ ได้แจ้งผู้ดูแลระบบแล้ว",
+        "This account is blocked for reading records faster than any person's work needs; an administrator has been alerted",
+    ),
     "error.429_wait": ("มีการเรียกใช้บ่อยเกินไป กรุณารอ {seconds} วินาทีแล้วลองใหม่", "Too many requests: wait {seconds} s and try again"),
     "error.back": ("กลับไปยังพื้นที่ของท่าน", "Back to your area"),
     # Quarterly reports

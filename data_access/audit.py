@@ -49,6 +49,8 @@ ACTIONS = (
     "account_rejected",
     "view_mentor_teams",
     "view_shortlist",
+    "abuse_alert",
+    "abuse_alert_closed",
 )
 
 # Field sizes: an attacker's 5 MB username or query string must not become a 5 MB audit row.

@@ -44,7 +44,21 @@ def engine_for(url: str) -> Engine:
             cur.close()
 
         return eng
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    # pool_pre_ping: a connection is checked before use, so after a database restart the first request reconnects
+    # instead of failing; connect_timeout: an unreachable server answers "unavailable" in seconds, not minutes
+    connect_args = {"connect_timeout": 5} if url.startswith("postgresql") else {}
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args)
+
+
+def is_outage(error: BaseException) -> bool:
+    """Whether an error says the database cannot be reached or used just now (a restart, a dropped connection, a
+    full pool, a locked or full SQLite file), not that the request was wrong: the answer is 503, try again."""
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    if isinstance(error, (OperationalError, InterfaceError, PoolTimeout)):
+        return True
+    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
 
 
 def get_engine(url: str | None = None) -> Engine:

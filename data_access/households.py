@@ -14,7 +14,7 @@ import datetime as dt
 from sqlalchemy import Engine, select, text
 
 import config
-from data_access import audit, ratelimit
+from data_access import abuse, audit, ratelimit
 from data_access import models as tables
 from data_access.access import CurrentUser, household_filter, refuse, require_user
 from data_access.counted import household_counted
@@ -197,6 +197,7 @@ def check_household(user: CurrentUser | None, house_id: str, year: int, engine: 
 def get_household(house_id: str, year: int, *, user: CurrentUser | None, engine: Engine | None = None) -> dict | None:
     """One household with members (IDs masked) and failed indicators; None if no such household."""
     user = _lookup(user)
+    abuse.watch("record_views", user, engine=engine)
     with reading(engine) as conn:
         h = _household_row(conn, house_id, year, user)
         if h is None:
@@ -264,6 +265,7 @@ def reveal_citizen_id(house_id: str, year: int, member: int, *, user: CurrentUse
         raise refuse(
             user, "your role sees citizen IDs masked", object_type="citizen_id", object_id=f"{house_id}#{member}", engine=engine
         )
+    abuse.watch("id_reveals", user, engine=engine)
     with reading(engine) as conn:
         h = _household_row(conn, house_id, year, user)
         if h is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -656,4 +657,31 @@ help_outcome_rollup = Table(
     Column("help", String(12), primary_key=True, comment="a dimension of help, any, or none"),
     Column("outcome", String(12), primary_key=True, comment="stayed | exited | left_survey"),
     Column("households", Integer, nullable=False),
+)
+
+# Rate-limit windows shared by every worker and app server on one PostgreSQL database (data_access.ratelimit): one
+# counter per kind, key and fixed window; the limit is read over the current and the previous window. The key is a
+# digest (an address or an account name is not stored here).
+rate_window = Table(
+    "rate_window",
+    metadata,
+    Column("kind", String(16), primary_key=True),
+    Column("key_digest", String(32), primary_key=True),
+    Column("slot", BigInteger, primary_key=True, comment="the window's number: epoch seconds // window length"),
+    Column("hits", Integer, nullable=False),
+)
+
+# An account that read more household records or revealed more citizen IDs in an hour than a person's work needs:
+# blocked (user_account.active false, its sessions and tokens revoked) until an administrator closes the alert.
+abuse_alert = Table(
+    "abuse_alert",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("user_account.id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False, comment="record_views | id_reveals"),
+    Column("threshold", Integer, nullable=False, comment="the events per hour the account went past"),
+    Column("raised_at", UTCDateTime(), nullable=False),
+    Column("closed_at", UTCDateTime()),
+    Column("closed_by", Integer, ForeignKey("user_account.id")),
+    Column("outcome", String(16), comment="reactivated | kept_blocked"),
 )

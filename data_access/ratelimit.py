@@ -1,17 +1,25 @@
-"""Sliding-window rate limits, per process: sign-in attempts per address, record look-ups per user.
+"""Rate limits: sign-in attempts per address, record look-ups per account, heavy anonymous reads per address.
 
-Per process is enough for one server process; a deployment with several workers divides the
-limits by the worker count or moves these counters to a shared store. The account lockout
-(data_access.accounts) is in the database and holds across processes.
+On PostgreSQL the windows live in the database (table rate_window), so a limit means the same with one worker or
+eight, and with two app servers on one database: each event is one atomic upsert of a counter for its fixed window,
+and the limit is read as a sliding window (the previous window's count, weighted by how much of it is still inside
+the last `seconds`, plus the current one's). The embedded SQLite demo runs in one process and keeps its windows in
+memory: a second connection writing the SQLite file while the caller's transaction holds it would wait on itself.
+
+The account lockout (data_access.accounts), sessions and revoked tokens are in the database on both.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections import defaultdict, deque
 
+from sqlalchemy import Engine, delete, text
+
 from data_access.access import RateLimited
+from data_access.db import get_engine, is_postgres
 
 LIMITS = {  # kind -> (events, seconds)
     "login": (20, 60),
@@ -21,10 +29,21 @@ LIMITS = {  # kind -> (events, seconds)
 }
 _events: dict[tuple[str, str], deque] = defaultdict(deque)
 _lock = threading.Lock()
+_used: set[Engine] = set()  # the shared stores this process has written (reset() clears them)
+_PRUNE_EVERY = 300.0  # seconds between deletions of windows long past, per process
+_pruned = [0.0]
 
 
 def hit(kind: str, key: str, message: str) -> None:
-    """Count one event; raise RateLimited when the window is full."""
+    """Count one event; raise RateLimited (with the seconds to wait) when the window is full."""
+    engine = get_engine()
+    if is_postgres(engine):
+        _hit_shared(engine, kind, key, message)
+    else:
+        _hit_local(kind, key, message)
+
+
+def _hit_local(kind: str, key: str, message: str) -> None:
     limit, window = LIMITS[kind]
     now = time.monotonic()
     with _lock:
@@ -36,6 +55,49 @@ def hit(kind: str, key: str, message: str) -> None:
         q.append(now)
 
 
+UPSERT = text(
+    "INSERT INTO rate_window (kind, key_digest, slot, hits) VALUES (:kind, :key, :slot, 1) "
+    "ON CONFLICT (kind, key_digest, slot) DO UPDATE SET hits = rate_window.hits + 1 RETURNING hits"
+)
+PREVIOUS = text("SELECT hits FROM rate_window WHERE kind = :kind AND key_digest = :key AND slot = :slot")
+
+
+def _hit_shared(engine: Engine, kind: str, key: str, message: str) -> None:
+    limit, window = LIMITS[kind]
+    now = time.time()
+    slot = int(now // window)
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    # its own short transaction, committed at once: the count holds whatever the caller's request does next
+    with engine.begin() as conn:
+        current: int = conn.execute(UPSERT, {"kind": kind, "key": digest, "slot": slot}).scalar_one()
+        previous = conn.execute(PREVIOUS, {"kind": kind, "key": digest, "slot": slot - 1}).scalar() or 0
+    _used.add(engine)
+    into = (now - slot * window) / window  # how far into the current window: the previous one's share still counts
+    if previous * (1 - into) + current > limit:
+        raise RateLimited(message, int(window - (now - slot * window)) + 1)
+    if now - _pruned[0] > _PRUNE_EVERY:
+        _pruned[0] = now
+        _prune(engine, now)
+
+
+def _prune(engine: Engine, now: float) -> None:
+    """Windows before the previous one are never read again."""
+    from data_access.models import rate_window
+
+    with engine.begin() as conn:
+        for kind, (_, window) in LIMITS.items():
+            conn.execute(delete(rate_window).where(rate_window.c.kind == kind, rate_window.c.slot < int(now // window) - 2))
+
+
 def reset() -> None:
+    """Empty every window this process knows of (the tests start each test with none)."""
+    from data_access.models import rate_window
+
     with _lock:
         _events.clear()
+    for engine in list(_used):
+        try:
+            with engine.begin() as conn:
+                conn.execute(delete(rate_window))
+        except Exception:  # noqa: BLE001 - a test's database already dropped: nothing left to empty
+            _used.discard(engine)

@@ -23,9 +23,11 @@ class BadRequest(inputs.BadInput):
     pass
 
 
-def public_json(build: Callable[[], dict]) -> Response:
+def public_json(build: Callable[[], dict], key: tuple | None = None) -> Response:
     """A public answer, the same for every caller until the next import (the national tambon ranking is 2 MB of
-    JSON): serialised and compressed once per data stamp, address and encoding, then sent as the stored bytes."""
+    JSON): serialised and compressed once per data stamp, question and encoding, then sent as the stored bytes.
+    `key` names the question by its parsed parameters (default: the address), so that junk added to a query
+    string cannot fill the cache with copies of one answer."""
     encoding = static_files.accepted(request.headers.get("Accept-Encoding", ""))
 
     def make() -> bytes:
@@ -35,7 +37,7 @@ def public_json(build: Callable[[], dict]) -> Response:
         return gzip.compress(body, compresslevel=6) if encoding == "gzip" else body
 
     response = Response(
-        cache.cached(get_engine(), ("public-json", request.full_path, encoding), make), mimetype="application/json"
+        cache.cached(get_engine(), ("public-json", key or request.full_path, encoding), make), mimetype="application/json"
     )
     response.headers["Vary"] = "Accept-Encoding"
     if encoding:

@@ -1,0 +1,320 @@
+"""Issue 17: load and faults against the production server (gunicorn, worker processes), loopback only.
+
+    python -m bench.load --prepare --database-url postgresql+psycopg://postgres@127.0.0.1:5432/tpmap_load
+    python -m bench.load --database-url URL [--workers 4] [--users 50,200] [--seconds 60] [--fault pg-restart]
+    python -m bench.load --dev-server --database-url URL --users 50          # the same mix against werkzeug
+
+--prepare builds the demo's data (every province's published figures, three provinces of households in two
+editions, the demo accounts and a Logbook history) into an empty PostGIS database. A run starts gunicorn on a free
+port, waits for /healthz, then lets each simulated user loop over a scripted mix for the given seconds:
+
+  page      the country page and a province page, each as the browser loads it (the HTML, the page's callback
+            and its shape file)
+  api       area, children and ranking calls of the public API
+  list      a signed-in household list of the district, and one household's record
+  write     a Logbook visit with an Idempotency-Key, by the district's account (every acknowledged visit is looked
+            for in the database at the end; the district's per-minute look-up limit answers 429 past 120 a minute)
+
+Every loop is bounded in time and count. Prints requests/s, p50/p95/p99 per kind, errors (5xx and connection
+failures) and intended 429s. --fault, at a third of the run: `pg-restart` (pg_ctlcluster restart), `kill-worker`
+(SIGKILL one gunicorn worker); printed: requests failed during the fault, seconds until service resumed, and
+acknowledged writes missing from the database (must be 0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEMO_PASSWORD = "tpmap-demo-2564"
+YEAR = 2562
+MAX_REQUESTS_PER_USER = 100_000
+MAX_USERS = 200  # a bound beside the time: a loop that answers instantly still stops
+
+
+def prepare(url: str) -> None:
+    os.environ["TPMAP_DATABASE_URL"] = url
+    import demo
+    from data_access.db import get_engine
+    from data_access.schema import upgrade
+
+    engine = get_engine()
+    upgrade(engine)
+    seconds = demo.build(None, engine)
+    from data_access.accounts import create_user
+
+    # one account per simulated user (a person's per-minute look-up limit is a person's): national readers
+    for i in range(MAX_USERS):
+        create_user(
+            username=f"load-{i:03d}", full_name=f"Load {i}", role="national", areas=["TH"], password=DEMO_PASSWORD, engine=engine
+        )
+    print(f"prepared {url.rsplit('@', 1)[-1]} in {seconds:.0f} s, with {MAX_USERS} reader accounts")
+
+
+def free_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def start_server(url: str, workers: int, dev: bool) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = os.environ | {"TPMAP_DATABASE_URL": url, "TPMAP_SECRET_KEY": "bench-" + uuid.uuid4().hex}
+    if dev:
+        code = (
+            "import config; from app import create_app; from werkzeug.serving import run_simple; "
+            f"run_simple('127.0.0.1', {port}, create_app(config.Settings.from_env()).server, threaded=True)"
+        )
+        args = [sys.executable, "-c", code]
+    else:
+        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+        args = [
+            gunicorn,
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "wsgi:server",
+            "--access-logfile",
+            "/dev/null",
+        ]
+    proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    import requests
+
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            if requests.get(base + "/healthz", timeout=2).status_code == 200:
+                return proc, base
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    proc.kill()
+    raise SystemExit("the server did not become healthy in 120 s: " + (proc.stderr.read(4000).decode() if proc.stderr else ""))
+
+
+class Recorder:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.samples: dict[str, list[float]] = {}
+        self.errors: dict[str, int] = {}
+        self.limited: dict[str, int] = {}
+        self.failures: list[float] = []  # when each failed request ended (for the fault's resume time)
+        self.acknowledged: list[str] = []  # idempotency keys of visits the server acknowledged
+        self.successes: list[float] = []
+
+    def add(self, kind: str, ms: float, status: int | None) -> None:
+        now = time.time()
+        with self.lock:
+            if status is None or status >= 500:
+                self.errors[kind] = self.errors.get(kind, 0) + 1
+                self.failures.append(now)
+            elif status == 429:
+                self.limited[kind] = self.limited.get(kind, 0) + 1
+            else:
+                self.samples.setdefault(kind, []).append(ms)
+                self.successes.append(now)
+
+
+def page_callback_payload(deps: list, path: str) -> dict:
+    cb = next(c for c in deps if any(i["id"] == "_pages_location" and i["property"] == "pathname" for i in c["inputs"]))
+    return {
+        "output": cb["output"],
+        "outputs": [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in cb["output"].strip(".").split("...")],
+        "inputs": [
+            {"id": i["id"], "property": i["property"], "value": path if i["property"] == "pathname" else ""} for i in cb["inputs"]
+        ],
+        "changedPropIds": ["_pages_location.pathname"],
+        "state": [{"id": s["id"], "property": s["property"], "value": None} for s in cb.get("state", [])],
+    }
+
+
+def user_loop(base: str, until: float, rec: Recorder, houses: list[str], token: str, writer: str, deps: list, seed: int) -> None:
+    import requests
+
+    rng = random.Random(seed)
+    s = requests.Session()
+    auth = {"Authorization": f"Bearer {token}"}
+
+    def call(kind: str, method: str, path: str, **kw) -> requests.Response | None:
+        t0 = time.perf_counter()
+        try:
+            r = s.request(method, base + path, timeout=30, **kw)
+        except requests.RequestException:
+            rec.add(kind, (time.perf_counter() - t0) * 1000, None)
+            return None
+        rec.add(kind, (time.perf_counter() - t0) * 1000, r.status_code)
+        return r
+
+    for _ in range(MAX_REQUESTS_PER_USER):
+        if time.time() >= until:
+            return
+        step = rng.random()
+        if step < 0.30:  # a page as the browser loads it
+            path, shape = rng.choice([("/", "/shapes/provinces.json"), ("/area/75", "/shapes/amphoes/75.json")])
+            call("page html", "GET", path, headers={"Accept": "text/html"})
+            call("page callback", "POST", "/_dash-update-component", json=page_callback_payload(deps, path))
+            call("shape", "GET", shape, headers={"Accept-Encoding": "br"})
+        elif step < 0.70:
+            path = rng.choice(
+                [
+                    "/api/v1/areas/TH?year=2561",
+                    "/api/v1/areas/TH/children?year=2561",
+                    "/api/v1/areas/75/children?year=2562",
+                    "/api/v1/areas/TH/ranking?year=2561",
+                ]
+            )
+            call("api", "GET", path, headers=auth)
+        elif step < 0.92:
+            call("list", "GET", f"/api/v1/areas/7501/households?year={YEAR}&page_size=20", headers=auth)
+            call("record", "GET", f"/api/v1/households/{rng.choice(houses)}?year={YEAR}", headers=auth)
+        else:
+            key = uuid.uuid4().hex
+            body = {"visited_on": "2020-01-15", "outcome": "verified", "note": f"bench {key}"}
+            r = call(
+                "write",
+                "POST",
+                f"/api/v1/households/{rng.choice(houses)}/visits?year={YEAR}",
+                json=body,
+                headers=auth | {"Idempotency-Key": key},
+            )
+            if r is not None and r.status_code in (200, 201):
+                with rec.lock:
+                    rec.acknowledged.append(key)
+
+
+def fault(kind: str, proc: subprocess.Popen) -> float:
+    started = time.time()
+    if kind == "pg-restart":
+        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", "15", "main", "restart"], check=True, timeout=120)
+    elif kind == "kill-worker":
+        children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+        if children:
+            os.kill(int(children[0]), signal.SIGKILL)
+    return started
+
+
+def run(base: str, users: int, seconds: float, proc: subprocess.Popen, fault_kind: str | None, url: str) -> dict:
+    import requests
+
+    # tokens issued in the data layer: 200 sign-ins from one loopback address would meet the address's sign-in limit
+    os.environ["TPMAP_DATABASE_URL"] = url
+    from data_access.accounts import authenticate, issue_token
+
+    readers = [issue_token(authenticate(f"load-{i:03d}", DEMO_PASSWORD).user)[0] for i in range(min(users, MAX_USERS))]
+    writer = issue_token(authenticate("ss.district", DEMO_PASSWORD).user)[0]
+    listed = requests.get(
+        base + f"/api/v1/areas/7501/households?year={YEAR}&page_size=200",
+        headers={"Authorization": f"Bearer {writer}"},
+        timeout=30,
+    ).json()["items"]
+    houses = [h["house_id"] for h in listed]
+    deps = requests.get(base + "/_dash-dependencies", timeout=30).json()
+    rec = Recorder()
+    until = time.time() + seconds
+    threads = [
+        threading.Thread(
+            target=user_loop, args=(base, until, rec, houses, readers[i % len(readers)], writer, deps, i), daemon=True
+        )
+        for i in range(users)
+    ]
+    t0 = time.time()
+    for t in threads:
+        t.start()
+    fault_at = None
+    if fault_kind:
+        time.sleep(seconds / 3)
+        fault_at = fault(fault_kind, proc)
+    for t in threads:
+        t.join(seconds + 60)
+    took = time.time() - t0
+    out: dict = {"users": users, "seconds": round(took, 1), "kinds": {}}
+    total = 0
+    for kind, ms in sorted(rec.samples.items()):
+        q = statistics.quantiles(ms, n=100) if len(ms) >= 2 else [ms[0]] * 99
+        total += len(ms)
+        out["kinds"][kind] = {
+            "n": len(ms),
+            "p50": round(q[49], 1),
+            "p95": round(q[94], 1),
+            "p99": round(q[98], 1),
+            "errors": rec.errors.get(kind, 0),
+            "429": rec.limited.get(kind, 0),
+        }
+    out["requests_per_s"] = round((total + sum(rec.errors.values())) / took, 1)
+    out["errors"] = sum(rec.errors.values())
+    out["limited"] = sum(rec.limited.values())
+    if fault_at is not None:
+        during = [f for f in rec.failures if f >= fault_at]
+        last_fail = max(during) if during else fault_at
+        out["fault"] = {
+            "kind": fault_kind,
+            "failed_requests": len(during),
+            "resumed_after_s": round(max(0.0, last_fail - fault_at), 1),
+        }
+    out["acknowledged_writes"] = len(rec.acknowledged)
+    out["acknowledged_missing"] = missing_writes(url, rec.acknowledged)
+    return out
+
+
+def missing_writes(url: str, keys: list[str]) -> int:
+    """Acknowledged visits the database does not hold (must be 0): each visit's note carries its request's key."""
+    if not keys:
+        return 0
+    from sqlalchemy import text
+
+    from data_access.db import engine_for
+
+    with engine_for(url).connect() as conn:
+        held = set(conn.execute(text("SELECT note FROM visit WHERE note LIKE 'bench %'")).scalars())
+    return sum(1 for k in keys if f"bench {k}" not in held)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--database-url", required=True)
+    ap.add_argument("--prepare", action="store_true")
+    ap.add_argument("--workers", type=int, default=4)
+    ap.add_argument("--users", default="50,200")
+    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--fault", choices=["pg-restart", "kill-worker"])
+    ap.add_argument("--dev-server", action="store_true", help="werkzeug's development server instead of gunicorn")
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args()
+    if args.prepare:
+        prepare(args.database_url)
+        return
+    proc, base = start_server(args.database_url, args.workers, args.dev_server)
+    results = []
+    try:
+        for users in [int(u) for u in args.users.split(",")]:
+            r = run(base, users, args.seconds, proc, args.fault, args.database_url)
+            r["server"] = "werkzeug (dev)" if args.dev_server else f"gunicorn {args.workers} workers"
+            results.append(r)
+            print(json.dumps(r, ensure_ascii=False, indent=1), flush=True)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(30)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""Gunicorn's settings for `gunicorn --workers N --bind HOST:PORT wsgi:server` (gunicorn reads this file from the
+directory it starts in; the command line's --workers and --bind win over anything here).
+
+Access log: one line per request without its query string (a household search carries a name there, a link its
+filters) and without the referrer or user agent; the path is masked for anything shaped like a citizen ID by
+logsafety, which wsgi.py installs for every logger of the process."""
+
+import os
+
+accesslog = "-"
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+errorlog = "-"
+loglevel = os.environ.get("TPMAP_LOG_LEVEL", "info")
+# A national map's first render, or an export, can take a few seconds; a worker stuck for longer is replaced.
+timeout = int(os.environ.get("TPMAP_WORKER_TIMEOUT", "60"))
+graceful_timeout = 30
+keepalive = 5
+# Each worker imports the app after the fork: its own database pool (a pool shared across a fork hands one
+# PostgreSQL connection to two processes).
+preload_app = False
+# Bounded request sizes before the app sees them (the app refuses large uploads itself as well).
+limit_request_line = 8190
+limit_request_fields = 100
+# Replace a worker now and then, so a slow leak in any library cannot grow without end.
+max_requests = int(os.environ.get("TPMAP_MAX_REQUESTS", "20000"))
+max_requests_jitter = 2000
+# The heartbeat file in memory, not on a disk that may be slow or full.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None

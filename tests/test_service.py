@@ -1,0 +1,247 @@
+"""Issue 17, running as a service: the health check, limits shared by every worker on one database, and a database
+that goes away and comes back (503 JSON with Retry-After while it is gone, service resumed without a restart).
+
+The outage is real: the app talks to PostgreSQL through a TCP relay in this process, and the relay is shut (every
+connection cut, nothing listening) and opened again on the same port."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from data_access import cache, ratelimit
+from data_access.db import engine_for
+from tests.utils.world import PASSWORD, bearer, decoded, page_callback, session_client
+
+ROOT = Path(__file__).resolve().parent.parent
+YEAR = 2562
+
+
+@pytest.fixture(scope="module")
+def world(isolated_world):
+    return isolated_world
+
+
+def test_health_check_says_the_database_answers(use_engine):
+    from app import create_app
+
+    r = create_app().server.test_client().get("/healthz")
+    assert r.status_code == 200 and r.get_json() == {"status": "ok"}
+    assert r.headers["Cache-Control"] == "no-store"
+
+
+class Relay:
+    """A TCP relay to PostgreSQL that can be cut (as a restart or a network failure cuts it) and restored."""
+
+    def __init__(self, target: tuple[str, int]):
+        self.target = target
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        self.port = probe.getsockname()[1]
+        probe.close()
+        self.listener: socket.socket | None = None
+        self.pairs: list[socket.socket] = []
+        self.lock = threading.Lock()
+
+    def open(self) -> None:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(16)
+        self.listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return  # shut
+            server = socket.create_connection(self.target)
+            with self.lock:
+                self.pairs += [client, server]
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(a: socket.socket, b: socket.socket) -> None:
+        try:
+            while data := a.recv(65536):
+                b.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (a, b):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def cut(self) -> None:
+        assert self.listener is not None
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread (a close alone may not, on Linux)
+        except OSError:
+            pass
+        self.listener.close()
+        with self.lock:
+            pairs, self.pairs = self.pairs, []
+        for s in pairs:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
+
+
+@pytest.fixture
+def relayed(world, monkeypatch):
+    url = world["engine"].url
+    if url.get_backend_name() != "postgresql":
+        yield None  # the embedded SQLite file has no server to lose
+        return
+    relay = Relay((url.host or "127.0.0.1", url.port or 5432))
+    relay.open()
+    through = url.set(host="127.0.0.1", port=relay.port).render_as_string(hide_password=False)
+    monkeypatch.setenv("TPMAP_DATABASE_URL", through)
+    yield relay, through
+    engine_for(through).dispose()
+
+
+def test_a_database_outage_answers_503_and_service_resumes_by_itself(relayed):
+    from app import create_app
+
+    if relayed is None:
+        return
+    relay, through = relayed
+    client = create_app().server.test_client()
+    assert client.get("/healthz").status_code == 200
+    assert client.get(f"/api/v1/areas/75?year={YEAR}").status_code == 200
+
+    relay.cut()
+    cache.data_changed(engine_for(through))  # public figures are cached per data stamp: read the stamp afresh
+    r = client.get(f"/api/v1/areas/75?year={YEAR}")
+    assert r.status_code == 503, r.get_data(as_text=True)[:300]
+    assert r.is_json and "unavailable" in r.get_json()["error"] and r.headers["Retry-After"] == "5"
+    health = client.get("/healthz")
+    assert health.status_code == 503 and health.get_json()["status"] == "unavailable"
+    page = page_callback(client, "/area/75", "", None)  # the page's content, as Dash's renderer asks for it
+    assert page.status_code == 200 and "ฐานข้อมูลไม่พร้อมใช้งานชั่วคราว" in decoded(page)
+
+    relay.open()  # the database is back: the same app, the same pool
+    assert client.get("/healthz").status_code == 200
+    r = client.get(f"/api/v1/areas/75?year={YEAR}")
+    assert r.status_code == 200 and r.get_json()["code"] == "75"
+    assert "area-map" in decoded(page_callback(client, "/area/75", "", None))
+
+
+SIGN_IN_ELSEWHERE = """
+import json, sys
+from data_access import ratelimit
+ratelimit.LIMITS["login"] = (3, 60)
+from app import create_app
+client = create_app().server.test_client()
+r = client.post("/api/v1/auth/login", json={"username": "nobody", "password": "wrong"},
+                environ_base={"REMOTE_ADDR": "203.0.113.7"})
+print(json.dumps({"status": r.status_code}))
+"""
+
+
+def _sign_in_from_another_process() -> int:
+    out = subprocess.run(
+        [sys.executable, "-c", SIGN_IN_ELSEWHERE], cwd=ROOT, env=os.environ.copy(), capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])["status"]
+
+
+def test_sign_in_throttling_is_shared_by_every_worker(world, monkeypatch):
+    """Two app instances in two processes on one PostgreSQL database: the address's sign-in attempts add up
+    across them (per process, a second worker would have doubled the allowance)."""
+    from app import create_app
+
+    if world["engine"].dialect.name != "postgresql":
+        # the embedded demo is one process: its windows are kept in memory, and nothing is written for them
+        monkeypatch.setitem(ratelimit.LIMITS, "login", (1, 60))
+        client = create_app().server.test_client()
+        codes = [client.post("/api/v1/auth/login", json={"username": "x", "password": "y"}).status_code for _ in range(2)]
+        with world["engine"].connect() as conn:
+            assert codes == [401, 429] and conn.exec_driver_sql("SELECT COUNT(*) FROM rate_window").scalar() == 0
+        return
+
+    monkeypatch.setitem(ratelimit.LIMITS, "login", (3, 60))
+    client = create_app().server.test_client()
+
+    def here() -> int:
+        return client.post(
+            "/api/v1/auth/login", json={"username": "nobody", "password": "wrong"}, environ_base={"REMOTE_ADDR": "203.0.113.7"}
+        ).status_code
+
+    assert [here(), here()] == [401, 401]
+    assert _sign_in_from_another_process() == 401  # the third attempt, in the other worker
+    r = client.post(
+        "/api/v1/auth/login", json={"username": "nobody", "password": "wrong"}, environ_base={"REMOTE_ADDR": "203.0.113.7"}
+    )
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1
+    assert _sign_in_from_another_process() == 429  # and the other worker refuses too
+    # another address is not held back by this one's attempts
+    other = client.post(
+        "/api/v1/auth/login", json={"username": "nobody", "password": "wrong"}, environ_base={"REMOTE_ADDR": "198.51.100.2"}
+    )
+    assert other.status_code == 401
+    # nothing of the address or the account is stored: only digests
+    with world["engine"].connect() as conn:
+        keys = [r[0] for r in conn.exec_driver_sql("SELECT key_digest FROM rate_window")]
+    assert keys and not any("203.0.113.7" in k for k in keys)
+
+
+def test_a_scraping_account_is_blocked_and_reported(world, monkeypatch):
+    """Past the hour's threshold of household records, the account is blocked (its token revoked with it), the audit
+    trail says so, and an administrator finds the alert and decides; a parallel burst opens one alert, not many."""
+    import concurrent.futures
+
+    monkeypatch.setenv("TPMAP_ALERT_RECORD_VIEWS_PER_HOUR", "3")
+    client = world["app"].server.test_client()
+    headers = bearer(world, "district")
+    house = world["houses"]["7501"]
+
+    def view() -> int:
+        return world["app"].server.test_client().get(f"/api/v1/households/{house}?year={YEAR}", headers=headers).status_code
+
+    assert [view() for _ in range(3)] == [200, 200, 200]
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        burst = list(pool.map(lambda _: view(), range(4)))
+    assert 403 in burst and 200 not in burst  # past the threshold: refused, and the account blocked
+    assert view() == 401  # the token went with the account
+    name = world["names"]["district"]
+    again = client.post("/api/v1/auth/login", json={"username": name, "password": PASSWORD})
+    assert again.status_code == 401  # and no new one is issued while the alert is open
+    with world["engine"].connect() as conn:
+        alerts = conn.exec_driver_sql(
+            "SELECT COUNT(*) FROM abuse_alert a JOIN user_account u ON u.id = a.user_id WHERE u.username = %s"
+            if world["engine"].dialect.name == "postgresql"
+            else "SELECT COUNT(*) FROM abuse_alert a JOIN user_account u ON u.id = a.user_id WHERE u.username = ?",
+            (name,),
+        ).scalar()
+        audited = conn.exec_driver_sql("SELECT COUNT(*) FROM audit_event WHERE action = 'abuse_alert'").scalar()
+    assert alerts == 1 and audited == 1
+
+    admin, csrf = session_client(world, "admin")
+    listed = admin.get("/admin/alerts").get_data(as_text=True)
+    assert name in listed and "alerts-table" in listed
+    import re
+
+    alert_id = re.search(r'name="alert" value="(\d+)"', listed).group(1)
+    closed = admin.post("/admin/alerts", data={"alert": alert_id, "decision": "reactivate", "csrf_token": csrf})
+    assert closed.status_code == 200 and "alerts-none" in closed.get_data(as_text=True)
+    assert client.post("/api/v1/auth/login", json={"username": name, "password": PASSWORD}).status_code == 200
+    # a district chief may not read the alerts
+    chief, _ = session_client(world, "district")
+    assert chief.get("/admin/alerts").status_code == 403
