@@ -116,6 +116,7 @@ class Recorder:
         self.samples: dict[str, list[float]] = {}
         self.errors: dict[str, int] = {}
         self.limited: dict[str, int] = {}
+        self.refused: dict[str, dict[int, int]] = {}  # other 4xx answers, by status (none are expected)
         self.failures: list[float] = []  # when each failed request ended (for the fault's resume time)
         self.acknowledged: list[str] = []  # idempotency keys of visits the server acknowledged
         self.successes: list[float] = []
@@ -128,6 +129,9 @@ class Recorder:
                 self.failures.append(now)
             elif status == 429:
                 self.limited[kind] = self.limited.get(kind, 0) + 1
+            elif status >= 400:
+                by = self.refused.setdefault(kind, {})
+                by[status] = by.get(status, 0) + 1
             else:
                 self.samples.setdefault(kind, []).append(ms)
                 self.successes.append(now)
@@ -193,7 +197,7 @@ def user_loop(base: str, until: float, rec: Recorder, houses: list[str], token: 
                 "POST",
                 f"/api/v1/households/{rng.choice(houses)}/visits?year={YEAR}",
                 json=body,
-                headers=auth | {"Idempotency-Key": key},
+                headers={"Authorization": f"Bearer {writer}", "Idempotency-Key": key},
             )
             if r is not None and r.status_code in (200, 201):
                 with rec.lock:
@@ -257,6 +261,7 @@ def run(base: str, users: int, seconds: float, proc: subprocess.Popen, fault_kin
             "p99": round(q[98], 1),
             "errors": rec.errors.get(kind, 0),
             "429": rec.limited.get(kind, 0),
+            "refused": rec.refused.get(kind, {}),
         }
     out["requests_per_s"] = round((total + sum(rec.errors.values())) / took, 1)
     out["errors"] = sum(rec.errors.values())

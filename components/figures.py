@@ -1,6 +1,6 @@
 """Plotly figures: the choropleth (geometry by URL, never inline) and the 5-dimension star.
 
-Every figure gets its type sizes and title placement from `style`, once: on screen, or in presentation
+Every figure gets its type sizes and title placement from `style_layout`, once: on screen, or in presentation
 mode, where nothing is under 24 px (a committee reads it from the back of the room)."""
 
 from __future__ import annotations
@@ -111,22 +111,21 @@ def style_layout(title: str, present: bool, fit_px: float = 0, title_px: int | N
     }
 
 
-def style(fig: go.Figure, title: str, present: bool, fit_px: float = 0, title_px: int | None = None, **layout) -> go.Figure:
-    """`style_layout` applied to a plotly figure object."""
-    fig.update_layout(**style_layout(title, present, fit_px, title_px, **layout))
+def plain_figure(traces: list[dict], layout: dict) -> dict:
+    """A figure as plain JSON-ready dicts. Plotly's figure objects copy and check every list, again on add_trace and
+    on to_plotly_json: for the national tambon map that was most of a recolour on the server, and the star and the
+    trend took 90 ms of an area page's render under load. Where figures are checked (config.Settings.
+    validate_figures, the tests), plotly checks these too, every property, and refuses a wrong one."""
+    fig = {"data": traces, "layout": layout}
+    if config.settings().validate_figures:
+        go.Figure(fig)  # raises ValueError on a property plotly does not know or a value it refuses
     return fig
 
 
 def map_figure(traces: list[dict], extent: tuple[float, float, float, float] | None, layout: dict) -> dict:
-    """A map as plain JSON-ready dicts. The national tambon map has 7,425 areas: building it through plotly's
-    figure objects (which copy and check every list, and again on add_trace and on to_plotly_json) was most of
-    a recolour's time on the server. Where figures are checked (config.Settings.validate_figures, the tests),
-    plotly checks this one too, every property, and refuses a wrong one."""
+    """A map: its geo frame is the areas' own extent (or fitted to its locations)."""
     geo = {"visible": False, "bgcolor": "rgba(0,0,0,0)", **(frame(extent) if extent else {"fitbounds": "locations"})}
-    fig = {"data": traces, "layout": {"geo": geo, **layout}}
-    if config.settings().validate_figures:
-        go.Figure(fig)  # raises ValueError on a property plotly does not know or a value it refuses
-    return fig
+    return plain_figure(traces, {"geo": geo, **layout})
 
 
 _MARKS = re.compile("[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]")  # Thai marks that take no width of their own
@@ -373,7 +372,7 @@ def choropleth(
     )
 
 
-def star(series: list[tuple], lang: str, title: str, present: bool = False) -> go.Figure:
+def star(series: list[tuple], lang: str, title: str, present: bool = False) -> dict:
     """Radar of the share (%) of target poor deprived in each dimension, one trace per area.
 
     The angles are numbers (one axis every 72°) so the percentage scale can be written as upright text
@@ -382,7 +381,7 @@ def star(series: list[tuple], lang: str, title: str, present: bool = False) -> g
     s = sizes(present)
     labels = [t(f"star.axis.{d}", lang) for d in DIMENSIONS]
     angles = [i * 360 / len(DIMENSIONS) for i in range(len(DIMENSIONS))]
-    fig = go.Figure(**checked())
+    traces: list[dict] = []
     # by role, whatever else is drawn: the area (filled), its parent (dashed grey), the area in the edition before
     # (dotted blue): the star over time
     looks = {"area": ("#c51b8a", "solid"), "parent": ("#636363", "dash"), "before": ("#2c7fb8", "dot")}
@@ -391,17 +390,17 @@ def star(series: list[tuple], lang: str, title: str, present: bool = False) -> g
         colour, dash = looks[entry[2] if len(entry) > 2 else ("area" if i == 0 else "parent")]
         r = [round(100 * shares.get(d, 0.0), 1) for d in DIMENSIONS]
         names = [t(f"dim.{d}", lang) for d in DIMENSIONS]
-        fig.add_trace(
-            go.Scatterpolar(
-                **checked(),
-                r=r + r[:1],
-                theta=angles + angles[:1],
-                name=name,
-                customdata=names + names[:1],
-                fill="toself" if i == 0 else None,
-                line={"color": colour, "width": 3 if i == 0 else 2, "dash": dash},
-                hovertemplate="%{customdata}: %{r:.1f}%<extra>" + name + "</extra>",
-            )
+        traces.append(
+            {
+                "type": "scatterpolar",
+                "r": r + r[:1],
+                "theta": angles + angles[:1],
+                "name": name,
+                "customdata": names + names[:1],
+                **({"fill": "toself"} if i == 0 else {}),
+                "line": {"color": colour, "width": 3 if i == 0 else 2, "dash": dash},
+                "hovertemplate": "%{customdata}: %{r:.1f}%<extra>" + name + "</extra>",
+            }
         )
     # Like TPMAP's star: health at the top, and the radial scale stretched to the largest share so
     # small areas' shapes stay readable (the scale's labels say where each ring is).
@@ -412,48 +411,50 @@ def star(series: list[tuple], lang: str, title: str, present: bool = False) -> g
     # two labelled rings (the middle and the outer one): more would pile up on a small star
     named = sorted({rings[(len(rings) - 1) // 2], rings[-1]}) if len(rings) > 2 else rings
     half = angles[1] / 2
-    fig.add_trace(
-        go.Scatterpolar(
-            **checked(),
-            r=named,
-            theta=[half] * len(named),
-            mode="text",
-            text=[f"{v}%" for v in named],
-            textfont={"size": s.text if present else s.text - 2, "color": "#555"},
-            hoverinfo="skip",
-            showlegend=False,
-            name="scale",
-        )
+    traces.append(
+        {
+            "type": "scatterpolar",
+            "r": named,
+            "theta": [half] * len(named),
+            "mode": "text",
+            "text": [f"{v}%" for v in named],
+            "textfont": {"size": s.text if present else s.text - 2, "color": "#555"},
+            "hoverinfo": "skip",
+            "showlegend": False,
+            "name": "scale",
+        }
     )
     # room for the axis names left and right of the star: the longest line of a name, at the text size
     side = int(max(text_width(line, s.text) for lab in labels for line in lab.split("<br>")) + 12)
-    return style(
-        fig,
-        title,
-        present,
-        fit_px=560 if present else 460,
-        title_px=s.text if present else None,
-        polar={
-            "radialaxis": {
-                "range": [0, top],
-                "tickvals": rings,
-                "showticklabels": False,
-                "showline": False,
-                "gridcolor": "#d0d0d0",
+    return plain_figure(
+        traces,
+        style_layout(
+            title,
+            present,
+            fit_px=560 if present else 460,
+            title_px=s.text if present else None,
+            polar={
+                "radialaxis": {
+                    "range": [0, top],
+                    "tickvals": rings,
+                    "showticklabels": False,
+                    "showline": False,
+                    "gridcolor": "#d0d0d0",
+                },
+                "angularaxis": {
+                    "rotation": 90,
+                    "direction": "clockwise",
+                    "tickmode": "array",
+                    "tickvals": angles,
+                    "ticktext": labels,
+                    "tickfont": {"size": s.text},
+                    "gridcolor": "#d0d0d0",
+                },
             },
-            "angularaxis": {
-                "rotation": 90,
-                "direction": "clockwise",
-                "tickmode": "array",
-                "tickvals": angles,
-                "ticktext": labels,
-                "tickfont": {"size": s.text},
-                "gridcolor": "#d0d0d0",
-            },
-        },
-        margin={"l": side, "r": side, "b": int(s.text * 1.5)},
-        height=None if present else 400,
-        legend={"orientation": "h", "y": -0.08, "x": 0.5, "xanchor": "center", "font": {"size": s.text}},
+            margin={"l": side, "r": side, "b": int(s.text * 1.5)},
+            height=None if present else 400,
+            legend={"orientation": "h", "y": -0.08, "x": 0.5, "xanchor": "center", "font": {"size": s.text}},
+        ),
     )
 
 
@@ -504,36 +505,38 @@ def status_map(
     )
 
 
-def trend_chart(series: list[tuple[str, list[dict]]], lang: str, title: str, present: bool = False) -> go.Figure:
+def trend_chart(series: list[tuple[str, list[dict]]], lang: str, title: str, present: bool = False) -> dict:
     """Target poor per edition, one line per area (the area, then its parent on a second axis of its own scale,
     since a province's count dwarfs a tambon's). A point from survey microdata is a filled circle, one TPMAP
     published is an open one: the legend says which is which, and the hover names the source."""
     s = sizes(present)
-    fig = go.Figure(**checked())
+    traces: list[dict] = []
     colours = ["#c51b8a", "#636363"]
     for i, (name, items) in enumerate(series):
         if not items:
             continue
-        fig.add_trace(
-            go.Scatter(
-                **checked(),
-                x=[str(it["year"]) for it in items],
-                y=[it["target_poor_persons"] for it in items],
-                name=name if i == 0 else f"{name} ({t('trend.right_axis', lang)})",
-                yaxis="y" if i == 0 else "y2",
-                mode="lines+markers",
-                line={"color": colours[i % 2], "width": 3 if i == 0 else 2, "dash": "solid" if i == 0 else "dash"},
-                marker={
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [str(it["year"]) for it in items],
+                "y": [it["target_poor_persons"] for it in items],
+                "name": name if i == 0 else f"{name} ({t('trend.right_axis', lang)})",
+                "yaxis": "y" if i == 0 else "y2",
+                "mode": "lines+markers",
+                "line": {"color": colours[i % 2], "width": 3 if i == 0 else 2, "dash": "solid" if i == 0 else "dash"},
+                "marker": {
                     "size": 11,
                     "symbol": ["circle" if it["source"] == "survey" else "circle-open" for it in items],
                     "line": {"width": 2, "color": colours[i % 2]},
                 },
-                customdata=[t(f"trend.source.{it['source']}", lang) for it in items],
-                hovertemplate="%{x}: %{y:,} " + t("unit.persons", lang) + " · %{customdata}<extra>" + name + "</extra>",
-            )
+                "customdata": [t(f"trend.source.{it['source']}", lang) for it in items],
+                "hovertemplate": "%{x}: %{y:,} " + t("unit.persons", lang) + " · %{customdata}<extra>" + name + "</extra>",
+            }
         )
-    style(fig, title, present, margin={"l": 10, "r": 10, "b": 10})
-    fig.update_layout(
+    layout = style_layout(
+        title,
+        present,
+        margin={"l": 10, "r": 10, "b": 10},
         plot_bgcolor="white",
         xaxis={"type": "category", "title": {"text": t("trend.axis.year", lang)}, "tickfont": {"size": s.text}},
         yaxis={
@@ -554,4 +557,4 @@ def trend_chart(series: list[tuple[str, list[dict]]], lang: str, title: str, pre
         height=None if present else 340,
         legend={"orientation": "h", "y": -0.25, "x": 0.5, "xanchor": "center", "font": {"size": s.text}},
     )
-    return fig
+    return plain_figure(traces, layout)

@@ -199,7 +199,14 @@ def area_over_years(
     code: str, mask: int = ALL_DIMENSIONS_MASK, engine: Engine | None = None, *, definition: str | None = None
 ) -> dict[int, dict]:
     """The area's figures in every edition it has them, {year: figures}: two queries however many editions (the
-    trend's cost does not grow with them), each edition counted by the definition asked for or its own."""
+    trend's cost does not grow with them), each edition counted by the definition asked for or its own. Kept per
+    data stamp, like every public figure."""
+    engine = engine or get_engine()
+    years = cache.cached(engine, ("over-years", code, mask, definition), lambda: _area_over_years(code, mask, engine, definition))
+    return {y: _copied(f) for y, f in years.items()}
+
+
+def _area_over_years(code: str, mask: int, engine: Engine, definition: str | None) -> dict[int, dict]:
     index = source_index(engine)
     chosen = {y: index.by_year[y][code] for y in index.years_of(code)}
     if not chosen:
@@ -276,7 +283,32 @@ def children_summaries(
 ) -> list[dict]:
     """Figures of the children that have some. A municipal unit carries `point` [lon, lat] (where the map
     draws it); with include_counted_under, a tambon whose people are counted under a unit is listed too,
-    with `counted_under` and no figures of its own (null), so no person is counted twice."""
+    with `counted_under` and no figures of its own (null), so no person is counted twice. The same for every
+    viewer: kept per data stamp (the country's 77 provinces were 25-35 ms of every country page)."""
+    engine = engine or get_engine()
+    key = ("children", code, year, mask, include_counted_under, definition)
+    rows = cache.cached(
+        engine,
+        key,
+        lambda: _children_summaries(code, year, mask, engine, include_counted_under=include_counted_under, definition=definition),
+    )
+    return [_copied(r) for r in rows]
+
+
+def _copied(row: dict) -> dict:
+    """A cached row the caller may change: its nested dicts and lists copied too."""
+    return {k: dict(v) if isinstance(v, dict) else list(v) if isinstance(v, list) else v for k, v in row.items()}
+
+
+def _children_summaries(
+    code: str,
+    year: int,
+    mask: int,
+    engine: Engine,
+    *,
+    include_counted_under: bool,
+    definition: str | None,
+) -> list[dict]:
     _check_year(year)
     with reading(engine) as conn:
         _area_row(conn, code)
