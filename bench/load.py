@@ -12,8 +12,8 @@ port, waits for /healthz, then lets each simulated user loop over a scripted mix
             and its shape file)
   api       area, children and ranking calls of the public API
   list      a signed-in household list of the district, and one household's record
-  write     a Logbook visit with an Idempotency-Key, by the district's account (every acknowledged visit is looked
-            for in the database at the end; the district's per-minute look-up limit answers 429 past 120 a minute)
+  write     a Logbook visit with an Idempotency-Key, by one of 20 team accounts for a household of its tambon
+            (every acknowledged visit is looked for in the database at the end)
 
 Every loop is bounded in time and count. Prints requests/s, p50/p95/p99 per kind, errors (5xx and connection
 failures) and intended 429s. --fault, at a third of the run: `pg-restart` (pg_ctlcluster restart), `kill-worker`
@@ -43,7 +43,9 @@ sys.path.insert(0, str(ROOT))
 DEMO_PASSWORD = "tpmap-demo-2564"
 YEAR = 2562
 MAX_REQUESTS_PER_USER = 100_000
-MAX_USERS = 200  # a bound beside the time: a loop that answers instantly still stops
+MAX_USERS = 200
+LOG = Path("/tmp/tpmap-bench-load-server.log")
+TEAM_TAMBONS = [f"7501{n:02d}" for n in range(2, 12)]  # a bound beside the time: a loop that answers instantly still stops
 
 
 def prepare(url: str) -> None:
@@ -62,7 +64,18 @@ def prepare(url: str) -> None:
         create_user(
             username=f"load-{i:03d}", full_name=f"Load {i}", role="national", areas=["TH"], password=DEMO_PASSWORD, engine=engine
         )
-    print(f"prepared {url.rsplit('@', 1)[-1]} in {seconds:.0f} s, with {MAX_USERS} reader accounts")
+    # the field teams who write: two per tambon of Mueang Samut Songkhram (a team's look-up limit is its own)
+    for tambon in TEAM_TAMBONS:
+        for k in range(2):
+            create_user(
+                username=f"load-team-{tambon}-{k}",
+                full_name=f"Team {tambon}/{k}",
+                role="team",
+                areas=[tambon],
+                password=DEMO_PASSWORD,
+                engine=engine,
+            )
+    print(f"prepared {url.rsplit('@', 1)[-1]} in {seconds:.0f} s, with {MAX_USERS} readers and {2 * len(TEAM_TAMBONS)} teams")
 
 
 def free_port() -> int:
@@ -94,7 +107,9 @@ def start_server(url: str, workers: int, dev: bool) -> tuple[subprocess.Popen, s
             "--access-logfile",
             "/dev/null",
         ]
-    proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    # the server's log to a file: a pipe nobody reads fills up and blocks the server's writes to it
+    log = open(LOG, "w")  # noqa: SIM115 - the server's lifetime
+    proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     import requests
 
@@ -107,7 +122,7 @@ def start_server(url: str, workers: int, dev: bool) -> tuple[subprocess.Popen, s
             pass
         time.sleep(0.5)
     proc.kill()
-    raise SystemExit("the server did not become healthy in 120 s: " + (proc.stderr.read(4000).decode() if proc.stderr else ""))
+    raise SystemExit(f"the server did not become healthy in 120 s (its log: {LOG})")
 
 
 class Recorder:
@@ -150,7 +165,9 @@ def page_callback_payload(deps: list, path: str) -> dict:
     }
 
 
-def user_loop(base: str, until: float, rec: Recorder, houses: list[str], token: str, writer: str, deps: list, seed: int) -> None:
+def user_loop(
+    base: str, until: float, rec: Recorder, houses: list[str], token: str, writer: tuple[str, list[str]], deps: list, seed: int
+) -> None:
     import requests
 
     rng = random.Random(seed)
@@ -195,9 +212,9 @@ def user_loop(base: str, until: float, rec: Recorder, houses: list[str], token: 
             r = call(
                 "write",
                 "POST",
-                f"/api/v1/households/{rng.choice(houses)}/visits?year={YEAR}",
+                f"/api/v1/households/{rng.choice(writer[1])}/visits?year={YEAR}",
                 json=body,
-                headers={"Authorization": f"Bearer {writer}", "Idempotency-Key": key},
+                headers={"Authorization": f"Bearer {writer[0]}", "Idempotency-Key": key},
             )
             if r is not None and r.status_code in (200, 201):
                 with rec.lock:
@@ -223,19 +240,27 @@ def run(base: str, users: int, seconds: float, proc: subprocess.Popen, fault_kin
     from data_access.accounts import authenticate, issue_token
 
     readers = [issue_token(authenticate(f"load-{i:03d}", DEMO_PASSWORD).user)[0] for i in range(min(users, MAX_USERS))]
-    writer = issue_token(authenticate("ss.district", DEMO_PASSWORD).user)[0]
+    writers = [
+        (issue_token(authenticate(f"load-team-{t}-{k}", DEMO_PASSWORD).user)[0], t) for t in TEAM_TAMBONS for k in range(2)
+    ]
     listed = requests.get(
-        base + f"/api/v1/areas/7501/households?year={YEAR}&page_size=200",
-        headers={"Authorization": f"Bearer {writer}"},
+        base + f"/api/v1/areas/7501/households?year={YEAR}&page_size=500",
+        headers={"Authorization": f"Bearer {readers[0]}"},
         timeout=30,
     ).json()["items"]
     houses = [h["house_id"] for h in listed]
+    by_tambon: dict[str, list[str]] = {}
+    for h in listed:
+        by_tambon.setdefault(h["tambon_code"], []).append(h["house_id"])
+    writers = [(token, by_tambon[t]) for token, t in writers if by_tambon.get(t)]
     deps = requests.get(base + "/_dash-dependencies", timeout=30).json()
     rec = Recorder()
     until = time.time() + seconds
     threads = [
         threading.Thread(
-            target=user_loop, args=(base, until, rec, houses, readers[i % len(readers)], writer, deps, i), daemon=True
+            target=user_loop,
+            args=(base, until, rec, houses, readers[i % len(readers)], writers[i % len(writers)], deps, i),
+            daemon=True,
         )
         for i in range(users)
     ]
@@ -315,8 +340,11 @@ def main() -> None:
             results.append(r)
             print(json.dumps(r, ensure_ascii=False, indent=1), flush=True)
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(30)
+        os.killpg(proc.pid, signal.SIGINT)  # gunicorn's quick shutdown (SIGTERM would wait for the queued requests)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
 

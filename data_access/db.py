@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, Result, create_engine, event, insert, make_url
+from sqlalchemy import Connection, Engine, Result, create_engine, event, insert, make_url, text
 
 import config
 
@@ -59,6 +59,15 @@ def is_outage(error: BaseException) -> bool:
     if isinstance(error, (OperationalError, InterfaceError, PoolTimeout)):
         return True
     return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
+
+
+def serialize(conn: Connection, key: str) -> None:
+    """Hold a lock named `key` until this transaction ends, so that two transactions recomputing the same derived
+    rows (a tambon's Logbook rollup, delete-then-insert) take turns: the second then reads the first's committed
+    writes and never inserts beside them. PostgreSQL: a transaction-level advisory lock; SQLite runs one writer
+    at a time already."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": key})
 
 
 def get_engine(url: str | None = None) -> Engine:

@@ -36,7 +36,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, text
 
 from data_access import models as tables
 from data_access.counted import household_counted, person_counted
-from data_access.db import reading, tuples
+from data_access.db import reading, serialize, tuples
 from data_access.errors import NotFoundError
 from data_access.rollups import SURVEY
 from mpi.editions import edition
@@ -248,6 +248,7 @@ def refresh_help_outcomes(conn: Connection, a: int, b: int, unit: str | None = N
     survey: followed by house_id anywhere). One unit (a Logbook write) or all of them (an import)."""
     ho = tables.help_outcome_rollup
     where = "h1.year = :a AND " + _poor_household("h1", a) + (" AND h1.tambon_code = :u" if unit else "")
+    serialize(conn, f"help_outcome_rollup:{a}:{b}:{unit or '*'}")  # delete-then-insert: one writer at a time
     cond = delete(ho).where(ho.c.year_from == a, ho.c.year_to == b)
     conn.execute(cond.where(ho.c.tambon_code == unit) if unit else cond)
     outcome = f"CASE WHEN h2.id IS NULL THEN 'left_survey' WHEN {_poor_household('h2', b)} THEN 'stayed' ELSE 'exited' END"

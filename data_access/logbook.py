@@ -18,7 +18,7 @@ from data_access import audit, policy, ratelimit
 from data_access import models as tables
 from data_access.access import CurrentUser, Scope, household_filter, refuse, require_user
 from data_access.areas import point_in_tambon
-from data_access.db import get_engine, insert_id, reading, tuples
+from data_access.db import get_engine, insert_id, reading, serialize, tuples
 from data_access.errors import BadRequest, ConflictError, NotFoundError
 from data_access.flows import FOLLOW_UPS, pairs_after, refresh_help_outcomes, survey_years
 from data_access.masking import mask_citizen_id
@@ -267,7 +267,10 @@ def _bump(conn: Connection, household_id: int, user: CurrentUser, expected: int 
 
 def refresh_tambon(conn: Connection, year: int, tambon_code: str) -> None:
     """Recompute one tambon's Logbook progress rows (a few hundred Logbook rows at most). Hand SQL like the
-    other rollups: one aggregate statement per metric over the tambon's households, inside the database."""
+    other rollups: one aggregate statement per metric over the tambon's households, inside the database. Two
+    writes in one tambon at once take turns here (else both deleted, both inserted: a duplicate key, found under
+    load), and the second counts the first's record."""
+    serialize(conn, f"logbook_rollup:{year}:{tambon_code}")
     conn.execute(text("DELETE FROM logbook_rollup WHERE year = :y AND tambon_code = :t"), {"y": year, "t": tambon_code})
     p = {"y": year, "t": tambon_code}
     hh = "SELECT id FROM household WHERE year = :y AND tambon_code = :t"

@@ -265,9 +265,13 @@ def test_map019_a_control_and_a_click_change_the_page_in_place(server, browser):
     wait_for(browser, lambda: map_rendered(browser), what="map")
     browser.execute_script("window.__page = document.querySelector('#area-page'); performance.clearResourceTimings();")
     title = css(browser, "#area-map .gtitle")[0].text
+    fills = "return Array.from(document.querySelectorAll('#area-map path.choroplethlocation')).map(p => p.getAttribute('fill'))"
+    first = browser.execute_script(fills)
     choose_option(browser, "ctl-metric", "MPI")
     wait_for(browser, lambda: "metric=mpi" in browser.current_url, what="the address to follow the metric")
     wait_for(browser, lambda: css(browser, "#area-map .gtitle")[0].text != title, what="the map's new title")
+    # the areas are painted anew (plotly.js is patched to write only the attributes that change: the fills must)
+    wait_for(browser, lambda: browser.execute_script(fills) != first, what="the map's new colours")
     assert browser.execute_script("return window.__page === document.querySelector('#area-page')")  # not rebuilt
     sent = browser.execute_script(
         "return performance.getEntriesByType('resource').filter(e => e.name.includes('_dash')).map(e => e.transferSize)"
@@ -289,6 +293,7 @@ def test_map019_a_control_and_a_click_change_the_page_in_place(server, browser):
     browser.back()
     wait_for(browser, lambda: "metric=mpi" not in browser.current_url, what="back before the metric change")
     wait_for(browser, lambda: css(browser, "#area-map .gtitle")[0].text == title, what="the first map again")
+    wait_for(browser, lambda: browser.execute_script(fills) == first, what="the first map's colours again")
 
 
 def test_map020_a_resting_pointer_fetches_the_next_map_before_the_click(server, browser):

@@ -99,3 +99,40 @@ def test_unversioned_writes_are_serialised_with_a_true_history(world, monkeypatc
     assert history[0].previous is None
     for before, after in zip(history, history[1:], strict=False):
         assert after.previous == before.status  # each change saw the one before it
+
+
+def test_parallel_visits_to_different_households_of_one_tambon_keep_its_rollup_whole(world, monkeypatch):
+    """Found under load (bench/load.py): two teams' visits in one tambon at the same moment both recomputed the
+    tambon's Logbook rollup (delete, then insert) and the second failed on a duplicate key, a 500. They take turns
+    now, every visit succeeds, and the rollup counts each visited household once."""
+    monkeypatch.setitem(ratelimit.LIMITS, "lookup", (10_000, 60))
+    headers = bearer(world, "team")
+    with world["engine"].connect() as conn:
+        houses = list(
+            conn.execute(
+                text(
+                    "SELECT h.house_id FROM household h WHERE h.year = :y AND h.tambon_code = '750201' "
+                    "AND NOT EXISTS (SELECT 1 FROM visit v WHERE v.household_id = h.id) ORDER BY h.house_id LIMIT 8"
+                ),
+                {"y": YEAR},
+            ).scalars()
+        )
+        before = conn.execute(
+            text(
+                "SELECT COALESCE(SUM(value), 0) FROM logbook_rollup WHERE year = :y AND tambon_code = '750201' AND metric = 'visited'"
+            ),
+            {"y": YEAR},
+        ).scalar()
+    assert len(houses) == 8
+    body = {"visited_on": "2021-08-01", "outcome": "verified"}
+    with served(world["app"].server) as base:
+        results = _parallel(base, [("POST", f"/api/v1/households/{h}/visits?year={YEAR}", body, headers) for h in houses])
+    assert [r[0] for r in results] == [201] * 8, [(r[0], r[1]) for r in results]
+    with world["engine"].connect() as conn:
+        after = conn.execute(
+            text(
+                "SELECT COALESCE(SUM(value), 0) FROM logbook_rollup WHERE year = :y AND tambon_code = '750201' AND metric = 'visited'"
+            ),
+            {"y": YEAR},
+        ).scalar()
+    assert after - before == 8

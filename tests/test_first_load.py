@@ -64,3 +64,15 @@ def test_a_map_page_fetches_and_runs_plotly_with_the_page_and_other_pages_do_not
     for other in ("/login", "/area/75/households"):
         r = client.get(other)
         assert "Link" not in r.headers and plotly not in r.get_data(as_text=True), other
+
+
+def test_the_plotly_bundle_carries_the_recolour_patches():
+    """vendor/plotly/build.mjs patches plotly.js so a recolour does not redo what depends only on geometry; a bundle
+    rebuilt without them would still draw, only slowly. The patches leave these marks in the minified code (the
+    property names survive minification)."""
+    from app import PLOTLY_BUNDLE
+
+    bundle = PLOTLY_BUNDLE.read_text(encoding="utf-8")
+    assert "__tpmapLine" in bundle  # a path's outline colour and width written only when they change
+    assert bundle.count("WeakMap") >= 4  # features, hit polygons, boxes and outlines kept with their geometry
+    assert 'getAttribute("d")' in bundle or "getAttribute('d')" in bundle  # an outline written only when it differs
