@@ -122,10 +122,11 @@ def plain_figure(traces: list[dict], layout: dict) -> dict:
     return fig
 
 
-def map_figure(traces: list[dict], extent: tuple[float, float, float, float] | None, layout: dict) -> dict:
-    """A map: its geo frame is the areas' own extent (or fitted to its locations)."""
+def map_figure(traces: list[dict], extent: tuple[float, float, float, float] | None, shapes: str, layout: dict) -> dict:
+    """A map: its geo frame is the areas' own extent (or fitted to its locations); it is never dragged, and it keeps
+    the reader's hover state while it shows the same `shapes` file (uirevision)."""
     geo = {"visible": False, "bgcolor": "rgba(0,0,0,0)", **(frame(extent) if extent else {"fitbounds": "locations"})}
-    return plain_figure(traces, {"geo": geo, **layout})
+    return plain_figure(traces, {"geo": geo, "dragmode": False, "uirevision": shapes, **layout})
 
 
 _MARKS = re.compile("[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]")  # Thai marks that take no width of their own
@@ -360,13 +361,12 @@ def choropleth(
     return map_figure(
         traces,
         extent,
+        geojson_url,
         style_layout(
             title,
             present,
             fit_px=1200 if present else 700,
             height=None if present else 560,
-            dragmode=False,
-            uirevision=geojson_url,
             **layout,
         ),
     )
@@ -494,12 +494,11 @@ def status_map(
     return map_figure(
         traces,
         extent,
+        geojson_url,
         style_layout(
             title,
             present,
             height=560,
-            dragmode=False,
-            uirevision=geojson_url,
             legend={"x": 0, "y": 0, "bgcolor": "rgba(255,255,255,0.8)"},
         ),
     )
