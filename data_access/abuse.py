@@ -20,8 +20,7 @@ from data_access.db import get_engine
 from data_access.errors import Forbidden, NotFoundError
 from data_access.policy import ACCOUNTS_ALL, may
 
-HOUR = 3600
-WINDOWS = {"record_views": "hour_views", "id_reveals": "hour_reveals"}  # their rate-limit windows
+WINDOWS = dict(zip(("record_views", "id_reveals"), ratelimit.HOURLY, strict=True))  # their rate-limit windows
 
 
 def _threshold(kind: str) -> int:
@@ -35,10 +34,8 @@ def watch(kind: str, user: CurrentUser, engine: Engine | None = None) -> None:
     """Count one record view or ID reveal by this account; past the hour's threshold, block it and raise the alert
     (Forbidden: the request that went past it is refused too)."""
     threshold = _threshold(kind)
-    window = WINDOWS[kind]
-    ratelimit.LIMITS[window] = (threshold, HOUR)  # from the settings, read when used
     try:
-        ratelimit.hit(window, user.username, "")
+        ratelimit.hit(WINDOWS[kind], user.username, "", limit=(threshold, ratelimit.HOUR))
     except RateLimited:
         past = True
     else:
@@ -48,7 +45,7 @@ def watch(kind: str, user: CurrentUser, engine: Engine | None = None) -> None:
 
 
 def raise_alert(user: CurrentUser, kind: str, threshold: int, engine: Engine | None = None) -> None:
-    from data_access.accounts import _revoke_everything
+    from data_access.accounts import revoke_everything
 
     engine = engine or get_engine()
     users, alerts = tables.user_account, tables.abuse_alert
@@ -57,7 +54,7 @@ def raise_alert(user: CurrentUser, kind: str, threshold: int, engine: Engine | N
         # only the request that flips the account opens the alert: parallel ones find it blocked already
         flipped = conn.execute(update(users).where(users.c.id == user.id, users.c.active.is_(True)).values(active=False)).rowcount
         if flipped:
-            _revoke_everything(conn, user.id)
+            revoke_everything(conn, user.id)
             conn.execute(alerts.insert().values(user_id=user.id, kind=kind, threshold=threshold, raised_at=now))
             audit.record(
                 "abuse_alert",

@@ -467,7 +467,9 @@ def end_session(secret: str | None, engine: Engine | None = None) -> None:
         )
 
 
-def _revoke_everything(conn: Connection, user_id: int, keep_session: str | None = None) -> None:
+def revoke_everything(conn: Connection, user_id: int, keep_session: str | None = None) -> None:
+    """End every token and session of an account (a password change keeps the session that made it), in the
+    caller's transaction: deactivation, a password change, an abuse alert."""
     now = _now()
     conn.execute(update(TOKENS).where(TOKENS.c.user_id == user_id, TOKENS.c.revoked_at.is_(None)).values(revoked_at=now))
     conn.execute(
@@ -512,7 +514,7 @@ def change_password(
                 .where(USERS.c.id == user.id)
                 .values(password_hash=hash_password(new), password_changed_at=now, failed_logins=0)
             )
-            _revoke_everything(conn, user.id, keep_session=session)
+            revoke_everything(conn, user.id, keep_session=session)
             audit.record("password_changed", user=user, object_type="user", object_id=user.username, ip=ip, conn=conn)
     if refused is not None:
         raise refused
@@ -585,7 +587,7 @@ def set_active(manager: CurrentUser, username: str, active: bool, engine: Engine
             raise refuse(manager, "you may not change this account", object_type="user", object_id=username, engine=engine)
         conn.execute(update(USERS).where(USERS.c.id == row["id"]).values(active=active))
         if not active:
-            _revoke_everything(conn, row["id"])
+            revoke_everything(conn, row["id"])
         audit.record(
             "user_changed",
             user=manager,

@@ -27,6 +27,8 @@ LIMITS = {  # kind -> (events, seconds)
     # anonymous calls that read every area of the country (rankings, exports): per address
     "heavy": (30, 60),
 }
+HOUR = 3600
+HOURLY = ("hour_views", "hour_reveals")  # data_access.abuse: per account, their allowances are settings
 _events: dict[tuple[str, str], deque] = defaultdict(deque)
 _lock = threading.Lock()
 _used: set[Engine] = set()  # the shared stores this process has written (reset() clears them)
@@ -34,17 +36,18 @@ _PRUNE_EVERY = 300.0  # seconds between deletions of windows long past, per proc
 _pruned = [0.0]
 
 
-def hit(kind: str, key: str, message: str) -> None:
-    """Count one event; raise RateLimited (with the seconds to wait) when the window is full."""
+def hit(kind: str, key: str, message: str, limit: tuple[int, int] | None = None) -> None:
+    """Count one event; raise RateLimited (with the seconds to wait) when the window is full. `limit` (events,
+    seconds) for a kind whose allowance is a setting; else LIMITS[kind]."""
     engine = get_engine()
+    events, window = limit or LIMITS[kind]
     if is_postgres(engine):
-        _hit_shared(engine, kind, key, message)
+        _hit_shared(engine, kind, key, message, events, window)
     else:
-        _hit_local(kind, key, message)
+        _hit_local(kind, key, message, events, window)
 
 
-def _hit_local(kind: str, key: str, message: str) -> None:
-    limit, window = LIMITS[kind]
+def _hit_local(kind: str, key: str, message: str, limit: int, window: int) -> None:
     now = time.monotonic()
     with _lock:
         q = _events[(kind, key)]
@@ -62,8 +65,7 @@ UPSERT = text(
 PREVIOUS = text("SELECT hits FROM rate_window WHERE kind = :kind AND key_digest = :key AND slot = :slot")
 
 
-def _hit_shared(engine: Engine, kind: str, key: str, message: str) -> None:
-    limit, window = LIMITS[kind]
+def _hit_shared(engine: Engine, kind: str, key: str, message: str, limit: int, window: int) -> None:
     now = time.time()
     slot = int(now // window)
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
@@ -85,7 +87,7 @@ def _prune(engine: Engine, now: float) -> None:
     from data_access.models import rate_window
 
     with engine.begin() as conn:
-        for kind, (_, window) in LIMITS.items():
+        for kind, window in ({k: w for k, (_, w) in LIMITS.items()} | dict.fromkeys(HOURLY, HOUR)).items():
             conn.execute(delete(rate_window).where(rate_window.c.kind == kind, rate_window.c.slot < int(now // window) - 2))
 
 
