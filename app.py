@@ -66,6 +66,7 @@ def create_app(settings: config.Settings | None = None) -> dash.Dash:
     cli.register_data(server)
     cli.register_accounts(server)
     auth_web.init_app(server)
+    register_read_routing(server)  # after auth: a bearer request is known by then
     app = dash.Dash(
         __name__,
         server=server,
@@ -107,6 +108,47 @@ PLOTLY_BUNDLE = Path(__file__).resolve().parent / "static" / "plotly-tpmap.min.j
 MODERN_URL = "/_tpmap/modern.min.js"
 MODERN_SCRIPT = Path(__file__).resolve().parent / "static" / "modern.min.js"
 _POLYFILL_TAG = re.compile(r'<script src="([^"]*/deps/polyfill@[^"]*)"></script>')
+
+
+def register_read_routing(server: Flask) -> None:
+    """Where each request's reads go, with a read replica configured (data_access.replica): decided once at its
+    start; a write's WAL position kept in the session so that the same official's next pages wait for it."""
+    from flask import g, session
+
+    from data_access import replica
+
+    if config.settings().database_read_url is None:
+        return
+
+    @server.before_request
+    def _route():
+        if request.path.startswith(STATIC_PREFIXES):
+            return
+        # a caller without a session cookie has no write to wait for; its session is not touched (a public answer
+        # stays free of Vary: Cookie)
+        has_session = server.config["SESSION_COOKIE_NAME"] in request.cookies
+        pin = session.get(READ_PIN) if has_session else None
+        tokens, pinned = replica.start(pin, bearer=bool(g.get("bearer")))
+        g.read_route = tokens
+        if pin is not None and pinned is None:
+            session.pop(READ_PIN, None)
+
+    @server.after_request
+    def _pin(response):
+        if g.get("read_route") is not None and not g.get("bearer"):
+            position = replica.position_after_write()
+            if position is not None:
+                session[READ_PIN] = position
+        return response
+
+    @server.teardown_request
+    def _unroute(_error):
+        tokens = g.pop("read_route", None)
+        if tokens is not None:
+            replica.finish(tokens)
+
+
+READ_PIN = "rw_lsn"  # the session's last write, as the primary's WAL position
 
 
 def register_security_headers(server: Flask, app: dash.Dash) -> None:
@@ -337,7 +379,13 @@ def register_routes(server: Flask) -> None:
             response.headers["Retry-After"] = "5"
             response.headers["Cache-Control"] = "no-store"
             return response
-        response = jsonify({"status": "ok"})
+        from data_access import replica
+
+        body = {"status": "ok"}
+        standby = replica.status()
+        if standby is not None:
+            body["replica"] = standby  # a replica away is not an outage: its reads go to the primary meanwhile
+        response = jsonify(body)
         response.headers["Cache-Control"] = "no-store"
         return response
 

@@ -24,6 +24,9 @@ DOMAIN_DIR = SHARED_DIR / "domain"
 @dataclass(frozen=True)
 class Settings:
     database_url: str | None = None  # TPMAP_DATABASE_URL; None: the embedded SQLite file under instance/
+    # TPMAP_DATABASE_READ_URL: a streaming replica of the primary (PostgreSQL), for public figure and list reads;
+    # None: everything reads the primary
+    database_read_url: str | None = None
     shapes_dir: Path = INSTANCE_DIR / "shapes"  # TPMAP_SHAPES_DIR: the boundary files served to browsers
     secret_key: str | None = None  # TPMAP_SECRET_KEY; None: a random key kept in instance/secret_key
     secure_cookies: bool = False  # TPMAP_SECURE_COOKIES=1 behind HTTPS: secure cookies and HSTS
@@ -41,6 +44,7 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
         return cls(
             database_url=env.get("TPMAP_DATABASE_URL") or None,
+            database_read_url=env.get("TPMAP_DATABASE_READ_URL") or None,
             shapes_dir=Path(env.get("TPMAP_SHAPES_DIR", INSTANCE_DIR / "shapes")),
             secret_key=env.get("TPMAP_SECRET_KEY") or None,
             secure_cookies=env.get("TPMAP_SECURE_COOKIES") == "1",

@@ -8,7 +8,7 @@ import shapely
 from sqlalchemy import Connection, Engine, bindparam, func, select, text, update
 
 from data_access import cache
-from data_access.db import get_engine, is_postgres, reading, render_memo, tuples
+from data_access.db import get_engine, is_postgres, read_engine, reading, render_memo, tuples
 from data_access.models import area
 from geo.boundaries import (
     MAX_DEPTH,
@@ -337,7 +337,7 @@ def map_frame(parent: str, engine: Engine | None = None) -> MapFrame:
 def codes_with_geometry(level: str, engine: Engine | None = None) -> list[str]:
     """Every area of a level that has a polygon (the national tambon map draws them all): the same for every
     viewer, kept per data stamp (7,428 tambon codes took 23 ms to read on every recolour of the national map)."""
-    engine = engine or get_engine()
+    engine = engine or read_engine()
 
     def read() -> list[str]:
         with reading(engine) as conn:
@@ -358,7 +358,7 @@ def display_shapes(kind: str, engine: Engine | None = None) -> list[tuple[str, s
     """(code, name_th, name_en, WKB) of the display geometries a shape file holds, in code order. `kind` is
     the file's name without `.json`: provinces, tambons, amphoes/<province>, tambons/<amphoe>,
     tambons-of/<province>."""
-    engine = engine or get_engine()
+    engine = engine or read_engine()
     geom = func.ST_AsBinary(area.c.geom_display) if is_postgres(engine) else area.c.geom_display
     q = select(area.c.code, area.c.name_th, area.c.name_en, geom).where(area.c.has_geometry).order_by(area.c.code)
     what, _, parent = kind.partition("/")

@@ -23,7 +23,7 @@ import config
 from data_access import audit
 from data_access import models as tables
 from data_access.access import CurrentUser, Scope, refuse, require_user
-from data_access.db import get_engine, insert_id, reading
+from data_access.db import get_engine, insert_id, reading, writing
 from data_access.errors import BadRequest, NotFoundError
 from data_access.policy import COMMITTEES_MANAGE, COMMITTEES_NATIONAL, EVERYTHING_ADMINISTRATIVE, may, roles_with
 from mpi.governance import DateError, filing_status, parse_date
@@ -106,7 +106,7 @@ def create_unit(
 ) -> dict:
     user = _require_manager(user, area_code)
     _check_kind(kind, area_code)
-    with (engine or get_engine()).begin() as conn:
+    with writing(engine) as conn:
         area_name = _area_name(conn, area_code)
         name = (name or "").strip()
         if kind == "operation_team" and not name:
@@ -162,7 +162,7 @@ def add_member(
         raise CommitteeError("a member needs a name")
     if position not in POSITIONS:
         raise CommitteeError(f"position must be one of {', '.join(POSITIONS)}, got {position!r}")
-    with (engine or get_engine()).begin() as conn:
+    with writing(engine) as conn:
         unit = _unit(conn, unit_id)
         user = _require_manager(user, unit["area_code"])
         today = _today()
@@ -199,7 +199,7 @@ def _member_changed(conn, unit_id: int, today: dt.date) -> None:
 
 
 def remove_member(user: CurrentUser | None, unit_id: int, member_id: int, engine: Engine | None = None) -> None:
-    with (engine or get_engine()).begin() as conn:
+    with writing(engine) as conn:
         unit = _unit(conn, unit_id)
         user = _require_manager(user, unit["area_code"])
         today = _today()
@@ -329,7 +329,7 @@ def file_order(
     if day < dt.date(2020, 10, 30):
         raise CommitteeError("the order date is before PM Office order 347/2563 (30 October 2563) that created ศจพ.")
     check_pdf(filename, content)
-    with (engine or get_engine()).begin() as conn:
+    with writing(engine) as conn:
         unit = _unit(conn, unit_id)
         user = _require_manager(user, unit["area_code"])
         o = tables.committee_order

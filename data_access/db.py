@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -71,7 +72,54 @@ def serialize(conn: Connection, key: str) -> None:
 
 
 def get_engine(url: str | None = None) -> Engine:
+    """The primary: every write, and every read that must see the latest write."""
     return engine_for(url or config.database_url())
+
+
+# Reads may go to a streaming replica (TPMAP_DATABASE_READ_URL). Where a request's reads go is decided once, at its
+# start, by data_access.replica (never by a callback); outside a request, and by default, everything is the primary.
+_route: ContextVar[str] = ContextVar("tpmap_read_route", default="primary")
+_wrote: ContextVar[bool] = ContextVar("tpmap_wrote", default=False)
+_replica_down_until = [0.0]  # after a failed connect, the replica is left alone for REPLICA_RETRY_SECONDS
+REPLICA_RETRY_SECONDS = 30.0
+
+
+def replica_engine() -> Engine | None:
+    url = config.settings().database_read_url
+    return engine_for(url) if url else None
+
+
+def read_engine() -> Engine:
+    """Where this request's figure and list reads go: the replica when one is configured, this request was routed
+    to it and it answered lately; else the primary."""
+    replica = replica_engine()
+    if replica is None or _route.get() != "replica" or time.monotonic() < _replica_down_until[0]:
+        return get_engine()
+    return replica
+
+
+def _connect(engine: Engine) -> Connection:
+    """A connection from `engine`; when that is the replica and it does not answer, the primary's (reads go on,
+    a little slower, while the replica is away)."""
+    try:
+        return engine.connect()
+    except Exception as error:
+        if engine is get_engine() or not is_outage(error):
+            raise
+        _replica_down_until[0] = time.monotonic() + REPLICA_RETRY_SECONDS
+        return get_engine().connect()
+
+
+@contextmanager
+def writing(engine: Engine | None = None) -> Iterator[Connection]:
+    """A transaction on the primary for a change the user will want to see (a Logbook record, a status, an order):
+    once it commits, the rest of the request reads the primary, and the request is marked as having written, so the
+    session's next reads wait for a replica that has replayed it (read-your-writes). Bookkeeping writes (rate
+    windows, the audit trail) use `begin()` and do not pin the session to the primary."""
+    with (engine or get_engine()).begin() as conn:
+        yield conn
+    _wrote.set(True)
+    _route.set("primary")
 
 
 def is_postgres(engine: Engine) -> bool:
@@ -109,7 +157,7 @@ def one_connection(engine: Engine | None = None) -> Iterator[Connection]:
     if bound is not None:
         yield bound
         return
-    with (engine or get_engine()).connect() as conn:
+    with _connect(engine or read_engine()) as conn:
         token, memo = _bound.set(conn), _memo.set({})
         try:
             yield conn
@@ -123,8 +171,33 @@ def reading(engine: Engine | None = None) -> Iterator[Connection]:
     """A connection to read with: the render's own (one_connection) when there is one on this engine, else one
     from the pool for this read alone."""
     bound = _bound.get()
-    if bound is not None and (engine is None or bound.engine is engine):
+    if bound is not None and (bound.engine is engine or (engine is None and not _behind_a_write(bound))):
         yield bound
         return
-    with (engine or get_engine()).connect() as conn:
+    with _connect(engine or read_engine()) as conn:
         yield conn
+
+
+def _behind_a_write(conn: Connection) -> bool:
+    """A render's replica connection, after the request wrote: it may not have the write yet."""
+    return _route.get() == "primary" and conn.engine is replica_engine()
+
+
+def route_reads(route: str) -> tuple[Any, Any]:
+    """This request's reads go to `route` ("replica" or "primary") and it has written nothing yet; the tokens undo
+    it at the end of the request (the thread serves other requests, and tests, afterwards)."""
+    return _route.set(route), _wrote.set(False)
+
+
+def end_route(tokens: tuple[Any, Any]) -> None:
+    _route.reset(tokens[0])
+    _wrote.reset(tokens[1])
+
+
+def wrote_here() -> bool:
+    """Whether this request committed a change through `writing()`."""
+    return _wrote.get()
+
+
+def replica_marked_down() -> None:
+    _replica_down_until[0] = time.monotonic() + REPLICA_RETRY_SECONDS

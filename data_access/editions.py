@@ -20,7 +20,7 @@ from sqlalchemy import Engine, delete, insert, select
 
 from data_access import cache
 from data_access import models as tables
-from data_access.db import get_engine, reading, tuples
+from data_access.db import get_engine, read_engine, reading, tuples
 from data_access.errors import BadRequest
 from data_access.figures import area_over_years, area_row
 from data_access.rollups import SURVEY
@@ -210,7 +210,7 @@ class EditionInfo(TypedDict):
 
 def editions(engine: Engine | None = None) -> list[EditionInfo]:
     """Every edition TPMAP published or the database holds, with what the database has of it."""
-    engine = engine or get_engine()
+    engine = engine or read_engine()
     s, h = tables.area_rollup_source.c, tables.published_headline.c
     with reading(engine) as conn:
         by_source = tuples(conn.execute(select(s.year, s.source).distinct()))
@@ -269,7 +269,7 @@ def trend(
     the area, else TPMAP's published area figures), then the headline figures of editions without area files. A
     dimension switch applies to the area files only: headline figures count every dimension, so they are left out
     of a trend over fewer. Without a definition each edition counts by its own."""
-    engine = engine or get_engine()
+    engine = engine or read_engine()
     with reading(engine) as conn:
         area_row(conn, area_code)  # 404 for an unknown code (the render's memo answers a known one)
     items: dict[int, TrendItem] = {}

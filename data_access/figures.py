@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, String, cast, select
 from data_access import cache
 from data_access import measures as measures_da
 from data_access import models as tables
-from data_access.db import get_engine, reading, render_memo, tuples
+from data_access.db import read_engine, reading, render_memo, tuples
 from data_access.errors import NotFoundError
 from data_access.rollups import PUBLISHED, SURVEY
 from mpi import catalogue
@@ -58,7 +58,7 @@ class SourceIndex:
 
 
 def source_index(engine: Engine | None = None) -> SourceIndex:
-    engine = engine or get_engine()
+    engine = engine or read_engine()
 
     def read() -> SourceIndex:
         s, p = tables.area_rollup_source.c, tables.area_pattern_rollup.c
@@ -201,7 +201,7 @@ def area_over_years(
     """The area's figures in every edition it has them, {year: figures}: two queries however many editions (the
     trend's cost does not grow with them), each edition counted by the definition asked for or its own. Kept per
     data stamp, like every public figure."""
-    engine = engine or get_engine()
+    engine = engine or read_engine()
     years = cache.cached(engine, ("over-years", code, mask, definition), lambda: _area_over_years(code, mask, engine, definition))
     return {y: _copied(f) for y, f in years.items()}
 
@@ -285,7 +285,7 @@ def children_summaries(
     draws it); with include_counted_under, a tambon whose people are counted under a unit is listed too,
     with `counted_under` and no figures of its own (null), so no person is counted twice. The same for every
     viewer: kept per data stamp (the country's 77 provinces were 25-35 ms of every country page)."""
-    engine = engine or get_engine()
+    engine = engine or read_engine()
     key = ("children", code, year, mask, include_counted_under, definition)
     rows = cache.cached(
         engine,
@@ -353,7 +353,7 @@ def ranking(
 
     Public and the same for everyone: computed once per data stamp (the national tambon ranking takes
     seconds), then served from the cache; each caller gets its own copy of the rows."""
-    engine = engine or get_engine()
+    engine = engine or read_engine()
     definition = definition_for(year, definition)
     key = ("ranking", code, year, rule.key, rule.min_dimensions, tuple(sorted(rule.required)), mask, level, definition)
     rows = cache.cached(engine, key, lambda: _ranking(code, year, rule, mask, level, engine, definition))
@@ -461,7 +461,7 @@ def level_summaries(
     each dimension, the MPI. Each item is shaped like a children_summaries item, with `counted_under` and a unit's
     `point`, so the map draws it the same way; indicators are not among them (MAP_LEVEL_METRICS)."""
     _check_year(year)
-    engine = engine or get_engine()
+    engine = engine or read_engine()
     definition = definition_for(year, definition)
     measures = ranking_measures((CRISIS_RULES["ge3"],), mask, definition)
     a = tables.area.c

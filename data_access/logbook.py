@@ -18,7 +18,7 @@ from data_access import audit, policy, ratelimit
 from data_access import models as tables
 from data_access.access import CurrentUser, Scope, household_filter, refuse, require_user
 from data_access.areas import point_in_tambon
-from data_access.db import get_engine, insert_id, reading, serialize, tuples
+from data_access.db import insert_id, reading, serialize, tuples, writing
 from data_access.errors import BadRequest, ConflictError, NotFoundError
 from data_access.flows import FOLLOW_UPS, pairs_after, refresh_help_outcomes, survey_years
 from data_access.masking import mask_citizen_id
@@ -394,7 +394,7 @@ def add_visit(
     problems.raise_any()
     warnings, notices = [], []
     user = require_user(user)
-    with (engine or get_engine()).begin() as conn:
+    with writing(engine) as conn:
         h = _household(conn, user, house_id, year, write=True)
         inside = None
         if point is not None:
@@ -455,7 +455,7 @@ def add_need(
     description = problems.check(_text, description, "description")
     problems.raise_any()
     user = require_user(user)
-    with (engine or get_engine()).begin() as conn:
+    with writing(engine) as conn:
         h = _household(conn, user, house_id, year, write=True)
         nid = insert_id(
             conn,
@@ -486,7 +486,7 @@ def update_need(
 ) -> dict:
     _choice(status, NEED_STATUSES, "status")
     user = require_user(user)
-    with (engine or get_engine()).begin() as conn:
+    with writing(engine) as conn:
         h = _household(conn, user, house_id, year, write=True)
         n = tables.need.c
         before = conn.scalar(select(n.status).where(n.id == need_id, n.household_id == h["id"]))
@@ -543,7 +543,7 @@ def add_assistance(
     amount_baht = problems.check(_amount, amount_baht)
     problems.raise_any()
     user = require_user(user)
-    with (engine or get_engine()).begin() as conn:
+    with writing(engine) as conn:
         kinds = {r.code: r.monetary for r in conn.execute(text("SELECT code, monetary FROM assistance_kind WHERE active"))}
         _choice(kind, tuple(kinds), "kind")
         if kinds[kind] and amount_baht is None:
@@ -601,7 +601,7 @@ def set_status(
     reason = problems.check(_text, reason, "reason")
     problems.raise_any()
     user = require_user(user)
-    with (engine or get_engine()).begin() as conn:
+    with writing(engine) as conn:
         h = _household(conn, user, house_id, year, write=True)
         previous = _state(conn, h["id"])["status"]
         sid = insert_id(
@@ -865,7 +865,7 @@ def request_member(
     welfare = problems.check(_flag, person["welfare_card"], "welfare_card")
     disabled = problems.check(_flag, person["disabled"], "disabled")
     problems.raise_any()
-    with (engine or get_engine()).begin() as conn:
+    with writing(engine) as conn:
         household_id = None
         if house_id:
             h = _household(conn, user, house_id, year, write=True)
@@ -953,7 +953,7 @@ def decide_request(
     """The district chief of the request's amphoe approves or rejects it, with a reason, after the civil register check."""
     user = require_user(user)
     reason = _text(reason, "reason")
-    with (engine or get_engine()).begin() as conn:
+    with writing(engine) as conn:
         r = conn.execute(text("SELECT * FROM member_request WHERE id = :i"), {"i": request_id}).mappings().first()
         if r is None:
             raise NotFound(f"no member request {request_id}")
@@ -1036,7 +1036,7 @@ def create_mentor_team(
         raise refuse(user, "only the province raises a mentor team's household cap", object_type="mentor_team", engine=engine)
     if not 1 <= int(capacity) <= 20:
         raise LogbookError("capacity must be 1-20 households")
-    with (engine or get_engine()).begin() as conn:
+    with writing(engine) as conn:
         tid: int = conn.execute(
             text(
                 "INSERT INTO mentor_team (name, area_code, capacity, created_at, created_by) "
@@ -1078,7 +1078,7 @@ def add_mentor(
     _choice(kind, MENTOR_KINDS, "kind")
     if dimension is not None:
         _choice(dimension, DIMENSIONS, "dimension")
-    with (engine or get_engine()).begin() as conn:
+    with writing(engine) as conn:
         _team(conn, user, team_id)
         mid: int = conn.execute(
             text("INSERT INTO mentor (team_id, name, kind, dimension) VALUES (:t, :n, :k, :d) RETURNING id"),
@@ -1093,7 +1093,7 @@ def add_mentor(
 def assign_household(user: CurrentUser | None, team_id: int, house_id: str, year: int, engine: Engine | None = None) -> None:
     """Give a household to a mentor team, at most `capacity` (5 unless the province raised it)."""
     user = require_user(user)
-    with (engine or get_engine()).begin() as conn:
+    with writing(engine) as conn:
         t = _team(conn, require_user(user), team_id)
         h = _household(conn, user, house_id, year, write=True)
         if not h["tambon_code"].startswith(t["area_code"]) and not t["area_code"].startswith(h["tambon_code"][:4]):
@@ -1173,7 +1173,7 @@ def workload(user: CurrentUser | None, area_code: str, engine: Engine | None = N
 
 def hand_back(user: CurrentUser | None, mentor_id: int, engine: Engine | None = None) -> None:
     """An overloaded official mentor's work goes back to the governor's office (recorded, audited)."""
-    with (engine or get_engine()).begin() as conn:
+    with writing(engine) as conn:
         m = conn.execute(text("SELECT team_id, kind FROM mentor WHERE id = :i"), {"i": mentor_id}).mappings().first()
         if m is None:
             raise NotFound(f"no mentor {mentor_id}")

@@ -13,7 +13,7 @@ reads "of those deprived in health, the share also deprived in income".
 from __future__ import annotations
 
 from data_access import figures, logbook
-from data_access.db import get_engine
+from data_access.db import read_engine
 from data_access.errors import BadRequest
 from mpi import catalogue
 from mpi.rules import ALL_DIMENSIONS_MASK, CRISIS_RULES, cross_tab, pattern_categories
@@ -70,7 +70,7 @@ def pivot(
         raise PivotError(f"value is count or share, not {value!r}")
     if rows == cols and rows != "dimension":
         raise PivotError("rows and columns must differ (only dimension × dimension crosses itself)")
-    engine = engine or get_engine()
+    engine = engine or read_engine()
     area = figures.area_summary(code, year, mask, engine=engine, definition=definition)
     with_rules = figures.crisis_counts([code], year, mask, engine=engine, definition=definition)
     area |= with_rules.get(code, {})

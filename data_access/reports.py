@@ -18,7 +18,7 @@ from sqlalchemy import Engine, select, text
 from data_access import audit, change, figures, flows
 from data_access import models as tables
 from data_access.access import CurrentUser, refuse, require_user
-from data_access.db import get_engine, reading, tuples
+from data_access.db import get_engine, reading, tuples, writing
 from data_access.errors import BadRequest, ConflictError, NotFoundError
 from data_access.policy import EVERYTHING_ADMINISTRATIVE, REPORTS_READ_ALL, REPORTS_WRITE, may, roles_with
 from mpi.governance import quarter_of, quarter_range
@@ -275,7 +275,7 @@ def save(
         clean[f] = v.strip() if isinstance(v, str) else None
     now = dt.datetime.now(dt.UTC)
     frozen = json.dumps(compute_figures(province_code, fiscal_year, quarter, engine), ensure_ascii=False) if submit else None
-    with engine.begin() as conn:
+    with writing(engine) as conn:
         row = _row(conn, province_code, fiscal_year, quarter)
         current = row["version"] if row else 0
         if row is not None and row["status"] == "submitted":

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, insert, select
 from data_access import audit
 from data_access import models as tables
 from data_access.access import CurrentUser, refuse, require_user
-from data_access.db import get_engine, insert_id, tuples
+from data_access.db import get_engine, insert_id, tuples, writing
 from data_access.errors import BadRequest
 from data_access.figures import ranking
 from mpi.rules import crisis_rule
@@ -49,7 +49,7 @@ def create(
         raise ShortlistError(f"a shortlist holds 1 to {MAX_ITEMS} items")
     if len(set(refs)) != len(refs):
         raise ShortlistError("an item is listed twice")
-    with (engine or get_engine()).begin() as conn:
+    with writing(engine) as conn:
         if kind == "areas":
             known = set(conn.execute(select(tables.area.c.code).where(tables.area.c.code.in_(refs))).scalars())
         else:

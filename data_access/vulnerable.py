@@ -7,7 +7,7 @@ from sqlalchemy import Connection, Engine, bindparam, text
 
 from data_access import audit
 from data_access.access import household_filter
-from data_access.db import get_engine, reading
+from data_access.db import read_engine, reading
 from data_access.errors import NotFoundError
 from mpi.vulnerable import (
     BURDEN_BIT,
@@ -170,7 +170,7 @@ def list_households(
     """Vulnerable households of an area that the user may see: selection, burdens, members. Audited like other lists."""
     from data_access.households import check_area
 
-    engine = engine or get_engine()
+    engine = engine or read_engine()
     user = check_area(user, code, engine)
     where = ["h.year = :y", "h.vuln_selection IS NOT NULL", "(h.vuln_selection & :sm) <> 0"]
     params: dict = {"y": year, "sm": rule.selection_mask}

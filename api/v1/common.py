@@ -13,7 +13,7 @@ import static_files
 from api import inputs
 from auth.web import current_user
 from data_access import cache, figures, ratelimit
-from data_access.db import get_engine
+from data_access.db import read_engine
 from mpi.rules import ALL_DIMENSIONS_MASK, TARGET_DEFINITIONS, crisis_rule, dimensions_mask
 
 CODE_RE = re.compile(r"^(TH|[0-9]{2}|[0-9]{4}|[0-9]{6})$")
@@ -37,7 +37,7 @@ def public_json(build: Callable[[], dict], key: tuple | None = None) -> Response
         return gzip.compress(body, compresslevel=6) if encoding == "gzip" else body
 
     response = Response(
-        cache.cached(get_engine(), ("public-json", key or request.full_path, encoding), make), mimetype="application/json"
+        cache.cached(read_engine(), ("public-json", key or request.full_path, encoding), make), mimetype="application/json"
     )
     response.headers["Vary"] = "Accept-Encoding"
     if encoding:

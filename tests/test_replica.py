@@ -1,0 +1,216 @@
+"""Issue 17: reads from a streaming replica (TPMAP_DATABASE_READ_URL), writes and read-your-writes on the primary.
+
+The replica is real: a PostgreSQL primary initialised for this module in a temporary folder, loaded with the test
+template and a small world, and a second cluster made from it by `pg_basebackup -R` that streams its WAL. Pausing the
+replica's replay makes "which server answered" visible: a change on the primary is not on a paused replica.
+(The machine's own cluster is not used as the primary: its pg_hba.conf allows no replication connections.)"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, make_url, text
+
+from data_access import cache
+from data_access.db import engine_for
+from tests.utils.world import decoded, make_world, page_callback, session_client
+
+YEAR = 2562
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+pytestmark = pytest.mark.parametrize("engine", ["postgis"], indirect=True)
+
+
+def _free_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def _run(*cmd: str, stdin=None) -> str:
+    """A PostgreSQL program, as the postgres user when the tests run as root (initdb and postgres refuse root)."""
+    prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    out = subprocess.run(prefix + list(cmd), capture_output=True, text=True, timeout=180, stdin=stdin)
+    assert out.returncode == 0, f"{cmd[0]} failed: {out.stderr[-2000:]}"
+    return out.stdout
+
+
+class Cluster:
+    def __init__(self, folder: Path, name: str):
+        self.data = folder / name
+        self.port = _free_port()
+        self.socket_dir = folder
+
+    def configure(self) -> None:
+        with open(self.data / "postgresql.conf", "a") as conf:
+            conf.write(
+                f"\nport = {self.port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{self.socket_dir}'\n"
+                "fsync = off\nmax_connections = 60\nshared_buffers = 32MB\n"
+            )
+
+    def start(self) -> None:
+        _run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.data.parent / f"{self.data.name}.log"), "-w", "start")
+
+    def stop(self) -> None:
+        if (self.data / "postmaster.pid").exists():
+            _run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def url(self, database: str) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
+
+
+@pytest.fixture(scope="module")
+def clusters(engine, tmp_path_factory):
+    if not (PG_BIN / "pg_basebackup").exists():
+        pytest.skip(f"PostgreSQL 15's programs are not at {PG_BIN}")
+    folder = Path(tempfile.mkdtemp(prefix="tpmap-replica-"))
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres", "postgres")
+    primary, replica = Cluster(folder, "primary"), Cluster(folder, "replica")
+    saved = {k: os.environ.get(k) for k in ("TPMAP_DATABASE_URL", "TPMAP_DATABASE_READ_URL")}
+    try:
+        _run(str(PG_BIN / "initdb"), "-D", str(primary.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
+        primary.configure()
+        primary.start()
+        # the test template (migrated, real boundaries) copied into the new primary
+        template = make_url(engine.template_url)
+        _run(str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres", "tpmap")
+        dump = subprocess.run(
+            [str(PG_BIN / "pg_dump"), "-Fc", "-h", template.host or "127.0.0.1", "-p", str(template.port or 5432), "-U", "postgres",
+             template.database],
+            capture_output=True, timeout=180, check=True,
+        ).stdout  # fmt: skip
+        with tempfile.TemporaryFile() as f:
+            f.write(dump)
+            f.seek(0)
+            _run(str(PG_BIN / "pg_restore"), "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres", "-d", "tpmap", stdin=f)
+        primary_engine = engine_for(primary.url("tpmap"))
+        world = make_world(primary_engine, tmp_path_factory.mktemp("replica-world"), YEAR, "rp")
+
+        _run(str(PG_BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres",
+             "-D", str(replica.data), "-R", "-X", "stream", "-c", "fast")  # fmt: skip
+        replica.configure()  # its own port; -R wrote primary_conninfo and standby.signal
+        replica.start()
+        os.environ["TPMAP_DATABASE_READ_URL"] = replica.url("tpmap")
+        from app import create_app
+
+        world["app"] = create_app()  # created with the replica configured: its requests are routed
+        world.update(
+            primary=primary, replica=replica, primary_engine=primary_engine, replica_engine=engine_for(replica.url("tpmap"))
+        )
+        yield world
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        for eng_url in (primary.url("tpmap"), replica.url("tpmap")):
+            engine_for(eng_url).dispose()
+        replica.stop()
+        primary.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _replay(world, paused: bool) -> None:
+    admin = create_engine(world["replica"].url("postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("SELECT pg_wal_replay_pause()" if paused else "SELECT pg_wal_replay_resume()"))
+    admin.dispose()
+
+
+def _caught_up(world) -> None:
+    """Wait (bounded) until the replica has replayed everything the primary has written so far."""
+    with world["primary_engine"].connect() as conn:
+        target = conn.execute(text("SELECT pg_current_wal_lsn()::text")).scalar()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with world["replica_engine"].connect() as conn:
+            if conn.execute(text("SELECT pg_last_wal_replay_lsn() >= CAST(:t AS pg_lsn)"), {"t": target}).scalar():
+                return
+        time.sleep(0.1)
+    raise AssertionError("the replica did not catch up within 30 s")
+
+
+def _stamps_afresh(world) -> None:
+    """Public answers are kept per data stamp, and the stamp is read at most every 2 s: read it now."""
+    cache.data_changed(world["primary_engine"])
+    cache.data_changed(world["replica_engine"])
+
+
+def _visit(client, csrf: str, house: str, note: str):
+    return client.post(
+        f"/api/v1/households/{house}/visits?year={YEAR}",
+        json={"visited_on": "2021-05-01", "outcome": "verified", "note": note},
+        headers={"X-CSRFToken": csrf},
+    )
+
+
+def test_public_reads_come_from_the_replica_and_a_write_is_read_back_where_it_was_made(clusters):
+    world = clusters
+    anon = world["app"].server.test_client()
+    assert anon.get("/healthz").get_json() == {"status": "ok", "replica": "ok"}
+    _caught_up(world)
+    name_before = anon.get(f"/api/v1/areas/75?year={YEAR}").get_json()["name_th"]
+
+    # The replica stops replaying: a change on the primary is not on it, so whoever reads it is reading the replica.
+    _replay(world, paused=True)
+    try:
+        with world["primary_engine"].begin() as conn:
+            conn.execute(text("UPDATE area SET name_th = name_th || ' (ใหม่)' WHERE code = '75'"))
+            conn.execute(text("UPDATE survey_year SET imported_at = CURRENT_TIMESTAMP"))  # a new data stamp
+        _stamps_afresh(world)
+        assert anon.get(f"/api/v1/areas/75?year={YEAR}").get_json()["name_th"] == name_before  # the replica answered
+
+        # A team records a visit through its signed-in session: written to the primary, and its own next reads (the
+        # API's list and the household's page) show it although the replica has not replayed it yet.
+        team, csrf = session_client(world, "team")
+        house = world["houses"]["7502"]
+        written = _visit(team, csrf, house, "บันทึกผ่านสำเนา-1")
+        assert written.status_code == 201, written.get_data(as_text=True)[:300]
+        visit_id = written.get_json()["id"]
+        assert visit_id in [v["id"] for v in team.get(f"/api/v1/households/{house}/visits?year={YEAR}").get_json()["items"]]
+        page = page_callback(team, f"/household/{house}", f"?year={YEAR}", csrf)
+        assert page.status_code == 200 and "บันทึกผ่านสำเนา-1" in decoded(page)
+
+        # A national officer's session wrote nothing: it reads the (paused) replica, which does not have the visit.
+        national, _ = session_client(world, "national")
+        listed = national.get(f"/api/v1/households/{house}/visits?year={YEAR}").get_json()["items"]
+        assert visit_id not in [v["id"] for v in listed]
+        with world["primary_engine"].connect() as conn:  # and the primary has had it all along
+            assert conn.execute(text("SELECT COUNT(*) FROM visit WHERE id = :i"), {"i": visit_id}).scalar() == 1
+    finally:
+        _replay(world, paused=False)
+
+    _caught_up(world)
+    _stamps_afresh(world)
+    assert anon.get(f"/api/v1/areas/75?year={YEAR}").get_json()["name_th"] == name_before + " (ใหม่)"
+    listed = national.get(f"/api/v1/households/{house}/visits?year={YEAR}").get_json()["items"]
+    assert visit_id in [v["id"] for v in listed]
+    # the team's session, now that the replica has its write, reads the replica again and still sees it
+    assert visit_id in [v["id"] for v in team.get(f"/api/v1/households/{house}/visits?year={YEAR}").get_json()["items"]]
+
+
+def test_a_replica_that_goes_away_leaves_reads_on_the_primary(clusters):
+    world = clusters
+    anon = world["app"].server.test_client()
+    world["replica"].stop()
+    try:
+        world["replica_engine"].dispose()
+        _stamps_afresh(world)
+        r = anon.get(f"/api/v1/areas/75?year={YEAR}")
+        assert r.status_code == 200 and r.get_json()["code"] == "75"
+        health = anon.get("/healthz")
+        assert health.status_code == 200 and health.get_json() == {"status": "ok", "replica": "unavailable"}
+        team, csrf = session_client(world, "team")
+        assert _visit(team, csrf, world["houses"]["7502"], "ขณะสำเนาหยุด").status_code == 201
+    finally:
+        world["replica"].start()
