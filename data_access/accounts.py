@@ -19,7 +19,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, insert, select, text, update
+from sqlalchemy import Column, Connection, Engine, insert, select, text, update
 
 from auth.security import hash_password, needs_rehash, new_token, password_problem, token_digest, verify_password
 from data_access import audit, policy
@@ -448,12 +448,28 @@ def load_session(secret: str | None, engine: Engine | None = None) -> CurrentUse
     or ended by a password change or deactivation."""
     if not secret or len(secret) > 128:
         return None
+    return _holder(tables.user_session, tables.user_session.c.id, token_digest(secret), engine)
+
+
+def _holder(table, key: Column, digest: str, engine: Engine | None) -> CurrentUser | None:
+    """The active, approved user a session or API token belongs to; None once it is revoked or expired or the account
+    is not active. Asked on every signed-in request: one connection, the credential and its account in one query."""
+    u = tables.user_account
     with (engine or get_engine()).connect() as conn:
-        s = tables.user_session
-        row = conn.execute(select(s.c.user_id, s.c.expires_at, s.c.revoked_at).where(s.c.id == token_digest(secret))).first()
-    if row is None or row.revoked_at is not None or row.expires_at <= _now():
-        return None
-    return load_user(row.user_id, engine=engine)
+        row = (
+            conn.execute(
+                select(u, table.c.expires_at.label("credential_expires"), table.c.revoked_at.label("credential_revoked"))
+                .join_from(table, u, table.c.user_id == u.c.id)
+                .where(key == digest)
+            )
+            .mappings()
+            .first()
+        )
+        if row is None or row["credential_revoked"] is not None or row["credential_expires"] <= _now():
+            return None
+        if not row["active"] or row["approval"] != "approved":
+            return None
+        return _current(conn, row)
 
 
 def end_session(secret: str | None, engine: Engine | None = None) -> None:
@@ -532,14 +548,7 @@ def issue_token(user: CurrentUser, *, ip: str | None = None, engine: Engine | No
 
 
 def user_for_token(token: str, engine: Engine | None = None) -> CurrentUser | None:
-    with (engine or get_engine()).connect() as conn:
-        k = tables.api_token
-        row = conn.execute(
-            select(k.c.user_id, k.c.expires_at, k.c.revoked_at).where(k.c.token_hash == token_digest(token))
-        ).first()
-    if row is None or row.revoked_at is not None or row.expires_at <= _now():
-        return None
-    return load_user(row.user_id, engine=engine)
+    return _holder(tables.api_token, tables.api_token.c.token_hash, token_digest(token), engine)
 
 
 def revoke_token(token: str, user: CurrentUser, engine: Engine | None = None) -> bool:
