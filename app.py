@@ -67,6 +67,7 @@ def create_app(settings: config.Settings | None = None) -> dash.Dash:
     cli.register_accounts(server)
     auth_web.init_app(server)
     register_read_routing(server)  # after auth: a bearer request is known by then
+    register_public_page_cache(server)  # after auth (who is asking), before Dash's compression (it keeps its output)
     app = dash.Dash(
         __name__,
         server=server,
@@ -149,6 +150,73 @@ def register_read_routing(server: Flask) -> None:
 
 
 READ_PIN = "rw_lsn"  # the session's last write, as the primary's WAL position
+
+
+def register_public_page_cache(server: Flask) -> None:
+    """A page as a signed-out visitor gets it is the same for every such visitor: the router's callback (the page's
+    render: its figures, tables and cards) depends only on the address, the language and the data. When a meeting
+    opens one province on thirty screens at 9:00, the first render is kept, compressed, and the others are sent the
+    stored bytes (measured under load: the router's callback was about 80 % of the server's CPU). Signed-in users
+    are never served from it: their pages carry their name and what their area lets them see. Kept per data stamp
+    (an import retires it) and for at most TPMAP_PAGE_CACHE_SECONDS (no render outlives a clock-dependent line by
+    long)."""
+    import time
+
+    from flask import g
+
+    from components.view import LANG_COOKIE
+    from data_access import cache
+    from data_access.db import is_outage, read_engine
+
+    def key() -> tuple | None:
+        lifetime = config.settings().page_cache_seconds
+        if lifetime <= 0:
+            return None
+        if request.method != "POST" or request.path != "/_dash-update-component" or g.get("user") is not None:
+            return None
+        if request.content_length is None or request.content_length > 64 * 1024:
+            return None
+        body = request.get_data(cache=True)
+        if b"_pages_content.children" not in body:  # only the router's callback (its output): the others may act
+            return None
+        encoding = static_files.accepted(request.headers.get("Accept-Encoding", ""))
+        digest = hashlib.sha256(body).hexdigest()
+        return ("page-render", digest, request.cookies.get(LANG_COOKIE), encoding, int(time.time() // lifetime))
+
+    @server.before_request
+    def _from_cache():
+        k = key()
+        if k is None:
+            return None
+        try:
+            kept = cache.peek(read_engine(), k)
+        except Exception as error:
+            if not is_outage(error):
+                raise
+            return None  # the render itself meets the outage, and says so on the page as every callback does
+        g.page_cache_key = k
+        if kept is None:
+            return None
+        body, headers = kept
+        response = server.response_class(body, headers=headers)
+        response.direct_passthrough = True  # compressed already, when it was
+        g.page_cache_key = None
+        return response
+
+    @server.after_request
+    def _keep(response):
+        k = g.get("page_cache_key")
+        if k is None or response.status_code != 200 or g.get("callback_refused"):
+            return response
+        if response.headers.get("Set-Cookie") or response.direct_passthrough:
+            return response
+        headers = {h: response.headers[h] for h in ("Content-Type", "Content-Encoding", "Vary") if h in response.headers}
+        try:
+            cache.put(read_engine(), k, (response.get_data(), headers))
+        except Exception as error:
+            if not is_outage(error):
+                raise  # (the database went away since the render: that render is simply not kept)
+        return response  # the session's last write, as the primary's WAL position
 
 
 def register_security_headers(server: Flask, app: dash.Dash) -> None:

@@ -39,6 +39,9 @@ class Settings:
     # person's work needs is blocked and an alert raised for an administrator (data_access.abuse)
     alert_record_views_per_hour: int = 300  # TPMAP_ALERT_RECORD_VIEWS_PER_HOUR
     alert_id_reveals_per_hour: int = 30  # TPMAP_ALERT_ID_REVEALS_PER_HOUR
+    # TPMAP_PAGE_CACHE_SECONDS: how long a signed-out visitor's page render may be served again to the next one
+    # (app.register_public_page_cache); 0: never
+    page_cache_seconds: int = 60
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -53,6 +56,7 @@ class Settings:
             validate_figures=env.get("TPMAP_VALIDATE_FIGURES") == "1",
             alert_record_views_per_hour=int(env.get("TPMAP_ALERT_RECORD_VIEWS_PER_HOUR", 300)),
             alert_id_reveals_per_hour=int(env.get("TPMAP_ALERT_ID_REVEALS_PER_HOUR", 30)),
+            page_cache_seconds=int(env.get("TPMAP_PAGE_CACHE_SECONDS", 60)),
         )
 
     def but(self, **changes) -> Settings:

@@ -32,6 +32,7 @@ def callback_error(error: Exception):
     from data_access import audit
 
     lang = request_lang()
+    g.callback_refused = True  # a refusal is said to this caller now, never kept as the page (app's page cache)
     if isinstance(error, Forbidden) and not error.audited:
         audit.record(
             "access_denied",

@@ -60,6 +60,25 @@ def cached(engine: Engine, key: Hashable, compute: Callable[[], T]) -> T:
     return value
 
 
+def peek(engine: Engine, key: Hashable) -> object | None:
+    """What `put` kept under `key` for the current data, or None (for a value computed between two steps of a
+    request, as a whole response is, rather than by one call)."""
+    full = (engine.url.render_as_string(hide_password=True), data_stamp(engine), key)
+    with _lock:
+        if full in _entries:
+            _entries.move_to_end(full)
+            return _entries[full]
+    return None
+
+
+def put(engine: Engine, key: Hashable, value: object) -> None:
+    full = (engine.url.render_as_string(hide_password=True), data_stamp(engine), key)
+    with _lock:
+        _entries[full] = value
+        while len(_entries) > MAX_ENTRIES:
+            _entries.popitem(last=False)
+
+
 def data_changed(engine: Engine) -> None:
     """This process has just changed the figures (an import): read the stamp afresh on the next call instead of
     trusting the one read less than STAMP_SECONDS ago. Other processes see the new stamp within that time."""

@@ -32,6 +32,13 @@ def client(isolated_engine):
         os.environ["TPMAP_DATABASE_URL"] = saved
 
 
+@pytest.fixture(autouse=True)
+def _every_render_renders(monkeypatch):
+    """This module counts a render's statements: a signed-out visitor's repeat would be answered from the public
+    page cache without any (test_service.py tests that cache)."""
+    monkeypatch.setenv("TPMAP_PAGE_CACHE_SECONDS", "0")
+
+
 def _render(client, path: str) -> tuple[list[str], int]:
     """The statements and pool checkouts of one render of the page (after a first one has warmed the caches)."""
     engine = get_engine()

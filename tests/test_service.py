@@ -245,3 +245,56 @@ def test_a_scraping_account_is_blocked_and_reported(world, monkeypatch):
     # a district chief may not read the alerts
     chief, _ = session_client(world, "district")
     assert chief.get("/admin/alerts").status_code == 403
+
+
+STAMP_TABLES = ("area_rollup_source", "survey_year", "published_headline", "has_geometry")
+
+
+def _statements_of(engine, call) -> tuple[object, list[str]]:
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def listen(conn, cursor, statement, *_):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        return call(), seen
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+
+
+def test_a_signed_out_page_render_is_served_again_and_a_signed_in_one_never(world):
+    """The meeting at 9:00: thirty screens open one province signed out; the page is rendered once and the others
+    get the same bytes, until the data changes. Other languages are other pages; a signed-in official's page
+    (their name, their area) is rendered for them every time."""
+    from sqlalchemy import text
+
+    engine = world["engine"]
+    anon = world["app"].server.test_client()
+    first = page_callback(anon, "/area/75", f"?year={YEAR}", None)
+    assert first.status_code == 200 and "area-map" in decoded(first)
+    again, seen = _statements_of(engine, lambda: page_callback(anon, "/area/75", f"?year={YEAR}", None))
+    assert again.get_data() == first.get_data()
+    assert all(any(t in s for t in STAMP_TABLES) for s in seen), seen  # at most the data stamp is read: no render
+    other = world["app"].server.test_client()  # another visitor is served the same
+    assert page_callback(other, "/area/75", f"?year={YEAR}", None).get_data() == first.get_data()
+
+    other.set_cookie("tpmap_lang", "en")
+    english = page_callback(other, "/area/75", f"?year={YEAR}", None)
+    assert english.get_data() != first.get_data() and "Samut Songkhram" in decoded(english)
+
+    official, csrf = session_client(world, "province")
+    signed_in, seen = _statements_of(engine, lambda: page_callback(official, "/area/75", f"?year={YEAR}", csrf))
+    assert "Test province" in decoded(signed_in) and "sign-out" in decoded(signed_in)
+    repeat, seen = _statements_of(engine, lambda: page_callback(official, "/area/75", f"?year={YEAR}", csrf))
+    assert any("rollup" in s and "area_rollup_source" not in s for s in seen)  # rendered again, for them
+    assert "Test province" not in decoded(first) and "sign-in-link" in decoded(first)
+
+    # new data (an import rewrites survey_year and the rollups): the kept render is retired
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE survey_year SET imported_at = CURRENT_TIMESTAMP"))
+    cache.data_changed(engine)
+    fresh, seen = _statements_of(engine, lambda: page_callback(anon, "/area/75", f"?year={YEAR}", None))
+    assert fresh.status_code == 200 and any("rollup" in s and "area_rollup_source" not in s for s in seen)
