@@ -16,9 +16,18 @@ port, waits for /healthz, then lets each simulated user loop over a scripted mix
             (every acknowledged visit is looked for in the database at the end)
 
 Every loop is bounded in time and count. Prints requests/s, p50/p95/p99 per kind, errors (5xx and connection
-failures) and intended 429s. --fault, at a third of the run: `pg-restart` (pg_ctlcluster restart), `kill-worker`
-(SIGKILL one gunicorn worker); printed: requests failed during the fault, seconds until service resumed, and
-acknowledged writes missing from the database (must be 0).
+failures) and intended 429s. --fault, at a third of the run:
+
+  pg-restart   pg_ctlcluster restart of the local PostgreSQL
+  kill-worker  SIGKILL to one gunicorn worker
+  disk-full    (a SQLite database; run it with --dev-server, as `make run` serves it) the database is copied onto a
+               tmpfs of its own size plus a margin; at the fault the rest of that filesystem is filled, held full
+               for a third of the run, then freed (as an operator would); needs root, for mount
+  kill-import  `flask import-survey` of another province into the served edition, SIGKILLed --kill-after seconds
+               in; the survey tables' fingerprint before and after must be equal
+
+printed: requests failed during the fault (by kind), seconds until service resumed, acknowledged writes missing from
+the database (must be 0), and for kill-import whether the database was unchanged.
 """
 
 from __future__ import annotations
@@ -88,7 +97,12 @@ def free_port() -> int:
 
 def start_server(url: str, workers: int, dev: bool) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = os.environ | {"TPMAP_DATABASE_URL": url, "TPMAP_SECRET_KEY": "bench-" + uuid.uuid4().hex}
+    env = os.environ | {
+        "TPMAP_DATABASE_URL": url,
+        "TPMAP_SECRET_KEY": "bench-" + uuid.uuid4().hex,
+        # the simulated readers open records faster than a person would, run after run: not scrapers to stop here
+        "TPMAP_ALERT_RECORD_VIEWS_PER_HOUR": "1000000",
+    }
     if dev:
         code = (
             "import config; from app import create_app; from werkzeug.serving import run_simple; "
@@ -132,7 +146,7 @@ class Recorder:
         self.errors: dict[str, int] = {}
         self.limited: dict[str, int] = {}
         self.refused: dict[str, dict[int, int]] = {}  # other 4xx answers, by status (none are expected)
-        self.failures: list[float] = []  # when each failed request ended (for the fault's resume time)
+        self.failures: list[tuple[float, str]] = []  # when each failed request ended, and its kind
         self.acknowledged: list[str] = []  # idempotency keys of visits the server acknowledged
         self.successes: list[float] = []
 
@@ -141,7 +155,7 @@ class Recorder:
         with self.lock:
             if status is None or status >= 500:
                 self.errors[kind] = self.errors.get(kind, 0) + 1
-                self.failures.append(now)
+                self.failures.append((now, kind))
             elif status == 429:
                 self.limited[kind] = self.limited.get(kind, 0) + 1
             elif status >= 400:
@@ -221,18 +235,111 @@ def user_loop(
                     rec.acknowledged.append(key)
 
 
-def fault(kind: str, proc: subprocess.Popen) -> float:
+FULL_DIR = Path("/tmp/tpmap-bench-full")  # the tmpfs the disk-full fault serves its SQLite copy from
+FULL_MARGIN = 8 * 1024 * 1024  # room for the WAL and the first writes before the fault fills the rest
+IMPORT_DIR = Path("/tmp/tpmap-bench-import")  # a generated province for the kill-import fault (kept between runs)
+IMPORT_PROVINCE = "96"  # Narathiwat: not one of the demo's, and large enough that an import takes seconds
+SURVEY_TABLES = ("household", "person", "household_failure", "area_pattern_rollup", "area_measure_rollup",
+                 "area_indicator_rollup", "village_pattern_rollup", "area_rollup_source", "survey_year")  # fmt: skip
+
+
+def sqlite_on_small_disk(url: str) -> str:
+    """A copy of the SQLite database on a tmpfs only a little larger than it (mounted here, unmounted by
+    release_small_disk); the URL of the copy."""
+    from sqlalchemy import make_url
+
+    source = Path(make_url(url).database or "")
+    import sqlite3
+
+    with sqlite3.connect(source) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    FULL_DIR.mkdir(exist_ok=True)
+    size = source.stat().st_size + FULL_MARGIN
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(FULL_DIR)], check=True)
+    target = FULL_DIR / source.name
+    subprocess.run(["cp", str(source), str(target)], check=True)
+    return f"sqlite:///{target}"
+
+
+def release_small_disk() -> None:
+    subprocess.run(["umount", str(FULL_DIR)], check=False)
+
+
+def fill_disk(folder: Path) -> Path:
+    """Write a file until the filesystem says it is full (ENOSPC); the file, to free later."""
+    filler = folder / "filler"
+    with open(filler, "wb") as f:
+        for chunk in (1 << 20, 1 << 12):
+            block = b"\0" * chunk
+            for _ in range(100_000):  # bounded: at most 100 GB, far past any tmpfs made here
+                try:
+                    f.write(block)
+                    f.flush()
+                except OSError:
+                    break
+    return filler
+
+
+def survey_fingerprint(url: str) -> dict[str, int]:
+    from sqlalchemy import text
+
+    from data_access.db import engine_for
+
+    with engine_for(url).connect() as conn:
+        return {t: conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar() for t in SURVEY_TABLES} | {
+            "imported_at": str(conn.execute(text("SELECT MAX(imported_at) FROM survey_year")).scalar())  # type: ignore[dict-item]
+        }
+
+
+def import_folder() -> Path:
+    folder = IMPORT_DIR / str(YEAR)
+    if not (folder / "households.csv").exists():
+        flask = str(Path(sys.executable).with_name("flask"))
+        subprocess.run(
+            [flask, "--app", "app:server", "generate-population", "--year", str(YEAR), "--provinces", IMPORT_PROVINCE, str(folder)],
+            cwd=ROOT, check=True, timeout=900, capture_output=True,
+        )  # fmt: skip
+    return folder
+
+
+def fault(kind: str, proc: subprocess.Popen, url: str, seconds: float, kill_after: float) -> dict:
     started = time.time()
+    out: dict = {"started": started}
     if kind == "pg-restart":
         subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", "15", "main", "restart"], check=True, timeout=120)
     elif kind == "kill-worker":
         children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
         if children:
             os.kill(int(children[0]), signal.SIGKILL)
-    return started
+    elif kind == "disk-full":
+        filler = fill_disk(FULL_DIR)
+        time.sleep(seconds / 3)
+        filler.unlink()
+        out["freed"] = time.time()
+    elif kind == "kill-import":
+        before = survey_fingerprint(url)
+        flask = str(Path(sys.executable).with_name("flask"))
+        importer = subprocess.Popen(
+            [flask, "--app", "app:server", "import-survey", "--year", str(YEAR), "--scope", IMPORT_PROVINCE, str(import_folder())],
+            cwd=ROOT, env=os.environ | {"TPMAP_DATABASE_URL": url}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            importer.wait(kill_after)
+            out["import"] = f"finished before the kill (exit {importer.returncode}): raise --kill-after's bound or lower it"
+        except subprocess.TimeoutExpired:
+            importer.kill()
+            importer.wait()
+            out["import"] = f"killed {kill_after:.0f} s in"
+        after = survey_fingerprint(url)
+        out["database_unchanged"] = before == after
+        if before != after:
+            out["changed"] = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
+    return out
 
 
-def run(base: str, users: int, seconds: float, proc: subprocess.Popen, fault_kind: str | None, url: str) -> dict:
+def run(
+    base: str, users: int, seconds: float, proc: subprocess.Popen, fault_kind: str | None, url: str, kill_after: float = 5.0
+) -> dict:
     import requests
 
     # tokens issued in the data layer: 200 sign-ins from one loopback address would meet the address's sign-in limit
@@ -267,10 +374,10 @@ def run(base: str, users: int, seconds: float, proc: subprocess.Popen, fault_kin
     t0 = time.time()
     for t in threads:
         t.start()
-    fault_at = None
+    happened: dict | None = None
     if fault_kind:
         time.sleep(seconds / 3)
-        fault_at = fault(fault_kind, proc)
+        happened = fault(fault_kind, proc, url, seconds, kill_after)
     for t in threads:
         t.join(seconds + 60)
     took = time.time() - t0
@@ -291,16 +398,31 @@ def run(base: str, users: int, seconds: float, proc: subprocess.Popen, fault_kin
     out["requests_per_s"] = round((total + sum(rec.errors.values())) / took, 1)
     out["errors"] = sum(rec.errors.values())
     out["limited"] = sum(rec.limited.values())
-    if fault_at is not None:
-        during = [f for f in rec.failures if f >= fault_at]
+    if happened is not None:
+        fault_at = happened.pop("started")
+        during = [f for f, _ in rec.failures if f >= fault_at]
+        by_kind: dict[str, int] = {}
+        for f, kind in rec.failures:
+            if f >= fault_at:
+                by_kind[kind] = by_kind.get(kind, 0) + 1
         last_fail = max(during) if during else fault_at
-        out["fault"] = {
-            "kind": fault_kind,
-            "failed_requests": len(during),
-            "resumed_after_s": round(max(0.0, last_fail - fault_at), 1),
-        }
+        out["fault"] = {"kind": fault_kind, "failed_requests": len(during), "failed_by_kind": by_kind}
+        freed = happened.pop("freed", None)
+        if freed is not None:  # disk-full: how long the service took to resume once the space was back
+            out["fault"]["held_full_s"] = round(freed - fault_at, 1)
+            out["fault"]["resumed_after_freed_s"] = round(max(0.0, last_fail - freed), 1)
+        else:
+            out["fault"]["resumed_after_s"] = round(max(0.0, last_fail - fault_at), 1)
+        out["fault"] |= happened
     out["acknowledged_writes"] = len(rec.acknowledged)
     out["acknowledged_missing"] = missing_writes(url, rec.acknowledged)
+    if url.startswith("sqlite"):
+        from sqlalchemy import text
+
+        from data_access.db import engine_for
+
+        with engine_for(url).connect() as conn:  # a fault must leave the file whole
+            out["integrity_check"] = conn.execute(text("PRAGMA integrity_check")).scalar()
     return out
 
 
@@ -324,18 +446,26 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=4)
     ap.add_argument("--users", default="50,200")
     ap.add_argument("--seconds", type=float, default=60)
-    ap.add_argument("--fault", choices=["pg-restart", "kill-worker"])
+    ap.add_argument("--fault", choices=["pg-restart", "kill-worker", "disk-full", "kill-import"])
+    ap.add_argument("--kill-after", type=float, default=5.0, help="kill-import: seconds into the import")
     ap.add_argument("--dev-server", action="store_true", help="werkzeug's development server instead of gunicorn")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     if args.prepare:
         prepare(args.database_url)
         return
-    proc, base = start_server(args.database_url, args.workers, args.dev_server)
+    url = args.database_url
+    if args.fault == "disk-full":
+        if not url.startswith("sqlite"):
+            raise SystemExit("--fault disk-full is for the embedded SQLite database (a PostgreSQL server's disk is its own)")
+        url = sqlite_on_small_disk(url)
+    if args.fault == "kill-import":
+        import_folder()  # generated before the load starts, not during it
+    proc, base = start_server(url, args.workers, args.dev_server)
     results = []
     try:
         for users in [int(u) for u in args.users.split(",")]:
-            r = run(base, users, args.seconds, proc, args.fault, args.database_url)
+            r = run(base, users, args.seconds, proc, args.fault, url, args.kill_after)
             r["server"] = "werkzeug (dev)" if args.dev_server else f"gunicorn {args.workers} workers"
             results.append(r)
             print(json.dumps(r, ensure_ascii=False, indent=1), flush=True)
@@ -345,6 +475,8 @@ def main() -> None:
             proc.wait(30)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+        if args.fault == "disk-full":
+            release_small_disk()
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
 
