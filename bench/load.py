@@ -236,7 +236,7 @@ def user_loop(
 
 
 FULL_DIR = Path("/tmp/tpmap-bench-full")  # the tmpfs the disk-full fault serves its SQLite copy from
-FULL_MARGIN = 8 * 1024 * 1024  # room for the WAL and the first writes before the fault fills the rest
+FULL_MARGIN = 64 * 1024 * 1024  # room for the WAL (it grows to a few MB between checkpoints) and the writes before the fault
 IMPORT_DIR = Path("/tmp/tpmap-bench-import")  # a generated province for the kill-import fault (kept between runs)
 IMPORT_PROVINCE = "96"  # Narathiwat: not one of the demo's, and large enough that an import takes seconds
 IMPORT_YEAR = 2561  # the edition the generator calibrates to (published tambon figures); the demo holds it too
@@ -263,19 +263,18 @@ def sqlite_on_small_disk(url: str) -> str:
 
 
 def release_small_disk() -> None:
-    subprocess.run(["umount", str(FULL_DIR)], check=False)
+    subprocess.run(["umount", "--lazy", str(FULL_DIR)], check=False)  # lazy: a server slow to exit still holds files
 
 
 def fill_disk(folder: Path) -> Path:
     """Write a file until the filesystem says it is full (ENOSPC); the file, to free later."""
     filler = folder / "filler"
-    with open(filler, "wb") as f:
+    with open(filler, "wb", buffering=0) as f:
         for chunk in (1 << 20, 1 << 12):
             block = b"\0" * chunk
             for _ in range(100_000):  # bounded: at most 100 GB, far past any tmpfs made here
                 try:
                     f.write(block)
-                    f.flush()
                 except OSError:
                     break
     return filler
