@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 
 from flask import Blueprint, Response, g, jsonify, request
 
 from data_access import idempotency
+from data_access.db import is_outage
+
+log = logging.getLogger(__name__)
 
 HEADER = "Idempotency-Key"
 WRITES = {"POST", "PUT", "PATCH"}
@@ -19,6 +23,7 @@ NOT_REPLAYED = {"/api/v1/auth/login", "/api/v1/auth/logout"}
 def init(bp: Blueprint) -> None:
     bp.before_request(_before)
     bp.after_request(_after)
+    bp.teardown_request(_let_go)
 
 
 def _error(status: int, message: str):
@@ -50,6 +55,7 @@ def _before():
         response.headers["Idempotent-Replayed"] = "true"
         return response
     g.idempotency = (user.id, key)
+    g.idempotency_token = idempotency.holding(user.id, key)
     return None
 
 
@@ -57,13 +63,27 @@ def _after(response: Response) -> Response:
     claim = g.pop("idempotency", None)
     if claim is None:
         return response
-    if response.status_code >= 500 or response.status_code == 429:
-        idempotency.release(*claim)  # the server's failure or a throttle: a retry should run afresh
-        return response
-    body = response.get_data(as_text=True)
     try:
-        json.loads(body or "null")
-    except ValueError:
-        body = json.dumps({"status": response.status_code})
-    idempotency.finish(*claim, response.status_code, body)
+        if response.status_code >= 500 or response.status_code == 429:
+            idempotency.release(*claim)  # the server's failure or a throttle: a retry should run afresh
+            return response
+        body = response.get_data(as_text=True)
+        try:
+            json.loads(body or "null")
+        except ValueError:
+            body = json.dumps({"status": response.status_code})
+        idempotency.finish(*claim, response.status_code, body)
+    except Exception as error:
+        if not is_outage(error):
+            raise
+        # The write, if there was one, is committed and its claim marked applied in the same transaction: the
+        # caller is told the truth (this answer), and a replay is answered without running it again.
+        log.warning("the answer to an idempotent request could not be stored: %s", type(error).__name__)
     return response
+
+
+def _let_go(_error) -> None:
+    """The request no longer holds its claim, whatever happened (the thread serves other requests next)."""
+    token = g.pop("idempotency_token", None)
+    if token is not None:
+        idempotency.done_holding(token)

@@ -114,10 +114,14 @@ def _connect(engine: Engine) -> Connection:
 def writing(engine: Engine | None = None) -> Iterator[Connection]:
     """A transaction on the primary for a change the user will want to see (a Logbook record, a status, an order):
     once it commits, the rest of the request reads the primary, and the request is marked as having written, so the
-    session's next reads wait for a replica that has replayed it (read-your-writes). Bookkeeping writes (rate
+    session's next reads wait for a replica that has replayed it (read-your-writes); an Idempotency-Key the request
+    holds is marked as applied in the same transaction. Bookkeeping writes (rate
     windows, the audit trail) use `begin()` and do not pin the session to the primary."""
+    from data_access import idempotency
+
     with (engine or get_engine()).begin() as conn:
         yield conn
+        idempotency.applied(conn)  # a replayed request with this key is answered, never run again
     _wrote.set(True)
     _route.set("primary")
 

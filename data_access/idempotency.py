@@ -8,10 +8,12 @@ The key's row is the lock, so two copies of one request can never both write, on
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
+from contextvars import ContextVar
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from data_access.db import get_engine
@@ -19,6 +21,16 @@ from data_access.models import idempotent_request as REQUESTS
 
 WAIT_SECONDS = 15.0  # how long a repeat waits for the first copy to finish
 ABANDONED = dt.timedelta(minutes=2)  # a claim this old without an answer was cut off: the repeat may proceed
+
+
+# The request being served holds this claim (set by api.replay): its write marks the claim as applied in the write's
+# own transaction (db.writing calls applied()), so that the request is never run twice, even if its answer
+# cannot be stored afterwards (the database gone or full between the write and finish()).
+_current: ContextVar[tuple[int, str] | None] = ContextVar("tpmap_idempotency_claim", default=None)
+APPLIED_STATUS = 200
+APPLIED_ANSWER = json.dumps(
+    {"applied": True, "message": "this request was applied once; its first answer could not be kept, and it is not run again"}
+)
 
 
 class KeyReused(ValueError):
@@ -69,14 +81,41 @@ def claim(user_id: int, key: str, method: str, path: str, body_sha256: str, engi
             continue  # released in between: try to claim again
         if (row["method"], row["path"], row["body_sha256"]) != (method, path, body_sha256):
             raise KeyReused("this Idempotency-Key was already used for a different request; send a new key")
-        if row["status"] is not None:
+        stand_in = row["status"] is not None and row["response"] == APPLIED_ANSWER
+        if row["status"] is not None and not stand_in:
             return Stored(int(row["status"]), row["response"] or "")
-        if _now() - row["created_at"] > ABANDONED:
+        waited_out = _now() - row["created_at"] > ABANDONED or time.monotonic() > deadline
+        if stand_in and waited_out:  # applied, and its real answer is not coming: say so, never run it again
+            return Stored(int(row["status"]), row["response"])
+        if not stand_in and _now() - row["created_at"] > ABANDONED:
             release(user_id, key, engine)
             continue
         if time.monotonic() > deadline:
             raise StillRunning("a request with this Idempotency-Key is still being processed; try again shortly")
         time.sleep(0.05)
+
+
+def holding(user_id: int, key: str):
+    """This request holds the claim (until reset with the returned token)."""
+    return _current.set((user_id, key))
+
+
+def done_holding(token) -> None:
+    _current.reset(token)
+
+
+def applied(conn: Connection) -> None:
+    """Inside a write's transaction: the claim this request holds is marked as applied, with a stand-in answer that
+    finish() replaces by the real one. Commits or rolls back with the write itself."""
+    claim = _current.get()
+    if claim is None:
+        return
+    r = REQUESTS.c
+    conn.execute(
+        update(REQUESTS)
+        .where(r.user_id == claim[0], r.key == claim[1], r.status.is_(None))
+        .values(status=APPLIED_STATUS, response=APPLIED_ANSWER)
+    )
 
 
 def finish(user_id: int, key: str, status: int, response: str, engine: Engine | None = None) -> None:
@@ -86,7 +125,8 @@ def finish(user_id: int, key: str, status: int, response: str, engine: Engine | 
 
 
 def release(user_id: int, key: str, engine: Engine | None = None) -> None:
-    """Forget a claim whose request failed on the server's side (5xx, 429): a retry runs it afresh."""
+    """Forget a claim whose request failed on the server's side (5xx, 429): a retry runs it afresh. A claim whose
+    write was applied (applied()) is kept: running it again would write twice."""
     with (engine or get_engine()).begin() as conn:
         r = REQUESTS.c
         conn.execute(delete(REQUESTS).where(r.user_id == user_id, r.key == key, r.status.is_(None)))

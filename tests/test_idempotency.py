@@ -93,3 +93,31 @@ def test_status_changes_and_refusals_replay_too(world):
         ).status_code
         == 400
     )
+
+
+def test_a_write_whose_answer_cannot_be_stored_is_still_never_run_twice(world, monkeypatch):
+    """The database takes the visit, then refuses the answer's row (full, or gone between the two): the team is told
+    the visit was recorded, and a replay of the key (even after the claim would count as abandoned) answers without
+    writing a second visit. Before: a 500 for a visit that was saved, and a replay minutes later saved it again."""
+    from sqlalchemy.exc import OperationalError
+
+    from data_access import idempotency
+
+    def full(*_args, **_kw):
+        raise OperationalError("UPDATE idempotent_request", {}, Exception("database or disk is full"))
+
+    client = world["app"].server.test_client()
+    house = world["houses"]["7502"]
+    headers = bearer(world, "team") | {"Idempotency-Key": str(uuid.uuid4())}
+    url = f"/api/v1/households/{house}/visits?year={YEAR}"
+    body = {"visited_on": "2021-08-03", "outcome": "verified", "note": "ดิสก์เต็ม"}
+    before = _visits(world, house)
+    monkeypatch.setattr(idempotency, "finish", full)
+    first = client.post(url, headers=headers, json=body)
+    assert first.status_code == 201 and first.get_json()["id"] > 0  # the truth: it was recorded
+    monkeypatch.undo()
+    monkeypatch.setattr(idempotency, "ABANDONED", __import__("datetime").timedelta(0))
+    again = client.post(url, headers=headers, json=body)
+    assert again.status_code == idempotency.APPLIED_STATUS and again.headers["Idempotent-Replayed"] == "true"
+    assert again.get_json()["applied"] is True
+    assert _visits(world, house) == before + 1
