@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
@@ -80,6 +80,8 @@ def get_engine(url: str | None = None) -> Engine:
 # start, by data_access.replica (never by a callback); outside a request, and by default, everything is the primary.
 _route: ContextVar[str] = ContextVar("tpmap_read_route", default="primary")
 _wrote: ContextVar[bool] = ContextVar("tpmap_wrote", default=False)
+# what this request records inside the transaction of each of its writes (data_access.idempotency sets it)
+_with_every_write: ContextVar[Callable[[Connection], None] | None] = ContextVar("tpmap_with_every_write", default=None)
 _replica_down_until = [0.0]  # after a failed connect, the replica is left alone for REPLICA_RETRY_SECONDS
 REPLICA_RETRY_SECONDS = 30.0
 
@@ -117,11 +119,11 @@ def writing(engine: Engine | None = None) -> Iterator[Connection]:
     session's next reads wait for a replica that has replayed it (read-your-writes); an Idempotency-Key the request
     holds is marked as applied in the same transaction. Bookkeeping writes (rate
     windows, the audit trail) use `begin()` and do not pin the session to the primary."""
-    from data_access import idempotency
-
     with (engine or get_engine()).begin() as conn:
         yield conn
-        idempotency.applied(conn)  # a replayed request with this key is answered, never run again
+        hook = _with_every_write.get()
+        if hook is not None:
+            hook(conn)  # (an idempotency key marked applied: a replay is answered, never run again)
     _wrote.set(True)
     _route.set("primary")
 
@@ -201,6 +203,15 @@ def end_route(tokens: tuple[Any, Any]) -> None:
 def wrote_here() -> bool:
     """Whether this request committed a change through `writing()`."""
     return _wrote.get()
+
+
+def with_every_write(hook: Callable[[Connection], None]) -> Any:
+    """Run `hook(conn)` inside the transaction of every `writing()` of this request, until reset with the token."""
+    return _with_every_write.set(hook)
+
+
+def end_with_every_write(token: Any) -> None:
+    _with_every_write.reset(token)
 
 
 def replica_marked_down() -> None:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from contextvars import ContextVar
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from data_access import db
 from data_access.db import get_engine
 from data_access.models import idempotent_request as REQUESTS
 
@@ -23,10 +23,9 @@ WAIT_SECONDS = 15.0  # how long a repeat waits for the first copy to finish
 ABANDONED = dt.timedelta(minutes=2)  # a claim this old without an answer was cut off: the repeat may proceed
 
 
-# The request being served holds this claim (set by api.replay): its write marks the claim as applied in the write's
-# own transaction (db.writing calls applied()), so that the request is never run twice, even if its answer
-# cannot be stored afterwards (the database gone or full between the write and finish()).
-_current: ContextVar[tuple[int, str] | None] = ContextVar("tpmap_idempotency_claim", default=None)
+# The request being served holds a claim (api.replay): each of its writes marks the claim applied in the write's own
+# transaction (db.with_every_write), so that the request is never run twice, even if its answer cannot be stored
+# afterwards (the database gone or full between the write and finish()).
 APPLIED_STATUS = 200
 APPLIED_ANSWER = json.dumps(
     {"applied": True, "message": "this request was applied once; its first answer could not be kept, and it is not run again"}
@@ -96,24 +95,21 @@ def claim(user_id: int, key: str, method: str, path: str, body_sha256: str, engi
 
 
 def holding(user_id: int, key: str):
-    """This request holds the claim (until reset with the returned token)."""
-    return _current.set((user_id, key))
+    """This request holds the claim: its writes mark it applied (until reset with the returned token)."""
+    return db.with_every_write(lambda conn: applied(conn, user_id, key))
 
 
 def done_holding(token) -> None:
-    _current.reset(token)
+    db.end_with_every_write(token)
 
 
-def applied(conn: Connection) -> None:
-    """Inside a write's transaction: the claim this request holds is marked as applied, with a stand-in answer that
-    finish() replaces by the real one. Commits or rolls back with the write itself."""
-    claim = _current.get()
-    if claim is None:
-        return
+def applied(conn: Connection, user_id: int, key: str) -> None:
+    """Inside a write's transaction: the claim is marked as applied, with a stand-in answer that finish() replaces
+    by the real one. Commits or rolls back with the write itself."""
     r = REQUESTS.c
     conn.execute(
         update(REQUESTS)
-        .where(r.user_id == claim[0], r.key == claim[1], r.status.is_(None))
+        .where(r.user_id == user_id, r.key == key, r.status.is_(None))
         .values(status=APPLIED_STATUS, response=APPLIED_ANSWER)
     )
 
