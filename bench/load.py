@@ -280,15 +280,16 @@ def fill_disk(folder: Path) -> Path:
     return filler
 
 
-def survey_fingerprint(url: str) -> dict[str, int]:
+def survey_fingerprint(url: str) -> dict[str, object]:
+    """Every survey and rollup table's row count, and the editions' last import time."""
     from sqlalchemy import text
 
     from data_access.db import engine_for
 
     with engine_for(url).connect() as conn:
-        return {t: conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar() for t in SURVEY_TABLES} | {
-            "imported_at": str(conn.execute(text("SELECT MAX(imported_at) FROM survey_year")).scalar())  # type: ignore[dict-item]
-        }
+        counts: dict[str, object] = {t: conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar() for t in SURVEY_TABLES}
+        counts["imported_at"] = str(conn.execute(text("SELECT MAX(imported_at) FROM survey_year")).scalar())
+    return counts
 
 
 def import_folder() -> Path:

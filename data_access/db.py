@@ -108,7 +108,7 @@ def _connect(engine: Engine) -> Connection:
     except Exception as error:
         if engine is get_engine() or not is_outage(error):
             raise
-        _replica_down_until[0] = time.monotonic() + REPLICA_RETRY_SECONDS
+        replica_marked_down()
         return get_engine().connect()
 
 
