@@ -65,6 +65,7 @@ def create_app(settings: config.Settings | None = None) -> dash.Dash:
     cli.register_demo(server)
     cli.register_data(server)
     cli.register_accounts(server)
+    register_request_connections(server)  # before auth: the credential's read is the request's first
     auth_web.init_app(server)
     register_read_routing(server)  # after auth: a bearer request is known by then
     register_public_page_cache(server)  # after auth (who is asking), before Dash's compression (it keeps its output)
@@ -109,6 +110,25 @@ PLOTLY_BUNDLE = Path(__file__).resolve().parent / "static" / "plotly-tpmap.min.j
 MODERN_URL = "/_tpmap/modern.min.js"
 MODERN_SCRIPT = Path(__file__).resolve().parent / "static" / "modern.min.js"
 _POLYFILL_TAG = re.compile(r'<script src="([^"]*/deps/polyfill@[^"]*)"></script>')
+
+
+def register_request_connections(server: Flask) -> None:
+    """A request's reads share one pooled connection per database (data_access.db.hold_connections); it goes back
+    to the pool when the request ends, whatever happened (teardown runs after errors too)."""
+    from flask import g
+
+    from data_access import db
+
+    @server.before_request
+    def _hold():
+        if not request.path.startswith(STATIC_PREFIXES):
+            g.held_connections = db.hold_connections()
+
+    @server.teardown_request
+    def _release(_error):
+        token = g.pop("held_connections", None)
+        if token is not None:
+            db.release_connections(token)
 
 
 def register_read_routing(server: Flask) -> None:

@@ -399,6 +399,7 @@ def run(
         for i in range(users)
     ]
     t0 = time.time()
+    cpu0 = box_cpu()
     for t in threads:
         t.start()
     happened: dict | None = None
@@ -408,6 +409,7 @@ def run(
     for t in threads:
         t.join(seconds + 60)
     took = time.time() - t0
+    cpu1 = box_cpu()
     out: dict = {"users": users, "seconds": round(took, 1), "kinds": {}}
     total = 0
     for kind, ms in sorted(rec.samples.items()):
@@ -425,6 +427,13 @@ def run(
     out["requests_per_s"] = round((total + sum(rec.errors.values())) / took, 1)
     out["errors"] = sum(rec.errors.values())
     out["limited"] = sum(rec.limited.values())
+    answered = total + out["errors"] + out["limited"] + sum(sum(by.values()) for by in rec.refused.values())
+    if cpu0 is not None and cpu1 is not None and answered:
+        # the whole machine's CPU per request (server, PostgreSQL and these client threads together): steadier than
+        # requests/s on a shared host, whose neighbours take cycles (reported as steal) the run never sees
+        busy, steal = cpu1[0] - cpu0[0], cpu1[1] - cpu0[1]
+        out["cpu_ms_per_request"] = round(busy * 1000 / os.sysconf("SC_CLK_TCK") / answered, 2)
+        out["steal_share"] = round(steal / max(1, busy + steal + cpu1[2] - cpu0[2]), 3)
     if happened is not None:
         fault_at = happened.pop("started")
         during = [f for f, _ in rec.failures if f >= fault_at]
@@ -451,6 +460,16 @@ def run(
         with engine_for(url).connect() as conn:  # a fault must leave the file whole
             out["integrity_check"] = conn.execute(text("PRAGMA integrity_check")).scalar()
     return out
+
+
+def box_cpu() -> tuple[int, int, int] | None:
+    """This machine's CPU time so far, in clock ticks: (busy, stolen by the host, idle); None off Linux."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    user, nice, system, idle, iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
+    return user + nice + system + irq + softirq, steal, idle + iowait
 
 
 def missing_writes(url: str, keys: list[str]) -> int:

@@ -25,7 +25,7 @@ from auth.security import hash_password, needs_rehash, new_token, password_probl
 from data_access import audit, policy
 from data_access import models as tables
 from data_access.access import CurrentUser, Scope, refuse
-from data_access.db import get_engine, tuples
+from data_access.db import get_engine, reading, tuples
 from data_access.errors import BadRequest
 from data_access.models import ROLES
 from data_access.models import api_token as TOKENS
@@ -356,10 +356,11 @@ def _areas(conn: Connection, user_id: int) -> tuple[str, ...]:
     return tuple(sorted(conn.scalars(select(a.c.area_code).where(a.c.user_id == user_id))))
 
 
-def _current(conn: Connection, row) -> CurrentUser:
-    return CurrentUser(
-        row["id"], row["username"], row["full_name"], row["role"], _areas(conn, row["id"]), bool(row["is_area_admin"])
-    )
+def _current(conn: Connection, row, areas: tuple[str, ...] | None = None) -> CurrentUser:
+    """The account as a request sees it; its areas read here unless the caller read them with the row."""
+    if areas is None:
+        areas = _areas(conn, row["id"])
+    return CurrentUser(row["id"], row["username"], row["full_name"], row["role"], areas, bool(row["is_area_admin"]))
 
 
 @dataclass
@@ -454,22 +455,31 @@ def load_session(secret: str | None, engine: Engine | None = None) -> CurrentUse
 def _holder(table, key: Column, digest: str, engine: Engine | None) -> CurrentUser | None:
     """The active, approved user a session or API token belongs to; None once it is revoked or expired or the account
     is not active. Asked on every signed-in request: one connection, the credential and its account in one query."""
-    u = tables.user_account
-    with (engine or get_engine()).connect() as conn:
-        row = (
+    u, a = tables.user_account, tables.user_area
+    with reading(engine or get_engine()) as conn:  # the request's own connection: its data is read through it next
+        rows = (
             conn.execute(
-                select(u, table.c.expires_at.label("credential_expires"), table.c.revoked_at.label("credential_revoked"))
+                select(
+                    u,
+                    table.c.expires_at.label("credential_expires"),
+                    table.c.revoked_at.label("credential_revoked"),
+                    a.c.area_code,
+                )
                 .join_from(table, u, table.c.user_id == u.c.id)
+                .outerjoin(a, a.c.user_id == u.c.id)  # one row per area: the account and its areas in one statement
                 .where(key == digest)
             )
             .mappings()
-            .first()
+            .all()
         )
-        if row is None or row["credential_revoked"] is not None or row["credential_expires"] <= _now():
-            return None
-        if not row["active"] or row["approval"] != "approved":
-            return None
-        return _current(conn, row)
+    if not rows:
+        return None
+    row = rows[0]
+    if row["credential_revoked"] is not None or row["credential_expires"] <= _now():
+        return None
+    if not row["active"] or row["approval"] != "approved":
+        return None
+    return _current(conn, row, tuple(sorted(r["area_code"] for r in rows if r["area_code"] is not None)))
 
 
 def end_session(secret: str | None, engine: Engine | None = None) -> None:
@@ -497,7 +507,7 @@ def revoke_everything(conn: Connection, user_id: int, keep_session: str | None =
 
 def load_user(user_id: int, engine: Engine | None = None) -> CurrentUser | None:
     """The active, approved user with this id, or None."""
-    with (engine or get_engine()).connect() as conn:
+    with reading(engine or get_engine()) as conn:
         row = _user_row(conn, user_id=user_id)
         if row is None or not row["active"] or row["approval"] != "approved":
             return None

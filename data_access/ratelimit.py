@@ -58,11 +58,13 @@ def _hit_local(kind: str, key: str, message: str, limit: int, window: int) -> No
         q.append(now)
 
 
-UPSERT = text(
-    "INSERT INTO rate_window (kind, key_digest, slot, hits) VALUES (:kind, :key, :slot, 1) "
-    "ON CONFLICT (kind, key_digest, slot) DO UPDATE SET hits = rate_window.hits + 1 RETURNING hits"
+# the event counted and the previous window read in one statement: one round trip per limited request
+COUNT = text(
+    "WITH counted AS (INSERT INTO rate_window (kind, key_digest, slot, hits) VALUES (:kind, :key, :slot, 1) "
+    "ON CONFLICT (kind, key_digest, slot) DO UPDATE SET hits = rate_window.hits + 1 RETURNING hits) "
+    "SELECT (SELECT hits FROM counted), "
+    "COALESCE((SELECT hits FROM rate_window WHERE kind = :kind AND key_digest = :key AND slot = :slot - 1), 0)"
 )
-PREVIOUS = text("SELECT hits FROM rate_window WHERE kind = :kind AND key_digest = :key AND slot = :slot")
 
 
 def _hit_shared(engine: Engine, kind: str, key: str, message: str, limit: int, window: int) -> None:
@@ -71,8 +73,8 @@ def _hit_shared(engine: Engine, kind: str, key: str, message: str, limit: int, w
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
     # its own short transaction, committed at once: the count holds whatever the caller's request does next
     with engine.begin() as conn:
-        current: int = conn.execute(UPSERT, {"kind": kind, "key": digest, "slot": slot}).scalar_one()
-        previous = conn.execute(PREVIOUS, {"kind": kind, "key": digest, "slot": slot - 1}).scalar() or 0
+        counted = conn.execute(COUNT, {"kind": kind, "key": digest, "slot": slot}).one()
+    current, previous = int(counted[0]), int(counted[1])
     _used.add(engine)
     into = (now - slot * window) / window  # how far into the current window: the previous one's share still counts
     if previous * (1 - into) + current > limit:
