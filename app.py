@@ -26,6 +26,7 @@ import static_files
 from api.files import bp as files_bp
 from api.v1 import bp as api_v1
 from auth import web as auth_web
+from field import bp as field_bp
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,7 @@ def create_app(settings: config.Settings | None = None) -> dash.Dash:
     server.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
     server.register_blueprint(api_v1)
     server.register_blueprint(files_bp)
+    server.register_blueprint(field_bp)  # /field/: the installable field app (issue 18)
     cli.register(server)
     cli.register_demo(server)
     cli.register_data(server)
@@ -103,7 +105,7 @@ def create_app(settings: config.Settings | None = None) -> dash.Dash:
     return app
 
 
-STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/shapes/", "/_favicon.ico")
+STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/shapes/", "/_favicon.ico", "/field/")
 # where dash-renderer points dcc.Graph for plotly.js when serving locally, and what this app sends there instead
 PLOTLY_URL = "/_dash-component-suites/plotly/package_data/plotly.min.js"
 PLOTLY_BUNDLE = Path(__file__).resolve().parent / "static" / "plotly-tpmap.min.js"

@@ -160,7 +160,8 @@ def _error(status: int, message: str, retry_after: int | None = None, said: str 
         home = landing(g.user) if g.get("user") is not None else "/"
         response = Response(page("error.html", "auth.error_title", lead=lead, home=home), status=status, mimetype="text/html")
     else:
-        response = jsonify({"error": message, "status": status})
+        # the English reason stays the API's (pinned); `said` adds the reader's language where the catalogue has it
+        response = jsonify({"error": message, "status": status} | ({"said": said} if said else {}))
         response.status_code = status
     if retry_after:
         response.headers["Retry-After"] = str(retry_after)

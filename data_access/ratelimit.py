@@ -26,6 +26,8 @@ LIMITS = {  # kind -> (events, seconds)
     "lookup": (120, 60),
     # anonymous calls that read every area of the country (rankings, exports): per address
     "heavy": (30, 60),
+    # the field app's day offline (data_access.field): prepared once a day, a retry or two allowed
+    "prepare": (6, 600),
 }
 HOUR = 3600
 HOURLY = ("hour_views", "hour_reveals")  # data_access.abuse: per account, their allowances are settings

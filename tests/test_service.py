@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 
 from data_access import cache, ratelimit
 from data_access.db import engine_for
+from tests.utils.served import Relay
 from tests.utils.world import PASSWORD, bearer, decoded, page_callback, session_client
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,70 +34,6 @@ def test_health_check_says_the_database_answers(use_engine):
     r = create_app().server.test_client().get("/healthz")
     assert r.status_code == 200 and r.get_json() == {"status": "ok"}
     assert r.headers["Cache-Control"] == "no-store"
-
-
-class Relay:
-    """A TCP relay to PostgreSQL that can be cut (as a restart or a network failure cuts it) and restored."""
-
-    def __init__(self, target: tuple[str, int]):
-        self.target = target
-        probe = socket.socket()
-        probe.bind(("127.0.0.1", 0))
-        self.port = probe.getsockname()[1]
-        probe.close()
-        self.listener: socket.socket | None = None
-        self.pairs: list[socket.socket] = []
-        self.lock = threading.Lock()
-
-    def open(self) -> None:
-        listener = socket.socket()
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port))
-        listener.listen(16)
-        self.listener = listener
-        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
-
-    def _accept(self, listener: socket.socket) -> None:
-        while True:
-            try:
-                client, _ = listener.accept()
-            except OSError:
-                return  # shut
-            server = socket.create_connection(self.target)
-            with self.lock:
-                self.pairs += [client, server]
-            for a, b in ((client, server), (server, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pipe(a: socket.socket, b: socket.socket) -> None:
-        try:
-            while data := a.recv(65536):
-                b.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (a, b):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-    def cut(self) -> None:
-        assert self.listener is not None
-        try:
-            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread (a close alone may not, on Linux)
-        except OSError:
-            pass
-        self.listener.close()
-        with self.lock:
-            pairs, self.pairs = self.pairs, []
-        for s in pairs:
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            s.close()
 
 
 @pytest.fixture

@@ -163,3 +163,12 @@ def area_mentor_teams(code: str):
 def mentor_hand_back(mentor_id: int):
     logbook_da.hand_back(current_user(), mentor_id)
     return jsonify({"id": mentor_id, "handed_back": True})
+
+
+@bp.get("/field/package")
+def field_package():
+    """The field app's day offline: the team's target-poor households with everything the app shows (issue 18)."""
+    from data_access import field
+
+    tambons = [c.strip() for raw in request.args.getlist("tambon") for c in raw.split(",") if c.strip()]
+    return jsonify(field.package(current_user(), _year(), tambons))

@@ -1,0 +1,190 @@
+"""The field app's day offline (issue 18): one read of everything a team needs for its tambons.
+
+A team prepares on the office Wi-Fi and works where there is no signal. Its phone gets, in one answer: the
+target-poor households of its tambons (only those: the area rule of data_access.access applies), each with its
+members (citizen IDs masked; a full ID never reaches the phone), failed indicators, Logbook version and status,
+visits, needs and help, and the assistance kinds. One request instead of one per household: the per-record
+look-up limit and the scraping alert count a person reading records one by one, and a prepared day is neither.
+It is audited once, with the number of households, and limited per account.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Engine, select, text
+
+from data_access import audit, ratelimit
+from data_access import logbook as logbook_da
+from data_access import models as tables
+from data_access.access import CurrentUser, refuse, require_user
+from data_access.counted import household_counted
+from data_access.db import reading, tuples
+from data_access.errors import BadRequest
+from data_access.households import MEMBER_ORDER, mask_name, names_masked_for
+from data_access.masking import mask_citizen_id
+from data_access.policy import LOGBOOK_WRITE, may
+from mpi import catalogue
+from mpi.calendar import BE_OFFSET
+from mpi.editions import definition_for
+from mpi.rules import ALL_DIMENSIONS_MASK, CRISIS_MIN_DIMENSIONS, dimensions_of, popcount
+
+MAX_HOUSEHOLDS = 2000  # a team's day; a district's 24,000 households are not a phone's to carry
+
+
+class TooLarge(BadRequest):
+    """The tambons asked for hold more households than a phone should carry (400)."""
+
+
+def tambons_for(user: CurrentUser, asked: list[str]) -> list[str]:
+    """The tambons to prepare: those asked for, else the user's own when they are tambons; each must be the user's."""
+    codes = asked or [a for a in user.areas if len(a) == 6]
+    if not codes:
+        raise BadRequest("name the tambons to prepare: ?tambon=750101 (your area is larger than a tambon)")
+    for code in codes:
+        if len(code) != 6 or not code.isdigit():
+            raise BadRequest(f"a tambon code has 6 digits, got {code[:12]!r}")
+        if not user.covers(code):
+            raise refuse(user, f"tambon {code} is outside your area", object_type="area", object_id=code, area_code=code)
+    return sorted(set(codes))
+
+
+def package(user: CurrentUser | None, year: int, tambons: list[str] | None = None, engine: Engine | None = None) -> dict:
+    """The field package of the user's tambons (or those asked for, inside the user's area) for one edition."""
+    user = require_user(user)
+    if not may(user, LOGBOOK_WRITE):
+        raise refuse(user, "your role does not record Logbook visits", object_type="field_package")
+    codes = tambons_for(user, tambons or [])
+    ratelimit.hit("prepare", user.username, "this phone was prepared a moment ago; wait a few minutes")
+    definition = definition_for(year, None)
+    p, f, a = tables.person.c, tables.household_failure.c, tables.area.c
+    with reading(engine) as conn:
+        rows = (
+            conn.execute(
+                text(
+                    "SELECT h.id, h.house_id, h.tambon_code, h.village_no, h.latitude, h.longitude, h.pattern, "
+                    "h.n_persons, h.n_welfare FROM household h "
+                    f"WHERE h.year = :y AND h.tambon_code IN :codes AND {household_counted('h', definition, ALL_DIMENSIONS_MASK)} "
+                    "ORDER BY h.tambon_code, h.village_no, h.house_id"
+                ).bindparams(_expanding("codes")),
+                {"y": year, "codes": codes},
+            )
+            .mappings()
+            .all()
+        )
+        if len(rows) > MAX_HOUSEHOLDS:
+            raise TooLarge(f"{len(rows)} households is more than a phone carries ({MAX_HOUSEHOLDS}): prepare fewer tambons")
+        ids = [r["id"] for r in rows]
+        members: dict[int, list] = {i: [] for i in ids}
+        failed: dict[int, list[str]] = {i: [] for i in ids}
+        lists: dict[str, dict[int, list]] = {}
+        states: dict[int, dict] = {}
+        for chunk in _chunks(ids, 500):
+            for m in conn.execute(
+                select(p.household_id, p.citizen_id, p.first_name, p.last_name, p.sex, p.birth_date, p.welfare_card, p.disabled)
+                .where(p.household_id.in_(chunk))
+                .order_by(p.household_id, *MEMBER_ORDER)
+            ).mappings():
+                members[m["household_id"]].append(m)
+            for household_id, code in tuples(
+                conn.execute(
+                    select(f.household_id, f.indicator_code)
+                    .where(f.household_id.in_(chunk))
+                    .order_by(f.household_id, f.indicator_code)
+                )
+            ):
+                failed[household_id].append(code)
+            for kind in ("visits", "needs", "assistance"):
+                for household_id, items in logbook_da.lists_of(conn, kind, chunk).items():
+                    lists.setdefault(kind, {})[household_id] = items
+            for s in conn.execute(
+                text("SELECT household_id, version, status FROM logbook_state WHERE household_id IN :ids").bindparams(
+                    _expanding("ids")
+                ),
+                {"ids": chunk},
+            ).mappings():
+                states[s["household_id"]] = dict(s)
+        names = {
+            r["code"]: (r["name_th"], r["name_en"])
+            for r in conn.execute(select(a.code, a.name_th, a.name_en).where(a.code.in_(codes))).mappings()
+        }
+    indicators = {i.code: i for i in catalogue.indicators_for_year(year)}
+    ref = dt.date(year - BE_OFFSET, 7, 1)
+    hide_names = names_masked_for(user)
+    households = []
+    for r in rows:
+        state = states.get(r["id"], {"version": 0, "status": None})
+        households.append(
+            {
+                "house_id": r["house_id"],
+                "tambon_code": r["tambon_code"],
+                "village_no": r["village_no"],
+                "latitude": r["latitude"],
+                "longitude": r["longitude"],
+                "members_count": r["n_persons"],
+                "target_poor_members": r["n_welfare"],
+                "deprived_dimensions": dimensions_of(r["pattern"]),
+                "crisis": r["n_welfare"] > 0 and popcount(r["pattern"]) >= CRISIS_MIN_DIMENSIONS,
+                "members": [_member(i + 1, m, ref, hide_names) for i, m in enumerate(members[r["id"]])],
+                "failed_indicators": [
+                    {
+                        "code": c,
+                        "dimension": indicators[c].dimension,
+                        "name_th": indicators[c].name_th,
+                        "name_en": indicators[c].name_en,
+                    }
+                    for c in failed[r["id"]]
+                    if c in indicators
+                ],
+                "version": state["version"],
+                "status": state["status"],
+                "visits": lists.get("visits", {}).get(r["id"], []),
+                "needs": lists.get("needs", {}).get(r["id"], []),
+                "assistance": lists.get("assistance", {}).get(r["id"], []),
+            }
+        )
+    audit.record(
+        "field_prepare",
+        user=user,
+        object_type="area",
+        object_id=",".join(codes)[:64],
+        area_code=codes[0],
+        detail={"year": year, "tambons": codes, "households": len(households)},
+        engine=engine,
+    )
+    return {
+        "year": year,
+        "definition": definition,
+        "prepared_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "tambons": [{"code": c, "name_th": names.get(c, ("", ""))[0], "name_en": names.get(c, ("", ""))[1]} for c in codes],
+        "households": households,
+        "assistance_kinds": logbook_da.assistance_kinds(engine),
+        "outcomes": list(logbook_da.OUTCOMES),
+        "statuses": list(logbook_da.LADDER),
+    }
+
+
+def _member(number: int, m, ref: dt.date, hide_names: bool) -> dict:
+    born = m["birth_date"]
+    first, last = mask_name(m["first_name"], m["last_name"]) if hide_names else (m["first_name"], m["last_name"])
+    return {
+        "member": number,
+        "citizen_id": mask_citizen_id(m["citizen_id"]),  # the phone never holds a full ID
+        "first_name": first,
+        "last_name": last,
+        "sex": m["sex"],
+        "age": ref.year - born.year - ((ref.month, ref.day) < (born.month, born.day)),
+        "welfare_card": bool(m["welfare_card"]),
+        "disabled": bool(m["disabled"]),
+    }
+
+
+def _expanding(name: str):
+    from sqlalchemy import bindparam
+
+    return bindparam(name, expanding=True)
+
+
+def _chunks(items: list[int], size: int):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

@@ -1,0 +1,80 @@
+"""The field app (issue 18): an installable web app at /field/ (pinned) for teams that work without a signal.
+
+It is a small client of the public API (sign-in, the field package, the Logbook writes with Idempotency-Key), not a
+Dash page. Its files live in field/static and are served here as they are: no build step. The service worker
+keeps them on the phone; the team's data lives in the phone's IndexedDB. The labels come from the project's one
+translation catalogue (components.i18n), served as /field/i18n.json.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cache
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, send_from_directory
+
+STATIC = Path(__file__).resolve().parent / "static"
+# which catalogue keys the phone needs: its own, the Logbook's and the dimensions'
+PREFIXES = ("field.", "lb.", "dim.", "err.", "role.")
+
+bp = Blueprint("field", __name__, url_prefix="/field")
+
+
+@cache
+def catalogue_json() -> bytes:
+    from components.i18n import CATALOGUE
+
+    words = {k: {"th": th, "en": en} for k, (th, en) in CATALOGUE.items() if k.startswith(PREFIXES)}
+    return json.dumps(words, ensure_ascii=False, sort_keys=True).encode()
+
+
+@cache
+def version() -> str:
+    """A digest of every file of the app and of its words: the service worker's cache name changes with it, so a
+    phone takes a new version on its next start (and keeps its queue: that is in IndexedDB, not in the cache)."""
+    digest = hashlib.sha256(catalogue_json())
+    for path in sorted(STATIC.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(STATIC).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _fresh(response: Response) -> Response:
+    # the phone asks again each time it is online (the service worker answers when it is not)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/")
+def index():
+    return _fresh(send_from_directory(STATIC, "index.html", mimetype="text/html"))
+
+
+@bp.get("/i18n.json")
+def words():
+    return _fresh(Response(catalogue_json(), mimetype="application/json"))
+
+
+@bp.get("/version.json")
+def app_version():
+    return _fresh(Response(json.dumps({"version": version()}), mimetype="application/json"))
+
+
+@bp.get("/sw.js")
+def service_worker():
+    # the worker's own bytes carry the version, so the browser sees a changed worker when any file changes
+    body = (STATIC / "sw.js").read_text(encoding="utf-8").replace("__VERSION__", version())
+    response = Response(body, mimetype="text/javascript")
+    response.headers["Service-Worker-Allowed"] = "/field/"
+    return _fresh(response)
+
+
+@bp.get("/<path:name>")
+def asset(name: str):
+    if name == "sw.js" or not (STATIC / name).is_file():
+        abort(404)
+    mimetype = "application/manifest+json" if name.endswith(".webmanifest") else None
+    return _fresh(send_from_directory(STATIC, name, mimetype=mimetype))

@@ -1,0 +1,400 @@
+"""Issue 18, the field app (/field/) in headless Chromium as a 360×740 touch phone, against a live server.
+
+The phone goes offline for real: it reaches the server through a TCP relay on its own port (the app's origin),
+and the relay is shut (nothing listening, every connection cut) and opened again. Browser offline emulation is
+not used: it does not reach the service worker's own fetches, so it would not show that the app starts from the
+phone alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+
+import pytest
+from sqlalchemy import text
+
+import config
+from data_access import accounts
+from data_access import logbook as logbook_da
+from data_access.areas import import_boundary_set
+from data_access.db import engine_for
+from data_access.published import import_published
+from data_access.schema import upgrade
+from data_access.survey_import import SurveyImport
+from scripts import chromium
+from synthetic.population import generate
+from tests.utils.served import Relay, request
+
+pytestmark = pytest.mark.browser
+PASSWORD = "field-test-secret"
+TEAM_TAMBONS = ("750103", "750104")
+YEAR = 2561
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, boundaries):
+    if not chromium.available():
+        msg = "the field app's tests need Debian's chromium and chromium-driver"
+        if os.environ.get("TPMAP_REQUIRE_BROWSER") == "1":
+            pytest.fail(msg)
+        pytest.skip(msg)
+    import logging
+
+    from werkzeug.serving import make_server
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    tmp = tmp_path_factory.mktemp("field")
+    url = f"sqlite:///{tmp / 'tpmap.sqlite'}"
+    saved = {k: os.environ.get(k) for k in ("TPMAP_DATABASE_URL", "TPMAP_SHAPES_DIR")}
+    os.environ["TPMAP_DATABASE_URL"] = url
+    os.environ["TPMAP_SHAPES_DIR"] = str(tmp / "shapes")
+    engine = engine_for(url)
+    upgrade(engine)
+    import_boundary_set(boundaries, engine)
+    import_published(YEAR, config.DOMAIN_DIR, engine)
+    generate(YEAR, tmp / "survey", config.DOMAIN_DIR, config.GEO_DIR, ["75"], seed=5)
+    SurveyImport(YEAR, tmp / "survey", engine).run()
+    team = accounts.create_user(
+        username="field.team", full_name="ทีมภาคสนาม", role="team", areas=list(TEAM_TAMBONS), password=PASSWORD, engine=engine
+    )
+    district = accounts.create_user(
+        username="field.district", full_name="นายอำเภอ", role="district", areas=["7501"], password=PASSWORD, engine=engine
+    )
+    from app import create_app
+
+    httpd = make_server("127.0.0.1", 0, create_app().server, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    relay = Relay(("127.0.0.1", httpd.server_port))
+    relay.open()
+    yield {"base": f"http://127.0.0.1:{relay.port}", "direct": f"127.0.0.1:{httpd.server_port}", "engine": engine,
+           "relay": relay, "team": team, "district": district}  # fmt: skip
+    try:
+        relay.cut()
+    except AssertionError:
+        pass
+    httpd.shutdown()
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+def _phone():
+    driver = chromium.make_driver(console_log=True, lang="th")
+    chromium.emulate_phone(driver, 360, 740)
+    driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 5})
+    return driver
+
+
+def wait_for(driver, predicate, timeout=20.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = predicate()
+            if last:
+                return last
+        except Exception as e:  # noqa: BLE001 - the page is between two renders
+            last = e
+        time.sleep(0.1)
+    raise AssertionError(
+        f"timed out waiting for {what} (last: {last!r}); page: {driver.find_element('tag name', 'body').text[:500]}"
+    )
+
+
+def css(driver, selector):
+    return driver.find_elements("css selector", selector)
+
+
+def tap(driver, selector):
+    """Find and click in one step: the app redraws a view after each sync attempt, so an element found in one call
+    may be gone by the next."""
+    script = "const e = document.querySelector(arguments[0]); if (!e) return false; e.scrollIntoView({block: 'center'}); e.click(); return true;"
+    wait_for(driver, lambda: driver.execute_script(script, selector), what=selector)
+
+
+def ready(driver):
+    return driver.execute_script("return document.body && document.body.dataset.ready === '1'")
+
+
+def open_app(driver, base):
+    driver.get(base + "/field/")
+    wait_for(driver, lambda: ready(driver), what="the app started")
+
+
+def controlled(driver) -> bool:
+    return driver.execute_async_script(
+        "const done = arguments[0];"
+        "navigator.serviceWorker.ready.then(() => done(!!navigator.serviceWorker.controller)).catch(() => done(false));"
+    )
+
+
+def fill(driver, element_id, value):
+    driver.execute_script(
+        "const e = document.getElementById(arguments[0]); e.value = arguments[1];"
+        "e.dispatchEvent(new Event('input', {bubbles: true}));",
+        element_id,
+        value,
+    )
+
+
+def queue_states(driver) -> dict[str, str]:
+    return {e.get_attribute("data-key"): e.get_attribute("data-state") for e in css(driver, "#queue li.record")}
+
+
+def test_queue_logic_alone(site):
+    """The queue module by itself (no IndexedDB, no network): order, idempotency keys, references between records
+    made offline, what each answer means, and the versions a status change names."""
+    driver = _phone()
+    try:
+        driver.get(site["base"] + "/field/manifest.webmanifest")  # any page of the origin: the module is imported
+        result = driver.execute_async_script(
+            """
+            const done = arguments[0];
+            (async () => {
+              const Q = await import('/field/queue.js');
+              const out = {};
+              const visit = Q.makeRecord({kind: 'visit', house_id: 'H1', year: 2561, body: {visited_on: '2024-01-02', outcome: 'verified'}, seq: 1});
+              const need = Q.makeRecord({kind: 'need', house_id: 'H1', year: 2561, body: {dimension: 'health', description: 'x'}, seq: 2});
+              const help = Q.makeRecord({kind: 'assistance', house_id: 'H1', year: 2561, body: {kind: 'cash'}, refs: {need_id: need.key}, seq: 3});
+              const status = Q.makeRecord({kind: 'status', house_id: 'H1', year: 2561, body: {status: 'sufficiency', reason: 'r'}, seq: 4, seenVersion: 7});
+              const other = Q.makeRecord({kind: 'status', house_id: 'H2', year: 2561, body: {status: 'survival', reason: 'r'}, seq: 5, seenVersion: 3});
+              out.keys = new Set([visit, need, help, status, other].map((r) => r.key)).size;
+              const byKey = Object.fromEntries([visit, need, help, status, other].map((r) => [r.key, r]));
+              out.blocked = Q.requestFor(help, byKey).blocked;
+              // the server: ids from 100; H1 is at version 7 when the phone was prepared, H2 was changed by someone (409)
+              const sent = [];
+              let version = {H1: 7, H2: 4};
+              let down = true;
+              const send = async (req) => {
+                if (down) { down = false; return {status: 0, answer: 'no network'}; }
+                sent.push(req);
+                const house = req.path.split('/')[4];
+                if (req.method === 'PUT' && req.body.version !== version[house]) return {status: 409, answer: {error: 'changed', said: 'มีผู้แก้ไขแล้ว'}};
+                version[house] += 1;
+                return {status: req.method === 'PUT' ? 200 : 201, answer: {id: 100 + sent.length, version: version[house]}};
+              };
+              const saved = {};
+              const save = async (r) => { saved[r.key] = r; };
+              const records = [other, status, help, need, visit];  // stored in any order: sent by seq
+              let versions = {H1: {base: 7, version: 7, ours: true}, H2: {base: 3, version: 3, ours: true}};
+              const first = await Q.sync(records, send, save, versions);
+              out.first = {sent: first.sent, stopped: first.stopped, saved: Object.keys(saved).length};
+              const after = records.map((r) => saved[r.key] || r);
+              const second = await Q.sync(after, send, save, first.versions);
+              out.second = {sent: second.sent, conflicts: second.conflicts};
+              out.order = sent.map((r) => r.method + ' ' + r.path.split('/').slice(-1)[0].split('?')[0]);
+              out.helpNeed = sent[2].body.need_id;
+              out.needId = saved[need.key].serverId;
+              out.statusVersion = sent[3].body.version;
+              out.states = Object.fromEntries(Object.values(saved).map((r) => [r.body.status || r.kind, r.state]));
+              out.reason = saved[other.key].reason;
+              const mine = Q.resolve(saved[other.key], 'mine', 4);
+              const third = await Q.sync([mine], send, save, second.versions);
+              out.third = {sent: third.sent, version: sent[sent.length - 1].body.version};
+              out.theirs = Q.resolve(saved[other.key], 'theirs', 4).state;
+              out.keysSent = sent.map((r) => r.headers['Idempotency-Key']);
+              out.otherKey = other.key;
+              // a refused record makes what points at it refused too, never sent
+              const n2 = {...Q.makeRecord({kind: 'need', house_id: 'H3', year: 2561, body: {}, seq: 9}), state: Q.REFUSED};
+              const h2 = Q.makeRecord({kind: 'assistance', house_id: 'H3', year: 2561, body: {}, refs: {need_id: n2.key}, seq: 10});
+              const before = sent.length;
+              const fourth = await Q.sync([n2, h2], send, save, {});
+              out.dependent = {refused: fourth.refused, sentMore: sent.length - before, reason: saved[h2.key].reason};
+              // busy server: the record waits and nothing after it is sent
+              const busy = [Q.makeRecord({kind: 'visit', house_id: 'H4', year: 2561, body: {}, seq: 11}), Q.makeRecord({kind: 'visit', house_id: 'H4', year: 2561, body: {}, seq: 12})];
+              let calls = 0;
+              const fifth = await Q.sync(busy, async () => { calls += 1; return {status: 503, answer: {error: 'down'}}; }, save, {});
+              out.busy = {calls, stopped: fifth.stopped, state: saved[busy[0].key].state};
+              done(out);
+            })().catch((e) => done({error: String(e && e.stack || e)}));
+            """
+        )
+    finally:
+        driver.quit()
+    assert "error" not in result, result
+    assert result["keys"] == 5  # a key per record
+    assert result["blocked"] == "waiting"  # help for a need not yet sent waits for it
+    assert result["first"] == {"sent": 0, "stopped": True, "saved": 1}  # no network: stop at once, keep order
+    assert result["order"] == ["POST visits", "POST needs", "POST assistance", "PUT status", "PUT status"]
+    assert result["second"] == {"sent": 4, "conflicts": 1}
+    assert result["helpNeed"] == result["needId"]  # the offline need's server id, filled in at sending
+    assert result["statusVersion"] == 10  # 7, then this phone's own visit, need and help: not a conflict
+    assert result["states"]["sufficiency"] == "sent" and result["states"]["survival"] == "conflict"
+    assert result["reason"] == "มีผู้แก้ไขแล้ว"  # the server's reason in Thai
+    assert result["third"] == {"sent": 1, "version": 4}  # "keep mine" names the server's version now
+    assert result["theirs"] == "dropped"
+    assert result["dependent"] == {"refused": 1, "sentMore": 0, "reason": "depends_refused"}
+    assert result["busy"] == {"calls": 1, "stopped": True, "state": "waiting"}
+    keys = result["keysSent"]
+    # each record's request under its own key; "keep mine" is a new request (another version), under a new key
+    assert len(keys) == 6 and len(set(keys)) == 6 and keys[4] == result["otherKey"]
+
+
+def test_the_package_holds_the_teams_tambons_only(site):
+    base = site["direct"]
+    status, signed, _ = request(base, "POST", "/api/v1/auth/login", {"username": "field.team", "password": PASSWORD})
+    assert status == 200
+    auth = {"Authorization": f"Bearer {signed['token']}"}
+    status, package, _ = request(base, "GET", f"/api/v1/field/package?year={YEAR}", headers=auth)
+    assert status == 200, package
+    houses = package["households"]
+    assert houses and {h["tambon_code"] for h in houses} <= set(TEAM_TAMBONS)
+    assert [t["code"] for t in package["tambons"]] == list(TEAM_TAMBONS)
+    for h in houses:
+        for m in h["members"]:
+            assert "x" in m["citizen_id"] and sum(c.isdigit() for c in m["citizen_id"]) < 13  # never a full ID
+    with site["engine"].connect() as conn:
+        expected = conn.execute(
+            text(
+                "SELECT COUNT(*) FROM household WHERE year = :y AND tambon_code IN ('750103', '750104') "
+                "AND (pattern & 31) <> 0 AND n_welfare > 0"
+            ),
+            {"y": YEAR},
+        ).scalar()
+        audited = conn.execute(text("SELECT detail FROM audit_event WHERE action = 'field_prepare' ORDER BY id DESC")).first()
+    assert len(houses) == expected
+    assert (
+        json.loads(audited[0])["households"] == expected if isinstance(audited[0], str) else audited[0]["households"] == expected
+    )
+    status, refused, _ = request(base, "GET", f"/api/v1/field/package?year={YEAR}&tambon=750201", headers=auth)
+    assert status == 403, refused  # another tambon: refused, never its households
+    status, district, _ = request(base, "POST", "/api/v1/auth/login", {"username": "field.district", "password": PASSWORD})
+    status, asked, _ = request(
+        base, "GET", f"/api/v1/field/package?year={YEAR}", headers={"Authorization": f"Bearer {district['token']}"}
+    )
+    assert status == 400 and "tambon" in asked["error"]  # an amphoe is not a phone's day: name the tambons
+
+
+def test_a_day_offline_reaches_the_server_exactly_once(site, monkeypatch):
+    """Sign in, prepare, lose the signal, restart the app, record a visit, a need, help for that need and a status
+    change (double taps included), close the tab, reopen offline, get the signal back and a new version of the app:
+    one record of each on the server, in order; a status changed meanwhile on the dashboard is offered side by side
+    and kept as chosen."""
+    base, relay, engine = site["base"], site["relay"], site["engine"]
+    driver = _phone()
+    try:
+        open_app(driver, base)
+        fill(driver, "username", "field.team")
+        fill(driver, "password", PASSWORD)
+        tap(driver, "#sign-in button[type=submit]")
+        tap(driver, "#prepare")
+        wait_for(driver, lambda: css(driver, "#households a.household"), what="the prepared list")
+        shown = [a.get_attribute("data-house") for a in css(driver, "#households a.household")]
+        assert shown and all(h[:6] in TEAM_TAMBONS for h in shown)
+        assert wait_for(driver, lambda: controlled(driver), what="the service worker in control")
+        house = shown[0]
+        with engine.connect() as conn:
+            lat, lon, tambon = conn.execute(
+                text("SELECT latitude, longitude, tambon_code FROM household WHERE year = :y AND house_id = :h"),
+                {"y": YEAR, "h": house},
+            ).one()
+
+        relay.cut()  # no signal from here on
+        driver.refresh()
+        wait_for(driver, lambda: ready(driver) and css(driver, "#households a.household"), what="the app, started offline")
+        assert css(driver, f'#households a[data-house="{house}"]')
+
+        # the dashboard, meanwhile: the district chief sets a status (the phone's will meet a newer version)
+        district = accounts.authenticate("field.district", PASSWORD, engine=engine).user
+        logbook_da.set_status(district, house, YEAR, status="survival", reason="dashboard", engine=engine)
+
+        driver.execute_cdp_cmd("Browser.grantPermissions", {"origin": base, "permissions": ["geolocation"]})
+        driver.execute_cdp_cmd("Emulation.setGeolocationOverride", {"latitude": lat, "longitude": lon, "accuracy": 10})
+        driver.get(f"{base}/field/#/h/{house}/visit")
+        wait_for(driver, lambda: css(driver, "#form-visit"), what="the visit form")
+        fill(driver, "note", "offline visit")
+        tap(driver, "#gps")
+        wait_for(driver, lambda: css(driver, "#gps-result")[0].text, what="the GPS check")
+        gps_said = css(driver, "#gps-result")[0].text
+        driver.execute_script("const f = document.getElementById('form-visit'); f.requestSubmit(); f.requestSubmit();")
+        wait_for(driver, lambda: css(driver, "#household"), what="back on the household")
+
+        tap(driver, "#go-need")
+        wait_for(driver, lambda: css(driver, "#form-need"), what="the need form")
+        fill(driver, "description", "offline need")
+        driver.execute_script("const f = document.getElementById('form-need'); f.requestSubmit(); f.requestSubmit();")
+        wait_for(driver, lambda: css(driver, "#household"), what="back on the household")
+
+        tap(driver, "#go-assistance")
+        wait_for(driver, lambda: css(driver, "#form-assistance"), what="the assistance form")
+        fill(driver, "agency", "อบต.")
+        fill(driver, "amount", "1500")
+        assert driver.execute_script("return document.getElementById('need').value").startswith("phone:")
+        driver.execute_script("const b = document.getElementById('save'); b.click(); b.click();")  # a double tap
+        wait_for(driver, lambda: css(driver, "#household"), what="back on the household")
+
+        tap(driver, "#go-status")
+        wait_for(driver, lambda: css(driver, "#form-status"), what="the status form")
+        driver.execute_script("document.getElementById('status').value = 'sufficiency'")
+        fill(driver, "reason", "offline status")
+        tap(driver, "#save")
+        wait_for(driver, lambda: css(driver, "#household"), what="back on the household")
+
+        # the tab is closed; the app is opened again, still without a signal
+        first = driver.current_window_handle
+        driver.switch_to.new_window("tab")
+        driver.switch_to.window(first)
+        driver.close()
+        driver.switch_to.window(driver.window_handles[0])
+        driver.get(base + "/field/#/queue")
+        wait_for(driver, lambda: ready(driver) and len(queue_states(driver)) == 4, what="four records kept on the phone")
+        assert set(queue_states(driver).values()) == {"waiting"}
+        kept = set(queue_states(driver))
+
+        relay.open()  # the signal is back
+
+        # a new version of the app is published meanwhile: it takes over and the queue is all there
+        import field
+
+        monkeypatch.setattr(field, "version", lambda: "next")
+        driver.execute_async_script(
+            "const done = arguments[0];"
+            "navigator.serviceWorker.getRegistration('/field/').then((r) => r.update()).then(() => done(1), (e) => done(String(e)));"
+        )
+        names = lambda: driver.execute_async_script("caches.keys().then(arguments[0])")  # noqa: E731
+        wait_for(driver, lambda: names() == ["tpmap-field-next"], what="the new version's files in place of the old")
+        driver.refresh()
+        wait_for(driver, lambda: ready(driver) and len(queue_states(driver)) == 4, what="the queue after the update")
+        assert set(queue_states(driver)) == kept  # the same four records (the restarted app may be sending them)
+        tap(driver, "#sync-queue")
+        wait_for(driver, lambda: "waiting" not in queue_states(driver).values(), what="the queue sent", timeout=30)
+        states = sorted(queue_states(driver).values())
+        assert states == ["conflict", "sent", "sent", "sent"], css(driver, "#queue")[0].text
+        conflict = css(driver, "#queue li.conflict")[0].text
+        assert "field.district" in conflict and "พอเพียง" in conflict  # theirs (by whom) beside mine
+        tap(driver, "#queue li.record.conflict button.mine")
+        wait_for(driver, lambda: sorted(queue_states(driver).values()) == ["sent"] * 4, what="mine kept", timeout=30)
+        # script errors only: a refused connection (offline) and the 409 are the network's answers, logged by Chromium
+        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE" and e.get("source") != "network"]
+    finally:
+        if relay.listener is None or relay.listener.fileno() == -1:
+            relay.open()
+        driver.quit()
+    assert "ตำบล" in gps_said  # the phone said whether the point is inside the household's tambon
+
+    with engine.connect() as conn:
+        hid = conn.execute(text("SELECT id FROM household WHERE year = :y AND house_id = :h"), {"y": YEAR, "h": house}).scalar()
+        visits = conn.execute(text("SELECT id, note, gps_inside_tambon FROM visit WHERE household_id = :h"), {"h": hid}).all()
+        needs = conn.execute(
+            text("SELECT id FROM need WHERE household_id = :h AND description = 'offline need'"), {"h": hid}
+        ).all()
+        helps = conn.execute(text("SELECT id, need_id FROM assistance WHERE household_id = :h"), {"h": hid}).all()
+        status = conn.execute(text("SELECT status FROM logbook_state WHERE household_id = :h"), {"h": hid}).scalar()
+    assert [v.note for v in visits] == ["offline visit"] and visits[0].gps_inside_tambon in (True, 1)
+    assert len(needs) == 1 and len(helps) == 1 and helps[0].need_id == needs[0].id
+    assert visits[0].id and needs[0].id and helps[0].id  # one of each
+    assert status == "sufficiency"  # the team chose theirs over the dashboard's, knowingly
+
+    # the household's Logbook as the dashboard shows it (the district's page reads the same function)
+    district = accounts.authenticate("field.district", PASSWORD, engine=engine).user
+    book = logbook_da.logbook(district, house, YEAR, engine=engine)
+    kinds = [e["kind"] for e in book["timeline"]]
+    assert kinds.count("visit") == 1 and kinds.count("need") == 1 and kinds.count("assistance") == 1
+    assert [s["status"] for s in book["status_history"]][:2] == ["sufficiency", "survival"]
+    assert errors == [], errors
