@@ -799,6 +799,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "field.prepare": ("เตรียมข้อมูลลงพื้นที่", "Prepare for the field"),
     "field.preparing": ("กำลังเตรียมข้อมูล…", "Preparing…"),
     "field.card": ("บัตรสวัสดิการ", "welfare card"),
+    "field.sex.F": ("หญิง", "Female"),
+    "field.sex.M": ("ชาย", "Male"),
+    "field.yes": ("ใช่", "Yes"),
+    "field.no": ("ไม่ใช่", "No"),
+    "field.cid_invalid": ("เลขประจำตัวประชาชนไม่ถูกต้อง: ตรวจสอบ 13 หลักอีกครั้ง", "The citizen ID is not valid: check its 13 digits"),
     "field.prepared": ("เตรียมไว้ {n} ครัวเรือน เมื่อ {at}", "{n} households prepared at {at}"),
     "field.not_prepared": (
         'ยังไม่ได้เตรียมข้อมูล: กด "เตรียมข้อมูลลงพื้นที่" ขณะมีสัญญาณ',
@@ -847,7 +852,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "field.failed": ("ตัวชี้วัดที่ไม่ผ่าน", "Failed indicators"),
     "field.history": ("ประวัติ", "History"),
     "field.none": ("ไม่มี", "None"),
-    "field.lang": ("English", "ภาษาไทย"),
     "field.error": ("เกิดข้อผิดพลาด: {reason}", "Something went wrong: {reason}"),
     "field.updated": ("มีแอปรุ่นใหม่แล้ว: ใช้งานได้ทันที รายการที่บันทึกยังอยู่ครบ", "A new version is in use; your records are all kept"),
 }

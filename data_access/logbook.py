@@ -165,7 +165,12 @@ def _text(value, field: str, required: bool = True, limit: int = 2000) -> str | 
 def _household(conn: Connection, user: CurrentUser | None, house_id: str, year: int, *, write: bool):
     """The household row if the user covers it; NotFound / Forbidden otherwise."""
     user = require_user(user)
-    ratelimit.hit("lookup", user.username, "too many household look-ups in a minute; wait a moment and try again")
+    if write:
+        # a record made is not a record read: a team sending its day (200 records from a phone that was offline)
+        # must not meet the look-up limit that stops scraping; writes have an allowance of their own
+        ratelimit.hit("write", user.username, "too many Logbook records in a minute; wait a moment and send again")
+    else:
+        ratelimit.hit("lookup", user.username, "too many household look-ups in a minute; wait a moment and try again")
     row = (
         conn.execute(
             text(

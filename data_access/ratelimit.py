@@ -24,6 +24,7 @@ from data_access.db import get_engine, is_postgres
 LIMITS = {  # kind -> (events, seconds)
     "login": (20, 60),
     "lookup": (120, 60),
+    "write": (600, 60),  # Logbook records made, per account (data_access.logbook)
     # anonymous calls that read every area of the country (rankings, exports): per address
     "heavy": (30, 60),
     # the field app's day offline (data_access.field): prepared once a day, a retry or two allowed

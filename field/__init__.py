@@ -17,7 +17,7 @@ from flask import Blueprint, Response, abort, send_from_directory
 
 STATIC = Path(__file__).resolve().parent / "static"
 # which catalogue keys the phone needs: its own, the Logbook's and the dimensions'
-PREFIXES = ("field.", "lb.", "dim.", "err.", "role.")
+PREFIXES = ("field.", "lb.", "dim.", "err.", "role.", "nav.lang")
 
 bp = Blueprint("field", __name__, url_prefix="/field")
 

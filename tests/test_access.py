@@ -197,6 +197,21 @@ def test_lookups_are_rate_limited_with_a_clear_message(world, monkeypatch):
     assert "too many" in r.get_json()["error"] and r.headers["Retry-After"]
 
 
+def test_logbook_records_have_their_own_allowance_apart_from_look_ups(world, monkeypatch):
+    """A team sending its day from a phone that was offline makes many records in a minute: they count against the
+    write allowance, not the look-up limit that stops scraping (and the write allowance is a limit too)."""
+    monkeypatch.setitem(ratelimit.LIMITS, "lookup", (3, 60))
+    monkeypatch.setitem(ratelimit.LIMITS, "write", (5, 60))
+    client = world["app"].server.test_client()
+    headers = bearer(world, "team")
+    house = world["houses"]["7502"]
+    body = {"visited_on": "2020-01-15", "outcome": "verified", "note": "allowance"}
+    codes = [
+        client.post(f"/api/v1/households/{house}/visits?year={YEAR}", json=body, headers=headers).status_code for _ in range(6)
+    ]
+    assert codes == [201] * 5 + [429]
+
+
 def test_tokens_expire_and_are_revoked(world):
     client = world["app"].server.test_client()
     headers = bearer(world, "district")

@@ -34,6 +34,14 @@ TEAM_TAMBONS = ("750103", "750104")
 YEAR = 2561
 
 
+def _with_check_digit(first12: str) -> str:
+    total = sum(int(d) * (13 - i) for i, d in enumerate(first12))
+    return first12 + str((11 - total % 11) % 10)
+
+
+MISSED_ID = _with_check_digit("110170099871")  # a person the survey missed (not in the synthetic population)
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, boundaries):
     if not chromium.available():
@@ -198,6 +206,12 @@ def test_queue_logic_alone(site):
               const third = await Q.sync([mine], send, save, second.versions);
               out.third = {sent: third.sent, version: sent[sent.length - 1].body.version};
               out.theirs = Q.resolve(saved[other.key], 'theirs', 4).state;
+              const missed = Q.makeRecord({kind: 'member', house_id: 'H1', year: 2561, body: {citizen_id: '1101700998711', first_name: 'a'}, seq: 6});
+              const missedReq = Q.requestFor(missed, {}, {});
+              out.member = {path: missedReq.path, house: missedReq.body.house_id,
+                            sent: Q.outcome(missed, 201, {id: 5}).record.body.citizen_id,
+                            refused: Q.outcome(missed, 400, {error: 'duplicate'}).record.body.citizen_id,
+                            valid: [Q.citizenIdValid('1101700998711'), Q.citizenIdValid('1101700998712')]};
               out.keysSent = sent.map((r) => r.headers['Idempotency-Key']);
               out.otherKey = other.key;
               // a refused record makes what points at it refused too, never sent
@@ -229,6 +243,13 @@ def test_queue_logic_alone(site):
     assert result["reason"] == "มีผู้แก้ไขแล้ว"  # the server's reason in Thai
     assert result["third"] == {"sent": 1, "version": 4}  # "keep mine" names the server's version now
     assert result["theirs"] == "dropped"
+    assert result["member"] == {
+        "path": "/api/v1/member-requests?year=2561",
+        "house": "H1",
+        "sent": "1-1017-xxxxx-xx-x",  # once sent (or refused) the phone keeps the ID masked
+        "refused": "1-1017-xxxxx-xx-x",
+        "valid": [True, False],
+    }
     assert result["dependent"] == {"refused": 1, "sentMore": 0, "reason": "depends_refused"}
     assert result["busy"] == {"calls": 1, "stopped": True, "state": "waiting"}
     keys = result["keysSent"]
@@ -336,6 +357,19 @@ def test_a_day_offline_reaches_the_server_exactly_once(site, monkeypatch):
         tap(driver, "#save")
         wait_for(driver, lambda: css(driver, "#household"), what="back on the household")
 
+        # a person the survey missed: a mistyped ID is caught on the phone, the right one is queued
+        tap(driver, "#go-member")
+        wait_for(driver, lambda: css(driver, "#form-member"), what="the missed-person form")
+        fill(driver, "citizen_id", MISSED_ID[:12] + str((int(MISSED_ID[12]) + 1) % 10))
+        for field_id, value in (("first_name", "สมหญิง"), ("last_name", "ตกสำรวจ"), ("birth_date", "1990-05-01")):
+            fill(driver, field_id, value)
+        tap(driver, "#save")
+        wait_for(driver, lambda: css(driver, "#notice.error"), what="the check digit refused on the phone")
+        assert css(driver, "#form-member")  # still on the form, nothing saved
+        fill(driver, "citizen_id", MISSED_ID)
+        tap(driver, "#save")
+        wait_for(driver, lambda: css(driver, "#household"), what="back on the household")
+
         # the tab is closed; the app is opened again, still without a signal
         first = driver.current_window_handle
         driver.switch_to.new_window("tab")
@@ -343,7 +377,7 @@ def test_a_day_offline_reaches_the_server_exactly_once(site, monkeypatch):
         driver.close()
         driver.switch_to.window(driver.window_handles[0])
         driver.get(base + "/field/#/queue")
-        wait_for(driver, lambda: ready(driver) and len(queue_states(driver)) == 4, what="four records kept on the phone")
+        wait_for(driver, lambda: ready(driver) and len(queue_states(driver)) == 5, what="five records kept on the phone")
         assert set(queue_states(driver).values()) == {"waiting"}
         kept = set(queue_states(driver))
 
@@ -360,16 +394,18 @@ def test_a_day_offline_reaches_the_server_exactly_once(site, monkeypatch):
         names = lambda: driver.execute_async_script("caches.keys().then(arguments[0])")  # noqa: E731
         wait_for(driver, lambda: names() == ["tpmap-field-next"], what="the new version's files in place of the old")
         driver.refresh()
-        wait_for(driver, lambda: ready(driver) and len(queue_states(driver)) == 4, what="the queue after the update")
-        assert set(queue_states(driver)) == kept  # the same four records (the restarted app may be sending them)
+        wait_for(driver, lambda: ready(driver) and len(queue_states(driver)) == 5, what="the queue after the update")
+        assert set(queue_states(driver)) == kept  # the same five records (the restarted app may be sending them)
         tap(driver, "#sync-queue")
         wait_for(driver, lambda: "waiting" not in queue_states(driver).values(), what="the queue sent", timeout=30)
         states = sorted(queue_states(driver).values())
-        assert states == ["conflict", "sent", "sent", "sent"], css(driver, "#queue")[0].text
+        assert states == ["conflict", "sent", "sent", "sent", "sent"], css(driver, "#queue")[0].text
         conflict = css(driver, "#queue li.conflict")[0].text
         assert "field.district" in conflict and "พอเพียง" in conflict  # theirs (by whom) beside mine
         tap(driver, "#queue li.record.conflict button.mine")
-        wait_for(driver, lambda: sorted(queue_states(driver).values()) == ["sent"] * 4, what="mine kept", timeout=30)
+        wait_for(driver, lambda: sorted(queue_states(driver).values()) == ["sent"] * 5, what="mine kept", timeout=30)
+        stored = driver.execute_async_script(PHONE_DATA)["text"]
+        assert MISSED_ID not in stored and "1-1017-xxxxx-xx-x" in stored  # the full ID left the phone once sent
         # script errors only: a refused connection (offline) and the 409 are the network's answers, logged by Chromium
         errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE" and e.get("source") != "network"]
     finally:
@@ -390,6 +426,11 @@ def test_a_day_offline_reaches_the_server_exactly_once(site, monkeypatch):
     assert len(needs) == 1 and len(helps) == 1 and helps[0].need_id == needs[0].id
     assert visits[0].id and needs[0].id and helps[0].id  # one of each
     assert status == "sufficiency"  # the team chose theirs over the dashboard's, knowingly
+    with engine.connect() as conn:
+        requested = conn.execute(
+            text("SELECT status FROM member_request WHERE household_id = :h AND citizen_id = :c"), {"h": hid, "c": MISSED_ID}
+        ).scalars()
+        assert list(requested) == ["pending"]  # one request, waiting for the district chief
 
     # the household's Logbook as the dashboard shows it (the district's page reads the same function)
     district = accounts.authenticate("field.district", PASSWORD, engine=engine).user
@@ -398,3 +439,102 @@ def test_a_day_offline_reaches_the_server_exactly_once(site, monkeypatch):
     assert kinds.count("visit") == 1 and kinds.count("need") == 1 and kinds.count("assistance") == 1
     assert [s["status"] for s in book["status_history"]][:2] == ["sufficiency", "survival"]
     assert errors == [], errors
+
+
+PHONE_DATA = """
+const done = arguments[0];
+(async () => {
+  const known = (await indexedDB.databases()).some((d) => d.name === 'tpmap-field');
+  if (!known) return done({households: 0, queue: 0, meta: 0, text: ''});
+  const req = indexedDB.open('tpmap-field');
+  req.onsuccess = () => {
+    const db = req.result;
+    const names = [...db.objectStoreNames];
+    if (!names.length) { db.close(); return done({households: 0, queue: 0, meta: 0, text: ''}); }
+    const tx = db.transaction(names);
+    const out = {text: ''};
+    let left = names.length;
+    for (const n of names) {
+      const r = tx.objectStore(n).getAll();
+      r.onsuccess = () => {
+        out[n] = r.result.length;
+        out.text += JSON.stringify(r.result);
+        if (--left === 0) { db.close(); done(out); }
+      };
+    }
+  };
+})();
+"""
+
+
+def test_the_phone_keeps_no_full_id_and_forgets_everything_when_told(site):
+    """What the phone stores is the team's own, IDs masked; a revoked account, "clear this phone" and a sign-out
+    each leave nothing of it; a sign-out with records not yet sent is refused until they are."""
+    import re
+
+    base, engine = site["base"], site["engine"]
+    driver = _phone()
+
+    def sign_in_and_prepare():
+        open_app(driver, base)
+        fill(driver, "username", "field.team")
+        fill(driver, "password", PASSWORD)
+        tap(driver, "#sign-in button[type=submit]")
+        tap(driver, "#prepare")
+        wait_for(driver, lambda: css(driver, "#households a.household"), what="the prepared list")
+
+    try:
+        sign_in_and_prepare()
+        stored = driver.execute_async_script(PHONE_DATA)
+        assert stored["households"] > 0
+        assert not re.search(r"(?<!\d)\d{13}(?!\d)", stored["text"].replace("-", "")), "a full citizen ID on the phone"
+        with engine.connect() as conn:
+            outside = conn.execute(
+                text("SELECT house_id FROM household WHERE year = :y AND tambon_code NOT IN ('750103', '750104')"), {"y": YEAR}
+            ).scalars()
+            assert not any(h in stored["text"] for h in outside)  # another tambon's households never reach the phone
+
+        # the account is revoked at the office: the phone's next call is refused and it forgets everything
+        with engine.begin() as conn:
+            accounts.revoke_everything(
+                conn, conn.execute(text("SELECT id FROM user_account WHERE username = 'field.team'")).scalar()
+            )
+        tap(driver, "#prepare")
+        wait_for(driver, lambda: css(driver, "#sign-in"), what="signed out by the revocation")
+        assert "เพิกถอน" in css(driver, "#notice")[0].text
+        gone = driver.execute_async_script(PHONE_DATA)
+        assert gone["households"] == 0 and gone["queue"] == 0 and '"token"' not in gone["text"]
+
+        # "clear this phone"
+        sign_in_and_prepare()
+        tap(driver, "#clear")
+        driver.switch_to.alert.accept()
+        wait_for(driver, lambda: css(driver, "#sign-in"), what="the cleared phone")
+        assert driver.execute_async_script(PHONE_DATA)["households"] == 0
+
+        # a sign-out waits for what is not sent yet, then leaves nothing
+        sign_in_and_prepare()
+        house = css(driver, "#households a.household")[0].get_attribute("data-house")
+        site["relay"].cut()
+        try:
+            driver.get(f"{base}/field/#/h/{house}/need")
+            wait_for(driver, lambda: css(driver, "#form-need"), what="the need form")
+            fill(driver, "description", "before signing out")
+            tap(driver, "#save")
+            wait_for(driver, lambda: css(driver, "#household"), what="saved")
+            driver.get(f"{base}/field/#/")
+            tap(driver, "#sign-out")
+            wait_for(driver, lambda: css(driver, "#notice"), what="the refusal to sign out")
+            assert css(driver, "#households")  # still signed in, the record still there
+            assert driver.execute_async_script(PHONE_DATA)["queue"] == 1
+        finally:
+            site["relay"].open()
+        tap(driver, "#sync")
+        wait_for(driver, lambda: "0" in css(driver, "#queue-link")[0].text, what="the record sent")
+        tap(driver, "#sign-out")
+        wait_for(driver, lambda: css(driver, "#sign-in"), what="signed out")
+        assert driver.execute_async_script(PHONE_DATA)["households"] == 0
+    finally:
+        driver.quit()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM need WHERE description = 'before signing out'")).scalar() == 1

@@ -302,7 +302,7 @@ async function header() {
     h("div", { class: "bar" },
       h("span", { id: "net", class: online ? "badge ok" : "badge off" }, t(online ? "field.online" : "field.offline")),
       h("a", { id: "queue-link", href: "#/queue", class: waiting ? "badge warn" : "badge" }, t("field.waiting_n", { n: waiting })),
-      h("button", { id: "lang", type: "button", class: "link", onclick: toggleLang }, t("field.lang")),
+      h("button", { id: "lang", type: "button", class: "link", onclick: toggleLang }, t("nav.lang")),
     ),
     notice && notice.hash === location.hash ? h("p", { id: "notice", class: `notice ${notice.kind}`, role: "status" }, t(notice.key, notice.values)) : null,
   );
@@ -380,6 +380,7 @@ function label(r) {
   const b = r.body;
   if (r.kind === "visit") return `${t("lb.visit")}: ${day(b.visited_on)} ${t("lb.outcome." + b.outcome)}`;
   if (r.kind === "need") return `${t("lb.need")}: ${dimName(b.dimension)} ${b.description}`;
+  if (r.kind === "member") return `${t("lb.member")}: ${b.first_name} ${b.last_name} ${Q.maskId(b.citizen_id)}`;
   if (r.kind === "assistance") return `${t("lb.assistance")}: ${kindName(b.kind)} ${b.agency}`;
   return `${t("lb.status")}: ${t("lb.ladder." + b.status)}`;
 }
@@ -397,6 +398,7 @@ async function householdView(houseId) {
       h("a", { class: "button", id: "go-need", href: `#/h/${hh.house_id}/need` }, t("lb.need")),
       h("a", { class: "button", id: "go-assistance", href: `#/h/${hh.house_id}/assistance` }, t("lb.assistance")),
       h("a", { class: "button", id: "go-status", href: `#/h/${hh.house_id}/status` }, t("lb.status")),
+      h("a", { class: "button", id: "go-member", href: `#/h/${hh.house_id}/member` }, t("lb.member")),
     ),
     h("h3", {}, t("field.star")),
     star(hh),
@@ -457,6 +459,17 @@ async function formView(houseId, kind) {
       amount_baht: h("input", { id: "amount", type: "number", min: 0, step: "any" }),
       need: select("need", needs, needs.length > 1 ? needs[needs.length - 1][0] : ""),
     };
+  } else if (kind === "member") {
+    const yesNo = [["0", t("field.no")], ["1", t("field.yes")]];
+    inputs = {
+      citizen_id: h("input", { id: "citizen_id", inputmode: "numeric", autocomplete: "off", maxlength: 17, required: true }),
+      first_name: h("input", { id: "first_name", required: true }),
+      last_name: h("input", { id: "last_name", required: true }),
+      sex: select("sex", [["F", t("field.sex.F")], ["M", t("field.sex.M")]], "F"),
+      birth_date: h("input", { id: "birth_date", type: "date", required: true }),
+      welfare_card: select("welfare_card", yesNo, "0"),
+      disabled: select("disabled", yesNo, "0"),
+    };
   } else {
     inputs = {
       status: select("status", facts.statuses.map((s) => [s, t("lb.ladder." + s)]), hh.status || facts.statuses[0]),
@@ -465,6 +478,10 @@ async function formView(houseId, kind) {
   }
   const form = h("form", { id: `form-${kind}`, class: "card", onsubmit: async (e) => {
     e.preventDefault();
+    if (kind === "member" && !Q.citizenIdValid(inputs.citizen_id.value)) {
+      say("field.cid_invalid", {}, "error");
+      return refresh();
+    }
     saveButton.disabled = true; // the first tap saves; the rest find the record already there (same key)
     const body = {};
     const refs = {};
@@ -474,13 +491,14 @@ async function formView(houseId, kind) {
       if (k === "need") {
         if (v.startsWith("server:")) body.need_id = Number(v.slice(7));
         if (v.startsWith("phone:")) refs.need_id = v.slice(6);
-      } else if (v !== "") body[k] = k === "amount_baht" ? Number(v) : v;
+      } else if (k === "citizen_id") body[k] = v.replace(/[\s-]/g, "");
+      else if (v !== "") body[k] = k === "amount_baht" ? Number(v) : v;
     }
     if (gps) Object.assign(body, gps);
     await save(kind, hh, body, refs, key, kind === "status" ? hh.version : null);
   } },
   h("a", { href: `#/h/${hh.house_id}`, class: "back" }, "‹ ", t("field.back")),
-  h("h2", {}, t(`lb.${kind === "status" ? "status" : kind}`), " · ", hh.house_id.slice(-6)),
+  h("h2", {}, t(`lb.${kind}`), " · ", hh.house_id.slice(-6)),
   ...Object.entries(inputs).filter(([k]) => !k.startsWith("_")).map(([k, el]) => field(fieldLabel(kind, k), el)),
   ...(inputs._extra || []),
   saveButton);
@@ -490,7 +508,9 @@ async function formView(houseId, kind) {
 function fieldLabel(kind, k) {
   return { visited_on: "lb.date", given_on: "lb.date", outcome: "lb.outcome", note: "lb.note", dimension: "lb.dimension",
     description: "lb.description", kind: "lb.kind", agency: "lb.agency", amount_baht: "lb.amount", need: "lb.linked_need",
-    status: "lb.need_status", reason: "lb.reason" }[k];
+    status: "lb.need_status", reason: "lb.reason", citizen_id: "lb.citizen_id_13", first_name: "field.first_name",
+    last_name: "field.last_name", sex: "field.sex", birth_date: "field.birth_date", welfare_card: "field.welfare_card",
+    disabled: "field.disabled" }[k];
 }
 
 async function queueView() {
@@ -546,7 +566,7 @@ function route(hash) {
 // After a sync or a change of signal: the whole view again, except on a form, where what the team is typing stays
 // and only the header (signal, records waiting) is redrawn.
 async function refresh() {
-  if (/\/(visit|need|assistance|status)$/.test(location.hash) && app.firstChild) {
+  if (/\/(visit|need|assistance|status|member)$/.test(location.hash) && app.firstChild) {
     app.firstChild.replaceWith(await header());
     return;
   }
@@ -558,7 +578,7 @@ export async function render() {
   kinds = Object.fromEntries(((facts && facts.kinds) || []).map((k) => [k.code, k]));
   const head = await header();
   if (!auth || !auth.token) return show(head, await signInView());
-  const m = location.hash.match(/^#\/h\/([^/]+)(?:\/(visit|need|assistance|status))?$/);
+  const m = location.hash.match(/^#\/h\/([^/]+)(?:\/(visit|need|assistance|status|member))?$/);
   let body;
   if (location.hash === "#/queue") body = await queueView();
   else if (m && m[2]) body = await formView(decodeURIComponent(m[1]), m[2]);

@@ -16,7 +16,30 @@ const KINDS = {
   need: (r) => ({ method: "POST", path: `/api/v1/households/${enc(r.house_id)}/needs` }),
   assistance: (r) => ({ method: "POST", path: `/api/v1/households/${enc(r.house_id)}/assistance` }),
   status: (r) => ({ method: "PUT", path: `/api/v1/households/${enc(r.house_id)}/status` }),
+  member: () => ({ method: "POST", path: "/api/v1/member-requests" }),
 };
+
+// A citizen ID as the server shows it to teams (the first five digits): what a record keeps once it has been sent
+// or refused. A missed person's full ID, typed by the team, is on the phone only while its record waits.
+export function maskId(id) {
+  const d = String(id || "").replace(/\D/g, "");
+  if (d.length !== 13) return "x-xxxx-xxxxx-xx-x";
+  return `${d[0]}-${d.slice(1, 5)}-xxxxx-xx-x`;
+}
+
+// The Thai citizen ID's check digit (the 13th): the team hears at once that a digit was mistyped.
+export function citizenIdValid(id) {
+  const d = String(id || "").replace(/[\s-]/g, "");
+  if (!/^\d{13}$/.test(d)) return false;
+  let sum = 0;
+  for (let i = 0; i < 12; i++) sum += Number(d[i]) * (13 - i);
+  return (11 - (sum % 11)) % 10 === Number(d[12]);
+}
+
+function settled(record) {
+  if (record.kind !== "member" || !record.body || !record.body.citizen_id) return record;
+  return { ...record, body: { ...record.body, citizen_id: maskId(record.body.citizen_id) } };
+}
 
 function enc(s) {
   return encodeURIComponent(s);
@@ -54,6 +77,7 @@ export function requestFor(record, byKey, versions = {}) {
     }
     body[field] = target.serverId;
   }
+  if (record.kind === "member") body.house_id = record.house_id;
   if (record.kind === "status") {
     const known = versions[record.house_id];
     body.version = known && known.ours && known.base === record.seenVersion ? known.version : record.seenVersion;
@@ -71,7 +95,7 @@ export function requestFor(record, byKey, versions = {}) {
 export function outcome(record, status, answer) {
   const done = { ...record, attempts: (record.attempts || 0) + 1, answeredAt: Date.now() };
   if (status >= 200 && status < 300) {
-    return { record: { ...done, state: SENT, serverId: answer && answer.id, serverVersion: answer && answer.version, reason: null }, stop: false };
+    return { record: settled({ ...done, state: SENT, serverId: answer && answer.id, serverVersion: answer && answer.version, reason: null }), stop: false };
   }
   if (status === 409 && record.kind === "status") {
     return { record: { ...done, state: CONFLICT, reason: reasonOf(answer) }, stop: false };
@@ -81,7 +105,7 @@ export function outcome(record, status, answer) {
     // the server is busy or away: the record waits, and so does everything after it (order is kept)
     return { record: { ...done, state: WAITING }, stop: true };
   }
-  return { record: { ...done, state: REFUSED, reason: reasonOf(answer) }, stop: false };
+  return { record: settled({ ...done, state: REFUSED, reason: reasonOf(answer) }), stop: false };
 }
 
 function reasonOf(answer) {
