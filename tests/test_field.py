@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import time
 
 import pytest
@@ -26,7 +25,7 @@ from data_access.schema import upgrade
 from data_access.survey_import import SurveyImport
 from scripts import chromium
 from synthetic.population import generate
-from tests.utils.served import Relay, request
+from tests.utils.served import Relay, request, served
 
 pytestmark = pytest.mark.browser
 PASSWORD = "field-test-secret"
@@ -51,8 +50,6 @@ def site(tmp_path_factory, boundaries):
         pytest.skip(msg)
     import logging
 
-    from werkzeug.serving import make_server
-
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     tmp = tmp_path_factory.mktemp("field")
     url = f"sqlite:///{tmp / 'tpmap.sqlite'}"
@@ -65,26 +62,20 @@ def site(tmp_path_factory, boundaries):
     import_published(YEAR, config.DOMAIN_DIR, engine)
     generate(YEAR, tmp / "survey", config.DOMAIN_DIR, config.GEO_DIR, ["75"], seed=5)
     SurveyImport(YEAR, tmp / "survey", engine).run()
-    team = accounts.create_user(
+    accounts.create_user(
         username="field.team", full_name="ทีมภาคสนาม", role="team", areas=list(TEAM_TAMBONS), password=PASSWORD, engine=engine
     )
-    district = accounts.create_user(
+    accounts.create_user(
         username="field.district", full_name="นายอำเภอ", role="district", areas=["7501"], password=PASSWORD, engine=engine
     )
     from app import create_app
 
-    httpd = make_server("127.0.0.1", 0, create_app().server, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    relay = Relay(("127.0.0.1", httpd.server_port))
-    relay.open()
-    yield {"base": f"http://127.0.0.1:{relay.port}", "direct": f"127.0.0.1:{httpd.server_port}", "engine": engine,
-           "relay": relay, "team": team, "district": district}  # fmt: skip
-    try:
-        relay.cut()
-    except AssertionError:
-        pass
-    httpd.shutdown()
+    with served(create_app().server) as direct:
+        relay = Relay(("127.0.0.1", int(direct.split(":")[1])))
+        relay.open()
+        yield {"base": f"http://127.0.0.1:{relay.port}", "direct": direct, "engine": engine, "relay": relay}
+        if relay.listener is not None and relay.listener.fileno() != -1:
+            relay.cut()
     for k, v in saved.items():
         if v is None:
             os.environ.pop(k, None)
@@ -133,6 +124,16 @@ def ready(driver):
 def open_app(driver, base):
     driver.get(base + "/field/")
     wait_for(driver, lambda: ready(driver), what="the app started")
+
+
+def sign_in_and_prepare(driver, base):
+    """The team at the office: the app opened, signed in, the day prepared."""
+    open_app(driver, base)
+    fill(driver, "username", "field.team")
+    fill(driver, "password", PASSWORD)
+    tap(driver, "#sign-in button[type=submit]")
+    tap(driver, "#prepare")
+    wait_for(driver, lambda: css(driver, "#households a.household"), what="the prepared list")
 
 
 def controlled(driver) -> bool:
@@ -300,12 +301,7 @@ def test_a_day_offline_reaches_the_server_exactly_once(site, monkeypatch):
     base, relay, engine = site["base"], site["relay"], site["engine"]
     driver = _phone()
     try:
-        open_app(driver, base)
-        fill(driver, "username", "field.team")
-        fill(driver, "password", PASSWORD)
-        tap(driver, "#sign-in button[type=submit]")
-        tap(driver, "#prepare")
-        wait_for(driver, lambda: css(driver, "#households a.household"), what="the prepared list")
+        sign_in_and_prepare(driver, base)
         shown = [a.get_attribute("data-house") for a in css(driver, "#households a.household")]
         assert shown and all(h[:6] in TEAM_TAMBONS for h in shown)
         assert wait_for(driver, lambda: controlled(driver), what="the service worker in control")
@@ -475,16 +471,8 @@ def test_the_phone_keeps_no_full_id_and_forgets_everything_when_told(site):
     base, engine = site["base"], site["engine"]
     driver = _phone()
 
-    def sign_in_and_prepare():
-        open_app(driver, base)
-        fill(driver, "username", "field.team")
-        fill(driver, "password", PASSWORD)
-        tap(driver, "#sign-in button[type=submit]")
-        tap(driver, "#prepare")
-        wait_for(driver, lambda: css(driver, "#households a.household"), what="the prepared list")
-
     try:
-        sign_in_and_prepare()
+        sign_in_and_prepare(driver, base)
         stored = driver.execute_async_script(PHONE_DATA)
         assert stored["households"] > 0
         assert not re.search(r"(?<!\d)\d{13}(?!\d)", stored["text"].replace("-", "")), "a full citizen ID on the phone"
@@ -506,14 +494,14 @@ def test_the_phone_keeps_no_full_id_and_forgets_everything_when_told(site):
         assert gone["households"] == 0 and gone["queue"] == 0 and '"token"' not in gone["text"]
 
         # "clear this phone"
-        sign_in_and_prepare()
+        sign_in_and_prepare(driver, base)
         tap(driver, "#clear")
         driver.switch_to.alert.accept()
         wait_for(driver, lambda: css(driver, "#sign-in"), what="the cleared phone")
         assert driver.execute_async_script(PHONE_DATA)["households"] == 0
 
         # a sign-out waits for what is not sent yet, then leaves nothing
-        sign_in_and_prepare()
+        sign_in_and_prepare(driver, base)
         house = css(driver, "#households a.household")[0].get_attribute("data-house")
         site["relay"].cut()
         try:
