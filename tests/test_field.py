@@ -402,6 +402,17 @@ def test_a_day_offline_reaches_the_server_exactly_once(site, monkeypatch):
         wait_for(driver, lambda: sorted(queue_states(driver).values()) == ["sent"] * 5, what="mine kept", timeout=30)
         stored = driver.execute_async_script(PHONE_DATA)["text"]
         assert MISSED_ID not in stored and "1-1017-xxxxx-xx-x" in stored  # the full ID left the phone once sent
+
+        # the district chief opens the household's page on the dashboard: the day's records are on it
+        chromium.emulate_screen(driver)
+        driver.get(f"{base}/login?next=/household/{house}?year={YEAR}")
+        wait_for(driver, lambda: css(driver, "[name=username]"), what="the dashboard's sign-in")
+        css(driver, "[name=username]")[0].send_keys("field.district")
+        css(driver, "[name=password]")[0].send_keys(PASSWORD)
+        tap(driver, "#login-submit")
+        page = lambda: driver.find_element("tag name", "body").text  # noqa: E731
+        wait_for(driver, lambda: "offline visit" in page() and "offline need" in page(), what="the records on the dashboard")
+        assert page().count("offline visit") == 1 and "offline status" in page()  # the status the team kept, too
         # script errors only: a refused connection (offline) and the 409 are the network's answers, logged by Chromium
         errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE" and e.get("source") != "network"]
     finally:
