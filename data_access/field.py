@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, bindparam, select, text
 
 from data_access import audit, ratelimit
 from data_access import logbook as logbook_da
@@ -21,8 +21,7 @@ from data_access.access import CurrentUser, refuse, require_user
 from data_access.counted import household_counted
 from data_access.db import reading, tuples
 from data_access.errors import BadRequest
-from data_access.households import MEMBER_ORDER, mask_name, names_masked_for
-from data_access.masking import mask_citizen_id
+from data_access.households import MEMBER_ORDER, failed_view, member_view, names_masked_for
 from data_access.policy import LOGBOOK_WRITE, may
 from mpi import catalogue
 from mpi.calendar import BE_OFFSET
@@ -66,7 +65,7 @@ def package(user: CurrentUser | None, year: int, tambons: list[str] | None = Non
                     "h.n_persons, h.n_welfare FROM household h "
                     f"WHERE h.year = :y AND h.tambon_code IN :codes AND {household_counted('h', definition, ALL_DIMENSIONS_MASK)} "
                     "ORDER BY h.tambon_code, h.village_no, h.house_id"
-                ).bindparams(_expanding("codes")),
+                ).bindparams(bindparam("codes", expanding=True)),
                 {"y": year, "codes": codes},
             )
             .mappings()
@@ -99,7 +98,7 @@ def package(user: CurrentUser | None, year: int, tambons: list[str] | None = Non
                     lists.setdefault(kind, {})[household_id] = items
             for s in conn.execute(
                 text("SELECT household_id, version, status FROM logbook_state WHERE household_id IN :ids").bindparams(
-                    _expanding("ids")
+                    bindparam("ids", expanding=True)
                 ),
                 {"ids": chunk},
             ).mappings():
@@ -125,17 +124,8 @@ def package(user: CurrentUser | None, year: int, tambons: list[str] | None = Non
                 "target_poor_members": r["n_welfare"],
                 "deprived_dimensions": dimensions_of(r["pattern"]),
                 "crisis": r["n_welfare"] > 0 and popcount(r["pattern"]) >= CRISIS_MIN_DIMENSIONS,
-                "members": [_member(i + 1, m, ref, hide_names) for i, m in enumerate(members[r["id"]])],
-                "failed_indicators": [
-                    {
-                        "code": c,
-                        "dimension": indicators[c].dimension,
-                        "name_th": indicators[c].name_th,
-                        "name_en": indicators[c].name_en,
-                    }
-                    for c in failed[r["id"]]
-                    if c in indicators
-                ],
+                "members": [member_view(i + 1, m, ref, hide_names) for i, m in enumerate(members[r["id"]])],  # IDs masked
+                "failed_indicators": failed_view(failed[r["id"]], indicators),
                 "version": state["version"],
                 "status": state["status"],
                 "visits": lists.get("visits", {}).get(r["id"], []),
@@ -162,27 +152,6 @@ def package(user: CurrentUser | None, year: int, tambons: list[str] | None = Non
         "outcomes": list(logbook_da.OUTCOMES),
         "statuses": list(logbook_da.LADDER),
     }
-
-
-def _member(number: int, m, ref: dt.date, hide_names: bool) -> dict:
-    born = m["birth_date"]
-    first, last = mask_name(m["first_name"], m["last_name"]) if hide_names else (m["first_name"], m["last_name"])
-    return {
-        "member": number,
-        "citizen_id": mask_citizen_id(m["citizen_id"]),  # the phone never holds a full ID
-        "first_name": first,
-        "last_name": last,
-        "sex": m["sex"],
-        "age": ref.year - born.year - ((ref.month, ref.day) < (born.month, born.day)),
-        "welfare_card": bool(m["welfare_card"]),
-        "disabled": bool(m["disabled"]),
-    }
-
-
-def _expanding(name: str):
-    from sqlalchemy import bindparam
-
-    return bindparam(name, expanding=True)
 
 
 def _chunks(items: list[int], size: int):

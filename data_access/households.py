@@ -232,29 +232,9 @@ def get_household(house_id: str, year: int, *, user: CurrentUser | None, engine:
         "deprived_dimensions": dimensions_of(h["pattern"]),
         "crisis": h["n_welfare"] > 0 and popcount(h["pattern"]) >= CRISIS_MIN_DIMENSIONS,
     }
-    out["members"] = []
     hide_names = names_masked_for(user)
-    for i, m in enumerate(members):
-        born = m["birth_date"]
-        age = ref.year - born.year - ((ref.month, ref.day) < (born.month, born.day))
-        first, last = mask_name(m["first_name"], m["last_name"]) if hide_names else (m["first_name"], m["last_name"])
-        out["members"].append(
-            {
-                "member": i + 1,
-                "citizen_id": mask_citizen_id(m["citizen_id"]),
-                "first_name": first,
-                "last_name": last,
-                "sex": m["sex"],
-                "age": age,
-                "welfare_card": bool(m["welfare_card"]),
-                "disabled": bool(m["disabled"]),
-            }
-        )
-    out["failed_indicators"] = [
-        {"code": c, "dimension": names[c].dimension, "name_th": names[c].name_th, "name_en": names[c].name_en}
-        for c in failed
-        if c in names
-    ]
+    out["members"] = [member_view(i + 1, m, ref, hide_names) for i, m in enumerate(members)]
+    out["failed_indicators"] = failed_view(failed, names)
     del out["id"]
     out["year"] = year
     audit.record(
@@ -267,6 +247,32 @@ def get_household(house_id: str, year: int, *, user: CurrentUser | None, engine:
         engine=engine,
     )
     return out
+
+
+def member_view(number: int, m, ref: dt.date, hide_names: bool) -> dict:
+    """One member as a record shows it (and the field app stores it): numbered, ID masked, age on the survey's
+    reference day, the surname an initial where the setting says so."""
+    born = m["birth_date"]
+    first, last = mask_name(m["first_name"], m["last_name"]) if hide_names else (m["first_name"], m["last_name"])
+    return {
+        "member": number,
+        "citizen_id": mask_citizen_id(m["citizen_id"]),
+        "first_name": first,
+        "last_name": last,
+        "sex": m["sex"],
+        "age": ref.year - born.year - ((ref.month, ref.day) < (born.month, born.day)),
+        "welfare_card": bool(m["welfare_card"]),
+        "disabled": bool(m["disabled"]),
+    }
+
+
+def failed_view(codes: list[str], names: dict) -> list[dict]:
+    """A household's failed indicators with their dimension and names (codes not in the year's catalogue left out)."""
+    return [
+        {"code": c, "dimension": names[c].dimension, "name_th": names[c].name_th, "name_en": names[c].name_en}
+        for c in codes
+        if c in names
+    ]
 
 
 def reveal_citizen_id(house_id: str, year: int, member: int, *, user: CurrentUser | None, engine: Engine | None = None) -> str:

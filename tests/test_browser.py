@@ -16,15 +16,11 @@ import pytest
 
 import config
 from data_access import accounts
-from data_access.areas import import_boundary_set
-from data_access.db import engine_for
 from data_access.figures import area_summary
-from data_access.published import import_published
-from data_access.schema import upgrade
 from data_access.survey_import import SurveyImport
 from mpi.rules import dimensions_mask
 from scripts import chromium
-from synthetic.population import generate
+from tests.utils.served import samut_songkhram_site
 
 pytestmark = pytest.mark.browser
 PASSWORD = "browser-test-secret"
@@ -48,47 +44,38 @@ def server(tmp_path_factory, boundaries):
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
     tmp = tmp_path_factory.mktemp("browser")
-    url = f"sqlite:///{tmp / 'tpmap.sqlite'}"
-    saved = {k: os.environ.get(k) for k in ("TPMAP_DATABASE_URL", "TPMAP_SHAPES_DIR")}
-    os.environ["TPMAP_DATABASE_URL"] = url
-    os.environ["TPMAP_SHAPES_DIR"] = str(tmp / "shapes")
-    engine = engine_for(url)
-    upgrade(engine)
-    import_boundary_set(boundaries, engine)
-    import_published(2561, config.DOMAIN_DIR, engine)
-    generate(2561, tmp / "survey", config.DOMAIN_DIR, config.GEO_DIR, ["75"], seed=3)
-    SurveyImport(2561, tmp / "survey", engine).run()
-    engine.survey_dir = tmp / "survey"  # the 2561 population, which the last test follows one edition on
-    accounts.create_user(
-        username="ss.district", full_name="นายอำเภอทดสอบ", role="district", areas=["7501"], password=PASSWORD, engine=engine
-    )
-    accounts.create_user(
-        username="ss.team", full_name="ทีมปฏิบัติการทดสอบ", role="team", areas=["750103", "750104"], password=PASSWORD, engine=engine
-    )
-    accounts.create_user(
-        username="policy", full_name="เจ้าหน้าที่นโยบาย", role="national", areas=["TH"], password=PASSWORD, engine=engine
-    )
-    accounts.create_user(
-        username="ss.governor",
-        full_name="สำนักงานจังหวัดสมุทรสงคราม",
-        role="province",
-        areas=["75"],
-        password=PASSWORD,
-        is_area_admin=True,
-        engine=engine,
-    )
-    from app import create_app
+    with samut_songkhram_site(tmp, boundaries, 2561, seed=3) as engine:
+        engine.survey_dir = tmp / "survey"  # the 2561 population, which the last test follows one edition on
+        accounts.create_user(
+            username="ss.district", full_name="นายอำเภอทดสอบ", role="district", areas=["7501"], password=PASSWORD, engine=engine
+        )
+        accounts.create_user(
+            username="ss.team",
+            full_name="ทีมปฏิบัติการทดสอบ",
+            role="team",
+            areas=["750103", "750104"],
+            password=PASSWORD,
+            engine=engine,
+        )
+        accounts.create_user(
+            username="policy", full_name="เจ้าหน้าที่นโยบาย", role="national", areas=["TH"], password=PASSWORD, engine=engine
+        )
+        accounts.create_user(
+            username="ss.governor",
+            full_name="สำนักงานจังหวัดสมุทรสงคราม",
+            role="province",
+            areas=["75"],
+            password=PASSWORD,
+            is_area_admin=True,
+            engine=engine,
+        )
+        from app import create_app
 
-    httpd = make_server("127.0.0.1", 0, create_app().server, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}", engine
-    httpd.shutdown()
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+        httpd = make_server("127.0.0.1", 0, create_app().server, threaded=True)
+        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+        thread.start()
+        yield f"http://127.0.0.1:{httpd.server_port}", engine
+        httpd.shutdown()
     shutil.rmtree(tmp / "shapes", ignore_errors=True)
 
 

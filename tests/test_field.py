@@ -15,17 +15,10 @@ import time
 import pytest
 from sqlalchemy import text
 
-import config
 from data_access import accounts
 from data_access import logbook as logbook_da
-from data_access.areas import import_boundary_set
-from data_access.db import engine_for
-from data_access.published import import_published
-from data_access.schema import upgrade
-from data_access.survey_import import SurveyImport
 from scripts import chromium
-from synthetic.population import generate
-from tests.utils.served import Relay, request, served
+from tests.utils.served import Relay, request, samut_songkhram_site, served
 
 pytestmark = pytest.mark.browser
 PASSWORD = "field-test-secret"
@@ -52,35 +45,21 @@ def site(tmp_path_factory, boundaries):
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     tmp = tmp_path_factory.mktemp("field")
-    url = f"sqlite:///{tmp / 'tpmap.sqlite'}"
-    saved = {k: os.environ.get(k) for k in ("TPMAP_DATABASE_URL", "TPMAP_SHAPES_DIR")}
-    os.environ["TPMAP_DATABASE_URL"] = url
-    os.environ["TPMAP_SHAPES_DIR"] = str(tmp / "shapes")
-    engine = engine_for(url)
-    upgrade(engine)
-    import_boundary_set(boundaries, engine)
-    import_published(YEAR, config.DOMAIN_DIR, engine)
-    generate(YEAR, tmp / "survey", config.DOMAIN_DIR, config.GEO_DIR, ["75"], seed=5)
-    SurveyImport(YEAR, tmp / "survey", engine).run()
-    accounts.create_user(
-        username="field.team", full_name="ทีมภาคสนาม", role="team", areas=list(TEAM_TAMBONS), password=PASSWORD, engine=engine
-    )
-    accounts.create_user(
-        username="field.district", full_name="นายอำเภอ", role="district", areas=["7501"], password=PASSWORD, engine=engine
-    )
-    from app import create_app
+    with samut_songkhram_site(tmp, boundaries, YEAR, seed=5) as engine:
+        accounts.create_user(
+            username="field.team", full_name="ทีมภาคสนาม", role="team", areas=list(TEAM_TAMBONS), password=PASSWORD, engine=engine
+        )
+        accounts.create_user(
+            username="field.district", full_name="นายอำเภอ", role="district", areas=["7501"], password=PASSWORD, engine=engine
+        )
+        from app import create_app
 
-    with served(create_app().server) as direct:
-        relay = Relay(("127.0.0.1", int(direct.split(":")[1])))
-        relay.open()
-        yield {"base": f"http://127.0.0.1:{relay.port}", "direct": direct, "engine": engine, "relay": relay}
-        if relay.listener is not None and relay.listener.fileno() != -1:
-            relay.cut()
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+        with served(create_app().server) as direct:
+            relay = Relay(("127.0.0.1", int(direct.split(":")[1])))
+            relay.open()
+            yield {"base": f"http://127.0.0.1:{relay.port}", "direct": direct, "engine": engine, "relay": relay}
+            if relay.listener is not None and relay.listener.fileno() != -1:
+                relay.cut()
 
 
 def _phone():

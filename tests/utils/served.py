@@ -108,3 +108,38 @@ class Relay:
             except OSError:
                 pass
             s.close()
+
+
+@contextmanager
+def samut_songkhram_site(tmp, boundaries, year: int, seed: int) -> Iterator:
+    """An embedded (SQLite) database with the real boundaries, TPMAP's published figures of `year` and a synthetic
+    population of Samut Songkhram, the process's settings pointed at it for the duration (and restored after): what
+    the browser tests serve. Yields the engine."""
+    import os
+
+    import config
+    from data_access.areas import import_boundary_set
+    from data_access.db import engine_for
+    from data_access.published import import_published
+    from data_access.schema import upgrade
+    from data_access.survey_import import SurveyImport
+    from synthetic.population import generate
+
+    url = f"sqlite:///{tmp / 'tpmap.sqlite'}"
+    saved = {k: os.environ.get(k) for k in ("TPMAP_DATABASE_URL", "TPMAP_SHAPES_DIR")}
+    os.environ["TPMAP_DATABASE_URL"] = url
+    os.environ["TPMAP_SHAPES_DIR"] = str(tmp / "shapes")
+    try:
+        engine = engine_for(url)
+        upgrade(engine)
+        import_boundary_set(boundaries, engine)
+        import_published(year, config.DOMAIN_DIR, engine)
+        generate(year, tmp / "survey", config.DOMAIN_DIR, config.GEO_DIR, ["75"], seed=seed)
+        SurveyImport(year, tmp / "survey", engine).run()
+        yield engine
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
