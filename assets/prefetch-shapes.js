@@ -32,6 +32,8 @@
       if (p) prefetch(next(p.location || (p.customdata && p.customdata[2])));
     });
   }
+  // the national tambon map's canvas (assets/canvas-map.js) asks the same for the area under a resting mouse
+  window.tpPrefetchShapes = function (code) { prefetch(next(code)); };
   new MutationObserver(function () {
     document.querySelectorAll('#area-map .js-plotly-plot').forEach(hook);
   }).observe(document.documentElement, { childList: true, subtree: true });

@@ -6,7 +6,8 @@ Chromium at 1920×1080, in interleaved rounds, on one database.
 Actions, each timed from its start to the map drawn with the new values, with the bytes it moved:
   cold load      a new browser opens the country page
   metric change  on a province's page, the metric menu set to MPI (as the driver sees it)
-  metric in page the same, timed in the page: the option's click event to the end of Plotly.react's redraw
+  metric in page the same, timed in the page: the option's click event to the end of Plotly.react's redraw (or of
+                 the canvas's drawing, for the national tambon map)
   drill-down     on a province's page, a click on one of its amphoes (the pointer rests on it 0.3 s first)
   tambon map     (the project alone) a new browser opens the national tambon map, /?level=tambon
   tambon recolour  (the project alone) on that map, the metric menu set to MPI
@@ -30,8 +31,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+# the map drawn: plotly.js's SVG, or the national tambon map's canvas (assets/canvas-map.js marks each drawing)
 DRAWN = """
 const want = arguments[0];
+const h = document.getElementById('area-canvas-host');
+if (h && h.getAttribute('data-drawn') && h.offsetParent !== null) return want === null || h.textContent.includes(want);
 const g = document.querySelector('#area-map .js-plotly-plot') || document.querySelector('.js-plotly-plot');
 if (!g || !g.data || !g.querySelectorAll('path.choroplethlocation').length) return false;
 return want === null || (g.layout && g.layout.title && String(g.layout.title.text || '').includes(want))
@@ -110,8 +114,10 @@ def cold_load(make_driver, url: str) -> tuple[float, int]:
         d.execute_cdp_cmd(
             "Page.addScriptToEvaluateOnNewDocument",
             {
-                "source": "new MutationObserver(function (m, o) { if (document.querySelector('path.choroplethlocation'))"
-                " { window.__drawn = performance.now(); o.disconnect(); } }).observe(document, {subtree: true, childList: true});"
+                "source": "new MutationObserver(function (m, o) {"
+                " if (document.querySelector('path.choroplethlocation, #area-canvas-host[data-drawn]'))"
+                " { window.__drawn = performance.now(); o.disconnect(); } }).observe(document,"
+                " {subtree: true, childList: true, attributes: true, attributeFilter: ['data-drawn']});"
             },
         )
         d.get(url)
@@ -129,15 +135,13 @@ def choose(driver, dropdown_id: str, text_part: str) -> None:
     choose_option(driver, dropdown_id, text_part)
 
 
-VALUES = """
+_VALUES = """
+const c = window.tpCanvasMap && window.tpCanvasMap.values('area-canvas-host');
 const g = document.querySelector('#area-map .js-plotly-plot') || document.querySelector('.js-plotly-plot');
-return g && g.data ? JSON.stringify(g.data.map(t => t.z || null)) : null;
+const values = c ? JSON.stringify(c) : g && g.data && g.data.length ? JSON.stringify(g.data.map(t => t.z || null)) : null;
 """
-CHANGED = """
-const g = document.querySelector('#area-map .js-plotly-plot') || document.querySelector('.js-plotly-plot');
-const values = g && g.data ? JSON.stringify(g.data.map(t => t.z || null)) : null;
-return values !== null && values !== arguments[0];
-"""
+VALUES = _VALUES + "return values;"
+CHANGED = _VALUES + "return values !== null && values !== arguments[0];"
 
 
 # Timed inside the page as well: from the option's click event to the end of the Plotly.react that draws the new
@@ -149,6 +153,7 @@ const react = window.Plotly.react;
 window.Plotly.react = function () {
   return Promise.resolve(react.apply(this, arguments)).then(x => { window.__reacted.push(performance.now()); return x; });
 };
+document.addEventListener('tp-map-drawn', () => window.__reacted.push(performance.now()));  // the canvas's drawing
 """
 
 

@@ -232,6 +232,7 @@ def choropleth(
     extent: tuple[float, float, float, float] | None = None,
     diverging: bool = False,
     hover: tuple[str, str] | None = None,
+    meta: dict | None = None,
 ) -> dict:
     """Child areas coloured by value; areas with no figure drawn grey beneath, so zero and no data differ.
     `hover` (a label and a d3 number format) writes the value into one hover template instead of one text per
@@ -242,7 +243,8 @@ def choropleth(
     `symbols` are areas without a polygon (municipal units): {code, lon, lat, value, name, hover}, drawn as
     circles on the same colour scale, hoverable and clickable like the polygons. `names_at` (lon, lat, name, value),
     most important first, are written on the map where they fit (a projector has no hover); a name on one
-    of the darkest colours is written in white."""
+    of the darkest colours is written in white. `meta` goes into the layout for a renderer other than plotly.js
+    (the national map's canvas, assets/canvas-map.js: the hover's words and format, the language)."""
     s = sizes(present)
     symbols = symbols or []
     top = max([abs(v) for v in values if v is not None] + [abs(s["value"]) for s in symbols if s["value"] is not None] + [0])
@@ -293,7 +295,7 @@ def choropleth(
             },
         }
     )
-    layout: dict = {}
+    layout: dict = {"meta": meta} if meta else {}
     if symbols:
         traces.append(
             {

@@ -135,6 +135,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "ไม่มีตัวเลขแยก: นับรวมในเขตเทศบาลของอำเภอ",
         "no figures of its own: counted in the district's municipal areas",
     ),
+    "map.save_png": ("บันทึกแผนที่เป็นภาพ PNG", "Save the map as PNG"),
     "map.counted_under": ("{tambon} (นับรวมใน {unit})", "{tambon} (counted under {unit})"),
     "area.counted_under": ("TPMAP นับประชากรของ{tambon}รวมไว้ใน", "TPMAP counts the people of {tambon} under"),
     "area.maybe_counted_under": (

@@ -614,6 +614,16 @@ def area_parts(code: str, view: View, year_given: bool = True, *, full: bool = T
     if changing:
         label = t("metric.change_between", view.lang, metric=label, a=previous, b=view.year)
     unit = unit_of(view.metric, view.colour, view.lang)
+    hover = (f"{label} ({unit})", HOVER_FORMAT.get(view.metric if view.metric == "mpi" else view.colour, ",.0f"))
+    hover = hover if national else None
+    # a tambon without figures beside municipal units: its people are counted in one of them
+    missing_note = (
+        t("map.no_change", view.lang, a=previous, b=view.year)
+        if changing
+        else t("map.in_municipal", view.lang)
+        if any(c["level"] == "municipality" for c in children)
+        else None
+    )
     fig = choropleth(
         shape_url,
         [c["code"] for c in mapped],
@@ -637,17 +647,19 @@ def area_parts(code: str, view: View, year_given: bool = True, *, full: bool = T
             for s in symbols
         ],
         symbol_label=t("map.municipal_symbol", view.lang),
-        # a tambon without figures beside municipal units: its people are counted in one of them
-        missing_note=t("map.no_change", view.lang, a=previous, b=view.year)
-        if changing
-        else t("map.in_municipal", view.lang)
-        if any(c["level"] == "municipality" for c in children)
-        else None,
+        missing_note=missing_note,
         diverging=changing,
         present=view.present,
         names_at=names_at,
         extent=map_frame.extent,
-        hover=(f"{label} ({unit})", HOVER_FORMAT.get(view.metric if view.metric == "mpi" else view.colour, ",.0f"))
+        hover=hover,
+        meta={
+            "hover": hover,
+            "lang": view.lang,
+            "missing_note": missing_note,
+            "png": "tpmap-TH-tambons",
+            "png_label": t("map.save_png", view.lang),
+        }
         if national
         else None,
     )
@@ -801,6 +813,45 @@ def _table_part(code: str, view: View, children: list[dict], top: int | None = N
 
 
 NATIONAL_TAMBONS = "/shapes/tambons.json"
+# the map the national tambon view hands to its canvas leaves the (hidden) plotly graph this
+EMPTY_MAP: dict = {"data": [], "layout": {}}
+SHOWN: dict = {}
+HIDDEN = {"display": "none"}
+
+
+def on_canvas(code: str, view: View) -> bool:
+    """The national tambon map is drawn on a canvas (assets/canvas-map.js): 7,425 SVG paths made every recolour a
+    restyle and repaint of the whole layer. Every other map stays plotly.js's."""
+    return code == "TH" and view.maplevel == "tambon"
+
+
+def map_element(code: str, view: View, figure: dict) -> html.Div:
+    """The area's map: plotly.js's graph, or the canvas with the figure in its store. Both are always on the page,
+    one hidden, so the page's update callback can switch between them in place (a drill-down from the national map
+    to a tambon's amphoe), and a click on either reaches it as #area-map's clickData."""
+    canvas = on_canvas(code, view)
+    return html.Div(
+        [
+            dcc.Graph(
+                id="area-map",
+                figure=EMPTY_MAP if canvas else figure,
+                config=graph_config(f"tpmap-{code}-map", view.lang, view.present),
+                className="tp-map-graph" if view.present else None,
+                style=HIDDEN if canvas else SHOWN,
+            ),
+            html.Div(
+                html.Div(id="area-canvas-host", className="tp-cmap"),
+                id="area-canvas-map",
+                className="tp-map-graph" if view.present else None,
+                style=SHOWN if canvas else HIDDEN,
+            ),
+            dcc.Store(id="area-canvas-fig", data=figure if canvas else None),
+        ],
+        id="area-map-box",
+        className="tp-map-box",
+    )
+
+
 HOVER_FORMAT = {"mpi": ".4f", "share": ".2f", "count": ",.0f"}  # as format_value writes them
 TOP_ROWS = 25
 
@@ -810,12 +861,7 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
     if not isinstance(parts, dict):
         return parts
     view, f = parts["view"], parts["f"]
-    map_graph = dcc.Graph(
-        id="area-map",
-        figure=parts["figure"],
-        config=graph_config(f"tpmap-{code}-map", view.lang, view.present),
-        className="tp-map-graph" if view.present else None,
-    )
+    map_graph = map_element(code, view, parts["figure"])
     star_graph = (
         dcc.Graph(
             id="area-star",

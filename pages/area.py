@@ -12,7 +12,7 @@ from components.view import View, parse
 from data_access.db import one_connection
 from mpi.editions import definition_for
 from mpi.rules import DIMENSIONS, TARGET_DEFINITIONS
-from pages._area_shared import area_parts, area_view, metric_options, tour_args
+from pages._area_shared import EMPTY_MAP, HIDDEN, SHOWN, area_parts, area_view, metric_options, on_canvas, tour_args
 
 dash.register_page(__name__, path_template="/area/<code>", title="TPMAP Open", order=1)
 
@@ -39,7 +39,7 @@ def _view(state: dict) -> View:
 PARTS = ("star", "cards", "weakest", "actions", "details", "table", "source", "topbar")
 # what a re-coloured trace keeps: the areas it draws and where their shapes are
 KEPT = {"type", "locations", "geojson", "featureidkey", "lon", "lat", "text", "name"}
-NOTHING = (dash.no_update,) * 13
+NOTHING = (dash.no_update,) * 16
 
 
 def _clicked(click) -> str | None:
@@ -64,6 +64,9 @@ def _clicked(click) -> str | None:
     Output("ctl-metric", "value"),
     Output("area-state", "data"),
     Output("area-nav", "href"),
+    Output("area-canvas-fig", "data"),
+    Output("area-map", "style"),
+    Output("area-canvas-map", "style"),
     Input("ctl-year", "value"),
     Input("ctl-metric", "value"),
     Input("ctl-colour", "value"),
@@ -87,7 +90,7 @@ def update(year, metric, colour, dims, definition, maplevel, click, state):
         if not target or target == code:
             return NOTHING
         if old.present:
-            return (*NOTHING[:-1], f"/area/{target}" + old.query())
+            return (*NOTHING[:12], f"/area/{target}" + old.query(), *NOTHING[13:])
         code, new = target, old
     else:
         year = year or old.year
@@ -129,6 +132,8 @@ def update(year, metric, colour, dims, definition, maplevel, click, state):
         else:
             figure["data"] = whole["data"]
         figure["layout"]["title"] = whole["layout"]["title"]
+        if "meta" in whole["layout"]:  # the canvas's hover words follow the metric
+            figure["layout"]["meta"] = whole["layout"]["meta"]
     star_graph = dash.dcc.Graph(id="area-star", figure=parts["star"], config=_star_config(code, new)) if parts["f"] else None
     out = {
         "star": no_update if only_colour else star_graph,
@@ -153,7 +158,21 @@ def update(year, metric, colour, dims, definition, maplevel, click, state):
     )
     # a change map asked of an edition with nothing before it shows the count itself: the menu says so too
     value = new.metric if new.metric != (metric or old.metric) else no_update
-    return (figure, *(out[k] for k in PARTS), options, value, parts["state"] | {"pushed": True}, no_update)
+    # the national tambon map is the canvas's (pages._area_shared.map_element): the figure goes to its store, and a
+    # switch to or from it shows the other element
+    was, now = on_canvas(state["code"], old), on_canvas(code, new)
+    graph, canvas = (no_update if was else EMPTY_MAP, figure) if now else (figure, None if was else no_update)
+    styles = (no_update, no_update) if was == now else (HIDDEN, SHOWN) if now else (SHOWN, HIDDEN)
+    state_out = parts["state"] | {"pushed": True}
+    return (graph, *(out[k] for k in PARTS), options, value, state_out, no_update, canvas, *styles)
+
+
+# the national tambon map's canvas draws whatever figure its store holds (assets/canvas-map.js)
+clientside_callback(
+    "function (fig) { return window.tpCanvasMap.render('area-canvas-host', fig); }",
+    Output("area-canvas-host", "title"),
+    Input("area-canvas-fig", "data"),
+)
 
 
 def _star_config(code: str, view: View) -> dict:

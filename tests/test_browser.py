@@ -18,7 +18,7 @@ import config
 from data_access import accounts
 from data_access.figures import area_summary
 from data_access.survey_import import SurveyImport
-from mpi.rules import dimensions_mask
+from mpi.rules import DIMENSIONS, dimensions_mask
 from scripts import chromium
 from tests.utils.served import samut_songkhram_site
 
@@ -314,6 +314,92 @@ def test_map020_a_resting_pointer_fetches_the_next_map_before_the_click(server, 
         "return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/shapes/'))"
     )
     assert shapes == [], shapes
+
+
+def _expected_colour(value: float, top: float) -> list[int]:
+    """The colour plotly.js gives `value` on the map's scale (components.figures.SCALE, 0 to `top`), linear in RGB."""
+    from components.figures import SCALE
+
+    t = max(0.0, min(1.0, value / top))
+    for (a, ca), (b, cb) in zip(SCALE, SCALE[1:], strict=False):
+        if t <= b:
+            u = (t - a) / (b - a)
+            lo, hi = ([int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in (ca, cb))
+            return [round(x + (y - x) * u) for x, y in zip(lo, hi, strict=True)]
+    raise AssertionError(t)
+
+
+def test_map021_the_national_tambon_map_is_a_canvas_that_recolours_in_place_and_drills_down(server, browser):
+    """Issue 16: the country's 7,425 tambons are drawn on a canvas (assets/canvas-map.js), not as SVG paths: each
+    tambon in its value's colour on plotly's scale, its name and value on hover, a metric change recoloured where
+    the page stands with the values alone on the wire, and a click drilling down to the tambon (plotly.js's map of
+    its amphoe), the back button returning to the canvas."""
+    from bench.dashboard import choose_option
+    from data_access import figures as figures_da
+    from pages._area_shared import metric_value
+
+    base, _ = server
+    host = "area-canvas-host"
+    drawn = f"return document.getElementById('{host}') && document.getElementById('{host}').getAttribute('data-drawn')"
+    browser.get(base + "/?level=tambon")
+    wait_for(browser, lambda: browser.execute_script(drawn), timeout=30, what="the national canvas drawn")
+    assert css(browser, "#area-map path.choroplethlocation") == []  # no SVG layer beneath it
+    assert not css(browser, "#area-map")[0].is_displayed()
+    spot = browser.execute_script(f"return window.tpCanvasMap.spot('{host}')")
+    assert spot and len(spot["code"]) == 6, spot
+    # the colour: the tambon's share of target poor, as the database sums it, on the map's scale
+    tambons = {c["code"]: c for c in figures_da.level_summaries("TH", "tambon", 2561, dimensions_mask(DIMENSIONS))}
+    share = metric_value(tambons[spot["code"]], "target_poor", "share")
+    top = browser.execute_script(f"return document.getElementById('{host}').__tpMap.range[1]")
+    assert top == pytest.approx(max(metric_value(c, "target_poor", "share") or 0 for c in tambons.values()), abs=1e-3)
+    pixel = browser.execute_script(f"return window.tpCanvasMap.pixel('{host}', arguments[0], arguments[1])", spot["x"], spot["y"])
+    assert all(abs(p - e) <= 3 for p, e in zip(pixel, _expected_colour(share, top), strict=True)), (pixel, share)
+    # hover: the tambon's Thai name and its value as the page writes it
+    canvas = css(browser, "#area-canvas-host canvas.tp-cmap-over")[0]
+
+    def pointer(then_click: bool = False) -> None:
+        """The pointer to the spot, in the viewport's own coordinates (no reading of an element's offset to depend on)."""
+        from selenium.webdriver.common.actions.action_builder import ActionBuilder
+
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", canvas)
+        left, top_px = browser.execute_script("var r = arguments[0].getBoundingClientRect(); return [r.left, r.top]", canvas)
+        actions = ActionBuilder(browser)
+        actions.pointer_action.move_to_location(round(left + spot["x"]), round(top_px + spot["y"]))
+        if then_click:
+            actions.pointer_action.click()
+        actions.perform()
+
+    pointer()
+    tip = wait_for(browser, lambda: css(browser, ".tp-cmap-tip")[0].text.strip(), what="the hover")
+    assert tambons[spot["code"]]["name_th"] in tip and f"{share:.2f}" in tip.replace(",", ""), tip
+    # a metric change: the same page, the canvas redrawn in the new values' colours, a few KB on the wire
+    browser.execute_script("window.__page = document.querySelector('#area-page'); performance.clearResourceTimings();")
+    times = browser.execute_script(drawn)
+    browser.execute_script("window.scrollTo({top: 0, behavior: 'instant'})")
+    choose_option(browser, "ctl-metric", "MPI")
+    wait_for(browser, lambda: browser.execute_script(drawn) != times, what="the canvas redrawn")
+    wait_for(browser, lambda: "metric=mpi" in browser.current_url, what="the address to follow the metric")
+    assert browser.execute_script("return window.__page === document.querySelector('#area-page')")
+    values = browser.execute_script(f"return window.tpCanvasMap.values('{host}')")
+    spot = browser.execute_script(f"return window.tpCanvasMap.spot('{host}', '{spot['code']}')")  # where it is now
+    assert values[spot["code"]]["z"] == pytest.approx(tambons[spot["code"]]["mpi"], abs=1e-5)
+    top = browser.execute_script(f"return document.getElementById('{host}').__tpMap.range[1]")
+    pixel = browser.execute_script(f"return window.tpCanvasMap.pixel('{host}', arguments[0], arguments[1])", spot["x"], spot["y"])
+    want = _expected_colour(tambons[spot["code"]]["mpi"], top)
+    assert all(abs(p - e) <= 3 for p, e in zip(pixel, want, strict=True)), (pixel, want, top, values[spot["code"]])
+    sent = browser.execute_script(
+        "return performance.getEntriesByType('resource').filter(e => e.name.includes('_dash')).map(e => e.transferSize)"
+    )
+    assert sent and sum(sent) <= 40_000, sent  # the values of 7,425 tambons, not their shapes (180 KB)
+    # a click drills down to the tambon: plotly.js's map of its amphoe's tambons, the canvas hidden
+    pointer(then_click=True)
+    wait_for(browser, lambda: f"/area/{spot['code']}?" in browser.current_url, what="the tambon's address")
+    wait_for(browser, lambda: map_rendered(browser), what="the amphoe's map")
+    assert not css(browser, "#area-canvas-map")[0].is_displayed()
+    browser.back()
+    wait_for(browser, lambda: "level=tambon" in browser.current_url, what="back to the national map")
+    wait_for(browser, lambda: css(browser, "#area-canvas-map")[0].is_displayed(), what="the canvas shown again")
+    wait_for(browser, lambda: browser.execute_script(drawn), what="the canvas drawn again")
 
 
 # Every visible piece of text (HTML and the charts' SVG) with its computed size, except the attribution line.
