@@ -399,7 +399,7 @@ def run(
         for i in range(users)
     ]
     t0 = time.time()
-    cpu0 = box_cpu()
+    cpu0, parts0 = box_cpu(), cpu_by_party(proc.pid)
     for t in threads:
         t.start()
     happened: dict | None = None
@@ -409,7 +409,7 @@ def run(
     for t in threads:
         t.join(seconds + 60)
     took = time.time() - t0
-    cpu1 = box_cpu()
+    cpu1, parts1 = box_cpu(), cpu_by_party(proc.pid)
     out: dict = {"users": users, "seconds": round(took, 1), "kinds": {}}
     total = 0
     for kind, ms in sorted(rec.samples.items()):
@@ -434,6 +434,11 @@ def run(
         busy, steal = cpu1[0] - cpu0[0], cpu1[1] - cpu0[1]
         out["cpu_ms_per_request"] = round(busy * 1000 / os.sysconf("SC_CLK_TCK") / answered, 2)
         out["steal_share"] = round(steal / max(1, busy + steal + cpu1[2] - cpu0[2]), 3)
+        # whose CPU it is: the server's processes, PostgreSQL's, or these simulated users' (they share the two cores)
+        out["cpu_ms_per_request_by"] = {
+            party: round((parts1.get(party, 0) - parts0.get(party, 0)) * 1000 / os.sysconf("SC_CLK_TCK") / answered, 2)
+            for party in ("server", "database", "users")
+        }
     if happened is not None:
         fault_at = happened.pop("started")
         during = [f for f, _ in rec.failures if f >= fault_at]
@@ -459,6 +464,32 @@ def run(
 
         with engine_for(url).connect() as conn:  # a fault must leave the file whole
             out["integrity_check"] = conn.execute(text("PRAGMA integrity_check")).scalar()
+    return out
+
+
+def cpu_by_party(server_pid: int) -> dict[str, int]:
+    """CPU clock ticks so far of the server (the process started for the run and its workers), PostgreSQL's
+    processes, and this process (the simulated users); empty off Linux. A process that ended between two readings
+    takes its ticks with it (a killed worker's last seconds are not counted)."""
+    me, out = os.getpid(), {"server": 0, "database": 0, "users": 0}
+    try:
+        pids = [int(p) for p in os.listdir("/proc") if p.isdigit()]
+    except OSError:
+        return {}
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)
+            comm = stat[0].split("(", 1)[1]
+            fields = stat[1].split()
+        except (OSError, IndexError):
+            continue
+        ticks, ppid, group = int(fields[11]) + int(fields[12]), int(fields[1]), int(fields[2])
+        if pid == me:
+            out["users"] += ticks
+        elif pid == server_pid or ppid == server_pid or group == server_pid:
+            out["server"] += ticks
+        elif comm.startswith("postgres"):
+            out["database"] += ticks
     return out
 
 
