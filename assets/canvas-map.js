@@ -163,6 +163,10 @@
       if (self.fig !== fig) return; // a newer figure came meanwhile
       self.geo = geo;
       self.draw();
+    }, function () {
+      // the shape file did not come (the network, a restart): say so where the map would be, not a blank box
+      self.titleEl.textContent = (r.meta && r.meta.failed) || 'The map could not be loaded';
+      self.host.setAttribute('data-failed', '1');
     });
   };
 

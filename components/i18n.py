@@ -136,6 +136,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "no figures of its own: counted in the district's municipal areas",
     ),
     "map.save_png": ("บันทึกแผนที่เป็นภาพ PNG", "Save the map as PNG"),
+    "map.load_failed": ("โหลดแผนที่ไม่สำเร็จ กรุณาโหลดหน้านี้ใหม่", "The map could not be loaded: please reload the page"),
     "map.counted_under": ("{tambon} (นับรวมใน {unit})", "{tambon} (counted under {unit})"),
     "area.counted_under": ("TPMAP นับประชากรของ{tambon}รวมไว้ใน", "TPMAP counts the people of {tambon} under"),
     "area.maybe_counted_under": (

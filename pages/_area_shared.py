@@ -659,6 +659,7 @@ def area_parts(code: str, view: View, year_given: bool = True, *, full: bool = T
             "missing_note": missing_note,
             "png": "tpmap-TH-tambons",
             "png_label": t("map.save_png", view.lang),
+            "failed": t("map.load_failed", view.lang),
         }
         if national
         else None,
