@@ -3,6 +3,8 @@ filter hint) comes from the catalogue in the reader's language, and every table 
 
 from __future__ import annotations
 
+import json
+
 from dash import dash_table, dcc, html
 
 from components.i18n import t
@@ -42,21 +44,19 @@ def plain_table(lang: str, *, id: str, columns: list[dict], rows: list[dict], so
     compressed, a third of the country page), sorted in the browser by assets/table-sort.js when a header is
     clicked. A column is {"id", "name", "numeric": bool, "format": callable, "missing": text for None (default "–"),
     "className": added to its cells}; a row maps a column's id to its value (a number, text or a component such as a
-    link) and may give "<id>:sort", the value it sorts by."""
-    head = html.Tr(
-        [
-            html.Th(
-                html.Button(c["name"], className="tp-sort", type="button", title=t("table.sort", lang))
-                if sortable
-                else c["name"],
-                className=" ".join(filter(None, ("tp-num-col" if c.get("numeric") else None, c.get("className")))) or None,
-                **{"aria-sort": "none"} if sortable else {},
-            )
-            for c in columns
-        ]
-    )
+    link) and may give "<id>:sort", the value it sorts by.
 
-    def cell(row: dict, c: dict):
+    The table goes to the browser as data (one `data-table` attribute) that assets/plain-table.js writes out as
+    HTML, not as a tree of Dash components: the country's 77 rows were about 700 components, and every change of the
+    page made Dash's renderer and React walk them (a metric change on the country page spent about 100 ms there).
+    Cells hold text and links (dcc.Link, html.Span of those); a table with any other component in a cell is built as
+    components, as before."""
+    head = [
+        (c["name"], " ".join(filter(None, ("tp-num-col" if c.get("numeric") else None, c.get("className")))) or None)
+        for c in columns
+    ]
+
+    def cell(row: dict, c: dict) -> tuple[object, str | None, str | None]:
         value = row.get(c["id"])
         key = row.get(f"{c['id']}:sort", value)
         if value is None:
@@ -71,14 +71,69 @@ def plain_table(lang: str, *, id: str, columns: list[dict], rows: list[dict], so
             sort = f"{key:.6g}"  # enough to order by; the full float's digits only cost bytes on every page
         else:
             sort = str(key)
-        props = {} if sort == shown else {"data-sort": sort}  # the script sorts by the text when they are equal
         css = " ".join(filter(None, ("tp-num" if c.get("numeric") else None, c.get("className"))))
-        if css:
-            props["className"] = css
-        return html.Td(shown, **props)
+        return shown, None if sort == shown else sort, css or None  # the script sorts by the text when they are equal
 
-    body = [html.Tr([cell(r, c) for c in columns]) for r in rows]
+    cells = [[cell(r, c) for c in columns] for r in rows]
+    portable = [[(_portable(shown), sort, css) for shown, sort, css in row] for row in cells]
+    if all(shown is not None for row in portable for shown, _, _ in row):
+        spec = {
+            "id": id,
+            "sort": t("table.sort", lang) if sortable else None,
+            "head": head,
+            # (a number shown as it is sorts by its own text: no second copy)
+            "rows": [[[shown, None if sort == shown else sort, css] for shown, sort, css in row] for row in portable],
+        }
+        return html.Div(className="tp-table-wrap", **{"data-table": json.dumps(spec, ensure_ascii=False, separators=(",", ":"))})
+    return _component_table(lang, id, head, cells, sortable)
+
+
+def _portable(value: object) -> object | None:
+    """A cell's content as assets/plain-table.js writes it: text, a link {"a": href, "t": text}, or parts
+    {"p": [...]}; None for anything else (the table is then built as components)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, dcc.Link) and isinstance(value.children, str):
+        if _set_props(value) - {"children", "href", "className"} or not str(value.href).startswith("/"):
+            return None
+        return {"a": value.href, "t": value.children} | ({"c": value.className} if getattr(value, "className", None) else {})
+    if isinstance(value, html.Span) and not _set_props(value) - {"children", "className"}:
+        children = value.children if isinstance(value.children, list) else [value.children]
+        parts = [_portable(part) for part in children if part is not None]
+        if any(part is None for part in parts):
+            return None
+        return {"p": parts} | ({"c": value.className} if getattr(value, "className", None) else {})
+    return None
+
+
+def _set_props(component) -> set[str]:
+    return {name for name in component._prop_names if getattr(component, name, None) is not None}
+
+
+def _component_table(lang: str, id: str, head: list, cells: list, sortable: bool) -> html.Div:
+    """The same table as Dash components (a cell holds something the browser script does not write)."""
+    header = html.Tr(
+        [
+            html.Th(
+                html.Button(name, className="tp-sort", type="button", title=t("table.sort", lang)) if sortable else name,
+                className=css,
+                **{"aria-sort": "none"} if sortable else {},
+            )
+            for name, css in head
+        ]
+    )
+    body = [
+        html.Tr(
+            [
+                html.Td(shown, **({"data-sort": sort} if sort is not None else {}), **({"className": css} if css else {}))
+                for shown, sort, css in row
+            ]
+        )
+        for row in cells
+    ]
     return html.Div(
-        html.Table([html.Thead(head), html.Tbody(body)], className="table table-sm tp-table", id=id),
+        html.Table([html.Thead(header), html.Tbody(body)], className="table table-sm tp-table", id=id),
         className="tp-table-wrap",
     )

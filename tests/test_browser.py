@@ -412,12 +412,43 @@ def test_map022_a_national_map_whose_shapes_do_not_come_says_so(server):
         driver.execute_cdp_cmd("Network.enable", {})
         driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*/shapes/tambons.json"]})
         driver.get(base + "/?level=tambon")
-        failed = "return document.getElementById('area-canvas-host') && document.getElementById('area-canvas-host').dataset.failed"
+        failed = (
+            "return document.getElementById('area-canvas-host') && document.getElementById('area-canvas-host').dataset.failed"
+        )
         wait_for(driver, lambda: driver.execute_script(failed), timeout=30, what="the failure noticed")
         assert "โหลดแผนที่ไม่สำเร็จ" in css(driver, "#area-canvas-host .tp-cmap-title")[0].text
         assert driver.execute_script("return document.getElementById('area-canvas-host').dataset.drawn") is None
     finally:
         driver.quit()
+
+
+def test_map023_an_area_table_is_written_from_data_sorts_and_its_links_stay_in_the_app(server, browser):
+    """Issue 16: the area table arrives as data (components.widgets.plain_table) and assets/plain-table.js writes it:
+    one row per amphoe as the database has them, sorted by a header click, and a click on an amphoe's name moves
+    within the app (the document is not reloaded), as a dcc.Link does."""
+    base, _ = server
+    browser.get(base + "/area/75")
+    wait_for(browser, lambda: map_rendered(browser), what="map")
+    rows = wait_for(browser, lambda: css(browser, "#area-table tbody tr"), what="the table written")
+    amphoes = {c["code"] for c in figures_children("75")}
+    assert {r.find_elements("css selector", "td")[1].text for r in rows} == amphoes
+    # a header click sorts by that column (the surveyed persons), largest first
+    click_css(browser, "#area-table thead th:nth-child(3) button.tp-sort")
+    column = [int(td.text.replace(",", "")) for td in css(browser, "#area-table tbody td:nth-child(3)")]
+    assert column == sorted(column, reverse=True) and len(column) == len(amphoes)
+    browser.execute_script("window.__same_document = true;")
+    link = css(browser, "#area-table tbody a")[0]
+    target = link.get_attribute("href").split("?")[0].rsplit("/", 1)[1]
+    click(browser, link)
+    wait_for(browser, lambda: f"/area/{target}?" in browser.current_url, what="the amphoe's page")
+    wait_for(browser, lambda: map_rendered(browser), what="the amphoe's map")
+    assert browser.execute_script("return window.__same_document === true")
+
+
+def figures_children(code: str) -> list[dict]:
+    from data_access import figures as figures_da
+
+    return figures_da.children_summaries(code, 2561, dimensions_mask(DIMENSIONS), include_counted_under=True)
 
 
 # Every visible piece of text (HTML and the charts' SVG) with its computed size, except the attribution line.

@@ -132,7 +132,12 @@ def fill(driver, element_id, value):
 
 
 def queue_states(driver) -> dict[str, str]:
-    return {e.get_attribute("data-key"): e.get_attribute("data-state") for e in css(driver, "#queue li.record")}
+    # read in one script: the list is redrawn while records are sent, and an element found in one call can be gone in
+    # the next (a stale element, seen once in a full run)
+    return driver.execute_script(
+        "const o = {}; document.querySelectorAll('#queue li.record').forEach((e) => { o[e.dataset.key] = e.dataset.state; });"
+        " return o;"
+    )
 
 
 def test_queue_logic_alone(site):
