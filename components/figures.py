@@ -542,6 +542,7 @@ def trend_chart(series: list[tuple[str, list[dict]]], lang: str, title: str, pre
         xaxis={"type": "category", "title": {"text": t("trend.axis.year", lang)}, "tickfont": {"size": s.text}},
         yaxis={
             "title": {"text": t("trend.axis.persons", lang)},
+            "automargin": True,  # the 10 px margin is a floor: "12,000" and its title need the room they take
             "rangemode": "tozero",
             "tickformat": ",.0f",
             "tickfont": {"size": s.text},
@@ -550,6 +551,7 @@ def trend_chart(series: list[tuple[str, list[dict]]], lang: str, title: str, pre
         yaxis2={
             "overlaying": "y",
             "side": "right",
+            "automargin": True,
             "rangemode": "tozero",
             "tickformat": ",.0f",
             "showgrid": False,

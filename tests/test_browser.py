@@ -983,6 +983,8 @@ def test_map017_samut_songkhram_shows_its_change_from_2561_to_2562(server, brows
     browser.get(f"{base}/area/75")
     wait_for(browser, lambda: css(browser, "#area-trend .scatterlayer .trace"), timeout=30, what="the trend chart")
     assert len(css(browser, "#area-trend .scatterlayer .trace")) == 2  # the province and the country
+    # its axes' numbers whole on both sides (they were cut at the left edge: a 10 px margin without automargin)
+    assert [o for o in browser.execute_script(TEXT_OUTSIDE_JS) if o[0] == "area-trend"] == []
     cells = wait_for(browser, lambda: css(browser, "#flows-table td"), what="the flows table")
     text = " ".join(c.text for c in cells)
     assert "ยังเป็นคนจนเป้าหมาย" in text and "พ้นจากความยากจน" in text
