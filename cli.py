@@ -46,11 +46,12 @@ def register(server: Flask) -> None:
             _fail([f"Boundary import refused: {e}"])
         for line in report.lines():
             click.echo(line)
+        import static_files
         from data_access.areas import display_shapes
         from geo import shapes
 
-        # the country's two big files, written now rather than inside some visitor's first request
-        shapes.prebuild(shapes.PREBUILT, display_shapes)
+        # the country's two big files and their compressed copies, written now rather than in a visitor's request
+        static_files.shapes_ahead(display_shapes)
         click.echo(f"Shape files written ahead: {', '.join(shapes.PREBUILT)}")
 
     @server.cli.command("import-survey")

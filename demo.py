@@ -21,7 +21,7 @@ from data_access.published import import_published
 from data_access.schema import upgrade
 from data_access.survey_import import SurveyImport
 from geo.boundaries import read_boundaries
-from geo.shapes import PREBUILT, prebuild
+from static_files import shapes_ahead
 
 MARKER = "demo-built-v6"  # v6: the Logbook's 2561 history, definitions (v5: a second edition (2562) and headline figures)
 # Demo accounts, for the embedded demo on 127.0.0.1 only (a real deployment creates its own with create-user).
@@ -63,7 +63,7 @@ def build(db_file: Path | None, engine=None) -> float:
         steps = [
             ("schema", lambda: upgrade(engine)),
             ("boundaries", lambda: import_boundary_set(read_boundaries(config.GEO_DIR), engine)),
-            ("shape files of the country", lambda: prebuild(PREBUILT, lambda kind: display_shapes(kind, engine))),
+            ("shape files of the country", lambda: shapes_ahead(lambda kind: display_shapes(kind, engine))),
             ("published 2561 figures", lambda: import_published(YEAR, config.DOMAIN_DIR, engine)),
             (
                 "headline figures of later editions",

@@ -74,3 +74,23 @@ def test_a_layer_is_only_what_the_map_joins_on():
     feature = json.loads(data)["features"][0]
     assert feature["properties"] == {"code": "75"} and set(feature) == {"type", "properties", "geometry"}
     assert shapes.build("nothing.json", lambda kind: []) is None
+
+
+def test_the_big_shape_files_are_compressed_before_anyone_asks(tmp_path, monkeypatch):
+    """Issue 16: a boundary import (and the demo build) writes the country's big shape files and their brotli and
+    gzip copies (static_files.shapes_ahead): the first visitor of a fresh deployment waited 3.2 s while the national
+    tambon layer was compressed inside their request. The copies hold the file itself."""
+    import gzip
+
+    import static_files
+
+    monkeypatch.setattr(static_files, "_cache_dir", lambda: tmp_path / "compressed")
+    monkeypatch.setattr(shapes, "cache_dir", lambda: tmp_path / "shapes")
+    monkeypatch.setattr(shapes, "PREBUILT", ("provinces.json",))
+    square = shapely.to_wkb(shapely.box(98.0, 13.0, 99.0, 14.0))
+    read = lambda kind: [("75", "สมุทรสงคราม", "Samut Songkhram", square)] if kind == "provinces" else []  # noqa: E731
+    assert static_files.shapes_ahead(read) == 1
+    path = tmp_path / "shapes" / "provinces.json"
+    br, gz = static_files.kept_copy(path, "br"), static_files.kept_copy(path, "gzip")
+    assert br.exists() and gz.exists()
+    assert brotli.decompress(br.read_bytes()) == path.read_bytes() == gzip.decompress(gz.read_bytes())
