@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from sqlalchemy import create_engine, make_url, text
@@ -75,7 +76,8 @@ def clusters(engine, tmp_path_factory):
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
     primary, replica = Cluster(folder, "primary"), Cluster(folder, "replica")
-    saved = {k: os.environ.get(k) for k in ("TPMAP_DATABASE_URL", "TPMAP_DATABASE_READ_URL")}
+    environment = patch.dict(os.environ)  # whatever the fixture sets is undone after it
+    environment.start()
     try:
         _run(str(PG_BIN / "initdb"), "-D", str(primary.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
         primary.configure()
@@ -108,11 +110,7 @@ def clusters(engine, tmp_path_factory):
         )
         yield world
     finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+        environment.stop()
         for eng_url in (primary.url("tpmap"), replica.url("tpmap")):
             engine_for(eng_url).dispose()
         replica.stop()

@@ -116,6 +116,7 @@ def samut_songkhram_site(tmp, boundaries, year: int, seed: int) -> Iterator:
     population of Samut Songkhram, the process's settings pointed at it for the duration (and restored after): what
     the browser tests serve. Yields the engine."""
     import os
+    from unittest.mock import patch
 
     import config
     from data_access.areas import import_boundary_set
@@ -126,10 +127,7 @@ def samut_songkhram_site(tmp, boundaries, year: int, seed: int) -> Iterator:
     from synthetic.population import generate
 
     url = f"sqlite:///{tmp / 'tpmap.sqlite'}"
-    saved = {k: os.environ.get(k) for k in ("TPMAP_DATABASE_URL", "TPMAP_SHAPES_DIR")}
-    os.environ["TPMAP_DATABASE_URL"] = url
-    os.environ["TPMAP_SHAPES_DIR"] = str(tmp / "shapes")
-    try:
+    with patch.dict(os.environ, {"TPMAP_DATABASE_URL": url, "TPMAP_SHAPES_DIR": str(tmp / "shapes")}):
         engine = engine_for(url)
         upgrade(engine)
         import_boundary_set(boundaries, engine)
@@ -137,9 +135,3 @@ def samut_songkhram_site(tmp, boundaries, year: int, seed: int) -> Iterator:
         generate(year, tmp / "survey", config.DOMAIN_DIR, config.GEO_DIR, ["75"], seed=seed)
         SurveyImport(year, tmp / "survey", engine).run()
         yield engine
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
