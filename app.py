@@ -110,6 +110,9 @@ STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/shapes/", "/_favico
 PLOTLY_URL = "/_dash-component-suites/plotly/package_data/plotly.min.js"
 PLOTLY_BUNDLE = Path(__file__).resolve().parent / "static" / "plotly-tpmap.min.js"
 MODERN_URL = "/_tpmap/modern.min.js"
+# dcc's lazily loaded parts every map page mounts (its graphs and its menus): webpack fetched them only once the
+# renderer had built the page, a round trip on the way to the first map
+ASYNC_CHUNKS = ("/_dash-component-suites/dash/dcc/async-graph.js", "/_dash-component-suites/dash/dcc/async-dropdown.js")
 MODERN_SCRIPT = Path(__file__).resolve().parent / "static" / "modern.min.js"
 _POLYFILL_TAG = re.compile(r'<script src="([^"]*/deps/polyfill@[^"]*)"></script>')
 
@@ -423,6 +426,7 @@ def register_preloads(server: Flask) -> None:
         if shape is None:
             return response
         links = [f"<{PLOTLY_URL}>; rel=preload; as=script", f"<{shape}>; rel=preload; as=fetch; crossorigin=anonymous"]
+        links += [f"<{chunk}>; rel=preload; as=script" for chunk in ASYNC_CHUNKS]
         response.headers.add("Link", ", ".join(links))
         # and run it as soon as it is here (async): the browser evaluates plotly.js while the page's first callback
         # is on the server, instead of after it, when the graph mounts and asks for it (dcc.Graph uses the

@@ -285,7 +285,8 @@ def test_map019_a_control_and_a_click_change_the_page_in_place(server, browser):
 
 def test_map020_a_resting_pointer_fetches_the_next_map_before_the_click(server, browser):
     """Issue 16: while the mouse rests on an amphoe, its tambons' shape file is fetched into plotly.js's store
-    (assets/prefetch-shapes.js), so the click that follows downloads no shapes and draws from that copy."""
+    (assets/prefetch-shapes.js), so the click that follows downloads no shapes and draws from that copy; and of the
+    three graphs the answer brings, the map, the one clicked, is drawn first (assets/map-first.js)."""
     from selenium.webdriver.common.action_chains import ActionChains
 
     base, _ = server
@@ -302,7 +303,15 @@ def test_map020_a_resting_pointer_fetches_the_next_map_before_the_click(server, 
         ],
         what="the next shape file fetched on hover",
     )
+    loaded = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert not [n for n in loaded if "world_110m" in n], "plotly.js is given the empty world topology (geo-assets.js)"
     browser.execute_script("performance.clearResourceTimings()")
+    # the order in which the drill-down's three graphs finish drawing (assets/map-first.js: the map first)
+    browser.execute_script(
+        "window.__drawn = []; const react = window.Plotly.react; window.Plotly.react = function (gd) {"
+        " const id = gd.parentElement && gd.parentElement.id; return Promise.resolve(react.apply(this, arguments))"
+        ".then(x => { window.__drawn.push(id); return x; }); };"
+    )
     ActionChains(browser).click().perform()
     wait_for(browser, lambda: re.search(r"/area/75[0-9]{2}\?", browser.current_url), what="the amphoe's page")
     drawn_from = "return document.querySelector('#area-map .js-plotly-plot').data.map(t => t.geojson)"
@@ -314,6 +323,13 @@ def test_map020_a_resting_pointer_fetches_the_next_map_before_the_click(server, 
         "return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/shapes/'))"
     )
     assert shapes == [], shapes
+    # (this world has one edition: the amphoe's page has a star and no trend)
+    drawn = wait_for(
+        browser,
+        lambda: browser.execute_script("return window.__drawn")[1:] and browser.execute_script("return window.__drawn"),
+        what="the map and the star drawn",
+    )
+    assert drawn[:2] == ["area-map", "area-star"], drawn
 
 
 def _expected_colour(value: float, top: float) -> list[int]:

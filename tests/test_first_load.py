@@ -60,6 +60,11 @@ def test_a_map_page_fetches_and_runs_plotly_with_the_page_and_other_pages_do_not
     page = client.get("/area/75")
     assert f"<{plotly}>; rel=preload; as=script" in page.headers["Link"]
     assert "</shapes/amphoes/75.json>; rel=preload" in page.headers["Link"]
+    # and dcc's graph and menu code, which webpack would fetch only once the page was built
+    for chunk in ("async-graph.js", "async-dropdown.js"):
+        url = f"/_dash-component-suites/dash/dcc/{chunk}"
+        assert f"<{url}>; rel=preload; as=script" in page.headers["Link"]
+        assert client.get(url).status_code == 200, url
     assert page.get_data(as_text=True).count(f'<script src="{plotly}" async></script>') == 1
     for other in ("/login", "/area/75/households"):
         r = client.get(other)
