@@ -6,7 +6,8 @@
 Each side is served by werkzeug's threaded server in its own process (its own code, its own shape folder), and in
 each round both sides, in alternating order, get: a cold load of the page in a new headless Chromium at 1920×1080
 (to the map drawn), and a change of the metric menu to MPI on it, timed in the page (the option's click to the
-map's redraw) and as the driver sees it. Prints p50 and every round's figure. Runs on a machine whose speed drifts
+map's redraw) and as the driver sees it; with --drill, also a click on one of the page's areas, timed in the page
+(the click to the new level's map drawn) and as the driver sees it. Prints p50 and every round's figure. Runs on a machine whose speed drifts
 (bench/RESULTS.md) are compared within a run, never across runs.
 """
 
@@ -64,9 +65,10 @@ def main() -> None:
     ap.add_argument("--database-url", default=None, help="default: the embedded demo database")
     ap.add_argument("--rounds", type=int, default=6)
     ap.add_argument("--page", default="/?level=tambon")
+    ap.add_argument("--drill", action="store_true", help="also drill down from the page (a plotly map: /area/50)")
     a = ap.parse_args()
     import config
-    from bench.side_by_side import cold_load, metric_change
+    from bench.side_by_side import cold_load, drill_down, metric_change
     from scripts.chromium import make_driver
 
     url = a.database_url or config.database_url()
@@ -88,6 +90,10 @@ def main() -> None:
                     results.setdefault((name, "metric in page"), []).append(in_page)
                     results.setdefault((name, "metric, driver"), []).append(took)
                     results.setdefault((name, "KB moved"), []).append(moved / 1024)
+                    if a.drill:
+                        took, _moved, in_page = drill_down(driver, base + a.page, r * 7)
+                        results.setdefault((name, "drill in page"), []).append(in_page or float("nan"))
+                        results.setdefault((name, "drill, driver"), []).append(took)
                 print(f"round {r + 1}/{a.rounds} done", file=sys.stderr)
         finally:
             driver.quit()
