@@ -84,6 +84,7 @@ def create_app(settings: config.Settings | None = None) -> dash.Dash:
         on_error=callback_error,  # components/feedback.py: every callback's refusal said on the page
         # what the screen shows after an in-place update (components.layout.SHOWN): the router skips that address
         routing_callback_inputs={SHOWN_ARG: dash.State(SHOWN_STORE, "data")},
+        assets_ignore="|".join(f"^{re.escape(name)}$" for name in static_files.LAZY_ASSETS),
     )
     app.layout = dbc.Container([alert_line(), dash.page_container, dash.dcc.Store(id=SHOWN_STORE)], fluid=True)
     register_shown_reset(app)
@@ -441,6 +442,8 @@ def register_preloads(server: Flask) -> None:
             return response
         links = [f"<{PLOTLY_URL}>; rel=preload; as=script", f"<{shape}>; rel=preload; as=fetch; crossorigin=anonymous"]
         links += [f"<{chunk}>; rel=preload; as=script" for chunk in ASYNC_CHUNKS]
+        if shape == "/shapes/tambons.json":  # the national tambon map is drawn by the canvas's script
+            links.append(f"<{static_files.asset_url(static_files.CANVAS_SCRIPT)}>; rel=preload; as=script")
         response.headers.add("Link", ", ".join(links))
         # and run it as soon as it is here (async): the browser evaluates plotly.js while the page's first callback
         # is on the server, instead of after it, when the graph mounts and asks for it (dcc.Graph uses the

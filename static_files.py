@@ -7,6 +7,7 @@ Flask-Compress would squeeze the same 1.4 MB of plotly.js again for every cold v
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import threading
@@ -137,3 +138,17 @@ def compress_dash_files(server) -> None:
     for rule in server.url_map.iter_rules():
         if rule.rule.startswith(("/_dash-component-suites/", "/assets/", "/_favicon.ico")) and rule.endpoint != "plotly_bundle":
             server.view_functions[rule.endpoint] = compress_once(server.view_functions[rule.endpoint])
+
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+# assets a page loads itself when it needs them, kept out of every page's index (app.create_app's assets_ignore):
+# the script that draws the national tambon map on a canvas (6 KB) is of no use to the country's provinces
+CANVAS_SCRIPT = "canvas-map.js"
+LAZY_ASSETS = (CANVAS_SCRIPT,)
+
+
+@functools.cache
+def asset_url(name: str) -> str:
+    """The address of a file of assets/ that a page loads itself, when it needs it (LAZY_ASSETS): versioned by its content, so a deployment's new copy is never mistaken for the old one."""
+    digest = hashlib.sha256((ASSETS / name).read_bytes()).hexdigest()[:12]
+    return f"/assets/{name}?v={digest}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import dash
@@ -13,6 +14,7 @@ from data_access.db import one_connection
 from mpi.editions import definition_for
 from mpi.rules import DIMENSIONS, TARGET_DEFINITIONS
 from pages._area_shared import EMPTY_MAP, HIDDEN, SHOWN, area_parts, area_view, metric_options, on_canvas, tour_args
+from static_files import CANVAS_SCRIPT, asset_url
 
 dash.register_page(__name__, path_template="/area/<code>", title="TPMAP Open", order=1)
 
@@ -167,9 +169,33 @@ def update(year, metric, colour, dims, definition, maplevel, click, state):
     return (graph, *(out[k] for k in PARTS), options, value, state_out, no_update, canvas, *styles)
 
 
-# the national tambon map's canvas draws whatever figure its store holds (assets/canvas-map.js)
+# The national tambon map's canvas draws whatever figure its store holds (assets/canvas-map.js). Its script is
+# loaded the first time there is a figure to draw (static_files.LAZY_ASSETS): the country's provinces never need it. The
+# figure that came last is the one drawn once it is here; if it cannot come, the map says so.
 clientside_callback(
-    "function (fig) { return window.tpCanvasMap.render('area-canvas-host', fig); }",
+    """function (fig) {
+        var host = 'area-canvas-host', no = window.dash_clientside.no_update;
+        if (window.tpCanvasMap) { return window.tpCanvasMap.render(host, fig); }
+        if (!fig) { return no; }
+        window.tpCanvasFig = fig;
+        var url = __URL__, script = document.querySelector('script[src="' + url + '"]');
+        if (!script) {
+            script = document.createElement('script');
+            script.src = url;
+            script.onload = function () { window.tpCanvasMap.render(host, window.tpCanvasFig); };
+            script.onerror = function () {
+                // as the canvas says it of a shape file that does not come
+                var el = document.getElementById(host), meta = (window.tpCanvasFig.layout || {}).meta || {};
+                var title = document.createElement('div');
+                title.className = 'tp-cmap-title';
+                title.textContent = meta.failed || '';
+                if (el) { el.replaceChildren(title); el.setAttribute('data-failed', '1'); }
+                script.remove();  // the next figure tries again
+            };
+            document.head.appendChild(script);
+        }
+        return no;
+    }""".replace("__URL__", json.dumps(asset_url(CANVAS_SCRIPT))),
     Output("area-canvas-host", "title"),
     Input("area-canvas-fig", "data"),
 )

@@ -418,15 +418,16 @@ def test_map021_the_national_tambon_map_is_a_canvas_that_recolours_in_place_and_
     wait_for(browser, lambda: browser.execute_script(drawn), what="the canvas drawn again")
 
 
-def test_map022_a_national_map_whose_shapes_do_not_come_says_so(server):
-    """Issue 16: when the national map's shape file cannot be fetched (the network, a restart), the canvas says in
-    Thai that the map did not load, instead of leaving a blank box. Its own browser: the blocked request is a console
-    error the other tests' check would count."""
+@pytest.mark.parametrize("blocked", ["*/shapes/tambons.json", "*/assets/canvas-map.js*"])
+def test_map022_a_national_map_whose_shapes_do_not_come_says_so(server, blocked):
+    """Issue 16: when the national map's shape file, or the canvas's own script (loaded only for that map), cannot
+    be fetched (the network, a restart), the map says in Thai that it did not load, instead of leaving a blank box.
+    Its own browser: the blocked request is a console error the other tests' check would count."""
     base, _ = server
     driver = chromium.make_driver(lang="th")
     try:
         driver.execute_cdp_cmd("Network.enable", {})
-        driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*/shapes/tambons.json"]})
+        driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": [blocked]})
         driver.get(base + "/?level=tambon")
         failed = (
             "return document.getElementById('area-canvas-host') && document.getElementById('area-canvas-host').dataset.failed"
