@@ -149,6 +149,7 @@ LAZY_ASSETS = (CANVAS_SCRIPT,)
 
 @functools.cache
 def asset_url(name: str) -> str:
-    """The address of a file of assets/ that a page loads itself, when it needs it (LAZY_ASSETS): versioned by its content, so a deployment's new copy is never mistaken for the old one."""
+    """The address of a file of assets/ that a page loads itself, when it needs it (LAZY_ASSETS), versioned by its
+    content: a deployment's new copy is never mistaken for the old one a browser kept."""
     digest = hashlib.sha256((ASSETS / name).read_bytes()).hexdigest()[:12]
     return f"/assets/{name}?v={digest}"

@@ -170,8 +170,8 @@ def update(year, metric, colour, dims, definition, maplevel, click, state):
 
 
 # The national tambon map's canvas draws whatever figure its store holds (assets/canvas-map.js). Its script is
-# loaded the first time there is a figure to draw (static_files.LAZY_ASSETS): the country's provinces never need it. The
-# figure that came last is the one drawn once it is here; if it cannot come, the map says so.
+# loaded the first time there is a figure to draw (static_files.LAZY_ASSETS): the country's provinces never need
+# it. The figure that came last is the one drawn once it is here; if the script cannot come, the map says so.
 clientside_callback(
     """function (fig) {
         var host = 'area-canvas-host', no = window.dash_clientside.no_update;
