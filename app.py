@@ -393,11 +393,10 @@ def shape_of_page(path: str) -> str | None:
     parts = path.strip("/").split("/")
     if len(parts) != 2 or parts[0] != "area" or not parts[1].isdigit() or len(parts[1]) not in (2, 4, 6):
         return None
-    from data_access.areas import get_area
+    from data_access.areas import has_polygon
 
     code = parts[1]
-    area = get_area(code)  # an unknown code gets its "not found" page, and no shape is asked for
-    if area is None or not area.get("has_geometry"):
+    if not has_polygon(code):  # an unknown code gets its "not found" page, and no shape is asked for
         return None
     return {2: f"/shapes/amphoes/{code}.json", 4: f"/shapes/tambons/{code}.json", 6: f"/shapes/tambons/{code[:4]}.json"}[
         len(code)

@@ -347,6 +347,18 @@ def codes_with_geometry(level: str, engine: Engine | None = None) -> list[str]:
     return list(cache.cached(engine, ("codes_with_geometry", level), read))
 
 
+def has_polygon(code: str, engine: Engine | None = None) -> bool:
+    """Whether an area (of any level) has a polygon, from the set of every such code kept per data stamp. A map
+    page's preload header asks it on every visit: it had been a pooled read of the area, 3 ms of a 4 ms page."""
+    engine = engine or read_engine()
+
+    def read() -> frozenset[str]:
+        with reading(engine) as conn:
+            return frozenset(conn.scalars(select(area.c.code).where(area.c.has_geometry)))
+
+    return code in cache.cached(engine, "polygon_codes", read)
+
+
 def children_with_geometry(code: str, engine: Engine | None = None) -> list[str]:
     with reading(engine) as conn:
         return list(

@@ -112,3 +112,23 @@ def test_the_national_tambon_ranking_is_answered_from_stored_bytes_until_the_nex
     cache.data_changed(engine)
     import_published(2561, config.DOMAIN_DIR, isolated_engine)  # an import: the stamp moves, the answer is recomputed
     assert json.loads(client.get(url).get_data())["items"] == items
+
+
+def test_a_map_pages_own_address_asks_nothing_of_the_area_table(client):
+    """A map page's HTML names its shape file in a Link header on every visit. Whether the area has a polygon comes
+    from the kept set of such codes (data_access.areas.has_polygon), not from a read of the area each time."""
+    engine = get_engine()
+    assert client.get("/area/75").headers.get("Link", "").count("/shapes/amphoes/75.json") == 1  # warms the set
+    statements: list[str] = []
+    listen = lambda conn, cursor, statement, *_: statements.append(statement)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        again = client.get("/area/75")
+        unknown = client.get("/area/99")
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    assert "/shapes/amphoes/75.json" in again.headers["Link"]
+    assert "Link" not in unknown.headers  # no polygon, no shape file asked for
+    # nothing but, now and then, the data stamp's reads (every TPMAP process reads it at most every 2 s)
+    stamp = ("area_rollup_source", "survey_year", "published_headline", "FROM area WHERE has_geometry", "rate_window")
+    assert all(any(part in s for part in stamp) for s in statements), statements
