@@ -141,7 +141,7 @@
     if (window.ResizeObserver) {
       new ResizeObserver(function () {
         var w = self.stage.clientWidth, h = self.stage.clientHeight;
-        if (self.fig && (w !== self.w || h !== self.h)) self.draw();
+        if (self.fig && self.geo && (w !== self.w || h !== self.h)) self.draw();
       }).observe(this.stage);
     }
   }
@@ -171,6 +171,8 @@
   };
 
   CanvasMap.prototype.draw = function () {
+    // nothing to draw before the shapes are here: a resize then would also overwrite the "could not load" message
+    if (!this.geo) return;
     var t0 = performance.now();
     var r = read(this.fig), geo = this.geo, meta = r.meta, lang = meta.lang || document.documentElement.lang || 'th';
     this.lang = lang;

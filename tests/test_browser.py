@@ -433,6 +433,9 @@ def test_map022_a_national_map_whose_shapes_do_not_come_says_so(server, blocked)
             "return document.getElementById('area-canvas-host') && document.getElementById('area-canvas-host').dataset.failed"
         )
         wait_for(driver, lambda: driver.execute_script(failed), timeout=30, what="the failure noticed")
+        # and it stays said when the page's layout moves (a chart drawn beside it, a window resized)
+        driver.set_window_size(1300, 900)
+        time.sleep(0.5)
         assert "โหลดแผนที่ไม่สำเร็จ" in css(driver, "#area-canvas-host .tp-cmap-title")[0].text
         assert driver.execute_script("return document.getElementById('area-canvas-host').dataset.drawn") is None
     finally:
