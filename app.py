@@ -7,7 +7,6 @@ a benchmark or a script that builds its own app does not also build, and registe
 
 from __future__ import annotations
 
-import functools
 import gc
 import hashlib
 import logging
@@ -412,7 +411,9 @@ def register_lean_scripts(app: dash.Dash) -> None:
     def scripts_html() -> str:
         html = generate()
         return _POLYFILL_TAG.sub(
-            lambda m: f'<script src="{MODERN_URL}?v={_modern_version()}" data-polyfill="{m.group(1)}"></script>', html, count=1
+            lambda m: f'<script src="{MODERN_URL}?v={static_files.content_version(MODERN_SCRIPT)}" data-polyfill="{m.group(1)}"></script>',
+            html,
+            count=1,
         )
 
     app._generate_scripts_html = scripts_html
@@ -420,12 +421,6 @@ def register_lean_scripts(app: dash.Dash) -> None:
     @app.server.get(MODERN_URL)
     def modern_script():
         return static_files.send(MODERN_SCRIPT, "text/javascript", max_age=365 * 86400)
-
-
-@functools.cache
-def _modern_version() -> str:
-    """The script's content hash: its address changes with it, so it can be cached for a year."""
-    return hashlib.sha256(MODERN_SCRIPT.read_bytes()).hexdigest()[:12]
 
 
 def register_preloads(server: Flask) -> None:

@@ -148,8 +148,12 @@ LAZY_ASSETS = (CANVAS_SCRIPT,)
 
 
 @functools.cache
+def content_version(path: Path) -> str:
+    """A file's content hash, for its address: a deployment's new copy is never mistaken for the old one a browser
+    kept, so the address can be cached for a long time."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
 def asset_url(name: str) -> str:
-    """The address of a file of assets/ that a page loads itself, when it needs it (LAZY_ASSETS), versioned by its
-    content: a deployment's new copy is never mistaken for the old one a browser kept."""
-    digest = hashlib.sha256((ASSETS / name).read_bytes()).hexdigest()[:12]
-    return f"/assets/{name}?v={digest}"
+    """The address of a file of assets/ that a page loads itself, when it needs it (LAZY_ASSETS)."""
+    return f"/assets/{name}?v={content_version(ASSETS / name)}"

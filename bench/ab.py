@@ -7,8 +7,8 @@ Each side is served by werkzeug's threaded server in its own process (its own co
 each round both sides, in alternating order, get: a cold load of the page in a new headless Chromium at 1920×1080
 (to the map drawn), and a change of the metric menu to MPI on it, timed in the page (the option's click to the
 map's redraw) and as the driver sees it; with --drill, also a click on one of the page's areas, timed in the page
-(the click to the new level's map drawn) and as the driver sees it. Prints p50 and every round's figure. Runs on a machine whose speed drifts
-(bench/RESULTS.md) are compared within a run, never across runs.
+(the click to the new level's map drawn) and as the driver sees it. Prints p50 and every round's figure. Runs on a
+machine whose speed drifts (bench/RESULTS.md) are compared within a run, never across runs.
 """
 
 from __future__ import annotations
