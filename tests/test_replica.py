@@ -9,95 +9,35 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import tempfile
 import time
-from pathlib import Path
 from unittest.mock import patch
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, text
 
 from data_access import cache
 from data_access.db import engine_for
+from tests.utils.cluster import PG_BIN, Cluster, new_folder, run
 from tests.utils.world import decoded, make_world, page_callback, session_client
 
 YEAR = 2562
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
 pytestmark = pytest.mark.parametrize("engine", ["postgis"], indirect=True)
-
-
-def _free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def _run(*cmd: str, stdin=None) -> str:
-    """A PostgreSQL program, as the postgres user when the tests run as root (initdb and postgres refuse root)."""
-    prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    out = subprocess.run(prefix + list(cmd), capture_output=True, text=True, timeout=180, stdin=stdin)
-    assert out.returncode == 0, f"{cmd[0]} failed: {out.stderr[-2000:]}"
-    return out.stdout
-
-
-class Cluster:
-    def __init__(self, folder: Path, name: str):
-        self.data = folder / name
-        self.port = _free_port()
-        self.socket_dir = folder
-
-    def configure(self) -> None:
-        with open(self.data / "postgresql.conf", "a") as conf:
-            conf.write(
-                f"\nport = {self.port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{self.socket_dir}'\n"
-                "fsync = off\nmax_connections = 60\nshared_buffers = 32MB\n"
-            )
-
-    def start(self) -> None:
-        _run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.data.parent / f"{self.data.name}.log"), "-w", "start")
-
-    def stop(self) -> None:
-        if (self.data / "postmaster.pid").exists():
-            _run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
-
-    def url(self, database: str) -> str:
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
 
 
 @pytest.fixture(scope="module")
 def clusters(engine, tmp_path_factory):
-    if not (PG_BIN / "pg_basebackup").exists():
-        pytest.skip(f"PostgreSQL 15's programs are not at {PG_BIN}")
-    folder = Path(tempfile.mkdtemp(prefix="tpmap-replica-"))
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres", "postgres")
+    folder = new_folder("tpmap-replica-")
     primary, replica = Cluster(folder, "primary"), Cluster(folder, "replica")
     environment = patch.dict(os.environ)  # whatever the fixture sets is undone after it
     environment.start()
     try:
-        _run(str(PG_BIN / "initdb"), "-D", str(primary.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
-        primary.configure()
+        primary.init()
         primary.start()
-        # the test template (migrated, real boundaries) copied into the new primary
-        template = make_url(engine.template_url)
-        _run(str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres", "tpmap")
-        dump = subprocess.run(
-            [str(PG_BIN / "pg_dump"), "-Fc", "-h", template.host or "127.0.0.1", "-p", str(template.port or 5432), "-U", "postgres",
-             template.database],
-            capture_output=True, timeout=180, check=True,
-        ).stdout  # fmt: skip
-        with tempfile.TemporaryFile() as f:
-            f.write(dump)
-            f.seek(0)
-            _run(str(PG_BIN / "pg_restore"), "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres", "-d", "tpmap", stdin=f)
+        primary.copy_in(engine.template_url, "tpmap")  # the test template (migrated, real boundaries)
         primary_engine = engine_for(primary.url("tpmap"))
         world = make_world(primary_engine, tmp_path_factory.mktemp("replica-world"), YEAR, "rp")
 
-        _run(str(PG_BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres",
+        run(str(PG_BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres",
              "-D", str(replica.data), "-R", "-X", "stream", "-c", "fast")  # fmt: skip
         replica.configure()  # its own port; -R wrote primary_conninfo and standby.signal
         replica.start()
