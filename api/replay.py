@@ -1,6 +1,7 @@
 """The `Idempotency-Key` header (pinned) on every POST, PUT and PATCH of the API: a repeated key returns the
 first result (status and body) instead of writing again. Keys are per user; a key is 1-128 printable
-characters (a UUID is the usual choice). The answer to a repeat carries `Idempotent-Replayed: true`."""
+characters (a UUID is the usual choice). The answer to a repeat carries `Idempotent-Replayed: true`. How keys are
+held is data_access.idempotency's."""
 
 from __future__ import annotations
 
@@ -43,19 +44,19 @@ def _before():
         return None  # the route answers 401 as usual; nothing is written, nothing to remember
     body = hashlib.sha256(request.get_data(cache=True)).hexdigest()
     try:
-        stored = idempotency.claim(user.id, key, request.method, request.full_path.rstrip("?")[:300], body)
+        claimed = idempotency.claim(user.id, key, request.method, request.full_path.rstrip("?")[:300], body)
     except idempotency.KeyReused as e:
         return _error(422, str(e))
     except idempotency.StillRunning as e:
         response = _error(409, str(e))
         response.headers["Retry-After"] = "2"
         return response
-    if stored is not None:
-        response = Response(stored.response, status=stored.status, mimetype="application/json")
+    if isinstance(claimed, idempotency.Stored):
+        response = Response(claimed.response, status=claimed.status, mimetype="application/json")
         response.headers["Idempotent-Replayed"] = "true"
         return response
-    g.idempotency = (user.id, key)
-    g.idempotency_token = idempotency.holding(user.id, key)
+    g.idempotency_held = (claimed, idempotency.holding(claimed))  # until the request ends (_let_go)
+    g.idempotency = claimed  # until it is answered (_after)
     return None
 
 
@@ -65,14 +66,14 @@ def _after(response: Response) -> Response:
         return response
     try:
         if response.status_code >= 500 or response.status_code == 429:
-            idempotency.release(*claim)  # the server's failure or a throttle: a retry should run afresh
+            idempotency.release(claim)  # the server's failure or a throttle: a retry should run afresh
             return response
         body = response.get_data(as_text=True)
         try:
             json.loads(body or "null")
         except ValueError:
             body = json.dumps({"status": response.status_code})
-        idempotency.finish(*claim, response.status_code, body)
+        idempotency.finish(claim, response.status_code, body)
     except Exception as error:
         if not is_outage(error):
             raise
@@ -83,7 +84,8 @@ def _after(response: Response) -> Response:
 
 
 def _let_go(_error) -> None:
-    """The request no longer holds its claim, whatever happened (the thread serves other requests next)."""
-    token = g.pop("idempotency_token", None)
-    if token is not None:
-        idempotency.done_holding(token)
+    """The request no longer holds its claim, whatever happened (the thread serves other requests next): the key's
+    lock goes with it, so a repeat waiting for this request goes on."""
+    held = g.pop("idempotency_held", None)
+    if held is not None:
+        idempotency.done_holding(*held)

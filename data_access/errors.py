@@ -58,6 +58,12 @@ class ConflictError(DomainError, RuntimeError):
     status = 409
 
 
+class Unavailable(DomainError, RuntimeError):
+    """Not now, through no fault of the request (503): nothing was changed, send it again."""
+
+    status = 503
+
+
 def status_of(error: Exception) -> int:
     """The HTTP status an error answers with: its own, or 500 for one that is not the domain's."""
     return error.status if isinstance(error, DomainError) else 500

@@ -309,7 +309,8 @@ user_session = Table(
 )
 Index("ix_user_session_user", user_session.c.user_id)
 
-# Idempotency-Key: the first answer to a write by this user under this key, returned for every repeat.
+# Idempotency-Key: the first answer to a write by this user under this key, returned for every repeat. Which
+# request runs a key is a lock (data_access.idempotency), not this row.
 idempotent_request = Table(
     "idempotent_request",
     metadata,
@@ -318,8 +319,9 @@ idempotent_request = Table(
     Column("method", String(8), nullable=False),
     Column("path", String(300), nullable=False),
     Column("body_sha256", String(64), nullable=False),
-    Column("status", Integer, comment="null while the first request is being processed"),
+    Column("status", Integer, comment="null until the request that owns it has answered (or written)"),
     Column("response", Text),
+    Column("owner", String(32), comment="the request running it; its writes commit only while it is the owner"),
     Column("created_at", UTCDateTime(), nullable=False),
 )
 
