@@ -26,6 +26,14 @@ def register(server: Flask) -> None:
         upgrade()
         click.echo("Database schema is up to date.")
 
+    @server.cli.command("purge-replays")
+    def purge_replays() -> None:
+        """Delete Idempotency-Key answers past their replay window (the server does this itself as keyed writes
+        come in; run it from cron where writes may stop for days)."""
+        from data_access import idempotency
+
+        click.echo(f"{idempotency.purge()} kept answer(s) older than {idempotency.REPLAY_WINDOW.days} days deleted.")
+
     @server.cli.command("import-boundaries")
     @click.option("--replace-geometry", is_flag=True, help="allow the set to replace geometry already stored")
     @click.argument("path", required=False, type=click.Path(path_type=Path))

@@ -1,7 +1,7 @@
 """The `Idempotency-Key` header (pinned) on every POST, PUT and PATCH of the API: a repeated key returns the
 first result (status and body) instead of writing again. Keys are per user; a key is 1-128 printable
 characters (a UUID is the usual choice). The answer to a repeat carries `Idempotent-Replayed: true`. How keys are
-held is data_access.idempotency's."""
+held, kept and purged is data_access.idempotency's."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ import datetime as dt
 from sqlalchemy import Engine, select, text
 
 import config
-from data_access import abuse, audit, ratelimit
+from data_access import abuse, audit, idempotency, ratelimit
 from data_access import models as tables
 from data_access.access import CurrentUser, household_filter, refuse, require_user
 from data_access.counted import household_counted
@@ -300,4 +300,5 @@ def reveal_citizen_id(house_id: str, year: int, member: int, *, user: CurrentUse
         detail={"masked": mask_citizen_id(ids[member - 1]), "year": year},
         engine=engine,
     )
+    idempotency.personal_answer()  # an answer holding the ID is never kept for replay: a repeat is audited again
     return ids[member - 1]

@@ -14,6 +14,9 @@ The row names the request that owns it (`owner`), and every write of that reques
 (applied(), in the write's own transaction): two copies of one request never both write, even when a lock is lost
 with its connection while the first copy goes on.
 
+Keys and answers are kept REPLAY_WINDOW, then deleted (purge(): now and then as claims come in, and by
+`flask purge-replays`). An answer that carries a full citizen ID is never kept (personal_answer()): a repeat runs
+the reveal again, audited and counted again.
 """
 
 from __future__ import annotations
@@ -27,10 +30,11 @@ import os
 import threading
 import time
 import uuid
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from data_access import db
@@ -39,6 +43,8 @@ from data_access.errors import Unavailable
 from data_access.models import idempotent_request as REQUESTS
 
 WAIT_SECONDS = 15.0  # how long a repeat waits for the first copy to finish
+REPLAY_WINDOW = dt.timedelta(days=7)  # a key and its answer are kept this long (the README says so)
+PURGE_EVERY = 600.0  # seconds between purges, per process and database
 _STILL_RUNNING = "a request with this Idempotency-Key is still being processed; try again shortly"
 _LOCK_TIMEOUT = "55P03"  # PostgreSQL's lock_not_available
 
@@ -78,6 +84,11 @@ class Claim:
     key: str
     owner: str
     lock: _Lock
+    personal: bool = False  # its answer carries a full citizen ID: never stored
+
+
+_current: ContextVar[Claim | None] = ContextVar("tpmap_idempotency_claim", default=None)
+_purged: dict[str, float] = {}
 
 
 def _now() -> dt.datetime:
@@ -87,6 +98,7 @@ def _now() -> dt.datetime:
 def claim(user_id: int, key: str, method: str, path: str, body_sha256: str, engine: Engine | None = None) -> Stored | Claim:
     """A Claim: this request is the one to run (answer with finish()); a Stored: the answer to repeat."""
     engine = engine or get_engine()
+    _purge_now_and_then(engine)
     lock = _lock(engine, f"idempotency {user_id} {key}")
     owner = uuid.uuid4().hex
     try:
@@ -110,6 +122,9 @@ def _take(engine: Engine, user_id: int, key: str, request: tuple[str, str, str],
     with engine.begin() as conn:
         row = conn.execute(select(r.method, r.path, r.body_sha256, r.status, r.response, r.owner, r.created_at).where(*this))
         found = row.mappings().first()
+        if found is not None and found["created_at"] < _now() - REPLAY_WINDOW:
+            conn.execute(delete(REQUESTS).where(*this))  # past the replay window: as good as purged
+            found = None
         if found is None:
             method, path, body = request
             conn.execute(
@@ -120,12 +135,14 @@ def _take(engine: Engine, user_id: int, key: str, request: tuple[str, str, str],
             return None
         if (found["method"], found["path"], found["body_sha256"]) != request:
             raise KeyReused("this Idempotency-Key was already used for a different request; send a new key")
-        if found["status"] is not None:
-            return Stored(int(found["status"]), found["response"] or "")
-        # Nobody else holds the lock, so nobody is running it: the request that claimed it died before its answer.
-        # It runs afresh, under this request's name.
+        if found["status"] is not None and found["response"] is not None:
+            return Stored(int(found["status"]), found["response"])
+        # Nobody else holds the lock, so nobody is running it: the request that claimed it died before its answer, or
+        # its answer was not kept. It runs afresh, under this request's name.
         taken = conn.execute(
-            update(REQUESTS).where(*this, r.owner.is_not_distinct_from(found["owner"]), r.status.is_(None)).values(owner=owner)
+            update(REQUESTS)
+            .where(*this, r.owner.is_not_distinct_from(found["owner"]), or_(r.status.is_(None), r.response.is_(None)))
+            .values(owner=owner, status=None, response=None)
         ).rowcount
     if not taken:
         raise StillRunning(_STILL_RUNNING)
@@ -134,15 +151,25 @@ def _take(engine: Engine, user_id: int, key: str, request: tuple[str, str, str],
 
 def holding(claim: Claim) -> Any:
     """This request holds the claim: its writes mark it applied (until done_holding)."""
-    return db.with_every_write(lambda conn: applied(conn, claim))
+    return _current.set(claim), db.with_every_write(lambda conn: applied(conn, claim))
 
 
 def done_holding(claim: Claim, token: Any) -> None:
     """The request has ended, whatever happened: the key's lock goes (the thread serves other requests next)."""
     try:
-        db.end_with_every_write(token)
+        claim_token, hook_token = token
+        db.end_with_every_write(hook_token)
+        _current.reset(claim_token)
     finally:
         claim.lock.release()
+
+
+def personal_answer() -> None:
+    """The answer being made carries a full citizen ID: it is not stored, so a repeat of the request runs it again
+    (audited, counted against the look-up limit and the reveal alert) rather than handing the ID out unseen."""
+    held = _current.get()
+    if held is not None:
+        held.personal = True
 
 
 def _mine(claim: Claim) -> tuple:
@@ -165,8 +192,12 @@ def applied(conn: Connection, claim: Claim) -> None:
 
 
 def finish(claim: Claim, status: int, response: str, engine: Engine | None = None) -> None:
+    r = REQUESTS.c
     with (engine or get_engine()).begin() as conn:
-        conn.execute(update(REQUESTS).where(*_mine(claim)).values(status=status, response=response))
+        if claim.personal:  # the status only: a repeat runs again (a write it made keeps its stand-in answer)
+            conn.execute(update(REQUESTS).where(*_mine(claim), r.status.is_(None)).values(status=status))
+        else:
+            conn.execute(update(REQUESTS).where(*_mine(claim)).values(status=status, response=response))
 
 
 def release(claim: Claim, engine: Engine | None = None) -> None:
@@ -174,6 +205,20 @@ def release(claim: Claim, engine: Engine | None = None) -> None:
     write was applied (applied()) is kept: running it again would write twice."""
     with (engine or get_engine()).begin() as conn:
         conn.execute(delete(REQUESTS).where(*_mine(claim), REQUESTS.c.status.is_(None)))
+
+
+def purge(engine: Engine | None = None) -> int:
+    """Delete the keys and answers older than REPLAY_WINDOW (an answer may name people); how many went."""
+    with (engine or get_engine()).begin() as conn:
+        return conn.execute(delete(REQUESTS).where(REQUESTS.c.created_at < _now() - REPLAY_WINDOW)).rowcount
+
+
+def _purge_now_and_then(engine: Engine) -> None:
+    url, now = str(engine.url), time.monotonic()
+    if url in _purged and now - _purged[url] < PURGE_EVERY:
+        return
+    _purged[url] = now
+    purge(engine)
 
 
 def _lock(engine: Engine, name: str) -> _Lock:

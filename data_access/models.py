@@ -309,8 +309,8 @@ user_session = Table(
 )
 Index("ix_user_session_user", user_session.c.user_id)
 
-# Idempotency-Key: the first answer to a write by this user under this key, returned for every repeat. Which
-# request runs a key is a lock (data_access.idempotency), not this row.
+# Idempotency-Key: the first answer to a write by this user under this key, returned for every repeat for
+# data_access.idempotency.REPLAY_WINDOW (then purged). Which request runs a key is a lock, not this row.
 idempotent_request = Table(
     "idempotent_request",
     metadata,
@@ -320,10 +320,11 @@ idempotent_request = Table(
     Column("path", String(300), nullable=False),
     Column("body_sha256", String(64), nullable=False),
     Column("status", Integer, comment="null until the request that owns it has answered (or written)"),
-    Column("response", Text),
+    Column("response", Text, comment="null when not kept (it carried a full citizen ID): a repeat runs again"),
     Column("owner", String(32), comment="the request running it; its writes commit only while it is the owner"),
     Column("created_at", UTCDateTime(), nullable=False),
 )
+Index("ix_idempotent_request_created", idempotent_request.c.created_at)
 
 # The areas an account covers: one for most roles, the tambons of an operation team.
 user_area = Table(

@@ -260,6 +260,78 @@ def test_a_copy_that_lost_its_lock_cannot_write_once_another_took_the_key_over(w
     assert again == idempotency.Stored(idempotency.APPLIED_STATUS, idempotency.APPLIED_ANSWER)
 
 
+# Issue 30, item 3: an answer that carries a full citizen ID is never kept; kept answers go after the replay window.
+
+
+def _reveals(world, house: str) -> int:
+    with world["engine"].connect() as conn:
+        return conn.execute(
+            text("SELECT COUNT(*) FROM audit_event WHERE action = 'reveal_citizen_id' AND object_id = :o"), {"o": f"{house}#1"}
+        ).scalar()
+
+
+def test_a_revealed_citizen_id_is_never_kept_and_every_delivery_is_audited(world, monkeypatch):
+    client = world["app"].server.test_client()
+    house = world["houses"]["7501"]
+    headers = bearer(world, "district") | {"Idempotency-Key": str(uuid.uuid4())}
+    url = f"/api/v1/households/{house}/members/1/citizen-id?year={YEAR}"
+    monkeypatch.setitem(ratelimit.LIMITS, "lookup", (2, 60))
+    before = _reveals(world, house)
+    first, again = client.post(url, headers=headers), client.post(url, headers=headers)
+    assert first.status_code == again.status_code == 200
+    full = first.get_json()["citizen_id"]
+    assert again.get_json()["citizen_id"] == full and "Idempotent-Replayed" not in again.headers  # run again
+    assert _reveals(world, house) == before + 2  # each delivery in the audit trail
+    with world["engine"].connect() as conn:
+        kept = conn.execute(text("SELECT response FROM idempotent_request WHERE response IS NOT NULL")).scalars().all()
+    assert kept and not any(full in answer for answer in kept)
+    other = client.post(url.replace("/members/1/", "/members/2/"), headers=headers)
+    assert other.status_code == 422  # the key stays bound to its request (pinned)
+    third = client.post(url, headers=headers)  # the look-up limit counts repeats too: refused, not handed the ID
+    assert third.status_code == 429 and full not in third.get_data(as_text=True)
+
+
+def test_kept_answers_are_deleted_after_the_replay_window(world, monkeypatch):
+    """Keys and answers older than REPLAY_WINDOW are purged as keyed writes come in, and by `flask purge-replays`;
+    a repeat after that runs afresh (the README says how long answers are kept)."""
+    import datetime as dt
+
+    from data_access import idempotency
+    from data_access.models import idempotent_request as kept
+
+    monkeypatch.setattr(idempotency, "PURGE_EVERY", 0.0, raising=False)
+    client = world["app"].server.test_client()
+    house = world["houses"]["7502"]
+    url = f"/api/v1/households/{house}/visits?year={YEAR}"
+    body = {"visited_on": "2021-08-06", "outcome": "verified", "note": "เก่าแล้ว"}
+    old, new = (bearer(world, "team") | {"Idempotency-Key": str(uuid.uuid4())} for _ in range(2))
+
+    def age(headers) -> None:
+        with world["engine"].begin() as conn:
+            conn.execute(
+                kept.update()
+                .where(kept.c.key == headers["Idempotency-Key"])
+                .values(created_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=8))
+            )
+
+    def stored(headers) -> int:
+        with world["engine"].connect() as conn:
+            return conn.execute(
+                text("SELECT COUNT(*) FROM idempotent_request WHERE key = :k"), {"k": headers["Idempotency-Key"]}
+            ).scalar()
+
+    before = _visits(world, house)
+    assert client.post(url, headers=old, json=body).status_code == 201
+    age(old)
+    assert client.post(url, headers=new, json=body).status_code == 201  # a keyed write: the purge runs
+    assert stored(old) == 0 and stored(new) == 1
+    late = client.post(url, headers=old, json=body)
+    assert late.status_code == 201 and "Idempotent-Replayed" not in late.headers and _visits(world, house) == before + 3
+    age(new)
+    out = world["app"].server.test_cli_runner().invoke(args=["purge-replays"])
+    assert out.exit_code == 0 and out.output.startswith("1 ") and stored(new) == 0
+
+
 @pytest.fixture
 def own_server(world, monkeypatch):
     """The module's world copied into a PostgreSQL cluster of this test's own, which it may stop and start, and
