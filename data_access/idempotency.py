@@ -310,7 +310,10 @@ class _ProcessLock:
         assert self.file is not None
         with self._guard:
             if self.file not in self._files:
-                self._files[self.file] = os.open(self.file, os.O_RDWR | os.O_CREAT, 0o600)
+                try:
+                    self._files[self.file] = os.open(self.file, os.O_RDWR | os.O_CREAT, 0o600)
+                except OSError as e:  # (a full or read-only disk: the database cannot take writes either)
+                    raise Unavailable("the database cannot take writes just now; nothing was changed, try again") from e
             return self._files[self.file]
 
     def _lock_file(self, deadline: float) -> None:

@@ -237,7 +237,7 @@ def test_a_retry_runs_afresh_when_the_worker_that_claimed_the_key_was_killed(wor
     assert again.headers["Idempotent-Replayed"] == "true" and _visits(world, house) == before + 1
 
 
-def test_a_copy_that_lost_its_lock_cannot_write_once_another_took_the_key_over(world):
+def test_a_copy_that_lost_its_lock_cannot_write_once_another_took_the_key_over(world, monkeypatch):
     """A lock can go while its request goes on (its connection dropped): the copy that takes the key over is its
     owner, and the first copy's writes are refused inside their own transaction, so the two never both write."""
     from data_access import idempotency
@@ -246,6 +246,9 @@ def test_a_copy_that_lost_its_lock_cannot_write_once_another_took_the_key_over(w
     engine, key = world["engine"], str(uuid.uuid4())
     first = idempotency.claim(999_001, key, "POST", "/api/v1/x", "0" * 64, engine=engine)
     assert isinstance(first, idempotency.Claim)
+    monkeypatch.setattr(idempotency, "WAIT_SECONDS", 0.2)
+    with pytest.raises(idempotency.StillRunning):  # while the first holds the lock, a copy waits, then gives up
+        idempotency.claim(999_001, key, "POST", "/api/v1/x", "0" * 64, engine=engine)
     first.lock.release()  # as a dropped connection loses it
     second = idempotency.claim(999_001, key, "POST", "/api/v1/x", "0" * 64, engine=engine)
     assert isinstance(second, idempotency.Claim)
