@@ -486,13 +486,30 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "rank.order.improved": ("ดีขึ้นมากที่สุด", "Most improved"),
     "rank.order.worsened": ("แย่ลงมากที่สุด", "Most worsened"),
     "rank.from": ("เทียบกับปี", "Compared with"),
-    "rank.lacking": ("อีก {n} พื้นที่ไม่มีข้อมูลปีใดปีหนึ่ง จึงไม่ได้จัดอันดับ", "{n} more areas lack one of the two editions and are not ranked"),
+    "rank.lacking": ("อีก {n} พื้นที่ไม่มีข้อมูลปีใดปีหนึ่ง จึงไม่ได้จัดอันดับ", "{n} more areas lack one of the two editions and are not ranked."),
     "rank.none": ("ยังไม่มีพื้นที่ที่มีข้อมูลทั้งสองปี", "No area has figures in both editions yet"),
     "rank.before": ("ปี {year}", "{year}"),
     "rank.change_persons": ("เปลี่ยนแปลง (คน)", "Change (persons)"),
     "rank.change_points": ("เปลี่ยนแปลง (จุดร้อยละ)", "Change (points)"),
     "rank.change_pct": ("เปลี่ยนแปลง (%)", "Change (%)"),
     "rank.source": ("ที่มา", "Source"),
+    "rank.share_of": ("ร้อยละของผู้ถูกสำรวจ: {rule}", "{rule}: % of surveyed"),
+    "rank.year_partial": ("{year} (บางพื้นที่)", "{year} (some areas)"),
+    "rank.compared": ("เปรียบเทียบ {n} พื้นที่ที่มีข้อมูลปี {year}", "{n} areas with figures of {year} are compared."),
+    "rank.lacking_year": (
+        "ไม่รวมอีก {n} พื้นที่ที่ยังไม่มีข้อมูลปี {year} (มีข้อมูลปีอื่น)",
+        "{n} more areas have no figures of {year} yet (they have other editions) and are left out.",
+    ),
+    "rank.never": (
+        "ไม่รวม {n} พื้นที่ที่ไม่มีข้อมูลในทุกปี (อยู่นอกการสำรวจ จปฐ. เช่น กรุงเทพมหานคร หรือนับรวมกับเขตเทศบาล)",
+        "{n} areas have figures in no edition (outside the จปฐ. survey, such as Bangkok, or counted under a municipal "
+        "unit) and are left out.",
+    ),
+    "rank.to": ("ถึงปี", "To"),
+    "rank.change_compared": (
+        "จัดอันดับ {n} พื้นที่ที่มีข้อมูลทั้งปี {a} และปี {b}",
+        "{n} areas with figures in both {a} and {b} are ranked.",
+    ),
     "rank.source.survey": ("รายครัวเรือน", "survey"),
     "rank.source.published": ("TPMAP เผยแพร่", "TPMAP file"),
     "rank.source.headline": ("ตัวเลขหลัก/สื่อ", "headline/press"),
@@ -691,6 +708,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "story.higher": (" สูงกว่า{parent} (", ", higher than {parent} ("),
     "story.lower": (" ต่ำกว่า{parent} (", ", lower than {parent} ("),
     "story.same": (" เท่ากับ{parent} (", ", the same as {parent} ("),
+    "story.rank_partial": (
+        " อยู่อันดับที่ {rank} จาก {n} {level}ใน{parent}ที่มีข้อมูลปี {year} (อีก {lacking} {level}ยังไม่มีข้อมูลปีนี้) เมื่อเรียงตามสัดส่วนคนจนเป้าหมาย",
+        ", ranking {rank} of the {n} {level} in {parent} with figures of {year} ({lacking} more have none yet) by share "
+        "of target poor",
+    ),
     "story.rank": (
         " อยู่อันดับที่ {rank} จาก {n} {level}ใน{parent} เมื่อเรียงตามสัดส่วนคนจนเป้าหมาย",
         ", ranking {rank} of {n} {level} in {parent} by share of target poor",

@@ -62,19 +62,25 @@ def compose(f: dict, lang: str, query: str) -> list[list]:
     ]
     parent = f["parent"]
     if parent:
-        pname = area_name(parent, lang)
         papi = f"/api/v1/areas/{parent['code']}?year={year}{dims_q}"
         ratio, pratio = a["headcount_ratio"], parent["headcount_ratio"]
         key = "story.higher" if ratio > pratio else "story.lower" if ratio < pratio else "story.same"
         p1 += [
-            t(key, lang, parent=pname),
+            t(key, lang, parent=area_name(parent, lang)),
             _num(pratio, page(parent["code"], "target_poor"), papi, "headcount_ratio", text=fmt.percent(pratio, 1)),
             ")",
         ]
+    if f.get("parent_area"):  # the peers that have this edition (a year may be loaded for some provinces only)
         peers = sorted(f["siblings"], key=lambda s: (-s["headcount_ratio"], s["code"]))
         rank = next((i for i, s in enumerate(peers, 1) if s["code"] == code), None)
-        if rank:
-            p1.append(t("story.rank", lang, rank=rank, n=len(peers), level=t(f"story.levels.{a['level']}", lang), parent=pname))
+        level, pname = t(f"story.levels.{a['level']}", lang), area_name(f["parent_area"], lang)
+        lacking = f.get("siblings_lacking", 0)
+        if rank and lacking:
+            p1.append(
+                t("story.rank_partial", lang, rank=rank, n=len(peers), level=level, parent=pname, year=year, lacking=lacking)
+            )
+        elif rank:
+            p1.append(t("story.rank", lang, rank=rank, n=len(peers), level=level, parent=pname))
     p1 += [
         t("story.crisis", lang),
         _num(a["crisis_persons"], page(code, "crisis"), api, "crisis_persons"),

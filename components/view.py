@@ -28,11 +28,12 @@ def request_lang() -> str:
     return lang if lang in LANGS else DEFAULT_LANG
 
 
-def default_year() -> int:
-    """A link without a year means the latest edition the database holds (DEFAULT_YEAR only on an empty one)."""
-    from data_access.figures import latest_year
+def default_year(area: str | None = None) -> int:
+    """A link without a year means the latest edition with figures for its area (data_access.figures.edition_for,
+    the one rule), or the latest the database holds where no area is named (DEFAULT_YEAR only on an empty one)."""
+    from data_access.figures import edition_for
 
-    return latest_year() or DEFAULT_YEAR
+    return edition_for(area) or DEFAULT_YEAR
 
 
 @dataclass(frozen=True)
@@ -47,10 +48,14 @@ class View:
     definition: str | None = None
     # the country's map drawn by "province" (default) or by "tambon": all 7,425 tambons at once (`level=tambon`)
     maplevel: str = "province"
+    # the reader chose the year (it was in the link, or picked on the page); otherwise it is the latest edition of
+    # the area shown, and links leave it out, so the next area shown gets its own latest, not this one's
+    asked: bool = True
 
     def query(self, **changes) -> str:
         v = replace(self, **changes)
-        q = {"year": v.year, "metric": v.metric, "colour": v.colour}
+        q: dict = {"year": v.year} if v.asked or "year" in changes else {}
+        q |= {"metric": v.metric, "colour": v.colour}
         if tuple(v.dims) != DIMENSIONS:
             q["dims"] = ",".join(v.dims)
         if v.definition:
@@ -66,14 +71,19 @@ class View:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    def at(self, area: str | None) -> View:
+        """The view of one area: the year asked for, else that area's latest edition (the rule for every page)."""
+        return self if self.asked else replace(self, year=default_year(area))
 
-def parse(query: dict) -> View:
-    """Lenient: a malformed parameter falls back to its default rather than breaking a shared link."""
+
+def parse(query: dict, area: str | None = None) -> View:
+    """Lenient: a malformed parameter falls back to its default rather than breaking a shared link. Without a
+    year, the year is `area`'s latest edition (View.at): pass the area the page shows."""
     v = View()
     raw_year = str(query.get("year", ""))
     # a shared link with a damaged year falls back; one the database cannot even hold never reaches it
     valid = raw_year.isdigit() and len(raw_year) == 4 and YEAR_MIN <= int(raw_year) <= YEAR_MAX
-    year = int(raw_year) if valid else default_year()
+    year = int(raw_year) if valid else default_year(area)
     metric = query.get("metric", v.metric)
     if not isinstance(metric, str) or not METRIC_RE.fullmatch(metric):
         metric = v.metric
@@ -92,4 +102,5 @@ def parse(query: dict) -> View:
         lang=lang,
         definition=query.get("definition") if query.get("definition") in TARGET_DEFINITIONS else None,
         maplevel="tambon" if query.get("level") == "tambon" else "province",
+        asked=valid,
     )

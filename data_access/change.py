@@ -122,6 +122,15 @@ def change_ranking(
     return ChangeRanking(year_from=year_from, year_to=year_to, order=order, items=items, lacking=lacking)  # type: ignore[typeddict-item]
 
 
+def compared_count(code: str, year_to: int, year_from: int, level: str | None = None, engine: Engine | None = None) -> int:
+    """How many areas of a change ranking have figures in both editions (every dimension, the editions' own
+    definitions): a page without a year asked picks the pair of editions that compares the most."""
+    engine = engine or get_engine()
+    key = ("change_ranking", code, year_to, year_from, ALL_DIMENSIONS_MASK, level, None)
+    rows, _ = cache.cached(engine, key, lambda: _change_rows(code, year_to, year_from, ALL_DIMENSIONS_MASK, level, None, engine))
+    return len(rows)
+
+
 def _change_rows(
     code: str, year_to: int, year_from: int, mask: int, level: str | None, definition: str | None, engine: Engine
 ) -> tuple[list[dict], int]:

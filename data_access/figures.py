@@ -7,6 +7,7 @@ indicator counts, sums the patterns the selected dimensions keep.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, String, cast, select
 
@@ -87,6 +88,61 @@ AREA_COLUMNS = tuple(tables.area.c[n] for n in ("code", "level", "name_th", "nam
 def years_of(code: str, engine: Engine | None = None) -> list[int]:
     """The editions the area has figures for (survey or published area files), oldest first."""
     return source_index(engine).years_of(code)
+
+
+def edition_for(code: str | None, asked: int | None = None, engine: Engine | None = None) -> int | None:
+    """The one rule for the edition an area is shown in, on every page, export and API answer: the edition asked
+    for; else the latest that has figures for that area; else (an area with none, or no area) the latest held.
+    A database part-way through loading a year holds it for some provinces only: the others keep their latest."""
+    if asked is not None:
+        return asked
+    index = source_index(engine)
+    own = index.years_of(code) if code else []
+    held = own or index.years
+    return held[-1] if held else None
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The edition a comparison of several areas uses (a ranking, a pivot, a change ranking), and who it leaves out."""
+
+    year: int | None
+    asked: bool  # the reader chose the year; otherwise it is the latest that covers every compared area
+    compared: int  # areas with figures in `year`
+    lacking: tuple[str, ...]  # areas with figures in another edition, but not in `year`
+    never: tuple[str, ...]  # areas with figures in no edition (outside the survey, e.g. Bangkok)
+    years: tuple[int, ...]  # the editions with figures for any of the areas (a year control offers these)
+    complete: tuple[int, ...]  # the editions with figures for every area that has any
+
+    @property
+    def left_out(self) -> int:
+        return len(self.lacking) + len(self.never)
+
+
+def coverage(codes: list[str], asked: int | None = None, engine: Engine | None = None) -> Coverage:
+    """Which edition compares `codes` fairly: the one asked for, else the latest that has figures for every area
+    that has any (areas never surveyed do not hold a comparison back), else the one covering the most areas."""
+    index = source_index(engine)
+    held = {y: index.by_year[y] for y in index.years}
+    ever = [c for c in codes if any(c in have for have in held.values())]
+    years = tuple(y for y in index.years if any(c in held[y] for c in ever))
+    complete = tuple(y for y in years if all(c in held[y] for c in ever))
+    if asked is not None:
+        year: int | None = asked
+    elif complete:
+        year = complete[-1]
+    else:
+        year = max(years, key=lambda y: (sum(c in held[y] for c in ever), y), default=None)
+    have = held.get(year, {}) if year is not None else {}
+    return Coverage(
+        year=year,
+        asked=asked is not None,
+        compared=sum(c in have for c in ever),
+        lacking=tuple(c for c in ever if c not in have),
+        never=tuple(c for c in codes if c not in set(ever)),
+        years=years,
+        complete=complete,
+    )
 
 
 def has_survey(code: str, year: int, engine: Engine | None = None) -> bool:
@@ -378,6 +434,22 @@ def ranked_areas(conn: Connection, code: str, level: str | None) -> list[dict]:
     """The areas a ranking of `code` lists: its children, or every area of `level` inside it."""
     query = select(*AREA_COLUMNS).where(_ranked_condition(conn, code, level)).order_by(tables.area.c.code)
     return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def ranked_codes(code: str, level: str | None = None, engine: Engine | None = None) -> list[str]:
+    """The codes a ranking or comparison of `code` lists (ranked_areas), kept per data stamp."""
+    engine = engine or read_engine()
+
+    def read() -> list[str]:
+        with reading(engine) as conn:
+            return [a["code"] for a in ranked_areas(conn, code, level)]
+
+    return list(cache.cached(engine, ("ranked_codes", code, level), read))
+
+
+def comparison(code: str, level: str | None = None, asked: int | None = None, engine: Engine | None = None) -> Coverage:
+    """The edition a comparison of `code`'s children (or its areas of `level`) uses, and who it leaves out."""
+    return coverage(ranked_codes(code, level, engine), asked, engine)
 
 
 def sources_of(conn: Connection, year: int, codes: list[str]) -> dict[str, str]:

@@ -74,15 +74,20 @@ def reconcile_survey_sources(conn: Connection, year: int) -> None:
     conn.execute(text("DELETE FROM area_rollup_source WHERE year = :y AND source = :s"), {"y": year, "s": SURVEY})
     record_sources(conn, year, SURVEY)
     # The tambons TPMAP published figures for are the ones the survey covers. An edition without published area
-    # files (a later survey, say) is measured against the nearest edition that has them: three provinces of
-    # 2562 microdata must not become the country's 2562 figures either.
+    # files (a later survey, say) is measured against the nearest edition that has them, or, in a deployment with
+    # survey files only, against the nearest other surveyed edition: three provinces of 2562 microdata must not
+    # become the country's 2562 figures either (a year part-way through loading).
     published_years: list[int] = sorted(
         conn.execute(text("SELECT DISTINCT year FROM area_rollup_source WHERE source = :pub"), {"pub": PUBLISHED}).scalars()
     )
-    ref = year if year in published_years else min(published_years, key=lambda y: (abs(y - year), -y), default=year)
+    other_years: list[int] = sorted(
+        conn.execute(text("SELECT DISTINCT year FROM area_rollup_source WHERE year <> :y"), {"y": year}).scalars()
+    )
+    refs = published_years or other_years
+    ref = year if year in published_years else min(refs, key=lambda y: (abs(y - year), -y), default=year)
     uncovered = """
         SELECT p.area_code FROM area_rollup_source p JOIN area a ON a.code = p.area_code
-        WHERE p.year = :ref AND p.source = :pub AND a.level IN ('tambon', 'municipality')
+        WHERE p.year = :ref AND p.source IN (:pub, :s) AND a.level IN ('tambon', 'municipality')
           AND NOT EXISTS (SELECT 1 FROM area_rollup_source s
                           WHERE s.year = :y AND s.source = :s AND s.area_code = p.area_code)"""
     conn.execute(

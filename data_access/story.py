@@ -16,8 +16,10 @@ def facts(code: str, year: int, viewer=None, mask: int = ALL_DIMENSIONS_MASK, de
     area = figures.area_summary(code, year, mask, definition=d)
     chain = areas.ancestors(code)
     parent_code = chain[-2]["code"] if len(chain) > 1 else None
-    parent = figures.area_summary(parent_code, year, mask, definition=d) if parent_code else None
+    parent = _summary_or_none(parent_code, year, mask, d)  # the country holds no area file of a partial edition
     siblings = figures.children_summaries(parent_code, year, mask, definition=d) if parent_code else []
+    # peers told apart from peers without this edition yet (a year loaded for some provinces only)
+    peers = figures.comparison(parent_code, asked=year) if parent_code else None
     children = figures.children_summaries(code, year, mask, definition=d) if area["level"] != "tambon" else []
     villages = figures.village_summaries(code, year, mask, definition=d) if area["level"] == "tambon" else []
     since = change.area_change(code, year, mask, definition=d)
@@ -33,7 +35,9 @@ def facts(code: str, year: int, viewer=None, mask: int = ALL_DIMENSIONS_MASK, de
         "definition": d,
         "area": area,
         "parent": parent,
+        "parent_area": chain[-2] if parent_code else None,
         "siblings": siblings,
+        "siblings_lacking": len(peers.lacking) if peers else 0,
         "children": children,
         "villages": villages,
         "indicators": {i.code: i for i in catalogue.indicators_for_year(year)},
@@ -41,3 +45,12 @@ def facts(code: str, year: int, viewer=None, mask: int = ALL_DIMENSIONS_MASK, de
         "year": year,
         "mask": mask,
     }
+
+
+def _summary_or_none(code: str | None, year: int, mask: int, definition: str | None) -> dict | None:
+    if code is None:
+        return None
+    try:
+        return figures.area_summary(code, year, mask, definition=definition)
+    except figures.NotFound:
+        return None

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 
+from components import ranking_table
 from components.i18n import area_name, defined, t
 from components.labels import pivot_labels
-from data_access import committees, figures, households, logbook, pivot, reports, shortlists
+from data_access import change, committees, figures, households, logbook, pivot, reports, shortlists
 from data_access.access import require_user
 from data_access.errors import BadRequest
 from mpi.governance import parse_quarter
@@ -31,16 +32,29 @@ def _code(args: dict, key: str = "code", default: str | None = "TH") -> str:
     return code
 
 
-def _year(args: dict) -> int:
+def _asked_year(args: dict) -> int | None:
     raw = args.get("year")
-    if raw is None:
-        years = figures.known_years()
-        if not years:
-            raise ExportError("no survey year has been imported")
-        return years[-1]
+    if raw is None or raw == "":
+        return None
     if not re.fullmatch(r"[0-9]{4}", str(raw)):
         raise ExportError(f"year must be a Buddhist-era year such as 2561, got {raw!r}")
     return int(raw)
+
+
+def _year(args: dict, code: str | None) -> int:
+    """The year asked for, else the area's latest edition: the rule every page applies (figures.edition_for)."""
+    year = figures.edition_for(code, _asked_year(args))
+    if year is None:
+        raise ExportError("no survey year has been imported")
+    return year
+
+
+def _compared_year(args: dict, code: str, level: str | None) -> int:
+    """A comparison's year: the one asked for, else the latest covering every compared area (figures.comparison)."""
+    year = figures.comparison(code, level, _asked_year(args)).year
+    if year is None:
+        raise ExportError("no survey year has been imported")
+    return year
 
 
 def _mask(args: dict) -> int:
@@ -98,14 +112,16 @@ def _figure_row(r: dict, lang: str) -> dict:
 
 
 def _children(args, user, lang):
-    code, year = _code(args), _year(args)
+    code = _code(args)
+    year = _year(args, code)
     who = _definition(args)
     rows = [_figure_row(r, lang) for r in figures.children_summaries(code, year, _mask(args), definition=who)]
     return rows, _figure_columns(lang, who), f"tpmap-{code}-{year}", {"object_type": "area", "object_id": code, "area_code": code}
 
 
 def _villages(args, user, lang):
-    code, year = _code(args, default=None), _year(args)
+    code = _code(args, default=None)
+    year = _year(args, code)
     rows = [
         r
         | {"code": f"{code}-{r['village_no']:02d}", "name": f"{t('village', lang)} {r['village_no']}"}
@@ -121,7 +137,13 @@ def _villages(args, user, lang):
 
 
 def _ranking(args, user, lang):
-    code, year = _code(args), _year(args)
+    """The ranking page's own table (components.ranking_table): the same columns, headers, values and rounding."""
+    code, level = _code(args), args.get("level") or None
+    if level is not None and level not in figures.RANK_LEVELS:
+        raise ExportError(f"level must be one of {', '.join(figures.RANK_LEVELS)}")
+    year = _compared_year(args, code, level)
+    if args.get("by") == "change":
+        return _change_ranking(args, code, year, level, lang)
     try:
         k = args.get("k")
         rule = crisis_rule(
@@ -129,29 +151,41 @@ def _ranking(args, user, lang):
             min_dimensions=int(k) if k not in (None, "") else None,
             required=(args.get("required") or "").split(","),
         )
-        rows = figures.ranking(code, year, rule, _mask(args), level=args.get("level") or None, definition=_definition(args))
+        rows = figures.ranking(code, year, rule, _mask(args), level=level, definition=_definition(args))
     except ValueError as e:
         raise ExportError(str(e)) from None
-    for r in rows:
-        r["name"] = (r["name_en"] if lang == "en" else r["name_th"]) or r["code"]
-        r["crisis_pct"] = percent(r["crisis_share"], 3)  # as the ranking page shows it
-    cols = [
-        ("rank", "#"),
-        ("code", t("table.code", lang)),
-        ("name", t("table.area", lang)),
-        ("surveyed_persons", t("table.surveyed", lang)),
-        ("target_poor_persons", t("metric.target_poor", lang)),
-        ("crisis", t("rank.by", lang)),
-        ("crisis_pct", t("rank.share", lang) + " (%)"),
-        ("crisis_ge3", t("rank.ge3", lang)),
-        ("crisis_basic_needs", t("rank.basic_needs", lang)),
-        ("source", t("table.source", lang)),
-    ]
-    return rows, cols, f"tpmap-ranking-{code}-{year}", {"object_type": "area", "object_id": code, "area_code": code}
+    columns = ranking_table.crisis_columns(rule.key, lang)
+    return (
+        ranking_table.crisis_rows(rows, lang),
+        ranking_table.file_columns(columns),
+        f"tpmap-ranking-{code}-{year}",
+        {"object_type": "area", "object_id": code, "area_code": code},
+    )
+
+
+def _change_ranking(args, code: str, year: int, level: str | None, lang: str):
+    raw_from = args.get("from")
+    if not raw_from or not re.fullmatch(r"[0-9]{4}", str(raw_from)):
+        raise ExportError("from must be the Buddhist-era year the change is measured from, such as 2561")
+    order = args.get("order") or "improved"
+    try:
+        result = change.change_ranking(
+            code, year, int(raw_from), _mask(args), level=level, order=order, definition=_definition(args)
+        )
+    except ValueError as e:
+        raise ExportError(str(e)) from None
+    columns = ranking_table.change_columns(int(raw_from), year, lang)
+    return (
+        ranking_table.change_rows(result["items"], lang),
+        ranking_table.file_columns(columns),
+        f"tpmap-change-{code}-{raw_from}-{year}",
+        {"object_type": "area", "object_id": code, "area_code": code},
+    )
 
 
 def _households(args, user, lang):
-    code, year = _code(args, default=None), _year(args)
+    code = _code(args, default=None)
+    year = _year(args, code)
     try:
         listing = households.list_target_poor_households(
             code,
@@ -241,7 +275,8 @@ def _shortlist(args, user, lang):
 
 
 def _progress(args, user, lang):
-    code, year = _code(args), _year(args)
+    code = _code(args)
+    year = _year(args, code)
     digits = {"TH": 2}.get(code, len(code) + 2)
     prog = logbook.progress_children(code, digits, year, viewer=user)
     names = {c["code"]: c for c in figures.children_summaries(code, year)} if digits <= 6 else {}
@@ -274,7 +309,7 @@ def _pivot(args, user, lang):
     try:
         result = pivot.pivot(
             _code(args, "area"),
-            _year(args),
+            _compared_year(args, _code(args, "area"), None),
             args.get("rows", "area"),
             args.get("cols", "dimension"),
             mask=_mask(args),
@@ -303,7 +338,8 @@ def _vulnerable(args, user, lang):
     from data_access import vulnerable
     from mpi.vulnerable import BURDENS, SELECTIONS, rule_from
 
-    code, year = _code(args, default=None), _year(args)
+    code = _code(args, default=None)
+    year = _year(args, code)
     try:
         rule = rule_from(args.get("selections"), args.get("burdens"), args.get("min_burdens"))
         listing = vulnerable.list_households(

@@ -541,7 +541,7 @@ def _table(children: list[dict], view: View) -> html.Div:
     )
 
 
-def area_parts(code: str, view: View, year_given: bool = True, *, full: bool = True) -> dict | html.Div:
+def area_parts(code: str, view: View, *, full: bool = True) -> dict | html.Div:
     """Everything an area page shows, computed once and named: the first render assembles the parts into a page
     (area_view), and a control's change sends only the parts that changed (pages/area.py, in place). With
     full=False (a metric or colour change) only the map, the table, the links and the state are made: the cards, the
@@ -551,10 +551,7 @@ def area_parts(code: str, view: View, year_given: bool = True, *, full: bool = T
     # read once per render (the controls list them too); a year given but not held never gets here:
     # components.layout.guard_years answers it for every page
     years = figures_da.known_years()
-    if not year_given:  # no year in the link: the latest edition the database has figures of this area for
-        own = figures_da.years_of(code)
-        if own or (years and view.year not in years):
-            view = replace(view, year=(own or years)[-1])
+    view = view.at(code)  # no year asked: this area's latest edition (a drill-down keeps none asked)
     mask = dimensions_mask(view.dims)
     chain = areas_da.ancestors(code)
     if not chain or chain[-1]["code"] != code:
@@ -579,7 +576,8 @@ def area_parts(code: str, view: View, year_given: bool = True, *, full: bool = T
         if national
         else figures_da.children_summaries(map_parent, view.year, mask, include_counted_under=True, definition=view.definition)
     )
-    previous = max((y for y in years if y < view.year), default=None)  # the edition a change is measured from
+    # the edition a change is measured from: the map's own area's, so that both editions have it
+    previous = max((y for y in figures_da.years_of(map_parent) if y < view.year), default=None)
     changing = view.metric in CHANGE_METRICS and previous is not None
     if view.metric in CHANGE_METRICS and previous is None:
         view = replace(view, metric="target_poor")  # nothing earlier to compare with: the count itself
@@ -682,7 +680,7 @@ def area_parts(code: str, view: View, year_given: bool = True, *, full: bool = T
             series.append((t("parent", view.lang, name=area_name(parent, view.lang)), dimension_shares(parent)))
         except figures_da.NotFound:
             pass
-    earlier = [y for y in years if y < view.year]
+    earlier = [y for y in figures_da.years_of(code) if y < view.year]
     if f and earlier:  # the star over time: the area itself in the edition before
         try:
             before = figures_da.area_summary(code, earlier[-1], mask, definition=view.definition)
@@ -857,8 +855,8 @@ HOVER_FORMAT = {"mpi": ".4f", "share": ".2f", "count": ",.0f"}  # as format_valu
 TOP_ROWS = 25
 
 
-def area_view(code: str, view: View, tour: list[str] | None = None, every: int = 30, year_given: bool = True):
-    parts = area_parts(code, view, year_given)
+def area_view(code: str, view: View, tour: list[str] | None = None, every: int = 30):
+    parts = area_parts(code, view)
     if not isinstance(parts, dict):
         return parts
     view, f = parts["view"], parts["f"]
@@ -887,6 +885,7 @@ def area_view(code: str, view: View, tour: list[str] | None = None, every: int =
             tour,
             every,
             parts["years"],
+            parts["previous"],
         )
     return html.Div(
         [
@@ -972,6 +971,7 @@ def _presentation(
     tour: list[str] | None,
     every: int,
     years: list[int],
+    previous: int | None,
 ) -> html.Div:
     """One 1920×1080 screen read from the back of a room: the map on two thirds of it (names written on it),
     beside it the sentence, the cards and the star; a tour says what comes next and pauses on the space bar."""
@@ -984,7 +984,7 @@ def _presentation(
         [
             topbar(chain, view, here),
             # hidden, but there: the map's click callback listens to them
-            _controls(view, years, max((y for y in years if y < view.year), default=None)),
+            _controls(view, years, previous),
             html.Div(
                 [html.Div(map_graph, className="tp-present-map"), html.Div(side, className="tp-present-side")],
                 className="tp-present-body",

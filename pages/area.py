@@ -22,7 +22,7 @@ dash.register_page(__name__, path_template="/area/<code>", title="TPMAP Open", o
 def layout(code: str = "TH", tour: str = "", every: str = "30", **query):
     """tour=58,75,50&every=30 (with present=1) advances through those areas, one every 30 seconds."""
     stops, seconds = tour_args(tour, every)
-    return area_view(code, parse(query), stops, seconds, year_given="year" in query)
+    return area_view(code, parse(query, code), stops, seconds)
 
 
 def _view(state: dict) -> View:
@@ -35,6 +35,7 @@ def _view(state: dict) -> View:
         lang=state["lang"],
         definition=state.get("definition"),
         maplevel=state.get("maplevel", "province"),
+        asked=state.get("asked", True),
     )
 
 
@@ -102,6 +103,7 @@ def update(year, metric, colour, dims, definition, maplevel, click, state):
         new = replace(
             old,
             year=year,
+            asked=old.asked or year != old.year,  # a year picked on the page is asked for: links keep it
             metric=metric or old.metric,
             colour=colour or old.colour,
             dims=chosen,

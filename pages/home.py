@@ -11,4 +11,4 @@ dash.register_page(__name__, path="/", title="TPMAP Open")
 def layout(tour: str = "", every: str = "30", **query):
     query.pop("code", None)
     stops, seconds = tour_args(tour, every)
-    return area_view("TH", parse(query), stops, seconds, year_given="year" in query)
+    return area_view("TH", parse(query, "TH"), stops, seconds)

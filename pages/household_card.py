@@ -96,7 +96,7 @@ def reveal(_n, house):
 
 
 def layout(house_id: str = "", **query):
-    view = parse(query)
+    view = parse(query, house_id[:6] if house_id[:6].isdigit() else None)
     lang = view.lang
     user = current_user()
     h = get_household(house_id, view.year, user=user)  # scoped and audited in data_access

@@ -25,7 +25,7 @@ dash.register_page(__name__, path_template="/area/<code>/households", title="TPM
 
 
 def layout(code: str = "TH", page: str = "1", dim: str = "", crisis: str = "", sort: str = "village", rule: str = "", **query):
-    view = parse(query)
+    view = parse(query, code)
     lang = view.lang
     chain = areas_da.ancestors(code)
     if not chain or chain[-1]["code"] != code:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import urlencode
 
 import dash
@@ -10,6 +11,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from auth.web import current_user
 from components import fmt
+from components.coverage import coverage_note, year_links
 from components.i18n import area_name, said, t
 from components.labels import pivot_labels
 from components.layout import export_links, not_found, topbar
@@ -33,6 +35,12 @@ def layout(area: str = "TH", rows: str = "area", cols: str = "dimension", value:
     chain = areas_da.ancestors(area)
     if not chain or chain[-1]["code"] != area:
         return not_found(t("notfound.area", lang, code=area), lang)
+    # a cross-tab over the sub-areas: the year asked for, else the latest edition that covers every one of them
+    # (a tambon, with none, its own latest)
+    cover = figures_da.comparison(area, None, view.year if view.asked else None)
+    view = replace(
+        view, year=cover.year if cover.years else figures_da.edition_for(area, view.year if view.asked else None) or view.year
+    )
     here = "/pivot"
     controls = dbc.Row(
         [
@@ -81,6 +89,8 @@ def layout(area: str = "TH", rows: str = "area", cols: str = "dimension", value:
         topbar(chain, view, here),
         html.H2(t("pivot.title", lang, area=area_name(chain[-1], lang)), className="h4 my-2"),
         controls,
+        year_links(cover, view.year, lambda y: _href(area, rows, cols, value, view.query(year=y)), lang, "pivot-year"),
+        coverage_note(cover, view.year, lang, "pivot-coverage") if cover.years else None,
         dcc.Store(id="pivot-state", data={"area": area, "query": view.query()}),
         dcc.Location(id="pivot-nav", refresh="callback-nav"),
     ]

@@ -19,7 +19,7 @@ dash.register_page(__name__, path_template="/area/<code>/story", title="TPMAP Op
 
 
 def layout(code: str = "TH", **query):
-    view = parse(query)
+    view = parse(query, code)
     lang = view.lang
     chain = areas_da.ancestors(code)
     if not chain or chain[-1]["code"] != code:
@@ -31,7 +31,7 @@ def layout(code: str = "TH", **query):
         )
     except figures_da.NotFound:
         return html.Div([topbar(chain, view, here), html.P(t("nodata.area", lang, year=view.year), className="tp-nodata")])
-    paras = compose(facts, lang, view.query())
+    paras = compose(facts, lang, view.query(year=view.year))  # every number is of this edition: its links say so
     body = [
         html.P(
             [

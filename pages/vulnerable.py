@@ -26,7 +26,7 @@ dash.register_page(__name__, path_template="/area/<code>/vulnerable", title="TPM
 def layout(
     code: str = "TH", selections: str = "", burdens: str = "", min_burdens: str = "1", burden: str = "", page: str = "1", **query
 ):
-    view = parse(query)
+    view = parse(query, code)
     lang = view.lang
     chain = areas_da.ancestors(code)
     if not chain or chain[-1]["code"] != code:

@@ -189,8 +189,8 @@ def test_the_change_map_colours_each_tambon_by_its_change_on_a_diverging_scale(t
 
     app = create_app()
     with app.server.test_request_context("/area/7501"):
-        page = area_view("7501", View(year=2562, metric="change", colour="count"), year_given=True)
-        shares = area_view("7501", View(year=2562, metric="change", colour="share"), year_given=True)
+        page = area_view("7501", View(year=2562, metric="change", colour="count"))
+        shares = area_view("7501", View(year=2562, metric="change", colour="share"))
     fig = next(c.figure for c in _walk(page) if getattr(c, "id", None) == "area-map")
     coloured = next(
         tr for tr in fig["data"] if tr["type"] == "choropleth" and tr.get("name") != "no data" and len(tr.get("z") or ()) > 1
@@ -206,7 +206,7 @@ def test_the_change_map_colours_each_tambon_by_its_change_on_a_diverging_scale(t
     assert T1 not in grey["locations"] and "750103" in grey["locations"]
     assert "2561→2562" in fig["layout"]["title"]["text"]
     with app.server.test_request_context("/area/7501"):
-        first = area_view("7501", View(year=2561, metric="change"), year_given=True)  # nothing earlier: the count
+        first = area_view("7501", View(year=2561, metric="change"))  # nothing earlier: the count
     fig1 = next(c.figure for c in _walk(first) if getattr(c, "id", None) == "area-map")
     assert "2561→" not in fig1["layout"]["title"]["text"]
 

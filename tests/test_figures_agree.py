@@ -87,22 +87,60 @@ def test_unknown_metric_falls_back_and_unknown_shortlist_says_so(world):
     assert "nope123" in page and "พื้นที่รหัส" not in page
 
 
-def test_the_ranking_exports_one_table_in_two_formats(world):
+def _component(node, id_: str):
+    """The first component with this id in a rendered layout (Dash's JSON)."""
+    if isinstance(node, dict):
+        if node.get("props", {}).get("id") == id_:
+            return node
+        for v in node.values():
+            if (found := _component(v, id_)) is not None:
+                return found
+    elif isinstance(node, list):
+        for v in node:
+            if (found := _component(v, id_)) is not None:
+                return found
+    return None
+
+
+@pytest.mark.parametrize("by", ["ge3", "basic_needs", "change"])
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_the_ranking_files_are_the_pages_table(world, by, lang):
+    """Issue 31: one table definition drives the ranking page and both its files: the same headers in the same
+    order, the same rows and values as the page shows them, and no English word in the Thai file."""
     import csv
     import io
+    import re
 
     from openpyxl import load_workbook
 
     client = world["app"].server.test_client()
-    q = f"code=75&year={YEAR}&by=ge3&lang=th"
-    rows = list(csv.reader(io.StringIO(client.get(f"/export/ranking.csv?{q}").get_data(as_text=True).lstrip("\ufeff"))))
-    ws = load_workbook(io.BytesIO(client.get(f"/export/ranking.xlsx?{q}").get_data())).active
+    search = f"?area=75&by={by}&year={YEAR}&lang={lang}" + ("&from=2561" if by == "change" else "")
+    page = page_callback(client, "/ranking", search, None).get_json()
+    table = _component(page, "ranking-table")
+    if by == "change":  # the world holds one edition: the page says so, and has no table to export
+        assert table is None
+        return
+
+    def same(v):  # a number compared as a number (0 on the page is 0.0 in the file), text as text
+        try:
+            return float(v)
+        except (TypeError, ValueError):
+            return re.sub(r"^\[(.*)\]\(.*\)$", r"\1", str(v))
+
+    headers = [c["name"] for c in table["props"]["columns"]]
+    shown = [[same(r[c["id"]]) for c in table["props"]["columns"]] for r in table["props"]["data"]]
+    csv_link = _component(page, "ranking-csv")["props"]["href"]
+    xlsx_link = _component(page, "ranking-xlsx")["props"]["href"]
+    rows = list(csv.reader(io.StringIO(client.get(csv_link).get_data(as_text=True).lstrip("\ufeff"))))
+    ws = load_workbook(io.BytesIO(client.get(xlsx_link).get_data())).active
     sheet = [[c.value for c in row] for row in ws.iter_rows()]
-    assert rows[0] == sheet[0] and "ร้อยละของผู้ถูกสำรวจ (%)" in rows[0]  # same Thai headers, share labelled
-    col = rows[0].index("ร้อยละของผู้ถูกสำรวจ (%)")
-    api = client.get(f"/api/v1/areas/75/ranking?year={YEAR}&by=ge3").get_json()["items"]
-    first = next(r for r in api if r["code"] == sheet[1][1])
-    assert sheet[1][col] == round(100 * first["crisis_share"], 3) == float(rows[1][col])  # per cent, as on the page
+    assert rows[0] == headers == sheet[0]
+    assert [[same(v) for v in r] for r in rows[1:]] == shown == [[same(v) for v in r] for r in sheet[1:]]
+    assert len(shown) > 1
+    share = headers.index(next(h for h in headers if h.endswith("(%)")))
+    assert all(isinstance(r[share], (int, float)) for r in sheet[1:])  # numbers stay numbers in the spreadsheet
+    if lang == "th":
+        assert not re.search(r"[A-Za-z]{4,}", " ".join(rows[0] + [c for r in rows[1:] for c in r]))
 
 
 @pytest.mark.parametrize(

@@ -89,14 +89,24 @@ def _code(code: str) -> str:
 
 
 def _year() -> int:
-    """The year asked for, or the latest edition the database holds (never a fixed year)."""
+    """The year asked for, or the latest edition of the area the address names (never a fixed year)."""
     return _year_or_latest(request.args.get("year"))
 
 
-def _year_or_latest(raw) -> int:
-    """A year from a query or a body; none given: the latest edition the database holds."""
+def _area_of_request() -> str | None:
+    """The area an address is about: its area code, or the tambon a house_id begins with."""
+    args = request.view_args or {}
+    if isinstance(args.get("code"), str) and CODE_RE.match(args["code"]):
+        return args["code"]
+    house = args.get("house_id")
+    return house[:6] if isinstance(house, str) and house[:6].isdigit() else None
+
+
+def _year_or_latest(raw, area: str | None = None) -> int:
+    """A year from a query or a body; none given: the latest edition with figures for the area (the address's own
+    unless named), as every page shows it (data_access.figures.edition_for, the one rule)."""
     if raw is None or raw == "":
-        latest = figures.latest_year()
+        latest = figures.edition_for(area or _area_of_request())
         if latest is None:
             raise figures.NotFound("no survey year has been imported")
         return latest

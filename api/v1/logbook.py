@@ -80,7 +80,9 @@ def household_logbook(house_id: str):
 def member_requests():
     body = _body()
     f = _fields(body, ("house_id", "tambon_code", "village_no", *logbook_da.PERSON_FIELDS))
-    year = _year_or_latest(body.get("year", request.args.get("year")))
+    house = f.get("house_id") if isinstance(f.get("house_id"), str) else None
+    where = house[:6] if house else f.get("tambon_code") if isinstance(f.get("tambon_code"), str) else None
+    year = _year_or_latest(body.get("year", request.args.get("year")), where)
     return _created(logbook_da.request_member(current_user(), year, **f))
 
 
@@ -150,7 +152,8 @@ def mentor_members(team_id: int):
 def mentor_households(team_id: int):
     body = _body()
     f = _fields(body, ("house_id",), ("house_id",))
-    logbook_da.assign_household(current_user(), team_id, f["house_id"], _year_or_latest(body.get("year")))
+    house = f["house_id"] if isinstance(f["house_id"], str) else None
+    logbook_da.assign_household(current_user(), team_id, f["house_id"], _year_or_latest(body.get("year"), house and house[:6]))
     return _created({"team_id": team_id, "house_id": f["house_id"]})
 
 
@@ -171,4 +174,12 @@ def field_package():
     from data_access import field
 
     tambons = [c.strip() for raw in request.args.getlist("tambon") for c in raw.split(",") if c.strip()]
-    return jsonify(field.package(current_user(), _year(), tambons))
+    year = _year_or_latest(request.args.get("year"), tambons[0] if tambons else _team_tambon())
+    return jsonify(field.package(current_user(), year, tambons))
+
+
+def _team_tambon() -> str | None:
+    """The first tambon of the signed-in team, whose latest edition a field package without a year brings."""
+    user = current_user()
+    codes = sorted(user.areas) if user is not None else []
+    return codes[0] if codes else None

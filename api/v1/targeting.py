@@ -38,6 +38,11 @@ def ranking(code: str):
     rule = _rule()
     _throttle_anonymous()
     level, definition = request.args.get("level") or None, _definition()
+    if level is not None and level not in figures.RANK_LEVELS:
+        raise BadRequest(f"level must be one of {', '.join(figures.RANK_LEVELS)}")
+    # a comparison: the year asked for, else the latest edition that covers every ranked area (as the page)
+    cover = figures.comparison(_code(code), level, year if request.args.get("year") else None)
+    year = cover.year if cover.year is not None else year
 
     def rows() -> list[dict]:
         try:
@@ -51,6 +56,8 @@ def ranking(code: str):
                 "code": code,
                 "year": year,
                 "rule": {"key": rule.key, "min_dimensions": rule.min_dimensions, "required": sorted(rule.required)},
+                # the areas left out: no figures of this edition (they have others), or none of any edition
+                "left_out": {"without_this_edition": len(cover.lacking), "without_any_edition": len(cover.never)},
                 "items": rows(),
             }
         )
@@ -115,7 +122,8 @@ def save_shortlist():
             current_user(),
             name=f["name"],
             kind=f["kind"],
-            year=_year_or_latest(body.get("year")),
+            # without a year, the edition that compares the listed areas (or households' tambons) fairly
+            year=_year_or_latest(body.get("year")) if body.get("year") else _shortlist_year(refs),
             refs=refs,
             rule=f.get("rule"),
         )
@@ -152,3 +160,8 @@ def audit_export(s: dict) -> None:
         object_id=s["token"],
         detail={"kind": s["kind"], "rows": len(s["items"])},
     )
+
+
+def _shortlist_year(refs: list[str]) -> int:
+    year = figures.coverage([r if len(r) <= 6 else r[:6] for r in refs]).year if refs else None
+    return year if year is not None else _year_or_latest(None)
