@@ -124,7 +124,7 @@ def _villages(args, user, lang):
     year = _year(args, code)
     rows = [
         r
-        | {"code": f"{code}-{r['village_no']:02d}", "name": f"{t('village', lang)} {r['village_no']}"}
+        | {"code": f"{code}-{r['village_no']:02d}", "name": f"{t('hh.village', lang)} {r['village_no']}"}
         | {f"dim_{d}": (r.get("dimension_target_poor") or {}).get(d) for d in DIMENSIONS}
         for r in figures.village_summaries(code, year, _mask(args), definition=_definition(args))
     ]
@@ -262,16 +262,31 @@ def _reports(args, user, lang):
 
 
 def _shortlist(args, user, lang):
+    """The columns the shortlist's page shows, in its words (the API's CSV keeps the raw keys)."""
     s = shortlists.get(args.get("token") or "", user=user)
     if s is None:
         raise ExportError("no such shortlist")
-    keys = sorted({k for item in s["items"] for k in item}, key=lambda k: (k != "position", k))
-    return (
-        s["items"],
-        [(k, k) for k in keys],
-        f"tpmap-shortlist-{s['token']}",
-        {"object_type": "shortlist", "object_id": s["token"]},
-    )
+    if s["kind"] == "areas":
+        rows = [i | {"name": area_name(i, lang) if "name_th" in i else i["code"]} for i in s["items"]]
+        cols = [
+            ("position", "#"),
+            ("code", t("table.code", lang)),
+            ("name", t("table.area", lang)),
+            ("target_poor_persons", t("table.target_poor", lang)),
+            ("crisis_ge3", t("rank.ge3", lang)),
+            ("crisis_basic_needs", t("rank.basic_needs", lang)),
+        ]
+    else:
+        rows = s["items"]
+        cols = [
+            ("position", "#"),
+            ("house_id", t("hh.house", lang)),
+            ("tambon_code", t("table.tambon_code", lang)),
+            ("village_no", t("hh.village", lang)),
+            ("members", t("hh.members", lang)),
+            ("target_poor_members", t("hh.target_members", lang)),
+        ]
+    return rows, cols, f"tpmap-shortlist-{s['token']}", {"object_type": "shortlist", "object_id": s["token"]}
 
 
 def _progress(args, user, lang):

@@ -4,13 +4,19 @@ JSON with a reason."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import logging
 import re
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl import load_workbook
 
+from data_access import ratelimit
 from tests.utils.world import bearer, page_callback, session_client
 
 YEAR = 2562
@@ -266,3 +272,116 @@ def test_every_page_renders_hostile_urls_without_a_server_error(world):
         assert r.status_code < 500, (path, search, r.status_code, r.get_data(as_text=True)[:400])
 
     probe()
+
+
+# Issue 30: an export link a page renders answers with its file (or a deliberate 401/403), never a 5xx. Every page
+# that has download buttons, at every level, signed in and not: the links are collected from the layout each page
+# sends, not listed by hand, so a new button is followed too.
+DOWNLOAD = re.compile(r"^/(export|reports/quarterly)/|^/api/v1/.*[?&]format=(csv|xlsx)\b")
+
+
+def _hrefs(node) -> list[str]:
+    """Every link in a Dash layout as JSON: components' href props, and those in plain tables' data."""
+    out: list[str] = []
+    if isinstance(node, dict):
+        if isinstance(node.get("href"), str):
+            out.append(node["href"])
+        if isinstance(node.get("a"), str):  # a link in a plain table's data (components.widgets._portable)
+            out.append(node["a"])
+        if isinstance(node.get("data-table"), str):
+            out += _hrefs(json.loads(node["data-table"]))
+        for v in node.values():
+            out += _hrefs(v)
+    elif isinstance(node, list):
+        for v in node:
+            out += _hrefs(v)
+    return out
+
+
+def _a_real_file(r, path: str) -> None:
+    """A download that parses as what it says it is, with a header row at least."""
+    kind = urlsplit(path).path.rsplit(".", 1)[-1] if "format=" not in path else parse_qs(urlsplit(path).query)["format"][0]
+    if kind == "csv":
+        rows = list(csv.reader(io.StringIO(r.get_data().decode("utf-8-sig"))))
+        assert rows and all(rows[0]), (path, rows[:2])
+    elif kind == "xlsx":
+        sheet = load_workbook(io.BytesIO(r.get_data()), read_only=True).worksheets[0]
+        header = next(sheet.iter_rows(max_row=1, values_only=True))
+        assert all(header), (path, header)
+    else:
+        assert kind == "pdf" and r.get_data().startswith(b"%PDF"), (path, r.get_data()[:20])
+
+
+@pytest.fixture(scope="module")
+def exports_world(world):
+    """The world with what makes more buttons appear: Logbook records (the progress section and its export) and
+    a shortlist of each kind (a team's, of its own households, so it may see them)."""
+    team = bearer(world, "team")
+    client = world["app"].server.test_client()
+    house = next(h for h in world["survey"].households if h["tambon_code"].startswith(("750201", "750202")))
+    base = f"/api/v1/households/{house['house_id']}"
+    assert (
+        client.post(
+            f"{base}/visits?year={YEAR}", headers=team, json={"visited_on": "2021-05-01", "outcome": "verified"}
+        ).status_code
+        == 201
+    )
+    need = {"dimension": "health", "description": "ยาประจำตัว"}
+    assert client.post(f"{base}/needs?year={YEAR}", headers=team, json=need).status_code == 201
+    tokens = {}
+    for kind, refs in (("areas", ["7501", "7502"]), ("households", [house["house_id"]])):
+        r = client.post("/api/v1/shortlists", headers=team, json={"name": kind, "kind": kind, "year": YEAR, "refs": refs})
+        assert r.status_code == 201, r.get_json()
+        tokens[kind] = r.get_json()["token"]
+    return world | {"tokens": tokens, "tambon": house["tambon_code"]}
+
+
+def test_every_export_link_a_page_renders_answers_with_a_file(exports_world, caplog):
+    w = exports_world
+    caplog.set_level(logging.ERROR)
+    y = f"?year={YEAR}"
+    pages = [
+        ("/", y),
+        ("/area/75", y),
+        ("/area/7502", y),
+        (f"/area/{w['tambon']}", y),
+        ("/area/7502/households", y),
+        ("/area/75/vulnerable", y),
+        ("/area/75/story", y),
+        ("/ranking", y + "&area=75"),
+        ("/ranking", y + "&area=TH&level=tambon"),
+        ("/pivot", y + "&area=75"),
+        ("/pivot", y + "&area=75&rows=area&cols=status"),
+        ("/committees", ""),
+        ("/committees/75", ""),
+        ("/reports", ""),
+        ("/reports/75/2564-Q3", ""),
+        ("/logbook/requests", "?area=75"),
+        ("/logbook/mentors", "?area=75"),
+        *[(f"/shortlists/{token}", "") for token in w["tokens"].values()],
+    ]
+    signed_in, csrf = session_client(w, "team")
+    national, national_csrf = session_client(w, "national")
+    visitors = {
+        "signed out": (w["app"].server.test_client(), None),
+        "team": (signed_in, csrf),
+        "national": (national, national_csrf),
+    }
+    followed: dict[str, int] = {}
+    for who, (client, token) in visitors.items():
+        for path, search in pages:
+            r = page_callback(client, path, search, token)
+            assert r.status_code == 200, (who, path, search, r.status_code)
+            ratelimit.reset()  # one visitor following every link of every page exceeds the anonymous export limit
+            for href in sorted({h for h in _hrefs(r.get_json()) if DOWNLOAD.search(h)}):
+                got = client.get(href)
+                assert got.status_code in (200, 401, 403), (who, path, href, got.status_code, got.get_data(as_text=True)[:300])
+                if got.status_code == 200:
+                    _a_real_file(got, href)
+                followed[urlsplit(href).path] = got.status_code
+    tables = {p.rsplit("/", 1)[-1].split(".")[0] for p in followed if p.startswith("/export/")}
+    # (this world has no vulnerable-household data: that page's export is followed in test_analysis)
+    assert tables >= {"children", "villages", "ranking", "households", "pivot", "progress", "committees"}, tables
+    assert tables >= {"reports", "shortlist", "requests", "mentors"} and "/reports/quarterly/75/2564-Q3.pdf" in followed, tables
+    # and no page failed on the way (a callback's failure is answered as a line on the page, and logged)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], [r.getMessage() for r in caplog.records]
