@@ -188,6 +188,7 @@ def place_labels(
 # ColorBrewer RdPu: sequential, colour-blind safe; its lightest step is still visibly not the grey of "no data".
 SCALE = [[0.0, "#fde0dd"], [0.25, "#fa9fb5"], [0.5, "#f768a1"], [0.75, "#c51b8a"], [1.0, "#49006a"]]
 NO_DATA = "#bdbdbd"
+HIDDEN = "#9ecae1"  # a count kept from the viewer (data_access.logbook.Hidden): off the scale, unlike grey "no data"
 # ColorBrewer PuOr, colour-blind safe: fewer target poor (negative change) purple, more orange, no change near white
 DIVERGING = [[0.0, "#542788"], [0.25, "#998ec3"], [0.5, "#f7f7f7"], [0.75, "#f1a340"], [1.0, "#b35806"]]
 
@@ -224,6 +225,7 @@ def choropleth(
     unit: str,
     title: str,
     highlight: str | None = None,
+    hidden: list[tuple[str, str, str]] | None = None,
     symbols: list[dict] | None = None,
     symbol_label: str = "",
     missing_note: str | None = None,
@@ -240,16 +242,20 @@ def choropleth(
     `diverging` (a change between editions): a purple-orange scale centred on zero (safe for colour-blind
     readers), symmetric around it, so a fall and a rise of the same size look equally strong.
 
-    `symbols` are areas without a polygon (municipal units): {code, lon, lat, value, name, hover}, drawn as
-    circles on the same colour scale, hoverable and clickable like the polygons. `names_at` (lon, lat, name, value),
-    most important first, are written on the map where they fit (a projector has no hover); a name on one
-    of the darkest colours is written in white. `meta` goes into the layout for a renderer other than plotly.js
+    `hidden` (code, name, hover) are areas whose count is kept from the viewer (a suppressed Logbook cell): drawn in
+    a colour of their own, never on the scale as 0 nor grey as "no data".
+
+    `symbols` are areas without a polygon (municipal units): {code, lon, lat, value, name, hover, hidden}, drawn as
+    circles on the same colour scale, hoverable and clickable like the polygons (one without a value in grey, or
+    in the hidden colour). `names_at` (lon, lat, name, value), most important first, are written on the map where
+    they fit (a projector has no hover); a name on one of the darkest colours is written in white. `meta` goes into the layout for a renderer other than plotly.js
     (the national map's canvas, assets/canvas-map.js: the hover's words and format, the language)."""
     s = sizes(present)
     symbols = symbols or []
     top = max([abs(v) for v in values if v is not None] + [abs(s["value"]) for s in symbols if s["value"] is not None] + [0])
     scale, low = (DIVERGING, -(top or 1)) if diverging else (SCALE, 0)
-    drawn = set(codes)  # once: rebuilt per area it made the national tambon map quadratic (1.1 s of a recolour)
+    hidden = hidden or []
+    drawn = set(codes) | {h[0] for h in hidden}  # once: rebuilt per area it made the national tambon map quadratic
     missing = [c for c in all_codes if c not in drawn]
     traces: list[dict] = []
     if missing:
@@ -265,6 +271,22 @@ def choropleth(
                 "hovertemplate": "%{location}" + (f"<br>{missing_note}" if missing_note else "") + "<extra></extra>",
                 "name": "no data",
                 "marker": {"line": {"color": "white", "width": 0.5}},
+            }
+        )
+    if hidden:
+        traces.append(
+            {
+                "type": "choropleth",
+                "geojson": geojson_url,
+                "featureidkey": "properties.code",
+                "locations": [h[0] for h in hidden],
+                "z": [0] * len(hidden),
+                "colorscale": [[0, HIDDEN], [1, HIDDEN]],
+                "showscale": False,
+                "customdata": [[name, text] for _, name, text in hidden],
+                "hovertemplate": "<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
+                "name": "hidden",
+                "marker": {"line": {"color": "white", "width": 0.6}},
             }
         )
     traces.append(
@@ -296,6 +318,27 @@ def choropleth(
         }
     )
     layout: dict = {"meta": meta} if meta else {}
+    apart = [s for s in symbols if s["value"] is None]
+    symbols = [s for s in symbols if s["value"] is not None]
+    if apart:  # without a value to colour: grey, or the hidden colour; before the scaled ones (the canvas reads the last)
+        traces.append(
+            {
+                "type": "scattergeo",
+                "lon": [s["lon"] for s in apart],
+                "lat": [s["lat"] for s in apart],
+                "mode": "markers",
+                "name": "no value",
+                "customdata": [[s["name"], s["hover"], s["code"]] for s in apart],
+                "showlegend": False,
+                "marker": {
+                    "size": 5 if hover else 16 if not present else 26,
+                    "symbol": "circle",
+                    "color": [HIDDEN if s.get("hidden") else NO_DATA for s in apart],
+                    "line": {"color": "#111", "width": 0.5 if hover else 1.5},
+                },
+                "hovertemplate": "<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
+            }
+        )
     if symbols:
         traces.append(
             {
@@ -311,7 +354,7 @@ def choropleth(
                     # at the national tambon map's scale, 593 municipal units are dots, not circles over the tambons
                     "size": 5 if hover else 16 if not present else 26,
                     "symbol": "circle",
-                    "color": [s["value"] if s["value"] is not None else 0 for s in symbols],
+                    "color": [s["value"] for s in symbols],
                     "colorscale": scale,
                     "cmin": low,
                     "cmax": top or 1,
@@ -322,6 +365,7 @@ def choropleth(
                 else "<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
             }
         )
+    if symbols or apart:
         layout["legend"] = {"x": 0, "y": 0, "bgcolor": "rgba(255,255,255,0.8)", "font": {"size": s.text}}
     if names_at:
         width, height = (1300, 980) if present else (760, 520)

@@ -7,6 +7,20 @@ def number(value) -> str:
     return "–" if value is None else f"{value:,.0f}"
 
 
+def count(value, lang: str) -> str:
+    """A public Logbook count: the number, or one kept from a viewer whose area does not cover it by its bounds
+    ("under 3" for a suppressed cell, None in a progress dict; "4 to 6" for a sum holding such cells)."""
+    from components.i18n import t
+    from data_access.logbook import MIN_CELL, Hidden, total
+
+    if value is not None and not isinstance(value, Hidden):
+        return number(value)
+    hidden = value or total([None])
+    if (hidden.low, hidden.high) == (1, MIN_CELL - 1):
+        return t("help.small", lang, n=MIN_CELL)
+    return t("count.between", lang, low=number(hidden.low), high=number(hidden.high))
+
+
 def percent(fraction, digits: int = 2) -> str:
     return "–" if fraction is None else f"{fraction * 100:.{digits}f}%"
 

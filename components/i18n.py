@@ -547,6 +547,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "help.row.dim": ("ได้รับความช่วยเหลือด้าน{dim}", "helped in {dim}"),
     "help.row.none": ("ไม่มีบันทึกความช่วยเหลือในแฟ้มบ้าน", "no help recorded in the Logbook"),
     "help.small": ("น้อยกว่า {n}", "under {n}"),
+    "count.between": ("{low} ถึง {high}", "{low} to {high}"),
+    "lb.suppressed": (
+        "จำนวนที่น้อยกว่า {n} ถูกซ่อนไว้ และผลรวมที่มีจำนวนเหล่านี้แสดงเป็นช่วง (ผู้ที่ดูแลพื้นที่นี้เห็นตัวเลขครบ)",
+        "Counts under {n} are hidden, and sums holding them are shown as a range (users who cover the area see exact figures)",
+    ),
     "help.col.help": ("ความช่วยเหลือที่บันทึก", "Help recorded"),
     "help.col.households": ("ครัวเรือนเป้าหมายปี {a}", "Target-poor households of {a}"),
     "help.col.left": ("ไม่อยู่ในการสำรวจแล้ว", "left the survey"),
@@ -744,6 +749,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "story.households": (" ครัวเรือน", " households"),
     "story.open": (" ยังมีความต้องการที่ค้างอยู่ ", "; needs still open: "),
     "story.open_most": (" รายการ มากที่สุดด้าน{dim}", ", most of them in {dim}."),
+    "story.open_end": (" รายการ", "."),
     "story.no_logbook": (
         "ยังไม่มีการบันทึกการเยี่ยมบ้านหรือความช่วยเหลือใน Logbook ของ{area}",
         "No visits or help have been recorded in the Logbook for {area} yet.",

@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from components import fmt
 from components.i18n import area_name, defined, t
+from data_access import logbook
 from mpi.rules import ALL_DIMENSIONS_MASK, DIMENSION_BIT, DIMENSIONS
 
 LEVEL_CHILD = {"country": "province", "province": "amphoe", "amphoe": "tambon"}
@@ -174,26 +175,40 @@ def compose(f: dict, lang: str, query: str) -> list[list]:
     # 4. Progress from the Logbook.
     p = f["progress"]
     papi = f"/api/v1/areas/{code}/progress?year={year}"
-    if p["households_visited"] or p["households_helped"]:
-        open_total = sum(v or 0 for v in p["open_needs"].values())
+    visited, helped = p["households_visited"], p["households_helped"]
+    if visited != 0 or helped != 0:  # a suppressed count (None) is one or two: something, said as such
+        open_total = logbook.total(p["open_needs"].values())
         p4: list = [
             t("story.visited", lang),
-            _num(p["households_visited"], page(code, "lb:visited"), papi, "households_visited"),
+            _num(visited, page(code, "lb:visited"), papi, "households_visited", fmt.count(visited, lang)),
             t("story.helped", lang),
-            _num(p["households_helped"], page(code, "lb:helped"), papi, "households_helped"),
+            _num(helped, page(code, "lb:helped"), papi, "households_helped", fmt.count(helped, lang)),
             t("story.households", lang),
         ]
-        if open_total:
-            worst = max(DIMENSIONS, key=lambda d: (p["open_needs"][d] or 0, -DIMENSIONS.index(d)))
+        if open_total != 0:
+            exact = not isinstance(open_total, logbook.Hidden)
             p4 += [
                 t("story.open", lang),
-                _num(open_total, page(code, "lb:open_needs"), papi, "open_needs.*"),
-                t("story.open_most", lang, dim=t(f"dim.{worst}", lang)),
+                _num(
+                    open_total if exact else None, page(code, "lb:open_needs"), papi, "open_needs.*", fmt.count(open_total, lang)
+                ),
+                *_open_most(p["open_needs"], lang),
             ]
         paras.append(p4)
     else:
         paras.append([t("story.no_logbook", lang, area=name)])
     return paras
+
+
+def _open_most(needs: dict[str, int | None], lang: str) -> list[str]:
+    """Where most open needs are: a known count of 3 or more outnumbers any suppressed one (1 or 2); with only
+    suppressed ones, the one dimension that has any, or (several) none named."""
+    known = [d for d in DIMENSIONS if needs[d]]
+    some = [d for d in DIMENSIONS if needs[d] != 0]
+    if not known and len(some) > 1:
+        return [t("story.open_end", lang)]
+    worst = max(known, key=lambda d: (needs[d], -DIMENSIONS.index(d))) if known else some[0]
+    return [t("story.open_most", lang, dim=t(f"dim.{worst}", lang))]
 
 
 def plain(paras: list[list]) -> str:

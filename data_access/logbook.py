@@ -10,6 +10,8 @@ audit row. Nothing here changes a survey row: Logbook figures stay apart from su
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, Literal, TypedDict, overload
 
 from sqlalchemy import Connection, Engine, func, select, text, update
@@ -1250,6 +1252,25 @@ def progress_children(
 def _cell(value, exact: bool) -> int | None:
     n = int(value or 0)
     return n if exact or n == 0 or n >= MIN_CELL else None
+
+
+@dataclass(frozen=True)
+class Hidden:
+    """A Logbook count kept from the viewer: one suppressed cell (None in a progress dict) is 1 to MIN_CELL - 1, and
+    a sum holding k of them lies between its known part + k and + k × (MIN_CELL - 1). A value of its own, never 0:
+    pages write its bounds, sort it after every number and draw it apart from the colour scale. The bounds say no
+    more than the cells do (each is known to be 1 or 2); an exact total beside them would give a hidden cell away."""
+
+    low: int
+    high: int
+
+
+def total(cells: Iterable[int | None]) -> int | Hidden:
+    """The sum of progress cells, exact when none of them is suppressed."""
+    cells = list(cells)
+    known = sum(c for c in cells if c is not None)
+    hidden = sum(1 for c in cells if c is None)
+    return Hidden(known + hidden, known + hidden * (MIN_CELL - 1)) if hidden else known
 
 
 def _shape(m: dict, exact: bool = True) -> dict:

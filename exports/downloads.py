@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from components import ranking_table
+from components import fmt, ranking_table
 from components.i18n import area_name, defined, t
 from components.labels import pivot_labels
 from data_access import change, committees, figures, households, logbook, pivot, reports, shortlists
@@ -296,18 +296,22 @@ def _progress(args, user, lang):
     prog = logbook.progress_children(code, digits, year, viewer=user)
     names = {c["code"]: c for c in figures.children_summaries(code, year)} if digits <= 6 else {}
     rows = []
+
+    def cell(n):  # a suppressed count (None) is written as the page writes it ("under 3"), never left blank as if 0
+        return n if n is not None else fmt.count(n, lang)
+
     for c, p in sorted(prog.items()):
         a = names.get(c, {"code": c})
         rows.append(
             {
                 "code": c,
                 "name": (a.get("name_en") if lang == "en" else a.get("name_th")) or c,
-                "visited": p["households_visited"],
-                "helped": p["households_helped"],
-                "flagged": p["households_flagged"],
-                "added": p["persons_added"],
+                "visited": cell(p["households_visited"]),
+                "helped": cell(p["households_helped"]),
+                "flagged": cell(p["households_flagged"]),
+                "added": cell(p["persons_added"]),
             }
-            | {f"open_{d}": p["open_needs"][d] for d in DIMENSIONS}
+            | {f"open_{d}": cell(p["open_needs"][d]) for d in DIMENSIONS}
         )
     cols = [
         ("code", t("table.code", lang)),
@@ -336,11 +340,14 @@ def _pivot(args, user, lang):
     lab = pivot_labels(result, lang)
     corner = t("pivot.corner", lang, rows=t(f"pivot.axis.{result['rows']}", lang), cols=t(f"pivot.axis.{result['cols']}", lang))
     cols = [("label", corner)] + [(f"c:{k}", lab["cols"][k]) for k in result["columns"]]
-    rows = [{"label": lab["rows"][r["key"]]} | {f"c:{k}": v for k, v in r["cells"].items()} for r in result["items"]]
+    hidden = result["value"] == "count" and "status" in (result["rows"], result["cols"])  # None: a suppressed count
+
+    def cells(r: dict) -> dict:
+        return {f"c:{k}": fmt.count(v, lang) if hidden and v is None else v for k, v in r["cells"].items()}
+
+    rows = [{"label": lab["rows"][r["key"]]} | cells(r) for r in result["items"]]
     area = {"code": result["code"], **{k: result["total"].get(k) for k in ("name_th", "name_en")}}
-    rows.append(
-        {"label": t("pivot.total", lang, area=area_name(area, lang))} | {f"c:{k}": v for k, v in result["total"]["cells"].items()}
-    )
+    rows.append({"label": t("pivot.total", lang, area=area_name(area, lang))} | cells(result["total"]))
     return (
         rows,
         cols,

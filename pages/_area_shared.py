@@ -52,10 +52,8 @@ def metric_value(f: dict, metric: str, colour: str) -> float | None:
             return 100 * (now / f["surveyed_persons"] - before / prev["surveyed_persons"])
         return now - before
     if metric in LOGBOOK_METRICS:
-        lb = f.get("logbook") or {}
-        if not lb:
-            return 0
-        return sum(lb["open_needs"].values()) if metric == "lb:open_needs" else lb[LOGBOOK_METRICS[metric]]
+        n = logbook_count(f, metric)
+        return None if isinstance(n, logbook_da.Hidden) else n  # a hidden count is no number: hidden_count says it
     if metric == "crisis":
         n = f["crisis_persons"]
     elif metric.startswith("dim:"):
@@ -69,6 +67,20 @@ def metric_value(f: dict, metric: str, colour: str) -> float | None:
     if colour == "share":
         return 100 * n / f["surveyed_persons"] if f["surveyed_persons"] else None
     return n
+
+
+def logbook_count(f: dict, metric: str) -> int | logbook_da.Hidden:
+    """An area's Logbook progress for the map: an exact count, or one kept from this viewer (suppressed cells stay
+    hidden through the sum of open needs). No progress row at all is nothing recorded: 0."""
+    lb = f.get("logbook") or {}
+    if not lb:
+        return 0
+    return logbook_da.total(lb["open_needs"].values() if metric == "lb:open_needs" else [lb[LOGBOOK_METRICS[metric]]])
+
+
+def hidden_count(f: dict, metric: str) -> logbook_da.Hidden | None:
+    n = logbook_count(f, metric) if metric in LOGBOOK_METRICS else None
+    return n if isinstance(n, logbook_da.Hidden) else None
 
 
 def _sent(v: float | None, metric: str) -> float | None:
@@ -116,6 +128,12 @@ def unit_of(metric: str, colour: str, lang: str) -> str:
     if metric in LOGBOOK_METRICS:
         return t("unit.count", lang)
     return t("unit.percent", lang) if colour == "share" else t("unit.persons", lang)
+
+
+def shown_value(f: dict, v: float | None, view: View) -> str:
+    """An area's value in words: format_value's, or a hidden Logbook count's bounds."""
+    h = hidden_count(f, view.metric)
+    return fmt.count(h, view.lang) if h else format_value(v, view.metric, view.colour)
 
 
 def format_value(v: float | None, metric: str, colour: str) -> str:
@@ -176,18 +194,23 @@ def _progress(code: str, view: View):
     """Logbook progress of the area: visits, help, status ladder, open needs, baht by agency."""
     p = logbook_da.progress(code, view.year, viewer=current_user())
     lang = view.lang
-    if not any((p["households_visited"], p["households_helped"], p["persons_added"], p["households_flagged"])):
+    # a suppressed count (None) is one or two, not nothing: it is written as such, never as 0 or "–"
+    counts = [p[k] for k in ("households_visited", "households_helped", "persons_added", "households_flagged")]
+    if all(v == 0 for v in counts):
         return None
+    hidden = None in counts + [p["target_poor_in_flagged_households"], *p["by_status"].values(), *p["open_needs"].values()]
+
+    def n(v) -> str:
+        return fmt.count(v, lang)
+
     cards = [
-        card(t("lb.visited", lang), fmt.number(p["households_visited"]), id_="lb-visited"),
-        card(t("lb.helped", lang), fmt.number(p["households_helped"]), id_="lb-helped"),
-        card(
-            t("lb.flagged_count", lang, n=fmt.number(p["target_poor_in_flagged_households"])), fmt.number(p["households_flagged"])
-        ),
-        card(t("lb.persons_added", lang), fmt.number(p["persons_added"]), id_="lb-added"),
+        card(t("lb.visited", lang), n(p["households_visited"]), id_="lb-visited"),
+        card(t("lb.helped", lang), n(p["households_helped"]), id_="lb-helped"),
+        card(t("lb.flagged_count", lang, n=n(p["target_poor_in_flagged_households"])), n(p["households_flagged"])),
+        card(t("lb.persons_added", lang), n(p["persons_added"]), id_="lb-added"),
     ]
-    status = " · ".join(f"{t('lb.ladder.' + s, lang)} {n:,}" for s, n in p["by_status"].items())
-    needs = " · ".join(f"{t('dim.' + d, lang)} {n:,}" for d, n in p["open_needs"].items() if n) or "–"
+    status = " · ".join(f"{t('lb.ladder.' + s, lang)} {n(v)}" for s, v in p["by_status"].items())
+    needs = " · ".join(f"{t('dim.' + d, lang)} {n(v)}" for d, v in p["open_needs"].items() if v != 0) or "–"
     # agency names are free text: only a viewer whose area covers this one sees them (data_access decides)
     kinds = {k["code"]: k["name_en" if lang == "en" else "name_th"] for k in logbook_da.assistance_kinds()}
     by = p.get("baht_by_agency") or {kinds.get(k, k): v for k, v in p["baht_by_kind"].items()}
@@ -199,6 +222,9 @@ def _progress(code: str, view: View):
             html.P([html.B(t("lb.by_status", lang) + ": "), status], className="mt-2 mb-1"),
             html.P([html.B(t("lb.open_needs", lang) + ": "), needs], className="mb-1", id="lb-open-needs"),
             html.P([html.B(t("lb.baht", lang) + ": "), baht], className="mb-1"),
+            html.P(t("lb.suppressed", lang, n=logbook_da.MIN_CELL), className="tp-sub small", id="lb-suppressed")
+            if hidden
+            else None,
             export_links("progress", lang, code=code, year=view.year),
         ],
         id="area-progress",
@@ -522,6 +548,8 @@ def _table(children: list[dict], view: View) -> html.Div:
                 "mpi": c["mpi"],
                 "value": metric_value(c, view.metric, view.colour),
             }
+            # a hidden count says its bounds and sorts after every number, whichever way the column is sorted
+            | ({"value": html.Span(fmt.count(h, lang)), "value:sort": None} if (h := hidden_count(c, view.metric)) else {})
         )
     return plain_table(
         lang,
@@ -600,11 +628,21 @@ def area_parts(code: str, view: View, *, full: bool = True) -> dict | html.Div:
     if changing:  # an area lacking either edition is drawn grey with the "no data" areas, never as "no change"
         kept = [(c, v) for c, v in zip(mapped, values, strict=True) if v is not None]
         mapped, values = [c for c, _ in kept], [v for _, v in kept]
+    # Logbook counts kept from this viewer: drawn apart from the scale (neither 0 nor "no data"), their bounds in words
+    hidden = [(c, h) for c in mapped if (h := hidden_count(c, view.metric))]
+    if hidden:
+        apart = {c["code"] for c, _ in hidden}
+        kept = [(c, v) for c, v in zip(mapped, values, strict=True) if c["code"] not in apart]
+        mapped, values = [c for c, _ in kept], [v for _, v in kept]
     # names on the map, the areas with the most to show first (they keep their name where names would collide)
     map_frame = areas_da.map_frame(map_parent)
     spots = {} if national else map_frame.names_at
     named = sorted(
-        (c for c in zip(mapped, values, strict=True) if c[0]["code"] in spots and not c[0].get("counted_under")),
+        (
+            c
+            for c in [*zip(mapped, values, strict=True), *((c, None) for c, _ in hidden)]
+            if c[0]["code"] in spots and not c[0].get("counted_under")
+        ),
         key=lambda cv: -(cv[1] or 0),
     )
     names_at = [(*spots[c["code"]], area_name(c, view.lang), v) for c, v in named]
@@ -633,6 +671,7 @@ def area_parts(code: str, view: View, *, full: bool = True) -> dict | html.Div:
         unit,
         t("map.title", view.lang, metric=label, area=name, year=view.year),
         highlight=code if area["level"] in LOCAL_LEVELS else None,
+        hidden=[(c["code"], c["_label"], f"{label}: {fmt.count(h, view.lang)} {unit}") for c, h in hidden],
         symbols=[
             {
                 "code": s["code"],
@@ -640,7 +679,8 @@ def area_parts(code: str, view: View, *, full: bool = True) -> dict | html.Div:
                 "lat": s["point"][1],
                 "name": s["_label"],
                 "value": _sent(v := metric_value(s, view.metric, view.colour), view.metric),
-                "hover": f"{label}: {format_value(v, view.metric, view.colour)} {unit}",
+                "hover": f"{label}: {shown_value(s, v, view)} {unit}",
+                "hidden": hidden_count(s, view.metric) is not None,
             }
             for s in symbols
         ],
@@ -808,6 +848,9 @@ def _table_part(code: str, view: View, children: list[dict], top: int | None = N
             definition=view.definition,
         ),
         _table(children, view),
+        html.P(t("lb.suppressed", view.lang, n=logbook_da.MIN_CELL), className="tp-sub small", id="table-suppressed")
+        if any(hidden_count(c, view.metric) for c in children)
+        else None,
     ]
 
 

@@ -110,7 +110,12 @@ def layout(area: str = "TH", rows: str = "area", cols: str = "dimension", value:
     except figures_da.NotFound:
         return html.Div(head + [html.P(t("nodata.area", lang, year=view.year), className="tp-nodata")])
     lab = pivot_labels(result, lang)
-    show = (lambda v: fmt.percent(v, 1)) if value == "share" else fmt.number
+
+    def show(v) -> str:
+        if value == "share":
+            return fmt.percent(v, 1)
+        # a Logbook status count kept from this viewer (None) is "under 3", not "–"
+        return fmt.count(v, lang) if "status" in (rows, cols) else fmt.number(v)
 
     def row(r, label, link=None):
         out = {"label": f"[{label}]({link})" if link else label, "base": fmt.number(r["base"])}

@@ -345,6 +345,7 @@ def test_every_export_link_a_page_renders_answers_with_a_file(exports_world, cap
         ("/area/75", y),
         ("/area/7502", y),
         (f"/area/{w['tambon']}", y),
+        ("/area/75", y + "&metric=lb:open_needs&lang=en"),
         ("/area/7502/households", y),
         ("/area/75/vulnerable", y),
         ("/area/75/story", y),

@@ -3,10 +3,17 @@ area), public Logbook aggregates use controlled vocabularies with a minimum cell
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import logging
+
 import pytest
 from sqlalchemy import text
 
-from tests.utils.world import bearer, decoded, page_callback, session_client
+from components.i18n import t
+from data_access import areas
+from tests.utils.world import bearer, decoded, page_callback, refusal, session_client
 
 YEAR = 2563
 
@@ -123,3 +130,102 @@ def test_every_refusal_is_audited(world, client, who, method, path):
     r = client.open(path, method=method, headers=bearer(world, who), json=body)
     assert r.status_code == 403, (r.status_code, r.get_data(as_text=True)[:300])
     assert _denials(world["engine"]) == before + 1
+
+
+# Issue 30, 5: a suppressed Logbook cell (1 or 2, kept from viewers whose area does not cover it) is a value of its
+# own through every sum, sort and colour scale, on the map page, its table, the progress section, the story and the
+# export: never summed as 0, never a blank, never drawn as 0.
+
+
+def _component(node, id_: str) -> dict | None:
+    """The props of the component with this id in a Dash layout as JSON."""
+    if isinstance(node, dict):
+        if node.get("props", {}).get("id") == id_:
+            return node["props"]
+        node = list(node.values())
+    if isinstance(node, list):
+        for v in node:
+            if (found := _component(v, id_)) is not None:
+                return found
+    return None
+
+
+def _table_row(layout, code: str) -> list:
+    """A plain table's row, as its cells go to the browser: [shown, sort key or None, css]."""
+    spec = json.loads(_component(layout, "area-table-box")["children"][1]["props"]["data-table"])
+    return next(row for row in spec["rows"] if row[1][0] == code)
+
+
+@pytest.fixture(scope="module")
+def small_cells(world):
+    """In one tambon of team's area: a visit (1 household: suppressed), one open health need (suppressed) and four
+    open income needs (published): its open needs total between 5 and 6 for the public, 5 for the team."""
+    house = next(h for h in world["survey"].households if h["tambon_code"].startswith("750202"))
+    client, headers = world["app"].server.test_client(), bearer(world, "team")
+    base = f"/api/v1/households/{house['house_id']}"
+    visit = {"visited_on": "2021-05-01", "outcome": "verified"}
+    assert client.post(f"{base}/visits?year={YEAR}", headers=headers, json=visit).status_code == 201
+    status = {"status": "survival", "reason": "ยังต้องช่วยเหลือ"}
+    assert client.put(f"{base}/status?year={YEAR}", headers=headers, json=status).status_code == 200
+    for dimension, n in (("health", 1), ("income", 4)):
+        for i in range(n):
+            need = {"dimension": dimension, "description": f"ความต้องการ {i}"}
+            assert client.post(f"{base}/needs?year={YEAR}", headers=headers, json=need).status_code == 201
+    public = client.get(f"/api/v1/areas/{house['tambon_code']}/progress?year={YEAR}").get_json()
+    assert public["open_needs"]["health"] is None and public["open_needs"]["income"] == 4  # the rule these tests read
+    assert public["households_visited"] is None
+    return house["tambon_code"]
+
+
+def test_a_suppressed_cell_stays_hidden_through_the_maps_sum_sort_and_colours(world, small_cells, caplog):
+    tambon = small_cells
+    anon = world["app"].server.test_client()
+    for path, code, lang, words in (
+        ("/area/75", "7502", "th", "5 ถึง 6"),
+        ("/area/7502", tambon, "en", "5 to 6"),
+    ):
+        r = page_callback(anon, path, f"?year={YEAR}&metric=lb:open_needs&lang={lang}", None)
+        assert r.status_code == 200 and refusal(r) is None, decoded(r)[:300]
+        layout = r.get_json()
+        shown, sort, _ = _table_row(layout, code)[-1]
+        assert shown == {"p": [words]} and sort == ""  # its bounds, and a blank key: table-sort.js puts it last
+        figure = _component(layout, "area-map")["figure"]
+        traces = {tr.get("name"): tr for tr in figure["data"]}
+        coloured = next(tr for tr in figure["data"] if tr["type"] == "choropleth" and tr.get("showscale", True))
+        assert code not in coloured["locations"] and code not in traces.get("no data", {}).get(
+            "locations", []
+        )  # neither 0 nor grey
+        assert traces["hidden"]["locations"] == [code] and words in traces["hidden"]["customdata"][0][1]
+        assert t("lb.suppressed", lang, n=3) in decoded(r)
+    # the team covers the tambon: its exact count, coloured on the scale
+    team, csrf = session_client(world, "team")
+    r = page_callback(team, "/area/7502", f"?year={YEAR}&metric=lb:open_needs", csrf)
+    shown, sort, _ = _table_row(r.get_json(), tambon)[-1]
+    assert (shown, sort) == ("5", None)
+    assert not [rec for rec in caplog.records if rec.levelno >= logging.ERROR]
+
+
+def test_a_suppressed_cell_is_said_as_such_in_progress_story_and_export(world, small_cells):
+    tambon = small_cells
+    anon = world["app"].server.test_client()
+    under = t("help.small", "th", n=3)
+    progress = _component(page_callback(anon, f"/area/{tambon}", f"?year={YEAR}", None).get_json(), "area-progress")
+    text = json.dumps(progress, ensure_ascii=False)
+    assert f'"{under}"' in text  # the visited card
+    assert f"{t('dim.health', 'th')} {under}" in text and f"{t('dim.income', 'th')} 4" in text
+    story = decoded(page_callback(anon, f"/area/{tambon}/story", f"?year={YEAR}&lang=en", None))
+    assert "teams have visited " in story and "under 3" in story and "5 to 6" in story
+    assert t("story.open_most", "en", dim=t("dim.income", "en")) in story  # 4 known outnumber a hidden 1 or 2
+    rows = list(
+        csv.DictReader(io.StringIO(anon.get(f"/export/progress.csv?code=7502&year={YEAR}").get_data().decode("utf-8-sig")))
+    )
+    row = next(r for r in rows if r[t("table.code", "th")] == tambon)
+    open_col = f"{t('rep.col_open', 'th')}: {t('dim.health', 'th')}"
+    assert row[t("rep.households_visited", "th")] == under and row[open_col] == under
+    # the pivot of households by Logbook status: the one household on the ladder, on the page and in its export
+    query = f"?year={YEAR}&area=7502&rows=area&cols=status"
+    pivot = _component(page_callback(anon, "/pivot", query, None).get_json(), "pivot-table")
+    name = areas.get_area(tambon)["name_th"]
+    assert next(r for r in pivot["data"] if r["label"] == name)["c0"] == under
+    rows = list(csv.reader(io.StringIO(anon.get(f"/export/pivot.csv{query}").get_data().decode("utf-8-sig"))))
+    assert [under, "0", "0"] in [r[1:] for r in rows]
