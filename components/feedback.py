@@ -26,6 +26,17 @@ def alert_line() -> html.Div:
     return html.Div(id=ALERT_ID, className="tp-app-alert", role="alert", **{"aria-live": "polite"})
 
 
+def reason(error: DomainError, lang: str) -> str:
+    """A refusal as a person reads it, the same in the alert line and in a form that says it beside its button."""
+    if isinstance(error, Unauthorized):
+        return t("error.401", lang)
+    if isinstance(error, RateLimited):
+        return t("error.429_wait", lang, seconds=error.retry_after)
+    if isinstance(error, Forbidden) and not error.key:
+        return t("error.403", lang)
+    return said(error, lang)
+
+
 def callback_error(error: Exception):
     from flask import g, request
 
@@ -41,14 +52,8 @@ def callback_error(error: Exception):
             object_id=request.path[:64],
             detail={"reason": str(error)[:200]},
         )
-    if isinstance(error, Unauthorized):
-        message = t("error.401", lang)
-    elif isinstance(error, RateLimited):
-        message = t("error.429_wait", lang, seconds=error.retry_after)
-    elif isinstance(error, Forbidden) and not error.key:
-        message = t("error.403", lang)
-    elif isinstance(error, DomainError):
-        message = said(error, lang)
+    if isinstance(error, DomainError):
+        message = reason(error, lang)
     elif is_outage(error):  # a database restart: said as such, logged without a traceback per request
         log.warning("a callback met an unavailable database: %s", type(error).__name__)
         message = t("err.503", lang)

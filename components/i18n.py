@@ -29,8 +29,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "err.required": ("กรุณากรอก{field}", "{field} is required"),
     "err.too_long": ("{field} ยาวเกิน {limit} ตัวอักษร", "{field} is longer than {limit} characters"),
     "err.conflict": (
-        "ครัวเรือนนี้เพิ่งถูกแก้ไขโดย {by} เวลา {at} น. กรุณาโหลดหน้าใหม่แล้วบันทึกอีกครั้ง",
-        "{by} changed this household at {at}: reload the page and save again",
+        "ครัวเรือนนี้ถูกแก้ไขโดย {by} เมื่อ {at} น. หลังจากที่ท่านเปิดหน้านี้ กรุณาโหลดข้อมูลล่าสุดแล้วบันทึกอีกครั้ง",
+        "{by} changed this household at {at}, after you opened it: load its current state and save again",
+    ),
+    "lb.reload": ("โหลดข้อมูลล่าสุดของครัวเรือน", "Load the household's current state"),
+    "lb.reloaded": (
+        "โหลดข้อมูลล่าสุดแล้ว (สิ่งที่กรอกไว้ยังอยู่) ตรวจสอบแล้วกดบันทึกอีกครั้ง",
+        "The current state is loaded (what you typed is kept): check it and save again",
     ),
     "err.conflict_now": (
         "มีผู้อื่นแก้ไขครัวเรือนนี้ในเวลาเดียวกัน กรุณาโหลดหน้าใหม่แล้วบันทึกอีกครั้ง",
@@ -69,6 +74,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "field.description": ("รายละเอียดความต้องการ", "description of the need"),
     "field.agency": ("หน่วยงาน", "agency"),
     "field.kind": ("ประเภทความช่วยเหลือ", "kind of help"),
+    "field.need": ("ปัญหา/ความต้องการ", "need"),
     "field.dimension": ("มิติ", "dimension"),
     "field.reason": ("เหตุผล", "reason"),
     "field.status": ("สถานะ", "status"),

@@ -25,7 +25,7 @@ from data_access.errors import BadRequest, ConflictError, NotFoundError
 from data_access.flows import FOLLOW_UPS, pairs_after, refresh_help_outcomes, survey_years
 from data_access.masking import mask_citizen_id
 from data_access.policy import LOGBOOK_APPROVE, LOGBOOK_WRITE, may, roles_with
-from mpi.calendar import numeric_date
+from mpi.calendar import numeric_date, numeric_moment
 from mpi.editions import edition
 from mpi.rules import DIMENSIONS, citizen_id_issue, citizen_id_problem, dimensions_of
 
@@ -246,7 +246,7 @@ def _bump(conn: Connection, household_id: int, user: CurrentUser, expected: int 
             f"(version {state['version']}, you had {expected}): reload it and try again",
             key="err.conflict",
             by=state["updated_by"],
-            at=str(state["updated_at"])[11:16],
+            at=numeric_moment(state["updated_at"]),  # the date too, on a clock in Thailand (it was UTC's hour)
         )
     new = {
         "version": state["version"] + 1,

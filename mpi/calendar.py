@@ -34,3 +34,15 @@ def english_date(d: dt.date) -> str:
 def numeric_date(d: dt.date) -> str:
     """day/month/Buddhist-era year, as on a Thai form: 1/12/2569."""
     return f"{d.day}/{d.month}/{d.year + BE_OFFSET}"
+
+
+THAILAND = dt.timezone(dt.timedelta(hours=7))  # Indochina Time all year (no daylight saving)
+
+
+def numeric_moment(moment: dt.datetime | str | None) -> str:
+    """A stored moment (UTC; naive or ISO text from SQLite) as a clock in Thailand reads it: 7/12/2569 12:40."""
+    if moment is None:
+        return "–"
+    at = moment if isinstance(moment, dt.datetime) else dt.datetime.fromisoformat(str(moment))
+    local = (at if at.tzinfo else at.replace(tzinfo=dt.UTC)).astimezone(THAILAND)
+    return f"{numeric_date(local.date())} {local:%H:%M}"

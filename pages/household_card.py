@@ -5,11 +5,13 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
-from dash import MATCH, Input, Output, State, callback, clientside_callback, ctx, dcc, html
+from dash import ALL, MATCH, Input, Output, State, callback, clientside_callback, ctx, dcc, html
+from dash.exceptions import PreventUpdate
 
 from auth.web import current_user
 from components import logbook_ui
 from components.dates import iso_from_parts
+from components.feedback import reason
 from components.figures import checked, graph_config, star
 from components.i18n import area_name, t
 from components.layout import dimension_badges, not_found, topbar
@@ -17,7 +19,7 @@ from components.view import parse
 from components.widgets import data_table
 from data_access import areas as areas_da
 from data_access import logbook as logbook_da
-from data_access.errors import DomainError
+from data_access.errors import BadRequest, ConflictError, DomainError, Unauthorized
 from data_access.households import get_household, reveal_citizen_id
 from data_access.policy import LOGBOOK_WRITE, may
 from geo.shapes import url_for_children
@@ -254,19 +256,27 @@ CLEARED = {
 }
 
 
-def _result(key: str, state: dict, outcome: dict | None, error: str | None):
-    """The message, the refreshed timeline and the new version after a save, and the form's fields cleared
-    (or the reason it failed, with everything typed kept for a correction)."""
+def _refused(key: str, state: dict, error: DomainError):
+    """A refusal beside the form's button, in the reader's language, with everything typed kept for a retry. Someone
+    else's write first (409) offers the household's current state, which the retry then names: without it the page
+    kept its old version and every retry was refused again. A session that ended offers to sign in again."""
     lang = state["lang"]
-    if error:
-        return (
-            dbc.Alert(error, color="danger", className="mb-0"),
-            dash.no_update,
-            dash.no_update,
-            dash.no_update,
-            dash.no_update,
-            *[dash.no_update] * len(CLEARED[key]),
+    extra = None
+    if isinstance(error, ConflictError):
+        extra = dbc.Button(
+            t("lb.reload", lang), id={"type": "lb-reload", "form": key}, color="light", size="sm", className="ms-2"
         )
+    elif isinstance(error, Unauthorized):
+        extra = dcc.Link(t("auth.sign_in", lang), href=f"/login?next=/household/{state['house_id']}", refresh=True)
+    return (
+        dbc.Alert([reason(error, lang), " ", extra], color="danger", className="mb-0", id=f"lb-{key}-refused"),
+        *[dash.no_update] * (4 + len(CLEARED[key])),
+    )
+
+
+def _result(key: str, state: dict, outcome: dict):
+    """The message, the refreshed timeline and the new version after a save, and the form's fields cleared."""
+    lang = state["lang"]
     lb = logbook_da.logbook(current_user(), state["house_id"], state["year"])
     _, by_code = _kinds(lang)
     warnings = [
@@ -288,9 +298,37 @@ def _result(key: str, state: dict, outcome: dict | None, error: str | None):
 
 def _save(key: str, state: dict, write):
     try:
-        return _result(key, state, write(), None)
+        return _result(key, state, write())
     except DomainError as e:  # the Logbook's refusals and a date that does not exist, in the reader's language
-        return _result(key, state, None, e.said(state["lang"]))
+        return _refused(key, state, e)
+
+
+@callback(
+    Output("lb-timeline", "children", allow_duplicate=True),
+    Output("lb-state", "data", allow_duplicate=True),
+    Output("lb-needupd-need", "options", allow_duplicate=True),
+    Output("lb-assist-need", "options", allow_duplicate=True),
+    *[Output(f"lb-{key}-msg", "children", allow_duplicate=True) for key in CLEARED],
+    Input({"type": "lb-reload", "form": ALL}, "n_clicks"),
+    State("lb-state", "data"),
+    prevent_initial_call=True,
+)
+def reload(clicks, state):
+    """After a 409: the household's timeline, need lists and version as they are now; the forms keep what was typed,
+    so saving again is one tap."""
+    if not any(clicks):  # the button has just appeared
+        raise PreventUpdate
+    lang = state["lang"]
+    lb = logbook_da.logbook(current_user(), state["house_id"], state["year"])
+    _, by_code = _kinds(lang)
+    form = ctx.triggered_id["form"]
+    return (
+        logbook_ui.timeline(lb, lang, by_code),
+        state | {"version": lb["version"]},
+        logbook_ui.need_options(lb, lang),
+        logbook_ui.assist_need_options(lb, lang),
+        *[dbc.Alert(t("lb.reloaded", lang), color="info", className="mb-0") if k == form else dash.no_update for k in CLEARED],
+    )
 
 
 # "Use my location": the phone's GPS fills the point (the browser asks the user first); nothing is sent until saved.
@@ -325,6 +363,15 @@ def _outputs(key: str):
         Output("lb-assist-need", "options", allow_duplicate=True),
         *[Output(field, "value", allow_duplicate=True) for field, _ in CLEARED[key]],
     )
+
+
+def _need(value) -> int | None:
+    """The need a form names (None: none chosen); anything but a need's number is a refusal, not a system error."""
+    if value in (None, ""):
+        return None
+    if not str(value).isdigit():
+        raise BadRequest(f"need must be a need's number, got {str(value)[:20]!r}", key="err.choice", field="need")
+    return int(value)
 
 
 def _date_states(id_: str) -> list[State]:
@@ -399,13 +446,15 @@ def save_need(_n, dimension, description, status, state):
     prevent_initial_call=True,
 )
 def save_need_update(_n, need, status, state):
-    return _save(
-        "needupd",
-        state,
-        lambda: logbook_da.update_need(
-            current_user(), state["house_id"], state["year"], int(need), status=status, version=state["version"]
-        ),
-    )
+    def write():
+        need_id = _need(need)
+        if need_id is None:  # no open need to choose (int(None) was a "system error")
+            raise BadRequest("choose the need to update", key="err.choice", field="need")
+        return logbook_da.update_need(
+            current_user(), state["house_id"], state["year"], need_id, status=status, version=state["version"]
+        )
+
+    return _save("needupd", state, write)
 
 
 @callback(
@@ -435,7 +484,7 @@ def save_assistance(_n, d, m, y, dimension, kind, agency, amount, need, note, st
             kind=kind,
             agency=agency,
             amount_baht=amount,
-            need_id=int(need) if need else None,
+            need_id=_need(need),
             note=note,
             version=state["version"],
         ),

@@ -704,7 +704,8 @@ def save(browser, key, engine, table):
 def test_map007_logbook_on_a_phone_then_the_district_chief_approves(server, browser):
     from selenium.webdriver.support.ui import Select
 
-    from data_access.logbook import progress
+    from data_access.access import CurrentUser
+    from data_access.logbook import add_visit, progress
     from mpi.rules import citizen_id_check_digit
     from tests.utils.world import NATIONAL
 
@@ -725,12 +726,25 @@ def test_map007_logbook_on_a_phone_then_the_district_chief_approves(server, brow
     open_form(browser, "lb-need-form")
     fill(browser, "lb-need-description", "ต้องการอาชีพเสริม")
     assert save(browser, "need", engine, "need") == "บันทึกแล้ว"
+    # the district chief writes first: the team is told who and when, loads the household's current state in place
+    # and saves again (issue 30: the page kept its old version, and said "system error" for every try)
+    chief = CurrentUser(0, "ss.district", "t", "district", ("7501",))
+    add_visit(chief, house_id, 2561, visited_on="2021-05-02", outcome="verified", engine=engine)
+    fill(browser, "lb-need-description", "ต้องการน้ำดื่ม")
+    click_css(browser, "#lb-need-save")
+    refused = wait_for(browser, lambda: css(browser, "#lb-need-refused"), what="the 409 said")[0]
+    assert "ss.district" in refused.text
+    click(browser, refused.find_element("css selector", "button"))
+    wait_for(browser, lambda: css(browser, "#lb-need-msg .alert-info"), what="the current state loaded")
+    assert len(css(browser, "#lb-timeline-list li")) == 3  # the chief's visit is on the timeline now
+    click_css(browser, "#lb-need-save")  # (not save(): its message is there already, the one saying what was loaded)
+    wait_for(browser, lambda: [a for a in css(browser, "#lb-need-msg .alert-success") if a.text], what="saved after it")
     open_form(browser, "lb-assist-form")
     Select(css(browser, "#lb-assist-kind")[0]).select_by_value("food")
     fill(browser, "lb-assist-agency", "พมจ.สมุทรสงคราม")
     fill(browser, "lb-assist-amount", "500")
     assert save(browser, "assist", engine, "assistance") == "บันทึกแล้ว"
-    assert len(css(browser, "#lb-timeline-list li")) == 3
+    assert len(css(browser, "#lb-timeline-list li")) == 5
     open_form(browser, "lb-status-form")
     fill(browser, "lb-status-reason", "ได้รับความช่วยเหลือเบื้องต้นแล้ว")
     assert save(browser, "status", engine, "status_change") == "บันทึกแล้ว"
@@ -747,7 +761,7 @@ def test_map007_logbook_on_a_phone_then_the_district_chief_approves(server, brow
     after = progress("7501", 2561, engine=engine, viewer=NATIONAL)
     assert after["households_visited"] == before["households_visited"] + 1
     assert after["households_helped"] == before["households_helped"] + 1
-    assert after["open_needs"]["income"] == before["open_needs"]["income"] + 1
+    assert after["open_needs"]["income"] == before["open_needs"]["income"] + 2
     # the district chief approves, and the area's Logbook figures change
     click_css(browser, "#sign-out")
     wait_for(browser, lambda: css(browser, "#sign-in-link"), what="signed out")

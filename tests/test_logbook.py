@@ -3,13 +3,18 @@ right and the wrong district chief, the mentor-team cap, concurrent edits, bad G
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import logging
+
 import pytest
 import shapely
 from sqlalchemy import text
 
 from components.i18n import t
+from mpi.calendar import numeric_moment
 from mpi.rules import citizen_id_check_digit
-from tests.utils.world import bearer, decoded, page_callback, refusal, session_client, world_for
+from tests.utils.world import bearer, component, decoded, page_callback, refusal, run_callback, session_client, world_for
 
 YEAR = 2563
 
@@ -476,3 +481,102 @@ def test_requests_and_mentor_exports_are_scoped_masked_and_audited(world, client
             text("SELECT COUNT(*) FROM audit_event WHERE action = 'export' AND object_type = 'member_request'")
         ).scalar()
     assert n >= 1
+
+
+# Issue 30, 1: a refused save on the household page says why, in the reader's language, through the page's own
+# callbacks (a system error and a traceback before: the page called a method domain errors do not have), and after
+# someone else's write it offers the household's current state, with which the retry succeeds.
+
+
+def _page_state(browser, csrf, house: str, lang: str = "th") -> dict:
+    page = page_callback(browser, f"/household/{house}", f"?year={YEAR}&lang={lang}", csrf).get_json()
+    return component(page, "lb-state")["data"]
+
+
+def _visit(state: dict, day=("1", "5", "2564"), **fields) -> dict:
+    d, m, y = day
+    return {
+        "lb-visit-save.n_clicks": 1,
+        "lb-visit-date-d.value": d,
+        "lb-visit-date-m.value": m,
+        "lb-visit-date-y.value": y,
+        "lb-visit-outcome.value": "verified",
+        "lb-state.data": state,
+    } | {f"lb-visit-{k}.value": v for k, v in fields.items()}
+
+
+def _said(r, form: str) -> str:
+    """What a save answered beside its form's button (never the page's "something went wrong" line)."""
+    assert r.status_code == 200 and refusal(r) is None, decoded(r)[:400]
+    return json.dumps(r.get_json()["response"][f"lb-{form}-msg"]["children"], ensure_ascii=False)
+
+
+@pytest.fixture
+def errors_logged(caplog):
+    caplog.set_level(logging.ERROR)
+    yield caplog
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], [r.getMessage() for r in caplog.records]
+
+
+def test_a_save_after_someone_elses_write_says_who_and_when_and_reloads(world, errors_logged):
+    house = next(h["house_id"] for h in world["survey"].households if h["tambon_code"] == "750201")
+    browser, csrf = session_client(world, "team")
+    for lang in ("th", "en"):
+        state = _page_state(browser, csrf, house, lang)
+        other = world["app"].server.test_client()
+        visit = {"visited_on": "2021-05-04", "outcome": "verified", "version": state["version"]}
+        r = other.post(f"/api/v1/households/{house}/visits?year={YEAR}", headers=bearer(world, "district7502"), json=visit)
+        assert r.status_code == 201
+        refused = run_callback(browser, csrf, "lb-visit-save.n_clicks", _visit(state, note="ตามนัด"))
+        said = _said(refused, "visit")
+        when = numeric_moment(dt.datetime.now(dt.UTC))[:-3]  # day/month/BE year and the hour, on a clock in Thailand
+        assert world["names"]["district7502"] in said and when in said, said
+        button = component(refused.get_json(), {"type": "lb-reload", "form": "visit"})
+        assert button["children"] == t("lb.reload", lang)
+        assert "lb-state" not in refused.get_json()["response"]  # nothing saved: the page keeps what it had
+        reloaded = run_callback(browser, csrf, {"type": "lb-reload", "form": "visit"}, {"lb-state.data": state})
+        body = reloaded.get_json()["response"]
+        fresh = other.get(f"/api/v1/households/{house}/logbook?year={YEAR}", headers=bearer(world, "team")).get_json()
+        assert body["lb-state"]["data"]["version"] == fresh["version"] == state["version"] + 1
+        assert t("lb.reloaded", lang) in _said(reloaded, "visit")
+        again = run_callback(browser, csrf, "lb-visit-save.n_clicks", _visit(body["lb-state"]["data"], note="ตามนัด"))
+        assert t("lb.saved", lang) in _said(again, "visit")
+
+
+def test_every_refusal_on_the_household_page_is_said_in_the_readers_words(world, errors_logged):
+    house = next(h["house_id"] for h in world["survey"].households if h["tambon_code"] == "750202")
+    team, csrf = session_client(world, "team")
+    state = _page_state(team, csrf, house)
+    # a point outside the tambon is a warning, not a refusal: the visit is saved and the team told to check it
+    r = run_callback(team, csrf, "lb-visit-save.n_clicks", _visit(state, lat=18.3, lon=97.9))
+    said = _said(r, "visit")
+    assert t("lb.gps_outside", "th", tambon="750202") in said and t("lb.saved", "th") in said
+    state = r.get_json()["response"]["lb-state"]["data"]
+    day = t("err.date_none", "th", field=t("field.visited_on", "th"), day="31/2/2564")
+    assert day in _said(run_callback(team, csrf, "lb-visit-save.n_clicks", _visit(state, day=("31", "2", "2564"))), "visit")
+    help_ = {
+        "lb-assist-save.n_clicks": 1,
+        "lb-assist-date-d.value": "2",
+        "lb-assist-date-m.value": "5",
+        "lb-assist-date-y.value": "2564",
+        "lb-assist-dimension.value": "income",
+        "lb-assist-kind.value": "lottery_ticket",
+        "lb-assist-agency.value": "อบต.",
+        "lb-state.data": state,
+    }
+    kind = t("err.choice", "th", field=t("field.kind", "th"))
+    assert kind in _said(run_callback(team, csrf, "lb-assist-save.n_clicks", help_), "assist")
+    need = t("err.choice", "th", field=t("field.need", "th"))
+    for chosen in (None, "1 OR 1=1"):  # no need to choose, or a forged one
+        updated = {"lb-needupd-save.n_clicks": 1, "lb-needupd-need.value": chosen, "lb-state.data": state}
+        assert need in _said(run_callback(team, csrf, "lb-needupd-save.n_clicks", updated), "needupd")
+    # outside the user's area, and a role that reads but does not write: refused, and said so, in English too
+    for who in ("district", "national"):
+        browser, token = session_client(world, who)
+        for lang in ("th", "en"):
+            r = run_callback(browser, token, "lb-visit-save.n_clicks", _visit(state | {"lang": lang}))
+            assert t("error.403", lang) in _said(r, "visit")
+    # a session that ended: sign in again, and nothing was sent
+    r = run_callback(world["app"].server.test_client(), None, "lb-visit-save.n_clicks", _visit(state))
+    said = _said(r, "visit")
+    assert t("error.401", "th") in said and f"/login?next=/household/{house}" in said

@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from components.i18n import t
 from data_access import areas
-from tests.utils.world import bearer, decoded, page_callback, refusal, session_client
+from tests.utils.world import bearer, component, decoded, page_callback, refusal, session_client
 
 YEAR = 2563
 
@@ -137,22 +137,9 @@ def test_every_refusal_is_audited(world, client, who, method, path):
 # export: never summed as 0, never a blank, never drawn as 0.
 
 
-def _component(node, id_: str) -> dict | None:
-    """The props of the component with this id in a Dash layout as JSON."""
-    if isinstance(node, dict):
-        if node.get("props", {}).get("id") == id_:
-            return node["props"]
-        node = list(node.values())
-    if isinstance(node, list):
-        for v in node:
-            if (found := _component(v, id_)) is not None:
-                return found
-    return None
-
-
 def _table_row(layout, code: str) -> list:
     """A plain table's row, as its cells go to the browser: [shown, sort key or None, css]."""
-    spec = json.loads(_component(layout, "area-table-box")["children"][1]["props"]["data-table"])
+    spec = json.loads(component(layout, "area-table-box")["children"][1]["props"]["data-table"])
     return next(row for row in spec["rows"] if row[1][0] == code)
 
 
@@ -189,7 +176,7 @@ def test_a_suppressed_cell_stays_hidden_through_the_maps_sum_sort_and_colours(wo
         layout = r.get_json()
         shown, sort, _ = _table_row(layout, code)[-1]
         assert shown == {"p": [words]} and sort == ""  # its bounds, and a blank key: table-sort.js puts it last
-        figure = _component(layout, "area-map")["figure"]
+        figure = component(layout, "area-map")["figure"]
         traces = {tr.get("name"): tr for tr in figure["data"]}
         coloured = next(tr for tr in figure["data"] if tr["type"] == "choropleth" and tr.get("showscale", True))
         assert code not in coloured["locations"] and code not in traces.get("no data", {}).get(
@@ -209,7 +196,7 @@ def test_a_suppressed_cell_is_said_as_such_in_progress_story_and_export(world, s
     tambon = small_cells
     anon = world["app"].server.test_client()
     under = t("help.small", "th", n=3)
-    progress = _component(page_callback(anon, f"/area/{tambon}", f"?year={YEAR}", None).get_json(), "area-progress")
+    progress = component(page_callback(anon, f"/area/{tambon}", f"?year={YEAR}", None).get_json(), "area-progress")
     text = json.dumps(progress, ensure_ascii=False)
     assert f'"{under}"' in text  # the visited card
     assert f"{t('dim.health', 'th')} {under}" in text and f"{t('dim.income', 'th')} 4" in text
@@ -224,7 +211,7 @@ def test_a_suppressed_cell_is_said_as_such_in_progress_story_and_export(world, s
     assert row[t("rep.households_visited", "th")] == under and row[open_col] == under
     # the pivot of households by Logbook status: the one household on the ladder, on the page and in its export
     query = f"?year={YEAR}&area=7502&rows=area&cols=status"
-    pivot = _component(page_callback(anon, "/pivot", query, None).get_json(), "pivot-table")
+    pivot = component(page_callback(anon, "/pivot", query, None).get_json(), "pivot-table")
     name = areas.get_area(tambon)["name_th"]
     assert next(r for r in pivot["data"] if r["label"] == name)["c0"] == under
     rows = list(csv.reader(io.StringIO(anon.get(f"/export/pivot.csv{query}").get_data().decode("utf-8-sig"))))

@@ -130,3 +130,44 @@ def refusal(response) -> str | None:
         return None
     alert = side["app-alert"]["children"]
     return alert["props"]["children"] if alert.get("type") == "Alert" else None
+
+
+def component(layout, id_) -> dict | None:
+    """The props of the component with this id in a Dash layout (or a callback's answer) as JSON."""
+    if isinstance(layout, dict):
+        if layout.get("props", {}).get("id") == id_:
+            return layout["props"]
+        layout = list(layout.values())
+    if isinstance(layout, list):
+        for v in layout:
+            if (found := component(v, id_)) is not None:
+                return found
+    return None
+
+
+def run_callback(client, csrf: str | None, trigger: str | dict, values: dict):
+    """A page callback called as Dash's renderer calls it, for the control `trigger`: "id.property", or the
+    pattern-matching id of a button clicked once (an input of ALL such buttons). Every other input and state takes
+    its value from `values` ("id.property" → value)."""
+    deps = client.get("/_dash-dependencies").get_json()
+    pressed = trigger if isinstance(trigger, dict) else None
+
+    def wildcard(dep_id: str) -> bool:
+        return pressed is not None and dep_id.startswith("{") and json.loads(dep_id).get("type") == pressed["type"]
+
+    cb = next(c for c in deps if any(wildcard(i["id"]) or f"{i['id']}.{i['property']}" == trigger for i in c["inputs"]))
+
+    def dep(d: dict):
+        if wildcard(d["id"]):
+            return [{"id": pressed, "property": d["property"], "value": 1}]
+        return {"id": d["id"], "property": d["property"], "value": values.get(f"{d['id']}.{d['property']}")}
+
+    changed = json.dumps(pressed, sort_keys=True, separators=(",", ":")) + ".n_clicks" if pressed else trigger
+    payload = {
+        "output": cb["output"],
+        "outputs": [{"id": o.split(".")[0], "property": o.split(".", 1)[1]} for o in cb["output"].strip(".").split("...")],
+        "inputs": [dep(i) for i in cb["inputs"]],
+        "changedPropIds": [changed],
+        "state": [dep(st) for st in cb.get("state", [])],
+    }
+    return client.post("/_dash-update-component", json=payload, headers={"X-CSRFToken": csrf} if csrf else {})
