@@ -152,37 +152,126 @@ def frame(extent: tuple[float, float, float, float], pad: float = 0.03) -> dict:
     return {"projection": {"type": "mercator"}, "lonaxis": {"range": [w - dx, e + dx]}, "lataxis": {"range": [s - dy, n + dy]}}
 
 
-def place_labels(
+Box = tuple[float, float, float, float]  # west, south, east, north
+
+
+@dataclass(frozen=True)
+class Label:
+    """A name written on a map: which one, at what size, and where beside its point (plotly's textposition)."""
+
+    index: int
+    size: float
+    position: str = "middle center"
+
+
+# where a name may sit against its point, most natural first: on it, above, below, after, before
+POSITIONS = ("middle center", "top center", "bottom center", "middle right", "middle left")
+
+
+class _Projection:
+    """Lon/lat to the pixels of a map that frames `extent` in Mercator, centred as plotly centres it."""
+
+    def __init__(self, extent: Box, width_px: float, height_px: float):
+        w, s, e, n = extent
+        span_x, span_y = (e - w) or 0.1, (_mercator_y(n) - _mercator_y(s)) or 0.1
+        self.scale = min(width_px / span_x, height_px / span_y)
+        self.x0 = (width_px - span_x * self.scale) / 2 - w * self.scale
+        self.y0 = (height_px - span_y * self.scale) / 2 + _mercator_y(n) * self.scale
+        self.width, self.height = width_px, height_px
+
+    def xy(self, lon: float, lat: float) -> tuple[float, float]:
+        return self.x0 + lon * self.scale, self.y0 - _mercator_y(lat) * self.scale
+
+    def box(self, room: Box) -> Box:
+        (x1, y1), (x2, y2) = self.xy(room[0], room[3]), self.xy(room[2], room[1])
+        return x1, y1, x2, y2
+
+
+def _name_box(x: float, y: float, text: str, size: float, position: str) -> Box:
+    half_w, half_h = text_width(text, size) / 2, size * 0.75
+    gap = size * 0.3
+    dx = {"middle right": half_w + gap, "middle left": -half_w - gap}.get(position, 0.0)
+    dy = {"top center": -half_h - gap, "bottom center": half_h + gap}.get(position, 0.0)
+    cx, cy = x + dx, y + dy
+    return cx - half_w - gap, cy - half_h - gap, cx + half_w + gap, cy + half_h + gap
+
+
+def _fits_room(box: Box, room: Box | None) -> bool:
+    """A name has room when its middle lies on its area and it is at most about twice the area's size."""
+    if room is None:
+        return True
+    rw, rh = room[2] - room[0], room[3] - room[1]
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    inside = room[0] <= cx <= room[2] and room[1] <= cy <= room[3]
+    return inside and box[2] - box[0] <= 2 * rw + 8 and box[3] - box[1] <= 2 * rh + 8
+
+
+def _clear(box: Box, kept: list[Box], frame: Box) -> bool:
+    within = box[0] >= frame[0] and box[1] >= frame[1] and box[2] <= frame[2] and box[3] <= frame[3]
+    return within and all(box[2] < b[0] or box[0] > b[2] or box[3] < b[1] or box[1] > b[3] for b in kept)
+
+
+def place_names(
     points: list[tuple[float, float]],
     texts: list[str],
     width_px: float,
     height_px: float,
     font_px: float,
-    extent: tuple[float, float, float, float] | None = None,
-) -> list[int]:
-    """Which names fit on a map of width × height pixels without touching one another, in priority order
-    (the caller puts the names that matter most first): a greedy pass that keeps a name when its box
-    clears every kept one. The map frames `extent` (by default the points' own, padded) in Mercator."""
+    extent: Box | None = None,
+    rooms: list[Box | None] | None = None,
+    min_font_px: float | None = None,
+) -> list[Label]:
+    """Every name that has room on a map of width × height pixels: on its point, or beside it, at the map's size
+    or a little smaller (down to `min_font_px`), inside the frame and clear of every name already placed. With
+    `rooms` (each area's box), a name is written only where it is not much larger than its area, and the largest
+    areas are named first; without, the caller's order is the priority (the names that matter most first)."""
     if not points:
         return []
     if extent is None:
         lons, lats = [p[0] for p in points], [p[1] for p in points]
         dx, dy = (max(lons) - min(lons)) * 0.15, (max(lats) - min(lats)) * 0.15
         extent = (min(lons) - dx, min(lats) - dy, max(lons) + dx, max(lats) + dy)
-    w, s, e, n = extent
-    span_x, span_y = (e - w) or 0.1, (_mercator_y(n) - _mercator_y(s)) or 0.1
-    scale = min(width_px / span_x, height_px / span_y)
-    kept: list[int] = []
-    boxes: list[tuple[float, float, float, float]] = []
-    gap = font_px * 0.3
-    for i, ((lon, lat), text) in enumerate(zip(points, texts, strict=True)):
-        x, y = lon * scale, -_mercator_y(lat) * scale
-        w, h = text_width(text, font_px) / 2 + gap, font_px * 0.75 + gap
-        box = (x - w, y - h, x + w, y + h)
-        if all(box[2] < b[0] or box[0] > b[2] or box[3] < b[1] or box[1] > b[3] for b in boxes):
-            kept.append(i)
-            boxes.append(box)
-    return kept
+    proj = _Projection(extent, width_px, height_px)
+    boxes = [proj.box(r) if r else None for r in rooms] if rooms else [None] * len(points)
+    order = (
+        sorted(range(len(points)), key=lambda i: -((b[2] - b[0]) * (b[3] - b[1]) if (b := boxes[i]) else 0))
+        if rooms
+        else range(len(points))
+    )
+    smallest = min(min_font_px or font_px, font_px)
+    steps = sorted({font_px, max(smallest, font_px * 0.85), smallest}, reverse=True)
+    positions = POSITIONS if rooms else POSITIONS[:1]
+    frame: Box = (0.0, 0.0, width_px, height_px)
+    kept: list[Box] = []
+    out: list[Label] = []
+    for i in order:
+        x, y = proj.xy(*points[i])
+        for size in steps:
+            chosen = next(
+                (
+                    (pos, b)
+                    for pos in positions
+                    if _fits_room(b := _name_box(x, y, texts[i], size, pos), boxes[i]) and _clear(b, kept, frame)
+                ),
+                None,
+            )
+            if chosen:
+                kept.append(chosen[1])
+                out.append(Label(i, size, chosen[0]))
+                break
+    return sorted(out, key=lambda label: label.index)
+
+
+def place_labels(
+    points: list[tuple[float, float]],
+    texts: list[str],
+    width_px: float,
+    height_px: float,
+    font_px: float,
+    extent: Box | None = None,
+) -> list[int]:
+    """Which names fit centred on their points at one size, in the caller's priority order (place_names, simply)."""
+    return [label.index for label in place_names(points, texts, width_px, height_px, font_px, extent)]
 
 
 # ColorBrewer RdPu: sequential, colour-blind safe; its lightest step is still visibly not the grey of "no data".
@@ -191,6 +280,48 @@ NO_DATA = "#bdbdbd"
 HIDDEN = "#9ecae1"  # a count kept from the viewer (data_access.logbook.Hidden): off the scale, unlike grey "no data"
 # ColorBrewer PuOr, colour-blind safe: fewer target poor (negative change) purple, more orange, no change near white
 DIVERGING = [[0.0, "#542788"], [0.25, "#998ec3"], [0.5, "#f7f7f7"], [0.75, "#f1a340"], [1.0, "#b35806"]]
+
+
+# a name's halo: white around dark letters reads on the lightest and the darkest fill alike, and where a name runs
+# past its area onto the white ground
+HALO = "#fff 0 0 2px, #fff 0 0 2px, #fff 0 0 3px, #fff 0 0 4px"
+
+
+def layout_names(traces: list[dict], names_at: list[tuple], present: bool, s: Sizes, extent: Box | None) -> None:
+    """Every area's name that has room, written on the map (a projector has no hover): names_at holds (lon, lat,
+    name, value[, box of the area]); a small area's name is a little smaller, or beside its point, or left out."""
+    width, height = (1300, 980) if present else (760, 520)
+    rooms = [p[4] if len(p) > 4 else None for p in names_at]
+    placed = place_names(
+        [(p[0], p[1]) for p in names_at],
+        [p[2] for p in names_at],
+        width,
+        height,
+        s.map_names,
+        extent,
+        rooms=rooms if any(rooms) else None,
+        # a projector's names stay at their 24 px (nothing on it is smaller); a screen's may shrink a little
+        min_font_px=s.map_names if present else s.map_names * 0.8,
+    )
+    traces.append(
+        {
+            "type": "scattergeo",
+            "lon": [names_at[n.index][0] for n in placed],
+            "lat": [names_at[n.index][1] for n in placed],
+            "text": [names_at[n.index][2] for n in placed],
+            "mode": "text",
+            "textposition": [n.position for n in placed],
+            "hoverinfo": "skip",
+            "showlegend": False,
+            "name": "names",
+            "textfont": {
+                "size": [round(n.size, 1) for n in placed],
+                "color": "#111",
+                "family": "Sarabun, sans-serif",
+                "shadow": HALO,
+            },
+        }
+    )
 
 
 def map_layers(children: list[dict], with_geom: set[str], lang: str) -> tuple[list[dict], list[dict]]:
@@ -368,27 +499,7 @@ def choropleth(
     if symbols or apart:
         layout["legend"] = {"x": 0, "y": 0, "bgcolor": "rgba(255,255,255,0.8)", "font": {"size": s.text}}
     if names_at:
-        width, height = (1300, 980) if present else (760, 520)
-        keep = place_labels([(p[0], p[1]) for p in names_at], [p[2] for p in names_at], width, height, s.map_names, extent)
-        dark = [top and names_at[i][3] is not None and abs(names_at[i][3]) / top > 0.6 for i in keep]
-        traces.append(
-            {
-                "type": "scattergeo",
-                "lon": [names_at[i][0] for i in keep],
-                "lat": [names_at[i][1] for i in keep],
-                "text": [names_at[i][2] for i in keep],
-                "mode": "text",
-                "hoverinfo": "skip",
-                "showlegend": False,
-                "name": "names",
-                "textfont": {
-                    "size": s.map_names,
-                    "color": ["#fff" if d else "#111" for d in dark],
-                    "family": "Sarabun, sans-serif",
-                    "shadow": "auto",
-                },
-            }
-        )
+        layout_names(traces, names_at, present, s, extent)
     if highlight:
         traces.append(
             {

@@ -131,6 +131,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "level.tambon": ("ตำบล", "Subdistrict"),
     "level.municipality": ("เขตเทศบาล", "Municipal area"),
     "map.municipal_symbol": ("เขตเทศบาล", "Municipal area"),
+    "map.units_national": (
+        "เขตเทศบาล {n} แห่งที่ไม่มีขอบเขตในแผนที่ไม่ได้แสดงเป็นจุดบนแผนที่ตำบลทั้งประเทศ ดูได้ในแผนที่ของแต่ละอำเภอและในตาราง",
+        "{n} municipal areas without a boundary are not dotted on the map of every tambon: each amphoe's map and the "
+        "tables show them",
+    ),
     "map.municipal_note": (
         "● คือเขตเทศบาลที่ TPMAP รายงานแยกจากตำบล ไม่มีขอบเขตในแผนที่ จึงแสดงเป็นจุดภายในอำเภอ "
         "สีตามค่าเดียวกับแผนที่ ชี้เพื่อดูตัวเลข คลิกเพื่อดูรายละเอียด",

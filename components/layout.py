@@ -71,7 +71,11 @@ def account_box(view: View, here: str):
 def topbar(chain: list[dict], view: View, here: str) -> html.Div:
     other = "en" if view.lang == "th" else "th"
     present = (
-        dcc.Link(t("nav.exit_present", view.lang), href=here + view.query(present=False), className="btn btn-sm btn-outline-dark")
+        dcc.Link(
+            t("nav.exit_present", view.lang),
+            href=here + view.query(present=False),
+            className="btn btn-sm btn-outline-dark tp-noprint",
+        )
         if view.present
         else dcc.Link(
             t("nav.present", view.lang),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import shapely
 from sqlalchemy import Connection, Engine, bindparam, func, select, text, update
@@ -316,6 +316,8 @@ class MapFrame:
 
     names_at: dict[str, tuple[float, float]]
     extent: tuple[float, float, float, float] | None
+    # each area's own box: a name is written where the area has room for it (components.figures.place_names)
+    boxes: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
 
 
 def map_frame(parent: str, engine: Engine | None = None) -> MapFrame:
@@ -331,7 +333,7 @@ def map_frame(parent: str, engine: Engine | None = None) -> MapFrame:
         if boxes
         else None
     )
-    return MapFrame({r[0]: (r[1], r[2]) for r in rows}, extent)
+    return MapFrame({r[0]: (r[1], r[2]) for r in rows}, extent, {r[0]: tuple(r[3:]) for r in rows if None not in r[3:]})
 
 
 def codes_with_geometry(level: str, engine: Engine | None = None) -> list[str]:

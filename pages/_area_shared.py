@@ -624,6 +624,10 @@ def area_parts(code: str, view: View, *, full: bool = True) -> dict | html.Div:
     all_codes = areas_da.codes_with_geometry("tambon") if national else areas_da.children_with_geometry(map_parent)
     with_geom = set(all_codes)
     mapped, symbols = map_layers(children, with_geom, view.lang)
+    # at the country's scale hundreds of municipal units would be a rash of dots over the tambons: they are drawn on
+    # each amphoe's map, and listed in the tables
+    units_left_out = len(symbols) if national else 0
+    symbols = [] if national else symbols
     values = [_sent(metric_value(c, view.metric, view.colour), view.metric) for c in mapped]
     if changing:  # an area lacking either edition is drawn grey with the "no data" areas, never as "no change"
         kept = [(c, v) for c, v in zip(mapped, values, strict=True) if v is not None]
@@ -645,7 +649,7 @@ def area_parts(code: str, view: View, *, full: bool = True) -> dict | html.Div:
         ),
         key=lambda cv: -(cv[1] or 0),
     )
-    names_at = [(*spots[c["code"]], area_name(c, view.lang), v) for c, v in named]
+    names_at = [(*spots[c["code"]], area_name(c, view.lang), v, map_frame.boxes.get(c["code"])) for c, v in named]
     label = metric_label(view.metric, view.lang, view.definition)
     if changing:
         label = t("metric.change_between", view.lang, metric=label, a=previous, b=view.year)
@@ -761,6 +765,9 @@ def area_parts(code: str, view: View, *, full: bool = True) -> dict | html.Div:
             _progress(code, view) if microdata else None,
             _change(code, name, chain[-2] if len(chain) > 1 else None, view),
             html.P(t("map.municipal_note", view.lang), className="tp-sub tp-chrome", id="municipal-note") if symbols else None,
+            html.P(t("map.units_national", view.lang, n=units_left_out), className="tp-sub tp-chrome", id="municipal-note")
+            if units_left_out
+            else None,
         ],
         "table": _table_part(code, view, children, top=TOP_ROWS if national else None),
         "source": ([t(source_key, view.lang, year=view.year), " · "] if source_key else []) + [t("attribution", view.lang)],

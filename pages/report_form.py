@@ -45,7 +45,7 @@ def _star(f: dict, name: str, lang: str):
             t("rep.map_title", lang),
             extent=mf.extent,
             names_at=[
-                (*mf.names_at[a["code"]], area_name(a, lang), a["target_poor_persons"])
+                (*mf.names_at[a["code"]], area_name(a, lang), a["target_poor_persons"], mf.boxes.get(a["code"]))
                 for a in sorted(amphoes, key=lambda a: -(a["target_poor_persons"] or 0))
                 if a["code"] in mf.names_at
             ],

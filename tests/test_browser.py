@@ -586,7 +586,8 @@ def test_map016_presentation_prints_on_one_a4_landscape_page(server, browser):
     from selenium.webdriver.common.print_page_options import PrintOptions
 
     base, _ = server
-    chromium.emulate_screen(browser, 1920, 1080)
+    # printed from a laptop's window, not the projector's: the charts are drawn again for the sheet (print-charts.js)
+    chromium.emulate_screen(browser, 1280, 800)
     browser.get(base + "/area/75?present=1")
     wait_for(browser, lambda: map_rendered(browser) and css(browser, "#area-star .polar"), what="map and star")
     opts = PrintOptions()
@@ -598,8 +599,13 @@ def test_map016_presentation_prints_on_one_a4_landscape_page(server, browser):
     assert len(pdf.pages) == 1
     page = pdf.pages[0]
     assert float(page.mediabox.width) > float(page.mediabox.height)  # landscape
-    text = page.extract_text()
-    assert "สมุทรสงคราม" in text.replace("\u0e4d\u0e32", "\u0e33")
+    text = page.extract_text().replace("\u0e4d\u0e32", "\u0e33")
+    assert "สมุทรสงคราม" in text and "ออกจากโหมดนำเสนอ" not in text  # the exit button is for the screen
+    # the star is drawn for its column on the sheet, not squeezed into the laptop's: its top axis (health) stands
+    # well above its lower-left one (income), as on the projector
+    at: dict[str, float] = {}
+    page.extract_text(visitor_text=lambda s, cm, tm, *_: at.__setitem__(s.strip(), tm[5] * cm[3] + cm[5]))  # the star's last
+    assert at["สุขภาพ"] - at["รายได้"] > 0.13 * float(page.mediabox.height), at
 
 
 def test_map005_english_toggle_persists_across_pages(server, browser):

@@ -79,3 +79,33 @@ def test_every_error_key_raised_in_data_access_is_in_the_catalogue():
         keys |= set(re.findall(r'key="(err\.[a-z_.]+)"', f.read_text(encoding="utf-8")))
     keys |= {f"err.cid.{k}" for k in ("empty", "length", "digits", "check")}
     assert keys and not sorted(k for k in keys if k not in CATALOGUE)
+
+
+def test_names_with_rooms_never_touch_stay_in_the_frame_and_sit_on_their_area():
+    """Issue 31: every area's name that has room is written, the largest areas first, smaller or beside its point
+    where it must be, never over another name nor past the map's edge, and never far larger than its area."""
+    import random
+
+    from components.figures import _name_box, _Projection, place_names
+
+    rng = random.Random(5)
+    extent = (97.0, 5.0, 106.0, 21.0)
+    rooms, points, texts = [], [], []
+    for _ in range(80):
+        w, s = rng.uniform(97, 105), rng.uniform(5, 20)
+        size = rng.uniform(0.2, 1.5)
+        rooms.append((w, s, min(w + size, 106), min(s + size, 21)))
+        points.append(((rooms[-1][0] + rooms[-1][2]) / 2, (rooms[-1][1] + rooms[-1][3]) / 2))
+        texts.append(rng.choice(["เชียงใหม่", "แม่ฮ่องสอน", "นครศรีธรรมราช", "ตาก", "น่าน"]))
+    placed = place_names(points, texts, 760, 520, 11, extent, rooms=rooms, min_font_px=9)
+    proj = _Projection(extent, 760, 520)
+    boxes = [_name_box(*proj.xy(*points[n.index]), texts[n.index], n.size, n.position) for n in placed]
+    for i, a in enumerate(boxes):
+        assert a[0] >= 0 and a[1] >= 0 and a[2] <= 760 and a[3] <= 520
+        for b in boxes[i + 1 :]:
+            assert a[2] < b[0] or a[0] > b[2] or a[3] < b[1] or a[1] > b[3]
+    for n, box in zip(placed, boxes, strict=True):
+        room = proj.box(rooms[n.index])
+        assert room[0] <= (box[0] + box[2]) / 2 <= room[2] and 9 <= n.size <= 11
+    largest = max(range(80), key=lambda i: (rooms[i][2] - rooms[i][0]) * (rooms[i][3] - rooms[i][1]))
+    assert largest in {n.index for n in placed}  # the largest area is always named

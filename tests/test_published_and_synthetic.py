@@ -262,6 +262,33 @@ def test_a_tambon_counted_under_a_unit_says_where_its_people_are(published, isol
     assert items["750151"]["level"] == "municipality" and items["750151"]["surveyed_persons"] > 0
 
 
+def test_the_country_map_names_every_province_with_room_over_a_halo(published, isolated_engine, monkeypatch):
+    """Issue 31: Chiang Mai, the largest province, was left unnamed and 23 of 77 names were written; names are
+    placed by the room their area has, in dark letters on a white halo that reads on any fill. The map of every
+    tambon draws no municipal dots over the country (it says how many it leaves to the amphoes' maps)."""
+    monkeypatch.setenv("TPMAP_DATABASE_URL", isolated_engine.url.render_as_string(hide_password=False))
+    from app import create_app
+    from components.figures import HALO
+    from components.view import View
+    from pages._area_shared import area_parts
+
+    app = create_app()
+    with app.server.test_request_context("/"):
+        counts = {}
+        for present in (False, True):
+            fig = area_parts("TH", View(year=YEAR, present=present))["figure"]
+            names = next(tr for tr in fig["data"] if tr.get("name") == "names")
+            assert "เชียงใหม่" in names["text"]
+            assert names["textfont"]["color"] == "#111" and names["textfont"]["shadow"] == HALO
+            assert min(names["textfont"]["size"]) >= (24 if present else 8.8)  # a projector's are never under 24 px
+            counts[present] = len(names["text"])
+        assert counts[False] >= 35 and counts[True] >= 23
+        national = area_parts("TH", View(year=YEAR, maplevel="tambon"))
+    assert not any(tr.get("mode") == "markers" for tr in national["figure"]["data"])
+    note = [p for p in national["details"] if getattr(p, "id", None) == "municipal-note"]
+    assert note and 400 < int(re.search(r"[0-9]+", note[0].children).group()) <= 593  # the units without a tambon's shape
+
+
 def test_a_survey_imports_without_the_published_figures(synthetic_75, isolated_engine):
     """Issue 12: import-boundaries → generate-population → import-survey, no published figures in between:
     the municipal units are in the tree already, so their households are accepted and listed like a tambon's."""
