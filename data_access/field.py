@@ -24,8 +24,7 @@ from data_access.errors import BadRequest
 from data_access.households import MEMBER_ORDER, failed_view, member_view, names_masked_for
 from data_access.policy import LOGBOOK_WRITE, may
 from mpi import catalogue
-from mpi.calendar import BE_OFFSET
-from mpi.editions import definition_for
+from mpi.editions import definition_for, survey_date
 from mpi.rules import ALL_DIMENSIONS_MASK, CRISIS_MIN_DIMENSIONS, dimensions_of, popcount
 
 MAX_HOUSEHOLDS = 2000  # a team's day; a district's 24,000 households are not a phone's to carry
@@ -108,7 +107,7 @@ def package(user: CurrentUser | None, year: int, tambons: list[str] | None = Non
             for r in conn.execute(select(a.code, a.name_th, a.name_en).where(a.code.in_(codes))).mappings()
         }
     indicators = {i.code: i for i in catalogue.indicators_for_year(year)}
-    ref = dt.date(year - BE_OFFSET, 7, 1)
+    ref = survey_date(year)
     hide_names = names_masked_for(user)
     households = []
     for r in rows:

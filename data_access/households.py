@@ -21,8 +21,8 @@ from data_access.counted import household_counted
 from data_access.db import reading
 from data_access.masking import mask_citizen_id
 from mpi import catalogue
-from mpi.calendar import BE_OFFSET
-from mpi.editions import definition_for
+from mpi.calendar import age_on
+from mpi.editions import definition_for, survey_date
 from mpi.rules import (
     ALL_DIMENSIONS_MASK,
     ALL_POOR,
@@ -227,7 +227,7 @@ def get_household(house_id: str, year: int, *, user: CurrentUser | None, engine:
             conn.scalars(select(f.indicator_code).where(f.household_id == h["id"]).order_by(f.indicator_code))
         )
     names = {i.code: i for i in catalogue.indicators_for_year(year)}
-    ref = dt.date(year - BE_OFFSET, 7, 1)
+    ref = survey_date(year)
     out = dict(h) | {
         "deprived_dimensions": dimensions_of(h["pattern"]),
         "crisis": h["n_welfare"] > 0 and popcount(h["pattern"]) >= CRISIS_MIN_DIMENSIONS,
@@ -251,7 +251,7 @@ def get_household(house_id: str, year: int, *, user: CurrentUser | None, engine:
 
 def member_view(number: int, m, ref: dt.date, hide_names: bool) -> dict:
     """One member as a record shows it (and the field app stores it): numbered, ID masked, age on the survey's
-    reference day, the surname an initial where the setting says so."""
+    survey date, the surname an initial where the setting says so."""
     born = m["birth_date"]
     first, last = mask_name(m["first_name"], m["last_name"]) if hide_names else (m["first_name"], m["last_name"])
     return {
@@ -260,7 +260,7 @@ def member_view(number: int, m, ref: dt.date, hide_names: bool) -> dict:
         "first_name": first,
         "last_name": last,
         "sex": m["sex"],
-        "age": ref.year - born.year - ((ref.month, ref.day) < (born.month, born.day)),
+        "age": age_on(born, ref),
         "welfare_card": bool(m["welfare_card"]),
         "disabled": bool(m["disabled"]),
     }

@@ -46,3 +46,16 @@ def numeric_moment(moment: dt.datetime | str | None) -> str:
     at = moment if isinstance(moment, dt.datetime) else dt.datetime.fromisoformat(str(moment))
     local = (at if at.tzinfo else at.replace(tzinfo=dt.UTC)).astimezone(THAILAND)
     return f"{numeric_date(local.date())} {local:%H:%M}"
+
+
+def years_before(d: dt.date, n: int) -> dt.date:
+    """The same day `n` years earlier (29 February → 28 February in a common year)."""
+    try:
+        return d.replace(year=d.year - n)
+    except ValueError:
+        return d.replace(year=d.year - n, day=28)
+
+
+def age_on(born: dt.date, on: dt.date) -> int:
+    """Age in completed years on a day: a person is n on their n-th birthday."""
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))

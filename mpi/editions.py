@@ -10,9 +10,11 @@ is not known to this project, so those editions' indicators are not comparable w
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from mpi import catalogue
+from mpi.calendar import BE_OFFSET
 from mpi.rules import ALL_POOR, REGISTERED, check_definition
 
 MPI_AND_CARD = "mpi_and_card"  # MPI-poor and registered for the state welfare card (up to 2566)
@@ -66,6 +68,24 @@ def edition(year: int) -> Edition:
     before = [e for y, e in EDITIONS.items() if y < year]
     definition = before[-1].definition if before else MPI_AND_CARD
     return Edition(year, year - 1, None, definition, "not a published edition")
+
+
+# จปฐ. interviews are held in the first months of the survey year; the shared sources give no dates, so an edition
+# takes January to April of its survey year (the Community Development Department's usual schedule).
+SURVEY_DAYS = ((1, 1), (4, 30))  # (month, day) of the first and the last interview
+
+
+def survey_period(year: int) -> tuple[dt.date, dt.date]:
+    """The first and last day of the interviews behind edition `year` (its survey year, else the year before)."""
+    ce = (edition(year).survey_year or year - 1) - BE_OFFSET
+    (m0, d0), (m1, d1) = SURVEY_DAYS
+    return dt.date(ce, m0, d0), dt.date(ce, m1, d1)
+
+
+def survey_date(year: int) -> dt.date:
+    """The edition's survey date, the last day of its interviews: every age of the edition is counted on it (cards,
+    indicator scopes, vulnerable households, the generator), and nobody born after it can be in the survey."""
+    return survey_period(year)[1]
 
 
 def comparable_indicators(a: int, b: int) -> bool:

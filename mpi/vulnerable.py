@@ -28,7 +28,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from mpi.calendar import BE_OFFSET
+from mpi.calendar import years_before
+from mpi.editions import survey_date
 
 SELECTIONS = ("farmer_unregistered", "low_income_no_welfare")
 BURDENS = (
@@ -54,24 +55,17 @@ class Thresholds:
     elderly_age: int = 60
 
     def reference_date(self, year_be: int) -> dt.date:
-        """Ages are counted on 1 January of the survey year (จปฐ. is collected from January)."""
-        return dt.date(year_be - BE_OFFSET, 1, 1)
+        """Ages are counted on the edition's survey date, as everywhere (mpi.editions.survey_date)."""
+        return survey_date(year_be)
 
     def born_bounds(self, year_be: int) -> dict[str, dt.date]:
         """Birth-date bounds for the ages, so SQL compares dates (the same on PostgreSQL and SQLite).
         young child: child_born_after < birth_date <= child_born_by; elderly: birth_date <= elderly_born_by."""
         ref = self.reference_date(year_be)
-
-        def years_before(n: int) -> dt.date:
-            try:
-                return ref.replace(year=ref.year - n)
-            except ValueError:  # 29 February
-                return ref.replace(year=ref.year - n, day=28)
-
         return {
-            "child_born_by": years_before(self.child_min_age),
-            "child_born_after": years_before(self.child_max_age + 1),
-            "elderly_born_by": years_before(self.elderly_age),
+            "child_born_by": years_before(ref, self.child_min_age),
+            "child_born_after": years_before(ref, self.child_max_age + 1),
+            "elderly_born_by": years_before(ref, self.elderly_age),
         }
 
 

@@ -32,11 +32,11 @@ from mpi.vulnerable import (
 from tests.utils.world import bearer, decoded, page_callback, session_client, world_for
 
 YEAR = 2564  # the database year (test_committees_reports re-imports it after this module)
-RULE_YEAR = 2566  # the hand-made cases: ages counted on 1 Jan 2023
+RULE_YEAR = 2566  # the hand-made cases: ages counted on its survey date, 30 Apr 2022
 D = dt.date
 
 
-# --- Rules on hand-made households (2566 BE: ages counted on 1 Jan 2023) --------------------------------------
+# --- Rules on hand-made households (2566 BE: ages counted on 30 Apr 2022) -------------------------------------
 
 
 def adult(**kw) -> Member:
@@ -62,19 +62,19 @@ def test_selection_conditions():
 
 
 def test_burdens_by_age_and_allowance():
-    # On 1 Jan 2023: born 1 Jan 2020 is exactly 3 (a young child); born 2 Jan 2020 is 2; born 1 Jan 2008 is 15.
+    # On 30 Apr 2022: born 30 Apr 2019 is exactly 3 (a young child); born 1 May 2019 is 2; born 30 Apr 2007 is 15.
     assert (
-        classify(Household((Member(D(2020, 1, 1)),), False, False, income_per_capita=1), RULE_YEAR)[1]
+        classify(Household((Member(D(2019, 4, 30)),), False, False, income_per_capita=1), RULE_YEAR)[1]
         == BURDEN_BIT["young_children"]
     )
-    assert classify(Household((Member(D(2020, 1, 2)),), False, False, income_per_capita=1), RULE_YEAR)[1] == 0
+    assert classify(Household((Member(D(2019, 5, 1)),), False, False, income_per_capita=1), RULE_YEAR)[1] == 0
     assert (
-        classify(Household((Member(D(2008, 1, 2)),), False, False, income_per_capita=1), RULE_YEAR)[1]
+        classify(Household((Member(D(2007, 5, 1)),), False, False, income_per_capita=1), RULE_YEAR)[1]
         == BURDEN_BIT["young_children"]
     )
-    assert classify(Household((Member(D(2008, 1, 1)),), False, False, income_per_capita=1), RULE_YEAR)[1] == 0
-    # Elderly (60 on 1 Jan 2023: born by 1 Jan 1963) without the allowance; with it; allowance unknown.
-    old = D(1963, 1, 1)
+    assert classify(Household((Member(D(2007, 4, 30)),), False, False, income_per_capita=1), RULE_YEAR)[1] == 0
+    # Elderly (60 on 30 Apr 2022: born by 30 Apr 1962) without the allowance; with it; allowance unknown.
+    old = D(1962, 4, 30)
     assert (
         classify(Household((Member(old, old_age_allowance=False),), False, False, income_per_capita=1), RULE_YEAR)[1]
         == BURDEN_BIT["elderly_no_allowance"]
@@ -82,7 +82,7 @@ def test_burdens_by_age_and_allowance():
     assert classify(Household((Member(old, old_age_allowance=True),), False, False, income_per_capita=1), RULE_YEAR)[1] == 0
     assert classify(Household((Member(old),), False, False, income_per_capita=1), RULE_YEAR)[1] == 0
     assert (
-        classify(Household((Member(D(1963, 1, 2), old_age_allowance=False),), False, False, income_per_capita=1), RULE_YEAR)[1]
+        classify(Household((Member(D(1962, 5, 1), old_age_allowance=False),), False, False, income_per_capita=1), RULE_YEAR)[1]
         == 0
     )
     both = Household(

@@ -216,3 +216,37 @@ def test_the_three_definitions_of_target_poor_hand_computed():
     assert set(area_figures(patterns, None, DIMS)["indicator_target_poor"].values()) == {None}
     with pytest.raises(ValueError):
         as_defined(patterns, "poorest")
+
+
+def test_indicator_scopes_are_data_and_ages_count_on_the_survey_date():
+    """Issue 34: each indicator's scope comes from mpi/data (the jpt wording, TPMAP-DOMAIN.md §4), and ages are counted
+    on the edition's survey date, the last day of its interviews (January-April of the survey year)."""
+    import datetime as dt
+
+    from mpi.editions import survey_date, survey_period
+
+    scopes = {
+        i.code: (i.min_age, i.max_age, i.disabled_member, i.scope_basis) for i in catalogue.indicators_for_year(2561) if i.scoped
+    }
+    assert scopes == {
+        "1.1": (0, 0, False, "stated"),
+        "1.4": (6, None, False, "stated"),
+        "3.1": (3, 5, False, "stated"),
+        "3.2": (6, 14, False, "stated"),
+        "3.3": (13, 17, False, "inferred"),
+        "3.4": (15, 59, False, "stated"),
+        "4.1": (15, 59, False, "stated"),
+        "4.2": (60, None, False, "stated"),
+        "5.1": (60, None, False, "stated"),
+        "5.2": (None, None, True, "stated"),
+    }
+    assert survey_period(2561) == (dt.date(2017, 1, 1), dt.date(2017, 4, 30)) and survey_date(2562) == dt.date(2018, 4, 30)
+    by = {i.code: i for i in catalogue.indicators_for_year(2562)}
+    first, last = survey_period(2562)
+    # 60 on the survey date: born on 30 Apr 1958 or before
+    assert by["4.2"].covers(dt.date(1958, 4, 30), False, last) and not by["4.2"].covers(dt.date(1958, 5, 1), False, last)
+    # 14 on 1 January, 15 on the survey date: a child of 6-14 during the interviews, not on their last day
+    assert by["3.2"].covers(dt.date(2003, 3, 1), False, first, last) and not by["3.2"].covers(dt.date(2003, 3, 1), False, last)
+    assert by["1.1"].born_range(last, last) == (dt.date(2017, 4, 30), dt.date(2018, 4, 30))  # under 1: born in the year
+    assert by["5.2"].covers(dt.date(1990, 1, 1), True, last) and not by["5.2"].covers(dt.date(1990, 1, 1), False, last)
+    assert by["4.2"].scope_words() == "aged 60 or over" and by["1.1"].scope_words() == "aged under 1"
