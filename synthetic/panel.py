@@ -7,7 +7,7 @@ evolve) and writes the next one in the same import format. Households and people
 - people die (DEATH_RATE, higher above 70) and babies are born to households with a woman of 18-45 (BIRTH_RATE),
   with new IDs from a range of the tambon's block that no first edition uses;
 - a few households move to another tambon of their province (MOVE_RATE): their people keep their IDs, the
-  household gets a new house_id there (house registration is per address);
+  household gets a new house_id there (house registration is per address) and one of its villages;
 - poor households leave poverty (EXIT_RATE), non-poor households with a welfare-card holder fall into it (with a
   pattern drawn from the province's poor households), and some poor households change their pattern of
   deprivations (PATTERN_CHANGE_RATE).
@@ -15,7 +15,9 @@ evolve) and writes the next one in the same import format. Households and people
 Entries are calibrated per province so that the target poor change by the ratio of the country's published
 totals between the two editions (1,032,987 in 2561 → 983,316 in 2562: -4.8 %); where the shared file has no pair
 of totals the ratio is 1. Where a population covers the whole country its target poor therefore follow the
-published totals. Nothing here reads the database: outcomes never depend on Logbook records, so a comparison
+published totals. Ages are counted on the edition's survey date: a failure whose household no longer has anybody
+in the indicator's scope (a child grown out of 3.2, an elder who died) moves to an indicator of the same dimension
+the household has members for, or goes. Nothing here reads the database: outcomes never depend on Logbook records, so a comparison
 between teams that helped and teams that did not cannot be made true by construction.
 """
 
@@ -30,6 +32,8 @@ import numpy as np
 import pandas as pd
 
 from mpi import catalogue
+from mpi.calendar import years_before
+from mpi.editions import survey_date
 from mpi.rules import DIMENSION_BIT, DIMENSIONS
 from synthetic.population import FEMALE_NAMES, MALE_NAMES, SERIAL_BLOCK, PointSampler, citizen_id
 
@@ -86,8 +90,8 @@ def evolve(
     indicators = catalogue.indicators_for_year(year)
     dims_of = {i.code: i.dimension for i in indicators}
     codes_of = {d: [i.code for i in indicators if i.dimension == d] for d in DIMENSIONS}
-    ref = dt.date(year - 544, 7, 1)
-    before = dt.date(year - 545, 7, 1)
+    ref = survey_date(year)
+    before = years_before(ref, 1)
 
     # the previous edition's target poor per province: the base the published ratio applies to
     poor_before = set(_patterns(ff, dims_of).pipe(lambda p: p[p != 0]).index)
@@ -115,7 +119,7 @@ def evolve(
         count_by_tambon[t] = k + 1
         serial = serial_base[t] + BIRTH_SERIAL_OFFSET + (year - 2562) % 5 * BIRTHS_PER_YEAR_BLOCK + k
         sex = "F" if rng.random() < 0.49 else "M"
-        day = before + dt.timedelta(days=int(rng.integers(0, 365)))
+        day = before + dt.timedelta(days=1 + int(rng.integers(0, 365)))  # after the last survey, by this one
         new_people.append(
             {
                 "citizen_id": str(citizen_id(np.array([serial]))[0]),
@@ -137,6 +141,7 @@ def evolve(
     tambons_by_province: dict[str, list[str]] = {}
     for t in sorted(set(hh["tambon_code"])):
         tambons_by_province.setdefault(t[:2], []).append(t)
+    villages_of = {t: sorted(set(g.astype(int))) for t, g in hh.groupby("tambon_code")["village_no"]}
     movers = hh.index[rng.random(len(hh)) < MOVE_RATE]
     renamed: dict[str, str] = {}
     moved_into: dict[str, int] = {}
@@ -153,6 +158,7 @@ def evolve(
         new_id = f"{new_t}9{year % 100:02d}{k:03d}"
         renamed[hh.at[i, "house_id"]] = new_id
         hh.at[i, "house_id"], hh.at[i, "tambon_code"] = new_id, new_t
+        hh.at[i, "village_no"] = str(rng.choice(villages_of[new_t]))
         lat, lon = points.sample(rng, new_t, 1)
         hh.at[i, "latitude"], hh.at[i, "longitude"] = ("", "") if np.isnan(lat[0]) else (f"{lat[0]:.6f}", f"{lon[0]:.6f}")
     if renamed:  # (Series.replace with a large dict is quadratic; a lookup is not)
@@ -165,6 +171,8 @@ def evolve(
     welfare = pp.assign(w=pp["welfare_card"].astype(int)).groupby("house_id")["w"].sum().reindex(hh["house_id"]).fillna(0)
     welfare = welfare.astype(int).to_numpy()
     house = hh["house_id"].to_numpy()
+    members = _members_in_scope(pp, house, indicators, ref)
+    feasible = _feasible_dimensions(members, indicators, len(house))
     poor = pattern != 0
     new_pattern = pattern.copy()
     exits = poor & (rng.random(len(hh)) < EXIT_RATE)
@@ -174,6 +182,7 @@ def evolve(
         bit = int(rng.choice([DIMENSION_BIT[d] for d in DIMENSIONS]))
         flipped = new_pattern[i] ^ bit
         new_pattern[i] = flipped if flipped else new_pattern[i]
+    new_pattern &= feasible  # a deprivation nobody in the household can have any more is over
     province = hh["tambon_code"].str[:2].to_numpy()
     ratio = published_ratio(domain_dir, _previous_edition(domain_dir, year), year)
     for p in np.unique(province):
@@ -188,8 +197,10 @@ def evolve(
         for i in pool:
             if have >= target:
                 break
-            new_pattern[i] = int(rng.choice(patterns_here)) if len(patterns_here) else DIMENSION_BIT["income"]
-            have += int(welfare[i])
+            drawn = int(rng.choice(patterns_here)) if len(patterns_here) else DIMENSION_BIT["income"]
+            if drawn & feasible[i]:
+                new_pattern[i] = drawn & feasible[i]
+                have += int(welfare[i])
 
     # failures follow the new patterns: kept where the dimension stays, drawn where it is new
     keep = ff["house_id"].map(dict(zip(house, new_pattern, strict=True))).fillna(0).astype(int)
@@ -201,9 +212,10 @@ def evolve(
         for d in DIMENSIONS:
             if new_pattern[i] & DIMENSION_BIT[d] and not had[i] & DIMENSION_BIT[d]:
                 extra_house.append(house[i])
-                extra_code.append(str(rng.choice(codes_of[d])))
+                extra_code.append(str(rng.choice([c for c in codes_of[d] if c not in members or members[c][i]])))
     if extra_house:
         ff = pd.concat([ff, pd.DataFrame({"house_id": extra_house, "indicator": extra_code})], ignore_index=True)
+    ff = _keep_to_scopes(ff, house, members, indicators, rng)
 
     out_dir.mkdir(parents=True, exist_ok=True)
     counts = {}
@@ -211,6 +223,70 @@ def evolve(
         frame.to_csv(out_dir / name, index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL, float_format="%.6f")
         counts[name] = len(frame)
     return counts
+
+
+def _members_in_scope(
+    pp: pd.DataFrame, house: np.ndarray, indicators: Iterable[catalogue.Indicator], ref: dt.date
+) -> dict[str, np.ndarray]:
+    """For each scoped indicator, whether each household (in the order of `house`) has a member within its scope on
+    `ref`."""
+    born = pd.to_datetime(pp["birth_date"])
+    at = pd.Index(house).get_indexer(pp["house_id"])
+    out = {}
+    for ind in indicators:
+        if not ind.scoped:
+            continue
+        after, by = ind.born_range(ref, ref)
+        fits = pp["disabled"].astype(str) == "1" if ind.disabled_member else pd.Series(True, index=pp.index)
+        if after is not None:
+            fits &= born > pd.Timestamp(after)
+        if by is not None:
+            fits &= born <= pd.Timestamp(by)
+        has = np.zeros(len(house), dtype=bool)
+        has[at[fits.to_numpy() & (at >= 0)]] = True
+        out[ind.code] = has
+    return out
+
+
+def _feasible_dimensions(members: dict[str, np.ndarray], indicators: Iterable[catalogue.Indicator], n: int) -> np.ndarray:
+    """For each household, the dimension bits it can be deprived in: those with an indicator it has members for."""
+    out = np.zeros(n, dtype=np.int64)
+    for i in indicators:
+        out |= np.where(members[i.code] if i.code in members else True, DIMENSION_BIT[i.dimension], 0)
+    return out
+
+
+def _keep_to_scopes(
+    ff: pd.DataFrame,
+    house: np.ndarray,
+    members: dict[str, np.ndarray],
+    indicators: Iterable[catalogue.Indicator],
+    rng: np.random.Generator,
+) -> pd.DataFrame:
+    """Every failure on a household with a member in its indicator's scope: one without moves to another indicator
+    of the dimension that has, or goes."""
+    indicators = list(indicators)
+    at = pd.Index(house).get_indexer(ff["house_id"])
+    ok = np.ones(len(ff), dtype=bool)
+    for code, has in members.items():
+        ok &= (ff["indicator"] != code).to_numpy() | has[at]
+    if ok.all():
+        return ff
+    dimension_of = {i.code: i.dimension for i in indicators}
+    bad = ff.loc[~ok, ["house_id", "indicator"]]
+    listed = ff[ff["house_id"].isin(bad["house_id"])].groupby("house_id")["indicator"].agg(set).to_dict()
+    moved = []
+    for (hid, code), h in zip(bad.itertuples(index=False), at[~ok], strict=True):
+        options = [
+            i.code
+            for i in indicators
+            if i.dimension == dimension_of[code] and i.code not in listed[hid] and (i.code not in members or members[i.code][h])
+        ]
+        if options:
+            new = str(rng.choice(options))
+            listed[hid].add(new)
+            moved.append({"house_id": hid, "indicator": new})
+    return pd.concat([ff[ok], pd.DataFrame(moved, columns=["house_id", "indicator"])], ignore_index=True)
 
 
 def _published_years(domain_dir: Path) -> set[int]:

@@ -11,6 +11,12 @@ validation and import as real data.
 What cannot be expressed in the pinned import format is not generated: registered-but-not-
 verified welfare applicants (mof_registered) have no column, so they appear as welfare_card 0.
 
+Every household is one that can exist: ages are counted on the edition's survey date (mpi.editions), and a
+household fails an indicator asked about some members only (its scope in mpi/data: 4.2 members aged 60 or over,
+3.2 children of 6-14, 5.2 disabled members) only when it has such a member; a household deprived in a dimension
+whose every indicator is scoped (education, access) is given members for one of them. Villages of a tambon are
+numbered 1..n, each with households.
+
 Synthetic citizen IDs are recognisable: they match ^900[0-9]{10}$, i.e. the first digit 9 and
 a registration-office province code of 00, which no real ID carries, and they pass the check
 digit. Same seed, same output: every tambon draws from its own generator seeded by
@@ -30,9 +36,10 @@ import pandas as pd
 import shapely
 
 from mpi import catalogue
+from mpi.editions import survey_date
 from mpi.rules import DIMENSION_BIT, DIMENSIONS
 
-SURVEY_REFERENCE_DATE = {2561: dt.date(2017, 7, 1)}  # TPMAP 2561 = jpt survey of 2560 BE
+DISABLED_RATE = 0.015
 CITIZEN_PREFIX = "900"
 SERIAL_BLOCK = 120_000  # > the largest tambon (about 91,000 persons); 7,588 blocks fit in 9 digits
 MALE_NAMES = [
@@ -171,32 +178,95 @@ def _sizes(rng: np.random.Generator, households: int, persons: int) -> np.ndarra
     return 1 + rng.multinomial(extra, weights / weights.sum())
 
 
+ADULT = 18  # a welfare card, and a household's head, is an adult's
+OLDEST = 95
+
+
+def _stab(intervals: list[tuple[int, int, bool]]) -> list[tuple[int, int, bool]]:
+    """The members a set of scopes needs: (age from, age to, disabled) each, one member for every scope that shares
+    its ages (4.1 and 3.4 are both 15-59: one member of 30 does for both; 5.2, a disabled member of any age, goes
+    with any other)."""
+    groups: list[tuple[int, int, bool]] = []
+    for lo, hi, disabled in sorted(intervals, key=lambda x: x[1]):
+        for k, (glo, ghi, gdis) in enumerate(groups):
+            if lo <= ghi and glo <= hi:
+                groups[k] = (max(lo, glo), min(hi, ghi), gdis or disabled)
+                break
+        else:
+            groups.append((lo, hi, disabled))
+    return groups
+
+
+class _Scopes:
+    """For each household, the scoped indicators chosen for it so far, and whether one more still fits its members:
+    every scope needs a member, a child's scope a member of its own, and the head and each card holder an adult."""
+
+    def __init__(self, indicators: list[catalogue.Indicator], size: np.ndarray, welfare: np.ndarray):
+        self.interval = {
+            i.code: (i.min_age or 0, OLDEST if i.max_age is None else i.max_age, i.disabled_member)
+            for i in indicators
+            if i.scoped
+        }
+        self.size, self.welfare = size, welfare
+        self.chosen: dict[int, list[tuple[int, int, bool]]] = {}
+
+    def fits(self, h: int, code: str) -> bool:
+        if code not in self.interval:
+            return True
+        groups = _stab([*self.chosen.get(h, []), self.interval[code]])
+        children = sum(g[1] < ADULT for g in groups)
+        return children + max(int(self.welfare[h]), 1, len(groups) - children) <= self.size[h]
+
+    def add(self, h: int, code: str) -> None:
+        if code in self.interval:
+            self.chosen.setdefault(h, []).append(self.interval[code])
+
+    def members(self, h: int) -> list[tuple[int, int, bool]]:
+        return _stab(self.chosen.get(h, []))
+
+
+def _weighted(rng: np.random.Generator, items: list[int], weights: list[int]) -> int:
+    """One of `items`, drawn in proportion to its weight."""
+    u = rng.random() * sum(weights)
+    for item, weight in zip(items, weights, strict=True):
+        u -= weight
+        if u < 0:
+            return item
+    return items[-1]
+
+
 def _allocate_indicators(
-    rng: np.random.Generator, welfare: np.ndarray, targets: dict[str, int], codes: list[str]
+    rng: np.random.Generator,
+    welfare: np.ndarray,
+    targets: dict[str, int],
+    codes: list[str],
+    houses: np.ndarray,
+    scopes: _Scopes,
 ) -> list[list[str]]:
     """Give each household deprived in one dimension at least one of its indicators, so that the
-    welfare members per indicator approach the published targets (greedy on the deficits)."""
+    welfare members per indicator approach the published targets (greedy on the deficits), choosing
+    only indicators the household can have members for (`scopes`, by its index in `houses`)."""
     n = len(welfare)
     chosen: list[list[str]] = [[] for _ in range(n)]
     got = dict.fromkeys(codes, 0)
-    t = np.array([targets.get(c, 0) for c in codes], dtype=float)
+    target = [targets.get(c, 0) for c in codes]
     order = np.argsort(-welfare, kind="stable")
     for h in order:
         w = int(welfare[h])
-        if w == 0:
-            # No target poor here: the choice does not move the published counts.
-            p = (t + 1) / (t + 1).sum()
-            chosen[h].append(codes[rng.choice(len(codes), p=p)])
-            continue
-        deficits = np.array([targets.get(c, 0) - got[c] for c in codes], dtype=float)
-        best = np.flatnonzero(deficits == deficits.max())
-        c = (
-            codes[best[rng.integers(len(best))]]
-            if deficits.max() > 0 or t.sum() == 0
-            else codes[rng.choice(len(codes), p=(t + 1) / (t + 1).sum())]
-        )
-        chosen[h].append(c)
-        got[c] += w
+        options = [j for j, c in enumerate(codes) if scopes.fits(houses[h], c)]
+        if not options:
+            raise RuntimeError(f"no indicator of {codes} fits household {houses[h]}: see the scopes in mpi/data")
+        deficit = {j: target[j] - got[codes[j]] for j in options}
+        top = max(deficit.values())
+        if w == 0 or not (top > 0 or sum(target) == 0):
+            # No target poor here (the choice does not move the published counts), or every target met.
+            j = _weighted(rng, options, [target[j] + 1 for j in options])
+        else:
+            best = [j for j in options if deficit[j] == top]
+            j = best[rng.integers(len(best))]
+        chosen[h].append(codes[j])
+        scopes.add(houses[h], codes[j])
+        got[codes[j]] += w
     # Second indicators where a target is still short: households that fit the remaining deficit.
     with_welfare = [h for h in order if welfare[h] > 0]
     for c in codes:
@@ -205,13 +275,110 @@ def _allocate_indicators(
             continue
         for h in rng.permutation(with_welfare):
             w = int(welfare[h])
-            if w <= remaining and c not in chosen[h]:
+            if w <= remaining and c not in chosen[h] and scopes.fits(houses[h], c):
                 chosen[h].append(c)
+                scopes.add(houses[h], c)
                 remaining -= w
                 got[c] += w
                 if remaining == 0:
                     break
     return chosen
+
+
+def _room_for_children(pattern: np.ndarray, size: np.ndarray, cards: np.ndarray, needs: int) -> None:
+    """Where every member of a poor household holds a card, move a card to a household of the same pattern with two
+    or more members without one (the pattern's target poor stay as they are): a dimension whose every indicator asks
+    about some members (`needs`, as dimension bits) may need a child, and a child holds no card."""
+    for p in np.unique(pattern[(pattern & needs) != 0]):
+        group = np.flatnonzero(pattern == p)
+        full = group[(cards[group] >= size[group]) & (cards[group] > 0)]
+        roomy = [h for h in group if size[h] - cards[h] >= 2]
+        for h in full:
+            while roomy and size[roomy[-1]] - cards[roomy[-1]] < 2:
+                roomy.pop()
+            if not roomy:
+                break
+            cards[h] -= 1
+            cards[roomy[-1]] += 1
+
+
+def _ages(rng: np.random.Generator, size: np.ndarray) -> np.ndarray:
+    """Ages of the members of households of these sizes: 0 the head, 1 the spouse, 2+ children or elders."""
+    n_p = int(size.sum())
+    member = np.arange(n_p) - np.repeat(np.cumsum(size) - size, size)
+    head_age = np.repeat(rng.integers(25, 78, len(size)), size)
+    return np.where(member == 0, head_age, np.where(member == 1, _spouses(rng, head_age), _relatives(rng, head_age)))
+
+
+def _spouses(rng: np.random.Generator, head_age: np.ndarray) -> np.ndarray:
+    return np.clip(head_age + rng.integers(-6, 5, len(head_age)), ADULT, OLDEST)
+
+
+def _relatives(rng: np.random.Generator, head_age: np.ndarray) -> np.ndarray:
+    """Children of the head, born when it was 18 to 45 (not a row of newborns to a young head), or (one in five)
+    its parents."""
+    n = len(head_age)
+    return np.where(
+        rng.random(n) < 0.2,
+        np.clip(head_age + rng.integers(20, 30, n), 60, 99),
+        head_age - rng.integers(ADULT, np.minimum(head_age, 45) + 1),
+    )
+
+
+def _fit_members(
+    rng: np.random.Generator, size: np.ndarray, cards: np.ndarray, scopes: _Scopes, houses: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(age, disabled, card) of every person. The households in `houses` get a member for each scope their
+    indicators need (scopes.members) and an adult for each card, adults first (the first is the head), then the
+    children their scopes need, then the head's spouse and relatives drawn as for any household; their cards are
+    on adults. Other households' members are drawn as they come (their cards are left where they are)."""
+    n_h, n_p = len(size), int(size.sum())
+    age = _ages(rng, size)
+    disabled = rng.random(n_p) < DISABLED_RATE
+    starts = np.cumsum(size) - size
+    fixed = np.zeros(n_p, dtype=bool)
+    for h in houses:
+        needed = scopes.members(h)
+        adults = [g for g in needed if g[1] >= ADULT]
+        adults += [(25, 77, False)] * (max(int(cards[h]), 1) - len(adults))
+        at = starts[h]
+        for lo, hi, needs_disabled in adults + [g for g in needed if g[1] < ADULT]:
+            age[at] = rng.integers(max(lo, ADULT) if hi >= ADULT else lo, hi + 1)
+            disabled[at] |= needs_disabled
+            fixed[at] = True
+            at += 1
+    person_house = np.repeat(np.arange(n_h), size)
+    member = np.arange(n_p) - starts[person_house]
+    head_age = age[starts][person_house]
+    chosen = np.zeros(n_h, dtype=bool)
+    chosen[houses] = True
+    redraw = chosen[person_house] & ~fixed
+    spouse = redraw & (member == 1)
+    age[spouse] = _spouses(rng, head_age[spouse])
+    age[redraw & ~spouse] = _relatives(rng, head_age[redraw & ~spouse])
+    # each chosen household's cards on its adults: rank the members, adults first in random order
+    key = rng.random(n_p) + (age < ADULT)
+    order = np.lexsort((key, person_house))
+    rank = np.empty(n_p, dtype=np.int64)
+    rank[order] = np.arange(n_p) - starts[person_house[order]]
+    card = chosen[person_house] & (rank < cards[person_house])
+    return age, disabled, card
+
+
+def _births(rng: np.random.Generator, ref: dt.date, age: np.ndarray) -> np.ndarray:
+    """Birth dates of people exactly `age` years old on `ref`: the same day `age` years before, less 0-364 days.
+    (That day exists in every year: a survey date is never 29 February.)"""
+    anniversary = (np.datetime64(ref, "M") - (age * 12).astype("timedelta64[M]")).astype("datetime64[D]") + (ref.day - 1)
+    return anniversary - rng.integers(0, 365, len(age)).astype("timedelta64[D]")
+
+
+def _villages(rng: np.random.Generator, n_h: int) -> np.ndarray:
+    """Village numbers 1..n of a tambon's households, in order, every village with at least one household."""
+    if not n_h:
+        return np.zeros(0, dtype=np.int64)
+    villages = min(25, n_h // 120 + 1)
+    per_village = 1 + rng.multinomial(n_h - villages, np.full(villages, 1 / villages))
+    return np.repeat(np.arange(1, villages + 1), per_village)
 
 
 class PointSampler:
@@ -252,10 +419,10 @@ class PointSampler:
 
 
 def generate_tambon(
-    t: TambonTarget, year: int, seed: int, serial_start: int, points: PointSampler, dimension_codes: dict[str, list[str]]
+    t: TambonTarget, year: int, seed: int, serial_start: int, points: PointSampler, indicators: list[catalogue.Indicator]
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     rng = np.random.default_rng([seed, int(t.code)])
-    ref = SURVEY_REFERENCE_DATE.get(year, dt.date(year - 544, 7, 1))
+    ref = survey_date(year)
     # Households per pattern group; pattern 0 takes the rest of the tambon.
     groups = sorted(t.patterns.items())
     poor_h = sum(v[0] for _, v in groups)
@@ -282,31 +449,37 @@ def generate_tambon(
     pattern, size, welfare = pattern[perm], size[perm], welfare[person_idx]
     house_no = np.arange(n_h)
     house_ids = np.char.add(t.code, np.char.zfill(house_no.astype(str), 6))
-    villages = max(1, min(25, n_h // 120 + 1))
-    village = np.sort(rng.integers(1, villages + 1, n_h))
+    village = _villages(rng, n_h)
     lat, lon = points.sample(rng, t.code, n_h)
 
-    # Members: 0 head, 1 spouse, 2+ children or elders.
-    member = np.arange(n_p) - np.repeat(np.concatenate([[0], np.cumsum(size)[:-1]]), size)
-    head_age = np.repeat(rng.integers(25, 78, n_h), size)
-    age = np.where(
-        member == 0,
-        head_age,
-        np.where(
-            member == 1,
-            np.clip(head_age + rng.integers(-6, 5, n_p), 18, 95),
-            np.where(
-                rng.random(n_p) < 0.2,
-                np.clip(head_age + rng.integers(20, 30, n_p), 60, 99),
-                np.clip(head_age - rng.integers(20, 40, n_p), 0, 60),
-            ),
-        ),
-    )
+    # Indicators first, per dimension among the households deprived in it, then members to fit them.
+    hh_welfare = np.bincount(np.repeat(np.arange(n_h), size), weights=welfare, minlength=n_h).astype(int)
+    all_scoped = [d for d in DIMENSIONS if all(i.scoped for i in indicators if i.dimension == d)]
+    _room_for_children(pattern, size, hh_welfare, sum(DIMENSION_BIT[d] for d in all_scoped))
+    scopes = _Scopes(indicators, size, hh_welfare)
+    fail_house, fail_code = [], []
+    for d in DIMENSIONS:
+        idx = np.flatnonzero(pattern & DIMENSION_BIT[d])
+        if not len(idx):
+            continue
+        codes = [i.code for i in indicators if i.dimension == d]
+        picks = _allocate_indicators(rng, hh_welfare[idx], t.indicator_target, codes, idx, scopes)
+        for h, chosen in zip(idx, picks, strict=False):
+            for c in chosen:
+                fail_house.append(house_ids[h])
+                fail_code.append(c)
+    failures = pd.DataFrame({"house_id": fail_house, "indicator": fail_code})
+    poor = np.flatnonzero(pattern)
+    age, disabled, poor_cards = _fit_members(rng, size, hh_welfare, scopes, poor)
+    in_poor = np.repeat(pattern != 0, size)
+    welfare[in_poor] = poor_cards[in_poor]
+    birth = _births(rng, ref, age)
+    member = np.arange(n_p) - np.repeat(np.cumsum(size) - size, size)
     head_sex = np.repeat(rng.integers(0, 2, n_h), size)
     sex = np.where(member == 0, head_sex, np.where(member == 1, 1 - head_sex, rng.integers(0, 2, n_p)))
-    birth = np.datetime64(ref) - (age * 365.25).astype("timedelta64[D]") - rng.integers(0, 365, n_p).astype("timedelta64[D]")
     # Welfare cards are for adults: hand any card drawn for a child to a card-less adult of the same
-    # pattern group, which keeps every calibrated count of the group.
+    # pattern group, which keeps every calibrated count of the group (the poor households' cards are on
+    # adults already, so their indicators keep their card holders).
     person_pattern = np.repeat(pattern, size)
     for p in np.unique(pattern):
         in_group = person_pattern == p
@@ -331,26 +504,12 @@ def generate_tambon(
             "first_name": first,
             "last_name": surname,
             "sex": np.where(sex == 1, "F", "M"),
-            "birth_date": birth.astype("datetime64[D]").astype(str),
+            "birth_date": birth.astype(str),
             "welfare_card": welfare.astype(int),
-            "disabled": (rng.random(n_p) < 0.015).astype(int),
+            "disabled": disabled.astype(int),
         }
     )
 
-    # Indicators: per dimension, among households deprived in it.
-    hh_welfare = np.bincount(np.repeat(np.arange(n_h), size), weights=welfare, minlength=n_h).astype(int)
-    fail_house, fail_code = [], []
-    for d in DIMENSIONS:
-        idx = np.flatnonzero(pattern & DIMENSION_BIT[d])
-        if not len(idx):
-            continue
-        codes = dimension_codes[d]
-        picks = _allocate_indicators(rng, hh_welfare[idx], t.indicator_target, codes)
-        for h, chosen in zip(idx, picks, strict=False):
-            for c in chosen:
-                fail_house.append(house_ids[h])
-                fail_code.append(c)
-    failures = pd.DataFrame({"house_id": fail_house, "indicator": fail_code})
     _vulnerable_columns(households, persons, pattern, size, age, hh_welfare, np.random.default_rng([seed, int(t.code), 6]))
     return households, persons, failures
 
@@ -396,9 +555,7 @@ def generate(
     out_dir.mkdir(parents=True, exist_ok=True)
     targets = load_targets(domain_dir, year, provinces)
     points = PointSampler(geo_dir / "tambons.geojson" if geo_dir else None)
-    dimension_codes: dict[str, list[str]] = {d: [] for d in DIMENSIONS}
-    for i in catalogue.indicators_for_year(year):
-        dimension_codes[i.dimension].append(i.code)
+    indicators = list(catalogue.indicators_for_year(year))
     files = {n: open(out_dir / n, "w", encoding="utf-8", newline="") for n in ("households.csv", "persons.csv", "failures.csv")}
     counts = dict.fromkeys(files, 0)
     # Each tambon owns a block of SERIAL_BLOCK IDs by its rank among all published tambons, so a
@@ -408,7 +565,7 @@ def generate(
     try:
         first = True
         for k, t in enumerate(targets):
-            hh, pp, ff = generate_tambon(t, year, seed, serial_base[t.code], points, dimension_codes)
+            hh, pp, ff = generate_tambon(t, year, seed, serial_base[t.code], points, indicators)
             for name, frame in (("households.csv", hh), ("persons.csv", pp), ("failures.csv", ff)):
                 frame.to_csv(
                     files[name], header=first, index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL, float_format="%.6f"
