@@ -13,6 +13,10 @@ persons.csv     old_age_allowance, disability_allowance, chronic_dependent, moe_
 one transaction: staging tables (COPY on PostgreSQL), derived household columns and the
 rollups computed by SQL inside the database. On any problem nothing is written.
 
+Ages are counted on the edition's survey date (mpi.editions): a birth date after it, before 1880 or with a
+Buddhist-era year is refused, and so is an indicator failure of a household with nobody in the indicator's stated
+scope (mpi/data: 4.2 with nobody aged 60 or over, 5.2 with nobody disabled) during the survey's interviews.
+
 Row numbers count the header as row 1, so they equal line numbers in a spreadsheet.
 Citizen IDs are masked in every message: a report may end up in a log.
 
@@ -47,6 +51,8 @@ from data_access.masking import mask_citizen_id
 from data_access.rollups import refresh_survey_rollups
 from data_access.vulnerable import stage_vulnerable_bits
 from mpi import catalogue
+from mpi.calendar import BE_OFFSET
+from mpi.editions import survey_period
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +108,9 @@ FIELD_LIMITS = {
 # unless the operator says the smaller figures are right (--allow-shrink): a cut file or one amphoe's
 # files named as the whole country must never delete the rest of the year.
 DEFAULT_MAX_SHRINK = 0.05
+# A birth year above this is a Buddhist-era year (2400 BE is 1857 CE; no Christian-era birth year comes near it).
+BUDDHIST_ERA_FROM = 2400
+EARLIEST_BIRTH_YEAR = 1880
 # Households that Logbook records point at: a re-import must keep them (and their ids).
 LOGBOOK_HOUSEHOLDS = (
     "SELECT household_id FROM logbook_state UNION SELECT household_id FROM visit "
@@ -354,6 +363,9 @@ class SurveyImport:
         self.allow_shrink = allow_shrink
         self.max_shrink = max_shrink
         self.dry_run = dry_run
+        # indicators asked about some members only, by the jpt wording: a failure needs such a member
+        self.scoped: list[catalogue.Indicator] = []
+        self.members_in_scope = pd.DataFrame()  # house_id → for each scoped indicator, someone in its scope
         # new rows per tambon, collected while validating: (households, persons, failures)
         self.new_counts: dict[str, list[int]] = {}
         self.changes: list[tuple[str, tuple[int, int, int], tuple[int, int, int]]] = []
@@ -377,9 +389,11 @@ class SurveyImport:
         """Raise SurveyImportError listing every problem; the database is only read."""
         problems = self._problems = _Collector()
         try:
-            indicator_codes = {i.code for i in catalogue.indicators_for_year(self.year)}
+            indicators = catalogue.indicators_for_year(self.year)
         except KeyError as e:
             raise SurveyImportError([Problem("(year)", None, str(e.args[0]))], 1) from None
+        indicator_codes = {i.code for i in indicators}
+        self.scoped = [i for i in indicators if i.scoped and i.scope_basis == "stated"]
         if not self.folder.is_dir():
             raise SurveyImportError([Problem(str(self.folder), None, "is not a folder")], 1)
         with self.engine.connect() as conn:
@@ -582,8 +596,7 @@ class SurveyImport:
 
     def _validate_persons(self, house_ids: pd.Index, problems: _Collector) -> None:
         f = "persons.csv"
-        today = pd.Timestamp(dt.date.today())
-        id_parts, row_parts, per_house = [], [], []
+        id_parts, row_parts, per_house, in_scope = [], [], [], []
         for c in self._each(f):
             malformed, wrong_check = _citizen_id_bad(c["citizen_id"])
             problems.add_mask(f, c, malformed, "citizen_id must be exactly 13 digits")
@@ -599,19 +612,8 @@ class SurveyImport:
             problems.add_mask(f, c, c["first_name"].str.strip() == "", "first_name is empty")
             problems.add_mask(f, c, c["last_name"].str.strip() == "", "last_name is empty")
             problems.add_mask(f, c, ~c["sex"].isin(["M", "F"]), lambda r: f"sex must be M or F, got {r['sex']!r}")
-            shaped = c["birth_date"].str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-            born = pd.to_datetime(c["birth_date"].where(shaped), format="%Y-%m-%d", errors="coerce")
-            problems.add_mask(f, c, born.isna(), lambda r: f"birth_date {r['birth_date']!r} is not a date YYYY-MM-DD")
-            problems.add_mask(
-                f,
-                c,
-                born.notna() & (born > today),
-                lambda r: f"birth_date {r['birth_date']} is in the future (a Buddhist-era year? use the "
-                "Christian era, e.g. 1980 not 2523)",
-            )
-            problems.add_mask(
-                f, c, born.notna() & (born.dt.year < 1880), lambda r: f"birth_date {r['birth_date']} is before 1880"
-            )
+            born = self._birth_dates(f, c, problems)
+            in_scope.append(self._in_scope(c, born))
             for flag in ("welfare_card", "disabled"):
                 problems.add_mask(f, c, ~c[flag].isin(["0", "1"]), lambda r, flag=flag: f"{flag} must be 0 or 1, got {r[flag]!r}")
             self._validate_optional(f, c, problems)
@@ -640,11 +642,58 @@ class SurveyImport:
                 lambda r: f"duplicate citizen_id {mask_citizen_id(str(r['cid']).zfill(13))} (first on row {r['first']})",
             )
         self.counts[f] = len(rows) if not per_house else sum(len(p) for p in per_house)
+        if in_scope:
+            self.members_in_scope = pd.concat(in_scope).groupby(level=0).any()
         houses_with_people = pd.Index(pd.concat(per_house).unique()) if per_house else pd.Index([])
         empty = house_ids.difference(houses_with_people)
         for hid in empty[:MAX_REPORTED]:
             problems.add("households.csv", None, f"household {hid!r} has no persons in persons.csv")
         problems.total += max(len(empty) - MAX_REPORTED, 0)
+
+    def _birth_dates(self, f: str, c: pd.DataFrame, problems: _Collector) -> pd.Series:
+        """The chunk's birth dates (NaT where refused): a date, in the Christian era, from 1880 to the survey date."""
+        last = survey_period(self.year)[1]
+        shaped = c["birth_date"].str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+        year = pd.to_numeric(c["birth_date"].str[:4].where(shaped), errors="coerce")
+        buddhist = year > BUDDHIST_ERA_FROM
+        born = pd.to_datetime(c["birth_date"].where(shaped & ~buddhist), format="%Y-%m-%d", errors="coerce")
+        problems.add_mask(
+            f,
+            c,
+            buddhist,
+            lambda r: f"birth_date {r['birth_date']} has a Buddhist-era year ({r['birth_date'][:4]} BE is "
+            f"{int(r['birth_date'][:4]) - BE_OFFSET} CE); the file takes Christian-era dates, "
+            f"e.g. {int(r['birth_date'][:4]) - BE_OFFSET}{r['birth_date'][4:]}",
+        )
+        problems.add_mask(f, c, born.isna() & ~buddhist, lambda r: f"birth_date {r['birth_date']!r} is not a date YYYY-MM-DD")
+        problems.add_mask(
+            f,
+            c,
+            born > pd.Timestamp(last),
+            lambda r: f"birth_date {r['birth_date']} is after the survey date of {self.year} ({last}, the last day of "
+            "its interviews): nobody born after it can be in the survey",
+        )
+        early = born.dt.year < EARLIEST_BIRTH_YEAR
+        problems.add_mask(f, c, early, lambda r: f"birth_date {r['birth_date']} is before {EARLIEST_BIRTH_YEAR}")
+        return born.where(~early & (born <= pd.Timestamp(last)))
+
+    def _in_scope(self, c: pd.DataFrame, born: pd.Series) -> pd.DataFrame:
+        """Per household of the chunk, for each scoped indicator: whether a member is within its scope on some day of
+        the survey's interviews (a child of 14 on 1 January may be 15 by the last interview)."""
+        first, last = survey_period(self.year)
+        disabled = c["disabled"] == "1"
+        columns = {}
+        for ind in self.scoped:
+            after, by = ind.born_range(first, last)
+            fits = born.notna()
+            if ind.disabled_member:
+                fits &= disabled
+            if after is not None:
+                fits &= born > pd.Timestamp(after)
+            if by is not None:
+                fits &= born <= pd.Timestamp(by)
+            columns[ind.code] = fits.to_numpy(dtype=bool)
+        return pd.DataFrame(columns, index=c["house_id"].to_numpy()).groupby(level=0).any()
 
     def _validate_optional(self, f: str, c: pd.DataFrame, problems: _Collector) -> None:
         """Optional columns, where given: flags 0, 1 or blank; income a number of baht, or blank."""
@@ -702,6 +751,7 @@ class SurveyImport:
                 lambda r: f"unknown indicator code {r['indicator']!r} for {self.year}; "
                 f"expected one of {', '.join(sorted(codes))}",
             )
+            self._check_scopes(f, c, problems)
             self._count(c["house_id"].map(self.tambon_of_house).fillna(""), 2)
             keys.append(c["house_id"] + "\x1f" + c["indicator"])
             rows.append(c["_row"])
@@ -717,6 +767,24 @@ class SurveyImport:
             self.counts[f] = len(k)
         else:
             self.counts[f] = 0
+
+    def _check_scopes(self, f: str, c: pd.DataFrame, problems: _Collector) -> None:
+        """A failure of an indicator asked about some members only needs such a member in the household."""
+        first, last = survey_period(self.year)
+        for ind in self.scoped:
+            asked = c["indicator"] == ind.code
+            if not asked.any():
+                continue
+            # a house without persons (or not in households.csv) maps to NaN: it is reported as such, not here
+            nobody = c["house_id"].where(asked).map(self.members_in_scope.get(ind.code, pd.Series(dtype=bool))).eq(False)
+            problems.add_mask(
+                f,
+                c,
+                asked & nobody,
+                lambda r, ind=ind: f"house {r['house_id']!r} fails indicator {ind.code} ({ind.name_en}), but nobody in "
+                f"it is {ind.scope_words()} during the {self.year} survey ({first} to {last}): the indicator is asked "
+                "about such members only",
+            )
 
     # -- writing ---------------------------------------------------------------------------
     def run(self) -> ImportReport:

@@ -40,20 +40,20 @@ def two_editions() -> tuple[Survey, Survey]:
     """2561: H1 (T1) poor with P1, P2 carded and P3 not; H2 (T1) not poor, P4 carded; H3 (T2) poor, P5 carded;
     H4 (T1) poor, P6 carded. 2562: P2 died; H2 fell into poverty and had a baby (P7); H3 got out; H4 moved to T2
     as H4B (a new house_id, the same person); H5 (T2) was surveyed for the first time: poor, and nobody in it holds
-    a card (P8), so it counts only under the "all" and "no card" definitions."""
+    a card (P8, an elder), so it counts only under the "all" and "no card" definitions."""
     a = Survey(
         households=[_house("H1", T1), _house("H2", T1), _house("H3", T2), _house("H4", T1)],
         persons=[_person(1, "H1", 1), _person(2, "H1", 1), _person(3, "H1", 0), _person(4, "H2", 1)]
         + [_person(5, "H3", 1), _person(6, "H4", 1)],
-        failures=[{"house_id": "H1", "indicator": "1.1"}, {"house_id": "H3", "indicator": "4.1"}]
-        + [{"house_id": "H4", "indicator": "3.1"}],
+        failures=[{"house_id": "H1", "indicator": "1.2"}, {"house_id": "H3", "indicator": "4.1"}]
+        + [{"house_id": "H4", "indicator": "3.4"}],
     )
     b = Survey(
         households=[_house("H1", T1), _house("H2", T1), _house("H3", T2), _house("H4B", T2), _house("H5", T2)],
         persons=[_person(1, "H1", 1), _person(3, "H1", 0), _person(4, "H2", 1), _person(7, "H2", 0, "2018-03-01")]
-        + [_person(5, "H3", 1), _person(6, "H4B", 1), _person(8, "H5", 0)],
-        failures=[{"house_id": "H1", "indicator": "1.1"}, {"house_id": "H2", "indicator": "4.2"}]
-        + [{"house_id": "H4B", "indicator": "3.1"}, {"house_id": "H5", "indicator": "5.1"}],
+        + [_person(5, "H3", 1), _person(6, "H4B", 1), _person(8, "H5", 0, "1950-01-01")],
+        failures=[{"house_id": "H1", "indicator": "1.2"}, {"house_id": "H2", "indicator": "4.1"}]
+        + [{"house_id": "H4B", "indicator": "3.4"}, {"house_id": "H5", "indicator": "5.1"}],
     )
     return a, b
 
@@ -231,9 +231,9 @@ BY_DEFINITION = {
     2562: {"registered": (3, 3), "all": (6, 4), "nocard": (3, 1)},  # P3, P7 (born uncarded), P8 (H5: nobody carded)
 }
 INDICATORS_2562 = {
-    "registered": {"1.1": 1, "4.2": 1, "3.1": 1, "5.1": 0},
-    "all": {"1.1": 2, "4.2": 2, "3.1": 1, "5.1": 1},
-    "nocard": {"1.1": 1, "4.2": 1, "3.1": 0, "5.1": 1},
+    "registered": {"1.2": 1, "4.1": 1, "3.4": 1, "5.1": 0},
+    "all": {"1.2": 2, "4.1": 2, "3.4": 1, "5.1": 1},
+    "nocard": {"1.2": 1, "4.1": 1, "3.4": 0, "5.1": 1},
 }
 
 

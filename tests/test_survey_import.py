@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import hashlib
 
 import pytest
@@ -10,6 +11,8 @@ from sqlalchemy import text
 
 from data_access.figures import area_summary, children_summaries
 from data_access.survey_import import SurveyImport, SurveyImportError
+from mpi import catalogue
+from mpi.editions import survey_period
 from mpi.rules import dimensions_mask
 from tests.utils.reference import reference_figures
 from tests.utils.survey_factory import make_citizen_id, make_survey
@@ -150,7 +153,21 @@ BAD_CASES = {
     ),
     "buddhist era date": (
         lambda s: _set(s.persons, 6, birth_date="2523-01-15"),
-        "persons.csv row 8: birth_date 2523-01-15 is in the future (a Buddhist-era year?",
+        "persons.csv row 8: birth_date 2523-01-15 has a Buddhist-era year (2523 BE is 1980 CE); the file takes "
+        "Christian-era dates, e.g. 1980-01-15",
+    ),
+    "buddhist era date that is no date": (
+        lambda s: _set(s.persons, 6, birth_date="2560-02-29"),  # 2017 had no 29 February: still a Buddhist-era year
+        "persons.csv row 8: birth_date 2560-02-29 has a Buddhist-era year (2560 BE is 2017 CE)",
+    ),
+    # 2562's interviews end on 30 April 2018: a birth after it is not in the survey, though it is long past today
+    "born after the survey date": (
+        lambda s: _set(s.persons, 6, birth_date="2018-05-01"),
+        "persons.csv row 8: birth_date 2018-05-01 is after the survey date of 2562 (2018-04-30",
+    ),
+    "born before 1880": (
+        lambda s: _set(s.persons, 6, birth_date="1879-12-31"),
+        "persons.csv row 8: birth_date 1879-12-31 is before 1880",
     ),
     "person without household": (
         lambda s: _set(s.persons, 12, house_id="NOPE"),
@@ -177,6 +194,60 @@ def test_bad_input_is_refused_with_row_and_reason_and_changes_nothing(imported, 
     assert err.value.total >= 1
     assert _fingerprint(db) == before
     assert not any(survey.persons[0]["citizen_id"] in m for m in messages)  # IDs masked in reports
+
+
+# an indicator asked about some members only (mpi/data), and how the report says who
+SCOPES = {"1.1": "aged under 1", "3.2": "aged 6-14", "4.2": "aged 60 or over", "5.2": "disabled"}
+
+
+def _indicator(code: str):
+    return next(i for i in catalogue.indicators_for_year(YEAR) if i.code == code)
+
+
+def _members(survey, house_id: str) -> list[tuple[dt.date, bool]]:
+    return [(dt.date.fromisoformat(p["birth_date"]), p["disabled"] == "1") for p in survey.persons if p["house_id"] == house_id]
+
+
+@pytest.mark.parametrize("code", sorted(SCOPES))
+def test_a_failure_in_a_household_without_a_member_of_its_scope_is_refused(imported, survey, db, tmp_path, code):
+    """Issues 31 and 34: 4.2 (people aged 60+ have an occupation) failed by a household of a 28- and a 1-year-old, 3.2
+    (children of 6-14 at school) by one without such a child: refused with the row and the reason."""
+    ind = _indicator(code)
+    first, last = survey_period(YEAR)
+    house = next(
+        h["house_id"]
+        for h in survey.households
+        if not any(ind.covers(born, disabled, first, last) for born, disabled in _members(survey, h["house_id"]))
+        and {"house_id": h["house_id"], "indicator": code} not in survey.failures
+    )
+    bad = copy.deepcopy(survey)
+    bad.failures.append({"house_id": house, "indicator": code})
+    before = _fingerprint(db)
+    with pytest.raises(SurveyImportError) as err:
+        SurveyImport(YEAR, bad.write(tmp_path / "scope"), db).run()
+    assert [str(p) for p in err.value.problems] == [
+        f"failures.csv row {len(bad.failures) + 1}: house {house!r} fails indicator {code} ({ind.name_en}), but nobody "
+        f"in it is {SCOPES[code]} during the {YEAR} survey (2018-01-01 to 2018-04-30): the indicator is asked about "
+        "such members only"
+    ]
+    assert _fingerprint(db) == before
+
+
+def test_ages_are_counted_at_the_survey_not_today(imported, survey, db, tmp_path):
+    """2562's interviews ran from 1 Jan to 30 Apr 2018. A child who was 14 on 1 Jan and 15 by 30 Apr (22 today) may
+    fail 3.2; a head of 59 on 30 Apr (over 60 today) may not fail 4.2."""
+    s = copy.deepcopy(survey)
+    s.households.append({"house_id": "AGES", "tambon_code": "750101", "village_no": 1, "latitude": "", "longitude": ""})
+    for serial, born in ((900_001, "1958-06-01"), (900_002, "2003-03-01")):
+        s.persons.append(dict(s.persons[0], citizen_id=make_citizen_id(serial), house_id="AGES", birth_date=born, disabled="0"))
+    s.failures += [{"house_id": "AGES", "indicator": "3.2"}, {"house_id": "AGES", "indicator": "4.2"}]
+    with pytest.raises(SurveyImportError) as err:
+        SurveyImport(YEAR, s.write(tmp_path / "ages"), db).validate()
+    assert [str(p).split(" (")[0] for p in err.value.problems] == [
+        f"failures.csv row {len(s.failures) + 1}: house 'AGES' fails indicator 4.2"
+    ]
+    s.failures.pop()
+    SurveyImport(YEAR, s.write(tmp_path / "ages-ok"), db).validate()
 
 
 def test_misspelt_header_is_named(imported, survey, db, tmp_path):

@@ -8,6 +8,8 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mpi import catalogue
+from mpi.editions import survey_period
 from mpi.rules import citizen_id_check_digit
 
 INDICATORS = [
@@ -64,7 +66,18 @@ class Survey:
         return folder
 
 
-def make_survey(n_households: int = 300, seed: int = 7, tambons: list[str] | None = None) -> Survey:
+def _plausible(code: str, members: list[dict], years: list[int]) -> bool:
+    """Whether the household can fail the indicator in every one of `years`: someone within its scope (mpi/data)
+    during each year's survey, as the import checks it."""
+    ind = next(i for i in catalogue.indicators_for_year(years[0]) if i.code == code)
+    born = [(dt.date.fromisoformat(m["birth_date"]), m["disabled"] == "1") for m in members]
+    return not ind.scoped or all(any(ind.covers(b, d, *survey_period(y)) for b, d in born) for y in years)
+
+
+def make_survey(n_households: int = 300, seed: int = 7, tambons: list[str] | None = None, year: int | None = None) -> Survey:
+    """A survey importable as `year`, or as any year of the catalogue (None): everybody is born before the earliest
+    survey date, and a household fails an indicator asked about some members only where it has such a member."""
+    years = [year] if year else catalogue.known_years()
     rng = random.Random(seed)
     tambons = tambons or TAMBONS
     s = Survey()
@@ -82,6 +95,7 @@ def make_survey(n_households: int = 300, seed: int = 7, tambons: list[str] | Non
                 "longitude": f"{rng.uniform(99.9, 100.0):.5f}" if with_point else "",
             }
         )
+        members = []
         for _ in range(rng.randint(1, 6)):
             serial += 1
             s.persons.append(
@@ -91,14 +105,16 @@ def make_survey(n_households: int = 300, seed: int = 7, tambons: list[str] | Non
                     "first_name": rng.choice(["สมชาย", "สมศรี", "มาลี", "ประยุทธ", "บุญมี"]),
                     "last_name": rng.choice(["ใจดี", "มีสุข", "ทองคำ", "แสงจันทร์"]),
                     "sex": rng.choice("MF"),
-                    "birth_date": (dt.date(1940, 1, 1) + dt.timedelta(days=rng.randint(0, 30000))).isoformat(),
+                    "birth_date": (dt.date(1935, 1, 1) + dt.timedelta(days=rng.randint(0, 30000))).isoformat(),
                     "welfare_card": "1" if rng.random() < 0.35 else "0",
                     "disabled": "1" if rng.random() < 0.05 else "0",
                 }
             )
+            members.append(s.persons[-1])
         # Most households pass everything; some fail 1-4 indicators, a few many.
         r = rng.random()
         n_fail = 0 if r < 0.45 else 1 if r < 0.7 else 2 if r < 0.85 else rng.randint(3, 8)
         for code in rng.sample(INDICATORS, n_fail):
-            s.failures.append({"house_id": house_id, "indicator": code})
+            if _plausible(code, members, years):
+                s.failures.append({"house_id": house_id, "indicator": code})
     return s
