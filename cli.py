@@ -82,12 +82,22 @@ def register(server: Flask) -> None:
         type=click.FloatRange(0, 100),
         help="per cent an amphoe may shrink without --allow-shrink",
     )
-    @click.option("--dry-run", is_flag=True, help="check everything and report what would change; write nothing")
+    @click.option(
+        "--allow-removals",
+        is_flag=True,
+        help="accept that households and persons of the year (inside the scope) that the files do not hold are removed",
+    )
+    @click.option(
+        "--dry-run", is_flag=True, help="check everything and report what would change and what would go; write nothing"
+    )
     @click.argument("folder", type=click.Path(path_type=Path))
-    def import_survey(year: int, scope: str | None, allow_shrink: bool, max_shrink: float, dry_run: bool, folder: Path) -> None:
+    def import_survey(
+        year: int, scope: str | None, allow_shrink: bool, max_shrink: float, allow_removals: bool, dry_run: bool, folder: Path
+    ) -> None:
         """Validate and import households.csv, persons.csv and failures.csv from FOLDER (all or nothing).
 
-        A manifest.csv beside them (file,rows[,sha256]) is checked when present."""
+        A manifest.csv beside them (file,rows[,sha256]) is checked when present; when it states every file's rows, what
+        the files no longer hold is meant to go, as with --allow-removals."""
         from data_access.schema import upgrade
         from data_access.survey_import import SurveyImport, SurveyImportError
 
@@ -100,6 +110,7 @@ def register(server: Flask) -> None:
                 allow_shrink=allow_shrink,
                 max_shrink=max_shrink / 100,
                 dry_run=dry_run,
+                allow_removals=allow_removals,
             ).run()
         except SurveyImportError as e:
             _fail(e.lines())

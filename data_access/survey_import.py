@@ -15,7 +15,9 @@ rollups computed by SQL inside the database. On any problem nothing is written.
 
 Ages are counted on the edition's survey date (mpi.editions): a birth date after it, before 1880 or with a
 Buddhist-era year is refused, and so is an indicator failure of a household with nobody in the indicator's stated
-scope (mpi/data: 4.2 with nobody aged 60 or over, 5.2 with nobody disabled) during the survey's interviews.
+scope (mpi/data: 4.2 with nobody aged 60 or over, 5.2 with nobody disabled) during the survey's interviews. A
+re-import that would remove a household or a person the year holds in its scope removes nothing unless the
+operator allows it (allow_removals, or a manifest that states every file's rows); a dry run lists them.
 
 Row numbers count the header as row 1, so they equal line numbers in a spreadsheet.
 Citizen IDs are masked in every message: a report may end up in a log.
@@ -132,6 +134,26 @@ class Problem:
 
 
 @dataclass
+class Removals:
+    """Households and persons the year holds in the import's scope that the files do not: what the import removes."""
+
+    households: int = 0
+    persons: int = 0
+    listed: list[Problem] = field(default_factory=list)  # the first MAX_REPORTED, households first
+
+    @property
+    def total(self) -> int:
+        return self.households + self.persons
+
+    def summary(self, year: int) -> str:
+        return f"{self.households:,} household(s) and {self.persons:,} person(s) of {year} that the files do not hold"
+
+    def more(self) -> list[str]:
+        left = self.total - len(self.listed)
+        return [f"  … and {left:,} more."] if left > 0 else []
+
+
+@dataclass
 class ImportReport:
     year: int
     households: int = 0
@@ -145,6 +167,8 @@ class ImportReport:
     scope: tuple[str, ...] = ("TH",)
     changes: list[tuple[str, tuple[int, int, int], tuple[int, int, int]]] = field(default_factory=list)
     dry_run: bool = False
+    removals: Removals = field(default_factory=Removals)
+    removals_allowed: bool = False
 
     @property
     def rows(self) -> int:
@@ -162,6 +186,22 @@ class ImportReport:
             )
         return out
 
+    def removal_lines(self) -> list[str]:
+        """What goes: every household and person of the year in scope that the files no longer hold."""
+        r = self.removals
+        if not r.total:
+            return []
+        if not self.dry_run:
+            head = f"Removed {r.summary(self.year)}:"
+        elif self.removals_allowed:
+            head = f"Would remove {r.summary(self.year)}:"
+        else:
+            head = (
+                f"Would remove {r.summary(self.year)}; the import itself refuses this without --allow-removals "
+                "(or a manifest.csv that states each file's rows):"
+            )
+        return [head, *(f"  {p}" for p in r.listed), *r.more()]
+
     def lines(self) -> list[str]:
         total = self.validate_seconds + self.write_seconds + self.rollup_seconds
         rate = self.rows / total if total else 0
@@ -170,6 +210,7 @@ class ImportReport:
             f"{verb} survey year {self.year}: {self.households:,} households, {self.persons:,} persons, "
             f"{self.failures:,} indicator failures.",
             *self.change_lines(),
+            *self.removal_lines(),
             "Encodings: " + ", ".join(f"{k} {v}" for k, v in self.encodings.items()),
             f"Validate {self.validate_seconds:.1f} s, write {self.write_seconds:.1f} s, rollups "
             f"{self.rollup_seconds:.1f} s (flows {self.flows_seconds:.1f} s): {rate:,.0f} rows/s overall.",
@@ -349,6 +390,7 @@ class SurveyImport:
         allow_shrink: bool = False,
         max_shrink: float = DEFAULT_MAX_SHRINK,
         dry_run: bool = False,
+        allow_removals: bool = False,
     ):
         self.year = int(year)
         self.folder = Path(folder)
@@ -363,6 +405,8 @@ class SurveyImport:
         self.allow_shrink = allow_shrink
         self.max_shrink = max_shrink
         self.dry_run = dry_run
+        self.allow_removals = allow_removals
+        self.manifest_states_counts = False  # a manifest.csv listed every file's rows (and they matched)
         # indicators asked about some members only, by the jpt wording: a failure needs such a member
         self.scoped: list[catalogue.Indicator] = []
         self.members_in_scope = pd.DataFrame()  # house_id → for each scoped indicator, someone in its scope
@@ -451,6 +495,8 @@ class SurveyImport:
         entries, manifest_problems = read_manifest(self.folder, set(FILES))
         for row, reason in manifest_problems:
             problems.add(MANIFEST, row, reason)
+        # the sender counted every file: what the files no longer hold is meant to go (any mismatch is refused below)
+        self.manifest_states_counts = bool(entries) and not manifest_problems and set(entries or ()) == set(FILES)
         for name, entry in (entries or {}).items():
             have = self.counts.get(name)
             if entry.rows is not None and have is not None and have != entry.rows:
@@ -791,6 +837,7 @@ class SurveyImport:
         report = ImportReport(self.year, scope=self.scope, dry_run=self.dry_run)
         t0 = time.perf_counter()
         self.validate()
+        report.removals_allowed = self.removals_allowed
         report.validate_seconds = time.perf_counter() - t0
         report.encodings = dict(self.encodings)
         report.changes = list(self.changes)
@@ -823,6 +870,9 @@ class SurveyImport:
             ):
                 self._load_stage(conn, name, table)
             self._check_outside_scope(conn)
+            report.removals = self._removals(conn)
+            if report.removals.total and not self.removals_allowed and not self.dry_run:
+                raise self._removals_refused(report.removals)
             if self.dry_run:
                 raise _DryRun  # everything checked; leaving the block rolls the staging back
             cond, params = self.scope_sql("tambon_code")
@@ -847,6 +897,56 @@ class SurveyImport:
                 {"h": counts[0], "p": counts[1], "t": dt.datetime.now(dt.UTC), "y": self.year},
             )
         log.info("survey %s imported (scope %s): %s rows", self.year, ",".join(self.scope), report.rows)
+
+    @property
+    def removals_allowed(self) -> bool:
+        return self.allow_removals or self.manifest_states_counts
+
+    def _removals(self, conn: Connection) -> Removals:
+        """The year's households and persons inside the scope that the staged files do not hold."""
+        cond, params = self.scope_sql("h.tambon_code")
+        params = params | {"y": self.year}
+        if conn.execute(text(f"SELECT 1 FROM household h WHERE h.year = :y AND {cond} LIMIT 1"), params).first() is None:
+            return Removals()  # a new year, or a new area of it: nothing to remove
+        if is_postgres(self.engine):
+            for t in ("stage_household", "stage_person"):
+                conn.execute(text(f"ANALYZE {t}"))
+            # an anti-join that hashes; NOT IN over a large subquery would be evaluated row by row
+            gone_h = "NOT EXISTS (SELECT 1 FROM stage_household s WHERE s.house_id = h.house_id)"
+            gone_p = "NOT EXISTS (SELECT 1 FROM stage_person s WHERE s.citizen_id = p.citizen_id)"
+        else:  # SQLite indexes an IN subquery's rows once
+            gone_h = "h.house_id NOT IN (SELECT house_id FROM stage_household)"
+            gone_p = "p.citizen_id NOT IN (SELECT citizen_id FROM stage_person)"
+        households = f"FROM household h WHERE h.year = :y AND {cond} AND {gone_h}"
+        persons = f"FROM person p JOIN household h ON h.id = p.household_id WHERE p.year = :y AND {cond} AND {gone_p}"
+        found = Removals(
+            int(conn.execute(text(f"SELECT COUNT(*) {households}"), params).scalar_one()),
+            int(conn.execute(text(f"SELECT COUNT(*) {persons}"), params).scalar_one()),
+        )
+        for hid, tambon in conn.execute(
+            text(f"SELECT h.house_id, h.tambon_code {households} ORDER BY 1 LIMIT {MAX_REPORTED}"), params
+        ):
+            found.listed.append(Problem("households.csv", None, f"household {hid!r} (tambon {tambon}) is not in the file"))
+        room = MAX_REPORTED - len(found.listed)
+        if room > 0 and found.persons:
+            for cid, hid in conn.execute(text(f"SELECT p.citizen_id, h.house_id {persons} ORDER BY 2, 1 LIMIT {room}"), params):
+                found.listed.append(
+                    Problem(
+                        "persons.csv", None, f"citizen_id {mask_citizen_id(str(cid))} of household {hid!r} is not in the file"
+                    )
+                )
+        return found
+
+    def _removals_refused(self, removals: Removals) -> SurveyImportError:
+        scope = "the whole country" if self.whole_country else ", ".join(self.scope)
+        head = Problem(
+            "(removals)",
+            None,
+            f"the import would remove {removals.summary(self.year)} (scope: {scope}); nothing was removed. If they "
+            "are meant to go, pass --allow-removals or send a manifest.csv that states each file's rows; --dry-run "
+            "lists them",
+        )
+        return SurveyImportError([head, *removals.listed[: MAX_REPORTED - 1]], 1 + removals.total)
 
     def _check_outside_scope(self, conn: Connection) -> None:
         """A partial import may not claim a house or a person that the year holds outside its scope."""

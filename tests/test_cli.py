@@ -70,10 +70,20 @@ def test_import_survey_scope_dry_run_and_shrink_flags(isolated_engine, tmp_path)
     dry = _flask(["import-survey", "--year", "2564", "--scope", "7501", "--dry-run", "--allow-shrink", folder], url)
     assert dry.returncode == 0, dry.stderr
     assert "Dry run, nothing written" in dry.stdout and "75: households 15 → 12" in dry.stdout
+    # 7501's 15 households are not in the files: the dry run lists them, the import refuses until it is told
+    assert "Would remove 15 household(s) and " in dry.stdout and "households.csv: household 'H00000'" in dry.stdout
+    scoped = ["import-survey", "--year", "2564", "--scope", "7501", "--allow-shrink", folder]
+    refused = _flask(scoped, url)
+    assert refused.returncode == 1 and "(removals): the import would remove 15 household(s)" in refused.stderr
     with isolated_engine.connect() as conn:
         from sqlalchemy import text
 
         assert conn.execute(text("SELECT COUNT(*) FROM household WHERE year = 2564")).scalar() == 30
+    done = _flask([*scoped[:-1], "--allow-removals", folder], url)
+    assert done.returncode == 0, done.stderr
+    assert "Removed 15 household(s) and " in done.stdout
+    with isolated_engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM household WHERE year = 2564")).scalar() == 27
 
 
 def test_generate_population_needs_a_scale(tmp_path):

@@ -152,7 +152,70 @@ def test_dry_run_reports_the_change_and_writes_nothing(imported, survey, db, tmp
     n_old = _households(db, "7502")
     assert report.changes[0][0] == "75" and report.changes[0][1][0] == n_old and report.changes[0][2][0] == n_old - 3
     assert report.lines()[0].startswith("Dry run, nothing written")
+    # and what would go, though the import itself would refuse it: --allow-removals was not given
+    gone = [h for h in _only(survey, "7502").households if h["house_id"] not in keep]
+    assert f"  households.csv: household {gone[0]['house_id']!r} (tambon {gone[0]['tambon_code']}) is not in the file" in (
+        report.lines()
+    )
+    assert any(
+        line.startswith("Would remove 3 household(s) and ") and "without --allow-removals" in line for line in report.lines()
+    )
     assert _fingerprint(db) == before
+
+
+def _cut(survey, households: int):
+    """The three files cut at a household boundary: the last households gone from each, with their persons and
+    failures (an export stopped early)."""
+    cut = copy.deepcopy(survey)
+    gone = {h["house_id"] for h in cut.households[-households:]}
+    cut.households = cut.households[:-households]
+    cut.persons = [p for p in cut.persons if p["house_id"] not in gone]
+    cut.failures = [f for f in cut.failures if f["house_id"] not in gone]
+    return cut, gone
+
+
+def test_files_cut_at_a_household_boundary_remove_nothing_unless_allowed(imported, survey, db, tmp_path):
+    """Issue 30: all three files cut at a household boundary imported with exit 0 and removed those households (5
+    households and 14 persons of province 75, below the shrink guard's 5 % an amphoe). This module's survey is small,
+    so the guard's threshold is raised to let the cut past it: a re-import that would remove any household or person
+    of the year removes nothing unless the operator says so; a dry run lists what would go."""
+    cut, gone = _cut(survey, 5)
+    persons = [p for p in survey.persons if p["house_id"] in gone]
+    folder = cut.write(tmp_path / "cut")
+    before = _fingerprint(db)
+    with pytest.raises(SurveyImportError) as err:
+        SurveyImport(YEAR, folder, db, max_shrink=0.25).run()
+    messages = _problems(err)
+    assert messages[0].startswith(
+        f"(removals): the import would remove 5 household(s) and {len(persons)} person(s) of {YEAR} that the files do "
+        "not hold (scope: the whole country); nothing was removed. If they are meant to go, pass --allow-removals"
+    )
+    assert {m.split("'")[1] for m in messages if m.startswith("households.csv: household")} == gone
+    assert sum(m.startswith("persons.csv: citizen_id 9-") for m in messages) == len(persons)
+    assert not any(p["citizen_id"] in m for m in messages for p in persons)  # masked
+    assert err.value.total == 1 + 5 + len(persons)
+    assert _fingerprint(db) == before
+
+    dry = SurveyImport(YEAR, folder, db, max_shrink=0.25, dry_run=True).run()
+    assert (dry.removals.households, dry.removals.persons) == (5, len(persons))
+    assert sum(line.startswith("  households.csv: household") for line in dry.lines()) == 5
+    assert _fingerprint(db) == before
+
+    # the operator says so: they go
+    SurveyImport(YEAR, folder, db, max_shrink=0.25, allow_removals=True).run()
+    assert _households(db) == len(survey.households) - 5
+    SurveyImport(YEAR, survey.write(tmp_path / "whole"), db).run()  # the whole year back for the other tests
+    assert _households(db) == len(survey.households)
+
+
+def test_a_manifest_that_counts_the_files_says_the_removals_are_meant(imported, survey, db, tmp_path):
+    cut, gone = _cut(survey, 5)
+    folder = cut.write(tmp_path / "counted")
+    rows = {n: sum(1 for _ in open(folder / n, "rb")) - 1 for n in ("households.csv", "persons.csv", "failures.csv")}
+    (folder / "manifest.csv").write_text("file,rows\n" + "".join(f"{n},{r}\n" for n, r in rows.items()), encoding="utf-8")
+    report = SurveyImport(YEAR, folder, db, max_shrink=0.25, dry_run=True).run()
+    assert report.removals.households == 5 and report.removals_allowed
+    assert report.removal_lines()[0].startswith("Would remove 5 household(s)") and report.removal_lines()[0].endswith(":")
 
 
 # --- damaged bytes: refused whole, with row and reason, identically on both backends -------------------

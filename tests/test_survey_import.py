@@ -296,10 +296,12 @@ def test_reimport_replaces_the_year(db, tmp_path):
     first = make_survey(n_households=40, seed=5)
     SurveyImport(2564, first.write(tmp_path / "a"), db).run()
     second = make_survey(n_households=20, seed=6)
-    # half the households: refused unless the operator says the smaller figures are right
+    # half the households: refused unless the operator says the smaller figures are right and that they may go
     with pytest.raises(SurveyImportError):
         SurveyImport(2564, second.write(tmp_path / "b"), db).run()
-    SurveyImport(2564, second.write(tmp_path / "b"), db, allow_shrink=True).run()
+    with pytest.raises(SurveyImportError):
+        SurveyImport(2564, second.write(tmp_path / "b"), db, allow_shrink=True).run()
+    SurveyImport(2564, second.write(tmp_path / "b"), db, allow_shrink=True, allow_removals=True).run()
     got = area_summary("TH", 2564, engine=db)
     want = reference_figures(second)["TH"]
     _compare(got, want, "TH")
