@@ -7,8 +7,10 @@ later editions (2562, 2565, 2566), and two editions of synthetic household micro
 
 from __future__ import annotations
 
+import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -34,6 +36,7 @@ DEMO_ACCOUNTS = [  # username, full name, role, areas, area administrator
     ("ss.team", "ทีมปฏิบัติการตำบลบางขันแตก (สาธิต)", "team", ["750102"], False),
     ("mhs.district", "นายอำเภอเมืองแม่ฮ่องสอน (สาธิต)", "district", ["5801"], False),
 ]
+BUILD_LOG = "demo-build.log"  # in the instance folder: the steps and their times, when the output is no terminal
 YEAR = 2561
 NEXT_YEAR = 2562  # the panel's second edition: the same households and people, followed by citizen ID
 HEADLINE_YEARS = (2561, 2562, 2565, 2566)
@@ -93,15 +96,32 @@ def build(db_file: Path | None, engine=None) -> float:
                 lambda: SurveyImport(NEXT_YEAR, Path(tmp) / str(NEXT_YEAR), engine).run(),
             ),
         ]
-        # one line per step, terminal or not (a progress bar prints nothing useful into a log or a CI job)
-        click.echo(f"Building the demo database once ({len(steps)} steps, a few minutes on a 2-core machine):")
+        run_steps(steps, None if sys.stdout.isatty() else config.INSTANCE_DIR / BUILD_LOG)
+    return time.perf_counter() - t0
+
+
+def run_steps(steps: list[tuple[str, Callable[[], object]]], log_path: Path | None) -> None:
+    """One line per step and its time, terminal or not (a progress bar prints nothing useful into a log or a CI job);
+    also into `log_path` (written anew) when given, so a build run by a script leaves its record."""
+    log = open(log_path, "w", encoding="utf-8") if log_path is not None else None
+
+    def say(line: str) -> None:
+        click.echo(line)
+        if log is not None:
+            log.write(line + "\n")
+            log.flush()
+
+    try:
+        say(f"Building the demo database once ({len(steps)} steps, a few minutes on a 2-core machine):")
         for i, (name, step) in enumerate(steps, 1):
             started = time.perf_counter()
             # a whole line before the step: the importer's own log lines must not land in the middle of it
-            click.echo(f"  [{i}/{len(steps)}] {name} …")
+            say(f"  [{i}/{len(steps)}] {name} …")
             step()
-            click.echo(f"        {name}: {time.perf_counter() - started:.1f} s")
-    return time.perf_counter() - t0
+            say(f"        {name}: {time.perf_counter() - started:.1f} s")
+    finally:
+        if log is not None:
+            log.close()
 
 
 LOGBOOK_AMPHOE = "7501"  # Mueang Samut Songkhram: ss.district's amphoe (ss.team's tambon is one of its tambons)

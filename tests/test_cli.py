@@ -123,3 +123,19 @@ def test_demo_command_serves_the_dashboard(engine):
         proc.terminate()
         proc.wait(10)
     assert status == 200 and b"<title>TPMAP Open</title>" in body
+
+
+def test_the_demo_build_logs_its_steps_to_a_file(tmp_path, capsys):
+    """README: the build prints a line per step and its time, also into instance/demo-build.log when the output is
+    not a terminal (demo.build passes the log's path then)."""
+    import demo
+
+    done = []
+    demo.run_steps(
+        [("boundaries", lambda: done.append(1)), ("household import 2561", lambda: done.append(2))], tmp_path / "b.log"
+    )
+    log = (tmp_path / "b.log").read_text(encoding="utf-8").splitlines()
+    assert done == [1, 2] and log == capsys.readouterr().out.splitlines()
+    assert log[0].startswith("Building the demo database once (2 steps") and log[1] == "  [1/2] boundaries …"
+    assert log[3] == "  [2/2] household import 2561 …" and log[4].startswith("        household import 2561: ")
+    assert demo.BUILD_LOG == "demo-build.log"
