@@ -25,7 +25,7 @@ from data_access.survey_import import SurveyImport
 from geo.boundaries import read_boundaries
 from static_files import shapes_ahead
 
-MARKER = "demo-built-v6"  # v6: the Logbook's 2561 history, definitions (v5: a second edition (2562) and headline figures)
+MARKER = "demo-built-v7"  # v7: households that can exist, ages on the survey date (v6: the Logbook's 2561 history, definitions)
 # Demo accounts, for the embedded demo on 127.0.0.1 only (a real deployment creates its own with create-user).
 DEMO_PASSWORD = "tpmap-demo-2564"
 DEMO_ACCOUNTS = [  # username, full name, role, areas, area administrator
