@@ -13,7 +13,8 @@ evolve) and writes the next one in the same import format. Households and people
   deprivations (PATTERN_CHANGE_RATE).
 
 Entries are calibrated per province so that the target poor change by the ratio of the country's published
-totals between the two editions (1,032,987 in 2561 → 983,316 in 2562: -4.8 %); where the shared file has no pair
+totals between the two editions (1,032,987 in 2561 → 983,316 in 2562: -4.8 %), moved for each province by a fixed
+amount of its own (province_ratio: up to ±12 %, averaging out over the country); where the shared file has no pair
 of totals the ratio is 1. Where a population covers the whole country its target poor therefore follow the
 published totals. Ages are counted on the edition's survey date: a failure whose household no longer has anybody
 in the indicator's scope (a child grown out of 3.2, an elder who died) moves to an indicator of the same dimension
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -46,6 +48,18 @@ PATTERN_CHANGE_RATE = 0.10  # poor households that stay poor with one dimension 
 BIRTH_SERIAL_OFFSET = 100_000  # births use serials above every first edition's (the largest tambon has ~91,000)
 BIRTHS_PER_YEAR_BLOCK = 2_000  # serials per tambon per edition for births
 FILES = ("households.csv", "persons.csv", "failures.csv")
+
+
+PROVINCE_SPREAD = 0.12  # how far a province's own change strays from the country's, at most (either way)
+
+
+def province_ratio(ratio: float, province: str) -> float:
+    """A province's own change between editions: the country's ratio, moved by a fixed amount of its own (up to
+    ±PROVINCE_SPREAD, the same for a province whatever the seed, spread evenly over the provinces by a hash of
+    the code, so they average out to the country's). Every demo province falling by exactly the national -4.8 %
+    read as made up; real provinces moved from -20 % to +10 %."""
+    share = int(hashlib.sha256(province.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF  # 0..1, fixed per code
+    return ratio * (1 + PROVINCE_SPREAD * (2 * share - 1))
 
 
 def published_ratio(domain_dir: Path, year_from: int, year_to: int) -> float:
@@ -187,7 +201,7 @@ def evolve(
     ratio = published_ratio(domain_dir, _previous_edition(domain_dir, year), year)
     for p in np.unique(province):
         here = province == p
-        target = int(round(tp_before.get(p, 0) * ratio))
+        target = int(round(tp_before.get(p, 0) * province_ratio(ratio, p)))
         have = int(welfare[here & (new_pattern != 0)].sum())
         pool = np.flatnonzero(here & ~poor & (welfare > 0))
         rng.shuffle(pool)
