@@ -2,10 +2,16 @@
 directory it starts in; the command line's --workers and --bind win over anything here).
 
 Access log: one line per request without its query string (a household search carries a name there, a link its
-filters) and without the referrer or user agent; the path is masked for anything shaped like a citizen ID by
-logsafety, which wsgi.py installs for every logger of the process."""
+filters) and without the referrer or user agent. Every line gunicorn writes, the access log's and its own, goes
+through logsafety's record factory, installed here for the server's own process and by wsgi.py for each worker: the
+path is masked for anything shaped like a citizen ID, and a control character in it (a `%0a` in a request's path) is
+written as its escape, so that no request can write a line of its own into the log."""
 
 import os
+
+import logsafety
+
+logsafety.install()
 
 accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'

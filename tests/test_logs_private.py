@@ -1,14 +1,26 @@
 """Issue 11, personal data out of logs: a failing write logs no citizen ID or name (forced errors, both
-backends); PostgreSQL's own error log is terse for the project's databases; SQLite files are private."""
+backends); PostgreSQL's own error log is terse for the project's databases; SQLite files are private.
+Issue 30, no forged lines: a control character a request carries is escaped in every log line, the application's
+and gunicorn's access log alike."""
 
 from __future__ import annotations
 
+import http.client
 import logging
+import os
+import socket
 import stat
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import text
 
+import logsafety
 from data_access.db import engine_for
 from mpi.rules import citizen_id_check_digit
 from tests.utils.world import bearer
@@ -110,3 +122,70 @@ def test_sqlite_files_are_readable_by_their_owner_only(tmp_path):
             if path.exists():
                 assert stat.S_IMODE(path.stat().st_mode) == 0o600, name
     eng.dispose()
+
+
+# a request's path that tries to end its own log line and write another (a sign-in that never happened), then
+# to clear the operator's terminal
+FORGED = "/x\n2563-01-01 INFO auth: forged line\r\x1b[2J\u2028"
+
+
+def test_control_characters_are_escaped_in_every_application_log_line(caplog):
+    logsafety.install()
+    log = logging.getLogger("tpmap.test")
+    with caplog.at_level(logging.INFO):
+        log.warning("refused %s", FORGED)
+        try:
+            raise ValueError(f"no page {FORGED}")
+        except ValueError:
+            log.exception("failed on %s", FORGED)
+    logged = caplog.text
+    assert "forged line" in logged  # still said, on the line that quotes it
+    assert not any(line.startswith("2563-01-01") for line in logged.splitlines())
+    assert not set("\r\x1b\u2028") & set(logged)
+    assert "/x\\x0a2563-01-01" in logged and "ValueError: no page /x\\x0a2563" in logged
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_forged_path_stays_on_its_line_in_gunicorns_access_log(world, tmp_path):
+    """The production server as deployed (gunicorn.conf.py, wsgi.py), on a free port."""
+    port, log = _free_port(), tmp_path / "server.log"
+    env = os.environ | {
+        "TPMAP_DATABASE_URL": world["engine"].url.render_as_string(hide_password=False),
+        "TPMAP_SECRET_KEY": "test-" + uuid.uuid4().hex,
+    }
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    args = [gunicorn, "--workers", "1", "--bind", f"127.0.0.1:{port}", "--no-control-socket", "wsgi:server"]
+    root = Path(__file__).resolve().parent.parent
+    with open(log, "w") as out:
+        server = subprocess.Popen(args, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        _get(port, "/healthz", wait=90)
+        assert _get(port, quote(FORGED)) == 404
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    lines = log.read_text("utf-8").splitlines()
+    assert not any(line.startswith("2563-01-01") for line in lines), lines
+    logged = [line for line in lines if "forged line" in line]
+    assert len(logged) == 1 and "/x\\x0a2563-01-01 INFO auth: forged line\\x0d\\x1b[2J" in logged[0], lines
+    assert not set("\r\x1b\u2028") & set("".join(lines))
+
+
+def _get(port: int, path: str, wait: float = 0) -> int:
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("GET", path)
+            return conn.getresponse().status
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+        finally:
+            conn.close()
