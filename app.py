@@ -96,7 +96,7 @@ def create_app(settings: config.Settings | None = None) -> dash.Dash:
     register_preloads(server)
     register_lean_scripts(app)
     static_files.compress_dash_files(server)
-    register_input_guards(server)
+    register_input_guards(server, app)
     # Dash and Plotly leave a large heap of long-lived objects behind at start-up. Freezing it keeps
     # the periodic full garbage collection from walking all of it during a request (measured: the
     # p95 of the country's children call fell from 88 ms to 15 ms on the national database).
@@ -304,12 +304,13 @@ def register_security_headers(server: Flask, app: dash.Dash) -> None:
         return response
 
 
-def register_input_guards(server: Flask) -> None:
+def register_input_guards(server: Flask, app: dash.Dash) -> None:
     """The last line of defence against input the routes did not foresee: no request becomes a 500."""
     from sqlalchemy.exc import DataError, InterfaceError, OperationalError, StatementError
     from sqlalchemy.exc import TimeoutError as PoolTimeout
-    from werkzeug.exceptions import HTTPException
+    from werkzeug.exceptions import BadRequest, HTTPException
 
+    from api import inputs
     from data_access.db import is_outage
 
     def _answer(status: int, message: str, key: str | None = None):
@@ -336,6 +337,28 @@ def register_input_guards(server: Flask) -> None:
         if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)):
             return _answer(400, "the request holds a NUL character", "nul")
         return None
+
+    @server.before_request
+    def _bounded_json():
+        # Every JSON body, before a route or Dash reads it (both parse with request.get_json, which keeps this
+        # parse): bounded in size, in depth, and a Dash update in shape.
+        if not request.is_json:
+            return None
+        dash_update = request.path == "/_dash-update-component"
+        limit = inputs.MAX_CALLBACK_BYTES if dash_update else inputs.MAX_JSON_BYTES
+        if (request.content_length or 0) > limit or len(request.get_data(cache=True)) > limit:
+            return _answer(413, f"the body is larger than {limit:,} bytes")
+        try:
+            body = request.get_json()
+        except RecursionError:  # the parser's own guard, some 1,000 levels down
+            return _answer(400, f"the JSON body is nested more than {inputs.MAX_JSON_DEPTH} deep")
+        except BadRequest:
+            # not JSON: a route says what it expected ("send a JSON object"); Dash would answer it with a 500
+            return _answer(400, "the body is not valid JSON") if dash_update else None
+        if inputs.nested_too_deep(body):
+            return _answer(400, f"the JSON body is nested more than {inputs.MAX_JSON_DEPTH} deep")
+        problem = inputs.callback_body_problem(body, app.callback_map) if dash_update else None
+        return None if problem is None else _answer(400, problem)
 
     @server.errorhandler(HTTPException)
     def _http_error(e):

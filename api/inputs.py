@@ -11,6 +11,14 @@ from werkzeug.routing import IntegerConverter
 
 from data_access.errors import BadRequest
 
+# JSON bodies (app.register_input_guards): their size bounded before they are read, their depth before anything
+# but the parser reads them. Python's parser and much that reads a value recurse: 5,000 levels deep raised
+# RecursionError, a 500, on every JSON route. An API body is a record of a few short fields.
+MAX_JSON_DEPTH = 64
+MAX_JSON_BYTES = 1024 * 1024
+# a Dash update carries the states its callback reads: the largest is the ranking table's rows when a shortlist is
+# saved from the country's tambons (7,425 rows of about 200 bytes)
+MAX_CALLBACK_BYTES = 4 * 1024 * 1024
 # Buddhist-era survey years the platform can hold: TPMAP's first edition is 2561.
 YEAR_MIN, YEAR_MAX = 2500, 2700
 INT32_MAX = 2**31 - 1
@@ -139,3 +147,68 @@ def value(name: str, v):
 def _describe(kinds: tuple[type, ...]) -> str:
     names = {str: "text", int: "a whole number", float: "a number", list: "a list", bool: "0 or 1"}
     return " or ".join(dict.fromkeys(names.get(k, k.__name__) for k in kinds))
+
+
+def nested_too_deep(value, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether parsed JSON nests arrays and objects more than `limit` deep, walked one level at a time (no
+    recursion, so no depth of input can exhaust the stack here; 7 ms for a ranking table's 7,425 rows)."""
+    level = [value] if type(value) in (dict, list) else []
+    for _ in range(limit):
+        level = [
+            child
+            for node in level
+            for child in (node.values() if type(node) is dict else node)
+            if type(child) is dict or type(child) is list
+        ]
+        if not level:
+            return False
+    return True
+
+
+def callback_body_problem(body, callbacks: dict) -> str | None:
+    """What is wrong with a Dash update's body, or None. Dash reads the body as its renderer writes it (a body
+    without `output` was a KeyError, an unknown one too, a missing input an IndexError, outputs that are not the
+    callback's a CallbackException: each a 500); a hand-made one must name a callback of this app, give each of its
+    inputs and states, and name its outputs."""
+    if not isinstance(body, dict):
+        return "a Dash update is a JSON object"
+    output = body.get("output")
+    if not isinstance(output, str) or output not in callbacks:
+        return "the update names no callback of this app (output)"
+    spec = callbacks[output]
+    for name in ("inputs", "state"):
+        given = body.get(name, [])
+        if not isinstance(given, list) or len(given) != len(spec[name]) or not all(map(_dependency, given)):
+            return f"the update must give each of its callback's {name}, as the page sends them"
+    if not spec.get("no_output") and not _outputs_match(body.get("outputs"), spec["output"]):
+        return "the update's outputs are not its callback's"
+    changed = body.get("changedPropIds", [])
+    if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
+        return "changedPropIds must be a list of names"
+    return None
+
+
+def _dependency(item) -> bool:
+    """One input, state or output as the renderer sends it ({"id", "property", ...}), or a wildcard's list of them."""
+    items = item if isinstance(item, list) else [item]
+    return all(isinstance(i, dict) and isinstance(i.get("id"), str | dict) and isinstance(i.get("property"), str) for i in items)
+
+
+def _outputs_match(given, declared) -> bool:
+    """The body's outputs are the callback's (one, or a list of as many; a wildcard's a list), as Dash checks them
+    after the callback has run."""
+    from dash import Output
+
+    several = isinstance(declared, list | tuple)
+    if not several:
+        declared, given = [declared], [given]
+    if not isinstance(given, list) or len(given) != len(declared) or not all(map(_dependency, given)):
+        return False
+    for want, each in zip(declared, given, strict=True):
+        for item in each if isinstance(each, list) else [each]:
+            try:  # the property as the renderer names a duplicate output ("children@<hash>")
+                if Output(item["id"], item["property"].split("@")[0]) != want:
+                    return False
+            except (TypeError, ValueError):
+                return False
+    return True

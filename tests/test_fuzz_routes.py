@@ -1,6 +1,7 @@
 """Issue 11, no 500 from input: every route and parameter, with hostile values drawn by Hypothesis, answers
 below 500 (a clear 4xx, or a page), anonymous and signed in, on both backends. The JSON API answers errors as
-JSON with a reason."""
+JSON with a reason. Issue 30: no 500 from a body either (JSON nested 5,000 deep, a Dash update that is not one),
+nor from an export link a page renders."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from api.inputs import MAX_CALLBACK_BYTES, MAX_JSON_BYTES, MAX_JSON_DEPTH, nested_too_deep
 from data_access import ratelimit
-from tests.utils.world import bearer, page_callback, session_client
+from tests.utils.world import bearer, page_callback, page_update, session_client
 
 YEAR = 2562
 
@@ -386,3 +388,73 @@ def test_every_export_link_a_page_renders_answers_with_a_file(exports_world, cap
     assert tables >= {"reports", "shortlist", "requests", "mentors"} and "/reports/quarterly/75/2564-Q3.pdf" in followed, tables
     # and no page failed on the way (a callback's failure is answered as a line on the page, and logged)
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR], [r.getMessage() for r in caplog.records]
+
+
+def _nested(depth: int) -> str:
+    return '{"a":' * (depth // 2) + "[" * (depth - depth // 2) + "1" + "]" * (depth - depth // 2) + "}" * (depth // 2)
+
+
+def test_json_nested_too_deep_is_refused_on_every_json_route(world, identities):
+    client = world["app"].server.test_client()
+    writes = [
+        (rule, m) for rule, _args, methods in _routes(world["app"]) for m in methods if m in ("POST", "PUT", "PATCH", "DELETE")
+    ]
+    writes = [(re.sub(r"<[^>]+>", "1", rule), m) for rule, m in writes if rule.startswith("/api/")]
+    writes.append(("/_dash-update-component", "POST"))
+    assert ("/api/v1/auth/login", "POST") in writes and len(writes) > 15
+    for path, method in writes:
+        for who in ("anonymous", "national"):
+            r = client.open(path, method=method, data=_nested(5000), content_type="application/json", headers=identities[who])
+            assert r.status_code == 400 and "nested" in r.get_json()["error"], (method, path, who, r.status_code)
+    # the limit itself: one level more than MAX_JSON_DEPTH is refused, MAX_JSON_DEPTH is read
+    sign_in = client.post("/api/v1/auth/login", data=_nested(MAX_JSON_DEPTH + 1), content_type="application/json")
+    assert sign_in.status_code == 400 and "nested" in sign_in.get_json()["error"]
+    sign_in = client.post("/api/v1/auth/login", data=_nested(MAX_JSON_DEPTH), content_type="application/json")
+    assert sign_in.status_code == 400 and "username" in sign_in.get_json()["error"]
+    assert not nested_too_deep([[[]]], 3) and nested_too_deep([[[[]]]], 3) and nested_too_deep({"a": [{"b": {}}]}, 3)
+
+
+def test_json_bodies_are_bounded_in_size(world, identities):
+    client = world["app"].server.test_client()
+    big = '{"name": "' + "x" * MAX_JSON_BYTES + '"}'
+    r = client.post("/api/v1/shortlists", data=big, content_type="application/json", headers=identities["national"])
+    assert r.status_code == 413 and "larger" in r.get_json()["error"]
+    update = page_update(client, "/", "")
+    update["state"][0]["value"] = "x" * MAX_CALLBACK_BYTES
+    assert client.post("/_dash-update-component", json=update).status_code == 413
+
+
+def _without(key):
+    return lambda b: b.pop(key) and None
+
+
+MALFORMED_UPDATES = {
+    "no output": _without("output"),
+    "an unknown output": lambda b: b.update(output="nope.children"),
+    "output not text": lambda b: b.update(output=5),
+    "no inputs": _without("inputs"),
+    "inputs not a list": lambda b: b.update(inputs=5),
+    "an input short": lambda b: b.update(inputs=b["inputs"][1:]),
+    "an input not a dependency": lambda b: b["inputs"].__setitem__(0, 5),
+    "an input without its id": lambda b: b["inputs"][0].pop("id"),
+    "no state": _without("state"),
+    "no outputs": _without("outputs"),
+    "outputs one short": lambda b: b.update(outputs=b["outputs"][1:]),
+    "outputs not the callback's": lambda b: b.update(outputs=[{"id": "x", "property": "y"}] * len(b["outputs"])),
+    "outputs a dict": lambda b: b.update(outputs=b["outputs"][0]),
+    "changedPropIds not a list": lambda b: b.update(changedPropIds="x"),
+    "a list": lambda b: [b],
+}
+
+
+def test_a_malformed_dash_update_is_a_400(world):
+    client = world["app"].server.test_client()
+    assert client.post("/_dash-update-component", json=page_update(client, "/area/75", "")).status_code == 200
+    for name, damage in MALFORMED_UPDATES.items():
+        body = page_update(client, "/area/75", "")
+        sent = damage(body)
+        r = client.post("/_dash-update-component", json=body if sent is None else sent)
+        assert r.status_code == 400 and r.get_json()["error"], (name, r.status_code, r.get_data(as_text=True)[:200])
+    for raw in ("{", "[1,", '"x"', "null"):
+        r = client.post("/_dash-update-component", data=raw, content_type="application/json")
+        assert r.status_code == 400, (raw, r.status_code)

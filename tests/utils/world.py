@@ -95,12 +95,18 @@ def session_client(world, key: str):
 
 def page_callback(client, path: str, search: str, csrf: str | None):
     """The request Dash's renderer makes to render a page: built by hand, as an attacker would."""
+    headers = {"X-CSRFToken": csrf} if csrf else {}
+    return client.post("/_dash-update-component", json=page_update(client, path, search), headers=headers)
+
+
+def page_update(client, path: str, search: str) -> dict:
+    """The body of the router's update that renders a page, as the renderer writes it."""
     deps = client.get("/_dash-dependencies").get_json()
     cb = next(c for c in deps if any(i["id"] == "_pages_location" and i["property"] == "pathname" for i in c["inputs"]))
     inputs = [
         {"id": i["id"], "property": i["property"], "value": path if i["property"] == "pathname" else search} for i in cb["inputs"]
     ]
-    payload = {
+    return {
         "output": cb["output"],
         "outputs": [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in cb["output"].strip(".").split("...")],
         "inputs": inputs,
@@ -108,8 +114,6 @@ def page_callback(client, path: str, search: str, csrf: str | None):
         # the router's states (the address an in-place update showed): none, as on a first visit
         "state": [{"id": st["id"], "property": st["property"], "value": None} for st in cb.get("state", [])],
     }
-    headers = {"X-CSRFToken": csrf} if csrf else {}
-    return client.post("/_dash-update-component", json=payload, headers=headers)
 
 
 def decoded(response) -> str:
