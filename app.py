@@ -92,6 +92,7 @@ def create_app(settings: config.Settings | None = None) -> dash.Dash:
 
     guard_years(dash.page_registry, known_years)  # one place: no page renders a year the database lacks
     register_security_headers(server, app)
+    register_unknown_addresses(server)
     register_routes(server)
     register_preloads(server)
     register_lean_scripts(app)
@@ -114,6 +115,7 @@ MODERN_URL = "/_tpmap/modern.min.js"
 # renderer had built the page, a round trip on the way to the first map
 ASYNC_CHUNKS = ("/_dash-component-suites/dash/dcc/async-graph.js", "/_dash-component-suites/dash/dcc/async-dropdown.js")
 MODERN_SCRIPT = Path(__file__).resolve().parent / "static" / "modern.min.js"
+ROBOTS = Path(__file__).resolve().parent / "static" / "robots.txt"
 _POLYFILL_TAG = re.compile(r'<script src="([^"]*/deps/polyfill@[^"]*)"></script>')
 
 
@@ -407,6 +409,55 @@ def register_input_guards(server: Flask, app: dash.Dash) -> None:
         return _answer(500, "something went wrong on the server; it is logged and nothing was changed", "500")
 
 
+DASH_CATCH_ALL = "/<path:path>"  # the endpoint by which Dash sends its page to any address nothing else claims
+# a page's address names an area by these variables (/area/<code>, /committees/<code>, /reports/<province>/...)
+AREA_VARIABLES = ("code", "province")
+
+
+def register_unknown_addresses(server: Flask) -> None:
+    """Every address answers with its own status. Dash sends its page, with a 200, to any address that no route
+    claims: /api/v1/nope and /robots.txt answered with the dashboard. Under /api/ an unknown address is now a JSON
+    404 (405 with Allow for a known one asked with another method). A page is looked up as Dash's router looks it
+    up; an unknown one, or one naming an unknown area, is still sent (the router renders its not-found page, in the
+    reader's language) with a 404. A guard that finds a page's record missing says so with g.page_not_found."""
+    from dash._pages import _path_to_page  # the router's own lookup: the status agrees with what it renders
+    from flask import g
+    from werkzeug.exceptions import MethodNotAllowed
+    from werkzeug.routing import Map
+
+    from data_access.areas import is_known
+
+    api: list[Map] = []
+
+    def api_route(path: str, method: str) -> None:
+        """Raises what the API's own routes answer for this address: NotFound, or MethodNotAllowed."""
+        if not api:  # made on first use, when every route is registered
+            rules = [r.empty() for r in server.url_map.iter_rules() if r.rule.startswith("/api/")]
+            api.append(Map(rules, converters=server.url_map.converters))
+        api[0].bind("localhost").match(path, method)
+
+    def page_exists(path: str) -> bool:
+        page, variables = _path_to_page(path.strip("/"))
+        if not page or page["module"] == "pages.not_found_404":
+            return False
+        return all(is_known(variables[name]) for name in AREA_VARIABLES if name in (variables or {}))
+
+    @server.before_request
+    def _unknown_address():
+        caught = request.url_rule is not None and request.url_rule.endpoint == DASH_CATCH_ALL
+        if request.path.startswith("/api/"):
+            if caught or isinstance(request.routing_exception, MethodNotAllowed):
+                api_route(request.path, request.method)
+        elif caught and not page_exists(request.path):
+            g.page_not_found = True
+
+    @server.after_request
+    def _not_found(response):
+        if g.pop("page_not_found", False) and response.status_code == 200:
+            response.status_code = 404
+        return response
+
+
 def shape_of_page(path: str) -> str | None:
     """The shape file a page's map draws (the country's provinces, a province's amphoes, an amphoe's tambons; a
     tambon or municipal unit among its amphoe's), so the page can ask for it before its map is built."""
@@ -489,6 +540,11 @@ def register_routes(server: Flask) -> None:
         """dcc.Graph loads plotly.js from this address (the renderer's own, not fingerprinted): the dashboard's own
         build with only the traces it draws (vendor/plotly), 0.4 MB with brotli instead of 1.4 MB gzipped."""
         return static_files.send(PLOTLY_BUNDLE, "text/javascript", max_age=86400)
+
+    @server.get("/robots.txt")
+    def robots():
+        """What a crawler may read: the public pages and figures; not the API, named records, exports or sign-in."""
+        return static_files.send(ROBOTS, "text/plain", max_age=86400)
 
     @server.get("/healthz")
     def healthz():

@@ -361,6 +361,18 @@ def has_polygon(code: str, engine: Engine | None = None) -> bool:
     return code in cache.cached(engine, "polygon_codes", read)
 
 
+def is_known(code: str, engine: Engine | None = None) -> bool:
+    """Whether an area of this code exists (any level, the country's TH among them), from the set of every code
+    kept per data stamp: a page's address is checked with it before the page is sent (an unknown one is a 404)."""
+    engine = engine or read_engine()
+
+    def read() -> frozenset[str]:
+        with reading(engine) as conn:
+            return frozenset(conn.scalars(select(area.c.code)))
+
+    return code in cache.cached(engine, "area_codes", read)
+
+
 def children_with_geometry(code: str, engine: Engine | None = None) -> list[str]:
     with reading(engine) as conn:
         return list(

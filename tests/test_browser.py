@@ -625,6 +625,9 @@ def test_map006_areas_without_microdata_say_so_and_unknown_codes_are_not_found(s
     wait_for(browser, lambda: css(browser, "#no-households"), what="no-microdata note")
     browser.get(base + "/area/999999")
     wait_for(browser, lambda: "999999" in css(browser, "#not-found")[0].text, what="not-found page")
+    # the page came with a 404 (issue 31), which the browser logs as a failed load: that one and nothing else
+    severe = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert len(severe) == 1 and "/area/999999 - " in severe[0] and "404" in severe[0], severe
 
 
 def sign_in(browser, base, username, next_path):

@@ -1,12 +1,16 @@
 """Issue 11, security headers on every response: a Content-Security-Policy that the Dash pages pass (the
 browser tests fail on any console error, CSP violations included), nosniff, no framing, a referrer policy,
-and no-store on anything that can name a person."""
+and no-store on anything that can name a person. Issues 30 and 31, the web's own rules: every address answers
+with its real status (an unknown one 404, JSON under /api/), and robots.txt is a real file."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from tests.utils.world import bearer, session_client
+from components.i18n import t
+from tests.utils.world import bearer, decoded, page_callback, session_client
 
 YEAR = 2562
 
@@ -72,3 +76,54 @@ def test_named_records_are_never_cached(world):
     browser, _ = session_client(world, "district")
     assert browser.get("/area/7501/households").headers["Cache-Control"] == "no-store"
     assert "no-store" not in (client.get("/assets/10-tpmap.css").headers.get("Cache-Control") or "")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/nope", "/api/v1/areas/75/nope", "/api/v2/areas/75", "/api/v1/areas/75/", "/api/"])
+def test_an_unknown_api_address_is_a_json_404(world, path):
+    client = world["app"].server.test_client()
+    for method in ("GET", "POST"):
+        r = client.open(path, method=method, json={} if method == "POST" else None, headers={"Accept": "text/html"})
+        assert r.status_code == 404 and r.is_json and r.get_json()["error"], (method, path, r.status_code, r.mimetype)
+
+
+def test_a_known_api_address_asked_with_another_method_is_a_json_405(world):
+    client = world["app"].server.test_client()
+    for method, path, allowed in (("GET", "/api/v1/auth/login", "POST"), ("DELETE", "/api/v1/areas/75", "GET")):
+        r = client.open(path, method=method)
+        assert r.status_code == 405 and r.is_json and allowed in r.headers["Allow"], (method, path, r.status_code)
+
+
+PAGES_NOT_THERE = {  # address → what its page says, in the reader's language
+    "/foo": ("notfound.title", {}),
+    "/robots.txt.bak": ("notfound.title", {}),
+    "/not-found-404": ("notfound.title", {}),
+    "/area/9999": ("notfound.area", {"code": "9999"}),
+    "/area/9999/story": ("notfound.area", {"code": "9999"}),
+    "/area/75/nope": ("notfound.area", {"code": "75/nope"}),
+}
+
+
+@pytest.mark.parametrize("path", sorted(PAGES_NOT_THERE))
+def test_an_unknown_page_or_area_is_a_404_in_the_readers_language(world, path):
+    client = world["app"].server.test_client()
+    key, values = PAGES_NOT_THERE[path]
+    for lang, search in (("th", ""), ("en", "?lang=en")):
+        r = client.get(path + search, headers={"Accept": "text/html"})
+        assert r.status_code == 404 and r.mimetype == "text/html", (path, r.status_code)
+        assert t(key, lang, **values) in decoded(page_callback(client, path, search, None)), (path, lang)
+
+
+@pytest.mark.parametrize("path", ["/", "/?lang=en", "/area/TH", "/area/75", "/area/7501/story", "/ranking", "/pivot"])
+def test_a_known_page_is_a_200(world, path):
+    assert world["app"].server.test_client().get(path, headers={"Accept": "text/html"}).status_code == 200
+
+
+def test_robots_txt_is_a_real_file(world):
+    r = world["app"].server.test_client().get("/robots.txt")
+    text = r.get_data(as_text=True)
+    assert r.status_code == 200 and r.mimetype == "text/plain"
+    assert text == (Path(__file__).resolve().parent.parent / "static" / "robots.txt").read_text()
+    rules = [line.split(":", 1) for line in text.splitlines() if ":" in line and not line.startswith("#")]
+    assert ["User-agent", " *"] in rules and ["Allow", " /"] in rules
+    disallowed = {value.strip() for field, value in rules if field == "Disallow"}
+    assert {"/api/", "/household/", "/export/", "/admin/", "/field/"} <= disallowed
