@@ -134,7 +134,9 @@ def _wants_html() -> bool:
 
 
 def _guard_household_pages():
-    """Household pages: sign in first; a record outside the user's area is a 403 page, not a blank one."""
+    """Household pages: sign in first; an area outside the user's is a 403 page, not a blank one. A household
+    outside it is answered as one that does not exist: the page's not-found, with a 404 (app's
+    register_unknown_addresses reads g.page_not_found), the refusal in the audit trail."""
     m = HOUSEHOLD_PAGE.match(request.path)
     if not m or request.method != "GET":
         return None
@@ -142,7 +144,7 @@ def _guard_household_pages():
         return redirect("/login?next=" + escape(request.full_path.rstrip("?")))
     year = parse(request.args.to_dict()).year  # the page's own reading of the link (the latest edition if none)
     if m.group("house"):
-        check_household(g.user, m.group("house"), year)
+        g.page_not_found = not check_household(g.user, m.group("house"), year)
     elif m.group("area"):
         check_area(g.user, m.group("area"))
     return None

@@ -4,6 +4,10 @@ A user covers one or more areas (a province, an amphoe, the tambons of an operat
 the country). A household is visible when its tambon code starts with one of them. National
 users cover the country. The system administrator manages accounts and reads the audit trail
 but covers no households: nobody sees named records without a reason in the committee structure.
+
+Not yours or not there: a record outside the user's area (a household, a member request, a mentor team, a
+household shortlist) gets the answer of a record that does not exist, 404, with the refusal in the audit trail
+(record_refusal). An area outside it is refused, 403: areas are public, only what is in them is not.
 """
 
 from __future__ import annotations
@@ -31,6 +35,22 @@ def refuse(
 ) -> Forbidden:
     """A 403 written to the audit trail at the place that decided it (so a Dash callback that catches the
     error, an API route and an export all leave the same row). Use as `raise refuse(user, "...")`."""
+    record_refusal(user, message, object_type=object_type, object_id=object_id, area_code=area_code, engine=engine)
+    return Forbidden(message, audited=True)
+
+
+def record_refusal(
+    user: CurrentUser | None,
+    reason: str,
+    *,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    area_code: str | None = None,
+    engine=None,
+) -> None:
+    """A refused request in the audit trail. On its own (without refuse's 403) for a record outside the user's
+    area: that is answered exactly as a record that does not exist (the caller's own "not found"), so that no one
+    learns what exists outside their area, and only the trail tells the two apart."""
     from data_access import audit
 
     audit.record(
@@ -39,10 +59,9 @@ def refuse(
         object_type=object_type,
         object_id=object_id,
         area_code=area_code,
-        detail={"reason": message[:200]},
+        detail={"reason": reason[:200]},
         engine=engine,
     )
-    return Forbidden(message, audited=True)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 Every function takes the signed-in user (`user=`) and applies the area rule of
 data_access.access here, so no page, callback or API route can forget it: no user → Unauthorized
-(401), a household or area outside the user's area → Forbidden (403). Every look is rate-limited
+(401), an area outside the user's area → Forbidden (403), a household outside it → the answer of a
+household that does not exist (None, or NotFoundError: 404), the refusal audited. Every look is rate-limited
 per user and written to the audit trail. Citizen IDs come back masked; a full ID is revealed one
 record at a time by reveal_citizen_id, to roles that need it, and that is audited too.
 """
@@ -16,9 +17,10 @@ from sqlalchemy import Engine, select, text
 import config
 from data_access import abuse, audit, idempotency, ratelimit
 from data_access import models as tables
-from data_access.access import CurrentUser, household_filter, refuse, require_user
+from data_access.access import CurrentUser, household_filter, record_refusal, refuse, require_user
 from data_access.counted import household_counted
 from data_access.db import reading
+from data_access.errors import NotFoundError
 from data_access.masking import mask_citizen_id
 from mpi import catalogue
 from mpi.calendar import age_on
@@ -175,7 +177,8 @@ MEMBER_ORDER = (tables.person.c.birth_date, tables.person.c.id)
 
 
 def _household_row(conn, house_id: str, year: int, user: CurrentUser):
-    """The household if it exists and the user covers it; None if it does not exist; Forbidden otherwise."""
+    """The household if it exists and the user covers it; None otherwise (one outside the user's area is answered
+    as one that does not exist: its refusal is in the audit trail)."""
     t = tables.household.c
     h = (
         conn.execute(
@@ -187,7 +190,7 @@ def _household_row(conn, house_id: str, year: int, user: CurrentUser):
         .first()
     )
     if h is not None and not user.covers(h["tambon_code"]):
-        raise refuse(
+        record_refusal(
             user,
             f"household {house_id} is outside your area",
             object_type="household",
@@ -195,11 +198,12 @@ def _household_row(conn, house_id: str, year: int, user: CurrentUser):
             area_code=h["tambon_code"],
             engine=conn.engine,
         )
+        return None
     return h
 
 
 def check_household(user: CurrentUser | None, house_id: str, year: int, engine: Engine | None = None) -> bool:
-    """Whether the household exists (raising Unauthorized/Forbidden if it is not the user's)."""
+    """Whether the household exists for this user (Unauthorized when signed out)."""
     user = require_user(user)
     with reading(engine) as conn:
         return _household_row(conn, house_id, year, user) is not None
@@ -286,11 +290,11 @@ def reveal_citizen_id(house_id: str, year: int, member: int, *, user: CurrentUse
     with reading(engine) as conn:
         h = _household_row(conn, house_id, year, user)
         if h is None:
-            raise LookupError(f"no household {house_id} in {year}")
+            raise NotFoundError(f"no household {house_id} in {year}")
         p = tables.person.c
         ids: list[str] = list(conn.scalars(select(p.citizen_id).where(p.household_id == h["id"]).order_by(*MEMBER_ORDER)))
     if not 1 <= member <= len(ids):
-        raise LookupError(f"household {house_id} has no member {member}")
+        raise NotFoundError(f"household {house_id} has no member {member}")
     audit.record(
         "reveal_citizen_id",
         user=user,

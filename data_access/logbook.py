@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, func, select, text, update
 
 from data_access import audit, policy, ratelimit
 from data_access import models as tables
-from data_access.access import CurrentUser, Scope, household_filter, refuse, require_user
+from data_access.access import CurrentUser, Scope, household_filter, record_refusal, refuse, require_user
 from data_access.areas import point_in_tambon
 from data_access.db import insert_id, reading, serialize, tuples, writing
 from data_access.errors import BadRequest, ConflictError, NotFoundError
@@ -165,7 +165,8 @@ def _text(value, field: str, required: bool = True, limit: int = 2000) -> str | 
 
 
 def _household(conn: Connection, user: CurrentUser | None, house_id: str, year: int, *, write: bool):
-    """The household row if the user covers it; NotFound / Forbidden otherwise."""
+    """The household row if the user covers it; NotFound otherwise (one outside the user's area is answered as one
+    that does not exist, its refusal audited); Forbidden to a role that reads but is asked to write."""
     user = require_user(user)
     if write:
         # a record made is not a record read: a team sending its day (200 records from a phone that was offline)
@@ -184,10 +185,11 @@ def _household(conn: Connection, user: CurrentUser | None, house_id: str, year: 
         .mappings()
         .first()
     )
+    missing = NotFound(f"no household {house_id} in {year}")
     if row is None:
-        raise NotFound(f"no household {house_id} in {year}")
+        raise missing
     if not user.covers(row["tambon_code"]):
-        raise refuse(
+        record_refusal(
             user,
             f"household {house_id} is outside your area",
             object_type="household",
@@ -195,6 +197,7 @@ def _household(conn: Connection, user: CurrentUser | None, house_id: str, year: 
             area_code=row["tambon_code"],
             engine=conn.engine,
         )
+        raise missing
     if write and not may(user, LOGBOOK_WRITE):
         raise refuse(
             user,
@@ -976,8 +979,13 @@ def decide_request(
     reason = _text(reason, "reason")
     with writing(engine) as conn:
         r = conn.execute(text("SELECT * FROM member_request WHERE id = :i"), {"i": request_id}).mappings().first()
+        missing = NotFound(f"no member request {request_id}")
         if r is None:
-            raise NotFound(f"no member request {request_id}")
+            raise missing
+        if not user.covers(r["tambon_code"]):  # a person's request outside the user's area: answered as none
+            reason = f"member request {request_id} is outside your area"
+            record_refusal(user, reason, object_type="member_request", object_id=str(request_id), engine=conn.engine)
+            raise missing
         amphoe = r["tambon_code"][:4]
         if not may(user, LOGBOOK_APPROVE) or amphoe not in user.areas:
             raise refuse(
@@ -1077,14 +1085,20 @@ def create_mentor_team(
     return tid
 
 
-def _team(conn: Connection, user: CurrentUser, team_id: int):
+def _team(conn: Connection, user: CurrentUser, team_id: int, missing: NotFound | None = None):
+    """The mentor team if it is in the user's area; `missing` (no such team) if it is not, or not there at all."""
+    missing = missing or NotFound(f"no mentor team {team_id}")
     t = conn.execute(text("SELECT * FROM mentor_team WHERE id = :i"), {"i": team_id}).mappings().first()
     if t is None:
-        raise NotFound(f"no mentor team {team_id}")
-    if not may(user, LOGBOOK_WRITE) or not user.overlaps(t["area_code"]):
+        raise missing
+    if not user.overlaps(t["area_code"]):
+        reason = f"mentor team {team_id} is outside your area"
+        record_refusal(user, reason, object_type="mentor_team", object_id=str(team_id), engine=conn.engine)
+        raise missing
+    if not may(user, LOGBOOK_WRITE):
         raise refuse(
             user,
-            f"mentor team {team_id} is outside your area",
+            f"the role {user.role!r} does not manage mentor teams",
             object_type="mentor_team",
             object_id=str(team_id),
             engine=conn.engine,
@@ -1196,9 +1210,10 @@ def hand_back(user: CurrentUser | None, mentor_id: int, engine: Engine | None = 
     """An overloaded official mentor's work goes back to the governor's office (recorded, audited)."""
     with writing(engine) as conn:
         m = conn.execute(text("SELECT team_id, kind FROM mentor WHERE id = :i"), {"i": mentor_id}).mappings().first()
+        missing = NotFound(f"no mentor {mentor_id}")
         if m is None:
-            raise NotFound(f"no mentor {mentor_id}")
-        t = _team(conn, require_user(user), m["team_id"])
+            raise missing
+        t = _team(conn, require_user(user), m["team_id"], missing)
         if m["kind"] != "official":
             raise LogbookError("only an official mentor's work is handed back to the governor's office")
         conn.execute(text("UPDATE mentor SET handed_back_at = :t WHERE id = :i"), {"t": _now(), "i": mentor_id})

@@ -2,7 +2,7 @@
 
 An area shortlist is public like the figures it lists. A household shortlist is personal data: whoever opens
 the link sees only the households their own area covers (the rest are counted, not shown), and every open
-and export is audited.
+and export is audited. One that holds none of theirs is, to them, a shortlist that does not exist (404).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from sqlalchemy import Engine, insert, select
 
 from data_access import audit
 from data_access import models as tables
-from data_access.access import CurrentUser, refuse, require_user
+from data_access.access import CurrentUser, record_refusal, require_user
 from data_access.db import get_engine, insert_id, tuples, writing
 from data_access.errors import BadRequest
 from data_access.figures import ranking
@@ -56,9 +56,10 @@ def create(
             hc = tables.household.c
             rows = tuples(conn.execute(select(hc.house_id, hc.tambon_code).where(hc.year == year, hc.house_id.in_(refs))))
             outside = [h for h, t in rows if not user.covers(t)]
-            if outside:
-                raise refuse(user, f"household {outside[0]} is outside your area", object_type="shortlist")
-            known = {h for h, _ in rows}
+            if outside:  # answered below as a house id that does not exist: only the trail says it does
+                reason = f"household {outside[0]} is outside your area"
+                record_refusal(user, reason, object_type="shortlist", object_id=outside[0], engine=conn.engine)
+            known = {h for h, t in rows if user.covers(t)}
         unknown = [r for r in refs if r not in known]
         if unknown:
             raise ShortlistError(f"unknown {'area code' if kind == 'areas' else 'house id'} {unknown[0]!r}")
@@ -132,15 +133,11 @@ def get(token: str, *, user: CurrentUser | None, engine: Engine | None = None) -
         else:
             out["hidden"] += 1
     # Its name, its author and how much is hidden are about named households too: only the author and
-    # viewers who see at least one of them learn any of it; the rest get a refusal like any other record.
+    # viewers who see at least one of them learn any of it; to the rest it is a shortlist that does not exist.
     if not items and not owner:
-        raise refuse(
-            viewer,
-            f"shortlist {token} holds no household of your area",
-            object_type="shortlist",
-            object_id=token[:64],
-            engine=engine,
-        )
+        reason = f"shortlist {token} holds no household of your area"
+        record_refusal(viewer, reason, object_type="shortlist", object_id=token[:64], engine=engine)
+        return None
     audit.record(
         "view_household_list",
         user=viewer,

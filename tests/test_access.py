@@ -17,7 +17,7 @@ from components.i18n import t
 from data_access import accounts, ratelimit
 from data_access.access import Forbidden
 from data_access.households import list_target_poor_households
-from tests.utils.world import NATIONAL, PASSWORD, bearer, page_callback, refusal, session_client, world_for
+from tests.utils.world import NATIONAL, PASSWORD, bearer, decoded, page_callback, refusal, session_client, world_for
 
 YEAR = 2562
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,15 +29,29 @@ def world(isolated_engine, tmp_path_factory):
         yield w
 
 
-# role → which of the test households it may open (7501 and 7502 are amphoes of 75; 58 is Mae Hong Son)
+# role → which of the test households it may open (7501 and 7502 are amphoes of 75; 58 is Mae Hong Son); outside
+# one's area a household is answered as one that does not exist (404, issue 30)
 EXPECTED_HOUSES = {
     "national": {"7501": 200, "7502": 200, "7503": 200, "58": 200},
-    "province": {"7501": 200, "7502": 200, "7503": 200, "58": 403},
-    "district": {"7501": 200, "7502": 403, "7503": 403, "58": 403},
-    "team": {"7501": 403, "7502": 200, "7503": 403, "58": 403},
-    "bangkok": {"7501": 403, "7502": 403, "7503": 403, "58": 403},
-    "admin": {"7501": 403, "7502": 403, "7503": 403, "58": 403},
+    "province": {"7501": 200, "7502": 200, "7503": 200, "58": 404},
+    "district": {"7501": 200, "7502": 404, "7503": 404, "58": 404},
+    "team": {"7501": 404, "7502": 200, "7503": 404, "58": 404},
+    "bangkok": {"7501": 404, "7502": 404, "7503": 404, "58": 404},
+    "admin": {"7501": 404, "7502": 404, "7503": 404, "58": 404},
 }
+MISSING = "H-NOT-THERE"  # a house id no survey has
+
+
+def same_answer(outside, house: str, missing) -> bool:
+    """A response about a household outside the area is the response about one that does not exist (its id aside,
+    and the id Dash's page gives each of its sends)."""
+
+    def text(r) -> str:
+        return re.sub(r'"end_id":"[^"]*"', "", r.get_data(as_text=True))
+
+    return outside.status_code == missing.status_code and text(outside) == text(missing).replace(MISSING, house)
+
+
 EXPECTED_LISTS = {  # role → {area: status}
     "national": {"TH": 200, "75": 200, "58": 200},
     "province": {"75": 200, "7501": 200, "58": 403, "5801": 403},
@@ -52,6 +66,7 @@ EXPECTED_LISTS = {  # role → {area: status}
 def test_api_household_by_role(world, role):
     client = world["app"].server.test_client()
     headers = bearer(world, role)
+    missing = client.get(f"/api/v1/households/{MISSING}?year={YEAR}", headers=headers)
     for area, status in EXPECTED_HOUSES[role].items():
         house = world["houses"][area]
         r = client.get(f"/api/v1/households/{house}?year={YEAR}", headers=headers)
@@ -61,7 +76,7 @@ def test_api_household_by_role(world, role):
             assert body["house_id"] == house and body["members"]
             assert all(re.fullmatch(r"\d-\d{4}-xxxxx-xx-x", m["citizen_id"]) for m in body["members"])
         else:
-            assert "outside" in body["error"] or "no access" in body["error"]
+            assert same_answer(r, house, missing), (role, area, body, missing.get_json())
             assert "members" not in body
 
 
@@ -99,19 +114,20 @@ def test_signed_out_requests_for_named_data_are_refused(world):
     assert client.get(f"/api/v1/areas/75?year={YEAR}").status_code == 200  # aggregates stay public
 
 
-def test_pages_refuse_outside_households(world):
-    client, _ = session_client(world, "district")
+def test_pages_answer_an_outside_household_as_a_missing_one(world):
+    client, csrf = session_client(world, "district")
     html = {"Accept": "text/html"}
     assert client.get(f"/household/{world['houses']['7501']}?year={YEAR}", headers=html).status_code == 200
-    r = client.get(f"/household/{world['houses']['58']}?year={YEAR}", headers=html)
-    # the page says it in the user's language (Thai by default), with a way back to their own area
-    page = r.get_data(as_text=True)
-    assert r.status_code == 403 and "อยู่นอกพื้นที่ที่บัญชีของท่านดูแล" in page and re.search(r"href=[\"']/area/7501[\"']", page)
-    client.set_cookie("tpmap_lang", "en")
-    r = client.get(f"/household/{world['houses']['58']}?year={YEAR}", headers=html)
-    assert "outside the area your account covers" in r.get_data(as_text=True)
-    client.set_cookie("tpmap_lang", "th")
-    assert client.get(f"/area/58/households?year={YEAR}", headers=html).status_code == 403
+    house = world["houses"]["58"]
+    outside = client.get(f"/household/{house}?year={YEAR}", headers=html)
+    missing = client.get(f"/household/{MISSING}?year={YEAR}", headers=html)
+    assert outside.status_code == 404 and same_answer(outside, house, missing)
+    # what the page then shows: "no such household", in the user's language (Thai by default), for both
+    for lang in ("th", "en"):
+        shown = page_callback(client, f"/household/{house}", f"?year={YEAR}&lang={lang}", csrf)
+        assert t("notfound.household", lang, code=house) in decoded(shown)
+        assert same_answer(shown, house, page_callback(client, f"/household/{MISSING}", f"?year={YEAR}&lang={lang}", csrf))
+    assert client.get(f"/area/58/households?year={YEAR}", headers=html).status_code == 403  # areas are public
     assert client.get(f"/area/7501/households?year={YEAR}", headers=html).status_code == 200
 
 
@@ -119,11 +135,15 @@ def test_hand_made_callbacks_are_scoped(world):
     client, csrf = session_client(world, "district")
     ok = page_callback(client, f"/household/{world['houses']['7501']}", f"?year={YEAR}", csrf)
     assert ok.status_code == 200 and world["houses"]["7501"] in ok.get_data(as_text=True)
-    bad = page_callback(client, f"/household/{world['houses']['58']}", f"?year={YEAR}", csrf)
-    # the refusal is said on the page and nothing else: no member, no figure of that household (issue 14: a callback's
-    # refusal was a bare JSON 403 that the renderer dropped, leaving a person a blank page)
-    assert refusal(bad) == t("error.403", "th"), bad.get_data(as_text=True)[:300]
-    assert world["houses"]["58"] not in json.dumps(bad.get_json()["response"])
+    house = world["houses"]["58"]
+    bad = page_callback(client, f"/household/{house}", f"?year={YEAR}", csrf)
+    # outside the area: the page of a household that does not exist, and nothing else (no member, no figure)
+    assert same_answer(bad, house, page_callback(client, f"/household/{MISSING}", f"?year={YEAR}", csrf))
+    members = [p for p in world["survey"].persons if p["house_id"] == house]
+    assert t("notfound.household", "th", code=house) in decoded(bad)
+    assert members and not any(p["first_name"] in decoded(bad) for p in members)
+    # an area's list is refused, said on the page (issue 14: a callback's refusal was a bare JSON 403 that the
+    # renderer dropped, leaving a person a blank page)
     assert refusal(page_callback(client, "/area/58/households", f"?year={YEAR}", csrf)) == t("error.403", "th")
     anon = world["app"].server.test_client()
     assert refusal(page_callback(anon, f"/household/{world['houses']['7501']}", f"?year={YEAR}", None)) == t("error.401", "th")
@@ -155,7 +175,7 @@ def test_masking_and_reveal_one_record_at_a_time(world):
     r = client.post(
         f"/api/v1/households/{world['houses']['58']}/members/1/citizen-id?year={YEAR}", headers=bearer(world, "district")
     )
-    assert r.status_code == 403
+    assert r.status_code == 404 and "citizen_id" not in r.get_json()  # outside the area: as if not there (issue 30)
 
 
 def test_wrong_passwords_lock_the_account(world):
@@ -447,7 +467,11 @@ def test_a_hand_edited_reveal_callback_is_refused(world):
         "changedPropIds": [json.dumps(member, separators=(",", ":"), sort_keys=True) + ".n_clicks"],
     }
     r = client.post("/_dash-update-component", json=payload, headers={"X-CSRFToken": csrf})
-    assert refusal(r) == t("error.403", "th") and not re.search(r"\d{13}", r.get_data(as_text=True))
+    assert refusal(r) and not re.search(r"\d{13}", r.get_data(as_text=True))
+    # said as for a household that does not exist (issue 30)
+    payload["state"][0]["value"]["house_id"] = MISSING
+    missing = client.post("/_dash-update-component", json=payload, headers={"X-CSRFToken": csrf})
+    assert same_answer(r, world["houses"]["58"], missing), (refusal(r), refusal(missing))
     payload["state"][0]["value"]["house_id"] = world["houses"]["7501"]
     ok = client.post("/_dash-update-component", json=payload, headers={"X-CSRFToken": csrf})
     assert ok.status_code == 200 and re.search(r"\d{13}", ok.get_data(as_text=True))
@@ -495,12 +519,12 @@ def test_shortlists_of_areas_and_households(world):
     seen = client.get(f"/api/v1/shortlists/{token}", headers=bearer(world, "district")).get_json()
     assert [i["house_id"] for i in seen["items"]] == [world["houses"]["7501"]] and seen["hidden"] == 2
     assert client.get(f"/api/v1/shortlists/{token}").status_code == 401
-    r = client.post(
-        "/api/v1/shortlists",
-        headers=bearer(world, "district"),
-        json={"name": "x", "kind": "households", "year": YEAR, "refs": [world["houses"]["58"]]},
-    )
-    assert r.status_code == 403
+    # a household outside one's area is listed as one that does not exist (issue 30)
+    district = bearer(world, "district")
+    shortlist = {"name": "x", "kind": "households", "year": YEAR}
+    r = client.post("/api/v1/shortlists", headers=district, json=shortlist | {"refs": [world["houses"]["58"]]})
+    missing = client.post("/api/v1/shortlists", headers=district, json=shortlist | {"refs": [MISSING]})
+    assert r.status_code == 400 and same_answer(r, world["houses"]["58"], missing), r.get_json()
 
 
 def test_priority_order_puts_the_most_deprived_first(world):

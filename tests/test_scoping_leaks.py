@@ -82,10 +82,52 @@ def test_a_household_shortlist_tells_an_outsider_nothing(world, client):
     )
     token = r.get_json()["token"]
     before = _denials(world["engine"])
-    outsider = client.get(f"/api/v1/shortlists/{token}", headers=bearer(world, "bangkok"))
-    assert outsider.status_code == 403
+    bangkok = bearer(world, "bangkok")
+    outsider = client.get(f"/api/v1/shortlists/{token}", headers=bangkok)
+    # not even that it exists: the answer of a token that was never made (issue 30), the refusal in the trail
+    assert _same(outsider, token, client.get(f"/api/v1/shortlists/{GONE}", headers=bangkok)) and outsider.status_code == 404
     assert "ครัวเรือนลับ" not in decoded(outsider) and world["names"]["province"] not in decoded(outsider)
     assert _denials(world["engine"]) == before + 1
+
+
+GONE = "NOT-THERE-1"  # an id no record has
+
+
+def _same(outside, record: str, missing, stand_in: str = GONE) -> bool:
+    """The answer about a record outside the area is the answer about one that does not exist (`stand_in`), its id
+    aside."""
+    said = missing.get_data(as_text=True).replace(stand_in, record)
+    return outside.status_code == missing.status_code and outside.get_data(as_text=True) == said
+
+
+def test_outside_ones_area_a_record_and_a_missing_one_get_the_same_answer(world, client, mentor_teams):
+    """Issue 30: a district official asks for Mae Hong Son's household, the other amphoe's mentor team: each
+    answered as a record that does not exist, in the API's every way of asking, and each refusal audited."""
+    district, house, team = bearer(world, "district"), world["houses"]["58"], str(mentor_teams["7502"])
+    visit = {"visited_on": "2021-05-03", "outcome": "verified"}
+    asked = [  # (method, address of the record {}, the record outside, body)
+        ("GET", "/api/v1/households/{}?year=%s", house, None),
+        ("POST", "/api/v1/households/{}/members/1/citizen-id?year=%s", house, None),
+        ("GET", "/api/v1/households/{}/logbook?year=%s", house, None),
+        ("GET", "/api/v1/households/{}/visits?year=%s", house, None),
+        ("POST", "/api/v1/households/{}/visits?year=%s", house, visit),
+        ("PUT", "/api/v1/households/{}/status?year=%s", house, {"status": "survival", "reason": "x"}),
+        ("POST", "/api/v1/mentor-teams/{}/mentors", team, {"name": "x", "kind": "official"}),
+        ("POST", "/api/v1/mentor-teams/{}/households", team, {"house_id": world["houses"]["7502"], "year": YEAR}),
+    ]
+    for method, address, record, body in asked:
+        address = address.replace("%s", str(YEAR))
+        before = _denials(world["engine"])
+        outside = client.open(address.format(record), method=method, headers=district, json=body)
+        assert _denials(world["engine"]) == before + 1, (method, address)
+        stand_in = GONE if record == house else "999999"  # a team's id is a number
+        missing = client.open(address.format(stand_in), method=method, headers=district, json=body)
+        assert outside.status_code == 404 and _same(outside, record, missing, stand_in), (method, address, outside.get_json())
+    # saving a shortlist of it: the answer to a house id that does not exist (it was 403 against 400)
+    shortlist = {"name": "x", "kind": "households", "year": YEAR}
+    outside = client.post("/api/v1/shortlists", headers=district, json=shortlist | {"refs": [house]})
+    missing = client.post("/api/v1/shortlists", headers=district, json=shortlist | {"refs": [GONE]})
+    assert outside.status_code == 400 and _same(outside, house, missing), outside.get_json()
 
 
 def test_public_logbook_progress_hides_free_text_and_small_cells(world, client):
