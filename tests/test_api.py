@@ -90,3 +90,28 @@ def test_errors_are_json(client, url, status):
     r = client.get(url)
     assert r.status_code == status
     assert r.is_json and r.get_json()["error"]
+
+
+def test_public_answers_are_kept_by_their_parameters_not_their_address(client):
+    """Issue 30: junk in a query string (`&junk=N`), or the same question spelled otherwise, makes no new entry in
+    the cache of public answers (the national tambon ranking's is 215 KB)."""
+    from data_access import cache
+
+    with cache._lock:
+        cache._entries.clear()
+    asked = {
+        "ranking": [f"/api/v1/areas/TH/ranking?year={YEAR}", f"/api/v1/areas/TH/ranking?by=ge3&year={YEAR}&level="],
+        "area": [
+            f"/api/v1/areas/75?year={YEAR}",
+            f"/api/v1/areas/75?dimensions=income,health,living,education,access&year={YEAR}",
+        ],
+        "children": [f"/api/v1/areas/58/children?year={YEAR}", f"/api/v1/areas/58/children?definition=&year={YEAR}"],
+    }
+    for addresses in asked.values():
+        first = client.get(addresses[0])
+        assert first.status_code == 200
+        for address in addresses + [f"{addresses[0]}&junk={n}" for n in range(5)]:
+            r = client.get(address)
+            assert r.status_code == 200 and r.get_data() == first.get_data(), address
+    kept = [k[2] for k in list(cache._entries) if k[2][0] == "public-json"]
+    assert len(kept) == len(asked), kept  # one answer per question

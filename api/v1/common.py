@@ -23,11 +23,11 @@ class BadRequest(inputs.BadInput):
     pass
 
 
-def public_json(build: Callable[[], dict], key: tuple | None = None) -> Response:
+def public_json(build: Callable[[], dict], key: tuple) -> Response:
     """A public answer, the same for every caller until the next import (the national tambon ranking is 2 MB of
     JSON): serialised and compressed once per data stamp, question and encoding, then sent as the stored bytes.
-    `key` names the question by its parsed parameters (default: the address), so that junk added to a query
-    string cannot fill the cache with copies of one answer."""
+    `key` names the question by its validated parameters, never by the address: junk added to a query string
+    (`&junk=N`) or another spelling of the same parameters is the same entry, not a new copy of the answer."""
     encoding = static_files.accepted(request.headers.get("Accept-Encoding", ""))
 
     def make() -> bytes:
@@ -36,9 +36,7 @@ def public_json(build: Callable[[], dict], key: tuple | None = None) -> Response
             return brotli.compress(body, quality=5)
         return gzip.compress(body, compresslevel=6) if encoding == "gzip" else body
 
-    response = Response(
-        cache.cached(read_engine(), ("public-json", key or request.full_path, encoding), make), mimetype="application/json"
-    )
+    response = Response(cache.cached(read_engine(), ("public-json", *key, encoding), make), mimetype="application/json")
     response.headers["Vary"] = "Accept-Encoding"
     if encoding:
         response.headers["Content-Encoding"] = encoding

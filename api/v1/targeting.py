@@ -37,29 +37,31 @@ def ranking(code: str):
         return _change_ranking(code, year, mask)
     rule = _rule()
     _throttle_anonymous()
-    level, definition = request.args.get("level") or None, _definition()
+    code, level, definition = _code(code), request.args.get("level") or None, _definition()
     if level is not None and level not in figures.RANK_LEVELS:
         raise BadRequest(f"level must be one of {', '.join(figures.RANK_LEVELS)}")
     # a comparison: the year asked for, else the latest edition that covers every ranked area (as the page)
-    cover = figures.comparison(_code(code), level, year if request.args.get("year") else None)
+    cover = figures.comparison(code, level, year if request.args.get("year") else None)
     year = cover.year if cover.year is not None else year
 
     def rows() -> list[dict]:
         try:
-            return figures.ranking(_code(code), year, rule, mask, level=level, definition=definition)
+            return figures.ranking(code, year, rule, mask, level=level, definition=definition)
         except ValueError as e:
             raise BadRequest(str(e)) from None
 
     if request.args.get("format") != "csv":
+        required = sorted(rule.required)
         return public_json(
             lambda: {
                 "code": code,
                 "year": year,
-                "rule": {"key": rule.key, "min_dimensions": rule.min_dimensions, "required": sorted(rule.required)},
+                "rule": {"key": rule.key, "min_dimensions": rule.min_dimensions, "required": required},
                 # the areas left out: no figures of this edition (they have others), or none of any edition
                 "left_out": {"without_this_edition": len(cover.lacking), "without_any_edition": len(cover.never)},
                 "items": rows(),
-            }
+            },
+            key=("ranking", code, year, mask, rule.key, rule.min_dimensions, tuple(required), level, definition),
         )
     buf = io.StringIO()
     fields = [
