@@ -106,7 +106,7 @@ def create_app(settings: config.Settings | None = None) -> dash.Dash:
     return app
 
 
-STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/shapes/", "/_favicon.ico", "/field/")
+STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/shapes/", "/_favicon.ico", "/favicon.ico", "/field/")
 # where dash-renderer points dcc.Graph for plotly.js when serving locally, and what this app sends there instead
 PLOTLY_URL = "/_dash-component-suites/plotly/package_data/plotly.min.js"
 PLOTLY_BUNDLE = Path(__file__).resolve().parent / "static" / "plotly-tpmap.min.js"
@@ -545,6 +545,11 @@ def register_routes(server: Flask) -> None:
     def robots():
         """What a crawler may read: the public pages and figures; not the API, named records, exports or sign-in."""
         return static_files.send(ROBOTS, "text/plain", max_age=86400)
+
+    @server.get("/favicon.ico")
+    def favicon():
+        """Where a browser looks for the icon of a page that names none (the server-rendered ones): the dashboard's."""
+        return static_files.send(static_files.ASSETS / "favicon.ico", "image/x-icon", max_age=86400)
 
     @server.get("/healthz")
     def healthz():

@@ -118,6 +118,13 @@ def test_a_known_page_is_a_200(world, path):
     assert world["app"].server.test_client().get(path, headers={"Accept": "text/html"}).status_code == 200
 
 
+def test_the_icon_is_where_a_browser_looks_for_it(world):
+    """A page that names no icon (the server-rendered sign-in page) makes the browser ask /favicon.ico."""
+    r = world["app"].server.test_client().get("/favicon.ico")
+    icon = Path(__file__).resolve().parent.parent / "assets" / "favicon.ico"
+    assert r.status_code == 200 and r.mimetype == "image/x-icon" and r.get_data() == icon.read_bytes()
+
+
 def test_robots_txt_is_a_real_file(world):
     r = world["app"].server.test_client().get("/robots.txt")
     text = r.get_data(as_text=True)
