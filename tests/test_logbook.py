@@ -572,12 +572,17 @@ def test_every_refusal_on_the_household_page_is_said_in_the_readers_words(world,
     for chosen in (None, "1 OR 1=1"):  # no need to choose, or a forged one
         updated = {"lb-needupd-save.n_clicks": 1, "lb-needupd-need.value": chosen, "lb-state.data": state}
         assert need in _said(run_callback(team, csrf, "lb-needupd-save.n_clicks", updated), "needupd")
-    # outside the user's area, and a role that reads but does not write: refused, and said so, in English too
-    for who in ("district", "national"):
-        browser, token = session_client(world, who)
-        for lang in ("th", "en"):
-            r = run_callback(browser, token, "lb-visit-save.n_clicks", _visit(state | {"lang": lang}))
-            assert t("error.403", lang) in _said(r, "visit")
+    # outside the user's area: said as for a household that does not exist (issue 30); a role that reads but does
+    # not write: refused, and said so; in English too
+    district, district_csrf = session_client(world, "district")
+    national, national_csrf = session_client(world, "national")
+    for lang in ("th", "en"):
+        outside = _said(run_callback(district, district_csrf, "lb-visit-save.n_clicks", _visit(state | {"lang": lang})), "visit")
+        gone = state | {"lang": lang, "house_id": "H-NOT-THERE"}
+        missing = _said(run_callback(district, district_csrf, "lb-visit-save.n_clicks", _visit(gone)), "visit")
+        assert outside == missing.replace("H-NOT-THERE", house) and t("error.403", lang) not in outside, (outside, missing)
+        r = run_callback(national, national_csrf, "lb-visit-save.n_clicks", _visit(state | {"lang": lang}))
+        assert t("error.403", lang) in _said(r, "visit")
     # a session that ended: sign in again, and nothing was sent
     r = run_callback(world["app"].server.test_client(), None, "lb-visit-save.n_clicks", _visit(state))
     said = _said(r, "visit")
