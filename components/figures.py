@@ -164,6 +164,7 @@ class Label:
     position: str = "middle center"
 
 
+PHONE_PX = 250  # the narrowest map a name is placed for: a 360 px phone's map, less its margins and colour bar
 # where a name may sit against its point, most natural first: on it, above, below, after, before
 POSITIONS = ("middle center", "top center", "bottom center", "middle right", "middle left")
 
@@ -220,6 +221,7 @@ def place_names(
     extent: Box | None = None,
     rooms: list[Box | None] | None = None,
     min_font_px: float | None = None,
+    narrowest_px: float | None = None,
 ) -> list[Label]:
     """Every name that has room on a map of width × height pixels: on its point, or beside it, at the map's size
     or a little smaller (down to `min_font_px`), inside the frame and clear of every name already placed. With
@@ -232,6 +234,9 @@ def place_names(
         dx, dy = (max(lons) - min(lons)) * 0.15, (max(lats) - min(lats)) * 0.15
         extent = (min(lons) - dx, min(lats) - dy, max(lons) + dx, max(lats) + dy)
     proj = _Projection(extent, width_px, height_px)
+    # the same map at its narrowest (a phone's, the height kept): a name near the edge must stay inside there too,
+    # where the country shrinks around letters that keep their size
+    narrow = _Projection(extent, min(narrowest_px or width_px, width_px), height_px)
     boxes = [proj.box(r) if r else None for r in rooms] if rooms else [None] * len(points)
     order = (
         sorted(range(len(points)), key=lambda i: -((b[2] - b[0]) * (b[3] - b[1]) if (b := boxes[i]) else 0))
@@ -244,14 +249,18 @@ def place_names(
     frame: Box = (0.0, 0.0, width_px, height_px)
     kept: list[Box] = []
     out: list[Label] = []
+    phone: Box = (0.0, 0.0, narrow.width, narrow.height)
     for i in order:
         x, y = proj.xy(*points[i])
+        nx, ny = narrow.xy(*points[i])
         for size in steps:
             chosen = next(
                 (
                     (pos, b)
                     for pos in positions
-                    if _fits_room(b := _name_box(x, y, texts[i], size, pos), boxes[i]) and _clear(b, kept, frame)
+                    if _fits_room(b := _name_box(x, y, texts[i], size, pos), boxes[i])
+                    and _clear(b, kept, frame)
+                    and _clear(_name_box(nx, ny, texts[i], size, pos), [], phone)
                 ),
                 None,
             )
@@ -302,6 +311,7 @@ def layout_names(traces: list[dict], names_at: list[tuple], present: bool, s: Si
         rooms=rooms if any(rooms) else None,
         # a projector's names stay at their 24 px (nothing on it is smaller); a screen's may shrink a little
         min_font_px=s.map_names if present else s.map_names * 0.8,
+        narrowest_px=None if present else PHONE_PX,  # a projector's map is never a phone's
     )
     traces.append(
         {
