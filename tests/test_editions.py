@@ -383,11 +383,13 @@ def test_help_outcomes_and_the_household_trajectory(two, monkeypatch, tmp_path):
     assert [e["kind"] for e in steps[0]["events"]] == ["visit", "assistance"] and steps[1]["events"] == []
     moved = logbook.trajectory(district, "H4", 2561, engine=two)  # H4 moved and became H4B: not in 2562's survey
     assert [(s["year"], s["surveyed"]) for s in moved] == [(2561, True), (2562, False)]
+    # outside the user's area a household is answered as one that does not exist (issue 30, 10)
     outsider = CurrentUser(0, "test-district-5801", "t", "district", ("5801",))
-    from data_access.errors import Forbidden
-
-    with pytest.raises(Forbidden):
+    with pytest.raises(logbook.NotFound) as theirs:
         logbook.trajectory(outsider, "H3", 2562, engine=two)
+    with pytest.raises(logbook.NotFound) as nobodys:
+        logbook.trajectory(outsider, "H999", 2562, engine=two)
+    assert str(theirs.value).replace("H3", "?") == str(nobodys.value).replace("H999", "?")
 
 
 def test_the_story_and_the_report_tell_the_change(two, monkeypatch):
