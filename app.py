@@ -11,12 +11,11 @@ import gc
 import hashlib
 import logging
 import re
-from html import escape
 from pathlib import Path
 
 import dash
 import dash_bootstrap_components as dbc
-from flask import Flask, Response, abort, jsonify, redirect, request
+from flask import Flask, abort, jsonify, redirect, request
 
 import cli
 import config
@@ -42,7 +41,8 @@ def configure_logging() -> None:
 def create_app(settings: config.Settings | None = None) -> dash.Dash:
     """The app. Given settings are installed for the process (wsgi.py reads the environment once into them);
     without, each setting is read from the environment when used (the CLI and the tests)."""
-    from components.feedback import alert_line, callback_error
+    from auth.respond import callback_error
+    from components.feedback import alert_line
     from components.layout import SHOWN_ARG, SHOWN_STORE, register_shown_reset
 
     if settings is not None:
@@ -53,9 +53,7 @@ def create_app(settings: config.Settings | None = None) -> dash.Dash:
 
     server.url_map.converters["int"] = BoundedInt  # before any route: ids beyond 2^31-1 are not found
     # Uploads are committee orders (PDF, 5 MB by default): refuse anything much larger before reading it.
-    from data_access.committees import MAX_ORDER_BYTES
-
-    server.config["MAX_CONTENT_LENGTH"] = MAX_ORDER_BYTES + 1024 * 1024
+    server.config["MAX_CONTENT_LENGTH"] = config.settings().order_max_bytes + 1024 * 1024
     # layouts and callbacks: brotli 5 (about 8% smaller than Flask-Compress's 4, 3 ms on the national map's values)
     server.config.setdefault("COMPRESS_BR_LEVEL", 5)
     server.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
@@ -310,34 +308,22 @@ def register_input_guards(server: Flask, app: dash.Dash) -> None:
     """The last line of defence against input the routes did not foresee: no request becomes a 500."""
     from sqlalchemy.exc import DataError, InterfaceError, OperationalError, StatementError
     from sqlalchemy.exc import TimeoutError as PoolTimeout
-    from werkzeug.exceptions import BadRequest, HTTPException
+    from werkzeug.exceptions import BadRequest as NotJson
+    from werkzeug.exceptions import HTTPException
 
     from api import inputs
+    from auth.respond import as_domain_error, respond, surface_of_request
     from data_access.db import is_outage
+    from data_access.errors import BadRequest, DomainError, HttpError, ServerError, TooLarge
 
-    def _answer(status: int, message: str, key: str | None = None):
-        """JSON for programs (the message in English, as every API error); a page in the reader's language
-        for a browser, with the detail when there is one beyond the catalogue's sentence."""
-        if request.path.startswith(("/api/", "/_dash", "/export/")) or "text/html" not in request.headers.get("Accept", ""):
-            return jsonify({"error": message, "status": status}), status
-        from components.i18n import t
-        from components.view import parse
-
-        lang = parse(request.args.to_dict()).lang
-        said = t(f"err.{key}", lang) if key else t(f"err.{status}", lang)
-        detail = f"<p><small>{escape(message)}</small></p>" if key is None else ""
-        return Response(
-            f"<!doctype html><html lang='{lang}'><meta charset='utf-8'><title>TPMAP Open</title>"
-            f"<p>{escape(said)}</p>{detail}<p><a href='/'>{escape(t('nav.country', lang))}</a></p></html>",
-            status=status,
-            mimetype="text/html",
-        )
+    def _answer(error: DomainError):
+        return respond(error, surface_of_request())
 
     @server.before_request
     def _no_control_characters():
         # A NUL cannot be stored by PostgreSQL and never belongs in a path or a query: refuse it at the door.
         if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)):
-            return _answer(400, "the request holds a NUL character", "nul")
+            return _answer(BadRequest("the request holds a NUL character", key="err.nul"))
         return None
 
     @server.before_request
@@ -349,25 +335,24 @@ def register_input_guards(server: Flask, app: dash.Dash) -> None:
         dash_update = request.path == "/_dash-update-component"
         limit = inputs.MAX_CALLBACK_BYTES if dash_update else inputs.MAX_JSON_BYTES
         if (request.content_length or 0) > limit or len(request.get_data(cache=True)) > limit:
-            return _answer(413, f"the body is larger than {limit:,} bytes")
+            return _answer(TooLarge(f"the body is larger than {limit:,} bytes"))
         try:
             body = request.get_json()
         except RecursionError:  # the parser's own guard, some 1,000 levels down
-            return _answer(400, f"the JSON body is nested more than {inputs.MAX_JSON_DEPTH} deep")
-        except BadRequest:
+            return _answer(BadRequest(f"the JSON body is nested more than {inputs.MAX_JSON_DEPTH} deep"))
+        except NotJson:
             # not JSON: a route says what it expected ("send a JSON object"); Dash would answer it with a 500
-            return _answer(400, "the body is not valid JSON") if dash_update else None
+            return _answer(BadRequest("the body is not valid JSON")) if dash_update else None
         if inputs.nested_too_deep(body):
-            return _answer(400, f"the JSON body is nested more than {inputs.MAX_JSON_DEPTH} deep")
+            return _answer(BadRequest(f"the JSON body is nested more than {inputs.MAX_JSON_DEPTH} deep"))
         problem = inputs.callback_body_problem(body, app.callback_map) if dash_update else None
-        return None if problem is None else _answer(400, problem)
+        return None if problem is None else _answer(BadRequest(problem))
 
     @server.errorhandler(HTTPException)
     def _http_error(e):
         # the JSON API answers every error as JSON with a reason, even a 404 or 405 from routing itself
         if request.path.startswith("/api/"):
-            response = jsonify({"error": e.description or e.name, "status": e.code})
-            response.status_code = e.code or 500
+            response = respond(HttpError(e.description or e.name, e.code or 500), "api")
             for header in ("Allow", "Retry-After"):
                 if e.get_response().headers.get(header):
                     response.headers[header] = e.get_response().headers[header]
@@ -379,16 +364,7 @@ def register_input_guards(server: Flask, app: dash.Dash) -> None:
     def _out_of_range(e):
         # a value the database cannot hold (an integer past 2^63, a malformed date): the request's fault
         log.warning("refused a value the database cannot hold on %s: %s", request.path[:80], type(e).__name__)
-        return _answer(400, "a value in the request is out of range", "range")
-
-    RETRY_SECONDS = 5
-
-    def _unavailable():
-        response = _answer(503, "the database is unavailable for a moment; nothing was changed, try again", "503")
-        response = server.make_response(response)
-        response.headers["Retry-After"] = str(RETRY_SECONDS)
-        response.headers["Cache-Control"] = "no-store"
-        return response
+        return _answer(BadRequest("a value in the request is out of range", key="err.range"))
 
     @server.errorhandler(OperationalError)
     @server.errorhandler(InterfaceError)
@@ -396,8 +372,7 @@ def register_input_guards(server: Flask, app: dash.Dash) -> None:
     def _database_unavailable(e):
         # a restart of PostgreSQL, a dropped connection, a full pool: 503 with Retry-After, never an HTML 500; the
         # pool checks each connection before use, so service resumes by itself once the database is back
-        log.warning("the database was unavailable on %s: %s", request.path[:80], type(e).__name__)
-        return _unavailable()
+        return _answer(as_domain_error(e))  # 503 with Retry-After, said as the database's absence
 
     @server.errorhandler(500)
     def _server_error(e):
@@ -405,8 +380,8 @@ def register_input_guards(server: Flask, app: dash.Dash) -> None:
         if original is not None and is_outage(original):
             return _database_unavailable(original)
         if isinstance(original, StatementError) and isinstance(getattr(original, "orig", None), (ValueError, OverflowError)):
-            return _answer(400, "a value in the request is out of range", "range")
-        return _answer(500, "something went wrong on the server; it is logged and nothing was changed", "500")
+            return _answer(BadRequest("a value in the request is out of range", key="err.range"))
+        return _answer(ServerError("something went wrong on the server; it is logged and nothing was changed"))
 
 
 DASH_CATCH_ALL = "/<path:path>"  # the endpoint by which Dash sends its page to any address nothing else claims

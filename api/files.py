@@ -8,26 +8,18 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, Response, jsonify, redirect, request
+from flask import Blueprint, Response, redirect, request
 
-from auth.web import current_user
-from components.i18n import LANGS
-from components.view import LANG_COOKIE
+from auth.context import current_user
+from auth.context import reader_lang as _lang
+from auth.respond import page, respond
 from data_access import audit, committees, ratelimit, reports
 from data_access.access import require_user
+from data_access.errors import BadRequest, Forbidden, NotFoundError
 from exports import downloads, report_pdf, report_xlsx, tables
 from mpi.governance import parse_quarter
 
 bp = Blueprint("files", __name__)
-
-
-def _lang() -> str:
-    lang = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
-    return lang if lang in LANGS else "th"
-
-
-def _error(status: int, message: str):
-    return jsonify({"error": message, "status": status}), status
 
 
 def _download(data: bytes, mimetype: str, filename: str) -> Response:
@@ -45,7 +37,7 @@ def _download(data: bytes, mimetype: str, filename: str) -> Response:
 def quarterly_report_file(province_code: str, quarter: str, fmt: str):
     """GET /reports/quarterly/75/2564-Q3.pdf (pinned), or .xlsx: for users of the province and national roles."""
     if fmt not in ("pdf", "xlsx"):
-        return _error(404, "a report is served as .pdf or .xlsx")
+        return respond(NotFoundError("a report is served as .pdf or .xlsx"), "api")
     year, q = parse_quarter(quarter)
     user = require_user(current_user())
     report = reports.get_report(user, province_code, year, q)
@@ -68,23 +60,21 @@ def quarterly_report_file(province_code: str, quarter: str, fmt: str):
 @bp.route("/committees/<code>/orders", methods=["GET", "POST"])
 def order_form(code: str):
     """File an order for the area's committee: a plain multipart form (no script needed), then back to the page."""
-    from auth.web import page
-
     user = require_user(current_user())
     lang = _lang()
     back = f"/committees/{code}"
     if not committees.may_manage(user, code):
-        return _error(403, f"your account does not manage committees of area {code}")
+        return respond(Forbidden(f"your account does not manage committees of area {code}"), "api")
     unit_arg = request.args.get("unit", "")
     if unit_arg and not unit_arg.isdigit():
-        return _error(400, "unit must be a unit number")
+        return respond(BadRequest("unit must be a unit number"), "api")
     error = request.args.get("error", "")
     if request.method == "POST":
         try:
             chosen = request.args.get("unit") or request.form.get("unit")
             unit = {"id": int(chosen)} if chosen else committees.unit_for(user, code)
             upload = request.files.get("file")
-            content = upload.read(committees.MAX_ORDER_BYTES + 1) if upload else b""
+            content = upload.read(committees.max_order_bytes() + 1) if upload else b""
             committees.file_order(
                 user,
                 unit["id"],
@@ -100,7 +90,7 @@ def order_form(code: str):
     return page(
         "order_upload.html",
         "com.upload",
-        title_values={"mb": committees.MAX_ORDER_BYTES // 1048576},
+        title_values={"mb": committees.max_order_bytes() // 1048576},
         message=error,
         alert_id="order-error",
         back=back,
@@ -112,7 +102,7 @@ def export_table(table: str, fmt: str):
     """Every table a page shows, as CSV or XLSX, with the page's own filters in the query string. Scoping and
     masking are those of data_access; every export is audited."""
     if fmt not in tables.FORMATS:
-        return _error(404, "tables are exported as .csv or .xlsx")
+        return respond(NotFoundError("tables are exported as .csv or .xlsx"), "api")
     lang = _lang()
     if current_user() is None:
         ratelimit.hit("heavy", request.remote_addr or "-", "too many exports from this address; wait a minute")

@@ -9,10 +9,12 @@ import hashlib
 import json
 import logging
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, g, request
 
+from auth.respond import respond
 from data_access import idempotency
 from data_access.db import is_outage
+from data_access.errors import BadRequest
 
 log = logging.getLogger(__name__)
 
@@ -27,30 +29,20 @@ def init(bp: Blueprint) -> None:
     bp.teardown_request(_let_go)
 
 
-def _error(status: int, message: str):
-    response = jsonify({"error": message, "status": status})
-    response.status_code = status
-    return response
-
-
 def _before():
     key = request.headers.get(HEADER)
     if key is None or request.method not in WRITES or request.path in NOT_REPLAYED:
         return None
     if not 1 <= len(key) <= 128 or any(ord(c) < 33 or ord(c) > 126 for c in key):
-        return _error(400, f"{HEADER} must be 1-128 printable characters (a UUID, say)")
+        return respond(BadRequest(f"{HEADER} must be 1-128 printable characters (a UUID, say)"), "api")
     user = g.get("user")
     if user is None:
         return None  # the route answers 401 as usual; nothing is written, nothing to remember
     body = hashlib.sha256(request.get_data(cache=True)).hexdigest()
     try:
         claimed = idempotency.claim(user.id, key, request.method, request.full_path.rstrip("?")[:300], body)
-    except idempotency.KeyReused as e:
-        return _error(422, str(e))
-    except idempotency.StillRunning as e:
-        response = _error(409, str(e))
-        response.headers["Retry-After"] = "2"
-        return response
+    except (idempotency.KeyReused, idempotency.StillRunning) as e:
+        return respond(e, "api")  # 422; 409 with Retry-After (the errors' own)
     if isinstance(claimed, idempotency.Stored):
         response = Response(claimed.response, status=claimed.status, mimetype="application/json")
         response.headers["Idempotent-Replayed"] = "true"

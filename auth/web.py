@@ -6,7 +6,8 @@
   carry the session's token, in the form field `csrf_token` or the `X-CSRFToken` header (Dash's
   renderer sends that header from the `_csrf_token` cookie set here). Bearer requests carry no
   ambient credential and need none.
-- Unauthorized → 401 (a page redirects to sign-in), Forbidden → 403, RateLimited → 429.
+- Every domain error, whichever route raised it, is answered by `auth.respond.respond` (its own status: JSON
+  for programs, a page in the reader's language for a person; a page that needs a sign-in redirects to it).
 """
 
 from __future__ import annotations
@@ -18,19 +19,20 @@ import re
 import secrets
 from html import escape
 
-from flask import Blueprint, Flask, Response, g, jsonify, redirect, render_template, request, session
+from flask import Blueprint, Flask, Response, g, redirect, request, session
 
 import config
+from auth.context import csrf_token, landing, reader_lang
+from auth.respond import page, respond, surface_of_request
 from auth.security import safe_next, same
-from components.i18n import CATALOGUE, LANGS, said, t
-from components.view import LANG_COOKIE, parse
+from components.fmt import neutralise
+from components.i18n import said, t
+from components.view import parse
 from data_access import accounts, audit, ratelimit
 from data_access.access import CurrentUser, Forbidden, RateLimited, Unauthorized
 from data_access.errors import DomainError
 from data_access.households import check_area, check_household
 from data_access.policy import ACCOUNTS_ALL, may
-from exports.tables import neutralise
-from mpi.governance import DateError
 
 bp = Blueprint("auth", __name__)
 CSRF_COOKIE = "_csrf_token"
@@ -39,10 +41,6 @@ CSRF_EXEMPT = {"/api/v1/auth/login"}  # a JSON login carries no ambient credenti
 HOUSEHOLD_PAGE = re.compile(
     r"^/(household/(?P<house>[^/]+)|area/(?P<area>[^/]+)/households|(?P<requests>logbook/(requests|mentors)))$"
 )
-
-
-def current_user() -> CurrentUser | None:
-    return g.get("user")
 
 
 def secret_key() -> str:
@@ -72,13 +70,9 @@ def init_app(server: Flask) -> None:
     server.before_request(_check_csrf)
     server.before_request(_guard_household_pages)
     server.after_request(_csrf_cookie)
-    server.register_error_handler(Unauthorized, _unauthorized)
-    server.register_error_handler(Forbidden, _forbidden)
-    server.register_error_handler(RateLimited, _rate_limited)
-    # one handler for every other domain error, whichever route raised it: its own status, JSON for programs,
-    # a page in the reader's language for a person
-    server.register_error_handler(DomainError, _domain_error)
-    server.register_error_handler(DateError, lambda e: _error(400, str(e)))
+    # one handler for every domain error, whichever route raised it: its own status, JSON for programs, a page in
+    # the reader's language for a person (auth/respond.py)
+    server.register_error_handler(DomainError, lambda e: respond(e, surface_of_request()))
 
 
 def _ip() -> str | None:
@@ -101,12 +95,6 @@ def _load_user() -> None:
             session.clear()
 
 
-def csrf_token() -> str:
-    if "csrf" not in session:
-        session["csrf"] = secrets.token_urlsafe(32)
-    return session["csrf"]
-
-
 def _check_csrf():
     if request.method not in UNSAFE or g.bearer or request.path in CSRF_EXEMPT:
         return None
@@ -115,7 +103,9 @@ def _check_csrf():
     sent = request.form.get("csrf_token") or request.headers.get("X-CSRFToken")
     if not same(sent, session.get("csrf")):
         audit.record("access_denied", user=g.user, object_type="csrf", object_id=request.path[:64], ip=_ip())
-        return _error(403, "CSRF token missing or wrong: reload the page and try again")
+        return respond(
+            Forbidden("CSRF token missing or wrong: reload the page and try again", audited=True), surface_of_request()
+        )
     return None
 
 
@@ -123,14 +113,6 @@ def _csrf_cookie(response: Response) -> Response:
     if g.get("user") is not None and not g.get("bearer"):
         response.set_cookie(CSRF_COOKIE, csrf_token(), samesite="Lax", secure=config.settings().secure_cookies)
     return response
-
-
-def _wants_html() -> bool:
-    return (
-        request.method == "GET"
-        and not request.path.startswith(("/api/", "/_dash"))
-        and "text/html" in request.headers.get("Accept", "")
-    )
 
 
 def _guard_household_pages():
@@ -150,78 +132,12 @@ def _guard_household_pages():
     return None
 
 
-def _domain_error(e: DomainError):
-    return _error(e.status, str(e), said=said(e, _lang()) if e.key else None)
-
-
-def _error(status: int, message: str, retry_after: int | None = None, said: str | None = None):
-    if _wants_html():
-        # a person reads the page: the reason in their language (the API keeps its precise English reason)
-        lang = _lang()
-        lead = said or (t(f"error.{status}", lang) if f"error.{status}" in CATALOGUE else message)
-        home = landing(g.user) if g.get("user") is not None else "/"
-        response = Response(page("error.html", "auth.error_title", lead=lead, home=home), status=status, mimetype="text/html")
-    else:
-        # the English reason stays the API's (pinned); `said` adds the reader's language where the catalogue has it
-        response = jsonify({"error": message, "status": status} | ({"said": said} if said else {}))
-        response.status_code = status
-    if retry_after:
-        response.headers["Retry-After"] = str(retry_after)
-    return response
-
-
-def _unauthorized(e: Unauthorized):
-    if _wants_html():
-        return redirect("/login?next=" + escape(request.full_path.rstrip("?")))
-    return _error(401, str(e) or "sign in first")
-
-
-def _forbidden(e: Forbidden):
-    # Every refusal is in the trail, whichever route raised it; data_access audits its own (refuse()).
-    if not getattr(e, "audited", False):
-        audit.record(
-            "access_denied",
-            user=g.get("user"),
-            object_type="route",
-            object_id=request.path[:64],
-            detail={"reason": str(e)[:200], "method": request.method},
-            ip=_ip(),
-        )
-    return _error(403, str(e) or "outside your area")
-
-
-def _rate_limited(e: RateLimited):
-    audit.record("rate_limited", user=g.get("user"), object_id=request.path[:64], ip=_ip())
-    return _error(429, str(e), e.retry_after)
-
-
 # --- HTML pages (plain Flask forms: they must work before any JavaScript) -----------------------
-
-
-def _lang() -> str:
-    lang = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
-    return lang if lang in LANGS else "th"
-
-
-def page(template: str, title_key: str, *, message: str = "", ok: bool = False, **context) -> str:
-    """A server-rendered page from templates/ in the reader's language. Jinja escapes every value, and `t`
-    in a template is the catalogue bound to that language."""
-    lang = _lang()
-    return render_template(
-        template,
-        lang=lang,
-        t=lambda key, **values: t(key, lang, **values),
-        csrf_token=csrf_token,
-        title=t(title_key, lang, **context.pop("title_values", {})),
-        message=message,
-        ok=ok,
-        **context,
-    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    lang = _lang()
+    lang = reader_lang()
     message = ""
     asked = request.values.get("next") or ""
     nxt = safe_next(asked) if asked else ""
@@ -256,7 +172,7 @@ def logout():
 
 @bp.route("/account/password", methods=["GET", "POST"])
 def change_password():
-    lang = _lang()
+    lang = reader_lang()
     if g.user is None:
         return redirect("/login?next=/account/password")
     message, ok = "", False
@@ -282,7 +198,7 @@ def approvals():
     """The second approver's page: accounts made by an administrator that read named records start here."""
     if g.user is None:
         return redirect("/login?next=/account/approvals")
-    lang = _lang()
+    lang = reader_lang()
     message, ok = "", False
     if request.method == "POST":
         try:
@@ -298,17 +214,6 @@ def approvals():
     return page("approvals.html", "auth.approvals", message=message, ok=ok, pending=accounts.pending_accounts(g.user))
 
 
-def landing(user: CurrentUser) -> str:
-    """Where a sign-in without a destination lands: the user's own area, not the country."""
-    if may(user, ACCOUNTS_ALL):
-        return "/admin/users"
-    if user.covers_country or not user.areas:
-        return "/"
-    areas = list(user.areas)
-    code = areas[0] if len(areas) == 1 else areas[0][:4]  # a team of several tambons: their amphoe
-    return f"/area/{code}"
-
-
 def _require_admin() -> CurrentUser:
     user = g.user
     if user is None:
@@ -321,7 +226,7 @@ def _require_admin() -> CurrentUser:
 @bp.route("/admin/users", methods=["GET", "POST"])
 def admin_users():
     manager = _require_admin()
-    lang = _lang()
+    lang = reader_lang()
     message, ok = "", False
     if request.method == "POST":
         try:
@@ -359,7 +264,7 @@ def admin_alerts():
     from data_access import abuse
 
     manager = _require_admin()
-    lang = _lang()
+    lang = reader_lang()
     message, ok = "", False
     if request.method == "POST":
         try:

@@ -1,23 +1,16 @@
-"""The one error handler of Dash callbacks (the fourth surface, beside the API, file routes and pages).
+"""Where a Dash callback's refusal is said: the alert line at the top of every page, and the sentence it holds.
 
-A callback that raises reaches here instead of leaving the page silently unchanged (Dash's renderer shows a
-person nothing for a 500): a domain error is said in the reader's language in the page's alert line, a
-refusal is audited as the HTTP handler would, anything else is logged with its traceback and said as
-"something went wrong". The callback's outputs stay as they were."""
+A callback that raises is answered by `auth.respond` on its "callback" surface (Dash's `on_error`) instead of
+leaving the page silently unchanged (Dash's renderer shows a person nothing for a 500): the reason, in the
+reader's language, in this line. The callback's outputs stay as they were."""
 
 from __future__ import annotations
 
-import logging
-
-import dash_bootstrap_components as dbc
-from dash import html, set_props
+from dash import html
 
 from components.i18n import said, t
-from components.view import request_lang
-from data_access.db import is_outage
 from data_access.errors import DomainError, Forbidden, RateLimited, Unauthorized
 
-log = logging.getLogger(__name__)
 ALERT_ID = "app-alert"
 
 
@@ -35,30 +28,3 @@ def reason(error: DomainError, lang: str) -> str:
     if isinstance(error, Forbidden) and not error.key:
         return t("error.403", lang)
     return said(error, lang)
-
-
-def callback_error(error: Exception):
-    from flask import g, request
-
-    from data_access import audit
-
-    lang = request_lang()
-    g.callback_refused = True  # a refusal is said to this caller now, never kept as the page (app's page cache)
-    if isinstance(error, Forbidden) and not error.audited:
-        audit.record(
-            "access_denied",
-            user=g.get("user"),
-            object_type="callback",
-            object_id=request.path[:64],
-            detail={"reason": str(error)[:200]},
-        )
-    if isinstance(error, DomainError):
-        message = reason(error, lang)
-    elif is_outage(error):  # a database restart: said as such, logged without a traceback per request
-        log.warning("a callback met an unavailable database: %s", type(error).__name__)
-        message = t("err.503", lang)
-    else:
-        log.exception("a callback failed", exc_info=error)
-        message = t("err.500", lang)
-    set_props(ALERT_ID, {"children": dbc.Alert(message, color="danger", dismissable=True, className="mb-2")})
-    return None

@@ -39,3 +39,15 @@ def be_date(iso: str | None, lang: str = "th") -> str:
         return "–"
     d = dt.date.fromisoformat(str(iso)[:10])
     return english_date(d) if lang == "en" else thai_date(d, short=True)
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(...), +cmd|...): text
+# typed by a user (a note, a name, an agency) must never become one. Numbers are numbers, not text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def neutralise(v):
+    """Text that a spreadsheet would read as a formula, prefixed with an apostrophe (shown, never run)."""
+    if isinstance(v, str) and v.startswith(FORMULA_START):
+        return "'" + v
+    return v

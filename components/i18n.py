@@ -548,6 +548,32 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "error.429_wait": ("มีการเรียกใช้บ่อยเกินไป กรุณารอ {seconds} วินาทีแล้วลองใหม่", "Too many requests: wait {seconds} s and try again"),
     "error.back": ("กลับไปยังพื้นที่ของท่าน", "Back to your area"),
+    # the domain errors' own keys (mpi/errors.py and its subclasses); {detail} is the English reason, kept for English
+    "error.413": ("ข้อมูลที่ส่งมามีขนาดใหญ่เกินไป", "The request is too large"),
+    "error.422": ("ทำตามคำขอนี้ไม่ได้", "The request cannot be carried out"),
+    "error.500": ("ระบบขัดข้อง กรุณาลองใหม่อีกครั้ง", "Something went wrong on the server; please try again"),
+    "error.503": ("ระบบไม่พร้อมใช้งานชั่วคราว กรุณาลองใหม่อีกครั้ง", "Not available for a moment; please try again"),
+    "auth.locked": (
+        "บัญชีถูกล็อกเพราะใส่รหัสผ่านผิดหลายครั้ง กรุณารอสักครู่แล้วลองใหม่",
+        "The account is locked after too many wrong passwords; try again later",
+    ),
+    "auth.wrong_current": ("รหัสผ่านปัจจุบันไม่ถูกต้อง", "The current password is wrong"),
+    "err.date_written": ("วันที่หรือไตรมาสเขียนไม่ถูกต้อง ({detail})", "{detail}"),
+    "err.boundaries": ("อ่านไฟล์ขอบเขตพื้นที่ไม่ได้ ({detail})", "{detail}"),
+    "err.published_import": ("นำเข้าตัวเลขที่เผยแพร่ไม่ได้ ({detail})", "{detail}"),
+    "err.survey_import": (
+        "ไม่ได้นำเข้าข้อมูลสำรวจ: พบปัญหา {total} รายการ ฐานข้อมูลไม่ถูกเปลี่ยน",
+        "{total} problem(s) in the survey files; nothing was imported",
+    ),
+    "err.row_shape": ("แถวในไฟล์มีจำนวนช่องไม่ตรงกับหัวตาราง ({detail})", "{detail}"),
+    "err.key_reused": (
+        "Idempotency-Key นี้ใช้กับคำขออื่นไปแล้ว กรุณาใช้คีย์ใหม่",
+        "This Idempotency-Key was already used for a different request; send a new key",
+    ),
+    "err.still_running": (
+        "คำขอเดียวกันนี้ยังทำงานอยู่ กรุณารอสักครู่แล้วส่งใหม่",
+        "The same request is still running; send it again in a moment",
+    ),
     # Quarterly reports
     "nav.reports": ("รายงานรายไตรมาส", "Quarterly reports"),
     "help.title": (

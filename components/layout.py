@@ -23,7 +23,7 @@ def breadcrumb(chain: list[dict], view: View) -> html.Nav:
 
 def account_box(view: View, here: str):
     """Sign in, or the signed-in person with password change and sign out (a POST form with its CSRF token)."""
-    from auth.web import csrf_token, current_user
+    from auth.context import csrf_token, current_user
     from data_access.areas import names
 
     user = current_user()

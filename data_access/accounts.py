@@ -26,7 +26,7 @@ from data_access import audit, policy
 from data_access import models as tables
 from data_access.access import CurrentUser, Scope, refuse
 from data_access.db import get_engine, reading, tuples
-from data_access.errors import BadRequest
+from data_access.errors import BadRequest, Unauthorized
 from data_access.models import ROLES
 from data_access.models import api_token as TOKENS
 from data_access.models import user_account as USERS
@@ -53,8 +53,10 @@ class AccountError(BadRequest):
     """A request about accounts that cannot be done, with the reason."""
 
 
-class LoginFailed(PermissionError):
-    """Wrong username or password (deliberately not saying which)."""
+class LoginFailed(Unauthorized):
+    """Wrong username or password (deliberately not saying which): 401."""
+
+    key = "auth.failed"
 
 
 def _now() -> dt.datetime:
@@ -529,11 +531,11 @@ def change_password(
         right = verify_password(row["password_hash"] if row is not None else None, old[:1024])
         if row is None or _is_locked(row, now):
             audit.record("password_change_failed", user=user, ip=ip, detail={"why": "locked"}, conn=conn)
-            refused = LoginFailed("the account is locked after too many wrong passwords; try again later")
+            refused = LoginFailed("the account is locked after too many wrong passwords; try again later", key="auth.locked")
         elif not right:
             _count_failure(conn, row["id"], now)
             audit.record("password_change_failed", user=user, ip=ip, detail={"why": "wrong current password"}, conn=conn)
-            refused = LoginFailed("the current password is wrong")
+            refused = LoginFailed("the current password is wrong", key="auth.wrong_current")
         else:
             conn.execute(
                 update(USERS)

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine, bindparam, func, select, text, update
 
 from data_access import cache
 from data_access.db import get_engine, is_postgres, read_engine, reading, render_memo, tuples
+from data_access.errors import BadRequest
 from data_access.models import area
 from geo.boundaries import (
     MAX_DEPTH,
@@ -397,6 +398,6 @@ def display_shapes(kind: str, engine: Engine | None = None) -> list[tuple[str, s
     elif what == "tambons-of":
         q = q.where(area.c.level == "tambon", area.c.code.like(parent + "%"))
     else:
-        raise ValueError(f"no shape file kind {kind!r}")
+        raise BadRequest(f"no shape file kind {kind!r}")
     with reading(engine) as conn:
         return [(c, th, en, None if w is None else bytes(w)) for c, th, en, w in tuples(conn.execute(q))]

@@ -17,6 +17,7 @@ from data_access import cache
 from data_access import models as tables
 from data_access.db import get_engine, reading
 from data_access.editions import headline_count
+from data_access.errors import BadRequest
 from data_access.figures import figures_for_sources, known_years, ranked_areas, sources_of
 from mpi.editions import definition_for
 from mpi.rules import ALL_DIMENSIONS_MASK
@@ -110,9 +111,9 @@ def change_ranking(
     from `year_from` to `year_to`: most improved first (the largest fall), or most worsened. Public and the same for
     everyone: cached per data stamp like the crisis ranking."""
     if order not in ORDERS:
-        raise ValueError(f"order must be one of {', '.join(ORDERS)}")
+        raise BadRequest(f"order must be one of {', '.join(ORDERS)}")
     if year_from >= year_to:
-        raise ValueError("`from` must be an edition before the year")
+        raise BadRequest("`from` must be an edition before the year")
     engine = engine or get_engine()
     key = ("change_ranking", code, year_to, year_from, mask, level, definition)
     rows, lacking = cache.cached(engine, key, lambda: _change_rows(code, year_to, year_from, mask, level, definition, engine))

@@ -39,7 +39,11 @@ SHORT_NAMES = {
     "operation_team": "ทีมปฏิบัติการ",
 }
 MANAGER_ROLES = roles_with(COMMITTEES_MANAGE)
-MAX_ORDER_BYTES = config.settings().order_max_bytes
+
+
+def max_order_bytes() -> int:
+    """The largest committee order accepted (TPMAP_ORDER_MAX_BYTES), read at use: the app's own settings."""
+    return config.settings().order_max_bytes
 
 
 class CommitteeError(BadRequest):
@@ -232,8 +236,9 @@ def check_pdf(filename: str, content: bytes) -> None:
         raise CommitteeError(f"the order must be a PDF file (.pdf), got {filename or 'no file'!r}")
     if not content:
         raise CommitteeError("the file is empty")
-    if len(content) > MAX_ORDER_BYTES:
-        raise CommitteeError(f"the file is {len(content) / 1048576:.1f} MB; the limit is {MAX_ORDER_BYTES / 1048576:.0f} MB")
+    limit = max_order_bytes()
+    if len(content) > limit:
+        raise CommitteeError(f"the file is {len(content) / 1048576:.1f} MB; the limit is {limit / 1048576:.0f} MB")
     if not content.startswith(b"%PDF-"):
         raise CommitteeError("the file is not a PDF (it does not start with %PDF-); scan the order to PDF and try again")
     if b"%%EOF" not in content[-2048:]:

@@ -15,7 +15,7 @@ from data_access import cache
 from data_access import measures as measures_da
 from data_access import models as tables
 from data_access.db import read_engine, reading, render_memo, tuples
-from data_access.errors import NotFoundError
+from data_access.errors import BadRequest, NotFoundError
 from data_access.rollups import PUBLISHED, SURVEY
 from mpi import catalogue
 from mpi.editions import definition_for
@@ -420,7 +420,7 @@ def _ranked_condition(conn: Connection, code: str, level: str | None):
     """Which rows of `area` a ranking of `code` lists: its children, or every area of `level` inside it."""
     info = _area_row(conn, code)
     if level is not None and level not in RANK_LEVELS:
-        raise ValueError(f"level must be one of {', '.join(RANK_LEVELS)}")
+        raise BadRequest(f"level must be one of {', '.join(RANK_LEVELS)}")
     here = RANK_LEVELS.index(info["level"]) if info["level"] in RANK_LEVELS else -1  # the country is -1
     a = tables.area.c
     if level is None or RANK_LEVELS.index(level) <= here + 1:

@@ -20,7 +20,7 @@ from data_access import models as tables
 from data_access.access import CurrentUser, household_filter, record_refusal, refuse, require_user
 from data_access.counted import household_counted
 from data_access.db import reading
-from data_access.errors import NotFoundError
+from data_access.errors import BadRequest, NotFoundError
 from data_access.masking import mask_citizen_id
 from mpi import catalogue
 from mpi.calendar import age_on
@@ -122,7 +122,7 @@ def list_target_poor_households(
         # The patterns are few: list those the crisis rule accepts.
         chosen = CRISIS_RULES[rule] if rule in CRISIS_RULES else None
         if chosen is None:
-            raise ValueError(f"unknown crisis rule {rule!r}")
+            raise BadRequest(f"unknown crisis rule {rule!r}")
         where.append(f"h.pattern IN ({', '.join(str(p) for p in range(32) if chosen.matches(p))})")
     clause = " AND ".join(where)
     page = max(1, page)

@@ -39,7 +39,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from data_access import db
 from data_access.db import get_engine
-from data_access.errors import Unavailable
+from data_access.errors import ConflictError, Unavailable, Unprocessable
 from data_access.models import idempotent_request as REQUESTS
 
 WAIT_SECONDS = 15.0  # how long a repeat waits for the first copy to finish
@@ -58,12 +58,17 @@ APPLIED_ANSWER = json.dumps(
 )
 
 
-class KeyReused(ValueError):
-    """The key was used for a different request (another path, method or body)."""
+class KeyReused(Unprocessable):
+    """The key was used for a different request (another path, method or body): 422."""
+
+    key = "err.key_reused"
 
 
-class StillRunning(RuntimeError):
-    """The first request with this key has not finished yet."""
+class StillRunning(ConflictError):
+    """The first request with this key has not finished yet: 409, to be sent again in a moment."""
+
+    key = "err.still_running"
+    retry_after = 2
 
 
 @dataclass(frozen=True)

@@ -795,7 +795,7 @@ def lists_of(conn: Connection, kind: str, household_ids: list[int]) -> dict[int,
 def records(user: CurrentUser | None, house_id: str, year: int, kind: str, engine: Engine | None = None) -> list:
     """visits | needs | assistance | status, newest first (Visit, Need, Assistance or StatusChange rows)."""
     if kind not in _LISTS:
-        raise KeyError(kind)
+        raise NotFoundError(f"no {kind} are kept in the Logbook")
     with reading(engine) as conn:
         h = _household(conn, user, house_id, year, write=False)
         return _list(conn, kind, h["id"])

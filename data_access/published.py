@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, text
 from data_access import cache, measures
 from data_access.areas import ensure_area_codes, set_area_names
 from data_access.db import get_engine
+from data_access.errors import BadRequest
 from data_access.flows import refresh_flows
 from data_access.indicator_sync import sync_indicators
 from data_access.rollups import PUBLISHED, delete_rollups, reconcile_survey_sources, record_sources
@@ -33,8 +34,10 @@ LEVEL_FILES = {  # level → (area file, key column, patterns file)
 COUNTRY_PATTERNS = "tpmap_{y}_country_patterns.csv"
 
 
-class PublishedImportError(ValueError):
-    pass
+class PublishedImportError(BadRequest):
+    """The published figures cannot be imported as they are (400)."""
+
+    key = "err.published_import"
 
 
 @dataclass

@@ -46,6 +46,7 @@ from sqlalchemy import Connection, Engine, text
 
 from data_access import cache
 from data_access.db import get_engine, is_postgres, tuples
+from data_access.errors import BadRequest
 from data_access.file_checks import MANIFEST, detect_encoding, read_manifest, scan
 from data_access.flows import refresh_flows
 from data_access.indicator_sync import sync_indicators
@@ -217,13 +218,15 @@ class ImportReport:
         ]
 
 
-class SurveyImportError(Exception):
-    """The import was refused; `problems` holds the first MAX_REPORTED, `total` counts them all."""
+class SurveyImportError(BadRequest):
+    """The import was refused (400); `problems` holds the first MAX_REPORTED, `total` counts them all."""
+
+    key = "err.survey_import"
 
     def __init__(self, problems: list[Problem], total: int):
+        super().__init__(f"{total} problem(s) in the survey files; nothing was imported", total=total)
         self.problems = problems
         self.total = total
-        super().__init__(f"{total} problem(s) in the survey files; nothing was imported")
 
     def lines(self) -> list[str]:
         out = [f"Import refused: {self.total:,} problem(s) found; the database was not changed."]
@@ -290,8 +293,10 @@ def _read_header(path: Path, encoding: str) -> list[str]:
     )
 
 
-class RowShapeError(ValueError):
+class RowShapeError(BadRequest):
     """A row with more fields than the header: the parser stops there, so it is reported alone."""
+
+    key = "err.row_shape"
 
     def __init__(self, row: int | None, reason: str):
         super().__init__(reason)
@@ -371,10 +376,6 @@ def _citizen_id_bad(ids: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def _parse_float(s: pd.Series) -> pd.Series:
     return pd.to_numeric(s.where(s != ""), errors="coerce")
-
-
-class _DryRun(Exception):
-    """Raised inside the write transaction of a dry run so that nothing is kept."""
 
 
 class SurveyImport:
@@ -845,9 +846,7 @@ class SurveyImport:
         report.persons = self.counts["persons.csv"]
         report.failures = self.counts["failures.csv"]
         t1 = time.perf_counter()
-        try:
-            self._write(report, t1)
-        except _DryRun:
+        if not self._write(report, t1):  # a dry run: everything checked, nothing kept
             report.write_seconds = time.perf_counter() - t1
         else:
             cache.data_changed(self.engine)
@@ -856,8 +855,9 @@ class SurveyImport:
                     conn.exec_driver_sql("PRAGMA optimize")
         return report
 
-    def _write(self, report: ImportReport, t1: float) -> None:
-        with self.engine.begin() as conn:
+    def _write(self, report: ImportReport, t1: float) -> bool:
+        """Stage, check and move the rows in one transaction; False for a dry run, whose transaction is rolled back."""
+        with self.engine.connect() as conn, conn.begin() as transaction:
             if is_postgres(self.engine):
                 _quiet_server_errors(conn)
             sync_indicators(conn, self.year)
@@ -874,7 +874,8 @@ class SurveyImport:
             if report.removals.total and not self.removals_allowed and not self.dry_run:
                 raise self._removals_refused(report.removals)
             if self.dry_run:
-                raise _DryRun  # everything checked; leaving the block rolls the staging back
+                transaction.rollback()  # everything checked; the staging is not kept
+                return False
             cond, params = self.scope_sql("tambon_code")
             _move_from_staging(conn, self.year, cond, params, vulnerable_supplied=self.optional_supplied())
             if is_postgres(self.engine):
@@ -897,6 +898,7 @@ class SurveyImport:
                 {"h": counts[0], "p": counts[1], "t": dt.datetime.now(dt.UTC), "y": self.year},
             )
         log.info("survey %s imported (scope %s): %s rows", self.year, ",".join(self.scope), report.rows)
+        return True
 
     @property
     def removals_allowed(self) -> bool:

@@ -8,7 +8,7 @@ from sqlalchemy import Connection, Engine, bindparam, text
 from data_access import audit
 from data_access.access import household_filter
 from data_access.db import read_engine, reading
-from data_access.errors import NotFoundError
+from data_access.errors import BadRequest, NotFoundError
 from mpi.vulnerable import (
     BURDEN_BIT,
     BURDENS,
@@ -182,7 +182,7 @@ def list_households(
     ok = [b for b in range(1 << len(BURDENS)) if bin(b & rule.burden_mask).count("1") >= rule.min_burdens]
     if burden:
         if burden not in BURDEN_BIT:
-            raise ValueError(f"unknown burden {burden!r}")
+            raise BadRequest(f"unknown burden {burden!r}")
         ok = [b for b in ok if b & BURDEN_BIT[burden]]
     where.append(f"h.vuln_burdens IN ({', '.join(str(b) for b in ok) or '-1'})")
     clause = " AND ".join(where)

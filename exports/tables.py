@@ -11,20 +11,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from components.fmt import FORMULA_START, neutralise  # noqa: F401 - re-exported: every file's cells
+from data_access.errors import BadRequest
+
 FORMATS = ("csv", "xlsx")
 MIME = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-
-
-# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(...), +cmd|...): text
-# typed by a user (a note, a name, an agency) must never become one. Numbers are numbers, not text.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
-
-def neutralise(v):
-    """Text that a spreadsheet would read as a formula, prefixed with an apostrophe (shown, never run)."""
-    if isinstance(v, str) and v.startswith(FORMULA_START):
-        return "'" + v
-    return v
 
 
 def safe_row(row: dict) -> dict:
@@ -75,4 +66,4 @@ def render(fmt: str, rows: list[dict], columns: list[tuple[str, str]], sheet: st
         return csv_bytes(rows, columns)
     if fmt == "xlsx":
         return xlsx_bytes([(sheet, rows, columns)], title=sheet)
-    raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    raise BadRequest(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")

@@ -23,6 +23,8 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import polylabel
 
+from mpi.errors import BadRequest
+
 LEVEL_FILES = {"province": "provinces.geojson", "amphoe": "amphoes.geojson", "tambon": "tambons.geojson"}
 LEVEL_BY_DIGITS = {2: "province", 4: "amphoe", 6: "tambon"}
 # Display tolerance per level (degrees; coverage_simplify's sqrt-of-triangle-area): a whole
@@ -31,8 +33,10 @@ DISPLAY_TOLERANCE = {"province": 0.006, "amphoe": 0.003, "tambon": 0.0}
 COUNTRY = ("TH", "ประเทศไทย", "Thailand")
 
 
-class BoundaryFormatError(ValueError):
-    """The path holds no boundary layer this module understands."""
+class BoundaryFormatError(BadRequest):
+    """The path holds no boundary layer this module understands (400)."""
+
+    key = "err.boundaries"
 
 
 class BoundaryImportError(BoundaryFormatError):
@@ -149,7 +153,7 @@ def level_of_code(code: str) -> str:
     try:
         return LEVEL_BY_DIGITS[len(code)]
     except KeyError:
-        raise ValueError(f"{code!r} is not a 2-, 4- or 6-digit DOPA code") from None
+        raise BadRequest(f"{code!r} is not a 2-, 4- or 6-digit DOPA code") from None
 
 
 def municipal_names(code: str, amphoe_th: str | None, amphoe_en: str | None) -> tuple[str, str]:

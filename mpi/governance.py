@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from mpi.calendar import BE_OFFSET, THAI_MONTHS, THAI_MONTHS_SHORT, english_date, thai_date  # noqa: F401 - re-exported
+from mpi.errors import BadRequest
 
 INITIAL_DEADLINE = dt.date(2021, 4, 30)  # ภายในวันที่ 30 เมษายน 2564
 FILING_DAYS = 30
@@ -24,8 +25,10 @@ FILING_STATUSES = ("filed", "filed_late", "due", "late", "missing")
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 
-class DateError(ValueError):
-    pass
+class DateError(BadRequest):
+    """A date or a quarter that cannot be read (400); the English reason says how to write it."""
+
+    key = "err.date_written"
 
 
 def _year(y: int) -> int:

@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from mpi.errors import BadRequest
+
 DIMENSIONS: tuple[str, ...] = ("health", "living", "education", "income", "access")
 # Leftmost character of the HLEIA string is the highest bit.
 DIMENSION_BIT: dict[str, int] = {d: 1 << (len(DIMENSIONS) - 1 - i) for i, d in enumerate(DIMENSIONS)}
@@ -34,7 +36,7 @@ def pattern_to_string(pattern: int) -> str:
 
 def pattern_from_string(text: str) -> int:
     if len(text) != len(DIMENSIONS) or set(text) - {"0", "1"}:
-        raise ValueError(f"a pattern is 5 characters of 0/1 in the order HLEIA, not {text!r}")
+        raise BadRequest(f"a pattern is 5 characters of 0/1 in the order HLEIA, not {text!r}")
     return int(text, 2)
 
 
@@ -44,10 +46,10 @@ def dimensions_mask(names: Iterable[str]) -> int:
     for name in names:
         key = name.strip().lower()
         if key not in DIMENSION_BIT:
-            raise ValueError(f"unknown dimension {name!r}; expected some of {', '.join(DIMENSIONS)}")
+            raise BadRequest(f"unknown dimension {name!r}; expected some of {', '.join(DIMENSIONS)}")
         mask |= DIMENSION_BIT[key]
     if mask == 0:
-        raise ValueError("at least one dimension must be selected")
+        raise BadRequest("at least one dimension must be selected")
     return mask
 
 
@@ -121,7 +123,7 @@ TARGET_DEFINITIONS: tuple[str, ...] = (REGISTERED, ALL_POOR, NO_CARD)
 
 def check_definition(definition: str) -> str:
     if definition not in TARGET_DEFINITIONS:
-        raise ValueError(f"definition must be one of {', '.join(TARGET_DEFINITIONS)}, not {definition!r}")
+        raise BadRequest(f"definition must be one of {', '.join(TARGET_DEFINITIONS)}, not {definition!r}")
     return definition
 
 
@@ -286,15 +288,15 @@ def crisis_rule(key: str | None = None, *, min_dimensions: int | None = None, re
     if key and key in CRISIS_RULES and min_dimensions is None and not required:
         return CRISIS_RULES[key]
     if key and key not in CRISIS_RULES and key != "custom":
-        raise ValueError(f"unknown crisis rule {key!r}; use {', '.join(CRISIS_RULES)} or custom")
+        raise BadRequest(f"unknown crisis rule {key!r}; use {', '.join(CRISIS_RULES)} or custom")
     unknown = required - set(DIMENSIONS)
     if unknown:
-        raise ValueError(f"unknown dimension(s) {', '.join(sorted(unknown))}")
+        raise BadRequest(f"unknown dimension(s) {', '.join(sorted(unknown))}")
     k = 0 if min_dimensions is None else int(min_dimensions)
     if not 0 <= k <= len(DIMENSIONS):
-        raise ValueError("min_dimensions must be 0-5")
+        raise BadRequest("min_dimensions must be 0-5")
     if k == 0 and not required:
-        raise ValueError("a custom rule needs min_dimensions or required dimensions")
+        raise BadRequest("a custom rule needs min_dimensions or required dimensions")
     return CrisisRule("custom", k, required)
 
 
@@ -355,7 +357,7 @@ def pattern_categories(axis: str, mask: int = ALL_DIMENSIONS_MASK) -> list[tuple
         return [(str(k), deprived_exactly(k)) for k in range(1, popcount(mask) + 1)]
     if axis == "total":
         return [("total", lambda p: bool(p & mask))]
-    raise ValueError(f"unknown axis {axis!r}")
+    raise BadRequest(f"unknown axis {axis!r}")
 
 
 def cross_tab(patterns: Iterable[PatternCount], rows: str, cols: str, mask: int = ALL_DIMENSIONS_MASK) -> dict:

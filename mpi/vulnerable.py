@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 from mpi.calendar import years_before
 from mpi.editions import survey_date
+from mpi.errors import BadRequest
 
 SELECTIONS = ("farmer_unregistered", "low_income_no_welfare")
 BURDENS = (
@@ -127,14 +128,14 @@ class VulnerableRule:
     def __post_init__(self):
         for s in self.selections:
             if s not in SELECTION_BIT:
-                raise ValueError(f"unknown selection condition {s!r}; there are {', '.join(SELECTIONS)}")
+                raise BadRequest(f"unknown selection condition {s!r}; there are {', '.join(SELECTIONS)}")
         for b in self.burdens:
             if b not in BURDEN_BIT:
-                raise ValueError(f"unknown burden {b!r}; there are {', '.join(BURDENS)}")
+                raise BadRequest(f"unknown burden {b!r}; there are {', '.join(BURDENS)}")
         if not self.selections:
-            raise ValueError("choose at least one selection condition")
+            raise BadRequest("choose at least one selection condition")
         if not 0 <= self.min_burdens <= len(self.burdens):
-            raise ValueError(f"min_burdens must be 0-{len(self.burdens)}")
+            raise BadRequest(f"min_burdens must be 0-{len(self.burdens)}")
 
     @property
     def selection_mask(self) -> int:
@@ -204,5 +205,5 @@ def rule_from(selections: str | None = None, burdens: str | None = None, min_bur
     try:
         k = 1 if min_burdens is None or min_burdens == "" else int(min_burdens)
     except ValueError:
-        raise ValueError(f"min_burdens must be a whole number, not {min_burdens!r}") from None
+        raise BadRequest(f"min_burdens must be a whole number, not {min_burdens!r}") from None
     return VulnerableRule(names(selections, SELECTIONS), names(burdens, BURDENS), k)

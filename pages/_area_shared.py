@@ -8,7 +8,7 @@ from dataclasses import replace
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from auth.web import current_user
+from auth.context import current_user
 from components import fmt
 from components.figures import choropleth, graph_config, map_layers, star, trend_chart
 from components.i18n import area_name, defined, t, who

@@ -6,7 +6,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
-from auth.web import current_user
+from auth.context import current_user
 from components import fmt
 from components.i18n import area_name, said, t
 from components.layout import not_found, sign_in_prompt, topbar
@@ -23,7 +23,7 @@ dash.register_page(__name__, path_template="/committees/<code>", title="TPMAP Op
 def _upload_link(code: str, lang: str):
     """The upload is a plain server-rendered form (Dash has no file <input> of its own, and a plain multipart POST
     streams the PDF in one request and works before any script has loaded)."""
-    mb = committees_da.MAX_ORDER_BYTES // 1048576
+    mb = committees_da.max_order_bytes() // 1048576
     return html.Div(
         [
             html.A(

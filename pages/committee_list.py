@@ -7,7 +7,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from auth.web import current_user
+from auth.context import current_user
 from components import fmt
 from components.figures import graph_config, status_map
 from components.i18n import area_name, t

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from dash import ALL, MATCH, Input, Output, State, callback, clientside_callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from auth.web import current_user
+from auth.context import current_user
 from components import logbook_ui
 from components.dates import iso_from_parts
 from components.feedback import reason

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import dash
 from dash import dcc, html
 
-from auth.web import current_user
+from auth.context import current_user
 from components.i18n import area_name, defined, t
 from components.layout import export_links, not_found, topbar
 from components.view import parse

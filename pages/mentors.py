@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash
 from dash import dcc, html
 
-from auth.web import current_user
+from auth.context import current_user
 from components.i18n import t
 from components.layout import export_links, topbar
 from components.view import parse

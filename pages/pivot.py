@@ -9,7 +9,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
-from auth.web import current_user
+from auth.context import current_user
 from components import fmt
 from components.coverage import coverage_note, year_links
 from components.i18n import area_name, said, t

@@ -219,7 +219,7 @@ def _by_change(chain: list[dict], view, level: str, order: str, raw_from: str | 
 
 
 def _save_box(lang: str):
-    from auth.web import current_user
+    from auth.context import current_user
 
     if current_user() is None:
         return None
@@ -245,7 +245,7 @@ def _save_box(lang: str):
     prevent_initial_call=True,
 )
 def save(_n, name, selected, data, state):
-    from auth.web import current_user
+    from auth.context import current_user
 
     refs = [data[i]["code"] for i in sorted(selected or [])]
     try:

@@ -6,7 +6,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
-from auth.web import current_user
+from auth.context import current_user
 from components.i18n import said, t
 from components.layout import export_links, topbar
 from components.view import parse, request_lang

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash
 from dash import html
 
-from auth.web import current_user
+from auth.context import current_user
 from components import fmt
 from components.i18n import area_name, t
 from components.layout import not_found, topbar

@@ -9,7 +9,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
-from auth.web import current_user
+from auth.context import current_user
 from components import fmt
 from components.i18n import area_name, said, t
 from components.layout import card, card_row, export_links, not_found, topbar

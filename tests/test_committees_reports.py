@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import text
 
+import config
 from data_access import committees
 from mpi.governance import quarter_of, quarter_range
 from tests.utils.world import bearer, decoded, page_callback, session_client, world_for
@@ -125,7 +126,7 @@ def test_an_order_that_is_not_a_pdf_is_refused(world, client, content, name, rea
 
 
 def test_an_oversized_order_is_refused(world, client, monkeypatch):
-    monkeypatch.setattr(committees, "MAX_ORDER_BYTES", 2000)
+    monkeypatch.setattr(config, "_installed", [config.settings().but(order_max_bytes=2000)])  # read at use
     province = bearer(world, "province")
     unit = (
         committees.unit_for(None, "75")

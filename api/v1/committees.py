@@ -11,7 +11,7 @@ from api.v1.common import (
     _fields,
     _version,
 )
-from auth.web import current_user
+from auth.context import current_user
 from data_access import committees as committees_da
 from data_access import reports as reports_da
 from mpi.governance import parse_quarter
@@ -73,7 +73,7 @@ def committee_member_remove(unit_id: int, member_id: int):
 def committee_order(unit_id: int):
     """multipart/form-data: file (PDF), order_no, order_date (2564-03-15, 15/03/2564, 15 มีนาคม 2564 or 2021-03-15)."""
     upload = request.files.get("file")
-    content = upload.read(committees_da.MAX_ORDER_BYTES + 1) if upload else b""
+    content = upload.read(committees_da.max_order_bytes() + 1) if upload else b""
     return _created(
         committees_da.file_order(
             current_user(),

@@ -1,4 +1,5 @@
-"""What every /api/v1 resource shares: reading the year, dimensions, codes and bodies, and the JSON error."""
+"""What every /api/v1 resource shares: reading the year, dimensions, codes and bodies (errors are answered by
+auth.respond, as everywhere)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from flask import Response, current_app, jsonify, request
 
 import static_files
 from api import inputs
-from auth.web import current_user
+from auth.context import current_user
 from data_access import cache, figures, ratelimit
 from data_access.db import read_engine
 from mpi.rules import ALL_DIMENSIONS_MASK, TARGET_DEFINITIONS, crisis_rule, dimensions_mask
@@ -42,10 +43,6 @@ def public_json(build: Callable[[], dict], key: tuple) -> Response:
         response.headers["Content-Encoding"] = encoding
         response.direct_passthrough = True  # compressed already: Flask-Compress leaves it alone
     return response
-
-
-def _error(status: int, message: str):
-    return jsonify({"error": message, "status": status}), status
 
 
 def _params() -> tuple[int, int]:

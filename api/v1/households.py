@@ -11,7 +11,7 @@ from api.v1.common import (
     _definition,
     _year,
 )
-from auth.web import current_user
+from auth.context import current_user
 from data_access import figures
 from data_access import households as households_da
 from mpi.rules import CRISIS_RULES, DIMENSIONS

@@ -15,7 +15,7 @@ from api.v1.common import (
     _year,
     _year_or_latest,
 )
-from auth.web import current_user
+from auth.context import current_user
 from data_access import figures
 from data_access import logbook as logbook_da
 

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from api.v1.common import (
-    BadRequest,
-    _error,
-)
-from auth.web import current_user
+from api.v1.common import BadRequest
+from auth.context import current_user
 from data_access import accounts, ratelimit
+from data_access.errors import Unauthorized
 
 bp = Blueprint("sessions", __name__)
 
@@ -20,10 +18,7 @@ def login():
     if not isinstance(body.get("username"), str) or not isinstance(body.get("password"), str):
         raise BadRequest('send JSON {"username": …, "password": …}')
     ratelimit.hit("login", request.remote_addr or "-", "too many sign-in attempts; wait a minute")
-    try:
-        signed = accounts.authenticate(body["username"], body["password"], ip=request.remote_addr)
-    except accounts.LoginFailed as e:
-        return _error(401, str(e))
+    signed = accounts.authenticate(body["username"], body["password"], ip=request.remote_addr)  # LoginFailed: 401
     token, expires = accounts.issue_token(signed.user, ip=request.remote_addr)
     return jsonify(
         {
@@ -41,6 +36,6 @@ def logout():
     header = request.headers.get("Authorization", "")
     user = current_user()
     if not header.startswith("Bearer ") or user is None:
-        return _error(401, "send the token to revoke as Authorization: Bearer <token>")
+        raise Unauthorized("send the token to revoke as Authorization: Bearer <token>")
     accounts.revoke_token(header[7:].strip(), user)
     return jsonify({"revoked": True})

@@ -21,7 +21,7 @@ from api.v1.common import (
     _year_or_latest,
     public_json,
 )
-from auth.web import current_user
+from auth.context import current_user
 from data_access import change, figures, shortlists
 from exports import tables
 

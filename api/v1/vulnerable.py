@@ -10,7 +10,7 @@ from api.v1.common import (
     _code,
     _params,
 )
-from auth.web import current_user
+from auth.context import current_user
 
 bp = Blueprint("vulnerable", __name__)
 
