@@ -119,12 +119,14 @@ def register(server: Flask) -> None:
 
 
 def register_accounts(server: Flask) -> None:
+    from data_access.policy import ROLES  # the roles' names live in the policy table only
+
     @server.cli.command("create-user")
     @click.option("--username", required=True)
     @click.option(
         "--role",
         required=True,
-        type=click.Choice(["national", "province", "bangkok", "district", "bangkok_district", "team", "admin"]),
+        type=click.Choice(list(ROLES)),
     )
     @click.option("--area", "area", required=True, help="area code (TH, 75, 7501); a team: tambons 750101,750102")
     @click.option("--full-name", default=None, help="the person the account belongs to (asked if not given)")

@@ -3,7 +3,8 @@
 `Settings.from_env()` reads them; `create_app(settings)` installs the object it is given (wsgi.py reads the
 environment once, at start); without one installed, `settings()` reads the environment when asked, which
 is what the CLI and the test suite (which point TPMAP_DATABASE_URL at each module's database) rely on.
-No other module reads os.environ."""
+No other module reads os.environ; gunicorn.conf.py takes the server's own options (TPMAP_LOG_LEVEL,
+TPMAP_WORKER_TIMEOUT, TPMAP_MAX_REQUESTS) from here too."""
 
 from __future__ import annotations
 
@@ -42,6 +43,10 @@ class Settings:
     # TPMAP_PAGE_CACHE_SECONDS: how long a signed-out visitor's page render may be served again to the next one
     # (app.register_public_page_cache); 0: never
     page_cache_seconds: int = 60
+    # The production server's own options (gunicorn.conf.py reads them from here):
+    log_level: str = "info"  # TPMAP_LOG_LEVEL: gunicorn's log level (debug, info, warning, error, critical)
+    worker_timeout: int = 60  # TPMAP_WORKER_TIMEOUT: seconds before a stuck worker is replaced
+    max_requests: int = 20000  # TPMAP_MAX_REQUESTS: requests a worker serves before it is replaced (a slow leak's bound)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -57,6 +62,9 @@ class Settings:
             alert_record_views_per_hour=int(env.get("TPMAP_ALERT_RECORD_VIEWS_PER_HOUR", 300)),
             alert_id_reveals_per_hour=int(env.get("TPMAP_ALERT_ID_REVEALS_PER_HOUR", 30)),
             page_cache_seconds=int(env.get("TPMAP_PAGE_CACHE_SECONDS", 60)),
+            log_level=env.get("TPMAP_LOG_LEVEL", "info"),
+            worker_timeout=int(env.get("TPMAP_WORKER_TIMEOUT", 60)),
+            max_requests=int(env.get("TPMAP_MAX_REQUESTS", 20000)),
         )
 
     def but(self, **changes) -> Settings:

@@ -5,20 +5,25 @@ Access log: one line per request without its query string (a household search ca
 filters) and without the referrer or user agent. Every line gunicorn writes, the access log's and its own, goes
 through logsafety's record factory, installed here for the server's own process and by wsgi.py for each worker: the
 path is masked for anything shaped like a citizen ID, and a control character in it (a `%0a` in a request's path) is
-written as its escape, so that no request can write a line of its own into the log."""
+written as its escape, so that no request can write a line of its own into the log.
+
+The options that vary by deployment come from config.Settings, as every other setting: TPMAP_LOG_LEVEL,
+TPMAP_WORKER_TIMEOUT and TPMAP_MAX_REQUESTS (read once, at the server's start)."""
 
 import os
 
+import config
 import logsafety
 
 logsafety.install()
+server_settings = config.Settings.from_env()
 
 accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
-loglevel = os.environ.get("TPMAP_LOG_LEVEL", "info")
+loglevel = server_settings.log_level
 # A national map's first render, or an export, can take a few seconds; a worker stuck for longer is replaced.
-timeout = int(os.environ.get("TPMAP_WORKER_TIMEOUT", "60"))
+timeout = server_settings.worker_timeout
 graceful_timeout = 30
 keepalive = 5
 # Each worker imports the app after the fork: its own database pool (a pool shared across a fork hands one
@@ -28,7 +33,7 @@ preload_app = False
 limit_request_line = 8190
 limit_request_fields = 100
 # Replace a worker now and then, so a slow leak in any library cannot grow without end.
-max_requests = int(os.environ.get("TPMAP_MAX_REQUESTS", "20000"))
+max_requests = server_settings.max_requests
 max_requests_jitter = 2000
 # The heartbeat file in memory, not on a disk that may be slow or full.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None

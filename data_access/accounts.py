@@ -34,9 +34,8 @@ from data_access.models import user_session as SESSIONS
 from data_access.policy import ACCOUNTS_ALL, may
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,63}$")
-QUOTA = {"province": 6, "bangkok": 5, "district": 2, "bangkok_district": 1}
-# Operation teams may reveal full citizen IDs: each tambon has at most this many team accounts.
-TEAM_QUOTA_PER_TAMBON = 3
+QUOTA = {name: role.quota for name, role in policy.ROLES.items() if role.quota is not None}  # accounts per area
+TEAM_QUOTA_PER_TAMBON = policy.TAMBON_QUOTA  # accounts per tambon of the roles that have such a quota
 MAX_FAILED_LOGINS = 5
 LOCKOUT = dt.timedelta(minutes=15)
 TOKEN_TTL = dt.timedelta(hours=12)
@@ -72,28 +71,7 @@ def area_problem(role: str, areas: list[str], conn: Connection) -> str | None:
     unknown = [a for a in areas if a not in levels]
     if unknown:
         return f"unknown area code {unknown[0]!r}"
-    one = len(areas) == 1
-    a = areas[0]
-    rules = {
-        "national": one and a == "TH",
-        "admin": one and a == "TH",
-        "province": one and levels[a] == "province" and a != "10",
-        "bangkok": one and a == "10",
-        "district": one and levels[a] == "amphoe" and not a.startswith("10"),
-        "bangkok_district": one and levels[a] == "amphoe" and a.startswith("10"),
-        "team": all(levels[x] in ("tambon", "municipality") for x in areas) and len({x[:4] for x in areas}) == 1,
-    }
-    if not rules[role]:
-        return {
-            "national": "a national account covers the country: --area TH",
-            "admin": "a system administrator account covers the deployment: --area TH",
-            "province": "a province account covers one province (2 digits, not Bangkok 10)",
-            "bangkok": "a Bangkok account covers Bangkok: --area 10",
-            "district": "a district account covers one amphoe (4 digits, outside Bangkok)",
-            "bangkok_district": "a Bangkok district account covers one khet (10xx)",
-            "team": "an operation team covers one or more tambons (6 digits) of one amphoe",
-        }[role]
-    return None
+    return policy.area_problem(role, areas, levels)
 
 
 def _can_manage(manager: CurrentUser | None, role: str, areas: list[str]) -> bool:
@@ -168,12 +146,13 @@ def create_user(
         problem = area_problem(role, areas, conn)
         if problem:
             raise AccountError(problem)
-        if role in QUOTA or role == "team":
+        rule = policy.ROLES[role]
+        if rule.quota is not None or rule.tambon_quota is not None:
             _lock_quota(conn, areas)
         if _user_row(conn, username=username) is not None:
             raise AccountError(f"the username {username!r} is taken")
         counted = "u.active AND u.approval <> 'rejected'"
-        if role in QUOTA:
+        if rule.quota is not None:
             used: int = conn.execute(
                 text(
                     "SELECT COUNT(*) FROM user_account u JOIN user_area a ON a.user_id = u.id "
@@ -181,20 +160,20 @@ def create_user(
                 ),
                 {"r": role, "c": areas[0]},
             ).scalar_one()
-            if used >= QUOTA[role]:
+            if used >= rule.quota:
                 raise AccountError(f"{areas[0]} already has {used} active {role} accounts, the quota")
-        if role == "team":
+        if rule.tambon_quota is not None:
             for tambon in areas:
                 used = conn.execute(
                     text(
                         "SELECT COUNT(*) FROM user_account u JOIN user_area a ON a.user_id = u.id "
-                        f"WHERE u.role = 'team' AND {counted} AND a.area_code = :c"
+                        f"WHERE u.role = :r AND {counted} AND a.area_code = :c"
                     ),
-                    {"c": tambon},
+                    {"r": role, "c": tambon},
                 ).scalar_one()
-                if used >= TEAM_QUOTA_PER_TAMBON:
+                if used >= rule.tambon_quota:
                     raise AccountError(
-                        f"tambon {tambon} already has {used} operation-team accounts, the quota ({TEAM_QUOTA_PER_TAMBON})"
+                        f"tambon {tambon} already has {used} operation-team accounts, the quota ({rule.tambon_quota})"
                     )
             if (
                 is_area_admin

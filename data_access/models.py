@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator, UserDefinedType
 
+from data_access import policy
 from mpi.rules import ALL_DIMENSIONS_MASK
 
 
@@ -262,7 +263,7 @@ area_rollup_source = Table(
 )
 
 # --- Accounts, tokens and the audit trail -------------------------------------------------------
-ROLES = ("national", "province", "bangkok", "district", "bangkok_district", "team", "admin")
+ROLES = tuple(policy.ROLES)  # the role column holds one of these (the names live in data_access/policy.py)
 
 user_account = Table(
     "user_account",

@@ -202,3 +202,280 @@ def test_the_settings_given_to_the_factory_are_the_ones_used(isolated_world, tmp
     assert status == 200
     assert target_poor == area_summary("75", YEAR, engine=isolated_world["engine"])["target_poor_persons"]
     assert not (tmp_path / "not-this-one.sqlite").exists()
+
+
+# --- Issue 32, item 4: the layering, as a table the test enforces ---------------------------------------------
+# What each part of the project may import (beside itself and the standard and third-party libraries). This is the
+# README's "may import" table, made executable: a module outside every row, or an import outside its row, fails.
+# A dotted name allows that module only (data_access may hash passwords with auth.security, nothing else of auth).
+EVERYTHING = frozenset({"*"})
+ALLOWED: dict[str, frozenset[str]] = {
+    "mpi": frozenset(),
+    "geo": frozenset({"mpi", "config"}),
+    "data_access": frozenset({"mpi", "geo", "config", "auth.security"}),
+    "components": frozenset({"data_access", "mpi", "geo", "config", "auth.context"}),
+    "pages": frozenset({"components", "data_access", "mpi", "geo", "config", "auth.context", "static_files"}),
+    "api": frozenset({"data_access", "components", "exports", "auth", "mpi", "geo", "config", "static_files"}),
+    "field": frozenset({"components", "static_files"}),
+    "auth": frozenset({"data_access", "components", "mpi", "config"}),
+    "exports": frozenset({"data_access", "components", "geo", "mpi", "config"}),
+    "synthetic": frozenset({"mpi"}),
+    "static_files": frozenset({"config", "geo"}),
+    "logsafety": frozenset(),
+    "config": frozenset(),
+    "app": EVERYTHING,
+    "wsgi": EVERYTHING,
+    "cli": EVERYTHING,
+    "demo": EVERYTHING,
+}
+CHECKED_FOLDERS = ("mpi", "geo", "data_access", "components", "pages", "api", "field", "auth", "exports", "synthetic")
+
+
+def _modules_and_imports() -> dict[str, list[tuple[int, str]]]:
+    """Every application module (dotted name) → the project modules it imports, with their lines (lazy imports too)."""
+    files = {f: f for folder in CHECKED_FOLDERS for f in (ROOT / folder).rglob("*.py") if "migrations" not in f.parts}
+    files |= {f: f for f in ROOT.glob("*.py") if f.name != "gunicorn.conf.py"}
+    tops = set(ALLOWED)
+    out: dict[str, list[tuple[int, str]]] = {}
+    for f in files:
+        name = ".".join(f.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        found = []
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            found += [(node.lineno, n) for n in names if n.split(".")[0] in tops]
+        out[name] = found
+    return out
+
+
+def _allowed(module: str, imported: str) -> bool:
+    part = module.split(".")[0]
+    row = ALLOWED[part]
+    if row is EVERYTHING or imported.split(".")[0] == part:
+        return True
+    return any(imported == a or imported.startswith(a + ".") for a in row)
+
+
+def test_every_module_belongs_to_a_row_of_the_import_table():
+    assert sorted(m for m in _modules_and_imports() if m.split(".")[0] not in ALLOWED) == []
+
+
+def test_every_import_is_allowed_by_the_import_table():
+    offenders = sorted(
+        f"{module}:{line} imports {name}"
+        for module, found in _modules_and_imports().items()
+        if module.split(".")[0] in ALLOWED
+        for line, name in found
+        if not _allowed(module, name)
+    )
+    assert offenders == []
+
+
+def test_the_import_table_check_can_fail():
+    """The rows mean something: the web layer is out of the data layer's reach, and pages reach auth's context only."""
+    assert not _allowed("data_access.figures", "components.i18n")
+    assert not _allowed("pages.area", "auth.web") and _allowed("pages.area", "auth.context")
+    assert not _allowed("mpi.rules", "config") and not _allowed("components.layout", "exports.tables")
+    assert _allowed("data_access.accounts", "auth.security") and not _allowed("data_access.accounts", "auth.respond")
+
+
+# --- Issue 32, item 3: one error path -----------------------------------------------------------------------------
+ERROR_SOURCES = ("mpi", "geo", "data_access", "components", "pages", "api", "field", "auth", "exports", "synthetic")
+BUILTIN_EXCEPTIONS = {n for n, v in vars(__import__("builtins")).items() if isinstance(v, type) and issubclass(v, BaseException)}
+
+
+def _application_files() -> list[pathlib.Path]:
+    files = [f for folder in ERROR_SOURCES for f in (ROOT / folder).rglob("*.py") if "migrations" not in f.parts]
+    return files + sorted(ROOT.glob("*.py"))
+
+
+def _exception_classes() -> dict[str, list[tuple[str, list[str]]]]:
+    """Class name → (where, base names) for every class of the application (the last part of each base's name)."""
+    classes: dict[str, list[tuple[str, list[str]]]] = collections.defaultdict(list)
+    for f in _application_files():
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                bases = [ast.unparse(b).split(".")[-1] for b in node.bases]
+                classes[node.name].append((f"{f.relative_to(ROOT)}:{node.lineno}", bases))
+    return classes
+
+
+def _non_domain_exceptions(classes: dict[str, list[tuple[str, list[str]]]]) -> list[str]:
+    def is_exception(name: str, seen: frozenset = frozenset()) -> bool:
+        if name in BUILTIN_EXCEPTIONS or (name not in classes and name.endswith(("Error", "Exception"))):
+            return True
+        return any(is_exception(b, seen | {name}) for _, bases in classes.get(name, []) for b in bases if b not in seen)
+
+    def is_domain(name: str, seen: frozenset = frozenset()) -> bool:
+        if name == "DomainError":
+            return True
+        return any(is_domain(b, seen | {name}) for _, bases in classes.get(name, []) for b in bases if b not in seen)
+
+    return sorted(
+        f"{where} {name}({', '.join(bases)})"
+        for name, defs in classes.items()
+        for where, bases in defs
+        if any(is_exception(b) for b in bases) and not (name == "DomainError" or any(is_domain(b) for b in bases))
+    )
+
+
+def test_every_exception_class_is_a_domain_error():
+    """Each carries its status and catalogue key, and auth.respond answers it on every surface."""
+    classes = _exception_classes()
+    assert "LoginFailed" in classes and "DateError" in classes  # the scan sees the classes it must
+    assert _non_domain_exceptions(classes) == []
+    # and it would see one that is not
+    assert _non_domain_exceptions({"Oops": [("x.py:1", ["ValueError"])], "Fine": [("x.py:2", ["DomainError"])]}) == [
+        "x.py:1 Oops(ValueError)"
+    ]
+
+
+def test_every_domain_error_has_a_status_and_a_catalogue_key():
+    from components.i18n import CATALOGUE
+    from data_access import accounts, idempotency, published, survey_import
+    from data_access.errors import DomainError
+    from geo import boundaries
+    from mpi import governance
+
+    del accounts, idempotency, published, survey_import, boundaries, governance  # imported for their classes
+
+    def every(cls: type) -> list[type]:
+        return [cls] + [c for sub in cls.__subclasses__() for c in every(sub)]
+
+    missing = [
+        f"{c.__module__}.{c.__name__}"
+        for c in every(DomainError)[1:]
+        if c.__name__ != "HttpError" and (c.key or f"error.{c.status}") not in CATALOGUE
+    ]
+    assert missing == [] and len(every(DomainError)) > 20
+
+
+def _error_dicts(tree: ast.AST) -> list[int]:
+    """Lines building an error answer by hand: a dict literal with both "error" and "status" keys."""
+    return [
+        n.lineno
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Dict) and {"error", "status"} <= {k.value for k in n.keys if isinstance(k, ast.Constant)}
+    ]
+
+
+def test_errors_leave_by_one_door():
+    """No response builder but auth.respond: no hand-made {"error", "status"} answer, no `_error` helper."""
+    builders = []
+    for f in _application_files():
+        if f == ROOT / "auth" / "respond.py":
+            continue
+        tree = ast.parse(f.read_text(encoding="utf-8"))
+        builders += [f"{f.relative_to(ROOT)}:{line} builds an error answer" for line in _error_dicts(tree)]
+        builders += [
+            f"{f.relative_to(ROOT)}:{n.lineno} defines {n.name}"
+            for n in ast.walk(tree)
+            if isinstance(n, ast.FunctionDef) and n.name in ("_error", "_domain_error", "_unauthorized", "_forbidden")
+        ]
+    assert builders == []
+    assert _error_dicts(ast.parse('jsonify({"error": m, "status": 400})')) == [1]  # the scan finds one
+
+
+# --- Issue 32, item 4: role names live in the policy table ----------------------------------------------------------
+def _role_name_uses(tree: ast.AST, roles: frozenset[str]) -> list[str]:
+    """Where a module names a role: compared with a role, in a list or table of roles, or in SQL about roles. The same
+    words name other things (a committee's kind, an area's level, a role's label key): those are not role uses."""
+    names = "|".join(map(re.escape, roles))
+    sql = re.compile(r"\brole\s*(=|<>|!=|\bIN\b)\s*\(?\s*'(" + names + ")'", re.IGNORECASE)
+    found = []
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and sql.search(n.value):
+            found.append(f"{n.lineno}: SQL {n.value[:60]!r}")
+        elif isinstance(n, ast.Compare) and re.search(r"\brole\b", ast.unparse(n)):
+            names = [c.value for c in ast.walk(n) if isinstance(c, ast.Constant) and c.value in roles]
+            found += [f"{n.lineno}: compared with {name!r}" for name in names]
+        elif isinstance(n, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
+            items = n.keys if isinstance(n, ast.Dict) else n.elts
+            words = [i.value for i in items if isinstance(i, ast.Constant) and isinstance(i.value, str)]
+            if len(words) >= 2 and len(words) == len(items) and set(words) <= roles:
+                found.append(f"{n.lineno}: a table of roles {words}")
+    return found
+
+
+def test_role_names_appear_only_in_the_policy_module():
+    from data_access.policy import ROLES
+
+    roles = frozenset(ROLES)
+    offenders = []
+    for f in _application_files():
+        if f == ROOT / "data_access" / "policy.py" or f.name == "demo.py":  # demo.py: the demo's accounts, as data
+            continue
+        offenders += [f"{f.relative_to(ROOT)}:{use}" for use in _role_name_uses(ast.parse(f.read_text("utf-8")), roles)]
+    assert offenders == []
+    # the scan finds each kind of use
+    sample = """
+QUOTA = {"province": 6, "district": 2}
+if role == "team": pass
+q = "SELECT 1 FROM user_account u WHERE u.role = 'team'"
+kinds = ("national", "operation_team")  # a committee's kinds: not roles
+"""
+    assert len(_role_name_uses(ast.parse(sample), roles)) == 3
+
+
+# --- Issue 32, item 4: settings read at use, the server's own included ---------------------------------------------
+def test_the_servers_options_come_from_the_settings():
+    """gunicorn.conf.py reads no environment of its own: its three options are Settings', named in config.py."""
+    import runpy
+
+    source = (ROOT / "gunicorn.conf.py").read_text(encoding="utf-8")
+    assert "os.environ" not in source and "getenv" not in source
+    config_doc = (ROOT / "config.py").read_text(encoding="utf-8")
+    env = {"TPMAP_LOG_LEVEL": "warning", "TPMAP_WORKER_TIMEOUT": "17", "TPMAP_MAX_REQUESTS": "99"}
+    for name in env:
+        assert name in config_doc, name
+    import os
+
+    before = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        read = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    finally:
+        for k, v in before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    assert (read["loglevel"], read["timeout"], read["max_requests"]) == ("warning", 17, 99)
+
+
+ORDER_LIMIT_CHILD = """
+import io, json, sys
+sys.path.insert(0, {root!r})
+import config
+from app import create_app
+from data_access import committees
+app = create_app(config.Settings.from_env({{}}).but(database_url={url!r}, order_max_bytes=2000))
+client = app.server.test_client()
+token = client.post("/api/v1/auth/login", json={{"username": {user!r}, "password": {password!r}}}).get_json()["token"]
+auth = {{"Authorization": "Bearer " + token}}
+unit = client.get("/api/v1/areas/75/committees", headers=auth).get_json()["own"] or client.post(
+    "/api/v1/committees", headers=auth, json={{"kind": "province", "area_code": "75"}}).get_json()
+pdf = b"%PDF-1.4\\n" + b"%" * 3000 + b"\\n%%EOF\\n"
+r = client.post(f"/api/v1/committees/{{unit['id']}}/orders", headers=auth, content_type="multipart/form-data",
+                data={{"order_no": "1/2564", "order_date": "15/03/2564", "file": (io.BytesIO(pdf), "order.pdf")}})
+print(json.dumps([app.server.config["MAX_CONTENT_LENGTH"], committees.max_order_bytes(), r.status_code,
+                  (r.get_json() or {{}}).get("error", "")]))
+"""
+
+
+def test_the_order_limit_given_to_the_factory_is_the_one_used(isolated_world):
+    """create_app(Settings(order_max_bytes=…)) takes effect: the limit was read once, at import, from the environment."""
+    from tests.utils.world import PASSWORD
+
+    url = isolated_world["engine"].url.render_as_string(hide_password=False)
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("TPMAP_")}  # the default: 5 MB
+    child = ORDER_LIMIT_CHILD.format(root=str(ROOT), url=url, user=isolated_world["names"]["province"], password=PASSWORD)
+    out = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    content_length, limit, status, error = json.loads(out.stdout.strip().splitlines()[-1])
+    assert (content_length, limit) == (2000 + 1024 * 1024, 2000)
+    assert status == 400 and "limit" in error, error  # a 3 KB order is refused under a 2 KB limit
