@@ -16,6 +16,7 @@ from typing import Literal
 import dash_bootstrap_components as dbc
 from dash import set_props
 from flask import Response, g, jsonify, redirect, render_template, request
+from werkzeug.wrappers import Response as BaseResponse
 
 from auth.context import csrf_token, landing, reader_lang
 from components.feedback import ALERT_ID, reason
@@ -54,7 +55,7 @@ def page(template: str, title_key: str, *, message: str = "", ok: bool = False, 
     )
 
 
-def respond(error: DomainError, surface: Surface) -> Response | None:
+def respond(error: DomainError, surface: Surface) -> BaseResponse | None:
     """The answer to `error` on `surface` (None for a callback: its answer is the alert line it sets)."""
     _audit(error, surface)
     if surface == "callback":
@@ -78,7 +79,7 @@ def _json(error: DomainError) -> Response:
     return response
 
 
-def _page(error: DomainError) -> Response:
+def _page(error: DomainError) -> BaseResponse:
     if isinstance(error, Unauthorized) and request.method == "GET":
         return redirect("/login?next=" + escape(request.full_path.rstrip("?")))
     # a person reads the page: the reason in their language (the API keeps its precise English reason)
