@@ -12,18 +12,18 @@ TPMAP_WORKER_TIMEOUT and TPMAP_MAX_REQUESTS (read once, at the server's start)."
 
 import os
 
-import config
 import logsafety
+from config import Settings as _Settings  # not `import config`: gunicorn reads a name `config` as its own option
 
 logsafety.install()
-server_settings = config.Settings.from_env()
+_server = _Settings.from_env()
 
 accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
-loglevel = server_settings.log_level
+loglevel = _server.log_level
 # A national map's first render, or an export, can take a few seconds; a worker stuck for longer is replaced.
-timeout = server_settings.worker_timeout
+timeout = _server.worker_timeout
 graceful_timeout = 30
 keepalive = 5
 # Each worker imports the app after the fork: its own database pool (a pool shared across a fork hands one
@@ -33,7 +33,7 @@ preload_app = False
 limit_request_line = 8190
 limit_request_fields = 100
 # Replace a worker now and then, so a slow leak in any library cannot grow without end.
-max_requests = server_settings.max_requests
+max_requests = _server.max_requests
 max_requests_jitter = 2000
 # The heartbeat file in memory, not on a disk that may be slow or full.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
