@@ -1,6 +1,6 @@
 """The production entry point: `gunicorn --workers N --bind HOST:PORT wsgi:server`.
 
-Settings come from the environment (see config.py and the README's deployment section)."""
+Settings come from the environment (see config.py and docs/deploying.md)."""
 
 import config
 from app import configure_logging, create_app
