@@ -143,7 +143,7 @@ def register_metrics(server: Flask) -> None:
             return response
         rule = request.url_rule.rule if request.url_rule is not None else "unmatched"
         callback = None
-        if request.path == "/_dash-update-component":
+        if request.path == "/_dash-update-component" and response.status_code == 200:  # a body the guards passed
             body = request.get_json(silent=True, cache=True)
             callback = metrics.callback_label(body.get("output") if isinstance(body, dict) else None)
         metrics.observe_request(rule, request.method, response.status_code, time.perf_counter() - started, callback)
