@@ -197,6 +197,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "flow.left": ("ไม่อยู่ในการสำรวจของพื้นที่แล้ว (ย้ายออก เสียชีวิต)", "left the area's survey (moved away, died)"),
     "flow.persons": ("คน", "persons"),
     "flow.households": ("ครัวเรือน", "households"),
+    "flow.units": (
+        "คนติดตามด้วยเลขประจำตัวประชาชน ครัวเรือนติดตามด้วยรหัสบ้าน หรือด้วยสมาชิกเมื่อย้ายบ้าน",
+        "Persons are followed by citizen ID; households by house ID, or by their members where they moved house",
+    ),
+    "flow.units@registered": (
+        "คนติดตามด้วยเลขประจำตัวประชาชน ครัวเรือนติดตามด้วยรหัสบ้าน หรือด้วยสมาชิกเมื่อย้ายบ้าน"
+        " ครัวเรือนที่ผู้ถือบัตรสวัสดิการเสียชีวิตหมดไม่นับเป็นครัวเรือนเป้าหมายแล้ว แม้ยังยากจน"
+        " (ผู้ถือบัตรนับใน “ไม่อยู่ในการสำรวจ”)",
+        "Persons are followed by citizen ID; households by house ID, or by their members where they moved house."
+        " A household whose welfare-card holders have all died is no longer counted, though still poor"
+        " (its card holders count as having left the survey)",
+    ),
     "flow.none": (
         "ยังติดตามคนจนเป้าหมายระหว่างปีไม่ได้: ต้องมีข้อมูลรายครัวเรือนของพื้นที่นี้ทั้งสองปี",
         "Target poor cannot be followed between editions here: both need household survey data for this area",

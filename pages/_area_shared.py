@@ -296,6 +296,8 @@ def _change(code: str, name: str, parent: dict | None, view: View):
                             {"name": t("flow.households", lang), "id": "households", "numeric": True, "format": fmt.number},
                         ],
                     ),
+                    # persons and households are followed differently: say how, under the table
+                    html.P(t(defined("flow.units", fl["definition"]), lang), className="tp-sub small", id="flows-units"),
                     html.P(t("change.not_comparable", lang, a=before, b=view.year), className="tp-sub small")
                     if not comparable_indicators(before, view.year)
                     else None,
