@@ -300,7 +300,9 @@ def refresh_help_outcomes(conn: Connection, a: int, b: int, unit: str | None = N
     rows: list[tuple[str, str, str, int]] = []
     for unit_code, out, any_help, n in tuples(
         conn.execute(
-            text(f"{follow}SELECT h1.tambon_code, {outcome}, CASE WHEN {helped} THEN 1 ELSE 0 END, COUNT(*) {joined} GROUP BY 1, 2, 3"),
+            text(
+                f"{follow}SELECT h1.tambon_code, {outcome}, CASE WHEN {helped} THEN 1 ELSE 0 END, COUNT(*) {joined} GROUP BY 1, 2, 3"
+            ),
             params,
         )
     ):
