@@ -50,7 +50,10 @@ def test_the_trend_ticks_at_round_numbers_on_both_axes_and_their_grids_meet():
 @pytest.mark.parametrize(
     "first",
     [
-        [{"year": 2561, "target_poor_persons": 12, "source": "survey"}, {"year": 2565, "target_poor_persons": 9, "source": "published"}],
+        [
+            {"year": 2561, "target_poor_persons": 12, "source": "survey"},
+            {"year": 2565, "target_poor_persons": 9, "source": "published"},
+        ],
         [{"year": 2562, "target_poor_persons": 3, "source": "survey"}],
     ],
 )
@@ -181,7 +184,7 @@ def _report(status: str) -> dict:
         "submitted_at": "2021-07-02T10:00:00" if status == "submitted" else None,
         "submitted_by": "ss.governor" if status == "submitted" else None,
         "progress": "เยี่ยมบ้านครบทุกตำบล 😀",  # a unit's own text may hold a character no font here has
-        "obstacles": "=HYPERLINK(\"x\")",
+        "obstacles": '=HYPERLINK("x")',
         "suggestions": "",
         "figures": {
             "name_th": "สมุทรสงคราม",
