@@ -171,7 +171,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "card.target_poor": ("คนจนเป้าหมาย", "Target poor"),
     "card.target_poor_sub": ("{pct} ของผู้ถูกสำรวจ", "{pct} of persons surveyed"),
     "card.crisis_unit": ("จำนวนคน (ไม่ใช่ครัวเรือน)", "persons, not households"),
-    "card.change": ("{change} จากปี {year}", "{change} since {year}"),
+    # no break between the year and its word: a phone's narrow card had left "2561" alone on a line
+    "card.change": ("{change} จากปี\u00a0{year}", "{change} since\u00a0{year}"),
     "card.target_poor_households": ("ครัวเรือนเป้าหมาย", "Target-poor households"),
     "card.not_published": ("ไม่มีในข้อมูลที่เผยแพร่", "not in the published figures"),
     "card.crisis": ("กลุ่มวิกฤต (ขาด ≥3 มิติ)", "Crisis group (≥3 dimensions)"),
