@@ -47,6 +47,9 @@ class Settings:
     log_level: str = "info"  # TPMAP_LOG_LEVEL: gunicorn's log level (debug, info, warning, error, critical)
     worker_timeout: int = 60  # TPMAP_WORKER_TIMEOUT: seconds before a stuck worker is replaced
     max_requests: int = 20000  # TPMAP_MAX_REQUESTS: requests a worker serves before it is replaced (a slow leak's bound)
+    # TPMAP_METRICS_NETWORKS: who may read /metrics (comma-separated networks; the operator's Prometheus). Behind a
+    # reverse proxy every request comes from the proxy's address: keep /metrics off the proxy's public routes.
+    metrics_networks: str = "127.0.0.0/8,::1/128"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -65,6 +68,7 @@ class Settings:
             log_level=env.get("TPMAP_LOG_LEVEL", "info"),
             worker_timeout=int(env.get("TPMAP_WORKER_TIMEOUT", 60)),
             max_requests=int(env.get("TPMAP_MAX_REQUESTS", 20000)),
+            metrics_networks=env.get("TPMAP_METRICS_NETWORKS", "127.0.0.0/8,::1/128"),
         )
 
     def but(self, **changes) -> Settings:

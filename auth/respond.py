@@ -22,7 +22,7 @@ from auth.context import csrf_token, landing, reader_lang
 from components.feedback import ALERT_ID, reason
 from components.i18n import CATALOGUE, said, t
 from components.view import request_lang
-from data_access import audit
+from data_access import audit, metrics
 from data_access.db import is_outage
 from data_access.errors import DomainError, Forbidden, RateLimited, ServerError, Unauthorized, Unavailable
 
@@ -119,5 +119,10 @@ def as_domain_error(error: Exception) -> DomainError:
 
 
 def callback_error(error: Exception) -> None:
-    """Dash's `on_error` hook: a callback that raises is answered like any request, on the callback surface."""
-    respond(as_domain_error(error), "callback")
+    """Dash's `on_error` hook: a callback that raises is answered like any request, on the callback surface, and
+    counted and logged with its callback and status (its HTTP answer is a 200: nothing else would count it)."""
+    domain = as_domain_error(error)
+    body = request.get_json(silent=True, cache=True)
+    callback = metrics.callback_label(body.get("output") if isinstance(body, dict) else None)
+    metrics.callback_failed(callback, domain.status, error)
+    respond(domain, "callback")

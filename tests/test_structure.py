@@ -422,7 +422,7 @@ kinds = ("national", "operation_team")  # a committee's kinds: not roles
 
 
 # --- Issue 32, item 4: settings read at use, the server's own included ---------------------------------------------
-def test_the_servers_options_come_from_the_settings(monkeypatch):
+def test_the_servers_options_come_from_the_settings(monkeypatch, tmp_path):
     """gunicorn.conf.py reads no TPMAP_ variable of its own: its three options are Settings', named in config.py; the
     file is loaded as gunicorn loads it (a module-level name gunicorn knows, such as `config`, must be an option)."""
     from gunicorn.app.base import Application
@@ -444,6 +444,7 @@ def test_the_servers_options_come_from_the_settings(monkeypatch):
     for name, value in env.items():
         assert name in config_doc, name
         monkeypatch.setenv(name, value)
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))  # the file sets it for the process: undone after
     server = Loader()
     server.load_config_from_file(str(ROOT / "gunicorn.conf.py"))
     assert (server.cfg.loglevel, server.cfg.timeout, server.cfg.max_requests) == ("warning", 17, 99)
