@@ -205,8 +205,9 @@ def test_the_settings_given_to_the_factory_are_the_ones_used(isolated_world, tmp
 
 
 # --- Issue 32, item 4: the layering, as a table the test enforces ---------------------------------------------
-# What each part of the project may import (beside itself and the standard and third-party libraries). This is the
-# README's "may import" table, made executable: a module outside every row, or an import outside its row, fails.
+# What each part of the project may import (beside itself and the standard and third-party libraries): the "may
+# import" table of docs/architecture.md (once the README's), made executable. A module outside every row, or an
+# import outside its row, fails.
 # A dotted name allows that module only (data_access may hash passwords with auth.security, nothing else of auth).
 EVERYTHING = frozenset({"*"})
 ALLOWED: dict[str, frozenset[str]] = {
