@@ -145,3 +145,11 @@ def test_the_backup_in_the_operating_guide_restores(isolated_engine, tmp_path):
         copy.dispose()
         if isolated_engine.dialect.name == "postgresql":
             subprocess.run(["dropdb", "--if-exists", restored], env=env, check=False)
+
+
+def test_every_setting_is_in_the_configuration_table():
+    """Each environment variable config.py reads (and gunicorn.conf.py's own) is a row of docs/deploying.md."""
+    read = set(re.findall(r'"(TPMAP_[A-Z_]+)"', (ROOT / "config.py").read_text()))
+    table = (ROOT / "docs" / "deploying.md").read_text(encoding="utf-8").split("## Configuration", 1)[1]
+    rows = set(re.findall(r"^\| `(TPMAP_[A-Z_]+)`", table, re.M))
+    assert len(read) > 10 and read <= rows, sorted(read - rows)

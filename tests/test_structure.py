@@ -229,6 +229,21 @@ ALLOWED: dict[str, frozenset[str]] = {
     "cli": EVERYTHING,
     "demo": EVERYTHING,
 }
+
+
+def test_the_documented_import_table_is_the_enforced_one():
+    """docs/architecture.md's "may import" column, row by row, is ALLOWED: the reader's table cannot drift."""
+    doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    table = doc.split("| package | what it holds | may import |", 1)[1].split("\n\n", 1)[0]
+    documented: dict[str, frozenset[str]] = {}
+    for line in table.strip().splitlines()[1:]:
+        packages, _what, may = (cell.strip() for cell in line.strip("|").split("|"))
+        allowed = EVERYTHING if may == "everything" else frozenset(re.findall(r"`([a-z_.]+)`", may))
+        for name in re.findall(r"`([a-z_]+)/?`", packages):
+            documented[name] = allowed
+    assert documented == ALLOWED
+
+
 CHECKED_FOLDERS = ("mpi", "geo", "data_access", "components", "pages", "api", "field", "auth", "exports", "synthetic")
 
 
