@@ -137,6 +137,9 @@ function (search) {
 """
 
 
+_EMPTY_DESCRIPTION = re.compile(r'(<meta (?:name|property)="(?:description|og:description|twitter:description)" content=)""')
+
+
 def register_document_language(app: dash.Dash) -> None:
     """`<html lang>` says the page's language (a screen reader's voice, hyphenation and line breaking follow it):
     written into the page the server sends, by the rule the pages use (query, then cookie, then Thai), and set
@@ -150,8 +153,9 @@ def register_document_language(app: dash.Dash) -> None:
 
     def index(**parts) -> str:
         lang = query_lang(request.args.to_dict())
-        parts["metas"] = parts.get("metas", "") + f'<meta name="description" content="{escape(t("app.description", lang))}">'
-        return interpolate(**parts).replace("<html>", f'<html lang="{lang}">', 1)
+        page = interpolate(**parts).replace("<html>", f'<html lang="{lang}">', 1)
+        # Dash's pages write description, og:description and twitter:description empty (the registry's, one language)
+        return _EMPTY_DESCRIPTION.sub(lambda m: f'{m.group(1)}"{escape(t("app.description", lang))}"', page)
 
     app.interpolate_index = index  # type: ignore[method-assign]
     app.clientside_callback(

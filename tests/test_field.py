@@ -303,6 +303,14 @@ def test_the_phones_forms_ask_for_buddhist_era_dates_and_thai_buttons_break_betw
             ".map((w) => w.textContent);"
         )
         whole = driver.execute_script("return [...document.querySelectorAll('#go-status .w')].map((w) => w.textContent);")
+        overflowing = driver.execute_script(  # the words wrap inside their button, never past its edge
+            "return [...document.querySelectorAll('button, .button')].filter((b) => b.scrollWidth > b.clientWidth + 1)"
+            ".map((b) => b.textContent);"
+        )
+        wrapped = driver.execute_script(  # a long label does take two lines on a 360 px phone: the breaks were needed
+            "return [...document.querySelectorAll('.buttons .button')].filter((b) =>"
+            " new Set([...b.querySelectorAll('.w')].map((w) => Math.round(w.getBoundingClientRect().top))).size > 1).length;"
+        )
         tap(driver, "#go-visit")
         wait_for(driver, lambda: css(driver, "#form-visit"), what="the visit form")
         form = driver.execute_script(
@@ -314,6 +322,8 @@ def test_the_phones_forms_ask_for_buddhist_era_dates_and_thai_buttons_break_betw
     finally:
         driver.quit()
     assert cut == [], cut  # every word on one line
+    assert overflowing == [], overflowing
+    assert wrapped >= 1
     assert "ครัวเรือน" in whole, whole
     today = dt.date.today()
     assert form == {

@@ -5,7 +5,7 @@
 // end only between two words, where the dictionary allows it anyway (no character is added: the text reads the same).
 export const COMPOUNDS = [
   "ครัวเรือน", "ลงพื้นที่", "พื้นที่", "ความช่วยเหลือ", "ช่วยเหลือ", "ความต้องการ", "ตกสำรวจ", "เข้าสู่ระบบ", "ออกจากระบบ",
-  "ตอนนี้", "ประตูบ้าน", "บ้านเลขที่", "หมู่ที่", "เครื่องนี้", "สวัสดิการ", "ประชาชน", "โทรศัพท์",
+  "ตอนนี้", "ประตูบ้าน", "บ้านเลขที่", "หมู่ที่", "เครื่องนี้", "สวัสดิการ", "ประชาชน", "โทรศัพท์", "อยู่รอด", "พอเพียง",
 ];
 
 // The words of a Thai text, compounds whole: "เปลี่ยนสถานะครัวเรือน" → ["เปลี่ยน", "สถานะ", "ครัวเรือน"].
@@ -34,17 +34,19 @@ export function breakAtWords(root, lang) {
   root.querySelectorAll("button, .button").forEach((button) => {
     for (const node of [...button.childNodes]) {
       if (node.nodeType !== Node.TEXT_NODE || !/[\u0e00-\u0e7f]/.test(node.textContent)) continue;
-      const parts = [];
+      // one inline box holding the words: a button is a flex box, whose every child would be a block of its own
+      const words = document.createElement("span");
+      words.className = "words";
       thaiWords(node.textContent).forEach((word) => {
-        if (/^\s+$/.test(word)) parts.push(word);
+        if (/^\s+$/.test(word)) words.append(word);
         else {
           const span = document.createElement("span");
           span.className = "w";
           span.textContent = word;
-          parts.push(span);
+          words.append(span);
         }
       });
-      node.replaceWith(...parts);
+      node.replaceWith(words);
     }
   });
 }
