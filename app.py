@@ -65,6 +65,7 @@ def create_app(settings: config.Settings | None = None) -> dash.Dash:
     cli.register_demo(server)
     cli.register_data(server)
     cli.register_accounts(server)
+    register_metrics(server)  # first: its clock starts before any other hook, its count ends after every one
     register_request_connections(server)  # before auth: the credential's read is the request's first
     auth_web.init_app(server)
     register_read_routing(server)  # after auth: a bearer request is known by then
@@ -122,6 +123,51 @@ ASYNC_CHUNKS = ("/_dash-component-suites/dash/dcc/async-graph.js", "/_dash-compo
 MODERN_SCRIPT = Path(__file__).resolve().parent / "static" / "modern.min.js"
 ROBOTS = Path(__file__).resolve().parent / "static" / "robots.txt"
 _POLYFILL_TAG = re.compile(r'<script src="([^"]*/deps/polyfill@[^"]*)"></script>')
+
+
+def register_metrics(server: Flask) -> None:
+    """Every answer counted and timed by route (the URL rule, never the raw path) and, for a Dash update, by the
+    callback it named; the pools' use sampled as requests end. `/metrics` gives them in Prometheus's text format to
+    the operator's networks only (TPMAP_METRICS_NETWORKS); anyone else is told there is no such address."""
+    import ipaddress
+    import time
+
+    from flask import g
+
+    from data_access import metrics
+    from data_access.db import engines_in_use
+
+    @server.before_request
+    def _start_clock():
+        g.started = time.perf_counter()
+
+    @server.after_request
+    def _count(response):
+        started = g.pop("started", None)
+        if started is None or request.path == "/metrics":
+            return response
+        rule = request.url_rule.rule if request.url_rule is not None else "unmatched"
+        callback = None
+        if request.path == "/_dash-update-component" and response.status_code == 200:  # a body the guards passed
+            body = request.get_json(silent=True, cache=True)
+            callback = metrics.callback_label(body.get("output") if isinstance(body, dict) else None)
+        metrics.observe_request(rule, request.method, response.status_code, time.perf_counter() - started, callback)
+        metrics.pool_use(engines_in_use())
+        return response
+
+    @server.get("/metrics")
+    def prometheus_metrics():
+        try:
+            address = ipaddress.ip_address(request.remote_addr or "")
+        except ValueError:
+            abort(404)
+        allowed = [ipaddress.ip_network(n.strip(), strict=False) for n in config.settings().metrics_networks.split(",")]
+        if not any(address in network for network in allowed if network.version == address.version):
+            abort(404)
+        body, content_type = metrics.exposition()
+        response = server.response_class(body, content_type=content_type)
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
 
 LANG_STORE = "tp-lang"  # the clientside hook's output (it writes nothing: its work is the document's lang)

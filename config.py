@@ -42,6 +42,9 @@ class Settings:
     # TPMAP_PAGE_CACHE_SECONDS: how long a signed-out visitor's page render may be served again to the next one
     # (app.register_public_page_cache); 0: never
     page_cache_seconds: int = 60
+    # TPMAP_METRICS_NETWORKS: who may read /metrics (comma-separated networks; the operator's Prometheus). Behind a
+    # reverse proxy every request comes from the proxy's address: keep /metrics off the proxy's public routes.
+    metrics_networks: str = "127.0.0.0/8,::1/128"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -57,6 +60,7 @@ class Settings:
             alert_record_views_per_hour=int(env.get("TPMAP_ALERT_RECORD_VIEWS_PER_HOUR", 300)),
             alert_id_reveals_per_hour=int(env.get("TPMAP_ALERT_ID_REVEALS_PER_HOUR", 30)),
             page_cache_seconds=int(env.get("TPMAP_PAGE_CACHE_SECONDS", 60)),
+            metrics_networks=env.get("TPMAP_METRICS_NETWORKS", "127.0.0.0/8,::1/128"),
         )
 
     def but(self, **changes) -> Settings:

@@ -8,10 +8,20 @@ path is masked for anything shaped like a citizen ID, and a control character in
 written as its escape, so that no request can write a line of its own into the log."""
 
 import os
+import shutil
+import tempfile
 
 import logsafety
 
 logsafety.install()
+
+# Prometheus samples of every worker go to one folder that /metrics sums (data_access/metrics.py); a fresh one per
+# start of the server (in memory where there is /dev/shm), set before the app is loaded, removed at exit.
+_given_metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+_metrics_dir = _given_metrics_dir or tempfile.mkdtemp(
+    prefix="tpmap-metrics-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None
+)
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics_dir
 
 accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
@@ -21,9 +31,29 @@ loglevel = os.environ.get("TPMAP_LOG_LEVEL", "info")
 timeout = int(os.environ.get("TPMAP_WORKER_TIMEOUT", "60"))
 graceful_timeout = 30
 keepalive = 5
-# Each worker imports the app after the fork: its own database pool (a pool shared across a fork hands one
-# PostgreSQL connection to two processes).
-preload_app = False
+# The app is loaded once, in the server's own process, before the workers fork (wsgi.py also compresses Dash's
+# files then): a worker starts ready, a recycled one (max_requests) too. Each worker then drops the pools it
+# inherited (post_fork) and opens its own: a connection shared across a fork would serve two processes.
+preload_app = True
+
+
+def post_fork(_server, _worker):
+    from data_access.db import after_fork
+
+    after_fork()
+
+
+def child_exit(_server, worker):
+    from data_access.metrics import worker_exited
+
+    worker_exited(worker.pid)
+
+
+def on_exit(_server):
+    if not _given_metrics_dir:
+        shutil.rmtree(_metrics_dir, ignore_errors=True)
+
+
 # Bounded request sizes before the app sees them (the app refuses large uploads itself as well).
 limit_request_line = 8190
 limit_request_fields = 100

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import gzip
 import hashlib
+import os
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -91,16 +92,34 @@ def send(path: Path, mimetype: str, max_age: int) -> Response:
     return response
 
 
-# Dash's own files (its component suites, the assets folder, the favicon) are the same bytes for the life of the
-# process: each is compressed once per encoding, at the best ratio, and kept in memory (about 1 MB in all).
+# Dash's own files (its component suites, the assets folder, the favicon) are the same bytes for a release: each is
+# compressed once per encoding at the best ratio and kept on disk under its content's hash, shared by every worker
+# and every restart of the release (brotli 11 of a 60 KB file takes a second or more: a first visitor after each
+# worker's start had waited 1-5 s a file), and in the process's memory once read.
 COMPRESSIBLE = {"application/javascript", "text/javascript", "text/css", "application/json", "image/x-icon", "text/plain"}
 _memory: dict[tuple[str, str], bytes] = {}
 
 
+def packed(data: bytes, encoding: str) -> bytes:
+    """`data` compressed with `encoding`: read from the disk copy of these bytes, else compressed and written there
+    (atomically: parallel workers write the same bytes, the last rename wins)."""
+    digest = hashlib.sha256(data).hexdigest()[:24]
+    target = _cache_dir() / "content" / f"{digest}{dict(ENCODINGS)[encoding]}"
+    try:
+        return target.read_bytes()
+    except FileNotFoundError:
+        pass
+    body = brotli.compress(data, quality=11) if encoding == "br" else gzip.compress(data, compresslevel=9)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(body)
+    tmp.replace(target)
+    return body
+
+
 def compress_once(view):
     """Wrap a view that serves unchanging files: its answers go out compressed at brotli 11 (or gzip 9), computed
-    once per path and encoding, instead of at Flask-Compress's fast, per-request level."""
-    import functools
+    once per content and encoding (packed), instead of at Flask-Compress's fast, per-request level."""
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
@@ -114,14 +133,12 @@ def compress_once(view):
         ):
             return response
         key = (request.full_path, encoding)
+        response.direct_passthrough = False
         body = _memory.get(key)
         if body is None:
-            response.direct_passthrough = False
-            data = response.get_data()
-            body = brotli.compress(data, quality=11) if encoding == "br" else gzip.compress(data, compresslevel=9)
+            body = packed(response.get_data(), encoding)
             with _lock:
                 _memory[key] = body
-        response.direct_passthrough = False
         response.set_data(body)
         response.headers["Content-Encoding"] = encoding
         response.headers["Vary"] = "Accept-Encoding"
@@ -131,6 +148,24 @@ def compress_once(view):
         return response
 
     return wrapper
+
+
+def warm(server, pages: Iterable[str] = ("/",)) -> int:
+    """Compress, before the first visitor, every script and stylesheet the pages' index names, in each encoding
+    (gunicorn.conf.py runs it in the preloaded app, before the workers fork: they start with it in memory).
+    The number of files answered."""
+    import re
+
+    client = server.test_client()
+    files: set[str] = set()
+    for page in pages:
+        answer = client.get(page)
+        named = answer.get_data(as_text=True) + " " + answer.headers.get("Link", "")  # preloads: dcc's async chunks
+        files.update(re.findall(r'(?:src="|href="|<)(/(?:_dash-component-suites|assets)/[^">]+)', named))
+    for name in sorted(files):
+        for encoding, _ in ENCODINGS:
+            client.get(name, headers={"Accept-Encoding": encoding})
+    return len(files)
 
 
 def compress_dash_files(server) -> None:

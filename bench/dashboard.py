@@ -131,6 +131,13 @@ def drill_down_seconds(driver, base: str, clicks: int) -> list[float]:
 
 
 def main() -> None:
+    import argparse
+
+    argparse.ArgumentParser(
+        prog="python -m bench.dashboard",
+        description="Shape sizes, bytes on the wire for a metric change and click-to-rendered drill-down in headless "
+        "Chromium, on the embedded demo database (built first if missing).",
+    ).parse_args()
     import demo
 
     demo.ensure_built()

@@ -14,6 +14,7 @@ from dash import html, set_props
 
 from components.i18n import said, t
 from components.view import request_lang
+from data_access import metrics
 from data_access.db import is_outage
 from data_access.errors import DomainError, Forbidden, RateLimited, Unauthorized
 
@@ -52,12 +53,17 @@ def callback_error(error: Exception):
             object_id=request.path[:64],
             detail={"reason": str(error)[:200]},
         )
+    body = request.get_json(silent=True, cache=True)
+    callback = metrics.callback_label(body.get("output") if isinstance(body, dict) else None)
     if isinstance(error, DomainError):
+        metrics.callback_failed(callback, error.status, error)
         message = reason(error, lang)
-    elif is_outage(error):  # a database restart: said as such, logged without a traceback per request
+    elif is_outage(error):
+        metrics.callback_failed(callback, 503, error)  # a database restart: said as such, logged without a traceback per request
         log.warning("a callback met an unavailable database: %s", type(error).__name__)
         message = t("err.503", lang)
     else:
+        metrics.callback_failed(callback, 500, error)
         log.exception("a callback failed", exc_info=error)
         message = t("err.500", lang)
     set_props(ALERT_ID, {"children": dbc.Alert(message, color="danger", dismissable=True, className="mb-2")})

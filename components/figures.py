@@ -671,6 +671,26 @@ def status_map(
     )
 
 
+def nice_step(span: float, intervals: int = 5) -> int:
+    """A round tick step (1, 2, 2.5 or 5 times a power of ten) that covers `span` in about `intervals` steps; whole
+    (persons are counted in whole numbers: no tick at 2.5 persons) and at least 1."""
+    raw = span / intervals
+    if raw <= 1:
+        return 1
+    power = 10 ** math.floor(math.log10(raw))
+    return next(int(m * power) for m in (1, 2, 2.5, 5, 10) if m * power >= raw and float(m * power).is_integer())
+
+
+def paired_axes(left_max: float, right_max: float, intervals: int = 5) -> tuple[dict, dict]:
+    """Two y axes from zero that share their grid lines, each in round steps of its own. Left to itself, plotly
+    divides the overlaying axis at the main axis's grid lines (224,571 / 449,141 / …); here each axis gets a
+    round step and both the same number of steps, so a tick on either side is a number one reads."""
+    steps = (nice_step(left_max, intervals), nice_step(right_max, intervals))
+    # a little room above the highest point, so that its marker is not cut by the top of the chart
+    n = max(1, *(math.ceil(m * 1.04 / st) for m, st in zip((left_max, right_max), steps, strict=True)))
+    return tuple({"range": [0, n * st], "tick0": 0, "dtick": st, "tickmode": "linear"} for st in steps)  # type: ignore[return-value]
+
+
 def trend_chart(series: list[tuple[str, list[dict]]], lang: str, title: str, present: bool = False) -> dict:
     """Target poor per edition, one line per area (the area, then its parent on a second axis of its own scale,
     since a province's count dwarfs a tambon's). A point from survey microdata is a filled circle, one TPMAP
@@ -699,16 +719,27 @@ def trend_chart(series: list[tuple[str, list[dict]]], lang: str, title: str, pre
                 "hovertemplate": "%{x}: %{y:,} " + t("unit.persons", lang) + " · %{customdata}<extra>" + name + "</extra>",
             }
         )
+    # editions are categories, evenly spaced in the order of their years (2562 → 2565 is one step, like
+    # 2561 → 2562), whichever line names a year first
+    years = sorted({str(it["year"]) for _, items in series for it in items})
+    tops = [max((it["target_poor_persons"] or 0 for it in items), default=0) for _, items in series]
+    left, right = paired_axes(tops[0] if tops else 0, tops[1] if len(tops) > 1 else 0)
     layout = style_layout(
         title,
         present,
         margin={"l": 10, "r": 10, "b": 10},
         plot_bgcolor="white",
-        xaxis={"type": "category", "title": {"text": t("trend.axis.year", lang)}, "tickfont": {"size": s.text}},
+        xaxis={
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": years,
+            "title": {"text": t("trend.axis.year", lang)},
+            "tickfont": {"size": s.text},
+        },
         yaxis={
             "title": {"text": t("trend.axis.persons", lang)},
             "automargin": True,  # the 10 px margin is a floor: "12,000" and its title need the room they take
-            "rangemode": "tozero",
+            **left,
             "tickformat": ",.0f",
             "tickfont": {"size": s.text},
             "gridcolor": "#e0e0e0",
@@ -717,7 +748,7 @@ def trend_chart(series: list[tuple[str, list[dict]]], lang: str, title: str, pre
             "overlaying": "y",
             "side": "right",
             "automargin": True,
-            "rangemode": "tozero",
+            **right,
             "tickformat": ",.0f",
             "showgrid": False,
             "tickfont": {"size": s.text, "color": "#636363"},

@@ -22,7 +22,24 @@ def count(value, lang: str) -> str:
 
 
 def percent(fraction, digits: int = 2) -> str:
+    """The one way a share is written: 0.69% (a label never puts "ร้อยละ" before it: the sign says it)."""
     return "–" if fraction is None else f"{fraction * 100:.{digits}f}%"
+
+
+def signed(value, digits: int = 0) -> str:
+    """A change with its sign: +1,234, −56 (a minus sign, not a hyphen), ±0."""
+    if value is None:
+        return "–"
+    shown = f"{abs(value):,.{digits}f}"
+    if float(shown.replace(",", "")) == 0:
+        return "±" + shown
+    return ("+" if value > 0 else "\u2212") + shown
+
+
+def change(now, before) -> str:
+    """A count's change between two editions, in persons and per cent of the earlier: +43 (+4.8%)."""
+    diff = now - before
+    return signed(diff) + (f" ({signed(100 * diff / before, 1)}%)" if before else "")
 
 
 def index(value, digits: int = 4) -> str:

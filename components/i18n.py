@@ -160,6 +160,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "TPMAP has no figures of {tambon} of its own; its people are counted in the district's municipal areas:",
     ),
     "table.counted_under": ("นับรวมใน {unit}", "counted under {unit}"),
+    "table.includes": ("รวมประชากรของ", "with the people of"),
     "metric": ("ตัวชี้วัดบนแผนที่", "Map metric"),
     "metric.target_poor": ("คนจนเป้าหมาย", "Target poor"),
     "metric.mpi": ("ดัชนีความยากจนหลายมิติ (MPI)", "Multidimensional Poverty Index (MPI)"),
@@ -173,7 +174,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "card.surveyed_persons": ("ประชากรที่สำรวจ (จปฐ.)", "Persons surveyed (jpt)"),
     "card.surveyed_households": ("ครัวเรือนที่สำรวจ", "Households surveyed"),
     "card.target_poor": ("คนจนเป้าหมาย", "Target poor"),
-    "card.target_poor_sub": ("ร้อยละ {pct} ของผู้ถูกสำรวจ", "{pct} of persons surveyed"),
+    "card.target_poor_sub": ("{pct} ของผู้ถูกสำรวจ", "{pct} of persons surveyed"),
+    "card.crisis_unit": ("จำนวนคน (ไม่ใช่ครัวเรือน)", "persons, not households"),
+    # no break between the year and its word: a phone's narrow card had left "2561" alone on a line
+    "card.change": ("{change} จากปี\u00a0{year}", "{change} since\u00a0{year}"),
     "card.target_poor_households": ("ครัวเรือนเป้าหมาย", "Target-poor households"),
     "card.not_published": ("ไม่มีในข้อมูลที่เผยแพร่", "not in the published figures"),
     "card.crisis": ("กลุ่มวิกฤต (ขาด ≥3 มิติ)", "Crisis group (≥3 dimensions)"),
@@ -202,6 +206,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "flow.left": ("ไม่อยู่ในการสำรวจของพื้นที่แล้ว (ย้ายออก เสียชีวิต)", "left the area's survey (moved away, died)"),
     "flow.persons": ("คน", "persons"),
     "flow.households": ("ครัวเรือน", "households"),
+    "flow.units": (
+        "คนติดตามด้วยเลขประจำตัวประชาชน ครัวเรือนติดตามด้วยรหัสบ้าน หรือด้วยสมาชิกเมื่อย้ายบ้าน",
+        "Persons are followed by citizen ID; households by house ID, or by their members where they moved house",
+    ),
+    "flow.units@registered": (
+        "คนติดตามด้วยเลขประจำตัวประชาชน ครัวเรือนติดตามด้วยรหัสบ้าน หรือด้วยสมาชิกเมื่อย้ายบ้าน"
+        " ครัวเรือนที่ผู้ถือบัตรสวัสดิการเสียชีวิตหมดไม่นับเป็นครัวเรือนเป้าหมายแล้ว แม้ยังยากจน"
+        " (ผู้ถือบัตรนับใน “ไม่อยู่ในการสำรวจ”)",
+        "Persons are followed by citizen ID; households by house ID, or by their members where they moved house."
+        " A household whose welfare-card holders have all died is no longer counted, though still poor"
+        " (its card holders count as having left the survey)",
+    ),
     "flow.none": (
         "ยังติดตามคนจนเป้าหมายระหว่างปีไม่ได้: ต้องมีข้อมูลรายครัวเรือนของพื้นที่นี้ทั้งสองปี",
         "Target poor cannot be followed between editions here: both need household survey data for this area",
@@ -509,7 +525,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "rank.change_points": ("เปลี่ยนแปลง (จุดร้อยละ)", "Change (points)"),
     "rank.change_pct": ("เปลี่ยนแปลง (%)", "Change (%)"),
     "rank.source": ("ที่มา", "Source"),
-    "rank.share_of": ("ร้อยละของผู้ถูกสำรวจ: {rule}", "{rule}: % of surveyed"),
     "rank.year_partial": ("{year} (บางพื้นที่)", "{year} (some areas)"),
     "rank.compared": ("เปรียบเทียบ {n} พื้นที่ที่มีข้อมูลปี {year}", "{n} areas with figures of {year} are compared."),
     "rank.lacking_year": (
@@ -591,11 +606,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "rep.change": ("การเปลี่ยนแปลงจากปีก่อน", "Change since the edition before"),
     "rep.change_none": ("ยังไม่มีข้อมูลปีก่อนให้เทียบ", "no earlier edition to compare with"),
     "rep.change_target_poor": ("คนจนเป้าหมาย ปี {a} → {b}", "Target poor, {a} → {b}"),
+    "rep.change_target_poor_pct": ("คนจนเป้าหมาย ปี {a} → {b} (%)", "Target poor, {a} → {b} (%)"),
     "rep.title": ("รายงานผลการดำเนินงานแก้ไขปัญหาความยากจนรายไตรมาส", "Quarterly report on poverty eradication"),
     "rep.province": ("ศจพ. จังหวัด{name}", "Provincial centre (ศจพ.จ.) of {name}"),
     "rep.period": ("ไตรมาสที่ {q} ปีงบประมาณ {y} ({start} – {end})", "Quarter {q} of fiscal year {y} ({start} – {end})"),
-    "rep.state_submitted": ("ส่งแล้ว เมื่อ {at} โดย {by}", "Submitted on {at} by {by}"),
-    "rep.state_draft": ("ร่าง: ยังไม่ได้ส่ง ตัวเลขเป็นปัจจุบัน ณ วันที่พิมพ์", "Draft: not submitted; figures as of printing"),
+    "rep.state_submitted": ("{status} เมื่อ {at} โดย {by}", "{status} on {at} by {by}"),
+    "rep.draft_note": ("ยังไม่ได้ส่ง ตัวเลขเป็นปัจจุบัน ณ วันที่พิมพ์", "not submitted; figures as of printing"),
     "rep.figures": (
         "ตัวเลขสำคัญ (ข้อมูลสำรวจปี {year} และ Logbook ในไตรมาส)",
         "Key figures (survey year {year}; Logbook within the quarter)",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from components import fmt
 from components.i18n import area_name, t
 from data_access import figures
 from mpi import catalogue
@@ -35,19 +36,33 @@ def pivot_labels(result: dict, lang: str) -> dict:
     return {"rows": {r["key"]: label(result["rows"], r["key"]) for r in result["items"]}, "cols": col_names}
 
 
-def change_rows(f: dict, lang: str) -> list[tuple[str, str | int | None]]:
-    """A report's change since the edition before, as (label, value) lines for the page, the PDF and the XLSX."""
+def report_state(report: dict, lang: str) -> str:
+    """A report's status in words, the same on its page, in its PDF and in its workbook: the catalogue's status word
+    (ยังไม่เริ่ม, ร่าง, ส่งแล้ว), and for a submitted report when and by whom."""
+    status = t(f"rep.status.{report['status']}", lang)
+    if report["status"] != "submitted":
+        return status
+    return t("rep.state_submitted", lang, status=status, at=fmt.be_date(report["submitted_at"], lang), by=report["submitted_by"])
+
+
+def change_rows(f: dict, lang: str) -> list[tuple[str, int | float | str, str]]:
+    """A report's change since the edition before, as (label, value, the value as shown) lines for the page, the PDF
+    (the text) and the XLSX (the value: a number stays a number, the change and its per cent in cells of their own)."""
     ch = f.get("change")
     if not ch:
-        return [(t("rep.change", lang), t("rep.change_none", lang))]
-    pct = "" if ch["change_pct"] is None else f" ({ch['change_pct']:+.1f}%)"
-    rows: list[tuple[str, str | int | None]] = [
-        (t("rep.change_target_poor", lang, a=ch["year_from"], b=ch["year_to"]), f"{ch['change']:+,}{pct}"),
+        none = t("rep.change_none", lang)
+        return [(t("rep.change", lang), none, none)]
+    a, b = ch["year_from"], ch["year_to"]
+    rows: list[tuple[str, int | float | str, str]] = [
+        (t("rep.change_target_poor", lang, a=a, b=b), ch["change"], fmt.signed(ch["change"])),
     ]
+    if ch["change_pct"] is not None:
+        pct = round(ch["change_pct"], 1)
+        rows.append((t("rep.change_target_poor_pct", lang, a=a, b=b), pct, fmt.signed(pct, 1) + "%"))
     fl = f.get("flows")
     if fl:
         rows += [
-            (t(f"flow.{k}", lang), fl[f"{col}_persons"])
+            (t(f"flow.{k}", lang), fl[f"{col}_persons"], fmt.number(fl[f"{col}_persons"]))
             for k, col in (("stayed", "stayed"), ("exited", "exited"), ("entered", "entered"), ("left", "left_survey"))
         ]
     return rows

@@ -108,20 +108,31 @@ def topbar(chain: list[dict], view: View, here: str) -> html.Div:
     )
 
 
-def card(label: str, value: str, sub: str | None = None, id_: str | None = None) -> html.Div:
+def card(label: str, value: str, sub: str | None = None, id_: str | None = None, change: str | None = None) -> html.Div:
     kw = {"id": id_} if id_ else {}
     return html.Div(
         [
             html.Div(label, className="tp-label"),
             html.Div(value, className="tp-value", **kw),
             html.Div(sub or "", className="tp-sub"),
+            html.Div(change, className="tp-sub tp-change", **({"id": f"{id_}-change"} if id_ else {})) if change else None,
         ],
         className="tp-card",
     )
 
 
+def card_change(f: dict, key: str, lang: str) -> str | None:
+    """A card's change since the area's edition before (f["before"], set where both editions have the area and count
+    by the same definition): "+43 (+4.8%) จากปี 2561"."""
+    before = f.get("before")
+    if not before or before.get(key) is None or f.get(key) is None:
+        return None
+    return t("card.change", lang, change=fmt.change(f[key], before[key]), year=before["year"])
+
+
 def headline_cards(f: dict, lang: str, columns: int = 5) -> html.Div:
-    """The area's five cards; the figures carry the definition they were counted by, and the labels say it."""
+    """The area's five cards; the figures carry the definition they were counted by, and the labels say it. The
+    counts say their change since the area's edition before, where there is one."""
     who = f.get("definition")
     cards = [
         card(
@@ -134,13 +145,22 @@ def headline_cards(f: dict, lang: str, columns: int = 5) -> html.Div:
             fmt.number(f["target_poor_persons"]),
             t("card.target_poor_sub", lang, pct=fmt.percent(f["headcount_ratio"])),
             id_="card-target-poor",
+            change=card_change(f, "target_poor_persons", lang),
         ),
         card(
             t(defined("card.target_poor_households", who), lang),
             fmt.number(f["target_poor_households"]),
             None if f["target_poor_households"] is not None else t("card.not_published", lang),
+            id_="card-target-households",
+            change=card_change(f, "target_poor_households", lang),
         ),
-        card(t("card.crisis", lang), fmt.number(f["crisis_persons"]), id_="card-crisis"),
+        card(
+            t("card.crisis", lang),
+            fmt.number(f["crisis_persons"]),
+            t("card.crisis_unit", lang),
+            id_="card-crisis",
+            change=card_change(f, "crisis_persons", lang),
+        ),
         card(
             t("card.mpi", lang),
             fmt.index(f["mpi"]),

@@ -33,16 +33,21 @@ def crisis_columns(by: str, lang: str) -> list[Column]:
     """A crisis ranking: both of the source deck's rules side by side, the share under the rule ranked by (a rule of
     the API's own, `by=custom`, adds its count: the deck's two are already there)."""
     own = by not in DECK_RULES
-    rule = t("rank.by" if own else f"rank.{by}", lang)
+    # the share stands right after the count of the rule ranked by, under a header of its own: naming the rule
+    # again ("ร้อยละของผู้ถูกสำรวจ: ขาดตั้งแต่ 3 มิติ (%)") wrote it twice, and "ร้อยละ" with "(%)" the percent twice
+    share = Column("share", t("rank.share", lang), "pct", SHARE_DIGITS)
+    counts = [Column("ge3", t("rank.ge3", lang)), Column("basic", t("rank.basic_needs", lang))]
+    if own:
+        counts += [Column("crisis", t("rank.by", lang)), share]
+    else:
+        at = 1 + [c.id for c in counts].index("ge3" if by == "ge3" else "basic")
+        counts.insert(at, share)
     return [
         Column("rank", "#"),
         Column("name", t("table.area", lang), "name"),
         Column("code", t("table.code", lang), "text"),
         Column("target_poor", t("table.target_poor", lang)),
-        Column("ge3", t("rank.ge3", lang)),
-        Column("basic", t("rank.basic_needs", lang)),
-        *([Column("crisis", rule)] if own else []),
-        Column("share", t("rank.share_of", lang, rule=rule) + " (%)", "pct", SHARE_DIGITS),
+        *counts,
     ]
 
 

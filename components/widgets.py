@@ -38,7 +38,22 @@ def data_table(lang: str, **kw) -> dash_table.DataTable:
         kw.setdefault("filter_options", {"placeholder_text": t("table.filter_hint", lang), "case": "insensitive"})
     kw["style_cell"] = {"fontFamily": FONT, "padding": "6px 8px", "textAlign": "left"} | kw.get("style_cell", {})
     kw.setdefault("style_header", {"fontWeight": "bold", "whiteSpace": "normal"})
+    if "columns" in kw:
+        kw["columns"] = counts_formatted(kw["columns"], kw.get("data") or [])
     return dash_table.DataTable(**kw)
+
+
+def counts_formatted(columns: list[dict], data: list[dict]) -> list[dict]:
+    """A column of whole numbers that names no type or format of its own is a count: written with thousands
+    separators and right-aligned, as every other table writes them (the shortlist printed 52248)."""
+    out = []
+    for c in columns:
+        values = [r.get(c["id"]) for r in data if r.get(c["id"]) is not None]
+        whole = values and all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+        if whole and not {"type", "format", "presentation"} & set(c):
+            c = c | {"type": "numeric", "format": {"specifier": ","}}
+        out.append(c)
+    return out
 
 
 def plain_table(lang: str, *, id: str, columns: list[dict], rows: list[dict], sortable: bool = True) -> html.Div:

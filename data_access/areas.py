@@ -373,6 +373,15 @@ def is_known(code: str, engine: Engine | None = None) -> bool:
     return code in cache.cached(engine, "area_codes", read)
 
 
+def tambons_counted_under(unit: str, engine: Engine | None = None) -> list[str]:
+    """The tambons (with a boundary) whose people a municipal unit counts: where a unit, a point without a
+    boundary of its own, is drawn."""
+    with reading(engine) as conn:
+        return list(
+            conn.scalars(select(area.c.code).where(area.c.counted_under == unit, area.c.has_geometry).order_by(area.c.code))
+        )
+
+
 def children_with_geometry(code: str, engine: Engine | None = None) -> list[str]:
     with reading(engine) as conn:
         return list(

@@ -14,6 +14,8 @@ from typing import TypeVar
 
 from sqlalchemy import Engine, text
 
+from data_access import metrics
+
 T = TypeVar("T")
 MAX_ENTRIES = 256
 STAMP_SECONDS = 2.0  # the stamp itself is read at most this often per engine
@@ -46,12 +48,20 @@ def data_stamp(engine: Engine) -> str:
     return stamp
 
 
+def _kind(key: Hashable) -> str:
+    """The metrics label of a key: its first word (a key is a tuple naming what it keeps first), never its values."""
+    first = key[0] if isinstance(key, tuple) and key else key
+    return first if isinstance(first, str) and len(first) <= 40 else "other"
+
+
 def cached(engine: Engine, key: Hashable, compute: Callable[[], T]) -> T:
     full = (engine.url.render_as_string(hide_password=True), data_stamp(engine), key)
     with _lock:
         if full in _entries:
             _entries.move_to_end(full)
+            metrics.cache_lookup(_kind(key), hit=True)
             return _entries[full]  # type: ignore[return-value]
+    metrics.cache_lookup(_kind(key), hit=False)
     value = compute()
     with _lock:
         _entries[full] = value
@@ -65,10 +75,11 @@ def peek(engine: Engine, key: Hashable) -> object | None:
     request, as a whole response is, rather than by one call)."""
     full = (engine.url.render_as_string(hide_password=True), data_stamp(engine), key)
     with _lock:
-        if full in _entries:
+        found = _entries.get(full)
+        if found is not None:
             _entries.move_to_end(full)
-            return _entries[full]
-    return None
+    metrics.cache_lookup(_kind(key), hit=found is not None)
+    return found
 
 
 def put(engine: Engine, key: Hashable, value: object) -> None:

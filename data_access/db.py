@@ -29,8 +29,25 @@ def _private_file(url: str) -> None:
     os.chmod(p, 0o600)
 
 
-@cache
+_created: list[Engine] = []
+
+
+def after_fork() -> None:
+    """In a process forked from one that had engines (gunicorn's preloaded app): drop the inherited pools without
+    closing their connections, which belong to the parent; this process opens its own."""
+    for engine in _created:
+        engine.dispose(close=False)
+
+
 def engine_for(url: str) -> Engine:
+    engine = _engine_for(url)
+    if engine not in _created:
+        _created.append(engine)
+    return engine
+
+
+@cache
+def _engine_for(url: str) -> Engine:
     # hide_parameters: a failed statement is logged and raised without its values (names, citizen IDs)
     if url.startswith("sqlite"):
         _private_file(url)
@@ -89,6 +106,12 @@ REPLICA_RETRY_SECONDS = 30.0
 def replica_engine() -> Engine | None:
     url = config.settings().database_read_url
     return engine_for(url) if url else None
+
+
+def engines_in_use() -> list[tuple[str, Any]]:
+    """The pools this process serves from, by role (for data_access.metrics)."""
+    replica = replica_engine()
+    return [("primary", get_engine().pool)] + ([("replica", replica.pool)] if replica is not None else [])
 
 
 def read_engine() -> Engine:

@@ -103,6 +103,47 @@ def _poor_household(h: str, year: int) -> str:
     return household_counted(h, own_definition(year), ALL_DIMENSIONS_MASK)
 
 
+def _follow_cte(unit: bool = False) -> str:
+    """SQL: `WITH … moved(ha, hb)`, households of editions :a and :b that are one household at a new address.
+
+    A household that moves gets a new house_id where it settles (house registration is per address), while its
+    people keep their citizen IDs. Followed by house_id alone it "left the survey" with none of its people leaving
+    (persons are followed by citizen ID), so a flow counted more households than persons. A household whose house_id
+    the other edition lacks is therefore followed by its people, into a household whose own house_id the first
+    edition lacks: each side picks the first (smallest id) of the households its people are in, and only pairs that
+    pick each other are kept, so the pairing is one-to-one and `stayed` counts the same from either side
+    (target poor of `to` = stayed + entered stays exact). With `unit`, only :a's households of tambon :u."""
+    here = " AND x1.tambon_code = :u" if unit else ""
+    gone_a = "NOT EXISTS (SELECT 1 FROM household y WHERE y.year = :b AND y.house_id = x1.house_id)"
+    gone_b = "NOT EXISTS (SELECT 1 FROM household y WHERE y.year = :a AND y.house_id = x2.house_id)"
+    return (
+        # each :a household without its house_id in :b, to the first :b household (without its own in :a) of its people
+        "WITH fwd AS (SELECT x1.id AS ha, MIN(q2.household_id) AS hb FROM household x1 "
+        "JOIN person q1 ON q1.household_id = x1.id "
+        "JOIN person q2 ON q2.year = :b AND q2.citizen_id = q1.citizen_id "
+        "JOIN household x2 ON x2.id = q2.household_id "
+        f"WHERE x1.year = :a{here} AND {gone_a} AND {gone_b} GROUP BY x1.id), "
+        # and back, over all of that household's people (so one tambon's refresh pairs as the whole import does)
+        "bwd AS (SELECT x2.id AS hb, MIN(q1.household_id) AS ha FROM household x2 "
+        "JOIN person q2 ON q2.household_id = x2.id "
+        "JOIN person q1 ON q1.year = :a AND q1.citizen_id = q2.citizen_id "
+        "JOIN household x1 ON x1.id = q1.household_id "
+        f"WHERE x2.id IN (SELECT hb FROM fwd) AND {gone_a} GROUP BY x2.id), "
+        "moved AS (SELECT fwd.ha, fwd.hb FROM fwd JOIN bwd ON bwd.hb = fwd.hb AND bwd.ha = fwd.ha) "
+    )
+
+
+def _followed(me: str, other: str) -> str:
+    """SQL joins after `FROM household h{me}`: h{other}, the same household in the other edition (same house_id, else
+    paired by its people in _follow_cte's `moved`), null where it is in neither."""
+    year_other, mine, theirs = (":b", "ha", "hb") if me == "1" else (":a", "hb", "ha")
+    return (
+        f"LEFT JOIN household s{me} ON s{me}.year = {year_other} AND s{me}.house_id = h{me}.house_id "
+        f"LEFT JOIN moved m{me} ON m{me}.{mine} = h{me}.id "
+        f"LEFT JOIN household h{other} ON h{other}.id = COALESCE(s{me}.id, m{me}.{theirs})"
+    )
+
+
 def survey_years(conn: Connection) -> list[int]:
     s = tables.area_rollup_source.c
     return sorted(conn.scalars(select(s.year).where(s.source == SURVEY).distinct()))
@@ -172,9 +213,8 @@ def _pair(conn: Connection, a: int, b: int) -> dict[tuple[str, str, str], dict[s
             (
                 "households",
                 side_from,
-                f"SELECT h{me}.tambon_code, h{other}.tambon_code, {sums(here, there)} "
-                f"FROM household h{me} LEFT JOIN household h{other} "
-                f"ON h{other}.year = {year_other} AND h{other}.house_id = h{me}.house_id "
+                f"{_follow_cte()}SELECT h{me}.tambon_code, h{other}.tambon_code, {sums(here, there)} "
+                f"FROM household h{me} {_followed(me, other)} "
                 f"WHERE h{me}.year = {year_me} AND h{me}.pattern <> 0 GROUP BY 1, 2",
             )
         )
@@ -245,7 +285,8 @@ def refresh_flows(conn: Connection, year: int) -> int:
 def refresh_help_outcomes(conn: Connection, a: int, b: int, unit: str | None = None) -> None:
     """The `a` edition's target-poor households (its own definition) by the help recorded for them in the Logbook
     (each dimension of help, any, none) and by what became of them in `b` (still target poor, out, or gone from the
-    survey: followed by house_id anywhere). One unit (a Logbook write) or all of them (an import)."""
+    survey: followed anywhere, by house_id or, where it moved, by its people as the flows are). One unit (a Logbook
+    write) or all of them (an import)."""
     ho = tables.help_outcome_rollup
     where = "h1.year = :a AND " + _poor_household("h1", a) + (" AND h1.tambon_code = :u" if unit else "")
     serialize(conn, f"help_outcome_rollup:{a}:{b}:{unit or '*'}")  # delete-then-insert: one writer at a time
@@ -253,12 +294,15 @@ def refresh_help_outcomes(conn: Connection, a: int, b: int, unit: str | None = N
     conn.execute(cond.where(ho.c.tambon_code == unit) if unit else cond)
     outcome = f"CASE WHEN h2.id IS NULL THEN 'left_survey' WHEN {_poor_household('h2', b)} THEN 'stayed' ELSE 'exited' END"
     params = {"a": a, "b": b, "u": unit}
-    joined = f"FROM household h1 LEFT JOIN household h2 ON h2.year = :b AND h2.house_id = h1.house_id WHERE {where}"
+    follow = _follow_cte(unit=unit is not None)
+    joined = f"FROM household h1 {_followed('1', '2')} WHERE {where}"
     helped = "EXISTS (SELECT 1 FROM assistance s WHERE s.household_id = h1.id)"
     rows: list[tuple[str, str, str, int]] = []
     for unit_code, out, any_help, n in tuples(
         conn.execute(
-            text(f"SELECT h1.tambon_code, {outcome}, CASE WHEN {helped} THEN 1 ELSE 0 END, COUNT(*) {joined} GROUP BY 1, 2, 3"),
+            text(
+                f"{follow}SELECT h1.tambon_code, {outcome}, CASE WHEN {helped} THEN 1 ELSE 0 END, COUNT(*) {joined} GROUP BY 1, 2, 3"
+            ),
             params,
         )
     ):
@@ -266,9 +310,9 @@ def refresh_help_outcomes(conn: Connection, a: int, b: int, unit: str | None = N
     for unit_code, out, dim, n in tuples(
         conn.execute(
             text(
-                f"SELECT h1.tambon_code, {outcome}, s.dimension, COUNT(DISTINCT h1.id) "
+                f"{follow}SELECT h1.tambon_code, {outcome}, s.dimension, COUNT(DISTINCT h1.id) "
                 f"FROM household h1 JOIN assistance s ON s.household_id = h1.id "
-                f"LEFT JOIN household h2 ON h2.year = :b AND h2.house_id = h1.house_id WHERE {where} GROUP BY 1, 2, 3"
+                f"{_followed('1', '2')} WHERE {where} GROUP BY 1, 2, 3"
             ),
             params,
         )

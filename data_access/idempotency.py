@@ -43,7 +43,7 @@ from data_access.errors import Unavailable
 from data_access.models import idempotent_request as REQUESTS
 
 WAIT_SECONDS = 15.0  # how long a repeat waits for the first copy to finish
-REPLAY_WINDOW = dt.timedelta(days=7)  # a key and its answer are kept this long (the README says so)
+REPLAY_WINDOW = dt.timedelta(days=7)  # a key and its answer are kept this long (docs/user-guide.md says so)
 PURGE_EVERY = 600.0  # seconds between purges, per process and database
 _STILL_RUNNING = "a request with this Idempotency-Key is still being processed; try again shortly"
 _LOCK_TIMEOUT = "55P03"  # PostgreSQL's lock_not_available

@@ -22,7 +22,7 @@ def alembic_config() -> Config:
 def _quiet_error_log(engine: Engine) -> None:
     """PostgreSQL logs a failed statement's CONTEXT, and for COPY that is the whole offending row (a citizen
     ID and names). For this database: terse errors and no statement text. Needs a superuser (as in CI and
-    the README's set-up); without one the server's own configuration must say the same (see README)."""
+    docs/access.md); without one the server's own configuration must say the same (see docs/access.md)."""
     try:
         with engine.begin() as conn:
             name: str = conn.execute(text("SELECT current_database()")).scalar_one()
@@ -34,7 +34,7 @@ def _quiet_error_log(engine: Engine) -> None:
 
         logging.getLogger(__name__).warning(
             "could not set log_error_verbosity=terse on the database; set it in "
-            "postgresql.conf (README, 'Personal data in server logs')"
+            "postgresql.conf (docs/access.md, 'Personal data in logs')"
         )
 
 

@@ -1035,7 +1035,7 @@ def _create_staging(conn: Connection) -> None:
 def _quiet_server_errors(conn: Connection) -> None:
     """Keep PostgreSQL's own log free of personal data: with the default verbosity a failed COPY logs
     the whole offending row (citizen ID, names) as CONTEXT. 'terse' drops CONTEXT, DETAIL and the
-    statement. It is a superuser setting: without the right the server's setting stands (README)."""
+    statement. It is a superuser setting: without the right the server's setting stands (docs/access.md)."""
     try:
         with conn.begin_nested():
             conn.execute(text("SET LOCAL log_error_verbosity = 'terse'"))

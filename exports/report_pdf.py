@@ -13,7 +13,7 @@ from fpdf import FPDF
 
 from components.fmt import number, percent
 from components.i18n import t
-from components.labels import change_rows
+from components.labels import change_rows, report_state
 from mpi.calendar import english_date, thai_date
 from mpi.rules import DIMENSIONS
 
@@ -52,8 +52,33 @@ def _map_sara_am(pdf: FPDF) -> None:
                 glyph.unicode = rest or _NoText()
 
 
+# Characters the report's words use that Sarabun has no glyph for, and what is written instead (fpdf2 writes a glyph
+# the font lacks as nothing: "คนจนเป้าหมาย ปี 2561 → 2562" printed "ปี 2561  2562"). Any other missing character (a
+# unit's own text may hold anything) is written as "?", never dropped without a trace.
+STAND_INS = {"\u2192": "\u2013", "\u2265": ">=", "\u2264": "<=", "\u2190": "\u2013"}
+
+
+def in_font(text: str, cmap: dict[int, str]) -> str:
+    """The text with every character the font has no glyph for replaced by its stand-in."""
+    if all(ord(c) in cmap or c in "\n\r\t" for c in text):
+        return text
+    out = []
+    for c in text:
+        if ord(c) in cmap or c in "\n\r\t":
+            out.append(c)
+        else:
+            sub = STAND_INS.get(c, "?")
+            out.append(sub if all(ord(x) in cmap for x in sub) else "?")
+    return "".join(out)
+
+
 class _Report(FPDF):
     footer_text = ""
+
+    def normalize_text(self, text: str) -> str:
+        """Every string fpdf2 writes passes here (cells, tables, multi-line cells): only glyphs the font has."""
+        cmap = getattr(self.current_font, "cmap", None)
+        return super().normalize_text(in_font(text, cmap) if cmap else text)
 
     def footer(self):
         self.set_y(-12)
@@ -197,11 +222,13 @@ def render(report: dict, *, geojson: dict | None = None, lang: str = "th") -> by
         new_x="LMARGIN",
         new_y="NEXT",
     )
+    # the same status words as the page and the workbook (components.labels.report_state); a draft says why its
+    # figures may differ from a later print
+    state = report_state(report, lang)
     if report["status"] == "submitted":
-        state = t("rep.state_submitted", lang, at=_date(report["submitted_at"], lang), by=report["submitted_by"])
         pdf.set_text_color(25, 135, 84)
     else:
-        state = t("rep.state_draft", lang)
+        state = f"{state} · {t('rep.draft_note', lang)}"
         pdf.set_text_color(176, 42, 55)
     pdf.multi_cell(0, 6, state, new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(*INK)
@@ -228,7 +255,7 @@ def render(report: dict, *, geojson: dict | None = None, lang: str = "th") -> by
         [t("rep.status_change", lang, status=t(f"lb.ladder.{s}", lang)), number(n)]
         for s, n in (f.get("status_changes") or {}).items()
     ]
-    rows += [[label, number(v) if isinstance(v, int) else str(v)] for label, v in change_rows(f, lang)]
+    rows += [[label, shown] for label, _, shown in change_rows(f, lang)]
     _table(pdf, rows, [120, 50])
     pdf.ln(3)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from components.fmt import be_date
 from components.i18n import t
-from components.labels import change_rows
+from components.labels import change_rows, report_state
 from exports.tables import xlsx_bytes
 from mpi.rules import DIMENSIONS
 
@@ -19,7 +19,7 @@ def render(report: dict, lang: str = "th") -> bytes:
         {"item": t("rep.quarter", lang), "value": f"{report['fiscal_year']}-Q{report['quarter']}"},
         {"item": t("rep.start", lang), "value": be_date(f.get("start"), lang)},
         {"item": t("rep.end", lang), "value": be_date(f.get("end"), lang)},
-        {"item": t("rep.status", lang), "value": t(f"rep.status.{report['status']}", lang)},
+        {"item": t("rep.status", lang), "value": report_state(report, lang)},
         {"item": t("rep.survey_year", lang), "value": f.get("survey_year")},
         {"item": t("metric.target_poor", lang), "value": f.get("target_poor_persons")},
         {"item": t("rep.target_poor_households", lang), "value": f.get("target_poor_households")},
@@ -36,7 +36,7 @@ def render(report: dict, lang: str = "th") -> bytes:
         {"item": t("rep.status_change", lang, status=t(f"lb.ladder.{s}", lang)), "value": n}
         for s, n in (f.get("status_changes") or {}).items()
     ]
-    summary += [{"item": label, "value": v} for label, v in change_rows(f, lang)]
+    summary += [{"item": label, "value": v} for label, v, _ in change_rows(f, lang)]
     tp = f.get("target_poor_persons") or 0
     deprived = f.get("dimension_target_poor") or {}
     dims = [

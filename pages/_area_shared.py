@@ -296,6 +296,8 @@ def _change(code: str, name: str, parent: dict | None, view: View):
                             {"name": t("flow.households", lang), "id": "households", "numeric": True, "format": fmt.number},
                         ],
                     ),
+                    # persons and households are followed differently: say how, under the table
+                    html.P(t(defined("flow.units", fl["definition"]), lang), className="tp-sub small", id="flows-units"),
                     html.P(t("change.not_comparable", lang, a=before, b=view.year), className="tp-sub small")
                     if not comparable_indicators(before, view.year)
                     else None,
@@ -517,6 +519,31 @@ def _figure_columns(view: View) -> list[dict]:
     ]
 
 
+# the map's metric and colour whose value one of _figure_columns already shows: its column is not written twice
+SHOWN_BY_FIGURE_COLUMNS = {
+    ("target_poor", "count"),
+    ("target_poor", "share"),
+    ("crisis", "count"),
+    ("mpi", "count"),
+    ("mpi", "share"),
+}
+
+
+def metric_column(view: View) -> list[dict]:
+    """The column of the map's metric, unless a figure column shows the same value (the share of target poor was
+    shown twice, as "ร้อยละ" and "คนจนเป้าหมาย (ร้อยละ)")."""
+    if (view.metric, view.colour) in SHOWN_BY_FIGURE_COLUMNS:
+        return []
+    return [
+        {
+            "name": f"{metric_label(view.metric, view.lang, view.definition)} ({unit_of(view.metric, view.colour, view.lang)})",
+            "id": "value",
+            "numeric": True,
+            "format": lambda v: format_value(v, view.metric, view.colour),
+        }
+    ]
+
+
 def _table(children: list[dict], view: View) -> html.Div:
     lang = view.lang
     names = {c["code"]: area_name(c, lang) for c in children}
@@ -524,9 +551,18 @@ def _table(children: list[dict], view: View) -> html.Div:
     def link(code: str) -> dcc.Link:
         return dcc.Link(names.get(code, code), href=f"/area/{code}{view.query()}")
 
+    # a tambon whose people a municipal unit counts has no figures of its own: it is named in that unit's row, so
+    # the unit is listed once (a row of its own pointing at the unit wrote the unit's name twice in the table)
+    with_figures = {c["code"] for c in children if not c.get("counted_under")}
+    held: dict[str, list[str]] = {}
+    for c in children:
+        if c.get("counted_under") in with_figures:
+            held.setdefault(c["counted_under"], []).append(c["code"])
     rows = []
     for c in children:
-        if c.get("counted_under"):  # no figures of its own: where its people are counted
+        if c.get("counted_under") in with_figures:
+            continue
+        if c.get("counted_under"):  # its unit has no row here: say where its people are counted
             unit = c["counted_under"]
             rows.append(
                 {
@@ -536,9 +572,12 @@ def _table(children: list[dict], view: View) -> html.Div:
                 }
             )
             continue
+        tambons = [part for code in held.get(c["code"], []) for part in (", ", link(code))][1:]
         rows.append(
             {
-                "name": link(c["code"]),
+                "name": html.Span([link(c["code"]), " · ", t("table.includes", lang) + " ", *tambons])
+                if tambons
+                else link(c["code"]),
                 "name:sort": names[c["code"]],
                 "code": c["code"],
                 "surveyed": c["surveyed_persons"],
@@ -559,12 +598,7 @@ def _table(children: list[dict], view: View) -> html.Div:
             {"name": t("table.area", lang), "id": "name"},
             {"name": t("table.code", lang), "id": "code"},
             *_figure_columns(view),
-            {
-                "name": f"{metric_label(view.metric, lang, view.definition)} ({unit_of(view.metric, view.colour, lang)})",
-                "id": "value",
-                "numeric": True,
-                "format": lambda v: format_value(v, view.metric, view.colour),
-            },
+            *metric_column(view),
         ],
     )
 
@@ -729,6 +763,10 @@ def area_parts(code: str, view: View, *, full: bool = True) -> dict | html.Div:
         try:
             before = figures_da.area_summary(code, earlier[-1], mask, definition=view.definition)
             series.append((t("star.edition", view.lang, area=name, year=earlier[-1]), dimension_shares(before), "before"))
+            # the cards say the change since it too (the same figures the change section's trend draws): only where
+            # both editions count by the same definition
+            if before.get("definition") == f.get("definition"):
+                f = f | {"before": before | {"year": earlier[-1]}}
         except figures_da.NotFound:
             pass
     # name the source only when there are figures to attribute (no "published figures of 2562" for a year TPMAP

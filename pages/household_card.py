@@ -34,19 +34,19 @@ def _pin_map(h: dict, lang: str) -> go.Figure | None:
     tambon = areas_da.get_area(h["tambon_code"]) or {}
     amphoe = tambon.get("parent_code")
     fig = go.Figure(**checked())
-    if amphoe and tambon.get("has_geometry"):
+    for locations, line, fill in _boundaries(h["tambon_code"], tambon):
         fig.add_trace(
             go.Choropleth(
                 **checked(),
                 geojson=url_for_children(amphoe, "amphoe"),
                 featureidkey="properties.code",
-                locations=[h["tambon_code"]],
-                z=[1],
-                colorscale=[[0, "#fde0dd"], [1, "#fde0dd"]],
+                locations=locations,
+                z=[1] * len(locations),
+                colorscale=[[0, fill], [1, fill]],
                 showscale=False,
-                marker_line_color="#c51b8a",
-                marker_line_width=2,
-                hovertemplate=area_name(tambon, lang) + "<extra></extra>",
+                marker_line_color=line,
+                marker_line_width=2 if line == "#c51b8a" else 0.8,
+                hovertemplate=area_name(tambon, lang) + "<extra></extra>" if line == "#c51b8a" else "<extra></extra>",
             )
         )
     fig.add_trace(
@@ -62,6 +62,22 @@ def _pin_map(h: dict, lang: str) -> go.Figure | None:
     fig.update_geos(fitbounds="locations", visible=False)
     fig.update_layout(margin={"l": 0, "r": 0, "t": 0, "b": 0}, height=300, showlegend=False)
     return fig
+
+
+def _boundaries(code: str, area: dict) -> list[tuple[list[str], str, str]]:
+    """What the pin is drawn in, as (tambon codes, line colour, fill): the household's tambon; for a municipal unit
+    (a point, no boundary of its own: the pin stood alone on white) the tambons whose people it counts, else its
+    amphoe's tambons in grey around the pin."""
+    if not area.get("parent_code"):
+        return []
+    if area.get("has_geometry"):
+        return [([code], "#c51b8a", "#fde0dd")]
+    if area.get("level") != "municipality":
+        return []
+    held = areas_da.tambons_counted_under(code)
+    if held:
+        return [(held, "#c51b8a", "#fde0dd")]
+    return [(areas_da.children_with_geometry(area["parent_code"]), "#9e9e9e", "#f5f5f5")]
 
 
 def _reveal_buttons(h: dict, lang: str):

@@ -10,7 +10,7 @@ from auth.web import current_user
 from components import fmt
 from components.figures import choropleth, graph_config, star
 from components.i18n import area_name, said, t
-from components.labels import change_rows
+from components.labels import change_rows, report_state
 from components.layout import card, card_row, not_found, sign_in_prompt, topbar
 from components.view import parse
 from data_access import areas as areas_da
@@ -124,11 +124,7 @@ def report_layout(province: str, quarter: str, view, saved: str | None = None):
             ),
         ]
     )
-    state = (
-        t("rep.state_submitted", lang, at=fmt.be_date(report["submitted_at"], lang), by=report["submitted_by"])
-        if report["status"] == "submitted"
-        else t(f"rep.status.{report['status']}", lang)
-    )
+    state = report_state(report, lang)
     fields = []
     for key in reports_da.TEXT_FIELDS:
         fields.append(
@@ -180,10 +176,7 @@ def report_layout(province: str, quarter: str, view, saved: str | None = None):
             cards,
             html.Div(
                 [html.H4(t("rep.change", lang), className="h6 mt-2")]
-                + [
-                    html.P([html.B(label + ": "), fmt.number(v) if isinstance(v, int) else v], className="mb-1")
-                    for label, v in change_rows(f, lang)
-                ],
+                + [html.P([html.B(label + ": "), shown], className="mb-1") for label, _, shown in change_rows(f, lang)],
                 id="report-change",
             ),
             _star(f, name, lang),
@@ -231,11 +224,7 @@ def save_report(_save, _submit, progress, obstacles, suggestions, key):
     except (reports_da.ReportError, reports_da.ReportConflict, Forbidden) as e:
         return dbc.Alert(said(e, lang), color="danger"), dash.no_update, dash.no_update, dash.no_update, dash.no_update
     done = r["status"] == "submitted"
-    state = (
-        t("rep.state_submitted", lang, at=fmt.be_date(r["submitted_at"], lang), by=r["submitted_by"])
-        if done
-        else t("rep.status.draft", lang)
-    )
+    state = report_state(r, lang)
     return (
         dbc.Alert(t("rep.submitted_ok" if done else "rep.saved", lang), color="success", id="report-ok"),
         key | {"version": r["version"]},

@@ -56,7 +56,9 @@ def layout(quarter: str | None = None, **query):
         t("rep.who", lang),
         extent=areas_da.map_frame("TH").extent,
     )
-    own = [a for a in user.areas if len(a) == 2]
+    # the provinces of the user's own areas, by name: a national account's area is the country ("TH" has two
+    # letters too, and was offered as "the report of TH"), which files no report of its own
+    own = [a for a in areas_da.names(list(user.areas)).values() if a["level"] == "province"]
     choose = html.Div(
         [
             dcc.Link(
@@ -120,10 +122,10 @@ def layout(quarter: str | None = None, **query):
             html.Div(
                 [
                     dcc.Link(
-                        t("rep.title", lang) + f": {a}",
-                        href=f"/reports/{a}/{quarter}" + view.query(),
+                        t("rep.title", lang) + f": {area_name(a, lang)}",
+                        href=f"/reports/{a['code']}/{quarter}" + view.query(),
                         className="btn btn-primary tp-btn-big me-2",
-                        id=f"report-own-{a}",
+                        id=f"report-own-{a['code']}",
                     )
                     for a in own
                 ]

@@ -126,7 +126,7 @@ def test_demo_command_serves_the_dashboard(engine):
 
 
 def test_the_demo_build_logs_its_steps_to_a_file(tmp_path, capsys):
-    """README: the build prints a line per step and its time, also into instance/demo-build.log when the output is
+    """docs/user-guide.md: the build prints a line per step and its time, also into instance/demo-build.log when the output is
     not a terminal (demo.build passes the log's path then)."""
     import demo
 

@@ -296,7 +296,7 @@ def test_a_revealed_citizen_id_is_never_kept_and_every_delivery_is_audited(world
 
 def test_kept_answers_are_deleted_after_the_replay_window(world, monkeypatch):
     """Keys and answers older than REPLAY_WINDOW are purged as keyed writes come in, and by `flask purge-replays`;
-    a repeat after that runs afresh (the README says how long answers are kept)."""
+    a repeat after that runs afresh (docs/user-guide.md says how long answers are kept)."""
     import datetime as dt
 
     from data_access import idempotency

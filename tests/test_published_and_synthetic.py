@@ -295,6 +295,23 @@ def test_a_tambon_counted_under_a_unit_says_where_its_people_are(published, isol
     assert items["750151"]["level"] == "municipality" and items["750151"]["surveyed_persons"] > 0
 
 
+def test_a_municipal_households_pin_is_drawn_in_a_boundary(published, isolated_engine, use_engine):
+    """Issue 31, 4: a household of a municipal unit (a point, no boundary of its own) showed a lone dot on white. Its
+    pin is drawn in the tambons whose people the unit counts (750151: แม่กลอง), else in its amphoe's tambons."""
+    from app import create_app
+    from data_access.areas import children_with_geometry, get_area
+
+    create_app()  # a page module registers itself with the app
+    from pages.household_card import _boundaries
+
+    unit = get_area("750151", isolated_engine)
+    assert unit is not None and not unit["has_geometry"]
+    assert [codes for codes, _, _ in _boundaries("750151", unit)] == [["750101"]]
+    # a unit no tambon is counted under: its amphoe's tambons around the pin
+    drawn = _boundaries("500151", get_area("500151", isolated_engine) or {})
+    assert [codes for codes, _, _ in drawn] == [children_with_geometry("5001", isolated_engine)]
+
+
 def test_the_country_map_names_every_province_with_room_over_a_halo(published, isolated_engine, monkeypatch):
     """Issue 31: Chiang Mai, the largest province, was left unnamed and 23 of 77 names were written; names are
     placed by the room their area has, in dark letters on a white halo that reads on any fill. The map of every
