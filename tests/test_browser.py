@@ -1033,7 +1033,7 @@ def test_map017_samut_songkhram_shows_its_change_from_2561_to_2562(server, brows
     cells = wait_for(browser, lambda: css(browser, "#flows-table td"), what="the flows table")
     text = " ".join(c.text for c in cells)
     assert "ยังเป็นคนจนเป้าหมาย" in text and "พ้นจากความยากจน" in text
-    assert "2562" in css(browser, "#area-flows h4")[0].text and "2561" in css(browser, "#area-flows h4")[0].text
+    assert "2562" in css(browser, "#area-flows h3")[0].text and "2561" in css(browser, "#area-flows h3")[0].text
     assert "บัตรสวัสดิการ" in css(browser, "#definition")[0].text
     chromium.stop_emulation(browser)
 
