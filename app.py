@@ -11,10 +11,10 @@ import gc
 import hashlib
 import logging
 import re
+from html import escape
 from pathlib import Path
 
 import dash
-import dash_bootstrap_components as dbc
 from flask import Flask, abort, jsonify, redirect, request
 
 import cli
@@ -84,8 +84,14 @@ def create_app(settings: config.Settings | None = None) -> dash.Dash:
         routing_callback_inputs={SHOWN_ARG: dash.State(SHOWN_STORE, "data")},
         assets_ignore="|".join(f"^{re.escape(name)}$" for name in static_files.LAZY_ASSETS),
     )
-    app.layout = dbc.Container([alert_line(), dash.page_container, dash.dcc.Store(id=SHOWN_STORE)], fluid=True)
+    # one <main> landmark holding every page (its top bar, breadcrumb and content): nothing sits outside a landmark
+    app.layout = dash.html.Main(
+        [alert_line(), dash.page_container, dash.dcc.Store(id=SHOWN_STORE), dash.dcc.Store(id=LANG_STORE)],
+        className="container-fluid",
+        id="tp-main",
+    )
     register_shown_reset(app)
+    register_document_language(app)
     from components.layout import guard_years
     from data_access.figures import known_years
 
@@ -161,6 +167,47 @@ def register_metrics(server: Flask) -> None:
         response = server.response_class(body, content_type=content_type)
         response.headers["Cache-Control"] = "no-store"
         return response
+
+
+LANG_STORE = "tp-lang"  # the clientside hook's output (it writes nothing: its work is the document's lang)
+# the same rule as components.view.query_lang, in the browser: an in-app move (dcc.Link) reloads nothing
+DOCUMENT_LANG_JS = """
+function (search) {
+    const asked = new URLSearchParams(search || "").get("lang");
+    const kept = (document.cookie.match(/(?:^|; )%(cookie)s=([a-z]+)/) || [])[1];
+    const langs = %(langs)s;
+    document.documentElement.lang = langs.includes(asked) ? asked : langs.includes(kept) ? kept : "%(default)s";
+    return window.dash_clientside.no_update;
+}
+"""
+
+
+_EMPTY_DESCRIPTION = re.compile(r'(<meta (?:name|property)="(?:description|og:description|twitter:description)" content=)""')
+
+
+def register_document_language(app: dash.Dash) -> None:
+    """`<html lang>` says the page's language (a screen reader's voice, hyphenation and line breaking follow it):
+    written into the page the server sends, by the rule the pages use (query, then cookie, then Thai), and set
+    again in the browser when the address changes without a reload. The page's description is in that language."""
+    import json
+
+    from components.i18n import DEFAULT_LANG, LANGS, t
+    from components.view import LANG_COOKIE, query_lang
+
+    interpolate = app.interpolate_index
+
+    def index(**parts) -> str:
+        lang = query_lang(request.args.to_dict())
+        page = interpolate(**parts).replace("<html>", f'<html lang="{lang}">', 1)
+        # Dash's pages write description, og:description and twitter:description empty (the registry's, one language)
+        return _EMPTY_DESCRIPTION.sub(lambda m: f'{m.group(1)}"{escape(t("app.description", lang))}"', page)
+
+    app.interpolate_index = index  # type: ignore[method-assign]
+    app.clientside_callback(
+        DOCUMENT_LANG_JS % {"cookie": LANG_COOKIE, "langs": json.dumps(list(LANGS)), "default": DEFAULT_LANG},
+        dash.Output(LANG_STORE, "data"),
+        dash.Input("_pages_location", "search"),
+    )
 
 
 def register_request_connections(server: Flask) -> None:

@@ -7,6 +7,11 @@ LANGS = ("th", "en")
 
 CATALOGUE: dict[str, tuple[str, str]] = {
     "app.title": ("TPMAP Open: ระบบชี้เป้าคนจน", "TPMAP Open: Thai People Map"),
+    "app.description": (
+        "ข้อมูลความยากจนหลายมิติของประเทศไทย ตั้งแต่ระดับประเทศถึงครัวเรือน: คนจนเป้าหมาย 5 มิติ แผนที่ และการติดตามช่วยเหลือ",
+        "Thailand's multidimensional poverty from the country down to the household: the target poor in five dimensions,"
+        " maps and the follow-up of help",
+    ),
     "nav.country": ("ประเทศไทย", "Thailand"),
     "nav.households": ("รายชื่อครัวเรือนเป้าหมาย", "Target-poor households"),
     "nav.households@all": ("รายชื่อครัวเรือนยากจนตาม MPI", "MPI-poor households"),

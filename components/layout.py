@@ -86,7 +86,8 @@ def topbar(chain: list[dict], view: View, here: str) -> html.Div:
     )
     return html.Div(
         [
-            html.H1(t("app.title", view.lang), className="tp-chrome"),
+            # presentation mode hides the chrome, but a page keeps its level-one heading for a screen reader
+            html.H1(t("app.title", view.lang), className="visually-hidden" if view.present else "tp-chrome"),
             breadcrumb(chain, view),
             html.Span(t("year.label", view.lang, year=view.year), className="badge bg-secondary"),
             html.Div(

@@ -28,6 +28,15 @@ def request_lang() -> str:
     return lang if lang in LANGS else DEFAULT_LANG
 
 
+def query_lang(query: dict) -> str:
+    """The language a page is asked in: its `lang` parameter, else the toggle's cookie, else Thai. The page's
+    `<html lang>` is set by the same rule (app.register_document_language, and in the browser after an in-app move)."""
+    lang = query.get("lang")
+    if lang not in LANGS:
+        lang = flask.request.cookies.get(LANG_COOKIE) if flask.has_request_context() else None
+    return lang if lang in LANGS else DEFAULT_LANG
+
+
 def default_year(area: str | None = None) -> int:
     """A link without a year means the latest edition with figures for its area (data_access.figures.edition_for,
     the one rule), or the latest the database holds where no area is named (DEFAULT_YEAR only on an empty one)."""
@@ -89,10 +98,7 @@ def parse(query: dict, area: str | None = None) -> View:
         metric = v.metric
     colour = query.get("colour", v.colour) if query.get("colour") in ("share", "count") else v.colour
     dims = tuple(d for d in DIMENSIONS if d in str(query.get("dims", ",".join(DIMENSIONS))).split(",")) or DIMENSIONS
-    lang = query.get("lang")
-    if lang not in LANGS:
-        lang = flask.request.cookies.get(LANG_COOKIE) if flask.has_request_context() else None
-        lang = lang if lang in LANGS else DEFAULT_LANG
+    lang = query_lang(query)
     return View(
         year=year,
         metric=metric if isinstance(metric, str) else v.metric,

@@ -22,9 +22,11 @@ DROPDOWN_LABELS = (
 )
 
 
-def dropdown(lang: str, **kw) -> dcc.Dropdown:
+def dropdown(lang: str, **kw) -> html.Div:
+    """A dcc.Dropdown in a box that holds its height (.tp-dropdown) before dcc's dropdown script has arrived and
+    drawn it: the controls, cards and map below it no longer move down when it does (layout shift, issue 31)."""
     kw.setdefault("placeholder", t("dd.placeholder", lang))
-    return dcc.Dropdown(labels={k: t(f"dd.{k}", lang) for k in DROPDOWN_LABELS}, **kw)
+    return html.Div(dcc.Dropdown(labels={k: t(f"dd.{k}", lang) for k in DROPDOWN_LABELS}, **kw), className="tp-dropdown")
 
 
 def data_table(lang: str, **kw) -> dash_table.DataTable:

@@ -17,7 +17,7 @@ from flask import Blueprint, Response, abort, send_from_directory
 
 STATIC = Path(__file__).resolve().parent / "static"
 # which catalogue keys the phone needs: its own, the Logbook's and the dimensions'
-PREFIXES = ("field.", "lb.", "dim.", "err.", "role.", "nav.lang")
+PREFIXES = ("field.", "lb.", "dim.", "err.", "role.", "nav.lang", "date.")
 
 bp = Blueprint("field", __name__, url_prefix="/field")
 
@@ -27,7 +27,21 @@ def catalogue_json() -> bytes:
     from components.i18n import CATALOGUE
 
     words = {k: {"th": th, "en": en} for k, (th, en) in CATALOGUE.items() if k.startswith(PREFIXES)}
+    words |= month_words()
     return json.dumps(words, ensure_ascii=False, sort_keys=True).encode()
+
+
+def month_words() -> dict[str, dict[str, str]]:
+    """The month names the dashboard writes (mpi.calendar, components.dates), for the phone's date fields and dates:
+    date.month.N and date.month_short.N, as "ธันวาคม" / "December" and "ธ.ค." / "Dec"."""
+    from components.dates import ENGLISH_MONTHS
+    from mpi.calendar import THAI_MONTHS, THAI_MONTHS_SHORT
+
+    words = {}
+    for n, (th, th_short, en) in enumerate(zip(THAI_MONTHS, THAI_MONTHS_SHORT, ENGLISH_MONTHS, strict=True), 1):
+        words[f"date.month.{n}"] = {"th": th, "en": en}
+        words[f"date.month_short.{n}"] = {"th": th_short, "en": en[:3]}  # as strftime('%b') writes it (english_date)
+    return words
 
 
 @cache

@@ -156,7 +156,7 @@ def _villages(code: str, view: View, mask: int):
     lang = view.lang
     return html.Div(
         [
-            html.H3(f"{t('hh.village', lang)} ({len(villages)})", className="h5 mt-3"),
+            html.H2(f"{t('hh.village', lang)} ({len(villages)})", className="h5 mt-3"),
             export_links(
                 "villages",
                 lang,
@@ -217,7 +217,7 @@ def _progress(code: str, view: View):
     baht = " · ".join(f"{a} {v:,.0f}" for a, v in by.items()) or "–"
     return html.Div(
         [
-            html.H3(t("lb.progress", lang), className="h5 mt-3"),
+            html.H2(t("lb.progress", lang), className="h5 mt-3"),
             html.Div([html.Div(c, className="col") for c in cards], className="row g-2 row-cols-2 row-cols-md-4"),
             html.P([html.B(t("lb.by_status", lang) + ": "), status], className="mt-2 mb-1"),
             html.P([html.B(t("lb.open_needs", lang) + ": "), needs], className="mb-1", id="lb-open-needs"),
@@ -246,7 +246,7 @@ def _change(code: str, name: str, parent: dict | None, view: View):
     if len(items) < 2:
         return html.Div(
             [
-                html.H3(t("change.title", lang), className="h5 mt-3"),
+                html.H2(t("change.title", lang), className="h5 mt-3"),
                 definition,
                 html.P(t("trend.one", lang, year=items[0]["year"])),
             ],
@@ -284,7 +284,7 @@ def _change(code: str, name: str, parent: dict | None, view: View):
             ]
             flows_part = html.Div(
                 [
-                    html.H4(t(defined("flow.title", view.definition), lang, a=before, b=view.year), className="h6 mt-2"),
+                    html.H3(t(defined("flow.title", view.definition), lang, a=before, b=view.year), className="h6 mt-2"),
                     plain_table(
                         lang,
                         id="flows-table",
@@ -306,7 +306,7 @@ def _change(code: str, name: str, parent: dict | None, view: View):
                 id="area-flows",
             )
     return html.Div(
-        [html.H3(t("change.title", lang), className="h5 mt-3"), definition, chart, flows_part],
+        [html.H2(t("change.title", lang), className="h5 mt-3"), definition, chart, flows_part],
         id="area-change",
         className="tp-chrome",
     )
@@ -339,7 +339,7 @@ def _help_outcomes(code: str, before: int, view: View) -> html.Div:
     count = {"numeric": True, "format": fmt.number, "missing": small}
     return html.Div(
         [
-            html.H4(t("help.title", lang, a=before, b=view.year), className="h6 mt-3"),
+            html.H3(t("help.title", lang, a=before, b=view.year), className="h6 mt-3"),
             plain_table(
                 lang,
                 id="help-outcomes-table",

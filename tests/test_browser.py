@@ -11,8 +11,10 @@ import re
 import shutil
 import threading
 import time
+from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 import config
 from data_access import accounts
@@ -1031,7 +1033,7 @@ def test_map017_samut_songkhram_shows_its_change_from_2561_to_2562(server, brows
     cells = wait_for(browser, lambda: css(browser, "#flows-table td"), what="the flows table")
     text = " ".join(c.text for c in cells)
     assert "ยังเป็นคนจนเป้าหมาย" in text and "พ้นจากความยากจน" in text
-    assert "2562" in css(browser, "#area-flows h4")[0].text and "2561" in css(browser, "#area-flows h4")[0].text
+    assert "2562" in css(browser, "#area-flows h3")[0].text and "2561" in css(browser, "#area-flows h3")[0].text
     assert "บัตรสวัสดิการ" in css(browser, "#definition")[0].text
     chromium.stop_emulation(browser)
 
@@ -1073,3 +1075,99 @@ def test_map018_change_map_ranking_by_change_definitions_and_a_households_path(s
     assert [s.get_attribute("id") for s in steps] == ["traj-2561", "traj-2562"]
     assert "พัฒนาชุมชน" in steps[0].text  # the help, under the edition it was given in
     chromium.stop_emulation(browser)
+
+
+# Issue 31 (6): every registered page (dash.page_registry, by module) at representative addresses, in both languages;
+# signed out, then signed in as the province (area admin) for the pages that need an account.
+A11Y_PUBLIC = {
+    "pages.home": ["/", "/login"],  # the sign-in page is the server-rendered template every such page extends
+    "pages.area": ["/area/75", "/area/7501", "/area/750103", "/area/75?present=1"],
+    "pages.story": ["/area/75/story"],
+    "pages.ranking": ["/ranking"],
+    "pages.pivot": ["/pivot?area=75"],
+    "pages.not_found_404": ["/no-such-page"],
+}
+A11Y_SIGNED_IN = {
+    "pages.household_list": ["/area/7501/households"],
+    "pages.household_card": ["/household/{house}"],
+    "pages.vulnerable": ["/area/7501/vulnerable"],
+    "pages.committee_list": ["/committees"],
+    "pages.committee_detail": ["/committees/75"],
+    "pages.report_status": ["/reports"],
+    "pages.report_form": ["/reports/75/2564-Q3"],
+    "pages.mentors": ["/logbook/mentors"],
+    "pages.requests": ["/logbook/requests"],
+    "pages.shortlist": ["/shortlists/none-such"],
+}
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"  # axe-core, vendored (tests/vendor/README.md)
+# Dash has rendered the page, no callback is pending and every graph has drawn (a server-rendered page: loaded)
+SETTLED = """
+if (document.readyState !== 'complete') return false;
+if (!window.dash_clientside) return true;
+const content = document.getElementById('_pages_content');
+if (!content || !content.children.length || document.querySelector('[data-dash-is-loading="true"]')) return false;
+return ![...document.querySelectorAll('.dash-graph')].some((g) => !g.querySelector('.main-svg'));
+"""
+RUN_AXE = """
+const done = arguments[0];
+axe.run(document, {resultTypes: ['violations']}).then(
+  (r) => done(r.violations.map((v) => ({id: v.id, impact: v.impact, help: v.help,
+                                         nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' '))}))),
+  (e) => done([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}]));
+"""
+
+
+def audit(driver, url: str, lang: str) -> list[str]:
+    """axe-core's serious and critical violations on the page at url, and a wrong <html lang>, as lines."""
+    driver.get(url)
+    looks = [0]  # three settled looks in a row: the renderer is done, not between two callbacks
+
+    def settled() -> bool:
+        looks[0] = looks[0] + 1 if driver.execute_script(SETTLED) else 0
+        return looks[0] >= 3
+
+    wait_for(driver, settled, what=f"{url} settled")
+    found = driver.execute_async_script(RUN_AXE)
+    lines = [
+        f"{url} {v['id']} ({v['impact']}): {v['help']} {v['nodes']}" for v in found if v["impact"] in ("serious", "critical")
+    ]
+    said = driver.execute_script("return document.documentElement.lang")
+    return lines + ([f"{url}: <html lang={said!r}>, not {lang}"] if said != lang else [])
+
+
+def test_map024_every_page_in_both_languages_passes_axe_and_says_its_language(server):
+    """No serious or critical axe-core violation on any page, Thai or English, signed out or in; <html lang> is the
+    page's language, also after a move inside the app that reloads nothing. One browser for all of them."""
+    import dash
+
+    base, engine = server
+    assert {p["module"] for p in dash.page_registry.values()} == set(A11Y_PUBLIC) | set(A11Y_SIGNED_IN), "a new page: list it"
+    with engine.connect() as conn:
+        house = conn.execute(text("SELECT house_id FROM household WHERE tambon_code LIKE '7501%' LIMIT 1")).scalar()
+    driver = chromium.make_driver(console_log=True, lang="th")
+    driver.implicitly_wait(0)
+    driver.set_script_timeout(30)
+    # axe-core in every document the browser opens, by DevTools: the page's policy is not loosened for it
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": AXE.read_text(encoding="utf-8")})
+    found: list[str] = []
+    try:
+        for lang in ("th", "en"):
+            for path in [p for paths in A11Y_PUBLIC.values() for p in paths]:
+                found += audit(driver, f"{base}{path}{'&' if '?' in path else '?'}lang={lang}", lang)
+        # an English page, then a move inside the app (as dcc.Link makes it) to a Thai address: the document follows
+        driver.get(f"{base}/area/75?lang=en")
+        wait_for(driver, lambda: css(driver, "#area-topbar h1"), what="the English province page")
+        driver.execute_script(
+            "history.pushState({}, '', '/area/7501?lang=th'); window.dispatchEvent(new CustomEvent('_dashprivate_pushstate'));"
+        )
+        wait_for(driver, lambda: "ประเทศไทย" in css(driver, ".tp-breadcrumb")[0].text, what="the Thai amphoe page")
+        assert driver.execute_script("return document.documentElement.lang") == "th"
+        sign_in(driver, base, "ss.governor", "/area/75")
+        for lang in ("th", "en"):
+            for path in [p.format(house=house) for paths in A11Y_SIGNED_IN.values() for p in paths]:
+                found += audit(driver, f"{base}{path}{'&' if '?' in path else '?'}lang={lang}", lang)
+        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE" and "/no-such-page?" not in e["message"]]
+    finally:
+        driver.quit()
+    assert found == [], "\n".join(found)
+    assert errors == [], errors  # the unknown page's own 404 is the only failed load

@@ -242,6 +242,99 @@ def test_queue_logic_alone(site):
     assert len(keys) == 6 and len(set(keys)) == 6 and keys[4] == result["otherKey"]
 
 
+def test_dates_are_written_and_asked_in_the_buddhist_era_as_on_the_dashboard(site):
+    """dates.js by itself: a date written as the dashboard writes it (components.fmt.be_date, both languages), three
+    selects put back together as the dashboard's forms do (components.dates.iso_from_parts), refusals named by the
+    catalogue; words.js keeps Thai compounds whole."""
+    import datetime as dt
+
+    from components import fmt
+
+    days = ["2019-12-07", "2021-02-28", "1990-05-01"]
+    driver = _phone()
+    try:
+        driver.get(site["base"] + "/field/manifest.webmanifest")
+        result = driver.execute_async_script(
+            """
+            const [done, days] = [arguments[1], arguments[0]];
+            (async () => {
+              const D = await import('/field/dates.js');
+              const W = await import('/field/words.js');
+              const words = await (await fetch('/field/i18n.json')).json();
+              const out = {};
+              for (const lang of ['th', 'en']) {
+                const t = (k) => (words[k] || {})[lang] || k;
+                out[lang] = days.map((d) => D.beDate(d, lang, t));
+              }
+              out.parts = [['1', '5', '2533'], ['29', '2', '2562'], ['29', '2', '2563'], ['', '', ''], ['1', '', '2562']]
+                .map((p) => D.isoFromParts(...p));
+              out.words = W.thaiWords('เปลี่ยนสถานะครัวเรือน');
+              done(out);
+            })().catch((e) => done({error: String(e && e.stack || e)}));
+            """,
+            days,
+        )
+    finally:
+        driver.quit()
+    assert "error" not in result, result
+    for lang in ("th", "en"):
+        assert result[lang] == [fmt.be_date(d, lang) for d in days]
+    assert result["en"][0].endswith(f"{dt.date(2019, 12, 7).year + 543} BE")
+    # 2562 BE is 2019 (no 29 February); 2563 BE is 2020 (a leap year)
+    assert result["parts"] == ["1990-05-01", {"error": "err.date_none"}, "2020-02-29", "", {"error": "err.date_parts"}]
+    assert result["words"] == ["เปลี่ยน", "สถานะ", "ครัวเรือน"]
+
+
+def test_the_phones_forms_ask_for_buddhist_era_dates_and_thai_buttons_break_between_words(site):
+    """The visit form has the dashboard's day / month / Buddhist-era year selects (no browser calendar), today chosen;
+    on a 360 px phone no Thai word on a button is cut over two lines, in particular not "ครัวเรือน"."""
+    import datetime as dt
+
+    from mpi.calendar import THAI_MONTHS
+
+    driver = _phone()
+    try:
+        sign_in_and_prepare(driver, site["base"])
+        house = css(driver, "#households a.household")[0].get_attribute("data-house")
+        driver.get(f"{site['base']}/field/#/h/{house}")
+        wait_for(driver, lambda: css(driver, "#household #go-status"), what="the household")
+        cut = driver.execute_script(
+            "return [...document.querySelectorAll('button .w, .button .w')].filter((w) => w.getClientRects().length > 1)"
+            ".map((w) => w.textContent);"
+        )
+        whole = driver.execute_script("return [...document.querySelectorAll('#go-status .w')].map((w) => w.textContent);")
+        overflowing = driver.execute_script(  # the words wrap inside their button, never past its edge
+            "return [...document.querySelectorAll('button, .button')].filter((b) => b.scrollWidth > b.clientWidth + 1)"
+            ".map((b) => b.textContent);"
+        )
+        wrapped = driver.execute_script(  # a long label does take two lines on a 360 px phone: the breaks were needed
+            "return [...document.querySelectorAll('.buttons .button')].filter((b) =>"
+            " new Set([...b.querySelectorAll('.w')].map((w) => Math.round(w.getBoundingClientRect().top))).size > 1).length;"
+        )
+        tap(driver, "#go-visit")
+        wait_for(driver, lambda: css(driver, "#form-visit"), what="the visit form")
+        form = driver.execute_script(
+            "const v = (id) => document.getElementById(id).value;"
+            "const m = document.getElementById('visited_on-m');"
+            "return {calendar: document.querySelectorAll('input[type=date]').length, d: v('visited_on-d'), m: v('visited_on-m'),"
+            " y: v('visited_on-y'), month: m.options[m.selectedIndex].text};"
+        )
+    finally:
+        driver.quit()
+    assert cut == [], cut  # every word on one line
+    assert overflowing == [], overflowing
+    assert wrapped >= 1
+    assert "ครัวเรือน" in whole, whole
+    today = dt.date.today()
+    assert form == {
+        "calendar": 0,
+        "d": str(today.day),
+        "m": str(today.month),
+        "y": str(today.year + 543),
+        "month": THAI_MONTHS[today.month - 1],
+    }
+
+
 def test_the_package_holds_the_teams_tambons_only(site):
     base = site["direct"]
     status, signed, _ = request(base, "POST", "/api/v1/auth/login", {"username": "field.team", "password": PASSWORD})
@@ -341,8 +434,10 @@ def test_a_day_offline_reaches_the_server_exactly_once(site, monkeypatch):
         tap(driver, "#go-member")
         wait_for(driver, lambda: css(driver, "#form-member"), what="the missed-person form")
         fill(driver, "citizen_id", MISSED_ID[:12] + str((int(MISSED_ID[12]) + 1) % 10))
-        for field_id, value in (("first_name", "สมหญิง"), ("last_name", "ตกสำรวจ"), ("birth_date", "1990-05-01")):
+        for field_id, value in (("first_name", "สมหญิง"), ("last_name", "ตกสำรวจ")):
             fill(driver, field_id, value)
+        for part, value in (("d", "1"), ("m", "5"), ("y", "2533")):  # 1 May 2533 BE: 1990
+            fill(driver, f"birth_date-{part}", value)
         tap(driver, "#save")
         wait_for(driver, lambda: css(driver, "#notice.error"), what="the check digit refused on the phone")
         assert css(driver, "#form-member")  # still on the form, nothing saved

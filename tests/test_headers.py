@@ -134,3 +134,20 @@ def test_robots_txt_is_a_real_file(world):
     assert ["User-agent", " *"] in rules and ["Allow", " /"] in rules
     disallowed = {value.strip() for field, value in rules if field == "Disallow"}
     assert {"/api/", "/household/", "/export/", "/admin/", "/field/"} <= disallowed
+
+
+@pytest.mark.parametrize("path", ["/", "/area/75", "/no-such-page"])
+def test_a_page_says_its_language_and_describes_itself_in_it(world, path):
+    """<html lang> (issue 31, 6): the page's `lang`, else the toggle's cookie, else Thai, as the pages choose their
+    words; the description a search engine shows is in that language too."""
+    from html import escape
+
+    from components.view import LANG_COOKIE
+
+    for lang, search, cookie in (("th", "", None), ("en", "?lang=en", None), ("en", "", "en"), ("th", "?lang=th", "en")):
+        client = world["app"].server.test_client()
+        if cookie:
+            client.set_cookie(LANG_COOKIE, cookie)
+        html = client.get(path + search, headers={"Accept": "text/html"}).get_data(as_text=True)
+        assert f'<html lang="{lang}">' in html, (path, search, cookie)
+        assert f'<meta name="description" content="{escape(t("app.description", lang))}">' in html, (path, lang)

@@ -2,6 +2,8 @@
 import "./vendor/pointInPolygon.min.js"; // sets globalThis.pointInPolygon (a UMD build)
 import * as Q from "./queue.js";
 import * as S from "./store.js";
+import * as D from "./dates.js";
+import { breakAtWords } from "./words.js";
 
 const DIMS = ["health", "living", "education", "income", "access"];
 const app = document.getElementById("app");
@@ -54,6 +56,7 @@ function show(...children) {
   document.documentElement.lang = lang;
   document.title = t("field.title");
   app.replaceChildren(...children);
+  breakAtWords(app, lang);
 }
 
 // --- the server --------------------------------------------------------------------------------------------------
@@ -233,17 +236,13 @@ function gpsCheck(hh, out) {
 }
 
 // --- views -------------------------------------------------------------------------------------------------------
+// Buddhist-era dates as the dashboard writes them, in both languages ("7 ธ.ค. 2569", "7 Dec 2569 BE"): dates.js
 function when(iso) {
-  if (!iso) return "";
-  const d = new Date(iso);
-  // Buddhist-era dates, as every Thai form
-  return d.toLocaleString(lang === "th" ? "th-TH-u-ca-buddhist" : "en-GB", { dateStyle: "medium", timeStyle: "short" });
+  return D.beMoment(iso, lang, t);
 }
 
 function day(isoDate) {
-  if (!isoDate) return "";
-  const d = new Date(`${String(isoDate).slice(0, 10)}T12:00:00`);
-  return d.toLocaleDateString(lang === "th" ? "th-TH-u-ca-buddhist" : "en-GB", { dateStyle: "medium" });
+  return D.beDate(isoDate, lang, t);
 }
 
 function dimName(d) {
@@ -413,7 +412,18 @@ async function householdView(houseId) {
 }
 
 function field(labelKey, input) {
+  if (input.tagName === "FIELDSET") return input; // a date: its legend names it, each select has its own label
   return h("label", {}, t(labelKey), input);
+}
+
+function localToday() {
+  const d = new Date(); // the phone's own day (toISOString would give the UTC one: yesterday before 07:00 in Thailand)
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+}
+
+// the day, month and Buddhist-era year selects the dashboard's forms have (components/dates.be_date_input)
+function dateInput(id, labelKey, value, firstYear) {
+  return D.dateField(id, t(labelKey), t, value, firstYear, new Date().getFullYear());
 }
 
 function select(id, options, value) {
@@ -425,7 +435,7 @@ async function formView(houseId, kind) {
   const facts = await S.getMeta("package");
   if (!hh || !facts) return h("p", {}, t("field.none"));
   const key = Q.newKey(); // made when the form opens: every tap on save names the same record
-  const today = new Date().toISOString().slice(0, 10);
+  const today = localToday();
   let inputs;
   let gps = null;
   const saveButton = h("button", { type: "submit", class: "primary", id: "save" }, t("field.save"));
@@ -433,7 +443,7 @@ async function formView(houseId, kind) {
   if (kind === "visit") {
     const out = h("p", { class: "gps", id: "gps-result" });
     inputs = {
-      visited_on: h("input", { id: "visited_on", type: "date", value: today, required: true }),
+      visited_on: dateInput("visited_on", "lb.date", today, 2000),
       outcome: select("outcome", facts.outcomes.map((o) => [o, t("lb.outcome." + o)]), "verified"),
       note: h("textarea", { id: "note", rows: 3 }),
     };
@@ -452,7 +462,7 @@ async function formView(houseId, kind) {
         .map((r) => [`phone:${r.key}`, `${dimName(r.body.dimension)} · ${r.body.description}`]),
     ];
     inputs = {
-      given_on: h("input", { id: "given_on", type: "date", value: today, required: true }),
+      given_on: dateInput("given_on", "lb.date", today, 2000),
       dimension: select("a-dimension", DIMS.map((d) => [d, dimName(d)]), hh.deprived_dimensions[0] || "health"),
       kind: select("kind", facts.kinds.map((k) => [k.code, lang === "th" ? k.name_th : k.name_en]), facts.kinds[0] && facts.kinds[0].code),
       agency: h("input", { id: "agency", required: true }),
@@ -466,7 +476,7 @@ async function formView(houseId, kind) {
       first_name: h("input", { id: "first_name", required: true }),
       last_name: h("input", { id: "last_name", required: true }),
       sex: select("sex", [["F", t("field.sex.F")], ["M", t("field.sex.M")]], "F"),
-      birth_date: h("input", { id: "birth_date", type: "date", required: true }),
+      birth_date: dateInput("birth_date", "field.birth_date", "", 1900),
       welfare_card: select("welfare_card", yesNo, "0"),
       disabled: select("disabled", yesNo, "0"),
     };
@@ -487,6 +497,16 @@ async function formView(houseId, kind) {
     const refs = {};
     for (const [k, el] of Object.entries(inputs)) {
       if (k.startsWith("_")) continue;
+      if (el.isoValue) {
+        const iso = el.isoValue();
+        if (iso && iso.error) {
+          say(iso.error, { field: t(fieldLabel(kind, k)), day: ["d", "m", "y"].map((p) => el.querySelector(`#${k}-${p}`).value).join("/") }, "error");
+          saveButton.disabled = false;
+          return refresh();
+        }
+        if (iso) body[k] = iso;
+        continue;
+      }
       const v = el.value.trim();
       if (k === "need") {
         if (v.startsWith("server:")) body.need_id = Number(v.slice(7));

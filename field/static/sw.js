@@ -8,6 +8,8 @@ const FILES = [
   "/field/app.js",
   "/field/queue.js",
   "/field/store.js",
+  "/field/dates.js",
+  "/field/words.js",
   "/field/field.css",
   "/field/i18n.json",
   "/field/manifest.webmanifest",
