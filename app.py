@@ -66,6 +66,7 @@ def create_app(settings: config.Settings | None = None) -> dash.Dash:
     cli.register_demo(server)
     cli.register_data(server)
     cli.register_accounts(server)
+    cli.register_registers(server)  # issue 33: list-registers, import-register
     register_request_connections(server)  # before auth: the credential's read is the request's first
     auth_web.init_app(server)
     register_read_routing(server)  # after auth: a bearer request is known by then
