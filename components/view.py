@@ -17,7 +17,7 @@ YEAR_MIN, YEAR_MAX = 2500, 2700
 METRIC_RE = re.compile(
     r"target_poor|crisis|mpi|change|change_pct|dim:("
     + "|".join(DIMENSIONS)
-    + r")|ind:[1-5]\.[0-9]|lb:(visited|helped|open_needs)"
+    + r")|ind:[1-5]\.[0-9]|lb:(visited|helped|open_needs)|gap:[a-z_]{1,40}"
 )
 LANG_COOKIE = "tpmap_lang"
 

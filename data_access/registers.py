@@ -704,3 +704,9 @@ def gap_registers(year: int, engine: Engine | None = None) -> list[tuple[str, st
     """(register key, as-of date) of each gap the edition can show: the map's gap metrics."""
     with reading(engine) as conn:
         return [(r.register, a.isoformat()) for r, a in _loaded_gap_rules(conn, year)]
+
+
+def current_as_of(key: str, engine: Engine | None = None) -> str | None:
+    """The date of the register's loaded version (ISO), or None when none is loaded."""
+    with reading(engine) as conn:
+        return _iso(_as_of(conn, key))

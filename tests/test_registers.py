@@ -319,3 +319,92 @@ def test_public_gaps_suppress_small_counts(world, old_age):
     national = client.get(f"/api/v1/areas/750101/gaps?year={YEAR}", headers=bearer(world, "national")).get_json()
     assert national["items"] == gaps("750101", YEAR, viewer=NATIONAL, engine=world["engine"])
     assert seen_hidden, "the fixture should hold a tambon with a count of 1 or 2"
+
+
+def _wait(predicate, what: str, timeout: float = 20.0):
+    import time
+
+    end = time.time() + timeout
+    last = None
+    while time.time() < end:
+        try:
+            last = predicate()
+            if last:
+                return last
+        except Exception as e:  # noqa: BLE001 - elements come and go while Dash renders
+            last = e
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}: {last!r}")
+
+
+@pytest.mark.browser
+def test_data001_catalogue_page_in_thai_and_english_and_a_national_edit(world, old_age):
+    from scripts import chromium
+    from tests.utils.served import served
+    from tests.utils.world import PASSWORD
+
+    if not chromium.available():
+        pytest.skip("browser tests need chromium and chromium-driver")
+    driver = chromium.make_driver(console_log=True, lang="th")
+    try:
+        with served(world["app"].server) as base:
+            driver.get(f"http://{base}/data")
+            table = _wait(lambda: driver.find_element("id", "register-table").text, "the catalogue")
+            assert "ผู้รับเบี้ยยังชีพผู้สูงอายุ" in table and "ได้รับและเชื่อมโยงแล้ว" in table
+            assert "ข้อมูลการกู้ยืมเงิน" in table  # the deck's list is the starting content
+            assert not driver.find_elements("id", "data-save")  # the public reads, never edits
+            driver.get(f"http://{base}/data?lang=en")
+            table = _wait(
+                lambda: "Received and linked" in driver.find_element("id", "register-table").text
+                and driver.find_element("id", "register-table").text,
+                "English",
+            )
+            assert "Old-age allowance recipients" in table and "Loans" in table
+            # a national account changes a status and sees it in the table
+            driver.get(f"http://{base}/login?next=/data")
+            _wait(lambda: driver.find_elements("name", "username"), "the sign-in form")
+            driver.find_element("name", "username").send_keys(world["names"]["national"])
+            driver.find_element("name", "password").send_keys(PASSWORD)
+            driver.find_element("id", "login-submit").click()
+            _wait(lambda: driver.find_elements("id", "data-save"), "the editor")
+            driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", driver.find_element("id", "data-note"))
+            note = driver.find_element("id", "data-note")
+            note.clear()
+            note.send_keys("ส่งหนังสือขอข้อมูลแล้ว")
+            save = driver.find_element("id", "data-save")
+            driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", save)
+            _wait(lambda: save.click() is None, "the save button clickable")
+            _wait(lambda: "ส่งหนังสือขอข้อมูลแล้ว" in driver.find_element("id", "register-table").text, "the saved note")
+        severe = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+        assert severe == []
+    finally:
+        driver.quit()
+
+
+def test_gap_metric_on_the_map_states_the_as_of_date(world, old_age):
+    from app import create_app  # noqa: F401 - the world's app is built already
+    from pages._area_shared import gap_value, metric_label, metric_options
+
+    with world["app"].server.test_request_context("/"):
+        options = [o["value"] for o in metric_options(YEAR, "th")]
+        assert "gap:old_age_allowance" in options
+        label = metric_label("gap:old_age_allowance", "en")
+    assert "Old-age allowance" in label and "as of" in label
+    f = {"gaps": {"old_age_allowance": {"eligible_persons": 8, "served_persons": 6, "unserved_persons": 2}}}
+    assert gap_value(f, "gap:old_age_allowance", "count") == 2
+    assert gap_value(f, "gap:old_age_allowance", "share") == 25.0
+    r = world["app"].server.test_client().get(f"/area/75?year={YEAR}&metric=gap:old_age_allowance&lang=en")
+    assert r.status_code == 200
+
+
+def test_a_survey_reimport_refreshes_the_register_rollups(world, old_age, tmp_path):
+    from data_access.survey_import import SurveyImport
+
+    engine = world["engine"]
+    before = link_report("old_age_allowance", "TH", YEAR, user=NATIONAL, engine=engine)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM register_link_rollup"))
+        conn.execute(text("DELETE FROM register_gap_rollup"))
+    SurveyImport(YEAR, world["survey"].write(tmp_path / "again"), engine).run()
+    assert link_report("old_age_allowance", "TH", YEAR, user=NATIONAL, engine=engine) == before
+    assert gaps("TH", YEAR, viewer=NATIONAL, engine=engine)
