@@ -938,6 +938,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "data.gap.served": ("ได้รับแล้ว", "Receiving"),
     "data.gap.unserved": ("ยังไม่ได้รับ", "Not receiving"),
     "data.gap.rule": ("เกณฑ์", "Rule"),
+    "unit.baht": ("บาท", "baht"),
+    "hh.registers": ("ได้รับตามข้อมูลหน่วยงาน", "Receives (agencies' data)"),
+    "hh.register_source": ("{name} ({owner}, ข้อมูล ณ {date})", "{name} ({owner}, as of {date})"),
+    "hh.registers_checked": (
+        "ตรวจกับข้อมูลของหน่วยงาน: {registers}. ผู้ที่ไม่มีชื่อในชุดใดคือยังไม่ได้รับตามข้อมูลนั้น",
+        "Looked up in the agencies' data: {registers}. A member not listed for one does not receive it by that data",
+    ),
 }
 
 
