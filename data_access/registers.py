@@ -36,7 +36,7 @@ from sqlalchemy import Connection, Engine, select, update
 from data_access import cache
 from data_access import models as tables
 from data_access.access import CurrentUser, refuse, require_user
-from data_access.db import get_engine, reading, tuples, writing
+from data_access.db import get_engine, read_engine, reading, tuples, writing
 from data_access.errors import BadRequest, NotFoundError
 from data_access.file_checks import detect_encoding, scan
 from data_access.masking import mask_citizen_id
@@ -665,15 +665,14 @@ def _gap_sums(conn: Connection, year: int, prefix: str, digits: int | None = Non
 
 
 def _loaded_gap_rules(conn: Connection, year: int) -> list[tuple[spec.GapRule, dt.date]]:
-    """Gap rules whose register is loaded; a farming rule only where the edition's survey says who farms."""
-    rv = tables.register_version.c
-    loaded = dict(tuples(conn.execute(select(rv.register_key, rv.as_of).where(rv.replaced_at.is_(None)))))
-    farming = conn.execute(
-        select(tables.household.c.id)
-        .where(tables.household.c.year == year, tables.household.c.head_farming.is_not(None))
-        .limit(1)
-    ).first()
-    return [(r, loaded[r.register]) for r in spec.gap_rules() if r.register in loaded and (farming or not r.farming_household)]
+    """Gap rules whose register is loaded and counted for the edition (a farming rule is counted only where the
+    edition's survey says who farms), in one statement on the small tables: no survey row is read."""
+    rv, g = tables.register_version.c, tables.register_gap_rollup.c
+    counted = select(g.register_key).where(g.year == year).distinct().scalar_subquery()
+    loaded = dict(
+        tuples(conn.execute(select(rv.register_key, rv.as_of).where(rv.replaced_at.is_(None), rv.register_key.in_(counted))))
+    )
+    return [(r, loaded[r.register]) for r in spec.gap_rules() if r.register in loaded]
 
 
 def _gap(rule: spec.GapRule, as_of: dt.date, eligible: int, served: int, exact: bool) -> Gap:
@@ -718,12 +717,23 @@ def gaps_children(
 
 
 def gap_registers(year: int, engine: Engine | None = None) -> list[tuple[str, str]]:
-    """(register key, as-of date) of each gap the edition can show: the map's gap metrics."""
-    with reading(engine) as conn:
-        return [(r.register, a.isoformat()) for r, a in _loaded_gap_rules(conn, year)]
+    """(register key, as-of date) of each gap the edition can show: the map's gap metrics (kept per data stamp, which a
+    register load changes: a page render asks nothing for them)."""
+    eng = engine or read_engine()
+
+    def read() -> list[tuple[str, str]]:
+        with reading(eng) as conn:
+            return [(r.register, a.isoformat()) for r, a in _loaded_gap_rules(conn, year)]
+
+    return cache.cached(eng, ("gap-registers", year), read)
 
 
 def current_as_of(key: str, engine: Engine | None = None) -> str | None:
-    """The date of the register's loaded version (ISO), or None when none is loaded."""
-    with reading(engine) as conn:
-        return _iso(_as_of(conn, key))
+    """The date of the register's loaded version (ISO), or None when none is loaded (kept per data stamp)."""
+    eng = engine or read_engine()
+
+    def read() -> str | None:
+        with reading(eng) as conn:
+            return _iso(_as_of(conn, key))
+
+    return cache.cached(eng, ("register-as-of", key), read)
