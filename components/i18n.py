@@ -899,7 +899,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "metric.gap": ("ผู้มีสิทธิ์ที่ยังไม่ได้รับ: {name} (ข้อมูล ณ {date})", "Eligible, not receiving: {name} (data as of {date})"),
     "unit.of_eligible": ("ร้อยละของผู้มีสิทธิ์", "% of the eligible"),
     "gap.no_data": ("ยังไม่มีข้อมูล", "no data loaded"),
-    "nav.data": ("ข้อมูลจากหน่วยงาน", "Agencies' data"),
     "data.title": ("ข้อมูลจากหน่วยงานที่เชื่อมด้วยเลขประจำตัวประชาชน 13 หลัก", "Agencies' data linked by the 13-digit citizen ID"),
     "data.lead": (
         "เติมเต็มข้อมูลในระบบ TPMAP: ข้อมูลแต่ละชุดของหน่วยงาน สถานะ และวันที่ของข้อมูล",
@@ -923,7 +922,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The public sees the list and the statuses, never anyone's rows",
     ),
     "data.edit": ("แก้ไขสถานะ", "Change the status"),
-    "data.edit_which": ("ชุดข้อมูล", "Dataset"),
     "data.save": ("บันทึก", "Save"),
     "data.saved": ("บันทึกแล้ว: {name}", "Saved: {name}"),
     "data.gaps": ("ผู้มีสิทธิ์ที่ยังไม่ได้รับ (ทั้งประเทศ)", "Eligible, not yet receiving (the country)"),
