@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, select, text
 
 from data_access import models as tables
-from data_access.counted import person_counted
+from data_access.counted import household_counted, person_counted
 from mpi import registers as spec
 from mpi.calendar import years_before
 from mpi.editions import definition_for, survey_date
@@ -77,7 +77,13 @@ def _refresh(conn: Connection, key: str, year: int) -> None:
 
 def _gap_condition(rule: spec.GapRule, year: int, params: dict) -> str:
     """SQL: the person (p, household h) is eligible under the rule, target poor by the edition's own definition."""
-    cond = [person_counted("p", "h", definition_for(year), ALL_DIMENSIONS_MASK)]
+    definition = definition_for(year)
+    poor = (
+        household_counted("h", definition, ALL_DIMENSIONS_MASK)
+        if rule.household_poor
+        else person_counted("p", "h", definition, ALL_DIMENSIONS_MASK)
+    )
+    cond = [poor]
     on = survey_date(year)
     if rule.min_age is not None:
         params["born_by"] = years_before(on, rule.min_age)

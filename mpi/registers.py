@@ -68,7 +68,8 @@ class RegisterKind:
 @dataclass(frozen=True)
 class GapRule:
     """Target-poor persons eligible for what a register records: by age on the edition's survey date (min_age, and
-    max_age inclusive), by disability, or every member of a household whose head farms. Served: on the register (for
+    max_age inclusive), by disability, or every member of a household whose head farms; household_poor counts the
+    members of target-poor households instead of target-poor persons. Served: on the register (for
     a household rule: anyone of the household on it)."""
 
     register: str
@@ -77,6 +78,9 @@ class GapRule:
     max_age: int | None = None
     disabled: bool = False
     farming_household: bool = False
+    # eligible as a member of a target-poor household (children hold no welfare card of their own, so under a
+    # card definition no child is a target-poor person: the children of target-poor households are meant)
+    household_poor: bool = False
 
 
 def _kind(raw: dict) -> RegisterKind:

@@ -448,3 +448,19 @@ def test_synthetic_registers_load_with_plausible_coverage(world, people, tmp_pat
     assert 0.6 < sum(p["citizen_id"] in on for p in elderly) / len(elderly) < 1  # most of the 60+, not all
     assert any(p["citizen_id"] not in on for p in poor)  # some eligible poor missing it
     assert sum(1 for r in rows if r["citizen_id"][1:3] == "10") > 0  # IDs that will not link (Bangkok)
+
+
+def test_children_gap_counts_the_children_of_target_poor_households(world, people, tmp_path):
+    """Children hold no welfare card: the rule counts the children of target-poor households, recounted here."""
+    survey = world["survey"]
+    failing = {f["house_id"] for f in survey.failures}
+    carded = {p["house_id"] for p in survey.persons if p["welfare_card"] == "1"}
+    house = {p["citizen_id"]: p["house_id"] for p in survey.persons}
+    children = [p for p in people if 6 <= p["age"] <= 14]
+    eligible = [p for p in children if house[p["citizen_id"]] in failing & carded]
+    listed = [p["citizen_id"] for p in children[::2]]
+    path = write_csv(tmp_path / "eef.csv", ["citizen_id", "screened_on"], [[c, "2023-06-01"] for c in listed])
+    RegisterImport("eef_poor_student", dt.date(2023, 7, 1), path, engine=world["engine"]).run()
+    item = next(g for g in gaps("TH", YEAR, viewer=NATIONAL, engine=world["engine"]) if g["register"] == "eef_poor_student")
+    assert item["eligible_persons"] == len(eligible) > 0
+    assert item["served_persons"] == sum(1 for p in eligible if p["citizen_id"] in set(listed))
