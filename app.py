@@ -64,6 +64,7 @@ def create_app(settings: config.Settings | None = None) -> dash.Dash:
     cli.register_demo(server)
     cli.register_data(server)
     cli.register_accounts(server)
+    cli.register_registers(server)  # issue 33: list-registers, import-register
     register_metrics(server)  # first: its clock starts before any other hook, its count ends after every one
     register_request_connections(server)  # before auth: the credential's read is the request's first
     auth_web.init_app(server)

@@ -270,3 +270,43 @@ def register_data(server: Flask) -> None:
             same += all(r[f][0] == r[f][1] for f in fields)
             click.echo(r["code"] + "\t" + "\t".join(diffs))
         click.echo(f"{same} of {len(rows)} areas agree on every figure (* marks a difference).")
+
+
+def register_registers(server: Flask) -> None:
+    """Agencies' registers linked by citizen ID (issue 33; data_access/registers.py)."""
+
+    @server.cli.command("list-registers")
+    def list_registers() -> None:
+        """Print the declared register kinds as a JSON array (key, owner, columns, required; names and types beside)."""
+        import json
+
+        from mpi.registers import listing
+
+        click.echo(json.dumps(listing(), ensure_ascii=False, indent=2))
+
+    @server.cli.command("import-register")
+    @click.option("--register", "key", required=True, help="the register kind, e.g. old_age_allowance (list-registers)")
+    @click.option("--as-of", "as_of", required=True, help="the date of the data, YYYY-MM-DD (Christian era)")
+    @click.option("--dry-run", is_flag=True, help="check everything and say what would change; write nothing")
+    @click.argument("file", type=click.Path(path_type=Path))
+    def import_register(key: str, as_of: str, dry_run: bool, file: Path) -> None:
+        """Validate a register FILE (CSV or XLSX; first column citizen_id) and replace the register's rows with it
+        (all or nothing); the survey and the other registers are not touched."""
+        import datetime as dt
+
+        from data_access.registers import RegisterImport, RegisterImportError
+        from data_access.schema import upgrade
+
+        try:
+            day = dt.date.fromisoformat(as_of)
+        except ValueError:
+            _fail([f"--as-of {as_of[:20]!r} is not a date written YYYY-MM-DD (Christian era)"])
+            return
+        upgrade()
+        try:
+            report = RegisterImport(key, day, file, dry_run=dry_run).run()
+        except RegisterImportError as e:
+            _fail(e.lines())
+            return
+        for line in report.lines():
+            click.echo(line)

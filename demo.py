@@ -7,6 +7,7 @@ later editions (2562, 2565, 2566), and two editions of synthetic household micro
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 import tempfile
 import time
@@ -25,7 +26,7 @@ from data_access.survey_import import SurveyImport
 from geo.boundaries import read_boundaries
 from static_files import shapes_ahead
 
-MARKER = "demo-built-v8"  # v8: each province its own change a year on; v7: households that can exist, ages on the survey date (v6: the Logbook's 2561 history, definitions)
+MARKER = "demo-built-v9"  # v9: agencies' registers linked by citizen ID (issue 33); v8: each province its own change a year on; v7: households that can exist, ages on the survey date (v6: the Logbook's 2561 history, definitions)
 # Demo accounts, for the embedded demo on 127.0.0.1 only (a real deployment creates its own with create-user).
 DEMO_PASSWORD = "tpmap-demo-2564"
 DEMO_ACCOUNTS = [  # username, full name, role, areas, area administrator
@@ -95,9 +96,33 @@ def build(db_file: Path | None, engine=None) -> float:
                 f"household import {NEXT_YEAR} and flows",
                 lambda: SurveyImport(NEXT_YEAR, Path(tmp) / str(NEXT_YEAR), engine).run(),
             ),
+            (
+                f"agencies' registers (synthetic, from the {NEXT_YEAR} people)",
+                lambda: load_registers(Path(tmp) / str(NEXT_YEAR), NEXT_YEAR, Path(tmp) / "registers", engine),
+            ),
         ]
         run_steps(steps, None if sys.stdout.isatty() else config.INSTANCE_DIR / BUILD_LOG)
     return time.perf_counter() - t0
+
+
+REQUESTED = ("assistance_received", dt.date(2019, 9, 2))  # the demo's register "requested, not received"
+
+
+def load_registers(survey_dir: Path, year: int, out_dir: Path, engine) -> int:
+    """Synthetic registers generated from the edition's people (synthetic/registers.py), loaded as an agency's file
+    would be; one declared register stays "requested, not received". Returns the rows loaded."""
+    from data_access.access import CurrentUser
+    from data_access.registers import RegisterImport, set_status
+    from synthetic.registers import generate as generate_registers
+
+    rows = 0
+    for key, (path, as_of) in generate_registers(survey_dir, year, out_dir).items():
+        rows += RegisterImport(key, as_of, path, engine=engine).run().rows
+    builder = CurrentUser(0, "demo-build", "demo", "national", ("TH",))
+    key, asked = REQUESTED
+    note = "ส่งหนังสือขอข้อมูลแล้ว ยังไม่ได้รับ (สาธิต) / requested by letter, not received (demo)"
+    set_status(builder, key, status="requested", note=note, requested_on=asked, engine=engine)
+    return rows
 
 
 def run_steps(steps: list[tuple[str, Callable[[], object]]], log_path: Path | None) -> None:

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 import flask
 
 from components.i18n import DEFAULT_LANG, LANGS
+from mpi.registers import kinds as register_kinds
 from mpi.rules import DIMENSIONS, TARGET_DEFINITIONS
 
 DEFAULT_YEAR = 2561
@@ -17,7 +18,9 @@ YEAR_MIN, YEAR_MAX = 2500, 2700
 METRIC_RE = re.compile(
     r"target_poor|crisis|mpi|change|change_pct|dim:("
     + "|".join(DIMENSIONS)
-    + r")|ind:[1-5]\.[0-9]|lb:(visited|helped|open_needs)"
+    + r")|ind:[1-5]\.[0-9]|lb:(visited|helped|open_needs)|gap:("
+    + "|".join(register_kinds())
+    + ")"
 )
 LANG_COOKIE = "tpmap_lang"
 

@@ -38,11 +38,14 @@ def data_stamp(engine: Engine) -> str:
     with reading(engine) as conn:  # a render's own connection when there is one: the stamp costs no checkout
         row = conn.execute(text("SELECT COUNT(*), MAX(refreshed_at) FROM area_rollup_source")).one()
         years = conn.execute(text("SELECT year, imported_at, households FROM survey_year ORDER BY year")).all()
-        # headline figures change trends and change rankings without touching the rollups
-        headline = conn.execute(text("SELECT COUNT(*), MAX(imported_at) FROM published_headline")).one()
+        # headline figures change trends and change rankings without touching the rollups; so does an agency's register
+        # the coverage gaps (issue 33): its latest load rides in the same statement
+        headline = conn.execute(
+            text("SELECT COUNT(*), MAX(imported_at), (SELECT MAX(imported_at) FROM register_version) FROM published_headline")
+        ).one()
         # which areas have a polygon (a boundary import) changes what a map draws grey
         shaped = conn.execute(text("SELECT COUNT(*) FROM area WHERE has_geometry")).scalar()
-    stamp = f"{row[0]}|{row[1]}|{years}|{headline[0]}|{headline[1]}|{shaped}"
+    stamp = f"{row[0]}|{row[1]}|{years}|{headline[0]}|{headline[1]}|{headline[2]}|{shaped}"
     with _lock:
         _stamps[key] = (now, stamp)
     return stamp

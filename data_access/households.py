@@ -22,6 +22,7 @@ from data_access.counted import household_counted
 from data_access.db import reading
 from data_access.errors import BadRequest, NotFoundError
 from data_access.masking import mask_citizen_id
+from data_access.register_facts import member_facts
 from mpi import catalogue
 from mpi.calendar import age_on
 from mpi.editions import definition_for, survey_date
@@ -230,6 +231,8 @@ def get_household(house_id: str, year: int, *, user: CurrentUser | None, engine:
         failed: list[str] = list(
             conn.scalars(select(f.indicator_code).where(f.household_id == h["id"]).order_by(f.indicator_code))
         )
+        # agencies' registers (issue 33): read here, after the area check, and masked with the members they belong to
+        facts = member_facts(conn, [m["citizen_id"] for m in members])
     names = {i.code: i for i in catalogue.indicators_for_year(year)}
     ref = survey_date(year)
     out = dict(h) | {
@@ -237,7 +240,9 @@ def get_household(house_id: str, year: int, *, user: CurrentUser | None, engine:
         "crisis": h["n_welfare"] > 0 and popcount(h["pattern"]) >= CRISIS_MIN_DIMENSIONS,
     }
     hide_names = names_masked_for(user)
-    out["members"] = [member_view(i + 1, m, ref, hide_names) for i, m in enumerate(members)]
+    out["members"] = [
+        member_view(i + 1, m, ref, hide_names) | {"registers": facts.get(m["citizen_id"], [])} for i, m in enumerate(members)
+    ]
     out["failed_indicators"] = failed_view(failed, names)
     del out["id"]
     out["year"] = year

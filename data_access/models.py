@@ -704,3 +704,76 @@ abuse_alert = Table(
     Column("closed_by", Integer, ForeignKey("user_account.id")),
     Column("outcome", String(16), comment="reactivated | kept_blocked"),
 )
+
+# --- Agencies' registers linked by citizen ID (issue 33; data_access/registers.py) -------------------------------
+# The catalogue: every agency dataset the committee tracks, declared kinds (mpi/data/registers.json) and the deck's
+# others alike, with where it stands in the deck's words. Public: the list and the statuses, never the rows.
+register_catalogue = Table(
+    "register_catalogue",
+    metadata,
+    Column("key", String(40), primary_key=True),
+    Column("name_th", Text, nullable=False),
+    Column("name_en", Text, nullable=False),
+    Column("owner_th", Text, nullable=False),
+    Column("owner_en", Text, nullable=False),
+    Column("status", String(12), nullable=False, comment="linked | requested | denied | no_key"),
+    Column("as_of", Date, comment="the date of the data loaded (the current version)"),
+    Column("requested_on", Date, comment="when the data were asked for"),
+    Column("note", Text),
+    Column("updated_at", UTCDateTime()),
+    Column("updated_by", String(64)),
+)
+
+# One row per loaded file of a register: the current version is the one with replaced_at null.
+register_version = Table(
+    "register_version",
+    metadata,
+    Column("register_key", String(40), primary_key=True),
+    Column("as_of", Date, primary_key=True),
+    Column("rows", Integer, nullable=False),
+    Column("persons", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("imported_at", UTCDateTime(), nullable=False),
+    Column("replaced_at", UTCDateTime(), comment="null: the register's current version"),
+)
+
+# The current version's rows. Personal data: read only through data_access.registers, scoped like survey persons.
+register_row = Table(
+    "register_row",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("register_key", String(40), nullable=False),
+    Column("citizen_id", String(13), nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("tambon_code", String(8), comment="the address the register holds, if any: places a row that does not link"),
+    Column("amount", Float, comment="the kind's amount column, if it has one (baht)"),
+    Column("event_date", Date, comment="the kind's first date column, if it has one"),
+    Column("fields", Text, nullable=False, comment="every other declared column, as JSON"),
+)
+Index("ix_register_row_key_citizen", register_row.c.register_key, register_row.c.citizen_id)
+Index("ix_register_row_citizen", register_row.c.citizen_id)
+
+# Link report per edition, register and place: `linked` rows sit at the surveyed person's unit (tambon or municipal
+# unit); rows that do not link sit at the place the register gives (its tambon_code, else the amphoe that issued the
+# ID), as `unlinked`, `outside` (a province the edition did not survey) or `unplaced` (no known area: counted for TH).
+register_link_rollup = Table(
+    "register_link_rollup",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("register_key", String(40), primary_key=True),
+    Column("area_code", String(8), primary_key=True),
+    Column("kind", String(10), primary_key=True, comment="linked | unlinked | outside | unplaced"),
+    Column("rows", Integer, nullable=False),
+    Column("duplicates", Integer, nullable=False, comment="rows beyond the first of one citizen ID here"),
+)
+
+# Coverage gaps per edition, register (its gap rule) and unit: target-poor persons eligible, and of them on the register.
+register_gap_rollup = Table(
+    "register_gap_rollup",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("register_key", String(40), primary_key=True),
+    Column("tambon_code", String(8), primary_key=True),
+    Column("eligible_persons", Integer, nullable=False),
+    Column("served_persons", Integer, nullable=False),
+)

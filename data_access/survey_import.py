@@ -51,6 +51,7 @@ from data_access.file_checks import MANIFEST, detect_encoding, read_manifest, sc
 from data_access.flows import refresh_flows
 from data_access.indicator_sync import sync_indicators
 from data_access.masking import mask_citizen_id
+from data_access.register_rollups import refresh_year as refresh_registers_of
 from data_access.rollups import refresh_survey_rollups
 from data_access.vulnerable import stage_vulnerable_bits
 from mpi import catalogue
@@ -888,6 +889,7 @@ class SurveyImport:
             refresh_survey_rollups(conn, self.year)
             t3 = time.perf_counter()
             refresh_flows(conn, self.year)  # persons and households followed to and from the other editions
+            refresh_registers_of(conn, self.year)  # agencies' registers linked to this edition's persons (issue 33)
             report.flows_seconds = time.perf_counter() - t3
             report.rollup_seconds = time.perf_counter() - t2
             counts = conn.execute(

@@ -20,6 +20,7 @@ from data_access import editions as editions_da
 from data_access import figures as figures_da
 from data_access import flows as flows_da
 from data_access import logbook as logbook_da
+from data_access import registers as registers_da
 from data_access.errors import NotFoundError
 from geo.shapes import url_for_children
 from mpi import catalogue
@@ -32,6 +33,18 @@ LOGBOOK_METRICS = {"lb:visited": "households_visited", "lb:helped": "households_
 # difference ("change", by the colour switch) or a per-cent change ("change_pct"), on a diverging scale
 CHANGE_METRICS = ("change", "change_pct")
 CHILD_DIGITS = {"country": 2, "province": 4, "amphoe": 6}
+GAP = "gap:"  # gap:<register>: target-poor persons eligible for what the register records and not on it (issue 33)
+
+
+def gap_value(f: dict, metric: str, colour: str) -> float | None:
+    """Eligible persons not on the register: a count, or a share of the eligible. A count kept from this viewer (1 or
+    2, outside their area) or an area without eligible persons is no number."""
+    g = (f.get("gaps") or {}).get(metric[len(GAP) :])
+    if not g or g["unserved_persons"] is None:
+        return None
+    if colour == "share":
+        return 100 * g["unserved_persons"] / g["eligible_persons"] if g["eligible_persons"] else None
+    return g["unserved_persons"]
 
 
 def metric_value(f: dict, metric: str, colour: str) -> float | None:
@@ -54,6 +67,8 @@ def metric_value(f: dict, metric: str, colour: str) -> float | None:
     if metric in LOGBOOK_METRICS:
         n = logbook_count(f, metric)
         return None if isinstance(n, logbook_da.Hidden) else n  # a hidden count is no number: hidden_count says it
+    if metric.startswith(GAP):
+        return gap_value(f, metric, colour)
     if metric == "crisis":
         n = f["crisis_persons"]
     elif metric.startswith("dim:"):
@@ -96,11 +111,24 @@ def metric_label(metric: str, lang: str, definition: str | None = None) -> str:
         return t(f"metric.{metric}", lang)
     if metric in LOGBOOK_METRICS:
         return t("metric." + metric.replace(":", "_"), lang)
+    if metric.startswith(GAP):
+        return gap_label(metric[len(GAP) :], lang)
     if metric.startswith("dim:"):
         return t("metric.dim", lang, name=t(f"dim.{metric[4:]}", lang))
     if metric.startswith("ind:"):
         return t("metric.ind", lang, code=metric[4:])
     return t({"crisis": "metric.crisis", "mpi": "metric.mpi"}.get(metric, defined("metric.target_poor", definition)), lang)
+
+
+def gap_label(key: str, lang: str, as_of: str | None = None) -> str:
+    """A gap's name with the date of the register it counts from: stated wherever the figure is shown."""
+    from mpi import registers as register_kinds
+
+    kind = register_kinds.kinds().get(key)
+    if kind is None:
+        return key
+    when = as_of or registers_da.current_as_of(key)
+    return t("metric.gap", lang, name=kind.name(lang), date=fmt.be_date(when, lang) if when else t("gap.no_data", lang))
 
 
 def metric_options(
@@ -113,6 +141,7 @@ def metric_options(
         opts += [{"label": metric_label(m, lang), "value": m} for m in CHANGE_METRICS]
     opts += [{"label": metric_label(f"dim:{d}", lang), "value": f"dim:{d}"} for d in DIMENSIONS]
     opts += [{"label": metric_label(m, lang), "value": m} for m in LOGBOOK_METRICS]
+    opts += [{"label": gap_label(k, lang, a), "value": GAP + k} for k, a in registers_da.gap_registers(year)]
     for i in catalogue.indicators_for_year(year):
         opts.append({"label": f"{i.code} {i.name_th if lang == 'th' else i.name_en}", "value": f"ind:{i.code}"})
     return opts
@@ -127,6 +156,8 @@ def unit_of(metric: str, colour: str, lang: str) -> str:
         return t("unit.index", lang)
     if metric in LOGBOOK_METRICS:
         return t("unit.count", lang)
+    if metric.startswith(GAP) and colour == "share":
+        return t("unit.of_eligible", lang)
     return t("unit.percent", lang) if colour == "share" else t("unit.persons", lang)
 
 
@@ -654,6 +685,9 @@ def area_parts(code: str, view: View, *, full: bool = True) -> dict | html.Div:
     if view.metric in LOGBOOK_METRICS:
         progress = logbook_da.progress_children(map_parent, CHILD_DIGITS[map_level], view.year, viewer=current_user())
         children = [c | {"logbook": progress.get(c["code"], {})} for c in children]
+    if view.metric.startswith(GAP):
+        found = registers_da.gaps_children(map_parent, CHILD_DIGITS[map_level], view.year, viewer=current_user())
+        children = [c | {"gaps": found.get(c["code"], {})} for c in children]
     shape_url = NATIONAL_TAMBONS if national else url_for_children(map_parent, map_level)
     all_codes = areas_da.codes_with_geometry("tambon") if national else areas_da.children_with_geometry(map_parent)
     with_geom = set(all_codes)

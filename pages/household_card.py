@@ -9,7 +9,7 @@ from dash import ALL, MATCH, Input, Output, State, callback, clientside_callback
 from dash.exceptions import PreventUpdate
 
 from auth.context import current_user
-from components import logbook_ui
+from components import fmt, logbook_ui
 from components.dates import iso_from_parts
 from components.feedback import reason
 from components.figures import checked, graph_config, star
@@ -113,6 +113,34 @@ def reveal(_n, house):
     return reveal_citizen_id(house["house_id"], house["year"], member, user=current_user())
 
 
+def _receives(facts: list[dict], lang: str) -> str:
+    """What the agencies' registers say a member receives (issue 33): the registers they are on, with the amount."""
+    out = []
+    for f in facts:
+        if f["receives"]:
+            name = f["name_th"] if lang == "th" else f["name_en"]
+            out.append(name + (f" ({fmt.number(f['amount'])} {t('unit.baht', lang)})" if f["amount"] else ""))
+    return " · ".join(out) or "–"
+
+
+def _registers_checked(h: dict, lang: str) -> html.P | None:
+    """Which registers the members were looked up in, whose they are and as of when: absent from one is not on it."""
+    facts = next((m["registers"] for m in h["members"] if m.get("registers")), [])
+    if not facts:
+        return None
+    named = ", ".join(
+        t(
+            "hh.register_source",
+            lang,
+            name=f["name_th"] if lang == "th" else f["name_en"],
+            owner=f["owner_th"] if lang == "th" else f["owner_en"],
+            date=fmt.be_date(f["as_of"], lang),
+        )
+        for f in facts
+    )
+    return html.P(t("hh.registers_checked", lang, registers=named), className="tp-when", id="registers-checked")
+
+
 def layout(house_id: str = "", **query):
     view = parse(query, house_id[:6] if house_id[:6].isdigit() else None)
     lang = view.lang
@@ -133,6 +161,7 @@ def layout(house_id: str = "", **query):
                 "sex": t(f"sex.{m['sex']}", lang),
                 "welfare": t("yes" if m["welfare_card"] else "no", lang),
                 "disabled": t("yes" if m["disabled"] else "no", lang),
+                "registers": _receives(m.get("registers", []), lang),
             }
             for m in h["members"]
         ],
@@ -143,6 +172,7 @@ def layout(house_id: str = "", **query):
             {"name": t("hh.sex", lang), "id": "sex"},
             {"name": t("hh.welfare", lang), "id": "welfare"},
             {"name": t("hh.disabled", lang), "id": "disabled"},
+            {"name": t("hh.registers", lang), "id": "registers"},
         ],
         style_cell={"padding": "6px 8px", "textAlign": "left"},
         style_header={"fontWeight": "bold"},
@@ -184,6 +214,7 @@ def layout(house_id: str = "", **query):
                         [
                             html.H3(t("hh.members_title", lang), className="h5"),
                             members,
+                            _registers_checked(h, lang),
                             _reveal_buttons(h, lang) if user.may_reveal_ids else None,
                             html.H3(t("hh.failed_title", lang), className="h5 mt-3"),
                             failed,

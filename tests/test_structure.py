@@ -217,7 +217,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "components": frozenset({"data_access", "mpi", "geo", "config", "auth.context"}),
     "pages": frozenset({"components", "data_access", "mpi", "geo", "config", "auth.context", "static_files"}),
     "api": frozenset({"data_access", "components", "exports", "auth", "mpi", "geo", "config", "static_files"}),
-    "field": frozenset({"components"}),
+    "field": frozenset({"components", "mpi"}),
     "auth": frozenset({"data_access", "components", "mpi", "config"}),
     "exports": frozenset({"data_access", "components", "geo", "mpi", "config"}),
     "synthetic": frozenset({"mpi"}),

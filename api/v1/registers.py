@@ -1,0 +1,44 @@
+"""Agencies' registers (issue 33, pinned): the catalogue (public), a register's link report (signed in, scoped) and
+an area's coverage gaps (public, small counts suppressed for viewers outside the area)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from api.v1.common import _code, _year_or_latest
+from auth.context import current_user
+
+bp = Blueprint("registers", __name__)
+
+
+@bp.get("/registers")
+def register_list():
+    """Every agency dataset with where it stands: linked, requested, denied (no access) or no_key (no citizen ID)."""
+    from data_access import registers
+
+    items = [
+        {k: i[k] for k in ("key", "name", "name_en", "owner", "owner_en", "status", "as_of", "requested_on", "declared")}
+        for i in registers.catalogue()
+    ]
+    return jsonify({"items": items})
+
+
+@bp.get("/registers/<key>/link-report")
+def link_report(key: str):
+    """Rows received, linked to a surveyed person of the edition, not in the survey, invalid, duplicates: counts only."""
+    from data_access import registers
+
+    code = _code(request.args.get("area") or "TH")
+    year = _year_or_latest(request.args.get("year"), code)
+    return jsonify(registers.link_report(key[:40], code, year, user=current_user()))
+
+
+@bp.get("/areas/<code>/gaps")
+def area_gaps(code: str):
+    """Target-poor persons eligible for what a register records, and how many are on it, as of the register's date."""
+    from data_access import registers
+
+    code = _code(code)
+    year = _year_or_latest(request.args.get("year"), code)
+    items = registers.gaps(code, year, viewer=current_user())
+    return jsonify({"code": code, "year": year, "items": items})

@@ -1,0 +1,191 @@
+"""Benchmark of linking a national-size register (issue 33): rows/s, peak memory and the rollup time.
+
+    python -m bench.registers --rows 10000000 --persons 3000000
+    python -m bench.registers --rows 200000 --persons 50000   (a smoke run)
+
+Makes a PostGIS database of its own on TPMAP_TEST_POSTGIS_URL's server (dropped afterwards unless --keep), migrated,
+with one province of 100 tambons and a surveyed edition of --persons people written straight into the tables (the
+survey import has its own benchmark: bench.run); writes an old-age allowance register of --rows rows with valid IDs,
+every surveyed person on it and the rest IDs the survey does not hold (issued in Bangkok and in the surveyed
+province); then runs `flask import-register` in a process of its own and reports that process's peak memory.
+Target (issue 33): 10 million rows within 5 minutes, under 2 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+YEAR = 2561
+PROVINCE = "75"
+
+
+def ids(first: str, serials: np.ndarray) -> np.ndarray:
+    """Valid 13-digit citizen IDs: a 5-digit prefix (type and office), a 7-digit serial and the check digit."""
+    prefix = np.array([int(d) for d in first], dtype=np.int64)
+    digits = np.zeros((len(serials), 12), dtype=np.int64)
+    digits[:, :5] = prefix
+    s = serials.astype(np.int64).copy()
+    for i in range(11, 4, -1):
+        digits[:, i] = s % 10
+        s //= 10
+    check = (11 - (digits @ np.arange(13, 1, -1)) % 11) % 10
+    number = digits @ (10 ** np.arange(12, 0, -1, dtype=np.int64)) + check
+    return np.char.zfill(number.astype(str), 13)
+
+
+def make_database(admin_url: str) -> str:
+    from sqlalchemy import create_engine, make_url, text
+
+    name = f"tpmap_bench_reg_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(admin_url: str, url: str) -> None:
+    from sqlalchemy import create_engine, make_url, text
+
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _copy(conn, table: str, frame: pd.DataFrame) -> None:
+    raw = conn.connection.dbapi_connection
+    with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN WITH (FORMAT csv)") as cp:
+        cp.write(frame.to_csv(index=False, header=False).encode())
+
+
+def seed_survey(url: str, persons: int) -> np.ndarray:
+    """One province, 100 tambons, a surveyed edition of `persons` people in households of four; their IDs."""
+    from sqlalchemy import text
+
+    from data_access.db import engine_for
+    from data_access.schema import upgrade
+
+    engine = engine_for(url)
+    upgrade(engine)
+    tambons = [f"7501{i:02d}" for i in range(1, 101)]
+    people = ids("19999", np.arange(persons))
+    n_h = (persons + 3) // 4
+    rng = np.random.default_rng(33)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO area (code, level, has_geometry) VALUES ('TH', 'country', false)"))
+        conn.execute(text("INSERT INTO area (code, level, parent_code, has_geometry) VALUES ('75', 'province', 'TH', false)"))
+        conn.execute(text("INSERT INTO area (code, level, parent_code, has_geometry) VALUES ('7501', 'amphoe', '75', false)"))
+        conn.execute(text("INSERT INTO area (code, level, parent_code, has_geometry) VALUES ('1001', 'amphoe', 'TH', false)"))
+        for code in tambons:
+            conn.execute(
+                text("INSERT INTO area (code, level, parent_code, has_geometry) VALUES (:c, 'tambon', '7501', false)"),
+                {"c": code},
+            )
+        conn.execute(text("INSERT INTO survey_year (year, indicator_set) VALUES (:y, 'jpt2560')"), {"y": YEAR})
+        households = pd.DataFrame(
+            {
+                "id": np.arange(1, n_h + 1),
+                "year": YEAR,
+                "house_id": [f"B{i:010d}" for i in range(n_h)],
+                "tambon_code": np.array(tambons)[np.arange(n_h) % 100],
+                "village_no": 1,
+                "pattern": np.where(rng.random(n_h) < 0.1, 1, 0),
+                "n_persons": 4,
+                "n_welfare": 2,
+            }
+        )
+        _copy(conn, "household", households)
+        born = pd.Timestamp("1930-01-01") + pd.to_timedelta(rng.integers(0, 30000, persons), unit="D")
+        frame = pd.DataFrame(
+            {
+                "year": YEAR,
+                "household_id": np.arange(persons) // 4 + 1,
+                "citizen_id": people,
+                "first_name": "ทดสอบ",
+                "last_name": "ระบบ",
+                "sex": "F",
+                "birth_date": born.strftime("%Y-%m-%d"),
+                "welfare_card": rng.random(persons) < 0.5,
+                "disabled": False,
+            }
+        )
+        _copy(conn, "person", frame)
+        conn.execute(text("ANALYZE person"))
+        conn.execute(text("ANALYZE household"))
+    engine.dispose()
+    return people
+
+
+def write_register(path: Path, people: np.ndarray, rows: int) -> None:
+    strangers = rows - len(people)
+    half = strangers // 2
+    out = np.concatenate(
+        [people[: min(rows, len(people))], ids("31001", np.arange(half)), ids("37501", np.arange(strangers - half))]
+    )
+    pd.DataFrame({"citizen_id": out, "monthly_amount": "600"}).to_csv(path, index=False, lineterminator="\n")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rows", type=int, default=10_000_000)
+    ap.add_argument("--persons", type=int, default=3_000_000)
+    ap.add_argument("--out", type=Path, default=Path("/tmp/tpmap-bench-registers"))
+    ap.add_argument("--keep", action="store_true", help="keep the database")
+    args = ap.parse_args()
+    admin = os.environ.get("TPMAP_TEST_POSTGIS_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    sys.path.insert(0, str(ROOT))
+    args.out.mkdir(parents=True, exist_ok=True)
+    url = make_database(admin)
+    try:
+        t0 = time.perf_counter()
+        people = seed_survey(url, args.persons)
+        seeded = time.perf_counter() - t0
+        path = args.out / "old_age_allowance.csv"
+        t1 = time.perf_counter()
+        write_register(path, people, args.rows)
+        written = time.perf_counter() - t1
+        t2 = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "app:server", "import-register", "--register", "old_age_allowance",
+             "--as-of", "2024-01-31", str(path)],
+            cwd=ROOT, env=os.environ | {"TPMAP_DATABASE_URL": url}, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        took = time.perf_counter() - t2
+        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(done.stdout + done.stderr)
+        print(
+            json.dumps(
+                {
+                    "rows": args.rows,
+                    "persons_surveyed": args.persons,
+                    "seed_seconds": round(seeded, 1),
+                    "file_seconds": round(written, 1),
+                    "file_mb": round(path.stat().st_size / 1e6, 1),
+                    "import_seconds": round(took, 1),
+                    "rows_per_second": round(args.rows / took),
+                    "peak_memory_mb": round(peak_mb),
+                    "exit": done.returncode,
+                },
+                indent=1,
+            )
+        )
+    finally:
+        if not args.keep:
+            drop_database(admin, url)
+
+
+if __name__ == "__main__":
+    main()
