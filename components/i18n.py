@@ -339,6 +339,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "dim.education": ("การศึกษา", "Education"),
     "dim.income": ("รายได้", "Income"),
     "dim.access": ("การเข้าถึงบริการรัฐ", "Access to services"),
+    # life stages (mpi/data/life_stages_<set>.csv): the keys are pinned in URLs and the API
+    "stage.all": ("ทุกช่วงวัย", "All ages"),
+    "stage.infant": ("วัยทารก (0–2 ปี)", "Infants (0–2)"),
+    "stage.preschool": ("ปฐมวัย (3–5 ปี)", "Pre-school children (3–5)"),
+    "stage.school": ("วัยเรียน (6–14 ปี)", "School-age children (6–14)"),
+    "stage.working": ("วัยแรงงาน (15–59 ปี)", "Working age (15–59)"),
+    "stage.elderly": ("ผู้สูงอายุ (60 ปีขึ้นไป)", "Elderly (60+)"),
     # the star's axis names, broken where a long one would be cut at the side of a phone's star
     "star.axis.health": ("สุขภาพ", "Health"),
     "star.axis.living": ("ความเป็นอยู่", "Living<br>conditions"),
