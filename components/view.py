@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 import flask
 
 from components.i18n import DEFAULT_LANG, LANGS
+from mpi.lifestages import STAGE_KEYS
 from mpi.rules import DIMENSIONS, TARGET_DEFINITIONS
 
 DEFAULT_YEAR = 2561
@@ -48,6 +49,8 @@ class View:
     definition: str | None = None
     # the country's map drawn by "province" (default) or by "tambon": all 7,425 tambons at once (`level=tambon`)
     maplevel: str = "province"
+    # a life stage (mpi.lifestages, issue 34): the page's figures count that stage's persons only; None = every age
+    age: str | None = None
     # the reader chose the year (it was in the link, or picked on the page); otherwise it is the latest edition of
     # the area shown, and links leave it out, so the next area shown gets its own latest, not this one's
     asked: bool = True
@@ -62,6 +65,8 @@ class View:
             q["definition"] = v.definition
         if v.maplevel != "province":
             q["level"] = v.maplevel
+        if v.age:
+            q["age"] = v.age
         if v.present:
             q["present"] = 1
         if v.lang != DEFAULT_LANG:
@@ -102,5 +107,6 @@ def parse(query: dict, area: str | None = None) -> View:
         lang=lang,
         definition=query.get("definition") if query.get("definition") in TARGET_DEFINITIONS else None,
         maplevel="tambon" if query.get("level") == "tambon" else "province",
+        age=query.get("age") if query.get("age") in STAGE_KEYS else None,
         asked=valid,
     )
