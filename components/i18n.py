@@ -342,6 +342,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # life stages (mpi/data/life_stages_<set>.csv): the keys are pinned in URLs and the API
     "stage.all": ("ทุกช่วงวัย", "All ages"),
     "stage.control": ("ช่วงวัย", "Life stage"),
+    "hh.filter_member": ("สมาชิก", "Members"),
+    "hh.member.elderly_alone": ("ผู้สูงอายุอยู่ลำพัง", "An elderly person living alone"),
+    "hh.member.school_child_3_2": ("เด็ก 6–14 ปี ในครัวเรือนที่ไม่ผ่านตัวชี้วัด 3.2", "A child 6–14 in a household failing 3.2"),
+    "hh.member.disabled": ("มีสมาชิกเป็นผู้พิการ", "A disabled member"),
     "stage.note": ("ตัวเลขในหน้านี้นับเฉพาะ{stage}", "The figures on this page count {stage} only"),
     "stage.no_split": (
         'ตัวเลขของพื้นที่นี้ในปี {year} เป็นตัวเลขที่ TPMAP เผยแพร่ ซึ่งไม่มีอายุของบุคคล จึงแยกตามช่วงวัยไม่ได้: เลือก "ทุกช่วงวัย" หรือดูพื้นที่ที่มีข้อมูลรายครัวเรือน',

@@ -14,9 +14,8 @@ from collections import defaultdict
 
 from sqlalchemy import Connection, select
 
-from data_access import cache
 from data_access import models as tables
-from data_access.db import read_engine, reading, tuples
+from data_access.db import tuples
 from data_access.errors import DomainError
 from data_access.rollups import SURVEY
 from mpi import catalogue
@@ -98,21 +97,13 @@ def stage_figures(
 
 
 def by_stage_and_sex(
-    code: str, year: int, mask: int = ALL_DIMENSIONS_MASK, *, definition: str | None = None, engine=None
+    conn: Connection, code: str, year: int, source: str, mask: int = ALL_DIMENSIONS_MASK, *, definition: str | None = None
 ) -> list[dict]:
     """One item per life stage and sex (the pinned /ages answer): surveyed persons, target poor and those in crisis
-    (3 or more dimensions) under the definition and the dimensions asked for. NotFound for an unknown area or one
-    without figures that year; CannotSplit for one with published figures only."""
-    from data_access import figures  # figures reads a stage through this module: imported here, not at the top
-
-    figures.check_year(year)
-    with reading(engine) as conn:
-        figures.area_row(conn, code)
-        source = figures.source_index(conn.engine).by_year.get(year, {}).get(code)
-        if source is None:
-            raise figures.NotFound(f"no figures for area {code} in {year}")
-        check_splittable(code, year, source)
-        rows = _rows(conn, year, [code], None).get(code, {})
+    (3 or more dimensions) under the definition and the dimensions asked for. `source` is the area's (figures.
+    area_ages resolves it): CannotSplit for published figures."""
+    check_splittable(code, year, source)
+    rows = _rows(conn, year, [code], None).get(code, {})
     who = definition_for(year, definition)
     dims = {i.code: i.dimension for i in catalogue.indicators_for_year(year)}
     items = []
@@ -129,15 +120,3 @@ def by_stage_and_sex(
                 }
             )
     return items
-
-
-def pyramid_items(code: str, year: int, mask: int = ALL_DIMENSIONS_MASK, *, definition: str | None = None) -> list[dict]:
-    """by_stage_and_sex, kept per data stamp (public and the same for everyone): an area page draws its pyramid
-    without a statement of its own once it has been drawn."""
-    engine = read_engine()
-    items = cache.cached(
-        engine,
-        ("ages", code, year, mask, definition),
-        lambda: by_stage_and_sex(code, year, mask, definition=definition, engine=engine),
-    )
-    return [dict(i) for i in items]

@@ -231,7 +231,28 @@ def _check_year(year: int) -> None:
         raise NotFound(f"no survey year {year}")
 
 
-check_year = _check_year
+def area_ages(
+    code: str, year: int, mask: int = ALL_DIMENSIONS_MASK, engine: Engine | None = None, *, definition: str | None = None
+) -> list[dict]:
+    """Persons by life stage and sex of an area (data_access.ages): NotFound for an unknown area or one without
+    figures that year, ages.CannotSplit for one with TPMAP's published figures only."""
+    _check_year(year)
+    with reading(engine) as conn:
+        _area_row(conn, code)
+        source = _sources(conn, year, [code]).get(code)
+        if source is None:
+            raise NotFound(f"no figures for area {code} in {year}")
+        return ages.by_stage_and_sex(conn, code, year, source, mask, definition=definition)
+
+
+def pyramid_items(code: str, year: int, mask: int = ALL_DIMENSIONS_MASK, *, definition: str | None = None) -> list[dict]:
+    """area_ages, kept per data stamp (public and the same for everyone): an area page draws its pyramid without a
+    statement of its own once it has been drawn."""
+    engine = read_engine()
+    items = cache.cached(
+        engine, ("ages", code, year, mask, definition), lambda: area_ages(code, year, mask, engine, definition=definition)
+    )
+    return [dict(i) for i in items]
 
 
 def area_summary(

@@ -25,6 +25,7 @@ from data_access.masking import mask_citizen_id
 from mpi import catalogue
 from mpi.calendar import age_on
 from mpi.editions import definition_for, survey_date
+from mpi.lifestages import life_stages
 from mpi.rules import (
     ALL_DIMENSIONS_MASK,
     ALL_POOR,
@@ -47,6 +48,38 @@ SORTS = {
     # the committee's order: most dimensions first, then those helped longest ago (never helped first)
     "priority": f"{_DIMS_SQL} DESC, CASE WHEN lh.last_help IS NULL THEN 0 ELSE 1 END, lh.last_help, h.house_id",
 }
+
+
+# Household lists by life stage (issue 34, 5): who in the household makes it one of these. Ages on the edition's
+# survey date, from the life stages' birth-date bounds (mpi.lifestages), compared as dates on both backends.
+MEMBER_FILTERS = ("elderly_alone", "school_child_3_2", "disabled")
+
+
+def _member_filter(kind: str, year: int, where: list[str], params: dict) -> None:
+    """elderly_alone: one member, aged 60+ (a listed household counts them, so they are target poor); school_child_3_2:
+    a child of school age in a household failing 3.2 (children 6-14 out of school); disabled: a disabled member."""
+    stages = {s.key: s for s in life_stages(year)}
+    on = survey_date(year)
+    if kind == "elderly_alone":
+        where.append(
+            "h.n_persons = 1 AND EXISTS (SELECT 1 FROM person p WHERE p.household_id = h.id AND p.birth_date <= :old_by)"
+        )
+        params["old_by"] = stages["elderly"].born_range(on)[1]
+    elif kind == "school_child_3_2":
+        after, by = stages["school"].born_range(on)
+        where.append(
+            "EXISTS (SELECT 1 FROM person p WHERE p.household_id = h.id AND p.birth_date > :child_after "
+            "AND p.birth_date <= :child_by) AND EXISTS (SELECT 1 FROM household_failure f WHERE f.household_id = h.id "
+            "AND f.indicator_code = '3.2')"
+        )
+        params |= {"child_after": after, "child_by": by}
+    elif kind == "disabled":
+        where.append(f"EXISTS (SELECT 1 FROM person p WHERE p.household_id = h.id AND p.disabled = {_TRUE})")
+    else:
+        raise ValueError(f"member must be one of {', '.join(MEMBER_FILTERS)}, not {kind!r}")
+
+
+_TRUE = "TRUE"  # a boolean literal both backends read (SQLite 3.23+ knows TRUE)
 
 
 def _lookup(user: CurrentUser | None) -> CurrentUser:
@@ -100,6 +133,7 @@ def list_target_poor_households(
     sort: str = "village",
     rule: str | None = None,
     definition: str | None = None,
+    member: str | None = None,
     user: CurrentUser | None,
     engine: Engine | None = None,
 ) -> dict:
@@ -116,6 +150,8 @@ def list_target_poor_households(
     if dimension:
         where.append("(h.pattern & :bit) <> 0")
         params["bit"] = DIMENSION_BIT[dimension]
+    if member:
+        _member_filter(member, year, where, params)
     if crisis_only:
         rule = rule or "ge3"
     if rule:
@@ -164,6 +200,7 @@ def list_target_poor_households(
             "crisis_only": crisis_only,
             "sort": sort,
             "definition": definition,
+            "member": member,
             "rows": len(items),
         },
         engine=engine,

@@ -503,7 +503,7 @@ def _pyramid(code: str, name: str, f: dict | None, view: View, mask: int) -> htm
     the life-stage rollup once per import and kept, like every public figure."""
     if f is None or f["source"] != "survey":
         return None
-    items = ages_da.pyramid_items(code, view.year, mask, definition=view.definition)
+    items = figures_da.pyramid_items(code, view.year, mask, definition=view.definition)
     title = t("pyramid.title", view.lang, area=name, year=view.year, who=who(f["definition"], view.lang))
     figure = pyramid(items, view.lang, title, who=who(f["definition"], view.lang), present=view.present)
     return html.Div(

@@ -12,7 +12,7 @@ from api.v1.common import (
     _params,
     public_json,
 )
-from data_access import ages, editions, figures, flows
+from data_access import editions, figures, flows
 from mpi.lifestages import STAGE_KEYS
 from mpi.rules import ALL_DIMENSIONS_MASK, dimensions_mask
 
@@ -47,7 +47,7 @@ def area_ages(code: str):
     year, mask = _params()
     code, definition = _code(code), _definition()
     return public_json(
-        lambda: {"code": code, "year": year, "items": ages.by_stage_and_sex(code, year, mask, definition=definition)},
+        lambda: {"code": code, "year": year, "items": figures.area_ages(code, year, mask, definition=definition)},
         key=("ages", code, year, mask, definition),
     )
 
