@@ -343,6 +343,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "stage.all": ("ทุกช่วงวัย", "All ages"),
     "stage.control": ("ช่วงวัย", "Life stage"),
     "hh.filter_member": ("สมาชิก", "Members"),
+    "hh.concerns_members": ("เกี่ยวกับสมาชิกคนที่ {members}", "about member {members}"),
+    "hh.concerns_household": ("ทั้งครัวเรือน", "the whole household"),
     "hh.member.elderly_alone": ("ผู้สูงอายุอยู่ลำพัง", "An elderly person living alone"),
     "hh.member.school_child_3_2": ("เด็ก 6–14 ปี ในครัวเรือนที่ไม่ผ่านตัวชี้วัด 3.2", "A child 6–14 in a household failing 3.2"),
     "hh.member.disabled": ("มีสมาชิกเป็นผู้พิการ", "A disabled member"),

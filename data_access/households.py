@@ -24,7 +24,7 @@ from data_access.errors import NotFoundError
 from data_access.masking import mask_citizen_id
 from mpi import catalogue
 from mpi.calendar import age_on
-from mpi.editions import definition_for, survey_date
+from mpi.editions import definition_for, survey_date, survey_period
 from mpi.lifestages import life_stages
 from mpi.rules import (
     ALL_DIMENSIONS_MASK,
@@ -275,7 +275,9 @@ def get_household(house_id: str, year: int, *, user: CurrentUser | None, engine:
     }
     hide_names = names_masked_for(user)
     out["members"] = [member_view(i + 1, m, ref, hide_names) for i, m in enumerate(members)]
-    out["failed_indicators"] = failed_view(failed, names)
+    out["failed_indicators"] = failed_view(
+        failed, names, members=[(m["birth_date"], bool(m["disabled"])) for m in members], period=survey_period(year)
+    )
     del out["id"]
     out["year"] = year
     audit.record(
@@ -307,13 +309,31 @@ def member_view(number: int, m, ref: dt.date, hide_names: bool) -> dict:
     }
 
 
-def failed_view(codes: list[str], names: dict) -> list[dict]:
-    """A household's failed indicators with their dimension and names (codes not in the year's catalogue left out)."""
-    return [
-        {"code": c, "dimension": names[c].dimension, "name_th": names[c].name_th, "name_en": names[c].name_en}
-        for c in codes
-        if c in names
-    ]
+def failed_view(
+    codes: list[str],
+    names: dict,
+    *,
+    members: list[tuple[dt.date, bool]] | None = None,
+    period: tuple[dt.date, dt.date] | None = None,
+) -> list[dict]:
+    """A household's failed indicators with their dimension and names (codes not in the year's catalogue left out).
+    Given the members (birth date, disabled; in MEMBER_ORDER) and the survey's period, each says whom it concerns
+    (issue 34): `concerns`, the numbers of the members within its scope during the interviews (as the import checks
+    it), or null for one about the whole household."""
+    out = []
+    for c in codes:
+        if c not in names:
+            continue
+        ind = names[c]
+        item = {"code": c, "dimension": ind.dimension, "name_th": ind.name_th, "name_en": ind.name_en}
+        if members is not None and period is not None:
+            item["concerns"] = (
+                [i + 1 for i, (born, disabled) in enumerate(members) if ind.covers(born, disabled, *period)]
+                if ind.scoped
+                else None
+            )
+        out.append(item)
+    return out
 
 
 def reveal_citizen_id(house_id: str, year: int, member: int, *, user: CurrentUser | None, engine: Engine | None = None) -> str:

@@ -286,3 +286,31 @@ def test_household_lists_by_life_stage(demo_db, member):
 def test_the_household_api_refuses_an_unknown_member_filter(client):
     r = client.get(f"/api/v1/areas/75/households?year={YEAR}&member=teenager")
     assert r.status_code in (400, 401)  # signed out: asked to sign in first; signed in: told the choices
+
+
+def test_the_household_card_says_whom_each_failed_indicator_concerns(demo_db):
+    """A scoped indicator names the members within its scope on the survey date; the others the whole household."""
+    from data_access.households import get_household, list_target_poor_households
+    from mpi import catalogue
+    from tests.utils.world import NATIONAL
+
+    houses = list_target_poor_households("75", YEAR, page_size=400, user=NATIONAL, engine=demo_db)["items"]
+    scopes = {i.code: i for i in catalogue.indicators_for_year(YEAR)}
+    on = survey_date(YEAR)
+    scoped_seen = 0
+    for item in houses[:60]:
+        h = get_household(item["house_id"], YEAR, user=NATIONAL, engine=demo_db)
+        assert h is not None
+        for f in h["failed_indicators"]:
+            ind = scopes[f["code"]]
+            if not ind.scoped:
+                assert f["concerns"] is None
+                continue
+            scoped_seen += 1
+            age_of = {m["member"]: m["age"] for m in h["members"]}  # on the survey's last day
+            assert f["concerns"], f  # the import refuses a failure with nobody in scope during the interviews
+            for n in f["concerns"]:
+                lo, hi = ind.min_age or 0, ind.max_age if ind.max_age is not None else 200
+                # within the scope on some day of the interviews: a year older at most by their end
+                assert lo <= age_of[n] <= hi + 1 or ind.disabled_member, (f, age_of[n], on)
+    assert scoped_seen > 0
