@@ -69,8 +69,12 @@ def main() -> None:
         alone.append(_stage_alone(engine, args.year))
     b, a, s = statistics.median(before), statistics.median(after), statistics.median(alone)
     print(f"{engine.dialect.name}, year {args.year}: {households:,} households, {persons:,} persons; medians of {args.repeat}")
-    print(f"refresh_survey_rollups without the life-stage step (before issue 34): {b:.2f} s  (runs {', '.join(f'{x:.2f}' for x in before)})")
-    print(f"refresh_survey_rollups with it (after):                               {a:.2f} s  (runs {', '.join(f'{x:.2f}' for x in after)})")
+    print(
+        f"refresh_survey_rollups without the life-stage step (before issue 34): {b:.2f} s  (runs {', '.join(f'{x:.2f}' for x in before)})"
+    )
+    print(
+        f"refresh_survey_rollups with it (after):                               {a:.2f} s  (runs {', '.join(f'{x:.2f}' for x in after)})"
+    )
     print(f"growth: {100 * (a - b) / b:+.0f} %; the life-stage step alone: {s:.2f} s, {rows:,} rows")
 
 
