@@ -757,3 +757,68 @@ def trend_chart(series: list[tuple[str, list[dict]]], lang: str, title: str, pre
         legend={"orientation": "h", "y": -0.25, "x": 0.5, "xanchor": "center", "font": {"size": s.text}},
     )
     return plain_figure(traces, layout)
+
+
+def _nice_step(top: float) -> int:
+    """A round tick step (1, 2 or 5 times a power of ten) giving at most three ticks each side of the middle."""
+    magnitude = 1
+    while True:
+        for k in (1, 2, 5):
+            if top / (k * magnitude) <= 3:
+                return k * magnitude
+        magnitude *= 10
+
+
+def pyramid(items: list[dict], lang: str, title: str, *, who: str, present: bool = False) -> dict:
+    """The population pyramid of an area (issue 34): persons surveyed and the target poor by life stage and sex,
+    men to the left, women to the right, the youngest at the bottom. Bars are drawn at ± their counts; the axis and
+    the hover give them unsigned."""
+    s = sizes(present)
+    stages = list(dict.fromkeys(i["stage"] for i in items))
+    labels = [t(f"stage.{k}", lang) for k in stages]
+    count = {(i["stage"], i["sex"]): i for i in items}
+    traces: list[dict] = []
+    for measure, colour, name in (
+        ("surveyed_persons", "#c6dbef", t("pyramid.surveyed", lang)),
+        ("target_poor_persons", "#c51b8a", who),
+    ):
+        for sex, sign in (("M", -1), ("F", 1)):
+            values = [count[(k, sex)][measure] if (k, sex) in count else 0 for k in stages]
+            traces.append(
+                {
+                    "type": "bar",
+                    "orientation": "h",
+                    "y": labels,
+                    "x": [sign * v for v in values],
+                    "customdata": values,
+                    "name": f"{name} ({t(f'pyramid.sex.{sex}', lang)})",
+                    "legendgroup": measure,
+                    "marker": {"color": colour},
+                    "hovertemplate": "%{y}: %{customdata:,} " + t("unit.persons", lang) + "<extra>%{fullData.name}</extra>",
+                }
+            )
+    top = max([abs(v) for tr in traces for v in tr["x"]] + [1])
+    step = _nice_step(top)
+    ticks = [k * step for k in range(-int(top // step), int(top // step) + 1)]
+    return plain_figure(
+        traces,
+        style_layout(
+            title,
+            present,
+            barmode="overlay",
+            bargap=0.15,
+            plot_bgcolor="white",
+            margin={"l": 10, "r": 10, "b": 10},
+            xaxis={
+                "tickvals": ticks,
+                "ticktext": [f"{abs(v):,}" for v in ticks],
+                "title": {"text": f"← {t('pyramid.sex.M', lang)} · {t('pyramid.sex.F', lang)} →"},
+                "tickfont": {"size": s.text},
+                "gridcolor": "#e0e0e0",
+                "zerolinecolor": "#636363",
+            },
+            yaxis={"automargin": True, "tickfont": {"size": s.text}},
+            height=None if present else 360,
+            legend={"orientation": "h", "y": -0.25, "x": 0.5, "xanchor": "center", "font": {"size": s.text}},
+        ),
+    )

@@ -360,6 +360,37 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "dim.education": ("การศึกษา", "Education"),
     "dim.income": ("รายได้", "Income"),
     "dim.access": ("การเข้าถึงบริการรัฐ", "Access to services"),
+    # life stages (mpi/data/life_stages_<set>.csv): the keys are pinned in URLs and the API
+    "stage.all": ("ทุกช่วงวัย", "All ages"),
+    "stage.control": ("ช่วงวัย", "Life stage"),
+    "hh.filter_member": ("สมาชิก", "Members"),
+    "hh.concerns_members": ("เกี่ยวกับสมาชิกคนที่ {members}", "about member {members}"),
+    "hh.concerns_household": ("ทั้งครัวเรือน", "the whole household"),
+    "hh.member.elderly_alone": ("ผู้สูงอายุอยู่ลำพัง", "An elderly person living alone"),
+    "hh.member.school_child_3_2": ("เด็ก 6–14 ปี ในครัวเรือนที่ไม่ผ่านตัวชี้วัด 3.2", "A child 6–14 in a household failing 3.2"),
+    "hh.member.disabled": ("มีสมาชิกเป็นผู้พิการ", "A disabled member"),
+    "stage.note": ("ตัวเลขในหน้านี้นับเฉพาะ{stage}", "The figures on this page count {stage} only"),
+    "stage.no_split": (
+        'ตัวเลขของพื้นที่นี้ในปี {year} เป็นตัวเลขที่ TPMAP เผยแพร่ ซึ่งไม่มีอายุของบุคคล จึงแยกตามช่วงวัยไม่ได้: เลือก "ทุกช่วงวัย" หรือดูพื้นที่ที่มีข้อมูลรายครัวเรือน',
+        "This area's {year} figures are TPMAP's published ones, which carry no ages: they cannot be split by life "
+        'stage. Choose "All ages", or look at an area with household microdata',
+    ),
+    "pyramid.title": (
+        "ปิรามิดประชากร {area} ปี {year}: ผู้ที่สำรวจและ{who} ตามช่วงวัยและเพศ",
+        "Population pyramid, {area} {year}: surveyed and {who} by life stage and sex",
+    ),
+    "pyramid.surveyed": ("ผู้ที่สำรวจ", "Surveyed"),
+    "pyramid.sex.M": ("ชาย", "men"),
+    "pyramid.sex.F": ("หญิง", "women"),
+    "err.no_stage_split": (
+        "พื้นที่ {area} ในปี {year} มีเฉพาะตัวเลขที่ TPMAP เผยแพร่ ซึ่งไม่มีอายุของบุคคล จึงแยกตามช่วงวัยไม่ได้",
+        "Area {area} has TPMAP's published figures only in {year}, which carry no ages: they cannot be split by life stage",
+    ),
+    "stage.infant": ("วัยทารก (0–2 ปี)", "Infants (0–2)"),
+    "stage.preschool": ("ปฐมวัย (3–5 ปี)", "Pre-school children (3–5)"),
+    "stage.school": ("วัยเรียน (6–14 ปี)", "School-age children (6–14)"),
+    "stage.working": ("วัยแรงงาน (15–59 ปี)", "Working age (15–59)"),
+    "stage.elderly": ("ผู้สูงอายุ (60 ปีขึ้นไป)", "Elderly (60+)"),
     # the star's axis names, broken where a long one would be cut at the side of a phone's star
     "star.axis.health": ("สุขภาพ", "Health"),
     "star.axis.living": ("ความเป็นอยู่", "Living<br>conditions"),

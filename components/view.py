@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 import flask
 
 from components.i18n import DEFAULT_LANG, LANGS
+from mpi.lifestages import STAGE_KEYS
 from mpi.registers import kinds as register_kinds
 from mpi.rules import DIMENSIONS, TARGET_DEFINITIONS
 
@@ -60,6 +61,8 @@ class View:
     definition: str | None = None
     # the country's map drawn by "province" (default) or by "tambon": all 7,425 tambons at once (`level=tambon`)
     maplevel: str = "province"
+    # a life stage (mpi.lifestages, issue 34): the page's figures count that stage's persons only; None = every age
+    age: str | None = None
     # the reader chose the year (it was in the link, or picked on the page); otherwise it is the latest edition of
     # the area shown, and links leave it out, so the next area shown gets its own latest, not this one's
     asked: bool = True
@@ -74,6 +77,8 @@ class View:
             q["definition"] = v.definition
         if v.maplevel != "province":
             q["level"] = v.maplevel
+        if v.age:
+            q["age"] = v.age
         if v.present:
             q["present"] = 1
         if v.lang != DEFAULT_LANG:
@@ -111,5 +116,6 @@ def parse(query: dict, area: str | None = None) -> View:
         lang=lang,
         definition=query.get("definition") if query.get("definition") in TARGET_DEFINITIONS else None,
         maplevel="tambon" if query.get("level") == "tambon" else "province",
+        age=query.get("age") if query.get("age") in STAGE_KEYS else None,
         asked=valid,
     )

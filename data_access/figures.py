@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, String, cast, select
 
-from data_access import cache
+from data_access import ages, cache
 from data_access import measures as measures_da
 from data_access import models as tables
 from data_access.db import read_engine, reading, render_memo, tuples
@@ -180,12 +180,16 @@ def figures_for_sources(
     mask: int,
     rules: tuple[CrisisRule, ...] = (),
     definition: str | None = None,
+    stage: str | None = None,
 ) -> dict[str, dict]:
     """Figures of the chosen (area, source) pairs; `definition` says who counts as target poor (the edition's own
-    when None): every figure below, crisis and per-indicator included, follows it."""
+    when None): every figure below, crisis and per-indicator included, follows it. With a life `stage`, the persons
+    of that stage only (data_access.ages: the same fields, survey areas only)."""
     definition = definition_for(year, definition)
     if not chosen:
         return {}
+    if stage is not None:
+        return ages.stage_figures(conn, year, chosen, mask, stage, rules, definition)
     keys = [f"{c}|{s}" for c, s in chosen.items()]
     p, i = tables.area_pattern_rollup, tables.area_indicator_rollup
     # area_code || '|' || source selects exactly the chosen (area, source) pairs in one query.
@@ -227,6 +231,30 @@ def _check_year(year: int) -> None:
         raise NotFound(f"no survey year {year}")
 
 
+def area_ages(
+    code: str, year: int, mask: int = ALL_DIMENSIONS_MASK, engine: Engine | None = None, *, definition: str | None = None
+) -> list[dict]:
+    """Persons by life stage and sex of an area (data_access.ages): NotFound for an unknown area or one without
+    figures that year, ages.CannotSplit for one with TPMAP's published figures only."""
+    _check_year(year)
+    with reading(engine) as conn:
+        _area_row(conn, code)
+        source = _sources(conn, year, [code]).get(code)
+        if source is None:
+            raise NotFound(f"no figures for area {code} in {year}")
+        return ages.by_stage_and_sex(conn, code, year, source, mask, definition=definition)
+
+
+def pyramid_items(code: str, year: int, mask: int = ALL_DIMENSIONS_MASK, *, definition: str | None = None) -> list[dict]:
+    """area_ages, kept per data stamp (public and the same for everyone): an area page draws its pyramid without a
+    statement of its own once it has been drawn."""
+    engine = read_engine()
+    items = cache.cached(
+        engine, ("ages", code, year, mask, definition), lambda: area_ages(code, year, mask, engine, definition=definition)
+    )
+    return [dict(i) for i in items]
+
+
 def area_summary(
     code: str,
     year: int,
@@ -235,8 +263,10 @@ def area_summary(
     source: str | None = None,
     *,
     definition: str | None = None,
+    stage: str | None = None,
 ) -> dict:
-    """Figures of one area; from survey microdata where there is some, else published, unless `source` says."""
+    """Figures of one area; from survey microdata where there is some, else published, unless `source` says.
+    With a life `stage`: that stage's persons (ages.CannotSplit where the area has published figures only)."""
     _check_year(year)
     with reading(engine) as conn:
         info = _area_row(conn, code)
@@ -247,7 +277,9 @@ def area_summary(
             chosen = {code: source} if have else {}
         if code not in chosen:
             raise NotFound(f"no figures for area {code} in {year}")
-        figures = figures_for_sources(conn, year, chosen, mask, definition=definition)[code]
+        if stage is not None:
+            ages.check_splittable(code, year, chosen[code])
+        figures = figures_for_sources(conn, year, chosen, mask, definition=definition, stage=stage)[code]
     return info | {"year": year} | figures
 
 
@@ -336,17 +368,21 @@ def children_summaries(
     *,
     include_counted_under: bool = False,
     definition: str | None = None,
+    stage: str | None = None,
 ) -> list[dict]:
-    """Figures of the children that have some. A municipal unit carries `point` [lon, lat] (where the map
+    """Figures of the children that have some (with a life `stage`, of its persons: a child with published figures
+    only has its figures null and `age_split` false, data_access.ages). A municipal unit carries `point` [lon, lat] (where the map
     draws it); with include_counted_under, a tambon whose people are counted under a unit is listed too,
     with `counted_under` and no figures of its own (null), so no person is counted twice. The same for every
     viewer: kept per data stamp (the country's 77 provinces were 25-35 ms of every country page)."""
     engine = engine or read_engine()
-    key = ("children", code, year, mask, include_counted_under, definition)
+    key = ("children", code, year, mask, include_counted_under, definition, stage)
     rows = cache.cached(
         engine,
         key,
-        lambda: _children_summaries(code, year, mask, engine, include_counted_under=include_counted_under, definition=definition),
+        lambda: _children_summaries(
+            code, year, mask, engine, include_counted_under=include_counted_under, definition=definition, stage=stage
+        ),
     )
     return [_copied(r) for r in rows]
 
@@ -364,6 +400,7 @@ def _children_summaries(
     *,
     include_counted_under: bool,
     definition: str | None,
+    stage: str | None = None,
 ) -> list[dict]:
     _check_year(year)
     with reading(engine) as conn:
@@ -377,7 +414,7 @@ def _children_summaries(
             .all()
         )
         chosen = _sources(conn, year, [c["code"] for c in children]) if children else {}
-        figures = figures_for_sources(conn, year, chosen, mask, definition=definition)
+        figures = figures_for_sources(conn, year, chosen, mask, definition=definition, stage=stage)
     empty = dict.fromkeys(next(iter(figures.values()), {}), None)
     out = []
     for c in children:

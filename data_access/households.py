@@ -25,7 +25,8 @@ from data_access.masking import mask_citizen_id
 from data_access.register_facts import member_facts
 from mpi import catalogue
 from mpi.calendar import age_on
-from mpi.editions import definition_for, survey_date
+from mpi.editions import definition_for, survey_date, survey_period
+from mpi.lifestages import life_stages
 from mpi.rules import (
     ALL_DIMENSIONS_MASK,
     ALL_POOR,
@@ -48,6 +49,38 @@ SORTS = {
     # the committee's order: most dimensions first, then those helped longest ago (never helped first)
     "priority": f"{_DIMS_SQL} DESC, CASE WHEN lh.last_help IS NULL THEN 0 ELSE 1 END, lh.last_help, h.house_id",
 }
+
+
+# Household lists by life stage (issue 34, 5): who in the household makes it one of these. Ages on the edition's
+# survey date, from the life stages' birth-date bounds (mpi.lifestages), compared as dates on both backends.
+MEMBER_FILTERS = ("elderly_alone", "school_child_3_2", "disabled")
+
+
+def _member_filter(kind: str, year: int, where: list[str], params: dict) -> None:
+    """elderly_alone: one member, aged 60+ (a listed household counts them, so they are target poor); school_child_3_2:
+    a child of school age in a household failing 3.2 (children 6-14 out of school); disabled: a disabled member."""
+    stages = {s.key: s for s in life_stages(year)}
+    on = survey_date(year)
+    if kind == "elderly_alone":
+        where.append(
+            "h.n_persons = 1 AND EXISTS (SELECT 1 FROM person p WHERE p.household_id = h.id AND p.birth_date <= :old_by)"
+        )
+        params["old_by"] = stages["elderly"].born_range(on)[1]
+    elif kind == "school_child_3_2":
+        after, by = stages["school"].born_range(on)
+        where.append(
+            "EXISTS (SELECT 1 FROM person p WHERE p.household_id = h.id AND p.birth_date > :child_after "
+            "AND p.birth_date <= :child_by) AND EXISTS (SELECT 1 FROM household_failure f WHERE f.household_id = h.id "
+            "AND f.indicator_code = '3.2')"
+        )
+        params |= {"child_after": after, "child_by": by}
+    elif kind == "disabled":
+        where.append(f"EXISTS (SELECT 1 FROM person p WHERE p.household_id = h.id AND p.disabled = {_TRUE})")
+    else:
+        raise ValueError(f"member must be one of {', '.join(MEMBER_FILTERS)}, not {kind!r}")
+
+
+_TRUE = "TRUE"  # a boolean literal both backends read (SQLite 3.23+ knows TRUE)
 
 
 def _lookup(user: CurrentUser | None) -> CurrentUser:
@@ -101,6 +134,7 @@ def list_target_poor_households(
     sort: str = "village",
     rule: str | None = None,
     definition: str | None = None,
+    member: str | None = None,
     user: CurrentUser | None,
     engine: Engine | None = None,
 ) -> dict:
@@ -117,6 +151,8 @@ def list_target_poor_households(
     if dimension:
         where.append("(h.pattern & :bit) <> 0")
         params["bit"] = DIMENSION_BIT[dimension]
+    if member:
+        _member_filter(member, year, where, params)
     if crisis_only:
         rule = rule or "ge3"
     if rule:
@@ -165,6 +201,7 @@ def list_target_poor_households(
             "crisis_only": crisis_only,
             "sort": sort,
             "definition": definition,
+            "member": member,
             "rows": len(items),
         },
         engine=engine,
@@ -243,7 +280,9 @@ def get_household(house_id: str, year: int, *, user: CurrentUser | None, engine:
     out["members"] = [
         member_view(i + 1, m, ref, hide_names) | {"registers": facts.get(m["citizen_id"], [])} for i, m in enumerate(members)
     ]
-    out["failed_indicators"] = failed_view(failed, names)
+    out["failed_indicators"] = failed_view(
+        failed, names, members=[(m["birth_date"], bool(m["disabled"])) for m in members], period=survey_period(year)
+    )
     del out["id"]
     out["year"] = year
     audit.record(
@@ -275,13 +314,31 @@ def member_view(number: int, m, ref: dt.date, hide_names: bool) -> dict:
     }
 
 
-def failed_view(codes: list[str], names: dict) -> list[dict]:
-    """A household's failed indicators with their dimension and names (codes not in the year's catalogue left out)."""
-    return [
-        {"code": c, "dimension": names[c].dimension, "name_th": names[c].name_th, "name_en": names[c].name_en}
-        for c in codes
-        if c in names
-    ]
+def failed_view(
+    codes: list[str],
+    names: dict,
+    *,
+    members: list[tuple[dt.date, bool]] | None = None,
+    period: tuple[dt.date, dt.date] | None = None,
+) -> list[dict]:
+    """A household's failed indicators with their dimension and names (codes not in the year's catalogue left out).
+    Given the members (birth date, disabled; in MEMBER_ORDER) and the survey's period, each says whom it concerns
+    (issue 34): `concerns`, the numbers of the members within its scope during the interviews (as the import checks
+    it), or null for one about the whole household."""
+    out = []
+    for c in codes:
+        if c not in names:
+            continue
+        ind = names[c]
+        item = {"code": c, "dimension": ind.dimension, "name_th": ind.name_th, "name_en": ind.name_en}
+        if members is not None and period is not None:
+            item["concerns"] = (
+                [i + 1 for i, (born, disabled) in enumerate(members) if ind.covers(born, disabled, *period)]
+                if ind.scoped
+                else None
+            )
+        out.append(item)
+    return out
 
 
 def reveal_citizen_id(house_id: str, year: int, member: int, *, user: CurrentUser | None, engine: Engine | None = None) -> str:

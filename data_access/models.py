@@ -223,6 +223,23 @@ area_measure_rollup = Table(
     Column("crisis_basic_needs", Integer, nullable=False),
 )
 
+# Persons per life stage and sex (issue 34, survey microdata only): one row per (year, area, stage, sex, pattern),
+# where the pattern is the person's household's. Summing at most 31 rows of a stage answers every dimension switch,
+# crisis rule and definition for that stage, as area_pattern_rollup does for all ages (mpi.lifestages; ages on the
+# edition's survey date). No household count: a household has members of several stages.
+area_stage_rollup = Table(
+    "area_stage_rollup",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("area_code", String(8), primary_key=True),
+    Column("stage", String(10), primary_key=True, comment="mpi.lifestages key: infant | preschool | school | working | elderly"),
+    Column("sex", String(1), primary_key=True, comment="M | F"),
+    Column("pattern", SmallInteger, primary_key=True, comment="the household's 5-bit pattern; 0 = not deprived"),
+    Column("persons", Integer, nullable=False),
+    Column("welfare_persons", Integer, nullable=False, comment="of them, holders of the state welfare card"),
+)
+Index("ix_asr_area", area_stage_rollup.c.area_code, area_stage_rollup.c.year)
+
 # Welfare-registered persons in households failing each indicator. Anyone failing an
 # indicator is deprived in its dimension, so while that dimension is selected they are all
 # target poor: one number per indicator answers every dimension switch.

@@ -3,6 +3,7 @@
 area_pattern_rollup   (year, area, source, pattern) → households, persons, welfare persons,
                       households with a welfare member
 area_indicator_rollup (year, area, source, indicator) → welfare persons failing it
+area_stage_rollup     (year, area, life stage, sex, pattern) → persons, welfare persons (survey only, issue 34)
 Tambon rows come from households; each higher level is the sum of its children's rows.
 
 These statements stay hand-written SQL on purpose (issue 14): each is one set-based INSERT … SELECT … GROUP BY
@@ -15,6 +16,9 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import Connection, text
+
+from mpi.editions import survey_date
+from mpi.lifestages import life_stages
 
 SURVEY = "survey"
 PUBLISHED = "published"
@@ -126,6 +130,50 @@ def refresh_survey_indicators(conn: Connection, year: int) -> None:
         conn.execute(text(_INDICATOR_UP.format(levels=levels)), params)
 
 
+def _stage_case(year: int) -> tuple[str, dict]:
+    """A CASE giving each person's life stage from their birth date (ages on the edition's survey date): the
+    stages' birth-date bounds are parameters, so both backends compare dates and none computes an age."""
+    on = survey_date(year)
+    whens, params = [], {}
+    stages = life_stages(year)
+    for s in stages[:-1]:  # youngest first: a person is of the first stage whose earliest birth date they are after
+        after, _by = s.born_range(on)
+        whens.append(f"WHEN p.birth_date > :after_{s.key} THEN '{s.key}'")
+        params[f"after_{s.key}"] = after
+    return f"CASE {' '.join(whens)} ELSE '{stages[-1].key}' END", params
+
+
+def refresh_stage_rollup(conn: Connection, year: int) -> None:
+    """Persons per tambon, life stage, sex and household pattern, then summed up the levels as the pattern rollup
+    is. Run inside the import's transaction (refresh_survey_rollups), and by migration 0019 for the years held."""
+    conn.execute(text("DELETE FROM area_stage_rollup WHERE year = :y"), {"y": year})
+    stage, params = _stage_case(year)
+    conn.execute(
+        text(f"""
+        INSERT INTO area_stage_rollup (year, area_code, stage, sex, pattern, persons, welfare_persons)
+        SELECT year, tambon_code, stage, sex, pattern, COUNT(*), SUM(welfare)
+        FROM (SELECT h.year, h.tambon_code, {stage} AS stage, p.sex, h.pattern,
+                     CASE WHEN p.welfare_card THEN 1 ELSE 0 END AS welfare
+              FROM person p JOIN household h ON h.id = p.household_id
+              WHERE h.year = :y AND p.year = :y) x
+        GROUP BY year, tambon_code, stage, sex, pattern
+    """),
+        {"y": year} | params,
+    )
+    for child_levels, _parent in UP_LEVELS:
+        level = {f"l{i}": lvl for i, lvl in enumerate(child_levels)}
+        conn.execute(
+            text(f"""
+            INSERT INTO area_stage_rollup (year, area_code, stage, sex, pattern, persons, welfare_persons)
+            SELECT r.year, a.parent_code, r.stage, r.sex, r.pattern, SUM(r.persons), SUM(r.welfare_persons)
+            FROM area_stage_rollup r JOIN area a ON a.code = r.area_code
+            WHERE r.year = :y AND a.level IN ({", ".join(":" + k for k in level)})
+            GROUP BY r.year, a.parent_code, r.stage, r.sex, r.pattern
+        """),
+            {"y": year} | level,
+        )
+
+
 def refresh_survey_rollups(conn: Connection, year: int) -> None:
     delete_rollups(conn, year, SURVEY)
     conn.execute(
@@ -153,6 +201,7 @@ def refresh_survey_rollups(conn: Connection, year: int) -> None:
     )
     for child_level, _parent in UP_LEVELS:
         _roll_up(conn, year, SURVEY, child_level)
+    refresh_stage_rollup(conn, year)
     reconcile_survey_sources(conn, year)
     from data_access import measures
     from data_access.vulnerable import refresh_vulnerable_rollup
@@ -164,3 +213,4 @@ def refresh_survey_rollups(conn: Connection, year: int) -> None:
         conn.execute(text("ANALYZE area_pattern_rollup"))
         conn.execute(text("ANALYZE area_indicator_rollup"))
         conn.execute(text("ANALYZE area_measure_rollup"))
+        conn.execute(text("ANALYZE area_stage_rollup"))

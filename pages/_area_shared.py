@@ -10,11 +10,12 @@ from dash import dcc, html
 
 from auth.context import current_user
 from components import fmt
-from components.figures import choropleth, graph_config, map_layers, star, trend_chart
+from components.figures import choropleth, graph_config, map_layers, pyramid, star, trend_chart
 from components.i18n import area_name, defined, t, who
 from components.layout import card, dimension_shares, export_links, headline_cards, not_found, topbar, weakest_sentence
 from components.view import View
 from components.widgets import dropdown, plain_table
+from data_access import ages as ages_da
 from data_access import areas as areas_da
 from data_access import editions as editions_da
 from data_access import figures as figures_da
@@ -25,7 +26,10 @@ from data_access.errors import NotFoundError
 from geo.shapes import url_for_children
 from mpi import catalogue
 from mpi.editions import comparable_indicators, definition_for, edition
+from mpi.lifestages import STAGE_KEYS
 from mpi.rules import DIMENSIONS, REGISTERED, TARGET_DEFINITIONS, dimensions_mask
+
+ALL_AGES = "all"  # the life-stage control's "every age" (no `age=` in the link)
 
 LOCAL_LEVELS = ("tambon", "municipality")
 LOGBOOK_METRICS = {"lb:visited": "households_visited", "lb:helped": "households_helped", "lb:open_needs": None}
@@ -462,6 +466,21 @@ def _controls(view: View, known: list[int], previous: int | None = None, country
                     ),
                     dbc.Col(
                         [
+                            dbc.Label(t("stage.control", view.lang), html_for="ctl-age"),
+                            dropdown(
+                                view.lang,
+                                id="ctl-age",
+                                options=[{"label": t("stage.all", view.lang), "value": ALL_AGES}]
+                                + [{"label": t(f"stage.{k}", view.lang), "value": k} for k in STAGE_KEYS],
+                                value=view.age or ALL_AGES,
+                                clearable=False,
+                            ),
+                        ],
+                        md=4,
+                        lg=3,
+                    ),
+                    dbc.Col(
+                        [
                             dbc.Label(t("dims", view.lang)),
                             dbc.Checklist(
                                 id="ctl-dims",
@@ -503,8 +522,34 @@ def _definition_note(f: dict | None, view: View) -> html.P | None:
     return html.P(t(f"definition.note.{who}", view.lang), className="tp-definition-note", id="definition-note")
 
 
-def _no_figures(area: dict, view: View):
-    """A tambon whose people TPMAP counts under a municipal unit says so (never "no data")."""
+def _stage_note(view: View) -> html.P | None:
+    """Say which life stage the figures count, whenever one is chosen."""
+    if view.age is None:
+        return None
+    return html.P(
+        t("stage.note", view.lang, stage=t(f"stage.{view.age}", view.lang)), className="tp-definition-note", id="stage-note"
+    )
+
+
+def _pyramid(code: str, name: str, f: dict | None, view: View, mask: int) -> html.Div | None:
+    """The population pyramid of an area with survey microdata (all its stages, whichever is chosen): read from
+    the life-stage rollup once per import and kept, like every public figure."""
+    if f is None or f["source"] != "survey":
+        return None
+    items = figures_da.pyramid_items(code, view.year, mask, definition=view.definition)
+    title = t("pyramid.title", view.lang, area=name, year=view.year, who=who(f["definition"], view.lang))
+    figure = pyramid(items, view.lang, title, who=who(f["definition"], view.lang), present=view.present)
+    return html.Div(
+        dcc.Graph(id="area-pyramid", figure=figure, config=graph_config(f"tpmap-{code}-pyramid", view.lang, view.present)),
+        className="tp-pyramid my-2",
+    )
+
+
+def _no_figures(area: dict, view: View, unsplit: bool = False):
+    """A tambon whose people TPMAP counts under a municipal unit says so (never "no data"); a life stage asked of
+    published figures says they cannot be split."""
+    if unsplit:
+        return html.P(t("stage.no_split", view.lang, year=view.year), className="tp-nodata", id="no-stage-split")
     if area.get("counted_under"):
         unit = areas_da.get_area(area["counted_under"]) or {"code": area["counted_under"]}
         return html.P(
@@ -651,15 +696,18 @@ def area_parts(code: str, view: View, *, full: bool = True) -> dict | html.Div:
         return not_found(t("notfound.area", view.lang, code=code), view.lang)
     area = chain[-1]
     name = area_name(area, view.lang)
+    unsplit = False  # a life stage asked of an area with published figures only: said so, never all ages instead
     try:
-        f = figures_da.area_summary(code, view.year, mask, definition=view.definition) if full else None
+        f = figures_da.area_summary(code, view.year, mask, definition=view.definition, stage=view.age) if full else None
     except figures_da.NotFound:
         f = None  # still show the map and table of the surroundings, and say so
+    except ages_da.CannotSplit:
+        f, unsplit = None, True
     local = area["level"] in LOCAL_LEVELS  # a tambon or a municipal unit: the map shows it among its amphoe's
     map_level = "amphoe" if local else area["level"]
     map_parent = area["parent_code"] if local else code
     # the country's map of every tambon: summed in the database like a ranking, no names written on it
-    national = code == "TH" and view.maplevel == "tambon"
+    national = code == "TH" and view.maplevel == "tambon" and view.age is None  # the stored sums count all ages
     if national and view.metric not in figures_da.MAP_LEVEL_METRICS:
         view = replace(view, metric="target_poor")
     if not national and view.maplevel != "province":
@@ -667,8 +715,12 @@ def area_parts(code: str, view: View, *, full: bool = True) -> dict | html.Div:
     children = (
         figures_da.level_summaries("TH", "tambon", view.year, mask, definition=view.definition)
         if national
-        else figures_da.children_summaries(map_parent, view.year, mask, include_counted_under=True, definition=view.definition)
+        else figures_da.children_summaries(
+            map_parent, view.year, mask, include_counted_under=True, definition=view.definition, stage=view.age
+        )
     )
+    # under a life stage, children with published figures only have none of that stage: drawn as "no data"
+    children = [c for c in children if c.get("age_split", True)]
     # the edition a change is measured from: the map's own area's, so that both editions have it
     previous = max((y for y in figures_da.years_of(map_parent) if y < view.year), default=None)
     changing = view.metric in CHANGE_METRICS and previous is not None
@@ -678,8 +730,9 @@ def area_parts(code: str, view: View, *, full: bool = True) -> dict | html.Div:
         before = {
             c["code"]: c
             for c in figures_da.children_summaries(
-                map_parent, previous, mask, include_counted_under=True, definition=view.definition
+                map_parent, previous, mask, include_counted_under=True, definition=view.definition, stage=view.age
             )
+            if c.get("age_split", True)
         }
         children = [c | {"_prev": before.get(c["code"])} for c in children]
     if view.metric in LOGBOOK_METRICS:
@@ -788,20 +841,20 @@ def area_parts(code: str, view: View, *, full: bool = True) -> dict | html.Div:
     series = [(name, dimension_shares(f))] if f else []
     if f and area["parent_code"]:
         try:
-            parent = figures_da.area_summary(area["parent_code"], view.year, mask, definition=view.definition)
+            parent = figures_da.area_summary(area["parent_code"], view.year, mask, definition=view.definition, stage=view.age)
             series.append((t("parent", view.lang, name=area_name(parent, view.lang)), dimension_shares(parent)))
-        except figures_da.NotFound:
+        except (figures_da.NotFound, ages_da.CannotSplit):
             pass
     earlier = [y for y in figures_da.years_of(code) if y < view.year]
     if f and earlier:  # the star over time: the area itself in the edition before
         try:
-            before = figures_da.area_summary(code, earlier[-1], mask, definition=view.definition)
+            before = figures_da.area_summary(code, earlier[-1], mask, definition=view.definition, stage=view.age)
             series.append((t("star.edition", view.lang, area=name, year=earlier[-1]), dimension_shares(before), "before"))
             # the cards say the change since it too (the same figures the change section's trend draws): only where
             # both editions count by the same definition
             if before.get("definition") == f.get("definition"):
                 f = f | {"before": before | {"year": earlier[-1]}}
-        except figures_da.NotFound:
+        except (figures_da.NotFound, ages_da.CannotSplit):
             pass
     # name the source only when there are figures to attribute (no "published figures of 2562" for a year TPMAP
     # did not publish here)
@@ -829,11 +882,17 @@ def area_parts(code: str, view: View, *, full: bool = True) -> dict | html.Div:
         "figure": fig,
         "star": star_fig,
         "topbar": topbar(chain, view, here),
-        "cards": [headline_cards(f, view.lang) if f else _no_figures(area, view), _definition_note(f, view)],
+        "cards": [
+            headline_cards(f, view.lang) if f else _no_figures(area, view, unsplit),
+            _definition_note(f, view),
+            _stage_note(view) if f else None,
+        ],
         "weakest": weakest_sentence(f, name, view.lang) if f else None,
         "actions": _actions(code, view, households_link, local),
         "details": [
-            _villages(code, view, mask) if local and microdata else None,
+            _pyramid(code, name, f, view, mask),
+            # villages are rolled up for all ages only
+            _villages(code, view, mask) if local and microdata and view.age is None else None,
             _progress(code, view) if microdata else None,
             _change(code, name, chain[-2] if len(chain) > 1 else None, view),
             html.P(t("map.municipal_note", view.lang), className="tp-sub tp-chrome", id="municipal-note") if symbols else None,

@@ -12,6 +12,7 @@ from components.layout import SHOWN_STORE
 from components.view import View, parse
 from data_access.db import one_connection
 from mpi.editions import definition_for
+from mpi.lifestages import STAGE_KEYS
 from mpi.rules import DIMENSIONS, TARGET_DEFINITIONS
 from pages._area_shared import EMPTY_MAP, HIDDEN, SHOWN, area_parts, area_view, metric_options, on_canvas, tour_args
 from static_files import CANVAS_SCRIPT, asset_url
@@ -35,6 +36,7 @@ def _view(state: dict) -> View:
         lang=state["lang"],
         definition=state.get("definition"),
         maplevel=state.get("maplevel", "province"),
+        age=state.get("age"),
         asked=state.get("asked", True),
     )
 
@@ -76,11 +78,12 @@ def _clicked(click) -> str | None:
     Input("ctl-dims", "value"),
     Input("ctl-definition", "value"),
     Input("ctl-level", "value"),
+    Input("ctl-age", "value"),
     Input("area-map", "clickData"),
     State("area-state", "data"),
     prevent_initial_call=True,
 )
-def update(year, metric, colour, dims, definition, maplevel, click, state):
+def update(year, metric, colour, dims, definition, maplevel, age, click, state):
     """The page changes in place, its chrome (the bar, the controls) left standing, and the address follows (the
     clientside callback below). A control re-colours: the map's values go as a Patch (the browser holds its
     shapes), with the table, the links and whichever cards, star and sections the change touches; a metric or
@@ -109,12 +112,13 @@ def update(year, metric, colour, dims, definition, maplevel, click, state):
             dims=chosen,
             definition=who,
             maplevel="tambon" if maplevel == "tambon" else "province",
+            age=age if age in STAGE_KEYS else None,
         )
         if new == old:
             return NOTHING
     drilled = code != state["code"]
     relevelled = new.maplevel != old.maplevel  # another layer of shapes: the whole figure, as for a drill-down
-    only_colour = not drilled and (new.year, new.dims, new.definition) == (old.year, old.dims, old.definition)
+    only_colour = not drilled and (new.year, new.dims, new.definition, new.age) == (old.year, old.dims, old.definition, old.age)
     with one_connection():  # the whole update reads through one pooled connection, like a page render
         parts = area_parts(code, new, full=not only_colour)
     if not isinstance(parts, dict):

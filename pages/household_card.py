@@ -185,6 +185,7 @@ def layout(house_id: str = "", **query):
                         html.Span(f["code"], className=f"tp-dim-icon tp-dim-{f['dimension']}"),
                         " ",
                         f["name_th"] if lang == "th" else f["name_en"],
+                        _concerns(f, lang),
                     ]
                 )
                 for f in h["failed_indicators"]
@@ -588,3 +589,11 @@ def save_member(_n, cid, first, last, sex, d, m, y, flags, state):
             disabled=int("disabled" in flags),
         ),
     )
+
+
+def _concerns(failed: dict, lang: str) -> str:
+    """Whom a failed indicator is about (issue 34): the members within its scope by their number, or the household."""
+    numbers = failed.get("concerns")
+    if numbers is None:
+        return f" ({t('hh.concerns_household', lang)})" if "concerns" in failed else ""
+    return f" ({t('hh.concerns_members', lang, members=', '.join(map(str, numbers)))})"

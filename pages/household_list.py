@@ -16,7 +16,7 @@ from components.widgets import data_table
 from data_access import areas as areas_da
 from data_access import logbook as logbook_da
 from data_access.figures import has_survey
-from data_access.households import PAGE_SIZE, SORTS, list_target_poor_households
+from data_access.households import MEMBER_FILTERS, PAGE_SIZE, SORTS, list_target_poor_households
 from mpi.editions import definition_for
 from mpi.rules import CRISIS_RULES, DIMENSIONS, TARGET_DEFINITIONS
 
@@ -24,7 +24,16 @@ from mpi.rules import CRISIS_RULES, DIMENSIONS, TARGET_DEFINITIONS
 dash.register_page(__name__, path_template="/area/<code>/households", title="TPMAP Open", order=0)
 
 
-def layout(code: str = "TH", page: str = "1", dim: str = "", crisis: str = "", sort: str = "village", rule: str = "", **query):
+def layout(
+    code: str = "TH",
+    page: str = "1",
+    dim: str = "",
+    crisis: str = "",
+    sort: str = "village",
+    rule: str = "",
+    member: str = "",
+    **query,
+):
     view = parse(query, code)
     lang = view.lang
     chain = areas_da.ancestors(code)
@@ -42,6 +51,7 @@ def layout(code: str = "TH", page: str = "1", dim: str = "", crisis: str = "", s
     crisis_only = crisis == "1"
     sort = sort if sort in SORTS else "village"
     rule = rule if rule in CRISIS_RULES else ""
+    member = member if member in MEMBER_FILTERS else ""
     page_no = int(page) if str(page).isdigit() and 0 < int(page) < 1_000_000 else 1
     # Scoped in data_access: outside the user's area this raises Forbidden (403), signed out Unauthorized (401).
     result = list_target_poor_households(
@@ -53,12 +63,20 @@ def layout(code: str = "TH", page: str = "1", dim: str = "", crisis: str = "", s
         sort=sort,
         rule=rule or None,
         definition=view.definition,
+        member=member or None,
         user=current_user(),
     )
     pages = max(1, math.ceil(result["total"] / PAGE_SIZE))
 
     def link(**changes) -> str:
-        state = {"page": page_no, "dim": dim or "", "crisis": "1" if crisis_only else "", "sort": sort, "rule": rule} | changes
+        state = {
+            "page": page_no,
+            "dim": dim or "",
+            "crisis": "1" if crisis_only else "",
+            "sort": sort,
+            "rule": rule,
+            "member": member,
+        } | changes
         q = {k: v for k, v in state.items() if v not in ("", None)}
         return here + view.query() + "&" + urlencode(q)
 
@@ -105,6 +123,17 @@ def layout(code: str = "TH", page: str = "1", dim: str = "", crisis: str = "", s
                     className="btn btn-sm tp-btn-big ms-1 " + ("btn-danger" if rule == key else "btn-outline-danger"),
                 )
                 for key in CRISIS_RULES
+            ],
+            # by life stage (issue 34): who in the household makes it one to visit
+            html.Span(t("hh.filter_member", lang) + ": ", className="ms-3 me-1"),
+            *[
+                dcc.Link(
+                    t(f"hh.member.{key}", lang),
+                    href=link(member="" if member == key else key, page=1),
+                    id=f"member-{key}",
+                    className="btn btn-sm tp-btn-big me-1 " + ("btn-dark" if member == key else "btn-outline-dark"),
+                )
+                for key in MEMBER_FILTERS
             ],
             html.Span(t("hh.sort", lang) + ": ", className="ms-3 me-1"),
             *[

@@ -13,18 +13,42 @@ from api.v1.common import (
     public_json,
 )
 from data_access import editions, figures, flows
+from mpi.lifestages import STAGE_KEYS
 from mpi.rules import ALL_DIMENSIONS_MASK, dimensions_mask
 
 bp = Blueprint("areas", __name__)
 
 
+def _age() -> str | None:
+    """age=infant|preschool|school|working|elderly (pinned, issue 34): the figures of that life stage only."""
+    raw = request.args.get("age")
+    if raw is None or raw == "":
+        return None
+    if raw not in STAGE_KEYS:
+        raise BadRequest(f"age must be one of {', '.join(STAGE_KEYS)}, got {raw[:20]!r}")
+    return raw
+
+
 @bp.get("/areas/<code>")
 def area(code: str):
     year, mask = _params()
-    code, definition = _code(code), _definition()
+    code, definition, age = _code(code), _definition(), _age()
     # the same for every caller until the next import: served as stored bytes (the meeting's 9:00 rush asks it at once)
     return public_json(
-        lambda: figures.area_summary(code, year, mask, definition=definition), key=("area", code, year, mask, definition)
+        lambda: figures.area_summary(code, year, mask, definition=definition, stage=age),
+        key=("area", code, year, mask, definition, age),
+    )
+
+
+@bp.get("/areas/<code>/ages")
+def area_ages(code: str):
+    """Persons by life stage and sex (pinned, issue 34): one item per stage and sex. Public, like every area figure:
+    the all-ages figures of the same area are published whole, so these are not suppressed either."""
+    year, mask = _params()
+    code, definition = _code(code), _definition()
+    return public_json(
+        lambda: {"code": code, "year": year, "items": figures.area_ages(code, year, mask, definition=definition)},
+        key=("ages", code, year, mask, definition),
     )
 
 
@@ -62,8 +86,10 @@ def edition_list():
 @bp.get("/areas/<code>/children")
 def children(code: str):
     year, mask = _params()
-    code, definition = _code(code), _definition()
+    code, definition, age = _code(code), _definition(), _age()
     return public_json(
-        lambda: {"items": figures.children_summaries(code, year, mask, include_counted_under=True, definition=definition)},
-        key=("children", code, year, mask, definition),
+        lambda: {
+            "items": figures.children_summaries(code, year, mask, include_counted_under=True, definition=definition, stage=age)
+        },
+        key=("children", code, year, mask, definition, age),
     )

@@ -29,6 +29,9 @@ def area_households(code: str):
     rule = request.args.get("rule") or None
     if rule is not None and rule not in CRISIS_RULES:
         raise BadRequest(f"rule must be one of {', '.join(CRISIS_RULES)}")
+    member = request.args.get("member") or None
+    if member is not None and member not in households_da.MEMBER_FILTERS:
+        raise BadRequest(f"member must be one of {', '.join(households_da.MEMBER_FILTERS)}")
     sort = request.args.get("sort") or "village"
     if sort not in households_da.SORTS:
         raise BadRequest(f"sort must be one of {', '.join(households_da.SORTS)}")
@@ -41,6 +44,7 @@ def area_households(code: str):
         rule=rule,
         sort=sort,
         definition=_definition(),
+        member=member,
         user=current_user(),
     )
     items = [

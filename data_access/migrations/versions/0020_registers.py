@@ -2,7 +2,7 @@
 versions and rows, the link report's and the coverage gaps' rollups
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 Create Date: 2026-12-07
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0020'
-down_revision = '0018'  # the integrator rechains this after 0019 (life-stage rollups)
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
