@@ -22,6 +22,7 @@ import cli
 import config
 import logsafety
 import static_files
+from api.docs import bp as api_docs_bp
 from api.files import bp as files_bp
 from api.v1 import bp as api_v1
 from auth import web as auth_web
@@ -61,6 +62,7 @@ def create_app(settings: config.Settings | None = None) -> dash.Dash:
     server.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
     server.register_blueprint(api_v1)
     server.register_blueprint(files_bp)
+    server.register_blueprint(api_docs_bp)  # /api/docs: the API's reference (Swagger UI, served from here)
     server.register_blueprint(field_bp)  # /field/: the installable field app (issue 18)
     cli.register(server)
     cli.register_demo(server)
