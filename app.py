@@ -108,7 +108,7 @@ def create_app(settings: config.Settings | None = None) -> dash.Dash:
     return app
 
 
-STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/shapes/", "/_favicon.ico", "/favicon.ico", "/field/")
+STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/shapes/", "/_favicon.ico", "/favicon.ico", "/field/", "/api/docs/")
 # where dash-renderer points dcc.Graph for plotly.js when serving locally, and what this app sends there instead
 PLOTLY_URL = "/_dash-component-suites/plotly/package_data/plotly.min.js"
 PLOTLY_BUNDLE = Path(__file__).resolve().parent / "static" / "plotly-tpmap.min.js"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 
 import static_files
 from components.i18n import LANGS, t
@@ -45,7 +45,7 @@ def docs_page() -> str:
 
 
 @bp.get("/api/docs/<name>")
-def docs_file(name: str):
+def docs_file(name: str) -> Response:
     if name not in FILES:
         abort(404)
     path, mimetype = FILES[name]

@@ -467,7 +467,7 @@ class Progress(Answer):
     households_visited: Count
     households_helped: Count
     by_status: dict[str, Any]
-    open_needs: Count
+    open_needs: dict[str, Count] | Count = Field(description="open needs by dimension")
 
 
 class Ranking(Answer):
