@@ -51,7 +51,9 @@ def area_committees(code: str):
 def create_committee():
     f = contract.fields(_body(), models.CommitteeBody)
     return _created(
-        committees_da.create_unit(current_user(), kind=f.get("kind", ""), area_code=_code(f.get("area_code", "")), name=f.get("name"))
+        committees_da.create_unit(
+            current_user(), kind=f.get("kind", ""), area_code=_code(f.get("area_code", "")), name=f.get("name")
+        )
     )
 
 
