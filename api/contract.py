@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import re
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -118,8 +119,16 @@ def _refusal(model: type[BaseModel], error: ValidationError) -> inputs.BadInput:
         if isinstance(cause, ValueError):
             return inputs.BadInput(f"{name} {cause}")
     f = model.model_fields.get(name)
-    kind = next((m.said for m in (f.metadata if f else []) if isinstance(m, models.Kind)), None)
+    kind = _kind(f.metadata, f.annotation) if f else None
     return inputs.BadInput(f"{name} must be {kind}" if kind else f"{name}: {first['msg']}")
+
+
+def _kind(metadata: list[Any], annotation: Any) -> str | None:
+    """How the field's type is said: its own Kind, or the one inside an optional one (`Number | None`)."""
+    for m in [*metadata, *getattr(annotation, "__metadata__", ())]:
+        if isinstance(m, models.Kind):
+            return m.said
+    return next((k for arg in typing.get_args(annotation) if (k := _kind([], arg))), None)
 
 
 # --- the document ----------------------------------------------------------------------------------------------

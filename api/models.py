@@ -199,6 +199,10 @@ def _year(v: Any) -> Any:
     return None if v in (None, "") else inputs.year(v)
 
 
+def _edition(v: Any) -> Any:
+    return inputs.year(v)  # required: "give year, ..." when missing
+
+
 def _page(v: Any) -> Any:
     return inputs.page(v)
 
@@ -215,7 +219,7 @@ YearQ = Annotated[
     WithJsonSchema({"type": "integer", "minimum": inputs.YEAR_MIN, "maximum": inputs.YEAR_MAX, "examples": [2561]}),
 ]
 EditionQ = Annotated[
-    int, BeforeValidator(_year), WithJsonSchema({"type": "integer", "minimum": inputs.YEAR_MIN, "maximum": inputs.YEAR_MAX})
+    int, BeforeValidator(_edition), WithJsonSchema({"type": "integer", "minimum": inputs.YEAR_MIN, "maximum": inputs.YEAR_MAX})
 ]
 PageQ = Annotated[
     int | None, BeforeValidator(_page), WithJsonSchema({"type": "integer", "minimum": 1, "maximum": inputs.MAX_PAGE})

@@ -69,6 +69,39 @@ def test_the_document_carries_the_pinned_fields(document):
     assert set(visit["required"]) == {"visited_on", "outcome"} and visit["additionalProperties"] is False
 
 
+@pytest.mark.parametrize(
+    "body,reason",
+    [
+        ({"visited_on": "2021-05-01", "outcome": "verified", "colour": "red"}, "unknown field(s): colour"),
+        ({"visited_on": "2021-05-01", "outcome": ""}, "missing field(s): outcome"),
+        ({"outcome": "verified"}, "missing field(s): visited_on"),
+        ({"visited_on": "2021-05-01", "outcome": 3}, "outcome must be text"),
+        ({"visited_on": "2021-05-01", "outcome": "verified", "latitude": "13.4"}, "latitude must be a whole number or a number"),
+        ({"visited_on": "2021-05-01", "outcome": "verified", "latitude": True}, "latitude must be a whole number or a number"),
+        ({"visited_on": "2021-05-01", "outcome": "verified", "latitude": float("nan")}, "latitude must be a finite number"),
+        ({"visited_on": "2021-05-01", "outcome": "verified", "latitude": 2**40}, "latitude is out of range"),
+        ({"visited_on": "2021-05-01", "outcome": "ok\x00"}, "outcome holds a NUL character"),
+        ({"visited_on": "2021-05-01", "outcome": "x" * 5001}, "outcome is longer than 5,000 characters"),
+    ],
+)
+def test_a_body_is_refused_as_the_hand_written_checks_refused_it(body, reason):
+    """The models replaced api/inputs.FIELD_TYPES: the same refusals, word for word, first problem first."""
+    from api import contract, inputs, models
+
+    with pytest.raises(inputs.BadInput) as refused:
+        contract.fields(body, models.VisitBody)
+    assert str(refused.value) == reason
+
+
+def test_a_body_keeps_the_values_it_was_given():
+    from api import contract, models
+
+    f = contract.fields({"given_on": "2021-05-02", "dimension": "income", "kind": "cash", "agency": "พมจ.",
+                         "amount_baht": 0, "note": None, "version": 3, "year": 2562}, models.AssistanceBody)  # fmt: skip
+    assert f == {"given_on": "2021-05-02", "dimension": "income", "kind": "cash", "agency": "พมจ.", "amount_baht": 0}
+    assert type(f["amount_baht"]) is int  # a whole number stays one (not 0.0)
+
+
 def test_the_reference_page_loads_only_from_this_server(world):
     client = world["app"].server.test_client()
     r = client.get("/api/docs")
