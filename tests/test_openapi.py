@@ -102,6 +102,14 @@ def test_a_body_keeps_the_values_it_was_given():
     assert type(f["amount_baht"]) is int  # a whole number stays one (not 0.0)
 
 
+def test_a_sign_in_that_is_not_an_object_is_refused(world):
+    """A JSON array as the sign-in's body was a 500 (`.get` of a list); the model refuses it, as any other."""
+    client = world["app"].server.test_client()
+    for body in ([1], "x", {"username": 1, "password": "p"}):
+        r = client.post("/api/v1/auth/login", json=body)
+        assert r.status_code == 400 and r.get_json()["error"] == 'send JSON {"username": …, "password": …}', body
+
+
 def test_the_reference_page_loads_only_from_this_server(world):
     client = world["app"].server.test_client()
     r = client.get("/api/docs")
