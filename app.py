@@ -21,6 +21,7 @@ import cli
 import config
 import logsafety
 import static_files
+from api.docs import bp as api_docs_bp
 from api.files import bp as files_bp
 from api.v1 import bp as api_v1
 from auth import web as auth_web
@@ -59,6 +60,7 @@ def create_app(settings: config.Settings | None = None) -> dash.Dash:
     server.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
     server.register_blueprint(api_v1)
     server.register_blueprint(files_bp)
+    server.register_blueprint(api_docs_bp)  # /api/docs: the API's reference (Swagger UI, served from here)
     server.register_blueprint(field_bp)  # /field/: the installable field app (issue 18)
     cli.register(server)
     cli.register_demo(server)
@@ -112,7 +114,7 @@ def create_app(settings: config.Settings | None = None) -> dash.Dash:
     return app
 
 
-STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/shapes/", "/_favicon.ico", "/favicon.ico", "/field/")
+STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/shapes/", "/_favicon.ico", "/favicon.ico", "/field/", "/api/docs/")
 # where dash-renderer points dcc.Graph for plotly.js when serving locally, and what this app sends there instead
 PLOTLY_URL = "/_dash-component-suites/plotly/package_data/plotly.min.js"
 PLOTLY_BUNDLE = Path(__file__).resolve().parent / "static" / "plotly-tpmap.min.js"

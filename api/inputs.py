@@ -4,7 +4,6 @@ deep inside (an integer PostgreSQL cannot hold, a NUL byte in a string, NaN baht
 
 from __future__ import annotations
 
-import math
 import re
 
 from werkzeug.routing import IntegerConverter
@@ -64,89 +63,6 @@ def whole(raw, name: str, lo: int, hi: int, default: int | None = None) -> int:
 
 def page(raw) -> int:
     return whole(raw, "page", 1, MAX_PAGE, default=1)
-
-
-# JSON body fields of the write API and the type each must have (None is "not given" for optional ones).
-FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
-    "visited_on": str,
-    "outcome": str,
-    "note": str,
-    "visitor": str,
-    "latitude": (int, float),
-    "longitude": (int, float),
-    "dimension": str,
-    "description": str,
-    "status": str,
-    "member": int,
-    "given_on": str,
-    "kind": str,
-    "agency": str,
-    "amount_baht": (int, float),
-    "need_id": int,
-    "visit_id": int,
-    "reason": str,
-    "name": str,
-    "area_code": str,
-    "capacity": int,
-    "house_id": str,
-    "tambon_code": str,
-    "village_no": (int, str),
-    "rule": str,
-    "position": str,
-    "citizen_id": str,
-    "first_name": str,
-    "last_name": str,
-    "sex": str,
-    "birth_date": str,
-    "welfare_card": (int, bool, str),
-    "disabled": (int, bool, str),
-    "refs": list,
-    "username": str,
-    "password": str,
-    "version": (int, str),
-}
-
-
-def fields(
-    body: dict, allowed: tuple[str, ...], required: tuple[str, ...] = (), extra_ok: tuple[str, ...] = ("version", "year")
-) -> dict:
-    """The allowed fields of a JSON object, each of its declared type; unknown or missing ones refused."""
-    unknown = set(body) - set(allowed) - set(extra_ok)
-    if unknown:
-        raise BadInput(f"unknown field(s): {', '.join(sorted(str(u)[:40] for u in unknown))}")
-    missing = [f for f in required if body.get(f) in (None, "")]
-    if missing:
-        raise BadInput(f"missing field(s): {', '.join(missing)}")
-    out = {}
-    for k in allowed:
-        if k not in body or body[k] is None:
-            continue
-        out[k] = value(k, body[k])
-    return out
-
-
-def value(name: str, v):
-    expected = FIELD_TYPES.get(name, str)
-    kinds = expected if isinstance(expected, tuple) else (expected,)
-    if isinstance(v, bool) and bool not in kinds:
-        raise BadInput(f"{name} must be {_describe(kinds)}")
-    if not isinstance(v, kinds):
-        raise BadInput(f"{name} must be {_describe(kinds)}")
-    if isinstance(v, float) and not math.isfinite(v):
-        raise BadInput(f"{name} must be a finite number")
-    if isinstance(v, int) and not isinstance(v, bool) and abs(v) > INT32_MAX:
-        raise BadInput(f"{name} is out of range")
-    if isinstance(v, str):
-        if len(v) > MAX_TEXT:
-            raise BadInput(f"{name} is longer than {MAX_TEXT:,} characters")
-        if "\x00" in v:
-            raise BadInput(f"{name} holds a NUL character")
-    return v
-
-
-def _describe(kinds: tuple[type, ...]) -> str:
-    names = {str: "text", int: "a whole number", float: "a number", list: "a list", bool: "0 or 1"}
-    return " or ".join(dict.fromkeys(names.get(k, k.__name__) for k in kinds))
 
 
 def nested_too_deep(value, limit: int = MAX_JSON_DEPTH) -> bool:

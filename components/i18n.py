@@ -409,6 +409,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "auth.too_many": ("พยายามเข้าสู่ระบบบ่อยเกินไป กรุณารอสักครู่", "Too many sign-in attempts; wait a minute"),
     "auth.error_title": ("ไม่สามารถดำเนินการได้", "Not allowed"),
+    "api.docs_title": ("TPMAP Open: คู่มือ API", "TPMAP Open: API reference"),
     "auth.change_password": ("เปลี่ยนรหัสผ่าน", "Change password"),
     "auth.old_password": ("รหัสผ่านปัจจุบัน", "Current password"),
     "auth.new_password": ("รหัสผ่านใหม่ (อย่างน้อย 10 ตัวอักษร)", "New password (10 characters or more)"),

@@ -11,9 +11,9 @@ from __future__ import annotations
 from flask import Blueprint
 
 from api import replay
-from api.v1 import areas, committees, households, logbook, registers, sessions, targeting, vulnerable
+from api.v1 import areas, committees, households, logbook, openapi, registers, sessions, targeting, vulnerable
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 replay.init(bp)  # Idempotency-Key on every POST, PUT and PATCH (pinned); the hooks run for every resource below
-for resource in (areas, sessions, households, logbook, targeting, committees, vulnerable, registers):
+for resource in (areas, sessions, households, logbook, targeting, committees, vulnerable, registers, openapi):
     bp.register_blueprint(resource.bp)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from api import inputs
+from api import inputs, models
+from api.contract import operation
 from api.v1.common import (
     BadRequest,
     _code,
@@ -30,6 +31,7 @@ def _age() -> str | None:
 
 
 @bp.get("/areas/<code>")
+@operation("GET", "An area's figures (public)", models.AreaFigures, query=models.AreaQuery)
 def area(code: str):
     year, mask = _params()
     code, definition, age = _code(code), _definition(), _age()
@@ -41,6 +43,7 @@ def area(code: str):
 
 
 @bp.get("/areas/<code>/ages")
+@operation("GET", "Persons by life stage and sex (public)", models.Ages, query=models.FiguresQuery)
 def area_ages(code: str):
     """Persons by life stage and sex (pinned, issue 34): one item per stage and sex. Public, like every area figure:
     the all-ages figures of the same area are published whole, so these are not suppressed either."""
@@ -53,6 +56,7 @@ def area_ages(code: str):
 
 
 @bp.get("/areas/<code>/flows")
+@operation("GET", "Target poor followed between two editions (public)", models.Flows, query=models.FlowsQuery)
 def area_flows(code: str):
     """Target poor followed between two editions (pinned): stayed, exited, entered, left the survey."""
     year_from, year_to = inputs.year(request.args.get("from")), inputs.year(request.args.get("to"))
@@ -65,6 +69,7 @@ def area_flows(code: str):
 
 
 @bp.get("/areas/<code>/trend")
+@operation("GET", "One item per edition with figures for the area (public)", models.Trend, query=models.TrendQuery)
 def area_trend(code: str):
     """One item per edition the area has figures for (pinned), oldest first."""
     raw = request.args.get("dimensions")
@@ -78,12 +83,14 @@ def area_trend(code: str):
 
 
 @bp.get("/editions")
+@operation("GET", "Every TPMAP edition and what the database holds of it", models.Editions)
 def edition_list():
     """Every TPMAP edition: its basis, its definition of target poor, and what the database holds of it."""
     return jsonify({"items": editions.editions()})
 
 
 @bp.get("/areas/<code>/children")
+@operation("GET", "The figures of an area's children (public)", models.Children, query=models.AreaQuery)
 def children(code: str):
     year, mask = _params()
     code, definition, age = _code(code), _definition(), _age()

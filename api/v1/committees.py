@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
+from api import contract, models
+from api.contract import operation
 from api.v1.common import (
     _body,
     _code,
     _created,
-    _fields,
     _version,
 )
 from auth.context import current_user
@@ -20,6 +21,7 @@ bp = Blueprint("committees", __name__)
 
 
 @bp.get("/committees")
+@operation("GET", "Who has filed: every province, or every amphoe of a province", models.Committees, query=models.CommitteesQuery)
 def committee_table():
     """Who has filed: every province (level=province) or every amphoe of a province (level=amphoe&parent=75)."""
     from data_access.access import require_user
@@ -36,6 +38,7 @@ def committee_table():
 
 
 @bp.get("/areas/<code>/committees")
+@operation("GET", "An area's committees and their members", models.Record)
 def area_committees(code: str):
     from data_access.access import require_user
 
@@ -44,18 +47,20 @@ def area_committees(code: str):
 
 
 @bp.post("/committees")
+@operation("POST", "Create a committee unit", models.Record, status=201, body=models.CommitteeBody)
 def create_committee():
-    body = _body()
+    f = contract.fields(_body(), models.CommitteeBody)
     return _created(
         committees_da.create_unit(
-            current_user(), kind=body.get("kind", ""), area_code=_code(str(body.get("area_code", ""))), name=body.get("name")
+            current_user(), kind=f.get("kind", ""), area_code=_code(f.get("area_code", "")), name=f.get("name")
         )
     )
 
 
 @bp.post("/committees/<int:unit_id>/members")
+@operation("POST", "Add a member to a committee", models.Record, status=201, body=models.CommitteeMemberBody)
 def committee_member(unit_id: int):
-    body = _fields(_body(), ("name", "position", "agency"))
+    body = contract.fields(_body(), models.CommitteeMemberBody)
     return _created(
         committees_da.add_member(
             current_user(), unit_id, name=body.get("name", ""), position=body.get("position", ""), agency=body.get("agency")
@@ -64,12 +69,14 @@ def committee_member(unit_id: int):
 
 
 @bp.delete("/committees/<int:unit_id>/members/<int:member_id>")
+@operation("DELETE", "Remove a member from a committee", models.Removed)
 def committee_member_remove(unit_id: int, member_id: int):
     committees_da.remove_member(current_user(), unit_id, member_id)
     return jsonify({"unit_id": unit_id, "member_id": member_id, "removed": True})
 
 
 @bp.post("/committees/<int:unit_id>/orders")
+@operation("POST", "File a committee order (a PDF)", models.Record, status=201, form=models.OrderForm)
 def committee_order(unit_id: int):
     """multipart/form-data: file (PDF), order_no, order_date (2564-03-15, 15/03/2564, 15 มีนาคม 2564 or 2021-03-15)."""
     upload = request.files.get("file")
@@ -87,6 +94,7 @@ def committee_order(unit_id: int):
 
 
 @bp.get("/committee-orders/<int:order_id>.pdf")
+@operation("GET", "A committee order's PDF", None, media=("application/pdf",))
 def committee_order_file(order_id: int):
     filename, content = committees_da.order_file(current_user(), order_id)
     # attachment, never rendered in the site's own origin; nosniff and a sandbox in case a browser tries
@@ -103,6 +111,7 @@ def committee_order_file(order_id: int):
 
 
 @bp.get("/reports/quarterly/<quarter>")
+@operation("GET", "Every province's quarterly report state", models.Quarter)
 def quarterly_submissions(quarter: str):
     """Every province's report state for a quarter (2564-Q3): the national view of who has submitted."""
     year, q = parse_quarter(quarter)
@@ -110,6 +119,8 @@ def quarterly_submissions(quarter: str):
 
 
 @bp.route("/reports/quarterly/<province_code>/<quarter>", methods=["GET", "PUT"])
+@operation("GET", "A province's quarterly report, figures filled in", models.Record)
+@operation("PUT", "Save a quarterly report's draft", models.Record, body=models.ReportBody)
 def quarterly_report(province_code: str, quarter: str):
     """GET the report (figures filled in); PUT {progress, obstacles, suggestions, version} saves a draft."""
     year, q = parse_quarter(quarter)
@@ -121,6 +132,7 @@ def quarterly_report(province_code: str, quarter: str):
 
 
 @bp.post("/reports/quarterly/<province_code>/<quarter>/submit")
+@operation("POST", "Submit a quarterly report", models.Record, body=models.ReportBody, body_required=False)
 def quarterly_submit(province_code: str, quarter: str):
     year, q = parse_quarter(quarter)
     body = request.get_json(silent=True) or {}

@@ -130,10 +130,6 @@ def _created(result: dict):
     return jsonify(result), 201
 
 
-def _fields(body: dict, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> dict:
-    return inputs.fields(body, allowed, required)
-
-
 def _rule():
     try:
         k = request.args.get("k")

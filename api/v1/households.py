@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from api import inputs
+from api import inputs, models
+from api.contract import operation
 from api.v1.common import (
     BadRequest,
     _code,
@@ -20,6 +21,7 @@ bp = Blueprint("households", __name__)
 
 
 @bp.get("/areas/<code>/households")
+@operation("GET", "Target-poor households of an area (scoped)", models.HouseholdPage, query=models.HouseholdsQuery)
 def area_households(code: str):
     year = _year()
     page = inputs.page(request.args.get("page"))
@@ -58,6 +60,7 @@ def area_households(code: str):
 
 
 @bp.get("/households/<house_id>")
+@operation("GET", "One household and its members (scoped)", models.Household, query=models.YearQuery)
 def household(house_id: str):
     h = households_da.get_household(house_id, _year(), user=current_user())
     if h is None:
@@ -66,6 +69,7 @@ def household(house_id: str):
 
 
 @bp.post("/households/<house_id>/members/<int:member>/citizen-id")
+@operation("POST", "One member's full citizen ID, audited (scoped)", models.CitizenId, query=models.YearQuery)
 def reveal(house_id: str, member: int):
     try:
         full = households_da.reveal_citizen_id(house_id, _year(), member, user=current_user())

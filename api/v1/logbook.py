@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from api import inputs
+from api import contract, inputs, models
+from api.contract import operation
 from api.v1.common import (
     BadRequest,
     _body,
     _code,
     _created,
-    _fields,
     _version,
     _year,
     _year_or_latest,
@@ -23,47 +23,51 @@ bp = Blueprint("logbook", __name__)
 
 
 @bp.route("/households/<house_id>/visits", methods=["GET", "POST"])
+@operation("GET", "A household's visits (scoped)", models.Items, query=models.YearQuery)
+@operation("POST", "Record a visit", models.Created, status=201, query=models.YearQuery, body=models.VisitBody)
 def visits(house_id: str):
     if request.method == "GET":
         return jsonify({"items": logbook_da.records(current_user(), house_id, _year(), "visits")})
     body = _body()
-    f = _fields(body, ("visited_on", "outcome", "note", "visitor", "latitude", "longitude"), ("visited_on", "outcome"))
+    f = contract.fields(body, models.VisitBody)
     return _created(logbook_da.add_visit(current_user(), house_id, _year(), version=_version(body), **f))
 
 
 @bp.route("/households/<house_id>/needs", methods=["GET", "POST"])
+@operation("GET", "A household's needs (scoped)", models.Items, query=models.YearQuery)
+@operation("POST", "Record a need", models.Created, status=201, query=models.YearQuery, body=models.NeedBody)
 def needs(house_id: str):
     if request.method == "GET":
         return jsonify({"items": logbook_da.records(current_user(), house_id, _year(), "needs")})
     body = _body()
-    f = _fields(body, ("dimension", "description", "status", "member"), ("dimension", "description"))
+    f = contract.fields(body, models.NeedBody)
     return _created(logbook_da.add_need(current_user(), house_id, _year(), version=_version(body), **f))
 
 
 @bp.patch("/households/<house_id>/needs/<int:need_id>")
+@operation("PATCH", "Change a need's status", models.Record, query=models.YearQuery, body=models.NeedStatusBody)
 def need_status(house_id: str, need_id: int):
     body = _body()
-    f = _fields(body, ("status",), ("status",))
+    f = contract.fields(body, models.NeedStatusBody)
     return jsonify(logbook_da.update_need(current_user(), house_id, _year(), need_id, status=f["status"], version=_version(body)))
 
 
 @bp.route("/households/<house_id>/assistance", methods=["GET", "POST"])
+@operation("GET", "Help given to a household (scoped)", models.Items, query=models.YearQuery)
+@operation("POST", "Record help given", models.Created, status=201, query=models.YearQuery, body=models.AssistanceBody)
 def assistance(house_id: str):
     if request.method == "GET":
         return jsonify({"items": logbook_da.records(current_user(), house_id, _year(), "assistance")})
     body = _body()
-    f = _fields(
-        body,
-        ("given_on", "dimension", "kind", "agency", "amount_baht", "need_id", "visit_id", "note"),
-        ("given_on", "dimension", "kind", "agency"),
-    )
+    f = contract.fields(body, models.AssistanceBody)
     return _created(logbook_da.add_assistance(current_user(), house_id, _year(), version=_version(body), **f))
 
 
 @bp.put("/households/<house_id>/status")
+@operation("PUT", "Set a household's status", models.Record, query=models.YearQuery, body=models.StatusBody)
 def status(house_id: str):
     body = _body()
-    f = _fields(body, ("status", "reason"), ("status", "reason"))
+    f = contract.fields(body, models.StatusBody)
     return jsonify(
         logbook_da.set_status(
             current_user(), house_id, _year(), status=f.get("status"), reason=f.get("reason"), version=_version(body)
@@ -72,14 +76,23 @@ def status(house_id: str):
 
 
 @bp.get("/households/<house_id>/logbook")
+@operation("GET", "A household's whole Logbook (scoped)", models.Record, query=models.YearQuery)
 def household_logbook(house_id: str):
     return jsonify(logbook_da.logbook(current_user(), house_id, _year()))
 
 
 @bp.post("/member-requests")
+@operation(
+    "POST",
+    "Ask for a missed person to be added",
+    models.Record,
+    status=201,
+    query=models.YearQuery,
+    body=models.MemberRequestBody,
+)
 def member_requests():
     body = _body()
-    f = _fields(body, ("house_id", "tambon_code", "village_no", *logbook_da.PERSON_FIELDS))
+    f = contract.fields(body, models.MemberRequestBody)
     house = f.get("house_id") if isinstance(f.get("house_id"), str) else None
     where = house[:6] if house else f.get("tambon_code") if isinstance(f.get("tambon_code"), str) else None
     year = _year_or_latest(body.get("year", request.args.get("year")), where)
@@ -87,28 +100,34 @@ def member_requests():
 
 
 @bp.post("/member-requests/<int:request_id>/<decision>")
+@operation("POST", "Approve or reject a member request", models.Record, body=models.DecisionBody, body_required=False)
 def decide(request_id: int, decision: str):
     if decision not in ("approve", "reject"):
         raise figures.NotFound("use /approve or /reject")
     body = request.get_json(silent=True) or {}
     if not isinstance(body, dict):
         raise BadRequest("send a JSON object")
-    f = _fields(body, ("reason",))
+    f = contract.fields(body, models.DecisionBody)
     return jsonify(logbook_da.decide_request(current_user(), request_id, approve=decision == "approve", reason=f.get("reason")))
 
 
 @bp.get("/areas/<code>/member-requests")
+@operation("GET", "Member requests of an area (scoped)", models.Items, query=models.StatusQuery)
 def area_member_requests(code: str):
     return jsonify({"items": logbook_da.list_requests(current_user(), _code(code), status=request.args.get("status"))})
 
 
 @bp.get("/areas/<code>/progress")
+@operation("GET", "Logbook progress of an area (public aggregates)", models.Progress, query=models.YearQuery)
 def area_progress(code: str):
     """Logbook progress: aggregates, public like the other figures."""
     return jsonify({"code": _code(code), "year": _year(), **logbook_da.progress(code, _year(), viewer=current_user())})
 
 
 @bp.get("/areas/<code>/help-outcomes")
+@operation(
+    "GET", "Exits among households the Logbook helped and did not (public)", models.HelpOutcomes, query=models.EditionsQuery
+)
 def area_help_outcomes(code: str):
     """Of the `from` edition's target-poor households, exits among those the Logbook helped (by dimension of help)
     beside those it did not: descriptive, public with small cells suppressed like the other Logbook aggregates."""
@@ -127,9 +146,10 @@ HELP_CAVEAT = (
 
 
 @bp.post("/mentor-teams")
+@operation("POST", "Create a mentor team", models.Created, status=201, body=models.MentorTeamBody)
 def mentor_teams():
     body = _body()
-    f = _fields(body, ("name", "area_code", "capacity"), ("name", "area_code"))
+    f = contract.fields(body, models.MentorTeamBody)
     tid = logbook_da.create_mentor_team(
         current_user(),
         name=f["name"],
@@ -140,35 +160,40 @@ def mentor_teams():
 
 
 @bp.post("/mentor-teams/<int:team_id>/mentors")
+@operation("POST", "Add a mentor to a team", models.Created, status=201, body=models.MentorBody)
 def mentor_members(team_id: int):
     body = _body()
-    f = _fields(body, ("name", "kind", "dimension"), ("name", "kind"))
+    f = contract.fields(body, models.MentorBody)
     return _created(
         {"id": logbook_da.add_mentor(current_user(), team_id, name=f["name"], kind=f["kind"], dimension=f.get("dimension"))}
     )
 
 
 @bp.post("/mentor-teams/<int:team_id>/households")
+@operation("POST", "Assign a household to a team", models.Assigned, status=201, body=models.MentorHouseholdBody)
 def mentor_households(team_id: int):
     body = _body()
-    f = _fields(body, ("house_id",), ("house_id",))
+    f = contract.fields(body, models.MentorHouseholdBody)
     house = f["house_id"] if isinstance(f["house_id"], str) else None
     logbook_da.assign_household(current_user(), team_id, f["house_id"], _year_or_latest(body.get("year"), house and house[:6]))
     return _created({"team_id": team_id, "house_id": f["house_id"]})
 
 
 @bp.get("/areas/<code>/mentor-teams")
+@operation("GET", "Mentor teams of an area and their workload", models.Items)
 def area_mentor_teams(code: str):
     return jsonify({"items": logbook_da.workload(current_user(), _code(code))})
 
 
 @bp.post("/mentors/<int:mentor_id>/hand-back")
+@operation("POST", "A mentor hands their households back", models.HandedBack)
 def mentor_hand_back(mentor_id: int):
     logbook_da.hand_back(current_user(), mentor_id)
     return jsonify({"id": mentor_id, "handed_back": True})
 
 
 @bp.get("/field/package")
+@operation("GET", "The field app's day offline: the team's households", models.Record, query=models.FieldPackageQuery)
 def field_package():
     """The field app's day offline: the team's target-poor households with everything the app shows (issue 18)."""
     from data_access import field

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
+from api import models
+from api.contract import operation
 from api.v1.common import _code, _year_or_latest
 from auth.context import current_user
 
@@ -12,6 +14,7 @@ bp = Blueprint("registers", __name__)
 
 
 @bp.get("/registers")
+@operation("GET", "The agencies' registers and their status (public)", models.Registers)
 def register_list():
     """Every agency dataset with where it stands: linked, requested, denied (no access) or no_key (no citizen ID)."""
     from data_access import registers
@@ -24,6 +27,7 @@ def register_list():
 
 
 @bp.get("/registers/<key>/link-report")
+@operation("GET", "A register's link report for an area (signed in, scoped)", models.LinkReport, query=models.LinkReportQuery)
 def link_report(key: str):
     """Rows received, linked to a surveyed person of the edition, not in the survey, invalid, duplicates: counts only."""
     from data_access import registers
@@ -34,6 +38,7 @@ def link_report(key: str):
 
 
 @bp.get("/areas/<code>/gaps")
+@operation("GET", "Eligible target poor not on each register (public)", models.Gaps, query=models.YearQuery)
 def area_gaps(code: str):
     """Target-poor persons eligible for what a register records, and how many are on it, as of the register's date."""
     from data_access import registers

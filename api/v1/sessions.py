@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
+from pydantic import ValidationError
 
+from api import models
+from api.contract import operation
 from api.v1.common import BadRequest
 from auth.context import current_user
 from data_access import accounts, ratelimit
@@ -13,12 +16,14 @@ bp = Blueprint("sessions", __name__)
 
 
 @bp.post("/auth/login")
+@operation("POST", "Sign in: a bearer token", models.Token, body=models.LoginBody)
 def login():
-    body = request.get_json(silent=True) or {}
-    if not isinstance(body.get("username"), str) or not isinstance(body.get("password"), str):
-        raise BadRequest('send JSON {"username": …, "password": …}')
+    try:
+        body = models.LoginBody.model_validate(request.get_json(silent=True) or {})
+    except ValidationError:
+        raise BadRequest('send JSON {"username": …, "password": …}') from None
     ratelimit.hit("login", request.remote_addr or "-", "too many sign-in attempts; wait a minute")
-    signed = accounts.authenticate(body["username"], body["password"], ip=request.remote_addr)  # LoginFailed: 401
+    signed = accounts.authenticate(body.username, body.password, ip=request.remote_addr)  # LoginFailed: 401
     token, expires = accounts.issue_token(signed.user, ip=request.remote_addr)
     return jsonify(
         {
@@ -32,6 +37,7 @@ def login():
 
 
 @bp.post("/auth/logout")
+@operation("POST", "Revoke the bearer token sent", models.Revoked)
 def logout():
     header = request.headers.get("Authorization", "")
     user = current_user()

@@ -7,14 +7,14 @@ import io
 
 from flask import Blueprint, Response, jsonify, request
 
-from api import inputs
+from api import contract, inputs, models
+from api.contract import operation
 from api.v1.common import (
     BadRequest,
     _body,
     _code,
     _created,
     _definition,
-    _fields,
     _params,
     _rule,
     _throttle_anonymous,
@@ -29,6 +29,13 @@ bp = Blueprint("targeting", __name__)
 
 
 @bp.get("/areas/<code>/ranking")
+@operation(
+    "GET",
+    "Child areas ranked by the crisis group, or by change (public)",
+    models.Ranking,
+    query=models.RankingQuery,
+    media=("text/csv",),
+)
 def ranking(code: str):
     """Child areas ranked by the crisis group: by=ge3 (>= 3 dimensions, the default), basic_needs (income, living
     and health together) or custom (&k=2&required=income). format=csv downloads the table."""
@@ -112,13 +119,14 @@ def _change_ranking(code: str, year: int, mask: int):
 
 
 @bp.post("/shortlists")
+@operation("POST", "Save a named shortlist", models.Shortlist, status=201, body=models.ShortlistBody)
 def save_shortlist():
     """Save a named shortlist (JSON: name, kind areas|households, year, refs [...], rule) → 201 with its share link."""
     body = _body()
     refs = body.get("refs")
     if not isinstance(refs, list) or not all(isinstance(r, str) and len(r) <= 64 for r in refs):
         raise BadRequest("refs must be a list of area codes or house ids")
-    f = _fields(body, ("name", "kind", "refs", "rule"), ("name", "kind"))
+    f = contract.fields(body, models.ShortlistBody)
     return _created(
         shortlists.create(
             current_user(),
@@ -133,6 +141,7 @@ def save_shortlist():
 
 
 @bp.get("/shortlists/<token>")
+@operation("GET", "A saved shortlist", models.Shortlist, query=models.FormatQuery, media=("text/csv",))
 def shortlist(token: str):
     s = shortlists.get(token, user=current_user())
     if s is None:

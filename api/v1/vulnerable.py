@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from api import inputs
+from api import inputs, models
+from api.contract import operation
 from api.v1.common import (
     BadRequest,
     _code,
@@ -25,6 +26,9 @@ def _vulnerable_rule():
 
 
 @bp.get("/areas/<code>/vulnerable")
+@operation(
+    "GET", "Vulnerable households of an area and its children, counted (public)", models.Record, query=models.VulnerableQuery
+)
 def area_vulnerable(code: str):
     """Vulnerable households of an area and its children under a rule (selections=, burdens=, min_burdens=)."""
     from data_access import vulnerable
@@ -34,6 +38,7 @@ def area_vulnerable(code: str):
 
 
 @bp.get("/areas/<code>/vulnerable/households")
+@operation("GET", "Vulnerable households of an area, listed (scoped)", models.Items, query=models.VulnerableHouseholdsQuery)
 def area_vulnerable_households(code: str):
     from data_access import vulnerable
 
