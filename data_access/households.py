@@ -59,7 +59,10 @@ MEMBER_FILTERS = ("elderly_alone", "school_child_3_2", "disabled")
 def _member_filter(kind: str, year: int, where: list[str], params: dict) -> None:
     """elderly_alone: one member, aged 60+ (a listed household counts them, so they are target poor); school_child_3_2:
     a child of school age in a household failing 3.2 (children 6-14 out of school); disabled: a disabled member."""
-    stages = {s.key: s for s in life_stages(year)}
+    try:
+        stages = {s.key: s for s in life_stages(year)}
+    except KeyError:  # a year no catalogue defines holds no survey: the answer of any other list of it
+        raise NotFoundError(f"no survey in {year}") from None
     on = survey_date(year)
     if kind == "elderly_alone":
         where.append(
