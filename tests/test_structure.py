@@ -223,7 +223,6 @@ NOT_YET_TYPED: set[str] = {
     "flows",
     "households",
     "idempotency",
-    "logbook",
     "measures",
     "models",
     "pivot",
