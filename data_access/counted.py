@@ -3,6 +3,9 @@ tables: the one place the flows, the help outcomes and the household lists spell
 
 from __future__ import annotations
 
+from sqlalchemy import ColumnElement, and_, true
+from sqlalchemy.sql import ColumnCollection
+
 from mpi.rules import ALL_POOR, NO_CARD, REGISTERED
 
 
@@ -16,3 +19,9 @@ def household_counted(h: str, definition: str, bit: int) -> str:
     """SQL: the household counts under the definition (registered: a card holder; nocard: none), deprived in `bit`."""
     card = {REGISTERED: f" AND {h}.n_welfare > 0", NO_CARD: f" AND {h}.n_welfare = 0", ALL_POOR: ""}[definition]
     return f"(({h}.pattern & {bit}) <> 0{card})"
+
+
+def household_counts(h: ColumnCollection, definition: str, bit: int) -> ColumnElement[bool]:
+    """household_counted as a Core condition on the household table's columns `h` (its `.c`, or an alias's)."""
+    card = {REGISTERED: h.n_welfare > 0, NO_CARD: h.n_welfare == 0, ALL_POOR: true()}[definition]
+    return and_(h.pattern.bitwise_and(bit) != 0, card)

@@ -11,14 +11,16 @@ record at a time by reveal_citizen_id, to roles that need it, and that is audite
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any, TypedDict
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import ColumnElement, Engine, case, func, literal_column, select
 
 import config
 from data_access import abuse, audit, idempotency, ratelimit
 from data_access import models as tables
-from data_access.access import CurrentUser, household_filter, record_refusal, refuse, require_user
-from data_access.counted import household_counted
+from data_access.access import CurrentUser, household_clause, record_refusal, refuse, require_user
+from data_access.counted import household_counts
 from data_access.db import reading
 from data_access.errors import NotFoundError
 from data_access.masking import mask_citizen_id
@@ -37,15 +39,26 @@ from mpi.rules import (
 )
 
 PAGE_SIZE = 25
-# Deprived dimensions of a pattern, as SQL (portable: no popcount function in SQLite).
-_DIMS_SQL = "CASE h.pattern " + " ".join(f"WHEN {p} THEN {bin(p).count('1')}" for p in range(32)) + " ELSE 0 END"
-SORTS = {
-    "village": "h.village_no, h.house_id",
-    "members": "h.n_persons DESC, h.house_id",
-    "target": "n_counted DESC, h.house_id",  # the members counted under the definition
-    "house": "h.house_id",
+_h, _a = tables.household.c, tables.assistance.c
+# each household's latest help
+_last_help = select(_a.household_id, func.max(_a.given_on).label("last_help")).group_by(_a.household_id).subquery("lh")
+# Deprived dimensions of a pattern (portable: no popcount function in SQLite).
+_DIMS = case({p: popcount(p) for p in range(32)}, value=_h.pattern, else_=0)
+_COUNTED: ColumnElement[int] = literal_column(
+    "n_counted"
+)  # the members counted under the definition, as the list's column names it
+SORTS: dict[str, tuple[ColumnElement[Any], ...]] = {
+    "village": (_h.village_no, _h.house_id),
+    "members": (_h.n_persons.desc(), _h.house_id),
+    "target": (_COUNTED.desc(), _h.house_id),
+    "house": (_h.house_id,),
     # the committee's order: most dimensions first, then those helped longest ago (never helped first)
-    "priority": f"{_DIMS_SQL} DESC, CASE WHEN lh.last_help IS NULL THEN 0 ELSE 1 END, lh.last_help, h.house_id",
+    "priority": (
+        _DIMS.desc(),
+        case((_last_help.c.last_help.is_(None), 0), else_=1),
+        _last_help.c.last_help,
+        _h.house_id,
+    ),
 }
 
 
@@ -72,21 +85,41 @@ def names_masked_for(user: CurrentUser) -> bool:
     return config.settings().mask_names and not user.may_reveal_ids
 
 
-def _area_filter(code: str, where: list[str], params: dict) -> None:
+def _area_filter(code: str) -> list[ColumnElement[bool]]:
     """Households under an area code. `LIKE '7501%'` cannot use the (year, tambon_code) index under a database's
     non-C collation (PostgreSQL scanned every household of the year: 100 ms at 3 provinces, seconds nationally),
     so the prefix is also given as a range of codes, which can; the LIKE keeps the answer exact whatever the
     collation does with the range's ends."""
     if code == "TH":
-        return
-    where.append("h.tambon_code LIKE :prefix")
-    params["prefix"] = code + "%"
+        return []
+    where: list[ColumnElement[bool]] = [_h.tambon_code.like(code + "%")]
     if code.isdigit():
-        where.append("h.tambon_code >= :code_from")
-        params["code_from"] = code
+        where.append(_h.tambon_code >= code)
         if code.strip("9"):  # the next code of the same length ("7501" -> "7502"), unless all nines
-            where.append("h.tambon_code < :code_to")
-            params["code_to"] = str(int(code) + 1).zfill(len(code))
+            where.append(_h.tambon_code < str(int(code) + 1).zfill(len(code)))
+    return where
+
+
+class HouseholdRow(TypedDict):
+    """One household of a list."""
+
+    house_id: str
+    tambon_code: str
+    village_no: int
+    members: int
+    target_poor_members: int  # counted under the list's definition
+    deprived_dimensions: list[str]
+    crisis: bool
+    basic_needs: bool
+    last_help: str | None  # ISO date
+
+
+class HouseholdPage(TypedDict):
+    items: list[HouseholdRow]
+    total: int
+    page: int
+    page_size: int
+    definition: str
 
 
 def list_target_poor_households(
@@ -102,20 +135,17 @@ def list_target_poor_households(
     definition: str | None = None,
     user: CurrentUser | None,
     engine: Engine | None = None,
-) -> dict:
+) -> HouseholdPage:
     """Target-poor households of an area (at least one welfare-card member in a deprived household) that
     the user may see, paged. Under definition=all every MPI-poor household; under nocard those where nobody holds a
     card (the exclusion errors the field teams look for). The list is audited (area, page, filters), not each row."""
     user = check_area(_lookup(user), code, engine)
     definition = definition_for(year, definition)
-    counted = {REGISTERED: "h.n_welfare", ALL_POOR: "h.n_persons"}.get(definition, "h.n_persons - h.n_welfare")
-    where = ["h.year = :y", household_counted("h", definition, ALL_DIMENSIONS_MASK)]
-    params: dict = {"y": year}
-    _area_filter(code, where, params)
-    household_filter(user, where, params)
+    counted = {REGISTERED: _h.n_welfare, ALL_POOR: _h.n_persons}.get(definition, _h.n_persons - _h.n_welfare)
+    where = [_h.year == year, household_counts(_h, definition, ALL_DIMENSIONS_MASK), *_area_filter(code)]
+    where.append(household_clause(user, _h.tambon_code))
     if dimension:
-        where.append("(h.pattern & :bit) <> 0")
-        params["bit"] = DIMENSION_BIT[dimension]
+        where.append(_h.pattern.bitwise_and(DIMENSION_BIT[dimension]) != 0)
     if crisis_only:
         rule = rule or "ge3"
     if rule:
@@ -123,32 +153,39 @@ def list_target_poor_households(
         chosen = CRISIS_RULES[rule] if rule in CRISIS_RULES else None
         if chosen is None:
             raise ValueError(f"unknown crisis rule {rule!r}")
-        where.append(f"h.pattern IN ({', '.join(str(p) for p in range(32) if chosen.matches(p))})")
-    clause = " AND ".join(where)
+        where.append(_h.pattern.in_([p for p in range(32) if chosen.matches(p)]))
     page = max(1, page)
+    listed = (
+        select(
+            _h.house_id,
+            _h.tambon_code,
+            _h.village_no,
+            _h.n_persons,
+            counted.label("n_counted"),
+            _h.pattern,
+            _last_help.c.last_help,
+        )
+        .select_from(tables.household.outerjoin(_last_help, _last_help.c.household_id == _h.id))
+        .where(*where)
+        .order_by(*SORTS.get(sort, SORTS["village"]))
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    )
     with reading(engine) as conn:
-        total = conn.execute(text(f"SELECT COUNT(*) FROM household h WHERE {clause}"), params).scalar()
-        rows = conn.execute(
-            text(
-                f"SELECT h.house_id, h.tambon_code, h.village_no, h.n_persons, {counted} AS n_counted, h.pattern, lh.last_help "
-                f"FROM household h LEFT JOIN (SELECT household_id, MAX(given_on) AS last_help FROM assistance "
-                f"GROUP BY household_id) lh ON lh.household_id = h.id "
-                f"WHERE {clause} ORDER BY {SORTS.get(sort, SORTS['village'])} LIMIT :lim OFFSET :off"
-            ),
-            params | {"lim": page_size, "off": (page - 1) * page_size},
-        ).all()
+        total = conn.execute(select(func.count()).select_from(tables.household).where(*where)).scalar_one()
+        rows = conn.execute(listed).all()
     items = [
-        {
-            "house_id": r.house_id,
-            "tambon_code": r.tambon_code,
-            "village_no": r.village_no,
-            "members": r.n_persons,
-            "target_poor_members": r.n_counted,
-            "deprived_dimensions": dimensions_of(r.pattern),
-            "crisis": popcount(r.pattern) >= CRISIS_MIN_DIMENSIONS,
-            "basic_needs": CRISIS_RULES["basic_needs"].matches(r.pattern),
-            "last_help": str(r.last_help)[:10] if r.last_help else None,
-        }
+        HouseholdRow(
+            house_id=r.house_id,
+            tambon_code=r.tambon_code,
+            village_no=r.village_no,
+            members=r.n_persons,
+            target_poor_members=r.n_counted,
+            deprived_dimensions=dimensions_of(r.pattern),
+            crisis=popcount(r.pattern) >= CRISIS_MIN_DIMENSIONS,
+            basic_needs=CRISIS_RULES["basic_needs"].matches(r.pattern),
+            last_help=str(r.last_help)[:10] if r.last_help else None,
+        )
         for r in rows
     ]
     audit.record(
@@ -168,7 +205,7 @@ def list_target_poor_households(
         },
         engine=engine,
     )
-    return {"items": items, "total": total, "page": page, "page_size": page_size, "definition": definition}
+    return HouseholdPage(items=items, total=total, page=page, page_size=page_size, definition=definition)
 
 
 # Members are numbered on the page, and a full ID is revealed by that number: both read them in this order (the
@@ -209,7 +246,43 @@ def check_household(user: CurrentUser | None, house_id: str, year: int, engine: 
         return _household_row(conn, house_id, year, user) is not None
 
 
-def get_household(house_id: str, year: int, *, user: CurrentUser | None, engine: Engine | None = None) -> dict | None:
+class Member(TypedDict):
+    member: int  # its number on the page, by which a full ID is revealed
+    citizen_id: str  # masked
+    first_name: str
+    last_name: str  # an initial where the setting says so
+    sex: str
+    age: int  # on the edition's survey date
+    welfare_card: bool
+    disabled: bool
+
+
+class FailedIndicator(TypedDict):
+    code: str
+    dimension: str
+    name_th: str
+    name_en: str
+
+
+class HouseholdRecord(TypedDict):
+    """One household as its record shows it."""
+
+    house_id: str
+    tambon_code: str
+    village_no: int
+    latitude: float | None
+    longitude: float | None
+    pattern: int
+    n_persons: int
+    n_welfare: int
+    deprived_dimensions: list[str]
+    crisis: bool
+    members: list[Member]
+    failed_indicators: list[FailedIndicator]
+    year: int
+
+
+def get_household(house_id: str, year: int, *, user: CurrentUser | None, engine: Engine | None = None) -> HouseholdRecord | None:
     """One household with members (IDs masked) and failed indicators; None if no such household."""
     user = _lookup(user)
     abuse.watch("record_views", user, engine=engine)
@@ -232,15 +305,22 @@ def get_household(house_id: str, year: int, *, user: CurrentUser | None, engine:
         )
     names = {i.code: i for i in catalogue.indicators_for_year(year)}
     ref = survey_date(year)
-    out = dict(h) | {
-        "deprived_dimensions": dimensions_of(h["pattern"]),
-        "crisis": h["n_welfare"] > 0 and popcount(h["pattern"]) >= CRISIS_MIN_DIMENSIONS,
-    }
     hide_names = names_masked_for(user)
-    out["members"] = [member_view(i + 1, m, ref, hide_names) for i, m in enumerate(members)]
-    out["failed_indicators"] = failed_view(failed, names)
-    del out["id"]
-    out["year"] = year
+    out = HouseholdRecord(
+        house_id=h["house_id"],
+        tambon_code=h["tambon_code"],
+        village_no=h["village_no"],
+        latitude=h["latitude"],
+        longitude=h["longitude"],
+        pattern=h["pattern"],
+        n_persons=h["n_persons"],
+        n_welfare=h["n_welfare"],
+        deprived_dimensions=dimensions_of(h["pattern"]),
+        crisis=h["n_welfare"] > 0 and popcount(h["pattern"]) >= CRISIS_MIN_DIMENSIONS,
+        members=[member_view(i + 1, m, ref, hide_names) for i, m in enumerate(members)],
+        failed_indicators=failed_view(failed, names),
+        year=year,
+    )
     audit.record(
         "view_household",
         user=user,
@@ -253,27 +333,27 @@ def get_household(house_id: str, year: int, *, user: CurrentUser | None, engine:
     return out
 
 
-def member_view(number: int, m, ref: dt.date, hide_names: bool) -> dict:
+def member_view(number: int, m, ref: dt.date, hide_names: bool) -> Member:
     """One member as a record shows it (and the field app stores it): numbered, ID masked, age on the survey's
     survey date, the surname an initial where the setting says so."""
     born = m["birth_date"]
     first, last = mask_name(m["first_name"], m["last_name"]) if hide_names else (m["first_name"], m["last_name"])
-    return {
-        "member": number,
-        "citizen_id": mask_citizen_id(m["citizen_id"]),
-        "first_name": first,
-        "last_name": last,
-        "sex": m["sex"],
-        "age": age_on(born, ref),
-        "welfare_card": bool(m["welfare_card"]),
-        "disabled": bool(m["disabled"]),
-    }
+    return Member(
+        member=number,
+        citizen_id=mask_citizen_id(m["citizen_id"]),
+        first_name=first,
+        last_name=last,
+        sex=m["sex"],
+        age=age_on(born, ref),
+        welfare_card=bool(m["welfare_card"]),
+        disabled=bool(m["disabled"]),
+    )
 
 
-def failed_view(codes: list[str], names: dict) -> list[dict]:
+def failed_view(codes: list[str], names: Mapping[str, catalogue.Indicator]) -> list[FailedIndicator]:
     """A household's failed indicators with their dimension and names (codes not in the year's catalogue left out)."""
     return [
-        {"code": c, "dimension": names[c].dimension, "name_th": names[c].name_th, "name_en": names[c].name_en}
+        FailedIndicator(code=c, dimension=names[c].dimension, name_th=names[c].name_th, name_en=names[c].name_en)
         for c in codes
         if c in names
     ]

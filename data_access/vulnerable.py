@@ -3,10 +3,13 @@ and listed (scoped) for signed-in users. The rules themselves are in mpi.vulnera
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Engine, bindparam, text
+from typing import TypedDict
+
+from sqlalchemy import Connection, Engine, bindparam, func, select, text
 
 from data_access import audit
-from data_access.access import household_filter
+from data_access import models as tables
+from data_access.access import household_clause
 from data_access.db import read_engine, reading
 from data_access.errors import NotFoundError
 from mpi.vulnerable import (
@@ -156,6 +159,23 @@ def area_figures(code: str, year: int, rule: VulnerableRule = DEFAULT_RULE, engi
     }
 
 
+class VulnerableHousehold(TypedDict):
+    house_id: str
+    tambon_code: str
+    village_no: int
+    members: int
+    income_per_capita: float | None
+    selection: list[str]
+    burdens: list[str]
+
+
+class VulnerablePage(TypedDict):
+    items: list[VulnerableHousehold]
+    total: int
+    page: int
+    page_size: int
+
+
 def list_households(
     code: str,
     year: int,
@@ -166,46 +186,43 @@ def list_households(
     page: int = 1,
     page_size: int = 25,
     engine: Engine | None = None,
-) -> dict:
+) -> VulnerablePage:
     """Vulnerable households of an area that the user may see: selection, burdens, members. Audited like other lists."""
     from data_access.households import check_area
 
     engine = engine or read_engine()
     user = check_area(user, code, engine)
-    where = ["h.year = :y", "h.vuln_selection IS NOT NULL", "(h.vuln_selection & :sm) <> 0"]
-    params: dict = {"y": year, "sm": rule.selection_mask}
+    h = tables.household.c
+    where = [h.year == year, h.vuln_selection.is_not(None), h.vuln_selection.bitwise_and(rule.selection_mask) != 0]
     if code != "TH":
-        where.append("h.tambon_code LIKE :code")
-        params["code"] = code + "%"
-    household_filter(user, where, params)
+        where.append(h.tambon_code.like(code + "%"))
+    where.append(household_clause(user, h.tambon_code))
     # "at least k of the chosen burdens": k is small; list the burden bit sets that qualify.
     ok = [b for b in range(1 << len(BURDENS)) if bin(b & rule.burden_mask).count("1") >= rule.min_burdens]
     if burden:
         if burden not in BURDEN_BIT:
             raise ValueError(f"unknown burden {burden!r}")
         ok = [b for b in ok if b & BURDEN_BIT[burden]]
-    where.append(f"h.vuln_burdens IN ({', '.join(str(b) for b in ok) or '-1'})")
-    clause = " AND ".join(where)
+    where.append(h.vuln_burdens.in_(ok or [-1]))
     with reading(engine) as conn:
-        total = conn.execute(text(f"SELECT COUNT(*) FROM household h WHERE {clause}"), params).scalar()
+        total = conn.execute(select(func.count()).select_from(tables.household).where(*where)).scalar_one()
         rows = conn.execute(
-            text(
-                f"SELECT h.house_id, h.tambon_code, h.village_no, h.n_persons, h.income_per_capita, h.vuln_selection, "
-                f"h.vuln_burdens FROM household h WHERE {clause} "
-                "ORDER BY h.tambon_code, h.village_no, h.house_id LIMIT :lim OFFSET :off"
-            ),
-            params | {"lim": page_size, "off": (max(1, page) - 1) * page_size},
+            select(h.house_id, h.tambon_code, h.village_no, h.n_persons, h.income_per_capita, h.vuln_selection, h.vuln_burdens)
+            .where(*where)
+            .order_by(h.tambon_code, h.village_no, h.house_id)
+            .limit(page_size)
+            .offset((max(1, page) - 1) * page_size)
         ).all()
     items = [
-        {
-            "house_id": r.house_id,
-            "tambon_code": r.tambon_code,
-            "village_no": r.village_no,
-            "members": r.n_persons,
-            "income_per_capita": r.income_per_capita,
-            "selection": [s for s in SELECTIONS if r.vuln_selection & SELECTION_BIT[s]],
-            "burdens": [b for b in BURDENS if r.vuln_burdens & BURDEN_BIT[b]],
-        }
+        VulnerableHousehold(
+            house_id=r.house_id,
+            tambon_code=r.tambon_code,
+            village_no=r.village_no,
+            members=r.n_persons,
+            income_per_capita=r.income_per_capita,
+            selection=[s for s in SELECTIONS if r.vuln_selection & SELECTION_BIT[s]],
+            burdens=[b for b in BURDENS if r.vuln_burdens & BURDEN_BIT[b]],
+        )
         for r in rows
     ]
     audit.record(
@@ -217,4 +234,4 @@ def list_households(
         detail={"year": year, "page": page, "burden": burden, "rows": len(items)},
         engine=engine,
     )
-    return {"items": items, "total": total, "page": page, "page_size": page_size}
+    return VulnerablePage(items=items, total=total, page=page, page_size=page_size)

@@ -221,7 +221,6 @@ NOT_YET_TYPED: set[str] = {
     "field",
     "figures",
     "flows",
-    "households",
     "idempotency",
     "measures",
     "models",
