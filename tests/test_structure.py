@@ -230,22 +230,27 @@ NOT_YET_TYPED: set[str] = {
     "survey_import",
     "vulnerable",
 }
-UNTYPED_NAMES = {"Any", "dict", "Dict", "list", "List", "tuple", "set", "Mapping", "object"}
+CONTAINERS = {"dict", "Dict", "list", "List", "set", "Mapping", "MutableMapping", "Sequence", "Iterable", "tuple"}
 
 
-def _untyped(annotation: ast.expr | None) -> bool:
-    """An annotation that says nothing of its contents: missing, Any, a bare dict/list, or a container of those
-    (`list[dict]`, `dict[str, Any]`, `dict | None`)."""
+def _untyped(annotation: ast.expr | None, said: bool = True) -> bool:
+    """An annotation that says nothing of its contents: missing, Any, a bare dict or list, or a container
+    of those (`list[dict]`, `dict[str, Any]`, `dict | None`). Inside another generic (a tuple of a row's columns,
+    `Select[Any]`, a context variable's `Token[...]`) Any is that library's word and passes; a bare dict does not."""
     if annotation is None:
         return True
+    if isinstance(annotation, ast.Constant) and annotation.value is None:
+        return False
     if isinstance(annotation, ast.Name | ast.Attribute):
         name = annotation.id if isinstance(annotation, ast.Name) else annotation.attr
-        return name in UNTYPED_NAMES
+        return name in CONTAINERS or (said and name == "Any")
     if isinstance(annotation, ast.Subscript):
+        base = annotation.value.id if isinstance(annotation.value, ast.Name) else getattr(annotation.value, "attr", "")
         inner = annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else [annotation.slice]
-        return any(_untyped(e) for e in inner)
+        strict = base in CONTAINERS and base != "tuple"
+        return any(_untyped(e, strict) for e in inner if not isinstance(e, ast.Constant))
     if isinstance(annotation, ast.BinOp):
-        return _untyped(annotation.left) or _untyped(annotation.right)
+        return _untyped(annotation.left, said) or _untyped(annotation.right, said)
     return False
 
 
@@ -259,16 +264,15 @@ def _is_text_call(node: ast.AST) -> bool:
 
 
 def _built_string(node: ast.expr, bound: dict[str, ast.expr]) -> bool:
-    """SQL assembled at run time: an f-string, `+`/`%` on strings, `.format(…)`, or a local name bound to one."""
-    if isinstance(node, ast.JoinedStr):
-        return True
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mod):
-        return True
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("format", "join"):
-        return True
+    """SQL assembled at run time: an f-string, `%` or `.format(…)`, a value joined in, or a name bound to one of these
+    (or not bound to a constant at all). Constants joined with `+` are still a constant."""
+    if isinstance(node, ast.Constant):
+        return False
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _built_string(node.left, bound) or _built_string(node.right, bound)
     if isinstance(node, ast.Name) and node.id in bound:
-        return _built_string(bound[node.id], {})
-    return False
+        return _built_string(bound[node.id], {k: v for k, v in bound.items() if k != node.id})
+    return True
 
 
 def _sql_problems() -> dict[str, list[str]]:
@@ -318,12 +322,17 @@ def test_data_access_returns_typed_results_and_builds_no_sql_from_strings():
 
 def test_the_structure_checks_catch_what_they_are_for():
     """The checks above, shown an offender of each kind, name it (a check that can pass on anything guards nothing)."""
-    tree = ast.parse("def area_summary(code) -> dict[str, Any]: ...\ndef rows() -> list[dict]: ...\ndef ok() -> list[Row]: ...")
-    assert [_untyped(f.returns) for f in tree.body if isinstance(f, ast.FunctionDef)] == [True, True, False]
+    tree = ast.parse(
+        "def area_summary(code) -> dict[str, Any]: ...\ndef rows() -> list[dict]: ...\ndef token() -> Any: ...\n"
+        "def one(code) -> Area | None: ...\ndef ok() -> list[Row]: ...\ndef raw() -> list[tuple[Any, ...]]: ..."
+    )
+    assert [_untyped(f.returns) for f in tree.body if isinstance(f, ast.FunctionDef)] == [True, True, True, False, False, False]
     call = ast.parse("text(f'SELECT * FROM {table}')").body[0]
     assert isinstance(call, ast.Expr) and _is_text_call(call.value)
     assert isinstance(call.value, ast.Call) and _built_string(call.value.args[0], {})
-    assert not _built_string(ast.parse("'SELECT 1'").body[0].value, {})  # type: ignore[attr-defined]
+    constant = ast.parse("'SELECT 1 FROM t WHERE ' + WHERE").body[0]
+    assert isinstance(constant, ast.Expr) and not _built_string(constant.value, {"WHERE": ast.Constant("a = :a")})
+    assert _built_string(constant.value, {"WHERE": ast.parse("f'a = {a}'").body[0].value})  # type: ignore[attr-defined]
 
 
 POLLING_HELPERS = {("utils/waiting.py", "wait_until")}
