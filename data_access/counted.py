@@ -25,3 +25,9 @@ def household_counts(h: ColumnCollection, definition: str, bit: int) -> ColumnEl
     """household_counted as a Core condition on the household table's columns `h` (its `.c`, or an alias's)."""
     card = {REGISTERED: h.n_welfare > 0, NO_CARD: h.n_welfare == 0, ALL_POOR: true()}[definition]
     return and_(h.pattern.bitwise_and(bit) != 0, card)
+
+
+def person_counts(p: ColumnCollection, h: ColumnCollection, definition: str, bit: int) -> ColumnElement[bool]:
+    """person_counted as a Core condition on the person's and its household's columns."""
+    card = {REGISTERED: p.welfare_card, NO_CARD: ~p.welfare_card, ALL_POOR: true()}[definition]
+    return and_(h.pattern.bitwise_and(bit) != 0, card)

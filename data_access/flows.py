@@ -30,12 +30,13 @@ recorded for them and by what became of them (data_access.help_outcomes reads it
 from __future__ import annotations
 
 import datetime as dt
-from typing import TypedDict
+from typing import TypedDict, cast
 
-from sqlalchemy import Connection, Engine, delete, insert, select, text
+from sqlalchemy import ColumnElement, Connection, Engine, and_, case, delete, distinct, exists, func, insert, select
+from sqlalchemy.sql import ColumnCollection
 
 from data_access import models as tables
-from data_access.counted import household_counted, person_counted
+from data_access.counted import household_counts, person_counts
 from data_access.db import reading, serialize, tuples
 from data_access.errors import NotFoundError
 from data_access.rollups import SURVEY
@@ -58,21 +59,26 @@ FLOW_DIMENSIONS: tuple[str, ...] = (ALL_DIMENSIONS, *DIMENSIONS)
 FOLLOW_UPS = ("stayed", "exited", "left_survey")  # what became of a household in the next edition
 
 
-class Flows(TypedDict):
-    """The pinned answer of GET /api/v1/areas/<code>/flows (plus left_survey_households, definition, dimension)."""
-
-    code: str
-    # "from" and "to" are added by name below (Python keywords)
-    definition: str
-    dimension: str
-    stayed_persons: int
-    exited_persons: int
-    entered_persons: int
-    left_survey_persons: int
-    stayed_households: int
-    exited_households: int
-    entered_households: int
-    left_survey_households: int
+# The pinned answer of GET /api/v1/areas/<code>/flows (plus left_survey_households, definition, dimension); the
+# functional form, as "from" is a Python keyword.
+Flows = TypedDict(
+    "Flows",
+    {
+        "code": str,
+        "from": int,
+        "to": int,
+        "definition": str,
+        "dimension": str,
+        "stayed_persons": int,
+        "exited_persons": int,
+        "entered_persons": int,
+        "left_survey_persons": int,
+        "stayed_households": int,
+        "exited_households": int,
+        "entered_households": int,
+        "left_survey_households": int,
+    },
+)
 
 
 def own_definition(year: int) -> str:
@@ -94,13 +100,9 @@ def _variants(a: int, b: int) -> list[tuple[str, str, str]]:
     return out
 
 
-def _poor_person(p: str, h: str, year: int) -> str:
+def _poor_household(h: ColumnCollection, year: int) -> ColumnElement[bool]:
     """Target poor by the edition's own definition, every dimension."""
-    return person_counted(p, h, own_definition(year), ALL_DIMENSIONS_MASK)
-
-
-def _poor_household(h: str, year: int) -> str:
-    return household_counted(h, own_definition(year), ALL_DIMENSIONS_MASK)
+    return household_counts(h, own_definition(year), ALL_DIMENSIONS_MASK)
 
 
 def survey_years(conn: Connection) -> list[int]:
@@ -128,43 +130,52 @@ def _pair(conn: Connection, a: int, b: int) -> dict[tuple[str, str, str], dict[s
     variant: those counted here, and those counted here *and* on the other side."""
     variants = [(name, da, db, dim) for name, da, db in _variants(a, b) for dim in FLOW_DIMENSIONS]
     out: dict[tuple[str, str, str], dict[str, int]] = {}
+    h1, h2, p1, p2 = (
+        tables.household.alias("h1"),
+        tables.household.alias("h2"),
+        tables.person.alias("p1"),
+        tables.person.alias("p2"),
+    )
 
-    def sums(here_cond: list[str], both_cond: list[str]) -> str:
-        cols = []
+    def sums(here_cond: list[ColumnElement[bool]], both_cond: list[ColumnElement[bool]]) -> list[ColumnElement[int]]:
+        cols: list[ColumnElement[int]] = []
         for i, (h, both) in enumerate(zip(here_cond, both_cond, strict=True)):
-            cols.append(f"SUM(CASE WHEN {h} THEN 1 ELSE 0 END) AS n{i}")
-            cols.append(f"SUM(CASE WHEN {h} AND {both} THEN 1 ELSE 0 END) AS m{i}")
-        return ", ".join(cols)
+            cols.append(func.sum(case((h, 1), else_=0)).label(f"n{i}"))
+            cols.append(func.sum(case((and_(h, both), 1), else_=0)).label(f"m{i}"))
+        return cols
 
-    def conds(side_from: bool, person: bool) -> tuple[list[str], list[str]]:
+    def conds(side_from: bool, person: bool) -> tuple[list[ColumnElement[bool]], list[ColumnElement[bool]]]:
         """Per variant: counted on this side, and counted on the other side."""
-        one, two = ("p1", "h1"), ("p2", "h2")
+        one, two = (p1, h1), (p2, h2)
         here_alias, there_alias = (one, two) if side_from else (two, one)
         here, there = [], []
         for _, da, db, dim in variants:
             d_here, d_there = (da, db) if side_from else (db, da)
             if person:
-                here.append(person_counted(*here_alias, d_here, _bit(dim)))
-                there.append(person_counted(*there_alias, d_there, _bit(dim)))
+                here.append(person_counts(here_alias[0].c, here_alias[1].c, d_here, _bit(dim)))
+                there.append(person_counts(there_alias[0].c, there_alias[1].c, d_there, _bit(dim)))
             else:
-                here.append(household_counted(here_alias[1], d_here, _bit(dim)))
-                there.append(household_counted(there_alias[1], d_there, _bit(dim)))
+                here.append(household_counts(here_alias[1].c, d_here, _bit(dim)))
+                there.append(household_counts(there_alias[1].c, d_there, _bit(dim)))
         return here, there
 
     statements = []
     for side_from in (True, False):
+        pm, hm, po, ho = (p1, h1, p2, h2) if side_from else (p2, h2, p1, h1)
+        year_me, year_other = (a, b) if side_from else (b, a)
         here, there = conds(side_from, person=True)
-        me, other = ("1", "2") if side_from else ("2", "1")
-        year_me, year_other = (":a", ":b") if side_from else (":b", ":a")
         statements.append(
             (
                 "persons",
                 side_from,
-                f"SELECT h{me}.tambon_code, h{other}.tambon_code, {sums(here, there)} "
-                f"FROM person p{me} JOIN household h{me} ON h{me}.id = p{me}.household_id "
-                f"LEFT JOIN person p{other} ON p{other}.year = {year_other} AND p{other}.citizen_id = p{me}.citizen_id "
-                f"LEFT JOIN household h{other} ON h{other}.id = p{other}.household_id "
-                f"WHERE p{me}.year = {year_me} AND h{me}.pattern <> 0 GROUP BY 1, 2",
+                select(hm.c.tambon_code, ho.c.tambon_code, *sums(here, there))
+                .select_from(
+                    pm.join(hm, hm.c.id == pm.c.household_id)
+                    .outerjoin(po, and_(po.c.year == year_other, po.c.citizen_id == pm.c.citizen_id))
+                    .outerjoin(ho, ho.c.id == po.c.household_id)
+                )
+                .where(pm.c.year == year_me, hm.c.pattern != 0)
+                .group_by(hm.c.tambon_code, ho.c.tambon_code),
             )
         )
         here, there = conds(side_from, person=False)
@@ -172,14 +183,14 @@ def _pair(conn: Connection, a: int, b: int) -> dict[tuple[str, str, str], dict[s
             (
                 "households",
                 side_from,
-                f"SELECT h{me}.tambon_code, h{other}.tambon_code, {sums(here, there)} "
-                f"FROM household h{me} LEFT JOIN household h{other} "
-                f"ON h{other}.year = {year_other} AND h{other}.house_id = h{me}.house_id "
-                f"WHERE h{me}.year = {year_me} AND h{me}.pattern <> 0 GROUP BY 1, 2",
+                select(hm.c.tambon_code, ho.c.tambon_code, *sums(here, there))
+                .select_from(hm.outerjoin(ho, and_(ho.c.year == year_other, ho.c.house_id == hm.c.house_id)))
+                .where(hm.c.year == year_me, hm.c.pattern != 0)
+                .group_by(hm.c.tambon_code, ho.c.tambon_code),
             )
         )
-    for unit, side_from, sql in statements:
-        for row in tuples(conn.execute(text(sql), {"a": a, "b": b})):
+    for unit, side_from, query in statements:
+        for row in tuples(conn.execute(query)):
             here_unit, there_unit, counts = row[0], row[1], row[2:]
             # `there` is null where the person (household) is not in the other edition at all; a row with a unit
             # elsewhere was matched but is not "here" at that level
@@ -247,32 +258,27 @@ def refresh_help_outcomes(conn: Connection, a: int, b: int, unit: str | None = N
     (each dimension of help, any, none) and by what became of them in `b` (still target poor, out, or gone from the
     survey: followed by house_id anywhere). One unit (a Logbook write) or all of them (an import)."""
     ho = tables.help_outcome_rollup
-    where = "h1.year = :a AND " + _poor_household("h1", a) + (" AND h1.tambon_code = :u" if unit else "")
+    h1, h2, s = tables.household.alias("h1"), tables.household.alias("h2"), tables.assistance.alias("s")
+    where = [h1.c.year == a, _poor_household(h1.c, a), *([h1.c.tambon_code == unit] if unit else [])]
     serialize(conn, f"help_outcome_rollup:{a}:{b}:{unit or '*'}")  # delete-then-insert: one writer at a time
     cond = delete(ho).where(ho.c.year_from == a, ho.c.year_to == b)
     conn.execute(cond.where(ho.c.tambon_code == unit) if unit else cond)
-    outcome = f"CASE WHEN h2.id IS NULL THEN 'left_survey' WHEN {_poor_household('h2', b)} THEN 'stayed' ELSE 'exited' END"
-    params = {"a": a, "b": b, "u": unit}
-    joined = f"FROM household h1 LEFT JOIN household h2 ON h2.year = :b AND h2.house_id = h1.house_id WHERE {where}"
-    helped = "EXISTS (SELECT 1 FROM assistance s WHERE s.household_id = h1.id)"
+    outcome = case((h2.c.id.is_(None), "left_survey"), (_poor_household(h2.c, b), "stayed"), else_="exited").label("outcome")
+    next_edition = and_(h2.c.year == b, h2.c.house_id == h1.c.house_id)
+    helped = case((exists().where(s.c.household_id == h1.c.id), 1), else_=0).label("helped")
+    # grouped outside, over named columns: an expression grouped by itself would carry its bound values twice
+    each = select(h1.c.tambon_code, outcome, helped).select_from(h1.outerjoin(h2, next_edition)).where(*where).subquery()
+    by_help = (
+        select(h1.c.tambon_code, outcome, s.c.dimension, h1.c.id)
+        .select_from(h1.join(s, s.c.household_id == h1.c.id).outerjoin(h2, next_edition))
+        .where(*where)
+        .subquery()
+    )
     rows: list[tuple[str, str, str, int]] = []
-    for unit_code, out, any_help, n in tuples(
-        conn.execute(
-            text(f"SELECT h1.tambon_code, {outcome}, CASE WHEN {helped} THEN 1 ELSE 0 END, COUNT(*) {joined} GROUP BY 1, 2, 3"),
-            params,
-        )
-    ):
+    for unit_code, out, any_help, n in tuples(conn.execute(select(*each.c, func.count()).group_by(*each.c))):
         rows.append((unit_code, "any" if any_help else "none", out, int(n)))
-    for unit_code, out, dim, n in tuples(
-        conn.execute(
-            text(
-                f"SELECT h1.tambon_code, {outcome}, s.dimension, COUNT(DISTINCT h1.id) "
-                f"FROM household h1 JOIN assistance s ON s.household_id = h1.id "
-                f"LEFT JOIN household h2 ON h2.year = :b AND h2.house_id = h1.house_id WHERE {where} GROUP BY 1, 2, 3"
-            ),
-            params,
-        )
-    ):
+    grouped = (by_help.c.tambon_code, by_help.c.outcome, by_help.c.dimension)
+    for unit_code, out, dim, n in tuples(conn.execute(select(*grouped, func.count(distinct(by_help.c.id))).group_by(*grouped))):
         rows.append((unit_code, dim, out, int(n)))
     if rows:
         conn.execute(
@@ -295,7 +301,7 @@ def flows(
     *,
     definition: str | None = None,
     dimension: str = ALL_DIMENSIONS,
-) -> dict:
+) -> Flows:
     """The flows of an area between two consecutive editions (public, like every aggregate). Without a definition,
     each edition counts target poor by its own."""
     if year_from >= year_to:
@@ -331,11 +337,8 @@ def flows(
                     f"{min(y for y in years if y > year_from)} and onwards"
                 )
             row = dict.fromkeys(FIELDS, 0)  # covered, but nobody was target poor in either edition
-    return {
-        "code": code,
-        "from": year_from,
-        "to": year_to,
-        "definition": name,
-        "dimension": dimension,
-        **{k: int(row[k]) for k in FIELDS},
-    }
+    return cast(
+        Flows,
+        {"code": code, "from": year_from, "to": year_to, "definition": name, "dimension": dimension}
+        | {k: int(row[k]) for k in FIELDS},
+    )

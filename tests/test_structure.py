@@ -218,7 +218,6 @@ NOT_YET_TYPED: set[str] = {
     "db",
     "editions",
     "field",
-    "flows",
     "idempotency",
     "measures",
     "models",
