@@ -216,7 +216,6 @@ NOT_YET_TYPED: set[str] = {
     "cache",
     "committees",
     "db",
-    "editions",
     "field",
     "idempotency",
     "measures",
