@@ -219,7 +219,6 @@ NOT_YET_TYPED: set[str] = {
     "published",
     "reports",
     "rollups",
-    "schema",
     "survey_import",
     "vulnerable",
 }
