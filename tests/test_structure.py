@@ -213,7 +213,6 @@ NOT_YET_TYPED: set[str] = {
     "accounts",
     "committees",
     "field",
-    "models",
     "published",
     "reports",
     "rollups",
