@@ -216,7 +216,6 @@ NOT_YET_TYPED: set[str] = {
     "reports",
     "rollups",
     "survey_import",
-    "vulnerable",
 }
 CONTAINERS = {"dict", "Dict", "list", "List", "set", "Mapping", "MutableMapping", "Sequence", "Iterable", "tuple"}
 
