@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal, NotRequired, TypedDict, cast, overload
 
-from sqlalchemy import Connection, Engine, delete, distinct, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, distinct, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from data_access import audit, policy, ratelimit
@@ -1314,7 +1314,7 @@ def progress_children(
     prefix = "" if parent_code == "TH" else parent_code
     with reading(engine) as conn:
         lr = tables.logbook_rollup.c
-        code = func.substr(lr.tambon_code, 1, child_digits)
+        code = func.substr(lr.tambon_code, 1, literal(child_digits, literal_execute=True))  # grouped by as selected
         rows = tuples(
             conn.execute(
                 select(code, lr.metric, func.sum(lr.value))
