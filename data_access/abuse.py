@@ -10,6 +10,7 @@ per-minute look-up limit (429) stays in front of this: it slows a burst; this st
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypedDict
 
 from sqlalchemy import Engine, select, update
 
@@ -77,7 +78,16 @@ def _require_admin(manager: CurrentUser) -> None:
         raise Forbidden("only national administrators handle abuse alerts")
 
 
-def open_alerts(manager: CurrentUser, engine: Engine | None = None) -> list[dict]:
+class OpenAlert(TypedDict):
+    id: int
+    kind: str
+    threshold: int
+    raised_at: dt.datetime
+    username: str
+    role: str
+
+
+def open_alerts(manager: CurrentUser, engine: Engine | None = None) -> list[OpenAlert]:
     _require_admin(manager)
     users, alerts = tables.user_account, tables.abuse_alert
     with (engine or get_engine()).connect() as conn:
@@ -86,8 +96,11 @@ def open_alerts(manager: CurrentUser, engine: Engine | None = None) -> list[dict
             .join(users, users.c.id == alerts.c.user_id)
             .where(alerts.c.closed_at.is_(None))
             .order_by(alerts.c.raised_at)
-        ).mappings()
-        return [dict(r) for r in rows]
+        )
+        return [
+            OpenAlert(id=r.id, kind=r.kind, threshold=r.threshold, raised_at=r.raised_at, username=r.username, role=r.role)
+            for r in rows
+        ]
 
 
 def close_alert(manager: CurrentUser, alert_id: int, *, reactivate: bool, engine: Engine | None = None) -> None:

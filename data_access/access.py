@@ -164,10 +164,9 @@ def require_user(user: CurrentUser | None) -> CurrentUser:
     return user
 
 
-def household_filter(user: CurrentUser | None, where: list[str], params: dict, column: str = "h.tambon_code") -> None:
-    """Append the SQL condition that keeps only the user's households. Raises if the user may see none."""
+def household_clause(user: CurrentUser | None, column: ColumnElement[str]) -> ColumnElement[bool]:
+    """The Core condition that keeps only the user's households. Raises if the user may see none."""
     user = require_user(user)
     if not user.may_see_households:
         raise refuse(user, f"the role {user.role!r} has no access to household records", object_type="household")
-    if not user.covers_country:
-        where.append(user.household_scope.where(column, params))
+    return user.household_scope.clause(column)

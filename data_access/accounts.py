@@ -18,8 +18,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import TypedDict, cast
 
-from sqlalchemy import Column, Connection, Engine, insert, select, text, update
+from sqlalchemy import Column, Connection, Engine, func, insert, select, text, update
 
 from auth.security import hash_password, needs_rehash, new_token, password_problem, token_digest, verify_password
 from data_access import audit, policy
@@ -93,7 +94,7 @@ def _lock_quota(conn: Connection, codes: list[str]) -> None:
     takes the row lock on PostgreSQL and the write lock on SQLite, so a concurrent creation waits and then
     counts the account this one adds. (A count followed by an insert is a race under READ COMMITTED.)"""
     for code in sorted(set(codes)):
-        conn.execute(text("UPDATE area SET name_th = name_th WHERE code = :c"), {"c": code})
+        conn.execute(update(tables.area).where(tables.area.c.code == code).values(name_th=tables.area.c.name_th))
 
 
 def needs_approval(role: str, manager: CurrentUser | None) -> bool:
@@ -151,44 +152,31 @@ def create_user(
             _lock_quota(conn, areas)
         if _user_row(conn, username=username) is not None:
             raise AccountError(f"the username {username!r} is taken")
-        counted = "u.active AND u.approval <> 'rejected'"
+        u, ua = tables.user_account.c, tables.user_area.c
+        accounts = select(func.count()).select_from(tables.user_account.join(tables.user_area, ua.user_id == u.id))
+        counted = accounts.where(u.active, u.approval != "rejected")
         if rule.quota is not None:
-            used: int = conn.execute(
-                text(
-                    "SELECT COUNT(*) FROM user_account u JOIN user_area a ON a.user_id = u.id "
-                    f"WHERE u.role = :r AND {counted} AND a.area_code = :c"
-                ),
-                {"r": role, "c": areas[0]},
-            ).scalar_one()
+            used: int = conn.execute(counted.where(u.role == role, ua.area_code == areas[0])).scalar_one()
             if used >= rule.quota:
                 raise AccountError(f"{areas[0]} already has {used} active {role} accounts, the quota")
         if rule.tambon_quota is not None:
             for tambon in areas:
-                used = conn.execute(
-                    text(
-                        "SELECT COUNT(*) FROM user_account u JOIN user_area a ON a.user_id = u.id "
-                        f"WHERE u.role = :r AND {counted} AND a.area_code = :c"
-                    ),
-                    {"r": role, "c": tambon},
-                ).scalar_one()
+                used = conn.execute(counted.where(u.role == role, ua.area_code == tambon)).scalar_one()
                 if used >= rule.tambon_quota:
                     raise AccountError(
                         f"tambon {tambon} already has {used} operation-team accounts, the quota ({rule.tambon_quota})"
                     )
             if (
                 is_area_admin
-                and conn.execute(
-                    text(
-                        "SELECT 1 FROM user_account u JOIN user_area a ON a.user_id = u.id "
-                        "WHERE u.role = :r AND u.active AND u.is_area_admin AND a.area_code = :c"
-                    ),
-                    {"r": role, "c": areas[0]},
-                ).first()
+                and conn.execute(accounts.where(u.role == role, u.active, u.is_area_admin, ua.area_code == areas[0])).scalar()
             ):
                 raise AccountError(f"{areas[0]} already has an administrator")
         now = _now()
         approval = "pending" if needs_approval(role, manager) else "approved"
         uid: int = conn.execute(
+            # raw, like every statement here that writes or reads a moment: SQLite keeps them as the text this
+            # module's statements write (with their offset), and locks compare them as text; one statement moved to
+            # Core alone would compare two spellings of the same moment
             text(
                 "INSERT INTO user_account (username, full_name, role, agency, is_area_admin, password_hash, password_changed_at, "
                 "active, failed_logins, created_at, created_by, approval) "
@@ -255,11 +243,23 @@ def set_full_name(manager: CurrentUser, username: str, full_name: str, engine: E
         )
 
 
-def pending_accounts(approver: CurrentUser, engine: Engine | None = None) -> list[dict]:
+class PendingAccount(TypedDict):
+    id: int
+    username: str
+    full_name: str
+    role: str
+    agency: str | None
+    created_at: dt.datetime | str  # as stored: text on SQLite (see create_user)
+    created_by: str | None
+    areas: list[str]
+
+
+def pending_accounts(approver: CurrentUser, engine: Engine | None = None) -> list[PendingAccount]:
     """Accounts waiting for a second approver that this user may approve."""
     with (engine or get_engine()).connect() as conn:
         rows = (
             conn.execute(
+                # raw: moments as this module keeps them (see create_user)
                 text(
                     "SELECT u.id, u.username, u.full_name, u.role, u.agency, u.created_at, c.username AS created_by "
                     "FROM user_account u LEFT JOIN user_account c ON c.id = u.created_by "
@@ -273,7 +273,7 @@ def pending_accounts(approver: CurrentUser, engine: Engine | None = None) -> lis
         for r in rows:
             areas = _areas(conn, r["id"])
             if may_approve(approver, r["role"], areas, r["created_by"]):
-                out.append(dict(r) | {"areas": list(areas)})
+                out.append(cast(PendingAccount, dict(r) | {"areas": list(areas)}))
     return out
 
 
@@ -282,13 +282,12 @@ def decide_account(
 ) -> None:
     """The second approver accepts or rejects a pending account (audited with the reason)."""
     with (engine or get_engine()).begin() as conn:
+        u, c = tables.user_account.alias("u"), tables.user_account.alias("c")
         row = (
             conn.execute(
-                text(
-                    "SELECT u.id, u.role, u.approval, c.username AS created_by FROM user_account u "
-                    "LEFT JOIN user_account c ON c.id = u.created_by WHERE u.username = :u"
-                ),
-                {"u": username},
+                select(u.c.id, u.c.role, u.c.approval, c.c.username.label("created_by"))
+                .select_from(u.outerjoin(c, c.c.id == u.c.created_by))
+                .where(u.c.username == username)
             )
             .mappings()
             .first()
@@ -306,6 +305,7 @@ def decide_account(
             )
         state = "approved" if approve else "rejected"
         done = conn.execute(
+            # raw: a moment, as this module keeps them (see create_user)
             text(
                 "UPDATE user_account SET approval = :s, approved_by = :by, approved_at = :t "
                 "WHERE id = :id AND approval = 'pending'"
@@ -354,6 +354,7 @@ def _count_failure(conn: Connection, user_id: int, now: dt.datetime) -> None:
     """One wrong password, counted atomically in the database (parallel attempts cannot all read 0):
     an expired lock starts the count again; the 5th failure in a row sets the lock."""
     conn.execute(
+        # raw: moments compared as this module keeps them (see create_user), in one atomic statement
         text(
             "UPDATE user_account SET "
             "failed_logins = CASE WHEN locked_until IS NOT NULL AND locked_until <= :now THEN 1 ELSE failed_logins + 1 END, "
@@ -363,6 +364,18 @@ def _count_failure(conn: Connection, user_id: int, now: dt.datetime) -> None:
         ),
         {"now": now, "max": MAX_FAILED_LOGINS, "lock": now + LOCKOUT, "id": user_id},
     )
+
+
+# A sign-in clears the failures, unless a parallel failure has locked the account meanwhile (with a new password hash
+# when the stored one is of older parameters). Raw: a moment compared as this module keeps them (see create_user).
+UNLOCK = (
+    "UPDATE user_account SET failed_logins = 0, locked_until = NULL "
+    "WHERE id = :id AND (locked_until IS NULL OR locked_until <= :now)"
+)
+UNLOCK_REHASH = (
+    "UPDATE user_account SET failed_logins = 0, locked_until = NULL, password_hash = :h "
+    "WHERE id = :id AND (locked_until IS NULL OR locked_until <= :now)"
+)
 
 
 def _is_locked(row, now: dt.datetime) -> bool:
@@ -394,19 +407,12 @@ def authenticate(username: str, password: str, *, ip: str | None = None, engine:
             audit.record("login_failed", username=username, ip=ip, conn=conn)
             refused = True
         else:
-            sets = ["failed_logins = 0", "locked_until = NULL"]
             params = {"id": row["id"], "now": now}
             if needs_rehash(row["password_hash"]):
-                sets.append("password_hash = :h")
                 params["h"] = hash_password(password)
             # Conditional: failures committed by parallel attempts while this one was verifying may have
             # locked the account in between; then this sign-in is refused like any other.
-            done = conn.execute(
-                text(
-                    f"UPDATE user_account SET {', '.join(sets)} WHERE id = :id AND (locked_until IS NULL OR locked_until <= :now)"
-                ),
-                params,
-            ).rowcount
+            done = conn.execute(text(UNLOCK_REHASH if "h" in params else UNLOCK), params).rowcount
             if done != 1:
                 audit.record("login_locked", username=username, ip=ip, conn=conn)
                 refused = True
@@ -553,12 +559,26 @@ def revoke_token(token: str, user: CurrentUser, engine: Engine | None = None) ->
     return n > 0
 
 
-def list_accounts(manager: CurrentUser, engine: Engine | None = None) -> list[dict]:
+class Account(TypedDict):
+    id: int
+    username: str
+    full_name: str
+    role: str
+    agency: str | None
+    is_area_admin: bool
+    active: bool
+    locked_until: dt.datetime | str | None  # as stored: text on SQLite (see create_user)
+    approval: str
+    areas: list[str]
+
+
+def list_accounts(manager: CurrentUser, engine: Engine | None = None) -> list[Account]:
     """The accounts a manager may see: all for the system administrator, its province's for an area administrator."""
     if not may(manager, ACCOUNTS_ALL) and not manager.is_area_admin:
         raise refuse(manager, "only administrators manage accounts", object_type="user", engine=engine)
     with (engine or get_engine()).connect() as conn:
         rows = conn.execute(
+            # raw: moments as this module keeps them (see create_user)
             text(
                 "SELECT u.id, u.username, u.full_name, u.role, u.agency, u.is_area_admin, u.active, u.locked_until, "
                 "u.approval, a.area_code FROM user_account u JOIN user_area a ON a.user_id = u.id ORDER BY u.username, a.area_code"
@@ -574,7 +594,7 @@ def list_accounts(manager: CurrentUser, engine: Engine | None = None) -> list[di
         accounts = [a for a in accounts if all(theirs.contains(x) for x in a["areas"])]
     for a in accounts:
         a.pop("area_code", None)
-    return accounts
+    return cast(list[Account], accounts)
 
 
 def set_active(manager: CurrentUser, username: str, active: bool, engine: Engine | None = None) -> None:

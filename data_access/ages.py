@@ -11,12 +11,14 @@ an area that has only those cannot be split, and says so (CannotSplit, 422).
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any, TypedDict, cast
 
 from sqlalchemy import Connection, select
 
 from data_access import models as tables
 from data_access.db import tuples
 from data_access.errors import DomainError
+from data_access.figure_rows import Figures
 from data_access.rollups import SURVEY
 from mpi import catalogue
 from mpi.editions import definition_for
@@ -25,6 +27,16 @@ from mpi.rules import ALL_DIMENSIONS_MASK, CrisisRule, PatternCount, area_figure
 
 # what a stage cannot say: null (not zero) in its figures
 NOT_BY_STAGE = ("surveyed_households", "target_poor_households")
+
+
+class StageSex(TypedDict):
+    """One life stage and sex of an area (the pinned /ages item)."""
+
+    stage: str
+    sex: str
+    surveyed_persons: int | None
+    target_poor_persons: int | None
+    crisis_persons: int | None
 
 
 class CannotSplit(DomainError, LookupError):
@@ -71,14 +83,14 @@ def stage_figures(
     stage: str,
     rules: tuple[CrisisRule, ...],
     definition: str,
-) -> dict[str, dict]:
+) -> dict[str, Figures]:
     """The figures of figures_for_sources, of one stage's persons: the same fields. An area with published figures
     only has them null and `age_split` false; the others `age_split` true."""
     survey = [c for c, s in chosen.items() if s == SURVEY]
     rows = _rows(conn, year, survey, stage) if survey else {}
     dims = {i.code: i.dimension for i in catalogue.indicators_for_year(year)}
     blank = dict.fromkeys(_figures([], dims, mask, definition), None)
-    out = {}
+    out: dict[str, Any] = {}
     for code, source in chosen.items():
         if source != SURVEY:
             out[code] = blank | {"source": source, "definition": definition, "age": stage, "age_split": False}
@@ -93,12 +105,12 @@ def stage_figures(
         }
         for rule in rules:
             out[code][f"crisis_{rule.key}"] = crisis_count(as_defined(both, definition), rule, mask)
-    return out
+    return cast("dict[str, Figures]", out)
 
 
 def by_stage_and_sex(
     conn: Connection, code: str, year: int, source: str, mask: int = ALL_DIMENSIONS_MASK, *, definition: str | None = None
-) -> list[dict]:
+) -> list[StageSex]:
     """One item per life stage and sex (the pinned /ages answer): surveyed persons, target poor and those in crisis
     (3 or more dimensions) under the definition and the dimensions asked for. `source` is the area's (figures.
     area_ages resolves it): CannotSplit for published figures."""
@@ -106,17 +118,17 @@ def by_stage_and_sex(
     rows = _rows(conn, year, [code], None).get(code, {})
     who = definition_for(year, definition)
     dims = {i.code: i.dimension for i in catalogue.indicators_for_year(year)}
-    items = []
+    items: list[StageSex] = []
     for stage in life_stages(year):
         for sex in SEXES:
             f = area_figures(as_defined(rows.get((stage.key, sex), []), who), None, dims, mask)
             items.append(
-                {
-                    "stage": stage.key,
-                    "sex": sex,
-                    "surveyed_persons": f["surveyed_persons"],
-                    "target_poor_persons": f["target_poor_persons"],
-                    "crisis_persons": f["crisis_persons"],
-                }
+                StageSex(
+                    stage=stage.key,
+                    sex=sex,
+                    surveyed_persons=f["surveyed_persons"],
+                    target_poor_persons=f["target_poor_persons"],
+                    crisis_persons=f["crisis_persons"],
+                )
             )
     return items

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, TypedDict
 
 import shapely
-from sqlalchemy import Connection, Engine, bindparam, func, select, text, update
+from sqlalchemy import ColumnElement, Connection, Engine, LargeBinary, bindparam, func, insert, select, update
 
 from data_access import cache
 from data_access.db import get_engine, is_postgres, read_engine, reading, render_memo, tuples
@@ -53,57 +54,58 @@ def _geom_value(geom) -> bytes | None:
     return None if geom is None else shapely.to_wkb(geom)
 
 
-def _geom_sql(conn: Connection, param: str) -> str:
-    # PostGIS gets real geometry; the embedded SQLite keeps WKB bytes.
+def _geom_in(conn: Connection, param: str) -> ColumnElement[Any]:
+    """The WKB bound as `param`, as the column takes it: PostGIS gets real geometry; the embedded SQLite keeps
+    WKB bytes."""
+    wkb = bindparam(param, type_=LargeBinary)
     if conn.dialect.name == "postgresql":
-        return f"ST_Multi(ST_GeomFromWKB(:{param}, 4326))"
-    return f":{param}"
+        return func.ST_Multi(func.ST_GeomFromWKB(wkb, 4326))
+    return wkb
 
 
 def upsert_areas(conn: Connection, areas: list[BoundaryArea], source: str) -> None:
     """Insert or update areas, parents before children. Names and geometry are replaced when given."""
     existing: set[str] = set(conn.scalars(select(area.c.code)))
     ordered = sorted(areas, key=lambda a: (LEVEL_ORDER[a.level], a.code))
+    # keyed by column, but for the two geometries (bound through _geom_in) and the names an update keeps when
+    # none is given; Core names the key of a column it sets from each row after the column itself
     rows = [
         {
-            "code": a.code,
             "level": a.level,
-            "name_th": a.name_th,
-            "name_en": a.name_en,
+            "new_name_th": a.name_th,
+            "new_name_en": a.name_en,
             "parent_code": a.parent_code,
             "has_geometry": a.geom is not None,
-            "geom": _geom_value(a.geom),
-            "geom_display": _geom_value(a.geom_display),
+            "geom_wkb": _geom_value(a.geom),
+            "display_wkb": _geom_value(a.geom_display),
             "source": source,
-            "lon": a.point[0] if a.point else None,
-            "lat": a.point[1] if a.point else None,
-            "cu": a.counted_under,
-            **dict(zip(("llon", "llat"), label_point(a.geom) or (None, None), strict=True)),
-            **dict(zip(("w", "s", "e", "n"), a.geom.bounds if a.geom is not None else (None,) * 4, strict=True)),
+            "point_lon": a.point[0] if a.point else None,
+            "point_lat": a.point[1] if a.point else None,
+            "counted_under": a.counted_under,
+            **dict(zip(("label_lon", "label_lat"), label_point(a.geom) or (None, None), strict=True)),
+            **dict(zip(("west", "south", "east", "north"), a.geom.bounds if a.geom is not None else (None,) * 4, strict=True)),
+            "area_code": a.code,
         }
         for a in ordered
     ]
-    new = [r for r in rows if r["code"] not in existing]
-    old = [r for r in rows if r["code"] in existing]
-    g, gd = _geom_sql(conn, "geom"), _geom_sql(conn, "geom_display")
+    new = [r for r in rows if r["area_code"] not in existing]
+    old = [r for r in rows if r["area_code"] in existing]
+    geoms = {"geom": _geom_in(conn, "geom_wkb"), "geom_display": _geom_in(conn, "display_wkb")}
     if new:
         conn.execute(
-            text(
-                "INSERT INTO area (code, level, name_th, name_en, parent_code, has_geometry, geom, geom_display, source, "
-                "point_lon, point_lat, counted_under, label_lon, label_lat, west, south, east, north) "
-                f"VALUES (:code, :level, :name_th, :name_en, :parent_code, :has_geometry, {g}, {gd}, :source, :lon, :lat, :cu, "
-                ":llon, :llat, :w, :s, :e, :n)"
+            insert(area).values(
+                code=bindparam("area_code"), name_th=bindparam("new_name_th"), name_en=bindparam("new_name_en"), **geoms
             ),
             new,
         )
     if old:
         conn.execute(
-            text(
-                "UPDATE area SET level = :level, name_th = COALESCE(:name_th, name_th), "
-                "name_en = COALESCE(:name_en, name_en), parent_code = :parent_code, has_geometry = :has_geometry, "
-                f"geom = {g}, geom_display = {gd}, source = :source, point_lon = :lon, point_lat = :lat, "
-                "counted_under = :cu, label_lon = :llon, label_lat = :llat, west = :w, south = :s, east = :e, north = :n "
-                "WHERE code = :code"
+            update(area)
+            .where(area.c.code == bindparam("area_code"))
+            .values(
+                name_th=func.coalesce(bindparam("new_name_th"), area.c.name_th),
+                name_en=func.coalesce(bindparam("new_name_en"), area.c.name_en),
+                **geoms,
             ),
             old,
         )
@@ -160,7 +162,7 @@ def ensure_area_codes(conn: Connection, codes: dict[str, tuple[str | None, str |
 
 def _stored_geometry(conn: Connection, codes: list[str]) -> dict[str, bytes]:
     """WKB of the areas that already have geometry, among `codes`."""
-    col = text("ST_AsBinary(geom)") if conn.dialect.name == "postgresql" else area.c.geom
+    col = func.ST_AsBinary(area.c.geom) if conn.dialect.name == "postgresql" else area.c.geom
     out: dict[str, bytes] = {}
     for i in range(0, len(codes), 2000):
         rows = tuples(conn.execute(select(area.c.code, col).where(area.c.code.in_(codes[i : i + 2000]), area.c.has_geometry)))
@@ -225,7 +227,7 @@ def set_area_names(conn: Connection, names: dict[str, tuple[str | None, str | No
     stmt = (
         update(area)
         .where(area.c.code == bindparam("c"))
-        .values(name_th=text("COALESCE(name_th, :th)"), name_en=text("COALESCE(name_en, :en)"))
+        .values(name_th=func.coalesce(area.c.name_th, bindparam("th")), name_en=func.coalesce(area.c.name_en, bindparam("en")))
     )
     rows = [{"c": c, "th": th, "en": en} for c, (th, en) in names.items()]
     if rows:
@@ -235,41 +237,75 @@ def set_area_names(conn: Connection, names: dict[str, tuple[str | None, str | No
 AREA_FIELDS = ("code", "level", "name_th", "name_en", "parent_code", "has_geometry", "counted_under")
 
 
-def _get_areas(codes: list[str], engine: Engine | None) -> dict[str, dict]:
+class AreaRow(TypedDict):
+    code: str
+    level: str  # country | province | amphoe | tambon | municipality
+    name_th: str | None
+    name_en: str | None
+    parent_code: str | None
+    has_geometry: bool
+    counted_under: str | None  # a municipal unit: the tambon whose people TPMAP counts under it
+
+
+class AreaName(TypedDict):
+    code: str
+    level: str
+    name_th: str | None
+    name_en: str | None
+
+
+class MunicipalUnit(TypedDict):
+    code: str
+    name_th: str | None
+    name_en: str | None
+
+
+def _area_row(row: Any) -> AreaRow:
+    return AreaRow(
+        code=row["code"],
+        level=row["level"],
+        name_th=row["name_th"],
+        name_en=row["name_en"],
+        parent_code=row["parent_code"],
+        has_geometry=row["has_geometry"],
+        counted_under=row["counted_under"],
+    )
+
+
+def _get_areas(codes: list[str], engine: Engine | None) -> dict[str, AreaRow]:
     """Rows of several areas in one query; within a render, each is read once (the render's memo)."""
     memo = render_memo()
-    found = {c: dict(memo[("area_full", c)]) for c in codes if memo is not None and ("area_full", c) in memo}
+    found = {c: _area_row(memo[("area_full", c)]) for c in codes if memo is not None and ("area_full", c) in memo}
     missing = [c for c in codes if c not in found]
     if missing:
         with reading(engine) as conn:
             for row in conn.execute(select(*(area.c[f] for f in AREA_FIELDS)).where(area.c.code.in_(missing))).mappings():
-                found[row["code"]] = dict(row)
+                found[row["code"]] = _area_row(row)
                 if memo is not None:
-                    memo[("area_full", row["code"])] = dict(row)
+                    memo[("area_full", row["code"])] = _area_row(row)
     return found
 
 
-def get_area(code: str, engine: Engine | None = None) -> dict | None:
+def get_area(code: str, engine: Engine | None = None) -> AreaRow | None:
     return _get_areas([code], engine).get(code)
 
 
 def point_in_tambon(conn: Connection, tambon_code: str, lon: float, lat: float) -> bool | None:
     """Whether a point lies inside a tambon; None when the tambon has no geometry."""
     if is_postgres(conn.engine):
-        return conn.execute(
-            text("SELECT ST_Covers(geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)) FROM area WHERE code = :c"),
-            {"lon": lon, "lat": lat, "c": tambon_code},
-        ).scalar()
+        point = func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326)
+        covers: bool | None = conn.execute(select(func.ST_Covers(area.c.geom, point)).where(area.c.code == tambon_code)).scalar()
+        return covers
     wkb = conn.execute(select(area.c.geom).where(area.c.code == tambon_code)).scalar()
     if wkb is None:
         return None
     return bool(shapely.from_wkb(wkb).covers(shapely.Point(lon, lat)))
 
 
-def ancestors(code: str, engine: Engine | None = None) -> list[dict]:
+def ancestors(code: str, engine: Engine | None = None) -> list[AreaRow]:
     """The area and its parents, country first. Bounded: a corrupt row (a cycle, a runaway chain) ends
     the walk at the tree's depth instead of spinning a request forever."""
-    chain: list[dict] = []
+    chain: list[AreaRow] = []
     seen: set[str] = set()
     # DOPA codes nest (750102 lies in 7501, in 75, in TH): the whole chain is usually one query; a parent that is
     # not a prefix (a corrupt row) is still followed, one read at a time
@@ -285,28 +321,26 @@ def ancestors(code: str, engine: Engine | None = None) -> list[dict]:
     return list(reversed(chain))
 
 
-def names(codes: list[str], engine: Engine | None = None) -> dict[str, dict]:
+def names(codes: list[str], engine: Engine | None = None) -> dict[str, AreaName]:
     """code → {code, level, name_th, name_en} for the given codes (tables show names, not codes)."""
     codes = sorted(set(codes))
     if not codes:
         return {}
     with reading(engine) as conn:
-        rows = conn.execute(
-            select(area.c.code, area.c.level, area.c.name_th, area.c.name_en).where(area.c.code.in_(codes))
-        ).mappings()
-        return {r["code"]: dict(r) for r in rows}
+        rows = conn.execute(select(area.c.code, area.c.level, area.c.name_th, area.c.name_en).where(area.c.code.in_(codes)))
+        return {r.code: AreaName(code=r.code, level=r.level, name_th=r.name_th, name_en=r.name_en) for r in rows}
 
 
-def municipal_units_of(amphoe: str, engine: Engine | None = None) -> list[dict]:
+def municipal_units_of(amphoe: str, engine: Engine | None = None) -> list[MunicipalUnit]:
     """The municipal units (เขตเทศบาล) of an amphoe, by code."""
     with reading(engine) as conn:
         return [
-            dict(r)
+            MunicipalUnit(code=r.code, name_th=r.name_th, name_en=r.name_en)
             for r in conn.execute(
                 select(area.c.code, area.c.name_th, area.c.name_en)
                 .where(area.c.parent_code == amphoe, area.c.level == "municipality")
                 .order_by(area.c.code)
-            ).mappings()
+            )
         ]
 
 

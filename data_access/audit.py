@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import TypedDict
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, insert, select
 
+from data_access import models as tables
 from data_access.db import get_engine
 
 ACTIONS = (
@@ -103,15 +105,12 @@ def record(
         "detail": _detail(detail),
         "ip": _clip(ip, LIMITS["ip"]),
     }
-    sql = text(
-        "INSERT INTO audit_event (at, user_id, username, action, object_type, object_id, area_code, detail, ip) "
-        "VALUES (:at, :user_id, :username, :action, :object_type, :object_id, :area_code, :detail, :ip)"
-    )
+    sql = insert(tables.audit_event).values(**row)
     if conn is not None:
-        conn.execute(sql, row)
+        conn.execute(sql)
     else:
         with (engine or get_engine()).begin() as c:
-            c.execute(sql, row)
+            c.execute(sql)
 
 
 def events(
@@ -123,29 +122,47 @@ def events(
     area_prefix: str | None = None,
     limit: int = 500,
     engine: Engine | None = None,
-) -> list[dict]:
-    where, params = ["1 = 1"], dict[str, object](lim=limit)
+) -> list[Event]:
+    e = tables.audit_event.c
+    where = []
     if username:
-        where.append("username = :u")
-        params["u"] = username
+        where.append(e.username == username)
     if action:
-        where.append("action = :a")
-        params["a"] = action
+        where.append(e.action == action)
     if since:
-        where.append("at >= :since")
-        params["since"] = dt.datetime.combine(since, dt.time.min, dt.UTC)
+        where.append(e.at >= dt.datetime.combine(since, dt.time.min, dt.UTC))
     if until:
-        where.append("at < :until")
-        params["until"] = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, dt.UTC)
+        where.append(e.at < dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, dt.UTC))
     if area_prefix and area_prefix != "TH":
-        where.append("area_code LIKE :ap")
-        params["ap"] = area_prefix + "%"
+        where.append(e.area_code.like(area_prefix + "%"))
+    columns = (e.id, e.at, e.username, e.action, e.object_type, e.object_id, e.area_code, e.detail, e.ip)
     with (engine or get_engine()).connect() as conn:
-        rows = conn.execute(
-            text(
-                f"SELECT id, at, username, action, object_type, object_id, area_code, detail, ip "
-                f"FROM audit_event WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT :lim"
-            ),
-            params,
-        )
-        return [dict(r) for r in rows.mappings()]
+        rows = conn.execute(select(*columns).where(*where).order_by(e.id.desc()).limit(limit))
+        return [
+            Event(
+                id=r.id,
+                at=r.at,
+                username=r.username,
+                action=r.action,
+                object_type=r.object_type,
+                object_id=r.object_id,
+                area_code=r.area_code,
+                detail=r.detail,
+                ip=r.ip,
+            )
+            for r in rows
+        ]
+
+
+class Event(TypedDict):
+    """One row of the audit trail."""
+
+    id: int
+    at: dt.datetime  # UTC
+    username: str | None
+    action: str
+    object_type: str | None
+    object_id: str | None
+    area_code: str | None
+    detail: str | None  # JSON text
+    ip: str | None

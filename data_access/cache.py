@@ -12,9 +12,10 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, func, select
 
 from data_access import metrics
+from data_access import models as tables
 
 T = TypeVar("T")
 MAX_ENTRIES = 256
@@ -36,15 +37,15 @@ def data_stamp(engine: Engine) -> str:
     from data_access.db import reading
 
     with reading(engine) as conn:  # a render's own connection when there is one: the stamp costs no checkout
-        row = conn.execute(text("SELECT COUNT(*), MAX(refreshed_at) FROM area_rollup_source")).one()
-        years = conn.execute(text("SELECT year, imported_at, households FROM survey_year ORDER BY year")).all()
+        s, y, h, a = tables.area_rollup_source.c, tables.survey_year.c, tables.published_headline.c, tables.area.c
+        row = conn.execute(select(func.count(), func.max(s.refreshed_at))).one()
+        years = conn.execute(select(y.year, y.imported_at, y.households).order_by(y.year)).all()
         # headline figures change trends and change rankings without touching the rollups; so does an agency's register
         # the coverage gaps (issue 33): its latest load rides in the same statement
-        headline = conn.execute(
-            text("SELECT COUNT(*), MAX(imported_at), (SELECT MAX(imported_at) FROM register_version) FROM published_headline")
-        ).one()
+        registers = select(func.max(tables.register_version.c.imported_at)).scalar_subquery()
+        headline = conn.execute(select(func.count(), func.max(h.imported_at), registers)).one()
         # which areas have a polygon (a boundary import) changes what a map draws grey
-        shaped = conn.execute(text("SELECT COUNT(*) FROM area WHERE has_geometry")).scalar()
+        shaped = conn.execute(select(func.count()).where(a.has_geometry)).scalar()
     stamp = f"{row[0]}|{row[1]}|{years}|{headline[0]}|{headline[1]}|{headline[2]}|{shaped}"
     with _lock:
         _stamps[key] = (now, stamp)

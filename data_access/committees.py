@@ -16,14 +16,15 @@ import hashlib
 import io
 import os
 import re
+from typing import Any, TypedDict, cast
 
-from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy import Engine, func, literal, select, update
 
 import config
 from data_access import audit
 from data_access import models as tables
 from data_access.access import CurrentUser, Scope, refuse, require_user
-from data_access.db import get_engine, insert_id, reading, writing
+from data_access.db import get_engine, insert_id, reading, tuples, writing
 from data_access.errors import BadRequest, NotFoundError
 from data_access.policy import COMMITTEES_MANAGE, COMMITTEES_NATIONAL, EVERYTHING_ADMINISTRATIVE, may, roles_with
 from mpi.governance import DateError, filing_status, parse_date
@@ -105,9 +106,95 @@ def _area_name(conn, code: str) -> str:
     return name
 
 
+class Unit(TypedDict):
+    """A committee unit: an area's committee, or one of its operation teams."""
+
+    id: int
+    kind: str
+    area_code: str
+    name: str
+
+
+class AddedMember(TypedDict):
+    id: int
+    unit_id: int
+    name: str
+    position: str
+
+
+class FiledOrder(TypedDict):
+    id: int
+    unit_id: int
+    order_no: str
+    order_date: str  # ISO date
+    filed_on: str  # ISO date
+    url: str  # where the order's PDF is served
+
+
+class FilingStatus(TypedDict):
+    """A unit's filing status (mpi.governance.filing_status) and its latest order."""
+
+    status: str
+    deadline: str
+    order_id: int | None
+    order_no: str | None
+    order_date: str | None
+    filed_on: str | None
+
+
+class FilingRow(FilingStatus):
+    """An area of the national view of who has filed."""
+
+    code: str
+    name_th: str | None
+    name_en: str | None
+    unit_id: int | None
+    unit: str | None
+    sub_units: int
+    sub_units_filed: int
+    operation_teams: int
+    mentor_teams: int
+
+
+class ListedMember(TypedDict):
+    id: int
+    unit_id: int
+    name: str
+    position: str
+    agency: str | None
+    added_on: str | None  # ISO date
+    removed_on: str | None
+
+
+class ListedOrder(TypedDict):
+    id: int
+    order_no: str
+    order_date: str
+    filed_on: str
+    uploaded_by: str
+
+
+class AreaUnit(FilingStatus):
+    id: int
+    kind: str
+    area_code: str
+    name: str
+    changed_on: str | None
+    members: list[ListedMember]
+    orders: list[ListedOrder]
+
+
+class AreaUnits(TypedDict):
+    code: str
+    name_th: str | None
+    expected_kind: str | None
+    own: AreaUnit | None  # the area's own committee
+    units: list[AreaUnit]
+
+
 def create_unit(
     user: CurrentUser | None, *, kind: str, area_code: str, name: str | None = None, engine: Engine | None = None
-) -> dict:
+) -> Unit:
     user = _require_manager(user, area_code)
     _check_kind(kind, area_code)
     with writing(engine) as conn:
@@ -132,10 +219,10 @@ def create_unit(
             detail={"created": kind, "name": name},
             conn=conn,
         )
-    return {"id": uid, "kind": kind, "area_code": area_code, "name": name}
+    return Unit(id=uid, kind=kind, area_code=area_code, name=name)
 
 
-def unit_for(user: CurrentUser | None, area_code: str, engine: Engine | None = None) -> dict:
+def unit_for(user: CurrentUser | None, area_code: str, engine: Engine | None = None) -> Unit:
     """The area's own committee, set up on first use by someone who manages it."""
     engine = engine or get_engine()
     kind = kind_for(area_code)
@@ -148,7 +235,9 @@ def unit_for(user: CurrentUser | None, area_code: str, engine: Engine | None = N
             .mappings()
             .first()
         )
-    return dict(row) if row else create_unit(user, kind=kind, area_code=area_code, engine=engine)
+    if row is None:
+        return create_unit(user, kind=kind, area_code=area_code, engine=engine)
+    return Unit(id=row["id"], kind=row["kind"], area_code=row["area_code"], name=row["name"])
 
 
 def _unit(conn, unit_id: int) -> dict:
@@ -160,7 +249,7 @@ def _unit(conn, unit_id: int) -> dict:
 
 def add_member(
     user: CurrentUser | None, unit_id: int, *, name: str, position: str, agency: str | None = None, engine: Engine | None = None
-) -> dict:
+) -> AddedMember:
     name = (name or "").strip()
     if not name:
         raise CommitteeError("a member needs a name")
@@ -191,7 +280,7 @@ def add_member(
             detail={"member_added": position},
             conn=conn,
         )
-    return {"id": mid, "unit_id": unit_id, "name": name, "position": position}
+    return AddedMember(id=mid, unit_id=unit_id, name=name, position=position)
 
 
 def _member_changed(conn, unit_id: int, today: dt.date) -> None:
@@ -320,7 +409,7 @@ def file_order(
     filename: str,
     content: bytes,
     engine: Engine | None = None,
-) -> dict:
+) -> FiledOrder:
     order_no = (order_no or "").strip()
     if not order_no:
         raise CommitteeError("the order number is missing (e.g. 1234/2564)")
@@ -367,14 +456,14 @@ def file_order(
             detail={"order_no": order_no, "order_date": str(day), "bytes": len(content)},
             conn=conn,
         )
-    return {
-        "id": oid,
-        "unit_id": unit_id,
-        "order_no": order_no,
-        "order_date": str(day),
-        "filed_on": str(today),
-        "url": f"/api/v1/committee-orders/{oid}.pdf",
-    }
+    return FiledOrder(
+        id=oid,
+        unit_id=unit_id,
+        order_no=order_no,
+        order_date=str(day),
+        filed_on=str(today),
+        url=f"/api/v1/committee-orders/{oid}.pdf",
+    )
 
 
 def order_file(user: CurrentUser | None, order_id: int, engine: Engine | None = None) -> tuple[str, bytes]:
@@ -387,7 +476,7 @@ def order_file(user: CurrentUser | None, order_id: int, engine: Engine | None = 
     return row[0], bytes(row[1])
 
 
-def _status_of(unit: dict | None, orders: list[dict], today: dt.date) -> dict:
+def _status_of(unit: dict | None, orders: list[dict], today: dt.date) -> FilingStatus:
     s = filing_status(
         [(o["order_date"], o["filed_on"]) for o in orders],
         today=today,
@@ -395,14 +484,14 @@ def _status_of(unit: dict | None, orders: list[dict], today: dt.date) -> dict:
         exists=unit is not None,
     )
     latest = max(orders, key=lambda o: (o["order_date"], o["id"])) if orders else None
-    return {
-        "status": s.status,
-        "deadline": str(s.deadline),
-        "order_id": latest["id"] if latest else None,
-        "order_no": latest["order_no"] if latest else None,
-        "order_date": str(latest["order_date"]) if latest else None,
-        "filed_on": str(latest["filed_on"]) if latest else None,
-    }
+    return FilingStatus(
+        status=s.status,
+        deadline=str(s.deadline),
+        order_id=latest["id"] if latest else None,
+        order_no=latest["order_no"] if latest else None,
+        order_date=str(latest["order_date"]) if latest else None,
+        filed_on=str(latest["filed_on"]) if latest else None,
+    )
 
 
 def _load(conn, prefix: str | None) -> tuple[list[dict], dict[int, list[dict]]]:
@@ -422,7 +511,7 @@ def _load(conn, prefix: str | None) -> tuple[list[dict], dict[int, list[dict]]]:
 
 def filing_table(
     level: str = "province", parent: str = "TH", *, today: dt.date | None = None, engine: Engine | None = None
-) -> list[dict]:
+) -> list[FilingRow]:
     """Every area of a level (provinces, or the amphoes of a province) with its committee's filing status and counts
     of its sub-units: the national view of who has filed, is late, or is missing."""
     if level not in ("province", "amphoe"):
@@ -436,9 +525,9 @@ def filing_table(
             q = q.where(ac.parent_code == parent)
         areas = conn.execute(q).mappings().all()
         units, orders = _load(conn, parent)
-        teams: dict[str, int] = dict(
-            conn.execute(text("SELECT substr(area_code, 1, :n), count(*) FROM mentor_team GROUP BY 1"), {"n": digits}).all()
-        )
+        # the area a team is in, at the level listed (its digits written into the statement: grouped by as selected)
+        team_area = func.substr(tables.mentor_team.c.area_code, 1, literal(digits, literal_execute=True))
+        teams: dict[str, int] = dict(tuples(conn.execute(select(team_area, func.count()).group_by(team_area))))
     own: dict[str, dict] = {}
     subs: dict[str, list[dict]] = {}
     for u in units:
@@ -449,7 +538,7 @@ def filing_table(
     rows = []
     for a in areas:
         unit = own.get(a["code"])
-        row = {
+        row: dict[str, Any] = {
             "code": a["code"],
             "name_th": a["name_th"],
             "name_en": a["name_en"],
@@ -463,11 +552,11 @@ def filing_table(
         row["sub_units_filed"] = sum(s in ("filed", "filed_late") for s in sub_status)
         row["operation_teams"] = sum(u["kind"] == "operation_team" for u in sub)
         row["mentor_teams"] = int(teams.get(a["code"], 0))
-        rows.append(row)
+        rows.append(cast(FilingRow, row))
     return rows
 
 
-def area_units(code: str, *, today: dt.date | None = None, engine: Engine | None = None) -> dict:
+def area_units(code: str, *, today: dt.date | None = None, engine: Engine | None = None) -> AreaUnits:
     """The committee of an area and the units under it, each with members and orders (files not included)."""
     today = today or _today()
     with reading(engine) as conn:
@@ -487,7 +576,7 @@ def area_units(code: str, *, today: dt.date | None = None, engine: Engine | None
     for u in units:
         if code != "TH" and not u["area_code"].startswith(code):
             continue
-        item = {
+        item: dict[str, Any] = {
             "id": u["id"],
             "kind": u["kind"],
             "area_code": u["area_code"],
@@ -500,16 +589,16 @@ def area_units(code: str, *, today: dt.date | None = None, engine: Engine | None
             {k: (str(v) if k in ("order_date", "filed_on") else v) for k, v in o.items() if k != "unit_id"}
             for o in sorted(orders.get(u["id"], []), key=lambda o: o["id"], reverse=True)
         ]
-        out.append(item)
+        out.append(cast(AreaUnit, item))
     expected = None
     try:
         expected = kind_for(code)
     except CommitteeError:
         pass
-    return {
-        "code": code,
-        "name_th": name,
-        "expected_kind": expected,
-        "own": next((u for u in out if u["area_code"] == code and u["kind"] == expected), None),
-        "units": out,
-    }
+    return AreaUnits(
+        code=code,
+        name_th=name,
+        expected_kind=expected,
+        own=next((u for u in out if u["area_code"] == code and u["kind"] == expected), None),
+        units=out,
+    )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from functools import cache
 from pathlib import Path
 from typing import Any, cast
@@ -85,6 +85,7 @@ def serialize(conn: Connection, key: str) -> None:
     writes and never inserts beside them. PostgreSQL: a transaction-level advisory lock; SQLite runs one writer
     at a time already."""
     if conn.dialect.name == "postgresql":
+        # raw: a PostgreSQL lock function, no table involved
         conn.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": key})
 
 
@@ -170,11 +171,13 @@ def insert_id(conn, table, **values) -> int:
 # A page render reads through one pooled connection (one_connection): its reads see one snapshot, and the pool is
 # asked once per render instead of once per function (a province page was 24 checkouts).
 _bound: ContextVar[Connection | None] = ContextVar("tpmap_read_connection", default=None)
+# (what, code) -> the row read, e.g. ("area", "75"): an area's row as data_access.areas or .figures shapes it
+RenderMemo = dict[tuple[str, str], Mapping[str, Any]]
 # what the render has read once and asks for again (an area's row for its summary, its trend and its map)
-_memo: ContextVar[dict | None] = ContextVar("tpmap_render_memo", default=None)
+_memo: ContextVar[RenderMemo | None] = ContextVar("tpmap_render_memo", default=None)
 
 
-def render_memo() -> dict | None:
+def render_memo() -> RenderMemo | None:
     """The current render's memo of repeated reads, or None outside a render (then nothing is kept)."""
     return _memo.get()
 
@@ -186,12 +189,12 @@ def render_memo() -> dict | None:
 _held: ContextVar[dict[Engine, Connection] | None] = ContextVar("tpmap_held_connections", default=None)
 
 
-def hold_connections() -> Any:
+def hold_connections() -> Token[dict[Engine, Connection] | None]:
     """From now until release_connections(token), reads reuse one connection per engine."""
     return _held.set({})
 
 
-def release_connections(token: Any) -> None:
+def release_connections(token: Token[dict[Engine, Connection] | None]) -> None:
     held = _held.get() or {}
     _held.reset(token)
     for conn in held.values():
@@ -274,12 +277,12 @@ def wrote_here() -> bool:
     return _wrote.get()
 
 
-def with_every_write(hook: Callable[[Connection], None]) -> Any:
+def with_every_write(hook: Callable[[Connection], None]) -> Token[Callable[[Connection], None] | None]:
     """Run `hook(conn)` inside the transaction of every `writing()` of this request, until reset with the token."""
     return _with_every_write.set(hook)
 
 
-def end_with_every_write(token: Any) -> None:
+def end_with_every_write(token: Token[Callable[[Connection], None] | None]) -> None:
     _with_every_write.reset(token)
 
 

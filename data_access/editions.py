@@ -66,40 +66,69 @@ def _float(value: str | None) -> float | None:
     return float(value) if value else None
 
 
-def read_headlines(folder: Path, year: int) -> tuple[dict | None, list[dict]]:
+class CountryHeadline(TypedDict):
+    """An edition's national figures as the shared file gives them."""
+
+    surveyed_households: int | None
+    surveyed_persons: int | None
+    poor_households: int | None
+    poor_persons: int | None
+    target_poor_persons: int | None
+    target_poor_rate_pct: float | None
+    basis: str | None
+    status: str
+    source_url: str | None
+    notes: str | None
+
+
+class ProvinceHeadline(TypedDict):
+    """A province's figure as the press reported it."""
+
+    name_th: str
+    name_en: str
+    disputed: bool
+    target_poor_persons: int | None
+    target_poor_rate_pct: float | None
+    rank_type: str | None
+    rank: int | None
+    status: str
+    source_url: str | None
+
+
+def read_headlines(folder: Path, year: int) -> tuple[CountryHeadline | None, list[ProvinceHeadline]]:
     """The country row and the province rows of one edition, as the shared files give them."""
     country = None
     with open(folder / NATIONAL_FILE, encoding="utf-8", newline="") as f:
         for r in csv.DictReader(f):
             if _int(r["tpmap_year_label_be"]) == year:
-                country = {
-                    "surveyed_households": _int(r["jpt_households_surveyed"]),
-                    "surveyed_persons": _int(r["jpt_persons_surveyed"]),
-                    "poor_households": _int(r["jpt_poor_households"]),
-                    "poor_persons": _int(r["jpt_poor_persons"]),
-                    "target_poor_persons": _int(r["target_poor_persons"]),
-                    "target_poor_rate_pct": _float(r["target_poor_rate_pct"]),
-                    "basis": r["data_basis"] or None,
-                    "status": r["status"],
-                    "source_url": r["source_url"] or None,
-                    "notes": r["notes"] or None,
-                }
+                country = CountryHeadline(
+                    surveyed_households=_int(r["jpt_households_surveyed"]),
+                    surveyed_persons=_int(r["jpt_persons_surveyed"]),
+                    poor_households=_int(r["jpt_poor_households"]),
+                    poor_persons=_int(r["jpt_poor_persons"]),
+                    target_poor_persons=_int(r["target_poor_persons"]),
+                    target_poor_rate_pct=_float(r["target_poor_rate_pct"]),
+                    basis=r["data_basis"] or None,
+                    status=r["status"],
+                    source_url=r["source_url"] or None,
+                    notes=r["notes"] or None,
+                )
     provinces = []
     with open(folder / PRESS_FILE, encoding="utf-8", newline="") as f:
         for r in csv.DictReader(f):
             if _int(r["tpmap_year_label_be"]) == year:
                 provinces.append(
-                    {
-                        "name_th": r["province_th"].strip(),
-                        "name_en": r["province_en"].strip(),
-                        "disputed": disputed(r["province_en"], r["status"]),
-                        "target_poor_persons": _int(r["target_poor_persons"]),
-                        "target_poor_rate_pct": _float(r["pct_of_surveyed"]),
-                        "rank_type": r["rank_type"] or None,
-                        "rank": _int(r["rank"]),
-                        "status": r["status"],
-                        "source_url": r["source_url"] or None,
-                    }
+                    ProvinceHeadline(
+                        name_th=r["province_th"].strip(),
+                        name_en=r["province_en"].strip(),
+                        disputed=disputed(r["province_en"], r["status"]),
+                        target_poor_persons=_int(r["target_poor_persons"]),
+                        target_poor_rate_pct=_float(r["pct_of_surveyed"]),
+                        rank_type=r["rank_type"] or None,
+                        rank=_int(r["rank"]),
+                        status=r["status"],
+                        source_url=r["source_url"] or None,
+                    )
                 )
     return country, provinces
 
@@ -130,10 +159,9 @@ def import_headlines(year: int, folder: Path | str, engine: Engine | None = None
         if country is not None:
             rows.append({"area_code": "TH", "disputed": False, **country})
         for p in provinces:
-            code = by_name.get(p.pop("name_th"))
-            name_en = p.pop("name_en")
+            code = by_name.get(p["name_th"])  # the names find the row's area; they are not stored with it
             if code is None:
-                unmatched.append(name_en)
+                unmatched.append(p["name_en"])
                 continue
             rows.append({"area_code": code, "basis": country["basis"] if country else None, "notes": None, **p})
         conn.execute(delete(h).where(h.c.year == year))

@@ -11,17 +11,18 @@ It is audited once, with the number of households, and limited per account.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypedDict
 
-from sqlalchemy import Engine, bindparam, select, text
+from sqlalchemy import Engine, select
 
 from data_access import audit, ratelimit
 from data_access import logbook as logbook_da
 from data_access import models as tables
 from data_access.access import CurrentUser, refuse, require_user
-from data_access.counted import household_counted
+from data_access.counted import household_counts
 from data_access.db import reading, tuples
 from data_access.errors import BadRequest
-from data_access.households import MEMBER_ORDER, failed_view, member_view, names_masked_for
+from data_access.households import MEMBER_ORDER, FailedIndicator, Member, failed_view, member_view, names_masked_for
 from data_access.policy import LOGBOOK_WRITE, may
 from mpi import catalogue
 from mpi.editions import definition_for, survey_date
@@ -47,7 +48,45 @@ def tambons_for(user: CurrentUser, asked: list[str]) -> list[str]:
     return sorted(set(codes))
 
 
-def package(user: CurrentUser | None, year: int, tambons: list[str] | None = None, engine: Engine | None = None) -> dict:
+class FieldHousehold(TypedDict):
+    """A household as the phone keeps it: its record, its Logbook state and lists."""
+
+    house_id: str
+    tambon_code: str
+    village_no: int
+    latitude: float | None
+    longitude: float | None
+    members_count: int
+    target_poor_members: int
+    deprived_dimensions: list[str]
+    crisis: bool
+    members: list[Member]
+    failed_indicators: list[FailedIndicator]
+    version: int
+    status: str | None
+    visits: list[logbook_da.Record]
+    needs: list[logbook_da.Record]
+    assistance: list[logbook_da.Record]
+
+
+class FieldTambon(TypedDict):
+    code: str
+    name_th: str
+    name_en: str
+
+
+class FieldPackage(TypedDict):
+    year: int
+    definition: str
+    prepared_at: str  # ISO moment, to the second
+    tambons: list[FieldTambon]
+    households: list[FieldHousehold]
+    assistance_kinds: list[logbook_da.AssistanceKind]
+    outcomes: list[str]
+    statuses: list[str]
+
+
+def package(user: CurrentUser | None, year: int, tambons: list[str] | None = None, engine: Engine | None = None) -> FieldPackage:
     """The field package of the user's tambons (or those asked for, inside the user's area) for one edition."""
     user = require_user(user)
     if not may(user, LOGBOOK_WRITE):
@@ -55,17 +94,15 @@ def package(user: CurrentUser | None, year: int, tambons: list[str] | None = Non
     codes = tambons_for(user, tambons or [])
     ratelimit.hit("prepare", user.username, "this phone was prepared a moment ago; wait a few minutes")
     definition = definition_for(year, None)
-    p, f, a = tables.person.c, tables.household_failure.c, tables.area.c
+    p, f, a, h, st = tables.person.c, tables.household_failure.c, tables.area.c, tables.household.c, tables.logbook_state.c
     with reading(engine) as conn:
         rows = (
             conn.execute(
-                text(
-                    "SELECT h.id, h.house_id, h.tambon_code, h.village_no, h.latitude, h.longitude, h.pattern, "
-                    "h.n_persons, h.n_welfare FROM household h "
-                    f"WHERE h.year = :y AND h.tambon_code IN :codes AND {household_counted('h', definition, ALL_DIMENSIONS_MASK)} "
-                    "ORDER BY h.tambon_code, h.village_no, h.house_id"
-                ).bindparams(bindparam("codes", expanding=True)),
-                {"y": year, "codes": codes},
+                select(
+                    h.id, h.house_id, h.tambon_code, h.village_no, h.latitude, h.longitude, h.pattern, h.n_persons, h.n_welfare
+                )
+                .where(h.year == year, h.tambon_code.in_(codes), household_counts(h, definition, ALL_DIMENSIONS_MASK))
+                .order_by(h.tambon_code, h.village_no, h.house_id)
             )
             .mappings()
             .all()
@@ -75,8 +112,8 @@ def package(user: CurrentUser | None, year: int, tambons: list[str] | None = Non
         ids = [r["id"] for r in rows]
         members: dict[int, list] = {i: [] for i in ids}
         failed: dict[int, list[str]] = {i: [] for i in ids}
-        lists: dict[str, dict[int, list]] = {}
-        states: dict[int, dict] = {}
+        lists: dict[str, dict[int, list[logbook_da.Record]]] = {}
+        states: dict[int, tuple[int, str | None]] = {}
         for chunk in _chunks(ids, 500):
             for m in conn.execute(
                 select(p.household_id, p.citizen_id, p.first_name, p.last_name, p.sex, p.birth_date, p.welfare_card, p.disabled)
@@ -95,13 +132,8 @@ def package(user: CurrentUser | None, year: int, tambons: list[str] | None = Non
             for kind in ("visits", "needs", "assistance"):
                 for household_id, items in logbook_da.lists_of(conn, kind, chunk).items():
                     lists.setdefault(kind, {})[household_id] = items
-            for s in conn.execute(
-                text("SELECT household_id, version, status FROM logbook_state WHERE household_id IN :ids").bindparams(
-                    bindparam("ids", expanding=True)
-                ),
-                {"ids": chunk},
-            ).mappings():
-                states[s["household_id"]] = dict(s)
+            for s in conn.execute(select(st.household_id, st.version, st.status).where(st.household_id.in_(chunk))):
+                states[s.household_id] = (s.version, s.status)
         names = {
             r["code"]: (r["name_th"], r["name_en"])
             for r in conn.execute(select(a.code, a.name_th, a.name_en).where(a.code.in_(codes))).mappings()
@@ -111,26 +143,26 @@ def package(user: CurrentUser | None, year: int, tambons: list[str] | None = Non
     hide_names = names_masked_for(user)
     households = []
     for r in rows:
-        state = states.get(r["id"], {"version": 0, "status": None})
+        version, status = states.get(r["id"], (0, None))
         households.append(
-            {
-                "house_id": r["house_id"],
-                "tambon_code": r["tambon_code"],
-                "village_no": r["village_no"],
-                "latitude": r["latitude"],
-                "longitude": r["longitude"],
-                "members_count": r["n_persons"],
-                "target_poor_members": r["n_welfare"],
-                "deprived_dimensions": dimensions_of(r["pattern"]),
-                "crisis": r["n_welfare"] > 0 and popcount(r["pattern"]) >= CRISIS_MIN_DIMENSIONS,
-                "members": [member_view(i + 1, m, ref, hide_names) for i, m in enumerate(members[r["id"]])],  # IDs masked
-                "failed_indicators": failed_view(failed[r["id"]], indicators),
-                "version": state["version"],
-                "status": state["status"],
-                "visits": lists.get("visits", {}).get(r["id"], []),
-                "needs": lists.get("needs", {}).get(r["id"], []),
-                "assistance": lists.get("assistance", {}).get(r["id"], []),
-            }
+            FieldHousehold(
+                house_id=r["house_id"],
+                tambon_code=r["tambon_code"],
+                village_no=r["village_no"],
+                latitude=r["latitude"],
+                longitude=r["longitude"],
+                members_count=r["n_persons"],
+                target_poor_members=r["n_welfare"],
+                deprived_dimensions=dimensions_of(r["pattern"]),
+                crisis=r["n_welfare"] > 0 and popcount(r["pattern"]) >= CRISIS_MIN_DIMENSIONS,
+                members=[member_view(i + 1, m, ref, hide_names) for i, m in enumerate(members[r["id"]])],  # IDs masked
+                failed_indicators=failed_view(failed[r["id"]], indicators),
+                version=version,
+                status=status,
+                visits=lists.get("visits", {}).get(r["id"], []),
+                needs=lists.get("needs", {}).get(r["id"], []),
+                assistance=lists.get("assistance", {}).get(r["id"], []),
+            )
         )
     audit.record(
         "field_prepare",
@@ -141,16 +173,16 @@ def package(user: CurrentUser | None, year: int, tambons: list[str] | None = Non
         detail={"year": year, "tambons": codes, "households": len(households)},
         engine=engine,
     )
-    return {
-        "year": year,
-        "definition": definition,
-        "prepared_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "tambons": [{"code": c, "name_th": names.get(c, ("", ""))[0], "name_en": names.get(c, ("", ""))[1]} for c in codes],
-        "households": households,
-        "assistance_kinds": logbook_da.assistance_kinds(engine),
-        "outcomes": list(logbook_da.OUTCOMES),
-        "statuses": list(logbook_da.LADDER),
-    }
+    return FieldPackage(
+        year=year,
+        definition=definition,
+        prepared_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        tambons=[FieldTambon(code=c, name_th=names.get(c, ("", ""))[0], name_en=names.get(c, ("", ""))[1]) for c in codes],
+        households=households,
+        assistance_kinds=logbook_da.assistance_kinds(engine),
+        outcomes=list(logbook_da.OUTCOMES),
+        statuses=list(logbook_da.LADDER),
+    )
 
 
 def _chunks(items: list[int], size: int):

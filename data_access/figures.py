@@ -7,15 +7,19 @@ indicator counts, sums the patterns the selected dimensions keep.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, NotRequired, TypedDict, cast
 
-from sqlalchemy import Connection, Engine, String, cast, select
+from sqlalchemy import Connection, Engine, String, select
+from sqlalchemy import cast as sql_cast
 
 from data_access import ages, cache
 from data_access import measures as measures_da
 from data_access import models as tables
 from data_access.db import read_engine, reading, render_memo, tuples
 from data_access.errors import BadRequest, NotFoundError
+from data_access.figure_rows import Figures
 from data_access.rollups import PUBLISHED, SURVEY
 from mpi import catalogue
 from mpi.editions import definition_for
@@ -38,6 +42,98 @@ SOURCE_PREFERENCE = (SURVEY, PUBLISHED)  # survey microdata wins where both exis
 
 class NotFound(NotFoundError):
     """No such area, or no figures for it in that year."""
+
+
+class AreaInfo(TypedDict):
+    code: str
+    level: str
+    name_th: str | None
+    name_en: str | None
+    parent_code: str | None
+
+
+class AreaSummary(AreaInfo, Figures):
+    """An area's row and its figures in one edition."""
+
+    year: int
+
+
+class VillageSummary(TypedDict):
+    """A village's figures (survey microdata only; indicators are not rolled up per village)."""
+
+    village_no: int
+    surveyed_households: int
+    surveyed_persons: int
+    poor_persons: int
+    target_poor_persons: int
+    target_poor_households: int | None
+    crisis_persons: int
+    dimension_target_poor: dict[str, int]
+    deprived_dimensions_target_poor: dict[str, int]
+    headcount_ratio: float
+    intensity: float
+    mpi: float
+
+
+class ChildSummary(AreaInfo):
+    """A child area's figures (children_summaries), or, for a tambon counted under a municipal unit, its row with
+    every figure None and `counted_under`; a municipal unit carries `point` [lon, lat], where the map draws it."""
+
+    year: int
+    point: NotRequired[list[float]]
+    counted_under: NotRequired[str]
+    surveyed_households: int | None
+    surveyed_persons: int | None
+    poor_persons: int | None
+    target_poor_persons: int | None
+    target_poor_households: int | None
+    crisis_persons: int | None
+    dimension_target_poor: dict[str, int] | None
+    indicator_target_poor: dict[str, int | None] | None
+    deprived_dimensions_target_poor: dict[str, int] | None
+    headcount_ratio: float | None
+    intensity: float | None
+    mpi: float | None
+    source: str | None
+    definition: str | None
+
+
+class LevelSummary(AreaInfo):
+    """An area of a level map (level_summaries): shaped like a ChildSummary, with the figures a map colours by."""
+
+    year: int
+    point: NotRequired[list[float]]
+    counted_under: NotRequired[str]
+    source: str | None
+    definition: str | None
+    surveyed_persons: int | None
+    target_poor_persons: int | None
+    crisis_persons: int | None
+    dimension_target_poor: dict[str, int] | None
+    indicator_target_poor: dict[str, int | None] | None
+    headcount_ratio: float | None
+    intensity: float | None
+    mpi: float | None
+
+
+class RankedArea(TypedDict):
+    code: str
+    level: str
+    name_th: str | None
+    name_en: str | None
+    source: str
+    surveyed_persons: int
+    target_poor_persons: int
+    crisis_ge3: int
+    crisis_basic_needs: int
+    crisis: int  # under the rule asked for
+    crisis_share: float
+    rank: int
+
+
+class CrisisCounts(TypedDict):
+    crisis_ge3: int
+    crisis_basic_needs: int
 
 
 class SourceIndex:
@@ -150,19 +246,25 @@ def has_survey(code: str, year: int, engine: Engine | None = None) -> bool:
     return (year, code) in source_index(engine).with_survey
 
 
-def _area_row(conn: Connection, code: str) -> dict:
+def _info(row: Any) -> AreaInfo:
+    return AreaInfo(
+        code=row["code"], level=row["level"], name_th=row["name_th"], name_en=row["name_en"], parent_code=row["parent_code"]
+    )
+
+
+def _area_row(conn: Connection, code: str) -> AreaInfo:
     memo = render_memo()
     if memo is not None and ("area", code) in memo:
-        return dict(memo[("area", code)])
+        return _info(memo[("area", code)])
     row = conn.execute(select(*AREA_COLUMNS).where(tables.area.c.code == code)).mappings().first()
     if row is None:
         raise NotFound(f"unknown area code {code!r}")
     if memo is not None:
-        memo[("area", code)] = dict(row)
-    return dict(row)
+        memo[("area", code)] = _info(row)
+    return _info(row)
 
 
-def area_row(conn: Connection, code: str) -> dict:
+def area_row(conn: Connection, code: str) -> AreaInfo:
     """The area's code, level, names and parent (NotFound for an unknown code), memoised within a render."""
     return _area_row(conn, code)
 
@@ -181,7 +283,7 @@ def figures_for_sources(
     rules: tuple[CrisisRule, ...] = (),
     definition: str | None = None,
     stage: str | None = None,
-) -> dict[str, dict]:
+) -> dict[str, Figures]:
     """Figures of the chosen (area, source) pairs; `definition` says who counts as target poor (the edition's own
     when None): every figure below, crisis and per-indicator included, follows it. With a life `stage`, the persons
     of that stage only (data_access.ages: the same fields, survey areas only)."""
@@ -214,15 +316,16 @@ def figures_for_sources(
     for code, ind, value, persons in indicators:
         by_area_i[code].append(IndicatorCount(ind, value, persons))
     dims = {i.code: i.dimension for i in catalogue.indicators_for_year(year)}
-    out = {}
+    out: dict[str, Figures] = {}
     for code in chosen:
         rows = as_defined(by_area_p[code], definition)
-        out[code] = area_figures(rows, indicators_as_defined(by_area_i[code], definition), dims, mask) | {
+        figures = area_figures(rows, indicators_as_defined(by_area_i[code], definition), dims, mask) | {
             "source": chosen[code],
             "definition": definition,
         }
         for rule in rules:
-            out[code][f"crisis_{rule.key}"] = crisis_count(rows, rule, mask)
+            figures[f"crisis_{rule.key}"] = crisis_count(rows, rule, mask)
+        out[code] = cast(Figures, figures)
     return out
 
 
@@ -233,7 +336,7 @@ def _check_year(year: int) -> None:
 
 def area_ages(
     code: str, year: int, mask: int = ALL_DIMENSIONS_MASK, engine: Engine | None = None, *, definition: str | None = None
-) -> list[dict]:
+) -> list[ages.StageSex]:
     """Persons by life stage and sex of an area (data_access.ages): NotFound for an unknown area or one without
     figures that year, ages.CannotSplit for one with TPMAP's published figures only."""
     _check_year(year)
@@ -245,14 +348,14 @@ def area_ages(
         return ages.by_stage_and_sex(conn, code, year, source, mask, definition=definition)
 
 
-def pyramid_items(code: str, year: int, mask: int = ALL_DIMENSIONS_MASK, *, definition: str | None = None) -> list[dict]:
+def pyramid_items(code: str, year: int, mask: int = ALL_DIMENSIONS_MASK, *, definition: str | None = None) -> list[ages.StageSex]:
     """area_ages, kept per data stamp (public and the same for everyone): an area page draws its pyramid without a
     statement of its own once it has been drawn."""
     engine = read_engine()
     items = cache.cached(
         engine, ("ages", code, year, mask, definition), lambda: area_ages(code, year, mask, engine, definition=definition)
     )
-    return [dict(i) for i in items]
+    return [ages.StageSex(**i) for i in items]  # copies: the kept ones stay as they were
 
 
 def area_summary(
@@ -264,7 +367,7 @@ def area_summary(
     *,
     definition: str | None = None,
     stage: str | None = None,
-) -> dict:
+) -> AreaSummary:
     """Figures of one area; from survey microdata where there is some, else published, unless `source` says.
     With a life `stage`: that stage's persons (ages.CannotSplit where the area has published figures only)."""
     _check_year(year)
@@ -280,21 +383,21 @@ def area_summary(
         if stage is not None:
             ages.check_splittable(code, year, chosen[code])
         figures = figures_for_sources(conn, year, chosen, mask, definition=definition, stage=stage)[code]
-    return info | {"year": year} | figures
+    return cast(AreaSummary, info | {"year": year} | figures)
 
 
 def area_over_years(
     code: str, mask: int = ALL_DIMENSIONS_MASK, engine: Engine | None = None, *, definition: str | None = None
-) -> dict[int, dict]:
+) -> dict[int, AreaSummary]:
     """The area's figures in every edition it has them, {year: figures}: two queries however many editions (the
     trend's cost does not grow with them), each edition counted by the definition asked for or its own. Kept per
     data stamp, like every public figure."""
     engine = engine or read_engine()
     years = cache.cached(engine, ("over-years", code, mask, definition), lambda: _area_over_years(code, mask, engine, definition))
-    return {y: _copied(f) for y, f in years.items()}
+    return {y: cast(AreaSummary, _copied(f)) for y, f in years.items()}
 
 
-def _area_over_years(code: str, mask: int, engine: Engine, definition: str | None) -> dict[int, dict]:
+def _area_over_years(code: str, mask: int, engine: Engine, definition: str | None) -> dict[int, AreaSummary]:
     index = source_index(engine)
     chosen = {y: index.by_year[y][code] for y in index.years_of(code)}
     if not chosen:
@@ -306,14 +409,14 @@ def _area_over_years(code: str, mask: int, engine: Engine, definition: str | Non
         patterns = tuples(
             conn.execute(
                 select(p.c.year, p.c.pattern, p.c.households, p.c.persons, p.c.welfare_persons, p.c.welfare_households).where(
-                    p.c.area_code == code, (cast(p.c.year, String) + "|" + p.c.source).in_(keys)
+                    p.c.area_code == code, (sql_cast(p.c.year, String) + "|" + p.c.source).in_(keys)
                 )
             )
         )
         indicators = tuples(
             conn.execute(
                 select(i.c.year, i.c.indicator_code, i.c.welfare_persons, i.c.persons).where(
-                    i.c.area_code == code, (cast(i.c.year, String) + "|" + i.c.source).in_(keys)
+                    i.c.area_code == code, (sql_cast(i.c.year, String) + "|" + i.c.source).in_(keys)
                 )
             )
         )
@@ -323,19 +426,19 @@ def _area_over_years(code: str, mask: int, engine: Engine, definition: str | Non
     by_year_i: dict[int, list[IndicatorCount]] = defaultdict(list)
     for year, ind, value, persons in indicators:
         by_year_i[year].append(IndicatorCount(ind, value, persons))
-    out = {}
+    out: dict[int, AreaSummary] = {}
     for year in sorted(chosen):
         who = definition_for(year, definition)
         dims = {ind.code: ind.dimension for ind in catalogue.indicators_for_year(year)}
         rows = as_defined(by_year_p[year], who)
         figures = area_figures(rows, indicators_as_defined(by_year_i[year], who), dims, mask)
-        out[year] = info | {"year": year} | figures | {"source": chosen[year], "definition": who}
+        out[year] = cast(AreaSummary, info | {"year": year} | figures | {"source": chosen[year], "definition": who})
     return out
 
 
 def village_summaries(
     tambon_code: str, year: int, mask: int = ALL_DIMENSIONS_MASK, engine: Engine | None = None, *, definition: str | None = None
-) -> list[dict]:
+) -> list[VillageSummary]:
     """Figures per village of a tambon (survey microdata only; the published files stop at tambons here)."""
     _check_year(year)
     with reading(engine) as conn:
@@ -356,7 +459,7 @@ def village_summaries(
     for v, p in sorted(by_village.items()):
         fig = area_figures(as_defined(p, definition), [], dims, mask)
         del fig["indicator_target_poor"]  # not rolled up per village
-        out.append({"village_no": v} | fig)
+        out.append(cast(VillageSummary, {"village_no": v} | fig))
     return out
 
 
@@ -369,7 +472,7 @@ def children_summaries(
     include_counted_under: bool = False,
     definition: str | None = None,
     stage: str | None = None,
-) -> list[dict]:
+) -> list[ChildSummary]:
     """Figures of the children that have some (with a life `stage`, of its persons: a child with published figures
     only has its figures null and `age_split` false, data_access.ages). A municipal unit carries `point` [lon, lat] (where the map
     draws it); with include_counted_under, a tambon whose people are counted under a unit is listed too,
@@ -384,10 +487,10 @@ def children_summaries(
             code, year, mask, engine, include_counted_under=include_counted_under, definition=definition, stage=stage
         ),
     )
-    return [_copied(r) for r in rows]
+    return [cast(ChildSummary, _copied(r)) for r in rows]
 
 
-def _copied(row: dict) -> dict:
+def _copied(row: Mapping[str, Any]) -> dict[str, Any]:
     """A cached row the caller may change: its nested dicts and lists copied too."""
     return {k: dict(v) if isinstance(v, dict) else list(v) if isinstance(v, list) else v for k, v in row.items()}
 
@@ -401,7 +504,7 @@ def _children_summaries(
     include_counted_under: bool,
     definition: str | None,
     stage: str | None = None,
-) -> list[dict]:
+) -> list[ChildSummary]:
     _check_year(year)
     with reading(engine) as conn:
         _area_row(conn, code)
@@ -416,15 +519,15 @@ def _children_summaries(
         chosen = _sources(conn, year, [c["code"] for c in children]) if children else {}
         figures = figures_for_sources(conn, year, chosen, mask, definition=definition, stage=stage)
     empty = dict.fromkeys(next(iter(figures.values()), {}), None)
-    out = []
+    out: list[ChildSummary] = []
     for c in children:
-        item = {k: c[k] for k in ("code", "level", "name_th", "name_en", "parent_code")} | {"year": year}
+        item: dict[str, Any] = {k: c[k] for k in ("code", "level", "name_th", "name_en", "parent_code")} | {"year": year}
         if c["level"] == "municipality" and c["point_lon"] is not None:
             item["point"] = [c["point_lon"], c["point_lat"]]
         if c["code"] in figures:
-            out.append(item | figures[c["code"]])
+            out.append(cast(ChildSummary, item | figures[c["code"]]))
         elif include_counted_under and c["counted_under"] in figures:
-            out.append(item | empty | {"counted_under": c["counted_under"]})
+            out.append(cast(ChildSummary, item | empty | {"counted_under": c["counted_under"]}))
     return out
 
 
@@ -440,7 +543,7 @@ def ranking(
     engine: Engine | None = None,
     *,
     definition: str | None = None,
-) -> list[dict]:
+) -> list[RankedArea]:
     """Areas ranked by target poor in crisis under `rule` (both source-deck rules shown beside it): the children
     of `code`, or every area of `level` inside it (e.g. all tambons of a province).
 
@@ -450,7 +553,7 @@ def ranking(
     definition = definition_for(year, definition)
     key = ("ranking", code, year, rule.key, rule.min_dimensions, tuple(sorted(rule.required)), mask, level, definition)
     rows = cache.cached(engine, key, lambda: _ranking(code, year, rule, mask, level, engine, definition))
-    return [dict(r) for r in rows]
+    return [RankedArea(**r) for r in rows]
 
 
 def _ranked_condition(conn: Connection, code: str, level: str | None):
@@ -467,10 +570,10 @@ def _ranked_condition(conn: Connection, code: str, level: str | None):
     return a.level.in_(levels) & a.code.like(("" if code == "TH" else code) + "%")
 
 
-def ranked_areas(conn: Connection, code: str, level: str | None) -> list[dict]:
+def ranked_areas(conn: Connection, code: str, level: str | None) -> list[AreaInfo]:
     """The areas a ranking of `code` lists: its children, or every area of `level` inside it."""
     query = select(*AREA_COLUMNS).where(_ranked_condition(conn, code, level)).order_by(tables.area.c.code)
-    return [dict(r) for r in conn.execute(query).mappings()]
+    return [_info(r) for r in conn.execute(query).mappings()]
 
 
 def ranked_codes(code: str, level: str | None = None, engine: Engine | None = None) -> list[str]:
@@ -500,7 +603,9 @@ def _sums(conn: Connection, year: int, where, measures: dict, mask: int, definit
     return measures_da.sums(conn, year, measures, select(tables.area.c.code).where(where), mask, definition)
 
 
-def _ranking(code: str, year: int, rule: CrisisRule, mask: int, level: str | None, engine: Engine, definition: str) -> list[dict]:
+def _ranking(
+    code: str, year: int, rule: CrisisRule, mask: int, level: str | None, engine: Engine, definition: str
+) -> list[RankedArea]:
     """One aggregate over the ranked areas' pattern rows (sums of the counts of the patterns each measure takes,
     mpi.rules.ranking_measures), instead of every area's full figures: the national tambon ranking's 7,425 areas
     are one statement."""
@@ -510,7 +615,7 @@ def _ranking(code: str, year: int, rule: CrisisRule, mask: int, level: str | Non
     with reading(engine) as conn:
         where = _ranked_condition(conn, code, level)
         a = tables.area.c
-        areas = {r[0]: r for r in conn.execute(select(a.code, a.level, a.name_th, a.name_en).where(where))}
+        areas: dict[str, Any] = {r[0]: r for r in conn.execute(select(a.code, a.level, a.name_th, a.name_en).where(where))}
         sums_of = _sums(conn, year, where, measures, mask, definition)
         chosen = _sources(conn, year, list(areas))
     rows = []
@@ -521,19 +626,20 @@ def _ranking(code: str, year: int, rule: CrisisRule, mask: int, level: str | Non
         _, level_of, name_th, name_en = areas[c]
         n, surveyed = f[f"crisis_{rule.key}"], f["surveyed"]
         rows.append(
-            {
-                "code": c,
-                "level": level_of,
-                "name_th": name_th,
-                "name_en": name_en,
-                "source": src,
-                "surveyed_persons": surveyed,
-                "target_poor_persons": f["target_poor"],
-                "crisis_ge3": f["crisis_ge3"],
-                "crisis_basic_needs": f["crisis_basic_needs"],
-                "crisis": n,
-                "crisis_share": n / surveyed if surveyed else 0.0,
-            }
+            RankedArea(
+                code=c,
+                level=level_of,
+                name_th=name_th,
+                name_en=name_en,
+                source=src,
+                surveyed_persons=surveyed,
+                target_poor_persons=f["target_poor"],
+                crisis_ge3=f["crisis_ge3"],
+                crisis_basic_needs=f["crisis_basic_needs"],
+                crisis=n,
+                crisis_share=n / surveyed if surveyed else 0.0,
+                rank=0,  # numbered once sorted
+            )
         )
     rows.sort(key=lambda r: (-r["crisis"], r["code"]))
     for i, r in enumerate(rows, 1):
@@ -564,7 +670,7 @@ def level_summaries(
     engine: Engine | None = None,
     *,
     definition: str | None = None,
-) -> list[dict]:
+) -> list[LevelSummary]:
     """The figures a map of every area of a level inside `code` colours by (the national tambon map: 7,425 tambons
     and 593 municipal units), summed in one statement like a ranking: surveyed and target poor, the crisis group,
     each dimension, the MPI. Each item is shaped like a children_summaries item, with `counted_under` and a unit's
@@ -576,7 +682,7 @@ def level_summaries(
     a = tables.area.c
     key = ("level_summaries", code, level, year, mask, definition)
 
-    def compute() -> list[dict]:
+    def compute() -> list[LevelSummary]:
         with reading(engine) as conn:
             where = _ranked_condition(conn, code, level)
             areas = [
@@ -587,38 +693,41 @@ def level_summaries(
             ]
             sums_of = _sums(conn, year, where, measures, mask, definition)
             chosen = _sources(conn, year, [r["code"] for r in areas])
-        out = []
+        out: list[LevelSummary] = []
         for r in areas:
-            item = {k: r[k] for k in ("code", "level", "name_th", "name_en", "parent_code")} | {"year": year}
+            item: dict[str, Any] = {k: r[k] for k in ("code", "level", "name_th", "name_en", "parent_code")} | {"year": year}
             if r["level"] == "municipality" and r["point_lon"] is not None:
                 item["point"] = [r["point_lon"], r["point_lat"]]
             src = chosen.get(r["code"])
             f = sums_of.get((r["code"], src)) if src else None
             if f is None:
                 if r["counted_under"]:  # counted under a municipal unit: no figures of its own (null, not zero)
-                    out.append(item | dict.fromkeys(LEVEL_FIGURES) | {"counted_under": r["counted_under"]})
+                    out.append(cast(LevelSummary, item | dict.fromkeys(LEVEL_FIGURES) | {"counted_under": r["counted_under"]}))
                 continue
             surveyed, target = f["surveyed"], f["target_poor"]
             headcount = target / surveyed if surveyed else 0.0
             intensity = f["deprivations"] / len(DIMENSIONS) / target if target else 0.0
             out.append(
-                item
-                | {
-                    "source": src,
-                    "definition": definition,
-                    "surveyed_persons": surveyed,
-                    "target_poor_persons": target,
-                    "crisis_persons": f["crisis_ge3"],
-                    "dimension_target_poor": {d: f[f"dim_{d}"] for d in DIMENSIONS},
-                    "indicator_target_poor": {},
-                    "headcount_ratio": headcount,
-                    "intensity": intensity,
-                    "mpi": headcount * intensity,
-                }
+                cast(
+                    LevelSummary,
+                    item
+                    | {
+                        "source": src,
+                        "definition": definition,
+                        "surveyed_persons": surveyed,
+                        "target_poor_persons": target,
+                        "crisis_persons": f["crisis_ge3"],
+                        "dimension_target_poor": {d: f[f"dim_{d}"] for d in DIMENSIONS},
+                        "indicator_target_poor": {},
+                        "headcount_ratio": headcount,
+                        "intensity": intensity,
+                        "mpi": headcount * intensity,
+                    },
+                )
             )
         return out
 
-    return [dict(r) for r in cache.cached(engine, key, compute)]
+    return [cast(LevelSummary, dict(r)) for r in cache.cached(engine, key, compute)]
 
 
 def crisis_counts(
@@ -628,14 +737,14 @@ def crisis_counts(
     engine: Engine | None = None,
     *,
     definition: str | None = None,
-) -> dict:
+) -> dict[str, CrisisCounts]:
     """{code: {crisis_ge3, crisis_basic_needs}} for the given areas, by the source deck's rules."""
     if not codes:
         return {}
     with reading(engine) as conn:
         chosen = _sources(conn, year, codes)
         figs = figures_for_sources(conn, year, chosen, mask, tuple(CRISIS_RULES.values()), definition)
-    return {c: {f"crisis_{k}": f[f"crisis_{k}"] for k in CRISIS_RULES} for c, f in figs.items()}
+    return {c: CrisisCounts(crisis_ge3=f["crisis_ge3"], crisis_basic_needs=f["crisis_basic_needs"]) for c, f in figs.items()}
 
 
 def pattern_counts(code: str, year: int, engine: Engine | None = None, *, definition: str | None = None) -> list[PatternCount]:

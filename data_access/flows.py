@@ -30,7 +30,7 @@ recorded for them and by what became of them (data_access.help_outcomes reads it
 from __future__ import annotations
 
 import datetime as dt
-from typing import TypedDict
+from typing import TypedDict, cast
 
 from sqlalchemy import Connection, Engine, delete, insert, select, text
 
@@ -339,7 +339,7 @@ def flows(
     *,
     definition: str | None = None,
     dimension: str = ALL_DIMENSIONS,
-) -> dict:
+) -> Flows:
     """The flows of an area between two consecutive editions (public, like every aggregate). Without a definition,
     each edition counts target poor by its own."""
     if year_from >= year_to:
@@ -375,11 +375,14 @@ def flows(
                     f"{min(y for y in years if y > year_from)} and onwards"
                 )
             row = dict.fromkeys(FIELDS, 0)  # covered, but nobody was target poor in either edition
-    return {
-        "code": code,
-        "from": year_from,
-        "to": year_to,
-        "definition": name,
-        "dimension": dimension,
-        **{k: int(row[k]) for k in FIELDS},
-    }
+    return cast(
+        Flows,
+        {
+            "code": code,
+            "from": year_from,
+            "to": year_to,
+            "definition": name,
+            "dimension": dimension,
+            **{k: int(row[k]) for k in FIELDS},
+        },
+    )

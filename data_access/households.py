@@ -11,14 +11,15 @@ record at a time by reveal_citizen_id, to roles that need it, and that is audite
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any, NotRequired, TypedDict
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import BindParameter, ColumnElement, Engine, Integer, String, bindparam, case, func, literal_column, select, text
 
 import config
 from data_access import abuse, audit, idempotency, ratelimit
 from data_access import models as tables
-from data_access.access import CurrentUser, household_filter, record_refusal, refuse, require_user
-from data_access.counted import household_counted
+from data_access.access import CurrentUser, household_clause, record_refusal, refuse, require_user
 from data_access.db import reading
 from data_access.errors import BadRequest, NotFoundError
 from data_access.masking import mask_citizen_id
@@ -39,15 +40,28 @@ from mpi.rules import (
 )
 
 PAGE_SIZE = 25
-# Deprived dimensions of a pattern, as SQL (portable: no popcount function in SQLite).
-_DIMS_SQL = "CASE h.pattern " + " ".join(f"WHEN {p} THEN {bin(p).count('1')}" for p in range(32)) + " ELSE 0 END"
-SORTS = {
-    "village": "h.village_no, h.house_id",
-    "members": "h.n_persons DESC, h.house_id",
-    "target": "n_counted DESC, h.house_id",  # the members counted under the definition
-    "house": "h.house_id",
+# The lists read the household table as `h` (the alias LISTED names it by)
+_hh = tables.household.alias("h")
+_h, _a = _hh.c, tables.assistance.c
+# each household's latest help
+_last_help = select(_a.household_id, func.max(_a.given_on).label("last_help")).group_by(_a.household_id).subquery("lh")
+# Deprived dimensions of a pattern (portable: no popcount function in SQLite).
+_DIMS = case({p: popcount(p) for p in range(32)}, value=_h.pattern, else_=0)
+_COUNTED: ColumnElement[int] = literal_column(
+    "n_counted"
+)  # the members counted under the definition, as the list's column names it
+SORTS: dict[str, tuple[ColumnElement[Any], ...]] = {
+    "village": (_h.village_no, _h.house_id),
+    "members": (_h.n_persons.desc(), _h.house_id),
+    "target": (_COUNTED.desc(), _h.house_id),
+    "house": (_h.house_id,),
     # the committee's order: most dimensions first, then those helped longest ago (never helped first)
-    "priority": f"{_DIMS_SQL} DESC, CASE WHEN lh.last_help IS NULL THEN 0 ELSE 1 END, lh.last_help, h.house_id",
+    "priority": (
+        _DIMS.desc(),
+        case((_last_help.c.last_help.is_(None), 0), else_=1),
+        _last_help.c.last_help,
+        _h.house_id,
+    ),
 }
 
 
@@ -56,34 +70,27 @@ SORTS = {
 MEMBER_FILTERS = ("elderly_alone", "school_child_3_2", "disabled")
 
 
-def _member_filter(kind: str, year: int, where: list[str], params: dict) -> None:
-    """elderly_alone: one member, aged 60+ (a listed household counts them, so they are target poor); school_child_3_2:
-    a child of school age in a household failing 3.2 (children 6-14 out of school); disabled: a disabled member."""
+def _member_params(kind: str | None, year: int) -> dict[str, Any]:
+    """The member filter's values for LISTED. elderly_alone: one member, aged 60+ (a listed household counts them, so
+    they are target poor); school_child_3_2: a child of school age in a household failing 3.2 (children 6-14 out of
+    school); disabled: a disabled member. None: every household."""
+    off: dict[str, Any] = {"m_alone": 0, "m_child": 0, "m_disabled": 0, "old_by": None, "child_after": None}
+    off["child_by"] = None
+    if kind is None:
+        return off
+    if kind not in MEMBER_FILTERS:
+        raise BadRequest(f"member must be one of {', '.join(MEMBER_FILTERS)}, not {kind!r}")
     try:
         stages = {s.key: s for s in life_stages(year)}
     except KeyError:  # a year no catalogue defines holds no survey: the answer of any other list of it
         raise NotFoundError(f"no survey in {year}") from None
     on = survey_date(year)
     if kind == "elderly_alone":
-        where.append(
-            "h.n_persons = 1 AND EXISTS (SELECT 1 FROM person p WHERE p.household_id = h.id AND p.birth_date <= :old_by)"
-        )
-        params["old_by"] = stages["elderly"].born_range(on)[1]
-    elif kind == "school_child_3_2":
+        return off | {"m_alone": 1, "old_by": stages["elderly"].born_range(on)[1]}
+    if kind == "school_child_3_2":
         after, by = stages["school"].born_range(on)
-        where.append(
-            "EXISTS (SELECT 1 FROM person p WHERE p.household_id = h.id AND p.birth_date > :child_after "
-            "AND p.birth_date <= :child_by) AND EXISTS (SELECT 1 FROM household_failure f WHERE f.household_id = h.id "
-            "AND f.indicator_code = '3.2')"
-        )
-        params |= {"child_after": after, "child_by": by}
-    elif kind == "disabled":
-        where.append(f"EXISTS (SELECT 1 FROM person p WHERE p.household_id = h.id AND p.disabled = {_TRUE})")
-    else:
-        raise ValueError(f"member must be one of {', '.join(MEMBER_FILTERS)}, not {kind!r}")
-
-
-_TRUE = "TRUE"  # a boolean literal both backends read (SQLite 3.23+ knows TRUE)
+        return off | {"m_child": 1, "child_after": after, "child_by": by}
+    return off | {"m_disabled": 1}
 
 
 def _lookup(user: CurrentUser | None) -> CurrentUser:
@@ -109,21 +116,82 @@ def names_masked_for(user: CurrentUser) -> bool:
     return config.settings().mask_names and not user.may_reveal_ids
 
 
-def _area_filter(code: str, where: list[str], params: dict) -> None:
+def _area_range(code: str) -> dict[str, str]:
     """Households under an area code. `LIKE '7501%'` cannot use the (year, tambon_code) index under a database's
     non-C collation (PostgreSQL scanned every household of the year: 100 ms at 3 provinces, seconds nationally),
     so the prefix is also given as a range of codes, which can; the LIKE keeps the answer exact whatever the
-    collation does with the range's ends."""
-    if code == "TH":
-        return
-    where.append("h.tambon_code LIKE :prefix")
-    params["prefix"] = code + "%"
-    if code.isdigit():
-        where.append("h.tambon_code >= :code_from")
-        params["code_from"] = code
-        if code.strip("9"):  # the next code of the same length ("7501" -> "7502"), unless all nines
-            where.append("h.tambon_code < :code_to")
-            params["code_to"] = str(int(code) + 1).zfill(len(code))
+    collation does with the range's ends. The country's range holds every code ("~" sorts after the digits)."""
+    if code == "TH" or not code.isdigit():
+        return {"prefix": ("" if code == "TH" else code) + "%", "code_from": "", "code_to": "~"}
+    # the next code of the same length ("7501" -> "7502"), unless all nines
+    upto = str(int(code) + 1).zfill(len(code)) if code.strip("9") else "~"
+    return {"prefix": code + "%", "code_from": code, "code_to": upto}
+
+
+def _scope(user: CurrentUser) -> dict[str, object]:
+    """The user's area as LISTED's parameters: every household, or those whose code starts with one of the
+    user's area codes (2, 4 or 6 digits, or a whole code), each length tested against its own list."""
+    scope = user.household_scope
+    by_length = {n: [c for c in scope.prefixes if len(c) == n] for n in (2, 4, 6)}
+    exact = [c for c in scope.prefixes if len(c) not in (2, 4, 6)]
+    return {
+        "everywhere": scope.everywhere,
+        "scope2": by_length[2],
+        "scope4": by_length[4],
+        "scope6": by_length[6],
+        "scope": exact,
+    }
+
+
+# Raw: the index of poor households (models.ix_household_poor) is partial, and a planner uses it only when the
+# query's condition holds its predicate as written, with the mask a literal (test_service checks the text); the rest
+# is bound, and a filter that is not asked for is given a value that keeps every row.
+LISTED = (
+    "h.year = :y AND (h.pattern & 31) <> 0 "
+    "AND (:definition = 'all' OR (:definition = 'registered' AND h.n_welfare > 0) "
+    "OR (:definition = 'nocard' AND h.n_welfare = 0)) "
+    "AND h.tambon_code LIKE :prefix AND h.tambon_code >= :code_from AND h.tambon_code < :code_to "
+    "AND (:everywhere OR substr(h.tambon_code, 1, 2) IN :scope2 OR substr(h.tambon_code, 1, 4) IN :scope4 "
+    "OR substr(h.tambon_code, 1, 6) IN :scope6 OR h.tambon_code IN :scope) "
+    "AND (h.pattern & :bit) <> 0 AND h.pattern IN :patterns "
+    # the member filters (issue 34, _member_params): each off (0) keeps every row
+    "AND (:m_alone = 0 OR (h.n_persons = 1 AND EXISTS (SELECT 1 FROM person p WHERE p.household_id = h.id "
+    "AND p.birth_date <= :old_by))) "
+    "AND (:m_child = 0 OR (EXISTS (SELECT 1 FROM person p WHERE p.household_id = h.id AND p.birth_date > :child_after "
+    "AND p.birth_date <= :child_by) AND EXISTS (SELECT 1 FROM household_failure f WHERE f.household_id = h.id "
+    "AND f.indicator_code = '3.2'))) "
+    "AND (:m_disabled = 0 OR EXISTS (SELECT 1 FROM person p WHERE p.household_id = h.id AND p.disabled = TRUE))"
+)
+# the lists bound into LISTED, typed (an empty one is written as an empty set of its type)
+_EXPANDING: tuple[BindParameter[Any], ...] = (
+    *(bindparam(name, expanding=True, type_=String) for name in ("scope2", "scope4", "scope6", "scope")),
+    bindparam("patterns", expanding=True, type_=Integer),
+)
+# the same, counted (its text is what test_service reads)
+COUNT_LISTED = "SELECT COUNT(*) FROM household h WHERE " + LISTED
+assert ALL_DIMENSIONS_MASK == 31 and (ALL_POOR, REGISTERED) == ("all", "registered")  # as LISTED spells them
+
+
+class HouseholdRow(TypedDict):
+    """One household of a list."""
+
+    house_id: str
+    tambon_code: str
+    village_no: int
+    members: int
+    target_poor_members: int  # counted under the list's definition
+    deprived_dimensions: list[str]
+    crisis: bool
+    basic_needs: bool
+    last_help: str | None  # ISO date
+
+
+class HouseholdPage(TypedDict):
+    items: list[HouseholdRow]
+    total: int
+    page: int
+    page_size: int
+    definition: str
 
 
 def list_target_poor_households(
@@ -140,22 +208,15 @@ def list_target_poor_households(
     member: str | None = None,
     user: CurrentUser | None,
     engine: Engine | None = None,
-) -> dict:
+) -> HouseholdPage:
     """Target-poor households of an area (at least one welfare-card member in a deprived household) that
     the user may see, paged. Under definition=all every MPI-poor household; under nocard those where nobody holds a
     card (the exclusion errors the field teams look for). The list is audited (area, page, filters), not each row."""
     user = check_area(_lookup(user), code, engine)
     definition = definition_for(year, definition)
-    counted = {REGISTERED: "h.n_welfare", ALL_POOR: "h.n_persons"}.get(definition, "h.n_persons - h.n_welfare")
-    where = ["h.year = :y", household_counted("h", definition, ALL_DIMENSIONS_MASK)]
-    params: dict = {"y": year}
-    _area_filter(code, where, params)
-    household_filter(user, where, params)
-    if dimension:
-        where.append("(h.pattern & :bit) <> 0")
-        params["bit"] = DIMENSION_BIT[dimension]
-    if member:
-        _member_filter(member, year, where, params)
+    counted = {REGISTERED: _h.n_welfare, ALL_POOR: _h.n_persons}.get(definition, _h.n_persons - _h.n_welfare)
+    household_clause(user, _h.tambon_code)  # refused here if the role reads no households
+    patterns = list(range(32))
     if crisis_only:
         rule = rule or "ge3"
     if rule:
@@ -163,32 +224,52 @@ def list_target_poor_households(
         chosen = CRISIS_RULES[rule] if rule in CRISIS_RULES else None
         if chosen is None:
             raise BadRequest(f"unknown crisis rule {rule!r}")
-        where.append(f"h.pattern IN ({', '.join(str(p) for p in range(32) if chosen.matches(p))})")
-    clause = " AND ".join(where)
+        patterns = [p for p in range(32) if chosen.matches(p)]
+    params = {
+        "y": year,
+        "definition": definition,
+        **_area_range(code),
+        **_scope(user),
+        "bit": DIMENSION_BIT[dimension] if dimension else ALL_DIMENSIONS_MASK,  # every dimension: no filter
+        "patterns": patterns,
+        **_member_params(member, year),
+    }
+    # raw: LISTED holds the partial index's predicate as written (see there)
+    where = text(LISTED).bindparams(*_EXPANDING, **params)
     page = max(1, page)
+    listed = (
+        select(
+            _h.house_id,
+            _h.tambon_code,
+            _h.village_no,
+            _h.n_persons,
+            counted.label("n_counted"),
+            _h.pattern,
+            _last_help.c.last_help,
+        )
+        .select_from(_hh.outerjoin(_last_help, _last_help.c.household_id == _h.id))
+        .where(where)
+        .order_by(*SORTS.get(sort, SORTS["village"]))
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    )
     with reading(engine) as conn:
-        total = conn.execute(text(f"SELECT COUNT(*) FROM household h WHERE {clause}"), params).scalar()
-        rows = conn.execute(
-            text(
-                f"SELECT h.house_id, h.tambon_code, h.village_no, h.n_persons, {counted} AS n_counted, h.pattern, lh.last_help "
-                f"FROM household h LEFT JOIN (SELECT household_id, MAX(given_on) AS last_help FROM assistance "
-                f"GROUP BY household_id) lh ON lh.household_id = h.id "
-                f"WHERE {clause} ORDER BY {SORTS.get(sort, SORTS['village'])} LIMIT :lim OFFSET :off"
-            ),
-            params | {"lim": page_size, "off": (page - 1) * page_size},
-        ).all()
+        # raw for the same reason, and its text is the one test_service reads
+        counting = text(COUNT_LISTED).bindparams(*_EXPANDING)
+        total: int = conn.execute(counting, params).scalar_one()
+        rows = conn.execute(listed).all()
     items = [
-        {
-            "house_id": r.house_id,
-            "tambon_code": r.tambon_code,
-            "village_no": r.village_no,
-            "members": r.n_persons,
-            "target_poor_members": r.n_counted,
-            "deprived_dimensions": dimensions_of(r.pattern),
-            "crisis": popcount(r.pattern) >= CRISIS_MIN_DIMENSIONS,
-            "basic_needs": CRISIS_RULES["basic_needs"].matches(r.pattern),
-            "last_help": str(r.last_help)[:10] if r.last_help else None,
-        }
+        HouseholdRow(
+            house_id=r.house_id,
+            tambon_code=r.tambon_code,
+            village_no=r.village_no,
+            members=r.n_persons,
+            target_poor_members=r.n_counted,
+            deprived_dimensions=dimensions_of(r.pattern),
+            crisis=popcount(r.pattern) >= CRISIS_MIN_DIMENSIONS,
+            basic_needs=CRISIS_RULES["basic_needs"].matches(r.pattern),
+            last_help=str(r.last_help)[:10] if r.last_help else None,
+        )
         for r in rows
     ]
     audit.record(
@@ -209,7 +290,7 @@ def list_target_poor_households(
         },
         engine=engine,
     )
-    return {"items": items, "total": total, "page": page, "page_size": page_size, "definition": definition}
+    return HouseholdPage(items=items, total=total, page=page, page_size=page_size, definition=definition)
 
 
 # Members are numbered on the page, and a full ID is revealed by that number: both read them in this order (the
@@ -250,7 +331,45 @@ def check_household(user: CurrentUser | None, house_id: str, year: int, engine: 
         return _household_row(conn, house_id, year, user) is not None
 
 
-def get_household(house_id: str, year: int, *, user: CurrentUser | None, engine: Engine | None = None) -> dict | None:
+class Member(TypedDict):
+    member: int  # its number on the page, by which a full ID is revealed
+    citizen_id: str  # masked
+    first_name: str
+    last_name: str  # an initial where the setting says so
+    sex: str
+    age: int  # on the edition's survey date
+    welfare_card: bool
+    disabled: bool
+    registers: NotRequired[list[Any]]  # on a record: what the agencies' registers say of the member (issue 33)
+
+
+class FailedIndicator(TypedDict):
+    code: str
+    dimension: str
+    name_th: str
+    name_en: str
+    concerns: NotRequired[list[int] | None]  # on a record: the members it asks about (issue 34); None: everyone
+
+
+class HouseholdRecord(TypedDict):
+    """One household as its record shows it."""
+
+    house_id: str
+    tambon_code: str
+    village_no: int
+    latitude: float | None
+    longitude: float | None
+    pattern: int
+    n_persons: int
+    n_welfare: int
+    deprived_dimensions: list[str]
+    crisis: bool
+    members: list[Member]
+    failed_indicators: list[FailedIndicator]
+    year: int
+
+
+def get_household(house_id: str, year: int, *, user: CurrentUser | None, engine: Engine | None = None) -> HouseholdRecord | None:
     """One household with members (IDs masked) and failed indicators; None if no such household."""
     user = _lookup(user)
     abuse.watch("record_views", user, engine=engine)
@@ -275,19 +394,27 @@ def get_household(house_id: str, year: int, *, user: CurrentUser | None, engine:
         facts = member_facts(conn, [m["citizen_id"] for m in members])
     names = {i.code: i for i in catalogue.indicators_for_year(year)}
     ref = survey_date(year)
-    out = dict(h) | {
-        "deprived_dimensions": dimensions_of(h["pattern"]),
-        "crisis": h["n_welfare"] > 0 and popcount(h["pattern"]) >= CRISIS_MIN_DIMENSIONS,
-    }
     hide_names = names_masked_for(user)
-    out["members"] = [
-        member_view(i + 1, m, ref, hide_names) | {"registers": facts.get(m["citizen_id"], [])} for i, m in enumerate(members)
-    ]
-    out["failed_indicators"] = failed_view(
-        failed, names, members=[(m["birth_date"], bool(m["disabled"])) for m in members], period=survey_period(year)
+    out = HouseholdRecord(
+        house_id=h["house_id"],
+        tambon_code=h["tambon_code"],
+        village_no=h["village_no"],
+        latitude=h["latitude"],
+        longitude=h["longitude"],
+        pattern=h["pattern"],
+        n_persons=h["n_persons"],
+        n_welfare=h["n_welfare"],
+        deprived_dimensions=dimensions_of(h["pattern"]),
+        crisis=h["n_welfare"] > 0 and popcount(h["pattern"]) >= CRISIS_MIN_DIMENSIONS,
+        members=[
+            Member(**member_view(i + 1, m, ref, hide_names), registers=facts.get(m["citizen_id"], []))
+            for i, m in enumerate(members)
+        ],
+        failed_indicators=failed_view(
+            failed, names, members=[(m["birth_date"], bool(m["disabled"])) for m in members], period=survey_period(year)
+        ),
+        year=year,
     )
-    del out["id"]
-    out["year"] = year
     audit.record(
         "view_household",
         user=user,
@@ -300,40 +427,40 @@ def get_household(house_id: str, year: int, *, user: CurrentUser | None, engine:
     return out
 
 
-def member_view(number: int, m, ref: dt.date, hide_names: bool) -> dict:
+def member_view(number: int, m, ref: dt.date, hide_names: bool) -> Member:
     """One member as a record shows it (and the field app stores it): numbered, ID masked, age on the survey's
     survey date, the surname an initial where the setting says so."""
     born = m["birth_date"]
     first, last = mask_name(m["first_name"], m["last_name"]) if hide_names else (m["first_name"], m["last_name"])
-    return {
-        "member": number,
-        "citizen_id": mask_citizen_id(m["citizen_id"]),
-        "first_name": first,
-        "last_name": last,
-        "sex": m["sex"],
-        "age": age_on(born, ref),
-        "welfare_card": bool(m["welfare_card"]),
-        "disabled": bool(m["disabled"]),
-    }
+    return Member(
+        member=number,
+        citizen_id=mask_citizen_id(m["citizen_id"]),
+        first_name=first,
+        last_name=last,
+        sex=m["sex"],
+        age=age_on(born, ref),
+        welfare_card=bool(m["welfare_card"]),
+        disabled=bool(m["disabled"]),
+    )
 
 
 def failed_view(
     codes: list[str],
-    names: dict,
+    names: Mapping[str, catalogue.Indicator],
     *,
     members: list[tuple[dt.date, bool]] | None = None,
     period: tuple[dt.date, dt.date] | None = None,
-) -> list[dict]:
+) -> list[FailedIndicator]:
     """A household's failed indicators with their dimension and names (codes not in the year's catalogue left out).
     Given the members (birth date, disabled; in MEMBER_ORDER) and the survey's period, each says whom it concerns
     (issue 34): `concerns`, the numbers of the members within its scope during the interviews (as the import checks
     it), or null for one about the whole household."""
-    out = []
+    out: list[FailedIndicator] = []
     for c in codes:
         if c not in names:
             continue
         ind = names[c]
-        item = {"code": c, "dimension": ind.dimension, "name_th": ind.name_th, "name_en": ind.name_en}
+        item = FailedIndicator(code=c, dimension=ind.dimension, name_th=ind.name_th, name_en=ind.name_en)
         if members is not None and period is not None:
             item["concerns"] = (
                 [i + 1 for i, (born, disabled) in enumerate(members) if ind.covers(born, disabled, *period)]

@@ -30,9 +30,10 @@ import os
 import threading
 import time
 import uuid
-from contextvars import ContextVar
+from collections.abc import Callable
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -154,12 +155,15 @@ def _take(engine: Engine, user_id: int, key: str, request: tuple[str, str, str],
     return None
 
 
-def holding(claim: Claim) -> Any:
+Holding = tuple[Token[Claim | None], Token[Callable[[Connection], None] | None]]
+
+
+def holding(claim: Claim) -> Holding:
     """This request holds the claim: its writes mark it applied (until done_holding)."""
     return _current.set(claim), db.with_every_write(lambda conn: applied(conn, claim))
 
 
-def done_holding(claim: Claim, token: Any) -> None:
+def done_holding(claim: Claim, token: Holding) -> None:
     """The request has ended, whatever happened: the key's lock goes (the thread serves other requests next)."""
     try:
         claim_token, hook_token = token
@@ -252,11 +256,12 @@ class _SessionLock:
 
     def _acquire(self, wait: float) -> None:
         conn = self.conn
+        # raw, here and below: PostgreSQL's session lock functions and its lock_timeout setting, no table involved
         if not conn.execute(text("SELECT pg_try_advisory_lock(hashtextextended(:k, 0))"), self.params).scalar():
             # the server waits for the holder (no polling); lock_timeout bounds the wait, for this transaction only
-            conn.execute(text("SELECT set_config('lock_timeout', :t, true)"), {"t": f"{int(wait * 1000)}ms"})
+            conn.execute(text("SELECT set_config('lock_timeout', :t, true)"), {"t": f"{int(wait * 1000)}ms"})  # raw: as above
             try:
-                conn.execute(text("SELECT pg_advisory_lock(hashtextextended(:k, 0))"), self.params)
+                conn.execute(text("SELECT pg_advisory_lock(hashtextextended(:k, 0))"), self.params)  # raw: as above
             except OperationalError as e:
                 if getattr(e.orig, "sqlstate", None) != _LOCK_TIMEOUT:
                     raise
@@ -265,7 +270,7 @@ class _SessionLock:
 
     def release(self) -> None:
         try:
-            self.conn.execute(text("SELECT pg_advisory_unlock(hashtextextended(:k, 0))"), self.params)
+            self.conn.execute(text("SELECT pg_advisory_unlock(hashtextextended(:k, 0))"), self.params)  # raw: a lock function
             self.conn.commit()
         except Exception:  # noqa: BLE001 - the session is gone (a restart): so is its lock
             self._drop()

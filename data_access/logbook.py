@@ -12,13 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal, TypedDict, overload
+from typing import Any, Literal, NotRequired, TypedDict, cast, overload
 
-from sqlalchemy import Connection, Engine, func, select, text, update
+from sqlalchemy import Connection, Engine, delete, distinct, func, insert, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from data_access import audit, policy, ratelimit
 from data_access import models as tables
-from data_access.access import CurrentUser, Scope, household_filter, record_refusal, refuse, require_user
+from data_access.access import CurrentUser, Scope, household_clause, record_refusal, refuse, require_user
 from data_access.areas import point_in_tambon
 from data_access.db import insert_id, reading, serialize, tuples, writing
 from data_access.errors import BadRequest, ConflictError, NotFoundError
@@ -174,13 +175,12 @@ def _household(conn: Connection, user: CurrentUser | None, house_id: str, year: 
         ratelimit.hit("write", user.username, "too many Logbook records in a minute; wait a moment and send again")
     else:
         ratelimit.hit("lookup", user.username, "too many household look-ups in a minute; wait a moment and try again")
+    hh = tables.household.c
     row = (
         conn.execute(
-            text(
-                "SELECT id, house_id, tambon_code, village_no, pattern, n_welfare FROM household "
-                "WHERE year = :y AND house_id = :h"
-            ),
-            {"y": year, "h": house_id},
+            select(hh.id, hh.house_id, hh.tambon_code, hh.village_no, hh.pattern, hh.n_welfare).where(
+                hh.year == year, hh.house_id == house_id
+            )
         )
         .mappings()
         .first()
@@ -217,27 +217,37 @@ def _lock_state(conn: Connection, household_id: int) -> None:
     it until commit (FOR UPDATE on PostgreSQL; on SQLite the INSERT has already taken the write lock).
     A second writer waits, then reads the first one's version: a stale version is a 409, and an
     unversioned write applies on top with the true previous state in its history."""
+    s = tables.logbook_state
+    upsert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     conn.execute(
-        text(
-            "INSERT INTO logbook_state (household_id, version, status, flagged) VALUES (:h, 0, NULL, :f) "
-            "ON CONFLICT (household_id) DO NOTHING"
-        ),
-        {"h": household_id, "f": False},
+        upsert(s)
+        .values(household_id=household_id, version=0, status=None, flagged=False)
+        .on_conflict_do_nothing(index_elements=[s.c.household_id])
     )
     if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT version FROM logbook_state WHERE household_id = :h FOR UPDATE"), {"h": household_id})
+        conn.execute(select(s.c.version).where(s.c.household_id == household_id).with_for_update())
 
 
-def _state(conn: Connection, household_id: int) -> dict:
-    row = (
-        conn.execute(
-            text("SELECT version, status, flagged, updated_at, updated_by FROM logbook_state WHERE household_id = :h"),
-            {"h": household_id},
-        )
-        .mappings()
-        .first()
+class State(TypedDict):
+    """A household's Logbook state: its version (optimistic locking), status on the ladder, flag, last writer."""
+
+    version: int
+    status: str | None
+    flagged: bool
+    updated_at: dt.datetime | None
+    updated_by: str | None
+
+
+def _state(conn: Connection, household_id: int) -> State:
+    s = tables.logbook_state.c
+    row = conn.execute(
+        select(s.version, s.status, s.flagged, s.updated_at, s.updated_by).where(s.household_id == household_id)
+    ).first()
+    if row is None:
+        return State(version=0, status=None, flagged=False, updated_at=None, updated_by=None)
+    return State(
+        version=row.version, status=row.status, flagged=bool(row.flagged), updated_at=row.updated_at, updated_by=row.updated_by
     )
-    return dict(row) if row else {"version": 0, "status": None, "flagged": False, "updated_at": None, "updated_by": None}
 
 
 def _bump(conn: Connection, household_id: int, user: CurrentUser, expected: int | None, **changes) -> int:
@@ -251,101 +261,63 @@ def _bump(conn: Connection, household_id: int, user: CurrentUser, expected: int 
             by=state["updated_by"],
             at=numeric_moment(state["updated_at"]),  # the date too, on a clock in Thailand (it was UTC's hour)
         )
-    new = {
-        "version": state["version"] + 1,
-        "status": changes.get("status", state["status"]),
-        "flagged": changes.get("flagged", state["flagged"]),
-        "t": _now(),
-        "by": user.username,
-        "h": household_id,
-        "old": state["version"],
-    }
+    version = state["version"] + 1
+    s = tables.logbook_state
     # the row exists and is locked (_lock_state); the version check stays as a second guard
     done = conn.execute(
-        text(
-            "UPDATE logbook_state SET version = :version, status = :status, flagged = :flagged, "
-            "updated_at = :t, updated_by = :by WHERE household_id = :h AND version = :old"
-        ),
-        new,
+        update(s)
+        .where(s.c.household_id == household_id, s.c.version == state["version"])
+        .values(
+            version=version,
+            status=changes.get("status", state["status"]),
+            flagged=changes.get("flagged", state["flagged"]),
+            updated_at=_now(),
+            updated_by=user.username,
+        )
     )
     if done.rowcount != 1:
         raise Conflict(
             "this household was changed at the same moment by someone else: reload it and try again", key="err.conflict_now"
         )
-    return new["version"]
+    return version
 
 
 def refresh_tambon(conn: Connection, year: int, tambon_code: str) -> None:
-    """Recompute one tambon's Logbook progress rows (a few hundred Logbook rows at most). Hand SQL like the
-    other rollups: one aggregate statement per metric over the tambon's households, inside the database. Two
-    writes in one tambon at once take turns here (else both deleted, both inserted: a duplicate key, found under
-    load), and the second counts the first's record."""
+    """Recompute one tambon's Logbook progress rows (a few hundred Logbook rows at most): one aggregate statement
+    per metric over the tambon's households, inside the database. Two writes in one tambon at once take turns here
+    (else both deleted, both inserted: a duplicate key, found under load), and the second counts the first's record."""
     serialize(conn, f"logbook_rollup:{year}:{tambon_code}")
-    conn.execute(text("DELETE FROM logbook_rollup WHERE year = :y AND tambon_code = :t"), {"y": year, "t": tambon_code})
-    p = {"y": year, "t": tambon_code}
-    hh = "SELECT id FROM household WHERE year = :y AND tambon_code = :t"
-    rows: list[tuple[str, Any]] = []
-    rows.append(
-        (
-            "visited",
-            conn.execute(text(f"SELECT COUNT(DISTINCT household_id) FROM visit WHERE household_id IN ({hh})"), p).scalar(),
-        )
+    lr, h = tables.logbook_rollup, tables.household
+    conn.execute(delete(lr).where(lr.c.year == year, lr.c.tambon_code == tambon_code))
+    hh = select(h.c.id).where(h.c.year == year, h.c.tambon_code == tambon_code)
+    v, a, st, nd, mr = tables.visit.c, tables.assistance.c, tables.logbook_state.c, tables.need.c, tables.member_request.c
+    flagged_tp = (
+        select(func.coalesce(func.sum(h.c.n_welfare), 0))
+        .select_from(tables.logbook_state.join(h, h.c.id == st.household_id))
+        .where(st.flagged, h.c.year == year, h.c.tambon_code == tambon_code, h.c.pattern != 0)
     )
-    rows.append(
-        (
-            "helped",
-            conn.execute(text(f"SELECT COUNT(DISTINCT household_id) FROM assistance WHERE household_id IN ({hh})"), p).scalar(),
-        )
+    added = select(func.count()).where(mr.year == year, mr.tambon_code == tambon_code, mr.status == "approved")
+    counts = {
+        "visited": select(func.count(distinct(v.household_id))).where(v.household_id.in_(hh)),
+        "helped": select(func.count(distinct(a.household_id))).where(a.household_id.in_(hh)),
+        "flagged": select(func.count()).where(st.flagged, st.household_id.in_(hh)),
+        "flagged_tp": flagged_tp,
+        "added": added,
+    }
+    rows: list[tuple[str, Any]] = [(metric, conn.execute(q).scalar()) for metric, q in counts.items()]
+    grouped = (
+        ("status:", st.status, func.count(), st.status.is_not(None) & st.household_id.in_(hh)),
+        ("open_needs:", nd.dimension, func.count(), (nd.status != "resolved") & nd.household_id.in_(hh)),
+        ("baht:", a.agency, func.coalesce(func.sum(a.amount_baht), 0), a.household_id.in_(hh)),
+        # the same money by kind of help: a managed list, safe to publish (agency names are free text)
+        ("baht_kind:", a.kind, func.coalesce(func.sum(a.amount_baht), 0), a.household_id.in_(hh)),
     )
-    rows.append(
-        (
-            "flagged",
-            conn.execute(text(f"SELECT COUNT(*) FROM logbook_state WHERE flagged AND household_id IN ({hh})"), p).scalar(),
-        )
-    )
-    rows.append(
-        (
-            "flagged_tp",
-            conn.execute(
-                text(
-                    "SELECT COALESCE(SUM(h.n_welfare), 0) FROM logbook_state s JOIN household h ON h.id = s.household_id "
-                    "WHERE s.flagged AND h.year = :y AND h.tambon_code = :t AND h.pattern <> 0"
-                ),
-                p,
-            ).scalar(),
-        )
-    )
-    rows.append(
-        (
-            "added",
-            conn.execute(
-                text("SELECT COUNT(*) FROM member_request WHERE year = :y AND tambon_code = :t AND status = 'approved'"), p
-            ).scalar(),
-        )
-    )
-    for status, n in conn.execute(
-        text(f"SELECT status, COUNT(*) FROM logbook_state WHERE status IS NOT NULL AND household_id IN ({hh}) GROUP BY status"), p
-    ):
-        rows.append((f"status:{status}", n))
-    for dim, n in conn.execute(
-        text(f"SELECT dimension, COUNT(*) FROM need WHERE status <> 'resolved' AND household_id IN ({hh}) GROUP BY dimension"), p
-    ):
-        rows.append((f"open_needs:{dim}", n))
-    for agency, baht in conn.execute(
-        text(f"SELECT agency, COALESCE(SUM(amount_baht), 0) FROM assistance WHERE household_id IN ({hh}) GROUP BY agency"), p
-    ):
-        rows.append((f"baht:{agency}"[:80], baht))
-    # the same money by kind of help: a managed list, safe to publish (agency names are free text)
-    for kind, baht in conn.execute(
-        text(f"SELECT kind, COALESCE(SUM(amount_baht), 0) FROM assistance WHERE household_id IN ({hh}) GROUP BY kind"), p
-    ):
-        rows.append((f"baht_kind:{kind}", baht))
+    for prefix, key, value, where in grouped:
+        for k, n in conn.execute(select(key, value).where(where).group_by(key)):
+            rows.append((f"{prefix}{k}"[:80], n))
     rows = [(m, v) for m, v in rows if v]
     if rows:
-        conn.execute(
-            text("INSERT INTO logbook_rollup (year, tambon_code, metric, value) VALUES (:y, :t, :m, :v)"),
-            [{"y": year, "t": tambon_code, "m": m, "v": float(v)} for m, v in rows],
-        )
+        conn.execute(insert(lr), [{"year": year, "tambon_code": tambon_code, "metric": m, "value": float(v)} for m, v in rows])
 
 
 def _write(
@@ -380,6 +352,29 @@ def _write(
 # --- Visits, needs, assistance, status ---------------------------------------------------------
 
 
+class Saved(TypedDict):
+    """A Logbook record written: its id and the household's new Logbook version."""
+
+    id: int
+    version: int
+
+
+class SavedVisit(Saved):
+    warnings: list[str]  # in English, for the API
+    notices: list[dict[str, str]]  # the same, coded for the page to say in its language
+
+
+class SavedStatus(Saved):
+    status: str
+
+
+class RequestState(TypedDict):
+    """A member request after a write: its id and pending | approved | rejected."""
+
+    id: int
+    status: str
+
+
 def add_visit(
     user: CurrentUser | None,
     house_id: str,
@@ -393,7 +388,7 @@ def add_visit(
     longitude=None,
     version: int | None = None,
     engine: Engine | None = None,
-) -> dict:
+) -> SavedVisit:
     """Record a knock-knock visit. An inclusion_error outcome flags the household (the survey row stays)."""
     problems = Problems()
     day = problems.check(_date, visited_on, "visited_on")
@@ -402,7 +397,8 @@ def add_visit(
     visitor = problems.check(_text, visitor, "visitor", required=False, limit=200)
     point = problems.check(_gps, latitude, longitude)
     problems.raise_any()
-    warnings, notices = [], []
+    warnings: list[str] = []
+    notices: list[dict[str, str]] = []
     user = require_user(user)
     with writing(engine) as conn:
         h = _household(conn, user, house_id, year, write=True)
@@ -444,7 +440,7 @@ def add_visit(
             {"outcome": outcome, "gps_inside_tambon": inside},
             **changes,
         )
-    return {"id": vid, "version": new_version, "warnings": warnings, "notices": notices}
+    return SavedVisit(id=vid, version=new_version, warnings=warnings, notices=notices)
 
 
 def add_need(
@@ -458,7 +454,7 @@ def add_need(
     member: int | None = None,
     version: int | None = None,
     engine: Engine | None = None,
-) -> dict:
+) -> Saved:
     problems = Problems()
     problems.check(_choice, dimension, DIMENSIONS, "dimension")
     problems.check(_choice, status, NEED_STATUSES, "status")
@@ -481,7 +477,7 @@ def add_need(
         new_version = _write(
             conn, h, year, user, version, "logbook_need", "need", nid, {"dimension": dimension, "status": status}
         )
-    return {"id": nid, "version": new_version}
+    return Saved(id=nid, version=new_version)
 
 
 def update_need(
@@ -493,7 +489,7 @@ def update_need(
     status: str,
     version: int | None = None,
     engine: Engine | None = None,
-) -> dict:
+) -> Saved:
     _choice(status, NEED_STATUSES, "status")
     user = require_user(user)
     with writing(engine) as conn:
@@ -516,17 +512,21 @@ def update_need(
             need_id,
             {"before": {"status": before}, "after": {"status": status}},
         )
-    return {"id": need_id, "version": new_version}
+    return Saved(id=need_id, version=new_version)
 
 
-def assistance_kinds(engine: Engine | None = None) -> list[dict]:
+class AssistanceKind(TypedDict):
+    code: str
+    name_th: str
+    name_en: str
+    monetary: bool
+
+
+def assistance_kinds(engine: Engine | None = None) -> list[AssistanceKind]:
+    ak = tables.assistance_kind.c
     with reading(engine) as conn:
-        return [
-            dict(r)
-            for r in conn.execute(
-                text("SELECT code, name_th, name_en, monetary FROM assistance_kind WHERE active ORDER BY code")
-            ).mappings()
-        ]
+        rows = conn.execute(select(ak.code, ak.name_th, ak.name_en, ak.monetary).where(ak.active).order_by(ak.code))
+        return [AssistanceKind(code=r.code, name_th=r.name_th, name_en=r.name_en, monetary=r.monetary) for r in rows]
 
 
 def add_assistance(
@@ -544,7 +544,7 @@ def add_assistance(
     note: str | None = None,
     version: int | None = None,
     engine: Engine | None = None,
-) -> dict:
+) -> Saved:
     problems = Problems()
     day = problems.check(_date, given_on, "given_on")
     problems.check(_choice, dimension, DIMENSIONS, "dimension")
@@ -554,19 +554,18 @@ def add_assistance(
     problems.raise_any()
     user = require_user(user)
     with writing(engine) as conn:
-        kinds = {r.code: r.monetary for r in conn.execute(text("SELECT code, monetary FROM assistance_kind WHERE active"))}
+        ak = tables.assistance_kind.c
+        kinds = {r.code: r.monetary for r in conn.execute(select(ak.code, ak.monetary).where(ak.active))}
         _choice(kind, tuple(kinds), "kind")
         if kinds[kind] and amount_baht is None:
             raise LogbookError(f"{kind} is money or goods: give amount_baht", key="err.amount_needed")
         h = _household(conn, user, house_id, year, write=True)
-        for ref, table in ((need_id, "need"), (visit_id, "visit")):
+        for ref, table in ((need_id, tables.need), (visit_id, tables.visit)):
             if (
                 ref is not None
-                and not conn.execute(
-                    text(f"SELECT 1 FROM {table} WHERE id = :i AND household_id = :h"), {"i": ref, "h": h["id"]}
-                ).first()
+                and not conn.execute(select(table.c.id).where(table.c.id == ref, table.c.household_id == h["id"])).first()
             ):
-                raise LogbookError(f"{table} {ref} is not a {table} of household {house_id}")
+                raise LogbookError(f"{table.name} {ref} is not a {table.name} of household {house_id}")
         aid = insert_id(
             conn,
             tables.assistance,
@@ -593,7 +592,7 @@ def add_assistance(
             aid,
             {"kind": kind, "dimension": dimension, "agency": agency, "amount_baht": amount_baht},
         )
-    return {"id": aid, "version": new_version}
+    return Saved(id=aid, version=new_version)
 
 
 def set_status(
@@ -605,7 +604,7 @@ def set_status(
     reason: str,
     version: int | None = None,
     engine: Engine | None = None,
-) -> dict:
+) -> SavedStatus:
     problems = Problems()
     problems.check(_choice, status, LADDER, "status")
     reason = problems.check(_text, reason, "reason")
@@ -636,7 +635,7 @@ def set_status(
             {"before": {"status": previous}, "after": {"status": status}},
             status=status,
         )
-    return {"id": sid, "version": new_version, "status": status}
+    return SavedStatus(id=sid, version=new_version, status=status)
 
 
 class Visit(TypedDict):
@@ -768,7 +767,10 @@ _LISTS = {
 }
 
 
-def _list(conn: Connection, kind: str, household_id: int) -> list:
+Record = Visit | Need | Assistance | StatusChange
+
+
+def _list(conn: Connection, kind: str, household_id: int) -> list[Any]:
     table, columns, newest_first = _LISTS[kind]
     q = (
         select(*(table.c[c] for c in columns))
@@ -778,7 +780,7 @@ def _list(conn: Connection, kind: str, household_id: int) -> list:
     return [{k: _jsonable(v) for k, v in r.items()} for r in conn.execute(q).mappings()]
 
 
-def lists_of(conn: Connection, kind: str, household_ids: list[int]) -> dict[int, list]:
+def lists_of(conn: Connection, kind: str, household_ids: list[int]) -> dict[int, list[Record]]:
     """`_list` for many households in one statement (the field app's package): household id -> rows, newest first."""
     table, columns, newest_first = _LISTS[kind]
     q = (
@@ -786,13 +788,13 @@ def lists_of(conn: Connection, kind: str, household_ids: list[int]) -> dict[int,
         .where(table.c.household_id.in_(household_ids))
         .order_by(table.c.household_id, *(table.c[c].desc() for c in newest_first))
     )
-    out: dict[int, list] = {}
+    out: dict[int, list[Record]] = {}
     for r in conn.execute(q).mappings():
-        out.setdefault(r["household_id"], []).append({k: _jsonable(r[k]) for k in columns})
+        out.setdefault(r["household_id"], []).append({k: _jsonable(r[k]) for k in columns})  # type: ignore[arg-type]
     return out
 
 
-def records(user: CurrentUser | None, house_id: str, year: int, kind: str, engine: Engine | None = None) -> list:
+def records(user: CurrentUser | None, house_id: str, year: int, kind: str, engine: Engine | None = None) -> list[Record]:
     """visits | needs | assistance | status, newest first (Visit, Need, Assistance or StatusChange rows)."""
     if kind not in _LISTS:
         raise NotFoundError(f"no {kind} are kept in the Logbook")
@@ -869,7 +871,7 @@ def request_member(
     village_no=None,
     engine: Engine | None = None,
     **person,
-) -> dict:
+) -> RequestState:
     """A team adds a person the survey missed (to a household, or as a new household); pending the district chief."""
     user = require_user(user)
     if not may(user, LOGBOOK_WRITE):
@@ -897,9 +899,8 @@ def request_member(
         else:
             if not tambon_code or village_no in (None, ""):
                 raise LogbookError("give house_id, or tambon_code and village_no for a new household")
-            if not conn.execute(
-                text("SELECT 1 FROM area WHERE code = :c AND level IN ('tambon', 'municipality')"), {"c": tambon_code}
-            ).first():
+            ar = tables.area.c
+            if not conn.execute(select(ar.code).where(ar.code == tambon_code, ar.level.in_(("tambon", "municipality")))).first():
                 raise LogbookError(f"unknown tambon code {tambon_code!r}")
             try:
                 village_no = int(village_no)
@@ -916,28 +917,24 @@ def request_member(
                     engine=conn.engine,
                 )
         _check_duplicate(conn, year, cid)
-        rid = conn.execute(
-            text(
-                "INSERT INTO member_request (year, household_id, tambon_code, village_no, citizen_id, first_name, last_name, sex, "
-                "birth_date, welfare_card, disabled, status, requested_at, requested_by) VALUES (:y, :h, :t, :v, :cid, :f, :l, "
-                ":s, :b, :w, :d, 'pending', :now, :by) RETURNING id"
-            ),
-            {
-                "y": year,
-                "h": household_id,
-                "t": tambon_code,
-                "v": village_no,
-                "cid": cid,
-                "f": first,
-                "l": last,
-                "s": sex,
-                "b": born,
-                "w": welfare,
-                "d": disabled,
-                "now": _now(),
-                "by": user.username,
-            },
-        ).scalar()
+        rid = insert_id(
+            conn,
+            tables.member_request,
+            year=year,
+            household_id=household_id,
+            tambon_code=tambon_code,
+            village_no=village_no,
+            citizen_id=cid,
+            first_name=first,
+            last_name=last,
+            sex=sex,
+            birth_date=born,
+            welfare_card=welfare,
+            disabled=disabled,
+            status="pending",
+            requested_at=_now(),
+            requested_by=user.username,
+        )
         audit.record(
             "member_request",
             user=user,
@@ -947,11 +944,12 @@ def request_member(
             detail={"house_id": house_id, "citizen_id": mask_citizen_id(cid), "year": year},
             conn=conn,
         )
-    return {"id": rid, "status": "pending"}
+    return RequestState(id=rid, status="pending")
 
 
 def _check_duplicate(conn: Connection, year: int, cid: str, ignore_request: int | None = None) -> None:
-    if conn.execute(text("SELECT 1 FROM person WHERE year = :y AND citizen_id = :c"), {"y": year, "c": cid}).first():
+    p, mr = tables.person.c, tables.member_request.c
+    if conn.execute(select(p.id).where(p.year == year, p.citizen_id == cid)).first():
         raise LogbookError(
             f"citizen ID {mask_citizen_id(cid)} is already in the {year} survey",
             key="err.cid_in_survey",
@@ -959,8 +957,7 @@ def _check_duplicate(conn: Connection, year: int, cid: str, ignore_request: int 
             year=year,
         )
     dup = conn.execute(
-        text("SELECT id FROM member_request WHERE year = :y AND citizen_id = :c AND status <> 'rejected' AND id <> :i"),
-        {"y": year, "c": cid, "i": ignore_request or -1},
+        select(mr.id).where(mr.year == year, mr.citizen_id == cid, mr.status != "rejected", mr.id != (ignore_request or -1))
     ).scalar()
     if dup:
         raise LogbookError(
@@ -973,12 +970,13 @@ def _check_duplicate(conn: Connection, year: int, cid: str, ignore_request: int 
 
 def decide_request(
     user: CurrentUser | None, request_id: int, *, approve: bool, reason: str, engine: Engine | None = None
-) -> dict:
+) -> RequestState:
     """The district chief of the request's amphoe approves or rejects it, with a reason, after the civil register check."""
     user = require_user(user)
     reason = _text(reason, "reason")
     with writing(engine) as conn:
-        r = conn.execute(text("SELECT * FROM member_request WHERE id = :i"), {"i": request_id}).mappings().first()
+        mr = tables.member_request
+        r = conn.execute(select(mr).where(mr.c.id == request_id)).mappings().first()
         missing = NotFound(f"no member request {request_id}")
         if r is None:
             raise missing
@@ -1002,11 +1000,9 @@ def decide_request(
             _check_duplicate(conn, r["year"], r["citizen_id"], ignore_request=request_id)
         status = "approved" if approve else "rejected"
         done = conn.execute(
-            text(
-                "UPDATE member_request SET status = :s, reason = :r, decided_at = :t, decided_by = :by "
-                "WHERE id = :i AND status = 'pending'"
-            ),
-            {"s": status, "r": reason, "t": _now(), "by": user.username, "i": request_id},
+            update(mr)
+            .where(mr.c.id == request_id, mr.c.status == "pending")
+            .values(status=status, reason=reason, decided_at=_now(), decided_by=user.username)
         )
         if done.rowcount != 1:
             raise Conflict(f"request {request_id} was decided by someone else at the same moment")
@@ -1020,12 +1016,36 @@ def decide_request(
             detail={"before": {"status": "pending"}, "after": {"status": status}, "reason": reason},
             conn=conn,
         )
-    return {"id": request_id, "status": status}
+    return RequestState(id=request_id, status=status)
+
+
+class MemberRequest(TypedDict):
+    """A member request as listed: every column of member_request but the household's row id (dates and moments
+    as ISO text), the citizen ID masked, and the house_id it was asked for (None for a new household)."""
+
+    id: int
+    year: int
+    tambon_code: str
+    village_no: int
+    citizen_id: str
+    first_name: str
+    last_name: str
+    sex: str
+    birth_date: str
+    welfare_card: bool
+    disabled: bool
+    status: str
+    reason: str | None
+    requested_at: str
+    requested_by: str
+    decided_at: str | None
+    decided_by: str | None
+    house_id: str | None
 
 
 def list_requests(
     user: CurrentUser | None, area_code: str, *, status: str | None = None, engine: Engine | None = None
-) -> list[dict]:
+) -> list[MemberRequest]:
     """Member requests of an area that the user covers (IDs masked)."""
     user = require_user(user)
     if not user.overlaps(area_code):
@@ -1042,7 +1062,10 @@ def list_requests(
         q = q.where(r.c.status == _choice(status, ("pending", "approved", "rejected"), "status"))
     with reading(engine) as conn:
         rows = conn.execute(q).mappings().all()
-    return [{k: _jsonable(v) for k, v in row.items()} | {"citizen_id": mask_citizen_id(row["citizen_id"])} for row in rows]
+    return [
+        cast(MemberRequest, {k: _jsonable(v) for k, v in row.items()} | {"citizen_id": mask_citizen_id(row["citizen_id"])})
+        for row in rows
+    ]
 
 
 # --- Mentor teams -------------------------------------------------------------------------------
@@ -1066,13 +1089,15 @@ def create_mentor_team(
     if not 1 <= int(capacity) <= 20:
         raise LogbookError("capacity must be 1-20 households")
     with writing(engine) as conn:
-        tid: int = conn.execute(
-            text(
-                "INSERT INTO mentor_team (name, area_code, capacity, created_at, created_by) "
-                "VALUES (:n, :a, :c, :t, :by) RETURNING id"
-            ),
-            {"n": _text(name, "name", limit=200), "a": area_code, "c": int(capacity), "t": _now(), "by": user.username},
-        ).scalar_one()
+        tid = insert_id(
+            conn,
+            tables.mentor_team,
+            name=_text(name, "name", limit=200),
+            area_code=area_code,
+            capacity=int(capacity),
+            created_at=_now(),
+            created_by=user.username,
+        )
         audit.record(
             "mentor_team",
             user=user,
@@ -1088,7 +1113,8 @@ def create_mentor_team(
 def _team(conn: Connection, user: CurrentUser, team_id: int, missing: NotFound | None = None):
     """The mentor team if it is in the user's area; `missing` (no such team) if it is not, or not there at all."""
     missing = missing or NotFound(f"no mentor team {team_id}")
-    t = conn.execute(text("SELECT * FROM mentor_team WHERE id = :i"), {"i": team_id}).mappings().first()
+    mt = tables.mentor_team
+    t = conn.execute(select(mt).where(mt.c.id == team_id)).mappings().first()
     if t is None:
         raise missing
     if not user.overlaps(t["area_code"]):
@@ -1115,10 +1141,7 @@ def add_mentor(
         _choice(dimension, DIMENSIONS, "dimension")
     with writing(engine) as conn:
         _team(conn, user, team_id)
-        mid: int = conn.execute(
-            text("INSERT INTO mentor (team_id, name, kind, dimension) VALUES (:t, :n, :k, :d) RETURNING id"),
-            {"t": team_id, "n": _text(name, "name", limit=200), "k": kind, "d": dimension},
-        ).scalar_one()
+        mid = insert_id(conn, tables.mentor, team_id=team_id, name=_text(name, "name", limit=200), kind=kind, dimension=dimension)
         audit.record(
             "mentor_team", user=user, object_type="mentor", object_id=str(mid), detail={"team": team_id, "kind": kind}, conn=conn
         )
@@ -1133,19 +1156,15 @@ def assign_household(user: CurrentUser | None, team_id: int, house_id: str, year
         h = _household(conn, user, house_id, year, write=True)
         if not h["tambon_code"].startswith(t["area_code"]) and not t["area_code"].startswith(h["tambon_code"][:4]):
             raise LogbookError(f"household {house_id} is outside the team's area {t['area_code']}")
-        n = conn.execute(text("SELECT COUNT(*) FROM mentor_assignment WHERE team_id = :t"), {"t": team_id}).scalar()
-        if conn.execute(
-            text("SELECT 1 FROM mentor_assignment WHERE team_id = :t AND household_id = :h"), {"t": team_id, "h": h["id"]}
-        ).first():
+        ma = tables.mentor_assignment
+        n = conn.execute(select(func.count()).where(ma.c.team_id == team_id)).scalar_one()
+        if conn.execute(select(ma.c.team_id).where(ma.c.team_id == team_id, ma.c.household_id == h["id"])).first():
             return
         if n >= t["capacity"]:
             raise LogbookError(
                 f"mentor team {t['name']!r} already looks after {n} households, its cap (the province can raise it)"
             )
-        conn.execute(
-            text("INSERT INTO mentor_assignment (team_id, household_id, assigned_at, assigned_by) VALUES (:t, :h, :now, :by)"),
-            {"t": team_id, "h": h["id"], "now": _now(), "by": user.username},
-        )
+        conn.execute(insert(ma).values(team_id=team_id, household_id=h["id"], assigned_at=_now(), assigned_by=user.username))
         audit.record(
             "mentor_assign",
             user=user,
@@ -1157,66 +1176,91 @@ def assign_household(user: CurrentUser | None, team_id: int, house_id: str, year
         )
 
 
-def workload(user: CurrentUser | None, area_code: str, engine: Engine | None = None) -> list[dict]:
+class Mentor(TypedDict):
+    id: int
+    team_id: int
+    name: str
+    kind: str
+    dimension: str | None
+    handed_back_at: str | None  # ISO moment, UTC
+    overloaded: bool  # an official serving more than OFFICIAL_OVERLOAD teams: hand the work back
+
+
+class MentorTeam(TypedDict):
+    id: int
+    name: str
+    area_code: str
+    capacity: int
+    households: int
+    mentors: list[Mentor]
+    full: bool
+
+
+def workload(user: CurrentUser | None, area_code: str, engine: Engine | None = None) -> list[MentorTeam]:
     """Mentor teams of an area with their households; official mentors serving too many teams are flagged
     for hand-back to the governor's office."""
     user = require_user(user)
     if not user.overlaps(area_code):
         raise refuse(user, f"area {area_code} is outside your area", object_type="area", area_code=area_code[:8], engine=engine)
+    t, a, m = tables.mentor_team.c, tables.mentor_assignment.c, tables.mentor.c
     # Rows, not just the requested area, are scoped: asking for an ancestor (TH) yields only the user's own.
-    where, params = ["t.area_code LIKE :p"], {"p": ("" if area_code == "TH" else area_code) + "%"}
-    household_filter(user, where, params, column="t.area_code")
-    cond = " AND ".join(where)
+    inside = (Scope.within(area_code).clause(t.area_code), household_clause(user, t.area_code))
+    households = func.count(a.household_id).label("households")
     with reading(engine) as conn:
-        teams = (
-            conn.execute(
-                text(
-                    "SELECT t.id, t.name, t.area_code, t.capacity, COUNT(a.household_id) AS households FROM mentor_team t "
-                    f"LEFT JOIN mentor_assignment a ON a.team_id = t.id WHERE {cond} "
-                    "GROUP BY t.id, t.name, t.area_code, t.capacity ORDER BY t.id"
-                ),
-                params,
-            )
-            .mappings()
-            .all()
-        )
-        mentors = (
-            conn.execute(
-                text(
-                    "SELECT m.id, m.team_id, m.name, m.kind, m.dimension, m.handed_back_at FROM mentor m "
-                    f"JOIN mentor_team t ON t.id = m.team_id WHERE {cond}"
-                ),
-                params,
-            )
-            .mappings()
-            .all()
-        )
+        teams = conn.execute(
+            select(t.id, t.name, t.area_code, t.capacity, households)
+            .select_from(tables.mentor_team.outerjoin(tables.mentor_assignment, a.team_id == t.id))
+            .where(*inside)
+            .group_by(t.id, t.name, t.area_code, t.capacity)
+            .order_by(t.id)
+        ).all()
+        mentors = conn.execute(
+            select(m.id, m.team_id, m.name, m.kind, m.dimension, m.handed_back_at)
+            .select_from(tables.mentor.join(tables.mentor_team, t.id == m.team_id))
+            .where(*inside)
+        ).all()
     official_teams: dict[str, int] = {}
-    for m in mentors:
-        if m["kind"] == "official":
-            official_teams[m["name"]] = official_teams.get(m["name"], 0) + 1
-    out = []
-    for t in teams:
-        ms = [
-            dict(m) | {"overloaded": m["kind"] == "official" and official_teams[m["name"]] > OFFICIAL_OVERLOAD}
-            for m in mentors
-            if m["team_id"] == t["id"]
-        ]
-        out.append(dict(t) | {"mentors": ms, "full": t["households"] >= t["capacity"]})
-    return out
+    for mr in mentors:
+        if mr.kind == "official":
+            official_teams[mr.name] = official_teams.get(mr.name, 0) + 1
+    return [
+        MentorTeam(
+            id=tr.id,
+            name=tr.name,
+            area_code=tr.area_code,
+            capacity=tr.capacity,
+            households=tr.households,
+            mentors=[
+                Mentor(
+                    id=mr.id,
+                    team_id=mr.team_id,
+                    name=mr.name,
+                    kind=mr.kind,
+                    dimension=mr.dimension,
+                    handed_back_at=_jsonable(mr.handed_back_at),
+                    overloaded=mr.kind == "official" and official_teams[mr.name] > OFFICIAL_OVERLOAD,
+                )
+                for mr in mentors
+                if mr.team_id == tr.id
+            ],
+            full=tr.households >= tr.capacity,
+        )
+        for tr in teams
+    ]
 
 
 def hand_back(user: CurrentUser | None, mentor_id: int, engine: Engine | None = None) -> None:
     """An overloaded official mentor's work goes back to the governor's office (recorded, audited)."""
     with writing(engine) as conn:
-        m = conn.execute(text("SELECT team_id, kind FROM mentor WHERE id = :i"), {"i": mentor_id}).mappings().first()
+        mt = tables.mentor
+        m = conn.execute(select(mt.c.team_id, mt.c.kind).where(mt.c.id == mentor_id)).mappings().first()
         missing = NotFound(f"no mentor {mentor_id}")
         if m is None:
             raise missing
         t = _team(conn, require_user(user), m["team_id"], missing)
         if m["kind"] != "official":
             raise LogbookError("only an official mentor's work is handed back to the governor's office")
-        conn.execute(text("UPDATE mentor SET handed_back_at = :t WHERE id = :i"), {"t": _now(), "i": mentor_id})
+        conn.execute(update(mt).where(mt.c.id == mentor_id).values(handed_back_at=_now()))
         audit.record(
             "mentor_hand_back", user=user, object_type="mentor", object_id=str(mentor_id), area_code=t["area_code"], conn=conn
         )
@@ -1232,33 +1276,53 @@ def _covers_area(viewer: CurrentUser | None, area_code: str) -> bool:
     return viewer.household_scope.contains(area_code) if area_code != "TH" else viewer.covers_country
 
 
-def progress(area_code: str, year: int, engine: Engine | None = None, *, viewer: CurrentUser | None = None) -> dict:
+class Progress(TypedDict):
+    """Logbook progress of an area; a count of 1 or 2 is None unless the viewer's area covers it (`exact`)."""
+
+    households_visited: int | None
+    households_helped: int | None
+    households_flagged: int | None
+    target_poor_in_flagged_households: int | None
+    persons_added: int | None
+    by_status: dict[str, int | None]
+    open_needs: dict[str, int | None]
+    baht_by_kind: dict[str, float]
+    exact: bool
+    baht_by_agency: NotRequired[dict[str, float]]  # exact only: agency names are free text
+    suppressed_below: NotRequired[int]  # not exact only
+
+
+def progress(area_code: str, year: int, engine: Engine | None = None, *, viewer: CurrentUser | None = None) -> Progress:
     """Logbook progress of an area: sums of its tambons' rollup rows. Exact (with agency names) for a viewer
     whose area covers it; for everyone else controlled vocabularies only and small cells suppressed."""
     prefix = "" if area_code == "TH" else area_code
     with reading(engine) as conn:
-        rows = conn.execute(
-            text("SELECT metric, SUM(value) FROM logbook_rollup WHERE year = :y AND tambon_code LIKE :p GROUP BY metric"),
-            {"y": year, "p": prefix + "%"},
-        ).all()
+        lr = tables.logbook_rollup.c
+        rows = tuples(
+            conn.execute(
+                select(lr.metric, func.sum(lr.value))
+                .where(lr.year == year, lr.tambon_code.like(prefix + "%"))
+                .group_by(lr.metric)
+            )
+        )
     return _shape({m: v for m, v in rows}, exact=_covers_area(viewer, area_code))
 
 
 def progress_children(
     parent_code: str, child_digits: int, year: int, engine: Engine | None = None, *, viewer: CurrentUser | None = None
-) -> dict[str, dict]:
+) -> dict[str, Progress]:
     prefix = "" if parent_code == "TH" else parent_code
     with reading(engine) as conn:
+        lr = tables.logbook_rollup.c
+        code = func.substr(lr.tambon_code, 1, literal(child_digits, literal_execute=True))  # grouped by as selected
         rows = tuples(
             conn.execute(
-                text(
-                    "SELECT substr(tambon_code, 1, :n) AS code, metric, SUM(value) FROM logbook_rollup "
-                    "WHERE year = :y AND tambon_code LIKE :p GROUP BY substr(tambon_code, 1, :n), metric"
-                ),
-                {"y": year, "p": prefix + "%", "n": child_digits},
+                select(code, lr.metric, func.sum(lr.value))
+                .where(lr.year == year, lr.tambon_code.like(prefix + "%"))
+                .group_by(code, lr.metric)
             )
         )
-    by: dict[str, dict] = {}
+    by: dict[str, dict[str, float]] = {}
     for code, metric, value in rows:
         by.setdefault(code, {})[metric] = value
     return {code: _shape(m, exact=_covers_area(viewer, code)) for code, m in by.items()}
@@ -1288,18 +1352,18 @@ def total(cells: Iterable[int | None]) -> int | Hidden:
     return Hidden(known + hidden, known + hidden * (MIN_CELL - 1)) if hidden else known
 
 
-def _shape(m: dict, exact: bool = True) -> dict:
-    out = {
-        "households_visited": _cell(m.get("visited"), exact),
-        "households_helped": _cell(m.get("helped"), exact),
-        "households_flagged": _cell(m.get("flagged"), exact),
-        "target_poor_in_flagged_households": _cell(m.get("flagged_tp"), exact),
-        "persons_added": _cell(m.get("added"), exact),
-        "by_status": {s: _cell(m.get(f"status:{s}"), exact) for s in LADDER},
-        "open_needs": {d: _cell(m.get(f"open_needs:{d}"), exact) for d in DIMENSIONS},
-        "baht_by_kind": {k[10:]: v for k, v in sorted(m.items()) if k.startswith("baht_kind:")},
-        "exact": exact,
-    }
+def _shape(m: dict[str, float], exact: bool = True) -> Progress:
+    out = Progress(
+        households_visited=_cell(m.get("visited"), exact),
+        households_helped=_cell(m.get("helped"), exact),
+        households_flagged=_cell(m.get("flagged"), exact),
+        target_poor_in_flagged_households=_cell(m.get("flagged_tp"), exact),
+        persons_added=_cell(m.get("added"), exact),
+        by_status={s: _cell(m.get(f"status:{s}"), exact) for s in LADDER},
+        open_needs={d: _cell(m.get(f"open_needs:{d}"), exact) for d in DIMENSIONS},
+        baht_by_kind={k[10:]: v for k, v in sorted(m.items()) if k.startswith("baht_kind:")},
+        exact=exact,
+    )
     if exact:
         out["baht_by_agency"] = {k[5:]: v for k, v in sorted(m.items()) if k.startswith("baht:")}
     else:
@@ -1310,9 +1374,26 @@ def _shape(m: dict, exact: bool = True) -> dict:
 HELP_ROWS = ("any", *DIMENSIONS, "none")
 
 
+class HelpRow(TypedDict):
+    """Households of one kind of help by what became of them (FOLLOW_UPS), None where a cell is suppressed."""
+
+    help: str
+    households: int | None
+    stayed: int | None
+    exited: int | None
+    left_survey: int | None
+    exit_share: float | None  # among those the next survey found again
+
+
+# the functional form: "from" is a Python keyword
+HelpOutcomes = TypedDict(
+    "HelpOutcomes", {"from": int, "to": int, "rows": list[HelpRow], "exact": bool, "suppressed_below": NotRequired[int]}
+)
+
+
 def help_outcomes(
     area_code: str, year_from: int, year_to: int, engine: Engine | None = None, *, viewer: CurrentUser | None = None
-) -> dict:
+) -> HelpOutcomes:
     """Did the help reach those who got out? The `from` edition's target-poor households of the area, by the help
     the Logbook recorded for them (any, each dimension of help, none) and by what became of them in `to`: still
     target poor, out of it, or gone from the survey. Descriptive only: households were not helped at random, so a
@@ -1336,13 +1417,18 @@ def help_outcomes(
     out = []
     for h in HELP_ROWS:
         c = counts[h]
-        total = sum(c.values())
         followed = c["stayed"] + c["exited"]
-        row: dict = {"help": h, "households": _cell(total, exact)} | {o: _cell(c[o], exact) for o in FOLLOW_UPS}
-        # the share who got out, among those the next survey found again
-        row["exit_share"] = c["exited"] / followed if followed and (exact or followed >= MIN_CELL) else None
+        row = HelpRow(
+            help=h,
+            households=_cell(sum(c.values()), exact),
+            stayed=_cell(c["stayed"], exact),
+            exited=_cell(c["exited"], exact),
+            left_survey=_cell(c["left_survey"], exact),
+            # the share who got out, among those the next survey found again
+            exit_share=c["exited"] / followed if followed and (exact or followed >= MIN_CELL) else None,
+        )
         out.append(row)
-    result = {"from": year_from, "to": year_to, "rows": out, "exact": exact}
+    result = HelpOutcomes({"from": year_from, "to": year_to, "rows": out, "exact": exact})
     if not exact:
         result["suppressed_below"] = MIN_CELL
     return result

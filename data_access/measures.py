@@ -10,8 +10,9 @@ the areas asked for. Any other choice (a subset of dimensions, a custom rule) is
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
-from sqlalchemy import Connection, case, delete, func, insert, literal, select
+from sqlalchemy import Connection, Select, case, delete, func, insert, literal, select
 
 from data_access import models as tables
 from mpi.rules import ALL_DIMENSIONS_MASK, CRISIS_RULES, TARGET_DEFINITIONS, ranking_measures
@@ -25,7 +26,7 @@ def stored_measures(definition: str) -> Measures:
     return ranking_measures(tuple(CRISIS_RULES.values()), ALL_DIMENSIONS_MASK, definition)
 
 
-def sum_select(year: int, measures: Measures, areas=None):
+def sum_select(year: int, measures: Measures, areas=None) -> Select[Any]:
     """SELECT area_code, source, <each measure> from the pattern rollup of `year`, for the areas the `areas`
     subquery selects (all areas when None), grouped by area and source."""
     p = tables.area_pattern_rollup.c
@@ -49,7 +50,9 @@ def sum_select(year: int, measures: Measures, areas=None):
     return query.group_by(p.area_code, p.source)
 
 
-def sums(conn: Connection, year: int, measures: Measures, areas, mask: int, definition: str) -> dict[tuple[str, str], dict]:
+def sums(
+    conn: Connection, year: int, measures: Measures, areas, mask: int, definition: str
+) -> dict[tuple[str, str], dict[str, int]]:
     """{(area, source): {measure: sum}} for the areas the `areas` subquery selects: from the stored sums when they
     hold every measure asked for, else summed from the pattern rows."""
     m = tables.area_measure_rollup.c

@@ -12,6 +12,9 @@ reads "of those deprived in health, the share also deprived in income".
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any, NotRequired, TypedDict, cast
+
 from data_access import figures, logbook
 from data_access.db import read_engine
 from data_access.errors import BadRequest
@@ -22,6 +25,30 @@ AXES = ("area", "dimension", "indicator", "crisis", "deprivations", "status")
 PATTERN_AXES = ("dimension", "crisis", "deprivations")
 STATUSES = ("survival", "sufficiency", "sustainability")
 VALUES = ("count", "share")
+
+
+class PivotRow(TypedDict):
+    """A row of the cross-tab (or its total): its key (an area code or a category), an area's names, its base and
+    its cells by column (counts, or shares of the base)."""
+
+    key: str
+    name_th: NotRequired[str | None]
+    name_en: NotRequired[str | None]
+    base: int | float | None
+    cells: dict[str, Any]
+
+
+class PivotTable(TypedDict):
+    code: str
+    year: int
+    rows: str
+    cols: str
+    value: str  # count | share
+    unit: str  # persons | households
+    columns: list[str]
+    items: list[PivotRow]
+    total: PivotRow
+    source: str
 
 
 class PivotError(BadRequest):
@@ -36,7 +63,7 @@ def _categories(axis: str, year: int, mask: int) -> list[str]:
     return [k for k, _ in pattern_categories(axis, mask)]
 
 
-def _area_cells(f: dict, axis: str, progress: dict | None) -> dict:
+def _area_cells(f: Mapping[str, Any], axis: str, progress: Mapping[str, Any] | None) -> dict:
     """One area's cells along a non-area axis, from its API figures."""
     if axis == "dimension":
         return dict(f["dimension_target_poor"])
@@ -62,7 +89,7 @@ def pivot(
     engine=None,
     viewer=None,
     definition: str | None = None,
-) -> dict:
+) -> PivotTable:
     for axis in (rows, cols):
         if axis not in AXES:
             raise PivotError(f"an axis is one of {', '.join(AXES)}, not {axis!r}")
@@ -86,7 +113,7 @@ def pivot(
         progress = logbook.progress_children(code, digits, year, engine, viewer=viewer) if other == "status" else {}
         own_progress = logbook.progress(code, year, engine, viewer=viewer) if other == "status" else None
         cats = _categories(other, year, mask)
-        table = []
+        table: list[dict[str, Any]] = []
         for c in children:
             f = c | crisis.get(c["code"], {})
             cells = _area_cells(f, other, progress.get(c["code"]))
@@ -101,7 +128,7 @@ def pivot(
                 }
             )
         total_cells = _area_cells(area, other, own_progress)
-        total = {
+        total: dict[str, Any] = {
             "key": code,
             "name_th": area["name_th"],
             "name_en": area["name_en"],
@@ -131,18 +158,18 @@ def pivot(
         for r in [*table, total]:
             base = r["base"]
             r["cells"] = {k: (v / base if base else None) if v is not None else None for k, v in r["cells"].items()}
-    return {
-        "code": code,
-        "year": year,
-        "rows": rows,
-        "cols": cols,
-        "value": value,
-        "unit": unit,
-        "columns": cats,
-        "items": table,
-        "total": total,
-        "source": area["source"],
-    }
+    return PivotTable(
+        code=code,
+        year=year,
+        rows=rows,
+        cols=cols,
+        value=value,
+        unit=unit,
+        columns=cats,
+        items=cast(list[PivotRow], table),
+        total=cast(PivotRow, total),
+        source=area["source"],
+    )
 
 
 def _transpose(table: list[dict], total: dict, cats: list[str]) -> tuple[list[dict], dict]:
@@ -157,5 +184,5 @@ def _transpose(table: list[dict], total: dict, cats: list[str]) -> tuple[list[di
     return rows, new_total
 
 
-def _transpose_keys(children: list[dict]) -> list[dict]:
+def _transpose_keys(children: Sequence[Mapping[str, Any]]) -> list[dict]:
     return [{"key": c["code"]} for c in children]

@@ -12,11 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict, cast
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, distinct, func, insert, select, update
 
 from data_access import cache, measures
+from data_access import models as tables
 from data_access.areas import ensure_area_codes, set_area_names
 from data_access.db import get_engine
 from data_access.errors import BadRequest
@@ -25,6 +27,7 @@ from data_access.indicator_sync import sync_indicators
 from data_access.rollups import PUBLISHED, delete_rollups, reconcile_survey_sources, record_sources
 from data_access.survey_import import upsert_survey_year
 from mpi import catalogue
+from mpi.rules import DIMENSIONS
 
 LEVEL_FILES = {  # level → (area file, key column, patterns file)
     "province": ("tpmap_{y}_province.csv", "province_code", "tpmap_{y}_province_patterns.csv"),
@@ -150,50 +153,57 @@ def import_published(year: int, folder: Path | str, engine: Engine | None = None
         record_sources(conn, year, PUBLISHED)
         reconcile_survey_sources(conn, year)
         refresh_flows(conn, year)  # which areas the microdata covers may have changed
+        sy = tables.survey_year
         conn.execute(
-            text("UPDATE survey_year SET imported_at = COALESCE(imported_at, :t) WHERE year = :y"),
-            {"t": dt.datetime.now(dt.UTC), "y": year},
+            update(sy).where(sy.c.year == year).values(imported_at=func.coalesce(sy.c.imported_at, dt.datetime.now(dt.UTC)))
         )
     cache.data_changed(engine)
     return PublishedReport(year, counts, created)
 
 
 def _insert(conn: Connection, year: int, patterns: list[dict], indicators: list[dict]) -> None:
-    for r in patterns:
-        r.update(year=year, source=PUBLISHED, welfare_households=None)
-    for r in indicators:
-        r.update(year=year, source=PUBLISHED)
+    """The rows given, as this edition's published rollup rows (new rows: the lists given stay as they were)."""
     conn.execute(
-        text(
-            "INSERT INTO area_pattern_rollup (year, area_code, source, pattern, households, persons, welfare_persons, "
-            "welfare_households) VALUES (:year, :area_code, :source, :pattern, :households, :persons, :welfare_persons, "
-            ":welfare_households)"
-        ),
-        patterns,
+        insert(tables.area_pattern_rollup),
+        [r | {"year": year, "source": PUBLISHED, "welfare_households": None} for r in patterns],
     )
-    conn.execute(
-        text(
-            "INSERT INTO area_indicator_rollup (year, area_code, source, indicator_code, welfare_persons) "
-            "VALUES (:year, :area_code, :source, :indicator_code, :welfare_persons)"
-        ),
-        indicators,
-    )
+    conn.execute(insert(tables.area_indicator_rollup), [r | {"year": year, "source": PUBLISHED} for r in indicators])
 
 
-def compare_sources(year: int, level: str, engine: Engine | None = None) -> list[dict]:
+class SourcesCompared(TypedDict):
+    """An area's headline counts from the survey and from the published files, as (survey, published)."""
+
+    code: str
+    surveyed_households: tuple[int, int]
+    surveyed_persons: tuple[int, int]
+    poor_persons: tuple[int, int]
+    target_poor_persons: tuple[int, int]
+    crisis_persons: tuple[int, int]
+    dim_health: tuple[int, int]
+    dim_living: tuple[int, int]
+    dim_education: tuple[int, int]
+    dim_income: tuple[int, int]
+    dim_access: tuple[int, int]
+
+
+assert [k for k in SourcesCompared.__annotations__ if k.startswith("dim_")] == [f"dim_{d}" for d in DIMENSIONS]
+
+
+def compare_sources(year: int, level: str, engine: Engine | None = None) -> list[SourcesCompared]:
     """Areas holding both survey and published figures, with the differences of the headline counts."""
     from data_access.figures import figures_for_sources
 
     engine = engine or get_engine()
     with engine.connect() as conn:
+        s, a = tables.area_rollup_source.c, tables.area.c
         codes: list[str] = list(
             conn.execute(
-                text(
-                    "SELECT s.area_code FROM area_rollup_source s JOIN area a ON a.code = s.area_code "
-                    "WHERE s.year = :y AND a.level = :lvl GROUP BY s.area_code HAVING COUNT(DISTINCT s.source) = 2 "
-                    "ORDER BY s.area_code"
-                ),
-                {"y": year, "lvl": level},
+                select(s.area_code)
+                .join_from(tables.area_rollup_source, tables.area, a.code == s.area_code)
+                .where(s.year == year, a.level == level)
+                .group_by(s.area_code)
+                .having(func.count(distinct(s.source)) == 2)
+                .order_by(s.area_code)
             ).scalars()
         )
         survey = figures_for_sources(conn, year, dict.fromkeys(codes, "survey"), 0b11111)
@@ -205,5 +215,5 @@ def compare_sources(year: int, level: str, engine: Engine | None = None) -> list
             row[field] = (survey[code][field], published[code][field])
         for d, v in survey[code]["dimension_target_poor"].items():
             row[f"dim_{d}"] = (v, published[code]["dimension_target_poor"][d])
-        rows.append(row)
+        rows.append(cast(SourcesCompared, row))
     return rows

@@ -39,13 +39,14 @@ def position_after_write() -> str | None:
     if not db.wrote_here() or db.replica_engine() is None:
         return None
     with db.get_engine().connect() as conn:
-        return conn.execute(text("SELECT pg_current_wal_lsn()::text")).scalar()
+        return conn.execute(text("SELECT pg_current_wal_lsn()::text")).scalar()  # raw: a server function, no table
 
 
 def _replayed(replica, lsn: str) -> bool:
     try:
         with replica.connect() as conn:
             # NULL (not a standby at all) counts as "not replayed": the primary is always right
+            # raw: server functions over pg_lsn, a type SQLAlchemy does not know
             return bool(conn.execute(text("SELECT pg_last_wal_replay_lsn() >= CAST(:lsn AS pg_lsn)"), {"lsn": lsn}).scalar())
     except Exception as error:
         if not db.is_outage(error):
@@ -61,7 +62,7 @@ def status() -> str | None:
         return None
     try:
         with replica.connect() as conn:
-            standby = conn.execute(text("SELECT pg_is_in_recovery()")).scalar()
+            standby = conn.execute(text("SELECT pg_is_in_recovery()")).scalar()  # raw: a server function, no table
     except Exception as error:
         if not db.is_outage(error):
             raise

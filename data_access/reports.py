@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import NotRequired, TypedDict, cast
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, Join, Table, distinct, func, insert, literal, or_, select, update
 
 from data_access import audit, change, figures, flows
 from data_access import models as tables
@@ -73,7 +74,50 @@ def survey_year_for(fiscal_year: int, engine: Engine | None = None) -> int | Non
     return before[-1] if before else years[0]
 
 
-def compute_figures(province_code: str, fiscal_year: int, quarter: int, engine: Engine | None = None) -> dict:
+class AmphoeFigures(TypedDict):
+    code: str
+    name_th: str | None
+    name_en: str | None
+    target_poor_persons: int
+    crisis_ge3: int
+    crisis_basic_needs: int
+    visits: int
+
+
+class QuarterFigures(TypedDict):
+    """A province's figures for a quarter's report: the edition's (where it has one) and the Logbook's work."""
+
+    province_code: str
+    fiscal_year: int
+    quarter: int
+    start: str  # ISO dates
+    end: str
+    survey_year: int | None
+    computed_at: str
+    name_th: str | None
+    name_en: str | None
+    source: NotRequired[str]
+    surveyed_persons: NotRequired[int]
+    target_poor_persons: NotRequired[int]
+    target_poor_households: NotRequired[int | None]
+    mpi: NotRequired[float]
+    dimension_target_poor: NotRequired[dict[str, int]]
+    crisis_ge3: NotRequired[int]
+    crisis_basic_needs: NotRequired[int]
+    change: NotRequired[change.AreaChange | None]
+    flows: NotRequired[flows.Flows | None]
+    visits: int
+    households_visited: int
+    assistance: int
+    households_helped: int
+    assistance_baht: float
+    status_changes: dict[str, int]
+    persons_added: int
+    open_needs: dict[str, int]
+    amphoes: list[AmphoeFigures]
+
+
+def compute_figures(province_code: str, fiscal_year: int, quarter: int, engine: Engine | None = None) -> QuarterFigures:
     engine = engine or get_engine()
     start, end = quarter_range(fiscal_year, quarter)
     after = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
@@ -119,58 +163,73 @@ def compute_figures(province_code: str, fiscal_year: int, quarter: int, engine: 
             amphoes = []
     else:
         amphoes = []
-    p = {"p": province_code + "%", "s": start, "e": end, "before": before, "after": after}
+    h, vt, at, st, nd, mr = (
+        tables.household,
+        tables.visit,
+        tables.assistance,
+        tables.status_change,
+        tables.need,
+        tables.member_request.c,
+    )
+    here = h.c.tambon_code.like(province_code + "%")
+
+    def of_households(t: Table) -> Join:
+        """The records of the province's households."""
+        return t.join(h, h.c.id == t.c.household_id)
+
+    amphoe = func.substr(h.c.tambon_code, 1, literal(4, literal_execute=True))  # grouped by as selected
     with reading(engine) as conn:
         if "name_th" not in out:
-            a = conn.execute(text("SELECT name_th, name_en FROM area WHERE code = :c"), {"c": province_code}).first()
-            if a is None:
+            ar = tables.area.c
+            found = conn.execute(select(ar.name_th, ar.name_en).where(ar.code == province_code)).first()
+            if found is None:
                 raise figures.NotFound(f"unknown province {province_code}")
-            out |= {"name_th": a[0], "name_en": a[1]}
-        hh = "JOIN household h ON h.id = x.household_id WHERE h.tambon_code LIKE :p"
+            out |= {"name_th": found[0], "name_en": found[1]}
         v = conn.execute(
-            text(f"SELECT count(*), count(DISTINCT x.household_id) FROM visit x {hh} AND x.visited_on BETWEEN :s AND :e"), p
+            select(func.count(), func.count(distinct(vt.c.household_id)))
+            .select_from(of_households(vt))
+            .where(here, vt.c.visited_on.between(start, end))
         ).one()
         a = conn.execute(
-            text(
-                f"SELECT count(*), count(DISTINCT x.household_id), coalesce(sum(x.amount_baht), 0) "
-                f"FROM assistance x {hh} AND x.given_on BETWEEN :s AND :e"
-            ),
-            p,
+            select(func.count(), func.count(distinct(at.c.household_id)), func.coalesce(func.sum(at.c.amount_baht), 0))
+            .select_from(of_households(at))
+            .where(here, at.c.given_on.between(start, end))
         ).one()
         sc: dict[str, int] = dict(
-            conn.execute(
-                text(
-                    f"SELECT x.status, count(*) FROM status_change x {hh} "
-                    "AND x.changed_at >= :before AND x.changed_at < :after GROUP BY x.status"
-                ),
-                p,
-            ).all()
+            tuples(
+                conn.execute(
+                    select(st.c.status, func.count())
+                    .select_from(of_households(st))
+                    .where(here, st.c.changed_at >= before, st.c.changed_at < after)
+                    .group_by(st.c.status)
+                )
+            )
         )
         added = conn.execute(
-            text(
-                "SELECT count(*) FROM member_request WHERE tambon_code LIKE :p AND status = 'approved' "
-                "AND decided_at >= :before AND decided_at < :after"
-            ),
-            p,
+            select(func.count()).where(
+                mr.tambon_code.like(province_code + "%"), mr.status == "approved", mr.decided_at >= before, mr.decided_at < after
+            )
         ).scalar()
         # A need was open at the quarter's end if it existed by then and was not resolved by then.
         needs: dict[str, int] = dict(
-            conn.execute(
-                text(
-                    f"SELECT x.dimension, count(*) FROM need x {hh} AND x.created_at < :after "
-                    "AND (x.status <> 'resolved' OR x.updated_at >= :after) GROUP BY x.dimension"
-                ),
-                p,
-            ).all()
+            tuples(
+                conn.execute(
+                    select(nd.c.dimension, func.count())
+                    .select_from(of_households(nd))
+                    .where(here, nd.c.created_at < after, or_(nd.c.status != "resolved", nd.c.updated_at >= after))
+                    .group_by(nd.c.dimension)
+                )
+            )
         )
         visits_by_amphoe: dict[str, int] = dict(
-            conn.execute(
-                text(
-                    f"SELECT substr(h.tambon_code, 1, 4), count(*) FROM visit x {hh} AND x.visited_on BETWEEN :s AND :e "
-                    "GROUP BY substr(h.tambon_code, 1, 4)"
-                ),
-                p,
-            ).all()
+            tuples(
+                conn.execute(
+                    select(amphoe, func.count())
+                    .select_from(of_households(vt))
+                    .where(here, vt.c.visited_on.between(start, end))
+                    .group_by(amphoe)
+                )
+            )
         )
     out |= {
         "visits": int(v[0]),
@@ -183,18 +242,18 @@ def compute_figures(province_code: str, fiscal_year: int, quarter: int, engine: 
         "open_needs": {d: int(needs.get(d, 0)) for d in DIMENSIONS},
     }
     out["amphoes"] = [
-        {
-            "code": r["code"],
-            "name_th": r["name_th"],
-            "name_en": r["name_en"],
-            "target_poor_persons": r["target_poor_persons"],
-            "crisis_ge3": r["crisis_ge3"],
-            "crisis_basic_needs": r["crisis_basic_needs"],
-            "visits": int(visits_by_amphoe.get(r["code"], 0)),
-        }
+        AmphoeFigures(
+            code=r["code"],
+            name_th=r["name_th"],
+            name_en=r["name_en"],
+            target_poor_persons=r["target_poor_persons"],
+            crisis_ge3=r["crisis_ge3"],
+            crisis_basic_needs=r["crisis_basic_needs"],
+            visits=int(visits_by_amphoe.get(r["code"], 0)),
+        )
         for r in sorted(amphoes, key=lambda r: r["code"])
     ]
-    return out
+    return cast(QuarterFigures, out)
 
 
 def _row(conn, province_code: str, fiscal_year: int, quarter: int):
@@ -206,45 +265,90 @@ def _row(conn, province_code: str, fiscal_year: int, quarter: int):
     )
 
 
-def _public(row, live: dict | None) -> dict:
+class ReportState(TypedDict):
+    status: str  # none | draft | submitted
+    version: int
+    progress: str
+    obstacles: str
+    suggestions: str
+    figures: QuarterFigures | None  # frozen at submission, else computed now
+    updated_at: str | None
+    updated_by: str | None
+    submitted_at: str | None
+    submitted_by: str | None
+
+
+class Report(ReportState):
+    province_code: str
+    fiscal_year: int
+    quarter: int
+    may_write: bool
+
+
+class Submission(TypedDict):
+    code: str
+    name_th: str | None
+    name_en: str | None
+    status: str
+    submitted_at: str | None
+    submitted_by: str | None
+    updated_at: str | None
+    overdue: bool
+    pdf: str  # where its PDF is served
+
+
+assert TEXT_FIELDS == ("progress", "obstacles", "suggestions")  # as ReportState names them
+
+
+def _public(row, live: QuarterFigures | None) -> ReportState:
     if row is None:
-        return {
-            "status": "none",
-            "version": 0,
-            **{f: "" for f in TEXT_FIELDS},
-            "figures": live,
-            "updated_at": None,
-            "updated_by": None,
-            "submitted_at": None,
-            "submitted_by": None,
-        }
-    return {
-        "status": row["status"],
-        "version": row["version"],
-        **{f: row[f] or "" for f in TEXT_FIELDS},
-        "figures": json.loads(row["figures"]) if row["figures"] else live,
-        "updated_at": str(row["updated_at"])[:19],
-        "updated_by": row["updated_by"],
-        "submitted_at": str(row["submitted_at"])[:19] if row["submitted_at"] else None,
-        "submitted_by": row["submitted_by"],
-    }
+        return cast(
+            ReportState,
+            {
+                "status": "none",
+                "version": 0,
+                **{f: "" for f in TEXT_FIELDS},
+                "figures": live,
+                "updated_at": None,
+                "updated_by": None,
+                "submitted_at": None,
+                "submitted_by": None,
+            },
+        )
+    return cast(
+        ReportState,
+        {
+            "status": row["status"],
+            "version": row["version"],
+            **{f: row[f] or "" for f in TEXT_FIELDS},
+            "figures": json.loads(row["figures"]) if row["figures"] else live,
+            "updated_at": str(row["updated_at"])[:19],
+            "updated_by": row["updated_by"],
+            "submitted_at": str(row["submitted_at"])[:19] if row["submitted_at"] else None,
+            "submitted_by": row["submitted_by"],
+        },
+    )
 
 
 def get_report(
     user: CurrentUser | None, province_code: str, fiscal_year: int, quarter: int, engine: Engine | None = None
-) -> dict:
+) -> Report:
     user = _check(user, province_code)
     engine = engine or get_engine()
     _check_quarter(fiscal_year, quarter)
     with reading(engine) as conn:
         row = _row(conn, province_code, fiscal_year, quarter)
     live = None if row is not None and row["figures"] else compute_figures(province_code, fiscal_year, quarter, engine)
-    return {
-        "province_code": province_code,
-        "fiscal_year": fiscal_year,
-        "quarter": quarter,
-        "may_write": may_write(user, province_code),
-    } | _public(row, live)
+    return cast(
+        Report,
+        {
+            "province_code": province_code,
+            "fiscal_year": fiscal_year,
+            "quarter": quarter,
+            "may_write": may_write(user, province_code),
+        }
+        | _public(row, live),
+    )
 
 
 def save(
@@ -257,7 +361,7 @@ def save(
     version: int | None = None,
     submit: bool = False,
     engine: Engine | None = None,
-) -> dict:
+) -> Report:
     """Save the unit's text as a draft, or submit it (figures frozen). version: the one the editor started from."""
     user = _check(user, province_code, write=True)
     engine = engine or get_engine()
@@ -292,34 +396,19 @@ def save(
         if submit and not (merged["progress"] or "").strip():
             raise ReportError("write the progress section before submitting")
         values = merged | {
-            "st": "submitted" if submit else "draft",
-            "v": current + 1,
-            "at": now,
-            "by": user.username,
-            "fig": frozen,
-            "p": province_code,
-            "y": fiscal_year,
-            "q": quarter,
+            "status": "submitted" if submit else "draft",
+            "version": current + 1,
+            "updated_at": now,
+            "updated_by": user.username,
+            "figures": frozen,
+            **({"submitted_at": now, "submitted_by": user.username} if submit else {}),
         }
+        qr = tables.quarterly_report
         if row is None:
-            conn.execute(
-                text(
-                    "INSERT INTO quarterly_report (province_code, fiscal_year, quarter, status, progress, obstacles, suggestions, "
-                    "figures, version, updated_at, updated_by, submitted_at, submitted_by) VALUES (:p, :y, :q, :st, :progress, "
-                    ":obstacles, :suggestions, :fig, :v, :at, :by, " + (":at, :by" if submit else "NULL, NULL") + ")"
-                ),
-                values,
-            )
+            conn.execute(insert(qr).values(province_code=province_code, fiscal_year=fiscal_year, quarter=quarter, **values))
         else:
-            conn.execute(
-                text(
-                    "UPDATE quarterly_report SET status = :st, progress = :progress, obstacles = :obstacles, "
-                    "suggestions = :suggestions, figures = :fig, version = :v, updated_at = :at, updated_by = :by"
-                    + (", submitted_at = :at, submitted_by = :by" if submit else "")
-                    + " WHERE province_code = :p AND fiscal_year = :y AND quarter = :q"
-                ),
-                values,
-            )
+            which = (qr.c.province_code == province_code, qr.c.fiscal_year == fiscal_year, qr.c.quarter == quarter)
+            conn.execute(update(qr).where(*which).values(**values))
         audit.record(
             "report_submitted" if submit else "report_saved",
             user=user,
@@ -331,7 +420,7 @@ def save(
     return get_report(user, province_code, fiscal_year, quarter, engine)
 
 
-def submissions(user: CurrentUser | None, fiscal_year: int, quarter: int, engine: Engine | None = None) -> list[dict]:
+def submissions(user: CurrentUser | None, fiscal_year: int, quarter: int, engine: Engine | None = None) -> list[Submission]:
     """Every province with the state of its report for the quarter: the national view of who has submitted."""
     require_user(user)
     _, end = quarter_range(fiscal_year, quarter)
@@ -352,17 +441,17 @@ def submissions(user: CurrentUser | None, fiscal_year: int, quarter: int, engine
     for code, th, en in provinces:
         r = rows.get(code)
         out.append(
-            {
-                "code": code,
-                "name_th": th,
-                "name_en": en,
-                "status": r["status"] if r else "none",
-                "submitted_at": str(r["submitted_at"])[:19] if r and r["submitted_at"] else None,
-                "submitted_by": r["submitted_by"] if r else None,
-                "updated_at": str(r["updated_at"])[:19] if r else None,
-                "overdue": (r is None or r["status"] != "submitted") and dt.date.today() > due,
-                "pdf": f"/reports/quarterly/{code}/{fiscal_year}-Q{quarter}.pdf",
-            }
+            Submission(
+                code=code,
+                name_th=th,
+                name_en=en,
+                status=r["status"] if r else "none",
+                submitted_at=str(r["submitted_at"])[:19] if r and r["submitted_at"] else None,
+                submitted_by=r["submitted_by"] if r else None,
+                updated_at=str(r["updated_at"])[:19] if r else None,
+                overdue=(r is None or r["status"] != "submitted") and dt.date.today() > due,
+                pdf=f"/reports/quarterly/{code}/{fiscal_year}-Q{quarter}.pdf",
+            )
         )
     return out
 

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Connection, text
+from sqlalchemy import BindParameter, Connection, bindparam, delete, select, text
 
+from data_access import models as tables
 from mpi.editions import survey_date
-from mpi.lifestages import life_stages
+from mpi.lifestages import STAGE_KEYS, life_stages
 
 SURVEY = "survey"
 PUBLISHED = "published"
@@ -28,39 +29,42 @@ UP_LEVELS = ((("tambon", "municipality"), "amphoe"), (("amphoe",), "province"), 
 
 
 def delete_rollups(conn: Connection, year: int, source: str) -> None:
-    for table in ("area_pattern_rollup", "area_indicator_rollup", "area_rollup_source"):
-        conn.execute(text(f"DELETE FROM {table} WHERE year = :y AND source = :s"), {"y": year, "s": source})
+    for table in (tables.area_pattern_rollup, tables.area_indicator_rollup, tables.area_rollup_source):
+        conn.execute(delete(table).where(table.c.year == year, table.c.source == source))
 
 
 _INDICATOR_UP = """
     INSERT INTO area_indicator_rollup (year, area_code, source, indicator_code, welfare_persons, persons)
     SELECT r.year, a.parent_code, r.source, r.indicator_code, SUM(r.welfare_persons), SUM(r.persons)
     FROM area_indicator_rollup r JOIN area a ON a.code = r.area_code
-    WHERE r.year = :y AND r.source = :s AND a.level IN {levels}
+    WHERE r.year = :y AND r.source = :s AND a.level IN :levels
     GROUP BY r.year, a.parent_code, r.source, r.indicator_code
 """
+# the child levels of a step up, bound as a list
+LEVELS: BindParameter[list[str]] = bindparam("levels", expanding=True)
 
 
 def _roll_up(conn: Connection, year: int, source: str, child_levels: tuple[str, ...]) -> None:
-    params = {"y": year, "s": source} | {f"l{i}": lvl for i, lvl in enumerate(child_levels)}
-    levels = "(" + ", ".join(f":l{i}" for i in range(len(child_levels))) + ")"
+    params = {"y": year, "s": source, "levels": list(child_levels)}
     conn.execute(
-        text(f"""
+        # raw: an import's INSERT … SELECT (the module's docstring says why)
+        text("""
         INSERT INTO area_pattern_rollup (year, area_code, source, pattern, households, persons, welfare_persons, welfare_households)
         SELECT r.year, a.parent_code, r.source, r.pattern, SUM(r.households), SUM(r.persons), SUM(r.welfare_persons),
                SUM(r.welfare_households)
         FROM area_pattern_rollup r JOIN area a ON a.code = r.area_code
-        WHERE r.year = :y AND r.source = :s AND a.level IN {levels}
+        WHERE r.year = :y AND r.source = :s AND a.level IN :levels
         GROUP BY r.year, a.parent_code, r.source, r.pattern
-    """),
+    """).bindparams(LEVELS),
         params,
     )
-    conn.execute(text(_INDICATOR_UP.format(levels=levels)), params)
+    conn.execute(text(_INDICATOR_UP).bindparams(LEVELS), params)  # raw: as above
 
 
 def record_sources(conn: Connection, year: int, source: str) -> None:
     """List which areas have rollups of this source, with their parent, for the children listing."""
     conn.execute(
+        # raw: an import's INSERT … SELECT (the module's docstring says why)
         text("""
         INSERT INTO area_rollup_source (year, area_code, source, parent_code, refreshed_at)
         SELECT DISTINCT r.year, r.area_code, r.source, a.parent_code, :t
@@ -75,40 +79,48 @@ def reconcile_survey_sources(conn: Connection, year: int) -> None:
     """Let survey figures stand for an area only where they cover it: every tambon of the area that
     has published figures must have survey data too. A demo with three provinces of microdata must
     not replace the published national figures with a three-province total."""
-    conn.execute(text("DELETE FROM area_rollup_source WHERE year = :y AND source = :s"), {"y": year, "s": SURVEY})
+    s = tables.area_rollup_source.c
+    conn.execute(delete(tables.area_rollup_source).where(s.year == year, s.source == SURVEY))
     record_sources(conn, year, SURVEY)
     # The tambons TPMAP published figures for are the ones the survey covers. An edition without published area
     # files (a later survey, say) is measured against the nearest edition that has them, or, in a deployment with
     # survey files only, against the nearest other surveyed edition: three provinces of 2562 microdata must not
     # become the country's 2562 figures either (a year part-way through loading).
-    published_years: list[int] = sorted(
-        conn.execute(text("SELECT DISTINCT year FROM area_rollup_source WHERE source = :pub"), {"pub": PUBLISHED}).scalars()
-    )
-    other_years: list[int] = sorted(
-        conn.execute(text("SELECT DISTINCT year FROM area_rollup_source WHERE year <> :y"), {"y": year}).scalars()
-    )
+    published_years: list[int] = sorted(conn.execute(select(s.year).where(s.source == PUBLISHED).distinct()).scalars())
+    other_years: list[int] = sorted(conn.execute(select(s.year).where(s.year != year).distinct()).scalars())
     refs = published_years or other_years
     ref = year if year in published_years else min(refs, key=lambda y: (abs(y - year), -y), default=year)
-    uncovered = """
+    conn.execute(text(UNCOVERED_OUT), {"y": year, "s": SURVEY, "pub": PUBLISHED, "ref": ref})  # raw: as the module says
+
+
+# The reference edition's tambons that this year's survey does not cover, and the survey rows of the areas above
+# them, which go (reconcile_survey_sources)
+UNCOVERED = """
         SELECT p.area_code FROM area_rollup_source p JOIN area a ON a.code = p.area_code
         WHERE p.year = :ref AND p.source IN (:pub, :s) AND a.level IN ('tambon', 'municipality')
           AND NOT EXISTS (SELECT 1 FROM area_rollup_source s
                           WHERE s.year = :y AND s.source = :s AND s.area_code = p.area_code)"""
-    conn.execute(
-        text(f"""
+UNCOVERED_OUT = (
+    """
         DELETE FROM area_rollup_source WHERE year = :y AND source = :s AND (
-            area_code = 'TH' AND EXISTS ({uncovered})
-            OR area_code IN (SELECT substr(u.area_code, 1, 2) FROM ({uncovered}) u)
-            OR area_code IN (SELECT substr(u.area_code, 1, 4) FROM ({uncovered}) u))
-    """),
-        {"y": year, "s": SURVEY, "pub": PUBLISHED, "ref": ref},
-    )
+            area_code = 'TH' AND EXISTS ("""
+    + UNCOVERED
+    + """)
+            OR area_code IN (SELECT substr(u.area_code, 1, 2) FROM ("""
+    + UNCOVERED
+    + """) u)
+            OR area_code IN (SELECT substr(u.area_code, 1, 4) FROM ("""
+    + UNCOVERED
+    + """) u))
+    """
+)
 
 
 def _unit_indicators(conn: Connection, year: int) -> None:
     """Per unit and indicator: card holders (the target poor while its dimension is selected) and every member
     (the "all" and "no card" definitions) of the households failing it."""
     conn.execute(
+        # raw: an import's INSERT … SELECT (the module's docstring says why)
         text("""
         INSERT INTO area_indicator_rollup (year, area_code, source, indicator_code, welfare_persons, persons)
         SELECT h.year, h.tambon_code, :s, f.indicator_code, SUM(h.n_welfare), SUM(h.n_persons)
@@ -122,61 +134,60 @@ def _unit_indicators(conn: Connection, year: int) -> None:
 
 def refresh_survey_indicators(conn: Connection, year: int) -> None:
     """The indicator rollups of a survey year alone (migration 0013 fills the new `persons` column with it)."""
-    conn.execute(text("DELETE FROM area_indicator_rollup WHERE year = :y AND source = :s"), {"y": year, "s": SURVEY})
+    ir = tables.area_indicator_rollup
+    conn.execute(delete(ir).where(ir.c.year == year, ir.c.source == SURVEY))
     _unit_indicators(conn, year)
     for child_level, _parent in UP_LEVELS:
-        params = {"y": year, "s": SURVEY} | {f"l{i}": lvl for i, lvl in enumerate(child_level)}
-        levels = "(" + ", ".join(f":l{i}" for i in range(len(child_level))) + ")"
-        conn.execute(text(_INDICATOR_UP.format(levels=levels)), params)
+        params = {"y": year, "s": SURVEY, "levels": list(child_level)}
+        conn.execute(text(_INDICATOR_UP).bindparams(LEVELS), params)  # raw: an import's INSERT … SELECT
 
 
-def _stage_case(year: int) -> tuple[str, dict]:
-    """A CASE giving each person's life stage from their birth date (ages on the edition's survey date): the
-    stages' birth-date bounds are parameters, so both backends compare dates and none computes an age."""
+# A person's life stage from their birth date (ages on the edition's survey date): the stages' birth-date bounds are
+# parameters, so both backends compare dates and none computes an age. The keys are pinned (mpi.lifestages checks
+# its data file holds them, in this order).
+_STAGE_UNIT = """
+    INSERT INTO area_stage_rollup (year, area_code, stage, sex, pattern, persons, welfare_persons)
+    SELECT year, tambon_code, stage, sex, pattern, COUNT(*), SUM(welfare)
+    FROM (SELECT h.year, h.tambon_code,
+                 CASE WHEN p.birth_date > :after_infant THEN 'infant' WHEN p.birth_date > :after_preschool THEN 'preschool'
+                      WHEN p.birth_date > :after_school THEN 'school' WHEN p.birth_date > :after_working THEN 'working'
+                      ELSE 'elderly' END AS stage,
+                 p.sex, h.pattern, CASE WHEN p.welfare_card THEN 1 ELSE 0 END AS welfare
+          FROM person p JOIN household h ON h.id = p.household_id
+          WHERE h.year = :y AND p.year = :y) x
+    GROUP BY year, tambon_code, stage, sex, pattern
+"""
+_STAGE_UP = """
+    INSERT INTO area_stage_rollup (year, area_code, stage, sex, pattern, persons, welfare_persons)
+    SELECT r.year, a.parent_code, r.stage, r.sex, r.pattern, SUM(r.persons), SUM(r.welfare_persons)
+    FROM area_stage_rollup r JOIN area a ON a.code = r.area_code
+    WHERE r.year = :y AND a.level IN :levels
+    GROUP BY r.year, a.parent_code, r.stage, r.sex, r.pattern
+"""
+
+
+def _stage_bounds(year: int) -> dict[str, object]:
+    """_STAGE_UNIT's parameters: the birth date after which a person is of each stage but the oldest."""
     on = survey_date(year)
-    whens, params = [], {}
     stages = life_stages(year)
-    for s in stages[:-1]:  # youngest first: a person is of the first stage whose earliest birth date they are after
-        after, _by = s.born_range(on)
-        whens.append(f"WHEN p.birth_date > :after_{s.key} THEN '{s.key}'")
-        params[f"after_{s.key}"] = after
-    return f"CASE {' '.join(whens)} ELSE '{stages[-1].key}' END", params
+    assert [s.key for s in stages] == list(STAGE_KEYS), "the pinned life stages, in order, as _STAGE_UNIT spells them"
+    return {f"after_{s.key}": s.born_range(on)[0] for s in stages[:-1]}
 
 
 def refresh_stage_rollup(conn: Connection, year: int) -> None:
     """Persons per tambon, life stage, sex and household pattern, then summed up the levels as the pattern rollup
     is. Run inside the import's transaction (refresh_survey_rollups), and by migration 0019 for the years held."""
-    conn.execute(text("DELETE FROM area_stage_rollup WHERE year = :y"), {"y": year})
-    stage, params = _stage_case(year)
-    conn.execute(
-        text(f"""
-        INSERT INTO area_stage_rollup (year, area_code, stage, sex, pattern, persons, welfare_persons)
-        SELECT year, tambon_code, stage, sex, pattern, COUNT(*), SUM(welfare)
-        FROM (SELECT h.year, h.tambon_code, {stage} AS stage, p.sex, h.pattern,
-                     CASE WHEN p.welfare_card THEN 1 ELSE 0 END AS welfare
-              FROM person p JOIN household h ON h.id = p.household_id
-              WHERE h.year = :y AND p.year = :y) x
-        GROUP BY year, tambon_code, stage, sex, pattern
-    """),
-        {"y": year} | params,
-    )
+    asr = tables.area_stage_rollup
+    conn.execute(delete(asr).where(asr.c.year == year))
+    conn.execute(text(_STAGE_UNIT), {"y": year} | _stage_bounds(year))  # raw: an import's INSERT … SELECT
     for child_levels, _parent in UP_LEVELS:
-        level = {f"l{i}": lvl for i, lvl in enumerate(child_levels)}
-        conn.execute(
-            text(f"""
-            INSERT INTO area_stage_rollup (year, area_code, stage, sex, pattern, persons, welfare_persons)
-            SELECT r.year, a.parent_code, r.stage, r.sex, r.pattern, SUM(r.persons), SUM(r.welfare_persons)
-            FROM area_stage_rollup r JOIN area a ON a.code = r.area_code
-            WHERE r.year = :y AND a.level IN ({", ".join(":" + k for k in level)})
-            GROUP BY r.year, a.parent_code, r.stage, r.sex, r.pattern
-        """),
-            {"y": year} | level,
-        )
+        conn.execute(text(_STAGE_UP).bindparams(LEVELS), {"y": year, "levels": list(child_levels)})  # raw: as above
 
 
 def refresh_survey_rollups(conn: Connection, year: int) -> None:
     delete_rollups(conn, year, SURVEY)
     conn.execute(
+        # raw: an import's INSERT … SELECT (the module's docstring says why), here and below
         text("""
         INSERT INTO area_pattern_rollup (year, area_code, source, pattern, households, persons, welfare_persons, welfare_households)
         SELECT year, tambon_code, :s, pattern, COUNT(*), SUM(n_persons), SUM(n_welfare),
@@ -187,8 +198,9 @@ def refresh_survey_rollups(conn: Connection, year: int) -> None:
         {"y": year, "s": SURVEY},
     )
     _unit_indicators(conn, year)
-    conn.execute(text("DELETE FROM village_pattern_rollup WHERE year = :y"), {"y": year})
+    conn.execute(delete(tables.village_pattern_rollup).where(tables.village_pattern_rollup.c.year == year))
     conn.execute(
+        # raw: as above
         text("""
         INSERT INTO village_pattern_rollup (year, tambon_code, village_no, pattern, households, persons, welfare_persons,
                                             welfare_households)
@@ -210,7 +222,7 @@ def refresh_survey_rollups(conn: Connection, year: int) -> None:
 
     refresh_vulnerable_rollup(conn, year)
     if conn.dialect.name == "postgresql":
-        conn.execute(text("ANALYZE area_pattern_rollup"))
-        conn.execute(text("ANALYZE area_indicator_rollup"))
-        conn.execute(text("ANALYZE area_measure_rollup"))
-        conn.execute(text("ANALYZE area_stage_rollup"))
+        conn.execute(text("ANALYZE area_pattern_rollup"))  # raw: a maintenance command, no Core form
+        conn.execute(text("ANALYZE area_indicator_rollup"))  # raw: as above
+        conn.execute(text("ANALYZE area_measure_rollup"))  # raw: as above
+        conn.execute(text("ANALYZE area_stage_rollup"))  # raw: as above

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import Any, Required, TypedDict, cast
 
 from sqlalchemy import Engine, insert, select
 
@@ -28,6 +29,51 @@ class ShortlistError(BadRequest):
     pass
 
 
+class Saved(TypedDict):
+    id: int
+    token: str
+    url: str  # where the shortlist is shown
+
+
+class ListedArea(TypedDict, total=False):
+    """An area of a shortlist: its row of the ranking (figures.RankedArea) where it has one, else its code alone."""
+
+    code: Required[str]
+    position: Required[int]
+    level: str
+    name_th: str | None
+    name_en: str | None
+    source: str
+    surveyed_persons: int
+    target_poor_persons: int
+    crisis_ge3: int
+    crisis_basic_needs: int
+    crisis: int
+    crisis_share: float
+    rank: int
+
+
+class ListedHousehold(TypedDict):
+    position: int
+    house_id: str
+    tambon_code: str
+    village_no: int
+    members: int
+    target_poor_members: int
+
+
+class Shortlist(TypedDict):
+    token: str
+    name: str
+    kind: str  # areas | households
+    year: int
+    rule: str | None
+    created_by: str
+    created_at: str  # ISO moment, to the second
+    hidden: int  # households outside the viewer's area, left out
+    items: list[ListedArea] | list[ListedHousehold]
+
+
 def create(
     user: CurrentUser | None,
     *,
@@ -37,7 +83,7 @@ def create(
     refs: list[str],
     rule: str | None = None,
     engine: Engine | None = None,
-) -> dict:
+) -> Saved:
     user = require_user(user)
     name = (name or "").strip()
     if not name:
@@ -87,10 +133,10 @@ def create(
             detail={"name": name, "kind": kind, "items": len(refs), "year": year},
             conn=conn,
         )
-    return {"id": sid, "token": token, "url": f"/shortlists/{token}"}
+    return Saved(id=sid, token=token, url=f"/shortlists/{token}")
 
 
-def get(token: str, *, user: CurrentUser | None, engine: Engine | None = None) -> dict | None:
+def get(token: str, *, user: CurrentUser | None, engine: Engine | None = None) -> Shortlist | None:
     """The shortlist with its rows, figures filled in; household rows limited to the viewer's area."""
     engine = engine or get_engine()
     with engine.connect() as conn:
@@ -99,16 +145,23 @@ def get(token: str, *, user: CurrentUser | None, engine: Engine | None = None) -
             return None
         item = tables.shortlist_item.c
         refs: list[str] = list(conn.scalars(select(item.ref).where(item.shortlist_id == s["id"]).order_by(item.position)))
-        out = {k: s[k] for k in ("token", "name", "kind", "year", "rule", "created_by")} | {
-            "created_at": str(s["created_at"])[:19],
-            "hidden": 0,
-        }
+        out = Shortlist(
+            token=s["token"],
+            name=s["name"],
+            kind=s["kind"],
+            year=s["year"],
+            rule=s["rule"],
+            created_by=s["created_by"],
+            created_at=str(s["created_at"])[:19],
+            hidden=0,
+            items=[],
+        )
         if s["kind"] == "areas":
             rule = crisis_rule(s["rule"] or "ge3")
-            figures: dict[str, dict] = {}
+            figures: dict[str, dict[str, Any]] = {}
             for parent in {r[:-2] if len(r) > 2 else "TH" for r in refs}:
-                figures |= {row["code"]: row for row in ranking(parent, s["year"], rule, engine=engine)}
-            out["items"] = [figures.get(r, {"code": r}) | {"position": i} for i, r in enumerate(refs, 1)]
+                figures |= {row["code"]: dict(row) for row in ranking(parent, s["year"], rule, engine=engine)}
+            out["items"] = [cast(ListedArea, figures.get(r, {"code": r}) | {"position": i}) for i, r in enumerate(refs, 1)]
             return out
         viewer = require_user(user)
         owner = viewer.username == s["created_by"]
@@ -127,9 +180,7 @@ def get(token: str, *, user: CurrentUser | None, engine: Engine | None = None) -
     for i, r in enumerate(refs, 1):
         if r in rows and viewer.covers(rows[r][0]):
             t, v, n, w = rows[r]
-            items.append(
-                {"position": i, "house_id": r, "tambon_code": t, "village_no": v, "members": n, "target_poor_members": w}
-            )
+            items.append(ListedHousehold(position=i, house_id=r, tambon_code=t, village_no=v, members=n, target_poor_members=w))
         else:
             out["hidden"] += 1
     # Its name, its author and how much is hidden are about named households too: only the author and
@@ -146,4 +197,5 @@ def get(token: str, *, user: CurrentUser | None, engine: Engine | None = None) -
         detail={"shown": len(items), "hidden": out["hidden"]},
         engine=engine,
     )
-    return out | {"items": items}
+    out["items"] = items
+    return out

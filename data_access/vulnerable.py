@@ -3,10 +3,13 @@ and listed (scoped) for signed-in users. The rules themselves are in mpi.vulnera
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Engine, bindparam, text
+from typing import TypedDict, cast
+
+from sqlalchemy import Connection, Engine, bindparam, func, select, text
 
 from data_access import audit
-from data_access.access import household_filter
+from data_access import models as tables
+from data_access.access import household_clause
 from data_access.db import read_engine, reading
 from data_access.errors import BadRequest, NotFoundError
 from mpi.vulnerable import (
@@ -31,13 +34,14 @@ def stage_vulnerable_bits(conn: Connection, year: int, *, supplied: bool, th: Th
     files (mpi.vulnerable.classify is the reference), so the import writes each household row once with its bits
     (an UPDATE of every row afterwards doubled the table on PostgreSQL). Without any optional column in the import
     nothing can be assessed: the bits stay null."""
-    temp = "TEMPORARY" if conn.dialect.name == "postgresql" else "TEMP"
+    # Raw throughout: the import's staging tables are not declared (they live for one import) and this is its hot
+    # path, one statement over every staged household. TEMP is both backends' word.
     if conn.dialect.name != "postgresql":
-        conn.execute(text("DROP TABLE IF EXISTS temp.stage_vuln"))
+        conn.execute(text("DROP TABLE IF EXISTS temp.stage_vuln"))  # raw: as above
     if not supplied:
         conn.execute(
-            text(
-                f"CREATE {temp} TABLE stage_vuln AS SELECT house_id, CAST(NULL AS SMALLINT) AS sel, "
+            text(  # raw: as above
+                "CREATE TEMP TABLE stage_vuln AS SELECT house_id, CAST(NULL AS SMALLINT) AS sel, "
                 "CAST(NULL AS SMALLINT) AS bur FROM stage_household"
             )
         )
@@ -45,45 +49,51 @@ def stage_vulnerable_bits(conn: Connection, year: int, *, supplied: bool, th: Th
     fu, lw = SELECTION_BIT["farmer_unregistered"], SELECTION_BIT["low_income_no_welfare"]
     b = BURDEN_BIT
     params = {
+        "fu": fu,
+        "lw": lw,
+        **{f"b_{k}": v for k, v in b.items()},
         "housing": INSECURE_HOUSING_INDICATOR,
         "income": th.income_per_capita,
         **{k.replace("_born", ""): v for k, v in th.born_bounds(year).items()},
     }
     # staged flags are 0/1 or empty (null): a comparison with null counts as false, as the typed columns did
     conn.execute(
-        text(f"""
-        CREATE {temp} TABLE stage_vuln AS
+        # raw: the staging tables, as above
+        text("""
+        CREATE TEMP TABLE stage_vuln AS
         SELECT v.house_id, v.sel, CASE WHEN v.sel IS NULL THEN NULL ELSE v.person_bits + v.housing_bit END AS bur
         FROM (SELECT s.house_id,
                      CASE WHEN (s.head_farming IS NULL OR s.farmer_registered IS NULL) AND s.income_per_capita IS NULL
                           THEN NULL
-                          ELSE (CASE WHEN s.head_farming = 1 AND s.farmer_registered = 0 THEN {fu} ELSE 0 END)
-                             + (CASE WHEN s.income_per_capita < :income AND COALESCE(pb.welfare, 0) = 0 THEN {lw} ELSE 0 END)
+                          ELSE (CASE WHEN s.head_farming = 1 AND s.farmer_registered = 0 THEN :fu ELSE 0 END)
+                             + (CASE WHEN s.income_per_capita < :income AND COALESCE(pb.welfare, 0) = 0 THEN :lw ELSE 0 END)
                      END AS sel,
                      COALESCE(pb.bits, 0) AS person_bits,
-                     CASE WHEN fb.house_id IS NULL THEN 0 ELSE {b["insecure_housing"]} END AS housing_bit
+                     CASE WHEN fb.house_id IS NULL THEN 0 ELSE :b_insecure_housing END AS housing_bit
               FROM stage_household s
               LEFT JOIN (SELECT p.house_id, SUM(p.welfare_card) AS welfare,
-                                MAX(CASE WHEN p.moe_poor_child = 1 THEN {b["poor_child"]} ELSE 0 END)
+                                MAX(CASE WHEN p.moe_poor_child = 1 THEN :b_poor_child ELSE 0 END)
                               + MAX(CASE WHEN p.birth_date > :child_after AND p.birth_date <= :child_by
-                                         THEN {b["young_children"]} ELSE 0 END)
+                                         THEN :b_young_children ELSE 0 END)
                               + MAX(CASE WHEN p.birth_date <= :elderly_by AND p.old_age_allowance = 0
-                                         THEN {b["elderly_no_allowance"]} ELSE 0 END)
+                                         THEN :b_elderly_no_allowance ELSE 0 END)
                               + MAX(CASE WHEN p.disabled = 1 AND p.disability_allowance = 0
-                                         THEN {b["disabled_no_allowance"]} ELSE 0 END)
-                              + MAX(CASE WHEN p.chronic_dependent = 1 THEN {b["chronic_dependent"]} ELSE 0 END) AS bits
+                                         THEN :b_disabled_no_allowance ELSE 0 END)
+                              + MAX(CASE WHEN p.chronic_dependent = 1 THEN :b_chronic_dependent ELSE 0 END) AS bits
                          FROM stage_person p GROUP BY p.house_id) pb ON pb.house_id = s.house_id
               LEFT JOIN (SELECT DISTINCT f.house_id FROM stage_failure f WHERE f.indicator = :housing) fb
                      ON fb.house_id = s.house_id) v"""),
         params,
     )
     if conn.dialect.name == "postgresql":
-        conn.execute(text("ANALYZE stage_vuln"))
+        conn.execute(text("ANALYZE stage_vuln"))  # raw: a maintenance command, no Core form
 
 
 def refresh_vulnerable_rollup(conn: Connection, year: int) -> None:
-    conn.execute(text("DELETE FROM vulnerable_rollup WHERE year = :y"), {"y": year})
+    # Raw, like the other rollups of an import: INSERT … SELECT over a year's households, the import's hot path
+    conn.execute(text("DELETE FROM vulnerable_rollup WHERE year = :y"), {"y": year})  # raw: as above
     conn.execute(
+        # raw: as above
         text("""
         INSERT INTO vulnerable_rollup (year, area_code, selection, burdens, households, persons)
         SELECT year, tambon_code, vuln_selection, vuln_burdens, COUNT(*), SUM(n_persons)
@@ -93,6 +103,7 @@ def refresh_vulnerable_rollup(conn: Connection, year: int) -> None:
     )
     for level in UP_LEVELS:
         conn.execute(
+            # raw: as above
             text("""
             INSERT INTO vulnerable_rollup (year, area_code, selection, burdens, households, persons)
             SELECT r.year, a.parent_code, r.selection, r.burdens, SUM(r.households), SUM(r.persons)
@@ -107,53 +118,95 @@ def _rows(conn, year: int, codes: list[str]) -> dict[str, list[VulnerableCount]]
     out: dict[str, list[VulnerableCount]] = {c: [] for c in codes}
     if not codes:
         return out
-    params = {"y": year} | {f"c{i}": c for i, c in enumerate(codes)}
+    v = tables.vulnerable_rollup.c
     for code, sel, bur, hh, persons in conn.execute(
-        text(
-            "SELECT area_code, selection, burdens, households, persons FROM vulnerable_rollup WHERE year = :y AND "
-            "area_code IN (" + ", ".join(f":c{i}" for i in range(len(codes))) + ")"
-        ),
-        params,
+        select(v.area_code, v.selection, v.burdens, v.households, v.persons).where(v.year == year, v.area_code.in_(codes))
     ):
         out[code].append(VulnerableCount(sel, bur, hh, persons))
     return out
 
 
-def area_figures(code: str, year: int, rule: VulnerableRule = DEFAULT_RULE, engine: Engine | None = None) -> dict:
+class VulnerableFigures(TypedDict):
+    """mpi.vulnerable.VulnerableFigures of an area under a rule."""
+
+    assessed_households: int
+    selected_households: int
+    vulnerable_households: int
+    vulnerable_persons: int
+    by_selection: dict[str, int]
+    by_burden: dict[str, int]
+
+
+class VulnerableChild(VulnerableFigures):
+    code: str
+    name_th: str | None
+    name_en: str | None
+
+
+class RuleAsked(TypedDict):
+    selections: list[str]
+    burdens: list[str]
+    min_burdens: int
+
+
+class VulnerableArea(VulnerableFigures):
+    code: str
+    year: int
+    name_th: str | None
+    name_en: str | None
+    rule: RuleAsked
+    surveyed_households: int
+    children: list[VulnerableChild]
+
+
+def area_figures(code: str, year: int, rule: VulnerableRule = DEFAULT_RULE, engine: Engine | None = None) -> VulnerableArea:
     """The area's counts, with its children's, under a rule. Aggregates: public like the other figures."""
+    a, pr = tables.area.c, tables.area_pattern_rollup.c
     with reading(engine) as conn:
-        area = (
-            conn.execute(text("SELECT code, level, name_th, name_en FROM area WHERE code = :c"), {"c": code}).mappings().first()
-        )
+        area = conn.execute(select(a.code, a.level, a.name_th, a.name_en).where(a.code == code)).mappings().first()
         if area is None:
             raise NotFoundError(f"unknown area code {code!r}")
         children = (
-            conn.execute(text("SELECT code, name_th, name_en FROM area WHERE parent_code = :c ORDER BY code"), {"c": code})
-            .mappings()
-            .all()
+            conn.execute(select(a.code, a.name_th, a.name_en).where(a.parent_code == code).order_by(a.code)).mappings().all()
         )
         rows = _rows(conn, year, [code] + [c["code"] for c in children])
         surveyed = conn.execute(
-            text(
-                "SELECT COALESCE(SUM(households), 0) FROM area_pattern_rollup WHERE year = :y "
-                "AND area_code = :c AND source = 'survey'"
-            ),
-            {"y": year, "c": code},
+            select(func.coalesce(func.sum(pr.households), 0)).where(pr.year == year, pr.area_code == code, pr.source == "survey")
         ).scalar()
-    return {
-        "code": code,
-        "year": year,
-        "name_th": area["name_th"],
-        "name_en": area["name_en"],
-        "rule": {"selections": sorted(rule.selections), "burdens": sorted(rule.burdens), "min_burdens": rule.min_burdens},
-        "surveyed_households": int(surveyed or 0),
-        **figures(rows[code], rule).as_dict(),
-        "children": [
-            {"code": c["code"], "name_th": c["name_th"], "name_en": c["name_en"], **figures(rows[c["code"]], rule).as_dict()}
-            for c in children
-            if rows[c["code"]]
-        ],
-    }
+    return cast(
+        VulnerableArea,
+        {
+            "code": code,
+            "year": year,
+            "name_th": area["name_th"],
+            "name_en": area["name_en"],
+            "rule": {"selections": sorted(rule.selections), "burdens": sorted(rule.burdens), "min_burdens": rule.min_burdens},
+            "surveyed_households": int(surveyed or 0),
+            **figures(rows[code], rule).as_dict(),
+            "children": [
+                {"code": c["code"], "name_th": c["name_th"], "name_en": c["name_en"], **figures(rows[c["code"]], rule).as_dict()}
+                for c in children
+                if rows[c["code"]]
+            ],
+        },
+    )
+
+
+class VulnerableHousehold(TypedDict):
+    house_id: str
+    tambon_code: str
+    village_no: int
+    members: int
+    income_per_capita: float | None
+    selection: list[str]
+    burdens: list[str]
+
+
+class VulnerablePage(TypedDict):
+    items: list[VulnerableHousehold]
+    total: int
+    page: int
+    page_size: int
 
 
 def list_households(
@@ -166,46 +219,43 @@ def list_households(
     page: int = 1,
     page_size: int = 25,
     engine: Engine | None = None,
-) -> dict:
+) -> VulnerablePage:
     """Vulnerable households of an area that the user may see: selection, burdens, members. Audited like other lists."""
     from data_access.households import check_area
 
     engine = engine or read_engine()
     user = check_area(user, code, engine)
-    where = ["h.year = :y", "h.vuln_selection IS NOT NULL", "(h.vuln_selection & :sm) <> 0"]
-    params: dict = {"y": year, "sm": rule.selection_mask}
+    h = tables.household.c
+    where = [h.year == year, h.vuln_selection.is_not(None), h.vuln_selection.bitwise_and(rule.selection_mask) != 0]
     if code != "TH":
-        where.append("h.tambon_code LIKE :code")
-        params["code"] = code + "%"
-    household_filter(user, where, params)
+        where.append(h.tambon_code.like(code + "%"))
+    where.append(household_clause(user, h.tambon_code))
     # "at least k of the chosen burdens": k is small; list the burden bit sets that qualify.
     ok = [b for b in range(1 << len(BURDENS)) if bin(b & rule.burden_mask).count("1") >= rule.min_burdens]
     if burden:
         if burden not in BURDEN_BIT:
             raise BadRequest(f"unknown burden {burden!r}")
         ok = [b for b in ok if b & BURDEN_BIT[burden]]
-    where.append(f"h.vuln_burdens IN ({', '.join(str(b) for b in ok) or '-1'})")
-    clause = " AND ".join(where)
+    where.append(h.vuln_burdens.in_(ok or [-1]))
     with reading(engine) as conn:
-        total = conn.execute(text(f"SELECT COUNT(*) FROM household h WHERE {clause}"), params).scalar()
+        total = conn.execute(select(func.count()).select_from(tables.household).where(*where)).scalar_one()
         rows = conn.execute(
-            text(
-                f"SELECT h.house_id, h.tambon_code, h.village_no, h.n_persons, h.income_per_capita, h.vuln_selection, "
-                f"h.vuln_burdens FROM household h WHERE {clause} "
-                "ORDER BY h.tambon_code, h.village_no, h.house_id LIMIT :lim OFFSET :off"
-            ),
-            params | {"lim": page_size, "off": (max(1, page) - 1) * page_size},
+            select(h.house_id, h.tambon_code, h.village_no, h.n_persons, h.income_per_capita, h.vuln_selection, h.vuln_burdens)
+            .where(*where)
+            .order_by(h.tambon_code, h.village_no, h.house_id)
+            .limit(page_size)
+            .offset((max(1, page) - 1) * page_size)
         ).all()
     items = [
-        {
-            "house_id": r.house_id,
-            "tambon_code": r.tambon_code,
-            "village_no": r.village_no,
-            "members": r.n_persons,
-            "income_per_capita": r.income_per_capita,
-            "selection": [s for s in SELECTIONS if r.vuln_selection & SELECTION_BIT[s]],
-            "burdens": [b for b in BURDENS if r.vuln_burdens & BURDEN_BIT[b]],
-        }
+        VulnerableHousehold(
+            house_id=r.house_id,
+            tambon_code=r.tambon_code,
+            village_no=r.village_no,
+            members=r.n_persons,
+            income_per_capita=r.income_per_capita,
+            selection=[s for s in SELECTIONS if r.vuln_selection & SELECTION_BIT[s]],
+            burdens=[b for b in BURDENS if r.vuln_burdens & BURDEN_BIT[b]],
+        )
         for r in rows
     ]
     audit.record(
@@ -217,4 +267,4 @@ def list_households(
         detail={"year": year, "page": page, "burden": burden, "rows": len(items)},
         engine=engine,
     )
-    return {"items": items, "total": total, "page": page, "page_size": page_size}
+    return VulnerablePage(items=items, total=total, page=page, page_size=page_size)

@@ -10,7 +10,6 @@ import os
 import re
 import shutil
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from data_access.survey_import import SurveyImport
 from mpi.rules import DIMENSIONS, dimensions_mask
 from scripts import chromium
 from tests.utils.served import samut_songkhram_site
+from tests.utils.waiting import callbacks_done, settled, wait_until
 
 pytestmark = pytest.mark.browser
 PASSWORD = "browser-test-secret"
@@ -92,17 +92,8 @@ def browser(server):
 
 
 def wait_for(driver, predicate, timeout=15.0, what="condition"):
-    end = time.time() + timeout
-    last = None
-    while time.time() < end:
-        try:
-            last = predicate()
-            if last:
-                return last
-        except Exception as e:  # noqa: BLE001 - elements come and go while Dash renders
-            last = e
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}: {last!r}")
+    """An exception counts as not yet: elements come and go while Dash renders."""
+    return wait_until(predicate, timeout, what)
 
 
 def css(driver, selector):
@@ -115,49 +106,53 @@ def map_rendered(driver) -> bool:
 
 
 def click(driver, element):
-    """Scroll the element to the middle of the screen and click it, retrying while the page settles."""
-    from selenium.common.exceptions import ElementClickInterceptedException, StaleElementReferenceException
+    """Scroll the element to the middle of the screen and click it, again while something else is in its way (the
+    page still settling); a stale element is the caller's to find again."""
+    from selenium.common.exceptions import ElementClickInterceptedException
 
-    for _ in range(20):
-        try:
-            driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
-            time.sleep(0.15)
-            element.click()
-            return
-        except ElementClickInterceptedException:
-            time.sleep(0.25)
-        except StaleElementReferenceException:
-            raise
-    raise AssertionError(f"could not click {element.text!r}")
+    def clicked() -> bool:
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
+        element.click()
+        return True
+
+    wait_until(
+        clicked, timeout=10, what=f"a click on {element.text!r}", interval=0.25, ignoring=(ElementClickInterceptedException,)
+    )
 
 
 def click_css(driver, selector, index=0):
     """Click the index-th element matching selector, finding it again if Dash re-renders it meanwhile."""
     from selenium.common.exceptions import StaleElementReferenceException
 
-    for _ in range(10):
-        try:
-            click(driver, wait_for(driver, lambda: css(driver, selector)[index:], what=selector)[0])
-            return
-        except StaleElementReferenceException:
-            time.sleep(0.2)
-    raise AssertionError(f"{selector} kept going stale")
+    def clicked() -> bool:
+        click(driver, wait_for(driver, lambda: css(driver, selector)[index:], what=selector)[0])
+        return True
+
+    wait_until(
+        clicked,
+        timeout=30,
+        what=f"{selector} to hold still for a click",
+        interval=0.2,
+        ignoring=(StaleElementReferenceException,),
+    )
 
 
 def click_link(driver, text):
     """Click the link with this text, finding it again if the page renders it anew meanwhile."""
     from selenium.common.exceptions import StaleElementReferenceException
 
-    for _ in range(10):
-        try:
-            link = wait_for(
-                driver, lambda: next((a for a in css(driver, "a") if a.text.strip() == text), None), what=f"link {text}"
-            )
-            click(driver, link)
-            return
-        except StaleElementReferenceException:
-            time.sleep(0.2)
-    raise AssertionError(f"link {text} kept going stale")
+    def clicked() -> bool:
+        link = wait_for(driver, lambda: next((a for a in css(driver, "a") if a.text.strip() == text), None), what=f"link {text}")
+        click(driver, link)
+        return True
+
+    wait_until(
+        clicked,
+        timeout=30,
+        what=f"link {text} to hold still for a click",
+        interval=0.2,
+        ignoring=(StaleElementReferenceException,),
+    )
 
 
 def test_map001_drill_from_country_to_household_by_clicks(server, browser):
@@ -437,7 +432,10 @@ def test_map022_a_national_map_whose_shapes_do_not_come_says_so(server, blocked)
         wait_for(driver, lambda: driver.execute_script(failed), timeout=30, what="the failure noticed")
         # and it stays said when the page's layout moves (a chart drawn beside it, a window resized)
         driver.set_window_size(1300, 900)
-        time.sleep(0.5)
+        box = (
+            "var r = document.getElementById('area-canvas-host').getBoundingClientRect(); return [innerWidth, r.width, r.height];"
+        )
+        settled(lambda: driver.execute_script(box), what="the layout after the resize")
         assert "โหลดแผนที่ไม่สำเร็จ" in css(driver, "#area-canvas-host .tp-cmap-title")[0].text
         assert driver.execute_script("return document.getElementById('area-canvas-host').dataset.drawn") is None
     finally:
@@ -487,6 +485,7 @@ return out;
 """
 
 # Each chart's SVG text that reaches outside its chart (cut off on screen): [chart id, text, overflow px].
+CHART_TEXTS_JS = "return document.querySelectorAll('.js-plotly-plot .main-svg text').length"
 TEXT_OUTSIDE_JS = """
 var out = [];
 document.querySelectorAll('.js-plotly-plot').forEach(function (g) {
@@ -510,12 +509,16 @@ def test_map004_presentation_mode_fits_1920x1080(server, browser):
     chromium.emulate_screen(browser, 1920, 1080)
     browser.get(base + "/area/75?present=1")
     wait_for(browser, lambda: map_rendered(browser) and css(browser, "#area-star .polar"), what="map and star")
-    time.sleep(0.5)
-    size = browser.execute_script(
-        "var m = document.querySelector('#area-map').getBoundingClientRect();"
-        "return {sh: document.documentElement.scrollHeight, ih: window.innerHeight, sw: document.documentElement.scrollWidth,"
-        " iw: window.innerWidth, map: m.width * m.height,"
-        " controls_visible: !!(document.querySelector('#ctl-metric') || {}).offsetParent}"
+    # measured once the page holds still: its size, and the names written on the map
+    size = settled(
+        lambda: browser.execute_script(
+            "var m = document.querySelector('#area-map').getBoundingClientRect();"
+            "return {sh: document.documentElement.scrollHeight, ih: window.innerHeight, sw: document.documentElement.scrollWidth,"
+            " iw: window.innerWidth, map: m.width * m.height,"
+            " controls_visible: !!(document.querySelector('#ctl-metric') || {}).offsetParent,"
+            " names: document.querySelectorAll('#area-map .scattergeo text').length}"
+        ),
+        what="the presentation page to hold still",
     )
     assert size["sh"] <= size["ih"] and size["sw"] <= size["iw"], size
     assert not size["controls_visible"]
@@ -545,13 +548,21 @@ def test_map014_a_tour_says_what_comes_next_and_pauses_from_the_keyboard(server,
         what="paused",
     )
     paused_text = css(browser, "#tour-text")[0].text
-    time.sleep(2.5)
+    # the tour's clock writes its text on every tick, paused or not: count the writes, and look after two ticks
+    browser.execute_script(
+        "window.tourTicks = 0; new MutationObserver(function () { window.tourTicks += 1; })"
+        ".observe(document.getElementById('tour-text'), {childList: true, characterData: true, subtree: true});"
+    )
+    wait_for(browser, lambda: browser.execute_script("return window.tourTicks") >= 2, what="two ticks while paused")
     assert css(browser, "#tour-text")[0].text == paused_text  # the clock stands still while paused
     body.send_keys(Keys.SPACE)
     wait_for(browser, lambda: css(browser, "#tour-pause")[0].text == "หยุด", what="resumed")
     seconds = int(re.search(r"(\d+) วินาที", css(browser, "#tour-text")[0].text).group(1))
-    time.sleep(2.2)
-    assert int(re.search(r"(\d+) วินาที", css(browser, "#tour-text")[0].text).group(1)) < seconds
+    wait_for(
+        browser,
+        lambda: int(re.search(r"(\d+) วินาที", css(browser, "#tour-text")[0].text).group(1)) < seconds,
+        what="the clock counting down again",
+    )
     body.send_keys(Keys.ARROW_RIGHT)  # on to the next stop now
     wait_for(browser, lambda: "/area/58" in browser.current_url, what="next stop")
     wait_for(browser, lambda: "สมุทรสงคราม" in css(browser, "#tour-text")[0].text, what="the tour goes round")
@@ -572,8 +583,12 @@ def test_map015_every_chart_text_is_whole(server, browser, width, height):
     for path in pages:
         browser.get(base + path)
         wait_for(browser, lambda: css(browser, ".js-plotly-plot .main-svg text"), what=f"charts of {path}")
-        time.sleep(1.0)  # the shapes arrive after the first draw
-        out = browser.execute_script(TEXT_OUTSIDE_JS)
+        # the shapes arrive after the first draw: read once the page's callbacks are answered and the texts hold still
+        wait_for(browser, lambda: callbacks_done(browser), what=f"the callbacks of {path}")
+        out = settled(
+            lambda: (browser.execute_script(CHART_TEXTS_JS), browser.execute_script(TEXT_OUTSIDE_JS)),
+            what=f"the charts of {path}",
+        )[1]
         if out:
             found[path] = out
     chromium.stop_emulation(browser)
@@ -824,12 +839,23 @@ def test_map009_a_policy_user_saves_ten_tambons_and_exports_them(server, browser
     names = [a.text for a in css(browser, "#ranking-table a")[:10]]
 
     def tick_first_ten() -> bool:
-        """Tick one more of the first ten rows per call; quick successive ticks can race the table's update."""
+        """Tick one more of the first ten rows per call, and wait for the table's update to be answered: quick
+        successive ticks can race it."""
+        from selenium.common.exceptions import StaleElementReferenceException
+
         for box in css(browser, "#ranking-table td.dash-select-cell input")[:10]:
             if not box.is_selected():
-                browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", box)
+                browser.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", box)
                 box.click()
-                time.sleep(0.8)
+
+                def ticked_and_answered(box=box) -> bool:
+                    try:
+                        ticked = box.is_selected()
+                    except StaleElementReferenceException:  # the update has drawn the table anew
+                        ticked = True
+                    return ticked and callbacks_done(browser)
+
+                wait_for(browser, ticked_and_answered, what="the tick answered")
                 return False
         return True
 
@@ -993,7 +1019,8 @@ def test_map013_a_double_tap_saves_one_visit_a_new_need_is_offered_at_once_and_g
         timeout=30,
         what="visit saved",
     )
-    time.sleep(1.5)  # let a second request, if one was sent, arrive
+    # a second request, if one was sent, has been answered too
+    wait_for(browser, lambda: callbacks_done(browser), what="every request of the double tap answered")
     assert visits() == before + 1
 
     open_form(browser, "lb-need-form")

@@ -8,13 +8,13 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 from types import SimpleNamespace
 
 import config
 from tests.utils.survey_factory import make_survey
+from tests.utils.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -108,17 +108,17 @@ def test_demo_command_serves_the_dashboard(engine):
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
+
+    def home() -> tuple[int, bytes] | None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as r:
+                return r.status, r.read()
+        except OSError:
+            assert proc.poll() is None, proc.stdout.read().decode()  # the server died: say why, do not wait on
+            return None
+
     try:
-        deadline = time.time() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as r:
-                    status, body = r.status, r.read()
-                break
-            except OSError:
-                assert proc.poll() is None, proc.stdout.read().decode()
-                assert time.time() < deadline, "the demo server did not answer within 30 s"
-                time.sleep(0.2)
+        status, body = wait_until(home, timeout=30, what="the demo server to answer", interval=0.2, ignoring=())
     finally:
         proc.terminate()
         proc.wait(10)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 
 import pytest
 from sqlalchemy import text
@@ -19,6 +18,7 @@ from data_access import accounts
 from data_access import logbook as logbook_da
 from scripts import chromium
 from tests.utils.served import Relay, request, samut_songkhram_site, served
+from tests.utils.waiting import wait_until
 
 pytestmark = pytest.mark.browser
 PASSWORD = "field-test-secret"
@@ -70,19 +70,8 @@ def _phone():
 
 
 def wait_for(driver, predicate, timeout=20.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        try:
-            last = predicate()
-            if last:
-                return last
-        except Exception as e:  # noqa: BLE001 - the page is between two renders
-            last = e
-        time.sleep(0.1)
-    raise AssertionError(
-        f"timed out waiting for {what} (last: {last!r}); page: {driver.find_element('tag name', 'body').text[:500]}"
-    )
+    """An exception counts as not yet: the page is between two renders."""
+    return wait_until(predicate, timeout, what, describe=lambda: f"page: {driver.find_element('tag name', 'body').text[:500]}")
 
 
 def css(driver, selector):

@@ -19,6 +19,7 @@ from sqlalchemy import text
 
 from data_access import ratelimit
 from tests.utils.served import request, served
+from tests.utils.waiting import wait_until
 from tests.utils.world import PASSWORD, bearer
 
 YEAR = 2563
@@ -179,7 +180,7 @@ def test_a_repeat_waits_for_the_first_copy_without_failing_inserts(world, held_v
             first = pool.submit(request, base, *call, headers)
             assert inside.wait(30)
             again = pool.submit(request, base, *call, headers)
-            time.sleep(0.5)  # the repeat is waiting meanwhile
+            wait_until(lambda: _waiting_for_a_key(world["engine"]), timeout=30, what="the repeat waiting on the key's lock")
             assert not again.done()
             go.set()
             answers = first.result(), again.result()
@@ -190,13 +191,25 @@ def test_a_repeat_waits_for_the_first_copy_without_failing_inserts(world, held_v
     assert refused == []
 
 
+def _waiting_for_a_key(engine) -> bool:
+    """Some request is waiting for a key's lock: on PostgreSQL an advisory lock asked and not granted; on SQLite a
+    second thread at the key's thread lock (data_access.idempotency._ProcessLock counts them)."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            return bool(conn.execute(text("SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")).scalar())
+    from data_access.idempotency import _ProcessLock
+
+    with _ProcessLock._guard:
+        return any(users >= 2 for _, users in _ProcessLock._threads.values())
+
+
 KILLED_MID_REQUEST = """
-import sys, time
+import sys
 from data_access import idempotency
 
 idempotency.claim(int(sys.argv[1]), sys.argv[2], "POST", sys.argv[3], sys.argv[4])
 print("claimed", flush=True)  # the request would run now: its worker is killed first
-time.sleep(600)
+sys.stdin.read()  # held until the test kills this process (or closes its input)
 """
 
 
@@ -221,6 +234,7 @@ def test_a_retry_runs_afresh_when_the_worker_that_claimed_the_key_was_killed(wor
         [sys.executable, "-c", KILLED_MID_REQUEST, str(user_id), key, path, hashlib.sha256(body).hexdigest()],
         cwd=ROOT,
         env=os.environ.copy(),
+        stdin=subprocess.PIPE,  # kept open: the worker waits on it until it is killed
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -358,10 +372,11 @@ def own_server(world, monkeypatch):
 
 
 def _send_until_done(base: str, call: tuple, give_up: list[float], tried: threading.Event | None = None) -> dict:
-    """Send one keyed request again and again, as the field app does, until it is answered 2xx (or refused for
-    good, or give_up[0] has passed)."""
+    """Send one keyed request again and again, as the field app does (a tenth of a second apart), until it is answered
+    2xx (or refused for good, or give_up[0] has passed)."""
     attempts: list[tuple[int, float, float]] = []  # (status, sent, answered)
-    while True:
+
+    def answered() -> bool:
         sent = time.monotonic()
         try:
             status = request(base, *call, timeout=30)[0]
@@ -370,9 +385,10 @@ def _send_until_done(base: str, call: tuple, give_up: list[float], tried: thread
         attempts.append((status, sent, time.monotonic()))
         if tried is not None:
             tried.set()
-        if 200 <= status < 300 or status not in (0, 409, 503) or time.monotonic() > give_up[0]:
-            return {"note": call[2]["note"], "status": status, "attempts": attempts}
-        time.sleep(0.1)
+        return 200 <= status < 300 or status not in (0, 409, 503) or time.monotonic() > give_up[0]
+
+    wait_until(answered, timeout=float("inf"), what="an answer", ignoring=())
+    return {"note": call[2]["note"], "status": attempts[-1][0], "attempts": attempts}
 
 
 @pytest.mark.parametrize("engine", ["postgis"], indirect=True)
@@ -400,28 +416,40 @@ def test_keyed_writes_across_a_database_restart_are_each_written_once_and_retrie
 
     give_up, writing = [float("inf")], threading.Event()
     writing.set()
+    written: list[tuple[int, float]] = []  # (writer, when) of each visit written
 
     def writer(n: int) -> list[dict]:
         done, i = [], 0
         while writing.is_set():
             done.append(_send_until_done(base, call(f"{run}-{n}-{i}"), give_up))
+            if 200 <= done[-1]["status"] < 300:
+                written.append((n, time.monotonic()))
             i += 1
         return done
+
+    def every_writer_wrote(since: float) -> bool:
+        return {n for n, at in written if at > since} == {0, 1, 2}
 
     with served(app.server) as base, ThreadPoolExecutor(4) as pool:
         held_answered = threading.Event()
         held = pool.submit(_send_until_done, base, call(f"hold-{run}"), give_up, held_answered)
         assert inside.wait(30)  # one request has claimed its key and is mid-way
         writers = [pool.submit(writer, n) for n in range(3)]
-        time.sleep(0.5)
+        try:
+            wait_until(lambda: every_writer_wrote(0), timeout=30, what="every writer writing")
+        except AssertionError:
+            writing.clear()
+            raise
         cluster.stop()  # PostgreSQL goes (a fast shutdown: every session ended)
         go.set()  # the request caught mid-way goes on without a database: its write and its release fail
         assert held_answered.wait(30)
         cluster.start()
         back = time.monotonic()
         give_up[0] = back + 10  # every retry must be through within 10 s of the server's return
-        time.sleep(1.0)
-        writing.clear()
+        try:  # the writers go on until each has written again since the server came back
+            wait_until(lambda: every_writer_wrote(back), timeout=15, what="every writer writing again")
+        finally:
+            writing.clear()
         sent = [held.result()] + [r for w in writers for r in w.result()]
 
     late = [(r["note"], r["status"], len(r["attempts"])) for r in sent if not 200 <= r["status"] < 300]

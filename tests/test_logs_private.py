@@ -12,7 +12,6 @@ import socket
 import stat
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 from urllib.parse import quote
@@ -23,6 +22,7 @@ from sqlalchemy import text
 import logsafety
 from data_access.db import engine_for
 from mpi.rules import citizen_id_check_digit
+from tests.utils.waiting import wait_until
 from tests.utils.world import bearer
 
 YEAR = 2562
@@ -177,15 +177,16 @@ def test_a_forged_path_stays_on_its_line_in_gunicorns_access_log(world, tmp_path
 
 
 def _get(port: int, path: str, wait: float = 0) -> int:
-    deadline = time.monotonic() + wait
-    while True:
+    """The status of one GET; with `wait`, asked until the server takes the connection (at most `wait` seconds)."""
+
+    def status() -> int:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             conn.request("GET", path)
             return conn.getresponse().status
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.3)
         finally:
             conn.close()
+
+    if not wait:
+        return status()
+    return wait_until(status, timeout=wait, what=f"the server to answer {path}", interval=0.3, ignoring=(OSError,))

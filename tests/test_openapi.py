@@ -137,9 +137,9 @@ def test_api001_the_reference_renders_under_the_pages_policy(live):
     """Swagger UI in Chromium, under the policy the app sends: every operation drawn, no console error (a CSP
     violation is one)."""
     import os
-    import time
 
     from scripts import chromium
+    from tests.utils.waiting import wait_until
 
     if not chromium.available():
         message = "the reference page's test needs Debian's chromium and chromium-driver"
@@ -149,9 +149,7 @@ def test_api001_the_reference_renders_under_the_pages_policy(live):
     driver = chromium.make_driver(console_log=True)
     try:
         driver.get(f"{live}/api/docs?lang=en")
-        end = time.monotonic() + 30
-        while time.monotonic() < end and len(driver.find_elements("css selector", ".opblock")) < 40:
-            time.sleep(0.1)  # a wait on the condition, not a fixed pause: it returns as soon as they are drawn
+        wait_until(lambda: len(driver.find_elements("css selector", ".opblock")) > 40, 30, "the operations drawn")
         drawn = len(driver.find_elements("css selector", ".opblock"))
         assert drawn > 40 and driver.title == "TPMAP Open: API reference", (drawn, driver.title)
         assert [e for e in driver.get_log("browser") if e["level"] == "SEVERE"] == []

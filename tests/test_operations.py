@@ -13,13 +13,13 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
 import pytest
 
 import config
+from tests.utils.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 YEAR = 2562
@@ -99,19 +99,20 @@ def _free_port() -> int:
 
 
 def _get(port: int, path: str, headers: dict | None = None, wait: float = 0) -> tuple[int, bytes, dict]:
-    deadline = time.monotonic() + wait
-    while True:
+    """One GET; with `wait`, asked until the server takes the connection (at most `wait` seconds)."""
+
+    def once() -> tuple[int, bytes, dict]:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         try:
             conn.request("GET", path, headers=headers or {})
             answer = conn.getresponse()
             return answer.status, answer.read(), dict(answer.getheaders())
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.3)
         finally:
             conn.close()
+
+    if not wait:
+        return once()
+    return wait_until(once, timeout=wait, what=f"the server to answer {path}", interval=0.3, ignoring=(OSError,))
 
 
 def test_the_production_server_starts_with_its_files_compressed_and_sums_its_workers(isolated_world, tmp_path):

@@ -18,6 +18,7 @@ from mpi import registers as spec
 from mpi.calendar import age_on
 from mpi.editions import survey_date
 from mpi.rules import citizen_id_check_digit
+from tests.utils.waiting import wait_until
 from tests.utils.world import NATIONAL, bearer
 
 YEAR = 2561
@@ -322,19 +323,7 @@ def test_public_gaps_suppress_small_counts(world, old_age):
 
 
 def _wait(predicate, what: str, timeout: float = 20.0):
-    import time
-
-    end = time.time() + timeout
-    last = None
-    while time.time() < end:
-        try:
-            last = predicate()
-            if last:
-                return last
-        except Exception as e:  # noqa: BLE001 - elements come and go while Dash renders
-            last = e
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}: {last!r}")
+    return wait_until(predicate, timeout=timeout, what=what)
 
 
 @pytest.mark.browser

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
 from unittest.mock import patch
 
 import pytest
@@ -18,6 +17,7 @@ from sqlalchemy import create_engine, text
 from data_access import cache
 from data_access.db import engine_for
 from tests.utils.cluster import PG_BIN, Cluster, new_folder, run
+from tests.utils.waiting import wait_until
 from tests.utils.world import decoded, make_world, page_callback, session_client
 
 YEAR = 2562
@@ -69,13 +69,12 @@ def _caught_up(world) -> None:
     """Wait (bounded) until the replica has replayed everything the primary has written so far."""
     with world["primary_engine"].connect() as conn:
         target = conn.execute(text("SELECT pg_current_wal_lsn()::text")).scalar()
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+
+    def replayed() -> bool:
         with world["replica_engine"].connect() as conn:
-            if conn.execute(text("SELECT pg_last_wal_replay_lsn() >= CAST(:t AS pg_lsn)"), {"t": target}).scalar():
-                return
-        time.sleep(0.1)
-    raise AssertionError("the replica did not catch up within 30 s")
+            return bool(conn.execute(text("SELECT pg_last_wal_replay_lsn() >= CAST(:t AS pg_lsn)"), {"t": target}).scalar())
+
+    wait_until(replayed, timeout=30, what="the replica to catch up", ignoring=())
 
 
 def _stamps_afresh(world) -> None:

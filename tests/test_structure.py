@@ -498,3 +498,142 @@ def test_the_order_limit_given_to_the_factory_is_the_one_used(isolated_world):
     content_length, limit, status, error = json.loads(out.stdout.strip().splitlines()[-1])
     assert (content_length, limit) == (2000 + 1024 * 1024, 2000)
     assert status == 400 and "limit" in error, error  # a 3 KB order is refused under a 2 KB limit
+
+
+# --- Issue 32, 2 and 8: typed data access, SQL built with parameters, tests that wait on conditions -----------
+
+DATA_ACCESS = sorted(f for f in (ROOT / "data_access").glob("*.py"))
+# Modules whose returns and SQL are still being converted (issue 32, 2), one commit each; the test below also
+# fails when a module listed here has nothing left to convert, so the list only shrinks.
+NOT_YET_TYPED: set[str] = {
+    "survey_import",
+    # the moved households' follow-up (issue 31, 4) came as text SQL after flows' Core conversion: to convert again
+    "flows",
+    # the registers' link and gap rollups (issue 33): statements assembled from each gap rule's conditions
+    "register_rollups",
+}
+CONTAINERS = {"dict", "Dict", "list", "List", "set", "Mapping", "MutableMapping", "Sequence", "Iterable", "tuple"}
+
+
+def _untyped(annotation: ast.expr | None, said: bool = True) -> bool:
+    """An annotation that says nothing of its contents: missing, Any, a bare dict or list, or a container
+    of those (`list[dict]`, `dict[str, Any]`, `dict | None`). Inside another generic (a tuple of a row's columns,
+    `Select[Any]`, a context variable's `Token[...]`) Any is that library's word and passes; a bare dict does not."""
+    if annotation is None:
+        return True
+    if isinstance(annotation, ast.Constant) and annotation.value is None:
+        return False
+    if isinstance(annotation, ast.Name | ast.Attribute):
+        name = annotation.id if isinstance(annotation, ast.Name) else annotation.attr
+        return name in CONTAINERS or (said and name == "Any")
+    if isinstance(annotation, ast.Subscript):
+        base = annotation.value.id if isinstance(annotation.value, ast.Name) else getattr(annotation.value, "attr", "")
+        inner = annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else [annotation.slice]
+        strict = base in CONTAINERS and base != "tuple"
+        return any(_untyped(e, strict) for e in inner if not isinstance(e, ast.Constant))
+    if isinstance(annotation, ast.BinOp):
+        return _untyped(annotation.left, said) or _untyped(annotation.right, said)
+    return False
+
+
+def _is_text_call(node: ast.AST) -> bool:
+    if not isinstance(node, ast.Call):
+        return False
+    f = node.func
+    return (isinstance(f, ast.Name) and f.id == "text") or (
+        isinstance(f, ast.Attribute) and f.attr == "text" and isinstance(f.value, ast.Name) and f.value.id in ("sa", "sqlalchemy")
+    )
+
+
+def _built_string(node: ast.expr, bound: dict[str, ast.expr]) -> bool:
+    """SQL assembled at run time: an f-string, `%` or `.format(…)`, a value joined in, or a name bound to one of these
+    (or not bound to a constant at all). Constants joined with `+`, or one of two chosen, are still a constant."""
+    if isinstance(node, ast.Constant):
+        return False
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _built_string(node.left, bound) or _built_string(node.right, bound)
+    if isinstance(node, ast.IfExp):  # one of two statements, each written out
+        return _built_string(node.body, bound) or _built_string(node.orelse, bound)
+    if isinstance(node, ast.Name) and node.id in bound:
+        return _built_string(bound[node.id], {k: v for k, v in bound.items() if k != node.id})
+    return True
+
+
+def _sql_problems() -> dict[str, list[str]]:
+    """Per data_access module: public functions with an untyped return, text() over a built string, text()
+    without a comment (on its line or the line before) saying why the statement stays raw."""
+    found: dict[str, list[str]] = {}
+    for f in DATA_ACCESS:
+        source = f.read_text(encoding="utf-8")
+        lines = source.splitlines()
+        tree = ast.parse(source)
+        problems = [
+            f"{node.name} returns {ast.unparse(node.returns) if node.returns else 'nothing said'}"
+            for node in tree.body
+            if isinstance(node, ast.FunctionDef) and not node.name.startswith("_") and _untyped(node.returns)
+        ]
+        bound = {
+            t.id: node.value
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Assign)
+            for t in node.targets
+            if isinstance(t, ast.Name)
+        }
+        for node in ast.walk(tree):
+            if not _is_text_call(node):
+                continue
+            assert isinstance(node, ast.Call)
+            if node.args and _built_string(node.args[0], bound):
+                problems.append(f"line {node.lineno}: text() over SQL built at run time")
+            here, before = lines[node.lineno - 1], lines[node.lineno - 2].strip()
+            comment = here.split("#", 1)[1] if "#" in here else before[1:] if before.startswith("#") else ""
+            if len(comment.split()) < 3 or comment.strip().startswith(("noqa", "type:")):
+                problems.append(f"line {node.lineno}: text() without a comment saying why it stays raw")
+        if problems:
+            found[f.stem] = problems
+    return found
+
+
+def test_data_access_returns_typed_results_and_builds_no_sql_from_strings():
+    """Issue 32, 2: every public data_access function says what it returns (a TypedDict or a dataclass, not a
+    bare dict or Any); no statement is assembled from strings (values are bound, identifiers come from Core's
+    table and column objects); each remaining text() says in a comment why it is not Core."""
+    found = _sql_problems()
+    outstanding = {m: p for m, p in found.items() if m not in NOT_YET_TYPED}
+    assert outstanding == {}
+    assert sorted(NOT_YET_TYPED - set(found)) == [], "converted: take these off NOT_YET_TYPED"
+
+
+def test_the_structure_checks_catch_what_they_are_for():
+    """The checks above, shown an offender of each kind, name it (a check that can pass on anything guards nothing)."""
+    tree = ast.parse(
+        "def area_summary(code) -> dict[str, Any]: ...\ndef rows() -> list[dict]: ...\ndef token() -> Any: ...\n"
+        "def one(code) -> Area | None: ...\ndef ok() -> list[Row]: ...\ndef raw() -> list[tuple[Any, ...]]: ..."
+    )
+    assert [_untyped(f.returns) for f in tree.body if isinstance(f, ast.FunctionDef)] == [True, True, True, False, False, False]
+    call = ast.parse("text(f'SELECT * FROM {table}')").body[0]
+    assert isinstance(call, ast.Expr) and _is_text_call(call.value)
+    assert isinstance(call.value, ast.Call) and _built_string(call.value.args[0], {})
+    constant = ast.parse("'SELECT 1 FROM t WHERE ' + WHERE").body[0]
+    assert isinstance(constant, ast.Expr) and not _built_string(constant.value, {"WHERE": ast.Constant("a = :a")})
+    assert _built_string(constant.value, {"WHERE": ast.parse("f'a = {a}'").body[0].value})  # type: ignore[attr-defined]
+
+
+POLLING_HELPERS = {("utils/waiting.py", "wait_until")}
+
+
+def test_tests_wait_on_conditions_not_on_the_clock():
+    """Issue 32, 8: a fixed sleep is either too short on a loaded machine (a flaky test) or too long everywhere;
+    tests wait for the condition they need, through the one polling helper. A call of sleep anywhere else fails,
+    in code or in a script a test runs."""
+    needle = "sleep" + "("  # spelled apart, so that this file does not find itself
+    found = []
+    for f in sorted((ROOT / "tests").rglob("*.py")):
+        rel = f.relative_to(ROOT / "tests").as_posix()
+        source = f.read_text(encoding="utf-8")
+        allowed: set[int] = set()
+        for fn in ast.walk(ast.parse(source)):
+            if isinstance(fn, ast.FunctionDef) and (rel, fn.name) in POLLING_HELPERS:
+                allowed |= set(range(fn.lineno, (fn.end_lineno or fn.lineno) + 1))
+        found += [f"{rel}:{n}" for n, line in enumerate(source.splitlines(), 1) if needle in line and n not in allowed]
+    assert found == []
