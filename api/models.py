@@ -432,7 +432,7 @@ class LinkReport(Answer):
 
 
 class GapItem(Answer):
-    register: str
+    register_: str = Field(alias="register")  # (BaseModel has a `register` of its own)
     rule: str
     eligible_persons: Count
     served_persons: Count
