@@ -769,35 +769,49 @@ def _nice_step(top: float) -> int:
         magnitude *= 10
 
 
+def _bars(values: list[int], sign: int, half: float) -> tuple[list[float | None], list[float | None]]:
+    """Horizontal bars as closed outlines (the dashboard's plotly.js has no bar trace: vendor/plotly), one per
+    value, at y = 0, 1, 2 …, `half` of a row high on each side, separated by gaps."""
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for row, v in enumerate(values):
+        x = sign * v
+        xs += [0, x, x, 0, 0, None]
+        ys += [row - half, row - half, row + half, row + half, row - half, None]
+    return xs, ys
+
+
+def _pyramid_traces(label: str, colour: str, values: list[int], sign: int, half: float, lang: str, legend: bool) -> list[dict]:
+    """One measure of one sex: its bars, and an invisible point at each bar's end for the hover."""
+    xs, ys = _bars(values, sign, half)
+    group = {"name": label, "legendgroup": label.split(" (")[0]}
+    bars = {"type": "scatter", "mode": "lines", "x": xs, "y": ys, "fill": "toself", "fillcolor": colour}
+    bars |= {"line": {"width": 0, "color": colour}, "showlegend": legend, "hoverinfo": "skip"} | group
+    ends = {"type": "scatter", "mode": "markers", "x": [sign * v for v in values], "y": list(range(len(values)))}
+    ends |= {"customdata": values, "marker": {"size": 1, "color": colour, "opacity": 0}, "showlegend": False} | group
+    ends["hovertemplate"] = "%{customdata:,} " + t("unit.persons", lang) + "<extra>" + label + "</extra>"
+    return [bars, ends]
+
+
 def pyramid(items: list[dict], lang: str, title: str, *, who: str, present: bool = False) -> dict:
     """The population pyramid of an area (issue 34): persons surveyed and the target poor by life stage and sex,
-    men to the left, women to the right, the youngest at the bottom. Bars are drawn at ± their counts; the axis and
-    the hover give them unsigned."""
+    men to the left, women to the right, the youngest at the bottom; the target poor drawn narrower, in front of
+    the surveyed. The axis and the hover give counts unsigned."""
     s = sizes(present)
     stages = list(dict.fromkeys(i["stage"] for i in items))
     labels = [t(f"stage.{k}", lang) for k in stages]
     count = {(i["stage"], i["sex"]): i for i in items}
     traces: list[dict] = []
-    for measure, colour, name in (
-        ("surveyed_persons", "#c6dbef", t("pyramid.surveyed", lang)),
-        ("target_poor_persons", "#c51b8a", who),
+    top = 1
+    for measure, colour, name, half in (
+        ("surveyed_persons", "#9ecae1", t("pyramid.surveyed", lang), 0.4),
+        ("target_poor_persons", "#c51b8a", who, 0.22),
     ):
         for sex, sign in (("M", -1), ("F", 1)):
-            values = [count[(k, sex)][measure] if (k, sex) in count else 0 for k in stages]
-            traces.append(
-                {
-                    "type": "bar",
-                    "orientation": "h",
-                    "y": labels,
-                    "x": [sign * v for v in values],
-                    "customdata": values,
-                    "name": f"{name} ({t(f'pyramid.sex.{sex}', lang)})",
-                    "legendgroup": measure,
-                    "marker": {"color": colour},
-                    "hovertemplate": "%{y}: %{customdata:,} " + t("unit.persons", lang) + "<extra>%{fullData.name}</extra>",
-                }
-            )
-    top = max([abs(v) for tr in traces for v in tr["x"]] + [1])
+            values = [(count[(k, sex)][measure] or 0) if (k, sex) in count else 0 for k in stages]
+            top = max([top, *values])
+            label = f"{name} ({t(f'pyramid.sex.{sex}', lang)})"
+            traces += _pyramid_traces(label, colour, values, sign, half, lang, legend=True)
     step = _nice_step(top)
     ticks = [k * step for k in range(-int(top // step), int(top // step) + 1)]
     return plain_figure(
@@ -805,8 +819,6 @@ def pyramid(items: list[dict], lang: str, title: str, *, who: str, present: bool
         style_layout(
             title,
             present,
-            barmode="overlay",
-            bargap=0.15,
             plot_bgcolor="white",
             margin={"l": 10, "r": 10, "b": 10},
             xaxis={
@@ -816,9 +828,18 @@ def pyramid(items: list[dict], lang: str, title: str, *, who: str, present: bool
                 "tickfont": {"size": s.text},
                 "gridcolor": "#e0e0e0",
                 "zerolinecolor": "#636363",
+                "range": [-top * 1.05, top * 1.05],
             },
-            yaxis={"automargin": True, "tickfont": {"size": s.text}},
-            height=None if present else 360,
-            legend={"orientation": "h", "y": -0.25, "x": 0.5, "xanchor": "center", "font": {"size": s.text}},
+            yaxis={
+                "automargin": True,
+                "tickfont": {"size": s.text},
+                "tickvals": list(range(len(labels))),
+                "ticktext": labels,
+                "range": [-0.6, len(labels) - 0.4],
+                "showgrid": False,
+                "zeroline": False,
+            },
+            height=None if present else 400,
+            legend={"orientation": "h", "y": -0.3, "x": 0.5, "xanchor": "center", "font": {"size": s.text}},
         ),
     )

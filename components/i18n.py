@@ -180,6 +180,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "card.change": ("{change} จากปี\u00a0{year}", "{change} since\u00a0{year}"),
     "card.target_poor_households": ("ครัวเรือนเป้าหมาย", "Target-poor households"),
     "card.not_published": ("ไม่มีในข้อมูลที่เผยแพร่", "not in the published figures"),
+    "card.not_by_stage": (
+        "ครัวเรือนไม่แยกตามช่วงวัย (สมาชิกอยู่ได้หลายช่วงวัย)",
+        "households are not split by life stage (their members span several)",
+    ),
     "card.crisis": ("กลุ่มวิกฤต (ขาด ≥3 มิติ)", "Crisis group (≥3 dimensions)"),
     "card.mpi": ("ดัชนี MPI", "MPI"),
     "card.mpi_sub": ("H {h} × A {a}", "H {h} × A {a}"),

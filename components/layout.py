@@ -138,7 +138,8 @@ def headline_cards(f: dict, lang: str, columns: int = 5) -> html.Div:
         card(
             t("card.surveyed_persons", lang),
             fmt.number(f["surveyed_persons"]),
-            f"{fmt.number(f['surveyed_households'])} {t('unit.households', lang)}",
+            # under a life stage households are not counted (a household has members of several stages)
+            None if f.get("age") else f"{fmt.number(f['surveyed_households'])} {t('unit.households', lang)}",
         ),
         card(
             t(defined("card.target_poor", who), lang),
@@ -150,7 +151,9 @@ def headline_cards(f: dict, lang: str, columns: int = 5) -> html.Div:
         card(
             t(defined("card.target_poor_households", who), lang),
             fmt.number(f["target_poor_households"]),
-            None if f["target_poor_households"] is not None else t("card.not_published", lang),
+            None
+            if f["target_poor_households"] is not None
+            else t("card.not_by_stage" if f.get("age") else "card.not_published", lang),
             id_="card-target-households",
             change=card_change(f, "target_poor_households", lang),
         ),

@@ -40,9 +40,22 @@ PAGES = {
     "nocard-75": "/area/75?definition=nocard",
     # the country by every tambon (issue 16)
     "tambons-country": "/?level=tambon",
+    # every age (issue 34): the elderly of Samut Songkhram, and the pyramid further down
+    "elderly-75": "/area/75?age=elderly",
+    "pyramid-75": "/area/75",
+    # agencies' registers (issue 33): the catalogue, and the poor elderly without the old-age allowance
+    "data": "/data",
+    "gap-75": "/area/75?metric=gap:old_age_allowance",
+    # the API's reference (issue 32, 6)
+    "api-docs": "/api/docs",
 }
 # shots of a part further down a page: scrolled to this element first
-SCROLL_TO = {"change-75": "#area-change", "change-75-phone": "#area-change", "household-path": "#household-trajectory"}
+SCROLL_TO = {
+    "change-75": "#area-change",
+    "change-75-phone": "#area-change",
+    "household-path": "#household-trajectory",
+    "pyramid-75": "#area-pyramid",
+}
 
 
 def driver(width: int = 1600, height: int = 1000):

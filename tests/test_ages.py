@@ -206,7 +206,7 @@ def test_the_area_page_keeps_the_stage_in_its_links_and_draws_the_pyramid(client
     assert "ctl-age" in page and "area-pyramid" in page and "stage-note" in page
     assert "ตัวเลขในหน้านี้นับเฉพาะผู้สูงอายุ (60 ปีขึ้นไป)" in page  # the stage said in Thai
     assert "age=elderly" in page  # the view's links keep it
-    assert "วัยเรียน (6–14 ปี)" in page and '"orientation": "h"' in page  # the pyramid's Thai stage labels
+    assert "วัยเรียน (6–14 ปี)" in page and '"fill": "toself"' in page  # the pyramid's Thai stage labels, its bars
     whole = _page(client, "/area/75", f"?year={YEAR}")
     assert "stage-note" not in whole and "area-pyramid" in whole
     elderly = area_summary("75", YEAR, engine=None, stage="elderly")

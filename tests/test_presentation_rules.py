@@ -4,6 +4,8 @@ and refusals in the reader's language."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import shapely
 
@@ -109,3 +111,23 @@ def test_names_with_rooms_never_touch_stay_in_the_frame_and_sit_on_their_area():
         assert room[0] <= (box[0] + box[2]) / 2 <= room[2] and 9 <= n.size <= 11
     largest = max(range(80), key=lambda i: (rooms[i][2] - rooms[i][0]) * (rooms[i][3] - rooms[i][1]))
     assert largest in {n.index for n in placed}  # the largest area is always named
+
+
+def test_every_trace_type_the_pages_name_is_in_the_dashboards_plotly_bundle():
+    """The dashboard's plotly.js holds only the traces it draws (vendor/plotly/tpmap-plotly.js); a figure of any
+    other type is drawn as nothing or as a scatter's lines (the first pyramid's bars were lines). Every trace type
+    written in components/ and pages/ must be one the bundle registers."""
+    import re
+
+    import plotly.graph_objects as go
+
+    root = Path(__file__).resolve().parent.parent
+    bundle = (root / "vendor" / "plotly" / "tpmap-plotly.js").read_text()
+    bundled = {"scatter"} | set(re.findall(r"plotly\.js/lib/(\w+)", bundle)) - {"core"}
+    known = {name.lower() for name in dir(go) if name[:1].isupper()}
+    named: set[str] = set()
+    for folder in ("components", "pages"):
+        for path in (root / folder).glob("*.py"):
+            named |= {v for v in re.findall(r'"type":\s*"(\w+)"', path.read_text()) if v in known}
+    assert {"scatter", "choropleth", "scatterpolar"} <= named  # the scan finds what the pages draw
+    assert named <= bundled, sorted(named - bundled)
