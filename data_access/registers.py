@@ -31,7 +31,7 @@ from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, func, select, update
 
 from data_access import cache
 from data_access import models as tables
@@ -652,7 +652,7 @@ def cell(n: int, exact: bool) -> int | None:
 
 def _gap_sums(conn: Connection, year: int, prefix: str, digits: int | None = None) -> list[tuple]:
     g = tables.register_gap_rollup.c
-    code = g.tambon_code if digits is None else g.tambon_code.substr(1, digits)
+    code = g.tambon_code if digits is None else func.substr(g.tambon_code, 1, digits)
     query = select(code.label("code"), g.register_key, g.eligible_persons, g.served_persons).where(
         g.year == year, g.tambon_code.like(prefix + "%")
     )

@@ -382,8 +382,13 @@ def test_gap_metric_on_the_map_states_the_as_of_date(world, old_age):
     f = {"gaps": {"old_age_allowance": {"eligible_persons": 8, "served_persons": 6, "unserved_persons": 2}}}
     assert gap_value(f, "gap:old_age_allowance", "count") == 2
     assert gap_value(f, "gap:old_age_allowance", "share") == 25.0
-    r = world["app"].server.test_client().get(f"/area/75?year={YEAR}&metric=gap:old_age_allowance&lang=en")
-    assert r.status_code == 200
+    from tests.utils.world import decoded, page_callback
+
+    client = world["app"].server.test_client()
+    for code in ("TH", "75", "7501", "750101"):  # the page rendered (the router's callback), each level's sums
+        r = page_callback(client, f"/area/{code}", f"?year={YEAR}&metric=gap:old_age_allowance&lang=en", None)
+        page = decoded(r)
+        assert r.status_code == 200 and "Old-age allowance" in page and "something went wrong" not in page, code
 
 
 def test_a_survey_reimport_refreshes_the_register_rollups(world, old_age, tmp_path):
