@@ -1108,11 +1108,12 @@ def test_map018_change_map_ranking_by_change_definitions_and_a_households_path(s
 # signed out, then signed in as the province (area admin) for the pages that need an account.
 A11Y_PUBLIC = {
     "pages.home": ["/", "/login"],  # the sign-in page is the server-rendered template every such page extends
-    "pages.area": ["/area/75", "/area/7501", "/area/750103", "/area/75?present=1"],
+    "pages.area": ["/area/75", "/area/7501", "/area/750103", "/area/75?present=1", "/area/75?age=elderly"],
     "pages.story": ["/area/75/story"],
     "pages.ranking": ["/ranking"],
     "pages.pivot": ["/pivot?area=75"],
     "pages.not_found_404": ["/no-such-page"],
+    "pages.data": ["/data"],
 }
 A11Y_SIGNED_IN = {
     "pages.household_list": ["/area/7501/households"],

@@ -43,11 +43,12 @@ def _metrics(client, address: str = "127.0.0.1") -> tuple[int, str]:
 
 
 def _sample(text: str, name: str, **labels: str) -> float:
-    """The value of one sample of the exposition text (0 when it has not been written yet)."""
-    for line in text.splitlines():
-        if line.startswith(name + "{") and all(f'{k}="{v}"' in line for k, v in labels.items()):
-            return float(line.rsplit(" ", 1)[1])
-    return 0.0
+    """The sum of the samples of the exposition text with these labels (0 when none has been written yet)."""
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith(name + "{") and all(f'{k}="{v}"' in line for k, v in labels.items())
+    )
 
 
 def test_metrics_are_for_the_operators_network_only(app):
