@@ -361,8 +361,13 @@ def test_data001_catalogue_page_in_thai_and_english_and_a_national_edit(world, o
             note.clear()
             note.send_keys("ส่งหนังสือขอข้อมูลแล้ว")
             save = driver.find_element("id", "data-save")
-            driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", save)
-            _wait(lambda: save.click() is None, "the save button clickable")
+
+            def clicked() -> bool:  # scrolled again at each try: the page may still be moving (smooth scrolling)
+                driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", save)
+                save.click()
+                return True
+
+            _wait(clicked, "the save button clickable")
             _wait(lambda: "ส่งหนังสือขอข้อมูลแล้ว" in driver.find_element("id", "register-table").text, "the saved note")
         severe = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
         assert severe == []
