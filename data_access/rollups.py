@@ -90,7 +90,7 @@ def reconcile_survey_sources(conn: Connection, year: int) -> None:
     other_years: list[int] = sorted(conn.execute(select(s.year).where(s.year != year).distinct()).scalars())
     refs = published_years or other_years
     ref = year if year in published_years else min(refs, key=lambda y: (abs(y - year), -y), default=year)
-    covered = set(conn.execute(select(s.area_code).where(s.year == year, s.source == SURVEY)).scalars())
+    covered: set[str] = set(conn.execute(select(s.area_code).where(s.year == year, s.source == SURVEY)).scalars())
     uncovered = [c for c in _reference_tambons(conn, ref) if c not in covered]
     if not uncovered:
         return
