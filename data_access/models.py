@@ -681,6 +681,25 @@ flow_rollup = Table(  # persons and households followed between consecutive edit
     Column("refreshed_at", UTCDateTime(), nullable=False),
 )
 
+# The person flows of flow_rollup per life stage (issue 34, data_access.flows): a person's stage on the `from`
+# edition's survey date for stayed, exited and left_survey, on the `to` edition's for entered, so the stages add up to
+# the all-ages flow. No household flows: a household has members of several stages. A stage with nobody in any flow
+# has no row (read as zeros).
+flow_stage_rollup = Table(
+    "flow_stage_rollup",
+    metadata,
+    Column("year_from", Integer, primary_key=True),
+    Column("year_to", Integer, primary_key=True),
+    Column("area_code", String(8), primary_key=True),
+    Column("definition", String(10), primary_key=True, comment="registered | all | nocard | edition (each its own)"),
+    Column("dimension", String(12), primary_key=True, comment="all (deprived in any) or one dimension"),
+    Column("stage", String(10), primary_key=True, comment="mpi.lifestages key: infant | preschool | school | working | elderly"),
+    Column("stayed_persons", Integer, nullable=False),
+    Column("exited_persons", Integer, nullable=False),
+    Column("entered_persons", Integer, nullable=False),
+    Column("left_survey_persons", Integer, nullable=False),
+)
+
 # Did the help reach those who got out? The `from` edition's target-poor households of each unit, by the help the
 # Logbook recorded for them while that edition was current (help: a dimension, "any" or "none") and by what became
 # of them in the next edition (stayed | exited | left_survey). Refreshed on import and by every Logbook write to such
