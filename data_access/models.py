@@ -269,6 +269,20 @@ village_pattern_rollup = Table(
     Column("welfare_households", Integer, nullable=False),
 )
 
+# TPMAP's published per-area counts of groups (issue 34, 4), from the `_common` files behind tpmap_<year>_*.csv: the
+# area's surveyed elderly, disabled and chronically ill persons, poor or not. Where there is no microdata they are
+# what can be said of those groups (published figures carry no ages), shown as published figures. Written by the
+# published import in its transaction.
+area_published_group = Table(
+    "area_published_group",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("area_code", String(8), primary_key=True),
+    Column("elderly_persons", Integer, nullable=False),
+    Column("disabled_persons", Integer, nullable=False),
+    Column("chronic_patients", Integer, nullable=False),
+)
+
 # Which (year, area, source) rollups exist: the children listing reads this, not the big tables.
 area_rollup_source = Table(
     "area_rollup_source",
