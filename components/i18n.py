@@ -230,8 +230,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "stageflow.entered": ("เข้ามาใหม่", "Came in"),
     "stageflow.left": ("ไม่อยู่ในการสำรวจแล้ว", "Left the survey"),
     "stageflow.note": (
-        "นับเป็นคน ช่วงวัยตามอายุ ณ วันสำรวจปี {a} สำหรับผู้ที่ยังจน พ้นจน และไม่อยู่ในการสำรวจแล้ว"
-        " และตามอายุ ณ วันสำรวจปี {b} สำหรับผู้ที่เข้ามาใหม่",
+        "นับเป็นคน ช่วงวัยตามอายุ ณ วันสำรวจปี {a} สำหรับผู้ที่ยังจน พ้นจน และไม่อยู่ในการสำรวจแล้ว และตามอายุ ณ วันสำรวจปี {b} สำหรับผู้ที่เข้ามาใหม่",
         "Persons; life stage by age on the {a} survey date for those still poor, out of poverty or gone from the"
         " survey, and on the {b} survey date for those who came in",
     ),

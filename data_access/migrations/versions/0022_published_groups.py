@@ -27,12 +27,13 @@ def upgrade() -> None:
     # A database that holds published figures already gets the counts of the same files now (the published import
     # writes them from here on), for the areas it holds published figures of; without the files, a re-import fills it.
     import config
+    from data_access.db import tuples
     from data_access.published import LEVEL_FILES, group_rows, read_group_files, store_published_groups
 
     bind = op.get_bind()
     held = sa.text("SELECT year, area_code FROM area_rollup_source WHERE source = 'published'")  # raw: a migration
     areas: dict[int, set[str]] = {}
-    for year, code in bind.execute(held):
+    for year, code in tuples(bind.execute(held)):
         areas.setdefault(int(year), set()).add(str(code))
     for year, codes in sorted(areas.items()):
         files = [config.DOMAIN_DIR / area_file.format(y=year) for area_file, _key, _patterns in LEVEL_FILES.values()]
