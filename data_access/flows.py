@@ -442,32 +442,18 @@ def _why_none(conn: Connection, code: str, year_from: int, year_to: int) -> None
         )
 
 
-def flows(
-    code: str,
-    year_from: int,
-    year_to: int,
-    engine: Engine | None = None,
-    *,
-    definition: str | None = None,
-    dimension: str = ALL_DIMENSIONS,
-    stage: str | None = None,
-) -> Flows:
-    """The flows of an area between two consecutive editions (public, like every aggregate). Without a definition,
-    each edition counts target poor by its own. With a life stage (mpi.lifestages key), that stage's persons (aged
-    on the `from` edition's survey date for stayed, exited and left_survey, on the `to` edition's for entered) and
-    the household flows null: the stages' person flows add up to the all-ages ones."""
+def _asked(year_from: int, year_to: int, dimension: str, stage: str | None) -> None:
+    """Refuse a question no flows answer: a pair out of order, an unknown dimension or life stage."""
     if year_from >= year_to:
         raise NotFoundError("`from` must be an edition before `to`")
     if dimension not in FLOW_DIMENSIONS:
         raise NotFoundError(f"dimension must be one of {', '.join(FLOW_DIMENSIONS)}")
     if stage is not None and stage not in STAGE_KEYS:
         raise BadRequest(f"age must be one of {', '.join(STAGE_KEYS)}")
-    name = definition or pair_definition(year_from, year_to)
-    with reading(engine) as conn:
-        row = _stored(conn, code, year_from, year_to, name, dimension, stage)
-        if row is None:
-            _why_none(conn, code, year_from, year_to)
-            row = {}  # covered, but nobody (of that stage) was target poor in either edition
+
+
+def _answer(code: str, year_from: int, year_to: int, name: str, dimension: str, stage: str | None, row: dict[str, int]) -> Flows:
+    """The Flows of stored counts `row` (missing counts: zero); under a stage the household flows are null."""
     households: dict[str, int | None] = (
         {k: row.get(k, 0) for k in HOUSEHOLD_FIELDS} if stage is None else dict.fromkeys(HOUSEHOLD_FIELDS)
     )
@@ -486,6 +472,30 @@ def flows(
     )
 
 
+def flows(
+    code: str,
+    year_from: int,
+    year_to: int,
+    engine: Engine | None = None,
+    *,
+    definition: str | None = None,
+    dimension: str = ALL_DIMENSIONS,
+    stage: str | None = None,
+) -> Flows:
+    """The flows of an area between two consecutive editions (public, like every aggregate). Without a definition,
+    each edition counts target poor by its own. With a life stage (mpi.lifestages key), that stage's persons (aged
+    on the `from` edition's survey date for stayed, exited and left_survey, on the `to` edition's for entered) and
+    the household flows null: the stages' person flows add up to the all-ages ones."""
+    _asked(year_from, year_to, dimension, stage)
+    name = definition or pair_definition(year_from, year_to)
+    with reading(engine) as conn:
+        row = _stored(conn, code, year_from, year_to, name, dimension, stage)
+        if row is None:
+            _why_none(conn, code, year_from, year_to)
+            row = {}  # covered, but nobody (of that stage) was target poor in either edition
+    return _answer(code, year_from, year_to, name, dimension, stage, row)
+
+
 def flows_by_stage(
     code: str,
     year_from: int,
@@ -495,5 +505,16 @@ def flows_by_stage(
     definition: str | None = None,
     dimension: str = ALL_DIMENSIONS,
 ) -> list[Flows]:
-    """flows() of each life stage, youngest first (what components.stage_flows tabulates)."""
-    return [flows(code, year_from, year_to, engine, definition=definition, dimension=dimension, stage=s) for s in STAGE_KEYS]
+    """flows() of each life stage, youngest first (what components.stage_flows tabulates), in one statement where
+    the area has flows."""
+    _asked(year_from, year_to, dimension, None)
+    name = definition or pair_definition(year_from, year_to)
+    f = tables.flow_stage_rollup.c
+    query = select(f.stage, *(f[c] for c in PERSON_FIELDS)).where(
+        f.year_from == year_from, f.year_to == year_to, f.area_code == code, f.definition == name, f.dimension == dimension
+    )
+    with reading(engine) as conn:
+        found = {str(r[0]): dict(zip(PERSON_FIELDS, (int(v) for v in r[1:]), strict=True)) for r in tuples(conn.execute(query))}
+        if not found:
+            _why_none(conn, code, year_from, year_to)  # covered (else refused), but nobody of any stage in a flow
+    return [_answer(code, year_from, year_to, name, dimension, s, found.get(s, {})) for s in STAGE_KEYS]

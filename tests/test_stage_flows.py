@@ -136,6 +136,8 @@ def test_flows_by_stage_computed_by_hand(two: Engine, code: str, definition: str
         assert tuple(got[k] for k in PERSONS) == expected, stage  # type: ignore[literal-required]
         assert got["age"] == stage
         assert [got["stayed_households"], got["exited_households"], got["entered_households"]] == [None] * 3
+    by_stage = flows.flows_by_stage(code, 2561, 2562, engine=two, definition=definition)  # one read, the same answers
+    assert by_stage == [flows.flows(code, 2561, 2562, engine=two, definition=definition, stage=s) for s in STAGE_KEYS]
     every = flows.flows(code, 2561, 2562, engine=two, definition=definition)
     assert tuple(every[k] for k in PERSONS) == (2, 2, 2, 1)  # type: ignore[literal-required]
     assert (every["stayed_households"], every["exited_households"], every["entered_households"]) == (1, 1, 1)
