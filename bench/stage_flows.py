@@ -7,7 +7,7 @@ On a database that holds two survey editions (bench.editions builds one), upgrad
 data_access.flows.refresh_flows(conn, year) as an import runs it, now (Core statements grouped by the person's life
 stage as well, writing flow_rollup and flow_stage_rollup) and as it was at commit --before (f-string SQL, all ages
 only), alternating, each inside a transaction that is rolled back, so the database is left as it was. Prints the
-seconds of each (the median of --repeat runs) and the rows each writes.
+seconds of each (the median of --repeat runs), the rows each writes, and whether the all-ages figures are the same.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from types import ModuleType
 from sqlalchemy import Connection, Engine, create_engine, func, select
 
 ROOT = Path(__file__).resolve().parent.parent
+Rows = set[tuple[object, ...]]
 
 
 def module_at(rev: str) -> ModuleType:
@@ -39,10 +40,11 @@ def module_at(rev: str) -> ModuleType:
     return module
 
 
-def _once(engine: Engine, refresh: Callable[[Connection, int], int], year: int) -> tuple[float, int, int]:
-    """(seconds, flow_rollup rows, flow_stage_rollup rows) of one refresh, rolled back."""
+def _once(engine: Engine, refresh: Callable[[Connection, int], int], year: int) -> tuple[float, int, int, Rows]:
+    """(seconds, flow_rollup rows, flow_stage_rollup rows, flow_rollup's figures) of one refresh, rolled back."""
     from data_access import models as tables
 
+    f = tables.flow_rollup
     with engine.connect() as conn:
         tx = conn.begin()
         try:
@@ -53,9 +55,10 @@ def _once(engine: Engine, refresh: Callable[[Connection, int], int], year: int) 
                 int(conn.execute(select(func.count()).select_from(t)).scalar_one())
                 for t in (tables.flow_rollup, tables.flow_stage_rollup)
             ]
+            figures = {tuple(r) for r in conn.execute(select(*(c for c in f.c if c.name != "refreshed_at")))}
         finally:
             tx.rollback()
-    return seconds, counts[0], counts[1]
+    return seconds, counts[0], counts[1], figures
 
 
 def main() -> None:
@@ -72,17 +75,19 @@ def main() -> None:
     engine = create_engine(a.database_url)
     upgrade(engine)
     before = module_at(a.before)
-    runs: dict[str, list[tuple[float, int, int]]] = {"before": [], "now": []}
+    runs: dict[str, list[tuple[float, int, int, Rows]]] = {"before": [], "now": []}
     for _ in range(a.repeat):
         runs["before"].append(_once(engine, before.refresh_flows, a.year))
         runs["now"].append(_once(engine, flows.refresh_flows, a.year))
     print(f"refresh_flows(conn, {a.year}) on {engine.dialect.name}, median of {a.repeat}:")
-    base = statistics.median(s for s, _, _ in runs["before"])
+    base = statistics.median(r[0] for r in runs["before"])
     for label, rows in runs.items():
-        seconds = statistics.median(s for s, _, _ in rows)
-        _, n_flows, n_stages = rows[-1]
+        seconds = statistics.median(r[0] for r in rows)
+        _, n_flows, n_stages, _ = rows[-1]
         staged = f", flow_stage_rollup {n_stages:,} rows" if label == "now" else ""  # (before: the table untouched)
         print(f"  {label:<7}{seconds:>8.2f} s ({seconds / base - 1:+.0%})  flow_rollup {n_flows:,} rows{staged}")
+    same = runs["before"][-1][3] == runs["now"][-1][3]
+    print(f"  flow_rollup's figures {'identical' if same else 'DIFFERENT'} before and now")
 
 
 if __name__ == "__main__":
