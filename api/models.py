@@ -278,6 +278,9 @@ class FlowsQuery(Query):
     to: EditionQ
     definition: DefinitionQ = None
     dimension: _one_of(("all", *DIMENSIONS)) = None  # type: ignore[valid-type]
+    age: _one_of(  # type: ignore[valid-type]
+        STAGE_KEYS, "a life stage: its persons' flows only, the household flows null (issue 34)"
+    ) = None
 
 
 class HouseholdsQuery(YearQuery):
@@ -373,6 +376,11 @@ class AreaFigures(Answer):
     intensity: Figure
     mpi: Figure
     source: str | None
+    # TPMAP's published counts of the area's surveyed elderly, disabled and chronically ill persons in the same
+    # edition (issue 34, 4: 2561's files), poor or not; null where none were published
+    published_elderly_persons: Count = None
+    published_disabled_persons: Count = None
+    published_chronic_patients: Count = None
 
 
 class ChildFigures(Answer):
@@ -484,6 +492,7 @@ class Flows(Answer):
     exited_households: Count
     entered_households: Count
     left_survey_households: Count
+    age: str | None = None  # the life stage asked for (issue 34, 6): its persons; the household flows are then null
 
 
 class HouseholdRow(Answer):

@@ -222,6 +222,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         " A household whose welfare-card holders have all died is no longer counted, though still poor"
         " (its card holders count as having left the survey)",
     ),
+    # flows by life stage (issue 34, 6: components/stage_flows.py)
+    "stageflow.by_stage": (" ตามช่วงวัย", ", by life stage"),
+    "stageflow.stage": ("ช่วงวัย", "Life stage"),
+    "stageflow.stayed": ("ยังจน", "Still poor"),
+    "stageflow.exited": ("พ้นจน", "Got out"),
+    "stageflow.entered": ("เข้ามาใหม่", "Came in"),
+    "stageflow.left": ("ไม่อยู่ในการสำรวจแล้ว", "Left the survey"),
+    "stageflow.note": (
+        "นับเป็นคน ช่วงวัยตามอายุ ณ วันสำรวจปี {a} สำหรับผู้ที่ยังจน พ้นจน และไม่อยู่ในการสำรวจแล้ว และตามอายุ ณ วันสำรวจปี {b} สำหรับผู้ที่เข้ามาใหม่",
+        "Persons; life stage by age on the {a} survey date for those still poor, out of poverty or gone from the"
+        " survey, and on the {b} survey date for those who came in",
+    ),
     "flow.none": (
         "ยังติดตามคนจนเป้าหมายระหว่างปีไม่ได้: ต้องมีข้อมูลรายครัวเรือนของพื้นที่นี้ทั้งสองปี",
         "Target poor cannot be followed between editions here: both need household survey data for this area",
@@ -395,6 +407,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "stage.school": ("วัยเรียน (6–14 ปี)", "School-age children (6–14)"),
     "stage.working": ("วัยแรงงาน (15–59 ปี)", "Working age (15–59)"),
     "stage.elderly": ("ผู้สูงอายุ (60 ปีขึ้นไป)", "Elderly (60+)"),
+    # TPMAP's published 2561 counts of groups, where there is no microdata (issue 34, 4: components/published_groups.py)
+    "pubgroup.title": ("กลุ่มเปราะบาง (ตัวเลขเผยแพร่ {year})", "Vulnerable groups (published figures, {year})"),
+    "pubgroup.elderly_persons": ("ผู้สูงอายุ {n} คน (ตัวเลขเผยแพร่ {year})", "{n} elderly persons (published figure, {year})"),
+    "pubgroup.disabled_persons": ("ผู้พิการ {n} คน (ตัวเลขเผยแพร่ {year})", "{n} disabled persons (published figure, {year})"),
+    "pubgroup.chronic_patients": (
+        "ผู้ป่วยเรื้อรัง {n} คน (ตัวเลขเผยแพร่ {year})",
+        "{n} chronically ill persons (published figure, {year})",
+    ),
+    "pubgroup.note": (
+        "ตัวเลขที่ TPMAP เผยแพร่นับผู้สูงอายุ ผู้พิการ และผู้ป่วยเรื้อรังที่สำรวจทั้งพื้นที่ ไม่ได้แยกว่าเป็นคนจนหรือไม่",
+        "TPMAP's published figures count the area's surveyed elderly, disabled and chronically ill persons, poor or not",
+    ),
     # the star's axis names, broken where a long one would be cut at the side of a phone's star
     "star.axis.health": ("สุขภาพ", "Health"),
     "star.axis.living": ("ความเป็นอยู่", "Living<br>conditions"),

@@ -14,14 +14,25 @@ Every flow is kept per *definition* of target poor (mpi.rules: registered, all M
 dimension; or deprived in that one dimension, e.g. of the income-deprived of 2561, who still is in 2562). The
 default of the API is each edition's own definition.
 
-Flows are rolled up on import (flow_rollup) between *consecutive* microdata editions (the pairs grow linearly with
-the editions), at each level (the household's own tambon or municipal unit, amphoe, province, country), and kept only
-for areas that have survey figures in both editions: elsewhere everyone would look as if they had left.
+Per *life stage* (issue 34, mpi.lifestages), the person flows are kept too (flow_stage_rollup), so the committee sees
+whether the elderly or the children are getting out of poverty. A person's stage is counted on the survey date of the
+edition the flow starts from, for what became of the `from` edition's target poor (stayed, exited, left_survey: "of
+the poor elderly of 2561, how many got out"), and on the survey date of the `to` edition for those who entered (a
+child born since has no `from` record). So, per stage, the `from` edition's target poor of that stage = stayed +
+exited + left_survey exactly; and the stages of each flow add up to the all-ages flow (the all-ages person counts are
+the sums of the stage counts). Households are not split: a household has members of several stages, so a stage's
+household flows are null, never a zero (as data_access.ages does for a stage's household figures).
 
-The refresh is hand-written SQL on purpose, like the other rollups: four set-based statements per pair (persons and
-households, from each side) joining two editions' rows inside the database (person (year, citizen_id) and household
-(year, house_id) are unique, so each join is an index lookup), grouped by the unit at both ends, with one pair of
-sums per definition and dimension; every level is then summed from those few thousand groups.
+Flows are rolled up on import (flow_rollup, flow_stage_rollup) between *consecutive* microdata editions (the pairs
+grow linearly with the editions), at each level (the household's own tambon or municipal unit, amphoe, province,
+country), and kept only for areas that have survey figures in both editions: elsewhere everyone would look as if they
+had left.
+
+The refresh is set-based SQL inside the database, like the other rollups, built with SQLAlchemy Core (the conditions
+of each definition and dimension come from data_access.counted): four statements per pair (persons and households,
+from each side) joining two editions' rows (person (year, citizen_id) and household (year, house_id) are unique, so
+each join is an index lookup), grouped by the unit at both ends (and the person's life stage), with one pair of sums
+per definition and dimension; every level is then summed from those few thousand groups.
 
 The same refresh writes help_outcome_rollup: the `from` edition's target-poor households by the help the Logbook
 recorded for them and by what became of them (data_access.help_outcomes reads it).
@@ -30,49 +41,71 @@ recorded for them and by what became of them (data_access.help_outcomes reads it
 from __future__ import annotations
 
 import datetime as dt
-from typing import TypedDict, cast
+from collections.abc import Iterator
+from typing import Any, TypedDict, cast
 
-from sqlalchemy import Connection, Engine, delete, insert, select, text
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Connection,
+    Engine,
+    Join,
+    Select,
+    and_,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+)
+from sqlalchemy.sql.selectable import NamedFromClause
 
 from data_access import models as tables
-from data_access.counted import household_counted, person_counted
+from data_access.counted import household_counts, person_counts
 from data_access.db import reading, serialize, tuples
-from data_access.errors import NotFoundError
+from data_access.errors import BadRequest, NotFoundError
 from data_access.rollups import SURVEY
-from mpi.editions import edition
+from mpi.editions import edition, survey_date
+from mpi.lifestages import STAGE_KEYS, life_stages
 from mpi.rules import ALL_DIMENSIONS_MASK, DIMENSION_BIT, DIMENSIONS, TARGET_DEFINITIONS
 
-FIELDS = (
-    "stayed_persons",
-    "exited_persons",
-    "entered_persons",
-    "left_survey_persons",
-    "stayed_households",
-    "exited_households",
-    "entered_households",
-    "left_survey_households",
-)
+PERSON_FIELDS = ("stayed_persons", "exited_persons", "entered_persons", "left_survey_persons")
+HOUSEHOLD_FIELDS = ("stayed_households", "exited_households", "entered_households", "left_survey_households")
+FIELDS = PERSON_FIELDS + HOUSEHOLD_FIELDS
 EDITION = "edition"  # each edition counted by its own definition (stored only where the two differ)
 ALL_DIMENSIONS = "all"
 FLOW_DIMENSIONS: tuple[str, ...] = (ALL_DIMENSIONS, *DIMENSIONS)
 FOLLOW_UPS = ("stayed", "exited", "left_survey")  # what became of a household in the next edition
+# the edition whose survey date a flow's person is aged on (the module's docstring says why)
+STAGE_COUNTED_AT = {"stayed": "from", "exited": "from", "left_survey": "from", "entered": "to"}
 
 
 class Flows(TypedDict):
-    """The pinned answer of GET /api/v1/areas/<code>/flows (plus left_survey_households, definition, dimension)."""
+    """The pinned answer of GET /api/v1/areas/<code>/flows (plus left_survey_households, definition, dimension, age).
+    With a life stage (`age`), the persons of that stage only and the household flows null (not split by stage)."""
 
     code: str
     # "from" and "to" are added by name below (Python keywords)
     definition: str
     dimension: str
+    age: str | None
     stayed_persons: int
     exited_persons: int
     entered_persons: int
     left_survey_persons: int
-    stayed_households: int
-    exited_households: int
-    entered_households: int
-    left_survey_households: int
+    stayed_households: int | None
+    exited_households: int | None
+    entered_households: int | None
+    left_survey_households: int | None
+
+
+# (stored definition name, definition in `from`, definition in `to`, dimension)
+Variant = tuple[str, str, str, str]
+# (area, definition name, dimension) → the eight flow counts; with the stage appended → the four person counts
+Cells = dict[tuple[str, str, str], dict[str, int]]
+StageCells = dict[tuple[str, str, str, str], dict[str, int]]
 
 
 def own_definition(year: int) -> str:
@@ -94,17 +127,22 @@ def _variants(a: int, b: int) -> list[tuple[str, str, str]]:
     return out
 
 
-def _poor_person(p: str, h: str, year: int) -> str:
-    """Target poor by the edition's own definition, every dimension."""
-    return person_counted(p, h, own_definition(year), ALL_DIMENSIONS_MASK)
+def _stage_of(p: NamedFromClause, year: int) -> ColumnElement[str]:
+    """The life-stage key of person `p` on edition `year`'s survey date, from the birth date alone (the stages'
+    birth-date bounds are bound values, so both backends compare dates and neither computes an age), as
+    data_access.rollups' area_stage_rollup counts it."""
+    on = survey_date(year)
+    stages = life_stages(year)
+    whens: list[tuple[ColumnElement[bool], str]] = []
+    for s in stages[:-1]:
+        born_after, _ = s.born_range(on)
+        assert born_after is not None  # only the last (oldest) stage is open-ended
+        whens.append((p.c.birth_date > born_after, s.key))
+    return case(*whens, else_=stages[-1].key)
 
 
-def _poor_household(h: str, year: int) -> str:
-    return household_counted(h, own_definition(year), ALL_DIMENSIONS_MASK)
-
-
-def _follow_cte(unit: bool = False) -> str:
-    """SQL: `WITH … moved(ha, hb)`, households of editions :a and :b that are one household at a new address.
+def _moved(a: int, b: int, unit: str | None = None) -> CTE:
+    """`moved(ha, hb)`: households of editions a and b that are one household at a new address.
 
     A household that moves gets a new house_id where it settles (house registration is per address), while its
     people keep their citizen IDs. Followed by house_id alone it "left the survey" with none of its people leaving
@@ -112,39 +150,54 @@ def _follow_cte(unit: bool = False) -> str:
     the other edition lacks is therefore followed by its people, into a household whose own house_id the first
     edition lacks: each side picks the first (smallest id) of the households its people are in, and only pairs that
     pick each other are kept, so the pairing is one-to-one and `stayed` counts the same from either side
-    (target poor of `to` = stayed + entered stays exact). With `unit`, only :a's households of tambon :u."""
-    here = " AND x1.tambon_code = :u" if unit else ""
-    gone_a = "NOT EXISTS (SELECT 1 FROM household y WHERE y.year = :b AND y.house_id = x1.house_id)"
-    gone_b = "NOT EXISTS (SELECT 1 FROM household y WHERE y.year = :a AND y.house_id = x2.house_id)"
-    return (
-        # each :a household without its house_id in :b, to the first :b household (without its own in :a) of its people
-        "WITH fwd AS (SELECT x1.id AS ha, MIN(q2.household_id) AS hb FROM household x1 "
-        "JOIN person q1 ON q1.household_id = x1.id "
-        "JOIN person q2 ON q2.year = :b AND q2.citizen_id = q1.citizen_id "
-        "JOIN household x2 ON x2.id = q2.household_id "
-        f"WHERE x1.year = :a{here} AND {gone_a} AND {gone_b} GROUP BY x1.id), "
-        # and back, over all of that household's people (so one tambon's refresh pairs as the whole import does)
-        "bwd AS (SELECT x2.id AS hb, MIN(q1.household_id) AS ha FROM household x2 "
-        "JOIN person q2 ON q2.household_id = x2.id "
-        "JOIN person q1 ON q1.year = :a AND q1.citizen_id = q2.citizen_id "
-        "JOIN household x1 ON x1.id = q1.household_id "
-        f"WHERE x2.id IN (SELECT hb FROM fwd) AND {gone_a} GROUP BY x2.id), "
-        "moved AS (SELECT fwd.ha, fwd.hb FROM fwd JOIN bwd ON bwd.hb = fwd.hb AND bwd.ha = fwd.ha) "
+    (target poor of `to` = stayed + entered stays exact). With `unit`, only a's households of that tambon."""
+    hh, pp = tables.household, tables.person
+    x1, x2, ya, yb = hh.alias("x1"), hh.alias("x2"), hh.alias("ya"), hh.alias("yb")
+    q1, q2 = pp.alias("q1"), pp.alias("q2")
+    gone_a = ~exists().where(yb.c.year == b, yb.c.house_id == x1.c.house_id)  # x1's house_id is not in b
+    gone_b = ~exists().where(ya.c.year == a, ya.c.house_id == x2.c.house_id)  # x2's house_id is not in a
+    here = [x1.c.tambon_code == unit] if unit is not None else []
+    # each a household without its house_id in b, to the first b household (without its own in a) of its people
+    fwd = (
+        select(x1.c.id.label("ha"), func.min(q2.c.household_id).label("hb"))
+        .select_from(
+            x1.join(q1, q1.c.household_id == x1.c.id)
+            .join(q2, and_(q2.c.year == b, q2.c.citizen_id == q1.c.citizen_id))
+            .join(x2, x2.c.id == q2.c.household_id)
+        )
+        .where(x1.c.year == a, *here, gone_a, gone_b)
+        .group_by(x1.c.id)
+        .cte("fwd")
     )
+    # and back, over all of that household's people (so one tambon's refresh pairs as the whole import does)
+    bwd = (
+        select(x2.c.id.label("hb"), func.min(q1.c.household_id).label("ha"))
+        .select_from(
+            x2.join(q2, q2.c.household_id == x2.c.id)
+            .join(q1, and_(q1.c.year == a, q1.c.citizen_id == q2.c.citizen_id))
+            .join(x1, x1.c.id == q1.c.household_id)
+        )
+        .where(x2.c.id.in_(select(fwd.c.hb)), gone_a)
+        .group_by(x2.c.id)
+        .cte("bwd")
+    )
+    return select(fwd.c.ha, fwd.c.hb).join_from(fwd, bwd, and_(bwd.c.hb == fwd.c.hb, bwd.c.ha == fwd.c.ha)).cte("moved")
 
 
-def _followed(me: str, other: str) -> str:
-    """SQL joins after `FROM household h{me}`: h{other}, the same household in the other edition (same house_id, else
-    paired by its people in _follow_cte's `moved`), null where it is in neither."""
-    year_other, mine, theirs = (":b", "ha", "hb") if me == "1" else (":a", "hb", "ha")
+def _followed(h_me: NamedFromClause, h_other: NamedFromClause, other_year: int, moved: CTE, *, me_first: bool) -> Join:
+    """`h_me` joined to `h_other`, the same household in the other edition (same house_id, else paired by its people
+    in _moved's `moved`), null where it is in neither. `me_first`: h_me is of the earlier edition."""
+    same = tables.household.alias(f"same_{h_me.name}")
+    mine, theirs = (moved.c.ha, moved.c.hb) if me_first else (moved.c.hb, moved.c.ha)
     return (
-        f"LEFT JOIN household s{me} ON s{me}.year = {year_other} AND s{me}.house_id = h{me}.house_id "
-        f"LEFT JOIN moved m{me} ON m{me}.{mine} = h{me}.id "
-        f"LEFT JOIN household h{other} ON h{other}.id = COALESCE(s{me}.id, m{me}.{theirs})"
+        h_me.outerjoin(same, and_(same.c.year == other_year, same.c.house_id == h_me.c.house_id))
+        .outerjoin(moved, mine == h_me.c.id)
+        .outerjoin(h_other, h_other.c.id == func.coalesce(same.c.id, theirs))
     )
 
 
 def survey_years(conn: Connection) -> list[int]:
+    """The editions with survey microdata, oldest first."""
     s = tables.area_rollup_source.c
     return sorted(conn.scalars(select(s.year).where(s.source == SURVEY).distinct()))
 
@@ -160,84 +213,109 @@ def _keys(unit: str | None) -> list[str | None]:
 
 
 def _bit(dimension: str) -> int:
+    """The pattern bits of a flow dimension: every dimension's for "all", else that one's."""
     return ALL_DIMENSIONS_MASK if dimension == ALL_DIMENSIONS else DIMENSION_BIT[dimension]
 
 
-def _pair(conn: Connection, a: int, b: int) -> dict[tuple[str, str, str], dict[str, int]]:
-    """Every area's flows from edition a to edition b, per (area, definition, dimension). Four statements, each one
-    pass over one side's MPI-poor joined to the other edition, grouped by the unit at both ends, with two sums per
-    variant: those counted here, and those counted here *and* on the other side."""
-    variants = [(name, da, db, dim) for name, da, db in _variants(a, b) for dim in FLOW_DIMENSIONS]
-    out: dict[tuple[str, str, str], dict[str, int]] = {}
+def _not_zero() -> ColumnElement[Any]:
+    """0 written into the statement (not bound), as data_access.counted writes its numbers."""
+    return literal(0, literal_execute=True)
 
-    def sums(here_cond: list[str], both_cond: list[str]) -> str:
-        cols = []
-        for i, (h, both) in enumerate(zip(here_cond, both_cond, strict=True)):
-            cols.append(f"SUM(CASE WHEN {h} THEN 1 ELSE 0 END) AS n{i}")
-            cols.append(f"SUM(CASE WHEN {h} AND {both} THEN 1 ELSE 0 END) AS m{i}")
-        return ", ".join(cols)
 
-    def conds(side_from: bool, person: bool) -> tuple[list[str], list[str]]:
-        """Per variant: counted on this side, and counted on the other side."""
-        one, two = ("p1", "h1"), ("p2", "h2")
-        here_alias, there_alias = (one, two) if side_from else (two, one)
-        here, there = [], []
-        for _, da, db, dim in variants:
-            d_here, d_there = (da, db) if side_from else (db, da)
-            if person:
-                here.append(person_counted(*here_alias, d_here, _bit(dim)))
-                there.append(person_counted(*there_alias, d_there, _bit(dim)))
-            else:
-                here.append(household_counted(here_alias[1], d_here, _bit(dim)))
-                there.append(household_counted(there_alias[1], d_there, _bit(dim)))
-        return here, there
+def _sums(here: list[ColumnElement[bool]], both: list[ColumnElement[bool]]) -> list[ColumnElement[Any]]:
+    """Per variant, two sums: those counted on this side (n), and those counted here *and* on the other side (m)."""
+    cols: list[ColumnElement[Any]] = []
+    for i, (h, b) in enumerate(zip(here, both, strict=True)):
+        cols.append(func.sum(case((h, 1), else_=0)).label(f"n{i}"))
+        cols.append(func.sum(case((and_(h, b), 1), else_=0)).label(f"m{i}"))
+    return cols
 
-    statements = []
+
+def _person_statement(variants: list[Variant], a: int, b: int, side_from: bool) -> Select[Any]:
+    """One side's target poor persons (those of `a` if side_from, else of `b`) joined to the other edition by
+    citizen ID: (unit here, unit there or null, life stage on this side's survey date, n0, m0, n1, m1, …)."""
+    hh, pp = tables.household, tables.person
+    p_me, p_other, h_me, h_other = pp.alias("p_me"), pp.alias("p_other"), hh.alias("h_me"), hh.alias("h_other")
+    year_me, year_other = (a, b) if side_from else (b, a)
+    here = [person_counts(p_me.c, h_me.c, v[1] if side_from else v[2], _bit(v[3])) for v in variants]
+    there = [person_counts(p_other.c, h_other.c, v[2] if side_from else v[1], _bit(v[3])) for v in variants]
+    stage = _stage_of(p_me, year_me).label("stage")
+    return (
+        select(h_me.c.tambon_code, h_other.c.tambon_code.label("there"), stage, *_sums(here, there))
+        .select_from(
+            p_me.join(h_me, h_me.c.id == p_me.c.household_id)
+            .outerjoin(p_other, and_(p_other.c.year == year_other, p_other.c.citizen_id == p_me.c.citizen_id))
+            .outerjoin(h_other, h_other.c.id == p_other.c.household_id)
+        )
+        .where(p_me.c.year == year_me, h_me.c.pattern != _not_zero())
+        .group_by(h_me.c.tambon_code, h_other.c.tambon_code, stage)
+    )
+
+
+def _household_statement(variants: list[Variant], a: int, b: int, side_from: bool) -> Select[Any]:
+    """One side's target poor households followed into the other edition (by house_id, or by their people where they
+    moved): (unit here, unit there or null, n0, m0, n1, m1, …)."""
+    hh = tables.household
+    h_me, h_other = hh.alias("h_me"), hh.alias("h_other")
+    year_me, year_other = (a, b) if side_from else (b, a)
+    here = [household_counts(h_me.c, v[1] if side_from else v[2], _bit(v[3])) for v in variants]
+    there = [household_counts(h_other.c, v[2] if side_from else v[1], _bit(v[3])) for v in variants]
+    return (
+        select(h_me.c.tambon_code, h_other.c.tambon_code.label("there"), *_sums(here, there))
+        .select_from(_followed(h_me, h_other, year_other, _moved(a, b), me_first=side_from))
+        .where(h_me.c.year == year_me, h_me.c.pattern != _not_zero())
+        .group_by(h_me.c.tambon_code, h_other.c.tambon_code)
+    )
+
+
+def _tally(cell: dict[str, int], unit: str, side_from: bool, same: bool, n: int, m: int) -> None:
+    """Add one group's counts (n counted here, m of them counted there too) to an area's cell (a cell of the
+    accumulator being built, never a caller's value). `same`: the other end lies in the same area."""
+    if not side_from:  # stayed is counted from the other side
+        cell[f"entered_{unit}"] += n - m if same else n
+    elif same:
+        cell[f"stayed_{unit}"] += m
+        cell[f"exited_{unit}"] += n - m
+    else:
+        cell[f"left_survey_{unit}"] += n
+
+
+def _levels(here_unit: str, there_unit: str | None) -> Iterator[tuple[str, bool]]:
+    """(area, whether the other end lies in it) for each level of the unit `here_unit`: a row whose other end is
+    null (not in the other edition at all) or in a unit elsewhere was matched, but is not "here" at that level."""
+    for level_code, there_code in zip(_keys(here_unit), _keys(there_unit), strict=True):
+        assert level_code is not None
+        yield level_code, there_code is not None and there_code == level_code
+
+
+def _pair(conn: Connection, a: int, b: int) -> tuple[Cells, StageCells]:
+    """Every area's flows from edition a to edition b: per (area, definition, dimension) all eight counts, and per
+    (area, definition, dimension, life stage) the four person counts. Four statements, each one pass over one side's
+    MPI-poor joined to the other edition, grouped by the unit at both ends (persons: and their life stage), with two
+    sums per variant. The all-ages person counts are the sums of the stages'."""
+    variants: list[Variant] = [(name, da, db, dim) for name, da, db in _variants(a, b) for dim in FLOW_DIMENSIONS]
+    out: Cells = {}
+    staged: StageCells = {}
     for side_from in (True, False):
-        here, there = conds(side_from, person=True)
-        me, other = ("1", "2") if side_from else ("2", "1")
-        year_me, year_other = (":a", ":b") if side_from else (":b", ":a")
-        statements.append(
-            (
-                "persons",
-                side_from,
-                f"SELECT h{me}.tambon_code, h{other}.tambon_code, {sums(here, there)} "
-                f"FROM person p{me} JOIN household h{me} ON h{me}.id = p{me}.household_id "
-                f"LEFT JOIN person p{other} ON p{other}.year = {year_other} AND p{other}.citizen_id = p{me}.citizen_id "
-                f"LEFT JOIN household h{other} ON h{other}.id = p{other}.household_id "
-                f"WHERE p{me}.year = {year_me} AND h{me}.pattern <> 0 GROUP BY 1, 2",
-            )
-        )
-        here, there = conds(side_from, person=False)
-        statements.append(
-            (
-                "households",
-                side_from,
-                f"{_follow_cte()}SELECT h{me}.tambon_code, h{other}.tambon_code, {sums(here, there)} "
-                f"FROM household h{me} {_followed(me, other)} "
-                f"WHERE h{me}.year = {year_me} AND h{me}.pattern <> 0 GROUP BY 1, 2",
-            )
-        )
-    for unit, side_from, sql in statements:
-        for row in tuples(conn.execute(text(sql), {"a": a, "b": b})):
+        for row in tuples(conn.execute(_person_statement(variants, a, b, side_from))):
+            here_unit, there_unit, stage, counts = row[0], row[1], row[2], row[3:]
+            for level_code, same in _levels(here_unit, there_unit):
+                for i, (name, _, _, dim) in enumerate(variants):
+                    n, m = int(counts[2 * i] or 0), int(counts[2 * i + 1] or 0)
+                    cell = staged.setdefault((level_code, name, dim, stage), dict.fromkeys(PERSON_FIELDS, 0))
+                    _tally(cell, "persons", side_from, same, n, m)
+        for row in tuples(conn.execute(_household_statement(variants, a, b, side_from))):
             here_unit, there_unit, counts = row[0], row[1], row[2:]
-            # `there` is null where the person (household) is not in the other edition at all; a row with a unit
-            # elsewhere was matched but is not "here" at that level
-            for level_code, there_code in zip(_keys(here_unit), _keys(there_unit), strict=True):
-                assert level_code is not None
-                same = there_code is not None and there_code == level_code
+            for level_code, same in _levels(here_unit, there_unit):
                 for i, (name, _, _, dim) in enumerate(variants):
                     n, m = int(counts[2 * i] or 0), int(counts[2 * i + 1] or 0)
                     cell = out.setdefault((level_code, name, dim), dict.fromkeys(FIELDS, 0))
-                    if side_from:
-                        if same:
-                            cell[f"stayed_{unit}"] += m
-                            cell[f"exited_{unit}"] += n - m
-                        else:
-                            cell[f"left_survey_{unit}"] += n
-                    else:  # stayed is counted from the other side
-                        cell[f"entered_{unit}"] += n - m if same else n
-    return out
+                    _tally(cell, "households", side_from, same, n, m)
+    for (code, name, dim, _stage), persons in staged.items():
+        cell = out.setdefault((code, name, dim), dict.fromkeys(FIELDS, 0))
+        for k in PERSON_FIELDS:
+            cell[k] += persons[k]
+    return out, staged
 
 
 def _covered(conn: Connection, a: int, b: int) -> set[str]:
@@ -257,12 +335,13 @@ def consecutive_pairs(years: list[int], year: int) -> list[tuple[int, int]]:
 
 
 def refresh_flows(conn: Connection, year: int) -> int:
-    """Recompute the flows (and help outcomes) that `year` takes part in; rows written."""
-    f, ho = tables.flow_rollup, tables.help_outcome_rollup
+    """Recompute the flows (all ages and per life stage) and help outcomes that `year` takes part in, inside the
+    caller's transaction (the survey import's, the published import's); rows of flow_rollup written."""
+    f, fs, ho = tables.flow_rollup, tables.flow_stage_rollup, tables.help_outcome_rollup
     years = survey_years(conn)
     pairs = consecutive_pairs(years, year)
     # every stored pair that touches the year, or straddles it (2561→2565 once 2562 arrives), is replaced
-    for t in (f, ho):
+    for t in (f, fs, ho):
         conn.execute(
             delete(t).where((t.c.year_from == year) | (t.c.year_to == year) | ((t.c.year_from < year) & (t.c.year_to > year)))
         )
@@ -270,13 +349,22 @@ def refresh_flows(conn: Connection, year: int) -> int:
     written = 0
     for a, b in pairs:
         covered = _covered(conn, a, b)
+        cells, staged = _pair(conn, a, b)
+        pair: dict[str, object] = {"year_from": a, "year_to": b}
         rows = [
-            {"year_from": a, "year_to": b, "area_code": code, "definition": name, "dimension": dim, "refreshed_at": now} | values
-            for (code, name, dim), values in _pair(conn, a, b).items()
+            pair | {"area_code": code, "definition": name, "dimension": dim, "refreshed_at": now} | values
+            for (code, name, dim), values in cells.items()
             if code in covered
+        ]
+        stage_rows = [
+            pair | {"area_code": code, "definition": name, "dimension": dim, "stage": stage} | values
+            for (code, name, dim, stage), values in staged.items()
+            if code in covered and any(values.values())  # a missing stage row reads as zeros
         ]
         if rows:
             conn.execute(insert(f), rows)
+        if stage_rows:
+            conn.execute(insert(fs), stage_rows)
         written += len(rows)
         refresh_help_outcomes(conn, a, b)
     return written
@@ -287,36 +375,31 @@ def refresh_help_outcomes(conn: Connection, a: int, b: int, unit: str | None = N
     (each dimension of help, any, none) and by what became of them in `b` (still target poor, out, or gone from the
     survey: followed anywhere, by house_id or, where it moved, by its people as the flows are). One unit (a Logbook
     write) or all of them (an import)."""
-    ho = tables.help_outcome_rollup
-    where = "h1.year = :a AND " + _poor_household("h1", a) + (" AND h1.tambon_code = :u" if unit else "")
+    ho, hh, aid = tables.help_outcome_rollup, tables.household, tables.assistance
     serialize(conn, f"help_outcome_rollup:{a}:{b}:{unit or '*'}")  # delete-then-insert: one writer at a time
     cond = delete(ho).where(ho.c.year_from == a, ho.c.year_to == b)
     conn.execute(cond.where(ho.c.tambon_code == unit) if unit else cond)
-    outcome = f"CASE WHEN h2.id IS NULL THEN 'left_survey' WHEN {_poor_household('h2', b)} THEN 'stayed' ELSE 'exited' END"
-    params = {"a": a, "b": b, "u": unit}
-    follow = _follow_cte(unit=unit is not None)
-    joined = f"FROM household h1 {_followed('1', '2')} WHERE {where}"
-    helped = "EXISTS (SELECT 1 FROM assistance s WHERE s.household_id = h1.id)"
+    h1, h2 = hh.alias("h1"), hh.alias("h2")
+    joined = _followed(h1, h2, b, _moved(a, b, unit), me_first=True)
+    where = [h1.c.year == a, household_counts(h1.c, own_definition(a), ALL_DIMENSIONS_MASK)]
+    where += [h1.c.tambon_code == unit] if unit else []
+    outcome = case(
+        (h2.c.id.is_(None), "left_survey"),
+        (household_counts(h2.c, own_definition(b), ALL_DIMENSIONS_MASK), "stayed"),
+        else_="exited",
+    ).label("outcome")
+    helped = case((exists().where(aid.c.household_id == h1.c.id), 1), else_=0).label("helped")
     rows: list[tuple[str, str, str, int]] = []
-    for unit_code, out, any_help, n in tuples(
-        conn.execute(
-            text(
-                f"{follow}SELECT h1.tambon_code, {outcome}, CASE WHEN {helped} THEN 1 ELSE 0 END, COUNT(*) {joined} GROUP BY 1, 2, 3"
-            ),
-            params,
-        )
-    ):
+    any_or_none = select(h1.c.tambon_code, outcome, helped, func.count()).select_from(joined).where(*where)
+    for unit_code, out, any_help, n in tuples(conn.execute(any_or_none.group_by(h1.c.tambon_code, outcome, helped))):
         rows.append((unit_code, "any" if any_help else "none", out, int(n)))
-    for unit_code, out, dim, n in tuples(
-        conn.execute(
-            text(
-                f"{follow}SELECT h1.tambon_code, {outcome}, s.dimension, COUNT(DISTINCT h1.id) "
-                f"FROM household h1 JOIN assistance s ON s.household_id = h1.id "
-                f"{_followed('1', '2')} WHERE {where} GROUP BY 1, 2, 3"
-            ),
-            params,
-        )
-    ):
+    by_dimension = (
+        select(h1.c.tambon_code, outcome, aid.c.dimension, func.count(h1.c.id.distinct()))
+        .select_from(joined.join(aid, aid.c.household_id == h1.c.id))
+        .where(*where)
+        .group_by(h1.c.tambon_code, outcome, aid.c.dimension)
+    )
+    for unit_code, out, dim, n in tuples(conn.execute(by_dimension)):
         rows.append((unit_code, dim, out, int(n)))
     if rows:
         conn.execute(
@@ -331,50 +414,49 @@ def pairs_after(conn: Connection, year: int) -> list[int]:
     return sorted(set(conn.scalars(select(f.year_to).where(f.year_from == year).distinct())))
 
 
-def flows(
-    code: str,
-    year_from: int,
-    year_to: int,
-    engine: Engine | None = None,
-    *,
-    definition: str | None = None,
-    dimension: str = ALL_DIMENSIONS,
-) -> Flows:
-    """The flows of an area between two consecutive editions (public, like every aggregate). Without a definition,
-    each edition counts target poor by its own."""
+def _stored(conn: Connection, code: str, a: int, b: int, name: str, dimension: str, stage: str | None) -> dict[str, int] | None:
+    """The stored counts of one area, pair, definition and dimension (all ages, or one life stage's persons); None
+    where no row is stored."""
+    if stage is None:
+        f = tables.flow_rollup.c
+        query = select(*(f[c] for c in FIELDS))
+    else:
+        f = tables.flow_stage_rollup.c
+        query = select(*(f[c] for c in PERSON_FIELDS)).where(f.stage == stage)
+    where = (f.year_from == a, f.year_to == b, f.area_code == code, f.definition == name, f.dimension == dimension)
+    found = conn.execute(query.where(*where)).mappings().first()
+    return {k: int(v) for k, v in found.items()} if found is not None else None
+
+
+def _why_none(conn: Connection, code: str, year_from: int, year_to: int) -> None:
+    """Raise NotFoundError where no flows can be stored for the area and pair; return where they are zero."""
+    if code not in _covered(conn, year_from, year_to):
+        raise NotFoundError(
+            f"no flows for area {code} from {year_from} to {year_to}: both editions need survey microdata covering it"
+        )
+    years = survey_years(conn)
+    if [y for y in years if year_from < y < year_to]:
+        raise NotFoundError(
+            f"flows are kept between consecutive editions; ask for {year_from}→"
+            f"{min(y for y in years if y > year_from)} and onwards"
+        )
+
+
+def _asked(year_from: int, year_to: int, dimension: str, stage: str | None) -> None:
+    """Refuse a question no flows answer: a pair out of order, an unknown dimension or life stage."""
     if year_from >= year_to:
         raise NotFoundError("`from` must be an edition before `to`")
     if dimension not in FLOW_DIMENSIONS:
         raise NotFoundError(f"dimension must be one of {', '.join(FLOW_DIMENSIONS)}")
-    name = definition or pair_definition(year_from, year_to)
-    f = tables.flow_rollup.c
-    with reading(engine) as conn:
-        found = (
-            conn.execute(
-                select(*(f[c] for c in FIELDS)).where(
-                    f.year_from == year_from,
-                    f.year_to == year_to,
-                    f.area_code == code,
-                    f.definition == name,
-                    f.dimension == dimension,
-                )
-            )
-            .mappings()
-            .first()
-        )
-        row: dict = dict(found) if found is not None else {}
-        if found is None:
-            if code not in _covered(conn, year_from, year_to):
-                raise NotFoundError(
-                    f"no flows for area {code} from {year_from} to {year_to}: both editions need survey microdata covering it"
-                )
-            years = survey_years(conn)
-            if [y for y in years if year_from < y < year_to]:
-                raise NotFoundError(
-                    f"flows are kept between consecutive editions; ask for {year_from}→"
-                    f"{min(y for y in years if y > year_from)} and onwards"
-                )
-            row = dict.fromkeys(FIELDS, 0)  # covered, but nobody was target poor in either edition
+    if stage is not None and stage not in STAGE_KEYS:
+        raise BadRequest(f"age must be one of {', '.join(STAGE_KEYS)}")
+
+
+def _answer(code: str, year_from: int, year_to: int, name: str, dimension: str, stage: str | None, row: dict[str, int]) -> Flows:
+    """The Flows of stored counts `row` (missing counts: zero); under a stage the household flows are null."""
+    households: dict[str, int | None] = (
+        {k: row.get(k, 0) for k in HOUSEHOLD_FIELDS} if stage is None else dict.fromkeys(HOUSEHOLD_FIELDS)
+    )
     return cast(
         Flows,
         {
@@ -383,6 +465,56 @@ def flows(
             "to": year_to,
             "definition": name,
             "dimension": dimension,
-            **{k: int(row[k]) for k in FIELDS},
+            "age": stage,
+            **{k: row.get(k, 0) for k in PERSON_FIELDS},
+            **households,
         },
     )
+
+
+def flows(
+    code: str,
+    year_from: int,
+    year_to: int,
+    engine: Engine | None = None,
+    *,
+    definition: str | None = None,
+    dimension: str = ALL_DIMENSIONS,
+    stage: str | None = None,
+) -> Flows:
+    """The flows of an area between two consecutive editions (public, like every aggregate). Without a definition,
+    each edition counts target poor by its own. With a life stage (mpi.lifestages key), that stage's persons (aged
+    on the `from` edition's survey date for stayed, exited and left_survey, on the `to` edition's for entered) and
+    the household flows null: the stages' person flows add up to the all-ages ones."""
+    _asked(year_from, year_to, dimension, stage)
+    name = definition or pair_definition(year_from, year_to)
+    with reading(engine) as conn:
+        row = _stored(conn, code, year_from, year_to, name, dimension, stage)
+        if row is None:
+            _why_none(conn, code, year_from, year_to)
+            row = {}  # covered, but nobody (of that stage) was target poor in either edition
+    return _answer(code, year_from, year_to, name, dimension, stage, row)
+
+
+def flows_by_stage(
+    code: str,
+    year_from: int,
+    year_to: int,
+    engine: Engine | None = None,
+    *,
+    definition: str | None = None,
+    dimension: str = ALL_DIMENSIONS,
+) -> list[Flows]:
+    """flows() of each life stage, youngest first (what components.stage_flows tabulates), in one statement where
+    the area has flows."""
+    _asked(year_from, year_to, dimension, None)
+    name = definition or pair_definition(year_from, year_to)
+    f = tables.flow_stage_rollup.c
+    query = select(f.stage, *(f[c] for c in PERSON_FIELDS)).where(
+        f.year_from == year_from, f.year_to == year_to, f.area_code == code, f.definition == name, f.dimension == dimension
+    )
+    with reading(engine) as conn:
+        found = {str(r[0]): dict(zip(PERSON_FIELDS, (int(v) for v in r[1:]), strict=True)) for r in tuples(conn.execute(query))}
+        if not found:
+            _why_none(conn, code, year_from, year_to)  # covered (else refused), but nobody of any stage in a flow
+    return [_answer(code, year_from, year_to, name, dimension, s, found.get(s, {})) for s in STAGE_KEYS]

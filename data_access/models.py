@@ -269,6 +269,20 @@ village_pattern_rollup = Table(
     Column("welfare_households", Integer, nullable=False),
 )
 
+# TPMAP's published per-area counts of groups (issue 34, 4), from the `_common` files behind tpmap_<year>_*.csv: the
+# area's surveyed elderly, disabled and chronically ill persons, poor or not. Where there is no microdata they are
+# what can be said of those groups (published figures carry no ages), shown as published figures. Written by the
+# published import in its transaction.
+area_published_group = Table(
+    "area_published_group",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("area_code", String(8), primary_key=True),
+    Column("elderly_persons", Integer, nullable=False),
+    Column("disabled_persons", Integer, nullable=False),
+    Column("chronic_patients", Integer, nullable=False),
+)
+
 # Which (year, area, source) rollups exist: the children listing reads this, not the big tables.
 area_rollup_source = Table(
     "area_rollup_source",
@@ -679,6 +693,25 @@ flow_rollup = Table(  # persons and households followed between consecutive edit
     Column("entered_households", Integer, nullable=False),
     Column("left_survey_households", Integer, nullable=False),
     Column("refreshed_at", UTCDateTime(), nullable=False),
+)
+
+# The person flows of flow_rollup per life stage (issue 34, data_access.flows): a person's stage on the `from`
+# edition's survey date for stayed, exited and left_survey, on the `to` edition's for entered, so the stages add up to
+# the all-ages flow. No household flows: a household has members of several stages. A stage with nobody in any flow
+# has no row (read as zeros).
+flow_stage_rollup = Table(
+    "flow_stage_rollup",
+    metadata,
+    Column("year_from", Integer, primary_key=True),
+    Column("year_to", Integer, primary_key=True),
+    Column("area_code", String(8), primary_key=True),
+    Column("definition", String(10), primary_key=True, comment="registered | all | nocard | edition (each its own)"),
+    Column("dimension", String(12), primary_key=True, comment="all (deprived in any) or one dimension"),
+    Column("stage", String(10), primary_key=True, comment="mpi.lifestages key: infant | preschool | school | working | elderly"),
+    Column("stayed_persons", Integer, nullable=False),
+    Column("exited_persons", Integer, nullable=False),
+    Column("entered_persons", Integer, nullable=False),
+    Column("left_survey_persons", Integer, nullable=False),
 )
 
 # Did the help reach those who got out? The `from` edition's target-poor households of each unit, by the help the

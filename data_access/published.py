@@ -5,6 +5,11 @@ deprived in exactly that pattern and the target poor among them (`exact_*`), plu
 surveyed totals and target poor failing each indicator. Pattern 0 (not deprived) is the
 surveyed total less the poor. The files do not give target-poor *households*, so that figure
 stays null for published areas rather than being invented.
+
+The same files count each area's surveyed elderly, disabled and chronically ill persons (poor or not: the `_common`
+files' counts, TPMAP-DOMAIN.md §12). Published figures carry no ages, so where there is no microdata these counts are
+what can be said of those groups: they are kept as published (area_published_group, issue 34, 4), in the import's
+transaction, and shown as such (`published_groups`; the API's `published_*` fields; components.published_groups).
 """
 
 from __future__ import annotations
@@ -15,12 +20,12 @@ from pathlib import Path
 from typing import TypedDict, cast
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, distinct, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, distinct, func, insert, select, update
 
 from data_access import cache, measures
 from data_access import models as tables
 from data_access.areas import ensure_area_codes, set_area_names
-from data_access.db import get_engine
+from data_access.db import get_engine, reading
 from data_access.errors import BadRequest
 from data_access.flows import refresh_flows
 from data_access.indicator_sync import sync_indicators
@@ -35,6 +40,8 @@ LEVEL_FILES = {  # level → (area file, key column, patterns file)
     "tambon": ("tpmap_{y}_tambon.csv", "tambon_code", "tpmap_{y}_tambon_patterns.csv"),
 }
 COUNTRY_PATTERNS = "tpmap_{y}_country_patterns.csv"
+# the published counts of groups (area files' columns, area_published_group's columns)
+GROUP_FIELDS = ("elderly_persons", "disabled_persons", "chronic_patients")
 
 
 class PublishedImportError(BadRequest):
@@ -74,7 +81,7 @@ def _read(folder: Path, name: str, key: str | None = None) -> pd.DataFrame:
 
 def load_published(folder: Path, year: int) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
     """Per level: (area rows indexed by code, pattern rows). The country row is the province file's TH."""
-    out = {}
+    out: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
     for level, (area_file, key, pattern_file) in LEVEL_FILES.items():
         areas = _read(folder, area_file.format(y=year)).rename(columns={key: "code"})
         out[level] = (areas.set_index("code"), _read(folder, pattern_file.format(y=year)))
@@ -94,10 +101,14 @@ def _names(level: str, areas: pd.DataFrame) -> dict[str, tuple[str | None, str |
         "country": ("province_th", "province_en"),
     }[level]
 
-    def clean(v):
+    def clean(v: object) -> str | None:
         return None if pd.isna(v) or v == "" else str(v)
 
-    return {code: (clean(r[th]), clean(r[en]).title() if clean(r[en]) else None) for code, r in areas.iterrows()}
+    def title(v: object) -> str | None:
+        name = clean(v)
+        return name.title() if name else None
+
+    return {str(code): (clean(r[th]), title(r[en])) for code, r in areas.iterrows()}
 
 
 def import_published(year: int, folder: Path | str, engine: Engine | None = None) -> PublishedReport:
@@ -105,9 +116,10 @@ def import_published(year: int, folder: Path | str, engine: Engine | None = None
     engine = engine or get_engine()
     indicators = catalogue.indicators_for_year(year)
     data = load_published(folder, year)
-    pattern_rows, indicator_rows = [], []
+    pattern_rows: list[dict[str, object]] = []
+    indicator_rows: list[dict[str, object]] = []
     names: dict[str, tuple[str | None, str | None]] = {}
-    counts = {}
+    counts: dict[str, int] = {}
     for level in ("country", "province", "amphoe", "tambon"):
         areas, patterns = data[level]
         counts[level] = len(areas)
@@ -152,6 +164,7 @@ def import_published(year: int, folder: Path | str, engine: Engine | None = None
         measures.refresh(conn, year)
         record_sources(conn, year, PUBLISHED)
         reconcile_survey_sources(conn, year)
+        store_published_groups(conn, year, group_rows(data))
         refresh_flows(conn, year)  # which areas the microdata covers may have changed
         sy = tables.survey_year
         conn.execute(
@@ -161,13 +174,89 @@ def import_published(year: int, folder: Path | str, engine: Engine | None = None
     return PublishedReport(year, counts, created)
 
 
-def _insert(conn: Connection, year: int, patterns: list[dict], indicators: list[dict]) -> None:
+def _insert(conn: Connection, year: int, patterns: list[dict[str, object]], indicators: list[dict[str, object]]) -> None:
     """The rows given, as this edition's published rollup rows (new rows: the lists given stay as they were)."""
     conn.execute(
         insert(tables.area_pattern_rollup),
         [r | {"year": year, "source": PUBLISHED, "welfare_households": None} for r in patterns],
     )
     conn.execute(insert(tables.area_indicator_rollup), [r | {"year": year, "source": PUBLISHED} for r in indicators])
+
+
+class PublishedGroups(TypedDict):
+    """An area's published counts of groups in an edition (its surveyed persons, poor or not)."""
+
+    code: str
+    year: int
+    elderly_persons: int
+    disabled_persons: int
+    chronic_patients: int
+
+
+def group_rows(data: dict[str, tuple[pd.DataFrame, pd.DataFrame]]) -> list[dict[str, object]]:
+    """area_published_group's rows (without the year) of every level's area rows (load_published's answer, or
+    read_group_files'), the country's included."""
+    rows: list[dict[str, object]] = []
+    for areas, _patterns in data.values():
+        for code, r in areas[list(GROUP_FIELDS)].iterrows():
+            rows.append({"area_code": str(code)} | {f: int(r[f]) for f in GROUP_FIELDS})
+    return rows
+
+
+def read_group_files(folder: Path, year: int) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
+    """The area files alone (no pattern files), shaped as load_published's answer, for group_rows (migration 0022
+    fills a database that imported the published figures before the groups were kept)."""
+    empty = pd.DataFrame()
+    out: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
+    for level, (area_file, key, _pattern_file) in LEVEL_FILES.items():
+        areas = _read(folder, area_file.format(y=year)).rename(columns={key: "code"}).set_index("code")
+        missing = [f for f in GROUP_FIELDS if f not in areas.columns]
+        if missing:
+            raise PublishedImportError(f"{level} figures lack columns {missing}")
+        out[level] = (areas, empty)
+    return out
+
+
+def store_published_groups(conn: Connection, year: int, rows: list[dict[str, object]]) -> int:
+    """Replace the edition's published counts of groups with `rows` (group_rows'), in the caller's transaction; rows
+    written."""
+    g = tables.area_published_group
+    conn.execute(delete(g).where(g.c.year == year))
+    if rows:
+        conn.execute(insert(g), [r | {"year": year} for r in rows])
+    return len(rows)
+
+
+def published_groups(code: str, year: int | None, engine: Engine | None = None) -> PublishedGroups | None:
+    """The area's published counts of elderly, disabled and chronically ill persons in edition `year` (public, like
+    every aggregate); None where TPMAP published none for it (editions after 2561, areas not in the files)."""
+    if year is None:
+        return None
+    g = tables.area_published_group.c
+    with reading(engine) as conn:
+        found = conn.execute(select(*(g[f] for f in GROUP_FIELDS)).where(g.year == year, g.area_code == code)).first()
+    if found is None:
+        return None
+    elderly, disabled, chronic = (int(v) for v in found)
+    return PublishedGroups(code=code, year=year, elderly_persons=elderly, disabled_persons=disabled, chronic_patients=chronic)
+
+
+class PublishedGroupFields(TypedDict):
+    """The area payload's published counts of groups (GET /api/v1/areas/<code>): null where none were published."""
+
+    published_elderly_persons: int | None
+    published_disabled_persons: int | None
+    published_chronic_patients: int | None
+
+
+def published_group_fields(code: str, year: int | None, engine: Engine | None = None) -> PublishedGroupFields:
+    """published_groups as the area payload's `published_*` fields (issue 34, 4)."""
+    found = published_groups(code, year, engine)
+    return PublishedGroupFields(
+        published_elderly_persons=found["elderly_persons"] if found else None,
+        published_disabled_persons=found["disabled_persons"] if found else None,
+        published_chronic_patients=found["chronic_patients"] if found else None,
+    )
 
 
 class SourcesCompared(TypedDict):
@@ -208,7 +297,7 @@ def compare_sources(year: int, level: str, engine: Engine | None = None) -> list
         )
         survey = figures_for_sources(conn, year, dict.fromkeys(codes, "survey"), 0b11111)
         published = figures_for_sources(conn, year, dict.fromkeys(codes, "published"), 0b11111)
-    rows = []
+    rows: list[SourcesCompared] = []
     for code in codes:
         row: dict[str, object] = {"code": code}
         for field in ("surveyed_households", "surveyed_persons", "poor_persons", "target_poor_persons", "crisis_persons"):
