@@ -1,46 +1,51 @@
 """The area view shared by / and /area/<code> (and read by no callback of its own: Dash runs each page file
-once per app, so callbacks live only in page files and no page file imports another)."""
+once per app, so callbacks live only in page files and no page file imports another).
+
+The page is built from one model (data_access.area_page.AreaPage, read once per render or update) by small
+functions, each model → components: they read nothing themselves. A new lens is a field of the model and a builder
+here, not a branch in one function."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, cast
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from dash.development.base_component import Component
 
 from auth.context import current_user
+from components import area_ids as ids
 from components import fmt
 from components.figures import choropleth, graph_config, map_layers, pyramid, star, trend_chart
 from components.i18n import area_name, defined, t, who
 from components.layout import card, dimension_shares, export_links, headline_cards, not_found, topbar, weakest_sentence
 from components.view import View
 from components.widgets import dropdown, plain_table
-from data_access import ages as ages_da
-from data_access import areas as areas_da
-from data_access import editions as editions_da
-from data_access import figures as figures_da
-from data_access import flows as flows_da
 from data_access import logbook as logbook_da
 from data_access import registers as registers_da
-from data_access.errors import NotFoundError
-from geo.shapes import url_for_children
+from data_access.area_page import (
+    CHANGE_METRICS,
+    GAP,
+    LOCAL_LEVELS,
+    LOGBOOK_METRICS,
+    AreaPage,
+    Flows,
+    area_page,
+)
+from data_access.figures import MAP_LEVEL_METRICS
 from mpi import catalogue
 from mpi.editions import comparable_indicators, definition_for, edition
 from mpi.lifestages import STAGE_KEYS
-from mpi.rules import DIMENSIONS, REGISTERED, TARGET_DEFINITIONS, dimensions_mask
+from mpi.rules import DIMENSIONS, REGISTERED, TARGET_DEFINITIONS
 
 ALL_AGES = "all"  # the life-stage control's "every age" (no `age=` in the link)
-
-LOCAL_LEVELS = ("tambon", "municipality")
-LOGBOOK_METRICS = {"lb:visited": "households_visited", "lb:helped": "households_helped", "lb:open_needs": None}
-# change since the edition before (each child carries that edition's figures as "_prev"): a count or share-point
-# difference ("change", by the colour switch) or a per-cent change ("change_pct"), on a diverging scale
-CHANGE_METRICS = ("change", "change_pct")
-CHILD_DIGITS = {"country": 2, "province": 4, "amphoe": 6}
-GAP = "gap:"  # gap:<register>: target-poor persons eligible for what the register records and not on it (issue 33)
+Row = dict[str, Any]
+Page = AreaPage[View]
 
 
-def gap_value(f: dict, metric: str, colour: str) -> float | None:
+def gap_value(f: Row, metric: str, colour: str) -> float | None:
     """Eligible persons not on the register: a count, or a share of the eligible. A count kept from this viewer (1 or
     2, outside their area) or an area without eligible persons is no number."""
     g = (f.get("gaps") or {}).get(metric[len(GAP) :])
@@ -51,7 +56,7 @@ def gap_value(f: dict, metric: str, colour: str) -> float | None:
     return g["unserved_persons"]
 
 
-def metric_value(f: dict, metric: str, colour: str) -> float | None:
+def metric_value(f: Row, metric: str, colour: str) -> float | None:
     """The number a map cell shows: a count, or a share of surveyed persons (MPI is always an index; Logbook
     progress is always a count of households or needs)."""
     if metric == "mpi":
@@ -88,7 +93,7 @@ def metric_value(f: dict, metric: str, colour: str) -> float | None:
     return n
 
 
-def logbook_count(f: dict, metric: str) -> int | logbook_da.Hidden:
+def logbook_count(f: Row, metric: str) -> int | logbook_da.Hidden:
     """An area's Logbook progress for the map: an exact count, or one kept from this viewer (suppressed cells stay
     hidden through the sum of open needs). No progress row at all is nothing recorded: 0."""
     lb = f.get("logbook") or {}
@@ -97,7 +102,7 @@ def logbook_count(f: dict, metric: str) -> int | logbook_da.Hidden:
     return logbook_da.total(lb["open_needs"].values() if metric == "lb:open_needs" else [lb[LOGBOOK_METRICS[metric]]])
 
 
-def hidden_count(f: dict, metric: str) -> logbook_da.Hidden | None:
+def hidden_count(f: Row, metric: str) -> logbook_da.Hidden | None:
     n = logbook_count(f, metric) if metric in LOGBOOK_METRICS else None
     return n if isinstance(n, logbook_da.Hidden) else None
 
@@ -110,13 +115,14 @@ def _sent(v: float | None, metric: str) -> float | None:
     return round(v, 5 if metric == "mpi" else 3)
 
 
-def metric_label(metric: str, lang: str, definition: str | None = None) -> str:
+def metric_label(metric: str, lang: str, definition: str | None = None, as_of: str | None = None) -> str:
+    """The metric's name; a gap's with the date of its register (the model's `gap_as_of`, else read here)."""
     if metric in CHANGE_METRICS:
         return t(f"metric.{metric}", lang)
     if metric in LOGBOOK_METRICS:
         return t("metric." + metric.replace(":", "_"), lang)
     if metric.startswith(GAP):
-        return gap_label(metric[len(GAP) :], lang)
+        return gap_label(metric[len(GAP) :], lang, as_of)
     if metric.startswith("dim:"):
         return t("metric.dim", lang, name=t(f"dim.{metric[4:]}", lang))
     if metric.startswith("ind:"):
@@ -136,16 +142,25 @@ def gap_label(key: str, lang: str, as_of: str | None = None) -> str:
 
 
 def metric_options(
-    year: int, lang: str, with_change: bool = False, definition: str | None = None, national: bool = False
+    year: int,
+    lang: str,
+    with_change: bool = False,
+    definition: str | None = None,
+    national: bool = False,
+    gaps: Sequence[tuple[str, str]] | None = None,
 ) -> list[dict]:
+    """The map's metrics; `gaps`: the edition's gap registers as the model read them (else read here)."""
     if national:  # the national tambon map: what the database sums for every tambon at once
-        return [{"label": metric_label(m, lang, definition), "value": m} for m in figures_da.MAP_LEVEL_METRICS]
+        return [{"label": metric_label(m, lang, definition), "value": m} for m in MAP_LEVEL_METRICS]
     opts = [{"label": metric_label(m, lang, definition), "value": m} for m in ("target_poor", "crisis", "mpi")]
     if with_change:
         opts += [{"label": metric_label(m, lang), "value": m} for m in CHANGE_METRICS]
     opts += [{"label": metric_label(f"dim:{d}", lang), "value": f"dim:{d}"} for d in DIMENSIONS]
     opts += [{"label": metric_label(m, lang), "value": m} for m in LOGBOOK_METRICS]
-    opts += [{"label": gap_label(k, lang, a), "value": GAP + k} for k, a in registers_da.gap_registers(year)]
+    opts += [
+        {"label": gap_label(k, lang, a), "value": GAP + k}
+        for k, a in (registers_da.gap_registers(year) if gaps is None else gaps)
+    ]
     for i in catalogue.indicators_for_year(year):
         opts.append({"label": f"{i.code} {i.name_th if lang == 'th' else i.name_en}", "value": f"ind:{i.code}"})
     return opts
@@ -165,7 +180,7 @@ def unit_of(metric: str, colour: str, lang: str) -> str:
     return t("unit.percent", lang) if colour == "share" else t("unit.persons", lang)
 
 
-def shown_value(f: dict, v: float | None, view: View) -> str:
+def shown_value(f: Row, v: float | None, view: View) -> str:
     """An area's value in words: format_value's, or a hidden Logbook count's bounds."""
     h = hidden_count(f, view.metric)
     return fmt.count(h, view.lang) if h else format_value(v, view.metric, view.colour)
@@ -184,10 +199,12 @@ def format_value(v: float | None, metric: str, colour: str) -> str:
     return f"{v:.2f}%" if colour == "share" else fmt.number(v)
 
 
-def _villages(code: str, view: View, mask: int):
-    villages = figures_da.village_summaries(code, view.year, mask, definition=view.definition)
+def _villages(m: Page) -> html.Div | None:
+    """The villages of a tambon with survey microdata (all ages only)."""
+    villages = m.details.villages if m.details else None
     if not villages:
         return None
+    view, code = m.view, m.code
     lang = view.lang
     return html.Div(
         [
@@ -225,17 +242,17 @@ def _villages(code: str, view: View, mask: int):
     )
 
 
-def _progress(code: str, view: View):
+def _progress(m: Page) -> html.Div | None:
     """Logbook progress of the area: visits, help, status ladder, open needs, baht by agency."""
-    p = logbook_da.progress(code, view.year, viewer=current_user())
-    lang = view.lang
+    read = m.details.progress if m.details else None
+    if read is None:  # nothing recorded (or no microdata)
+        return None
+    p, lang = read.progress, m.view.lang
     # a suppressed count (None) is one or two, not nothing: it is written as such, never as 0 or "–"
     counts = [p[k] for k in ("households_visited", "households_helped", "persons_added", "households_flagged")]
-    if all(v == 0 for v in counts):
-        return None
     hidden = None in counts + [p["target_poor_in_flagged_households"], *p["by_status"].values(), *p["open_needs"].values()]
 
-    def n(v) -> str:
+    def n(v: int | None) -> str:
         return fmt.count(v, lang)
 
     cards = [
@@ -247,7 +264,7 @@ def _progress(code: str, view: View):
     status = " · ".join(f"{t('lb.ladder.' + s, lang)} {n(v)}" for s, v in p["by_status"].items())
     needs = " · ".join(f"{t('dim.' + d, lang)} {n(v)}" for d, v in p["open_needs"].items() if v != 0) or "–"
     # agency names are free text: only a viewer whose area covers this one sees them (data_access decides)
-    kinds = {k["code"]: k["name_en" if lang == "en" else "name_th"] for k in logbook_da.assistance_kinds()}
+    kinds = {k: names[1 if lang == "en" else 0] for k, names in read.kinds.items()}
     by = p.get("baht_by_agency") or {kinds.get(k, k): v for k, v in p["baht_by_kind"].items()}
     baht = " · ".join(f"{a} {v:,.0f}" for a, v in by.items()) or "–"
     return html.Div(
@@ -260,98 +277,91 @@ def _progress(code: str, view: View):
             html.P(t("lb.suppressed", lang, n=logbook_da.MIN_CELL), className="tp-sub small", id="lb-suppressed")
             if hidden
             else None,
-            export_links("progress", lang, code=code, year=view.year),
+            export_links("progress", lang, code=m.code, year=m.view.year),
         ],
         id="area-progress",
     )
 
 
-def _change(code: str, name: str, parent: dict | None, view: View):
+def _change(m: Page) -> html.Div | None:
     """How the area's target poor changed across editions: the trend (with its parent's), and, where both
     editions have household data for the area, who stayed, got out, came in or left since the edition before."""
-    lang = view.lang
-    try:
-        items = editions_da.trend(code, dimensions_mask(view.dims), definition=view.definition)
-    except NotFoundError:
+    change = m.details.change if m.details else None
+    if change is None:
         return None
-    if not items:
-        return None
+    view, lang, name = m.view, m.view.lang, area_name(m.area, m.view.lang)
     e = edition(view.year)
     definition = html.P(t(f"change.definition.{e.definition}", lang, year=view.year), className="tp-sub mb-1", id="definition")
-    if len(items) < 2:
+    if len(change.trend) < 2:
         return html.Div(
             [
                 html.H2(t("change.title", lang), className="h5 mt-3"),
                 definition,
-                html.P(t("trend.one", lang, year=items[0]["year"])),
+                html.P(t("trend.one", lang, year=change.trend[0]["year"])),
             ],
             id="area-change",
         )
-    series = [(name, items)]
-    if parent is not None:
-        series.append(
-            (
-                t("parent", lang, name=area_name(parent, lang)),
-                editions_da.trend(parent["code"], dimensions_mask(view.dims), definition=view.definition),
-            )
-        )
+    series: list[tuple[str, list[dict]]] = [(name, [dict(i) for i in change.trend])]
+    if change.parent_trend is not None:
+        parent = m.chain[-2]
+        series.append((t("parent", lang, name=area_name(parent, lang)), [dict(i) for i in change.parent_trend]))
     chart = dcc.Graph(
         id="area-trend",
         figure=trend_chart(series, lang, t(defined("trend.title", view.definition), lang, area=name)),
-        config=graph_config(f"tpmap-{code}-trend", lang),
+        config=_config(f"tpmap-{m.code}-trend", lang),
     )
-    earlier = [i["year"] for i in items if i["year"] < view.year]
-    flows_part = None
-    if earlier:
-        before = earlier[-1]
-        try:
-            fl = flows_da.flows(code, before, view.year, definition=view.definition)
-        except NotFoundError:
-            flows_part = html.P(t("flow.none", lang), className="tp-sub", id="flows-none")
-        else:
-            rows = [
-                {
-                    "kind": t(defined(f"flow.{k}", view.definition), lang),
-                    "persons": fl[f"{col}_persons"],
-                    "households": fl.get(f"{col}_households"),
-                }
-                for k, col in (("stayed", "stayed"), ("exited", "exited"), ("entered", "entered"), ("left", "left_survey"))
-            ]
-            flows_part = html.Div(
-                [
-                    html.H3(t(defined("flow.title", view.definition), lang, a=before, b=view.year), className="h6 mt-2"),
-                    plain_table(
-                        lang,
-                        id="flows-table",
-                        sortable=False,
-                        rows=rows,
-                        columns=[
-                            {"name": t("flow.kind", lang), "id": "kind"},
-                            {"name": t("flow.persons", lang), "id": "persons", "numeric": True, "format": fmt.number},
-                            {"name": t("flow.households", lang), "id": "households", "numeric": True, "format": fmt.number},
-                        ],
-                    ),
-                    # persons and households are followed differently: say how, under the table
-                    html.P(t(defined("flow.units", fl["definition"]), lang), className="tp-sub small", id="flows-units"),
-                    html.P(t("change.not_comparable", lang, a=before, b=view.year), className="tp-sub small")
-                    if not comparable_indicators(before, view.year)
-                    else None,
-                    _help_outcomes(code, before, view),
-                ],
-                id="area-flows",
-            )
     return html.Div(
-        [html.H2(t("change.title", lang), className="h5 mt-3"), definition, chart, flows_part],
+        [html.H2(t("change.title", lang), className="h5 mt-3"), definition, chart, _flows(m, change.flows)],
         id="area-change",
         className="tp-chrome",
     )
 
 
-def _help_outcomes(code: str, before: int, view: View) -> html.Div:
+def _flows(m: Page, flows: Flows | None) -> html.Div | html.P | None:
+    """Who stayed, got out, came in or left since the edition before, and what the help did beside it."""
+    if flows is None:
+        return None
+    view, lang, before = m.view, m.view.lang, flows.before
+    fl = flows.flows
+    if fl is None:
+        return html.P(t("flow.none", lang), className="tp-sub", id="flows-none")
+    rows = [
+        {
+            "kind": t(defined(f"flow.{k}", view.definition), lang),
+            "persons": fl[f"{col}_persons"],
+            "households": fl.get(f"{col}_households"),
+        }
+        for k, col in (("stayed", "stayed"), ("exited", "exited"), ("entered", "entered"), ("left", "left_survey"))
+    ]
+    return html.Div(
+        [
+            html.H3(t(defined("flow.title", view.definition), lang, a=before, b=view.year), className="h6 mt-2"),
+            plain_table(
+                lang,
+                id="flows-table",
+                sortable=False,
+                rows=rows,
+                columns=[
+                    {"name": t("flow.kind", lang), "id": "kind"},
+                    {"name": t("flow.persons", lang), "id": "persons", "numeric": True, "format": fmt.number},
+                    {"name": t("flow.households", lang), "id": "households", "numeric": True, "format": fmt.number},
+                ],
+            ),
+            # persons and households are followed differently: say how, under the table
+            html.P(t(defined("flow.units", fl["definition"]), lang), className="tp-sub small", id="flows-units"),
+            html.P(t("change.not_comparable", lang, a=before, b=view.year), className="tp-sub small")
+            if not comparable_indicators(before, view.year)
+            else None,
+            _help_outcomes(before, view, flows.help_outcomes) if flows.help_outcomes is not None else None,
+        ],
+        id="area-flows",
+    )
+
+
+def _help_outcomes(before: int, view: View, ho: Row) -> html.Div:
     """Did the help reach those who got out? Exits among the households the Logbook helped (by dimension of help)
     beside those it did not, with the caveat printed: a description, not a measure of what the help did."""
     lang = view.lang
-    ho = logbook_da.help_outcomes(code, before, view.year, viewer=current_user())
 
     def pct(v: float | None) -> float | None:
         return None if v is None else round(100 * v, 1)
@@ -397,18 +407,20 @@ def _help_outcomes(code: str, before: int, view: View) -> html.Div:
     )
 
 
-def _controls(view: View, known: list[int], previous: int | None = None, country: bool = False) -> html.Div:
-    years = known or [view.year]
+def _controls(m: Page, country: bool = False) -> html.Div:
+    """The view's controls (hidden on a projector, where the map's click callback still listens to them)."""
+    view, previous = m.view, m.previous
+    years = list(m.years) or [view.year]
     return html.Div(
         [
             dbc.Row(
                 [
                     dbc.Col(
                         [
-                            dbc.Label(t("year", view.lang), html_for="ctl-year"),
+                            dbc.Label(t("year", view.lang), html_for=ids.YEAR),
                             dropdown(
                                 view.lang,
-                                id="ctl-year",
+                                id=ids.YEAR,
                                 options=[{"label": str(y), "value": y} for y in years],
                                 value=view.year,
                                 clearable=False,
@@ -418,16 +430,17 @@ def _controls(view: View, known: list[int], previous: int | None = None, country
                     ),
                     dbc.Col(
                         [
-                            dbc.Label(t("metric", view.lang), html_for="ctl-metric"),
+                            dbc.Label(t("metric", view.lang), html_for=ids.METRIC),
                             dropdown(
                                 view.lang,
-                                id="ctl-metric",
+                                id=ids.METRIC,
                                 options=metric_options(
                                     view.year,
                                     view.lang,
                                     with_change=previous is not None,
                                     definition=view.definition,
                                     national=view.maplevel == "tambon",
+                                    gaps=m.gap_registers,
                                 ),
                                 value=view.metric,
                                 clearable=False,
@@ -439,7 +452,7 @@ def _controls(view: View, known: list[int], previous: int | None = None, country
                         [
                             dbc.Label(t("colour", view.lang)),
                             dbc.RadioItems(
-                                id="ctl-colour",
+                                id=ids.COLOUR,
                                 inline=True,
                                 value=view.colour,
                                 options=[
@@ -452,10 +465,10 @@ def _controls(view: View, known: list[int], previous: int | None = None, country
                     ),
                     dbc.Col(
                         [
-                            dbc.Label(t("definition", view.lang), html_for="ctl-definition"),
+                            dbc.Label(t("definition", view.lang), html_for=ids.DEFINITION),
                             dropdown(
                                 view.lang,
-                                id="ctl-definition",
+                                id=ids.DEFINITION,
                                 options=[{"label": t(f"definition.{d}", view.lang), "value": d} for d in TARGET_DEFINITIONS],
                                 value=definition_for(view.year, view.definition),
                                 clearable=False,
@@ -466,10 +479,10 @@ def _controls(view: View, known: list[int], previous: int | None = None, country
                     ),
                     dbc.Col(
                         [
-                            dbc.Label(t("stage.control", view.lang), html_for="ctl-age"),
+                            dbc.Label(t("stage.control", view.lang), html_for=ids.AGE),
                             dropdown(
                                 view.lang,
-                                id="ctl-age",
+                                id=ids.AGE,
                                 options=[{"label": t("stage.all", view.lang), "value": ALL_AGES}]
                                 + [{"label": t(f"stage.{k}", view.lang), "value": k} for k in STAGE_KEYS],
                                 value=view.age or ALL_AGES,
@@ -483,7 +496,7 @@ def _controls(view: View, known: list[int], previous: int | None = None, country
                         [
                             dbc.Label(t("dims", view.lang)),
                             dbc.Checklist(
-                                id="ctl-dims",
+                                id=ids.DIMS,
                                 inline=True,
                                 value=list(view.dims),
                                 options=[{"label": t(f"dim.{d}", view.lang), "value": d} for d in DIMENSIONS],
@@ -496,7 +509,7 @@ def _controls(view: View, known: list[int], previous: int | None = None, country
                         [
                             dbc.Label(t("maplevel", view.lang)),
                             dbc.RadioItems(
-                                id="ctl-level",
+                                id=ids.LEVEL,
                                 inline=True,
                                 value=view.maplevel,
                                 options=[{"label": t(f"maplevel.{lv}", view.lang), "value": lv} for lv in ("province", "tambon")],
@@ -514,7 +527,7 @@ def _controls(view: View, known: list[int], previous: int | None = None, country
     )
 
 
-def _definition_note(f: dict | None, view: View) -> html.P | None:
+def _definition_note(f: Row | None, view: View) -> html.P | None:
     """Say so whenever the figures count anyone but the edition's own target poor."""
     who = (f or {}).get("definition") or definition_for(view.year, view.definition)
     if who == REGISTERED:
@@ -531,27 +544,29 @@ def _stage_note(view: View) -> html.P | None:
     )
 
 
-def _pyramid(code: str, name: str, f: dict | None, view: View, mask: int) -> html.Div | None:
+def _pyramid(m: Page) -> html.Div | None:
     """The population pyramid of an area with survey microdata (all its stages, whichever is chosen): read from
     the life-stage rollup once per import and kept, like every public figure."""
-    if f is None or f["source"] != "survey":
+    f, items = m.f, m.details.pyramid if m.details else None
+    if f is None or items is None:
         return None
-    items = figures_da.pyramid_items(code, view.year, mask, definition=view.definition)
-    title = t("pyramid.title", view.lang, area=name, year=view.year, who=who(f["definition"], view.lang))
-    figure = pyramid(items, view.lang, title, who=who(f["definition"], view.lang), present=view.present)
+    view = m.view
+    title = t("pyramid.title", view.lang, area=area_name(m.area, view.lang), year=view.year, who=who(f["definition"], view.lang))
+    figure = pyramid([dict(i) for i in items], view.lang, title, who=who(f["definition"], view.lang), present=view.present)
     return html.Div(
-        dcc.Graph(id="area-pyramid", figure=figure, config=graph_config(f"tpmap-{code}-pyramid", view.lang, view.present)),
+        dcc.Graph(id="area-pyramid", figure=figure, config=_config(f"tpmap-{m.code}-pyramid", view.lang, view.present)),
         className="tp-pyramid my-2",
     )
 
 
-def _no_figures(area: dict, view: View, unsplit: bool = False):
+def _no_figures(m: Page, say_unsplit: bool = True) -> html.P:
     """A tambon whose people TPMAP counts under a municipal unit says so (never "no data"); a life stage asked of
     published figures says they cannot be split."""
-    if unsplit:
+    view, area = m.view, m.area
+    if say_unsplit and m.figures is not None and m.figures.unsplit:
         return html.P(t("stage.no_split", view.lang, year=view.year), className="tp-nodata", id="no-stage-split")
-    if area.get("counted_under"):
-        unit = areas_da.get_area(area["counted_under"]) or {"code": area["counted_under"]}
+    unit = m.details.counted_under if m.details else None
+    if unit is not None:
         return html.P(
             [
                 t("area.counted_under", view.lang, tambon=area_name(area, view.lang)),
@@ -564,12 +579,13 @@ def _no_figures(area: dict, view: View, unsplit: bool = False):
             className="tp-nodata",
             id="counted-under",
         )
-    units = areas_da.municipal_units_of(area["parent_code"]) if area["level"] == "tambon" and area["parent_code"] else []
+    units = m.details.municipal_units if m.details else ()
     if units:
         # no row of its own, but its amphoe has municipal units that TPMAP reports apart: say where to look
-        links = []
+        links: list[Any] = []
         for i, u in enumerate(units):
-            links += ([", "] if i else []) + [dcc.Link(area_name(u, view.lang), href=f"/area/{u['code']}{view.query()}")]
+            link = dcc.Link(area_name(u, view.lang), href=f"/area/{u['code']}{view.query()}")
+            links += [", ", link] if i else [link]
         return html.P(
             [t("area.maybe_counted_under", view.lang, tambon=area_name(area, view.lang)), " ", *links],
             className="tp-nodata",
@@ -620,7 +636,7 @@ def metric_column(view: View) -> list[dict]:
     ]
 
 
-def _table(children: list[dict], view: View) -> html.Div:
+def _table(children: Sequence[Row], view: View) -> html.Div:
     lang = view.lang
     names = {c["code"]: area_name(c, lang) for c in children}
 
@@ -679,287 +695,12 @@ def _table(children: list[dict], view: View) -> html.Div:
     )
 
 
-def area_parts(code: str, view: View, *, full: bool = True) -> dict | html.Div:
-    """Everything an area page shows, computed once and named: the first render assembles the parts into a page
-    (area_view), and a control's change sends only the parts that changed (pages/area.py, in place). With
-    full=False (a metric or colour change) only the map, the table, the links and the state are made: the cards, the
-    star and the sections below do not change with them. A page that cannot be drawn (an unknown code) comes back
-    as that page instead."""
-    here = "/" if code == "TH" else f"/area/{code}"
-    # read once per render (the controls list them too); a year given but not held never gets here:
-    # components.layout.guard_years answers it for every page
-    years = figures_da.known_years()
-    view = view.at(code)  # no year asked: this area's latest edition (a drill-down keeps none asked)
-    mask = dimensions_mask(view.dims)
-    chain = areas_da.ancestors(code)
-    if not chain or chain[-1]["code"] != code:
-        return not_found(t("notfound.area", view.lang, code=code), view.lang)
-    area = chain[-1]
-    name = area_name(area, view.lang)
-    unsplit = False  # a life stage asked of an area with published figures only: said so, never all ages instead
-    try:
-        f = figures_da.area_summary(code, view.year, mask, definition=view.definition, stage=view.age) if full else None
-    except figures_da.NotFound:
-        f = None  # still show the map and table of the surroundings, and say so
-    except ages_da.CannotSplit:
-        f, unsplit = None, True
-    local = area["level"] in LOCAL_LEVELS  # a tambon or a municipal unit: the map shows it among its amphoe's
-    map_level = "amphoe" if local else area["level"]
-    map_parent = area["parent_code"] if local else code
-    # the country's map of every tambon: summed in the database like a ranking, no names written on it
-    national = code == "TH" and view.maplevel == "tambon" and view.age is None  # the stored sums count all ages
-    if national and view.metric not in figures_da.MAP_LEVEL_METRICS:
-        view = replace(view, metric="target_poor")
-    if not national and view.maplevel != "province":
-        view = replace(view, maplevel="province")
-    children = (
-        figures_da.level_summaries("TH", "tambon", view.year, mask, definition=view.definition)
-        if national
-        else figures_da.children_summaries(
-            map_parent, view.year, mask, include_counted_under=True, definition=view.definition, stage=view.age
-        )
-    )
-    # under a life stage, children with published figures only have none of that stage: drawn as "no data"
-    children = [c for c in children if c.get("age_split", True)]
-    # the edition a change is measured from: the map's own area's, so that both editions have it
-    previous = max((y for y in figures_da.years_of(map_parent) if y < view.year), default=None)
-    changing = view.metric in CHANGE_METRICS and previous is not None
-    if view.metric in CHANGE_METRICS and previous is None:
-        view = replace(view, metric="target_poor")  # nothing earlier to compare with: the count itself
-    if changing:
-        before = {
-            c["code"]: c
-            for c in figures_da.children_summaries(
-                map_parent, previous, mask, include_counted_under=True, definition=view.definition, stage=view.age
-            )
-            if c.get("age_split", True)
-        }
-        children = [c | {"_prev": before.get(c["code"])} for c in children]
-    if view.metric in LOGBOOK_METRICS:
-        progress = logbook_da.progress_children(map_parent, CHILD_DIGITS[map_level], view.year, viewer=current_user())
-        children = [c | {"logbook": progress.get(c["code"], {})} for c in children]
-    if view.metric.startswith(GAP):
-        found = registers_da.gaps_children(map_parent, CHILD_DIGITS[map_level], view.year, viewer=current_user())
-        children = [c | {"gaps": found.get(c["code"], {})} for c in children]
-    shape_url = NATIONAL_TAMBONS if national else url_for_children(map_parent, map_level)
-    all_codes = areas_da.codes_with_geometry("tambon") if national else areas_da.children_with_geometry(map_parent)
-    with_geom = set(all_codes)
-    mapped, symbols = map_layers(children, with_geom, view.lang)
-    # at the country's scale hundreds of municipal units would be a rash of dots over the tambons: they are drawn on
-    # each amphoe's map, and listed in the tables
-    units_left_out = len(symbols) if national else 0
-    symbols = [] if national else symbols
-    values = [_sent(metric_value(c, view.metric, view.colour), view.metric) for c in mapped]
-    if changing:  # an area lacking either edition is drawn grey with the "no data" areas, never as "no change"
-        kept = [(c, v) for c, v in zip(mapped, values, strict=True) if v is not None]
-        mapped, values = [c for c, _ in kept], [v for _, v in kept]
-    # Logbook counts kept from this viewer: drawn apart from the scale (neither 0 nor "no data"), their bounds in words
-    hidden = [(c, h) for c in mapped if (h := hidden_count(c, view.metric))]
-    if hidden:
-        apart = {c["code"] for c, _ in hidden}
-        kept = [(c, v) for c, v in zip(mapped, values, strict=True) if c["code"] not in apart]
-        mapped, values = [c for c, _ in kept], [v for _, v in kept]
-    # names on the map, the areas with the most to show first (they keep their name where names would collide)
-    map_frame = areas_da.map_frame(map_parent)
-    spots = {} if national else map_frame.names_at
-    named = sorted(
-        (
-            c
-            for c in [*zip(mapped, values, strict=True), *((c, None) for c, _ in hidden)]
-            if c[0]["code"] in spots and not c[0].get("counted_under")
-        ),
-        key=lambda cv: -(cv[1] or 0),
-    )
-    names_at = [(*spots[c["code"]], area_name(c, view.lang), v, map_frame.boxes.get(c["code"])) for c, v in named]
-    label = metric_label(view.metric, view.lang, view.definition)
-    if changing:
-        label = t("metric.change_between", view.lang, metric=label, a=previous, b=view.year)
-    unit = unit_of(view.metric, view.colour, view.lang)
-    hover = (f"{label} ({unit})", HOVER_FORMAT.get(view.metric if view.metric == "mpi" else view.colour, ",.0f"))
-    hover = hover if national else None
-    # a tambon without figures beside municipal units: its people are counted in one of them
-    missing_note = (
-        t("map.no_change", view.lang, a=previous, b=view.year)
-        if changing
-        else t("map.in_municipal", view.lang)
-        if any(c["level"] == "municipality" for c in children)
-        else None
-    )
-    fig = choropleth(
-        shape_url,
-        [c["code"] for c in mapped],
-        values,
-        [c["_label"] for c in mapped],
-        # the national map writes its values through one hover template: no 7,425 sentences to build
-        [] if national else [f"{label}: {format_value(v, view.metric, view.colour)} {unit}" for v in values],
-        all_codes,
-        unit,
-        t("map.title", view.lang, metric=label, area=name, year=view.year),
-        highlight=code if area["level"] in LOCAL_LEVELS else None,
-        hidden=[(c["code"], c["_label"], f"{label}: {fmt.count(h, view.lang)} {unit}") for c, h in hidden],
-        symbols=[
-            {
-                "code": s["code"],
-                "lon": s["point"][0],
-                "lat": s["point"][1],
-                "name": s["_label"],
-                "value": _sent(v := metric_value(s, view.metric, view.colour), view.metric),
-                "hover": f"{label}: {shown_value(s, v, view)} {unit}",
-                "hidden": hidden_count(s, view.metric) is not None,
-            }
-            for s in symbols
-        ],
-        symbol_label=t("map.municipal_symbol", view.lang),
-        missing_note=missing_note,
-        diverging=changing,
-        present=view.present,
-        names_at=names_at,
-        extent=map_frame.extent,
-        hover=hover,
-        meta={
-            "hover": hover,
-            "lang": view.lang,
-            "missing_note": missing_note,
-            "png": "tpmap-TH-tambons",
-            "png_label": t("map.save_png", view.lang),
-            "failed": t("map.load_failed", view.lang),
-        }
-        if national
-        else None,
-    )
-    if not full:
-        return {
-            "view": view,
-            "f": None,
-            "figure": fig,
-            "previous": previous,
-            "topbar": topbar(chain, view, here),
-            "actions": _actions(code, view, _households_link(code, view, local), local),
-            "table": _table_part(code, view, children, top=TOP_ROWS if national else None),
-            "state": _state(code, here, area, view, fig),
-        }
-    series = [(name, dimension_shares(f))] if f else []
-    if f and area["parent_code"]:
-        try:
-            parent = figures_da.area_summary(area["parent_code"], view.year, mask, definition=view.definition, stage=view.age)
-            series.append((t("parent", view.lang, name=area_name(parent, view.lang)), dimension_shares(parent)))
-        except (figures_da.NotFound, ages_da.CannotSplit):
-            pass
-    earlier = [y for y in figures_da.years_of(code) if y < view.year]
-    if f and earlier:  # the star over time: the area itself in the edition before
-        try:
-            before = figures_da.area_summary(code, earlier[-1], mask, definition=view.definition, stage=view.age)
-            series.append((t("star.edition", view.lang, area=name, year=earlier[-1]), dimension_shares(before), "before"))
-            # the cards say the change since it too (the same figures the change section's trend draws): only where
-            # both editions count by the same definition
-            if before.get("definition") == f.get("definition"):
-                f = f | {"before": before | {"year": earlier[-1]}}
-        except (figures_da.NotFound, ages_da.CannotSplit):
-            pass
-    # name the source only when there are figures to attribute (no "published figures of 2562" for a year TPMAP
-    # did not publish here)
-    source_key = None if f is None else "source.survey" if f["source"] == "survey" else "source.published"
-    microdata = figures_da.has_survey(code, view.year)
-    households_link = _households_link(code, view, local)
-    counted = who(f["definition"] if f else view.definition, view.lang)
-    star_title = (
-        t("star.title", view.lang, who=counted)
-        if view.present
-        else t("star.title_of", view.lang, area=name, year=view.year, who=counted)
-    )
-    star_fig = star(series, view.lang, star_title, present=view.present) if f else None
-    return {
-        "view": view,
-        "code": code,
-        "here": here,
-        "chain": chain,
-        "area": area,
-        "name": name,
-        "f": f,
-        "years": years,
-        "previous": previous,
-        "source_key": source_key,
-        "figure": fig,
-        "star": star_fig,
-        "topbar": topbar(chain, view, here),
-        "cards": [
-            headline_cards(f, view.lang) if f else _no_figures(area, view, unsplit),
-            _definition_note(f, view),
-            _stage_note(view) if f else None,
-        ],
-        "weakest": weakest_sentence(f, name, view.lang) if f else None,
-        "actions": _actions(code, view, households_link, local),
-        "details": [
-            _pyramid(code, name, f, view, mask),
-            # villages are rolled up for all ages only
-            _villages(code, view, mask) if local and microdata and view.age is None else None,
-            _progress(code, view) if microdata else None,
-            _change(code, name, chain[-2] if len(chain) > 1 else None, view),
-            html.P(t("map.municipal_note", view.lang), className="tp-sub tp-chrome", id="municipal-note") if symbols else None,
-            html.P(t("map.units_national", view.lang, n=units_left_out), className="tp-sub tp-chrome", id="municipal-note")
-            if units_left_out
-            else None,
-        ],
-        "table": _table_part(code, view, children, top=TOP_ROWS if national else None),
-        "source": ([t(source_key, view.lang, year=view.year), " · "] if source_key else []) + [t("attribution", view.lang)],
-        "state": _state(code, here, area, view, fig),
-    }
-
-
-def _households_link(code: str, view: View, local: bool):
-    """The way to the area's households: signed in and covering it, the list; else why not, or how to sign in."""
-    microdata = figures_da.has_survey(code, view.year)
-    user = current_user()
-    list_href = f"/area/{code}/households{view.query()}"
-    if not microdata:
-        households_link = html.Span(t("nodata.households", view.lang), className="tp-nodata", id="no-households")
-    elif user is None:
-        households_link = dcc.Link(
-            t("auth.sign_in_for_households", view.lang),
-            href="/login?next=" + list_href.replace("&", "%26"),
-            refresh=True,
-            className="btn btn-outline-primary tp-btn-big",
-            id="households-sign-in",
-        )
-    elif not user.overlaps(code):
-        households_link = html.Span(t("auth.outside_area", view.lang), className="tp-nodata", id="households-outside")
-    else:
-        # a user whose area is only part of this one is told whose households the list holds
-        partial = not user.household_scope.contains(code)
-        label = (
-            t(
-                "nav.households_in",
-                view.lang,
-                areas=", ".join(area_name(a, view.lang) for a in areas_da.names(list(user.areas)).values()),
-            )
-            if partial
-            else t("nav.households", view.lang)
-        )
-        households_link = dcc.Link(label, href=list_href, className="btn btn-primary tp-btn-big", id="households-link")
-    return households_link
-
-
-def _state(code: str, here: str, area: dict, view: View, fig=None) -> dict:
-    return {"code": code, "here": here, "level": area["level"], "query": view.query(), **view.as_dict()} | (
-        {"map": map_signature(fig)} if fig is not None else {}
-    )
-
-
-def map_signature(fig) -> list[str]:
-    """Which traces the map has and which areas each draws: an update whose map keeps them sends only the values."""
-    import hashlib
-
-    out = []
-    for tr in fig["data"]:
-        where = tuple(tr.get("locations") or ()) or tuple(tr.get("lon") or ())
-        out.append(f"{tr['type']}:{tr.get('name')}:" + hashlib.sha1(repr(where).encode()).hexdigest()[:12])
-    return out
-
-
-def _table_part(code: str, view: View, children: list[dict], top: int | None = None) -> list:
+def _table_part(m: Page) -> list:
     """The table of the map's areas; of the 7,425 tambons of the national map, those with the most to show (the
     ranking page lists them all)."""
-    if top is not None:
+    view, code, children = m.view, m.code, list(m.map.children)
+    if m.map.national:
+        top = TOP_ROWS
         shown = sorted(
             (c for c in children if not c.get("counted_under") and metric_value(c, view.metric, view.colour) is not None),
             key=lambda c: -(metric_value(c, view.metric, view.colour) or 0),
@@ -992,7 +733,279 @@ def _table_part(code: str, view: View, children: list[dict], top: int | None = N
     ]
 
 
-NATIONAL_TAMBONS = "/shapes/tambons.json"
+HOVER_FORMAT = {"mpi": ".4f", "share": ".2f", "count": ",.0f"}  # as format_value writes them
+TOP_ROWS = 25
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """What the map draws of the model's children: coloured areas and their values, the areas whose Logbook count
+    is kept from the viewer (drawn apart from the scale), the municipal units' symbols, and how many units the
+    national map leaves to the amphoes' maps."""
+
+    mapped: list[Row]
+    values: list[float | None]
+    hidden: list[tuple[Row, logbook_da.Hidden]]
+    symbols: list[Row]
+    units_left_out: int
+
+
+def drawn(m: Page) -> Drawn:
+    view, mm = m.view, m.map
+    mapped, symbols = map_layers([dict(c) for c in mm.children], set(mm.codes_with_geometry), view.lang)
+    # at the country's scale hundreds of municipal units would be a rash of dots over the tambons: they are drawn on
+    # each amphoe's map, and listed in the tables
+    units_left_out = len(symbols) if mm.national else 0
+    symbols = [] if mm.national else symbols
+    values: list[float | None] = [_sent(metric_value(c, view.metric, view.colour), view.metric) for c in mapped]
+    kept: list[tuple[Row, float | None]]
+    if mm.changing:  # an area lacking either edition is drawn grey with the "no data" areas, never as "no change"
+        kept = [(c, v) for c, v in zip(mapped, values, strict=True) if v is not None]
+        mapped, values = [c for c, _ in kept], [v for _, v in kept]
+    # Logbook counts kept from this viewer: drawn apart from the scale (neither 0 nor "no data"), their bounds in words
+    hidden = [(c, h) for c in mapped if (h := hidden_count(c, view.metric))]
+    if hidden:
+        apart = {c["code"] for c, _ in hidden}
+        kept = [(c, v) for c, v in zip(mapped, values, strict=True) if c["code"] not in apart]
+        mapped, values = [c for c, _ in kept], [v for _, v in kept]
+    return Drawn(mapped, values, hidden, symbols, units_left_out)
+
+
+def _names_at(m: Page, d: Drawn) -> list[tuple]:
+    """Names on the map, the areas with the most to show first (they keep their name where names would collide)."""
+    frame = m.map.frame
+    spots = {} if m.map.national else frame.names_at
+    named = sorted(
+        (
+            c
+            for c in [*zip(d.mapped, d.values, strict=True), *((c, None) for c, _ in d.hidden)]
+            if c[0]["code"] in spots and not c[0].get("counted_under")
+        ),
+        key=lambda cv: -(cv[1] or 0),
+    )
+    return [(*spots[c["code"]], area_name(c, m.view.lang), v, frame.boxes.get(c["code"])) for c, v in named]
+
+
+@dataclass(frozen=True)
+class MapWords:
+    label: str
+    unit: str
+    hover: tuple[str, str] | None  # the national map's one hover template: its words and number format
+    missing_note: str | None
+
+
+def map_words(m: Page) -> MapWords:
+    view, mm = m.view, m.map
+    label = metric_label(view.metric, view.lang, view.definition, m.gap_as_of)
+    if mm.changing:
+        label = t("metric.change_between", view.lang, metric=label, a=mm.previous, b=view.year)
+    unit = unit_of(view.metric, view.colour, view.lang)
+    hover = (f"{label} ({unit})", HOVER_FORMAT.get(view.metric if view.metric == "mpi" else view.colour, ",.0f"))
+    # a tambon without figures beside municipal units: its people are counted in one of them
+    missing_note = (
+        t("map.no_change", view.lang, a=mm.previous, b=view.year)
+        if mm.changing
+        else t("map.in_municipal", view.lang)
+        if any(c["level"] == "municipality" for c in mm.children)
+        else None
+    )
+    return MapWords(label, unit, hover if mm.national else None, missing_note)
+
+
+def _symbol(s: Row, view: View, words: MapWords) -> dict:
+    v = metric_value(s, view.metric, view.colour)
+    return {
+        "code": s["code"],
+        "lon": s["point"][0],
+        "lat": s["point"][1],
+        "name": s["_label"],
+        "value": _sent(v, view.metric),
+        "hover": f"{words.label}: {shown_value(s, v, view)} {words.unit}",
+        "hidden": hidden_count(s, view.metric) is not None,
+    }
+
+
+def _canvas_meta(view: View, words: MapWords) -> dict:
+    """What the national map's canvas writes besides the values (assets/canvas-map.js)."""
+    return {
+        "hover": words.hover,
+        "lang": view.lang,
+        "missing_note": words.missing_note,
+        "png": "tpmap-TH-tambons",
+        "png_label": t("map.save_png", view.lang),
+        "failed": t("map.load_failed", view.lang),
+    }
+
+
+def map_figure(m: Page, d: Drawn) -> dict:
+    """The choropleth of the model's map: its shapes (a static file), values, names, symbols and frame."""
+    view, mm = m.view, m.map
+    words = map_words(m)
+    label, unit = words.label, words.unit
+    return choropleth(
+        cast(str, mm.shape_url),  # every level a map is drawn for has its shape file
+        [c["code"] for c in d.mapped],
+        d.values,
+        [c["_label"] for c in d.mapped],
+        # the national map writes its values through one hover template: no 7,425 sentences to build
+        [] if mm.national else [f"{label}: {format_value(v, view.metric, view.colour)} {unit}" for v in d.values],
+        list(mm.codes_with_geometry),
+        unit,
+        t("map.title", view.lang, metric=label, area=area_name(m.area, view.lang), year=view.year),
+        highlight=m.code if m.area["level"] in LOCAL_LEVELS else None,
+        hidden=[(c["code"], c["_label"], f"{label}: {fmt.count(h, view.lang)} {unit}") for c, h in d.hidden],
+        symbols=[_symbol(s, view, words) for s in d.symbols],
+        symbol_label=t("map.municipal_symbol", view.lang),
+        missing_note=words.missing_note,
+        diverging=mm.changing,
+        present=view.present,
+        names_at=_names_at(m, d),
+        extent=mm.frame.extent,
+        hover=words.hover,
+        meta=_canvas_meta(view, words) if mm.national else None,
+    )
+
+
+def star_figure(m: Page) -> dict | None:
+    """The star: the area's share of target poor deprived in each dimension, its parent's, its own the edition before."""
+    f, figures, view = m.f, m.figures, m.view
+    if f is None or figures is None:
+        return None
+    name = area_name(m.area, view.lang)
+    series: list[tuple] = [(name, dimension_shares(dict(f)))]
+    if figures.parent is not None:
+        series.append((t("parent", view.lang, name=area_name(figures.parent, view.lang)), dimension_shares(dict(figures.parent))))
+    if figures.before is not None:  # the star over time: the area itself in the edition before
+        before = dimension_shares(dict(figures.before))
+        series.append((t("star.edition", view.lang, area=name, year=figures.before_year), before, "before"))
+    counted = who(f["definition"], view.lang)
+    title = (
+        t("star.title", view.lang, who=counted)
+        if view.present
+        else t("star.title_of", view.lang, area=name, year=view.year, who=counted)
+    )
+    return star(series, view.lang, title, present=view.present)
+
+
+def source_line(m: Page) -> list:
+    """Name the source only when there are figures to attribute (no "published figures of 2562" for a year TPMAP
+    did not publish here)."""
+    key = _source_key(m)
+    return ([t(key, m.view.lang, year=m.view.year), " · "] if key else []) + [t("attribution", m.view.lang)]
+
+
+def _source_key(m: Page) -> str | None:
+    f = m.f
+    return None if f is None else "source.survey" if f["source"] == "survey" else "source.published"
+
+
+def _cards(m: Page) -> list:
+    f, view = m.f, m.view
+    return [
+        headline_cards(dict(f), view.lang) if f else _no_figures(m),
+        _definition_note(f, view),
+        _stage_note(view) if f else None,
+    ]
+
+
+def _details(m: Page, d: Drawn) -> list:
+    """The sections under the map, each its own builder (the model holds what each one shows)."""
+    view = m.view
+    return [
+        _pyramid(m),
+        _villages(m),
+        _progress(m),
+        _change(m),
+        html.P(t("map.municipal_note", view.lang), className="tp-sub tp-chrome", id="municipal-note") if d.symbols else None,
+        html.P(t("map.units_national", view.lang, n=d.units_left_out), className="tp-sub tp-chrome", id="municipal-note")
+        if d.units_left_out
+        else None,
+    ]
+
+
+def parts(m: Page) -> dict:
+    """Everything an area page shows, named: the first render assembles the parts into a page (area_view), and a
+    control's change sends only the parts that changed (pages/area.py, in place). A model read without its figures
+    (a metric or colour change) makes only the map, the table, the links and the state: the cards, the star and the
+    sections below do not change with them."""
+    view = m.view
+    d = drawn(m)
+    fig = map_figure(m, d)
+    common = {
+        "view": view,
+        "model": m,
+        "previous": m.previous,
+        "figure": fig,
+        "topbar": topbar([dict(a) for a in m.chain], view, m.here),
+        "actions": _actions(m),
+        "table": _table_part(m),
+        "state": _state(m, fig),
+    }
+    if m.figures is None:
+        return common | {"f": None}
+    return common | {
+        "f": m.f,
+        "star": star_figure(m),
+        "cards": _cards(m),
+        "weakest": weakest_sentence(dict(m.f), area_name(m.area, view.lang), view.lang) if m.f else None,
+        "details": _details(m, d),
+        "source": source_line(m),
+    }
+
+
+def area_parts(code: str, view: View, *, full: bool = True) -> dict | html.Div:
+    """The parts of an area's page (parts), read through its model; a page that cannot be drawn (an unknown code)
+    comes back as that page instead."""
+    m = area_page(code, view, current_user(), full=full)
+    if m is None:
+        return not_found(t("notfound.area", view.lang, code=code), view.lang)
+    return parts(m)
+
+
+def households_link(m: Page) -> Component:
+    """The way to the area's households: signed in and covering it, the list; else why not, or how to sign in."""
+    view, code, state = m.view, m.code, m.households.state
+    list_href = f"/area/{code}/households{view.query()}"
+    if state == "none":
+        return html.Span(t("nodata.households", view.lang), className="tp-nodata", id="no-households")
+    if state == "sign_in":
+        return dcc.Link(
+            t("auth.sign_in_for_households", view.lang),
+            href="/login?next=" + list_href.replace("&", "%26"),
+            refresh=True,
+            className="btn btn-outline-primary tp-btn-big",
+            id="households-sign-in",
+        )
+    if state == "outside":
+        return html.Span(t("auth.outside_area", view.lang), className="tp-nodata", id="households-outside")
+    # a user whose area is only part of this one is told whose households the list holds
+    partial = m.households.partial
+    label = (
+        t("nav.households_in", view.lang, areas=", ".join(area_name(a, view.lang) for a in partial))
+        if partial is not None
+        else t("nav.households", view.lang)
+    )
+    return dcc.Link(label, href=list_href, className="btn btn-primary tp-btn-big", id="households-link")
+
+
+def _state(m: Page, fig: dict | None = None) -> dict:
+    area, view = m.area, m.view
+    return {"code": m.code, "here": m.here, "level": area["level"], "query": view.query(), **view.as_dict()} | (
+        {"map": map_signature(fig)} if fig is not None else {}
+    )
+
+
+def map_signature(fig: dict) -> list[str]:
+    """Which traces the map has and which areas each draws: an update whose map keeps them sends only the values."""
+    import hashlib
+
+    out = []
+    for tr in fig["data"]:
+        where = tuple(tr.get("locations") or ()) or tuple(tr.get("lon") or ())
+        out.append(f"{tr['type']}:{tr.get('name')}:" + hashlib.sha1(repr(where).encode()).hexdigest()[:12])
+    return out
+
+
 # the map the national tambon view hands to its canvas leaves the (hidden) plotly graph this
 EMPTY_MAP: dict = {"data": [], "layout": {}}
 SHOWN: dict = {}
@@ -1013,96 +1026,90 @@ def map_element(code: str, view: View, figure: dict) -> html.Div:
     return html.Div(
         [
             dcc.Graph(
-                id="area-map",
+                id=ids.MAP,
                 figure=EMPTY_MAP if canvas else figure,
-                config=graph_config(f"tpmap-{code}-map", view.lang, view.present),
+                config=_config(f"tpmap-{code}-map", view.lang, view.present),
                 className="tp-map-graph" if view.present else None,
                 style=HIDDEN if canvas else SHOWN,
             ),
             html.Div(
-                html.Div(id="area-canvas-host", className="tp-cmap"),
-                id="area-canvas-map",
+                html.Div(id=ids.CANVAS_HOST, className="tp-cmap"),
+                id=ids.CANVAS_MAP,
                 className="tp-map-graph" if view.present else None,
                 style=SHOWN if canvas else HIDDEN,
             ),
-            dcc.Store(id="area-canvas-fig", data=figure if canvas else None),
+            dcc.Store(id=ids.CANVAS_FIGURE, data=figure if canvas else None),
         ],
-        id="area-map-box",
+        id=ids.MAP_BOX,
         className="tp-map-box",
     )
 
 
-HOVER_FORMAT = {"mpi": ".4f", "share": ".2f", "count": ",.0f"}  # as format_value writes them
-TOP_ROWS = 25
+def _config(filename: str, lang: str, present: bool = False) -> Any:
+    """A graph's config (components.figures.graph_config), as dcc.Graph takes it."""
+    return graph_config(filename, lang, present)
 
 
-def area_view(code: str, view: View, tour: list[str] | None = None, every: int = 30):
-    parts = area_parts(code, view)
-    if not isinstance(parts, dict):
-        return parts
-    view, f = parts["view"], parts["f"]
-    map_graph = map_element(code, view, parts["figure"])
-    star_graph = (
-        dcc.Graph(
-            id="area-star",
-            figure=parts["star"],
-            config=graph_config(f"tpmap-{code}-star", view.lang, view.present),
-            className="tp-star-graph" if view.present else None,
-        )
-        if f
-        else None
+def star_graph(m: Page, star: dict | None) -> dcc.Graph | None:
+    view = m.view
+    if star is None:
+        return None
+    return dcc.Graph(
+        id=ids.STAR,
+        figure=star,
+        config=_config(f"tpmap-{m.code}-star", view.lang, view.present),
+        className="tp-star-graph" if view.present else None,
     )
+
+
+def area_view(code: str, view: View, tour: list[str] | None = None, every: int = 30) -> html.Div:
+    """The page of an area (of the country at /): its model read once, then built."""
+    nxt = _next_stop(tour, code) if tour and view.present else None
+    m = area_page(code, view, current_user(), tour_next=nxt)
+    if m is None:
+        return not_found(t("notfound.area", view.lang, code=code), view.lang)
+    p = parts(m)
+    view = m.view
+    map_graph = map_element(code, view, p["figure"])
+    star = star_graph(m, p["star"])
     if view.present:
-        return _presentation(
-            parts["chain"],
-            view,
-            parts["here"],
-            parts["area"],
-            f,
-            parts["name"],
-            map_graph,
-            star_graph,
-            parts["source_key"],
-            tour,
-            every,
-            parts["years"],
-            parts["previous"],
-        )
+        return _presentation(m, map_graph, star, tour, every)
     return html.Div(
         [
-            html.Div(parts["topbar"], id="area-topbar"),
-            _controls(view, parts["years"], parts["previous"], country=code == "TH"),
-            html.Div(parts["cards"], id="area-cards"),
-            html.P(parts["weakest"], className="tp-weakest", id="weakest"),
+            html.Div(p["topbar"], id=ids.TOPBAR),
+            _controls(m, country=code == "TH"),
+            html.Div(p["cards"], id=ids.CARDS),
+            html.P(p["weakest"], className="tp-weakest", id=ids.WEAKEST),
             dbc.Row(
                 [
                     dbc.Col(map_graph, lg=7),
-                    dbc.Col([html.Div(star_graph, id="area-star-box"), html.Div(parts["actions"], id="area-actions")], lg=5),
+                    dbc.Col([html.Div(star, id=ids.STAR_BOX), html.Div(p["actions"], id=ids.ACTIONS)], lg=5),
                 ]
             ),
-            html.Div(parts["details"], id="area-details"),
-            html.Div(parts["table"], className="my-2", id="area-table-box"),
-            html.P(parts["source"], className="tp-sub small my-3", id="source-line"),
-            dcc.Store(id="area-state", data=parts["state"]),
-            dcc.Location(id="area-nav", refresh="callback-nav"),
+            html.Div(p["details"], id=ids.DETAILS),
+            html.Div(p["table"], className="my-2", id=ids.TABLE_BOX),
+            html.P(p["source"], className="tp-sub small my-3", id=ids.SOURCE),
+            dcc.Store(id=ids.STATE, data=p["state"]),
+            dcc.Location(id=ids.NAV, refresh="callback-nav"),
         ],
-        id="area-page",
+        id=ids.PAGE,
     )
 
 
-def _actions(code: str, view: View, households_link, local: bool) -> html.Div:
+def _actions(m: Page) -> html.Div:
     """The way on from an area: its households, its ranking, story, vulnerable households, pivot, committee and
     reports, each a link that keeps the view."""
+    code, view = m.code, m.view
     return html.Div(
         [
-            households_link,
+            households_link(m),
             dcc.Link(
                 t("nav.ranking", view.lang),
                 href=f"/ranking{view.query()}&area={code}",
                 className="btn btn-outline-dark tp-btn-big ms-2",
                 id="ranking-link",
             )
-            if not local
+            if not m.local
             else None,
             dcc.Link(
                 t("nav.story", view.lang),
@@ -1139,61 +1146,47 @@ def _actions(code: str, view: View, households_link, local: bool) -> html.Div:
     )
 
 
-def _presentation(
-    chain: list[dict],
-    view: View,
-    here: str,
-    area: dict,
-    f: dict | None,
-    name: str,
-    map_graph,
-    star_graph,
-    source_key: str | None,
-    tour: list[str] | None,
-    every: int,
-    years: list[int],
-    previous: int | None,
-) -> html.Div:
+def _presentation(m: Page, map_graph: html.Div, star_graph: dcc.Graph | None, tour: list[str] | None, every: int) -> html.Div:
     """One 1920×1080 screen read from the back of a room: the map on two thirds of it (names written on it),
     beside it the sentence, the cards and the star; a tour says what comes next and pauses on the space bar."""
+    view, f, area = m.view, m.f, m.area
     side = [
-        html.P(weakest_sentence(f, name, view.lang), className="tp-weakest", id="weakest") if f else None,
-        headline_cards(f, view.lang, columns=2) if f else _no_figures(area, view),
+        html.P(weakest_sentence(dict(f), area_name(area, view.lang), view.lang), className="tp-weakest", id=ids.WEAKEST)
+        if f
+        else None,
+        headline_cards(dict(f), view.lang, columns=2) if f else _no_figures(m, say_unsplit=False),
         star_graph,
     ]
     return html.Div(
         [
-            topbar(chain, view, here),
+            topbar([dict(a) for a in m.chain], view, m.here),
             # hidden, but there: the map's click callback listens to them
-            _controls(view, years, previous),
+            _controls(m),
             html.Div(
                 [html.Div(map_graph, className="tp-present-map"), html.Div(side, className="tp-present-side")],
                 className="tp-present-body",
             ),
-            _tour(view, tour, every, area["code"]) if tour else None,
-            html.P(
-                ([t(source_key, view.lang, year=view.year), " · "] if source_key else []) + [t("attribution", view.lang)],
-                className="tp-attribution",
-                id="source-line",
-            ),
-            dcc.Store(
-                id="area-state",
-                data={"code": area["code"], "here": here, "level": area["level"], "query": view.query(), **view.as_dict()},
-            ),
-            dcc.Location(id="area-nav", refresh="callback-nav"),
+            _tour(m, tour, every) if tour else None,
+            html.P(source_line(m), className="tp-attribution", id=ids.SOURCE),
+            dcc.Store(id=ids.STATE, data=_state(m)),
+            dcc.Location(id=ids.NAV, refresh="callback-nav"),
         ],
         className="tp-present",
-        id="area-page",
+        id=ids.PAGE,
     )
 
 
-def _tour(view: View, tour: list[str], every: int, code: str) -> html.Div:
+def _next_stop(tour: list[str], code: str) -> str:
+    return tour[(tour.index(code) + 1) % len(tour)] if code in tour else tour[0]
+
+
+def _tour(m: Page, tour: list[str], every: int) -> html.Div:
     """The next stop and a countdown (assets/tour.js counts, pauses on Space or P, skips on →); the link
     it follows is an ordinary one, so a tour is just a sequence of addresses."""
-    nxt = tour[(tour.index(code) + 1) % len(tour)] if code in tour else tour[0]
+    view = m.view
+    nxt = _next_stop(tour, m.code)
     href = (f"/area/{nxt}" if nxt != "TH" else "/") + view.query() + f"&tour={','.join(tour)}&every={every}"
-    nxt_area = areas_da.get_area(nxt)
-    nxt_name = area_name(nxt_area, view.lang) if nxt_area else nxt
+    nxt_name = area_name(m.tour_next, view.lang) if m.tour_next else nxt
     return html.Div(
         [
             html.Span(t("tour.next", view.lang, name=nxt_name, seconds=every), id="tour-text"),
@@ -1202,14 +1195,17 @@ def _tour(view: View, tour: list[str], every: int, code: str) -> html.Div:
         ],
         id="tour-status",
         className="tp-tour",
-        **{
-            "data-every": str(max(5, every)),
-            "data-name": nxt_name,
-            "data-next": t("tour.next", view.lang, name="{name}", seconds="{seconds}"),
-            "data-paused": t("tour.paused", view.lang, name="{name}"),
-            "data-pause": t("tour.pause", view.lang),
-            "data-resume": t("tour.resume", view.lang),
-        },
+        **cast(
+            Any,
+            {
+                "data-every": str(max(5, every)),
+                "data-name": nxt_name,
+                "data-next": t("tour.next", view.lang, name="{name}", seconds="{seconds}"),
+                "data-paused": t("tour.paused", view.lang, name="{name}"),
+                "data-pause": t("tour.pause", view.lang),
+                "data-resume": t("tour.resume", view.lang),
+            },
+        ),
     )
 
 
