@@ -1,5 +1,5 @@
 """The element ids of the area view (/ and /area/<code>) that its callbacks address: one name for each, shared by
-the layout builders (pages/_area_shared.py) and the callbacks (pages/area.py), which serve the country's page (/,
+the layout builders (components/area_view.py) and the callbacks (pages/area.py), which serve the country's page (/,
 pages/home.py) as well. The browser tests, axe tests and screenshots know the elements by these same strings."""
 
 from __future__ import annotations

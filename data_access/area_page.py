@@ -6,7 +6,7 @@ repaired (the year defaulted to the area's latest edition, a metric the map cann
 the figures (the area's summary, its parent's, the edition before), the map's children rows with what the metric
 needs beside them (the edition before, Logbook progress, register gaps), the map's geometry references, the change
 section's series and flows, the pyramid, and what the viewer may do. The pages build components from it and read
-nothing themselves (pages/_area_shared.py). A new lens is a field here and a builder there.
+nothing themselves (components/area_view.py). A new lens is a field here and a builder there.
 
 The view is the page's own type (components.view.View), known here only by the fields it reads (`ViewState`)."""
 

@@ -144,7 +144,7 @@ def _options(parts: dict, code: str, old: View, drilled: bool) -> Any:
 
 
 def _map_outputs(figure: Any, was: bool, now: bool) -> dict[str, Any]:
-    """The national tambon map is the canvas's (pages._area_shared.map_element): the figure goes to its store, and a
+    """The national tambon map is the canvas's (components.area_view.map_element): the figure goes to its store, and a
     switch to or from it shows the other element."""
     graph, canvas = (no_update if was else EMPTY_MAP, figure) if now else (figure, None if was else no_update)
     styles = (no_update, no_update) if was == now else (HIDDEN, SHOWN) if now else (SHOWN, HIDDEN)
