@@ -74,8 +74,8 @@ INPUTS = {
     "maplevel": Input(ids.LEVEL, "value"),
     "age": Input(ids.AGE, "value"),
     "click": Input(ids.MAP, "clickData"),
-    "state": State(ids.STATE, "data"),
 }
+STATES = {"state": State(ids.STATE, "data")}
 NOTHING: dict[str, Any] = dict.fromkeys(OUTPUTS, no_update)
 # the parts an update re-sends always, and those a metric or colour change leaves standing
 ALWAYS = ("actions", "table", "topbar")
@@ -151,7 +151,7 @@ def _map_outputs(figure: Any, was: bool, now: bool) -> dict[str, Any]:
     return {"graph": graph, "canvas": canvas, "graph_style": styles[0], "canvas_style": styles[1]}
 
 
-@callback(output=OUTPUTS, inputs=INPUTS, prevent_initial_call=True)
+@callback(output=OUTPUTS, inputs=INPUTS, state=dict(STATES), prevent_initial_call=True)  # Dash merges into its state argument
 def update(
     year: int | None,
     metric: str | None,
