@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from typing import Any
 
 import dash
 from dash import Input, Output, Patch, State, callback, clientside_callback, ctx, no_update
+from dash.development.base_component import Component
 
+from components import area_ids as ids
 from components.layout import SHOWN_STORE
 from components.view import View, parse
 from data_access.db import one_connection
@@ -20,7 +23,7 @@ from static_files import CANVAS_SCRIPT, asset_url
 dash.register_page(__name__, path_template="/area/<code>", title="TPMAP Open", order=1)
 
 
-def layout(code: str = "TH", tour: str = "", every: str = "30", **query):
+def layout(code: str = "TH", tour: str = "", every: str = "30", **query: Any) -> Component:
     """tour=58,75,50&every=30 (with present=1) advances through those areas, one every 30 seconds."""
     stops, seconds = tour_args(tour, every)
     return area_view(code, parse(query, code), stops, seconds)
@@ -41,13 +44,45 @@ def _view(state: dict) -> View:
     )
 
 
-PARTS = ("star", "cards", "weakest", "actions", "details", "table", "source", "topbar")
 # what a re-coloured trace keeps: the areas it draws and where their shapes are
 KEPT = {"type", "locations", "geojson", "featureidkey", "lon", "lat", "text", "name"}
-NOTHING = (dash.no_update,) * 16
+# the update's outputs, by name (the callback answers a dict of them; a name left out is not updated)
+OUTPUTS = {
+    "graph": Output(ids.MAP, "figure"),
+    "star": Output(ids.STAR_BOX, "children"),
+    "cards": Output(ids.CARDS, "children"),
+    "weakest": Output(ids.WEAKEST, "children"),
+    "actions": Output(ids.ACTIONS, "children"),
+    "details": Output(ids.DETAILS, "children"),
+    "table": Output(ids.TABLE_BOX, "children"),
+    "source": Output(ids.SOURCE, "children"),
+    "topbar": Output(ids.TOPBAR, "children"),
+    "options": Output(ids.METRIC, "options"),
+    "value": Output(ids.METRIC, "value"),
+    "state": Output(ids.STATE, "data"),
+    "nav": Output(ids.NAV, "href"),
+    "canvas": Output(ids.CANVAS_FIGURE, "data"),
+    "graph_style": Output(ids.MAP, "style"),
+    "canvas_style": Output(ids.CANVAS_MAP, "style"),
+}
+INPUTS = {
+    "year": Input(ids.YEAR, "value"),
+    "metric": Input(ids.METRIC, "value"),
+    "colour": Input(ids.COLOUR, "value"),
+    "dims": Input(ids.DIMS, "value"),
+    "definition": Input(ids.DEFINITION, "value"),
+    "maplevel": Input(ids.LEVEL, "value"),
+    "age": Input(ids.AGE, "value"),
+    "click": Input(ids.MAP, "clickData"),
+}
+STATES = {"state": State(ids.STATE, "data")}
+NOTHING: dict[str, Any] = dict.fromkeys(OUTPUTS, no_update)
+# the parts an update re-sends always, and those a metric or colour change leaves standing
+ALWAYS = ("actions", "table", "topbar")
+WITH_FIGURES = ("cards", "weakest", "details", "source")
 
 
-def _clicked(click) -> str | None:
+def _clicked(click: dict | None) -> str | None:
     """The area a map click chose: a polygon reports its location, a municipal unit's symbol its code."""
     if not click or not click.get("points"):
         return None
@@ -55,35 +90,79 @@ def _clicked(click) -> str | None:
     return point.get("location") or ((point.get("customdata") or [None, None, None])[2:3] or [None])[0]
 
 
-@callback(
-    Output("area-map", "figure"),
-    Output("area-star-box", "children"),
-    Output("area-cards", "children"),
-    Output("weakest", "children"),
-    Output("area-actions", "children"),
-    Output("area-details", "children"),
-    Output("area-table-box", "children"),
-    Output("source-line", "children"),
-    Output("area-topbar", "children"),
-    Output("ctl-metric", "options"),
-    Output("ctl-metric", "value"),
-    Output("area-state", "data"),
-    Output("area-nav", "href"),
-    Output("area-canvas-fig", "data"),
-    Output("area-map", "style"),
-    Output("area-canvas-map", "style"),
-    Input("ctl-year", "value"),
-    Input("ctl-metric", "value"),
-    Input("ctl-colour", "value"),
-    Input("ctl-dims", "value"),
-    Input("ctl-definition", "value"),
-    Input("ctl-level", "value"),
-    Input("ctl-age", "value"),
-    Input("area-map", "clickData"),
-    State("area-state", "data"),
-    prevent_initial_call=True,
-)
-def update(year, metric, colour, dims, definition, maplevel, age, click, state):
+def _chosen(controls: dict[str, Any], old: View) -> View:
+    """The view the controls ask for."""
+    year = controls["year"] or old.year
+    dims = tuple(d for d in DIMENSIONS if d in (controls["dims"] or [])) or DIMENSIONS
+    definition, age = controls["definition"], controls["age"]
+    # the edition's own definition stays out of the link (a link without one keeps meaning "the edition's own")
+    who = definition if definition in TARGET_DEFINITIONS and definition != definition_for(year) else None
+    return replace(
+        old,
+        year=year,
+        asked=old.asked or year != old.year,  # a year picked on the page is asked for: links keep it
+        metric=controls["metric"] or old.metric,
+        colour=controls["colour"] or old.colour,
+        dims=dims,
+        definition=who,
+        maplevel="tambon" if controls["maplevel"] == "tambon" else "province",
+        age=age if age in STAGE_KEYS else None,
+    )
+
+
+def _patched(whole: dict, state: dict, signature: list[str]) -> Patch:
+    """The map's values as a Patch: the browser keeps its shapes (a national map's 7,425 codes and names stay)."""
+    figure = Patch()
+    if state.get("map") == signature:
+        # the same traces over the same areas: their colours and words alone
+        for i, trace in enumerate(whole["data"]):
+            for key, value in trace.items():
+                # the grey "no data" areas are all drawn at zero: their values come with their locations
+                if key not in KEPT and not (key == "z" and trace.get("name") == "no data"):
+                    figure["data"][i][key] = value
+    else:
+        figure["data"] = whole["data"]
+    figure["layout"]["title"] = whole["layout"]["title"]
+    if "meta" in whole["layout"]:  # the canvas's hover words follow the metric
+        figure["layout"]["meta"] = whole["layout"]["meta"]
+    return figure
+
+
+def _options(parts: dict, code: str, old: View, drilled: bool) -> Any:
+    """The metric menu, re-made when the year, the definition, the map level or the area changes."""
+    new, m = parts["view"], parts["model"]
+    if (new.year, new.definition, new.maplevel) == (old.year, old.definition, old.maplevel) and not drilled:
+        return no_update
+    return metric_options(
+        new.year,
+        new.lang,
+        with_change=parts["previous"] is not None,
+        definition=new.definition,
+        national=new.maplevel == "tambon" and code == "TH",
+        gaps=m.gap_registers,
+    )
+
+
+def _map_outputs(figure: Any, was: bool, now: bool) -> dict[str, Any]:
+    """The national tambon map is the canvas's (components.area_view.map_element): the figure goes to its store, and a
+    switch to or from it shows the other element."""
+    graph, canvas = (no_update if was else EMPTY_MAP, figure) if now else (figure, None if was else no_update)
+    styles = (no_update, no_update) if was == now else (HIDDEN, SHOWN) if now else (SHOWN, HIDDEN)
+    return {"graph": graph, "canvas": canvas, "graph_style": styles[0], "canvas_style": styles[1]}
+
+
+@callback(output=OUTPUTS, inputs=INPUTS, state=dict(STATES), prevent_initial_call=True)  # Dash merges into its state argument
+def update(
+    year: int | None,
+    metric: str | None,
+    colour: str | None,
+    dims: list[str] | None,
+    definition: str | None,
+    maplevel: str | None,
+    age: str | None,
+    click: dict | None,
+    state: dict,
+) -> dict[str, Any]:
     """The page changes in place, its chrome (the bar, the controls) left standing, and the address follows (the
     clientside callback below). A control re-colours: the map's values go as a Patch (the browser holds its
     shapes), with the table, the links and whichever cards, star and sections the change touches; a metric or
@@ -91,29 +170,16 @@ def update(year, metric, colour, dims, definition, maplevel, age, click, state):
     level's map, figures and sections. On a projector, where the page has none of those parts, a click navigates."""
     old = _view(state)
     code = state["code"]
-    if ctx.triggered_id == "area-map":
+    if ctx.triggered_id == ids.MAP:
         target = _clicked(click)
         if not target or target == code:
             return NOTHING
         if old.present:
-            return (*NOTHING[:12], f"/area/{target}" + old.query(), *NOTHING[13:])
+            return NOTHING | {"nav": f"/area/{target}" + old.query()}
         code, new = target, old
     else:
-        year = year or old.year
-        chosen = tuple(d for d in DIMENSIONS if d in (dims or [])) or DIMENSIONS
-        # the edition's own definition stays out of the link (a link without one keeps meaning "the edition's own")
-        who = definition if definition in TARGET_DEFINITIONS and definition != definition_for(year) else None
-        new = replace(
-            old,
-            year=year,
-            asked=old.asked or year != old.year,  # a year picked on the page is asked for: links keep it
-            metric=metric or old.metric,
-            colour=colour or old.colour,
-            dims=chosen,
-            definition=who,
-            maplevel="tambon" if maplevel == "tambon" else "province",
-            age=age if age in STAGE_KEYS else None,
-        )
+        controls = dict(year=year, metric=metric, colour=colour, dims=dims, definition=definition, maplevel=maplevel, age=age)
+        new = _chosen(controls, old)
         if new == old:
             return NOTHING
     drilled = code != state["code"]
@@ -124,55 +190,23 @@ def update(year, metric, colour, dims, definition, maplevel, age, click, state):
     if not isinstance(parts, dict):
         return NOTHING
     new = parts["view"]
-    if drilled or relevelled:
-        figure = parts["figure"]  # another map: its shapes, frame and names
-    else:
-        whole = parts["figure"]
-        figure = Patch()
-        if state.get("map") == parts["state"]["map"]:
-            # the same traces over the same areas: their colours and words alone (a national map's 7,425 codes and
-            # names stay where they are)
-            for i, trace in enumerate(whole["data"]):
-                for key, value in trace.items():
-                    # the grey "no data" areas are all drawn at zero: their values come with their locations
-                    if key not in KEPT and not (key == "z" and trace.get("name") == "no data"):
-                        figure["data"][i][key] = value
-        else:
-            figure["data"] = whole["data"]
-        figure["layout"]["title"] = whole["layout"]["title"]
-        if "meta" in whole["layout"]:  # the canvas's hover words follow the metric
-            figure["layout"]["meta"] = whole["layout"]["meta"]
-    star_graph = dash.dcc.Graph(id="area-star", figure=parts["star"], config=_star_config(code, new)) if parts["f"] else None
-    out = {
-        "star": no_update if only_colour else star_graph,
-        "cards": no_update if only_colour else parts["cards"],
-        "weakest": no_update if only_colour else parts["weakest"],
-        "actions": parts["actions"],
-        "details": no_update if only_colour else parts["details"],
-        "table": parts["table"],
-        "source": no_update if only_colour else parts["source"],
-        "topbar": parts["topbar"],
-    }
-    options = (
-        no_update
-        if (new.year, new.definition, new.maplevel) == (old.year, old.definition, old.maplevel) and not drilled
-        else metric_options(
-            new.year,
-            new.lang,
-            with_change=parts["previous"] is not None,
-            definition=new.definition,
-            national=new.maplevel == "tambon" and code == "TH",
-        )
-    )
+    # another map (a drill-down, another level): its shapes, frame and names; else its values
+    figure = parts["figure"] if drilled or relevelled else _patched(parts["figure"], state, parts["state"]["map"])
+    out = NOTHING | {k: parts[k] for k in ALWAYS}
+    if not only_colour:
+        out |= {k: parts[k] for k in WITH_FIGURES}
+        out["star"] = dash.dcc.Graph(id=ids.STAR, figure=parts["star"], config=_star_config(code, new)) if parts["f"] else None
     # a change map asked of an edition with nothing before it shows the count itself: the menu says so too
     value = new.metric if new.metric != (metric or old.metric) else no_update
-    # the national tambon map is the canvas's (pages._area_shared.map_element): the figure goes to its store, and a
-    # switch to or from it shows the other element
-    was, now = on_canvas(state["code"], old), on_canvas(code, new)
-    graph, canvas = (no_update if was else EMPTY_MAP, figure) if now else (figure, None if was else no_update)
-    styles = (no_update, no_update) if was == now else (HIDDEN, SHOWN) if now else (SHOWN, HIDDEN)
-    state_out = parts["state"] | {"pushed": True}
-    return (graph, *(out[k] for k in PARTS), options, value, state_out, no_update, canvas, *styles)
+    return (
+        out
+        | _map_outputs(figure, on_canvas(state["code"], old), on_canvas(code, new))
+        | {
+            "options": _options(parts, code, old, drilled),
+            "value": value,
+            "state": parts["state"] | {"pushed": True},
+        }
+    )
 
 
 # The national tambon map's canvas draws whatever figure its store holds (assets/canvas-map.js). Its script is
@@ -180,7 +214,7 @@ def update(year, metric, colour, dims, definition, maplevel, age, click, state):
 # it. The figure that came last is the one drawn once it is here; if the script cannot come, the map says so.
 clientside_callback(
     """function (fig) {
-        var host = 'area-canvas-host', no = window.dash_clientside.no_update;
+        var host = __HOST__, no = window.dash_clientside.no_update;
         if (window.tpCanvasMap) { return window.tpCanvasMap.render(host, fig); }
         if (!fig) { return no; }
         window.tpCanvasFig = fig;
@@ -201,13 +235,14 @@ clientside_callback(
             document.head.appendChild(script);
         }
         return no;
-    }""".replace("__URL__", json.dumps(asset_url(CANVAS_SCRIPT))),
-    Output("area-canvas-host", "title"),
-    Input("area-canvas-fig", "data"),
+    }""".replace("__URL__", json.dumps(asset_url(CANVAS_SCRIPT))).replace("__HOST__", json.dumps(ids.CANVAS_HOST)),
+    Output(ids.CANVAS_HOST, "title"),
+    Input(ids.CANVAS_FIGURE, "data"),
 )
 
 
-def _star_config(code: str, view: View) -> dict:
+def _star_config(code: str, view: View) -> Any:
+    """The star's graph config (its PNG named for the area)."""
     from components.figures import graph_config
 
     return graph_config(f"tpmap-{code}-star", view.lang)
@@ -228,6 +263,6 @@ clientside_callback(
         return window.dash_clientside.no_update;
     }""",
     Output(SHOWN_STORE, "data", allow_duplicate=True),
-    Input("area-state", "data"),
+    Input(ids.STATE, "data"),
     prevent_initial_call=True,
 )
