@@ -19,6 +19,8 @@ from components import fmt
 from components.figures import choropleth, graph_config, map_layers, pyramid, star, trend_chart
 from components.i18n import area_name, defined, t, who
 from components.layout import card, dimension_shares, export_links, headline_cards, not_found, topbar, weakest_sentence
+from components.published_groups import published_groups_block
+from components.stage_flows import stage_flows_table
 from components.view import View
 from components.widgets import dropdown, plain_table
 from data_access import logbook as logbook_da
@@ -351,6 +353,7 @@ def _flows(m: Page, flows: Flows | None) -> html.Div | html.P | None:
             if not comparable_indicators(before, view.year)
             else None,
             _help_outcomes(before, view, flows.help_outcomes) if flows.help_outcomes is not None else None,
+            stage_flows_table(cast(Any, flows.by_stage), lang) if flows.by_stage else None,
         ],
         id="area-flows",
     )
@@ -911,6 +914,7 @@ def _details(m: Page, d: Drawn) -> list:
     view = m.view
     return [
         _pyramid(m),
+        _published_groups(m),
         _villages(m),
         _progress(m),
         _change(m),
@@ -919,6 +923,13 @@ def _details(m: Page, d: Drawn) -> list:
         if d.units_left_out
         else None,
     ]
+
+
+def _published_groups(m: Page) -> html.Div | None:
+    """An area with TPMAP's published figures only: its published counts of elderly, disabled and chronically ill
+    persons, the one thing about ages those figures hold (issue 34, 4)."""
+    groups = m.details.published_groups if m.details else None
+    return published_groups_block(cast(Any, groups), m.view.lang) if groups else None
 
 
 def parts(m: Page) -> dict:

@@ -22,8 +22,11 @@ from data_access import editions as editions_da
 from data_access import figures as figures_da
 from data_access import flows as flows_da
 from data_access import logbook as logbook_da
+from data_access import published as published_da
 from data_access import registers as registers_da
 from data_access.access import CurrentUser
+from data_access.cache import cached
+from data_access.db import get_engine
 from data_access.errors import NotFoundError
 from geo.shapes import url_for_children
 from mpi.rules import dimensions_mask
@@ -91,6 +94,7 @@ class Flows:
     before: int  # the edition before the one shown
     flows: Row | None  # None: no household data for both editions
     help_outcomes: Row | None
+    by_stage: tuple[Row, ...] = ()  # all ages shown: the flows of each life stage (issue 34, 6)
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,7 @@ class Details:
     change: Change | None
     counted_under: Row | None  # a tambon counted under a municipal unit: that unit
     municipal_units: tuple[Row, ...]  # a tambon without figures: its amphoe's municipal units
+    published_groups: Row | None = None  # no microdata: TPMAP's published counts of elderly, disabled, chronically ill
 
 
 @dataclass(frozen=True)
@@ -334,7 +339,13 @@ def _details(
         change=_change(code, chain[-2]["code"] if len(chain) > 1 else None, view, viewer),
         counted_under=_counted_under(area) if f is None else None,
         municipal_units=_units(area) if f is None and not area.get("counted_under") else (),
+        published_groups=None if microdata else _published_groups(code, view.year),
     )
+
+
+def _published_groups(code: str, year: int) -> Row | None:
+    # public and fixed for an edition: kept per data stamp like the other aggregates a render reads
+    return _maybe(cached(get_engine(), ("published_groups", code, year), lambda: published_da.published_groups(code, year)))
 
 
 def _counted_under(area: Row) -> Row | None:
@@ -379,7 +390,15 @@ def _change(code: str, parent: str | None, view: ViewState, viewer: CurrentUser 
 
 def _flows(code: str, before: int, view: ViewState, viewer: CurrentUser | None) -> Flows:
     try:
-        fl = flows_da.flows(code, before, view.year, definition=view.definition)
+        fl = flows_da.flows(code, before, view.year, definition=view.definition, stage=view.age)
     except NotFoundError:
         return Flows(before, None, None)
-    return Flows(before, _row(fl), _row(logbook_da.help_outcomes(code, before, view.year, viewer=viewer)))
+    help_outcomes = _row(logbook_da.help_outcomes(code, before, view.year, viewer=viewer))
+    return Flows(before, _row(fl), help_outcomes, () if view.age else _stage_flows(code, before, view))
+
+
+def _stage_flows(code: str, before: int, view: ViewState) -> tuple[Row, ...]:
+    """The flows of each life stage beside the all-ages ones (public aggregates, kept per data stamp)."""
+    key = ("flows_by_stage", code, before, view.year, view.definition)
+    found = cached(get_engine(), key, lambda: flows_da.flows_by_stage(code, before, view.year, definition=view.definition))
+    return tuple(_row(f) for f in found)

@@ -290,3 +290,45 @@ def test_migrations_0021_and_0022_fill_a_database_that_held_the_data(two: Engine
 def _cut_areas() -> set[str]:
     """The area codes of the cut-down published files."""
     return {code for code in _published_csv() if code.startswith(PUBLISHED_PROVINCES)}
+
+
+def test_the_area_page_shows_the_stages_flows_and_the_published_groups(two: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The area page (issue 34, 4 and 6): all ages, the flows table and each stage's beside it; under age= the flows
+    are that stage's; an area with published figures only shows its published groups where the stage cannot split."""
+    from tests.utils.world import page_callback
+
+    monkeypatch.setenv("TPMAP_DATABASE_URL", two.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("TPMAP_PAGE_CACHE_SECONDS", "0")
+    from app import create_app
+
+    client = create_app().server.test_client()
+    every = page_callback(client, f"/area/{T1}", "?year=2562", None).get_data(as_text=True)
+    assert "flows-table" in every and "stage-flows-table" in every and "published-groups" not in every
+    elderly = page_callback(client, f"/area/{T1}", "?year=2562&age=elderly", None).get_data(as_text=True)
+    assert "flows-table" in elderly and "stage-flows-table" not in elderly
+    cells = _table_rows(json.loads(elderly), "flows-table")
+    # a row per flow: its name, then persons and households (none under a stage: households span stages)
+    persons = [int(row[1].replace(",", "")) for row in cells]
+    assert persons == list(BY_HAND["elderly"])  # stayed, got out, came in, left: the elderly's alone
+    files = _published_csv()["50"]
+    published = page_callback(client, "/area/50", "?year=2561&age=elderly", None).get_data(as_text=True)
+    assert "no-stage-split" in published and "published-groups" in published
+    assert f"{files['elderly_persons']:,}" in published and f"{files['disabled_persons']:,}" in published
+
+
+def _table_rows(node: object, id: str) -> list[list[str]]:
+    """The cells' text of the plain table of that id in a Dash answer (components.widgets.plain_table sends a
+    table as a spec in its data-table attribute, which assets/plain-table.js writes out)."""
+    if isinstance(node, dict):
+        spec = node.get("data-table")
+        if isinstance(spec, str) and json.loads(spec)["id"] == id:
+            return [[str(cell[0]) for cell in row] for row in json.loads(spec)["rows"]]
+        children: list = list(node.values())
+    elif isinstance(node, list):
+        children = node
+    else:
+        return []
+    for child in children:
+        if found := _table_rows(child, id):
+            return found
+    return []
