@@ -35,7 +35,7 @@ import io
 import logging
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -340,8 +340,14 @@ def _chunks(path: Path, encoding: str, columns: list[str]) -> Iterator[pd.DataFr
         raise RowShapeError(None, f"cannot be read as CSV: {str(e).splitlines()[-1]}") from None
 
 
-def _check_cells(f: str, c: pd.DataFrame, problems: _Collector) -> None:
-    """Row shape and field sizes, the same for every file: short rows, line breaks inside fields, over-long values."""
+CellTest = Callable[[pd.Series], pd.Series]
+
+
+def _check_cells(f: str, c: pd.DataFrame, problems: _Collector, mask: Callable[[str, CellTest], pd.Series] | None = None) -> None:
+    """Row shape and field sizes, the same for every file: short rows, line breaks inside fields, over-long values.
+    `mask(column, test)` runs a test of a column's values and answers per row (the register import runs it once per
+    distinct value); by default the test sees the column itself."""
+    rows = mask or (lambda col, test: test(c[col]))
     problems.add_mask(
         f,
         c,
@@ -352,13 +358,18 @@ def _check_cells(f: str, c: pd.DataFrame, problems: _Collector) -> None:
     for col in c.columns:
         if col.startswith("_"):
             continue
-        lengths = c[col].str.len()
         limit = FIELD_LIMITS.get(col, 100)
         problems.add_mask(
-            f, c, lengths > limit, lambda r, col=col, limit=limit: f"{col} is {len(r[col]):,} characters long; at most {limit}"
+            f,
+            c,
+            rows(col, lambda s, limit=limit: s.str.len() > limit),
+            lambda r, col=col, limit=limit: f"{col} is {len(r[col]):,} characters long; at most {limit}",
         )
         problems.add_mask(
-            f, c, c[col].str.contains("\n", regex=False), lambda r, col=col: f"{col} holds a line break inside a quoted field"
+            f,
+            c,
+            rows(col, lambda s: s.str.contains("\n", regex=False)),
+            lambda r, col=col: f"{col} holds a line break inside a quoted field",
         )
 
 
