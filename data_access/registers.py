@@ -256,9 +256,7 @@ def _check_dates(f: str, c: pd.DataFrame, col: str, v: _Values, as_of: dt.date, 
         lambda r: f"{col} {r[col]} has a Buddhist-era year: write the Christian-era year ({int(r[col][:4]) - BE_OFFSET})",
     )
     late = given & parsed.notna() & (parsed > pd.Timestamp(as_of)) & (year <= BE_OFFSET + 1800)
-    problems.add_mask(
-        f, c, v.rows(late), lambda r: f"{col} {r[col]} is after the register's as-of date {as_of}: a future date"
-    )
+    problems.add_mask(f, c, v.rows(late), lambda r: f"{col} {r[col]} is after the register's as-of date {as_of}: a future date")
     early = given & parsed.notna() & (parsed < pd.Timestamp(EARLIEST_DATE))
     problems.add_mask(f, c, v.rows(early), lambda r: f"{col} {r[col]} is before {EARLIEST_DATE}")
 
@@ -284,13 +282,9 @@ def _check_column(f: str, c: pd.DataFrame, col: str, v: _Values, ctx: _Context) 
         ctx.problems.add_mask(f, c, v.rows(bad), lambda r: f"{col} {r[col][:20]!r} is not a whole number")
     elif kind_of == "tambon":
         unknown = (s != "") & ~s.isin(ctx.tambons)
-        ctx.problems.add_mask(
-            f, c, v.rows(unknown), lambda r: f"{col} {r[col][:20]!r} is not a tambon or municipal unit code"
-        )
+        ctx.problems.add_mask(f, c, v.rows(unknown), lambda r: f"{col} {r[col][:20]!r} is not a tambon or municipal unit code")
     elif kind_of == "text":
-        ctx.problems.add_mask(
-            f, c, v.rows(s.str.len() > MAX_TEXT), lambda r: f"{col} is longer than {MAX_TEXT} characters"
-        )
+        ctx.problems.add_mask(f, c, v.rows(s.str.len() > MAX_TEXT), lambda r: f"{col} is longer than {MAX_TEXT} characters")
 
 
 @dataclass
@@ -323,7 +317,9 @@ def _check_chunk(f: str, c: pd.DataFrame, header: list[str], ctx: _Context) -> N
     _check_cells(f, c, ctx.problems, lambda col, test: values[col].rows(test(values[col].values)))
     for col in ctx.kind.required:
         v = values[col]
-        ctx.problems.add_mask(f, c, v.rows(v.values.str.strip() == ""), lambda r, col=col: f"{col} is empty; the register requires it")
+        ctx.problems.add_mask(
+            f, c, v.rows(v.values.str.strip() == ""), lambda r, col=col: f"{col} is empty; the register requires it"
+        )
     for col in header:
         if col == spec.ID_COLUMN:
             _check_ids(f, c, found, ctx.problems)

@@ -252,7 +252,7 @@ class _Collector:
         if len(self.problems) < MAX_REPORTED:
             self.problems.append(Problem(file, row, _bounded(reason)))
 
-    def add_mask(self, file: str, frame: pd.DataFrame, bad: pd.Series, reason) -> None:
+    def add_mask(self, file: str, frame: pd.DataFrame, bad: pd.Series, reason: str | Callable[..., str]) -> None:
         """Report every row where `bad` is true; reason is a string or a function of the row."""
         if not bad.any():
             return
@@ -340,14 +340,18 @@ def _chunks(path: Path, encoding: str, columns: list[str]) -> Iterator[pd.DataFr
         raise RowShapeError(None, f"cannot be read as CSV: {str(e).splitlines()[-1]}") from None
 
 
-CellTest = Callable[[pd.Series], pd.Series]
+CellTest = Callable[..., pd.Series]
 
 
 def _check_cells(f: str, c: pd.DataFrame, problems: _Collector, mask: Callable[[str, CellTest], pd.Series] | None = None) -> None:
     """Row shape and field sizes, the same for every file: short rows, line breaks inside fields, over-long values.
     `mask(column, test)` runs a test of a column's values and answers per row (the register import runs it once per
     distinct value); by default the test sees the column itself."""
-    rows = mask or (lambda col, test: test(c[col]))
+
+    def direct(col: str, test: CellTest) -> pd.Series:
+        return test(c[col])
+
+    rows = mask or direct
     problems.add_mask(
         f,
         c,
