@@ -575,7 +575,7 @@ def _tune(conn: Connection) -> None:
     if conn.dialect.name != "postgresql":
         return
     conn.execute(text("SET LOCAL work_mem = '256MB'"))  # constant settings: no Core construct for SET
-    conn.execute(text("SET LOCAL maintenance_work_mem = '1GB'"))
+    conn.execute(text("SET LOCAL maintenance_work_mem = '1GB'"))  # (as above)
     _quiet_server_errors(conn)
 
 
@@ -602,7 +602,7 @@ def _fill_stage(conn: Connection, stage: Table, path: Path, encoding: str, heade
     for chunk in _chunks(path, encoding, header):
         _stage_chunk(conn, stage, chunk[header])
     if conn.dialect.name == "postgresql":
-        conn.execute(text("ANALYZE register_stage"))
+        conn.execute(text("ANALYZE register_stage"))  # constant, as above
     else:
         Index("ix_register_stage_citizen", stage.c.citizen_id).create(conn)  # the comparison's anti-joins look up IDs
 
