@@ -2,12 +2,15 @@
 
     python -m bench.registers --rows 10000000 --persons 3000000
     python -m bench.registers --rows 200000 --persons 50000   (a smoke run)
+    python -m bench.registers --rows 1000000 --persons 300000 --replace   (then the same file as a newer version)
 
 Makes a PostGIS database of its own on TPMAP_TEST_POSTGIS_URL's server (dropped afterwards unless --keep), migrated,
 with one province of 100 tambons and a surveyed edition of --persons people written straight into the tables (the
 survey import has its own benchmark: bench.run); writes an old-age allowance register of --rows rows with valid IDs,
 every surveyed person on it and the rest IDs the survey does not hold (issued in Bangkok and in the surveyed
-province); then runs `flask import-register` in a process of its own and reports that process's peak memory.
+province); then runs `flask import-register` in a process of its own (and, with --replace, again as a newer version)
+and reports each run's wall time, that process's peak RSS and the phases the command prints (validate, stage,
+compare, write, rollups).
 Target (issue 33): 10 million rows within 5 minutes, under 2 GB.
 """
 
@@ -16,7 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
+import re
 import subprocess
 import sys
 import time
@@ -138,12 +141,40 @@ def write_register(path: Path, people: np.ndarray, rows: int) -> None:
     pd.DataFrame({"citizen_id": out, "monthly_amount": "600"}).to_csv(path, index=False, lineterminator="\n")
 
 
+PHASES = re.compile(r"([a-z]+) ([0-9.]+) s")
+
+
+def run_import(url: str, path: Path, as_of: str, rows: int) -> dict:
+    """`flask import-register` in a process of its own: its wall time, peak RSS and the phases it reports."""
+    t = time.perf_counter()
+    done = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "app:server", "import-register", "--register", "old_age_allowance",
+         "--as-of", as_of, str(path)],
+        cwd=ROOT, env=os.environ | {"TPMAP_DATABASE_URL": url}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    assert done.stdout is not None
+    out = done.stdout.read()
+    _, status, usage = os.wait4(done.pid, 0)  # this process's own peak RSS (ru_maxrss, KB)
+    done.returncode = os.waitstatus_to_exitcode(status)
+    took = time.perf_counter() - t
+    print(out)
+    phases = next((dict(PHASES.findall(line)) for line in out.splitlines() if "rows/s overall" in line), {})
+    return {
+        "seconds": round(took, 1),
+        "rows_per_second": round(rows / took),
+        "peak_memory_mb": round(usage.ru_maxrss / 1024),
+        "phases": {k: float(v) for k, v in phases.items()},
+        "exit": done.returncode,
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", type=int, default=10_000_000)
     ap.add_argument("--persons", type=int, default=3_000_000)
     ap.add_argument("--out", type=Path, default=Path("/tmp/tpmap-bench-registers"))
     ap.add_argument("--keep", action="store_true", help="keep the database")
+    ap.add_argument("--replace", action="store_true", help="then load the same file again as a newer version")
     args = ap.parse_args()
     admin = os.environ.get("TPMAP_TEST_POSTGIS_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     sys.path.insert(0, str(ROOT))
@@ -157,31 +188,17 @@ def main() -> None:
         t1 = time.perf_counter()
         write_register(path, people, args.rows)
         written = time.perf_counter() - t1
-        t2 = time.perf_counter()
-        done = subprocess.run(
-            [sys.executable, "-m", "flask", "--app", "app:server", "import-register", "--register", "old_age_allowance",
-             "--as-of", "2024-01-31", str(path)],
-            cwd=ROOT, env=os.environ | {"TPMAP_DATABASE_URL": url}, capture_output=True, text=True, check=False,
-        )  # fmt: skip
-        took = time.perf_counter() - t2
-        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        print(done.stdout + done.stderr)
-        print(
-            json.dumps(
-                {
-                    "rows": args.rows,
-                    "persons_surveyed": args.persons,
-                    "seed_seconds": round(seeded, 1),
-                    "file_seconds": round(written, 1),
-                    "file_mb": round(path.stat().st_size / 1e6, 1),
-                    "import_seconds": round(took, 1),
-                    "rows_per_second": round(args.rows / took),
-                    "peak_memory_mb": round(peak_mb),
-                    "exit": done.returncode,
-                },
-                indent=1,
-            )
-        )
+        runs = [("import", "2024-01-31")] + ([("replace", "2024-06-30")] if args.replace else [])
+        figures: dict = {
+            "rows": args.rows,
+            "persons_surveyed": args.persons,
+            "seed_seconds": round(seeded, 1),
+            "file_seconds": round(written, 1),
+            "file_mb": round(path.stat().st_size / 1e6, 1),
+        }
+        for name, as_of in runs:
+            figures[name] = run_import(url, path, as_of, args.rows)
+        print(json.dumps(figures, indent=1))
     finally:
         if not args.keep:
             drop_database(admin, url)
