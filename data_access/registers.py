@@ -460,10 +460,9 @@ class RegisterImport:
             report.persons = len(np.unique(self._ids))
             del self._ids
             report.seconds["validate"] = time.perf_counter() - t0
-            with writing(self.engine) as conn:
-                self._load(conn, kind, report)
-        except _DryRun:
-            pass
+            with self.engine.connect() as conn, conn.begin() as transaction:
+                if not self._load(conn, kind, report):
+                    transaction.rollback()  # a dry run: everything compared, nothing written
         finally:
             if self._tmp is not None:
                 self._tmp.cleanup()
@@ -472,7 +471,8 @@ class RegisterImport:
             log.info("register %s as of %s loaded: %s rows", self.key, self.as_of, report.rows)
         return report
 
-    def _load(self, conn: Connection, kind: spec.RegisterKind, report: RegisterReport) -> None:
+    def _load(self, conn: Connection, kind: spec.RegisterKind, report: RegisterReport) -> bool:
+        """Stage, compare and (unless a dry run: False) replace and refresh the rollups."""
         t = time.perf_counter()
         stage = _stage_table(self.header)
         _tune(conn)
@@ -484,7 +484,7 @@ class RegisterImport:
         if self.dry_run:
             report.linked = _linked_counts(conn, stage)
             report.seconds["compare"] = time.perf_counter() - t
-            raise _DryRun  # out of the transaction without a commit: nothing written
+            return False
         report.seconds["compare"] = time.perf_counter() - t
         t = time.perf_counter()
         self._replace(conn, kind, stage, report)
@@ -493,6 +493,7 @@ class RegisterImport:
         refresh_register(conn, self.key)
         report.linked = _linked_from_rollup(conn, self.key)
         report.seconds["rollups"] = time.perf_counter() - t
+        return True
 
     def _compare(self, conn: Connection, stage: Table, report: RegisterReport) -> None:
         """What the file changes: the version it replaces (an older as-of date is refused) and persons in and out."""
@@ -552,10 +553,6 @@ class RegisterImport:
             )  # fmt: skip
 
 
-class _DryRun(Exception):
-    """Leaves the transaction of a dry run: rolled back, nothing written."""
-
-
 # --- Staging: the validated file in a temporary table, then typed into register_row by one statement ----------------
 
 STAGE = "register_stage"
@@ -575,7 +572,7 @@ def _tune(conn: Connection) -> None:
     if conn.dialect.name != "postgresql":
         return
     conn.execute(text("SET LOCAL work_mem = '256MB'"))  # constant settings: no Core construct for SET
-    conn.execute(text("SET LOCAL maintenance_work_mem = '1GB'"))  # (as above)
+    conn.execute(text("SET LOCAL maintenance_work_mem = '1GB'"))  # constant setting, as the line above
     _quiet_server_errors(conn)
 
 

@@ -45,6 +45,8 @@ import pandas as pd
 from sqlalchemy import (
     Connection,
     Engine,
+    MetaData,
+    Table,
     and_,
     exists,
     func,
@@ -57,8 +59,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy import column as loose_column
+from sqlalchemy.schema import DropTable
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.selectable import CompoundSelect
+from sqlalchemy.sql.selectable import CompoundSelect, TableClause
 
 from data_access import cache
 from data_access import models as tables
@@ -917,8 +920,9 @@ class SurveyImport:
             if is_postgres(self.engine):
                 # the rollups, the reconcile step and the flows plan their joins on these: fresh statistics, so the
                 # first page after an import is as quick as the hundredth (this server may run without autovacuum)
-                for statement in ANALYZE_WRITTEN:
-                    conn.execute(text(statement))  # constant: ANALYZE has no Core construct
+                conn.execute(text("ANALYZE household"))  # constant: ANALYZE has no Core construct
+                conn.execute(text("ANALYZE person"))  # constant, as above
+                conn.execute(text("ANALYZE household_failure"))  # constant, as above
             t2 = time.perf_counter()
             report.write_seconds = t2 - t1
             refresh_survey_rollups(conn, self.year)
@@ -950,8 +954,7 @@ class SurveyImport:
         gone_h: ColumnElement[bool]
         gone_p: ColumnElement[bool]
         if is_postgres(self.engine):
-            for statement in ANALYZE_STAGED:
-                conn.execute(text(statement))  # constant: ANALYZE has no Core construct
+            _analyze_staged(conn)
             # an anti-join that hashes; NOT IN over a large subquery would be evaluated row by row
             gone_h = ~exists().where(STAGE_HOUSEHOLD.c.house_id == h.c.house_id)
             gone_p = ~exists().where(STAGE_PERSON.c.citizen_id == p.c.citizen_id)
@@ -1048,13 +1051,13 @@ class SurveyImport:
                     copy.write(block)
             return
         cols = FILES[name] + [c for c in OPTIONAL[name] if c in self.headers[name]]
-        stmt = table_of(table, cols).insert()
+        stmt = _table_of(table, cols).insert()
         for chunk in _chunks(path, self.encodings[name], FILES[name]):
             frame = chunk[cols].replace({"": None})
             conn.execute(stmt, frame.to_dict("records"))
 
 
-def table_of(name: str, columns: list[str]) -> Any:
+def _table_of(name: str, columns: list[str]) -> TableClause:
     """A staging table as a lightweight Core table of untyped columns (the values as the file gives them)."""
     return table(name, *(loose_column(c) for c in columns))
 
@@ -1070,27 +1073,38 @@ def upsert_survey_year(conn: Connection, year: int, indicator_set: str) -> None:
 # Constant SQL of the hot path (issue 14: COPY targets and set-based moves at national scale); `TEMP` is both
 # dialects' word. The staging tables are dropped after the move (_drop_staging); a rolled-back import loses them with
 # its transaction on PostgreSQL, and SQLite's are dropped before each import (a pooled connection may keep them).
-STAGING_DDL = (
+CREATE_STAGE_HOUSEHOLD = (
     "CREATE TEMP TABLE stage_household (house_id TEXT, tambon_code TEXT, village_no INTEGER, "
     "latitude DOUBLE PRECISION, longitude DOUBLE PRECISION, head_farming INTEGER, farmer_registered INTEGER, "
-    "income_per_capita DOUBLE PRECISION)",
+    "income_per_capita DOUBLE PRECISION)"
+)
+CREATE_STAGE_PERSON = (
     "CREATE TEMP TABLE stage_person (citizen_id TEXT, house_id TEXT, first_name TEXT, last_name TEXT, "
     "sex TEXT, birth_date DATE, welfare_card INTEGER, disabled INTEGER, old_age_allowance INTEGER, "
-    "disability_allowance INTEGER, chronic_dependent INTEGER, moe_poor_child INTEGER)",
-    "CREATE TEMP TABLE stage_failure (house_id TEXT, indicator TEXT)",
+    "disability_allowance INTEGER, chronic_dependent INTEGER, moe_poor_child INTEGER)"
 )
-DROP_STALE_STAGING = tuple("DROP TABLE IF EXISTS temp." + t for t in STAGE_TABLES)
-DROP_STAGING = tuple("DROP TABLE IF EXISTS " + t for t in STAGE_TABLES)
-ANALYZE_STAGED = ("ANALYZE stage_household", "ANALYZE stage_person", "ANALYZE stage_failure")
-ANALYZE_WRITTEN = ("ANALYZE household", "ANALYZE person", "ANALYZE household_failure")
+CREATE_STAGE_FAILURE = "CREATE TEMP TABLE stage_failure (house_id TEXT, indicator TEXT)"
 
 
 def _create_staging(conn: Connection) -> None:
     if conn.dialect.name != "postgresql":
-        for statement in DROP_STALE_STAGING:
-            conn.execute(text(statement))  # constant: the temp schema is SQLite's own
-    for ddl in STAGING_DDL:
-        conn.execute(text(ddl))  # constant DDL of temporary tables (not declared: they live for one import)
+        _drop_staging(conn, stale=True)
+    conn.execute(text(CREATE_STAGE_HOUSEHOLD))  # constant DDL of temporary tables (not declared: they live for one import)
+    conn.execute(text(CREATE_STAGE_PERSON))  # constant DDL, as above
+    conn.execute(text(CREATE_STAGE_FAILURE))  # constant DDL, as above
+
+
+def _analyze_staged(conn: Connection) -> None:
+    """PostgreSQL never analyses a temporary table on its own: the planner needs its size for the joins."""
+    conn.execute(text("ANALYZE stage_household"))  # constant: ANALYZE has no Core construct
+    conn.execute(text("ANALYZE stage_person"))  # constant, as above
+    conn.execute(text("ANALYZE stage_failure"))  # constant, as above
+
+
+def _drop_staging(conn: Connection, *, stale: bool = False) -> None:
+    """The staging tables dropped (`stale`: SQLite's left on a pooled connection by a rolled-back import)."""
+    for t in STAGE_TABLES:
+        conn.execute(DropTable(Table(t, MetaData(), schema="temp" if stale else None), if_exists=True))
 
 
 def _quiet_server_errors(conn: Connection) -> None:
@@ -1100,7 +1114,7 @@ def _quiet_server_errors(conn: Connection) -> None:
     try:
         with conn.begin_nested():
             conn.execute(text("SET LOCAL log_error_verbosity = 'terse'"))  # constant settings: no Core construct for SET
-            conn.execute(text("SET LOCAL log_min_error_statement = 'panic'"))
+            conn.execute(text("SET LOCAL log_min_error_statement = 'panic'"))  # constant setting, as above
     except Exception:  # noqa: BLE001 - not a superuser: the server configuration decides
         log.info("log_error_verbosity is left to the server configuration (not a superuser)")
 
@@ -1116,17 +1130,15 @@ def _move_from_staging(
     if pg:
         # National imports join tens of millions of rows: let the joins hash in memory, not spill.
         conn.execute(text("SET LOCAL work_mem = '512MB'"))  # constant setting: no Core construct for SET
-        for statement in ANALYZE_STAGED:
-            conn.execute(text(statement))  # constant: ANALYZE has no Core construct
+        _analyze_staged(conn)
     # Each household's pattern, member counts and vulnerable bits, derived in SQL from the staged rows.
     stage_vulnerable_bits(conn, year, supplied=vulnerable_supplied)
     # the hot path's constant statements over the undeclared staging tables (below)
     conn.execute(text(DERIVE_HOUSEHOLDS), {"y": year})
     _replace_year(conn, year, scope)
-    conn.execute(text(INSERT_PERSONS), {"y": year})
-    conn.execute(text(INSERT_FAILURES), {"y": year})
-    for statement in DROP_STAGING:
-        conn.execute(text(statement))  # constant DDL: the staging tables are not declared
+    conn.execute(text(INSERT_PERSONS), {"y": year})  # constant, as above
+    conn.execute(text(INSERT_FAILURES), {"y": year})  # constant, as above
+    _drop_staging(conn)
 
 
 def _replace_year(conn: Connection, year: int, scope: tuple[str, ...]) -> None:
