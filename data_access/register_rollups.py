@@ -51,7 +51,7 @@ def _refresh(conn: Connection, key: str, year: int) -> None:
     lr, gr = tables.register_link_rollup, tables.register_gap_rollup
     conn.execute(lr.delete().where(lr.c.register_key == key, lr.c.year == year))
     conn.execute(gr.delete().where(gr.c.register_key == key, gr.c.year == year))
-    once = _one_row_per_person(key)
+    once = one_row_per_person(key)
     conn.execute(_linked(key, year, once))
     conn.execute(_not_linked(key, year, once))
     rule = spec.gap_rule(key)
@@ -59,7 +59,7 @@ def _refresh(conn: Connection, key: str, year: int) -> None:
         conn.execute(_gaps(rule, year))
 
 
-def _one_row_per_person(key: str) -> bool:
+def one_row_per_person(key: str) -> bool:
     """The kind allows one row per citizen ID (checked at import): no duplicates to count."""
     kinds = spec.kinds()
     return key in kinds and tuple(kinds[key].unique) == (spec.ID_COLUMN,)

@@ -61,7 +61,7 @@ from data_access.errors import BadRequest, NotFoundError
 from data_access.file_checks import detect_encoding, scan
 from data_access.masking import mask_citizen_id
 from data_access.policy import COMMITTEES_NATIONAL, may
-from data_access.register_rollups import refresh_register
+from data_access.register_rollups import one_row_per_person, refresh_register
 from data_access.survey_import import (
     Problem,
     RowShapeError,
@@ -498,7 +498,9 @@ class RegisterImport:
     def _compare(self, conn: Connection, stage: Table, report: RegisterReport) -> None:
         """What the file changes: the version it replaces (an older as-of date is refused) and persons in and out."""
         rv = tables.register_version.c
-        current = conn.execute(select(rv.as_of, rv.rows).where(rv.register_key == self.key, rv.replaced_at.is_(None))).first()
+        current = conn.execute(
+            select(rv.as_of, rv.rows, rv.persons).where(rv.register_key == self.key, rv.replaced_at.is_(None))
+        ).first()
         report.added_persons = report.persons
         if current is None:
             return
@@ -508,13 +510,14 @@ class RegisterImport:
                 f"the register {self.key} loaded is as of {current[0]}, newer than {self.as_of}: an older version "
                 "never replaces a newer one"
             )
+        # persons in both versions, in one semi-join (a one-row-per-person kind's staged IDs are distinct already);
+        # the added and the gone follow from each version's count of persons
         r, s = tables.register_row.c, stage.c
-        old = exists().where(r.register_key == self.key, r.citizen_id == s.citizen_id)
-        new = exists().where(s.citizen_id == r.citizen_id)
-        added = select(func.count(distinct(s.citizen_id))).where(~old)
-        removed = select(func.count(distinct(r.citizen_id))).where(r.register_key == self.key, ~new)
-        report.added_persons = int(conn.execute(added).scalar_one())
-        report.removed_persons = int(conn.execute(removed).scalar_one())
+        counted = func.count() if one_row_per_person(self.key) else func.count(distinct(s.citizen_id))
+        kept = select(counted).select_from(stage).where(exists().where(r.register_key == self.key, r.citizen_id == s.citizen_id))
+        both = int(conn.execute(kept).scalar_one())
+        report.added_persons = report.persons - both
+        report.removed_persons = int(current[2]) - both
 
     def _replace(self, conn: Connection, kind: spec.RegisterKind, stage: Table, report: RegisterReport) -> None:
         """The register's rows, version and catalogue entry replaced; no other register's row is written."""
