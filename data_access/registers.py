@@ -24,14 +24,34 @@ import datetime as dt
 import logging
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import (
+    Column,
+    Connection,
+    Date,
+    Engine,
+    Float,
+    Index,
+    MetaData,
+    String,
+    Table,
+    Text,
+    cast,
+    distinct,
+    exists,
+    func,
+    literal,
+    null,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.exc import DBAPIError
 
 from data_access import cache
 from data_access import models as tables
@@ -41,7 +61,7 @@ from data_access.errors import BadRequest, NotFoundError
 from data_access.file_checks import detect_encoding, scan
 from data_access.masking import mask_citizen_id
 from data_access.policy import COMMITTEES_NATIONAL, may
-from data_access.register_rollups import refresh_register
+from data_access.register_rollups import one_row_per_person, refresh_register
 from data_access.survey_import import (
     Problem,
     RowShapeError,
@@ -49,8 +69,8 @@ from data_access.survey_import import (
     _check_cells,
     _check_header,
     _chunks,
-    _citizen_id_bad,
     _Collector,
+    _quiet_server_errors,
 )
 from mpi import registers as spec
 from mpi.calendar import BE_OFFSET
@@ -64,7 +84,6 @@ MAX_AMOUNT = 100_000_000
 EARLIEST_DATE = dt.date(1900, 1, 1)
 WRITE_ROWS = 200_000
 BULK_ROWS = 500_000  # from this many rows, PostgreSQL's load drops register_row's indexes and builds them after
-ROW_INDEXES = (("ix_register_row_key_citizen", "register_key, citizen_id"), ("ix_register_row_citizen", "citizen_id"))
 
 
 class RegisterImportError(SurveyImportError):
@@ -143,64 +162,129 @@ def xlsx_to_csv(path: Path, out: Path) -> None:
 
 
 # --- Validation of one chunk, column by column (vectorised) --------------------------------------------------------
+#
+# A national register repeats a few thousand values in its amount, date, place and code columns over ten million rows:
+# each check runs once per distinct value of a chunk's column and is spread back over the rows (_Values). The citizen
+# ID is the one column of distinct values: it is read as a matrix of digits (_Ids), and only the rare ID that is not
+# 13 ASCII digits goes through the per-value checks. The reasons are the same, row by row, as checking every cell.
+
+ID_POWERS = 10.0 ** np.arange(12, -1, -1)
+ID_WEIGHTS = np.arange(13, 1, -1, dtype=np.float64)
 
 
-def _check_ids(f: str, c: pd.DataFrame, problems: _Collector) -> None:
-    ids = c[spec.ID_COLUMN]
-    malformed, wrong = _citizen_id_bad(ids)
-    bad = malformed | wrong
+class _Values:
+    """One column of a chunk as the values to test, and how a mask over them becomes a mask over the chunk's rows."""
+
+    def __init__(self, column: pd.Series, plain: np.ndarray | None = None) -> None:
+        self.index = column.index
+        self.plain = plain  # rows known to pass every cell check (13-digit IDs): only the others are tested
+        if plain is None:
+            codes, uniques = pd.factorize(column)
+            self.codes: np.ndarray = codes
+            self.values = pd.Series(np.asarray(uniques, dtype=object), dtype=column.dtype)
+        else:
+            self.codes = np.empty(0, dtype=np.intp)
+            self.values = column[~plain].reset_index(drop=True)
+
+    def rows(self, mask: pd.Series | np.ndarray) -> pd.Series:
+        """A mask over self.values as a mask over the chunk's rows."""
+        m = np.asarray(mask, dtype=bool)
+        if self.plain is None:
+            return pd.Series(m[self.codes] if len(m) else np.zeros(len(self.codes), dtype=bool), index=self.index)
+        out = np.zeros(len(self.index), dtype=bool)
+        out[~self.plain] = m
+        return pd.Series(out, index=self.index)
+
+
+@dataclass
+class _Ids:
+    """A chunk's citizen IDs: which are 13 ASCII digits (`plain`), whose check digit is wrong, and each as a number
+    (8 bytes where a Python string takes about 60; -1 where it is not a number)."""
+
+    plain: np.ndarray
+    wrong: np.ndarray
+    numbers: np.ndarray
+
+    @classmethod
+    def read(cls, ids: pd.Series) -> _Ids:
+        values = ids.to_numpy(dtype=object)
+        lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+        candidates = np.flatnonzero(lengths == 13)
+        data = "".join(values[candidates].tolist()).encode("utf-8")
+        plain = np.zeros(len(values), dtype=bool)
+        numbers = np.full(len(values), -1, dtype=np.int64)
+        wrong = np.zeros(len(values), dtype=bool)
+        if len(data) != 13 * len(candidates):  # a non-ASCII character among them: the regex decides, value by value
+            candidates = candidates[ids.iloc[candidates].str.fullmatch(r"[0-9]{13}").to_numpy(dtype=bool)]
+            data = "".join(values[candidates].tolist()).encode("ascii")
+        digits = np.frombuffer(data, dtype=np.uint8).reshape(-1, 13) - np.uint8(48)  # below '0' wraps round past 9
+        digital = (digits <= 9).all(axis=1)
+        candidates, exact = candidates[digital], digits[digital].astype(np.float64)  # 13 digits: exact in a double
+        plain[candidates] = True
+        numbers[candidates] = (exact @ ID_POWERS).astype(np.int64)
+        check = (11 - (exact[:, :12] @ ID_WEIGHTS).astype(np.int64) % 11) % 10
+        wrong[candidates] = check != exact[:, 12].astype(np.int64)
+        if not plain.all():
+            rest = ~plain
+            numbers[rest] = pd.to_numeric(ids[rest], errors="coerce").fillna(-1).to_numpy(dtype=np.int64)
+        return cls(plain, wrong, numbers)
+
+
+def _check_ids(f: str, c: pd.DataFrame, found: _Ids, problems: _Collector) -> None:
+    malformed = pd.Series(~found.plain, index=c.index)
+    bad = malformed | pd.Series(found.wrong, index=c.index)
     problems.add_mask(
         f, c, bad, lambda r: f"citizen_id {mask_citizen_id(r[spec.ID_COLUMN])}: {citizen_id_problem(r[spec.ID_COLUMN])}"
     )
 
 
-def _check_dates(f: str, c: pd.DataFrame, col: str, as_of: dt.date, problems: _Collector) -> None:
-    s = c[col]
+def _check_dates(f: str, c: pd.DataFrame, col: str, v: _Values, as_of: dt.date, problems: _Collector) -> None:
+    s = v.values
     given = s != ""
     parsed = pd.to_datetime(s.where(given), format="%Y-%m-%d", errors="coerce")
     problems.add_mask(
-        f, c, given & parsed.isna(), lambda r: f"{col} {r[col][:20]!r} is not a date written YYYY-MM-DD (Christian era)"
+        f,
+        c,
+        v.rows(given & parsed.isna()),
+        lambda r: f"{col} {r[col][:20]!r} is not a date written YYYY-MM-DD (Christian era)",
     )
     year = parsed.dt.year
     problems.add_mask(
         f,
         c,
-        given & (year > BE_OFFSET + 1800),
+        v.rows(given & (year > BE_OFFSET + 1800)),
         lambda r: f"{col} {r[col]} has a Buddhist-era year: write the Christian-era year ({int(r[col][:4]) - BE_OFFSET})",
     )
     late = given & parsed.notna() & (parsed > pd.Timestamp(as_of)) & (year <= BE_OFFSET + 1800)
-    problems.add_mask(f, c, late, lambda r: f"{col} {r[col]} is after the register's as-of date {as_of}: a future date")
+    problems.add_mask(f, c, v.rows(late), lambda r: f"{col} {r[col]} is after the register's as-of date {as_of}: a future date")
     early = given & parsed.notna() & (parsed < pd.Timestamp(EARLIEST_DATE))
-    problems.add_mask(f, c, early, lambda r: f"{col} {r[col]} is before {EARLIEST_DATE}")
+    problems.add_mask(f, c, v.rows(early), lambda r: f"{col} {r[col]} is before {EARLIEST_DATE}")
 
 
-def _check_amounts(f: str, c: pd.DataFrame, col: str, problems: _Collector) -> None:
-    s = c[col]
+def _check_amounts(f: str, c: pd.DataFrame, col: str, v: _Values, problems: _Collector) -> None:
+    s = v.values
     given = s != ""
     n = pd.to_numeric(s.where(given).str.replace(",", "", regex=False), errors="coerce")
-    problems.add_mask(f, c, given & n.isna(), lambda r: f"{col} {r[col][:20]!r} is not a number")
-    problems.add_mask(f, c, given & (n < 0), lambda r: f"{col} {r[col]} is negative")
-    problems.add_mask(f, c, given & (n > MAX_AMOUNT), lambda r: f"{col} {r[col]} is above {MAX_AMOUNT:,}")
+    problems.add_mask(f, c, v.rows(given & n.isna()), lambda r: f"{col} {r[col][:20]!r} is not a number")
+    problems.add_mask(f, c, v.rows(given & (n < 0)), lambda r: f"{col} {r[col]} is negative")
+    problems.add_mask(f, c, v.rows(given & (n > MAX_AMOUNT)), lambda r: f"{col} {r[col]} is above {MAX_AMOUNT:,}")
 
 
-def _check_column(f: str, c: pd.DataFrame, col: str, kind_of: str, ctx: _Context) -> None:
-    if kind_of == "citizen_id":
-        _check_ids(f, c, ctx.problems)
-    elif kind_of == "date":
-        _check_dates(f, c, col, ctx.as_of, ctx.problems)
+def _check_column(f: str, c: pd.DataFrame, col: str, v: _Values, ctx: _Context) -> None:
+    kind_of = ctx.kind.type_of(col)
+    s = v.values
+    if kind_of == "date":
+        _check_dates(f, c, col, v, ctx.as_of, ctx.problems)
     elif kind_of == "amount":
-        _check_amounts(f, c, col, ctx.problems)
+        _check_amounts(f, c, col, v, ctx.problems)
     elif kind_of == "integer":
-        given = c[col] != ""
-        ctx.problems.add_mask(
-            f, c, given & ~c[col].str.fullmatch(r"[0-9]{1,9}"), lambda r: f"{col} {r[col][:20]!r} is not a whole number"
-        )
+        bad = (s != "") & ~s.str.fullmatch(r"[0-9]{1,9}").astype(bool)
+        ctx.problems.add_mask(f, c, v.rows(bad), lambda r: f"{col} {r[col][:20]!r} is not a whole number")
     elif kind_of == "tambon":
-        given = c[col] != ""
-        unknown = given & ~c[col].isin(ctx.tambons)
-        ctx.problems.add_mask(f, c, unknown, lambda r: f"{col} {r[col][:20]!r} is not a tambon or municipal unit code")
+        unknown = (s != "") & ~s.isin(ctx.tambons)
+        ctx.problems.add_mask(f, c, v.rows(unknown), lambda r: f"{col} {r[col][:20]!r} is not a tambon or municipal unit code")
     elif kind_of == "text":
-        ctx.problems.add_mask(f, c, c[col].str.len() > MAX_TEXT, lambda r: f"{col} is longer than {MAX_TEXT} characters")
+        ctx.problems.add_mask(f, c, v.rows(s.str.len() > MAX_TEXT), lambda r: f"{col} is longer than {MAX_TEXT} characters")
 
 
 @dataclass
@@ -210,22 +294,40 @@ class _Context:
     tambons: set[str]
     problems: _Collector = field(default_factory=_Collector)
     rows: int = 0
-    keys: list[np.ndarray] = field(default_factory=list)  # the unique columns' hashes, chunk by chunk
+    keys: list[np.ndarray] = field(default_factory=list)  # the unique columns' keys, chunk by chunk
     row_numbers: list[np.ndarray] = field(default_factory=list)
     ids: list[np.ndarray] = field(default_factory=list)
 
 
+def _keys(c: pd.DataFrame, found: _Ids, unique: list[str]) -> np.ndarray:
+    """What makes a row one fact, as 64-bit keys: the ID's number when the ID alone does (no hashing of strings), else
+    a hash of the unique columns' values."""
+    if unique != [spec.ID_COLUMN]:
+        return pd.util.hash_pandas_object(c[unique], index=False).to_numpy()
+    keys = found.numbers.view(np.uint64).copy()
+    if not found.plain.all():
+        odd = ~found.plain
+        keys[odd] = pd.util.hash_pandas_object(c.loc[odd, unique], index=False).to_numpy()
+    return keys
+
+
 def _check_chunk(f: str, c: pd.DataFrame, header: list[str], ctx: _Context) -> None:
-    _check_cells(f, c, ctx.problems)
+    found = _Ids.read(c[spec.ID_COLUMN])
+    values = {col: _Values(c[col], found.plain if col == spec.ID_COLUMN else None) for col in header}
+    _check_cells(f, c, ctx.problems, lambda col, test: values[col].rows(test(values[col].values)))
     for col in ctx.kind.required:
-        ctx.problems.add_mask(f, c, c[col].str.strip() == "", lambda r, col=col: f"{col} is empty; the register requires it")
+        v = values[col]
+        ctx.problems.add_mask(
+            f, c, v.rows(v.values.str.strip() == ""), lambda r, col=col: f"{col} is empty; the register requires it"
+        )
     for col in header:
-        _check_column(f, c, col, ctx.kind.type_of(col), ctx)
-    present = [u for u in ctx.kind.unique if u in header]
-    ctx.keys.append(pd.util.hash_pandas_object(c[present], index=False).to_numpy())
+        if col == spec.ID_COLUMN:
+            _check_ids(f, c, found, ctx.problems)
+        else:
+            _check_column(f, c, col, values[col], ctx)
+    ctx.keys.append(_keys(c, found, [u for u in ctx.kind.unique if u in header]))
     ctx.row_numbers.append(c["_row"].to_numpy())
-    # as numbers: 8 bytes an ID where a Python string takes about 60 (a national register has ten million)
-    ctx.ids.append(pd.to_numeric(c[spec.ID_COLUMN], errors="coerce").fillna(-1).to_numpy(dtype=np.int64))
+    ctx.ids.append(found.numbers)
     ctx.rows += len(c)
 
 
@@ -321,6 +423,7 @@ class RegisterImport:
         return _check_header(self.file, self.header, list(kind.required), problems, optional)
 
     def validate(self) -> spec.RegisterKind:
+        """Every check, the database only read (the areas): raises RegisterImportError with row-level reasons."""
         kind = self._prepare()
         problems = _Collector()
         self._byte_checks(problems)
@@ -348,69 +451,91 @@ class RegisterImport:
             )
 
     def run(self) -> RegisterReport:
+        """Validate, stage the file in a temporary table, then compare, replace and refresh the rollups in one
+        transaction (a dry run stops after comparing and rolls back)."""
         t0 = time.perf_counter()
         try:
             kind = self.validate()
             report = RegisterReport(self.key, self.as_of, rows=len(self._ids), encoding=self.encoding, dry_run=self.dry_run)
-            self._ids = np.unique(self._ids)  # the file's persons, sorted
-            report.persons = len(self._ids)
+            report.persons = len(np.unique(self._ids))
+            del self._ids
             report.seconds["validate"] = time.perf_counter() - t0
-            with writing(self.engine) as conn:
-                self._compare(conn, report)
-                if self.dry_run:
-                    report.linked = _linked_counts(conn, self._ids)
-                    return report
-                t1 = time.perf_counter()
-                self._replace(conn, kind, report)
-                report.seconds["write"] = time.perf_counter() - t1
-                t2 = time.perf_counter()
-                if conn.dialect.name == "postgresql":
-                    conn.exec_driver_sql("ANALYZE register_row")  # fresh statistics: the rollups join on it
-                refresh_register(conn, self.key)
-                report.linked = _linked_from_rollup(conn, self.key)
-                report.seconds["rollups"] = time.perf_counter() - t2
+            with self.engine.connect() as conn, conn.begin() as transaction:
+                if not self._load(conn, kind, report):
+                    transaction.rollback()  # a dry run: everything compared, nothing written
         finally:
             if self._tmp is not None:
                 self._tmp.cleanup()
-        cache.data_changed(self.engine)
-        log.info("register %s as of %s loaded: %s rows", self.key, self.as_of, report.rows)
+        if not self.dry_run:
+            cache.data_changed(self.engine)
+            log.info("register %s as of %s loaded: %s rows", self.key, self.as_of, report.rows)
         return report
 
-    def _compare(self, conn: Connection, report: RegisterReport) -> None:
+    def _load(self, conn: Connection, kind: spec.RegisterKind, report: RegisterReport) -> bool:
+        """Stage, compare and (unless a dry run: False) replace and refresh the rollups."""
+        t = time.perf_counter()
+        stage = _stage_table(self.header)
+        _tune(conn)
+        _create_stage(conn, stage)
+        _fill_stage(conn, stage, self.csv_path, self.encoding, self.header)
+        report.seconds["stage"] = time.perf_counter() - t
+        t = time.perf_counter()
+        self._compare(conn, stage, report)
+        if self.dry_run:
+            report.linked = _linked_counts(conn, stage)
+            report.seconds["compare"] = time.perf_counter() - t
+            return False
+        report.seconds["compare"] = time.perf_counter() - t
+        t = time.perf_counter()
+        self._replace(conn, kind, stage, report)
+        report.seconds["write"] = time.perf_counter() - t
+        t = time.perf_counter()
+        refresh_register(conn, self.key)
+        report.linked = _linked_from_rollup(conn, self.key)
+        report.seconds["rollups"] = time.perf_counter() - t
+        return True
+
+    def _compare(self, conn: Connection, stage: Table, report: RegisterReport) -> None:
         """What the file changes: the version it replaces (an older as-of date is refused) and persons in and out."""
         rv = tables.register_version.c
-        current = conn.execute(select(rv.as_of, rv.rows).where(rv.register_key == self.key, rv.replaced_at.is_(None))).first()
-        if current is not None:
-            report.before_as_of, report.before_rows = current[0], int(current[1])
-            if current[0] > self.as_of:
-                raise self._refuse(
-                    f"the register {self.key} loaded is as of {current[0]}, newer than {self.as_of}: an older version "
-                    "never replaces a newer one"
-                )
-        found = conn.execute(  # streamed (a server-side cursor on PostgreSQL): the old version may be national
-            select(tables.register_row.c.citizen_id)
-            .where(tables.register_row.c.register_key == self.key)
-            .execution_options(stream_results=True, yield_per=200_000)
-        )
-        old = np.unique(np.fromiter(map(int, found.scalars()), dtype=np.int64))
-        report.added_persons = int((~np.isin(self._ids, old, assume_unique=True)).sum())
-        report.removed_persons = int((~np.isin(old, self._ids, assume_unique=True)).sum())
+        current = conn.execute(
+            select(rv.as_of, rv.rows, rv.persons).where(rv.register_key == self.key, rv.replaced_at.is_(None))
+        ).first()
+        report.added_persons = report.persons
+        if current is None:
+            return
+        report.before_as_of, report.before_rows = current[0], int(current[1])
+        if current[0] > self.as_of:
+            raise self._refuse(
+                f"the register {self.key} loaded is as of {current[0]}, newer than {self.as_of}: an older version "
+                "never replaces a newer one"
+            )
+        # persons in both versions, in one semi-join (a one-row-per-person kind's staged IDs are distinct already);
+        # the added and the gone follow from each version's count of persons
+        r, s = tables.register_row.c, stage.c
+        counted = func.count() if one_row_per_person(self.key) else func.count(distinct(s.citizen_id))
+        kept = select(counted).select_from(stage).where(exists().where(r.register_key == self.key, r.citizen_id == s.citizen_id))
+        both = int(conn.execute(kept).scalar_one())
+        report.added_persons = report.persons - both
+        report.removed_persons = int(current[2]) - both
 
-    def _replace(self, conn: Connection, kind: spec.RegisterKind, report: RegisterReport) -> None:
+    def _replace(self, conn: Connection, kind: spec.RegisterKind, stage: Table, report: RegisterReport) -> None:
+        """The register's rows, version and catalogue entry replaced; no other register's row is written."""
         now = dt.datetime.now(dt.UTC)
-        rv, cat = tables.register_version, tables.register_catalogue
-        conn.execute(tables.register_row.delete().where(tables.register_row.c.register_key == self.key))
+        rv, cat, row = tables.register_version, tables.register_catalogue, tables.register_row
+        big = conn.dialect.name == "postgresql" and report.rows >= BULK_ROWS
+        if big:  # building the indexes once after the load is several times faster than keeping them up row by row
+            for index in sorted(row.indexes, key=lambda i: str(i.name)):
+                index.drop(conn)
+        conn.execute(row.delete().where(row.c.register_key == self.key))
         conn.execute(update(rv).where(rv.c.register_key == self.key, rv.c.replaced_at.is_(None)).values(replaced_at=now))
         conn.execute(rv.delete().where(rv.c.register_key == self.key, rv.c.as_of == self.as_of))
-        big = conn.dialect.name == "postgresql" and report.rows >= BULK_ROWS
-        if big:  # building the indexes once after COPY is several times faster than keeping them up row by row
-            for name, _ in ROW_INDEXES:
-                conn.exec_driver_sql(f"DROP INDEX {name}")
-        for frame in self._rows(kind):
-            _write_rows(conn, frame)
+        conn.execute(_typed_rows(conn, kind, stage, self.header, self.key, self.as_of))
         if big:
-            for name, columns in ROW_INDEXES:
-                conn.exec_driver_sql(f"CREATE INDEX {name} ON register_row ({columns})")
+            for index in sorted(row.indexes, key=lambda i: str(i.name)):
+                index.create(conn)
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("ANALYZE register_row"))  # constant: fresh statistics, the rollups join on it
         conn.execute(
             rv.insert().values(
                 register_key=self.key,
@@ -430,49 +555,118 @@ class RegisterImport:
                 )
             )  # fmt: skip
 
-    def _rows(self, kind: spec.RegisterKind) -> Iterator[pd.DataFrame]:
-        """The validated file as register_row frames: typed amount and date beside the JSON of every column."""
-        amount = next((c for c in self.header if kind.type_of(c) == "amount"), None)
-        when = next((c for c in self.header if kind.type_of(c) == "date"), None)
-        rest = [c for c in self.header if c not in (spec.ID_COLUMN, spec.PLACE_COLUMN)]
-        for c in _chunks(self.csv_path, self.encoding, self.header):
-            out = pd.DataFrame({"register_key": self.key, "citizen_id": c[spec.ID_COLUMN], "as_of": self.as_of})
-            out["tambon_code"] = _blank_none(c[spec.PLACE_COLUMN]) if spec.PLACE_COLUMN in c else None
-            out["amount"] = pd.to_numeric(_blank_none(c[amount]).str.replace(",", "", regex=False)) if amount else None
-            out["event_date"] = pd.to_datetime(_blank_none(c[when]), format="%Y-%m-%d").dt.date if when else None
-            out["fields"] = c[rest].to_json(orient="records", lines=True, force_ascii=False).splitlines() if rest else "{}"
-            yield out
+
+# --- Staging: the validated file in a temporary table, then typed into register_row by one statement ----------------
+
+STAGE = "register_stage"
+COPY_ENCODINGS = {"utf-8": "UTF8", "utf-8-sig": "UTF8", "cp874": "WIN874"}
 
 
-def _blank_none(s: pd.Series) -> pd.Series:
-    return s.where(s != "")
+def _stage_table(header: list[str]) -> Table:
+    """The file's columns as text, in a temporary table of the transaction's connection (PostgreSQL drops it at the
+    commit or rollback; SQLite's is dropped before each load)."""
+    columns = [Column(c, Text) for c in header]
+    return Table(STAGE, MetaData(), *columns, prefixes=["TEMPORARY"], postgresql_on_commit="DROP")
 
 
-def _write_rows(conn: Connection, frame: pd.DataFrame) -> None:
-    cols = ["register_key", "citizen_id", "as_of", "tambon_code", "amount", "event_date", "fields"]
-    frame = frame[cols].astype(object).where(frame[cols].notna(), None)
+def _tune(conn: Connection) -> None:
+    """PostgreSQL: memory for this transaction's sorts, hashes and index builds (the defaults, 4 MB and 64 MB, spill
+    ten million rows to disk several times over); the server's log kept free of rows (a failed COPY quotes one)."""
+    if conn.dialect.name != "postgresql":
+        return
+    conn.execute(text("SET LOCAL work_mem = '256MB'"))  # constant settings: no Core construct for SET
+    conn.execute(text("SET LOCAL maintenance_work_mem = '1GB'"))  # constant setting, as the line above
+    _quiet_server_errors(conn)
+
+
+def _create_stage(conn: Connection, stage: Table) -> None:
+    if conn.dialect.name != "postgresql":
+        # a rolled-back load (a dry run, a refusal) may leave it on this pooled connection
+        conn.execute(text("DROP TABLE IF EXISTS temp.register_stage"))  # constant: the temp schema is SQLite's own
+    stage.create(conn)
+
+
+def _fill_stage(conn: Connection, stage: Table, path: Path, encoding: str, header: list[str]) -> None:
+    """PostgreSQL: the validated file streamed to the server as it is (COPY parses it in C, beside no Python row);
+    SQLite, or a file PostgreSQL's CSV reader will not take (line endings mixed, say): pandas' chunks."""
     if conn.dialect.name == "postgresql":
-        buf = frame.to_csv(index=False, header=False, lineterminator="\n")
-        raw: Any = conn.connection.dbapi_connection  # psycopg's COPY: the rows at C speed
-        with raw.cursor() as cur, cur.copy(f"COPY register_row ({', '.join(cols)}) FROM STDIN WITH (FORMAT csv)") as cp:
-            cp.write(buf.encode("utf-8"))
+        import psycopg
+
+        try:
+            with conn.begin_nested():
+                _copy_file(conn, path, encoding, header)
+            conn.execute(text("ANALYZE register_stage"))  # constant: a temporary table is never analysed on its own
+            return
+        except (DBAPIError, psycopg.Error):
+            log.info("register file not taken by COPY as it is: staged from the parsed chunks")
+    for chunk in _chunks(path, encoding, header):
+        _stage_chunk(conn, stage, chunk[header])
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("ANALYZE register_stage"))  # constant, as above
+    else:
+        Index("ix_register_stage_citizen", stage.c.citizen_id).create(conn)  # the comparison's anti-joins look up IDs
+
+
+def _copy_file(conn: Connection, path: Path, encoding: str, header: list[str]) -> None:
+    from psycopg import sql
+
+    statement = sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv, HEADER true, ENCODING {})").format(
+        sql.Identifier(STAGE), sql.SQL(", ").join(sql.Identifier(c) for c in header), sql.Literal(COPY_ENCODINGS[encoding])
+    )
+    raw: Any = conn.connection.dbapi_connection  # psycopg's own connection: its COPY API
+    with raw.cursor() as cur, open(path, "rb") as fh, cur.copy(statement) as copy:
+        while block := fh.read(1 << 20):
+            copy.write(block)
+
+
+def _stage_chunk(conn: Connection, stage: Table, frame: pd.DataFrame) -> None:
+    if conn.dialect.name == "postgresql":
+        from psycopg import sql
+
+        statement = sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv)").format(
+            sql.Identifier(STAGE), sql.SQL(", ").join(sql.Identifier(c) for c in frame.columns)
+        )
+        raw: Any = conn.connection.dbapi_connection
+        with raw.cursor() as cur, cur.copy(statement) as copy:
+            copy.write(frame.to_csv(index=False, header=False, lineterminator="\n").encode("utf-8"))
         return
     records = frame.to_dict("records")
     for i in range(0, len(records), WRITE_ROWS):
-        conn.execute(tables.register_row.insert(), records[i : i + WRITE_ROWS])
+        conn.execute(stage.insert(), records[i : i + WRITE_ROWS])
 
 
-def _linked_counts(conn: Connection, ids: np.ndarray) -> dict[int, int]:
-    """For a dry run: how many of the file's persons each edition's survey holds (read in slices of IDs)."""
-    out: dict[int, int] = {}
-    for i in range(0, len(ids), 5000):
-        part = [f"{n:013d}" for n in ids[i : i + 5000]]
-        rows = tuples(
-            conn.execute(select(tables.person.c.year, tables.person.c.citizen_id).where(tables.person.c.citizen_id.in_(part)))
-        )
-        for year, _ in rows:
-            out[int(year)] = out.get(int(year), 0) + 1
-    return out
+def _typed_rows(conn: Connection, kind: spec.RegisterKind, stage: Table, header: list[str], key: str, as_of: dt.date) -> Any:
+    """INSERT INTO register_row … SELECT from the stage: blanks as NULL, the kind's amount (thousands separators
+    dropped) and first date typed, every other column in `fields` as a JSON object of strings."""
+    s, postgres = stage.c, conn.dialect.name == "postgresql"
+    amount = next((c for c in header if kind.type_of(c) == "amount"), None)
+    when = next((c for c in header if kind.type_of(c) == "date"), None)
+    rest = [c for c in header if c not in (spec.ID_COLUMN, spec.PLACE_COLUMN)]
+    pairs = [x for c in rest for x in (cast(literal(c), Text), func.coalesce(s[c], ""))]
+    fields: Any = literal("{}")
+    if rest:
+        fields = cast(func.json_build_object(*pairs), Text) if postgres else func.json_object(*pairs)
+    date: Any = null()
+    if when:
+        date = cast(func.nullif(s[when], ""), Date) if postgres else func.nullif(s[when], "")  # SQLite keeps ISO text
+    rows = select(
+        literal(key, String(40)),
+        s[spec.ID_COLUMN],
+        literal(as_of, Date),
+        func.nullif(s[spec.PLACE_COLUMN], "") if spec.PLACE_COLUMN in header else null(),
+        cast(func.nullif(func.replace(s[amount], ",", ""), ""), Float) if amount else null(),
+        date,
+        fields,
+    )
+    names = ["register_key", "citizen_id", "as_of", "tambon_code", "amount", "event_date", "fields"]
+    return tables.register_row.insert().from_select(names, rows)
+
+
+def _linked_counts(conn: Connection, stage: Table) -> dict[int, int]:
+    """For a dry run: how many of the file's persons each edition's survey holds."""
+    p = tables.person.c
+    query = select(p.year, func.count()).where(p.citizen_id.in_(select(stage.c.citizen_id))).group_by(p.year)
+    return {int(year): int(n) for year, n in tuples(conn.execute(query))}
 
 
 def _linked_from_rollup(conn: Connection, key: str) -> dict[int, int]:

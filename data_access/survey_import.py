@@ -35,16 +35,36 @@ import io
 import logging
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import (
+    Connection,
+    Engine,
+    MetaData,
+    Table,
+    and_,
+    exists,
+    func,
+    or_,
+    select,
+    table,
+    text,
+    true,
+    union,
+    update,
+)
+from sqlalchemy import column as loose_column
+from sqlalchemy.schema import DropTable
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import CompoundSelect, TableClause
 
 from data_access import cache
+from data_access import models as tables
 from data_access.db import get_engine, is_postgres, tuples
 from data_access.errors import BadRequest
 from data_access.file_checks import MANIFEST, detect_encoding, read_manifest, scan
@@ -115,13 +135,32 @@ DEFAULT_MAX_SHRINK = 0.05
 # A birth year above this is a Buddhist-era year (2400 BE is 1857 CE; no Christian-era birth year comes near it).
 BUDDHIST_ERA_FROM = 2400
 EARLIEST_BIRTH_YEAR = 1880
-# Households that Logbook records point at: a re-import must keep them (and their ids).
-LOGBOOK_HOUSEHOLDS = (
-    "SELECT household_id FROM logbook_state UNION SELECT household_id FROM visit "
-    "UNION SELECT household_id FROM need UNION SELECT household_id FROM assistance "
-    "UNION SELECT household_id FROM status_change UNION SELECT household_id FROM mentor_assignment "
-    "UNION SELECT household_id FROM member_request WHERE household_id IS NOT NULL"
-)
+# The staged files: temporary tables of the import's connection (constant DDL in _create_staging), read here as
+# lightweight Core tables without types: values reach the server as the files give them.
+STAGE_HOUSEHOLD = table("stage_household", loose_column("house_id"), loose_column("tambon_code"))
+STAGE_PERSON = table("stage_person", loose_column("citizen_id"), loose_column("house_id"))
+STAGE_TABLES = ("stage_household", "stage_person", "stage_failure", "stage_household_derived", "stage_vuln")
+
+
+def logbook_households() -> CompoundSelect:
+    """Households that Logbook records point at: a re-import must keep them (and their ids)."""
+    t = tables
+    return union(
+        select(t.logbook_state.c.household_id),
+        select(t.visit.c.household_id),
+        select(t.need.c.household_id),
+        select(t.assistance.c.household_id),
+        select(t.status_change.c.household_id),
+        select(t.mentor_assignment.c.household_id),
+        select(t.member_request.c.household_id).where(t.member_request.c.household_id.is_not(None)),
+    )
+
+
+def scope_condition(scope: tuple[str, ...], tambon: ColumnElement[str]) -> ColumnElement[bool]:
+    """Rows inside the scope (provinces, amphoes or tambons by code prefix; ("TH",) is the whole country)."""
+    if scope == ("TH",):
+        return true()
+    return or_(*(tambon.like(code + "%") for code in scope))
 
 
 @dataclass(frozen=True)
@@ -252,7 +291,7 @@ class _Collector:
         if len(self.problems) < MAX_REPORTED:
             self.problems.append(Problem(file, row, _bounded(reason)))
 
-    def add_mask(self, file: str, frame: pd.DataFrame, bad: pd.Series, reason) -> None:
+    def add_mask(self, file: str, frame: pd.DataFrame, bad: pd.Series, reason: str | Callable[..., str]) -> None:
         """Report every row where `bad` is true; reason is a string or a function of the row."""
         if not bad.any():
             return
@@ -340,8 +379,18 @@ def _chunks(path: Path, encoding: str, columns: list[str]) -> Iterator[pd.DataFr
         raise RowShapeError(None, f"cannot be read as CSV: {str(e).splitlines()[-1]}") from None
 
 
-def _check_cells(f: str, c: pd.DataFrame, problems: _Collector) -> None:
-    """Row shape and field sizes, the same for every file: short rows, line breaks inside fields, over-long values."""
+CellTest = Callable[..., pd.Series]
+
+
+def _check_cells(f: str, c: pd.DataFrame, problems: _Collector, mask: Callable[[str, CellTest], pd.Series] | None = None) -> None:
+    """Row shape and field sizes, the same for every file: short rows, line breaks inside fields, over-long values.
+    `mask(column, test)` runs a test of a column's values and answers per row (the register import runs it once per
+    distinct value); by default the test sees the column itself."""
+
+    def direct(col: str, test: CellTest) -> pd.Series:
+        return test(c[col])
+
+    rows = mask or direct
     problems.add_mask(
         f,
         c,
@@ -352,13 +401,18 @@ def _check_cells(f: str, c: pd.DataFrame, problems: _Collector) -> None:
     for col in c.columns:
         if col.startswith("_"):
             continue
-        lengths = c[col].str.len()
         limit = FIELD_LIMITS.get(col, 100)
         problems.add_mask(
-            f, c, lengths > limit, lambda r, col=col, limit=limit: f"{col} is {len(r[col]):,} characters long; at most {limit}"
+            f,
+            c,
+            rows(col, lambda s, limit=limit: s.str.len() > limit),
+            lambda r, col=col, limit=limit: f"{col} is {len(r[col]):,} characters long; at most {limit}",
         )
         problems.add_mask(
-            f, c, c[col].str.contains("\n", regex=False), lambda r, col=col: f"{col} holds a line break inside a quoted field"
+            f,
+            c,
+            rows(col, lambda s: s.str.contains("\n", regex=False)),
+            lambda r, col=col: f"{col} holds a line break inside a quoted field",
         )
 
 
@@ -423,12 +477,9 @@ class SurveyImport:
     def in_scope(self, tambon_code: str) -> bool:
         return self.whole_country or tambon_code.startswith(self.scope)
 
-    def scope_sql(self, column: str = "tambon_code") -> tuple[str, dict]:
-        """The SQL condition (and its parameters) for rows inside the scope."""
-        if self.whole_country:
-            return "1 = 1", {}
-        params = {f"sc{i}": code + "%" for i, code in enumerate(self.scope)}
-        return "(" + " OR ".join(f"{column} LIKE :sc{i}" for i in range(len(self.scope))) + ")", params
+    def in_scope_rows(self, tambon: ColumnElement[str]) -> ColumnElement[bool]:
+        """The Core condition for rows inside the scope."""
+        return scope_condition(self.scope, tambon)
 
     # -- validation ------------------------------------------------------------------------
     def validate(self) -> None:
@@ -443,7 +494,7 @@ class SurveyImport:
         if not self.folder.is_dir():
             raise SurveyImportError([Problem(str(self.folder), None, "is not a folder")], 1)
         with self.engine.connect() as conn:
-            levels: dict[str, str] = dict(conn.execute(text("SELECT code, level FROM area")).all())
+            levels: dict[str, str] = dict(tuples(conn.execute(select(tables.area.c.code, tables.area.c.level))))
         # households live in tambons and in municipal units (เขตเทศบาล), which TPMAP reports like tambons
         tambons = {c for c, lvl in levels.items() if lvl in ("tambon", "municipality")}
         for code in self.scope:
@@ -515,28 +566,20 @@ class SurveyImport:
 
     def _old_counts(self) -> dict[str, tuple[int, int, int]]:
         """The year's households, persons and failures per tambon now in the database, inside the scope."""
-        cond, params = self.scope_sql("h.tambon_code")
-        params = params | {"y": self.year}
+        h, f = tables.household.c, tables.household_failure.c
+        in_scope = and_(h.year == self.year, self.in_scope_rows(h.tambon_code))
+        households = (
+            select(h.tambon_code, func.count(), func.coalesce(func.sum(h.n_persons), 0)).where(in_scope).group_by(h.tambon_code)
+        )
+        failures = (
+            select(h.tambon_code, func.count())
+            .select_from(tables.household_failure.join(tables.household, h.id == f.household_id))
+            .where(in_scope)
+            .group_by(h.tambon_code)
+        )
         with self.engine.connect() as conn:
-            hp = tuples(
-                conn.execute(
-                    text(
-                        f"SELECT h.tambon_code, COUNT(*), COALESCE(SUM(h.n_persons), 0) FROM household h "
-                        f"WHERE h.year = :y AND {cond} GROUP BY h.tambon_code"
-                    ),
-                    params,
-                )
-            )
-            fl: dict[str, int] = dict(
-                conn.execute(
-                    text(
-                        f"SELECT h.tambon_code, COUNT(*) FROM household_failure f "
-                        f"JOIN household h ON h.id = f.household_id WHERE h.year = :y AND {cond} "
-                        f"GROUP BY h.tambon_code"
-                    ),
-                    params,
-                ).all()
-            )
+            hp = tuples(conn.execute(households))
+            fl: dict[str, int] = dict(tuples(conn.execute(failures)))
         return {t: (int(n), int(p), int(fl.get(t, 0))) for t, n, p in hp}
 
     def _check_shrink(self, problems: _Collector) -> None:
@@ -769,14 +812,10 @@ class SurveyImport:
 
     def _validate_logbook_kept(self, house_ids: pd.Index, problems: _Collector) -> None:
         """A re-import keeps the year's Logbook work: every household with Logbook records must still be there."""
-        cond, params = self.scope_sql("h.tambon_code")
+        h = tables.household.c
+        query = select(h.house_id).where(h.year == self.year, self.in_scope_rows(h.tambon_code), h.id.in_(logbook_households()))
         with self.engine.connect() as conn:
-            kept: set[str] = set(
-                conn.execute(
-                    text(f"SELECT h.house_id FROM household h WHERE h.year = :y AND {cond} AND h.id IN ({LOGBOOK_HOUSEHOLDS})"),
-                    params | {"y": self.year},
-                ).scalars()
-            )
+            kept: set[str] = set(conn.execute(query).scalars())
         for hid in sorted(kept - set(house_ids))[:MAX_REPORTED]:
             problems.add(
                 "households.csv",
@@ -877,13 +916,13 @@ class SurveyImport:
             if self.dry_run:
                 transaction.rollback()  # everything checked; the staging is not kept
                 return False
-            cond, params = self.scope_sql("tambon_code")
-            _move_from_staging(conn, self.year, cond, params, vulnerable_supplied=self.optional_supplied())
+            _move_from_staging(conn, self.year, self.scope, vulnerable_supplied=self.optional_supplied())
             if is_postgres(self.engine):
                 # the rollups, the reconcile step and the flows plan their joins on these: fresh statistics, so the
                 # first page after an import is as quick as the hundredth (this server may run without autovacuum)
-                for table in ("household", "person", "household_failure"):
-                    conn.execute(text(f"ANALYZE {table}"))
+                conn.execute(text("ANALYZE household"))  # constant: ANALYZE has no Core construct
+                conn.execute(text("ANALYZE person"))  # constant, as above
+                conn.execute(text("ANALYZE household_failure"))  # constant, as above
             t2 = time.perf_counter()
             report.write_seconds = t2 - t1
             refresh_survey_rollups(conn, self.year)
@@ -892,12 +931,12 @@ class SurveyImport:
             refresh_registers_of(conn, self.year)  # agencies' registers linked to this edition's persons (issue 33)
             report.flows_seconds = time.perf_counter() - t3
             report.rollup_seconds = time.perf_counter() - t2
-            counts = conn.execute(
-                text("SELECT COUNT(*), COALESCE(SUM(n_persons), 0) FROM household WHERE year = :y"), {"y": self.year}
-            ).one()
+            h, sy = tables.household.c, tables.survey_year
+            counts = conn.execute(select(func.count(), func.coalesce(func.sum(h.n_persons), 0)).where(h.year == self.year)).one()
             conn.execute(
-                text("UPDATE survey_year SET households = :h, persons = :p, imported_at = :t WHERE year = :y"),
-                {"h": counts[0], "p": counts[1], "t": dt.datetime.now(dt.UTC), "y": self.year},
+                update(sy)
+                .where(sy.c.year == self.year)
+                .values(households=counts[0], persons=counts[1], imported_at=dt.datetime.now(dt.UTC))
             )
         log.info("survey %s imported (scope %s): %s rows", self.year, ",".join(self.scope), report.rows)
         return True
@@ -908,32 +947,39 @@ class SurveyImport:
 
     def _removals(self, conn: Connection) -> Removals:
         """The year's households and persons inside the scope that the staged files do not hold."""
-        cond, params = self.scope_sql("h.tambon_code")
-        params = params | {"y": self.year}
-        if conn.execute(text(f"SELECT 1 FROM household h WHERE h.year = :y AND {cond} LIMIT 1"), params).first() is None:
+        h, p = tables.household, tables.person
+        in_scope = and_(h.c.year == self.year, self.in_scope_rows(h.c.tambon_code))
+        if conn.execute(select(h.c.id).where(in_scope).limit(1)).first() is None:
             return Removals()  # a new year, or a new area of it: nothing to remove
+        gone_h: ColumnElement[bool]
+        gone_p: ColumnElement[bool]
         if is_postgres(self.engine):
-            for t in ("stage_household", "stage_person"):
-                conn.execute(text(f"ANALYZE {t}"))
+            _analyze_staged(conn)
             # an anti-join that hashes; NOT IN over a large subquery would be evaluated row by row
-            gone_h = "NOT EXISTS (SELECT 1 FROM stage_household s WHERE s.house_id = h.house_id)"
-            gone_p = "NOT EXISTS (SELECT 1 FROM stage_person s WHERE s.citizen_id = p.citizen_id)"
+            gone_h = ~exists().where(STAGE_HOUSEHOLD.c.house_id == h.c.house_id)
+            gone_p = ~exists().where(STAGE_PERSON.c.citizen_id == p.c.citizen_id)
         else:  # SQLite indexes an IN subquery's rows once
-            gone_h = "h.house_id NOT IN (SELECT house_id FROM stage_household)"
-            gone_p = "p.citizen_id NOT IN (SELECT citizen_id FROM stage_person)"
-        households = f"FROM household h WHERE h.year = :y AND {cond} AND {gone_h}"
-        persons = f"FROM person p JOIN household h ON h.id = p.household_id WHERE p.year = :y AND {cond} AND {gone_p}"
+            gone_h = h.c.house_id.not_in(select(STAGE_HOUSEHOLD.c.house_id))
+            gone_p = p.c.citizen_id.not_in(select(STAGE_PERSON.c.citizen_id))
+        persons_from = p.join(h, h.c.id == p.c.household_id)
+        persons_where = and_(p.c.year == self.year, in_scope, gone_p)
         found = Removals(
-            int(conn.execute(text(f"SELECT COUNT(*) {households}"), params).scalar_one()),
-            int(conn.execute(text(f"SELECT COUNT(*) {persons}"), params).scalar_one()),
+            int(conn.execute(select(func.count()).select_from(h).where(in_scope, gone_h)).scalar_one()),
+            int(conn.execute(select(func.count()).select_from(persons_from).where(persons_where)).scalar_one()),
         )
-        for hid, tambon in conn.execute(
-            text(f"SELECT h.house_id, h.tambon_code {households} ORDER BY 1 LIMIT {MAX_REPORTED}"), params
-        ):
+        households = select(h.c.house_id, h.c.tambon_code).where(in_scope, gone_h).order_by(h.c.house_id)
+        for hid, tambon in tuples(conn.execute(households.limit(MAX_REPORTED))):
             found.listed.append(Problem("households.csv", None, f"household {hid!r} (tambon {tambon}) is not in the file"))
         room = MAX_REPORTED - len(found.listed)
         if room > 0 and found.persons:
-            for cid, hid in conn.execute(text(f"SELECT p.citizen_id, h.house_id {persons} ORDER BY 2, 1 LIMIT {room}"), params):
+            persons = (
+                select(p.c.citizen_id, h.c.house_id)
+                .select_from(persons_from)
+                .where(persons_where)
+                .order_by(h.c.house_id, p.c.citizen_id)
+                .limit(room)
+            )
+            for cid, hid in tuples(conn.execute(persons)):
                 found.listed.append(
                     Problem(
                         "persons.csv", None, f"citizen_id {mask_citizen_id(str(cid))} of household {hid!r} is not in the file"
@@ -956,29 +1002,30 @@ class SurveyImport:
         """A partial import may not claim a house or a person that the year holds outside its scope."""
         if self.whole_country:
             return
-        cond, params = self.scope_sql("h.tambon_code")
-        params = params | {"y": self.year}
+        h, p, sh, sp = tables.household, tables.person, STAGE_HOUSEHOLD, STAGE_PERSON
+        outside = ~self.in_scope_rows(h.c.tambon_code)
+        houses = (
+            select(sh.c.house_id)
+            .select_from(sh.join(h, and_(h.c.year == self.year, h.c.house_id == sh.c.house_id)))
+            .where(outside)
+            .limit(MAX_REPORTED)
+        )
+        people = (
+            select(sp.c.citizen_id)
+            .select_from(
+                sp.join(p, and_(p.c.year == self.year, p.c.citizen_id == sp.c.citizen_id)).join(h, h.c.id == p.c.household_id)
+            )
+            .where(outside)
+            .limit(MAX_REPORTED)
+        )
         found = _Collector()
         hid: str
-        for hid in conn.execute(
-            text(
-                f"SELECT s.house_id FROM stage_household s JOIN household h ON h.year = :y "
-                f"AND h.house_id = s.house_id WHERE NOT {cond} LIMIT {MAX_REPORTED}"
-            ),
-            params,
-        ).scalars():
+        for hid in conn.execute(houses).scalars():
             found.add(
                 "households.csv", None, f"house_id {hid!r} is already in {self.year} outside the scope ({', '.join(self.scope)})"
             )
         cid: str
-        for cid in conn.execute(
-            text(
-                f"SELECT s.citizen_id FROM stage_person s JOIN person p ON p.year = :y "
-                f"AND p.citizen_id = s.citizen_id JOIN household h ON h.id = p.household_id "
-                f"WHERE NOT {cond} LIMIT {MAX_REPORTED}"
-            ),
-            params,
-        ).scalars():
+        for cid in conn.execute(people).scalars():
             found.add(
                 "persons.csv",
                 None,
@@ -993,47 +1040,71 @@ class SurveyImport:
         if is_postgres(self.engine):
             # The file is validated: stream it to the server as it is (C speed, no Python rows).
             enc = {"utf-8": "UTF8", "utf-8-sig": "UTF8", "cp874": "WIN874"}[self.encodings[name]]
+            from psycopg import sql
+
+            statement = sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv, HEADER true, ENCODING {})").format(
+                sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(c) for c in cols), sql.Literal(enc)
+            )  # composed by psycopg (identifiers quoted): the columns are the file's validated header
             raw: Any = conn.connection.dbapi_connection  # psycopg's own connection: its COPY API
-            with raw.cursor() as cur, open(path, "rb") as fh:
-                with cur.copy(
-                    f"COPY {table} ({', '.join(cols)}) FROM STDIN WITH (FORMAT csv, HEADER true, ENCODING '{enc}')"
-                ) as copy:
-                    while block := fh.read(1 << 20):
-                        copy.write(block)
+            with raw.cursor() as cur, open(path, "rb") as fh, cur.copy(statement) as copy:
+                while block := fh.read(1 << 20):
+                    copy.write(block)
             return
         cols = FILES[name] + [c for c in OPTIONAL[name] if c in self.headers[name]]
-        stmt = text(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})")
+        stmt = _table_of(table, cols).insert()
         for chunk in _chunks(path, self.encodings[name], FILES[name]):
             frame = chunk[cols].replace({"": None})
             conn.execute(stmt, frame.to_dict("records"))
 
 
+def _table_of(name: str, columns: list[str]) -> TableClause:
+    """A staging table as a lightweight Core table of untyped columns (the values as the file gives them)."""
+    return table(name, *(loose_column(c) for c in columns))
+
+
 def upsert_survey_year(conn: Connection, year: int, indicator_set: str) -> None:
-    exists = conn.execute(text("SELECT 1 FROM survey_year WHERE year = :y"), {"y": year}).first()
-    if exists:
-        conn.execute(text("UPDATE survey_year SET indicator_set = :s WHERE year = :y"), {"s": indicator_set, "y": year})
+    sy = tables.survey_year
+    if conn.execute(select(sy.c.year).where(sy.c.year == year)).first() is not None:
+        conn.execute(update(sy).where(sy.c.year == year).values(indicator_set=indicator_set))
     else:
-        conn.execute(text("INSERT INTO survey_year (year, indicator_set) VALUES (:y, :s)"), {"y": year, "s": indicator_set})
+        conn.execute(sy.insert().values(year=year, indicator_set=indicator_set))
+
+
+# Constant SQL of the hot path (issue 14: COPY targets and set-based moves at national scale); `TEMP` is both
+# dialects' word. The staging tables are dropped after the move (_drop_staging); a rolled-back import loses them with
+# its transaction on PostgreSQL, and SQLite's are dropped before each import (a pooled connection may keep them).
+CREATE_STAGE_HOUSEHOLD = (
+    "CREATE TEMP TABLE stage_household (house_id TEXT, tambon_code TEXT, village_no INTEGER, "
+    "latitude DOUBLE PRECISION, longitude DOUBLE PRECISION, head_farming INTEGER, farmer_registered INTEGER, "
+    "income_per_capita DOUBLE PRECISION)"
+)
+CREATE_STAGE_PERSON = (
+    "CREATE TEMP TABLE stage_person (citizen_id TEXT, house_id TEXT, first_name TEXT, last_name TEXT, "
+    "sex TEXT, birth_date DATE, welfare_card INTEGER, disabled INTEGER, old_age_allowance INTEGER, "
+    "disability_allowance INTEGER, chronic_dependent INTEGER, moe_poor_child INTEGER)"
+)
+CREATE_STAGE_FAILURE = "CREATE TEMP TABLE stage_failure (house_id TEXT, indicator TEXT)"
 
 
 def _create_staging(conn: Connection) -> None:
-    temp = "TEMPORARY" if conn.dialect.name == "postgresql" else "TEMP"
     if conn.dialect.name != "postgresql":
-        # a rolled-back import (a dry run, a refusal) may leave them on this pooled connection
-        for t in ("stage_household", "stage_person", "stage_failure", "stage_household_derived", "stage_vuln"):
-            conn.execute(text(f"DROP TABLE IF EXISTS temp.{t}"))
-    for ddl in (
-        f"CREATE {temp} TABLE stage_household (house_id TEXT, tambon_code TEXT, village_no INTEGER, "
-        "latitude DOUBLE PRECISION, longitude DOUBLE PRECISION, head_farming INTEGER, farmer_registered INTEGER, "
-        "income_per_capita DOUBLE PRECISION)",
-        f"CREATE {temp} TABLE stage_person (citizen_id TEXT, house_id TEXT, first_name TEXT, last_name TEXT, "
-        "sex TEXT, birth_date DATE, welfare_card INTEGER, disabled INTEGER, old_age_allowance INTEGER, "
-        "disability_allowance INTEGER, chronic_dependent INTEGER, moe_poor_child INTEGER)",
-        f"CREATE {temp} TABLE stage_failure (house_id TEXT, indicator TEXT)",
-    ):
-        if conn.dialect.name == "postgresql":
-            ddl += " ON COMMIT DROP"
-        conn.execute(text(ddl))
+        _drop_staging(conn, stale=True)
+    conn.execute(text(CREATE_STAGE_HOUSEHOLD))  # constant DDL of temporary tables (not declared: they live for one import)
+    conn.execute(text(CREATE_STAGE_PERSON))  # constant DDL, as above
+    conn.execute(text(CREATE_STAGE_FAILURE))  # constant DDL, as above
+
+
+def _analyze_staged(conn: Connection) -> None:
+    """PostgreSQL never analyses a temporary table on its own: the planner needs its size for the joins."""
+    conn.execute(text("ANALYZE stage_household"))  # constant: ANALYZE has no Core construct
+    conn.execute(text("ANALYZE stage_person"))  # constant, as above
+    conn.execute(text("ANALYZE stage_failure"))  # constant, as above
+
+
+def _drop_staging(conn: Connection, *, stale: bool = False) -> None:
+    """The staging tables dropped (`stale`: SQLite's left on a pooled connection by a rolled-back import)."""
+    for t in STAGE_TABLES:
+        conn.execute(DropTable(Table(t, MetaData(), schema="temp" if stale else None), if_exists=True))
 
 
 def _quiet_server_errors(conn: Connection) -> None:
@@ -1042,109 +1113,99 @@ def _quiet_server_errors(conn: Connection) -> None:
     statement. It is a superuser setting: without the right the server's setting stands (docs/access.md)."""
     try:
         with conn.begin_nested():
-            conn.execute(text("SET LOCAL log_error_verbosity = 'terse'"))
-            conn.execute(text("SET LOCAL log_min_error_statement = 'panic'"))
+            conn.execute(text("SET LOCAL log_error_verbosity = 'terse'"))  # constant settings: no Core construct for SET
+            conn.execute(text("SET LOCAL log_min_error_statement = 'panic'"))  # constant setting, as above
     except Exception:  # noqa: BLE001 - not a superuser: the server configuration decides
         log.info("log_error_verbosity is left to the server configuration (not a superuser)")
 
 
 def _move_from_staging(
-    conn: Connection,
-    year: int,
-    scope: str = "1 = 1",
-    scope_params: dict | None = None,
-    *,
-    vulnerable_supplied: bool = False,
+    conn: Connection, year: int, scope: tuple[str, ...] = ("TH",), *, vulnerable_supplied: bool = False
 ) -> None:
     """Staging → real tables, with each household's pattern, member counts and vulnerable-household bits computed
     in SQL first, so every row is written once (a household of a fresh year is inserted, never updated after).
 
-    Only the year's households inside `scope` (an SQL condition on tambon_code) are replaced."""
-    sp = {"y": year} | (scope_params or {})
+    Only the year's households inside `scope` (codes; ("TH",) is the whole country) are replaced."""
     pg = conn.dialect.name == "postgresql"
     if pg:
         # National imports join tens of millions of rows: let the joins hash in memory, not spill.
-        conn.execute(text("SET LOCAL work_mem = '512MB'"))
-        for t in ("stage_household", "stage_person", "stage_failure"):
-            conn.execute(text(f"ANALYZE {t}"))
+        conn.execute(text("SET LOCAL work_mem = '512MB'"))  # constant setting: no Core construct for SET
+        _analyze_staged(conn)
     # Each household's pattern, member counts and vulnerable bits, derived in SQL from the staged rows.
     stage_vulnerable_bits(conn, year, supplied=vulnerable_supplied)
-    temp = "TEMPORARY" if pg else "TEMP"
-    conn.execute(
-        text(
-            f"CREATE {temp} TABLE stage_household_derived AS "
-            "SELECT s.house_id, s.tambon_code, s.village_no, s.latitude, s.longitude, s.head_farming, "
-            "s.farmer_registered, s.income_per_capita, v.sel AS vuln_selection, v.bur AS vuln_burdens, "
-            "COALESCE(fp.pattern, 0) AS pattern, COALESCE(pp.n, 0) AS n_persons, COALESCE(pp.w, 0) AS n_welfare "
-            "FROM stage_household s JOIN stage_vuln v ON v.house_id = s.house_id "
-            "LEFT JOIN (SELECT f.house_id, SUM(DISTINCT i.dimension_bit) AS pattern "
-            "           FROM stage_failure f JOIN indicator i ON i.year = :y AND i.code = f.indicator "
-            "           GROUP BY f.house_id) fp ON fp.house_id = s.house_id "
-            "LEFT JOIN (SELECT house_id, COUNT(*) AS n, SUM(welfare_card) AS w FROM stage_person GROUP BY house_id) pp "
-            "ON pp.house_id = s.house_id"
-        ),
-        {"y": year},
-    )
-    # Replace the year. Households that stay keep their row (and id), so Logbook records stay attached;
-    # validation has refused any import that would drop a household with Logbook records.
-    in_scope = f"SELECT id FROM household WHERE year = :y AND {scope}"
-    conn.execute(text(f"DELETE FROM household_failure WHERE household_id IN ({in_scope})"), sp)
-    if scope == "1 = 1":
-        conn.execute(text("DELETE FROM person WHERE year = :y"), {"y": year})
+    # the hot path's constant statements over the undeclared staging tables (below)
+    conn.execute(text(DERIVE_HOUSEHOLDS), {"y": year})
+    _replace_year(conn, year, scope)
+    conn.execute(text(INSERT_PERSONS), {"y": year})  # constant, as above
+    conn.execute(text(INSERT_FAILURES), {"y": year})  # constant, as above
+    _drop_staging(conn)
+
+
+def _replace_year(conn: Connection, year: int, scope: tuple[str, ...]) -> None:
+    """Households, persons and failures of the scope replaced. Households that stay keep their row (and id), so
+    Logbook records stay attached; validation has refused any import that would drop a household with Logbook
+    records."""
+    h, p, f = tables.household, tables.person, tables.household_failure
+    in_scope = select(h.c.id).where(h.c.year == year, scope_condition(scope, h.c.tambon_code))
+    conn.execute(f.delete().where(f.c.household_id.in_(in_scope)))
+    if scope == ("TH",):
+        conn.execute(p.delete().where(p.c.year == year))
     else:
-        conn.execute(text(f"DELETE FROM person WHERE year = :y AND household_id IN ({in_scope})"), sp)
-    existing = conn.execute(text("SELECT COUNT(*) FROM household WHERE year = :y"), {"y": year}).scalar()
+        conn.execute(p.delete().where(p.c.year == year, p.c.household_id.in_(in_scope)))
+    existing = conn.execute(select(func.count()).select_from(h).where(h.c.year == year)).scalar()
     if existing:
         conn.execute(
-            text(f"DELETE FROM household WHERE year = :y AND {scope} AND house_id NOT IN (SELECT house_id FROM stage_household)"),
-            sp,
+            h.delete().where(
+                h.c.year == year,
+                scope_condition(scope, h.c.tambon_code),
+                h.c.house_id.not_in(select(STAGE_HOUSEHOLD.c.house_id)),
+            )
         )
-        conn.execute(
-            text("""
-            UPDATE household SET tambon_code = d.tambon_code, village_no = d.village_no, latitude = d.latitude,
-                   longitude = d.longitude, pattern = d.pattern, n_persons = d.n_persons, n_welfare = d.n_welfare,
-                   head_farming = (d.head_farming = 1), farmer_registered = (d.farmer_registered = 1),
-                   income_per_capita = d.income_per_capita, vuln_selection = d.vuln_selection,
-                   vuln_burdens = d.vuln_burdens
-            FROM stage_household_derived d WHERE household.year = :y AND household.house_id = d.house_id
-        """),
-            {"y": year},
-        )
-    conn.execute(
-        text(
-            """
-        INSERT INTO household (year, house_id, tambon_code, village_no, latitude, longitude, pattern, n_persons, n_welfare,
-                               head_farming, farmer_registered, income_per_capita, vuln_selection, vuln_burdens)
-        SELECT :y, d.house_id, d.tambon_code, d.village_no, d.latitude, d.longitude, d.pattern, d.n_persons, d.n_welfare,
-               (d.head_farming = 1), (d.farmer_registered = 1), d.income_per_capita, d.vuln_selection, d.vuln_burdens
-        FROM stage_household_derived d
-    """
-            + (" WHERE NOT EXISTS (SELECT 1 FROM household h WHERE h.year = :y AND h.house_id = d.house_id)" if existing else "")
-        ),
-        {"y": year},
-    )
-    true_ = "= 1"
-    conn.execute(
-        text(f"""
-        INSERT INTO person (year, household_id, citizen_id, first_name, last_name, sex, birth_date, welfare_card, disabled,
-                            old_age_allowance, disability_allowance, chronic_dependent, moe_poor_child)
-        SELECT :y, h.id, p.citizen_id, p.first_name, p.last_name, p.sex, p.birth_date,
-               p.welfare_card {true_}, p.disabled {true_}, (p.old_age_allowance = 1), (p.disability_allowance = 1),
-               (p.chronic_dependent = 1), (p.moe_poor_child = 1)
-        FROM stage_person p JOIN household h ON h.year = :y AND h.house_id = p.house_id
-    """),
-        {"y": year},
-    )
-    conn.execute(
-        text("""
-        INSERT INTO household_failure (household_id, indicator_code)
-        SELECT h.id, f.indicator FROM stage_failure f JOIN household h ON h.year = :y AND h.house_id = f.house_id
-    """),
-        {"y": year},
-    )
-    if not pg:
-        for t in ("stage_household", "stage_person", "stage_failure", "stage_household_derived", "stage_vuln"):
-            conn.execute(text(f"DROP TABLE {t}"))
-    else:
-        conn.execute(text("DROP TABLE stage_household_derived"))
-        conn.execute(text("DROP TABLE stage_vuln"))
+        conn.execute(text(UPDATE_HOUSEHOLDS), {"y": year})  # constant: UPDATE … FROM the staging table (hot path)
+    conn.execute(text(INSERT_NEW_HOUSEHOLDS if existing else INSERT_HOUSEHOLDS), {"y": year})  # constant, as above
+
+
+# The move's set-based statements (hot path, constant SQL: UPDATE … FROM and INSERT … SELECT over the staging tables,
+# which are not declared tables).
+DERIVE_HOUSEHOLDS = (
+    "CREATE TEMP TABLE stage_household_derived AS "
+    "SELECT s.house_id, s.tambon_code, s.village_no, s.latitude, s.longitude, s.head_farming, "
+    "s.farmer_registered, s.income_per_capita, v.sel AS vuln_selection, v.bur AS vuln_burdens, "
+    "COALESCE(fp.pattern, 0) AS pattern, COALESCE(pp.n, 0) AS n_persons, COALESCE(pp.w, 0) AS n_welfare "
+    "FROM stage_household s JOIN stage_vuln v ON v.house_id = s.house_id "
+    "LEFT JOIN (SELECT f.house_id, SUM(DISTINCT i.dimension_bit) AS pattern "
+    "           FROM stage_failure f JOIN indicator i ON i.year = :y AND i.code = f.indicator "
+    "           GROUP BY f.house_id) fp ON fp.house_id = s.house_id "
+    "LEFT JOIN (SELECT house_id, COUNT(*) AS n, SUM(welfare_card) AS w FROM stage_person GROUP BY house_id) pp "
+    "ON pp.house_id = s.house_id"
+)
+UPDATE_HOUSEHOLDS = """
+    UPDATE household SET tambon_code = d.tambon_code, village_no = d.village_no, latitude = d.latitude,
+           longitude = d.longitude, pattern = d.pattern, n_persons = d.n_persons, n_welfare = d.n_welfare,
+           head_farming = (d.head_farming = 1), farmer_registered = (d.farmer_registered = 1),
+           income_per_capita = d.income_per_capita, vuln_selection = d.vuln_selection,
+           vuln_burdens = d.vuln_burdens
+    FROM stage_household_derived d WHERE household.year = :y AND household.house_id = d.house_id
+"""
+INSERT_HOUSEHOLDS = """
+    INSERT INTO household (year, house_id, tambon_code, village_no, latitude, longitude, pattern, n_persons, n_welfare,
+                           head_farming, farmer_registered, income_per_capita, vuln_selection, vuln_burdens)
+    SELECT :y, d.house_id, d.tambon_code, d.village_no, d.latitude, d.longitude, d.pattern, d.n_persons, d.n_welfare,
+           (d.head_farming = 1), (d.farmer_registered = 1), d.income_per_capita, d.vuln_selection, d.vuln_burdens
+    FROM stage_household_derived d
+"""
+INSERT_NEW_HOUSEHOLDS = (
+    INSERT_HOUSEHOLDS + " WHERE NOT EXISTS (SELECT 1 FROM household h WHERE h.year = :y AND h.house_id = d.house_id)"
+)
+INSERT_PERSONS = """
+    INSERT INTO person (year, household_id, citizen_id, first_name, last_name, sex, birth_date, welfare_card, disabled,
+                        old_age_allowance, disability_allowance, chronic_dependent, moe_poor_child)
+    SELECT :y, h.id, p.citizen_id, p.first_name, p.last_name, p.sex, p.birth_date,
+           p.welfare_card = 1, p.disabled = 1, (p.old_age_allowance = 1), (p.disability_allowance = 1),
+           (p.chronic_dependent = 1), (p.moe_poor_child = 1)
+    FROM stage_person p JOIN household h ON h.year = :y AND h.house_id = p.house_id
+"""
+INSERT_FAILURES = """
+    INSERT INTO household_failure (household_id, indicator_code)
+    SELECT h.id, f.indicator FROM stage_failure f JOIN household h ON h.year = :y AND h.house_id = f.house_id
+"""
