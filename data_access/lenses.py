@@ -14,7 +14,7 @@ from typing import Any, TypedDict
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from data_access import ages, figures, registers
+from data_access import ages, cache, figures, registers
 from data_access import models as tables
 from data_access.access import CurrentUser
 from data_access.db import read_engine, reading, tuples
@@ -102,8 +102,18 @@ def stage_ranking(
     definition: str | None = None,
 ) -> StageRanking:
     """figures.ranking of one stage's persons: the same rows (both deck rules beside the one ranked by), from the
-    life-stage rollup (data_access.ages.stage_figures), so a ranked area's stages add up to its all-ages row."""
+    life-stage rollup (data_access.ages.stage_figures), so a ranked area's stages add up to its all-ages row. Public
+    and the same for everyone: kept per data stamp, like the all-ages ranking; each caller gets its own copy."""
+    engine = engine or read_engine()
     who = definition_for(year, definition)
+    key = ("stage-ranking", code, year, rule.key, rule.min_dimensions, tuple(sorted(rule.required)), mask, level, stage, who)
+    kept = cache.cached(engine, key, lambda: _stage_ranking(code, year, rule, mask, stage, level, engine, who))
+    return StageRanking(stage=stage, items=[figures.RankedArea(**r) for r in kept["items"]], unsplit=list(kept["unsplit"]))
+
+
+def _stage_ranking(
+    code: str, year: int, rule: CrisisRule, mask: int, stage: str, level: str | None, engine: Engine, who: str
+) -> StageRanking:
     with reading(engine) as conn:
         areas = {a["code"]: a for a in figures.ranked_areas(conn, code, level)}
         chosen = figures.sources_of(conn, year, list(areas))
