@@ -188,8 +188,8 @@ def compose(f: Mapping[str, Any], lang: str, query: str) -> list[list[Any]]:
     visited, helped = p["households_visited"], p["households_helped"]
     if visited != 0 or helped != 0:  # a suppressed count (None) is one or two: something, said as such
         open_total = logbook.total(p["open_needs"].values())
-        p4: list = [
-            t("story.stage_logbook", lang) if stage else "",
+        p4: list = [t("story.stage_logbook", lang)] if stage else []  # households: the Logbook has no life stage
+        p4 += [
             t("story.visited", lang),
             _num(visited, page(code, "lb:visited"), papi, "households_visited", fmt.count(visited, lang)),
             t("story.helped", lang),
