@@ -9,17 +9,26 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from flask import Blueprint, Response, redirect, request
+from werkzeug.wrappers import Response as BaseResponse
 
 from auth.context import current_user
 from auth.context import reader_lang as _lang
 from auth.respond import page, respond
 from data_access import audit, committees, ratelimit, reports
 from data_access.access import require_user
-from data_access.errors import BadRequest, Forbidden, NotFoundError
+from data_access.errors import BadRequest, DomainError, Forbidden, NotFoundError
 from exports import downloads, report_pdf, report_xlsx, tables
 from mpi.governance import parse_quarter
 
 bp = Blueprint("files", __name__)
+
+
+def _refused(error: DomainError) -> BaseResponse:
+    """An error answered as the API answers it (JSON with its status): the API surface always has an answer."""
+    answer = respond(error, "api")
+    if answer is None:  # only a Dash callback's surface answers nothing
+        raise error
+    return answer
 
 
 def _download(data: bytes, mimetype: str, filename: str) -> Response:
@@ -34,10 +43,10 @@ def _download(data: bytes, mimetype: str, filename: str) -> Response:
 
 
 @bp.get("/reports/quarterly/<province_code>/<quarter>.<fmt>")
-def quarterly_report_file(province_code: str, quarter: str, fmt: str):
+def quarterly_report_file(province_code: str, quarter: str, fmt: str) -> BaseResponse | str:
     """GET /reports/quarterly/75/2564-Q3.pdf (pinned), or .xlsx: for users of the province and national roles."""
     if fmt not in ("pdf", "xlsx"):
-        return respond(NotFoundError("a report is served as .pdf or .xlsx"), "api")
+        return _refused(NotFoundError("a report is served as .pdf or .xlsx"))
     year, q = parse_quarter(quarter)
     user = require_user(current_user())
     report = reports.get_report(user, province_code, year, q)
@@ -52,22 +61,22 @@ def quarterly_report_file(province_code: str, quarter: str, fmt: str):
     )
     name = f"tpmap-quarterly-{province_code}-{quarter}.{fmt}"
     if fmt == "pdf":
-        data = report_pdf.render(report, geojson=report_pdf.load_geojson(province_code), lang=lang)
+        data = report_pdf.render(dict(report), geojson=report_pdf.load_geojson(province_code), lang=lang)
         return _download(data, "application/pdf", name)
-    return _download(report_xlsx.render(report, lang=lang), tables.MIME["xlsx"], name)
+    return _download(report_xlsx.render(dict(report), lang=lang), tables.MIME["xlsx"], name)
 
 
 @bp.route("/committees/<code>/orders", methods=["GET", "POST"])
-def order_form(code: str):
+def order_form(code: str) -> BaseResponse | str:
     """File an order for the area's committee: a plain multipart form (no script needed), then back to the page."""
     user = require_user(current_user())
     lang = _lang()
     back = f"/committees/{code}"
     if not committees.may_manage(user, code):
-        return respond(Forbidden(f"your account does not manage committees of area {code}"), "api")
+        return _refused(Forbidden(f"your account does not manage committees of area {code}"))
     unit_arg = request.args.get("unit", "")
     if unit_arg and not unit_arg.isdigit():
-        return respond(BadRequest("unit must be a unit number"), "api")
+        return _refused(BadRequest("unit must be a unit number"))
     error = request.args.get("error", "")
     if request.method == "POST":
         try:
@@ -80,7 +89,7 @@ def order_form(code: str):
                 unit["id"],
                 order_no=request.form.get("order_no", ""),
                 order_date=request.form.get("order_date", ""),
-                filename=upload.filename if upload else "",
+                filename=(upload.filename or "") if upload else "",
                 content=content,
             )
         except (committees.CommitteeError, committees.NotFound, ValueError) as e:
@@ -98,11 +107,11 @@ def order_form(code: str):
 
 
 @bp.get("/export/<table>.<fmt>")
-def export_table(table: str, fmt: str):
+def export_table(table: str, fmt: str) -> BaseResponse | str:
     """Every table a page shows, as CSV or XLSX, with the page's own filters in the query string. Scoping and
     masking are those of data_access; every export is audited."""
     if fmt not in tables.FORMATS:
-        return respond(NotFoundError("tables are exported as .csv or .xlsx"), "api")
+        return _refused(NotFoundError("tables are exported as .csv or .xlsx"))
     lang = _lang()
     if current_user() is None:
         ratelimit.hit("heavy", request.remote_addr or "-", "too many exports from this address; wait a minute")

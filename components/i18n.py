@@ -419,6 +419,50 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "ตัวเลขที่ TPMAP เผยแพร่นับผู้สูงอายุ ผู้พิการ และผู้ป่วยเรื้อรังที่สำรวจทั้งพื้นที่ ไม่ได้แยกว่าเป็นคนจนหรือไม่",
         "TPMAP's published figures count the area's surveyed elderly, disabled and chronically ill persons, poor or not",
     ),
+    # the life stage and the coverage gaps on the ranking, the pivot, the story and the exports (issues 33, 34)
+    "lens.stage_title": ("{title}: {stage}", "{title}: {stage}"),
+    "lens.stage_header": ("{label} ({stage})", "{label} ({stage})"),
+    "lens.as_of_header": ("{label} (ข้อมูล ณ {date})", "{label} (data as of {date})"),
+    "lens.source_unsplit": ("แยกตามช่วงวัยไม่ได้ (ตัวเลขที่ TPMAP เผยแพร่)", "cannot be split by life stage (TPMAP's published figures)"),
+    "lens.unsplit": (
+        "อีก {n} พื้นที่มีเฉพาะตัวเลขที่ TPMAP เผยแพร่ ซึ่งไม่มีอายุของบุคคล จึงแยกตามช่วงวัยไม่ได้และไม่ได้จัดอันดับ",
+        "{n} more areas have TPMAP's published figures only, which carry no ages: they cannot be split by life stage and "
+        "are not ranked.",
+    ),
+    "lens.gap_not_by_stage": (
+        "ผู้มีสิทธิ์นับตามเกณฑ์ของแต่ละสิทธิ (เช่น อายุ 60 ปีขึ้นไป) ไม่ได้แยกตามช่วงวัยที่เลือก",
+        "The eligible are counted by each programme's own rule (e.g. aged 60+), not by the life stage chosen",
+    ),
+    "err.not_by_stage.indicators": (
+        'ตัวชี้วัดรายข้อไม่ได้นับแยกตามช่วงวัย: เลือก "ทุกช่วงวัย" เพื่อดู',
+        'Indicators are not counted by life stage: choose "All ages" to see them',
+    ),
+    "err.not_by_stage.status": (
+        'ครัวเรือนใน Logbook ไม่ได้นับแยกตามช่วงวัย (ครัวเรือนหนึ่งมีสมาชิกหลายช่วงวัย): เลือก "ทุกช่วงวัย" เพื่อดู',
+        'Logbook households are not counted by life stage (a household has members of several): choose "All ages"',
+    ),
+    "err.not_by_stage.villages": (
+        'ตัวเลขรายหมู่บ้านไม่ได้นับแยกตามช่วงวัย: เลือก "ทุกช่วงวัย" เพื่อดู',
+        'Village figures are not counted by life stage: choose "All ages" to see them',
+    ),
+    "err.not_by_stage.change": (
+        'การเปลี่ยนแปลงระหว่างปีไม่ได้นับแยกตามช่วงวัย: เลือก "ทุกช่วงวัย" เพื่อดู',
+        'The change between editions is not counted by life stage: choose "All ages" to see it',
+    ),
+    "rank.gap_title": ("จัดอันดับพื้นที่ตาม{gap}: {area}", "Areas ranked by {gap}: {area}"),
+    "rank.gap_explain": (
+        "คนจนเป้าหมายที่มีสิทธิ์ตามเกณฑ์แต่ไม่อยู่ในข้อมูลของหน่วยงาน เรียงจากมากไปน้อย",
+        "Target-poor persons eligible by the programme's rule and not on the agency's register, most first",
+    ),
+    "rank.gap.eligible": ("ผู้มีสิทธิ์ (คนจนเป้าหมาย)", "Eligible (target poor)"),
+    "rank.gap.served": ("ได้รับแล้ว", "Receiving"),
+    "rank.gap.unserved": ("ยังไม่ได้รับ", "Not receiving"),
+    "rank.gap.none": ("ยังไม่มีพื้นที่ที่มีผู้มีสิทธิ์ตามข้อมูลนี้", "No area has eligible persons under this register yet"),
+    "story.stage_title": ("เรื่องเล่าของ{area} ปี {year}: {stage}", "The story of {area}, {year}: {stage}"),
+    "story.stage_logbook": ("(Logbook นับเป็นครัวเรือน ทุกช่วงวัย) ", "(The Logbook counts households, of all ages.) "),
+    "story.gap": ("ข้อมูล{register} ณ {date}: คนจนเป้าหมายที่มีสิทธิ์แต่ยังไม่ได้รับมี ", "As of {date}, {register}: "),
+    "story.gap_of": (" คน จากผู้มีสิทธิ์ ", " target-poor persons eligible are not receiving it, of "),
+    "story.gap_end": (" คน", " eligible."),
     # the star's axis names, broken where a long one would be cut at the side of a phone's star
     "star.axis.health": ("สุขภาพ", "Health"),
     "star.axis.living": ("ความเป็นอยู่", "Living<br>conditions"),

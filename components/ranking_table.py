@@ -3,8 +3,11 @@ values and rounding from here, so a file holds what the page shows, in the same 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
 
+from components import fmt
 from components.i18n import area_name, t
 
 
@@ -51,11 +54,11 @@ def crisis_columns(by: str, lang: str) -> list[Column]:
     ]
 
 
-def crisis_rows(rows: list[dict], lang: str) -> list[dict]:
+def crisis_rows(rows: Sequence[Mapping[str, Any]], lang: str) -> list[dict]:
     return [
         {
             "rank": r["rank"],
-            "name": area_name(r, lang),
+            "name": area_name(dict(r), lang),
             "code": r["code"],
             "target_poor": r["target_poor_persons"],
             "ge3": r["crisis_ge3"],
@@ -81,14 +84,14 @@ def change_columns(year_from: int, year_to: int, lang: str) -> list[Column]:
     ]
 
 
-def change_rows(items: list[dict], lang: str) -> list[dict]:
-    def rounded(v, digits):
+def change_rows(items: Sequence[Mapping[str, Any]], lang: str) -> list[dict]:
+    def rounded(v: float | None, digits: int) -> float | None:
         return None if v is None else round(v, digits)
 
     return [
         {
             "rank": r["rank"],
-            "name": area_name(r, lang),
+            "name": area_name(dict(r), lang),
             "code": r["code"],
             "before": r["before"],
             "after": r["after"],
@@ -98,6 +101,61 @@ def change_rows(items: list[dict], lang: str) -> list[dict]:
             "source": " → ".join(t(f"rank.source.{x}", lang) for x in (r["source_before"], r["source_after"])),
         }
         for r in items
+    ]
+
+
+def gap_columns(register_name: str, as_of: str | None, lang: str) -> list[Column]:
+    """A coverage-gap ranking (issue 33): eligible, receiving, not receiving and its share of the eligible, each
+    header stating the register and the date of its data."""
+
+    def dated(key: str) -> str:
+        return as_of_header(f"{t(key, lang)}: {register_name}", as_of, lang)
+
+    return [
+        Column("rank", "#"),
+        Column("name", t("table.area", lang), "name"),
+        Column("code", t("table.code", lang), "text"),
+        Column("eligible", dated("rank.gap.eligible")),
+        Column("served", dated("rank.gap.served")),
+        Column("unserved", dated("rank.gap.unserved")),
+        Column("unserved_pct", as_of_header(t("unit.of_eligible", lang), as_of, lang), "pct", 1),
+    ]
+
+
+def as_of_header(label: str, as_of: str | None, lang: str) -> str:
+    """A header that states the date of the register its figure counts from (or that none is loaded)."""
+    date = fmt.be_date(as_of, lang) if as_of else t("gap.no_data", lang)
+    return t("lens.as_of_header", lang, label=label, date=date)
+
+
+def gap_rows(items: Sequence[Mapping[str, Any]], lang: str) -> list[dict]:
+    """A suppressed count (1 or 2, kept from a viewer outside the area) is written as the map writes it."""
+
+    def cell(n: int | None) -> int | str:
+        return n if n is not None else fmt.count(n, lang)
+
+    return [
+        {
+            "rank": r["rank"],
+            "name": area_name(dict(r), lang),
+            "code": r["code"],
+            "eligible": cell(r["eligible_persons"]),
+            "served": cell(r["served_persons"]),
+            "unserved": cell(r["unserved_persons"]),
+            "unserved_pct": None if r["unserved_share"] is None else round(100 * r["unserved_share"], 1),
+        }
+        for r in items
+    ]
+
+
+def staged(columns: list[Column], stage: str | None, lang: str) -> list[Column]:
+    """Under a life stage, every count's and share's header names the stage (the page's and the files' alike)."""
+    if stage is None:
+        return columns
+    name = t(f"stage.{stage}", lang)
+    return [
+        replace(c, header=t("lens.stage_header", lang, label=c.header, stage=name)) if c.numeric and c.id != "rank" else c
+        for c in columns
     ]
 
 

@@ -6,17 +6,20 @@ from and names the API field that holds it (so a test can check every number aga
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from components import fmt
 from components.i18n import area_name, defined, t
 from data_access import logbook
+from mpi import registers as register_kinds
 from mpi.rules import ALL_DIMENSIONS_MASK, DIMENSION_BIT, DIMENSIONS
 
 LEVEL_CHILD = {"country": "province", "province": "amphoe", "amphoe": "tambon"}
 
 
-def _num(value, href: str, api: str, field: str, text: str | None = None) -> dict:
+def _num(value: Any, href: str, api: str, field: str, text: str | None = None) -> dict[str, Any]:
     return {"text": text if text is not None else fmt.number(value), "value": value, "href": href, "api": api, "field": field}
 
 
@@ -24,7 +27,7 @@ def _pct(part: int, whole: int) -> str:
     return fmt.percent(part / whole if whole else 0.0, 1)
 
 
-def _join(items: list, lang: str) -> list:
+def _join(items: list[Any], lang: str) -> list[Any]:
     """a, b and c / a, b และ c, keeping segments intact."""
     out: list = []
     for i, item in enumerate(items):
@@ -34,7 +37,7 @@ def _join(items: list, lang: str) -> list:
     return out
 
 
-def compose(f: dict, lang: str, query: str) -> list[list]:
+def compose(f: Mapping[str, Any], lang: str, query: str) -> list[list[Any]]:
     a, year = f["area"], f["year"]
     code = a["code"]
     name = area_name(a, lang)
@@ -43,7 +46,9 @@ def compose(f: dict, lang: str, query: str) -> list[list]:
     dims_q = "" if mask == ALL_DIMENSIONS_MASK else "&dimensions=" + ",".join(d for d in DIMENSIONS if mask & DIMENSION_BIT[d])
     who_q = f"&definition={f['definition']}" if f.get("definition") else ""
     dims_q += who_q  # and the definition: the same people counted
-    api = f"/api/v1/areas/{code}?year={year}{dims_q}"
+    stage = f.get("stage")
+    age_q = f"&age={stage}" if stage else ""  # and the life stage: the same persons (the area's, parent's, children's)
+    api = f"/api/v1/areas/{code}?year={year}{dims_q}{age_q}"
     base_query = [(k, v) for k, v in parse_qsl(query.lstrip("?"), keep_blank_values=True) if k != "metric"]
 
     def page(c: str, metric: str) -> str:
@@ -63,7 +68,7 @@ def compose(f: dict, lang: str, query: str) -> list[list]:
     ]
     parent = f["parent"]
     if parent:
-        papi = f"/api/v1/areas/{parent['code']}?year={year}{dims_q}"
+        papi = f"/api/v1/areas/{parent['code']}?year={year}{dims_q}{age_q}"
         ratio, pratio = a["headcount_ratio"], parent["headcount_ratio"]
         key = "story.higher" if ratio > pratio else "story.lower" if ratio < pratio else "story.same"
         p1 += [
@@ -120,6 +125,8 @@ def compose(f: dict, lang: str, query: str) -> list[list]:
         else:
             pc.append(t("story.stop", lang))
         paras.append(pc)
+    elif f.get("change_unsplit"):  # under a stage: the change is all ages only, said instead of shown
+        paras.append([t("err.not_by_stage.change", lang)])
 
     # 2. Weakest dimensions and indicators.
     if tp:
@@ -150,7 +157,7 @@ def compose(f: dict, lang: str, query: str) -> list[list]:
     # 3. Largest pockets of target poor: child areas, or villages of a tambon.
     if f["children"]:
         kids = sorted(f["children"], key=lambda c: (-c["target_poor_persons"], c["code"]))[:3]
-        capi = f"/api/v1/areas/{code}/children?year={year}{dims_q}"
+        capi = f"/api/v1/areas/{code}/children?year={year}{dims_q}{age_q}"
         pockets = [
             [
                 area_name(c, lang) + " (",
@@ -167,18 +174,22 @@ def compose(f: dict, lang: str, query: str) -> list[list]:
         )
     elif f["villages"]:
         vs = sorted(f["villages"], key=lambda v: (-v["target_poor_persons"], v["village_no"]))[:3]
-        pockets = [f"{t('hh.village', lang)} {v['village_no']} ({fmt.number(v['target_poor_persons'])})" for v in vs]
+        spots: list[Any] = [f"{t('hh.village', lang)} {v['village_no']} ({fmt.number(v['target_poor_persons'])})" for v in vs]
         paras.append(
-            [t("story.pockets", lang, level=t("story.levels.village", lang))] + _join(pockets, lang) + [t("story.stop", lang)]
+            [t("story.pockets", lang, level=t("story.levels.village", lang))] + _join(spots, lang) + [t("story.stop", lang)]
         )
 
-    # 4. Progress from the Logbook.
+    # 4. Coverage gaps (issue 33): who is eligible, target poor and not on the register, as of its date.
+    paras += _gaps(f.get("gaps") or [], code, year, lang, page, stage)
+
+    # 5. Progress from the Logbook.
     p = f["progress"]
     papi = f"/api/v1/areas/{code}/progress?year={year}"
     visited, helped = p["households_visited"], p["households_helped"]
     if visited != 0 or helped != 0:  # a suppressed count (None) is one or two: something, said as such
         open_total = logbook.total(p["open_needs"].values())
-        p4: list = [
+        p4: list = [t("story.stage_logbook", lang)] if stage else []  # households: the Logbook has no life stage
+        p4 += [
             t("story.visited", lang),
             _num(visited, page(code, "lb:visited"), papi, "households_visited", fmt.count(visited, lang)),
             t("story.helped", lang),
@@ -200,6 +211,31 @@ def compose(f: dict, lang: str, query: str) -> list[list]:
     return paras
 
 
+def _gaps(gaps: Sequence[Mapping[str, Any]], code: str, year: int, lang: str, page: Any, stage: str | None) -> list[list[Any]]:
+    """A sentence per loaded register with a gap rule: the eligible target poor not receiving it, of the eligible,
+    with the register's date (counts of 1 or 2 kept from a viewer outside the area, as on the map). The eligible are
+    counted by the programme's own rule: under a stage, said so."""
+    gapi = f"/api/v1/areas/{code}/gaps?year={year}"
+    paras: list[list[Any]] = []
+    for g in gaps:
+        if not g["eligible_persons"] and g["eligible_persons"] is not None:
+            continue  # nobody eligible here: nothing to tell
+        key = g["register"]
+        kind = register_kinds.kinds().get(key)
+        href = page(code, f"gap:{key}")
+        paras.append(
+            [
+                t("story.gap", lang, register=kind.name(lang) if kind else key, date=fmt.be_date(g["as_of"], lang)),
+                _num(g["unserved_persons"], href, gapi, f"items[{key}].unserved_persons", fmt.count(g["unserved_persons"], lang)),
+                t("story.gap_of", lang),
+                _num(g["eligible_persons"], href, gapi, f"items[{key}].eligible_persons", fmt.count(g["eligible_persons"], lang)),
+                t("story.gap_end", lang),
+            ]
+            + ([" " + t("lens.gap_not_by_stage", lang)] if stage else [])
+        )
+    return paras
+
+
 def _open_most(needs: dict[str, int | None], lang: str) -> list[str]:
     """Where most open needs are: a known count of 3 or more outnumbers any suppressed one (1 or 2); with only
     suppressed ones, the one dimension that has any, or (several) none named."""
@@ -211,6 +247,6 @@ def _open_most(needs: dict[str, int | None], lang: str) -> list[str]:
     return [t("story.open_most", lang, dim=t(f"dim.{worst}", lang))]
 
 
-def plain(paras: list[list]) -> str:
+def plain(paras: list[list[Any]]) -> str:
     """The story as plain text (for copying into minutes)."""
     return "\n\n".join("".join(s if isinstance(s, str) else s["text"] for s in p) for p in paras)

@@ -15,7 +15,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, NotRequired, TypedDict, cast
 
-from data_access import figures, logbook
+from sqlalchemy.engine import Engine
+
+from data_access import figures, lenses, logbook
+from data_access.access import CurrentUser
 from data_access.db import read_engine
 from data_access.errors import BadRequest
 from mpi import catalogue
@@ -49,6 +52,8 @@ class PivotTable(TypedDict):
     items: list[PivotRow]
     total: PivotRow
     source: str
+    age: NotRequired[str]  # the life stage counted (issue 34): its persons only
+    unsplit: NotRequired[list[str]]  # under a stage, sub-areas with published figures only (no ages): left out
 
 
 class PivotError(BadRequest):
@@ -63,7 +68,7 @@ def _categories(axis: str, year: int, mask: int) -> list[str]:
     return [k for k, _ in pattern_categories(axis, mask)]
 
 
-def _area_cells(f: Mapping[str, Any], axis: str, progress: Mapping[str, Any] | None) -> dict:
+def _area_cells(f: Mapping[str, Any], axis: str, progress: Mapping[str, Any] | None) -> dict[str, Any]:
     """One area's cells along a non-area axis, from its API figures."""
     if axis == "dimension":
         return dict(f["dimension_target_poor"])
@@ -78,6 +83,20 @@ def _area_cells(f: Mapping[str, Any], axis: str, progress: Mapping[str, Any] | N
     raise PivotError(f"unknown axis {axis!r}")
 
 
+def _check(rows: str, cols: str, value: str, stage: str | None) -> None:
+    for axis in (rows, cols):
+        if axis not in AXES:
+            raise PivotError(f"an axis is one of {', '.join(AXES)}, not {axis!r}")
+    if value not in VALUES:
+        raise PivotError(f"value is count or share, not {value!r}")
+    if rows == cols and rows != "dimension":
+        raise PivotError("rows and columns must differ (only dimension × dimension crosses itself)")
+    if stage is not None:  # a stage counts persons: what is not rolled up per stage says so, never all ages
+        for axis in ("indicator", "status"):
+            if axis in (rows, cols):
+                raise lenses.NotByStage("indicators" if axis == "indicator" else "status")
+
+
 def pivot(
     code: str,
     year: int,
@@ -86,79 +105,26 @@ def pivot(
     *,
     mask: int = ALL_DIMENSIONS_MASK,
     value: str = "count",
-    engine=None,
-    viewer=None,
+    engine: Engine | None = None,
+    viewer: CurrentUser | None = None,
     definition: str | None = None,
+    stage: str | None = None,
 ) -> PivotTable:
-    for axis in (rows, cols):
-        if axis not in AXES:
-            raise PivotError(f"an axis is one of {', '.join(AXES)}, not {axis!r}")
-    if value not in VALUES:
-        raise PivotError(f"value is count or share, not {value!r}")
-    if rows == cols and rows != "dimension":
-        raise PivotError("rows and columns must differ (only dimension × dimension crosses itself)")
+    """The cross-tab; with a life `stage`, of that stage's persons (data_access.lenses; ages.CannotSplit where the
+    area has published figures only, lenses.NotByStage for indicators and Logbook status)."""
+    _check(rows, cols, value, stage)
     engine = engine or read_engine()
-    area = figures.area_summary(code, year, mask, engine=engine, definition=definition)
-    with_rules = figures.crisis_counts([code], year, mask, engine=engine, definition=definition)
-    area |= with_rules.get(code, {})
+    area: dict[str, Any] = dict(figures.area_summary(code, year, mask, engine=engine, definition=definition, stage=stage))
+    area |= _crisis([code], year, mask, engine, definition, stage).get(code, {})
     unit = "households" if "status" in (rows, cols) else "persons"
-
+    unsplit: list[str] = []
     if "area" in (rows, cols):
-        other = cols if rows == "area" else rows
-        if other == "area":
-            raise PivotError("rows and columns must differ")
-        children = figures.children_summaries(code, year, mask, engine=engine, definition=definition)
-        crisis = figures.crisis_counts([c["code"] for c in children], year, mask, engine=engine, definition=definition)
-        digits = {"TH": 2}.get(code, len(code) + 2)
-        progress = logbook.progress_children(code, digits, year, engine, viewer=viewer) if other == "status" else {}
-        own_progress = logbook.progress(code, year, engine, viewer=viewer) if other == "status" else None
-        cats = _categories(other, year, mask)
-        table: list[dict[str, Any]] = []
-        for c in children:
-            f = c | crisis.get(c["code"], {})
-            cells = _area_cells(f, other, progress.get(c["code"]))
-            base = f["target_poor_households"] if other == "status" else f["target_poor_persons"]
-            table.append(
-                {
-                    "key": c["code"],
-                    "name_th": c["name_th"],
-                    "name_en": c["name_en"],
-                    "base": base,
-                    "cells": {k: cells.get(k, 0) for k in cats},
-                }
-            )
-        total_cells = _area_cells(area, other, own_progress)
-        total: dict[str, Any] = {
-            "key": code,
-            "name_th": area["name_th"],
-            "name_en": area["name_en"],
-            "base": area["target_poor_households"] if other == "status" else area["target_poor_persons"],
-            "cells": {k: total_cells.get(k, 0) for k in cats},
-        }
-        if cols == "area":  # transpose: categories down the side, areas across
-            table, total = _transpose(table, total, cats)
-            cats = [r["key"] for r in _transpose_keys(children)]
+        table, total, cats, unsplit = _by_area(code, year, rows, cols, mask, engine, viewer, definition, stage, area)
     else:
-        if rows not in PATTERN_AXES or cols not in PATTERN_AXES:
-            raise PivotError(f"{rows} × {cols} is not rolled up: indicators and Logbook status pair with area only")
-        patterns = figures.pattern_counts(code, year, engine=engine, definition=definition)
-        tab = cross_tab(patterns, rows, cols, mask)
-        margins = cross_tab(patterns, rows, "total", mask)
-        cats = _categories(cols, year, mask)
-        table = [{"key": r, "base": margins[r]["total"], "cells": dict(tab[r])} for r in _categories(rows, year, mask)]
-        col_totals = cross_tab(patterns, "total", cols, mask)["total"]
-        total = {
-            "key": code,
-            "name_th": area["name_th"],
-            "name_en": area["name_en"],
-            "base": area["target_poor_persons"],
-            "cells": col_totals,
-        }
+        table, total, cats = _by_patterns(code, year, rows, cols, mask, engine, definition, stage, area)
     if value == "share":
-        for r in [*table, total]:
-            base = r["base"]
-            r["cells"] = {k: (v / base if base else None) if v is not None else None for k, v in r["cells"].items()}
-    return PivotTable(
+        table, total = [_shares(r) for r in table], _shares(total)
+    out = PivotTable(
         code=code,
         year=year,
         rows=rows,
@@ -170,9 +136,113 @@ def pivot(
         total=cast(PivotRow, total),
         source=area["source"],
     )
+    return out | ({"age": stage, "unsplit": unsplit} if stage else {})
 
 
-def _transpose(table: list[dict], total: dict, cats: list[str]) -> tuple[list[dict], dict]:
+def _shares(r: dict[str, Any]) -> dict[str, Any]:
+    base = r["base"]
+    return r | {"cells": {k: (v / base if base else None) if v is not None else None for k, v in r["cells"].items()}}
+
+
+def _crisis(
+    codes: list[str], year: int, mask: int, engine: Engine, definition: str | None, stage: str | None
+) -> dict[str, dict[str, Any]]:
+    """The deck's crisis counts of the areas, of every age or of the stage's persons."""
+    if stage is None:
+        return {c: dict(v) for c, v in figures.crisis_counts(codes, year, mask, engine=engine, definition=definition).items()}
+    found = lenses.stage_figures_of(codes, year, mask, stage, engine, definition=definition)
+    return {c: {f"crisis_{k}": f.get(f"crisis_{k}") for k in CRISIS_RULES} for c, f in found.items()}
+
+
+def _by_area(
+    code: str,
+    year: int,
+    rows: str,
+    cols: str,
+    mask: int,
+    engine: Engine,
+    viewer: CurrentUser | None,
+    definition: str | None,
+    stage: str | None,
+    area: dict[str, Any],
+) -> tuple[list[dict[str, Any]], dict[str, Any], list[str], list[str]]:
+    other = cols if rows == "area" else rows
+    if other == "area":
+        raise PivotError("rows and columns must differ")
+    everyone = figures.children_summaries(code, year, mask, engine=engine, definition=definition, stage=stage)
+    # under a stage, a sub-area with published figures only has none of that stage: left out and said
+    children = [c for c in everyone if c.get("age_split", True)]
+    unsplit = [c["code"] for c in everyone if not c.get("age_split", True)]
+    crisis = _crisis([c["code"] for c in children], year, mask, engine, definition, stage)
+    digits = {"TH": 2}.get(code, len(code) + 2)
+    progress = logbook.progress_children(code, digits, year, engine, viewer=viewer) if other == "status" else {}
+    own_progress = logbook.progress(code, year, engine, viewer=viewer) if other == "status" else None
+    cats = _categories(other, year, mask)
+    table: list[dict[str, Any]] = []
+    for c in children:
+        f = dict(c) | crisis.get(c["code"], {})
+        cells = _area_cells(f, other, progress.get(c["code"]))
+        base = f["target_poor_households"] if other == "status" else f["target_poor_persons"]
+        table.append(
+            {
+                "key": c["code"],
+                "name_th": c["name_th"],
+                "name_en": c["name_en"],
+                "base": base,
+                "cells": {k: cells.get(k, 0) for k in cats},
+            }
+        )
+    total_cells = _area_cells(area, other, own_progress)
+    total: dict[str, Any] = {
+        "key": code,
+        "name_th": area["name_th"],
+        "name_en": area["name_en"],
+        "base": area["target_poor_households"] if other == "status" else area["target_poor_persons"],
+        "cells": {k: total_cells.get(k, 0) for k in cats},
+    }
+    if cols == "area":  # transpose: categories down the side, areas across
+        table, total = _transpose(table, total, cats)
+        cats = [r["key"] for r in _transpose_keys(children)]
+    return table, total, cats, unsplit
+
+
+def _by_patterns(
+    code: str,
+    year: int,
+    rows: str,
+    cols: str,
+    mask: int,
+    engine: Engine,
+    definition: str | None,
+    stage: str | None,
+    area: dict[str, Any],
+) -> tuple[list[dict[str, Any]], dict[str, Any], list[str]]:
+    if rows not in PATTERN_AXES or cols not in PATTERN_AXES:
+        raise PivotError(f"{rows} × {cols} is not rolled up: indicators and Logbook status pair with area only")
+    if stage is None:
+        patterns = figures.pattern_counts(code, year, engine=engine, definition=definition)
+    else:
+        patterns = lenses.stage_pattern_counts(code, year, stage, engine, definition=definition)
+    tab = cross_tab(patterns, rows, cols, mask)
+    margins = cross_tab(patterns, rows, "total", mask)
+    cats = _categories(cols, year, mask)
+    table: list[dict[str, Any]] = [
+        {"key": r, "base": margins[r]["total"], "cells": dict(tab[r])} for r in _categories(rows, year, mask)
+    ]
+    col_totals = cross_tab(patterns, "total", cols, mask)["total"]
+    total = {
+        "key": code,
+        "name_th": area["name_th"],
+        "name_en": area["name_en"],
+        "base": area["target_poor_persons"],
+        "cells": col_totals,
+    }
+    return table, total, cats
+
+
+def _transpose(
+    table: list[dict[str, Any]], total: dict[str, Any], cats: list[str]
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     rows = [{"key": k, "base": total["cells"].get(k), "cells": {r["key"]: r["cells"][k] for r in table}} for k in cats]
     new_total = {
         "key": total["key"],
@@ -184,5 +254,5 @@ def _transpose(table: list[dict], total: dict, cats: list[str]) -> tuple[list[di
     return rows, new_total
 
 
-def _transpose_keys(children: Sequence[Mapping[str, Any]]) -> list[dict]:
+def _transpose_keys(children: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
     return [{"key": c["code"]} for c in children]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-from data_access import areas, change, figures, flows, logbook
+from data_access import ages, areas, change, figures, flows, logbook, registers
+from data_access.access import CurrentUser
 from data_access.errors import NotFoundError
 from mpi import catalogue
 from mpi.rules import ALL_DIMENSIONS_MASK
@@ -27,23 +28,40 @@ class Facts(TypedDict):
     progress: logbook.Progress
     year: int
     mask: int
+    stage: str | None  # a life stage (issue 34): the figures above count its persons only
+    change_unsplit: bool  # under a stage, there is a change since an edition before, which is not counted by stage
+    gaps: list[registers.Gap]  # the coverage gaps of the loaded registers (issue 33), scoped as on the map
 
 
-def facts(code: str, year: int, viewer=None, mask: int = ALL_DIMENSIONS_MASK, definition: str | None = None) -> Facts:
+def facts(
+    code: str,
+    year: int,
+    viewer: CurrentUser | None = None,
+    mask: int = ALL_DIMENSIONS_MASK,
+    definition: str | None = None,
+    stage: str | None = None,
+) -> Facts:
     """The area, its parent and siblings (for standing), its children (for pockets), indicators, the change since
-    the edition before (and who got out or came in, where both editions have household data), and Logbook progress.
-    Raises figures.NotFound when the area has no figures that year."""
+    the edition before (and who got out or came in, where both editions have household data), Logbook progress and
+    the coverage gaps. Raises figures.NotFound when the area has no figures that year; with a life `stage`, every
+    figure counts its persons (ages.CannotSplit where the area has published figures only): the change and the
+    villages, not counted by stage, are left out (change_unsplit says there was one)."""
     d = definition
-    area = figures.area_summary(code, year, mask, definition=d)
+    area = figures.area_summary(code, year, mask, definition=d, stage=stage)
     chain = areas.ancestors(code)
     parent_code = chain[-2]["code"] if len(chain) > 1 else None
-    parent = _summary_or_none(parent_code, year, mask, d)  # the country holds no area file of a partial edition
-    siblings = figures.children_summaries(parent_code, year, mask, definition=d) if parent_code else []
+    parent = _summary_or_none(parent_code, year, mask, d, stage)  # the country holds no area file of a partial edition
+    siblings = _split(figures.children_summaries(parent_code, year, mask, definition=d, stage=stage)) if parent_code else []
     # peers told apart from peers without this edition yet (a year loaded for some provinces only)
     peers = figures.comparison(parent_code, asked=year) if parent_code else None
-    children = figures.children_summaries(code, year, mask, definition=d) if area["level"] != "tambon" else []
-    villages = figures.village_summaries(code, year, mask, definition=d) if area["level"] == "tambon" else []
+    children = (
+        _split(figures.children_summaries(code, year, mask, definition=d, stage=stage)) if area["level"] != "tambon" else []
+    )
+    local = area["level"] == "tambon" and stage is None  # villages are rolled up for all ages only
+    villages = figures.village_summaries(code, year, mask, definition=d) if local else []
     since = change.area_change(code, year, mask, definition=d)
+    unsplit = since is not None and stage is not None
+    since = None if stage is not None else since
     followed = None
     if since is not None and mask == ALL_DIMENSIONS_MASK:
         try:
@@ -65,13 +83,23 @@ def facts(code: str, year: int, viewer=None, mask: int = ALL_DIMENSIONS_MASK, de
         progress=logbook.progress(code, year, viewer=viewer),
         year=year,
         mask=mask,
+        stage=stage,
+        change_unsplit=unsplit,
+        gaps=registers.gaps(code, year, viewer=viewer),
     )
 
 
-def _summary_or_none(code: str | None, year: int, mask: int, definition: str | None) -> figures.AreaSummary | None:
+def _split(children: list[figures.ChildSummary]) -> list[figures.ChildSummary]:
+    """Under a stage, the areas with figures of that stage (those with published figures only have none)."""
+    return [c for c in children if c.get("age_split", True)]
+
+
+def _summary_or_none(
+    code: str | None, year: int, mask: int, definition: str | None, stage: str | None = None
+) -> figures.AreaSummary | None:
     if code is None:
         return None
     try:
-        return figures.area_summary(code, year, mask, definition=definition)
-    except figures.NotFound:
+        return figures.area_summary(code, year, mask, definition=definition, stage=stage)
+    except (figures.NotFound, ages.CannotSplit):
         return None

@@ -7,18 +7,28 @@ table(name, args, user, lang) → (rows, columns, file name, audit info). Column
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 from components import fmt, ranking_table
 from components.i18n import area_name, defined, t
 from components.labels import pivot_labels
-from data_access import change, committees, figures, households, logbook, pivot, reports, shortlists
-from data_access.access import require_user
+from data_access import change, committees, figures, households, lenses, logbook, pivot, registers, reports, shortlists
+from data_access.access import CurrentUser, require_user
 from data_access.errors import BadRequest
+from mpi import registers as register_kinds
 from mpi.governance import parse_quarter
+from mpi.lifestages import STAGE_KEYS
 from mpi.rules import ALL_DIMENSIONS_MASK, DIMENSIONS, TARGET_DEFINITIONS, crisis_rule, dimensions_mask
 
 MAX_ROWS = 100_000
 CODE_RE = re.compile(r"^(TH|[0-9]{2}|[0-9]{4}|[0-9]{6})$")
+
+
+GAP = "gap:"  # by=gap:<register> (the ranking), and a children file's gap columns gap:<register> (issue 33)
+# what a table function gives: rows, (key, header) columns, the file's name, what the audit trail records
+Table = tuple[list[dict[str, Any]], list[tuple[str, str]], str, dict[str, Any] | None]
+Args = dict[str, Any]
 
 
 class ExportError(BadRequest):
@@ -75,6 +85,29 @@ def _definition(args: dict) -> str | None:
     return raw
 
 
+def _age(args: Args) -> str | None:
+    """age=infant|preschool|school|working|elderly, as on the page and in the API (issue 34); none: every age."""
+    raw = args.get("age") or None
+    if raw is not None and raw not in STAGE_KEYS:
+        raise ExportError(f"age must be one of {', '.join(STAGE_KEYS)}, got {str(raw)[:20]!r}")
+    return raw
+
+
+IDENTIFIERS = ("rank", "code", "name", "label", "source", "village_no")
+
+
+def _staged(columns: list[tuple[str, str]], stage: str | None, lang: str) -> list[tuple[str, str]]:
+    """Under a life stage, every figure's header names the stage the file counts."""
+    if stage is None:
+        return columns
+    name = t(f"stage.{stage}", lang)
+    return [(k, label if k in IDENTIFIERS else t("lens.stage_header", lang, label=label, stage=name)) for k, label in columns]
+
+
+def _named(base: str, stage: str | None) -> str:
+    return f"{base}-{stage}" if stage else base
+
+
 def _figure_columns(lang: str, definition: str | None = None) -> list[tuple[str, str]]:
     return (
         [
@@ -98,7 +131,7 @@ def percent(share: float | None, digits: int = 2) -> float | None:
     return None if share is None else round(100 * share, digits)
 
 
-def _figure_row(r: dict, lang: str) -> dict:
+def _figure_row(r: dict[str, Any], lang: str) -> dict[str, Any]:
     return (
         r
         | {
@@ -111,19 +144,55 @@ def _figure_row(r: dict, lang: str) -> dict:
     )
 
 
-def _children(args, user, lang):
+def _children(args: Args, user: CurrentUser | None, lang: str) -> Table:
+    """The area page's table: each child's figures (of a life stage's persons under age=, a child with published
+    figures only saying it cannot be split), and each loaded register's coverage gap with its date in the header."""
     code = _code(args)
     year = _year(args, code)
-    who = _definition(args)
-    rows = [_figure_row(r, lang) for r in figures.children_summaries(code, year, _mask(args), definition=who)]
-    return rows, _figure_columns(lang, who), f"tpmap-{code}-{year}", {"object_type": "area", "object_id": code, "area_code": code}
+    who, stage = _definition(args), _age(args)
+    rows = []
+    for r in figures.children_summaries(code, year, _mask(args), definition=who, stage=stage):
+        row = _figure_row(dict(r), lang)
+        if not r.get("age_split", True):
+            row["source"] = t("lens.source_unsplit", lang)
+        rows.append(row)
+    gap_rows, gap_columns = _gap_columns(code, year, user, lang)
+    rows = [r | gap_rows.get(r["code"], {}) for r in rows]
+    columns = _staged(_figure_columns(lang, who), stage, lang) + gap_columns
+    return rows, columns, _named(f"tpmap-{code}-{year}", stage), {"object_type": "area", "object_id": code, "area_code": code}
 
 
-def _villages(args, user, lang):
+def _gap_columns(
+    code: str, year: int, user: CurrentUser | None, lang: str
+) -> tuple[dict[str, dict[str, Any]], list[tuple[str, str]]]:
+    """Each child's coverage gaps (issue 33) as the map counts them, scoped as on the map (a count of 1 or 2 kept from
+    a viewer outside the child written as the page writes it): {code: {gap:<key>: n}}, and one column per loaded
+    register, its header stating the date of the register's data."""
+    loaded = registers.gap_registers(year)
+    digits = 2 if code == "TH" else lenses.CHILD_DIGITS.get(len(code))
+    if not loaded or digits is None:
+        return {}, []
+    found = registers.gaps_children(code, digits, year, viewer=user)
+    cells: dict[str, dict[str, Any]] = {}
+    for child, by in found.items():
+        cells[child] = {
+            GAP + k: g["unserved_persons"] if g["unserved_persons"] is not None else fmt.count(None, lang) for k, g in by.items()
+        }
+    columns = []
+    for key, as_of in loaded:
+        kind = register_kinds.kinds().get(key)
+        label = f"{t('rank.gap.unserved', lang)}: {kind.name(lang) if kind else key}"
+        columns.append((GAP + key, ranking_table.as_of_header(label, as_of, lang)))
+    return cells, columns
+
+
+def _villages(args: Args, user: CurrentUser | None, lang: str) -> Table:
     code = _code(args, default=None)
     year = _year(args, code)
+    if _age(args) is not None:  # villages are rolled up for all ages only: said, never all ages under a stage's name
+        raise lenses.NotByStage("villages")
     rows = [
-        r
+        dict(r)
         | {"code": f"{code}-{r['village_no']:02d}", "name": f"{t('hh.village', lang)} {r['village_no']}"}
         | {f"dim_{d}": (r.get("dimension_target_poor") or {}).get(d) for d in DIMENSIONS}
         for r in figures.village_summaries(code, year, _mask(args), definition=_definition(args))
@@ -136,34 +205,61 @@ def _villages(args, user, lang):
     )
 
 
-def _ranking(args, user, lang):
-    """The ranking page's own table (components.ranking_table): the same columns, headers, values and rounding."""
+def _ranking(args: Args, user: CurrentUser | None, lang: str) -> Table:
+    """The ranking page's own table (components.ranking_table): the same columns, headers, values and rounding; of a
+    life stage's persons under age= (the stage in every figure's header and the file's name), or by a coverage gap
+    (by=gap:<register>, the register's date in the headers)."""
     code, level = _code(args), args.get("level") or None
     if level is not None and level not in figures.RANK_LEVELS:
         raise ExportError(f"level must be one of {', '.join(figures.RANK_LEVELS)}")
     year = _compared_year(args, code, level)
-    if args.get("by") == "change":
+    stage, by = _age(args), str(args.get("by") or "ge3")
+    if by == "change":
+        if stage is not None:
+            raise lenses.NotByStage("change")
         return _change_ranking(args, code, year, level, lang)
+    if by.startswith(GAP):
+        return _gap_ranking(code, year, by[len(GAP) :], level, user, lang)
     try:
         k = args.get("k")
         rule = crisis_rule(
-            args.get("by", "ge3"),
-            min_dimensions=int(k) if k not in (None, "") else None,
+            by,
+            min_dimensions=int(k) if k is not None and k != "" else None,
             required=(args.get("required") or "").split(","),
         )
-        rows = figures.ranking(code, year, rule, _mask(args), level=level, definition=_definition(args))
+        if stage is None:
+            rows = figures.ranking(code, year, rule, _mask(args), level=level, definition=_definition(args))
+        else:
+            staged = lenses.stage_ranking(code, year, rule, _mask(args), stage, level, definition=_definition(args))
+            if staged["unsplit"] and not staged["items"]:  # published figures only: said, never all ages
+                raise lenses.NotSplit(code, year)
+            rows = staged["items"]
     except ValueError as e:
         raise ExportError(str(e)) from None
-    columns = ranking_table.crisis_columns(rule.key, lang)
+    columns = ranking_table.staged(ranking_table.crisis_columns(rule.key, lang), stage, lang)
     return (
         ranking_table.crisis_rows(rows, lang),
         ranking_table.file_columns(columns),
-        f"tpmap-ranking-{code}-{year}",
+        _named(f"tpmap-ranking-{code}-{year}", stage),
         {"object_type": "area", "object_id": code, "area_code": code},
     )
 
 
-def _change_ranking(args, code: str, year: int, level: str | None, lang: str):
+def _gap_ranking(code: str, year: int, key: str, level: str | None, user: CurrentUser | None, lang: str) -> Table:
+    if key not in register_kinds.kinds():
+        raise ExportError(f"by=gap:<register> names a declared register, not {key[:40]!r}")
+    ranked = lenses.gap_ranking(code, year, key, level, viewer=user)
+    kind = register_kinds.kinds()[key]
+    columns = ranking_table.gap_columns(kind.name(lang), ranked["as_of"], lang)
+    return (
+        ranking_table.gap_rows(ranked["items"], lang),
+        ranking_table.file_columns(columns),
+        f"tpmap-gap-{key}-{code}-{year}",
+        {"object_type": "area", "object_id": code, "area_code": code},
+    )
+
+
+def _change_ranking(args: Args, code: str, year: int, level: str | None, lang: str) -> Table:
     raw_from = args.get("from")
     if not raw_from or not re.fullmatch(r"[0-9]{4}", str(raw_from)):
         raise ExportError("from must be the Buddhist-era year the change is measured from, such as 2561")
@@ -183,7 +279,7 @@ def _change_ranking(args, code: str, year: int, level: str | None, lang: str):
     )
 
 
-def _households(args, user, lang):
+def _households(args: Args, user: CurrentUser | None, lang: str) -> Table:
     code = _code(args, default=None)
     year = _year(args, code)
     try:
@@ -218,14 +314,18 @@ def _households(args, user, lang):
     return rows, cols, f"tpmap-households-{code}-{year}", {"object_type": "area", "object_id": code, "area_code": code}
 
 
-def _committees(args, user, lang):
+def _committees(args: Args, user: CurrentUser | None, lang: str) -> Table:
     require_user(user)
     level = args.get("level") or "province"
     parent = _code(args, "parent")
-    rows = committees.filing_table(level, parent)
-    for r in rows:
-        r["name"] = (r["name_en"] if lang == "en" else r["name_th"]) or r["code"]
-        r["status_label"] = t(f"com.status.{r['status']}", lang)
+    rows = [
+        dict(r)
+        | {
+            "name": (r["name_en"] if lang == "en" else r["name_th"]) or r["code"],
+            "status_label": t(f"com.status.{r['status']}", lang),
+        }
+        for r in committees.filing_table(level, parent)
+    ]
     cols = [
         ("code", t("table.code", lang)),
         ("name", t("table.area", lang)),
@@ -243,12 +343,16 @@ def _committees(args, user, lang):
     return rows, cols, f"tpmap-committees-{parent}-{level}", {"object_type": "committee", "object_id": parent}
 
 
-def _reports(args, user, lang):
+def _reports(args: Args, user: CurrentUser | None, lang: str) -> Table:
     year, q = parse_quarter(args.get("quarter") or "")
-    rows = reports.submissions(user, year, q)
-    for r in rows:
-        r["name"] = (r["name_en"] if lang == "en" else r["name_th"]) or r["code"]
-        r["status_label"] = t(f"rep.status.{r['status']}", lang)
+    rows = [
+        dict(r)
+        | {
+            "name": (r["name_en"] if lang == "en" else r["name_th"]) or r["code"],
+            "status_label": t(f"rep.status.{r['status']}", lang),
+        }
+        for r in reports.submissions(user, year, q)
+    ]
     cols = [
         ("code", t("table.code", lang)),
         ("name", t("table.area", lang)),
@@ -261,13 +365,14 @@ def _reports(args, user, lang):
     return rows, cols, f"tpmap-quarterly-{year}-Q{q}", {"object_type": "report", "object_id": f"{year}-Q{q}"}
 
 
-def _shortlist(args, user, lang):
+def _shortlist(args: Args, user: CurrentUser | None, lang: str) -> Table:
     """The columns the shortlist's page shows, in its words (the API's CSV keeps the raw keys)."""
     s = shortlists.get(args.get("token") or "", user=user)
     if s is None:
         raise ExportError("no such shortlist")
     if s["kind"] == "areas":
-        rows = [i | {"name": area_name(i, lang) if "name_th" in i else i["code"]} for i in s["items"]]
+        items: list[dict[str, Any]] = [dict(i) for i in s["items"]]
+        rows = [i | {"name": area_name(i, lang) if "name_th" in i else i["code"]} for i in items]
         cols = [
             ("position", "#"),
             ("code", t("table.code", lang)),
@@ -277,7 +382,7 @@ def _shortlist(args, user, lang):
             ("crisis_basic_needs", t("rank.basic_needs", lang)),
         ]
     else:
-        rows = s["items"]
+        rows = [dict(i) for i in s["items"]]
         cols = [
             ("position", "#"),
             ("house_id", t("hh.house", lang)),
@@ -289,7 +394,7 @@ def _shortlist(args, user, lang):
     return rows, cols, f"tpmap-shortlist-{s['token']}", {"object_type": "shortlist", "object_id": s["token"]}
 
 
-def _progress(args, user, lang):
+def _progress(args: Args, user: CurrentUser | None, lang: str) -> Table:
     code = _code(args)
     year = _year(args, code)
     digits = {"TH": 2}.get(code, len(code) + 2)
@@ -297,7 +402,9 @@ def _progress(args, user, lang):
     names = {c["code"]: c for c in figures.children_summaries(code, year)} if digits <= 6 else {}
     rows = []
 
-    def cell(n):  # a suppressed count (None) is written as the page writes it ("under 3"), never left blank as if 0
+    def cell(
+        n: int | None,
+    ) -> int | str:  # a suppressed count (None) is written as the page writes it ("under 3"), never left blank as if 0
         return n if n is not None else fmt.count(n, lang)
 
     for c, p in sorted(prog.items()):
@@ -324,7 +431,8 @@ def _progress(args, user, lang):
     return rows, cols, f"tpmap-progress-{code}-{year}", {"object_type": "area", "object_id": code}
 
 
-def _pivot(args, user, lang):
+def _pivot(args: Args, user: CurrentUser | None, lang: str) -> Table:
+    stage = _age(args)
     try:
         result = pivot.pivot(
             _code(args, "area"),
@@ -334,29 +442,32 @@ def _pivot(args, user, lang):
             mask=_mask(args),
             value=args.get("value", "count"),
             definition=_definition(args),
+            stage=stage,
         )
     except pivot.PivotError as e:
         raise ExportError(str(e)) from None
-    lab = pivot_labels(result, lang)
+    lab = pivot_labels(dict(result), lang)
     corner = t("pivot.corner", lang, rows=t(f"pivot.axis.{result['rows']}", lang), cols=t(f"pivot.axis.{result['cols']}", lang))
+    if stage:  # the cells count the stage's persons: the corner says which
+        corner = t("lens.stage_header", lang, label=corner, stage=t(f"stage.{stage}", lang))
     cols = [("label", corner)] + [(f"c:{k}", lab["cols"][k]) for k in result["columns"]]
     hidden = result["value"] == "count" and "status" in (result["rows"], result["cols"])  # None: a suppressed count
 
-    def cells(r: dict) -> dict:
+    def cells(r: dict[str, Any]) -> dict[str, Any]:
         return {f"c:{k}": fmt.count(v, lang) if hidden and v is None else v for k, v in r["cells"].items()}
 
-    rows = [{"label": lab["rows"][r["key"]]} | cells(r) for r in result["items"]]
+    rows = [{"label": lab["rows"][r["key"]]} | cells(dict(r)) for r in result["items"]]
     area = {"code": result["code"], **{k: result["total"].get(k) for k in ("name_th", "name_en")}}
-    rows.append({"label": t("pivot.total", lang, area=area_name(area, lang))} | cells(result["total"]))
+    rows.append({"label": t("pivot.total", lang, area=area_name(area, lang))} | cells(dict(result["total"])))
     return (
         rows,
         cols,
-        f"tpmap-pivot-{result['code']}-{result['year']}-{result['rows']}-{result['cols']}",
+        _named(f"tpmap-pivot-{result['code']}-{result['year']}-{result['rows']}-{result['cols']}", stage),
         {"object_type": "area", "object_id": result["code"]},
     )
 
 
-def _vulnerable(args, user, lang):
+def _vulnerable(args: Args, user: CurrentUser | None, lang: str) -> Table:
     from data_access import vulnerable
     from mpi.vulnerable import BURDENS, SELECTIONS, rule_from
 
@@ -387,9 +498,9 @@ def _vulnerable(args, user, lang):
     return rows, cols, f"tpmap-vulnerable-{code}-{year}", {"object_type": "vulnerable", "object_id": code, "area_code": code}
 
 
-def _requests(args, user, lang):
+def _requests(args: Args, user: CurrentUser | None, lang: str) -> Table:
     code = _code(args, "area", default=(user.areas[0] if user and user.areas else None)) if user else None
-    rows = logbook.list_requests(user, code or "TH", status=args.get("status") or None)
+    rows = [dict(r) for r in logbook.list_requests(user, code or "TH", status=args.get("status") or None)]
     cols = [
         ("id", "#"),
         ("status", t("com.status", lang)),
@@ -409,7 +520,10 @@ def _requests(args, user, lang):
     return rows, cols, f"tpmap-member-requests-{code}", {"object_type": "member_request", "object_id": code, "area_code": code}
 
 
-def _mentors(args, user, lang):
+NO_MENTOR: dict[str, Any] = {"name": "", "kind": "", "dimension": "", "overloaded": False, "handed_back_at": None}
+
+
+def _mentors(args: Args, user: CurrentUser | None, lang: str) -> Table:
     code = _code(args, "area", default=(user.areas[0] if user and user.areas else None)) if user else None
     teams = logbook.workload(user, code or "TH")
     rows = [
@@ -425,7 +539,7 @@ def _mentors(args, user, lang):
             "handed_back": bool(m["handed_back_at"]),
         }
         for tm in teams
-        for m in (tm["mentors"] or [{"name": "", "kind": "", "dimension": "", "overloaded": False, "handed_back_at": None}])
+        for m in ([dict(x) for x in tm["mentors"]] or [NO_MENTOR])
     ]
     cols = [
         ("team", t("lb.mentors", lang)),
@@ -441,7 +555,7 @@ def _mentors(args, user, lang):
     return rows, cols, f"tpmap-mentor-teams-{code}", {"object_type": "mentor_team", "object_id": code, "area_code": code}
 
 
-TABLES = {
+TABLES: dict[str, Callable[[Args, CurrentUser | None, str], Table]] = {
     "requests": _requests,
     "mentors": _mentors,
     "pivot": _pivot,
@@ -460,7 +574,7 @@ TABLES = {
 DATE_COLUMN = re.compile(r"(_at|_on|_date|^deadline|^last_help)$")
 
 
-def table(name: str, args: dict, *, user, lang: str = "th"):
+def table(name: str, args: Args, *, user: CurrentUser | None, lang: str = "th") -> Table:
     """Rows and columns of one table, as the page shows them: one pass here gives every table headers in the
     user's language (a column still named by its key gets its catalogue label) and Buddhist-era dates."""
     fn = TABLES.get(name)
@@ -472,7 +586,7 @@ def table(name: str, args: dict, *, user, lang: str = "th"):
     if dates:
         from components.fmt import be_date
 
-        def shown(v):
+        def shown(v: Any) -> Any:
             try:
                 return be_date(v, lang) if v else v
             except (TypeError, ValueError):

@@ -7,7 +7,9 @@ import datetime as dt
 import json
 import logging
 import math
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from fpdf import FPDF
 
@@ -80,7 +82,7 @@ class _Report(FPDF):
         cmap = getattr(self.current_font, "cmap", None)
         return super().normalize_text(in_font(text, cmap) if cmap else text)
 
-    def footer(self):
+    def footer(self) -> None:
         self.set_y(-12)
         self.set_font("Sarabun", "", 8)
         self.set_text_color(110, 110, 110)
@@ -98,7 +100,7 @@ def _name(f: dict, lang: str) -> str:
     return (f.get("name_en") if lang == "en" else f.get("name_th")) or f.get("name_th") or f["province_code"]
 
 
-def _shade(value: float, top: float):
+def _shade(value: float, top: float) -> tuple[int, int, int]:
     if top <= 0:
         return RDPU[0]
     return RDPU[min(len(RDPU) - 1, int(value / top * len(RDPU)))]
@@ -153,7 +155,7 @@ def _draw_star(pdf: FPDF, cx: float, cy: float, r: float, shares: dict[str, floa
     """Health at the top, clockwise, like TPMAP's star; rings at 25, 50, 75 and 100 % of target poor."""
     n = len(DIMENSIONS)
 
-    def at(i, frac):
+    def at(i: int, frac: float) -> tuple[float, float]:
         a = -math.pi / 2 + 2 * math.pi * i / n
         return cx + r * frac * math.cos(a), cy + r * frac * math.sin(a)
 
@@ -195,7 +197,7 @@ def _table(pdf: FPDF, rows: list[list[str]], widths: list[float], header: bool =
                 row.cell(c)
 
 
-def render(report: dict, *, geojson: dict | None = None, lang: str = "th") -> bytes:
+def render(report: Mapping[str, Any], *, geojson: dict | None = None, lang: str = "th") -> bytes:
     f = report["figures"] or {}
     pdf = _Report(format="A4", unit="mm")
     pdf.set_auto_page_break(True, margin=16)
@@ -224,7 +226,7 @@ def render(report: dict, *, geojson: dict | None = None, lang: str = "th") -> by
     )
     # the same status words as the page and the workbook (components.labels.report_state); a draft says why its
     # figures may differ from a later print
-    state = report_state(report, lang)
+    state = report_state(dict(report), lang)
     if report["status"] == "submitted":
         pdf.set_text_color(25, 135, 84)
     else:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from components.fmt import be_date
 from components.i18n import t
 from components.labels import change_rows, report_state
@@ -9,7 +12,7 @@ from exports.tables import xlsx_bytes
 from mpi.rules import DIMENSIONS
 
 
-def render(report: dict, lang: str = "th") -> bytes:
+def render(report: Mapping[str, Any], lang: str = "th") -> bytes:
     f = report["figures"] or {}
     name = (f.get("name_en") if lang == "en" else f.get("name_th")) or report["province_code"]
     item, value = t("rep.col_item", lang), t("rep.col_value", lang)
@@ -19,7 +22,7 @@ def render(report: dict, lang: str = "th") -> bytes:
         {"item": t("rep.quarter", lang), "value": f"{report['fiscal_year']}-Q{report['quarter']}"},
         {"item": t("rep.start", lang), "value": be_date(f.get("start"), lang)},
         {"item": t("rep.end", lang), "value": be_date(f.get("end"), lang)},
-        {"item": t("rep.status", lang), "value": report_state(report, lang)},
+        {"item": t("rep.status", lang), "value": report_state(dict(report), lang)},
         {"item": t("rep.survey_year", lang), "value": f.get("survey_year")},
         {"item": t("metric.target_poor", lang), "value": f.get("target_poor_persons")},
         {"item": t("rep.target_poor_households", lang), "value": f.get("target_poor_households")},

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import re
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -22,7 +23,7 @@ def safe_row(row: dict) -> dict:
     return {k: neutralise(v) for k, v in row.items()}
 
 
-def _cell(v):
+def _cell(v: Any) -> Any:
     if isinstance(v, (dict, list, tuple)):
         v = ", ".join(f"{k}: {x}" for k, x in v.items()) if isinstance(v, dict) else ", ".join(map(str, v))
     return neutralise(v)

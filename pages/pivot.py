@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 from urllib.parse import urlencode
 
 import dash
@@ -15,32 +16,34 @@ from components.coverage import coverage_note, year_links
 from components.i18n import area_name, said, t
 from components.labels import pivot_labels
 from components.layout import export_links, not_found, topbar
-from components.view import parse
+from components.view import View, parse
 from components.widgets import data_table, dropdown
+from data_access import ages as ages_da
 from data_access import areas as areas_da
 from data_access import figures as figures_da
 from data_access import pivot as pivot_da
+from mpi.lifestages import STAGE_KEYS
 from mpi.rules import DIMENSIONS, dimensions_mask
 
 dash.register_page(__name__, path="/pivot", title="TPMAP Open")
+ALL_AGES = "all"  # the life-stage choice "every age" (no `age=` in a link)
 
 
 def _href(area: str, rows: str, cols: str, value: str, query: str) -> str:
     return "/pivot" + query + "&" + urlencode({"area": area, "rows": rows, "cols": cols, "value": value})
 
 
-def layout(area: str = "TH", rows: str = "area", cols: str = "dimension", value: str = "count", **query):
+def layout(area: str = "TH", rows: str = "area", cols: str = "dimension", value: str = "count", **query: Any) -> html.Div:
     view = parse(query)
     lang = view.lang
-    chain = areas_da.ancestors(area)
+    chain = [dict(a) for a in areas_da.ancestors(area)]
     if not chain or chain[-1]["code"] != area:
         return not_found(t("notfound.area", lang, code=area), lang)
     # a cross-tab over the sub-areas: the year asked for, else the latest edition that covers every one of them
     # (a tambon, with none, its own latest)
     cover = figures_da.comparison(area, None, view.year if view.asked else None)
-    view = replace(
-        view, year=cover.year if cover.years else figures_da.edition_for(area, view.year if view.asked else None) or view.year
-    )
+    own = figures_da.edition_for(area, view.year if view.asked else None) or view.year
+    view = replace(view, year=cover.year if cover.years and cover.year is not None else own)
     here = "/pivot"
     controls = dbc.Row(
         [
@@ -82,16 +85,22 @@ def layout(area: str = "TH", rows: str = "area", cols: str = "dimension", value:
                 ],
                 md=3,
             ),
+            _age_control(view),
         ],
         className="g-2 tp-controls tp-chrome my-2",
     )
+    title = t("pivot.title", lang, area=area_name(chain[-1], lang))
+    if view.age:
+        title = t("lens.stage_title", lang, title=title, stage=t(f"stage.{view.age}", lang))
     head = [
         topbar(chain, view, here),
-        html.H2(t("pivot.title", lang, area=area_name(chain[-1], lang)), className="h4 my-2"),
+        html.H2(title, className="h4 my-2", id="pivot-title"),
+        _stage_note(view),
         controls,
         year_links(cover, view.year, lambda y: _href(area, rows, cols, value, view.query(year=y)), lang, "pivot-year"),
         coverage_note(cover, view.year, lang, "pivot-coverage") if cover.years else None,
-        dcc.Store(id="pivot-state", data={"area": area, "query": view.query()}),
+        # the view's query without its stage: the callback adds the stage chosen
+        dcc.Store(id="pivot-state", data={"area": area, "query": view.query(age=None)}),
         dcc.Location(id="pivot-nav", refresh="callback-nav"),
     ]
     try:
@@ -104,33 +113,36 @@ def layout(area: str = "TH", rows: str = "area", cols: str = "dimension", value:
             value=value,
             viewer=current_user(),
             definition=view.definition,
+            stage=view.age,
         )
+    except ages_da.CannotSplit as e:  # published figures, or a figure not counted by stage: said, never all ages
+        return html.Div(head + [html.P(said(e, lang), className="tp-nodata", id="no-stage-split")])
     except pivot_da.PivotError as e:
         return html.Div(head + [dbc.Alert(said(e, lang), color="warning", id="pivot-error")])
     except figures_da.NotFound:
         return html.Div(head + [html.P(t("nodata.area", lang, year=view.year), className="tp-nodata")])
-    lab = pivot_labels(result, lang)
+    lab = pivot_labels(dict(result), lang)
 
-    def show(v) -> str:
+    def show(v: float | None) -> str:
         if value == "share":
             return fmt.percent(v, 1)
         # a Logbook status count kept from this viewer (None) is "under 3", not "–"
         return fmt.count(v, lang) if "status" in (rows, cols) else fmt.number(v)
 
-    def row(r, label, link=None):
+    def row(r: dict, label: str, link: str | None = None) -> dict[str, str]:
         out = {"label": f"[{label}]({link})" if link else label, "base": fmt.number(r["base"])}
         out |= {f"c{i}": show(r["cells"].get(k)) for i, k in enumerate(result["columns"])}
         return out
 
     data = [
         row(
-            r,
+            dict(r),
             lab["rows"][r["key"]],
             _href(r["key"], rows, cols, value, view.query()) if rows == "area" and len(r["key"]) < 6 else None,
         )
         for r in result["items"]
     ]
-    data.append(row(result["total"], t("pivot.total", lang, area=area_name(chain[-1], lang))))
+    data.append(row(dict(result["total"]), t("pivot.total", lang, area=area_name(chain[-1], lang))))
     base_label = t("pivot.base_area", lang) if rows == "area" else t("pivot.base_cat", lang)
     columns = [{"name": "", "id": "label", "presentation": "markdown"}, {"name": base_label, "id": "base"}] + [
         {"name": lab["cols"][k], "id": f"c{i}"} for i, k in enumerate(result["columns"])
@@ -158,10 +170,48 @@ def layout(area: str = "TH", rows: str = "area", cols: str = "dimension", value:
         + [
             html.P(t(f"pivot.unit.{result['unit']}", lang) + " · " + t(f"pivot.value_explain.{value}", lang), className="tp-sub"),
             export_links(
-                "pivot", lang, area=area, year=view.year, rows=rows, cols=cols, value=value, dims=dims, definition=view.definition
+                "pivot",
+                lang,
+                area=area,
+                year=view.year,
+                rows=rows,
+                cols=cols,
+                value=value,
+                dims=dims,
+                definition=view.definition,
+                age=view.age,
             ),
             table,
+            html.P(t("lens.unsplit", lang, n=len(result["unsplit"])), className="tp-sub", id="pivot-unsplit")
+            if result.get("unsplit")
+            else None,
         ]
+    )
+
+
+def _age_control(view: View) -> dbc.Col:
+    """The life-stage choice (issue 34): the cross-tab of that stage's persons; kept in every link of the page."""
+    return dbc.Col(
+        [
+            dbc.Label(t("stage.control", view.lang), html_for="pivot-age"),
+            dropdown(
+                view.lang,
+                id="pivot-age",
+                value=view.age or ALL_AGES,
+                clearable=False,
+                options=[{"label": t("stage.all", view.lang), "value": ALL_AGES}]
+                + [{"label": t(f"stage.{k}", view.lang), "value": k} for k in STAGE_KEYS],
+            ),
+        ],
+        md=3,
+    )
+
+
+def _stage_note(view: View) -> html.P | None:
+    if view.age is None:
+        return None
+    return html.P(
+        t("stage.note", view.lang, stage=t(f"stage.{view.age}", view.lang)), className="tp-definition-note", id="stage-note"
     )
 
 
@@ -170,8 +220,10 @@ def layout(area: str = "TH", rows: str = "area", cols: str = "dimension", value:
     Input("pivot-rows", "value"),
     Input("pivot-cols", "value"),
     Input("pivot-value", "value"),
+    Input("pivot-age", "value"),
     State("pivot-state", "data"),
     prevent_initial_call=True,
 )
-def change_view(rows, cols, value, state):
-    return _href(state["area"], rows, cols, value, state["query"])
+def change_view(rows: str, cols: str, value: str, age: str | None, state: dict) -> str:
+    query = state["query"] + (f"&age={age}" if age in STAGE_KEYS else "")
+    return _href(state["area"], rows, cols, value, query)
