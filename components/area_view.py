@@ -726,6 +726,7 @@ def _table_part(m: Page) -> list:
             year=view.year,
             dims=",".join(view.dims) if tuple(view.dims) != DIMENSIONS else None,
             definition=view.definition,
+            age=view.age,  # the file of the table shown: that stage's figures (issue 34, 3)
         ),
         _table(children, view, m.gap_as_of),
         html.P(t("lb.suppressed", view.lang, n=logbook_da.MIN_CELL), className="tp-sub small", id="table-suppressed")

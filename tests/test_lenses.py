@@ -321,3 +321,13 @@ def test_the_gap_ranking_page_file_and_story_state_the_registers_date(client, db
     assert len(told) == 2 and told[0]["value"] == gap["unserved_persons"]
     for n in told:  # the pinned gaps answer holds each number
         assert n["value"] == _api_value(client, n["api"], n["field"]), n
+
+
+def test_the_area_pages_table_file_is_of_the_stage_shown(client):
+    """The area page's download beside its table (under age=) is that stage's file: the link keeps the stage and the
+    file names it in its headers."""
+    page = _page(client, "/area/75", "?year=2561&age=elderly")
+    href = next(h for h in re.findall(r'"href": "([^"]+)"', page) if h.startswith("/export/children.csv"))
+    assert "age=elderly" in href
+    header = _csv(client, href)[0]
+    assert any(ELDERLY in cell for cell in header), header
