@@ -92,6 +92,13 @@ def topbar(chain: list[dict], view: View, here: str) -> html.Div:
             html.Span(t("year.label", view.lang, year=view.year), className="badge bg-secondary"),
             html.Div(
                 [
+                    # the agencies' data (issue 33): which registers are in and which are missing, for everyone
+                    dcc.Link(
+                        t("nav.data", view.lang),
+                        href=f"/data?lang={view.lang}",
+                        className="btn btn-sm btn-outline-secondary me-2 tp-chrome",
+                        id="nav-data",
+                    ),
                     present,
                     html.A(
                         t("nav.lang", view.lang),

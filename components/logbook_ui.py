@@ -1,8 +1,11 @@
-"""The household page's Logbook: a timeline and one form per record type, sized for a phone."""
+"""The household page's Logbook: a timeline and one form per record type, sized for a phone; and what the household
+already receives, the agencies' assistance rows beside the Logbook's (issue 33)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -10,6 +13,7 @@ from dash import dcc, html
 from components import fmt
 from components.dates import be_date_input
 from components.i18n import t
+from components.widgets import plain_table
 from mpi.rules import DIMENSIONS
 
 LADDER = ("survival", "sufficiency", "sustainability")
@@ -287,3 +291,43 @@ def forms(lb: dict, lang: str, kinds: list[dict], can_write: bool) -> html.Div:
         ],
         id="lb-forms",
     )
+
+
+def _receipt_source(r: Mapping[str, Any], lang: str) -> str:
+    """Where a receipt comes from, said whole: the agency's data and its date, or the Logbook and who gave it."""
+    agency = r["agency_th"] if lang == "th" else r["agency_en"]
+    if r["source"] == "register":
+        return t("recv.source.register", lang, agency=agency, date=fmt.be_date(r["as_of"], lang))
+    return t("recv.source.logbook", lang, agency=agency or "–")
+
+
+def receipts(rows: Sequence[Mapping[str, Any]], lang: str, register_loaded: bool) -> html.Div:
+    """What the household already receives (issue 33): the agencies' assistance rows beside the Logbook's recorded
+    help (data_access.register_facts.receipts), newest first, each row saying its source."""
+    note = None if register_loaded else html.P(t("recv.no_register", lang), className="tp-when", id="receipts-no-register")
+    if not rows:
+        return html.Div([note, html.P(t("recv.none", lang), className="tp-nodata", id="receipts-none")])
+    table = plain_table(
+        lang,
+        id="receipts-table",
+        rows=[
+            {
+                "on": fmt.be_date(r["on"], lang) if r["on"] else None,
+                "on:sort": r["on"] or "",
+                "what": r["what_th"] if lang == "th" else r["what_en"],
+                "who": t("recv.member", lang, n=r["member"]) if r["member"] else t("recv.household", lang),
+                "amount": r["amount"],
+                "source": _receipt_source(r, lang),
+                "source:sort": r["source"],
+            }
+            for r in rows
+        ],
+        columns=[
+            {"id": "on", "name": t("recv.col.on", lang)},
+            {"id": "what", "name": t("recv.col.what", lang)},
+            {"id": "who", "name": t("recv.col.who", lang)},
+            {"id": "amount", "name": t("recv.col.amount", lang), "numeric": True, "format": fmt.number},
+            {"id": "source", "name": t("recv.col.source", lang)},
+        ],
+    )
+    return html.Div([note, table])

@@ -16,8 +16,9 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, send_from_directory
 
 STATIC = Path(__file__).resolve().parent / "static"
-# which catalogue keys the phone needs: its own, the Logbook's and the dimensions'
-PREFIXES = ("field.", "lb.", "dim.", "err.", "role.", "nav.lang", "date.")
+# which catalogue keys the phone needs: its own, the Logbook's and the dimensions', what a household receives and
+# whom a failed indicator concerns (issues 33 and 34)
+PREFIXES = ("field.", "lb.", "dim.", "err.", "role.", "nav.lang", "date.", "recv.", "hh.concerns_", "unit.baht")
 
 bp = Blueprint("field", __name__, url_prefix="/field")
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import dash
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
@@ -22,6 +25,7 @@ from data_access import logbook as logbook_da
 from data_access.errors import BadRequest, ConflictError, DomainError, Unauthorized
 from data_access.households import get_household, reveal_citizen_id
 from data_access.policy import LOGBOOK_WRITE, may
+from data_access.register_facts import assistance_loaded, register_receipts, with_logbook
 from geo.shapes import url_for_children
 from mpi.rules import DIMENSIONS
 
@@ -196,6 +200,11 @@ def layout(house_id: str = "", **query):
         else html.P(t("hh.none_failed", lang))
     )
     pin = _pin_map(h, lang)
+    lb = logbook_da.logbook(user, house_id, view.year)
+    _, by_code = _kinds(lang)
+    # the agencies' assistance rows, kept with the page's state: a Logbook save shows its help beside them at once
+    mine = register_receipts([(m["member"], m.get("registers", [])) for m in h["members"]])
+    loaded = any(assistance_loaded(m.get("registers", [])) for m in h["members"])
     return html.Div(
         [
             topbar(chain, view, f"/household/{house_id}"),
@@ -216,6 +225,8 @@ def layout(house_id: str = "", **query):
                             html.H3(t("hh.members_title", lang), className="h5"),
                             members,
                             _registers_checked(h, lang),
+                            html.H3(t("recv.title", lang), className="h5 mt-3"),
+                            html.Div(logbook_ui.receipts(with_logbook(mine, lb["assistance"], by_code), lang, loaded), id="receipts-box"),
                             _reveal_buttons(h, lang) if user.may_reveal_ids else None,
                             html.H3(t("hh.failed_title", lang), className="h5 mt-3"),
                             failed,
@@ -244,7 +255,7 @@ def layout(house_id: str = "", **query):
                 {k["code"]: k for k in logbook_da.assistance_kinds()},
                 view.year,
             ),
-            _logbook_section(user, h, view.year, lang),
+            _logbook_section(user, h, view.year, lang, lb, {"register_receipts": mine, "register_loaded": loaded}),
             dcc.Link(
                 t("nav.back_to_area", lang),
                 href=f"/area/{h['tambon_code']}/households{view.query()}",
@@ -259,8 +270,7 @@ def _kinds(lang: str) -> tuple[list[dict], dict]:
     return kinds, {k["code"]: k for k in kinds}
 
 
-def _logbook_section(user, h: dict, year: int, lang: str) -> html.Div:
-    lb = logbook_da.logbook(user, h["house_id"], year)
+def _logbook_section(user, h: dict, year: int, lang: str, lb: dict, received: dict) -> html.Div:
     kinds, by_code = _kinds(lang)
     can_write = may(user, LOGBOOK_WRITE)
     return html.Div(
@@ -278,7 +288,9 @@ def _logbook_section(user, h: dict, year: int, lang: str) -> html.Div:
                     ),
                 ]
             ),
-            dcc.Store(id="lb-state", data={"house_id": h["house_id"], "year": year, "version": lb["version"], "lang": lang}),
+            dcc.Store(
+                id="lb-state", data={"house_id": h["house_id"], "year": year, "version": lb["version"], "lang": lang} | received
+            ),
         ],
         id="logbook",
     )
@@ -318,7 +330,7 @@ def _refused(key: str, state: dict, error: DomainError):
         extra = dcc.Link(t("auth.sign_in", lang), href=f"/login?next=/household/{state['house_id']}", refresh=True)
     return (
         dbc.Alert([reason(error, lang), " ", extra], color="danger", className="mb-0", id=f"lb-{key}-refused"),
-        *[dash.no_update] * (4 + len(CLEARED[key])),
+        *[dash.no_update] * (5 + len(CLEARED[key])),
     )
 
 
@@ -340,8 +352,15 @@ def _result(key: str, state: dict, outcome: dict):
         state | {"version": lb["version"]},
         logbook_ui.need_options(lb, lang),
         logbook_ui.assist_need_options(lb, lang),
+        _receipts(state, lb, by_code),
         *[value for _, value in CLEARED[key]],
     )
+
+
+def _receipts(state: dict, lb: Mapping[str, Any], by_code: dict) -> html.Div:
+    """What the household already receives after a save: the agencies' rows as the page read them, the Logbook's now."""
+    rows = with_logbook(state.get("register_receipts", []), lb["assistance"], by_code)
+    return logbook_ui.receipts(rows, state["lang"], bool(state.get("register_loaded")))
 
 
 def _save(key: str, state: dict, write):
@@ -409,6 +428,7 @@ def _outputs(key: str):
         Output("lb-state", "data", allow_duplicate=True),
         Output("lb-needupd-need", "options", allow_duplicate=True),
         Output("lb-assist-need", "options", allow_duplicate=True),
+        Output("receipts-box", "children", allow_duplicate=True),
         *[Output(field, "value", allow_duplicate=True) for field, _ in CLEARED[key]],
     )
 

@@ -3,6 +3,8 @@ per selection condition and burden, by child area, and (signed in, own area only
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlencode
 
 import dash
@@ -18,6 +20,7 @@ from components.widgets import data_table, dropdown
 from data_access import areas as areas_da
 from data_access import vulnerable as vulnerable_da
 from data_access.access import Forbidden
+from mpi import registers as register_kinds
 from mpi.vulnerable import BURDENS, SELECTIONS, rule_from
 
 dash.register_page(__name__, path_template="/area/<code>/vulnerable", title="TPMAP Open", order=0)
@@ -168,8 +171,42 @@ def layout(
                 ]
             ),
             children,
+            _sources(f["sources"], lang),
             _households(code, view, rule, rule_args, burden or None, page, lang),
         ]
+    )
+
+
+def _criterion_name(criterion: str, lang: str) -> str:
+    return t(f"vul.sel.{criterion}" if criterion in SELECTIONS else f"vul.burden.{criterion}", lang)
+
+
+def _source_said(source: Mapping[str, Any], lang: str) -> str:
+    """A loaded register by its name, owner and as-of date; otherwise the survey file's optional columns."""
+    if source["register"] is None:
+        return t("vul.source.survey", lang)
+    kind = register_kinds.kinds()[source["register"]]
+    return t("vul.source.register", lang, name=kind.name(lang), owner=kind.owner(lang), date=fmt.be_date(source["as_of"], lang))
+
+
+def _sources(sources: list[Mapping[str, Any]], lang: str) -> html.Div:
+    """Where each condition came from (issue 33, 6): the register that decided it, as of when, or the survey file."""
+    return html.Div(
+        [
+            html.H3(t("vul.sources", lang), className="h5 mt-3"),
+            html.Ul(
+                [
+                    html.Li(
+                        [_criterion_name(s["criterion"], lang), ": ", html.Span(_source_said(s, lang), className="tp-when")],
+                        id=f"vul-source-{s['criterion']}",
+                        **{"data-source": s["register"] or "survey"},
+                    )
+                    for s in sources
+                ],
+                className="tp-sources",
+            ),
+        ],
+        id="vul-sources",
     )
 
 
