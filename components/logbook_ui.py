@@ -9,6 +9,7 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from dash.development.base_component import Component
 
 from components import fmt
 from components.dates import be_date_input
@@ -21,8 +22,9 @@ OUTCOMES = ("verified", "not_found", "inclusion_error")
 NEED_STATUSES = ("open", "in_progress", "resolved")
 
 
-def _describe(entry: dict, lang: str, kinds: dict[str, dict]) -> list:
+def _describe(entry: Mapping[str, Any], lang: str, kinds: Mapping[str, Mapping[str, Any]]) -> list[Component]:
     r = entry["record"]
+    text: list[str | Component]
     if entry["kind"] == "visit":
         text = ["🚪 ", t(f"lb.outcome.{r['outcome']}", lang)]
         if r.get("note"):
@@ -46,7 +48,7 @@ def _describe(entry: dict, lang: str, kinds: dict[str, dict]) -> list:
     return [html.Div(text), html.Div(f"{fmt.be_date(entry['on'], lang)} · {who}", className="tp-when")]
 
 
-def timeline(lb: dict, lang: str, kinds: dict[str, dict]) -> html.Div:
+def timeline(lb: Mapping[str, Any], lang: str, kinds: Mapping[str, Mapping[str, Any]]) -> html.Div:
     status = t("lb.status_now", lang, status=t(f"lb.ladder.{lb['status']}", lang)) if lb["status"] else t("lb.no_status", lang)
     head = [
         html.P(
@@ -62,7 +64,9 @@ def timeline(lb: dict, lang: str, kinds: dict[str, dict]) -> html.Div:
     )
 
 
-def trajectory(steps: list[dict], lang: str, kinds: dict[str, dict], year_on_screen: int) -> html.Div | None:
+def trajectory(
+    steps: Sequence[Mapping[str, Any]], lang: str, kinds: Mapping[str, Mapping[str, Any]], year_on_screen: int
+) -> html.Div | None:
     """The household across editions on one timeline: how each survey found it (target poor or not, which
     dimensions), and the Logbook work recorded while that edition was current, oldest first."""
     if len(steps) < 2:
@@ -96,11 +100,11 @@ def trajectory(steps: list[dict], lang: str, kinds: dict[str, dict], year_on_scr
     )
 
 
-def _badges(dims: list[str], lang: str) -> list:
+def _badges(dims: list[str], lang: str) -> list[Component]:
     return [html.Span(t(f"dim.{d}", lang), className=f"tp-dim-icon tp-dim-{d}") for d in dims]
 
 
-def _field(label: str, control) -> html.Label:
+def _field(label: str, control: Component) -> html.Label:
     return html.Label([label, control])
 
 
@@ -108,7 +112,7 @@ def _radios(id_: str, options: list[tuple[str, str]], value: str) -> dbc.RadioIt
     return dbc.RadioItems(id=id_, options=[{"label": lab, "value": v} for v, lab in options], value=value)
 
 
-def _form(title: str, key: str, children: list, save: str, open_: bool = False) -> html.Details:
+def _form(title: str, key: str, children: list[Component], save: str, open_: bool = False) -> html.Details:
     """A collapsible form: its fields, a full-width save button and a message area for the result."""
     return html.Details(
         [
@@ -123,7 +127,7 @@ def _form(title: str, key: str, children: list, save: str, open_: bool = False) 
     )
 
 
-def need_options(lb: dict, lang: str) -> list[dict]:
+def need_options(lb: Mapping[str, Any], lang: str) -> list[dict[str, Any]]:
     """The household's needs still open, as choices (refreshed after every save, so a new one shows at once)."""
     return [
         {"label": f"#{n['id']} {t('dim.' + n['dimension'], lang)}: {n['description'][:40]}", "value": n["id"]}
@@ -132,11 +136,11 @@ def need_options(lb: dict, lang: str) -> list[dict]:
     ]
 
 
-def assist_need_options(lb: dict, lang: str) -> list[dict]:
+def assist_need_options(lb: Mapping[str, Any], lang: str) -> list[dict[str, Any]]:
     return [{"label": "–", "value": ""}] + need_options(lb, lang)
 
 
-def forms(lb: dict, lang: str, kinds: list[dict], can_write: bool) -> html.Div:
+def forms(lb: Mapping[str, Any], lang: str, kinds: Sequence[Mapping[str, Any]], can_write: bool) -> html.Div:
     if not can_write:
         return html.Div()
     today = dt.date.today()
@@ -144,7 +148,7 @@ def forms(lb: dict, lang: str, kinds: list[dict], can_write: bool) -> html.Div:
     open_needs = need_options(lb, lang)
     save = t("lb.save", lang)
 
-    def form(title, key, children, open_=False):
+    def form(title: str, key: str, children: list[Component], open_: bool = False) -> html.Details:
         return _form(title, key, children, save, open_)
 
     return html.Div(

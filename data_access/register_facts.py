@@ -170,7 +170,9 @@ def register_receipts(numbered: Sequence[tuple[int, Sequence[Mapping]]]) -> list
     return _register_receipts(numbered)
 
 
-def with_logbook(register_rows: Sequence[Mapping], logbook_help: Sequence[Mapping], kinds: Mapping[str, Mapping]) -> list[Receipt]:
+def with_logbook(
+    register_rows: Sequence[Mapping], logbook_help: Sequence[Mapping], kinds: Mapping[str, Mapping]
+) -> list[Receipt]:
     """The register's receipts beside the Logbook's recorded help, newest first (a save on the card adds to the
     Logbook's part; the register's part is as the page read it). Pure."""
     out: list[Receipt] = [Receipt(**r) for r in register_rows]  # type: ignore[typeddict-item]

@@ -10,8 +10,8 @@ from sqlalchemy import Connection, Engine, bindparam, func, select, text
 
 from data_access import audit
 from data_access import models as tables
-from data_access.access import household_clause
-from data_access.db import read_engine, reading
+from data_access.access import CurrentUser, household_clause
+from data_access.db import read_engine, reading, tuples
 from data_access.errors import BadRequest, NotFoundError
 from mpi.vulnerable import (
     BURDEN_BIT,
@@ -157,7 +157,7 @@ def loaded_sources(conn: Connection) -> dict[str, dt.date]:
     found = conn.execute(
         select(rv.register_key, rv.as_of).where(rv.replaced_at.is_(None), rv.register_key.in_(sorted(REGISTER_OF.values())))
     )
-    return {key: as_of for key, as_of in found}
+    return {str(key): as_of for key, as_of in tuples(found)}
 
 
 def apply_registers(conn: Connection, year: int, th: Thresholds = THRESHOLDS) -> int:
@@ -191,7 +191,8 @@ def apply_registers(conn: Connection, year: int, th: Thresholds = THRESHOLDS) ->
 def refresh_for_registers(conn: Connection) -> None:
     """After a register is loaded (the register import's hook, beside data_access.register_rollups.refresh_register):
     every edition's vulnerable bits and rollup again, with that register deciding the conditions it records."""
-    for year in conn.execute(select(tables.survey_year.c.year)).scalars():
+    years: list[int] = list(conn.execute(select(tables.survey_year.c.year)).scalars())
+    for year in years:
         if apply_registers(conn, year):
             refresh_vulnerable_rollup(conn, year, registers=False)
 
@@ -225,15 +226,15 @@ def refresh_vulnerable_rollup(conn: Connection, year: int, *, registers: bool = 
         )
 
 
-def _rows(conn, year: int, codes: list[str]) -> dict[str, list[VulnerableCount]]:
+def _rows(conn: Connection, year: int, codes: list[str]) -> dict[str, list[VulnerableCount]]:
     out: dict[str, list[VulnerableCount]] = {c: [] for c in codes}
     if not codes:
         return out
     v = tables.vulnerable_rollup.c
-    for code, sel, bur, hh, persons in conn.execute(
+    for r in conn.execute(
         select(v.area_code, v.selection, v.burdens, v.households, v.persons).where(v.year == year, v.area_code.in_(codes))
     ):
-        out[code].append(VulnerableCount(sel, bur, hh, persons))
+        out[r.area_code].append(VulnerableCount(r.selection, r.burdens, r.households, r.persons))
     return out
 
 
@@ -346,7 +347,7 @@ def list_households(
     code: str,
     year: int,
     *,
-    user,
+    user: CurrentUser | None,
     rule: VulnerableRule = DEFAULT_RULE,
     burden: str | None = None,
     page: int = 1,

@@ -64,22 +64,22 @@ def _fresh(response: Response) -> Response:
 
 
 @bp.get("/")
-def index():
+def index() -> Response:
     return _fresh(send_from_directory(STATIC, "index.html", mimetype="text/html"))
 
 
 @bp.get("/i18n.json")
-def words():
+def words() -> Response:
     return _fresh(Response(catalogue_json(), mimetype="application/json"))
 
 
 @bp.get("/version.json")
-def app_version():
+def app_version() -> Response:
     return _fresh(Response(json.dumps({"version": version()}), mimetype="application/json"))
 
 
 @bp.get("/sw.js")
-def service_worker():
+def service_worker() -> Response:
     # the worker's own bytes carry the version, so the browser sees a changed worker when any file changes
     body = (STATIC / "sw.js").read_text(encoding="utf-8").replace("__VERSION__", version())
     response = Response(body, mimetype="text/javascript")
@@ -88,7 +88,7 @@ def service_worker():
 
 
 @bp.get("/<path:name>")
-def asset(name: str):
+def asset(name: str) -> Response:
     if name == "sw.js" or not (STATIC / name).is_file():
         abort(404)
     mimetype = "application/manifest+json" if name.endswith(".webmanifest") else None

@@ -67,6 +67,8 @@ SURVEY_COLUMN_OF: dict[str, str] = {
 def criteria() -> tuple[str, ...]:
     """Every condition, selections then burdens (the order the page says their sources in)."""
     return SELECTIONS + BURDENS
+
+
 BURDEN_BIT = {b: 1 << i for i, b in enumerate(BURDENS)}
 INSECURE_HOUSING_INDICATOR = "2.1"
 
@@ -150,7 +152,7 @@ class VulnerableRule:
     burdens: frozenset[str] = frozenset(BURDENS)
     min_burdens: int = 1
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         for s in self.selections:
             if s not in SELECTION_BIT:
                 raise BadRequest(f"unknown selection condition {s!r}; there are {', '.join(SELECTIONS)}")

@@ -63,7 +63,9 @@ def world(isolated_world, tmp_path_factory):
 
 def _elderly(world) -> list[str]:
     bounds = rules.THRESHOLDS.born_bounds(YEAR)
-    return [p["citizen_id"] for p in world["survey"].persons if dt.date.fromisoformat(p["birth_date"]) <= bounds["elderly_born_by"]]
+    return [
+        p["citizen_id"] for p in world["survey"].persons if dt.date.fromisoformat(p["birth_date"]) <= bounds["elderly_born_by"]
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -238,7 +240,9 @@ def test_the_field_package_carries_facts_help_beside_the_registers_and_whom_indi
     # whom each failed indicator concerns: the members in its scope, or null for the household
     assert all("concerns" in i for h in package["households"] for i in h["failed_indicators"])
     scoped = [i for h in package["households"] for i in h["failed_indicators"] if i["concerns"] is not None]
-    assert all(1 <= n <= len(h["members"]) for h in package["households"] for i in h["failed_indicators"] for n in i["concerns"] or [])
+    assert all(
+        1 <= n <= len(h["members"]) for h in package["households"] for i in h["failed_indicators"] for n in i["concerns"] or []
+    )
     assert scoped or any(i["concerns"] is None for h in package["households"] for i in h["failed_indicators"])
     text = r.get_data(as_text=True)
     assert registers["helped"] not in text and not any(p["citizen_id"] in text for p in world["survey"].persons)
