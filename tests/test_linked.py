@@ -74,7 +74,7 @@ def registers(world, tmp_path_factory):
     listed = _elderly(world)[::2]
     path = _write(folder / "old.csv", ["citizen_id", "monthly_amount"], [[c, "600"] for c in listed])
     RegisterImport("old_age_allowance", AS_OF, path, engine=world["engine"]).run()
-    with writing(world["engine"]) as conn:  # the register import's hook (see docs/registers.md)
+    with writing(world["engine"]) as conn:  # the register import's hook (docs/operating.md)
         vulnerable_da.refresh_for_registers(conn)
     team_people = [p for p in world["survey"].persons if p["house_id"] == world["houses"]["7502"]]
     helped = team_people[0]["citizen_id"]
