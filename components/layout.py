@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
-from dash import dcc, html
+from dash import Dash, dcc, html
+from dash.development.base_component import Component
 
 from components import fmt
 from components.i18n import area_name, defined, t, who
@@ -12,16 +15,17 @@ from components.view import View
 from mpi.rules import DIMENSIONS
 
 
-def breadcrumb(chain: list[dict], view: View) -> html.Nav:
-    items = [dcc.Link(t("nav.country", view.lang), href="/" + view.query())]
+def breadcrumb(chain: Sequence[Mapping[str, Any]], view: View) -> html.Nav:
+    items: list[Component] = [dcc.Link(t("nav.country", view.lang), href="/" + view.query())]
     for a in chain:
         if a["code"] == "TH":
             continue
-        items += [html.Span(" › "), dcc.Link(area_name(a, view.lang), href=f"/area/{a['code']}" + view.query())]
-    return html.Nav(items, className="tp-breadcrumb", **{"aria-label": t("nav.breadcrumb", view.lang)})
+        items += [html.Span(" › "), dcc.Link(area_name(dict(a), view.lang), href=f"/area/{a['code']}" + view.query())]
+    aria: dict[str, Any] = {"aria-label": t("nav.breadcrumb", view.lang)}
+    return html.Nav(items, className="tp-breadcrumb", **aria)
 
 
-def account_box(view: View, here: str):
+def account_box(view: View, here: str) -> Component:
     """Sign in, or the signed-in person with password change and sign out (a POST form with its CSRF token)."""
     from auth.context import csrf_token, current_user
     from data_access.areas import names
@@ -43,7 +47,7 @@ def account_box(view: View, here: str):
                     view.lang,
                     name=user.full_name,
                     role=t(f"role.{user.role}", view.lang),
-                    area=", ".join(area_name(a, view.lang) for a in names(list(user.areas)).values()) or "–",
+                    area=", ".join(area_name(dict(a), view.lang) for a in names(list(user.areas)).values()) or "–",
                 ),
                 href="/account/password",
                 className="small ms-2",
@@ -68,7 +72,7 @@ def account_box(view: View, here: str):
     )
 
 
-def topbar(chain: list[dict], view: View, here: str) -> html.Div:
+def topbar(chain: Sequence[Mapping[str, Any]], view: View, here: str) -> html.Div:
     other = "en" if view.lang == "th" else "th"
     present = (
         dcc.Link(
@@ -92,6 +96,13 @@ def topbar(chain: list[dict], view: View, here: str) -> html.Div:
             html.Span(t("year.label", view.lang, year=view.year), className="badge bg-secondary"),
             html.Div(
                 [
+                    # the agencies' data (issue 33): which registers are in and which are missing, for everyone
+                    dcc.Link(
+                        t("nav.data", view.lang),
+                        href=f"/data?lang={view.lang}",
+                        className="btn btn-sm btn-outline-secondary me-2 tp-chrome",
+                        id="nav-data",
+                    ),
                     present,
                     html.A(
                         t("nav.lang", view.lang),
@@ -109,13 +120,14 @@ def topbar(chain: list[dict], view: View, here: str) -> html.Div:
 
 
 def card(label: str, value: str, sub: str | None = None, id_: str | None = None, change: str | None = None) -> html.Div:
-    kw = {"id": id_} if id_ else {}
+    kw: dict[str, Any] = {"id": id_} if id_ else {}
+    changed: dict[str, Any] = {"id": f"{id_}-change"} if id_ else {}
     return html.Div(
         [
             html.Div(label, className="tp-label"),
             html.Div(value, className="tp-value", **kw),
             html.Div(sub or "", className="tp-sub"),
-            html.Div(change, className="tp-sub tp-change", **({"id": f"{id_}-change"} if id_ else {})) if change else None,
+            html.Div(change, className="tp-sub tp-change", **changed) if change else None,
         ],
         className="tp-card",
     )
@@ -210,7 +222,7 @@ def dimension_badges(dims: list[str], lang: str) -> list:
     return [html.Span(t(f"dim.{d}", lang), className=f"tp-dim-icon tp-dim-{d}") for d in dims]
 
 
-def export_links(table: str, lang: str, **args) -> html.Div:
+def export_links(table: str, lang: str, **args: object) -> html.Div:
     """Download buttons beside a table: the same rows as CSV and XLSX, scoped and audited by the server."""
     from urllib.parse import urlencode
 
@@ -272,7 +284,7 @@ SHOWN_STORE = "tp-shown"
 SHOWN_ARG = "shown"
 
 
-def register_shown_reset(app) -> None:
+def register_shown_reset(app: Dash) -> None:
     """Once the router has rendered a page, the screen shows what the router asked for: forget the shown address."""
     from dash import Input, Output
 
@@ -295,20 +307,20 @@ def _already_shown(shown: str | None) -> bool:
     return asked == shown
 
 
-def guard_years(registry: dict, known_years) -> None:
+def guard_years(registry: Mapping[str, dict[str, Any]], known_years: Callable[[], list[int]]) -> None:
     """Every page, once: a link whose `year` the database does not hold gets the page that names the years it
     has, instead of a blank page or an error from deep inside (wraps each registered page's layout)."""
     from components.view import parse
     from data_access.db import one_connection
 
     for page in registry.values():
-        layout = page.get("layout")
-        if not callable(layout) or getattr(layout, "_year_guarded", False):
+        layout: Callable[..., Any] | None = page.get("layout")
+        if layout is None or not callable(layout) or getattr(layout, "_year_guarded", False):
             continue
-
+        render: Callable[..., Any] = layout
         template = page.get("path_template") or page.get("path") or "/"
 
-        def guarded(*args, _layout=layout, _template=template, **query):
+        def guarded(*args: Any, _layout: Callable[..., Any] = render, _template: str = template, **query: Any) -> Any:
             if _already_shown(query.pop(SHOWN_ARG, None)):
                 import dash
 
@@ -323,7 +335,7 @@ def guard_years(registry: dict, known_years) -> None:
                         return year_not_found(view, years, here)
                 return _layout(*args, **query)
 
-        guarded._year_guarded = True
+        guarded._year_guarded = True  # type: ignore[attr-defined]
         page["layout"] = guarded
 
 

@@ -1,15 +1,20 @@
-"""The household page's Logbook: a timeline and one form per record type, sized for a phone."""
+"""The household page's Logbook: a timeline and one form per record type, sized for a phone; and what the household
+already receives, the agencies' assistance rows beside the Logbook's (issue 33)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from dash.development.base_component import Component
 
 from components import fmt
 from components.dates import be_date_input
 from components.i18n import t
+from components.widgets import plain_table
 from mpi.rules import DIMENSIONS
 
 LADDER = ("survival", "sufficiency", "sustainability")
@@ -17,8 +22,9 @@ OUTCOMES = ("verified", "not_found", "inclusion_error")
 NEED_STATUSES = ("open", "in_progress", "resolved")
 
 
-def _describe(entry: dict, lang: str, kinds: dict[str, dict]) -> list:
+def _describe(entry: Mapping[str, Any], lang: str, kinds: Mapping[str, Mapping[str, Any]]) -> list[Component]:
     r = entry["record"]
+    text: list[str | Component]
     if entry["kind"] == "visit":
         text = ["🚪 ", t(f"lb.outcome.{r['outcome']}", lang)]
         if r.get("note"):
@@ -42,7 +48,7 @@ def _describe(entry: dict, lang: str, kinds: dict[str, dict]) -> list:
     return [html.Div(text), html.Div(f"{fmt.be_date(entry['on'], lang)} · {who}", className="tp-when")]
 
 
-def timeline(lb: dict, lang: str, kinds: dict[str, dict]) -> html.Div:
+def timeline(lb: Mapping[str, Any], lang: str, kinds: Mapping[str, Mapping[str, Any]]) -> html.Div:
     status = t("lb.status_now", lang, status=t(f"lb.ladder.{lb['status']}", lang)) if lb["status"] else t("lb.no_status", lang)
     head = [
         html.P(
@@ -58,7 +64,9 @@ def timeline(lb: dict, lang: str, kinds: dict[str, dict]) -> html.Div:
     )
 
 
-def trajectory(steps: list[dict], lang: str, kinds: dict[str, dict], year_on_screen: int) -> html.Div | None:
+def trajectory(
+    steps: Sequence[Mapping[str, Any]], lang: str, kinds: Mapping[str, Mapping[str, Any]], year_on_screen: int
+) -> html.Div | None:
     """The household across editions on one timeline: how each survey found it (target poor or not, which
     dimensions), and the Logbook work recorded while that edition was current, oldest first."""
     if len(steps) < 2:
@@ -92,11 +100,11 @@ def trajectory(steps: list[dict], lang: str, kinds: dict[str, dict], year_on_scr
     )
 
 
-def _badges(dims: list[str], lang: str) -> list:
+def _badges(dims: list[str], lang: str) -> list[Component]:
     return [html.Span(t(f"dim.{d}", lang), className=f"tp-dim-icon tp-dim-{d}") for d in dims]
 
 
-def _field(label: str, control) -> html.Label:
+def _field(label: str, control: Component) -> html.Label:
     return html.Label([label, control])
 
 
@@ -104,7 +112,7 @@ def _radios(id_: str, options: list[tuple[str, str]], value: str) -> dbc.RadioIt
     return dbc.RadioItems(id=id_, options=[{"label": lab, "value": v} for v, lab in options], value=value)
 
 
-def _form(title: str, key: str, children: list, save: str, open_: bool = False) -> html.Details:
+def _form(title: str, key: str, children: list[Component], save: str, open_: bool = False) -> html.Details:
     """A collapsible form: its fields, a full-width save button and a message area for the result."""
     return html.Details(
         [
@@ -119,7 +127,7 @@ def _form(title: str, key: str, children: list, save: str, open_: bool = False) 
     )
 
 
-def need_options(lb: dict, lang: str) -> list[dict]:
+def need_options(lb: Mapping[str, Any], lang: str) -> list[dict[str, Any]]:
     """The household's needs still open, as choices (refreshed after every save, so a new one shows at once)."""
     return [
         {"label": f"#{n['id']} {t('dim.' + n['dimension'], lang)}: {n['description'][:40]}", "value": n["id"]}
@@ -128,11 +136,11 @@ def need_options(lb: dict, lang: str) -> list[dict]:
     ]
 
 
-def assist_need_options(lb: dict, lang: str) -> list[dict]:
+def assist_need_options(lb: Mapping[str, Any], lang: str) -> list[dict[str, Any]]:
     return [{"label": "–", "value": ""}] + need_options(lb, lang)
 
 
-def forms(lb: dict, lang: str, kinds: list[dict], can_write: bool) -> html.Div:
+def forms(lb: Mapping[str, Any], lang: str, kinds: Sequence[Mapping[str, Any]], can_write: bool) -> html.Div:
     if not can_write:
         return html.Div()
     today = dt.date.today()
@@ -140,7 +148,7 @@ def forms(lb: dict, lang: str, kinds: list[dict], can_write: bool) -> html.Div:
     open_needs = need_options(lb, lang)
     save = t("lb.save", lang)
 
-    def form(title, key, children, open_=False):
+    def form(title: str, key: str, children: list[Component], open_: bool = False) -> html.Details:
         return _form(title, key, children, save, open_)
 
     return html.Div(
@@ -287,3 +295,43 @@ def forms(lb: dict, lang: str, kinds: list[dict], can_write: bool) -> html.Div:
         ],
         id="lb-forms",
     )
+
+
+def _receipt_source(r: Mapping[str, Any], lang: str) -> str:
+    """Where a receipt comes from, said whole: the agency's data and its date, or the Logbook and who gave it."""
+    agency = r["agency_th"] if lang == "th" else r["agency_en"]
+    if r["source"] == "register":
+        return t("recv.source.register", lang, agency=agency, date=fmt.be_date(r["as_of"], lang))
+    return t("recv.source.logbook", lang, agency=agency or "–")
+
+
+def receipts(rows: Sequence[Mapping[str, Any]], lang: str, register_loaded: bool) -> html.Div:
+    """What the household already receives (issue 33): the agencies' assistance rows beside the Logbook's recorded
+    help (data_access.register_facts.receipts), newest first, each row saying its source."""
+    note = None if register_loaded else html.P(t("recv.no_register", lang), className="tp-when", id="receipts-no-register")
+    if not rows:
+        return html.Div([note, html.P(t("recv.none", lang), className="tp-nodata", id="receipts-none")])
+    table = plain_table(
+        lang,
+        id="receipts-table",
+        rows=[
+            {
+                "on": fmt.be_date(r["on"], lang) if r["on"] else None,
+                "on:sort": r["on"] or "",
+                "what": r["what_th"] if lang == "th" else r["what_en"],
+                "who": t("recv.member", lang, n=r["member"]) if r["member"] else t("recv.household", lang),
+                "amount": r["amount"],
+                "source": _receipt_source(r, lang),
+                "source:sort": r["source"],
+            }
+            for r in rows
+        ],
+        columns=[
+            {"id": "on", "name": t("recv.col.on", lang)},
+            {"id": "what", "name": t("recv.col.what", lang)},
+            {"id": "who", "name": t("recv.col.who", lang)},
+            {"id": "amount", "name": t("recv.col.amount", lang), "numeric": True, "format": fmt.number},
+            {"id": "source", "name": t("recv.col.source", lang)},
+        ],
+    )
+    return html.Div([note, table])

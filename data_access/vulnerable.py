@@ -3,26 +3,29 @@ and listed (scoped) for signed-in users. The rules themselves are in mpi.vulnera
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TypedDict, cast
 
 from sqlalchemy import Connection, Engine, bindparam, func, select, text
 
 from data_access import audit
 from data_access import models as tables
-from data_access.access import household_clause
-from data_access.db import read_engine, reading
+from data_access.access import CurrentUser, household_clause
+from data_access.db import read_engine, reading, tuples
 from data_access.errors import BadRequest, NotFoundError
 from mpi.vulnerable import (
     BURDEN_BIT,
     BURDENS,
     DEFAULT_RULE,
     INSECURE_HOUSING_INDICATOR,
+    REGISTER_OF,
     SELECTION_BIT,
     SELECTIONS,
     THRESHOLDS,
     Thresholds,
     VulnerableCount,
     VulnerableRule,
+    criteria,
     figures,
 )
 
@@ -89,7 +92,116 @@ def stage_vulnerable_bits(conn: Connection, year: int, *, supplied: bool, th: Th
         conn.execute(text("ANALYZE stage_vuln"))  # raw: a maintenance command, no Core form
 
 
-def refresh_vulnerable_rollup(conn: Connection, year: int) -> None:
+# Each household's bits again, from the stored survey (household and person rows) with the loaded registers in place of
+# the optional columns they replace (mpi.vulnerable.REGISTER_OF; classify is the reference, a register's "on it" or "not
+# on it" given as the member's True or False). A flag :use_* is 1 when that register is loaded. Written only when a
+# register decides a condition, and only to the rows whose bits change (the import's own pass stays one write a row).
+_REGISTER_BITS = """
+INSERT INTO vuln_new (id, sel, bur)
+SELECT v.id, v.sel, CASE WHEN v.sel IS NULL THEN NULL ELSE v.person_bits + v.housing_bit END
+FROM (SELECT h.id,
+             CASE WHEN (h.head_farming IS NULL OR (h.farmer_registered IS NULL AND :use_farm = 0))
+                       AND h.income_per_capita IS NULL
+                  THEN NULL
+                  ELSE (CASE WHEN h.head_farming = TRUE
+                                  AND (CASE WHEN :use_farm = 1 THEN COALESCE(pb.farm, 0) = 0
+                                            ELSE h.farmer_registered = FALSE END)
+                             THEN :fu ELSE 0 END)
+                     + (CASE WHEN h.income_per_capita < :income AND h.n_welfare = 0 THEN :lw ELSE 0 END)
+             END AS sel,
+             COALESCE(pb.bits, 0) AS person_bits,
+             CASE WHEN EXISTS (SELECT 1 FROM household_failure f WHERE f.household_id = h.id AND f.indicator_code = :housing)
+                  THEN :b_insecure_housing ELSE 0 END AS housing_bit
+      FROM household h
+      LEFT JOIN (SELECT p.household_id,
+                        MAX(CASE WHEN rf.citizen_id IS NULL THEN 0 ELSE 1 END) AS farm,
+                        MAX(CASE WHEN (CASE WHEN :use_eef = 1 THEN re.citizen_id IS NOT NULL
+                                            ELSE p.moe_poor_child = TRUE END)
+                                 THEN :b_poor_child ELSE 0 END)
+                      + MAX(CASE WHEN p.birth_date > :child_after AND p.birth_date <= :child_by
+                                 THEN :b_young_children ELSE 0 END)
+                      + MAX(CASE WHEN p.birth_date <= :elderly_by
+                                      AND (CASE WHEN :use_old = 1 THEN ro.citizen_id IS NULL
+                                                ELSE p.old_age_allowance = FALSE END)
+                                 THEN :b_elderly_no_allowance ELSE 0 END)
+                      + MAX(CASE WHEN p.disabled = TRUE
+                                      AND (CASE WHEN :use_dis = 1 THEN rd.citizen_id IS NULL
+                                                ELSE p.disability_allowance = FALSE END)
+                                 THEN :b_disabled_no_allowance ELSE 0 END)
+                      + MAX(CASE WHEN p.chronic_dependent = TRUE THEN :b_chronic_dependent ELSE 0 END) AS bits
+                 FROM person p
+                 LEFT JOIN (SELECT DISTINCT citizen_id FROM register_row WHERE register_key = :k_farm) rf
+                        ON rf.citizen_id = p.citizen_id
+                 LEFT JOIN (SELECT DISTINCT citizen_id FROM register_row WHERE register_key = :k_eef) re
+                        ON re.citizen_id = p.citizen_id
+                 LEFT JOIN (SELECT DISTINCT citizen_id FROM register_row WHERE register_key = :k_old) ro
+                        ON ro.citizen_id = p.citizen_id
+                 LEFT JOIN (SELECT DISTINCT citizen_id FROM register_row WHERE register_key = :k_dis) rd
+                        ON rd.citizen_id = p.citizen_id
+                 WHERE p.year = :y
+                 GROUP BY p.household_id) pb ON pb.household_id = h.id
+      WHERE h.year = :y) v"""
+_WRITE_CHANGED = """
+UPDATE household
+SET vuln_selection = (SELECT n.sel FROM vuln_new n WHERE n.id = household.id),
+    vuln_burdens = (SELECT n.bur FROM vuln_new n WHERE n.id = household.id)
+WHERE id IN (SELECT n.id FROM vuln_new n JOIN household o ON o.id = n.id
+             WHERE COALESCE(n.sel, -1) <> COALESCE(o.vuln_selection, -1) OR COALESCE(n.bur, -1) <> COALESCE(o.vuln_burdens, -1))"""
+# the flag of each register that can decide a condition, as _REGISTER_BITS names it
+_FLAGS = {"farmer_register": "farm", "eef_poor_student": "eef", "old_age_allowance": "old", "disability_allowance": "dis"}
+
+
+def loaded_sources(conn: Connection) -> dict[str, dt.date]:
+    """The registers that decide a vulnerable condition and are loaded: key → as-of date of the current version."""
+    rv = tables.register_version.c
+    found = conn.execute(
+        select(rv.register_key, rv.as_of).where(rv.replaced_at.is_(None), rv.register_key.in_(sorted(REGISTER_OF.values())))
+    )
+    return {str(key): as_of for key, as_of in tuples(found)}
+
+
+def apply_registers(conn: Connection, year: int, th: Thresholds = THRESHOLDS) -> int:
+    """Re-derive the year's vulnerable bits with the loaded registers in place of the survey columns they replace;
+    the number of households whose bits changed. Nothing is written when no such register is loaded, or the edition
+    holds no assessable household."""
+    loaded = loaded_sources(conn)
+    if not loaded:
+        return 0
+    params: dict[str, object] = {
+        "y": year,
+        "fu": SELECTION_BIT["farmer_unregistered"],
+        "lw": SELECTION_BIT["low_income_no_welfare"],
+        **{f"b_{k}": v for k, v in BURDEN_BIT.items()},
+        "housing": INSECURE_HOUSING_INDICATOR,
+        "income": th.income_per_capita,
+        **{k.replace("_born", ""): v for k, v in th.born_bounds(year).items()},
+        **{f"use_{flag}": int(key in loaded) for key, flag in _FLAGS.items()},
+        **{f"k_{flag}": key for key, flag in _FLAGS.items()},
+    }
+    # Raw: a set-based pass over a year's households and persons, like the import's own (stage_vulnerable_bits);
+    # the temporary table is the one both backends write alike (declared columns, its key for the look-ups below)
+    conn.execute(text("DROP TABLE IF EXISTS vuln_new"))  # raw: a temporary table's housekeeping, as above
+    conn.execute(text("CREATE TEMP TABLE vuln_new (id INTEGER PRIMARY KEY, sel SMALLINT, bur SMALLINT)"))  # raw: as above
+    conn.execute(text(_REGISTER_BITS), params)  # raw: the pass described at _REGISTER_BITS
+    changed = conn.execute(text(_WRITE_CHANGED)).rowcount  # raw: correlated updates of the changed rows only
+    conn.execute(text("DROP TABLE vuln_new"))  # raw: a temporary table's housekeeping, as above
+    return int(changed or 0)
+
+
+def refresh_for_registers(conn: Connection) -> None:
+    """After a register is loaded (the register import's hook, beside data_access.register_rollups.refresh_register):
+    every edition's vulnerable bits and rollup again, with that register deciding the conditions it records."""
+    years: list[int] = list(conn.execute(select(tables.survey_year.c.year)).scalars())
+    for year in years:
+        if apply_registers(conn, year):
+            refresh_vulnerable_rollup(conn, year, registers=False)
+
+
+def refresh_vulnerable_rollup(conn: Connection, year: int, *, registers: bool = True) -> None:
+    """The year's vulnerable rollup from its households' bits (the survey import's rollup step); first, unless asked
+    not to, the bits again with the loaded registers deciding the conditions they record (apply_registers)."""
+    if registers:
+        apply_registers(conn, year)
     # Raw, like the other rollups of an import: INSERT … SELECT over a year's households, the import's hot path
     conn.execute(text("DELETE FROM vulnerable_rollup WHERE year = :y"), {"y": year})  # raw: as above
     conn.execute(
@@ -114,15 +226,15 @@ def refresh_vulnerable_rollup(conn: Connection, year: int) -> None:
         )
 
 
-def _rows(conn, year: int, codes: list[str]) -> dict[str, list[VulnerableCount]]:
+def _rows(conn: Connection, year: int, codes: list[str]) -> dict[str, list[VulnerableCount]]:
     out: dict[str, list[VulnerableCount]] = {c: [] for c in codes}
     if not codes:
         return out
     v = tables.vulnerable_rollup.c
-    for code, sel, bur, hh, persons in conn.execute(
+    for r in conn.execute(
         select(v.area_code, v.selection, v.burdens, v.households, v.persons).where(v.year == year, v.area_code.in_(codes))
     ):
-        out[code].append(VulnerableCount(sel, bur, hh, persons))
+        out[r.area_code].append(VulnerableCount(r.selection, r.burdens, r.households, r.persons))
     return out
 
 
@@ -149,6 +261,25 @@ class RuleAsked(TypedDict):
     min_burdens: int
 
 
+class CriterionSource(TypedDict):
+    """Where a condition's answers come from (issue 33, 6): a loaded register (its key and as-of date), else the
+    survey file's optional columns (register None)."""
+
+    criterion: str
+    register: str | None
+    as_of: str | None  # ISO date
+
+
+def sources_of(loaded: dict[str, dt.date]) -> list[CriterionSource]:
+    """Each condition's source, selections then burdens, given the loaded registers (loaded_sources). Pure."""
+    out: list[CriterionSource] = []
+    for c in criteria():
+        key = REGISTER_OF.get(c)
+        on = loaded.get(key) if key else None
+        out.append(CriterionSource(criterion=c, register=key if on else None, as_of=on.isoformat() if on else None))
+    return out
+
+
 class VulnerableArea(VulnerableFigures):
     code: str
     year: int
@@ -157,6 +288,7 @@ class VulnerableArea(VulnerableFigures):
     rule: RuleAsked
     surveyed_households: int
     children: list[VulnerableChild]
+    sources: list[CriterionSource]
 
 
 def area_figures(code: str, year: int, rule: VulnerableRule = DEFAULT_RULE, engine: Engine | None = None) -> VulnerableArea:
@@ -173,6 +305,7 @@ def area_figures(code: str, year: int, rule: VulnerableRule = DEFAULT_RULE, engi
         surveyed = conn.execute(
             select(func.coalesce(func.sum(pr.households), 0)).where(pr.year == year, pr.area_code == code, pr.source == "survey")
         ).scalar()
+        sources = sources_of(loaded_sources(conn))
     return cast(
         VulnerableArea,
         {
@@ -188,6 +321,7 @@ def area_figures(code: str, year: int, rule: VulnerableRule = DEFAULT_RULE, engi
                 for c in children
                 if rows[c["code"]]
             ],
+            "sources": sources,
         },
     )
 
@@ -213,7 +347,7 @@ def list_households(
     code: str,
     year: int,
     *,
-    user,
+    user: CurrentUser | None,
     rule: VulnerableRule = DEFAULT_RULE,
     burden: str | None = None,
     page: int = 1,

@@ -16,8 +16,9 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, send_from_directory
 
 STATIC = Path(__file__).resolve().parent / "static"
-# which catalogue keys the phone needs: its own, the Logbook's and the dimensions'
-PREFIXES = ("field.", "lb.", "dim.", "err.", "role.", "nav.lang", "date.")
+# which catalogue keys the phone needs: its own, the Logbook's and the dimensions', what a household receives and
+# whom a failed indicator concerns (issues 33 and 34)
+PREFIXES = ("field.", "lb.", "dim.", "err.", "role.", "nav.lang", "date.", "recv.", "hh.concerns_", "unit.baht")
 
 bp = Blueprint("field", __name__, url_prefix="/field")
 
@@ -63,22 +64,22 @@ def _fresh(response: Response) -> Response:
 
 
 @bp.get("/")
-def index():
+def index() -> Response:
     return _fresh(send_from_directory(STATIC, "index.html", mimetype="text/html"))
 
 
 @bp.get("/i18n.json")
-def words():
+def words() -> Response:
     return _fresh(Response(catalogue_json(), mimetype="application/json"))
 
 
 @bp.get("/version.json")
-def app_version():
+def app_version() -> Response:
     return _fresh(Response(json.dumps({"version": version()}), mimetype="application/json"))
 
 
 @bp.get("/sw.js")
-def service_worker():
+def service_worker() -> Response:
     # the worker's own bytes carry the version, so the browser sees a changed worker when any file changes
     body = (STATIC / "sw.js").read_text(encoding="utf-8").replace("__VERSION__", version())
     response = Response(body, mimetype="text/javascript")
@@ -87,7 +88,7 @@ def service_worker():
 
 
 @bp.get("/<path:name>")
-def asset(name: str):
+def asset(name: str) -> Response:
     if name == "sw.js" or not (STATIC / name).is_file():
         abort(404)
     mimetype = "application/manifest+json" if name.endswith(".webmanifest") else None

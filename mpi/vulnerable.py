@@ -20,6 +20,13 @@ household is vulnerable when it meets a selection condition and has at least one
 
 A condition that cannot be judged (its optional column was not supplied) is not met; households for which neither
 selection condition can be judged are not assessed, and counted as such.
+
+Sources (issue 33, 6): four conditions are what an agency's register records, and once that register is loaded its
+rows decide them instead of the survey's optional column (REGISTER_OF): farmer_unregistered reads Farmer ONE
+(farmer_register), poor_child the Equitable Education Fund's poor students (eef_poor_student), elderly_no_allowance and
+disabled_no_allowance local governments' allowances (old_age_allowance, disability_allowance). Against a register, a
+person not on it does not receive it (the survey's blank, "not known", does not arise). The optional survey columns
+remain accepted: they decide the conditions whose register is not loaded, as before.
 """
 
 from __future__ import annotations
@@ -42,6 +49,26 @@ BURDENS = (
     "chronic_dependent",
 )
 SELECTION_BIT = {s: 1 << i for i, s in enumerate(SELECTIONS)}
+# the register that decides a condition once loaded (mpi/data/registers.json's keys), and the survey's column otherwise
+REGISTER_OF: dict[str, str] = {
+    "farmer_unregistered": "farmer_register",
+    "poor_child": "eef_poor_student",
+    "elderly_no_allowance": "old_age_allowance",
+    "disabled_no_allowance": "disability_allowance",
+}
+SURVEY_COLUMN_OF: dict[str, str] = {
+    "farmer_unregistered": "farmer_registered",
+    "poor_child": "moe_poor_child",
+    "elderly_no_allowance": "old_age_allowance",
+    "disabled_no_allowance": "disability_allowance",
+}
+
+
+def criteria() -> tuple[str, ...]:
+    """Every condition, selections then burdens (the order the page says their sources in)."""
+    return SELECTIONS + BURDENS
+
+
 BURDEN_BIT = {b: 1 << i for i, b in enumerate(BURDENS)}
 INSECURE_HOUSING_INDICATOR = "2.1"
 
@@ -125,7 +152,7 @@ class VulnerableRule:
     burdens: frozenset[str] = frozenset(BURDENS)
     min_burdens: int = 1
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         for s in self.selections:
             if s not in SELECTION_BIT:
                 raise BadRequest(f"unknown selection condition {s!r}; there are {', '.join(SELECTIONS)}")

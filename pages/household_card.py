@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, cast
+
 import dash
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import ALL, MATCH, Input, Output, State, callback, clientside_callback, ctx, dcc, html
+from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
 from auth.context import current_user
@@ -19,20 +23,22 @@ from components.view import parse
 from components.widgets import data_table
 from data_access import areas as areas_da
 from data_access import logbook as logbook_da
+from data_access.access import CurrentUser
 from data_access.errors import BadRequest, ConflictError, DomainError, Unauthorized
 from data_access.households import get_household, reveal_citizen_id
 from data_access.policy import LOGBOOK_WRITE, may
+from data_access.register_facts import assistance_loaded, register_receipts, with_logbook
 from geo.shapes import url_for_children
 from mpi.rules import DIMENSIONS
 
 dash.register_page(__name__, path_template="/household/<house_id>", title="TPMAP Open")
 
 
-def _pin_map(h: dict, lang: str) -> go.Figure | None:
+def _pin_map(h: Mapping[str, Any], lang: str) -> go.Figure | None:
     if h["latitude"] is None:
         return None
-    tambon = areas_da.get_area(h["tambon_code"]) or {}
-    amphoe = tambon.get("parent_code")
+    tambon: dict[str, Any] = dict(areas_da.get_area(h["tambon_code"]) or {})
+    amphoe: str = tambon.get("parent_code") or ""
     fig = go.Figure(**checked())
     for locations, line, fill in _boundaries(h["tambon_code"], tambon):
         fig.add_trace(
@@ -64,7 +70,7 @@ def _pin_map(h: dict, lang: str) -> go.Figure | None:
     return fig
 
 
-def _boundaries(code: str, area: dict) -> list[tuple[list[str], str, str]]:
+def _boundaries(code: str, area: Mapping[str, Any]) -> list[tuple[list[str], str, str]]:
     """What the pin is drawn in, as (tambon codes, line colour, fill): the household's tambon; for a municipal unit
     (a point, no boundary of its own: the pin stood alone on white) the tambons whose people it counts, else its
     amphoe's tambons in grey around the pin."""
@@ -80,7 +86,7 @@ def _boundaries(code: str, area: dict) -> list[tuple[list[str], str, str]]:
     return [(areas_da.children_with_geometry(area["parent_code"]), "#9e9e9e", "#f5f5f5")]
 
 
-def _reveal_buttons(h: dict, lang: str):
+def _reveal_buttons(h: Mapping[str, Any], lang: str) -> html.Div:
     """One button per member: the full ID is fetched one record at a time, and each reveal is audited."""
     return html.Div(
         [
@@ -108,12 +114,12 @@ def _reveal_buttons(h: dict, lang: str):
     State("reveal-house", "data"),
     prevent_initial_call=True,
 )
-def reveal(_n, house):
-    member = ctx.triggered_id["member"]
+def reveal(_n: int | None, house: dict[str, Any]) -> str:
+    member: int = ctx.triggered_id["member"]
     return reveal_citizen_id(house["house_id"], house["year"], member, user=current_user())
 
 
-def _receives(facts: list[dict], lang: str) -> str:
+def _receives(facts: Sequence[Mapping[str, Any]], lang: str) -> str:
     """What the agencies' registers say a member receives (issue 33): the registers they are on, with the amount."""
     out = []
     for f in facts:
@@ -123,9 +129,9 @@ def _receives(facts: list[dict], lang: str) -> str:
     return " · ".join(out) or "–"
 
 
-def _registers_checked(h: dict, lang: str) -> html.P | None:
+def _registers_checked(h: Mapping[str, Any], lang: str) -> html.P | None:
     """Which registers the members were looked up in, whose they are and as of when: absent from one is not on it."""
-    facts = next((m["registers"] for m in h["members"] if m.get("registers")), [])
+    facts: list[Mapping[str, Any]] = next((m["registers"] for m in h["members"] if m.get("registers")), [])
     if not facts:
         return None
     named = ", ".join(
@@ -141,7 +147,7 @@ def _registers_checked(h: dict, lang: str) -> html.P | None:
     return html.P(t("hh.registers_checked", lang, registers=named), className="tp-when", id="registers-checked")
 
 
-def layout(house_id: str = "", **query):
+def layout(house_id: str = "", **query: str) -> html.Div:
     view = parse(query, house_id[:6] if house_id[:6].isdigit() else None)
     lang = view.lang
     user = current_user()
@@ -196,6 +202,11 @@ def layout(house_id: str = "", **query):
         else html.P(t("hh.none_failed", lang))
     )
     pin = _pin_map(h, lang)
+    lb = logbook_da.logbook(user, house_id, view.year)
+    _, by_code = _kinds(lang)
+    # the agencies' assistance rows, kept with the page's state: a Logbook save shows its help beside them at once
+    mine = register_receipts([(m["member"], m.get("registers", [])) for m in h["members"]])
+    loaded = any(assistance_loaded(m.get("registers", [])) for m in h["members"])
     return html.Div(
         [
             topbar(chain, view, f"/household/{house_id}"),
@@ -216,7 +227,12 @@ def layout(house_id: str = "", **query):
                             html.H3(t("hh.members_title", lang), className="h5"),
                             members,
                             _registers_checked(h, lang),
-                            _reveal_buttons(h, lang) if user.may_reveal_ids else None,
+                            html.H3(t("recv.title", lang), className="h5 mt-3"),
+                            html.Div(
+                                logbook_ui.receipts(with_logbook(mine, lb["assistance"], by_code), lang, loaded),
+                                id="receipts-box",
+                            ),
+                            _reveal_buttons(h, lang) if user is not None and user.may_reveal_ids else None,
                             html.H3(t("hh.failed_title", lang), className="h5 mt-3"),
                             failed,
                         ],
@@ -227,10 +243,12 @@ def layout(house_id: str = "", **query):
                             dcc.Graph(
                                 id="household-star",
                                 figure=star([(h["house_id"], shares)], lang, t("star.household", lang)),
-                                config=graph_config(f"tpmap-{house_id}-star", lang),
+                                config=cast(Any, graph_config(f"tpmap-{house_id}-star", lang)),
                             ),
                             html.H3(t("hh.location", lang), className="h6"),
-                            dcc.Graph(id="household-map", figure=pin, config=graph_config(f"tpmap-{house_id}-map", lang))
+                            dcc.Graph(
+                                id="household-map", figure=pin, config=cast(Any, graph_config(f"tpmap-{house_id}-map", lang))
+                            )
                             if pin
                             else html.P(t("nodata", lang), className="tp-nodata"),
                         ],
@@ -241,10 +259,10 @@ def layout(house_id: str = "", **query):
             logbook_ui.trajectory(
                 logbook_da.trajectory(user, house_id, view.year),
                 lang,
-                {k["code"]: k for k in logbook_da.assistance_kinds()},
+                by_code,
                 view.year,
             ),
-            _logbook_section(user, h, view.year, lang),
+            _logbook_section(user, h, view.year, lang, lb, {"register_receipts": mine, "register_loaded": loaded}),
             dcc.Link(
                 t("nav.back_to_area", lang),
                 href=f"/area/{h['tambon_code']}/households{view.query()}",
@@ -254,13 +272,19 @@ def layout(house_id: str = "", **query):
     )
 
 
-def _kinds(lang: str) -> tuple[list[dict], dict]:
+def _kinds(lang: str) -> tuple[list[logbook_da.AssistanceKind], dict[str, logbook_da.AssistanceKind]]:
     kinds = logbook_da.assistance_kinds()
     return kinds, {k["code"]: k for k in kinds}
 
 
-def _logbook_section(user, h: dict, year: int, lang: str) -> html.Div:
-    lb = logbook_da.logbook(user, h["house_id"], year)
+def _logbook_section(
+    user: CurrentUser | None,
+    h: Mapping[str, Any],
+    year: int,
+    lang: str,
+    lb: Mapping[str, Any],
+    received: dict[str, Any],
+) -> html.Div:
     kinds, by_code = _kinds(lang)
     can_write = may(user, LOGBOOK_WRITE)
     return html.Div(
@@ -278,7 +302,9 @@ def _logbook_section(user, h: dict, year: int, lang: str) -> html.Div:
                     ),
                 ]
             ),
-            dcc.Store(id="lb-state", data={"house_id": h["house_id"], "year": year, "version": lb["version"], "lang": lang}),
+            dcc.Store(
+                id="lb-state", data={"house_id": h["house_id"], "year": year, "version": lb["version"], "lang": lang} | received
+            ),
         ],
         id="logbook",
     )
@@ -286,7 +312,7 @@ def _logbook_section(user, h: dict, year: int, lang: str) -> html.Div:
 
 # What a form forgets once its record is saved, so the next record starts clean (the date, the visitor and
 # the agency stay: a team records several visits of one day, one agency's several kinds of help).
-CLEARED = {
+CLEARED: dict[str, list[tuple[str, Any]]] = {
     "visit": [("lb-visit-note", ""), ("lb-visit-lat", None), ("lb-visit-lon", None)],
     "need": [("lb-need-description", "")],
     "needupd": [],
@@ -304,12 +330,12 @@ CLEARED = {
 }
 
 
-def _refused(key: str, state: dict, error: DomainError):
+def _refused(key: str, state: dict[str, Any], error: DomainError) -> tuple[Any, ...]:
     """A refusal beside the form's button, in the reader's language, with everything typed kept for a retry. Someone
     else's write first (409) offers the household's current state, which the retry then names: without it the page
     kept its old version and every retry was refused again. A session that ended offers to sign in again."""
     lang = state["lang"]
-    extra = None
+    extra: Component | None = None
     if isinstance(error, ConflictError):
         extra = dbc.Button(
             t("lb.reload", lang), id={"type": "lb-reload", "form": key}, color="light", size="sm", className="ms-2"
@@ -318,11 +344,11 @@ def _refused(key: str, state: dict, error: DomainError):
         extra = dcc.Link(t("auth.sign_in", lang), href=f"/login?next=/household/{state['house_id']}", refresh=True)
     return (
         dbc.Alert([reason(error, lang), " ", extra], color="danger", className="mb-0", id=f"lb-{key}-refused"),
-        *[dash.no_update] * (4 + len(CLEARED[key])),
+        *[dash.no_update] * (5 + len(CLEARED[key])),
     )
 
 
-def _result(key: str, state: dict, outcome: dict):
+def _result(key: str, state: dict[str, Any], outcome: Mapping[str, Any]) -> tuple[Any, ...]:
     """The message, the refreshed timeline and the new version after a save, and the form's fields cleared."""
     lang = state["lang"]
     lb = logbook_da.logbook(current_user(), state["house_id"], state["year"])
@@ -340,11 +366,18 @@ def _result(key: str, state: dict, outcome: dict):
         state | {"version": lb["version"]},
         logbook_ui.need_options(lb, lang),
         logbook_ui.assist_need_options(lb, lang),
+        _receipts(state, lb, by_code),
         *[value for _, value in CLEARED[key]],
     )
 
 
-def _save(key: str, state: dict, write):
+def _receipts(state: Mapping[str, Any], lb: Mapping[str, Any], by_code: Mapping[str, Mapping[str, Any]]) -> html.Div:
+    """What the household already receives after a save: the agencies' rows as the page read them, the Logbook's now."""
+    rows = with_logbook(state.get("register_receipts", []), lb["assistance"], by_code)
+    return logbook_ui.receipts(rows, state["lang"], bool(state.get("register_loaded")))
+
+
+def _save(key: str, state: dict[str, Any], write: Callable[[], Mapping[str, Any]]) -> tuple[Any, ...]:
     try:
         return _result(key, state, write())
     except DomainError as e:  # the Logbook's refusals and a date that does not exist, in the reader's language
@@ -361,7 +394,7 @@ def _save(key: str, state: dict, write):
     State("lb-state", "data"),
     prevent_initial_call=True,
 )
-def reload(clicks, state):
+def reload(clicks: list[int | None], state: dict[str, Any]) -> tuple[Any, ...]:
     """After a 409: the household's timeline, need lists and version as they are now; the forms keep what was typed,
     so saving again is one tap."""
     if not any(clicks):  # the button has just appeared
@@ -397,29 +430,30 @@ clientside_callback(
 )
 
 
-def _saving(key: str) -> list:
+def _saving(key: str) -> list[tuple[Output, bool, bool]]:
     """While a save runs its button is disabled: a double tap on a slow phone sends one write, not two."""
     return [(Output(f"lb-{key}-save", "disabled"), True, False)]
 
 
-def _outputs(key: str):
+def _outputs(key: str) -> tuple[Output, ...]:
     return (
         Output(f"lb-{key}-msg", "children"),
         Output("lb-timeline", "children", allow_duplicate=True),
         Output("lb-state", "data", allow_duplicate=True),
         Output("lb-needupd-need", "options", allow_duplicate=True),
         Output("lb-assist-need", "options", allow_duplicate=True),
+        Output("receipts-box", "children", allow_duplicate=True),
         *[Output(field, "value", allow_duplicate=True) for field, _ in CLEARED[key]],
     )
 
 
-def _need(value) -> int | None:
+def _need(value: object) -> int | None:
     """The need a form names (None: none chosen); anything but a need's number is a refusal, not a system error."""
     if value in (None, ""):
         return None
     if not str(value).isdigit():
         raise BadRequest(f"need must be a need's number, got {str(value)[:20]!r}", key="err.choice", field="need")
-    return int(value)
+    return int(str(value))
 
 
 def _date_states(id_: str) -> list[State]:
@@ -439,7 +473,18 @@ def _date_states(id_: str) -> list[State]:
     running=_saving("visit"),
     prevent_initial_call=True,
 )
-def save_visit(_n, d, m, y, outcome, visitor, note, lat, lon, state):
+def save_visit(
+    _n: int | None,
+    d: str | None,
+    m: str | None,
+    y: str | None,
+    outcome: str,
+    visitor: str | None,
+    note: str | None,
+    lat: float | None,
+    lon: float | None,
+    state: dict[str, Any],
+) -> tuple[Any, ...]:
     return _save(
         "visit",
         state,
@@ -468,7 +513,7 @@ def save_visit(_n, d, m, y, outcome, visitor, note, lat, lon, state):
     running=_saving("need"),
     prevent_initial_call=True,
 )
-def save_need(_n, dimension, description, status, state):
+def save_need(_n: int | None, dimension: str, description: str | None, status: str, state: dict[str, Any]) -> tuple[Any, ...]:
     return _save(
         "need",
         state,
@@ -477,7 +522,7 @@ def save_need(_n, dimension, description, status, state):
             state["house_id"],
             state["year"],
             dimension=dimension,
-            description=description,
+            description=description or "",  # none typed: refused as required, as an empty field
             status=status,
             version=state["version"],
         ),
@@ -493,8 +538,8 @@ def save_need(_n, dimension, description, status, state):
     running=_saving("needupd"),
     prevent_initial_call=True,
 )
-def save_need_update(_n, need, status, state):
-    def write():
+def save_need_update(_n: int | None, need: object, status: str, state: dict[str, Any]) -> tuple[Any, ...]:
+    def write() -> Mapping[str, Any]:
         need_id = _need(need)
         if need_id is None:  # no open need to choose (int(None) was a "system error")
             raise BadRequest("choose the need to update", key="err.choice", field="need")
@@ -519,7 +564,19 @@ def save_need_update(_n, need, status, state):
     running=_saving("assist"),
     prevent_initial_call=True,
 )
-def save_assistance(_n, d, m, y, dimension, kind, agency, amount, need, note, state):
+def save_assistance(
+    _n: int | None,
+    d: str | None,
+    m: str | None,
+    y: str | None,
+    dimension: str,
+    kind: str,
+    agency: str | None,
+    amount: float | None,
+    need: object,
+    note: str | None,
+    state: dict[str, Any],
+) -> tuple[Any, ...]:
     return _save(
         "assist",
         state,
@@ -530,7 +587,7 @@ def save_assistance(_n, d, m, y, dimension, kind, agency, amount, need, note, st
             given_on=iso_from_parts(d, m, y, "given_on"),
             dimension=dimension,
             kind=kind,
-            agency=agency,
+            agency=agency or "",  # none typed: refused as required, as an empty field
             amount_baht=amount,
             need_id=_need(need),
             note=note,
@@ -548,12 +605,12 @@ def save_assistance(_n, d, m, y, dimension, kind, agency, amount, need, note, st
     running=_saving("status"),
     prevent_initial_call=True,
 )
-def save_status(_n, status, reason, state):
+def save_status(_n: int | None, status: str, reason: str | None, state: dict[str, Any]) -> tuple[Any, ...]:
     return _save(
         "status",
         state,
         lambda: logbook_da.set_status(
-            current_user(), state["house_id"], state["year"], status=status, reason=reason, version=state["version"]
+            current_user(), state["house_id"], state["year"], status=status, reason=reason or "", version=state["version"]
         ),
     )
 
@@ -571,7 +628,18 @@ def save_status(_n, status, reason, state):
     running=_saving("member"),
     prevent_initial_call=True,
 )
-def save_member(_n, cid, first, last, sex, d, m, y, flags, state):
+def save_member(
+    _n: int | None,
+    cid: str | None,
+    first: str | None,
+    last: str | None,
+    sex: str,
+    d: str | None,
+    m: str | None,
+    y: str | None,
+    flags: list[str] | None,
+    state: dict[str, Any],
+) -> tuple[Any, ...]:
     flags = flags or []
     return _save(
         "member",
@@ -591,7 +659,7 @@ def save_member(_n, cid, first, last, sex, d, m, y, flags, state):
     )
 
 
-def _concerns(failed: dict, lang: str) -> str:
+def _concerns(failed: Mapping[str, Any], lang: str) -> str:
     """Whom a failed indicator is about (issue 34): the members within its scope by their number, or the household."""
     numbers = failed.get("concerns")
     if numbers is None:

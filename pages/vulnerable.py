@@ -3,29 +3,39 @@ per selection condition and burden, by child area, and (signed in, own area only
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
 from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
+from dash.development.base_component import Component
 
 from auth.context import current_user
 from components import fmt
 from components.i18n import area_name, said, t
 from components.layout import card, card_row, export_links, not_found, topbar
-from components.view import parse
+from components.view import View, parse
 from components.widgets import data_table, dropdown
 from data_access import areas as areas_da
 from data_access import vulnerable as vulnerable_da
 from data_access.access import Forbidden
-from mpi.vulnerable import BURDENS, SELECTIONS, rule_from
+from mpi import registers as register_kinds
+from mpi.vulnerable import BURDENS, SELECTIONS, VulnerableRule, rule_from
 
 dash.register_page(__name__, path_template="/area/<code>/vulnerable", title="TPMAP Open", order=0)
 
 
 def layout(
-    code: str = "TH", selections: str = "", burdens: str = "", min_burdens: str = "1", burden: str = "", page: str = "1", **query
-):
+    code: str = "TH",
+    selections: str = "",
+    burdens: str = "",
+    min_burdens: str = "1",
+    burden: str = "",
+    page: str = "1",
+    **query: str,
+) -> html.Div:
     view = parse(query, code)
     lang = view.lang
     chain = areas_da.ancestors(code)
@@ -85,7 +95,7 @@ def layout(
     )
     head = [
         topbar(chain, view, here),
-        html.H2(t("vul.title", lang, area=area_name(chain[-1], lang)), className="h4 my-2"),
+        html.H2(t("vul.title", lang, area=area_name(dict(chain[-1]), lang)), className="h4 my-2"),
         html.P(t("vul.explain", lang), className="tp-sub"),
         controls,
         dcc.Store(id="vul-state", data={"here": here, "query": view.query()}),
@@ -137,7 +147,7 @@ def layout(
         markdown_options={"link_target": "_self"},
         data=[
             {
-                "name": f"[{area_name(c, lang)}](/area/{c['code']}/vulnerable{view.query()}&{urlencode(rule_args)})",
+                "name": f"[{area_name(dict(c), lang)}](/area/{c['code']}/vulnerable{view.query()}&{urlencode(rule_args)})",
                 "code": c["code"],
                 "vulnerable": c["vulnerable_households"],
                 "persons": c["vulnerable_persons"],
@@ -168,12 +178,53 @@ def layout(
                 ]
             ),
             children,
+            _sources(f["sources"], lang),
             _households(code, view, rule, rule_args, burden or None, page, lang),
         ]
     )
 
 
-def _households(code, view, rule, rule_args, burden, page, lang):
+def _criterion_name(criterion: str, lang: str) -> str:
+    return t(f"vul.sel.{criterion}" if criterion in SELECTIONS else f"vul.burden.{criterion}", lang)
+
+
+def _source_said(source: Mapping[str, Any], lang: str) -> str:
+    """A loaded register by its name, owner and as-of date; otherwise the survey file's optional columns."""
+    if source["register"] is None:
+        return t("vul.source.survey", lang)
+    kind = register_kinds.kinds()[source["register"]]
+    return t("vul.source.register", lang, name=kind.name(lang), owner=kind.owner(lang), date=fmt.be_date(source["as_of"], lang))
+
+
+def _sources(sources: Sequence[Mapping[str, Any]], lang: str) -> html.Div:
+    """Where each condition came from (issue 33, 6): the register that decided it, as of when, or the survey file."""
+    return html.Div(
+        [
+            html.H3(t("vul.sources", lang), className="h5 mt-3"),
+            html.Ul(
+                [
+                    html.Li(
+                        [_criterion_name(s["criterion"], lang), ": ", html.Span(_source_said(s, lang), className="tp-when")],
+                        id=f"vul-source-{s['criterion']}",
+                        **_data_source(s),
+                    )
+                    for s in sources
+                ],
+                className="tp-sources",
+            ),
+        ],
+        id="vul-sources",
+    )
+
+
+def _data_source(source: Mapping[str, Any]) -> dict[str, Any]:
+    """The condition's source as the item's data-source attribute: a register's key, or survey."""
+    return {"data-source": source["register"] or "survey"}
+
+
+def _households(
+    code: str, view: View, rule: VulnerableRule, rule_args: dict[str, Any], burden: str | None, page: str, lang: str
+) -> Component:
     user = current_user()
     if user is None:
         return html.P(
@@ -193,7 +244,7 @@ def _households(code, view, rule, rule_args, burden, page, lang):
     rows = [
         {
             "house": f"[{r['house_id']}](/household/{r['house_id']}{view.query()})",
-            "tambon": area_name(tambons.get(r["tambon_code"], {"code": r["tambon_code"]}), lang),
+            "tambon": area_name(dict(tambons.get(r["tambon_code"], {"code": r["tambon_code"]})), lang),
             "village": r["village_no"],
             "members": r["members"],
             "income": fmt.number(r["income_per_capita"]),
@@ -255,6 +306,6 @@ def _households(code, view, rule, rule_args, burden, page, lang):
     State("vul-state", "data"),
     prevent_initial_call=True,
 )
-def apply_rule(_n, selections, burdens, k, state):
+def apply_rule(_n: int | None, selections: list[str] | None, burdens: list[str] | None, k: int, state: dict[str, str]) -> str:
     args = {"selections": ",".join(selections or []), "burdens": ",".join(burdens or []), "min_burdens": k}
     return state["here"] + state["query"] + "&" + urlencode(args)

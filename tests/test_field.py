@@ -605,3 +605,103 @@ def test_the_phone_keeps_no_full_id_and_forgets_everything_when_told(site):
         driver.quit()
     with engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM need WHERE description = 'before signing out'")).scalar() == 1
+
+
+def test_the_phone_shows_what_each_member_receives_and_whom_each_indicator_concerns(site, tmp_path):
+    """Issue 33, 5 and issue 34, 5 on the phone: each member's register facts (receives or not, whose data, as of
+    when), the agencies' assistance rows beside the Logbook's help with their sources, and the members each failed
+    indicator is about. A second team account: the first has prepared its phone as often as the limit allows."""
+    import csv
+    import datetime as dt
+
+    from data_access.access import CurrentUser
+    from data_access.registers import RegisterImport
+
+    base, engine = site["base"], site["engine"]
+    accounts.create_user(
+        username="field.team2", full_name="ทีมที่สอง", role="team", areas=list(TEAM_TAMBONS), password=PASSWORD, engine=engine
+    )
+    with engine.connect() as conn:
+        house_pk, house = conn.execute(
+            text(
+                "SELECT id, house_id FROM household WHERE year = :y AND tambon_code IN ('750103', '750104') "
+                "AND (pattern & 31) <> 0 AND n_welfare > 0 ORDER BY house_id LIMIT 1"
+            ),
+            {"y": YEAR},
+        ).one()
+        members = (
+            conn.execute(text("SELECT citizen_id FROM person WHERE household_id = :h ORDER BY birth_date, id"), {"h": house_pk})
+            .scalars()
+            .all()
+        )
+        team_id = conn.execute(text("SELECT id FROM user_account WHERE username = 'field.team2'")).scalar()
+
+    def write(name, header, rows):
+        with open(tmp_path / name, "w", encoding="utf-8", newline="") as f:
+            csv.writer(f, lineterminator="\n").writerows([header, *rows])
+        return tmp_path / name
+
+    as_of = dt.date(2024, 1, 31)
+    RegisterImport(
+        "old_age_allowance", as_of, write("old.csv", ["citizen_id", "monthly_amount"], [[members[0], "600"]]), engine=engine
+    ).run()
+    RegisterImport(
+        "assistance_received",
+        as_of,
+        write("help.csv", ["citizen_id", "programme", "amount", "received_on"], [[members[0], "ถุงยังชีพ", "500", "2023-11-15"]]),
+        engine=engine,
+    ).run()
+    team = CurrentUser(team_id, "field.team2", "ทีมที่สอง", "team", TEAM_TAMBONS)
+    version = logbook_da.logbook(team, house, YEAR, engine=engine)["version"]
+    logbook_da.add_assistance(
+        team, house, YEAR, given_on="2024-02-03", dimension="income", kind=logbook_da.assistance_kinds(engine)[0]["code"],
+        agency="อบต. บางขันแตก", amount_baht=1200, version=version, engine=engine,
+    )  # fmt: skip
+
+    driver = _phone()
+    try:
+        open_app(driver, base)
+        fill(driver, "username", "field.team2")
+        fill(driver, "password", PASSWORD)
+        tap(driver, "#sign-in button[type=submit]")
+        tap(driver, "#prepare")
+        wait_for(driver, lambda: css(driver, "#households a.household"), what="the prepared list")
+        driver.get(f"{base}/field/#/h/{house}")
+        wait_for(driver, lambda: css(driver, "#members li .facts li"), what="the members' facts")
+        first = css(driver, "#members > li")[0]
+        said = first.find_element("css selector", "[data-register=old_age_allowance]").text
+        assert said.startswith("ได้รับ: ผู้รับเบี้ยยังชีพผู้สูงอายุ") and "31 ม.ค. 2567" in said, said
+        if len(members) > 1:  # the others are not on it, and the phone says so
+            other = css(driver, "#members > li")[1].find_element("css selector", "[data-register=old_age_allowance]").text
+            assert other.startswith("ไม่ได้รับ: ผู้รับเบี้ยยังชีพผู้สูงอายุ"), other
+        rows = {e.get_attribute("data-source"): e.text for e in css(driver, "#receipts li")}
+        assert "ถุงยังชีพ" in rows["register"] and "สมาชิกคนที่ 1" in rows["register"] and "ข้อมูลหน่วยงาน" in rows["register"]
+        assert "แฟ้มบ้าน" in rows["logbook"] and "อบต. บางขันแตก" in rows["logbook"] and "1,200" in rows["logbook"]
+        assert [e.get_attribute("data-source") for e in css(driver, "#receipts li")] == ["logbook", "register"]  # newest first
+        failed = [e.text for e in css(driver, "#failed li")]
+        assert failed and all("(เกี่ยวกับสมาชิกคนที่" in f or "(ทั้งครัวเรือน)" in f for f in failed), failed
+        stored = driver.execute_async_script(PHONE_DATA)
+        assert not any(m in stored["text"] for m in members)  # facts name no one: the IDs stay masked
+    finally:
+        driver.quit()
+    # the household card shows the same receipts, and passes axe-core in both languages with them
+    from tests.test_browser import AXE, audit
+
+    card = chromium.make_driver(console_log=True, lang="th")
+    try:
+        card.set_script_timeout(30)
+        card.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": AXE.read_text(encoding="utf-8")})
+        card.get(f"{base}/login?next=/household/{house}")
+        wait_for(card, lambda: card.find_elements("name", "username"), what="the sign-in form")
+        card.find_element("name", "username").send_keys("field.team2")
+        card.find_element("name", "password").send_keys(PASSWORD)
+        card.find_element("id", "login-submit").click()
+        wait_for(card, lambda: css(card, "#household-title"), what="the household card, signed in")
+        found = []
+        for lang in ("th", "en"):
+            found += audit(card, f"{base}/household/{house}?year={YEAR}&lang={lang}", lang)
+        table = wait_for(card, lambda: css(card, "#receipts-box table"), what="the receipts table")[0].text
+        assert "ถุงยังชีพ" in table and "Logbook: recorded by the team" in table and "as of 31 Jan 2567" in table
+    finally:
+        card.quit()
+    assert found == [], "\n".join(found)

@@ -402,13 +402,53 @@ async function householdView(houseId) {
     h("h3", {}, t("field.star")),
     star(hh),
     h("h3", {}, t("field.members", { n: hh.members.length })),
-    h("ul", { class: "members" }, hh.members.map((m) =>
-      h("li", {}, `${m.first_name} ${m.last_name} · ${m.age} · `, h("span", { class: "id" }, m.citizen_id), m.welfare_card ? ` · ${t("field.card")}` : ""))),
+    h("ol", { class: "members", id: "members" }, hh.members.map((m) =>
+      h("li", { "data-member": m.member },
+        `${m.first_name} ${m.last_name} · ${m.age} · `, h("span", { class: "id" }, m.citizen_id), m.welfare_card ? ` · ${t("field.card")}` : "",
+        facts(m)))),
     h("h3", {}, t("field.failed")),
-    h("ul", {}, hh.failed_indicators.map((i) => h("li", {}, `${i.code} ${lang === "th" ? i.name_th : i.name_en}`))),
+    h("ul", { id: "failed" }, hh.failed_indicators.map((i) => h("li", {}, `${i.code} ${lang === "th" ? i.name_th : i.name_en}`, concerns(i)))),
+    h("h3", {}, t("recv.title")),
+    receipts(hh),
     h("h3", {}, t("field.history")),
     history(hh, records),
   );
+}
+
+// What the agencies' registers say of a member (issue 33): receives or not, each with its agency and as-of date.
+function facts(m) {
+  const list = m.registers || [];
+  if (!list.length) return "";
+  return h("ul", { class: "facts" }, list.map((f) => {
+    const name = lang === "th" ? f.name_th : f.name_en;
+    const owner = lang === "th" ? f.owner_th : f.owner_en;
+    return h("li", { class: f.receives ? "yes" : "no", "data-register": f.register },
+      t(f.receives ? "recv.fact.yes" : "recv.fact.no", { name }), " ",
+      h("span", { class: "source" }, `(${t("recv.fact.source", { owner, date: day(f.as_of) })})`));
+  }));
+}
+
+// Whom a failed indicator is about (issue 34): its members by their number in the list above, or the household.
+function concerns(i) {
+  if (!("concerns" in i)) return "";
+  if (i.concerns === null) return ` (${t("hh.concerns_household")})`;
+  return ` (${t("hh.concerns_members", { members: i.concerns.join(", ") })})`;
+}
+
+// Everything the household already receives (issue 33): the agencies' assistance rows beside the Logbook's help,
+// newest first, each saying where it comes from.
+function receipts(hh) {
+  const rows = hh.receipts || [];
+  if (!rows.length) return h("p", { id: "receipts" }, t("recv.none"));
+  return h("ul", { class: "receipts", id: "receipts" }, rows.map((r) => {
+    const agency = lang === "th" ? r.agency_th : r.agency_en;
+    const source = r.source === "register" ? t("recv.source.register", { agency, date: day(r.as_of) }) : t("recv.source.logbook", { agency: agency || "–" });
+    const who = r.member ? t("recv.member", { n: r.member }) : t("recv.household");
+    const amount = r.amount ? ` · ${Math.round(r.amount).toLocaleString("en-US")} ${t("unit.baht")}` : "";
+    return h("li", { "data-source": r.source },
+      `${r.on ? day(r.on) : "–"} · ${lang === "th" ? r.what_th : r.what_en} · ${who}${amount}`, h("br"),
+      h("span", { class: "source" }, source));
+  }));
 }
 
 function field(labelKey, input) {
