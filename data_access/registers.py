@@ -72,9 +72,11 @@ from data_access.survey_import import (
     _Collector,
     _quiet_server_errors,
 )
+from data_access.vulnerable import refresh_for_registers
 from mpi import registers as spec
 from mpi.calendar import BE_OFFSET
 from mpi.rules import citizen_id_problem
+from mpi.vulnerable import REGISTER_OF
 
 log = logging.getLogger(__name__)
 
@@ -491,6 +493,8 @@ class RegisterImport:
         report.seconds["write"] = time.perf_counter() - t
         t = time.perf_counter()
         refresh_register(conn, self.key)
+        if self.key in REGISTER_OF.values():  # a register deciding a vulnerable condition: every edition's bits again
+            refresh_for_registers(conn)
         report.linked = _linked_from_rollup(conn, self.key)
         report.seconds["rollups"] = time.perf_counter() - t
         return True

@@ -19,7 +19,6 @@ from data_access import logbook as logbook_da
 from data_access import models as tables
 from data_access import vulnerable as vulnerable_da
 from data_access.access import CurrentUser
-from data_access.db import writing
 from data_access.registers import RegisterImport
 from data_access.survey_import import SurveyImport
 from mpi import vulnerable as rules
@@ -73,9 +72,7 @@ def registers(world, tmp_path_factory):
     folder = tmp_path_factory.mktemp("reg")
     listed = _elderly(world)[::2]
     path = _write(folder / "old.csv", ["citizen_id", "monthly_amount"], [[c, "600"] for c in listed])
-    RegisterImport("old_age_allowance", AS_OF, path, engine=world["engine"]).run()
-    with writing(world["engine"]) as conn:  # the register import's hook (docs/operating.md)
-        vulnerable_da.refresh_for_registers(conn)
+    RegisterImport("old_age_allowance", AS_OF, path, engine=world["engine"]).run()  # re-derives the bits itself
     team_people = [p for p in world["survey"].persons if p["house_id"] == world["houses"]["7502"]]
     helped = team_people[0]["citizen_id"]
     path = _write(
@@ -137,9 +134,7 @@ def test_a_loaded_register_decides_its_vulnerable_condition_and_the_page_names_i
     # the register is loaded: it decides the condition, household by household as the pure rules say
     old_age = set(_elderly(world)[::2])
     path = _write(tmp_path / "old.csv", ["citizen_id", "monthly_amount"], [[c, "600"] for c in sorted(old_age)])
-    RegisterImport("old_age_allowance", dt.date(2023, 12, 31), path, engine=world["engine"]).run()
-    with writing(world["engine"]) as conn:  # the register import's hook
-        vulnerable_da.refresh_for_registers(conn)
+    RegisterImport("old_age_allowance", dt.date(2023, 12, 31), path, engine=world["engine"]).run()  # re-derives the bits
     after = _stored(world)
     assert after == _recount(world, old_age)
     assert any(b & elderly_bit for _, b in after.values())  # the register found elderly people without it
