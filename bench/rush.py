@@ -546,7 +546,7 @@ def summarise(plan: Plan, result: dict[str, Any]) -> dict[str, Any]:
         "mode": "closed loop, public mix" if plan.closed_loop else "think time 5-15 s, the whole mix",
         "seconds": wall,
         "requests": total["n"],
-        "requests_per_s": round(total["n"] / wall, 1),
+        "requests_per_s": round(total["rps"] or 0, 1),
         "p50_ms": total["p50"],
         "p95_ms": total["p95"],
         "p99_ms": total["p99"],
@@ -555,9 +555,10 @@ def summarise(plan: Plan, result: dict[str, Any]) -> dict[str, Any]:
         "cpu_ms_per_request": per,
     }
     if plan.closed_loop:
-        cores = (cpu["server"] + cpu["database"]) / wall
-        out["server_cores_busy"] = round(cores, 2)
-        out["requests_per_s_per_server_core"] = round(total["n"] / wall / cores, 1) if cores else None
+        # requests/s ÷ (server CPU seconds ÷ wall) is requests per server CPU second: the wall cancels
+        busy = cpu["server"] + cpu["database"]
+        out["server_cores_busy"] = round(busy / wall, 2)
+        out["requests_per_s_per_server_core"] = round(answered / busy, 1) if busy else None
     return out
 
 
@@ -590,8 +591,9 @@ def missing_writes(url: str, setup: Path) -> dict[str, int] | None:
 
 
 def visit(base: str, page: str) -> dict[str, float]:
-    """One new visitor's page load, in seconds by part: the HTML, its scripts and stylesheets (six at a time), Dash's
-    layout and dependencies, the router callback (its answer checked), the map's shape files; `total` to the last."""
+    """One new visitor's page load: seconds from its start until the HTML, its scripts and stylesheets (six at a
+    time), Dash's layout and dependencies, the router callback (its answer checked) had come, and `total` until the
+    map's shape files had; `files`, the scripts and stylesheets the page names."""
     from concurrent.futures import ThreadPoolExecutor
 
     import requests
@@ -609,20 +611,20 @@ def visit(base: str, page: str) -> dict[str, float]:
     times: dict[str, float] = {}
     t0 = time.perf_counter()
     html = get(page).text
-    times["html"] = time.perf_counter() - t0
+    times["until_html"] = time.perf_counter() - t0
     files = re.findall(r'<script[^>]*\ssrc="(/[^"]+)"', html) + re.findall(r'<link[^>]*\shref="(/[^"]+\.css[^"]*)"', html)
     with ThreadPoolExecutor(6) as pool:
         list(pool.map(get, files))
-        times["scripts"] = time.perf_counter() - t0
+        times["until_scripts"] = time.perf_counter() - t0
         deps_answer, _ = pool.map(get, ["/_dash-dependencies", "/_dash-layout"])
     deps = deps_answer.json()
-    times["layout"] = time.perf_counter() - t0
+    times["until_layout"] = time.perf_counter() - t0
     dep, payload = router_payload(deps, page.split("?")[0], "?" + page.split("?", 1)[1] if "?" in page else "")
     answer = session.post(base + "/_dash-update-component", json=payload, timeout=120)
     problem = dash_answer_problem(answer.status_code, answer.content, dep)
     if problem:
         raise RuntimeError(f"the router callback of {page}: {problem}")
-    times["callback"] = time.perf_counter() - t0
+    times["until_callback"] = time.perf_counter() - t0
     with ThreadPoolExecutor(6) as pool:
         list(pool.map(get, shape_files(answer.json())))
     times["total"] = time.perf_counter() - t0
@@ -648,10 +650,18 @@ def cold_and_warm(url: str, workers: int, rounds: int, warm_visits: int, page: s
         )
 
     def medians(visits: list[dict[str, float]]) -> dict[str, float]:
-        return {k: round(statistics.median(v[k] for v in visits) * (1 if k == "files" else 1000), 1) for k in visits[0]}
+        return {k: round(statistics.median(v[k] for v in visits) * 1000, 1) for k in visits[0] if k != "files"}
 
     c, w = medians(cold), medians(warm)
-    return {"page": page, "rounds": rounds, "cold_ms": c, "warm_ms": w, "cold_over_warm": round(c["total"] / w["total"], 2)}
+    files = int(cold[0]["files"])
+    return {
+        "page": page,
+        "rounds": rounds,
+        "files": files,
+        "cold_ms": c,
+        "warm_ms": w,
+        "cold_over_warm": round(c["total"] / w["total"], 2),
+    }
 
 
 # -- the command --------------------------------------------------------------------------------------------------

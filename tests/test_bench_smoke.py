@@ -101,3 +101,23 @@ def test_the_locustfile_has_the_user_classes_rush_names():
     assert {"Official", "Team", "PublicOfficial"} <= classes
     rush_text = (ROOT / "bench" / "rush.py").read_text()
     assert all(f'"{name}"' in rush_text for name in ("Official", "Team", "PublicOfficial"))
+
+
+def test_the_rush_reads_locusts_csv(tmp_path):
+    """Locust 2.47's CSV as it writes it (rows captured from a run): the totals, each kind, the failures."""
+    from bench import rush
+
+    (tmp_path / "l_stats.csv").write_text(
+        "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,Min Response Time,"
+        "Max Response Time,Average Content Size,Requests/s,Failures/s,50%,66%,75%,80%,90%,95%,98%,99%,99.9%,99.99%,100%\n"
+        "GET,api area,10,0,110,146.8,29.9,646.2,849.6,0.356,0.0,110,120,120,140,650,650,650,650,650,650,650\n"
+        "POST,metric change,0,0,0,0,0,0,0,0.0,0.0,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A\n"
+        ",Aggregated,116,2,91,206.6,2.9,1399.5,16977.1,4.13,0.0,91,150,290,380,670,890,950,960,1400,1400,1400\n"
+    )
+    (tmp_path / "l_failures.csv").write_text(
+        "Method,Name,Error,Occurrences,First Seen,Last Seen\nPOST,metric change,not JSON,2,1765100000,1765100001\n"
+    )
+    read = rush.read_locust_csv(str(tmp_path / "l"))
+    assert read["total"] == {"n": 116, "failures": 2, "rps": 4.13, "p50": 91.0, "p95": 890.0, "p99": 960.0}
+    assert read["kinds"]["api area"]["p95"] == 650.0 and read["kinds"]["metric change"]["p99"] is None
+    assert read["failures"] == [{"kind": "metric change", "error": "not JSON", "n": 2}]
