@@ -7,7 +7,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_bench_runs_at_tiny_scale(tmp_path):
+def test_bench_runs_at_tiny_scale(tmp_path: Path) -> None:
     out = subprocess.run(
         [sys.executable, "-m", "bench.run", "--provinces", "75", "--out", str(tmp_path), "--repeat", "1"],
         cwd=ROOT,
@@ -38,7 +38,7 @@ def test_bench_runs_at_tiny_scale(tmp_path):
 YEAR = 2562  # isolated_world's survey edition
 
 
-def test_the_rush_posts_a_page_and_a_metric_change_as_dash_does(isolated_world):
+def test_the_rush_posts_a_page_and_a_metric_change_as_dash_does(isolated_world: dict) -> None:
     """The router and metric-change payloads are built from /_dash-dependencies and the page as rendered (not from
     the callback's output positions): the live app answers both with valid Dash JSON, and the checker refuses
     what is not one."""
@@ -72,7 +72,7 @@ def test_the_rush_posts_a_page_and_a_metric_change_as_dash_does(isolated_world):
         assert rush.dash_answer_problem(500, answer.content, dep) == "HTTP 500"
 
 
-def test_the_cpu_sampler_counts_a_busy_process():
+def test_the_cpu_sampler_counts_a_busy_process() -> None:
     """A child that burns CPU, then waits (so it is alive at the last sample): its CPU is the server party's."""
     from bench import rush
 
@@ -92,7 +92,7 @@ def test_the_cpu_sampler_counts_a_busy_process():
     assert all(isinstance(v, float) and v >= 0 for v in cpu.values()), cpu
 
 
-def test_the_locustfile_has_the_user_classes_rush_names():
+def test_the_locustfile_has_the_user_classes_rush_names() -> None:
     """bench.rush runs Locust with these classes by name (Locust itself is not installed in CI)."""
     import ast
 
@@ -103,7 +103,7 @@ def test_the_locustfile_has_the_user_classes_rush_names():
     assert all(f'"{name}"' in rush_text for name in ("Official", "Team", "PublicOfficial"))
 
 
-def test_the_rush_reads_locusts_csv(tmp_path):
+def test_the_rush_reads_locusts_csv(tmp_path: Path) -> None:
     """Locust 2.47's CSV as it writes it (rows captured from a run): the totals, each kind, the failures."""
     from bench import rush
 
