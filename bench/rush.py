@@ -449,14 +449,24 @@ def write_setup(url: str, base: str, path: Path) -> Path:
     """Bearer tokens for every reader and team account, the district's households and each team's, as
     bench/locustfile.py reads them; `acknowledged` names the file Locust writes the acknowledged visits' keys to."""
     import requests
+    from sqlalchemy import text
 
-    from bench.load import DEMO_PASSWORD, TEAM_TAMBONS, YEAR
+    from bench.load import TEAM_TAMBONS, YEAR
 
     os.environ["TPMAP_DATABASE_URL"] = url
-    from data_access.accounts import authenticate, issue_token
+    from data_access.accounts import issue_token, load_user
+    from data_access.db import get_engine
+
+    # the accounts looked up by name, not signed in: 220 argon2 verifications took minutes on a loaded machine
+    with get_engine().connect() as conn:
+        rows = conn.execute(text("SELECT username, id FROM user_account WHERE username LIKE 'load-%'")).all()
+    ids = {str(row[0]): int(row[1]) for row in rows}
 
     def token(username: str) -> str:
-        return issue_token(authenticate(username, DEMO_PASSWORD).user)[0]
+        user = load_user(ids[username])
+        if user is None:
+            raise SystemExit(f"no active account {username}: prepare the database (--prepare)")
+        return issue_token(user)[0]
 
     readers = [token(f"load-{i:03d}") for i in range(MAX_READERS)]
     listed = requests.get(
@@ -577,14 +587,25 @@ def print_report(summary: dict[str, Any], result: dict[str, Any], load_average: 
 
 
 def missing_writes(url: str, setup: Path) -> dict[str, int] | None:
-    """The visits the server acknowledged (their keys, as Locust wrote them) and how many the database lacks."""
-    from bench.load import missing_writes as missing
+    """The visits the server acknowledged (their keys, as Locust wrote them), how many the database lacks (must be
+    0) and how many it holds twice (must be 0: a retry with the same Idempotency-Key is answered, not written)."""
+    from collections import Counter
+
+    from sqlalchemy import text
+
+    from data_access.db import engine_for
 
     acknowledged = Path(json.loads(setup.read_text())["acknowledged"])
     if not acknowledged.exists():
         return None
     keys = [k for k in acknowledged.read_text().split() if k]
-    return {"acknowledged": len(keys), "missing": missing(url, keys)}
+    with engine_for(url).connect() as conn:  # each visit's note carries its request's key
+        held: Counter[str] = Counter(conn.execute(text("SELECT note FROM visit WHERE note LIKE 'bench %'")).scalars())
+    return {
+        "acknowledged": len(keys),
+        "missing": sum(1 for k in keys if not held[f"bench {k}"]),
+        "written_twice": sum(1 for k in keys if held[f"bench {k}"] > 1),
+    }
 
 
 # -- cold and warm visits -----------------------------------------------------------------------------------------
