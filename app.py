@@ -8,14 +8,16 @@ a benchmark or a script that builds its own app does not also build, and registe
 from __future__ import annotations
 
 import gc
-import hashlib
+import json
 import logging
 import re
+from collections.abc import Callable, Collection, Hashable, Mapping
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import dash
-from flask import Flask, abort, jsonify, redirect, request
+from flask import Flask, Response, abort, current_app, jsonify, redirect, request
 
 import cli
 import config
@@ -26,6 +28,9 @@ from api.files import bp as files_bp
 from api.v1 import bp as api_v1
 from auth import web as auth_web
 from field import bp as field_bp
+
+if TYPE_CHECKING:
+    from components.view import View
 
 log = logging.getLogger(__name__)
 
@@ -274,70 +279,283 @@ READ_PIN = "rw_lsn"  # the session's last write, as the primary's WAL position
 
 
 def register_public_page_cache(server: Flask) -> None:
-    """A page as a signed-out visitor gets it is the same for every such visitor: the router's callback (the page's
-    render: its figures, tables and cards) depends only on the address, the language and the data. When a meeting
-    opens one province on thirty screens at 9:00, the first render is kept, compressed, and the others are sent the
-    stored bytes (measured under load: the router's callback was about 80 % of the server's CPU). Signed-in users
-    are never served from it: their pages carry their name and what their area lets them see. Kept per data stamp
-    (an import retires it) and for at most TPMAP_PAGE_CACHE_SECONDS (no render outlives a clock-dependent line by
-    long)."""
-    import time
+    """A public answer is the same for every signed-out visitor: a page's render (the router's callback: its figures,
+    tables and cards) and a map page's in-place change (a metric, a colour, a year, the dimensions) depend only on
+    the view (components.view.View, validated and repaired as the page itself does), the area and the data. When a
+    meeting opens one province on thirty screens at 9:00, the first answer is kept, compressed, in a store every
+    gunicorn worker shares (data_access.cache.shared_get: files under instance/), and the others are sent the stored
+    bytes. The key is the validated view, never the raw body: junk parameters (`&junk=1`, `metric=nonsense`) name the
+    same entry as the view they fall back to, and an address whose view is not valid (an unknown area or year) is
+    rendered and not kept. Signed-in users are never served from it and never write to it: their answers carry their
+    name and what their area lets them see. Kept per data stamp (an import retires every entry) and for at most
+    TPMAP_PAGE_CACHE_SECONDS (no render outlives a clock-dependent line by long)."""
+    server.before_request(serve_public_answer)
+    server.after_request(keep_public_answer)
 
+
+ROUTER_OUTPUT = ".._pages_content.children..."  # the start of Dash's router callback's output
+AREA_UPDATE_OUTPUT = "..area-map.figure..."  # the start of pages/area.py's update (the home page's map too)
+AREA_STATE = "area-state.data"
+# The pages whose signed-out render is kept, each with the parameters of its layout besides the view's and the path's
+# (a projector's tour, the home page's ignored code): an address that names one of them is rendered, never kept.
+PUBLIC_RENDERS: dict[str, tuple[str, ...]] = {
+    "pages.home": ("tour", "every", "code"),
+    "pages.area": ("tour", "every"),
+    "pages.story": (),
+}
+# the map page's controls: a change of any of them alone (not a click on the map) is a public answer
+AREA_CONTROLS = frozenset(
+    f"{c}.value" for c in ("ctl-year", "ctl-metric", "ctl-colour", "ctl-dims", "ctl-definition", "ctl-level", "ctl-age")
+)
+MAX_KEPT_BODY = 64 * 1024  # a callback body larger than this is never a public page's
+
+
+def _is_word(value: object, words: Collection[str]) -> bool:
+    return isinstance(value, str) and value in words
+
+
+def _is_year(value: object) -> bool:
+    from data_access.figures import known_years
+
+    return type(value) is int and value in known_years()
+
+
+def _is_dims(value: object) -> bool:
+    from mpi.rules import DIMENSIONS
+
+    return isinstance(value, list) and bool(value) and tuple(d for d in DIMENSIONS if d in value) == tuple(value)
+
+
+def _is_metric(value: object) -> bool:
+    from components.view import METRIC_RE
+
+    return isinstance(value, str) and METRIC_RE.fullmatch(value) is not None
+
+
+def _view_checks() -> dict[str, Callable[[object], bool]]:
+    """What each field of a view, as a map page keeps it in its state, may hold (components.view.parse's rules)."""
+    from components.i18n import LANGS
+    from mpi.lifestages import STAGE_KEYS
+    from mpi.rules import TARGET_DEFINITIONS
+
+    return {
+        "year": _is_year,
+        "metric": _is_metric,
+        "colour": lambda v: _is_word(v, ("share", "count")),
+        "dims": _is_dims,
+        "present": lambda v: type(v) is bool,
+        "lang": lambda v: _is_word(v, LANGS),
+        "definition": lambda v: v is None or _is_word(v, TARGET_DEFINITIONS),
+        "maplevel": lambda v: _is_word(v, ("province", "tambon")),
+        "age": lambda v: v is None or _is_word(v, STAGE_KEYS),
+        "asked": lambda v: type(v) is bool,
+    }
+
+
+def state_view(state: dict[str, Any]) -> View | None:
+    """The view a map page's state holds (as pages/area.py reads it), when every field is one the page could have
+    written; None for anything else (it is answered, and not kept)."""
+    from components.view import View
+
+    defaults = {"definition": None, "maplevel": "province", "age": None, "asked": True}
+    fields = {name: state.get(name, defaults.get(name)) for name in _view_checks()}
+    if not all(check(fields[name]) for name, check in _view_checks().items()):
+        return None
+    return View(**(fields | {"dims": tuple(fields["dims"])}))
+
+
+def asked_change(values: Mapping[str, object], old: View) -> tuple[Hashable, ...] | None:
+    """The view a change of the map page's controls asks for, normalised as pages/area.py's update normalises it
+    (so that two spellings of one change are one entry); None when a value is not one the controls can send."""
+    from mpi.editions import definition_for
+    from mpi.lifestages import STAGE_KEYS
+    from mpi.rules import DIMENSIONS, TARGET_DEFINITIONS
+
+    year = values.get("ctl-year.value") or old.year
+    metric = values.get("ctl-metric.value") or old.metric
+    colour = values.get("ctl-colour.value") or old.colour
+    dims = values.get("ctl-dims.value")
+    if not (_is_year(year) and _is_metric(metric) and _is_word(colour, ("share", "count"))):
+        return None
+    if dims is not None and not isinstance(dims, list):
+        return None
+    assert isinstance(year, int)  # (_is_year)
+    chosen = tuple(d for d in DIMENSIONS if d in (dims or [])) or DIMENSIONS
+    definition = values.get("ctl-definition.value")
+    who = definition if _is_word(definition, TARGET_DEFINITIONS) and definition != definition_for(year) else None
+    level = "tambon" if values.get("ctl-level.value") == "tambon" else "province"
+    age = values.get("ctl-age.value")
+    return (year, metric, colour, chosen, who, level, age if _is_word(age, STAGE_KEYS) else None)
+
+
+def _values(items: object) -> dict[str, object]:
+    """A Dash update's inputs or states as {"id.property": value} (pattern-matching ids are left out)."""
+    found: dict[str, object] = {}
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            found[f"{item['id']}.{item.get('property')}"] = item.get("value")
+    return found
+
+
+def render_key(body: dict[str, Any]) -> tuple[Hashable, ...] | None:
+    """The router's render of a public page, as (page, area, view); None for any other page or an address whose
+    area or year is not one the database has."""
+    from dash._pages import _parse_query_string, _path_to_page
+
+    from components.layout import SHOWN_STORE
+    from components.view import parse
+    from data_access.areas import is_known
+
+    values, states = _values(body.get("inputs")), _values(body.get("state"))
+    pathname, search = values.get("_pages_location.pathname"), values.get("_pages_location.search") or ""
+    if not isinstance(pathname, str) or not isinstance(search, str) or states.get(f"{SHOWN_STORE}.data"):
+        return None  # (an address already on the screen is not rendered at all)
+    page, variables = _path_to_page(pathname.strip("/"))
+    own = PUBLIC_RENDERS.get(page.get("module", "")) if page else None
+    query = _parse_query_string(search)
+    if own is None or any(name in query for name in own):
+        return None
+    asked = {**(variables or {}), **query}  # as Dash's router calls the layout: the query over the path
+    code = asked.pop("code", "TH")
+    if not isinstance(code, str) or not is_known(code):
+        return None
+    view = parse(asked, code)
+    if "year" in asked and (str(asked["year"]) != str(view.year) or not _is_year(view.year)):
+        return None  # (the page that names the years there are: components.layout.guard_years)
+    return ("render", page["module"], code, view)
+
+
+def update_key(body: dict[str, Any]) -> tuple[Hashable, ...] | None:
+    """A map page's change of its controls, as (area, the view shown, the view asked); None for a click on the map
+    (a drill-down), or a state or value the page could not have sent."""
+    from data_access.areas import is_known
+
+    changed = body.get("changedPropIds")
+    if not isinstance(changed, list) or not changed or not set(map(str, changed)) <= AREA_CONTROLS:
+        return None
+    state = _values(body.get("state")).get(AREA_STATE)
+    if not isinstance(state, dict) or not isinstance(state.get("code"), str) or not is_known(state["code"]):
+        return None
+    old = state_view(state)
+    new = asked_change(_values(body.get("inputs")), old) if old is not None else None
+    return None if new is None else ("update", state["code"], old, new)
+
+
+def _callback_body() -> dict[str, Any] | None:
+    """A signed-out Dash update's body, parsed, when it is small enough to be a public page's; else None."""
     from flask import g
 
+    if request.method != "POST" or request.path != "/_dash-update-component" or g.get("user") is not None:
+        return None
+    if request.content_length is None or request.content_length > MAX_KEPT_BODY:
+        return None
+    try:
+        body = json.loads(request.get_data(cache=True))
+    except (ValueError, RecursionError):
+        return None  # (the input guards answer it)
+    return body if isinstance(body, dict) and isinstance(body.get("output"), str) else None
+
+
+def public_answer_key() -> tuple[Hashable, ...] | None:
+    """The key this request's answer is kept under for every signed-out visitor, or None when it is not public."""
+    import time
+
+    from components.i18n import LANGS
     from components.view import LANG_COOKIE
+
+    lifetime = config.settings().page_cache_seconds
+    body = _callback_body() if lifetime > 0 else None
+    if body is None:
+        return None
+    output = body["output"]
+    key = (
+        render_key(body)
+        if output.startswith(ROUTER_OUTPUT)
+        else update_key(body)
+        if output.startswith(AREA_UPDATE_OUTPUT)
+        else None
+    )
+    if key is None:
+        return None
+    cookie = request.cookies.get(LANG_COOKIE)
+    encoding = static_files.accepted(request.headers.get("Accept-Encoding", ""))
+    return (*key, cookie if cookie in LANGS else None, encoding, int(time.time() // lifetime))
+
+
+def _shown_map(body: dict[str, Any]) -> object:
+    """The map a map page's state says it shows (its traces and their areas: pages._area_shared.map_signature)."""
+    state = _values(body.get("state")).get(AREA_STATE)
+    return state.get("map") if isinstance(state, dict) else None
+
+
+def serve_public_answer() -> Response | None:
+    """Before the callback runs: the kept answer, when there is one for this request's key."""
+    from flask import g
+
     from data_access import cache
     from data_access.db import is_outage, read_engine
 
-    def key() -> tuple | None:
-        lifetime = config.settings().page_cache_seconds
-        if lifetime <= 0:
-            return None
-        if request.method != "POST" or request.path != "/_dash-update-component" or g.get("user") is not None:
-            return None
-        if request.content_length is None or request.content_length > 64 * 1024:
-            return None
-        body = request.get_data(cache=True)
-        if b"_pages_content.children" not in body:  # only the router's callback (its output): the others may act
-            return None
-        encoding = static_files.accepted(request.headers.get("Accept-Encoding", ""))
-        digest = hashlib.sha256(body).hexdigest()
-        return ("page-render", digest, request.cookies.get(LANG_COOKIE), encoding, int(time.time() // lifetime))
+    key = public_answer_key()
+    if key is None:
+        return None
+    try:
+        kept = cache.shared_get(read_engine(), key)
+    except Exception as error:
+        if not is_outage(error):
+            raise
+        return None  # the callback itself meets the outage, and says so on the page as every callback does
+    g.public_answer_key = key
+    # an update's answer is a patch of the map the page shows: it is served only to a page that shows that map
+    if kept is None or ("map" in kept.meta and kept.meta["map"] != _shown_map(json.loads(request.get_data(cache=True)))):
+        return None
+    response = current_app.response_class(kept.body, headers=kept.meta["headers"])
+    response.direct_passthrough = True  # compressed already, when it was
+    g.public_answer_key = None
+    return response
 
-    @server.before_request
-    def _from_cache():
-        k = key()
-        if k is None:
-            return None
-        try:
-            kept = cache.peek(read_engine(), k)
-        except Exception as error:
-            if not is_outage(error):
-                raise
-            return None  # the render itself meets the outage, and says so on the page as every callback does
-        g.page_cache_key = k
-        if kept is None:
-            return None
-        body, headers = kept
-        response = server.response_class(body, headers=headers)
-        response.direct_passthrough = True  # compressed already, when it was
-        g.page_cache_key = None
+
+def _answered_map(response: Response) -> object:
+    """The map an update's answer leaves the page showing (its new state's), from the answer as sent."""
+    import gzip
+
+    import brotli
+
+    raw = response.get_data()
+    encoding = response.headers.get("Content-Encoding")
+    raw = brotli.decompress(raw) if encoding == "br" else gzip.decompress(raw) if encoding == "gzip" else raw
+    answer = json.loads(raw).get("response", {})
+    state = answer.get("area-state", {}).get("data") if isinstance(answer, dict) else None
+    return state.get("map") if isinstance(state, dict) else None
+
+
+def keep_public_answer(response: Response) -> Response:
+    """After the callback ran (and Dash compressed its answer): kept for the next visitor, when it is whole and
+    public. An update is kept only when the page it answered already showed the map the answer leaves (a patch of
+    that map's values), and is then served only to pages that show that map."""
+    from flask import g
+
+    from data_access import cache
+    from data_access.db import is_outage, read_engine
+
+    key = g.get("public_answer_key")
+    if key is None or response.status_code != 200 or g.get("callback_refused") or g.get("user") is not None:
         return response
-
-    @server.after_request
-    def _keep(response):
-        k = g.get("page_cache_key")
-        if k is None or response.status_code != 200 or g.get("callback_refused"):
+    if response.headers.get("Set-Cookie") or response.direct_passthrough:
+        return response
+    meta: dict[str, Any] = {
+        "headers": {h: response.headers[h] for h in ("Content-Type", "Content-Encoding", "Vary") if h in response.headers}
+    }
+    if key[0] == "update":
+        shown = _shown_map(json.loads(request.get_data(cache=True)))
+        if shown is None or _answered_map(response) != shown:
             return response
-        if response.headers.get("Set-Cookie") or response.direct_passthrough:
-            return response
-        headers = {h: response.headers[h] for h in ("Content-Type", "Content-Encoding", "Vary") if h in response.headers}
-        try:
-            cache.put(read_engine(), k, (response.get_data(), headers))
-        except Exception as error:
-            if not is_outage(error):
-                raise  # (the database went away since the render: that render is simply not kept)
-        return response  # the session's last write, as the primary's WAL position
+        meta["map"] = shown
+    try:
+        cache.shared_put(read_engine(), key, response.get_data(), meta)
+    except Exception as error:
+        if not is_outage(error):
+            raise  # (the database went away since the render: that answer is simply not kept)
+    return response
 
 
 # responses a browser never runs as a page (HTML, SVG, XML and PDF are not here: each can be one)
