@@ -488,6 +488,14 @@ def _shown_map(body: dict[str, Any]) -> object:
     return state.get("map") if isinstance(state, dict) else None
 
 
+def _fits_shown_map(meta: dict[str, Any]) -> bool:
+    """An update's answer patches the values of the map the page shows when that is the map the answer leaves, and
+    sends the whole map otherwise: a kept one is served to a page on the same side of that line as the first."""
+    if "map" not in meta:
+        return True
+    return (_shown_map(json.loads(request.get_data(cache=True))) == meta["map"]) == meta["same"]
+
+
 def serve_public_answer() -> Response | None:
     """Before the callback runs: the kept answer, when there is one for this request's key."""
     from flask import g
@@ -499,14 +507,13 @@ def serve_public_answer() -> Response | None:
     if key is None:
         return None
     try:
-        kept = cache.shared_get(read_engine(), key)
+        kept = cache.shared_get(read_engine(), key, lambda k: _fits_shown_map(k.meta))
     except Exception as error:
         if not is_outage(error):
             raise
         return None  # the callback itself meets the outage, and says so on the page as every callback does
     g.public_answer_key = key
-    # an update's answer is a patch of the map the page shows: it is served only to a page that shows that map
-    if kept is None or ("map" in kept.meta and kept.meta["map"] != _shown_map(json.loads(request.get_data(cache=True)))):
+    if kept is None:
         return None
     response = current_app.response_class(kept.body, headers=kept.meta["headers"])
     response.direct_passthrough = True  # compressed already, when it was
@@ -530,8 +537,8 @@ def _answered_map(response: Response) -> object:
 
 def keep_public_answer(response: Response) -> Response:
     """After the callback ran (and Dash compressed its answer): kept for the next visitor, when it is whole and
-    public. An update is kept only when the page it answered already showed the map the answer leaves (a patch of
-    that map's values), and is then served only to pages that show that map."""
+    public. An update is kept with the map it leaves the page showing, and whether the page it answered showed
+    that map already (then it is a patch of the map's values, else the whole map): see _fits_shown_map."""
     from flask import g
 
     from data_access import cache
@@ -546,10 +553,8 @@ def keep_public_answer(response: Response) -> Response:
         "headers": {h: response.headers[h] for h in ("Content-Type", "Content-Encoding", "Vary") if h in response.headers}
     }
     if key[0] == "update":
-        shown = _shown_map(json.loads(request.get_data(cache=True)))
-        if shown is None or _answered_map(response) != shown:
-            return response
-        meta["map"] = shown
+        answered = _answered_map(response)
+        meta |= {"map": answered, "same": _shown_map(json.loads(request.get_data(cache=True))) == answered}
     try:
         cache.shared_put(read_engine(), key, response.get_data(), meta)
     except Exception as error:

@@ -81,26 +81,6 @@ def cached(engine: Engine, key: Hashable, compute: Callable[[], T]) -> T:
     return value
 
 
-def peek(engine: Engine, key: Hashable) -> object | None:
-    """What `put` kept under `key` for the current data, or None (for a value computed between two steps of a
-    request, as a whole response is, rather than by one call)."""
-    full = (engine.url.render_as_string(hide_password=True), data_stamp(engine), key)
-    with _lock:
-        found = _entries.get(full)
-        if found is not None:
-            _entries.move_to_end(full)
-    metrics.cache_lookup(_kind(key), hit=found is not None)
-    return found
-
-
-def put(engine: Engine, key: Hashable, value: object) -> None:
-    full = (engine.url.render_as_string(hide_password=True), data_stamp(engine), key)
-    with _lock:
-        _entries[full] = value
-        while len(_entries) > MAX_ENTRIES:
-            _entries.popitem(last=False)
-
-
 def data_changed(engine: Engine) -> None:
     """This process has just changed the figures (an import): read the stamp afresh on the next call instead of
     trusting the one read less than STAMP_SECONDS ago. Other processes see the new stamp within that time."""
@@ -136,8 +116,9 @@ def _shared_names(engine: Engine, key: Hashable) -> tuple[Path, str, str]:
     return Path(config.settings().callback_cache_dir), prefix, name
 
 
-def shared_get(engine: Engine, key: Hashable) -> Shared | None:
-    """What `shared_put` kept under `key` for the current data, by any process; None if nothing (counted)."""
+def shared_get(engine: Engine, key: Hashable, fits: Callable[[Shared], bool] = lambda _: True) -> Shared | None:
+    """What `shared_put` kept under `key` for the current data, by any process, when it `fits` the question; None if
+    nothing does (counted as a hit or a miss)."""
     folder, _, name = _shared_names(engine, key)
     try:
         with open(folder / name, "rb") as f:
@@ -147,8 +128,9 @@ def shared_get(engine: Engine, key: Hashable) -> Shared | None:
         metrics.cache_lookup(_kind(key), hit=False)
         return None
     head, _, body = raw.partition(b"\n")
-    metrics.cache_lookup(_kind(key), hit=True)
-    return Shared(body, json.loads(head))
+    kept = Shared(body, json.loads(head))
+    metrics.cache_lookup(_kind(key), hit=fits(kept))
+    return kept if fits(kept) else None
 
 
 def shared_put(engine: Engine, key: Hashable, body: bytes, meta: dict[str, Any]) -> None:
