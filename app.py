@@ -30,7 +30,12 @@ from auth import web as auth_web
 from field import bp as field_bp
 
 if TYPE_CHECKING:
+    from flask.typing import ResponseReturnValue
+    from werkzeug import Response as BaseResponse
+    from werkzeug.exceptions import HTTPException, InternalServerError
+
     from components.view import View
+    from data_access.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +84,7 @@ def create_app(settings: config.Settings | None = None) -> dash.Dash:
     register_public_page_cache(server)  # after auth (who is asking), before Dash's compression (it keeps its output)
     app = dash.Dash(
         __name__,
-        server=server,
+        server=server,  # type: ignore[arg-type]  # (Dash's annotation leaves out the Flask app it accepts)
         use_pages=True,
         title="TPMAP Open",
         serve_locally=True,
@@ -145,11 +150,11 @@ def register_metrics(server: Flask) -> None:
     from data_access.db import engines_in_use
 
     @server.before_request
-    def _start_clock():
+    def _start_clock() -> None:
         g.started = time.perf_counter()
 
     @server.after_request
-    def _count(response):
+    def _count(response: Response) -> Response:
         started = g.pop("started", None)
         if started is None or request.path == "/metrics":
             return response
@@ -163,7 +168,7 @@ def register_metrics(server: Flask) -> None:
         return response
 
     @server.get("/metrics")
-    def prometheus_metrics():
+    def prometheus_metrics() -> Response:
         try:
             address = ipaddress.ip_address(request.remote_addr or "")
         except ValueError:
@@ -204,13 +209,13 @@ def register_document_language(app: dash.Dash) -> None:
 
     interpolate = app.interpolate_index
 
-    def index(**parts) -> str:
+    def index(**parts: Any) -> str:
         lang = query_lang(request.args.to_dict())
         page = interpolate(**parts).replace("<html>", f'<html lang="{lang}">', 1)
         # Dash's pages write description, og:description and twitter:description empty (the registry's, one language)
         return _EMPTY_DESCRIPTION.sub(lambda m: f'{m.group(1)}"{escape(t("app.description", lang))}"', page)
 
-    app.interpolate_index = index  # type: ignore[method-assign]
+    app.interpolate_index = index  # type: ignore[method-assign,assignment]
     app.clientside_callback(
         DOCUMENT_LANG_JS % {"cookie": LANG_COOKIE, "langs": json.dumps(list(LANGS)), "default": DEFAULT_LANG},
         dash.Output(LANG_STORE, "data"),
@@ -226,12 +231,12 @@ def register_request_connections(server: Flask) -> None:
     from data_access import db
 
     @server.before_request
-    def _hold():
+    def _hold() -> None:
         if not request.path.startswith(STATIC_PREFIXES):
             g.held_connections = db.hold_connections()
 
     @server.teardown_request
-    def _release(_error):
+    def _release(_error: BaseException | None) -> None:
         token = g.pop("held_connections", None)
         if token is not None:
             db.release_connections(token)
@@ -248,7 +253,7 @@ def register_read_routing(server: Flask) -> None:
         return
 
     @server.before_request
-    def _route():
+    def _route() -> None:
         if request.path.startswith(STATIC_PREFIXES):
             return
         # a caller without a session cookie has no write to wait for; its session is not touched (a public answer
@@ -261,7 +266,7 @@ def register_read_routing(server: Flask) -> None:
             session.pop(READ_PIN, None)
 
     @server.after_request
-    def _pin(response):
+    def _pin(response: Response) -> Response:
         if g.get("read_route") is not None and not g.get("bearer"):
             position = replica.position_after_write()
             if position is not None:
@@ -269,7 +274,7 @@ def register_read_routing(server: Flask) -> None:
         return response
 
     @server.teardown_request
-    def _unroute(_error):
+    def _unroute(_error: BaseException | None) -> None:
         tokens = g.pop("read_route", None)
         if tokens is not None:
             replica.finish(tokens)
@@ -358,7 +363,7 @@ def state_view(state: dict[str, Any]) -> View | None:
     from components.view import View
 
     defaults = {"definition": None, "maplevel": "province", "age": None, "asked": True}
-    fields = {name: state.get(name, defaults.get(name)) for name in _view_checks()}
+    fields: dict[str, Any] = {name: state.get(name, defaults.get(name)) for name in _view_checks()}
     if not all(check(fields[name]) for name, check in _view_checks().items()):
         return None
     return View(**(fields | {"dims": tuple(fields["dims"])}))
@@ -599,7 +604,7 @@ def register_security_headers(server: Flask, app: dash.Dash) -> None:
         return policy["value"]
 
     @server.after_request
-    def _headers(response):
+    def _headers(response: Response) -> Response:
         h = response.headers
         # A policy governs a document or a worker. A script, a style sheet, a font or JSON is never one, and opened
         # on its own it may do nothing at all; it gets that in 45 bytes instead of the pages' 640 (their inline
@@ -625,82 +630,110 @@ def register_security_headers(server: Flask, app: dash.Dash) -> None:
 
 def register_input_guards(server: Flask, app: dash.Dash) -> None:
     """The last line of defence against input the routes did not foresee: no request becomes a 500."""
-    from sqlalchemy.exc import DataError, InterfaceError, OperationalError, StatementError
+    from sqlalchemy.exc import DataError, InterfaceError, OperationalError
     from sqlalchemy.exc import TimeoutError as PoolTimeout
-    from werkzeug.exceptions import BadRequest as NotJson
     from werkzeug.exceptions import HTTPException
 
+    server.before_request(refuse_control_characters)
+    server.before_request(lambda: bounded_json(app))
+    server.register_error_handler(HTTPException, http_error)
+    for out_of_range in (DataError, OverflowError):
+        server.register_error_handler(out_of_range, value_out_of_range)
+    for outage in (OperationalError, InterfaceError, PoolTimeout):
+        server.register_error_handler(outage, database_unavailable)
+    server.register_error_handler(500, server_error)
+
+
+def _answer(error: DomainError) -> BaseResponse:
+    """`error` answered over HTTP, as its surface reads it (a page or JSON: only Dash's on_error hook answers in a
+    callback's alert line)."""
+    from auth.respond import respond, surface_of_request
+
+    response = respond(error, surface_of_request())
+    assert response is not None  # (an HTTP surface always gets an answer)
+    return response
+
+
+def refuse_control_characters() -> ResponseReturnValue | None:
+    """A NUL cannot be stored by PostgreSQL and never belongs in a path or a query: refused at the door."""
+    from data_access.errors import BadRequest
+
+    if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)):
+        return _answer(BadRequest("the request holds a NUL character", key="err.nul"))
+    return None
+
+
+def bounded_json(app: dash.Dash) -> ResponseReturnValue | None:
+    """Every JSON body, before a route or Dash reads it (both parse with request.get_json, which keeps this parse):
+    bounded in size, in depth, and a Dash update in shape."""
+    from werkzeug.exceptions import BadRequest as NotJson
+
     from api import inputs
-    from auth.respond import as_domain_error, respond, surface_of_request
-    from data_access.db import is_outage
-    from data_access.errors import BadRequest, DomainError, HttpError, ServerError, TooLarge
+    from data_access.errors import BadRequest, TooLarge
 
-    def _answer(error: DomainError):
-        return respond(error, surface_of_request())
-
-    @server.before_request
-    def _no_control_characters():
-        # A NUL cannot be stored by PostgreSQL and never belongs in a path or a query: refuse it at the door.
-        if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)):
-            return _answer(BadRequest("the request holds a NUL character", key="err.nul"))
+    if not request.is_json:
         return None
+    dash_update = request.path == "/_dash-update-component"
+    limit = inputs.MAX_CALLBACK_BYTES if dash_update else inputs.MAX_JSON_BYTES
+    if (request.content_length or 0) > limit or len(request.get_data(cache=True)) > limit:
+        return _answer(TooLarge(f"the body is larger than {limit:,} bytes"))
+    try:
+        body = request.get_json()
+    except RecursionError:  # the parser's own guard, some 1,000 levels down
+        return _answer(BadRequest(f"the JSON body is nested more than {inputs.MAX_JSON_DEPTH} deep"))
+    except NotJson:
+        # not JSON: a route says what it expected ("send a JSON object"); Dash would answer it with a 500
+        return _answer(BadRequest("the body is not valid JSON")) if dash_update else None
+    if inputs.nested_too_deep(body):
+        return _answer(BadRequest(f"the JSON body is nested more than {inputs.MAX_JSON_DEPTH} deep"))
+    problem = inputs.callback_body_problem(body, app.callback_map) if dash_update else None
+    return None if problem is None else _answer(BadRequest(problem))
 
-    @server.before_request
-    def _bounded_json():
-        # Every JSON body, before a route or Dash reads it (both parse with request.get_json, which keeps this
-        # parse): bounded in size, in depth, and a Dash update in shape.
-        if not request.is_json:
-            return None
-        dash_update = request.path == "/_dash-update-component"
-        limit = inputs.MAX_CALLBACK_BYTES if dash_update else inputs.MAX_JSON_BYTES
-        if (request.content_length or 0) > limit or len(request.get_data(cache=True)) > limit:
-            return _answer(TooLarge(f"the body is larger than {limit:,} bytes"))
-        try:
-            body = request.get_json()
-        except RecursionError:  # the parser's own guard, some 1,000 levels down
-            return _answer(BadRequest(f"the JSON body is nested more than {inputs.MAX_JSON_DEPTH} deep"))
-        except NotJson:
-            # not JSON: a route says what it expected ("send a JSON object"); Dash would answer it with a 500
-            return _answer(BadRequest("the body is not valid JSON")) if dash_update else None
-        if inputs.nested_too_deep(body):
-            return _answer(BadRequest(f"the JSON body is nested more than {inputs.MAX_JSON_DEPTH} deep"))
-        problem = inputs.callback_body_problem(body, app.callback_map) if dash_update else None
-        return None if problem is None else _answer(BadRequest(problem))
 
-    @server.errorhandler(HTTPException)
-    def _http_error(e):
-        # the JSON API answers every error as JSON with a reason, even a 404 or 405 from routing itself
-        if request.path.startswith("/api/"):
-            response = respond(HttpError(e.description or e.name, e.code or 500), "api")
-            for header in ("Allow", "Retry-After"):
-                if e.get_response().headers.get(header):
-                    response.headers[header] = e.get_response().headers[header]
-            return response
+def http_error(e: HTTPException) -> ResponseReturnValue:
+    """The JSON API answers every error as JSON with a reason, even a 404 or 405 from routing itself."""
+    from auth.respond import respond
+    from data_access.errors import HttpError
+
+    if not request.path.startswith("/api/"):
         return e
+    response = respond(HttpError(e.description or e.name, e.code or 500), "api")
+    assert response is not None  # (the API's surface always gets an answer)
+    for header in ("Allow", "Retry-After"):
+        if e.get_response().headers.get(header):
+            response.headers[header] = e.get_response().headers[header]
+    return response
 
-    @server.errorhandler(DataError)
-    @server.errorhandler(OverflowError)
-    def _out_of_range(e):
-        # a value the database cannot hold (an integer past 2^63, a malformed date): the request's fault
-        log.warning("refused a value the database cannot hold on %s: %s", request.path[:80], type(e).__name__)
+
+def value_out_of_range(e: Exception) -> ResponseReturnValue:
+    """A value the database cannot hold (an integer past 2^63, a malformed date): the request's fault."""
+    from data_access.errors import BadRequest
+
+    log.warning("refused a value the database cannot hold on %s: %s", request.path[:80], type(e).__name__)
+    return _answer(BadRequest("a value in the request is out of range", key="err.range"))
+
+
+def database_unavailable(e: Exception) -> ResponseReturnValue:
+    """A restart of PostgreSQL, a dropped connection, a full pool: 503 with Retry-After, said as the database's
+    absence, never an HTML 500. The pool replaces a connection the server dropped (data_access.db), so service
+    resumes by itself once the database is back."""
+    from auth.respond import as_domain_error
+
+    return _answer(as_domain_error(e))
+
+
+def server_error(e: InternalServerError) -> ResponseReturnValue:
+    from sqlalchemy.exc import StatementError
+
+    from data_access.db import is_outage
+    from data_access.errors import BadRequest, ServerError
+
+    original = getattr(e, "original_exception", None)
+    if original is not None and is_outage(original):
+        return database_unavailable(original)
+    if isinstance(original, StatementError) and isinstance(getattr(original, "orig", None), (ValueError, OverflowError)):
         return _answer(BadRequest("a value in the request is out of range", key="err.range"))
-
-    @server.errorhandler(OperationalError)
-    @server.errorhandler(InterfaceError)
-    @server.errorhandler(PoolTimeout)
-    def _database_unavailable(e):
-        # a restart of PostgreSQL, a dropped connection, a full pool: 503 with Retry-After, never an HTML 500; the
-        # pool checks each connection before use, so service resumes by itself once the database is back
-        return _answer(as_domain_error(e))  # 503 with Retry-After, said as the database's absence
-
-    @server.errorhandler(500)
-    def _server_error(e):
-        original = getattr(e, "original_exception", None)
-        if original is not None and is_outage(original):
-            return _database_unavailable(original)
-        if isinstance(original, StatementError) and isinstance(getattr(original, "orig", None), (ValueError, OverflowError)):
-            return _answer(BadRequest("a value in the request is out of range", key="err.range"))
-        return _answer(ServerError("something went wrong on the server; it is logged and nothing was changed"))
+    return _answer(ServerError("something went wrong on the server; it is logged and nothing was changed"))
 
 
 DASH_CATCH_ALL = "/<path:path>"  # the endpoint by which Dash sends its page to any address nothing else claims
@@ -737,7 +770,7 @@ def register_unknown_addresses(server: Flask) -> None:
         return all(is_known(variables[name]) for name in AREA_VARIABLES if name in (variables or {}))
 
     @server.before_request
-    def _unknown_address():
+    def _unknown_address() -> None:
         caught = request.url_rule is not None and request.url_rule.endpoint == DASH_CATCH_ALL
         if request.path.startswith("/api/"):
             if caught or isinstance(request.routing_exception, MethodNotAllowed):
@@ -746,7 +779,7 @@ def register_unknown_addresses(server: Flask) -> None:
             g.page_not_found = True
 
     @server.after_request
-    def _not_found(response):
+    def _not_found(response: Response) -> Response:
         if g.pop("page_not_found", False) and response.status_code == 200:
             response.status_code = 404
         return response
@@ -784,10 +817,10 @@ def register_lean_scripts(app: dash.Dash) -> None:
             count=1,
         )
 
-    app._generate_scripts_html = scripts_html
+    app._generate_scripts_html = scripts_html  # type: ignore[method-assign]
 
     @app.server.get(MODERN_URL)
-    def modern_script():
+    def modern_script() -> Response:
         return static_files.send(MODERN_SCRIPT, "text/javascript", max_age=365 * 86400)
 
 
@@ -796,7 +829,7 @@ def register_preloads(server: Flask) -> None:
     of after the renderer has built the layout and mounted the graph (measured: about a second later)."""
 
     @server.after_request
-    def _preload(response):
+    def _preload(response: Response) -> Response:
         if request.method != "GET" or response.mimetype != "text/html" or response.status_code != 200:
             return response
         shape = shape_of_page(request.path)
@@ -822,7 +855,7 @@ def register_routes(server: Flask) -> None:
     from geo import shapes
 
     @server.get("/shapes/<path:name>")
-    def shape_file(name: str):
+    def shape_file(name: str) -> Response:
         """Simplified boundaries as static files: cached by the browser, never sent through callbacks."""
         path = shapes.path_for(name, display_shapes)
         if path is None:
@@ -830,23 +863,23 @@ def register_routes(server: Flask) -> None:
         return static_files.send(path, "application/geo+json", max_age=86400)
 
     @server.get(PLOTLY_URL)
-    def plotly_bundle():
+    def plotly_bundle() -> Response:
         """dcc.Graph loads plotly.js from this address (the renderer's own, not fingerprinted): the dashboard's own
         build with only the traces it draws (vendor/plotly), 0.4 MB with brotli instead of 1.4 MB gzipped."""
         return static_files.send(PLOTLY_BUNDLE, "text/javascript", max_age=86400)
 
     @server.get("/robots.txt")
-    def robots():
+    def robots() -> Response:
         """What a crawler may read: the public pages and figures; not the API, named records, exports or sign-in."""
         return static_files.send(ROBOTS, "text/plain", max_age=86400)
 
     @server.get("/favicon.ico")
-    def favicon():
+    def favicon() -> Response:
         """Where a browser looks for the icon of a page that names none (the server-rendered ones): the dashboard's."""
         return static_files.send(static_files.ASSETS / "favicon.ico", "image/x-icon", max_age=86400)
 
     @server.get("/healthz")
-    def healthz():
+    def healthz() -> Response:
         """For a load balancer or a monitor (pinned): 200 {"status": "ok"} when the database answers, else 503."""
         from sqlalchemy import text
 
@@ -873,7 +906,7 @@ def register_routes(server: Flask) -> None:
         return response
 
     @server.get("/lang/<lang>")
-    def set_language(lang: str):
+    def set_language(lang: str) -> BaseResponse:
         """The language toggle: remembered in a cookie, so it persists across pages and visits."""
         from auth.security import safe_next
 
@@ -886,7 +919,7 @@ def register_routes(server: Flask) -> None:
 _built: dict[str, dash.Dash] = {}
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     """`app` and `server`, built on first use: `flask --app app:server` reads `server` here."""
     if name in ("app", "server"):
         if "app" not in _built:
