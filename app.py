@@ -11,6 +11,7 @@ import gc
 import json
 import logging
 import re
+import time
 from collections.abc import Callable, Collection, Hashable, Mapping
 from html import escape
 from pathlib import Path
@@ -116,6 +117,7 @@ def create_app(settings: config.Settings | None = None) -> dash.Dash:
     register_lean_scripts(app)
     static_files.compress_dash_files(server)
     register_input_guards(server, app)
+    register_public_answers(server)
     # Dash and Plotly leave a large heap of long-lived objects behind at start-up. Freezing it keeps
     # the periodic full garbage collection from walking all of it during a request (measured: the
     # p95 of the country's children call fell from 88 ms to 15 ms on the national database).
@@ -142,7 +144,6 @@ def register_metrics(server: Flask) -> None:
     callback it named; the pools' use sampled as requests end. `/metrics` gives them in Prometheus's text format to
     the operator's networks only (TPMAP_METRICS_NETWORKS); anyone else is told there is no such address."""
     import ipaddress
-    import time
 
     from flask import g
 
@@ -294,8 +295,13 @@ def register_public_page_cache(server: Flask) -> None:
     rendered and not kept. Signed-in users are never served from it and never write to it: their answers carry their
     name and what their area lets them see. Kept per data stamp (an import retires every entry) and for at most
     TPMAP_PAGE_CACHE_SECONDS (no render outlives a clock-dependent line by long)."""
+    server.after_request(keep_public_answer)  # registered before Dash's compression, so it keeps the compressed bytes
+
+
+def register_public_answers(server: Flask) -> None:
+    """The kept answers served (register_public_page_cache), after the input guards: a body they refuse is refused,
+    never answered from the store."""
     server.before_request(serve_public_answer)
-    server.after_request(keep_public_answer)
 
 
 ROUTER_OUTPUT = ".._pages_content.children..."  # the start of Dash's router callback's output
@@ -454,17 +460,12 @@ def _callback_body() -> dict[str, Any] | None:
         return None
     if request.content_length is None or request.content_length > MAX_KEPT_BODY:
         return None
-    try:
-        body = json.loads(request.get_data(cache=True))
-    except (ValueError, RecursionError):
-        return None  # (the input guards answer it)
+    body = request.get_json(silent=True)  # (parsed, bounded and checked by the input guards already)
     return body if isinstance(body, dict) and isinstance(body.get("output"), str) else None
 
 
 def public_answer_key() -> tuple[Hashable, ...] | None:
     """The key this request's answer is kept under for every signed-out visitor, or None when it is not public."""
-    import time
-
     from components.i18n import LANGS
     from components.view import LANG_COOKIE
 
@@ -484,12 +485,12 @@ def public_answer_key() -> tuple[Hashable, ...] | None:
         return None
     cookie = request.cookies.get(LANG_COOKIE)
     encoding = static_files.accepted(request.headers.get("Accept-Encoding", ""))
-    return (*key, cookie if cookie in LANGS else None, encoding, int(time.time() // lifetime))
+    return (*key, cookie if cookie in LANGS else None, encoding)
 
 
-def _shown_map(body: dict[str, Any]) -> object:
+def _shown_map(body: object) -> object:
     """The map a map page's state says it shows (its traces and their areas: pages._area_shared.map_signature)."""
-    state = _values(body.get("state")).get(AREA_STATE)
+    state = _values(body.get("state")).get(AREA_STATE) if isinstance(body, dict) else None
     return state.get("map") if isinstance(state, dict) else None
 
 
@@ -498,7 +499,7 @@ def _fits_shown_map(meta: dict[str, Any]) -> bool:
     sends the whole map otherwise: a kept one is served to a page on the same side of that line as the first."""
     if "map" not in meta:
         return True
-    return (_shown_map(json.loads(request.get_data(cache=True))) == meta["map"]) == meta["same"]
+    return (_shown_map(request.get_json(silent=True)) == meta["map"]) == meta["same"]
 
 
 def serve_public_answer() -> Response | None:
@@ -512,7 +513,7 @@ def serve_public_answer() -> Response | None:
     if key is None:
         return None
     try:
-        kept = cache.shared_get(read_engine(), key, lambda k: _fits_shown_map(k.meta))
+        kept = cache.shared_get(read_engine(), key, lambda k: time.time() < k.meta["until"] and _fits_shown_map(k.meta))
     except Exception as error:
         if not is_outage(error):
             raise
@@ -555,11 +556,12 @@ def keep_public_answer(response: Response) -> Response:
     if response.headers.get("Set-Cookie") or response.direct_passthrough:
         return response
     meta: dict[str, Any] = {
-        "headers": {h: response.headers[h] for h in ("Content-Type", "Content-Encoding", "Vary") if h in response.headers}
+        "headers": {h: response.headers[h] for h in ("Content-Type", "Content-Encoding", "Vary") if h in response.headers},
+        "until": time.time() + config.settings().page_cache_seconds,  # then computed again (a clock-dependent line)
     }
     if key[0] == "update":
         answered = _answered_map(response)
-        meta |= {"map": answered, "same": _shown_map(json.loads(request.get_data(cache=True))) == answered}
+        meta |= {"map": answered, "same": _shown_map(request.get_json(silent=True)) == answered}
     try:
         cache.shared_put(read_engine(), key, response.get_data(), meta)
     except Exception as error:

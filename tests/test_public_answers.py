@@ -108,6 +108,13 @@ def test_junk_in_an_address_makes_no_new_entry(world, store):
     for path, search in (("/area/75", "?year=2599"), ("/area/9999", f"?year={YEAR}"), ("/area/75", "?year=02562")):
         assert page_callback(anon, path, search, None).status_code == 200
     assert len(_kept(store)) == 1
+    # an answer older than TPMAP_PAGE_CACHE_SECONDS is computed again (a line that depends on the clock)
+    (kept,) = _kept(store)
+    head, _, body = kept.read_bytes().partition(b"\n")
+    kept.write_bytes(json.dumps(json.loads(head) | {"until": time.time() - 1}).encode() + b"\n" + body)
+    again, rendered = _rendered(engine, lambda: page_callback(anon, "/area/75", f"?year={YEAR}", None))
+    assert again.get_data() == first.get_data() and rendered and len(_kept(store)) == 1
+    assert json.loads(kept.read_bytes().partition(b"\n")[0])["until"] > time.time()
     # another view is another entry
     assert page_callback(anon, "/area/75", f"?year={YEAR}&metric=crisis", None).status_code == 200
     assert len(_kept(store)) == 2
