@@ -169,3 +169,11 @@ def sweep(folder: Path, prefix: str, keep: int) -> None:
     current.sort()
     for _, path in current[: max(0, len(current) - keep)]:
         path.unlink(missing_ok=True)
+
+
+def empty_shared() -> None:
+    """Every kept answer removed: at the server's start (wsgi.py), before any worker serves, so that no answer a
+    previous release rendered is sent by this one."""
+    import shutil
+
+    shutil.rmtree(config.settings().callback_cache_dir, ignore_errors=True)
