@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from werkzeug.exceptions import HTTPException, InternalServerError
 
     from components.view import View
+    from data_access.cache import Shared
     from data_access.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -502,6 +503,11 @@ def _fits_shown_map(meta: dict[str, Any]) -> bool:
     return (_shown_map(request.get_json(silent=True)) == meta["map"]) == meta["same"]
 
 
+def _fits(kept: Shared) -> bool:
+    """A kept answer is served while it is young enough, to a page it fits."""
+    return time.time() < kept.meta["until"] and _fits_shown_map(kept.meta)
+
+
 def serve_public_answer() -> Response | None:
     """Before the callback runs: the kept answer, when there is one for this request's key."""
     from flask import g
@@ -509,15 +515,15 @@ def serve_public_answer() -> Response | None:
     from data_access import cache
     from data_access.db import is_outage, read_engine
 
-    key = public_answer_key()
-    if key is None:
-        return None
-    try:
-        kept = cache.shared_get(read_engine(), key, lambda k: time.time() < k.meta["until"] and _fits_shown_map(k.meta))
+    try:  # (the key reads the data stamp, the areas and the years: the database's)
+        key = public_answer_key()
+        kept = cache.shared_get(read_engine(), key, _fits) if key is not None else None
     except Exception as error:
         if not is_outage(error):
             raise
         return None  # the callback itself meets the outage, and says so on the page as every callback does
+    if key is None:
+        return None
     g.public_answer_key = key
     if kept is None:
         return None

@@ -187,6 +187,7 @@ def _load(base: str, proc, mix: str, users: int, seconds: float, tokens: list[st
     _run_users(base, mix, users, 5, tokens, houses, deps)
     parts0 = cpu_by_party(proc.pid)
     cpu0 = box_cpu()
+    spy = _spy_on(proc.pid, seconds * 0.8) if PY_SPY else None
     rec = _run_users(base, mix, users, seconds, tokens, houses, deps)
     parts1, cpu1 = cpu_by_party(proc.pid), box_cpu()
     n, tick = len(rec["ms"]) + len(rec["errors"]), os.sysconf("SC_CLK_TCK")
@@ -197,9 +198,57 @@ def _load(base: str, proc, mix: str, users: int, seconds: float, tokens: list[st
         f"cpu_ms_per_request_{party}": round((parts1[party] - parts0[party]) * 1000 / tick / n, 2)
         for party in ("server", "database")
     }
+    if spy is not None:
+        out["profile"] = _spied(*spy)
     if cpu0 is not None and cpu1 is not None:
         out["steal_share"] = round((cpu1[1] - cpu0[1]) / max(1, cpu1[0] - cpu0[0] + cpu1[1] - cpu0[1] + cpu1[2] - cpu0[2]), 3)
     return out
+
+
+PY_SPY: list[str] = []  # --py-spy: the program, when given
+# what a sample of a worker is doing, by the frames it holds (py-spy's raw format: "frame;frame;... count")
+SPIED = {
+    "pre-ping": ("do_ping",),
+    "rollback": ("do_rollback", "_rollback_impl", "_rollback_gen"),
+    "begin": ("_start_query",),
+    "any database wait": ("psycopg/", "sqlalchemy/pool"),
+}
+
+
+def _spy_on(server_pid: int, seconds: float) -> tuple[object, Path]:
+    """py-spy recording one of the server's workers (every thread, idle ones included: a wait on PostgreSQL is one)."""
+    import subprocess
+
+    workers = [int(p) for p in os.listdir("/proc") if p.isdigit() and _parent(int(p)) == server_pid]
+    out = Path(tempfile.mkdtemp(prefix="tpmap-spy-")) / "raw.txt"
+    args = [PY_SPY[0], "record", "--idle", "--format", "raw", "--rate", "200", "--duration", str(int(seconds))]
+    proc = subprocess.Popen(
+        [*args, "--output", str(out), "--pid", str(workers[0])], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    return proc, out
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _spied(proc, out: Path) -> dict:
+    """The share of a worker's samples while answering a request (inside the WSGI app) in each of SPIED."""
+    proc.wait(120)
+    counts = dict.fromkeys(SPIED, 0)
+    total = 0
+    for line in out.read_text().splitlines() if out.exists() else []:
+        stack, _, n = line.rpartition(" ")
+        if "wsgi_app" not in stack:
+            continue  # waiting for the next request
+        total += int(n)
+        for name, marks in SPIED.items():
+            if any(m in stack for m in marks):
+                counts[name] += int(n)
+    return {"samples": total} | {name: round(c / total, 3) if total else None for name, c in counts.items()}
 
 
 def _run_users(base: str, mix: str, users: int, seconds: float, tokens: list[str], houses: list[str], deps: list) -> dict:
@@ -279,7 +328,10 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=40)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--workers", type=int, default=4)
+    ap.add_argument("--py-spy", help="pool: profile one worker per run with this py-spy program")
     args = ap.parse_args()
+    if args.py_spy:
+        PY_SPY.append(args.py_spy)
     if args.what == "callbacks":
         print(json.dumps(callbacks(args.database_url, args.repeat), indent=1))
     else:
