@@ -26,7 +26,7 @@ def in_a_transaction(conn: Connection) -> Connection:
 
 
 def install() -> None:
-    db._engine_for = engine_as_before  # type: ignore[assignment]
+    db._engine_for = engine_as_before
     db._autocommit = in_a_transaction
 
 

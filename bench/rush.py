@@ -32,6 +32,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -46,7 +47,7 @@ PUBLIC_API = (
 )
 
 
-def _median_ms(call, repeat: int) -> float:
+def _median_ms(call: Callable[[], object], repeat: int) -> float:
     took = []
     for _ in range(repeat):
         t0 = time.perf_counter()
@@ -114,7 +115,7 @@ def _store_read(url: str, folder: Path, repeat: int) -> dict:
     return {"folder_ms": disk, "postgresql_table_ms": table}
 
 
-def _start(url: str, workers: int, entry: str):
+def _start(url: str, workers: int, entry: str) -> tuple[Any, str]:
     import subprocess
     import uuid
 
@@ -155,7 +156,7 @@ def _user(base: str, mix: str, until: float, token: str, houses: list[str], deps
         if mix == "public":
             if rng.random() < 0.4:
                 path, shape = rng.choice([("/", "/shapes/provinces.json"), ("/area/75", "/shapes/amphoes/75.json")])
-                calls = [
+                calls: list[tuple[str, str, dict[str, Any]]] = [
                     ("GET", path, {"headers": {"Accept": "text/html"}}),
                     ("POST", "/_dash-update-component", {"json": page_callback_payload(deps, path)}),
                     ("GET", shape, {"headers": {"Accept-Encoding": "br"}}),
@@ -178,7 +179,7 @@ def _user(base: str, mix: str, until: float, token: str, houses: list[str], deps
                 rec["ms" if 200 <= status < 300 else "errors"].append(took)
 
 
-def _load(base: str, proc, mix: str, users: int, seconds: float, tokens: list[str], houses: list[str]) -> dict:
+def _load(base: str, proc: Any, mix: str, users: int, seconds: float, tokens: list[str], houses: list[str]) -> dict:
     import requests
 
     deps = requests.get(base + "/_dash-dependencies", timeout=30).json()
@@ -234,7 +235,7 @@ def _parent(pid: int) -> int | None:
         return None
 
 
-def _spied(proc, out: Path) -> dict:
+def _spied(proc: Any, out: Path) -> dict:
     """The share of a worker's samples while answering a request (inside the WSGI app) in each of SPIED."""
     proc.wait(120)
     counts = dict.fromkeys(SPIED, 0)

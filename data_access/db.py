@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, Result, create_engine, event, insert, make_url, text
+from sqlalchemy import Connection, Engine, Result, Table, create_engine, event, insert, make_url, text
 
 import config
 
@@ -54,7 +54,7 @@ def _engine_for(url: str) -> Engine:
         eng = create_engine(url, connect_args={"timeout": 60}, hide_parameters=True)
 
         @event.listens_for(eng, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
+        def _sqlite_pragmas(dbapi_conn: Any, _record: object) -> None:  # pragma: no cover - trivial
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
@@ -186,7 +186,7 @@ def tuples(result: Result) -> list[tuple[Any, ...]]:
     return cast(list[tuple[Any, ...]], result.all())
 
 
-def insert_id(conn, table, **values) -> int:
+def insert_id(conn: Connection, table: Table, **values: Any) -> int:
     """One row into a declared table; its new id (RETURNING on both backends)."""
     return conn.execute(insert(table).values(**values).returning(table.c.id)).scalar_one()
 

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import event, text
@@ -70,7 +71,7 @@ def _area_state(response) -> dict:
     return state
 
 
-def _metric_change(client, state: dict, metric: str) -> object:
+def _metric_change(client, state: dict, metric: str) -> Any:
     """The body Dash's renderer sends when the metric menu changes on a map page."""
     deps = client.get("/_dash-dependencies").get_json()
     cb = next(c for c in deps if c["output"].startswith("..area-map.figure..."))
