@@ -8,14 +8,17 @@ a benchmark or a script that builds its own app does not also build, and registe
 from __future__ import annotations
 
 import gc
-import hashlib
+import json
 import logging
 import re
+import time
+from collections.abc import Callable, Collection, Hashable, Mapping
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import dash
-from flask import Flask, abort, jsonify, redirect, request
+from flask import Flask, Response, abort, current_app, jsonify, redirect, request
 
 import cli
 import config
@@ -26,6 +29,15 @@ from api.files import bp as files_bp
 from api.v1 import bp as api_v1
 from auth import web as auth_web
 from field import bp as field_bp
+
+if TYPE_CHECKING:
+    from flask.typing import ResponseReturnValue
+    from werkzeug import Response as BaseResponse
+    from werkzeug.exceptions import HTTPException, InternalServerError
+
+    from components.view import View
+    from data_access.cache import Shared
+    from data_access.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +86,7 @@ def create_app(settings: config.Settings | None = None) -> dash.Dash:
     register_public_page_cache(server)  # after auth (who is asking), before Dash's compression (it keeps its output)
     app = dash.Dash(
         __name__,
-        server=server,
+        server=server,  # type: ignore[arg-type]  # (Dash's annotation leaves out the Flask app it accepts)
         use_pages=True,
         title="TPMAP Open",
         serve_locally=True,
@@ -106,6 +118,7 @@ def create_app(settings: config.Settings | None = None) -> dash.Dash:
     register_lean_scripts(app)
     static_files.compress_dash_files(server)
     register_input_guards(server, app)
+    register_public_answers(server)
     # Dash and Plotly leave a large heap of long-lived objects behind at start-up. Freezing it keeps
     # the periodic full garbage collection from walking all of it during a request (measured: the
     # p95 of the country's children call fell from 88 ms to 15 ms on the national database).
@@ -132,7 +145,6 @@ def register_metrics(server: Flask) -> None:
     callback it named; the pools' use sampled as requests end. `/metrics` gives them in Prometheus's text format to
     the operator's networks only (TPMAP_METRICS_NETWORKS); anyone else is told there is no such address."""
     import ipaddress
-    import time
 
     from flask import g
 
@@ -140,11 +152,11 @@ def register_metrics(server: Flask) -> None:
     from data_access.db import engines_in_use
 
     @server.before_request
-    def _start_clock():
+    def _start_clock() -> None:
         g.started = time.perf_counter()
 
     @server.after_request
-    def _count(response):
+    def _count(response: Response) -> Response:
         started = g.pop("started", None)
         if started is None or request.path == "/metrics":
             return response
@@ -158,7 +170,7 @@ def register_metrics(server: Flask) -> None:
         return response
 
     @server.get("/metrics")
-    def prometheus_metrics():
+    def prometheus_metrics() -> Response:
         try:
             address = ipaddress.ip_address(request.remote_addr or "")
         except ValueError:
@@ -199,13 +211,13 @@ def register_document_language(app: dash.Dash) -> None:
 
     interpolate = app.interpolate_index
 
-    def index(**parts) -> str:
+    def index(**parts: Any) -> str:
         lang = query_lang(request.args.to_dict())
         page = interpolate(**parts).replace("<html>", f'<html lang="{lang}">', 1)
         # Dash's pages write description, og:description and twitter:description empty (the registry's, one language)
         return _EMPTY_DESCRIPTION.sub(lambda m: f'{m.group(1)}"{escape(t("app.description", lang))}"', page)
 
-    app.interpolate_index = index  # type: ignore[method-assign]
+    app.interpolate_index = index  # type: ignore[method-assign,assignment]
     app.clientside_callback(
         DOCUMENT_LANG_JS % {"cookie": LANG_COOKIE, "langs": json.dumps(list(LANGS)), "default": DEFAULT_LANG},
         dash.Output(LANG_STORE, "data"),
@@ -221,12 +233,12 @@ def register_request_connections(server: Flask) -> None:
     from data_access import db
 
     @server.before_request
-    def _hold():
+    def _hold() -> None:
         if not request.path.startswith(STATIC_PREFIXES):
             g.held_connections = db.hold_connections()
 
     @server.teardown_request
-    def _release(_error):
+    def _release(_error: BaseException | None) -> None:
         token = g.pop("held_connections", None)
         if token is not None:
             db.release_connections(token)
@@ -243,7 +255,7 @@ def register_read_routing(server: Flask) -> None:
         return
 
     @server.before_request
-    def _route():
+    def _route() -> None:
         if request.path.startswith(STATIC_PREFIXES):
             return
         # a caller without a session cookie has no write to wait for; its session is not touched (a public answer
@@ -256,7 +268,7 @@ def register_read_routing(server: Flask) -> None:
             session.pop(READ_PIN, None)
 
     @server.after_request
-    def _pin(response):
+    def _pin(response: Response) -> Response:
         if g.get("read_route") is not None and not g.get("bearer"):
             position = replica.position_after_write()
             if position is not None:
@@ -264,7 +276,7 @@ def register_read_routing(server: Flask) -> None:
         return response
 
     @server.teardown_request
-    def _unroute(_error):
+    def _unroute(_error: BaseException | None) -> None:
         tokens = g.pop("read_route", None)
         if tokens is not None:
             replica.finish(tokens)
@@ -274,70 +286,294 @@ READ_PIN = "rw_lsn"  # the session's last write, as the primary's WAL position
 
 
 def register_public_page_cache(server: Flask) -> None:
-    """A page as a signed-out visitor gets it is the same for every such visitor: the router's callback (the page's
-    render: its figures, tables and cards) depends only on the address, the language and the data. When a meeting
-    opens one province on thirty screens at 9:00, the first render is kept, compressed, and the others are sent the
-    stored bytes (measured under load: the router's callback was about 80 % of the server's CPU). Signed-in users
-    are never served from it: their pages carry their name and what their area lets them see. Kept per data stamp
-    (an import retires it) and for at most TPMAP_PAGE_CACHE_SECONDS (no render outlives a clock-dependent line by
-    long)."""
-    import time
+    """A public answer is the same for every signed-out visitor: a page's render (the router's callback: its figures,
+    tables and cards) and a map page's in-place change (a metric, a colour, a year, the dimensions) depend only on
+    the view (components.view.View, validated and repaired as the page itself does), the area and the data. When a
+    meeting opens one province on thirty screens at 9:00, the first answer is kept, compressed, in a store every
+    gunicorn worker shares (data_access.cache.shared_get: files under instance/), and the others are sent the stored
+    bytes. The key is the validated view, never the raw body: junk parameters (`&junk=1`, `metric=nonsense`) name the
+    same entry as the view they fall back to, and an address whose view is not valid (an unknown area or year) is
+    rendered and not kept. Signed-in users are never served from it and never write to it: their answers carry their
+    name and what their area lets them see. Kept per data stamp (an import retires every entry) and for at most
+    TPMAP_PAGE_CACHE_SECONDS (no render outlives a clock-dependent line by long)."""
+    server.after_request(keep_public_answer)  # registered before Dash's compression, so it keeps the compressed bytes
 
+
+def register_public_answers(server: Flask) -> None:
+    """The kept answers served (register_public_page_cache), after the input guards: a body they refuse is refused,
+    never answered from the store."""
+    server.before_request(serve_public_answer)
+
+
+ROUTER_OUTPUT = ".._pages_content.children..."  # the start of Dash's router callback's output
+AREA_UPDATE_OUTPUT = "..area-map.figure..."  # the start of pages/area.py's update (the home page's map too)
+AREA_STATE = "area-state.data"
+# The pages whose signed-out render is kept, each with the parameters of its layout besides the view's and the path's
+# (a projector's tour, the home page's ignored code): an address that names one of them is rendered, never kept.
+PUBLIC_RENDERS: dict[str, tuple[str, ...]] = {
+    "pages.home": ("tour", "every", "code"),
+    "pages.area": ("tour", "every"),
+    "pages.story": (),
+}
+# the map page's controls: a change of any of them alone (not a click on the map) is a public answer
+AREA_CONTROLS = frozenset(
+    f"{c}.value" for c in ("ctl-year", "ctl-metric", "ctl-colour", "ctl-dims", "ctl-definition", "ctl-level", "ctl-age")
+)
+MAX_KEPT_BODY = 64 * 1024  # a callback body larger than this is never a public page's
+
+
+def _is_word(value: object, words: Collection[str]) -> bool:
+    return isinstance(value, str) and value in words
+
+
+def _is_year(value: object) -> bool:
+    from data_access.figures import known_years
+
+    return type(value) is int and value in known_years()
+
+
+def _is_dims(value: object) -> bool:
+    from mpi.rules import DIMENSIONS
+
+    return isinstance(value, list) and bool(value) and tuple(d for d in DIMENSIONS if d in value) == tuple(value)
+
+
+def _is_metric(value: object) -> bool:
+    from components.view import METRIC_RE
+
+    return isinstance(value, str) and METRIC_RE.fullmatch(value) is not None
+
+
+def _view_checks() -> dict[str, Callable[[object], bool]]:
+    """What each field of a view, as a map page keeps it in its state, may hold (components.view.parse's rules)."""
+    from components.i18n import LANGS
+    from mpi.lifestages import STAGE_KEYS
+    from mpi.rules import TARGET_DEFINITIONS
+
+    return {
+        "year": _is_year,
+        "metric": _is_metric,
+        "colour": lambda v: _is_word(v, ("share", "count")),
+        "dims": _is_dims,
+        "present": lambda v: type(v) is bool,
+        "lang": lambda v: _is_word(v, LANGS),
+        "definition": lambda v: v is None or _is_word(v, TARGET_DEFINITIONS),
+        "maplevel": lambda v: _is_word(v, ("province", "tambon")),
+        "age": lambda v: v is None or _is_word(v, STAGE_KEYS),
+        "asked": lambda v: type(v) is bool,
+    }
+
+
+def state_view(state: dict[str, Any]) -> View | None:
+    """The view a map page's state holds (as pages/area.py reads it), when every field is one the page could have
+    written; None for anything else (it is answered, and not kept)."""
+    from components.view import View
+
+    defaults = {"definition": None, "maplevel": "province", "age": None, "asked": True}
+    fields: dict[str, Any] = {name: state.get(name, defaults.get(name)) for name in _view_checks()}
+    if not all(check(fields[name]) for name, check in _view_checks().items()):
+        return None
+    return View(**(fields | {"dims": tuple(fields["dims"])}))
+
+
+def asked_change(values: Mapping[str, object], old: View) -> tuple[Hashable, ...] | None:
+    """The view a change of the map page's controls asks for, normalised as pages/area.py's update normalises it
+    (so that two spellings of one change are one entry); None when a value is not one the controls can send."""
+    from mpi.editions import definition_for
+    from mpi.lifestages import STAGE_KEYS
+    from mpi.rules import DIMENSIONS, TARGET_DEFINITIONS
+
+    year = values.get("ctl-year.value") or old.year
+    metric = values.get("ctl-metric.value") or old.metric
+    colour = values.get("ctl-colour.value") or old.colour
+    dims = values.get("ctl-dims.value")
+    if not (_is_year(year) and _is_metric(metric) and _is_word(colour, ("share", "count"))):
+        return None
+    if dims is not None and not isinstance(dims, list):
+        return None
+    assert isinstance(year, int)  # (_is_year)
+    chosen = tuple(d for d in DIMENSIONS if d in (dims or [])) or DIMENSIONS
+    definition = values.get("ctl-definition.value")
+    who = definition if _is_word(definition, TARGET_DEFINITIONS) and definition != definition_for(year) else None
+    level = "tambon" if values.get("ctl-level.value") == "tambon" else "province"
+    age = values.get("ctl-age.value")
+    return (year, metric, colour, chosen, who, level, age if _is_word(age, STAGE_KEYS) else None)
+
+
+def _values(items: object) -> dict[str, object]:
+    """A Dash update's inputs or states as {"id.property": value} (pattern-matching ids are left out)."""
+    found: dict[str, object] = {}
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            found[f"{item['id']}.{item.get('property')}"] = item.get("value")
+    return found
+
+
+def render_key(body: dict[str, Any]) -> tuple[Hashable, ...] | None:
+    """The router's render of a public page, as (page, area, view); None for any other page or an address whose
+    area or year is not one the database has."""
+    from dash._pages import _parse_query_string, _path_to_page
+
+    from components.layout import SHOWN_STORE
+    from components.view import parse
+    from data_access.areas import is_known
+
+    values, states = _values(body.get("inputs")), _values(body.get("state"))
+    pathname, search = values.get("_pages_location.pathname"), values.get("_pages_location.search") or ""
+    if not isinstance(pathname, str) or not isinstance(search, str) or states.get(f"{SHOWN_STORE}.data"):
+        return None  # (an address already on the screen is not rendered at all)
+    page, variables = _path_to_page(pathname.strip("/"))
+    own = PUBLIC_RENDERS.get(page.get("module", "")) if page else None
+    query = _parse_query_string(search)
+    if own is None or any(name in query for name in own):
+        return None
+    asked = {**(variables or {}), **query}  # as Dash's router calls the layout: the query over the path
+    code = asked.pop("code", "TH")
+    if not isinstance(code, str) or not is_known(code):
+        return None
+    view = parse(asked, code)
+    if "year" in asked and (str(asked["year"]) != str(view.year) or not _is_year(view.year)):
+        return None  # (the page that names the years there are: components.layout.guard_years)
+    return ("render", page["module"], code, view)
+
+
+def update_key(body: dict[str, Any]) -> tuple[Hashable, ...] | None:
+    """A map page's change of its controls, as (area, the view shown, the view asked); None for a click on the map
+    (a drill-down), or a state or value the page could not have sent."""
+    from data_access.areas import is_known
+
+    changed = body.get("changedPropIds")
+    if not isinstance(changed, list) or not changed or not set(map(str, changed)) <= AREA_CONTROLS:
+        return None
+    state = _values(body.get("state")).get(AREA_STATE)
+    if not isinstance(state, dict) or not isinstance(state.get("code"), str) or not is_known(state["code"]):
+        return None
+    old = state_view(state)
+    new = asked_change(_values(body.get("inputs")), old) if old is not None else None
+    return None if new is None else ("update", state["code"], old, new)
+
+
+def _callback_body() -> dict[str, Any] | None:
+    """A signed-out Dash update's body, parsed, when it is small enough to be a public page's; else None."""
     from flask import g
 
+    if request.method != "POST" or request.path != "/_dash-update-component" or g.get("user") is not None:
+        return None
+    if request.content_length is None or request.content_length > MAX_KEPT_BODY:
+        return None
+    body = request.get_json(silent=True)  # (parsed, bounded and checked by the input guards already)
+    return body if isinstance(body, dict) and isinstance(body.get("output"), str) else None
+
+
+def public_answer_key() -> tuple[Hashable, ...] | None:
+    """The key this request's answer is kept under for every signed-out visitor, or None when it is not public."""
+    from components.i18n import LANGS
     from components.view import LANG_COOKIE
+
+    lifetime = config.settings().page_cache_seconds
+    body = _callback_body() if lifetime > 0 else None
+    if body is None:
+        return None
+    output = body["output"]
+    key = (
+        render_key(body)
+        if output.startswith(ROUTER_OUTPUT)
+        else update_key(body)
+        if output.startswith(AREA_UPDATE_OUTPUT)
+        else None
+    )
+    if key is None:
+        return None
+    cookie = request.cookies.get(LANG_COOKIE)
+    encoding = static_files.accepted(request.headers.get("Accept-Encoding", ""))
+    return (*key, cookie if cookie in LANGS else None, encoding)
+
+
+def _shown_map(body: object) -> object:
+    """The map a map page's state says it shows (its traces and their areas: pages._area_shared.map_signature)."""
+    state = _values(body.get("state")).get(AREA_STATE) if isinstance(body, dict) else None
+    return state.get("map") if isinstance(state, dict) else None
+
+
+def _fits_shown_map(meta: dict[str, Any]) -> bool:
+    """An update's answer patches the values of the map the page shows when that is the map the answer leaves, and
+    sends the whole map otherwise: a kept one is served to a page on the same side of that line as the first."""
+    if "map" not in meta:
+        return True
+    return (_shown_map(request.get_json(silent=True)) == meta["map"]) == meta["same"]
+
+
+def _fits(kept: Shared) -> bool:
+    """A kept answer is served while it is young enough, to a page it fits."""
+    return time.time() < kept.meta["until"] and _fits_shown_map(kept.meta)
+
+
+def serve_public_answer() -> Response | None:
+    """Before the callback runs: the kept answer, when there is one for this request's key."""
+    from flask import g
+
     from data_access import cache
     from data_access.db import is_outage, read_engine
 
-    def key() -> tuple | None:
-        lifetime = config.settings().page_cache_seconds
-        if lifetime <= 0:
-            return None
-        if request.method != "POST" or request.path != "/_dash-update-component" or g.get("user") is not None:
-            return None
-        if request.content_length is None or request.content_length > 64 * 1024:
-            return None
-        body = request.get_data(cache=True)
-        if b"_pages_content.children" not in body:  # only the router's callback (its output): the others may act
-            return None
-        encoding = static_files.accepted(request.headers.get("Accept-Encoding", ""))
-        digest = hashlib.sha256(body).hexdigest()
-        return ("page-render", digest, request.cookies.get(LANG_COOKIE), encoding, int(time.time() // lifetime))
+    try:  # (the key reads the data stamp, the areas and the years: the database's)
+        key = public_answer_key()
+        kept = cache.shared_get(read_engine(), key, _fits) if key is not None else None
+    except Exception as error:
+        if not is_outage(error):
+            raise
+        return None  # the callback itself meets the outage, and says so on the page as every callback does
+    if key is None:
+        return None
+    g.public_answer_key = key
+    if kept is None:
+        return None
+    response = current_app.response_class(kept.body, headers=kept.meta["headers"])
+    response.direct_passthrough = True  # compressed already, when it was
+    g.public_answer_key = None
+    return response
 
-    @server.before_request
-    def _from_cache():
-        k = key()
-        if k is None:
-            return None
-        try:
-            kept = cache.peek(read_engine(), k)
-        except Exception as error:
-            if not is_outage(error):
-                raise
-            return None  # the render itself meets the outage, and says so on the page as every callback does
-        g.page_cache_key = k
-        if kept is None:
-            return None
-        body, headers = kept
-        response = server.response_class(body, headers=headers)
-        response.direct_passthrough = True  # compressed already, when it was
-        g.page_cache_key = None
+
+def _answered_map(response: Response) -> object:
+    """The map an update's answer leaves the page showing (its new state's), from the answer as sent."""
+    import gzip
+
+    import brotli
+
+    raw = response.get_data()
+    encoding = response.headers.get("Content-Encoding")
+    raw = brotli.decompress(raw) if encoding == "br" else gzip.decompress(raw) if encoding == "gzip" else raw
+    answer = json.loads(raw).get("response", {})
+    state = answer.get("area-state", {}).get("data") if isinstance(answer, dict) else None
+    return state.get("map") if isinstance(state, dict) else None
+
+
+def keep_public_answer(response: Response) -> Response:
+    """After the callback ran (and Dash compressed its answer): kept for the next visitor, when it is whole and
+    public. An update is kept with the map it leaves the page showing, and whether the page it answered showed
+    that map already (then it is a patch of the map's values, else the whole map): see _fits_shown_map."""
+    from flask import g
+
+    from data_access import cache
+    from data_access.db import is_outage, read_engine
+
+    key = g.get("public_answer_key")
+    if key is None or response.status_code != 200 or g.get("callback_refused") or g.get("user") is not None:
         return response
-
-    @server.after_request
-    def _keep(response):
-        k = g.get("page_cache_key")
-        if k is None or response.status_code != 200 or g.get("callback_refused"):
-            return response
-        if response.headers.get("Set-Cookie") or response.direct_passthrough:
-            return response
-        headers = {h: response.headers[h] for h in ("Content-Type", "Content-Encoding", "Vary") if h in response.headers}
-        try:
-            cache.put(read_engine(), k, (response.get_data(), headers))
-        except Exception as error:
-            if not is_outage(error):
-                raise  # (the database went away since the render: that render is simply not kept)
-        return response  # the session's last write, as the primary's WAL position
+    if response.headers.get("Set-Cookie") or response.direct_passthrough:
+        return response
+    meta: dict[str, Any] = {
+        "headers": {h: response.headers[h] for h in ("Content-Type", "Content-Encoding", "Vary") if h in response.headers},
+        "until": time.time() + config.settings().page_cache_seconds,  # then computed again (a clock-dependent line)
+    }
+    if key[0] == "update":
+        answered = _answered_map(response)
+        meta |= {"map": answered, "same": _shown_map(request.get_json(silent=True)) == answered}
+    try:
+        cache.shared_put(read_engine(), key, response.get_data(), meta)
+    except Exception as error:
+        if not is_outage(error):
+            raise  # (the database went away since the render: that answer is simply not kept)
+    return response
 
 
 # responses a browser never runs as a page (HTML, SVG, XML and PDF are not here: each can be one)
@@ -376,7 +612,7 @@ def register_security_headers(server: Flask, app: dash.Dash) -> None:
         return policy["value"]
 
     @server.after_request
-    def _headers(response):
+    def _headers(response: Response) -> Response:
         h = response.headers
         # A policy governs a document or a worker. A script, a style sheet, a font or JSON is never one, and opened
         # on its own it may do nothing at all; it gets that in 45 bytes instead of the pages' 640 (their inline
@@ -402,82 +638,110 @@ def register_security_headers(server: Flask, app: dash.Dash) -> None:
 
 def register_input_guards(server: Flask, app: dash.Dash) -> None:
     """The last line of defence against input the routes did not foresee: no request becomes a 500."""
-    from sqlalchemy.exc import DataError, InterfaceError, OperationalError, StatementError
+    from sqlalchemy.exc import DataError, InterfaceError, OperationalError
     from sqlalchemy.exc import TimeoutError as PoolTimeout
-    from werkzeug.exceptions import BadRequest as NotJson
     from werkzeug.exceptions import HTTPException
 
+    server.before_request(refuse_control_characters)
+    server.before_request(lambda: bounded_json(app))
+    server.register_error_handler(HTTPException, http_error)
+    for out_of_range in (DataError, OverflowError):
+        server.register_error_handler(out_of_range, value_out_of_range)
+    for outage in (OperationalError, InterfaceError, PoolTimeout):
+        server.register_error_handler(outage, database_unavailable)
+    server.register_error_handler(500, server_error)
+
+
+def _answer(error: DomainError) -> BaseResponse:
+    """`error` answered over HTTP, as its surface reads it (a page or JSON: only Dash's on_error hook answers in a
+    callback's alert line)."""
+    from auth.respond import respond, surface_of_request
+
+    response = respond(error, surface_of_request())
+    assert response is not None  # (an HTTP surface always gets an answer)
+    return response
+
+
+def refuse_control_characters() -> ResponseReturnValue | None:
+    """A NUL cannot be stored by PostgreSQL and never belongs in a path or a query: refused at the door."""
+    from data_access.errors import BadRequest
+
+    if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)):
+        return _answer(BadRequest("the request holds a NUL character", key="err.nul"))
+    return None
+
+
+def bounded_json(app: dash.Dash) -> ResponseReturnValue | None:
+    """Every JSON body, before a route or Dash reads it (both parse with request.get_json, which keeps this parse):
+    bounded in size, in depth, and a Dash update in shape."""
+    from werkzeug.exceptions import BadRequest as NotJson
+
     from api import inputs
-    from auth.respond import as_domain_error, respond, surface_of_request
-    from data_access.db import is_outage
-    from data_access.errors import BadRequest, DomainError, HttpError, ServerError, TooLarge
+    from data_access.errors import BadRequest, TooLarge
 
-    def _answer(error: DomainError):
-        return respond(error, surface_of_request())
-
-    @server.before_request
-    def _no_control_characters():
-        # A NUL cannot be stored by PostgreSQL and never belongs in a path or a query: refuse it at the door.
-        if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)):
-            return _answer(BadRequest("the request holds a NUL character", key="err.nul"))
+    if not request.is_json:
         return None
+    dash_update = request.path == "/_dash-update-component"
+    limit = inputs.MAX_CALLBACK_BYTES if dash_update else inputs.MAX_JSON_BYTES
+    if (request.content_length or 0) > limit or len(request.get_data(cache=True)) > limit:
+        return _answer(TooLarge(f"the body is larger than {limit:,} bytes"))
+    try:
+        body = request.get_json()
+    except RecursionError:  # the parser's own guard, some 1,000 levels down
+        return _answer(BadRequest(f"the JSON body is nested more than {inputs.MAX_JSON_DEPTH} deep"))
+    except NotJson:
+        # not JSON: a route says what it expected ("send a JSON object"); Dash would answer it with a 500
+        return _answer(BadRequest("the body is not valid JSON")) if dash_update else None
+    if inputs.nested_too_deep(body):
+        return _answer(BadRequest(f"the JSON body is nested more than {inputs.MAX_JSON_DEPTH} deep"))
+    problem = inputs.callback_body_problem(body, app.callback_map) if dash_update else None
+    return None if problem is None else _answer(BadRequest(problem))
 
-    @server.before_request
-    def _bounded_json():
-        # Every JSON body, before a route or Dash reads it (both parse with request.get_json, which keeps this
-        # parse): bounded in size, in depth, and a Dash update in shape.
-        if not request.is_json:
-            return None
-        dash_update = request.path == "/_dash-update-component"
-        limit = inputs.MAX_CALLBACK_BYTES if dash_update else inputs.MAX_JSON_BYTES
-        if (request.content_length or 0) > limit or len(request.get_data(cache=True)) > limit:
-            return _answer(TooLarge(f"the body is larger than {limit:,} bytes"))
-        try:
-            body = request.get_json()
-        except RecursionError:  # the parser's own guard, some 1,000 levels down
-            return _answer(BadRequest(f"the JSON body is nested more than {inputs.MAX_JSON_DEPTH} deep"))
-        except NotJson:
-            # not JSON: a route says what it expected ("send a JSON object"); Dash would answer it with a 500
-            return _answer(BadRequest("the body is not valid JSON")) if dash_update else None
-        if inputs.nested_too_deep(body):
-            return _answer(BadRequest(f"the JSON body is nested more than {inputs.MAX_JSON_DEPTH} deep"))
-        problem = inputs.callback_body_problem(body, app.callback_map) if dash_update else None
-        return None if problem is None else _answer(BadRequest(problem))
 
-    @server.errorhandler(HTTPException)
-    def _http_error(e):
-        # the JSON API answers every error as JSON with a reason, even a 404 or 405 from routing itself
-        if request.path.startswith("/api/"):
-            response = respond(HttpError(e.description or e.name, e.code or 500), "api")
-            for header in ("Allow", "Retry-After"):
-                if e.get_response().headers.get(header):
-                    response.headers[header] = e.get_response().headers[header]
-            return response
+def http_error(e: HTTPException) -> ResponseReturnValue:
+    """The JSON API answers every error as JSON with a reason, even a 404 or 405 from routing itself."""
+    from auth.respond import respond
+    from data_access.errors import HttpError
+
+    if not request.path.startswith("/api/"):
         return e
+    response = respond(HttpError(e.description or e.name, e.code or 500), "api")
+    assert response is not None  # (the API's surface always gets an answer)
+    for header in ("Allow", "Retry-After"):
+        if e.get_response().headers.get(header):
+            response.headers[header] = e.get_response().headers[header]
+    return response
 
-    @server.errorhandler(DataError)
-    @server.errorhandler(OverflowError)
-    def _out_of_range(e):
-        # a value the database cannot hold (an integer past 2^63, a malformed date): the request's fault
-        log.warning("refused a value the database cannot hold on %s: %s", request.path[:80], type(e).__name__)
+
+def value_out_of_range(e: Exception) -> ResponseReturnValue:
+    """A value the database cannot hold (an integer past 2^63, a malformed date): the request's fault."""
+    from data_access.errors import BadRequest
+
+    log.warning("refused a value the database cannot hold on %s: %s", request.path[:80], type(e).__name__)
+    return _answer(BadRequest("a value in the request is out of range", key="err.range"))
+
+
+def database_unavailable(e: Exception) -> ResponseReturnValue:
+    """A restart of PostgreSQL, a dropped connection, a full pool: 503 with Retry-After, said as the database's
+    absence, never an HTML 500. The pool replaces a connection the server dropped (data_access.db), so service
+    resumes by itself once the database is back."""
+    from auth.respond import as_domain_error
+
+    return _answer(as_domain_error(e))
+
+
+def server_error(e: InternalServerError) -> ResponseReturnValue:
+    from sqlalchemy.exc import StatementError
+
+    from data_access.db import is_outage
+    from data_access.errors import BadRequest, ServerError
+
+    original = getattr(e, "original_exception", None)
+    if original is not None and is_outage(original):
+        return database_unavailable(original)
+    if isinstance(original, StatementError) and isinstance(getattr(original, "orig", None), (ValueError, OverflowError)):
         return _answer(BadRequest("a value in the request is out of range", key="err.range"))
-
-    @server.errorhandler(OperationalError)
-    @server.errorhandler(InterfaceError)
-    @server.errorhandler(PoolTimeout)
-    def _database_unavailable(e):
-        # a restart of PostgreSQL, a dropped connection, a full pool: 503 with Retry-After, never an HTML 500; the
-        # pool checks each connection before use, so service resumes by itself once the database is back
-        return _answer(as_domain_error(e))  # 503 with Retry-After, said as the database's absence
-
-    @server.errorhandler(500)
-    def _server_error(e):
-        original = getattr(e, "original_exception", None)
-        if original is not None and is_outage(original):
-            return _database_unavailable(original)
-        if isinstance(original, StatementError) and isinstance(getattr(original, "orig", None), (ValueError, OverflowError)):
-            return _answer(BadRequest("a value in the request is out of range", key="err.range"))
-        return _answer(ServerError("something went wrong on the server; it is logged and nothing was changed"))
+    return _answer(ServerError("something went wrong on the server; it is logged and nothing was changed"))
 
 
 DASH_CATCH_ALL = "/<path:path>"  # the endpoint by which Dash sends its page to any address nothing else claims
@@ -514,7 +778,7 @@ def register_unknown_addresses(server: Flask) -> None:
         return all(is_known(variables[name]) for name in AREA_VARIABLES if name in (variables or {}))
 
     @server.before_request
-    def _unknown_address():
+    def _unknown_address() -> None:
         caught = request.url_rule is not None and request.url_rule.endpoint == DASH_CATCH_ALL
         if request.path.startswith("/api/"):
             if caught or isinstance(request.routing_exception, MethodNotAllowed):
@@ -523,7 +787,7 @@ def register_unknown_addresses(server: Flask) -> None:
             g.page_not_found = True
 
     @server.after_request
-    def _not_found(response):
+    def _not_found(response: Response) -> Response:
         if g.pop("page_not_found", False) and response.status_code == 200:
             response.status_code = 404
         return response
@@ -561,10 +825,10 @@ def register_lean_scripts(app: dash.Dash) -> None:
             count=1,
         )
 
-    app._generate_scripts_html = scripts_html
+    app._generate_scripts_html = scripts_html  # type: ignore[method-assign]
 
     @app.server.get(MODERN_URL)
-    def modern_script():
+    def modern_script() -> Response:
         return static_files.send(MODERN_SCRIPT, "text/javascript", max_age=365 * 86400)
 
 
@@ -573,7 +837,7 @@ def register_preloads(server: Flask) -> None:
     of after the renderer has built the layout and mounted the graph (measured: about a second later)."""
 
     @server.after_request
-    def _preload(response):
+    def _preload(response: Response) -> Response:
         if request.method != "GET" or response.mimetype != "text/html" or response.status_code != 200:
             return response
         shape = shape_of_page(request.path)
@@ -599,7 +863,7 @@ def register_routes(server: Flask) -> None:
     from geo import shapes
 
     @server.get("/shapes/<path:name>")
-    def shape_file(name: str):
+    def shape_file(name: str) -> Response:
         """Simplified boundaries as static files: cached by the browser, never sent through callbacks."""
         path = shapes.path_for(name, display_shapes)
         if path is None:
@@ -607,23 +871,23 @@ def register_routes(server: Flask) -> None:
         return static_files.send(path, "application/geo+json", max_age=86400)
 
     @server.get(PLOTLY_URL)
-    def plotly_bundle():
+    def plotly_bundle() -> Response:
         """dcc.Graph loads plotly.js from this address (the renderer's own, not fingerprinted): the dashboard's own
         build with only the traces it draws (vendor/plotly), 0.4 MB with brotli instead of 1.4 MB gzipped."""
         return static_files.send(PLOTLY_BUNDLE, "text/javascript", max_age=86400)
 
     @server.get("/robots.txt")
-    def robots():
+    def robots() -> Response:
         """What a crawler may read: the public pages and figures; not the API, named records, exports or sign-in."""
         return static_files.send(ROBOTS, "text/plain", max_age=86400)
 
     @server.get("/favicon.ico")
-    def favicon():
+    def favicon() -> Response:
         """Where a browser looks for the icon of a page that names none (the server-rendered ones): the dashboard's."""
         return static_files.send(static_files.ASSETS / "favicon.ico", "image/x-icon", max_age=86400)
 
     @server.get("/healthz")
-    def healthz():
+    def healthz() -> Response:
         """For a load balancer or a monitor (pinned): 200 {"status": "ok"} when the database answers, else 503."""
         from sqlalchemy import text
 
@@ -650,7 +914,7 @@ def register_routes(server: Flask) -> None:
         return response
 
     @server.get("/lang/<lang>")
-    def set_language(lang: str):
+    def set_language(lang: str) -> BaseResponse:
         """The language toggle: remembered in a cookie, so it persists across pages and visits."""
         from auth.security import safe_next
 
@@ -663,7 +927,7 @@ def register_routes(server: Flask) -> None:
 _built: dict[str, dash.Dash] = {}
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     """`app` and `server`, built on first use: `flask --app app:server` reads `server` here."""
     if name in ("app", "server"):
         if "app" not in _built:

@@ -43,6 +43,14 @@ class Settings:
     # TPMAP_PAGE_CACHE_SECONDS: how long a signed-out visitor's page render may be served again to the next one
     # (app.register_public_page_cache); 0: never
     page_cache_seconds: int = 60
+    # The shared store of signed-out callback answers (issue 35; app.register_public_page_cache): one folder every
+    # worker reads and writes (TPMAP_CALLBACK_CACHE_DIR), at most TPMAP_CALLBACK_CACHE_ENTRIES answers (oldest used
+    # first out)
+    callback_cache_dir: Path = INSTANCE_DIR / "callback-cache"
+    callback_cache_entries: int = 2000
+    # TPMAP_DB_POOL_RECYCLE: seconds after which a pooled PostgreSQL connection is replaced at its next checkout (in
+    # place of a ping before every checkout: data_access.db)
+    db_pool_recycle: int = 1800
     # The production server's own options (gunicorn.conf.py reads them from here):
     log_level: str = "info"  # TPMAP_LOG_LEVEL: gunicorn's log level (debug, info, warning, error, critical)
     worker_timeout: int = 60  # TPMAP_WORKER_TIMEOUT: seconds before a stuck worker is replaced
@@ -65,6 +73,9 @@ class Settings:
             alert_record_views_per_hour=int(env.get("TPMAP_ALERT_RECORD_VIEWS_PER_HOUR", 300)),
             alert_id_reveals_per_hour=int(env.get("TPMAP_ALERT_ID_REVEALS_PER_HOUR", 30)),
             page_cache_seconds=int(env.get("TPMAP_PAGE_CACHE_SECONDS", 60)),
+            callback_cache_dir=Path(env.get("TPMAP_CALLBACK_CACHE_DIR", INSTANCE_DIR / "callback-cache")),
+            callback_cache_entries=int(env.get("TPMAP_CALLBACK_CACHE_ENTRIES", 2000)),
+            db_pool_recycle=int(env.get("TPMAP_DB_POOL_RECYCLE", 1800)),
             log_level=env.get("TPMAP_LOG_LEVEL", "info"),
             worker_timeout=int(env.get("TPMAP_WORKER_TIMEOUT", 60)),
             max_requests=int(env.get("TPMAP_MAX_REQUESTS", 20000)),

@@ -6,14 +6,21 @@ process, the CLI included, retires every cached answer without anyone having to 
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import tempfile
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import TypeVar
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, func, select
 
+import config
 from data_access import metrics
 from data_access import models as tables
 
@@ -74,28 +81,99 @@ def cached(engine: Engine, key: Hashable, compute: Callable[[], T]) -> T:
     return value
 
 
-def peek(engine: Engine, key: Hashable) -> object | None:
-    """What `put` kept under `key` for the current data, or None (for a value computed between two steps of a
-    request, as a whole response is, rather than by one call)."""
-    full = (engine.url.render_as_string(hide_password=True), data_stamp(engine), key)
-    with _lock:
-        found = _entries.get(full)
-        if found is not None:
-            _entries.move_to_end(full)
-    metrics.cache_lookup(_kind(key), hit=found is not None)
-    return found
-
-
-def put(engine: Engine, key: Hashable, value: object) -> None:
-    full = (engine.url.render_as_string(hide_password=True), data_stamp(engine), key)
-    with _lock:
-        _entries[full] = value
-        while len(_entries) > MAX_ENTRIES:
-            _entries.popitem(last=False)
-
-
 def data_changed(engine: Engine) -> None:
     """This process has just changed the figures (an import): read the stamp afresh on the next call instead of
     trusting the one read less than STAMP_SECONDS ago. Other processes see the new stamp within that time."""
     with _lock:
         _stamps.pop(engine.url.render_as_string(hide_password=True), None)
+
+
+# The shared store (issue 35): answers that are the same for every signed-out caller, kept as files in one folder
+# that every gunicorn worker reads and writes. A file is named by the hash of the engine, the data stamp and the key
+# (the key itself, which may hold an area code, is never written anywhere); a new data stamp makes every older file
+# unreachable at once, and the next write removes them. Written to a temporary file and renamed into place, so a
+# reader sees a whole answer or none; bounded in count, the least lately used removed first.
+
+
+@dataclass(frozen=True)
+class Shared:
+    """A kept answer: its bytes and a few words about it (its headers, what it was computed against)."""
+
+    body: bytes
+    meta: dict[str, Any]
+
+
+_puts = [0]
+SWEEP_EVERY = 16  # a write lists the folder at most once in this many writes, or when the data stamp changed
+_swept_stamp: dict[str, str] = {}
+
+
+def _shared_names(engine: Engine, key: Hashable) -> tuple[Path, str, str]:
+    """The store's folder, the prefix every file of the current data has, and the file's name for `key`."""
+    url = engine.url.render_as_string(hide_password=True)
+    prefix = hashlib.sha256(f"{url}|{data_stamp(engine)}".encode()).hexdigest()[:16]
+    name = prefix + "-" + hashlib.sha256(repr(key).encode()).hexdigest()[:40]
+    return Path(config.settings().callback_cache_dir), prefix, name
+
+
+def shared_get(engine: Engine, key: Hashable, fits: Callable[[Shared], bool] = lambda _: True) -> Shared | None:
+    """What `shared_put` kept under `key` for the current data, by any process, when it `fits` the question; None if
+    nothing does (counted as a hit or a miss)."""
+    folder, _, name = _shared_names(engine, key)
+    try:
+        with open(folder / name, "rb") as f:
+            raw = f.read()
+        os.utime(folder / name)  # used now: the last to go
+    except OSError:  # not kept, or removed by another worker's sweep since
+        metrics.cache_lookup(_kind(key), hit=False)
+        return None
+    head, _, body = raw.partition(b"\n")
+    kept = Shared(body, json.loads(head))
+    metrics.cache_lookup(_kind(key), hit=fits(kept))
+    return kept if fits(kept) else None
+
+
+def shared_put(engine: Engine, key: Hashable, body: bytes, meta: dict[str, Any]) -> None:
+    """Keep `body` under `key` for every process until the data change (or it is the oldest of too many)."""
+    folder, prefix, name = _shared_names(engine, key)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(json.dumps(meta, separators=(",", ":")).encode() + b"\n" + body)
+        os.replace(temporary, folder / name)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    _puts[0] += 1
+    if _puts[0] % SWEEP_EVERY == 0 or _swept_stamp.get(str(folder)) != prefix:
+        _swept_stamp[str(folder)] = prefix
+        sweep(folder, prefix, config.settings().callback_cache_entries)
+
+
+def sweep(folder: Path, prefix: str, keep: int) -> None:
+    """Remove the files of older data (another prefix), temporary files a crash left, and the least lately used
+    beyond `keep`."""
+    current: list[tuple[float, Path]] = []
+    stale = time.time() - 60
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            try:
+                modified = entry.stat().st_mtime
+            except OSError:
+                continue
+            if entry.name.startswith(prefix):
+                current.append((modified, Path(entry.path)))
+            elif not entry.name.startswith(".tmp-") or modified < stale:
+                Path(entry.path).unlink(missing_ok=True)
+    current.sort()
+    for _, path in current[: max(0, len(current) - keep)]:
+        path.unlink(missing_ok=True)
+
+
+def empty_shared() -> None:
+    """Every kept answer removed: at the server's start (wsgi.py), before any worker serves, so that no answer a
+    previous release rendered is sent by this one."""
+    import shutil
+
+    shutil.rmtree(config.settings().callback_cache_dir, ignore_errors=True)

@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, Result, create_engine, event, insert, make_url, text
+from sqlalchemy import Connection, Engine, Result, Table, create_engine, event, insert, make_url, text
 
 import config
 
@@ -54,7 +54,7 @@ def _engine_for(url: str) -> Engine:
         eng = create_engine(url, connect_args={"timeout": 60}, hide_parameters=True)
 
         @event.listens_for(eng, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
+        def _sqlite_pragmas(dbapi_conn: Any, _record: object) -> None:  # pragma: no cover - trivial
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
@@ -62,10 +62,21 @@ def _engine_for(url: str) -> Engine:
             cur.close()
 
         return eng
-    # pool_pre_ping: a connection is checked before use, so after a database restart the first request reconnects
-    # instead of failing; connect_timeout: an unreachable server answers "unavailable" in seconds, not minutes
+    # A trusted database on the local network (issue 35.4): no ping before every checkout (a round trip each, 9 % of a
+    # worker's samples under load); a connection is replaced once it is TPMAP_DB_POOL_RECYCLE seconds old instead.
+    # After a restart of the server, the first statement on a connection it dropped fails (that request answers 503:
+    # is_outage) and SQLAlchemy then invalidates the whole pool, so every later checkout connects afresh
+    # (tests/test_pool.py). The pool's rollback on return stays: with psycopg 3 it costs nothing on a connection with
+    # no transaction open (reads: _autocommit), and it still ends one that a failed close left open.
+    # connect_timeout: an unreachable server answers "unavailable" in seconds, not minutes
     connect_args = {"connect_timeout": 5} if url.startswith("postgresql") else {}
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args)
+    return create_engine(
+        url,
+        pool_pre_ping=False,
+        pool_recycle=config.settings().db_pool_recycle,
+        hide_parameters=True,
+        connect_args=connect_args,
+    )
 
 
 def is_outage(error: BaseException) -> bool:
@@ -125,15 +136,27 @@ def read_engine() -> Engine:
 
 
 def _connect(engine: Engine) -> Connection:
-    """A connection from `engine`; when that is the replica and it does not answer, the primary's (reads go on,
-    a little slower, while the replica is away)."""
+    """A connection to read with from `engine`; when that is the replica and it does not answer, the primary's
+    (reads go on, a little slower, while the replica is away)."""
     try:
-        return engine.connect()
+        return _autocommit(engine.connect())
     except Exception as error:
         if engine is get_engine() or not is_outage(error):
             raise
         replica_marked_down()
-        return get_engine().connect()
+        return _autocommit(get_engine().connect())
+
+
+def _autocommit(conn: Connection) -> Connection:
+    """A read connection on PostgreSQL runs each statement on its own (autocommit): no BEGIN before its first read
+    and no ROLLBACK when it goes back to the pool, two round trips of every request saved. Nothing is lost by it:
+    reads run at READ COMMITTED, where each statement sees its own snapshot anyway, and every write takes its own
+    connection and ends its own transaction (`writing()`, `Engine.begin()`); a write sent through a read connection
+    was rolled back at its release before, and would be an error either way. The setting is the connection's alone
+    (psycopg's `autocommit` attribute: no round trip) and the pool puts the default back when it is returned."""
+    if conn.dialect.name == "postgresql":
+        conn.execution_options(isolation_level="AUTOCOMMIT")
+    return conn
 
 
 @contextmanager
@@ -163,13 +186,13 @@ def tuples(result: Result) -> list[tuple[Any, ...]]:
     return cast(list[tuple[Any, ...]], result.all())
 
 
-def insert_id(conn, table, **values) -> int:
+def insert_id(conn: Connection, table: Table, **values: Any) -> int:
     """One row into a declared table; its new id (RETURNING on both backends)."""
     return conn.execute(insert(table).values(**values).returning(table.c.id)).scalar_one()
 
 
-# A page render reads through one pooled connection (one_connection): its reads see one snapshot, and the pool is
-# asked once per render instead of once per function (a province page was 24 checkouts).
+# A page render reads through one pooled connection (one_connection): the pool is asked once per render instead of
+# once per function (a province page was 24 checkouts).
 _bound: ContextVar[Connection | None] = ContextVar("tpmap_read_connection", default=None)
 # (what, code) -> the row read, e.g. ("area", "75"): an area's row as data_access.areas or .figures shapes it
 RenderMemo = dict[tuple[str, str], Mapping[str, Any]]
