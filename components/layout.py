@@ -99,7 +99,7 @@ def topbar(chain: Sequence[Mapping[str, Any]], view: View, here: str) -> html.Di
                     # the agencies' data (issue 33): which registers are in and which are missing, for everyone
                     dcc.Link(
                         t("nav.data", view.lang),
-                        href=f"/data?lang={view.lang}",
+                        href="/data" + view.query(),  # the reader's view goes and comes back with them
                         className="btn btn-sm btn-outline-secondary me-2 tp-chrome",
                         id="nav-data",
                     ),
