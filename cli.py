@@ -184,6 +184,12 @@ def register_demo(server: Flask) -> None:
 
 
 def register_data(server: Flask) -> None:
+    _register_import_published(server)
+    _register_generate_population(server)
+    _register_compare_sources(server)
+
+
+def _register_import_published(server: Flask) -> None:
     @server.cli.command("import-published")
     @click.option("--year", required=True, type=int)
     @click.argument("folder", required=False, type=click.Path(path_type=Path))
@@ -214,6 +220,8 @@ def register_data(server: Flask) -> None:
         except (PublishedImportError, HeadlineError) as e:
             _fail([f"Published import refused: {e}"])
 
+
+def _register_generate_population(server: Flask) -> None:
     @server.cli.command("generate-population")
     @click.option("--year", required=True, type=int)
     @click.option("--provinces", help="comma-separated province codes, e.g. 75,58")
@@ -251,6 +259,8 @@ def register_data(server: Flask) -> None:
             counts = generate(year, out_dir, config.DOMAIN_DIR, config.GEO_DIR, chosen, seed, progress)
         click.echo(", ".join(f"{n}: {c:,} rows" for n, c in counts.items()) + f" → {out_dir}")
 
+
+def _register_compare_sources(server: Flask) -> None:
     @server.cli.command("compare-sources")
     @click.option("--year", required=True, type=int)
     @click.option("--level", default="province", type=click.Choice(["country", "province", "amphoe", "tambon"]))
