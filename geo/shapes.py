@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 import config
 
@@ -67,7 +68,7 @@ def view_of(kind: str) -> View:
     return VIEWS.get(what + slash if what == "tambons" and slash else what, View(0.0, 0.0001))
 
 
-def _clockwise(geom):
+def _clockwise(geom: BaseGeometry) -> BaseGeometry:
     # Plotly's d3-geo wants exterior rings clockwise (the reverse of RFC 7946).
     return shapely.orient_polygons(geom, exterior_cw=True)
 

@@ -125,7 +125,7 @@ class VulnerableRule:
     burdens: frozenset[str] = frozenset(BURDENS)
     min_burdens: int = 1
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         for s in self.selections:
             if s not in SELECTION_BIT:
                 raise BadRequest(f"unknown selection condition {s!r}; there are {', '.join(SELECTIONS)}")
