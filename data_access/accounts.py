@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import TypedDict, cast
 
-from sqlalchemy import Column, Connection, Engine, func, insert, select, text, update
+from sqlalchemy import Column, Connection, Engine, RowMapping, Table, func, insert, select, text, update
 
 from auth.security import hash_password, needs_rehash, new_token, password_problem, token_digest, verify_password
 from data_access import audit, policy
@@ -336,7 +336,7 @@ def decide_account(
         )
 
 
-def _user_row(conn: Connection, *, username: str | None = None, user_id: int | None = None):
+def _user_row(conn: Connection, *, username: str | None = None, user_id: int | None = None) -> RowMapping | None:
     """The account's row, read through the declared table (so its moments are UTC-aware on both backends)."""
     u = tables.user_account
     where = u.c.username == username if user_id is None else u.c.id == user_id
@@ -348,7 +348,7 @@ def _areas(conn: Connection, user_id: int) -> tuple[str, ...]:
     return tuple(sorted(conn.scalars(select(a.c.area_code).where(a.c.user_id == user_id))))
 
 
-def _current(conn: Connection, row, areas: tuple[str, ...] | None = None) -> CurrentUser:
+def _current(conn: Connection, row: RowMapping, areas: tuple[str, ...] | None = None) -> CurrentUser:
     """The account as a request sees it; its areas read here unless the caller read them with the row."""
     if areas is None:
         areas = _areas(conn, row["id"])
@@ -389,7 +389,7 @@ UNLOCK_REHASH = (
 )
 
 
-def _is_locked(row, now: dt.datetime) -> bool:
+def _is_locked(row: RowMapping, now: dt.datetime) -> bool:
     return row["locked_until"] is not None and row["locked_until"] > now
 
 
@@ -450,7 +450,7 @@ def load_session(secret: str | None, engine: Engine | None = None) -> CurrentUse
     return _holder(tables.user_session, tables.user_session.c.id, token_digest(secret), engine)
 
 
-def _holder(table, key: Column, digest: str, engine: Engine | None) -> CurrentUser | None:
+def _holder(table: Table, key: Column[str], digest: str, engine: Engine | None) -> CurrentUser | None:
     """The active, approved user a session or API token belongs to; None once it is revoked or expired or the account
     is not active. Asked on every signed-in request: one connection, the credential and its account in one query."""
     u, a = tables.user_account, tables.user_area

@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import TypedDict
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, TypedDict
 
 from sqlalchemy import Connection, Engine, insert, select
 
 from data_access import models as tables
 from data_access.db import get_engine
+
+if TYPE_CHECKING:
+    from data_access.access import CurrentUser  # (access imports this module)
 
 ACTIONS = (
     "login_ok",
@@ -67,7 +71,7 @@ def _clip(value: str | None, limit: int) -> str | None:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
-def _detail(detail: dict | None) -> str | None:
+def _detail(detail: Mapping[str, object] | None) -> str | None:
     if not detail:
         return None
     encoded = json.dumps(detail, ensure_ascii=False, default=str)
@@ -84,12 +88,12 @@ def _detail(detail: dict | None) -> str | None:
 def record(
     action: str,
     *,
-    user=None,
+    user: CurrentUser | None = None,
     username: str | None = None,
     object_type: str | None = None,
     object_id: str | None = None,
     area_code: str | None = None,
-    detail: dict | None = None,
+    detail: Mapping[str, object] | None = None,
     ip: str | None = None,
     conn: Connection | None = None,
     engine: Engine | None = None,

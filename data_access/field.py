@@ -11,6 +11,7 @@ It is audited once, with the number of households, and limited per account.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import TypedDict
 
 from sqlalchemy import Engine, select
@@ -185,6 +186,6 @@ def package(user: CurrentUser | None, year: int, tambons: list[str] | None = Non
     )
 
 
-def _chunks(items: list[int], size: int):
+def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]

@@ -15,7 +15,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, NotRequired, TypedDict, cast
 
+from sqlalchemy import Engine
+
 from data_access import figures, logbook
+from data_access.access import CurrentUser
 from data_access.db import read_engine
 from data_access.errors import BadRequest
 from mpi import catalogue
@@ -86,8 +89,8 @@ def pivot(
     *,
     mask: int = ALL_DIMENSIONS_MASK,
     value: str = "count",
-    engine=None,
-    viewer=None,
+    engine: Engine | None = None,
+    viewer: CurrentUser | None = None,
     definition: str | None = None,
 ) -> PivotTable:
     for axis in (rows, cols):

@@ -94,10 +94,10 @@ def _names(level: str, areas: pd.DataFrame) -> dict[str, tuple[str | None, str |
         "country": ("province_th", "province_en"),
     }[level]
 
-    def clean(v):
+    def clean(v: object) -> str | None:
         return None if pd.isna(v) or v == "" else str(v)
 
-    return {code: (clean(r[th]), clean(r[en]).title() if clean(r[en]) else None) for code, r in areas.iterrows()}
+    return {code: (clean(r[th]), name_en.title() if (name_en := clean(r[en])) else None) for code, r in areas.iterrows()}
 
 
 def import_published(year: int, folder: Path | str, engine: Engine | None = None) -> PublishedReport:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TypedDict
 
 from data_access import areas, change, figures, flows, logbook
+from data_access.access import CurrentUser
 from data_access.errors import NotFoundError
 from mpi import catalogue
 from mpi.rules import ALL_DIMENSIONS_MASK
@@ -29,7 +30,9 @@ class Facts(TypedDict):
     mask: int
 
 
-def facts(code: str, year: int, viewer=None, mask: int = ALL_DIMENSIONS_MASK, definition: str | None = None) -> Facts:
+def facts(
+    code: str, year: int, viewer: CurrentUser | None = None, mask: int = ALL_DIMENSIONS_MASK, definition: str | None = None
+) -> Facts:
     """The area, its parent and siblings (for standing), its children (for pockets), indicators, the change since
     the edition before (and who got out or came in, where both editions have household data), and Logbook progress.
     Raises figures.NotFound when the area has no figures that year."""
