@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from dash.development.base_component import Component
 
 from components import fmt
 from components.dates import be_date_input
@@ -17,10 +19,10 @@ OUTCOMES = ("verified", "not_found", "inclusion_error")
 NEED_STATUSES = ("open", "in_progress", "resolved")
 
 
-def _describe(entry: dict, lang: str, kinds: dict[str, dict]) -> list:
+def _describe(entry: dict[str, Any], lang: str, kinds: dict[str, dict[str, Any]]) -> list[str | Component]:
     r = entry["record"]
     if entry["kind"] == "visit":
-        text = ["🚪 ", t(f"lb.outcome.{r['outcome']}", lang)]
+        text: list[str | Component] = ["🚪 ", t(f"lb.outcome.{r['outcome']}", lang)]
         if r.get("note"):
             text.append(f" · {r['note']}")
         if r.get("gps_inside_tambon") is False:
@@ -96,7 +98,7 @@ def _badges(dims: list[str], lang: str) -> list:
     return [html.Span(t(f"dim.{d}", lang), className=f"tp-dim-icon tp-dim-{d}") for d in dims]
 
 
-def _field(label: str, control) -> html.Label:
+def _field(label: str, control: Component) -> html.Label:
     return html.Label([label, control])
 
 
@@ -104,7 +106,7 @@ def _radios(id_: str, options: list[tuple[str, str]], value: str) -> dbc.RadioIt
     return dbc.RadioItems(id=id_, options=[{"label": lab, "value": v} for v, lab in options], value=value)
 
 
-def _form(title: str, key: str, children: list, save: str, open_: bool = False) -> html.Details:
+def _form(title: str, key: str, children: list[Component], save: str, open_: bool = False) -> html.Details:
     """A collapsible form: its fields, a full-width save button and a message area for the result."""
     return html.Details(
         [
@@ -140,7 +142,7 @@ def forms(lb: dict, lang: str, kinds: list[dict], can_write: bool) -> html.Div:
     open_needs = need_options(lb, lang)
     save = t("lb.save", lang)
 
-    def form(title, key, children, open_=False):
+    def form(title: str, key: str, children: list[Component], open_: bool = False) -> html.Details:
         return _form(title, key, children, save, open_)
 
     return html.Div(

@@ -82,7 +82,7 @@ def change_columns(year_from: int, year_to: int, lang: str) -> list[Column]:
 
 
 def change_rows(items: list[dict], lang: str) -> list[dict]:
-    def rounded(v, digits):
+    def rounded(v: float | None, digits: int) -> float | None:
         return None if v is None else round(v, digits)
 
     return [

@@ -20,7 +20,7 @@ class DomainError(Exception):
     key: str | None = None  # the class's catalogue key; None: the status's sentence (`error.<status>`) and the reason
     retry_after: int | None = None  # seconds after which the same request may succeed (Retry-After)
 
-    def __init__(self, message: str, *, key: str | None = None, **params: object) -> None:
+    def __init__(self, message: str, *, key: str | None = None, **params: Any) -> None:
         super().__init__(message)
         if key is None and type(self).key is not None:
             params.setdefault("detail", message)
