@@ -9,6 +9,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from flask import Blueprint, Response, redirect, request
+from werkzeug.wrappers import Response as BaseResponse
 
 from auth.context import current_user
 from auth.context import reader_lang as _lang
@@ -34,7 +35,7 @@ def _download(data: bytes, mimetype: str, filename: str) -> Response:
 
 
 @bp.get("/reports/quarterly/<province_code>/<quarter>.<fmt>")
-def quarterly_report_file(province_code: str, quarter: str, fmt: str):
+def quarterly_report_file(province_code: str, quarter: str, fmt: str) -> BaseResponse:
     """GET /reports/quarterly/75/2564-Q3.pdf (pinned), or .xlsx: for users of the province and national roles."""
     if fmt not in ("pdf", "xlsx"):
         return respond(NotFoundError("a report is served as .pdf or .xlsx"), "api")
@@ -52,13 +53,13 @@ def quarterly_report_file(province_code: str, quarter: str, fmt: str):
     )
     name = f"tpmap-quarterly-{province_code}-{quarter}.{fmt}"
     if fmt == "pdf":
-        data = report_pdf.render(report, geojson=report_pdf.load_geojson(province_code), lang=lang)
+        data = report_pdf.render(dict(report), geojson=report_pdf.load_geojson(province_code), lang=lang)
         return _download(data, "application/pdf", name)
-    return _download(report_xlsx.render(report, lang=lang), tables.MIME["xlsx"], name)
+    return _download(report_xlsx.render(dict(report), lang=lang), tables.MIME["xlsx"], name)
 
 
 @bp.route("/committees/<code>/orders", methods=["GET", "POST"])
-def order_form(code: str):
+def order_form(code: str) -> str | BaseResponse:
     """File an order for the area's committee: a plain multipart form (no script needed), then back to the page."""
     user = require_user(current_user())
     lang = _lang()
@@ -80,7 +81,7 @@ def order_form(code: str):
                 unit["id"],
                 order_no=request.form.get("order_no", ""),
                 order_date=request.form.get("order_date", ""),
-                filename=upload.filename if upload else "",
+                filename=(upload.filename or "") if upload else "",
                 content=content,
             )
         except (committees.CommitteeError, committees.NotFound, ValueError) as e:
@@ -98,7 +99,7 @@ def order_form(code: str):
 
 
 @bp.get("/export/<table>.<fmt>")
-def export_table(table: str, fmt: str):
+def export_table(table: str, fmt: str) -> BaseResponse:
     """Every table a page shows, as CSV or XLSX, with the page's own filters in the query string. Scoping and
     masking are those of data_access; every export is audited."""
     if fmt not in tables.FORMATS:

@@ -978,7 +978,7 @@ def _check_duplicate(conn: Connection, year: int, cid: str, ignore_request: int 
 
 
 def decide_request(
-    user: CurrentUser | None, request_id: int, *, approve: bool, reason: str, engine: Engine | None = None
+    user: CurrentUser | None, request_id: int, *, approve: bool, reason: str | None, engine: Engine | None = None
 ) -> RequestState:
     """The district chief of the request's amphoe approves or rejects it, with a reason, after the civil register check."""
     user = require_user(user)
