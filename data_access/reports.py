@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import NotRequired, TypedDict, cast
+from typing import Literal, NotRequired, TypedDict, cast
 
 from sqlalchemy import Connection, Engine, Join, RowMapping, Table, distinct, func, insert, literal, or_, select, update
 
@@ -27,7 +27,8 @@ from mpi.rules import CRISIS_RULES, DIMENSIONS
 
 WRITER_ROLES = roles_with(REPORTS_WRITE)
 NATIONAL_ROLES = roles_with(REPORTS_READ_ALL)
-TEXT_FIELDS = ("progress", "obstacles", "suggestions")
+TextField = Literal["progress", "obstacles", "suggestions"]
+TEXT_FIELDS: tuple[TextField, ...] = ("progress", "obstacles", "suggestions")
 TEXT_LIMIT = 8000
 
 

@@ -28,6 +28,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, overload
 
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -144,6 +145,10 @@ def clear_cache() -> None:
     shutil.rmtree(cache_dir(), ignore_errors=True)
 
 
+@overload
+def url_for_children(code: str, level: Literal["country", "province", "amphoe"]) -> str: ...
+@overload
+def url_for_children(code: str, level: str) -> str | None: ...
 def url_for_children(code: str, level: str) -> str | None:
     """The shape file holding the children of an area."""
     return {
