@@ -8,15 +8,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, TypedDict
+from typing import Protocol, TypedDict
 
 from sqlalchemy import Connection, Engine, insert, select
 
 from data_access import models as tables
 from data_access.db import get_engine
-
-if TYPE_CHECKING:
-    from data_access.access import CurrentUser  # (access imports this module)
 
 ACTIONS = (
     "login_ok",
@@ -85,10 +82,19 @@ def _detail(detail: Mapping[str, object] | None) -> str | None:
     return json.dumps(clipped | {"_clipped": True}, ensure_ascii=False)[:MAX_DETAIL]
 
 
+class Actor(Protocol):
+    """Who did it: an access.CurrentUser (named by its shape: access imports this module)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def username(self) -> str: ...
+
+
 def record(
     action: str,
     *,
-    user: CurrentUser | None = None,
+    user: Actor | None = None,
     username: str | None = None,
     object_type: str | None = None,
     object_id: str | None = None,
