@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import NoReturn, cast
 
 import click
 from flask import Flask
@@ -11,7 +13,7 @@ from flask import Flask
 import config
 
 
-def _fail(lines: list[str]) -> None:
+def _fail(lines: list[str]) -> NoReturn:
     for line in lines:
         click.echo(line, err=True)
     sys.exit(1)
@@ -133,7 +135,9 @@ def register_accounts(server: Flask) -> None:
     @click.option("--agency", default=None, help="for province agency users, e.g. provincial health office")
     @click.option("--area-admin", is_flag=True, help="the governor's account: manages its province's accounts")
     @click.option("--password-stdin", is_flag=True, help="read the password from standard input instead of asking")
-    def create_user(username, role, area, full_name, agency, area_admin, password_stdin) -> None:
+    def create_user(
+        username: str, role: str, area: str, full_name: str | None, agency: str | None, area_admin: bool, password_stdin: bool
+    ) -> None:
         """Create an account tied to a named person and an area (bootstraps the first administrators)."""
         from data_access.accounts import AccountError, create_user
         from data_access.schema import upgrade
@@ -184,6 +188,12 @@ def register_demo(server: Flask) -> None:
 
 
 def register_data(server: Flask) -> None:
+    _register_import_published(server)
+    _register_generate_population(server)
+    _register_compare_sources(server)
+
+
+def _register_import_published(server: Flask) -> None:
     @server.cli.command("import-published")
     @click.option("--year", required=True, type=int)
     @click.argument("folder", required=False, type=click.Path(path_type=Path))
@@ -214,6 +224,8 @@ def register_data(server: Flask) -> None:
         except (PublishedImportError, HeadlineError) as e:
             _fail([f"Published import refused: {e}"])
 
+
+def _register_generate_population(server: Flask) -> None:
     @server.cli.command("generate-population")
     @click.option("--year", required=True, type=int)
     @click.option("--provinces", help="comma-separated province codes, e.g. 75,58")
@@ -241,7 +253,7 @@ def register_data(server: Flask) -> None:
             return
         if bool(provinces) == all_:
             _fail(["Give either --provinces 75,58 or --all."])
-        chosen = None if all_ else [p.strip() for p in provinces.split(",") if p.strip()]
+        chosen = None if all_ or provinces is None else [p.strip() for p in provinces.split(",") if p.strip()]
         with click.progressbar(length=1, label="Generating") as bar:
 
             def progress(done: int, total: int) -> None:
@@ -251,6 +263,8 @@ def register_data(server: Flask) -> None:
             counts = generate(year, out_dir, config.DOMAIN_DIR, config.GEO_DIR, chosen, seed, progress)
         click.echo(", ".join(f"{n}: {c:,} rows" for n, c in counts.items()) + f" → {out_dir}")
 
+
+def _register_compare_sources(server: Flask) -> None:
     @server.cli.command("compare-sources")
     @click.option("--year", required=True, type=int)
     @click.option("--level", default="province", type=click.Choice(["country", "province", "amphoe", "tambon"]))
@@ -265,10 +279,11 @@ def register_data(server: Flask) -> None:
         fields = [k for k in rows[0] if k != "code"]
         click.echo("code\t" + "\t".join(f"{f} (survey/published)" for f in fields))
         same = 0
-        for r in rows:
+        for row in rows:
+            r = cast(Mapping[str, tuple[int, int]], row)  # every field but the code is a (survey, published) pair
             diffs = [f"{r[f][0]}/{r[f][1]}" + ("" if r[f][0] == r[f][1] else " *") for f in fields]
             same += all(r[f][0] == r[f][1] for f in fields)
-            click.echo(r["code"] + "\t" + "\t".join(diffs))
+            click.echo(row["code"] + "\t" + "\t".join(diffs))
         click.echo(f"{same} of {len(rows)} areas agree on every figure (* marks a difference).")
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent
 INSTANCE_DIR = ROOT / "instance"
@@ -82,7 +83,7 @@ class Settings:
             metrics_networks=env.get("TPMAP_METRICS_NETWORKS", "127.0.0.0/8,::1/128"),
         )
 
-    def but(self, **changes) -> Settings:
+    def but(self, **changes: Any) -> Settings:
         return replace(self, **changes)
 
 

@@ -11,10 +11,11 @@ import datetime as dt
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import click
+from sqlalchemy import Engine
 
 import config
 from data_access.accounts import create_user
@@ -50,17 +51,18 @@ def _marker_path() -> Path:
     return config.INSTANCE_DIR / MARKER
 
 
-def build(db_file: Path | None, engine=None) -> float:
+def build(db_file: Path | None, engine: Engine | None = None) -> float:
     """The demo's data into the embedded file `db_file` (made anew), or into `engine`'s empty database (the load
     benchmark builds it on PostGIS: bench/load.py --prepare)."""
     from data_access.editions import import_headlines
     from synthetic.panel import evolve
     from synthetic.population import generate
 
-    for suffix in ("", "-wal", "-shm") if db_file is not None else ():
-        p = db_file.with_name(db_file.name + suffix)
-        if p.exists():
-            p.unlink()
+    if db_file is not None:
+        for suffix in ("", "-wal", "-shm"):
+            p = db_file.with_name(db_file.name + suffix)
+            if p.exists():
+                p.unlink()
     t0 = time.perf_counter()
     engine = engine or get_engine()
     with tempfile.TemporaryDirectory(prefix="tpmap-demo-") as tmp:
@@ -108,7 +110,7 @@ def build(db_file: Path | None, engine=None) -> float:
 REQUESTED = ("assistance_received", dt.date(2019, 9, 2))  # the demo's register "requested, not received"
 
 
-def load_registers(survey_dir: Path, year: int, out_dir: Path, engine) -> int:
+def load_registers(survey_dir: Path, year: int, out_dir: Path, engine: Engine) -> int:
     """Synthetic registers generated from the edition's people (synthetic/registers.py), loaded as an agency's file
     would be; one declared register stays "requested, not received". Returns the rows loaded."""
     from data_access.access import CurrentUser
@@ -125,7 +127,7 @@ def load_registers(survey_dir: Path, year: int, out_dir: Path, engine) -> int:
     return rows
 
 
-def run_steps(steps: list[tuple[str, Callable[[], object]]], log_path: Path | None) -> None:
+def run_steps(steps: Sequence[tuple[str, Callable[[], object]]], log_path: Path | None) -> None:
     """One line per step and its time, terminal or not (a progress bar prints nothing useful into a log or a CI job);
     also into `log_path` (written anew) when given, so a build run by a script leaves its record."""
     log = open(log_path, "w", encoding="utf-8") if log_path is not None else None
@@ -153,7 +155,7 @@ LOGBOOK_AMPHOE = "7501"  # Mueang Samut Songkhram: ss.district's amphoe (ss.team
 HELPED_SHARE = 0.3
 
 
-def seed_logbook(engine) -> int:
+def seed_logbook(engine: Engine) -> int:
     """The amphoe's work between the 2561 and 2562 surveys: a visit and help in one of its deprived dimensions for a
     random 30 % of its 2561 target-poor households (about 160), dated 2562 BE. The households are drawn by a seeded
     generator before the 2562 edition exists, and the panel never reads the Logbook, so whether the help "worked"

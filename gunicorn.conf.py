@@ -13,6 +13,7 @@ TPMAP_WORKER_TIMEOUT and TPMAP_MAX_REQUESTS (read once, at the server's start)."
 import os
 import shutil
 import tempfile
+from typing import Any as _Any
 
 import logsafety
 from config import Settings as _Settings  # not `import config`: gunicorn reads a name `config` as its own option
@@ -42,19 +43,19 @@ keepalive = 5
 preload_app = True
 
 
-def post_fork(_server, _worker):
+def post_fork(_server: _Any, _worker: _Any) -> None:
     from data_access.db import after_fork
 
     after_fork()
 
 
-def child_exit(_server, worker):
+def child_exit(_server: _Any, worker: _Any) -> None:
     from data_access.metrics import worker_exited
 
     worker_exited(worker.pid)
 
 
-def on_exit(_server):
+def on_exit(_server: _Any) -> None:
     if not _given_metrics_dir:
         shutil.rmtree(_metrics_dir, ignore_errors=True)
 

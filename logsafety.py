@@ -18,6 +18,8 @@ import logging
 import re
 import traceback
 from collections.abc import Iterator
+from types import TracebackType
+from typing import Any
 
 _ID = re.compile(r"(?<![0-9])([0-9])[- ]?([0-9]{4})[- ]?([0-9]{5})[- ]?([0-9]{2})[- ]?([0-9])(?![0-9])")
 # C0 controls, DEL, C1 controls (NEL among them) and Unicode's own line and paragraph separators
@@ -54,7 +56,7 @@ def _traceback_lines(te: traceback.TracebackException) -> Iterator[str]:
         yield from _traceback_lines(sub)
 
 
-def format_exception(exc_info) -> str:
+def format_exception(exc_info: tuple[type[BaseException], BaseException, TracebackType | None]) -> str:
     return "".join(_traceback_lines(traceback.TracebackException(*exc_info))).rstrip("\n")
 
 
@@ -75,7 +77,7 @@ def install() -> None:
         return
     previous = logging.getLogRecordFactory()
 
-    def factory(*args, **kwargs):
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = previous(*args, **kwargs)
         clean = _message(record)
         if clean != record.msg or record.args:

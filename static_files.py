@@ -12,13 +12,19 @@ import gzip
 import hashlib
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 import brotli
-from flask import Response, request, send_file
+from flask import Flask, Response, request, send_file
+from flask.typing import ResponseReturnValue
+from werkzeug.wrappers import Response as BaseResponse
 
 import config
+
+if TYPE_CHECKING:
+    from geo.shapes import ShapeRows
 
 _lock = threading.Lock()
 ENCODINGS = (("br", ".br"), ("gzip", ".gz"))
@@ -48,7 +54,7 @@ def precompress(paths: Iterable[Path | None]) -> int:
     return done
 
 
-def shapes_ahead(read) -> int:
+def shapes_ahead(read: ShapeRows) -> int:
     """The country's big shape files (geo.shapes.PREBUILT) and their compressed copies, written at a boundary import
     or a demo build, before any visitor asks for them; `read` gives a file's rows (data_access.areas.display_shapes)."""
     from geo import shapes
@@ -117,16 +123,17 @@ def packed(data: bytes, encoding: str) -> bytes:
     return body
 
 
-def compress_once(view):
+def compress_once(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
     """Wrap a view that serves unchanging files: its answers go out compressed at brotli 11 (or gzip 9), computed
     once per content and encoding (packed), instead of at Flask-Compress's fast, per-request level."""
 
     @functools.wraps(view)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: Any, **kwargs: Any) -> ResponseReturnValue:
         response = view(*args, **kwargs)
         encoding = accepted(request.headers.get("Accept-Encoding", ""))
         if (
-            encoding is None
+            not isinstance(response, BaseResponse)  # (Dash's file views all answer a Response)
+            or encoding is None
             or response.status_code != 200
             or "Content-Encoding" in response.headers
             or response.mimetype not in COMPRESSIBLE
@@ -144,13 +151,13 @@ def compress_once(view):
         response.headers["Vary"] = "Accept-Encoding"
         etag, weak = response.get_etag()
         if etag:  # the compressed bytes are another representation: so is their validator
-            response.set_etag(f"{etag}-{encoding}", weak=weak)
+            response.set_etag(f"{etag}-{encoding}", weak=bool(weak))
         return response
 
     return wrapper
 
 
-def warm(server, pages: Iterable[str] = ("/",)) -> int:
+def warm(server: Flask, pages: Iterable[str] = ("/",)) -> int:
     """Compress, before the first visitor, every script and stylesheet the pages' index names, in each encoding
     (gunicorn.conf.py runs it in the preloaded app, before the workers fork: they start with it in memory).
     The number of files answered."""
@@ -168,11 +175,12 @@ def warm(server, pages: Iterable[str] = ("/",)) -> int:
     return len(files)
 
 
-def compress_dash_files(server) -> None:
+def compress_dash_files(server: Flask) -> None:
     """Serve Dash's component suites, assets and favicon through compress_once."""
     for rule in server.url_map.iter_rules():
         if rule.rule.startswith(("/_dash-component-suites/", "/assets/", "/_favicon.ico")) and rule.endpoint != "plotly_bundle":
-            server.view_functions[rule.endpoint] = compress_once(server.view_functions[rule.endpoint])
+            view = cast(Callable[..., ResponseReturnValue], server.view_functions[rule.endpoint])  # Dash's are synchronous
+            server.view_functions[rule.endpoint] = compress_once(view)
 
 
 ASSETS = Path(__file__).resolve().parent / "assets"

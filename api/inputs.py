@@ -5,8 +5,10 @@ deep inside (an integer PostgreSQL cannot hold, a NUL byte in a string, NaN baht
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, Map
 
 from data_access.errors import BadRequest
 
@@ -23,6 +25,8 @@ YEAR_MIN, YEAR_MAX = 2500, 2700
 INT32_MAX = 2**31 - 1
 MAX_PAGE = 1_000_000
 MAX_TEXT = 5000
+# parsed JSON (or Dash's own declaration of a callback's outputs): any shape at all until checked here
+Parsed = Any
 
 
 class BadInput(BadRequest):
@@ -32,7 +36,7 @@ class BadInput(BadRequest):
 class BoundedInt(IntegerConverter):
     """`<int:...>` in every route: a row id, so 1 .. 2^31-1; anything larger is simply not found (404)."""
 
-    def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's signature
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:  # noqa: A002 - werkzeug's signature
         kwargs.setdefault("max", INT32_MAX)
         super().__init__(map, *args, **kwargs)
 
@@ -48,7 +52,7 @@ def year(raw: str | int | None, default: int | None = None) -> int:
     return int(text)
 
 
-def whole(raw, name: str, lo: int, hi: int, default: int | None = None) -> int:
+def whole(raw: object, name: str, lo: int, hi: int, default: int | None = None) -> int:
     if raw is None or raw == "":
         if default is None:
             raise BadInput(f"give {name}")
@@ -61,11 +65,11 @@ def whole(raw, name: str, lo: int, hi: int, default: int | None = None) -> int:
     return value
 
 
-def page(raw) -> int:
+def page(raw: str | None) -> int:
     return whole(raw, "page", 1, MAX_PAGE, default=1)
 
 
-def nested_too_deep(value, limit: int = MAX_JSON_DEPTH) -> bool:
+def nested_too_deep(value: Parsed, limit: int = MAX_JSON_DEPTH) -> bool:
     """Whether parsed JSON nests arrays and objects more than `limit` deep, walked one level at a time (no
     recursion, so no depth of input can exhaust the stack here; 7 ms for a ranking table's 7,425 rows)."""
     level = [value] if type(value) in (dict, list) else []
@@ -81,7 +85,7 @@ def nested_too_deep(value, limit: int = MAX_JSON_DEPTH) -> bool:
     return True
 
 
-def callback_body_problem(body, callbacks: dict) -> str | None:
+def callback_body_problem(body: object, callbacks: Mapping[str, Mapping[str, Any]]) -> str | None:
     """What is wrong with a Dash update's body, or None. Dash reads the body as its renderer writes it (a body
     without `output` was a KeyError, an unknown one too, a missing input an IndexError, outputs that are not the
     callback's a CallbackException: each a 500); a hand-made one must name a callback of this app, give each of its
@@ -104,13 +108,13 @@ def callback_body_problem(body, callbacks: dict) -> str | None:
     return None
 
 
-def _dependency(item) -> bool:
+def _dependency(item: object) -> bool:
     """One input, state or output as the renderer sends it ({"id", "property", ...}), or a wildcard's list of them."""
     items = item if isinstance(item, list) else [item]
     return all(isinstance(i, dict) and isinstance(i.get("id"), str | dict) and isinstance(i.get("property"), str) for i in items)
 
 
-def _outputs_match(given, declared) -> bool:
+def _outputs_match(given: Parsed, declared: Parsed) -> bool:
     """The body's outputs are the callback's (one, or a list of as many; a wildcard's a list), as Dash checks them
     after the callback has run."""
     from dash import Output

@@ -10,6 +10,7 @@ import json
 import logging
 
 from flask import Blueprint, Response, g, request
+from werkzeug.wrappers import Response as BaseResponse
 
 from auth.respond import respond
 from data_access import idempotency
@@ -29,7 +30,7 @@ def init(bp: Blueprint) -> None:
     bp.teardown_request(_let_go)
 
 
-def _before():
+def _before() -> BaseResponse | None:
     key = request.headers.get(HEADER)
     if key is None or request.method not in WRITES or request.path in NOT_REPLAYED:
         return None
@@ -75,7 +76,7 @@ def _after(response: Response) -> Response:
     return response
 
 
-def _let_go(_error) -> None:
+def _let_go(_error: BaseException | None) -> None:
     """The request no longer holds its claim, whatever happened (the thread serves other requests next): the key's
     lock goes with it, so a repeat waiting for this request goes on."""
     held = g.pop("idempotency_held", None)

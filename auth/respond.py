@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from html import escape
-from typing import Literal
+from typing import Any, Literal, overload
 
 import dash_bootstrap_components as dbc
 from dash import set_props
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 Surface = Literal["api", "page", "callback"]
 
 
-def surface_of_request() -> Surface:
+def surface_of_request() -> Literal["api", "page"]:
     """Who reads an HTTP answer to this request: a person's browser (a page) or a program (JSON, the API's and Dash's
     own requests). The callback surface is Dash's `on_error` hook's alone (callback_error): an error outside a
     callback's function, even on Dash's address, is answered over HTTP."""
@@ -39,7 +39,7 @@ def surface_of_request() -> Surface:
     return "api"
 
 
-def page(template: str, title_key: str, *, message: str = "", ok: bool = False, **context) -> str:
+def page(template: str, title_key: str, *, message: str = "", ok: bool = False, **context: Any) -> str:
     """A server-rendered page from templates/ in the reader's language. Jinja escapes every value, and `t`
     in a template is the catalogue bound to that language."""
     lang = reader_lang()
@@ -53,6 +53,12 @@ def page(template: str, title_key: str, *, message: str = "", ok: bool = False, 
         ok=ok,
         **context,
     )
+
+
+@overload
+def respond(error: DomainError, surface: Literal["api", "page"]) -> BaseResponse: ...
+@overload
+def respond(error: DomainError, surface: Surface) -> BaseResponse | None: ...
 
 
 def respond(error: DomainError, surface: Surface) -> BaseResponse | None:

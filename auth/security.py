@@ -64,7 +64,9 @@ def token_digest(token: str) -> str:
 
 
 def same(a: str | None, b: str | None) -> bool:
-    return bool(a) and bool(b) and hmac.compare_digest(a, b)
+    if not a or not b:
+        return False
+    return hmac.compare_digest(a, b)
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

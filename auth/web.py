@@ -20,6 +20,7 @@ import secrets
 from html import escape
 
 from flask import Blueprint, Flask, Response, g, redirect, request, session
+from werkzeug.wrappers import Response as BaseResponse
 
 import config
 from auth.context import csrf_token, landing, reader_lang
@@ -95,7 +96,7 @@ def _load_user() -> None:
             session.clear()
 
 
-def _check_csrf():
+def _check_csrf() -> BaseResponse | None:
     if request.method not in UNSAFE or g.bearer or request.path in CSRF_EXEMPT:
         return None
     if g.user is None and request.path != "/login":
@@ -115,7 +116,7 @@ def _csrf_cookie(response: Response) -> Response:
     return response
 
 
-def _guard_household_pages():
+def _guard_household_pages() -> BaseResponse | None:
     """Household pages: sign in first; an area outside the user's is a 403 page, not a blank one. A household
     outside it is answered as one that does not exist: the page's not-found, with a 404 (app's
     register_unknown_addresses reads g.page_not_found), the refusal in the audit trail."""
@@ -136,7 +137,7 @@ def _guard_household_pages():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login():
+def login() -> BaseResponse | tuple[str, int]:
     lang = reader_lang()
     message = ""
     asked = request.values.get("next") or ""
@@ -160,7 +161,7 @@ def login():
 
 
 @bp.post("/logout")
-def logout():
+def logout() -> BaseResponse:
     if g.user is not None:
         audit.record("logout", user=g.user, ip=_ip())
     accounts.end_session(session.get("sid"))
@@ -171,7 +172,7 @@ def logout():
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
-def change_password():
+def change_password() -> str | BaseResponse:
     lang = reader_lang()
     if g.user is None:
         return redirect("/login?next=/account/password")
@@ -194,7 +195,7 @@ def change_password():
 
 
 @bp.route("/account/approvals", methods=["GET", "POST"])
-def approvals():
+def approvals() -> str | BaseResponse:
     """The second approver's page: accounts made by an administrator that read named records start here."""
     if g.user is None:
         return redirect("/login?next=/account/approvals")
@@ -224,7 +225,7 @@ def _require_admin() -> CurrentUser:
 
 
 @bp.route("/admin/users", methods=["GET", "POST"])
-def admin_users():
+def admin_users() -> str:
     manager = _require_admin()
     lang = reader_lang()
     message, ok = "", False
@@ -259,7 +260,7 @@ def admin_users():
 
 
 @bp.route("/admin/alerts", methods=["GET", "POST"])
-def admin_alerts():
+def admin_alerts() -> str:
     """Open abuse alerts (data_access.abuse): the blocked accounts, each closed by an administrator's decision."""
     from data_access import abuse
 
@@ -280,10 +281,10 @@ def admin_alerts():
 
 
 @bp.get("/admin/audit")
-def admin_audit():
+def admin_audit() -> str | Response:
     manager = _require_admin()
 
-    def day(name):
+    def day(name: str) -> dt.date | None:
         try:
             return dt.date.fromisoformat(request.args.get(name, ""))
         except ValueError:

@@ -77,7 +77,7 @@ def be_date_input(
     )
 
 
-def iso_from_parts(day, month, year_be, field: str) -> str | None:
+def iso_from_parts(day: int | str | None, month: int | str | None, year_be: int | str | None, field: str) -> str | None:
     """The ISO (Christian-era) date of three selects, None when all are empty; a refusal saying why otherwise."""
     if not day and not month and not year_be:
         return None

@@ -6,6 +6,8 @@ reader's language, in this line. The callback's outputs stay as they were."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from dash import html
 
 from components.i18n import said, t
@@ -16,7 +18,8 @@ ALERT_ID = "app-alert"
 
 def alert_line() -> html.Div:
     """Where a callback's refusal is written: one line at the top of every page."""
-    return html.Div(id=ALERT_ID, className="tp-app-alert", role="alert", **{"aria-live": "polite"})
+    live: dict[str, Any] = {"aria-live": "polite"}
+    return html.Div(id=ALERT_ID, className="tp-app-alert", role="alert", **live)
 
 
 def reason(error: DomainError, lang: str) -> str:

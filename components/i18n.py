@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 DEFAULT_LANG = "th"
 LANGS = ("th", "en")
 
@@ -1133,7 +1135,7 @@ def who(definition: str | None, lang: str) -> str:
     return t(f"who.{definition or 'registered'}", lang)
 
 
-def t(key: str, lang: str = DEFAULT_LANG, **values) -> str:
+def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
     th, en = CATALOGUE[key]
     text = en if lang == "en" else th
     return text.format(**values) if values else text
@@ -1145,8 +1147,9 @@ def said(error: Exception, lang: str) -> str:
 
     if not isinstance(error, DomainError):
         return str(error)
-    if getattr(error, "problems", None):  # a form with several mistakes: each in its own words
-        return "; ".join(said(p, lang) for p in error.problems)
+    problems: list[Exception] | None = getattr(error, "problems", None)
+    if problems:  # a form with several mistakes: each in its own words
+        return "; ".join(said(p, lang) for p in problems)
     if not error.key:  # not yet in the catalogue: the status's sentence first, the precise reason after
         generic = f"error.{error.status}"
         return f"{t(generic, lang)} ({error})" if generic in CATALOGUE and lang != "en" else str(error)
@@ -1160,7 +1163,7 @@ def said(error: Exception, lang: str) -> str:
     return t(error.key, lang, **params)
 
 
-def area_name(area: dict, lang: str) -> str:
+def area_name(area: Mapping[str, object], lang: str) -> str:
     """An area's name in the language, falling back to the other one, then to its code."""
     first, second = ("name_en", "name_th") if lang == "en" else ("name_th", "name_en")
-    return area.get(first) or area.get(second) or area["code"]
+    return str(area.get(first) or area.get(second) or area["code"])

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from components import fmt
 from components.i18n import area_name, t
 from data_access import figures
@@ -36,7 +39,7 @@ def pivot_labels(result: dict, lang: str) -> dict:
     return {"rows": {r["key"]: label(result["rows"], r["key"]) for r in result["items"]}, "cols": col_names}
 
 
-def report_state(report: dict, lang: str) -> str:
+def report_state(report: Mapping[str, Any], lang: str) -> str:  # a Report (or an export's copy of one)
     """A report's status in words, the same on its page, in its PDF and in its workbook: the catalogue's status word
     (ยังไม่เริ่ม, ร่าง, ส่งแล้ว), and for a submitted report when and by whom."""
     status = t(f"rep.status.{report['status']}", lang)
@@ -45,7 +48,7 @@ def report_state(report: dict, lang: str) -> str:
     return t("rep.state_submitted", lang, status=status, at=fmt.be_date(report["submitted_at"], lang), by=report["submitted_by"])
 
 
-def change_rows(f: dict, lang: str) -> list[tuple[str, int | float | str, str]]:
+def change_rows(f: Mapping[str, Any], lang: str) -> list[tuple[str, int | float | str, str]]:  # QuarterFigures
     """A report's change since the edition before, as (label, value, the value as shown) lines for the page, the PDF
     (the text) and the XLSX (the value: a number stays a number, the change and its per cent in cells of their own)."""
     ch = f.get("change")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, replace
+from typing import Any
 from urllib.parse import urlencode
 
 import flask
@@ -67,7 +68,7 @@ class View:
     # the area shown, and links leave it out, so the next area shown gets its own latest, not this one's
     asked: bool = True
 
-    def query(self, **changes) -> str:
+    def query(self, **changes: Any) -> str:  # (View's fields)
         v = replace(self, **changes)
         q: dict = {"year": v.year} if v.asked or "year" in changes else {}
         q |= {"metric": v.metric, "colour": v.colour}

@@ -4,8 +4,11 @@ filter hint) comes from the catalogue in the reader's language, and every table 
 from __future__ import annotations
 
 import json
+from typing import Any, cast
 
-from dash import dash_table, dcc, html
+from dash import dcc, html
+from dash.dash_table.DataTable import DataTable  # (the same class as dash_table.DataTable, which mypy cannot see)
+from dash.development.base_component import Component
 
 from components.i18n import t
 
@@ -22,14 +25,15 @@ DROPDOWN_LABELS = (
 )
 
 
-def dropdown(lang: str, **kw) -> html.Div:
+def dropdown(lang: str, **kw: Any) -> html.Div:  # (any of dcc.Dropdown's properties)
     """A dcc.Dropdown in a box that holds its height (.tp-dropdown) before dcc's dropdown script has arrived and
     drawn it: the controls, cards and map below it no longer move down when it does (layout shift, issue 31)."""
     kw.setdefault("placeholder", t("dd.placeholder", lang))
-    return html.Div(dcc.Dropdown(labels={k: t(f"dd.{k}", lang) for k in DROPDOWN_LABELS}, **kw), className="tp-dropdown")
+    labels = cast(dcc.Dropdown.Labels, {k: t(f"dd.{k}", lang) for k in DROPDOWN_LABELS})
+    return html.Div(dcc.Dropdown(labels=labels, **kw), className="tp-dropdown")
 
 
-def data_table(lang: str, **kw) -> dash_table.DataTable:
+def data_table(lang: str, **kw: Any) -> DataTable:  # (any of DataTable's properties)
     """A DataTable with the filter row's hint in the reader's language and the app's type and padding
     (a page may add to the cell style). The one place tables are built: dash_table is deprecated upstream, but
     dash-ag-grid would load 358 KB (compressed) of script on every page and needs `new Function` for its
@@ -40,7 +44,7 @@ def data_table(lang: str, **kw) -> dash_table.DataTable:
     kw.setdefault("style_header", {"fontWeight": "bold", "whiteSpace": "normal"})
     if "columns" in kw:
         kw["columns"] = counts_formatted(kw["columns"], kw.get("data") or [])
-    return dash_table.DataTable(**kw)
+    return DataTable(**kw)
 
 
 def counts_formatted(columns: list[dict], data: list[dict]) -> list[dict]:
@@ -101,7 +105,8 @@ def plain_table(lang: str, *, id: str, columns: list[dict], rows: list[dict], so
             # (a number shown as it is sorts by its own text: no second copy)
             "rows": [[[shown, None if sort == shown else sort, css] for shown, sort, css in row] for row in portable],
         }
-        return html.Div(className="tp-table-wrap", **{"data-table": json.dumps(spec, ensure_ascii=False, separators=(",", ":"))})
+        data: dict[str, Any] = {"data-table": json.dumps(spec, ensure_ascii=False, separators=(",", ":"))}
+        return html.Div(className="tp-table-wrap", **data)
     return _component_table(lang, id, head, cells, sortable)
 
 
@@ -112,31 +117,44 @@ def _portable(value: object) -> object | None:
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
+    css = getattr(value, "className", None)
     if isinstance(value, dcc.Link) and isinstance(value.children, str):
-        if _set_props(value) - {"children", "href", "className"} or not str(value.href).startswith("/"):
+        href = getattr(value, "href", None)  # (typed as a constructor argument only; every Link has one)
+        if _set_props(value) - {"children", "href", "className"} or not str(href).startswith("/"):
             return None
-        return {"a": value.href, "t": value.children} | ({"c": value.className} if getattr(value, "className", None) else {})
+        return {"a": href, "t": value.children} | ({"c": css} if css else {})
     if isinstance(value, html.Span) and not _set_props(value) - {"children", "className"}:
         children = value.children if isinstance(value.children, list) else [value.children]
         parts = [_portable(part) for part in children if part is not None]
         if any(part is None for part in parts):
             return None
-        return {"p": parts} | ({"c": value.className} if getattr(value, "className", None) else {})
+        return {"p": parts} | ({"c": css} if css else {})
     return None
 
 
-def _set_props(component) -> set[str]:
+def _set_props(component: Component) -> set[str]:
     return {name for name in component._prop_names if getattr(component, name, None) is not None}
 
 
-def _component_table(lang: str, id: str, head: list, cells: list, sortable: bool) -> html.Div:
+def _cell_props(sort: str | None, css: str | None) -> dict[str, Any]:
+    return ({"data-sort": sort} if sort is not None else {}) | ({"className": css} if css else {})
+
+
+def _component_table(
+    lang: str,
+    id: str,
+    head: list[tuple[str, str | None]],
+    cells: list[list[tuple[object, str | None, str | None]]],
+    sortable: bool,
+) -> html.Div:
     """The same table as Dash components (a cell holds something the browser script does not write)."""
+    unsorted: dict[str, Any] = {"aria-sort": "none"} if sortable else {}
     header = html.Tr(
         [
             html.Th(
                 html.Button(name, className="tp-sort", type="button", title=t("table.sort", lang)) if sortable else name,
                 className=css,
-                **{"aria-sort": "none"} if sortable else {},
+                **unsorted,
             )
             for name, css in head
         ]
@@ -144,7 +162,7 @@ def _component_table(lang: str, id: str, head: list, cells: list, sortable: bool
     body = [
         html.Tr(
             [
-                html.Td(shown, **({"data-sort": sort} if sort is not None else {}), **({"className": css} if css else {}))
+                html.Td(shown, **_cell_props(sort, css))  # type: ignore[arg-type]  # (a cell holds text or components)
                 for shown, sort, css in row
             ]
         )

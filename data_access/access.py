@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, false, or_, true
+from sqlalchemy import ColumnElement, Engine, false, or_, true
 
 from data_access.errors import Forbidden, RateLimited, Unauthorized  # noqa: F401 - raised and caught as access.*
 from data_access.policy import HOUSEHOLDS, REVEAL_IDS, WHOLE_COUNTRY, may, roles_with
@@ -31,7 +31,7 @@ def refuse(
     object_type: str | None = None,
     object_id: str | None = None,
     area_code: str | None = None,
-    engine=None,
+    engine: Engine | None = None,
 ) -> Forbidden:
     """A 403 written to the audit trail at the place that decided it (so a Dash callback that catches the
     error, an API route and an export all leave the same row). Use as `raise refuse(user, "...")`."""
@@ -46,7 +46,7 @@ def record_refusal(
     object_type: str | None = None,
     object_id: str | None = None,
     area_code: str | None = None,
-    engine=None,
+    engine: Engine | None = None,
 ) -> None:
     """A refused request in the audit trail. On its own (without refuse's 403) for a record outside the user's
     area: that is answered exactly as a record that does not exist (the caller's own "not found"), so that no one
@@ -109,7 +109,7 @@ class Scope:
             params[f"{name}{i}"] = p + "%"
         return "(" + " OR ".join(f"{column} LIKE :{name}{i}" for i in range(len(self.prefixes))) + ")"
 
-    def clause(self, column) -> ColumnElement[bool]:
+    def clause(self, column: ColumnElement[str]) -> ColumnElement[bool]:
         """The same condition for SQLAlchemy Core queries over the declared tables."""
         if self.everywhere:
             return true()

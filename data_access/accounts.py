@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import TypedDict, cast
 
-from sqlalchemy import Column, Connection, Engine, func, insert, select, text, update
+from sqlalchemy import Column, Connection, Engine, RowMapping, Table, func, insert, select, text, update
 
 from auth.security import hash_password, needs_rehash, new_token, password_problem, token_digest, verify_password
 from data_access import audit, policy
@@ -109,6 +109,47 @@ def may_approve(approver: CurrentUser, role: str, areas: list[str] | tuple[str, 
     return all(approver.area_scope.contains(a) for a in areas)
 
 
+def _check_new_account(
+    username: str, full_name: str, role: str, password: str, is_area_admin: bool, manager: CurrentUser | None
+) -> str:
+    """Refuse a new account's fields with the reason (AccountError); the full name as it is kept."""
+    if not USERNAME_RE.match(username):
+        raise AccountError("a username is 3-64 characters of a-z, 0-9, '.', '_' or '-'")
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+    if not (full_name or "").strip() and manager is not None:
+        # on the web the name is required; the command line may leave it for an administrator to fill in
+        raise AccountError("an account is tied to a named person: give the full name")
+    if is_area_admin and not policy.ROLES[role].area_admin_allowed:
+        raise AccountError("only a province or Bangkok account can be the area administrator")
+    problem = password_problem(password, username)
+    if problem:
+        raise AccountError(problem)
+    return (full_name or "").strip()
+
+
+def _check_quotas(conn: Connection, role: str, areas: list[str], is_area_admin: bool) -> None:
+    """Refuse an account its role's quota (per area, per tambon) or the area's one administrator has no room for."""
+    rule = policy.ROLES[role]
+    u, ua = tables.user_account.c, tables.user_area.c
+    accounts = select(func.count()).select_from(tables.user_account.join(tables.user_area, ua.user_id == u.id))
+    counted = accounts.where(u.active, u.approval != "rejected")
+    if rule.quota is not None:
+        used: int = conn.execute(counted.where(u.role == role, ua.area_code == areas[0])).scalar_one()
+        if used >= rule.quota:
+            raise AccountError(f"{areas[0]} already has {used} active {role} accounts, the quota")
+    if rule.tambon_quota is not None:
+        for tambon in areas:
+            used = conn.execute(counted.where(u.role == role, ua.area_code == tambon)).scalar_one()
+            if used >= rule.tambon_quota:
+                raise AccountError(f"tambon {tambon} already has {used} operation-team accounts, the quota ({rule.tambon_quota})")
+        if (
+            is_area_admin
+            and conn.execute(accounts.where(u.role == role, u.active, u.is_area_admin, ua.area_code == areas[0])).scalar()
+        ):
+            raise AccountError(f"{areas[0]} already has an administrator")
+
+
 def create_user(
     *,
     username: str,
@@ -126,19 +167,7 @@ def create_user(
     Made on the web by an administrator, an account that reads named records starts `pending` until
     a second approver (APPROVER_ROLES) accepts it."""
     username = username.strip().lower()
-    if not USERNAME_RE.match(username):
-        raise AccountError("a username is 3-64 characters of a-z, 0-9, '.', '_' or '-'")
-    if role not in ROLES:
-        raise AccountError(f"role must be one of {', '.join(ROLES)}")
-    if not (full_name or "").strip() and manager is not None:
-        # on the web the name is required; the command line may leave it for an administrator to fill in
-        raise AccountError("an account is tied to a named person: give the full name")
-    full_name = (full_name or "").strip()
-    if is_area_admin and not policy.ROLES[role].area_admin_allowed:
-        raise AccountError("only a province or Bangkok account can be the area administrator")
-    problem = password_problem(password, username)
-    if problem:
-        raise AccountError(problem)
+    full_name = _check_new_account(username, full_name, role, password, is_area_admin, manager)
     if not _can_manage(manager, role, areas):
         raise refuse(manager, "you may not create this account", object_type="user", object_id=username, engine=engine)
     if manager is not None and not may(manager, ACCOUNTS_ALL) and is_area_admin:
@@ -152,25 +181,7 @@ def create_user(
             _lock_quota(conn, areas)
         if _user_row(conn, username=username) is not None:
             raise AccountError(f"the username {username!r} is taken")
-        u, ua = tables.user_account.c, tables.user_area.c
-        accounts = select(func.count()).select_from(tables.user_account.join(tables.user_area, ua.user_id == u.id))
-        counted = accounts.where(u.active, u.approval != "rejected")
-        if rule.quota is not None:
-            used: int = conn.execute(counted.where(u.role == role, ua.area_code == areas[0])).scalar_one()
-            if used >= rule.quota:
-                raise AccountError(f"{areas[0]} already has {used} active {role} accounts, the quota")
-        if rule.tambon_quota is not None:
-            for tambon in areas:
-                used = conn.execute(counted.where(u.role == role, ua.area_code == tambon)).scalar_one()
-                if used >= rule.tambon_quota:
-                    raise AccountError(
-                        f"tambon {tambon} already has {used} operation-team accounts, the quota ({rule.tambon_quota})"
-                    )
-            if (
-                is_area_admin
-                and conn.execute(accounts.where(u.role == role, u.active, u.is_area_admin, ua.area_code == areas[0])).scalar()
-            ):
-                raise AccountError(f"{areas[0]} already has an administrator")
+        _check_quotas(conn, role, areas, is_area_admin)
         now = _now()
         approval = "pending" if needs_approval(role, manager) else "approved"
         uid: int = conn.execute(
@@ -325,7 +336,7 @@ def decide_account(
         )
 
 
-def _user_row(conn: Connection, *, username: str | None = None, user_id: int | None = None):
+def _user_row(conn: Connection, *, username: str | None = None, user_id: int | None = None) -> RowMapping | None:
     """The account's row, read through the declared table (so its moments are UTC-aware on both backends)."""
     u = tables.user_account
     where = u.c.username == username if user_id is None else u.c.id == user_id
@@ -337,7 +348,7 @@ def _areas(conn: Connection, user_id: int) -> tuple[str, ...]:
     return tuple(sorted(conn.scalars(select(a.c.area_code).where(a.c.user_id == user_id))))
 
 
-def _current(conn: Connection, row, areas: tuple[str, ...] | None = None) -> CurrentUser:
+def _current(conn: Connection, row: RowMapping, areas: tuple[str, ...] | None = None) -> CurrentUser:
     """The account as a request sees it; its areas read here unless the caller read them with the row."""
     if areas is None:
         areas = _areas(conn, row["id"])
@@ -378,7 +389,7 @@ UNLOCK_REHASH = (
 )
 
 
-def _is_locked(row, now: dt.datetime) -> bool:
+def _is_locked(row: RowMapping, now: dt.datetime) -> bool:
     return row["locked_until"] is not None and row["locked_until"] > now
 
 
@@ -439,7 +450,7 @@ def load_session(secret: str | None, engine: Engine | None = None) -> CurrentUse
     return _holder(tables.user_session, tables.user_session.c.id, token_digest(secret), engine)
 
 
-def _holder(table, key: Column, digest: str, engine: Engine | None) -> CurrentUser | None:
+def _holder(table: Table, key: Column[str], digest: str, engine: Engine | None) -> CurrentUser | None:
     """The active, approved user a session or API token belongs to; None once it is revoked or expired or the account
     is not active. Asked on every signed-in request: one connection, the credential and its account in one query."""
     u, a = tables.user_account, tables.user_area

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
 import shapely
+from shapely.geometry.base import BaseGeometry
 from sqlalchemy import ColumnElement, Connection, Engine, LargeBinary, bindparam, func, insert, select, update
 
 from data_access import cache
@@ -50,7 +51,7 @@ class BoundaryImportReport:
         return out
 
 
-def _geom_value(geom) -> bytes | None:
+def _geom_value(geom: BaseGeometry | None) -> bytes | None:
     return None if geom is None else shapely.to_wkb(geom)
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import TypedDict
+from collections.abc import Mapping
+from typing import Protocol, TypedDict
 
 from sqlalchemy import Connection, Engine, insert, select
 
@@ -67,7 +68,7 @@ def _clip(value: str | None, limit: int) -> str | None:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
-def _detail(detail: dict | None) -> str | None:
+def _detail(detail: Mapping[str, object] | None) -> str | None:
     if not detail:
         return None
     encoded = json.dumps(detail, ensure_ascii=False, default=str)
@@ -81,15 +82,24 @@ def _detail(detail: dict | None) -> str | None:
     return json.dumps(clipped | {"_clipped": True}, ensure_ascii=False)[:MAX_DETAIL]
 
 
+class Actor(Protocol):
+    """Who did it: an access.CurrentUser (named by its shape: access imports this module)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def username(self) -> str: ...
+
+
 def record(
     action: str,
     *,
-    user=None,
+    user: Actor | None = None,
     username: str | None = None,
     object_type: str | None = None,
     object_id: str | None = None,
     area_code: str | None = None,
-    detail: dict | None = None,
+    detail: Mapping[str, object] | None = None,
     ip: str | None = None,
     conn: Connection | None = None,
     engine: Engine | None = None,

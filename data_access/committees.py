@@ -18,7 +18,7 @@ import os
 import re
 from typing import Any, TypedDict, cast
 
-from sqlalchemy import Engine, func, literal, select, update
+from sqlalchemy import Connection, Engine, func, literal, select, update
 
 import config
 from data_access import audit
@@ -99,7 +99,7 @@ def _today() -> dt.date:
     return dt.date.today()
 
 
-def _area_name(conn, code: str) -> str:
+def _area_name(conn: Connection, code: str) -> str:
     name = conn.scalar(select(tables.area.c.name_th).where(tables.area.c.code == code))
     if name is None:
         raise NotFound(f"unknown area {code}")
@@ -240,7 +240,7 @@ def unit_for(user: CurrentUser | None, area_code: str, engine: Engine | None = N
     return Unit(id=row["id"], kind=row["kind"], area_code=row["area_code"], name=row["name"])
 
 
-def _unit(conn, unit_id: int) -> dict:
+def _unit(conn: Connection, unit_id: int) -> dict[str, Any]:
     row = conn.execute(select(tables.committee_unit).where(tables.committee_unit.c.id == unit_id)).mappings().first()
     if row is None:
         raise NotFound(f"no committee unit {unit_id}")
@@ -283,7 +283,7 @@ def add_member(
     return AddedMember(id=mid, unit_id=unit_id, name=name, position=position)
 
 
-def _member_changed(conn, unit_id: int, today: dt.date) -> None:
+def _member_changed(conn: Connection, unit_id: int, today: dt.date) -> None:
     """A change of members after an order is on file needs a new order within 30 days; the change date starts
     that clock. Before the first order the members are the unit's first composition: no clock yet."""
     o, u = tables.committee_order, tables.committee_unit
@@ -405,7 +405,7 @@ def file_order(
     unit_id: int,
     *,
     order_no: str,
-    order_date,
+    order_date: object,
     filename: str,
     content: bytes,
     engine: Engine | None = None,
@@ -494,12 +494,12 @@ def _status_of(unit: dict | None, orders: list[dict], today: dt.date) -> FilingS
     )
 
 
-def _load(conn, prefix: str | None) -> tuple[list[dict], dict[int, list[dict]]]:
+def _load(conn: Connection, prefix: str | None) -> tuple[list[dict[str, Any]], dict[int, list[dict[str, Any]]]]:
     """The units of an area and everything below it, and their orders (dates as dates on both backends)."""
     u, o = tables.committee_unit, tables.committee_order
     inside = Scope.within(prefix or "TH").clause(u.c.area_code)
     units = [dict(r) for r in conn.execute(select(u).where(inside).order_by(u.c.id)).mappings()]
-    orders: dict[int, list[dict]] = {}
+    orders: dict[int, list[dict[str, Any]]] = {}
     for r in conn.execute(
         select(o.c.id, o.c.unit_id, o.c.order_no, o.c.order_date, o.c.filed_on, o.c.uploaded_by)
         .join(u, u.c.id == o.c.unit_id)

@@ -168,6 +168,32 @@ class _FieldCounter:
         self.line += len(fields)
 
 
+def _utf8_damaged(path: Path, encoding: str) -> bool:
+    """Whether a file said to be UTF-8 (or UTF-8 with a BOM) has a byte sequence UTF-8 does not allow."""
+    with open(path, "rb") as f:
+        try:
+            dec = codecs.getincrementaldecoder("utf-8-sig" if encoding == "utf-8-sig" else "utf-8")()
+            while block := f.read(BLOCK):
+                dec.decode(block)
+            dec.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return True
+    return False
+
+
+def _first_reason(checks: list[Callable[[bytes], str | None]]) -> Callable[[bytes], str | None]:
+    """One line check made of several: the first reason any of them gives."""
+
+    def combined(line: bytes) -> str | None:
+        for c in checks:
+            reason = c(line)
+            if reason:
+                return reason
+        return None
+
+    return combined
+
+
 def scan(path: Path, encoding: str, limit: int = 100) -> ByteScan:
     """One streaming pass: SHA-256, line count, fields per row, and every row with a NUL, a lone CR or an
     undefined byte."""
@@ -198,26 +224,11 @@ def scan(path: Path, encoding: str, limit: int = 100) -> ByteScan:
         checks.append(_nul_or_cr)
     if suspicious_enc:
         checks.append(_cp874_bad)
-    if encoding.startswith("utf-8"):
+    if encoding.startswith("utf-8") and _utf8_damaged(path, encoding):
         # detect_encoding already decided; a damaged UTF-8 file still needs its rows named
-        with open(path, "rb") as f:
-            try:
-                dec = codecs.getincrementaldecoder("utf-8-sig" if encoding == "utf-8-sig" else "utf-8")()
-                while block := f.read(BLOCK):
-                    dec.decode(block)
-                dec.decode(b"", final=True)
-            except UnicodeDecodeError:
-                checks.append(_utf8_bad)
+        checks.append(_utf8_bad)
     if checks:
-
-        def combined(line: bytes) -> str | None:
-            for c in checks:
-                reason = c(line)
-                if reason:
-                    return reason
-            return None
-
-        result.problems, result.total_problems = _line_problems(path, combined, limit)
+        result.problems, result.total_problems = _line_problems(path, _first_reason(checks), limit)
     elif counter.total:
         # only when the bytes are sound: a NUL or a lone CR would miscount every later line
         result.problems, result.total_problems = counter.problems, counter.total

@@ -14,7 +14,21 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any, NotRequired, TypedDict
 
-from sqlalchemy import BindParameter, ColumnElement, Engine, Integer, String, bindparam, case, func, literal_column, select, text
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Connection,
+    Engine,
+    Integer,
+    RowMapping,
+    String,
+    bindparam,
+    case,
+    func,
+    literal_column,
+    select,
+    text,
+)
 
 import config
 from data_access import abuse, audit, idempotency, ratelimit
@@ -298,7 +312,7 @@ def list_target_poor_households(
 MEMBER_ORDER = (tables.person.c.birth_date, tables.person.c.id)
 
 
-def _household_row(conn, house_id: str, year: int, user: CurrentUser):
+def _household_row(conn: Connection, house_id: str, year: int, user: CurrentUser) -> RowMapping | None:
     """The household if it exists and the user covers it; None otherwise (one outside the user's area is answered
     as one that does not exist: its refusal is in the audit trail)."""
     t = tables.household.c
@@ -427,7 +441,7 @@ def get_household(house_id: str, year: int, *, user: CurrentUser | None, engine:
     return out
 
 
-def member_view(number: int, m, ref: dt.date, hide_names: bool) -> Member:
+def member_view(number: int, m: RowMapping | Mapping[str, Any], ref: dt.date, hide_names: bool) -> Member:
     """One member as a record shows it (and the field app stores it): numbered, ID masked, age on the survey's
     survey date, the surname an initial where the setting says so."""
     born = m["birth_date"]

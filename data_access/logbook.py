@@ -10,11 +10,11 @@ audit row. Nothing here changes a survey row: Logbook figures stay apart from su
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
-from typing import Any, Literal, NotRequired, TypedDict, cast, overload
+from typing import Any, Literal, NotRequired, ParamSpec, TypedDict, TypeVar, cast, overload
 
-from sqlalchemy import Connection, Engine, delete, distinct, func, insert, literal, select, update
+from sqlalchemy import Connection, Engine, RowMapping, delete, distinct, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from data_access import audit, policy, ratelimit
@@ -29,6 +29,9 @@ from data_access.policy import LOGBOOK_APPROVE, LOGBOOK_WRITE, may, roles_with
 from mpi.calendar import numeric_date, numeric_moment
 from mpi.editions import edition
 from mpi.rules import DIMENSIONS, citizen_id_issue, citizen_id_problem, dimensions_of
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 OUTCOMES = ("verified", "not_found", "inclusion_error")
 NEED_STATUSES = ("open", "in_progress", "resolved")
@@ -64,7 +67,7 @@ class Problems:
     def __init__(self) -> None:
         self.found: list[LogbookError] = []
 
-    def check(self, fn, *args, **kw):
+    def check(self, fn: Callable[P, T], *args: P.args, **kw: P.kwargs) -> T | None:
         try:
             return fn(*args, **kw)
         except LogbookError as e:
@@ -81,10 +84,10 @@ class Problems:
             raise LogbookProblems(self.found)
 
 
-def _gps(latitude, longitude) -> tuple[float, float] | None:
+def _gps(latitude: float | str | None, longitude: float | str | None) -> tuple[float, float] | None:
     if (latitude is None) != (longitude is None):
         raise LogbookError("give both latitude and longitude, or neither", key="err.gps_pair")
-    if latitude is None:
+    if latitude is None or longitude is None:  # (both, by the check above)
         return None
     try:
         lat, lon = float(latitude), float(longitude)
@@ -95,8 +98,8 @@ def _gps(latitude, longitude) -> tuple[float, float] | None:
     return lat, lon
 
 
-def _amount(amount_baht) -> float | None:
-    if amount_baht in (None, ""):
+def _amount(amount_baht: float | str | None) -> float | None:
+    if amount_baht is None or amount_baht == "":
         return None
     try:
         amount = float(amount_baht)
@@ -119,7 +122,7 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _date(value, field: str, earliest: dt.date = dt.date(2000, 1, 1)) -> dt.date:
+def _date(value: object, field: str, earliest: dt.date = dt.date(2000, 1, 1)) -> dt.date:
     try:
         day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
     except ValueError:
@@ -144,17 +147,17 @@ def _date(value, field: str, earliest: dt.date = dt.date(2000, 1, 1)) -> dt.date
     return day
 
 
-def _choice(value, allowed, field: str) -> str:
+def _choice(value: str, allowed: Collection[str], field: str) -> str:
     if value not in allowed:
         raise LogbookError(f"{field} must be one of {', '.join(allowed)}, got {value!r}", key="err.choice", field=field)
     return value
 
 
 @overload
-def _text(value, field: str, required: Literal[True] = True, limit: int = 2000) -> str: ...
+def _text(value: object, field: str, required: Literal[True] = True, limit: int = 2000) -> str: ...
 @overload
-def _text(value, field: str, required: bool, limit: int = 2000) -> str | None: ...
-def _text(value, field: str, required: bool = True, limit: int = 2000) -> str | None:
+def _text(value: object, field: str, required: bool, limit: int = 2000) -> str | None: ...
+def _text(value: object, field: str, required: bool = True, limit: int = 2000) -> str | None:
     if value is None or str(value).strip() == "":
         if required:
             raise LogbookError(f"{field} is required", key="err.required", field=field)
@@ -165,7 +168,7 @@ def _text(value, field: str, required: bool = True, limit: int = 2000) -> str | 
     return value
 
 
-def _household(conn: Connection, user: CurrentUser | None, house_id: str, year: int, *, write: bool):
+def _household(conn: Connection, user: CurrentUser | None, house_id: str, year: int, *, write: bool) -> RowMapping:
     """The household row if the user covers it; NotFound otherwise (one outside the user's area is answered as one
     that does not exist, its refusal audited); Forbidden to a role that reads but is asked to write."""
     user = require_user(user)
@@ -250,7 +253,7 @@ def _state(conn: Connection, household_id: int) -> State:
     )
 
 
-def _bump(conn: Connection, household_id: int, user: CurrentUser, expected: int | None, **changes) -> int:
+def _bump(conn: Connection, household_id: int, user: CurrentUser, expected: int | None, **changes: object) -> int:
     """Advance the household's Logbook version; with `expected`, refuse if someone wrote in between."""
     state = _state(conn, household_id)
     if expected is not None and int(expected) != state["version"]:
@@ -322,15 +325,15 @@ def refresh_tambon(conn: Connection, year: int, tambon_code: str) -> None:
 
 def _write(
     conn: Connection,
-    h,
+    h: RowMapping,
     year: int,
     user: CurrentUser,
     version: int | None,
     action: str,
     object_type: str,
-    object_id,
-    detail: dict,
-    **state_changes,
+    object_id: object,
+    detail: dict[str, object],
+    **state_changes: object,
 ) -> int:
     new_version = _bump(conn, h["id"], user, version, **state_changes)
     refresh_tambon(conn, year, h["tambon_code"])
@@ -380,12 +383,12 @@ def add_visit(
     house_id: str,
     year: int,
     *,
-    visited_on,
+    visited_on: dt.date | str | None,
     outcome: str,
     note: str | None = None,
     visitor: str | None = None,
-    latitude=None,
-    longitude=None,
+    latitude: float | str | None = None,
+    longitude: float | str | None = None,
     version: int | None = None,
     engine: Engine | None = None,
 ) -> SavedVisit:
@@ -449,7 +452,7 @@ def add_need(
     year: int,
     *,
     dimension: str,
-    description: str,
+    description: str | None,
     status: str = "open",
     member: int | None = None,
     version: int | None = None,
@@ -534,11 +537,11 @@ def add_assistance(
     house_id: str,
     year: int,
     *,
-    given_on,
+    given_on: dt.date | str | None,
     dimension: str,
     kind: str,
-    agency: str,
-    amount_baht=None,
+    agency: str | None,
+    amount_baht: float | str | None = None,
     need_id: int | None = None,
     visit_id: int | None = None,
     note: str | None = None,
@@ -601,7 +604,7 @@ def set_status(
     year: int,
     *,
     status: str,
-    reason: str,
+    reason: str | None,
     version: int | None = None,
     engine: Engine | None = None,
 ) -> SavedStatus:
@@ -717,7 +720,13 @@ class HouseholdLogbook(TypedDict):
     added_members: list[AddedMember]
 
 
-def _jsonable(value):
+@overload
+def _jsonable(value: dt.date) -> str: ...
+@overload
+def _jsonable(value: None) -> None: ...
+@overload
+def _jsonable(value: object) -> object: ...
+def _jsonable(value: object) -> object:
     """Dates and moments as ISO text (the typed columns give the same Python values on both backends)."""
     return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
 
@@ -856,7 +865,7 @@ def logbook(user: CurrentUser | None, house_id: str, year: int, engine: Engine |
 PERSON_FIELDS = ("citizen_id", "first_name", "last_name", "sex", "birth_date", "welfare_card", "disabled")
 
 
-def _flag(value, field: str) -> bool:
+def _flag(value: int | str | bool | None, field: str) -> bool:
     if value in (0, 1, "0", "1", True, False):
         return bool(int(value))
     raise LogbookError(f"{field} must be 0 or 1, got {value!r}")
@@ -868,9 +877,9 @@ def request_member(
     *,
     house_id: str | None = None,
     tambon_code: str | None = None,
-    village_no=None,
+    village_no: int | str | None = None,
     engine: Engine | None = None,
-    **person,
+    **person: Any,  # the form's or the API body's fields (PERSON_FIELDS), checked here
 ) -> RequestState:
     """A team adds a person the survey missed (to a household, or as a new household); pending the district chief."""
     user = require_user(user)
@@ -897,7 +906,7 @@ def request_member(
             h = _household(conn, user, house_id, year, write=True)
             household_id, tambon_code, village_no = h["id"], h["tambon_code"], h["village_no"]
         else:
-            if not tambon_code or village_no in (None, ""):
+            if not tambon_code or village_no is None or village_no == "":
                 raise LogbookError("give house_id, or tambon_code and village_no for a new household")
             ar = tables.area.c
             if not conn.execute(select(ar.code).where(ar.code == tambon_code, ar.level.in_(("tambon", "municipality")))).first():
@@ -969,7 +978,7 @@ def _check_duplicate(conn: Connection, year: int, cid: str, ignore_request: int 
 
 
 def decide_request(
-    user: CurrentUser | None, request_id: int, *, approve: bool, reason: str, engine: Engine | None = None
+    user: CurrentUser | None, request_id: int, *, approve: bool, reason: str | None, engine: Engine | None = None
 ) -> RequestState:
     """The district chief of the request's amphoe approves or rejects it, with a reason, after the civil register check."""
     user = require_user(user)
@@ -1110,7 +1119,7 @@ def create_mentor_team(
     return tid
 
 
-def _team(conn: Connection, user: CurrentUser, team_id: int, missing: NotFound | None = None):
+def _team(conn: Connection, user: CurrentUser, team_id: int, missing: NotFound | None = None) -> RowMapping:
     """The mentor team if it is in the user's area; `missing` (no such team) if it is not, or not there at all."""
     missing = missing or NotFound(f"no mentor team {team_id}")
     mt = tables.mentor_team
@@ -1328,7 +1337,7 @@ def progress_children(
     return {code: _shape(m, exact=_covers_area(viewer, code)) for code, m in by.items()}
 
 
-def _cell(value, exact: bool) -> int | None:
+def _cell(value: float | None, exact: bool) -> int | None:
     n = int(value or 0)
     return n if exact or n == 0 or n >= MIN_CELL else None
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Connection, Select, case, delete, func, insert, literal, select
+from sqlalchemy import ColumnElement, Connection, Select, case, delete, func, insert, literal, select
 
 from data_access import models as tables
 from mpi.rules import ALL_DIMENSIONS_MASK, CRISIS_RULES, TARGET_DEFINITIONS, ranking_measures
@@ -26,13 +26,13 @@ def stored_measures(definition: str) -> Measures:
     return ranking_measures(tuple(CRISIS_RULES.values()), ALL_DIMENSIONS_MASK, definition)
 
 
-def sum_select(year: int, measures: Measures, areas=None) -> Select[Any]:
+def sum_select(year: int, measures: Measures, areas: Select[Any] | None = None) -> Select[Any]:
     """SELECT area_code, source, <each measure> from the pattern rollup of `year`, for the areas the `areas`
     subquery selects (all areas when None), grouped by area and source."""
     p = tables.area_pattern_rollup.c
     counted = {"welfare": p.welfare_persons, "persons": p.persons, "nocard": p.persons - p.welfare_persons}
 
-    def weighted(weights: dict[int, int], column):
+    def weighted(weights: dict[int, int], column: ColumnElement[int]) -> ColumnElement[int]:
         if not weights:  # a dimension switched off: nobody counts
             return literal(0)
         by_weight: dict[int, list[int]] = defaultdict(list)
@@ -51,7 +51,7 @@ def sum_select(year: int, measures: Measures, areas=None) -> Select[Any]:
 
 
 def sums(
-    conn: Connection, year: int, measures: Measures, areas, mask: int, definition: str
+    conn: Connection, year: int, measures: Measures, areas: Select[Any], mask: int, definition: str
 ) -> dict[tuple[str, str], dict[str, int]]:
     """{(area, source): {measure: sum}} for the areas the `areas` subquery selects: from the stored sums when they
     hold every measure asked for, else summed from the pattern rows."""

@@ -27,6 +27,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine, UserDefinedType
 
 from data_access import policy
@@ -41,12 +42,12 @@ class UTCDateTime(TypeDecorator):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
         if isinstance(value, dt.datetime):
             return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
         return value
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
         if isinstance(value, dt.datetime):
             return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
         return value
@@ -65,7 +66,7 @@ class PostGISGeometry(UserDefinedType):
         self.kind = kind
         self.srid = srid
 
-    def get_col_spec(self, **_kw) -> str:
+    def get_col_spec(self, **_kw: object) -> str:
         return f"geometry({self.kind},{self.srid})"
 
 

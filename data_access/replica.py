@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from data_access import db
 
@@ -42,7 +42,7 @@ def position_after_write() -> str | None:
         return conn.execute(text("SELECT pg_current_wal_lsn()::text")).scalar()  # raw: a server function, no table
 
 
-def _replayed(replica, lsn: str) -> bool:
+def _replayed(replica: Engine, lsn: str) -> bool:
     try:
         with replica.connect() as conn:
             # NULL (not a standby at all) counts as "not replayed": the primary is always right

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import NotRequired, TypedDict, cast
+from typing import Literal, NotRequired, TypedDict, cast
 
-from sqlalchemy import Engine, Join, Table, distinct, func, insert, literal, or_, select, update
+from sqlalchemy import Connection, Engine, Join, RowMapping, Table, distinct, func, insert, literal, or_, select, update
 
 from data_access import audit, change, figures, flows
 from data_access import models as tables
@@ -27,7 +27,8 @@ from mpi.rules import CRISIS_RULES, DIMENSIONS
 
 WRITER_ROLES = roles_with(REPORTS_WRITE)
 NATIONAL_ROLES = roles_with(REPORTS_READ_ALL)
-TEXT_FIELDS = ("progress", "obstacles", "suggestions")
+TextField = Literal["progress", "obstacles", "suggestions"]
+TEXT_FIELDS: tuple[TextField, ...] = ("progress", "obstacles", "suggestions")
 TEXT_LIMIT = 8000
 
 
@@ -256,7 +257,7 @@ def compute_figures(province_code: str, fiscal_year: int, quarter: int, engine: 
     return cast(QuarterFigures, out)
 
 
-def _row(conn, province_code: str, fiscal_year: int, quarter: int):
+def _row(conn: Connection, province_code: str, fiscal_year: int, quarter: int) -> RowMapping | None:
     r = tables.quarterly_report
     return (
         conn.execute(select(r).where(r.c.province_code == province_code, r.c.fiscal_year == fiscal_year, r.c.quarter == quarter))
@@ -300,7 +301,7 @@ class Submission(TypedDict):
 assert TEXT_FIELDS == ("progress", "obstacles", "suggestions")  # as ReportState names them
 
 
-def _public(row, live: QuarterFigures | None) -> ReportState:
+def _public(row: RowMapping | None, live: QuarterFigures | None) -> ReportState:
     if row is None:
         return cast(
             ReportState,
@@ -388,10 +389,8 @@ def save(
                 "it can no longer be changed"
             )
         if version is not None and version != current:
-            raise ReportConflict(
-                f"the report was changed by {row['updated_by']} at {str(row['updated_at'])[:16]} "
-                "after you opened it; reload to see their text"
-            )
+            by = f" by {row['updated_by']} at {str(row['updated_at'])[:16]}" if row is not None else ""
+            raise ReportConflict(f"the report was changed{by} after you opened it; reload to see their text")
         merged = {f: clean[f] if clean[f] is not None else (row[f] if row else None) for f in TEXT_FIELDS}
         if submit and not (merged["progress"] or "").strip():
             raise ReportError("write the progress section before submitting")

@@ -393,7 +393,7 @@ def _read_cod_ab(path: Path) -> BoundarySet:
     return BoundarySet(areas, "cod-ab", notes)
 
 
-def _name(value) -> str | None:
+def _name(value: object) -> str | None:
     if value is None or (isinstance(value, float) and value != value):
         return None
     return str(value).strip() or None

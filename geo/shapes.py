@@ -28,8 +28,10 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, overload
 
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 import config
 
@@ -67,7 +69,7 @@ def view_of(kind: str) -> View:
     return VIEWS.get(what + slash if what == "tambons" and slash else what, View(0.0, 0.0001))
 
 
-def _clockwise(geom):
+def _clockwise(geom: BaseGeometry) -> BaseGeometry:
     # Plotly's d3-geo wants exterior rings clockwise (the reverse of RFC 7946).
     return shapely.orient_polygons(geom, exterior_cw=True)
 
@@ -143,6 +145,10 @@ def clear_cache() -> None:
     shutil.rmtree(cache_dir(), ignore_errors=True)
 
 
+@overload
+def url_for_children(code: str, level: Literal["country", "province", "amphoe"]) -> str: ...
+@overload
+def url_for_children(code: str, level: str) -> str | None: ...
 def url_for_children(code: str, level: str) -> str | None:
     """The shape file holding the children of an area."""
     return {

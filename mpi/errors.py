@@ -12,13 +12,15 @@ none; such keys may say the English reason as `{detail}`."""
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class DomainError(Exception):
     status = 500
     key: str | None = None  # the class's catalogue key; None: the status's sentence (`error.<status>`) and the reason
     retry_after: int | None = None  # seconds after which the same request may succeed (Retry-After)
 
-    def __init__(self, message: str, *, key: str | None = None, **params):
+    def __init__(self, message: str, *, key: str | None = None, **params: Any) -> None:
         super().__init__(message)
         if key is None and type(self).key is not None:
             params.setdefault("detail", message)
@@ -37,7 +39,7 @@ class Forbidden(DomainError, PermissionError):
 
     status = 403
 
-    def __init__(self, message: str = "", *, audited: bool = False, **kw):
+    def __init__(self, message: str = "", *, audited: bool = False, **kw: Any) -> None:
         super().__init__(message, **kw)
         self.audited = audited
 
@@ -47,7 +49,7 @@ class RateLimited(DomainError, PermissionError):
 
     status = 429
 
-    def __init__(self, message: str, retry_after: int, **kw):
+    def __init__(self, message: str, retry_after: int, **kw: Any) -> None:
         super().__init__(message, **kw)
         self.retry_after = retry_after
 

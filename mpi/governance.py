@@ -36,7 +36,7 @@ def _year(y: int) -> int:
     return y - BE_OFFSET if y >= 2400 else y
 
 
-def parse_date(value) -> dt.date:
+def parse_date(value: object) -> dt.date:
     """A date as Thai offices write it: 2564-03-15, 15/03/2564, 15 มีนาคม 2564, 15 มี.ค. 64, or the Common Era.
 
     Buddhist-era years are recognised by their size (2400 or later); two-digit years are Buddhist era (64 = 2564).

@@ -9,7 +9,7 @@ from components.i18n import t
 PALETTE = {"filed": "#1a9850", "filed_late": "#91cf60", "due": "#fee08b", "late": "#fc8d59", "missing": "#d73027"}
 
 
-def status_badge(status: str, lang: str):
+def status_badge(status: str, lang: str) -> html.Span:
     return html.Span(
         t(f"com.status.{status}", lang),
         className="badge tp-status",

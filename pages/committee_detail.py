@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+from dash import ALL, Input, NoUpdate, Output, State, callback, ctx, dcc, html
+from dash.development.base_component import Component
 
 from auth.context import current_user
 from components import fmt
 from components.i18n import area_name, said, t
 from components.layout import not_found, sign_in_prompt, topbar
-from components.view import parse, request_lang
+from components.view import View, parse, request_lang
 from components.widgets import dropdown
 from data_access import areas as areas_da
 from data_access import committees as committees_da
@@ -20,7 +23,7 @@ from pages._committee_shared import status_badge
 dash.register_page(__name__, path_template="/committees/<code>", title="TPMAP Open")
 
 
-def _upload_link(code: str, lang: str):
+def _upload_link(code: str, lang: str) -> html.Div:
     """The upload is a plain server-rendered form (Dash has no file <input> of its own, and a plain multipart POST
     streams the PDF in one request and works before any script has loaded)."""
     mb = committees_da.max_order_bytes() // 1048576
@@ -38,7 +41,7 @@ def _upload_link(code: str, lang: str):
     )
 
 
-def area_layout(code: str, view, filed: str | None = None, error: str | None = None):
+def area_layout(code: str, view: View, filed: str | None = None, error: str | None = None) -> html.Div:
     lang = view.lang
     user = current_user()
     here = f"/committees/{code}"
@@ -55,7 +58,7 @@ def area_layout(code: str, view, filed: str | None = None, error: str | None = N
         alert = dbc.Alert(t("com.filed_ok", lang), color="success", id="committee-alert")
     elif error:
         alert = dbc.Alert(error, color="danger", id="committee-alert")
-    head = [
+    head: list[Component] = [
         html.H2(
             own["name"]
             if own
@@ -208,7 +211,14 @@ def area_layout(code: str, view, filed: str | None = None, error: str | None = N
     State("committee-unit", "data"),
     prevent_initial_call=True,
 )
-def change_members(_add, _removes, name, position, agency, unit):
+def change_members(
+    _add: int | None,
+    _removes: list[int | None],
+    name: str | None,
+    position: str | None,
+    agency: str | None,
+    unit: dict[str, Any],
+) -> tuple[dbc.Alert | NoUpdate | None, str | NoUpdate]:
     trigger = ctx.triggered_id
     if trigger is None or not ctx.triggered[0]["value"]:
         return dash.no_update, dash.no_update
@@ -230,7 +240,7 @@ def change_members(_add, _removes, name, position, agency, unit):
     State("committee-team-area", "data"),
     prevent_initial_call=True,
 )
-def add_team(n, name, area):
+def add_team(n: int | None, name: str | None, area: dict[str, str]) -> tuple[dbc.Alert | NoUpdate | None, str | NoUpdate]:
     if not n:
         return dash.no_update, dash.no_update
     try:
@@ -240,5 +250,5 @@ def add_team(n, name, area):
     return None, f"/committees/{area['code']}"
 
 
-def layout(code: str = "TH", filed: str | None = None, error: str | None = None, **query):
+def layout(code: str = "TH", filed: str | None = None, error: str | None = None, **query: str) -> html.Div:
     return area_layout(code, parse(query), filed=filed, error=error)

@@ -22,7 +22,7 @@ from pages._committee_shared import PALETTE
 dash.register_page(__name__, path="/committees", title="TPMAP Open")
 
 
-def layout(level: str = "province", parent: str = "TH", **query):
+def layout(level: str = "province", parent: str = "TH", **query: str) -> html.Div:
     view = parse(query)
     lang = view.lang
     if current_user() is None:

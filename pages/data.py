@@ -4,9 +4,12 @@ here. No row of any register is shown: the country's coverage gaps are counts.""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, NoUpdate, Output, State, callback, dcc, html
 
 from auth.context import current_user
 from components import fmt
@@ -18,6 +21,7 @@ from components.widgets import dropdown, plain_table
 from data_access import areas as areas_da
 from data_access import registers as registers_da
 from data_access.errors import DomainError
+from data_access.registers import CatalogueItem
 from mpi import registers as register_kinds
 
 dash.register_page(__name__, path="/data", title="TPMAP Open")
@@ -25,8 +29,8 @@ dash.register_page(__name__, path="/data", title="TPMAP Open")
 STATUS_COLOURS = {"linked": "success", "requested": "warning", "denied": "danger", "no_key": "secondary"}
 
 
-def _pick(item: dict, lang: str, field: str) -> str:
-    return item[field] if lang == "th" else item[f"{field}_en"]
+def _pick(item: Mapping[str, object], lang: str, field: str) -> str:
+    return str(item[field] if lang == "th" else item[f"{field}_en"])
 
 
 def _status(status: str, lang: str) -> html.Span:
@@ -38,7 +42,7 @@ def _columns_of(key: str, lang: str) -> str:
     return ", ".join(kind.column_names) if kind else t("data.not_declared", lang)
 
 
-def _catalogue_table(items: list, lang: str) -> html.Div:
+def _catalogue_table(items: list[CatalogueItem], lang: str) -> html.Div:
     rows = [
         {
             "name": _pick(i, lang, "name"),
@@ -77,7 +81,7 @@ def _gaps(lang: str) -> html.Div | None:
         }
         for g in found
     ]
-    columns = [
+    columns: list[dict[str, Any]] = [
         {"id": "register", "name": t("data.col.name", lang)},
         {"id": "rule", "name": t("data.gap.rule", lang)},
         *(
@@ -94,7 +98,7 @@ def _gaps(lang: str) -> html.Div | None:
     )
 
 
-def _editor(items: list, lang: str) -> html.Div | None:
+def _editor(items: list[CatalogueItem], lang: str) -> html.Div | None:
     """National accounts keep the catalogue: a dataset, its status and note."""
     if not registers_da.may_manage(current_user()):
         return None
@@ -124,7 +128,7 @@ def _editor(items: list, lang: str) -> html.Div | None:
     )
 
 
-def layout(**query):
+def layout(**query: str) -> html.Div:
     view = parse(query)
     lang = view.lang
     items = registers_da.catalogue()
@@ -149,7 +153,7 @@ def layout(**query):
     Input("data-key", "value"),
     prevent_initial_call=True,
 )
-def load(key):
+def load(key: str | None) -> tuple[str | NoUpdate, str | NoUpdate]:
     item = next((i for i in registers_da.catalogue() if i["key"] == key), None)
     if item is None:
         return dash.no_update, dash.no_update
@@ -166,7 +170,7 @@ def load(key):
     State("data-note", "value"),
     prevent_initial_call=True,
 )
-def save(_clicks, key, status, note):
+def save(_clicks: int | None, key: str, status: str, note: str | None) -> tuple[dbc.Alert, html.Div | NoUpdate, str | NoUpdate]:
     lang = request_lang()
     try:
         registers_da.set_status(current_user(), key, status=status, note=note)

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 import dash
 from dash import dcc, html
+from dash.development.base_component import Component
 
 from auth.context import current_user
 from components.i18n import area_name, defined, t
@@ -27,13 +28,13 @@ dash.register_page(__name__, path_template="/area/<code>/households", title="TPM
 def layout(
     code: str = "TH",
     page: str = "1",
-    dim: str = "",
+    dim: str | None = "",
     crisis: str = "",
     sort: str = "village",
     rule: str = "",
     member: str = "",
-    **query,
-):
+    **query: str,
+) -> html.Div:
     view = parse(query, code)
     lang = view.lang
     chain = areas_da.ancestors(code)
@@ -41,7 +42,7 @@ def layout(
         return not_found(t("notfound.area", lang, code=code), lang)
     here = f"/area/{code}/households"
     who = view.definition
-    head = [
+    head: list[Component] = [
         topbar(chain, view, here),
         html.H2(f"{t(defined('nav.households', who), lang)}: {area_name(chain[-1], lang)}", className="h4 my-2"),
     ]
@@ -68,7 +69,7 @@ def layout(
     )
     pages = max(1, math.ceil(result["total"] / PAGE_SIZE))
 
-    def link(**changes) -> str:
+    def link(**changes: str | int) -> str:
         state = {
             "page": page_no,
             "dim": dim or "",

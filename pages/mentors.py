@@ -15,7 +15,7 @@ from data_access import logbook as logbook_da
 dash.register_page(__name__, path="/logbook/mentors", title="TPMAP Open")
 
 
-def layout(area: str | None = None, **query):
+def layout(area: str | None = None, **query: str) -> html.Div:
     view = parse(query)
     lang = view.lang
     user = current_user()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, NoUpdate, Output, State, callback, dcc, html
 
 from auth.context import current_user
 from components import fmt
@@ -12,10 +15,11 @@ from components.figures import choropleth, graph_config, star
 from components.i18n import area_name, said, t
 from components.labels import change_rows, report_state
 from components.layout import card, card_row, not_found, sign_in_prompt, topbar
-from components.view import parse
+from components.view import View, parse
 from data_access import areas as areas_da
 from data_access import reports as reports_da
 from data_access.access import Forbidden
+from data_access.reports import QuarterFigures
 from geo.shapes import url_for_children
 from mpi.governance import DateError, parse_quarter
 from mpi.rules import DIMENSIONS
@@ -23,13 +27,13 @@ from mpi.rules import DIMENSIONS
 dash.register_page(__name__, path_template="/reports/<province>/<quarter>", title="TPMAP Open")
 
 
-def _star(f: dict, name: str, lang: str):
+def _star(f: QuarterFigures, name: str, lang: str) -> dbc.Row | None:
     """The star of the report (the PDF draws the same shares), with the map one click away."""
     tp = f.get("target_poor_persons") or 0
     if not tp:
         return None
     shares = {d: (f.get("dimension_target_poor") or {}).get(d, 0) / tp for d in DIMENSIONS}
-    province = f.get("province_code")
+    province = f["province_code"]
     amphoes = f.get("amphoes") or []
     # the map the PDF draws: the province's amphoes by their (frozen) target poor
     mf = areas_da.map_frame(province)
@@ -81,7 +85,7 @@ def _star(f: dict, name: str, lang: str):
     )
 
 
-def report_layout(province: str, quarter: str, view, saved: str | None = None):
+def report_layout(province: str, quarter: str, view: View, saved: str | None = None) -> html.Div:
     lang = view.lang
     user = current_user()
     here = f"/reports/{province}/{quarter}"
@@ -96,7 +100,7 @@ def report_layout(province: str, quarter: str, view, saved: str | None = None):
         return html.Div(
             [topbar(areas_da.ancestors("TH"), view, here), dbc.Alert(said(e, lang), color="danger", id="report-denied")]
         )
-    f = report["figures"] or {}
+    f: Mapping[str, Any] = report["figures"] or {}  # no figures yet: every card says "–"
     chain = areas_da.ancestors(province)
     name = area_name(chain[-1], lang) if chain else province
     editable = report["may_write"] and report["status"] != "submitted"
@@ -125,7 +129,7 @@ def report_layout(province: str, quarter: str, view, saved: str | None = None):
         ]
     )
     state = report_state(report, lang)
-    fields = []
+    fields: list[html.Label] = []
     for key in reports_da.TEXT_FIELDS:
         fields.append(
             html.Label(
@@ -175,11 +179,13 @@ def report_layout(province: str, quarter: str, view, saved: str | None = None):
             html.P(state, id="report-state", className="fw-bold " + ("text-success" if report["status"] == "submitted" else "")),
             cards,
             html.Div(
-                [html.H4(t("rep.change", lang), className="h6 mt-2")]
-                + [html.P([html.B(label + ": "), shown], className="mb-1") for label, _, shown in change_rows(f, lang)],
+                [
+                    html.H4(t("rep.change", lang), className="h6 mt-2"),
+                    *(html.P([html.B(label + ": "), shown], className="mb-1") for label, _, shown in change_rows(f, lang)),
+                ],
                 id="report-change",
             ),
-            _star(f, name, lang),
+            _star(report["figures"], name, lang) if report["figures"] else None,
             *fields,
             buttons,
             html.Div(id="report-result"),
@@ -205,7 +211,14 @@ def report_layout(province: str, quarter: str, view, saved: str | None = None):
     State("report-key", "data"),
     prevent_initial_call=True,
 )
-def save_report(_save, _submit, progress, obstacles, suggestions, key):
+def save_report(
+    _save: int | None,
+    _submit: int | None,
+    progress: str | None,
+    obstacles: str | None,
+    suggestions: str | None,
+    key: dict[str, Any],
+) -> tuple[dbc.Alert, dict[str, Any] | NoUpdate, str | NoUpdate, bool | NoUpdate, bool | NoUpdate]:
     from dash import ctx
 
     lang = key.get("lang", "th")
@@ -234,5 +247,5 @@ def save_report(_save, _submit, progress, obstacles, suggestions, key):
     )
 
 
-def layout(province: str = "", quarter: str = "", **query):
+def layout(province: str = "", quarter: str = "", **query: str) -> html.Div:
     return report_layout(province, quarter, parse(query))

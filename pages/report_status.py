@@ -33,7 +33,7 @@ def _quarters(current: tuple[int, int], n: int = 8) -> list[str]:
     return out
 
 
-def layout(quarter: str | None = None, **query):
+def layout(quarter: str | None = None, **query: str) -> html.Div:
     view = parse(query)
     lang = view.lang
     user = current_user()

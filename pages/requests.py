@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+from dash.development.base_component import Component
 
 from auth.context import current_user
 from components.i18n import said, t
@@ -12,21 +15,22 @@ from components.layout import export_links, topbar
 from components.view import parse, request_lang
 from data_access import areas as areas_da
 from data_access import logbook as logbook_da
+from data_access.access import CurrentUser
 from data_access.policy import LOGBOOK_APPROVE, may
 
 dash.register_page(__name__, path="/logbook/requests", title="TPMAP Open")
 
 
-def _rows(user, area: str, lang: str) -> list:
+def _rows(user: CurrentUser, area: str, lang: str) -> list[html.Li]:
     items = logbook_da.list_requests(user, area)
     decides = may(user, LOGBOOK_APPROVE)
-    out = []
+    out: list[html.Li] = []
     for r in reversed(items):
         header = (
             f"#{r['id']} · {r['first_name']} {r['last_name']} · {r['citizen_id']} · "
             f"{r['house_id'] or (r['tambon_code'] + ' ' + t('hh.village', lang) + ' ' + str(r['village_no']))}"
         )
-        body = [
+        body: list[Component] = [
             html.Div(header, className="fw-bold"),
             html.Div(
                 f"{r['status']} · {r['requested_by']} {str(r['requested_at'])[:10]}"
@@ -70,7 +74,7 @@ def _rows(user, area: str, lang: str) -> list:
     return out
 
 
-def layout(area: str | None = None, **query):
+def layout(area: str | None = None, **query: str) -> html.Div:
     view = parse(query)
     user = current_user()
     if user is None:
@@ -103,11 +107,13 @@ def layout(area: str | None = None, **query):
     State({"type": "req-reason", "id": ALL}, "id"),
     prevent_initial_call=True,
 )
-def decide(_approve, _reject, reasons, ids):
+def decide(
+    _approve: list[int | None], _reject: list[int | None], reasons: list[str | None], ids: list[dict[str, Any]]
+) -> list[Any]:  # an alert, or no_update, per request
     trigger = ctx.triggered_id
     if not trigger or not any((_approve or []) + (_reject or [])):
         return [dash.no_update] * len(ids)
-    out = []
+    out: list[Any] = []
     for rid, reason in zip(ids, reasons, strict=True):
         if rid["id"] != trigger["id"]:
             out.append(dash.no_update)

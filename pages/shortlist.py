@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import dash
 from dash import html
 
@@ -17,13 +19,14 @@ from data_access import shortlists
 dash.register_page(__name__, path_template="/shortlists/<token>", title="TPMAP Open")
 
 
-def layout(token: str = "", **query):
+def layout(token: str = "", **query: str) -> html.Div:
     view = parse(query)
     lang = view.lang
     s = shortlists.get(token, user=current_user())  # household rows are scoped to the viewer in data_access
     if s is None:
         return not_found(t("notfound.shortlist", lang, code=token), lang)
     if s["kind"] == "areas":
+        areas_listed = cast(list[shortlists.ListedArea], s["items"])  # (the kind says which)
         data = [
             {
                 "#": i["position"],
@@ -33,7 +36,7 @@ def layout(token: str = "", **query):
                 "ge3": i.get("crisis_ge3"),
                 "basic": i.get("crisis_basic_needs"),
             }
-            for i in s["items"]
+            for i in areas_listed
         ]
         columns = [
             {"name": "#", "id": "#"},
@@ -44,6 +47,7 @@ def layout(token: str = "", **query):
             {"name": t("rank.basic_needs", lang), "id": "basic"},
         ]
     else:
+        households_listed = cast(list[shortlists.ListedHousehold], s["items"])
         data = [
             {
                 "#": i["position"],
@@ -52,7 +56,7 @@ def layout(token: str = "", **query):
                 "members": i["members"],
                 "target": i["target_poor_members"],
             }
-            for i in s["items"]
+            for i in households_listed
         ]
         columns = [
             {"name": "#", "id": "#"},

@@ -27,7 +27,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -76,7 +76,7 @@ def published_ratio(domain_dir: Path, year_from: int, year_to: int) -> float:
 
 def _read(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     # every column as the text it is (blank stays blank, 1 stays 1, not 1.0): the next edition is written back
-    return tuple(pd.read_csv(folder / name, dtype=str, keep_default_na=False) for name in FILES)  # type: ignore[return-value]
+    return tuple(pd.read_csv(folder / name, dtype=str, keep_default_na=False) for name in FILES)
 
 
 def _patterns(failures: pd.DataFrame, dims_of: dict[str, str]) -> pd.Series:
@@ -103,17 +103,37 @@ def evolve(
     rng = np.random.default_rng([seed, year])
     indicators = catalogue.indicators_for_year(year)
     dims_of = {i.code: i.dimension for i in indicators}
-    codes_of = {d: [i.code for i in indicators if i.dimension == d] for d in DIMENSIONS}
     ref = survey_date(year)
-    before = years_before(ref, 1)
 
     # the previous edition's target poor per province: the base the published ratio applies to
     poor_before = set(_patterns(ff, dims_of).pipe(lambda p: p[p != 0]).index)
     carded = pp[(pp["welfare_card"].astype(int) == 1) & pp["house_id"].isin(poor_before)]
     province_of = dict(zip(hh["house_id"], hh["tambon_code"].str[:2], strict=True))
-    tp_before = carded["house_id"].map(province_of).value_counts().to_dict()
+    tp_before: dict[str, int] = carded["house_id"].map(province_of).value_counts().to_dict()
 
-    # --- people: deaths and births ---
+    pp = _deaths_and_births(hh, pp, year, domain_dir, rng)
+    hh = hh[hh["house_id"].isin(pp["house_id"])].copy()  # a household whose people all died has left
+    hh, pp, ff = _moves(hh, pp, ff, year, geo_dir, rng)
+
+    # --- poverty: exits, pattern changes, calibrated entries ---
+    house = hh["house_id"].to_numpy()
+    members = _members_in_scope(pp, house, indicators, ref)
+    feasible = _feasible_dimensions(members, indicators, len(house))
+    new_pattern = _new_patterns(hh, pp, ff, dims_of, feasible, tp_before, domain_dir, year, rng)
+    ff = _failures_for(ff, house, new_pattern, members, indicators, rng)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    for name, frame in zip(FILES, (hh, pp, ff), strict=True):
+        frame.to_csv(out_dir / name, index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL, float_format="%.6f")
+        counts[name] = len(frame)
+    return counts
+
+
+def _deaths_and_births(hh: pd.DataFrame, pp: pd.DataFrame, year: int, domain_dir: Path, rng: np.random.Generator) -> pd.DataFrame:
+    """The people of the next edition: some die, babies are born to households with a woman of 18-45."""
+    ref = survey_date(year)
+    before = years_before(ref, 1)
     born = pd.to_datetime(pp["birth_date"])
     age = (pd.Timestamp(ref) - born).dt.days / 365.25
     dies = rng.random(len(pp)) < np.where(age >= 70, DEATH_RATE_OLD, DEATH_RATE)
@@ -148,9 +168,15 @@ def evolve(
         )
     if new_people:
         pp = pd.concat([pp, pd.DataFrame(new_people)], ignore_index=True)
-    hh = hh[hh["house_id"].isin(pp["house_id"])].copy()  # a household whose people all died has left
+    return pp
 
-    # --- households: moves within the province ---
+
+def _moves(
+    hh: pd.DataFrame, pp: pd.DataFrame, ff: pd.DataFrame, year: int, geo_dir: Path | None, rng: np.random.Generator
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Households moving to another tambon of their province, under a new house_id (copies; the frames given
+    are left as they are)."""
+    hh, pp = hh.copy(), pp.copy()
     points = PointSampler(geo_dir / "tambons.geojson" if geo_dir else None)
     tambons_by_province: dict[str, list[str]] = {}
     for t in sorted(set(hh["tambon_code"])):
@@ -177,16 +203,27 @@ def evolve(
         hh.at[i, "latitude"], hh.at[i, "longitude"] = ("", "") if np.isnan(lat[0]) else (f"{lat[0]:.6f}", f"{lon[0]:.6f}")
     if renamed:  # (Series.replace with a large dict is quadratic; a lookup is not)
         pp["house_id"] = pp["house_id"].map(lambda h: renamed.get(h, h))
-        ff["house_id"] = ff["house_id"].map(lambda h: renamed.get(h, h))
+        ff = ff.assign(house_id=ff["house_id"].map(lambda h: renamed.get(h, h)))
     ff = ff[ff["house_id"].isin(hh["house_id"])]
+    return hh, pp, ff
 
-    # --- poverty: exits, pattern changes, calibrated entries ---
+
+def _new_patterns(
+    hh: pd.DataFrame,
+    pp: pd.DataFrame,
+    ff: pd.DataFrame,
+    dims_of: dict[str, str],
+    feasible: np.ndarray,
+    tp_before: dict[str, int],
+    domain_dir: Path,
+    year: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Each household's deprivation pattern in the new edition (in the order of `hh`): exits, pattern changes,
+    and entries calibrated per province to the published ratio."""
     pattern = _patterns(ff, dims_of).reindex(hh["house_id"]).fillna(0).astype(int).to_numpy()
     welfare = pp.assign(w=pp["welfare_card"].astype(int)).groupby("house_id")["w"].sum().reindex(hh["house_id"]).fillna(0)
     welfare = welfare.astype(int).to_numpy()
-    house = hh["house_id"].to_numpy()
-    members = _members_in_scope(pp, house, indicators, ref)
-    feasible = _feasible_dimensions(members, indicators, len(house))
     poor = pattern != 0
     new_pattern = pattern.copy()
     exits = poor & (rng.random(len(hh)) < EXIT_RATE)
@@ -215,8 +252,20 @@ def evolve(
             if drawn & feasible[i]:
                 new_pattern[i] = drawn & feasible[i]
                 have += int(welfare[i])
+    return new_pattern
 
-    # failures follow the new patterns: kept where the dimension stays, drawn where it is new
+
+def _failures_for(
+    ff: pd.DataFrame,
+    house: np.ndarray,
+    new_pattern: np.ndarray,
+    members: dict[str, np.ndarray],
+    indicators: Sequence[catalogue.Indicator],
+    rng: np.random.Generator,
+) -> pd.DataFrame:
+    """Failures follow the new patterns: kept where the dimension stays, drawn where it is new."""
+    dims_of = {i.code: i.dimension for i in indicators}
+    codes_of = {d: [i.code for i in indicators if i.dimension == d] for d in DIMENSIONS}
     keep = ff["house_id"].map(dict(zip(house, new_pattern, strict=True))).fillna(0).astype(int)
     bit = ff["indicator"].map(lambda c: DIMENSION_BIT[dims_of[c]])
     ff = ff[(keep & bit) != 0]
@@ -229,14 +278,7 @@ def evolve(
                 extra_code.append(str(rng.choice([c for c in codes_of[d] if c not in members or members[c][i]])))
     if extra_house:
         ff = pd.concat([ff, pd.DataFrame({"house_id": extra_house, "indicator": extra_code})], ignore_index=True)
-    ff = _keep_to_scopes(ff, house, members, indicators, rng)
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    counts = {}
-    for name, frame in zip(FILES, (hh, pp, ff), strict=True):
-        frame.to_csv(out_dir / name, index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL, float_format="%.6f")
-        counts[name] = len(frame)
-    return counts
+    return _keep_to_scopes(ff, house, members, indicators, rng)
 
 
 def _members_in_scope(

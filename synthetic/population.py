@@ -430,9 +430,9 @@ def generate_tambon(
     poor_tp = sum(v[2] for _, v in groups)
     groups.append((0, (t.households - poor_h, t.persons - poor_p, max(t.welfare_verified - poor_tp, 0))))
     hh_pattern, hh_size, welfare_flags = [], [], []
-    for pattern, (n_h, n_p, n_w) in groups:
+    for group_pattern, (n_h, n_p, n_w) in groups:
         sizes = _sizes(rng, n_h, n_p)
-        hh_pattern.append(np.full(n_h, pattern, dtype=np.int64))
+        hh_pattern.append(np.full(n_h, group_pattern, dtype=np.int64))
         hh_size.append(sizes)
         flags = np.zeros(n_p, dtype=bool)
         if n_w:

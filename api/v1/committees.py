@@ -22,7 +22,7 @@ bp = Blueprint("committees", __name__)
 
 @bp.get("/committees")
 @operation("GET", "Who has filed: every province, or every amphoe of a province", models.Committees, query=models.CommitteesQuery)
-def committee_table():
+def committee_table() -> Response:
     """Who has filed: every province (level=province) or every amphoe of a province (level=amphoe&parent=75)."""
     from data_access.access import require_user
 
@@ -39,7 +39,7 @@ def committee_table():
 
 @bp.get("/areas/<code>/committees")
 @operation("GET", "An area's committees and their members", models.Record)
-def area_committees(code: str):
+def area_committees(code: str) -> Response:
     from data_access.access import require_user
 
     require_user(current_user())
@@ -48,7 +48,7 @@ def area_committees(code: str):
 
 @bp.post("/committees")
 @operation("POST", "Create a committee unit", models.Record, status=201, body=models.CommitteeBody)
-def create_committee():
+def create_committee() -> tuple[Response, int]:
     f = contract.fields(_body(), models.CommitteeBody)
     return _created(
         committees_da.create_unit(
@@ -59,7 +59,7 @@ def create_committee():
 
 @bp.post("/committees/<int:unit_id>/members")
 @operation("POST", "Add a member to a committee", models.Record, status=201, body=models.CommitteeMemberBody)
-def committee_member(unit_id: int):
+def committee_member(unit_id: int) -> tuple[Response, int]:
     body = contract.fields(_body(), models.CommitteeMemberBody)
     return _created(
         committees_da.add_member(
@@ -70,14 +70,14 @@ def committee_member(unit_id: int):
 
 @bp.delete("/committees/<int:unit_id>/members/<int:member_id>")
 @operation("DELETE", "Remove a member from a committee", models.Removed)
-def committee_member_remove(unit_id: int, member_id: int):
+def committee_member_remove(unit_id: int, member_id: int) -> Response:
     committees_da.remove_member(current_user(), unit_id, member_id)
     return jsonify({"unit_id": unit_id, "member_id": member_id, "removed": True})
 
 
 @bp.post("/committees/<int:unit_id>/orders")
 @operation("POST", "File a committee order (a PDF)", models.Record, status=201, form=models.OrderForm)
-def committee_order(unit_id: int):
+def committee_order(unit_id: int) -> tuple[Response, int]:
     """multipart/form-data: file (PDF), order_no, order_date (2564-03-15, 15/03/2564, 15 มีนาคม 2564 or 2021-03-15)."""
     upload = request.files.get("file")
     content = upload.read(committees_da.max_order_bytes() + 1) if upload else b""
@@ -87,7 +87,7 @@ def committee_order(unit_id: int):
             unit_id,
             order_no=request.form.get("order_no", ""),
             order_date=request.form.get("order_date", ""),
-            filename=upload.filename if upload else "",
+            filename=(upload.filename or "") if upload else "",
             content=content,
         )
     )
@@ -95,7 +95,7 @@ def committee_order(unit_id: int):
 
 @bp.get("/committee-orders/<int:order_id>.pdf")
 @operation("GET", "A committee order's PDF", None, media=("application/pdf",))
-def committee_order_file(order_id: int):
+def committee_order_file(order_id: int) -> Response:
     filename, content = committees_da.order_file(current_user(), order_id)
     # attachment, never rendered in the site's own origin; nosniff and a sandbox in case a browser tries
     return Response(
@@ -112,7 +112,7 @@ def committee_order_file(order_id: int):
 
 @bp.get("/reports/quarterly/<quarter>")
 @operation("GET", "Every province's quarterly report state", models.Quarter)
-def quarterly_submissions(quarter: str):
+def quarterly_submissions(quarter: str) -> Response:
     """Every province's report state for a quarter (2564-Q3): the national view of who has submitted."""
     year, q = parse_quarter(quarter)
     return jsonify({"quarter": quarter, "items": reports_da.submissions(current_user(), year, q)})
@@ -121,7 +121,7 @@ def quarterly_submissions(quarter: str):
 @bp.route("/reports/quarterly/<province_code>/<quarter>", methods=["GET", "PUT"])
 @operation("GET", "A province's quarterly report, figures filled in", models.Record)
 @operation("PUT", "Save a quarterly report's draft", models.Record, body=models.ReportBody)
-def quarterly_report(province_code: str, quarter: str):
+def quarterly_report(province_code: str, quarter: str) -> Response:
     """GET the report (figures filled in); PUT {progress, obstacles, suggestions, version} saves a draft."""
     year, q = parse_quarter(quarter)
     if request.method == "GET":
@@ -133,7 +133,7 @@ def quarterly_report(province_code: str, quarter: str):
 
 @bp.post("/reports/quarterly/<province_code>/<quarter>/submit")
 @operation("POST", "Submit a quarterly report", models.Record, body=models.ReportBody, body_required=False)
-def quarterly_submit(province_code: str, quarter: str):
+def quarterly_submit(province_code: str, quarter: str) -> Response:
     year, q = parse_quarter(quarter)
     body = request.get_json(silent=True) or {}
     texts = {k: v for k, v in body.items() if k != "version"}

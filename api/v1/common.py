@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import cast
 
 import brotli
 from flask import Response, current_app, jsonify, request
@@ -15,7 +16,7 @@ from api import inputs
 from auth.context import current_user
 from data_access import cache, figures, ratelimit
 from data_access.db import read_engine
-from mpi.rules import ALL_DIMENSIONS_MASK, TARGET_DEFINITIONS, crisis_rule, dimensions_mask
+from mpi.rules import ALL_DIMENSIONS_MASK, TARGET_DEFINITIONS, CrisisRule, crisis_rule, dimensions_mask
 
 CODE_RE = re.compile(r"^(TH|[0-9]{2}|[0-9]{4}|[0-9]{6})$")
 
@@ -32,7 +33,7 @@ def public_json(build: Callable[[], dict], key: tuple) -> Response:
     encoding = static_files.accepted(request.headers.get("Accept-Encoding", ""))
 
     def make() -> bytes:
-        body = current_app.json.response(build()).get_data()
+        body = cast(Response, current_app.json.response(build())).get_data()  # (typed as werkzeug's base Response)
         if encoding == "br":
             return brotli.compress(body, quality=5)
         return gzip.compress(body, compresslevel=6) if encoding == "gzip" else body
@@ -97,7 +98,7 @@ def _area_of_request() -> str | None:
     return house[:6] if isinstance(house, str) and house[:6].isdigit() else None
 
 
-def _year_or_latest(raw, area: str | None = None) -> int:
+def _year_or_latest(raw: str | int | None, area: str | None = None) -> int:
     """A year from a query or a body; none given: the latest edition with figures for the area (the address's own
     unless named), as every page shows it (data_access.figures.edition_for, the one rule)."""
     if raw is None or raw == "":
@@ -126,16 +127,16 @@ def _version(body: dict) -> int | None:
         raise BadRequest("version must be a whole number") from None
 
 
-def _created(result: dict):
+def _created(result: Mapping[str, object]) -> tuple[Response, int]:
     return jsonify(result), 201
 
 
-def _rule():
+def _rule() -> CrisisRule:
     try:
         k = request.args.get("k")
         return crisis_rule(
             request.args.get("by", "ge3"),
-            min_dimensions=int(k) if k not in (None, "") else None,
+            min_dimensions=int(k) if k else None,
             required=(request.args.get("required") or "").split(","),
         )
     except ValueError as e:

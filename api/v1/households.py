@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from api import inputs, models
 from api.contract import operation
@@ -22,7 +22,7 @@ bp = Blueprint("households", __name__)
 
 @bp.get("/areas/<code>/households")
 @operation("GET", "Target-poor households of an area (scoped)", models.HouseholdPage, query=models.HouseholdsQuery)
-def area_households(code: str):
+def area_households(code: str) -> Response:
     year = _year()
     page = inputs.page(request.args.get("page"))
     dim = request.args.get("dimension")
@@ -51,8 +51,13 @@ def area_households(code: str):
     )
     items = [
         {
-            k: h[k]
-            for k in ("house_id", "village_no", "members", "target_poor_members", "deprived_dimensions", "crisis", "tambon_code")
+            "house_id": h["house_id"],
+            "village_no": h["village_no"],
+            "members": h["members"],
+            "target_poor_members": h["target_poor_members"],
+            "deprived_dimensions": h["deprived_dimensions"],
+            "crisis": h["crisis"],
+            "tambon_code": h["tambon_code"],
         }
         for h in result["items"]
     ]
@@ -61,7 +66,7 @@ def area_households(code: str):
 
 @bp.get("/households/<house_id>")
 @operation("GET", "One household and its members (scoped)", models.Household, query=models.YearQuery)
-def household(house_id: str):
+def household(house_id: str) -> Response:
     h = households_da.get_household(house_id, _year(), user=current_user())
     if h is None:
         raise figures.NotFound(f"no household {house_id}")
@@ -70,7 +75,7 @@ def household(house_id: str):
 
 @bp.post("/households/<house_id>/members/<int:member>/citizen-id")
 @operation("POST", "One member's full citizen ID, audited (scoped)", models.CitizenId, query=models.YearQuery)
-def reveal(house_id: str, member: int):
+def reveal(house_id: str, member: int) -> Response:
     try:
         full = households_da.reveal_citizen_id(house_id, _year(), member, user=current_user())
     except LookupError as e:

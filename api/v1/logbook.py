@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from api import contract, inputs, models
 from api.contract import operation
@@ -25,7 +25,7 @@ bp = Blueprint("logbook", __name__)
 @bp.route("/households/<house_id>/visits", methods=["GET", "POST"])
 @operation("GET", "A household's visits (scoped)", models.Items, query=models.YearQuery)
 @operation("POST", "Record a visit", models.Created, status=201, query=models.YearQuery, body=models.VisitBody)
-def visits(house_id: str):
+def visits(house_id: str) -> Response | tuple[Response, int]:
     if request.method == "GET":
         return jsonify({"items": logbook_da.records(current_user(), house_id, _year(), "visits")})
     body = _body()
@@ -36,7 +36,7 @@ def visits(house_id: str):
 @bp.route("/households/<house_id>/needs", methods=["GET", "POST"])
 @operation("GET", "A household's needs (scoped)", models.Items, query=models.YearQuery)
 @operation("POST", "Record a need", models.Created, status=201, query=models.YearQuery, body=models.NeedBody)
-def needs(house_id: str):
+def needs(house_id: str) -> Response | tuple[Response, int]:
     if request.method == "GET":
         return jsonify({"items": logbook_da.records(current_user(), house_id, _year(), "needs")})
     body = _body()
@@ -46,7 +46,7 @@ def needs(house_id: str):
 
 @bp.patch("/households/<house_id>/needs/<int:need_id>")
 @operation("PATCH", "Change a need's status", models.Record, query=models.YearQuery, body=models.NeedStatusBody)
-def need_status(house_id: str, need_id: int):
+def need_status(house_id: str, need_id: int) -> Response:
     body = _body()
     f = contract.fields(body, models.NeedStatusBody)
     return jsonify(logbook_da.update_need(current_user(), house_id, _year(), need_id, status=f["status"], version=_version(body)))
@@ -55,7 +55,7 @@ def need_status(house_id: str, need_id: int):
 @bp.route("/households/<house_id>/assistance", methods=["GET", "POST"])
 @operation("GET", "Help given to a household (scoped)", models.Items, query=models.YearQuery)
 @operation("POST", "Record help given", models.Created, status=201, query=models.YearQuery, body=models.AssistanceBody)
-def assistance(house_id: str):
+def assistance(house_id: str) -> Response | tuple[Response, int]:
     if request.method == "GET":
         return jsonify({"items": logbook_da.records(current_user(), house_id, _year(), "assistance")})
     body = _body()
@@ -65,19 +65,19 @@ def assistance(house_id: str):
 
 @bp.put("/households/<house_id>/status")
 @operation("PUT", "Set a household's status", models.Record, query=models.YearQuery, body=models.StatusBody)
-def status(house_id: str):
+def status(house_id: str) -> Response:
     body = _body()
     f = contract.fields(body, models.StatusBody)
     return jsonify(
         logbook_da.set_status(
-            current_user(), house_id, _year(), status=f.get("status"), reason=f.get("reason"), version=_version(body)
+            current_user(), house_id, _year(), status=f["status"], reason=f.get("reason"), version=_version(body)
         )
     )
 
 
 @bp.get("/households/<house_id>/logbook")
 @operation("GET", "A household's whole Logbook (scoped)", models.Record, query=models.YearQuery)
-def household_logbook(house_id: str):
+def household_logbook(house_id: str) -> Response:
     return jsonify(logbook_da.logbook(current_user(), house_id, _year()))
 
 
@@ -90,7 +90,7 @@ def household_logbook(house_id: str):
     query=models.YearQuery,
     body=models.MemberRequestBody,
 )
-def member_requests():
+def member_requests() -> tuple[Response, int]:
     body = _body()
     f = contract.fields(body, models.MemberRequestBody)
     house = f.get("house_id") if isinstance(f.get("house_id"), str) else None
@@ -101,7 +101,7 @@ def member_requests():
 
 @bp.post("/member-requests/<int:request_id>/<decision>")
 @operation("POST", "Approve or reject a member request", models.Record, body=models.DecisionBody, body_required=False)
-def decide(request_id: int, decision: str):
+def decide(request_id: int, decision: str) -> Response:
     if decision not in ("approve", "reject"):
         raise figures.NotFound("use /approve or /reject")
     body = request.get_json(silent=True) or {}
@@ -113,13 +113,13 @@ def decide(request_id: int, decision: str):
 
 @bp.get("/areas/<code>/member-requests")
 @operation("GET", "Member requests of an area (scoped)", models.Items, query=models.StatusQuery)
-def area_member_requests(code: str):
+def area_member_requests(code: str) -> Response:
     return jsonify({"items": logbook_da.list_requests(current_user(), _code(code), status=request.args.get("status"))})
 
 
 @bp.get("/areas/<code>/progress")
 @operation("GET", "Logbook progress of an area (public aggregates)", models.Progress, query=models.YearQuery)
-def area_progress(code: str):
+def area_progress(code: str) -> Response:
     """Logbook progress: aggregates, public like the other figures."""
     return jsonify({"code": _code(code), "year": _year(), **logbook_da.progress(code, _year(), viewer=current_user())})
 
@@ -128,7 +128,7 @@ def area_progress(code: str):
 @operation(
     "GET", "Exits among households the Logbook helped and did not (public)", models.HelpOutcomes, query=models.EditionsQuery
 )
-def area_help_outcomes(code: str):
+def area_help_outcomes(code: str) -> Response:
     """Of the `from` edition's target-poor households, exits among those the Logbook helped (by dimension of help)
     beside those it did not: descriptive, public with small cells suppressed like the other Logbook aggregates."""
     year_from, year_to = inputs.year(request.args.get("from")), inputs.year(request.args.get("to"))
@@ -147,7 +147,7 @@ HELP_CAVEAT = (
 
 @bp.post("/mentor-teams")
 @operation("POST", "Create a mentor team", models.Created, status=201, body=models.MentorTeamBody)
-def mentor_teams():
+def mentor_teams() -> tuple[Response, int]:
     body = _body()
     f = contract.fields(body, models.MentorTeamBody)
     tid = logbook_da.create_mentor_team(
@@ -161,7 +161,7 @@ def mentor_teams():
 
 @bp.post("/mentor-teams/<int:team_id>/mentors")
 @operation("POST", "Add a mentor to a team", models.Created, status=201, body=models.MentorBody)
-def mentor_members(team_id: int):
+def mentor_members(team_id: int) -> tuple[Response, int]:
     body = _body()
     f = contract.fields(body, models.MentorBody)
     return _created(
@@ -171,7 +171,7 @@ def mentor_members(team_id: int):
 
 @bp.post("/mentor-teams/<int:team_id>/households")
 @operation("POST", "Assign a household to a team", models.Assigned, status=201, body=models.MentorHouseholdBody)
-def mentor_households(team_id: int):
+def mentor_households(team_id: int) -> tuple[Response, int]:
     body = _body()
     f = contract.fields(body, models.MentorHouseholdBody)
     house = f["house_id"] if isinstance(f["house_id"], str) else None
@@ -181,20 +181,20 @@ def mentor_households(team_id: int):
 
 @bp.get("/areas/<code>/mentor-teams")
 @operation("GET", "Mentor teams of an area and their workload", models.Items)
-def area_mentor_teams(code: str):
+def area_mentor_teams(code: str) -> Response:
     return jsonify({"items": logbook_da.workload(current_user(), _code(code))})
 
 
 @bp.post("/mentors/<int:mentor_id>/hand-back")
 @operation("POST", "A mentor hands their households back", models.HandedBack)
-def mentor_hand_back(mentor_id: int):
+def mentor_hand_back(mentor_id: int) -> Response:
     logbook_da.hand_back(current_user(), mentor_id)
     return jsonify({"id": mentor_id, "handed_back": True})
 
 
 @bp.get("/field/package")
 @operation("GET", "The field app's day offline: the team's households", models.Record, query=models.FieldPackageQuery)
-def field_package():
+def field_package() -> Response:
     """The field app's day offline: the team's target-poor households with everything the app shows (issue 18)."""
     from data_access import field
 

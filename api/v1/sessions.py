@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from pydantic import ValidationError
 
 from api import models
@@ -17,7 +17,7 @@ bp = Blueprint("sessions", __name__)
 
 @bp.post("/auth/login")
 @operation("POST", "Sign in: a bearer token", models.Token, body=models.LoginBody)
-def login():
+def login() -> Response:
     try:
         body = models.LoginBody.model_validate(request.get_json(silent=True) or {})
     except ValidationError:
@@ -38,7 +38,7 @@ def login():
 
 @bp.post("/auth/logout")
 @operation("POST", "Revoke the bearer token sent", models.Revoked)
-def logout():
+def logout() -> Response:
     header = request.headers.get("Authorization", "")
     user = current_user()
     if not header.startswith("Bearer ") or user is None:

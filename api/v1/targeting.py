@@ -36,7 +36,7 @@ bp = Blueprint("targeting", __name__)
     query=models.RankingQuery,
     media=("text/csv",),
 )
-def ranking(code: str):
+def ranking(code: str) -> Response:
     """Child areas ranked by the crisis group: by=ge3 (>= 3 dimensions, the default), basic_needs (income, living
     and health together) or custom (&k=2&required=income). format=csv downloads the table."""
     year, mask = _params()
@@ -51,7 +51,7 @@ def ranking(code: str):
     cover = figures.comparison(code, level, year if request.args.get("year") else None)
     year = cover.year if cover.year is not None else year
 
-    def rows() -> list[dict]:
+    def rows() -> list[figures.RankedArea]:
         try:
             return figures.ranking(code, year, rule, mask, level=level, definition=definition)
         except ValueError as e:
@@ -86,7 +86,7 @@ def ranking(code: str):
     ]
     w = csv.DictWriter(buf, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
     w.writeheader()
-    w.writerows(tables.safe_row(r) for r in rows())
+    w.writerows(tables.safe_row(dict(r)) for r in rows())
     # UTF-8 with BOM so Excel shows the Thai names
     return Response(
         "\ufeff" + buf.getvalue(),
@@ -95,7 +95,7 @@ def ranking(code: str):
     )
 
 
-def _change_ranking(code: str, year: int, mask: int):
+def _change_ranking(code: str, year: int, mask: int) -> Response:
     """by=change: areas by the change in target poor since `from` (default: the edition before), most improved
     first (order=improved) or most worsened (order=worsened); areas lacking either edition are counted apart."""
     raw_from = request.args.get("from")
@@ -120,7 +120,7 @@ def _change_ranking(code: str, year: int, mask: int):
 
 @bp.post("/shortlists")
 @operation("POST", "Save a named shortlist", models.Shortlist, status=201, body=models.ShortlistBody)
-def save_shortlist():
+def save_shortlist() -> tuple[Response, int]:
     """Save a named shortlist (JSON: name, kind areas|households, year, refs [...], rule) → 201 with its share link."""
     body = _body()
     refs = body.get("refs")
@@ -142,7 +142,7 @@ def save_shortlist():
 
 @bp.get("/shortlists/<token>")
 @operation("GET", "A saved shortlist", models.Shortlist, query=models.FormatQuery, media=("text/csv",))
-def shortlist(token: str):
+def shortlist(token: str) -> Response:
     s = shortlists.get(token, user=current_user())
     if s is None:
         raise figures.NotFound(f"no shortlist {token}")
@@ -152,7 +152,7 @@ def shortlist(token: str):
         fields = sorted({k for item in s["items"] for k in item}, key=lambda k: (k != "position", k))
         w = csv.DictWriter(buf, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
         w.writeheader()
-        w.writerows(tables.safe_row(r) for r in s["items"])
+        w.writerows(tables.safe_row(dict(r)) for r in s["items"])
         return Response(
             "\ufeff" + buf.getvalue(),
             mimetype="text/csv",
@@ -161,7 +161,7 @@ def shortlist(token: str):
     return jsonify(s)
 
 
-def audit_export(s: dict) -> None:
+def audit_export(s: shortlists.Shortlist) -> None:
     from data_access import audit
 
     audit.record(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from api import inputs, models
 from api.contract import operation
@@ -12,11 +12,12 @@ from api.v1.common import (
     _params,
 )
 from auth.context import current_user
+from mpi.vulnerable import VulnerableRule
 
 bp = Blueprint("vulnerable", __name__)
 
 
-def _vulnerable_rule():
+def _vulnerable_rule() -> VulnerableRule:
     from mpi.vulnerable import rule_from
 
     try:
@@ -29,7 +30,7 @@ def _vulnerable_rule():
 @operation(
     "GET", "Vulnerable households of an area and its children, counted (public)", models.Record, query=models.VulnerableQuery
 )
-def area_vulnerable(code: str):
+def area_vulnerable(code: str) -> Response:
     """Vulnerable households of an area and its children under a rule (selections=, burdens=, min_burdens=)."""
     from data_access import vulnerable
 
@@ -39,7 +40,7 @@ def area_vulnerable(code: str):
 
 @bp.get("/areas/<code>/vulnerable/households")
 @operation("GET", "Vulnerable households of an area, listed (scoped)", models.Items, query=models.VulnerableHouseholdsQuery)
-def area_vulnerable_households(code: str):
+def area_vulnerable_households(code: str) -> Response:
     from data_access import vulnerable
 
     year, _ = _params()

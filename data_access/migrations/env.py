@@ -9,7 +9,7 @@ from data_access.models import metadata
 target_metadata = metadata
 
 
-def include_object(obj, name, type_, reflected, compare_to):
+def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
     # PostGIS ships its own tables (spatial_ref_sys, topology); they are not ours to manage.
     return not (type_ == "table" and reflected and compare_to is None)
 

@@ -16,7 +16,7 @@ branch_labels = None
 depends_on = None
 
 
-def _multipolygon():
+def _multipolygon() -> sa.types.TypeEngine[bytes]:
     # PostGIS geometry in production; WKB bytes on the embedded SQLite default.
     return PostGISGeometry("MULTIPOLYGON").with_variant(sa.LargeBinary(), "sqlite")
 
