@@ -9,8 +9,10 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 import plotly.graph_objects as go
+from dash import dcc
 
 import config
 from components.i18n import area_name, t
@@ -23,7 +25,7 @@ def checked() -> dict:
     return {"_validate": config.settings().validate_figures}
 
 
-def graph_config(filename: str, lang: str = "th", present: bool = False) -> dict:
+def graph_config(filename: str, lang: str = "th", present: bool = False) -> dcc.Graph.Config:
     """dcc.Graph config: local topojson (Plotly's geo traces would otherwise fetch it from a CDN), PNG download,
     nothing that sends a chart off the machine (no "edit in Chart Studio" / Plotly Cloud), and the toolbar in
     the user's language (assets/plotly-locale-th.js registers the Thai words). A projector shows no toolbar:
@@ -41,6 +43,10 @@ def graph_config(filename: str, lang: str = "th", present: bool = False) -> dict
         "locale": "th" if lang == "th" else "en",
         "toImageButtonOptions": {"filename": filename, "scale": 2},
     }
+
+
+# a name written on the map: (lon, lat, name, value), and the box its area leaves for it where known
+NameAt = tuple[float, float, str, float | None] | tuple[float, float, str, float | None, tuple[float, float, float, float] | None]
 
 
 @dataclass(frozen=True)
@@ -80,7 +86,7 @@ def wrap(title: str, width_px: float, font_px: float) -> str:
 PHONE_TITLE_PX = 320
 
 
-def style_layout(title: str, present: bool, fit_px: float = 0, title_px: int | None = None, **layout) -> dict:
+def style_layout(title: str, present: bool, fit_px: float = 0, title_px: int | None = None, **layout: Any) -> dict:
     """Title, fonts and margins of every chart, as layout properties.
 
     Thai stacks a tone mark on an upper vowel (พื้นที่, ตั้ง) about half an em above the Latin cap height;
@@ -371,7 +377,7 @@ def choropleth(
     symbol_label: str = "",
     missing_note: str | None = None,
     present: bool = False,
-    names_at: list[tuple[float, float, str, float | None]] | None = None,
+    names_at: list[NameAt] | None = None,
     extent: tuple[float, float, float, float] | None = None,
     diverging: bool = False,
     hover: tuple[str, str] | None = None,
@@ -785,9 +791,14 @@ def _pyramid_traces(label: str, colour: str, values: list[int], sign: int, half:
     """One measure of one sex: its bars, and an invisible point at each bar's end for the hover."""
     xs, ys = _bars(values, sign, half)
     group = {"name": label, "legendgroup": label.split(" (")[0]}
-    bars = {"type": "scatter", "mode": "lines", "x": xs, "y": ys, "fill": "toself", "fillcolor": colour}
+    bars: dict[str, object] = {"type": "scatter", "mode": "lines", "x": xs, "y": ys, "fill": "toself", "fillcolor": colour}
     bars |= {"line": {"width": 0, "color": colour}, "showlegend": legend, "hoverinfo": "skip"} | group
-    ends = {"type": "scatter", "mode": "markers", "x": [sign * v for v in values], "y": list(range(len(values)))}
+    ends: dict[str, object] = {
+        "type": "scatter",
+        "mode": "markers",
+        "x": [sign * v for v in values],
+        "y": list(range(len(values))),
+    }
     ends |= {"customdata": values, "marker": {"size": 1, "color": colour, "opacity": 0}, "showlegend": False} | group
     ends["hovertemplate"] = "%{customdata:,} " + t("unit.persons", lang) + "<extra>" + label + "</extra>"
     return [bars, ends]

@@ -26,7 +26,7 @@ def _describe(entry: Mapping[str, Any], lang: str, kinds: Mapping[str, Mapping[s
     r = entry["record"]
     text: list[str | Component]
     if entry["kind"] == "visit":
-        text: list[str | Component] = ["🚪 ", t(f"lb.outcome.{r['outcome']}", lang)]
+        text = ["🚪 ", t(f"lb.outcome.{r['outcome']}", lang)]
         if r.get("note"):
             text.append(f" · {r['note']}")
         if r.get("gps_inside_tambon") is False:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NotRequired, TypedDict, cast
 
-from sqlalchemy import Connection, Engine, String, select
+from sqlalchemy import ColumnElement, Connection, Engine, String, select
 from sqlalchemy import cast as sql_cast
 
 from data_access import ages, cache
@@ -556,7 +556,7 @@ def ranking(
     return [RankedArea(**r) for r in rows]
 
 
-def _ranked_condition(conn: Connection, code: str, level: str | None):
+def _ranked_condition(conn: Connection, code: str, level: str | None) -> ColumnElement[bool]:
     """Which rows of `area` a ranking of `code` lists: its children, or every area of `level` inside it."""
     info = _area_row(conn, code)
     if level is not None and level not in RANK_LEVELS:
@@ -597,7 +597,9 @@ def sources_of(conn: Connection, year: int, codes: list[str]) -> dict[str, str]:
     return _sources(conn, year, codes)
 
 
-def _sums(conn: Connection, year: int, where, measures: dict, mask: int, definition: str) -> dict[tuple[str, str], dict]:
+def _sums(
+    conn: Connection, year: int, where: ColumnElement[bool], measures: dict, mask: int, definition: str
+) -> dict[tuple[str, str], dict]:
     """Each measure (mpi.rules.ranking_measures) summed per area and source over the areas `where` selects, in one
     statement (data_access.measures: stored for the default choices, else summed from the pattern rows)."""
     return measures_da.sums(conn, year, measures, select(tables.area.c.code).where(where), mask, definition)

@@ -127,7 +127,7 @@ def layout(area: str = "TH", rows: str = "area", cols: str = "dimension", value:
         if value == "share":
             return fmt.percent(v, 1)
         # a Logbook status count kept from this viewer (None) is "under 3", not "–"
-        return fmt.count(v, lang) if "status" in (rows, cols) else fmt.number(v)
+        return fmt.count(None if v is None else int(v), lang) if "status" in (rows, cols) else fmt.number(v)
 
     def row(r: dict, label: str, link: str | None = None) -> dict[str, str]:
         out = {"label": f"[{label}]({link})" if link else label, "base": fmt.number(r["base"])}

@@ -3,7 +3,10 @@ an area's coverage gaps (public, small counts suppressed for viewers outside the
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from collections.abc import Mapping
+from typing import cast
+
+from flask import Blueprint, Response, jsonify, request
 
 from api import models
 from api.contract import operation
@@ -15,12 +18,15 @@ bp = Blueprint("registers", __name__)
 
 @bp.get("/registers")
 @operation("GET", "The agencies' registers and their status (public)", models.Registers)
-def register_list():
+def register_list() -> Response:
     """Every agency dataset with where it stands: linked, requested, denied (no access) or no_key (no citizen ID)."""
     from data_access import registers
 
     items = [
-        {k: i[k] for k in ("key", "name", "name_en", "owner", "owner_en", "status", "as_of", "requested_on", "declared")}
+        {
+            k: cast(Mapping[str, object], i)[k]
+            for k in ("key", "name", "name_en", "owner", "owner_en", "status", "as_of", "requested_on", "declared")
+        }
         for i in registers.catalogue()
     ]
     return jsonify({"items": items})
@@ -28,7 +34,7 @@ def register_list():
 
 @bp.get("/registers/<key>/link-report")
 @operation("GET", "A register's link report for an area (signed in, scoped)", models.LinkReport, query=models.LinkReportQuery)
-def link_report(key: str):
+def link_report(key: str) -> Response:
     """Rows received, linked to a surveyed person of the edition, not in the survey, invalid, duplicates: counts only."""
     from data_access import registers
 
@@ -39,7 +45,7 @@ def link_report(key: str):
 
 @bp.get("/areas/<code>/gaps")
 @operation("GET", "Eligible target poor not on each register (public)", models.Gaps, query=models.YearQuery)
-def area_gaps(code: str):
+def area_gaps(code: str) -> Response:
     """Target-poor persons eligible for what a register records, and how many are on it, as of the register's date."""
     from data_access import registers
 
