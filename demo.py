@@ -27,7 +27,7 @@ from data_access.survey_import import SurveyImport
 from geo.boundaries import read_boundaries
 from static_files import shapes_ahead
 
-MARKER = "demo-built-v9"  # v9: agencies' registers linked by citizen ID (issue 33); v8: each province its own change a year on; v7: households that can exist, ages on the survey date (v6: the Logbook's 2561 history, definitions)
+MARKER = "demo-built-v10"  # v10: vulnerable conditions from the loaded registers, flows by life stage, published groups; v9: agencies' registers linked by citizen ID (issue 33); v8: each province its own change a year on; v7: households that can exist, ages on the survey date (v6: the Logbook's 2561 history, definitions)
 # Demo accounts, for the embedded demo on 127.0.0.1 only (a real deployment creates its own with create-user).
 DEMO_PASSWORD = "tpmap-demo-2564"
 DEMO_ACCOUNTS = [  # username, full name, role, areas, area administrator
