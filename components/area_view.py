@@ -293,23 +293,20 @@ def _change(m: Page) -> html.Div | None:
     e = edition(view.year)
     definition = html.P(t(f"change.definition.{e.definition}", lang, year=view.year), className="tp-sub mb-1", id="definition")
     if len(change.trend) < 2:
+        # under a life stage, only editions with microdata count: none, or one, says so (the flows need two)
+        one = t("trend.one", lang, year=change.trend[0]["year"]) if change.trend else t("stage.no_split", lang, year=view.year)
         return html.Div(
-            [
-                html.H2(t("change.title", lang), className="h5 mt-3"),
-                definition,
-                html.P(t("trend.one", lang, year=change.trend[0]["year"])),
-            ],
+            [html.H2(t("change.title", lang), className="h5 mt-3"), definition, html.P(one)],
             id="area-change",
         )
     series: list[tuple[str, list[dict]]] = [(name, [dict(i) for i in change.trend])]
-    if change.parent_trend is not None:
+    if change.parent_trend:
         parent = m.chain[-2]
         series.append((t("parent", lang, name=area_name(parent, lang)), [dict(i) for i in change.parent_trend]))
-    chart = dcc.Graph(
-        id="area-trend",
-        figure=trend_chart(series, lang, t(defined("trend.title", view.definition), lang, area=name)),
-        config=_config(f"tpmap-{m.code}-trend", lang),
-    )
+    title = t(defined("trend.title", view.definition), lang, area=name)
+    if view.age:  # the stage's persons in the editions with microdata (data_access.area_page._stage_trend)
+        title = t("lens.stage_title", lang, title=title, stage=t(f"stage.{view.age}", lang))
+    chart = dcc.Graph(id="area-trend", figure=trend_chart(series, lang, title), config=_config(f"tpmap-{m.code}-trend", lang))
     return html.Div(
         [html.H2(t("change.title", lang), className="h5 mt-3"), definition, chart, _flows(m, change.flows)],
         id="area-change",

@@ -385,7 +385,26 @@ def _change(code: str, parent: str | None, view: ViewState, viewer: CurrentUser 
         tuple(_row(i) for i in editions_da.trend(parent, mask, definition=view.definition)) if parent is not None else None
     )
     earlier = [i["year"] for i in items if i["year"] < view.year]
-    return Change(items, parent_trend, _flows(code, earlier[-1], view, viewer) if earlier else None)
+    flows = _flows(code, earlier[-1], view, viewer) if earlier else None
+    if view.age is not None:  # a life stage: the trend counts its persons, in the editions that can be split
+        items = _stage_trend(code, items, view, mask)
+        parent_trend = _stage_trend(parent, parent_trend, view, mask) if parent is not None and parent_trend else None
+    return Change(items, parent_trend, flows)
+
+
+def _stage_trend(code: str, items: tuple[Row, ...], view: ViewState, mask: int) -> tuple[Row, ...]:
+    """The trend's editions with survey microdata, each counting the life stage's target poor (from the stage
+    rollup, as the cards do); published and headline editions carry no ages and are left out, never shown as all ages."""
+    out: list[Row] = []
+    for item in items:
+        if item["source"] != "survey":
+            continue
+        try:
+            f = figures_da.area_summary(code, item["year"], mask, definition=view.definition, stage=view.age)
+        except (figures_da.NotFound, ages_da.CannotSplit):
+            continue
+        out.append(item | {"target_poor_persons": f["target_poor_persons"], "surveyed_persons": f["surveyed_persons"]})
+    return tuple(out)
 
 
 def _flows(code: str, before: int, view: ViewState, viewer: CurrentUser | None) -> Flows:

@@ -48,6 +48,12 @@ PAGES = {
     "gap-75": "/area/75?metric=gap:old_age_allowance",
     # the API's reference (issue 32, 6)
     "api-docs": "/api/docs",
+    # the second round: each life stage's flows, published groups where no microdata, the lenses off the map
+    "stage-flows-7501": "/area/7501",
+    "published-groups-57": "/area/57?year=2561&age=elderly",
+    "ranking-gap-75": "/ranking?area=75&level=tambon&by=gap:old_age_allowance",
+    "story-elderly-75": "/area/75/story?age=elderly",
+    "vulnerable-75": "/area/75/vulnerable",
 }
 # shots of a part further down a page: scrolled to this element first
 SCROLL_TO = {
@@ -55,6 +61,8 @@ SCROLL_TO = {
     "change-75-phone": "#area-change",
     "household-path": "#household-trajectory",
     "pyramid-75": "#area-pyramid",
+    "stage-flows-7501": "#stage-flows-table-part",
+    "published-groups-57": "#published-groups",
 }
 
 

@@ -310,6 +310,14 @@ def test_the_area_page_shows_the_stages_flows_and_the_published_groups(two: Engi
     # a row per flow: its name, then persons and households (none under a stage: households span stages)
     persons = [int(row[1].replace(",", "")) for row in cells]
     assert persons == list(BY_HAND["elderly"])  # stayed, got out, came in, left: the elderly's alone
+    # the trend too counts the stage's target poor, edition by edition, as the cards of each edition do
+    trend = _component(json.loads(elderly), "area-trend")
+    assert trend is not None
+    line = trend["props"]["figure"]["data"][0]
+    expected = [area_summary(T1, y, stage="elderly", engine=two)["target_poor_persons"] for y in (2561, 2562)]
+    assert (line["x"], line["y"]) == (["2561", "2562"], expected)
+    whole = _component(json.loads(every), "area-trend")["props"]["figure"]["data"][0]["y"]  # type: ignore[index]
+    assert whole != expected and all(w >= e for w, e in zip(whole, expected, strict=True))
     files = _published_csv()["50"]
     published = page_callback(client, "/area/50", "?year=2561&age=elderly", None).get_data(as_text=True)
     assert "no-stage-split" in published and "published-groups" in published
@@ -332,3 +340,19 @@ def _table_rows(node: object, id: str) -> list[list[str]]:
         if found := _table_rows(child, id):
             return found
     return []
+
+
+def _component(node: object, id: str) -> dict | None:
+    """The component of that id in a Dash answer's tree."""
+    if isinstance(node, dict):
+        if node.get("props", {}).get("id") == id:
+            return node
+        children: list = list(node.values())
+    elif isinstance(node, list):
+        children = node
+    else:
+        return None
+    for child in children:
+        if (found := _component(child, id)) is not None:
+            return found
+    return None
