@@ -37,7 +37,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.load import DEMO_PASSWORD, LOG, YEAR, box_cpu, cpu_by_party, free_port  # noqa: E402
+from bench.load import DEMO_PASSWORD, YEAR, box_cpu, cpu_by_party  # noqa: E402
 
 PUBLIC_API = (
     "/api/v1/areas/TH?year=2561",
@@ -116,33 +116,11 @@ def _store_read(url: str, folder: Path, repeat: int) -> dict:
 
 
 def _start(url: str, workers: int, entry: str) -> tuple[Any, str]:
-    import subprocess
-    import uuid
+    """gunicorn as bench.load starts it, with the store of signed-out answers in a folder of this run's own."""
+    from bench.load import start_server
 
-    import requests
-
-    port = free_port()
-    env = os.environ | {
-        "TPMAP_DATABASE_URL": url,
-        "TPMAP_SECRET_KEY": "bench-" + uuid.uuid4().hex,
-        "TPMAP_ALERT_RECORD_VIEWS_PER_HOUR": "1000000",
-        "TPMAP_CALLBACK_CACHE_DIR": tempfile.mkdtemp(prefix="tpmap-rush-store-"),
-    }
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    args = [gunicorn, "--workers", str(workers), "--bind", f"127.0.0.1:{port}", entry, "--access-logfile", "/dev/null"]
-    log = open(LOG, "w")  # noqa: SIM115 - the server's lifetime
-    proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            if requests.get(base + "/healthz", timeout=2).status_code == 200:
-                return proc, base
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    proc.kill()
-    raise SystemExit(f"the server did not become healthy in 120 s (its log: {LOG})")
+    store = tempfile.mkdtemp(prefix="tpmap-rush-store-")
+    return start_server(url, workers, dev=False, entry=entry, env_extra={"TPMAP_CALLBACK_CACHE_DIR": store})
 
 
 def _user(base: str, mix: str, until: float, token: str, houses: list[str], deps: list, seed: int, rec: dict) -> None:

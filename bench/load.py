@@ -95,14 +95,20 @@ def free_port() -> int:
     return port
 
 
-def start_server(url: str, workers: int, dev: bool) -> tuple[subprocess.Popen, str]:
+def start_server(
+    url: str, workers: int, dev: bool, entry: str = "wsgi:server", env_extra: dict[str, str] | None = None
+) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = os.environ | {
-        "TPMAP_DATABASE_URL": url,
-        "TPMAP_SECRET_KEY": "bench-" + uuid.uuid4().hex,
-        # the simulated readers open records faster than a person would, run after run: not scrapers to stop here
-        "TPMAP_ALERT_RECORD_VIEWS_PER_HOUR": "1000000",
-    }
+    env = (
+        os.environ
+        | {
+            "TPMAP_DATABASE_URL": url,
+            "TPMAP_SECRET_KEY": "bench-" + uuid.uuid4().hex,
+            # the simulated readers open records faster than a person would, run after run: not scrapers to stop here
+            "TPMAP_ALERT_RECORD_VIEWS_PER_HOUR": "1000000",
+        }
+        | (env_extra or {})
+    )
     if dev:
         code = (
             "import config; from app import create_app; from werkzeug.serving import run_simple; "
@@ -117,7 +123,7 @@ def start_server(url: str, workers: int, dev: bool) -> tuple[subprocess.Popen, s
             str(workers),
             "--bind",
             f"127.0.0.1:{port}",
-            "wsgi:server",
+            entry,
             "--access-logfile",
             "/dev/null",
         ]
