@@ -729,10 +729,8 @@ def database_name(url: str) -> str | None:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     if args.prepare:
-        import config
         from bench.load import prepare
 
-        config.INSTANCE_DIR.mkdir(parents=True, exist_ok=True)  # the demo build's log goes there
         prepare(args.database_url)
         return
     if args.cold:
