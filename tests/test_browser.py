@@ -816,6 +816,13 @@ def test_map008_rank_provinces_by_the_crisis_group(server, browser):
     browser.get(base + "/ranking")
     first = wait_for(browser, lambda: css(browser, "#ranking-table a"), what="ranking rows")[0]
     assert first.text == "เชียงใหม่"  # the most target poor in 3 or more dimensions
+    # names read from the left, numbers line up on the right (their headers with them)
+    aligned = browser.execute_script(
+        "const a = s => [...document.querySelectorAll(s)].map(e => getComputedStyle(e).textAlign);"
+        "return [a('#ranking-table td.dash-cell[data-dash-column=name]'), a('#ranking-table td.dash-cell[data-dash-column=target_poor]'),"
+        " a('#ranking-table th.dash-header[data-dash-column=target_poor]')];"
+    )
+    assert set(aligned[0]) == {"left"} and set(aligned[1]) == {"right"} and set(aligned[2]) == {"right"}, aligned
     click_css(browser, "#rank-by-basic_needs")
     wait_for(browser, lambda: "by=basic_needs" in browser.current_url, what="basic-needs rule")
     wait_for(browser, lambda: css(browser, "#ranking-table a")[0].text == "เชียงใหม่", what="re-ranked rows")
