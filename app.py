@@ -306,7 +306,7 @@ def register_public_answers(server: Flask) -> None:
 
 
 ROUTER_OUTPUT = ".._pages_content.children..."  # the start of Dash's router callback's output
-AREA_UPDATE_OUTPUT = "..area-map.figure..."  # the start of pages/area.py's update (the home page's map too)
+AREA_UPDATE_OUTPUT = "..area-canvas-fig.data..."  # the start of pages/area.py's update (the home page's map too)
 AREA_STATE = "area-state.data"
 # The pages whose signed-out render is kept, each with the parameters of its layout besides the view's and the path's
 # (a projector's tour, the home page's ignored code): an address that names one of them is rendered, never kept.
