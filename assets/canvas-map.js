@@ -173,9 +173,19 @@
     return e;
   }
 
+  // a map is on its way (assets/map-first.js holds the other charts back meanwhile, at most half a second each);
+  // said for a few seconds at most, whatever comes
+  CanvasMap.prototype.pending = function () {
+    var host = this.host;
+    host.setAttribute('data-pending', '1');
+    clearTimeout(this.pendingTimer);
+    this.pendingTimer = setTimeout(function () { host.removeAttribute('data-pending'); }, 3000);
+  };
+
   CanvasMap.prototype.set = function (fig) {
     var self = this;
     this.fig = fig;
+    this.pending();
     var r = read(fig);
     // the national tambon map takes the screen's height; every other map plotly.js's fixed one (its layout.height)
     this.host.classList.toggle('tp-cmap-tall', !!r.meta.tall);
@@ -187,6 +197,7 @@
       self.host.setAttribute('data-shapes', url);
       self.draw();
     }, function () {
+      self.host.removeAttribute('data-pending');
       // the shape file did not come (the network, a restart): say so where the map would be, not a blank box
       self.titleEl.textContent = (r.meta && r.meta.failed) || 'The map could not be loaded';
       self.host.setAttribute('data-failed', '1');
@@ -255,6 +266,7 @@
     if (legend && legend.showlegend !== false && legend.name) this.legend(ctx, legend.name, H, (r.layout.legend && r.layout.legend.font && r.layout.legend.font.size) || 12);
     this.hover(null);
     this.draws += 1;
+    this.host.removeAttribute('data-pending');
     this.host.setAttribute('data-drawn', String(this.draws));
     this.host.setAttribute('data-draw-ms', String(Math.round(performance.now() - t0)));
     this.host.dispatchEvent(new CustomEvent('tp-map-drawn', { bubbles: true, detail: { at: performance.now() } }));
@@ -272,7 +284,7 @@
   };
 
   CanvasMap.prototype.fillAreas = function (ctx, r, colour) {
-    var geo = this.geo, values = this.values;
+    var geo = this.geo, values = this.values, fills = (this.fills = {});
     function flat(tr, fallback) { return (tr.colorscale && tr.colorscale[0][1]) || fallback; }
     if (r.grey) {
       ctx.fillStyle = flat(r.grey, '#bdbdbd');
@@ -295,6 +307,7 @@
         if (!it) return;
         ctx.fillStyle = z[i] === null ? '#bdbdbd' : colour(z[i]);
         ctx.fill(it.path, 'evenodd');
+        fills[c] = ctx.fillStyle;
         var cd = cds[i];
         values[c] = cd ? { z: z[i], name: cd[0], line: cd[1] } : { z: z[i], name: names[i] };
       });
@@ -337,8 +350,9 @@
       ctx.strokeText(tr.text[i], x, y);
       ctx.fillStyle = (f.color && !Array.isArray(f.color) && f.color) || '#111';
       ctx.fillText(tr.text[i], x, y);
-      var w = ctx.measureText(tr.text[i]).width;
-      out.push({ text: tr.text[i], x: x, y: y, size: size, width: w, align: ctx.textAlign });
+      var w = ctx.measureText(tr.text[i]).width, left = ctx.textAlign === 'left' ? x : ctx.textAlign === 'right' ? x - w : x - w / 2;
+      var top = ctx.textBaseline === 'top' ? y : ctx.textBaseline === 'bottom' ? y - size : y - size / 2;
+      out.push({ text: tr.text[i], x: x, y: y, size: size, box: [left, top, left + w, top + size] });
     }
     ctx.textAlign = 'left';
     return out;
@@ -473,6 +487,7 @@
     var rect = this.over.getBoundingClientRect();
     var hit = this.at(e.clientX - rect.left, e.clientY - rect.top);
     if (!hit || !hit.code || !window.dash_clientside) return;
+    this.pending();
     // the page's update callback drills down to it (#area-map, a store: the same area clicked twice is two clicks)
     window.dash_clientside.set_props('area-map', { data: { points: [{ location: hit.code }], at: Date.now() } });
   };
@@ -537,6 +552,10 @@
         }
       }
       return null;
+    },
+    fills: function (id) { // the colour each coloured area was filled with: code -> CSS colour
+      var m = (document.getElementById(id) || {}).__tpMap;
+      return m && m.fills ? m.fills : null;
     },
     names: function (id) { // the names written on the map: text, point, size (for tests and screenshots)
       var m = (document.getElementById(id) || {}).__tpMap;
