@@ -187,6 +187,8 @@
     this.fig = fig;
     this.pending();
     var r = read(fig);
+    // named from the first moment (an image without a name is nothing to a screen reader), drawn or not yet
+    this.base.setAttribute('aria-label', plain(r.title));
     // the national tambon map takes the screen's height; every other map plotly.js's fixed one (its layout.height)
     this.host.classList.toggle('tp-cmap-tall', !!r.meta.tall);
     var url = (r.main || r.grey || r.hidden || {}).geojson;
@@ -564,14 +566,6 @@
     dots: function (id) { // the municipal units' circles: code, name, point
       var m = (document.getElementById(id) || {}).__tpMap;
       return m && m.dots ? m.dots.map(function (d) { return { code: d.code, name: d.name, x: d.x, y: d.y }; }) : null;
-    },
-    // every map drawn again at its element's size now, `scale` times as sharp (assets/print-charts.js: a sheet of
-    // paper is laid out before ResizeObserver would tell)
-    redraw: function (scale) {
-      document.querySelectorAll('.tp-cmap').forEach(function (host) {
-        var m = host.__tpMap;
-        if (m) { m.scale = scale || 1; m.draw(); }
-      });
     },
     // a point well inside the n-th largest coloured area (spot's, for a benchmark's click on "some area")
     spots: function (id, n) {
