@@ -395,8 +395,9 @@ def choropleth(
     `symbols` are areas without a polygon (municipal units): {code, lon, lat, value, name, hover, hidden}, drawn as
     circles on the same colour scale, hoverable and clickable like the polygons (one without a value in grey, or
     in the hidden colour). `names_at` (lon, lat, name, value), most important first, are written on the map where
-    they fit (a projector has no hover); a name on one of the darkest colours is written in white. `meta` goes into the layout for a renderer other than plotly.js
-    (the national map's canvas, assets/canvas-map.js: the hover's words and format, the language)."""
+    they fit (a projector has no hover), in dark letters with a white halo. `meta` goes into the layout for the area
+    pages' canvas, which draws their maps instead of plotly.js (assets/canvas-map.js: the hover's words and format,
+    the language, the PNG's name). The figure stays a plotly figure: the report form's map is still plotly.js's."""
     s = sizes(present)
     symbols = symbols or []
     top = max([abs(v) for v in values if v is not None] + [abs(s["value"]) for s in symbols if s["value"] is not None] + [0])
