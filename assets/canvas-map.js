@@ -114,12 +114,14 @@
   function read(fig) {
     var data = (fig && fig.data) || [], layout = (fig && fig.layout) || {}, meta = layout.meta || {};
     var r = { main: null, grey: null, hidden: null, outline: null, dots: null, apart: null, names: null, layout: layout, meta: meta };
+    r.layers = []; // areas in one colour each, named in a legend (components.figures.status_map: a state per trace)
     data.forEach(function (tr) {
       if (tr.type === 'choropleth') {
         if (tr.name === 'no data') r.grey = tr;
         else if (tr.name === 'hidden') r.hidden = tr;
         else if (tr.hoverinfo === 'skip') r.outline = tr; // the area itself, outlined on its parent's map
         else if (tr.showscale !== false && !r.main) r.main = tr;
+        else if (tr.showlegend) r.layers.push(tr);
       } else if (tr.type === 'scattergeo') {
         if (tr.mode === 'text') r.names = tr;
         else if (tr.name === 'no value') r.apart = tr;
@@ -191,7 +193,7 @@
     this.base.setAttribute('aria-label', plain(r.title));
     // the national tambon map takes the screen's height; every other map plotly.js's fixed one (its layout.height)
     this.host.classList.toggle('tp-cmap-tall', !!r.meta.tall);
-    var url = (r.main || r.grey || r.hidden || {}).geojson;
+    var url = (r.main || r.grey || r.hidden || r.layers[0] || {}).geojson;
     if (!url) return Promise.resolve();
     return load(url).then(function (geo) {
       if (self.fig !== fig) return; // a newer figure came meanwhile
@@ -264,6 +266,7 @@
     if (r.dots) this.drawDots(ctx, r.dots, colour ? this.scaleOf(r.dots, true) : null, meta);
     this.drawn = r.names ? this.drawNames(ctx, r.names) : [];
     if (r.main) this.colourBar(ctx, r, colour, W - bar + 12, H, lang);
+    if (r.layers.length) this.swatches(ctx, r.layers, H, (r.layout.legend && r.layout.legend.font && r.layout.legend.font.size) || 12);
     var legend = r.dots || r.apart;
     if (legend && legend.showlegend !== false && legend.name) this.legend(ctx, legend.name, H, (r.layout.legend && r.layout.legend.font && r.layout.legend.font.size) || 12);
     this.hover(null);
@@ -295,6 +298,16 @@
         if (it) { ctx.fill(it.path, 'evenodd'); values[c] = { grey: true }; }
       });
     }
+    r.layers.forEach(function (tr) {
+      ctx.fillStyle = flat(tr, '#bdbdbd');
+      tr.locations.forEach(function (c, i) {
+        var it = geo.byCode[c], cd = (tr.customdata || [])[i];
+        if (!it) return;
+        ctx.fill(it.path, 'evenodd');
+        fills[c] = ctx.fillStyle;
+        values[c] = Array.isArray(cd) ? { name: cd[0], line: cd[1] } : { name: cd, line: tr.name };
+      });
+    });
     if (r.hidden) { // counts kept from the viewer: a colour of their own, their bounds in words
       ctx.fillStyle = flat(r.hidden, '#9ecae1');
       r.hidden.locations.forEach(function (c, i) {
@@ -406,6 +419,24 @@
     ctx.fillText(b.unit, Math.max(2, Math.min(x, this.w - uw - 4)), top - 6);
   };
 
+  // a legend of colours (plotly.js's for one trace per state): a swatch and the trace's name each, bottom left
+  CanvasMap.prototype.swatches = function (ctx, layers, H, px) {
+    ctx.font = px + 'px ' + FONT;
+    ctx.textBaseline = 'middle';
+    var line = Math.round(px * 1.6), width = 0;
+    layers.forEach(function (tr) { width = Math.max(width, ctx.measureText(tr.name || '').width); });
+    var top = H - line * layers.length - 6;
+    ctx.fillStyle = 'rgba(255,255,255,0.8)';
+    ctx.fillRect(2, top - 4, width + px * 2 + 16, line * layers.length + 8);
+    layers.forEach(function (tr, i) {
+      var y = top + line * i + line / 2;
+      ctx.fillStyle = (tr.colorscale && tr.colorscale[0][1]) || '#bdbdbd';
+      ctx.fillRect(8, y - px / 2, px * 1.4, px);
+      ctx.fillStyle = '#222';
+      ctx.fillText(tr.name || '', 14 + px * 1.4, y);
+    });
+  };
+
   CanvasMap.prototype.legend = function (ctx, label, H, px) {
     ctx.font = px + 'px ' + FONT;
     ctx.textBaseline = 'middle';
@@ -488,10 +519,12 @@
   CanvasMap.prototype.click = function (e) {
     var rect = this.over.getBoundingClientRect();
     var hit = this.at(e.clientX - rect.left, e.clientY - rect.top);
-    if (!hit || !hit.code || !window.dash_clientside) return;
+    // a map that leads nowhere says so (layout.meta.click null: components.canvas_map's status maps)
+    var to = read(this.fig).meta.click;
+    if (!hit || !hit.code || !window.dash_clientside || to === null) return;
     this.pending();
     // the page's update callback drills down to it (#area-map, a store: the same area clicked twice is two clicks)
-    window.dash_clientside.set_props('area-map', { data: { points: [{ location: hit.code }], at: Date.now() } });
+    window.dash_clientside.set_props(to || 'area-map', { data: { points: [{ location: hit.code }], at: Date.now() } });
   };
 
   // the PNG: the map as drawn, on white, its title above it (plotly.js's PNG had its title too), at twice the size

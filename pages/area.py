@@ -18,7 +18,7 @@ from mpi.editions import definition_for
 from mpi.lifestages import STAGE_KEYS
 from mpi.rules import DIMENSIONS, TARGET_DEFINITIONS
 from pages._area_shared import area_parts, area_view, metric_options, tour_args
-from static_files import CANVAS_SCRIPT, asset_url
+from pages._map_canvas import DRAW_JS
 
 dash.register_page(__name__, path_template="/area/<code>", title="TPMAP Open", order=1)
 
@@ -196,33 +196,10 @@ def update(
     }
 
 
-# The map's canvas draws whatever figure its store holds (assets/canvas-map.js). Its script is loaded the first
-# time there is a figure to draw (static_files.LAZY_ASSETS): the pages without a map never need it. The figure that
-# came last is the one drawn once it is here; if the script cannot come, the map says so.
+# The map's canvas draws whatever figure its store holds (assets/canvas-map.js, pages._map_canvas): its script
+# is loaded the first time there is a figure to draw (static_files.LAZY_ASSETS): the pages without a map never need it.
 clientside_callback(
-    """function (fig) {
-        var host = __HOST__, no = window.dash_clientside.no_update;
-        if (window.tpCanvasMap) { return window.tpCanvasMap.render(host, fig); }
-        if (!fig) { return no; }
-        window.tpCanvasFig = fig;
-        var url = __URL__, script = document.querySelector('script[src="' + url + '"]');
-        if (!script) {
-            script = document.createElement('script');
-            script.src = url;
-            script.onload = function () { window.tpCanvasMap.render(host, window.tpCanvasFig); };
-            script.onerror = function () {
-                // as the canvas says it of a shape file that does not come
-                var el = document.getElementById(host), meta = (window.tpCanvasFig.layout || {}).meta || {};
-                var title = document.createElement('div');
-                title.className = 'tp-cmap-title';
-                title.textContent = meta.failed || '';
-                if (el) { el.replaceChildren(title); el.setAttribute('data-failed', '1'); }
-                script.remove();  // the next figure tries again
-            };
-            document.head.appendChild(script);
-        }
-        return no;
-    }""".replace("__URL__", json.dumps(asset_url(CANVAS_SCRIPT))).replace("__HOST__", json.dumps(ids.CANVAS_HOST)),
+    "function (fig) {" + DRAW_JS + " return tpDrawMap(" + json.dumps(ids.CANVAS_HOST) + ", fig); }",
     Output(ids.CANVAS_HOST, "title"),
     Input(ids.CANVAS_FIGURE, "data"),
 )

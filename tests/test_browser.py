@@ -628,7 +628,7 @@ def test_map015_every_chart_text_is_whole(server, browser, width, height):
     for path in pages:
         browser.get(base + path)
         wait_for(
-            browser, lambda: css(browser, ".js-plotly-plot .main-svg text") or map_rendered(browser), what=f"charts of {path}"
+            browser, lambda: css(browser, ".js-plotly-plot .main-svg text, .tp-cmap[data-drawn]"), what=f"charts of {path}"
         )
         # the shapes arrive after the first draw: read once the page's callbacks are answered and the texts hold still
         wait_for(browser, lambda: callbacks_done(browser), what=f"the callbacks of {path}")
@@ -982,7 +982,15 @@ def test_map010_the_province_files_its_order_and_report_and_the_nation_sees_it(s
     assert css(browser, "#com-count-filed_late")[0].text == "1" and css(browser, "#com-count-missing")[0].text == "76"
     row = next(r for r in css(browser, "#committee-table tr") if "สมุทรสงคราม" in r.text)
     assert "1234/2564" in row.text
-    assert wait_for(browser, lambda: css(browser, "#committee-map .choroplethlocation"), what="the status map")
+    # the status map, on a canvas: each province in its state's colour, its name and state on hover
+    drawn = "return window.tpCanvasMap && window.tpCanvasMap.values('committee-map-host')"
+    states = wait_for(browser, lambda: browser.execute_script(drawn), what="the status map")
+    from components.i18n import t
+    from pages._committee_shared import PALETTE
+
+    assert len(states) == 77 and states["75"] == {"name": "สมุทรสงคราม", "line": t("com.status.filed_late", "th")}, states["75"]
+    fills = browser.execute_script("return window.tpCanvasMap.fills('committee-map-host')")
+    assert fills["75"] == PALETTE["filed_late"].lower(), fills["75"]
     browser.get(base + "/reports?quarter=2564-Q3")
     counts = wait_for(browser, lambda: css(browser, "#report-counts"), what="the national report view")[0]
     assert counts.text.startswith("ส่งแล้ว 1 ·")
