@@ -249,10 +249,16 @@ def drill_down(driver, url: str, index: int) -> tuple[float, int, float | None]:
     # the pointer rests on the area a moment first, as a hand does before it clicks (both apps alike)
     if paths:
         ActionChains(driver).move_to_element(paths[index % len(paths)]).perform()
-    else:  # the map's canvas: a point well inside one of its areas (the index-th largest's, as with the paths)
+    else:  # the map's canvas: a point well inside one of its areas (the index-th's, as with the paths)
+        from selenium.webdriver.common.actions.action_builder import ActionBuilder
+
         canvas = driver.find_element("css selector", "#area-canvas-host canvas.tp-cmap-over")
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", canvas)
         spot = driver.execute_script("return window.tpCanvasMap.spots('area-canvas-host', arguments[0])", index)
-        ActionChains(driver).move_to_element_with_offset(canvas, spot["x"] - spot["width"] / 2, spot["y"] - spot["height"] / 2).perform()
+        left, top = driver.execute_script("var r = arguments[0].getBoundingClientRect(); return [r.left, r.top]", canvas)
+        move = ActionBuilder(driver)
+        move.pointer_action.move_to_location(round(left + spot["x"]), round(top + spot["y"]))
+        move.perform()
     time.sleep(0.3)
     driver.execute_script("performance.clearResourceTimings()")
     in_page = driver.execute_script("return !!document.querySelector('.tp-map-box')")
