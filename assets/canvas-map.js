@@ -523,6 +523,10 @@
     var to = read(this.fig).meta.click;
     if (!hit || !hit.code || !window.dash_clientside || to === null) return;
     this.pending();
+    // the next map's shapes fetched and made into paths while the server answers, not after (a touch screen has
+    // had no resting pointer to fetch them before)
+    var next = window.tpShapesOf && window.tpShapesOf(hit.code);
+    if (next) load(next).catch(function () {});
     // the page's update callback drills down to it (#area-map, a store: the same area clicked twice is two clicks)
     window.dash_clientside.set_props(to || 'area-map', { data: { points: [{ location: hit.code }], at: Date.now() } });
   };

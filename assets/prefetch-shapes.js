@@ -22,6 +22,7 @@
       .then(function (geo) { if (!assets[url]) assets[url] = geo; })
       .catch(function () { delete asked[url]; });
   }
-  // the map's canvas (assets/canvas-map.js) asks for the area under a resting mouse
+  // the map's canvas (assets/canvas-map.js) asks for the area under a resting mouse, and which file a click draws
   window.tpPrefetchShapes = function (code) { prefetch(next(code)); };
+  window.tpShapesOf = next;
 })();
