@@ -213,12 +213,12 @@ def test_the_change_map_colours_each_tambon_by_its_change_on_a_diverging_scale(t
     with app.server.test_request_context("/area/7501"):
         page = area_view("7501", View(year=2562, metric="change", colour="count"))
         shares = area_view("7501", View(year=2562, metric="change", colour="share"))
-    fig = next(c.figure for c in _walk(page) if getattr(c, "id", None) == "area-map")
+    fig = next(c.data for c in _walk(page) if getattr(c, "id", None) == "area-canvas-fig")
     coloured = next(
         tr for tr in fig["data"] if tr["type"] == "choropleth" and tr.get("name") != "no data" and len(tr.get("z") or ()) > 1
     )
     assert dict(zip(coloured["locations"], coloured["z"], strict=True)) == {T1: -1, T2: 0}
-    fig_s = next(c.figure for c in _walk(shares) if getattr(c, "id", None) == "area-map")
+    fig_s = next(c.data for c in _walk(shares) if getattr(c, "id", None) == "area-canvas-fig")
     z = next(
         tr for tr in fig_s["data"] if tr["type"] == "choropleth" and tr.get("name") != "no data" and len(tr.get("z") or ()) > 1
     )
@@ -229,7 +229,7 @@ def test_the_change_map_colours_each_tambon_by_its_change_on_a_diverging_scale(t
     assert "2561→2562" in fig["layout"]["title"]["text"]
     with app.server.test_request_context("/area/7501"):
         first = area_view("7501", View(year=2561, metric="change"))  # nothing earlier: the count
-    fig1 = next(c.figure for c in _walk(first) if getattr(c, "id", None) == "area-map")
+    fig1 = next(c.data for c in _walk(first) if getattr(c, "id", None) == "area-canvas-fig")
     assert "2561→" not in fig1["layout"]["title"]["text"]
 
 

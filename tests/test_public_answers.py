@@ -74,7 +74,7 @@ def _area_state(response) -> dict:
 def _metric_change(client, state: dict, metric: str) -> Any:
     """The body Dash's renderer sends when the metric menu changes on a map page."""
     deps = client.get("/_dash-dependencies").get_json()
-    cb = next(c for c in deps if c["output"].startswith("..area-map.figure..."))
+    cb = next(c for c in deps if c["output"].startswith("..area-canvas-fig.data..."))
     asked = {
         "ctl-year": state["year"],
         "ctl-metric": metric,
