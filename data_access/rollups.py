@@ -17,7 +17,8 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import BindParameter, Connection, bindparam, delete, func, select, text
+from sqlalchemy import BindParameter, Connection, MetaData, Table, bindparam, delete, func, select, text
+from sqlalchemy.schema import DropTable
 
 from data_access import models as tables
 from mpi.editions import survey_date
@@ -148,10 +149,22 @@ def refresh_survey_indicators(conn: Connection, year: int) -> None:
 # the GROUP BY over persons this replaced kept them. Reading households, not persons: the refresh grew by 91 % with
 # the persons' statement at six provinces (bench/RESULTS.md). The keys are pinned (mpi.lifestages checks its data file
 # holds them, in this order).
+# the CREATE … AS lets PostgreSQL read the households with parallel workers (an INSERT … SELECT may not)
+_STAGE_SUMS = """
+    CREATE TEMP TABLE stage_sums AS
+    SELECT tambon_code, pattern,
+           SUM(n_infant_m) AS n_infant_m, SUM(nw_infant_m) AS nw_infant_m, SUM(n_infant_f) AS n_infant_f, SUM(nw_infant_f) AS nw_infant_f,
+           SUM(n_preschool_m) AS n_preschool_m, SUM(nw_preschool_m) AS nw_preschool_m, SUM(n_preschool_f) AS n_preschool_f, SUM(nw_preschool_f) AS nw_preschool_f,
+           SUM(n_school_m) AS n_school_m, SUM(nw_school_m) AS nw_school_m, SUM(n_school_f) AS n_school_f, SUM(nw_school_f) AS nw_school_f,
+           SUM(n_working_m) AS n_working_m, SUM(nw_working_m) AS nw_working_m, SUM(n_working_f) AS n_working_f, SUM(nw_working_f) AS nw_working_f,
+           SUM(n_elderly_m) AS n_elderly_m, SUM(nw_elderly_m) AS nw_elderly_m, SUM(n_elderly_f) AS n_elderly_f, SUM(nw_elderly_f) AS nw_elderly_f
+    FROM household WHERE year = :y
+    GROUP BY tambon_code, pattern
+"""
 _STAGE_UNIT = """
     INSERT INTO area_stage_rollup (year, area_code, stage, sex, pattern, persons, welfare_persons)
     SELECT year, tambon_code, stage, sex, pattern, persons, welfare_persons
-    FROM (SELECT u.year, u.tambon_code, s.stage, s.sex, u.pattern,
+    FROM (SELECT :y AS year, u.tambon_code, s.stage, s.sex, u.pattern,
                  CASE s.k
                       WHEN 0 THEN u.n_infant_m
                       WHEN 1 THEN u.n_infant_f
@@ -176,14 +189,7 @@ _STAGE_UNIT = """
                       WHEN 8 THEN u.nw_elderly_m
                       WHEN 9 THEN u.nw_elderly_f
                  END AS welfare_persons
-          FROM (SELECT year, tambon_code, pattern,
-                 SUM(n_infant_m) AS n_infant_m, SUM(nw_infant_m) AS nw_infant_m, SUM(n_infant_f) AS n_infant_f, SUM(nw_infant_f) AS nw_infant_f,
-                 SUM(n_preschool_m) AS n_preschool_m, SUM(nw_preschool_m) AS nw_preschool_m, SUM(n_preschool_f) AS n_preschool_f, SUM(nw_preschool_f) AS nw_preschool_f,
-                 SUM(n_school_m) AS n_school_m, SUM(nw_school_m) AS nw_school_m, SUM(n_school_f) AS n_school_f, SUM(nw_school_f) AS nw_school_f,
-                 SUM(n_working_m) AS n_working_m, SUM(nw_working_m) AS nw_working_m, SUM(n_working_f) AS n_working_f, SUM(nw_working_f) AS nw_working_f,
-                 SUM(n_elderly_m) AS n_elderly_m, SUM(nw_elderly_m) AS nw_elderly_m, SUM(n_elderly_f) AS n_elderly_f, SUM(nw_elderly_f) AS nw_elderly_f
-                FROM household WHERE year = :y
-                GROUP BY year, tambon_code, pattern) u
+          FROM stage_sums u
           CROSS JOIN
           (SELECT 0 AS k, 'infant' AS stage, 'M' AS sex
            UNION ALL SELECT 1, 'infant', 'F'
@@ -236,8 +242,12 @@ def refresh_stage_rollup(conn: Connection, year: int) -> None:
     0023 for the years held."""
     asr = tables.area_stage_rollup
     conn.execute(delete(asr).where(asr.c.year == year))
+    stage_sums = Table("stage_sums", MetaData(), schema="temp" if conn.dialect.name == "sqlite" else None)
+    conn.execute(DropTable(stage_sums, if_exists=True))  # SQLite's pooled connections may keep a temporary table
     with _without_jit(conn):
-        conn.execute(text(_STAGE_UNIT), {"y": year})  # raw: an import's INSERT … SELECT
+        conn.execute(text(_STAGE_SUMS), {"y": year})  # raw: a temporary table of an import's sums (undeclared)
+    conn.execute(text(_STAGE_UNIT), {"y": year})  # raw: an import's INSERT … SELECT
+    conn.execute(DropTable(Table("stage_sums", MetaData()), if_exists=True))
     for child_levels, _parent in UP_LEVELS:
         conn.execute(text(_STAGE_UP).bindparams(LEVELS), {"y": year, "levels": list(child_levels)})  # raw: as above
 
