@@ -128,6 +128,9 @@ def seed_survey(url: str, persons: int) -> np.ndarray:
             }
         )
         _copy(conn, "person", frame)
+        from data_access.survey_import import fill_household_stages
+
+        fill_household_stages(conn, YEAR)  # the members per life stage, as an import counts them (migration 0023)
         conn.execute(text("ANALYZE person"))
         conn.execute(text("ANALYZE household"))
     engine.dispose()

@@ -31,6 +31,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine, UserDefinedType
 
 from data_access import policy
+from mpi.lifestages import SEXES, STAGE_KEYS
 from mpi.rules import ALL_DIMENSIONS_MASK
 
 
@@ -122,6 +123,10 @@ indicator = Table(
     Column("name_en", Text, nullable=False),
 )
 
+# household's count columns per life stage and sex: (stage, sex, members' column, card holders' column), the names
+# the import's and the rollup's SQL spell out (data_access.survey_import, data_access.rollups)
+STAGE_COUNT_COLUMNS = tuple((st, sx, f"n_{st}_{sx.lower()}", f"nw_{st}_{sx.lower()}") for st in STAGE_KEYS for sx in SEXES)
+
 household = Table(
     "household",
     metadata,
@@ -142,6 +147,13 @@ household = Table(
     Column("income_per_capita", Float, comment="baht a year"),
     Column("vuln_selection", SmallInteger, comment="mpi.vulnerable selection bits; null = not assessable"),
     Column("vuln_burdens", SmallInteger, comment="mpi.vulnerable burden bits"),
+    # The members per life stage and sex, and the card holders among them (issue 34): counted on import from the
+    # staged persons, so the life-stage rollup sums households instead of reading every person (migration 0023).
+    *(
+        Column(name, SmallInteger, nullable=False, server_default="0", comment=comment)
+        for stage, sex, persons, welfare in STAGE_COUNT_COLUMNS
+        for name, comment in ((persons, f"members of life stage {stage}, sex {sex}"), (welfare, "of them, card holders"))
+    ),
     UniqueConstraint("year", "house_id", name="uq_household_year_house"),
 )
 Index("ix_household_year_tambon", household.c.year, household.c.tambon_code)

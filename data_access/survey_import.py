@@ -72,7 +72,7 @@ from data_access.flows import refresh_flows
 from data_access.indicator_sync import sync_indicators
 from data_access.masking import mask_citizen_id
 from data_access.register_rollups import refresh_year as refresh_registers_of
-from data_access.rollups import refresh_survey_rollups
+from data_access.rollups import refresh_survey_rollups, stage_bounds
 from data_access.vulnerable import stage_vulnerable_bits
 from mpi import catalogue
 from mpi.calendar import BE_OFFSET
@@ -1134,11 +1134,17 @@ def _move_from_staging(
     # Each household's pattern, member counts and vulnerable bits, derived in SQL from the staged rows.
     stage_vulnerable_bits(conn, year, supplied=vulnerable_supplied)
     # the hot path's constant statements over the undeclared staging tables (below)
-    conn.execute(text(DERIVE_HOUSEHOLDS), {"y": year})
+    conn.execute(text(DERIVE_HOUSEHOLDS), {"y": year} | stage_bounds(year))
     _replace_year(conn, year, scope)
     conn.execute(text(INSERT_PERSONS), {"y": year})  # constant, as above
     conn.execute(text(INSERT_FAILURES), {"y": year})  # constant, as above
     _drop_staging(conn)
+
+
+def fill_household_stages(conn: Connection, year: int) -> None:
+    """Each household's members per life stage and sex, and the card holders among them, counted from the edition's
+    persons as the import counts them from the staged ones (migration 0023; a catalogue whose stage bounds changed)."""
+    conn.execute(text(FILL_HOUSEHOLD_STAGES), {"y": year} | stage_bounds(year))  # constant: UPDATE … FROM, as the move's
 
 
 def _replace_year(conn: Connection, year: int, scope: tuple[str, ...]) -> None:
@@ -1167,16 +1173,83 @@ def _replace_year(conn: Connection, year: int, scope: tuple[str, ...]) -> None:
 
 # The move's set-based statements (hot path, constant SQL: UPDATE … FROM and INSERT … SELECT over the staging tables,
 # which are not declared tables).
+# Each household's members per life stage and sex and the card holders among them (issue 34), counted here once, as
+# n_persons and n_welfare are, so the life-stage rollup sums households instead of reading every person
+# (data_access.rollups.refresh_stage_rollup). The stage is the person's on the edition's survey date, from birth-date
+# bounds bound as parameters (rollups.stage_bounds: the catalogue's stages of the edition, in STAGE_KEYS order); the
+# column names are models.STAGE_COUNT_COLUMNS'. STAGE_COUNTS reads persons, staged or held, as `stage`, `sex` and
+# `welfare` (holds the card).
+STAGE_OF = (
+    "CASE WHEN birth_date > :after_infant THEN 'infant' WHEN birth_date > :after_preschool THEN 'preschool' "
+    "WHEN birth_date > :after_school THEN 'school' WHEN birth_date > :after_working THEN 'working' "
+    "ELSE 'elderly' END AS stage"
+)
+STAGE_COUNTS = """
+    COUNT(*) FILTER (WHERE stage = 'infant' AND sex = 'M') AS n_infant_m,
+    COUNT(*) FILTER (WHERE stage = 'infant' AND sex = 'M' AND welfare) AS nw_infant_m,
+    COUNT(*) FILTER (WHERE stage = 'infant' AND sex = 'F') AS n_infant_f,
+    COUNT(*) FILTER (WHERE stage = 'infant' AND sex = 'F' AND welfare) AS nw_infant_f,
+    COUNT(*) FILTER (WHERE stage = 'preschool' AND sex = 'M') AS n_preschool_m,
+    COUNT(*) FILTER (WHERE stage = 'preschool' AND sex = 'M' AND welfare) AS nw_preschool_m,
+    COUNT(*) FILTER (WHERE stage = 'preschool' AND sex = 'F') AS n_preschool_f,
+    COUNT(*) FILTER (WHERE stage = 'preschool' AND sex = 'F' AND welfare) AS nw_preschool_f,
+    COUNT(*) FILTER (WHERE stage = 'school' AND sex = 'M') AS n_school_m,
+    COUNT(*) FILTER (WHERE stage = 'school' AND sex = 'M' AND welfare) AS nw_school_m,
+    COUNT(*) FILTER (WHERE stage = 'school' AND sex = 'F') AS n_school_f,
+    COUNT(*) FILTER (WHERE stage = 'school' AND sex = 'F' AND welfare) AS nw_school_f,
+    COUNT(*) FILTER (WHERE stage = 'working' AND sex = 'M') AS n_working_m,
+    COUNT(*) FILTER (WHERE stage = 'working' AND sex = 'M' AND welfare) AS nw_working_m,
+    COUNT(*) FILTER (WHERE stage = 'working' AND sex = 'F') AS n_working_f,
+    COUNT(*) FILTER (WHERE stage = 'working' AND sex = 'F' AND welfare) AS nw_working_f,
+    COUNT(*) FILTER (WHERE stage = 'elderly' AND sex = 'M') AS n_elderly_m,
+    COUNT(*) FILTER (WHERE stage = 'elderly' AND sex = 'M' AND welfare) AS nw_elderly_m,
+    COUNT(*) FILTER (WHERE stage = 'elderly' AND sex = 'F') AS n_elderly_f,
+    COUNT(*) FILTER (WHERE stage = 'elderly' AND sex = 'F' AND welfare) AS nw_elderly_f
+"""
+STAGE_COLUMNS = """
+    n_infant_m, nw_infant_m, n_infant_f, nw_infant_f,
+    n_preschool_m, nw_preschool_m, n_preschool_f, nw_preschool_f,
+    n_school_m, nw_school_m, n_school_f, nw_school_f,
+    n_working_m, nw_working_m, n_working_f, nw_working_f,
+    n_elderly_m, nw_elderly_m, n_elderly_f, nw_elderly_f
+"""
+DERIVED_STAGE_COLUMNS = """
+    d.n_infant_m, d.nw_infant_m, d.n_infant_f, d.nw_infant_f,
+    d.n_preschool_m, d.nw_preschool_m, d.n_preschool_f, d.nw_preschool_f,
+    d.n_school_m, d.nw_school_m, d.n_school_f, d.nw_school_f,
+    d.n_working_m, d.nw_working_m, d.n_working_f, d.nw_working_f,
+    d.n_elderly_m, d.nw_elderly_m, d.n_elderly_f, d.nw_elderly_f
+"""
+STAGE_COLUMNS_SET = """
+    n_infant_m = d.n_infant_m, nw_infant_m = d.nw_infant_m, n_infant_f = d.n_infant_f, nw_infant_f = d.nw_infant_f,
+    n_preschool_m = d.n_preschool_m, nw_preschool_m = d.nw_preschool_m, n_preschool_f = d.n_preschool_f, nw_preschool_f = d.nw_preschool_f,
+    n_school_m = d.n_school_m, nw_school_m = d.nw_school_m, n_school_f = d.n_school_f, nw_school_f = d.nw_school_f,
+    n_working_m = d.n_working_m, nw_working_m = d.nw_working_m, n_working_f = d.n_working_f, nw_working_f = d.nw_working_f,
+    n_elderly_m = d.n_elderly_m, nw_elderly_m = d.nw_elderly_m, n_elderly_f = d.n_elderly_f, nw_elderly_f = d.nw_elderly_f
+"""
 DERIVE_HOUSEHOLDS = (
     "CREATE TEMP TABLE stage_household_derived AS "
     "SELECT s.house_id, s.tambon_code, s.village_no, s.latitude, s.longitude, s.head_farming, "
     "s.farmer_registered, s.income_per_capita, v.sel AS vuln_selection, v.bur AS vuln_burdens, "
-    "COALESCE(fp.pattern, 0) AS pattern, COALESCE(pp.n, 0) AS n_persons, COALESCE(pp.w, 0) AS n_welfare "
+    "COALESCE(fp.pattern, 0) AS pattern, COALESCE(pp.n, 0) AS n_persons, COALESCE(pp.w, 0) AS n_welfare, "
+    "COALESCE(pp.n_infant_m, 0) AS n_infant_m, COALESCE(pp.nw_infant_m, 0) AS nw_infant_m, "
+    "COALESCE(pp.n_infant_f, 0) AS n_infant_f, COALESCE(pp.nw_infant_f, 0) AS nw_infant_f, "
+    "COALESCE(pp.n_preschool_m, 0) AS n_preschool_m, COALESCE(pp.nw_preschool_m, 0) AS nw_preschool_m, "
+    "COALESCE(pp.n_preschool_f, 0) AS n_preschool_f, COALESCE(pp.nw_preschool_f, 0) AS nw_preschool_f, "
+    "COALESCE(pp.n_school_m, 0) AS n_school_m, COALESCE(pp.nw_school_m, 0) AS nw_school_m, "
+    "COALESCE(pp.n_school_f, 0) AS n_school_f, COALESCE(pp.nw_school_f, 0) AS nw_school_f, "
+    "COALESCE(pp.n_working_m, 0) AS n_working_m, COALESCE(pp.nw_working_m, 0) AS nw_working_m, "
+    "COALESCE(pp.n_working_f, 0) AS n_working_f, COALESCE(pp.nw_working_f, 0) AS nw_working_f, "
+    "COALESCE(pp.n_elderly_m, 0) AS n_elderly_m, COALESCE(pp.nw_elderly_m, 0) AS nw_elderly_m, "
+    "COALESCE(pp.n_elderly_f, 0) AS n_elderly_f, COALESCE(pp.nw_elderly_f, 0) AS nw_elderly_f "
     "FROM stage_household s JOIN stage_vuln v ON v.house_id = s.house_id "
     "LEFT JOIN (SELECT f.house_id, SUM(DISTINCT i.dimension_bit) AS pattern "
     "           FROM stage_failure f JOIN indicator i ON i.year = :y AND i.code = f.indicator "
     "           GROUP BY f.house_id) fp ON fp.house_id = s.house_id "
-    "LEFT JOIN (SELECT house_id, COUNT(*) AS n, SUM(welfare_card) AS w FROM stage_person GROUP BY house_id) pp "
+    "LEFT JOIN (SELECT house_id, COUNT(*) AS n, SUM(welfare_card) AS w, " + STAGE_COUNTS + " "
+    "           FROM (SELECT house_id, sex, welfare_card, welfare_card = 1 AS welfare, " + STAGE_OF + " "
+    "                 FROM stage_person) x "
+    "           GROUP BY house_id) pp "
     "ON pp.house_id = s.house_id"
 )
 UPDATE_HOUSEHOLDS = """
@@ -1184,15 +1257,27 @@ UPDATE_HOUSEHOLDS = """
            longitude = d.longitude, pattern = d.pattern, n_persons = d.n_persons, n_welfare = d.n_welfare,
            head_farming = (d.head_farming = 1), farmer_registered = (d.farmer_registered = 1),
            income_per_capita = d.income_per_capita, vuln_selection = d.vuln_selection,
-           vuln_burdens = d.vuln_burdens
+           vuln_burdens = d.vuln_burdens, """ + STAGE_COLUMNS_SET + """
     FROM stage_household_derived d WHERE household.year = :y AND household.house_id = d.house_id
 """
 INSERT_HOUSEHOLDS = """
     INSERT INTO household (year, house_id, tambon_code, village_no, latitude, longitude, pattern, n_persons, n_welfare,
-                           head_farming, farmer_registered, income_per_capita, vuln_selection, vuln_burdens)
+                           head_farming, farmer_registered, income_per_capita, vuln_selection, vuln_burdens,
+                           """ + STAGE_COLUMNS + """)
     SELECT :y, d.house_id, d.tambon_code, d.village_no, d.latitude, d.longitude, d.pattern, d.n_persons, d.n_welfare,
-           (d.head_farming = 1), (d.farmer_registered = 1), d.income_per_capita, d.vuln_selection, d.vuln_burdens
+           (d.head_farming = 1), (d.farmer_registered = 1), d.income_per_capita, d.vuln_selection, d.vuln_burdens,
+           """ + DERIVED_STAGE_COLUMNS + """
     FROM stage_household_derived d
+"""
+# The same counts from the persons a database holds, for the years imported before them (migration 0023) and for
+# tables written other than by an import (bench.registers); households without persons keep their zeros.
+FILL_HOUSEHOLD_STAGES = """
+    UPDATE household SET """ + STAGE_COLUMNS_SET + """
+    FROM (SELECT household_id, """ + STAGE_COUNTS + """
+          FROM (SELECT household_id, sex, welfare_card AS welfare, """ + STAGE_OF + """
+                FROM person WHERE year = :y) x
+          GROUP BY household_id) d
+    WHERE household.id = d.household_id
 """
 INSERT_NEW_HOUSEHOLDS = (
     INSERT_HOUSEHOLDS + " WHERE NOT EXISTS (SELECT 1 FROM household h WHERE h.year = :y AND h.house_id = d.house_id)"

@@ -28,13 +28,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('year', 'area_code', 'stage', 'sex', 'pattern'),
     )
     op.create_index('ix_asr_area', 'area_stage_rollup', ['area_code', 'year'])
-    # the rows of the survey years a database holds already, by the statements an import runs (as 0014 does)
-    from data_access.rollups import refresh_stage_rollup
-
-    bind = op.get_bind()
-    years: list[int] = list(bind.execute(sa.text("SELECT DISTINCT year FROM household ORDER BY year")).scalars())
-    for year in years:
-        refresh_stage_rollup(bind, year)
+    # The rows of the survey years a database holds already: migration 0023 writes them, once the households hold the
+    # counts per stage that data_access.rollups.refresh_stage_rollup now sums (it read persons when this was written).
 
 
 def downgrade() -> None:
