@@ -833,8 +833,11 @@ def register_lean_scripts(app: dash.Dash) -> None:
 
 
 def register_preloads(server: Flask) -> None:
-    """A map page starts downloading plotly.js and its shape file with the page itself (Link: rel=preload), instead
-    of after the renderer has built the layout and mounted the graph (measured: about a second later)."""
+    """A map page starts downloading its shape file and dcc's graph and menu code with the page itself (Link:
+    rel=preload), instead of after the renderer has built the layout and mounted the graph (measured: about a second
+    later). plotly.js is not among them (issue 35, 5): the star and the trend want it, after the map, and
+    assets/plotly-later.js holds dcc.Graph's request for it until then; preloaded, its 320 KB competed with the page's
+    own scripts for the first view's bandwidth."""
 
     @server.after_request
     def _preload(response: Response) -> Response:
@@ -843,17 +846,11 @@ def register_preloads(server: Flask) -> None:
         shape = shape_of_page(request.path)
         if shape is None:
             return response
-        links = [f"<{PLOTLY_URL}>; rel=preload; as=script", f"<{shape}>; rel=preload; as=fetch; crossorigin=anonymous"]
+        links = [f"<{shape}>; rel=preload; as=fetch; crossorigin=anonymous"]
         links += [f"<{chunk}>; rel=preload; as=script" for chunk in ASYNC_CHUNKS]
         if shape == "/shapes/tambons.json":  # the national tambon map is drawn by the canvas's script
             links.append(f"<{static_files.asset_url(static_files.CANVAS_SCRIPT)}>; rel=preload; as=script")
         response.headers.add("Link", ", ".join(links))
-        # and run it as soon as it is here (async): the browser evaluates plotly.js while the page's first callback
-        # is on the server, instead of after it, when the graph mounts and asks for it (dcc.Graph uses the
-        # window.Plotly it finds). Only map pages: the others never pay for it.
-        if not response.direct_passthrough:
-            html = response.get_data(as_text=True)
-            response.set_data(html.replace("</head>", f'<script src="{PLOTLY_URL}" async></script></head>', 1))
         return response
 
 
