@@ -107,6 +107,7 @@ def create_app(settings: config.Settings | None = None) -> dash.Dash:
     )
     register_shown_reset(app)
     register_document_language(app)
+    register_first_view(app)
     from components.layout import guard_years
     from data_access.figures import known_years
 
@@ -409,19 +410,14 @@ def _values(items: object) -> dict[str, object]:
     return found
 
 
-def render_key(body: dict[str, Any]) -> tuple[Hashable, ...] | None:
-    """The router's render of a public page, as (page, area, view); None for any other page or an address whose
-    area or year is not one the database has."""
+def public_page(pathname: str, search: str) -> tuple[dict[str, Any], str, View, dict[str, Any]] | None:
+    """The public page an address renders, as (its registry entry, the area, the view, the layout's arguments); None
+    for any other page, an address with a parameter of its own (a tour), or an area or year the database lacks."""
     from dash._pages import _parse_query_string, _path_to_page
 
-    from components.layout import SHOWN_STORE
     from components.view import parse
     from data_access.areas import is_known
 
-    values, states = _values(body.get("inputs")), _values(body.get("state"))
-    pathname, search = values.get("_pages_location.pathname"), values.get("_pages_location.search") or ""
-    if not isinstance(pathname, str) or not isinstance(search, str) or states.get(f"{SHOWN_STORE}.data"):
-        return None  # (an address already on the screen is not rendered at all)
     page, variables = _path_to_page(pathname.strip("/"))
     own = PUBLIC_RENDERS.get(page.get("module", "")) if page else None
     query = _parse_query_string(search)
@@ -434,6 +430,22 @@ def render_key(body: dict[str, Any]) -> tuple[Hashable, ...] | None:
     view = parse(asked, code)
     if "year" in asked and (str(asked["year"]) != str(view.year) or not _is_year(view.year)):
         return None  # (the page that names the years there are: components.layout.guard_years)
+    return page, code, view, {**(variables or {}), **query}
+
+
+def render_key(body: dict[str, Any]) -> tuple[Hashable, ...] | None:
+    """The router's render of a public page, as (page, area, view); None for any other page or an address whose
+    area or year is not one the database has."""
+    from components.layout import SHOWN_STORE
+
+    values, states = _values(body.get("inputs")), _values(body.get("state"))
+    pathname, search = values.get("_pages_location.pathname"), values.get("_pages_location.search") or ""
+    if not isinstance(pathname, str) or not isinstance(search, str) or states.get(f"{SHOWN_STORE}.data"):
+        return None  # (an address already on the screen is not rendered at all)
+    found = public_page(pathname, search)
+    if found is None:
+        return None
+    page, code, view, _ = found
     return ("render", page["module"], code, view)
 
 
@@ -574,6 +586,86 @@ def keep_public_answer(response: Response) -> Response:
         if not is_outage(error):
             raise  # (the database went away since the render: that answer is simply not kept)
     return response
+
+
+FIRST_VIEW_ID = "tp-first-view"  # the picture's box; assets/first-view.js removes it when Dash's page is in
+
+
+def register_first_view(app: dash.Dash) -> None:
+    """A public page's first response carries its first view as HTML (components.snapshot): the title, the cards and
+    the controls are painted once the HTML and the style sheets are in, not after Dash's scripts, its layout and the
+    router's callback (issue 35, 5). The picture lies over the page, outside React's root (React would empty it at
+    its first render, before the router's answer); assets/first-view.js removes it in the task that puts Dash's page
+    in, before the next frame, so nothing is seen to move. Only for signed-out visitors: it is kept for all of them
+    in the public answers' store (register_public_page_cache), under the view, the language cookie and the data; a
+    signed-in user's page is never drawn here, nor kept."""
+    interpolate = app.interpolate_index
+
+    def index(**parts: Any) -> str:
+        picture = first_view_html()
+        if picture is not None:
+            # a picture, not the page: nothing in it is focused, clicked or read out (inert, aria-hidden)
+            box = f'<div id="{FIRST_VIEW_ID}" class="container-fluid" inert aria-hidden="true">{picture}</div>'
+            parts["app_entry"] = box + parts["app_entry"]
+        return interpolate(**parts)
+
+    app.interpolate_index = index  # type: ignore[method-assign,assignment]
+
+
+def first_view_html() -> str | None:
+    """The first view of the public page this request asks for, as HTML, from the store or rendered (and kept); None
+    for a signed-in user, any other page, or when the database is away (the page then comes as Dash's alone)."""
+    from flask import g
+
+    from data_access import cache
+    from data_access.db import is_outage, read_engine
+
+    if request.method != "GET" or g.get("user") is not None or config.settings().page_cache_seconds <= 0:
+        return None
+    try:
+        key = first_view_key()
+        if key is None:
+            return None
+        kept = cache.shared_get(read_engine(), key, lambda k: time.time() < k.meta["until"])
+        if kept is not None:
+            return kept.body.decode()
+        picture = _draw_first_view()
+        if picture is not None:
+            meta = {"until": time.time() + config.settings().page_cache_seconds}
+            cache.shared_put(read_engine(), key, picture.encode(), meta)
+        return picture
+    except Exception as error:
+        if not is_outage(error):
+            raise
+        return None
+
+
+def first_view_key() -> tuple[Hashable, ...] | None:
+    from components.i18n import LANGS
+    from components.view import LANG_COOKIE
+
+    found = public_page(request.path, "?" + request.query_string.decode("utf-8", "replace"))
+    if found is None:
+        return None
+    page, code, view, _ = found
+    cookie = request.cookies.get(LANG_COOKIE)
+    return ("first-view", page["module"], code, view, cookie if cookie in LANGS else None)
+
+
+def _draw_first_view() -> str | None:
+    from plotly.io.json import to_json_plotly
+
+    from components.layout import SHOWN_ARG
+    from components.snapshot import to_html
+
+    found = public_page(request.path, "?" + request.query_string.decode("utf-8", "replace"))
+    if found is None:
+        return None
+    page, _, _, arguments = found
+    layout = page["layout"](**arguments, **{SHOWN_ARG: None})
+    if layout is None or layout is dash.no_update:
+        return None
+    return to_html(json.loads(to_json_plotly(layout)))
 
 
 # responses a browser never runs as a page (HTML, SVG, XML and PDF are not here: each can be one)
