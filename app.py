@@ -910,18 +910,32 @@ def register_lean_scripts(app: dash.Dash) -> None:
     generate = app._generate_scripts_html
 
     def scripts_html() -> str:
-        html = generate()
+        html = _deferred(generate())
         return _POLYFILL_TAG.sub(
             lambda m: f'<script src="{MODERN_URL}?v={static_files.content_version(MODERN_SCRIPT)}" data-polyfill="{m.group(1)}"></script>',
             html,
             count=1,
         )
 
+    # Dash's renderer is started by an inline script after the others: with theirs deferred, it waits for them too
+    app.renderer = f"document.addEventListener('DOMContentLoaded', function () {{ window.renderer = {app.renderer.removeprefix('var renderer = ')} }});"
+
     app._generate_scripts_html = scripts_html  # type: ignore[method-assign]
 
     @app.server.get(MODERN_URL)
     def modern_script() -> Response:
         return static_files.send(MODERN_SCRIPT, "text/javascript", max_age=365 * 86400)
+
+
+_SCRIPT_SRC = re.compile(r'<script src="(?![^"]*/deps/polyfill@)')
+
+
+def _deferred(html: str) -> str:
+    """Dash's script tags, deferred (issue 35, 5): the browser paints the page's first view (app.register_first_view)
+    as soon as the style sheets are in, and runs the scripts, in their order, once the document is parsed, instead of
+    the parser stopping at each. The runtime that stands for the polyfill is left as it is: it writes the polyfill in
+    with document.write for an older browser, which a deferred script may not."""
+    return _SCRIPT_SRC.sub('<script defer src="', html)
 
 
 def register_preloads(server: Flask) -> None:
