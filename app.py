@@ -634,9 +634,9 @@ def first_view_html() -> str | None:
             meta = {"until": time.time() + config.settings().page_cache_seconds}
             cache.shared_put(read_engine(), key, picture.encode(), meta)
         return picture
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - a picture is never worth the page: without it, Dash draws the page
         if not is_outage(error):
-            raise
+            log.warning("no first view for %s: %s", request.path[:80], type(error).__name__, exc_info=True)
         return None
 
 

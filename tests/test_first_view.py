@@ -51,6 +51,18 @@ def test_no_picture_for_a_signed_in_user_nor_for_other_pages(client, isolated_wo
         assert "tp-first-view" not in client.get(path).get_data(as_text=True), path
 
 
+def test_a_picture_that_fails_leaves_the_page_as_dash_draws_it(client, monkeypatch):
+    import app
+
+    def broken() -> str:
+        raise RuntimeError("a component the picture cannot write")
+
+    monkeypatch.setattr(app, "_draw_first_view", broken)
+    page = client.get("/area/75?colour=count")  # (a view not kept yet)
+    assert page.status_code == 200 and "tp-first-view" not in page.get_data(as_text=True)
+    assert 'id="react-entry-point"' in page.get_data(as_text=True)
+
+
 def test_the_picture_draws_the_components_as_their_markup():
     import json
 
