@@ -149,7 +149,7 @@ def report(results: dict[tuple[str, str], list[dict]]) -> None:
                 if isinstance(median, float)
                 else str(median)
             )
-            print(f"  {key:12} {fmt:>10}   [{shown}]")
+            print(f"  {key:14} {fmt:>10}   [{shown}]")
 
 
 def main() -> None:
