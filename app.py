@@ -648,6 +648,8 @@ def first_view_key() -> tuple[Hashable, ...] | None:
     if found is None:
         return None
     page, code, view, _ = found
+    if view.present:  # a projector's screen is laid out by its body's class, which a script sets: no picture of it
+        return None
     cookie = request.cookies.get(LANG_COOKIE)
     return ("first-view", page["module"], code, view, cookie if cookie in LANGS else None)
 

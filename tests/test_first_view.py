@@ -47,7 +47,15 @@ def test_no_picture_for_a_signed_in_user_nor_for_other_pages(client, isolated_wo
     for path in ("/", "/area/75"):
         html = signed_in.get(path).get_data(as_text=True)
         assert "tp-first-view" not in html, path
-    for path in ("/login", "/ranking", "/area/75?tour=75,58&present=1", "/area/99", "/no-such-page", "/area/75?year=1999"):
+    for path in (
+        "/login",
+        "/ranking",
+        "/area/75?tour=75,58&present=1",
+        "/area/75?present=1",
+        "/area/99",
+        "/no-such-page",
+        "/area/75?year=1999",
+    ):
         assert "tp-first-view" not in client.get(path).get_data(as_text=True), path
 
 
