@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -52,8 +53,9 @@ def load_average() -> str:
     return " / ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def lighthouse(url: str, preset: str, categories: str) -> dict[str, float]:
-    """One run of Lighthouse on `url`, in a new headless Chromium: its scores (0-100) and metrics."""
+def lighthouse(url: str, preset: str, categories: str, keep: Path | None = None) -> dict[str, float]:
+    """One run of Lighthouse on `url`, in a new headless Chromium: its scores (0-100) and metrics (and its whole
+    report written under `keep`, when given)."""
     with tempfile.TemporaryDirectory(prefix="tpmap-lh-") as tmp:
         out = Path(tmp) / "report.json"
         args = [
@@ -71,6 +73,10 @@ def lighthouse(url: str, preset: str, categories: str) -> dict[str, float]:
         if done.returncode != 0 or not out.exists():
             raise RuntimeError(f"lighthouse failed on {url}: {done.stderr[-1500:]}")
         report = json.loads(out.read_text(encoding="utf-8"))
+        if keep is not None:
+            keep.mkdir(parents=True, exist_ok=True)
+            name = re.sub(r"[^a-zA-Z0-9]+", "_", url.split("//", 1)[-1]).strip("_")
+            (keep / f"{name}-{time.strftime('%H%M%S')}.json").write_text(out.read_text(encoding="utf-8"), encoding="utf-8")
     figures = {name: round(100 * (c["score"] or 0)) for name, c in report["categories"].items()}
     for label, audit in AUDITS.items():
         value = report["audits"].get(audit, {}).get("numericValue")
@@ -114,8 +120,6 @@ def serve(name: str, checkout: Path, database_url: str, workers: int) -> tuple[s
 
 def warm(base: str, pages: list[str]) -> None:
     """Each page and what it loads asked for by a first visitor, so that no measured run is that visitor."""
-    import re
-
     import requests
 
     for page in pages:
@@ -162,6 +166,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--preset", choices=("desktop", "mobile"), default="desktop")
     ap.add_argument("--categories", default="performance,accessibility")
+    ap.add_argument("--keep", type=Path, help="a folder to write each run's whole report into (JSON)")
     args = ap.parse_args()
 
     servers: list[tuple[str, str]] = []
@@ -188,7 +193,7 @@ def main() -> None:
             order = servers if round_ % 2 == 0 else servers[::-1]  # interleaved, the order alternating
             for name, base in order:
                 for page in args.pages:
-                    results[(name, page)].append(lighthouse(base + page, args.preset, args.categories))
+                    results[(name, page)].append(lighthouse(base + page, args.preset, args.categories, args.keep))
             print(f"round {round_ + 1} of {args.runs} done, load average {load_average()}", flush=True)
         report(results)
         print(f"\nload average after: {load_average()}")
