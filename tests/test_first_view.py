@@ -42,6 +42,16 @@ def test_the_country_and_a_province_come_with_their_first_view(client, isolated_
     assert _picture(client.get("/area/75").get_data(as_text=True)) == _picture(client.get("/area/75").get_data(as_text=True))
 
 
+def test_the_faces_come_with_the_page(client):
+    """The four Sarabun files are preloaded at the addresses the style sheet asks for (else fetched twice)."""
+    html = client.get("/").get_data(as_text=True)
+    preloads = re.findall(r'<link rel="preload" href="(/assets/fonts/[^"]+)" as="font" type="font/woff2" crossorigin>', html)
+    faces = re.findall(r'url\("(fonts/[^"]+\.woff2)"\)', client.get("/assets/10-tpmap.css").get_data(as_text=True))
+    assert sorted(preloads) == sorted(f"/assets/{f}" for f in faces) and len(preloads) == 4
+    for url in preloads:
+        assert client.get(url).status_code == 200, url
+
+
 def test_no_picture_for_a_signed_in_user_nor_for_other_pages(client, isolated_world):
     signed_in, _ = session_client(isolated_world, "province")
     for path in ("/", "/area/75"):
