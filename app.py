@@ -307,7 +307,7 @@ def register_public_answers(server: Flask) -> None:
 
 
 ROUTER_OUTPUT = ".._pages_content.children..."  # the start of Dash's router callback's output
-AREA_UPDATE_OUTPUT = "..area-map.figure..."  # the start of pages/area.py's update (the home page's map too)
+AREA_UPDATE_OUTPUT = "..area-canvas-fig.data..."  # the start of pages/area.py's update (the home page's map too)
 AREA_STATE = "area-state.data"
 # The pages whose signed-out render is kept, each with the parameters of its layout besides the view's and the path's
 # (a projector's tour, the home page's ignored code): an address that names one of them is rendered, never kept.
@@ -964,8 +964,8 @@ def register_preloads(server: Flask) -> None:
             return response
         links = [f"<{shape}>; rel=preload; as=fetch; crossorigin=anonymous"]
         links += [f"<{chunk}>; rel=preload; as=script" for chunk in ASYNC_CHUNKS]
-        if shape == "/shapes/tambons.json":  # the national tambon map is drawn by the canvas's script
-            links.append(f"<{static_files.asset_url(static_files.CANVAS_SCRIPT)}>; rel=preload; as=script")
+        # every map is drawn by the canvas's script (assets/canvas-map.js)
+        links.append(f"<{static_files.asset_url(static_files.CANVAS_SCRIPT)}>; rel=preload; as=script")
         response.headers.add("Link", ", ".join(links))
         return response
 

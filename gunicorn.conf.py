@@ -47,6 +47,9 @@ def post_fork(_server: _Any, _worker: _Any) -> None:
     from data_access.db import after_fork
 
     after_fork()
+    from wsgi import warm_worker  # preloaded: the application this worker serves
+
+    warm_worker()
 
 
 def child_exit(_server: _Any, worker: _Any) -> None:

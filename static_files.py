@@ -11,6 +11,7 @@ import functools
 import gzip
 import hashlib
 import os
+import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -68,15 +69,27 @@ def compressed_copy(path: Path, encoding: str) -> Path:
     target = kept_copy(path, encoding)
     if target.exists():
         return target
-    with _lock:  # parallel first requests compress once; the others wait for the file
+    with _lock:  # parallel first requests of this process compress once; the others wait for the file
         if not target.exists():
             data = path.read_bytes()
             packed = brotli.compress(data, quality=11) if encoding == "br" else gzip.compress(data, compresslevel=9)
             target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(target.name + ".tmp")
-            tmp.write_bytes(packed)
-            tmp.replace(target)
+            _write_atomically(target, packed)
     return target
+
+
+def _write_atomically(target: Path, packed: bytes) -> None:
+    """Each writer its own temporary file, renamed into place: the lock above is one process's, and gunicorn's
+    workers compressing the same file at once shared one `.tmp` name, so the second rename found it gone (a 500 under
+    Locust, bench/RESULTS.md). Both copies are the same bytes; whichever rename lands last is the one kept."""
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(packed)
+        os.replace(name, target)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
 
 
 def accepted(header: str) -> str | None:

@@ -1,12 +1,14 @@
-// The national tambon map (7,425 polygons) drawn on a canvas instead of plotly.js's SVG (issue 16). SVG makes a
-// recolour restyle and repaint 7,425 DOM paths (about 300 ms of the browser's time on this machine); a canvas fills
-// the same paths from Path2D objects built once per shape file, in tens of milliseconds.
+// Every choropleth of the area pages drawn on a canvas, not by plotly.js (issue 16 for the national tambon map's
+// 7,425 polygons, issue 35 for all of them: plotly.js's 1 MB script no longer stands before the first map). A
+// canvas fills the shapes from Path2D objects built once per shape file, in milliseconds; a recolour repaints it.
 //
-// It draws the same figure the server builds for plotly.js (components.figures.choropleth, kept in the
-// #area-canvas-fig store): the grey "no data" trace, the coloured trace (locations, z, text, colorscale, zmin/zmax,
-// its colour bar's unit), the municipal units' dots (scattergeo), the title, and layout.meta (the hover's label and
-// number format, the language, the PNG's file name). A hover shows the area's name and value, a click sets
-// #area-map's clickData as plotly.js would, so the page's one update callback drills down.
+// It draws the figure the server builds (components.figures.choropleth, kept in the #area-canvas-fig store): the
+// grey "no data" areas, the counts kept from the viewer, the coloured areas (locations, z, colorscale, zmin/zmax,
+// the colour bar and its unit), the area itself outlined on its parent's map, the municipal units' circles, the
+// names placed by the server (components.figures.layout_names), written by the browser's text engine with a white
+// halo, the frame (layout.geo's axis ranges), the title, and layout.meta (the hover's label and number format, the
+// language, the PNG's file name). A hover shows the area's name and value as plotly.js's hover templates did, a
+// click sets the #area-map store as the click the page's one update callback drills down by.
 (function () {
   'use strict';
   var FONT = '"Sarabun", "Noto Sans Thai", sans-serif';
@@ -108,17 +110,30 @@
     return out;
   }
 
+  // the figure's parts, by role (components.figures.choropleth builds them in this order)
   function read(fig) {
     var data = (fig && fig.data) || [], layout = (fig && fig.layout) || {}, meta = layout.meta || {};
-    var main = null, grey = null, dots = null;
+    var r = { main: null, grey: null, hidden: null, outline: null, dots: null, apart: null, names: null, layout: layout, meta: meta };
+    r.layers = []; // areas in one colour each, named in a legend (components.figures.status_map: a state per trace)
     data.forEach(function (tr) {
-      if (tr.type === 'choropleth' && tr.name === 'no data') grey = tr;
-      else if (tr.type === 'choropleth' && tr.showscale !== false && !main) main = tr;
-      else if (tr.type === 'scattergeo' && tr.mode === 'markers') dots = tr;
+      if (tr.type === 'choropleth') {
+        if (tr.name === 'no data') r.grey = tr;
+        else if (tr.name === 'hidden') r.hidden = tr;
+        else if (tr.hoverinfo === 'skip') r.outline = tr; // the area itself, outlined on its parent's map
+        else if (tr.showscale !== false && !r.main) r.main = tr;
+        else if (tr.showlegend) r.layers.push(tr);
+      } else if (tr.type === 'scattergeo') {
+        if (tr.mode === 'text') r.names = tr;
+        else if (tr.name === 'no value') r.apart = tr;
+        else if (tr.mode === 'markers') r.dots = tr;
+      }
     });
     var title = layout.title && (layout.title.text || layout.title);
-    return { main: main, grey: grey, dots: dots, meta: meta, title: typeof title === 'string' ? title : '' };
+    r.title = typeof title === 'string' ? title : '';
+    return r;
   }
+
+  function plain(html) { return String(html || '').replace(/<br>/g, ' ').replace(/<[^>]*>/g, ''); }
 
   function CanvasMap(host) {
     this.host = host;
@@ -129,10 +144,13 @@
     this.over = el('canvas', 'tp-cmap-over', this.stage);
     this.tip = el('div', 'tp-cmap-tip', this.stage);
     this.tip.hidden = true;
+    this.tip.setAttribute('role', 'status');
     this.save = el('button', 'tp-cmap-png btn btn-sm btn-outline-secondary', this.stage);
     this.save.type = 'button';
     this.base.setAttribute('role', 'img');
+    this.over.setAttribute('aria-hidden', 'true');
     this.draws = 0;
+    this.scale = 1;
     var self = this;
     this.over.addEventListener('pointermove', function (e) { self.hover(e); });
     this.over.addEventListener('pointerleave', function () { self.hover(null); });
@@ -144,6 +162,10 @@
         if (self.fig && self.geo && (w !== self.w || h !== self.h)) self.draw();
       }).observe(this.stage);
     }
+    // the names are the browser's text (Thai marks placed by its shaping): drawn again once the web font is here
+    if (document.fonts && document.fonts.status !== 'loaded') {
+      document.fonts.ready.then(function () { if (self.geo) self.draw(); });
+    }
   }
 
   function el(tag, cls, parent) {
@@ -153,22 +175,47 @@
     return e;
   }
 
+  // a map is on its way (assets/map-first.js holds the other charts back meanwhile, at most half a second each);
+  // said for a few seconds at most, whatever comes
+  CanvasMap.prototype.pending = function () {
+    var host = this.host;
+    host.setAttribute('data-pending', '1');
+    clearTimeout(this.pendingTimer);
+    this.pendingTimer = setTimeout(function () { host.removeAttribute('data-pending'); }, 3000);
+  };
+
   CanvasMap.prototype.set = function (fig) {
     var self = this;
     this.fig = fig;
+    this.pending();
     var r = read(fig);
-    var url = (r.main || r.grey || {}).geojson;
+    // named from the first moment (an image without a name is nothing to a screen reader), drawn or not yet
+    this.base.setAttribute('aria-label', plain(r.title));
+    // the national tambon map takes the screen's height; every other map plotly.js's fixed one (its layout.height)
+    this.host.classList.toggle('tp-cmap-tall', !!r.meta.tall);
+    var url = (r.main || r.grey || r.hidden || r.layers[0] || {}).geojson;
     if (!url) return Promise.resolve();
     return load(url).then(function (geo) {
       if (self.fig !== fig) return; // a newer figure came meanwhile
       self.geo = geo;
+      self.host.setAttribute('data-shapes', url);
       self.draw();
     }, function () {
+      self.host.removeAttribute('data-pending');
       // the shape file did not come (the network, a restart): say so where the map would be, not a blank box
       self.titleEl.textContent = (r.meta && r.meta.failed) || 'The map could not be loaded';
       self.host.setAttribute('data-failed', '1');
     });
   };
+
+  // the projected box the map frames: the layout's axis ranges (components.figures.frame), else every shape
+  function frameBox(r, geo) {
+    var g = r.layout.geo || {}, lon = g.lonaxis && g.lonaxis.range, lat = g.lataxis && g.lataxis.range;
+    if (!lon || !lat) return geo.box;
+    return [(lon[0] * Math.PI) / 180, -mercY(lat[1]), (lon[1] * Math.PI) / 180, -mercY(lat[0])];
+  }
+
+  function fontSize(v, i, dflt) { return (Array.isArray(v) ? v[i] : v) || dflt; }
 
   CanvasMap.prototype.draw = function () {
     // nothing to draw before the shapes are here: a resize then would also overwrite the "could not load" message
@@ -178,10 +225,11 @@
     this.lang = lang;
     // the title's line breaks were placed for plotly.js's fixed width (components.figures.wrap): HTML wraps it to
     // the width it has
-    this.titleEl.textContent = r.title.replace(/<br>/g, ' ').replace(/<[^>]*>/g, '');
+    this.titleEl.textContent = plain(r.title);
     this.base.setAttribute('aria-label', this.titleEl.textContent);
     this.save.textContent = meta.png_label || 'PNG';
-    var dpr = window.devicePixelRatio || 1, W = this.stage.clientWidth, H = this.stage.clientHeight;
+    this.save.title = meta.png_label || 'PNG';
+    var dpr = (window.devicePixelRatio || 1) * this.scale, W = this.stage.clientWidth, H = this.stage.clientHeight;
     this.w = W; this.h = H;
     [this.base, this.over].forEach(function (c) {
       c.width = Math.round(W * dpr); c.height = Math.round(H * dpr);
@@ -190,73 +238,164 @@
     var ctx = this.base.getContext('2d');
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, this.base.width, this.base.height);
-    if (!geo || W < 10 || H < 10) return;
-    // the map fills what the colour bar leaves, the areas' own extent a little padded (as components.figures.frame)
-    var bar = r.main ? Math.min(110, W * 0.22) : 0, pad = 8;
-    var bw = geo.box[2] - geo.box[0], bh = geo.box[3] - geo.box[1];
+    if (W < 10 || H < 10) return;
+    this.dpr = dpr;
+    var colour = r.main ? this.scaleOf(r.main) : null;
+    // the map fills what the colour bar leaves, the frame a little padded
+    var bar = r.main ? this.barWidth(ctx, r, W) : 0, pad = 8, box = frameBox(r, geo);
+    var bw = box[2] - box[0] || 1e-3, bh = box[3] - box[1] || 1e-3;
     var k = Math.min((W - bar - 2 * pad) / bw, (H - 2 * pad) / bh);
-    var ox = pad + (W - bar - 2 * pad - bw * k) / 2 - geo.box[0] * k, oy = pad + (H - 2 * pad - bh * k) / 2 - geo.box[1] * k;
-    this.k = k; this.ox = ox; this.oy = oy; this.dpr = dpr;
+    var ox = pad + (W - bar - 2 * pad - bw * k) / 2 - box[0] * k, oy = pad + (H - 2 * pad - bh * k) / 2 - box[1] * k;
+    this.k = k; this.ox = ox; this.oy = oy;
     ctx.setTransform(k * dpr, 0, 0, k * dpr, ox * dpr, oy * dpr);
-    var values = {};
-    this.values = values;
-    if (r.grey) {
-      ctx.fillStyle = (r.grey.colorscale && r.grey.colorscale[0][1]) || '#bdbdbd';
-      r.grey.locations.forEach(function (c) {
-        var it = geo.byCode[c];
-        if (it) { ctx.fill(it.path, 'evenodd'); values[c] = { grey: true }; }
-      });
-    }
-    var colour = null;
-    if (r.main) {
-      var lo = r.main.zmin != null ? r.main.zmin : Math.min.apply(null, r.main.z.filter(isFinite));
-      var hi = r.main.zmax != null ? r.main.zmax : Math.max.apply(null, r.main.z.filter(isFinite));
-      colour = scaler(r.main.colorscale, lo, hi);
-      this.range = [lo, hi];
-      var z = r.main.z, names = r.main.text || [];
-      r.main.locations.forEach(function (c, i) {
-        var it = geo.byCode[c];
-        if (!it) return;
-        ctx.fillStyle = z[i] === null ? '#bdbdbd' : colour(z[i]);
-        ctx.fill(it.path, 'evenodd');
-        values[c] = { z: z[i], name: names[i] };
-      });
-    }
+    this.values = {};
+    this.fillAreas(ctx, r, colour);
     // the borders, all at once: thin enough not to wash 7,425 small areas out
-    ctx.lineWidth = 0.35 / k;
-    ctx.strokeStyle = 'rgba(255,255,255,0.7)';
+    var line = (r.main && r.main.marker && r.main.marker.line && r.main.marker.line.width) || 0.5;
+    ctx.lineWidth = Math.max(0.35, Math.min(1, line)) / k;
+    ctx.strokeStyle = 'rgba(255,255,255,0.8)';
     ctx.stroke(geo.outline);
-    this.dots = [];
-    if (r.dots && colour) {
-      var m = r.dots.marker || {}, size = (m.size || 5) / 2, dotColour = scaler(m.colorscale || r.main.colorscale, m.cmin, m.cmax);
-      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-      ctx.lineWidth = (m.line && m.line.width) || 0.5;
-      ctx.strokeStyle = (m.line && m.line.color) || '#111';
-      for (var i = 0; i < r.dots.lon.length; i++) {
-        var x = ox + ((r.dots.lon[i] * Math.PI) / 180) * k, y = oy - mercY(r.dots.lat[i]) * k;
-        var cd = (r.dots.customdata || [])[i] || [];
-        ctx.beginPath();
-        ctx.arc(x, y, size, 0, 2 * Math.PI);
-        ctx.fillStyle = dotColour(m.color[i]);
-        ctx.fill();
-        ctx.stroke();
-        this.dots.push({ x: x, y: y, r: Math.max(size, 4), code: cd[2], name: cd[0], z: m.color[i] });
-      }
+    if (r.outline) {
+      ctx.lineWidth = 3 / k;
+      ctx.strokeStyle = '#111';
+      r.outline.locations.forEach(function (c) { var it = geo.byCode[c]; if (it) ctx.stroke(it.path); });
     }
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    if (r.main) this.colourBar(ctx, r, colour, W - bar + 16, H, lang);
-    if (r.dots && r.dots.showlegend !== false && r.dots.name) this.legend(ctx, r.dots.name, H);
+    this.dots = [];
+    if (r.apart) this.drawDots(ctx, r.apart, null, meta);
+    if (r.dots) this.drawDots(ctx, r.dots, colour ? this.scaleOf(r.dots, true) : null, meta);
+    this.drawn = r.names ? this.drawNames(ctx, r.names) : [];
+    if (r.main) this.colourBar(ctx, r, colour, W - bar + 12, H, lang);
+    if (r.layers.length) this.swatches(ctx, r.layers, H, (r.layout.legend && r.layout.legend.font && r.layout.legend.font.size) || 12);
+    var legend = r.dots || r.apart;
+    if (legend && legend.showlegend !== false && legend.name) this.legend(ctx, legend.name, H, (r.layout.legend && r.layout.legend.font && r.layout.legend.font.size) || 12);
     this.hover(null);
     this.draws += 1;
+    this.host.removeAttribute('data-pending');
     this.host.setAttribute('data-drawn', String(this.draws));
     this.host.setAttribute('data-draw-ms', String(Math.round(performance.now() - t0)));
     this.host.dispatchEvent(new CustomEvent('tp-map-drawn', { bubbles: true, detail: { at: performance.now() } }));
   };
 
+  // a trace's colour scale over its range (a choropleth's zmin/zmax, a marker's cmin/cmax)
+  CanvasMap.prototype.scaleOf = function (tr, marker) {
+    var src = marker ? tr.marker || {} : tr, vals = (marker ? src.color : tr.z) || [];
+    var finite = vals.filter(function (v) { return typeof v === 'number' && isFinite(v); });
+    var lo = (marker ? src.cmin : src.zmin), hi = (marker ? src.cmax : src.zmax);
+    if (lo == null) lo = finite.length ? Math.min.apply(null, finite) : 0;
+    if (hi == null) hi = finite.length ? Math.max.apply(null, finite) : 1;
+    if (!marker) this.range = [lo, hi];
+    return scaler(src.colorscale || (this.fig && read(this.fig).main.colorscale), lo, hi);
+  };
+
+  CanvasMap.prototype.fillAreas = function (ctx, r, colour) {
+    var geo = this.geo, values = this.values, fills = (this.fills = {});
+    function flat(tr, fallback) { return (tr.colorscale && tr.colorscale[0][1]) || fallback; }
+    if (r.grey) {
+      ctx.fillStyle = flat(r.grey, '#bdbdbd');
+      r.grey.locations.forEach(function (c) {
+        var it = geo.byCode[c];
+        if (it) { ctx.fill(it.path, 'evenodd'); values[c] = { grey: true }; }
+      });
+    }
+    r.layers.forEach(function (tr) {
+      ctx.fillStyle = flat(tr, '#bdbdbd');
+      tr.locations.forEach(function (c, i) {
+        var it = geo.byCode[c], cd = (tr.customdata || [])[i];
+        if (!it) return;
+        ctx.fill(it.path, 'evenodd');
+        fills[c] = ctx.fillStyle;
+        values[c] = Array.isArray(cd) ? { name: cd[0], line: cd[1] } : { name: cd, line: tr.name };
+      });
+    });
+    if (r.hidden) { // counts kept from the viewer: a colour of their own, their bounds in words
+      ctx.fillStyle = flat(r.hidden, '#9ecae1');
+      r.hidden.locations.forEach(function (c, i) {
+        var it = geo.byCode[c], cd = (r.hidden.customdata || [])[i] || [];
+        if (it) { ctx.fill(it.path, 'evenodd'); values[c] = { name: cd[0], line: cd[1] }; }
+      });
+    }
+    if (r.main) {
+      var z = r.main.z, names = r.main.text || [], cds = r.main.customdata || [];
+      r.main.locations.forEach(function (c, i) {
+        var it = geo.byCode[c];
+        if (!it) return;
+        ctx.fillStyle = z[i] === null ? '#bdbdbd' : colour(z[i]);
+        ctx.fill(it.path, 'evenodd');
+        fills[c] = ctx.fillStyle;
+        var cd = cds[i];
+        values[c] = cd ? { z: z[i], name: cd[0], line: cd[1] } : { z: z[i], name: names[i] };
+      });
+    }
+  };
+
+  // the municipal units: circles on the same scale (`colour`), or in the colour each is given (no value, hidden)
+  CanvasMap.prototype.drawDots = function (ctx, tr, colour, meta) {
+    var m = tr.marker || {}, size = (m.size || 5) / 2, k = this.k, ox = this.ox, oy = this.oy;
+    ctx.lineWidth = (m.line && m.line.width) || 0.5;
+    ctx.strokeStyle = (m.line && m.line.color) || '#111';
+    for (var i = 0; i < tr.lon.length; i++) {
+      var x = ox + ((tr.lon[i] * Math.PI) / 180) * k, y = oy - mercY(tr.lat[i]) * k;
+      var cd = (tr.customdata || [])[i] || [], c = Array.isArray(m.color) ? m.color[i] : m.color;
+      ctx.beginPath();
+      ctx.arc(x, y, size, 0, 2 * Math.PI);
+      ctx.fillStyle = colour && typeof c === 'number' ? colour(c) : typeof c === 'string' ? c : '#bdbdbd';
+      ctx.fill();
+      ctx.stroke();
+      this.dots.push({ x: x, y: y, r: Math.max(size, 4), code: cd[2], name: cd[0], line: cd[1] || null, z: typeof c === 'number' ? c : null });
+    }
+    this.dotSize = size;
+  };
+
+  // the names the server placed (components.figures.layout_names: which, at what size, on or beside their point),
+  // written by the browser's text engine in dark letters with a white halo
+  CanvasMap.prototype.drawNames = function (ctx, tr) {
+    var out = [], f = tr.textfont || {}, k = this.k, ox = this.ox, oy = this.oy;
+    ctx.lineJoin = 'round';
+    for (var i = 0; i < (tr.text || []).length; i++) {
+      var size = fontSize(f.size, i, 11), pos = (Array.isArray(tr.textposition) ? tr.textposition[i] : tr.textposition) || 'middle center';
+      var x = ox + ((tr.lon[i] * Math.PI) / 180) * k, y = oy - mercY(tr.lat[i]) * k, gap = size * 0.3;
+      ctx.font = size + 'px ' + FONT;
+      ctx.textAlign = /right$/.test(pos) ? 'left' : /left$/.test(pos) ? 'right' : 'center';
+      ctx.textBaseline = /^top/.test(pos) ? 'bottom' : /^bottom/.test(pos) ? 'top' : 'middle';
+      if (/right$/.test(pos)) x += gap; else if (/left$/.test(pos)) x -= gap;
+      if (/^top/.test(pos)) y -= gap; else if (/^bottom/.test(pos)) y += gap;
+      ctx.lineWidth = Math.max(3, size * 0.28);
+      ctx.strokeStyle = 'rgba(255,255,255,0.92)';
+      ctx.strokeText(tr.text[i], x, y);
+      ctx.fillStyle = (f.color && !Array.isArray(f.color) && f.color) || '#111';
+      ctx.fillText(tr.text[i], x, y);
+      var w = ctx.measureText(tr.text[i]).width, left = ctx.textAlign === 'left' ? x : ctx.textAlign === 'right' ? x - w : x - w / 2;
+      var top = ctx.textBaseline === 'top' ? y : ctx.textBaseline === 'bottom' ? y - size : y - size / 2;
+      out.push({ text: tr.text[i], x: x, y: y, size: size, box: [left, top, left + w, top + size] });
+    }
+    ctx.textAlign = 'left';
+    return out;
+  };
+
+  function barParts(r) {
+    var cb = r.main.colorbar || {};
+    return {
+      unit: (cb.title && cb.title.text) || '',
+      unitPx: (cb.title && cb.title.font && cb.title.font.size) || (cb.tickfont && cb.tickfont.size) || 12,
+      px: (cb.tickfont && cb.tickfont.size) || 12,
+      thick: cb.thickness || 14,
+    };
+  }
+
+  function barFormat(lang, lo, hi) { return formatter(lang, Math.abs(hi - lo) < 10 ? ',.2f' : ',.0f'); }
+
+  // room for the colour bar: its thickness and its widest tick label (a projector's are twice a screen's)
+  CanvasMap.prototype.barWidth = function (ctx, r, W) {
+    var b = barParts(r), lo = this.range[0], hi = this.range[1], fmt = barFormat(this.lang, lo, hi);
+    ctx.font = b.px + 'px ' + FONT;
+    var widest = 0;
+    ticks(lo, hi).forEach(function (v) { widest = Math.max(widest, ctx.measureText(fmt(v)).width); });
+    return Math.min(W * 0.3, 12 + b.thick + 10 + widest + 8);
+  };
+
   CanvasMap.prototype.colourBar = function (ctx, r, colour, x, H, lang) {
-    var lo = this.range[0], hi = this.range[1], top = H * 0.12, h = H * 0.76, w = 14;
-    var unit = (r.main.colorbar && r.main.colorbar.title && r.main.colorbar.title.text) || '';
-    var px = (r.main.colorbar && r.main.colorbar.tickfont && r.main.colorbar.tickfont.size) || 12;
+    var b = barParts(r), lo = this.range[0], hi = this.range[1], top = H * 0.1 + b.unitPx, h = H * 0.8 - b.unitPx, w = b.thick;
     for (var i = 0; i < h; i++) {
       ctx.fillStyle = colour(hi - ((hi - lo) * i) / h);
       ctx.fillRect(x, top + i, w, 1.5);
@@ -265,40 +404,62 @@
     ctx.lineWidth = 0.5;
     ctx.strokeRect(x, top, w, h);
     ctx.fillStyle = '#222';
-    ctx.font = px + 'px ' + FONT;
+    ctx.font = b.px + 'px ' + FONT;
     ctx.textBaseline = 'middle';
-    var fmt = formatter(lang, Math.abs(hi - lo) < 10 ? ',.2f' : ',.0f');
+    var fmt = barFormat(lang, lo, hi);
     ticks(lo, hi).forEach(function (v) {
       var y = top + h - ((v - lo) / (hi - lo || 1)) * h;
       ctx.fillRect(x + w, y, 4, 0.8);
       ctx.fillText(fmt(v), x + w + 6, y);
     });
+    // the unit above the bar, kept inside the canvas however long it is
+    ctx.font = b.unitPx + 'px ' + FONT;
     ctx.textBaseline = 'bottom';
-    ctx.fillText(unit, x, top - 6);
+    var uw = ctx.measureText(b.unit).width;
+    ctx.fillText(b.unit, Math.max(2, Math.min(x, this.w - uw - 4)), top - 6);
   };
 
-  CanvasMap.prototype.legend = function (ctx, label, H) {
-    ctx.font = '12px ' + FONT;
+  // a legend of colours (plotly.js's for one trace per state): a swatch and the trace's name each, bottom left
+  CanvasMap.prototype.swatches = function (ctx, layers, H, px) {
+    ctx.font = px + 'px ' + FONT;
     ctx.textBaseline = 'middle';
-    var y = H - 14;
+    var line = Math.round(px * 1.6), width = 0;
+    layers.forEach(function (tr) { width = Math.max(width, ctx.measureText(tr.name || '').width); });
+    var top = H - line * layers.length - 6;
     ctx.fillStyle = 'rgba(255,255,255,0.8)';
-    ctx.fillRect(4, y - 10, ctx.measureText(label).width + 30, 20);
+    ctx.fillRect(2, top - 4, width + px * 2 + 16, line * layers.length + 8);
+    layers.forEach(function (tr, i) {
+      var y = top + line * i + line / 2;
+      ctx.fillStyle = (tr.colorscale && tr.colorscale[0][1]) || '#bdbdbd';
+      ctx.fillRect(8, y - px / 2, px * 1.4, px);
+      ctx.fillStyle = '#222';
+      ctx.fillText(tr.name || '', 14 + px * 1.4, y);
+    });
+  };
+
+  CanvasMap.prototype.legend = function (ctx, label, H, px) {
+    ctx.font = px + 'px ' + FONT;
+    ctx.textBaseline = 'middle';
+    var r = Math.max(4, px / 3), y = H - px - 2;
+    ctx.fillStyle = 'rgba(255,255,255,0.8)';
+    ctx.fillRect(4, y - px, ctx.measureText(label).width + 4 * r + 14, 2 * px);
     ctx.beginPath();
-    ctx.arc(14, y, 4, 0, 2 * Math.PI);
+    ctx.arc(10 + r, y, r, 0, 2 * Math.PI);
     ctx.fillStyle = '#999';
     ctx.fill();
     ctx.strokeStyle = '#111';
+    ctx.lineWidth = 1;
     ctx.stroke();
     ctx.fillStyle = '#222';
-    ctx.fillText(label, 24, y);
+    ctx.fillText(label, 16 + 2 * r, y);
   };
 
   // what is under a point of the stage (CSS pixels): a municipal unit's dot first (drawn on top), then a polygon
   CanvasMap.prototype.at = function (px, py) {
-    if (!this.geo) return null;
+    if (!this.geo || !this.dots) return null;
     for (var i = this.dots.length - 1; i >= 0; i--) {
       var d = this.dots[i];
-      if ((d.x - px) * (d.x - px) + (d.y - py) * (d.y - py) <= d.r * d.r) return { code: d.code, name: d.name, z: d.z };
+      if ((d.x - px) * (d.x - px) + (d.y - py) * (d.y - py) <= d.r * d.r) return { code: d.code, name: d.name, z: d.z, line: d.line };
     }
     var geo = this.geo, ux = (px - this.ox) / this.k, uy = (py - this.oy) / this.k;
     var gx = Math.floor((ux - geo.box[0]) / geo.cw), gy = Math.floor((uy - geo.box[1]) / geo.ch);
@@ -316,6 +477,14 @@
     return null;
   };
 
+  // the hover's two lines, as plotly.js's hover templates wrote them
+  CanvasMap.prototype.words = function (hit) {
+    var meta = read(this.fig).meta, hover = meta.hover;
+    if (hit.grey) return [hit.code, meta.missing_note || ''];
+    if (hit.line) return [hit.name || hit.code, hit.line];
+    return [hit.name || hit.code, hover ? hover[0] + ': ' + formatter(this.lang, hover[1])(hit.z) : formatter(this.lang, ',.0f')(hit.z)];
+  };
+
   CanvasMap.prototype.hover = function (e) {
     var ctx = this.over.getContext('2d');
     ctx.setTransform(1, 0, 0, 1, 0, 0);
@@ -331,13 +500,15 @@
       ctx.strokeStyle = '#111';
       ctx.stroke(hit.item.path);
     }
-    var meta = read(this.fig).meta, hover = meta.hover || ['', ',.0f'];
+    var words = this.words(hit);
     this.tip.innerHTML = '';
     var b = document.createElement('b');
-    b.textContent = hit.grey ? hit.code : hit.name || hit.code;
+    b.textContent = words[0];
     this.tip.appendChild(b);
-    this.tip.appendChild(document.createElement('br'));
-    this.tip.appendChild(document.createTextNode(hit.grey ? meta.missing_note || '' : hover[0] + ': ' + formatter(this.lang, hover[1])(hit.z)));
+    if (words[1]) {
+      this.tip.appendChild(document.createElement('br'));
+      this.tip.appendChild(document.createTextNode(words[1]));
+    }
     this.tip.hidden = false;
     var x = e.clientX - rect.left, y = e.clientY - rect.top, tw = this.tip.offsetWidth;
     this.tip.style.left = Math.max(0, Math.min(x + 14, this.w - tw - 4)) + 'px';
@@ -348,16 +519,41 @@
   CanvasMap.prototype.click = function (e) {
     var rect = this.over.getBoundingClientRect();
     var hit = this.at(e.clientX - rect.left, e.clientY - rect.top);
-    if (!hit || hit.grey || !window.dash_clientside) return;
-    // as plotly.js reports a click on a polygon: the page's update callback drills down to it
-    window.dash_clientside.set_props('area-map', { clickData: { points: [{ location: hit.code }] } });
+    // a map that leads nowhere says so (layout.meta.click null: components.canvas_map's status maps)
+    var to = read(this.fig).meta.click;
+    if (!hit || !hit.code || !window.dash_clientside || to === null) return;
+    this.pending();
+    // the next map's shapes fetched and made into paths while the server answers, not after (a touch screen has
+    // had no resting pointer to fetch them before)
+    var next = window.tpShapesOf && window.tpShapesOf(hit.code);
+    if (next) load(next).catch(function () {});
+    // the page's update callback drills down to it (#area-map, a store: the same area clicked twice is two clicks)
+    window.dash_clientside.set_props(to || 'area-map', { data: { points: [{ location: hit.code }], at: Date.now() } });
   };
 
+  // the PNG: the map as drawn, on white, its title above it (plotly.js's PNG had its title too), at twice the size
   CanvasMap.prototype.png = function () {
+    var keep = this.scale;
+    this.scale = 2;
+    this.draw();
+    var title = this.titleEl.textContent, px = parseFloat(getComputedStyle(this.titleEl).fontSize) || 17;
+    var out = document.createElement('canvas'), s = this.dpr, head = Math.round(px * 2.2);
+    out.width = this.base.width; out.height = this.base.height + Math.round(head * s);
+    var ctx = out.getContext('2d');
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, 0, out.width, out.height);
+    ctx.fillStyle = '#111';
+    ctx.font = px * s + 'px ' + FONT;
+    ctx.textBaseline = 'middle';
+    ctx.fillText(title, 10 * s, (head * s) / 2, out.width - 20 * s);
+    ctx.drawImage(this.base, 0, Math.round(head * s));
     var a = document.createElement('a');
     a.download = (read(this.fig).meta.png || 'tpmap-map') + '.png';
-    a.href = this.base.toDataURL('image/png');
+    a.href = out.toDataURL('image/png');
+    this.host.setAttribute('data-png', a.download);
     a.click();
+    this.scale = keep;
+    this.draw();
   };
 
   window.tpCanvasMap = {
@@ -393,6 +589,29 @@
           });
           if (ok) return { code: it.code, x: x, y: y, width: m.w, height: m.h };
         }
+      }
+      return null;
+    },
+    fills: function (id) { // the colour each coloured area was filled with: code -> CSS colour
+      var m = (document.getElementById(id) || {}).__tpMap;
+      return m && m.fills ? m.fills : null;
+    },
+    names: function (id) { // the names written on the map: text, point, size (for tests and screenshots)
+      var m = (document.getElementById(id) || {}).__tpMap;
+      return m && m.drawn ? m.drawn : null;
+    },
+    dots: function (id) { // the municipal units' circles: code, name, point
+      var m = (document.getElementById(id) || {}).__tpMap;
+      return m && m.dots ? m.dots.map(function (d) { return { code: d.code, name: d.name, x: d.x, y: d.y }; }) : null;
+    },
+    // a point well inside the n-th largest coloured area (spot's, for a benchmark's click on "some area")
+    spots: function (id, n) {
+      var m = (document.getElementById(id) || {}).__tpMap;
+      if (!m || !m.geo) return null;
+      var codes = m.geo.list.filter(function (it) { return m.values[it.code] && !m.values[it.code].grey; });
+      for (var i = 0; i < codes.length; i++) {
+        var s = this.spot(id, codes[(n + i) % codes.length].code);
+        if (s) return s;
       }
       return null;
     },

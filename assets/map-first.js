@@ -1,6 +1,7 @@
 // The map is drawn first. When one answer brings a map and other charts (a drill-down brings the new level's map,
 // star and trend), dcc.Graph queues them all at once and plotly.js draws them one after another, in whatever order
-// React mounted them: the star (20-35 ms) and the trend (35-70 ms) went before the map the reader had just clicked.
+// React mounted them: the star (20-35 ms) and the trend (35-70 ms) went before the map the reader had just clicked
+// (and the canvas's clientside callback comes after the graphs' drawing too).
 // Here a chart outside a map box that is to be drawn while a map's drawing is queued or under way waits for that
 // map, then for one frame more, so that the browser shows the map before the chart's drawing takes the thread. (A
 // map's drawing waits on its shape file, from the browser's cache when the page preloaded it; the charts had been
@@ -14,8 +15,10 @@
   }
 
   function mapBusy() {
-    // dcc.Graph marks a graph pending from the moment it queues a drawing until that drawing has settled
-    return !!document.querySelector('.tp-map-box .dash-graph--pending');
+    // dcc.Graph marks a graph pending from the moment it queues a drawing until that drawing has settled; a map's
+    // canvas (assets/canvas-map.js) from the click that asks for a new map, or from its figure's coming, until it
+    // has drawn it
+    return !!document.querySelector('.tp-map-box .dash-graph--pending, .tp-map-box .tp-cmap[data-pending]');
   }
 
   function install(Plotly) {

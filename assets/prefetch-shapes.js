@@ -1,12 +1,10 @@
-// While the pointer rests on an area of a map, fetches the shape file a click on it would draw next, into plotly.js's
-// own store (window.PlotlyGeoAssets, which plotly.js reads before fetching a trace's geojson address): a drill-down
+// While the pointer rests on an area of a map, fetches the shape file a click on it would draw next, into the store
+// the maps read first (window.PlotlyGeoAssets, which assets/canvas-map.js reads before fetching a shape file): a drill-down
 // then waits for the server's values alone. The entry is written only once the file is here, so a click that comes
 // first simply fetches it as before. Only for a mouse: on a touch screen a tap is a hover and a click at once (the
 // file would come twice).
 (function () {
   if (!window.fetch) return;
-  var pointer = null;
-  document.addEventListener('pointermove', function (e) { pointer = e.pointerType; }, true);
   function next(code) {
     code = String(code || '');
     if (/^\d{2}$/.test(code)) return '/shapes/amphoes/' + code + '.json';
@@ -24,17 +22,7 @@
       .then(function (geo) { if (!assets[url]) assets[url] = geo; })
       .catch(function () { delete asked[url]; });
   }
-  function hook(gd) {
-    if (gd.__tpPrefetch || typeof gd.on !== 'function') return;
-    gd.__tpPrefetch = true;
-    gd.on('plotly_hover', function (e) {
-      var p = pointer === 'mouse' && e && e.points && e.points[0];
-      if (p) prefetch(next(p.location || (p.customdata && p.customdata[2])));
-    });
-  }
-  // the national tambon map's canvas (assets/canvas-map.js) asks the same for the area under a resting mouse
+  // the map's canvas (assets/canvas-map.js) asks for the area under a resting mouse, and which file a click draws
   window.tpPrefetchShapes = function (code) { prefetch(next(code)); };
-  new MutationObserver(function () {
-    document.querySelectorAll('#area-map .js-plotly-plot').forEach(hook);
-  }).observe(document.documentElement, { childList: true, subtree: true });
+  window.tpShapesOf = next;
 })();

@@ -1,8 +1,10 @@
 // Printing draws the charts for the paper, not for the window they were last drawn in. plotly.js sizes a chart in
-// pixels when it draws it; a printed page lays out at another width (A4 landscape; presentation mode as its 1920 x
-// 1080 screen, zoomed to the sheet), so a map drawn for a narrow window came out small and a star drawn for a wide
-// one covered the column beside it. Before printing, the page takes its printed widths on screen for a moment
-// (html.tp-printing in 10-tpmap.css), every chart is drawn again at its box's size, and afterwards back.
+// pixels when it draws it; a printed page lays out at another width (A4 landscape; presentation mode as its
+// 1920 x 1080 screen, zoomed to the sheet), so a map drawn for a narrow window came out small and a star drawn for
+// a wide one covered the column beside it. Before printing, the page takes its printed widths on screen for a
+// moment (html.tp-printing in 10-tpmap.css), every chart is drawn again at its box's size, and afterwards back.
+// A map's canvas is not drawn again: Chromium prints a canvas drawn in beforeprint blank (tried); its picture is
+// fitted to its printed box instead (object-fit, 10-tpmap.css), as an image is.
 (function () {
   'use strict';
   function charts() {
@@ -17,13 +19,12 @@
     }
   }
   window.addEventListener('beforeprint', function () {
-    if (!window.Plotly) return;
     document.documentElement.classList.add('tp-printing');
-    charts().forEach(fit);
+    if (window.Plotly) charts().forEach(fit);
   });
   window.addEventListener('afterprint', function () {
-    if (!window.Plotly || !document.documentElement.classList.contains('tp-printing')) return;
+    if (!document.documentElement.classList.contains('tp-printing')) return;
     document.documentElement.classList.remove('tp-printing');
-    charts().forEach(function (gd) { window.Plotly.relayout(gd, {width: null, height: null, autosize: true}); });
+    if (window.Plotly) charts().forEach(function (gd) { window.Plotly.relayout(gd, {width: null, height: null, autosize: true}); });
   });
 })();

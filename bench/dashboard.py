@@ -62,11 +62,10 @@ def browser():
     return make_driver()
 
 
+# the map drawn from this shape file by its canvas (assets/canvas-map.js marks each drawing and the file it drew)
 RENDERED = """
-const g = document.querySelector('#area-map .js-plotly-plot');
-if (!g || !g.data) return false;
-const want = arguments[0];
-return g.data.some(t => t.geojson === want) && g.querySelectorAll('path.choroplethlocation').length > 0;
+const h = document.getElementById('area-canvas-host');
+return !!(h && h.getAttribute('data-drawn') && h.getAttribute('data-shapes') === arguments[0]);
 """
 
 
@@ -112,17 +111,21 @@ def metric_change_bytes(driver, base: str) -> dict:
 
 
 def drill_down_seconds(driver, base: str, clicks: int) -> list[float]:
-    """Click amphoe polygons on the province map; time from the click to the tambon map being drawn."""
-    from selenium.webdriver.common.action_chains import ActionChains
+    """Click amphoes on the province map; time from the click to the tambon map being drawn."""
+    from selenium.webdriver.common.actions.action_builder import ActionBuilder
 
     out = []
     for i in range(clicks):
         driver.get(base + f"/area/{PROVINCE}")
         wait(driver, RENDERED, f"/shapes/amphoes/{PROVINCE}.json")
-        paths = driver.find_elements("css selector", "#area-map path.choroplethlocation")
-        target = paths[(i * 7) % len(paths)]
+        canvas = driver.find_element("css selector", "#area-canvas-host canvas.tp-cmap-over")
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", canvas)
+        spot = driver.execute_script("return window.tpCanvasMap.spots('area-canvas-host', arguments[0])", i * 7)
+        left, top = driver.execute_script("var r = arguments[0].getBoundingClientRect(); return [r.left, r.top]", canvas)
+        click = ActionBuilder(driver)
+        click.pointer_action.move_to_location(round(left + spot["x"]), round(top + spot["y"])).click()
         t0 = driver.execute_script("return performance.now();")
-        ActionChains(driver).move_to_element(target).click().perform()
+        click.perform()
         wait(driver, "return /\\/area\\/[0-9]{4}\\?/.test(location.pathname + location.search)")
         code = driver.execute_script("return location.pathname.split('/').pop();")
         wait(driver, RENDERED, f"/shapes/tambons/{code}.json")

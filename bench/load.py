@@ -59,7 +59,10 @@ TEAM_TAMBONS = [f"7501{n:02d}" for n in range(2, 12)]  # a bound beside the time
 
 def prepare(url: str) -> None:
     os.environ["TPMAP_DATABASE_URL"] = url
+    import config
     import demo
+
+    config.INSTANCE_DIR.mkdir(parents=True, exist_ok=True)  # the demo build's log goes there (a fresh clone has none)
     from data_access.db import get_engine
     from data_access.schema import upgrade
 

@@ -653,11 +653,19 @@ def visit(base: str, page: str) -> dict[str, float]:
     return times
 
 
-def cold_and_warm(url: str, workers: int, rounds: int, warm_visits: int, page: str) -> dict[str, Any]:
-    """Each round a fresh start of the production server, its first visit, then `warm_visits` more; the medians."""
+def cold_and_warm(url: str, workers: int, rounds: int, warm_visits: int, page: str, new_release: bool = False) -> dict[str, Any]:
+    """Each round a fresh start of the production server, its first visit, then `warm_visits` more; the medians.
+    `new_release`: the shared store of signed-out answers emptied before each start, as a new release finds it (its
+    answers are named by the release); otherwise a restart of the same release, which keeps them."""
     cold: list[dict[str, float]] = []
     warm: list[dict[str, float]] = []
     for r in range(rounds):
+        if new_release:
+            import shutil
+
+            import config
+
+            shutil.rmtree(config.Settings.from_env().callback_cache_dir, ignore_errors=True)
         server = start_server(url, workers)
         try:
             cold.append(visit(server.base, page))
@@ -682,6 +690,7 @@ def cold_and_warm(url: str, workers: int, rounds: int, warm_visits: int, page: s
         "cold_ms": c,
         "warm_ms": w,
         "cold_over_warm": round(c["total"] / w["total"], 2),
+        "new_release": new_release,
     }
 
 
@@ -701,6 +710,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--rounds", type=int, default=5, help="--cold: server starts")
     ap.add_argument("--warm-visits", type=int, default=4, help="--cold: visits after the first, per start")
     ap.add_argument("--page", default="/area/75", help="--cold: the page visited")
+    ap.add_argument(
+        "--new-release", action="store_true", help="--cold: each start as a new release's (the store of answers empty)"
+    )
     ap.add_argument("--locust", default=DEFAULT_LOCUST, help="the locust executable (its own venv)")
     ap.add_argument("--csv", default=None, help="Locust's --csv prefix (default: a temporary folder)")
     ap.add_argument("--json", type=Path, help="write the figures here too")
@@ -717,14 +729,12 @@ def database_name(url: str) -> str | None:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     if args.prepare:
-        import config
         from bench.load import prepare
 
-        config.INSTANCE_DIR.mkdir(parents=True, exist_ok=True)  # the demo build's log goes there
         prepare(args.database_url)
         return
     if args.cold:
-        figures = cold_and_warm(args.database_url, args.workers, args.rounds, args.warm_visits, args.page)
+        figures = cold_and_warm(args.database_url, args.workers, args.rounds, args.warm_visits, args.page, args.new_release)
         print(json.dumps(figures, indent=1))
     else:
         figures = load_run(args)

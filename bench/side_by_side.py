@@ -37,7 +37,8 @@ sys.path.insert(0, str(ROOT))
 DRAWN = """
 const want = arguments[0];
 const h = document.getElementById('area-canvas-host');
-if (h && h.getAttribute('data-drawn') && h.offsetParent !== null) return want === null || h.textContent.includes(want);
+if (h && h.getAttribute('data-drawn') && h.offsetParent !== null)
+  return want === null || h.textContent.includes(want) || h.getAttribute('data-shapes') === want;
 const g = document.querySelector('#area-map .js-plotly-plot') || document.querySelector('.js-plotly-plot');
 if (!g || !g.data || !g.querySelectorAll('path.choroplethlocation').length) return false;
 return want === null || (g.layout && g.layout.title && String(g.layout.title.text || '').includes(want))
@@ -176,10 +177,12 @@ CHANGED = _VALUES + "return values !== null && values !== arguments[0];"
 IN_PAGE = """
 window.__reacted = [];
 document.addEventListener('click', () => { window.__clicked = window.__clicked || performance.now(); }, true);
-const react = window.Plotly.react;
-window.Plotly.react = function () {
-  return Promise.resolve(react.apply(this, arguments)).then(x => { window.__reacted.push(performance.now()); return x; });
-};
+if (window.Plotly) {
+  const react = window.Plotly.react;
+  window.Plotly.react = function () {
+    return Promise.resolve(react.apply(this, arguments)).then(x => { window.__reacted.push(performance.now()); return x; });
+  };
+}
 document.addEventListener('tp-map-drawn', () => window.__reacted.push(performance.now()));  // the canvas's drawing
 """
 
@@ -215,14 +218,23 @@ def metric_change(driver, url: str, menu: str, pick: str) -> tuple[float, int, f
 MAP_DRAWN = """
 window.__mapDrawn = null;
 document.addEventListener('click', () => { window.__clicked = performance.now(); }, true);
-const react = window.Plotly.react;
-window.Plotly.react = function (gd) {
-  const map = gd && gd.closest && gd.closest('.tp-map-box');
-  return Promise.resolve(react.apply(this, arguments)).then(x => {
-    if (map && window.__mapDrawn === null) window.__mapDrawn = performance.now();
-    return x;
-  });
-};
+if (window.Plotly) {
+  const react = window.Plotly.react;
+  window.Plotly.react = function (gd) {
+    const map = gd && gd.closest && gd.closest('.tp-map-box');
+    return Promise.resolve(react.apply(this, arguments)).then(x => {
+      if (map && window.__mapDrawn === null) window.__mapDrawn = performance.now();
+      return x;
+    });
+  };
+}
+// the map's canvas (assets/canvas-map.js): its first drawing after the click, of the new level's shapes
+document.addEventListener('tp-map-drawn', (e) => {
+  const h = e.target;
+  if (window.__mapDrawn === null && window.__clicked && h.getAttribute('data-shapes') !== window.__shapesBefore)
+    window.__mapDrawn = performance.now();
+});
+window.__shapesBefore = (document.getElementById('area-canvas-host') || {getAttribute: () => null}).getAttribute('data-shapes');
 """
 
 
@@ -234,9 +246,19 @@ def drill_down(driver, url: str, index: int) -> tuple[float, int, float | None]:
     time.sleep(0.5)
     before = driver.current_url
     paths = driver.find_elements("css selector", "path.choroplethlocation")
-    target = paths[index % len(paths)]
     # the pointer rests on the area a moment first, as a hand does before it clicks (both apps alike)
-    ActionChains(driver).move_to_element(target).perform()
+    if paths:
+        ActionChains(driver).move_to_element(paths[index % len(paths)]).perform()
+    else:  # the map's canvas: a point well inside one of its areas (the index-th's, as with the paths)
+        from selenium.webdriver.common.actions.action_builder import ActionBuilder
+
+        canvas = driver.find_element("css selector", "#area-canvas-host canvas.tp-cmap-over")
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", canvas)
+        spot = driver.execute_script("return window.tpCanvasMap.spots('area-canvas-host', arguments[0])", index)
+        left, top = driver.execute_script("var r = arguments[0].getBoundingClientRect(); return [r.left, r.top]", canvas)
+        move = ActionBuilder(driver)
+        move.pointer_action.move_to_location(round(left + spot["x"]), round(top + spot["y"]))
+        move.perform()
     time.sleep(0.3)
     driver.execute_script("performance.clearResourceTimings()")
     in_page = driver.execute_script("return !!document.querySelector('.tp-map-box')")
@@ -251,6 +273,7 @@ def drill_down(driver, url: str, index: int) -> tuple[float, int, float | None]:
     # the naive app draws from an inline GeoJSON: wait until its map is of the new area
     wait(
         driver,
+        "if (document.getElementById('area-canvas-host')) return true;"
         "const g = document.querySelector('.js-plotly-plot'); return g && g.data && "
         "g.data[0].locations && g.data[0].locations.length && String(g.data[0].locations[0]).startsWith(arguments[0])",
         code,

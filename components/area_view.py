@@ -824,15 +824,18 @@ def _symbol(s: Row, view: View, words: MapWords) -> dict:
     }
 
 
-def _canvas_meta(view: View, words: MapWords) -> dict:
-    """What the national map's canvas writes besides the values (assets/canvas-map.js)."""
+def _canvas_meta(m: Page, words: MapWords) -> dict:
+    """What the map's canvas writes besides the figure's traces (assets/canvas-map.js): the national map's one hover
+    template, the language, the PNG's name and button, what it says when its shapes do not come."""
+    view, national = m.view, m.map.national
     return {
         "hover": words.hover,
         "lang": view.lang,
         "missing_note": words.missing_note,
-        "png": "tpmap-TH-tambons",
+        "png": "tpmap-TH-tambons" if national else f"tpmap-{m.code}-map",
         "png_label": t("map.save_png", view.lang),
         "failed": t("map.load_failed", view.lang),
+        "tall": national,  # the country's 7,425 tambons take the screen's height
     }
 
 
@@ -861,7 +864,7 @@ def map_figure(m: Page, d: Drawn) -> dict:
         names_at=_names_at(m, d),
         extent=mm.frame.extent,
         hover=words.hover,
-        meta=_canvas_meta(view, words) if mm.national else None,
+        meta=_canvas_meta(m, words),
     )
 
 
@@ -1013,39 +1016,19 @@ def map_signature(fig: dict) -> list[str]:
     return out
 
 
-# the map the national tambon view hands to its canvas leaves the (hidden) plotly graph this
-EMPTY_MAP: dict = {"data": [], "layout": {}}
-SHOWN: dict = {}
-HIDDEN = {"display": "none"}
-
-
-def on_canvas(code: str, view: View) -> bool:
-    """The national tambon map is drawn on a canvas (assets/canvas-map.js): 7,425 SVG paths made every recolour a
-    restyle and repaint of the whole layer. Every other map stays plotly.js's."""
-    return code == "TH" and view.maplevel == "tambon"
-
-
 def map_element(code: str, view: View, figure: dict) -> html.Div:
-    """The area's map: plotly.js's graph, or the canvas with the figure in its store. Both are always on the page,
-    one hidden, so the page's update callback can switch between them in place (a drill-down from the national map
-    to a tambon's amphoe), and a click on either reaches it as #area-map's clickData."""
-    canvas = on_canvas(code, view)
+    """The area's map, drawn on a canvas by assets/canvas-map.js from the figure in its store (plotly.js is not
+    needed for a map: its script stood before the first one). A click on the map is written into the #area-map
+    store, the page's update callback's input for a drill-down."""
     return html.Div(
         [
-            dcc.Graph(
-                id=ids.MAP,
-                figure=EMPTY_MAP if canvas else figure,
-                config=_config(f"tpmap-{code}-map", view.lang, view.present),
-                className="tp-map-graph" if view.present else None,
-                style=HIDDEN if canvas else SHOWN,
-            ),
+            dcc.Store(id=ids.MAP),
             html.Div(
                 html.Div(id=ids.CANVAS_HOST, className="tp-cmap"),
                 id=ids.CANVAS_MAP,
                 className="tp-map-graph" if view.present else None,
-                style=SHOWN if canvas else HIDDEN,
             ),
-            dcc.Store(id=ids.CANVAS_FIGURE, data=figure if canvas else None),
+            dcc.Store(id=ids.CANVAS_FIGURE, data=figure),
         ],
         id=ids.MAP_BOX,
         className="tp-map-box",

@@ -395,8 +395,9 @@ def choropleth(
     `symbols` are areas without a polygon (municipal units): {code, lon, lat, value, name, hover, hidden}, drawn as
     circles on the same colour scale, hoverable and clickable like the polygons (one without a value in grey, or
     in the hidden colour). `names_at` (lon, lat, name, value), most important first, are written on the map where
-    they fit (a projector has no hover); a name on one of the darkest colours is written in white. `meta` goes into the layout for a renderer other than plotly.js
-    (the national map's canvas, assets/canvas-map.js: the hover's words and format, the language)."""
+    they fit (a projector has no hover), in dark letters with a white halo. `meta` goes into the layout for the area
+    pages' canvas, which draws their maps instead of plotly.js (assets/canvas-map.js: the hover's words and format,
+    the language, the PNG's name); a report's map is drawn by it too (pages._map_canvas.still_map)."""
     s = sizes(present)
     symbols = symbols or []
     top = max([abs(v) for v in values if v is not None] + [abs(s["value"]) for s in symbols if s["value"] is not None] + [0])
@@ -642,7 +643,8 @@ def status_map(
     present: bool = False,
     extent: tuple[float, float, float, float] | None = None,
 ) -> dict:
-    """Areas coloured by a state (filed, late, missing...): one trace per state, so the legend names each colour."""
+    """Areas coloured by a state (filed, late, missing...): one trace per state, so the legend names each colour.
+    Drawn by the canvas (pages._map_canvas.still_map)."""
     traces = []
     for state, colour in palette.items():
         idx = [i for i, s in enumerate(statuses) if s == state]
@@ -655,13 +657,13 @@ def status_map(
                 "featureidkey": "properties.code",
                 "locations": [codes[i] for i in idx],
                 "z": [1] * len(idx),
-                "customdata": [names[i] for i in idx],
+                "customdata": [[names[i], labels[state]] for i in idx],
                 "colorscale": [[0, colour], [1, colour]],
                 "showscale": False,
                 "showlegend": True,
                 "name": f"{labels[state]} ({len(idx)})",
                 "marker": {"line": {"color": "white", "width": 0.6}},
-                "hovertemplate": "<b>%{customdata}</b><br>" + labels[state] + "<extra></extra>",
+                "hovertemplate": "<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
             }
         )
     return map_figure(

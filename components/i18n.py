@@ -735,6 +735,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "traj.poor_not_target": ("ยากจนตาม MPI แต่ไม่มีผู้ถือบัตรสวัสดิการ ขาด", "MPI-poor but nobody holds a welfare card; deprived in"),
     "traj.not_poor": ("ไม่เป็นคนจนเป้าหมาย (ไม่ขาดมิติใด)", "not target poor (deprived in no dimension)"),
     "traj.not_surveyed": ("ไม่พบในการสำรวจปีนี้ (ย้ายออก หรือไม่ได้สำรวจ)", "not in this edition's survey (moved away, or not surveyed)"),
+    # a household followed by its people to another house number (data_access.logbook.trajectory)
+    "traj.moved": ("อยู่ที่บ้านรหัส {house} (ย้ายที่อยู่ ติดตามจากสมาชิก)", "at house {house} (moved; followed by its members)"),
     "rep.change": ("การเปลี่ยนแปลงจากปีก่อน", "Change since the edition before"),
     "rep.change_none": ("ยังไม่มีข้อมูลปีก่อนให้เทียบ", "no earlier edition to compare with"),
     "rep.change_target_poor": ("คนจนเป้าหมาย ปี {a} → {b}", "Target poor, {a} → {b}"),

@@ -72,7 +72,9 @@ def trajectory(
     if len(steps) < 2:
         return None
     items = []
+    on_screen = next((s.get("house_id") for s in steps if s["year"] == year_on_screen), None)
     for s in steps:
+        moved = [" · ", t("traj.moved", lang, house=s["house_id"])] if s.get("house_id") not in (None, on_screen) else []
         if not s["surveyed"]:
             state: list = [t("traj.not_surveyed", lang)]
         elif s["target_poor"]:
@@ -88,7 +90,7 @@ def trajectory(
         here = " tp-traj-here" if s["year"] == year_on_screen else ""
         items.append(
             html.Li(
-                [html.Div([html.B(t("traj.edition", lang, year=s["year"])), " · ", *state], className="tp-traj-edition")]
+                [html.Div([html.B(t("traj.edition", lang, year=s["year"])), " · ", *state, *moved], className="tp-traj-edition")]
                 + [html.Div(_describe(e, lang, kinds), className="tp-traj-event") for e in s["events"]],
                 className="tp-traj-step" + here,
                 id=f"traj-{s['year']}",

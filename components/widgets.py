@@ -33,6 +33,9 @@ def dropdown(lang: str, **kw: Any) -> html.Div:  # (any of dcc.Dropdown's proper
     return html.Div(dcc.Dropdown(labels=labels, **kw), className="tp-dropdown")
 
 
+NUMBERS_RIGHT: dict[str, Any] = {"if": {"column_type": "numeric"}, "textAlign": "right"}
+
+
 def data_table(lang: str, **kw: Any) -> DataTable:  # (any of DataTable's properties)
     """A DataTable with the filter row's hint in the reader's language and the app's type and padding
     (a page may add to the cell style). The one place tables are built: dash_table is deprecated upstream, but
@@ -42,6 +45,10 @@ def data_table(lang: str, **kw: Any) -> DataTable:  # (any of DataTable's proper
         kw.setdefault("filter_options", {"placeholder_text": t("table.filter_hint", lang), "case": "insensitive"})
     kw["style_cell"] = {"fontFamily": FONT, "padding": "6px 8px", "textAlign": "left"} | kw.get("style_cell", {})
     kw.setdefault("style_header", {"fontWeight": "bold", "whiteSpace": "normal"})
+    # numbers right-aligned under a right-aligned header, so digits line up on a projector; the cell style's "left"
+    # (for names and words) had overridden dash_table's own right alignment of numeric columns
+    for part in ("style_cell_conditional", "style_header_conditional"):
+        kw[part] = [NUMBERS_RIGHT, *kw.get(part, [])]
     if "columns" in kw:
         kw["columns"] = counts_formatted(kw["columns"], kw.get("data") or [])
     return DataTable(**kw)

@@ -6,6 +6,7 @@ process, the CLI included, retires every cached answer without anyone having to 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -108,10 +109,33 @@ SWEEP_EVERY = 16  # a write lists the folder at most once in this many writes, o
 _swept_stamp: dict[str, str] = {}
 
 
+RELEASE_FILES = ("*.py", "*/*.py", "*/*/*.py", "assets/*", "templates/*", "mpi/data/*", "requirements.txt")
+NOT_THE_RELEASE = (".venv", "tests", "bench", "instance", "docs", "scripts")
+
+
+@functools.cache
+def release() -> str:
+    """A fingerprint of what renders an answer: the application's code, its assets and catalogues, and the
+    libraries' versions. Kept answers are named by it, so a restart of the same
+    release finds them (the first visit after a start is no slower than the next, bench/RESULTS.md, issue 35) and a
+    new release never sends the previous one's; computed once per process (about 20 ms), in the preloaded app."""
+    from importlib import metadata
+
+    digest = hashlib.sha256()
+    for pattern in RELEASE_FILES:
+        for path in sorted(config.ROOT.glob(pattern)):
+            if path.is_file() and path.relative_to(config.ROOT).parts[0] not in NOT_THE_RELEASE:
+                digest.update(str(path.relative_to(config.ROOT)).encode() + b"\0" + path.read_bytes())
+    for library in ("dash", "plotly", "dash-bootstrap-components", "flask"):
+        digest.update(f"{library}=={metadata.version(library)}".encode())
+    return digest.hexdigest()[:16]
+
+
 def _shared_names(engine: Engine, key: Hashable) -> tuple[Path, str, str]:
-    """The store's folder, the prefix every file of the current data has, and the file's name for `key`."""
+    """The store's folder, the prefix every file of the current release and data has, and the file's name for
+    `key`."""
     url = engine.url.render_as_string(hide_password=True)
-    prefix = hashlib.sha256(f"{url}|{data_stamp(engine)}".encode()).hexdigest()[:16]
+    prefix = hashlib.sha256(f"{url}|{data_stamp(engine)}|{release()}".encode()).hexdigest()[:16]
     name = prefix + "-" + hashlib.sha256(repr(key).encode()).hexdigest()[:40]
     return Path(config.settings().callback_cache_dir), prefix, name
 
@@ -172,8 +196,8 @@ def sweep(folder: Path, prefix: str, keep: int) -> None:
 
 
 def empty_shared() -> None:
-    """Every kept answer removed: at the server's start (wsgi.py), before any worker serves, so that no answer a
-    previous release rendered is sent by this one."""
+    """Every kept answer removed (tests; an operator may `rm -rf` the folder as well). A new release needs none of
+    this: its answers have names of their own (`release`), and its first write sweeps the previous one's."""
     import shutil
 
     shutil.rmtree(config.settings().callback_cache_dir, ignore_errors=True)

@@ -141,7 +141,7 @@ def _stage_of(p: NamedFromClause, year: int) -> ColumnElement[str]:
     return case(*whens, else_=stages[-1].key)
 
 
-def _moved(a: int, b: int, unit: str | None = None) -> CTE:
+def _moved(a: int, b: int, unit: str | None = None, among: Select[Any] | None = None) -> CTE:
     """`moved(ha, hb)`: households of editions a and b that are one household at a new address.
 
     A household that moves gets a new house_id where it settles (house registration is per address), while its
@@ -150,13 +150,16 @@ def _moved(a: int, b: int, unit: str | None = None) -> CTE:
     the other edition lacks is therefore followed by its people, into a household whose own house_id the first
     edition lacks: each side picks the first (smallest id) of the households its people are in, and only pairs that
     pick each other are kept, so the pairing is one-to-one and `stayed` counts the same from either side
-    (target poor of `to` = stayed + entered stays exact). With `unit`, only a's households of that tambon."""
+    (target poor of `to` = stayed + entered stays exact). With `unit`, only a's households of that tambon; with
+    `among`, only a's households of those ids (a pair found is the same as without it: each side's pick reads all of
+    its people)."""
     hh, pp = tables.household, tables.person
     x1, x2, ya, yb = hh.alias("x1"), hh.alias("x2"), hh.alias("ya"), hh.alias("yb")
     q1, q2 = pp.alias("q1"), pp.alias("q2")
     gone_a = ~exists().where(yb.c.year == b, yb.c.house_id == x1.c.house_id)  # x1's house_id is not in b
     gone_b = ~exists().where(ya.c.year == a, ya.c.house_id == x2.c.house_id)  # x2's house_id is not in a
     here = [x1.c.tambon_code == unit] if unit is not None else []
+    here += [x1.c.id.in_(among)] if among is not None else []
     # each a household without its house_id in b, to the first b household (without its own in a) of its people
     fwd = (
         select(x1.c.id.label("ha"), func.min(q2.c.household_id).label("hb"))
@@ -182,6 +185,20 @@ def _moved(a: int, b: int, unit: str | None = None) -> CTE:
         .cte("bwd")
     )
     return select(fwd.c.ha, fwd.c.hb).join_from(fwd, bwd, and_(bwd.c.hb == fwd.c.hb, bwd.c.ha == fwd.c.ha)).cte("moved")
+
+
+def moved_to(conn: Connection, household_id: int, year: int, other: int) -> int | None:
+    """The household of edition `other` that household `household_id` of edition `year` became at a new address, paired
+    by its people exactly as the flows pair it (_moved); None when it was not paired. Either direction: `other` may
+    be the edition before."""
+    p = tables.person
+    if year < other:
+        moved = _moved(year, other, among=select(literal(household_id)))
+        return conn.scalar(select(moved.c.hb).where(moved.c.ha == household_id))
+    # the earlier edition's households of this one's people: the one it came from, if any, is among them
+    people = select(p.c.citizen_id).where(p.c.household_id == household_id)
+    moved = _moved(other, year, among=select(p.c.household_id).where(p.c.year == other, p.c.citizen_id.in_(people)))
+    return conn.scalar(select(moved.c.ha).where(moved.c.hb == household_id))
 
 
 def _followed(h_me: NamedFromClause, h_other: NamedFromClause, other_year: int, moved: CTE, *, me_first: bool) -> Join:

@@ -23,7 +23,7 @@ from data_access.access import CurrentUser, Scope, household_clause, record_refu
 from data_access.areas import point_in_tambon
 from data_access.db import insert_id, reading, serialize, tuples, writing
 from data_access.errors import BadRequest, ConflictError, NotFoundError
-from data_access.flows import FOLLOW_UPS, pairs_after, refresh_help_outcomes, survey_years
+from data_access.flows import FOLLOW_UPS, moved_to, pairs_after, refresh_help_outcomes, survey_years
 from data_access.masking import mask_citizen_id
 from data_access.policy import LOGBOOK_APPROVE, LOGBOOK_WRITE, may, roles_with
 from mpi.calendar import numeric_date, numeric_moment
@@ -1448,7 +1448,8 @@ class TrajectoryStep(TypedDict):
     was the current one (the Logbook writes to the household row of the edition on screen)."""
 
     year: int
-    surveyed: bool  # False: the household (this house_id) was not in that edition's survey
+    surveyed: bool  # False: the household was not found in that edition's survey (nor its people in one household)
+    house_id: str | None  # its house number in that edition: another one where it had moved
     target_poor: bool | None  # by the edition's own definition
     deprived_dimensions: list[str]
     members: int | None
@@ -1456,52 +1457,71 @@ class TrajectoryStep(TypedDict):
     events: list[TimelineEntry]  # oldest first
 
 
+_TRAJECTORY_COLUMNS = ("id", "year", "house_id", "tambon_code", "pattern", "n_persons", "n_welfare")
+
+
+def _edition_row(conn: Connection, row: RowMapping, year: int) -> RowMapping | None:
+    """The household of `row` in edition `year`: the same house_id, else the household it became at a new address,
+    paired by its people as the flows pair it (a moved household had "left the survey" here while the flows said it
+    stayed)."""
+    hh = tables.household.c
+    columns = [hh[c] for c in _TRAJECTORY_COLUMNS]
+    same = conn.execute(select(*columns).where(hh.year == year, hh.house_id == row["house_id"])).mappings().first()
+    if same is not None:
+        return same
+    moved = moved_to(conn, row["id"], row["year"], year)
+    return None if moved is None else conn.execute(select(*columns).where(hh.id == moved)).mappings().first()
+
+
+def _followed_rows(conn: Connection, anchor: RowMapping, years: list[int]) -> dict[int, RowMapping]:
+    """The household in every edition it can be followed into, from the edition on screen outwards (each step from
+    the last one found, so a household that moved twice is followed twice)."""
+    found = {anchor["year"]: anchor}
+    for direction in (
+        sorted(y for y in years if y > anchor["year"]),
+        sorted((y for y in years if y < anchor["year"]), reverse=True),
+    ):
+        last = anchor
+        for y in direction:
+            row = _edition_row(conn, last, y)
+            if row is not None:
+                found[y] = last = row
+    return found
+
+
+def _step(conn: Connection, y: int, r: RowMapping | None) -> TrajectoryStep:
+    if r is None:
+        return TrajectoryStep(
+            year=y, surveyed=False, house_id=None, target_poor=None, deprived_dimensions=[], members=None,
+            counted_members=None, events=[],
+        )  # fmt: skip
+    card = edition(y).needs_card
+    return TrajectoryStep(
+        year=y,
+        surveyed=True,
+        house_id=r["house_id"],
+        target_poor=r["pattern"] != 0 and (r["n_welfare"] > 0 or not card),
+        deprived_dimensions=dimensions_of(r["pattern"]),
+        members=r["n_persons"],
+        counted_members=(r["n_welfare"] if card else r["n_persons"]) if r["pattern"] else 0,
+        events=_timeline(*(_list(conn, kind, r["id"]) for kind in ("visits", "needs", "assistance", "status"))),
+    )
+
+
 def trajectory(user: CurrentUser | None, house_id: str, year: int, engine: Engine | None = None) -> list[TrajectoryStep]:
-    """The household across every survey edition (by house_id), oldest first, with the Logbook events in between.
-    Scoped like the household itself (the row of `year` decides, and a row elsewhere the user does not cover is
-    left out); part of the household view, which get_household audits."""
+    """The household across every survey edition, oldest first, with the Logbook work in between: by house_id, and
+    where it moved, by its people (as the flows follow it). Scoped like the household itself (the row of `year`
+    decides, and a row elsewhere the user does not cover is left out); part of the household view, which
+    get_household audits."""
     hh = tables.household.c
     with reading(engine) as conn:
         _household(conn, user, house_id, year, write=False)  # 401/403/404 as for the page itself
         assert user is not None
-        rows = (
-            conn.execute(
-                select(hh.id, hh.year, hh.tambon_code, hh.pattern, hh.n_persons, hh.n_welfare)
-                .where(hh.house_id == house_id)
-                .order_by(hh.year)
-            )
+        anchor = (
+            conn.execute(select(*[hh[c] for c in _TRAJECTORY_COLUMNS]).where(hh.year == year, hh.house_id == house_id))
             .mappings()
-            .all()
+            .one()
         )
-        years = [y for y in survey_years(conn) if y >= rows[0]["year"]] if rows else []
-        by_year = {r["year"]: r for r in rows if user.covers(r["tambon_code"])}
-        steps: list[TrajectoryStep] = []
-        for y in years:
-            r = by_year.get(y)
-            if r is None:
-                steps.append(
-                    TrajectoryStep(
-                        year=y,
-                        surveyed=False,
-                        target_poor=None,
-                        deprived_dimensions=[],
-                        members=None,
-                        counted_members=None,
-                        events=[],
-                    )
-                )
-                continue
-            card = edition(y).needs_card
-            events = _timeline(*(_list(conn, kind, r["id"]) for kind in ("visits", "needs", "assistance", "status")))
-            steps.append(
-                TrajectoryStep(
-                    year=y,
-                    surveyed=True,
-                    target_poor=r["pattern"] != 0 and (r["n_welfare"] > 0 or not card),
-                    deprived_dimensions=dimensions_of(r["pattern"]),
-                    members=r["n_persons"],
-                    counted_members=(r["n_welfare"] if card else r["n_persons"]) if r["pattern"] else 0,
-                    events=events,
-                )
-            )
-    return steps
+        years = survey_years(conn)
+        rows = {y: r for y, r in _followed_rows(conn, anchor, years).items() if user.covers(r["tambon_code"])}
+        return [_step(conn, y, rows.get(y)) for y in years if y >= min(rows)]

@@ -2,9 +2,6 @@
 components/area_view.py. The names the two pages use, and those the tests reach the builders by."""
 
 from components.area_view import (
-    EMPTY_MAP,
-    HIDDEN,
-    SHOWN,
     _figure_columns,
     _table,
     area_parts,
@@ -14,14 +11,10 @@ from components.area_view import (
     metric_label,
     metric_options,
     metric_value,
-    on_canvas,
     tour_args,
 )
 
 __all__ = [
-    "EMPTY_MAP",
-    "HIDDEN",
-    "SHOWN",
     "_figure_columns",
     "_table",
     "area_parts",
@@ -31,6 +24,5 @@ __all__ = [
     "metric_label",
     "metric_options",
     "metric_value",
-    "on_canvas",
     "tour_args",
 ]

@@ -17,8 +17,8 @@ from data_access.db import one_connection
 from mpi.editions import definition_for
 from mpi.lifestages import STAGE_KEYS
 from mpi.rules import DIMENSIONS, TARGET_DEFINITIONS
-from pages._area_shared import EMPTY_MAP, HIDDEN, SHOWN, area_parts, area_view, metric_options, on_canvas, tour_args
-from static_files import CANVAS_SCRIPT, asset_url
+from pages._area_shared import area_parts, area_view, metric_options, tour_args
+from pages._map_canvas import DRAW_JS
 
 dash.register_page(__name__, path_template="/area/<code>", title="TPMAP Open", order=1)
 
@@ -48,7 +48,8 @@ def _view(state: dict) -> View:
 KEPT = {"type", "locations", "geojson", "featureidkey", "lon", "lat", "text", "name"}
 # the update's outputs, by name (the callback answers a dict of them; a name left out is not updated)
 OUTPUTS = {
-    "graph": Output(ids.MAP, "figure"),
+    # first: app.AREA_UPDATE_OUTPUT knows this callback by the start of its outputs
+    "canvas": Output(ids.CANVAS_FIGURE, "data"),
     "star": Output(ids.STAR_BOX, "children"),
     "cards": Output(ids.CARDS, "children"),
     "weakest": Output(ids.WEAKEST, "children"),
@@ -61,9 +62,6 @@ OUTPUTS = {
     "value": Output(ids.METRIC, "value"),
     "state": Output(ids.STATE, "data"),
     "nav": Output(ids.NAV, "href"),
-    "canvas": Output(ids.CANVAS_FIGURE, "data"),
-    "graph_style": Output(ids.MAP, "style"),
-    "canvas_style": Output(ids.CANVAS_MAP, "style"),
 }
 INPUTS = {
     "year": Input(ids.YEAR, "value"),
@@ -73,7 +71,7 @@ INPUTS = {
     "definition": Input(ids.DEFINITION, "value"),
     "maplevel": Input(ids.LEVEL, "value"),
     "age": Input(ids.AGE, "value"),
-    "click": Input(ids.MAP, "clickData"),
+    "click": Input(ids.MAP, "data"),  # the canvas writes a click there (assets/canvas-map.js)
 }
 STATES = {"state": State(ids.STATE, "data")}
 NOTHING: dict[str, Any] = dict.fromkeys(OUTPUTS, no_update)
@@ -143,14 +141,6 @@ def _options(parts: dict, code: str, old: View, drilled: bool) -> Any:
     )
 
 
-def _map_outputs(figure: Any, was: bool, now: bool) -> dict[str, Any]:
-    """The national tambon map is the canvas's (components.area_view.map_element): the figure goes to its store, and a
-    switch to or from it shows the other element."""
-    graph, canvas = (no_update if was else EMPTY_MAP, figure) if now else (figure, None if was else no_update)
-    styles = (no_update, no_update) if was == now else (HIDDEN, SHOWN) if now else (SHOWN, HIDDEN)
-    return {"graph": graph, "canvas": canvas, "graph_style": styles[0], "canvas_style": styles[1]}
-
-
 @callback(output=OUTPUTS, inputs=INPUTS, state=dict(STATES), prevent_initial_call=True)  # Dash merges into its state argument
 def update(
     year: int | None,
@@ -198,44 +188,18 @@ def update(
         out["star"] = dash.dcc.Graph(id=ids.STAR, figure=parts["star"], config=_star_config(code, new)) if parts["f"] else None
     # a change map asked of an edition with nothing before it shows the count itself: the menu says so too
     value = new.metric if new.metric != (metric or old.metric) else no_update
-    return (
-        out
-        | _map_outputs(figure, on_canvas(state["code"], old), on_canvas(code, new))
-        | {
-            "options": _options(parts, code, old, drilled),
-            "value": value,
-            "state": parts["state"] | {"pushed": True},
-        }
-    )
+    return out | {
+        "canvas": figure,
+        "options": _options(parts, code, old, drilled),
+        "value": value,
+        "state": parts["state"] | {"pushed": True},
+    }
 
 
-# The national tambon map's canvas draws whatever figure its store holds (assets/canvas-map.js). Its script is
-# loaded the first time there is a figure to draw (static_files.LAZY_ASSETS): the country's provinces never need
-# it. The figure that came last is the one drawn once it is here; if the script cannot come, the map says so.
+# The map's canvas draws whatever figure its store holds (assets/canvas-map.js, pages._map_canvas): its script
+# is loaded the first time there is a figure to draw (static_files.LAZY_ASSETS): the pages without a map never need it.
 clientside_callback(
-    """function (fig) {
-        var host = __HOST__, no = window.dash_clientside.no_update;
-        if (window.tpCanvasMap) { return window.tpCanvasMap.render(host, fig); }
-        if (!fig) { return no; }
-        window.tpCanvasFig = fig;
-        var url = __URL__, script = document.querySelector('script[src="' + url + '"]');
-        if (!script) {
-            script = document.createElement('script');
-            script.src = url;
-            script.onload = function () { window.tpCanvasMap.render(host, window.tpCanvasFig); };
-            script.onerror = function () {
-                // as the canvas says it of a shape file that does not come
-                var el = document.getElementById(host), meta = (window.tpCanvasFig.layout || {}).meta || {};
-                var title = document.createElement('div');
-                title.className = 'tp-cmap-title';
-                title.textContent = meta.failed || '';
-                if (el) { el.replaceChildren(title); el.setAttribute('data-failed', '1'); }
-                script.remove();  // the next figure tries again
-            };
-            document.head.appendChild(script);
-        }
-        return no;
-    }""".replace("__URL__", json.dumps(asset_url(CANVAS_SCRIPT))).replace("__HOST__", json.dumps(ids.CANVAS_HOST)),
+    "function (fig) {" + DRAW_JS + " return tpDrawMap(" + json.dumps(ids.CANVAS_HOST) + ", fig); }",
     Output(ids.CANVAS_HOST, "title"),
     Input(ids.CANVAS_FIGURE, "data"),
 )

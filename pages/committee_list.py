@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import html
 
 from auth.context import current_user
 from components import fmt
-from components.figures import graph_config, status_map
+from components.figures import status_map
 from components.i18n import area_name, t
 from components.layout import card, card_row, export_links, not_found, sign_in_prompt, topbar
 from components.view import parse
@@ -18,6 +18,7 @@ from data_access import areas as areas_da
 from data_access import committees as committees_da
 from mpi.governance import FILING_STATUSES
 from pages._committee_shared import PALETTE
+from pages._map_canvas import still_map
 
 dash.register_page(__name__, path="/committees", title="TPMAP Open")
 
@@ -98,7 +99,7 @@ def layout(level: str = "province", parent: str = "TH", **query: str) -> html.Di
             cards,
             dbc.Row(
                 [
-                    dbc.Col(dcc.Graph(id="committee-map", figure=fig, config=graph_config("tpmap-committees", lang)), lg=5),
+                    dbc.Col(still_map("committee-map", fig, "tpmap-committees", lang), lg=5),
                     dbc.Col([export_links("committees", lang, level=level, parent=parent), table], lg=7),
                 ]
             ),

@@ -23,6 +23,7 @@ from data_access.reports import QuarterFigures
 from geo.shapes import url_for_children
 from mpi.governance import DateError, parse_quarter
 from mpi.rules import DIMENSIONS
+from pages._map_canvas import still_map
 
 dash.register_page(__name__, path_template="/reports/<province>/<quarter>", title="TPMAP Open")
 
@@ -60,7 +61,7 @@ def _star(f: QuarterFigures, name: str, lang: str) -> dbc.Row | None:
     return dbc.Row(
         [
             dbc.Col(
-                dcc.Graph(id="report-map-province", figure=report_map, config=graph_config(f"tpmap-report-{province}-map", lang))
+                still_map("report-map-province", report_map, f"tpmap-report-{province}-map", lang)
                 if report_map
                 else None,
                 md=6,

@@ -9,7 +9,7 @@ from dash import dcc, html
 
 from auth.context import current_user
 from components import fmt
-from components.figures import graph_config, status_map
+from components.figures import status_map
 from components.i18n import area_name, said, t
 from components.layout import export_links, not_found, sign_in_prompt, topbar
 from components.view import parse
@@ -17,6 +17,7 @@ from components.widgets import data_table
 from data_access import areas as areas_da
 from data_access import reports as reports_da
 from mpi.governance import DateError, parse_quarter
+from pages._map_canvas import still_map
 
 dash.register_page(__name__, path="/reports", title="TPMAP Open")
 
@@ -133,7 +134,7 @@ def layout(quarter: str | None = None, **query: str) -> html.Div:
             html.P(t("rep.counts", lang, total=len(rows), **counts), className="lead my-2", id="report-counts"),
             dbc.Row(
                 [
-                    dbc.Col(dcc.Graph(id="report-map", figure=fig, config=graph_config("tpmap-reports", lang)), lg=5),
+                    dbc.Col(still_map("report-map", fig, "tpmap-reports", lang), lg=5),
                     dbc.Col([export_links("reports", lang, quarter=quarter), table], lg=7),
                 ]
             ),

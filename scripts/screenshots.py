@@ -118,7 +118,7 @@ SETTLED = """
 return !document.querySelector('[data-dash-is-loading="true"]')
   && document.querySelector('#_pages_content') && document.querySelector('#_pages_content').children.length > 0
   && Array.from(document.querySelectorAll('.dash-graph')).every(g => g.querySelector('.main-svg'))
-  && (!document.querySelector('#area-map') || document.querySelector('#area-map path.choroplethlocation'));
+  && (!document.querySelector('#area-canvas-host') || document.querySelector('#area-canvas-host[data-drawn]'));
 """
 
 

@@ -100,9 +100,49 @@ def css(driver, selector):
     return driver.find_elements("css selector", selector)
 
 
+HOST = "area-canvas-host"  # the map's canvas (assets/canvas-map.js)
+
+
 def map_rendered(driver) -> bool:
-    """The choropleth has drawn its polygons (the geometry came from the static shape file)."""
-    return len(css(driver, "#area-map path.choroplethlocation")) > 0
+    """The map's canvas has drawn its polygons (the geometry came from the static shape file)."""
+    return bool(
+        driver.execute_script(
+            f"var h = document.getElementById('{HOST}'); return !!(h && h.dataset.drawn && window.tpCanvasMap"
+            f" && Object.keys(window.tpCanvasMap.values('{HOST}') || {{}}).length)"
+        )
+    )
+
+
+def map_title(driver) -> str:
+    return css(driver, f"#{HOST} .tp-cmap-title")[0].text
+
+
+def map_fills(driver) -> dict:
+    """The colour each coloured area of the map was painted in."""
+    return driver.execute_script(f"return window.tpCanvasMap.fills('{HOST}')")
+
+
+def map_spot(driver, code: str | None = None) -> dict:
+    """A point of the map's canvas well inside an area (the given one, or the largest coloured one)."""
+    return wait_for(driver, lambda: driver.execute_script(f"return window.tpCanvasMap.spot('{HOST}', arguments[0])", code), what="a spot")
+
+
+def point_at(driver, x: float, y: float, then_click: bool = False) -> None:
+    """The pointer to a point of the map's canvas (its CSS pixels), in the viewport's own coordinates, and a click."""
+    from selenium.webdriver.common.actions.action_builder import ActionBuilder
+
+    canvas = css(driver, f"#{HOST} canvas.tp-cmap-over")[0]
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", canvas)
+    left, top = driver.execute_script("var r = arguments[0].getBoundingClientRect(); return [r.left, r.top]", canvas)
+    actions = ActionBuilder(driver)
+    actions.pointer_action.move_to_location(round(left + x), round(top + y))
+    if then_click:
+        actions.pointer_action.click()
+    actions.perform()
+
+
+def hover_text(driver) -> str:
+    return wait_for(driver, lambda: css(driver, ".tp-cmap-tip")[0].is_displayed() and css(driver, ".tp-cmap-tip")[0].text.strip(), what="the hover")
 
 
 def click(driver, element):
@@ -156,14 +196,12 @@ def click_link(driver, text):
 
 
 def test_map001_drill_from_country_to_household_by_clicks(server, browser):
-    from selenium.webdriver.common.action_chains import ActionChains
-
     base, _ = server
     browser.get(base + "/")
     wait_for(browser, lambda: map_rendered(browser), what="country map")
     # a click on a province polygon drills down to that province...
-    polygon = css(browser, "#area-map path.choroplethlocation")[40]
-    ActionChains(browser).move_to_element(polygon).click().perform()
+    spot = map_spot(browser)
+    point_at(browser, spot["x"], spot["y"], then_click=True)
     wait_for(browser, lambda: re.search(r"/area/[0-9]{2}\?", browser.current_url), what="a province page from the map")
     wait_for(browser, lambda: map_rendered(browser), what="province map")
     # ...and so does a row of the table
@@ -248,24 +286,23 @@ def test_map019_a_control_and_a_click_change_the_page_in_place(server, browser):
     browser.get(base + "/area/75")
     wait_for(browser, lambda: map_rendered(browser), what="map")
     browser.execute_script("window.__page = document.querySelector('#area-page'); performance.clearResourceTimings();")
-    title = css(browser, "#area-map .gtitle")[0].text
-    fills = "return Array.from(document.querySelectorAll('#area-map path.choroplethlocation')).map(p => p.getAttribute('fill'))"
-    first = browser.execute_script(fills)
+    title = map_title(browser)
+    first = map_fills(browser)
     choose_option(browser, "ctl-metric", "MPI")
     wait_for(browser, lambda: "metric=mpi" in browser.current_url, what="the address to follow the metric")
-    wait_for(browser, lambda: css(browser, "#area-map .gtitle")[0].text != title, what="the map's new title")
-    # the areas are painted anew (plotly.js is patched to write only the attributes that change: the fills must)
-    wait_for(browser, lambda: browser.execute_script(fills) != first, what="the map's new colours")
+    wait_for(browser, lambda: map_title(browser) != title, what="the map's new title")
+    # the areas are painted anew (the canvas is given the values alone: the fills must follow them)
+    wait_for(browser, lambda: map_fills(browser) != first, what="the map's new colours")
+    assert set(map_fills(browser)) == set(first)
     assert browser.execute_script("return window.__page === document.querySelector('#area-page')")  # not rebuilt
     sent = browser.execute_script(
         "return performance.getEntriesByType('resource').filter(e => e.name.includes('_dash')).map(e => e.transferSize)"
     )
     assert sent and sum(sent) <= 10_000, sent
     # a click on an amphoe drills down where the page stands: the bar's breadcrumb names it, the controls stay
-    from selenium.webdriver.common.action_chains import ActionChains
-
     browser.execute_script("window.__controls = document.querySelector('#ctl-year');")
-    ActionChains(browser).move_to_element(css(browser, "#area-map path.choroplethlocation")[0]).click().perform()
+    spot = map_spot(browser)
+    point_at(browser, spot["x"], spot["y"], then_click=True)
     wait_for(browser, lambda: re.search(r"/area/75[0-9]{2}\?", browser.current_url), what="an amphoe's address")
     wait_for(browser, lambda: len(css(browser, ".tp-breadcrumb a, .tp-breadcrumb span")) >= 3, what="the amphoe's breadcrumb")
     assert browser.execute_script("return window.__controls === document.querySelector('#ctl-year')")
@@ -273,24 +310,22 @@ def test_map019_a_control_and_a_click_change_the_page_in_place(server, browser):
     # back: the province again, then the province before its metric changed
     browser.back()
     wait_for(browser, lambda: browser.current_url.split("?")[0].endswith("/area/75"), what="back to the province")
-    wait_for(browser, lambda: "MPI" in css(browser, "#area-map .gtitle")[0].text, what="the province's MPI map")
+    wait_for(browser, lambda: "MPI" in map_title(browser), what="the province's MPI map")
     browser.back()
     wait_for(browser, lambda: "metric=mpi" not in browser.current_url, what="back before the metric change")
-    wait_for(browser, lambda: css(browser, "#area-map .gtitle")[0].text == title, what="the first map again")
-    wait_for(browser, lambda: browser.execute_script(fills) == first, what="the first map's colours again")
+    wait_for(browser, lambda: map_title(browser) == title, what="the first map again")
+    wait_for(browser, lambda: map_fills(browser) == first, what="the first map's colours again")
 
 
 def test_map020_a_resting_pointer_fetches_the_next_map_before_the_click(server, browser):
-    """Issue 16: while the mouse rests on an amphoe, its tambons' shape file is fetched into plotly.js's store
+    """Issue 16: while the mouse rests on an amphoe, its tambons' shape file is fetched into the maps' store
     (assets/prefetch-shapes.js), so the click that follows downloads no shapes and draws from that copy; and of the
-    three graphs the answer brings, the map, the one clicked, is drawn first (assets/map-first.js)."""
-    from selenium.webdriver.common.action_chains import ActionChains
-
+    map and the star the answer brings, the map, the one clicked, is drawn first."""
     base, _ = server
     browser.get(base + "/area/75")
     wait_for(browser, lambda: map_rendered(browser), what="map")
-    area = css(browser, "#area-map path.choroplethlocation")[0]
-    ActionChains(browser).move_to_element(area).perform()
+    spot = map_spot(browser)
+    point_at(browser, spot["x"], spot["y"])
     stored = wait_for(
         browser,
         lambda: [
@@ -300,22 +335,21 @@ def test_map020_a_resting_pointer_fetches_the_next_map_before_the_click(server, 
         ],
         what="the next shape file fetched on hover",
     )
+    assert stored == [f"/shapes/tambons/{spot['code']}.json"]
     loaded = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
-    assert not [n for n in loaded if "world_110m" in n], "plotly.js is given the empty world topology (geo-assets.js)"
+    assert not [n for n in loaded if "world_110m" in n], "no world topology is fetched for a map"
     browser.execute_script("performance.clearResourceTimings()")
-    # the order in which the drill-down's three graphs finish drawing (assets/map-first.js: the map first)
+    # the order in which the drill-down's map and star finish drawing
     browser.execute_script(
-        "window.__drawn = []; const react = window.Plotly.react; window.Plotly.react = function (gd) {"
+        "window.__drawn = []; document.addEventListener('tp-map-drawn', () => window.__drawn.push('area-map'));"
+        " const react = window.Plotly.react; window.Plotly.react = function (gd) {"
         " const id = gd.parentElement && gd.parentElement.id; return Promise.resolve(react.apply(this, arguments))"
         ".then(x => { window.__drawn.push(id); return x; }); };"
     )
-    ActionChains(browser).click().perform()
+    point_at(browser, spot["x"], spot["y"], then_click=True)
     wait_for(browser, lambda: re.search(r"/area/75[0-9]{2}\?", browser.current_url), what="the amphoe's page")
-    drawn_from = "return document.querySelector('#area-map .js-plotly-plot').data.map(t => t.geojson)"
-    wait_for(browser, lambda: stored[0] in browser.execute_script(drawn_from), what="the tambons' map drawn")
-    wait_for(browser, lambda: map_rendered(browser), what="the tambons' map")
-    code = browser.current_url.split("?")[0].rsplit("/", 1)[1]
-    assert stored == [f"/shapes/tambons/{code}.json"]
+    shapes_drawn = f"return document.getElementById('{HOST}').getAttribute('data-shapes')"
+    wait_for(browser, lambda: browser.execute_script(shapes_drawn) == stored[0], what="the tambons' map drawn")
     shapes = browser.execute_script(
         "return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/shapes/'))"
     )
@@ -323,10 +357,10 @@ def test_map020_a_resting_pointer_fetches_the_next_map_before_the_click(server, 
     # (this world has one edition: the amphoe's page has a star and no trend)
     drawn = wait_for(
         browser,
-        lambda: browser.execute_script("return window.__drawn")[1:] and browser.execute_script("return window.__drawn"),
+        lambda: "area-star" in browser.execute_script("return window.__drawn") and browser.execute_script("return window.__drawn"),
         what="the map and the star drawn",
     )
-    assert drawn[:2] == ["area-map", "area-star"], drawn
+    assert drawn[0] == "area-map", drawn
 
 
 def _expected_colour(value: float, top: float) -> list[int]:
@@ -346,7 +380,7 @@ def test_map021_the_national_tambon_map_is_a_canvas_that_recolours_in_place_and_
     """Issue 16: the country's 7,425 tambons are drawn on a canvas (assets/canvas-map.js), not as SVG paths: each
     tambon in its value's colour on plotly's scale, its name and value on hover, a metric change recoloured where
     the page stands with the values alone on the wire, and a click drilling down to the tambon (plotly.js's map of
-    its amphoe), the back button returning to the canvas."""
+    its amphoe, on the canvas too), the back button returning to the national map."""
     from bench.dashboard import choose_option
     from data_access import figures as figures_da
     from pages._area_shared import metric_value
@@ -356,8 +390,7 @@ def test_map021_the_national_tambon_map_is_a_canvas_that_recolours_in_place_and_
     drawn = f"return document.getElementById('{host}') && document.getElementById('{host}').getAttribute('data-drawn')"
     browser.get(base + "/?level=tambon")
     wait_for(browser, lambda: browser.execute_script(drawn), timeout=30, what="the national canvas drawn")
-    assert css(browser, "#area-map path.choroplethlocation") == []  # no SVG layer beneath it
-    assert not css(browser, "#area-map")[0].is_displayed()
+    assert css(browser, "path.choroplethlocation") == []  # no SVG layer beneath it
     spot = browser.execute_script(f"return window.tpCanvasMap.spot('{host}')")
     assert spot and len(spot["code"]) == 6, spot
     # the colour: the tambon's share of target poor, as the database sums it, on the map's scale
@@ -404,20 +437,22 @@ def test_map021_the_national_tambon_map_is_a_canvas_that_recolours_in_place_and_
         "return performance.getEntriesByType('resource').filter(e => e.name.includes('_dash')).map(e => e.transferSize)"
     )
     assert sent and sum(sent) <= 40_000, sent  # the values of 7,425 tambons, not their shapes (180 KB)
-    # a click drills down to the tambon: plotly.js's map of its amphoe's tambons, the canvas hidden
+    # a click drills down to the tambon: the map of its amphoe's tambons, on the same canvas
     pointer(then_click=True)
     wait_for(browser, lambda: f"/area/{spot['code']}?" in browser.current_url, what="the tambon's address")
-    wait_for(browser, lambda: map_rendered(browser), what="the amphoe's map")
-    assert not css(browser, "#area-canvas-map")[0].is_displayed()
+    amphoe = f"/shapes/tambons/{spot['code'][:4]}.json"
+    shapes = f"return document.getElementById('{host}').getAttribute('data-shapes')"
+    wait_for(browser, lambda: browser.execute_script(shapes) == amphoe, what="the amphoe's map")
+    assert len(browser.execute_script(f"return window.tpCanvasMap.values('{host}')")) < 100
     browser.back()
     wait_for(browser, lambda: "level=tambon" in browser.current_url, what="back to the national map")
-    wait_for(browser, lambda: css(browser, "#area-canvas-map")[0].is_displayed(), what="the canvas shown again")
-    wait_for(browser, lambda: browser.execute_script(drawn), what="the canvas drawn again")
+    wait_for(browser, lambda: browser.execute_script(shapes) == "/shapes/tambons.json", what="the national map again")
+    assert len(browser.execute_script(f"return window.tpCanvasMap.values('{host}')")) > 7000
 
 
 @pytest.mark.parametrize("blocked", ["*/shapes/tambons.json", "*/assets/canvas-map.js*"])
 def test_map022_a_national_map_whose_shapes_do_not_come_says_so(server, blocked):
-    """Issue 16: when the national map's shape file, or the canvas's own script (loaded only for that map), cannot
+    """Issue 16: when the national map's shape file, or the canvas's own script (loaded by a map page), cannot
     be fetched (the network, a restart), the map says in Thai that it did not load, instead of leaving a blank box.
     Its own browser: the blocked request is a console error the other tests' check would count."""
     base, _ = server
@@ -498,6 +533,14 @@ document.querySelectorAll('.js-plotly-plot').forEach(function (g) {
     if (over > 1) out.push([(g.closest('[id]') || {}).id, t.textContent, Math.round(over)]);
   });
 });
+// the names a map's canvas writes (assets/canvas-map.js), each within the canvas
+document.querySelectorAll('.tp-cmap').forEach(function (h) {
+  var m = h.__tpMap; if (!m || !m.drawn || !h.offsetParent) return;
+  m.drawn.forEach(function (n) {
+    var b = n.box, over = Math.max(-b[0], b[2] - m.w, -b[1], b[3] - m.h);
+    if (over > 1) out.push([h.id, n.text, Math.round(over)]);
+  });
+});
 return out;
 """
 
@@ -512,11 +555,11 @@ def test_map004_presentation_mode_fits_1920x1080(server, browser):
     # measured once the page holds still: its size, and the names written on the map
     size = settled(
         lambda: browser.execute_script(
-            "var m = document.querySelector('#area-map').getBoundingClientRect();"
+            "var m = document.querySelector('#area-canvas-map').getBoundingClientRect();"
             "return {sh: document.documentElement.scrollHeight, ih: window.innerHeight, sw: document.documentElement.scrollWidth,"
             " iw: window.innerWidth, map: m.width * m.height,"
             " controls_visible: !!(document.querySelector('#ctl-metric') || {}).offsetParent,"
-            " names: document.querySelectorAll('#area-map .scattergeo text').length}"
+            " names: (window.tpCanvasMap.names('area-canvas-host') || []).length}"
         ),
         what="the presentation page to hold still",
     )
@@ -525,7 +568,9 @@ def test_map004_presentation_mode_fits_1920x1080(server, browser):
     assert size["map"] >= 0.6 * size["iw"] * size["ih"], size
     small = [s for s in browser.execute_script(TEXT_SIZES_JS) if s[2] < 24]
     assert small == [], small
-    names = {e.text for e in css(browser, "#area-map .scattergeo text")}
+    written = browser.execute_script(f"return window.tpCanvasMap.names('{HOST}')")
+    assert [n for n in written if n["size"] < 24] == [], written
+    names = {n["text"] for n in written}
     amphoes = {"เมืองสมุทรสงคราม", "บางคนที", "อัมพวา"}
     assert amphoes <= names, names
     assert browser.execute_script(TEXT_OUTSIDE_JS) == []
@@ -582,7 +627,9 @@ def test_map015_every_chart_text_is_whole(server, browser, width, height):
     found = {}
     for path in pages:
         browser.get(base + path)
-        wait_for(browser, lambda: css(browser, ".js-plotly-plot .main-svg text"), what=f"charts of {path}")
+        wait_for(
+            browser, lambda: css(browser, ".js-plotly-plot .main-svg text, .tp-cmap[data-drawn]"), what=f"charts of {path}"
+        )
         # the shapes arrive after the first draw: read once the page's callbacks are answered and the texts hold still
         wait_for(browser, lambda: callbacks_done(browser), what=f"the callbacks of {path}")
         out = settled(
@@ -618,6 +665,9 @@ def test_map016_presentation_prints_on_one_a4_landscape_page(server, browser):
     assert float(page.mediabox.width) > float(page.mediabox.height)  # landscape
     text = page.extract_text().replace("\u0e4d\u0e32", "\u0e33")
     assert "สมุทรสงคราม" in text and "ออกจากโหมดนำเสนอ" not in text  # the exit button is for the screen
+    # the map's canvas is printed as a picture (Chromium prints a canvas drawn again for the paper blank: it is not)
+    pictures = [x.get_object() for x in page["/Resources"].get("/XObject", {}).values()]
+    assert any(p.get("/Subtype") == "/Image" and p.get("/Width", 0) >= 400 for p in pictures), pictures
     # the star is drawn for its column on the sheet, not squeezed into the laptop's: its top axis (health) stands
     # well above its lower-left one (income), as on the projector
     at: dict[str, float] = {}
@@ -816,6 +866,13 @@ def test_map008_rank_provinces_by_the_crisis_group(server, browser):
     browser.get(base + "/ranking")
     first = wait_for(browser, lambda: css(browser, "#ranking-table a"), what="ranking rows")[0]
     assert first.text == "เชียงใหม่"  # the most target poor in 3 or more dimensions
+    # names read from the left, numbers line up on the right (their headers with them)
+    aligned = browser.execute_script(
+        "const a = s => [...document.querySelectorAll(s)].map(e => getComputedStyle(e).textAlign);"
+        "return [a('#ranking-table td.dash-cell[data-dash-column=name]'), a('#ranking-table td.dash-cell[data-dash-column=target_poor]'),"
+        " a('#ranking-table th.dash-header[data-dash-column=target_poor]')];"
+    )
+    assert set(aligned[0]) == {"left"} and set(aligned[1]) == {"right"} and set(aligned[2]) == {"right"}, aligned
     click_css(browser, "#rank-by-basic_needs")
     wait_for(browser, lambda: "by=basic_needs" in browser.current_url, what="basic-needs rule")
     wait_for(browser, lambda: css(browser, "#ranking-table a")[0].text == "เชียงใหม่", what="re-ranked rows")
@@ -932,7 +989,15 @@ def test_map010_the_province_files_its_order_and_report_and_the_nation_sees_it(s
     assert css(browser, "#com-count-filed_late")[0].text == "1" and css(browser, "#com-count-missing")[0].text == "76"
     row = next(r for r in css(browser, "#committee-table tr") if "สมุทรสงคราม" in r.text)
     assert "1234/2564" in row.text
-    assert wait_for(browser, lambda: css(browser, "#committee-map .choroplethlocation"), what="the status map")
+    # the status map, on a canvas: each province in its state's colour, its name and state on hover
+    drawn = "return window.tpCanvasMap && window.tpCanvasMap.values('committee-map-host')"
+    states = wait_for(browser, lambda: browser.execute_script(drawn), what="the status map")
+    from components.i18n import t
+    from pages._committee_shared import PALETTE
+
+    assert len(states) == 77 and states["75"] == {"name": "สมุทรสงคราม", "line": t("com.status.filed_late", "th")}, states["75"]
+    fills = browser.execute_script("return window.tpCanvasMap.fills('committee-map-host')")
+    assert fills["75"] == PALETTE["filed_late"].lower(), fills["75"]
     browser.get(base + "/reports?quarter=2564-Q3")
     counts = wait_for(browser, lambda: css(browser, "#report-counts"), what="the national report view")[0]
     assert counts.text.startswith("ส่งแล้ว 1 ·")
@@ -943,48 +1008,56 @@ def test_map010_the_province_files_its_order_and_report_and_the_nation_sees_it(s
 def test_map011_municipal_units_are_on_the_map(server, browser):
     """Issue 12: แม่กลอง (750101) is coloured as counted under เขตเทศบาล 750151, never grey; in an amphoe
     whose unit holds no tambon the unit is a symbol, and hovering it shows its figures."""
-    from selenium.webdriver.common.action_chains import ActionChains
-
     base, _ = server
     browser.get(base + "/area/7501?year=2561")
     wait_for(browser, lambda: map_rendered(browser), what="map")
-    traces = browser.execute_script(
-        "return document.querySelector('#area-map .js-plotly-plot').data.map("
-        "t => ({type: t.type, name: t.name || '', locations: t.locations || [], "
-        "customdata: t.customdata || []}))"
-    )
-    grey = [t for t in traces if t["name"] == "no data"]
-    assert not grey or "750101" not in grey[0]["locations"]
-    coloured = next(t for t in traces if t["type"] == "choropleth" and "750101" in t["locations"] and t["name"] != "no data")
-    label = coloured["customdata"][coloured["locations"].index("750101")][0]
-    assert "นับรวมใน" in label and "750151" in label
+    drawn = browser.execute_script(f"return window.tpCanvasMap.values('{HOST}')")["750101"]
+    assert not drawn.get("grey") and drawn["z"] is not None, drawn
+    assert "750101" in map_fills(browser)
+    assert "นับรวมใน" in drawn["name"] and "750151" in drawn["name"]
+    spot = map_spot(browser, "750101")
+    point_at(browser, spot["x"], spot["y"])
+    assert "นับรวมใน" in hover_text(browser)
     browser.get(base + "/area/750101?year=2561")
     note = wait_for(browser, lambda: css(browser, "#counted-under"), what="counted-under note")[0]
     assert "เขตเทศบาล 1" in note.text and not css(browser, "#no-figures")
 
     browser.get(base + "/area/5802?year=2561")
-    wait_for(browser, lambda: map_rendered(browser) and css(browser, "#area-map .scattergeo .point"), what="unit symbol")
+    dots = f"return window.tpCanvasMap.dots('{HOST}')"
+    wait_for(browser, lambda: map_rendered(browser) and browser.execute_script(dots), what="unit symbol")
     assert css(browser, "#municipal-note")
-    point = css(browser, "#area-map .scattergeo .point")[0]
-    ActionChains(browser).move_to_element(point).perform()
-    hover = wait_for(browser, lambda: css(browser, "#area-map .hoverlayer .hovertext"), what="hover label")[0]
-    assert "เขตเทศบาล" in hover.text and re.search(r"[0-9]", hover.text)
-    ActionChains(browser).move_to_element(css(browser, "#area-map .scattergeo .point")[0]).click().perform()  # drills down
+    dot = browser.execute_script(dots)[0]
+    point_at(browser, dot["x"], dot["y"])
+    hover = hover_text(browser)
+    assert "เขตเทศบาล" in hover and re.search(r"[0-9]", hover), hover
+    point_at(browser, dot["x"], dot["y"], then_click=True)  # drills down
     wait_for(browser, lambda: re.search(r"/area/5802(5[1-9]|[6-9][0-9])", browser.current_url), what="unit page")
 
 
 def test_map012_chart_toolbars_speak_thai_and_send_nothing_away(server, browser):
-    """Issue 13: no "edit in Chart Studio / Plotly Cloud" button, and the toolbar in the user's language."""
+    """Issue 13: no "edit in Chart Studio / Plotly Cloud" button, and the toolbar in the user's language; the map's
+    own PNG button (its canvas, assets/canvas-map.js) too, and it saves the map with its title, named for the area."""
     base, _ = server
+    saved = (
+        "window.__saved = []; HTMLAnchorElement.prototype.click = function () {"
+        " window.__saved.push([this.download, this.href.slice(0, 22), this.href.length]); };"
+    )
     browser.get(base + "/area/75?year=2561")
-    wait_for(browser, lambda: map_rendered(browser) and css(browser, "#area-map .modebar-btn"), what="map toolbar")
+    wait_for(browser, lambda: map_rendered(browser) and css(browser, "#area-star .modebar-btn"), what="star toolbar")
     titles = [b.get_attribute("data-title") or "" for b in css(browser, ".modebar-btn")]
     assert any("ดาวน์โหลด" in x for x in titles), titles
     assert not any("Cloud" in x or "Chart Studio" in x or "Edit" in x for x in titles), titles
+    button = css(browser, f"#{HOST} .tp-cmap-png")[0]
+    assert "PNG" in button.text and "บันทึก" in button.text, button.text
+    browser.execute_script(saved)
+    click(browser, button)
+    png = wait_for(browser, lambda: browser.execute_script("return window.__saved")[0], what="the PNG saved")
+    assert png[0] == "tpmap-75-map.png" and png[1] == "data:image/png;base64," and png[2] > 20_000, png
     browser.get(base + "/area/75?year=2561&lang=en")
-    wait_for(browser, lambda: map_rendered(browser) and css(browser, "#area-map .modebar-btn"), what="map toolbar (en)")
+    wait_for(browser, lambda: map_rendered(browser) and css(browser, "#area-star .modebar-btn"), what="star toolbar (en)")
     titles = [b.get_attribute("data-title") or "" for b in css(browser, ".modebar-btn")]
     assert any("Download plot" in x for x in titles), titles
+    assert "PNG" in css(browser, f"#{HOST} .tp-cmap-png")[0].text and "บันทึก" not in css(browser, f"#{HOST} .tp-cmap-png")[0].text
 
 
 def test_map013_a_double_tap_saves_one_visit_a_new_need_is_offered_at_once_and_gps_fills_in(server, browser):
@@ -1077,7 +1150,7 @@ def test_map018_change_map_ranking_by_change_definitions_and_a_households_path(s
     chromium.emulate_screen(browser, 1920, 1080)
     browser.get(f"{base}/area/75?year=2562&metric=change&colour=count")
     wait_for(browser, lambda: map_rendered(browser), timeout=30, what="the change map")
-    title = wait_for(browser, lambda: css(browser, "#area-map .gtitle"), what="the map's title")[0].text
+    title = wait_for(browser, lambda: map_title(browser), what="the map's title")
     assert "2561→2562" in title
     # the star: the province, the country, and the province in 2561
     assert len(wait_for(browser, lambda: css(browser, "#area-star .scatterlayer .trace")[2:], what="three star traces")) >= 1

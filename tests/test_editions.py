@@ -213,12 +213,12 @@ def test_the_change_map_colours_each_tambon_by_its_change_on_a_diverging_scale(t
     with app.server.test_request_context("/area/7501"):
         page = area_view("7501", View(year=2562, metric="change", colour="count"))
         shares = area_view("7501", View(year=2562, metric="change", colour="share"))
-    fig = next(c.figure for c in _walk(page) if getattr(c, "id", None) == "area-map")
+    fig = next(c.data for c in _walk(page) if getattr(c, "id", None) == "area-canvas-fig")
     coloured = next(
         tr for tr in fig["data"] if tr["type"] == "choropleth" and tr.get("name") != "no data" and len(tr.get("z") or ()) > 1
     )
     assert dict(zip(coloured["locations"], coloured["z"], strict=True)) == {T1: -1, T2: 0}
-    fig_s = next(c.figure for c in _walk(shares) if getattr(c, "id", None) == "area-map")
+    fig_s = next(c.data for c in _walk(shares) if getattr(c, "id", None) == "area-canvas-fig")
     z = next(
         tr for tr in fig_s["data"] if tr["type"] == "choropleth" and tr.get("name") != "no data" and len(tr.get("z") or ()) > 1
     )
@@ -229,7 +229,7 @@ def test_the_change_map_colours_each_tambon_by_its_change_on_a_diverging_scale(t
     assert "2561→2562" in fig["layout"]["title"]["text"]
     with app.server.test_request_context("/area/7501"):
         first = area_view("7501", View(year=2561, metric="change"))  # nothing earlier: the count
-    fig1 = next(c.figure for c in _walk(first) if getattr(c, "id", None) == "area-map")
+    fig1 = next(c.data for c in _walk(first) if getattr(c, "id", None) == "area-canvas-fig")
     assert "2561→" not in fig1["layout"]["title"]["text"]
 
 
@@ -396,8 +396,18 @@ def test_help_outcomes_and_the_household_trajectory(two, monkeypatch, tmp_path):
         (2562, True, False, []),
     ]
     assert [e["kind"] for e in steps[0]["events"]] == ["visit", "assistance"] and steps[1]["events"] == []
-    moved = logbook.trajectory(district, "H4", 2561, engine=two)  # H4 moved and became H4B: not in 2562's survey
-    assert [(s["year"], s["surveyed"]) for s in moved] == [(2561, True), (2562, False)]
+    # H4 moved and became H4B: followed by its people, as the flows follow it, from either edition
+    moved = logbook.trajectory(district, "H4", 2561, engine=two)
+    assert [(s["year"], s["surveyed"], s["house_id"], s["target_poor"]) for s in moved] == [
+        (2561, True, "H4", True),
+        (2562, True, "H4B", True),
+    ]
+    back = logbook.trajectory(district, "H4B", 2562, engine=two)
+    assert [(s["year"], s["house_id"]) for s in back] == [(2561, "H4"), (2562, "H4B")]
+    from components.logbook_ui import trajectory as drawn
+
+    words = str(drawn(moved, "en", {}, 2561))
+    assert "at house H4B (moved; followed by its members)" in words and "at house H4 " not in words
     # outside the user's area a household is answered as one that does not exist (issue 30, 10)
     outsider = CurrentUser(0, "test-district-5801", "t", "district", ("5801",))
     with pytest.raises(logbook.NotFound) as theirs:

@@ -68,16 +68,16 @@ def test_a_map_page_fetches_its_shapes_with_the_page_and_plotly_after_the_map(cl
         url = f"/_dash-component-suites/dash/dcc/{chunk}"
         assert f"<{url}>; rel=preload; as=script" in page.headers["Link"]
         assert client.get(url).status_code == 200, url
-    # the national map's canvas script comes with that map alone (static_files.LAZY_ASSETS)
+    # the maps' canvas script comes with the map pages alone (static_files.LAZY_ASSETS), preloaded
     national = client.get("/?level=tambon")
-    script = re.search(r"<([^>]*canvas-map\.js\?v=\w+)>; rel=preload; as=script", national.headers["Link"]).group(1)
-    assert client.get(script).status_code == 200
-    for html in (client.get("/").get_data(as_text=True), national.get_data(as_text=True)):
-        assert not re.search(r"<script[^>]*src=\"[^\"]*canvas-map", html)  # loaded by the page when it has that map to draw
-    assert "canvas-map" not in client.get("/").headers["Link"]
+    for r in (page, client.get("/"), national):
+        script = re.search(r"<([^>]*canvas-map\.js\?v=\w+)>; rel=preload; as=script", r.headers["Link"]).group(1)
+        assert client.get(script).status_code == 200
+        assert not re.search(r"<script[^>]*src=\"[^\"]*canvas-map", r.get_data(as_text=True))  # run when there is a map to draw
     for other in ("/login", "/area/75/households"):
         r = client.get(other)
         assert "Link" not in r.headers and plotly not in r.get_data(as_text=True), other
+        assert "canvas-map" not in r.get_data(as_text=True), other
 
 
 def test_the_plotly_bundle_carries_the_recolour_patches():

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import event, text
 
 from data_access import cache
-from tests.utils.world import decoded, page_callback, session_client
+from tests.utils.world import decoded, page_callback, page_update, session_client
 
 ROOT = Path(__file__).resolve().parent.parent
 YEAR = 2562
@@ -74,7 +74,7 @@ def _area_state(response) -> dict:
 def _metric_change(client, state: dict, metric: str) -> Any:
     """The body Dash's renderer sends when the metric menu changes on a map page."""
     deps = client.get("/_dash-dependencies").get_json()
-    cb = next(c for c in deps if c["output"].startswith("..area-map.figure..."))
+    cb = next(c for c in deps if c["output"].startswith("..area-canvas-fig.data..."))
     asked = {
         "ctl-year": state["year"],
         "ctl-metric": metric,
@@ -239,3 +239,31 @@ def test_the_store_is_shared_by_processes_and_counted(world, store):
     metrics = anon.get("/metrics").get_data(as_text=True)
     assert 'tpmap_cache_lookups_total{cache="render",outcome="hit"}' in metrics
     assert 'tpmap_cache_lookups_total{cache="render",outcome="miss"}' in metrics
+
+
+def test_a_restart_keeps_the_releases_answers_and_a_new_release_never_sends_them(world, store, monkeypatch):
+    """The production server's start (wsgi.py) renders the country's first view into the store and removes nothing:
+    a restart of the same release serves what the previous process kept (the first visit after a start is as fast
+    as the next). Answers are named by the release, so another release renders afresh and sweeps the old ones."""
+    anon = world["app"].server.test_client()
+    assert page_callback(anon, "/area/75", f"?year={YEAR}&lang=en", None).status_code == 200
+    (kept,) = _kept(store)
+    warm = dict(os.environ, TPMAP_WARM_PAGES=f"/, /area/75?year={YEAR}&metric=crisis")
+    started = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, capture_output=True, env=warm, timeout=300)
+    assert started.returncode == 0, started.stderr.decode()[-2000:]
+    after = _kept(store)
+    assert kept in after and len(after) == 3  # nothing removed; the two pages TPMAP_WARM_PAGES names added
+    as_a_browser = {"Accept-Encoding": "gzip, deflate, br"}  # what the server asked itself for, and browsers send
+    body = page_update(anon, "/area/75", f"?year={YEAR}&metric=crisis")
+    crisis, rendered = _rendered(world["engine"], lambda: anon.post("/_dash-update-component", json=body, headers=as_a_browser))
+    assert not rendered and crisis.status_code == 200 and crisis.headers["Content-Encoding"] == "br"
+    # with the database not there at start, the server starts all the same (and answers 503 until it is)
+    gone = dict(warm, TPMAP_DATABASE_URL="postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=2")
+    started = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, capture_output=True, env=gone, timeout=300)
+    assert started.returncode == 0 and b"rendering the first views at start failed" in started.stderr
+    again, rendered = _rendered(world["engine"], lambda: page_callback(anon, "/area/75", f"?year={YEAR}&lang=en", None))
+    assert not rendered and again.status_code == 200
+    monkeypatch.setattr(cache, "release", lambda: "another release")
+    fresh, rendered = _rendered(world["engine"], lambda: page_callback(anon, "/area/75", f"?year={YEAR}&lang=en", None))
+    assert rendered and fresh.get_data() == again.get_data()
+    assert kept not in _kept(store) and len(_kept(store)) == 1  # the old release's answers swept by the first write

@@ -218,7 +218,7 @@ def test_a_suppressed_cell_stays_hidden_through_the_maps_sum_sort_and_colours(wo
         layout = r.get_json()
         shown, sort, _ = _table_row(layout, code)[-1]
         assert shown == {"p": [words]} and sort == ""  # its bounds, and a blank key: table-sort.js puts it last
-        figure = component(layout, "area-map")["figure"]
+        figure = component(layout, "area-canvas-fig")["data"]
         traces = {tr.get("name"): tr for tr in figure["data"]}
         coloured = next(tr for tr in figure["data"] if tr["type"] == "choropleth" and tr.get("showscale", True))
         assert code not in coloured["locations"] and code not in traces.get("no data", {}).get(
