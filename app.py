@@ -107,6 +107,7 @@ def create_app(settings: config.Settings | None = None) -> dash.Dash:
     )
     register_shown_reset(app)
     register_document_language(app)
+    register_first_view(app)
     from components.layout import guard_years
     from data_access.figures import known_years
 
@@ -409,19 +410,14 @@ def _values(items: object) -> dict[str, object]:
     return found
 
 
-def render_key(body: dict[str, Any]) -> tuple[Hashable, ...] | None:
-    """The router's render of a public page, as (page, area, view); None for any other page or an address whose
-    area or year is not one the database has."""
+def public_page(pathname: str, search: str) -> tuple[dict[str, Any], str, View, dict[str, Any]] | None:
+    """The public page an address renders, as (its registry entry, the area, the view, the layout's arguments); None
+    for any other page, an address with a parameter of its own (a tour), or an area or year the database lacks."""
     from dash._pages import _parse_query_string, _path_to_page
 
-    from components.layout import SHOWN_STORE
     from components.view import parse
     from data_access.areas import is_known
 
-    values, states = _values(body.get("inputs")), _values(body.get("state"))
-    pathname, search = values.get("_pages_location.pathname"), values.get("_pages_location.search") or ""
-    if not isinstance(pathname, str) or not isinstance(search, str) or states.get(f"{SHOWN_STORE}.data"):
-        return None  # (an address already on the screen is not rendered at all)
     page, variables = _path_to_page(pathname.strip("/"))
     own = PUBLIC_RENDERS.get(page.get("module", "")) if page else None
     query = _parse_query_string(search)
@@ -434,6 +430,22 @@ def render_key(body: dict[str, Any]) -> tuple[Hashable, ...] | None:
     view = parse(asked, code)
     if "year" in asked and (str(asked["year"]) != str(view.year) or not _is_year(view.year)):
         return None  # (the page that names the years there are: components.layout.guard_years)
+    return page, code, view, {**(variables or {}), **query}
+
+
+def render_key(body: dict[str, Any]) -> tuple[Hashable, ...] | None:
+    """The router's render of a public page, as (page, area, view); None for any other page or an address whose
+    area or year is not one the database has."""
+    from components.layout import SHOWN_STORE
+
+    values, states = _values(body.get("inputs")), _values(body.get("state"))
+    pathname, search = values.get("_pages_location.pathname"), values.get("_pages_location.search") or ""
+    if not isinstance(pathname, str) or not isinstance(search, str) or states.get(f"{SHOWN_STORE}.data"):
+        return None  # (an address already on the screen is not rendered at all)
+    found = public_page(pathname, search)
+    if found is None:
+        return None
+    page, code, view, _ = found
     return ("render", page["module"], code, view)
 
 
@@ -574,6 +586,96 @@ def keep_public_answer(response: Response) -> Response:
         if not is_outage(error):
             raise  # (the database went away since the render: that answer is simply not kept)
     return response
+
+
+FIRST_VIEW_ID = "tp-first-view"  # the picture's box; assets/first-view.js removes it when Dash's page is in
+
+
+def register_first_view(app: dash.Dash) -> None:
+    """A public page's first response carries its first view as HTML (components.snapshot): the title, the cards and
+    the controls are painted once the HTML and the style sheets are in, not after Dash's scripts, its layout and the
+    router's callback (issue 35, 5). The picture lies over the page, outside React's root (React would empty it at
+    its first render, before the router's answer); assets/first-view.js removes it in the task that puts Dash's page
+    in, before the next frame, so nothing is seen to move. Only for signed-out visitors: it is kept for all of them
+    in the public answers' store (register_public_page_cache), under the view, the language cookie and the data; a
+    signed-in user's page is never drawn here, nor kept."""
+    interpolate = app.interpolate_index
+    # The Thai and Latin faces the page is written in, asked for with the page rather than once the style sheet is
+    # read: painted in a fallback face first, the picture's text was narrower than the page's, and the page's own
+    # paragraph, painted later in Sarabun, became the largest paint (LCP) in the picture's place.
+    fonts = "".join(
+        f'<link rel="preload" href="/assets/fonts/{name}" as="font" type="font/woff2" crossorigin>'
+        for name in sorted(p.name for p in (static_files.ASSETS / "fonts").glob("sarabun-*.woff2"))
+    )
+
+    def index(**parts: Any) -> str:
+        parts["css"] = fonts + parts["css"]
+        picture = first_view_html()
+        if picture is not None:
+            # a picture, not the page: nothing in it is focused, clicked or read out (inert, aria-hidden)
+            box = f'<div id="{FIRST_VIEW_ID}" class="container-fluid" inert aria-hidden="true">{picture}</div>'
+            parts["app_entry"] = box + parts["app_entry"]
+        return interpolate(**parts)
+
+    app.interpolate_index = index  # type: ignore[method-assign,assignment]
+
+
+def first_view_html() -> str | None:
+    """The first view of the public page this request asks for, as HTML, from the store or rendered (and kept); None
+    for a signed-in user, any other page, or when the database is away (the page then comes as Dash's alone)."""
+    from flask import g
+
+    from data_access import cache
+    from data_access.db import is_outage, read_engine
+
+    if request.method != "GET" or g.get("user") is not None or config.settings().page_cache_seconds <= 0:
+        return None
+    try:
+        key = first_view_key()
+        if key is None:
+            return None
+        kept = cache.shared_get(read_engine(), key, lambda k: time.time() < k.meta["until"])
+        if kept is not None:
+            return kept.body.decode()
+        picture = _draw_first_view()
+        if picture is not None:
+            meta = {"until": time.time() + config.settings().page_cache_seconds}
+            cache.shared_put(read_engine(), key, picture.encode(), meta)
+        return picture
+    except Exception as error:  # noqa: BLE001 - a picture is never worth the page: without it, Dash draws the page
+        if not is_outage(error):
+            log.warning("no first view for %s: %s", request.path[:80], type(error).__name__, exc_info=True)
+        return None
+
+
+def first_view_key() -> tuple[Hashable, ...] | None:
+    from components.i18n import LANGS
+    from components.view import LANG_COOKIE
+
+    found = public_page(request.path, "?" + request.query_string.decode("utf-8", "replace"))
+    if found is None:
+        return None
+    page, code, view, _ = found
+    if view.present:  # a projector's screen is laid out by its body's class, which a script sets: no picture of it
+        return None
+    cookie = request.cookies.get(LANG_COOKIE)
+    return ("first-view", page["module"], code, view, cookie if cookie in LANGS else None)
+
+
+def _draw_first_view() -> str | None:
+    from plotly.io.json import to_json_plotly
+
+    from components.layout import SHOWN_ARG
+    from components.snapshot import to_html
+
+    found = public_page(request.path, "?" + request.query_string.decode("utf-8", "replace"))
+    if found is None:
+        return None
+    page, _, _, arguments = found
+    layout = page["layout"](**arguments, **{SHOWN_ARG: None})
+    if layout is None or layout is dash.no_update:
+        return None
+    return to_html(json.loads(to_json_plotly(layout)))
 
 
 # responses a browser never runs as a page (HTML, SVG, XML and PDF are not here: each can be one)
@@ -818,12 +920,15 @@ def register_lean_scripts(app: dash.Dash) -> None:
     generate = app._generate_scripts_html
 
     def scripts_html() -> str:
-        html = generate()
+        html = _deferred(generate())
         return _POLYFILL_TAG.sub(
             lambda m: f'<script src="{MODERN_URL}?v={static_files.content_version(MODERN_SCRIPT)}" data-polyfill="{m.group(1)}"></script>',
             html,
             count=1,
         )
+
+    # Dash's renderer is started by an inline script after the others: with theirs deferred, it waits for them too
+    app.renderer = f"document.addEventListener('DOMContentLoaded', function () {{ window.renderer = {app.renderer.removeprefix('var renderer = ')} }});"
 
     app._generate_scripts_html = scripts_html  # type: ignore[method-assign]
 
@@ -832,9 +937,23 @@ def register_lean_scripts(app: dash.Dash) -> None:
         return static_files.send(MODERN_SCRIPT, "text/javascript", max_age=365 * 86400)
 
 
+_SCRIPT_SRC = re.compile(r'<script src="(?![^"]*/deps/polyfill@)')
+
+
+def _deferred(html: str) -> str:
+    """Dash's script tags, deferred (issue 35, 5): the browser paints the page's first view (app.register_first_view)
+    as soon as the style sheets are in, and runs the scripts, in their order, once the document is parsed, instead of
+    the parser stopping at each. The runtime that stands for the polyfill is left as it is: it writes the polyfill in
+    with document.write for an older browser, which a deferred script may not."""
+    return _SCRIPT_SRC.sub('<script defer src="', html)
+
+
 def register_preloads(server: Flask) -> None:
-    """A map page starts downloading plotly.js and its shape file with the page itself (Link: rel=preload), instead
-    of after the renderer has built the layout and mounted the graph (measured: about a second later)."""
+    """A map page starts downloading its shape file and dcc's graph and menu code with the page itself (Link:
+    rel=preload), instead of after the renderer has built the layout and mounted the graph (measured: about a second
+    later). plotly.js is not among them (issue 35, 5): the star and the trend want it, after the map, and
+    assets/plotly-later.js holds dcc.Graph's request for it until then; preloaded, its 320 KB competed with the page's
+    own scripts for the first view's bandwidth."""
 
     @server.after_request
     def _preload(response: Response) -> Response:
@@ -843,17 +962,11 @@ def register_preloads(server: Flask) -> None:
         shape = shape_of_page(request.path)
         if shape is None:
             return response
-        links = [f"<{PLOTLY_URL}>; rel=preload; as=script", f"<{shape}>; rel=preload; as=fetch; crossorigin=anonymous"]
+        links = [f"<{shape}>; rel=preload; as=fetch; crossorigin=anonymous"]
         links += [f"<{chunk}>; rel=preload; as=script" for chunk in ASYNC_CHUNKS]
         # every map is drawn by the canvas's script (assets/canvas-map.js)
         links.append(f"<{static_files.asset_url(static_files.CANVAS_SCRIPT)}>; rel=preload; as=script")
         response.headers.add("Link", ", ".join(links))
-        # and run it as soon as it is here (async): the browser evaluates plotly.js while the page's first callback
-        # is on the server, instead of after it, when the graph mounts and asks for it (dcc.Graph uses the
-        # window.Plotly it finds). Only map pages: the others never pay for it.
-        if not response.direct_passthrough:
-            html = response.get_data(as_text=True)
-            response.set_data(html.replace("</head>", f'<script src="{PLOTLY_URL}" async></script></head>', 1))
         return response
 
 

@@ -285,6 +285,8 @@ def test_map019_a_control_and_a_click_change_the_page_in_place(server, browser):
     base, engine = server
     browser.get(base + "/area/75")
     wait_for(browser, lambda: map_rendered(browser), what="map")
+    # and the star drawn: plotly.js comes after the map (assets/plotly-later.js), not with the metric change
+    wait_for(browser, lambda: css(browser, "#area-star .main-svg"), what="the star")
     browser.execute_script("window.__page = document.querySelector('#area-page'); performance.clearResourceTimings();")
     title = map_title(browser)
     first = map_fills(browser)
