@@ -1252,33 +1252,51 @@ DERIVE_HOUSEHOLDS = (
     "           GROUP BY house_id) pp "
     "ON pp.house_id = s.house_id"
 )
-UPDATE_HOUSEHOLDS = """
+UPDATE_HOUSEHOLDS = (
+    """
     UPDATE household SET tambon_code = d.tambon_code, village_no = d.village_no, latitude = d.latitude,
            longitude = d.longitude, pattern = d.pattern, n_persons = d.n_persons, n_welfare = d.n_welfare,
            head_farming = (d.head_farming = 1), farmer_registered = (d.farmer_registered = 1),
            income_per_capita = d.income_per_capita, vuln_selection = d.vuln_selection,
-           vuln_burdens = d.vuln_burdens, """ + STAGE_COLUMNS_SET + """
+           vuln_burdens = d.vuln_burdens, """
+    + STAGE_COLUMNS_SET
+    + """
     FROM stage_household_derived d WHERE household.year = :y AND household.house_id = d.house_id
 """
-INSERT_HOUSEHOLDS = """
+)
+INSERT_HOUSEHOLDS = (
+    """
     INSERT INTO household (year, house_id, tambon_code, village_no, latitude, longitude, pattern, n_persons, n_welfare,
                            head_farming, farmer_registered, income_per_capita, vuln_selection, vuln_burdens,
-                           """ + STAGE_COLUMNS + """)
+                           """
+    + STAGE_COLUMNS
+    + """)
     SELECT :y, d.house_id, d.tambon_code, d.village_no, d.latitude, d.longitude, d.pattern, d.n_persons, d.n_welfare,
            (d.head_farming = 1), (d.farmer_registered = 1), d.income_per_capita, d.vuln_selection, d.vuln_burdens,
-           """ + DERIVED_STAGE_COLUMNS + """
+           """
+    + DERIVED_STAGE_COLUMNS
+    + """
     FROM stage_household_derived d
 """
+)
 # The same counts from the persons a database holds, for the years imported before them (migration 0023) and for
 # tables written other than by an import (bench.registers); households without persons keep their zeros.
-FILL_HOUSEHOLD_STAGES = """
-    UPDATE household SET """ + STAGE_COLUMNS_SET + """
-    FROM (SELECT household_id, """ + STAGE_COUNTS + """
-          FROM (SELECT household_id, sex, welfare_card AS welfare, """ + STAGE_OF + """
+FILL_HOUSEHOLD_STAGES = (
+    """
+    UPDATE household SET """
+    + STAGE_COLUMNS_SET
+    + """
+    FROM (SELECT household_id, """
+    + STAGE_COUNTS
+    + """
+          FROM (SELECT household_id, sex, welfare_card AS welfare, """
+    + STAGE_OF
+    + """
                 FROM person WHERE year = :y) x
           GROUP BY household_id) d
     WHERE household.id = d.household_id
 """
+)
 INSERT_NEW_HOUSEHOLDS = (
     INSERT_HOUSEHOLDS + " WHERE NOT EXISTS (SELECT 1 FROM household h WHERE h.year = :y AND h.house_id = d.house_id)"
 )

@@ -61,9 +61,7 @@ def _star(f: QuarterFigures, name: str, lang: str) -> dbc.Row | None:
     return dbc.Row(
         [
             dbc.Col(
-                still_map("report-map-province", report_map, f"tpmap-report-{province}-map", lang)
-                if report_map
-                else None,
+                still_map("report-map-province", report_map, f"tpmap-report-{province}-map", lang) if report_map else None,
                 md=6,
             ),
             dbc.Col(

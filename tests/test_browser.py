@@ -124,7 +124,9 @@ def map_fills(driver) -> dict:
 
 def map_spot(driver, code: str | None = None) -> dict:
     """A point of the map's canvas well inside an area (the given one, or the largest coloured one)."""
-    return wait_for(driver, lambda: driver.execute_script(f"return window.tpCanvasMap.spot('{HOST}', arguments[0])", code), what="a spot")
+    return wait_for(
+        driver, lambda: driver.execute_script(f"return window.tpCanvasMap.spot('{HOST}', arguments[0])", code), what="a spot"
+    )
 
 
 def point_at(driver, x: float, y: float, then_click: bool = False) -> None:
@@ -142,7 +144,11 @@ def point_at(driver, x: float, y: float, then_click: bool = False) -> None:
 
 
 def hover_text(driver) -> str:
-    return wait_for(driver, lambda: css(driver, ".tp-cmap-tip")[0].is_displayed() and css(driver, ".tp-cmap-tip")[0].text.strip(), what="the hover")
+    return wait_for(
+        driver,
+        lambda: css(driver, ".tp-cmap-tip")[0].is_displayed() and css(driver, ".tp-cmap-tip")[0].text.strip(),
+        what="the hover",
+    )
 
 
 def click(driver, element):
@@ -359,7 +365,8 @@ def test_map020_a_resting_pointer_fetches_the_next_map_before_the_click(server, 
     # (this world has one edition: the amphoe's page has a star and no trend)
     drawn = wait_for(
         browser,
-        lambda: "area-star" in browser.execute_script("return window.__drawn") and browser.execute_script("return window.__drawn"),
+        lambda: "area-star" in browser.execute_script("return window.__drawn")
+        and browser.execute_script("return window.__drawn"),
         what="the map and the star drawn",
     )
     assert drawn[0] == "area-map", drawn
@@ -629,9 +636,7 @@ def test_map015_every_chart_text_is_whole(server, browser, width, height):
     found = {}
     for path in pages:
         browser.get(base + path)
-        wait_for(
-            browser, lambda: css(browser, ".js-plotly-plot .main-svg text, .tp-cmap[data-drawn]"), what=f"charts of {path}"
-        )
+        wait_for(browser, lambda: css(browser, ".js-plotly-plot .main-svg text, .tp-cmap[data-drawn]"), what=f"charts of {path}")
         # the shapes arrive after the first draw: read once the page's callbacks are answered and the texts hold still
         wait_for(browser, lambda: callbacks_done(browser), what=f"the callbacks of {path}")
         out = settled(
