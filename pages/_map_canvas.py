@@ -68,9 +68,13 @@ def still_map(name: str, figure: dict, png: str, lang: str) -> html.Div:
     )
 
 
-clientside_callback(
-    "function (fig, id) {" + DRAW_JS + " return tpDrawMap(id.host, fig); }",
-    Output({"type": FIGURE, "host": MATCH}, "modified_timestamp"),  # never written: a callback needs an output
-    Input({"type": FIGURE, "host": MATCH}, "data"),
-    State({"type": FIGURE, "host": MATCH}, "id"),
-)
+def register_still_maps() -> None:
+    """The status maps' drawing, registered by a page file (pages/committee_list.py): Dash runs page files for every
+    app it makes, while this module is imported once per process, so a callback registered here at import went to
+    the first app alone (a second app in the same process, as in the test suite, drew no status map)."""
+    clientside_callback(
+        "function (fig, id) {" + DRAW_JS + " return tpDrawMap(id.host, fig); }",
+        Output({"type": FIGURE, "host": MATCH}, "modified_timestamp"),  # never written: a callback needs an output
+        Input({"type": FIGURE, "host": MATCH}, "data"),
+        State({"type": FIGURE, "host": MATCH}, "id"),
+    )

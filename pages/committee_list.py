@@ -18,9 +18,10 @@ from data_access import areas as areas_da
 from data_access import committees as committees_da
 from mpi.governance import FILING_STATUSES
 from pages._committee_shared import PALETTE
-from pages._map_canvas import still_map
+from pages._map_canvas import register_still_maps, still_map
 
 dash.register_page(__name__, path="/committees", title="TPMAP Open")
+register_still_maps()  # every status map's drawing (this page's, the reports' and a report's), once per app
 
 
 def layout(level: str = "province", parent: str = "TH", **query: str) -> html.Div:

@@ -43,6 +43,19 @@ def test_the_served_app_registers_each_callback_once():
         assert len(outputs) > 10 and twice == [], (entry, twice)
 
 
+def test_a_second_app_in_one_process_has_every_callback_the_first_has():
+    """Callbacks registered at a shared module's import went to the first app alone (the status maps' drawing, in
+    pages/_map_canvas.py): the test suite's browser server, made after other apps, drew no committee map."""
+    script = (
+        "import json, sys; sys.path.insert(0, '.'); from app import create_app;"
+        "deps = lambda: sorted(d['output'] for d in create_app().server.test_client().get('/_dash-dependencies').get_json());"
+        "a, b = deps(), deps(); print(json.dumps([a, b]))"
+    )
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300, check=True)
+    first, second = json.loads(out.stdout.strip().splitlines()[-1])
+    assert any("tp-cmap-fig" in o for o in first) and first == second
+
+
 def test_no_two_page_modules_differ_by_one_letter():
     """`committee` and `committees` were two pages; a reader following a URL opened the wrong one. Names say
     what the page is (`_list`, `_card`, `_form`, …) and no two are one edit apart."""
