@@ -28,7 +28,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,31 +90,11 @@ def lighthouse(url: str, preset: str, categories: str, keep: Path | None = None)
 
 def serve(name: str, checkout: Path, database_url: str, workers: int) -> tuple[subprocess.Popen, str]:
     """`checkout` served as deployed: gunicorn (its gunicorn.conf.py: the app preloaded, its files compressed ahead)."""
-    import requests
+    from bench.load import start_server
 
-    from bench.load import free_port
-
-    port = free_port()
-    env = os.environ | {
-        "TPMAP_DATABASE_URL": database_url,
-        "TPMAP_SECRET_KEY": "bench-" + uuid.uuid4().hex,
-        "TPMAP_SHAPES_DIR": f"/tmp/tpmap-lighthouse-shapes-{name}",
-    }
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    log = open(f"/tmp/tpmap-lighthouse-{name}.log", "w")  # noqa: SIM115 - the server's lifetime
-    args = [gunicorn, "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "wsgi:server", "--access-logfile", "/dev/null"]
-    proc = subprocess.Popen(args, cwd=checkout, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 300
-    while time.time() < deadline:
-        try:
-            if requests.get(base + "/healthz", timeout=2).status_code == 200:
-                return proc, base
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    proc.terminate()
-    raise RuntimeError(f"{name} did not start: see /tmp/tpmap-lighthouse-{name}.log")
+    shapes = {"TPMAP_SHAPES_DIR": f"/tmp/tpmap-lighthouse-shapes-{name}"}
+    log = Path(f"/tmp/tpmap-lighthouse-{name}.log")
+    return start_server(database_url, workers, dev=False, env_extra=shapes, cwd=checkout, log_path=log, wait=300)
 
 
 def warm(base: str, pages: list[str]) -> None:

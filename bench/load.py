@@ -99,8 +99,17 @@ def free_port() -> int:
 
 
 def start_server(
-    url: str, workers: int, dev: bool, entry: str = "wsgi:server", env_extra: dict[str, str] | None = None
+    url: str,
+    workers: int,
+    dev: bool,
+    entry: str = "wsgi:server",
+    env_extra: dict[str, str] | None = None,
+    cwd: Path = ROOT,
+    log_path: Path = LOG,
+    wait: float = 120,
 ) -> tuple[subprocess.Popen, str]:
+    """The app served on a free loopback port (gunicorn from `cwd`, a checkout, as deployed; or werkzeug with `dev`),
+    its log in `log_path`; returns once /healthz answers, within `wait` seconds."""
     port = free_port()
     env = (
         os.environ
@@ -131,12 +140,12 @@ def start_server(
             "/dev/null",
         ]
     # the server's log to a file: a pipe nobody reads fills up and blocks the server's writes to it
-    log = open(LOG, "w")  # noqa: SIM115 - the server's lifetime
-    proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    log = open(log_path, "w")  # noqa: SIM115 - the server's lifetime
+    proc = subprocess.Popen(args, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     import requests
 
-    deadline = time.time() + 120
+    deadline = time.time() + wait
     while time.time() < deadline:
         try:
             if requests.get(base + "/healthz", timeout=2).status_code == 200:
@@ -145,7 +154,7 @@ def start_server(
             pass
         time.sleep(0.5)
     proc.kill()
-    raise SystemExit(f"the server did not become healthy in 120 s (its log: {LOG})")
+    raise SystemExit(f"the server did not become healthy in {wait:g} s (its log: {log_path})")
 
 
 class Recorder:
