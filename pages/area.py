@@ -214,7 +214,9 @@ def _star_config(code: str, view: View) -> Any:
 
 # The address follows the view after an in-place update: pushed by the page itself, then given to Dash's router (so
 # the back button and the links know where the screen is) with the shown address set first, so that the router's
-# render of it is skipped (components.layout.SHOWN_STORE). A first render leaves the address as it was typed.
+# render of it is skipped (components.layout.SHOWN_STORE). A first render leaves the address as it was typed. The
+# router is told once the browser has shown the update: telling it is a callback of its own (Dash's dispatches and a
+# request), which ran between the map's drawing and the frame that showed it.
 clientside_callback(
     """function (state) {
         // a page's first render (its state is new, so Dash runs this) leaves the address as it was typed
@@ -222,8 +224,16 @@ clientside_callback(
         var url = state.here + state.query;
         if (window.location.pathname + window.location.search === url) { return window.dash_clientside.no_update; }
         window.history.pushState({}, '', url);
-        window.dash_clientside.set_props('tp-shown', {data: url});
-        window.dash_clientside.set_props('_pages_location', {pathname: state.here, search: state.query, href: window.location.href});
+        var href = window.location.href;
+        requestAnimationFrame(function () {
+            setTimeout(function () {
+                // a later update has pushed its own address meanwhile, and tells the router of it itself (the router
+                // told of this one would write it back into the address bar)
+                if (window.location.pathname + window.location.search !== url) { return; }
+                window.dash_clientside.set_props('tp-shown', {data: url});
+                window.dash_clientside.set_props('_pages_location', {pathname: state.here, search: state.query, href: href});
+            }, 0);
+        });
         return window.dash_clientside.no_update;
     }""",
     Output(SHOWN_STORE, "data", allow_duplicate=True),
