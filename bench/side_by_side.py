@@ -9,10 +9,13 @@ Actions, each timed from its start to the map drawn with the new values, with th
   return visit   the same browser opens it again, its cache and compiled scripts kept: the visitor's next time
   metric change  on a province's page, the metric menu set to MPI (as the driver sees it)
   metric in page the same, timed in the page: the option's click event to the end of Plotly.react's redraw (or of
-                 the canvas's drawing, for the national tambon map)
-  drill-down     on a province's page, a click on one of its amphoes (the pointer rests on it 0.3 s first)
+                 the canvas's drawing)
+  metric to frame  the same click to the end of the first frame the browser renders after that drawing: what the
+                 viewer sees (the page's other updates, the style, layout and paint of that frame included)
+  drill-down     on a province's page, a click on one of its amphoes (the pointer rests on it 0.3 s first); in the
+                 page and to the frame as a metric change
   tambon map     (the project alone) a new browser opens the national tambon map, /?level=tambon
-  tambon recolour  (the project alone) on that map, the metric menu set to MPI
+  tambon recolour  (the project alone) on that map, the metric menu set to MPI (in the page and to the frame too)
 The floor is measured in the same rounds: an empty page, and plotly.js alone drawing the same province layer
 (the project's own bundle and shape file, no Dash). Prints p50 and p90 per app and action, the bytes, and the
 ratio naive/project per action (pairs of the same round). Both apps are served by werkzeug's threaded server in
@@ -172,22 +175,42 @@ VALUES = _VALUES + "return values;"
 CHANGED = _VALUES + "return values !== null && values !== arguments[0];"
 
 
+# The end of the frame rendered after a drawing: the next animation frame's callback runs before that frame's style,
+# layout and paint, and a message posted from it is delivered after them (window.__framed, one per drawing)
+FRAME_AFTER = """
+window.__framed = [];
+window.__frameAfter = function () {
+  requestAnimationFrame(() => {
+    const c = new MessageChannel();
+    c.port1.onmessage = () => window.__framed.push(performance.now());
+    c.port2.postMessage(0);
+  });
+};
+"""
 # Timed inside the page as well: from the option's click event to the end of the Plotly.react that draws the new
-# values (a wrapper around it), without the driver's own round trips (about 35 ms per click, 10 ms per poll).
-IN_PAGE = """
+# values (a wrapper around it), without the driver's own round trips (about 35 ms per click, 10 ms per poll); and to
+# the frame after it.
+IN_PAGE = (
+    FRAME_AFTER
+    + """
 window.__reacted = [];
 document.addEventListener('click', () => { window.__clicked = window.__clicked || performance.now(); }, true);
 if (window.Plotly) {
   const react = window.Plotly.react;
   window.Plotly.react = function () {
-    return Promise.resolve(react.apply(this, arguments)).then(x => { window.__reacted.push(performance.now()); return x; });
+    return Promise.resolve(react.apply(this, arguments)).then(x => {
+      window.__reacted.push(performance.now());
+      window.__frameAfter();
+      return x;
+    });
   };
 }
-document.addEventListener('tp-map-drawn', () => window.__reacted.push(performance.now()));  // the canvas's drawing
+document.addEventListener('tp-map-drawn', () => { window.__reacted.push(performance.now()); window.__frameAfter(); });
 """
+)
 
 
-def metric_change(driver, url: str, menu: str, pick: str) -> tuple[float, int, float]:
+def metric_change(driver, url: str, menu: str, pick: str) -> tuple[float, int, float, float]:
     driver.get(url)
     wait(driver, DRAWN, None)
     time.sleep(0.5)
@@ -210,12 +233,15 @@ def metric_change(driver, url: str, menu: str, pick: str) -> tuple[float, int, f
     time.sleep(0.3)
     # the first redraw after the click that holds the new values (a later one, if any, redraws the same)
     in_page = driver.execute_script("return window.__reacted.length ? window.__reacted[0] - window.__clicked : null")
-    return took, driver.execute_script(BYTES), in_page if in_page is not None else took
+    framed = driver.execute_script("return window.__framed.length ? window.__framed[0] - window.__clicked : null")
+    return took, driver.execute_script(BYTES), in_page if in_page is not None else took, framed if framed is not None else took
 
 
 # A drill-down timed inside the page: from the click to the end of the drawing of the new level's map (its
 # Plotly.react, or the canvas's), whatever the star and the trend beside it are doing.
-MAP_DRAWN = """
+MAP_DRAWN = (
+    FRAME_AFTER
+    + """
 window.__mapDrawn = null;
 document.addEventListener('click', () => { window.__clicked = performance.now(); }, true);
 if (window.Plotly) {
@@ -223,7 +249,7 @@ if (window.Plotly) {
   window.Plotly.react = function (gd) {
     const map = gd && gd.closest && gd.closest('.tp-map-box');
     return Promise.resolve(react.apply(this, arguments)).then(x => {
-      if (map && window.__mapDrawn === null) window.__mapDrawn = performance.now();
+      if (map && window.__mapDrawn === null) { window.__mapDrawn = performance.now(); window.__frameAfter(); }
       return x;
     });
   };
@@ -231,14 +257,17 @@ if (window.Plotly) {
 // the map's canvas (assets/canvas-map.js): its first drawing after the click, of the new level's shapes
 document.addEventListener('tp-map-drawn', (e) => {
   const h = e.target;
-  if (window.__mapDrawn === null && window.__clicked && h.getAttribute('data-shapes') !== window.__shapesBefore)
+  if (window.__mapDrawn === null && window.__clicked && h.getAttribute('data-shapes') !== window.__shapesBefore) {
     window.__mapDrawn = performance.now();
+    window.__frameAfter();
+  }
 });
 window.__shapesBefore = (document.getElementById('area-canvas-host') || {getAttribute: () => null}).getAttribute('data-shapes');
 """
+)
 
 
-def drill_down(driver, url: str, index: int) -> tuple[float, int, float | None]:
+def drill_down(driver, url: str, index: int) -> tuple[float, int, float | None, float | None]:
     from selenium.webdriver.common.action_chains import ActionChains
 
     driver.get(url)
@@ -280,9 +309,11 @@ def drill_down(driver, url: str, index: int) -> tuple[float, int, float | None]:
     )
     took = (time.perf_counter() - t0) * 1000
     time.sleep(0.3)
+    framed = None
     if in_page:
         in_page = driver.execute_script("return window.__mapDrawn && window.__mapDrawn - window.__clicked")
-    return took, driver.execute_script(BYTES), in_page or None
+        framed = driver.execute_script("return window.__framed.length ? window.__framed[0] - window.__clicked : null")
+    return took, driver.execute_script(BYTES), in_page or None, framed
 
 
 def pct(values: list[float], q: float) -> float:
@@ -329,18 +360,21 @@ def main() -> None:
                 results.setdefault((app_name, "return visit"), []).append(again)
                 page = f"{base}/area/{a.province}" if app_name == "project" else f"{base}/{a.province}"
                 menu, pick = ("ctl-metric", "MPI") if app_name == "project" else ("metric", "crisis")
-                took, moved, in_page = metric_change(d, page, menu, pick)
+                took, moved, in_page, framed = metric_change(d, page, menu, pick)
                 results.setdefault((app_name, "metric change"), []).append((took, moved))
                 results.setdefault((app_name, "metric in page"), []).append((in_page, moved))
-                took, moved, in_page = drill_down(d, page, r * 7)
+                results.setdefault((app_name, "metric to frame"), []).append((framed, moved))
+                took, moved, in_page, framed = drill_down(d, page, r * 7)
                 results.setdefault((app_name, "drill-down"), []).append((took, moved))
                 if in_page is not None:  # the project's: the naive app's drill-down loads a new document
                     results.setdefault((app_name, "drill in page"), []).append((in_page, moved))
+                    results.setdefault((app_name, "drill to frame"), []).append((framed or in_page, moved))
             if a.national:  # the project alone: the naive app has no national tambon map
                 results.setdefault(("project", "tambon map"), []).append(cold_load(driver, project + "/?level=tambon"))
-                took, moved, in_page = metric_change(d, project + "/?level=tambon", "ctl-metric", "MPI")
+                took, moved, in_page, framed = metric_change(d, project + "/?level=tambon", "ctl-metric", "MPI")
                 results.setdefault(("project", "tambon recolour"), []).append((took, moved))
                 results.setdefault(("project", "tambon in page"), []).append((in_page, moved))
+                results.setdefault(("project", "tambon to frame"), []).append((framed, moved))
             results.setdefault(("floor", "empty page"), []).append(cold_load(driver, floor + "/empty"))
             results.setdefault(("floor", "plotly alone"), []).append(cold_load(driver, floor + "/alone"))
             print(f"round {r + 1}/{a.rounds} done", file=sys.stderr)
@@ -355,7 +389,15 @@ def main() -> None:
         kb = statistics.median(b for _, b in rows) / 1024
         print(f"{app_name:<9}{action:<15}{pct(ms, 0.5):>9.0f}{pct(ms, 0.9):>9.0f}{kb:>9.0f}")
     print(f"\n{'action':<15}{'naive/project (median of per-round ratios)':>45}")
-    for action in ("cold load", "first visit", "return visit", "metric change", "metric in page", "drill-down"):
+    for action in (
+        "cold load",
+        "first visit",
+        "return visit",
+        "metric change",
+        "metric in page",
+        "metric to frame",
+        "drill-down",
+    ):
         pairs = zip(results[("naive", action)], results[("project", action)], strict=True)
         ratio = statistics.median(n[0] / p[0] for n, p in pairs)
         print(f"{action:<15}{ratio:>45.1f}")
