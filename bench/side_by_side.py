@@ -366,9 +366,10 @@ def main() -> None:
                 results.setdefault((app_name, "metric to frame"), []).append((framed, moved))
                 took, moved, in_page, framed = drill_down(d, page, r * 7)
                 results.setdefault((app_name, "drill-down"), []).append((took, moved))
+                # (a frame not seen is counted as the driver's time, never as the drawing's: the larger of the two)
                 if in_page is not None:  # the project's: the naive app's drill-down loads a new document
                     results.setdefault((app_name, "drill in page"), []).append((in_page, moved))
-                    results.setdefault((app_name, "drill to frame"), []).append((framed or in_page, moved))
+                    results.setdefault((app_name, "drill to frame"), []).append((framed if framed is not None else took, moved))
             if a.national:  # the project alone: the naive app has no national tambon map
                 results.setdefault(("project", "tambon map"), []).append(cold_load(driver, project + "/?level=tambon"))
                 took, moved, in_page, framed = metric_change(d, project + "/?level=tambon", "ctl-metric", "MPI")
