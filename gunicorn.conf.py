@@ -12,6 +12,7 @@ TPMAP_WORKER_TIMEOUT and TPMAP_MAX_REQUESTS (read once, at the server's start)."
 
 import os
 import shutil
+import signal as _signal
 import tempfile
 from typing import Any as _Any
 
@@ -43,7 +44,16 @@ keepalive = 5
 preload_app = True
 
 
+def _stop_now(_signum: int, _frame: _Any) -> None:
+    os._exit(0)  # a worker still warming has served nothing: nothing to finish
+
+
 def post_fork(_server: _Any, _worker: _Any) -> None:
+    # Until the worker runs its own loop (after this hook), it holds the arbiter's signal handlers, which only queue a
+    # signal for an arbiter loop that does not run in a worker: a stop that came during the warm-up was lost, and the
+    # arbiter waited graceful_timeout (30 s) before it killed the worker. The worker sets its own handlers next.
+    for sig in (_signal.SIGTERM, _signal.SIGINT, _signal.SIGQUIT):
+        _signal.signal(sig, _stop_now)
     from data_access.db import after_fork
 
     after_fork()

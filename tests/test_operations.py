@@ -10,6 +10,7 @@ import logging
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -146,3 +147,51 @@ def test_the_production_server_starts_with_its_files_compressed_and_sums_its_wor
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+WARMING_CHILD = """
+import signal, sys, time
+sys.path.insert(0, {root!r})
+queued = []
+signal.signal(signal.SIGTERM, lambda s, f: queued.append(s))  # as gunicorn's arbiter does: queued for its own loop
+from gunicorn.app.base import Application
+
+class Loader(Application):
+    def init(self, parser, opts, args):
+        return {{}}
+
+    def load(self):
+        return None
+
+    def load_config(self):
+        return None
+
+server = Loader()
+server.load_config_from_file({conf!r})
+print("warming", flush=True)
+server.cfg.post_fork(None, None)  # what a new worker runs first: its own connections, then its warm-up
+print("warmed", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_worker_stopped_while_it_warms_stops_at_once(isolated_world, tmp_path):
+    """gunicorn.conf.py's post_fork: a new worker holds the arbiter's signal handlers, which queue a signal for the
+    arbiter's loop, until it runs its own loop. A stop that came during its warm-up (wsgi.warm_worker) was lost: the
+    arbiter waited graceful_timeout (30 s) before it killed the worker (seen as a stop of 30 s in a test under load).
+    Here a process with such a handler runs post_fork and is sent SIGTERM during the warm-up: it ends then."""
+    script = WARMING_CHILD.format(root=str(ROOT), conf=str(ROOT / "gunicorn.conf.py"))
+    env = os.environ | {
+        "TPMAP_DATABASE_URL": _url(isolated_world),
+        "TPMAP_SECRET_KEY": "test-" + uuid.uuid4().hex,
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
+    }
+    child = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "warming"
+        child.send_signal(signal.SIGTERM)  # (importing the application alone takes seconds: it is warming)
+        child.wait(timeout=15)
+        assert "warmed" not in child.stdout.read()
+    finally:
+        child.kill()
+        child.wait()
