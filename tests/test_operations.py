@@ -150,7 +150,7 @@ def test_the_production_server_starts_with_its_files_compressed_and_sums_its_wor
 
 
 WARMING_CHILD = """
-import signal, sys, time
+import signal, sys
 sys.path.insert(0, {root!r})
 queued = []
 signal.signal(signal.SIGTERM, lambda s, f: queued.append(s))  # as gunicorn's arbiter does: queued for its own loop
@@ -171,7 +171,7 @@ server.load_config_from_file({conf!r})
 print("warming", flush=True)
 server.cfg.post_fork(None, None)  # what a new worker runs first: its own connections, then its warm-up
 print("warmed", flush=True)
-time.sleep(60)
+sys.stdin.read()  # as a worker's loop would go on: until the test is done with it
 """
 
 
@@ -186,10 +186,15 @@ def test_a_worker_stopped_while_it_warms_stops_at_once(isolated_world, tmp_path)
         "TPMAP_SECRET_KEY": "test-" + uuid.uuid4().hex,
         "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
     }
-    child = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    args = [sys.executable, "-c", script]
+    child = subprocess.Popen(args, cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert child.stdout is not None and child.stdout.readline().strip() == "warming"
-        child.send_signal(signal.SIGTERM)  # (importing the application alone takes seconds: it is warming)
+        # well inside the warm-up: numpy is loaded when the application is imported, after post_fork's first lines
+        # and seconds before the warm-up ends (a signal sent at "warming" could come before post_fork had begun)
+        maps = Path(f"/proc/{child.pid}/maps")
+        wait_until(lambda: "numpy" in maps.read_text(), timeout=60, what="the warm-up to import the application")
+        child.send_signal(signal.SIGTERM)
         child.wait(timeout=15)
         assert "warmed" not in child.stdout.read()
     finally:
