@@ -401,7 +401,12 @@
     };
   }
 
-  function barFormat(lang, lo, hi) { return formatter(lang, Math.abs(hi - lo) < 10 ? ',.2f' : ',.0f'); }
+  // as many decimals as the ticks' step needs (an MPI bar's step is 0.002: two fixed decimals wrote every tick 0.00)
+  function barFormat(lang, lo, hi) {
+    var t = ticks(lo, hi), step = t.length > 1 ? t[1] - t[0] : Math.abs(hi - lo);
+    var digits = step > 0 ? Math.max(0, Math.min(6, -Math.floor(Math.log10(step) + 1e-9))) : 2;
+    return formatter(lang, ',.' + digits + 'f');
+  }
 
   // room for the colour bar: its thickness and its widest tick label (a projector's are twice a screen's)
   CanvasMap.prototype.barWidth = function (ctx, r, W) {
