@@ -29,6 +29,7 @@ from api.files import bp as files_bp
 from api.v1 import bp as api_v1
 from auth import web as auth_web
 from field import bp as field_bp
+from pages import _map_preview as map_preview
 
 if TYPE_CHECKING:
     from flask.typing import ResponseReturnValue
@@ -115,6 +116,7 @@ def create_app(settings: config.Settings | None = None) -> dash.Dash:
     register_security_headers(server, app)
     register_unknown_addresses(server)
     register_routes(server)
+    map_preview.register(server)  # /area-map/<code>: the map a control or a click asks for, drawn before the update
     register_preloads(server)
     register_lean_scripts(app)
     static_files.compress_dash_files(server)

@@ -135,7 +135,10 @@
 
   function plain(html) { return String(html || '').replace(/<br>/g, ' ').replace(/<[^>]*>/g, ''); }
 
+  var maps = []; // every map of the page, for a menu's choice (previewChoice)
+
   function CanvasMap(host) {
+    maps.push(this);
     this.host = host;
     host.innerHTML = '';
     this.titleEl = el('div', 'tp-cmap-title', host);
@@ -214,6 +217,86 @@
     });
   };
 
+  // The map a metric or a click asks for, drawn before the page's update (pages/_map_preview.py): fetched from
+  // layout.meta.preview's address with `params` set, drawn when it comes unless something newer came meanwhile (a
+  // later choice, or the update's own figure). The update follows and is drawn only if its map differs (render).
+  // Dash's answers wait meanwhile (holdAnswers), until the frame that shows the map, or HOLD_MS at most: applying
+  // an answer takes Dash 30-70 ms, and the map's frame came after it.
+  var HOLD_MS = 300;
+  CanvasMap.prototype.preview = function (params) {
+    var p = read(this.fig).meta.preview;
+    if (!p || !p.url || !window.fetch) return;
+    var url = new URL(p.url, window.location.href), shown = this.fig;
+    Object.keys(params).forEach(function (k) { url.searchParams.set(k, params[k]); });
+    // the same traces over the same areas: their values alone come (a national map's: 16 KB instead of 62)
+    if (!params.to && read(shown).meta.map) url.searchParams.set('have', read(shown).meta.map);
+    // a label's click is forwarded to its input as a second click: one fetch for both
+    if (url.href === this.askedUrl && performance.now() - this.askedAt < 1000) return;
+    this.askedUrl = url.href;
+    this.askedAt = performance.now();
+    var self = this, asked = (this.asked = (this.asked || 0) + 1), release = holdAnswers();
+    this.pending();
+    fetch(url.pathname + url.search, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (fig) {
+        if (!fig || asked !== self.asked || (fig.values && fig.values.length !== shown.data.length)) return null;
+        self.previewed = (self.previewed || 0) + 1;
+        return self.set(fig.values ? laid(shown, fig) : fig).then(nextFrame);
+      })
+      .catch(function () {}) // the update draws it all the same
+      .then(release);
+  };
+
+  // a preview's values laid over the figure they recolour, as Dash lays an update's patch over its store
+  function laid(shown, values) {
+    return {
+      data: shown.data.map(function (tr, i) { return Object.assign({}, tr, values.values[i]); }),
+      layout: Object.assign({}, shown.layout, values.layout),
+    };
+  }
+
+  // the end of the frame after this moment (its style, layout and paint)
+  function nextFrame() {
+    return new Promise(function (done) { requestAnimationFrame(function () { setTimeout(done, 0); }); });
+  }
+
+  // Dash's answers held while a preview is on its way: its callbacks' requests go through window.fetch, whose
+  // answers resolve after every hold is released (each at most HOLD_MS after it began)
+  var holds = [];
+  function holdAnswers() {
+    var release, held = new Promise(function (r) { release = r; });
+    var timer = setTimeout(release, HOLD_MS);
+    holds.push(held);
+    held.then(function () { clearTimeout(timer); holds.splice(holds.indexOf(held), 1); });
+    return function () { release(); };
+  }
+  if (window.fetch) {
+    var fetch0 = window.fetch;
+    window.fetch = function (input) {
+      var answer = fetch0.apply(this, arguments), url = typeof input === 'string' ? input : (input && input.url) || '';
+      if (url.indexOf('/_dash-update-component') < 0) return answer;
+      return answer.then(function (r) { return holds.length ? Promise.all(holds).then(function () { return r; }) : r; });
+    };
+  }
+
+  // a menu's option chosen (Dash's dropdown: a button whose popover lists options, each with its value in an
+  // input): the map whose preview names that menu is fetched at once, in the click's capture, before the
+  // dropdown and Dash handle it
+  function previewChoice(e) {
+    var opt = e.target && e.target.closest && e.target.closest('[role=option]');
+    if (!opt || opt.getAttribute('aria-selected') === 'true') return;
+    var input = opt.querySelector('input'), menu = null;
+    for (var box = opt.parentElement; box && !menu; box = box.parentElement) {
+      if (box.id) menu = document.querySelector('[aria-controls="' + CSS.escape(box.id) + '"]');
+    }
+    if (!input || !menu || !menu.id) return;
+    maps.forEach(function (m) {
+      var p = m.fig && read(m.fig).meta.preview, param = p && p.controls && p.controls[menu.id];
+      if (param && document.body.contains(m.host)) { var q = {}; q[param] = input.value; m.preview(q); }
+    });
+  }
+  document.addEventListener('click', previewChoice, true);
+
   // the projected box the map frames: the layout's axis ranges (components.figures.frame), else every shape
   function frameBox(r, geo) {
     var g = r.layout.geo || {}, lon = g.lonaxis && g.lonaxis.range, lat = g.lataxis && g.lataxis.range;
@@ -281,6 +364,7 @@
     if (legend && legend.showlegend !== false && legend.name) this.legend(ctx, legend.name, H, (r.layout.legend && r.layout.legend.font && r.layout.legend.font.size) || 12);
     this.hover(null);
     this.draws += 1;
+    this.shown = meta.shown || null;
     this.host.removeAttribute('data-pending');
     this.host.setAttribute('data-drawn', String(this.draws));
     this.host.setAttribute('data-draw-ms', String(Math.round(performance.now() - t0)));
@@ -552,6 +636,7 @@
     if (next) load(next).catch(function () {});
     // the page's update callback drills down to it (#area-map, a store: the same area clicked twice is two clicks)
     window.dash_clientside.set_props(to || 'area-map', { data: { points: [{ location: hit.code }], at: Date.now() } });
+    this.preview({ to: hit.code });
   };
 
   // the PNG: the map as drawn, on white, its title above it (plotly.js's PNG had its title too), at twice the size
@@ -584,8 +669,12 @@
     render: function (id, fig) {
       var host = document.getElementById(id);
       if (host && fig) {
-        if (!host.__tpMap) host.__tpMap = new CanvasMap(host);
-        host.__tpMap.set(fig);
+        var map = host.__tpMap || (host.__tpMap = new CanvasMap(host));
+        map.asked = (map.asked || 0) + 1; // a preview still on its way is older than this
+        var shown = ((fig.layout || {}).meta || {}).shown;
+        // the map drawn already, from its preview: the same view, the same figure
+        if (shown && shown === map.shown && map.fig && read(map.fig).meta.shown === shown) map.fig = fig;
+        else map.set(fig);
       }
       return window.dash_clientside ? window.dash_clientside.no_update : null;
     },

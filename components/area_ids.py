@@ -23,6 +23,8 @@ TABLE_BOX: Final = "area-table-box"
 SOURCE: Final = "source-line"
 STATE: Final = "area-state"  # the view shown, for the callbacks and for the address (pushed after an update)
 NAV: Final = "area-nav"  # a projector's click navigates through it
+# the route the map's canvas fetches a chosen metric's or a clicked area's map from (pages/_map_preview.py)
+PREVIEW_PATH: Final = "/area-map/"
 
 # the controls
 YEAR: Final = "ctl-year"

@@ -829,6 +829,13 @@ def _canvas_meta(m: Page, words: MapWords) -> dict:
     template, the language, the PNG's name and button, what it says when its shapes do not come."""
     view, national = m.view, m.map.national
     return {
+        # the view drawn: a figure of the same view is the same map (the canvas does not draw it twice)
+        "shown": m.code + view.query(),
+        # where the canvas fetches the map a metric or a click asks for, before the page's update (not on a
+        # projector: a click there opens the area's own page)
+        "preview": None
+        if view.present
+        else {"url": ids.PREVIEW_PATH + m.code + view.query(), "controls": {ids.METRIC: "metric"}},
         "hover": words.hover,
         "lang": view.lang,
         "missing_note": words.missing_note,
@@ -940,7 +947,7 @@ def parts(m: Page) -> dict:
     sections below do not change with them."""
     view = m.view
     d = drawn(m)
-    fig = map_figure(m, d)
+    fig = signed_map(m, d)
     common = {
         "view": view,
         "model": m,
@@ -961,6 +968,21 @@ def parts(m: Page) -> dict:
         "details": _details(m, d),
         "source": source_line(m),
     }
+
+
+def signed_map(m: Page, d: Drawn) -> dict:
+    """The map's figure, its traces and areas named in its meta: a preview of another view of the same map then
+    sends the values alone (pages/_map_preview.py)."""
+    fig = map_figure(m, d)
+    fig["layout"]["meta"]["map"] = ",".join(map_signature(fig))
+    return fig
+
+
+def area_map(code: str, view: View) -> dict | None:
+    """The map of an area's page alone, as `parts` makes it (the preview's: no table, links nor cards); None for a
+    code the database does not know."""
+    m = area_page(code, view, current_user(), full=False)
+    return None if m is None else signed_map(m, drawn(m))
 
 
 def area_parts(code: str, view: View, *, full: bool = True) -> dict | html.Div:
@@ -1003,6 +1025,11 @@ def _state(m: Page, fig: dict | None = None) -> dict:
     return {"code": m.code, "here": m.here, "level": area["level"], "query": view.query(), **view.as_dict()} | (
         {"map": map_signature(fig)} if fig is not None else {}
     )
+
+
+# what a re-coloured trace keeps: the areas it draws and where their shapes are (an update or a preview of the same
+# map sends the other keys alone: pages/area.py, pages/_map_preview.py)
+SHAPE_KEYS = frozenset({"type", "locations", "geojson", "featureidkey", "lon", "lat", "text", "name"})
 
 
 def map_signature(fig: dict) -> list[str]:

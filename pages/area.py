@@ -11,6 +11,7 @@ from dash import Input, Output, Patch, State, callback, clientside_callback, ctx
 from dash.development.base_component import Component
 
 from components import area_ids as ids
+from components.area_view import SHAPE_KEYS
 from components.layout import SHOWN_STORE
 from components.view import View, parse
 from data_access.db import one_connection
@@ -44,8 +45,6 @@ def _view(state: dict) -> View:
     )
 
 
-# what a re-coloured trace keeps: the areas it draws and where their shapes are
-KEPT = {"type", "locations", "geojson", "featureidkey", "lon", "lat", "text", "name"}
 # the update's outputs, by name (the callback answers a dict of them; a name left out is not updated)
 OUTPUTS = {
     # first: app.AREA_UPDATE_OUTPUT knows this callback by the start of its outputs
@@ -116,7 +115,7 @@ def _patched(whole: dict, state: dict, signature: list[str]) -> Patch:
         for i, trace in enumerate(whole["data"]):
             for key, value in trace.items():
                 # the grey "no data" areas are all drawn at zero: their values come with their locations
-                if key not in KEPT and not (key == "z" and trace.get("name") == "no data"):
+                if key not in SHAPE_KEYS and not (key == "z" and trace.get("name") == "no data"):
                     figure["data"][i][key] = value
     else:
         figure["data"] = whole["data"]

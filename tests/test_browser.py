@@ -586,6 +586,59 @@ def test_map004_presentation_mode_fits_1920x1080(server, browser):
     chromium.stop_emulation(browser)
 
 
+# in the page's order: the map's drawings, and the first change of the page's bar (its links follow the view) after
+# each drawing; the count of maps drawn from a preview (assets/canvas-map.js) and of drawings
+ORDER = f"""
+window.__order = [];
+if (!window.__ordering) {{
+  window.__ordering = true;
+  document.getElementById('{HOST}').addEventListener('tp-map-drawn', () => window.__order.push('map'));
+  new MutationObserver((records) => {{
+    // (Dash marks the outputs of a request on its way: not a change of the page)
+    if (records.every(r => r.attributeName === 'data-dash-is-loading')) return;
+    if (window.__order[window.__order.length - 1] !== 'bar') window.__order.push('bar');
+  }}).observe(document.getElementById('area-topbar'), {{subtree: true, childList: true, attributes: true, characterData: true}});
+}}
+"""
+DRAWS = f"var m = document.getElementById('{HOST}').__tpMap; return [m.previewed || 0, m.draws]"
+
+
+def test_map025_a_chosen_metric_and_a_clicked_area_are_drawn_before_the_page_updates(server, browser):
+    """Issue 35, 5: the map a metric or a click asks for is fetched at the click (GET /area-map/<code>) and drawn
+    before Dash's update of the page, which waits for that map's frame; the update then draws nothing more, and what
+    was drawn is the map the page's own render of the new address draws."""
+    from bench.dashboard import choose_option
+
+    base, _ = server
+    browser.get(base + "/area/75")
+    wait_for(browser, lambda: map_rendered(browser), what="map")
+    previewed, draws = browser.execute_script(DRAWS)
+    browser.execute_script(ORDER)
+    choose_option(browser, "ctl-metric", "MPI")
+    wait_for(browser, lambda: "metric=mpi" in browser.current_url, what="the address to follow the metric")
+    wait_for(browser, lambda: "bar" in browser.execute_script("return window.__order"), what="the page's update")
+    settled(lambda: browser.execute_script(DRAWS), what="the drawings")
+    assert browser.execute_script("return window.__order")[:2] == ["map", "bar"]
+    assert browser.execute_script(DRAWS) == [previewed + 1, draws + 1]  # drawn once, from the preview
+    fills, title, changed = map_fills(browser), map_title(browser), browser.current_url
+    # a click on an amphoe: its map drawn first as well
+    spot = map_spot(browser)
+    browser.execute_script(ORDER)
+    point_at(browser, spot["x"], spot["y"], then_click=True)
+    wait_for(browser, lambda: re.search(r"/area/75[0-9]{2}\?", browser.current_url), what="an amphoe's address")
+    wait_for(browser, lambda: "bar" in browser.execute_script("return window.__order"), what="the page's update")
+    settled(lambda: browser.execute_script(DRAWS), what="the drawings")
+    assert browser.execute_script("return window.__order")[:2] == ["map", "bar"]
+    assert browser.execute_script(DRAWS) == [previewed + 2, draws + 2]
+    drilled, drilled_title = map_fills(browser), map_title(browser)
+    assert spot["code"] in browser.current_url and drilled != fills
+    # each map drawn is the one a fresh load of its address draws
+    for url, want, named in ((browser.current_url, drilled, drilled_title), (changed, fills, title)):
+        browser.get(url)
+        wait_for(browser, lambda: map_rendered(browser), what="map")
+        assert map_fills(browser) == want and map_title(browser) == named
+
+
 def test_map014_a_tour_says_what_comes_next_and_pauses_from_the_keyboard(server, browser):
     from selenium.webdriver.common.keys import Keys
 
