@@ -279,23 +279,40 @@
     };
   }
 
-  // a menu's option chosen (Dash's dropdown: a button whose popover lists options, each with its value in an
-  // input): the map whose preview names that menu is fetched at once, in the click's capture, before the
-  // dropdown and Dash handle it
-  function previewChoice(e) {
-    var opt = e.target && e.target.closest && e.target.closest('[role=option]');
-    if (!opt || opt.getAttribute('aria-selected') === 'true') return;
-    var input = opt.querySelector('input'), menu = null;
-    for (var box = opt.parentElement; box && !menu; box = box.parentElement) {
-      if (box.id) menu = document.querySelector('[aria-controls="' + CSS.escape(box.id) + '"]');
+  // A control chosen: the maps whose preview names that control (layout.meta.preview.controls: element id ->
+  // the query's parameter) fetch their map at once, in the event's capture, before the control and Dash handle it.
+  // A menu is Dash's dropdown (a button whose popover lists options, each with its value in an input), chosen by
+  // a click or Enter on an option; a group of radio buttons changes.
+  function chosen(e) {
+    var t = e.target, opt = t && t.closest && t.closest('[role=option]');
+    if (opt) {
+      if (e.type === 'keydown' && e.key !== 'Enter' && e.key !== ' ') return;
+      var input = opt.querySelector('input');
+      if (input && opt.getAttribute('aria-selected') !== 'true') ask(opt, input.value);
+    } else if (e.type === 'change' && t.type === 'radio' && t.checked) {
+      ask(t, t.value);
     }
-    if (!input || !menu || !menu.id) return;
+  }
+
+  function ask(from, value) {
     maps.forEach(function (m) {
-      var p = m.fig && read(m.fig).meta.preview, param = p && p.controls && p.controls[menu.id];
-      if (param && document.body.contains(m.host)) { var q = {}; q[param] = input.value; m.preview(q); }
+      var p = m.fig && read(m.fig).meta.preview, param = p && p.controls && controlOf(from, p.controls);
+      if (param && document.body.contains(m.host)) { var q = {}; q[param] = value; m.preview(q); }
     });
   }
-  document.addEventListener('click', previewChoice, true);
+
+  // the parameter of the control an element is part of: an element named in `controls`, or the popover of a menu
+  // button named there
+  function controlOf(el, controls) {
+    for (var box = el; box; box = box.parentElement) {
+      if (!box.id) continue;
+      if (controls[box.id]) return controls[box.id];
+      var menu = document.querySelector('[aria-controls="' + CSS.escape(box.id) + '"]');
+      if (menu && controls[menu.id]) return controls[menu.id];
+    }
+    return null;
+  }
+  ['click', 'keydown', 'change'].forEach(function (type) { document.addEventListener(type, chosen, true); });
 
   // the projected box the map frames: the layout's axis ranges (components.figures.frame), else every shape
   function frameBox(r, geo) {

@@ -41,6 +41,9 @@ from mpi.lifestages import STAGE_KEYS
 from mpi.rules import DIMENSIONS, REGISTERED, TARGET_DEFINITIONS
 
 ALL_AGES = "all"  # the life-stage control's "every age" (no `age=` in the link)
+# the controls whose choice the map's canvas draws before the page's update (pages/_map_preview.py), each with the
+# query parameter it sets; the others (the dimensions, the definition, the map's level) wait for the update
+PREVIEWED = {ids.METRIC: "metric", ids.COLOUR: "colour", ids.YEAR: "year", ids.AGE: "age"}
 Row = dict[str, Any]
 Page = AreaPage[View]
 
@@ -833,9 +836,7 @@ def _canvas_meta(m: Page, words: MapWords) -> dict:
         "shown": m.code + view.query(),
         # where the canvas fetches the map a metric or a click asks for, before the page's update (not on a
         # projector: a click there opens the area's own page)
-        "preview": None
-        if view.present
-        else {"url": ids.PREVIEW_PATH + m.code + view.query(), "controls": {ids.METRIC: "metric"}},
+        "preview": None if view.present else {"url": ids.PREVIEW_PATH + m.code + view.query(), "controls": PREVIEWED},
         "hover": words.hover,
         "lang": view.lang,
         "missing_note": words.missing_note,

@@ -620,6 +620,15 @@ def test_map025_a_chosen_metric_and_a_clicked_area_are_drawn_before_the_page_upd
     settled(lambda: browser.execute_script(DRAWS), what="the drawings")
     assert browser.execute_script("return window.__order")[:2] == ["map", "bar"]
     assert browser.execute_script(DRAWS) == [previewed + 1, draws + 1]  # drawn once, from the preview
+    # a radio button of the controls (the colour: counts): the same
+    browser.execute_script(ORDER)
+    css(browser, "#ctl-colour input[value='count']")[0].click()
+    wait_for(browser, lambda: "colour=count" in browser.current_url, what="the address to follow the colour")
+    wait_for(browser, lambda: "bar" in browser.execute_script("return window.__order"), what="the page's update")
+    settled(lambda: browser.execute_script(DRAWS), what="the drawings")
+    assert browser.execute_script("return window.__order")[:2] == ["map", "bar"]
+    assert browser.execute_script(DRAWS) == [previewed + 2, draws + 2]
+    previewed, draws = previewed + 1, draws + 1
     fills, title, changed = map_fills(browser), map_title(browser), browser.current_url
     # a click on an amphoe: its map drawn first as well
     spot = map_spot(browser)

@@ -95,7 +95,7 @@ def test_a_chosen_metric_is_previewed_as_the_update_then_draws_it(world, store):
     anon = world["app"].server.test_client()
     state, shown = _shown(anon, "/area/75", QUERY)
     meta = shown["layout"]["meta"]
-    assert meta["preview"]["url"] == "/area-map/75" + QUERY and meta["preview"]["controls"] == {"ctl-metric": "metric"}
+    assert meta["preview"]["url"] == "/area-map/75" + QUERY and meta["preview"]["controls"]["ctl-metric"] == "metric"
     update = _patched(shown, _metric_change(anon, state, "crisis").get_json())
     # the whole figure, asked without the map the page shows
     whole = anon.get(meta["preview"]["url"].replace("target_poor", "crisis"))
