@@ -80,6 +80,9 @@ def _learn_page(host: str, path: str) -> dict[str, Any]:
     choices = rush.metric_choices(props)
     if choices:
         page |= {"metric": rush.metric_callback(Shared.deps, props), "props": props, "choices": choices}
+    preview = rush.map_preview(props)
+    if preview is not None:
+        page["preview"] = preview
     return page
 
 
@@ -156,7 +159,11 @@ class Base(FastHttpUser):
 
     def change_metric(self) -> None:
         page = random.choice([p for p in Shared.pages.values() if "metric" in p])
-        payload = rush.metric_change_payload(page["metric"], page["props"], random.choice(page["choices"]))
+        choice = random.choice(page["choices"])
+        # as a browser does: the map from its preview, and the page's update beside it
+        if "preview" in page:
+            self.get(rush.preview_address(*page["preview"], choice), "map preview")
+        payload = rush.metric_change_payload(page["metric"], page["props"], choice)
         self.callback("metric change", page["metric"], payload)
 
     def area(self) -> None:

@@ -15,8 +15,8 @@ accounts into an empty PostGIS database (bench.load's preparation). A run starts
 bearer token to each account (in the data layer: 220 sign-ins from one address would meet its sign-in limit), writes
 them to a setup file for bench/locustfile.py, and runs `locust --headless -u N -r R -t Ts --csv PREFIX` as a
 subprocess. The mix (bench/locustfile.py): page renders as the browser loads them (the HTML, Dash's layout and
-dependencies, the router callback, the map's shape file), metric changes (the area page's update callback, its
-payload built from /_dash-dependencies and the rendered page), the public API's area figures, children and
+dependencies, the router callback, the map's shape file), metric changes (the map's preview, GET /area-map/<code>, and
+the area page's update callback, its payload built from /_dash-dependencies and the rendered page), the public API's area figures, children and
 ranking, signed-in household lists and records, and the field teams' Logbook writes with Idempotency-Keys (a few
 sent twice, as a phone retries); think time 5-15 s. A failure: a 5xx, a connection error, a refusal other than
 429, or a callback answer that is not valid Dash JSON.
@@ -168,6 +168,24 @@ def metric_choices(props: Props) -> list[str]:
     options = props.get((METRIC_CONTROL[0], "options")) or []
     values = [o.get("value") if isinstance(o, dict) else o for o in options]
     return [v for v in values if isinstance(v, str) and v != current]
+
+
+def map_preview(props: Props) -> tuple[str, str] | None:
+    """Where a rendered page's map fetches the map a chosen metric asks for, and the map it shows (its canvas's
+    figure's layout.meta: assets/canvas-map.js); None for a page without one."""
+    figure = props.get(("area-canvas-fig", "data"))
+    meta = ((figure or {}).get("layout") or {}).get("meta") or {}
+    url = (meta.get("preview") or {}).get("url")
+    return (url, meta.get("map") or "") if url else None
+
+
+def preview_address(url: str, have: str, metric: str) -> str:
+    """The map preview's address for `metric`, as the canvas writes it: its page's query, the metric set, the map
+    the page shows."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit
+
+    parts = urlsplit(url)
+    return parts.path + "?" + urlencode(dict(parse_qsl(parts.query)) | {"metric": metric, "have": have})
 
 
 def metric_change_payload(dep: dict[str, Any], props: Props, metric: str) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 Chromium at 1920×1080, in interleaved rounds, on one database.
 
     python -m bench.side_by_side [--database-url URL] [--rounds 10] [--province 50] [--json FILE]
+                                 [--gunicorn 4 [--checkout PATH]]
 
 Actions, each timed from its start to the map drawn with the new values, with the bytes it moved:
   cold load      a new browser opens the country page
@@ -19,7 +20,8 @@ Actions, each timed from its start to the map drawn with the new values, with th
 The floor is measured in the same rounds: an empty page, and plotly.js alone drawing the same province layer
 (the project's own bundle and shape file, no Dash). Prints p50 and p90 per app and action, the bytes, and the
 ratio naive/project per action (pairs of the same round). Both apps are served by werkzeug's threaded server in
-this process, on loopback.
+this process, on loopback; with --gunicorn, the project as deployed instead (its own processes: a page's map
+preview and its update are computed side by side, not in one interpreter), from this checkout or --checkout's.
 """
 
 from __future__ import annotations
@@ -328,6 +330,14 @@ def main() -> None:
     ap.add_argument("--province", default="50")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--no-national", dest="national", action="store_false", help="leave out the national tambon map")
+    ap.add_argument(
+        "--gunicorn",
+        type=int,
+        metavar="WORKERS",
+        help="serve the project as deployed (gunicorn, gunicorn.conf.py) with this many workers, as the issue measured"
+        " it; by default werkzeug's threaded server in this process, where the page's requests share one interpreter",
+    )
+    ap.add_argument("--checkout", type=Path, default=ROOT, help="with --gunicorn: the checkout to serve (default: this one)")
     a = ap.parse_args()
     import os
 
@@ -340,7 +350,16 @@ def main() -> None:
     from geo import shapes
     from scripts.chromium import make_driver
 
-    project_httpd, project = serve(create_app().server)
+    if a.gunicorn:
+        from bench.load import start_server
+
+        if not a.database_url:
+            raise SystemExit("--gunicorn serves a --database-url (the embedded file is the in-process server's)")
+        log = Path("/tmp/tpmap-side-by-side-gunicorn.log")
+        project_proc, project = start_server(a.database_url, a.gunicorn, dev=False, cwd=a.checkout, log_path=log, wait=300)
+        project_httpd = None
+    else:
+        project_httpd, project = serve(create_app().server)
     naive_httpd, naive = serve(make_app(config.database_url()).server)
     layer = f"amphoes/{a.province}.json"
     shape_file = shapes.path_for(layer, display_shapes)
@@ -382,7 +401,14 @@ def main() -> None:
     finally:
         d.quit()
         for h in (project_httpd, naive_httpd, floor_httpd):
-            h.shutdown()
+            if h is not None:
+                h.shutdown()
+        if a.gunicorn:
+            import os
+            import signal
+
+            os.killpg(project_proc.pid, signal.SIGINT)  # gunicorn's quick shutdown, its workers with it
+            project_proc.wait(timeout=60)
 
     print(f"\n{'app':<9}{'action':<15}{'p50 ms':>9}{'p90 ms':>9}{'KB':>9}")
     for (app_name, action), rows in results.items():

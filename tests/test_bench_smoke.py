@@ -64,8 +64,13 @@ def test_the_rush_posts_a_page_and_a_metric_change_as_dash_does(isolated_world: 
             base + "/_dash-update-component", json=rush.metric_change_payload(dep, props, choices[0]), timeout=120
         )
         assert rush.dash_answer_problem(answer.status_code, answer.content, dep) is None, answer.text[:500]
+        # and the map's preview a browser fetches beside it (assets/canvas-map.js)
+        preview = rush.map_preview(props)
+        assert preview is not None and preview[0].startswith("/area-map/75?")
+        drawn = requests.get(base + rush.preview_address(*preview, choices[0]), timeout=60)
+        assert drawn.status_code == 200 and {"values", "data"} & set(drawn.json()), drawn.text[:300]
         counted = rush.metrics_delta(before, rush.scrape(base))
-        assert counted["requests_by_status"].get("200", 0) >= 1 and not counted["callback_failures"]
+        assert counted["requests_by_status"].get("200", 0) >= 2 and not counted["callback_failures"]
         # what is not an answer of this callback is refused
         assert rush.dash_answer_problem(200, page.content, dep) is not None  # the router's outputs, not this one's
         assert rush.dash_answer_problem(200, b"<html>", dep) == "not JSON"
