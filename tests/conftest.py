@@ -166,3 +166,12 @@ def pytest_sessionfinish(session, exitstatus):
     if skipped:
         reporter.write_line(f"TPMAP_NO_SKIPS=1: {len(skipped)} test(s) skipped; failing the run.", red=True)
         session.exitstatus = 1
+
+
+@pytest.fixture
+def store(world, tmp_path, monkeypatch) -> Path:
+    """The store of kept answers (data_access.cache.shared_*), empty, for the module's `world` fixture."""
+    folder = tmp_path / "answers"
+    monkeypatch.setenv("TPMAP_CALLBACK_CACHE_DIR", str(folder))
+    monkeypatch.setenv("TPMAP_DATABASE_URL", world["engine"].url.render_as_string(hide_password=False))
+    return folder

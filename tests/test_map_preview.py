@@ -6,13 +6,12 @@ page could not have asked the same way whether the area exists or not."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 
-from tests.test_public_answers import _area_state, _kept, _metric_change, _served
+from tests.test_public_answers import _area_state, _kept, _metric_change, _served, area_update, rendered_data
 from tests.utils.world import page_callback, session_client
 
 YEAR = 2562
@@ -22,14 +21,6 @@ QUERY = f"?year={YEAR}&metric=target_poor&colour=share"
 @pytest.fixture(scope="module")
 def world(isolated_world):
     return isolated_world
-
-
-@pytest.fixture
-def store(world, tmp_path, monkeypatch) -> Path:
-    folder = tmp_path / "answers"
-    monkeypatch.setenv("TPMAP_CALLBACK_CACHE_DIR", str(folder))
-    monkeypatch.setenv("TPMAP_DATABASE_URL", world["engine"].url.render_as_string(hide_password=False))
-    return folder
 
 
 def _patched(store_figure: dict[str, Any], answer: dict[str, Any]) -> dict[str, Any]:
@@ -58,37 +49,13 @@ def _laid(shown: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
 
 def _drill(client, state: dict, to: str):
     """The body Dash's renderer sends when the map's canvas reports a click on `to`."""
-    deps = client.get("/_dash-dependencies").get_json()
-    cb = next(c for c in deps if c["output"].startswith("..area-canvas-fig.data..."))
-    asked = {"ctl-year": state["year"], "ctl-metric": state["metric"], "ctl-colour": state["colour"]}
-    asked |= {"ctl-dims": list(state["dims"]), "ctl-definition": state["definition"], "ctl-level": state["maplevel"]}
-    asked |= {"ctl-age": state["age"], "area-map": {"points": [{"location": to}]}}
-    body = {
-        "output": cb["output"],
-        "outputs": [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in cb["output"].strip(".").split("...")],
-        "inputs": [{"id": i["id"], "property": i["property"], "value": asked[i["id"]]} for i in cb["inputs"]],
-        "changedPropIds": ["area-map.data"],
-        "state": [{"id": "area-state", "property": "data", "value": state}],
-    }
-    return client.post("/_dash-update-component", json=body)
+    return area_update(client, state, "area-map.data", area_map={"points": [{"location": to}]})
 
 
 def _shown(client, path: str, search: str) -> tuple[dict, dict]:
     """A page's state and the map figure its render put in the canvas's store."""
     render = page_callback(client, path, search, None)
-
-    def find(node):
-        if isinstance(node, dict):
-            if node.get("props", {}).get("id") == "area-canvas-fig":
-                return node["props"]["data"]
-            return next((f for v in node.values() if (f := find(v)) is not None), None)
-        if isinstance(node, list):
-            return next((f for v in node if (f := find(v)) is not None), None)
-        return None
-
-    figure = find(render.get_json())
-    assert figure is not None
-    return _area_state(render), figure
+    return _area_state(render), rendered_data(render, "area-canvas-fig")
 
 
 def test_a_chosen_metric_is_previewed_as_the_update_then_draws_it(world, store):

@@ -27,14 +27,6 @@ def world(isolated_world):
     return isolated_world
 
 
-@pytest.fixture
-def store(world, tmp_path, monkeypatch) -> Path:
-    folder = tmp_path / "answers"
-    monkeypatch.setenv("TPMAP_CALLBACK_CACHE_DIR", str(folder))
-    monkeypatch.setenv("TPMAP_DATABASE_URL", world["engine"].url.render_as_string(hide_password=False))
-    return folder
-
-
 def _kept(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*") if not p.name.startswith(".tmp-")) if folder.exists() else []
 
@@ -54,45 +46,50 @@ def _rendered(engine, call) -> tuple[object, bool]:
     return answer, any("rollup" in s and "area_rollup_source" not in s for s in seen)
 
 
-def _area_state(response) -> dict:
-    """The map page's state as its render wrote it (the dcc.Store the update reads)."""
+def rendered_data(response, element: str) -> Any:
+    """The `data` of the store `element` in a render's answer (the page's state, the map's figure)."""
 
     def find(node):
         if isinstance(node, dict):
-            if node.get("props", {}).get("id") == "area-state":
+            if node.get("props", {}).get("id") == element:
                 return node["props"]["data"]
             return next((f for v in node.values() if (f := find(v)) is not None), None)
         if isinstance(node, list):
             return next((f for v in node if (f := find(v)) is not None), None)
         return None
 
-    state = find(response.get_json())
-    assert state is not None
-    return state
+    found = find(response.get_json())
+    assert found is not None
+    return found
+
+
+def _area_state(response) -> dict:
+    """The map page's state as its render wrote it (the dcc.Store the update reads)."""
+    return rendered_data(response, "area-state")
+
+
+def area_update(client, state: dict, changed: str, **asked: Any) -> Any:
+    """The body Dash's renderer sends to a map page's update when `changed` (an input, as `id.property`) changes to
+    what `asked` says (by input id), the other controls as the page's state says."""
+    deps = client.get("/_dash-dependencies").get_json()
+    cb = next(c for c in deps if c["output"].startswith("..area-canvas-fig.data..."))
+    shown = {"ctl-year": state["year"], "ctl-metric": state["metric"], "ctl-colour": state["colour"]}
+    shown |= {"ctl-dims": list(state["dims"]), "ctl-definition": state["definition"], "ctl-level": state["maplevel"]}
+    shown |= {"ctl-age": state["age"], "area-map": None}
+    values = shown | {k.replace("_", "-"): v for k, v in asked.items()}
+    body = {
+        "output": cb["output"],
+        "outputs": [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in cb["output"].strip(".").split("...")],
+        "inputs": [{"id": i["id"], "property": i["property"], "value": values[i["id"]]} for i in cb["inputs"]],
+        "changedPropIds": [changed],
+        "state": [{"id": "area-state", "property": "data", "value": state}],
+    }
+    return client.post("/_dash-update-component", json=body)
 
 
 def _metric_change(client, state: dict, metric: str) -> Any:
     """The body Dash's renderer sends when the metric menu changes on a map page."""
-    deps = client.get("/_dash-dependencies").get_json()
-    cb = next(c for c in deps if c["output"].startswith("..area-canvas-fig.data..."))
-    asked = {
-        "ctl-year": state["year"],
-        "ctl-metric": metric,
-        "ctl-colour": state["colour"],
-        "ctl-dims": list(state["dims"]),
-        "ctl-definition": state["definition"],
-        "ctl-level": state["maplevel"],
-        "ctl-age": state["age"],
-        "area-map": None,
-    }
-    body = {
-        "output": cb["output"],
-        "outputs": [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in cb["output"].strip(".").split("...")],
-        "inputs": [{"id": i["id"], "property": i["property"], "value": asked[i["id"]]} for i in cb["inputs"]],
-        "changedPropIds": ["ctl-metric.value"],
-        "state": [{"id": "area-state", "property": "data", "value": state}],
-    }
-    return client.post("/_dash-update-component", json=body)
+    return area_update(client, state, "ctl-metric.value", ctl_metric=metric)
 
 
 def test_junk_in_an_address_makes_no_new_entry(world, store):
