@@ -135,7 +135,7 @@
 
   function plain(html) { return String(html || '').replace(/<br>/g, ' ').replace(/<[^>]*>/g, ''); }
 
-  var maps = []; // every map of the page, for a menu's choice (previewChoice)
+  var maps = []; // every map of the page, for a control's choice (ask)
 
   function CanvasMap(host) {
     maps.push(this);
@@ -295,9 +295,11 @@
   }
 
   function ask(from, value) {
+    // (a map whose page has gone is let go: in-app moves replace the map's holder)
+    maps = maps.filter(function (m) { return document.body.contains(m.host); });
     maps.forEach(function (m) {
       var p = m.fig && read(m.fig).meta.preview, param = p && p.controls && controlOf(from, p.controls);
-      if (param && document.body.contains(m.host)) { var q = {}; q[param] = value; m.preview(q); }
+      if (param) { var q = {}; q[param] = value; m.preview(q); }
     });
   }
 

@@ -1024,7 +1024,7 @@ def households_link(m: Page) -> Component:
 def _state(m: Page, fig: dict | None = None) -> dict:
     area, view = m.area, m.view
     return {"code": m.code, "here": m.here, "level": area["level"], "query": view.query(), **view.as_dict()} | (
-        {"map": map_signature(fig)} if fig is not None else {}
+        {"map": fig["layout"]["meta"]["map"].split(",")} if fig is not None else {}  # (signed_map's signature)
     )
 
 

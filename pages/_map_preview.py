@@ -3,8 +3,9 @@
 A metric chosen in the menu or an area clicked on the map is drawn from this answer as soon as it comes, before
 Dash's update of the whole page: that update dispatches the control's change through every mounted component,
 sends a larger answer and applies its many parts, and the map's frame came 100-200 ms after the click. The update
-still follows and stays the authority: its figure is the same one (the same model, `area_parts`), and the canvas
-draws it again only if it differs (assets/canvas-map.js, `meta.shown`).
+still follows and stays the authority: its figure is the same one (the same model and builder as `area_parts`'s,
+`components.area_view.area_map`), and the canvas draws it again only if it differs (assets/canvas-map.js,
+`meta.shown`).
 
 The view is the page's own query, read as the page reads it (`components.view.parse`, lenient, against the area
 the page shows); `to` names the area clicked on its map, drawn with that same view as the update's drill-down does.
@@ -28,10 +29,10 @@ from data_access.errors import NotFoundError
 
 
 def register(server: Flask) -> None:
-    server.add_url_rule(ids.PREVIEW_PATH + "<code>", "area_map_preview", area_map, methods=["GET"])
+    server.add_url_rule(ids.PREVIEW_PATH + "<code>", "area_map_preview", preview, methods=["GET"])
 
 
-def area_map(code: str) -> Response:
+def preview(code: str) -> Response:
     """The figure of `to` (else `code`) in the view the query asks for, read against `code`; its values alone when
     `have` names the map the page shows already (layout.meta.map: the same traces over the same areas)."""
     from data_access.areas import is_known
@@ -64,11 +65,11 @@ def _answer(body: bytes) -> Response:
 
 
 def _drawn(target: str, view: View) -> dict[str, Any]:
-    from components.area_view import area_map as figure_of
+    from components.area_view import area_map
     from data_access.db import one_connection
 
     with one_connection():  # as the update callback reads it: one pooled connection
-        figure = figure_of(target, view)
+        figure = area_map(target, view)
     if figure is None:
         raise NotFoundError("no such area", key="notfound.area", code=target)
     return figure
