@@ -225,18 +225,19 @@
   var HOLD_MS = 300;
   CanvasMap.prototype.preview = function (params) {
     var p = read(this.fig).meta.preview;
-    if (!p || !p.url || !window.fetch) return;
+    if (!p || !p.url || !window.fetch) return null;
     var url = new URL(p.url, window.location.href), shown = this.fig;
     Object.keys(params).forEach(function (k) { url.searchParams.set(k, params[k]); });
     // the same traces over the same areas: their values alone come (a national map's: 16 KB instead of 62)
     if (!params.to && read(shown).meta.map) url.searchParams.set('have', read(shown).meta.map);
     // a label's click is forwarded to its input as a second click: one fetch for both
-    if (url.href === this.askedUrl && performance.now() - this.askedAt < 1000) return;
+    if (url.href === this.askedUrl && performance.now() - this.askedAt < 1000) return null;
     this.askedUrl = url.href;
     this.askedAt = performance.now();
     var self = this, asked = (this.asked = (this.asked || 0) + 1), release = holdAnswers();
     this.pending();
-    fetch(url.pathname + url.search, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+    // settled once the map is drawn and its frame shown, or the preview given up
+    return fetch(url.pathname + url.search, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (fig) {
         if (!fig || asked !== self.asked || (fig.values && fig.values.length !== shown.data.length)) return null;
@@ -284,24 +285,66 @@
   // A menu is Dash's dropdown (a button whose popover lists options, each with its value in an input), chosen by
   // a click or Enter on an option; a group of radio buttons changes.
   function chosen(e) {
+    if (replaying) return; // a held click given back to the page: its map is asked for already
+    if (e.isTrusted) giveBack(); // a later input comes after the choice held back, as it was made
     var t = e.target, opt = t && t.closest && t.closest('[role=option]');
     if (opt) {
       if (e.type === 'keydown' && e.key !== 'Enter' && e.key !== ' ') return;
       var input = opt.querySelector('input');
-      if (input && opt.getAttribute('aria-selected') !== 'true') ask(opt, input.value);
+      if (!input || opt.getAttribute('aria-selected') === 'true') return;
+      var drawn = ask(opt, input.value);
+      if (e.type === 'click' && drawn.length) holdBack(e, opt, input.value, drawn);
     } else if (e.type === 'change' && t.type === 'radio' && t.checked) {
       ask(t, t.value);
     }
   }
 
+  // the maps' previews asked for: a promise each, settled when its map is drawn (or given up)
   function ask(from, value) {
     // (a map whose page has gone is let go: in-app moves replace the map's holder)
     maps = maps.filter(function (m) { return document.body.contains(m.host); });
+    var drawn = [];
     maps.forEach(function (m) {
       var p = m.fig && read(m.fig).meta.preview, param = p && p.controls && controlOf(from, p.controls);
-      if (param) { var q = {}; q[param] = value; m.preview(q); }
+      if (!param) return;
+      var q = {};
+      q[param] = value;
+      var d = m.preview(q);
+      if (d) drawn.push(d);
     });
+    return drawn;
   }
+
+  // A menu's option clicked, its map asked for: the click is held back from the page until that map is drawn (its
+  // frame shown), HOLD_BACK_MS at most, then given back as the same click. Dash's handling of a choice takes 30-50
+  // ms of the main thread (the menu's closing, the store's updates, the callback's request), and the preview's
+  // answer, back within 10-30 ms, waited behind it: the national map's recolour came to its frame after 115 ms
+  // instead of about 60. The menu closes a frame after the map changed. Only the page's own listeners wait (the
+  // click stops at the document; React listens below it); a later click, key or touch gives it back first, so
+  // inputs keep their order.
+  var HOLD_BACK_MS = 150, heldBack = null, replaying = false;
+  function holdBack(e, opt, value, drawn) {
+    e.preventDefault(); // a label's click is not forwarded to its input now; the given-back click is
+    e.stopPropagation();
+    var target = e.target, list = opt.closest('[role=listbox]'), timer = setTimeout(back, HOLD_BACK_MS);
+    function back() {
+      if (heldBack !== back) return;
+      heldBack = null;
+      clearTimeout(timer);
+      // the option as it is now, should the menu have been drawn again meanwhile
+      if (!target.isConnected && list && list.isConnected) {
+        var again = Array.prototype.find.call(list.querySelectorAll('[role=option] input'), function (i) { return i.value === value; });
+        target = again && again.closest('[role=option]');
+      }
+      if (!target || !target.isConnected) return;
+      replaying = true;
+      try { target.click(); } finally { replaying = false; }
+    }
+    heldBack = back;
+    Promise.all(drawn).then(back, back);
+  }
+  function giveBack() { if (heldBack) heldBack(); }
+  document.addEventListener('pointerdown', function (e) { if (e.isTrusted) giveBack(); }, true);
 
   // the parameter of the control an element is part of: an element named in `controls`, or the popover of a menu
   // button named there
