@@ -754,7 +754,8 @@ class Drawn:
 
 def drawn(m: Page) -> Drawn:
     view, mm = m.view, m.map
-    mapped, symbols = map_layers([dict(c) for c in mm.children], set(mm.codes_with_geometry), view.lang)
+    # (map_layers makes new rows of them: the model's own are left as they are, uncopied)
+    mapped, symbols = map_layers(list(mm.children), set(mm.codes_with_geometry), view.lang)
     # at the country's scale hundreds of municipal units would be a rash of dots over the tambons: they are drawn on
     # each amphoe's map, and listed in the tables
     units_left_out = len(symbols) if mm.national else 0
