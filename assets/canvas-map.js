@@ -326,7 +326,9 @@
   function holdBack(e, opt, value, drawn) {
     e.preventDefault(); // a label's click is not forwarded to its input now; the given-back click is
     e.stopPropagation();
-    var target = e.target, list = opt.closest('[role=listbox]'), timer = setTimeout(back, HOLD_BACK_MS);
+    // given back on the option itself (a click on its text, its input or its icon, an SVG element without click(),
+    // comes to the same: the option's label forwards it to its input)
+    var target = opt, list = opt.closest('[role=listbox]'), timer = setTimeout(back, HOLD_BACK_MS);
     function back() {
       if (heldBack !== back) return;
       heldBack = null;
