@@ -409,9 +409,7 @@
     this.fillAreas(ctx, r, colour);
     // the borders, all at once: thin enough not to wash 7,425 small areas out
     var line = (r.main && r.main.marker && r.main.marker.line && r.main.marker.line.width) || 0.5;
-    ctx.lineWidth = Math.max(0.35, Math.min(1, line)) / k;
-    ctx.strokeStyle = 'rgba(255,255,255,0.8)';
-    ctx.stroke(geo.outline);
+    this.borders(ctx, geo, Math.max(0.35, Math.min(1, line)) / k, [k, ox, oy, dpr]);
     if (r.outline) {
       ctx.lineWidth = 3 / k;
       ctx.strokeStyle = '#111';
@@ -433,6 +431,28 @@
     this.host.setAttribute('data-drawn', String(this.draws));
     this.host.setAttribute('data-draw-ms', String(Math.round(performance.now() - t0)));
     this.host.dispatchEvent(new CustomEvent('tp-map-drawn', { bubbles: true, detail: { at: performance.now() } }));
+  };
+
+  // Every area's border, stroked once for a size and frame and kept as an image: a recolour lays that image over
+  // the new fills instead of stroking 7,425 outlines again (4 ms of a national recolour's 18 ms of painting, in
+  // software). The same pixels: a stroke laid over the fills is the stroke drawn on them.
+  CanvasMap.prototype.borders = function (ctx, geo, width, frame) {
+    var key = [geo.box.join(), width].concat(frame).join(), kept = this.kept;
+    if (!kept || kept.key !== key || kept.geo !== geo) {
+      var c = kept ? kept.canvas : document.createElement('canvas');
+      c.width = this.base.width;
+      c.height = this.base.height;
+      var k = c.getContext('2d');
+      k.setTransform(frame[0] * frame[3], 0, 0, frame[0] * frame[3], frame[1] * frame[3], frame[2] * frame[3]);
+      k.lineWidth = width;
+      k.strokeStyle = 'rgba(255,255,255,0.8)';
+      k.stroke(geo.outline);
+      kept = this.kept = { key: key, geo: geo, canvas: c };
+    }
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.drawImage(kept.canvas, 0, 0);
+    ctx.restore();
   };
 
   // a trace's colour scale over its range (a choropleth's zmin/zmax, a marker's cmin/cmax)
