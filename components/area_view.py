@@ -1034,6 +1034,13 @@ def _state(m: Page, fig: dict | None = None) -> dict:
 SHAPE_KEYS = frozenset({"type", "locations", "geojson", "featureidkey", "lon", "lat", "text", "name"})
 
 
+def recoloured(trace: dict) -> dict:
+    """What a recolour of the same map sends of a trace: its keys but SHAPE_KEYS; the grey "no data" areas are all
+    drawn at zero, so their values come with their locations, not with a recolour."""
+    grey = trace.get("name") == "no data"
+    return {k: v for k, v in trace.items() if k not in SHAPE_KEYS and not (grey and k == "z")}
+
+
 def map_signature(fig: dict) -> list[str]:
     """Which traces the map has and which areas each draws: an update whose map keeps them sends only the values."""
     import hashlib

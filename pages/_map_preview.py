@@ -22,7 +22,7 @@ from plotly.io.json import to_json_plotly
 
 import config
 from components import area_ids as ids
-from components.area_view import SHAPE_KEYS
+from components.area_view import recoloured
 from components.view import View, parse
 from data_access.cache import Shared
 from data_access.errors import NotFoundError
@@ -80,7 +80,7 @@ def _values(figure: dict[str, Any]) -> dict[str, Any]:
     (the canvas lays them over the figure it holds, as Dash lays the update's patch over its store)."""
     layout = figure["layout"]
     return {
-        "values": [{k: v for k, v in trace.items() if k not in SHAPE_KEYS} for trace in figure["data"]],
+        "values": [recoloured(trace) for trace in figure["data"]],
         "layout": {"title": layout["title"], "meta": layout["meta"]},
     }
 

@@ -11,7 +11,7 @@ from dash import Input, Output, Patch, State, callback, clientside_callback, ctx
 from dash.development.base_component import Component
 
 from components import area_ids as ids
-from components.area_view import SHAPE_KEYS
+from components.area_view import recoloured
 from components.layout import SHOWN_STORE
 from components.view import View, parse
 from data_access.db import one_connection
@@ -113,10 +113,8 @@ def _patched(whole: dict, state: dict, signature: list[str]) -> Patch:
     if state.get("map") == signature:
         # the same traces over the same areas: their colours and words alone
         for i, trace in enumerate(whole["data"]):
-            for key, value in trace.items():
-                # the grey "no data" areas are all drawn at zero: their values come with their locations
-                if key not in SHAPE_KEYS and not (key == "z" and trace.get("name") == "no data"):
-                    figure["data"][i][key] = value
+            for key, value in recoloured(trace).items():
+                figure["data"][i][key] = value
     else:
         figure["data"] = whole["data"]
     figure["layout"]["title"] = whole["layout"]["title"]
